@@ -1,0 +1,135 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Compiled.Generators.Diagnostics
+{
+    /// <summary>
+    /// Every diagnostic the generator reports. Each message says what is wrong and how to fix it; the
+    /// README's diagnostics table lists them all.
+    /// </summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string Category = "Compiled";
+
+        /// <summary>CMP0001: "Pipeline '{0}' must be declared partial, and so must '{1}'; add the 'partial' keyword to the declaration of '{1}'".</summary>
+        public static readonly DiagnosticDescriptor PipelineNotPartial = Error(
+            "CMP0001", "Pipeline class is not partial",
+            "Pipeline '{0}' must be declared partial so that its loop can be generated into it; add the 'partial' keyword to the declaration of '{1}'");
+
+        /// <summary>CMP0002: "Pipeline '{0}' has no source; declare one: ...".</summary>
+        public static readonly DiagnosticDescriptor PipelineHasNoSource = Error(
+            "CMP0002", "Pipeline has no source",
+            "Pipeline '{0}' has no source; declare one, e.g. [Source(Default = \"tcp://localhost:9999\")] public static partial Lines Input();");
+
+        /// <summary>CMP0003: "Pipeline '{0}' has no sink, so its output goes nowhere; declare one: ...".</summary>
+        public static readonly DiagnosticDescriptor PipelineHasNoSink = Error(
+            "CMP0003", "Pipeline has no sink",
+            "Pipeline '{0}' has no sink, so its output goes nowhere; declare one, e.g. [Sink(Default = \"console\")] public static partial void Output({1});");
+
+        /// <summary>CMP0004: "Stage '{0}' takes '{1}' but '{2}' emits '{3}'; ...".</summary>
+        public static readonly DiagnosticDescriptor StageInputMismatch = Error(
+            "CMP0004", "Stage input does not match the previous stage's output",
+            "Stage '{0}' takes {1} but '{2}' emits {3}; change {0}'s parameters to take {3}, or make '{2}' emit {1}");
+
+        /// <summary>CMP0005: "Stage '{0}' must be static ...".</summary>
+        public static readonly DiagnosticDescriptor OperatorNotStatic = Error(
+            "CMP0005", "Stage method is not static",
+            "Stage '{0}' must be static: the generated loop calls it directly, without an instance; add the 'static' keyword to '{0}'");
+
+        /// <summary>CMP0006: "Stage '{0}' has a signature a [{1}] cannot have: {2}".</summary>
+        public static readonly DiagnosticDescriptor UnsupportedOperatorSignature = Error(
+            "CMP0006", "Stage method has an unsupported signature",
+            "Stage '{0}' has a signature a [{1}] cannot have: {2}");
+
+        /// <summary>CMP0007: "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}".</summary>
+        public static readonly DiagnosticDescriptor UnknownUriScheme = Error(
+            "CMP0007", "Unknown URI scheme",
+            "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}");
+
+        /// <summary>CMP0008: "Pipeline '{0}' declares a second source '{1}' ...".</summary>
+        public static readonly DiagnosticDescriptor MultipleSources = Error(
+            "CMP0008", "Pipeline has more than one source",
+            "Pipeline '{0}' declares a second source '{1}' besides '{2}', but a pipeline reads one source; remove '{1}', or move it to a pipeline of its own");
+
+        /// <summary>CMP0009: "Source '{0}' must be declared 'public static partial Lines {0}();' ...: {1}".</summary>
+        public static readonly DiagnosticDescriptor SourceSignature = Error(
+            "CMP0009", "Source is not declared as a partial method returning Lines",
+            "Source '{0}' must be declared 'public static partial Lines {0}();', without parameters or a body: {1}");
+
+        /// <summary>CMP0010: "Sink '{0}' must be declared 'public static partial void {0}(...)' ...: {1}".</summary>
+        public static readonly DiagnosticDescriptor SinkSignature = Error(
+            "CMP0010", "Sink is not declared as a partial void method",
+            "Sink '{0}' must be declared 'public static partial void {0}(...)' without a body, taking the record or its key and value: {1}");
+
+        /// <summary>CMP0011: "Stage '{0}' reads input '{1}', but {2}; name a stage declared above '{0}' ...".</summary>
+        public static readonly DiagnosticDescriptor UnknownStageInput = Error(
+            "CMP0011", "Stage input names no stage above it",
+            "Stage '{0}' reads Input = \"{1}\", but {2}; name a stage declared above '{0}', such as {3}");
+
+        /// <summary>CMP0012: "Batch interval '{0}' of pipeline '{1}' is not a duration; write ...".</summary>
+        public static readonly DiagnosticDescriptor InvalidBatchInterval = Error(
+            "CMP0012", "Batch interval is not a duration",
+            "Batch interval '{0}' of pipeline '{1}' is not a duration; write a number and a unit (ms, s, m or h), e.g. 500ms, 1s, 2m");
+
+        /// <summary>CMP0013: "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; ...".</summary>
+        public static readonly DiagnosticDescriptor KeyedInputRequired = Error(
+            "CMP0013", "Keyed stage reads records without a key",
+            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple");
+
+        /// <summary>CMP0014: "Stage '{0}' keys records by {1}, which is neither ...".</summary>
+        public static readonly DiagnosticDescriptor UnsupportedKeyType = Error(
+            "CMP0014", "Key type is not supported",
+            "Stage '{0}' keys records by {1}, which is neither a byte span nor a struct with value equality; key by bytes (KeyValue<V>) or by a struct that implements IEquatable<T>");
+
+        /// <summary>CMP0015: "'{0}' has a [{1}] attribute, but its class '{2}' is not a pipeline; ...".</summary>
+        public static readonly DiagnosticDescriptor StageOutsidePipeline = Error(
+            "CMP0015", "Stage attribute outside a pipeline",
+            "'{0}' has a [{1}] attribute, but its class '{2}' is not a pipeline; add [Pipeline] to '{2}', or remove the attribute");
+
+        /// <summary>CMP0016: "Two stages are named '{0}'; ...".</summary>
+        public static readonly DiagnosticDescriptor DuplicateStageName = Error(
+            "CMP0016", "Two stages have the same name",
+            "Two stages are named '{0}'; a stage's name identifies it in Input and in messages, so rename one of them");
+
+        /// <summary>CMP0017: "'{0}' has both [{1}] and [{2}]; ...".</summary>
+        public static readonly DiagnosticDescriptor MultipleStageAttributes = Error(
+            "CMP0017", "Method has more than one stage attribute",
+            "'{0}' has both [{1}] and [{2}]; a method is one stage, so keep one of the attributes");
+
+        /// <summary>CMP0018 (warning): "Nothing reads the output of stage '{0}'; ...".</summary>
+        public static readonly DiagnosticDescriptor StageOutputUnused = Warning(
+            "CMP0018", "Stage output is not used",
+            "Nothing reads the output of stage '{0}'; add a [Sink] or another stage below it, or name it in a stage's Input");
+
+        /// <summary>CMP0019 (warning): "[FlatMap] '{0}' returns {1}, a reference type, so every record allocates; ...".</summary>
+        public static readonly DiagnosticDescriptor FlatMapAllocates = Warning(
+            "CMP0019", "FlatMap allocates per record",
+            "[FlatMap] '{0}' returns {1}, a reference type, so every record allocates; return a struct or ref struct enumerable such as Utf8Words");
+
+        /// <summary>CMP0020: "Sink '{0}' receives {1}, which cannot be written as text; ...".</summary>
+        public static readonly DiagnosticDescriptor UnprintableRecord = Error(
+            "CMP0020", "Sink record cannot be written as text",
+            "Sink '{0}' receives {1}, a ref struct that cannot be written as text; implement IUtf8SpanFormattable on it, or map it to another type before the sink");
+
+        /// <summary>CMP0021: "Pipeline '{0}' has type parameters; ...".</summary>
+        public static readonly DiagnosticDescriptor PipelineIsGeneric = Error(
+            "CMP0021", "Pipeline class is generic",
+            "Pipeline '{0}' has type parameters, which a pipeline cannot have; remove them from '{0}' and from the types that contain it");
+
+        /// <summary>All descriptors, by id.</summary>
+        public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
+        {
+            PipelineNotPartial, PipelineHasNoSource, PipelineHasNoSink, StageInputMismatch, OperatorNotStatic,
+            UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
+            UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
+            DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
+            PipelineIsGeneric,
+        };
+
+        private static DiagnosticDescriptor Error(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+        private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+            new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Compiled.Generators
+{
+    /// <summary>Metadata names of the runtime types the generator looks for.</summary>
+    internal static class KnownNames
+    {
+        public const string PipelineAttribute = "Compiled.PipelineAttribute";
+        public const string SourceAttribute = "Compiled.SourceAttribute";
+        public const string SinkAttribute = "Compiled.SinkAttribute";
+        public const string MapAttribute = "Compiled.MapAttribute";
+        public const string FilterAttribute = "Compiled.FilterAttribute";
+        public const string FlatMapAttribute = "Compiled.FlatMapAttribute";
+        public const string ReduceByKeyAttribute = "Compiled.ReduceByKeyAttribute";
+        public const string CountByValueAttribute = "Compiled.CountByValueAttribute";
+
+        /// <summary>Every stage attribute, in the order they are checked.</summary>
+        public static readonly string[] StageAttributes =
+        {
+            SourceAttribute, MapAttribute, FilterAttribute, FlatMapAttribute, ReduceByKeyAttribute, CountByValueAttribute, SinkAttribute,
+        };
+
+        public const string Lines = "Compiled.Lines";
+        public const string KeyValue = "Compiled.KeyValue<TValue>";
+        public const string ReadOnlySpan = "System.ReadOnlySpan<T>";
+        public const string Utf8SpanFormattable = "System.IUtf8SpanFormattable";
+        public const string Equatable = "System.IEquatable<T>";
+    }
+}

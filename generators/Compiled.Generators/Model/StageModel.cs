@@ -1,0 +1,99 @@
+using Compiled.Generators.Helpers;
+
+namespace Compiled.Generators.Model
+{
+    /// <summary>What a stage is.</summary>
+    internal enum StageKind
+    {
+        Source,
+        Map,
+        Filter,
+        FlatMap,
+        ReduceByKey,
+        CountByValue,
+        Sink,
+    }
+
+    /// <summary>How a stage's method receives its input record.</summary>
+    internal enum InputArity
+    {
+        /// <summary>No input: a source.</summary>
+        None,
+
+        /// <summary>One parameter: the record.</summary>
+        Record,
+
+        /// <summary>Two parameters: the key and the value of a keyed record.</summary>
+        KeyAndValue,
+    }
+
+    /// <summary>One stage of a pipeline, as plain values.</summary>
+    /// <param name="Name">The method's name, which is the stage's name.</param>
+    /// <param name="Kind">What the stage does.</param>
+    /// <param name="Input">The index (in <see cref="PipelineModel.Stages"/>) of the stage it reads, or -1 for a source.</param>
+    /// <param name="Arity">How its method takes the input record.</param>
+    /// <param name="Output">The record it emits (for a [FlatMap], each element); <see langword="null"/> for a sink.</param>
+    /// <param name="Location">The method's file name and line, for comments: <c>WordCount.cs:12</c>.</param>
+    /// <param name="Signature">For a source or sink, the partial declaration to implement (modifiers, return type, name, parameters).</param>
+    /// <param name="DefaultUri">For a source or sink, the default URI, or <see langword="null"/>.</param>
+    /// <param name="Format">For a source, how bytes become records: <c>lines</c>.</param>
+    /// <param name="RecordText">For a sink, its parameters as written, for --help: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</param>
+    internal sealed record StageModel(
+        string Name,
+        StageKind Kind,
+        int Input,
+        InputArity Arity,
+        RecordType? Output,
+        string Location,
+        string? Signature,
+        string? DefaultUri,
+        string? Format,
+        string? RecordText);
+
+    /// <summary>The shape of a record flowing between stages.</summary>
+    internal enum RecordShape
+    {
+        /// <summary><c>ReadOnlySpan&lt;byte&gt;</c>: a line or a slice of one.</summary>
+        Bytes,
+
+        /// <summary><c>Compiled.KeyValue&lt;V&gt;</c>: a byte-span key and a value.</summary>
+        KeyValue,
+
+        /// <summary><c>(K, V)</c>: a struct key and a value.</summary>
+        Tuple,
+
+        /// <summary>Any other type.</summary>
+        Value,
+    }
+
+    /// <summary>How a sink renders a value as text.</summary>
+    internal enum TextFormat
+    {
+        /// <summary>Bytes as they are.</summary>
+        Bytes,
+
+        /// <summary>Through <c>IUtf8SpanFormattable</c>, in the invariant culture.</summary>
+        Utf8Formattable,
+
+        /// <summary><c>true</c> / <c>false</c>, as Scala prints them.</summary>
+        Boolean,
+
+        /// <summary>Through <c>ToString()</c>.</summary>
+        Object,
+
+        /// <summary>Not printable: a ref struct without <c>IUtf8SpanFormattable</c>.</summary>
+        None,
+    }
+
+    /// <summary>A type as the emitter writes it and as messages name it.</summary>
+    /// <param name="Code">Fully qualified with <c>global::</c>.</param>
+    /// <param name="Display">Short, for messages and comments.</param>
+    /// <param name="Format">How a sink renders it.</param>
+    internal sealed record TypeName(string Code, string Display, TextFormat Format);
+
+    /// <summary>A record type and, for keyed records, its key and value.</summary>
+    internal sealed record RecordType(RecordShape Shape, TypeName Type, TypeName? Key, TypeName? Value)
+    {
+        public bool IsKeyed => Shape is RecordShape.KeyValue or RecordShape.Tuple;
+    }
+}

@@ -1,0 +1,857 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Compiled.Generators.Diagnostics;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Compiled.Internal;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        /// <summary>
+        /// Reads a [Pipeline] class from symbols into a <see cref="PipelineModel"/>, checking the chain of stages
+        /// as it goes. Symbols stay inside this class; the model holds only strings, enums and numbers.
+        /// </summary>
+        internal sealed class Parser
+        {
+            private static readonly SymbolDisplayFormat ShortFormat = SymbolDisplayFormat.MinimallyQualifiedFormat
+                .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
+            private static readonly SymbolDisplayFormat CodeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+                .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+            private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+            private readonly CancellationToken _cancellationToken;
+            private readonly Compilation _compilation;
+            private readonly INamedTypeSymbol _int64;
+            private bool _hasErrors;
+
+            private Parser(Compilation compilation, CancellationToken cancellationToken)
+            {
+                _compilation = compilation;
+                _int64 = compilation.GetSpecialType(SpecialType.System_Int64);
+                _cancellationToken = cancellationToken;
+            }
+
+            /// <summary>Parses the [Pipeline] class that <paramref name="context"/> found.</summary>
+            public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            {
+                var parser = new Parser(context.SemanticModel.Compilation, cancellationToken);
+                PipelineModel? model = parser.ParsePipeline((INamedTypeSymbol)context.TargetSymbol, context.Attributes[0]);
+                return ParseResult.Of(model, parser._diagnostics.ToImmutable());
+            }
+
+            /// <summary>Reports a stage attribute on a method whose class is not a pipeline.</summary>
+            public static EquatableArray<Diagnostic> FindStrayStage(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+            {
+                var method = (IMethodSymbol)context.TargetSymbol;
+                INamedTypeSymbol type = method.ContainingType;
+                if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.PipelineAttribute))
+                {
+                    return EquatableArray<Diagnostic>.Empty;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                string attribute = ShortAttributeName(context.Attributes[0].AttributeClass!.ToDisplayString());
+                Location location = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0];
+                return new EquatableArray<Diagnostic>(new[]
+                {
+                    Diagnostic.Create(DiagnosticDescriptors.StageOutsidePipeline, location, method.Name, attribute, type.Name),
+                });
+            }
+
+            private PipelineModel? ParsePipeline(INamedTypeSymbol type, AttributeData pipelineAttribute)
+            {
+                TypeHierarchy? hierarchy = ReadHierarchy(type);
+                if (hierarchy is null)
+                {
+                    // Nothing can be generated into a class that is not partial: the diagnostics say so.
+                    return null;
+                }
+
+                long intervalMs = ReadBatchInterval(type, pipelineAttribute);
+                List<Draft> drafts = ReadStages(type);
+                List<StageModel> stages = BuildGraph(type, drafts);
+                _cancellationToken.ThrowIfCancellationRequested();
+
+                string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), _hasErrors);
+            }
+
+            // The namespace and the chain of containing types; null (with CMP0001) if a declaration is not partial.
+            private TypeHierarchy? ReadHierarchy(INamedTypeSymbol pipeline)
+            {
+                var types = new List<TypeDeclaration>();
+                bool partial = true;
+                bool generic = false;
+                for (INamedTypeSymbol? type = pipeline; type is not null; type = type.ContainingType)
+                {
+                    generic |= type.TypeParameters.Length > 0;
+                    TypeDeclarationSyntax? declaration = null;
+                    foreach (SyntaxReference reference in type.DeclaringSyntaxReferences)
+                    {
+                        if (reference.GetSyntax(_cancellationToken) is TypeDeclarationSyntax candidate)
+                        {
+                            declaration ??= candidate;
+                            if (partial && !candidate.Modifiers.Any(SyntaxKind.PartialKeyword))
+                            {
+                                Report(DiagnosticDescriptors.PipelineNotPartial, candidate.Identifier.GetLocation(), pipeline.Name, type.Name);
+                                partial = false;
+                            }
+                        }
+                    }
+
+                    types.Insert(0, new TypeDeclaration(KeywordOf(declaration), type.Name, type.IsStatic));
+                }
+
+                if (generic)
+                {
+                    Report(DiagnosticDescriptors.PipelineIsGeneric, pipeline.Locations[0], pipeline.Name);
+                    return null;
+                }
+
+                if (!partial)
+                {
+                    return null;
+                }
+
+                string ns = pipeline.ContainingNamespace.IsGlobalNamespace ? "" : pipeline.ContainingNamespace.ToDisplayString();
+                return new TypeHierarchy(ns, types.ToEquatableArray());
+            }
+
+            private static string KeywordOf(TypeDeclarationSyntax? declaration) => declaration switch
+            {
+                RecordDeclarationSyntax record when record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) => "record struct",
+                RecordDeclarationSyntax => "record",
+                StructDeclarationSyntax => "struct",
+                InterfaceDeclarationSyntax => "interface",
+                _ => "class",
+            };
+
+            private long ReadBatchInterval(INamedTypeSymbol type, AttributeData attribute)
+            {
+                string text = "1s";
+                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                {
+                    if (argument.Key == "BatchInterval" && argument.Value.Value is string value)
+                    {
+                        text = value;
+                    }
+                }
+
+                if (DurationText.TryParse(text, out TimeSpan interval))
+                {
+                    return (long)interval.TotalMilliseconds;
+                }
+
+                Report(DiagnosticDescriptors.InvalidBatchInterval, ArgumentLocation(attribute, "BatchInterval") ?? type.Locations[0], text, type.Name);
+                return 1000;
+            }
+
+            // The methods that carry a stage attribute, in declaration order.
+            private List<Draft> ReadStages(INamedTypeSymbol type)
+            {
+                var drafts = new List<Draft>();
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                IEnumerable<IMethodSymbol> methods = type.GetMembers().OfType<IMethodSymbol>()
+                    .Where(m => m.Locations.Length > 0 && m.Locations[0].IsInSource)
+                    .OrderBy(m => m.Locations[0].SourceTree!.FilePath, StringComparer.Ordinal)
+                    .ThenBy(m => m.Locations[0].SourceSpan.Start);
+                foreach (IMethodSymbol method in methods)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    AttributeData? stageAttribute = null;
+                    StageKind kind = default;
+                    foreach (AttributeData attribute in method.GetAttributes())
+                    {
+                        string? name = attribute.AttributeClass?.ToDisplayString();
+                        if (name is null || !TryGetKind(name, out StageKind found))
+                        {
+                            continue;
+                        }
+
+                        if (stageAttribute is null)
+                        {
+                            stageAttribute = attribute;
+                            kind = found;
+                        }
+                        else
+                        {
+                            Report(DiagnosticDescriptors.MultipleStageAttributes, method.Locations[0], method.Name,
+                                ShortAttributeName(stageAttribute.AttributeClass!.ToDisplayString()), ShortAttributeName(name));
+                        }
+                    }
+
+                    if (stageAttribute is null)
+                    {
+                        continue;
+                    }
+
+                    if (!names.Add(method.Name))
+                    {
+                        Report(DiagnosticDescriptors.DuplicateStageName, method.Locations[0], method.Name);
+                        continue;
+                    }
+
+                    drafts.Add(new Draft(method, kind, stageAttribute));
+                }
+
+                return drafts;
+            }
+
+            // Resolves each stage's input, checks its signature against it, and builds the stage models.
+            private List<StageModel> BuildGraph(INamedTypeSymbol type, List<Draft> drafts)
+            {
+                var stages = new List<StageModel>();
+                var built = new List<Draft>();
+                Draft? source = null;
+                int lastNonSink = -1;
+                foreach (Draft draft in drafts)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    if (draft.Kind == StageKind.Source)
+                    {
+                        if (source is not null)
+                        {
+                            Report(DiagnosticDescriptors.MultipleSources, draft.Method.Locations[0], type.Name, draft.Name, source.Name);
+                            continue;
+                        }
+
+                        source = draft;
+                        CheckSource(draft);
+                    }
+                    else
+                    {
+                        int input = ResolveInput(draft, built, lastNonSink);
+                        draft.Input = input;
+                        Draft? upstream = input >= 0 ? built[input] : null;
+                        if (draft.Kind == StageKind.Sink)
+                        {
+                            CheckSink(draft, upstream);
+                        }
+                        else
+                        {
+                            CheckOperator(draft, upstream);
+                        }
+                    }
+
+                    built.Add(draft);
+                    if (draft.Kind != StageKind.Sink)
+                    {
+                        lastNonSink = built.Count - 1;
+                    }
+                }
+
+                if (source is null)
+                {
+                    Report(DiagnosticDescriptors.PipelineHasNoSource, type.Locations[0], type.Name);
+                }
+
+                if (!built.Any(d => d.Kind == StageKind.Sink))
+                {
+                    RecordType? last = lastNonSink >= 0 ? built[lastNonSink].Output : null;
+                    Report(DiagnosticDescriptors.PipelineHasNoSink, type.Locations[0], type.Name, SuggestSinkParameters(last));
+                }
+                else
+                {
+                    for (int i = 0; i < built.Count; i++)
+                    {
+                        if (built[i].Kind != StageKind.Sink && !built.Any(d => d.Input == i))
+                        {
+                            Report(DiagnosticDescriptors.StageOutputUnused, built[i].Method.Locations[0], built[i].Name);
+                        }
+                    }
+                }
+
+                foreach (Draft draft in built)
+                {
+                    stages.Add(new StageModel(
+                        draft.Name,
+                        draft.Kind,
+                        draft.Input,
+                        draft.Arity,
+                        draft.Output,
+                        LocationText(draft.Method),
+                        draft.Kind is StageKind.Source or StageKind.Sink ? PartialSignature(draft.Method) : null,
+                        draft.DefaultUri,
+                        draft.Kind == StageKind.Source ? "lines" : null,
+                        draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null));
+                }
+
+                return stages;
+            }
+
+            private int ResolveInput(Draft draft, List<Draft> built, int lastNonSink)
+            {
+                string? named = NamedArgument(draft.Attribute, "Input");
+                if (named is null)
+                {
+                    return lastNonSink;
+                }
+
+                for (int i = 0; i < built.Count; i++)
+                {
+                    if (built[i].Name == named)
+                    {
+                        if (built[i].Kind == StageKind.Sink)
+                        {
+                            ReportInput(draft, named, $"'{named}' is a sink, which has no output", built);
+                            return -1;
+                        }
+
+                        return i;
+                    }
+                }
+
+                string why = draft.Method.ContainingType.GetMembers(named).OfType<IMethodSymbol>().Any()
+                    ? $"'{named}' is declared below it (or is not a stage)"
+                    : "no stage has that name";
+                ReportInput(draft, named, why, built);
+                return -1;
+            }
+
+            private void ReportInput(Draft draft, string named, string why, List<Draft> built)
+            {
+                string candidates = string.Join(", ", built.Where(d => d.Kind != StageKind.Sink).Select(d => $"nameof({d.Name})"));
+                Report(DiagnosticDescriptors.UnknownStageInput, ArgumentLocation(draft.Attribute, "Input") ?? draft.Method.Locations[0],
+                    draft.Name, named, why, candidates.Length == 0 ? "a source" : candidates);
+            }
+
+            private void CheckSource(Draft draft)
+            {
+                IMethodSymbol method = draft.Method;
+                draft.DefaultUri = NamedArgument(draft.Attribute, "Default");
+                string? problem =
+                    !IsPartialDeclarationOnly(method) ? "declare it 'partial' with no body; the body is generated"
+                    : !method.IsStatic ? "it must be static"
+                    : method.IsGenericMethod ? "it must not have type parameters"
+                    : method.Parameters.Length != 0 ? "it must not take parameters; the URI is bound at run time"
+                    : method.ReturnType.ToDisplayString() != KnownNames.Lines ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records)"
+                    : null;
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name, problem);
+                }
+
+                // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
+                draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
+                CheckDefaultUri(draft, "source", KnownSchemes.Sources);
+            }
+
+            private void CheckSink(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                draft.DefaultUri = NamedArgument(draft.Attribute, "Default");
+                string? problem =
+                    !IsPartialDeclarationOnly(method) ? "declare it 'partial' with no body; the body is generated"
+                    : !method.IsStatic ? "it must be static"
+                    : method.IsGenericMethod ? "it must not have type parameters"
+                    : !method.ReturnsVoid ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a sink returns void"
+                    : method.Parameters.Length is < 1 or > 2 ? $"it takes {method.Parameters.Length} parameters"
+                    : RefProblem(method);
+                CheckDefaultUri(draft, "sink", KnownSchemes.Sinks);
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.SinkSignature, method.Locations[0], draft.Name, problem);
+                    return;
+                }
+
+                if (upstream?.Output is null)
+                {
+                    return;
+                }
+
+                if (MatchInput(draft, upstream) && TextFormatOf(upstream.Output) == TextFormat.None)
+                {
+                    Report(DiagnosticDescriptors.UnprintableRecord, method.Locations[0], draft.Name, Quote(upstream.Output.Type.Display));
+                }
+            }
+
+            private void CheckOperator(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                string attribute = draft.Kind.ToString();
+                if (!method.IsStatic)
+                {
+                    Report(DiagnosticDescriptors.OperatorNotStatic, method.Locations[0], draft.Name);
+                    return;
+                }
+
+                string? problem =
+                    IsPartialDeclarationOnly(method) ? "it has no body"
+                    : method.IsGenericMethod ? "it has type parameters, but the generated loop calls it with concrete types"
+                    : method.ReturnsVoid ? "it returns void, but a stage returns what it emits"
+                    : RefProblem(method);
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute, problem);
+                    return;
+                }
+
+                switch (draft.Kind)
+                {
+                    case StageKind.Map:
+                        if (RequireArity(draft, "one record in, one record out: static TOut " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                        {
+                            SetClassifiedOutput(draft, method.ReturnType);
+                        }
+
+                        break;
+
+                    case StageKind.Filter:
+                        if (method.ReturnType.SpecialType != SpecialType.System_Boolean)
+                        {
+                            Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                                $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a filter returns bool: static bool {draft.Name}(T record)");
+                        }
+                        else if (RequireArity(draft, "static bool " + draft.Name + "(T record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                        {
+                            draft.SetOutput(upstream);
+                        }
+
+                        break;
+
+                    case StageKind.FlatMap:
+                        CheckFlatMap(draft, upstream);
+                        break;
+
+                    case StageKind.ReduceByKey:
+                        CheckReduceByKey(draft, upstream);
+                        break;
+
+                    case StageKind.CountByValue:
+                        CheckCountByValue(draft, upstream);
+                        break;
+                }
+            }
+
+            private void CheckFlatMap(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                ITypeSymbol? element = ElementType(method.ReturnType);
+                if (element is null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "FlatMap",
+                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', which foreach cannot walk; return an enumerable such as Utf8Words");
+                    return;
+                }
+
+                if (method.ReturnType.IsReferenceType)
+                {
+                    Report(DiagnosticDescriptors.FlatMapAllocates, method.Locations[0], draft.Name, Quote(method.ReturnType.ToDisplayString(ShortFormat)));
+                }
+
+                if (RequireArity(draft, "static TEnumerable " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                {
+                    SetClassifiedOutput(draft, element);
+                }
+            }
+
+            private void CheckReduceByKey(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (method.Parameters.Length != 2
+                    || !SameType(method.Parameters[0].Type, method.Parameters[1].Type)
+                    || !SameType(method.Parameters[0].Type, method.ReturnType))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByKey",
+                        $"a reduce function combines two values of one type into one: static V {draft.Name}(V a, V b)");
+                    return;
+                }
+
+                if (upstream?.Output is null)
+                {
+                    return;
+                }
+
+                if (!upstream.Output.IsKeyed)
+                {
+                    Report(DiagnosticDescriptors.KeyedInputRequired, method.Locations[0], draft.Name, upstream.Name, Quote(upstream.Output.Type.Display));
+                    return;
+                }
+
+                if (upstream.Output.Shape == RecordShape.Tuple && !IsStructKey(upstream.KeySymbol))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display));
+                    return;
+                }
+
+                if (upstream.ValueSymbol is null || !SameType(upstream.ValueSymbol, method.Parameters[0].Type))
+                {
+                    Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name,
+                        $"values of type {Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))}", upstream.Name,
+                        $"{Quote(upstream.Output.Type.Display)} (values of type {Quote(upstream.Output.Value!.Display)})");
+                    return;
+                }
+
+                draft.Arity = InputArity.KeyAndValue;
+                draft.SetOutput(upstream);
+            }
+
+            private void CheckCountByValue(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (!RequireArity(draft, "static TValue " + draft.Name + "(TIn record) returns the value to count") || upstream?.Output is null || !MatchInput(draft, upstream))
+                {
+                    return;
+                }
+
+                ITypeSymbol counted = method.ReturnType;
+                TypeName count = NameOf(_int64);
+                if (IsByteSpan(counted))
+                {
+                    var output = new RecordType(RecordShape.KeyValue, new TypeName("global::Compiled.KeyValue<long>", "KeyValue<long>", TextFormat.Object), ByteSpanName, count);
+                    draft.SetOutput(output, null, null, _int64);
+                }
+                else if (IsStructKey(counted))
+                {
+                    INamedTypeSymbol tuple = _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(counted, (ITypeSymbol)_int64));
+                    draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(tuple), NameOf(counted), count), tuple, counted, _int64);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(counted.ToDisplayString(ShortFormat)));
+                }
+            }
+
+            // Map, Filter, FlatMap and CountByValue take the record, or the key and value of a keyed record.
+            private bool RequireArity(Draft draft, string shape)
+            {
+                int count = draft.Method.Parameters.Length;
+                if (count is 1 or 2)
+                {
+                    return true;
+                }
+
+                Report(DiagnosticDescriptors.UnsupportedOperatorSignature, draft.Method.Locations[0], draft.Name, draft.Kind.ToString(),
+                    $"it takes {count} parameters; a [{draft.Kind}] takes the record (or a key and a value): {shape}");
+                return false;
+            }
+
+            // Checks the stage's parameters against what its input emits, and records how they are passed.
+            private bool MatchInput(Draft draft, Draft upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                RecordType emitted = upstream.Output!;
+                if (method.Parameters.Length == 1 && SameType(method.Parameters[0].Type, upstream.OutputSymbol, emitted))
+                {
+                    draft.Arity = InputArity.Record;
+                    return true;
+                }
+
+                if (method.Parameters.Length == 2 && emitted.IsKeyed
+                    && (emitted.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol))
+                    && SameType(method.Parameters[1].Type, upstream.ValueSymbol))
+                {
+                    draft.Arity = InputArity.KeyAndValue;
+                    return true;
+                }
+
+                string takes = method.Parameters.Length == 1
+                    ? Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))
+                    : $"a key {Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))} and a value {Quote(method.Parameters[1].Type.ToDisplayString(ShortFormat))}";
+                Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name, takes, upstream.Name, Quote(emitted.Type.Display));
+                return false;
+            }
+
+            private void CheckDefaultUri(Draft draft, string role, string[][] schemes)
+            {
+                if (draft.DefaultUri is null)
+                {
+                    return;
+                }
+
+                string scheme = KnownSchemes.SchemeOf(draft.DefaultUri);
+                if (!KnownSchemes.Contains(schemes, scheme))
+                {
+                    Report(DiagnosticDescriptors.UnknownUriScheme, ArgumentLocation(draft.Attribute, "Default") ?? draft.Method.Locations[0],
+                        draft.DefaultUri, role, draft.Name, scheme, KnownSchemes.Usage(schemes));
+                }
+            }
+
+            // What a [Map] or [FlatMap] emits, by the shape of its type.
+            private static void SetClassifiedOutput(Draft draft, ITypeSymbol type)
+            {
+                if (IsByteSpan(type))
+                {
+                    draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), type, null, null);
+                }
+                else if (type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == KnownNames.KeyValue)
+                {
+                    ITypeSymbol value = named.TypeArguments[0];
+                    draft.SetOutput(new RecordType(RecordShape.KeyValue, NameOf(type), ByteSpanName, NameOf(value)), type, null, value);
+                }
+                else if (type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.Length == 2)
+                {
+                    ITypeSymbol key = tuple.TupleElements[0].Type;
+                    ITypeSymbol value = tuple.TupleElements[1].Type;
+                    draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(type), NameOf(key), NameOf(value)), type, key, value);
+                }
+                else
+                {
+                    draft.SetOutput(new RecordType(RecordShape.Value, NameOf(type), null, null), type, null, null);
+                }
+            }
+
+            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes);
+
+            private static TypeName NameOf(ITypeSymbol type) =>
+                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type));
+
+            private static TextFormat FormatOf(ITypeSymbol type)
+            {
+                if (IsByteSpan(type))
+                {
+                    return TextFormat.Bytes;
+                }
+
+                if (type.SpecialType == SpecialType.System_Boolean)
+                {
+                    return TextFormat.Boolean;
+                }
+
+                if (type.AllInterfaces.Any(i => i.ToDisplayString() == KnownNames.Utf8SpanFormattable))
+                {
+                    return TextFormat.Utf8Formattable;
+                }
+
+                return type.IsRefLikeType ? TextFormat.None : TextFormat.Object;
+            }
+
+            // How a sink would print a record: None if any part cannot be printed.
+            private static TextFormat TextFormatOf(RecordType record) => record.Shape switch
+            {
+                RecordShape.KeyValue => record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                RecordShape.Tuple => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                _ => record.Type.Format,
+            };
+
+            private static bool IsByteSpan(ITypeSymbol? type) =>
+                type is INamedTypeSymbol named
+                && named.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan
+                && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+            // A struct key must compare by value without boxing: IEquatable<itself>.
+            private static bool IsStructKey(ITypeSymbol? type) =>
+                type is { IsValueType: true, IsRefLikeType: false }
+                && type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Equatable
+                    && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
+
+            private static bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
+                a is not null && b is not null && SymbolEqualityComparer.Default.Equals(Strip(a), Strip(b));
+
+            // The upstream's type is either a symbol or, for records the generator composes, only a name.
+            private static bool SameType(ITypeSymbol parameter, ITypeSymbol? emittedSymbol, RecordType emitted) =>
+                emittedSymbol is not null ? SameType(parameter, emittedSymbol)
+                : emitted.Shape == RecordShape.Bytes ? IsByteSpan(parameter)
+                : parameter.ToDisplayString(CodeFormat) == emitted.Type.Code;
+
+            // Tuple element names do not make a different type.
+            private static ITypeSymbol Strip(ITypeSymbol type) =>
+                type is INamedTypeSymbol { IsTupleType: true, TupleUnderlyingType: { } underlying } ? underlying : type;
+
+            // The element type that foreach yields: the GetEnumerator pattern, then IEnumerable<T>.
+            private static ITypeSymbol? ElementType(ITypeSymbol type)
+            {
+                if (type is IArrayTypeSymbol array)
+                {
+                    return array.ElementType;
+                }
+
+                for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+                {
+                    IMethodSymbol? getEnumerator = current.GetMembers("GetEnumerator").OfType<IMethodSymbol>()
+                        .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 0 && m.DeclaredAccessibility == Accessibility.Public);
+                    if (getEnumerator is not null)
+                    {
+                        IPropertySymbol? current2 = getEnumerator.ReturnType.GetMembers("Current").OfType<IPropertySymbol>().FirstOrDefault()
+                            ?? getEnumerator.ReturnType.AllInterfaces.SelectMany(i => i.GetMembers("Current").OfType<IPropertySymbol>()).FirstOrDefault(p => p.Type.SpecialType != SpecialType.System_Object);
+                        return current2?.Type;
+                    }
+                }
+
+                INamedTypeSymbol? enumerable = type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T);
+                return enumerable?.TypeArguments[0];
+            }
+
+            private static string? RefProblem(IMethodSymbol method)
+            {
+                foreach (IParameterSymbol parameter in method.Parameters)
+                {
+                    if (parameter.RefKind is not (RefKind.None or RefKind.In))
+                    {
+                        return $"parameter '{parameter.Name}' is passed by {parameter.RefKind.ToString().ToLowerInvariant()}; take it by value";
+                    }
+                }
+
+                return null;
+            }
+
+            private static bool IsPartialDeclarationOnly(IMethodSymbol method) =>
+                method.IsPartialDefinition && method.PartialImplementationPart is null;
+
+            private static string SuggestSinkParameters(RecordType? record) => record?.Shape switch
+            {
+                RecordShape.KeyValue => $"ReadOnlySpan<byte> key, {record.Value!.Display} value",
+                RecordShape.Tuple => $"{record.Key!.Display} key, {record.Value!.Display} value",
+                RecordShape.Value => $"{record.Type.Display} record",
+                _ => "ReadOnlySpan<byte> record",
+            };
+
+            // The implementation's signature, copied from the user's partial declaration.
+            private static string PartialSignature(IMethodSymbol method)
+            {
+                string accessibility = method.DeclaredAccessibility switch
+                {
+                    Accessibility.Public => "public ",
+                    Accessibility.Internal => "internal ",
+                    Accessibility.Private => "private ",
+                    Accessibility.Protected => "protected ",
+                    Accessibility.ProtectedOrInternal => "protected internal ",
+                    Accessibility.ProtectedAndInternal => "private protected ",
+                    _ => "",
+                };
+                string parameters = string.Join(", ", method.Parameters.Select(p =>
+                    (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "")
+                    + (p.RefKind == RefKind.In ? "in " : "")
+                    + p.Type.ToDisplayString(CodeFormat) + " " + Identifier(p.Name)));
+                string returns = method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(CodeFormat);
+                return $"{accessibility}{(method.IsStatic ? "static " : "")}partial {returns} {Identifier(method.Name)}({parameters})";
+            }
+
+            private static string Identifier(string name) =>
+                SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+            private static string LocationText(IMethodSymbol method)
+            {
+                Location location = method.Locations[0];
+                FileLinePositionSpan span = location.GetLineSpan();
+                return $"{Path.GetFileName(span.Path)}:{span.StartLinePosition.Line + 1}";
+            }
+
+            private Location ParameterTypeLocation(IMethodSymbol method, int index)
+            {
+                if (method.Parameters.Length > index
+                    && method.Parameters[index].DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(_cancellationToken) is ParameterSyntax { Type: { } type })
+                {
+                    return type.GetLocation();
+                }
+
+                return method.Locations[0];
+            }
+
+            private Location? ArgumentLocation(AttributeData attribute, string name)
+            {
+                if (attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken) is AttributeSyntax { ArgumentList: { } arguments })
+                {
+                    foreach (AttributeArgumentSyntax argument in arguments.Arguments)
+                    {
+                        if (argument.NameEquals?.Name.Identifier.Text == name)
+                        {
+                            return argument.Expression.GetLocation();
+                        }
+                    }
+                }
+
+                return null;
+            }
+
+            private static string? NamedArgument(AttributeData attribute, string name)
+            {
+                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+                {
+                    if (argument.Key == name)
+                    {
+                        return argument.Value.Value as string;
+                    }
+                }
+
+                return null;
+            }
+
+            private static bool TryGetKind(string attribute, out StageKind kind)
+            {
+                switch (attribute)
+                {
+                    case KnownNames.SourceAttribute: kind = StageKind.Source; return true;
+                    case KnownNames.MapAttribute: kind = StageKind.Map; return true;
+                    case KnownNames.FilterAttribute: kind = StageKind.Filter; return true;
+                    case KnownNames.FlatMapAttribute: kind = StageKind.FlatMap; return true;
+                    case KnownNames.ReduceByKeyAttribute: kind = StageKind.ReduceByKey; return true;
+                    case KnownNames.CountByValueAttribute: kind = StageKind.CountByValue; return true;
+                    case KnownNames.SinkAttribute: kind = StageKind.Sink; return true;
+                    default: kind = default; return false;
+                }
+            }
+
+            private static string ShortAttributeName(string fullName)
+            {
+                string name = fullName.Substring(fullName.LastIndexOf('.') + 1);
+                return name.EndsWith("Attribute", StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+            }
+
+            private static string Quote(string text) => "'" + text + "'";
+
+            private void Report(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
+            {
+                _hasErrors |= descriptor.DefaultSeverity == DiagnosticSeverity.Error;
+                _diagnostics.Add(Diagnostic.Create(descriptor, location, arguments));
+            }
+
+            // A stage while it is being checked; holds symbols, so it never leaves the parser.
+            private sealed class Draft
+            {
+                public Draft(IMethodSymbol method, StageKind kind, AttributeData attribute)
+                {
+                    Method = method;
+                    Kind = kind;
+                    Attribute = attribute;
+                }
+
+                public IMethodSymbol Method { get; }
+
+                public StageKind Kind { get; }
+
+                public AttributeData Attribute { get; }
+
+                public string Name => Method.Name;
+
+                public int Input { get; set; } = -1;
+
+                public InputArity Arity { get; set; }
+
+                public RecordType? Output { get; private set; }
+
+                /// <summary>Records what the stage emits, with the symbols that later stages are checked against.</summary>
+                public void SetOutput(RecordType output, ITypeSymbol? symbol, ITypeSymbol? key, ITypeSymbol? value)
+                {
+                    Output = output;
+                    OutputSymbol = symbol;
+                    KeySymbol = key;
+                    ValueSymbol = value;
+                }
+
+                /// <summary>Emits what <paramref name="upstream"/> emits (a filter, a reduce).</summary>
+                public void SetOutput(Draft upstream) =>
+                    SetOutput(upstream.Output!, upstream.OutputSymbol, upstream.KeySymbol, upstream.ValueSymbol);
+
+                public ITypeSymbol? OutputSymbol { get; private set; }
+
+                public ITypeSymbol? KeySymbol { get; private set; }
+
+                public ITypeSymbol? ValueSymbol { get; private set; }
+
+                public string? DefaultUri { get; set; }
+
+            }
+        }
+    }
+}

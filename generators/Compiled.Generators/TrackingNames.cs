@@ -1,0 +1,11 @@
+namespace Compiled.Generators
+{
+    /// <summary>Names of the incremental steps, so tests can prove which ones re-ran.</summary>
+    internal static class TrackingNames
+    {
+        public const string Parse = nameof(Parse);
+        public const string Diagnostics = nameof(Diagnostics);
+        public const string Model = nameof(Model);
+        public const string StrayStages = nameof(StrayStages);
+    }
+}

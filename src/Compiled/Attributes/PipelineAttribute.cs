@@ -1,0 +1,21 @@
+namespace Compiled;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a pipeline. Its attributed methods are the stages; at build time the
+/// generator fuses them into one loop per source and adds <c>Definition</c> and <c>RunAsync</c> to the class.
+/// </summary>
+/// <example>
+/// <code>
+/// [Pipeline(BatchInterval = "1s")]
+/// public static partial class WordCount { ... }
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+public sealed class PipelineAttribute : Attribute
+{
+    /// <summary>
+    /// The micro-batch interval: a whole number and a unit, <c>ms</c>, <c>s</c>, <c>m</c> or <c>h</c>
+    /// (<c>500ms</c>, <c>1s</c>, <c>2m</c>). The command line's <c>--batch-interval</c> overrides it.
+    /// </summary>
+    public string BatchInterval { get; set; } = "1s";
+}

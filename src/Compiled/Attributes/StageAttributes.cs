@@ -1,0 +1,73 @@
+namespace Compiled;
+
+/// <summary>
+/// Base of the attributes that make a method a stage of a pipeline. A stage reads the output of the
+/// stage declared above it, unless <see cref="Input"/> names another one.
+/// </summary>
+public abstract class StageAttribute : Attribute
+{
+    /// <summary>
+    /// The name of the stage (method) whose output this stage reads; by default the nearest stage
+    /// declared above it that is not a sink. Use <c>nameof(...)</c>. Two stages naming the same input
+    /// both see every record of it.
+    /// </summary>
+    public string? Input { get; set; }
+}
+
+/// <summary>
+/// Declares a source: <c>public static partial Lines Input();</c>. The return type says how bytes are cut
+/// into records (<see cref="Lines"/>: newline-delimited). The URI is bound at run time
+/// (<c>--source</c>); <see cref="Default"/> is used when none is given.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class SourceAttribute : Attribute
+{
+    /// <summary>The URI read when the command line names none: <c>tcp://host:port</c>, <c>file:///path</c>, <c>stdin:</c>.</summary>
+    public string? Default { get; set; }
+}
+
+/// <summary>
+/// One record in, one record out: <c>static TOut Name(TIn record)</c> (Spark's <c>map</c>). A method taking a
+/// key and a value may follow a keyed stage.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class MapAttribute : StageAttribute;
+
+/// <summary>Keeps the records for which <c>static bool Name(T record)</c> returns <see langword="true"/> (Spark's <c>filter</c>).</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class FilterAttribute : StageAttribute;
+
+/// <summary>
+/// One record in, zero or more out: <c>static TEnumerable Name(TIn record)</c> where the result can be
+/// <c>foreach</c>ed (Spark's <c>flatMap</c>). Return a struct or <c>ref struct</c> enumerable such as
+/// <see cref="Utf8Words"/> so that nothing is allocated per record.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class FlatMapAttribute : StageAttribute;
+
+/// <summary>
+/// Combines the values of each key within a batch: <c>static V Name(V a, V b)</c> over a keyed input
+/// (<see cref="KeyValue{TValue}"/> or a <c>(TKey, TValue)</c> tuple). Spark's <c>reduceByKey</c>; emits one
+/// record per key at the end of each batch, keys in the order they were first seen.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class ReduceByKeyAttribute : StageAttribute;
+
+/// <summary>
+/// Counts the records of each batch by the value <c>static TValue Name(TIn record)</c> returns (Spark's
+/// <c>countByValue</c>); emits <c>KeyValue&lt;long&gt;</c> for byte-span values, <c>(TValue, long)</c> otherwise.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class CountByValueAttribute : StageAttribute;
+
+/// <summary>
+/// Declares a sink: <c>public static partial void Output(ReadOnlySpan&lt;byte&gt; word, long count);</c>. Its
+/// parameters are the record it receives (one record, or a key and a value). The URI is bound at run time
+/// (<c>--sink</c>); <see cref="Default"/> is used when none is given.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class SinkAttribute : StageAttribute
+{
+    /// <summary>The URI written when the command line names none: <c>console</c>, <c>file:///dir/prefix?suffix=txt</c>.</summary>
+    public string? Default { get; set; }
+}

@@ -1,0 +1,83 @@
+using System.IO.Pipelines;
+using Compiled.Framing;
+
+namespace Compiled.Connectors;
+
+/// <summary>
+/// A connector that delivers a source's bytes as a sequence of streams: one per connection (a socket
+/// that reconnects yields a new stream each time) or one per file. A bounded source (a file, a glob,
+/// standard input) ends; an unbounded one (a socket, a watched directory) waits for more until stopped.
+/// </summary>
+public abstract class Source : IAsyncDisposable
+{
+    /// <summary>Creates a source for <paramref name="uri"/>.</summary>
+    protected Source(ConnectorUri uri, SourceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(context);
+        Uri = uri;
+        Context = context;
+        Framing = new FramingOptions(
+            uri.TakeInt32("maxRecordBytes", FramingOptions.DefaultMaxRecordBytes, minimum: 1),
+            uri.TakeEnum("onOversize", OversizePolicy.Fail));
+    }
+
+    /// <summary>The URI the source was created from.</summary>
+    public ConnectorUri Uri { get; }
+
+    /// <summary>What the source was given to work with: clock, logging, standard input.</summary>
+    protected SourceContext Context { get; }
+
+    /// <summary>How the source's records are cut: limits from the URI (<c>maxRecordBytes</c>, <c>onOversize</c>).</summary>
+    public FramingOptions Framing { get; }
+
+    /// <summary>Totals for this source: records, bytes, streams, reconnects.</summary>
+    public SourceCounters Counters { get; } = new();
+
+    /// <summary>
+    /// Waits for the next stream (the next connection, the next file) and returns it, or returns
+    /// <see langword="null"/> when a bounded source has delivered everything. Cancelling
+    /// <paramref name="cancellationToken"/> stops the wait with an <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public abstract ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken);
+
+    /// <summary>Releases whatever the source holds open.</summary>
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return default;
+    }
+}
+
+/// <summary>One stream of a source's bytes: a connection or a file, read through a <see cref="PipeReader"/>.</summary>
+public sealed class SourceStream : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _owner;
+
+    /// <summary>Creates a stream named <paramref name="name"/> (used in logs and errors) over <paramref name="reader"/>.</summary>
+    /// <param name="name">What the stream is: a file path, <c>tcp://host:port</c>, <c>stdin:</c>.</param>
+    /// <param name="reader">The bytes.</param>
+    /// <param name="owner">Something to dispose after the reader completes (a socket, a file), or <see langword="null"/>.</param>
+    public SourceStream(string name, PipeReader reader, IAsyncDisposable? owner = null)
+    {
+        Name = name;
+        Reader = reader;
+        _owner = owner;
+    }
+
+    /// <summary>What the stream is, for logs and errors.</summary>
+    public string Name { get; }
+
+    /// <summary>The stream's bytes.</summary>
+    public PipeReader Reader { get; }
+
+    /// <summary>Completes the reader and releases the stream.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await Reader.CompleteAsync().ConfigureAwait(false);
+        if (_owner is not null)
+        {
+            await _owner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

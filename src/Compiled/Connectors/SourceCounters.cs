@@ -1,0 +1,23 @@
+namespace Compiled.Connectors;
+
+/// <summary>
+/// Running totals for one source, kept by its connector and framer. Written by the single thread that
+/// reads the source; read by anyone (a reader may see values a moment old).
+/// </summary>
+public sealed class SourceCounters
+{
+    /// <summary>Records handed to the pipeline.</summary>
+    public long Records { get; set; }
+
+    /// <summary>Bytes consumed, terminators included.</summary>
+    public long Bytes { get; set; }
+
+    /// <summary>Records dropped for being longer than the limit (with <c>onOversize=skip</c>).</summary>
+    public long OversizeSkipped { get; set; }
+
+    /// <summary>Streams opened: connections made, files read.</summary>
+    public long Streams { get; set; }
+
+    /// <summary>Connection attempts that failed or connections the peer closed, after which the connector tried again.</summary>
+    public long Reconnects { get; set; }
+}

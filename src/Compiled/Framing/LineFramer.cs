@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Compiled.Connectors;
+
+namespace Compiled.Framing;
+
+/// <summary>
+/// Cuts newline-delimited records out of the buffers a <see cref="System.IO.Pipelines.PipeReader"/> returns
+/// and hands each to a consumer. A record is the bytes before a <c>\n</c>; a <c>\r</c> just before the
+/// <c>\n</c> belongs to the terminator. Empty lines are empty records. When the stream ends, bytes after the
+/// last <c>\n</c> are a final record. A record that lies in one buffer segment is passed as a view of it;
+/// one that straddles segments is copied once into a pooled scratch buffer, so a consumer always sees one
+/// contiguous span. Memory is bounded by <see cref="FramingOptions.MaxRecordBytes"/>.
+/// </summary>
+/// <remarks>
+/// One framer serves one source at a time, from one thread: <see cref="Reset"/> at the start of each
+/// stream, then <see cref="Frame{TConsumer}"/> for each read, advancing the reader to the position it returns.
+/// </remarks>
+public sealed class LineFramer : IDisposable
+{
+    private readonly int _maxRecordBytes;
+    private readonly bool _skipOversize;
+    private readonly SourceCounters _counters;
+    private string _streamName = "";
+    private long _offset;          // stream offset of the first byte not yet consumed
+    private long _scanned;         // leading unconsumed bytes already searched, known to hold no '\n'
+    private bool _skipping;        // inside an oversize record that is being dropped, until its '\n'
+    private byte[]? _scratch;
+
+    /// <summary>Creates a framer with the given limits, counting into <paramref name="counters"/>.</summary>
+    public LineFramer(FramingOptions options, SourceCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRecordBytes, 1);
+        _maxRecordBytes = options.MaxRecordBytes;
+        _skipOversize = options.Oversize == OversizePolicy.Skip;
+        _counters = counters;
+    }
+
+    /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
+    public long Offset => _offset;
+
+    /// <summary>Starts a new stream: offsets count from 0 again and error messages name <paramref name="streamName"/>.</summary>
+    public void Reset(string streamName)
+    {
+        _streamName = streamName;
+        _offset = 0;
+        _scanned = 0;
+        _skipping = false;
+    }
+
+    /// <summary>
+    /// Hands every whole record in <paramref name="buffer"/> to <paramref name="consumer"/>, and when
+    /// <paramref name="isCompleted"/> the final record too. Returns the position up to which the buffer was
+    /// consumed: the start of the first incomplete record. Pass it to <c>AdvanceTo(consumed, buffer.End)</c>.
+    /// </summary>
+    /// <exception cref="RecordTooLongException">A record is too long and the policy is <see cref="OversizePolicy.Fail"/>.</exception>
+    public SequencePosition Frame<TConsumer>(in ReadOnlySequence<byte> buffer, bool isCompleted, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer
+    {
+        int max = _maxRecordBytes;
+        long records = 0;
+        long recordStart = 0;       // index in the buffer of the current record's first byte
+        long segmentStart = 0;      // index in the buffer of the current segment's first byte
+        long unscanned = _scanned;  // bytes at the buffer's start that need no search
+        bool skipping = _skipping;
+
+        SequencePosition cursor = buffer.Start;
+        while (buffer.TryGet(ref cursor, out ReadOnlyMemory<byte> memory))
+        {
+            ReadOnlySpan<byte> span = memory.Span;
+            int searchFrom = 0;
+            if (unscanned > 0)
+            {
+                searchFrom = (int)Math.Min(unscanned, span.Length);
+                unscanned -= searchFrom;
+            }
+
+            while (true)
+            {
+                int found = span.Slice(searchFrom).IndexOf((byte)'\n');
+                if (found < 0)
+                {
+                    break;
+                }
+
+                int newline = searchFrom + found;
+                long length = segmentStart + newline - recordStart;
+                if (skipping)
+                {
+                    // The '\n' that ends a dropped record: what follows is a fresh record.
+                    skipping = false;
+                }
+                else if (recordStart >= segmentStart)
+                {
+                    // The record lies in this segment: pass a view of it.
+                    ReadOnlySpan<byte> record = span.Slice((int)(recordStart - segmentStart), (int)length);
+                    if (record.Length != 0 && record[^1] == (byte)'\r')
+                    {
+                        record = record[..^1];
+                    }
+
+                    if (record.Length <= max)
+                    {
+                        consumer.OnRecord(record);
+                        records++;
+                    }
+                    else
+                    {
+                        Oversize(recordStart);
+                    }
+                }
+                else
+                {
+                    // The record straddles segments: copy it once into the scratch buffer.
+                    records += EmitStraddling(buffer, recordStart, length, trimCarriageReturn: true, ref consumer);
+                }
+
+                recordStart = segmentStart + newline + 1;
+                searchFrom = newline + 1;
+            }
+
+            segmentStart += span.Length;
+        }
+
+        long remainder = buffer.Length - recordStart;
+        if (skipping)
+        {
+            // Still inside a dropped record: drop what arrived of it too.
+            recordStart = buffer.Length;
+            skipping = !isCompleted;
+        }
+        else if (isCompleted)
+        {
+            if (remainder > 0)
+            {
+                records += EmitStraddling(buffer, recordStart, remainder, trimCarriageReturn: false, ref consumer);
+                recordStart = buffer.Length;
+            }
+        }
+        else if (remainder > max + 1L)
+        {
+            // No '\n' within the limit (one byte more is allowed for a '\r' whose '\n' has not come yet).
+            Oversize(recordStart);
+            recordStart = buffer.Length;
+            skipping = true;
+        }
+
+        _skipping = skipping;
+        _scanned = buffer.Length - recordStart;
+        _offset += recordStart;
+        _counters.Records += records;
+        _counters.Bytes += recordStart;
+        return buffer.GetPosition(recordStart);
+    }
+
+    /// <summary>Returns the scratch buffer to the pool.</summary>
+    public void Dispose()
+    {
+        byte[]? scratch = _scratch;
+        _scratch = null;
+        if (scratch is not null)
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    // Emits a record that is not known to lie in one segment (it straddles segments, or it is the final
+    // record of the stream). Returns the number of records emitted: 0 or 1.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int EmitStraddling<TConsumer>(in ReadOnlySequence<byte> buffer, long start, long length, bool trimCarriageReturn, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer
+    {
+        if (length > _maxRecordBytes + (trimCarriageReturn ? 1L : 0L))
+        {
+            Oversize(start);
+            return 0;
+        }
+
+        ReadOnlySequence<byte> slice = buffer.Slice(start, length);
+        ReadOnlySpan<byte> record;
+        if (slice.IsSingleSegment)
+        {
+            record = slice.FirstSpan;
+        }
+        else
+        {
+            byte[] scratch = RentScratch((int)length);
+            slice.CopyTo(scratch);
+            record = scratch.AsSpan(0, (int)length);
+        }
+
+        if (trimCarriageReturn && record.Length != 0 && record[^1] == (byte)'\r')
+        {
+            record = record[..^1];
+        }
+
+        if (record.Length > _maxRecordBytes)
+        {
+            Oversize(start);
+            return 0;
+        }
+
+        consumer.OnRecord(record);
+        return 1;
+    }
+
+    private byte[] RentScratch(int length)
+    {
+        byte[]? scratch = _scratch;
+        if (scratch is null || scratch.Length < length)
+        {
+            if (scratch is not null)
+            {
+                ArrayPool<byte>.Shared.Return(scratch);
+            }
+
+            scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+            _scratch = scratch;
+        }
+
+        return scratch;
+    }
+
+    // A record is too long: fail, or count it and let the caller drop it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Oversize(long startInBuffer)
+    {
+        if (!_skipOversize)
+        {
+            throw new RecordTooLongException(_streamName, _offset + startInBuffer, _maxRecordBytes);
+        }
+
+        _counters.OversizeSkipped++;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Buffers;
+using Compiled.Connectors;
+using Compiled.Framing;
+using Compiled.Sinks;
+
+namespace Compiled.Hosting;
+
+/// <summary>
+/// The generated part of a running pipeline: its framers, its fused per-record loop and its per-batch
+/// state. The driver calls it from one thread: <see cref="BeginStream"/> when a stream of a source starts,
+/// <see cref="Process"/> for each buffer read, and <see cref="CompleteBatch"/> at each batch boundary.
+/// Calls are per buffer and per batch, never per record.
+/// </summary>
+public abstract class PipelineJob : IDisposable
+{
+    /// <summary>Starts a new stream of source <paramref name="source"/> (0-based, in declaration order).</summary>
+    public abstract void BeginStream(int source, string streamName);
+
+    /// <summary>
+    /// Runs every whole record in <paramref name="buffer"/> through the fused loop, and the final record too
+    /// when <paramref name="isCompleted"/>. Returns how far the buffer was consumed.
+    /// </summary>
+    public abstract SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted);
+
+    /// <summary>Emits what the batch aggregated to the sinks and clears the batch's state.</summary>
+    public abstract void CompleteBatch();
+
+    /// <summary>Releases pooled buffers.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases pooled buffers.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}
+
+/// <summary>What a job is bound to: each source's framing limits and counters, and each sink.</summary>
+public sealed class JobContext
+{
+    /// <summary>Creates a context; lists are in the pipeline's declaration order.</summary>
+    public JobContext(IReadOnlyList<FramingOptions> framing, IReadOnlyList<SourceCounters> counters, IReadOnlyList<Sink> sinks)
+    {
+        ArgumentNullException.ThrowIfNull(framing);
+        ArgumentNullException.ThrowIfNull(counters);
+        ArgumentNullException.ThrowIfNull(sinks);
+        if (framing.Count != counters.Count)
+        {
+            throw new ArgumentException("There must be one set of counters per source.", nameof(counters));
+        }
+
+        Framing = framing;
+        Counters = counters;
+        Sinks = sinks;
+    }
+
+    /// <summary>Each source's framing limits.</summary>
+    public IReadOnlyList<FramingOptions> Framing { get; }
+
+    /// <summary>Each source's counters.</summary>
+    public IReadOnlyList<SourceCounters> Counters { get; }
+
+    /// <summary>Each sink.</summary>
+    public IReadOnlyList<Sink> Sinks { get; }
+}

@@ -1,0 +1,285 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text;
+using Compiled.Connectors;
+using Compiled.Internal;
+using Microsoft.Extensions.Logging;
+
+namespace Compiled.Hosting;
+
+/// <summary>
+/// The command line of a pipeline's executable: <c>--source</c>, <c>--sink</c>, <c>--batch-interval</c>,
+/// <c>--log-level</c>, <c>--help</c>. The generated <c>RunAsync(string[] args)</c> of every pipeline calls it.
+/// </summary>
+/// <remarks>
+/// Exit codes: 0 when the input ended or a stop (Ctrl+C, SIGTERM) was honoured; 1 when the pipeline failed;
+/// 2 for a bad argument or URI; 130 when a second Ctrl+C abandoned the batch in flight. Standard output
+/// carries only what the <c>console</c> sink prints; logs and errors go to standard error.
+/// </remarks>
+public static class PipelineProgram
+{
+    /// <summary>Exit code of a run that ended normally.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code of a run that failed.</summary>
+    public const int ExitFailed = 1;
+
+    /// <summary>Exit code for a bad command line.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Exit code of a run abandoned by a second interrupt.</summary>
+    public const int ExitAborted = 130;
+
+    /// <summary>Parses <paramref name="args"/>, runs <paramref name="definition"/> until its input ends or it is stopped, and returns the exit code.</summary>
+    public static Task<int> RunAsync(PipelineDefinition definition, string[] args) =>
+        RunAsync(definition, args, Console.Error, configure: null);
+
+    /// <summary>
+    /// Like <see cref="RunAsync(PipelineDefinition, string[])"/>, writing messages to <paramref name="error"/> and
+    /// letting <paramref name="configure"/> adjust the run's options (a test's clock or streams).
+    /// </summary>
+    public static async Task<int> RunAsync(PipelineDefinition definition, string[] args, TextWriter error, Action<PipelineRunOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+
+        var sourceOption = new Option<string[]>("--source")
+        {
+            Description = "Where a source reads: URI, or NAME=URI when the pipeline has several sources. Repeatable.",
+            HelpName = "[NAME=]URI",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var sinkOption = new Option<string[]>("--sink")
+        {
+            Description = "Where a sink writes: URI, or NAME=URI when the pipeline has several sinks. Repeatable.",
+            HelpName = "[NAME=]URI",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var intervalOption = new Option<string?>("--batch-interval")
+        {
+            Description = $"The micro-batch interval, {DurationText.Usage}. Default: {DurationText.Format(definition.BatchInterval)}.",
+            HelpName = "DURATION",
+        };
+        var logLevelOption = new Option<string?>("--log-level")
+        {
+            Description = "How much to log to standard error: trace, debug, information, warning, error or none. Default: information.",
+            HelpName = "LEVEL",
+        };
+        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, logLevelOption };
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            return Usage(error, parsed.Errors[0].Message);
+        }
+
+        int exitCode = ExitOk;
+        root.SetAction(async (result, _) =>
+        {
+            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, logLevelOption, error, configure).ConfigureAwait(false);
+        });
+
+        // Signals are handled below, so that a stop finishes the batch in flight instead of killing the process.
+        int invoked = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        return invoked != 0 ? invoked : exitCode;
+    }
+
+    private static async Task<int> RunParsedAsync(
+        PipelineDefinition definition,
+        ParseResult parsed,
+        Option<string[]> sourceOption,
+        Option<string[]> sinkOption,
+        Option<string?> intervalOption,
+        Option<string?> logLevelOption,
+        TextWriter error,
+        Action<PipelineRunOptions>? configure)
+    {
+        var options = new PipelineRunOptions();
+        string? problem =
+            BindUris(parsed.GetValue(sourceOption), definition.Sources.Select(s => s.Name).ToArray(), "source", options.SourceUris)
+            ?? BindUris(parsed.GetValue(sinkOption), definition.Sinks.Select(s => s.Name).ToArray(), "sink", options.SinkUris);
+        if (problem is not null)
+        {
+            return Usage(error, problem);
+        }
+
+        string? intervalText = parsed.GetValue(intervalOption);
+        if (intervalText is not null)
+        {
+            if (!DurationText.TryParse(intervalText, out TimeSpan interval))
+            {
+                return Usage(error, $"--batch-interval '{intervalText}' is not a duration; write {DurationText.Usage}");
+            }
+
+            options.BatchInterval = interval;
+        }
+
+        LogLevel level = LogLevel.Information;
+        string? levelText = parsed.GetValue(logLevelOption);
+        if (levelText is not null && !TryParseLevel(levelText, out level))
+        {
+            return Usage(error, $"--log-level '{levelText}' is not a level; write trace, debug, information, warning, error or none");
+        }
+
+        // Every log line goes to standard error, so that standard output carries only the console sink's records.
+        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(level)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "HH:mm:ss.fff ";
+            }));
+        options.LoggerFactory = loggers;
+        configure?.Invoke(options);
+
+        PipelineRun run;
+        try
+        {
+            run = new PipelineRun(definition, options);
+        }
+        catch (ConnectorUriException bad)
+        {
+            return Usage(error, bad.Message);
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
+        void OnSignal(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            if (!stop.IsCancellationRequested)
+            {
+                error.WriteLine($"{definition.Name}: {signal.Signal} received; finishing the batch in flight (press Ctrl+C again to abandon it)");
+                stop.Cancel();
+            }
+            else
+            {
+                abort.Cancel();
+            }
+        }
+
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        await using (run.ConfigureAwait(false))
+        {
+            try
+            {
+                await run.RunAsync(stop.Token, abort.Token).ConfigureAwait(false);
+                return ExitOk;
+            }
+            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            {
+                error.WriteLine($"{definition.Name}: abandoned; the batch in flight was not committed");
+                return ExitAborted;
+            }
+            catch (PipelineFailedException failed)
+            {
+                error.WriteLine($"error: {failed.Message}");
+                return ExitFailed;
+            }
+        }
+    }
+
+    // Binds "URI" or "NAME=URI" values to the declared names; returns a message when one cannot be bound.
+    private static string? BindUris(string[]? values, string[] names, string role, IDictionary<string, string> into)
+    {
+        foreach (string value in values ?? [])
+        {
+            string name;
+            string uri;
+            int equals = value.IndexOf('=');
+            int colon = value.IndexOf(':');
+            if (equals > 0 && (colon < 0 || equals < colon) && IsIdentifier(value.AsSpan(0, equals)))
+            {
+                name = value[..equals];
+                uri = value[(equals + 1)..];
+                if (!names.Contains(name, StringComparer.Ordinal))
+                {
+                    return $"--{role} {value}: this pipeline has no {role} named '{name}'; its {role}s are {string.Join(", ", names)}";
+                }
+            }
+            else if (names.Length == 1)
+            {
+                name = names[0];
+                uri = value;
+            }
+            else
+            {
+                return $"--{role} {value}: this pipeline has {names.Length} {role}s; write --{role} NAME=URI with NAME one of {string.Join(", ", names)}";
+            }
+
+            if (!into.TryAdd(name, uri))
+            {
+                return $"--{role} is given twice for '{name}'; give it once";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsIdentifier(ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty || !(char.IsLetter(text[0]) || text[0] == '_'))
+        {
+            return false;
+        }
+
+        foreach (char c in text)
+        {
+            if (!char.IsLetterOrDigit(c) && c != '_')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool TryParseLevel(string text, out LogLevel level)
+    {
+        level = text.ToLowerInvariant() switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "information" or "info" => LogLevel.Information,
+            "warning" or "warn" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "none" => LogLevel.None,
+            _ => (LogLevel)(-1),
+        };
+        return level >= 0;
+    }
+
+    private static int Usage(TextWriter error, string message)
+    {
+        error.WriteLine($"error: {message}. Run with --help to see the options.");
+        return ExitUsage;
+    }
+
+    private static string Describe(PipelineDefinition definition)
+    {
+        var text = new StringBuilder();
+        text.Append("Runs the compiled pipeline ").Append(definition.Name).Append(" until its input ends or Ctrl+C.").AppendLine();
+        text.Append("Plan: ").Append(definition.Plan).AppendLine().AppendLine();
+        text.AppendLine("Sources:");
+        foreach (SourceDeclaration source in definition.Sources)
+        {
+            text.Append("  ").Append(source.Name).Append(" (").Append(source.Format).Append(")  default: ")
+                .Append(source.DefaultUri ?? "none, --source is required").AppendLine();
+        }
+
+        text.AppendLine("Sinks:");
+        foreach (SinkDeclaration sink in definition.Sinks)
+        {
+            text.Append("  ").Append(sink.Name).Append(' ').Append(sink.Record).Append("  default: ")
+                .Append(sink.DefaultUri ?? "none, --sink is required").AppendLine();
+        }
+
+        text.AppendLine();
+        text.Append("Source URIs: ").Append(KnownSchemes.Usage(KnownSchemes.Sources)).AppendLine();
+        text.Append("Sink URIs:   ").Append(KnownSchemes.Usage(KnownSchemes.Sinks));
+        return text.ToString();
+    }
+}

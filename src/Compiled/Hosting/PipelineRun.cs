@@ -1,0 +1,549 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Compiled.Connectors;
+using Compiled.Framing;
+using Compiled.Sinks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Compiled.Hosting;
+
+/// <summary>Where a run's sources and sinks point, and what it runs with. Every setting has a default.</summary>
+public sealed class PipelineRunOptions
+{
+    /// <summary>Overrides the pipeline's declared batch interval.</summary>
+    public TimeSpan? BatchInterval { get; set; }
+
+    /// <summary>Source URIs by source name; a source not named here reads its declared default.</summary>
+    public IDictionary<string, string> SourceUris { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Sink URIs by sink name; a sink not named here writes to its declared default.</summary>
+    public IDictionary<string, string> SinkUris { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The clock batches are cut by. Tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the run logs.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Opens what <c>stdin:</c> reads; the process's standard input by default.</summary>
+    public Func<Stream>? OpenStandardInput { get; set; }
+
+    /// <summary>Opens what the <c>console</c> sink writes to; the process's standard output by default.</summary>
+    public Func<Stream>? OpenStandardOutput { get; set; }
+
+    /// <summary>The directory relative <c>file:</c> paths are resolved against; the current directory by default.</summary>
+    public string? CurrentDirectory { get; set; }
+}
+
+/// <summary>
+/// One run of a compiled pipeline, like Spark's <c>StreamingContext</c>: binds its sources and sinks, cuts
+/// time into batches of the batch interval, feeds every record through the generated loop, and commits
+/// each batch to the sinks. <see cref="RunAsync"/> returns when a bounded input is exhausted (after its last
+/// batch) or when stopped; a stop finishes the batch in flight and commits it.
+/// </summary>
+/// <remarks>
+/// All of a run's work happens in one logical thread: the read loop. The batch timer and a stop request
+/// only set a flag and wake the loop (cancelling a pending read with <see cref="PipeReader.CancelPendingRead"/>),
+/// so the generated job never needs a lock. A batch's time is the end of its interval in Unix
+/// milliseconds, a multiple of the interval, as in Spark.
+/// </remarks>
+public sealed partial class PipelineRun : IAsyncDisposable
+{
+    private readonly PipelineDefinition _definition;
+    private readonly Source[] _sources;
+    private readonly Sink[] _sinks;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly long _intervalMs;
+
+    private readonly Lock _readerGate = new();
+    private PipeReader? _activeReader;
+    private TaskCompletionSource _wake = NewSignal();
+    private volatile bool _batchDue;
+    private volatile bool _stopping;
+    private int _started;
+    private bool _disposed;
+
+    private ITimer? _timer;
+    private long _batchTime;
+    private long _batchRecords;
+    private long _batchBytes;
+
+    /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
+    /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
+    public PipelineRun(PipelineDefinition definition, PipelineRunOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        options ??= new PipelineRunOptions();
+        _definition = definition;
+        _time = options.TimeProvider;
+        _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
+        BatchInterval = options.BatchInterval ?? definition.BatchInterval;
+        _intervalMs = (long)BatchInterval.TotalMilliseconds;
+        if (_intervalMs < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, "The batch interval must be at least 1 ms.");
+        }
+
+        foreach (string name in options.SourceUris.Keys.Concat(options.SinkUris.Keys))
+        {
+            if (!definition.Sources.Any(s => s.Name == name) && !definition.Sinks.Any(s => s.Name == name))
+            {
+                throw new ConnectorUriException(name, "source", $"pipeline '{definition.Name}' has no source or sink named '{name}'; it has {DescribeNames(definition)}");
+            }
+        }
+
+        string directory = options.CurrentDirectory ?? Environment.CurrentDirectory;
+        var sourceContext = new SourceContext
+        {
+            TimeProvider = _time,
+            LoggerFactory = options.LoggerFactory,
+            BatchInterval = BatchInterval,
+            OpenStandardInput = options.OpenStandardInput ?? Console.OpenStandardInput,
+            CurrentDirectory = directory,
+        };
+        var sinkContext = new SinkContext
+        {
+            OpenStandardOutput = options.OpenStandardOutput ?? Console.OpenStandardOutput,
+            CurrentDirectory = directory,
+            LoggerFactory = options.LoggerFactory,
+        };
+
+        var sources = new List<Source>();
+        var sinks = new List<Sink>();
+        try
+        {
+            foreach (SourceDeclaration declared in definition.Sources)
+            {
+                string uri = Bind(options.SourceUris, declared.Name, declared.DefaultUri, "source");
+                sources.Add(ConnectorRegistry.CreateSource(uri, sourceContext));
+            }
+
+            foreach (SinkDeclaration declared in definition.Sinks)
+            {
+                string uri = Bind(options.SinkUris, declared.Name, declared.DefaultUri, "sink");
+                sinks.Add(ConnectorRegistry.CreateSink(uri, sinkContext));
+            }
+        }
+        catch
+        {
+            foreach (Source source in sources)
+            {
+                source.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            foreach (Sink sink in sinks)
+            {
+                sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+
+            throw;
+        }
+
+        _sources = sources.ToArray();
+        _sinks = sinks.ToArray();
+    }
+
+    /// <summary>The pipeline this run runs.</summary>
+    public PipelineDefinition Definition => _definition;
+
+    /// <summary>The batch interval in force.</summary>
+    public TimeSpan BatchInterval { get; }
+
+    /// <summary>The bound sources, in declaration order.</summary>
+    public IReadOnlyList<Source> Sources => _sources;
+
+    /// <summary>The bound sinks, in declaration order.</summary>
+    public IReadOnlyList<Sink> Sinks => _sinks;
+
+    /// <summary>Batches committed so far.</summary>
+    public long BatchesCompleted { get; private set; }
+
+    /// <summary>
+    /// Runs until a bounded input is exhausted, <paramref name="stoppingToken"/> asks for a graceful stop (the
+    /// batch in flight is finished and committed), or <paramref name="abortToken"/> asks to abandon the run at
+    /// once (<see cref="OperationCanceledException"/>). A run runs once.
+    /// </summary>
+    /// <exception cref="PipelineFailedException">A source, an operator or a sink failed; the batch in flight was not committed.</exception>
+    public async Task RunAsync(CancellationToken stoppingToken = default, CancellationToken abortToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("A PipelineRun runs once; create another one to run the pipeline again.");
+        }
+
+        var framing = _sources.Select(s => s.Framing).ToArray();
+        var counters = _sources.Select(s => s.Counters).ToArray();
+        LogStarting(_definition.Name, BatchInterval, string.Join(", ", _sources.Select(s => s.Uri.Text)), string.Join(", ", _sinks.Select(s => s.Uri.Text)));
+        try
+        {
+            foreach (Sink sink in _sinks)
+            {
+                await sink.OpenAsync(abortToken).ConfigureAwait(false);
+            }
+
+            using PipelineJob job = _definition.CreateJob(new JobContext(framing, counters, _sinks));
+            using ITimer timer = _time.CreateTimer(static state => ((PipelineRun)state!).OnBatchDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _timer = timer;
+            using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
+
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            StartBatch(((now / _intervalMs) + 1) * _intervalMs);
+
+            // One source for now: read its streams one after another until it ends or the run stops.
+            Source source = _sources[0];
+            while (!_stopping)
+            {
+                SourceStream? stream = await NextStreamAsync(job, source, abortToken).ConfigureAwait(false);
+                if (stream is null)
+                {
+                    break;
+                }
+
+                await using (stream.ConfigureAwait(false))
+                {
+                    await ReadStreamAsync(job, 0, source, stream, abortToken).ConfigureAwait(false);
+                }
+            }
+
+            if (_stopping)
+            {
+                LogStopping(_definition.Name, _batchTime);
+            }
+            else
+            {
+                LogInputEnded(_definition.Name, source.Uri.Text, source.Counters.Records, source.Counters.Bytes);
+            }
+
+            // The last batch holds what was read since the last boundary; it keeps its boundary's time.
+            await CompleteBatchAsync(job, startNext: false, abortToken).ConfigureAwait(false);
+            LogStopped(_definition.Name, BatchesCompleted, source.Counters.Records);
+        }
+        catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
+        {
+            AbortSinks();
+            LogAborted(_definition.Name, _batchTime);
+            throw;
+        }
+        catch (Exception error) when (error is not PipelineFailedException)
+        {
+            AbortSinks();
+            LogFailed(error, _definition.Name, _batchTime);
+            throw new PipelineFailedException(_definition.Name, _batchTime, error);
+        }
+        finally
+        {
+            _timer = null;
+            await DisposeConnectorsAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Releases the sources and sinks if the run never ran.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (!_disposed && _started == 0)
+        {
+            await DisposeConnectorsAsync().ConfigureAwait(false);
+        }
+
+        _disposed = true;
+    }
+
+    // Waits for the source's next stream while still completing batches on time; null when the source
+    // has ended or the run is stopping.
+    private async Task<SourceStream?> NextStreamAsync(PipelineJob job, Source source, CancellationToken abortToken)
+    {
+        using var acquire = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
+        Task<SourceStream?> next = source.NextStreamAsync(acquire.Token).AsTask();
+        while (true)
+        {
+            Task wake = ArmWake();
+            if (_batchDue)
+            {
+                await CompleteBatchAsync(job, startNext: true, abortToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_stopping)
+            {
+                await acquire.CancelAsync().ConfigureAwait(false);
+                try
+                {
+                    SourceStream? late = await next.ConfigureAwait(false);
+                    if (late is not null)
+                    {
+                        await late.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (!abortToken.IsCancellationRequested)
+                {
+                    // The wait for a connection or a file was cut short by the stop, as asked.
+                }
+
+                return null;
+            }
+
+            if (next.IsCompleted)
+            {
+                SourceStream? stream = await next.ConfigureAwait(false);
+                if (stream is not null)
+                {
+                    source.Counters.Streams++;
+                    LogStreamOpened(source.Uri.Text, stream.Name);
+                }
+
+                return stream;
+            }
+
+            await Task.WhenAny(next, wake).ConfigureAwait(false);
+        }
+    }
+
+    // Reads one stream to its end (or until the run stops), framing and processing every buffer.
+    private async Task ReadStreamAsync(PipelineJob job, int index, Source source, SourceStream stream, CancellationToken abortToken)
+    {
+        PipeReader reader = stream.Reader;
+        job.BeginStream(index, stream.Name);
+        lock (_readerGate)
+        {
+            _activeReader = reader;
+        }
+
+        try
+        {
+            while (true)
+            {
+                if (_batchDue)
+                {
+                    await CompleteBatchAsync(job, startNext: true, abortToken).ConfigureAwait(false);
+                }
+
+                if (_stopping)
+                {
+                    return;
+                }
+
+                ReadResult result = await reader.ReadAsync(abortToken).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                SequencePosition consumed = buffer.Start;
+                try
+                {
+                    consumed = job.Process(index, buffer, result.IsCompleted);
+                }
+                finally
+                {
+                    reader.AdvanceTo(consumed, buffer.End);
+                }
+
+                if (result.IsCompleted)
+                {
+                    LogStreamEnded(source.Uri.Text, stream.Name);
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            lock (_readerGate)
+            {
+                _activeReader = null;
+            }
+        }
+    }
+
+    private void StartBatch(long batchTime)
+    {
+        _batchTime = batchTime;
+        _batchRecords = TotalRecords();
+        _batchBytes = TotalBytes();
+        foreach (Sink sink in _sinks)
+        {
+            sink.BeginBatch(batchTime);
+        }
+
+        long due = batchTime - _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _timer!.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+    }
+
+    // Emits the batch's aggregates, commits every sink, and (unless it is the last) starts the next batch.
+    private async Task CompleteBatchAsync(PipelineJob job, bool startNext, CancellationToken abortToken)
+    {
+        _batchDue = false;
+        long started = Stopwatch.GetTimestamp();
+        job.CompleteBatch();
+        foreach (Sink sink in _sinks)
+        {
+            await sink.CommitBatchAsync(abortToken).ConfigureAwait(false);
+        }
+
+        BatchesCompleted++;
+        long records = TotalRecords() - _batchRecords;
+        long bytes = TotalBytes() - _batchBytes;
+        LogBatchCompleted(_batchTime, records, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        long late = _time.GetUtcNow().ToUnixTimeMilliseconds() - _batchTime;
+        if (startNext && late > _intervalMs)
+        {
+            LogFallingBehind(_batchTime, late, BatchInterval);
+        }
+
+        if (startNext)
+        {
+            StartBatch(_batchTime + _intervalMs);
+        }
+    }
+
+    private void OnBatchDue()
+    {
+        _batchDue = true;
+        WakeLoop();
+    }
+
+    private void OnStopRequested()
+    {
+        _stopping = true;
+        WakeLoop();
+    }
+
+    // Wakes the loop wherever it waits: for a read (cancelled, and returns at once) or for the next stream.
+    private void WakeLoop()
+    {
+        Volatile.Read(ref _wake).TrySetResult();
+        lock (_readerGate)
+        {
+            _activeReader?.CancelPendingRead();
+        }
+    }
+
+    // Returns a signal that WakeLoop completes; callers check their flags after arming it, so no wake-up is lost.
+    private Task ArmWake()
+    {
+        TaskCompletionSource signal = Volatile.Read(ref _wake);
+        if (signal.Task.IsCompleted)
+        {
+            signal = NewSignal();
+            Volatile.Write(ref _wake, signal);
+        }
+
+        return signal.Task;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void AbortSinks()
+    {
+        foreach (Sink sink in _sinks)
+        {
+            try
+            {
+                sink.AbortBatch();
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                LogSinkAbortFailed(error, sink.Uri.Text);
+            }
+        }
+    }
+
+    private async ValueTask DisposeConnectorsAsync()
+    {
+        foreach (Source source in _sources)
+        {
+            await source.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (Sink sink in _sinks)
+        {
+            await sink.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private long TotalRecords()
+    {
+        long total = 0;
+        foreach (Source source in _sources)
+        {
+            total += source.Counters.Records;
+        }
+
+        return total;
+    }
+
+    private long TotalBytes()
+    {
+        long total = 0;
+        foreach (Source source in _sources)
+        {
+            total += source.Counters.Bytes;
+        }
+
+        return total;
+    }
+
+    private static string Bind(IDictionary<string, string> uris, string name, string? defaultUri, string role)
+    {
+        if (uris.TryGetValue(name, out string? uri))
+        {
+            return uri;
+        }
+
+        return defaultUri ?? throw new ConnectorUriException(name, role,
+            $"{role} '{name}' has no default URI; bind one with --{role} {name}=URI");
+    }
+
+    private static string DescribeNames(PipelineDefinition definition) =>
+        $"sources {string.Join(", ", definition.Sources.Select(s => s.Name))} and sinks {string.Join(", ", definition.Sinks.Select(s => s.Name))}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]
+    private partial void LogStarting(string pipeline, TimeSpan interval, string sources, string sinks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
+    private partial void LogStreamOpened(string source, string stream);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
+    private partial void LogStreamEnded(string source, string stream);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
+    private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
+    private partial void LogFallingBehind(long batchTime, long late, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes)")]
+    private partial void LogInputEnded(string pipeline, string source, long records, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; finishing batch {BatchTime} ms")]
+    private partial void LogStopping(string pipeline, long batchTime);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} batches and {Records} records")]
+    private partial void LogStopped(string pipeline, long batches, long records);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline} aborted in batch {BatchTime} ms; that batch was not committed")]
+    private partial void LogAborted(string pipeline, long batchTime);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed in batch {BatchTime} ms; that batch was not committed")]
+    private partial void LogFailed(Exception error, string pipeline, long batchTime);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {Sink} could not discard its uncommitted batch")]
+    private partial void LogSinkAbortFailed(Exception error, string sink);
+}
+
+/// <summary>A pipeline run failed: a source, an operator or a sink threw. The batch in flight was not committed.</summary>
+public sealed class PipelineFailedException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="pipeline"/>'s batch <paramref name="batchTime"/>.</summary>
+    public PipelineFailedException(string pipeline, long batchTime, Exception cause)
+        : base($"Pipeline '{pipeline}' failed in batch {batchTime} ms: {cause.Message}", cause)
+    {
+        Pipeline = pipeline;
+        BatchTime = batchTime;
+    }
+
+    /// <summary>The pipeline's name.</summary>
+    public string Pipeline { get; }
+
+    /// <summary>The time of the batch that failed (Unix milliseconds).</summary>
+    public long BatchTime { get; }
+}

@@ -1,0 +1,58 @@
+namespace Compiled;
+
+/// <summary>What a pipeline declares about one of its sources: its name, default URI and record format.</summary>
+public abstract class SourceDeclaration
+{
+    /// <summary>Creates a declaration.</summary>
+    protected SourceDeclaration(string name, string? defaultUri)
+    {
+        Name = name;
+        DefaultUri = defaultUri;
+    }
+
+    /// <summary>The source's name: the name of the method that declares it.</summary>
+    public string Name { get; }
+
+    /// <summary>The URI read when none is bound at run time, or <see langword="null"/> if one must be.</summary>
+    public string? DefaultUri { get; }
+
+    /// <summary>How the source's bytes are cut into records, in a word: <c>lines</c>.</summary>
+    public abstract string Format { get; }
+}
+
+/// <summary>
+/// A source of newline-delimited records: each record is the bytes of one line, without its <c>\n</c> or
+/// <c>\r\n</c>. The record type its stages see is <see cref="ReadOnlySpan{T}"/> of <see cref="byte"/>.
+/// </summary>
+public sealed class Lines : SourceDeclaration
+{
+    /// <summary>Creates the declaration (the generator does this for a <c>[Source]</c> method).</summary>
+    public Lines(string name, string? defaultUri)
+        : base(name, defaultUri)
+    {
+    }
+
+    /// <inheritdoc />
+    public override string Format => "lines";
+}
+
+/// <summary>What a pipeline declares about one of its sinks.</summary>
+public sealed class SinkDeclaration
+{
+    /// <summary>Creates a declaration (the generator does this for a <c>[Sink]</c> method).</summary>
+    public SinkDeclaration(string name, string? defaultUri, string record)
+    {
+        Name = name;
+        DefaultUri = defaultUri;
+        Record = record;
+    }
+
+    /// <summary>The sink's name: the name of the method that declares it.</summary>
+    public string Name { get; }
+
+    /// <summary>The URI written when none is bound at run time, or <see langword="null"/> if one must be.</summary>
+    public string? DefaultUri { get; }
+
+    /// <summary>The record the sink receives, as the method's parameter list: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</summary>
+    public string Record { get; }
+}

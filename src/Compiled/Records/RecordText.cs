@@ -1,0 +1,112 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Compiled;
+
+/// <summary>
+/// A reusable UTF-8 buffer that renders one output record as text for a sink, the way Spark prints it:
+/// byte spans as they are, a keyed record as a Scala tuple <c>(key,value)</c>, numbers in the invariant
+/// culture. The generated code clears it and appends per record; its buffer grows and is kept, so the
+/// steady state allocates nothing.
+/// </summary>
+public sealed class RecordText
+{
+    private byte[] _buffer;
+    private int _length;
+
+    /// <summary>Creates a buffer with room for <paramref name="capacity"/> bytes to start with.</summary>
+    public RecordText(int capacity = 256)
+    {
+        _buffer = new byte[Math.Max(16, capacity)];
+    }
+
+    /// <summary>The bytes appended since the last <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<byte> Written => _buffer.AsSpan(0, _length);
+
+    /// <summary>Starts a new record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RecordText Clear()
+    {
+        _length = 0;
+        return this;
+    }
+
+    /// <summary>Appends bytes as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RecordText Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_buffer.Length - _length < bytes.Length)
+        {
+            Grow(bytes.Length);
+        }
+
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+        return this;
+    }
+
+    /// <summary>Appends one ASCII character.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RecordText Append(char ascii)
+    {
+        if (_length == _buffer.Length)
+        {
+            Grow(1);
+        }
+
+        _buffer[_length++] = (byte)ascii;
+        return this;
+    }
+
+    /// <summary>Appends a value that formats itself as UTF-8 (numbers, dates, ...), in the invariant culture.</summary>
+    public RecordText AppendValue<T>(T value)
+        where T : IUtf8SpanFormattable
+    {
+        int written;
+        while (!value.TryFormat(_buffer.AsSpan(_length), out written, default, CultureInfo.InvariantCulture))
+        {
+            Grow(_buffer.Length);
+        }
+
+        _length += written;
+        return this;
+    }
+
+    /// <summary>Appends <see langword="true"/> or <see langword="false"/> in lower case, as Scala prints them.</summary>
+    public RecordText AppendValue(bool value) => Append(value ? "true"u8 : "false"u8);
+
+    /// <summary>
+    /// Appends any other value through its <see cref="object.ToString"/> (which allocates: give a type that is
+    /// printed per record an <see cref="IUtf8SpanFormattable"/> implementation to avoid it).
+    /// </summary>
+    public RecordText AppendObject<T>(T value)
+    {
+        string text = (value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString()) ?? "null";
+        int needed = Encoding.UTF8.GetByteCount(text);
+        if (_buffer.Length - _length < needed)
+        {
+            Grow(needed);
+        }
+
+        _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
+        return this;
+    }
+
+    /// <summary>Appends <c>(key,value)</c> for a byte-span key and a formattable value.</summary>
+    public RecordText AppendPair<TValue>(ReadOnlySpan<byte> key, TValue value)
+        where TValue : IUtf8SpanFormattable
+    {
+        Append('(').Append(key).Append(',').AppendValue(value);
+        return Append(')');
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int needed)
+    {
+        int size = Math.Max(_buffer.Length * 2, _length + needed);
+        byte[] bigger = new byte[size];
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        _buffer = bigger;
+    }
+}
