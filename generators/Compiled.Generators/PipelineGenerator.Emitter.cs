@@ -35,11 +35,12 @@ namespace Compiled.Generators
                     w.Open("namespace " + model.Type.Namespace);
                 }
 
-                var pipeline = new PipelineView(model);
+                // Derived facts are computed only for a pipeline without errors: a broken one may lack outputs.
+                PipelineView? pipeline = model.HasErrors ? null : new PipelineView(model);
                 for (int i = 0; i < model.Type.Types.Count; i++)
                 {
                     TypeDeclaration type = model.Type.Types[i];
-                    if (i == model.Type.Types.Count - 1)
+                    if (i == model.Type.Types.Count - 1 && pipeline is not null)
                     {
                         w.Line($"/// <remarks>Plan: {Xml(pipeline.Plan)}</remarks>");
                     }
@@ -47,7 +48,7 @@ namespace Compiled.Generators
                     w.Open($"{(type.IsStatic ? "static " : "")}partial {type.Keyword} {type.Name}");
                 }
 
-                if (model.HasErrors)
+                if (pipeline is null)
                 {
                     EmitStandIns(w, model);
                 }
@@ -61,7 +62,7 @@ namespace Compiled.Generators
                     w.Close();
                 }
 
-                if (!model.HasErrors)
+                if (pipeline is not null)
                 {
                     w.Line();
                     EmitJob(w, pipeline);

@@ -260,8 +260,9 @@ namespace Compiled.Generators
                     RecordType? last = lastNonSink >= 0 ? built[lastNonSink].Output : null;
                     Report(DiagnosticDescriptors.PipelineHasNoSink, type.Locations[0], type.Name, SuggestSinkParameters(last));
                 }
-                else
+                else if (!_hasErrors)
                 {
+                    // Only for a pipeline that is otherwise right: next to an error, an unused stage is noise.
                     for (int i = 0; i < built.Count; i++)
                     {
                         if (built[i].Kind != StageKind.Sink && !built.Any(d => d.Input == i))
@@ -280,7 +281,7 @@ namespace Compiled.Generators
                         draft.Arity,
                         draft.Output,
                         LocationText(draft.Method),
-                        draft.Kind is StageKind.Source or StageKind.Sink ? PartialSignature(draft.Method) : null,
+                        draft.Kind is StageKind.Source or StageKind.Sink && IsPartialDeclarationOnly(draft.Method) ? PartialSignature(draft.Method) : null,
                         draft.DefaultUri,
                         draft.Kind == StageKind.Source ? "lines" : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null));
@@ -541,6 +542,13 @@ namespace Compiled.Generators
             {
                 IMethodSymbol method = draft.Method;
                 RecordType emitted = upstream.Output!;
+                if (method.Parameters.Any(p => p.Type.TypeKind == TypeKind.Error))
+                {
+                    // The compiler reports the unknown type; a second message about it would only be noise.
+                    _hasErrors = true;
+                    return false;
+                }
+
                 if (method.Parameters.Length == 1 && SameType(method.Parameters[0].Type, upstream.OutputSymbol, emitted))
                 {
                     draft.Arity = InputArity.Record;
@@ -558,7 +566,11 @@ namespace Compiled.Generators
                 string takes = method.Parameters.Length == 1
                     ? Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))
                     : $"a key {Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))} and a value {Quote(method.Parameters[1].Type.ToDisplayString(ShortFormat))}";
-                Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name, takes, upstream.Name, Quote(emitted.Type.Display));
+
+                // Point at the parameter that is wrong: the value's when a key and value are given and the key fits.
+                bool keyFits = method.Parameters.Length == 2 && emitted.IsKeyed
+                    && (emitted.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol));
+                Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, keyFits ? 1 : 0), draft.Name, takes, upstream.Name, Quote(emitted.Type.Display));
                 return false;
             }
 

@@ -1,0 +1,360 @@
+namespace Compiled.Generators.Tests.Diagnostics;
+
+/// <summary>One test per diagnostic id: the id, the location and the message a user sees.</summary>
+public class DiagnosticTests
+{
+    private const string Usings = "using Compiled;\n";
+
+    [Fact]
+    public void CMP0001_PipelineNotPartial() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static class [|Job|]
+        {
+            [Source] public static Lines Input() => null!;
+            [Sink] public static void Output(ReadOnlySpan<byte> line) { }
+        }
+        """,
+        "CMP0001",
+        "Pipeline 'Job' must be declared partial so that its loop can be generated into it; add the 'partial' keyword to the declaration of 'Job'");
+
+    [Fact]
+    public void CMP0001_ContainingTypeNotPartial() => DiagnosticVerifier.Verify(Usings + """
+        public class [|Outer|]
+        {
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            }
+        }
+        """,
+        "CMP0001",
+        "Pipeline 'Job' must be declared partial so that its loop can be generated into it; add the 'partial' keyword to the declaration of 'Outer'",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0002_PipelineHasNoSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Job|]
+        {
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0002",
+        "Pipeline 'Job' has no source; declare one, e.g. [Source(Default = \"tcp://localhost:9999\")] public static partial Lines Input();");
+
+    [Fact]
+    public void CMP0003_PipelineHasNoSink() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Job|]
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<int> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+        }
+        """,
+        "CMP0003",
+        "Pipeline 'Job' has no sink, so its output goes nowhere; declare one, e.g. [Sink(Default = \"console\")] public static partial void Output(ReadOnlySpan<byte> key, int value);");
+
+    [Fact]
+    public void CMP0004_StageInputMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+            [Map] public static long Twice([|string|] text) => text.Length * 2L;
+            [Sink] public static partial void Output(long value);
+        }
+        """,
+        "CMP0004",
+        "Stage 'Twice' takes 'string' but 'Length' emits 'int'; change Twice's parameters to take 'int', or make 'Length' emit 'string'");
+
+    [Fact]
+    public void CMP0004_SinkInputMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, [|int|] count);
+        }
+        """,
+        "CMP0004",
+        "Stage 'Output' takes a key 'ReadOnlySpan<byte>' and a value 'int' but 'Add' emits 'KeyValue<long>'; change Output's parameters to take 'KeyValue<long>', or make 'Add' emit a key 'ReadOnlySpan<byte>' and a value 'int'");
+
+    [Fact]
+    public void CMP0005_OperatorNotStatic() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] public bool [|Long|](ReadOnlySpan<byte> line) => line.Length > 10;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0005",
+        "Stage 'Long' must be static: the generated loop calls it directly, without an instance; add the 'static' keyword to 'Long'");
+
+    [Fact]
+    public void CMP0006_UnsupportedOperatorSignature() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] public static int [|Long|](ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0006",
+        "Stage 'Long' has a signature a [Filter] cannot have: it returns 'int', but a filter returns bool: static bool Long(T record)");
+
+    [Fact]
+    public void CMP0006_ReduceWithDifferentTypes() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKey] public static long [|Add|](long a, int b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0006",
+        "Stage 'Add' has a signature a [ReduceByKey] cannot have: a reduce function combines two values of one type into one: static V Add(V a, V b)");
+
+    [Fact]
+    public void CMP0007_UnknownUriScheme() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source(Default = [|"kafk://localhost:9092/words"|])] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0007",
+        "The default URI 'kafk://localhost:9092/words' of source 'Input' has an unknown scheme 'kafk'; use one of: tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:");
+
+    [Fact]
+    public void CMP0007_UnknownSinkScheme() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink(Default = [|"stdout"|])] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0007",
+        "The default URI 'stdout' of sink 'Output' has an unknown scheme 'stdout'; use one of: console, file:///out/prefix?suffix=txt");
+
+    [Fact]
+    public void CMP0008_MultipleSources() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Clicks();
+            [Source] public static partial Lines [|Views|]();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0008",
+        "Pipeline 'Job' declares a second source 'Views' besides 'Clicks', but a pipeline reads one source; remove 'Views', or move it to a pipeline of its own",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0009_SourceSignature() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial string [|Input|]();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0009",
+        "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it returns 'string', but a source returns Lines (newline-delimited records)");
+
+    [Fact]
+    public void CMP0010_SinkSignature() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static void [|Output|](ReadOnlySpan<byte> line) { }
+        }
+        """,
+        "CMP0010",
+        "Sink 'Output' must be declared 'public static partial void Output(...)' without a body, taking the record or its key and value: declare it 'partial' with no body; the body is generated");
+
+    [Fact]
+    public void CMP0011_UnknownStageInput() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter(Input = [|"Lines"|])] public static bool Long(ReadOnlySpan<byte> line) => line.Length > 10;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0011",
+        "Stage 'Long' reads Input = \"Lines\", but no stage has that name; name a stage declared above 'Long', such as nameof(Input)");
+
+    [Fact]
+    public void CMP0012_InvalidBatchInterval() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline(BatchInterval = [|"1 second"|])]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0012",
+        "Batch interval '1 second' of pipeline 'Job' is not a duration; write a number and a unit (ms, s, m or h), e.g. 500ms, 1s, 2m");
+
+    [Fact]
+    public void CMP0013_KeyedInputRequired() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static long Length(ReadOnlySpan<byte> line) => line.Length;
+            [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output(long total);
+        }
+        """,
+        "CMP0013",
+        "Stage 'Add' works per key, but 'Length' emits 'long', which has no key; add a [Map] before 'Add' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple");
+
+    [Fact]
+    public void CMP0014_UnsupportedKeyType() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static (string Word, long One) Pair(ReadOnlySpan<byte> word) => (System.Text.Encoding.UTF8.GetString(word), 1);
+            [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output((string Word, long Count) pair);
+        }
+        """,
+        "CMP0014",
+        "Stage 'Add' keys records by 'string', which is neither a byte span nor a struct with value equality; key by bytes (KeyValue<V>) or by a struct that implements IEquatable<T>");
+
+    [Fact]
+    public void CMP0015_StageOutsidePipeline() => DiagnosticVerifier.Verify(Usings + """
+        public static class Helpers
+        {
+            [[|Map|]] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+        }
+        """,
+        "CMP0015",
+        "'Length' has a [Map] attribute, but its class 'Helpers' is not a pipeline; add [Pipeline] to 'Helpers', or remove the attribute");
+
+    [Fact]
+    public void CMP0016_DuplicateStageName() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] public static bool Keep(ReadOnlySpan<byte> line) => line.Length > 1;
+            [Filter] public static bool [|Keep|](ReadOnlySpan<byte> line, int unused) => true;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0016",
+        "Two stages are named 'Keep'; a stage's name identifies it in Input and in messages, so rename one of them");
+
+    [Fact]
+    public void CMP0017_MultipleStageAttributes() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter, Map] public static bool [|Keep|](ReadOnlySpan<byte> line) => line.Length > 1;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0017",
+        "'Keep' has both [Filter] and [Map]; a method is one stage, so keep one of the attributes");
+
+    [Fact]
+    public void CMP0018_StageOutputUnused() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            [Map] public static int [|Length|](ReadOnlySpan<byte> line) => line.Length;
+        }
+        """,
+        "CMP0018",
+        "Nothing reads the output of stage 'Length'; add a [Sink] or another stage below it, or name it in a stage's Input");
+
+    [Fact]
+    public void CMP0019_FlatMapAllocates() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [FlatMap] public static byte[] [|Bytes|](ReadOnlySpan<byte> line) => line.ToArray();
+            [Sink] public static partial void Output(byte value);
+        }
+        """,
+        "CMP0019",
+        "[FlatMap] 'Bytes' returns 'byte[]', a reference type, so every record allocates; return a struct or ref struct enumerable such as Utf8Words");
+
+    [Fact]
+    public void CMP0020_UnprintableRecord() => DiagnosticVerifier.Verify(Usings + """
+        public ref struct Window(ReadOnlySpan<byte> bytes) { public ReadOnlySpan<byte> Bytes = bytes; }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static Window Wrap(ReadOnlySpan<byte> line) => new(line);
+            [Sink] public static partial void [|Output|](Window window);
+        }
+        """,
+        "CMP0020",
+        "Sink 'Output' receives 'Window', a ref struct that cannot be written as text; implement IUtf8SpanFormattable on it, or map it to another type before the sink");
+
+    [Fact]
+    public void CMP0021_PipelineIsGeneric() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Job|]<T>
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0021",
+        "Pipeline 'Job' has type parameters, which a pipeline cannot have; remove them from 'Job' and from the types that contain it",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void EveryDescriptorHasATest()
+    {
+        // A new diagnostic without a test here fails this test.
+        string tests = File.ReadAllText(Path.Combine(GeneratorHarness.ProjectDirectory, "Diagnostics", "DiagnosticTests.cs"));
+        foreach (Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor in Compiled.Generators.Diagnostics.DiagnosticDescriptors.All)
+        {
+            Assert.Contains($"public void {descriptor.Id}_", tests);
+        }
+    }
+
+    [Fact]
+    public void UnresolvedTypes_ReportOnlyTheCompilerError()
+    {
+        // A missing using makes ReadOnlySpan an error type: the compiler says so, and the generator adds nothing.
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/Job.cs", """
+            [Compiled.Pipeline]
+            public static partial class Job
+            {
+                [Compiled.Source] public static partial Compiled.Lines Input();
+                [Compiled.Filter] public static bool Keep(Missing.Type line) => true;
+                [Compiled.Sink] public static partial void Output(System.ReadOnlySpan<byte> line);
+            }
+            """)));
+        Assert.DoesNotContain(diagnostics, d => d.Id.StartsWith("CMP", StringComparison.Ordinal));
+        Assert.Contains(output.GetDiagnostics(TestContext.Current.CancellationToken), d => d.Id == "CS0246");
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Compiled.Generators.Tests;
+
+/// <summary>
+/// Runs the pipeline generator the way the compiler does, on sources given as strings, with references taken
+/// from the running runtime (no download) plus the Compiled runtime itself.
+/// </summary>
+internal static class GeneratorHarness
+{
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly ImmutableArray<MetadataReference> References = LoadReferences();
+
+    /// <summary>The directory of this test project's sources (for Inputs/ and Baselines/).</summary>
+    public static string ProjectDirectory { get; } = FindProjectDirectory();
+
+    // What the SDK's implicit usings give a console project, so inputs read like a user's files.
+    private const string ImplicitUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.IO;
+        global using System.Linq;
+        global using System.Threading;
+        global using System.Threading.Tasks;
+        """;
+
+    public static CSharpCompilation CreateCompilation(params string[] sources) =>
+        CreateCompilationFromFiles(sources.Select((text, i) => ($"/src/Input{i}.cs", text)).ToArray());
+
+    public static CSharpCompilation CreateCompilationFromFiles(params (string Path, string Text)[] files) =>
+        CSharpCompilation.Create(
+            "Tests",
+            files.Select(f => CSharpSyntaxTree.ParseText(f.Text, ParseOptions, path: f.Path))
+                .Append(CSharpSyntaxTree.ParseText(ImplicitUsings, ParseOptions, path: "/src/GlobalUsings.g.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            new[] { new PipelineGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    /// <summary>Runs the generator; returns the run result and the compilation with the generated trees added.</summary>
+    public static (GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics) Run(Compilation input)
+    {
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return (driver.GetRunResult(), output, diagnostics);
+    }
+
+    /// <summary>Diagnostics of the output compilation at warning level or above, excluding the generator's own.</summary>
+    public static ImmutableArray<Diagnostic> CompilerProblems(Compilation output) =>
+        output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal)
+                || Path.GetFileName(p) is "mscorlib.dll" or "netstandard.dll"
+                || Path.GetFileName(p).StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))
+            .ToList();
+        paths.Add(typeof(Compiled.PipelineAttribute).Assembly.Location);
+        return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    }
+
+    private static string FindProjectDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}
