@@ -338,6 +338,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
                     reader.AdvanceTo(consumed, buffer.End);
                 }
 
+                LogConsumed(stream.Name, source.Counters.Bytes);
                 if (result.IsCompleted)
                 {
                     LogStreamEnded(source.Uri.Text, stream.Name);
@@ -501,6 +502,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
     private partial void LogStreamOpened(string source, string stream);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "{Stream}: {Bytes} bytes consumed in all")]
+    private partial void LogConsumed(string stream, long bytes);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
     private partial void LogStreamEnded(string source, string stream);
