@@ -1,23 +1,241 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Compiled.Connectors;
-using Compiled.Sinks;
 
 namespace Compiled.Sinks.Console;
 
-/// <summary>Scaffold: replaced by the sink's implementation.</summary>
+/// <summary>
+/// The <c>console</c> sink (also written <c>console:</c>): prints each batch the way Spark Streaming's
+/// <c>DStream.print(num)</c> does, to standard output.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The format is Spark's, byte for byte. apache/spark
+/// <c>streaming/src/main/scala/org/apache/spark/streaming/dstream/DStream.scala</c>, <c>print(num)</c>:
+/// <code>
+/// val firstNum = rdd.take(num + 1)
+/// println("-------------------------------------------")
+/// println("Time: " + time)
+/// println("-------------------------------------------")
+/// firstNum.take(num).foreach(println)
+/// if (firstNum.length > num) println("...")
+/// println()
+/// </code>
+/// and <c>Time.toString</c> (<c>streaming/src/main/scala/org/apache/spark/streaming/Time.scala</c>) is
+/// <c>millis.toString + " ms"</c>. So a batch prints as:
+/// <code>
+/// -------------------------------------------   (43 dashes)
+/// Time: 1700000001000 ms
+/// -------------------------------------------
+/// r1
+/// r2                                              (the first num records, one per line)
+/// ...                                             (literally "...", only when the batch had more than num records)
+///                                                 (an empty line)
+/// </code>
+/// An empty batch prints the header and the empty line, as Spark does. Lines end in <c>\n</c> on every
+/// platform, like Scala's <c>println</c> on the Unix systems Spark's examples run on. (PySpark's
+/// <c>pprint</c> prints the same shape but formats the time as a local date, not as milliseconds.)
+/// </para>
+/// <para>
+/// Option <c>num</c> (default 10, at least 1) is the number of records shown per batch, as in
+/// <c>print(num)</c>; write <c>console:?num=20</c>.
+/// </para>
+/// <para>
+/// The first <c>num</c> records of a batch are copied into a buffer that is reused from batch to batch and
+/// the rest are only counted, so the steady state allocates nothing. The whole batch reaches the output
+/// stream in one write at <see cref="CommitBatchAsync"/>, followed by a flush, so batches printed by one
+/// process never interleave and an aborted batch prints nothing. The sink owns the stream it opens
+/// through <see cref="SinkContext.OpenStandardOutput"/> and disposes it when the sink is disposed.
+/// </para>
+/// </remarks>
 public sealed class ConsoleSink : Sink
 {
-    /// <summary>Scaffold.</summary>
+    /// <summary>The number of records a batch shows unless the URI sets <c>num</c>, as in Spark's <c>print()</c>.</summary>
+    public const int DefaultNum = 10;
+
+    private readonly int _num;
+    private Stream? _output;
+
+    // The batch being rendered: header, shown records and, at commit, the trailer. It grows to the largest
+    // batch rendering seen and is then reused, so a warm sink allocates nothing per record or per batch.
+    private byte[] _buffer = new byte[4096];
+    private int _length;
+    private long _records;
+    private bool _inBatch;
+
+    /// <summary>Creates the sink for <paramref name="uri"/>: <c>console</c>, <c>console:</c> or <c>console:?num=N</c>.</summary>
+    /// <exception cref="ConnectorUriException">The URI names a target or sets <c>num</c> below 1.</exception>
     public ConsoleSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
     {
+        if (uri.Target.Length != 0)
+        {
+            throw uri.Error(
+                $"console sink URI '{uri.Text}' names '{uri.Target}', but the console sink always writes to standard output; " +
+                "write console, or console:?num=20 to show 20 records per batch");
+        }
+
+        _num = uri.TakeInt32("num", DefaultNum, minimum: 1);
     }
 
-    /// <inheritdoc />
-    public override void BeginBatch(long batchTimeMs) => throw new NotSupportedException("scaffold");
+    /// <summary>The number of records shown per batch; further records are summarised by a <c>...</c> line.</summary>
+    public int Num => _num;
 
-    /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> record) => throw new NotSupportedException("scaffold");
+    /// <summary>Opens the output stream.</summary>
+    public override ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _output ??= Context.OpenStandardOutput();
+        return default;
+    }
 
-    /// <inheritdoc />
-    public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => throw new NotSupportedException("scaffold");
+    /// <summary>Starts rendering the batch: its header goes into the reused buffer, nothing is written yet.</summary>
+    public override void BeginBatch(long batchTimeMs)
+    {
+        if (_inBatch)
+        {
+            ThrowBatchOpen();
+        }
+
+        _length = 0;
+        _records = 0;
+        _inBatch = true;
+        Append(Dashes);
+        Append("Time: "u8);
+        EnsureRoom(20); // The longest long, long.MinValue, is 20 characters.
+        batchTimeMs.TryFormat(_buffer.AsSpan(_length), out int written, default, CultureInfo.InvariantCulture);
+        _length += written;
+        Append(" ms\n"u8);
+        Append(Dashes);
+    }
+
+    /// <summary>Copies the record if it is among the first <see cref="Num"/> of the batch; otherwise only counts it.</summary>
+    public override void Write(ReadOnlySpan<byte> record)
+    {
+        if (!_inBatch)
+        {
+            ThrowNoBatch();
+        }
+
+        if (_records++ < _num)
+        {
+            EnsureRoom(record.Length + 1);
+            record.CopyTo(_buffer.AsSpan(_length));
+            _length += record.Length;
+            _buffer[_length++] = (byte)'\n';
+        }
+    }
+
+    /// <summary>Writes the rendered batch to standard output in one write, then flushes.</summary>
+    /// <remarks>
+    /// The write is synchronous, on the driver's thread. Console streams have no asynchronous I/O: the default
+    /// <see cref="Stream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/> queues the same synchronous write
+    /// to the thread pool, which, measured with standard output redirected to a file, allocated 250 to 500
+    /// bytes per batch and always completed asynchronously. A blocked standard output blocks the job either
+    /// way, since the driver awaits the commit before the next batch starts.
+    /// </remarks>
+    public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
+    {
+        if (!_inBatch)
+        {
+            ThrowNoBatch();
+        }
+
+        if (_output is null)
+        {
+            ThrowNotOpen();
+        }
+
+        if (_records > _num)
+        {
+            Append("...\n"u8);
+        }
+
+        Append("\n"u8);
+
+        // The batch is finished whatever the write does: a failed write is reported to the driver, and there
+        // is nothing left to abort.
+        _inBatch = false;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _output.Write(_buffer.AsSpan(0, _length));
+            _output.Flush();
+            return default;
+        }
+        catch (Exception error)
+        {
+            return ValueTask.FromException(error);
+        }
+    }
+
+    /// <summary>Drops the batch being rendered; nothing of it is printed.</summary>
+    public override void AbortBatch()
+    {
+        _inBatch = false;
+        _length = 0;
+        _records = 0;
+    }
+
+    /// <summary>Drops an uncommitted batch and disposes the output stream.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        AbortBatch();
+        Stream? output = _output;
+        _output = null;
+        if (output is not null)
+        {
+            await output.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // 43 dashes and a line end: Spark's separator line.
+    private static ReadOnlySpan<byte> Dashes => "-------------------------------------------\n"u8;
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        EnsureRoom(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnsureRoom(int count)
+    {
+        if (_buffer.Length - _length < count)
+        {
+            Grow(count);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int count)
+    {
+        int needed = checked(_length + count);
+        int size = (int)Math.Min(Math.Max((long)_buffer.Length * 2, needed), Array.MaxLength);
+        if (size < needed)
+        {
+            throw new InvalidOperationException($"The console sink cannot render a batch of more than {Array.MaxLength} bytes; lower num.");
+        }
+
+        Array.Resize(ref _buffer, size);
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoBatch() =>
+        throw new InvalidOperationException("The console sink has no batch in progress; call BeginBatch first.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBatchOpen() =>
+        throw new InvalidOperationException("The console sink already has a batch in progress; commit or abort it before beginning another.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotOpen() =>
+        throw new InvalidOperationException("The console sink is not open; call OpenAsync before committing a batch.");
 }

@@ -1,23 +1,293 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using Compiled.Connectors;
-using Compiled.Sinks;
+using Microsoft.Extensions.Logging;
 
 namespace Compiled.Sinks.Files;
 
-/// <summary>Scaffold: replaced by the sink's implementation.</summary>
-public sealed class FileSink : Sink
+/// <summary>
+/// The <c>file</c> sink: <c>file:///dir/prefix?suffix=txt</c> writes each batch to its own file
+/// <c>dir/prefix-&lt;batch time ms&gt;.txt</c>, like Spark Streaming's <c>DStream.saveAsTextFiles(prefix, suffix)</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Naming follows Spark's <c>StreamingContext.rddToFileName</c>: <c>prefix-TIME_IN_MS.suffix</c>, or
+/// <c>prefix-TIME_IN_MS</c> when there is no suffix. Unlike Spark, which writes a directory of part files per
+/// batch, each batch here is one text file with one record per line, every line ended by <c>\n</c>.
+/// </para>
+/// <para>
+/// The URI's target is <c>dir/prefix</c>: absolute if it starts with <c>/</c> (<c>file:///out/part</c>),
+/// otherwise relative to <see cref="SinkContext.CurrentDirectory"/> (<c>file://out/part</c> or
+/// <c>file:out/part</c>). The directory is created if it is missing. Option <c>suffix</c> is the file
+/// extension, written without the dot.
+/// </para>
+/// <para>
+/// A batch is written atomically: its records go to a hidden temporary file in the same directory
+/// (<c>.prefix-TIME_IN_MS.suffix.tmp</c>; the leading dot makes file sources and tools that skip hidden
+/// files ignore it), which at commit is flushed to disk, closed, and renamed into place, replacing a file
+/// of the same batch left by an earlier run. A reader therefore sees either no file for a batch or the
+/// whole batch. An aborted batch leaves nothing behind. An empty batch produces an empty file rather
+/// than none, so a downstream consumer sees every batch and can tell "nothing happened" from "not yet
+/// written".
+/// </para>
+/// <para>
+/// Records are copied into a 64 KiB buffer that is reused across batches and written with unbuffered
+/// file writes, so writing a record allocates nothing; each batch allocates only its file handle and its
+/// two path names. A process that crashes mid-batch leaves its hidden temporary file behind; the next run
+/// of the same batch overwrites it.
+/// </para>
+/// </remarks>
+public sealed partial class FileSink : Sink
 {
-    /// <summary>Scaffold.</summary>
+    /// <summary>The size of the reused write buffer.</summary>
+    public const int BufferSize = 64 * 1024;
+
+    private readonly string _prefix;
+    private readonly string? _suffix;
+    private readonly ILogger _log;
+
+    private byte[]? _buffer;
+    private int _buffered;
+
+    // The open batch: its temporary file (null once closed at commit) and the two paths. _tempPath is set
+    // from BeginBatch until the rename succeeds or the batch is aborted: it is what abort must delete.
+    private FileStream? _file;
+    private string? _tempPath;
+    private string? _finalPath;
+
+    /// <summary>Creates the sink for <paramref name="uri"/>: <c>file:///dir/prefix</c>, optionally with <c>?suffix=ext</c>.</summary>
+    /// <exception cref="ConnectorUriException">The URI has no file prefix, or the suffix is not a file extension.</exception>
     public FileSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
     {
+        string? suffix = uri.TakeString("suffix");
+        string target = uri.Target;
+        if (target.Length == 0)
+        {
+            throw uri.Error(
+                $"file sink URI '{uri.Text}' names no directory or prefix; write file:///dir/prefix?suffix=txt " +
+                "to write dir/prefix-<batch time ms>.txt per batch");
+        }
+
+        int lastSeparator = target.LastIndexOfAny(Separators);
+        string prefix = target[(lastSeparator + 1)..];
+        string directoryPart = lastSeparator < 0 ? "" : target[..(lastSeparator + 1)];
+        if (prefix.Length == 0 || prefix is "." or "..")
+        {
+            string dir = target.TrimEnd(Separators);
+            throw uri.Error(
+                $"file sink URI '{uri.Text}' names a directory but no file prefix; add one, e.g. file://{dir}/part?suffix=txt " +
+                $"to write {dir}/part-<batch time ms>.txt per batch");
+        }
+
+        if (prefix.StartsWith('.'))
+        {
+            throw uri.Error(
+                $"file sink URI '{uri.Text}' has prefix '{prefix}', which starts with '.': its files would be hidden and file sources skip hidden files; " +
+                $"write a prefix without the leading dot, e.g. file://{directoryPart}{prefix.TrimStart('.')}");
+        }
+
+        if (prefix.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+        {
+            throw uri.Error($"file sink URI '{uri.Text}' has prefix '{prefix}', which is not a valid file name; use letters, digits, '-' or '_'");
+        }
+
+        if (suffix is { Length: > 0 })
+        {
+            if (suffix.StartsWith('.') || suffix.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || suffix.AsSpan().IndexOfAny(Separators) >= 0)
+            {
+                throw uri.Error(
+                    $"option 'suffix={suffix}' of sink URI '{uri.Text}' is not a file extension; write it without a dot or path separator, e.g. suffix=txt");
+            }
+        }
+        else
+        {
+            // As in Spark's rddToFileName, an empty suffix means no suffix: prefix-TIME_IN_MS.
+            suffix = null;
+        }
+
+        string path = Path.GetFullPath(Path.Combine(Context.CurrentDirectory, target));
+        Directory = Path.GetDirectoryName(path) ?? throw uri.Error($"file sink URI '{uri.Text}' names no directory; write file:///dir/prefix?suffix=txt");
+        _prefix = prefix;
+        _suffix = suffix;
+        _log = context.LoggerFactory.CreateLogger<FileSink>();
     }
 
-    /// <inheritdoc />
-    public override void BeginBatch(long batchTimeMs) => throw new NotSupportedException("scaffold");
+    /// <summary>The absolute directory the batch files are written to.</summary>
+    public string Directory { get; }
 
-    /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> record) => throw new NotSupportedException("scaffold");
+    /// <summary>The file name of batch <paramref name="batchTimeMs"/>: <c>prefix-&lt;batchTimeMs&gt;.suffix</c>, or <c>prefix-&lt;batchTimeMs&gt;</c> without a suffix.</summary>
+    public string FileNameOf(long batchTimeMs) => _suffix is null
+        ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}")
+        : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{_suffix}");
 
-    /// <inheritdoc />
-    public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => throw new NotSupportedException("scaffold");
+    /// <summary>Creates the output directory if it is missing.</summary>
+    public override ValueTask OpenAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        System.IO.Directory.CreateDirectory(Directory);
+        return default;
+    }
+
+    /// <summary>Opens the batch's hidden temporary file.</summary>
+    public override void BeginBatch(long batchTimeMs)
+    {
+        if (_tempPath is not null)
+        {
+            ThrowBatchOpen(_finalPath);
+        }
+
+        string name = FileNameOf(batchTimeMs);
+        string finalPath = Path.Join(Directory, name);
+        string tempPath = Path.Join(Directory, "." + name + ".tmp");
+        _file = OpenTemporary(tempPath);
+        _tempPath = tempPath;
+        _finalPath = finalPath;
+        _buffered = 0;
+        _buffer ??= GC.AllocateUninitializedArray<byte>(BufferSize);
+    }
+
+    /// <summary>Appends the record and a <c>\n</c> to the batch's temporary file (through the reused buffer).</summary>
+    public override void Write(ReadOnlySpan<byte> record)
+    {
+        if (_file is null)
+        {
+            ThrowNoBatch();
+        }
+
+        byte[] buffer = _buffer!;
+        int needed = record.Length + 1;
+        if (needed > buffer.Length - _buffered)
+        {
+            FlushBuffer(_file);
+            if (needed > buffer.Length)
+            {
+                // A record longer than the buffer goes straight to the file; its line end starts the buffer.
+                _file.Write(record);
+                buffer[0] = (byte)'\n';
+                _buffered = 1;
+                return;
+            }
+        }
+
+        record.CopyTo(buffer.AsSpan(_buffered));
+        _buffered += record.Length;
+        buffer[_buffered++] = (byte)'\n';
+    }
+
+    /// <summary>Flushes the batch to disk, closes it, and renames it into place.</summary>
+    /// <remarks>The work is synchronous: <see cref="FileStream.Flush(bool)"/> has no asynchronous form.</remarks>
+    public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_tempPath is null)
+        {
+            ThrowNoBatch();
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_file is { } file)
+            {
+                FlushBuffer(file);
+                file.Flush(flushToDisk: true);
+                _file = null;
+                file.Dispose();
+            }
+
+            File.Move(_tempPath, _finalPath!, overwrite: true);
+            _tempPath = null;
+            _finalPath = null;
+            return default;
+        }
+        catch (Exception error)
+        {
+            // The batch stays open so that the driver's AbortBatch deletes its temporary file.
+            return ValueTask.FromException(error);
+        }
+    }
+
+    /// <summary>Closes and deletes the batch's temporary file; no file appears for the batch.</summary>
+    public override void AbortBatch()
+    {
+        string? tempPath = _tempPath;
+        FileStream? file = _file;
+        _tempPath = null;
+        _finalPath = null;
+        _file = null;
+        _buffered = 0;
+        if (tempPath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            file?.Dispose();
+        }
+        finally
+        {
+            File.Delete(tempPath);
+        }
+    }
+
+    /// <summary>Aborts an uncommitted batch. A temporary file that cannot be deleted is logged, not thrown.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        string? tempPath = _tempPath;
+        try
+        {
+            AbortBatch();
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            LogTemporaryNotDeleted(error, tempPath);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static readonly char[] Separators = ['/', Path.DirectorySeparatorChar];
+
+    // A missing directory (removed while the job runs, or never opened) is created once and the open retried.
+    private static FileStream OpenTemporary(string path)
+    {
+        try
+        {
+            return OpenUnbuffered(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return OpenUnbuffered(path);
+        }
+    }
+
+    // bufferSize 0: the sink buffers itself in a reused array, so the stream must not allocate its own.
+    // FileMode.Create replaces a temporary file that a crashed run left for the same batch.
+    private static FileStream OpenUnbuffered(string path) =>
+        new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+
+    private void FlushBuffer(FileStream file)
+    {
+        if (_buffered > 0)
+        {
+            file.Write(_buffer.AsSpan(0, _buffered));
+            _buffered = 0;
+        }
+    }
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNoBatch() =>
+        throw new InvalidOperationException("The file sink has no batch in progress; call BeginBatch first.");
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBatchOpen(string? path) =>
+        throw new InvalidOperationException($"The file sink already has a batch in progress (for {path}); commit or abort it before beginning another.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "File sink could not delete the temporary file {Path} of an uncommitted batch")]
+    private partial void LogTemporaryNotDeleted(Exception error, string? path);
 }
