@@ -45,6 +45,12 @@ public static class ConnectorRegistry
         return sink;
     }
 
-    private static ConnectorUriException UnknownScheme(ConnectorUri uri, string[][] table) =>
-        uri.Error($"{uri.Role} URI '{uri.Text}' has an unknown scheme '{uri.Scheme}'; use one of: {KnownSchemes.Usage(table)}");
+    private static ConnectorUriException UnknownScheme(ConnectorUri uri, string[][] table)
+    {
+        // "localhost:9999" parses as scheme "localhost": say what was probably meant.
+        string hint = uri.Target.Length > 0 && uri.Target.All(char.IsAsciiDigit) && table == KnownSchemes.Sources
+            ? $" (for a socket, write tcp://{uri.Text})"
+            : "";
+        return uri.Error($"{uri.Role} URI '{uri.Text}' has an unknown scheme '{uri.Scheme}'; use one of: {KnownSchemes.Usage(table)}{hint}");
+    }
 }

@@ -42,7 +42,9 @@ public sealed class ConnectorUri
     {
         ArgumentNullException.ThrowIfNull(text);
         string trimmed = text.Trim();
-        int colon = trimmed.IndexOf(':');
+
+        // The scheme ends at ':' or, for a bare word with options such as "console?num=3", at '?'.
+        int colon = trimmed.IndexOfAny([':', '?']);
         string scheme = (colon < 0 ? trimmed : trimmed[..colon]).ToLowerInvariant();
         if (scheme.Length == 0 || !IsSchemeText(scheme))
         {
@@ -50,7 +52,7 @@ public sealed class ConnectorUri
                 $"'{text}' is not a {role} URI; write scheme:target, e.g. {Example(role)}");
         }
 
-        string rest = colon < 0 ? "" : trimmed[(colon + 1)..];
+        string rest = colon < 0 ? "" : trimmed[colon] == '?' ? trimmed[colon..] : trimmed[(colon + 1)..];
         if (rest.StartsWith("//", StringComparison.Ordinal))
         {
             rest = rest[2..];

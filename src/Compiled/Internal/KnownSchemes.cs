@@ -16,14 +16,14 @@ namespace Compiled.Internal
         /// <summary>Sink schemes and how to write them.</summary>
         public static readonly string[][] Sinks =
         {
-            new[] { "console", "console" },
+            new[] { "console", "console or console?num=20" },
             new[] { "file", "file:///out/prefix?suffix=txt" },
         };
 
-        /// <summary>The scheme of <paramref name="uri"/> in lower case: the text before the first ':', or the whole text if it is a bare word.</summary>
+        /// <summary>The scheme of <paramref name="uri"/> in lower case: the text before the first ':' or '?', or the whole text if it is a bare word.</summary>
         public static string SchemeOf(string uri)
         {
-            int colon = uri.IndexOf(':');
+            int colon = uri.IndexOfAny(new[] { ':', '?' });
             return (colon < 0 ? uri : uri.Substring(0, colon)).Trim().ToLowerInvariant();
         }
 

@@ -146,7 +146,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0007",
-        "The default URI 'stdout' of sink 'Output' has an unknown scheme 'stdout'; use one of: console, file:///out/prefix?suffix=txt");
+        "The default URI 'stdout' of sink 'Output' has an unknown scheme 'stdout'; use one of: console or console?num=20, file:///out/prefix?suffix=txt");
 
     [Fact]
     public void CMP0008_MultipleSources() => DiagnosticVerifier.Verify(Usings + """
