@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Compiled.EndToEnd.Tests;
+
+/// <summary>The sample as a user runs it: its executable, its command line, its exit codes, its signals.</summary>
+public class ExecutableTests
+{
+    [Fact]
+    public async Task WordCount_Executable_DefaultInputMatchesReferenceCounts()
+    {
+        // Run from elsewhere: the bundled book is found next to the executable.
+        using var temp = new TempDirectory();
+        var (exitCode, _, error) = await ChildProcess.RunAsync(Repo.WordCountExecutable, ["--sink", $"file://{temp.Path}/out/counts?suffix=txt"], temp.Path);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+        var counts = FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values);
+        Assert.Equal(Reference.WordCounts(File.ReadAllBytes(Repo.BundledBook)), counts);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_NoArgumentsPrintsBatchesToStandardOutput()
+    {
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.WordCountExecutable, [], Repo.WordCountDirectory);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+        string[] lines = output.Split('\n');
+        Assert.Equal("-------------------------------------------", lines[0]);
+        Assert.Matches(@"^Time: \d+000 ms$", lines[1]);
+        Assert.Equal("(The,", lines[3][..5]);
+
+        // Standard output holds only the sink's records; the logs went to standard error.
+        Assert.DoesNotContain("info:", output, StringComparison.Ordinal);
+        Assert.Contains("Pipeline WordCount starting", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--source", "kafk://localhost:9092" }, "source URI 'kafk://localhost:9092' has an unknown scheme 'kafk'; use one of:")]
+    [InlineData(new[] { "--batch-interval", "5x" }, "--batch-interval '5x' is not a duration; write a number and a unit (ms, s, m or h), e.g. 500ms, 1s, 2m")]
+    [InlineData(new[] { "--sink", "Results=console" }, "--sink Results=console: this pipeline has no sink named 'Results'; its sinks are Output")]
+    [InlineData(new[] { "--source", "tcp://localhost" }, "tcp")]
+    [InlineData(new[] { "--bogus" }, "--bogus")]
+    public async Task WordCount_Executable_BadArgumentExitsWithUsageError(string[] arguments, string message)
+    {
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.WordCountExecutable, arguments, Repo.WordCountDirectory);
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal("", output);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Contains(message, line, StringComparison.Ordinal);
+        Assert.EndsWith("Run with --help to see the options.", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_HelpListsSourcesAndSinksWithDefaults()
+    {
+        var (exitCode, output, _) = await ChildProcess.RunAsync(Repo.WordCountExecutable, ["--help"], Repo.WordCountDirectory);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Input (lines)  default: file:input/genesis-kjv.txt", output, StringComparison.Ordinal);
+        Assert.Contains("Output (ReadOnlySpan<byte> word, long count)  default: console", output, StringComparison.Ordinal);
+        Assert.Contains("--batch-interval", output, StringComparison.Ordinal);
+        Assert.Contains("tcp://host:port", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_SigintFlushesTheLastBatchAndExitsZero()
+    {
+        // The test plays `nc -lk`: the executable connects, reads, and is stopped with Ctrl+C (SIGINT).
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var start = new ProcessStartInfo(Repo.WordCountExecutable)
+        {
+            // An hour-long batch: the only batch printed is the one the stop flushes.
+            ArgumentList = { "--source", $"tcp://127.0.0.1:{port}", "--batch-interval", "1h", "--log-level", "trace" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process process = Process.Start(start)!;
+        var error = new StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (error)
+            {
+                error.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using TcpClient connection = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            byte[] text = Encoding.UTF8.GetBytes("to be or not to be\nthat is the question\n");
+            await connection.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
+
+            // Wait until the pipeline has consumed every byte (its trace log says so), then interrupt it.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!Logged(error, $" {text.Length} bytes consumed in all"))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "The executable never consumed the text:\n" + error);
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+
+            // What Ctrl+C sends.
+            var (killed, _, killError) = await ChildProcess.RunAsync("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            Assert.True(killed == 0, killError);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; standard error:\n{error}");
+        string printed = await output;
+        string[] lines = printed.Split('\n');
+        Assert.Equal("-------------------------------------------", lines[0]);
+        Assert.Equal(["(to,2)", "(be,2)", "(or,1)", "(not,1)", "(that,1)", "(is,1)", "(the,1)", "(question,1)", "", ""], lines[3..]);
+    }
+
+    private static bool Logged(StringBuilder log, string text)
+    {
+        lock (log)
+        {
+            return log.ToString().Contains(text, StringComparison.Ordinal);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Compiled.EndToEnd.Tests;
+
+/// <summary>Where things are: the repository, the sample's executable, temporary directories.</summary>
+internal static class Repo
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The build configuration these tests were built in (Debug or Release), so the sample matches.</summary>
+    public static string Configuration { get; } = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    public static string WordCountDirectory => Path.Combine(Root, "samples", "WordCount");
+
+    public static string WordCountExecutable => Path.Combine(WordCountDirectory, "bin", Configuration, "net10.0", "WordCount");
+
+    public static string BundledBook => Path.Combine(WordCountDirectory, "input", "genesis-kjv.txt");
+
+    private static string FindRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "Compiled.sln")))
+            {
+                return directory;
+            }
+        }
+
+        throw new InvalidOperationException("The tests must run from inside the repository: no Compiled.sln above " + AppContext.BaseDirectory);
+    }
+}
+
+/// <summary>A temporary directory, deleted with everything in it when disposed.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "compiled-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A child process may still hold a file for a moment; the OS cleans the temp directory eventually.
+        }
+    }
+}
+
+/// <summary>
+/// The word count worked out independently of the code under test: split on '\n', drop one '\r' before it,
+/// split on ' ', drop empty words. Words are kept as Latin-1 strings, a one-to-one map of bytes to chars.
+/// </summary>
+internal static class Reference
+{
+    public static Dictionary<string, long> WordCounts(byte[] text)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        string all = Encoding.Latin1.GetString(text);
+        foreach (string rawLine in all.Split('\n'))
+        {
+            string line = rawLine.EndsWith('\r') ? rawLine[..^1] : rawLine;
+            foreach (string word in line.Split(' '))
+            {
+                if (word.Length > 0)
+                {
+                    counts[word] = counts.GetValueOrDefault(word) + 1;
+                }
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Random text with the awkward cases: CRLF, empty lines, runs of spaces, tabs inside words, UTF-8, no final newline.</summary>
+    public static byte[] RandomText(int seed, int lines)
+    {
+        string[] vocabulary = ["the", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "café", "naïve", "日本語", "a,b", "(x)", "tab\tbed", "ünïcödé", "42"];
+        var random = new Random(seed);
+        var text = new StringBuilder();
+        for (int line = 0; line < lines; line++)
+        {
+            int words = random.Next(0, 12);
+            for (int word = 0; word < words; word++)
+            {
+                text.Append(' ', random.Next(0, 3) == 0 ? random.Next(1, 4) : word == 0 ? 0 : 1);
+                text.Append(vocabulary[(int)Math.Min(vocabulary.Length - 1, Math.Abs(random.NextDouble() * random.NextDouble()) * vocabulary.Length)]);
+            }
+
+            if (line < lines - 1)
+            {
+                text.Append(random.Next(4) == 0 ? "\r\n" : "\n");
+            }
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+}
+
+/// <summary>Reads what the file sink wrote: "(word,count)" lines in files named prefix-&lt;ms&gt;.txt.</summary>
+internal static class FileSinkOutput
+{
+    public static SortedDictionary<long, Dictionary<string, long>> Batches(string directory, string prefix)
+    {
+        var batches = new SortedDictionary<long, Dictionary<string, long>>();
+        foreach (string file in Directory.GetFiles(directory, prefix + "-*.txt"))
+        {
+            string name = Path.GetFileNameWithoutExtension(file);
+            long time = long.Parse(name[(prefix.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+            batches[time] = ParsePairs(System.IO.File.ReadAllBytes(file));
+        }
+
+        return batches;
+    }
+
+    public static Dictionary<string, long> Sum(IEnumerable<Dictionary<string, long>> batches)
+    {
+        var total = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Dictionary<string, long> batch in batches)
+        {
+            foreach ((string word, long count) in batch)
+            {
+                total[word] = total.GetValueOrDefault(word) + count;
+            }
+        }
+
+        return total;
+    }
+
+    public static Dictionary<string, long> ParsePairs(byte[] content)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in Encoding.Latin1.GetString(content).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            // "(word,count)": the word may hold commas and parentheses, the count cannot.
+            Assert.StartsWith("(", line, StringComparison.Ordinal);
+            Assert.EndsWith(")", line, StringComparison.Ordinal);
+            int comma = line.LastIndexOf(',');
+            string word = line[1..comma];
+            Assert.True(counts.TryAdd(word, long.Parse(line[(comma + 1)..^1], System.Globalization.CultureInfo.InvariantCulture)), $"'{word}' appears twice in one batch");
+        }
+
+        return counts;
+    }
+}
+
+/// <summary>Runs a program to its end, capturing what it prints.</summary>
+internal static class ChildProcess
+{
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in time; it printed:\n{await error}");
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+}
