@@ -91,7 +91,7 @@ public class ExecutableTests
             }
         };
         process.BeginErrorReadLine();
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         try
         {
             using TcpClient connection = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
