@@ -1,17 +1,275 @@
-using Compiled.Connectors;
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Compiled.Internal;
+using Microsoft.Extensions.Logging;
 
 namespace Compiled.Connectors.Tcp;
 
-/// <summary>Scaffold: replaced by the connector's implementation.</summary>
-public sealed class TcpSource : Source
+/// <summary>
+/// <c>tcp://host:port</c>: a TCP client that reads whatever the server sends, like Spark's
+/// <c>socketTextStream</c> against <c>nc -lk 9999</c>. Each connection is one <see cref="SourceStream"/>;
+/// when the server closes it, the next <see cref="NextStreamAsync"/> connects again. The source is
+/// unbounded: it never ends by itself.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Options: <c>reconnectDelay</c> (default 100ms) is the wait after the first failed attempt; each further
+/// failure doubles it up to <c>maxReconnectDelay</c> (default 5s). <c>connectTimeout</c> (default 10s) bounds
+/// one attempt, so an address that drops packets is retried instead of waited on for minutes.
+/// </para>
+/// <para>
+/// A connection counts as successful once it has delivered data: only then does the backoff start again
+/// from <c>reconnectDelay</c>. A server that accepts and closes at once is therefore retried with growing
+/// delays rather than in a tight loop. A connection the peer resets (RST) ends like one it closes, with a
+/// warning, so a crashed producer is reconnected to instead of failing the job.
+/// </para>
+/// </remarks>
+public sealed partial class TcpSource : Source
 {
-    /// <summary>Scaffold.</summary>
+    private const string Usage = "tcp://host:port, e.g. tcp://localhost:9999";
+
+    // Large reads amortise the per-read cost for a fast producer; zero-byte reads (below) keep an idle
+    // connection from pinning a buffer while it waits.
+    private const int BufferSize = 64 * 1024;
+    private const int MinimumReadSize = 16 * 1024;
+
+    private readonly ILogger _logger;
+    private readonly EndPoint _endPoint;
+    private TcpReceiveStream? _current;
+    private int _failures;
+
+    /// <summary>Reads the host, port and options of <paramref name="uri"/>; connects only when the run asks for a stream.</summary>
+    /// <exception cref="ConnectorUriException">The host, port or an option is not valid.</exception>
     public TcpSource(ConnectorUri uri, SourceContext context)
         : base(uri, context)
     {
+        (Host, Port) = ParseTarget(uri);
+        ReconnectDelay = uri.TakeDuration("reconnectDelay", TimeSpan.FromMilliseconds(100));
+        MaxReconnectDelay = uri.TakeDuration("maxReconnectDelay", TimeSpan.FromSeconds(5));
+        ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
+        if (MaxReconnectDelay < ReconnectDelay)
+        {
+            throw uri.Error(
+                $"tcp source URI '{uri.Text}' has maxReconnectDelay {Format(MaxReconnectDelay)} shorter than reconnectDelay {Format(ReconnectDelay)}; " +
+                "make maxReconnectDelay at least as long, e.g. ?reconnectDelay=100ms&maxReconnectDelay=5s");
+        }
+
+        Name = Host.Contains(':', StringComparison.Ordinal)
+            ? $"tcp://[{Host}]:{Port.ToString(CultureInfo.InvariantCulture)}"
+            : $"tcp://{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+
+        // A name goes through DnsEndPoint so that a dual-mode socket tries every address it resolves to:
+        // 'localhost' then reaches a server listening on 127.0.0.1 or on ::1.
+        _endPoint = IPAddress.TryParse(Host, out IPAddress? address) ? new IPEndPoint(address, Port) : new DnsEndPoint(Host, Port);
+        _logger = context.LoggerFactory.CreateLogger<TcpSource>();
     }
 
-    /// <inheritdoc />
-    public override ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken) =>
-        throw new NotSupportedException("scaffold");
+    /// <summary>The host to connect to: a name or an IP address (without brackets).</summary>
+    public string Host { get; }
+
+    /// <summary>The port to connect to.</summary>
+    public int Port { get; }
+
+    /// <summary>The wait after the first failed attempt (<c>reconnectDelay</c>).</summary>
+    public TimeSpan ReconnectDelay { get; }
+
+    /// <summary>The longest wait between attempts (<c>maxReconnectDelay</c>).</summary>
+    public TimeSpan MaxReconnectDelay { get; }
+
+    /// <summary>How long one connection attempt may take (<c>connectTimeout</c>).</summary>
+    public TimeSpan ConnectTimeout { get; }
+
+    /// <summary>The name of every stream this source returns: <c>tcp://host:port</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// Connects, retrying with exponential backoff until a connection is made, and returns it. Called again
+    /// after the previous connection ended, it reconnects. Never returns <see langword="null"/>.
+    /// </summary>
+    public override async ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_current is { } previous)
+        {
+            // The driver asks for another stream only after the previous one ended, so the peer closed it.
+            _current = null;
+            Counters.Reconnects++;
+            if (previous.WasReset)
+            {
+                LogReset(Name, previous.BytesReceived);
+            }
+            else
+            {
+                LogClosed(Name, previous.BytesReceived);
+            }
+
+            if (previous.BytesReceived > 0)
+            {
+                _failures = 0;
+            }
+            else
+            {
+                _failures++;
+                TimeSpan delay = Backoff(_failures);
+                Task wait = Task.Delay(delay, Context.TimeProvider, cancellationToken);
+                LogEmptyConnection(Name, (long)delay.TotalMilliseconds, _failures);
+                await wait.ConfigureAwait(false);
+            }
+        }
+
+        while (true)
+        {
+            Socket? socket = null;
+            string? failure;
+            try
+            {
+                socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                failure = null;
+            }
+            catch (SocketException error) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = Describe(error);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = $"no answer within {Format(ConnectTimeout)}";
+            }
+
+            if (socket is not null)
+            {
+                if (_failures > 0)
+                {
+                    LogConnectedAfterFailures(Name, _failures);
+                }
+
+                _current = new TcpReceiveStream(socket);
+                var reader = PipeReader.Create(_current, new StreamPipeReaderOptions(
+                    bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false, useZeroByteReads: true));
+                return new SourceStream(Name, reader);
+            }
+
+            _failures++;
+            Counters.Reconnects++;
+            TimeSpan retry = Backoff(_failures);
+
+            // The delay is started before the warning is logged, so whoever sees the warning (a test with a
+            // fake clock) knows the wait is already armed.
+            Task pause = Task.Delay(retry, Context.TimeProvider, cancellationToken);
+            LogRetrying(Name, failure!, (long)retry.TotalMilliseconds, _failures);
+            await pause.ConfigureAwait(false);
+        }
+    }
+
+    // One attempt, bounded by connectTimeout; the socket is returned connected or disposed.
+    private async Task<Socket> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var timeout = new CancellationTokenSource(ConnectTimeout, Context.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            await socket.ConnectAsync(_endPoint, linked.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        // Doubling from reconnectDelay; the exponent is capped so that a long outage cannot overflow.
+        double milliseconds = ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
+        return TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxReconnectDelay.TotalMilliseconds));
+    }
+
+    private static (string Host, int Port) ParseTarget(ConnectorUri uri)
+    {
+        string target = uri.Target.EndsWith('/') ? uri.Target[..^1] : uri.Target;
+        string host;
+        string? port;
+        if (target.StartsWith('['))
+        {
+            // An IPv6 literal: [::1]:9999.
+            int close = target.IndexOf(']', StringComparison.Ordinal);
+            if (close < 0)
+            {
+                throw uri.Error($"tcp source URI '{uri.Text}' opens an IPv6 address with '[' but does not close it; write tcp://[::1]:9999");
+            }
+
+            host = target[1..close];
+            string rest = target[(close + 1)..];
+            port = rest.StartsWith(':') ? rest[1..] : (rest.Length == 0 ? null : rest);
+        }
+        else
+        {
+            int colon = target.LastIndexOf(':');
+            host = colon < 0 ? target : target[..colon];
+            port = colon < 0 ? null : target[(colon + 1)..];
+            if (host.Contains(':', StringComparison.Ordinal))
+            {
+                throw uri.Error($"tcp source URI '{uri.Text}' has an IPv6 address without brackets; write tcp://[{host}]:{port}");
+            }
+        }
+
+        var problems = new List<string>();
+        if (host.Length == 0)
+        {
+            problems.Add("no host");
+        }
+        else if (System.Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            problems.Add($"'{host}', which is not a host name or IP address");
+        }
+
+        int number = 0;
+        if (port is null || port.Length == 0)
+        {
+            problems.Add("no port");
+        }
+        else if (!int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out number) || number is < 1 or > 65535)
+        {
+            problems.Add($"port '{port}', which is not a number from 1 to 65535");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw uri.Error($"tcp source URI '{uri.Text}' has {string.Join(" and ", problems)}; write {Usage}");
+        }
+
+        return (host, number);
+    }
+
+    private static string Describe(SocketException error) => error.SocketErrorCode switch
+    {
+        SocketError.ConnectionRefused => "connection refused",
+        SocketError.HostNotFound or SocketError.NoData => "host not found",
+        SocketError.TryAgain => "host name lookup failed for now",
+        SocketError.TimedOut => "connection timed out",
+        SocketError.NetworkUnreachable => "network unreachable",
+        SocketError.HostUnreachable => "host unreachable",
+        SocketError.AddressNotAvailable => "address not available",
+        _ => error.Message,
+    };
+
+    private static string Format(TimeSpan duration) => DurationText.Format(duration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Failure} (attempt {Attempt}); retrying in {Delay} ms")]
+    private partial void LogRetrying(string source, string failure, long delay, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed attempts")]
+    private partial void LogConnectedAfterFailures(string source, int failures);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} bytes; reconnecting")]
+    private partial void LogClosed(string source, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} bytes; reconnecting")]
+    private partial void LogReset(string source, long bytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: the connection ended before any data arrived (attempt {Attempt}); reconnecting in {Delay} ms")]
+    private partial void LogEmptyConnection(string source, long delay, int attempt);
 }
