@@ -67,9 +67,37 @@ public class ExecutableTests
     }
 
     [Fact]
-    public async Task WordCount_Executable_SigintFlushesTheLastBatchAndExitsZero()
+    public async Task WordCount_Executable_StdinEndsTheJobAfterItsLastBatch()
     {
-        // The test plays `nc -lk`: the executable connects, reads, and is stopped with Ctrl+C (SIGINT).
+        using var temp = new TempDirectory();
+        byte[] text = Reference.RandomText(seed: 40, lines: 3_000);
+        var (exitCode, _, error) = await ChildProcess.RunAsync(
+            Repo.WordCountExecutable, ["--source", "stdin:", "--sink", $"file://{temp.Path}/out/counts?suffix=txt"], temp.Path, input: text);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+        Assert.Equal(Reference.WordCounts(text), FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values));
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_FailureExitsOneWithTheCause()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.File("input.txt"), "fine\n" + new string('x', 5000) + "\n");
+        var (exitCode, output, error) = await ChildProcess.RunAsync(
+            Repo.WordCountExecutable, ["--source", $"file://{temp.File("input.txt")}?maxRecordBytes=1000"], temp.Path);
+
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains($"error: Pipeline 'WordCount' failed in batch ", error, StringComparison.Ordinal);
+        Assert.Contains($"The record of '{temp.File("input.txt")}' that starts at byte offset 5 is longer than the maximum of 1000 bytes.", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task WordCount_Executable_StopSignalFlushesTheLastBatchAndExitsZero(string signal)
+    {
+        // The test plays `nc -lk`: the executable connects, reads, and is stopped by the signal.
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -106,8 +134,8 @@ public class ExecutableTests
                 await Task.Delay(20, TestContext.Current.CancellationToken);
             }
 
-            // What Ctrl+C sends.
-            var (killed, _, killError) = await ChildProcess.RunAsync("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            // SIGINT is what Ctrl+C sends; SIGTERM is what a service manager or container runtime sends.
+            var (killed, _, killError) = await ChildProcess.RunAsync("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             Assert.True(killed == 0, killError);
             await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         }

@@ -157,10 +157,11 @@ internal static class FileSinkOutput
 /// <summary>Runs a program to its end, capturing what it prints.</summary>
 internal static class ChildProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null, byte[]? input = null)
     {
         var start = new ProcessStartInfo(file)
         {
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -172,6 +173,17 @@ internal static class ChildProcess
         }
 
         using Process process = Process.Start(start)!;
+        if (input is not null)
+        {
+            // Written in pieces and then closed, as a shell pipe would deliver it.
+            for (int offset = 0; offset < input.Length; offset += 4096)
+            {
+                await process.StandardInput.BaseStream.WriteAsync(input.AsMemory(offset, Math.Min(4096, input.Length - offset)));
+            }
+
+            process.StandardInput.Close();
+        }
+
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Compiled.Connectors;
 using Compiled.Framing;
+using Compiled.Internal;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -177,7 +178,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
         var framing = _sources.Select(s => s.Framing).ToArray();
         var counters = _sources.Select(s => s.Counters).ToArray();
-        LogStarting(_definition.Name, BatchInterval, string.Join(", ", _sources.Select(s => s.Uri.Text)), string.Join(", ", _sinks.Select(s => s.Uri.Text)));
+        LogStarting(_definition.Name, DurationText.Format(BatchInterval), string.Join(", ", _sources.Select(s => s.Uri.Text)), string.Join(", ", _sinks.Select(s => s.Uri.Text)));
         try
         {
             foreach (Sink sink in _sinks)
@@ -387,7 +388,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         long late = _time.GetUtcNow().ToUnixTimeMilliseconds() - _batchTime;
         if (startNext && late > _intervalMs)
         {
-            LogFallingBehind(_batchTime, late, BatchInterval);
+            LogFallingBehind(_batchTime, late, DurationText.Format(BatchInterval));
         }
 
         if (startNext)
@@ -497,40 +498,40 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private static string DescribeNames(PipelineDefinition definition) =>
         $"sources {string.Join(", ", definition.Sources.Select(s => s.Name))} and sinks {string.Join(", ", definition.Sinks.Select(s => s.Name))}";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]
-    private partial void LogStarting(string pipeline, TimeSpan interval, string sources, string sinks);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]
+    private partial void LogStarting(string pipeline, string interval, string sources, string sinks);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
     private partial void LogStreamOpened(string source, string stream);
 
-    [LoggerMessage(Level = LogLevel.Trace, Message = "{Stream}: {Bytes} bytes consumed in all")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Stream}: {Bytes} bytes consumed in all")]
     private partial void LogConsumed(string stream, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
     private partial void LogStreamEnded(string source, string stream);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
     private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
-    private partial void LogFallingBehind(long batchTime, long late, TimeSpan interval);
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
+    private partial void LogFallingBehind(long batchTime, long late, string interval);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes)")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes)")]
     private partial void LogInputEnded(string pipeline, string source, long records, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; finishing batch {BatchTime} ms")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; finishing batch {BatchTime} ms")]
     private partial void LogStopping(string pipeline, long batchTime);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} batches and {Records} records")]
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} batches and {Records} records")]
     private partial void LogStopped(string pipeline, long batches, long records);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pipeline {Pipeline} aborted in batch {BatchTime} ms; that batch was not committed")]
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} aborted in batch {BatchTime} ms; that batch was not committed")]
     private partial void LogAborted(string pipeline, long batchTime);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed in batch {BatchTime} ms; that batch was not committed")]
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed in batch {BatchTime} ms; that batch was not committed")]
     private partial void LogFailed(Exception error, string pipeline, long batchTime);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sink {Sink} could not discard its uncommitted batch")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Sink {Sink} could not discard its uncommitted batch")]
     private partial void LogSinkAbortFailed(Exception error, string sink);
 }
 

@@ -412,25 +412,25 @@ public sealed partial class FileSource : Source
         return byTime != 0 ? byTime : string.CompareOrdinal(x.Name, y.Name);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: watching {Directory} for new files matching {Pattern} every {Poll}; {Reading} files there now will be read, {Skipped} skipped")]
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Source}: watching {Directory} for new files matching {Pattern} every {Poll}; {Reading} files there now will be read, {Skipped} skipped")]
     private partial void LogWatching(string source, string directory, string pattern, string poll, int reading, int skipped);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: {Count} files in {Directory} match {Pattern}")]
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Source}: {Count} files in {Directory} match {Pattern}")]
     private partial void LogMatched(string source, int count, string directory, string pattern);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: {Count} new files in {Directory}")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "{Source}: {Count} new files in {Directory}")]
     private partial void LogFound(string source, int count, string directory);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "{Source}: opening {Path} ({Length} bytes)")]
+    [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "{Source}: opening {Path} ({Length} bytes)")]
     private partial void LogOpening(string source, string path, long length);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Path} disappeared before it could be read; skipped")]
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "{Source}: {Path} disappeared before it could be read; skipped")]
     private partial void LogVanished(string source, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: directory {Directory} is gone; still looking for it")]
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "{Source}: directory {Directory} is gone; still looking for it")]
     private partial void LogDirectoryMissing(string source, string directory);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: directory {Directory} is back; every file in it is new")]
+    [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "{Source}: directory {Directory} is back; every file in it is new")]
     private partial void LogDirectoryBack(string source, string directory);
 
     private readonly record struct Entry(string Path, string Name, DateTimeOffset LastWrite);

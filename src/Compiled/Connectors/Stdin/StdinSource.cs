@@ -87,10 +87,10 @@ public sealed partial class StdinSource : Source
         return new ValueTask<SourceStream?>(new SourceStream(StreamName, pipe.Reader));
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "stdin: end of input after {Bytes} bytes")]
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "stdin: end of input after {Bytes} bytes")]
     private partial void LogEnded(long bytes);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "stdin: the job stopped reading after {Bytes} bytes")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "stdin: the job stopped reading after {Bytes} bytes")]
     private partial void LogAbandoned(long bytes);
 
     // The copy loop, run on its own thread: blocking reads into the pipe until end of input, a read error, or

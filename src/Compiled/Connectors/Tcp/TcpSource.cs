@@ -258,18 +258,18 @@ public sealed partial class TcpSource : Source
 
     private static string Format(TimeSpan duration) => DurationText.Format(duration);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: {Failure} (attempt {Attempt}); retrying in {Delay} ms")]
+    [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "{Source}: {Failure} (attempt {Attempt}); retrying in {Delay} ms")]
     private partial void LogRetrying(string source, string failure, long delay, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed attempts")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed attempts")]
     private partial void LogConnectedAfterFailures(string source, int failures);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} bytes; reconnecting")]
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} bytes; reconnecting")]
     private partial void LogClosed(string source, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} bytes; reconnecting")]
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} bytes; reconnecting")]
     private partial void LogReset(string source, long bytes);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source}: the connection ended before any data arrived (attempt {Attempt}); reconnecting in {Delay} ms")]
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Source}: the connection ended before any data arrived (attempt {Attempt}); reconnecting in {Delay} ms")]
     private partial void LogEmptyConnection(string source, long delay, int attempt);
 }

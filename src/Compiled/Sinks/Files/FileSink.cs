@@ -288,6 +288,6 @@ public sealed partial class FileSink : Sink
     private static void ThrowBatchOpen(string? path) =>
         throw new InvalidOperationException($"The file sink already has a batch in progress (for {path}); commit or abort it before beginning another.");
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "File sink could not delete the temporary file {Path} of an uncommitted batch")]
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "File sink could not delete the temporary file {Path} of an uncommitted batch")]
     private partial void LogTemporaryNotDeleted(Exception error, string? path);
 }
