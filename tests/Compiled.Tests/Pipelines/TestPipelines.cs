@@ -19,3 +19,18 @@ public static partial class WordCountPipeline
     [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> word, long count);
 }
+
+/// <summary>A pipeline whose operator throws on a record it cannot parse, to test how failures surface.</summary>
+[Pipeline]
+public static partial class ThrowingPipeline
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static int Parse(ReadOnlySpan<byte> line) =>
+        line.StartsWith("boom"u8) ? throw new FormatException($"cannot parse '{System.Text.Encoding.UTF8.GetString(line)}'") : line.Length;
+
+    [Sink]
+    public static partial void Output(int length);
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Compiled.Connectors;
+using Compiled.Hosting;
+using Compiled.Tests.Connectors;
+using Compiled.Tests.Pipelines;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Compiled.Tests.Hosting;
+
+/// <summary>The driver's lifecycle: binding, batch times, stopping, aborting, failing.</summary>
+public class PipelineRunTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, 700, TimeSpan.Zero);
+
+    [Fact]
+    public void PipelineRun_UnknownSourceName_SaysWhichNamesExist()
+    {
+        var options = new PipelineRunOptions();
+        options.SourceUris["Lines"] = "stdin:";
+        var error = Assert.Throws<ConnectorUriException>(() => new PipelineRun(WordCountPipeline.Definition, options));
+        Assert.Equal("pipeline 'WordCountPipeline' has no source or sink named 'Lines'; it has sources Input and sinks Output", error.Message);
+    }
+
+    [Fact]
+    public void PipelineRun_BadUri_FailsAtBindingBeforeAnythingRuns()
+    {
+        var options = new PipelineRunOptions();
+        options.SinkUris["Output"] = "file:///tmp/?suffix=txt";
+        Assert.Throws<ConnectorUriException>(() => new PipelineRun(WordCountPipeline.Definition, options));
+    }
+
+    [Fact]
+    public async Task PipelineRun_RunsOnce()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "a b\n");
+        await using PipelineRun run = Bind(input, temp, new FakeTimeProvider(Start));
+        await run.RunAsync(TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => run.RunAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task PipelineRun_BatchTimesAreMultiplesOfTheInterval()
+    {
+        // A one-minute interval started at 12:00:00.700 ends its first batch at 12:01:00.000.
+        using var temp = new TempDirectory();
+        var clock = new FakeTimeProvider(Start);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromMinutes(1) };
+        options.SourceUris["Input"] = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        using var stop = new CancellationTokenSource();
+        Task running = run.RunAsync(stop.Token);
+        using TcpClient client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.UntilAsync(() => run.BatchesCompleted == 1, "the first batch is committed");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.UntilAsync(() => run.BatchesCompleted == 2, "the second batch is committed");
+        await stop.CancelAsync();
+        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+
+        long first = new DateTimeOffset(2026, 3, 1, 12, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        string[] names = Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Equal([$"c-{first}.txt", $"c-{first + 60_000}.txt", $"c-{first + 120_000}.txt"], names);
+    }
+
+    [Fact]
+    public async Task PipelineRun_StopWhileWaitingForAConnection_CommitsTheBatchAndReturns()
+    {
+        // Nothing listens on the port: the source keeps retrying until the stop.
+        using var temp = new TempDirectory();
+        int port;
+        using (var reserve = new TcpListener(IPAddress.Loopback, 0))
+        {
+            reserve.Start();
+            port = ((IPEndPoint)reserve.LocalEndpoint).Port;
+        }
+
+        var options = new PipelineRunOptions { BatchInterval = TimeSpan.FromHours(1) };
+        options.SourceUris["Input"] = $"tcp://127.0.0.1:{port}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        using var stop = new CancellationTokenSource();
+        Task running = run.RunAsync(stop.Token);
+        await Eventually.UntilAsync(() => run.Sources[0].Counters.Reconnects >= 1, "a connection attempt failed");
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, run.BatchesCompleted);
+        Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "out")));
+    }
+
+    [Fact]
+    public async Task PipelineRun_Abort_LeavesTheBatchUncommitted()
+    {
+        using var temp = new TempDirectory();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = new PipelineRunOptions { BatchInterval = TimeSpan.FromHours(1) };
+        options.SourceUris["Input"] = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        using var abort = new CancellationTokenSource();
+        Task running = run.RunAsync(CancellationToken.None, abort.Token);
+        using TcpClient client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        byte[] text = Encoding.ASCII.GetBytes("never committed\n");
+        await client.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => run.Sources[0].Counters.Bytes == text.Length, "the text is consumed");
+
+        await abort.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, run.BatchesCompleted);
+        string outDirectory = Path.Combine(temp.Path, "out");
+        Assert.Empty(Directory.Exists(outDirectory) ? Directory.GetFiles(outDirectory, "*", SearchOption.AllDirectories) : []);
+    }
+
+    [Fact]
+    public async Task PipelineRun_OperatorThrows_FailsWithTheCauseAndCommitsNothing()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "fine\nboom here\n");
+        var options = new PipelineRunOptions { TimeProvider = new FakeTimeProvider(Start) };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(ThrowingPipeline.Definition, options);
+
+        var failure = await Assert.ThrowsAsync<PipelineFailedException>(() => run.RunAsync(TestContext.Current.CancellationToken));
+        Assert.IsType<FormatException>(failure.InnerException);
+        Assert.StartsWith("Pipeline 'ThrowingPipeline' failed in batch ", failure.Message, StringComparison.Ordinal);
+        Assert.EndsWith(": cannot parse 'boom here'", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0, run.BatchesCompleted);
+        Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "out"), "*", SearchOption.AllDirectories));
+    }
+
+    private static PipelineRun Bind(string input, TempDirectory temp, TimeProvider clock)
+    {
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        return new PipelineRun(WordCountPipeline.Definition, options);
+    }
+}
