@@ -18,6 +18,14 @@ internal static class GeneratorHarness
     /// <summary>The directory of this test project's sources (for Inputs/ and Baselines/).</summary>
     public static string ProjectDirectory { get; } = FindProjectDirectory();
 
+    /// <summary>
+    /// The source of a test pipeline: Inputs/&lt;name&gt;.cs, except WordCount, which is the sample itself, so that
+    /// its baseline always shows the code the sample runs.
+    /// </summary>
+    public static string InputPath(string name) => name == "WordCount"
+        ? Path.Combine(ProjectDirectory, "..", "..", "samples", "WordCount", "WordCount.cs")
+        : Path.Combine(ProjectDirectory, "Inputs", name + ".cs");
+
     // What the SDK's implicit usings give a console project, so inputs read like a user's files.
     private const string ImplicitUsings = """
         global using System;

@@ -10,7 +10,7 @@ public class IncrementalTests
 {
     private const string Other = "public static class Other { public static int Value => 1; }";
 
-    private static readonly string WordCount = File.ReadAllText(Path.Combine(GeneratorHarness.ProjectDirectory, "Inputs", "WordCount.cs"));
+    private static readonly string WordCount = File.ReadAllText(GeneratorHarness.InputPath("WordCount"));
 
     [Fact]
     public void Incremental_SameCompilation_EverythingCached()

@@ -12,7 +12,7 @@ public class SnapshotTests
     [InlineData("Nested")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
-        string text = File.ReadAllText(Path.Combine(GeneratorHarness.ProjectDirectory, "Inputs", name + ".cs"));
+        string text = File.ReadAllText(GeneratorHarness.InputPath(name));
         var (result, output, generatorDiagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilationFromFiles(($"/src/{name}.cs", text)));
 
         // Nested.cs deliberately returns a reference-type-free struct enumerable; no pipeline here should warn.
@@ -26,7 +26,7 @@ public class SnapshotTests
     public void Snapshot_GeneratedCodeHasNoPerRecordIndirection()
     {
         // The fused loop calls user methods directly: no delegates, lambdas or interface casts inside OnRecord.
-        string text = File.ReadAllText(Path.Combine(GeneratorHarness.ProjectDirectory, "Inputs", "WordCount.cs"));
+        string text = File.ReadAllText(GeneratorHarness.InputPath("WordCount"));
         var (result, _, _) = GeneratorHarness.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/WordCount.cs", text)));
         string source = Assert.Single(Assert.Single(result.Results).GeneratedSources).SourceText.ToString();
         int start = source.IndexOf("public void OnRecord(", StringComparison.Ordinal);
