@@ -21,6 +21,7 @@ public sealed class LineFramer : IDisposable
     private readonly int _maxRecordBytes;
     private readonly bool _skipOversize;
     private readonly SourceCounters _counters;
+    private readonly ArrayPool<byte> _pool;
     private string _streamName = "";
     private long _offset;          // stream offset of the first byte not yet consumed
     private long _scanned;         // leading unconsumed bytes already searched, known to hold no '\n'
@@ -28,7 +29,13 @@ public sealed class LineFramer : IDisposable
     private byte[]? _scratch;
 
     /// <summary>Creates a framer with the given limits, counting into <paramref name="counters"/>.</summary>
-    public LineFramer(FramingOptions options, SourceCounters counters)
+    /// <param name="options">The longest record accepted and what to do with a longer one.</param>
+    /// <param name="counters">Where records, bytes and skipped records are counted.</param>
+    /// <param name="pool">
+    /// Where the scratch buffer for records that straddle segments comes from; <see cref="ArrayPool{T}.Shared"/>
+    /// when <see langword="null"/>. The framer holds at most one array of it at a time and returns it on <see cref="Dispose"/>.
+    /// </param>
+    public LineFramer(FramingOptions options, SourceCounters counters, ArrayPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(counters);
@@ -36,6 +43,7 @@ public sealed class LineFramer : IDisposable
         _maxRecordBytes = options.MaxRecordBytes;
         _skipOversize = options.Oversize == OversizePolicy.Skip;
         _counters = counters;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
@@ -162,7 +170,7 @@ public sealed class LineFramer : IDisposable
         _scratch = null;
         if (scratch is not null)
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            _pool.Return(scratch);
         }
     }
 
@@ -213,10 +221,10 @@ public sealed class LineFramer : IDisposable
         {
             if (scratch is not null)
             {
-                ArrayPool<byte>.Shared.Return(scratch);
+                _pool.Return(scratch);
             }
 
-            scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+            scratch = _pool.Rent(Math.Max(length, 256));
             _scratch = scratch;
         }
 
