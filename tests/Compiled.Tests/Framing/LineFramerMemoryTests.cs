@@ -114,6 +114,32 @@ public class LineFramerMemoryTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact(Timeout = 5_000)]
+    public async Task Framer_ManySmallSegments_TakesLinearTime()
+    {
+        // 4 MB in 8-byte segments: almost every record straddles segments. Framing it is a few hundred
+        // thousand steps; slicing each straddling record from the start of the buffer is billions (minutes).
+        var text = new StringBuilder();
+        int lines = 0;
+        while (text.Length < 4_000_000)
+        {
+            text.Append("record ").Append(lines++).Append(" of a long buffer\r\n");
+        }
+
+        ReadOnlySequence<byte> buffer = TestSegment.Chunked(Encoding.ASCII.GetBytes(text.ToString()), 8);
+        long records = await Task.Run(() =>
+        {
+            using var framer = new LineFramer(FramingOptions.Default, new SourceCounters());
+            framer.Reset("long");
+            var consumer = new CountingConsumer();
+            SequencePosition consumed = framer.Frame(buffer, isCompleted: false, ref consumer);
+            Assert.Equal(0, buffer.Slice(consumed).Length);
+            return consumer.Records;
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(lines, records);
+    }
+
     // Frames the whole buffer as a driver would: first half, then the unconsumed rest to the end of the stream.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Run(LineFramer framer, ReadOnlySequence<byte> buffer, ReadOnlySequence<byte> firstHalf, ref CountingConsumer consumer)
