@@ -21,6 +21,7 @@ public sealed class LineFramer : IDisposable
     private readonly int _maxRecordBytes;
     private readonly bool _skipOversize;
     private readonly SourceCounters _counters;
+    private readonly ArrayPool<byte> _pool;
     private string _streamName = "";
     private long _offset;          // stream offset of the first byte not yet consumed
     private long _scanned;         // leading unconsumed bytes already searched, known to hold no '\n'
@@ -28,7 +29,13 @@ public sealed class LineFramer : IDisposable
     private byte[]? _scratch;
 
     /// <summary>Creates a framer with the given limits, counting into <paramref name="counters"/>.</summary>
-    public LineFramer(FramingOptions options, SourceCounters counters)
+    /// <param name="options">The longest record accepted and what to do with a longer one.</param>
+    /// <param name="counters">Where records, bytes and skipped records are counted.</param>
+    /// <param name="pool">
+    /// Where the scratch buffer for records that straddle segments comes from; <see cref="ArrayPool{T}.Shared"/>
+    /// when <see langword="null"/>. The framer holds at most one array of it at a time and returns it on <see cref="Dispose"/>.
+    /// </param>
+    public LineFramer(FramingOptions options, SourceCounters counters, ArrayPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(counters);
@@ -36,6 +43,7 @@ public sealed class LineFramer : IDisposable
         _maxRecordBytes = options.MaxRecordBytes;
         _skipOversize = options.Oversize == OversizePolicy.Skip;
         _counters = counters;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
@@ -66,10 +74,26 @@ public sealed class LineFramer : IDisposable
         long unscanned = _scanned;  // bytes at the buffer's start that need no search
         bool skipping = _skipping;
 
+        // Where the current record starts, as a position: a record that straddles segments is sliced from
+        // here, and the caller is handed it back. Seeking from the buffer's start instead would walk every
+        // segment before the record, which makes a long buffer of small segments quadratic.
+        SequencePosition recordPosition = buffer.Start;
+
         SequencePosition cursor = buffer.Start;
-        while (buffer.TryGet(ref cursor, out ReadOnlyMemory<byte> memory))
+        while (true)
         {
+            SequencePosition segmentPosition = cursor;
+            if (!buffer.TryGet(ref cursor, out ReadOnlyMemory<byte> memory))
+            {
+                break;
+            }
+
             ReadOnlySpan<byte> span = memory.Span;
+            if (recordStart == segmentStart)
+            {
+                recordPosition = segmentPosition;
+            }
+
             int searchFrom = 0;
             if (unscanned > 0)
             {
@@ -114,11 +138,19 @@ public sealed class LineFramer : IDisposable
                 else
                 {
                     // The record straddles segments: copy it once into the scratch buffer.
-                    records += EmitStraddling(buffer, recordStart, length, trimCarriageReturn: true, ref consumer);
+                    records += EmitStraddling(buffer, recordPosition, recordStart, length, trimCarriageReturn: true, ref consumer);
                 }
 
                 recordStart = segmentStart + newline + 1;
                 searchFrom = newline + 1;
+            }
+
+            // A record that starts inside this segment runs on past it: remember its position (one short seek
+            // within the segment). One that starts exactly at the next segment is picked up there.
+            long startInSegment = recordStart - segmentStart;
+            if (startInSegment > 0 && startInSegment < span.Length)
+            {
+                recordPosition = buffer.GetPosition(startInSegment, segmentPosition);
             }
 
             segmentStart += span.Length;
@@ -135,7 +167,7 @@ public sealed class LineFramer : IDisposable
         {
             if (remainder > 0)
             {
-                records += EmitStraddling(buffer, recordStart, remainder, trimCarriageReturn: false, ref consumer);
+                records += EmitStraddling(buffer, recordPosition, recordStart, remainder, trimCarriageReturn: false, ref consumer);
                 recordStart = buffer.Length;
             }
         }
@@ -152,7 +184,7 @@ public sealed class LineFramer : IDisposable
         _offset += recordStart;
         _counters.Records += records;
         _counters.Bytes += recordStart;
-        return buffer.GetPosition(recordStart);
+        return recordStart == buffer.Length ? buffer.End : recordPosition;
     }
 
     /// <summary>Returns the scratch buffer to the pool.</summary>
@@ -162,14 +194,16 @@ public sealed class LineFramer : IDisposable
         _scratch = null;
         if (scratch is not null)
         {
-            ArrayPool<byte>.Shared.Return(scratch);
+            _pool.Return(scratch);
         }
     }
 
     // Emits a record that is not known to lie in one segment (it straddles segments, or it is the final
-    // record of the stream). Returns the number of records emitted: 0 or 1.
+    // record of the stream); it starts at startPosition, which is index start of the buffer. Returns the
+    // number of records emitted: 0 or 1.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int EmitStraddling<TConsumer>(in ReadOnlySequence<byte> buffer, long start, long length, bool trimCarriageReturn, ref TConsumer consumer)
+    private int EmitStraddling<TConsumer>(
+        in ReadOnlySequence<byte> buffer, SequencePosition startPosition, long start, long length, bool trimCarriageReturn, ref TConsumer consumer)
         where TConsumer : struct, IRecordConsumer
     {
         if (length > _maxRecordBytes + (trimCarriageReturn ? 1L : 0L))
@@ -178,7 +212,7 @@ public sealed class LineFramer : IDisposable
             return 0;
         }
 
-        ReadOnlySequence<byte> slice = buffer.Slice(start, length);
+        ReadOnlySequence<byte> slice = buffer.Slice(startPosition, length);
         ReadOnlySpan<byte> record;
         if (slice.IsSingleSegment)
         {
@@ -213,10 +247,10 @@ public sealed class LineFramer : IDisposable
         {
             if (scratch is not null)
             {
-                ArrayPool<byte>.Shared.Return(scratch);
+                _pool.Return(scratch);
             }
 
-            scratch = ArrayPool<byte>.Shared.Rent(Math.Max(length, 256));
+            scratch = _pool.Rent(Math.Max(length, 256));
             _scratch = scratch;
         }
 

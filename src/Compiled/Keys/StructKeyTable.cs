@@ -42,7 +42,8 @@ public sealed class StructKeyTable<TKey, TValue>
     {
         uint hash = Spread(key.GetHashCode());
         int[] buckets = _buckets;
-        int slot = (int)hash & _mask;
+        int mask = _mask;
+        int slot = (int)hash & mask;
         while (true)
         {
             int index = buckets[slot] - 1;
@@ -58,11 +59,36 @@ public sealed class StructKeyTable<TKey, TValue>
                 return ref entry.Value;
             }
 
-            slot = (slot + 1) & _mask;
+            slot = (slot + 1) & mask;
         }
 
         exists = false;
         return ref Add(key, hash, slot);
+    }
+
+    /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
+    public ref TValue GetValueRefOrNullRef(TKey key)
+    {
+        uint hash = Spread(key.GetHashCode());
+        int[] buckets = _buckets;
+        int mask = _mask;
+        int slot = (int)hash & mask;
+        while (true)
+        {
+            int index = buckets[slot] - 1;
+            if (index < 0)
+            {
+                return ref Unsafe.NullRef<TValue>();
+            }
+
+            ref Entry entry = ref _entries[index];
+            if (entry.Hash == hash && entry.Key.Equals(key))
+            {
+                return ref entry.Value;
+            }
+
+            slot = (slot + 1) & mask;
+        }
     }
 
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
