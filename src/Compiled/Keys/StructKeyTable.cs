@@ -8,6 +8,12 @@ namespace Compiled.Keys;
 /// stages whose key is not a byte span. Entries are kept in the order their keys were first seen, and that
 /// is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/>. <see cref="Clear"/> keeps the memory.
 /// </summary>
+/// <remarks>
+/// The key's own <see cref="object.GetHashCode"/> and <see cref="IEquatable{T}.Equals(T)"/> are called through
+/// constrained calls, which box nothing as long as the struct overrides <c>GetHashCode</c> (tuples, record
+/// structs and the primitive types do). A struct that inherits <see cref="ValueType.GetHashCode"/> is boxed
+/// on every lookup: override it.
+/// </remarks>
 /// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public sealed class StructKeyTable<TKey, TValue>

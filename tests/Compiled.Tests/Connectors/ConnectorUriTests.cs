@@ -29,7 +29,7 @@ public class ConnectorUriTests
         Assert.Equal(TimeSpan.FromMilliseconds(250), uri.TakeDuration("poll", TimeSpan.Zero));
         Assert.True(uri.TakeBoolean("existing", false));
         Assert.Equal(64, uri.TakeInt32("maxRecordBytes", 0, minimum: 1));
-        Assert.Equal(Framing.OversizePolicy.Skip, uri.TakeEnum("onOversize", Framing.OversizePolicy.Fail));
+        Assert.Equal(Compiled.Framing.OversizePolicy.Skip, uri.TakeEnum("onOversize", Compiled.Framing.OversizePolicy.Fail));
         Assert.Equal("a&b", uri.TakeString("name"));
         uri.ThrowIfUnknownOptions();
     }
@@ -55,7 +55,7 @@ public class ConnectorUriTests
         {
             ConnectorUri uri = ConnectorUri.Parse(text, "source");
             uri.TakeInt32("maxRecordBytes", 1, minimum: 1);
-            uri.TakeEnum("onOversize", Framing.OversizePolicy.Fail);
+            uri.TakeEnum("onOversize", Compiled.Framing.OversizePolicy.Fail);
         });
         Assert.Equal(message, error.Message);
     }
