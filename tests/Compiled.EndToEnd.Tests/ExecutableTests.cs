@@ -41,7 +41,7 @@ public class ExecutableTests
     [InlineData(new[] { "--batch-interval", "5x" }, "--batch-interval '5x' is not a duration; write a number and a unit (ms, s, m or h), e.g. 500ms, 1s, 2m")]
     [InlineData(new[] { "--sink", "Results=console" }, "--sink Results=console: this pipeline has no sink named 'Results'; its sinks are Output")]
     [InlineData(new[] { "--source", "tcp://localhost" }, "tcp")]
-    [InlineData(new[] { "--bogus" }, "--bogus")]
+    [InlineData(new[] { "--bogus" }, "error: Unrecognized command or argument '--bogus'. Run with --help")]
     public async Task WordCount_Executable_BadArgumentExitsWithUsageError(string[] arguments, string message)
     {
         var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.WordCountExecutable, arguments, Repo.WordCountDirectory);

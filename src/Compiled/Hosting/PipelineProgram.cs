@@ -254,7 +254,7 @@ public static class PipelineProgram
 
     private static int Usage(TextWriter error, string message)
     {
-        error.WriteLine($"error: {message}. Run with --help to see the options.");
+        error.WriteLine($"error: {message.TrimEnd('.')}. Run with --help to see the options.");
         return ExitUsage;
     }
 
