@@ -1,0 +1,20 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Running;
+using Compiled.Benchmarks;
+using Compiled.Benchmarks.Profiling;
+
+// 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly.
+if (args.Length > 0 && args[0] == "profile")
+{
+    return ProfileLoop.Run(args.AsSpan(1));
+}
+
+IConfig config = DefaultConfig.Instance
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(ThroughputColumn.MegabytesPerSecond, ThroughputColumn.NanosecondsPerRecord, ThroughputColumn.Record)
+    .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+    .WithOptions(ConfigOptions.JoinSummary);
+
+BenchmarkSwitcher.FromAssembly(typeof(ThroughputColumn).Assembly).Run(args, config);
+return 0;
