@@ -18,6 +18,12 @@ namespace Compiled.Benchmarks;
 /// </remarks>
 internal static class JitWarmUp
 {
+    /// <summary>
+    /// Set in <c>profile</c> and <c>compare</c> runs given <c>--quick</c> (for valgrind, where LINQ over the
+    /// corpus takes minutes): the word count then skips its cross-check and LINQ's warm-up.
+    /// </summary>
+    public static bool Quick { get; set; }
+
     /// <summary>The size of the prefix of the corpus that warm-up operations run over.</summary>
     public const int PrefixBytes = 256 << 10;
 

@@ -4,10 +4,16 @@ using BenchmarkDotNet.Running;
 using Compiled.Benchmarks;
 using Compiled.Benchmarks.Profiling;
 
-// 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly.
+// 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly;
+// 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "compare")
+{
+    return ProfileLoop.Compare(args.AsSpan(1));
 }
 
 IConfig config = DefaultConfig.Instance

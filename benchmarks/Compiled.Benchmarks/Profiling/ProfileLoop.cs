@@ -18,9 +18,10 @@ internal static class ProfileLoop
 
     public static int Run(ReadOnlySpan<string> args)
     {
+        args = TakeQuick(args);
         if (args.Length == 0 || Array.IndexOf(s_names, args[0]) < 0)
         {
-            Console.Error.WriteLine($"usage: profile <{string.Join('|', s_names)}> [batches]");
+            Console.Error.WriteLine($"usage: profile <{string.Join('|', s_names)}> [batches] [--quick]");
             return 2;
         }
 
@@ -43,6 +44,93 @@ internal static class ProfileLoop
         return 0;
     }
 
+    /// <summary>
+    /// Runs two benchmark methods alternately, <paramref name="args"/> = a, b, rounds, and prints the median
+    /// time of each and the median of the per-round ratios b / a. On a shared, noisy machine a ratio of two
+    /// runs taken a few milliseconds apart is steadier than one of two runs taken minutes apart.
+    /// </summary>
+    public static int Compare(ReadOnlySpan<string> args)
+    {
+        args = TakeQuick(args);
+        if (args.Length < 2 || Array.IndexOf(s_names, args[0]) < 0 || Array.IndexOf(s_names, args[1]) < 0)
+        {
+            Console.Error.WriteLine($"usage: compare <baseline> <other> [rounds] [--quick], each one of {string.Join('|', s_names)}");
+            return 2;
+        }
+
+        int rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 30;
+        Func<long> baseline = Create(args[0], out Action cleanupBaseline);
+        Func<long> other = Create(args[1], out Action cleanupOther);
+        Corpus corpus = Corpus.Shared;
+        Console.WriteLine($"// Corpus: {corpus}");
+
+        // Two rounds unmeasured: the tables reach their full size.
+        baseline();
+        other();
+        baseline();
+        other();
+        var baselineMs = new double[rounds];
+        var otherMs = new double[rounds];
+        var ratios = new double[rounds];
+        long allocated = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            // Alternate which goes first, so neither always runs right after the other's cache footprint.
+            bool baselineFirst = round % 2 == 0;
+            double first = Time(baselineFirst ? baseline : other, ref allocated);
+            double second = Time(baselineFirst ? other : baseline, ref allocated);
+            baselineMs[round] = baselineFirst ? first : second;
+            otherMs[round] = baselineFirst ? second : first;
+            ratios[round] = otherMs[round] / baselineMs[round];
+        }
+
+        double baselineMedian = Median(baselineMs);
+        double otherMedian = Median(otherMs);
+        Array.Sort(ratios);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{args[0]}: median {baselineMedian:F2} ms ({corpus.Bytes.Length / 1e3 / baselineMedian:F1} MB/s, {baselineMedian * 1e6 / corpus.Lines:F1} ns/line)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{args[1]}: median {otherMedian:F2} ms ({corpus.Bytes.Length / 1e3 / otherMedian:F1} MB/s, {otherMedian * 1e6 / corpus.Lines:F1} ns/line)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{args[1]} / {args[0]}, per round: median {Median(ratios):F3}, quartiles {ratios[rounds / 4]:F3} .. {ratios[(3 * rounds) / 4]:F3}, over {rounds} rounds; {allocated:N0} B allocated in all"));
+        cleanupBaseline();
+        cleanupOther();
+        return 0;
+    }
+
+    private static ReadOnlySpan<string> TakeQuick(ReadOnlySpan<string> args)
+    {
+        if (args.Length > 0 && args[^1] == "--quick")
+        {
+            JitWarmUp.Quick = true;
+            return args[..^1];
+        }
+
+        return args;
+    }
+
+    private static double Time(Func<long> operation, ref long allocated)
+    {
+        long bytes = GC.GetAllocatedBytesForCurrentThread();
+        long start = Stopwatch.GetTimestamp();
+        operation();
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        allocated += GC.GetAllocatedBytesForCurrentThread() - bytes;
+        return ms;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = [.. values];
+        Array.Sort(sorted);
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static WordCountBenchmarks? s_wordCount;
+    private static KeyTableBenchmarks? s_keyTable;
+    private static FramingBenchmarks? s_framing;
+
+    // One instance per class, set up once, shared by both sides of a comparison.
     private static Func<long> Create(string name, out Action cleanup)
     {
         cleanup = static () => { };
@@ -52,9 +140,14 @@ internal static class ProfileLoop
             case "compiled":
             case "linq":
             {
-                var benchmarks = new WordCountBenchmarks();
-                benchmarks.Setup();
-                cleanup = benchmarks.Cleanup;
+                bool first = s_wordCount is null;
+                WordCountBenchmarks benchmarks = s_wordCount ??= new WordCountBenchmarks();
+                if (first)
+                {
+                    benchmarks.Setup();
+                    cleanup = benchmarks.Cleanup;
+                }
+
                 return name switch
                 {
                     "hand-written" => benchmarks.HandWritten,
@@ -66,16 +159,26 @@ internal static class ProfileLoop
             case "table":
             case "hash":
             {
-                var benchmarks = new KeyTableBenchmarks();
-                benchmarks.Setup();
+                bool first = s_keyTable is null;
+                KeyTableBenchmarks benchmarks = s_keyTable ??= new KeyTableBenchmarks();
+                if (first)
+                {
+                    benchmarks.Setup();
+                }
+
                 return name == "table" ? benchmarks.Lookup : () => benchmarks.Hash();
             }
 
             default:
             {
-                var benchmarks = new FramingBenchmarks();
-                benchmarks.Setup();
-                cleanup = benchmarks.Cleanup;
+                bool first = s_framing is null;
+                FramingBenchmarks benchmarks = s_framing ??= new FramingBenchmarks();
+                if (first)
+                {
+                    benchmarks.Setup();
+                    cleanup = benchmarks.Cleanup;
+                }
+
                 return name switch
                 {
                     "frame-hand" => benchmarks.HandWrittenLines,

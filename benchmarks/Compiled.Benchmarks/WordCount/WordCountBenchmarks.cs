@@ -30,13 +30,21 @@ public class WordCountBenchmarks
         _sink = new DiscardingSink();
         _handWritten = new HandWrittenWordCount();
         _job = CreateJob(_sink);
-        Verify(corpus);
+        if (!JitWarmUp.Quick)
+        {
+            Verify(corpus);
+        }
+
         JitWarmUp.Run(_buffer, prefix =>
         {
             _buffer = prefix;
             HandWritten();
             Compiled();
-            Linq();
+            if (!JitWarmUp.Quick)
+            {
+                Linq();
+            }
+
             _buffer = corpus.Sequence;
         });
     }
