@@ -20,6 +20,7 @@ IConfig config = DefaultConfig.Instance
     .AddDiagnoser(MemoryDiagnoser.Default)
     .AddColumn(ThroughputColumn.MegabytesPerSecond, ThroughputColumn.NanosecondsPerRecord, ThroughputColumn.Record)
     .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+    .HideColumns("Namespace", "Gen0", "Gen1", "Gen2")
     .WithOptions(ConfigOptions.JoinSummary);
 
 BenchmarkSwitcher.FromAssembly(typeof(ThroughputColumn).Assembly).Run(args, config);

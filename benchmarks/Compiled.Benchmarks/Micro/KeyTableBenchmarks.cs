@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Compiled.Benchmarks.Experiments;
 using Compiled.Benchmarks.Input;
 using Compiled.Keys;
 
@@ -16,6 +17,7 @@ public class KeyTableBenchmarks
     private byte[] _text = [];
     private (int Offset, int Length)[] _words = [];
     private ByteKeyTable<long> _table = null!;
+    private AdjacentKeyTable<long> _adjacent = null!;
 
     /// <summary>Cuts the corpus into words and fills the table with them.</summary>
     [GlobalSetup]
@@ -45,13 +47,24 @@ public class KeyTableBenchmarks
 
         _words = [.. words];
         _table = new ByteKeyTable<long>();
+        _adjacent = new AdjacentKeyTable<long>();
         Lookup();
+        AdjacentLookup();
+        for (int i = 0; i < _table.Count; i++)
+        {
+            if (_adjacent.Count != _table.Count || !_adjacent.KeyAt(i).SequenceEqual(_table.KeyAt(i)) || _adjacent.ValueAt(i) != _table.ValueAt(i))
+            {
+                throw new InvalidOperationException($"The experimental table disagrees with ByteKeyTable at entry {i}.");
+            }
+        }
+
         (int, int)[] all = _words;
         (int, int)[] prefix = all[..20_000];
         JitWarmUp.Run(() =>
         {
             _words = prefix;
             Lookup();
+            AdjacentLookup();
             Hash();
             _words = all;
         });
@@ -63,6 +76,21 @@ public class KeyTableBenchmarks
     public long Lookup()
     {
         ByteKeyTable<long> table = _table;
+        ReadOnlySpan<byte> text = _text;
+        foreach ((int offset, int length) in _words)
+        {
+            table.GetValueRefOrAddDefault(text.Slice(offset, length), out _)++;
+        }
+
+        return table.Count;
+    }
+
+    /// <summary>The same with <see cref="AdjacentKeyTable{TValue}"/>: value and key bytes in one record.</summary>
+    [Benchmark(Description = "Experiment: value beside key bytes")]
+    [Records(RecordKind.Words)]
+    public long AdjacentLookup()
+    {
+        AdjacentKeyTable<long> table = _adjacent;
         ReadOnlySpan<byte> text = _text;
         foreach ((int offset, int length) in _words)
         {

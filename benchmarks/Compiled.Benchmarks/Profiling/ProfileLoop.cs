@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Compiled.Benchmarks.Experiments;
 using Compiled.Benchmarks.Input;
 using Compiled.Benchmarks.Micro;
 using Compiled.Benchmarks.WordCount;
@@ -14,7 +15,7 @@ namespace Compiled.Benchmarks.Profiling;
 /// </summary>
 internal static class ProfileLoop
 {
-    private static readonly string[] s_names = ["hand-written", "compiled", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "hash"];
+    private static readonly string[] s_names = ["hand-written", "compiled", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "table-adjacent", "hash", "fused-emitted", "fused-local", "fused-inlined", "compiled-inlined"];
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -129,6 +130,7 @@ internal static class ProfileLoop
     private static WordCountBenchmarks? s_wordCount;
     private static KeyTableBenchmarks? s_keyTable;
     private static FramingBenchmarks? s_framing;
+    private static FusedLoopExperiments? s_experiments;
 
     // One instance per class, set up once, shared by both sides of a comparison.
     private static Func<long> Create(string name, out Action cleanup)
@@ -157,6 +159,7 @@ internal static class ProfileLoop
             }
 
             case "table":
+            case "table-adjacent":
             case "hash":
             {
                 bool first = s_keyTable is null;
@@ -166,7 +169,34 @@ internal static class ProfileLoop
                     benchmarks.Setup();
                 }
 
-                return name == "table" ? benchmarks.Lookup : () => benchmarks.Hash();
+                return name switch
+                {
+                    "table" => benchmarks.Lookup,
+                    "table-adjacent" => benchmarks.AdjacentLookup,
+                    _ => () => benchmarks.Hash(),
+                };
+            }
+
+            case "fused-emitted":
+            case "fused-local":
+            case "fused-inlined":
+            case "compiled-inlined":
+            {
+                bool first = s_experiments is null;
+                FusedLoopExperiments benchmarks = s_experiments ??= new FusedLoopExperiments();
+                if (first)
+                {
+                    benchmarks.Setup();
+                    cleanup = benchmarks.Cleanup;
+                }
+
+                return name switch
+                {
+                    "fused-emitted" => () => benchmarks.AsEmitted(),
+                    "fused-local" => () => benchmarks.LocalTable(),
+                    "fused-inlined" => () => benchmarks.Inlined(),
+                    _ => benchmarks.InlinedWords,
+                };
             }
 
             default:
