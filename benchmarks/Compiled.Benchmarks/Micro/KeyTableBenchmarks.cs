@@ -8,7 +8,8 @@ namespace Compiled.Benchmarks.Micro;
 /// <summary>
 /// The keyed stage alone: every word of the corpus, in corpus order, looked up in a
 /// <see cref="ByteKeyTable{TValue}"/> that already holds every distinct word (the steady state of a stream
-/// whose vocabulary is known), and the same words only hashed, to split hashing from probing.
+/// whose vocabulary is known); the same in <see cref="AdjacentKeyTable{TValue}"/>, an experimental layout
+/// with one dependent memory access fewer; and the same words only hashed, to split hashing from probing.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("KeyTable")]
