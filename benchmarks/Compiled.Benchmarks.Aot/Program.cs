@@ -1,0 +1,123 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using Compiled.Benchmarks.Aot;
+using Compiled.Benchmarks.Experiments;
+using Compiled.Benchmarks.Input;
+using Compiled.Benchmarks.WordCount;
+using Compiled.Connectors;
+using Compiled.Framing;
+using Compiled.Hosting;
+
+// The word count, Native AOT: the hand-written loop, the generated job, the generated job whose [FlatMap]
+// enumerator's MoveNext is marked AggressiveInlining, and a copy of that job's generated code with OnRecord
+// marked AggressiveInlining too (FixedJob), alternated round by round; prints the median time of each and
+// the median of the per-round ratios to the hand-written loop.
+int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
+Corpus corpus = Corpus.Shared;
+Console.WriteLine($"// Corpus: {corpus}");
+Console.WriteLine($"// Runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, dynamic code: {System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeCompiled}");
+
+ReadOnlySequence<byte> buffer = corpus.Sequence;
+var sink = new DiscardingSink();
+var handWritten = new HandWrittenWordCount();
+using PipelineJob compiled = Create(WordCountPipeline.Definition, sink);
+using PipelineJob inlined = Create(InlinedWordsPipeline.Definition, sink);
+using var fixedJob = new FixedJob(sink);
+Check(corpus);
+
+(string Name, Action Run)[] variants =
+[
+    ("hand-written", () => handWritten.Run(buffer, sink)),
+    ("compiled", () => Batch(compiled, buffer)),
+    ("compiled, MoveNext inlined", () => Batch(inlined, buffer)),
+    ("+ OnRecord inlined (by hand)", () => fixedJob.Run(buffer)),
+];
+
+var times = new double[variants.Length][];
+for (int v = 0; v < variants.Length; v++)
+{
+    times[v] = new double[rounds];
+    variants[v].Run();
+    variants[v].Run();
+}
+
+long allocated = GC.GetAllocatedBytesForCurrentThread();
+for (int round = 0; round < rounds; round++)
+{
+    // Rotate the order, so no variant always runs right after the same other one.
+    for (int i = 0; i < variants.Length; i++)
+    {
+        int v = (i + round) % variants.Length;
+        long start = Stopwatch.GetTimestamp();
+        variants[v].Run();
+        times[v][round] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+}
+
+allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+for (int v = 0; v < variants.Length; v++)
+{
+    double median = Median(times[v]);
+    var ratios = new double[rounds];
+    for (int round = 0; round < rounds; round++)
+    {
+        ratios[round] = times[v][round] / times[0][round];
+    }
+
+    Array.Sort(ratios);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{variants[v].Name,-28} median {median,7:F2} ms, {corpus.Bytes.Length / 1e3 / median,6:F1} MB/s, {median * 1e6 / corpus.Lines,6:F1} ns/line; / hand-written per round: median {Median(ratios):F3}, quartiles {ratios[rounds / 4]:F3} .. {ratios[3 * rounds / 4]:F3}"));
+}
+
+Console.WriteLine($"{allocated:N0} B allocated in {rounds} rounds");
+return 0;
+
+static PipelineJob Create(PipelineDefinition definition, Compiled.Sinks.Sink sink) =>
+    definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [sink]));
+
+static void Batch(PipelineJob job, in ReadOnlySequence<byte> buffer)
+{
+    job.BeginStream(0, "memory");
+    job.Process(0, buffer, isCompleted: true);
+    job.CompleteBatch();
+}
+
+static double Median(double[] values)
+{
+    double[] sorted = [.. values];
+    Array.Sort(sorted);
+    return (sorted[(sorted.Length - 1) / 2] + sorted[sorted.Length / 2]) / 2;
+}
+
+// The three must write the same (word,count) records.
+static void Check(Corpus corpus)
+{
+    var expected = new CollectingSink();
+    new HandWrittenWordCount().Run(corpus.Sequence, expected);
+    foreach (PipelineDefinition definition in new[] { WordCountPipeline.Definition, InlinedWordsPipeline.Definition })
+    {
+        var actual = new CollectingSink();
+        using PipelineJob job = Create(definition, actual);
+        Batch(job, corpus.Sequence);
+        if (actual.Counts.Count != expected.Counts.Count
+            || actual.Counts.Any(pair => !expected.Counts.TryGetValue(pair.Key, out long count) || count != pair.Value))
+        {
+            throw new InvalidOperationException($"{definition.Name} does not count as the hand-written loop does.");
+        }
+    }
+
+    var fixedSink = new CollectingSink();
+    using (var job = new FixedJob(fixedSink))
+    {
+        job.Run(corpus.Sequence);
+    }
+
+    if (fixedSink.Counts.Count != expected.Counts.Count
+        || fixedSink.Counts.Any(pair => !expected.Counts.TryGetValue(pair.Key, out long count) || count != pair.Value))
+    {
+        throw new InvalidOperationException("FixedJob does not count as the hand-written loop does.");
+    }
+
+    Console.WriteLine($"// Check: the four agree on {expected.Counts.Count:N0} distinct words.");
+}

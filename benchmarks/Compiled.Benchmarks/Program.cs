@@ -1,0 +1,27 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Running;
+using Compiled.Benchmarks;
+using Compiled.Benchmarks.Profiling;
+
+// 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly;
+// 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
+if (args.Length > 0 && args[0] == "profile")
+{
+    return ProfileLoop.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "compare")
+{
+    return ProfileLoop.Compare(args.AsSpan(1));
+}
+
+IConfig config = DefaultConfig.Instance
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumn(ThroughputColumn.MegabytesPerSecond, ThroughputColumn.NanosecondsPerRecord, ThroughputColumn.Record)
+    .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory)
+    .HideColumns("Namespace", "Gen0", "Gen1", "Gen2")
+    .WithOptions(ConfigOptions.JoinSummary);
+
+BenchmarkSwitcher.FromAssembly(typeof(ThroughputColumn).Assembly).Run(args, config);
+return 0;
