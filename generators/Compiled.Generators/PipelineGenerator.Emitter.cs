@@ -261,6 +261,8 @@ namespace Compiled.Generators
                 w.Close();
                 w.Line();
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
+                w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
                 w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {Camel(source.Name)})");
                 EmitChildren(w, pipeline, pipeline.IndexOf(source), Camel(source.Name));
                 w.Close();

@@ -100,6 +100,8 @@ file sealed class LengthsJob : global::Compiled.Hosting.PipelineJob
         }
 
         /// <summary>Handles one record of Input (Nested.cs:11).</summary>
+        // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public void OnRecord(global::System.ReadOnlySpan<byte> input)
         {
             // [Map] Length (Nested.cs:14)

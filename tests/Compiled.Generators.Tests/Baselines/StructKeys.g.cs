@@ -125,6 +125,8 @@ namespace Shop
             }
 
             /// <summary>Handles one record of Orders (StructKeys.cs:10).</summary>
+            // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public void OnRecord(global::System.ReadOnlySpan<byte> orders)
             {
                 // [Map] Parse (StructKeys.cs:14)

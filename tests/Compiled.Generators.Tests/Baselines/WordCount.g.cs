@@ -106,6 +106,8 @@ namespace Samples.WordCount
             }
 
             /// <summary>Handles one record of Input (WordCount.cs:14).</summary>
+            // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
             public void OnRecord(global::System.ReadOnlySpan<byte> input)
             {
                 // [FlatMap] Words (WordCount.cs:18)
