@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -75,5 +74,18 @@ internal static class GeneratorHarness
         return paths.Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 
-    private static string FindProjectDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    // Not [CallerFilePath]: a CI build maps source paths (ContinuousIntegrationBuild), so the repository is
+    // found from the test assembly's own location instead.
+    private static string FindProjectDirectory()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "Compiled.sln")))
+            {
+                return Path.Combine(directory, "tests", "Compiled.Generators.Tests");
+            }
+        }
+
+        throw new InvalidOperationException("The generator tests must run from inside the repository: no Compiled.sln above " + AppContext.BaseDirectory);
+    }
 }
