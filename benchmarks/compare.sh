@@ -19,8 +19,6 @@ run 1 split-hand split-framer
 run 1 table table-adjacent
 run 1 table hash
 run 1 fused-emitted fused-local
-run 1 fused-emitted fused-inlined
 run 0 hand-written compiled
-run 0 hand-written compiled-inlined
 run 0 split-hand split-framer
-run 0 fused-emitted fused-inlined
+run 0 fused-emitted fused-local

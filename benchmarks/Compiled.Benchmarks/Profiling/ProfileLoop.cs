@@ -15,7 +15,7 @@ namespace Compiled.Benchmarks.Profiling;
 /// </summary>
 internal static class ProfileLoop
 {
-    private static readonly string[] s_names = ["hand-written", "compiled", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "table-adjacent", "hash", "fused-emitted", "fused-local", "fused-inlined", "compiled-inlined"];
+    private static readonly string[] s_names = ["hand-written", "compiled", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "table-adjacent", "hash", "fused-emitted", "fused-local"];
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -186,8 +186,6 @@ internal static class ProfileLoop
 
             case "fused-emitted":
             case "fused-local":
-            case "fused-inlined":
-            case "compiled-inlined":
             {
                 bool first = s_experiments is null;
                 FusedLoopExperiments benchmarks = s_experiments ??= new FusedLoopExperiments();
@@ -200,9 +198,7 @@ internal static class ProfileLoop
                 return name switch
                 {
                     "fused-emitted" => () => benchmarks.AsEmitted(),
-                    "fused-local" => () => benchmarks.LocalTable(),
-                    "fused-inlined" => () => benchmarks.Inlined(),
-                    _ => benchmarks.InlinedWords,
+                    _ => () => benchmarks.LocalTable(),
                 };
             }
 
