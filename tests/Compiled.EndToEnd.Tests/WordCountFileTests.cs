@@ -39,10 +39,11 @@ public class WordCountFileTests
         using var temp = new TempDirectory();
         File.WriteAllText(temp.File("story.txt"), "the quick brown fox jumps over the lazy dog\r\n\r\nthe end of  a story");
         var output = new MemoryStream();
-        var options = new PipelineRunOptions { TimeProvider = new FakeTimeProvider(Start), OpenStandardOutput = () => output };
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock, OpenStandardOutput = () => output };
         options.SourceUris["Input"] = "file://" + temp.File("story.txt");
         await using var run = new PipelineRun(WordCount.Definition, options);
-        await run.RunAsync(TestContext.Current.CancellationToken);
+        await run.RunToEndAsync(clock);
 
         // Twelve distinct words: the first ten in the order first seen, then "...".
         Assert.Equal(
@@ -72,11 +73,12 @@ public class WordCountFileTests
     {
         using var temp = new TempDirectory();
         File.WriteAllBytes(temp.File("words.txt"), Encoding.UTF8.GetBytes("b a b\ncafé a b\n"));
-        var options = new PipelineRunOptions { TimeProvider = new FakeTimeProvider(Start) };
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock };
         options.SourceUris["Input"] = "file://" + temp.File("words.txt");
         options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
         await using var run = new PipelineRun(WordCount.Definition, options);
-        await run.RunAsync(TestContext.Current.CancellationToken);
+        await run.RunToEndAsync(clock);
 
         string[] files = Directory.GetFiles(Path.Combine(temp.Path, "out"));
         Assert.Equal([Path.Combine(temp.Path, "out", $"counts-{FirstBatchTime}.txt")], files);
@@ -104,11 +106,12 @@ public class WordCountFileTests
     {
         using var temp = new TempDirectory();
         File.WriteAllText(temp.File("long.txt"), "short line\n" + new string('x', 100) + "\nafter\n");
-        var options = new PipelineRunOptions { TimeProvider = new FakeTimeProvider(Start) };
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock };
         options.SourceUris["Input"] = $"file://{temp.File("long.txt")}?maxRecordBytes=50&onOversize=skip";
         options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
         await using var run = new PipelineRun(WordCount.Definition, options);
-        await run.RunAsync(TestContext.Current.CancellationToken);
+        await run.RunToEndAsync(clock);
 
         Assert.Equal(1, run.Sources[0].Counters.OversizeSkipped);
         var counts = FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values);

@@ -13,7 +13,8 @@ namespace Compiled.Hosting;
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 when the input ended or a stop (Ctrl+C, SIGTERM) was honoured; 1 when the pipeline failed;
-/// 2 for a bad argument or URI; 130 when a second Ctrl+C abandoned the batch in flight. Standard output
+/// 2 for a bad argument or URI; 130 when a second Ctrl+C abandoned the batch in flight (the process ends at
+/// most five seconds later even if an operator does not return; a third Ctrl+C ends it at once). Standard output
 /// carries only what the <c>console</c> sink prints; logs and errors go to standard error.
 /// </remarks>
 public static class PipelineProgram
@@ -29,6 +30,9 @@ public static class PipelineProgram
 
     /// <summary>Exit code of a run abandoned by a second interrupt.</summary>
     public const int ExitAborted = 130;
+
+    // How long an abandoned run may take to unwind before the process ends regardless.
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
 
     /// <summary>Parses <paramref name="args"/>, runs <paramref name="definition"/> until its input ends or it is stopped, and returns the exit code.</summary>
     public static Task<int> RunAsync(PipelineDefinition definition, string[] args) =>
@@ -146,17 +150,29 @@ public static class PipelineProgram
 
         using var stop = new CancellationTokenSource();
         using var abort = new CancellationTokenSource();
+        int signals = 0;
         void OnSignal(PosixSignalContext signal)
         {
-            signal.Cancel = true;
-            if (!stop.IsCancellationRequested)
+            switch (Interlocked.Increment(ref signals))
             {
-                error.WriteLine($"{definition.Name}: {signal.Signal} received; finishing the batch in flight (press Ctrl+C again to abandon it)");
-                stop.Cancel();
-            }
-            else
-            {
-                abort.Cancel();
+                case 1:
+                    // A stop: reading ends now, and the batch in flight is committed at its time.
+                    signal.Cancel = true;
+                    error.WriteLine($"{definition.Name}: {signal.Signal} received; committing the batch in flight at its time (Ctrl+C again abandons it)");
+                    stop.Cancel();
+                    break;
+                case 2:
+                    // An abort: the batch in flight is dropped. Should an operator or a blocked sink not return
+                    // within the grace period, the process ends anyway.
+                    signal.Cancel = true;
+                    error.WriteLine($"{definition.Name}: {signal.Signal} received again; abandoning the batch in flight (Ctrl+C once more ends the process at once)");
+                    abort.Cancel();
+                    _ = Task.Delay(AbortGrace).ContinueWith(_ => Environment.Exit(ExitAborted), TaskScheduler.Default);
+                    break;
+                default:
+                    // The signal's default action: the process ends at once.
+                    signal.Cancel = false;
+                    break;
             }
         }
 

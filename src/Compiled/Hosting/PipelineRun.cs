@@ -65,12 +65,14 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private volatile bool _batchDue;
     private volatile bool _stopping;
     private int _started;
+    private int _state;
     private bool _disposed;
 
     private ITimer? _timer;
     private long _batchTime;
     private long _batchRecords;
     private long _batchBytes;
+    private long _batchSkipped;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -162,6 +164,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
     /// <summary>Batches committed so far.</summary>
     public long BatchesCompleted { get; private set; }
 
+    /// <summary>Where the run is in its life; a host can report it, and a test can wait for it.</summary>
+    public PipelineRunState State => (PipelineRunState)Volatile.Read(ref _state);
+
     /// <summary>
     /// Runs until a bounded input is exhausted, <paramref name="stoppingToken"/> asks for a graceful stop (the
     /// batch in flight is finished and committed), or <paramref name="abortToken"/> asks to abandon the run at
@@ -176,6 +181,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             throw new InvalidOperationException("A PipelineRun runs once; create another one to run the pipeline again.");
         }
 
+        Volatile.Write(ref _state, (int)PipelineRunState.Running);
         var framing = _sources.Select(s => s.Framing).ToArray();
         var counters = _sources.Select(s => s.Counters).ToArray();
         LogStarting(_definition.Name, DurationText.Format(BatchInterval), string.Join(", ", _sources.Select(s => s.Uri.Text)), string.Join(", ", _sinks.Select(s => s.Uri.Text)));
@@ -216,21 +222,28 @@ public sealed partial class PipelineRun : IAsyncDisposable
             }
             else
             {
-                LogInputEnded(_definition.Name, source.Uri.Text, source.Counters.Records, source.Counters.Bytes);
+                LogInputEnded(_definition.Name, source.Uri.Text, source.Counters.Records, source.Counters.Bytes, source.Counters.OversizeSkipped);
             }
 
-            // The last batch holds what was read since the last boundary; it keeps its boundary's time.
+            // The last batch holds what was read since the last boundary. It is committed when its time comes,
+            // as every batch is, so that its label is never in the future: a run started right after this one
+            // cannot reuse it, and a file sink never overwrites another run's output.
+            Volatile.Write(ref _state, (int)PipelineRunState.Finishing);
+            await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
             await CompleteBatchAsync(job, startNext: false, abortToken).ConfigureAwait(false);
+            Volatile.Write(ref _state, (int)PipelineRunState.Completed);
             LogStopped(_definition.Name, BatchesCompleted, source.Counters.Records);
         }
         catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
         {
+            Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
             LogAborted(_definition.Name, _batchTime);
             throw;
         }
         catch (Exception error) when (error is not PipelineFailedException)
         {
+            Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
             LogFailed(error, _definition.Name, _batchTime);
             throw new PipelineFailedException(_definition.Name, _batchTime, error);
@@ -359,15 +372,32 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private void StartBatch(long batchTime)
     {
         _batchTime = batchTime;
-        _batchRecords = TotalRecords();
-        _batchBytes = TotalBytes();
+        _batchRecords = Total(static c => c.Records);
+        _batchBytes = Total(static c => c.Bytes);
+        _batchSkipped = Total(static c => c.OversizeSkipped);
         foreach (Sink sink in _sinks)
         {
             sink.BeginBatch(batchTime);
         }
 
-        long due = batchTime - _time.GetUtcNow().ToUnixTimeMilliseconds();
-        _timer!.Change(TimeSpan.FromMilliseconds(Math.Max(0, due)), Timeout.InfiniteTimeSpan);
+        // Never more than one interval away, so that a wall clock stepped back does not stall the run.
+        long due = Math.Clamp(batchTime - _time.GetUtcNow().ToUnixTimeMilliseconds(), 0, _intervalMs);
+        _timer!.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+    }
+
+    // Waits until the current batch's time has come (the timer sets the flag), or the run is abandoned.
+    private async Task WaitForBatchTimeAsync(CancellationToken abortToken)
+    {
+        while (true)
+        {
+            Task wake = ArmWake();
+            if (_batchDue)
+            {
+                return;
+            }
+
+            await wake.WaitAsync(abortToken).ConfigureAwait(false);
+        }
     }
 
     // Emits the batch's aggregates, commits every sink, and (unless it is the last) starts the next batch.
@@ -382,9 +412,15 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
 
         BatchesCompleted++;
-        long records = TotalRecords() - _batchRecords;
-        long bytes = TotalBytes() - _batchBytes;
+        long records = Total(static c => c.Records) - _batchRecords;
+        long bytes = Total(static c => c.Bytes) - _batchBytes;
+        long skipped = Total(static c => c.OversizeSkipped) - _batchSkipped;
         LogBatchCompleted(_batchTime, records, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        if (skipped > 0)
+        {
+            // Dropped input is never silent: the log says how much, where, and how to keep it instead.
+            LogOversizeSkipped(_batchTime, skipped, string.Join(", ", _sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
+        }
         long late = _time.GetUtcNow().ToUnixTimeMilliseconds() - _batchTime;
         if (startNext && late > _intervalMs)
         {
@@ -410,26 +446,29 @@ public sealed partial class PipelineRun : IAsyncDisposable
     }
 
     // Wakes the loop wherever it waits: for a read (cancelled, and returns at once) or for the next stream.
+    // The caller has set its flag first; the lock orders that write before the loop's next look at the flags.
     private void WakeLoop()
     {
-        Volatile.Read(ref _wake).TrySetResult();
         lock (_readerGate)
         {
+            _wake.TrySetResult();
             _activeReader?.CancelPendingRead();
         }
     }
 
-    // Returns a signal that WakeLoop completes; callers check their flags after arming it, so no wake-up is lost.
+    // Returns a signal that WakeLoop completes. Callers check their flags after arming it: a flag set before
+    // the arming is seen by that check (the lock is a full fence), and one set after it completes the signal.
     private Task ArmWake()
     {
-        TaskCompletionSource signal = Volatile.Read(ref _wake);
-        if (signal.Task.IsCompleted)
+        lock (_readerGate)
         {
-            signal = NewSignal();
-            Volatile.Write(ref _wake, signal);
-        }
+            if (_wake.Task.IsCompleted)
+            {
+                _wake = NewSignal();
+            }
 
-        return signal.Task;
+            return _wake.Task;
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -462,23 +501,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
     }
 
-    private long TotalRecords()
+    private long Total(Func<SourceCounters, long> counter)
     {
         long total = 0;
         foreach (Source source in _sources)
         {
-            total += source.Counters.Records;
-        }
-
-        return total;
-    }
-
-    private long TotalBytes()
-    {
-        long total = 0;
-        foreach (Source source in _sources)
-        {
-            total += source.Counters.Bytes;
+            total += counter(source.Counters);
         }
 
         return total;
@@ -513,13 +541,16 @@ public sealed partial class PipelineRun : IAsyncDisposable
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
     private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
 
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} records longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep them")]
+    private partial void LogOversizeSkipped(long batchTime, long skipped, string sources);
+
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes)")]
-    private partial void LogInputEnded(string pipeline, string source, long records, long bytes);
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes, {Skipped} oversize records skipped); committing the last batch at its time")]
+    private partial void LogInputEnded(string pipeline, string source, long records, long bytes, long skipped);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; finishing batch {BatchTime} ms")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms will be committed at its time")]
     private partial void LogStopping(string pipeline, long batchTime);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} batches and {Records} records")]
@@ -533,6 +564,25 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Sink {Sink} could not discard its uncommitted batch")]
     private partial void LogSinkAbortFailed(Exception error, string sink);
+}
+
+/// <summary>Where a <see cref="PipelineRun"/> is in its life.</summary>
+public enum PipelineRunState
+{
+    /// <summary><see cref="PipelineRun.RunAsync"/> has not been called.</summary>
+    NotStarted,
+
+    /// <summary>Reading its input and committing batches.</summary>
+    Running,
+
+    /// <summary>The input ended or a stop was asked for: nothing more is read, and the last batch waits for its time to be committed.</summary>
+    Finishing,
+
+    /// <summary>The last batch was committed.</summary>
+    Completed,
+
+    /// <summary>The run failed or was abandoned; the batch in flight was not committed.</summary>
+    Failed,
 }
 
 /// <summary>A pipeline run failed: a source, an operator or a sink threw. The batch in flight was not committed.</summary>

@@ -36,8 +36,10 @@ public class PipelineRunTests
     {
         using var temp = new TempDirectory();
         string input = temp.Write("in.txt", "a b\n");
-        await using PipelineRun run = Bind(input, temp, new FakeTimeProvider(Start));
-        await run.RunAsync(TestContext.Current.CancellationToken);
+        var clock = new FakeTimeProvider(Start);
+        await using PipelineRun run = Bind(input, temp, clock);
+        await run.RunToEndAsync(clock);
+        Assert.Equal(PipelineRunState.Completed, run.State);
         await Assert.ThrowsAsync<InvalidOperationException>(() => run.RunAsync(TestContext.Current.CancellationToken));
     }
 
@@ -61,8 +63,12 @@ public class PipelineRunTests
         await Eventually.UntilAsync(() => run.BatchesCompleted == 1, "the first batch is committed");
         clock.Advance(TimeSpan.FromMinutes(1));
         await Eventually.UntilAsync(() => run.BatchesCompleted == 2, "the second batch is committed");
+
+        // A stop commits the batch in flight when its time comes, so its label is never in the future.
         await stop.CancelAsync();
-        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => run.State == PipelineRunState.Finishing, "the run waits for its last batch's time");
+        Assert.Equal(2, run.BatchesCompleted);
+        await run.FinishAsync(clock, running);
 
         long first = new DateTimeOffset(2026, 3, 1, 12, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
         string[] names = Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
@@ -81,7 +87,8 @@ public class PipelineRunTests
             port = ((IPEndPoint)reserve.LocalEndpoint).Port;
         }
 
-        var options = new PipelineRunOptions { BatchInterval = TimeSpan.FromHours(1) };
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromHours(1) };
         options.SourceUris["Input"] = $"tcp://127.0.0.1:{port}";
         options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
         await using var run = new PipelineRun(WordCountPipeline.Definition, options);
@@ -90,7 +97,7 @@ public class PipelineRunTests
         await Eventually.UntilAsync(() => run.Sources[0].Counters.Reconnects >= 1, "a connection attempt failed");
 
         await stop.CancelAsync();
-        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+        await run.FinishAsync(clock, running);
 
         Assert.Equal(1, run.BatchesCompleted);
         Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "out")));

@@ -113,15 +113,18 @@ public sealed class FileSinkTests : IDisposable
     }
 
     [Fact]
-    public async Task FileSink_ReplayedBatch_ReplacesTheEarlierFile()
+    public async Task FileSink_ExistingOutput_FailsTheCommitAndKeepsTheEarlierFile()
     {
+        // A second run writing the same prefix must not make the first run's output vanish.
         await using Sink sink = await OpenAsync($"file://{_root}/part?suffix=txt");
 
         await WriteBatchAsync(sink, BatchTime, "first run", "longer than the second");
-        await WriteBatchAsync(sink, BatchTime, "second run");
+        var error = await Assert.ThrowsAsync<IOException>(() => WriteBatchAsync(sink, BatchTime, "second run"));
+        sink.AbortBatch();
 
+        Assert.Contains("part-1700000001000.txt', already exists: another run wrote it. Write to another prefix or directory", error.Message, StringComparison.Ordinal);
         Assert.Equal(["part-1700000001000.txt"], ListNames(_root));
-        Assert.Equal("second run\n", File.ReadAllText(Path.Combine(_root, "part-1700000001000.txt")));
+        Assert.Equal("first run\nlonger than the second\n", File.ReadAllText(Path.Combine(_root, "part-1700000001000.txt")));
     }
 
     [Theory]

@@ -34,8 +34,8 @@ namespace Compiled.Sinks.Files;
 /// <para>
 /// Records are copied into a 64 KiB buffer that is reused across batches and written with unbuffered
 /// file writes, so writing a record allocates nothing; each batch allocates only its file handle and its
-/// two path names. A process that crashes mid-batch leaves its hidden temporary file behind; the next run
-/// of the same batch overwrites it.
+/// two path names. A process that crashes mid-batch leaves its hidden temporary file behind. A batch whose
+/// file already exists (written by another run to the same prefix) fails the job rather than replace it.
 /// </para>
 /// </remarks>
 public sealed partial class FileSink : Sink
@@ -196,7 +196,16 @@ public sealed partial class FileSink : Sink
                 file.Dispose();
             }
 
-            File.Move(_tempPath, _finalPath!, overwrite: true);
+            // Never over another file: batch times are unique within a run and never in the future, so an
+            // existing file is another run's output, which must not vanish without a word.
+            if (File.Exists(_finalPath))
+            {
+                throw new IOException(
+                    $"The file sink's output for this batch, '{_finalPath}', already exists: another run wrote it. " +
+                    "Write to another prefix or directory, or move the old output away.");
+            }
+
+            File.Move(_tempPath, _finalPath!, overwrite: false);
             _tempPath = null;
             _finalPath = null;
             return default;
