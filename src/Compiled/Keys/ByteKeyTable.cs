@@ -11,21 +11,54 @@ namespace Compiled.Keys;
 /// of <see cref="KeyAt"/> / <see cref="ValueAt"/> from 0 to <see cref="Count"/> - 1.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The bucket array holds a 32-bit hash beside each entry index, so a probe compares hashes without
-/// touching the entries; the table keeps its load under one half. <see cref="Clear"/> keeps every array for
-/// the next batch, so a steady stream of batches allocates nothing.
+/// touching the entries; the table keeps its load under one half. <see cref="Clear"/> ends a batch and keeps
+/// every array for the next one, so a steady stream of batches allocates nothing.
+/// </para>
+/// <para>
+/// Memory follows recent use, not the high-water mark. <see cref="Clear"/> zeroes only the buckets the
+/// batch's keys took (it finds each by probing for the key again) when they are fewer than one in
+/// 256 buckets, and the whole array otherwise, so a small batch costs its own size even after a large
+/// one. And when 8 batches in a row (empty ones included) have used less than an eighth of the table,
+/// counting keys against the half of the buckets the load allows, or bytes against the arena, the table
+/// shrinks: the buckets to four times the most keys of those 8 batches (rounded up to a power of two),
+/// the entries to twice those keys, and the arena to twice the most key bytes, never any of them below
+/// what the constructor's capacity gave. A batch as large as the largest of the 8 then fills the table
+/// to between a quarter and a half, so it neither grows it nor counts toward the next shrink: a batch
+/// pattern that repeats within 8 batches settles and allocates nothing; a spike costs the growing it
+/// needs, and one reallocation of each array, 8 batches later, to shrink back. <see cref="GetValueRefOrAddDefault"/> does nothing
+/// of this: the bookkeeping is all in <see cref="Clear"/>.
+/// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public sealed class ByteKeyTable<TValue>
 {
     private const int MinimumBuckets = 16;
 
+    // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
+    // whole array costs about 0.1 ns a bucket; finding a key's bucket again (hash its bytes, probe, likely a
+    // cache miss in a large table) costs 5 to 25 ns, so bucket by bucket wins below one in about 250.
+    private const int SparseClearRatio = 256;
+
+    // The table shrinks after this many batches in a row that used less than 1/SmallUseRatio of it.
+    private const int ShrinkAfterBatches = 8;
+    private const int SmallUseRatio = 8;
+
+    private readonly int _initialBuckets;
+    private readonly int _initialEntries;
+    private readonly int _initialArena;
     private Bucket[] _buckets;
     private Entry[] _entries;
     private byte[] _arena;
     private int _count;
     private int _arenaUsed;
     private int _mask;
+
+    // The run of batches that used little of the table, and the most keys and key bytes one of them used.
+    private int _smallBatches;
+    private int _smallBatchesMostKeys;
+    private int _smallBatchesMostBytes;
 
     /// <summary>Creates a table with room for <paramref name="capacity"/> keys before it first grows.</summary>
     public ByteKeyTable(int capacity = 1024)
@@ -36,10 +69,19 @@ public sealed class ByteKeyTable<TValue>
         _mask = buckets - 1;
         _entries = new Entry[Math.Max(8, capacity)];
         _arena = new byte[Math.Max(64, capacity * 8)];
+        _initialBuckets = _buckets.Length;
+        _initialEntries = _entries.Length;
+        _initialArena = _arena.Length;
     }
 
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
+
+    /// <summary>The lengths of the bucket, entry and key-byte arrays: the memory the table holds.</summary>
+    internal (int Buckets, int Entries, int Arena) Lengths => (_buckets.Length, _entries.Length, _arena.Length);
+
+    /// <summary>How many buckets <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
+    internal long BucketsCleared { get; private set; }
 
     /// <summary>
     /// Returns a reference to the value of <paramref name="key"/>, adding the key with a default value if it
@@ -131,22 +173,102 @@ public sealed class ByteKeyTable<TValue>
         return ref _entries[index].Value;
     }
 
-    /// <summary>Removes every key, keeping the memory for the next batch.</summary>
+    /// <summary>
+    /// Removes every key, ending a batch: the memory is kept for the next batch, unless the last batches
+    /// have used only a small part of it (see the remarks).
+    /// </summary>
     public void Clear()
     {
-        if (_count == 0)
+        int count = _count;
+        int arenaUsed = _arenaUsed;
+        if (count != 0)
+        {
+            if (count < _buckets.Length / SparseClearRatio)
+            {
+                ClearTakenBuckets();
+                BucketsCleared += count;
+            }
+            else
+            {
+                Array.Clear(_buckets);
+                BucketsCleared += _buckets.Length;
+            }
+
+            if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+            {
+                Array.Clear(_entries, 0, count);
+            }
+
+            _count = 0;
+            _arenaUsed = 0;
+        }
+
+        ShrinkAfterSmallBatches(count, arenaUsed);
+    }
+
+    // Zeroes the bucket of each entry, found by probing for the key's hash again. The bucket is on the probe
+    // path from the key's home slot; buckets zeroed before it may have opened gaps on that path, so the probe
+    // looks for the entry's index rather than stopping at an empty bucket.
+    private void ClearTakenBuckets()
+    {
+        Bucket[] buckets = _buckets;
+        int mask = _mask;
+        for (int index = 0; index < _count; index++)
+        {
+            ref Entry entry = ref _entries[index];
+            int slot = (int)KeyHash.Of(new ReadOnlySpan<byte>(_arena, entry.KeyOffset, entry.KeyLength)) & mask;
+            while (buckets[slot].EntryPlusOne != index + 1)
+            {
+                slot = (slot + 1) & mask;
+            }
+
+            buckets[slot] = default;
+        }
+    }
+
+    // Counts the batch that just ended toward a shrink if it used a small part of a table larger than it
+    // started, and shrinks it after a run of such batches. Called with the table already empty.
+    private void ShrinkAfterSmallBatches(int keys, int bytes)
+    {
+        bool small = (_buckets.Length > _initialBuckets && (long)keys * 2 * SmallUseRatio < _buckets.Length)
+            || (_arena.Length > _initialArena && (long)bytes * SmallUseRatio < _arena.Length);
+        if (!small)
+        {
+            _smallBatches = 0;
+            _smallBatchesMostKeys = 0;
+            _smallBatchesMostBytes = 0;
+            return;
+        }
+
+        _smallBatchesMostKeys = Math.Max(_smallBatchesMostKeys, keys);
+        _smallBatchesMostBytes = Math.Max(_smallBatchesMostBytes, bytes);
+        if (++_smallBatches < ShrinkAfterBatches)
         {
             return;
         }
 
-        Array.Clear(_buckets);
-        if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+        int buckets = (int)Math.Max(_initialBuckets, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
+        if (buckets < _buckets.Length)
         {
-            Array.Clear(_entries, 0, _count);
+            _buckets = new Bucket[buckets];
+            _mask = buckets - 1;
         }
 
-        _count = 0;
-        _arenaUsed = 0;
+        int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);
+        if (entries < _entries.Length)
+        {
+            _entries = new Entry[entries];
+        }
+
+        int arena = (int)Math.Max(_initialArena, Math.Min(Array.MaxLength, _smallBatchesMostBytes * 2L));
+        if (arena < _arena.Length)
+        {
+            _arena = new byte[arena];
+        }
+
+        _smallBatches = 0;
+        _smallBatchesMostKeys = 0;
+        _smallBatchesMostBytes = 0;
     }
 
     // A new key: copy its bytes into the arena and take the empty bucket the probe ended on.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Text;
 using Compiled.Connectors;
@@ -44,6 +45,59 @@ public sealed class FileSourceTests : IDisposable
 
         Assert.Null(await source.NextStreamAsync(deadline.Token));
         Assert.Null(await source.NextStreamAsync(deadline.Token));
+    }
+
+    [Fact]
+    public async Task FileSource_NamedPipe_ReadWholeThenEnds()
+    {
+        // A FIFO, like file:///dev/stdin or bash's <(...) (file:///dev/fd/63): a file that cannot seek and
+        // has no length.
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "mkfifo is Unix only");
+        using var deadline = Eventually.Deadline();
+        string fifo = _dir.Combine("fifo");
+        using (Process mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        // More than a pipe's buffer (64 KiB on Linux): the writer goes on only as the source reads. Opening a
+        // FIFO waits for its other end, so the writer has a thread of its own.
+        byte[] text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 40_000).Select(i => $"record {i}\n")));
+        var written = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writer = new Thread(() =>
+        {
+            try
+            {
+                using var output = new FileStream(fifo, FileMode.Open, FileAccess.Write);
+                for (int at = 0; at < text.Length; at += 10_000)
+                {
+                    output.Write(text, at, Math.Min(10_000, text.Length - at));
+                }
+
+                written.SetResult(true);
+            }
+            catch (Exception error)
+            {
+                written.SetException(error);
+            }
+        })
+        { IsBackground = true, Name = "FIFO writer" };
+        writer.Start();
+
+        await using Source source = Create($"file://{fifo}");
+        SourceStream? stream = await source.NextStreamAsync(deadline.Token);
+        Assert.NotNull(stream);
+        Assert.Equal(fifo, stream.Name);
+        byte[] received = await PipeReading.ReadToEndAsync(stream.Reader, deadline.Token);
+        await stream.DisposeAsync();
+
+        Assert.True(await Eventually.WithinLimit(written.Task, "the FIFO writer"));
+        Assert.Equal(text.Length, received.Length);
+        Assert.True(text.AsSpan().SequenceEqual(received), "the bytes read differ from those written");
+        Assert.Null(await source.NextStreamAsync(deadline.Token));
+        Assert.Contains(_logs.Lines, l => l.Level == LogLevel.Debug
+            && l.Message == $"file://{fifo}: opening {fifo} (not a regular file: length unknown)");
     }
 
     [Fact]

@@ -207,6 +207,169 @@ public class ByteKeyTableTests
     }
 
     [Fact]
+    public void ByteKeyTable_AfterASpike_ShrinksBackToRecentUse()
+    {
+        var table = new ByteKeyTable<long>(capacity: 64);
+        Batch(table, "spike", distinct: 200_000, seen: 2);
+        var high = table.Lengths;
+        Assert.Equal(1 << 19, high.Buckets);
+        table.Clear();
+
+        // One small batch is no reason to shrink: the next one might be large again.
+        Batch(table, "first", distinct: 500, seen: 3);
+        table.Clear();
+        Assert.Equal(high, table.Lengths);
+
+        // Seven more small batches (one of them empty) make 8 in a row: the table shrinks to what they used,
+        // with room to spare, and clearing them cost their own keys, not the half a million buckets.
+        long clearedBefore = table.BucketsCleared;
+        for (int batch = 0; batch < 7; batch++)
+        {
+            Assert.Equal(high, table.Lengths);
+            Batch(table, $"small{batch}", distinct: batch == 3 ? 0 : 100 + (batch * 50), seen: 2);
+            table.Clear();
+        }
+
+        var low = table.Lengths;
+        Assert.Equal(100 + 150 + 200 + 0 + 300 + 350 + 400, table.BucketsCleared - clearedBefore);
+        Assert.Equal(2048, low.Buckets);   // four times the 500 keys of the largest batch, as a power of two
+        Assert.Equal(1000, low.Entries);    // twice the keys
+        Assert.InRange(low.Arena, 2 * 500 * "first-0".Length, 2 * 500 * "first-000".Length);
+
+        // The shrunk table works: a batch as large as the largest fits without growing, in first-seen order...
+        Batch(table, "after", distinct: 500, seen: 4);
+        Assert.Equal(low, table.Lengths);
+        Assert.True(Unsafe.IsNullRef(ref table.GetValueRefOrNullRef("spike-7"u8)));
+        table.Clear();
+
+        // ...and a larger one grows it again.
+        Batch(table, "again", distinct: 30_000, seen: 2);
+        Assert.True(table.Lengths.Buckets >= 65_536);
+    }
+
+    [Fact]
+    public void ByteKeyTable_IdleBatches_ShrinkToTheConstructorCapacity()
+    {
+        var table = new ByteKeyTable<string?>(capacity: 100);
+        var initial = table.Lengths;
+        for (int i = 0; i < 50_000; i++)
+        {
+            table.GetValueRefOrAddDefault(Encoding.ASCII.GetBytes($"a-longer-key-{i}"), out _) = "x";
+        }
+
+        table.Clear();
+        for (int batch = 0; batch < 7; batch++)
+        {
+            table.Clear();
+        }
+
+        Assert.NotEqual(initial, table.Lengths);
+        table.Clear();
+        Assert.Equal(initial, table.Lengths);
+
+        table.GetValueRefOrAddDefault("k"u8, out bool exists) = "new";
+        Assert.False(exists);
+        Assert.Equal(1, table.Count);
+        Assert.Equal("new", table.ValueAt(0));
+    }
+
+    [Fact]
+    public void ByteKeyTable_LargeCapacitySmallBatches_ClearOnlyTheirBuckets()
+    {
+        // The constructor's capacity is the floor: a table made large stays large, so small batches must not
+        // pay for it when cleared.
+        var table = new ByteKeyTable<long>(capacity: 1 << 20);
+        var initial = table.Lengths;
+        for (int batch = 0; batch < 100; batch++)
+        {
+            Batch(table, $"b{batch}", distinct: 10, seen: 2);
+            table.Clear();
+        }
+
+        Assert.Equal(initial, table.Lengths);
+        Assert.Equal(100 * 10, table.BucketsCleared);
+    }
+
+    [Fact]
+    public void ByteKeyTable_ClearOfAFewKeysInALargeTable_LeavesNoneBehind()
+    {
+        // A few keys in a large table: Clear finds each key's bucket again rather than zeroing them all. Keys
+        // whose home buckets are among the first 64 make one long probe run, where zeroing one key's bucket
+        // opens a gap on the path to the next key's.
+        var table = new ByteKeyTable<long>(capacity: 1 << 16);
+        var initial = table.Lengths;
+        int mask = initial.Buckets - 1;
+        var clustered = new List<byte[]>();
+        for (int i = 0; clustered.Count < 300; i++)
+        {
+            byte[] key = Encoding.ASCII.GetBytes($"c{i}");
+            if ((KeyHash.Of(key) & mask) < 64)
+            {
+                clustered.Add(key);
+            }
+        }
+
+        byte[][] candidates = [.. clustered, .. KeyMix(new Random(8), distinct: 200)];
+        var random = new Random(9);
+        for (int batch = 0; batch < 40; batch++)
+        {
+            byte[][] keys = [.. candidates.OrderBy(_ => random.Next()).Take(random.Next(0, 500))];
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (byte[] key in keys)
+                {
+                    table.GetValueRefOrAddDefault(key, out bool exists)++;
+                    Assert.True(exists == (round > 0), $"batch {batch}: exists is {exists} for {Show(key)} in round {round}");
+                }
+            }
+
+            Assert.Equal(keys.Length, table.Count);
+            long cleared = table.BucketsCleared;
+            table.Clear();
+            Assert.Equal(keys.Length, table.BucketsCleared - cleared);
+            foreach (byte[] key in candidates)
+            {
+                Assert.True(Unsafe.IsNullRef(ref table.GetValueRefOrNullRef(key)), $"batch {batch}: {Show(key)} is still there after Clear");
+            }
+        }
+
+        Assert.Equal(initial, table.Lengths);
+    }
+
+    [Fact]
+    public void ByteKeyTable_SteadyBatchesAfterASpike_AllocateNothing()
+    {
+        var table = new ByteKeyTable<long>(capacity: 16);
+        Batch(table, "spike", distinct: 100_000, seen: 1);
+        table.Clear();
+        byte[][] keys = KeyMix(new Random(7), distinct: 3000);
+
+        // A pattern that repeats every 4 batches, a large one among them: after the table has shrunk to it
+        // (the first run), it neither grows nor shrinks again.
+        int batch = 0;
+        void Pattern()
+        {
+            for (int b = 0; b < 40; b++, batch++)
+            {
+                int size = (b % 4) switch { 0 => 400, 1 => 40, 2 => 0, _ => 25 };
+                for (int i = 0; i < size; i++)
+                {
+                    table.GetValueRefOrAddDefault(keys[(batch * 131 + i) % keys.Length], out _)++;
+                }
+
+                table.Clear();
+            }
+        }
+
+        Pattern();
+        var settled = table.Lengths;
+        Assert.True(settled.Buckets <= 2048, $"the table kept {settled.Buckets} buckets");
+        long allocated = AllocationMeter.LeastAllocated(Pattern);
+        Assert.Equal(0, allocated);
+        Assert.Equal(settled, table.Lengths);
+    }
+
+    [Fact]
     public void ByteKeyTable_ClearDropsReferences()
     {
         var table = new ByteKeyTable<object?>();
@@ -257,6 +420,29 @@ public class ByteKeyTableTests
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = table.ValueAt(2); });
         Assert.Throws<ArgumentOutOfRangeException>(() => { _ = table.ValueAt(int.MinValue); });
         Assert.Throws<ArgumentOutOfRangeException>(() => new ByteKeyTable<int>(-1));
+    }
+
+    // Adds `distinct` keys named prefix-0, prefix-1, ... `seen` times each, and checks the table holds them in
+    // first-seen order with their counts, and nothing else.
+    private static void Batch(ByteKeyTable<long> table, string prefix, int distinct, int seen)
+    {
+        byte[][] keys = [.. Enumerable.Range(0, distinct).Select(i => Encoding.ASCII.GetBytes($"{prefix}-{i}"))];
+        for (int round = 0; round < seen; round++)
+        {
+            foreach (byte[] key in keys)
+            {
+                table.GetValueRefOrAddDefault(key, out bool exists)++;
+                Assert.Equal(round > 0, exists);
+            }
+        }
+
+        Assert.Equal(distinct, table.Count);
+        for (int i = 0; i < distinct; i++)
+        {
+            Assert.True(table.KeyAt(i).SequenceEqual(keys[i]), $"entry {i} of batch {prefix}");
+            Assert.Equal(seen, table.ValueAt(i));
+            Assert.Equal(seen, table.GetValueRefOrNullRef(keys[i]));
+        }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

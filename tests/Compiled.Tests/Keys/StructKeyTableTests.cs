@@ -108,6 +108,126 @@ public class StructKeyTableTests
     }
 
     [Fact]
+    public void StructKeyTable_AfterASpike_ShrinksBackToRecentUse()
+    {
+        var table = new StructKeyTable<long, long>(capacity: 64);
+        var initial = table.Lengths;
+        Batch(table, first: 1_000_000, distinct: 200_000);
+        var high = table.Lengths;
+        Assert.Equal(1 << 19, high.Buckets);
+        table.Clear();
+
+        // 8 small batches in a row (one of them empty), the largest of 300 keys: the table stays as it is
+        // through the first 7, clearing each at the cost of its own keys, then shrinks after the 8th.
+        long clearedBefore = table.BucketsCleared;
+        for (int batch = 0; batch < 8; batch++)
+        {
+            Assert.Equal(high, table.Lengths);
+            Batch(table, first: batch * 1000, distinct: batch == 2 ? 0 : 300 - batch);
+            table.Clear();
+        }
+
+        Assert.Equal((8 * 300) - (0 + 1 + 300 + 3 + 4 + 5 + 6 + 7), table.BucketsCleared - clearedBefore);
+        Assert.Equal((2048, 600), table.Lengths);
+
+        // The shrunk table works, in first-seen order; a larger batch grows it again; idle batches take it
+        // down to the constructor's capacity, and no further.
+        Batch(table, first: -500, distinct: 300);
+        Assert.Equal((2048, 600), table.Lengths);
+        Assert.True(Unsafe.IsNullRef(ref table.GetValueRefOrNullRef(1_000_007)));
+        table.Clear();
+        Batch(table, first: 5, distinct: 20_000);
+        Assert.True(table.Lengths.Buckets >= 32_768);
+        for (int batch = 0; batch < 20; batch++)
+        {
+            table.Clear();
+        }
+
+        Assert.Equal(initial, table.Lengths);
+    }
+
+    [Fact]
+    public void StructKeyTable_LargeCapacitySmallBatches_ClearOnlyTheirBuckets()
+    {
+        var table = new StructKeyTable<int, long>(capacity: 1 << 20);
+        var initial = table.Lengths;
+        for (int batch = 0; batch < 100; batch++)
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                table.GetValueRefOrAddDefault((batch * 10) + i, out _)++;
+            }
+
+            table.Clear();
+        }
+
+        Assert.Equal(initial, table.Lengths);
+        Assert.Equal(100 * 10, table.BucketsCleared);
+    }
+
+    [Fact]
+    public void StructKeyTable_ClearOfAFewKeysInALargeTable_LeavesNoneBehind()
+    {
+        // Keys that all collide make one probe run: Clear, finding each entry's bucket again, opens gaps on
+        // the path to the later ones.
+        var table = new StructKeyTable<BadHash, long>(capacity: 1 << 14);
+        var initial = table.Lengths;
+        var random = new Random(10);
+        for (int batch = 0; batch < 40; batch++)
+        {
+            BadHash[] keys = [.. Enumerable.Range(0, 250).OrderBy(_ => random.Next()).Take(random.Next(0, 250)).Select(i => new BadHash(i))];
+            for (int round = 0; round < 2; round++)
+            {
+                foreach (BadHash key in keys)
+                {
+                    table.GetValueRefOrAddDefault(key, out bool exists)++;
+                    Assert.True(exists == (round > 0), $"batch {batch}: exists is {exists} for {key} in round {round}");
+                }
+            }
+
+            Assert.Equal(keys.Length, table.Count);
+            long cleared = table.BucketsCleared;
+            table.Clear();
+            Assert.Equal(keys.Length, table.BucketsCleared - cleared);
+            for (int i = 0; i < 250; i++)
+            {
+                Assert.True(Unsafe.IsNullRef(ref table.GetValueRefOrNullRef(new BadHash(i))), $"batch {batch}: {i} is still there after Clear");
+            }
+        }
+
+        Assert.Equal(initial, table.Lengths);
+    }
+
+    [Fact]
+    public void StructKeyTable_SteadyBatchesAfterASpike_AllocateNothing()
+    {
+        var table = new StructKeyTable<long, long>(capacity: 0);
+        Batch(table, first: 0, distinct: 100_000);
+        table.Clear();
+        int batch = 0;
+        void Pattern()
+        {
+            for (int b = 0; b < 40; b++, batch++)
+            {
+                int size = (b % 4) switch { 0 => 400, 1 => 40, 2 => 0, _ => 25 };
+                for (int i = 0; i < size; i++)
+                {
+                    table.GetValueRefOrAddDefault((batch * 131) + i, out _)++;
+                }
+
+                table.Clear();
+            }
+        }
+
+        Pattern();
+        var settled = table.Lengths;
+        Assert.Equal((2048, 800), settled);
+        long allocated = AllocationMeter.LeastAllocated(Pattern);
+        Assert.Equal(0, allocated);
+        Assert.Equal(settled, table.Lengths);
+    }
+
+    [Fact]
     public void StructKeyTable_ClearDropsReferences()
     {
         var table = new StructKeyTable<int, object?>();
@@ -192,6 +312,28 @@ public class StructKeyTableTests
         }
 
         Assert.Equal(order.Select(k => (k, reference[k])), Entries(table));
+    }
+
+    // Adds the keys first, first + 1, ... (distinct of them) twice each, and checks the table holds them in
+    // first-seen order with their counts, and nothing else.
+    private static void Batch(StructKeyTable<long, long> table, long first, int distinct)
+    {
+        for (int round = 0; round < 2; round++)
+        {
+            for (long key = first; key < first + distinct; key++)
+            {
+                table.GetValueRefOrAddDefault(key, out bool exists)++;
+                Assert.Equal(round > 0, exists);
+            }
+        }
+
+        Assert.Equal(distinct, table.Count);
+        for (int i = 0; i < distinct; i++)
+        {
+            Assert.Equal(first + i, table.KeyAt(i));
+            Assert.Equal(2, table.ValueAt(i));
+            Assert.Equal(2, table.GetValueRefOrNullRef(first + i));
+        }
     }
 
     private static List<(TKey Key, TValue Value)> Entries<TKey, TValue>(StructKeyTable<TKey, TValue> table)

@@ -322,10 +322,28 @@ public sealed partial class FileSource : Source
             return null;
         }
 
-        LogOpening(Uri.Text, path, file.Length);
-        var reader = PipeReader.Create(file, new StreamPipeReaderOptions(
-            bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false));
-        return new SourceStream(path, reader);
+        try
+        {
+            // A FIFO or a device (file:///dev/stdin, bash's <(...)) cannot seek, and asking its length throws.
+            if (file.CanSeek)
+            {
+                LogOpening(Uri.Text, path, file.Length);
+            }
+            else
+            {
+                LogOpeningUnseekable(Uri.Text, path);
+            }
+
+            var reader = PipeReader.Create(file, new StreamPipeReaderOptions(
+                bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false));
+            return new SourceStream(path, reader);
+        }
+        catch
+        {
+            // Until the stream is handed over, the file is this method's to close.
+            file.Dispose();
+            throw;
+        }
     }
 
     private string ResolveGlobDirectory(ConnectorUri uri, string directoryPart, SourceContext context)
@@ -423,6 +441,9 @@ public sealed partial class FileSource : Source
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "{Source}: opening {Path} ({Length} bytes)")]
     private partial void LogOpening(string source, string path, long length);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Debug, Message = "{Source}: opening {Path} (not a regular file: length unknown)")]
+    private partial void LogOpeningUnseekable(string source, string path);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "{Source}: {Path} disappeared before it could be read; skipped")]
     private partial void LogVanished(string source, string path);
