@@ -146,6 +146,23 @@ public class PipelineRunTests
         Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "out"), "*", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task PipelineRun_SkippedOversizeRecords_AreReportedInTheLog()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "ok\n" + new string('x', 200) + "\nfine\n");
+        var clock = new FakeTimeProvider(Start);
+        var logs = new CapturingLoggerProvider();
+        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Input"] = $"file://{input}?maxRecordBytes=100&onOversize=skip";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        LogLine warning = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal($"Batch 1772366401000 ms dropped 1 records longer than the limit of file://{input}?maxRecordBytes=100&onOversize=skip (maxRecordBytes=100); raise maxRecordBytes on the source URI to keep them", warning.Message);
+    }
+
     private static PipelineRun Bind(string input, TempDirectory temp, TimeProvider clock)
     {
         var options = new PipelineRunOptions { TimeProvider = clock };
