@@ -52,17 +52,13 @@ public abstract class Source : IAsyncDisposable
 /// <summary>One stream of a source's bytes: a connection or a file, read through a <see cref="PipeReader"/>.</summary>
 public sealed class SourceStream : IAsyncDisposable
 {
-    private readonly IAsyncDisposable? _owner;
-
     /// <summary>Creates a stream named <paramref name="name"/> (used in logs and errors) over <paramref name="reader"/>.</summary>
     /// <param name="name">What the stream is: a file path, <c>tcp://host:port</c>, <c>stdin:</c>.</param>
-    /// <param name="reader">The bytes.</param>
-    /// <param name="owner">Something to dispose after the reader completes (a socket, a file), or <see langword="null"/>.</param>
-    public SourceStream(string name, PipeReader reader, IAsyncDisposable? owner = null)
+    /// <param name="reader">The bytes. Completing it releases what it reads from (a socket, a file).</param>
+    public SourceStream(string name, PipeReader reader)
     {
         Name = name;
         Reader = reader;
-        _owner = owner;
     }
 
     /// <summary>What the stream is, for logs and errors.</summary>
@@ -71,13 +67,6 @@ public sealed class SourceStream : IAsyncDisposable
     /// <summary>The stream's bytes.</summary>
     public PipeReader Reader { get; }
 
-    /// <summary>Completes the reader and releases the stream.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await Reader.CompleteAsync().ConfigureAwait(false);
-        if (_owner is not null)
-        {
-            await _owner.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    /// <summary>Completes the reader, which releases the stream.</summary>
+    public ValueTask DisposeAsync() => Reader.CompleteAsync();
 }
