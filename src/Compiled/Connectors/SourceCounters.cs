@@ -15,6 +15,9 @@ public sealed class SourceCounters
     /// <summary>Records dropped for being longer than the limit (with <c>onOversize=skip</c>).</summary>
     public long OversizeSkipped { get; set; }
 
+    /// <summary>Lines of a typed source (<see cref="Lines{T}"/>) that did not parse as its record type, and were skipped.</summary>
+    public long Malformed { get; set; }
+
     /// <summary>Streams opened: connections made, files read.</summary>
     public long Streams { get; set; }
 

@@ -36,6 +36,31 @@ public sealed class Lines : SourceDeclaration
     public override string Format => "lines";
 }
 
+/// <summary>
+/// A source of newline-delimited records, each line parsed as a <typeparamref name="T"/>: a number or any
+/// other <see cref="IUtf8SpanParsable{TSelf}"/> type (in the invariant culture), a <see cref="string"/> (the
+/// line decoded as UTF-8), or a tuple of those whose fields are separated by commas (<c>a,1</c>). A line that
+/// does not parse is skipped and counted as malformed, and each batch that skips one says so in the log.
+/// </summary>
+/// <typeparam name="T">The record type the source's stages see.</typeparam>
+public sealed class Lines<T> : SourceDeclaration
+{
+    private readonly string _format;
+
+    /// <summary>Creates the declaration (the generator does this for a <c>[Source]</c> method).</summary>
+    /// <param name="name">The source's name.</param>
+    /// <param name="defaultUri">Its default URI, or <see langword="null"/>.</param>
+    /// <param name="recordType">The record type as written, for --help: <c>int</c>, <c>(string, long)</c>.</param>
+    public Lines(string name, string? defaultUri, string recordType)
+        : base(name, defaultUri)
+    {
+        _format = "lines of " + recordType;
+    }
+
+    /// <inheritdoc />
+    public override string Format => _format;
+}
+
 /// <summary>What a pipeline declares about one of its sinks.</summary>
 public sealed class SinkDeclaration
 {
