@@ -13,10 +13,13 @@ namespace Compiled.Generators
         /// Writes a pipeline's source text from its model. Pure: the same model gives the same text.
         /// </summary>
         /// <remarks>
-        /// The job is a file-local class. Each source gets a struct that implements <c>IRecordConsumer</c>; the
-        /// framer calls it per record through a constrained generic, so the JIT inlines the whole chain of
-        /// stages into the framing loop. Stages below a keyed aggregation run at the batch boundary, in a loop
-        /// over the aggregation's table.
+        /// The job is a private class nested in the user's partial pipeline class, not the <c>file</c> type the
+        /// house style prefers for generated state: nested, it may call stages the user left private (C#'s
+        /// default) and name private nested key or record types, and a pipeline nested privately in another
+        /// class is still reachable. Private, it is as invisible to the user's other code as a file type. Each
+        /// source gets a struct that implements <c>IRecordConsumer</c>; the framer calls it per record through a
+        /// constrained generic, so the JIT inlines the whole chain of stages into the framing loop. Stages below
+        /// a keyed aggregation run at the batch boundary, in a loop over the aggregation's table.
         /// </remarks>
         internal static class Emitter
         {
@@ -55,17 +58,13 @@ namespace Compiled.Generators
                 else
                 {
                     EmitMembers(w, pipeline);
+                    w.Line();
+                    EmitJob(w, pipeline);
                 }
 
                 for (int i = 0; i < model.Type.Types.Count; i++)
                 {
                     w.Close();
-                }
-
-                if (pipeline is not null)
-                {
-                    w.Line();
-                    EmitJob(w, pipeline);
                 }
 
                 if (model.Type.Namespace.Length > 0)
@@ -150,7 +149,7 @@ namespace Compiled.Generators
                 PipelineModel model = pipeline.Model;
                 w.Line($"/// <summary>The running state of pipeline {model.Name}: framers, per-batch tables, sinks, and the fused loop.</summary>");
                 w.Line(GeneratedCode);
-                w.Open($"file sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
+                w.Open($"private sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
                 foreach (StageModel source in pipeline.Sources)
                 {
                     w.Line($"private readonly {Runtime}.Framing.LineFramer {FramerField(source)};");
