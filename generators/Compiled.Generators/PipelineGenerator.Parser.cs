@@ -82,8 +82,10 @@ namespace Compiled.Generators
                 List<StageModel> stages = BuildGraph(type, drafts);
                 _cancellationToken.ThrowIfCancellationRequested();
 
+                // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
+                bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
                 string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
-                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), _hasErrors);
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors);
             }
 
             // The namespace and the chain of containing types; null (with CMP0001) if a declaration is not partial.
@@ -212,6 +214,7 @@ namespace Compiled.Generators
             {
                 var stages = new List<StageModel>();
                 var built = new List<Draft>();
+                Draft? firstSource = drafts.FirstOrDefault(d => d.Kind == StageKind.Source);
                 Draft? source = null;
                 int lastNonSink = -1;
                 foreach (Draft draft in drafts)
@@ -231,6 +234,12 @@ namespace Compiled.Generators
                     else
                     {
                         int input = ResolveInput(draft, built, lastNonSink);
+                        if (input < 0 && source is null && firstSource is not null && NamedArgument(draft.Attribute, "Input") is null)
+                        {
+                            // Nothing above it to read. Without any source, CMP0002 alone says what is missing.
+                            Report(DiagnosticDescriptors.StageBeforeSource, draft.Method.Locations[0], draft.Name, firstSource.Name);
+                        }
+
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
                         if (draft.Kind == StageKind.Sink)

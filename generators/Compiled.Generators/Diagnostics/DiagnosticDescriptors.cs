@@ -116,6 +116,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0021", "Pipeline class is generic",
             "Pipeline '{0}' has type parameters, which a pipeline cannot have; remove them from '{0}' and from the types that contain it");
 
+        /// <summary>CMP0022: "Stage '{0}' is declared above the source '{1}', so it has nothing to read; ...".</summary>
+        public static readonly DiagnosticDescriptor StageBeforeSource = Error(
+            "CMP0022", "Stage is declared above the source",
+            "Stage '{0}' is declared above the source '{1}', so it has nothing to read; move the [Source] '{1}' above '{0}', since a stage reads the stage declared above it");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -123,7 +128,7 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric,
+            PipelineIsGeneric, StageBeforeSource,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

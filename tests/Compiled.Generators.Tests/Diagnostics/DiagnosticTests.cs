@@ -331,6 +331,43 @@ public class DiagnosticTests
         compilesOtherwise: false);
 
     [Fact]
+    public void CMP0022_StageBeforeSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Map] public static int [|Length|](ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Output(int length);
+            [Source] public static partial Lines Input();
+        }
+        """,
+        "CMP0022",
+        "Stage 'Length' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Length', since a stage reads the stage declared above it");
+
+    [Fact]
+    public void CMP0022_SinkBeforeSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Sink] public static partial void [|Output|](ReadOnlySpan<byte> line);
+            [Source] public static partial Lines Input();
+        }
+        """,
+        "CMP0022",
+        "Stage 'Output' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Output', since a stage reads the stage declared above it");
+
+    [Fact]
+    public void CMP0002_StagesWithoutAnySource_ReportOnlyTheMissingSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Job|]
+        {
+            [Map] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Output(int length);
+        }
+        """,
+        "CMP0002",
+        "Pipeline 'Job' has no source; declare one, e.g. [Source(Default = \"tcp://localhost:9999\")] public static partial Lines Input();");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.
