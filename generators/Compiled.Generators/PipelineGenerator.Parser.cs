@@ -28,6 +28,11 @@ namespace Compiled.Generators
             private static readonly SymbolDisplayFormat CodeFormat = SymbolDisplayFormat.FullyQualifiedFormat
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+            private static readonly SymbolDisplayFormat NamespaceFormat = new(
+                globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+                typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+                miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
             private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
             private readonly CancellationToken _cancellationToken;
             private readonly Compilation _compilation;
@@ -84,7 +89,7 @@ namespace Compiled.Generators
 
                 // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
                 bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
-                string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
+                string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace("@", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
                 return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors);
             }
 
@@ -111,7 +116,7 @@ namespace Compiled.Generators
                         }
                     }
 
-                    types.Insert(0, new TypeDeclaration(KeywordOf(declaration), type.Name, type.IsStatic));
+                    types.Insert(0, new TypeDeclaration(KeywordOf(declaration), Identifier(type.Name), type.IsStatic));
                 }
 
                 if (generic)
@@ -125,7 +130,7 @@ namespace Compiled.Generators
                     return null;
                 }
 
-                string ns = pipeline.ContainingNamespace.IsGlobalNamespace ? "" : pipeline.ContainingNamespace.ToDisplayString();
+                string ns = pipeline.ContainingNamespace.IsGlobalNamespace ? "" : pipeline.ContainingNamespace.ToDisplayString(NamespaceFormat);
                 return new TypeHierarchy(ns, types.ToEquatableArray());
             }
 

@@ -63,7 +63,7 @@ namespace Monitoring.Logs
                 switch (source)
                 {
                     case 0: _linesFramer.Reset(streamName); break;
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -77,7 +77,7 @@ namespace Monitoring.Logs
                         var linesLoop = new LinesLoop(this);
                         return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
                     }
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -126,7 +126,7 @@ namespace Monitoring.Logs
                     if (global::Monitoring.Logs.ErrorLevels.NotBlank(lines))
                     {
                         // [CountByValue] Level (ErrorLevels.cs:19)
-                        _level.GetValueRefOrAddDefault(global::Monitoring.Logs.ErrorLevels.Level(lines), out _)++;
+                        _level.GetValueRefOrAddDefault(global::Monitoring.Logs.ErrorLevels.Level(lines), out bool _)++;
                         // [Filter] IsError (ErrorLevels.cs:32)
                         if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
                         {

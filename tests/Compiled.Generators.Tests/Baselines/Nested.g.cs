@@ -55,7 +55,7 @@ partial class Jobs
                 switch (source)
                 {
                     case 0: _inputFramer.Reset(streamName); break;
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -69,7 +69,7 @@ partial class Jobs
                         var inputLoop = new InputLoop(this);
                         return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
                     }
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 

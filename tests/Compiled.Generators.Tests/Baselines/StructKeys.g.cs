@@ -64,7 +64,7 @@ namespace Shop
                 switch (source)
                 {
                     case 0: _ordersFramer.Reset(streamName); break;
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -78,7 +78,7 @@ namespace Shop
                         var ordersLoop = new OrdersLoop(this);
                         return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
                     }
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -92,7 +92,7 @@ namespace Shop
                     // [Sink] Totals (StructKeys.cs:24)
                     _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
                     // [CountByValue] Amount (StructKeys.cs:27)
-                    _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out _)++;
+                    _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
 
                 _sum.Clear();

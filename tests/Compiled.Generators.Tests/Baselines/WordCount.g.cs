@@ -56,7 +56,7 @@ namespace Samples.WordCount
                 switch (source)
                 {
                     case 0: _inputFramer.Reset(streamName); break;
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 
@@ -70,7 +70,7 @@ namespace Samples.WordCount
                         var inputLoop = new InputLoop(this);
                         return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
                     }
-                    default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
 

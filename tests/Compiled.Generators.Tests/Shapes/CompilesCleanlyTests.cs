@@ -1,4 +1,4 @@
-using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators.Tests.Shapes;
 
@@ -76,13 +76,123 @@ public class CompilesCleanlyTests
         }
         """);
 
+    [Fact]
+    public void Stage_NamedWithAKeyword() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines @event();
+            [Filter] public static bool @checked(ReadOnlySpan<byte> line) => !line.IsEmpty;
+            [Map] public static KeyValue<long> @class(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKey] public static long @int(long a, long b) => a + b;
+            [Sink] public static partial void @return(ReadOnlySpan<byte> word, long count);
+        }
+        """);
+
+    [Fact]
+    public void Pipeline_AndItsNamespaceNamedWithKeywords() => AssertCompilesCleanly("""
+        namespace @event.@base;
+
+        public static partial class @in
+        {
+            [Pipeline]
+            public static partial class @class
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            }
+        }
+        """);
+
+    [Fact]
+    public void Sink_NamedText() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Text(int length);
+        }
+        """);
+
+    [Fact]
+    public void Stages_DifferingOnlyInCase() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Count(ReadOnlySpan<byte> line) => new(line, 1);
+            [ReduceByKey] public static long count(long a, long b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line, long n);
+            [Map(Input = nameof(Count))] public static int COUNT(ReadOnlySpan<byte> line, long one) => line.Length;
+            [CountByValue] public static int cOUNT(int length) => length;
+            [Sink] public static partial void Lengths(int length, long n);
+        }
+        """);
+
+    [Fact]
+    public void Stages_NamedLikeGeneratedHelpers() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> w) => new(w, 1);
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Map(Input = nameof(Pair))] public static long AddSlot(ReadOnlySpan<byte> w, long one) => one;
+            [Map] public static long AddExists(long n) => n;
+            [Map] public static long AddIndex(long n) => n;
+            [Map] public static long InputLoop(long n) => n;
+            [Map] public static long _add(long n) => n;
+            [Map] public static long _inputFramer(long n) => n;
+            [Map] public static long Buffer(long n) => n;
+            [Map] public static long Context(long n) => n;
+            [Map] public static long _(long n) => n;
+            [Sink] public static partial void Output(long n);
+            [CountByValue(Input = nameof(_))] public static long Values(long n) => n;
+            [Sink] public static partial void ValueCounts(long n, long count);
+            [Sink(Input = nameof(Add))] public static partial void Counts(ReadOnlySpan<byte> w, long n);
+        }
+        """);
+
+    public static TheoryData<string> ContextualKeywords() =>
+        new(SyntaxFacts.GetContextualKeywordKinds().Select(SyntaxFacts.GetText).Where(k => k.Length > 0 && char.IsLetter(k[0])).Distinct().Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(ContextualKeywords))]
+    public void Stages_NamedWithAContextualKeyword(string keyword) => AssertCompilesCleanly($$"""
+        [Pipeline]
+        public static partial class MapNamedSo
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> {{keyword}}(ReadOnlySpan<byte> w) => new(w, 1);
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> w, long n);
+        }
+
+        [Pipeline]
+        public static partial class SourceNamedSo
+        {
+            [Source] public static partial Lines {{keyword}}();
+            [FlatMap] public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line, (byte)' ');
+            [Sink] public static partial void Output(ReadOnlySpan<byte> w);
+        }
+
+        [Pipeline]
+        public static partial class ReduceNamedSo
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static (int Length, long One) Pair(ReadOnlySpan<byte> w) => (w.Length, 1);
+            [ReduceByKey] public static long {{keyword}}(long a, long b) => a + b;
+            [Sink] public static partial void Output(int length, long n);
+        }
+        """, generatedFiles: 3);
+
     /// <summary>Runs the generator and asserts that it produced a file and that nothing at all was reported.</summary>
-    internal static string AssertCompilesCleanly(string source)
+    internal static void AssertCompilesCleanly(string source, int generatedFiles = 1)
     {
         var (result, output, generatorDiagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Usings + source));
-        Assert.Empty(generatorDiagnostics);
-        Assert.Empty(GeneratorHarness.CompilerProblems(output).Select(d => d.ToString()));
-        GeneratedSourceResult generated = Assert.Single(Assert.Single(result.Results).GeneratedSources);
-        return generated.SourceText.ToString();
+        string problems = string.Join("\n", generatorDiagnostics.Concat(GeneratorHarness.CompilerProblems(output)).Select(d => d.ToString()));
+        Assert.True(problems.Length == 0, problems);
+        Assert.Equal(generatedFiles, Assert.Single(result.Results).GeneratedSources.Length);
     }
 }
