@@ -75,23 +75,34 @@ namespace Compiled.Generators
                 return w.ToString();
             }
 
-            // The pipeline has errors: implement its partial members so that only the CMP diagnostics are reported.
+            // The pipeline has errors: implement its partial members so that only the CMP diagnostics are reported,
+            // and declare Definition and RunAsync, which the user's code calls, unless the class has them already.
             private static void EmitStandIns(SourceWriter w, PipelineModel model)
             {
                 string message = Literal($"Pipeline '{model.Name}' was not compiled because of its CMP errors; fix them and build again.");
-                w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static {Runtime}.Hosting.PipelineDefinition Definition => throw new global::System.InvalidOperationException({message});");
-                w.Line();
-                w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static global::System.Threading.Tasks.Task<int> RunAsync(string[] args) => throw new global::System.InvalidOperationException({message});");
-                foreach (StageModel stage in model.Stages.Where(s => s.Signature is not null))
+                var members = new List<string>();
+                if (!model.TakenNames.Contains("Definition"))
                 {
-                    w.Line();
+                    members.Add($"public static {Runtime}.Hosting.PipelineDefinition Definition => throw new global::System.InvalidOperationException({message});");
+                }
+
+                if (!model.TakenNames.Contains("RunAsync"))
+                {
+                    members.Add($"public static global::System.Threading.Tasks.Task<int> RunAsync(string[] args) => throw new global::System.InvalidOperationException({message});");
+                }
+
+                members.AddRange(model.Stages.Where(s => s.Signature is not null)
+                    .Select(s => $"{s.Signature} => throw new global::System.InvalidOperationException({message});"));
+                for (int i = 0; i < members.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        w.Line();
+                    }
+
                     w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
                     w.Line(GeneratedCode);
-                    w.Line($"{stage.Signature} => throw new global::System.InvalidOperationException({message});");
+                    w.Line(members[i]);
                 }
             }
 

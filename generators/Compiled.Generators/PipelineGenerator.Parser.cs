@@ -82,6 +82,7 @@ namespace Compiled.Generators
                     return null;
                 }
 
+                EquatableArray<string> takenNames = CheckReservedNames(type);
                 long intervalMs = ReadBatchInterval(type, pipelineAttribute);
                 List<Draft> drafts = ReadStages(type);
                 List<StageModel> stages = BuildGraph(type, drafts);
@@ -90,8 +91,63 @@ namespace Compiled.Generators
                 // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
                 bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
                 string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace("@", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
-                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors);
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames);
             }
+
+            // Definition, RunAsync and the job class are generated into the pipeline class, so the class must not
+            // declare or inherit a member of those names (CMP0023). Returns the names that are taken.
+            private EquatableArray<string> CheckReservedNames(INamedTypeSymbol type)
+            {
+                var taken = new List<string>();
+                foreach ((string name, string kind) in new[] { ("Definition", "property"), ("RunAsync", "method"), (type.Name + "Job", "class") })
+                {
+                    if (type.Name == name)
+                    {
+                        Report(DiagnosticDescriptors.ReservedMemberName, type.Locations[0], type.Name, kind, name,
+                            "the pipeline class: a class cannot have a member with its own name");
+                        taken.Add(name);
+                        continue;
+                    }
+
+                    foreach (ISymbol member in type.GetMembers(name).Where(m => Clashes(m, name)))
+                    {
+                        Location location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations[0];
+                        Report(DiagnosticDescriptors.ReservedMemberName, location, type.Name, kind, name, $"your {KindOf(member)} '{name}'");
+                        taken.Add(name);
+                    }
+
+                    // An inherited member would be hidden, which is a warning, and warnings may be errors.
+                    for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && !taken.Contains(name); baseType = baseType.BaseType)
+                    {
+                        foreach (ISymbol member in baseType.GetMembers(name).Where(m => m.DeclaredAccessibility != Accessibility.Private && Clashes(m, name)))
+                        {
+                            Report(DiagnosticDescriptors.ReservedMemberName, type.Locations[0], type.Name, kind, name,
+                                $"the {KindOf(member)} '{baseType.Name}.{name}' that '{type.Name}' inherits, or derive '{type.Name}' from another class");
+                            taken.Add(name);
+                            break;
+                        }
+                    }
+                }
+
+                return taken.Distinct().ToEquatableArray();
+            }
+
+            // Any member of a reserved name clashes, except a RunAsync overload: only RunAsync(string[]) is generated.
+            private static bool Clashes(ISymbol member, string name) =>
+                !(name == "RunAsync" && member is IMethodSymbol method
+                    && !(method.Arity == 0 && method.Parameters.Length == 1
+                        && method.Parameters[0].Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_String }));
+
+            private static string KindOf(ISymbol member) => member switch
+            {
+                IMethodSymbol => "method",
+                IPropertySymbol => "property",
+                IFieldSymbol => "field",
+                IEventSymbol => "event",
+                INamedTypeSymbol { IsRecord: true } => "record",
+                INamedTypeSymbol named => named.TypeKind.ToString().ToLowerInvariant(),
+                _ => "member",
+            };
 
             // The namespace and the chain of containing types; null (with CMP0001) if a declaration is not partial.
             private TypeHierarchy? ReadHierarchy(INamedTypeSymbol pipeline)

@@ -121,6 +121,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0022", "Stage is declared above the source",
             "Stage '{0}' is declared above the source '{1}', so it has nothing to read; move the [Source] '{1}' above '{0}', since a stage reads the stage declared above it");
 
+        /// <summary>CMP0023: "Pipeline '{0}' gets a generated {1} named '{2}'; rename {3}".</summary>
+        public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+            "CMP0023", "Member name is reserved for generated code",
+            "Pipeline '{0}' gets a generated {1} named '{2}'; rename {3}");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -128,7 +133,7 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric, StageBeforeSource,
+            PipelineIsGeneric, StageBeforeSource, ReservedMemberName,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -356,6 +356,88 @@ public class DiagnosticTests
         "Stage 'Output' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Output', since a stage reads the stage declared above it");
 
     [Fact]
+    public void CMP0023_ReservedMemberName() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] public static bool [|Definition|](ReadOnlySpan<byte> line) => true;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated property named 'Definition'; rename your method 'Definition'");
+
+    [Fact]
+    public void CMP0023_RunAsyncWithTheGeneratedSignature() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            public static Task<int> [|RunAsync|](string[] arguments) => Task.FromResult(0);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated method named 'RunAsync'; rename your method 'RunAsync'");
+
+    [Fact]
+    public void CMP0023_JobClassName() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public partial class Words
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            public int [|WordsJob|] { get; set; }
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Words' gets a generated class named 'WordsJob'; rename your property 'WordsJob'");
+
+    [Fact]
+    public void CMP0023_PipelineNamedLikeAGeneratedMember() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Definition|]
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Definition' gets a generated property named 'Definition'; rename the pipeline class: a class cannot have a member with its own name");
+
+    [Fact]
+    public void CMP0023_InheritedMember() => DiagnosticVerifier.Verify(Usings + """
+        public class Base { public static string Definition => ""; }
+
+        [Pipeline]
+        public partial class [|Job|] : Base
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated property named 'Definition'; rename the property 'Base.Definition' that 'Job' inherits, or derive 'Job' from another class");
+
+    [Fact]
+    public void RunAsyncOverload_IsNotReserved()
+    {
+        // Only RunAsync(string[]) is generated, so a convenience overload beside it is fine.
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Usings + """
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+                public static Task<int> RunAsync() => RunAsync(["--source", "stdin:"]);
+            }
+            """));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+    }
+
+    [Fact]
     public void CMP0002_StagesWithoutAnySource_ReportOnlyTheMissingSource() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class [|Job|]
