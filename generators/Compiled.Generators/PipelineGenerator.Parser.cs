@@ -154,6 +154,7 @@ namespace Compiled.Generators
             {
                 var types = new List<TypeDeclaration>();
                 bool partial = true;
+                bool fileLocal = false;
                 bool generic = false;
                 for (INamedTypeSymbol? type = pipeline; type is not null; type = type.ContainingType)
                 {
@@ -169,6 +170,14 @@ namespace Compiled.Generators
                                 Report(DiagnosticDescriptors.PipelineNotPartial, candidate.Identifier.GetLocation(), pipeline.Name, type.Name);
                                 partial = false;
                             }
+
+                            // A file-local type cannot be reopened from the generated file: the other part would be another type.
+                            SyntaxToken file = candidate.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+                            if (!fileLocal && file.IsKind(SyntaxKind.FileKeyword))
+                            {
+                                Report(DiagnosticDescriptors.PipelineIsFileLocal, file.GetLocation(), pipeline.Name, type.Name);
+                                fileLocal = true;
+                            }
                         }
                     }
 
@@ -181,7 +190,7 @@ namespace Compiled.Generators
                     return null;
                 }
 
-                if (!partial)
+                if (!partial || fileLocal)
                 {
                     return null;
                 }
@@ -351,7 +360,7 @@ namespace Compiled.Generators
                         draft.Arity,
                         draft.Output,
                         LocationText(draft.Method),
-                        draft.Kind is StageKind.Source or StageKind.Sink && IsPartialDeclarationOnly(draft.Method) ? PartialSignature(draft.Method) : null,
+                        draft.Kind is StageKind.Source or StageKind.Sink ? ImplementationSignature(draft.Method) : null,
                         draft.DefaultUri,
                         draft.Kind == StageKind.Source ? "lines" : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null));
@@ -406,6 +415,7 @@ namespace Compiled.Generators
                     : method.IsGenericMethod ? "it must not have type parameters"
                     : method.Parameters.Length != 0 ? "it must not take parameters; the URI is bound at run time"
                     : method.ReturnType.ToDisplayString() != KnownNames.Lines ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records)"
+                    : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
                     : null;
                 if (problem is not null)
                 {
@@ -788,25 +798,55 @@ namespace Compiled.Generators
                 _ => "ReadOnlySpan<byte> record",
             };
 
-            // The implementation's signature, copied from the user's partial declaration.
-            private static string PartialSignature(IMethodSymbol method)
+            // The implementation's signature, copied from the user's partial declaration; null when no implementation
+            // can compile: a method with a body, or one without an access modifier that C# requires to have one
+            // (CMP0009 or CMP0010 says so, and the compiler's own error stays on the user's line).
+            private string? ImplementationSignature(IMethodSymbol method)
             {
-                string accessibility = method.DeclaredAccessibility switch
+                if (!IsPartialDeclarationOnly(method))
                 {
-                    Accessibility.Public => "public ",
-                    Accessibility.Internal => "internal ",
-                    Accessibility.Private => "private ",
-                    Accessibility.Protected => "protected ",
-                    Accessibility.ProtectedOrInternal => "protected internal ",
-                    Accessibility.ProtectedAndInternal => "private protected ",
-                    _ => "",
-                };
+                    return null;
+                }
+
+                // Both parts must say the same: the accessibility exactly as written, or none for C#'s default.
+                string accessibility = WrittenAccessibility(method);
+                if (accessibility.Length == 0 && (!method.ReturnsVoid || method.Parameters.Any(p => p.RefKind == RefKind.Out)))
+                {
+                    return null;
+                }
+
                 string parameters = string.Join(", ", method.Parameters.Select(p =>
-                    (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "")
-                    + (p.RefKind == RefKind.In ? "in " : "")
+                    (p.IsParams ? "params " : "")
+                    + (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "")
+                    + p.RefKind switch
+                    {
+                        RefKind.Ref => "ref ",
+                        RefKind.Out => "out ",
+                        RefKind.In => "in ",
+                        RefKind.RefReadOnlyParameter => "ref readonly ",
+                        _ => "",
+                    }
                     + p.Type.ToDisplayString(CodeFormat) + " " + Identifier(p.Name)));
-                string returns = method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(CodeFormat);
-                return $"{accessibility}{(method.IsStatic ? "static " : "")}partial {returns} {Identifier(method.Name)}({parameters})";
+                string returns = method.ReturnsVoid ? "void"
+                    : (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + method.ReturnType.ToDisplayString(CodeFormat);
+                return $"{(accessibility.Length == 0 ? "" : accessibility + " ")}{(method.IsStatic ? "static " : "")}partial {returns} {Identifier(method.Name)}({parameters})";
+            }
+
+            // The access modifiers on the method's declaration as the user wrote them ("public", "protected internal"),
+            // or "" when there are none.
+            private string WrittenAccessibility(IMethodSymbol method)
+            {
+                foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration)
+                    {
+                        return string.Join(" ", declaration.Modifiers
+                            .Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword or SyntaxKind.PrivateKeyword)
+                            .Select(m => m.Text));
+                    }
+                }
+
+                return "";
             }
 
             private static string Identifier(string name) =>

@@ -126,6 +126,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0023", "Member name is reserved for generated code",
             "Pipeline '{0}' gets a generated {1} named '{2}'; rename {3}");
 
+        /// <summary>CMP0024: "Pipeline '{0}' cannot be generated because '{1}' is declared 'file' ...".</summary>
+        public static readonly DiagnosticDescriptor PipelineIsFileLocal = Error(
+            "CMP0024", "Pipeline class is file-local",
+            "Pipeline '{0}' cannot be generated because '{1}' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -133,7 +138,7 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric, StageBeforeSource, ReservedMemberName,
+            PipelineIsGeneric, StageBeforeSource, ReservedMemberName, PipelineIsFileLocal,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

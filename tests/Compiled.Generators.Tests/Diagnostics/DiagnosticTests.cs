@@ -175,6 +175,19 @@ public class DiagnosticTests
         "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it returns 'string', but a source returns Lines (newline-delimited records)");
 
     [Fact]
+    public void CMP0009_SourceWithoutAccessModifier() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] static partial Lines [|Input|]();
+            [Sink] static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0009",
+        "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'",
+        compilesOtherwise: false);
+
+    [Fact]
     public void CMP0010_SinkSignature() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class Job
@@ -436,6 +449,35 @@ public class DiagnosticTests
         Assert.Empty(diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
     }
+
+    [Fact]
+    public void CMP0024_PipelineIsFileLocal() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        [|file|] static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0024",
+        "Pipeline 'Job' cannot be generated because 'Job' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0024_ContainingTypeIsFileLocal() => DiagnosticVerifier.Verify(Usings + """
+        [|file|] static partial class Outer
+        {
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            }
+        }
+        """,
+        "CMP0024",
+        "Pipeline 'Job' cannot be generated because 'Outer' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)",
+        compilesOtherwise: false);
 
     [Fact]
     public void CMP0002_StagesWithoutAnySource_ReportOnlyTheMissingSource() => DiagnosticVerifier.Verify(Usings + """

@@ -104,6 +104,34 @@ public class CompilesCleanlyTests
         }
         """);
 
+    [Theory]
+    [InlineData("record")]
+    [InlineData("sealed record class")]
+    public void Pipeline_IsARecordClass(string keywords) => AssertCompilesCleanly($$"""
+        [Pipeline]
+        public {{keywords.Replace("record", "partial record")}} Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] static bool NotEmpty(ReadOnlySpan<byte> line) => !line.IsEmpty;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """);
+
+    [Theory]
+    [InlineData("public", "")]
+    [InlineData("internal", "private")]
+    [InlineData("private", "internal")]
+    [InlineData("protected internal", "private protected")]
+    [InlineData("internal", "protected")]
+    public void SourceAndSink_WithTheAccessModifierAsWritten(string source, string sink) => AssertCompilesCleanly($$"""
+        [Pipeline]
+        public partial class Job
+        {
+            [Source] {{source}} static partial Lines Input();
+            [Sink] {{sink}} static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """);
+
     [Fact]
     public void Sink_NamedText() => AssertCompilesCleanly("""
         [Pipeline]
