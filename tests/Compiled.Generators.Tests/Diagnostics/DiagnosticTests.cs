@@ -200,6 +200,18 @@ public class DiagnosticTests
         "Sink 'Output' must be declared 'public static partial void Output(...)' without a body, taking the record or its key and value: declare it 'partial' with no body; the body is generated");
 
     [Fact]
+    public void CMP0010_SinkWithRefParameter() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void [|Output|](ref ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0010",
+        "Sink 'Output' must be declared 'public static partial void Output(...)' without a body, taking the record or its key and value: parameter 'line' is passed by ref; take it by value");
+
+    [Fact]
     public void CMP0011_UnknownStageInput() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class Job
