@@ -575,6 +575,10 @@ namespace Compiled.Generators
 
                 draft.Arity = InputArity.KeyAndValue;
                 draft.SetOutput(upstream);
+                if (upstream.Output.Shape == RecordShape.Tuple)
+                {
+                    WarnIfKeyBoxes(draft, upstream.KeySymbol!, upstream.Output.Key!);
+                }
             }
 
             private void CheckCountByValue(Draft draft, Draft? upstream)
@@ -596,10 +600,26 @@ namespace Compiled.Generators
                 {
                     INamedTypeSymbol tuple = _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(counted, (ITypeSymbol)_int64));
                     draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(tuple), NameOf(counted), count), tuple, counted, _int64);
+                    WarnIfKeyBoxes(draft, counted, NameOf(counted));
                 }
                 else
                 {
                     Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(counted.ToDisplayString(ShortFormat)));
+                }
+            }
+
+            // The struct key table hashes through a constrained call to GetHashCode, which boxes a struct that
+            // inherits ValueType.GetHashCode. Primitives, enums, tuples and record structs hash without boxing.
+            private void WarnIfKeyBoxes(Draft draft, ITypeSymbol key, TypeName name)
+            {
+                bool hashesInPlace = key.SpecialType != SpecialType.None
+                    || key.TypeKind == TypeKind.Enum
+                    || key.IsTupleType
+                    || key.IsRecord
+                    || key.GetMembers(nameof(GetHashCode)).OfType<IMethodSymbol>().Any(m => m.IsOverride && m.Parameters.Length == 0);
+                if (!hashesInPlace)
+                {
+                    Report(DiagnosticDescriptors.KeyBoxes, draft.Method.Locations[0], draft.Name, Quote(name.Display));
                 }
             }
 

@@ -131,6 +131,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0024", "Pipeline class is file-local",
             "Pipeline '{0}' cannot be generated because '{1}' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)");
 
+        /// <summary>CMP0025 (warning): "Stage '{0}' keys records by {1}, which does not override GetHashCode, so every lookup boxes the key; ...".</summary>
+        public static readonly DiagnosticDescriptor KeyBoxes = Warning(
+            "CMP0025", "Key type boxes on every lookup",
+            "Stage '{0}' keys records by {1}, which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in {1} (a record struct does) or key by another type");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -138,7 +143,7 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric, StageBeforeSource, ReservedMemberName, PipelineIsFileLocal,
+            PipelineIsGeneric, StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

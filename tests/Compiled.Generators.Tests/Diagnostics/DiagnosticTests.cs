@@ -492,6 +492,46 @@ public class DiagnosticTests
         compilesOtherwise: false);
 
     [Fact]
+    public void CMP0025_KeyBoxes() => DiagnosticVerifier.Verify(Usings + """
+        public readonly struct Point(int x, int y) : IEquatable<Point>
+        {
+            public bool Equals(Point other) => x == other.X && y == other.Y;
+            public int X => x;
+            public int Y => y;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static (Point Point, long One) Pair(ReadOnlySpan<byte> line) => (new Point(line.Length, 0), 1);
+            [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output((Point Point, long Count) total);
+        }
+        """,
+        "CMP0025",
+        "Stage 'Add' keys records by 'Point', which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in 'Point' (a record struct does) or key by another type");
+
+    [Fact]
+    public void CMP0025_CountByValueKeyBoxes() => DiagnosticVerifier.Verify(Usings + """
+        public readonly struct Point(int x) : IEquatable<Point>
+        {
+            public bool Equals(Point other) => x == other.X;
+            public int X => x;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [CountByValue] public static Point [|Lengths|](ReadOnlySpan<byte> line) => new(line.Length);
+            [Sink] public static partial void Output(Point point, long count);
+        }
+        """,
+        "CMP0025",
+        "Stage 'Lengths' keys records by 'Point', which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in 'Point' (a record struct does) or key by another type");
+
+    [Fact]
     public void CMP0002_StagesWithoutAnySource_ReportOnlyTheMissingSource() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class [|Job|]

@@ -132,6 +132,36 @@ public class CompilesCleanlyTests
         }
         """);
 
+    [Theory]
+    [InlineData("int")]
+    [InlineData("Guid")]
+    [InlineData("DateTime")]
+    [InlineData("(int, int)")]
+    [InlineData("Point")]
+    [InlineData("Hashed")]
+    public void Key_HashesWithoutBoxing(string key) => AssertCompilesCleanly($$"""
+        public readonly record struct Point(int X, int Y);
+
+        public readonly struct Hashed(int value) : IEquatable<Hashed>
+        {
+            public bool Equals(Hashed other) => value == other.Value;
+            public override bool Equals(object? obj) => obj is Hashed other && Equals(other);
+            public override int GetHashCode() => value;
+            public int Value => value;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static ({{key}} Key, long One) Pair(ReadOnlySpan<byte> line) => (default, 1);
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(({{key}} Key, long Count) total);
+            [CountByValue(Input = nameof(Pair))] public static {{key}} Keys({{key}} key, long one) => key;
+            [Sink] public static partial void Counts({{key}} key, long count);
+        }
+        """);
+
     [Fact]
     public void Sink_NamedText() => AssertCompilesCleanly("""
         [Pipeline]
