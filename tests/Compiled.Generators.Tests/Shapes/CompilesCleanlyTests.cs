@@ -245,6 +245,33 @@ public class CompilesCleanlyTests
         }
         """, generatedFiles: 3);
 
+    [Fact]
+    public void Reduce_AfterReduce_WithABranch() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> w) => new(w, 1);
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Map] public static (long Count, long One) ByCount(ReadOnlySpan<byte> w, long c) => (c, 1);
+            [ReduceByKey] public static long Sum(long a, long b) => a + b;
+            [Sink] public static partial void Output(long count, long words);
+            [Sink(Input = nameof(Pair))] public static partial void Raw(ReadOnlySpan<byte> w, long one);
+        }
+        """);
+
+    [Fact]
+    public void Pipeline_BesideATypeNamedLikeItsJob() => AssertCompilesCleanly("""
+        public class JobJob { }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """);
+
     /// <summary>Runs the generator and asserts that it produced a file and that nothing at all was reported.</summary>
     internal static void AssertCompilesCleanly(string source, int generatedFiles = 1)
     {
