@@ -13,10 +13,13 @@ namespace Compiled.Generators
         /// Writes a pipeline's source text from its model. Pure: the same model gives the same text.
         /// </summary>
         /// <remarks>
-        /// The job is a file-local class. Each source gets a struct that implements <c>IRecordConsumer</c>; the
-        /// framer calls it per record through a constrained generic, so the JIT inlines the whole chain of
-        /// stages into the framing loop. Stages below a keyed aggregation run at the batch boundary, in a loop
-        /// over the aggregation's table.
+        /// The job is a private class nested in the user's partial pipeline class, not the <c>file</c> type the
+        /// house style prefers for generated state: nested, it may call stages the user left private (C#'s
+        /// default) and name private nested key or record types, and a pipeline nested privately in another
+        /// class is still reachable. Private, it is as invisible to the user's other code as a file type. Each
+        /// source gets a struct that implements <c>IRecordConsumer</c>; the framer calls it per record through a
+        /// constrained generic, so the JIT inlines the whole chain of stages into the framing loop. Stages below
+        /// a keyed aggregation run at the batch boundary, in a loop over the aggregation's table.
         /// </remarks>
         internal static class Emitter
         {
@@ -55,17 +58,13 @@ namespace Compiled.Generators
                 else
                 {
                     EmitMembers(w, pipeline);
+                    w.Line();
+                    EmitJob(w, pipeline);
                 }
 
                 for (int i = 0; i < model.Type.Types.Count; i++)
                 {
                     w.Close();
-                }
-
-                if (pipeline is not null)
-                {
-                    w.Line();
-                    EmitJob(w, pipeline);
                 }
 
                 if (model.Type.Namespace.Length > 0)
@@ -76,23 +75,34 @@ namespace Compiled.Generators
                 return w.ToString();
             }
 
-            // The pipeline has errors: implement its partial members so that only the CMP diagnostics are reported.
+            // The pipeline has errors: implement its partial members so that only the CMP diagnostics are reported,
+            // and declare Definition and RunAsync, which the user's code calls, unless the class has them already.
             private static void EmitStandIns(SourceWriter w, PipelineModel model)
             {
                 string message = Literal($"Pipeline '{model.Name}' was not compiled because of its CMP errors; fix them and build again.");
-                w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static {Runtime}.Hosting.PipelineDefinition Definition => throw new global::System.InvalidOperationException({message});");
-                w.Line();
-                w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
-                w.Line(GeneratedCode);
-                w.Line($"public static global::System.Threading.Tasks.Task<int> RunAsync(string[] args) => throw new global::System.InvalidOperationException({message});");
-                foreach (StageModel stage in model.Stages.Where(s => s.Signature is not null))
+                var members = new List<string>();
+                if (!model.TakenNames.Contains("Definition"))
                 {
-                    w.Line();
+                    members.Add($"public static {Runtime}.Hosting.PipelineDefinition Definition => throw new global::System.InvalidOperationException({message});");
+                }
+
+                if (!model.TakenNames.Contains("RunAsync"))
+                {
+                    members.Add($"public static global::System.Threading.Tasks.Task<int> RunAsync(string[] args) => throw new global::System.InvalidOperationException({message});");
+                }
+
+                members.AddRange(model.Stages.Where(s => s.Signature is not null)
+                    .Select(s => $"{s.Signature} => throw new global::System.InvalidOperationException({message});"));
+                for (int i = 0; i < members.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        w.Line();
+                    }
+
                     w.Line($"/// <summary>Not available: pipeline {model.Name} has errors.</summary>");
                     w.Line(GeneratedCode);
-                    w.Line($"{stage.Signature} => throw new global::System.InvalidOperationException({message});");
+                    w.Line(members[i]);
                 }
             }
 
@@ -145,15 +155,18 @@ namespace Compiled.Generators
                 }
             }
 
+            // Not nameof(source): inside the user's class, a member named 'nameof' would turn it into a call.
+            private const string OutOfRange = "default: throw new global::System.ArgumentOutOfRangeException(\"source\");";
+
             private static void EmitJob(SourceWriter w, PipelineView pipeline)
             {
                 PipelineModel model = pipeline.Model;
                 w.Line($"/// <summary>The running state of pipeline {model.Name}: framers, per-batch tables, sinks, and the fused loop.</summary>");
                 w.Line(GeneratedCode);
-                w.Open($"file sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
+                w.Open($"private sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
                 foreach (StageModel source in pipeline.Sources)
                 {
-                    w.Line($"private readonly {Runtime}.Framing.LineFramer {FramerField(source)};");
+                    w.Line($"private readonly {Runtime}.Framing.LineFramer {pipeline.NamesOf(source).Framer};");
                 }
 
                 foreach (string field in pipeline.JobFields)
@@ -166,12 +179,12 @@ namespace Compiled.Generators
                 w.Open($"public {pipeline.JobName}({Runtime}.Hosting.JobContext context)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    w.Line($"{FramerField(pipeline.Sources[i])} = new(context.Framing[{i}], context.Counters[{i}]);");
+                    w.Line($"{pipeline.NamesOf(pipeline.Sources[i]).Framer} = new(context.Framing[{i}], context.Counters[{i}]);");
                 }
 
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
                 {
-                    w.Line($"{Field(pipeline.Sinks[i])} = context.Sinks[{i}];");
+                    w.Line($"{pipeline.NamesOf(pipeline.Sinks[i]).Field} = context.Sinks[{i}];");
                 }
 
                 w.Close();
@@ -183,10 +196,10 @@ namespace Compiled.Generators
                 w.Open("switch (source)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    w.Line($"case {i}: {FramerField(pipeline.Sources[i])}.Reset(streamName); break;");
+                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName); break;");
                 }
 
-                w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(source));");
+                w.Line(OutOfRange);
                 w.Close();
                 w.Close();
                 w.Line();
@@ -195,14 +208,14 @@ namespace Compiled.Generators
                 w.Open("switch (source)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    StageModel source = pipeline.Sources[i];
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
-                    w.Line($"var {Camel(source.Name)}Loop = new {LoopName(source)}(this);");
-                    w.Line($"return {FramerField(source)}.Frame(buffer, isCompleted, ref {Camel(source.Name)}Loop);");
+                    w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
+                    w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
                     w.Close();
                 }
 
-                w.Line("default: throw new global::System.ArgumentOutOfRangeException(nameof(source));");
+                w.Line(OutOfRange);
                 w.Close();
                 w.Close();
 
@@ -227,7 +240,7 @@ namespace Compiled.Generators
                 w.Open("protected override void Dispose(bool disposing)");
                 foreach (StageModel source in pipeline.Sources)
                 {
-                    w.Line($"{FramerField(source)}.Dispose();");
+                    w.Line($"{pipeline.NamesOf(source).Framer}.Dispose();");
                 }
 
                 w.Close();
@@ -243,16 +256,17 @@ namespace Compiled.Generators
             // The fused loop of one source: a struct whose OnRecord runs every record-phase stage inline.
             private static void EmitLoop(SourceWriter w, PipelineView pipeline, StageModel source)
             {
+                StageNames names = pipeline.NamesOf(source);
                 List<(string Declaration, string Name)> fields = pipeline.LoopFields(source);
                 w.Line($"/// <summary>The fused loop of source {source.Name}: each line runs through every stage below it, inline.</summary>");
-                w.Open($"private readonly struct {LoopName(source)} : {Runtime}.Framing.IRecordConsumer");
+                w.Open($"private readonly struct {names.LoopType} : {Runtime}.Framing.IRecordConsumer");
                 foreach ((string declaration, _) in fields)
                 {
                     w.Line(declaration.Replace(" = new();", ";"));
                 }
 
                 w.Line();
-                w.Open($"public {LoopName(source)}({pipeline.JobName} job)");
+                w.Open($"public {names.LoopType}({pipeline.JobName} job)");
                 foreach ((_, string name) in fields)
                 {
                     w.Line($"{name} = job.{name};");
@@ -263,8 +277,8 @@ namespace Compiled.Generators
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
                 w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-                w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {Camel(source.Name)})");
-                EmitChildren(w, pipeline, pipeline.IndexOf(source), Camel(source.Name));
+                w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Local})");
+                EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                 w.Close();
                 w.Close();
             }
@@ -272,9 +286,10 @@ namespace Compiled.Generators
             // At the batch boundary: one record per key of an aggregate's table, through the stages below it.
             private static void EmitTableScan(SourceWriter w, PipelineView pipeline, StageModel aggregate)
             {
-                string field = Field(aggregate);
-                string index = Camel(aggregate.Name) + "Index";
-                string record = Camel(aggregate.Name);
+                StageNames names = pipeline.NamesOf(aggregate);
+                string field = names.Field!;
+                string index = names.Index!;
+                string record = names.Local!;
                 RecordType output = aggregate.Output!;
                 w.Line($"// [{aggregate.Kind}] {aggregate.Name} ({aggregate.Location}): one record per key, keys in the order first seen.");
                 w.Open($"for (int {index} = 0; {index} < {field}.Count; {index}++)");
@@ -298,15 +313,16 @@ namespace Compiled.Generators
 
             private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input)
             {
-                string call = $"{pipeline.ClassName}.{stage.Name}({Arguments(stage, inputType, input)})";
-                string output = Camel(stage.Name);
+                StageNames names = pipeline.NamesOf(stage);
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                string call = $"{method}({Arguments(stage, inputType, input)})";
                 int index = pipeline.IndexOf(stage);
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
                 switch (stage.Kind)
                 {
                     case StageKind.Map:
-                        w.Line($"var {output} = {call};");
-                        EmitChildren(w, pipeline, index, output);
+                        w.Line($"var {names.Local} = {call};");
+                        EmitChildren(w, pipeline, index, names.Local!);
                         break;
 
                     case StageKind.Filter:
@@ -316,8 +332,8 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.FlatMap:
-                        w.Open($"foreach (var {output} in {call})");
-                        EmitChildren(w, pipeline, index, output);
+                        w.Open($"foreach (var {names.Local} in {call})");
+                        EmitChildren(w, pipeline, index, names.Local!);
                         w.Close();
                         break;
 
@@ -326,21 +342,20 @@ namespace Compiled.Generators
                         // The first value of a key in the batch is kept as it is; later ones are combined with it.
                         string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
                         string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
-                        string slot = output + "Slot";
-                        string exists = output + "Exists";
-                        w.Line($"ref {stage.Output!.Value!.Code} {slot} = ref {Field(stage)}.GetValueRefOrAddDefault({key}, out bool {exists});");
-                        w.Line($"{slot} = {exists} ? {pipeline.ClassName}.{stage.Name}({slot}, {value}) : {value};");
+                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
                         break;
                     }
 
                     case StageKind.CountByValue:
-                        w.Line($"{Field(stage)}.GetValueRefOrAddDefault({call}, out _)++;");
+                        // A typed discard: a bare '_' would bind to a member of the user's class named '_'.
+                        w.Line($"{names.Field}.GetValueRefOrAddDefault({call}, out bool _)++;");
                         break;
 
                     case StageKind.Sink:
                         w.Line(inputType.Shape == RecordShape.Bytes
-                            ? $"{Field(stage)}.Write({input});"
-                            : $"{Field(stage)}.Write(_text.Clear(){Render(inputType, input)}.Written);");
+                            ? $"{names.Field}.Write({input});"
+                            : $"{names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
                         break;
                 }
             }
@@ -367,27 +382,57 @@ namespace Compiled.Generators
                 _ => $".AppendObject({expression})",
             };
 
-            private static string LoopName(StageModel source) => source.Name + "Loop";
-
-            private static string FramerField(StageModel source) => "_" + LowerFirst(source.Name) + "Framer";
-
-            internal static string Field(StageModel stage) => "_" + LowerFirst(stage.Name);
-
             private static string LowerFirst(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name.Substring(1);
-
-            internal static string Camel(string name)
-            {
-                string camel = LowerFirst(name);
-                return SyntaxFacts.GetKeywordKind(camel) != SyntaxKind.None ? "@" + camel : camel;
-            }
 
             private static string Literal(string? text) => text is null ? "null" : SymbolDisplay.FormatLiteral(text, quote: true);
 
             private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
+            /// <summary>The identifiers the job declares for one stage; <see langword="null"/> where the stage has none.</summary>
+            private sealed class StageNames
+            {
+                /// <summary>An aggregate's table or a sink's field: <c>_add</c>, <c>_output</c>.</summary>
+                public string? Field { get; set; }
+
+                /// <summary>A source's framer field: <c>_inputFramer</c>.</summary>
+                public string? Framer { get; set; }
+
+                /// <summary>A source's loop struct: <c>InputLoop</c>.</summary>
+                public string? LoopType { get; set; }
+
+                /// <summary>A source's loop struct as a local of <c>Process</c>: <c>inputLoop</c>.</summary>
+                public string? LoopLocal { get; set; }
+
+                /// <summary>The record a stage emits (a source's record parameter, a map's result, an aggregate's key and value): <c>words</c>, <c>pair</c>.</summary>
+                public string? Local { get; set; }
+
+                /// <summary>An aggregate's loop index at the batch boundary: <c>addIndex</c>.</summary>
+                public string? Index { get; set; }
+
+                /// <summary>A reduce's reference to a key's value, and whether the key was there: <c>addSlot</c>, <c>addExists</c>.</summary>
+                public string? Slot { get; set; }
+
+                /// <summary>See <see cref="Slot"/>.</summary>
+                public string? Exists { get; set; }
+            }
+
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
             private sealed class PipelineView
             {
+                /// <summary>The text buffer that sinks of non-byte records render into; a fixed name, reserved before any stage's.</summary>
+                public const string TextField = "_text";
+
+                // Names the job's code uses as they are: its members and base members, the parameters of its methods,
+                // the text buffer, and the discard. No stage's name may take them.
+                private static readonly string[] FixedNames =
+                {
+                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job",
+                    TextField, "_",
+                };
+
+                private readonly StageNames[] _names;
+
                 public PipelineView(PipelineModel model)
                 {
                     Model = model;
@@ -396,6 +441,7 @@ namespace Compiled.Generators
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
                     Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue).ToList();
+                    _names = AllocateNames(model, JobName);
 
                     foreach (StageModel aggregate in Aggregates)
                     {
@@ -403,16 +449,89 @@ namespace Compiled.Generators
                         string table = output.Shape == RecordShape.KeyValue
                             ? $"{Runtime}.Keys.ByteKeyTable<{output.Value!.Code}>"
                             : $"{Runtime}.Keys.StructKeyTable<{output.Key!.Code}, {output.Value!.Code}>";
-                        _fields.Add(aggregate, ($"private readonly {table} {Field(aggregate)} = new();", Field(aggregate)));
+                        string field = NamesOf(aggregate).Field!;
+                        _fields.Add(aggregate, ($"private readonly {table} {field} = new();", field));
                     }
 
                     foreach (StageModel sink in Sinks)
                     {
-                        _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {Field(sink)};", Field(sink)));
+                        string field = NamesOf(sink).Field!;
+                        _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {field};", field));
                     }
 
                     Plan = BuildPlan(model);
                 }
+
+                /// <summary>
+                /// Every identifier the job declares comes from here, from one table per pipeline, so no two clash
+                /// whatever the stages are called (<c>Count</c> and <c>count</c>, <c>Text</c> and the text buffer,
+                /// <c>[Map] AddSlot</c> and the slot of <c>[ReduceByKey] Add</c>). Fixed names are reserved first;
+                /// then each stage, in declaration order, gets the names made from its own name; then the helpers
+                /// derived from those. A clash gets the next numeric suffix, so the common case reads as written.
+                /// </summary>
+                private static StageNames[] AllocateNames(PipelineModel model, string jobName)
+                {
+                    var table = new NameTable();
+                    table.Reserve(model.Name);
+                    table.Reserve(jobName);
+                    foreach (string name in FixedNames)
+                    {
+                        table.Reserve(name);
+                    }
+
+                    var all = new StageNames[model.Stages.Count];
+                    for (int i = 0; i < all.Length; i++)
+                    {
+                        StageModel stage = model.Stages[i];
+                        string camel = LowerFirst(stage.Name);
+                        var names = new StageNames();
+                        switch (stage.Kind)
+                        {
+                            case StageKind.Source:
+                                names.Framer = table.Allocate("_" + camel + "Framer");
+                                names.LoopType = table.Allocate(stage.Name + "Loop");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Map or StageKind.FlatMap:
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.ReduceByKey or StageKind.CountByValue:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Sink:
+                                names.Field = table.Allocate("_" + camel);
+                                break;
+                        }
+
+                        all[i] = names;
+                    }
+
+                    // Helpers are named after the record they serve (count2Slot goes with count2).
+                    for (int i = 0; i < all.Length; i++)
+                    {
+                        StageNames names = all[i];
+                        string local = names.Local is null ? "" : names.Local.TrimStart('@');
+                        switch (model.Stages[i].Kind)
+                        {
+                            case StageKind.Source:
+                                names.LoopLocal = table.Allocate(local + "Loop");
+                                break;
+                            case StageKind.ReduceByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                break;
+                            case StageKind.CountByValue:
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                        }
+                    }
+
+                    return all;
+                }
+
+                public StageNames NamesOf(StageModel stage) => _names[IndexOf(stage)];
 
                 public PipelineModel Model { get; }
 
@@ -428,11 +547,11 @@ namespace Compiled.Generators
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
 
-                private static readonly (string Declaration, string Name) TextField = ($"private readonly {Runtime}.RecordText _text = new();", "_text");
+                private static readonly (string Declaration, string Name) Text = ($"private readonly {Runtime}.RecordText {TextField} = new();", TextField);
 
                 /// <summary>The job's fields: a table per aggregate, a sink per sink, and the text buffer if a sink prints.</summary>
                 public IEnumerable<string> JobFields =>
-                    _fields.Values.Select(f => f.Declaration).Concat(Sinks.Any(NeedsText) ? new[] { TextField.Declaration } : Enumerable.Empty<string>());
+                    _fields.Values.Select(f => f.Declaration).Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
 
                 /// <summary>The fields a source's loop uses: the tables and sinks it reaches before any aggregate's boundary.</summary>
                 public List<(string Declaration, string Name)> LoopFields(StageModel source)
@@ -466,7 +585,7 @@ namespace Compiled.Generators
 
                     if (text)
                     {
-                        used.Add(TextField);
+                        used.Add(Text);
                     }
 
                     return used;

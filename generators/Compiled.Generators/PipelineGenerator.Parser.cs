@@ -28,6 +28,11 @@ namespace Compiled.Generators
             private static readonly SymbolDisplayFormat CodeFormat = SymbolDisplayFormat.FullyQualifiedFormat
                 .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+            private static readonly SymbolDisplayFormat NamespaceFormat = new(
+                globalNamespaceStyle: SymbolDisplayGlobalNamespaceStyle.Omitted,
+                typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces,
+                miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
+
             private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
             private readonly CancellationToken _cancellationToken;
             private readonly Compilation _compilation;
@@ -77,20 +82,79 @@ namespace Compiled.Generators
                     return null;
                 }
 
+                EquatableArray<string> takenNames = CheckReservedNames(type);
                 long intervalMs = ReadBatchInterval(type, pipelineAttribute);
                 List<Draft> drafts = ReadStages(type);
                 List<StageModel> stages = BuildGraph(type, drafts);
                 _cancellationToken.ThrowIfCancellationRequested();
 
-                string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
-                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), _hasErrors);
+                // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
+                bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
+                string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace("@", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames);
             }
+
+            // Definition, RunAsync and the job class are generated into the pipeline class, so the class must not
+            // declare or inherit a member of those names (CMP0023). Returns the names that are taken.
+            private EquatableArray<string> CheckReservedNames(INamedTypeSymbol type)
+            {
+                var taken = new List<string>();
+                foreach ((string name, string kind) in new[] { ("Definition", "property"), ("RunAsync", "method"), (type.Name + "Job", "class") })
+                {
+                    if (type.Name == name)
+                    {
+                        Report(DiagnosticDescriptors.ReservedMemberName, type.Locations[0], type.Name, kind, name,
+                            "the pipeline class: a class cannot have a member with its own name");
+                        taken.Add(name);
+                        continue;
+                    }
+
+                    foreach (ISymbol member in type.GetMembers(name).Where(m => Clashes(m, name)))
+                    {
+                        Location location = member.Locations.FirstOrDefault(l => l.IsInSource) ?? type.Locations[0];
+                        Report(DiagnosticDescriptors.ReservedMemberName, location, type.Name, kind, name, $"your {KindOf(member)} '{name}'");
+                        taken.Add(name);
+                    }
+
+                    // An inherited member would be hidden, which is a warning, and warnings may be errors.
+                    for (INamedTypeSymbol? baseType = type.BaseType; baseType is not null && !taken.Contains(name); baseType = baseType.BaseType)
+                    {
+                        foreach (ISymbol member in baseType.GetMembers(name).Where(m => m.DeclaredAccessibility != Accessibility.Private && Clashes(m, name)))
+                        {
+                            Report(DiagnosticDescriptors.ReservedMemberName, type.Locations[0], type.Name, kind, name,
+                                $"the {KindOf(member)} '{baseType.Name}.{name}' that '{type.Name}' inherits, or derive '{type.Name}' from another class");
+                            taken.Add(name);
+                            break;
+                        }
+                    }
+                }
+
+                return taken.Distinct().ToEquatableArray();
+            }
+
+            // Any member of a reserved name clashes, except a RunAsync overload: only RunAsync(string[]) is generated.
+            private static bool Clashes(ISymbol member, string name) =>
+                !(name == "RunAsync" && member is IMethodSymbol method
+                    && !(method.Arity == 0 && method.Parameters.Length == 1
+                        && method.Parameters[0].Type is IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_String }));
+
+            private static string KindOf(ISymbol member) => member switch
+            {
+                IMethodSymbol => "method",
+                IPropertySymbol => "property",
+                IFieldSymbol => "field",
+                IEventSymbol => "event",
+                INamedTypeSymbol { IsRecord: true } => "record",
+                INamedTypeSymbol named => named.TypeKind.ToString().ToLowerInvariant(),
+                _ => "member",
+            };
 
             // The namespace and the chain of containing types; null (with CMP0001) if a declaration is not partial.
             private TypeHierarchy? ReadHierarchy(INamedTypeSymbol pipeline)
             {
                 var types = new List<TypeDeclaration>();
                 bool partial = true;
+                bool fileLocal = false;
                 bool generic = false;
                 for (INamedTypeSymbol? type = pipeline; type is not null; type = type.ContainingType)
                 {
@@ -106,10 +170,18 @@ namespace Compiled.Generators
                                 Report(DiagnosticDescriptors.PipelineNotPartial, candidate.Identifier.GetLocation(), pipeline.Name, type.Name);
                                 partial = false;
                             }
+
+                            // A file-local type cannot be reopened from the generated file: the other part would be another type.
+                            SyntaxToken file = candidate.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword));
+                            if (!fileLocal && file.IsKind(SyntaxKind.FileKeyword))
+                            {
+                                Report(DiagnosticDescriptors.PipelineIsFileLocal, file.GetLocation(), pipeline.Name, type.Name);
+                                fileLocal = true;
+                            }
                         }
                     }
 
-                    types.Insert(0, new TypeDeclaration(KeywordOf(declaration), type.Name, type.IsStatic));
+                    types.Insert(0, new TypeDeclaration(KeywordOf(declaration), Identifier(type.Name), type.IsStatic));
                 }
 
                 if (generic)
@@ -118,12 +190,12 @@ namespace Compiled.Generators
                     return null;
                 }
 
-                if (!partial)
+                if (!partial || fileLocal)
                 {
                     return null;
                 }
 
-                string ns = pipeline.ContainingNamespace.IsGlobalNamespace ? "" : pipeline.ContainingNamespace.ToDisplayString();
+                string ns = pipeline.ContainingNamespace.IsGlobalNamespace ? "" : pipeline.ContainingNamespace.ToDisplayString(NamespaceFormat);
                 return new TypeHierarchy(ns, types.ToEquatableArray());
             }
 
@@ -212,6 +284,7 @@ namespace Compiled.Generators
             {
                 var stages = new List<StageModel>();
                 var built = new List<Draft>();
+                Draft? firstSource = drafts.FirstOrDefault(d => d.Kind == StageKind.Source);
                 Draft? source = null;
                 int lastNonSink = -1;
                 foreach (Draft draft in drafts)
@@ -231,6 +304,12 @@ namespace Compiled.Generators
                     else
                     {
                         int input = ResolveInput(draft, built, lastNonSink);
+                        if (input < 0 && source is null && firstSource is not null && NamedArgument(draft.Attribute, "Input") is null)
+                        {
+                            // Nothing above it to read. Without any source, CMP0002 alone says what is missing.
+                            Report(DiagnosticDescriptors.StageBeforeSource, draft.Method.Locations[0], draft.Name, firstSource.Name);
+                        }
+
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
                         if (draft.Kind == StageKind.Sink)
@@ -281,7 +360,7 @@ namespace Compiled.Generators
                         draft.Arity,
                         draft.Output,
                         LocationText(draft.Method),
-                        draft.Kind is StageKind.Source or StageKind.Sink && IsPartialDeclarationOnly(draft.Method) ? PartialSignature(draft.Method) : null,
+                        draft.Kind is StageKind.Source or StageKind.Sink ? ImplementationSignature(draft.Method) : null,
                         draft.DefaultUri,
                         draft.Kind == StageKind.Source ? "lines" : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null));
@@ -336,6 +415,7 @@ namespace Compiled.Generators
                     : method.IsGenericMethod ? "it must not have type parameters"
                     : method.Parameters.Length != 0 ? "it must not take parameters; the URI is bound at run time"
                     : method.ReturnType.ToDisplayString() != KnownNames.Lines ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records)"
+                    : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
                     : null;
                 if (problem is not null)
                 {
@@ -495,6 +575,10 @@ namespace Compiled.Generators
 
                 draft.Arity = InputArity.KeyAndValue;
                 draft.SetOutput(upstream);
+                if (upstream.Output.Shape == RecordShape.Tuple)
+                {
+                    WarnIfKeyBoxes(draft, upstream.KeySymbol!, upstream.Output.Key!);
+                }
             }
 
             private void CheckCountByValue(Draft draft, Draft? upstream)
@@ -516,10 +600,26 @@ namespace Compiled.Generators
                 {
                     INamedTypeSymbol tuple = _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(counted, (ITypeSymbol)_int64));
                     draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(tuple), NameOf(counted), count), tuple, counted, _int64);
+                    WarnIfKeyBoxes(draft, counted, NameOf(counted));
                 }
                 else
                 {
                     Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(counted.ToDisplayString(ShortFormat)));
+                }
+            }
+
+            // The struct key table hashes through a constrained call to GetHashCode, which boxes a struct that
+            // inherits ValueType.GetHashCode. Primitives, enums, tuples and record structs hash without boxing.
+            private void WarnIfKeyBoxes(Draft draft, ITypeSymbol key, TypeName name)
+            {
+                bool hashesInPlace = key.SpecialType != SpecialType.None
+                    || key.TypeKind == TypeKind.Enum
+                    || key.IsTupleType
+                    || key.IsRecord
+                    || key.GetMembers(nameof(GetHashCode)).OfType<IMethodSymbol>().Any(m => m.IsOverride && m.Parameters.Length == 0);
+                if (!hashesInPlace)
+                {
+                    Report(DiagnosticDescriptors.KeyBoxes, draft.Method.Locations[0], draft.Name, Quote(name.Display));
                 }
             }
 
@@ -718,25 +818,55 @@ namespace Compiled.Generators
                 _ => "ReadOnlySpan<byte> record",
             };
 
-            // The implementation's signature, copied from the user's partial declaration.
-            private static string PartialSignature(IMethodSymbol method)
+            // The implementation's signature, copied from the user's partial declaration; null when no implementation
+            // can compile: a method with a body, or one without an access modifier that C# requires to have one
+            // (CMP0009 or CMP0010 says so, and the compiler's own error stays on the user's line).
+            private string? ImplementationSignature(IMethodSymbol method)
             {
-                string accessibility = method.DeclaredAccessibility switch
+                if (!IsPartialDeclarationOnly(method))
                 {
-                    Accessibility.Public => "public ",
-                    Accessibility.Internal => "internal ",
-                    Accessibility.Private => "private ",
-                    Accessibility.Protected => "protected ",
-                    Accessibility.ProtectedOrInternal => "protected internal ",
-                    Accessibility.ProtectedAndInternal => "private protected ",
-                    _ => "",
-                };
+                    return null;
+                }
+
+                // Both parts must say the same: the accessibility exactly as written, or none for C#'s default.
+                string accessibility = WrittenAccessibility(method);
+                if (accessibility.Length == 0 && (!method.ReturnsVoid || method.Parameters.Any(p => p.RefKind == RefKind.Out)))
+                {
+                    return null;
+                }
+
                 string parameters = string.Join(", ", method.Parameters.Select(p =>
-                    (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "")
-                    + (p.RefKind == RefKind.In ? "in " : "")
+                    (p.IsParams ? "params " : "")
+                    + (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : "")
+                    + p.RefKind switch
+                    {
+                        RefKind.Ref => "ref ",
+                        RefKind.Out => "out ",
+                        RefKind.In => "in ",
+                        RefKind.RefReadOnlyParameter => "ref readonly ",
+                        _ => "",
+                    }
                     + p.Type.ToDisplayString(CodeFormat) + " " + Identifier(p.Name)));
-                string returns = method.ReturnsVoid ? "void" : method.ReturnType.ToDisplayString(CodeFormat);
-                return $"{accessibility}{(method.IsStatic ? "static " : "")}partial {returns} {Identifier(method.Name)}({parameters})";
+                string returns = method.ReturnsVoid ? "void"
+                    : (method.ReturnsByRefReadonly ? "ref readonly " : method.ReturnsByRef ? "ref " : "") + method.ReturnType.ToDisplayString(CodeFormat);
+                return $"{(accessibility.Length == 0 ? "" : accessibility + " ")}{(method.IsStatic ? "static " : "")}partial {returns} {Identifier(method.Name)}({parameters})";
+            }
+
+            // The access modifiers on the method's declaration as the user wrote them ("public", "protected internal"),
+            // or "" when there are none.
+            private string WrittenAccessibility(IMethodSymbol method)
+            {
+                foreach (SyntaxReference reference in method.DeclaringSyntaxReferences)
+                {
+                    if (reference.GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration)
+                    {
+                        return string.Join(" ", declaration.Modifiers
+                            .Where(m => m.Kind() is SyntaxKind.PublicKeyword or SyntaxKind.InternalKeyword or SyntaxKind.ProtectedKeyword or SyntaxKind.PrivateKeyword)
+                            .Select(m => m.Text));
+                    }
+                }
+
+                return "";
             }
 
             private static string Identifier(string name) =>

@@ -3,6 +3,7 @@ using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -24,7 +25,8 @@ namespace Compiled.Generators
             IncrementalValuesProvider<ParseResult> pipelines = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     KnownNames.PipelineAttribute,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is ClassDeclarationSyntax
+                        || node is RecordDeclarationSyntax record && !record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword),
                     static (syntax, cancellationToken) => Parser.Parse(syntax, cancellationToken))
                 .WithTrackingName(TrackingNames.Parse);
 

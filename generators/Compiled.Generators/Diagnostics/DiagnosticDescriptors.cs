@@ -116,6 +116,26 @@ namespace Compiled.Generators.Diagnostics
             "CMP0021", "Pipeline class is generic",
             "Pipeline '{0}' has type parameters, which a pipeline cannot have; remove them from '{0}' and from the types that contain it");
 
+        /// <summary>CMP0022: "Stage '{0}' is declared above the source '{1}', so it has nothing to read; ...".</summary>
+        public static readonly DiagnosticDescriptor StageBeforeSource = Error(
+            "CMP0022", "Stage is declared above the source",
+            "Stage '{0}' is declared above the source '{1}', so it has nothing to read; move the [Source] '{1}' above '{0}', since a stage reads the stage declared above it");
+
+        /// <summary>CMP0023: "Pipeline '{0}' gets a generated {1} named '{2}'; rename {3}".</summary>
+        public static readonly DiagnosticDescriptor ReservedMemberName = Error(
+            "CMP0023", "Member name is reserved for generated code",
+            "Pipeline '{0}' gets a generated {1} named '{2}'; rename {3}");
+
+        /// <summary>CMP0024: "Pipeline '{0}' cannot be generated because '{1}' is declared 'file' ...".</summary>
+        public static readonly DiagnosticDescriptor PipelineIsFileLocal = Error(
+            "CMP0024", "Pipeline class is file-local",
+            "Pipeline '{0}' cannot be generated because '{1}' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)");
+
+        /// <summary>CMP0025 (warning): "Stage '{0}' keys records by {1}, which does not override GetHashCode, so every lookup boxes the key; ...".</summary>
+        public static readonly DiagnosticDescriptor KeyBoxes = Warning(
+            "CMP0025", "Key type boxes on every lookup",
+            "Stage '{0}' keys records by {1}, which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in {1} (a record struct does) or key by another type");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -123,7 +143,7 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric,
+            PipelineIsGeneric, StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

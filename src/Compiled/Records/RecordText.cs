@@ -59,9 +59,12 @@ public sealed class RecordText
         return this;
     }
 
-    /// <summary>Appends a value that formats itself as UTF-8 (numbers, dates, ...), in the invariant culture.</summary>
+    /// <summary>
+    /// Appends a value that formats itself as UTF-8 (numbers, dates, a user's <c>ref struct</c> view, ...), in the
+    /// invariant culture. A <c>ref struct</c> is allowed: the value is only called, never boxed or stored.
+    /// </summary>
     public RecordText AppendValue<T>(T value)
-        where T : IUtf8SpanFormattable
+        where T : IUtf8SpanFormattable, allows ref struct
     {
         int written;
         while (!value.TryFormat(_buffer.AsSpan(_length), out written, default, CultureInfo.InvariantCulture))
@@ -95,7 +98,7 @@ public sealed class RecordText
 
     /// <summary>Appends <c>(key,value)</c> for a byte-span key and a formattable value.</summary>
     public RecordText AppendPair<TValue>(ReadOnlySpan<byte> key, TValue value)
-        where TValue : IUtf8SpanFormattable
+        where TValue : IUtf8SpanFormattable, allows ref struct
     {
         Append('(').Append(key).Append(',').AppendValue(value);
         return Append(')');

@@ -38,101 +38,101 @@ namespace Monitoring.Logs
         /// <summary>Sink Errors: the pipeline writes its records here; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Errors(global::System.ReadOnlySpan<byte> line) => throw new global::System.InvalidOperationException("'Errors' is a sink of pipeline 'ErrorLevels': the running pipeline writes to it. Bind it with --sink and run ErrorLevels.RunAsync(args).");
-    }
 
-    /// <summary>The running state of pipeline ErrorLevels: framers, per-batch tables, sinks, and the fused loop.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
-    file sealed class ErrorLevelsJob : global::Compiled.Hosting.PipelineJob
-    {
-        private readonly global::Compiled.Framing.LineFramer _linesFramer;
-        private readonly global::Compiled.Keys.ByteKeyTable<long> _level = new();
-        private readonly global::Compiled.Sinks.Sink _counts;
-        private readonly global::Compiled.Sinks.Sink _errors;
-        private readonly global::Compiled.RecordText _text = new();
-
-        /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
-        public ErrorLevelsJob(global::Compiled.Hosting.JobContext context)
+        /// <summary>The running state of pipeline ErrorLevels: framers, per-batch tables, sinks, and the fused loop.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        private sealed class ErrorLevelsJob : global::Compiled.Hosting.PipelineJob
         {
-            _linesFramer = new(context.Framing[0], context.Counters[0]);
-            _counts = context.Sinks[0];
-            _errors = context.Sinks[1];
-        }
-
-        /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
-        public override void BeginStream(int source, string streamName)
-        {
-            switch (source)
-            {
-                case 0: _linesFramer.Reset(streamName); break;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-            }
-        }
-
-        /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
-        public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
-        {
-            switch (source)
-            {
-                case 0:
-                {
-                    var linesLoop = new LinesLoop(this);
-                    return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
-                }
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-            }
-        }
-
-        /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-        public override void CompleteBatch()
-        {
-            // [CountByValue] Level (ErrorLevels.cs:19): one record per key, keys in the order first seen.
-            for (int levelIndex = 0; levelIndex < _level.Count; levelIndex++)
-            {
-                var level = new global::Compiled.KeyValue<long>(_level.KeyAt(levelIndex), _level.ValueAt(levelIndex));
-                // [Filter] Frequent (ErrorLevels.cs:26)
-                if (global::Monitoring.Logs.ErrorLevels.Frequent(level.Key, level.Value))
-                {
-                    // [Sink] Counts (ErrorLevels.cs:29)
-                    _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
-                }
-            }
-
-            _level.Clear();
-        }
-
-        /// <summary>Returns the framers' pooled buffers.</summary>
-        protected override void Dispose(bool disposing)
-        {
-            _linesFramer.Dispose();
-        }
-
-        /// <summary>The fused loop of source Lines: each line runs through every stage below it, inline.</summary>
-        private readonly struct LinesLoop : global::Compiled.Framing.IRecordConsumer
-        {
-            private readonly global::Compiled.Keys.ByteKeyTable<long> _level;
+            private readonly global::Compiled.Framing.LineFramer _linesFramer;
+            private readonly global::Compiled.Keys.ByteKeyTable<long> _level = new();
+            private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _errors;
+            private readonly global::Compiled.RecordText _text = new();
 
-            public LinesLoop(ErrorLevelsJob job)
+            /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
+            public ErrorLevelsJob(global::Compiled.Hosting.JobContext context)
             {
-                _level = job._level;
-                _errors = job._errors;
+                _linesFramer = new(context.Framing[0], context.Counters[0]);
+                _counts = context.Sinks[0];
+                _errors = context.Sinks[1];
             }
 
-            /// <summary>Handles one record of Lines (ErrorLevels.cs:13).</summary>
-            // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public void OnRecord(global::System.ReadOnlySpan<byte> lines)
+            /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
+            public override void BeginStream(int source, string streamName)
             {
-                // [Filter] NotBlank (ErrorLevels.cs:16)
-                if (global::Monitoring.Logs.ErrorLevels.NotBlank(lines))
+                switch (source)
                 {
-                    // [CountByValue] Level (ErrorLevels.cs:19)
-                    _level.GetValueRefOrAddDefault(global::Monitoring.Logs.ErrorLevels.Level(lines), out _)++;
-                    // [Filter] IsError (ErrorLevels.cs:32)
-                    if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
+                    case 0: _linesFramer.Reset(streamName); break;
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
+            /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
+            public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+            {
+                switch (source)
+                {
+                    case 0:
                     {
-                        // [Sink] Errors (ErrorLevels.cs:35)
-                        _errors.Write(lines);
+                        var linesLoop = new LinesLoop(this);
+                        return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
+            /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
+            public override void CompleteBatch()
+            {
+                // [CountByValue] Level (ErrorLevels.cs:19): one record per key, keys in the order first seen.
+                for (int levelIndex = 0; levelIndex < _level.Count; levelIndex++)
+                {
+                    var level = new global::Compiled.KeyValue<long>(_level.KeyAt(levelIndex), _level.ValueAt(levelIndex));
+                    // [Filter] Frequent (ErrorLevels.cs:26)
+                    if (global::Monitoring.Logs.ErrorLevels.Frequent(level.Key, level.Value))
+                    {
+                        // [Sink] Counts (ErrorLevels.cs:29)
+                        _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
+                    }
+                }
+
+                _level.Clear();
+            }
+
+            /// <summary>Returns the framers' pooled buffers.</summary>
+            protected override void Dispose(bool disposing)
+            {
+                _linesFramer.Dispose();
+            }
+
+            /// <summary>The fused loop of source Lines: each line runs through every stage below it, inline.</summary>
+            private readonly struct LinesLoop : global::Compiled.Framing.IRecordConsumer
+            {
+                private readonly global::Compiled.Keys.ByteKeyTable<long> _level;
+                private readonly global::Compiled.Sinks.Sink _errors;
+
+                public LinesLoop(ErrorLevelsJob job)
+                {
+                    _level = job._level;
+                    _errors = job._errors;
+                }
+
+                /// <summary>Handles one record of Lines (ErrorLevels.cs:13).</summary>
+                // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> lines)
+                {
+                    // [Filter] NotBlank (ErrorLevels.cs:16)
+                    if (global::Monitoring.Logs.ErrorLevels.NotBlank(lines))
+                    {
+                        // [CountByValue] Level (ErrorLevels.cs:19)
+                        _level.GetValueRefOrAddDefault(global::Monitoring.Logs.ErrorLevels.Level(lines), out bool _)++;
+                        // [Filter] IsError (ErrorLevels.cs:32)
+                        if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
+                        {
+                            // [Sink] Errors (ErrorLevels.cs:35)
+                            _errors.Write(lines);
+                        }
                     }
                 }
             }

@@ -33,86 +33,86 @@ partial class Jobs
         /// <summary>Sink Output: the pipeline writes its records here; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Output(bool even) => throw new global::System.InvalidOperationException("'Output' is a sink of pipeline 'Lengths': the running pipeline writes to it. Bind it with --sink and run Lengths.RunAsync(args).");
-    }
-}
 
-/// <summary>The running state of pipeline Lengths: framers, per-batch tables, sinks, and the fused loop.</summary>
-[global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
-file sealed class LengthsJob : global::Compiled.Hosting.PipelineJob
-{
-    private readonly global::Compiled.Framing.LineFramer _inputFramer;
-    private readonly global::Compiled.Sinks.Sink _output;
-    private readonly global::Compiled.RecordText _text = new();
-
-    /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
-    public LengthsJob(global::Compiled.Hosting.JobContext context)
-    {
-        _inputFramer = new(context.Framing[0], context.Counters[0]);
-        _output = context.Sinks[0];
-    }
-
-    /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
-    public override void BeginStream(int source, string streamName)
-    {
-        switch (source)
+        /// <summary>The running state of pipeline Lengths: framers, per-batch tables, sinks, and the fused loop.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        private sealed class LengthsJob : global::Compiled.Hosting.PipelineJob
         {
-            case 0: _inputFramer.Reset(streamName); break;
-            default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-        }
-    }
+            private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.Sinks.Sink _output;
+            private readonly global::Compiled.RecordText _text = new();
 
-    /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
-    public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
-    {
-        switch (source)
-        {
-            case 0:
+            /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
+            public LengthsJob(global::Compiled.Hosting.JobContext context)
             {
-                var inputLoop = new InputLoop(this);
-                return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                _inputFramer = new(context.Framing[0], context.Counters[0]);
+                _output = context.Sinks[0];
             }
-            default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-        }
-    }
 
-    /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-    public override void CompleteBatch()
-    {
-        // No stage aggregates: every record went to its sinks as it arrived.
-    }
-
-    /// <summary>Returns the framers' pooled buffers.</summary>
-    protected override void Dispose(bool disposing)
-    {
-        _inputFramer.Dispose();
-    }
-
-    /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
-    private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
-    {
-        private readonly global::Compiled.Sinks.Sink _output;
-        private readonly global::Compiled.RecordText _text;
-
-        public InputLoop(LengthsJob job)
-        {
-            _output = job._output;
-            _text = job._text;
-        }
-
-        /// <summary>Handles one record of Input (Nested.cs:11).</summary>
-        // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public void OnRecord(global::System.ReadOnlySpan<byte> input)
-        {
-            // [Map] Length (Nested.cs:14)
-            var length = global::Jobs.Lengths.Length(input);
-            // [FlatMap] Around (Nested.cs:17)
-            foreach (var around in global::Jobs.Lengths.Around(length))
+            /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
+            public override void BeginStream(int source, string streamName)
             {
-                // [Map] IsEven (Nested.cs:20)
-                var isEven = global::Jobs.Lengths.IsEven(around);
-                // [Sink] Output (Nested.cs:23)
-                _output.Write(_text.Clear().AppendValue(isEven).Written);
+                switch (source)
+                {
+                    case 0: _inputFramer.Reset(streamName); break;
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
+            /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
+            public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var inputLoop = new InputLoop(this);
+                        return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
+            /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
+            public override void CompleteBatch()
+            {
+                // No stage aggregates: every record went to its sinks as it arrived.
+            }
+
+            /// <summary>Returns the framers' pooled buffers.</summary>
+            protected override void Dispose(bool disposing)
+            {
+                _inputFramer.Dispose();
+            }
+
+            /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
+            private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
+            {
+                private readonly global::Compiled.Sinks.Sink _output;
+                private readonly global::Compiled.RecordText _text;
+
+                public InputLoop(LengthsJob job)
+                {
+                    _output = job._output;
+                    _text = job._text;
+                }
+
+                /// <summary>Handles one record of Input (Nested.cs:11).</summary>
+                // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> input)
+                {
+                    // [Map] Length (Nested.cs:14)
+                    var length = global::Jobs.Lengths.Length(input);
+                    // [FlatMap] Around (Nested.cs:17)
+                    foreach (var around in global::Jobs.Lengths.Around(length))
+                    {
+                        // [Map] IsEven (Nested.cs:20)
+                        var isEven = global::Jobs.Lengths.IsEven(around);
+                        // [Sink] Output (Nested.cs:23)
+                        _output.Write(_text.Clear().AppendValue(isEven).Written);
+                    }
+                }
             }
         }
     }

@@ -38,102 +38,102 @@ namespace Shop
         /// <summary>Sink CustomersPerTotal: the pipeline writes its records here; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         internal static partial void CustomersPerTotal(decimal amount, long customers) => throw new global::System.InvalidOperationException("'CustomersPerTotal' is a sink of pipeline 'CustomerTotals': the running pipeline writes to it. Bind it with --sink and run CustomerTotals.RunAsync(args).");
-    }
 
-    /// <summary>The running state of pipeline CustomerTotals: framers, per-batch tables, sinks, and the fused loop.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
-    file sealed class CustomerTotalsJob : global::Compiled.Hosting.PipelineJob
-    {
-        private readonly global::Compiled.Framing.LineFramer _ordersFramer;
-        private readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum = new();
-        private readonly global::Compiled.Keys.StructKeyTable<decimal, long> _amount = new();
-        private readonly global::Compiled.Sinks.Sink _totals;
-        private readonly global::Compiled.Sinks.Sink _customersPerTotal;
-        private readonly global::Compiled.RecordText _text = new();
-
-        /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
-        public CustomerTotalsJob(global::Compiled.Hosting.JobContext context)
+        /// <summary>The running state of pipeline CustomerTotals: framers, per-batch tables, sinks, and the fused loop.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        private sealed class CustomerTotalsJob : global::Compiled.Hosting.PipelineJob
         {
-            _ordersFramer = new(context.Framing[0], context.Counters[0]);
-            _totals = context.Sinks[0];
-            _customersPerTotal = context.Sinks[1];
-        }
+            private readonly global::Compiled.Framing.LineFramer _ordersFramer;
+            private readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum = new();
+            private readonly global::Compiled.Keys.StructKeyTable<decimal, long> _amount = new();
+            private readonly global::Compiled.Sinks.Sink _totals;
+            private readonly global::Compiled.Sinks.Sink _customersPerTotal;
+            private readonly global::Compiled.RecordText _text = new();
 
-        /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
-        public override void BeginStream(int source, string streamName)
-        {
-            switch (source)
+            /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
+            public CustomerTotalsJob(global::Compiled.Hosting.JobContext context)
             {
-                case 0: _ordersFramer.Reset(streamName); break;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                _ordersFramer = new(context.Framing[0], context.Counters[0]);
+                _totals = context.Sinks[0];
+                _customersPerTotal = context.Sinks[1];
             }
-        }
 
-        /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
-        public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
-        {
-            switch (source)
+            /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
+            public override void BeginStream(int source, string streamName)
             {
-                case 0:
+                switch (source)
                 {
-                    var ordersLoop = new OrdersLoop(this);
-                    return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                    case 0: _ordersFramer.Reset(streamName); break;
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-            }
-        }
-
-        /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-        public override void CompleteBatch()
-        {
-            // [ReduceByKey] Sum (StructKeys.cs:21): one record per key, keys in the order first seen.
-            for (int sumIndex = 0; sumIndex < _sum.Count; sumIndex++)
-            {
-                var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
-                // [Sink] Totals (StructKeys.cs:24)
-                _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                // [CountByValue] Amount (StructKeys.cs:27)
-                _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out _)++;
             }
 
-            _sum.Clear();
-            // [CountByValue] Amount (StructKeys.cs:27): one record per key, keys in the order first seen.
-            for (int amountIndex = 0; amountIndex < _amount.Count; amountIndex++)
+            /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
+            public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
             {
-                var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
-                // [Sink] CustomersPerTotal (StructKeys.cs:30)
-                _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var ordersLoop = new OrdersLoop(this);
+                        return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
             }
 
-            _amount.Clear();
-        }
-
-        /// <summary>Returns the framers' pooled buffers.</summary>
-        protected override void Dispose(bool disposing)
-        {
-            _ordersFramer.Dispose();
-        }
-
-        /// <summary>The fused loop of source Orders: each line runs through every stage below it, inline.</summary>
-        private readonly struct OrdersLoop : global::Compiled.Framing.IRecordConsumer
-        {
-            private readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum;
-
-            public OrdersLoop(CustomerTotalsJob job)
+            /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
+            public override void CompleteBatch()
             {
-                _sum = job._sum;
+                // [ReduceByKey] Sum (StructKeys.cs:21): one record per key, keys in the order first seen.
+                for (int sumIndex = 0; sumIndex < _sum.Count; sumIndex++)
+                {
+                    var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
+                    // [Sink] Totals (StructKeys.cs:24)
+                    _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
+                    // [CountByValue] Amount (StructKeys.cs:27)
+                    _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
+                }
+
+                _sum.Clear();
+                // [CountByValue] Amount (StructKeys.cs:27): one record per key, keys in the order first seen.
+                for (int amountIndex = 0; amountIndex < _amount.Count; amountIndex++)
+                {
+                    var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
+                    // [Sink] CustomersPerTotal (StructKeys.cs:30)
+                    _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                }
+
+                _amount.Clear();
             }
 
-            /// <summary>Handles one record of Orders (StructKeys.cs:10).</summary>
-            // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public void OnRecord(global::System.ReadOnlySpan<byte> orders)
+            /// <summary>Returns the framers' pooled buffers.</summary>
+            protected override void Dispose(bool disposing)
             {
-                // [Map] Parse (StructKeys.cs:14)
-                var parse = global::Shop.CustomerTotals.Parse(orders);
-                // [ReduceByKey] Sum (StructKeys.cs:21)
-                ref decimal sumSlot = ref _sum.GetValueRefOrAddDefault(parse.Item1, out bool sumExists);
-                sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, parse.Item2) : parse.Item2;
+                _ordersFramer.Dispose();
+            }
+
+            /// <summary>The fused loop of source Orders: each line runs through every stage below it, inline.</summary>
+            private readonly struct OrdersLoop : global::Compiled.Framing.IRecordConsumer
+            {
+                private readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum;
+
+                public OrdersLoop(CustomerTotalsJob job)
+                {
+                    _sum = job._sum;
+                }
+
+                /// <summary>Handles one record of Orders (StructKeys.cs:10).</summary>
+                // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> orders)
+                {
+                    // [Map] Parse (StructKeys.cs:14)
+                    var parse = global::Shop.CustomerTotals.Parse(orders);
+                    // [ReduceByKey] Sum (StructKeys.cs:21)
+                    ref decimal sumSlot = ref _sum.GetValueRefOrAddDefault(parse.Item1, out bool sumExists);
+                    sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, parse.Item2) : parse.Item2;
+                }
             }
         }
     }

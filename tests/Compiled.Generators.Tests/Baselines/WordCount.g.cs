@@ -33,91 +33,91 @@ namespace Samples.WordCount
         /// <summary>Sink Output: the pipeline writes its records here; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Output(global::System.ReadOnlySpan<byte> word, long count) => throw new global::System.InvalidOperationException("'Output' is a sink of pipeline 'WordCount': the running pipeline writes to it. Bind it with --sink and run WordCount.RunAsync(args).");
-    }
 
-    /// <summary>The running state of pipeline WordCount: framers, per-batch tables, sinks, and the fused loop.</summary>
-    [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
-    file sealed class WordCountJob : global::Compiled.Hosting.PipelineJob
-    {
-        private readonly global::Compiled.Framing.LineFramer _inputFramer;
-        private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
-        private readonly global::Compiled.Sinks.Sink _output;
-        private readonly global::Compiled.RecordText _text = new();
-
-        /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
-        public WordCountJob(global::Compiled.Hosting.JobContext context)
+        /// <summary>The running state of pipeline WordCount: framers, per-batch tables, sinks, and the fused loop.</summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        private sealed class WordCountJob : global::Compiled.Hosting.PipelineJob
         {
-            _inputFramer = new(context.Framing[0], context.Counters[0]);
-            _output = context.Sinks[0];
-        }
+            private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
+            private readonly global::Compiled.Sinks.Sink _output;
+            private readonly global::Compiled.RecordText _text = new();
 
-        /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
-        public override void BeginStream(int source, string streamName)
-        {
-            switch (source)
+            /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
+            public WordCountJob(global::Compiled.Hosting.JobContext context)
             {
-                case 0: _inputFramer.Reset(streamName); break;
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
+                _inputFramer = new(context.Framing[0], context.Counters[0]);
+                _output = context.Sinks[0];
             }
-        }
 
-        /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
-        public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
-        {
-            switch (source)
+            /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
+            public override void BeginStream(int source, string streamName)
             {
-                case 0:
+                switch (source)
                 {
-                    var inputLoop = new InputLoop(this);
-                    return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                    case 0: _inputFramer.Reset(streamName); break;
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
-                default: throw new global::System.ArgumentOutOfRangeException(nameof(source));
-            }
-        }
-
-        /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-        public override void CompleteBatch()
-        {
-            // [ReduceByKey] Add (WordCount.cs:26): one record per key, keys in the order first seen.
-            for (int addIndex = 0; addIndex < _add.Count; addIndex++)
-            {
-                var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
-                // [Sink] Output (WordCount.cs:30)
-                _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
             }
 
-            _add.Clear();
-        }
-
-        /// <summary>Returns the framers' pooled buffers.</summary>
-        protected override void Dispose(bool disposing)
-        {
-            _inputFramer.Dispose();
-        }
-
-        /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
-        private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
-        {
-            private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
-
-            public InputLoop(WordCountJob job)
+            /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
+            public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
             {
-                _add = job._add;
-            }
-
-            /// <summary>Handles one record of Input (WordCount.cs:14).</summary>
-            // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-            public void OnRecord(global::System.ReadOnlySpan<byte> input)
-            {
-                // [FlatMap] Words (WordCount.cs:18)
-                foreach (var words in global::Samples.WordCount.WordCount.Words(input))
+                switch (source)
                 {
-                    // [Map] Pair (WordCount.cs:22)
-                    var pair = global::Samples.WordCount.WordCount.Pair(words);
-                    // [ReduceByKey] Add (WordCount.cs:26)
-                    ref long addSlot = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
-                    addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, pair.Value) : pair.Value;
+                    case 0:
+                    {
+                        var inputLoop = new InputLoop(this);
+                        return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
+            /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
+            public override void CompleteBatch()
+            {
+                // [ReduceByKey] Add (WordCount.cs:26): one record per key, keys in the order first seen.
+                for (int addIndex = 0; addIndex < _add.Count; addIndex++)
+                {
+                    var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
+                    // [Sink] Output (WordCount.cs:30)
+                    _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                }
+
+                _add.Clear();
+            }
+
+            /// <summary>Returns the framers' pooled buffers.</summary>
+            protected override void Dispose(bool disposing)
+            {
+                _inputFramer.Dispose();
+            }
+
+            /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
+            private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
+            {
+                private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
+
+                public InputLoop(WordCountJob job)
+                {
+                    _add = job._add;
+                }
+
+                /// <summary>Handles one record of Input (WordCount.cs:14).</summary>
+                // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> input)
+                {
+                    // [FlatMap] Words (WordCount.cs:18)
+                    foreach (var words in global::Samples.WordCount.WordCount.Words(input))
+                    {
+                        // [Map] Pair (WordCount.cs:22)
+                        var pair = global::Samples.WordCount.WordCount.Pair(words);
+                        // [ReduceByKey] Add (WordCount.cs:26)
+                        ref long addSlot = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
+                        addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, pair.Value) : pair.Value;
+                    }
                 }
             }
         }

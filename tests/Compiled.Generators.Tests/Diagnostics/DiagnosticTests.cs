@@ -175,6 +175,19 @@ public class DiagnosticTests
         "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it returns 'string', but a source returns Lines (newline-delimited records)");
 
     [Fact]
+    public void CMP0009_SourceWithoutAccessModifier() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] static partial Lines [|Input|]();
+            [Sink] static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0009",
+        "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'",
+        compilesOtherwise: false);
+
+    [Fact]
     public void CMP0010_SinkSignature() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class Job
@@ -185,6 +198,18 @@ public class DiagnosticTests
         """,
         "CMP0010",
         "Sink 'Output' must be declared 'public static partial void Output(...)' without a body, taking the record or its key and value: declare it 'partial' with no body; the body is generated");
+
+    [Fact]
+    public void CMP0010_SinkWithRefParameter() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void [|Output|](ref ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0010",
+        "Sink 'Output' must be declared 'public static partial void Output(...)' without a body, taking the record or its key and value: parameter 'line' is passed by ref; take it by value");
 
     [Fact]
     public void CMP0011_UnknownStageInput() => DiagnosticVerifier.Verify(Usings + """
@@ -329,6 +354,194 @@ public class DiagnosticTests
         "CMP0021",
         "Pipeline 'Job' has type parameters, which a pipeline cannot have; remove them from 'Job' and from the types that contain it",
         compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0022_StageBeforeSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Map] public static int [|Length|](ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Output(int length);
+            [Source] public static partial Lines Input();
+        }
+        """,
+        "CMP0022",
+        "Stage 'Length' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Length', since a stage reads the stage declared above it");
+
+    [Fact]
+    public void CMP0022_SinkBeforeSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Sink] public static partial void [|Output|](ReadOnlySpan<byte> line);
+            [Source] public static partial Lines Input();
+        }
+        """,
+        "CMP0022",
+        "Stage 'Output' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Output', since a stage reads the stage declared above it");
+
+    [Fact]
+    public void CMP0023_ReservedMemberName() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Filter] public static bool [|Definition|](ReadOnlySpan<byte> line) => true;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated property named 'Definition'; rename your method 'Definition'");
+
+    [Fact]
+    public void CMP0023_RunAsyncWithTheGeneratedSignature() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            public static Task<int> [|RunAsync|](string[] arguments) => Task.FromResult(0);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated method named 'RunAsync'; rename your method 'RunAsync'");
+
+    [Fact]
+    public void CMP0023_JobClassName() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public partial class Words
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            public int [|WordsJob|] { get; set; }
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Words' gets a generated class named 'WordsJob'; rename your property 'WordsJob'");
+
+    [Fact]
+    public void CMP0023_PipelineNamedLikeAGeneratedMember() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Definition|]
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Definition' gets a generated property named 'Definition'; rename the pipeline class: a class cannot have a member with its own name");
+
+    [Fact]
+    public void CMP0023_InheritedMember() => DiagnosticVerifier.Verify(Usings + """
+        public class Base { public static string Definition => ""; }
+
+        [Pipeline]
+        public partial class [|Job|] : Base
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0023",
+        "Pipeline 'Job' gets a generated property named 'Definition'; rename the property 'Base.Definition' that 'Job' inherits, or derive 'Job' from another class");
+
+    [Fact]
+    public void RunAsyncOverload_IsNotReserved()
+    {
+        // Only RunAsync(string[]) is generated, so a convenience overload beside it is fine.
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(Usings + """
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+                public static Task<int> RunAsync() => RunAsync(["--source", "stdin:"]);
+            }
+            """));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+    }
+
+    [Fact]
+    public void CMP0024_PipelineIsFileLocal() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        [|file|] static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0024",
+        "Pipeline 'Job' cannot be generated because 'Job' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0024_ContainingTypeIsFileLocal() => DiagnosticVerifier.Verify(Usings + """
+        [|file|] static partial class Outer
+        {
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            }
+        }
+        """,
+        "CMP0024",
+        "Pipeline 'Job' cannot be generated because 'Outer' is declared 'file', and a file-local type cannot be continued in the generated file; remove 'file' (declare it 'internal' to keep it inside the assembly)",
+        compilesOtherwise: false);
+
+    [Fact]
+    public void CMP0025_KeyBoxes() => DiagnosticVerifier.Verify(Usings + """
+        public readonly struct Point(int x, int y) : IEquatable<Point>
+        {
+            public bool Equals(Point other) => x == other.X && y == other.Y;
+            public int X => x;
+            public int Y => y;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static (Point Point, long One) Pair(ReadOnlySpan<byte> line) => (new Point(line.Length, 0), 1);
+            [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output((Point Point, long Count) total);
+        }
+        """,
+        "CMP0025",
+        "Stage 'Add' keys records by 'Point', which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in 'Point' (a record struct does) or key by another type");
+
+    [Fact]
+    public void CMP0025_CountByValueKeyBoxes() => DiagnosticVerifier.Verify(Usings + """
+        public readonly struct Point(int x) : IEquatable<Point>
+        {
+            public bool Equals(Point other) => x == other.X;
+            public int X => x;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [CountByValue] public static Point [|Lengths|](ReadOnlySpan<byte> line) => new(line.Length);
+            [Sink] public static partial void Output(Point point, long count);
+        }
+        """,
+        "CMP0025",
+        "Stage 'Lengths' keys records by 'Point', which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in 'Point' (a record struct does) or key by another type");
+
+    [Fact]
+    public void CMP0002_StagesWithoutAnySource_ReportOnlyTheMissingSource() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class [|Job|]
+        {
+            [Map] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+            [Sink] public static partial void Output(int length);
+        }
+        """,
+        "CMP0002",
+        "Pipeline 'Job' has no source; declare one, e.g. [Source(Default = \"tcp://localhost:9999\")] public static partial Lines Input();");
 
     [Fact]
     public void EveryDescriptorHasATest()

@@ -10,6 +10,7 @@ public class SnapshotTests
     [InlineData("ErrorLevels")]
     [InlineData("StructKeys")]
     [InlineData("Nested")]
+    [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
         string text = File.ReadAllText(GeneratorHarness.InputPath(name));
