@@ -752,10 +752,12 @@ namespace Compiled.Generators
                 && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
             // A struct key must compare by value without boxing: IEquatable<itself>.
+            // An enum, or a struct that implements IEquatable<itself>: both compare by value without boxing.
             private static bool IsStructKey(ITypeSymbol? type) =>
                 type is { IsValueType: true, IsRefLikeType: false }
-                && type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Equatable
-                    && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type));
+                && (type.TypeKind == TypeKind.Enum
+                    || type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Equatable
+                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)));
 
             private static bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
                 a is not null && b is not null && SymbolEqualityComparer.Default.Equals(Strip(a), Strip(b));

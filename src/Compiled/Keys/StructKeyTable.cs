@@ -10,10 +10,11 @@ namespace Compiled.Keys;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The key's own <see cref="object.GetHashCode"/> and <see cref="IEquatable{T}.Equals(T)"/> are called through
-/// constrained calls, which box nothing as long as the struct overrides <c>GetHashCode</c> (tuples, record
-/// structs and the primitive types do). A struct that inherits <see cref="ValueType.GetHashCode"/> is boxed
-/// on every lookup: override it.
+/// Keys are compared and hashed through <see cref="EqualityComparer{T}.Default"/>, which the JIT turns into
+/// direct calls for enums and for structs that implement <see cref="IEquatable{T}"/>: nothing is boxed as long
+/// as such a struct also overrides <c>GetHashCode</c> (tuples, record structs and the primitive types do). A
+/// struct that inherits <see cref="ValueType.GetHashCode"/> is boxed on every lookup: override it (the
+/// generator warns, CMP0025).
 /// </para>
 /// <para>
 /// Memory follows recent use, not the high-water mark, as in <see cref="ByteKeyTable{TValue}"/>.
@@ -31,7 +32,7 @@ namespace Compiled.Keys;
 /// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public sealed class StructKeyTable<TKey, TValue>
-    where TKey : struct, IEquatable<TKey>
+    where TKey : struct
 {
     private const int MinimumBuckets = 16;
 
@@ -83,7 +84,7 @@ public sealed class StructKeyTable<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
     {
-        uint hash = Spread(key.GetHashCode());
+        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
         int[] buckets = _buckets;
         int mask = _mask;
         int slot = (int)hash & mask;
@@ -96,7 +97,7 @@ public sealed class StructKeyTable<TKey, TValue>
             }
 
             ref Entry entry = ref _entries[index];
-            if (entry.Hash == hash && entry.Key.Equals(key))
+            if (entry.Hash == hash && EqualityComparer<TKey>.Default.Equals(entry.Key, key))
             {
                 exists = true;
                 return ref entry.Value;
@@ -112,7 +113,7 @@ public sealed class StructKeyTable<TKey, TValue>
     /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
     public ref TValue GetValueRefOrNullRef(TKey key)
     {
-        uint hash = Spread(key.GetHashCode());
+        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
         int[] buckets = _buckets;
         int mask = _mask;
         int slot = (int)hash & mask;
@@ -125,7 +126,7 @@ public sealed class StructKeyTable<TKey, TValue>
             }
 
             ref Entry entry = ref _entries[index];
-            if (entry.Hash == hash && entry.Key.Equals(key))
+            if (entry.Hash == hash && EqualityComparer<TKey>.Default.Equals(entry.Key, key))
             {
                 return ref entry.Value;
             }

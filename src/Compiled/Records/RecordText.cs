@@ -96,14 +96,6 @@ public sealed class RecordText
         return this;
     }
 
-    /// <summary>Appends <c>(key,value)</c> for a byte-span key and a formattable value.</summary>
-    public RecordText AppendPair<TValue>(ReadOnlySpan<byte> key, TValue value)
-        where TValue : IUtf8SpanFormattable, allows ref struct
-    {
-        Append('(').Append(key).Append(',').AppendValue(value);
-        return Append(')');
-    }
-
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {

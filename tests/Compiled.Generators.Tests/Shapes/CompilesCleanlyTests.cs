@@ -139,8 +139,11 @@ public class CompilesCleanlyTests
     [InlineData("(int, int)")]
     [InlineData("Point")]
     [InlineData("Hashed")]
+    [InlineData("Level")]
     public void Key_HashesWithoutBoxing(string key) => AssertCompilesCleanly($$"""
         public readonly record struct Point(int X, int Y);
+
+        public enum Level { Info, Warning, Error }
 
         public readonly struct Hashed(int value) : IEquatable<Hashed>
         {
