@@ -19,6 +19,8 @@ namespace Compiled.Generators
         };
 
         public const string Lines = "Compiled.Lines";
+        public const string TypedLines = "Compiled.Lines<T>";
+        public const string Utf8SpanParsable = "System.IUtf8SpanParsable<TSelf>";
         public const string KeyValue = "Compiled.KeyValue<TValue>";
         public const string ReadOnlySpan = "System.ReadOnlySpan<T>";
         public const string Utf8SpanFormattable = "System.IUtf8SpanFormattable";

@@ -59,6 +59,8 @@ namespace Compiled.Generators
                 {
                     EmitMembers(w, pipeline);
                     w.Line();
+                    EmitTestDriver(w, pipeline);
+                    w.Line();
                     EmitJob(w, pipeline);
                 }
 
@@ -119,7 +121,9 @@ namespace Compiled.Generators
                 w.Line("    {");
                 foreach (StageModel source in pipeline.Sources)
                 {
-                    w.Line($"        new {Runtime}.Lines({Literal(source.Name)}, {Literal(source.DefaultUri)}),");
+                    w.Line(source.Parse is null
+                        ? $"        new {Runtime}.Lines({Literal(source.Name)}, {Literal(source.DefaultUri)}),"
+                        : $"        new {source.Parse.Declaration}({Literal(source.Name)}, {Literal(source.DefaultUri)}, {Literal(source.Parse.RecordDisplay)}),");
                 }
 
                 w.Line("    },");
@@ -140,9 +144,10 @@ namespace Compiled.Generators
                 {
                     StageModel source = pipeline.Sources[i];
                     w.Line();
-                    w.Line($"/// <summary>The declaration of source {source.Name}: newline-delimited records, by default from {Xml(source.DefaultUri ?? "the URI given at run time")}.</summary>");
+                    string records = source.Parse is null ? "newline-delimited records" : $"lines read as {Xml(source.Parse.RecordDisplay)}";
+                    w.Line($"/// <summary>The declaration of source {source.Name}: {records}, by default from {Xml(source.DefaultUri ?? "the URI given at run time")}.</summary>");
                     w.Line(GeneratedCode);
-                    w.Line($"{source.Signature} => ({Runtime}.Lines)Definition.Sources[{i}];");
+                    w.Line($"{source.Signature} => ({source.Parse?.Declaration ?? Runtime + ".Lines"})Definition.Sources[{i}];");
                 }
 
                 foreach (StageModel sink in pipeline.Sinks)
@@ -153,6 +158,90 @@ namespace Compiled.Generators
                     w.Line(GeneratedCode);
                     w.Line($"{sink.Signature} => throw new global::System.InvalidOperationException({message});");
                 }
+            }
+
+            // The base class's members, which the driver's source and sink properties must not hide.
+            private static readonly string[] TestDriverMembers =
+            {
+                "TestDriver", "Run", "BatchesRun", "BatchInterval", "Counters", "Dispose", "Job", "Sinks", "Push", "InputBatchCount",
+                "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+            };
+
+            // A class for tests: typed batches in per source, typed batches out per sink, on a virtual clock.
+            private static void EmitTestDriver(SourceWriter w, PipelineView pipeline)
+            {
+                PipelineModel model = pipeline.Model;
+                var table = new NameTable();
+                foreach (string name in TestDriverMembers)
+                {
+                    table.Reserve(name);
+                }
+
+                var inputs = pipeline.Sources.Select(s => (Stage: s, Member: table.Allocate(s.Name), Type: TestInputType(s))).ToList();
+                var outputs = pipeline.Sinks.Select(s => (Stage: s, Member: table.Allocate(s.Name), Capture: CaptureOf(pipeline, s))).ToList();
+                w.Line($"/// <summary>");
+                w.Line($"/// Runs pipeline {model.Name} batch by batch on a virtual clock, for tests: give each source's batches");
+                w.Line($"/// ({string.Join(", ", inputs.Select(i => i.Member))}), call Run, and read each sink's batches ({string.Join(", ", outputs.Select(o => o.Member))}). Batch k is at");
+                w.Line($"/// k × the batch interval; nothing is read from or written to the outside.");
+                w.Line($"/// </summary>");
+                w.Line(GeneratedCode);
+                w.Open($"{model.TestDriverAccessibility} sealed class TestDriver : {Runtime}.Testing.PipelineTestDriver");
+                w.Line("/// <summary>Creates a driver; batch k runs at k × <paramref name=\"batchInterval\"/>, by default the pipeline's interval.</summary>");
+                w.Line("public TestDriver(global::System.TimeSpan? batchInterval = null)");
+                w.Line($"    : base(Definition, batchInterval, new {Runtime}.Sinks.Sink[] {{ {string.Join(", ", outputs.Select(o => $"new {o.Capture.Type}({Literal(o.Stage.Name)})"))} }})");
+                w.Open();
+                w.Close();
+                foreach (var input in inputs)
+                {
+                    string records = input.Stage.Parse is null ? "each line as a string" : "each a " + Xml(input.Stage.Parse.RecordDisplay);
+                    w.Line();
+                    w.Line($"/// <summary>The records source {input.Stage.Name} receives, batch by batch ({records}).</summary>");
+                    w.Line($"public {Runtime}.Testing.TestInput<{input.Type}> {input.Member} {{ get; }} = new();");
+                }
+
+                for (int i = 0; i < outputs.Count; i++)
+                {
+                    var output = outputs[i];
+                    w.Line();
+                    w.Line($"/// <summary>What sink {output.Stage.Name} received, batch by batch.</summary>");
+                    w.Line($"public {Runtime}.Testing.TestOutput<{output.Capture.Record}> {output.Member} => (({output.Capture.Type})Sinks[{i}]).Output;");
+                }
+
+                w.Line();
+                w.Line("/// <inheritdoc />");
+                w.Line($"protected override int InputBatchCount => {(inputs.Count == 1 ? inputs[0].Member + ".Count" : "global::System.Math.Max(" + string.Join(", ", inputs.Select(i => i.Member + ".Count")) + ")")};");
+                w.Line();
+                w.Line("/// <inheritdoc />");
+                w.Open("protected override void Push(int index)");
+                w.Line($"var job = ({pipeline.JobName})Job;");
+                foreach (var input in inputs)
+                {
+                    w.Open($"foreach ({input.Type} record in {input.Member}.At(index))");
+                    w.Line(input.Stage.Parse is null
+                        ? $"job.{pipeline.NamesOf(input.Stage).Push}(global::System.Text.Encoding.UTF8.GetBytes(record));"
+                        : $"job.{pipeline.NamesOf(input.Stage).Push}(record);");
+                    w.Close();
+                }
+
+                w.Close();
+                w.Close();
+            }
+
+            // What a test gives a source: strings for byte lines (fed as their UTF-8 bytes), the record type otherwise.
+            private static string TestInputType(StageModel source) => source.Parse is null ? "string" : source.Output!.Type.Code;
+
+            // How the test driver keeps what a sink receives: byte records as strings, KeyValue<V> as (string Key, V Value),
+            // ref structs as their text, anything else as it is.
+            private static (string Type, string Record) CaptureOf(PipelineView pipeline, StageModel sink)
+            {
+                RecordType record = pipeline.Model.Stages[sink.Input].Output!;
+                return record.Shape switch
+                {
+                    RecordShape.Bytes => ($"{Runtime}.Testing.TextCapture", "string"),
+                    RecordShape.KeyValue => ($"{Runtime}.Testing.KeyValueCapture<{record.Value!.Code}>", $"(string Key, {record.Value.Code} Value)"),
+                    _ when record.Type.IsRefLike => ($"{Runtime}.Testing.TextCapture", "string"),
+                    _ => ($"{Runtime}.Testing.RecordCapture<{record.Type.Code}>", record.Type.Code),
+                };
             }
 
             // Not nameof(source): inside the user's class, a member named 'nameof' would turn it into a call.
@@ -182,9 +271,19 @@ namespace Compiled.Generators
                     w.Line($"{pipeline.NamesOf(pipeline.Sources[i]).Framer} = new(context.Framing[{i}], context.Counters[{i}]);");
                 }
 
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
+                    {
+                        w.Line($"{counters} = context.Counters[{i}];");
+                    }
+                }
+
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
                 {
-                    w.Line($"{pipeline.NamesOf(pipeline.Sinks[i]).Field} = context.Sinks[{i}];");
+                    StageNames names = pipeline.NamesOf(pipeline.Sinks[i]);
+                    w.Line($"{names.Field} = context.Sinks[{i}];");
+                    w.Line($"{names.Records} = context.Sinks[{i}] as {pipeline.WriterType(pipeline.Sinks[i])};");
                 }
 
                 w.Close();
@@ -218,6 +317,22 @@ namespace Compiled.Generators
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
+
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    StageNames names = pipeline.NamesOf(source);
+                    w.Line();
+                    if (source.Parse is null)
+                    {
+                        w.Line($"/// <summary>Runs one record of {source.Name} through the fused loop, as if framed from its input (the test driver calls this).</summary>");
+                        w.Line($"public void {names.Push}(global::System.ReadOnlySpan<byte> record) => new {names.LoopType}(this).OnRecord(record);");
+                    }
+                    else
+                    {
+                        w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
+                        w.Line($"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
+                    }
+                }
 
                 w.Line();
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
@@ -276,11 +391,53 @@ namespace Compiled.Generators
                 w.Line();
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
                 w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
-                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-                w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Local})");
-                EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                w.Line(Inline);
+                if (source.Parse is null)
+                {
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Local})");
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    w.Close();
+                }
+                else
+                {
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
+                    EmitParse(w, source, names);
+                    w.Line($"OnValue({names.Local});");
+                    w.Close();
+                    w.Line();
+                    w.Line($"/// <summary>Handles one parsed record of {source.Name}.</summary>");
+                    w.Line(Inline);
+                    w.Open($"public void OnValue({source.Output!.Type.Code} {names.Local})");
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    w.Close();
+                }
+
                 w.Close();
-                w.Close();
+            }
+
+            private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+            // A typed source's line becomes its record; a line that does not parse is counted and skipped.
+            private static void EmitParse(SourceWriter w, StageModel source, StageNames names)
+            {
+                SourceParse parse = source.Parse!;
+                string malformed = $"{{ {names.Counters}.Malformed++; return; }}";
+                w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
+                if (!parse.IsTuple)
+                {
+                    w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {parse.Fields[0].TypeCode} {names.Local})) {malformed}");
+                    return;
+                }
+
+                w.Line($"global::System.ReadOnlySpan<byte> {names.Rest} = {names.Line};");
+                for (int i = 0; i < parse.Fields.Count; i++)
+                {
+                    bool last = i == parse.Fields.Count - 1;
+                    w.Line($"if (!{Runtime}.Utf8Parse.TryField(ref {names.Rest}, {(last ? "true" : "false")}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
+                        + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {parse.Fields[i].TypeCode} {names.FieldValues![i]})) {malformed}");
+                }
+
+                w.Line($"{source.Output!.Type.Code} {names.Local} = ({string.Join(", ", names.FieldValues!)});");
             }
 
             // At the batch boundary: one record per key of an aggregate's table, through the stages below it.
@@ -353,9 +510,11 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.Sink:
+                        // A sink that takes the records as they are gets them so; any other gets their text.
+                        w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
                         w.Line(inputType.Shape == RecordShape.Bytes
-                            ? $"{names.Field}.Write({input});"
-                            : $"{names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                            ? $"else {names.Field}.Write({input});"
+                            : $"else {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
                         break;
                 }
             }
@@ -414,6 +573,30 @@ namespace Compiled.Generators
 
                 /// <summary>See <see cref="Slot"/>.</summary>
                 public string? Exists { get; set; }
+
+                /// <summary>A sink's field for writing records as they are: <c>_outputRecords</c>.</summary>
+                public string? Records { get; set; }
+
+                /// <summary>A source's method that pushes one record through its loop: <c>PushInput</c>.</summary>
+                public string? Push { get; set; }
+
+                /// <summary>A typed source's counters (for malformed lines): <c>_inputCounters</c>.</summary>
+                public string? Counters { get; set; }
+
+                /// <summary>A typed source's line, before parsing: <c>inputLine</c>.</summary>
+                public string? Line { get; set; }
+
+                /// <summary>A typed tuple source's unparsed rest of the line: <c>inputRest</c>.</summary>
+                public string? Rest { get; set; }
+
+                /// <summary>A typed tuple source's field bytes: <c>inputField1</c>, ...</summary>
+                public string[]? FieldSpans { get; set; }
+
+                /// <summary>A typed tuple source's parsed fields: <c>inputValue1</c>, ...</summary>
+                public string[]? FieldValues { get; set; }
+
+                /// <summary>A source's or sink's property on the test driver: <c>Input</c>, <c>Output</c>.</summary>
+                public string? TestMember { get; set; }
             }
 
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
@@ -426,8 +609,8 @@ namespace Compiled.Generators
                 // the text buffer, and the discard. No stage's name may take them.
                 private static readonly string[] FixedNames =
                 {
-                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job",
+                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record",
                     TextField, "_",
                 };
 
@@ -455,8 +638,17 @@ namespace Compiled.Generators
 
                     foreach (StageModel sink in Sinks)
                     {
-                        string field = NamesOf(sink).Field!;
-                        _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {field};", field));
+                        StageNames names = NamesOf(sink);
+                        _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {names.Field};", names.Field!));
+                        _writerFields.Add(sink, ($"private readonly {WriterType(sink)}? {names.Records};", names.Records!));
+                    }
+
+                    foreach (StageModel source in Sources)
+                    {
+                        if (NamesOf(source).Counters is { } counters)
+                        {
+                            _counterFields.Add(source, ($"private readonly {Runtime}.Connectors.SourceCounters {counters};", counters));
+                        }
                     }
 
                     Plan = BuildPlan(model);
@@ -490,7 +682,13 @@ namespace Compiled.Generators
                             case StageKind.Source:
                                 names.Framer = table.Allocate("_" + camel + "Framer");
                                 names.LoopType = table.Allocate(stage.Name + "Loop");
+                                names.Push = table.Allocate("Push" + stage.Name);
                                 names.Local = table.Allocate(camel);
+                                if (stage.Parse is not null)
+                                {
+                                    names.Counters = table.Allocate("_" + camel + "Counters");
+                                }
+
                                 break;
                             case StageKind.Map or StageKind.FlatMap:
                                 names.Local = table.Allocate(camel);
@@ -501,6 +699,7 @@ namespace Compiled.Generators
                                 break;
                             case StageKind.Sink:
                                 names.Field = table.Allocate("_" + camel);
+                                names.Records = table.Allocate("_" + camel + "Records");
                                 break;
                         }
 
@@ -516,6 +715,17 @@ namespace Compiled.Generators
                         {
                             case StageKind.Source:
                                 names.LoopLocal = table.Allocate(local + "Loop");
+                                if (model.Stages[i].Parse is { } parse)
+                                {
+                                    names.Line = table.Allocate(local + "Line");
+                                    if (parse.IsTuple)
+                                    {
+                                        names.Rest = table.Allocate(local + "Rest");
+                                        names.FieldSpans = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Field" + f)).ToArray();
+                                        names.FieldValues = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Value" + f)).ToArray();
+                                    }
+                                }
+
                                 break;
                             case StageKind.ReduceByKey:
                                 names.Index = table.Allocate(local + "Index");
@@ -546,12 +756,18 @@ namespace Compiled.Generators
                 public List<StageModel> Aggregates { get; }
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
+
+                /// <summary>The interface through which a sink may take its records as they are: <c>IRecordWriter&lt;KeyValue&lt;long&gt;&gt;</c>.</summary>
+                public string WriterType(StageModel sink) => $"{Runtime}.Sinks.IRecordWriter<{Model.Stages[sink.Input].Output!.Type.Code}>";
 
                 private static readonly (string Declaration, string Name) Text = ($"private readonly {Runtime}.RecordText {TextField} = new();", TextField);
 
                 /// <summary>The job's fields: a table per aggregate, a sink per sink, and the text buffer if a sink prints.</summary>
                 public IEnumerable<string> JobFields =>
-                    _fields.Values.Select(f => f.Declaration).Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
+                    _counterFields.Values.Concat(_fields.Values).Concat(_writerFields.Values).Select(f => f.Declaration)
+                        .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
 
                 /// <summary>The fields a source's loop uses: the tables and sinks it reaches before any aggregate's boundary.</summary>
                 public List<(string Declaration, string Name)> LoopFields(StageModel source)
@@ -574,10 +790,23 @@ namespace Compiled.Generators
                         }
                     }
 
+                    if (_counterFields.TryGetValue(source, out (string, string) counters))
+                    {
+                        used.Add(counters);
+                    }
+
                     // Declaration order, so the text is deterministic.
                     foreach (StageModel stage in Model.Stages)
                     {
                         if (reached.Contains(stage) && _fields.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _writerFields.TryGetValue(stage, out (string, string) field))
                         {
                             used.Add(field);
                         }

@@ -91,15 +91,71 @@ namespace Compiled.Generators
                 // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
                 bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
                 string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace("@", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
-                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames);
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames, TestDriverAccessibility(drafts));
             }
 
-            // Definition, RunAsync and the job class are generated into the pipeline class, so the class must not
+            // The test driver exposes the sources' and sinks' record types, so it can be no more visible than they are.
+            private static string TestDriverAccessibility(List<Draft> drafts)
+            {
+                Accessibility least = Accessibility.Public;
+                foreach (Draft draft in drafts)
+                {
+                    IEnumerable<ITypeSymbol> types = draft.Kind == StageKind.Source
+                        ? (draft.OutputSymbol is { } record ? new[] { record } : Enumerable.Empty<ITypeSymbol>())
+                        : draft.Kind == StageKind.Sink ? draft.Method.Parameters.Select(p => p.Type) : Enumerable.Empty<ITypeSymbol>();
+                    foreach (ITypeSymbol type in types)
+                    {
+                        Accessibility accessibility = EffectiveAccessibility(type);
+                        if (accessibility < least)
+                        {
+                            least = accessibility;
+                        }
+                    }
+                }
+
+                return least switch
+                {
+                    Accessibility.Public => "public",
+                    Accessibility.Internal or Accessibility.ProtectedOrInternal => "internal",
+                    _ => "private",
+                };
+            }
+
+            // The least accessibility of a type, its containing types and its type arguments.
+            private static Accessibility EffectiveAccessibility(ITypeSymbol type)
+            {
+                Accessibility least = Accessibility.Public;
+                if (type is IArrayTypeSymbol array)
+                {
+                    return EffectiveAccessibility(array.ElementType);
+                }
+
+                for (ISymbol? symbol = type; symbol is INamedTypeSymbol named; symbol = symbol.ContainingType)
+                {
+                    if (named.DeclaredAccessibility != Accessibility.NotApplicable && named.DeclaredAccessibility < least)
+                    {
+                        least = named.DeclaredAccessibility;
+                    }
+
+                    foreach (ITypeSymbol argument in named.TypeArguments)
+                    {
+                        Accessibility inner = EffectiveAccessibility(argument);
+                        if (inner < least)
+                        {
+                            least = inner;
+                        }
+                    }
+                }
+
+                return least;
+            }
+
+            // Definition, RunAsync, TestDriver and the job class are generated into the pipeline class, so the class must not
             // declare or inherit a member of those names (CMP0023). Returns the names that are taken.
             private EquatableArray<string> CheckReservedNames(INamedTypeSymbol type)
             {
                 var taken = new List<string>();
-                foreach ((string name, string kind) in new[] { ("Definition", "property"), ("RunAsync", "method"), (type.Name + "Job", "class") })
+                foreach ((string name, string kind) in new[] { ("Definition", "property"), ("RunAsync", "method"), ("TestDriver", "class"), (type.Name + "Job", "class") })
                 {
                     if (type.Name == name)
                     {
@@ -362,8 +418,9 @@ namespace Compiled.Generators
                         LocationText(draft.Method),
                         draft.Kind is StageKind.Source or StageKind.Sink ? ImplementationSignature(draft.Method) : null,
                         draft.DefaultUri,
-                        draft.Kind == StageKind.Source ? "lines" : null,
-                        draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null));
+                        draft.Kind == StageKind.Source ? (draft.Parse is null ? "lines" : "lines of " + draft.Parse.RecordDisplay) : null,
+                        draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null,
+                        draft.Parse));
                 }
 
                 return stages;
@@ -414,7 +471,7 @@ namespace Compiled.Generators
                     : !method.IsStatic ? "it must be static"
                     : method.IsGenericMethod ? "it must not have type parameters"
                     : method.Parameters.Length != 0 ? "it must not take parameters; the URI is bound at run time"
-                    : method.ReturnType.ToDisplayString() != KnownNames.Lines ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records)"
+                    : !IsLines(method.ReturnType, out _) ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records) or Lines<T> (each line parsed as a T)"
                     : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
                     : null;
                 if (problem is not null)
@@ -422,9 +479,72 @@ namespace Compiled.Generators
                     Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name, problem);
                 }
 
-                // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
-                draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
+                if (IsLines(method.ReturnType, out ITypeSymbol? record) && record is not null)
+                {
+                    // Lines<T>: each line is parsed as a T, which the stages below see.
+                    draft.Parse = ParseOf(record);
+                    if (draft.Parse is null)
+                    {
+                        Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name,
+                            $"a line cannot be read as '{record.ToDisplayString(ShortFormat)}'; use string, a type that implements IUtf8SpanParsable<T> (int, long, double, decimal, Guid, DateTime, or your own), or a tuple of those, written as comma-separated fields");
+                    }
+
+                    SetClassifiedOutput(draft, record);
+                }
+                else
+                {
+                    // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
+                    draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
+                }
+
                 CheckDefaultUri(draft, "source", KnownSchemes.Sources);
+            }
+
+            // Lines (record null) or Lines<T> (record T).
+            private static bool IsLines(ITypeSymbol type, out ITypeSymbol? record)
+            {
+                record = null;
+                if (type.ToDisplayString() == KnownNames.Lines)
+                {
+                    return true;
+                }
+
+                if (type is INamedTypeSymbol { IsGenericType: true } generic && generic.OriginalDefinition.ToDisplayString() == KnownNames.TypedLines)
+                {
+                    record = generic.TypeArguments[0];
+                    return true;
+                }
+
+                return false;
+            }
+
+            // How a line becomes a T: a string, an IUtf8SpanParsable<T>, or a tuple of those; null if it cannot.
+            private static SourceParse? ParseOf(ITypeSymbol record)
+            {
+                var fields = new List<ParseField>();
+                bool tuple = record is INamedTypeSymbol { IsTupleType: true };
+                IEnumerable<ITypeSymbol> types = tuple
+                    ? ((INamedTypeSymbol)record).TupleElements.Select(e => e.Type)
+                    : new[] { record };
+                foreach (ITypeSymbol type in types)
+                {
+                    if (type.SpecialType == SpecialType.System_String)
+                    {
+                        fields.Add(new ParseField("string", IsText: true));
+                    }
+                    else if (type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Utf8SpanParsable
+                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)))
+                    {
+                        fields.Add(new ParseField(type.ToDisplayString(CodeFormat), IsText: false));
+                    }
+                    else
+                    {
+                        return null;
+                    }
+                }
+
+                string declaration = $"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>";
+                return new SourceParse(declaration, record.ToDisplayString(ShortFormat), fields.ToEquatableArray(), tuple);
             }
 
             private void CheckSink(Draft draft, Draft? upstream)
@@ -593,7 +713,7 @@ namespace Compiled.Generators
                 TypeName count = NameOf(_int64);
                 if (IsByteSpan(counted))
                 {
-                    var output = new RecordType(RecordShape.KeyValue, new TypeName("global::Compiled.KeyValue<long>", "KeyValue<long>", TextFormat.Object), ByteSpanName, count);
+                    var output = new RecordType(RecordShape.KeyValue, new TypeName("global::Compiled.KeyValue<long>", "KeyValue<long>", TextFormat.Object, IsRefLike: true), ByteSpanName, count);
                     draft.SetOutput(output, null, null, _int64);
                 }
                 else if (IsStructKey(counted))
@@ -713,10 +833,10 @@ namespace Compiled.Generators
                 }
             }
 
-            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes);
+            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true);
 
             private static TypeName NameOf(ITypeSymbol type) =>
-                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type));
+                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType);
 
             private static TextFormat FormatOf(ITypeSymbol type)
             {
@@ -994,6 +1114,9 @@ namespace Compiled.Generators
                 public ITypeSymbol? ValueSymbol { get; private set; }
 
                 public string? DefaultUri { get; set; }
+
+                /// <summary>For a typed source, how its lines are parsed.</summary>
+                public SourceParse? Parse { get; set; }
 
             }
         }

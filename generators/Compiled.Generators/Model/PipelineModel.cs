@@ -8,6 +8,7 @@ namespace Compiled.Generators.Model
     /// <param name="HintName">The generated file's name.</param>
     /// <param name="BatchIntervalMilliseconds">The batch interval.</param>
     /// <param name="Stages">The stages in declaration order (sources first among equals).</param>
+    /// <param name="TestDriverAccessibility">The test driver's access modifier: public, unless a record type it exposes is less accessible.</param>
     /// <param name="HasErrors">True when a diagnostic error was reported: then only stand-ins for the partial members are emitted.</param>
     /// <param name="TakenNames">The generated members' names (<c>Definition</c>, <c>RunAsync</c>) that the class already uses (CMP0023): the stand-ins leave them out.</param>
     internal sealed record PipelineModel(
@@ -17,7 +18,8 @@ namespace Compiled.Generators.Model
         long BatchIntervalMilliseconds,
         EquatableArray<StageModel> Stages,
         bool HasErrors,
-        EquatableArray<string> TakenNames);
+        EquatableArray<string> TakenNames,
+        string TestDriverAccessibility = "public");
 
     /// <summary>The namespace and the chain of types that contain a pipeline class, outermost first, ending with the class itself.</summary>
     internal sealed record TypeHierarchy(string Namespace, EquatableArray<TypeDeclaration> Types)

@@ -38,6 +38,7 @@ namespace Compiled.Generators.Model
     /// <param name="DefaultUri">For a source or sink, the default URI, or <see langword="null"/>.</param>
     /// <param name="Format">For a source, how bytes become records: <c>lines</c>.</param>
     /// <param name="RecordText">For a sink, its parameters as written, for --help: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</param>
+    /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     internal sealed record StageModel(
         string Name,
         StageKind Kind,
@@ -48,7 +49,20 @@ namespace Compiled.Generators.Model
         string? Signature,
         string? DefaultUri,
         string? Format,
-        string? RecordText);
+        string? RecordText,
+        SourceParse? Parse = null);
+
+    /// <summary>How a typed source's line becomes its record: one field, or a tuple's comma-separated fields.</summary>
+    /// <param name="Declaration">The source's declaration type: <c>global::Compiled.Lines&lt;int&gt;</c>.</param>
+    /// <param name="RecordDisplay">The record type as written, for --help: <c>int</c>, <c>(string Word, int Count)</c>.</param>
+    /// <param name="Fields">The fields in order; one for a record that is not a tuple.</param>
+    /// <param name="IsTuple">Whether the record is a tuple of <see cref="Fields"/>.</param>
+    internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple);
+
+    /// <summary>One field of a typed source's line.</summary>
+    /// <param name="TypeCode">The field's type, fully qualified.</param>
+    /// <param name="IsText">Whether it is a string (decoded), rather than parsed with IUtf8SpanParsable.</param>
+    internal sealed record ParseField(string TypeCode, bool IsText);
 
     /// <summary>The shape of a record flowing between stages.</summary>
     internal enum RecordShape
@@ -89,7 +103,8 @@ namespace Compiled.Generators.Model
     /// <param name="Code">Fully qualified with <c>global::</c>.</param>
     /// <param name="Display">Short, for messages and comments.</param>
     /// <param name="Format">How a sink renders it.</param>
-    internal sealed record TypeName(string Code, string Display, TextFormat Format);
+    /// <param name="IsRefLike">Whether it is a <c>ref struct</c>, which a test driver cannot keep and captures as text.</param>
+    internal sealed record TypeName(string Code, string Display, TextFormat Format, bool IsRefLike = false);
 
     /// <summary>A record type and, for keyed records, its key and value.</summary>
     internal sealed record RecordType(RecordShape Shape, TypeName Type, TypeName? Key, TypeName? Value)

@@ -73,6 +73,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private long _batchRecords;
     private long _batchBytes;
     private long _batchSkipped;
+    private long _batchMalformed;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -375,6 +376,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _batchRecords = Total(static c => c.Records);
         _batchBytes = Total(static c => c.Bytes);
         _batchSkipped = Total(static c => c.OversizeSkipped);
+        _batchMalformed = Total(static c => c.Malformed);
         foreach (Sink sink in _sinks)
         {
             sink.BeginBatch(batchTime);
@@ -416,6 +418,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
         long bytes = Total(static c => c.Bytes) - _batchBytes;
         long skipped = Total(static c => c.OversizeSkipped) - _batchSkipped;
         LogBatchCompleted(_batchTime, records, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        long malformed = Total(static c => c.Malformed) - _batchMalformed;
+        if (malformed > 0)
+        {
+            LogMalformed(_batchTime, malformed, string.Join(", ", _definition.Sources.Zip(_sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
+        }
+
         if (skipped > 0)
         {
             // Dropped input is never silent: the log says how much, where, and how to keep it instead.
@@ -540,6 +548,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
     private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms skipped {Malformed} lines that did not parse as the records of {Sources}; fix the input or declare the source as Lines to see the lines as they are")]
+    private partial void LogMalformed(long batchTime, long malformed, string sources);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} records longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep them")]
     private partial void LogOversizeSkipped(long batchTime, long skipped, string sources);

@@ -38,11 +38,17 @@ public abstract class CaptureSink<T> : Sink
         throw new InvalidOperationException($"Sink '{Uri.Target}' of a test driver was given text instead of a record; the pipeline must be rebuilt with the current generator.");
 }
 
-/// <summary>Captures byte records as UTF-8 strings.</summary>
+/// <summary>
+/// Captures byte records as UTF-8 strings; also records of a <c>ref struct</c> type, which cannot be kept, as
+/// the text the pipeline renders for them.
+/// </summary>
 public sealed class TextCapture(string name) : CaptureSink<string>(name), IRecordWriter<ReadOnlySpan<byte>>
 {
     /// <inheritdoc />
     void IRecordWriter<ReadOnlySpan<byte>>.Write(ReadOnlySpan<byte> record) => Output.Add(Encoding.UTF8.GetString(record));
+
+    /// <summary>Keeps a record's text, decoded as UTF-8.</summary>
+    public override void Write(ReadOnlySpan<byte> record) => Output.Add(Encoding.UTF8.GetString(record));
 }
 
 /// <summary>Captures <see cref="KeyValue{TValue}"/> records as <c>(string Key, TValue Value)</c>, the key decoded as UTF-8.</summary>

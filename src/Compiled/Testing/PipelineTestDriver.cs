@@ -51,6 +51,9 @@ public abstract class PipelineTestDriver : IDisposable
     /// <summary>The generated job the driver runs.</summary>
     protected PipelineJob Job => _job;
 
+    /// <summary>The captures standing in for the pipeline's sinks, in declaration order.</summary>
+    protected IReadOnlyList<Sink> Sinks => _sinks;
+
     /// <summary>The number of batches the longest input holds.</summary>
     protected abstract int InputBatchCount { get; }
 

@@ -39,6 +39,43 @@ namespace Monitoring.Logs
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Errors(global::System.ReadOnlySpan<byte> line) => throw new global::System.InvalidOperationException("'Errors' is a sink of pipeline 'ErrorLevels': the running pipeline writes to it. Bind it with --sink and run ErrorLevels.RunAsync(args).");
 
+        /// <summary>
+        /// Runs pipeline ErrorLevels batch by batch on a virtual clock, for tests: give each source's batches
+        /// (Lines), call Run, and read each sink's batches (Counts, Errors). Batch k is at
+        /// k × the batch interval; nothing is read from or written to the outside.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        public sealed class TestDriver : global::Compiled.Testing.PipelineTestDriver
+        {
+            /// <summary>Creates a driver; batch k runs at k × <paramref name="batchInterval"/>, by default the pipeline's interval.</summary>
+            public TestDriver(global::System.TimeSpan? batchInterval = null)
+                : base(Definition, batchInterval, new global::Compiled.Sinks.Sink[] { new global::Compiled.Testing.KeyValueCapture<long>("Counts"), new global::Compiled.Testing.TextCapture("Errors") })
+            {
+            }
+
+            /// <summary>The records source Lines receives, batch by batch (each line as a string).</summary>
+            public global::Compiled.Testing.TestInput<string> Lines { get; } = new();
+
+            /// <summary>What sink Counts received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<(string Key, long Value)> Counts => ((global::Compiled.Testing.KeyValueCapture<long>)Sinks[0]).Output;
+
+            /// <summary>What sink Errors received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<string> Errors => ((global::Compiled.Testing.TextCapture)Sinks[1]).Output;
+
+            /// <inheritdoc />
+            protected override int InputBatchCount => Lines.Count;
+
+            /// <inheritdoc />
+            protected override void Push(int index)
+            {
+                var job = (ErrorLevelsJob)Job;
+                foreach (string record in Lines.At(index))
+                {
+                    job.PushLines(global::System.Text.Encoding.UTF8.GetBytes(record));
+                }
+            }
+        }
+
         /// <summary>The running state of pipeline ErrorLevels: framers, per-batch tables, sinks, and the fused loop.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ErrorLevelsJob : global::Compiled.Hosting.PipelineJob
@@ -47,6 +84,8 @@ namespace Monitoring.Logs
             private readonly global::Compiled.Keys.ByteKeyTable<long> _level = new();
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _errors;
+            private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _errorsRecords;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -54,7 +93,9 @@ namespace Monitoring.Logs
             {
                 _linesFramer = new(context.Framing[0], context.Counters[0]);
                 _counts = context.Sinks[0];
+                _countsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
                 _errors = context.Sinks[1];
+                _errorsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>;
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -81,6 +122,9 @@ namespace Monitoring.Logs
                 }
             }
 
+            /// <summary>Runs one record of Lines through the fused loop, as if framed from its input (the test driver calls this).</summary>
+            public void PushLines(global::System.ReadOnlySpan<byte> record) => new LinesLoop(this).OnRecord(record);
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch()
             {
@@ -92,7 +136,8 @@ namespace Monitoring.Logs
                     if (global::Monitoring.Logs.ErrorLevels.Frequent(level.Key, level.Value))
                     {
                         // [Sink] Counts (ErrorLevels.cs:29)
-                        _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
+                        if (_countsRecords is not null) _countsRecords.Write(level);
+                        else _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
                     }
                 }
 
@@ -110,11 +155,13 @@ namespace Monitoring.Logs
             {
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _level;
                 private readonly global::Compiled.Sinks.Sink _errors;
+                private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _errorsRecords;
 
                 public LinesLoop(ErrorLevelsJob job)
                 {
                     _level = job._level;
                     _errors = job._errors;
+                    _errorsRecords = job._errorsRecords;
                 }
 
                 /// <summary>Handles one record of Lines (ErrorLevels.cs:13).</summary>
@@ -131,7 +178,8 @@ namespace Monitoring.Logs
                         if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
                         {
                             // [Sink] Errors (ErrorLevels.cs:35)
-                            _errors.Write(lines);
+                            if (_errorsRecords is not null) _errorsRecords.Write(lines);
+                            else _errors.Write(lines);
                         }
                     }
                 }

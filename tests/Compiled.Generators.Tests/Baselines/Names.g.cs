@@ -44,6 +44,46 @@ namespace Naming
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Lengths(int length) => throw new global::System.InvalidOperationException("'Lengths' is a sink of pipeline 'Names': the running pipeline writes to it. Bind it with --sink and run Names.RunAsync(args).");
 
+        /// <summary>
+        /// Runs pipeline Names batch by batch on a virtual clock, for tests: give each source's batches
+        /// (Source), call Run, and read each sink's batches (Text, Counts, Lengths). Batch k is at
+        /// k × the batch interval; nothing is read from or written to the outside.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        public sealed class TestDriver : global::Compiled.Testing.PipelineTestDriver
+        {
+            /// <summary>Creates a driver; batch k runs at k × <paramref name="batchInterval"/>, by default the pipeline's interval.</summary>
+            public TestDriver(global::System.TimeSpan? batchInterval = null)
+                : base(Definition, batchInterval, new global::Compiled.Sinks.Sink[] { new global::Compiled.Testing.RecordCapture<long>("Text"), new global::Compiled.Testing.KeyValueCapture<long>("Counts"), new global::Compiled.Testing.RecordCapture<int>("Lengths") })
+            {
+            }
+
+            /// <summary>The records source Source receives, batch by batch (each line as a string).</summary>
+            public global::Compiled.Testing.TestInput<string> Source { get; } = new();
+
+            /// <summary>What sink Text received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<long> Text => ((global::Compiled.Testing.RecordCapture<long>)Sinks[0]).Output;
+
+            /// <summary>What sink Counts received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<(string Key, long Value)> Counts => ((global::Compiled.Testing.KeyValueCapture<long>)Sinks[1]).Output;
+
+            /// <summary>What sink Lengths received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<int> Lengths => ((global::Compiled.Testing.RecordCapture<int>)Sinks[2]).Output;
+
+            /// <inheritdoc />
+            protected override int InputBatchCount => Source.Count;
+
+            /// <inheritdoc />
+            protected override void Push(int index)
+            {
+                var job = (NamesJob)Job;
+                foreach (string record in Source.At(index))
+                {
+                    job.PushSource(global::System.Text.Encoding.UTF8.GetBytes(record));
+                }
+            }
+        }
+
         /// <summary>The running state of pipeline Names: framers, per-batch tables, sinks, and the fused loop.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class NamesJob : global::Compiled.Hosting.PipelineJob
@@ -53,6 +93,9 @@ namespace Naming
             private readonly global::Compiled.Sinks.Sink _text2;
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _lengths;
+            private readonly global::Compiled.Sinks.IRecordWriter<long>? _textRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -60,8 +103,11 @@ namespace Naming
             {
                 _sourceFramer = new(context.Framing[0], context.Counters[0]);
                 _text2 = context.Sinks[0];
+                _textRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<long>;
                 _counts = context.Sinks[1];
+                _countsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
                 _lengths = context.Sinks[2];
+                _lengthsRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<int>;
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -88,6 +134,9 @@ namespace Naming
                 }
             }
 
+            /// <summary>Runs one record of Source through the fused loop, as if framed from its input (the test driver calls this).</summary>
+            public void PushSource(global::System.ReadOnlySpan<byte> record) => new SourceLoop(this).OnRecord(record);
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch()
             {
@@ -96,7 +145,8 @@ namespace Naming
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Counts (Names.cs:32)
-                    _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    if (_countsRecords is not null) _countsRecords.Write(add);
+                    else _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
                 }
 
                 _add.Clear();
@@ -114,6 +164,8 @@ namespace Naming
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
                 private readonly global::Compiled.Sinks.Sink _text2;
                 private readonly global::Compiled.Sinks.Sink _lengths;
+                private readonly global::Compiled.Sinks.IRecordWriter<long>? _textRecords;
+                private readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
                 private readonly global::Compiled.RecordText _text;
 
                 public SourceLoop(NamesJob job)
@@ -121,6 +173,8 @@ namespace Naming
                     _add = job._add;
                     _text2 = job._text2;
                     _lengths = job._lengths;
+                    _textRecords = job._textRecords;
+                    _lengthsRecords = job._lengthsRecords;
                     _text = job._text;
                 }
 
@@ -137,7 +191,8 @@ namespace Naming
                         // [Map] count (Names.cs:20)
                         var count2 = global::Naming.Names.count(count);
                         // [Sink] Lengths (Names.cs:34)
-                        _lengths.Write(_text.Clear().AppendValue(count2).Written);
+                        if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
+                        else _lengths.Write(_text.Clear().AppendValue(count2).Written);
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
@@ -146,7 +201,8 @@ namespace Naming
                         // [Map] AddSlot (Names.cs:27)
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);
                         // [Sink] Text (Names.cs:30)
-                        _text2.Write(_text.Clear().AppendValue(addSlot).Written);
+                        if (_textRecords is not null) _textRecords.Write(addSlot);
+                        else _text2.Write(_text.Clear().AppendValue(addSlot).Written);
                     }
                 }
             }

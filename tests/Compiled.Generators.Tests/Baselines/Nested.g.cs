@@ -34,12 +34,47 @@ partial class Jobs
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Output(bool even) => throw new global::System.InvalidOperationException("'Output' is a sink of pipeline 'Lengths': the running pipeline writes to it. Bind it with --sink and run Lengths.RunAsync(args).");
 
+        /// <summary>
+        /// Runs pipeline Lengths batch by batch on a virtual clock, for tests: give each source's batches
+        /// (Input), call Run, and read each sink's batches (Output). Batch k is at
+        /// k × the batch interval; nothing is read from or written to the outside.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        public sealed class TestDriver : global::Compiled.Testing.PipelineTestDriver
+        {
+            /// <summary>Creates a driver; batch k runs at k × <paramref name="batchInterval"/>, by default the pipeline's interval.</summary>
+            public TestDriver(global::System.TimeSpan? batchInterval = null)
+                : base(Definition, batchInterval, new global::Compiled.Sinks.Sink[] { new global::Compiled.Testing.RecordCapture<bool>("Output") })
+            {
+            }
+
+            /// <summary>The records source Input receives, batch by batch (each line as a string).</summary>
+            public global::Compiled.Testing.TestInput<string> Input { get; } = new();
+
+            /// <summary>What sink Output received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<bool> Output => ((global::Compiled.Testing.RecordCapture<bool>)Sinks[0]).Output;
+
+            /// <inheritdoc />
+            protected override int InputBatchCount => Input.Count;
+
+            /// <inheritdoc />
+            protected override void Push(int index)
+            {
+                var job = (LengthsJob)Job;
+                foreach (string record in Input.At(index))
+                {
+                    job.PushInput(global::System.Text.Encoding.UTF8.GetBytes(record));
+                }
+            }
+        }
+
         /// <summary>The running state of pipeline Lengths: framers, per-batch tables, sinks, and the fused loop.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class LengthsJob : global::Compiled.Hosting.PipelineJob
         {
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
             private readonly global::Compiled.Sinks.Sink _output;
+            private readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -47,6 +82,7 @@ partial class Jobs
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
+                _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<bool>;
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -73,6 +109,9 @@ partial class Jobs
                 }
             }
 
+            /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
+            public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch()
             {
@@ -89,11 +128,13 @@ partial class Jobs
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Sinks.Sink _output;
+                private readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
                 private readonly global::Compiled.RecordText _text;
 
                 public InputLoop(LengthsJob job)
                 {
                     _output = job._output;
+                    _outputRecords = job._outputRecords;
                     _text = job._text;
                 }
 
@@ -110,7 +151,8 @@ partial class Jobs
                         // [Map] IsEven (Nested.cs:20)
                         var isEven = global::Jobs.Lengths.IsEven(around);
                         // [Sink] Output (Nested.cs:23)
-                        _output.Write(_text.Clear().AppendValue(isEven).Written);
+                        if (_outputRecords is not null) _outputRecords.Write(isEven);
+                        else _output.Write(_text.Clear().AppendValue(isEven).Written);
                     }
                 }
             }

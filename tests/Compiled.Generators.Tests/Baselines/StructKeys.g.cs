@@ -39,6 +39,43 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         internal static partial void CustomersPerTotal(decimal amount, long customers) => throw new global::System.InvalidOperationException("'CustomersPerTotal' is a sink of pipeline 'CustomerTotals': the running pipeline writes to it. Bind it with --sink and run CustomerTotals.RunAsync(args).");
 
+        /// <summary>
+        /// Runs pipeline CustomerTotals batch by batch on a virtual clock, for tests: give each source's batches
+        /// (Orders), call Run, and read each sink's batches (Totals, CustomersPerTotal). Batch k is at
+        /// k × the batch interval; nothing is read from or written to the outside.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        public sealed class TestDriver : global::Compiled.Testing.PipelineTestDriver
+        {
+            /// <summary>Creates a driver; batch k runs at k × <paramref name="batchInterval"/>, by default the pipeline's interval.</summary>
+            public TestDriver(global::System.TimeSpan? batchInterval = null)
+                : base(Definition, batchInterval, new global::Compiled.Sinks.Sink[] { new global::Compiled.Testing.RecordCapture<(int Customer, decimal Amount)>("Totals"), new global::Compiled.Testing.RecordCapture<(decimal, long)>("CustomersPerTotal") })
+            {
+            }
+
+            /// <summary>The records source Orders receives, batch by batch (each line as a string).</summary>
+            public global::Compiled.Testing.TestInput<string> Orders { get; } = new();
+
+            /// <summary>What sink Totals received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<(int Customer, decimal Amount)> Totals => ((global::Compiled.Testing.RecordCapture<(int Customer, decimal Amount)>)Sinks[0]).Output;
+
+            /// <summary>What sink CustomersPerTotal received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<(decimal, long)> CustomersPerTotal => ((global::Compiled.Testing.RecordCapture<(decimal, long)>)Sinks[1]).Output;
+
+            /// <inheritdoc />
+            protected override int InputBatchCount => Orders.Count;
+
+            /// <inheritdoc />
+            protected override void Push(int index)
+            {
+                var job = (CustomerTotalsJob)Job;
+                foreach (string record in Orders.At(index))
+                {
+                    job.PushOrders(global::System.Text.Encoding.UTF8.GetBytes(record));
+                }
+            }
+        }
+
         /// <summary>The running state of pipeline CustomerTotals: framers, per-batch tables, sinks, and the fused loop.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class CustomerTotalsJob : global::Compiled.Hosting.PipelineJob
@@ -48,6 +85,8 @@ namespace Shop
             private readonly global::Compiled.Keys.StructKeyTable<decimal, long> _amount = new();
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.Sink _customersPerTotal;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)>? _totalsRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<(decimal, long)>? _customersPerTotalRecords;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -55,7 +94,9 @@ namespace Shop
             {
                 _ordersFramer = new(context.Framing[0], context.Counters[0]);
                 _totals = context.Sinks[0];
+                _totalsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)>;
                 _customersPerTotal = context.Sinks[1];
+                _customersPerTotalRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<(decimal, long)>;
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -82,6 +123,9 @@ namespace Shop
                 }
             }
 
+            /// <summary>Runs one record of Orders through the fused loop, as if framed from its input (the test driver calls this).</summary>
+            public void PushOrders(global::System.ReadOnlySpan<byte> record) => new OrdersLoop(this).OnRecord(record);
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch()
             {
@@ -90,7 +134,8 @@ namespace Shop
                 {
                     var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
                     // [Sink] Totals (StructKeys.cs:24)
-                    _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
+                    if (_totalsRecords is not null) _totalsRecords.Write(sum);
+                    else _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
@@ -101,7 +146,8 @@ namespace Shop
                 {
                     var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
-                    _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                    if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
+                    else _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
                 }
 
                 _amount.Clear();

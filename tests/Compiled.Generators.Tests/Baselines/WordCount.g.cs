@@ -34,6 +34,40 @@ namespace Samples.WordCount
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial void Output(global::System.ReadOnlySpan<byte> word, long count) => throw new global::System.InvalidOperationException("'Output' is a sink of pipeline 'WordCount': the running pipeline writes to it. Bind it with --sink and run WordCount.RunAsync(args).");
 
+        /// <summary>
+        /// Runs pipeline WordCount batch by batch on a virtual clock, for tests: give each source's batches
+        /// (Input), call Run, and read each sink's batches (Output). Batch k is at
+        /// k × the batch interval; nothing is read from or written to the outside.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
+        public sealed class TestDriver : global::Compiled.Testing.PipelineTestDriver
+        {
+            /// <summary>Creates a driver; batch k runs at k × <paramref name="batchInterval"/>, by default the pipeline's interval.</summary>
+            public TestDriver(global::System.TimeSpan? batchInterval = null)
+                : base(Definition, batchInterval, new global::Compiled.Sinks.Sink[] { new global::Compiled.Testing.KeyValueCapture<long>("Output") })
+            {
+            }
+
+            /// <summary>The records source Input receives, batch by batch (each line as a string).</summary>
+            public global::Compiled.Testing.TestInput<string> Input { get; } = new();
+
+            /// <summary>What sink Output received, batch by batch.</summary>
+            public global::Compiled.Testing.TestOutput<(string Key, long Value)> Output => ((global::Compiled.Testing.KeyValueCapture<long>)Sinks[0]).Output;
+
+            /// <inheritdoc />
+            protected override int InputBatchCount => Input.Count;
+
+            /// <inheritdoc />
+            protected override void Push(int index)
+            {
+                var job = (WordCountJob)Job;
+                foreach (string record in Input.At(index))
+                {
+                    job.PushInput(global::System.Text.Encoding.UTF8.GetBytes(record));
+                }
+            }
+        }
+
         /// <summary>The running state of pipeline WordCount: framers, per-batch tables, sinks, and the fused loop.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class WordCountJob : global::Compiled.Hosting.PipelineJob
@@ -41,6 +75,7 @@ namespace Samples.WordCount
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
             private readonly global::Compiled.Sinks.Sink _output;
+            private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _outputRecords;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -48,6 +83,7 @@ namespace Samples.WordCount
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
+                _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -74,6 +110,9 @@ namespace Samples.WordCount
                 }
             }
 
+            /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
+            public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch()
             {
@@ -82,7 +121,8 @@ namespace Samples.WordCount
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (WordCount.cs:30)
-                    _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    if (_outputRecords is not null) _outputRecords.Write(add);
+                    else _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
                 }
 
                 _add.Clear();

@@ -172,7 +172,21 @@ public class DiagnosticTests
         }
         """,
         "CMP0009",
-        "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it returns 'string', but a source returns Lines (newline-delimited records)");
+        "Source 'Input' must be declared 'public static partial Lines Input();', without parameters or a body: it returns 'string', but a source returns Lines (newline-delimited records) or Lines<T> (each line parsed as a T)");
+
+    [Fact]
+    public void CMP0009_TypedSourceThatCannotBeParsed() => DiagnosticVerifier.Verify(Usings + """
+        public sealed class Order { }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<Order> [|Orders|]();
+            [Sink] public static partial void Output(Order order);
+        }
+        """,
+        "CMP0009",
+        "Source 'Orders' must be declared 'public static partial Lines Orders();', without parameters or a body: a line cannot be read as 'Order'; use string, a type that implements IUtf8SpanParsable<T> (int, long, double, decimal, Guid, DateTime, or your own), or a tuple of those, written as comma-separated fields");
 
     [Fact]
     public void CMP0009_SourceWithoutAccessModifier() => DiagnosticVerifier.Verify(Usings + """

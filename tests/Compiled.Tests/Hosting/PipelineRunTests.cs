@@ -163,6 +163,26 @@ public class PipelineRunTests
         Assert.Equal($"Batch 1772366401000 ms dropped 1 records longer than the limit of file://{input}?maxRecordBytes=100&onOversize=skip (maxRecordBytes=100); raise maxRecordBytes on the source URI to keep them", warning.Message);
     }
 
+    [Fact]
+    public async Task PipelineRun_TypedSource_ParsesLinesAndCountsTheMalformed()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("numbers.txt", "1\n2\nseven\n3\n\n-1\n 4 \n");
+        var clock = new FakeTimeProvider(Start);
+        var logs = new CapturingLoggerProvider();
+        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Numbers"] = "file://" + input;
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/r?suffix=txt";
+        await using var run = new PipelineRun(Remainders.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        string output = Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "out")));
+        Assert.Equal("(1,2)\n(2,1)\n(0,1)\n", File.ReadAllText(output));
+        Assert.Equal(2, run.Sources[0].Counters.Malformed);
+        LogLine warning = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+        Assert.Equal($"Batch 1772366401000 ms skipped 2 lines that did not parse as the records of file://{input} (lines of int); fix the input or declare the source as Lines to see the lines as they are", warning.Message);
+    }
+
     private static PipelineRun Bind(string input, TempDirectory temp, TimeProvider clock)
     {
         var options = new PipelineRunOptions { TimeProvider = clock };
