@@ -10,6 +10,7 @@ public class SnapshotTests
     [InlineData("ErrorLevels")]
     [InlineData("StructKeys")]
     [InlineData("Nested")]
+    [InlineData("Typed")]
     [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
