@@ -73,7 +73,7 @@ static void Batch(PipelineJob job, in ReadOnlySequence<byte> buffer)
 {
     job.BeginStream(0, "memory");
     job.Process(0, buffer, isCompleted: true);
-    job.CompleteBatch();
+    job.CompleteBatch(new Compiled.Hosting.BatchInfo(1, 1000));
 }
 
 static double Median(double[] values)

@@ -336,7 +336,7 @@ namespace Compiled.Generators
 
                 w.Line();
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
-                w.Open("public override void CompleteBatch()");
+                w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");
                 bool any = false;
                 foreach (StageModel aggregate in pipeline.Aggregates)
                 {
@@ -610,7 +610,7 @@ namespace Compiled.Generators
                 private static readonly string[] FixedNames =
                 {
                     "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch",
                     TextField, "_",
                 };
 

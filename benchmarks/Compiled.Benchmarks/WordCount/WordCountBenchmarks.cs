@@ -69,7 +69,7 @@ public class WordCountBenchmarks
     {
         _job.BeginStream(0, "memory");
         _job.Process(0, _buffer, isCompleted: true);
-        _job.CompleteBatch();
+        _job.CompleteBatch(new Compiled.Hosting.BatchInfo(1, 1000));
         return _sink.Records;
     }
 
@@ -109,7 +109,7 @@ public class WordCountBenchmarks
             compiledSink.Counts.Clear();
             job.BeginStream(0, "memory");
             SequencePosition consumed = job.Process(0, corpus.Sequence, isCompleted: true);
-            job.CompleteBatch();
+            job.CompleteBatch(new Compiled.Hosting.BatchInfo(1, 1000));
             if (!consumed.Equals(corpus.Sequence.End))
             {
                 throw new InvalidOperationException("The compiled job did not consume the whole buffer.");

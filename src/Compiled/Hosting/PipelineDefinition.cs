@@ -16,7 +16,8 @@ public sealed class PipelineDefinition
         string plan,
         IReadOnlyList<SourceDeclaration> sources,
         IReadOnlyList<SinkDeclaration> sinks,
-        Func<JobContext, PipelineJob> createJob)
+        Func<JobContext, PipelineJob> createJob,
+        IReadOnlyList<WindowDeclaration>? windows = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchInterval, TimeSpan.Zero);
@@ -28,7 +29,31 @@ public sealed class PipelineDefinition
         Plan = plan;
         Sources = sources;
         Sinks = sinks;
+        Windows = windows ?? [];
         _createJob = createJob;
+    }
+
+    /// <summary>The windowed stages: their length and slide, which the batch interval must divide.</summary>
+    public IReadOnlyList<WindowDeclaration> Windows { get; }
+
+    /// <summary>
+    /// Checks that <paramref name="interval"/> divides every window's length and slide, as Spark requires;
+    /// the declared interval was checked at build time, an interval given at run time is checked here.
+    /// </summary>
+    /// <exception cref="BatchIntervalException">It does not.</exception>
+    public void CheckBatchInterval(TimeSpan interval)
+    {
+        long ms = (long)interval.TotalMilliseconds;
+        foreach (WindowDeclaration window in Windows)
+        {
+            if (window.LengthMilliseconds % ms != 0 || window.SlideMilliseconds % ms != 0)
+            {
+                throw new BatchIntervalException(
+                    $"the batch interval {Internal.DurationText.Format(interval)} does not divide the window of stage '{window.Stage}' " +
+                    $"(length {Internal.DurationText.Format(TimeSpan.FromMilliseconds(window.LengthMilliseconds))}, slide {Internal.DurationText.Format(TimeSpan.FromMilliseconds(window.SlideMilliseconds))}); " +
+                    "choose an interval that divides both, or leave --batch-interval out");
+            }
+        }
     }
 
     /// <summary>The pipeline's name: its class name.</summary>
@@ -57,6 +82,28 @@ public sealed class PipelineDefinition
                 nameof(context));
         }
 
+        if (context.BatchInterval == TimeSpan.Zero)
+        {
+            context.BatchInterval = BatchInterval;
+        }
+
+        CheckBatchInterval(context.BatchInterval);
         return _createJob(context);
+    }
+}
+
+/// <summary>A windowed stage of a pipeline: the window's length and slide, multiples of the batch interval.</summary>
+/// <param name="Stage">The stage's name.</param>
+/// <param name="LengthMilliseconds">The window's length.</param>
+/// <param name="SlideMilliseconds">How often the window emits.</param>
+public sealed record WindowDeclaration(string Stage, long LengthMilliseconds, long SlideMilliseconds);
+
+/// <summary>A batch interval that does not divide a window's length or slide.</summary>
+public sealed class BatchIntervalException : ArgumentException
+{
+    /// <summary>Creates the exception with a message that says what to write instead.</summary>
+    public BatchIntervalException(string message)
+        : base(message)
+    {
     }
 }

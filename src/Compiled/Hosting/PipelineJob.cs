@@ -22,8 +22,11 @@ public abstract class PipelineJob : IDisposable
     /// </summary>
     public abstract SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted);
 
-    /// <summary>Emits what the batch aggregated to the sinks and clears the batch's state.</summary>
-    public abstract void CompleteBatch();
+    /// <summary>
+    /// Emits what the batch aggregated to the sinks and clears the batch's state; windowed stages move their
+    /// window on and emit when <paramref name="batch"/> is a multiple of their slide.
+    /// </summary>
+    public abstract void CompleteBatch(in BatchInfo batch);
 
     /// <summary>Releases pooled buffers.</summary>
     public void Dispose()
@@ -38,11 +41,20 @@ public abstract class PipelineJob : IDisposable
     }
 }
 
-/// <summary>What a job is bound to: each source's framing limits and counters, and each sink.</summary>
+/// <summary>One batch: its number since the run started (1, 2, ...) and its time (the end of its interval, Unix ms).</summary>
+/// <param name="Index">The batch's number: the first batch of a run is 1. Windows emit when it is a multiple of their slide.</param>
+/// <param name="Time">The batch time in Unix milliseconds.</param>
+public readonly record struct BatchInfo(long Index, long Time);
+
+/// <summary>What a job is bound to: each source's framing limits and counters, each sink, and the batch interval.</summary>
 public sealed class JobContext
 {
     /// <summary>Creates a context; lists are in the pipeline's declaration order.</summary>
-    public JobContext(IReadOnlyList<FramingOptions> framing, IReadOnlyList<SourceCounters> counters, IReadOnlyList<Sink> sinks)
+    /// <param name="framing">Each source's framing limits.</param>
+    /// <param name="counters">Each source's counters.</param>
+    /// <param name="sinks">Each sink.</param>
+    /// <param name="batchInterval">The batch interval in force, which sizes windows; <see langword="default"/> for the pipeline's declared one.</param>
+    public JobContext(IReadOnlyList<FramingOptions> framing, IReadOnlyList<SourceCounters> counters, IReadOnlyList<Sink> sinks, TimeSpan batchInterval = default)
     {
         ArgumentNullException.ThrowIfNull(framing);
         ArgumentNullException.ThrowIfNull(counters);
@@ -55,7 +67,11 @@ public sealed class JobContext
         Framing = framing;
         Counters = counters;
         Sinks = sinks;
+        BatchInterval = batchInterval;
     }
+
+    /// <summary>The batch interval in force; <see cref="TimeSpan.Zero"/> until <see cref="PipelineDefinition.CreateJob"/> fills in the declared one.</summary>
+    public TimeSpan BatchInterval { get; internal set; }
 
     /// <summary>Each source's framing limits.</summary>
     public IReadOnlyList<FramingOptions> Framing { get; }

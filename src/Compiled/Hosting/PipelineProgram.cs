@@ -143,7 +143,7 @@ public static class PipelineProgram
         {
             run = new PipelineRun(definition, options);
         }
-        catch (ConnectorUriException bad)
+        catch (Exception bad) when (bad is ConnectorUriException or BatchIntervalException)
         {
             return Usage(error, bad.Message);
         }

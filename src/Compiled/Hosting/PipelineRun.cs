@@ -70,6 +70,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     private ITimer? _timer;
     private long _batchTime;
+    private long _batchIndex;
     private long _batchRecords;
     private long _batchBytes;
     private long _batchSkipped;
@@ -77,6 +78,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
+    /// <exception cref="BatchIntervalException">The batch interval does not divide a window of the pipeline.</exception>
     public PipelineRun(PipelineDefinition definition, PipelineRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -90,6 +92,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, "The batch interval must be at least 1 ms.");
         }
+
+        definition.CheckBatchInterval(BatchInterval);
 
         foreach (string name in options.SourceUris.Keys.Concat(options.SinkUris.Keys))
         {
@@ -193,7 +197,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 await sink.OpenAsync(abortToken).ConfigureAwait(false);
             }
 
-            using PipelineJob job = _definition.CreateJob(new JobContext(framing, counters, _sinks));
+            using PipelineJob job = _definition.CreateJob(new JobContext(framing, counters, _sinks, BatchInterval));
             using ITimer timer = _time.CreateTimer(static state => ((PipelineRun)state!).OnBatchDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _timer = timer;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
@@ -373,13 +377,17 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private void StartBatch(long batchTime)
     {
         _batchTime = batchTime;
+        _batchIndex++;
         _batchRecords = Total(static c => c.Records);
         _batchBytes = Total(static c => c.Bytes);
         _batchSkipped = Total(static c => c.OversizeSkipped);
         _batchMalformed = Total(static c => c.Malformed);
-        foreach (Sink sink in _sinks)
+        for (int i = 0; i < _sinks.Length; i++)
         {
-            sink.BeginBatch(batchTime);
+            if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
+            {
+                _sinks[i].BeginBatch(batchTime);
+            }
         }
 
         // Never more than one interval away, so that a wall clock stepped back does not stall the run.
@@ -407,10 +415,13 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _batchDue = false;
         long started = Stopwatch.GetTimestamp();
-        job.CompleteBatch();
-        foreach (Sink sink in _sinks)
+        job.CompleteBatch(new BatchInfo(_batchIndex, _batchTime));
+        for (int i = 0; i < _sinks.Length; i++)
         {
-            await sink.CommitBatchAsync(abortToken).ConfigureAwait(false);
+            if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
+            {
+                await _sinks[i].CommitBatchAsync(abortToken).ConfigureAwait(false);
+            }
         }
 
         BatchesCompleted++;

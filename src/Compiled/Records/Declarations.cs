@@ -65,12 +65,24 @@ public sealed class Lines<T> : SourceDeclaration
 public sealed class SinkDeclaration
 {
     /// <summary>Creates a declaration (the generator does this for a <c>[Sink]</c> method).</summary>
-    public SinkDeclaration(string name, string? defaultUri, string record)
+    /// <param name="name">The sink's name.</param>
+    /// <param name="defaultUri">Its default URI, or <see langword="null"/>.</param>
+    /// <param name="record">Its parameters as written, for --help.</param>
+    /// <param name="slideMilliseconds">For a sink of a windowed stream, the window's slide: the sink receives a batch only every slide. <see langword="null"/> for every batch.</param>
+    public SinkDeclaration(string name, string? defaultUri, string record, long? slideMilliseconds = null)
     {
         Name = name;
         DefaultUri = defaultUri;
         Record = record;
+        SlideMilliseconds = slideMilliseconds;
     }
+
+    /// <summary>For a sink of a windowed stream, how often it receives a batch; <see langword="null"/> for every batch.</summary>
+    public long? SlideMilliseconds { get; }
+
+    /// <summary>Whether the sink receives batch <paramref name="batchIndex"/> (1-based) at <paramref name="interval"/>: every batch, or every slide of its window.</summary>
+    public bool ReceivesBatch(long batchIndex, TimeSpan interval) =>
+        SlideMilliseconds is not { } slide || batchIndex % (slide / (long)interval.TotalMilliseconds) == 0;
 
     /// <summary>The sink's name: the name of the method that declares it.</summary>
     public string Name { get; }

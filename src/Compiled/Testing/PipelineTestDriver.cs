@@ -18,11 +18,13 @@ namespace Compiled.Testing;
 /// </remarks>
 public abstract class PipelineTestDriver : IDisposable
 {
+    private readonly PipelineDefinition _definition;
     private readonly PipelineJob _job;
     private readonly Sink[] _sinks;
     private readonly long _intervalMs;
 
     /// <summary>Creates the driver's job over <paramref name="sinks"/> (the generated driver passes its captures).</summary>
+    /// <exception cref="BatchIntervalException"><paramref name="batchInterval"/> does not divide a window of the pipeline.</exception>
     protected PipelineTestDriver(PipelineDefinition definition, TimeSpan? batchInterval, IReadOnlyList<Sink> sinks)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -35,8 +37,9 @@ public abstract class PipelineTestDriver : IDisposable
         }
 
         _sinks = [.. sinks];
+        _definition = definition;
         Counters = definition.Sources.Select(_ => new SourceCounters()).ToArray();
-        _job = definition.CreateJob(new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks));
+        _job = definition.CreateJob(new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks, BatchInterval));
     }
 
     /// <summary>The batch interval: batch k is at k × this.</summary>
@@ -82,19 +85,26 @@ public abstract class PipelineTestDriver : IDisposable
     /// <summary>Pushes every source's records of batch <paramref name="index"/> (0-based) through the job.</summary>
     protected abstract void Push(int index);
 
+    // One batch: the sinks whose stream emits at this batch begin it, every source's records go through the
+    // loop, the job completes the batch, and those sinks commit it.
     private void RunBatch()
     {
         long index = BatchesRun + 1;
         long time = index * _intervalMs;
-        foreach (Sink sink in _sinks)
+        bool[] receives = new bool[_sinks.Length];
+        for (int i = 0; i < _sinks.Length; i++)
         {
-            sink.BeginBatch(time);
+            receives[i] = _definition.Sinks[i].ReceivesBatch(index, BatchInterval);
+            if (receives[i])
+            {
+                _sinks[i].BeginBatch(time);
+            }
         }
 
         try
         {
             Push((int)(index - 1));
-            _job.CompleteBatch();
+            _job.CompleteBatch(new BatchInfo(index, time));
         }
         catch
         {
@@ -106,9 +116,12 @@ public abstract class PipelineTestDriver : IDisposable
             throw;
         }
 
-        foreach (Sink sink in _sinks)
+        for (int i = 0; i < _sinks.Length; i++)
         {
-            sink.CommitBatchAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (receives[i])
+            {
+                _sinks[i].CommitBatchAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            }
         }
 
         BatchesRun = index;

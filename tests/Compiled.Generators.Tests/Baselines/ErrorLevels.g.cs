@@ -126,7 +126,7 @@ namespace Monitoring.Logs
             public void PushLines(global::System.ReadOnlySpan<byte> record) => new LinesLoop(this).OnRecord(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [CountByValue] Level (ErrorLevels.cs:19): one record per key, keys in the order first seen.
                 for (int levelIndex = 0; levelIndex < _level.Count; levelIndex++)

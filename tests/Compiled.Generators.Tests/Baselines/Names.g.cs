@@ -138,7 +138,7 @@ namespace Naming
             public void PushSource(global::System.ReadOnlySpan<byte> record) => new SourceLoop(this).OnRecord(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [ReduceByKey] Add (Names.cs:25): one record per key, keys in the order first seen.
                 for (int addIndex = 0; addIndex < _add.Count; addIndex++)

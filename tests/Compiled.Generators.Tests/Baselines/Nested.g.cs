@@ -113,7 +113,7 @@ partial class Jobs
             public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // No stage aggregates: every record went to its sinks as it arrived.
             }

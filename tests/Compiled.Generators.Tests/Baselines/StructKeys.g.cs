@@ -127,7 +127,7 @@ namespace Shop
             public void PushOrders(global::System.ReadOnlySpan<byte> record) => new OrdersLoop(this).OnRecord(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [ReduceByKey] Sum (StructKeys.cs:21): one record per key, keys in the order first seen.
                 for (int sumIndex = 0; sumIndex < _sum.Count; sumIndex++)

@@ -116,7 +116,7 @@ namespace Sensors
             public void PushInput((string Sensor, double Celsius) record) => new InputLoop(this).OnValue(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [CountByValue] Degrees (Typed.cs:19): one record per key, keys in the order first seen.
                 for (int degreesIndex = 0; degreesIndex < _degrees.Count; degreesIndex++)

@@ -114,7 +114,7 @@ namespace Samples.WordCount
             public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
-            public override void CompleteBatch()
+            public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [ReduceByKey] Add (WordCount.cs:26): one record per key, keys in the order first seen.
                 for (int addIndex = 0; addIndex < _add.Count; addIndex++)

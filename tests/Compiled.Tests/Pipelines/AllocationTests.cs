@@ -55,7 +55,7 @@ public class AllocationTests
     {
         job.BeginStream(0, "memory");
         SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
-        job.CompleteBatch();
+        job.CompleteBatch(new Compiled.Hosting.BatchInfo(1, 1000));
         return consumed.Equals(buffer.End);
     }
 }
