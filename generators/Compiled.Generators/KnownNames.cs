@@ -11,11 +11,17 @@ namespace Compiled.Generators
         public const string FlatMapAttribute = "Compiled.FlatMapAttribute";
         public const string ReduceByKeyAttribute = "Compiled.ReduceByKeyAttribute";
         public const string CountByValueAttribute = "Compiled.CountByValueAttribute";
+        public const string WindowAttribute = "Compiled.WindowAttribute";
+        public const string ReduceByKeyAndWindowAttribute = "Compiled.ReduceByKeyAndWindowAttribute";
+        public const string ReduceByWindowAttribute = "Compiled.ReduceByWindowAttribute";
+        public const string CountByWindowAttribute = "Compiled.CountByWindowAttribute";
+        public const string CountByValueAndWindowAttribute = "Compiled.CountByValueAndWindowAttribute";
 
         /// <summary>Every stage attribute, in the order they are checked.</summary>
         public static readonly string[] StageAttributes =
         {
             SourceAttribute, MapAttribute, FilterAttribute, FlatMapAttribute, ReduceByKeyAttribute, CountByValueAttribute, SinkAttribute,
+            WindowAttribute, ReduceByKeyAndWindowAttribute, ReduceByWindowAttribute, CountByWindowAttribute, CountByValueAndWindowAttribute,
         };
 
         public const string Lines = "Compiled.Lines";

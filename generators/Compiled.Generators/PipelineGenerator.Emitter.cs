@@ -131,11 +131,27 @@ namespace Compiled.Generators
                 w.Line("    {");
                 foreach (StageModel sink in pipeline.Sinks)
                 {
-                    w.Line($"        new {Runtime}.SinkDeclaration({Literal(sink.Name)}, {Literal(sink.DefaultUri)}, {Literal(sink.RecordText)}),");
+                    string slide = pipeline.SlideOf(sink) is { } ms ? $", {ms}" : "";
+                    w.Line($"        new {Runtime}.SinkDeclaration({Literal(sink.Name)}, {Literal(sink.DefaultUri)}, {Literal(sink.RecordText)}{slide}),");
                 }
 
                 w.Line("    },");
-                w.Line($"    createJob: static context => new {pipeline.JobName}(context));");
+                if (pipeline.Windowed.Count == 0)
+                {
+                    w.Line($"    createJob: static context => new {pipeline.JobName}(context));");
+                }
+                else
+                {
+                    w.Line($"    createJob: static context => new {pipeline.JobName}(context),");
+                    w.Line($"    windows: new {Runtime}.Hosting.WindowDeclaration[]");
+                    w.Line("    {");
+                    foreach (StageModel windowed in pipeline.Windowed)
+                    {
+                        w.Line($"        new({Literal(windowed.Name)}, {windowed.Window!.LengthMilliseconds}, {windowed.Window.SlideMilliseconds}),");
+                    }
+
+                    w.Line("    });");
+                }
                 w.Line();
                 w.Line($"/// <summary>Runs {model.Name} as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>");
                 w.Line(GeneratedCode);
@@ -148,6 +164,15 @@ namespace Compiled.Generators
                     w.Line($"/// <summary>The declaration of source {source.Name}: {records}, by default from {Xml(source.DefaultUri ?? "the URI given at run time")}.</summary>");
                     w.Line(GeneratedCode);
                     w.Line($"{source.Signature} => ({source.Parse?.Declaration ?? Runtime + ".Lines"})Definition.Sources[{i}];");
+                }
+
+                foreach (StageModel declared in model.Stages.Where(s => s.Kind is StageKind.Window or StageKind.CountByWindow && s.Signature is not null))
+                {
+                    string message = Literal($"'{declared.Name}' is a stage of pipeline '{model.Name}': the running pipeline computes it; it cannot be called.");
+                    w.Line();
+                    w.Line($"/// <summary>Stage {declared.Name}: the pipeline computes it per window; calling it directly is an error.</summary>");
+                    w.Line(GeneratedCode);
+                    w.Line($"{declared.Signature} => throw new global::System.InvalidOperationException({message});");
                 }
 
                 foreach (StageModel sink in pipeline.Sinks)
@@ -279,6 +304,17 @@ namespace Compiled.Generators
                     }
                 }
 
+                foreach (StageModel windowed in pipeline.Windowed)
+                {
+                    StageNames names = pipeline.NamesOf(windowed);
+                    WindowModel window = windowed.Window!;
+                    string ringLength = names.LengthField + (pipeline.IsIncremental(windowed) ? " + 1" : "");
+                    w.Line($"{names.LengthField} = {Runtime}.Windows.Windowing.Batches(context, {window.LengthMilliseconds});");
+                    w.Line($"{names.SlideField} = {Runtime}.Windows.Windowing.Batches(context, {window.SlideMilliseconds});");
+                    w.Line($"{names.Ring} = {Runtime}.Windows.Windowing.Ring<{pipeline.BatchStateType(windowed)}>({ringLength});");
+                    w.Line($"{names.Current} = {names.Ring}[{Runtime}.Windows.Windowing.Slot(1, {names.Ring}.Length)];");
+                }
+
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
                 {
                     StageNames names = pipeline.NamesOf(pipeline.Sinks[i]);
@@ -340,8 +376,20 @@ namespace Compiled.Generators
                 bool any = false;
                 foreach (StageModel aggregate in pipeline.Aggregates)
                 {
+                    if (any)
+                    {
+                        w.Line();
+                    }
+
                     any = true;
-                    EmitTableScan(w, pipeline, aggregate);
+                    if (aggregate.Window is null)
+                    {
+                        EmitTableScan(w, pipeline, aggregate);
+                    }
+                    else
+                    {
+                        EmitWindow(w, pipeline, aggregate);
+                    }
                 }
 
                 if (!any)
@@ -459,6 +507,166 @@ namespace Compiled.Generators
                 w.Line($"{field}.Clear();");
             }
 
+            // At the batch boundary: a windowed stage folds its batch into the window, emits every slide, and moves on.
+            private static void EmitWindow(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                WindowModel window = stage.Window!;
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                string windowing = Runtime + ".Windows.Windowing";
+                int index = pipeline.IndexOf(stage);
+                string every = $"every {Duration(window.SlideMilliseconds)}";
+                string last = $"the last {Duration(window.LengthMilliseconds)}";
+                string emits = $"if (batch.Index % {n.SlideField} == 0)";
+                switch (stage.Kind)
+                {
+                    case StageKind.ReduceByKeyAndWindow when window.Inverse is null:
+                    case StageKind.Window:
+                    case StageKind.ReduceByWindow when window.Inverse is null:
+                    {
+                        // Merged again at each slide from the batches of the window, oldest first.
+                        string what = stage.Kind switch
+                        {
+                            StageKind.Window => "the records of",
+                            StageKind.ReduceByWindow => "one record reduced from",
+                            _ => "the values of each key reduced over",
+                        };
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {what} {last}.");
+                        w.Open(emits);
+                        if (stage.Kind == StageKind.ReduceByWindow)
+                        {
+                            w.Line($"{n.Field}.Clear();");
+                        }
+
+                        w.Open($"for (long {n.From} = global::System.Math.Max(1, batch.Index - {n.LengthField} + 1); {n.From} <= batch.Index; {n.From}++)");
+                        w.Line($"var {n.Part} = {n.Ring}[{windowing}.Slot({n.From}, {n.Ring}.Length)];");
+                        switch (stage.Kind)
+                        {
+                            case StageKind.Window:
+                                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
+                                w.Line($"var {n.Local} = {n.Part}[{n.Index}];");
+                                EmitChildren(w, pipeline, index, n.Local!);
+                                w.Close();
+                                break;
+                            case StageKind.ReduceByWindow:
+                                w.Open($"if ({n.Part}.HasValue)");
+                                w.Line($"if ({n.Field}.HasValue) {n.Field}.Value = {method}({n.Field}.Value, {n.Part}.Value);");
+                                w.Line($"else {{ {n.Field}.Value = {n.Part}.Value; {n.Field}.HasValue = true; }}");
+                                w.Close();
+                                break;
+                            default:
+                                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
+                                w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Part}.KeyAt({n.Index}), out bool {n.Exists});");
+                                w.Line($"{n.Slot} = {n.Exists} ? {method}({n.Slot}, {n.Part}.ValueAt({n.Index})) : {n.Part}.ValueAt({n.Index});");
+                                w.Close();
+                                break;
+                        }
+
+                        w.Close();
+                        if (stage.Kind == StageKind.ReduceByWindow)
+                        {
+                            w.Open($"if ({n.Field}.HasValue)");
+                            w.Line($"var {n.Local} = {n.Field}.Value;");
+                            EmitChildren(w, pipeline, index, n.Local!);
+                            w.Close();
+                        }
+                        else if (stage.Kind == StageKind.ReduceByKeyAndWindow)
+                        {
+                            EmitTableEntries(w, pipeline, stage, n.Field!);
+                            w.Line($"{n.Field}.Clear();");
+                        }
+
+                        w.Close();
+                        w.Line($"{n.Current} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
+                        w.Line($"{n.Current}.Clear();");
+                        break;
+                    }
+
+                    case StageKind.ReduceByKeyAndWindow:
+                    case StageKind.CountByValueAndWindow:
+                    {
+                        // Kept up to date batch by batch: the batch that enters is added, the batch that leaves taken back out.
+                        bool counts = stage.Kind == StageKind.CountByValueAndWindow;
+                        string add = counts ? "{0} + {1}" : method + "({0}, {1})";
+                        string subtract = counts ? "{0} - {1}" : $"{pipeline.ClassName}.{NameTable.Escaped(window.Inverse!)}({{0}}, {{1}})";
+                        string drops = counts ? "values whose count fell to zero dropped" : window.Filter is null ? "keys kept even when their value fell to zero" : $"keys dropped where {window.Filter} says so";
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {last}, updated from the batch that enters and the batch that leaves; {drops}.");
+                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Current}.Count; {n.Index}++)");
+                        w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Current}.KeyAt({n.Index}), out bool {n.Exists});");
+                        w.Line($"{n.Slot} = {n.Exists} ? {string.Format(add, n.Slot, $"{n.Current}.ValueAt({n.Index})")} : {n.Current}.ValueAt({n.Index});");
+                        w.Close();
+                        w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
+                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Leaving}.Count; {n.Index}++)");
+                        w.Line("// A key the filter dropped while its values were still in the window has nothing left to take back.");
+                        w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrNullRef({n.Leaving}.KeyAt({n.Index}));");
+                        w.Line($"if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Slot})) {n.Slot} = {string.Format(subtract, n.Slot, $"{n.Leaving}.ValueAt({n.Index})")};");
+                        w.Close();
+                        w.Open(emits);
+                        string? keep = counts ? $"{n.Field}.ValueAt({n.Index}) != 0"
+                            : window.Filter is null ? null
+                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? RecordAt(stage, n.Field!, n.Index!) : KeyAndValueAt(stage, n.Field!, n.Index!))})";
+                        if (keep is not null)
+                        {
+                            w.Line("// Only the keys that pass stay in the window.");
+                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                            w.Line($"if ({keep}) {n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Field}.ValueAt({n.Index});");
+                            w.Close();
+                            w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
+                            w.Line($"{n.Kept}.Clear();");
+                        }
+
+                        EmitTableEntries(w, pipeline, stage, n.Field!);
+                        w.Close();
+                        w.Line($"{n.Leaving}.Clear();");
+                        w.Line($"{n.Current} = {n.Leaving};");
+                        break;
+                    }
+
+                    case StageKind.ReduceByWindow:
+                    case StageKind.CountByWindow:
+                    {
+                        // One running value: the batch that enters is added, the batch that leaves taken back out. As in
+                        // Spark, once a first record came, it emits at every slide, even when the window is empty again.
+                        bool counts = stage.Kind == StageKind.CountByWindow;
+                        string add = counts ? "{0} + {1}" : method + "({0}, {1})";
+                        string subtract = counts ? "{0} - {1}" : $"{pipeline.ClassName}.{NameTable.Escaped(window.Inverse!)}({{0}}, {{1}})";
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {(counts ? "the number of records in" : "one record reduced from")} {last}, updated from the batch that enters and the batch that leaves.");
+                        w.Open($"if ({n.Current}.HasValue)");
+                        w.Line($"{n.Field}.Value = {n.Field}.HasValue ? {string.Format(add, $"{n.Field}.Value", $"{n.Current}.Value")} : {n.Current}.Value;");
+                        w.Line($"{n.Field}.HasValue = true;");
+                        w.Close();
+                        w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
+                        w.Line($"if ({n.Leaving}.HasValue) {n.Field}.Value = {string.Format(subtract, $"{n.Field}.Value", $"{n.Leaving}.Value")};");
+                        w.Open($"if (batch.Index % {n.SlideField} == 0 && {n.Field}.HasValue)");
+                        w.Line($"var {n.Local} = {n.Field}.Value;");
+                        EmitChildren(w, pipeline, index, n.Local!);
+                        w.Close();
+                        w.Line($"{n.Leaving}.Clear();");
+                        w.Line($"{n.Current} = {n.Leaving};");
+                        break;
+                    }
+                }
+            }
+
+            // A keyed table's entries, in first-seen order, each through the stages below the table's stage.
+            private static void EmitTableEntries(SourceWriter w, PipelineView pipeline, StageModel stage, string table)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                w.Open($"for (int {n.Index} = 0; {n.Index} < {table}.Count; {n.Index}++)");
+                w.Line($"var {n.Local} = {RecordAt(stage, table, n.Index!)};");
+                EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
+                w.Close();
+            }
+
+            private static string RecordAt(StageModel stage, string table, string index) =>
+                stage.Output!.Shape == RecordShape.KeyValue
+                    ? $"new {stage.Output.Type.Code}({table}.KeyAt({index}), {table}.ValueAt({index}))"
+                    : $"({table}.KeyAt({index}), {table}.ValueAt({index}))";
+
+            private static string KeyAndValueAt(StageModel stage, string table, string index) => $"{table}.KeyAt({index}), {table}.ValueAt({index})";
+
+            private static string Duration(long milliseconds) => Compiled.Internal.DurationText.Format(global::System.TimeSpan.FromMilliseconds(milliseconds));
+
             private static void EmitChildren(SourceWriter w, PipelineView pipeline, int parent, string input)
             {
                 StageModel from = pipeline.Model.Stages[parent];
@@ -507,6 +715,36 @@ namespace Compiled.Generators
                     case StageKind.CountByValue:
                         // A typed discard: a bare '_' would bind to a member of the user's class named '_'.
                         w.Line($"{names.Field}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        break;
+
+                    case StageKind.ReduceByKeyAndWindow:
+                    {
+                        // Into this batch's table of the window; the window merges the batch tables at each slide.
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Current}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+                        break;
+                    }
+
+                    case StageKind.CountByValueAndWindow:
+                        w.Line($"{names.Current}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        break;
+
+                    case StageKind.ReduceByWindow:
+                        w.Line($"if ({names.Current}.HasValue) {names.Current}.Value = {method}({names.Current}.Value, {input});");
+                        w.Line($"else {{ {names.Current}.Value = {input}; {names.Current}.HasValue = true; }}");
+                        break;
+
+                    case StageKind.CountByWindow:
+                        w.Line($"{names.Current}.Value++;");
+                        w.Line($"{names.Current}.HasValue = true;");
+                        break;
+
+                    case StageKind.Window:
+                        w.Line(inputType.Shape == RecordShape.KeyValue
+                            ? $"{names.Current}.Add({input}.Key, {input}.Value);"
+                            : $"{names.Current}.Add({input});");
                         break;
 
                     case StageKind.Sink:
@@ -597,6 +835,30 @@ namespace Compiled.Generators
 
                 /// <summary>A source's or sink's property on the test driver: <c>Input</c>, <c>Output</c>.</summary>
                 public string? TestMember { get; set; }
+
+                /// <summary>A windowed stage's ring of per-batch state: <c>_addBatches</c>.</summary>
+                public string? Ring { get; set; }
+
+                /// <summary>A windowed stage's state of the current batch, which the fused loop fills: <c>_addBatch</c>.</summary>
+                public string? Current { get; set; }
+
+                /// <summary>A filtered window's spare table, into which the kept keys are copied: <c>_addKept</c>.</summary>
+                public string? Kept { get; set; }
+
+                /// <summary>A windowed stage's length in batches: <c>_addLength</c>.</summary>
+                public string? LengthField { get; set; }
+
+                /// <summary>A windowed stage's slide in batches: <c>_addSlide</c>.</summary>
+                public string? SlideField { get; set; }
+
+                /// <summary>The batch a merging window reads: <c>addFrom</c>.</summary>
+                public string? From { get; set; }
+
+                /// <summary>A batch's state that a merging window reads: <c>addPart</c>.</summary>
+                public string? Part { get; set; }
+
+                /// <summary>The batch's state that leaves an incremental window: <c>addLeaving</c>.</summary>
+                public string? Leaving { get; set; }
             }
 
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
@@ -623,10 +885,35 @@ namespace Compiled.Generators
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
-                    Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue).ToList();
+                    Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue || s.Window is not null).ToList();
+                    Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     _names = AllocateNames(model, JobName);
 
-                    foreach (StageModel aggregate in Aggregates)
+                    foreach (StageModel windowed in Windowed)
+                    {
+                        StageNames names = NamesOf(windowed);
+                        string state = BatchStateType(windowed);
+                        _windowFields.Add($"private readonly int {names.LengthField};");
+                        _windowFields.Add($"private readonly int {names.SlideField};");
+                        _windowFields.Add($"private readonly {state}[] {names.Ring};");
+                        _windowFields.Add($"private {state} {names.Current};");
+                        if (names.Field is not null)
+                        {
+                            string windowState = windowed.Kind is StageKind.ReduceByWindow or StageKind.CountByWindow ? state : state;
+                            _windowFields.Add(names.Kept is null
+                                ? $"private readonly {windowState} {names.Field} = new();"
+                                : $"private {windowState} {names.Field} = new();");
+                        }
+
+                        if (names.Kept is not null)
+                        {
+                            _windowFields.Add($"private {state} {names.Kept} = new();");
+                        }
+
+                        _currentFields.Add(windowed, ($"private readonly {state} {names.Current};", names.Current!));
+                    }
+
+                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null))
                     {
                         RecordType output = aggregate.Output!;
                         string table = output.Shape == RecordShape.KeyValue
@@ -701,6 +988,23 @@ namespace Compiled.Generators
                                 names.Field = table.Allocate("_" + camel);
                                 names.Records = table.Allocate("_" + camel + "Records");
                                 break;
+                            case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
+                                names.Ring = table.Allocate("_" + camel + "Batches");
+                                names.Current = table.Allocate("_" + camel + "Batch");
+                                names.LengthField = table.Allocate("_" + camel + "Length");
+                                names.SlideField = table.Allocate("_" + camel + "Slide");
+                                if (stage.Kind != StageKind.Window)
+                                {
+                                    names.Field = table.Allocate("_" + camel + "Window");
+                                }
+
+                                if (stage.Kind == StageKind.CountByValueAndWindow || stage.Window?.Filter is not null)
+                                {
+                                    names.Kept = table.Allocate("_" + camel + "Kept");
+                                }
+
+                                names.Local = table.Allocate(camel);
+                                break;
                         }
 
                         all[i] = names;
@@ -735,6 +1039,14 @@ namespace Compiled.Generators
                             case StageKind.CountByValue:
                                 names.Index = table.Allocate(local + "Index");
                                 break;
+                            case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                names.From = table.Allocate(local + "From");
+                                names.Part = table.Allocate(local + "Part");
+                                names.Leaving = table.Allocate(local + "Leaving");
+                                break;
                         }
                     }
 
@@ -756,6 +1068,48 @@ namespace Compiled.Generators
                 public List<StageModel> Aggregates { get; }
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
+                private readonly List<string> _windowFields = new();
+
+                /// <summary>The windowed stages, in declaration order.</summary>
+                public List<StageModel> Windowed { get; }
+
+                /// <summary>Whether a windowed stage is kept up to date from the batches that enter and leave (its ring holds one batch more).</summary>
+                public bool IsIncremental(StageModel stage) =>
+                    stage.Kind is StageKind.CountByWindow or StageKind.CountByValueAndWindow || stage.Window?.Inverse is not null;
+
+                /// <summary>The per-batch state of a windowed stage: a key table, a reduced value, or the records.</summary>
+                public string BatchStateType(StageModel stage)
+                {
+                    RecordType output = stage.Output!;
+                    return stage.Kind switch
+                    {
+                        StageKind.ReduceByWindow or StageKind.CountByWindow => $"{Runtime}.Windows.Partial<{output.Type.Code}>",
+                        StageKind.Window => output.Shape switch
+                        {
+                            RecordShape.Bytes => $"{Runtime}.Windows.ByteRecords",
+                            RecordShape.KeyValue => $"{Runtime}.Windows.KeyValueRecords<{output.Value!.Code}>",
+                            _ => $"{Runtime}.Windows.ValueRecords<{output.Type.Code}>",
+                        },
+                        _ => output.Shape == RecordShape.KeyValue
+                            ? $"{Runtime}.Keys.ByteKeyTable<{output.Value!.Code}>"
+                            : $"{Runtime}.Keys.StructKeyTable<{output.Key!.Code}, {output.Value!.Code}>",
+                    };
+                }
+
+                /// <summary>How often a stage's stream emits, in milliseconds: the slide of the nearest window above it, or null for every batch.</summary>
+                public long? SlideOf(StageModel stage)
+                {
+                    for (StageModel? current = stage; current is not null; current = current.Input >= 0 ? Model.Stages[current.Input] : null)
+                    {
+                        if (current.Window is not null)
+                        {
+                            return current.Window.SlideMilliseconds;
+                        }
+                    }
+
+                    return null;
+                }
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
 
@@ -767,6 +1121,7 @@ namespace Compiled.Generators
                 /// <summary>The job's fields: a table per aggregate, a sink per sink, and the text buffer if a sink prints.</summary>
                 public IEnumerable<string> JobFields =>
                     _counterFields.Values.Concat(_fields.Values).Concat(_writerFields.Values).Select(f => f.Declaration)
+                        .Concat(_windowFields)
                         .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
 
                 /// <summary>The fields a source's loop uses: the tables and sinks it reaches before any aggregate's boundary.</summary>
@@ -783,7 +1138,7 @@ namespace Compiled.Generators
                         {
                             reached.Add(child);
                             text |= child.Kind == StageKind.Sink && NeedsText(child);
-                            if (child.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Sink))
+                            if (child.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Sink) && child.Window is null)
                             {
                                 pending.Push(IndexOf(child));
                             }
@@ -799,6 +1154,14 @@ namespace Compiled.Generators
                     foreach (StageModel stage in Model.Stages)
                     {
                         if (reached.Contains(stage) && _fields.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _currentFields.TryGetValue(stage, out (string, string) field))
                         {
                             used.Add(field);
                         }

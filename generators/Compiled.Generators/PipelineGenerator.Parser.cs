@@ -38,6 +38,7 @@ namespace Compiled.Generators
             private readonly Compilation _compilation;
             private readonly INamedTypeSymbol _int64;
             private bool _hasErrors;
+            private long _intervalMs = 1000;
 
             private Parser(Compilation compilation, CancellationToken cancellationToken)
             {
@@ -84,6 +85,7 @@ namespace Compiled.Generators
 
                 EquatableArray<string> takenNames = CheckReservedNames(type);
                 long intervalMs = ReadBatchInterval(type, pipelineAttribute);
+                _intervalMs = intervalMs;
                 List<Draft> drafts = ReadStages(type);
                 List<StageModel> stages = BuildGraph(type, drafts);
                 _cancellationToken.ThrowIfCancellationRequested();
@@ -355,6 +357,7 @@ namespace Compiled.Generators
                         }
 
                         source = draft;
+                        draft.SlideMs = _intervalMs;
                         CheckSource(draft);
                     }
                     else
@@ -368,13 +371,27 @@ namespace Compiled.Generators
 
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
+                        draft.SlideMs = upstream?.SlideMs ?? _intervalMs;
                         if (draft.Kind == StageKind.Sink)
                         {
                             CheckSink(draft, upstream);
                         }
+                        else if (draft.Kind is StageKind.Window or StageKind.CountByWindow)
+                        {
+                            CheckDeclaredStage(draft, upstream);
+                        }
                         else
                         {
                             CheckOperator(draft, upstream);
+                        }
+
+                        if (IsWindowed(draft.Kind))
+                        {
+                            draft.Window = ReadWindow(draft, upstream);
+                            if (draft.Window is not null)
+                            {
+                                draft.SlideMs = draft.Window.SlideMilliseconds;
+                            }
                         }
                     }
 
@@ -416,11 +433,12 @@ namespace Compiled.Generators
                         draft.Arity,
                         draft.Output,
                         LocationText(draft.Method),
-                        draft.Kind is StageKind.Source or StageKind.Sink ? ImplementationSignature(draft.Method) : null,
+                        draft.Kind is StageKind.Source or StageKind.Sink or StageKind.Window or StageKind.CountByWindow ? ImplementationSignature(draft.Method) : null,
                         draft.DefaultUri,
                         draft.Kind == StageKind.Source ? (draft.Parse is null ? "lines" : "lines of " + draft.Parse.RecordDisplay) : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null,
-                        draft.Parse));
+                        draft.Parse,
+                        draft.Window));
                 }
 
                 return stages;
@@ -624,14 +642,250 @@ namespace Compiled.Generators
                         CheckFlatMap(draft, upstream);
                         break;
 
-                    case StageKind.ReduceByKey:
+                    case StageKind.ReduceByKey or StageKind.ReduceByKeyAndWindow:
                         CheckReduceByKey(draft, upstream);
                         break;
 
-                    case StageKind.CountByValue:
+                    case StageKind.CountByValue or StageKind.CountByValueAndWindow:
                         CheckCountByValue(draft, upstream);
                         break;
+
+                    case StageKind.ReduceByWindow:
+                        CheckReduceByWindow(draft, upstream);
+                        break;
                 }
+            }
+
+            private static bool IsWindowed(StageKind kind) =>
+                kind is StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow;
+
+            // [ReduceByWindow]: static T Name(T a, T b) over records of type T, which the window keeps.
+            private void CheckReduceByWindow(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (method.Parameters.Length != 2
+                    || !SameType(method.Parameters[0].Type, method.Parameters[1].Type)
+                    || !SameType(method.Parameters[0].Type, method.ReturnType))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByWindow",
+                        $"a reduce function combines two records of one type into one: static T {draft.Name}(T a, T b)");
+                    return;
+                }
+
+                if (method.ReturnType.IsRefLikeType)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByWindow",
+                        $"'{method.ReturnType.ToDisplayString(ShortFormat)}' is a ref struct, which a window cannot keep; map the records to another type first");
+                    return;
+                }
+
+                if (upstream?.Output is null)
+                {
+                    return;
+                }
+
+                if (upstream.OutputSymbol is null || !SameType(upstream.OutputSymbol, method.Parameters[0].Type))
+                {
+                    Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name,
+                        Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat)), upstream.Name, Quote(upstream.Output.Type.Display));
+                    return;
+                }
+
+                draft.Arity = InputArity.Record;
+                draft.SetOutput(upstream);
+            }
+
+            // [Window] and [CountByWindow] have no function: a partial method declares what they take and emit.
+            private void CheckDeclaredStage(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                string attribute = draft.Kind.ToString();
+                string shape = draft.Kind == StageKind.Window
+                    ? $"public static partial T {draft.Name}(T record);"
+                    : $"public static partial long {draft.Name}(T record);";
+                string? problem =
+                    !IsPartialDeclarationOnly(method) ? $"declare it partial with no body, '{shape}'; the generator implements it"
+                    : !method.IsStatic ? "it must be static"
+                    : method.IsGenericMethod ? "it must not have type parameters"
+                    : method.Parameters.Length != 1 ? $"it takes {method.Parameters.Length} parameters, but it takes the record: '{shape}'"
+                    : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
+                    : RefProblem(method);
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute, problem);
+                    return;
+                }
+
+                if (upstream?.Output is null || !MatchInput(draft, upstream))
+                {
+                    return;
+                }
+
+                if (draft.Kind == StageKind.CountByWindow)
+                {
+                    if (method.ReturnType.SpecialType != SpecialType.System_Int64)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                            $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a count is a long: '{shape}'");
+                        return;
+                    }
+
+                    draft.SetOutput(new RecordType(RecordShape.Value, NameOf(_int64), null, null), _int64, null, null);
+                    return;
+                }
+
+                // [Window]: the records as they are, so it returns what it takes.
+                bool same = upstream.OutputSymbol is not null
+                    ? SameType(method.ReturnType, upstream.OutputSymbol)
+                    : method.ReturnType.ToDisplayString(CodeFormat) == upstream.Output.Type.Code || (upstream.Output.Shape == RecordShape.Bytes && IsByteSpan(method.ReturnType));
+                if (!same)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a window emits the records it takes: '{upstream.Output.Type.Display}'");
+                    return;
+                }
+
+                if (upstream.Output.Shape == RecordShape.Value && upstream.Output.Type.IsRefLike)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                        $"'{upstream.Output.Type.Display}' is a ref struct, which a window cannot keep; map the records to another type first");
+                    return;
+                }
+
+                draft.SetOutput(upstream);
+            }
+
+            // Length and Slide of a windowed stage: durations, multiples of the batch interval and of the slide above;
+            // Inverse and Filter: methods of the pipeline class that fit the reduce.
+            private WindowModel? ReadWindow(Draft draft, Draft? upstream)
+            {
+                AttributeData attribute = draft.Attribute;
+                string? lengthText = NamedArgument(attribute, "Length");
+                string? slideText = NamedArgument(attribute, "Slide");
+                long inputSlide = upstream?.SlideMs ?? _intervalMs;
+                if (lengthText is null)
+                {
+                    Report(DiagnosticDescriptors.InvalidWindow, draft.Method.Locations[0], draft.Name, "has no Length; give one, e.g. Length = \"30s\"");
+                    return null;
+                }
+
+                long? length = WindowDuration(draft, "Length", lengthText, inputSlide, upstream);
+                long? slide = slideText is null ? inputSlide : WindowDuration(draft, "Slide", slideText, inputSlide, upstream);
+                if (length is null || slide is null)
+                {
+                    return null;
+                }
+
+                string? inverse = NamedArgument(attribute, "Inverse");
+                string? filter = NamedArgument(attribute, "Filter");
+                InputArity filterArity = InputArity.None;
+                if (draft.Output is null)
+                {
+                    // The stage itself is wrong; its own diagnostic says why.
+                    return new WindowModel(length.Value, slide.Value, inverse, filter, filterArity);
+                }
+
+                if (inverse is not null)
+                {
+                    CheckInverse(draft, inverse);
+                }
+
+                if (filter is not null)
+                {
+                    filterArity = CheckWindowFilter(draft, filter, inverse);
+                }
+
+                return new WindowModel(length.Value, slide.Value, inverse, filter, filterArity);
+            }
+
+            private long? WindowDuration(Draft draft, string name, string text, long inputSlide, Draft? upstream)
+            {
+                Location location = ArgumentLocation(draft.Attribute, name) ?? draft.Method.Locations[0];
+                if (!DurationText.TryParse(text, out TimeSpan duration))
+                {
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name,
+                        $"has {name} '{text}', which is not a duration; write a number and a unit (ms, s, m or h), e.g. 30s");
+                    return null;
+                }
+
+                long ms = (long)duration.TotalMilliseconds;
+                if (ms % _intervalMs != 0)
+                {
+                    string interval = DurationText.Format(TimeSpan.FromMilliseconds(_intervalMs));
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name,
+                        $"has {name} {DurationText.Format(duration)}, which is not a multiple of the batch interval {interval}; use a multiple of {interval}");
+                    return null;
+                }
+
+                if (ms % inputSlide != 0 && upstream is not null)
+                {
+                    string slide = DurationText.Format(TimeSpan.FromMilliseconds(inputSlide));
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name,
+                        $"has {name} {DurationText.Format(duration)}, which is not a multiple of {slide}, the slide of its input '{upstream.Name}'; use a multiple of {slide}");
+                    return null;
+                }
+
+                return ms;
+            }
+
+            // The inverse of a reduce takes and returns what the reduce does.
+            private void CheckInverse(Draft draft, string inverse)
+            {
+                ITypeSymbol value = draft.Kind == StageKind.ReduceByKeyAndWindow ? draft.ValueSymbol! : draft.OutputSymbol!;
+                string type = value.ToDisplayString(ShortFormat);
+                Location location = ArgumentLocation(draft.Attribute, "Inverse") ?? draft.Method.Locations[0];
+                IMethodSymbol[] candidates = draft.Method.ContainingType.GetMembers(inverse).OfType<IMethodSymbol>().ToArray();
+                string? why =
+                    candidates.Length == 0 ? "the pipeline class has no method of that name"
+                    : candidates.FirstOrDefault(m => m.Parameters.Length == 2 && SameType(m.Parameters[0].Type, value) && SameType(m.Parameters[1].Type, value) && SameType(m.ReturnType, value)) is not { } match
+                        ? $"'{inverse}' does not take two '{type}' values and return one"
+                    : !match.IsStatic ? $"'{inverse}' is not static"
+                    : match.IsGenericMethod ? $"'{inverse}' has type parameters"
+                    : null;
+                if (why is not null)
+                {
+                    Report(DiagnosticDescriptors.InverseMismatch, location, draft.Name, inverse, why, type);
+                }
+            }
+
+            // A window filter keeps a key: static bool Keep(K key, V value), or Keep(record); it needs an inverse.
+            private InputArity CheckWindowFilter(Draft draft, string filter, string? inverse)
+            {
+                Location location = ArgumentLocation(draft.Attribute, "Filter") ?? draft.Method.Locations[0];
+                RecordType record = draft.Output!;
+                string key = record.Key?.Display ?? "K";
+                string value = record.Value?.Display ?? "V";
+                string shape = $"declare 'static bool {filter}({key} key, {value} value)' in the pipeline class";
+                if (inverse is null)
+                {
+                    Report(DiagnosticDescriptors.WindowFilterMismatch, location, draft.Name, filter,
+                        $"a filter drops keys from a window kept up to date with an inverse function, and there is none; add Inverse = nameof(...) or remove the filter");
+                    return InputArity.None;
+                }
+
+                foreach (IMethodSymbol candidate in draft.Method.ContainingType.GetMembers(filter).OfType<IMethodSymbol>())
+                {
+                    if (!candidate.IsStatic || candidate.IsGenericMethod || candidate.ReturnType.SpecialType != SpecialType.System_Boolean)
+                    {
+                        continue;
+                    }
+
+                    if (candidate.Parameters.Length == 2
+                        && (record.Shape == RecordShape.KeyValue ? IsByteSpan(candidate.Parameters[0].Type) : SameType(candidate.Parameters[0].Type, draft.KeySymbol))
+                        && SameType(candidate.Parameters[1].Type, draft.ValueSymbol))
+                    {
+                        return InputArity.KeyAndValue;
+                    }
+
+                    if (candidate.Parameters.Length == 1 && candidate.Parameters[0].Type.ToDisplayString(CodeFormat) == record.Type.Code)
+                    {
+                        return InputArity.Record;
+                    }
+                }
+
+                Report(DiagnosticDescriptors.WindowFilterMismatch, location, draft.Name, filter,
+                    $"the pipeline class has no static method '{filter}' that takes a key '{key}' and a value '{value}' and returns bool; {shape}");
+                return InputArity.None;
             }
 
             private void CheckFlatMap(Draft draft, Draft? upstream)
@@ -663,7 +917,7 @@ namespace Compiled.Generators
                     || !SameType(method.Parameters[0].Type, method.Parameters[1].Type)
                     || !SameType(method.Parameters[0].Type, method.ReturnType))
                 {
-                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByKey",
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
                         $"a reduce function combines two values of one type into one: static V {draft.Name}(V a, V b)");
                     return;
                 }
@@ -1052,6 +1306,11 @@ namespace Compiled.Generators
                     case KnownNames.ReduceByKeyAttribute: kind = StageKind.ReduceByKey; return true;
                     case KnownNames.CountByValueAttribute: kind = StageKind.CountByValue; return true;
                     case KnownNames.SinkAttribute: kind = StageKind.Sink; return true;
+                    case KnownNames.WindowAttribute: kind = StageKind.Window; return true;
+                    case KnownNames.ReduceByKeyAndWindowAttribute: kind = StageKind.ReduceByKeyAndWindow; return true;
+                    case KnownNames.ReduceByWindowAttribute: kind = StageKind.ReduceByWindow; return true;
+                    case KnownNames.CountByWindowAttribute: kind = StageKind.CountByWindow; return true;
+                    case KnownNames.CountByValueAndWindowAttribute: kind = StageKind.CountByValueAndWindow; return true;
                     default: kind = default; return false;
                 }
             }
@@ -1117,6 +1376,12 @@ namespace Compiled.Generators
 
                 /// <summary>For a typed source, how its lines are parsed.</summary>
                 public SourceParse? Parse { get; set; }
+
+                /// <summary>For a windowed stage, its window.</summary>
+                public WindowModel? Window { get; set; }
+
+                /// <summary>How often the stage's stream emits: the batch interval, or the slide of the nearest window above.</summary>
+                public long SlideMs { get; set; }
 
             }
         }

@@ -136,6 +136,21 @@ namespace Compiled.Generators.Diagnostics
             "CMP0025", "Key type boxes on every lookup",
             "Stage '{0}' keys records by {1}, which does not override GetHashCode, so every lookup boxes the key; override GetHashCode in {1} (a record struct does) or key by another type");
 
+        /// <summary>CMP0026: "The window of stage '{0}' {1}".</summary>
+        public static readonly DiagnosticDescriptor InvalidWindow = Error(
+            "CMP0026", "Window length or slide is not valid",
+            "The window of stage '{0}' {1}");
+
+        /// <summary>CMP0027: "Stage '{0}' names Inverse = "{1}", but {2}; ...".</summary>
+        public static readonly DiagnosticDescriptor InverseMismatch = Error(
+            "CMP0027", "Inverse function does not match its reduce function",
+            "Stage '{0}' names Inverse = \"{1}\", but {2}; declare 'static {3} {1}({3} a, {3} b)' in the pipeline class, undoing what '{0}' does");
+
+        /// <summary>CMP0028: "Stage '{0}' names Filter = "{1}", but {2}".</summary>
+        public static readonly DiagnosticDescriptor WindowFilterMismatch = Error(
+            "CMP0028", "Window filter does not match its stage",
+            "Stage '{0}' names Filter = \"{1}\", but {2}");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -143,7 +158,8 @@ namespace Compiled.Generators.Diagnostics
             UnsupportedOperatorSignature, UnknownUriScheme, MultipleSources, SourceSignature, SinkSignature,
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
-            PipelineIsGeneric, StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes,
+            PipelineIsGeneric,
+            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

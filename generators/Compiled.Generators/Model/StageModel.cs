@@ -12,6 +12,11 @@ namespace Compiled.Generators.Model
         ReduceByKey,
         CountByValue,
         Sink,
+        Window,
+        ReduceByKeyAndWindow,
+        ReduceByWindow,
+        CountByWindow,
+        CountByValueAndWindow,
     }
 
     /// <summary>How a stage's method receives its input record.</summary>
@@ -38,6 +43,7 @@ namespace Compiled.Generators.Model
     /// <param name="DefaultUri">For a source or sink, the default URI, or <see langword="null"/>.</param>
     /// <param name="Format">For a source, how bytes become records: <c>lines</c>.</param>
     /// <param name="RecordText">For a sink, its parameters as written, for --help: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</param>
+    /// <param name="Window">For a windowed stage, its window.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     internal sealed record StageModel(
         string Name,
@@ -50,7 +56,16 @@ namespace Compiled.Generators.Model
         string? DefaultUri,
         string? Format,
         string? RecordText,
-        SourceParse? Parse = null);
+        SourceParse? Parse = null,
+        WindowModel? Window = null);
+
+    /// <summary>A windowed stage's window, in milliseconds, and its helper methods.</summary>
+    /// <param name="LengthMilliseconds">How much time the window covers.</param>
+    /// <param name="SlideMilliseconds">How often it emits.</param>
+    /// <param name="Inverse">The method that undoes the reduce, for incremental windows; <see langword="null"/> to merge the window again each slide.</param>
+    /// <param name="Filter">The method that keeps a key (with <see cref="Inverse"/>); <see langword="null"/> for none.</param>
+    /// <param name="FilterArity">How <see cref="Filter"/> takes the record.</param>
+    internal sealed record WindowModel(long LengthMilliseconds, long SlideMilliseconds, string? Inverse, string? Filter, InputArity FilterArity);
 
     /// <summary>How a typed source's line becomes its record: one field, or a tuple's comma-separated fields.</summary>
     /// <param name="Declaration">The source's declaration type: <c>global::Compiled.Lines&lt;int&gt;</c>.</param>

@@ -60,8 +60,14 @@ public sealed class ByteKeyTable<TValue>
     private int _smallBatchesMostKeys;
     private int _smallBatchesMostBytes;
 
+    /// <summary>Creates a table with room for 1024 keys before it first grows.</summary>
+    public ByteKeyTable()
+        : this(1024)
+    {
+    }
+
     /// <summary>Creates a table with room for <paramref name="capacity"/> keys before it first grows.</summary>
-    public ByteKeyTable(int capacity = 1024)
+    public ByteKeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         int buckets = (int)Math.Max(MinimumBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));

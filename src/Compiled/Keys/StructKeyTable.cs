@@ -56,8 +56,14 @@ public sealed class StructKeyTable<TKey, TValue>
     private int _smallBatches;
     private int _smallBatchesMostKeys;
 
+    /// <summary>Creates a table with room for 1024 keys before it first grows.</summary>
+    public StructKeyTable()
+        : this(1024)
+    {
+    }
+
     /// <summary>Creates a table with room for <paramref name="capacity"/> keys before it first grows.</summary>
-    public StructKeyTable(int capacity = 1024)
+    public StructKeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         int buckets = (int)Math.Max(MinimumBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));

@@ -141,6 +141,7 @@ namespace Shop
                 }
 
                 _sum.Clear();
+
                 // [CountByValue] Amount (StructKeys.cs:27): one record per key, keys in the order first seen.
                 for (int amountIndex = 0; amountIndex < _amount.Count; amountIndex++)
                 {

@@ -558,6 +558,93 @@ public class DiagnosticTests
         "Pipeline 'Job' has no source; declare one, e.g. [Source(Default = \"tcp://localhost:9999\")] public static partial Lines Input();");
 
     [Fact]
+    public void CMP0026_InvalidWindow() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline(BatchInterval = "2s")]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKeyAndWindow(Length = [|"5s"|], Slide = "4s")] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0026",
+        "The window of stage 'Add' has Length 5s, which is not a multiple of the batch interval 2s; use a multiple of 2s");
+
+    [Fact]
+    public void CMP0026_WindowNotAMultipleOfTheSlideAbove() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline(BatchInterval = "1s")]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Window(Length = "10s", Slide = "5s")] public static partial ReadOnlySpan<byte> Recent(ReadOnlySpan<byte> line);
+            [CountByWindow(Length = "20s", Slide = [|"6s"|])] public static partial long Count(ReadOnlySpan<byte> line);
+            [Sink] public static partial void Output(long count);
+        }
+        """,
+        "CMP0026",
+        "The window of stage 'Count' has Slide 6s, which is not a multiple of 5s, the slide of its input 'Recent'; use a multiple of 5s");
+
+    [Fact]
+    public void CMP0026_WindowWithoutLength() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [CountByWindow] public static partial long [|Count|](ReadOnlySpan<byte> line);
+            [Sink] public static partial void Output(long count);
+        }
+        """,
+        "CMP0026",
+        "The window of stage 'Count' has no Length; give one, e.g. Length = \"30s\"");
+
+    [Fact]
+    public void CMP0027_InverseMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKeyAndWindow(Length = "3s", Inverse = [|nameof(Subtract)|])] public static long Add(long a, long b) => a + b;
+            public static int Subtract(int a, int b) => a - b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0027",
+        "Stage 'Add' names Inverse = \"Subtract\", but 'Subtract' does not take two 'long' values and return one; declare 'static long Subtract(long a, long b)' in the pipeline class, undoing what 'Add' does");
+
+    [Fact]
+    public void CMP0028_WindowFilterMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKeyAndWindow(Length = "3s", Inverse = nameof(Subtract), Filter = [|nameof(Keep)|])] public static long Add(long a, long b) => a + b;
+            public static long Subtract(long a, long b) => a - b;
+            public static bool Keep(long value) => value != 0;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0028",
+        "Stage 'Add' names Filter = \"Keep\", but the pipeline class has no static method 'Keep' that takes a key 'ReadOnlySpan<byte>' and a value 'long' and returns bool; declare 'static bool Keep(ReadOnlySpan<byte> key, long value)' in the pipeline class");
+
+    [Fact]
+    public void CMP0028_FilterWithoutInverse() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [ReduceByKeyAndWindow(Length = "3s", Filter = [|nameof(Keep)|])] public static long Add(long a, long b) => a + b;
+            public static bool Keep(ReadOnlySpan<byte> word, long value) => value != 0;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0028",
+        "Stage 'Add' names Filter = \"Keep\", but a filter drops keys from a window kept up to date with an inverse function, and there is none; add Inverse = nameof(...) or remove the filter");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.

@@ -11,6 +11,7 @@ public class SnapshotTests
     [InlineData("StructKeys")]
     [InlineData("Nested")]
     [InlineData("Typed")]
+    [InlineData("Windows")]
     [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {

@@ -1,0 +1,129 @@
+using System.Runtime.CompilerServices;
+
+namespace Compiled.Windows;
+
+/// <summary>
+/// The byte records of one batch, kept for a window: their bytes copied into one growing arena, so keeping a
+/// record allocates nothing once the arena has grown. <see cref="Clear"/> keeps the memory.
+/// </summary>
+public sealed class ByteRecords
+{
+    private byte[] _arena = new byte[4096];
+    private (int Offset, int Length)[] _records = new (int, int)[256];
+    private int _used;
+
+    /// <summary>The number of records kept.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Keeps a copy of <paramref name="record"/>.</summary>
+    public void Add(ReadOnlySpan<byte> record)
+    {
+        if (_arena.Length - _used < record.Length)
+        {
+            Array.Resize(ref _arena, (int)Math.Min(Array.MaxLength, Math.Max((long)_arena.Length * 2, (long)_used + record.Length)));
+        }
+
+        if (Count == _records.Length)
+        {
+            Array.Resize(ref _records, _records.Length * 2);
+        }
+
+        record.CopyTo(_arena.AsSpan(_used));
+        _records[Count++] = (_used, record.Length);
+        _used += record.Length;
+    }
+
+    /// <summary>Record <paramref name="index"/>, in the order kept.</summary>
+    public ReadOnlySpan<byte> this[int index]
+    {
+        get
+        {
+            if ((uint)index >= (uint)Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+            }
+
+            (int offset, int length) = _records[index];
+            return new ReadOnlySpan<byte>(_arena, offset, length);
+        }
+    }
+
+    /// <summary>Forgets every record, keeping the memory.</summary>
+    public void Clear()
+    {
+        Count = 0;
+        _used = 0;
+    }
+}
+
+/// <summary>The keyed byte records (<see cref="KeyValue{TValue}"/>) of one batch, kept for a window.</summary>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class KeyValueRecords<TValue>
+{
+    private readonly ByteRecords _keys = new();
+    private TValue[] _values = new TValue[256];
+
+    /// <summary>The number of records kept.</summary>
+    public int Count => _keys.Count;
+
+    /// <summary>Keeps a copy of the key's bytes and the value.</summary>
+    public void Add(ReadOnlySpan<byte> key, TValue value)
+    {
+        if (_keys.Count == _values.Length)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+        }
+
+        _values[_keys.Count] = value;
+        _keys.Add(key);
+    }
+
+    /// <summary>Record <paramref name="index"/>, in the order kept.</summary>
+    public KeyValue<TValue> this[int index] => new(_keys[index], _values[index]);
+
+    /// <summary>Forgets every record, keeping the memory.</summary>
+    public void Clear()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+        {
+            Array.Clear(_values, 0, _keys.Count);
+        }
+
+        _keys.Clear();
+    }
+}
+
+/// <summary>The records of one batch, of a type that can be kept as it is, kept for a window.</summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class ValueRecords<T>
+{
+    private T[] _records = new T[256];
+
+    /// <summary>The number of records kept.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Keeps <paramref name="record"/>.</summary>
+    public void Add(T record)
+    {
+        if (Count == _records.Length)
+        {
+            Array.Resize(ref _records, _records.Length * 2);
+        }
+
+        _records[Count++] = record;
+    }
+
+    /// <summary>Record <paramref name="index"/>, in the order kept.</summary>
+    public T this[int index] => (uint)index < (uint)Count ? _records[index] : throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+
+    /// <summary>Forgets every record, keeping the memory.</summary>
+    public void Clear()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            Array.Clear(_records, 0, Count);
+        }
+
+        Count = 0;
+    }
+}

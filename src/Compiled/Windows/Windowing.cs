@@ -1,0 +1,39 @@
+using Compiled.Hosting;
+
+namespace Compiled.Windows;
+
+/// <summary>Helpers for the generated code of windowed stages.</summary>
+public static class Windowing
+{
+    /// <summary>
+    /// How many batches <paramref name="milliseconds"/> covers at the context's batch interval. The interval was
+    /// checked to divide every window when the job was created.
+    /// </summary>
+    public static int Batches(JobContext context, long milliseconds)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        long interval = (long)context.BatchInterval.TotalMilliseconds;
+        if (interval <= 0 || milliseconds % interval != 0)
+        {
+            throw new BatchIntervalException($"the batch interval {context.BatchInterval} does not divide a window of {milliseconds} ms");
+        }
+
+        return checked((int)(milliseconds / interval));
+    }
+
+    /// <summary>Creates a ring of <paramref name="count"/> fresh items, one per batch of a window.</summary>
+    public static T[] Ring<T>(int count)
+        where T : new()
+    {
+        var ring = new T[count];
+        for (int i = 0; i < count; i++)
+        {
+            ring[i] = new T();
+        }
+
+        return ring;
+    }
+
+    /// <summary>The ring slot of batch <paramref name="index"/>.</summary>
+    public static int Slot(long index, int ringLength) => (int)(index % ringLength);
+}
