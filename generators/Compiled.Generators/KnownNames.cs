@@ -16,12 +16,16 @@ namespace Compiled.Generators
         public const string ReduceByWindowAttribute = "Compiled.ReduceByWindowAttribute";
         public const string CountByWindowAttribute = "Compiled.CountByWindowAttribute";
         public const string CountByValueAndWindowAttribute = "Compiled.CountByValueAndWindowAttribute";
+        public const string UpdateStateByKeyAttribute = "Compiled.UpdateStateByKeyAttribute";
+        public const string MapWithStateAttribute = "Compiled.MapWithStateAttribute";
+        public const string State = "Compiled.State<TState>";
 
         /// <summary>Every stage attribute, in the order they are checked.</summary>
         public static readonly string[] StageAttributes =
         {
             SourceAttribute, MapAttribute, FilterAttribute, FlatMapAttribute, ReduceByKeyAttribute, CountByValueAttribute, SinkAttribute,
             WindowAttribute, ReduceByKeyAndWindowAttribute, ReduceByWindowAttribute, CountByWindowAttribute, CountByValueAndWindowAttribute,
+            UpdateStateByKeyAttribute, MapWithStateAttribute,
         };
 
         public const string Lines = "Compiled.Lines";

@@ -304,6 +304,15 @@ namespace Compiled.Generators
                     }
                 }
 
+                foreach (StageModel stateful in pipeline.Stateful)
+                {
+                    StageNames names = pipeline.NamesOf(stateful);
+                    if (names.TimeoutField is not null)
+                    {
+                        w.Line($"{names.TimeoutField} = {Runtime}.Windows.Windowing.Batches(context, {stateful.State!.TimeoutMilliseconds});");
+                    }
+                }
+
                 foreach (StageModel windowed in pipeline.Windowed)
                 {
                     StageNames names = pipeline.NamesOf(windowed);
@@ -382,7 +391,11 @@ namespace Compiled.Generators
                     }
 
                     any = true;
-                    if (aggregate.Window is null)
+                    if (aggregate.State is not null)
+                    {
+                        EmitStateBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.Window is null)
                     {
                         EmitTableScan(w, pipeline, aggregate);
                     }
@@ -390,6 +403,12 @@ namespace Compiled.Generators
                     {
                         EmitWindow(w, pipeline, aggregate);
                     }
+                }
+
+                if (pipeline.Stateful.Any(s => s.Kind == StageKind.MapWithState))
+                {
+                    w.Line();
+                    w.Line($"{PipelineView.BatchIndexField} = batch.Index + 1;");
                 }
 
                 if (!any)
@@ -648,6 +667,87 @@ namespace Compiled.Generators
                 }
             }
 
+            // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
+            private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call, string? afterCall)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                int index = pipeline.IndexOf(stage);
+                if (!stage.State!.OptionalOutput)
+                {
+                    w.Line($"var {n.Local} = {call};");
+                    if (afterCall is not null)
+                    {
+                        w.Line(afterCall);
+                    }
+
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    return;
+                }
+
+                w.Line($"var {n.Result} = {call};");
+                if (afterCall is not null)
+                {
+                    w.Line(afterCall);
+                }
+
+                w.Open($"if ({n.Result} is {{ }} {n.Local})");
+                EmitChildren(w, pipeline, index, n.Local!);
+                w.Close();
+            }
+
+            // At the batch boundary: [UpdateStateByKey] updates every key; [MapWithState] times out idle keys. Both
+            // copy the keys that keep a state into the spare table and swap, so removed keys leave.
+            private static void EmitStateBoundary(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                StateModel state = stage.State!;
+                RecordType output = stage.Output!;
+                if (stage.Kind == StageKind.UpdateStateByKey)
+                {
+                    w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): every key with a state or new values, every batch; null removes a key.");
+                    w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                    w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
+                    w.Line($"{state.State.Code}? {n.Next} = {method}({n.Values}.Get({n.Slot}.Values), {n.Slot}.HasState ? {n.Slot}.State : default({state.State.Code}?));");
+                    w.Open($"if ({n.Next} is {{ }} {n.Result})");
+                    w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = new {Runtime}.UpdateEntry<{state.State.Code}> {{ State = {n.Result}, HasState = true }};");
+                    w.Line(output.Shape == RecordShape.KeyValue
+                        ? $"var {n.Local} = new {output.Type.Code}({n.Field}.KeyAt({n.Index}), {n.Result});"
+                        : $"var {n.Local} = ({n.Field}.KeyAt({n.Index}), {n.Result});");
+                    EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
+                    w.Close();
+                    w.Close();
+                    w.Line();
+                    w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
+                    w.Line($"{n.Kept}.Clear();");
+                    w.Line($"{n.Values}.Clear();");
+                    return;
+                }
+
+                string timeout = state.TimeoutMilliseconds is { } ms ? $"keys idle for {Duration(ms)} time out, with one more call each; " : "";
+                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): {timeout}keys without a state leave the table.");
+                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
+                w.Open($"if (!{n.Slot}.Exists)");
+                w.Line("continue;");
+                w.Close();
+                if (n.TimeoutField is not null)
+                {
+                    // Spark's rule: a key last updated before the batch time minus the timeout times out.
+                    w.Open($"if ({n.Slot}.UpdatedBatch < batch.Index - {n.TimeoutField})");
+                    string call = $"{method}({n.Field}.KeyAt({n.Index}), default({state.Value.Code}?), new {Runtime}.State<{state.State.Code}>(ref {n.Slot}, true))";
+                    EmitStateResult(w, pipeline, stage, call, afterCall: null);
+                    w.Line("continue;");
+                    w.Close();
+                }
+
+                w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Slot};");
+                w.Close();
+                w.Line();
+                w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
+                w.Line($"{n.Kept}.Clear();");
+            }
+
             // A keyed table's entries, in first-seen order, each through the stages below the table's stage.
             private static void EmitTableEntries(SourceWriter w, PipelineView pipeline, StageModel stage, string table)
             {
@@ -730,6 +830,27 @@ namespace Compiled.Generators
                     case StageKind.CountByValueAndWindow:
                         w.Line($"{names.Current}.GetValueRefOrAddDefault({call}, out bool _)++;");
                         break;
+
+                    case StageKind.UpdateStateByKey:
+                    {
+                        // The value joins its key's list for the batch; the update function runs at the batch boundary.
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
+                        w.Line($"{names.Values}.Add(ref {names.Slot}.Values, {value});");
+                        break;
+                    }
+
+                    case StageKind.MapWithState:
+                    {
+                        // Called per record with its key's state; a key that keeps a state is stamped with this batch.
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
+                        string stateCall = $"{method}({key}, {value}, new {Runtime}.State<{stage.State!.State.Code}>(ref {names.Slot}, false))";
+                        EmitStateResult(w, pipeline, stage, stateCall, afterCall: $"if ({names.Slot}.Exists) {names.Slot}.UpdatedBatch = {PipelineView.BatchIndexField};");
+                        break;
+                    }
 
                     case StageKind.ReduceByWindow:
                         w.Line($"if ({names.Current}.HasValue) {names.Current}.Value = {method}({names.Current}.Value, {input});");
@@ -859,6 +980,18 @@ namespace Compiled.Generators
 
                 /// <summary>The batch's state that leaves an incremental window: <c>addLeaving</c>.</summary>
                 public string? Leaving { get; set; }
+
+                /// <summary>An [UpdateStateByKey] stage's lists of the batch's values per key: <c>_updateValues</c>.</summary>
+                public string? Values { get; set; }
+
+                /// <summary>An [UpdateStateByKey] stage's new state for a key: <c>updateNext</c>.</summary>
+                public string? Next { get; set; }
+
+                /// <summary>A stateful stage's result before it is known to be there (a nullable): <c>trackResult</c>.</summary>
+                public string? Result { get; set; }
+
+                /// <summary>A [MapWithState] stage's timeout in batches: <c>_trackTimeout</c>.</summary>
+                public string? TimeoutField { get; set; }
             }
 
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
@@ -867,12 +1000,15 @@ namespace Compiled.Generators
                 /// <summary>The text buffer that sinks of non-byte records render into; a fixed name, reserved before any stage's.</summary>
                 public const string TextField = "_text";
 
+                /// <summary>The index of the batch being filled, which [MapWithState] stamps on each key it updates.</summary>
+                public const string BatchIndexField = "_batchIndex";
+
                 // Names the job's code uses as they are: its members and base members, the parameters of its methods,
                 // the text buffer, and the discard. No stage's name may take them.
                 private static readonly string[] FixedNames =
                 {
                     "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", BatchIndexField,
                     TextField, "_",
                 };
 
@@ -885,7 +1021,8 @@ namespace Compiled.Generators
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
-                    Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue || s.Window is not null).ToList();
+                    Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue || s.Window is not null || s.State is not null).ToList();
+                    Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     _names = AllocateNames(model, JobName);
 
@@ -913,7 +1050,32 @@ namespace Compiled.Generators
                         _currentFields.Add(windowed, ($"private readonly {state} {names.Current};", names.Current!));
                     }
 
-                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null))
+                    foreach (StageModel stateful in Stateful)
+                    {
+                        StageNames names = NamesOf(stateful);
+                        string table = StateTableType(stateful);
+                        _windowFields.Add($"private {table} {names.Field} = new();");
+                        _windowFields.Add($"private {table} {names.Kept} = new();");
+                        if (names.Values is not null)
+                        {
+                            _windowFields.Add($"private readonly {Runtime}.ValueLists<{stateful.State!.Value.Code}> {names.Values} = new();");
+                            _currentFields.Add(stateful, ($"private readonly {Runtime}.ValueLists<{stateful.State.Value.Code}> {names.Values};", names.Values));
+                        }
+
+                        if (names.TimeoutField is not null)
+                        {
+                            _windowFields.Add($"private readonly int {names.TimeoutField};");
+                        }
+
+                        _stateTables.Add(stateful, ($"private readonly {table} {names.Field};", names.Field!));
+                    }
+
+                    if (model.Stages.Any(s => s.Kind == StageKind.MapWithState))
+                    {
+                        _windowFields.Add($"private long {BatchIndexField} = 1;");
+                    }
+
+                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null && a.State is null))
                     {
                         RecordType output = aggregate.Output!;
                         string table = output.Shape == RecordShape.KeyValue
@@ -988,6 +1150,20 @@ namespace Compiled.Generators
                                 names.Field = table.Allocate("_" + camel);
                                 names.Records = table.Allocate("_" + camel + "Records");
                                 break;
+                            case StageKind.UpdateStateByKey or StageKind.MapWithState:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Kept = table.Allocate("_" + camel + "Kept");
+                                if (stage.Kind == StageKind.UpdateStateByKey)
+                                {
+                                    names.Values = table.Allocate("_" + camel + "Values");
+                                }
+                                else if (stage.State?.TimeoutMilliseconds is not null)
+                                {
+                                    names.TimeoutField = table.Allocate("_" + camel + "Timeout");
+                                }
+
+                                names.Local = table.Allocate(camel);
+                                break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Ring = table.Allocate("_" + camel + "Batches");
                                 names.Current = table.Allocate("_" + camel + "Batch");
@@ -1039,6 +1215,12 @@ namespace Compiled.Generators
                             case StageKind.CountByValue:
                                 names.Index = table.Allocate(local + "Index");
                                 break;
+                            case StageKind.UpdateStateByKey or StageKind.MapWithState:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Entry");
+                                names.Next = table.Allocate(local + "Next");
+                                names.Result = table.Allocate(local + "Result");
+                                break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
@@ -1070,6 +1252,22 @@ namespace Compiled.Generators
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
                 private readonly List<string> _windowFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _stateTables = new();
+
+                /// <summary>The stateful stages ([UpdateStateByKey], [MapWithState]), in declaration order.</summary>
+                public List<StageModel> Stateful { get; }
+
+                /// <summary>A stateful stage's table of entries per key.</summary>
+                public string StateTableType(StageModel stage)
+                {
+                    string entry = stage.Kind == StageKind.UpdateStateByKey
+                        ? $"{Runtime}.UpdateEntry<{stage.State!.State.Code}>"
+                        : $"{Runtime}.StateEntry<{stage.State!.State.Code}>";
+                    StageModel input = Model.Stages[stage.Input];
+                    return input.Output!.Shape == RecordShape.KeyValue
+                        ? $"{Runtime}.Keys.ByteKeyTable<{entry}>"
+                        : $"{Runtime}.Keys.StructKeyTable<{input.Output.Key!.Code}, {entry}>";
+                }
 
                 /// <summary>The windowed stages, in declaration order.</summary>
                 public List<StageModel> Windowed { get; }
@@ -1138,7 +1336,7 @@ namespace Compiled.Generators
                         {
                             reached.Add(child);
                             text |= child.Kind == StageKind.Sink && NeedsText(child);
-                            if (child.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Sink) && child.Window is null)
+                            if (child.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Sink or StageKind.UpdateStateByKey) && child.Window is null)
                             {
                                 pending.Push(IndexOf(child));
                             }
@@ -1161,10 +1359,23 @@ namespace Compiled.Generators
 
                     foreach (StageModel stage in Model.Stages)
                     {
+                        if (reached.Contains(stage) && _stateTables.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
                         if (reached.Contains(stage) && _currentFields.TryGetValue(stage, out (string, string) field))
                         {
                             used.Add(field);
                         }
+                    }
+
+                    if (reached.Any(s => s.Kind == StageKind.MapWithState))
+                    {
+                        used.Add(($"private readonly long {BatchIndexField};", BatchIndexField));
                     }
 
                     foreach (StageModel stage in Model.Stages)

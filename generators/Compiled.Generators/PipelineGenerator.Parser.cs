@@ -438,7 +438,8 @@ namespace Compiled.Generators
                         draft.Kind == StageKind.Source ? (draft.Parse is null ? "lines" : "lines of " + draft.Parse.RecordDisplay) : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null,
                         draft.Parse,
-                        draft.Window));
+                        draft.Window,
+                        draft.State));
                 }
 
                 return stages;
@@ -653,7 +654,132 @@ namespace Compiled.Generators
                     case StageKind.ReduceByWindow:
                         CheckReduceByWindow(draft, upstream);
                         break;
+
+                    case StageKind.UpdateStateByKey:
+                        CheckUpdateStateByKey(draft, upstream);
+                        break;
+
+                    case StageKind.MapWithState:
+                        CheckMapWithState(draft, upstream);
+                        break;
                 }
+            }
+
+            // The keyed input of a stateful stage: its key must be a byte span or a struct key; returns false if not.
+            private bool RequireKeyedInput(Draft draft, Draft upstream)
+            {
+                if (!upstream.Output!.IsKeyed)
+                {
+                    Report(DiagnosticDescriptors.KeyedInputRequired, draft.Method.Locations[0], draft.Name, upstream.Name, Quote(upstream.Output.Type.Display));
+                    return false;
+                }
+
+                if (upstream.Output.Shape == RecordShape.Tuple && !IsStructKey(upstream.KeySymbol))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, draft.Method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display));
+                    return false;
+                }
+
+                return true;
+            }
+
+            // The keyed output of a stage that keeps the input's key and emits values of type 'value'.
+            private void SetKeyedOutput(Draft draft, Draft upstream, ITypeSymbol value)
+            {
+                TypeName valueName = NameOf(value);
+                if (upstream.Output!.Shape == RecordShape.KeyValue)
+                {
+                    var type = new TypeName($"global::Compiled.KeyValue<{valueName.Code}>", $"KeyValue<{valueName.Display}>", TextFormat.Object, IsRefLike: true);
+                    draft.SetOutput(new RecordType(RecordShape.KeyValue, type, ByteSpanName, valueName), null, null, value);
+                }
+                else
+                {
+                    INamedTypeSymbol tuple = _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(upstream.KeySymbol!, value));
+                    draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(tuple), upstream.Output.Key, valueName), tuple, upstream.KeySymbol, value);
+                }
+            }
+
+            private static ITypeSymbol? NullableOf(ITypeSymbol type) =>
+                type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : null;
+
+            // [UpdateStateByKey]: static S? Name(ReadOnlySpan<V> values, S? state), S a struct.
+            private void CheckUpdateStateByKey(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (upstream?.Output is null || !RequireKeyedInput(draft, upstream))
+                {
+                    return;
+                }
+
+                string value = upstream.Output.Value!.Display;
+                string shape = $"static S? {draft.Name}(ReadOnlySpan<{value}> values, S? state), where S is a struct";
+                ITypeSymbol? state = NullableOf(method.ReturnType);
+                bool fits = method.Parameters.Length == 2
+                    && state is not null
+                    && method.Parameters[0].Type is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan
+                    && SameType(span.TypeArguments[0], upstream.ValueSymbol)
+                    && SameType(method.Parameters[1].Type, method.ReturnType);
+                if (!fits)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "UpdateStateByKey",
+                        $"an update function takes the key's new values and its state, and returns the new state or null to remove the key: {shape}");
+                    return;
+                }
+
+                draft.Arity = InputArity.KeyAndValue;
+                draft.State = new StateModel(NameOf(state!), upstream.Output.Value, null, OptionalOutput: false);
+                SetKeyedOutput(draft, upstream, state!);
+            }
+
+            // [MapWithState]: static TOut Name(K key, V? value, State<S> state), S a struct; TOut? emits nothing for null.
+            private void CheckMapWithState(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                long? timeout = null;
+                if (NamedArgument(draft.Attribute, "Timeout") is { } text)
+                {
+                    Location location = ArgumentLocation(draft.Attribute, "Timeout") ?? method.Locations[0];
+                    string interval = DurationText.Format(TimeSpan.FromMilliseconds(_intervalMs));
+                    if (!DurationText.TryParse(text, out TimeSpan duration))
+                    {
+                        Report(DiagnosticDescriptors.InvalidTimeout, location, draft.Name, $"'{text}' is not a duration; write a number and a unit (ms, s, m or h), e.g. 30s");
+                    }
+                    else if ((long)duration.TotalMilliseconds % _intervalMs != 0)
+                    {
+                        Report(DiagnosticDescriptors.InvalidTimeout, location, draft.Name,
+                            $"{DurationText.Format(duration)} is not a multiple of the batch interval {interval}; use a multiple of {interval}");
+                    }
+                    else
+                    {
+                        timeout = (long)duration.TotalMilliseconds;
+                    }
+                }
+
+                if (upstream?.Output is null || !RequireKeyedInput(draft, upstream))
+                {
+                    return;
+                }
+
+                string key = upstream.Output.Key!.Display;
+                string value = upstream.Output.Value!.Display;
+                string shape = $"static TOut {draft.Name}({key} key, {value}? value, State<S> state), where S is a struct";
+                bool keyFits = method.Parameters.Length == 3
+                    && (upstream.Output.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol));
+                bool valueFits = method.Parameters.Length == 3 && NullableOf(method.Parameters[1].Type) is { } v && SameType(v, upstream.ValueSymbol);
+                ITypeSymbol? state = method.Parameters.Length == 3 && method.Parameters[2].Type is INamedTypeSymbol st && st.OriginalDefinition.ToDisplayString() == KnownNames.State
+                    ? st.TypeArguments[0]
+                    : null;
+                if (!keyFits || !valueFits || state is null)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "MapWithState",
+                        $"a mapping function takes the key, the value (null when the key times out) and the key's state: {shape}");
+                    return;
+                }
+
+                ITypeSymbol? optional = NullableOf(method.ReturnType);
+                draft.Arity = InputArity.KeyAndValue;
+                draft.State = new StateModel(NameOf(state), upstream.Output.Value, timeout, OptionalOutput: optional is not null);
+                SetClassifiedOutput(draft, optional ?? method.ReturnType);
             }
 
             private static bool IsWindowed(StageKind kind) =>
@@ -1311,6 +1437,8 @@ namespace Compiled.Generators
                     case KnownNames.ReduceByWindowAttribute: kind = StageKind.ReduceByWindow; return true;
                     case KnownNames.CountByWindowAttribute: kind = StageKind.CountByWindow; return true;
                     case KnownNames.CountByValueAndWindowAttribute: kind = StageKind.CountByValueAndWindow; return true;
+                    case KnownNames.UpdateStateByKeyAttribute: kind = StageKind.UpdateStateByKey; return true;
+                    case KnownNames.MapWithStateAttribute: kind = StageKind.MapWithState; return true;
                     default: kind = default; return false;
                 }
             }
@@ -1379,6 +1507,9 @@ namespace Compiled.Generators
 
                 /// <summary>For a windowed stage, its window.</summary>
                 public WindowModel? Window { get; set; }
+
+                /// <summary>For a stateful stage, its state.</summary>
+                public StateModel? State { get; set; }
 
                 /// <summary>How often the stage's stream emits: the batch interval, or the slide of the nearest window above.</summary>
                 public long SlideMs { get; set; }

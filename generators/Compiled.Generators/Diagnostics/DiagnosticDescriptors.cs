@@ -151,6 +151,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0028", "Window filter does not match its stage",
             "Stage '{0}' names Filter = \"{1}\", but {2}");
 
+        /// <summary>CMP0029: "The timeout of stage '{0}' {1}".</summary>
+        public static readonly DiagnosticDescriptor InvalidTimeout = Error(
+            "CMP0029", "State timeout is not valid",
+            "The timeout of stage '{0}' {1}");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -159,7 +164,7 @@ namespace Compiled.Generators.Diagnostics
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
-            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch,
+            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -17,6 +17,8 @@ namespace Compiled.Generators.Model
         ReduceByWindow,
         CountByWindow,
         CountByValueAndWindow,
+        UpdateStateByKey,
+        MapWithState,
     }
 
     /// <summary>How a stage's method receives its input record.</summary>
@@ -44,6 +46,7 @@ namespace Compiled.Generators.Model
     /// <param name="Format">For a source, how bytes become records: <c>lines</c>.</param>
     /// <param name="RecordText">For a sink, its parameters as written, for --help: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</param>
     /// <param name="Window">For a windowed stage, its window.</param>
+    /// <param name="State">For a stateful stage, its state.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     internal sealed record StageModel(
         string Name,
@@ -57,7 +60,15 @@ namespace Compiled.Generators.Model
         string? Format,
         string? RecordText,
         SourceParse? Parse = null,
-        WindowModel? Window = null);
+        WindowModel? Window = null,
+        StateModel? State = null);
+
+    /// <summary>A stateful stage's state and the values it receives.</summary>
+    /// <param name="State">The state type <c>S</c>.</param>
+    /// <param name="Value">The value type <c>V</c> of the keyed records it reads.</param>
+    /// <param name="TimeoutMilliseconds">For [MapWithState], how long a key may stay idle; <see langword="null"/> for ever.</param>
+    /// <param name="OptionalOutput">For [MapWithState], whether the function returns a nullable struct whose null emits nothing.</param>
+    internal sealed record StateModel(TypeName State, TypeName Value, long? TimeoutMilliseconds, bool OptionalOutput);
 
     /// <summary>A windowed stage's window, in milliseconds, and its helper methods.</summary>
     /// <param name="LengthMilliseconds">How much time the window covers.</param>

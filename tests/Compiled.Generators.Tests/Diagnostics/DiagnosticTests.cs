@@ -645,6 +645,19 @@ public class DiagnosticTests
         "Stage 'Add' names Filter = \"Keep\", but a filter drops keys from a window kept up to date with an inverse function, and there is none; add Inverse = nameof(...) or remove the filter");
 
     [Fact]
+    public void CMP0029_InvalidTimeout() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline(BatchInterval = "10s")]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [MapWithState(Timeout = [|"45s"|])] public static long Track(int user, long? clicks, State<long> total) => 0;
+            [Sink] public static partial void Output(long total);
+        }
+        """,
+        "CMP0029",
+        "The timeout of stage 'Track' 45s is not a multiple of the batch interval 10s; use a multiple of 10s");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.

@@ -12,6 +12,7 @@ public class SnapshotTests
     [InlineData("Nested")]
     [InlineData("Typed")]
     [InlineData("Windows")]
+    [InlineData("State")]
     [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
