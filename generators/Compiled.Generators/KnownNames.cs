@@ -19,6 +19,24 @@ namespace Compiled.Generators
         public const string UpdateStateByKeyAttribute = "Compiled.UpdateStateByKeyAttribute";
         public const string MapWithStateAttribute = "Compiled.MapWithStateAttribute";
         public const string State = "Compiled.State<TState>";
+        public const string CountAttribute = "Compiled.CountAttribute";
+        public const string ReduceAttribute = "Compiled.ReduceAttribute";
+        public const string MapValuesAttribute = "Compiled.MapValuesAttribute";
+        public const string FlatMapValuesAttribute = "Compiled.FlatMapValuesAttribute";
+        public const string GroupByKeyAttribute = "Compiled.GroupByKeyAttribute";
+        public const string CombineByKeyAttribute = "Compiled.CombineByKeyAttribute";
+        public const string UnionAttribute = "Compiled.UnionAttribute";
+        public const string JoinAttribute = "Compiled.JoinAttribute";
+        public const string LeftOuterJoinAttribute = "Compiled.LeftOuterJoinAttribute";
+        public const string RightOuterJoinAttribute = "Compiled.RightOuterJoinAttribute";
+        public const string FullOuterJoinAttribute = "Compiled.FullOuterJoinAttribute";
+        public const string CogroupAttribute = "Compiled.CogroupAttribute";
+        public const string TransformAttribute = "Compiled.TransformAttribute";
+        public const string TransformWithAttribute = "Compiled.TransformWithAttribute";
+        public const string ForEachBatchAttribute = "Compiled.ForEachBatchAttribute";
+        public const string Grouped1 = "Compiled.Grouped<TValue>";
+        public const string Grouped2 = "Compiled.Grouped<TKey, TValue>";
+        public const string RecordBuffer = "Compiled.RecordBuffer<T>";
 
         /// <summary>Every stage attribute, in the order they are checked.</summary>
         public static readonly string[] StageAttributes =
@@ -26,6 +44,9 @@ namespace Compiled.Generators
             SourceAttribute, MapAttribute, FilterAttribute, FlatMapAttribute, ReduceByKeyAttribute, CountByValueAttribute, SinkAttribute,
             WindowAttribute, ReduceByKeyAndWindowAttribute, ReduceByWindowAttribute, CountByWindowAttribute, CountByValueAndWindowAttribute,
             UpdateStateByKeyAttribute, MapWithStateAttribute,
+            CountAttribute, ReduceAttribute, MapValuesAttribute, FlatMapValuesAttribute, GroupByKeyAttribute, CombineByKeyAttribute,
+            UnionAttribute, JoinAttribute, LeftOuterJoinAttribute, RightOuterJoinAttribute, FullOuterJoinAttribute, CogroupAttribute,
+            TransformAttribute, TransformWithAttribute, ForEachBatchAttribute,
         };
 
         public const string Lines = "Compiled.Lines";

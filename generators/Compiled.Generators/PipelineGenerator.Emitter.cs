@@ -166,11 +166,11 @@ namespace Compiled.Generators
                     w.Line($"{source.Signature} => ({source.Parse?.Declaration ?? Runtime + ".Lines"})Definition.Sources[{i}];");
                 }
 
-                foreach (StageModel declared in model.Stages.Where(s => s.Kind is StageKind.Window or StageKind.CountByWindow && s.Signature is not null))
+                foreach (StageModel declared in model.Stages.Where(s => Parser.IsDeclaredStage(s.Kind) && s.Signature is not null))
                 {
                     string message = Literal($"'{declared.Name}' is a stage of pipeline '{model.Name}': the running pipeline computes it; it cannot be called.");
                     w.Line();
-                    w.Line($"/// <summary>Stage {declared.Name}: the pipeline computes it per window; calling it directly is an error.</summary>");
+                    w.Line($"/// <summary>Stage {declared.Name}: the pipeline computes it; calling it directly is an error.</summary>");
                     w.Line(GeneratedCode);
                     w.Line($"{declared.Signature} => throw new global::System.InvalidOperationException({message});");
                 }
@@ -264,6 +264,8 @@ namespace Compiled.Generators
                 {
                     RecordShape.Bytes => ($"{Runtime}.Testing.TextCapture", "string"),
                     RecordShape.KeyValue => ($"{Runtime}.Testing.KeyValueCapture<{record.Value!.Code}>", $"(string Key, {record.Value.Code} Value)"),
+                    RecordShape.Group when record.Key!.Format == TextFormat.Bytes => ($"{Runtime}.Testing.GroupCapture<{record.Value!.Code}>", $"{Runtime}.Testing.Group<string, {record.Value.Code}>"),
+                    RecordShape.Group => ($"{Runtime}.Testing.StructGroupCapture<{record.Key!.Code}, {record.Value!.Code}>", $"{Runtime}.Testing.Group<{record.Key.Code}, {record.Value.Code}>"),
                     _ when record.Type.IsRefLike => ($"{Runtime}.Testing.TextCapture", "string"),
                     _ => ($"{Runtime}.Testing.RecordCapture<{record.Type.Code}>", record.Type.Code),
                 };
@@ -394,6 +396,10 @@ namespace Compiled.Generators
                     if (aggregate.State is not null)
                     {
                         EmitStateBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey) && aggregate.Window is null)
+                    {
+                        EmitBatchBoundary(w, pipeline, aggregate);
                     }
                     else if (aggregate.Window is null)
                     {
@@ -667,6 +673,154 @@ namespace Compiled.Generators
                 }
             }
 
+            // At the batch boundary: count, reduce, group, join, cogroup, transform and forEachBatch over the batch's records.
+            private static void EmitBatchBoundary(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                int index = pipeline.IndexOf(stage);
+                switch (stage.Kind)
+                {
+                    case StageKind.Count:
+                        w.Line($"// [Count] {stage.Name} ({stage.Location}): the number of records in the batch, 0 included.");
+                        w.Line($"var {n.Local} = {n.Field}.Value;");
+                        w.Line($"{n.Field}.Value = 0;");
+                        EmitChildren(w, pipeline, index, n.Local!);
+                        break;
+
+                    case StageKind.Reduce:
+                        w.Line($"// [Reduce] {stage.Name} ({stage.Location}): the batch's records reduced to one; an empty batch emits nothing.");
+                        w.Open($"if ({n.Field}.HasValue)");
+                        w.Line($"var {n.Local} = {n.Field}.Value;");
+                        EmitChildren(w, pipeline, index, n.Local!);
+                        w.Close();
+                        w.Line($"{n.Field}.Clear();");
+                        break;
+
+                    case StageKind.GroupByKey:
+                        w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): each key with all its values of the batch, keys in the order first seen.");
+                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                        w.Line($"var {n.Local} = new {stage.Output!.Type.Code}({n.Field}.KeyAt({n.Index}), {n.Values}.Get({n.Field}.ValueAt({n.Index})));");
+                        EmitChildren(w, pipeline, index, n.Local!);
+                        w.Close();
+                        w.Line($"{n.Field}.Clear();");
+                        w.Line($"{n.Values}.Clear();");
+                        break;
+
+                    case StageKind.Transform:
+                    case StageKind.TransformWith:
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): the whole batch in, a batch out.");
+                        w.Line($"{n.Out}.Clear();");
+                        w.Line(stage.Kind == StageKind.Transform
+                            ? $"{method}({n.In}.AsSpan(), {n.Out});"
+                            : $"{method}({n.In}.AsSpan(), {n.OtherIn}.AsSpan(), {n.Out});");
+                        w.Open($"foreach (var {n.Local} in {n.Out}.AsSpan())");
+                        EmitChildren(w, pipeline, index, n.Local!);
+                        w.Close();
+                        w.Line($"{n.In}.Clear();");
+                        if (stage.Kind == StageKind.TransformWith)
+                        {
+                            w.Line($"{n.OtherIn}.Clear();");
+                        }
+
+                        break;
+
+                    case StageKind.ForEachBatch:
+                        w.Line($"// [ForEachBatch] {stage.Name} ({stage.Location}): the whole batch, with its time.");
+                        w.Line($"{method}({n.In}.AsSpan(), batch.Time);");
+                        w.Line($"{n.In}.Clear();");
+                        break;
+
+                    default:
+                        EmitJoin(w, pipeline, stage);
+                        break;
+                }
+            }
+
+            // A join of the batch: the left side's keys in the order first seen, then (outer joins, cogroup) the right
+            // side's keys the left side lacks; for each key, every pair of values (or a value and null).
+            private static void EmitJoin(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                int index = pipeline.IndexOf(stage);
+                RecordType left = pipeline.Model.Stages[stage.Input].Output!;
+                RecordType right = pipeline.Model.Stages[stage.Other].Output!;
+                bool keepLeft = stage.Kind is StageKind.LeftOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup;
+                bool keepRight = stage.Kind is StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup;
+                string noLeft = $"default({left.Value!.Code}?)";
+                string noRight = $"default({right.Value!.Code}?)";
+                string what = stage.Kind switch
+                {
+                    StageKind.Join => "every pair of values of the keys on both sides",
+                    StageKind.LeftOuterJoin => "every left value with each right value of its key, or with none",
+                    StageKind.RightOuterJoin => "every right value with each left value of its key, or with none",
+                    StageKind.FullOuterJoin => "every value of either side with each value of its key on the other side, or with none",
+                    _ => "each key of either side with all its values from each side",
+                };
+                w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {what}.");
+                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Left}.Count; {n.Index}++)");
+                w.Line($"var {n.Key} = {n.Left}.KeyAt({n.Index});");
+                w.Line($"var {n.Lefts} = {n.LeftValues}.Get({n.Left}.ValueAt({n.Index}));");
+                w.Line($"ref var {n.Slot} = ref {n.Right}.GetValueRefOrNullRef({n.Key});");
+                w.Line($"var {n.Rights} = global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Slot}) ? default : {n.RightValues}.Get({n.Slot});");
+                if (stage.Kind == StageKind.Cogroup)
+                {
+                    EmitJoinOutput(w, pipeline, stage, $"{method}({n.Key}, {n.Lefts}, {n.Rights})");
+                }
+                else
+                {
+                    w.Open($"foreach (var {n.LeftValue} in {n.Lefts})");
+                    if (keepLeft)
+                    {
+                        w.Open($"if ({n.Rights}.IsEmpty)");
+                        EmitJoinOutput(w, pipeline, stage, $"{method}({n.Key}, {n.LeftValue}, {noRight})");
+                        w.Close();
+                    }
+
+                    w.Open($"foreach (var {n.RightValue} in {n.Rights})");
+                    EmitJoinOutput(w, pipeline, stage, $"{method}({n.Key}, {n.LeftValue}, {n.RightValue})");
+                    w.Close();
+                    w.Close();
+                }
+
+                w.Close();
+                if (keepRight)
+                {
+                    w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Right}.Count; {n.Index}++)");
+                    w.Line($"var {n.Key} = {n.Right}.KeyAt({n.Index});");
+                    w.Open($"if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Left}.GetValueRefOrNullRef({n.Key})))");
+                    w.Line("continue;");
+                    w.Close();
+                    w.Line($"var {n.Rights} = {n.RightValues}.Get({n.Right}.ValueAt({n.Index}));");
+                    if (stage.Kind == StageKind.Cogroup)
+                    {
+                        EmitJoinOutput(w, pipeline, stage, $"{method}({n.Key}, default, {n.Rights})");
+                    }
+                    else
+                    {
+                        w.Open($"foreach (var {n.RightValue} in {n.Rights})");
+                        EmitJoinOutput(w, pipeline, stage, $"{method}({n.Key}, {noLeft}, {n.RightValue})");
+                        w.Close();
+                    }
+
+                    w.Close();
+                }
+
+                w.Line($"{n.Left}.Clear();");
+                w.Line($"{n.LeftValues}.Clear();");
+                w.Line($"{n.Right}.Clear();");
+                w.Line($"{n.RightValues}.Clear();");
+                _ = index;
+            }
+
+            private static void EmitJoinOutput(SourceWriter w, PipelineView pipeline, StageModel stage, string call)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                w.Line($"var {n.Local} = {call};");
+                EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
+            }
+
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
             private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call, string? afterCall)
             {
@@ -772,11 +926,11 @@ namespace Compiled.Generators
                 StageModel from = pipeline.Model.Stages[parent];
                 foreach (StageModel stage in pipeline.ChildrenOf(parent))
                 {
-                    EmitStage(w, pipeline, stage, from.Output!, input);
+                    EmitStage(w, pipeline, stage, from.Output!, input, parent);
                 }
             }
 
-            private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input)
+            private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input, int parent)
             {
                 StageNames names = pipeline.NamesOf(stage);
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
@@ -829,6 +983,101 @@ namespace Compiled.Generators
 
                     case StageKind.CountByValueAndWindow:
                         w.Line($"{names.Current}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        break;
+
+                    case StageKind.Count:
+                        w.Line($"{names.Field}.Value++;");
+                        break;
+
+                    case StageKind.Reduce:
+                        w.Line($"if ({names.Field}.HasValue) {names.Field}.Value = {method}({names.Field}.Value, {input});");
+                        w.Line($"else {{ {names.Field}.Value = {input}; {names.Field}.HasValue = true; }}");
+                        break;
+
+                    case StageKind.MapValues:
+                    case StageKind.FlatMapValues:
+                    {
+                        bool byteKey = inputType.Shape == RecordShape.KeyValue;
+                        string key = byteKey ? input + ".Key" : input + ".Item1";
+                        string value = byteKey ? input + ".Value" : input + ".Item2";
+                        string mapped = $"{method}({value})";
+                        string record(string v) => byteKey ? $"new {stage.Output!.Type.Code}({key}, {v})" : $"({key}, {v})";
+                        if (stage.Kind == StageKind.MapValues)
+                        {
+                            w.Line($"var {names.Local} = {record(mapped)};");
+                            EmitChildren(w, pipeline, index, names.Local!);
+                        }
+                        else
+                        {
+                            w.Open($"foreach (var {names.Result} in {mapped})");
+                            w.Line($"var {names.Local} = {record(names.Result!)};");
+                            EmitChildren(w, pipeline, index, names.Local!);
+                            w.Close();
+                        }
+
+                        break;
+                    }
+
+                    case StageKind.GroupByKey:
+                    {
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        w.Line($"{names.Values}.Add(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        break;
+                    }
+
+                    case StageKind.CombineByKey:
+                    {
+                        // A key's first value creates its combiner; later ones are merged into it.
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string merge = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeValue!)}";
+                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                        w.Line($"{names.Slot} = {names.Exists} ? {merge}({names.Slot}, {value}) : {method}({value});");
+                        break;
+                    }
+
+                    case StageKind.Union:
+                        // The records of both inputs go on as they are.
+                        EmitChildren(w, pipeline, index, input);
+                        break;
+
+                    case StageKind.Join:
+                    case StageKind.LeftOuterJoin:
+                    case StageKind.RightOuterJoin:
+                    case StageKind.FullOuterJoin:
+                    case StageKind.Cogroup:
+                    {
+                        // Each side's values are kept per key for the batch; the join runs at the batch boundary.
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        if (parent == stage.Input)
+                        {
+                            w.Line($"{names.LeftValues}.Add(ref {names.Left}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        }
+
+                        if (parent == stage.Other)
+                        {
+                            w.Line($"{names.RightValues}.Add(ref {names.Right}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        }
+
+                        break;
+                    }
+
+                    case StageKind.Transform:
+                    case StageKind.TransformWith:
+                    case StageKind.ForEachBatch:
+                        // Kept for the batch: the function gets the whole batch at the boundary.
+                        if (parent == stage.Input)
+                        {
+                            w.Line($"{names.In}.Add({input});");
+                        }
+
+                        if (parent == stage.Other)
+                        {
+                            w.Line($"{names.OtherIn}.Add({input});");
+                        }
+
                         break;
 
                     case StageKind.UpdateStateByKey:
@@ -890,6 +1139,7 @@ namespace Compiled.Generators
             {
                 RecordShape.KeyValue => $".Append('(').Append({expression}.Key).Append(','){Render(record.Value!, expression + ".Value")}.Append(')')",
                 RecordShape.Tuple => $".Append('('){Render(record.Key!, expression + ".Item1")}.Append(','){Render(record.Value!, expression + ".Item2")}.Append(')')",
+                RecordShape.Group => $".Append('('){Render(record.Key!, expression + ".Key")}.Append(','){(record.Value!.Format is TextFormat.Utf8Formattable ? ".AppendValues" : ".AppendObjects")}({expression}.Values).Append(')')",
                 _ => Render(record.Type, expression),
             };
 
@@ -992,6 +1242,42 @@ namespace Compiled.Generators
 
                 /// <summary>A [MapWithState] stage's timeout in batches: <c>_trackTimeout</c>.</summary>
                 public string? TimeoutField { get; set; }
+
+                /// <summary>A join's key table and values of each side, and its locals.</summary>
+                public string? Left { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? LeftValues { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Right { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? RightValues { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Key { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Lefts { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Rights { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? LeftValue { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? RightValue { get; set; }
+
+                /// <summary>A whole-batch function's records in, their second stream, and its output buffer.</summary>
+                public string? In { get; set; }
+
+                /// <summary>See <see cref="In"/>.</summary>
+                public string? OtherIn { get; set; }
+
+                /// <summary>See <see cref="In"/>.</summary>
+                public string? Out { get; set; }
             }
 
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
@@ -1021,7 +1307,7 @@ namespace Compiled.Generators
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
-                    Aggregates = model.Stages.Where(s => s.Kind is StageKind.ReduceByKey or StageKind.CountByValue || s.Window is not null || s.State is not null).ToList();
+                    Aggregates = model.Stages.Where(s => IsBoundary(s.Kind) || s.Window is not null || s.State is not null).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     _names = AllocateNames(model, JobName);
@@ -1075,7 +1361,27 @@ namespace Compiled.Generators
                         _windowFields.Add($"private long {BatchIndexField} = 1;");
                     }
 
-                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null && a.State is null))
+                    foreach (StageModel stage in model.Stages)
+                    {
+                        StageNames names = NamesOf(stage);
+                        foreach ((string type, string? name) in CollectorsOf(stage, names))
+                        {
+                            if (name is null)
+                            {
+                                continue;
+                            }
+
+                            _windowFields.Add($"private readonly {type} {name} = new();");
+                            if (!_collectors.TryGetValue(stage, out List<(string, string)>? list))
+                            {
+                                _collectors[stage] = list = new List<(string, string)>();
+                            }
+
+                            list.Add(($"private readonly {type} {name};", name));
+                        }
+                    }
+
+                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null && a.State is null && a.Kind is StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey))
                     {
                         RecordType output = aggregate.Output!;
                         string table = output.Shape == RecordShape.KeyValue
@@ -1150,6 +1456,39 @@ namespace Compiled.Generators
                                 names.Field = table.Allocate("_" + camel);
                                 names.Records = table.Allocate("_" + camel + "Records");
                                 break;
+                            case StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.MapValues or StageKind.FlatMapValues:
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.GroupByKey:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Values = table.Allocate("_" + camel + "Values");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                                names.Left = table.Allocate("_" + camel + "Left");
+                                names.LeftValues = table.Allocate("_" + camel + "LeftValues");
+                                names.Right = table.Allocate("_" + camel + "Right");
+                                names.RightValues = table.Allocate("_" + camel + "RightValues");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                                names.In = table.Allocate("_" + camel + "In");
+                                if (stage.Kind == StageKind.TransformWith)
+                                {
+                                    names.OtherIn = table.Allocate("_" + camel + "Other");
+                                }
+
+                                if (stage.Kind != StageKind.ForEachBatch)
+                                {
+                                    names.Out = table.Allocate("_" + camel + "Out");
+                                    names.Local = table.Allocate(camel);
+                                }
+
+                                break;
                             case StageKind.UpdateStateByKey or StageKind.MapWithState:
                                 names.Field = table.Allocate("_" + camel);
                                 names.Kept = table.Allocate("_" + camel + "Kept");
@@ -1215,6 +1554,26 @@ namespace Compiled.Generators
                             case StageKind.CountByValue:
                                 names.Index = table.Allocate(local + "Index");
                                 break;
+                            case StageKind.CombineByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                break;
+                            case StageKind.FlatMapValues:
+                                names.Result = table.Allocate(local + "Value");
+                                break;
+                            case StageKind.GroupByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Key = table.Allocate(local + "Key");
+                                names.Lefts = table.Allocate(local + "Lefts");
+                                names.Rights = table.Allocate(local + "Rights");
+                                names.LeftValue = table.Allocate(local + "Left");
+                                names.RightValue = table.Allocate(local + "Right");
+                                names.Slot = table.Allocate(local + "Match");
+                                break;
                             case StageKind.UpdateStateByKey or StageKind.MapWithState:
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Entry");
@@ -1253,6 +1612,59 @@ namespace Compiled.Generators
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
                 private readonly List<string> _windowFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _stateTables = new();
+                private readonly Dictionary<StageModel, List<(string Declaration, string Name)>> _collectors = new();
+
+                /// <summary>Whether a stage runs at the batch boundary (its children too), rather than in the fused loop.</summary>
+                public static bool IsBoundary(StageKind kind) =>
+                    kind is StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey or StageKind.Count or StageKind.Reduce
+                        or StageKind.GroupByKey or StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin
+                        or StageKind.Cogroup or StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch;
+
+                // The objects a stage's records are collected into during the batch: created once, never replaced,
+                // so the fused loop holds them too.
+                private IEnumerable<(string Type, string? Name)> CollectorsOf(StageModel stage, StageNames names)
+                {
+                    StageModel? input = stage.Input >= 0 ? Model.Stages[stage.Input] : null;
+                    StageModel? other = stage.Other >= 0 ? Model.Stages[stage.Other] : null;
+                    switch (stage.Kind)
+                    {
+                        case StageKind.Count:
+                            yield return ($"{Runtime}.Windows.Partial<long>", names.Field);
+                            break;
+                        case StageKind.Reduce:
+                            yield return ($"{Runtime}.Windows.Partial<{stage.Output!.Type.Code}>", names.Field);
+                            break;
+                        case StageKind.GroupByKey:
+                            yield return (KeyTable(input!.Output!, $"{Runtime}.ValueList"), names.Field);
+                            yield return ($"{Runtime}.ValueLists<{input.Output!.Value!.Code}>", names.Values);
+                            break;
+                        case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                            yield return (KeyTable(input!.Output!, $"{Runtime}.ValueList"), names.Left);
+                            yield return ($"{Runtime}.ValueLists<{input.Output!.Value!.Code}>", names.LeftValues);
+                            yield return (KeyTable(other!.Output!, $"{Runtime}.ValueList"), names.Right);
+                            yield return ($"{Runtime}.ValueLists<{other.Output!.Value!.Code}>", names.RightValues);
+                            break;
+                        case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                            yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
+                            if (other is not null)
+                            {
+                                yield return ($"{Runtime}.Windows.ValueRecords<{other.Output!.Type.Code}>", names.OtherIn);
+                            }
+
+                            if (stage.Output is not null)
+                            {
+                                yield return ($"{Runtime}.RecordBuffer<{stage.Output.Type.Code}>", names.Out);
+                            }
+
+                            break;
+                    }
+                }
+
+                // A key table for the keys of 'record' (byte keys or struct keys) holding 'value' per key.
+                private static string KeyTable(RecordType record, string value) =>
+                    record.Shape == RecordShape.KeyValue
+                        ? $"{Runtime}.Keys.ByteKeyTable<{value}>"
+                        : $"{Runtime}.Keys.StructKeyTable<{record.Key!.Code}, {value}>";
 
                 /// <summary>The stateful stages ([UpdateStateByKey], [MapWithState]), in declaration order.</summary>
                 public List<StageModel> Stateful { get; }
@@ -1336,7 +1748,7 @@ namespace Compiled.Generators
                         {
                             reached.Add(child);
                             text |= child.Kind == StageKind.Sink && NeedsText(child);
-                            if (child.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Sink or StageKind.UpdateStateByKey) && child.Window is null)
+                            if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey) && child.Window is null)
                             {
                                 pending.Push(IndexOf(child));
                             }
@@ -1370,6 +1782,14 @@ namespace Compiled.Generators
                         if (reached.Contains(stage) && _currentFields.TryGetValue(stage, out (string, string) field))
                         {
                             used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _collectors.TryGetValue(stage, out List<(string, string)>? collectors))
+                        {
+                            used.AddRange(collectors);
                         }
                     }
 
@@ -1411,7 +1831,7 @@ namespace Compiled.Generators
                     return -1;
                 }
 
-                public IEnumerable<StageModel> ChildrenOf(int index) => Model.Stages.Where(s => s.Input == index && s.Kind != StageKind.Source);
+                public IEnumerable<StageModel> ChildrenOf(int index) => Model.Stages.Where(s => (s.Input == index || s.Other == index) && s.Kind != StageKind.Source);
 
                 // Each sink's path from its source: "Input (lines) → [FlatMap] Words → [Sink] Output", joined by "; ".
                 private static string BuildPlan(PipelineModel model)

@@ -372,13 +372,37 @@ namespace Compiled.Generators
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
                         draft.SlideMs = upstream?.SlideMs ?? _intervalMs;
+                        Draft? other = null;
+                        if (IsTwoInput(draft.Kind))
+                        {
+                            if (NamedArgument(draft.Attribute, "Other") is null)
+                            {
+                                Report(DiagnosticDescriptors.TwoInputsMismatch, draft.Method.Locations[0], draft.Name,
+                                    "it names no second stream; add Other = nameof(...), naming a stage declared above it");
+                            }
+                            else
+                            {
+                                draft.Other = ResolveInput(draft, built, -1, "Other");
+                                other = draft.Other >= 0 ? built[draft.Other] : null;
+                                if (other is not null && upstream is not null && other.SlideMs != upstream.SlideMs)
+                                {
+                                    Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? draft.Method.Locations[0], draft.Name,
+                                        $"'{upstream.Name}' emits every {DurationText.Format(TimeSpan.FromMilliseconds(upstream.SlideMs))} and '{other.Name}' every {DurationText.Format(TimeSpan.FromMilliseconds(other.SlideMs))}; both must emit at the same slide, as in Spark");
+                                }
+                            }
+                        }
+
                         if (draft.Kind == StageKind.Sink)
                         {
                             CheckSink(draft, upstream);
                         }
-                        else if (draft.Kind is StageKind.Window or StageKind.CountByWindow)
+                        else if (IsDeclaredStage(draft.Kind))
                         {
-                            CheckDeclaredStage(draft, upstream);
+                            CheckDeclaredStage(draft, upstream, other);
+                        }
+                        else if (IsTwoInput(draft.Kind) || draft.Kind is StageKind.Transform or StageKind.ForEachBatch)
+                        {
+                            CheckBatchFunction(draft, upstream, other);
                         }
                         else
                         {
@@ -396,7 +420,7 @@ namespace Compiled.Generators
                     }
 
                     built.Add(draft);
-                    if (draft.Kind != StageKind.Sink)
+                    if (!IsTerminal(draft.Kind))
                     {
                         lastNonSink = built.Count - 1;
                     }
@@ -407,7 +431,7 @@ namespace Compiled.Generators
                     Report(DiagnosticDescriptors.PipelineHasNoSource, type.Locations[0], type.Name);
                 }
 
-                if (!built.Any(d => d.Kind == StageKind.Sink))
+                if (!built.Any(d => IsTerminal(d.Kind)))
                 {
                     RecordType? last = lastNonSink >= 0 ? built[lastNonSink].Output : null;
                     Report(DiagnosticDescriptors.PipelineHasNoSink, type.Locations[0], type.Name, SuggestSinkParameters(last));
@@ -417,7 +441,7 @@ namespace Compiled.Generators
                     // Only for a pipeline that is otherwise right: next to an error, an unused stage is noise.
                     for (int i = 0; i < built.Count; i++)
                     {
-                        if (built[i].Kind != StageKind.Sink && !built.Any(d => d.Input == i))
+                        if (!IsTerminal(built[i].Kind) && !built.Any(d => d.Input == i || d.Other == i))
                         {
                             Report(DiagnosticDescriptors.StageOutputUnused, built[i].Method.Locations[0], built[i].Name);
                         }
@@ -433,21 +457,23 @@ namespace Compiled.Generators
                         draft.Arity,
                         draft.Output,
                         LocationText(draft.Method),
-                        draft.Kind is StageKind.Source or StageKind.Sink or StageKind.Window or StageKind.CountByWindow ? ImplementationSignature(draft.Method) : null,
+                        draft.Kind is StageKind.Source or StageKind.Sink || IsDeclaredStage(draft.Kind) ? ImplementationSignature(draft.Method) : null,
                         draft.DefaultUri,
                         draft.Kind == StageKind.Source ? (draft.Parse is null ? "lines" : "lines of " + draft.Parse.RecordDisplay) : null,
                         draft.Kind == StageKind.Sink ? "(" + string.Join(", ", draft.Method.Parameters.Select(p => p.Type.ToDisplayString(ShortFormat) + " " + p.Name)) + ")" : null,
                         draft.Parse,
                         draft.Window,
-                        draft.State));
+                        draft.State,
+                        draft.Other,
+                        draft.MergeValue));
                 }
 
                 return stages;
             }
 
-            private int ResolveInput(Draft draft, List<Draft> built, int lastNonSink)
+            private int ResolveInput(Draft draft, List<Draft> built, int lastNonSink, string property = "Input")
             {
-                string? named = NamedArgument(draft.Attribute, "Input");
+                string? named = NamedArgument(draft.Attribute, property);
                 if (named is null)
                 {
                     return lastNonSink;
@@ -457,9 +483,9 @@ namespace Compiled.Generators
                 {
                     if (built[i].Name == named)
                     {
-                        if (built[i].Kind == StageKind.Sink)
+                        if (IsTerminal(built[i].Kind))
                         {
-                            ReportInput(draft, named, $"'{named}' is a sink, which has no output", built);
+                            ReportInput(draft, property, named, $"'{named}' is an output of the pipeline, which emits nothing", built);
                             return -1;
                         }
 
@@ -470,15 +496,17 @@ namespace Compiled.Generators
                 string why = draft.Method.ContainingType.GetMembers(named).OfType<IMethodSymbol>().Any()
                     ? $"'{named}' is declared below it (or is not a stage)"
                     : "no stage has that name";
-                ReportInput(draft, named, why, built);
+                ReportInput(draft, property, named, why, built);
                 return -1;
             }
 
-            private void ReportInput(Draft draft, string named, string why, List<Draft> built)
+            private static bool IsTerminal(StageKind kind) => kind is StageKind.Sink or StageKind.ForEachBatch;
+
+            private void ReportInput(Draft draft, string property, string named, string why, List<Draft> built)
             {
-                string candidates = string.Join(", ", built.Where(d => d.Kind != StageKind.Sink).Select(d => $"nameof({d.Name})"));
-                Report(DiagnosticDescriptors.UnknownStageInput, ArgumentLocation(draft.Attribute, "Input") ?? draft.Method.Locations[0],
-                    draft.Name, named, why, candidates.Length == 0 ? "a source" : candidates);
+                string candidates = string.Join(", ", built.Where(d => !IsTerminal(d.Kind)).Select(d => $"nameof({d.Name})"));
+                Report(DiagnosticDescriptors.UnknownStageInput, ArgumentLocation(draft.Attribute, property) ?? draft.Method.Locations[0],
+                    draft.Name, property, named, why, candidates.Length == 0 ? "a source" : candidates);
             }
 
             private void CheckSource(Draft draft)
@@ -655,6 +683,18 @@ namespace Compiled.Generators
                         CheckReduceByWindow(draft, upstream);
                         break;
 
+                    case StageKind.Reduce:
+                        CheckReduceByWindow(draft, upstream);
+                        break;
+
+                    case StageKind.MapValues or StageKind.FlatMapValues:
+                        CheckMapValues(draft, upstream);
+                        break;
+
+                    case StageKind.CombineByKey:
+                        CheckCombineByKey(draft, upstream);
+                        break;
+
                     case StageKind.UpdateStateByKey:
                         CheckUpdateStateByKey(draft, upstream);
                         break;
@@ -782,6 +822,257 @@ namespace Compiled.Generators
                 SetClassifiedOutput(draft, optional ?? method.ReturnType);
             }
 
+            // Stages without a function, declared as partial methods that the generator implements.
+            internal static bool IsDeclaredStage(StageKind kind) =>
+                kind is StageKind.Window or StageKind.CountByWindow or StageKind.Count or StageKind.GroupByKey or StageKind.Union;
+
+            private static bool IsTwoInput(StageKind kind) =>
+                kind is StageKind.Union or StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin
+                    or StageKind.Cogroup or StageKind.TransformWith;
+
+            // [MapValues]: static W Name(V value); [FlatMapValues]: static IEnumerable-like<W> Name(V value). The key stays.
+            private void CheckMapValues(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (upstream?.Output is null || !RequireKeyedInput(draft, upstream))
+                {
+                    return;
+                }
+
+                string value = upstream.Output.Value!.Display;
+                if (method.Parameters.Length != 1 || !SameType(method.Parameters[0].Type, upstream.ValueSymbol))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                        draft.Kind == StageKind.MapValues
+                            ? $"it maps the value alone and the key stays: static W {draft.Name}({value} value)"
+                            : $"it maps the value alone to zero or more values, each with the key: static TEnumerable {draft.Name}({value} value)");
+                    return;
+                }
+
+                ITypeSymbol? mapped = draft.Kind == StageKind.MapValues ? method.ReturnType : ElementType(method.ReturnType);
+                if (mapped is null || mapped.IsRefLikeType)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                        mapped is null
+                            ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', which foreach cannot walk"
+                            : $"its values are '{mapped.ToDisplayString(ShortFormat)}', a ref struct, which a keyed record cannot hold");
+                    return;
+                }
+
+                draft.Arity = InputArity.Record;
+                SetKeyedOutput(draft, upstream, mapped);
+            }
+
+            // [CombineByKey]: static C Name(V value) creates; MergeValue: static C M(C c, V v); MergeCombiners: static C M(C a, C b).
+            private void CheckCombineByKey(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                if (upstream?.Output is null || !RequireKeyedInput(draft, upstream))
+                {
+                    return;
+                }
+
+                string value = upstream.Output.Value!.Display;
+                if (method.Parameters.Length != 1 || !SameType(method.Parameters[0].Type, upstream.ValueSymbol) || method.ReturnType.IsRefLikeType)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "CombineByKey",
+                        $"it creates a combiner from a key's first value: static C {draft.Name}({value} value)");
+                    return;
+                }
+
+                ITypeSymbol combiner = method.ReturnType;
+                string c = combiner.ToDisplayString(ShortFormat);
+                bool ok = true;
+                foreach ((string property, ITypeSymbol second, string shape) in new[]
+                {
+                    ("MergeValue", upstream.ValueSymbol!, $"static {c} Name({c} combiner, {value} value)"),
+                    ("MergeCombiners", combiner, $"static {c} Name({c} a, {c} b)"),
+                })
+                {
+                    string? name = NamedArgument(draft.Attribute, property);
+                    Location location = ArgumentLocation(draft.Attribute, property) ?? method.Locations[0];
+                    if (name is null)
+                    {
+                        Report(DiagnosticDescriptors.CombineFunctionMismatch, location, draft.Name, property, "", $"none is given; add {property} = nameof(...), naming {shape.Replace("Name", "a method")}");
+                        ok = false;
+                        continue;
+                    }
+
+                    bool fits = draft.Method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().Any(m =>
+                        m.IsStatic && !m.IsGenericMethod && m.Parameters.Length == 2
+                        && SameType(m.Parameters[0].Type, combiner) && SameType(m.Parameters[1].Type, second) && SameType(m.ReturnType, combiner));
+                    if (!fits)
+                    {
+                        Report(DiagnosticDescriptors.CombineFunctionMismatch, location, draft.Name, property, name,
+                            $"the pipeline class has no method '{shape.Replace("Name", name)}'; declare it");
+                        ok = false;
+                    }
+                    else if (property == "MergeValue")
+                    {
+                        draft.MergeValue = name;
+                    }
+                }
+
+                if (ok)
+                {
+                    draft.Arity = InputArity.Record;
+                    SetKeyedOutput(draft, upstream, combiner);
+                }
+            }
+
+            // [GroupByKey]: returns Grouped<V> (byte key) or Grouped<K, V> (struct key).
+            private void CheckGroupByKey(Draft draft, Draft upstream, string shape)
+            {
+                IMethodSymbol method = draft.Method;
+                if (!RequireKeyedInput(draft, upstream))
+                {
+                    return;
+                }
+
+                RecordType input = upstream.Output!;
+                bool fits = method.ReturnType is INamedTypeSymbol named && (input.Shape == RecordShape.KeyValue
+                    ? named.OriginalDefinition.ToDisplayString() == KnownNames.Grouped1 && SameType(named.TypeArguments[0], upstream.ValueSymbol)
+                    : named.OriginalDefinition.ToDisplayString() == KnownNames.Grouped2 && SameType(named.TypeArguments[0], upstream.KeySymbol) && SameType(named.TypeArguments[1], upstream.ValueSymbol));
+                if (!fits)
+                {
+                    string expected = input.Shape == RecordShape.KeyValue ? $"Grouped<{input.Value!.Display}>" : $"Grouped<{input.Key!.Display}, {input.Value!.Display}>";
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "GroupByKey",
+                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a group of '{input.Type.Display}' records is '{expected}': '{shape}'");
+                    return;
+                }
+
+                draft.SetOutput(new RecordType(RecordShape.Group, NameOf(method.ReturnType), input.Key, input.Value), method.ReturnType, upstream.KeySymbol, upstream.ValueSymbol);
+            }
+
+            // Joins, cogroup, transform, transformWith and forEachBatch: a function of whole batches or of joined values.
+            private void CheckBatchFunction(Draft draft, Draft? upstream, Draft? other)
+            {
+                IMethodSymbol method = draft.Method;
+                string attribute = draft.Kind.ToString();
+                if (!method.IsStatic || method.IsGenericMethod || RefProblem(method) is not null || IsPartialDeclarationOnly(method))
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                        !method.IsStatic ? "it must be static" : IsPartialDeclarationOnly(method) ? "it has no body" : method.IsGenericMethod ? "it has type parameters" : RefProblem(method)!);
+                    return;
+                }
+
+                if (upstream?.Output is null || (IsTwoInput(draft.Kind) && other?.Output is null))
+                {
+                    return;
+                }
+
+                switch (draft.Kind)
+                {
+                    case StageKind.Transform or StageKind.ForEachBatch or StageKind.TransformWith:
+                        CheckTransform(draft, upstream, other);
+                        return;
+                }
+
+                // The joins: both inputs keyed by the same key.
+                if (!RequireKeyedInput(draft, upstream) || !RequireKeyedInput(draft, other!))
+                {
+                    return;
+                }
+
+                RecordType left = upstream.Output;
+                RecordType right = other!.Output!;
+                bool sameKey = left.Shape == right.Shape && (left.Shape == RecordShape.KeyValue || SameType(upstream.KeySymbol, other.KeySymbol));
+                if (!sameKey)
+                {
+                    Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? method.Locations[0], draft.Name,
+                        $"'{upstream.Name}' is keyed by '{left.Key!.Display}' and '{other.Name}' by '{right.Key!.Display}'; a join needs one key type on both sides");
+                    return;
+                }
+
+                string key = left.Key!.Display;
+                string v = left.Value!.Display;
+                string w = right.Value!.Display;
+                (string leftShape, string rightShape) = draft.Kind switch
+                {
+                    StageKind.LeftOuterJoin => (v, w + "?"),
+                    StageKind.RightOuterJoin => (v + "?", w),
+                    StageKind.FullOuterJoin => (v + "?", w + "?"),
+                    StageKind.Cogroup => ($"ReadOnlySpan<{v}>", $"ReadOnlySpan<{w}>"),
+                    _ => (v, w),
+                };
+                string shape = $"static R {draft.Name}({key} key, {leftShape} left, {rightShape} right)";
+                bool fits = method.Parameters.Length == 3 && !method.ReturnsVoid
+                    && (left.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol))
+                    && FitsSide(method.Parameters[1].Type, upstream.ValueSymbol!, leftShape)
+                    && FitsSide(method.Parameters[2].Type, other.ValueSymbol!, rightShape);
+                if (!fits)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
+                        $"it takes the key and one value of each side ({(draft.Kind == StageKind.Join ? "" : "null where a side has none, so a value type; ")}the outer joins need struct values): {shape}");
+                    return;
+                }
+
+                draft.Arity = InputArity.KeyAndValue;
+                SetClassifiedOutput(draft, method.ReturnType);
+            }
+
+            // A join parameter: the value, a nullable value (outer side), or a span of values (cogroup).
+            private static bool FitsSide(ITypeSymbol parameter, ITypeSymbol value, string shape) =>
+                shape.EndsWith("?", StringComparison.Ordinal) ? NullableOf(parameter) is { } underlying && SameType(underlying, value)
+                : shape.StartsWith("ReadOnlySpan<", StringComparison.Ordinal)
+                    ? parameter is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan && SameType(span.TypeArguments[0], value)
+                : SameType(parameter, value);
+
+            // [Transform]: void Name(ReadOnlySpan<T>, RecordBuffer<U>); [TransformWith]: (ReadOnlySpan<T>, ReadOnlySpan<U>, RecordBuffer<R>);
+            // [ForEachBatch]: void Name(ReadOnlySpan<T>, long batchTime). The records are kept for the batch, so T is no ref struct.
+            private void CheckTransform(Draft draft, Draft upstream, Draft? other)
+            {
+                IMethodSymbol method = draft.Method;
+                string t = upstream.Output!.Type.Display;
+                string shape = draft.Kind switch
+                {
+                    StageKind.Transform => $"static void {draft.Name}(ReadOnlySpan<{t}> records, RecordBuffer<U> output)",
+                    StageKind.TransformWith => $"static void {draft.Name}(ReadOnlySpan<{t}> records, ReadOnlySpan<{other!.Output!.Type.Display}> others, RecordBuffer<R> output)",
+                    _ => $"static void {draft.Name}(ReadOnlySpan<{t}> records, long batchTime)",
+                };
+                foreach (Draft input in other is null ? new[] { upstream } : new[] { upstream, other })
+                {
+                    if (input.Output!.Type.IsRefLike || input.OutputSymbol is null)
+                    {
+                        Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                            $"it is handed the batch's records in a span, but '{input.Name}' emits '{input.Output.Type.Display}', a ref struct that cannot be kept; map the records to another type first");
+                        return;
+                    }
+                }
+
+                int spans = other is null ? 1 : 2;
+                bool fits = method.ReturnsVoid && method.Parameters.Length == spans + 1
+                    && IsSpanOf(method.Parameters[0].Type, upstream.OutputSymbol!)
+                    && (other is null || IsSpanOf(method.Parameters[1].Type, other.OutputSymbol!));
+                ITypeSymbol last = fits ? method.Parameters[spans].Type : method.ReturnType;
+                ITypeSymbol? produced = null;
+                if (fits && draft.Kind == StageKind.ForEachBatch)
+                {
+                    fits = last.SpecialType == SpecialType.System_Int64;
+                }
+                else if (fits)
+                {
+                    produced = last is INamedTypeSymbol buffer && buffer.OriginalDefinition.ToDisplayString() == KnownNames.RecordBuffer ? buffer.TypeArguments[0] : null;
+                    fits = produced is not null;
+                }
+
+                if (!fits)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                        $"it takes the whole batch: {shape}");
+                    return;
+                }
+
+                draft.Arity = InputArity.Record;
+                if (produced is not null)
+                {
+                    SetClassifiedOutput(draft, produced);
+                }
+            }
+
+            private static bool IsSpanOf(ITypeSymbol type, ITypeSymbol element) =>
+                type is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan && SameType(span.TypeArguments[0], element);
+
             private static bool IsWindowed(StageKind kind) =>
                 kind is StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow;
 
@@ -793,15 +1084,15 @@ namespace Compiled.Generators
                     || !SameType(method.Parameters[0].Type, method.Parameters[1].Type)
                     || !SameType(method.Parameters[0].Type, method.ReturnType))
                 {
-                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByWindow",
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
                         $"a reduce function combines two records of one type into one: static T {draft.Name}(T a, T b)");
                     return;
                 }
 
                 if (method.ReturnType.IsRefLikeType)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "ReduceByWindow",
-                        $"'{method.ReturnType.ToDisplayString(ShortFormat)}' is a ref struct, which a window cannot keep; map the records to another type first");
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                        $"'{method.ReturnType.ToDisplayString(ShortFormat)}' is a ref struct, which cannot be kept across records; map the records to another type first");
                     return;
                 }
 
@@ -822,18 +1113,21 @@ namespace Compiled.Generators
             }
 
             // [Window] and [CountByWindow] have no function: a partial method declares what they take and emit.
-            private void CheckDeclaredStage(Draft draft, Draft? upstream)
+            private void CheckDeclaredStage(Draft draft, Draft? upstream, Draft? other = null)
             {
                 IMethodSymbol method = draft.Method;
                 string attribute = draft.Kind.ToString();
-                string shape = draft.Kind == StageKind.Window
-                    ? $"public static partial T {draft.Name}(T record);"
-                    : $"public static partial long {draft.Name}(T record);";
+                string shape = draft.Kind switch
+                {
+                    StageKind.Window or StageKind.Union => $"public static partial T {draft.Name}(T record);",
+                    StageKind.GroupByKey => $"public static partial Grouped<V> {draft.Name}(ReadOnlySpan<byte> key, V value);",
+                    _ => $"public static partial long {draft.Name}(T record);",
+                };
                 string? problem =
                     !IsPartialDeclarationOnly(method) ? $"declare it partial with no body, '{shape}'; the generator implements it"
                     : !method.IsStatic ? "it must be static"
                     : method.IsGenericMethod ? "it must not have type parameters"
-                    : method.Parameters.Length != 1 ? $"it takes {method.Parameters.Length} parameters, but it takes the record: '{shape}'"
+                    : method.Parameters.Length != 1 && !(draft.Kind == StageKind.GroupByKey && method.Parameters.Length == 2) ? $"it takes {method.Parameters.Length} parameters, but it takes the record: '{shape}'"
                     : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
                     : RefProblem(method);
                 if (problem is not null)
@@ -847,7 +1141,26 @@ namespace Compiled.Generators
                     return;
                 }
 
-                if (draft.Kind == StageKind.CountByWindow)
+                if (draft.Kind == StageKind.GroupByKey)
+                {
+                    CheckGroupByKey(draft, upstream, shape);
+                    return;
+                }
+
+                if (draft.Kind == StageKind.Union && other?.Output is not null)
+                {
+                    bool sameType = upstream.OutputSymbol is not null && other.OutputSymbol is not null
+                        ? SameType(upstream.OutputSymbol, other.OutputSymbol)
+                        : upstream.Output.Type.Code == other.Output.Type.Code;
+                    if (!sameType)
+                    {
+                        Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? method.Locations[0], draft.Name,
+                            $"'{upstream.Name}' emits '{upstream.Output.Type.Display}' and '{other.Name}' emits '{other.Output.Type.Display}'; a union reads two streams of one type");
+                        return;
+                    }
+                }
+
+                if (draft.Kind is StageKind.CountByWindow or StageKind.Count)
                 {
                     if (method.ReturnType.SpecialType != SpecialType.System_Int64)
                     {
@@ -860,14 +1173,14 @@ namespace Compiled.Generators
                     return;
                 }
 
-                // [Window]: the records as they are, so it returns what it takes.
+                // [Window] and [Union]: the records as they are, so it returns what it takes.
                 bool same = upstream.OutputSymbol is not null
                     ? SameType(method.ReturnType, upstream.OutputSymbol)
                     : method.ReturnType.ToDisplayString(CodeFormat) == upstream.Output.Type.Code || (upstream.Output.Shape == RecordShape.Bytes && IsByteSpan(method.ReturnType));
                 if (!same)
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
-                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a window emits the records it takes: '{upstream.Output.Type.Display}'");
+                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but it emits the records it takes: '{upstream.Output.Type.Display}'");
                     return;
                 }
 
@@ -1242,7 +1555,7 @@ namespace Compiled.Generators
             private static TextFormat TextFormatOf(RecordType record) => record.Shape switch
             {
                 RecordShape.KeyValue => record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
-                RecordShape.Tuple => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                RecordShape.Tuple or RecordShape.Group => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
                 _ => record.Type.Format,
             };
 
@@ -1439,6 +1752,21 @@ namespace Compiled.Generators
                     case KnownNames.CountByValueAndWindowAttribute: kind = StageKind.CountByValueAndWindow; return true;
                     case KnownNames.UpdateStateByKeyAttribute: kind = StageKind.UpdateStateByKey; return true;
                     case KnownNames.MapWithStateAttribute: kind = StageKind.MapWithState; return true;
+                    case KnownNames.CountAttribute: kind = StageKind.Count; return true;
+                    case KnownNames.ReduceAttribute: kind = StageKind.Reduce; return true;
+                    case KnownNames.MapValuesAttribute: kind = StageKind.MapValues; return true;
+                    case KnownNames.FlatMapValuesAttribute: kind = StageKind.FlatMapValues; return true;
+                    case KnownNames.GroupByKeyAttribute: kind = StageKind.GroupByKey; return true;
+                    case KnownNames.CombineByKeyAttribute: kind = StageKind.CombineByKey; return true;
+                    case KnownNames.UnionAttribute: kind = StageKind.Union; return true;
+                    case KnownNames.JoinAttribute: kind = StageKind.Join; return true;
+                    case KnownNames.LeftOuterJoinAttribute: kind = StageKind.LeftOuterJoin; return true;
+                    case KnownNames.RightOuterJoinAttribute: kind = StageKind.RightOuterJoin; return true;
+                    case KnownNames.FullOuterJoinAttribute: kind = StageKind.FullOuterJoin; return true;
+                    case KnownNames.CogroupAttribute: kind = StageKind.Cogroup; return true;
+                    case KnownNames.TransformAttribute: kind = StageKind.Transform; return true;
+                    case KnownNames.TransformWithAttribute: kind = StageKind.TransformWith; return true;
+                    case KnownNames.ForEachBatchAttribute: kind = StageKind.ForEachBatch; return true;
                     default: kind = default; return false;
                 }
             }
@@ -1510,6 +1838,12 @@ namespace Compiled.Generators
 
                 /// <summary>For a stateful stage, its state.</summary>
                 public StateModel? State { get; set; }
+
+                /// <summary>For a stage that reads two streams, the index of the second.</summary>
+                public int Other { get; set; } = -1;
+
+                /// <summary>For [CombineByKey], its MergeValue method.</summary>
+                public string? MergeValue { get; set; }
 
                 /// <summary>How often the stage's stream emits: the batch interval, or the slide of the nearest window above.</summary>
                 public long SlideMs { get; set; }

@@ -64,7 +64,7 @@ namespace Compiled.Generators.Diagnostics
         /// <summary>CMP0011: "Stage '{0}' reads input '{1}', but {2}; name a stage declared above '{0}' ...".</summary>
         public static readonly DiagnosticDescriptor UnknownStageInput = Error(
             "CMP0011", "Stage input names no stage above it",
-            "Stage '{0}' reads Input = \"{1}\", but {2}; name a stage declared above '{0}', such as {3}");
+            "Stage '{0}' reads {1} = \"{2}\", but {3}; name a stage declared above '{0}', such as {4}");
 
         /// <summary>CMP0012: "Batch interval '{0}' of pipeline '{1}' is not a duration; write ...".</summary>
         public static readonly DiagnosticDescriptor InvalidBatchInterval = Error(
@@ -156,6 +156,16 @@ namespace Compiled.Generators.Diagnostics
             "CMP0029", "State timeout is not valid",
             "The timeout of stage '{0}' {1}");
 
+        /// <summary>CMP0030: "Stage '{0}' reads two streams, but {1}".</summary>
+        public static readonly DiagnosticDescriptor TwoInputsMismatch = Error(
+            "CMP0030", "The two inputs of a stage do not fit together",
+            "Stage '{0}' reads two streams, but {1}");
+
+        /// <summary>CMP0031: "Stage '{0}' names {1} = "{2}", but {3}".</summary>
+        public static readonly DiagnosticDescriptor CombineFunctionMismatch = Error(
+            "CMP0031", "A combineByKey function is missing or does not fit",
+            "Stage '{0}' names {1} = \"{2}\", but {3}");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -164,7 +174,7 @@ namespace Compiled.Generators.Diagnostics
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
-            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout,
+            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -19,6 +19,21 @@ namespace Compiled.Generators.Model
         CountByValueAndWindow,
         UpdateStateByKey,
         MapWithState,
+        Count,
+        Reduce,
+        MapValues,
+        FlatMapValues,
+        GroupByKey,
+        CombineByKey,
+        Union,
+        Join,
+        LeftOuterJoin,
+        RightOuterJoin,
+        FullOuterJoin,
+        Cogroup,
+        Transform,
+        TransformWith,
+        ForEachBatch,
     }
 
     /// <summary>How a stage's method receives its input record.</summary>
@@ -47,6 +62,8 @@ namespace Compiled.Generators.Model
     /// <param name="RecordText">For a sink, its parameters as written, for --help: <c>(ReadOnlySpan&lt;byte&gt; word, long count)</c>.</param>
     /// <param name="Window">For a windowed stage, its window.</param>
     /// <param name="State">For a stateful stage, its state.</param>
+    /// <param name="Other">For a stage that reads two streams, the index of the second; -1 otherwise.</param>
+    /// <param name="MergeValue">For [CombineByKey], the method that adds a value to a combiner.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     internal sealed record StageModel(
         string Name,
@@ -61,7 +78,9 @@ namespace Compiled.Generators.Model
         string? RecordText,
         SourceParse? Parse = null,
         WindowModel? Window = null,
-        StateModel? State = null);
+        StateModel? State = null,
+        int Other = -1,
+        string? MergeValue = null);
 
     /// <summary>A stateful stage's state and the values it receives.</summary>
     /// <param name="State">The state type <c>S</c>.</param>
@@ -104,6 +123,9 @@ namespace Compiled.Generators.Model
 
         /// <summary>Any other type.</summary>
         Value,
+
+        /// <summary><c>Compiled.Grouped&lt;V&gt;</c> or <c>Grouped&lt;K, V&gt;</c>: a key and all its values.</summary>
+        Group,
     }
 
     /// <summary>How a sink renders a value as text.</summary>

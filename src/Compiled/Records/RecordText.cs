@@ -96,6 +96,41 @@ public sealed class RecordText
         return this;
     }
 
+    /// <summary>Appends values as <c>[v1,v2]</c>, each formatting itself as UTF-8.</summary>
+    public RecordText AppendValues<T>(ReadOnlySpan<T> values)
+        where T : IUtf8SpanFormattable
+    {
+        Append('[');
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+            {
+                Append(',');
+            }
+
+            AppendValue(values[i]);
+        }
+
+        return Append(']');
+    }
+
+    /// <summary>Appends values as <c>[v1,v2]</c>, each through <see cref="AppendObject{T}"/>.</summary>
+    public RecordText AppendObjects<T>(ReadOnlySpan<T> values)
+    {
+        Append('[');
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+            {
+                Append(',');
+            }
+
+            AppendObject(values[i]);
+        }
+
+        return Append(']');
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow(int needed)
     {

@@ -64,3 +64,35 @@ public sealed class RecordCapture<T>(string name) : CaptureSink<T>(name), IRecor
     /// <inheritdoc />
     void IRecordWriter<T>.Write(T record) => Output.Add(record);
 }
+
+/// <summary>A key and its values as a test compares them: equal when the keys and the sequences of values are.</summary>
+/// <typeparam name="TKey">The key: a string for byte keys, the key itself otherwise.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed record Group<TKey, TValue>(TKey Key, IReadOnlyList<TValue> Values)
+{
+    /// <inheritdoc />
+    public bool Equals(Group<TKey, TValue>? other) =>
+        other is not null && EqualityComparer<TKey>.Default.Equals(Key, other.Key) && Values.SequenceEqual(other.Values);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, Values.Count);
+
+    /// <summary>The group as <c>(key,[v1,v2])</c>.</summary>
+    public override string ToString() => $"({Key},[{string.Join(",", Values)}])";
+}
+
+/// <summary>Captures <see cref="Grouped{TValue}"/> records as <see cref="Group{TKey, TValue}"/> with the key decoded as UTF-8.</summary>
+public sealed class GroupCapture<TValue>(string name) : CaptureSink<Group<string, TValue>>(name), IRecordWriter<Grouped<TValue>>
+{
+    /// <inheritdoc />
+    void IRecordWriter<Grouped<TValue>>.Write(Grouped<TValue> record) =>
+        Output.Add(new Group<string, TValue>(Encoding.UTF8.GetString(record.Key), record.Values.ToArray()));
+}
+
+/// <summary>Captures <see cref="Grouped{TKey, TValue}"/> records as <see cref="Group{TKey, TValue}"/>.</summary>
+public sealed class StructGroupCapture<TKey, TValue>(string name) : CaptureSink<Group<TKey, TValue>>(name), IRecordWriter<Grouped<TKey, TValue>>
+{
+    /// <inheritdoc />
+    void IRecordWriter<Grouped<TKey, TValue>>.Write(Grouped<TKey, TValue> record) =>
+        Output.Add(new Group<TKey, TValue>(record.Key, record.Values.ToArray()));
+}

@@ -116,6 +116,9 @@ public sealed class ValueRecords<T>
     /// <summary>Record <paramref name="index"/>, in the order kept.</summary>
     public T this[int index] => (uint)index < (uint)Count ? _records[index] : throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
 
+    /// <summary>The records kept, in order; valid until the next <see cref="Add"/> or <see cref="Clear"/>.</summary>
+    public ReadOnlySpan<T> AsSpan() => _records.AsSpan(0, Count);
+
     /// <summary>Forgets every record, keeping the memory.</summary>
     public void Clear()
     {

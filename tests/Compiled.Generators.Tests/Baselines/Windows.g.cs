@@ -44,11 +44,11 @@ namespace Monitoring
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial global::Compiled.Lines Requests() => (global::Compiled.Lines)Definition.Sources[0];
 
-        /// <summary>Stage PerMinute: the pipeline computes it per window; calling it directly is an error.</summary>
+        /// <summary>Stage PerMinute: the pipeline computes it; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial long PerMinute(global::System.ReadOnlySpan<byte> line) => throw new global::System.InvalidOperationException("'PerMinute' is a stage of pipeline 'Traffic': the running pipeline computes it; it cannot be called.");
 
-        /// <summary>Stage Recent: the pipeline computes it per window; calling it directly is an error.</summary>
+        /// <summary>Stage Recent: the pipeline computes it; calling it directly is an error.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         public static partial global::System.ReadOnlySpan<byte> Recent(global::System.ReadOnlySpan<byte> line) => throw new global::System.InvalidOperationException("'Recent' is a stage of pipeline 'Traffic': the running pipeline computes it; it cannot be called.");
 

@@ -658,6 +658,51 @@ public class DiagnosticTests
         "The timeout of stage 'Track' 45s is not a multiple of the batch interval 10s; use a multiple of 10s");
 
     [Fact]
+    public void CMP0030_TwoInputsMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Clicks(ReadOnlySpan<byte> line) => new(line, 1);
+            [Map(Input = nameof(Input))] public static (int User, long Views) Views(ReadOnlySpan<byte> line) => (line.Length, 1);
+            [Join(Input = nameof(Clicks), Other = [|nameof(Views)|])] public static long Both(ReadOnlySpan<byte> key, long clicks, long views) => clicks + views;
+            [Sink] public static partial void Output(long total);
+        }
+        """,
+        "CMP0030",
+        "Stage 'Both' reads two streams, but 'Clicks' is keyed by 'ReadOnlySpan<byte>' and 'Views' by 'int'; a join needs one key type on both sides");
+
+    [Fact]
+    public void CMP0030_UnionOfDifferentSlides() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Window(Length = "3s", Slide = "3s")] public static partial ReadOnlySpan<byte> Slow(ReadOnlySpan<byte> line);
+            [Union(Input = nameof(Input), Other = [|nameof(Slow)|])] public static partial ReadOnlySpan<byte> All(ReadOnlySpan<byte> line);
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0030",
+        "Stage 'All' reads two streams, but 'Input' emits every 1s and 'Slow' every 3s; both must emit at the same slide, as in Spark");
+
+    [Fact]
+    public void CMP0031_CombineFunctionMismatch() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [CombineByKey(MergeValue = [|nameof(Add)|], MergeCombiners = nameof(Merge))] public static double Create(long value) => value;
+            public static double Add(double total, int value) => total + value;
+            public static double Merge(double a, double b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, double total);
+        }
+        """,
+        "CMP0031",
+        "Stage 'Create' names MergeValue = \"Add\", but the pipeline class has no method 'static double Add(double combiner, long value)'; declare it");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.

@@ -13,6 +13,7 @@ public class SnapshotTests
     [InlineData("Typed")]
     [InlineData("Windows")]
     [InlineData("State")]
+    [InlineData("Batches")]
     [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
