@@ -37,6 +37,9 @@ namespace Compiled.Generators
         public const string Grouped1 = "Compiled.Grouped<TValue>";
         public const string Grouped2 = "Compiled.Grouped<TKey, TValue>";
         public const string RecordBuffer = "Compiled.RecordBuffer<T>";
+        public const string EventTimeAttribute = "Compiled.EventTimeAttribute";
+        public const string EventWindowAttribute = "Compiled.EventWindowAttribute";
+        public const string SessionWindowAttribute = "Compiled.SessionWindowAttribute";
 
         /// <summary>Every stage attribute, in the order they are checked.</summary>
         public static readonly string[] StageAttributes =
@@ -47,6 +50,7 @@ namespace Compiled.Generators
             CountAttribute, ReduceAttribute, MapValuesAttribute, FlatMapValuesAttribute, GroupByKeyAttribute, CombineByKeyAttribute,
             UnionAttribute, JoinAttribute, LeftOuterJoinAttribute, RightOuterJoinAttribute, FullOuterJoinAttribute, CogroupAttribute,
             TransformAttribute, TransformWithAttribute, ForEachBatchAttribute,
+            EventTimeAttribute, EventWindowAttribute, SessionWindowAttribute,
         };
 
         public const string Lines = "Compiled.Lines";

@@ -188,7 +188,7 @@ namespace Compiled.Generators
             // The base class's members, which the driver's source and sink properties must not hide.
             private static readonly string[] TestDriverMembers =
             {
-                "TestDriver", "Run", "BatchesRun", "BatchInterval", "Counters", "Dispose", "Job", "Sinks", "Push", "InputBatchCount",
+                "TestDriver", "Run", "RunToEnd", "BatchesRun", "BatchInterval", "Counters", "Metrics", "Dispose", "Job", "Sinks", "Push", "InputBatchCount",
                 "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
             };
 
@@ -264,6 +264,7 @@ namespace Compiled.Generators
                 {
                     RecordShape.Bytes => ($"{Runtime}.Testing.TextCapture", "string"),
                     RecordShape.KeyValue => ($"{Runtime}.Testing.KeyValueCapture<{record.Value!.Code}>", $"(string Key, {record.Value.Code} Value)"),
+                    RecordShape.Windowed when record.Key!.Format == TextFormat.Bytes => ($"{Runtime}.Testing.WindowedCapture<{record.Value!.Code}>", $"(global::Compiled.EventWindow Window, string Key, {record.Value.Code} Value)"),
                     RecordShape.Group when record.Key!.Format == TextFormat.Bytes => ($"{Runtime}.Testing.GroupCapture<{record.Value!.Code}>", $"{Runtime}.Testing.Group<string, {record.Value.Code}>"),
                     RecordShape.Group => ($"{Runtime}.Testing.StructGroupCapture<{record.Key!.Code}, {record.Value!.Code}>", $"{Runtime}.Testing.Group<{record.Key.Code}, {record.Value.Code}>"),
                     _ when record.Type.IsRefLike => ($"{Runtime}.Testing.TextCapture", "string"),
@@ -304,6 +305,11 @@ namespace Compiled.Generators
                     {
                         w.Line($"{counters} = context.Counters[{i}];");
                     }
+                }
+
+                if (pipeline.Model.Stages.Any(s => s.Kind == StageKind.EventTime))
+                {
+                    w.Line($"{PipelineView.MetricsField} = context.Metrics;");
                 }
 
                 foreach (StageModel stateful in pipeline.Stateful)
@@ -393,7 +399,11 @@ namespace Compiled.Generators
                     }
 
                     any = true;
-                    if (aggregate.State is not null)
+                    if (aggregate.Time is not null)
+                    {
+                        EmitTimeBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.State is not null)
                     {
                         EmitStateBoundary(w, pipeline, aggregate);
                     }
@@ -436,6 +446,17 @@ namespace Compiled.Generators
                 {
                     w.Line();
                     EmitLoop(w, pipeline, source);
+                }
+
+                foreach (StageModel session in pipeline.Model.Stages.Where(s => s.Kind == StageKind.SessionWindow))
+                {
+                    StageNames names = pipeline.NamesOf(session);
+                    string value = session.Output!.Value!.Code;
+                    w.Line();
+                    w.Line($"/// <summary>Merges the values of sessions that a record bridges, with {session.Name}.</summary>");
+                    w.Open($"private readonly struct {names.Reducer} : {Runtime}.Windows.IReducer<{value}>");
+                    w.Line($"public {value} Reduce({value} a, {value} b) => {pipeline.ClassName}.{NameTable.Escaped(session.Name)}(a, b);");
+                    w.Close();
                 }
 
                 w.Close();
@@ -821,6 +842,56 @@ namespace Compiled.Generators
                 EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
             }
 
+            // At the batch boundary: an [EventTime] stage moves its watermark on; event-time windows that the watermark
+            // passed are emitted, in order of their end.
+            private static void EmitTimeBoundary(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames n = pipeline.NamesOf(stage);
+                int index = pipeline.IndexOf(stage);
+                TimeModel time = stage.Time!;
+                if (stage.Kind == StageKind.EventTime)
+                {
+                    string lateness = time.LatenessMilliseconds == 0 ? "the latest event time" : $"the latest event time minus {Duration(time.LatenessMilliseconds)}";
+                    w.Line($"// [EventTime] {stage.Name} ({stage.Location}): the watermark moves on to {lateness}; past every window at the last batch.");
+                    w.Line($"{n.Field}.Advance(batch.IsLast);");
+                    return;
+                }
+
+                string watermark = $"{pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Field}.Value";
+                RecordType output = stage.Output!;
+                if (stage.Kind == StageKind.EventWindow)
+                {
+                    string shape = time.SlideMilliseconds == time.SizeMilliseconds
+                        ? $"{Duration(time.SizeMilliseconds)} tumbling windows"
+                        : $"{Duration(time.SizeMilliseconds)} windows every {Duration(time.SlideMilliseconds)}";
+                    w.Line($"// [EventWindow] {stage.Name} ({stage.Location}): {shape}, each emitted once the watermark passes its end.");
+                    w.Open($"while ({n.Field}.TryClose({watermark}, out var {n.Window}, out var {n.Part}))");
+                    w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
+                    w.Line($"var {n.Local} = new {output.Type.Code}({n.Window}, {n.Part}.KeyAt({n.Index}), {n.Part}.ValueAt({n.Index}));");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                    w.Line($"{n.Part}.Clear();");
+                    w.Line($"{n.Field}.Recycle({n.Part});");
+                    w.Close();
+                    return;
+                }
+
+                w.Line($"// [SessionWindow] {stage.Name} ({stage.Location}): sessions with a gap of {Duration(time.GapMilliseconds)}, each emitted once the watermark passes its end.");
+                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
+                w.Open($"while ({n.Values}.TryTakeClosed(ref {n.Slot}, {watermark}, out var {n.Window}, out var {n.Result}))");
+                w.Line($"var {n.Local} = new {output.Type.Code}({n.Window}, {n.Field}.KeyAt({n.Index}), {n.Result});");
+                EmitChildren(w, pipeline, index, n.Local!);
+                w.Close();
+                w.Open($"if (!{n.Slot}.IsEmpty)");
+                w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Slot};");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
+                w.Line($"{n.Kept}.Clear();");
+            }
+
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
             private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call, string? afterCall)
             {
@@ -1080,6 +1151,71 @@ namespace Compiled.Generators
 
                         break;
 
+                    case StageKind.EventTime:
+                    {
+                        TimeModel time = stage.Time!;
+                        w.Line($"long {names.Time} = {call}{(time.ReturnsOffset ? ".ToUnixTimeMilliseconds()" : "")};");
+                        w.Open($"if ({names.Field}.IsLate({names.Time}))");
+                        w.Line("// Older than the watermark: its windows have been emitted already.");
+                        w.Line($"{PipelineView.MetricsField}.LateRecords++;");
+                        if (time.LateSink >= 0)
+                        {
+                            StageModel sink = pipeline.Model.Stages[time.LateSink];
+                            StageNames late = pipeline.NamesOf(sink);
+                            w.Line($"// [Sink] {sink.Name} ({sink.Location}): the late records.");
+                            w.Line($"if ({late.Records} is not null) {late.Records}.Write({input});");
+                            w.Line(inputType.Shape == RecordShape.Bytes
+                                ? $"else {late.Field}.Write({input});"
+                                : $"else {late.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                        }
+
+                        w.Close();
+                        w.Open("else");
+                        w.Line($"{names.Field}.Observe({names.Time});");
+                        EmitChildren(w, pipeline, index, input);
+                        w.Close();
+                        break;
+                    }
+
+                    case StageKind.EventWindow:
+                    {
+                        TimeModel time = stage.Time!;
+                        string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        bool tumbling = time.SlideMilliseconds == time.SizeMilliseconds;
+                        if (tumbling)
+                        {
+                            w.Line($"long {names.Start} = global::Compiled.EventWindow.LastStart({at}, {time.SizeMilliseconds});");
+                        }
+                        else
+                        {
+                            w.Line($"// Every window that holds the event time: the one starting last at or before it, and those before it.");
+                            w.Open($"for (long {names.Start} = global::Compiled.EventWindow.LastStart({at}, {time.SlideMilliseconds}); {names.Start} > {at} - {time.SizeMilliseconds}; {names.Start} -= {time.SlideMilliseconds})");
+                        }
+
+                        w.Line($"var {names.Part} = {names.Field}.Open({names.Start}, {names.Start} + {time.SizeMilliseconds});");
+                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Part}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+                        if (!tumbling)
+                        {
+                            w.Close();
+                        }
+
+                        break;
+                    }
+
+                    case StageKind.SessionWindow:
+                    {
+                        TimeModel time = stage.Time!;
+                        string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
+                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
+                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        w.Line("// The record opens a session of its own, which takes in every session of its key that it overlaps.");
+                        w.Line($"{names.Values}.Add<{names.Reducer}>(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {at}, {time.GapMilliseconds}, {value});");
+                        break;
+                    }
+
                     case StageKind.UpdateStateByKey:
                     {
                         // The value joins its key's list for the batch; the update function runs at the batch boundary.
@@ -1140,6 +1276,7 @@ namespace Compiled.Generators
                 RecordShape.KeyValue => $".Append('(').Append({expression}.Key).Append(','){Render(record.Value!, expression + ".Value")}.Append(')')",
                 RecordShape.Tuple => $".Append('('){Render(record.Key!, expression + ".Item1")}.Append(','){Render(record.Value!, expression + ".Item2")}.Append(')')",
                 RecordShape.Group => $".Append('('){Render(record.Key!, expression + ".Key")}.Append(','){(record.Value!.Format is TextFormat.Utf8Formattable ? ".AppendValues" : ".AppendObjects")}({expression}.Values).Append(')')",
+                RecordShape.Windowed => $".Append('(').AppendValue({expression}.Window).Append(','){Render(record.Key!, expression + ".Key")}.Append(','){Render(record.Value!, expression + ".Value")}.Append(')')",
                 _ => Render(record.Type, expression),
             };
 
@@ -1278,6 +1415,18 @@ namespace Compiled.Generators
 
                 /// <summary>See <see cref="In"/>.</summary>
                 public string? Out { get; set; }
+
+                /// <summary>An [EventTime] stage's event time of the current record: <c>timestampMs</c>.</summary>
+                public string? Time { get; set; }
+
+                /// <summary>An event-time window's start: <c>countsStart</c>.</summary>
+                public string? Start { get; set; }
+
+                /// <summary>An event-time window, at the boundary: <c>countsWindow</c>.</summary>
+                public string? Window { get; set; }
+
+                /// <summary>A session window's reducer struct: <c>ClicksReducer</c>.</summary>
+                public string? Reducer { get; set; }
             }
 
             /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
@@ -1289,12 +1438,15 @@ namespace Compiled.Generators
                 /// <summary>The index of the batch being filled, which [MapWithState] stamps on each key it updates.</summary>
                 public const string BatchIndexField = "_batchIndex";
 
+                /// <summary>The job's counters (late records), from the context.</summary>
+                public const string MetricsField = "_metrics";
+
                 // Names the job's code uses as they are: its members and base members, the parameters of its methods,
                 // the text buffer, and the discard. No stage's name may take them.
                 private static readonly string[] FixedNames =
                 {
                     "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", BatchIndexField,
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", BatchIndexField, MetricsField,
                     TextField, "_",
                 };
 
@@ -1307,7 +1459,7 @@ namespace Compiled.Generators
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
-                    Aggregates = model.Stages.Where(s => IsBoundary(s.Kind) || s.Window is not null || s.State is not null).ToList();
+                    Aggregates = model.Stages.Where(s => IsBoundary(s.Kind) || s.Window is not null || s.State is not null || s.Time is not null).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     _names = AllocateNames(model, JobName);
@@ -1359,6 +1511,27 @@ namespace Compiled.Generators
                     if (model.Stages.Any(s => s.Kind == StageKind.MapWithState))
                     {
                         _windowFields.Add($"private long {BatchIndexField} = 1;");
+                    }
+
+                    if (model.Stages.Any(s => s.Kind == StageKind.EventTime))
+                    {
+                        _windowFields.Add($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};");
+                    }
+
+                    foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.EventTime))
+                    {
+                        StageNames names = NamesOf(stage);
+                        _windowFields.Add($"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});");
+                        _stateTables.Add(stage, ($"private readonly {Runtime}.Windows.Watermark {names.Field};", names.Field!));
+                    }
+
+                    foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.SessionWindow))
+                    {
+                        StageNames names = NamesOf(stage);
+                        string table = KeyTable(model.Stages[stage.Input].Output!, $"{Runtime}.Windows.SessionList");
+                        _windowFields.Add($"private {table} {names.Field} = new();");
+                        _windowFields.Add($"private {table} {names.Kept} = new();");
+                        _stateTables.Add(stage, ($"private readonly {table} {names.Field};", names.Field!));
                     }
 
                     foreach (StageModel stage in model.Stages)
@@ -1489,6 +1662,21 @@ namespace Compiled.Generators
                                 }
 
                                 break;
+                            case StageKind.EventTime:
+                                names.Field = table.Allocate("_" + camel + "Watermark");
+                                names.Time = table.Allocate(camel + "Ms");
+                                break;
+                            case StageKind.EventWindow:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.SessionWindow:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Kept = table.Allocate("_" + camel + "Kept");
+                                names.Values = table.Allocate("_" + camel + "Sessions");
+                                names.Reducer = table.Allocate(stage.Name + "Reducer");
+                                names.Local = table.Allocate(camel);
+                                break;
                             case StageKind.UpdateStateByKey or StageKind.MapWithState:
                                 names.Field = table.Allocate("_" + camel);
                                 names.Kept = table.Allocate("_" + camel + "Kept");
@@ -1558,6 +1746,20 @@ namespace Compiled.Generators
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
+                                break;
+                            case StageKind.EventWindow:
+                                names.Start = table.Allocate(local + "Start");
+                                names.Part = table.Allocate(local + "Table");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                names.Window = table.Allocate(local + "Window");
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.SessionWindow:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "List");
+                                names.Window = table.Allocate(local + "Window");
+                                names.Result = table.Allocate(local + "Value");
                                 break;
                             case StageKind.FlatMapValues:
                                 names.Result = table.Allocate(local + "Value");
@@ -1643,6 +1845,12 @@ namespace Compiled.Generators
                             yield return ($"{Runtime}.ValueLists<{input.Output!.Value!.Code}>", names.LeftValues);
                             yield return (KeyTable(other!.Output!, $"{Runtime}.ValueList"), names.Right);
                             yield return ($"{Runtime}.ValueLists<{other.Output!.Value!.Code}>", names.RightValues);
+                            break;
+                        case StageKind.EventWindow:
+                            yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
+                            break;
+                        case StageKind.SessionWindow:
+                            yield return ($"{Runtime}.Windows.Sessions<{input!.Output!.Value!.Code}>", names.Values);
                             break;
                         case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                             yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
@@ -1748,7 +1956,7 @@ namespace Compiled.Generators
                         {
                             reached.Add(child);
                             text |= child.Kind == StageKind.Sink && NeedsText(child);
-                            if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey) && child.Window is null)
+                            if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey or StageKind.EventWindow or StageKind.SessionWindow) && child.Window is null)
                             {
                                 pending.Push(IndexOf(child));
                             }
@@ -1793,6 +2001,31 @@ namespace Compiled.Generators
                         }
                     }
 
+                    if (reached.Any(s => s.Kind == StageKind.EventTime))
+                    {
+                        used.Add(($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};", MetricsField));
+                        foreach (StageModel time in reached.Where(s => s.Kind == StageKind.EventTime && s.Time!.LateSink >= 0))
+                        {
+                            StageModel sink = Model.Stages[time.Time!.LateSink];
+                            if (_fields.TryGetValue(sink, out (string, string) field) && !used.Contains(field))
+                            {
+                                used.Add(field);
+                            }
+
+                            if (_writerFields.TryGetValue(sink, out (string, string) writer) && !used.Contains(writer))
+                            {
+                                used.Add(writer);
+                            }
+
+                            text |= Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
+                        }
+                    }
+
+                    if (text && !used.Contains(Text))
+                    {
+                        used.Add(Text);
+                    }
+
                     if (reached.Any(s => s.Kind == StageKind.MapWithState))
                     {
                         used.Add(($"private readonly long {BatchIndexField};", BatchIndexField));
@@ -1804,11 +2037,6 @@ namespace Compiled.Generators
                         {
                             used.Add(field);
                         }
-                    }
-
-                    if (text)
-                    {
-                        used.Add(Text);
                     }
 
                     return used;
@@ -1831,7 +2059,7 @@ namespace Compiled.Generators
                     return -1;
                 }
 
-                public IEnumerable<StageModel> ChildrenOf(int index) => Model.Stages.Where(s => (s.Input == index || s.Other == index) && s.Kind != StageKind.Source);
+                public IEnumerable<StageModel> ChildrenOf(int index) => Model.Stages.Where(s => (s.Input == index || s.Other == index) && s.Kind != StageKind.Source && !s.LateOnly);
 
                 // Each sink's path from its source: "Input (lines) → [FlatMap] Words → [Sink] Output", joined by "; ".
                 private static string BuildPlan(PipelineModel model)

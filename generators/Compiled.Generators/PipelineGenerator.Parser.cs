@@ -39,6 +39,7 @@ namespace Compiled.Generators
             private readonly INamedTypeSymbol _int64;
             private bool _hasErrors;
             private long _intervalMs = 1000;
+            private List<Draft>? _built;
 
             private Parser(Compilation compilation, CancellationToken cancellationToken)
             {
@@ -342,9 +343,21 @@ namespace Compiled.Generators
             {
                 var stages = new List<StageModel>();
                 var built = new List<Draft>();
+                _built = built;
                 Draft? firstSource = drafts.FirstOrDefault(d => d.Kind == StageKind.Source);
                 Draft? source = null;
                 int lastNonSink = -1;
+
+                // A sink named as an [EventTime] stage's Late output reads that stage's late records only.
+                var lateSinks = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (Draft draft in drafts.Where(d => d.Kind == StageKind.EventTime))
+                {
+                    if (NamedArgument(draft.Attribute, "Late") is { } late && !lateSinks.ContainsKey(late))
+                    {
+                        lateSinks[late] = draft.Name;
+                    }
+                }
+
                 foreach (Draft draft in drafts)
                 {
                     _cancellationToken.ThrowIfCancellationRequested();
@@ -362,7 +375,9 @@ namespace Compiled.Generators
                     }
                     else
                     {
-                        int input = ResolveInput(draft, built, lastNonSink);
+                        int input = draft.Kind == StageKind.Sink && lateSinks.TryGetValue(draft.Name, out string? timeStage)
+                            ? LateSinkInput(draft, built, timeStage)
+                            : ResolveInput(draft, built, lastNonSink);
                         if (input < 0 && source is null && firstSource is not null && NamedArgument(draft.Attribute, "Input") is null)
                         {
                             // Nothing above it to read. Without any source, CMP0002 alone says what is missing.
@@ -426,6 +441,24 @@ namespace Compiled.Generators
                     }
                 }
 
+                foreach (Draft time in built.Where(d => d.Kind == StageKind.EventTime && d.Time is not null))
+                {
+                    if (NamedArgument(time.Attribute, "Late") is not { } late)
+                    {
+                        continue;
+                    }
+
+                    int sink = built.FindIndex(d => d.Name == late);
+                    if (sink < 0 || built[sink].Kind != StageKind.Sink)
+                    {
+                        Report(DiagnosticDescriptors.InvalidEventTime, ArgumentLocation(time.Attribute, "Late") ?? time.Method.Locations[0], time.Name,
+                            $"names Late = \"{late}\", but {(sink < 0 ? "no stage has that name" : $"'{late}' is not a sink")}; name a [Sink] declared below it that takes its records");
+                        continue;
+                    }
+
+                    time.Time = time.Time! with { LateSink = sink };
+                }
+
                 if (source is null)
                 {
                     Report(DiagnosticDescriptors.PipelineHasNoSource, type.Locations[0], type.Name);
@@ -465,7 +498,9 @@ namespace Compiled.Generators
                         draft.Window,
                         draft.State,
                         draft.Other,
-                        draft.MergeValue));
+                        draft.MergeValue,
+                        draft.Time,
+                        draft.LateOnly));
                 }
 
                 return stages;
@@ -695,6 +730,14 @@ namespace Compiled.Generators
                         CheckCombineByKey(draft, upstream);
                         break;
 
+                    case StageKind.EventTime:
+                        CheckEventTime(draft, upstream);
+                        break;
+
+                    case StageKind.EventWindow or StageKind.SessionWindow:
+                        CheckEventWindow(draft, upstream);
+                        break;
+
                     case StageKind.UpdateStateByKey:
                         CheckUpdateStateByKey(draft, upstream);
                         break;
@@ -825,6 +868,145 @@ namespace Compiled.Generators
             // Stages without a function, declared as partial methods that the generator implements.
             internal static bool IsDeclaredStage(StageKind kind) =>
                 kind is StageKind.Window or StageKind.CountByWindow or StageKind.Count or StageKind.GroupByKey or StageKind.Union;
+
+            // A late sink reads its [EventTime] stage, which must be declared above it.
+            private int LateSinkInput(Draft sink, List<Draft> built, string timeStage)
+            {
+                sink.LateOnly = true;
+                int index = built.FindIndex(d => d.Name == timeStage);
+                if (index < 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidEventTime, sink.Method.Locations[0], timeStage,
+                        $"names Late = \"{sink.Name}\", but '{sink.Name}' is declared above it; declare the late sink below the [EventTime] stage");
+                }
+
+                return index;
+            }
+
+            // [EventTime]: static long Name(T record) or static DateTimeOffset Name(T record); the records pass on unchanged.
+            private void CheckEventTime(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                bool offset = method.ReturnType.ToDisplayString() == "System.DateTimeOffset";
+                if (method.ReturnType.SpecialType != SpecialType.System_Int64 && !offset)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "EventTime",
+                        $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but an event time is a long (Unix milliseconds) or a DateTimeOffset: static long {draft.Name}(T record)");
+                    return;
+                }
+
+                if (!RequireArity(draft, $"static long {draft.Name}(T record)") || upstream?.Output is null || !MatchInput(draft, upstream))
+                {
+                    return;
+                }
+
+                long lateness = 0;
+                if (NamedArgument(draft.Attribute, "Lateness") is { } text && text.Trim() != "0")
+                {
+                    if (!DurationText.TryParse(text, out TimeSpan duration))
+                    {
+                        Report(DiagnosticDescriptors.InvalidEventTime, ArgumentLocation(draft.Attribute, "Lateness") ?? method.Locations[0], draft.Name,
+                            $"has Lateness '{text}', which is not a duration; write a number and a unit (ms, s, m or h), e.g. 10s, or 0");
+                        return;
+                    }
+
+                    lateness = (long)duration.TotalMilliseconds;
+                }
+
+                draft.SetOutput(upstream);
+                draft.Time = new TimeModel(lateness, offset, -1, 0, 0, 0, -1);
+            }
+
+            // [EventWindow] and [SessionWindow]: a keyed reduce, static V Name(V a, V b), below an [EventTime] stage with
+            // only per-record stages between, so that each record's event time is at hand.
+            private void CheckEventWindow(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                CheckReduceByKey(draft, upstream);
+                if (draft.Output is null || upstream is null)
+                {
+                    return;
+                }
+
+                int time = -1;
+                for (Draft? current = upstream; current is not null; current = current.Input >= 0 ? _built![current.Input] : null)
+                {
+                    if (current.Kind == StageKind.EventTime)
+                    {
+                        time = _built!.IndexOf(current);
+                        break;
+                    }
+
+                    if (current.Kind is not (StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues))
+                    {
+                        break;
+                    }
+                }
+
+                if (time < 0)
+                {
+                    Report(DiagnosticDescriptors.InvalidEventTime, method.Locations[0], draft.Name,
+                        "has no event time; declare an [EventTime] stage above it, with only per-record stages ([Map], [Filter], [FlatMap], [MapValues]) between them");
+                    draft.ClearOutput();
+                    return;
+                }
+
+                long size = 0;
+                long slide = 0;
+                long gap = 0;
+                if (draft.Kind == StageKind.EventWindow)
+                {
+                    size = EventDuration(draft, "Size") ?? 0;
+                    slide = NamedArgument(draft.Attribute, "Slide") is null ? size : EventDuration(draft, "Slide") ?? 0;
+                    if (size > 0 && slide > size)
+                    {
+                        Report(DiagnosticDescriptors.InvalidWindow, ArgumentLocation(draft.Attribute, "Slide") ?? method.Locations[0], draft.Name,
+                            $"has Slide {DurationText.Format(TimeSpan.FromMilliseconds(slide))}, more than its Size {DurationText.Format(TimeSpan.FromMilliseconds(size))}, so some records would be in no window; use a slide of at most the size");
+                        slide = 0;
+                    }
+                }
+                else
+                {
+                    gap = EventDuration(draft, "Gap") ?? 0;
+                }
+
+                if ((draft.Kind == StageKind.EventWindow && (size == 0 || slide == 0)) || (draft.Kind == StageKind.SessionWindow && gap == 0))
+                {
+                    draft.ClearOutput();
+                    return;
+                }
+
+                RecordType input = upstream.Output!;
+                TypeName value = input.Value!;
+                TypeName type = input.Shape == RecordShape.KeyValue
+                    ? new TypeName($"global::Compiled.Windowed<{value.Code}>", $"Windowed<{value.Display}>", TextFormat.Object, IsRefLike: true)
+                    : new TypeName($"global::Compiled.Windowed<{input.Key!.Code}, {value.Code}>", $"Windowed<{input.Key.Display}, {value.Display}>", TextFormat.Object);
+                draft.SetOutput(new RecordType(RecordShape.Windowed, type, input.Key, value), null, upstream.KeySymbol, upstream.ValueSymbol);
+                draft.Time = new TimeModel(0, false, -1, size, slide, gap, time);
+            }
+
+            // Size, Slide or Gap of an event-time window: a duration of more than zero.
+            private long? EventDuration(Draft draft, string name)
+            {
+                string? text = NamedArgument(draft.Attribute, name);
+                Location location = ArgumentLocation(draft.Attribute, name) ?? draft.Method.Locations[0];
+                if (text is null)
+                {
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name, $"has no {name}; give one, e.g. {name} = \"1m\"");
+                    return null;
+                }
+
+                if (!DurationText.TryParse(text, out TimeSpan duration))
+                {
+                    bool zero = double.TryParse(new string(text.Trim().TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double number) && number == 0;
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name, zero
+                        ? $"has {name} '{text}', but it must be more than zero"
+                        : $"has {name} '{text}', which is not a duration; write a number and a unit (ms, s, m or h), e.g. 30s");
+                    return null;
+                }
+
+                return (long)duration.TotalMilliseconds;
+            }
 
             private static bool IsTwoInput(StageKind kind) =>
                 kind is StageKind.Union or StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin
@@ -1555,7 +1737,7 @@ namespace Compiled.Generators
             private static TextFormat TextFormatOf(RecordType record) => record.Shape switch
             {
                 RecordShape.KeyValue => record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
-                RecordShape.Tuple or RecordShape.Group => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                RecordShape.Tuple or RecordShape.Group or RecordShape.Windowed => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
                 _ => record.Type.Format,
             };
 
@@ -1767,6 +1949,9 @@ namespace Compiled.Generators
                     case KnownNames.TransformAttribute: kind = StageKind.Transform; return true;
                     case KnownNames.TransformWithAttribute: kind = StageKind.TransformWith; return true;
                     case KnownNames.ForEachBatchAttribute: kind = StageKind.ForEachBatch; return true;
+                    case KnownNames.EventTimeAttribute: kind = StageKind.EventTime; return true;
+                    case KnownNames.EventWindowAttribute: kind = StageKind.EventWindow; return true;
+                    case KnownNames.SessionWindowAttribute: kind = StageKind.SessionWindow; return true;
                     default: kind = default; return false;
                 }
             }
@@ -1818,6 +2003,15 @@ namespace Compiled.Generators
                     ValueSymbol = value;
                 }
 
+                /// <summary>Forgets the output: the stage is wrong, so nothing below it is checked against it.</summary>
+                public void ClearOutput()
+                {
+                    Output = null;
+                    OutputSymbol = null;
+                    KeySymbol = null;
+                    ValueSymbol = null;
+                }
+
                 /// <summary>Emits what <paramref name="upstream"/> emits (a filter, a reduce).</summary>
                 public void SetOutput(Draft upstream) =>
                     SetOutput(upstream.Output!, upstream.OutputSymbol, upstream.KeySymbol, upstream.ValueSymbol);
@@ -1844,6 +2038,12 @@ namespace Compiled.Generators
 
                 /// <summary>For [CombineByKey], its MergeValue method.</summary>
                 public string? MergeValue { get; set; }
+
+                /// <summary>For the event-time stages, their watermark or window.</summary>
+                public TimeModel? Time { get; set; }
+
+                /// <summary>For a sink, whether it receives only an [EventTime] stage's late records.</summary>
+                public bool LateOnly { get; set; }
 
                 /// <summary>How often the stage's stream emits: the batch interval, or the slide of the nearest window above.</summary>
                 public long SlideMs { get; set; }

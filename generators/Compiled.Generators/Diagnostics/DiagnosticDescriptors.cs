@@ -166,6 +166,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0031", "A combineByKey function is missing or does not fit",
             "Stage '{0}' names {1} = \"{2}\", but {3}");
 
+        /// <summary>CMP0032: "Stage '{0}' {1}".</summary>
+        public static readonly DiagnosticDescriptor InvalidEventTime = Error(
+            "CMP0032", "Event time is missing or not valid",
+            "Stage '{0}' {1}");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -174,7 +179,7 @@ namespace Compiled.Generators.Diagnostics
             UnknownStageInput, InvalidBatchInterval, KeyedInputRequired, UnsupportedKeyType, StageOutsidePipeline,
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
-            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch,
+            StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch, InvalidEventTime,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -34,6 +34,9 @@ namespace Compiled.Generators.Model
         Transform,
         TransformWith,
         ForEachBatch,
+        EventTime,
+        EventWindow,
+        SessionWindow,
     }
 
     /// <summary>How a stage's method receives its input record.</summary>
@@ -64,6 +67,8 @@ namespace Compiled.Generators.Model
     /// <param name="State">For a stateful stage, its state.</param>
     /// <param name="Other">For a stage that reads two streams, the index of the second; -1 otherwise.</param>
     /// <param name="MergeValue">For [CombineByKey], the method that adds a value to a combiner.</param>
+    /// <param name="Time">For the event-time stages, their watermark or window.</param>
+    /// <param name="LateOnly">For a sink, whether it receives only the late records of an [EventTime] stage.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     internal sealed record StageModel(
         string Name,
@@ -80,7 +85,19 @@ namespace Compiled.Generators.Model
         WindowModel? Window = null,
         StateModel? State = null,
         int Other = -1,
-        string? MergeValue = null);
+        string? MergeValue = null,
+        TimeModel? Time = null,
+        bool LateOnly = false);
+
+    /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
+    /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>
+    /// <param name="ReturnsOffset">[EventTime]: whether the method returns a DateTimeOffset rather than Unix milliseconds.</param>
+    /// <param name="LateSink">[EventTime]: the index of the sink of late records, or -1 to drop them.</param>
+    /// <param name="SizeMilliseconds">[EventWindow]: the window's size.</param>
+    /// <param name="SlideMilliseconds">[EventWindow]: how far apart windows start.</param>
+    /// <param name="GapMilliseconds">[SessionWindow]: the gap that ends a session.</param>
+    /// <param name="TimeStage">The windows: the index of the [EventTime] stage whose time and watermark they use.</param>
+    internal sealed record TimeModel(long LatenessMilliseconds, bool ReturnsOffset, int LateSink, long SizeMilliseconds, long SlideMilliseconds, long GapMilliseconds, int TimeStage);
 
     /// <summary>A stateful stage's state and the values it receives.</summary>
     /// <param name="State">The state type <c>S</c>.</param>
@@ -126,6 +143,9 @@ namespace Compiled.Generators.Model
 
         /// <summary><c>Compiled.Grouped&lt;V&gt;</c> or <c>Grouped&lt;K, V&gt;</c>: a key and all its values.</summary>
         Group,
+
+        /// <summary><c>Compiled.Windowed&lt;V&gt;</c> or <c>Windowed&lt;K, V&gt;</c>: a key's value over an event-time window.</summary>
+        Windowed,
     }
 
     /// <summary>How a sink renders a value as text.</summary>

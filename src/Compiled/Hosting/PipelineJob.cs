@@ -44,7 +44,15 @@ public abstract class PipelineJob : IDisposable
 /// <summary>One batch: its number since the run started (1, 2, ...) and its time (the end of its interval, Unix ms).</summary>
 /// <param name="Index">The batch's number: the first batch of a run is 1. Windows emit when it is a multiple of their slide.</param>
 /// <param name="Time">The batch time in Unix milliseconds.</param>
-public readonly record struct BatchInfo(long Index, long Time);
+/// <param name="IsLast">Whether it is the last batch of the run (the input ended, or the run was stopped): event-time windows still open are emitted.</param>
+public readonly record struct BatchInfo(long Index, long Time, bool IsLast = false);
+
+/// <summary>Counts that a job keeps beside its sources' counters.</summary>
+public sealed class JobMetrics
+{
+    /// <summary>Records behind the watermark of an event-time stage: dropped, or sent to its late sink.</summary>
+    public long LateRecords { get; set; }
+}
 
 /// <summary>What a job is bound to: each source's framing limits and counters, each sink, and the batch interval.</summary>
 public sealed class JobContext
@@ -69,6 +77,9 @@ public sealed class JobContext
         Sinks = sinks;
         BatchInterval = batchInterval;
     }
+
+    /// <summary>Counts the job keeps: late records.</summary>
+    public JobMetrics Metrics { get; } = new();
 
     /// <summary>The batch interval in force; <see cref="TimeSpan.Zero"/> until <see cref="PipelineDefinition.CreateJob"/> fills in the declared one.</summary>
     public TimeSpan BatchInterval { get; internal set; }

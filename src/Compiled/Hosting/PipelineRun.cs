@@ -75,6 +75,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private long _batchBytes;
     private long _batchSkipped;
     private long _batchMalformed;
+    private long _batchLate;
+    private JobMetrics? _metrics;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -197,7 +199,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 await sink.OpenAsync(abortToken).ConfigureAwait(false);
             }
 
-            using PipelineJob job = _definition.CreateJob(new JobContext(framing, counters, _sinks, BatchInterval));
+            var context = new JobContext(framing, counters, _sinks, BatchInterval);
+            _metrics = context.Metrics;
+            using PipelineJob job = _definition.CreateJob(context);
             using ITimer timer = _time.CreateTimer(static state => ((PipelineRun)state!).OnBatchDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _timer = timer;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
@@ -382,6 +386,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _batchBytes = Total(static c => c.Bytes);
         _batchSkipped = Total(static c => c.OversizeSkipped);
         _batchMalformed = Total(static c => c.Malformed);
+        _batchLate = _metrics?.LateRecords ?? 0;
         for (int i = 0; i < _sinks.Length; i++)
         {
             if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
@@ -415,7 +420,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _batchDue = false;
         long started = Stopwatch.GetTimestamp();
-        job.CompleteBatch(new BatchInfo(_batchIndex, _batchTime));
+        job.CompleteBatch(new BatchInfo(_batchIndex, _batchTime, IsLast: !startNext));
         for (int i = 0; i < _sinks.Length; i++)
         {
             if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
@@ -429,6 +434,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
         long bytes = Total(static c => c.Bytes) - _batchBytes;
         long skipped = Total(static c => c.OversizeSkipped) - _batchSkipped;
         LogBatchCompleted(_batchTime, records, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        long lateRecords = (_metrics?.LateRecords ?? 0) - _batchLate;
+        if (lateRecords > 0)
+        {
+            LogLate(_batchTime, lateRecords);
+        }
+
         long malformed = Total(static c => c.Malformed) - _batchMalformed;
         if (malformed > 0)
         {
@@ -559,6 +570,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
     private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms had {Late} late records, older than the watermark: they went to the late sink where the event-time stage names one, and were dropped otherwise; raise Lateness to keep them")]
+    private partial void LogLate(long batchTime, long late);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms skipped {Malformed} lines that did not parse as the records of {Sources}; fix the input or declare the source as Lines to see the lines as they are")]
     private partial void LogMalformed(long batchTime, long malformed, string sources);

@@ -96,3 +96,10 @@ public sealed class StructGroupCapture<TKey, TValue>(string name) : CaptureSink<
     void IRecordWriter<Grouped<TKey, TValue>>.Write(Grouped<TKey, TValue> record) =>
         Output.Add(new Group<TKey, TValue>(record.Key, record.Values.ToArray()));
 }
+
+/// <summary>Captures <see cref="Windowed{TValue}"/> records as <c>(EventWindow Window, string Key, TValue Value)</c>, the key decoded as UTF-8.</summary>
+public sealed class WindowedCapture<TValue>(string name) : CaptureSink<(EventWindow Window, string Key, TValue Value)>(name), IRecordWriter<Windowed<TValue>>
+{
+    /// <inheritdoc />
+    void IRecordWriter<Windowed<TValue>>.Write(Windowed<TValue> record) => Output.Add((record.Window, Encoding.UTF8.GetString(record.Key), record.Value));
+}

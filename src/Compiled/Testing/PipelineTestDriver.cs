@@ -39,7 +39,9 @@ public abstract class PipelineTestDriver : IDisposable
         _sinks = [.. sinks];
         _definition = definition;
         Counters = definition.Sources.Select(_ => new SourceCounters()).ToArray();
-        _job = definition.CreateJob(new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks, BatchInterval));
+        var context = new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks, BatchInterval);
+        Metrics = context.Metrics;
+        _job = definition.CreateJob(context);
     }
 
     /// <summary>The batch interval: batch k is at k × this.</summary>
@@ -50,6 +52,9 @@ public abstract class PipelineTestDriver : IDisposable
 
     /// <summary>Each source's counters (records, malformed lines), in declaration order.</summary>
     public IReadOnlyList<SourceCounters> Counters { get; }
+
+    /// <summary>The job's counts: late records.</summary>
+    public JobMetrics Metrics { get; }
 
     /// <summary>The generated job the driver runs.</summary>
     protected PipelineJob Job => _job;
@@ -71,7 +76,20 @@ public abstract class PipelineTestDriver : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(batches));
         for (long i = 0; i < count; i++)
         {
-            RunBatch();
+            RunBatch(isLast: false);
+        }
+    }
+
+    /// <summary>
+    /// Runs the batches given to the inputs that have not run yet, the last of them as the end of the input, as when
+    /// a file ends: event-time windows still open are emitted. With no batch left to run, runs one empty last batch.
+    /// </summary>
+    public void RunToEnd()
+    {
+        long count = Math.Max(1, InputBatchCount - BatchesRun);
+        for (long i = 0; i < count; i++)
+        {
+            RunBatch(isLast: i == count - 1);
         }
     }
 
@@ -87,7 +105,7 @@ public abstract class PipelineTestDriver : IDisposable
 
     // One batch: the sinks whose stream emits at this batch begin it, every source's records go through the
     // loop, the job completes the batch, and those sinks commit it.
-    private void RunBatch()
+    private void RunBatch(bool isLast)
     {
         long index = BatchesRun + 1;
         long time = index * _intervalMs;
@@ -104,7 +122,7 @@ public abstract class PipelineTestDriver : IDisposable
         try
         {
             Push((int)(index - 1));
-            _job.CompleteBatch(new BatchInfo(index, time));
+            _job.CompleteBatch(new BatchInfo(index, time, isLast));
         }
         catch
         {

@@ -164,18 +164,18 @@ namespace Naming
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
                 private readonly global::Compiled.Sinks.Sink _text2;
                 private readonly global::Compiled.Sinks.Sink _lengths;
+                private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<long>? _textRecords;
                 private readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
-                private readonly global::Compiled.RecordText _text;
 
                 public SourceLoop(NamesJob job)
                 {
                     _add = job._add;
                     _text2 = job._text2;
                     _lengths = job._lengths;
+                    _text = job._text;
                     _textRecords = job._textRecords;
                     _lengthsRecords = job._lengthsRecords;
-                    _text = job._text;
                 }
 
                 /// <summary>Handles one record of Source (Names.cs:12).</summary>

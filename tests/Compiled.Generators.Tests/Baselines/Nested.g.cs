@@ -128,14 +128,14 @@ partial class Jobs
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Sinks.Sink _output;
-                private readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
                 private readonly global::Compiled.RecordText _text;
+                private readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
 
                 public InputLoop(LengthsJob job)
                 {
                     _output = job._output;
-                    _outputRecords = job._outputRecords;
                     _text = job._text;
+                    _outputRecords = job._outputRecords;
                 }
 
                 /// <summary>Handles one record of Input (Nested.cs:11).</summary>

@@ -198,9 +198,9 @@ namespace Clicks
                 private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.UpdateEntry<long>> _total;
                 private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.StateEntry<long>> _track;
                 private readonly global::Compiled.ValueLists<long> _totalValues;
+                private readonly global::Compiled.RecordText _text;
                 private readonly long _batchIndex;
                 private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
-                private readonly global::Compiled.RecordText _text;
 
                 public ClicksLoop(SessionsJob job)
                 {
@@ -209,9 +209,9 @@ namespace Clicks
                     _total = job._total;
                     _track = job._track;
                     _totalValues = job._totalValues;
+                    _text = job._text;
                     _batchIndex = job._batchIndex;
                     _endedRecords = job._endedRecords;
-                    _text = job._text;
                 }
 
                 /// <summary>Handles one record of Clicks (State.cs:10).</summary>

@@ -703,6 +703,35 @@ public class DiagnosticTests
         "Stage 'Create' names MergeValue = \"Add\", but the pipeline class has no method 'static double Add(double combiner, long value)'; declare it");
 
     [Fact]
+    public void CMP0032_InvalidEventTime() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [EventWindow(Size = "1m")] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output(Windowed<long> count);
+        }
+        """,
+        "CMP0032",
+        "Stage 'Add' has no event time; declare an [EventTime] stage above it, with only per-record stages ([Map], [Filter], [FlatMap], [MapValues]) between them");
+
+    [Fact]
+    public void CMP0026_SessionGapOfZero() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [EventTime] public static long Time(ReadOnlySpan<byte> line) => line.Length;
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [SessionWindow(Gap = [|"0s"|])] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(Windowed<long> session);
+        }
+        """,
+        "CMP0026",
+        "The window of stage 'Add' has Gap '0s', but it must be more than zero");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.

@@ -14,6 +14,7 @@ public class SnapshotTests
     [InlineData("Windows")]
     [InlineData("State")]
     [InlineData("Batches")]
+    [InlineData("EventTime")]
     [InlineData("Names")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {

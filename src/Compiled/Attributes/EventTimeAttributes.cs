@@ -1,0 +1,49 @@
+namespace Compiled;
+
+/// <summary>
+/// Gives records an event time: <c>static long Name(T record)</c> (Unix milliseconds) or
+/// <c>static DateTimeOffset Name(T record)</c>. The records pass on unchanged. The stage keeps a watermark, the
+/// latest event time seen minus <see cref="Lateness"/>, moved on at each batch boundary; a record older than the
+/// watermark is late, and is dropped and counted, or sent to the sink named by <see cref="Late"/>.
+/// Event-time windows below it (<see cref="EventWindowAttribute"/>, <see cref="SessionWindowAttribute"/>) emit a
+/// window when the watermark passes its end.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class EventTimeAttribute : StageAttribute
+{
+    /// <summary>How far behind the latest event time a record may be and still count: <c>10s</c>. Default: 0.</summary>
+    public string? Lateness { get; set; }
+
+    /// <summary>A sink that receives the late records, which are otherwise dropped (and counted).</summary>
+    public string? Late { get; set; }
+}
+
+/// <summary>
+/// Combines the values of each key per event-time window: <c>static V Name(V a, V b)</c> over keyed records below an
+/// <see cref="EventTimeAttribute"/> stage. Windows of <see cref="Size"/> start at multiples of <see cref="Slide"/>
+/// (tumbling when the slide is the size, the default); a record lands in every window that holds its event time.
+/// Emits <c>Windowed&lt;V&gt;</c> (byte-span keys) or <c>Windowed&lt;K, V&gt;</c> (struct keys) when the watermark
+/// passes a window's end, windows in order of their end.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class EventWindowAttribute : StageAttribute
+{
+    /// <summary>The window's length in event time: <c>1m</c>. Required.</summary>
+    public string? Size { get; set; }
+
+    /// <summary>How far apart windows start: <c>10s</c>, at most the size. Default: the size (tumbling windows).</summary>
+    public string? Slide { get; set; }
+}
+
+/// <summary>
+/// Combines the values of each key per session: a run of records of the key no further apart in event time than
+/// <see cref="Gap"/>. <c>static V Name(V a, V b)</c> over keyed records below an <see cref="EventTimeAttribute"/> stage.
+/// A session ends <see cref="Gap"/> after its last record, and two sessions that a record bridges merge into one. Emits
+/// <c>Windowed&lt;V&gt;</c> (or <c>Windowed&lt;K, V&gt;</c>) when the watermark passes a session's end.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
+public sealed class SessionWindowAttribute : StageAttribute
+{
+    /// <summary>The longest quiet time within a session: <c>30s</c>. Required; more than zero.</summary>
+    public string? Gap { get; set; }
+}

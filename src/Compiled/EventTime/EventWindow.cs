@@ -1,0 +1,64 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Compiled;
+
+/// <summary>An event-time window: from <see cref="Start"/> (included) to <see cref="End"/> (excluded), in Unix milliseconds.</summary>
+/// <param name="Start">The first instant in the window.</param>
+/// <param name="End">The first instant after the window.</param>
+public readonly record struct EventWindow(long Start, long End) : IUtf8SpanFormattable
+{
+    /// <summary>The window as <c>[start,end)</c>.</summary>
+    public override string ToString() => $"[{Start.ToString(CultureInfo.InvariantCulture)},{End.ToString(CultureInfo.InvariantCulture)})";
+
+    /// <inheritdoc />
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Utf8.TryWrite(utf8Destination, CultureInfo.InvariantCulture, $"[{Start},{End})", out bytesWritten);
+
+    /// <summary>The start of the window of <paramref name="slide"/>-spaced starts that begins last at or before <paramref name="time"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long LastStart(long time, long slide)
+    {
+        long start = time - (time % slide);
+        return time < 0 && start != time ? start - slide : start;
+    }
+}
+
+/// <summary>A byte-span key's value over one event-time window, as views valid during the call.</summary>
+/// <typeparam name="TValue">The value type.</typeparam>
+public readonly ref struct Windowed<TValue>
+{
+    /// <summary>Creates the record (the generated code does this).</summary>
+    public Windowed(EventWindow window, ReadOnlySpan<byte> key, TValue value)
+    {
+        Window = window;
+        Key = key;
+        Value = value;
+    }
+
+    /// <summary>The window.</summary>
+    public EventWindow Window { get; }
+
+    /// <summary>The key's bytes.</summary>
+    public ReadOnlySpan<byte> Key { get; }
+
+    /// <summary>The value over the window.</summary>
+    public TValue Value { get; }
+
+    /// <summary>The record as <c>([start,end),key,value)</c>, decoding the key as UTF-8.</summary>
+    public override string ToString() => $"({Window},{Encoding.UTF8.GetString(Key)},{Value})";
+}
+
+/// <summary>A struct key's value over one event-time window.</summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+/// <param name="Window">The window.</param>
+/// <param name="Key">The key.</param>
+/// <param name="Value">The value over the window.</param>
+public readonly record struct Windowed<TKey, TValue>(EventWindow Window, TKey Key, TValue Value)
+{
+    /// <summary>The record as <c>([start,end),key,value)</c>.</summary>
+    public override string ToString() => $"({Window},{Key},{Value})";
+}
