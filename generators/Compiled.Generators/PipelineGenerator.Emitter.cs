@@ -1030,10 +1030,9 @@ namespace Compiled.Generators
                     case StageKind.ReduceByKey:
                     {
                         // The first value of a key in the batch is kept as it is; later ones are combined with it.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
-                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
-                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        EmitReduceInto(w, names.Field!, stage, names, key, value, method);
                         break;
                     }
 
@@ -1045,10 +1044,9 @@ namespace Compiled.Generators
                     case StageKind.ReduceByKeyAndWindow:
                     {
                         // Into this batch's table of the window; the window merges the batch tables at each slide.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
-                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Current}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
-                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        EmitReduceInto(w, names.Current!, stage, names, key, value, method);
                         break;
                     }
 
@@ -1091,8 +1089,8 @@ namespace Compiled.Generators
 
                     case StageKind.GroupByKey:
                     {
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         w.Line($"{names.Values}.Add(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {value});");
                         break;
                     }
@@ -1100,8 +1098,8 @@ namespace Compiled.Generators
                     case StageKind.CombineByKey:
                     {
                         // A key's first value creates its combiner; later ones are merged into it.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         string merge = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeValue!)}";
                         w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
                         w.Line($"{names.Slot} = {names.Exists} ? {merge}({names.Slot}, {value}) : {method}({value});");
@@ -1120,8 +1118,8 @@ namespace Compiled.Generators
                     case StageKind.Cogroup:
                     {
                         // Each side's values are kept per key for the batch; the join runs at the batch boundary.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         if (parent == stage.Input)
                         {
                             w.Line($"{names.LeftValues}.Add(ref {names.Left}.GetValueRefOrAddDefault({key}, out bool _), {value});");
@@ -1181,8 +1179,8 @@ namespace Compiled.Generators
                     {
                         TimeModel time = stage.Time!;
                         string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         bool tumbling = time.SlideMilliseconds == time.SizeMilliseconds;
                         if (tumbling)
                         {
@@ -1195,8 +1193,7 @@ namespace Compiled.Generators
                         }
 
                         w.Line($"var {names.Part} = {names.Field}.Open({names.Start}, {names.Start} + {time.SizeMilliseconds});");
-                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Part}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
-                        w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+                        EmitReduceInto(w, names.Part!, stage, names, key, value, method);
                         if (!tumbling)
                         {
                             w.Close();
@@ -1209,8 +1206,8 @@ namespace Compiled.Generators
                     {
                         TimeModel time = stage.Time!;
                         string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         w.Line("// The record opens a session of its own, which takes in every session of its key that it overlaps.");
                         w.Line($"{names.Values}.Add<{names.Reducer}>(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {at}, {time.GapMilliseconds}, {value});");
                         break;
@@ -1219,8 +1216,8 @@ namespace Compiled.Generators
                     case StageKind.UpdateStateByKey:
                     {
                         // The value joins its key's list for the batch; the update function runs at the batch boundary.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
                         w.Line($"{names.Values}.Add(ref {names.Slot}.Values, {value});");
                         break;
@@ -1229,8 +1226,8 @@ namespace Compiled.Generators
                     case StageKind.MapWithState:
                     {
                         // Called per record with its key's state; a key that keeps a state is stamped with this batch.
-                        string key = inputType.Shape == RecordShape.KeyValue ? input + ".Key" : input + ".Item1";
-                        string value = inputType.Shape == RecordShape.KeyValue ? input + ".Value" : input + ".Item2";
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
                         w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
                         string stateCall = $"{method}({key}, {value}, new {Runtime}.State<{stage.State!.State.Code}>(ref {names.Slot}, false))";
                         EmitStateResult(w, pipeline, stage, stateCall, afterCall: $"if ({names.Slot}.Exists) {names.Slot}.UpdatedBatch = {PipelineView.BatchIndexField};");
@@ -1263,10 +1260,22 @@ namespace Compiled.Generators
                 }
             }
 
+            // A keyed record's key and value: KeyValue<V> has Key and Value, a (K, V) tuple Item1 and Item2.
+            private static string KeyOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Key" : expression + ".Item1";
+
+            private static string ValueOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Value" : expression + ".Item2";
+
+            // Reduces a value into its key's entry of a table: the first value of a key is kept as it is, later ones
+            // are combined with it (Spark's reduceByKey).
+            private static void EmitReduceInto(SourceWriter w, string table, StageModel stage, StageNames names, string key, string value, string method)
+            {
+                w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {table}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+            }
+
             private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch
             {
-                InputArity.KeyAndValue when inputType.Shape == RecordShape.KeyValue => $"{input}.Key, {input}.Value",
-                InputArity.KeyAndValue => $"{input}.Item1, {input}.Item2",
+                InputArity.KeyAndValue => $"{KeyOf(inputType, input)}, {ValueOf(inputType, input)}",
                 _ => input,
             };
 

@@ -714,11 +714,7 @@ namespace Compiled.Generators
                         CheckCountByValue(draft, upstream);
                         break;
 
-                    case StageKind.ReduceByWindow:
-                        CheckReduceByWindow(draft, upstream);
-                        break;
-
-                    case StageKind.Reduce:
+                    case StageKind.ReduceByWindow or StageKind.Reduce:
                         CheckReduceByWindow(draft, upstream);
                         break;
 
