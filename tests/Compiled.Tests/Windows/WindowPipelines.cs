@@ -1,0 +1,464 @@
+using System.Buffers.Text;
+using System.Text;
+
+namespace Compiled.Tests.Windows;
+
+// Pipelines for the window tests. Each windowed stage feeds its own sink, so a test reads one stage's output.
+// Names say the window in seconds at the declared 1s interval: L4S2 is Length = "4s", Slide = "2s".
+
+/// <summary>
+/// Spark's WindowOperationsSuite on a stream of integers: window (basic, tumbling, larger, non-overlapping)
+/// and countByWindow, batches of 1s as in the suite.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SparkInts
+{
+    [Source]
+    public static partial Lines<int> Input();
+
+    [Window(Length = "2s")]
+    public static partial int Basic(int record);
+
+    [Sink]
+    public static partial void BasicOut(int record);
+
+    [Window(Input = nameof(Input), Length = "2s", Slide = "2s")]
+    public static partial int Tumbling(int record);
+
+    [Sink]
+    public static partial void TumblingOut(int record);
+
+    [Window(Input = nameof(Input), Length = "4s", Slide = "2s")]
+    public static partial int Larger(int record);
+
+    [Sink]
+    public static partial void LargerOut(int record);
+
+    [Window(Input = nameof(Input), Length = "2s", Slide = "3s")]
+    public static partial int NonOverlapping(int record);
+
+    [Sink]
+    public static partial void NonOverlappingOut(int record);
+
+    [CountByWindow(Input = nameof(Input), Length = "2s")]
+    public static partial long Count(int record);
+
+    [Sink]
+    public static partial void CountOut(long count);
+}
+
+/// <summary>
+/// Spark's WindowOperationsSuite on a pair stream <c>(String, Int)</c>: reduceByKeyAndWindow without an inverse,
+/// with one, and with one and a filter, at window 2s / slide 1s and window 4s / slide 2s.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SparkPairs
+{
+    [Source]
+    public static partial Lines<(string Key, int Value)> Input();
+
+    [Map]
+    public static KeyValue<int> Pair((string Key, int Value) record) => new(Encoding.UTF8.GetBytes(record.Key), record.Value);
+
+    [ReduceByKeyAndWindow(Length = "2s")]
+    public static int Naive(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void NaiveOut(ReadOnlySpan<byte> key, int value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Inverse = nameof(Subtract))]
+    public static int Inverse(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void InverseOut(ReadOnlySpan<byte> key, int value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static int Filtered(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void FilteredOut(ReadOnlySpan<byte> key, int value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s")]
+    public static int NaiveLargerSlide(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void NaiveLargerSlideOut(ReadOnlySpan<byte> key, int value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s", Inverse = nameof(Subtract))]
+    public static int InverseLargerSlide(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void InverseLargerSlideOut(ReadOnlySpan<byte> key, int value);
+
+    public static int Subtract(int a, int b) => a - b;
+
+    // Spark's filterFunc in the suite: (p: (String, Int)) => p._2 != 0
+    public static bool NonZero(ReadOnlySpan<byte> key, int value) => value != 0;
+}
+
+/// <summary>Spark's WindowOperationsSuite countByValueAndWindow, on byte lines.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SparkValues
+{
+    [Source]
+    public static partial Lines Input();
+
+    [CountByValueAndWindow(Length = "2s")]
+    public static ReadOnlySpan<byte> Word(ReadOnlySpan<byte> line) => line;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> word, long count);
+}
+
+/// <summary>
+/// Every windowed operator at several lengths and slides over "key value" lines, for the random-input
+/// property tests; and windows of a window.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class RandomWindows
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        return Utf8Parser.TryParse(line[(space + 1)..], out long value, out _)
+            ? new(line[..space], value)
+            : throw new FormatException("not a 'key value' line: " + Encoding.UTF8.GetString(line));
+    }
+
+    // reduceByKeyAndWindow, merged again at every slide.
+    [ReduceByKeyAndWindow(Length = "3s")]
+    public static long MergedL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL3S1Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s")]
+    public static long MergedL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "6s", Slide = "3s")]
+    public static long MergedL6S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL6S3Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Slide = "3s")]
+    public static long MergedL2S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL2S3Out(ReadOnlySpan<byte> key, long value);
+
+    // reduceByKeyAndWindow with an inverse and no filter: keys stay, at zero.
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "3s", Inverse = nameof(Subtract))]
+    public static long InverseL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseL3S1Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s", Inverse = nameof(Subtract))]
+    public static long InverseL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "6s", Slide = "3s", Inverse = nameof(Subtract))]
+    public static long InverseL6S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseL6S3Out(ReadOnlySpan<byte> key, long value);
+
+    // reduceByKeyAndWindow with an inverse and a filter that drops zero values.
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "3s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL3S1Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "6s", Slide = "3s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL6S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL6S3Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Slide = "3s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL2S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL2S3Out(ReadOnlySpan<byte> key, long value);
+
+    // countByValueAndWindow of the keys.
+    [CountByValueAndWindow(Input = nameof(Input), Length = "3s")]
+    public static ReadOnlySpan<byte> KeysL3S1(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)' ')];
+
+    [Sink]
+    public static partial void KeysL3S1Out(ReadOnlySpan<byte> key, long count);
+
+    [CountByValueAndWindow(Input = nameof(Input), Length = "4s", Slide = "2s")]
+    public static ReadOnlySpan<byte> KeysL4S2(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)' ')];
+
+    [Sink]
+    public static partial void KeysL4S2Out(ReadOnlySpan<byte> key, long count);
+
+    [CountByValueAndWindow(Input = nameof(Input), Length = "2s", Slide = "3s")]
+    public static ReadOnlySpan<byte> KeysL2S3(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)' ')];
+
+    [Sink]
+    public static partial void KeysL2S3Out(ReadOnlySpan<byte> key, long count);
+
+    // The values alone, for the streams that are not keyed.
+    [Map(Input = nameof(Pair))]
+    public static long Value(ReadOnlySpan<byte> key, long value) => value;
+
+    // reduceByWindow, merged again at every slide.
+    [ReduceByWindow(Length = "3s")]
+    public static long SumL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SumL3S1Out(long sum);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "4s", Slide = "2s")]
+    public static long SumL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SumL4S2Out(long sum);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "2s", Slide = "3s")]
+    public static long SumL2S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SumL2S3Out(long sum);
+
+    // reduceByWindow with an inverse.
+    [ReduceByWindow(Input = nameof(Value), Length = "3s", Inverse = nameof(Subtract))]
+    public static long InverseSumL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseSumL3S1Out(long sum);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "4s", Slide = "2s", Inverse = nameof(Subtract))]
+    public static long InverseSumL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseSumL4S2Out(long sum);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "6s", Slide = "3s", Inverse = nameof(Subtract))]
+    public static long InverseSumL6S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseSumL6S3Out(long sum);
+
+    // countByWindow.
+    [CountByWindow(Input = nameof(Input), Length = "3s")]
+    public static partial long CountL3S1(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void CountL3S1Out(long count);
+
+    [CountByWindow(Input = nameof(Input), Length = "4s", Slide = "2s")]
+    public static partial long CountL4S2(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void CountL4S2Out(long count);
+
+    [CountByWindow(Input = nameof(Input), Length = "6s", Slide = "3s")]
+    public static partial long CountL6S3(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void CountL6S3Out(long count);
+
+    [CountByWindow(Input = nameof(Input), Length = "2s", Slide = "3s")]
+    public static partial long CountL2S3(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void CountL2S3Out(long count);
+
+    // window, of keyed records.
+    [Window(Input = nameof(Pair), Length = "3s")]
+    public static partial KeyValue<long> RecentL3S1(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void RecentL3S1Out(ReadOnlySpan<byte> key, long value);
+
+    [Window(Input = nameof(Pair), Length = "4s", Slide = "2s")]
+    public static partial KeyValue<long> RecentL4S2(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void RecentL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [Window(Input = nameof(Pair), Length = "2s", Slide = "3s")]
+    public static partial KeyValue<long> RecentL2S3(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void RecentL2S3Out(ReadOnlySpan<byte> key, long value);
+
+    // Windows of a window: the outer windows' lengths and slides are multiples of the inner window's slide (2s).
+    [Window(Input = nameof(Pair), Length = "4s", Slide = "2s")]
+    public static partial KeyValue<long> Inner(KeyValue<long> pair);
+
+    [ReduceByKeyAndWindow(Input = nameof(Inner), Length = "6s", Slide = "4s")]
+    public static long OuterMergedL6S4(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterMergedL6S4Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Inner), Length = "8s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long OuterFilteredL8S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterFilteredL8S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Inner), Length = "4s", Slide = "4s", Inverse = nameof(Subtract))]
+    public static long OuterInverseL4S4(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterInverseL4S4Out(ReadOnlySpan<byte> key, long value);
+
+    [Window(Input = nameof(Inner), Length = "4s", Slide = "4s")]
+    public static partial KeyValue<long> OuterWindowL4S4(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void OuterWindowL4S4Out(ReadOnlySpan<byte> key, long value);
+
+    [CountByWindow(Input = nameof(Inner), Length = "6s", Slide = "2s")]
+    public static partial long OuterCountL6S2(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void OuterCountL6S2Out(long count);
+
+    public static long Subtract(long a, long b) => a - b;
+
+    public static bool NonZero(ReadOnlySpan<byte> key, long value) => value != 0;
+}
+
+/// <summary>
+/// reduceByWindow with a reduce that is associative but not commutative (concatenation), to see the order in
+/// which a window combines its records: oldest batch first, each batch in arrival order.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ConcatWindow
+{
+    [Source]
+    public static partial Lines<string> Input();
+
+    [ReduceByWindow(Length = "3s", Slide = "2s")]
+    public static string Concat(string a, string b) => a + b;
+
+    [Sink]
+    public static partial void Output(string text);
+}
+
+/// <summary>Word counts over a window of 4 batches sliding by 2, merged and incremental: for the allocation test.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class KeyedWindowLoad
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+
+    [ReduceByKeyAndWindow(Length = "4s", Slide = "2s")]
+    public static long Merged(long a, long b) => a + b;
+
+    [Sink(Default = "console")]
+    public static partial void MergedOut(ReadOnlySpan<byte> word, long count);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(Positive))]
+    public static long Incremental(long a, long b) => a + b;
+
+    [Sink(Default = "console")]
+    public static partial void IncrementalOut(ReadOnlySpan<byte> word, long count);
+
+    public static long Subtract(long a, long b) => a - b;
+
+    public static bool Positive(ReadOnlySpan<byte> word, long count) => count > 0;
+}
+
+/// <summary>Lines counted over a window of 4 batches sliding by 2: for the allocation test.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class CountWindowLoad
+{
+    [Source]
+    public static partial Lines Input();
+
+    [CountByWindow(Length = "4s", Slide = "2s")]
+    public static partial long Lines(ReadOnlySpan<byte> line);
+
+    [Sink(Default = "console")]
+    public static partial void Output(long count);
+}
+
+/// <summary>The other windowed stages over known records (window, reduceByWindow, countByValueAndWindow): for the allocation test.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class OtherWindowLoad
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Window(Length = "3s", Slide = "1s")]
+    public static partial ReadOnlySpan<byte> Recent(ReadOnlySpan<byte> line);
+
+    [Sink(Default = "console")]
+    public static partial void RecentOut(ReadOnlySpan<byte> line);
+
+    [Map(Input = nameof(Input))]
+    public static int Length(ReadOnlySpan<byte> line) => line.Length;
+
+    [ReduceByWindow(Length = "4s", Slide = "2s")]
+    public static int Longest(int a, int b) => Math.Max(a, b);
+
+    [Sink(Default = "console")]
+    public static partial void LongestOut(int length);
+
+    [ReduceByWindow(Input = nameof(Length), Length = "4s", Slide = "2s", Inverse = nameof(Minus))]
+    public static int Total(int a, int b) => a + b;
+
+    [Sink(Default = "console")]
+    public static partial void TotalOut(int length);
+
+    [CountByValueAndWindow(Input = nameof(Input), Length = "4s", Slide = "2s")]
+    public static ReadOnlySpan<byte> Distinct(ReadOnlySpan<byte> line) => line;
+
+    [Sink(Default = "console")]
+    public static partial void DistinctOut(ReadOnlySpan<byte> line, long count);
+
+    public static int Minus(int a, int b) => a - b;
+}
+
+/// <summary>Windows of 30s sliding by 10s and of 4s sliding by 2s, declared at 1s: a run-time interval must divide them all.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class IntervalChecked
+{
+    [Source]
+    public static partial Lines Input();
+
+    [CountByWindow(Length = "4s", Slide = "2s")]
+    public static partial long Short(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void ShortOut(long count);
+
+    [Map(Input = nameof(Input))]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> line) => new(line, 1);
+
+    [ReduceByKeyAndWindow(Length = "30s", Slide = "10s")]
+    public static long PerKey(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void PerKeyOut(ReadOnlySpan<byte> key, long count);
+}
