@@ -440,7 +440,7 @@ public static partial class OtherWindowLoad
     public static int Minus(int a, int b) => a - b;
 }
 
-/// <summary>Windows of 30s sliding by 10s and of 4s sliding by 2s, declared at 1s: a run-time interval must divide them all.</summary>
+/// <summary>Windows of 4s sliding by 2s and of 30s sliding by 15s, declared at 1s: a run-time interval must divide them all.</summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class IntervalChecked
 {
@@ -456,7 +456,7 @@ public static partial class IntervalChecked
     [Map(Input = nameof(Input))]
     public static KeyValue<long> Pair(ReadOnlySpan<byte> line) => new(line, 1);
 
-    [ReduceByKeyAndWindow(Length = "30s", Slide = "10s")]
+    [ReduceByKeyAndWindow(Length = "30s", Slide = "15s")]
     public static long PerKey(long a, long b) => a + b;
 
     [Sink]
