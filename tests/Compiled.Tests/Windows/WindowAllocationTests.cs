@@ -16,7 +16,7 @@ public class WindowAllocationTests
     private const int Lines = 2_000;
     private const int WordsPerLine = 8;
     private const int Vocabulary = 500;
-    private const int MeasuredBatches = 60; // × 16,000 words, in each of the measured runs
+    private const int MeasuredBatches = 30; // × 16,000 words, in each of the measured runs
 
     [Fact]
     public void ReduceByKeyAndWindow_KnownKeys_AllocatesNothingPerRecord()

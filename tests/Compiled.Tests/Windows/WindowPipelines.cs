@@ -337,6 +337,123 @@ public static partial class RandomWindows
     [Sink]
     public static partial void OuterCountL6S2Out(long count);
 
+    // Stateless stages below windows: they run as the window emits, and their sinks receive its slides.
+    [Filter(Input = nameof(MergedL4S2))]
+    public static bool AtLeastFive(ReadOnlySpan<byte> key, long value) => value >= 5;
+
+    [Sink]
+    public static partial void AtLeastFiveOut(ReadOnlySpan<byte> key, long value);
+
+    [Map(Input = nameof(Inner))]
+    public static long InnerValue(ReadOnlySpan<byte> key, long value) => value;
+
+    [ReduceByWindow(Length = "6s", Slide = "4s")]
+    public static long OuterSumL6S4(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterSumL6S4Out(long sum);
+
+    [ReduceByWindow(Input = nameof(InnerValue), Length = "4s", Slide = "2s", Inverse = nameof(Subtract))]
+    public static long OuterInverseSumL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterInverseSumL4S2Out(long sum);
+
+    [CountByValueAndWindow(Input = nameof(Inner), Length = "6s", Slide = "2s")]
+    public static ReadOnlySpan<byte> OuterKeysL6S2(ReadOnlySpan<byte> key, long value) => key;
+
+    [Sink]
+    public static partial void OuterKeysL6S2Out(ReadOnlySpan<byte> key, long count);
+
+    // Lengths that are not multiples of the slide.
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "3s", Slide = "2s")]
+    public static long MergedL3S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL3S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "5s", Slide = "2s", Inverse = nameof(Subtract))]
+    public static long InverseL5S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseL5S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "5s", Slide = "3s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL5S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL5S3Out(ReadOnlySpan<byte> key, long value);
+
+    [CountByValueAndWindow(Input = nameof(Input), Length = "5s", Slide = "2s")]
+    public static ReadOnlySpan<byte> KeysL5S2(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)' ')];
+
+    [Sink]
+    public static partial void KeysL5S2Out(ReadOnlySpan<byte> key, long count);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "5s", Slide = "2s")]
+    public static long SumL5S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SumL5S2Out(long sum);
+
+    [ReduceByWindow(Input = nameof(Value), Length = "5s", Slide = "3s", Inverse = nameof(Subtract))]
+    public static long InverseSumL5S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseSumL5S3Out(long sum);
+
+    [CountByWindow(Input = nameof(Input), Length = "5s", Slide = "2s")]
+    public static partial long CountL5S2(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void CountL5S2Out(long count);
+
+    // window of the lines themselves (byte records).
+    [Window(Input = nameof(Input), Length = "5s", Slide = "3s")]
+    public static partial ReadOnlySpan<byte> LinesL5S3(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void LinesL5S3Out(ReadOnlySpan<byte> line);
+
+    // Struct keys: the key's bytes as a number, (first byte × 10 + length), -1 for the empty key.
+    [Map(Input = nameof(Pair))]
+    public static (int Key, long Value) Numbered(ReadOnlySpan<byte> key, long value) => (StructKey(key), value);
+
+    [ReduceByKeyAndWindow(Length = "4s", Slide = "2s")]
+    public static long StructMergedL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void StructMergedL4S2Out((int Key, long Value) pair);
+
+    [ReduceByKeyAndWindow(Input = nameof(Numbered), Length = "3s", Inverse = nameof(Subtract))]
+    public static long StructInverseL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void StructInverseL3S1Out((int Key, long Value) pair);
+
+    [ReduceByKeyAndWindow(Input = nameof(Numbered), Length = "5s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(StructNonZero))]
+    public static long StructFilteredL5S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void StructFilteredL5S2Out((int Key, long Value) pair);
+
+    [CountByValueAndWindow(Input = nameof(Numbered), Length = "3s", Slide = "2s")]
+    public static int StructKeysL3S2(int key, long value) => key;
+
+    [Sink]
+    public static partial void StructKeysL3S2Out((int Key, long Count) pair);
+
+    [Window(Input = nameof(Numbered), Length = "4s", Slide = "2s")]
+    public static partial (int Key, long Value) StructRecentL4S2((int Key, long Value) pair);
+
+    [Sink]
+    public static partial void StructRecentL4S2Out((int Key, long Value) pair);
+
+    public static int StructKey(ReadOnlySpan<byte> key) => key.IsEmpty ? -1 : key[0] * 10 + key.Length;
+
+    // A filter that takes the record whole.
+    public static bool StructNonZero((int Key, long Value) pair) => pair.Value != 0;
+
     public static long Subtract(long a, long b) => a - b;
 
     public static bool NonZero(ReadOnlySpan<byte> key, long value) => value != 0;

@@ -5,14 +5,15 @@ using static Compiled.Tests.Windows.WindowReference;
 namespace Compiled.Tests.Windows;
 
 /// <summary>
-/// Every windowed stage of <see cref="RandomWindows"/> against <see cref="WindowReference"/> on random inputs
-/// (fixed seeds): a few keys that come and go, values 0 to 9, empty batches, input fed in two parts, runs of up to
-/// 40 batches past the end of the input, and batch intervals of 1s, 500ms and 250ms given at run time (so the same
-/// stage is a window of 3, 6 or 12 batches). A failure names the seed, the interval and the input.
+/// Every windowed stage of <see cref="RandomWindows"/> against <see cref="WindowReference"/> on 250 random inputs
+/// (fixed seeds): up to six keys (the empty one and a multi-byte one among them) that come and go, values 0 to 9,
+/// empty batches, input fed in two parts, runs of up to 40 batches past the end of the input, and batch intervals of
+/// 1s, 500ms and 250ms given at run time (so the same stage is a window of 3, 6 or 12 batches). A failure names the
+/// seed, the interval and the input.
 /// </summary>
 public class WindowPropertyTests
 {
-    private const int Cases = 300;
+    private const int Cases = 250;
 
     private static readonly string[] KeyAlphabet = ["a", "b", "c", "dd", "ü", ""];
 
@@ -24,6 +25,8 @@ public class WindowPropertyTests
             run.Check("RecentL3S1", 3000, 1000, sorted: false, (k, l) => Window(run.Pairs, k, l));
             run.Check("RecentL4S2", 4000, 2000, sorted: false, (k, l) => Window(run.Pairs, k, l));
             run.Check("RecentL2S3", 2000, 3000, sorted: false, (k, l) => Window(run.Pairs, k, l));
+            run.Check("LinesL5S3", 5000, 3000, sorted: false, (k, l) => Window(run.Lines, k, l));
+            run.Check("StructRecentL4S2", 4000, 2000, sorted: false, (k, l) => Window(run.Numbered, k, l));
         });
     }
 
@@ -36,6 +39,8 @@ public class WindowPropertyTests
             run.Check("MergedL4S2", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
             run.Check("MergedL6S3", 6000, 3000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
             run.Check("MergedL2S3", 2000, 3000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
+            run.Check("MergedL3S2", 3000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
+            run.Check("StructMergedL4S2", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Numbered, k, l));
         });
     }
 
@@ -47,6 +52,8 @@ public class WindowPropertyTests
             run.Check("InverseL3S1", 3000, 1000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Pairs, k, l));
             run.Check("InverseL4S2", 4000, 2000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Pairs, k, l));
             run.Check("InverseL6S3", 6000, 3000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Pairs, k, l));
+            run.Check("InverseL5S2", 5000, 2000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Pairs, k, l));
+            run.Check("StructInverseL3S1", 3000, 1000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Numbered, k, l));
         });
     }
 
@@ -59,6 +66,8 @@ public class WindowPropertyTests
             run.Check("FilteredL4S2", 4000, 2000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
             run.Check("FilteredL6S3", 6000, 3000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
             run.Check("FilteredL2S3", 2000, 3000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
+            run.Check("FilteredL5S3", 5000, 3000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
+            run.Check("StructFilteredL5S2", 5000, 2000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Numbered, k, l)));
         });
     }
 
@@ -87,6 +96,8 @@ public class WindowPropertyTests
             run.Check("KeysL3S1", 3000, 1000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
             run.Check("KeysL4S2", 4000, 2000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
             run.Check("KeysL2S3", 2000, 3000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
+            run.Check("KeysL5S2", 5000, 2000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
+            run.Check("StructKeysL3S2", 3000, 2000, sorted: true, (k, l) => CountByValue<int>(b => [.. run.Numbered(b).Select(p => p.Key)], k, l));
         });
     }
 
@@ -98,6 +109,7 @@ public class WindowPropertyTests
             run.Check("SumL3S1", 3000, 1000, sorted: false, (k, l) => Reduce(run.Values, k, l));
             run.Check("SumL4S2", 4000, 2000, sorted: false, (k, l) => Reduce(run.Values, k, l));
             run.Check("SumL2S3", 2000, 3000, sorted: false, (k, l) => Reduce(run.Values, k, l));
+            run.Check("SumL5S2", 5000, 2000, sorted: false, (k, l) => Reduce(run.Values, k, l));
         });
     }
 
@@ -109,6 +121,7 @@ public class WindowPropertyTests
             run.Check("InverseSumL3S1", 3000, 1000, sorted: false, (k, l) => ReduceWithInverse(run.Values, k, l));
             run.Check("InverseSumL4S2", 4000, 2000, sorted: false, (k, l) => ReduceWithInverse(run.Values, k, l));
             run.Check("InverseSumL6S3", 6000, 3000, sorted: false, (k, l) => ReduceWithInverse(run.Values, k, l));
+            run.Check("InverseSumL5S3", 5000, 3000, sorted: false, (k, l) => ReduceWithInverse(run.Values, k, l));
         });
     }
 
@@ -121,6 +134,7 @@ public class WindowPropertyTests
             run.Check("CountL4S2", 4000, 2000, sorted: false, (k, l) => ReduceWithInverse(run.Ones, k, l));
             run.Check("CountL6S3", 6000, 3000, sorted: false, (k, l) => ReduceWithInverse(run.Ones, k, l));
             run.Check("CountL2S3", 2000, 3000, sorted: false, (k, l) => ReduceWithInverse(run.Ones, k, l));
+            run.Check("CountL5S2", 5000, 2000, sorted: false, (k, l) => ReduceWithInverse(run.Ones, k, l));
         });
     }
 
@@ -138,10 +152,21 @@ public class WindowPropertyTests
             run.Check("OuterInverseL4S4", 4000, 4000, sorted: true, (k, l) => ReduceByKeyWithInverse(inner, k, l));
             run.Check("OuterWindowL4S4", 4000, 4000, sorted: false, (k, l) => Window(inner, k, l));
             run.Check("OuterCountL6S2", 6000, 2000, sorted: false, (k, l) => ReduceWithInverse(innerOnes, k, l));
+            run.Check("OuterSumL6S4", 6000, 4000, sorted: false, (k, l) => Reduce(b => [.. inner(b).Select(p => p.Value)], k, l));
+            run.Check("OuterInverseSumL4S2", 4000, 2000, sorted: false, (k, l) => ReduceWithInverse(b => [.. inner(b).Select(p => p.Value)], k, l));
+            run.Check("OuterKeysL6S2", 6000, 2000, sorted: true, (k, l) => CountByValue<string>(b => [.. inner(b).Select(p => p.Key)], k, l));
         });
     }
 
-    private static List<(string Key, long Value)> NonZero(List<(string Key, long Value)> pairs) => pairs.Where(p => p.Value != 0).ToList();
+    // A filter below a window sees the window's records as it emits, and its sink receives the window's slides.
+    [Fact]
+    public void StatelessStageBelowAWindow_MatchesTheReference()
+    {
+        ForEachCase(run =>
+            run.Check("AtLeastFive", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l).Where(p => p.Value >= 5).ToList()));
+    }
+
+    private static List<(TKey Key, long Value)> NonZero<TKey>(List<(TKey Key, long Value)> pairs) => pairs.Where(p => p.Value != 0).ToList();
 
     private static void ForEachCase(Action<Case> check)
     {
@@ -168,7 +193,7 @@ public class WindowPropertyTests
         {
             _seed = seed;
             var random = new Random(seed);
-            IntervalMs = random.Next(3) switch { 0 => 1000, 1 => 500, _ => 250 };
+            IntervalMs = random.Next(4) switch { 0 or 1 => 1000, 2 => 500, _ => 250 };
             string[] keys = KeyAlphabet[..random.Next(1, KeyAlphabet.Length + 1)];
             int inputBatches = random.Next(0, 16);
             double emptyShare = random.NextDouble() * 0.5;
@@ -182,9 +207,9 @@ public class WindowPropertyTests
             int split = random.Next(0, inputBatches + 1);
             int past = random.Next(0, 41);
             using var test = new RandomWindows.TestDriver(TimeSpan.FromMilliseconds(IntervalMs));
-            test.Input.Batches(_input.Take(split).Select(Lines));
+            test.Input.Batches(_input.Take(split).Select(AsLines));
             test.Run();
-            test.Input.Batches(_input.Skip(split).Select(Lines));
+            test.Input.Batches(_input.Skip(split).Select(AsLines));
             test.Run();
             test.Run(past);
             Total = inputBatches + past;
@@ -209,6 +234,13 @@ public class WindowPropertyTests
         public IReadOnlyList<(string Key, long Value)> Pairs(int batch) => batch <= _input.Count ? _input[batch - 1] : [];
 
         public IReadOnlyList<string> Keys(int batch) => [.. Pairs(batch).Select(p => p.Key)];
+
+        /// <summary>The input lines, "key value".</summary>
+        public IReadOnlyList<string> Lines(int batch) => [.. Pairs(batch).Select(p => $"{p.Key} {p.Value}")];
+
+        /// <summary>The pairs with their keys as numbers: the key's first UTF-8 byte × 10 + its length in bytes, -1 if empty.</summary>
+        public IReadOnlyList<(int Key, long Value)> Numbered(int batch) =>
+            [.. Pairs(batch).Select(p => (Encoding.UTF8.GetBytes(p.Key) is { Length: > 0 } bytes ? bytes[0] * 10 + bytes.Length : -1, p.Value))];
 
         public IReadOnlyList<long> Values(int batch) => [.. Pairs(batch).Select(p => p.Value)];
 
@@ -237,7 +269,7 @@ public class WindowPropertyTests
         private static List<(long Time, object[] Records)> Snapshot<T>(TestOutput<T> output) =>
             [.. output.Batches.Select(b => (b.Time, b.Records.Select(r => (object)r!).ToArray()))];
 
-        private static string[] Lines((string Key, long Value)[] batch) => [.. batch.Select(p => $"{p.Key} {p.Value}")];
+        private static string[] AsLines((string Key, long Value)[] batch) => [.. batch.Select(p => $"{p.Key} {p.Value}")];
 
         private static string Format(long time, IEnumerable<string> records, bool sorted) =>
             $"{time}: [{string.Join(", ", sorted ? records.Order(StringComparer.Ordinal) : records)}]";

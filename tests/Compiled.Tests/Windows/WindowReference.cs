@@ -37,22 +37,25 @@ internal static class WindowReference
         k => k % slide == 0 ? Window(stream, k, length) : [];
 
     /// <summary>Spark's <c>reduceByKeyAndWindow</c> without an inverse (sum): every key with a value in the window.</summary>
-    public static List<(string Key, long Value)> ReduceByKey(Func<int, IReadOnlyList<(string Key, long Value)>> stream, int k, int length) =>
+    public static List<(TKey Key, long Value)> ReduceByKey<TKey>(Func<int, IReadOnlyList<(TKey Key, long Value)>> stream, int k, int length)
+        where TKey : notnull =>
         Window(stream, k, length).GroupBy(p => p.Key).Select(g => (g.Key, g.Sum(p => p.Value))).ToList();
 
     /// <summary>
     /// Spark's <c>reduceByKeyAndWindow</c> with an inverse (sum, difference) and no filter: a key, once seen, is
     /// never eliminated; its value is the window's, 0 when none of its values is in the window.
     /// </summary>
-    public static List<(string Key, long Value)> ReduceByKeyWithInverse(Func<int, IReadOnlyList<(string Key, long Value)>> stream, int k, int length)
+    public static List<(TKey Key, long Value)> ReduceByKeyWithInverse<TKey>(Func<int, IReadOnlyList<(TKey Key, long Value)>> stream, int k, int length)
+        where TKey : notnull
     {
-        Dictionary<string, long> window = ReduceByKey(stream, k, length).ToDictionary(p => p.Key, p => p.Value);
+        Dictionary<TKey, long> window = ReduceByKey(stream, k, length).ToDictionary(p => p.Key, p => p.Value);
         return Enumerable.Range(1, k).SelectMany(stream).Select(p => p.Key).Distinct()
             .Select(key => (key, window.GetValueOrDefault(key))).ToList();
     }
 
     /// <summary>Spark's <c>countByValueAndWindow</c>: each value's count in the window; values not in it are absent.</summary>
-    public static List<(string Key, long Value)> CountByValue(Func<int, IReadOnlyList<string>> stream, int k, int length) =>
+    public static List<(T Value, long Count)> CountByValue<T>(Func<int, IReadOnlyList<T>> stream, int k, int length)
+        where T : notnull =>
         Window(stream, k, length).GroupBy(v => v).Select(g => (g.Key, (long)g.Count())).ToList();
 
     /// <summary>Spark's <c>reduceByWindow</c> without an inverse (sum): one value, none for an empty window.</summary>
