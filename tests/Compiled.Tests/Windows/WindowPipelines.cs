@@ -449,6 +449,29 @@ public static partial class RandomWindows
     [Sink]
     public static partial void StructRecentL4S2Out((int Key, long Value) pair);
 
+    // Per-batch keyed stages below a window (Spark's window(...).reduceByKey(...), window(...).countByValue()), and a
+    // window of a per-batch reduce (reduceByKey(...).window(...)).
+    [ReduceByKey(Input = nameof(RecentL4S2))]
+    public static long SumOfRecentL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SumOfRecentL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [CountByValue(Input = nameof(RecentL4S2))]
+    public static ReadOnlySpan<byte> KeysOfRecentL4S2(ReadOnlySpan<byte> key, long value) => key;
+
+    [Sink]
+    public static partial void KeysOfRecentL4S2Out(ReadOnlySpan<byte> key, long count);
+
+    [ReduceByKey(Input = nameof(Pair))]
+    public static long PerBatch(long a, long b) => a + b;
+
+    [Window(Length = "3s", Slide = "2s")]
+    public static partial KeyValue<long> SumsL3S2(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void SumsL3S2Out(ReadOnlySpan<byte> key, long value);
+
     public static int StructKey(ReadOnlySpan<byte> key) => key.IsEmpty ? -1 : key[0] * 10 + key.Length;
 
     // A filter that takes the record whole.
@@ -578,4 +601,78 @@ public static partial class IntervalChecked
 
     [Sink]
     public static partial void PerKeyOut(ReadOnlySpan<byte> key, long count);
+}
+
+/// <summary>
+/// The keyed windows of <see cref="RandomWindows"/> alone (their sinks receive keys, not whole windows of records),
+/// for inputs of thousands of keys.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ManyKeyWindows
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> line) => RandomWindows.Pair(line);
+
+    [ReduceByKeyAndWindow(Length = "4s", Slide = "2s")]
+    public static long MergedL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Slide = "3s")]
+    public static long MergedL2S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedL2S3Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "3s", Inverse = nameof(Subtract))]
+    public static long InverseL3S1(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void InverseL3S1Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "4s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL4S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL4S2Out(ReadOnlySpan<byte> key, long value);
+
+    [ReduceByKeyAndWindow(Input = nameof(Pair), Length = "2s", Slide = "3s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long FilteredL2S3(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void FilteredL2S3Out(ReadOnlySpan<byte> key, long value);
+
+    [CountByValueAndWindow(Input = nameof(Input), Length = "3s")]
+    public static ReadOnlySpan<byte> KeysL3S1(ReadOnlySpan<byte> line) => line[..line.IndexOf((byte)' ')];
+
+    [Sink]
+    public static partial void KeysL3S1Out(ReadOnlySpan<byte> key, long count);
+
+    [Map(Input = nameof(Pair))]
+    public static (int Key, long Value) Numbered(ReadOnlySpan<byte> key, long value) => (RandomWindows.StructKey(key), value);
+
+    [ReduceByKeyAndWindow(Length = "5s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(StructNonZero))]
+    public static long StructFilteredL5S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void StructFilteredL5S2Out((int Key, long Value) pair);
+
+    [Window(Input = nameof(Pair), Length = "4s", Slide = "2s")]
+    public static partial KeyValue<long> Inner(KeyValue<long> pair);
+
+    [ReduceByKeyAndWindow(Length = "8s", Slide = "2s", Inverse = nameof(Subtract), Filter = nameof(NonZero))]
+    public static long OuterFilteredL8S2(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void OuterFilteredL8S2Out(ReadOnlySpan<byte> key, long value);
+
+    public static long Subtract(long a, long b) => a - b;
+
+    public static bool NonZero(ReadOnlySpan<byte> key, long value) => value != 0;
+
+    public static bool StructNonZero((int Key, long Value) pair) => pair.Value != 0;
 }

@@ -166,6 +166,39 @@ public class WindowPropertyTests
             run.Check("AtLeastFive", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l).Where(p => p.Value >= 5).ToList()));
     }
 
+    // Spark's window(...).reduceByKey(...) and window(...).countByValue(): the per-batch stages see a window's records
+    // at its slides. And reduceByKey(...).window(...): each batch's sums, keys in the order first seen in the batch.
+    [Fact]
+    public void PerBatchKeyedStagesAroundAWindow_MatchTheReference()
+    {
+        ForEachCase(run =>
+        {
+            run.Check("SumOfRecentL4S2", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
+            run.Check("KeysOfRecentL4S2", 4000, 2000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
+            Func<int, IReadOnlyList<(string Key, long Value)>> sums = b => ReduceByKey(run.Pairs, b, 1);
+            run.Check("SumsL3S2", 3000, 2000, sorted: false, (k, l) => Window(sums, k, l));
+        });
+    }
+
+    // Over a thousand keys (of 3,000) in runs of batches and a handful in others, so the windows' key tables grow
+    // past their first capacity (1,024 keys) and shrink again. At 1s batches.
+    [Fact]
+    public void ManyKeys_KeyedWindowsMatchTheReference()
+    {
+        for (int seed = 1; seed <= 2; seed++)
+        {
+            var run = new Case(seed, manyKeys: true);
+            run.Check("MergedL4S2", 4000, 2000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
+            run.Check("MergedL2S3", 2000, 3000, sorted: true, (k, l) => ReduceByKey(run.Pairs, k, l));
+            run.Check("InverseL3S1", 3000, 1000, sorted: true, (k, l) => ReduceByKeyWithInverse(run.Pairs, k, l));
+            run.Check("FilteredL4S2", 4000, 2000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
+            run.Check("FilteredL2S3", 2000, 3000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Pairs, k, l)));
+            run.Check("KeysL3S1", 3000, 1000, sorted: true, (k, l) => CountByValue(run.Keys, k, l));
+            run.Check("StructFilteredL5S2", 5000, 2000, sorted: true, (k, l) => NonZero(ReduceByKey(run.Numbered, k, l)));
+            run.Check("OuterFilteredL8S2", 8000, 2000, sorted: true, (k, l) => NonZero(ReduceByKey(WindowStream(run.Pairs, run.Batches(4000), run.Batches(2000)), k, l)));
+        }
+    }
+
     private static List<(TKey Key, long Value)> NonZero<TKey>(List<(TKey Key, long Value)> pairs) => pairs.Where(p => p.Value != 0).ToList();
 
     private static void ForEachCase(Action<Case> check)
@@ -189,34 +222,43 @@ public class WindowPropertyTests
         private readonly List<(string Key, long Value)[]> _input = [];
         private readonly Dictionary<string, List<(long Time, object[] Records)>> _outputs = [];
 
-        public Case(int seed)
+        public Case(int seed, bool manyKeys = false)
         {
             _seed = seed;
             var random = new Random(seed);
-            IntervalMs = random.Next(4) switch { 0 or 1 => 1000, 2 => 500, _ => 250 };
-            string[] keys = KeyAlphabet[..random.Next(1, KeyAlphabet.Length + 1)];
-            int inputBatches = random.Next(0, 16);
+            IntervalMs = manyKeys ? 1000 : random.Next(4) switch { 0 or 1 => 1000, 2 => 500, _ => 250 };
+            string[] keys = manyKeys
+                ? [.. Enumerable.Range(0, 3000).Select(i => "k" + i)]
+                : KeyAlphabet[..random.Next(1, KeyAlphabet.Length + 1)];
+            int inputBatches = manyKeys ? 16 : random.Next(0, 16);
             double emptyShare = random.NextDouble() * 0.5;
             for (int b = 0; b < inputBatches; b++)
             {
-                int records = random.NextDouble() < emptyShare ? 0 : random.Next(1, 6);
+                // With many keys: runs of large batches (thousands of keys, so tables grow) and of small ones (so they shrink).
+                int records = random.NextDouble() < emptyShare ? 0
+                    : manyKeys && b / 4 % 2 == 0 ? random.Next(1100, 1800)
+                    : random.Next(1, 6);
                 _input.Add([.. Enumerable.Range(0, records).Select(_ => (keys[random.Next(keys.Length)], (long)random.Next(0, 10)))]);
             }
 
             // The input in two parts, with a run after each, then batches past its end.
             int split = random.Next(0, inputBatches + 1);
-            int past = random.Next(0, 41);
-            using var test = new RandomWindows.TestDriver(TimeSpan.FromMilliseconds(IntervalMs));
-            test.Input.Batches(_input.Take(split).Select(AsLines));
+            int past = random.Next(0, manyKeys ? 11 : 41);
+            // Many keys: the keyed windows alone, whose sinks receive keys rather than whole windows of records.
+            using PipelineTestDriver test = manyKeys
+                ? new ManyKeyWindows.TestDriver(TimeSpan.FromMilliseconds(IntervalMs))
+                : new RandomWindows.TestDriver(TimeSpan.FromMilliseconds(IntervalMs));
+            var input = (TestInput<string>)test.GetType().GetProperty("Input")!.GetValue(test)!;
+            input.Batches(_input.Take(split).Select(AsLines));
             test.Run();
-            test.Input.Batches(_input.Skip(split).Select(AsLines));
+            input.Batches(_input.Skip(split).Select(AsLines));
             test.Run();
             test.Run(past);
             Total = inputBatches + past;
             Assert.Equal(Total, test.BatchesRun);
 
             // Every sink's batches, by sink name.
-            foreach (System.Reflection.PropertyInfo sink in typeof(RandomWindows.TestDriver).GetProperties())
+            foreach (System.Reflection.PropertyInfo sink in test.GetType().GetProperties())
             {
                 if (sink.PropertyType.IsGenericType && sink.PropertyType.GetGenericTypeDefinition() == typeof(TestOutput<>))
                 {
