@@ -676,3 +676,74 @@ public static partial class ManyKeyWindows
 
     public static bool StructNonZero((int Key, long Value) pair) => pair.Value != 0;
 }
+
+/// <summary>
+/// Windowed stages over other record shapes and signature forms: a typed tuple source keyed as it is, a reduce of
+/// tuples, a filter that takes the record whole, a sink that takes the keyed record whole, a window of a per-batch
+/// count, a window as long as a batch, a window whose slide is left to default below another window, at 500ms.
+/// </summary>
+[Pipeline(BatchInterval = "500ms")]
+public static partial class WindowShapes
+{
+    [Source]
+    public static partial Lines<(int Customer, long Cents)> Orders();
+
+    // Keyed by the tuple's first field, without a map.
+    [ReduceByKeyAndWindow(Length = "1500ms", Slide = "1s", Inverse = nameof(Minus), Filter = nameof(Positive))]
+    public static long Spent(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SpentOut((int Customer, long Cents) total);
+
+    [ReduceByWindow(Input = nameof(Orders), Length = "1s", Inverse = nameof(Retract))]
+    public static (int Customer, long Cents) Totals((int Customer, long Cents) a, (int Customer, long Cents) b) => (a.Customer + b.Customer, a.Cents + b.Cents);
+
+    [Sink]
+    public static partial void TotalsOut((int Customers, long Cents) total);
+
+    [CountByValue(Input = nameof(Orders))]
+    public static int Customer(int customer, long cents) => customer;
+
+    [Window(Length = "1s")]
+    public static partial (int, long) RecentCounts((int, long) count);
+
+    [Sink]
+    public static partial void RecentCountsOut((int Customer, long Orders) count);
+
+    [Window(Input = nameof(Orders), Length = "500ms")]
+    public static partial (int Customer, long Cents) Same((int Customer, long Cents) order);
+
+    [Sink]
+    public static partial void SameOut((int Customer, long Cents) order);
+
+    [Map(Input = nameof(Orders))]
+    public static KeyValue<long> Named(int customer, long cents) => new(customer switch { 1 => "one"u8, 2 => "two"u8, _ => "many"u8 }, cents);
+
+    [Window(Length = "1s", Slide = "1s")]
+    public static partial KeyValue<long> Tumbling(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void TumblingOut(KeyValue<long> pair);
+
+    // Slide left out: the slide of its input, the tumbling window's 1s.
+    [Window(Length = "2s")]
+    public static partial KeyValue<long> Sliding(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void SlidingOut(ReadOnlySpan<byte> name, long cents);
+
+    [ReduceByKeyAndWindow(Input = nameof(Named), Length = "1s", Inverse = nameof(Minus), Filter = nameof(NonZero))]
+    public static long ByName(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void ByNameOut(KeyValue<long> pair);
+
+    public static long Minus(long a, long b) => a - b;
+
+    public static (int Customer, long Cents) Retract((int Customer, long Cents) a, (int Customer, long Cents) b) => (a.Customer - b.Customer, a.Cents - b.Cents);
+
+    public static bool Positive(int customer, long cents) => cents > 0;
+
+    // A filter that takes the keyed record whole.
+    public static bool NonZero(KeyValue<long> pair) => pair.Value != 0;
+}
