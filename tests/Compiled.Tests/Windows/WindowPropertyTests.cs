@@ -180,8 +180,8 @@ public class WindowPropertyTests
         });
     }
 
-    // Over a thousand keys (of 3,000) in runs of batches and a handful in others, so the windows' key tables grow
-    // past their first capacity (1,024 keys) and shrink again. At 1s batches.
+    // Over a thousand keys (of 3,000) in runs of four batches and a handful in the runs between, so the windows' key
+    // tables grow past their first capacity (1,024 keys) and then hold few keys again. At 1s batches.
     [Fact]
     public void ManyKeys_KeyedWindowsMatchTheReference()
     {
@@ -234,7 +234,7 @@ public class WindowPropertyTests
             double emptyShare = random.NextDouble() * 0.5;
             for (int b = 0; b < inputBatches; b++)
             {
-                // With many keys: runs of large batches (thousands of keys, so tables grow) and of small ones (so they shrink).
+                // With many keys: runs of large batches (over a thousand keys, so tables grow) and runs of small ones.
                 int records = random.NextDouble() < emptyShare ? 0
                     : manyKeys && b / 4 % 2 == 0 ? random.Next(1100, 1800)
                     : random.Next(1, 6);
