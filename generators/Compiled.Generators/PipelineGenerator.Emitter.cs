@@ -638,30 +638,47 @@ namespace Compiled.Generators
                         string drops = counts ? "values whose count fell to zero dropped" : window.Filter is null ? "keys kept even when their value fell to zero" : $"keys dropped where {window.Filter} says so";
                         w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {last}, updated from the batch that enters and the batch that leaves; {drops}.");
                         w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Current}.Count; {n.Index}++)");
-                        w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Current}.KeyAt({n.Index}), out bool {n.Exists});");
-                        w.Line($"{n.Slot} = {n.Exists} ? {string.Format(add, n.Slot, $"{n.Current}.ValueAt({n.Index})")} : {n.Current}.ValueAt({n.Index});");
+                        w.Line($"ref var {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Current}.KeyAt({n.Index}), out bool {n.Exists});");
+                        w.Line($"{n.Slot}.Value = {n.Exists} ? {string.Format(add, $"{n.Slot}.Value", $"{n.Current}.ValueAt({n.Index})")} : {n.Current}.ValueAt({n.Index});");
+                        w.Line($"{n.Slot}.Batches++;");
                         w.Close();
                         w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
                         w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Leaving}.Count; {n.Index}++)");
-                        w.Line("// A key the filter dropped while its values were still in the window has nothing left to take back.");
-                        w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrNullRef({n.Leaving}.KeyAt({n.Index}));");
-                        w.Line($"if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Slot})) {n.Slot} = {string.Format(subtract, n.Slot, $"{n.Leaving}.ValueAt({n.Index})")};");
+                        w.Line("// A key stays in the state while any batch of the window holds a value of it, so this finds it.");
+                        w.Line($"ref var {n.Slot} = ref {n.Field}.GetValueRefOrNullRef({n.Leaving}.KeyAt({n.Index}));");
+                        w.Open($"if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Slot}))");
+                        w.Line($"{n.Slot}.Value = {string.Format(subtract, $"{n.Slot}.Value", $"{n.Leaving}.ValueAt({n.Index})")};");
+                        w.Line($"{n.Slot}.Batches--;");
+                        w.Close();
                         w.Close();
                         w.Open(emits);
-                        string? keep = counts ? $"{n.Field}.ValueAt({n.Index}) != 0"
+                        string? keep = counts ? $"{n.Field}.ValueAt({n.Index}).Value != 0"
                             : window.Filter is null ? null
-                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? RecordAt(stage, n.Field!, n.Index!) : KeyAndValueAt(stage, n.Field!, n.Index!))})";
+                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? $"{RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value)" : $"{n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value")})";
                         if (keep is not null)
                         {
-                            w.Line("// Only the keys that pass stay in the window.");
+                            w.Line("// Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.");
                             w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                            w.Line($"if ({keep}) {n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Field}.ValueAt({n.Index});");
+                            w.Open($"if ({keep})");
+                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value);");
+                            EmitChildren(w, pipeline, index, n.Local!);
+                            w.Close();
+                            w.Open($"else if ({n.Field}.ValueAt({n.Index}).Batches == 0)");
+                            w.Line("continue;");
+                            w.Close();
+                            w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Field}.ValueAt({n.Index});");
                             w.Close();
                             w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
                             w.Line($"{n.Kept}.Clear();");
                         }
+                        else
+                        {
+                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value);");
+                            EmitChildren(w, pipeline, index, n.Local!);
+                            w.Close();
+                        }
 
-                        EmitTableEntries(w, pipeline, stage, n.Field!);
                         w.Close();
                         w.Line($"{n.Leaving}.Clear();");
                         w.Line($"{n.Current} = {n.Leaving};");
@@ -988,7 +1005,8 @@ namespace Compiled.Generators
                     ? $"new {stage.Output.Type.Code}({table}.KeyAt({index}), {table}.ValueAt({index}))"
                     : $"({table}.KeyAt({index}), {table}.ValueAt({index}))";
 
-            private static string KeyAndValueAt(StageModel stage, string table, string index) => $"{table}.KeyAt({index}), {table}.ValueAt({index})";
+            // The constructor of a keyed record: 'new KeyValue<V>' before (key, value), or nothing before a tuple's parentheses.
+            private static string RecordType(StageModel stage) => stage.Output!.Shape == RecordShape.KeyValue ? $"new {stage.Output.Type.Code}" : "";
 
             private static string Duration(long milliseconds) => Compiled.Internal.DurationText.Format(global::System.TimeSpan.FromMilliseconds(milliseconds));
 
@@ -1477,13 +1495,15 @@ namespace Compiled.Generators
                     {
                         StageNames names = NamesOf(windowed);
                         string state = BatchStateType(windowed);
+                        string windowState = windowed.Kind is StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow && IsIncremental(windowed)
+                            ? KeyTable(windowed.Output!, $"{Runtime}.Windows.WindowEntry<{windowed.Output!.Value!.Code}>")
+                            : state;
                         _windowFields.Add($"private readonly int {names.LengthField};");
                         _windowFields.Add($"private readonly int {names.SlideField};");
                         _windowFields.Add($"private readonly {state}[] {names.Ring};");
                         _windowFields.Add($"private {state} {names.Current};");
                         if (names.Field is not null)
                         {
-                            string windowState = windowed.Kind is StageKind.ReduceByWindow or StageKind.CountByWindow ? state : state;
                             _windowFields.Add(names.Kept is null
                                 ? $"private readonly {windowState} {names.Field} = new();"
                                 : $"private {windowState} {names.Field} = new();");
@@ -1491,7 +1511,7 @@ namespace Compiled.Generators
 
                         if (names.Kept is not null)
                         {
-                            _windowFields.Add($"private {state} {names.Kept} = new();");
+                            _windowFields.Add($"private {windowState} {names.Kept} = new();");
                         }
 
                         _currentFields.Add(windowed, ($"private readonly {state} {names.Current};", names.Current!));

@@ -11,7 +11,7 @@ public abstract class WindowedStageAttribute : StageAttribute
     /// <summary>How much time the window covers: <c>30s</c>. Required.</summary>
     public string? Length { get; set; }
 
-    /// <summary>How often the window emits: <c>10s</c>. By default every batch.</summary>
+    /// <summary>How often the window emits: <c>10s</c>. By default the slide of its input, as in Spark: every batch, unless a windowed stage above slides slower.</summary>
     public string? Slide { get; set; }
 }
 

@@ -51,7 +51,7 @@ public sealed class PipelineDefinition
                 throw new BatchIntervalException(
                     $"the batch interval {Internal.DurationText.Format(interval)} does not divide the window of stage '{window.Stage}' " +
                     $"(length {Internal.DurationText.Format(TimeSpan.FromMilliseconds(window.LengthMilliseconds))}, slide {Internal.DurationText.Format(TimeSpan.FromMilliseconds(window.SlideMilliseconds))}); " +
-                    "choose an interval that divides both, or leave --batch-interval out");
+                    "choose an interval that divides both (--batch-interval on the command line, the batchInterval of a test driver), or leave it out to use the pipeline's own");
             }
         }
     }

@@ -60,9 +60,12 @@ public sealed class ByteKeyTable<TValue>
     private int _smallBatchesMostKeys;
     private int _smallBatchesMostBytes;
 
-    /// <summary>Creates a table with room for 1024 keys before it first grows.</summary>
+    /// <summary>
+    /// Creates a small table (room for 16 keys) that grows as keys come: windows keep one table per batch of their
+    /// length, so an hour of one-second batches must not start with an hour of large tables.
+    /// </summary>
     public ByteKeyTable()
-        : this(1024)
+        : this(16)
     {
     }
 

@@ -56,9 +56,12 @@ public sealed class StructKeyTable<TKey, TValue>
     private int _smallBatches;
     private int _smallBatchesMostKeys;
 
-    /// <summary>Creates a table with room for 1024 keys before it first grows.</summary>
+    /// <summary>
+    /// Creates a small table (room for 16 keys) that grows as keys come: windows keep one table per batch of their
+    /// length, so an hour of one-second batches must not start with an hour of large tables.
+    /// </summary>
     public StructKeyTable()
-        : this(1024)
+        : this(16)
     {
     }
 

@@ -20,3 +20,18 @@ public sealed class Partial<T>
         Value = default!;
     }
 }
+
+/// <summary>
+/// One key's state in a window kept up to date with an inverse function: its value over the window, and how many
+/// of the window's batches hold a value of the key. A key whose filter fails is forgotten only once none of its
+/// values are left in the window, so a value that leaves is never taken back from a state it is not part of.
+/// </summary>
+/// <typeparam name="TValue">The value type.</typeparam>
+public struct WindowEntry<TValue>
+{
+    /// <summary>The key's value over the window.</summary>
+    public TValue Value;
+
+    /// <summary>How many batches of the window hold a value of the key.</summary>
+    public int Batches;
+}

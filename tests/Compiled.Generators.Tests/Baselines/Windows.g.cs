@@ -151,8 +151,8 @@ namespace Monitoring
             private readonly int _incrementalSlide;
             private readonly global::Compiled.Keys.ByteKeyTable<long>[] _incrementalBatches;
             private global::Compiled.Keys.ByteKeyTable<long> _incrementalBatch;
-            private global::Compiled.Keys.ByteKeyTable<long> _incrementalWindow = new();
-            private global::Compiled.Keys.ByteKeyTable<long> _incrementalKept = new();
+            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.WindowEntry<long>> _incrementalWindow = new();
+            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.WindowEntry<long>> _incrementalKept = new();
             private readonly int _perMinuteLength;
             private readonly int _perMinuteSlide;
             private readonly global::Compiled.Windows.Partial<long>[] _perMinuteBatches;
@@ -167,8 +167,8 @@ namespace Monitoring
             private readonly int _lengthsSlide;
             private readonly global::Compiled.Keys.StructKeyTable<int, long>[] _lengthsBatches;
             private global::Compiled.Keys.StructKeyTable<int, long> _lengthsBatch;
-            private global::Compiled.Keys.StructKeyTable<int, long> _lengthsWindow = new();
-            private global::Compiled.Keys.StructKeyTable<int, long> _lengthsKept = new();
+            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.Windows.WindowEntry<long>> _lengthsWindow = new();
+            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.Windows.WindowEntry<long>> _lengthsKept = new();
             private readonly int _recentLength;
             private readonly int _recentSlide;
             private readonly global::Compiled.Windows.ByteRecords[] _recentBatches;
@@ -274,32 +274,41 @@ namespace Monitoring
                 // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): every 10s, the last 30s, updated from the batch that enters and the batch that leaves; keys dropped where Active says so.
                 for (int incrementalIndex = 0; incrementalIndex < _incrementalBatch.Count; incrementalIndex++)
                 {
-                    ref long incrementalSlot = ref _incrementalWindow.GetValueRefOrAddDefault(_incrementalBatch.KeyAt(incrementalIndex), out bool incrementalExists);
-                    incrementalSlot = incrementalExists ? global::Monitoring.Traffic.Incremental(incrementalSlot, _incrementalBatch.ValueAt(incrementalIndex)) : _incrementalBatch.ValueAt(incrementalIndex);
+                    ref var incrementalSlot = ref _incrementalWindow.GetValueRefOrAddDefault(_incrementalBatch.KeyAt(incrementalIndex), out bool incrementalExists);
+                    incrementalSlot.Value = incrementalExists ? global::Monitoring.Traffic.Incremental(incrementalSlot.Value, _incrementalBatch.ValueAt(incrementalIndex)) : _incrementalBatch.ValueAt(incrementalIndex);
+                    incrementalSlot.Batches++;
                 }
                 var incrementalLeaving = _incrementalBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _incrementalBatches.Length)];
                 for (int incrementalIndex = 0; incrementalIndex < incrementalLeaving.Count; incrementalIndex++)
                 {
-                    // A key the filter dropped while its values were still in the window has nothing left to take back.
-                    ref long incrementalSlot = ref _incrementalWindow.GetValueRefOrNullRef(incrementalLeaving.KeyAt(incrementalIndex));
-                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref incrementalSlot)) incrementalSlot = global::Monitoring.Traffic.Subtract(incrementalSlot, incrementalLeaving.ValueAt(incrementalIndex));
+                    // A key stays in the state while any batch of the window holds a value of it, so this finds it.
+                    ref var incrementalSlot = ref _incrementalWindow.GetValueRefOrNullRef(incrementalLeaving.KeyAt(incrementalIndex));
+                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref incrementalSlot))
+                    {
+                        incrementalSlot.Value = global::Monitoring.Traffic.Subtract(incrementalSlot.Value, incrementalLeaving.ValueAt(incrementalIndex));
+                        incrementalSlot.Batches--;
+                    }
                 }
                 if (batch.Index % _incrementalSlide == 0)
                 {
-                    // Only the keys that pass stay in the window.
+                    // Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.
                     for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
                     {
-                        if (global::Monitoring.Traffic.Active(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex))) _incrementalKept.GetValueRefOrAddDefault(_incrementalWindow.KeyAt(incrementalIndex), out bool _) = _incrementalWindow.ValueAt(incrementalIndex);
+                        if (global::Monitoring.Traffic.Active(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex).Value))
+                        {
+                            var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex).Value);
+                            // [Sink] PerEndpointIncremental (Windows.cs:29)
+                            if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
+                            else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
+                        }
+                        else if (_incrementalWindow.ValueAt(incrementalIndex).Batches == 0)
+                        {
+                            continue;
+                        }
+                        _incrementalKept.GetValueRefOrAddDefault(_incrementalWindow.KeyAt(incrementalIndex), out bool _) = _incrementalWindow.ValueAt(incrementalIndex);
                     }
                     (_incrementalWindow, _incrementalKept) = (_incrementalKept, _incrementalWindow);
                     _incrementalKept.Clear();
-                    for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
-                    {
-                        var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex));
-                        // [Sink] PerEndpointIncremental (Windows.cs:29)
-                        if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
-                        else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                    }
                 }
                 incrementalLeaving.Clear();
                 _incrementalBatch = incrementalLeaving;
@@ -349,32 +358,41 @@ namespace Monitoring
                 // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
                 for (int lengthsIndex = 0; lengthsIndex < _lengthsBatch.Count; lengthsIndex++)
                 {
-                    ref long lengthsSlot = ref _lengthsWindow.GetValueRefOrAddDefault(_lengthsBatch.KeyAt(lengthsIndex), out bool lengthsExists);
-                    lengthsSlot = lengthsExists ? lengthsSlot + _lengthsBatch.ValueAt(lengthsIndex) : _lengthsBatch.ValueAt(lengthsIndex);
+                    ref var lengthsSlot = ref _lengthsWindow.GetValueRefOrAddDefault(_lengthsBatch.KeyAt(lengthsIndex), out bool lengthsExists);
+                    lengthsSlot.Value = lengthsExists ? lengthsSlot.Value + _lengthsBatch.ValueAt(lengthsIndex) : _lengthsBatch.ValueAt(lengthsIndex);
+                    lengthsSlot.Batches++;
                 }
                 var lengthsLeaving = _lengthsBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _lengthsBatches.Length)];
                 for (int lengthsIndex = 0; lengthsIndex < lengthsLeaving.Count; lengthsIndex++)
                 {
-                    // A key the filter dropped while its values were still in the window has nothing left to take back.
-                    ref long lengthsSlot = ref _lengthsWindow.GetValueRefOrNullRef(lengthsLeaving.KeyAt(lengthsIndex));
-                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref lengthsSlot)) lengthsSlot = lengthsSlot - lengthsLeaving.ValueAt(lengthsIndex);
+                    // A key stays in the state while any batch of the window holds a value of it, so this finds it.
+                    ref var lengthsSlot = ref _lengthsWindow.GetValueRefOrNullRef(lengthsLeaving.KeyAt(lengthsIndex));
+                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref lengthsSlot))
+                    {
+                        lengthsSlot.Value = lengthsSlot.Value - lengthsLeaving.ValueAt(lengthsIndex);
+                        lengthsSlot.Batches--;
+                    }
                 }
                 if (batch.Index % _lengthsSlide == 0)
                 {
-                    // Only the keys that pass stay in the window.
+                    // Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.
                     for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
                     {
-                        if (_lengthsWindow.ValueAt(lengthsIndex) != 0) _lengthsKept.GetValueRefOrAddDefault(_lengthsWindow.KeyAt(lengthsIndex), out bool _) = _lengthsWindow.ValueAt(lengthsIndex);
+                        if (_lengthsWindow.ValueAt(lengthsIndex).Value != 0)
+                        {
+                            var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex).Value);
+                            // [Sink] LengthHistogram (Windows.cs:50)
+                            if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
+                            else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
+                        }
+                        else if (_lengthsWindow.ValueAt(lengthsIndex).Batches == 0)
+                        {
+                            continue;
+                        }
+                        _lengthsKept.GetValueRefOrAddDefault(_lengthsWindow.KeyAt(lengthsIndex), out bool _) = _lengthsWindow.ValueAt(lengthsIndex);
                     }
                     (_lengthsWindow, _lengthsKept) = (_lengthsKept, _lengthsWindow);
                     _lengthsKept.Clear();
-                    for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
-                    {
-                        var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex));
-                        // [Sink] LengthHistogram (Windows.cs:50)
-                        if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
-                        else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                    }
                 }
                 lengthsLeaving.Clear();
                 _lengthsBatch = lengthsLeaving;
