@@ -520,3 +520,70 @@ public static partial class SparkTimingOut
     [Sink]
     public static partial void TimedOut(char key);
 }
+
+/// <summary>
+/// updateStateByKey with values of a reference type: "key,word" lines; the state counts a key's words and the
+/// log shows them as the function received them.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class WordsByKey
+{
+    [Source]
+    public static partial Lines<(int Key, string Word)> Words();
+
+    [UpdateStateByKey]
+    public static long? Count(ReadOnlySpan<string> words, long? count)
+    {
+        CallLog.Add($"[{string.Join(",", words.ToArray())}] {(count is { } c ? c.ToString(CultureInfo.InvariantCulture) : "none")}");
+        return (count ?? 0) + words.Length;
+    }
+
+    [Sink]
+    public static partial void Counts(int key, long count);
+}
+
+/// <summary>
+/// Stages after the stateful ones: the outputs of [MapWithState] (a record per call, and the last calls of keys
+/// that time out) summed per bucket by a [ReduceByKey] and counted over a window; the states of
+/// [UpdateStateByKey] counted by value (how many keys have each count).
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class AfterState
+{
+    [Source]
+    public static partial Lines<(int Key, long Value)> Readings();
+
+    // Per record (bucket = key % 2, 100); for a key that times out after 2 idle seconds, (bucket, 1).
+    [MapWithState(Timeout = "2s")]
+    public static (int Bucket, long Weight)? Sessions(int key, long? value, State<long> state)
+    {
+        if (state.IsTimingOut)
+        {
+            return (key % 2, 1);
+        }
+
+        state.Update(1);
+        return (key % 2, 100);
+    }
+
+    [ReduceByKey]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void PerBucket(int bucket, long total);
+
+    [CountByWindow(Input = nameof(Sessions), Length = "2s")]
+    public static partial long Recent((int Bucket, long Weight) output);
+
+    [Sink]
+    public static partial void RecentOutputs(long outputs);
+
+    [UpdateStateByKey(Input = nameof(Readings))]
+    public static long? Count(ReadOnlySpan<long> values, long? count) => (count ?? 0) + values.Length;
+
+    [CountByValue]
+    public static long ByCount(int key, long count) => count;
+
+    [Sink]
+    public static partial void KeysPerCount(long count, long keys);
+}
