@@ -618,3 +618,72 @@ public static partial class GroupStructsForAllocation
     [Sink]
     public static partial void Output(Grouped<int, int> group);
 }
+
+/// <summary>
+/// Batch stages that read batch stages: a join of a reduceByKey's sums with a per-record stream, a groupByKey of
+/// the join, a union of the sums with the per-record stream, a transform of a cogroup. Lines "side,key,value".
+/// </summary>
+[Pipeline]
+public static partial class Composed
+{
+    [Source]
+    public static partial Lines<(string Side, int Key, int Value)> Input();
+
+    [Filter]
+    public static bool IsLeft((string Side, int Key, int Value) line) => line.Side == "L";
+
+    [Map]
+    public static (int Key, int Value) Left((string Side, int Key, int Value) line) => (line.Key, line.Value);
+
+    [Filter(Input = nameof(Input))]
+    public static bool IsRight((string Side, int Key, int Value) line) => line.Side == "R";
+
+    [Map]
+    public static (int Key, int Value) Right((string Side, int Key, int Value) line) => (line.Key, line.Value);
+
+    [ReduceByKey(Input = nameof(Left))]
+    public static int LeftSums(int a, int b) => a + b;
+
+    [Join(Input = nameof(LeftSums), Other = nameof(Right))]
+    public static (int Key, int Value) SumTimesRight(int key, int sum, int right) => (key, sum * right);
+
+    [Sink]
+    public static partial void Products((int Key, int Value) product);
+
+    [GroupByKey(Input = nameof(SumTimesRight))]
+    public static partial Grouped<int, int> ProductGroups(int key, int product);
+
+    [Sink]
+    public static partial void ProductsPerKey(Grouped<int, int> group);
+
+    [Union(Input = nameof(LeftSums), Other = nameof(Right))]
+    public static partial (int Key, int Value) SumsAndRights((int Key, int Value) record);
+
+    [Sink]
+    public static partial void SumsThenRights((int Key, int Value) record);
+
+    [CombineByKey(Input = nameof(SumsAndRights), MergeValue = nameof(AddOne), MergeCombiners = nameof(AddCounts))]
+    public static int One(int value) => 1;
+
+    public static int AddOne(int count, int value) => count + 1;
+
+    public static int AddCounts(int a, int b) => a + b;
+
+    [Sink]
+    public static partial void RecordsPerKey((int Key, int Count) count);
+
+    [Cogroup(Input = nameof(Left), Other = nameof(Right))]
+    public static (int Key, int Sizes) Sizes(int key, ReadOnlySpan<int> left, ReadOnlySpan<int> right) => (key, (left.Length * 100) + right.Length);
+
+    [Transform]
+    public static void ByKey(ReadOnlySpan<(int Key, int Sizes)> cogroups, RecordBuffer<(int Key, int Sizes)> output)
+    {
+        foreach (var cogroup in cogroups.ToArray().OrderBy(c => c.Key))
+        {
+            output.Add(cogroup);
+        }
+    }
+
+    [Sink]
+    public static partial void SizesByKey((int Key, int Sizes) sizes);
+}
