@@ -687,3 +687,47 @@ public static partial class Composed
     [Sink]
     public static partial void SizesByKey((int Key, int Sizes) sizes);
 }
+
+/// <summary>
+/// Batch stages over tumbling windows of 2 batches (Spark's <c>window(2s, 2s)</c> then reduce, groupByKey, join,
+/// union): they emit at the window's slide, over the window's records. Typed lines "key,value".
+/// </summary>
+[Pipeline]
+public static partial class Windowed
+{
+    [Source]
+    public static partial Lines<(int Key, int Value)> Input();
+
+    [Window(Length = "2s", Slide = "2s")]
+    public static partial (int Key, int Value) Recent((int Key, int Value) record);
+
+    [Reduce]
+    public static (int Key, int Value) Last((int Key, int Value) a, (int Key, int Value) b) => b;
+
+    [Sink]
+    public static partial void RecentLast((int Key, int Value) last);
+
+    [GroupByKey(Input = nameof(Recent))]
+    public static partial Grouped<int, int> RecentGroups(int key, int value);
+
+    [Sink]
+    public static partial void RecentGrouped(Grouped<int, int> group);
+
+    [Map(Input = nameof(Input))]
+    public static (int Key, int Value) Negated((int Key, int Value) record) => (record.Key, -record.Value);
+
+    [Window(Length = "2s", Slide = "2s")]
+    public static partial (int Key, int Value) RecentNegated((int Key, int Value) record);
+
+    [Join(Input = nameof(Recent), Other = nameof(RecentNegated))]
+    public static (int Key, int Left, int Right) WindowJoined(int key, int left, int right) => (key, left, right);
+
+    [Sink]
+    public static partial void WindowJoins((int Key, int Left, int Right) joined);
+
+    [Union(Input = nameof(Recent), Other = nameof(RecentNegated))]
+    public static partial (int Key, int Value) BothWindows((int Key, int Value) record);
+
+    [Sink]
+    public static partial void WindowUnion((int Key, int Value) record);
+}
