@@ -103,6 +103,13 @@ public static partial class ByteKeyed
     [Sink]
     public static partial void Groupings(Grouped<int> group);
 
+    // Spark's groupByKey().count(): the number of distinct keys of the batch.
+    [Count(Input = nameof(Groups))]
+    public static partial long GroupsCounted(Grouped<int> group);
+
+    [Sink]
+    public static partial void KeyCount(long keys);
+
     [CombineByKey(Input = nameof(Pair), MergeValue = nameof(AddValue), MergeCombiners = nameof(MergeStats))]
     public static (int First, int Last, int Count, long Sum) Stats(int value) => (value, value, 1, value);
 
@@ -272,6 +279,15 @@ public static partial class TwoStreams
 
     [Sink]
     public static partial void JoinCount(long count);
+
+    [Map(Input = nameof(Joined))]
+    public static long Product((int Key, int Left, int Right) joined) => (long)joined.Left * joined.Right;
+
+    [Reduce]
+    public static long SumOfProducts(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void JoinProductSum(long sum);
 
     // Every record of both sides as the function saw them, tagged with its side, in the order seen.
     [TransformWith(Input = nameof(Left), Other = nameof(Right))]
@@ -730,4 +746,53 @@ public static partial class Windowed
 
     [Sink]
     public static partial void WindowUnion((int Key, int Value) record);
+}
+
+/// <summary>[Count] over byte lines and over keyed byte records; [GroupByKey] and [Join] with reference-type values.</summary>
+[Pipeline]
+public static partial class ByteCounts
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Count]
+    public static partial long LinesCounted(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void LineCount(long lines);
+
+    [FlatMap(Input = nameof(Input))]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line, (byte)' ');
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+
+    [Count]
+    public static partial long PairsCounted(KeyValue<long> pair);
+
+    [Sink]
+    public static partial void PairCount(long pairs);
+
+    // "number name" pairs: names (strings) grouped, and joined with themselves, per number.
+    [Map(Input = nameof(Input))]
+    public static (int Number, string Name) Named(ReadOnlySpan<byte> line)
+    {
+        // A line that is not "number name" goes under -1.
+        int space = line.IndexOf((byte)' ');
+        return space > 0 && int.TryParse(line[..space], CultureInfo.InvariantCulture, out int number)
+            ? (number, Encoding.UTF8.GetString(line[(space + 1)..]))
+            : (-1, Encoding.UTF8.GetString(line));
+    }
+
+    [GroupByKey]
+    public static partial Grouped<int, string> NamesPerNumber(int number, string name);
+
+    [Sink]
+    public static partial void NameGroups(Grouped<int, string> group);
+
+    [Join(Input = nameof(Named), Other = nameof(Named))]
+    public static (int Number, string First, string Second) NamePairs(int number, string first, string second) => (number, first, second);
+
+    [Sink]
+    public static partial void PairsOfNames((int Number, string First, string Second) pair);
 }

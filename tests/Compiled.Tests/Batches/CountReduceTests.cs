@@ -115,4 +115,15 @@ public class CountReduceTests
         Assert.Equal(batches.Select(b => (IReadOnlyList<long>)[b.Length]), test.Count.Batches.Select(b => b.Records));
         Assert.Equal(batches.Select(b => (IReadOnlyList<int>)(b.Length == 0 ? [] : [b.Sum()])), test.Total.Batches.Select(b => b.Records));
     }
+
+    [Fact]
+    public void Count_OfByteLinesAndOfKeyedByteRecords_CountsEmptyLinesToo()
+    {
+        using var test = new ByteCounts.TestDriver();
+        test.Input.Batch("a b", "", "  c  ").Batch().Batch("", "").Batch("x y z w");
+        test.Run();
+
+        Assert.Equal([3L, 0, 2, 1], test.LineCount.Records);
+        Assert.Equal([3L, 0, 0, 4], test.PairCount.Records); // words: runs of spaces make no empty words
+    }
 }

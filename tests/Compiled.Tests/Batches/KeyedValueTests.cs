@@ -209,4 +209,30 @@ public class KeyedValueTests
             batches.Select(batch => Reference.GroupByKey(batch).Select(g => new Group<string, int>($"k{g.Key}", g.Values)).ToList()),
             bytes.Groupings.Batches.Select(b => b.Records));
     }
+
+    [Fact]
+    public void Count_OfAGroupByKey_IsTheNumberOfDistinctKeys()
+    {
+        using var test = new ByteKeyed.TestDriver();
+        test.Input.Batches(ByteBatches);
+        test.Run();
+
+        Assert.Equal(ByteBatches.Select(batch => (long)Parse(batch).Select(p => p.Key).Distinct().Count()), test.KeyCount.Records);
+        Assert.Equal([4L, 0, 3, 1, 0, 3], test.KeyCount.Records);
+    }
+
+    [Fact]
+    public void GroupByKeyAndJoin_ReferenceTypeValues_PerBatch()
+    {
+        using var test = new ByteCounts.TestDriver();
+        test.Input.Batch("1 ann", "2 bob", "1 cy").Batch().Batch("2 dee", "1 ann");
+        test.Run();
+
+        Assert.Equal(
+            [[new(1, ["ann", "cy"]), new(2, ["bob"])], [], [new Group<int, string>(2, ["dee"]), new Group<int, string>(1, ["ann"])]],
+            test.NameGroups.Batches.Select(b => b.Records));
+        Assert.Equal(
+            [[(1, "ann", "ann"), (1, "ann", "cy"), (1, "cy", "ann"), (1, "cy", "cy"), (2, "bob", "bob")], [], [(2, "dee", "dee"), (1, "ann", "ann")]],
+            test.PairsOfNames.Batches.Select(b => b.Records));
+    }
 }

@@ -126,6 +126,19 @@ public class TwoStreamTests
     }
 
     [Fact]
+    public void Reduce_OfAJoin_OneRecordWhenThereArePairs_NoneOtherwise()
+    {
+        using var test = Run(Batches);
+
+        Assert.Equal(
+            Batches.Select(batch => Reference.Join(Left(batch), Right(batch)).Select(r => (long)r.Left * r.Right).ToList())
+                .Select(products => (IReadOnlyList<long>)(products.Count == 0 ? [] : [products.Sum()])),
+            test.JoinProductSum.Batches.Select(b => b.Records));
+        Assert.Equal([(10 + 11 + 12) * 201L], test.JoinProductSum.Batches[0].Records);
+        Assert.Empty(test.JoinProductSum.Batches[3].Records);
+    }
+
+    [Fact]
     public void Union_OfTwoBranchesOfOneSource_IsBothStreamsRecords_InArrivalOrder()
     {
         using var test = Run(Batches);
