@@ -893,18 +893,21 @@ namespace Compiled.Generators
                     return;
                 }
 
-                w.Line($"// [SessionWindow] {stage.Name} ({stage.Location}): sessions with a gap of {Duration(time.GapMilliseconds)}, each emitted once the watermark passes its end.");
+                w.Line($"// [SessionWindow] {stage.Name} ({stage.Location}): sessions with a gap of {Duration(time.GapMilliseconds)}, each emitted once the watermark passes its end, in order of end.");
                 w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
                 w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
-                w.Open($"while ({n.Values}.TryTakeClosed(ref {n.Slot}, {watermark}, out var {n.Window}, out var {n.Result}))");
-                w.Line($"var {n.Local} = new {output.Type.Code}({n.Window}, {n.Field}.KeyAt({n.Index}), {n.Result});");
-                EmitChildren(w, pipeline, index, n.Local!);
-                w.Close();
+                w.Line($"{n.Values}.TakeClosed(ref {n.Slot}, {n.Index}, {watermark});");
                 w.Open($"if (!{n.Slot}.IsEmpty)");
                 w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Slot};");
                 w.Close();
                 w.Close();
                 w.Line();
+                w.Open($"foreach (var {n.Result} in {n.Values}.SortClosed())");
+                w.Line($"var {n.Local} = new {output.Type.Code}({n.Result}.Window, {n.Field}.KeyAt({n.Result}.Key), {n.Result}.Value);");
+                EmitChildren(w, pipeline, index, n.Local!);
+                w.Close();
+                w.Line();
+                w.Line($"{n.Values}.ClearClosed();");
                 w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
                 w.Line($"{n.Kept}.Clear();");
             }
@@ -1787,8 +1790,7 @@ namespace Compiled.Generators
                             case StageKind.SessionWindow:
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "List");
-                                names.Window = table.Allocate(local + "Window");
-                                names.Result = table.Allocate(local + "Value");
+                                names.Result = table.Allocate(local + "Closed");
                                 break;
                             case StageKind.FlatMapValues:
                                 names.Result = table.Allocate(local + "Value");

@@ -38,8 +38,9 @@ public sealed class EventWindowAttribute : StageAttribute
 /// <summary>
 /// Combines the values of each key per session: a run of records of the key no further apart in event time than
 /// <see cref="Gap"/>. <c>static V Name(V a, V b)</c> over keyed records below an <see cref="EventTimeAttribute"/> stage.
-/// A session ends <see cref="Gap"/> after its last record, and two sessions that a record bridges merge into one. Emits
-/// <c>Windowed&lt;V&gt;</c> (or <c>Windowed&lt;K, V&gt;</c>) when the watermark passes a session's end.
+/// A session ends <see cref="Gap"/> after its last record (a record exactly at its end still joins it), and two sessions
+/// that a record bridges merge into one. Emits <c>Windowed&lt;V&gt;</c> (or <c>Windowed&lt;K, V&gt;</c>) once the
+/// watermark is past a session's end, sessions closing at one batch boundary in order of their end.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class SessionWindowAttribute : StageAttribute

@@ -21,10 +21,13 @@ public sealed class Sessions<TValue>
     private Session[] _sessions = new Session[256];
     private int _count;
     private int _free;    // 1-based head of the free list
+    private ClosedSession<TValue>[] _closed = new ClosedSession<TValue>[16];
+    private int _closedCount;
 
     /// <summary>
     /// Adds a record of event time <paramref name="time"/>: it opens the session [time, time + gap), which takes in
-    /// every open session it overlaps, their values combined with <typeparamref name="TReducer"/> in order of start.
+    /// every open session it overlaps or touches (a record exactly a gap after a session's last record joins it),
+    /// their values combined with <typeparamref name="TReducer"/> in order of start.
     /// </summary>
     public void Add<TReducer>(ref SessionList list, long time, long gap, TValue value)
         where TReducer : struct, IReducer<TValue>
@@ -44,7 +47,7 @@ public sealed class Sessions<TValue>
         {
             ref Session session = ref _sessions[current - 1];
             int next = session.Next;
-            if (session.Start < end && time < session.End)
+            if (session.Start <= end && time <= session.End)
             {
                 if (session.Start <= time)
                 {
@@ -79,27 +82,57 @@ public sealed class Sessions<TValue>
         Insert(ref list, start, end, merged);
     }
 
-    /// <summary>Takes the key's earliest session that the watermark has passed: it ended at or before it.</summary>
-    public bool TryTakeClosed(ref SessionList list, long watermark, out EventWindow window, out TValue value)
+    /// <summary>
+    /// Moves every session of the key that the watermark has passed (it ended before the watermark, so no record that
+    /// is not late can reach it any more) to the closed sessions, tagged with <paramref name="key"/>.
+    /// </summary>
+    public void TakeClosed(ref SessionList list, int key, long watermark)
     {
         int previous = 0;
-        for (int current = list.First; current != 0; current = _sessions[current - 1].Next)
+        int current = list.First;
+        while (current != 0)
         {
             ref Session session = ref _sessions[current - 1];
-            if (session.End <= watermark)
+            int next = session.Next;
+            if (session.End < watermark)
             {
-                window = new EventWindow(session.Start, session.End);
-                value = session.Value;
+                if (_closedCount == _closed.Length)
+                {
+                    Array.Resize(ref _closed, _closed.Length * 2);
+                }
+
+                _closed[_closedCount++] = new ClosedSession<TValue>(new EventWindow(session.Start, session.End), key, session.Value);
                 Unlink(ref list, previous, current);
-                return true;
+            }
+            else
+            {
+                previous = current;
             }
 
-            previous = current;
+            current = next;
+        }
+    }
+
+    /// <summary>
+    /// The sessions <see cref="TakeClosed"/> has moved out since the last <see cref="ClearClosed"/>, in order of their
+    /// end (then start, then key), as event windows come out.
+    /// </summary>
+    public ReadOnlySpan<ClosedSession<TValue>> SortClosed()
+    {
+        Span<ClosedSession<TValue>> closed = _closed.AsSpan(0, _closedCount);
+        closed.Sort(default(ByEnd));
+        return closed;
+    }
+
+    /// <summary>Forgets the closed sessions once they are emitted.</summary>
+    public void ClearClosed()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+        {
+            _closed.AsSpan(0, _closedCount).Clear();
         }
 
-        window = default;
-        value = default!;
-        return false;
+        _closedCount = 0;
     }
 
     // Inserts a session into the key's list, keeping it in order of start.
@@ -162,6 +195,20 @@ public sealed class Sessions<TValue>
         _free = current;
     }
 
+    private readonly struct ByEnd : IComparer<ClosedSession<TValue>>
+    {
+        public int Compare(ClosedSession<TValue> x, ClosedSession<TValue> y)
+        {
+            int order = x.Window.End.CompareTo(y.Window.End);
+            if (order == 0)
+            {
+                order = x.Window.Start.CompareTo(y.Window.Start);
+            }
+
+            return order != 0 ? order : x.Key.CompareTo(y.Key);
+        }
+    }
+
     private struct Session
     {
         public long Start;
@@ -169,4 +216,18 @@ public sealed class Sessions<TValue>
         public TValue Value;
         public int Next;
     }
+}
+
+/// <summary>A session the watermark has passed: its window, the index of its key in the stage's key table, its value.</summary>
+/// <typeparam name="TValue">The value combined over the session.</typeparam>
+public readonly struct ClosedSession<TValue>(EventWindow window, int key, TValue value)
+{
+    /// <summary>The session's event-time span: its first record's time to its last record's time plus the gap.</summary>
+    public EventWindow Window { get; } = window;
+
+    /// <summary>The index of the session's key in the stage's key table.</summary>
+    public int Key { get; } = key;
+
+    /// <summary>The session's values, combined in order of event time.</summary>
+    public TValue Value { get; } = value;
 }

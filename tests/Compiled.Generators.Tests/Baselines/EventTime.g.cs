@@ -190,23 +190,26 @@ namespace Clickstream
                     _sliding.Recycle(slidingTable);
                 }
 
-                // [SessionWindow] Sessions (EventTime.cs:35): sessions with a gap of 30s, each emitted once the watermark passes its end.
+                // [SessionWindow] Sessions (EventTime.cs:35): sessions with a gap of 30s, each emitted once the watermark passes its end, in order of end.
                 for (int sessionsIndex = 0; sessionsIndex < _sessions.Count; sessionsIndex++)
                 {
                     ref var sessionsList = ref _sessions.ValueAt(sessionsIndex);
-                    while (_sessionsSessions.TryTakeClosed(ref sessionsList, _timestampWatermark.Value, out var sessionsWindow, out var sessionsValue))
-                    {
-                        var sessions = new global::Compiled.Windowed<long>(sessionsWindow, _sessions.KeyAt(sessionsIndex), sessionsValue);
-                        // [Sink] UserSessions (EventTime.cs:38)
-                        if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
-                        else _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
-                    }
+                    _sessionsSessions.TakeClosed(ref sessionsList, sessionsIndex, _timestampWatermark.Value);
                     if (!sessionsList.IsEmpty)
                     {
                         _sessionsKept.GetValueRefOrAddDefault(_sessions.KeyAt(sessionsIndex), out bool _) = sessionsList;
                     }
                 }
 
+                foreach (var sessionsClosed in _sessionsSessions.SortClosed())
+                {
+                    var sessions = new global::Compiled.Windowed<long>(sessionsClosed.Window, _sessions.KeyAt(sessionsClosed.Key), sessionsClosed.Value);
+                    // [Sink] UserSessions (EventTime.cs:38)
+                    if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
+                    else _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
+                }
+
+                _sessionsSessions.ClearClosed();
                 (_sessions, _sessionsKept) = (_sessionsKept, _sessions);
                 _sessionsKept.Clear();
             }

@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Text;
+using Compiled.Connectors;
+using Compiled.Framing;
+using Compiled.Hosting;
+using Compiled.Sinks;
+using Compiled.Tests.Pipelines;
+
+namespace Compiled.Tests.EventTimeTests;
+
+/// <summary>A tumbling [EventWindow] allocates nothing per record once its keys are known, while windows open and close.</summary>
+public class EventTimeAllocationTests
+{
+    private const int Keys = 500;
+    private const int LinesPerBatch = 10_000;
+    private const long EventMsPerBatch = 10_000; // each batch moves event time on by one window
+
+    [Fact]
+    public void TumblingEventWindow_SteadyState_AllocatesNothingPerRecord()
+    {
+        // 110 batches of 10,000 "time user" lines over 500 users; event time runs 10s a batch, out of order by up to 4s
+        // (under the 5s lateness), so each batch boundary closes one window and the next batches open new ones.
+        const int warmUp = 10;
+        const int measured = 100;
+        var random = new Random(11);
+        var buffers = new ReadOnlySequence<byte>[warmUp + measured];
+        for (int b = 0; b < buffers.Length; b++)
+        {
+            var text = new StringBuilder();
+            for (int line = 0; line < LinesPerBatch; line++)
+            {
+                long front = (b * EventMsPerBatch) + (line * EventMsPerBatch / LinesPerBatch);
+                long time = Math.Max(b * EventMsPerBatch, front - random.Next(4000)); // never behind the previous batch's watermark
+                text.Append(time).Append(" u").Append(line < Keys ? line : random.Next(Keys)).Append('\n');
+            }
+
+            buffers[b] = Segments.Split(Encoding.ASCII.GetBytes(text.ToString()), 64 * 1024);
+        }
+
+        // The sink takes the Windowed<long> records as they are (as the test driver's captures do), so what is measured
+        // is the event-time machinery. Through a text sink each record's window is formatted by EventWindow.TryFormat,
+        // whose Utf8.TryWrite boxes both longs (48 bytes) until the JIT has tiered that code up, which takes longer than
+        // a test should wait.
+        var sink = new WindowedCounter();
+        var counters = new SourceCounters();
+        var context = new JobContext([FramingOptions.Default], [counters], [sink]);
+        using PipelineJob job = ByteClicks.Definition.CreateJob(context);
+
+        // Warm up: the JIT compiles the loop; the window tables, their spares and the sink's text buffer reach their size.
+        bool consumedAll = true;
+        for (int b = 0; b < warmUp; b++)
+        {
+            consumedAll &= RunBatch(job, buffers[b], b + 1);
+        }
+
+        long windowsBefore = sink.Records;
+        long totalBefore = sink.Total;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int b = warmUp; b < buffers.Length; b++)
+        {
+            consumedAll &= RunBatch(job, buffers[b], b + 1);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(consumedAll);
+        Assert.Equal((long)buffers.Length * LinesPerBatch, counters.Records);
+        Assert.Equal(0, context.Metrics.LateRecords);
+
+        // Every measured batch closed one window of all 500 users: the windows did come and go.
+        Assert.Equal((long)measured * Keys, sink.Records - windowsBefore);
+        Assert.Equal((long)measured * LinesPerBatch, sink.Total - totalBefore);
+        Assert.True(allocated == 0, $"{measured * LinesPerBatch:N0} lines in {measured} batches, closing {measured} windows, allocated {allocated} bytes; an event-time window must allocate nothing per record or per window once warm.");
+    }
+
+    // One batch: the buffer as one stream, then the batch boundary. Returns whether all was consumed.
+    private static bool RunBatch(PipelineJob job, in ReadOnlySequence<byte> buffer, long index)
+    {
+        job.BeginStream(0, "memory");
+        SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
+        job.CompleteBatch(new BatchInfo(index, index * 1000));
+        return consumed.Equals(buffer.End);
+    }
+
+    // Counts the windowed records it is given, and adds up their values.
+    private sealed class WindowedCounter() : Sink(ConnectorUri.Parse("console", "sink"), new SinkContext()), IRecordWriter<Windowed<long>>
+    {
+        public long Records { get; private set; }
+
+        public long Total { get; private set; }
+
+        public void Write(Windowed<long> record)
+        {
+            Records++;
+            Total += record.Value;
+        }
+
+        public override void BeginBatch(long batchTimeMs)
+        {
+        }
+
+        public override void Write(ReadOnlySpan<byte> record) => throw new InvalidOperationException("The job should write Windowed<long> records as they are.");
+
+        public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => default;
+    }
+}
