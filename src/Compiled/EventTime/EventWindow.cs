@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Compiled;
 
@@ -14,8 +13,33 @@ public readonly record struct EventWindow(long Start, long End) : IUtf8SpanForma
     public override string ToString() => $"[{Start.ToString(CultureInfo.InvariantCulture)},{End.ToString(CultureInfo.InvariantCulture)})";
 
     /// <inheritdoc />
-    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
-        Utf8.TryWrite(utf8Destination, CultureInfo.InvariantCulture, $"[{Start},{End})", out bytesWritten);
+    public bool TryFormat(Span<byte> utf8Destination, out int bytesWritten, ReadOnlySpan<char> format, IFormatProvider? provider)
+    {
+        // Written out by hand rather than with Utf8.TryWrite, whose handler boxes each long until the JIT tiers it up.
+        bytesWritten = 0;
+        Span<byte> rest = utf8Destination;
+        if (rest.Length < 1)
+        {
+            return false;
+        }
+
+        rest[0] = (byte)'[';
+        if (!Start.TryFormat(rest[1..], out int start, default, CultureInfo.InvariantCulture) || rest.Length < start + 2)
+        {
+            return false;
+        }
+
+        rest[1 + start] = (byte)',';
+        rest = rest[(start + 2)..];
+        if (!End.TryFormat(rest, out int end, default, CultureInfo.InvariantCulture) || rest.Length < end + 1)
+        {
+            return false;
+        }
+
+        rest[end] = (byte)')';
+        bytesWritten = start + end + 3;
+        return true;
+    }
 
     /// <summary>The start of the window of <paramref name="slide"/>-spaced starts that begins last at or before <paramref name="time"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

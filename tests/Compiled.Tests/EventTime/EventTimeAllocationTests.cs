@@ -15,8 +15,10 @@ public class EventTimeAllocationTests
     private const int LinesPerBatch = 10_000;
     private const long EventMsPerBatch = 10_000; // each batch moves event time on by one window
 
-    [Fact]
-    public void TumblingEventWindow_SteadyState_AllocatesNothingPerRecord()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TumblingEventWindow_SteadyState_AllocatesNothingPerRecord(bool asText)
     {
         // 110 batches of 10,000 "time user" lines over 500 users; event time runs 10s a batch, out of order by up to 4s
         // (under the 5s lateness), so each batch boundary closes one window and the next batches open new ones.
@@ -37,13 +39,11 @@ public class EventTimeAllocationTests
             buffers[b] = Segments.Split(Encoding.ASCII.GetBytes(text.ToString()), 64 * 1024);
         }
 
-        // The sink takes the Windowed<long> records as they are (as the test driver's captures do), so what is measured
-        // is the event-time machinery. Through a text sink each record's window is formatted by EventWindow.TryFormat,
-        // whose Utf8.TryWrite boxes both longs (48 bytes) until the JIT has tiered that code up, which takes longer than
-        // a test should wait.
-        var sink = new WindowedCounter();
+        // The sink takes the Windowed<long> records as they are (as the test driver's captures do), or their text
+        // "([start,end),user,count)" as the console and file sinks do.
+        ICountingSink sink = asText ? new TextCounter() : new WindowedCounter();
         var counters = new SourceCounters();
-        var context = new JobContext([FramingOptions.Default], [counters], [sink]);
+        var context = new JobContext([FramingOptions.Default], [counters], [(Sink)sink]);
         using PipelineJob job = ByteClicks.Definition.CreateJob(context);
 
         // Warm up: the JIT compiles the loop; the window tables, their spares and the sink's text buffer reach their size.
@@ -81,8 +81,15 @@ public class EventTimeAllocationTests
         return consumed.Equals(buffer.End);
     }
 
+    private interface ICountingSink
+    {
+        long Records { get; }
+
+        long Total { get; }
+    }
+
     // Counts the windowed records it is given, and adds up their values.
-    private sealed class WindowedCounter() : Sink(ConnectorUri.Parse("console", "sink"), new SinkContext()), IRecordWriter<Windowed<long>>
+    private sealed class WindowedCounter() : Sink(ConnectorUri.Parse("console", "sink"), new SinkContext()), IRecordWriter<Windowed<long>>, ICountingSink
     {
         public long Records { get; private set; }
 
@@ -99,6 +106,27 @@ public class EventTimeAllocationTests
         }
 
         public override void Write(ReadOnlySpan<byte> record) => throw new InvalidOperationException("The job should write Windowed<long> records as they are.");
+
+        public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => default;
+    }
+
+    // Counts the text records it is given, "([start,end),user,count)", and adds up their counts.
+    private sealed class TextCounter() : Sink(ConnectorUri.Parse("console", "sink"), new SinkContext()), ICountingSink
+    {
+        public long Records { get; private set; }
+
+        public long Total { get; private set; }
+
+        public override void BeginBatch(long batchTimeMs)
+        {
+        }
+
+        public override void Write(ReadOnlySpan<byte> record)
+        {
+            Records++;
+            ReadOnlySpan<byte> count = record[(record.LastIndexOf((byte)',') + 1)..^1];
+            Total += long.Parse(count, provider: System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => default;
     }
