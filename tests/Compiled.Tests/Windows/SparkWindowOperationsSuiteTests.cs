@@ -1,3 +1,5 @@
+using Compiled.Testing;
+
 namespace Compiled.Tests.Windows;
 
 /// <summary>
@@ -242,6 +244,43 @@ public class SparkWindowOperationsSuiteTests
         test.Input.Batches(input);
         test.Run(batches);
         return test;
+    }
+
+    // Spark: test("groupByKeyAndWindow"): bigInput, window 2s, slide 1s, each group compared as a set; its
+    // bigGroupByOutput is bigReduceOutput with each count n written as n ones.
+    [Fact]
+    public void Spark_GroupByKeyAndWindow()
+    {
+        using var test = Pairs(BigInput, batches: 12);
+
+        Assert.Equal(12, test.GroupedOut.Batches.Count);
+        for (int b = 0; b < BigReduceOutput.Length; b++)
+        {
+            OutputBatch<Group<string, int>> batch = test.GroupedOut.Batches[b];
+            Assert.Equal(1000L * (b + 1), batch.Time);
+            Assert.Equal(
+                BigReduceOutput[b].Select(p => (p.Item1, string.Join(",", Enumerable.Repeat(1, p.Item2)))).Order(),
+                batch.Records.Select(g => (g.Key, string.Join(",", g.Values))).Order());
+        }
+    }
+
+    // groupByKeyAndWindow keeps each key's values in arrival order across the window's batches, and a key that
+    // leaves the window and comes back gets only its new values.
+    [Fact]
+    public void GroupByKeyAndWindow_ValuesInArrivalOrder_KeysLeaveAndReturn()
+    {
+        using var test = Pairs([[("a", 1), ("b", 2)], [("a", 3)], [("b", 4)], [], [("a", 5)]], batches: 6);
+
+        Assert.Equal(
+            [
+                "1000: a=1 b=2",
+                "2000: a=1,3 b=2",
+                "3000: a=3 b=4",
+                "4000: b=4",
+                "5000: a=5",
+                "6000: a=5",
+            ],
+            test.GroupedOut.Batches.Select(b => $"{b.Time}: " + string.Join(" ", b.Records.Select(g => $"{g.Key}={string.Join(",", g.Values)}"))));
     }
 
     private static SparkPairs.TestDriver Pairs((string, int)[][] input, int batches)

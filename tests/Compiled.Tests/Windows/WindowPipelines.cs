@@ -49,7 +49,7 @@ public static partial class SparkInts
 
 /// <summary>
 /// Spark's WindowOperationsSuite on a pair stream <c>(String, Int)</c>: reduceByKeyAndWindow without an inverse,
-/// with one, and with one and a filter, at window 2s / slide 1s and window 4s / slide 2s.
+/// with one, and with one and a filter, at window 2s / slide 1s and window 4s / slide 2s; groupByKeyAndWindow.
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class SparkPairs
@@ -89,6 +89,16 @@ public static partial class SparkPairs
 
     [Sink]
     public static partial void InverseLargerSlideOut(ReadOnlySpan<byte> key, int value);
+
+    // groupByKeyAndWindow(2s, 1s): a window of the pairs, grouped by key.
+    [Window(Input = nameof(Pair), Length = "2s")]
+    public static partial KeyValue<int> PairWindow(KeyValue<int> pair);
+
+    [GroupByKey]
+    public static partial Grouped<int> GroupedInWindow(ReadOnlySpan<byte> key, int value);
+
+    [Sink]
+    public static partial void GroupedOut(Grouped<int> group);
 
     public static int Subtract(int a, int b) => a - b;
 
