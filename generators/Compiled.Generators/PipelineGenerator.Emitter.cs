@@ -239,9 +239,11 @@ namespace Compiled.Generators
                 w.Line("/// <inheritdoc />");
                 w.Open("protected override void Push(int index)");
                 w.Line($"var job = ({pipeline.JobName})Job;");
-                foreach (var input in inputs)
+                for (int i = 0; i < inputs.Count; i++)
                 {
+                    var input = inputs[i];
                     w.Open($"foreach ({input.Type} record in {input.Member}.At(index))");
+                    w.Line($"Counters[{i}].Records++;");
                     w.Line(input.Stage.Parse is null
                         ? $"job.{pipeline.NamesOf(input.Stage).Push}(global::System.Text.Encoding.UTF8.GetBytes(record));"
                         : $"job.{pipeline.NamesOf(input.Stage).Push}(record);");

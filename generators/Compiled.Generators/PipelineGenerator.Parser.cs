@@ -338,6 +338,42 @@ namespace Compiled.Generators
                 return drafts;
             }
 
+            // A pipeline is one graph: every source's stream must meet the first source's, through the stages that
+            // read two streams (Union, the joins, Cogroup, TransformWith). Two graphs in one class are two pipelines.
+            private void CheckSourcesMeet(INamedTypeSymbol type, List<Draft> built)
+            {
+                int[] parent = Enumerable.Range(0, built.Count).ToArray();
+                int Find(int i)
+                {
+                    while (parent[i] != i)
+                    {
+                        i = parent[i] = parent[parent[i]];
+                    }
+
+                    return i;
+                }
+
+                for (int i = 0; i < built.Count; i++)
+                {
+                    foreach (int input in new[] { built[i].Input, built[i].Other })
+                    {
+                        if (input >= 0 && input < built.Count)
+                        {
+                            parent[Find(i)] = Find(input);
+                        }
+                    }
+                }
+
+                int first = built.FindIndex(d => d.Kind == StageKind.Source);
+                for (int i = first + 1; i < built.Count; i++)
+                {
+                    if (built[i].Kind == StageKind.Source && Find(i) != Find(first))
+                    {
+                        Report(DiagnosticDescriptors.MultipleSources, built[i].Method.Locations[0], type.Name, built[i].Name, built[first].Name);
+                    }
+                }
+            }
+
             // Resolves each stage's input, checks its signature against it, and builds the stage models.
             private List<StageModel> BuildGraph(INamedTypeSymbol type, List<Draft> drafts)
             {
@@ -363,12 +399,7 @@ namespace Compiled.Generators
                     _cancellationToken.ThrowIfCancellationRequested();
                     if (draft.Kind == StageKind.Source)
                     {
-                        if (source is not null)
-                        {
-                            Report(DiagnosticDescriptors.MultipleSources, draft.Method.Locations[0], type.Name, draft.Name, source.Name);
-                            continue;
-                        }
-
+                        // A second source starts a chain of its own: the stages declared below it read it.
                         source = draft;
                         draft.SlideMs = _intervalMs;
                         CheckSource(draft);
@@ -462,6 +493,10 @@ namespace Compiled.Generators
                 if (source is null)
                 {
                     Report(DiagnosticDescriptors.PipelineHasNoSource, type.Locations[0], type.Name);
+                }
+                else
+                {
+                    CheckSourcesMeet(type, built);
                 }
 
                 if (!built.Any(d => IsTerminal(d.Kind)))

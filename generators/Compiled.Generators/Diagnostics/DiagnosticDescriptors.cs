@@ -46,10 +46,10 @@ namespace Compiled.Generators.Diagnostics
             "CMP0007", "Unknown URI scheme",
             "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}");
 
-        /// <summary>CMP0008: "Pipeline '{0}' declares a second source '{1}' ...".</summary>
+        /// <summary>CMP0008: "Pipeline '{0}' reads source '{1}' besides '{2}', but no stage combines ...".</summary>
         public static readonly DiagnosticDescriptor MultipleSources = Error(
-            "CMP0008", "Pipeline has more than one source",
-            "Pipeline '{0}' declares a second source '{1}' besides '{2}', but a pipeline reads one source; remove '{1}', or move it to a pipeline of its own");
+            "CMP0008", "A second source that no stage combines with the first",
+            "Pipeline '{0}' reads source '{1}' besides '{2}', but no stage combines their streams, so it is two pipelines in one; combine them with [Union], [Join], [Cogroup] or [TransformWith] (Input and Other naming a stage of each), or move '{1}' to a pipeline of its own");
 
         /// <summary>CMP0009: "Source '{0}' must be declared 'public static partial Lines {0}();' ...: {1}".</summary>
         public static readonly DiagnosticDescriptor SourceSignature = Error(

@@ -60,7 +60,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly long _intervalMs;
 
     private readonly Lock _readerGate = new();
-    private PipeReader? _activeReader;
     private TaskCompletionSource _wake = NewSignal();
     private volatile bool _batchDue;
     private volatile bool _stopping;
@@ -209,29 +208,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             StartBatch(((now / _intervalMs) + 1) * _intervalMs);
 
-            // One source for now: read its streams one after another until it ends or the run stops.
-            Source source = _sources[0];
-            while (!_stopping)
-            {
-                SourceStream? stream = await NextStreamAsync(job, source, abortToken).ConfigureAwait(false);
-                if (stream is null)
-                {
-                    break;
-                }
-
-                await using (stream.ConfigureAwait(false))
-                {
-                    await ReadStreamAsync(job, 0, source, stream, abortToken).ConfigureAwait(false);
-                }
-            }
-
+            // Every source's streams are read side by side, one after another per source, until all have ended or
+            // the run stops; the job sees one buffer at a time, on this loop only.
+            await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
             if (_stopping)
             {
                 LogStopping(_definition.Name, _batchTime);
-            }
-            else
-            {
-                LogInputEnded(_definition.Name, source.Uri.Text, source.Counters.Records, source.Counters.Bytes, source.Counters.OversizeSkipped);
             }
 
             // The last batch holds what was read since the last boundary. It is committed when its time comes,
@@ -241,7 +223,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
             await CompleteBatchAsync(job, startNext: false, abortToken).ConfigureAwait(false);
             Volatile.Write(ref _state, (int)PipelineRunState.Completed);
-            LogStopped(_definition.Name, BatchesCompleted, source.Counters.Records);
+            LogStopped(_definition.Name, BatchesCompleted, Total(static c => c.Records));
         }
         catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
         {
@@ -275,73 +257,28 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _disposed = true;
     }
 
-    // Waits for the source's next stream while still completing batches on time; null when the source
-    // has ended or the run is stopping.
-    private async Task<SourceStream?> NextStreamAsync(PipelineJob job, Source source, CancellationToken abortToken)
+    // The loop of a run: waits for each source's next stream, reads each stream to its end, frames and processes
+    // every buffer, and completes batches on time in between. Returns when every source has ended or the run is
+    // stopping; a stop still processes what each source had already read.
+    private async Task ReadSourcesAsync(PipelineJob job, CancellationToken abortToken)
     {
+        var lanes = new Lane[_sources.Length];
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            lanes[i] = new Lane(i, _sources[i]);
+        }
+
         using var acquire = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
-        Task<SourceStream?> next = source.NextStreamAsync(acquire.Token).AsTask();
-        while (true)
-        {
-            Task wake = ArmWake();
-            if (_batchDue)
-            {
-                await CompleteBatchAsync(job, startNext: true, abortToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (_stopping)
-            {
-                await acquire.CancelAsync().ConfigureAwait(false);
-                try
-                {
-                    SourceStream? late = await next.ConfigureAwait(false);
-                    if (late is not null)
-                    {
-                        await late.DisposeAsync().ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (!abortToken.IsCancellationRequested)
-                {
-                    // The wait for a connection or a file was cut short by the stop, as asked.
-                }
-
-                return null;
-            }
-
-            if (next.IsCompleted)
-            {
-                SourceStream? stream = await next.ConfigureAwait(false);
-                if (stream is not null)
-                {
-                    source.Counters.Streams++;
-                    LogStreamOpened(source.Uri.Text, stream.Name);
-                }
-
-                return stream;
-            }
-
-            await Task.WhenAny(next, wake).ConfigureAwait(false);
-        }
-    }
-
-    // Reads one stream to its end (or until the run stops), framing and processing every buffer.
-    private async Task ReadStreamAsync(PipelineJob job, int index, Source source, SourceStream stream, CancellationToken abortToken)
-    {
-        PipeReader reader = stream.Reader;
-        job.BeginStream(index, stream.Name);
-        lock (_readerGate)
-        {
-            _activeReader = reader;
-        }
-
+        var pending = new List<Task>(lanes.Length + 1);
         try
         {
             while (true)
             {
+                Task wake = ArmWake();
                 if (_batchDue)
                 {
                     await CompleteBatchAsync(job, startNext: true, abortToken).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (_stopping)
@@ -349,33 +286,202 @@ public sealed partial class PipelineRun : IAsyncDisposable
                     return;
                 }
 
-                ReadResult result = await reader.ReadAsync(abortToken).ConfigureAwait(false);
-                ReadOnlySequence<byte> buffer = result.Buffer;
-                SequencePosition consumed = buffer.Start;
-                try
+                bool progressed = false;
+                bool open = false;
+                foreach (Lane lane in lanes)
                 {
-                    consumed = job.Process(index, buffer, result.IsCompleted);
-                }
-                finally
-                {
-                    reader.AdvanceTo(consumed, buffer.End);
+                    if (lane.Ended)
+                    {
+                        continue;
+                    }
+
+                    open = true;
+                    progressed |= await AdvanceAsync(job, lane, acquire.Token, abortToken).ConfigureAwait(false);
                 }
 
-                LogConsumed(stream.Name, source.Counters.Bytes);
-                if (result.IsCompleted)
+                if (!open)
                 {
-                    LogStreamEnded(source.Uri.Text, stream.Name);
                     return;
+                }
+
+                if (!progressed)
+                {
+                    pending.Clear();
+                    pending.Add(wake);
+                    foreach (Lane lane in lanes)
+                    {
+                        if (lane.Next is { } next)
+                        {
+                            pending.Add(next);
+                        }
+                        else if (lane.Read is { } read)
+                        {
+                            pending.Add(read);
+                        }
+                    }
+
+                    await Task.WhenAny(pending).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
-            lock (_readerGate)
+            await acquire.CancelAsync().ConfigureAwait(false);
+            foreach (Lane lane in lanes)
             {
-                _activeReader = null;
+                await CloseLaneAsync(job, lane, abortToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // One step of one source: takes its next stream if one has come, or processes a buffer if a read has completed,
+    // and starts the next wait. Returns whether anything happened.
+    private async ValueTask<bool> AdvanceAsync(PipelineJob job, Lane lane, CancellationToken acquireToken, CancellationToken abortToken)
+    {
+        if (lane.Stream is null)
+        {
+            lane.Next ??= lane.Source.NextStreamAsync(acquireToken).AsTask();
+            if (!lane.Next.IsCompleted)
+            {
+                return false;
+            }
+
+            SourceStream? stream = await lane.Next.ConfigureAwait(false);
+            lane.Next = null;
+            if (stream is null)
+            {
+                lane.Ended = true;
+                SourceCounters counters = lane.Source.Counters;
+                LogInputEnded(_definition.Name, lane.Source.Uri.Text, counters.Records, counters.Bytes, counters.OversizeSkipped);
+                return true;
+            }
+
+            lane.Source.Counters.Streams++;
+            LogStreamOpened(lane.Source.Uri.Text, stream.Name);
+            lane.Stream = stream;
+            job.BeginStream(lane.Index, stream.Name);
+            return true;
+        }
+
+        ReadResult result;
+        if (lane.Read is { } read)
+        {
+            if (!read.IsCompleted)
+            {
+                return false;
+            }
+
+            lane.Read = null;
+            result = await read.ConfigureAwait(false);
+        }
+        else
+        {
+            // Most reads of a busy source complete at once: those are taken as they are, without a Task.
+            ValueTask<ReadResult> next = lane.Stream.Reader.ReadAsync(abortToken);
+            if (!next.IsCompleted)
+            {
+                lane.Read = next.AsTask();
+                return false;
+            }
+
+            result = await next.ConfigureAwait(false);
+        }
+
+        await ProcessAsync(job, lane, result).ConfigureAwait(false);
+        return true;
+    }
+
+    // Frames and processes one buffer of a source's stream; at the stream's end, releases it.
+    private async ValueTask ProcessAsync(PipelineJob job, Lane lane, ReadResult result)
+    {
+        SourceStream stream = lane.Stream!;
+        ReadOnlySequence<byte> buffer = result.Buffer;
+        SequencePosition consumed = buffer.Start;
+        try
+        {
+            consumed = job.Process(lane.Index, buffer, result.IsCompleted);
+        }
+        finally
+        {
+            stream.Reader.AdvanceTo(consumed, buffer.End);
+        }
+
+        LogConsumed(stream.Name, lane.Source.Counters.Bytes);
+        if (result.IsCompleted)
+        {
+            LogStreamEnded(lane.Source.Uri.Text, stream.Name);
+            lane.Stream = null;
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // At the end of the reading loop: a wait for a stream is given up (a stream that came anyway is closed), a read
+    // in flight is cut short and what it had read is still processed, and the stream is closed.
+    private async ValueTask CloseLaneAsync(PipelineJob job, Lane lane, CancellationToken abortToken)
+    {
+        if (lane.Next is { } next)
+        {
+            lane.Next = null;
+            try
+            {
+                SourceStream? late = await next.ConfigureAwait(false);
+                if (late is not null)
+                {
+                    await late.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!abortToken.IsCancellationRequested)
+            {
+                // The wait for a connection or a file was cut short by the stop, as asked.
+            }
+        }
+
+        if (lane.Stream is not { } stream)
+        {
+            return;
+        }
+
+        if (lane.Read is { } read && !abortToken.IsCancellationRequested)
+        {
+            lane.Read = null;
+            stream.Reader.CancelPendingRead();
+            ReadResult result;
+            try
+            {
+                result = await read.ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is OperationCanceledException or IOException)
+            {
+                result = default;
+            }
+
+            if (result.Buffer.Length > 0 || result.IsCompleted)
+            {
+                await ProcessAsync(job, lane, result).ConfigureAwait(false);
+            }
+        }
+
+        if (lane.Stream is { } open)
+        {
+            lane.Stream = null;
+            await open.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A source as the reading loop sees it: waiting for its next stream, or reading one, or ended.
+    private sealed class Lane(int index, Source source)
+    {
+        public int Index { get; } = index;
+
+        public Source Source { get; } = source;
+
+        public Task<SourceStream?>? Next { get; set; }
+
+        public SourceStream? Stream { get; set; }
+
+        public Task<ReadResult>? Read { get; set; }
+
+        public bool Ended { get; set; }
     }
 
     private void StartBatch(long batchTime)
@@ -475,14 +581,13 @@ public sealed partial class PipelineRun : IAsyncDisposable
         WakeLoop();
     }
 
-    // Wakes the loop wherever it waits: for a read (cancelled, and returns at once) or for the next stream.
+    // Wakes the loop wherever it waits (for reads or streams, with the wake signal among them).
     // The caller has set its flag first; the lock orders that write before the loop's next look at the flags.
     private void WakeLoop()
     {
         lock (_readerGate)
         {
             _wake.TrySetResult();
-            _activeReader?.CancelPendingRead();
         }
     }
 
@@ -583,7 +688,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes, {Skipped} oversize records skipped); committing the last batch at its time")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes, {Skipped} oversize records skipped); the last batch is committed at its time once every source has ended")]
     private partial void LogInputEnded(string pipeline, string source, long records, long bytes, long skipped);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms will be committed at its time")]

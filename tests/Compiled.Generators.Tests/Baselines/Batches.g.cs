@@ -107,6 +107,7 @@ namespace Shop
                 var job = (OrdersJob)Job;
                 foreach ((string Kind, int User, long Cents) record in Input.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushInput(record);
                 }
             }

@@ -71,6 +71,7 @@ namespace Monitoring.Logs
                 var job = (ErrorLevelsJob)Job;
                 foreach (string record in Lines.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushLines(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

@@ -87,6 +87,7 @@ namespace Clickstream
                 var job = (ActivityJob)Job;
                 foreach (string record in Input.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushInput(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

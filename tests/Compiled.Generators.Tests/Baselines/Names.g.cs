@@ -79,6 +79,7 @@ namespace Naming
                 var job = (NamesJob)Job;
                 foreach (string record in Source.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushSource(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

@@ -63,6 +63,7 @@ partial class Jobs
                 var job = (LengthsJob)Job;
                 foreach (string record in Input.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushInput(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

@@ -71,6 +71,7 @@ namespace Clicks
                 var job = (SessionsJob)Job;
                 foreach ((int User, long Clicks) record in Clicks.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushClicks(record);
                 }
             }

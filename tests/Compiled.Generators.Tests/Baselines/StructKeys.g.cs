@@ -71,6 +71,7 @@ namespace Shop
                 var job = (CustomerTotalsJob)Job;
                 foreach (string record in Orders.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushOrders(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

@@ -63,6 +63,7 @@ namespace Sensors
                 var job = (ReadingsJob)Job;
                 foreach ((string Sensor, double Celsius) record in Input.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushInput(record);
                 }
             }

@@ -120,6 +120,7 @@ namespace Monitoring
                 var job = (TrafficJob)Job;
                 foreach (string record in Requests.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushRequests(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

@@ -63,6 +63,7 @@ namespace Samples.WordCount
                 var job = (WordCountJob)Job;
                 foreach (string record in Input.At(index))
                 {
+                    Counters[0].Records++;
                     job.PushInput(global::System.Text.Encoding.UTF8.GetBytes(record));
                 }
             }

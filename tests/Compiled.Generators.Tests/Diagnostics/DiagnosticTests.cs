@@ -154,13 +154,13 @@ public class DiagnosticTests
         public static partial class Job
         {
             [Source] public static partial Lines Clicks();
-            [Source] public static partial Lines [|Views|]();
             [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+            [Source] public static partial Lines [|Views|]();
+            [Sink] public static partial void ViewsOutput(ReadOnlySpan<byte> line);
         }
         """,
         "CMP0008",
-        "Pipeline 'Job' declares a second source 'Views' besides 'Clicks', but a pipeline reads one source; remove 'Views', or move it to a pipeline of its own",
-        compilesOtherwise: false);
+        "Pipeline 'Job' reads source 'Views' besides 'Clicks', but no stage combines their streams, so it is two pipelines in one; combine them with [Union], [Join], [Cogroup] or [TransformWith] (Input and Other naming a stage of each), or move 'Views' to a pipeline of its own");
 
     [Fact]
     public void CMP0009_SourceSignature() => DiagnosticVerifier.Verify(Usings + """

@@ -16,6 +16,7 @@ public class SnapshotTests
     [InlineData("Batches")]
     [InlineData("EventTime")]
     [InlineData("Names")]
+    [InlineData("TwoSources")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
         string text = File.ReadAllText(GeneratorHarness.InputPath(name));
