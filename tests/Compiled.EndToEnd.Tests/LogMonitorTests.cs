@@ -116,6 +116,27 @@ public partial class LogMonitorTests
         Assert.Contains("Pipeline LogMonitor starting", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LogMonitor_Readme_ShowsThePipelineAsWritten()
+    {
+        // Each block of the README's LogMonitor code (blocks are separated by an empty line) is in LogMonitor.cs, as
+        // it is there but for the indentation; if either changes, the other must change with it.
+        string readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string source = Dedent(File.ReadAllText(Path.Combine(Repo.Root, "samples", "LogMonitor", "LogMonitor.cs")));
+        int how = readme.IndexOf("**How.**", StringComparison.Ordinal);
+        Assert.True(how >= 0, "The README has no LogMonitor '**How.**' paragraph.");
+        int start = readme.IndexOf("```csharp\n", how, StringComparison.Ordinal) + "```csharp\n".Length;
+        string code = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+        string[] blocks = code.Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, blocks.Length);
+        foreach (string block in blocks)
+        {
+            Assert.Contains(Dedent(block), source, StringComparison.Ordinal);
+        }
+
+        static string Dedent(string text) => string.Join('\n', text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').Select(line => line.Trim()));
+    }
+
     // Checks batch 'batch' (1-based) of the output against the known requests of its window: batches
     // max(1, batch - 9) to batch (a batch after the known ones is empty).
     private static void AssertWindow(KnownTraffic traffic, int batch, IEnumerable<string> rows)
