@@ -270,6 +270,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
         using var acquire = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
         var pending = new List<Task>(lanes.Length + 1);
+        bool ended = false;  // by a stop or the end of every source, not by a failure
         try
         {
             while (true)
@@ -283,6 +284,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
                 if (_stopping)
                 {
+                    ended = true;
                     return;
                 }
 
@@ -301,6 +303,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
                 if (!open)
                 {
+                    ended = true;
                     return;
                 }
 
@@ -329,7 +332,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             await acquire.CancelAsync().ConfigureAwait(false);
             foreach (Lane lane in lanes)
             {
-                await CloseLaneAsync(job, lane, abortToken).ConfigureAwait(false);
+                await CloseLaneAsync(job, lane, processRead: ended, abortToken).ConfigureAwait(false);
             }
         }
     }
@@ -416,8 +419,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
     }
 
     // At the end of the reading loop: a wait for a stream is given up (a stream that came anyway is closed), a read
-    // in flight is cut short and what it had read is still processed, and the stream is closed.
-    private async ValueTask CloseLaneAsync(PipelineJob job, Lane lane, CancellationToken abortToken)
+    // in flight is cut short and, unless the run failed, what it had read is still processed; the stream is closed.
+    private async ValueTask CloseLaneAsync(PipelineJob job, Lane lane, bool processRead, CancellationToken abortToken)
     {
         if (lane.Next is { } next)
         {
@@ -441,7 +444,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             return;
         }
 
-        if (lane.Read is { } read && !abortToken.IsCancellationRequested)
+        if (lane.Read is { } read)
         {
             lane.Read = null;
             stream.Reader.CancelPendingRead();
@@ -455,7 +458,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 result = default;
             }
 
-            if (result.Buffer.Length > 0 || result.IsCompleted)
+            if (processRead && (result.Buffer.Length > 0 || result.IsCompleted))
             {
                 await ProcessAsync(job, lane, result).ConfigureAwait(false);
             }
