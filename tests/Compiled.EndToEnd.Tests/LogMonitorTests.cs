@@ -78,9 +78,9 @@ public partial class LogMonitorTests
             byte[] bytes = Encoding.UTF8.GetBytes(string.Concat(traffic.Lines[batch - 1].Select(line => line + "\n")));
             await WriteInIrregularChunksAsync(stream, bytes, seed: batch);
             sent += bytes.Length;
-            await WaitUntilAsync(() => run.Sources[0].Counters.Bytes == sent, running);
+            await RunningPipeline.WaitUntilAsync(() => run.Sources[0].Counters.Bytes == sent, running);
             clock.Advance(TimeSpan.FromSeconds(1));
-            await WaitUntilAsync(() => Directory.Exists(outDirectory) && Directory.GetFiles(outDirectory, "endpoints-*.txt").Length == batch, running);
+            await RunningPipeline.WaitUntilAsync(() => Directory.Exists(outDirectory) && Directory.GetFiles(outDirectory, "endpoints-*.txt").Length == batch, running);
         }
 
         // A stop commits the batch in flight (empty) at its time: the window still holds the three batches.
@@ -268,22 +268,6 @@ public partial class LogMonitorTests
         await stream.FlushAsync(TestContext.Current.CancellationToken);
     }
 
-    // Polls a condition, failing early if the run itself ended (with its exception), or after a generous wait.
-    private static async Task WaitUntilAsync(Func<bool> condition, Task running)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!condition())
-        {
-            if (running.IsCompleted)
-            {
-                await running;
-                Assert.Fail("The pipeline stopped before the condition held.");
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the pipeline.");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
 }
 
 /// <summary>A sink that counts the rows it is given as text, and the malformed-lines rows among them.</summary>

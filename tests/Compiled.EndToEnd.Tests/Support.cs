@@ -200,3 +200,27 @@ internal static class ChildProcess
         return (process.ExitCode, await output, await error);
     }
 }
+
+/// <summary>Waits on a running pipeline.</summary>
+internal static class RunningPipeline
+{
+    /// <summary>How long a test waits for a pipeline before it fails.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    /// <summary>Polls a condition, failing early if the run itself ended (with its exception), or after <see cref="Patience"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, Task running)
+    {
+        DateTime deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            if (running.IsCompleted)
+            {
+                await running;
+                Assert.Fail("The pipeline stopped before the condition held.");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the pipeline.");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+}

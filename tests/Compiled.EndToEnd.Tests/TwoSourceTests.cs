@@ -33,7 +33,22 @@ public static partial class TwoInputWords
 /// </summary>
 public class TwoSourceTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    [Fact]
+    public void TestDriver_ABatchPerSource_CountedTogether()
+    {
+        using var test = new TwoInputWords.TestDriver();
+        test.Left.Batch("a b a", "c").Batch("d");
+        test.Right.Batch("b", "").Batch().Batch("a a");
+        test.Run();
+
+        Assert.Equal(
+            [
+                "100: a=2 b=2 c=1",
+                "200: d=1",
+                "300: a=2",
+            ],
+            test.Counts.Batches.Select(b => $"{b.Time}: " + string.Join(" ", b.Records.Order().Select(r => $"{r.Key}={r.Value}"))));
+    }
 
     [Fact]
     public async Task TwoSockets_WrittenAtTheSameTime_CountedTogether()
@@ -56,9 +71,9 @@ public class TwoSourceTests
 
         // Both peers write at once, in small irregular chunks, so that reads of the two sockets interleave.
         await Task.WhenAll(ServeAsync(left, leftText, seed: 33), ServeAsync(right, rightText, seed: 34));
-        await WaitUntilAsync(() => run.Sources[0].Counters.Bytes == leftText.Length && run.Sources[1].Counters.Bytes == rightText.Length, running);
+        await RunningPipeline.WaitUntilAsync(() => run.Sources[0].Counters.Bytes == leftText.Length && run.Sources[1].Counters.Bytes == rightText.Length, running);
         await stop.CancelAsync();
-        await running.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await running.WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
 
         var expected = FileSinkOutput.Sum([Reference.WordCounts(leftText), Reference.WordCounts(rightText)]);
         Assert.Equal(expected, FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values));
@@ -81,7 +96,7 @@ public class TwoSourceTests
         options.SourceUris["Right"] = $"file://{rightFile}";
         options.SinkUris["Counts"] = $"file://{temp.Path}/out/counts?suffix=txt";
         await using var run = new PipelineRun(TwoInputWords.Definition, options);
-        await run.RunAsync(TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await run.RunAsync(TestContext.Current.CancellationToken).WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
 
         var expected = FileSinkOutput.Sum([Reference.WordCounts(leftText), Reference.WordCounts(rightText)]);
         Assert.Equal(expected, FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values));
@@ -117,20 +132,4 @@ public class TwoSourceTests
     }
 
     private static int Port(TcpListener listener) => ((IPEndPoint)listener.LocalEndpoint).Port;
-
-    private static async Task WaitUntilAsync(Func<bool> condition, Task running)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (running.IsCompleted)
-            {
-                await running;
-                Assert.Fail("The pipeline stopped before the condition held.");
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the pipeline.");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
 }

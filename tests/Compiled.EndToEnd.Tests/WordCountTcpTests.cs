@@ -12,8 +12,6 @@ namespace Compiled.EndToEnd.Tests;
 /// </summary>
 public class WordCountTcpTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task WordCount_Tcp_MatchesReferenceCounts()
     {
@@ -35,9 +33,9 @@ public class WordCountTcpTests
         }
 
         // The peer closed: everything sent is framed (the last line has no newline) once the bytes are consumed.
-        await WaitUntilAsync(() => run.Sources[0].Counters.Bytes == text.Length, running);
+        await RunningPipeline.WaitUntilAsync(() => run.Sources[0].Counters.Bytes == text.Length, running);
         await stop.CancelAsync();
-        await running.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await running.WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
 
         var batches = FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts");
         Assert.Equal(Reference.WordCounts(text), FileSinkOutput.Sum(batches.Values));
@@ -69,9 +67,9 @@ public class WordCountTcpTests
             await WriteInIrregularChunksAsync(connection.GetStream(), second, seed: 8);
         }
 
-        await WaitUntilAsync(() => run.Sources[0].Counters.Bytes == first.Length + second.Length, running);
+        await RunningPipeline.WaitUntilAsync(() => run.Sources[0].Counters.Bytes == first.Length + second.Length, running);
         await stop.CancelAsync();
-        await running.WaitAsync(Patience, TestContext.Current.CancellationToken);
+        await running.WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
 
         var expected = FileSinkOutput.Sum([Reference.WordCounts(first), Reference.WordCounts(second)]);
         Assert.Equal(expected, FileSinkOutput.Sum(FileSinkOutput.Batches(Path.Combine(temp.Path, "out"), "counts").Values));
@@ -113,9 +111,9 @@ public class WordCountTcpTests
 
             sent.Add(text);
             total += text.Length;
-            await WaitUntilAsync(() => run.Sources[0].Counters.Bytes == total, running);
+            await RunningPipeline.WaitUntilAsync(() => run.Sources[0].Counters.Bytes == total, running);
             clock.Advance(TimeSpan.FromSeconds(1));
-            await WaitUntilAsync(() => Directory.Exists(outDirectory) && Directory.GetFiles(outDirectory, "counts-*.txt").Length == batch + 1, running);
+            await RunningPipeline.WaitUntilAsync(() => Directory.Exists(outDirectory) && Directory.GetFiles(outDirectory, "counts-*.txt").Length == batch + 1, running);
         }
 
         // A stop commits the batch in flight when its time comes.
@@ -152,22 +150,5 @@ public class WordCountTcpTests
         }
 
         await stream.FlushAsync(TestContext.Current.CancellationToken);
-    }
-
-    // Polls a condition, failing early if the run itself ended (with its exception), or after a generous wait.
-    private static async Task WaitUntilAsync(Func<bool> condition, Task running)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            if (running.IsCompleted)
-            {
-                await running;
-                Assert.Fail("The pipeline stopped before the condition held.");
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "Timed out waiting for the pipeline.");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 }

@@ -58,26 +58,3 @@ public static partial class Ads
     [Sink]
     public static partial void ClickThrough((int Ad, long Shown, long Clicked) rate);
 }
-
-/// <summary>Two byte-line sources whose words are counted together: a union of two sockets, as a word count.</summary>
-[Pipeline(BatchInterval = "1s")]
-public static partial class TwoSocketWords
-{
-    [Source(Default = "tcp://localhost:9001")]
-    public static partial Lines Left();
-
-    [Source(Default = "tcp://localhost:9002")]
-    public static partial Lines Right();
-
-    [Union(Input = nameof(Left), Other = nameof(Right))]
-    public static partial ReadOnlySpan<byte> Both(ReadOnlySpan<byte> line);
-
-    [FlatMap]
-    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
-
-    [CountByValue]
-    public static ReadOnlySpan<byte> Word(ReadOnlySpan<byte> word) => word;
-
-    [Sink(Default = "console")]
-    public static partial void Counts(ReadOnlySpan<byte> word, long count);
-}

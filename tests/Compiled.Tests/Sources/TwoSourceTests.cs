@@ -114,21 +114,4 @@ public class TwoSourceTests
         // At batch 4 the window holds batches 2 to 4: ad 2 shown twice (batch 4) and clicked twice (batches 2 and 4).
         Assert.Contains((2, 2L, 2L), test.ClickThrough.Batches[3].Records);
     }
-
-    [Fact]
-    public void UnionOfTwoByteSources_CountsTheWordsOfBoth()
-    {
-        using var test = new TwoSocketWords.TestDriver();
-        test.Left.Batch("a b a", "c").Batch("d");
-        test.Right.Batch("b", "").Batch().Batch("a a");
-        test.Run();
-
-        Assert.Equal(
-            [
-                "1000: a=2 b=2 c=1",
-                "2000: d=1",
-                "3000: a=2",
-            ],
-            test.Counts.Batches.Select(b => $"{b.Time}: " + string.Join(" ", b.Records.Order().Select(r => $"{r.Key}={r.Value}"))));
-    }
 }
