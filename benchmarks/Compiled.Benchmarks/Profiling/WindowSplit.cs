@@ -100,8 +100,8 @@ internal static class WindowSplit
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// {rounds} rounds, one batch of each variant per round. Thread CPU time per batch, median (quartiles); ns/record = CPU total / {KeyedStream.RecordsPerBatch:N0}; ratios are medians of per-round ratios of CPU times (quartiles)"));
-        Console.WriteLine("| Variant | Window | Process ms | Boundary ms | Total ms | ns/record | Wall total ms | Boundary / merged's | Total / floor's | Allocated B/batch |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Variant | Window | Process ms | Boundary ms | Total ms | ns/record | Wall total ms | Boundary / merged's | Total / floor's | Total / hand-written-table's | Allocated B/batch |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         int floor = runs.FindIndex(run => run.Name == "floor");
         for (int i = 0; i < runs.Count; i++)
         {
@@ -111,8 +111,10 @@ internal static class WindowSplit
             int merged = runs.FindIndex(run => run.Name == "merged" && run.Length == runs[i].Length);
             string vsMerged = merged < 0 || merged == i ? "" : Ratio(b, Row(boundary, merged));
             string vsFloor = floor < 0 || floor == i ? "" : Ratio(total, Sum(Row(process, floor), Row(boundary, floor)));
+            int table = runs.FindIndex(run => run.Name == "hand-written-table" && run.Length == runs[i].Length);
+            string vsTable = table < 0 || table == i || runs[i].Name == "floor" ? "" : Ratio(total, Sum(Row(process, table), Row(boundary, table)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {runs[i].Name} | {(runs[i].Name == "floor" ? "-" : runs[i].Length.ToString(CultureInfo.InvariantCulture))} | {Quartiles(p)} | {Quartiles(b)} | {Median(total):F2} | {Median(total) * 1e6 / KeyedStream.RecordsPerBatch:F1} | {Median(Row(wall, i)):F2} | {vsMerged} | {vsFloor} | {allocated[i] / rounds:N0} |"));
+                $"| {runs[i].Name} | {(runs[i].Name == "floor" ? "-" : runs[i].Length.ToString(CultureInfo.InvariantCulture))} | {Quartiles(p)} | {Quartiles(b)} | {Median(total):F2} | {Median(total) * 1e6 / KeyedStream.RecordsPerBatch:F1} | {Median(Row(wall, i)):F2} | {vsMerged} | {vsFloor} | {vsTable} | {allocated[i] / rounds:N0} |"));
         }
 
         foreach (var run in runs)

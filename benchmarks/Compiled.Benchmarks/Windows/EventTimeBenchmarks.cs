@@ -8,6 +8,7 @@ namespace Compiled.Benchmarks.Windows;
 /// Zipf-distributed keys, in the steady state. One operation is one minute of the stream, 60 batches of 100,000 lines,
 /// so that it holds exactly one window's close; <c>OperationsPerInvoke = 60</c> makes the mean per batch. Between
 /// operations, <see cref="Prepare"/> rewrites the stream's timestamps for the next minute, outside the measurement.
+/// The baseline is the hand-written count with the runtime's table, so the Ratio column is what the framework adds.
 /// </summary>
 [MemoryDiagnoser]
 [BenchmarkCategory("EventTime")]
@@ -38,7 +39,7 @@ public class EventTimeBenchmarks
     public void Cleanup() => _runner.Variant.Dispose();
 
     /// <summary>The same lines, the timestamp parsed, counted per key per batch without event time (<see cref="EventLinesCount"/>).</summary>
-    [Benchmark(Baseline = true, OperationsPerInvoke = EventStream.BatchesPerPeriod, Description = "Floor: parse time, reduceByKey per batch")]
+    [Benchmark(OperationsPerInvoke = EventStream.BatchesPerPeriod, Description = "Floor: parse time, reduceByKey per batch")]
     [Records(RecordKind.BatchRecords)]
     public long Floor() => Run();
 
@@ -48,7 +49,7 @@ public class EventTimeBenchmarks
     public long Compiled() => Run();
 
     /// <summary><see cref="HandWrittenEventTimeCount"/>: the same work by hand, with the same key table.</summary>
-    [Benchmark(OperationsPerInvoke = EventStream.BatchesPerPeriod, Description = "Hand-written, ByteKeyTable per minute")]
+    [Benchmark(Baseline = true, OperationsPerInvoke = EventStream.BatchesPerPeriod, Description = "Hand-written, ByteKeyTable per minute")]
     [Records(RecordKind.BatchRecords)]
     public long HandWritten() => Run();
 

@@ -83,6 +83,18 @@ public sealed class HandWrittenSlidingVariant(int length, IRecordWriter<KeyValue
     public override void CompleteBatch(long index) => _sum.CompleteBatch();
 }
 
+/// <summary><see cref="HandWrittenTableSlidingSum"/> as a <see cref="BatchVariant"/>.</summary>
+public sealed class HandWrittenTableSlidingVariant(int length, IRecordWriter<KeyValue<long>> sink) : BatchVariant
+{
+    private readonly HandWrittenTableSlidingSum _sum = new(length, sink);
+
+    /// <inheritdoc />
+    public override void Process(in ReadOnlySequence<byte> buffer) => _sum.Process(buffer);
+
+    /// <inheritdoc />
+    public override void CompleteBatch(long index) => _sum.CompleteBatch();
+}
+
 /// <summary><see cref="HandWrittenEventTimeCount"/> as a <see cref="BatchVariant"/>.</summary>
 public sealed class HandWrittenEventVariant(IRecordWriter<Windowed<long>> sink) : BatchVariant
 {
@@ -113,8 +125,8 @@ public sealed class HandWrittenMinuteVariant(IRecordWriter<Windowed<long>> sink)
 /// <summary>The sliding-window variants, by name (the names <c>profile</c> and <c>windows</c> take).</summary>
 public static class SlidingVariants
 {
-    /// <summary>Every variant: the floor, the three generated windows and the hand-written one.</summary>
-    public static readonly string[] Names = ["floor", "merged", "inverse", "inverse-unfiltered", "hand-written"];
+    /// <summary>Every variant: the floor, the three generated windows and the two hand-written ones (Dictionary; the runtime's table).</summary>
+    public static readonly string[] Names = ["floor", "merged", "inverse", "inverse-unfiltered", "hand-written", "hand-written-table"];
 
     /// <summary>Creates variant <paramref name="name"/> for a window of <paramref name="length"/> batches (10 or 30).</summary>
     public static BatchVariant Create(string name, int length, Sink sink)
@@ -131,6 +143,7 @@ public static class SlidingVariants
             "inverse" => new JobVariant(length == 10 ? SlidingSumInverse.Definition : SlidingSumInverse30.Definition, sink),
             "inverse-unfiltered" => new JobVariant(length == 10 ? SlidingSumInverseUnfiltered.Definition : SlidingSumInverseUnfiltered30.Definition, sink),
             "hand-written" => new HandWrittenSlidingVariant(length, (IRecordWriter<KeyValue<long>>)sink),
+            "hand-written-table" => new HandWrittenTableSlidingVariant(length, (IRecordWriter<KeyValue<long>>)sink),
             _ => throw new ArgumentException($"No sliding variant '{name}'; one of {string.Join(", ", Names)}.", nameof(name)),
         };
     }
