@@ -6,6 +6,8 @@ using Compiled.Benchmarks.Profiling;
 
 // 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly;
 // 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
+// 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
+// Process and its boundary apart (Profiling/WindowSplit.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -14,6 +16,16 @@ if (args.Length > 0 && args[0] == "profile")
 if (args.Length > 0 && args[0] == "compare")
 {
     return ProfileLoop.Compare(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "windows")
+{
+    return WindowSplit.RunSliding(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "events")
+{
+    return WindowSplit.RunEvents(args.AsSpan(1));
 }
 
 IConfig config = DefaultConfig.Instance
