@@ -641,8 +641,15 @@ namespace Compiled.Generators
                         w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {last}, updated from the batch that enters and the batch that leaves; {drops}.");
                         w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Current}.Count; {n.Index}++)");
                         w.Line($"ref var {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Current}.KeyAt({n.Index}), out bool {n.Exists});");
-                        w.Line($"{n.Slot}.Value = {n.Exists} ? {string.Format(add, $"{n.Slot}.Value", $"{n.Current}.ValueAt({n.Index})")} : {n.Current}.ValueAt({n.Index});");
+                        w.Open($"if ({n.Exists} && {n.Slot}.Batches >= 0)");
+                        w.Line($"{n.Slot}.Value = {string.Format(add, $"{n.Slot}.Value", $"{n.Current}.ValueAt({n.Index})")};");
                         w.Line($"{n.Slot}.Batches++;");
+                        w.Close();
+                        w.Open("else");
+                        w.Line("// A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.");
+                        w.Line($"{n.Slot}.Value = {n.Current}.ValueAt({n.Index});");
+                        w.Line($"{n.Slot}.Batches = 1;");
+                        w.Close();
                         w.Close();
                         w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
                         w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Leaving}.Count; {n.Index}++)");
@@ -654,24 +661,37 @@ namespace Compiled.Generators
                         w.Close();
                         w.Close();
                         w.Open(emits);
-                        string? keep = counts ? $"{n.Field}.ValueAt({n.Index}).Value != 0"
+                        string? keep = counts ? $"{n.Slot}.Value != 0"
                             : window.Filter is null ? null
-                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? $"{RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value)" : $"{n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value")})";
+                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? $"{RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Slot}.Value)" : $"{n.Field}.KeyAt({n.Index}), {n.Slot}.Value")})";
                         if (keep is not null)
                         {
-                            w.Line("// Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.");
+                            w.Line("// Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are");
+                            w.Line("// left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.");
+                            w.Line($"int {n.Dead} = 0;");
                             w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                            w.Open($"if ({keep})");
-                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value);");
+                            w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
+                            w.Open($"if ({n.Slot}.Batches < 0)");
+                            w.Line($"{n.Dead}++;");
+                            w.Close();
+                            w.Open($"else if ({keep})");
+                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Slot}.Value);");
                             EmitChildren(w, pipeline, index, n.Local!);
                             w.Close();
-                            w.Open($"else if ({n.Field}.ValueAt({n.Index}).Batches == 0)");
-                            w.Line("continue;");
+                            w.Open($"else if ({n.Slot}.Batches == 0)");
+                            w.Line($"{n.Slot}.Batches = -1;");
+                            w.Line($"{n.Dead}++;");
                             w.Close();
+                            w.Close();
+                            w.Open($"if ({n.Dead} > {n.Field}.Count / 4)");
+                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                            w.Open($"if ({n.Field}.ValueAt({n.Index}).Batches >= 0)");
                             w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Field}.ValueAt({n.Index});");
+                            w.Close();
                             w.Close();
                             w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
                             w.Line($"{n.Kept}.Clear();");
+                            w.Close();
                         }
                         else
                         {
@@ -1400,6 +1420,9 @@ namespace Compiled.Generators
                 /// <summary>The batch's state that leaves an incremental window: <c>addLeaving</c>.</summary>
                 public string? Leaving { get; set; }
 
+                /// <summary>How many keys of a filtered incremental window are forgotten but not yet cleared out: <c>addDead</c>.</summary>
+                public string? Dead { get; set; }
+
                 /// <summary>An [UpdateStateByKey] stage's lists of the batch's values per key: <c>_updateValues</c>.</summary>
                 public string? Values { get; set; }
 
@@ -1822,6 +1845,7 @@ namespace Compiled.Generators
                                 names.From = table.Allocate(local + "From");
                                 names.Part = table.Allocate(local + "Part");
                                 names.Leaving = table.Allocate(local + "Leaving");
+                                names.Dead = table.Allocate(local + "Dead");
                                 break;
                         }
                     }

@@ -276,8 +276,17 @@ namespace Monitoring
                 for (int incrementalIndex = 0; incrementalIndex < _incrementalBatch.Count; incrementalIndex++)
                 {
                     ref var incrementalSlot = ref _incrementalWindow.GetValueRefOrAddDefault(_incrementalBatch.KeyAt(incrementalIndex), out bool incrementalExists);
-                    incrementalSlot.Value = incrementalExists ? global::Monitoring.Traffic.Incremental(incrementalSlot.Value, _incrementalBatch.ValueAt(incrementalIndex)) : _incrementalBatch.ValueAt(incrementalIndex);
-                    incrementalSlot.Batches++;
+                    if (incrementalExists && incrementalSlot.Batches >= 0)
+                    {
+                        incrementalSlot.Value = global::Monitoring.Traffic.Incremental(incrementalSlot.Value, _incrementalBatch.ValueAt(incrementalIndex));
+                        incrementalSlot.Batches++;
+                    }
+                    else
+                    {
+                        // A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.
+                        incrementalSlot.Value = _incrementalBatch.ValueAt(incrementalIndex);
+                        incrementalSlot.Batches = 1;
+                    }
                 }
                 var incrementalLeaving = _incrementalBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _incrementalBatches.Length)];
                 for (int incrementalIndex = 0; incrementalIndex < incrementalLeaving.Count; incrementalIndex++)
@@ -292,24 +301,41 @@ namespace Monitoring
                 }
                 if (batch.Index % _incrementalSlide == 0)
                 {
-                    // Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.
+                    // Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are
+                    // left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.
+                    int incrementalDead = 0;
                     for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
                     {
-                        if (global::Monitoring.Traffic.Active(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex).Value))
+                        ref var incrementalSlot = ref _incrementalWindow.ValueAt(incrementalIndex);
+                        if (incrementalSlot.Batches < 0)
                         {
-                            var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex).Value);
+                            incrementalDead++;
+                        }
+                        else if (global::Monitoring.Traffic.Active(_incrementalWindow.KeyAt(incrementalIndex), incrementalSlot.Value))
+                        {
+                            var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), incrementalSlot.Value);
                             // [Sink] PerEndpointIncremental (Windows.cs:29)
                             if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
                             else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
                         }
-                        else if (_incrementalWindow.ValueAt(incrementalIndex).Batches == 0)
+                        else if (incrementalSlot.Batches == 0)
                         {
-                            continue;
+                            incrementalSlot.Batches = -1;
+                            incrementalDead++;
                         }
-                        _incrementalKept.GetValueRefOrAddDefault(_incrementalWindow.KeyAt(incrementalIndex), out bool _) = _incrementalWindow.ValueAt(incrementalIndex);
                     }
-                    (_incrementalWindow, _incrementalKept) = (_incrementalKept, _incrementalWindow);
-                    _incrementalKept.Clear();
+                    if (incrementalDead > _incrementalWindow.Count / 4)
+                    {
+                        for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
+                        {
+                            if (_incrementalWindow.ValueAt(incrementalIndex).Batches >= 0)
+                            {
+                                _incrementalKept.GetValueRefOrAddDefault(_incrementalWindow.KeyAt(incrementalIndex), out bool _) = _incrementalWindow.ValueAt(incrementalIndex);
+                            }
+                        }
+                        (_incrementalWindow, _incrementalKept) = (_incrementalKept, _incrementalWindow);
+                        _incrementalKept.Clear();
+                    }
                 }
                 incrementalLeaving.Clear();
                 _incrementalBatch = incrementalLeaving;
@@ -360,8 +386,17 @@ namespace Monitoring
                 for (int lengthsIndex = 0; lengthsIndex < _lengthsBatch.Count; lengthsIndex++)
                 {
                     ref var lengthsSlot = ref _lengthsWindow.GetValueRefOrAddDefault(_lengthsBatch.KeyAt(lengthsIndex), out bool lengthsExists);
-                    lengthsSlot.Value = lengthsExists ? lengthsSlot.Value + _lengthsBatch.ValueAt(lengthsIndex) : _lengthsBatch.ValueAt(lengthsIndex);
-                    lengthsSlot.Batches++;
+                    if (lengthsExists && lengthsSlot.Batches >= 0)
+                    {
+                        lengthsSlot.Value = lengthsSlot.Value + _lengthsBatch.ValueAt(lengthsIndex);
+                        lengthsSlot.Batches++;
+                    }
+                    else
+                    {
+                        // A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.
+                        lengthsSlot.Value = _lengthsBatch.ValueAt(lengthsIndex);
+                        lengthsSlot.Batches = 1;
+                    }
                 }
                 var lengthsLeaving = _lengthsBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _lengthsBatches.Length)];
                 for (int lengthsIndex = 0; lengthsIndex < lengthsLeaving.Count; lengthsIndex++)
@@ -376,24 +411,41 @@ namespace Monitoring
                 }
                 if (batch.Index % _lengthsSlide == 0)
                 {
-                    // Keys that pass are emitted; a key that fails is forgotten once none of its values are left in the window.
+                    // Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are
+                    // left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.
+                    int lengthsDead = 0;
                     for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
                     {
-                        if (_lengthsWindow.ValueAt(lengthsIndex).Value != 0)
+                        ref var lengthsSlot = ref _lengthsWindow.ValueAt(lengthsIndex);
+                        if (lengthsSlot.Batches < 0)
                         {
-                            var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex).Value);
+                            lengthsDead++;
+                        }
+                        else if (lengthsSlot.Value != 0)
+                        {
+                            var lengths = (_lengthsWindow.KeyAt(lengthsIndex), lengthsSlot.Value);
                             // [Sink] LengthHistogram (Windows.cs:50)
                             if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
                             else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
                         }
-                        else if (_lengthsWindow.ValueAt(lengthsIndex).Batches == 0)
+                        else if (lengthsSlot.Batches == 0)
                         {
-                            continue;
+                            lengthsSlot.Batches = -1;
+                            lengthsDead++;
                         }
-                        _lengthsKept.GetValueRefOrAddDefault(_lengthsWindow.KeyAt(lengthsIndex), out bool _) = _lengthsWindow.ValueAt(lengthsIndex);
                     }
-                    (_lengthsWindow, _lengthsKept) = (_lengthsKept, _lengthsWindow);
-                    _lengthsKept.Clear();
+                    if (lengthsDead > _lengthsWindow.Count / 4)
+                    {
+                        for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
+                        {
+                            if (_lengthsWindow.ValueAt(lengthsIndex).Batches >= 0)
+                            {
+                                _lengthsKept.GetValueRefOrAddDefault(_lengthsWindow.KeyAt(lengthsIndex), out bool _) = _lengthsWindow.ValueAt(lengthsIndex);
+                            }
+                        }
+                        (_lengthsWindow, _lengthsKept) = (_lengthsKept, _lengthsWindow);
+                        _lengthsKept.Clear();
+                    }
                 }
                 lengthsLeaving.Clear();
                 _lengthsBatch = lengthsLeaving;

@@ -21,8 +21,80 @@ public static partial class LiveKeyFilter
     public static bool AtLeast100(ReadOnlySpan<byte> key, long value) => value >= 100;
 }
 
+/// <summary>
+/// An inverse that is not exact (it leaves 1 behind each time), so a forgotten key that returned on top of what it
+/// left would show: the window forgets a key the filter drops once its values are gone, and a key that comes back
+/// starts afresh, as a key new to Spark's state does.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class InexactInverse
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> line) => RandomWindows.Pair(line);
+
+    [ReduceByKeyAndWindow(Length = "2s", Inverse = nameof(SubtractLeavingOne), Filter = nameof(AtLeast5))]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Out(ReadOnlySpan<byte> key, long value);
+
+    public static long SubtractLeavingOne(long a, long b) => a - b + 1;
+
+    public static bool AtLeast5(ReadOnlySpan<byte> key, long value) => value >= 5;
+}
+
 public class WindowFilterLiveKeyTests
 {
+    // Window 2, slide 1. "k 5" every third batch from batch 1: two batches after, it leaves, leaving 1 behind, which
+    // the filter drops, so k is forgotten; the batch after that it comes back and the window holds 5, not 6. Forty
+    // keys stay in the window throughout, so a forgotten k alone is not cleared out of the table (that waits for a
+    // quarter of it) and comes back to its old entry; at batch 7, sixty keys come once, and when they are forgotten
+    // at batch 9 with k, the table is cleared out, so k's return at batch 10 is to a new entry.
+    [Fact]
+    public void ReduceByKeyAndWindowWithFilter_AForgottenKeyThatComesBack_StartsAfresh()
+    {
+        using var test = new InexactInverse.TestDriver();
+        for (int batch = 1; batch <= 12; batch++)
+        {
+            var lines = new List<string>();
+            if (batch % 3 == 1)
+            {
+                lines.Add("k 5");
+            }
+
+            lines.AddRange(Enumerable.Range(0, 40).Select(i => $"s{i} 9"));
+            if (batch == 7)
+            {
+                lines.AddRange(Enumerable.Range(0, 60).Select(i => $"o{i} 9"));
+            }
+
+            test.Input.Batch([.. lines]);
+        }
+
+        test.Run();
+
+        for (int batch = 1; batch <= 12; batch++)
+        {
+            var expected = new List<(string, long)>();
+            if (batch % 3 is 1 or 2)
+            {
+                expected.Add(("k", 5)); // 5 in the batch it comes and the next; then 1, dropped
+            }
+
+            // A steady key: 9, then 18, then one more each batch, as each batch that leaves leaves 1 behind.
+            expected.AddRange(Enumerable.Range(0, 40).Select(i => ($"s{i}", batch == 1 ? 9L : 16L + batch)));
+            if (batch is 7 or 8)
+            {
+                expected.AddRange(Enumerable.Range(0, 60).Select(i => ($"o{i}", 9L)));
+            }
+
+            Assert.Equal(expected.Order(), test.Out.Batches[batch - 1].Records.Order());
+        }
+    }
+
     // Window 2 batches, slide 1, filter value >= 100. Batch 3 drops "one" at 30 while batch 2's 30 is still in the
     // window; at batch 4 "one" comes back with 200 as batch 2's 30 leaves. The window (3..4) holds 200; Spark's
     // ReducedWindowedDStream also says 200 (the previous window has no value for the key, so it reduces the new
