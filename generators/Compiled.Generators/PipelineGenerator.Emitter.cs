@@ -485,6 +485,7 @@ namespace Compiled.Generators
 
                 w.Close();
                 w.Line();
+                pipeline.CurrentSource = source;
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
                 w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
                 w.Line(Inline);
@@ -509,6 +510,7 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                pipeline.CurrentSource = null;
             }
 
             private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
@@ -1212,7 +1214,17 @@ namespace Compiled.Generators
 
                         w.Close();
                         w.Open("else");
-                        w.Line($"{names.Field}.Observe({names.Time});");
+                        List<StageModel> inputs = pipeline.LoopSourcesOf(stage);
+                        if (inputs.Count > 1 && pipeline.CurrentSource is { } current)
+                        {
+                            w.Line($"// The watermark follows the source furthest behind: this is {current.Name}'s event time.");
+                            w.Line($"{names.Field}.Observe({inputs.IndexOf(current)}, {names.Time});");
+                        }
+                        else
+                        {
+                            w.Line($"{names.Field}.Observe({names.Time});");
+                        }
+
                         EmitChildren(w, pipeline, index, input);
                         w.Close();
                         break;
@@ -1578,7 +1590,10 @@ namespace Compiled.Generators
                     foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.EventTime))
                     {
                         StageNames names = NamesOf(stage);
-                        _windowFields.Add($"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});");
+                        int inputs = LoopSourcesOf(stage).Count;
+                        _windowFields.Add(inputs > 1
+                            ? $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds}, inputs: {inputs});"
+                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});");
                         _stateTables.Add(stage, ($"private readonly {Runtime}.Windows.Watermark {names.Field};", names.Field!));
                     }
 
@@ -2000,25 +2015,40 @@ namespace Compiled.Generators
                         .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
 
                 /// <summary>The fields a source's loop uses: the tables and sinks it reaches before any aggregate's boundary.</summary>
-                public List<(string Declaration, string Name)> LoopFields(StageModel source)
+                // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
+                // boundary (or sink) below them.
+                public List<StageModel> ReachedFrom(StageModel source)
                 {
-                    var used = new List<(string, string)>();
                     var pending = new Stack<int>();
                     pending.Push(IndexOf(source));
-                    bool text = false;
                     var reached = new List<StageModel>();
                     while (pending.Count > 0)
                     {
                         foreach (StageModel child in ChildrenOf(pending.Pop()))
                         {
                             reached.Add(child);
-                            text |= child.Kind == StageKind.Sink && NeedsText(child);
                             if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey or StageKind.EventWindow or StageKind.SessionWindow) && child.Window is null)
                             {
                                 pending.Push(IndexOf(child));
                             }
                         }
                     }
+
+                    return reached;
+                }
+
+                /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
+                public StageModel? CurrentSource { get; set; }
+
+                // The sources whose fused loops reach a stage, in declaration order: an [EventTime] stage below a union
+                // of two sources keeps a watermark input for each.
+                public List<StageModel> LoopSourcesOf(StageModel stage) => Sources.Where(source => ReachedFrom(source).Contains(stage)).ToList();
+
+                public List<(string Declaration, string Name)> LoopFields(StageModel source)
+                {
+                    var used = new List<(string, string)>();
+                    List<StageModel> reached = ReachedFrom(source);
+                    bool text = reached.Any(child => child.Kind == StageKind.Sink && NeedsText(child));
 
                     if (_counterFields.TryGetValue(source, out (string, string) counters))
                     {

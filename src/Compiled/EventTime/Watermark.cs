@@ -3,18 +3,33 @@ namespace Compiled.Windows;
 /// <summary>
 /// The event-time clock of an <see cref="EventTimeAttribute"/> stage: the latest event time seen minus the allowed
 /// lateness, never moving back. It moves on at batch boundaries only, so the records of one batch are judged late
-/// or not against the same watermark, whatever their order within the batch.
+/// or not against the same watermark, whatever their order within the batch. A stage that several sources reach
+/// (below a union of them) keeps the latest event time of each, and its watermark follows the one furthest behind,
+/// as Spark's default policy for several inputs does: a source that runs behind does not see its records judged
+/// late for the other's progress. Until every input has given a record the watermark waits.
 /// </summary>
 public sealed class Watermark
 {
     private readonly long _lateness;
-    private long _latest = long.MinValue;
+    private readonly long[] _latest;
 
     /// <summary>Creates a watermark that trails the latest event time by <paramref name="latenessMilliseconds"/>.</summary>
     public Watermark(long latenessMilliseconds)
+        : this(latenessMilliseconds, inputs: 1)
+    {
+    }
+
+    /// <summary>
+    /// Creates a watermark over <paramref name="inputs"/> inputs that trails the latest event time of the input
+    /// furthest behind by <paramref name="latenessMilliseconds"/>.
+    /// </summary>
+    public Watermark(long latenessMilliseconds, int inputs)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(latenessMilliseconds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         _lateness = latenessMilliseconds;
+        _latest = new long[inputs];
+        _latest.AsSpan().Fill(long.MinValue);
     }
 
     /// <summary>The watermark in Unix milliseconds: no record older than this is expected any more.</summary>
@@ -23,12 +38,21 @@ public sealed class Watermark
     /// <summary>Whether a record of event time <paramref name="time"/> is late: older than the watermark.</summary>
     public bool IsLate(long time) => time < Value;
 
-    /// <summary>Notes a record's event time.</summary>
+    /// <summary>Notes a record's event time (a stage with one input).</summary>
     public void Observe(long time)
     {
-        if (time > _latest)
+        if (time > _latest[0])
         {
-            _latest = time;
+            _latest[0] = time;
+        }
+    }
+
+    /// <summary>Notes the event time of a record of input <paramref name="input"/>.</summary>
+    public void Observe(int input, long time)
+    {
+        if (time > _latest[input])
+        {
+            _latest[input] = time;
         }
     }
 
@@ -41,10 +65,18 @@ public sealed class Watermark
         if (isLast)
         {
             Value = long.MaxValue;
+            return;
         }
-        else if (_latest != long.MinValue && _latest - _lateness > Value)
+
+        long behind = long.MaxValue;
+        foreach (long latest in _latest)
         {
-            Value = _latest - _lateness;
+            behind = Math.Min(behind, latest);
+        }
+
+        if (behind != long.MinValue && behind - _lateness > Value)
+        {
+            Value = behind - _lateness;
         }
     }
 }

@@ -17,6 +17,7 @@ public class SnapshotTests
     [InlineData("EventTime")]
     [InlineData("Names")]
     [InlineData("TwoSources")]
+    [InlineData("TwoClocks")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
         string text = File.ReadAllText(GeneratorHarness.InputPath(name));

@@ -115,3 +115,43 @@ public class TwoSourceTests
         Assert.Contains((2, 2L, 2L), test.ClickThrough.Batches[3].Records);
     }
 }
+
+/// <summary>Event time below a union of two sources: one watermark input per source, the watermark the lower one.</summary>
+public class TwoSourceEventTimeTests
+{
+    [Fact]
+    public void Watermark_FollowsTheSourceFurthestBehind_ItsRecordsAreNotLate()
+    {
+        using var test = new TwoClocks.TestDriver();
+        test.Live.Batch((100_000, 1)).Batch((101_000, 1)).Batch((125_000, 1));
+        test.Replayed.Batch((50_000, 2)).Batch((51_000, 2)).Batch((65_000, 2));
+        test.Run();
+        test.RunToEnd();
+
+        // After batch 1 the watermark is 50,000 (Replayed's), not 100,000: batch 2's 51,000 is on time. After batch
+        // 2 it is 51,000; after batch 3, 65,000, which closes [50000,60000) only.
+        Assert.Empty(test.TooLate.Batches.SelectMany(b => b.Records));
+        Assert.Equal(
+            [
+                "1000: ",
+                "2000: ",
+                "3000: [50000,60000) 2=2",
+                "4000: [60000,70000) 2=1 [100000,110000) 1=2 [120000,130000) 1=1",
+            ],
+            test.PerTenSeconds.Batches.Select(b => $"{b.Time}: " + string.Join(" ", b.Records.Select(r => $"{r.Window} {r.Key}={r.Value}"))));
+    }
+
+    [Fact]
+    public void Watermark_WaitsForASourceThatHasGivenNoRecordYet()
+    {
+        using var test = new TwoClocks.TestDriver();
+        test.Live.Batch((100_000, 1)).Batch((200_000, 1));
+        test.Replayed.Batch().Batch().Batch((40_000, 2));
+        test.Run();
+
+        // Replayed gave nothing in batches 1 and 2: no window closes, and its 40,000 in batch 3 is on time.
+        Assert.Empty(test.TooLate.Batches.SelectMany(b => b.Records));
+        Assert.All(test.PerTenSeconds.Batches.Take(2), b => Assert.Empty(b.Records));
+        Assert.Equal(0, test.Metrics.LateRecords);
+    }
+}
