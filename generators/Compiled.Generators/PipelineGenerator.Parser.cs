@@ -338,6 +338,22 @@ namespace Compiled.Generators
                 return drafts;
             }
 
+            // "0", "0s", "0ms", "00m": no time at all, which a lateness may be though a window may not.
+            private static bool IsZeroDuration(string text)
+            {
+                string number = text.Trim();
+                foreach (string unit in new[] { "ms", "s", "m", "h" })
+                {
+                    if (number.EndsWith(unit, StringComparison.Ordinal))
+                    {
+                        number = number.Substring(0, number.Length - unit.Length);
+                        break;
+                    }
+                }
+
+                return number.Length > 0 && number.All(c => c == '0');
+            }
+
             // A pipeline is one graph: every source's stream must meet the first source's, through the stages that
             // read two streams (Union, the joins, Cogroup, TransformWith). Two graphs in one class are two pipelines.
             private void CheckSourcesMeet(INamedTypeSymbol type, List<Draft> built)
@@ -932,7 +948,7 @@ namespace Compiled.Generators
                 }
 
                 long lateness = 0;
-                if (NamedArgument(draft.Attribute, "Lateness") is { } text && text.Trim() != "0")
+                if (NamedArgument(draft.Attribute, "Lateness") is { } text && !IsZeroDuration(text))
                 {
                     if (!DurationText.TryParse(text, out TimeSpan duration))
                     {

@@ -40,7 +40,9 @@ public sealed class EventWindowAttribute : StageAttribute
 /// <see cref="Gap"/>. <c>static V Name(V a, V b)</c> over keyed records below an <see cref="EventTimeAttribute"/> stage.
 /// A session ends <see cref="Gap"/> after its last record (a record exactly at its end still joins it), and two sessions
 /// that a record bridges merge into one. Emits <c>Windowed&lt;V&gt;</c> (or <c>Windowed&lt;K, V&gt;</c>) once the
-/// watermark is past a session's end, sessions closing at one batch boundary in order of their end.
+/// watermark is past a session's end, sessions closing at one batch boundary in order of their end. Values are
+/// combined in the order records arrive, not of their event time, so the function should be commutative (a sum, a
+/// count, a max).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
 public sealed class SessionWindowAttribute : StageAttribute

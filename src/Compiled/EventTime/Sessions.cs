@@ -228,6 +228,9 @@ public readonly struct ClosedSession<TValue>(EventWindow window, int key, TValue
     /// <summary>The index of the session's key in the stage's key table.</summary>
     public int Key { get; } = key;
 
-    /// <summary>The session's values, combined in order of event time.</summary>
+    /// <summary>
+    /// The session's values combined: sessions a record bridges in order of start around it, but a record that
+    /// lands inside a session comes after that session's values, so the stage's function should not depend on order.
+    /// </summary>
     public TValue Value { get; } = value;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Internal;
@@ -330,9 +331,28 @@ public sealed partial class PipelineRun : IAsyncDisposable
         finally
         {
             await acquire.CancelAsync().ConfigureAwait(false);
+            // Every lane is closed, whatever another lane's closing throws; the first such error is raised after,
+            // unless the loop's own exception is already on its way.
+            Exception? closeError = null;
             foreach (Lane lane in lanes)
             {
-                await CloseLaneAsync(job, lane, processRead: ended, abortToken).ConfigureAwait(false);
+                try
+                {
+                    await CloseLaneAsync(job, lane, processRead: ended, abortToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (closeError is null)
+                {
+                    closeError = error;
+                }
+                catch (Exception)
+                {
+                    // A later lane's error: the first one is raised.
+                }
+            }
+
+            if (ended && closeError is not null)
+            {
+                ExceptionDispatchInfo.Throw(closeError);
             }
         }
     }
@@ -349,8 +369,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 return false;
             }
 
-            SourceStream? stream = await lane.Next.ConfigureAwait(false);
+            Task<SourceStream?> next = lane.Next;
             lane.Next = null;
+            SourceStream? stream = await next.ConfigureAwait(false);
             if (stream is null)
             {
                 lane.Ended = true;
@@ -425,17 +446,20 @@ public sealed partial class PipelineRun : IAsyncDisposable
         if (lane.Next is { } next)
         {
             lane.Next = null;
+            SourceStream? late = null;
             try
             {
-                SourceStream? late = await next.ConfigureAwait(false);
-                if (late is not null)
-                {
-                    await late.DisposeAsync().ConfigureAwait(false);
-                }
+                late = await next.ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!abortToken.IsCancellationRequested)
+            catch (Exception error) when (error is OperationCanceledException || !processRead)
             {
-                // The wait for a connection or a file was cut short by the stop, as asked.
+                // The wait for a connection or a file was cut short by the stop, as asked; or the run is failing
+                // already, and that failure is the one to report.
+            }
+
+            if (late is not null)
+            {
+                await late.DisposeAsync().ConfigureAwait(false);
             }
         }
 

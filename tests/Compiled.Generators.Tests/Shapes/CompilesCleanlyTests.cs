@@ -33,6 +33,20 @@ public class CompilesCleanlyTests
         }
         """);
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("0s")]
+    [InlineData("0ms")]
+    public void EventTime_WithNoLateness(string lateness) => AssertCompilesCleanly($$"""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(long Time, int User)> Input();
+            [EventTime(Lateness = "{{lateness}}")] public static long At((long Time, int User) click) => click.Time;
+            [Sink] public static partial void Output((long Time, int User) click);
+        }
+        """);
+
     [Fact]
     public void Stages_WithDefaultPrivateAccessibility() => AssertCompilesCleanly("""
         [Pipeline]

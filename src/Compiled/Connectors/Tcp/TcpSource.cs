@@ -84,6 +84,18 @@ public sealed partial class TcpSource : Source
     /// <summary>The name of every stream this source returns: <c>tcp://host:port</c>.</summary>
     public string Name { get; }
 
+    /// <summary>Closes the connection if one is still open (the driver normally closes it through its stream).</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (_current is { } current)
+        {
+            _current = null;
+            await current.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Connects, retrying with exponential backoff until a connection is made, and returns it. Called again
     /// after the previous connection ended, it reconnects. Never returns <see langword="null"/>.
