@@ -2157,7 +2157,9 @@ namespace Compiled.Generators
                         var path = new List<string>();
                         for (StageModel? stage = sink; stage is not null; stage = stage.Input >= 0 ? model.Stages[stage.Input] : null)
                         {
-                            path.Insert(0, stage.Kind == StageKind.Source ? $"{stage.Name} ({stage.Format})" : $"[{stage.Kind}] {stage.Name}");
+                            path.Insert(0, stage.Kind == StageKind.Source ? $"{stage.Name} ({stage.Format})"
+                                : stage.Other >= 0 ? $"[{stage.Kind}] {stage.Name} (with {model.Stages[stage.Other].Name})"
+                                : $"[{stage.Kind}] {stage.Name}");
                         }
 
                         paths.Add(string.Join(" → ", path));

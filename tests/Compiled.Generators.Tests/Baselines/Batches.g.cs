@@ -3,7 +3,7 @@
 
 namespace Shop
 {
-    /// <remarks>Plan: Input (lines of (string Kind, int User, long Cents)) → [Count] All → [Sink] Counted; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements → [MapValues] Euros → [GroupByKey] PerUser → [Sink] Baskets; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements → [CombineByKey] Totals → [Sink] PerUserTotals; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [LeftOuterJoin] Net → [Reduce] Largest → [Sink] BiggestSale; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Transform] TopThree → [Sink] Top</remarks>
+    /// <remarks>Plan: Input (lines of (string Kind, int User, long Cents)) → [Count] All → [Sink] Counted; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements (with Refunds) → [MapValues] Euros → [GroupByKey] PerUser → [Sink] Baskets; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements (with Refunds) → [CombineByKey] Totals → [Sink] PerUserTotals; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [LeftOuterJoin] Net (with Refunds) → [Reduce] Largest → [Sink] BiggestSale; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Transform] TopThree → [Sink] Top</remarks>
     static partial class Orders
     {
         /// <summary>The compiled pipeline Orders: its sources, sinks and batch interval, and the factory of its fused loop.</summary>
@@ -11,7 +11,7 @@ namespace Shop
         public static global::Compiled.Hosting.PipelineDefinition Definition { get; } = new(
             name: "Orders",
             batchInterval: global::System.TimeSpan.FromMilliseconds(1000),
-            plan: "Input (lines of (string Kind, int User, long Cents)) → [Count] All → [Sink] Counted; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements → [MapValues] Euros → [GroupByKey] PerUser → [Sink] Baskets; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements → [CombineByKey] Totals → [Sink] PerUserTotals; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [LeftOuterJoin] Net → [Reduce] Largest → [Sink] BiggestSale; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Transform] TopThree → [Sink] Top",
+            plan: "Input (lines of (string Kind, int User, long Cents)) → [Count] All → [Sink] Counted; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements (with Refunds) → [MapValues] Euros → [GroupByKey] PerUser → [Sink] Baskets; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Union] Movements (with Refunds) → [CombineByKey] Totals → [Sink] PerUserTotals; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [LeftOuterJoin] Net (with Refunds) → [Reduce] Largest → [Sink] BiggestSale; Input (lines of (string Kind, int User, long Cents)) → [Filter] IsSale → [Map] Sales → [Transform] TopThree → [Sink] Top",
             sources: new global::Compiled.SourceDeclaration[]
             {
                 new global::Compiled.Lines<(string Kind, int User, long Cents)>("Input", null, "(string Kind, int User, long Cents)"),

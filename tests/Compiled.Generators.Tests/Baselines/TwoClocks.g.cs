@@ -3,7 +3,7 @@
 
 namespace Clicks
 {
-    /// <remarks>Plan: Live (lines of (long Time, int User)) → [Union] Both → [EventTime] At → [Map] PerUser → [EventWindow] Clicks → [Sink] PerTenSeconds; Live (lines of (long Time, int User)) → [Union] Both → [EventTime] At → [Sink] TooLate</remarks>
+    /// <remarks>Plan: Live (lines of (long Time, int User)) → [Union] Both (with Replayed) → [EventTime] At → [Map] PerUser → [EventWindow] Clicks → [Sink] PerTenSeconds; Live (lines of (long Time, int User)) → [Union] Both (with Replayed) → [EventTime] At → [Sink] TooLate</remarks>
     static partial class TwoClocks
     {
         /// <summary>The compiled pipeline TwoClocks: its sources, sinks and batch interval, and the factory of its fused loop.</summary>
@@ -11,7 +11,7 @@ namespace Clicks
         public static global::Compiled.Hosting.PipelineDefinition Definition { get; } = new(
             name: "TwoClocks",
             batchInterval: global::System.TimeSpan.FromMilliseconds(1000),
-            plan: "Live (lines of (long Time, int User)) → [Union] Both → [EventTime] At → [Map] PerUser → [EventWindow] Clicks → [Sink] PerTenSeconds; Live (lines of (long Time, int User)) → [Union] Both → [EventTime] At → [Sink] TooLate",
+            plan: "Live (lines of (long Time, int User)) → [Union] Both (with Replayed) → [EventTime] At → [Map] PerUser → [EventWindow] Clicks → [Sink] PerTenSeconds; Live (lines of (long Time, int User)) → [Union] Both (with Replayed) → [EventTime] At → [Sink] TooLate",
             sources: new global::Compiled.SourceDeclaration[]
             {
                 new global::Compiled.Lines<(long Time, int User)>("Live", null, "(long Time, int User)"),

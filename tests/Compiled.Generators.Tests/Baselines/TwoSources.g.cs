@@ -3,7 +3,7 @@
 
 namespace Ads
 {
-    /// <remarks>Plan: Impressions (lines of (int Ad, int User)) → [Join] Matched → [Sink] Matches; Impressions (lines of (int Ad, int User)) → [Union] Events → [CountByValue] EventAd → [Sink] EventsPerAd</remarks>
+    /// <remarks>Plan: Impressions (lines of (int Ad, int User)) → [Join] Matched (with Clicks) → [Sink] Matches; Impressions (lines of (int Ad, int User)) → [Union] Events (with Clicks) → [CountByValue] EventAd → [Sink] EventsPerAd</remarks>
     static partial class ClickJoin
     {
         /// <summary>The compiled pipeline ClickJoin: its sources, sinks and batch interval, and the factory of its fused loop.</summary>
@@ -11,7 +11,7 @@ namespace Ads
         public static global::Compiled.Hosting.PipelineDefinition Definition { get; } = new(
             name: "ClickJoin",
             batchInterval: global::System.TimeSpan.FromMilliseconds(1000),
-            plan: "Impressions (lines of (int Ad, int User)) → [Join] Matched → [Sink] Matches; Impressions (lines of (int Ad, int User)) → [Union] Events → [CountByValue] EventAd → [Sink] EventsPerAd",
+            plan: "Impressions (lines of (int Ad, int User)) → [Join] Matched (with Clicks) → [Sink] Matches; Impressions (lines of (int Ad, int User)) → [Union] Events (with Clicks) → [CountByValue] EventAd → [Sink] EventsPerAd",
             sources: new global::Compiled.SourceDeclaration[]
             {
                 new global::Compiled.Lines<(int Ad, int User)>("Impressions", "tcp://localhost:9001", "(int Ad, int User)"),
