@@ -11,7 +11,8 @@ namespace Compiled.Windows;
 public sealed class Watermark
 {
     private readonly long _lateness;
-    private readonly long[] _latest;
+    private readonly long[]? _latestOf;  // per input, for a stage that several sources reach; null with one input
+    private long _latest = long.MinValue;
 
     /// <summary>Creates a watermark that trails the latest event time by <paramref name="latenessMilliseconds"/>.</summary>
     public Watermark(long latenessMilliseconds)
@@ -28,8 +29,11 @@ public sealed class Watermark
         ArgumentOutOfRangeException.ThrowIfNegative(latenessMilliseconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         _lateness = latenessMilliseconds;
-        _latest = new long[inputs];
-        _latest.AsSpan().Fill(long.MinValue);
+        if (inputs > 1)
+        {
+            _latestOf = new long[inputs];
+            _latestOf.AsSpan().Fill(long.MinValue);
+        }
     }
 
     /// <summary>The watermark in Unix milliseconds: no record older than this is expected any more.</summary>
@@ -41,18 +45,19 @@ public sealed class Watermark
     /// <summary>Notes a record's event time (a stage with one input).</summary>
     public void Observe(long time)
     {
-        if (time > _latest[0])
+        if (time > _latest)
         {
-            _latest[0] = time;
+            _latest = time;
         }
     }
 
-    /// <summary>Notes the event time of a record of input <paramref name="input"/>.</summary>
+    /// <summary>Notes the event time of a record of input <paramref name="input"/> (a stage with several inputs).</summary>
     public void Observe(int input, long time)
     {
-        if (time > _latest[input])
+        long[] latest = _latestOf ?? throw new InvalidOperationException("This watermark has one input; call Observe(time).");
+        if (time > latest[input])
         {
-            _latest[input] = time;
+            latest[input] = time;
         }
     }
 
@@ -68,10 +73,14 @@ public sealed class Watermark
             return;
         }
 
-        long behind = long.MaxValue;
-        foreach (long latest in _latest)
+        long behind = _latest;
+        if (_latestOf is not null)
         {
-            behind = Math.Min(behind, latest);
+            behind = long.MaxValue;
+            foreach (long latest in _latestOf)
+            {
+                behind = Math.Min(behind, latest);
+            }
         }
 
         if (behind != long.MinValue && behind - _lateness > Value)

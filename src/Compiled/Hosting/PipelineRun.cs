@@ -60,7 +60,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly ILogger _log;
     private readonly long _intervalMs;
 
-    private readonly Lock _readerGate = new();
+    private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
     private volatile bool _batchDue;
     private volatile bool _stopping;
@@ -612,7 +612,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     // The caller has set its flag first; the lock orders that write before the loop's next look at the flags.
     private void WakeLoop()
     {
-        lock (_readerGate)
+        lock (_wakeGate)
         {
             _wake.TrySetResult();
         }
@@ -622,7 +622,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     // the arming is seen by that check (the lock is a full fence), and one set after it completes the signal.
     private Task ArmWake()
     {
-        lock (_readerGate)
+        lock (_wakeGate)
         {
             if (_wake.Task.IsCompleted)
             {
