@@ -369,8 +369,8 @@ public class MapWithStateTests
         Assert.Contains("State.GetValueOrDefault", error.Message, StringComparison.Ordinal);
     }
 
-    // MapWithStateSuite "state - get, exists, update, remove", on the runtime's State<S> directly (without Spark's
-    // internal isUpdated/isRemoved, which Compiled's generated code reads from the entry instead).
+    // MapWithStateSuite "state - get, exists, update, remove", on the runtime's State<S> directly (isUpdated and
+    // isRemoved, and the rules after a removal, are in StateStrictnessTests).
     [Fact]
     public void Spark_MapWithStateSuite_StateGetExistsUpdateRemove()
     {
@@ -382,7 +382,7 @@ public class MapWithStateTests
 
         new State<int>(ref entry, false).Update(2);
         AssertState(new State<int>(ref entry, false), expected: 2, timingOut: false);
-        Assert.Equal(new StateEntry<int> { Value = 2, Exists = true }, entry);
+        Assert.Equal((2, true), (entry.Value, entry.Exists));
 
         entry = default;
         new State<int>(ref entry, false).Update(2);
@@ -394,7 +394,7 @@ public class MapWithStateTests
 
         entry = new StateEntry<int> { Value = 3, Exists = true };
         AssertState(new State<int>(ref entry, true), expected: 3, timingOut: true);
-        Assert.Equal(new StateEntry<int> { Value = 3, Exists = true }, entry); // the failed update and remove changed nothing
+        Assert.Equal((3, true), (entry.Value, entry.Exists)); // the failed update and remove changed nothing
     }
 
     private static void AssertState(State<int> state, int? expected, bool timingOut)
