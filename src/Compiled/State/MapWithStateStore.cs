@@ -111,6 +111,23 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     }
 
     /// <summary>
+    /// Ends batch <paramref name="batchNumber"/> of a store without a timeout: keys without a state leave, and the keys
+    /// updated in the batch are stamped with its number.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store has a timeout.</exception>
+    public void EndBatch(long batchNumber)
+    {
+        if (_timeout >= 0)
+        {
+            throw new InvalidOperationException("This store has a timeout, so the end of a batch calls the function once more for each key that times out: end the batch with NextTimeout and use what those calls return.");
+        }
+
+        while (NextTimeout(batchNumber, out _))
+        {
+        }
+    }
+
+    /// <summary>
     /// Gives <paramref name="key"/> the state <paramref name="state"/> as if a record of the batch being filled had
     /// set it (Spark's initial state, stamped with the first batch); between batches only.
     /// </summary>

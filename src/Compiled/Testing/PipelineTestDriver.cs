@@ -103,6 +103,12 @@ public abstract class PipelineTestDriver : IDisposable
     /// <summary>Pushes every source's records of batch <paramref name="index"/> (0-based) through the job.</summary>
     protected abstract void Push(int index);
 
+    /// <summary>Called after each batch has completed and its sinks have committed (the generated driver takes the state stages' snapshots here).</summary>
+    /// <param name="time">The batch's time.</param>
+    protected virtual void BatchCompleted(long time)
+    {
+    }
+
     // One batch: the sinks whose stream emits at this batch begin it, every source's records go through the
     // loop, the job completes the batch, and those sinks commit it.
     private void RunBatch(bool isLast)
@@ -143,5 +149,6 @@ public abstract class PipelineTestDriver : IDisposable
         }
 
         BatchesRun = index;
+        BatchCompleted(time);
     }
 }

@@ -178,6 +178,20 @@ public class MapWithStateStoreTests
     }
 
     [Fact]
+    public void EndBatch_EndsABatchWithoutATimeout_AndIsRefusedWithOne()
+    {
+        var store = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>();
+        store.Map(1, 5);
+        store.Map(2, 0);
+        store.EndBatch(1_764_000_000);
+        Assert.Equal([(1, 5L, (long?)1_764_000_000)], Snapshot(store));
+
+        var withTimeout = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(1);
+        var error = Assert.Throws<InvalidOperationException>(() => withTimeout.EndBatch(1));
+        Assert.Contains("end the batch with NextTimeout", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ANegativeTimeout_IsRejected_WithWhatToGive()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(-1));
