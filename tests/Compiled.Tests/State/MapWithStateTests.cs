@@ -21,7 +21,7 @@ public class MapWithStateTests
     private static readonly string[][] SparkInput = [[], ["a"], ["a", "b"], ["a", "b", "c"], ["a", "b"], ["a"], []];
 
     // MapWithStateSuite "mapWithState - basic operations with simple API": the running count is returned. Spark
-    // compares each batch as a set and also checks stateSnapshots(), which Compiled does not have.
+    // compares each batch as a set, and the state after each batch (stateSnapshots()) as the test driver lists it.
     [Fact]
     public void Spark_MapWithStateSuite_BasicOperationsWithSimpleApi()
     {
@@ -32,6 +32,9 @@ public class MapWithStateTests
         Assert.Equal(
             [[], [1L], [2L, 1], [3L, 2, 1], [4L, 3], [5L], []],
             test.Sums.Batches.Select(b => b.Records));
+        Assert.Equal(
+            [[], [("a", 1L)], [("a", 2L), ("b", 1L)], [("a", 3L), ("b", 2L), ("c", 1L)], [("a", 4L), ("b", 3L), ("c", 1L)], [("a", 5L), ("b", 3L), ("c", 1L)], [("a", 5L), ("b", 3L), ("c", 1L)]],
+            test.Simple.Snapshots.Select(b => b.Records));
     }
 
     // MapWithStateSuite "mapWithState - basic operations with advanced API": the state keeps the count, the key doubled is returned.
