@@ -101,6 +101,17 @@ public class InitialStateTests
         Assert.All(test.Forever.Snapshots, b => Assert.Equal([(5, 50L), (6, 1L)], b.Records)); // no timeout: kept
     }
 
+    // The README's example of Initial and Snapshots, as written there.
+    [Fact]
+    public void Readme_TestingAPipeline_StateOfAStage()
+    {
+        using var test = new WordTotals.TestDriver();
+        test.Total.Initial(("a", 1), ("c", 2));
+        test.Input.Batch("a").Batch("a", "b");
+        test.Run();
+        Assert.Equal([("a", 3), ("c", 2), ("b", 1)], test.Total.Snapshots[1].Records);
+    }
+
     [Fact]
     public void InitialState_AfterABatchHasRun_IsRefused_AndSaysWhen()
     {
