@@ -31,14 +31,16 @@ namespace Compiled.Generators
 
                 private readonly StageNames[] _names;
 
-                public PipelineView(PipelineModel model)
+                public PipelineView(PhysicalPlan plan)
                 {
+                    PipelineModel model = plan.Model;
+                    Physical = plan;
                     Model = model;
                     ClassName = model.Type.FullyQualifiedName;
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
                     Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
-                    Aggregates = model.Stages.Where(s => IsBoundary(s.Kind) || s.Window is not null || s.State is not null || s.Time is not null).ToList();
+                    Aggregates = plan.Boundaries.Select(b => model.Stages[b.Stage]).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     _names = AllocateNames(model, JobName);
@@ -92,8 +94,11 @@ namespace Compiled.Generators
                         }
                     }
 
-                    Plan = BuildPlan(model);
+                    Plan = plan.Text;
                 }
+
+                /// <summary>The physical plan the emitter walks: loop segments, boundary segments, sinks' batches.</summary>
+                public PhysicalPlan Physical { get; }
 
                 public StageNames NamesOf(StageModel stage) => _names[IndexOf(stage)];
 
@@ -114,12 +119,6 @@ namespace Compiled.Generators
                 private readonly List<string> _windowFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _stateTables = new();
                 private readonly Dictionary<StageModel, List<(string Declaration, string Name)>> _collectors = new();
-
-                /// <summary>Whether a stage runs at the batch boundary (its children too), rather than in the fused loop.</summary>
-                public static bool IsBoundary(StageKind kind) =>
-                    kind is StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey or StageKind.Count or StageKind.Reduce
-                        or StageKind.GroupByKey or StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin
-                        or StageKind.Cogroup or StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch;
 
                 // The objects a stage's records are collected into during the batch: created once, never replaced,
                 // so the fused loop holds them too.
@@ -187,27 +186,13 @@ namespace Compiled.Generators
                         .Concat(_windowFields)
                         .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
 
-                /// <summary>The fields a source's loop uses: the tables and sinks it reaches before any aggregate's boundary.</summary>
                 // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
-                // boundary (or sink) below them.
+                // boundary (or sink) below them, as the plan's loop segment lists them.
                 public List<StageModel> ReachedFrom(StageModel source)
                 {
-                    var pending = new Stack<int>();
-                    pending.Push(IndexOf(source));
-                    var reached = new List<StageModel>();
-                    while (pending.Count > 0)
-                    {
-                        foreach (StageModel child in ChildrenOf(pending.Pop()))
-                        {
-                            reached.Add(child);
-                            if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey or StageKind.EventWindow or StageKind.SessionWindow) && child.Window is null)
-                            {
-                                pending.Push(IndexOf(child));
-                            }
-                        }
-                    }
-
-                    return reached;
+                    int index = IndexOf(source);
+                    LoopSegment loop = Physical.Loops.First(l => l.Source == index);
+                    return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
@@ -314,28 +299,7 @@ namespace Compiled.Generators
                     return -1;
                 }
 
-                public IEnumerable<StageModel> ChildrenOf(int index) => Model.Stages.Where(s => (s.Input == index || s.Other == index) && s.Kind != StageKind.Source && !s.LateOnly);
-
-                // Each sink's path from its source: "Input (lines) → [FlatMap] Words → [Sink] Output", joined by "; ".
-                private static string BuildPlan(PipelineModel model)
-                {
-                    var paths = new List<string>();
-                    foreach (StageModel sink in model.Stages.Where(s => s.Kind == StageKind.Sink))
-                    {
-                        var path = new List<string>();
-                        for (StageModel? stage = sink; stage is not null; stage = stage.Input >= 0 ? model.Stages[stage.Input] : null)
-                        {
-                            path.Insert(0, stage.Kind == StageKind.Source ? $"{stage.Name} ({stage.Format})"
-                                : stage.Other >= 0 ? $"[{stage.Kind}] {stage.Name} (with {model.Stages[stage.Other].Name})"
-                                : $"[{stage.Kind}] {stage.Name}");
-                        }
-
-                        paths.Add(string.Join(" → ", path));
-                    }
-
-                    var text = new StringBuilder();
-                    return text.Append(string.Join("; ", paths)).ToString();
-                }
+                public IEnumerable<StageModel> ChildrenOf(int index) => Lowering.ChildrenOf(Model, index).Select(i => Model.Stages[i]);
             }
         }
     }
