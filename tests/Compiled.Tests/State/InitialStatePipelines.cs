@@ -90,7 +90,7 @@ public static partial class SilentCounts
 
 /// <summary>
 /// Initial state from the pipeline itself, as a run gets it: <c>InitialState = nameof(...)</c> on an
-/// [UpdateStateByKey] over struct keys, and on a [MapWithState] with a timeout over byte keys (given as strings).
+/// [UpdateStateByKey] over struct keys (in the (time, key, values, state) form, each call logged), and on a [MapWithState] with a timeout over byte keys (given as strings).
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class SeededState
@@ -99,8 +99,9 @@ public static partial class SeededState
     public static partial Lines<(int Account, long Amount)> Payments();
 
     [UpdateStateByKey(InitialState = nameof(OpeningBalances))]
-    public static long? Balance(ReadOnlySpan<long> amounts, long? balance)
+    public static long? Balance(long batchTime, int account, ReadOnlySpan<long> amounts, long? balance)
     {
+        CallLog.Add($"{batchTime.ToString(CultureInfo.InvariantCulture)} {account.ToString(CultureInfo.InvariantCulture)}");
         long sum = balance ?? 0;
         foreach (long amount in amounts)
         {

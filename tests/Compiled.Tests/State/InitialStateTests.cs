@@ -128,6 +128,9 @@ public class InitialStateTests
         using var test = new SeededState.TestDriver();
         test.Balance.Initial((9, 900));
         test.Payments.Batch((1, 5), (2, 20)).Batch((1, 1)).Batch().Batch().Batch();
+        CallLog.Take();
+        test.Run(1);
+        Assert.Equal(["1000 1", "1000 7", "1000 9", "1000 2"], CallLog.Take());
         test.Run();
 
         Assert.Equal(
