@@ -9,7 +9,7 @@ namespace Compiled.Testing;
 /// <summary>
 /// Runs a compiled pipeline batch by batch on a virtual clock, like Spark's <c>testOperation</c> or Kafka
 /// Streams' <c>TopologyTestDriver</c>: no sockets, no files, no sleeps. Batch k (1-based) is at time
-/// k × the batch interval; the records a test gives for batch k are pushed through the same generated loop a
+/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k are pushed through the same generated loop a
 /// real run uses, and each sink's output is kept, batch by batch, with its time.
 /// </summary>
 /// <remarks>
