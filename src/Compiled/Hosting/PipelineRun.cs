@@ -47,7 +47,7 @@ public sealed class PipelineRunOptions
 /// only set a flag and wake the loop (cancelling a pending read with <see cref="PipeReader.CancelPendingRead"/>),
 /// so the generated job never needs a lock. A batch's time is the end of its interval in Unix
 /// milliseconds, a multiple of the interval, as in Spark; its number is its time ÷ the interval. The run
-/// orchestrates: <see cref="PipelineBinding"/> binds the URIs, <see cref="SourceLanes"/> reads the sources,
+/// orchestrates: its binding (<c>PipelineBinding</c>) binds the URIs, its source lanes (<c>SourceLanes</c>) read the sources,
 /// <see cref="BatchClock"/> says when a batch is due, and <see cref="BatchCoordinator"/> begins, completes and
 /// commits each batch.
 /// </remarks>
