@@ -53,6 +53,8 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
             {
                 ref UpdateEntry<TState> kept = ref _kept.GetOrAdd(current);
                 kept = new UpdateEntry<TState> { State = next, HasState = true };
+
+                // The key as the kept table holds it: a byte key stays valid after this table is cleared.
                 key = _kept.KeyAt(_kept.Count - 1);
                 state = next;
                 return true;
