@@ -29,6 +29,7 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(stateful);
                     if (stateful.State!.InitialState is { } initial)
                     {
+                        w.Line($"// [{stateful.Kind}] {stateful.Name}: the keys' state before the first batch, from {initial}().");
                         w.Open($"foreach (var {names.Initial} in {pipeline.ClassName}.{NameTable.Escaped(initial)}())");
                         w.Line($"{names.Field}.Put({StateKeyFromTest(pipeline, stateful, names.Initial + ".Item1")}, {names.Initial}.Item2);");
                         w.Close();
