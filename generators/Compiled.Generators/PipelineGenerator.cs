@@ -49,7 +49,7 @@ namespace Compiled.Generators
                 output.AddSource(model.HintName, Emitter.Emit(model)));
 
             // A stage attribute on a method of a class that is not a pipeline would otherwise be ignored in silence.
-            foreach (string attribute in KnownNames.StageAttributes)
+            foreach (string attribute in KnownNames.StageKinds.Select(s => s.Key))
             {
                 IncrementalValuesProvider<EquatableArray<Diagnostic>> strays = context.SyntaxProvider
                     .ForAttributeWithMetadataName(

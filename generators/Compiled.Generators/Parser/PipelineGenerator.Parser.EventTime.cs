@@ -52,7 +52,7 @@ namespace Compiled.Generators
             private void CheckEventTime(Draft draft, Draft? upstream)
             {
                 IMethodSymbol method = draft.Method;
-                bool offset = method.ReturnType.ToDisplayString() == "System.DateTimeOffset";
+                bool offset = SymbolEqualityComparer.Default.Equals(method.ReturnType, _known.DateTimeOffset);
                 if (method.ReturnType.SpecialType != SpecialType.System_Int64 && !offset)
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "EventTime",

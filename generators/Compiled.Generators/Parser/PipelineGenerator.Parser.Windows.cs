@@ -179,7 +179,7 @@ namespace Compiled.Generators
                         return InputArity.KeyAndValue;
                     }
 
-                    if (candidate.Parameters.Length == 1 && candidate.Parameters[0].Type.ToDisplayString(CodeFormat) == record.Type.Code)
+                    if (candidate.Parameters.Length == 1 && SameType(candidate.Parameters[0].Type, draft.OutputSymbol, record))
                     {
                         return InputArity.Record;
                     }
