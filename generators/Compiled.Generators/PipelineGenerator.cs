@@ -46,7 +46,7 @@ namespace Compiled.Generators
                 .Where(static model => model is not null)
                 .WithTrackingName(TrackingNames.Model);
             context.RegisterSourceOutput(models, static (output, model) =>
-                output.AddSource(model.HintName, Emitter.Emit(model)));
+                output.AddSource(model.HintName, Emitter.Emit(model, output.CancellationToken)));
 
             // A stage attribute on a method of a class that is not a pipeline would otherwise be ignored in silence.
             foreach (string attribute in KnownNames.StageKinds.Select(s => s.Key))

@@ -114,6 +114,7 @@ namespace Compiled.Generators
                 bool any = false;
                 foreach (StageModel aggregate in pipeline.Aggregates)
                 {
+                    pipeline.CancellationToken.ThrowIfCancellationRequested();
                     if (any)
                     {
                         w.Line();

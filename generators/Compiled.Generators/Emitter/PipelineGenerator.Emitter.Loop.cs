@@ -96,6 +96,7 @@ namespace Compiled.Generators
 
             private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input, int parent)
             {
+                pipeline.CancellationToken.ThrowIfCancellationRequested();
                 StageNames names = pipeline.NamesOf(stage);
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 string call = $"{method}({Arguments(stage, inputType, input)})";

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using System.Threading;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Microsoft.CodeAnalysis.CSharp;
@@ -34,9 +35,10 @@ namespace Compiled.Generators
 
                 private readonly StageNames[] _names;
 
-                public PipelineView(PipelineModel model)
+                public PipelineView(PipelineModel model, CancellationToken cancellationToken)
                 {
                     Model = model;
+                    CancellationToken = cancellationToken;
                     ClassName = model.Type.FullyQualifiedName;
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
@@ -308,6 +310,9 @@ namespace Compiled.Generators
                 private bool NeedsText(StageModel sink) => Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
 
                 public string Plan { get; }
+
+                /// <summary>Cancelled when the compiler no longer needs the text; checked before each stage is written.</summary>
+                public CancellationToken CancellationToken { get; }
 
                 public int IndexOf(StageModel stage)
                 {
