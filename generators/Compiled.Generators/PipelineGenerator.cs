@@ -48,23 +48,8 @@ namespace Compiled.Generators
             context.RegisterSourceOutput(models, static (output, model) =>
                 output.AddSource(model.HintName, Emitter.Emit(model, output.CancellationToken)));
 
-            // A stage attribute on a method of a class that is not a pipeline would otherwise be ignored in silence.
-            foreach (string attribute in KnownNames.StageKinds.Select(s => s.Key))
-            {
-                IncrementalValuesProvider<EquatableArray<Diagnostic>> strays = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        attribute,
-                        static (node, _) => node is MethodDeclarationSyntax,
-                        static (syntax, cancellationToken) => Parser.FindStrayStage(syntax, cancellationToken))
-                    .WithTrackingName(TrackingNames.StrayStages);
-                context.RegisterSourceOutput(strays, static (output, found) =>
-                {
-                    foreach (Diagnostic diagnostic in found)
-                    {
-                        output.ReportDiagnostic(diagnostic);
-                    }
-                });
-            }
+            // A stage attribute on a method of a class that is not a pipeline (CMP0015) is reported by
+            // StageOutsidePipelineAnalyzer, not by a step of this pipeline.
         }
 
         /// <summary>What the parse step yields for one pipeline class.</summary>

@@ -59,25 +59,6 @@ namespace Compiled.Generators
                 return ParseResult.Of(model, parser._diagnostics.ToImmutable());
             }
 
-            /// <summary>Reports a stage attribute on a method whose class is not a pipeline.</summary>
-            public static EquatableArray<Diagnostic> FindStrayStage(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            {
-                var method = (IMethodSymbol)context.TargetSymbol;
-                INamedTypeSymbol type = method.ContainingType;
-                if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.PipelineAttribute))
-                {
-                    return EquatableArray<Diagnostic>.Empty;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                string attribute = ShortAttributeName(context.Attributes[0].AttributeClass!.ToDisplayString());
-                Location location = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0];
-                return new EquatableArray<Diagnostic>(new[]
-                {
-                    Diagnostic.Create(DiagnosticDescriptors.StageOutsidePipeline, location, method.Name, attribute, type.Name),
-                });
-            }
-
             private PipelineModel? ParsePipeline(INamedTypeSymbol type, AttributeData pipelineAttribute)
             {
                 TypeHierarchy? hierarchy = ReadHierarchy(type);
