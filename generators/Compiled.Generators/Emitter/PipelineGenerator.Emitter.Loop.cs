@@ -196,8 +196,7 @@ namespace Compiled.Generators
                     }
 
                     case StageKind.Union:
-                        // The records of both inputs go on as they are.
-                        EmitChildren(w, pipeline, index, input);
+                        EmitUnion(w, pipeline, stage, input, parent);
                         break;
 
                     case StageKind.Join:

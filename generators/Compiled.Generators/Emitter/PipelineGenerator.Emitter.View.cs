@@ -46,7 +46,8 @@ namespace Compiled.Generators
                     Aggregates = model.Stages.Where(s => IsBoundary(s.Kind) || s.Window is not null || s.State is not null || s.Time is not null).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
-                    _names = AllocateNames(model, JobName);
+                    Replayed = model.Stages.Where(IsReplayedUnion).ToList();
+                    _names = AllocateNames(model, JobName, Replayed);
 
                     AddWindowFields();
                     AddStateFields(model);
@@ -150,6 +151,9 @@ namespace Compiled.Generators
                             yield return (KeyTable(other!.Output!, $"{Runtime}.ValueList"), names.Right);
                             yield return ($"{Runtime}.ValueLists<{other.Output!.Value!.Code}>", names.RightValues);
                             break;
+                        case StageKind.Union:
+                            yield return (SecondStreamType(stage), names.Field);
+                            break;
                         case StageKind.EventWindow:
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;
@@ -205,7 +209,7 @@ namespace Compiled.Generators
                         foreach (StageModel child in ChildrenOf(pending.Pop()))
                         {
                             reached.Add(child);
-                            if (!IsBoundary(child.Kind) && child.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey or StageKind.EventWindow or StageKind.SessionWindow) && child.Window is null)
+                            if (EmitsInLoop(child))
                             {
                                 pending.Push(IndexOf(child));
                             }
@@ -214,6 +218,10 @@ namespace Compiled.Generators
 
                     return reached;
                 }
+
+                // Whether a stage reached by a fused loop emits its records there too, rather than at the batch boundary.
+                private static bool EmitsInLoop(StageModel stage) =>
+                    !IsBoundary(stage.Kind) && stage.Kind is not (StageKind.Sink or StageKind.UpdateStateByKey or StageKind.EventWindow or StageKind.SessionWindow) && stage.Window is null;
 
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
