@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using System.Threading;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;

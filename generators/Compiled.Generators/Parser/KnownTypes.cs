@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Compiled.Generators.Model;
 using Microsoft.CodeAnalysis;
 
