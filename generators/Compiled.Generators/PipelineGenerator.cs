@@ -45,8 +45,11 @@ namespace Compiled.Generators
                 .Select(static (result, _) => result.Model!)
                 .Where(static model => model is not null)
                 .WithTrackingName(TrackingNames.Model);
-            context.RegisterSourceOutput(models, static (output, model) =>
-                output.AddSource(model.HintName, Emitter.Emit(model)));
+            IncrementalValuesProvider<PhysicalPlan> plans = models
+                .Select(static (model, cancellationToken) => Lowering.Lower(model, cancellationToken))
+                .WithTrackingName(TrackingNames.Plan);
+            context.RegisterSourceOutput(plans, static (output, plan) =>
+                output.AddSource(plan.Model.HintName, Emitter.Emit(plan)));
 
             // A stage attribute on a method of a class that is not a pipeline would otherwise be ignored in silence.
             foreach (string attribute in KnownNames.StageAttributes)

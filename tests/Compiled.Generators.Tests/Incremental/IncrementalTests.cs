@@ -22,6 +22,7 @@ public class IncrementalTests
         GeneratorRunResult run = Assert.Single(driver.GetRunResult().Results);
         AssertSteps(run, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertSteps(run, TrackingNames.Model, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertSteps(run, TrackingNames.Plan, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputs(run, IncrementalStepRunReason.Cached);
     }
 
@@ -36,6 +37,7 @@ public class IncrementalTests
         GeneratorRunResult run = Assert.Single(driver.GetRunResult().Results);
         AssertSteps(run, TrackingNames.Parse, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertSteps(run, TrackingNames.Model, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
+        AssertSteps(run, TrackingNames.Plan, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputs(run, IncrementalStepRunReason.Cached);
     }
 
@@ -50,6 +52,7 @@ public class IncrementalTests
         GeneratorRunResult run = Assert.Single(driver.GetRunResult().Results);
         AssertSteps(run, TrackingNames.Parse, IncrementalStepRunReason.Modified, IncrementalStepRunReason.Unchanged);
         AssertSteps(run, TrackingNames.Model, IncrementalStepRunReason.Unchanged, IncrementalStepRunReason.Cached);
+        AssertSteps(run, TrackingNames.Plan, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertOutputs(run, IncrementalStepRunReason.Cached);
     }
 
@@ -64,19 +67,20 @@ public class IncrementalTests
 
         GeneratorRunResult run = Assert.Single(driver.GetRunResult().Results);
         AssertSteps(run, TrackingNames.Model, IncrementalStepRunReason.Modified);
+        AssertSteps(run, TrackingNames.Plan, IncrementalStepRunReason.Modified);
         AssertOutputs(run, IncrementalStepRunReason.Modified);
         Assert.Contains("[ReduceByKey] Sum", Assert.Single(run.GeneratedSources).SourceText.ToString());
     }
 
     [Fact]
-    public void Model_HoldsNoCompilerObjects()
+    public void ModelAndPlan_HoldNoCompilerObjects()
     {
         // A cached model that holds a symbol, a syntax node or a compilation keeps old compilations alive and
         // never compares equal across runs. Walk every type reachable from the model.
         var forbidden = new[] { typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(Location), typeof(Compilation), typeof(SemanticModel), typeof(Diagnostic) };
         var seen = new HashSet<Type>();
         var pending = new Stack<Type>();
-        pending.Push(typeof(PipelineModel));
+        pending.Push(typeof(PhysicalPlan));
         while (pending.Count > 0)
         {
             Type type = pending.Pop();
@@ -97,7 +101,9 @@ public class IncrementalTests
             }
         }
 
+        Assert.Contains(typeof(PipelineModel), seen);
         Assert.Contains(typeof(StageModel), seen);
+        Assert.Contains(typeof(BoundarySegment), seen);
         Assert.Contains(typeof(RecordType), seen);
     }
 

@@ -1,0 +1,172 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            // Not nameof(source): inside the user's class, a member named 'nameof' would turn it into a call.
+            private const string OutOfRange = "default: throw new global::System.ArgumentOutOfRangeException(\"source\");";
+
+            private static void EmitJob(SourceWriter w, PipelineView pipeline)
+            {
+                PipelineModel model = pipeline.Model;
+                w.Line($"/// <summary>The running state of pipeline {model.Name}: framers, per-batch tables, sinks, and the fused loop.</summary>");
+                w.Line(GeneratedCode);
+                w.Open($"private sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    w.Line($"private readonly {Runtime}.Framing.LineFramer {pipeline.NamesOf(source).Framer};");
+                }
+
+                foreach (string field in pipeline.JobFields)
+                {
+                    w.Line(field);
+                }
+
+                w.Line();
+                w.Line($"/// <summary>Binds the job to its sources' framing options and to its sinks.</summary>");
+                w.Open($"public {pipeline.JobName}({Runtime}.Hosting.JobContext context)");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    w.Line($"{pipeline.NamesOf(pipeline.Sources[i]).Framer} = new(context.Framing[{i}], context.Counters[{i}]);");
+                }
+
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
+                    {
+                        w.Line($"{counters} = context.Counters[{i}];");
+                    }
+                }
+
+                if (pipeline.Model.Stages.Any(s => s.Kind == StageKind.EventTime))
+                {
+                    w.Line($"{PipelineView.MetricsField} = context.Metrics;");
+                }
+
+                EmitStateInit(w, pipeline);
+                EmitWindowInit(w, pipeline);
+                for (int i = 0; i < pipeline.Sinks.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sinks[i]);
+                    w.Line($"{names.Field} = context.Sinks[{i}];");
+                    w.Line($"{names.Records} = context.Sinks[{i}] as {pipeline.WriterType(pipeline.Sinks[i])};");
+                }
+
+                w.Close();
+
+                // BeginStream and Process dispatch on the source index.
+                w.Line();
+                w.Line("/// <summary>Starts a new stream (a connection or a file) of a source.</summary>");
+                w.Open("public override void BeginStream(int source, string streamName)");
+                w.Open("switch (source)");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName); break;");
+                }
+
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>");
+                w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");
+                w.Open("switch (source)");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                    w.Open($"case {i}:");
+                    w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
+                    w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                    w.Close();
+                }
+
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    StageNames names = pipeline.NamesOf(source);
+                    w.Line();
+                    if (source.Parse is null)
+                    {
+                        w.Line($"/// <summary>Runs one record of {source.Name} through the fused loop, as if framed from its input (the test driver calls this).</summary>");
+                        w.Line($"public void {names.Push}(global::System.ReadOnlySpan<byte> record) => new {names.LoopType}(this).OnRecord(record);");
+                    }
+                    else
+                    {
+                        w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
+                        w.Line($"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
+                    }
+                }
+
+                w.Line();
+                w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
+                w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");
+                bool any = false;
+                foreach (StageModel aggregate in pipeline.Aggregates)
+                {
+                    if (any)
+                    {
+                        w.Line();
+                    }
+
+                    any = true;
+                    if (aggregate.Time is not null)
+                    {
+                        EmitTimeBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.State is not null)
+                    {
+                        EmitStateBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey) && aggregate.Window is null)
+                    {
+                        EmitBatchBoundary(w, pipeline, aggregate);
+                    }
+                    else if (aggregate.Window is null)
+                    {
+                        EmitTableScan(w, pipeline, aggregate);
+                    }
+                    else
+                    {
+                        EmitWindow(w, pipeline, aggregate);
+                    }
+                }
+
+                EmitStateBatchEnd(w, pipeline);
+                if (!any)
+                {
+                    w.Line("// No stage aggregates: every record went to its sinks as it arrived.");
+                }
+
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Returns the framers' pooled buffers.</summary>");
+                w.Open("protected override void Dispose(bool disposing)");
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    w.Line($"{pipeline.NamesOf(source).Framer}.Dispose();");
+                }
+
+                w.Close();
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    w.Line();
+                    EmitLoop(w, pipeline, source);
+                }
+
+                EmitSessionReducers(w, pipeline);
+                w.Close();
+            }
+        }
+    }
+}

@@ -1,0 +1,298 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            // The fused loop of one source: a struct whose OnRecord runs every record-phase stage inline.
+            private static void EmitLoop(SourceWriter w, PipelineView pipeline, StageModel source)
+            {
+                StageNames names = pipeline.NamesOf(source);
+                List<(string Declaration, string Name)> fields = pipeline.LoopFields(source);
+                w.Line($"/// <summary>The fused loop of source {source.Name}: each line runs through every stage below it, inline.</summary>");
+                w.Open($"private readonly struct {names.LoopType} : {Runtime}.Framing.IRecordConsumer");
+                foreach ((string declaration, _) in fields)
+                {
+                    w.Line(declaration.Replace(" = new();", ";"));
+                }
+
+                w.Line();
+                w.Open($"public {names.LoopType}({pipeline.JobName} job)");
+                foreach ((_, string name) in fields)
+                {
+                    w.Line($"{name} = job.{name};");
+                }
+
+                w.Close();
+                w.Line();
+                pipeline.CurrentSource = source;
+                w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
+                w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
+                w.Line(Inline);
+                if (source.Parse is null)
+                {
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Local})");
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    w.Close();
+                }
+                else
+                {
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
+                    EmitParse(w, source, names);
+                    w.Line($"OnValue({names.Local});");
+                    w.Close();
+                    w.Line();
+                    w.Line($"/// <summary>Handles one parsed record of {source.Name}.</summary>");
+                    w.Line(Inline);
+                    w.Open($"public void OnValue({source.Output!.Type.Code} {names.Local})");
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    w.Close();
+                }
+
+                w.Close();
+                pipeline.CurrentSource = null;
+            }
+
+            private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+            // A typed source's line becomes its record; a line that does not parse is counted and skipped.
+            private static void EmitParse(SourceWriter w, StageModel source, StageNames names)
+            {
+                SourceParse parse = source.Parse!;
+                string malformed = $"{{ {names.Counters}.Malformed++; return; }}";
+                w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
+                if (!parse.IsTuple)
+                {
+                    w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {parse.Fields[0].TypeCode} {names.Local})) {malformed}");
+                    return;
+                }
+
+                w.Line($"global::System.ReadOnlySpan<byte> {names.Rest} = {names.Line};");
+                for (int i = 0; i < parse.Fields.Count; i++)
+                {
+                    bool last = i == parse.Fields.Count - 1;
+                    w.Line($"if (!{Runtime}.Utf8Parse.TryField(ref {names.Rest}, {(last ? "true" : "false")}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
+                        + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {parse.Fields[i].TypeCode} {names.FieldValues![i]})) {malformed}");
+                }
+
+                w.Line($"{source.Output!.Type.Code} {names.Local} = ({string.Join(", ", names.FieldValues!)});");
+            }
+
+            private static void EmitChildren(SourceWriter w, PipelineView pipeline, int parent, string input)
+            {
+                StageModel from = pipeline.Model.Stages[parent];
+                foreach (StageModel stage in pipeline.ChildrenOf(parent))
+                {
+                    EmitStage(w, pipeline, stage, from.Output!, input, parent);
+                }
+            }
+
+            private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input, int parent)
+            {
+                StageNames names = pipeline.NamesOf(stage);
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                string call = $"{method}({Arguments(stage, inputType, input)})";
+                int index = pipeline.IndexOf(stage);
+                w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
+                switch (stage.Kind)
+                {
+                    case StageKind.Map:
+                        w.Line($"var {names.Local} = {call};");
+                        EmitChildren(w, pipeline, index, names.Local!);
+                        break;
+
+                    case StageKind.Filter:
+                        w.Open($"if ({call})");
+                        EmitChildren(w, pipeline, index, input);
+                        w.Close();
+                        break;
+
+                    case StageKind.FlatMap:
+                        w.Open($"foreach (var {names.Local} in {call})");
+                        EmitChildren(w, pipeline, index, names.Local!);
+                        w.Close();
+                        break;
+
+                    case StageKind.ReduceByKey:
+                    {
+                        // The first value of a key in the batch is kept as it is; later ones are combined with it.
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        EmitReduceInto(w, names.Field!, stage, names, key, value, method);
+                        break;
+                    }
+
+                    case StageKind.CountByValue:
+                        // A typed discard: a bare '_' would bind to a member of the user's class named '_'.
+                        w.Line($"{names.Field}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        break;
+
+                    case StageKind.ReduceByKeyAndWindow:
+                    case StageKind.CountByValueAndWindow:
+                    case StageKind.ReduceByWindow:
+                    case StageKind.CountByWindow:
+                    case StageKind.Window:
+                        EmitWindowRecord(w, pipeline, stage, inputType, input);
+                        break;
+
+                    case StageKind.Count:
+                        w.Line($"{names.Field}.Value++;");
+                        break;
+
+                    case StageKind.Reduce:
+                        w.Line($"if ({names.Field}.HasValue) {names.Field}.Value = {method}({names.Field}.Value, {input});");
+                        w.Line($"else {{ {names.Field}.Value = {input}; {names.Field}.HasValue = true; }}");
+                        break;
+
+                    case StageKind.MapValues:
+                    case StageKind.FlatMapValues:
+                    {
+                        bool byteKey = inputType.Shape == RecordShape.KeyValue;
+                        string key = byteKey ? input + ".Key" : input + ".Item1";
+                        string value = byteKey ? input + ".Value" : input + ".Item2";
+                        string mapped = $"{method}({value})";
+                        string record(string v) => byteKey ? $"new {stage.Output!.Type.Code}({key}, {v})" : $"({key}, {v})";
+                        if (stage.Kind == StageKind.MapValues)
+                        {
+                            w.Line($"var {names.Local} = {record(mapped)};");
+                            EmitChildren(w, pipeline, index, names.Local!);
+                        }
+                        else
+                        {
+                            w.Open($"foreach (var {names.Result} in {mapped})");
+                            w.Line($"var {names.Local} = {record(names.Result!)};");
+                            EmitChildren(w, pipeline, index, names.Local!);
+                            w.Close();
+                        }
+
+                        break;
+                    }
+
+                    case StageKind.GroupByKey:
+                    {
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        w.Line($"{names.Values}.Add(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        break;
+                    }
+
+                    case StageKind.CombineByKey:
+                    {
+                        // A key's first value creates its combiner; later ones are merged into it.
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        string merge = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeValue!)}";
+                        w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                        w.Line($"{names.Slot} = {names.Exists} ? {merge}({names.Slot}, {value}) : {method}({value});");
+                        break;
+                    }
+
+                    case StageKind.Union:
+                        // The records of both inputs go on as they are.
+                        EmitChildren(w, pipeline, index, input);
+                        break;
+
+                    case StageKind.Join:
+                    case StageKind.LeftOuterJoin:
+                    case StageKind.RightOuterJoin:
+                    case StageKind.FullOuterJoin:
+                    case StageKind.Cogroup:
+                    {
+                        // Each side's values are kept per key for the batch; the join runs at the batch boundary.
+                        string key = KeyOf(inputType, input);
+                        string value = ValueOf(inputType, input);
+                        if (parent == stage.Input)
+                        {
+                            w.Line($"{names.LeftValues}.Add(ref {names.Left}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        }
+
+                        if (parent == stage.Other)
+                        {
+                            w.Line($"{names.RightValues}.Add(ref {names.Right}.GetValueRefOrAddDefault({key}, out bool _), {value});");
+                        }
+
+                        break;
+                    }
+
+                    case StageKind.Transform:
+                    case StageKind.TransformWith:
+                    case StageKind.ForEachBatch:
+                        // Kept for the batch: the function gets the whole batch at the boundary.
+                        if (parent == stage.Input)
+                        {
+                            w.Line($"{names.In}.Add({input});");
+                        }
+
+                        if (parent == stage.Other)
+                        {
+                            w.Line($"{names.OtherIn}.Add({input});");
+                        }
+
+                        break;
+
+                    case StageKind.EventTime:
+                    case StageKind.EventWindow:
+                    case StageKind.SessionWindow:
+                        EmitTimeRecord(w, pipeline, stage, inputType, input);
+                        break;
+
+                    case StageKind.UpdateStateByKey:
+                    case StageKind.MapWithState:
+                        EmitStateRecord(w, pipeline, stage, inputType, input);
+                        break;
+
+                    case StageKind.Sink:
+                        // A sink that takes the records as they are gets them so; any other gets their text.
+                        w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
+                        w.Line(inputType.Shape == RecordShape.Bytes
+                            ? $"else {names.Field}.Write({input});"
+                            : $"else {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                        break;
+                }
+            }
+
+            // A keyed record's key and value: KeyValue<V> has Key and Value, a (K, V) tuple Item1 and Item2.
+            private static string KeyOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Key" : expression + ".Item1";
+
+            private static string ValueOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Value" : expression + ".Item2";
+
+            // Reduces a value into its key's entry of a table: the first value of a key is kept as it is, later ones
+            // are combined with it (Spark's reduceByKey).
+            private static void EmitReduceInto(SourceWriter w, string table, StageModel stage, StageNames names, string key, string value, string method)
+            {
+                w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {table}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
+                w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+            }
+
+            private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch
+            {
+                InputArity.KeyAndValue => $"{KeyOf(inputType, input)}, {ValueOf(inputType, input)}",
+                _ => input,
+            };
+
+            // The RecordText calls that write a record as Spark prints it: (key,value) for keyed records.
+            private static string Render(RecordType record, string expression) => record.Shape switch
+            {
+                RecordShape.KeyValue => $".Append('(').Append({expression}.Key).Append(','){Render(record.Value!, expression + ".Value")}.Append(')')",
+                RecordShape.Tuple => $".Append('('){Render(record.Key!, expression + ".Item1")}.Append(','){Render(record.Value!, expression + ".Item2")}.Append(')')",
+                RecordShape.Group => $".Append('('){Render(record.Key!, expression + ".Key")}.Append(','){(record.Value!.Format is TextFormat.Utf8Formattable ? ".AppendValues" : ".AppendObjects")}({expression}.Values).Append(')')",
+                RecordShape.Windowed => $".Append('(').AppendValue({expression}.Window).Append(','){Render(record.Key!, expression + ".Key")}.Append(','){Render(record.Value!, expression + ".Value")}.Append(')')",
+                _ => Render(record.Type, expression),
+            };
+
+            private static string Render(TypeName type, string expression) => type.Format switch
+            {
+                TextFormat.Bytes => $".Append({expression})",
+                TextFormat.Utf8Formattable or TextFormat.Boolean => $".AppendValue({expression})",
+                _ => $".AppendObject({expression})",
+            };
+        }
+    }
+}

@@ -1,0 +1,371 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            /// <summary>The identifiers the job declares for one stage; <see langword="null"/> where the stage has none.</summary>
+            private sealed class StageNames
+            {
+                /// <summary>An aggregate's table or a sink's field: <c>_add</c>, <c>_output</c>.</summary>
+                public string? Field { get; set; }
+
+                /// <summary>A source's framer field: <c>_inputFramer</c>.</summary>
+                public string? Framer { get; set; }
+
+                /// <summary>A source's loop struct: <c>InputLoop</c>.</summary>
+                public string? LoopType { get; set; }
+
+                /// <summary>A source's loop struct as a local of <c>Process</c>: <c>inputLoop</c>.</summary>
+                public string? LoopLocal { get; set; }
+
+                /// <summary>The record a stage emits (a source's record parameter, a map's result, an aggregate's key and value): <c>words</c>, <c>pair</c>.</summary>
+                public string? Local { get; set; }
+
+                /// <summary>An aggregate's loop index at the batch boundary: <c>addIndex</c>.</summary>
+                public string? Index { get; set; }
+
+                /// <summary>A reduce's reference to a key's value, and whether the key was there: <c>addSlot</c>, <c>addExists</c>.</summary>
+                public string? Slot { get; set; }
+
+                /// <summary>See <see cref="Slot"/>.</summary>
+                public string? Exists { get; set; }
+
+                /// <summary>A sink's field for writing records as they are: <c>_outputRecords</c>.</summary>
+                public string? Records { get; set; }
+
+                /// <summary>A source's method that pushes one record through its loop: <c>PushInput</c>.</summary>
+                public string? Push { get; set; }
+
+                /// <summary>A typed source's counters (for malformed lines): <c>_inputCounters</c>.</summary>
+                public string? Counters { get; set; }
+
+                /// <summary>A typed source's line, before parsing: <c>inputLine</c>.</summary>
+                public string? Line { get; set; }
+
+                /// <summary>A typed tuple source's unparsed rest of the line: <c>inputRest</c>.</summary>
+                public string? Rest { get; set; }
+
+                /// <summary>A typed tuple source's field bytes: <c>inputField1</c>, ...</summary>
+                public string[]? FieldSpans { get; set; }
+
+                /// <summary>A typed tuple source's parsed fields: <c>inputValue1</c>, ...</summary>
+                public string[]? FieldValues { get; set; }
+
+                /// <summary>A source's or sink's property on the test driver: <c>Input</c>, <c>Output</c>.</summary>
+                public string? TestMember { get; set; }
+
+                /// <summary>A windowed stage's ring of per-batch state: <c>_addBatches</c>.</summary>
+                public string? Ring { get; set; }
+
+                /// <summary>A windowed stage's state of the current batch, which the fused loop fills: <c>_addBatch</c>.</summary>
+                public string? Current { get; set; }
+
+                /// <summary>A filtered window's spare table, into which the kept keys are copied: <c>_addKept</c>.</summary>
+                public string? Kept { get; set; }
+
+                /// <summary>A windowed stage's length in batches: <c>_addLength</c>.</summary>
+                public string? LengthField { get; set; }
+
+                /// <summary>A windowed stage's slide in batches: <c>_addSlide</c>.</summary>
+                public string? SlideField { get; set; }
+
+                /// <summary>The batch a merging window reads: <c>addFrom</c>.</summary>
+                public string? From { get; set; }
+
+                /// <summary>A batch's state that a merging window reads: <c>addPart</c>.</summary>
+                public string? Part { get; set; }
+
+                /// <summary>The batch's state that leaves an incremental window: <c>addLeaving</c>.</summary>
+                public string? Leaving { get; set; }
+
+                /// <summary>How many keys of a filtered incremental window are forgotten but not yet cleared out: <c>addDead</c>.</summary>
+                public string? Dead { get; set; }
+
+                /// <summary>An [UpdateStateByKey] stage's lists of the batch's values per key: <c>_updateValues</c>.</summary>
+                public string? Values { get; set; }
+
+                /// <summary>An [UpdateStateByKey] stage's new state for a key: <c>updateNext</c>.</summary>
+                public string? Next { get; set; }
+
+                /// <summary>A stateful stage's result before it is known to be there (a nullable): <c>trackResult</c>.</summary>
+                public string? Result { get; set; }
+
+                /// <summary>A [MapWithState] stage's timeout in batches: <c>_trackTimeout</c>.</summary>
+                public string? TimeoutField { get; set; }
+
+                /// <summary>A join's key table and values of each side, and its locals.</summary>
+                public string? Left { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? LeftValues { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Right { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? RightValues { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Key { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Lefts { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? Rights { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? LeftValue { get; set; }
+
+                /// <summary>See <see cref="Left"/>.</summary>
+                public string? RightValue { get; set; }
+
+                /// <summary>A whole-batch function's records in, their second stream, and its output buffer.</summary>
+                public string? In { get; set; }
+
+                /// <summary>See <see cref="In"/>.</summary>
+                public string? OtherIn { get; set; }
+
+                /// <summary>See <see cref="In"/>.</summary>
+                public string? Out { get; set; }
+
+                /// <summary>An [EventTime] stage's event time of the current record: <c>timestampMs</c>.</summary>
+                public string? Time { get; set; }
+
+                /// <summary>An event-time window's start: <c>countsStart</c>.</summary>
+                public string? Start { get; set; }
+
+                /// <summary>An event-time window, at the boundary: <c>countsWindow</c>.</summary>
+                public string? Window { get; set; }
+
+                /// <summary>A session window's reducer struct: <c>ClicksReducer</c>.</summary>
+                public string? Reducer { get; set; }
+            }
+
+            private sealed partial class PipelineView
+            {
+                /// <summary>
+                /// Every identifier the job declares comes from here, from one table per pipeline, so no two clash
+                /// whatever the stages are called (<c>Count</c> and <c>count</c>, <c>Text</c> and the text buffer,
+                /// <c>[Map] AddSlot</c> and the slot of <c>[ReduceByKey] Add</c>). Fixed names are reserved first;
+                /// then each stage, in declaration order, gets the names made from its own name; then the helpers
+                /// derived from those. A clash gets the next numeric suffix, so the common case reads as written.
+                /// </summary>
+                private static StageNames[] AllocateNames(PipelineModel model, string jobName)
+                {
+                    var table = new NameTable();
+                    table.Reserve(model.Name);
+                    table.Reserve(jobName);
+                    foreach (string name in FixedNames)
+                    {
+                        table.Reserve(name);
+                    }
+
+                    var all = new StageNames[model.Stages.Count];
+                    for (int i = 0; i < all.Length; i++)
+                    {
+                        StageModel stage = model.Stages[i];
+                        string camel = LowerFirst(stage.Name);
+                        var names = new StageNames();
+                        switch (stage.Kind)
+                        {
+                            case StageKind.Source:
+                                names.Framer = table.Allocate("_" + camel + "Framer");
+                                names.LoopType = table.Allocate(stage.Name + "Loop");
+                                names.Push = table.Allocate("Push" + stage.Name);
+                                names.Local = table.Allocate(camel);
+                                if (stage.Parse is not null)
+                                {
+                                    names.Counters = table.Allocate("_" + camel + "Counters");
+                                }
+
+                                break;
+                            case StageKind.Map or StageKind.FlatMap:
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.ReduceByKey or StageKind.CountByValue:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Sink:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Records = table.Allocate("_" + camel + "Records");
+                                break;
+                            case StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.MapValues or StageKind.FlatMapValues:
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.GroupByKey:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Values = table.Allocate("_" + camel + "Values");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                                names.Left = table.Allocate("_" + camel + "Left");
+                                names.LeftValues = table.Allocate("_" + camel + "LeftValues");
+                                names.Right = table.Allocate("_" + camel + "Right");
+                                names.RightValues = table.Allocate("_" + camel + "RightValues");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                                names.In = table.Allocate("_" + camel + "In");
+                                if (stage.Kind == StageKind.TransformWith)
+                                {
+                                    names.OtherIn = table.Allocate("_" + camel + "Other");
+                                }
+
+                                if (stage.Kind != StageKind.ForEachBatch)
+                                {
+                                    names.Out = table.Allocate("_" + camel + "Out");
+                                    names.Local = table.Allocate(camel);
+                                }
+
+                                break;
+                            case StageKind.EventTime:
+                                names.Field = table.Allocate("_" + camel + "Watermark");
+                                names.Time = table.Allocate(camel + "Ms");
+                                break;
+                            case StageKind.EventWindow:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.SessionWindow:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Kept = table.Allocate("_" + camel + "Kept");
+                                names.Values = table.Allocate("_" + camel + "Sessions");
+                                names.Reducer = table.Allocate(stage.Name + "Reducer");
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.UpdateStateByKey or StageKind.MapWithState:
+                                names.Field = table.Allocate("_" + camel);
+                                names.Kept = table.Allocate("_" + camel + "Kept");
+                                if (stage.Kind == StageKind.UpdateStateByKey)
+                                {
+                                    names.Values = table.Allocate("_" + camel + "Values");
+                                }
+                                else if (stage.State?.TimeoutMilliseconds is not null)
+                                {
+                                    names.TimeoutField = table.Allocate("_" + camel + "Timeout");
+                                }
+
+                                names.Local = table.Allocate(camel);
+                                break;
+                            case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
+                                names.Ring = table.Allocate("_" + camel + "Batches");
+                                names.Current = table.Allocate("_" + camel + "Batch");
+                                names.LengthField = table.Allocate("_" + camel + "Length");
+                                names.SlideField = table.Allocate("_" + camel + "Slide");
+                                if (stage.Kind != StageKind.Window)
+                                {
+                                    names.Field = table.Allocate("_" + camel + "Window");
+                                }
+
+                                if (stage.Kind == StageKind.CountByValueAndWindow || stage.Window?.Filter is not null)
+                                {
+                                    names.Kept = table.Allocate("_" + camel + "Kept");
+                                }
+
+                                names.Local = table.Allocate(camel);
+                                break;
+                        }
+
+                        all[i] = names;
+                    }
+
+                    // Helpers are named after the record they serve (count2Slot goes with count2).
+                    for (int i = 0; i < all.Length; i++)
+                    {
+                        StageNames names = all[i];
+                        string local = names.Local is null ? "" : names.Local.TrimStart('@');
+                        switch (model.Stages[i].Kind)
+                        {
+                            case StageKind.Source:
+                                names.LoopLocal = table.Allocate(local + "Loop");
+                                if (model.Stages[i].Parse is { } parse)
+                                {
+                                    names.Line = table.Allocate(local + "Line");
+                                    if (parse.IsTuple)
+                                    {
+                                        names.Rest = table.Allocate(local + "Rest");
+                                        names.FieldSpans = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Field" + f)).ToArray();
+                                        names.FieldValues = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Value" + f)).ToArray();
+                                    }
+                                }
+
+                                break;
+                            case StageKind.ReduceByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                break;
+                            case StageKind.CountByValue:
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.CombineByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                break;
+                            case StageKind.EventWindow:
+                                names.Start = table.Allocate(local + "Start");
+                                names.Part = table.Allocate(local + "Table");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                names.Window = table.Allocate(local + "Window");
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.SessionWindow:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "List");
+                                names.Result = table.Allocate(local + "Closed");
+                                break;
+                            case StageKind.FlatMapValues:
+                                names.Result = table.Allocate(local + "Value");
+                                break;
+                            case StageKind.GroupByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Key = table.Allocate(local + "Key");
+                                names.Lefts = table.Allocate(local + "Lefts");
+                                names.Rights = table.Allocate(local + "Rights");
+                                names.LeftValue = table.Allocate(local + "Left");
+                                names.RightValue = table.Allocate(local + "Right");
+                                names.Slot = table.Allocate(local + "Match");
+                                break;
+                            case StageKind.UpdateStateByKey or StageKind.MapWithState:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Entry");
+                                names.Next = table.Allocate(local + "Next");
+                                names.Result = table.Allocate(local + "Result");
+                                break;
+                            case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                names.From = table.Allocate(local + "From");
+                                names.Part = table.Allocate(local + "Part");
+                                names.Leaving = table.Allocate(local + "Leaving");
+                                names.Dead = table.Allocate(local + "Dead");
+                                break;
+                        }
+                    }
+
+                    return all;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,314 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            /// <summary>Derived facts about a model that several parts of the emitter need.</summary>
+            private sealed partial class PipelineView
+            {
+                /// <summary>The text buffer that sinks of non-byte records render into; a fixed name, reserved before any stage's.</summary>
+                public const string TextField = "_text";
+
+                /// <summary>The index of the batch being filled, which [MapWithState] stamps on each key it updates.</summary>
+                public const string BatchIndexField = "_batchIndex";
+
+                /// <summary>The job's counters (late records), from the context.</summary>
+                public const string MetricsField = "_metrics";
+
+                // Names the job's code uses as they are: its members and base members, the parameters of its methods,
+                // the text buffer, and the discard. No stage's name may take them.
+                private static readonly string[] FixedNames =
+                {
+                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", BatchIndexField, MetricsField,
+                    TextField, "_",
+                };
+
+                private readonly StageNames[] _names;
+
+                public PipelineView(PhysicalPlan plan)
+                {
+                    PipelineModel model = plan.Model;
+                    Physical = plan;
+                    Model = model;
+                    ClassName = model.Type.FullyQualifiedName;
+                    JobName = model.Name + "Job";
+                    Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
+                    Sinks = model.Stages.Where(s => s.Kind == StageKind.Sink).ToList();
+                    Aggregates = plan.Boundaries.Select(b => model.Stages[b.Stage]).ToList();
+                    Stateful = model.Stages.Where(s => s.State is not null).ToList();
+                    Windowed = model.Stages.Where(s => s.Window is not null).ToList();
+                    _names = AllocateNames(model, JobName);
+
+                    AddWindowFields();
+                    AddStateFields(model);
+                    AddTimeFields(model);
+
+                    foreach (StageModel stage in model.Stages)
+                    {
+                        StageNames names = NamesOf(stage);
+                        foreach ((string type, string? name) in CollectorsOf(stage, names))
+                        {
+                            if (name is null)
+                            {
+                                continue;
+                            }
+
+                            _windowFields.Add($"private readonly {type} {name} = new();");
+                            if (!_collectors.TryGetValue(stage, out List<(string, string)>? list))
+                            {
+                                _collectors[stage] = list = new List<(string, string)>();
+                            }
+
+                            list.Add(($"private readonly {type} {name};", name));
+                        }
+                    }
+
+                    foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null && a.State is null && a.Kind is StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey))
+                    {
+                        RecordType output = aggregate.Output!;
+                        string table = output.Shape == RecordShape.KeyValue
+                            ? $"{Runtime}.Keys.ByteKeyTable<{output.Value!.Code}>"
+                            : $"{Runtime}.Keys.StructKeyTable<{output.Key!.Code}, {output.Value!.Code}>";
+                        string field = NamesOf(aggregate).Field!;
+                        _fields.Add(aggregate, ($"private readonly {table} {field} = new();", field));
+                    }
+
+                    foreach (StageModel sink in Sinks)
+                    {
+                        StageNames names = NamesOf(sink);
+                        _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {names.Field};", names.Field!));
+                        _writerFields.Add(sink, ($"private readonly {WriterType(sink)}? {names.Records};", names.Records!));
+                    }
+
+                    foreach (StageModel source in Sources)
+                    {
+                        if (NamesOf(source).Counters is { } counters)
+                        {
+                            _counterFields.Add(source, ($"private readonly {Runtime}.Connectors.SourceCounters {counters};", counters));
+                        }
+                    }
+
+                    Plan = plan.Text;
+                }
+
+                /// <summary>The physical plan the emitter walks: loop segments, boundary segments, sinks' batches.</summary>
+                public PhysicalPlan Physical { get; }
+
+                public StageNames NamesOf(StageModel stage) => _names[IndexOf(stage)];
+
+                public PipelineModel Model { get; }
+
+                public string ClassName { get; }
+
+                public string JobName { get; }
+
+                public List<StageModel> Sources { get; }
+
+                public List<StageModel> Sinks { get; }
+
+                public List<StageModel> Aggregates { get; }
+
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
+                private readonly List<string> _windowFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _stateTables = new();
+                private readonly Dictionary<StageModel, List<(string Declaration, string Name)>> _collectors = new();
+
+                // The objects a stage's records are collected into during the batch: created once, never replaced,
+                // so the fused loop holds them too.
+                private IEnumerable<(string Type, string? Name)> CollectorsOf(StageModel stage, StageNames names)
+                {
+                    StageModel? input = stage.Input >= 0 ? Model.Stages[stage.Input] : null;
+                    StageModel? other = stage.Other >= 0 ? Model.Stages[stage.Other] : null;
+                    switch (stage.Kind)
+                    {
+                        case StageKind.Count:
+                            yield return ($"{Runtime}.Windows.Partial<long>", names.Field);
+                            break;
+                        case StageKind.Reduce:
+                            yield return ($"{Runtime}.Windows.Partial<{stage.Output!.Type.Code}>", names.Field);
+                            break;
+                        case StageKind.GroupByKey:
+                            yield return (KeyTable(input!.Output!, $"{Runtime}.ValueList"), names.Field);
+                            yield return ($"{Runtime}.ValueLists<{input.Output!.Value!.Code}>", names.Values);
+                            break;
+                        case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                            yield return (KeyTable(input!.Output!, $"{Runtime}.ValueList"), names.Left);
+                            yield return ($"{Runtime}.ValueLists<{input.Output!.Value!.Code}>", names.LeftValues);
+                            yield return (KeyTable(other!.Output!, $"{Runtime}.ValueList"), names.Right);
+                            yield return ($"{Runtime}.ValueLists<{other.Output!.Value!.Code}>", names.RightValues);
+                            break;
+                        case StageKind.EventWindow:
+                            yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
+                            break;
+                        case StageKind.SessionWindow:
+                            yield return ($"{Runtime}.Windows.Sessions<{input!.Output!.Value!.Code}>", names.Values);
+                            break;
+                        case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                            yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
+                            if (other is not null)
+                            {
+                                yield return ($"{Runtime}.Windows.ValueRecords<{other.Output!.Type.Code}>", names.OtherIn);
+                            }
+
+                            if (stage.Output is not null)
+                            {
+                                yield return ($"{Runtime}.RecordBuffer<{stage.Output.Type.Code}>", names.Out);
+                            }
+
+                            break;
+                    }
+                }
+
+                // A key table for the keys of 'record' (byte keys or struct keys) holding 'value' per key.
+                private static string KeyTable(RecordType record, string value) =>
+                    record.Shape == RecordShape.KeyValue
+                        ? $"{Runtime}.Keys.ByteKeyTable<{value}>"
+                        : $"{Runtime}.Keys.StructKeyTable<{record.Key!.Code}, {value}>";
+
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
+
+                /// <summary>The interface through which a sink may take its records as they are: <c>IRecordWriter&lt;KeyValue&lt;long&gt;&gt;</c>.</summary>
+                public string WriterType(StageModel sink) => $"{Runtime}.Sinks.IRecordWriter<{Model.Stages[sink.Input].Output!.Type.Code}>";
+
+                private static readonly (string Declaration, string Name) Text = ($"private readonly {Runtime}.RecordText {TextField} = new();", TextField);
+
+                /// <summary>The job's fields: a table per aggregate, a sink per sink, and the text buffer if a sink prints.</summary>
+                public IEnumerable<string> JobFields =>
+                    _counterFields.Values.Concat(_fields.Values).Concat(_writerFields.Values).Select(f => f.Declaration)
+                        .Concat(_windowFields)
+                        .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
+
+                // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
+                // boundary (or sink) below them, as the plan's loop segment lists them.
+                public List<StageModel> ReachedFrom(StageModel source)
+                {
+                    int index = IndexOf(source);
+                    LoopSegment loop = Physical.Loops.First(l => l.Source == index);
+                    return loop.Stages.Select(s => Model.Stages[s]).ToList();
+                }
+
+                /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
+                public StageModel? CurrentSource { get; set; }
+
+                // The sources whose fused loops reach a stage, in declaration order: an [EventTime] stage below a union
+                // of two sources keeps a watermark input for each.
+                public List<StageModel> LoopSourcesOf(StageModel stage) => Sources.Where(source => ReachedFrom(source).Contains(stage)).ToList();
+
+                public List<(string Declaration, string Name)> LoopFields(StageModel source)
+                {
+                    var used = new List<(string, string)>();
+                    List<StageModel> reached = ReachedFrom(source);
+                    bool text = reached.Any(child => child.Kind == StageKind.Sink && NeedsText(child));
+
+                    if (_counterFields.TryGetValue(source, out (string, string) counters))
+                    {
+                        used.Add(counters);
+                    }
+
+                    // Declaration order, so the text is deterministic.
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _fields.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _stateTables.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _currentFields.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _collectors.TryGetValue(stage, out List<(string, string)>? collectors))
+                        {
+                            used.AddRange(collectors);
+                        }
+                    }
+
+                    if (reached.Any(s => s.Kind == StageKind.EventTime))
+                    {
+                        used.Add(($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};", MetricsField));
+                        foreach (StageModel time in reached.Where(s => s.Kind == StageKind.EventTime && s.Time!.LateSink >= 0))
+                        {
+                            StageModel sink = Model.Stages[time.Time!.LateSink];
+                            if (_fields.TryGetValue(sink, out (string, string) field) && !used.Contains(field))
+                            {
+                                used.Add(field);
+                            }
+
+                            if (_writerFields.TryGetValue(sink, out (string, string) writer) && !used.Contains(writer))
+                            {
+                                used.Add(writer);
+                            }
+
+                            text |= Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
+                        }
+                    }
+
+                    if (text && !used.Contains(Text))
+                    {
+                        used.Add(Text);
+                    }
+
+                    if (reached.Any(s => s.Kind == StageKind.MapWithState))
+                    {
+                        used.Add(($"private readonly long {BatchIndexField};", BatchIndexField));
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _writerFields.TryGetValue(stage, out (string, string) field))
+                        {
+                            used.Add(field);
+                        }
+                    }
+
+                    return used;
+                }
+
+                private bool NeedsText(StageModel sink) => Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
+
+                public string Plan { get; }
+
+                public int IndexOf(StageModel stage)
+                {
+                    for (int i = 0; i < Model.Stages.Count; i++)
+                    {
+                        if (ReferenceEquals(Model.Stages[i], stage))
+                        {
+                            return i;
+                        }
+                    }
+
+                    return -1;
+                }
+
+                public IEnumerable<StageModel> ChildrenOf(int index) => Lowering.ChildrenOf(Model, index).Select(i => Model.Stages[i]);
+            }
+        }
+    }
+}

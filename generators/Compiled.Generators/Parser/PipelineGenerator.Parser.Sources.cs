@@ -1,0 +1,159 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Compiled.Generators.Diagnostics;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Compiled.Internal;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal sealed partial class Parser
+        {
+            private void CheckSource(Draft draft)
+            {
+                IMethodSymbol method = draft.Method;
+                draft.DefaultUri = NamedArgument(draft.Attribute, "Default");
+                string? problem =
+                    !IsPartialDeclarationOnly(method) ? "declare it 'partial' with no body; the body is generated"
+                    : !method.IsStatic ? "it must be static"
+                    : method.IsGenericMethod ? "it must not have type parameters"
+                    : method.Parameters.Length != 0 ? "it must not take parameters; the URI is bound at run time"
+                    : !IsLines(method.ReturnType, out _) ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a source returns Lines (newline-delimited records) or Lines<T> (each line parsed as a T)"
+                    : WrittenAccessibility(method).Length == 0 ? "it has no access modifier, which C# requires of a partial method that returns a value; add 'public' or 'internal'"
+                    : null;
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name, problem);
+                }
+
+                if (IsLines(method.ReturnType, out ITypeSymbol? record) && record is not null)
+                {
+                    // Lines<T>: each line is parsed as a T, which the stages below see.
+                    draft.Parse = ParseOf(record);
+                    if (draft.Parse is null)
+                    {
+                        Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name,
+                            $"a line cannot be read as '{record.ToDisplayString(ShortFormat)}'; use string, a type that implements IUtf8SpanParsable<T> (int, long, double, decimal, Guid, DateTime, or your own), or a tuple of those, written as comma-separated fields");
+                    }
+
+                    SetClassifiedOutput(draft, record);
+                }
+                else
+                {
+                    // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
+                    draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
+                }
+
+                CheckDefaultUri(draft, "source", KnownSchemes.Sources);
+            }
+
+            // Lines (record null) or Lines<T> (record T).
+            private static bool IsLines(ITypeSymbol type, out ITypeSymbol? record)
+            {
+                record = null;
+                if (type.ToDisplayString() == KnownNames.Lines)
+                {
+                    return true;
+                }
+
+                if (type is INamedTypeSymbol { IsGenericType: true } generic && generic.OriginalDefinition.ToDisplayString() == KnownNames.TypedLines)
+                {
+                    record = generic.TypeArguments[0];
+                    return true;
+                }
+
+                return false;
+            }
+
+            // How a line becomes a T: a string, an IUtf8SpanParsable<T>, or a tuple of those; null if it cannot.
+            private static SourceParse? ParseOf(ITypeSymbol record)
+            {
+                var fields = new List<ParseField>();
+                bool tuple = record is INamedTypeSymbol { IsTupleType: true };
+                IEnumerable<ITypeSymbol> types = tuple
+                    ? ((INamedTypeSymbol)record).TupleElements.Select(e => e.Type)
+                    : new[] { record };
+                foreach (ITypeSymbol type in types)
+                {
+                    if (type.SpecialType == SpecialType.System_String)
+                    {
+                        fields.Add(new ParseField("string", IsText: true));
+                    }
+                    else if (type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Utf8SpanParsable
+                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)))
+                    {
+                        fields.Add(new ParseField(type.ToDisplayString(CodeFormat), IsText: false));
+                    }
+                    else
+                    {
+                        return null;
+                    }
+                }
+
+                string declaration = $"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>";
+                return new SourceParse(declaration, record.ToDisplayString(ShortFormat), fields.ToEquatableArray(), tuple);
+            }
+
+            private void CheckSink(Draft draft, Draft? upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                draft.DefaultUri = NamedArgument(draft.Attribute, "Default");
+                string? problem =
+                    !IsPartialDeclarationOnly(method) ? "declare it 'partial' with no body; the body is generated"
+                    : !method.IsStatic ? "it must be static"
+                    : method.IsGenericMethod ? "it must not have type parameters"
+                    : !method.ReturnsVoid ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a sink returns void"
+                    : method.Parameters.Length is < 1 or > 2 ? $"it takes {method.Parameters.Length} parameters"
+                    : RefProblem(method);
+                CheckDefaultUri(draft, "sink", KnownSchemes.Sinks);
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.SinkSignature, method.Locations[0], draft.Name, problem);
+                    return;
+                }
+
+                if (upstream?.Output is null)
+                {
+                    return;
+                }
+
+                if (MatchInput(draft, upstream) && TextFormatOf(upstream.Output) == TextFormat.None)
+                {
+                    Report(DiagnosticDescriptors.UnprintableRecord, method.Locations[0], draft.Name, Quote(upstream.Output.Type.Display));
+                }
+            }
+
+            private void CheckDefaultUri(Draft draft, string role, string[][] schemes)
+            {
+                if (draft.DefaultUri is null)
+                {
+                    return;
+                }
+
+                string scheme = KnownSchemes.SchemeOf(draft.DefaultUri);
+                if (!KnownSchemes.Contains(schemes, scheme))
+                {
+                    Report(DiagnosticDescriptors.UnknownUriScheme, ArgumentLocation(draft.Attribute, "Default") ?? draft.Method.Locations[0],
+                        draft.DefaultUri, role, draft.Name, scheme, KnownSchemes.Usage(schemes));
+                }
+            }
+
+            private static string SuggestSinkParameters(RecordType? record) => record?.Shape switch
+            {
+                RecordShape.KeyValue => $"ReadOnlySpan<byte> key, {record.Value!.Display} value",
+                RecordShape.Tuple => $"{record.Key!.Display} key, {record.Value!.Display} value",
+                RecordShape.Value => $"{record.Type.Display} record",
+                _ => "ReadOnlySpan<byte> record",
+            };
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using Compiled.Generators.Diagnostics;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Compiled.Internal;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal sealed partial class Parser
+        {
+            private static ITypeSymbol? NullableOf(ITypeSymbol type) =>
+                type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : null;
+
+            private static bool IsSpanOf(ITypeSymbol type, ITypeSymbol element) =>
+                type is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan && SameType(span.TypeArguments[0], element);
+
+            // What a [Map] or [FlatMap] emits, by the shape of its type.
+            private static void SetClassifiedOutput(Draft draft, ITypeSymbol type)
+            {
+                if (IsByteSpan(type))
+                {
+                    draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), type, null, null);
+                }
+                else if (type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == KnownNames.KeyValue)
+                {
+                    ITypeSymbol value = named.TypeArguments[0];
+                    draft.SetOutput(new RecordType(RecordShape.KeyValue, NameOf(type), ByteSpanName, NameOf(value)), type, null, value);
+                }
+                else if (type is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.Length == 2)
+                {
+                    ITypeSymbol key = tuple.TupleElements[0].Type;
+                    ITypeSymbol value = tuple.TupleElements[1].Type;
+                    draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(type), NameOf(key), NameOf(value)), type, key, value);
+                }
+                else
+                {
+                    draft.SetOutput(new RecordType(RecordShape.Value, NameOf(type), null, null), type, null, null);
+                }
+            }
+
+            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true);
+
+            private static TypeName NameOf(ITypeSymbol type) =>
+                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType);
+
+            private static TextFormat FormatOf(ITypeSymbol type)
+            {
+                if (IsByteSpan(type))
+                {
+                    return TextFormat.Bytes;
+                }
+
+                if (type.SpecialType == SpecialType.System_Boolean)
+                {
+                    return TextFormat.Boolean;
+                }
+
+                if (type.AllInterfaces.Any(i => i.ToDisplayString() == KnownNames.Utf8SpanFormattable))
+                {
+                    return TextFormat.Utf8Formattable;
+                }
+
+                return type.IsRefLikeType ? TextFormat.None : TextFormat.Object;
+            }
+
+            // How a sink would print a record: None if any part cannot be printed.
+            private static TextFormat TextFormatOf(RecordType record) => record.Shape switch
+            {
+                RecordShape.KeyValue => record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                RecordShape.Tuple or RecordShape.Group or RecordShape.Windowed => record.Key!.Format == TextFormat.None || record.Value!.Format == TextFormat.None ? TextFormat.None : TextFormat.Object,
+                _ => record.Type.Format,
+            };
+
+            private static bool IsByteSpan(ITypeSymbol? type) =>
+                type is INamedTypeSymbol named
+                && named.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan
+                && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
+
+            // A struct key must compare by value without boxing: IEquatable<itself>.
+            // An enum, or a struct that implements IEquatable<itself>: both compare by value without boxing.
+            private static bool IsStructKey(ITypeSymbol? type) =>
+                type is { IsValueType: true, IsRefLikeType: false }
+                && (type.TypeKind == TypeKind.Enum
+                    || type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Equatable
+                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)));
+
+            private static bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
+                a is not null && b is not null && SymbolEqualityComparer.Default.Equals(Strip(a), Strip(b));
+
+            // The upstream's type is either a symbol or, for records the generator composes, only a name.
+            private static bool SameType(ITypeSymbol parameter, ITypeSymbol? emittedSymbol, RecordType emitted) =>
+                emittedSymbol is not null ? SameType(parameter, emittedSymbol)
+                : emitted.Shape == RecordShape.Bytes ? IsByteSpan(parameter)
+                : parameter.ToDisplayString(CodeFormat) == emitted.Type.Code;
+
+            // Tuple element names do not make a different type.
+            private static ITypeSymbol Strip(ITypeSymbol type) =>
+                type is INamedTypeSymbol { IsTupleType: true, TupleUnderlyingType: { } underlying } ? underlying : type;
+
+            // The element type that foreach yields: the GetEnumerator pattern, then IEnumerable<T>.
+            private static ITypeSymbol? ElementType(ITypeSymbol type)
+            {
+                if (type is IArrayTypeSymbol array)
+                {
+                    return array.ElementType;
+                }
+
+                for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+                {
+                    IMethodSymbol? getEnumerator = current.GetMembers("GetEnumerator").OfType<IMethodSymbol>()
+                        .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 0 && m.DeclaredAccessibility == Accessibility.Public);
+                    if (getEnumerator is not null)
+                    {
+                        IPropertySymbol? current2 = getEnumerator.ReturnType.GetMembers("Current").OfType<IPropertySymbol>().FirstOrDefault()
+                            ?? getEnumerator.ReturnType.AllInterfaces.SelectMany(i => i.GetMembers("Current").OfType<IPropertySymbol>()).FirstOrDefault(p => p.Type.SpecialType != SpecialType.System_Object);
+                        return current2?.Type;
+                    }
+                }
+
+                INamedTypeSymbol? enumerable = type.AllInterfaces.FirstOrDefault(i => i.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T);
+                return enumerable?.TypeArguments[0];
+            }
+        }
+    }
+}
