@@ -165,6 +165,7 @@ namespace Compiled.Generators
                 }
 
                 EmitSessionReducers(w, pipeline);
+                EmitWindowFunctions(w, pipeline);
                 w.Close();
             }
         }
