@@ -120,6 +120,12 @@ namespace Compiled.Generators
                     }
 
                     any = true;
+                    string? emitted = WindowEmittedCondition(w, pipeline, aggregate);
+                    if (emitted is not null)
+                    {
+                        w.Open($"if ({emitted})");
+                    }
+
                     if (aggregate.Time is not null)
                     {
                         EmitTimeBoundary(w, pipeline, aggregate);
@@ -139,6 +145,11 @@ namespace Compiled.Generators
                     else
                     {
                         EmitWindow(w, pipeline, aggregate);
+                    }
+
+                    if (emitted is not null)
+                    {
+                        w.Close();
                     }
                 }
 

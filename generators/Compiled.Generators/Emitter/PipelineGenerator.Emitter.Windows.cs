@@ -128,6 +128,28 @@ namespace Compiled.Generators
                 w.Close();
             }
 
+            // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
+            // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
+            // receive only those batches. Null for any other stage, which runs at every batch.
+            private static string? WindowEmittedCondition(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                if (stage.Window is not null || stage.State is not null || stage.Time is not null)
+                {
+                    return null;
+                }
+
+                for (StageModel? above = stage; above is not null; above = above.Input >= 0 ? pipeline.Model.Stages[above.Input] : null)
+                {
+                    if (above.Window is not null)
+                    {
+                        w.Line($"// [{stage.Kind}] {stage.Name} reads window {above.Name}: it runs when the window emits, every {Duration(above.Window.SlideMilliseconds)}.");
+                        return $"{pipeline.NamesOf(above).Field}.Clock.LastEmitted == batch.Index";
+                    }
+                }
+
+                return null;
+            }
+
             // After the loops: the struct function objects through which each window's runtime type calls the stage's
             // reduce, inverse and filter, so the JIT inlines them.
             private static void EmitWindowFunctions(SourceWriter w, PipelineView pipeline)
