@@ -37,6 +37,12 @@ public sealed class PartialWindow<T, TReduce>
     public T Value => _window.Value;
 
     /// <summary>
+    /// Whether the window emits (a value, or nothing when it holds no record) when it takes in the batch in progress
+    /// as batch <paramref name="batch"/>: what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.HasValue, endOfInput);
+
+    /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits a value
     /// now (<see cref="Value"/>): at a multiple of the slide, or at the end of a bounded input
     /// (<paramref name="endOfInput"/>) when the window holds records not reported yet, and only if the window holds a
@@ -115,6 +121,12 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse>
 
     /// <summary>The window's value, after <see cref="Advance"/> returned <see langword="true"/>.</summary>
     public T Value => _window.Value;
+
+    /// <summary>
+    /// Whether the window emits (a value, or nothing when it holds no record) when it takes in the batch in progress
+    /// as batch <paramref name="batch"/>: what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.HasValue, endOfInput);
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits a value

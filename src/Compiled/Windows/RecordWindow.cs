@@ -42,6 +42,12 @@ public sealed class RecordWindow<TRecords>
     public WindowParts<TRecords> Parts => new(_ring, _clock);
 
     /// <summary>
+    /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
+    /// what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+
+    /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits its
     /// records now (<see cref="Parts"/>): at a multiple of the slide, or at the end of a bounded input
     /// (<paramref name="endOfInput"/>) when the window holds records not reported yet.

@@ -54,6 +54,12 @@ public sealed class StructKeyWindow<TKey, TValue, TReduce>
     public ref readonly TValue ValueAt(int index) => ref _window.ValueAt(index);
 
     /// <summary>
+    /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
+    /// what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+
+    /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits now
     /// (then <see cref="Count"/>, <see cref="KeyAt"/> and <see cref="ValueAt"/> give the result): at a multiple of the slide, or at the end of a bounded input
     /// (<paramref name="endOfInput"/>) when the window holds records not reported yet.

@@ -57,6 +57,23 @@ public struct WindowClock
     public readonly bool HasUnreported =>
         LastWithRecords != None && LastWithRecords > LastEmitted && LastWithRecords > LastBatch - Length;
 
+    /// <summary>
+    /// Whether the window will emit when it takes in batch <paramref name="batch"/>, which holds records or not
+    /// (<paramref name="batchHasRecords"/>): at a multiple of the slide, or, when the input ends with it
+    /// (<paramref name="endOfInput"/>), if the window will then hold records not reported yet. It decides which
+    /// batches the sinks below the window receive, before the window takes the batch in.
+    /// </summary>
+    public readonly bool Emits(long batch, bool batchHasRecords, bool endOfInput)
+    {
+        if (batch % Slide == 0)
+        {
+            return true;
+        }
+
+        long lastWithRecords = batchHasRecords ? batch : LastWithRecords;
+        return endOfInput && lastWithRecords != None && lastWithRecords > LastEmitted && lastWithRecords > batch - Length;
+    }
+
     /// <summary>The ring slot of batch <paramref name="batch"/> in a ring of <see cref="Length"/> parts.</summary>
     public readonly int Slot(long batch)
     {

@@ -22,7 +22,7 @@ public class KeyedWindowTypeTests
         ForEachCase(keys: 6, minValue: 0, (seed, length, slide, batches, endOfInput) =>
         {
             var window = new ByteKeyWindow<string, Concatenate>(length, slide);
-            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), (n, last) => window.Advance(n, last),
+            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
@@ -33,7 +33,7 @@ public class KeyedWindowTypeTests
         ForEachCase(keys: 6, minValue: 0, (seed, length, slide, batches, endOfInput) =>
         {
             var window = new StructKeyWindow<int, string, Concatenate>(length, slide);
-            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), (n, last) => window.Advance(n, last),
+            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
@@ -45,7 +45,7 @@ public class KeyedWindowTypeTests
         ForEachCase(keys: 40, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
             var window = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, Positive>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillBytes(window.Current, records, Add), (n, last) => window.Advance(n, last),
+            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillBytes(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
@@ -56,7 +56,7 @@ public class KeyedWindowTypeTests
         ForEachCase(keys: 8, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
             var window = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, KeepAll<ReadOnlySpan<byte>, long>>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static _ => true, records => FillBytes(window.Current, records, Add), (n, last) => window.Advance(n, last),
+            CheckIncremental(seed, length, slide, batches, endOfInput, static _ => true, records => FillBytes(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
@@ -67,7 +67,7 @@ public class KeyedWindowTypeTests
         ForEachCase(keys: 40, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
             var window = new StructKeyIncrementalWindow<int, long, AddCounts, SubtractCounts, Positive>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillStructs(window.Current, records, Add), (n, last) => window.Advance(n, last),
+            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillStructs(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
@@ -80,7 +80,7 @@ public class KeyedWindowTypeTests
         {
             List<ModelBatch> ones = batches.Select(b => b with { Records = b.Records.Select(r => (r.Key, 1L)).ToArray() }).ToList();
             var window = new StructKeyIncrementalWindow<int, long, AddCounts, SubtractCounts, NonZeroCount<int>>(length, slide);
-            CheckIncremental(seed, length, slide, ones, endOfInput, static v => v != 0, records => FillStructs(window.Current, records, Add), (n, last) => window.Advance(n, last),
+            CheckIncremental(seed, length, slide, ones, endOfInput, static v => v != 0, records => FillStructs(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
@@ -208,6 +208,15 @@ public class KeyedWindowTypeTests
                 $"At batch {n}: expected {Show(want.OrderBy(p => p.Key))}, got {Show(got.OrderBy(p => p.Key))}; {Describe(seed, length, slide, batches)}");
         }
     }
+
+    // Advance, checking that EmitsAt said beforehand whether it would emit (what the sinks below a window go by).
+    internal static Func<long, bool, bool> Predicted(Func<long, bool, bool> emitsAt, Func<long, bool, bool> advance) => (n, last) =>
+    {
+        bool predicted = emitsAt(n, last);
+        bool emitted = advance(n, last);
+        Assert.True(predicted == emitted, $"At batch {n} (end of input: {last}) EmitsAt said {predicted}, Advance {(emitted ? "emitted" : "did not emit")}.");
+        return emitted;
+    };
 
     private static void FillBytes(Compiled.Keys.ByteKeyTable<long> table, (int Key, long Value)[] records, Func<long, long, long> reduce)
     {

@@ -31,7 +31,9 @@ public class PartialAndRecordWindowTypeTests
                 }
 
                 long n = batches[i].Number;
+                bool predicted = window.EmitsAt(n, endOfInput && i == batches.Count - 1);
                 bool emits = window.Advance(n, endOfInput && i == batches.Count - 1);
+                Assert.True(predicted == (window.Clock.LastEmitted == n), $"At batch {n} EmitsAt said {predicted}; {Describe(seed, length, slide, batches)}");
 
                 // An emission of an empty window emits no value.
                 string expected = string.Concat(InWindow(batches, n, length).SelectMany(b => b.Records).Select(r => Text(r.Key)));
@@ -63,7 +65,9 @@ public class PartialAndRecordWindowTypeTests
 
                 long n = batches[i].Number;
                 anyRecord |= batches[i].Records.Length > 0;
+                bool predicted = window.EmitsAt(n, endOfInput && i == batches.Count - 1);
                 bool emits = window.Advance(n, endOfInput && i == batches.Count - 1);
+                Assert.True(predicted == (window.Clock.LastEmitted == n), $"At batch {n} EmitsAt said {predicted}; {Describe(seed, length, slide, batches)}");
                 bool expectEmits = Emits(batches, i, length, slide, endOfInput, ref lastEmitted) && anyRecord;
                 Assert.True(expectEmits == emits, $"At batch {n} the window {(emits ? "emitted" : "did not emit")}; {Describe(seed, length, slide, batches)}");
                 if (emits)
@@ -90,7 +94,7 @@ public class PartialAndRecordWindowTypeTests
                 }
 
                 long n = batches[i].Number;
-                bool emits = window.Advance(n, endOfInput && i == batches.Count - 1);
+                bool emits = KeyedWindowTypeTests.Predicted(window.EmitsAt, window.Advance)(n, endOfInput && i == batches.Count - 1);
                 bool expectEmits = Emits(batches, i, length, slide, endOfInput, ref lastEmitted);
                 Assert.True(expectEmits == emits, $"At batch {n} the window {(emits ? "emitted" : "did not emit")}; {Describe(seed, length, slide, batches)}");
                 if (emits)
