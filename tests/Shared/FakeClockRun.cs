@@ -8,6 +8,14 @@ namespace Compiled.Tests.Shared;
 internal static class FakeClockRun
 {
     /// <summary>
+    /// A fake clock at the start of the interval of batch <paramref name="firstBatch"/>, so that a run started on it
+    /// has <paramref name="firstBatch"/> as its first batch number (a batch's number is its time ÷ the interval): a
+    /// test whose windows depend on where the run starts says so with this.
+    /// </summary>
+    public static FakeTimeProvider StartingAtBatch(long firstBatch, TimeSpan interval) =>
+        new(DateTimeOffset.UnixEpoch + (interval * (firstBatch - 1)));
+
+    /// <summary>
     /// Runs a pipeline over a bounded input: when the input has ended and the last batch waits for its time,
     /// moves the clock one interval on, and waits for the run to end. All of the input lands in one batch.
     /// </summary>

@@ -88,7 +88,9 @@ public sealed class PipelineDefinition
         }
 
         CheckBatchInterval(context.BatchInterval);
-        return _createJob(context);
+        PipelineJob job = _createJob(context);
+        job.Declare(Sinks, context.BatchInterval);
+        return job;
     }
 }
 

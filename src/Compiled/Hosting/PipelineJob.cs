@@ -7,12 +7,25 @@ namespace Compiled.Hosting;
 
 /// <summary>
 /// The generated part of a running pipeline: its framers, its fused per-record loop and its per-batch
-/// state. The driver calls it from one thread: <see cref="BeginStream"/> when a stream of a source starts,
-/// <see cref="Process"/> for each buffer read, and <see cref="CompleteBatch"/> at each batch boundary.
-/// Calls are per buffer and per batch, never per record.
+/// state. The driver calls it from one thread: <see cref="BeginBatch"/> before a batch's first record,
+/// <see cref="BeginStream"/> when a stream of a source starts, <see cref="Process"/> for each buffer read, and
+/// <see cref="CompleteBatch"/> at each batch boundary. Calls are per buffer and per batch, never per record.
 /// </summary>
 public abstract class PipelineJob : IDisposable
 {
+    private IReadOnlyList<SinkDeclaration>? _sinks;
+    private long _intervalMilliseconds;
+
+    /// <summary>
+    /// A batch begins: every record read from now until <see cref="CompleteBatch"/> belongs to <paramref name="batch"/>.
+    /// Called once per batch, before its first record, with the reason <see cref="BatchEnd.Running"/>. A job whose
+    /// state is placed by batch number (the ring of a window, the batch a state entry was last updated in) takes
+    /// the number from here, so that a run whose first batch is not batch 1 places it right. Does nothing by default.
+    /// </summary>
+    public virtual void BeginBatch(in BatchInfo batch)
+    {
+    }
+
     /// <summary>Starts a new stream of source <paramref name="source"/> (0-based, in declaration order).</summary>
     public abstract void BeginStream(int source, string streamName);
 
@@ -24,9 +37,27 @@ public abstract class PipelineJob : IDisposable
 
     /// <summary>
     /// Emits what the batch aggregated to the sinks and clears the batch's state; windowed stages move their
-    /// window on and emit when <paramref name="batch"/> is a multiple of their slide.
+    /// window on and emit when <paramref name="batch"/>'s number is a multiple of their slide.
     /// </summary>
     public abstract void CompleteBatch(in BatchInfo batch);
+
+    /// <summary>
+    /// Whether sink <paramref name="sink"/> (0-based, in declaration order) receives <paramref name="batch"/>: the
+    /// batch coordinator begins and commits only the sinks that do, and it is the only caller. By default a sink
+    /// receives every batch, and the sink of a windowed stream every slide of its window: when the batch number is a
+    /// multiple of the slide in batches, the same rule the generated window uses to emit.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The job was not created by <see cref="PipelineDefinition.CreateJob"/>, so it does not know its sinks.</exception>
+    public virtual bool ReceivesBatch(int sink, in BatchInfo batch)
+    {
+        if (_sinks is null)
+        {
+            throw new InvalidOperationException(
+                "This job was not created by PipelineDefinition.CreateJob, so it does not know which of its sinks receive a batch; create it with the pipeline's Definition.CreateJob(context).");
+        }
+
+        return _sinks[sink].SlideMilliseconds is not { } slide || batch.Index % (slide / _intervalMilliseconds) == 0;
+    }
 
     /// <summary>Releases pooled buffers.</summary>
     public void Dispose()
@@ -39,13 +70,45 @@ public abstract class PipelineJob : IDisposable
     protected virtual void Dispose(bool disposing)
     {
     }
+
+    // Called by PipelineDefinition.CreateJob: what the default ReceivesBatch decides by.
+    internal void Declare(IReadOnlyList<SinkDeclaration> sinks, TimeSpan batchInterval)
+    {
+        _sinks = sinks;
+        _intervalMilliseconds = (long)batchInterval.TotalMilliseconds;
+    }
 }
 
-/// <summary>One batch: its number since the run started (1, 2, ...) and its time (the end of its interval, Unix ms).</summary>
-/// <param name="Index">The batch's number: the first batch of a run is 1. Windows emit when it is a multiple of their slide.</param>
+/// <summary>Why a batch ended where it did.</summary>
+public enum BatchEnd
+{
+    /// <summary>Its time came and the run goes on: the next batch follows.</summary>
+    Running,
+
+    /// <summary>Every source's input ended (a file, a glob, standard input): it is the run's last batch.</summary>
+    EndOfInput,
+
+    /// <summary>The run was stopped (Ctrl+C, SIGTERM, a cancelled token): it is the run's last batch, and the input had not ended.</summary>
+    Stop,
+}
+
+/// <summary>
+/// One batch: its number, its time (the end of its interval, Unix ms) and why it ended. Batch times are multiples
+/// of the batch interval, counted from the Unix epoch as Spark aligns its zero time, and a batch's number is its
+/// time ÷ the interval; so a number names the same interval in every run, and a run's first batch is seldom 1.
+/// The test driver runs batch k at k × the interval, so its batches are 1, 2, ...
+/// </summary>
+/// <param name="Index">The batch's number: <see cref="Time"/> ÷ the batch interval. Windows emit when it is a multiple of their slide in batches, so their slides are aligned to the epoch, not to the run's start.</param>
 /// <param name="Time">The batch time in Unix milliseconds.</param>
-/// <param name="IsLast">Whether it is the last batch of the run (the input ended, or the run was stopped): event-time windows still open are emitted.</param>
-public readonly record struct BatchInfo(long Index, long Time, bool IsLast = false);
+/// <param name="End">Why the batch ended: the run goes on, its input ended, or it was stopped.</param>
+public readonly record struct BatchInfo(long Index, long Time, BatchEnd End = BatchEnd.Running)
+{
+    /// <summary>
+    /// Whether it is the last batch of the run: the input ended or the run was stopped. In both cases event-time
+    /// windows still open are emitted.
+    /// </summary>
+    public bool IsLast => End != BatchEnd.Running;
+}
 
 /// <summary>Counts that a job keeps beside its sources' counters.</summary>
 public sealed class JobMetrics

@@ -1,9 +1,6 @@
-using System.Buffers;
-using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Runtime.ExceptionServices;
+using Compiled.Batching;
 using Compiled.Connectors;
-using Compiled.Framing;
 using Compiled.Internal;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
@@ -49,34 +46,28 @@ public sealed class PipelineRunOptions
 /// All of a run's work happens in one logical thread: the read loop. The batch timer and a stop request
 /// only set a flag and wake the loop (cancelling a pending read with <see cref="PipeReader.CancelPendingRead"/>),
 /// so the generated job never needs a lock. A batch's time is the end of its interval in Unix
-/// milliseconds, a multiple of the interval, as in Spark.
+/// milliseconds, a multiple of the interval, as in Spark; its number is its time ÷ the interval. The run
+/// orchestrates: its binding (<c>PipelineBinding</c>) binds the URIs, its source lanes (<c>SourceLanes</c>) read the sources,
+/// <see cref="BatchClock"/> says when a batch is due, and <see cref="BatchCoordinator"/> begins, completes and
+/// commits each batch.
 /// </remarks>
 public sealed partial class PipelineRun : IAsyncDisposable
 {
     private readonly PipelineDefinition _definition;
-    private readonly Source[] _sources;
-    private readonly Sink[] _sinks;
+    private readonly PipelineBinding _binding;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
-    private readonly long _intervalMs;
 
     private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
-    private volatile bool _batchDue;
     private volatile bool _stopping;
     private int _started;
     private int _state;
     private bool _disposed;
 
-    private ITimer? _timer;
-    private long _batchTime;
-    private long _batchIndex;
-    private long _batchRecords;
-    private long _batchBytes;
-    private long _batchSkipped;
-    private long _batchMalformed;
-    private long _batchLate;
-    private JobMetrics? _metrics;
+    private BatchClock? _clock;
+    private BatchCoordinator? _coordinator;
+    private BatchProgress? _lastProgress;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -89,71 +80,13 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _time = options.TimeProvider;
         _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
-        _intervalMs = (long)BatchInterval.TotalMilliseconds;
-        if (_intervalMs < 1)
+        if ((long)BatchInterval.TotalMilliseconds < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, "The batch interval must be at least 1 ms.");
         }
 
         definition.CheckBatchInterval(BatchInterval);
-
-        foreach (string name in options.SourceUris.Keys.Concat(options.SinkUris.Keys))
-        {
-            if (!definition.Sources.Any(s => s.Name == name) && !definition.Sinks.Any(s => s.Name == name))
-            {
-                throw new ConnectorUriException(name, "source", $"pipeline '{definition.Name}' has no source or sink named '{name}'; it has {DescribeNames(definition)}");
-            }
-        }
-
-        string directory = options.CurrentDirectory ?? Environment.CurrentDirectory;
-        var sourceContext = new SourceContext
-        {
-            TimeProvider = _time,
-            LoggerFactory = options.LoggerFactory,
-            BatchInterval = BatchInterval,
-            OpenStandardInput = options.OpenStandardInput ?? Console.OpenStandardInput,
-            CurrentDirectory = directory,
-        };
-        var sinkContext = new SinkContext
-        {
-            OpenStandardOutput = options.OpenStandardOutput ?? Console.OpenStandardOutput,
-            CurrentDirectory = directory,
-            LoggerFactory = options.LoggerFactory,
-        };
-
-        var sources = new List<Source>();
-        var sinks = new List<Sink>();
-        try
-        {
-            foreach (SourceDeclaration declared in definition.Sources)
-            {
-                string uri = Bind(options.SourceUris, declared.Name, declared.DefaultUri, "source");
-                sources.Add(ConnectorRegistry.CreateSource(uri, sourceContext));
-            }
-
-            foreach (SinkDeclaration declared in definition.Sinks)
-            {
-                string uri = Bind(options.SinkUris, declared.Name, declared.DefaultUri, "sink");
-                sinks.Add(ConnectorRegistry.CreateSink(uri, sinkContext));
-            }
-        }
-        catch
-        {
-            foreach (Source source in sources)
-            {
-                source.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-
-            foreach (Sink sink in sinks)
-            {
-                sink.DisposeAsync().AsTask().GetAwaiter().GetResult();
-            }
-
-            throw;
-        }
-
-        _sources = sources.ToArray();
-        _sinks = sinks.ToArray();
+        _binding = PipelineBinding.Bind(definition, options, BatchInterval);
     }
 
     /// <summary>The pipeline this run runs.</summary>
@@ -163,13 +96,22 @@ public sealed partial class PipelineRun : IAsyncDisposable
     public TimeSpan BatchInterval { get; }
 
     /// <summary>The bound sources, in declaration order.</summary>
-    public IReadOnlyList<Source> Sources => _sources;
+    public IReadOnlyList<Source> Sources => _binding.Sources;
 
     /// <summary>The bound sinks, in declaration order.</summary>
-    public IReadOnlyList<Sink> Sinks => _sinks;
+    public IReadOnlyList<Sink> Sinks => _binding.Sinks;
 
     /// <summary>Batches committed so far.</summary>
     public long BatchesCompleted { get; private set; }
+
+    /// <summary>The progress of the last batch committed (its number, time, records per source, durations, why it ended), or <see langword="null"/> before the first.</summary>
+    public BatchProgress? LastProgress => Volatile.Read(ref _lastProgress);
+
+    /// <summary>
+    /// Raised after each batch is committed and logged, with its progress. It is raised on the run's loop: a handler
+    /// should be quick, and one that throws fails the run.
+    /// </summary>
+    public event Action<BatchProgress>? BatchCommitted;
 
     /// <summary>Where the run is in its life; a host can report it, and a test can wait for it.</summary>
     public PipelineRunState State => (PipelineRunState)Volatile.Read(ref _state);
@@ -189,32 +131,29 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
 
         Volatile.Write(ref _state, (int)PipelineRunState.Running);
-        var framing = _sources.Select(s => s.Framing).ToArray();
-        var counters = _sources.Select(s => s.Counters).ToArray();
-        LogStarting(_definition.Name, DurationText.Format(BatchInterval), string.Join(", ", _sources.Select(s => s.Uri.Text)), string.Join(", ", _sinks.Select(s => s.Uri.Text)));
+        LogStarting(_definition.Name, DurationText.Format(BatchInterval), string.Join(", ", _binding.Sources.Select(s => s.Uri.Text)), string.Join(", ", _binding.Sinks.Select(s => s.Uri.Text)));
         try
         {
-            foreach (Sink sink in _sinks)
+            foreach (Sink sink in _binding.Sinks)
             {
                 await sink.OpenAsync(abortToken).ConfigureAwait(false);
             }
 
-            var context = new JobContext(framing, counters, _sinks, BatchInterval);
-            _metrics = context.Metrics;
+            var context = new JobContext(_binding.Framing, _binding.Counters, _binding.Sinks, BatchInterval);
             using PipelineJob job = _definition.CreateJob(context);
-            using ITimer timer = _time.CreateTimer(static state => ((PipelineRun)state!).OnBatchDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            _timer = timer;
+            _coordinator = new BatchCoordinator(job, context, _time);
+            using var clock = new BatchClock(_time, BatchInterval, WakeLoop);
+            _clock = clock;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
 
-            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            StartBatch(((now / _intervalMs) + 1) * _intervalMs);
+            StartBatch(clock.FirstBatchTime());
 
             // Every source's streams are read side by side, one after another per source, until all have ended or
             // the run stops; the job sees one buffer at a time, on this loop only.
-            await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
+            BatchEnd end = await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
             if (_stopping)
             {
-                LogStopping(_definition.Name, _batchTime);
+                LogStopping(_definition.Name, BatchTime);
             }
 
             // The last batch holds what was read since the last boundary. It is committed when its time comes,
@@ -222,7 +161,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             // cannot reuse it, and a file sink never overwrites another run's output.
             Volatile.Write(ref _state, (int)PipelineRunState.Finishing);
             await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
-            await CompleteBatchAsync(job, startNext: false, abortToken).ConfigureAwait(false);
+            await CompleteBatchAsync(end, abortToken).ConfigureAwait(false);
             Volatile.Write(ref _state, (int)PipelineRunState.Completed);
             LogStopped(_definition.Name, BatchesCompleted, Total(static c => c.Records));
         }
@@ -230,20 +169,20 @@ public sealed partial class PipelineRun : IAsyncDisposable
         {
             Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
-            LogAborted(_definition.Name, _batchTime);
+            LogAborted(_definition.Name, BatchTime);
             throw;
         }
         catch (Exception error) when (error is not PipelineFailedException)
         {
             Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
-            LogFailed(error, _definition.Name, _batchTime);
-            throw new PipelineFailedException(_definition.Name, _batchTime, error);
+            LogFailed(error, _definition.Name, BatchTime);
+            throw new PipelineFailedException(_definition.Name, BatchTime, error);
         }
         finally
         {
-            _timer = null;
-            await DisposeConnectorsAsync().ConfigureAwait(false);
+            _clock = null;
+            await _binding.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -252,285 +191,63 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         if (!_disposed && _started == 0)
         {
-            await DisposeConnectorsAsync().ConfigureAwait(false);
+            await _binding.DisposeAsync().ConfigureAwait(false);
         }
 
         _disposed = true;
     }
 
-    // The loop of a run: waits for each source's next stream, reads each stream to its end, frames and processes
-    // every buffer, and completes batches on time in between. Returns when every source has ended or the run is
-    // stopping; a stop still processes what each source had already read.
-    private async Task ReadSourcesAsync(PipelineJob job, CancellationToken abortToken)
-    {
-        var lanes = new Lane[_sources.Length];
-        for (int i = 0; i < lanes.Length; i++)
-        {
-            lanes[i] = new Lane(i, _sources[i]);
-        }
+    // The time of the batch in flight (or the last one begun); 0 before the first.
+    private long BatchTime => _coordinator?.Current.Time ?? 0;
 
-        using var acquire = CancellationTokenSource.CreateLinkedTokenSource(abortToken);
-        var pending = new List<Task>(lanes.Length + 1);
+    // The loop of a run: reads every source side by side, and completes batches on time in between. Returns why
+    // it ended, when every source has ended or the run is stopping; a stop still processes what each source had
+    // already read.
+    private async Task<BatchEnd> ReadSourcesAsync(PipelineJob job, CancellationToken abortToken)
+    {
+        var lanes = new SourceLanes(_binding.Sources, job, _definition.Name, _log, abortToken);
         bool ended = false;  // by a stop or the end of every source, not by a failure
         try
         {
             while (true)
             {
                 Task wake = ArmWake();
-                if (_batchDue)
+                if (_clock!.IsDue)
                 {
-                    await CompleteBatchAsync(job, startNext: true, abortToken).ConfigureAwait(false);
+                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
                     continue;
                 }
 
                 if (_stopping)
                 {
                     ended = true;
-                    return;
+                    return BatchEnd.Stop;
                 }
 
-                bool progressed = false;
-                bool open = false;
-                foreach (Lane lane in lanes)
-                {
-                    if (lane.Ended)
-                    {
-                        continue;
-                    }
-
-                    open = true;
-                    progressed |= await AdvanceAsync(job, lane, acquire.Token, abortToken).ConfigureAwait(false);
-                }
-
+                (bool open, bool progressed) = await lanes.AdvanceAsync(abortToken).ConfigureAwait(false);
                 if (!open)
                 {
                     ended = true;
-                    return;
+                    return BatchEnd.EndOfInput;
                 }
 
                 if (!progressed)
                 {
-                    pending.Clear();
-                    pending.Add(wake);
-                    foreach (Lane lane in lanes)
-                    {
-                        if (lane.Next is { } next)
-                        {
-                            pending.Add(next);
-                        }
-                        else if (lane.Read is { } read)
-                        {
-                            pending.Add(read);
-                        }
-                    }
-
-                    await Task.WhenAny(pending).ConfigureAwait(false);
+                    await lanes.WhenAnyAsync(wake).ConfigureAwait(false);
                 }
             }
         }
         finally
         {
-            await acquire.CancelAsync().ConfigureAwait(false);
-            // Every lane is closed, whatever another lane's closing throws; the first such error is raised after,
-            // unless the loop's own exception is already on its way.
-            Exception? closeError = null;
-            foreach (Lane lane in lanes)
-            {
-                try
-                {
-                    await CloseLaneAsync(job, lane, processRead: ended, abortToken).ConfigureAwait(false);
-                }
-                catch (Exception error) when (closeError is null)
-                {
-                    closeError = error;
-                }
-                catch (Exception)
-                {
-                    // A later lane's error: the first one is raised.
-                }
-            }
-
-            if (ended && closeError is not null)
-            {
-                ExceptionDispatchInfo.Throw(closeError);
-            }
+            await lanes.CloseAsync(processRead: ended, abortToken).ConfigureAwait(false);
         }
     }
 
-    // One step of one source: takes its next stream if one has come, or processes a buffer if a read has completed,
-    // and starts the next wait. Returns whether anything happened.
-    private async ValueTask<bool> AdvanceAsync(PipelineJob job, Lane lane, CancellationToken acquireToken, CancellationToken abortToken)
-    {
-        if (lane.Stream is null)
-        {
-            lane.Next ??= lane.Source.NextStreamAsync(acquireToken).AsTask();
-            if (!lane.Next.IsCompleted)
-            {
-                return false;
-            }
-
-            Task<SourceStream?> next = lane.Next;
-            lane.Next = null;
-            SourceStream? stream = await next.ConfigureAwait(false);
-            if (stream is null)
-            {
-                lane.Ended = true;
-                SourceCounters counters = lane.Source.Counters;
-                LogInputEnded(_definition.Name, lane.Source.Uri.Text, counters.Records, counters.Bytes, counters.OversizeSkipped);
-                return true;
-            }
-
-            lane.Source.Counters.Streams++;
-            LogStreamOpened(lane.Source.Uri.Text, stream.Name);
-            lane.Stream = stream;
-            job.BeginStream(lane.Index, stream.Name);
-            return true;
-        }
-
-        ReadResult result;
-        if (lane.Read is { } read)
-        {
-            if (!read.IsCompleted)
-            {
-                return false;
-            }
-
-            lane.Read = null;
-            result = await read.ConfigureAwait(false);
-        }
-        else
-        {
-            // Most reads of a busy source complete at once: those are taken as they are, without a Task.
-            ValueTask<ReadResult> next = lane.Stream.Reader.ReadAsync(abortToken);
-            if (!next.IsCompleted)
-            {
-                lane.Read = next.AsTask();
-                return false;
-            }
-
-            result = await next.ConfigureAwait(false);
-        }
-
-        await ProcessAsync(job, lane, result).ConfigureAwait(false);
-        return true;
-    }
-
-    // Frames and processes one buffer of a source's stream; at the stream's end, releases it.
-    private async ValueTask ProcessAsync(PipelineJob job, Lane lane, ReadResult result)
-    {
-        SourceStream stream = lane.Stream!;
-        ReadOnlySequence<byte> buffer = result.Buffer;
-        SequencePosition consumed = buffer.Start;
-        try
-        {
-            consumed = job.Process(lane.Index, buffer, result.IsCompleted);
-        }
-        finally
-        {
-            stream.Reader.AdvanceTo(consumed, buffer.End);
-        }
-
-        LogConsumed(stream.Name, lane.Source.Counters.Bytes);
-        if (result.IsCompleted)
-        {
-            LogStreamEnded(lane.Source.Uri.Text, stream.Name);
-            lane.Stream = null;
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    // At the end of the reading loop: a wait for a stream is given up (a stream that came anyway is closed), a read
-    // in flight is cut short and, unless the run failed, what it had read is still processed; the stream is closed.
-    private async ValueTask CloseLaneAsync(PipelineJob job, Lane lane, bool processRead, CancellationToken abortToken)
-    {
-        if (lane.Next is { } next)
-        {
-            lane.Next = null;
-            SourceStream? late = null;
-            try
-            {
-                late = await next.ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is OperationCanceledException || !processRead)
-            {
-                // The wait for a connection or a file was cut short by the stop, as asked; or the run is failing
-                // already, and that failure is the one to report.
-            }
-
-            if (late is not null)
-            {
-                await late.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-
-        if (lane.Stream is not { } stream)
-        {
-            return;
-        }
-
-        if (lane.Read is { } read)
-        {
-            lane.Read = null;
-            stream.Reader.CancelPendingRead();
-            ReadResult result;
-            try
-            {
-                result = await read.ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is OperationCanceledException or IOException)
-            {
-                result = default;
-            }
-
-            if (processRead && (result.Buffer.Length > 0 || result.IsCompleted))
-            {
-                await ProcessAsync(job, lane, result).ConfigureAwait(false);
-            }
-        }
-
-        if (lane.Stream is { } open)
-        {
-            lane.Stream = null;
-            await open.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    // A source as the reading loop sees it: waiting for its next stream, or reading one, or ended.
-    private sealed class Lane(int index, Source source)
-    {
-        public int Index { get; } = index;
-
-        public Source Source { get; } = source;
-
-        public Task<SourceStream?>? Next { get; set; }
-
-        public SourceStream? Stream { get; set; }
-
-        public Task<ReadResult>? Read { get; set; }
-
-        public bool Ended { get; set; }
-    }
-
+    // Begins the batch at batchTime and has the clock mark it due when its time comes.
     private void StartBatch(long batchTime)
     {
-        _batchTime = batchTime;
-        _batchIndex++;
-        _batchRecords = Total(static c => c.Records);
-        _batchBytes = Total(static c => c.Bytes);
-        _batchSkipped = Total(static c => c.OversizeSkipped);
-        _batchMalformed = Total(static c => c.Malformed);
-        _batchLate = _metrics?.LateRecords ?? 0;
-        for (int i = 0; i < _sinks.Length; i++)
-        {
-            if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
-            {
-                _sinks[i].BeginBatch(batchTime);
-            }
-        }
-
-        // Never more than one interval away, so that a wall clock stepped back does not stall the run.
-        long due = Math.Clamp(batchTime - _time.GetUtcNow().ToUnixTimeMilliseconds(), 0, _intervalMs);
-        _timer!.Change(TimeSpan.FromMilliseconds(due), Timeout.InfiniteTimeSpan);
+        _coordinator!.Begin(batchTime);
+        _clock!.Schedule(batchTime);
     }
 
     // Waits until the current batch's time has come (the timer sets the flag), or the run is abandoned.
@@ -539,7 +256,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         while (true)
         {
             Task wake = ArmWake();
-            if (_batchDue)
+            if (_clock!.IsDue)
             {
                 return;
             }
@@ -548,58 +265,42 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
     }
 
-    // Emits the batch's aggregates, commits every sink, and (unless it is the last) starts the next batch.
-    private async Task CompleteBatchAsync(PipelineJob job, bool startNext, CancellationToken abortToken)
+    // Completes the batch (the job emits, the sinks that receive it commit), logs its progress, and, unless it is
+    // the last, starts the next batch.
+    private async Task CompleteBatchAsync(BatchEnd end, CancellationToken abortToken)
     {
-        _batchDue = false;
-        long started = Stopwatch.GetTimestamp();
-        job.CompleteBatch(new BatchInfo(_batchIndex, _batchTime, IsLast: !startNext));
-        for (int i = 0; i < _sinks.Length; i++)
+        _clock!.ClearDue();
+        BatchProgress progress = await _coordinator!.CompleteAsync(end, abortToken).ConfigureAwait(false);
+        BatchesCompleted = _coordinator.BatchesCompleted;
+        Volatile.Write(ref _lastProgress, progress);
+        LogBatchCompleted(progress.Time, progress.Records, progress.Bytes, (progress.ProcessingDuration + progress.CommitDuration).TotalMilliseconds);
+        if (progress.LateRecords > 0)
         {
-            if (_definition.Sinks[i].ReceivesBatch(_batchIndex, BatchInterval))
-            {
-                await _sinks[i].CommitBatchAsync(abortToken).ConfigureAwait(false);
-            }
+            LogLate(progress.Time, progress.LateRecords);
         }
 
-        BatchesCompleted++;
-        long records = Total(static c => c.Records) - _batchRecords;
-        long bytes = Total(static c => c.Bytes) - _batchBytes;
-        long skipped = Total(static c => c.OversizeSkipped) - _batchSkipped;
-        LogBatchCompleted(_batchTime, records, bytes, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        long lateRecords = (_metrics?.LateRecords ?? 0) - _batchLate;
-        if (lateRecords > 0)
+        if (progress.Malformed > 0)
         {
-            LogLate(_batchTime, lateRecords);
+            LogMalformed(progress.Time, progress.Malformed, string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
         }
 
-        long malformed = Total(static c => c.Malformed) - _batchMalformed;
-        if (malformed > 0)
-        {
-            LogMalformed(_batchTime, malformed, string.Join(", ", _definition.Sources.Zip(_sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
-        }
-
-        if (skipped > 0)
+        if (progress.OversizeSkipped > 0)
         {
             // Dropped input is never silent: the log says how much, where, and how to keep it instead.
-            LogOversizeSkipped(_batchTime, skipped, string.Join(", ", _sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
-        }
-        long late = _time.GetUtcNow().ToUnixTimeMilliseconds() - _batchTime;
-        if (startNext && late > _intervalMs)
-        {
-            LogFallingBehind(_batchTime, late, DurationText.Format(BatchInterval));
+            LogOversizeSkipped(progress.Time, progress.OversizeSkipped, string.Join(", ", _binding.Sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
         }
 
-        if (startNext)
+        bool running = end == BatchEnd.Running;
+        if (running && _clock.IsFallingBehind(progress.Time, out long late))
         {
-            StartBatch(_batchTime + _intervalMs);
+            LogFallingBehind(progress.Time, late, DurationText.Format(BatchInterval));
         }
-    }
 
-    private void OnBatchDue()
-    {
-        _batchDue = true;
-        WakeLoop();
+        BatchCommitted?.Invoke(progress);
+        if (running)
+        {
+            StartBatch(progress.Time + _clock.IntervalMilliseconds);
+        }
     }
 
     private void OnStopRequested()
@@ -608,8 +309,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
         WakeLoop();
     }
 
-    // Wakes the loop wherever it waits (for reads or streams, with the wake signal among them).
-    // The caller has set its flag first; the lock orders that write before the loop's next look at the flags.
+    // Wakes the loop wherever it waits (for reads or streams, with the wake signal among them). Called by the batch
+    // clock when a batch is due, and on a stop; the caller has set its flag first, and the lock orders that write
+    // before the loop's next look at the flags.
     private void WakeLoop()
     {
         lock (_wakeGate)
@@ -635,38 +337,24 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    // Every sink discards the batch in flight; one that cannot is logged, and the others are still told.
     private void AbortSinks()
     {
-        foreach (Sink sink in _sinks)
+        Action<Sink, Exception> failed = (sink, error) => LogSinkAbortFailed(error, sink.Uri.Text);
+        if (_coordinator is { } coordinator)
         {
-            try
-            {
-                sink.AbortBatch();
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                LogSinkAbortFailed(error, sink.Uri.Text);
-            }
+            coordinator.Abort(failed);
         }
-    }
-
-    private async ValueTask DisposeConnectorsAsync()
-    {
-        foreach (Source source in _sources)
+        else
         {
-            await source.DisposeAsync().ConfigureAwait(false);
-        }
-
-        foreach (Sink sink in _sinks)
-        {
-            await sink.DisposeAsync().ConfigureAwait(false);
+            BatchCoordinator.AbortSinks(_binding.Sinks, failed);
         }
     }
 
     private long Total(Func<SourceCounters, long> counter)
     {
         long total = 0;
-        foreach (Source source in _sources)
+        foreach (Source source in _binding.Sources)
         {
             total += counter(source.Counters);
         }
@@ -674,31 +362,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
         return total;
     }
 
-    private static string Bind(IDictionary<string, string> uris, string name, string? defaultUri, string role)
-    {
-        if (uris.TryGetValue(name, out string? uri))
-        {
-            return uri;
-        }
-
-        return defaultUri ?? throw new ConnectorUriException(name, role,
-            $"{role} '{name}' has no default URI; bind one with --{role} {name}=URI");
-    }
-
-    private static string DescribeNames(PipelineDefinition definition) =>
-        $"sources {string.Join(", ", definition.Sources.Select(s => s.Name))} and sinks {string.Join(", ", definition.Sinks.Select(s => s.Name))}";
-
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]
     private partial void LogStarting(string pipeline, string interval, string sources, string sinks);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
-    private partial void LogStreamOpened(string source, string stream);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Stream}: {Bytes} bytes consumed in all")]
-    private partial void LogConsumed(string stream, long bytes);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
-    private partial void LogStreamEnded(string source, string stream);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
     private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
@@ -714,9 +379,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);
-
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes, {Skipped} oversize records skipped); the last batch is committed at its time once every source has ended")]
-    private partial void LogInputEnded(string pipeline, string source, long records, long bytes, long skipped);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms will be committed at its time")]
     private partial void LogStopping(string pipeline, long batchTime);

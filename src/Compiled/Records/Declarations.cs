@@ -77,12 +77,11 @@ public sealed class SinkDeclaration
         SlideMilliseconds = slideMilliseconds;
     }
 
-    /// <summary>For a sink of a windowed stream, how often it receives a batch; <see langword="null"/> for every batch.</summary>
+    /// <summary>
+    /// For a sink of a windowed stream, how often it receives a batch; <see langword="null"/> for every batch. The job
+    /// decides which batches that is (<see cref="Hosting.PipelineJob.ReceivesBatch"/>).
+    /// </summary>
     public long? SlideMilliseconds { get; }
-
-    /// <summary>Whether the sink receives batch <paramref name="batchIndex"/> (1-based) at <paramref name="interval"/>: every batch, or every slide of its window.</summary>
-    public bool ReceivesBatch(long batchIndex, TimeSpan interval) =>
-        SlideMilliseconds is not { } slide || batchIndex % (slide / (long)interval.TotalMilliseconds) == 0;
 
     /// <summary>The sink's name: the name of the method that declares it.</summary>
     public string Name { get; }

@@ -1,3 +1,4 @@
+using Compiled.Batching;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Hosting;
@@ -8,7 +9,7 @@ namespace Compiled.Testing;
 /// <summary>
 /// Runs a compiled pipeline batch by batch on a virtual clock, like Spark's <c>testOperation</c> or Kafka
 /// Streams' <c>TopologyTestDriver</c>: no sockets, no files, no sleeps. Batch k (1-based) is at time
-/// k × the batch interval; the records a test gives for batch k are pushed through the same generated loop a
+/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k are pushed through the same generated loop a
 /// real run uses, and each sink's output is kept, batch by batch, with its time.
 /// </summary>
 /// <remarks>
@@ -18,10 +19,10 @@ namespace Compiled.Testing;
 /// </remarks>
 public abstract class PipelineTestDriver : IDisposable
 {
-    private readonly PipelineDefinition _definition;
     private readonly PipelineJob _job;
     private readonly Sink[] _sinks;
     private readonly long _intervalMs;
+    private readonly BatchCoordinator _coordinator;
 
     /// <summary>Creates the driver's job over <paramref name="sinks"/> (the generated driver passes its captures).</summary>
     /// <exception cref="BatchIntervalException"><paramref name="batchInterval"/> does not divide a window of the pipeline.</exception>
@@ -37,11 +38,11 @@ public abstract class PipelineTestDriver : IDisposable
         }
 
         _sinks = [.. sinks];
-        _definition = definition;
         Counters = definition.Sources.Select(_ => new SourceCounters()).ToArray();
         var context = new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks, BatchInterval);
         Metrics = context.Metrics;
         _job = definition.CreateJob(context);
+        _coordinator = new BatchCoordinator(_job, context);
     }
 
     /// <summary>The batch interval: batch k is at k × this.</summary>
@@ -49,6 +50,16 @@ public abstract class PipelineTestDriver : IDisposable
 
     /// <summary>The number of batches run so far.</summary>
     public long BatchesRun { get; private set; }
+
+    /// <summary>The progress of the last batch run (its number, time, records per source, durations, why it ended), or <see langword="null"/> before the first.</summary>
+    public BatchProgress? LastProgress => _coordinator.LastProgress;
+
+    /// <summary>Raised after each batch is committed, with its progress.</summary>
+    public event Action<BatchProgress>? BatchCommitted
+    {
+        add => _coordinator.BatchCommitted += value;
+        remove => _coordinator.BatchCommitted -= value;
+    }
 
     /// <summary>Each source's counters (records, malformed lines), in declaration order.</summary>
     public IReadOnlyList<SourceCounters> Counters { get; }
@@ -103,43 +114,22 @@ public abstract class PipelineTestDriver : IDisposable
     /// <summary>Pushes every source's records of batch <paramref name="index"/> (0-based) through the job.</summary>
     protected abstract void Push(int index);
 
-    // One batch: the sinks whose stream emits at this batch begin it, every source's records go through the
-    // loop, the job completes the batch, and those sinks commit it.
+    // One batch, by the protocol a run follows: the coordinator begins it (the sinks the job says receive it, then the
+    // job), every source's records go through the loop, and the coordinator completes it (the job emits, those sinks
+    // commit). A failure drops the batch from every sink.
     private void RunBatch(bool isLast)
     {
         long index = BatchesRun + 1;
-        long time = index * _intervalMs;
-        bool[] receives = new bool[_sinks.Length];
-        for (int i = 0; i < _sinks.Length; i++)
-        {
-            receives[i] = _definition.Sinks[i].ReceivesBatch(index, BatchInterval);
-            if (receives[i])
-            {
-                _sinks[i].BeginBatch(time);
-            }
-        }
-
         try
         {
+            _coordinator.Begin(index * _intervalMs);
             Push((int)(index - 1));
-            _job.CompleteBatch(new BatchInfo(index, time, isLast));
+            _coordinator.CompleteAsync(isLast ? BatchEnd.EndOfInput : BatchEnd.Running).AsTask().GetAwaiter().GetResult();
         }
         catch
         {
-            foreach (Sink sink in _sinks)
-            {
-                sink.AbortBatch();
-            }
-
+            _coordinator.Abort();
             throw;
-        }
-
-        for (int i = 0; i < _sinks.Length; i++)
-        {
-            if (receives[i])
-            {
-                _sinks[i].CommitBatchAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
-            }
         }
 
         BatchesRun = index;

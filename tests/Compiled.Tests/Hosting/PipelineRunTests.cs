@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Compiled.Batching;
 using Compiled.Connectors;
 using Compiled.Hosting;
 using Compiled.Tests.Connectors;
@@ -73,6 +74,61 @@ public class PipelineRunTests
         long first = new DateTimeOffset(2026, 3, 1, 12, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
         string[] names = Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         Assert.Equal([$"c-{first}.txt", $"c-{first + 60_000}.txt", $"c-{first + 120_000}.txt"], names);
+    }
+
+    [Fact]
+    public async Task PipelineRun_BatchNumbersAreTimeOverInterval_AndEachBatchReportsItsProgress()
+    {
+        // Batches of one minute from 12:00:00.700: the first is 12:01:00.000, number 29539441 (its time ÷ 60,000 ms),
+        // and a batch's number names the same minute in any run.
+        using var temp = new TempDirectory();
+        var clock = new FakeTimeProvider(Start);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromMinutes(1) };
+        options.SourceUris["Input"] = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        var committed = new List<BatchProgress>();
+        run.BatchCommitted += committed.Add;
+        using var stop = new CancellationTokenSource();
+        Task running = run.RunAsync(stop.Token);
+        using TcpClient client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        byte[] text = Encoding.ASCII.GetBytes("a b\nc\n");
+        await client.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => run.Sources[0].Counters.Bytes == text.Length, "the text is consumed");
+
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.UntilAsync(() => run.BatchesCompleted == 1, "the first batch is committed");
+        await stop.CancelAsync();
+        await run.FinishAsync(clock, running);
+
+        long first = new DateTimeOffset(2026, 3, 1, 12, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        Assert.Equal([(first / 60_000, first, BatchEnd.Running), ((first / 60_000) + 1, first + 60_000, BatchEnd.Stop)], committed.Select(p => (p.Number, p.Time, p.End)));
+        Assert.Equal(29_539_441, committed[0].Number);
+        Assert.Equal([2L], committed[0].RecordsIn);
+        Assert.Equal(text.Length, committed[0].Bytes);
+        Assert.Equal([0L], committed[1].RecordsIn);
+        Assert.Same(committed[1], run.LastProgress);
+    }
+
+    [Fact]
+    public async Task PipelineRun_InputThatEnds_EndsItsLastBatchWithEndOfInput_AndLogsItsProgress()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "a b\nb\n");
+        var clock = new FakeTimeProvider(Start);
+        var logs = new CapturingLoggerProvider();
+        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        Assert.Null(run.LastProgress);
+        await run.RunToEndAsync(clock);
+
+        BatchProgress last = Assert.IsType<BatchProgress>(run.LastProgress);
+        Assert.Equal((1_772_366_401L, 1_772_366_401_000L, BatchEnd.EndOfInput, 2L, 6L), (last.Number, last.Time, last.End, last.Records, last.Bytes));
+        Assert.Single(logs.Lines, l => l.Message.StartsWith("Batch 1772366401000 ms committed: 2 records, 6 bytes; emitting and committing took ", StringComparison.Ordinal));
     }
 
     [Fact]

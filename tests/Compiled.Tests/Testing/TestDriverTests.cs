@@ -1,4 +1,8 @@
+using Compiled.Batching;
+using Compiled.Hosting;
+using Compiled.Tests.Batches;
 using Compiled.Tests.Pipelines;
+using Compiled.Tests.Sources;
 using Compiled.Testing;
 
 namespace Compiled.Tests.Testing;
@@ -86,5 +90,47 @@ public class TestDriverTests
         var error = Assert.Throws<FormatException>(() => test.Run());
         Assert.Equal("cannot parse 'boom'", error.Message);
         Assert.Empty(test.Output.Batches);
+    }
+
+    [Fact]
+    public void TestDriver_BatchK_IsNumberK_AndReportsItsProgress()
+    {
+        using var test = new WordCountPipeline.TestDriver(TimeSpan.FromMilliseconds(250));
+        var committed = new List<BatchProgress>();
+        test.BatchCommitted += committed.Add;
+        Assert.Null(test.LastProgress);
+        test.Input.Batch("a b", "c").Batch().Batch("d");
+        test.Run(2);
+        test.RunToEnd();
+
+        Assert.Equal(
+            [(1L, 250L, BatchEnd.Running, 2L), (2, 500, BatchEnd.Running, 0), (3, 750, BatchEnd.EndOfInput, 1)],
+            committed.Select(p => (p.Number, p.Time, p.End, p.Records)));
+        Assert.Same(committed[^1], test.LastProgress);
+    }
+
+    [Fact]
+    public void TestDriver_Progress_CountsEachSourcesRecords()
+    {
+        using var test = new Ads.TestDriver();
+        test.Impressions.Batch((1, 10), (1, 11), (2, 12)).Batch((3, 13));
+        test.Clicks.Batch((1, 10)).Batch();
+        test.Run(1);
+        Assert.Equal([3L, 1], test.LastProgress!.RecordsIn);
+        test.Run(1);
+        Assert.Equal([1L, 0], test.LastProgress!.RecordsIn);
+    }
+
+    [Fact]
+    public void TestDriver_AWindowedSink_ReceivesOnlyTheBatchesAtItsSlide()
+    {
+        // A window sliding every 2 batches: its sinks receive batches 2 and 4, the job's decision the coordinator asks.
+        using var test = new Windowed.TestDriver();
+        test.Input.Batch((1, 1)).Batch((1, 2)).Batch((2, 3)).Batch();
+        test.Run();
+
+        Assert.Equal([2000L, 4000], test.RecentLast.Batches.Select(b => b.Time));
+        Assert.Equal([(1, 2)], test.RecentLast.Batches[0].Records);
+        Assert.Equal([(2, 3)], test.RecentLast.Batches[1].Records);
     }
 }

@@ -1,0 +1,216 @@
+using Compiled.Connectors;
+using Compiled.Hosting;
+using Compiled.Sinks;
+
+namespace Compiled.Batching;
+
+/// <summary>
+/// The batch protocol, written once for a run and for the test driver: <see cref="Begin"/> asks the job which sinks
+/// receive the batch and begins those sinks and the job's batch; records then go through the job; <see cref="CompleteAsync"/>
+/// has the job emit what the batch aggregated (<see cref="PipelineJob.CompleteBatch"/>), commits the sinks that
+/// received it, and produces the batch's <see cref="BatchProgress"/>. <see cref="Abort"/> drops a batch that failed.
+/// </summary>
+/// <remarks>
+/// One batch is in flight at a time, and every call comes from the one thread that drives the job. A batch's number
+/// is its time ÷ the batch interval, so batch times must be multiples of the interval.
+/// </remarks>
+public sealed class BatchCoordinator
+{
+    private readonly PipelineJob _job;
+    private readonly Sink[] _sinks;
+    private readonly SourceCounters[] _counters;
+    private readonly JobMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly long _intervalMs;
+    private readonly bool[] _receives;
+    private readonly long[] _recordsAtBegin;
+    private BatchInfo _current;
+    private bool _inBatch;
+    private long _bytesAtBegin;
+    private long _skippedAtBegin;
+    private long _malformedAtBegin;
+    private long _lateAtBegin;
+    private BatchProgress? _last;
+
+    /// <summary>Coordinates the batches of <paramref name="job"/>, created from <paramref name="context"/>.</summary>
+    /// <param name="job">The job, created by <see cref="PipelineDefinition.CreateJob"/> from <paramref name="context"/>.</param>
+    /// <param name="context">What the job is bound to: its sinks, its sources' counters, its metrics and the batch interval.</param>
+    /// <param name="time">What durations are measured with; the system clock by default.</param>
+    public BatchCoordinator(PipelineJob job, JobContext context, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(context);
+        _intervalMs = (long)context.BatchInterval.TotalMilliseconds;
+        if (_intervalMs < 1)
+        {
+            throw new ArgumentException($"The context's batch interval is {context.BatchInterval}; create the job with PipelineDefinition.CreateJob, which fills in the pipeline's interval, before coordinating its batches.", nameof(context));
+        }
+
+        _job = job;
+        _sinks = [.. context.Sinks];
+        _counters = [.. context.Counters];
+        _metrics = context.Metrics;
+        _time = time ?? TimeProvider.System;
+        _receives = new bool[_sinks.Length];
+        _recordsAtBegin = new long[_counters.Length];
+    }
+
+    /// <summary>The batch interval: a batch's time is a multiple of it, and its number is its time ÷ it.</summary>
+    public TimeSpan BatchInterval => TimeSpan.FromMilliseconds(_intervalMs);
+
+    /// <summary>Whether a batch has begun and not yet completed or been aborted.</summary>
+    public bool InBatch => _inBatch;
+
+    /// <summary>The batch in flight, or the last one begun.</summary>
+    public BatchInfo Current => _current;
+
+    /// <summary>Batches committed so far.</summary>
+    public long BatchesCompleted { get; private set; }
+
+    /// <summary>The progress of the last batch committed, or <see langword="null"/> before the first.</summary>
+    public BatchProgress? LastProgress => Volatile.Read(ref _last);
+
+    /// <summary>Raised after each batch is committed, on the thread that drives the job, with the batch's progress.</summary>
+    public event Action<BatchProgress>? BatchCommitted;
+
+    /// <summary>Whether sink <paramref name="sink"/> (0-based, in declaration order) received the batch in flight.</summary>
+    public bool Receives(int sink) => _inBatch && _receives[sink];
+
+    /// <summary>
+    /// Begins the batch whose time is <paramref name="batchTime"/>: the sinks the job says receive it begin it, then the
+    /// job does. Its number is <paramref name="batchTime"/> ÷ the batch interval.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A batch is already in flight.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchTime"/> is not a positive multiple of the batch interval.</exception>
+    public BatchInfo Begin(long batchTime)
+    {
+        if (_inBatch)
+        {
+            throw new InvalidOperationException($"Batch {_current.Time} ms is still in flight; complete or abort it before beginning batch {batchTime} ms.");
+        }
+
+        if (batchTime <= 0 || batchTime % _intervalMs != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(batchTime), batchTime, $"A batch time must be a positive multiple of the batch interval ({_intervalMs} ms), so that its number is its time ÷ the interval.");
+        }
+
+        var batch = new BatchInfo(batchTime / _intervalMs, batchTime);
+        for (int i = 0; i < _counters.Length; i++)
+        {
+            _recordsAtBegin[i] = _counters[i].Records;
+        }
+
+        _bytesAtBegin = Total(static c => c.Bytes);
+        _skippedAtBegin = Total(static c => c.OversizeSkipped);
+        _malformedAtBegin = Total(static c => c.Malformed);
+        _lateAtBegin = _metrics.LateRecords;
+        for (int i = 0; i < _sinks.Length; i++)
+        {
+            _receives[i] = _job.ReceivesBatch(i, batch);
+        }
+
+        _current = batch;
+        _inBatch = true;
+        for (int i = 0; i < _sinks.Length; i++)
+        {
+            if (_receives[i])
+            {
+                _sinks[i].BeginBatch(batchTime);
+            }
+        }
+
+        _job.BeginBatch(batch);
+        return batch;
+    }
+
+    /// <summary>
+    /// Completes the batch in flight, which ended for <paramref name="end"/>: the job emits what it aggregated, the sinks
+    /// that received it commit it, and its progress is returned (and kept in <see cref="LastProgress"/>, and raised in
+    /// <see cref="BatchCommitted"/>). If the job or a sink throws, the batch stays in flight: <see cref="Abort"/> it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No batch is in flight.</exception>
+    public async ValueTask<BatchProgress> CompleteAsync(BatchEnd end, CancellationToken cancellationToken = default)
+    {
+        if (!_inBatch)
+        {
+            throw new InvalidOperationException("No batch is in flight; begin one before completing it.");
+        }
+
+        BatchInfo batch = _current with { End = end };
+        _current = batch;
+        long started = _time.GetTimestamp();
+        _job.CompleteBatch(batch);
+        TimeSpan processing = _time.GetElapsedTime(started);
+        long committing = _time.GetTimestamp();
+        for (int i = 0; i < _sinks.Length; i++)
+        {
+            if (_receives[i])
+            {
+                await _sinks[i].CommitBatchAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        TimeSpan commit = _time.GetElapsedTime(committing);
+        _inBatch = false;
+        BatchesCompleted++;
+        long[] recordsIn = new long[_counters.Length];
+        for (int i = 0; i < recordsIn.Length; i++)
+        {
+            recordsIn[i] = _counters[i].Records - _recordsAtBegin[i];
+        }
+
+        var progress = new BatchProgress(
+            batch.Index,
+            batch.Time,
+            end,
+            recordsIn,
+            Total(static c => c.Bytes) - _bytesAtBegin,
+            Total(static c => c.OversizeSkipped) - _skippedAtBegin,
+            Total(static c => c.Malformed) - _malformedAtBegin,
+            _metrics.LateRecords - _lateAtBegin,
+            processing,
+            commit);
+        Volatile.Write(ref _last, progress);
+        BatchCommitted?.Invoke(progress);
+        return progress;
+    }
+
+    /// <summary>
+    /// Drops the batch in flight: every sink discards what it has of it, so nothing of it becomes visible. A sink whose
+    /// discarding fails with an I/O error is passed to <paramref name="onSinkFailed"/> and the others are still
+    /// aborted; without it, the error is thrown.
+    /// </summary>
+    public void Abort(Action<Sink, Exception>? onSinkFailed = null)
+    {
+        _inBatch = false;
+        AbortSinks(_sinks, onSinkFailed);
+    }
+
+    // Also used by a run that fails before its job exists (a sink that cannot open): no batch has begun, and each
+    // sink is still told to discard whatever it holds.
+    internal static void AbortSinks(IEnumerable<Sink> sinks, Action<Sink, Exception>? onSinkFailed)
+    {
+        foreach (Sink sink in sinks)
+        {
+            try
+            {
+                sink.AbortBatch();
+            }
+            catch (Exception error) when (onSinkFailed is not null && error is IOException or UnauthorizedAccessException)
+            {
+                onSinkFailed(sink, error);
+            }
+        }
+    }
+
+    private long Total(Func<SourceCounters, long> counter)
+    {
+        long total = 0;
+        foreach (SourceCounters counters in _counters)
+        {
+            total += counter(counters);
+        }
+
+        return total;
+    }
+}
