@@ -160,6 +160,7 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                EmitWindowSinkBatches(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Returns the framers' pooled buffers.</summary>");
                 w.Open("protected override void Dispose(bool disposing)");

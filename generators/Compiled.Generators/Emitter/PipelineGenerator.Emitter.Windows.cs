@@ -102,7 +102,7 @@ namespace Compiled.Generators
                         + (window.Filter is null ? "keys kept even when their value fell to zero" : $"keys dropped where {window.Filter} says so"),
                 };
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {what}.");
-                w.Open($"if ({n.Field}.Advance(batch.Index))");
+                w.Open($"if ({n.Field}.Advance(batch.Index, {EndOfInput}))");
                 switch (stage.Kind)
                 {
                     case StageKind.Window:
@@ -128,6 +128,59 @@ namespace Compiled.Generators
                 w.Close();
             }
 
+            // Whether the batch ends a bounded input (not a stop, after which a checkpoint may resume the windows).
+            private const string EndOfInput = "batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput";
+
+            // The job's answer to which batches a sink below a window receives: those at which the window emits, at its
+            // slides and once more at the end of a bounded input if it holds records not reported. A window fed at the
+            // boundary (below another window) fills its current batch only as the batch completes, so at the end of
+            // the input its sinks receive the batch whatever it holds.
+            private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
+            {
+                var cases = new List<string>();
+                for (int i = 0; i < pipeline.Sinks.Count; i++)
+                {
+                    StageModel? window = WindowAbove(pipeline, pipeline.Sinks[i]);
+                    if (window is not null)
+                    {
+                        string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
+                        cases.Add($"case {i}: return {(pipeline.LoopSourcesOf(window).Count == 0 ? $"{EndOfInput} || " : "")}{emits};");
+                    }
+                }
+
+                if (cases.Count == 0)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>Whether a sink receives the batch: a sink below a window, the batches at which the window emits; any other, every batch.</summary>");
+                w.Open($"public override bool ReceivesBatch(int sink, in {Runtime}.Hosting.BatchInfo batch)");
+                w.Open("switch (sink)");
+                foreach (string line in cases)
+                {
+                    w.Line(line);
+                }
+
+                w.Line("default: return true;");
+                w.Close();
+                w.Close();
+            }
+
+            // The nearest window above a stage (itself included), or null.
+            private static StageModel? WindowAbove(PipelineView pipeline, StageModel stage)
+            {
+                for (StageModel? above = stage; above is not null; above = above.Input >= 0 ? pipeline.Model.Stages[above.Input] : null)
+                {
+                    if (above.Window is not null)
+                    {
+                        return above;
+                    }
+                }
+
+                return null;
+            }
+
             // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
             // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
             // receive only those batches. Null for any other stage, which runs at every batch.
@@ -138,16 +191,13 @@ namespace Compiled.Generators
                     return null;
                 }
 
-                for (StageModel? above = stage; above is not null; above = above.Input >= 0 ? pipeline.Model.Stages[above.Input] : null)
+                if (WindowAbove(pipeline, stage) is not { } window)
                 {
-                    if (above.Window is not null)
-                    {
-                        w.Line($"// [{stage.Kind}] {stage.Name} reads window {above.Name}: it runs when the window emits, every {Duration(above.Window.SlideMilliseconds)}.");
-                        return $"{pipeline.NamesOf(above).Field}.Clock.LastEmitted == batch.Index";
-                    }
+                    return null;
                 }
 
-                return null;
+                w.Line($"// [{stage.Kind}] {stage.Name} reads window {window.Name}: it runs when the window emits, every {Duration(window.Window!.SlideMilliseconds)}.");
+                return $"{pipeline.NamesOf(window).Field}.Clock.LastEmitted == batch.Index";
             }
 
             // After the loops: the struct function objects through which each window's runtime type calls the stage's

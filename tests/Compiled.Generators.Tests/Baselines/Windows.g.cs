@@ -206,7 +206,7 @@ namespace Monitoring
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [ReduceByKeyAndWindow] Merged (Windows.cs:16): every 10s, the values of each key reduced over the last 30s, merged again from its batches.
-                if (_mergedWindow.Advance(batch.Index))
+                if (_mergedWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     for (int mergedIndex = 0; mergedIndex < _mergedWindow.Count; mergedIndex++)
                     {
@@ -218,7 +218,7 @@ namespace Monitoring
                 }
 
                 // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): every 10s, the values of each key reduced over the last 30s, updated from the batch that enters and the batch that leaves; keys dropped where Active says so.
-                if (_incrementalWindow.Advance(batch.Index))
+                if (_incrementalWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
                     {
@@ -230,7 +230,7 @@ namespace Monitoring
                 }
 
                 // [CountByWindow] PerMinute (Windows.cs:32): every 5s, the number of records in the last 1m, updated from the batch that enters and the batch that leaves.
-                if (_perMinuteWindow.Advance(batch.Index))
+                if (_perMinuteWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     var perMinute = _perMinuteWindow.Value;
                     // [Sink] RequestsPerMinute (Windows.cs:35)
@@ -239,7 +239,7 @@ namespace Monitoring
                 }
 
                 // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s, merged again from its batches.
-                if (_longestWindow.Advance(batch.Index))
+                if (_longestWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     var longest = _longestWindow.Value;
                     // [Sink] LongestLine (Windows.cs:44)
@@ -248,7 +248,7 @@ namespace Monitoring
                 }
 
                 // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, each value's count over the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
-                if (_lengthsWindow.Advance(batch.Index))
+                if (_lengthsWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
                     {
@@ -260,7 +260,7 @@ namespace Monitoring
                 }
 
                 // [Window] Recent (Windows.cs:53): every 1s, the records of the last 3s.
-                if (_recentWindow.Advance(batch.Index))
+                if (_recentWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     foreach (var recentPart in _recentWindow.Parts)
                     {
@@ -272,6 +272,21 @@ namespace Monitoring
                             else _recentLines.Write(recent);
                         }
                     }
+                }
+            }
+
+            /// <summary>Whether a sink receives the batch: a sink below a window, the batches at which the window emits; any other, every batch.</summary>
+            public override bool ReceivesBatch(int sink, in global::Compiled.Hosting.BatchInfo batch)
+            {
+                switch (sink)
+                {
+                    case 0: return _mergedWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 1: return _incrementalWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 2: return _perMinuteWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 3: return _longestWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 4: return _lengthsWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 5: return _recentWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    default: return true;
                 }
             }
 
