@@ -65,7 +65,7 @@ namespace Compiled.Generators
                 /// <summary>A windowed stage's state of the current batch, which the fused loop fills (the loop's copy of the window's <c>Current</c>): <c>_addBatch</c>.</summary>
                 public string? Current { get; set; }
 
-                /// <summary>A state store's spare table, into which the kept keys are copied: <c>_updateKept</c>.</summary>
+                /// <summary>The spare table of a state store or a session window, into which the kept keys are copied: <c>_updateKept</c>.</summary>
                 public string? Kept { get; set; }
 
                 /// <summary>A batch of a window of records, as the window emits it: <c>recentPart</c>.</summary>
