@@ -170,16 +170,16 @@ namespace Compiled.Generators
                 {
                     if (model.Stages.Any(s => s.Kind == StageKind.EventTime))
                     {
-                        _windowFields.Add($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};");
+                        _jobFields.Add((null, $"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};"));
                     }
 
                     foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.EventTime))
                     {
                         StageNames names = NamesOf(stage);
                         int inputs = LoopSourcesOf(stage).Count;
-                        _windowFields.Add(inputs > 1
+                        _jobFields.Add((stage, inputs > 1
                             ? $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds}, inputs: {inputs});"
-                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});");
+                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});"));
                         _stateTables.Add(stage, ($"private readonly {Runtime}.Windows.Watermark {names.Field};", names.Field!));
                     }
 
@@ -187,8 +187,8 @@ namespace Compiled.Generators
                     {
                         StageNames names = NamesOf(stage);
                         string table = KeyTable(model.Stages[stage.Input].Output!, $"{Runtime}.Windows.SessionList");
-                        _windowFields.Add($"private {table} {names.Field} = new();");
-                        _windowFields.Add($"private {table} {names.Kept} = new();");
+                        _jobFields.Add((stage, $"private {table} {names.Field} = new();"));
+                        _jobFields.Add((stage, $"private {table} {names.Kept} = new();"));
                         _stateTables.Add(stage, ($"private readonly {table} {names.Field};", names.Field!));
                     }
                 }

@@ -97,7 +97,18 @@ namespace Clickstream
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ActivityJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.Hosting.JobMetrics _metrics;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
+            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessions = new();
+            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessionsKept = new();
+            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
+            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
+            private readonly global::Compiled.Windows.Sessions<long> _sessionsSessions = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _minutes;
             private readonly global::Compiled.Sinks.Sink _slidingMinutes;
             private readonly global::Compiled.Sinks.Sink _userSessions;
@@ -106,14 +117,6 @@ namespace Clickstream
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>? _slidingMinutesRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>? _userSessionsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;
-            private readonly global::Compiled.Hosting.JobMetrics _metrics;
-            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessions = new();
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessionsKept = new();
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
-            private readonly global::Compiled.Windows.Sessions<long> _sessionsSessions = new();
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public ActivityJob(global::Compiled.Hosting.JobContext context)
