@@ -1,64 +1,48 @@
+using System.Collections.Generic;
+using Compiled.Generators.Model;
+
 namespace Compiled.Generators
 {
-    /// <summary>Metadata names of the runtime types the generator looks for.</summary>
+    /// <summary>Metadata names of the runtime types the generator looks for; <see cref="KnownTypes"/> finds their symbols.</summary>
     internal static class KnownNames
     {
         public const string PipelineAttribute = "Compiled.PipelineAttribute";
-        public const string SourceAttribute = "Compiled.SourceAttribute";
-        public const string SinkAttribute = "Compiled.SinkAttribute";
-        public const string MapAttribute = "Compiled.MapAttribute";
-        public const string FilterAttribute = "Compiled.FilterAttribute";
-        public const string FlatMapAttribute = "Compiled.FlatMapAttribute";
-        public const string ReduceByKeyAttribute = "Compiled.ReduceByKeyAttribute";
-        public const string CountByValueAttribute = "Compiled.CountByValueAttribute";
-        public const string WindowAttribute = "Compiled.WindowAttribute";
-        public const string ReduceByKeyAndWindowAttribute = "Compiled.ReduceByKeyAndWindowAttribute";
-        public const string ReduceByWindowAttribute = "Compiled.ReduceByWindowAttribute";
-        public const string CountByWindowAttribute = "Compiled.CountByWindowAttribute";
-        public const string CountByValueAndWindowAttribute = "Compiled.CountByValueAndWindowAttribute";
-        public const string UpdateStateByKeyAttribute = "Compiled.UpdateStateByKeyAttribute";
-        public const string MapWithStateAttribute = "Compiled.MapWithStateAttribute";
-        public const string State = "Compiled.State<TState>";
-        public const string CountAttribute = "Compiled.CountAttribute";
-        public const string ReduceAttribute = "Compiled.ReduceAttribute";
-        public const string MapValuesAttribute = "Compiled.MapValuesAttribute";
-        public const string FlatMapValuesAttribute = "Compiled.FlatMapValuesAttribute";
-        public const string GroupByKeyAttribute = "Compiled.GroupByKeyAttribute";
-        public const string CombineByKeyAttribute = "Compiled.CombineByKeyAttribute";
-        public const string UnionAttribute = "Compiled.UnionAttribute";
-        public const string JoinAttribute = "Compiled.JoinAttribute";
-        public const string LeftOuterJoinAttribute = "Compiled.LeftOuterJoinAttribute";
-        public const string RightOuterJoinAttribute = "Compiled.RightOuterJoinAttribute";
-        public const string FullOuterJoinAttribute = "Compiled.FullOuterJoinAttribute";
-        public const string CogroupAttribute = "Compiled.CogroupAttribute";
-        public const string TransformAttribute = "Compiled.TransformAttribute";
-        public const string TransformWithAttribute = "Compiled.TransformWithAttribute";
-        public const string ForEachBatchAttribute = "Compiled.ForEachBatchAttribute";
-        public const string Grouped1 = "Compiled.Grouped<TValue>";
-        public const string Grouped2 = "Compiled.Grouped<TKey, TValue>";
-        public const string RecordBuffer = "Compiled.RecordBuffer<T>";
-        public const string EventTimeAttribute = "Compiled.EventTimeAttribute";
-        public const string EventWindowAttribute = "Compiled.EventWindowAttribute";
-        public const string SessionWindowAttribute = "Compiled.SessionWindowAttribute";
 
-        /// <summary>Every stage attribute, in the order they are checked.</summary>
-        public static readonly string[] StageAttributes =
+        /// <summary>Every stage attribute with the kind of stage it declares, in the order they are checked.</summary>
+        public static readonly KeyValuePair<string, StageKind>[] StageKinds =
         {
-            SourceAttribute, MapAttribute, FilterAttribute, FlatMapAttribute, ReduceByKeyAttribute, CountByValueAttribute, SinkAttribute,
-            WindowAttribute, ReduceByKeyAndWindowAttribute, ReduceByWindowAttribute, CountByWindowAttribute, CountByValueAndWindowAttribute,
-            UpdateStateByKeyAttribute, MapWithStateAttribute,
-            CountAttribute, ReduceAttribute, MapValuesAttribute, FlatMapValuesAttribute, GroupByKeyAttribute, CombineByKeyAttribute,
-            UnionAttribute, JoinAttribute, LeftOuterJoinAttribute, RightOuterJoinAttribute, FullOuterJoinAttribute, CogroupAttribute,
-            TransformAttribute, TransformWithAttribute, ForEachBatchAttribute,
-            EventTimeAttribute, EventWindowAttribute, SessionWindowAttribute,
+            new("Compiled.SourceAttribute", StageKind.Source),
+            new("Compiled.MapAttribute", StageKind.Map),
+            new("Compiled.FilterAttribute", StageKind.Filter),
+            new("Compiled.FlatMapAttribute", StageKind.FlatMap),
+            new("Compiled.ReduceByKeyAttribute", StageKind.ReduceByKey),
+            new("Compiled.CountByValueAttribute", StageKind.CountByValue),
+            new("Compiled.SinkAttribute", StageKind.Sink),
+            new("Compiled.WindowAttribute", StageKind.Window),
+            new("Compiled.ReduceByKeyAndWindowAttribute", StageKind.ReduceByKeyAndWindow),
+            new("Compiled.ReduceByWindowAttribute", StageKind.ReduceByWindow),
+            new("Compiled.CountByWindowAttribute", StageKind.CountByWindow),
+            new("Compiled.CountByValueAndWindowAttribute", StageKind.CountByValueAndWindow),
+            new("Compiled.UpdateStateByKeyAttribute", StageKind.UpdateStateByKey),
+            new("Compiled.MapWithStateAttribute", StageKind.MapWithState),
+            new("Compiled.CountAttribute", StageKind.Count),
+            new("Compiled.ReduceAttribute", StageKind.Reduce),
+            new("Compiled.MapValuesAttribute", StageKind.MapValues),
+            new("Compiled.FlatMapValuesAttribute", StageKind.FlatMapValues),
+            new("Compiled.GroupByKeyAttribute", StageKind.GroupByKey),
+            new("Compiled.CombineByKeyAttribute", StageKind.CombineByKey),
+            new("Compiled.UnionAttribute", StageKind.Union),
+            new("Compiled.JoinAttribute", StageKind.Join),
+            new("Compiled.LeftOuterJoinAttribute", StageKind.LeftOuterJoin),
+            new("Compiled.RightOuterJoinAttribute", StageKind.RightOuterJoin),
+            new("Compiled.FullOuterJoinAttribute", StageKind.FullOuterJoin),
+            new("Compiled.CogroupAttribute", StageKind.Cogroup),
+            new("Compiled.TransformAttribute", StageKind.Transform),
+            new("Compiled.TransformWithAttribute", StageKind.TransformWith),
+            new("Compiled.ForEachBatchAttribute", StageKind.ForEachBatch),
+            new("Compiled.EventTimeAttribute", StageKind.EventTime),
+            new("Compiled.EventWindowAttribute", StageKind.EventWindow),
+            new("Compiled.SessionWindowAttribute", StageKind.SessionWindow),
         };
-
-        public const string Lines = "Compiled.Lines";
-        public const string TypedLines = "Compiled.Lines<T>";
-        public const string Utf8SpanParsable = "System.IUtf8SpanParsable<TSelf>";
-        public const string KeyValue = "Compiled.KeyValue<TValue>";
-        public const string ReadOnlySpan = "System.ReadOnlySpan<T>";
-        public const string Utf8SpanFormattable = "System.IUtf8SpanFormattable";
-        public const string Equatable = "System.IEquatable<T>";
     }
 }

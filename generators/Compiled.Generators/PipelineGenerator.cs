@@ -49,25 +49,10 @@ namespace Compiled.Generators
                 .Select(static (model, cancellationToken) => Lowering.Lower(model, cancellationToken))
                 .WithTrackingName(TrackingNames.Plan);
             context.RegisterSourceOutput(plans, static (output, plan) =>
-                output.AddSource(plan.Model.HintName, Emitter.Emit(plan)));
+                output.AddSource(plan.Model.HintName, Emitter.Emit(plan, output.CancellationToken)));
 
-            // A stage attribute on a method of a class that is not a pipeline would otherwise be ignored in silence.
-            foreach (string attribute in KnownNames.StageAttributes)
-            {
-                IncrementalValuesProvider<EquatableArray<Diagnostic>> strays = context.SyntaxProvider
-                    .ForAttributeWithMetadataName(
-                        attribute,
-                        static (node, _) => node is MethodDeclarationSyntax,
-                        static (syntax, cancellationToken) => Parser.FindStrayStage(syntax, cancellationToken))
-                    .WithTrackingName(TrackingNames.StrayStages);
-                context.RegisterSourceOutput(strays, static (output, found) =>
-                {
-                    foreach (Diagnostic diagnostic in found)
-                    {
-                        output.ReportDiagnostic(diagnostic);
-                    }
-                });
-            }
+            // A stage attribute on a method of a class that is not a pipeline (CMP0015) is reported by
+            // StageOutsidePipelineAnalyzer, not by a step of this pipeline.
         }
 
         /// <summary>What the parse step yields for one pipeline class.</summary>

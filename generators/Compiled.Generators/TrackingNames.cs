@@ -7,6 +7,5 @@ namespace Compiled.Generators
         public const string Diagnostics = nameof(Diagnostics);
         public const string Model = nameof(Model);
         public const string Plan = nameof(Plan);
-        public const string StrayStages = nameof(StrayStages);
     }
 }

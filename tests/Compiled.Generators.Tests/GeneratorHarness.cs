@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Compiled.Generators.Tests;
 
@@ -58,6 +59,11 @@ internal static class GeneratorHarness
         GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(input, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return (driver.GetRunResult(), output, diagnostics);
     }
+
+    /// <summary>What the analyzers that ship with the generator report on a compilation (CMP0015), as the compiler runs them.</summary>
+    public static ImmutableArray<Diagnostic> AnalyzerDiagnostics(Compilation compilation) =>
+        compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new Analyzers.StageOutsidePipelineAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
 
     /// <summary>Diagnostics of the output compilation at warning level or above, excluding the generator's own.</summary>
     public static ImmutableArray<Diagnostic> CompilerProblems(Compilation output) =>

@@ -1,9 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {

@@ -1,9 +1,6 @@
-using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {
@@ -112,8 +109,20 @@ namespace Compiled.Generators
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
                 w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");
                 bool any = false;
+                foreach (StageModel union in pipeline.Replayed)
+                {
+                    if (any)
+                    {
+                        w.Line();
+                    }
+
+                    any = true;
+                    EmitUnionReplay(w, pipeline, union);
+                }
+
                 foreach (StageModel aggregate in pipeline.Aggregates)
                 {
+                    pipeline.CancellationToken.ThrowIfCancellationRequested();
                     if (any)
                     {
                         w.Line();

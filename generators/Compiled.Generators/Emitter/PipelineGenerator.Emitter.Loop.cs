@@ -1,9 +1,7 @@
 using System.Collections.Generic;
-using System.Linq;
 using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {
@@ -96,6 +94,7 @@ namespace Compiled.Generators
 
             private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input, int parent)
             {
+                pipeline.CancellationToken.ThrowIfCancellationRequested();
                 StageNames names = pipeline.NamesOf(stage);
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 string call = $"{method}({Arguments(stage, inputType, input)})";
@@ -195,8 +194,7 @@ namespace Compiled.Generators
                     }
 
                     case StageKind.Union:
-                        // The records of both inputs go on as they are.
-                        EmitChildren(w, pipeline, index, input);
+                        EmitUnion(w, pipeline, stage, input, parent);
                         break;
 
                     case StageKind.Join:

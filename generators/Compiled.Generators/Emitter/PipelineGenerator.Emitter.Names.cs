@@ -1,9 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {
@@ -156,7 +154,7 @@ namespace Compiled.Generators
                 /// then each stage, in declaration order, gets the names made from its own name; then the helpers
                 /// derived from those. A clash gets the next numeric suffix, so the common case reads as written.
                 /// </summary>
-                private static StageNames[] AllocateNames(PipelineModel model, string jobName)
+                private static StageNames[] AllocateNames(PipelineModel model, string jobName, List<StageModel> replayed)
                 {
                     var table = new NameTable();
                     table.Reserve(model.Name);
@@ -256,6 +254,10 @@ namespace Compiled.Generators
 
                                 names.Local = table.Allocate(camel);
                                 break;
+                            case StageKind.Union when replayed.Contains(stage):
+                                names.Field = table.Allocate("_" + camel + "Second");
+                                names.Local = table.Allocate(camel);
+                                break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Ring = table.Allocate("_" + camel + "Batches");
                                 names.Current = table.Allocate("_" + camel + "Batch");
@@ -323,6 +325,9 @@ namespace Compiled.Generators
                                 names.Result = table.Allocate(local + "Value");
                                 break;
                             case StageKind.GroupByKey:
+                                names.Index = table.Allocate(local + "Index");
+                                break;
+                            case StageKind.Union when names.Field is not null:
                                 names.Index = table.Allocate(local + "Index");
                                 break;
                             case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:

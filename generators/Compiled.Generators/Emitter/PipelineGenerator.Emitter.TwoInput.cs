@@ -1,9 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {
@@ -11,6 +9,51 @@ namespace Compiled.Generators
     {
         internal static partial class Emitter
         {
+            // A [Union] in a fused loop. Spark lists a union's records of a batch as the first stream's, then the second's.
+            // Records of two sources arrive in separate loops, so they go on as they come. A union of two branches of
+            // one source sees each source record's branches in declaration order, so where the order shows below it,
+            // the second stream's records wait in a buffer for the batch boundary (EmitUnionReplay); where it does
+            // not (keyed aggregates below), they go on at once. A union of a stream with itself passes each record twice.
+            private static void EmitUnion(SourceWriter w, PipelineView pipeline, StageModel stage, string input, int parent)
+            {
+                int index = pipeline.IndexOf(stage);
+                if (parent == stage.Input)
+                {
+                    EmitChildren(w, pipeline, index, input);
+                }
+
+                if (parent != stage.Other)
+                {
+                    return;
+                }
+
+                StageNames names = pipeline.NamesOf(stage);
+                if (names.Field is not null && pipeline.CurrentSource is not null)
+                {
+                    w.Line($"// The second stream's record: kept, and emitted after the first stream's records of the batch.");
+                    w.Line(stage.Output!.Shape == RecordShape.KeyValue
+                        ? $"{names.Field}.Add({input}.Key, {input}.Value);"
+                        : $"{names.Field}.Add({input});");
+                }
+                else
+                {
+                    EmitChildren(w, pipeline, index, input);
+                }
+            }
+
+            // At the batch boundary, before any stage below completes its batch: a [Union]'s second stream's records
+            // of the batch, in the order they came, through the stages below the union.
+            private static void EmitUnionReplay(SourceWriter w, PipelineView pipeline, StageModel union)
+            {
+                StageNames n = pipeline.NamesOf(union);
+                w.Line($"// [Union] {union.Name} ({union.Location}): the second stream's records of the batch, after the first's, as Spark lists them.");
+                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
+                w.Line($"var {n.Local} = {n.Field}[{n.Index}];");
+                EmitChildren(w, pipeline, pipeline.IndexOf(union), n.Local!);
+                w.Close();
+                w.Line($"{n.Field}.Clear();");
+            }
+
             // A join of the batch: the left side's keys in the order first seen, then (outer joins, cogroup) the right
             // side's keys the left side lacks; for each key, every pair of values (or a value and null).
             private static void EmitJoin(SourceWriter w, PipelineView pipeline, StageModel stage)
@@ -93,6 +136,72 @@ namespace Compiled.Generators
                 StageNames n = pipeline.NamesOf(stage);
                 w.Line($"var {n.Local} = {call};");
                 EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
+            }
+
+            private sealed partial class PipelineView
+            {
+                /// <summary>
+                /// The unions whose second stream's records are kept for the batch boundary, so they follow the first
+                /// stream's as in Spark: both inputs come from one source's fused loop, the order shows below the union,
+                /// and the records can be kept (not a ref struct other than a byte span or a keyed byte record).
+                /// </summary>
+                public List<StageModel> Replayed { get; }
+
+                private bool IsReplayedUnion(StageModel stage)
+                {
+                    if (stage.Kind != StageKind.Union || stage.Output is not { } output
+                        || (output.Type.IsRefLike && output.Shape is not (RecordShape.Bytes or RecordShape.KeyValue)))
+                    {
+                        return false;
+                    }
+
+                    StageModel first = Model.Stages[stage.Input];
+                    StageModel second = Model.Stages[stage.Other];
+                    return Sources.Any(source => InLoopOf(source, first) && InLoopOf(source, second)) && OrderShowsBelow(stage);
+                }
+
+                // Whether a stage emits its records in the fused loop of 'source'.
+                private bool InLoopOf(StageModel source, StageModel stage) =>
+                    ReferenceEquals(source, stage) || (EmitsInLoop(stage) && ReachedFrom(source).Contains(stage));
+
+                // Whether the order of a stage's records of a batch can be seen below it: a sink, a whole-batch function,
+                // a [Window] (it keeps the records in order), a [MapWithState] (a key's records update its state in
+                // order), or the late sink of an [EventTime] stage, reached through per-record stages. Keyed and
+                // reducing aggregates are not: Spark promises them no order (its reduce functions are commutative, its
+                // groups' values unordered), so a union above them needs no buffer.
+                private bool OrderShowsBelow(StageModel stage)
+                {
+                    foreach (StageModel child in ChildrenOf(IndexOf(stage)))
+                    {
+                        bool shows = child.Kind switch
+                        {
+                            StageKind.Sink or StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch
+                                or StageKind.Window or StageKind.MapWithState => true,
+                            StageKind.EventTime => child.Time!.LateSink >= 0 || OrderShowsBelow(child),
+                            StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues
+                                or StageKind.Union => OrderShowsBelow(child),
+                            _ => false,
+                        };
+                        if (shows)
+                        {
+                            return true;
+                        }
+                    }
+
+                    return false;
+                }
+
+                // The buffer of a union's second stream: the record types a [Window] keeps, kept the same way.
+                private static string SecondStreamType(StageModel union)
+                {
+                    RecordType output = union.Output!;
+                    return output.Shape switch
+                    {
+                        RecordShape.Bytes => $"{Runtime}.Windows.ByteRecords",
+                        RecordShape.KeyValue => $"{Runtime}.Windows.KeyValueRecords<{output.Value!.Code}>",
+                        _ => $"{Runtime}.Windows.ValueRecords<{output.Type.Code}>",
+                    };
+                }
             }
         }
     }

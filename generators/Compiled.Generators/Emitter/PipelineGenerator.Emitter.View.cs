@@ -1,9 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using System.Text;
-using Compiled.Generators.Helpers;
+using System.Threading;
 using Compiled.Generators.Model;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace Compiled.Generators
 {
@@ -34,11 +33,12 @@ namespace Compiled.Generators
 
                 private readonly StageNames[] _names;
 
-                public PipelineView(PhysicalPlan plan)
+                public PipelineView(PhysicalPlan plan, CancellationToken cancellationToken)
                 {
                     PipelineModel model = plan.Model;
                     Physical = plan;
                     Model = model;
+                    CancellationToken = cancellationToken;
                     ClassName = model.Type.FullyQualifiedName;
                     JobName = model.Name + "Job";
                     Sources = model.Stages.Where(s => s.Kind == StageKind.Source).ToList();
@@ -46,7 +46,8 @@ namespace Compiled.Generators
                     Aggregates = plan.Boundaries.Select(b => model.Stages[b.Stage]).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
-                    _names = AllocateNames(model, JobName);
+                    Replayed = model.Stages.Where(IsReplayedUnion).ToList();
+                    _names = AllocateNames(model, JobName, Replayed);
 
                     AddWindowFields();
                     AddStateFields(model);
@@ -147,6 +148,9 @@ namespace Compiled.Generators
                             yield return (KeyTable(other!.Output!, $"{Runtime}.ValueList"), names.Right);
                             yield return ($"{Runtime}.ValueLists<{other.Output!.Value!.Code}>", names.RightValues);
                             break;
+                        case StageKind.Union:
+                            yield return (SecondStreamType(stage), names.Field);
+                            break;
                         case StageKind.EventWindow:
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;
@@ -199,6 +203,9 @@ namespace Compiled.Generators
                     LoopSegment loop = Physical.Loops.First(l => l.Source == index);
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
+
+                // Whether a stage reached by a fused loop emits its records there too, rather than at the batch boundary.
+                private static bool EmitsInLoop(StageModel stage) => Lowering.RunsInline(stage);
 
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
@@ -295,6 +302,9 @@ namespace Compiled.Generators
                 private bool NeedsText(StageModel sink) => Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
 
                 public string Plan { get; }
+
+                /// <summary>Cancelled when the compiler no longer needs the text; checked before each stage is written.</summary>
+                public CancellationToken CancellationToken { get; }
 
                 public int IndexOf(StageModel stage)
                 {

@@ -1,15 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
-using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -52,7 +48,7 @@ namespace Compiled.Generators
             private void CheckEventTime(Draft draft, Draft? upstream)
             {
                 IMethodSymbol method = draft.Method;
-                bool offset = method.ReturnType.ToDisplayString() == "System.DateTimeOffset";
+                bool offset = SymbolEqualityComparer.Default.Equals(method.ReturnType, _known.DateTimeOffset);
                 if (method.ReturnType.SpecialType != SpecialType.System_Int64 && !offset)
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "EventTime",

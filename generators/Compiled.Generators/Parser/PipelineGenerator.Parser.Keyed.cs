@@ -1,15 +1,9 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
-using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -153,8 +147,8 @@ namespace Compiled.Generators
 
                 RecordType input = upstream.Output!;
                 bool fits = method.ReturnType is INamedTypeSymbol named && (input.Shape == RecordShape.KeyValue
-                    ? named.OriginalDefinition.ToDisplayString() == KnownNames.Grouped1 && SameType(named.TypeArguments[0], upstream.ValueSymbol)
-                    : named.OriginalDefinition.ToDisplayString() == KnownNames.Grouped2 && SameType(named.TypeArguments[0], upstream.KeySymbol) && SameType(named.TypeArguments[1], upstream.ValueSymbol));
+                    ? KnownTypes.Is(named, _known.Grouped1) && SameType(named.TypeArguments[0], upstream.ValueSymbol)
+                    : KnownTypes.Is(named, _known.Grouped2) && SameType(named.TypeArguments[0], upstream.KeySymbol) && SameType(named.TypeArguments[1], upstream.ValueSymbol));
                 if (!fits)
                 {
                     string expected = input.Shape == RecordShape.KeyValue ? $"Grouped<{input.Value!.Display}>" : $"Grouped<{input.Key!.Display}, {input.Value!.Display}>";

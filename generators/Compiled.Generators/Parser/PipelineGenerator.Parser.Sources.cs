@@ -1,15 +1,11 @@
-using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -57,15 +53,15 @@ namespace Compiled.Generators
             }
 
             // Lines (record null) or Lines<T> (record T).
-            private static bool IsLines(ITypeSymbol type, out ITypeSymbol? record)
+            private bool IsLines(ITypeSymbol type, out ITypeSymbol? record)
             {
                 record = null;
-                if (type.ToDisplayString() == KnownNames.Lines)
+                if (SymbolEqualityComparer.Default.Equals(type, _known.Lines))
                 {
                     return true;
                 }
 
-                if (type is INamedTypeSymbol { IsGenericType: true } generic && generic.OriginalDefinition.ToDisplayString() == KnownNames.TypedLines)
+                if (type is INamedTypeSymbol { IsGenericType: true } generic && KnownTypes.Is(generic, _known.TypedLines))
                 {
                     record = generic.TypeArguments[0];
                     return true;
@@ -75,7 +71,7 @@ namespace Compiled.Generators
             }
 
             // How a line becomes a T: a string, an IUtf8SpanParsable<T>, or a tuple of those; null if it cannot.
-            private static SourceParse? ParseOf(ITypeSymbol record)
+            private SourceParse? ParseOf(ITypeSymbol record)
             {
                 var fields = new List<ParseField>();
                 bool tuple = record is INamedTypeSymbol { IsTupleType: true };
@@ -88,7 +84,7 @@ namespace Compiled.Generators
                     {
                         fields.Add(new ParseField("string", IsText: true));
                     }
-                    else if (type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Utf8SpanParsable
+                    else if (type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Utf8SpanParsable)
                         && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)))
                     {
                         fields.Add(new ParseField(type.ToDisplayString(CodeFormat), IsText: false));

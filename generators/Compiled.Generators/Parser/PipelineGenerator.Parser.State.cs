@@ -1,15 +1,12 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading;
 using Compiled.Generators.Diagnostics;
-using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -32,7 +29,7 @@ namespace Compiled.Generators
                 ITypeSymbol? state = NullableOf(method.ReturnType);
                 bool fits = method.Parameters.Length == 2
                     && state is not null
-                    && method.Parameters[0].Type is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan
+                    && method.Parameters[0].Type is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan)
                     && SameType(span.TypeArguments[0], upstream.ValueSymbol)
                     && SameType(method.Parameters[1].Type, method.ReturnType);
                 if (!fits)
@@ -82,7 +79,7 @@ namespace Compiled.Generators
                 bool keyFits = method.Parameters.Length == 3
                     && (upstream.Output.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol));
                 bool valueFits = method.Parameters.Length == 3 && NullableOf(method.Parameters[1].Type) is { } v && SameType(v, upstream.ValueSymbol);
-                ITypeSymbol? state = method.Parameters.Length == 3 && method.Parameters[2].Type is INamedTypeSymbol st && st.OriginalDefinition.ToDisplayString() == KnownNames.State
+                ITypeSymbol? state = method.Parameters.Length == 3 && method.Parameters[2].Type is INamedTypeSymbol st && KnownTypes.Is(st, _known.State)
                     ? st.TypeArguments[0]
                     : null;
                 if (!keyFits || !valueFits || state is null)

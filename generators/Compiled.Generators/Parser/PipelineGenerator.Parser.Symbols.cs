@@ -1,9 +1,6 @@
-using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;

@@ -1,15 +1,11 @@
 using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading;
 using Compiled.Generators.Diagnostics;
-using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -90,10 +86,10 @@ namespace Compiled.Generators
             }
 
             // A join parameter: the value, a nullable value (outer side), or a span of values (cogroup).
-            private static bool FitsSide(ITypeSymbol parameter, ITypeSymbol value, string shape) =>
+            private bool FitsSide(ITypeSymbol parameter, ITypeSymbol value, string shape) =>
                 shape.EndsWith("?", StringComparison.Ordinal) ? NullableOf(parameter) is { } underlying && SameType(underlying, value)
                 : shape.StartsWith("ReadOnlySpan<", StringComparison.Ordinal)
-                    ? parameter is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan && SameType(span.TypeArguments[0], value)
+                    ? parameter is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan) && SameType(span.TypeArguments[0], value)
                 : SameType(parameter, value);
 
             // [Transform]: void Name(ReadOnlySpan<T>, RecordBuffer<U>); [TransformWith]: (ReadOnlySpan<T>, ReadOnlySpan<U>, RecordBuffer<R>);
@@ -130,7 +126,7 @@ namespace Compiled.Generators
                 }
                 else if (fits)
                 {
-                    produced = last is INamedTypeSymbol buffer && buffer.OriginalDefinition.ToDisplayString() == KnownNames.RecordBuffer ? buffer.TypeArguments[0] : null;
+                    produced = last is INamedTypeSymbol buffer && KnownTypes.Is(buffer, _known.RecordBuffer) ? buffer.TypeArguments[0] : null;
                     fits = produced is not null;
                 }
 

@@ -1,15 +1,11 @@
-using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
-using Compiled.Internal;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Compiled.Generators
@@ -21,17 +17,17 @@ namespace Compiled.Generators
             private static ITypeSymbol? NullableOf(ITypeSymbol type) =>
                 type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : null;
 
-            private static bool IsSpanOf(ITypeSymbol type, ITypeSymbol element) =>
-                type is INamedTypeSymbol span && span.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan && SameType(span.TypeArguments[0], element);
+            private bool IsSpanOf(ITypeSymbol type, ITypeSymbol element) =>
+                type is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan) && SameType(span.TypeArguments[0], element);
 
             // What a [Map] or [FlatMap] emits, by the shape of its type.
-            private static void SetClassifiedOutput(Draft draft, ITypeSymbol type)
+            private void SetClassifiedOutput(Draft draft, ITypeSymbol type)
             {
                 if (IsByteSpan(type))
                 {
                     draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), type, null, null);
                 }
-                else if (type is INamedTypeSymbol named && named.OriginalDefinition.ToDisplayString() == KnownNames.KeyValue)
+                else if (type is INamedTypeSymbol named && KnownTypes.Is(named, _known.KeyValue))
                 {
                     ITypeSymbol value = named.TypeArguments[0];
                     draft.SetOutput(new RecordType(RecordShape.KeyValue, NameOf(type), ByteSpanName, NameOf(value)), type, null, value);
@@ -50,10 +46,10 @@ namespace Compiled.Generators
 
             private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true);
 
-            private static TypeName NameOf(ITypeSymbol type) =>
+            private TypeName NameOf(ITypeSymbol type) =>
                 new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType);
 
-            private static TextFormat FormatOf(ITypeSymbol type)
+            private TextFormat FormatOf(ITypeSymbol type)
             {
                 if (IsByteSpan(type))
                 {
@@ -65,7 +61,7 @@ namespace Compiled.Generators
                     return TextFormat.Boolean;
                 }
 
-                if (type.AllInterfaces.Any(i => i.ToDisplayString() == KnownNames.Utf8SpanFormattable))
+                if (type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, _known.Utf8SpanFormattable)))
                 {
                     return TextFormat.Utf8Formattable;
                 }
@@ -81,24 +77,24 @@ namespace Compiled.Generators
                 _ => record.Type.Format,
             };
 
-            private static bool IsByteSpan(ITypeSymbol? type) =>
+            private bool IsByteSpan(ITypeSymbol? type) =>
                 type is INamedTypeSymbol named
-                && named.OriginalDefinition.ToDisplayString() == KnownNames.ReadOnlySpan
+                && KnownTypes.Is(named, _known.ReadOnlySpan)
                 && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
             // A struct key must compare by value without boxing: IEquatable<itself>.
             // An enum, or a struct that implements IEquatable<itself>: both compare by value without boxing.
-            private static bool IsStructKey(ITypeSymbol? type) =>
+            private bool IsStructKey(ITypeSymbol? type) =>
                 type is { IsValueType: true, IsRefLikeType: false }
                 && (type.TypeKind == TypeKind.Enum
-                    || type.AllInterfaces.Any(i => i.OriginalDefinition.ToDisplayString() == KnownNames.Equatable
+                    || type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Equatable)
                         && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)));
 
-            private static bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
+            private bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
                 a is not null && b is not null && SymbolEqualityComparer.Default.Equals(Strip(a), Strip(b));
 
             // The upstream's type is either a symbol or, for records the generator composes, only a name.
-            private static bool SameType(ITypeSymbol parameter, ITypeSymbol? emittedSymbol, RecordType emitted) =>
+            private bool SameType(ITypeSymbol parameter, ITypeSymbol? emittedSymbol, RecordType emitted) =>
                 emittedSymbol is not null ? SameType(parameter, emittedSymbol)
                 : emitted.Shape == RecordShape.Bytes ? IsByteSpan(parameter)
                 : parameter.ToDisplayString(CodeFormat) == emitted.Type.Code;

@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.IO;
 using System.Linq;
 using System.Threading;
 using Compiled.Generators.Diagnostics;
@@ -36,14 +35,16 @@ namespace Compiled.Generators
             private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
             private readonly CancellationToken _cancellationToken;
             private readonly Compilation _compilation;
+            private readonly KnownTypes _known;
             private readonly INamedTypeSymbol _int64;
             private bool _hasErrors;
             private long _intervalMs = 1000;
             private List<Draft>? _built;
 
-            private Parser(Compilation compilation, CancellationToken cancellationToken)
+            private Parser(Compilation compilation, KnownTypes known, CancellationToken cancellationToken)
             {
                 _compilation = compilation;
+                _known = known;
                 _int64 = compilation.GetSpecialType(SpecialType.System_Int64);
                 _cancellationToken = cancellationToken;
             }
@@ -51,28 +52,10 @@ namespace Compiled.Generators
             /// <summary>Parses the [Pipeline] class that <paramref name="context"/> found.</summary>
             public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
             {
-                var parser = new Parser(context.SemanticModel.Compilation, cancellationToken);
+                Compilation compilation = context.SemanticModel.Compilation;
+                var parser = new Parser(compilation, KnownTypes.For(compilation, context.Attributes[0].AttributeClass), cancellationToken);
                 PipelineModel? model = parser.ParsePipeline((INamedTypeSymbol)context.TargetSymbol, context.Attributes[0]);
                 return ParseResult.Of(model, parser._diagnostics.ToImmutable());
-            }
-
-            /// <summary>Reports a stage attribute on a method whose class is not a pipeline.</summary>
-            public static EquatableArray<Diagnostic> FindStrayStage(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-            {
-                var method = (IMethodSymbol)context.TargetSymbol;
-                INamedTypeSymbol type = method.ContainingType;
-                if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == KnownNames.PipelineAttribute))
-                {
-                    return EquatableArray<Diagnostic>.Empty;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                string attribute = ShortAttributeName(context.Attributes[0].AttributeClass!.ToDisplayString());
-                Location location = context.Attributes[0].ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? method.Locations[0];
-                return new EquatableArray<Diagnostic>(new[]
-                {
-                    Diagnostic.Create(DiagnosticDescriptors.StageOutsidePipeline, location, method.Name, attribute, type.Name),
-                });
             }
 
             private PipelineModel? ParsePipeline(INamedTypeSymbol type, AttributeData pipelineAttribute)
@@ -303,8 +286,7 @@ namespace Compiled.Generators
                     StageKind kind = default;
                     foreach (AttributeData attribute in method.GetAttributes())
                     {
-                        string? name = attribute.AttributeClass?.ToDisplayString();
-                        if (name is null || !TryGetKind(name, out StageKind found))
+                        if (!_known.TryGetStageKind(attribute.AttributeClass, out StageKind found))
                         {
                             continue;
                         }
@@ -317,7 +299,7 @@ namespace Compiled.Generators
                         else
                         {
                             Report(DiagnosticDescriptors.MultipleStageAttributes, method.Locations[0], method.Name,
-                                ShortAttributeName(stageAttribute.AttributeClass!.ToDisplayString()), ShortAttributeName(name));
+                                ShortAttributeName(stageAttribute.AttributeClass!.ToDisplayString()), ShortAttributeName(attribute.AttributeClass!.ToDisplayString()));
                         }
                     }
 
@@ -336,46 +318,6 @@ namespace Compiled.Generators
                 }
 
                 return drafts;
-            }
-
-            private static bool TryGetKind(string attribute, out StageKind kind)
-            {
-                switch (attribute)
-                {
-                    case KnownNames.SourceAttribute: kind = StageKind.Source; return true;
-                    case KnownNames.MapAttribute: kind = StageKind.Map; return true;
-                    case KnownNames.FilterAttribute: kind = StageKind.Filter; return true;
-                    case KnownNames.FlatMapAttribute: kind = StageKind.FlatMap; return true;
-                    case KnownNames.ReduceByKeyAttribute: kind = StageKind.ReduceByKey; return true;
-                    case KnownNames.CountByValueAttribute: kind = StageKind.CountByValue; return true;
-                    case KnownNames.SinkAttribute: kind = StageKind.Sink; return true;
-                    case KnownNames.WindowAttribute: kind = StageKind.Window; return true;
-                    case KnownNames.ReduceByKeyAndWindowAttribute: kind = StageKind.ReduceByKeyAndWindow; return true;
-                    case KnownNames.ReduceByWindowAttribute: kind = StageKind.ReduceByWindow; return true;
-                    case KnownNames.CountByWindowAttribute: kind = StageKind.CountByWindow; return true;
-                    case KnownNames.CountByValueAndWindowAttribute: kind = StageKind.CountByValueAndWindow; return true;
-                    case KnownNames.UpdateStateByKeyAttribute: kind = StageKind.UpdateStateByKey; return true;
-                    case KnownNames.MapWithStateAttribute: kind = StageKind.MapWithState; return true;
-                    case KnownNames.CountAttribute: kind = StageKind.Count; return true;
-                    case KnownNames.ReduceAttribute: kind = StageKind.Reduce; return true;
-                    case KnownNames.MapValuesAttribute: kind = StageKind.MapValues; return true;
-                    case KnownNames.FlatMapValuesAttribute: kind = StageKind.FlatMapValues; return true;
-                    case KnownNames.GroupByKeyAttribute: kind = StageKind.GroupByKey; return true;
-                    case KnownNames.CombineByKeyAttribute: kind = StageKind.CombineByKey; return true;
-                    case KnownNames.UnionAttribute: kind = StageKind.Union; return true;
-                    case KnownNames.JoinAttribute: kind = StageKind.Join; return true;
-                    case KnownNames.LeftOuterJoinAttribute: kind = StageKind.LeftOuterJoin; return true;
-                    case KnownNames.RightOuterJoinAttribute: kind = StageKind.RightOuterJoin; return true;
-                    case KnownNames.FullOuterJoinAttribute: kind = StageKind.FullOuterJoin; return true;
-                    case KnownNames.CogroupAttribute: kind = StageKind.Cogroup; return true;
-                    case KnownNames.TransformAttribute: kind = StageKind.Transform; return true;
-                    case KnownNames.TransformWithAttribute: kind = StageKind.TransformWith; return true;
-                    case KnownNames.ForEachBatchAttribute: kind = StageKind.ForEachBatch; return true;
-                    case KnownNames.EventTimeAttribute: kind = StageKind.EventTime; return true;
-                    case KnownNames.EventWindowAttribute: kind = StageKind.EventWindow; return true;
-                    case KnownNames.SessionWindowAttribute: kind = StageKind.SessionWindow; return true;
-                    default: kind = default; return false;
-                }
             }
 
             private static string ShortAttributeName(string fullName)

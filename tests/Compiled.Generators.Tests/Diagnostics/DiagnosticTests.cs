@@ -289,6 +289,23 @@ public class DiagnosticTests
         "'Length' has a [Map] attribute, but its class 'Helpers' is not a pipeline; add [Pipeline] to 'Helpers', or remove the attribute");
 
     [Fact]
+    public void CMP0015_StageInAClassNestedInAPipeline() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+
+            public static class Helpers
+            {
+                [[|Filter|]] public static bool Keep(ReadOnlySpan<byte> line) => line.Length > 1;
+            }
+        }
+        """,
+        "CMP0015",
+        "'Keep' has a [Filter] attribute, but its class 'Helpers' is not a pipeline; add [Pipeline] to 'Helpers', or remove the attribute");
+
+    [Fact]
     public void CMP0016_DuplicateStageName() => DiagnosticVerifier.Verify(Usings + """
         [Pipeline]
         public static partial class Job

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -5,8 +6,8 @@ using Microsoft.CodeAnalysis.Text;
 namespace Compiled.Generators.Tests.Diagnostics;
 
 /// <summary>
-/// Checks one generator diagnostic: its id, its exact location (marked in the source with <c>[|</c> and
-/// <c>|]</c>) and its whole message.
+/// Checks one diagnostic of the generator or of the analyzers that ship with it: its id, its exact location
+/// (marked in the source with <c>[|</c> and <c>|]</c>) and its whole message.
 /// </summary>
 internal static class DiagnosticVerifier
 {
@@ -18,7 +19,8 @@ internal static class DiagnosticVerifier
         string source = markup.Remove(end, 2).Remove(start, 2);
         var expectedSpan = new TextSpan(start, end - start - 2);
 
-        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        var (_, output, generated) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        ImmutableArray<Diagnostic> diagnostics = generated.AddRange(GeneratorHarness.AnalyzerDiagnostics(output));
         Diagnostic diagnostic = Assert.Single(diagnostics, d => d.Id == id);
         Assert.Equal(expectedSpan, diagnostic.Location.SourceSpan);
         Assert.Equal("/src/Input0.cs", diagnostic.Location.SourceTree?.FilePath);

@@ -18,6 +18,7 @@ public class SnapshotTests
     [InlineData("Names")]
     [InlineData("TwoSources")]
     [InlineData("TwoClocks")]
+    [InlineData("Unions")]
     public void Snapshot_MatchesBaselineAndCompilesCleanly(string name)
     {
         string text = File.ReadAllText(GeneratorHarness.InputPath(name));

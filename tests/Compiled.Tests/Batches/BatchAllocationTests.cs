@@ -8,7 +8,8 @@ using Compiled.Tests.Pipelines;
 namespace Compiled.Tests.Batches;
 
 /// <summary>
-/// [Join] and [GroupByKey] allocate nothing per record once their keys are known: the generated job driven
+/// [Join] and [GroupByKey] allocate nothing per record once their keys are known, nor a [Union] that keeps its
+/// second stream's records for the batch boundary once its buffer has grown: the generated job driven
 /// directly, batch after batch of the same records, through a sink that renders each record as text.
 /// </summary>
 public class BatchAllocationTests
@@ -56,6 +57,15 @@ public class BatchAllocationTests
         string text = string.Concat(lines.Select(l => $"{l.Key},{l.Value}\n"));
 
         AssertAllocatesNothing(GroupStructsForAllocation.Definition, text, expectedRecordsPerBatch: lines.Select(l => l.Key).Distinct().Count());
+    }
+
+    [Fact]
+    public void Union_OfTwoBranches_SecondKeptForTheBoundary_AllocatesNothingPerRecord()
+    {
+        var random = new Random(5);
+        string text = string.Concat(Enumerable.Range(0, LinesPerBatch).Select(_ => $"{(random.Next(2) == 0 ? 'L' : 'R')} key{random.Next(200)} {random.Next(1, 1000)}\n"));
+
+        AssertAllocatesNothing(UnionBytesForAllocation.Definition, text, expectedRecordsPerBatch: LinesPerBatch);
     }
 
     private static void AssertAllocatesNothing(PipelineDefinition definition, string text, long expectedRecordsPerBatch)

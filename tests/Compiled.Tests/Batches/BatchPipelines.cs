@@ -796,3 +796,23 @@ public static partial class ByteCounts
     [Sink]
     public static partial void PairsOfNames((int Number, string First, string Second) pair);
 }
+
+/// <summary>[Union] of two branches of one source above a sink, for the allocation test: the second branch's byte lines are kept for the batch boundary.</summary>
+[Pipeline]
+public static partial class UnionBytesForAllocation
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter]
+    public static bool IsLeft(ReadOnlySpan<byte> line) => line.StartsWith("L "u8);
+
+    [Filter(Input = nameof(Input))]
+    public static bool IsRight(ReadOnlySpan<byte> line) => !line.StartsWith("L "u8);
+
+    [Union(Input = nameof(IsLeft), Other = nameof(IsRight))]
+    public static partial ReadOnlySpan<byte> Both(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}

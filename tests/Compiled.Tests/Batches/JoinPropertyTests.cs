@@ -55,7 +55,7 @@ public class JoinPropertyTests
             test.Cogroups.Batches.Select(b => b.Records));
         Assert.Equal(lefts.Zip(rights, (l, r) => (long)Reference.Join(l, r).Count), test.JoinCount.Records);
         Assert.Equal(
-            batches.Select(b => b.Where(r => r.Side != "X").Select(r => (r.Key, r.Value)).ToList()),
+            lefts.Zip(rights, (l, r) => l.Concat(r).ToList()),
             test.Unioned.Batches.Select(b => b.Records));
         Assert.Equal(
             lefts.Zip(rights, (l, r) => l.Select(x => $"L{x.Key}={x.Value}").Concat(r.Select(x => $"R{x.Key}={x.Value}")).ToList()),

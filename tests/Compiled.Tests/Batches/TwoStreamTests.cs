@@ -139,12 +139,13 @@ public class TwoStreamTests
     }
 
     [Fact]
-    public void Union_OfTwoBranchesOfOneSource_IsBothStreamsRecords_InArrivalOrder()
+    public void Union_OfTwoBranchesOfOneSource_IsTheFirstStreamsRecordsThenTheSeconds()
     {
         using var test = Run(Batches);
 
+        // Spark's order: a union's batch lists the first stream's records, then the second's, each in arrival order.
         Assert.Equal(
-            Batches.Select(batch => batch.Where(r => r.Side is "L" or "R").Select(r => (r.Key, r.Value)).ToList()),
+            Batches.Select(batch => Left(batch).Concat(Right(batch)).ToList()),
             test.Unioned.Batches.Select(b => b.Records));
     }
 
@@ -159,8 +160,8 @@ public class TwoStreamTests
         int[][] expected = [[1, 1, 2, 11, 3, 3], [], [21]];
         Assert.Equal(expected.Select(b => Reference.AsMultiset(b)), test.SmallOrOddNumbers.Batches.Select(b => Reference.AsMultiset(b.Records)));
         Assert.Equal(expected.Select(b => (long)b.Length), test.SmallOrOddCount.Records);
-        // Compiled's order: the records of one source record before those of the next.
-        Assert.Equal(expected, test.SmallOrOddNumbers.Batches.Select(b => b.Records.ToArray()));
+        // Spark's order: the first stream's records of the batch (IsSmall: 1, 2, 3), then the second's (IsOdd: 1, 11, 3).
+        Assert.Equal([[1, 2, 3, 1, 11, 3], [], [21]], test.SmallOrOddNumbers.Batches.Select(b => b.Records.ToArray()));
     }
 
     [Fact]
@@ -247,6 +248,23 @@ public class TwoStreamTests
         Assert.Equal([("a", ("1,2", "xz")), ("", ("3", "y")), ("ü", ("4", "")), ("é", ("", "w"))], test.Cogroups.Batches[0].Records);
         Assert.Equal([("b", ("", "qr"))], test.Cogroups.Batches[2].Records);
         Assert.Equal([("b", ("5", "")), ("two words", ("6", "s"))], test.Cogroups.Batches[3].Records);
+    }
+
+    [Fact]
+    public void Union_OfAStreamWithItself_IsTheBatchTwice()
+    {
+        using var test = new SelfStreams.TestDriver();
+        test.Input.Batch((1, 10), (2, 20), (1, 11)).Batch().Batch((3, 30));
+        test.Run();
+
+        // Spark: rdd.union(rdd) lists the batch's records, then the same records again.
+        Assert.Equal(
+            [
+                [(1, 10), (2, 20), (1, 11), (1, 10), (2, 20), (1, 11)],
+                [],
+                [(3, 30), (3, 30)],
+            ],
+            test.Doubled.Batches.Select(b => b.Records));
     }
 
     [Fact]
