@@ -77,9 +77,10 @@ public sealed class SessionWindows<TValue>
     /// <summary>
     /// The open sessions of every key, keys in the order they were first seen since they last had no open session and
     /// each key's sessions in order of start: a view of the whole state, for a checkpoint to capture. Putting each back
-    /// in this order with <see cref="Restore"/> into a new instance gives one that behaves the same.
+    /// in this order with <see cref="Restore"/> into a new instance gives one that behaves the same. It allocates (it
+    /// sorts the keys), so it is for a checkpoint, not for the per-batch path.
     /// </summary>
-    public OpenSessions Open()
+    public OpenSessionEnumerator OpenSessions()
     {
         var live = new List<(long Order, int Index)>();
         for (int index = 0; index < _keys.Count; index++)
@@ -92,10 +93,10 @@ public sealed class SessionWindows<TValue>
         }
 
         live.Sort();
-        return new OpenSessions(this, [.. live.Select(k => k.Index)]);
+        return new OpenSessionEnumerator(this, [.. live.Select(k => k.Index)]);
     }
 
-    /// <summary>Puts back one open session of a key, as <see cref="Open"/> gave it and in that order.</summary>
+    /// <summary>Puts back one open session of a key, as <see cref="OpenSessions"/> gave it and in that order.</summary>
     public void Restore(ReadOnlySpan<byte> key, EventWindow window, TValue value) =>
         _sessions.Restore(ref _keys.GetValueRefOrAddDefault(key, out _), window, value);
 
@@ -133,15 +134,15 @@ public sealed class SessionWindows<TValue>
         public bool MoveNext() => ++_index < _closed.Length;
     }
 
-    /// <summary>The open sessions of every key (see <see cref="Open"/>).</summary>
-    public ref struct OpenSessions
+    /// <summary>Walks the open sessions of every key (see <see cref="OpenSessions"/>).</summary>
+    public ref struct OpenSessionEnumerator
     {
         private readonly SessionWindows<TValue> _owner;
         private readonly int[] _keys;
         private int _key;
         private Sessions<TValue>.SessionEnumerator _sessions;
 
-        internal OpenSessions(SessionWindows<TValue> owner, int[] keys)
+        internal OpenSessionEnumerator(SessionWindows<TValue> owner, int[] keys)
         {
             _owner = owner;
             _keys = keys;
@@ -159,7 +160,7 @@ public sealed class SessionWindows<TValue>
         }
 
         /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
-        public readonly OpenSessions GetEnumerator() => this;
+        public readonly OpenSessionEnumerator GetEnumerator() => this;
 
         /// <summary>Moves to the next session: the key's next, or the next key's first.</summary>
         public bool MoveNext()

@@ -159,7 +159,7 @@ public class SessionWindowsTests
             if (batch == copyAt)
             {
                 copy = new SessionWindows<long>();
-                foreach (Windowed<long> session in original.Open())
+                foreach (Windowed<long> session in original.OpenSessions())
                 {
                     copy.Restore(session.Key, session.Window, session.Value);
                 }
@@ -191,7 +191,7 @@ public class SessionWindowsTests
         original.Add<Sum>(1, 1000, 100, 2);
         original.Add<Sum>(1, 3000, 100, 4);
         var copy = new SessionWindows<int, long>();
-        foreach (Windowed<int, long> session in original.Open())
+        foreach (Windowed<int, long> session in original.OpenSessions())
         {
             copy.Restore(session.Key, session.Window, session.Value);
         }
@@ -267,7 +267,7 @@ public class SessionWindowsTests
     private static List<(string Window, string Key, long Value)> Open(SessionWindows<long> windows)
     {
         var open = new List<(string, string, long)>();
-        foreach (Windowed<long> session in windows.Open())
+        foreach (Windowed<long> session in windows.OpenSessions())
         {
             open.Add((session.Window.ToString(), Encoding.ASCII.GetString(session.Key), session.Value));
         }
