@@ -171,6 +171,11 @@ namespace Compiled.Generators.Diagnostics
             "CMP0032", "Event time is missing or not valid",
             "Stage '{0}' {1}");
 
+        /// <summary>CMP0033: "Stage '{0}' names InitialState = "{1}", but {2}; ...".</summary>
+        public static readonly DiagnosticDescriptor InitialStateMismatch = Error(
+            "CMP0033", "Initial state method does not match its state stage",
+            "Stage '{0}' names InitialState = \"{1}\", but {2}; declare 'static IEnumerable<({3} Key, {4} State)> {1}()' in the pipeline class");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -180,6 +185,7 @@ namespace Compiled.Generators.Diagnostics
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
             StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch, InvalidEventTime,
+            InitialStateMismatch,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

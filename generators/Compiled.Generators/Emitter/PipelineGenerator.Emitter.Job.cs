@@ -105,6 +105,7 @@ namespace Compiled.Generators
                     }
                 }
 
+                EmitStateAccess(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
                 w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");
@@ -151,7 +152,6 @@ namespace Compiled.Generators
                     }
                 }
 
-                EmitStateBatchEnd(w, pipeline);
                 if (!any)
                 {
                     w.Line("// No stage aggregates: every record went to its sinks as it arrived.");
@@ -174,6 +174,7 @@ namespace Compiled.Generators
                 }
 
                 EmitSessionReducers(w, pipeline);
+                EmitStateFunctions(w, pipeline);
                 w.Close();
             }
         }

@@ -87,17 +87,14 @@ namespace Compiled.Generators
                 /// <summary>How many keys of a filtered incremental window are forgotten but not yet cleared out: <c>addDead</c>.</summary>
                 public string? Dead { get; set; }
 
-                /// <summary>An [UpdateStateByKey] stage's lists of the batch's values per key: <c>_updateValues</c>.</summary>
+                /// <summary>A [GroupByKey] stage's lists of the batch's values per key (<c>_groupValues</c>), or a session window's sessions.</summary>
                 public string? Values { get; set; }
 
-                /// <summary>An [UpdateStateByKey] stage's new state for a key: <c>updateNext</c>.</summary>
+                /// <summary>An [UpdateStateByKey] stage's new state for a key, at the boundary: <c>totalState</c>.</summary>
                 public string? Next { get; set; }
 
                 /// <summary>A stateful stage's result before it is known to be there (a nullable): <c>trackResult</c>.</summary>
                 public string? Result { get; set; }
-
-                /// <summary>A [MapWithState] stage's timeout in batches: <c>_trackTimeout</c>.</summary>
-                public string? TimeoutField { get; set; }
 
                 /// <summary>A join's key table and values of each side, and its locals.</summary>
                 public string? Left { get; set; }
@@ -143,6 +140,18 @@ namespace Compiled.Generators
 
                 /// <summary>A session window's reducer struct: <c>ClicksReducer</c>.</summary>
                 public string? Reducer { get; set; }
+
+                /// <summary>A stateful stage's function struct, through which its store calls the method: <c>TotalFunction</c>.</summary>
+                public string? Function { get; set; }
+
+                /// <summary>A stateful stage's job method that puts a key's initial state (for the test driver): <c>PutTotal</c>.</summary>
+                public string? PutState { get; set; }
+
+                /// <summary>A stateful stage's job method that lists its whole state (for the test driver): <c>TotalStates</c>.</summary>
+                public string? Snapshot { get; set; }
+
+                /// <summary>A stateful stage's initial (key, state) pair, in the job's constructor: <c>totalInitial</c>.</summary>
+                public string? Initial { get; set; }
             }
 
             private sealed partial class PipelineView
@@ -242,16 +251,9 @@ namespace Compiled.Generators
                                 break;
                             case StageKind.UpdateStateByKey or StageKind.MapWithState:
                                 names.Field = table.Allocate("_" + camel);
-                                names.Kept = table.Allocate("_" + camel + "Kept");
-                                if (stage.Kind == StageKind.UpdateStateByKey)
-                                {
-                                    names.Values = table.Allocate("_" + camel + "Values");
-                                }
-                                else if (stage.State?.TimeoutMilliseconds is not null)
-                                {
-                                    names.TimeoutField = table.Allocate("_" + camel + "Timeout");
-                                }
-
+                                names.Function = table.Allocate(stage.Name + "Function");
+                                names.PutState = table.Allocate("Put" + stage.Name);
+                                names.Snapshot = table.Allocate(stage.Name + "States");
                                 names.Local = table.Allocate(camel);
                                 break;
                             case StageKind.Union when replayed.Contains(stage):
@@ -340,10 +342,10 @@ namespace Compiled.Generators
                                 names.Slot = table.Allocate(local + "Match");
                                 break;
                             case StageKind.UpdateStateByKey or StageKind.MapWithState:
-                                names.Index = table.Allocate(local + "Index");
-                                names.Slot = table.Allocate(local + "Entry");
-                                names.Next = table.Allocate(local + "Next");
+                                names.Key = table.Allocate(local + "Key");
+                                names.Next = table.Allocate(local + "State");
                                 names.Result = table.Allocate(local + "Result");
+                                names.Initial = table.Allocate(local + "Initial");
                                 break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Index = table.Allocate(local + "Index");

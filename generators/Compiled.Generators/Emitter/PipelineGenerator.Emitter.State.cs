@@ -9,26 +9,29 @@ namespace Compiled.Generators
     {
         internal static partial class Emitter
         {
-            // In the job's constructor: each [MapWithState] timeout, in batches of the run's interval.
+            // In the job's constructor: each [MapWithState] store with a timeout, in batches of the run's interval; then
+            // each stage's initial state, from the pipeline's method.
             private static void EmitStateInit(SourceWriter w, PipelineView pipeline)
             {
                 foreach (StageModel stateful in pipeline.Stateful)
                 {
                     StageNames names = pipeline.NamesOf(stateful);
-                    if (names.TimeoutField is not null)
+                    if (stateful.State!.TimeoutMilliseconds is { } timeout)
                     {
-                        w.Line($"{names.TimeoutField} = {Runtime}.Windows.Windowing.Batches(context, {stateful.State!.TimeoutMilliseconds});");
+                        w.Line($"{names.Field} = new({Runtime}.Windows.Windowing.Batches(context, {timeout}));");
                     }
                 }
-            }
 
-            // At the end of CompleteBatch: the batch that [MapWithState] stamps on the keys it updates moves on.
-            private static void EmitStateBatchEnd(SourceWriter w, PipelineView pipeline)
-            {
-                if (pipeline.Stateful.Any(s => s.Kind == StageKind.MapWithState))
+                foreach (StageModel stateful in pipeline.Stateful)
                 {
-                    w.Line();
-                    w.Line($"{PipelineView.BatchIndexField} = batch.Index + 1;");
+                    StageNames names = pipeline.NamesOf(stateful);
+                    if (stateful.State!.InitialState is { } initial)
+                    {
+                        w.Line($"// [{stateful.Kind}] {stateful.Name}: the keys' state before the first batch, from {initial}().");
+                        w.Open($"foreach (var {names.Initial} in {pipeline.ClassName}.{NameTable.Escaped(initial)}())");
+                        w.Line($"{names.Field}.Put({StateKeyFromTest(pipeline, stateful, names.Initial + ".Item1")}, {names.Initial}.Item2);");
+                        w.Close();
+                    }
                 }
             }
 
@@ -36,158 +39,188 @@ namespace Compiled.Generators
             private static void EmitStateRecord(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input)
             {
                 StageNames names = pipeline.NamesOf(stage);
-                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
-                switch (stage.Kind)
+                string key = KeyOf(inputType, input);
+                string value = ValueOf(inputType, input);
+                if (stage.Kind == StageKind.UpdateStateByKey)
                 {
-                    case StageKind.UpdateStateByKey:
-                    {
-                        // The value joins its key's list for the batch; the update function runs at the batch boundary.
-                        string key = KeyOf(inputType, input);
-                        string value = ValueOf(inputType, input);
-                        w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
-                        w.Line($"{names.Values}.Add(ref {names.Slot}.Values, {value});");
-                        break;
-                    }
-
-                    case StageKind.MapWithState:
-                    {
-                        // Called per record with its key's state; a key that keeps a state is stamped with this batch.
-                        string key = KeyOf(inputType, input);
-                        string value = ValueOf(inputType, input);
-                        w.Line($"ref var {names.Slot} = ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _);");
-                        string stateCall = $"{method}({key}, {value}, new {Runtime}.State<{stage.State!.State.Code}>(ref {names.Slot}, false))";
-                        EmitStateResult(w, pipeline, stage, stateCall, afterCall: $"if ({names.Slot}.Exists) {names.Slot}.UpdatedBatch = {PipelineView.BatchIndexField};");
-                        break;
-                    }
+                    // The value joins its key's values of the batch; the update function runs at the batch boundary.
+                    w.Line($"{names.Field}.Add({key}, {value});");
+                    return;
                 }
+
+                // Called per record with its key's state.
+                EmitStateResult(w, pipeline, stage, $"{names.Field}.Map({key}, {value})");
             }
 
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
-            private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call, string? afterCall)
+            private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call)
             {
                 StageNames n = pipeline.NamesOf(stage);
                 int index = pipeline.IndexOf(stage);
                 if (!stage.State!.OptionalOutput)
                 {
                     w.Line($"var {n.Local} = {call};");
-                    if (afterCall is not null)
-                    {
-                        w.Line(afterCall);
-                    }
-
                     EmitChildren(w, pipeline, index, n.Local!);
                     return;
                 }
 
                 w.Line($"var {n.Result} = {call};");
-                if (afterCall is not null)
-                {
-                    w.Line(afterCall);
-                }
-
                 w.Open($"if ({n.Result} is {{ }} {n.Local})");
                 EmitChildren(w, pipeline, index, n.Local!);
                 w.Close();
             }
 
-            // At the batch boundary: [UpdateStateByKey] updates every key; [MapWithState] times out idle keys. Both
-            // copy the keys that keep a state into the spare table and swap, so removed keys leave.
+            // At the batch boundary: [UpdateStateByKey] updates every key, emitting those that keep a state;
+            // [MapWithState] times out idle keys, emitting what their last calls return.
             private static void EmitStateBoundary(SourceWriter w, PipelineView pipeline, StageModel stage)
             {
                 StageNames n = pipeline.NamesOf(stage);
-                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 StateModel state = stage.State!;
                 RecordType output = stage.Output!;
+                int index = pipeline.IndexOf(stage);
                 if (stage.Kind == StageKind.UpdateStateByKey)
                 {
                     w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): every key with a state or new values, every batch; null removes a key.");
-                    w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                    w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
-                    w.Line($"{state.State.Code}? {n.Next} = {method}({n.Values}.Get({n.Slot}.Values), {n.Slot}.HasState ? {n.Slot}.State : default({state.State.Code}?));");
-                    w.Open($"if ({n.Next} is {{ }} {n.Result})");
-                    w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = new {Runtime}.UpdateEntry<{state.State.Code}> {{ State = {n.Result}, HasState = true }};");
+                    w.Open($"while ({n.Field}.NextState(batch.Time, out var {n.Key}, out {state.State.Code} {n.Next}))");
                     w.Line(output.Shape == RecordShape.KeyValue
-                        ? $"var {n.Local} = new {output.Type.Code}({n.Field}.KeyAt({n.Index}), {n.Result});"
-                        : $"var {n.Local} = ({n.Field}.KeyAt({n.Index}), {n.Result});");
-                    EmitChildren(w, pipeline, pipeline.IndexOf(stage), n.Local!);
+                        ? $"var {n.Local} = new {output.Type.Code}({n.Key}, {n.Next});"
+                        : $"var {n.Local} = ({n.Key}, {n.Next});");
+                    EmitChildren(w, pipeline, index, n.Local!);
                     w.Close();
-                    w.Close();
-                    w.Line();
-                    w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
-                    w.Line($"{n.Kept}.Clear();");
-                    w.Line($"{n.Values}.Clear();");
                     return;
                 }
 
-                string timeout = state.TimeoutMilliseconds is { } ms ? $"keys idle for {Duration(ms)} time out, with one more call each; " : "";
-                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): {timeout}keys without a state leave the table.");
-                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
-                w.Open($"if (!{n.Slot}.Exists)");
-                w.Line("continue;");
-                w.Close();
-                if (n.TimeoutField is not null)
+                if (state.TimeoutMilliseconds is not { } ms)
                 {
-                    // Spark's rule: a key last updated before the batch time minus the timeout times out.
-                    w.Open($"if ({n.Slot}.UpdatedBatch < batch.Index - {n.TimeoutField})");
-                    string call = $"{method}({n.Field}.KeyAt({n.Index}), default({state.Value.Code}?), new {Runtime}.State<{state.State.Code}>(ref {n.Slot}, true))";
-                    EmitStateResult(w, pipeline, stage, call, afterCall: null);
-                    w.Line("continue;");
-                    w.Close();
+                    w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys without a state leave the store.");
+                    w.Line($"{n.Field}.EndBatch(batch.Index);");
+                    return;
                 }
 
-                w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Slot};");
+                // Spark's rule: a key last updated before the batch time minus the timeout times out.
+                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys idle for {Duration(ms)} time out, with one more call each; keys without a state leave the store.");
+                if (!state.OptionalOutput)
+                {
+                    w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Local}))");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                    return;
+                }
+
+                w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Result}))");
+                w.Open($"if ({n.Result} is {{ }} {n.Local})");
+                EmitChildren(w, pipeline, index, n.Local!);
                 w.Close();
-                w.Line();
-                w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
-                w.Line($"{n.Kept}.Clear();");
+                w.Close();
             }
+
+            // In the job: for the test driver, each stateful stage's way to put a key's initial state and to list its
+            // whole state (byte keys as strings).
+            private static void EmitStateAccess(SourceWriter w, PipelineView pipeline)
+            {
+                foreach (StageModel stateful in pipeline.Stateful)
+                {
+                    StageNames n = pipeline.NamesOf(stateful);
+                    string key = StateKeyForTest(pipeline, stateful);
+                    string state = stateful.State!.State.Code;
+                    w.Line();
+                    w.Line($"/// <summary>Gives a key of {stateful.Name} a state before the first batch (the test driver calls this).</summary>");
+                    w.Line($"public void {n.PutState}({key} key, {state} state) => {n.Field}.Put({StateKeyFromTest(pipeline, stateful, "key")}, state);");
+                    w.Line();
+                    w.Line($"/// <summary>Every key of {stateful.Name} that has a state, with it, in the store's order (the test driver calls this after each batch).</summary>");
+                    w.Open($"public global::System.Collections.Generic.List<({key} Key, {state} State)> {n.Snapshot}()");
+                    w.Line($"var states = new global::System.Collections.Generic.List<({key} Key, {state} State)>({n.Field}.Count);");
+                    w.Open($"foreach (var entry in {n.Field})");
+                    w.Line(IsByteKeyed(pipeline, stateful)
+                        ? "states.Add((global::System.Text.Encoding.UTF8.GetString(entry.Key), entry.State));"
+                        : "states.Add((entry.Key, entry.State));");
+                    w.Close();
+                    w.Line("return states;");
+                    w.Close();
+                }
+            }
+
+            // In the job: the struct through which each stateful stage's store calls the user's method.
+            private static void EmitStateFunctions(SourceWriter w, PipelineView pipeline)
+            {
+                foreach (StageModel stateful in pipeline.Stateful)
+                {
+                    StageNames n = pipeline.NamesOf(stateful);
+                    StateModel state = stateful.State!;
+                    string method = $"{pipeline.ClassName}.{NameTable.Escaped(stateful.Name)}";
+                    string key = StateKeyType(pipeline, stateful);
+                    string value = state.Value.Code;
+                    w.Line();
+                    if (stateful.Kind == StageKind.UpdateStateByKey)
+                    {
+                        string arguments = state.TakesTimeAndKey ? "batchTime, key, values, state" : "values, state";
+                        w.Line($"/// <summary>Calls {stateful.Name}, the update function of [UpdateStateByKey] {stateful.Name}.</summary>");
+                        w.Open($"private readonly struct {n.Function} : {Runtime}.IUpdateStateFunction<{key}, {value}, {state.State.Code}>");
+                        w.Line($"public static {state.State.Code}? Update(long batchTime, {key} key, global::System.ReadOnlySpan<{value}> values, {state.State.Code}? state) => {method}({arguments});");
+                        w.Close();
+                        continue;
+                    }
+
+                    string output = OutputOfMap(stateful);
+                    w.Line($"/// <summary>Calls {stateful.Name}, the function of [MapWithState] {stateful.Name}.</summary>");
+                    w.Open($"private readonly struct {n.Function} : {Runtime}.IMapWithStateFunction<{key}, {value}, {state.State.Code}, {output}>");
+                    w.Line($"public static {output} Map({key} key, {value}? value, {Runtime}.State<{state.State.Code}> state) => {method}(key, value, state);");
+                    w.Close();
+                }
+            }
+
+            // What a [MapWithState] function returns: its output, nullable when null emits nothing.
+            private static string OutputOfMap(StageModel stage) => stage.Output!.Type.Code + (stage.State!.OptionalOutput ? "?" : "");
+
+            private static bool IsByteKeyed(PipelineView pipeline, StageModel stage) =>
+                pipeline.Model.Stages[stage.Input].Output!.Shape == RecordShape.KeyValue;
+
+            // A stateful stage's key as its store takes it: a byte span, or the struct key.
+            private static string StateKeyType(PipelineView pipeline, StageModel stage) =>
+                IsByteKeyed(pipeline, stage) ? "global::System.ReadOnlySpan<byte>" : pipeline.Model.Stages[stage.Input].Output!.Key!.Code;
+
+            // A stateful stage's key as a test (or an initial-state method) gives it: a string for byte keys.
+            private static string StateKeyForTest(PipelineView pipeline, StageModel stage) =>
+                IsByteKeyed(pipeline, stage) ? "string" : pipeline.Model.Stages[stage.Input].Output!.Key!.Code;
+
+            // A key given as a test gives it, as the store takes it.
+            private static string StateKeyFromTest(PipelineView pipeline, StageModel stage, string key) =>
+                IsByteKeyed(pipeline, stage) ? $"global::System.Text.Encoding.UTF8.GetBytes({key})" : key;
 
             private sealed partial class PipelineView
             {
-                // The job's fields of each stateful stage: its table and spare table, the batch's values per key, its
-                // timeout in batches, and the batch that [MapWithState] stamps on the keys it updates.
+                // The job's field of each stateful stage: its store, which the fused loop updates too.
                 private void AddStateFields(PipelineModel model)
                 {
                     foreach (StageModel stateful in Stateful)
                     {
                         StageNames names = NamesOf(stateful);
-                        string table = StateTableType(stateful);
-                        _windowFields.Add($"private {table} {names.Field} = new();");
-                        _windowFields.Add($"private {table} {names.Kept} = new();");
-                        if (names.Values is not null)
-                        {
-                            _windowFields.Add($"private readonly {Runtime}.ValueLists<{stateful.State!.Value.Code}> {names.Values} = new();");
-                            _currentFields.Add(stateful, ($"private readonly {Runtime}.ValueLists<{stateful.State.Value.Code}> {names.Values};", names.Values));
-                        }
-
-                        if (names.TimeoutField is not null)
-                        {
-                            _windowFields.Add($"private readonly int {names.TimeoutField};");
-                        }
-
-                        _stateTables.Add(stateful, ($"private readonly {table} {names.Field};", names.Field!));
-                    }
-
-                    if (model.Stages.Any(s => s.Kind == StageKind.MapWithState))
-                    {
-                        _windowFields.Add($"private long {BatchIndexField} = 1;");
+                        string store = StateStoreType(stateful);
+                        _windowFields.Add(stateful.State!.TimeoutMilliseconds is null
+                            ? $"private readonly {store} {names.Field} = new();"
+                            : $"private readonly {store} {names.Field};");
+                        _stateTables.Add(stateful, ($"private readonly {store} {names.Field};", names.Field!));
                     }
                 }
 
                 /// <summary>The stateful stages ([UpdateStateByKey], [MapWithState]), in declaration order.</summary>
                 public List<StageModel> Stateful { get; }
 
-                /// <summary>A stateful stage's table of entries per key.</summary>
-                public string StateTableType(StageModel stage)
+                /// <summary>A stateful stage's store: the runtime type, over its key table and its function struct.</summary>
+                public string StateStoreType(StageModel stage)
                 {
+                    StateModel state = stage.State!;
+                    string key = StateKeyType(this, stage);
                     string entry = stage.Kind == StageKind.UpdateStateByKey
-                        ? $"{Runtime}.UpdateEntry<{stage.State!.State.Code}>"
-                        : $"{Runtime}.StateEntry<{stage.State!.State.Code}>";
-                    StageModel input = Model.Stages[stage.Input];
-                    return input.Output!.Shape == RecordShape.KeyValue
-                        ? $"{Runtime}.Keys.ByteKeyTable<{entry}>"
-                        : $"{Runtime}.Keys.StructKeyTable<{input.Output.Key!.Code}, {entry}>";
+                        ? $"{Runtime}.UpdateEntry<{state.State.Code}>"
+                        : $"{Runtime}.StateEntry<{state.State.Code}>";
+                    string keys = IsByteKeyed(this, stage)
+                        ? $"{Runtime}.ByteStateKeys<{entry}>"
+                        : $"{Runtime}.StructStateKeys<{key}, {entry}>";
+                    string function = NamesOf(stage).Function!;
+                    return stage.Kind == StageKind.UpdateStateByKey
+                        ? $"{Runtime}.UpdateStateStore<{key}, {state.Value.Code}, {state.State.Code}, {keys}, {function}>"
+                        : $"{Runtime}.MapWithStateStore<{key}, {state.Value.Code}, {state.State.Code}, {OutputOfMap(stage)}, {keys}, {function}>";
                 }
             }
         }

@@ -11,7 +11,7 @@ namespace Compiled.Generators
             // The base class's members, which the driver's source and sink properties must not hide.
             private static readonly string[] TestDriverMembers =
             {
-                "TestDriver", "Run", "RunToEnd", "BatchesRun", "BatchInterval", "Counters", "Metrics", "Dispose", "Job", "Sinks", "Push", "InputBatchCount",
+                "TestDriver", "Run", "RunToEnd", "BatchesRun", "BatchInterval", "Counters", "Metrics", "Dispose", "Job", "Sinks", "Push", "InputBatchCount", "BatchCompleted",
                 "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
             };
 
@@ -27,6 +27,7 @@ namespace Compiled.Generators
 
                 var inputs = pipeline.Sources.Select(s => (Stage: s, Member: table.Allocate(s.Name), Type: TestInputType(s))).ToList();
                 var outputs = pipeline.Sinks.Select(s => (Stage: s, Member: table.Allocate(s.Name), Capture: CaptureOf(pipeline, s))).ToList();
+                var states = pipeline.Stateful.Select(s => (Stage: s, Member: table.Allocate(s.Name), Type: $"{Runtime}.Testing.TestState<{StateKeyForTest(pipeline, s)}, {s.State!.State.Code}>")).ToList();
                 w.Line($"/// <summary>");
                 w.Line($"/// Runs pipeline {model.Name} batch by batch on a virtual clock, for tests: give each source's batches");
                 w.Line($"/// ({string.Join(", ", inputs.Select(i => i.Member))}), call Run, and read each sink's batches ({string.Join(", ", outputs.Select(o => o.Member))}). Batch k is at");
@@ -55,6 +56,13 @@ namespace Compiled.Generators
                     w.Line($"public {Runtime}.Testing.TestOutput<{output.Capture.Record}> {output.Member} => (({output.Capture.Type})Sinks[{i}]).Output;");
                 }
 
+                foreach (var state in states)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>The state of [{state.Stage.Kind}] {state.Stage.Name}: give keys an initial state before the first batch, and read the whole state after each batch.</summary>");
+                    w.Line($"public {state.Type} {state.Member} {{ get; }} = new();");
+                }
+
                 w.Line();
                 w.Line("/// <inheritdoc />");
                 w.Line($"protected override int InputBatchCount => {(inputs.Count == 1 ? inputs[0].Member + ".Count" : "global::System.Math.Max(" + string.Join(", ", inputs.Select(i => i.Member + ".Count")) + ")")};");
@@ -62,6 +70,19 @@ namespace Compiled.Generators
                 w.Line("/// <inheritdoc />");
                 w.Open("protected override void Push(int index)");
                 w.Line($"var job = ({pipeline.JobName})Job;");
+                if (states.Count > 0)
+                {
+                    w.Open("if (index == 0)");
+                    foreach (var state in states)
+                    {
+                        w.Open($"foreach (var initial in {state.Member}.TakeInitial())");
+                        w.Line($"job.{pipeline.NamesOf(state.Stage).PutState}(initial.Key, initial.State);");
+                        w.Close();
+                    }
+
+                    w.Close();
+                }
+
                 for (int i = 0; i < inputs.Count; i++)
                 {
                     var input = inputs[i];
@@ -74,6 +95,20 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                if (states.Count > 0)
+                {
+                    w.Line();
+                    w.Line("/// <inheritdoc />");
+                    w.Open("protected override void BatchCompleted(long time)");
+                    w.Line($"var job = ({pipeline.JobName})Job;");
+                    foreach (var state in states)
+                    {
+                        w.Line($"{state.Member}.AddSnapshot(time, job.{pipeline.NamesOf(state.Stage).Snapshot}());");
+                    }
+
+                    w.Close();
+                }
+
                 w.Close();
             }
 

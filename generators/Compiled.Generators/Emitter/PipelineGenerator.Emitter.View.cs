@@ -16,9 +16,6 @@ namespace Compiled.Generators
                 /// <summary>The text buffer that sinks of non-byte records render into; a fixed name, reserved before any stage's.</summary>
                 public const string TextField = "_text";
 
-                /// <summary>The index of the batch being filled, which [MapWithState] stamps on each key it updates.</summary>
-                public const string BatchIndexField = "_batchIndex";
-
                 /// <summary>The job's counters (late records), from the context.</summary>
                 public const string MetricsField = "_metrics";
 
@@ -27,7 +24,7 @@ namespace Compiled.Generators
                 private static readonly string[] FixedNames =
                 {
                     "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", BatchIndexField, MetricsField,
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", MetricsField,
                     TextField, "_",
                 };
 
@@ -281,11 +278,6 @@ namespace Compiled.Generators
                     if (text && !used.Contains(Text))
                     {
                         used.Add(Text);
-                    }
-
-                    if (reached.Any(s => s.Kind == StageKind.MapWithState))
-                    {
-                        used.Add(($"private readonly long {BatchIndexField};", BatchIndexField));
                     }
 
                     foreach (StageModel stage in Model.Stages)

@@ -104,7 +104,9 @@ namespace Compiled.Generators.Model
     /// <param name="Value">The value type <c>V</c> of the keyed records it reads.</param>
     /// <param name="TimeoutMilliseconds">For [MapWithState], how long a key may stay idle; <see langword="null"/> for ever.</param>
     /// <param name="OptionalOutput">For [MapWithState], whether the function returns a nullable struct whose null emits nothing.</param>
-    internal sealed record StateModel(TypeName State, TypeName Value, long? TimeoutMilliseconds, bool OptionalOutput);
+    /// <param name="TakesTimeAndKey">For [UpdateStateByKey], whether the function takes the batch time and the key too (Spark's (time, key, values, state) form).</param>
+    /// <param name="InitialState">The static method that gives keys a state before the first batch; <see langword="null"/> for none.</param>
+    internal sealed record StateModel(TypeName State, TypeName Value, long? TimeoutMilliseconds, bool OptionalOutput, bool TakesTimeAndKey = false, string? InitialState = null);
 
     /// <summary>A windowed stage's window, in milliseconds, and its helper methods.</summary>
     /// <param name="LengthMilliseconds">How much time the window covers.</param>

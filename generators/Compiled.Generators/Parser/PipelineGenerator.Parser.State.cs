@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
@@ -15,7 +16,8 @@ namespace Compiled.Generators
     {
         internal sealed partial class Parser
         {
-            // [UpdateStateByKey]: static S? Name(ReadOnlySpan<V> values, S? state), S a struct.
+            // [UpdateStateByKey]: static S? Name(ReadOnlySpan<V> values, S? state), or Spark's fuller form
+            // static S? Name(long batchTime, K key, ReadOnlySpan<V> values, S? state); S a struct.
             private void CheckUpdateStateByKey(Draft draft, Draft? upstream)
             {
                 IMethodSymbol method = draft.Method;
@@ -24,14 +26,21 @@ namespace Compiled.Generators
                     return;
                 }
 
+                string key = upstream.Output.Key!.Display;
                 string value = upstream.Output.Value!.Display;
-                string shape = $"static S? {draft.Name}(ReadOnlySpan<{value}> values, S? state), where S is a struct";
+                string shape = $"static S? {draft.Name}(ReadOnlySpan<{value}> values, S? state), or with the batch time and the key first, "
+                    + $"static S? {draft.Name}(long batchTime, {key} key, ReadOnlySpan<{value}> values, S? state), where S is a struct";
                 ITypeSymbol? state = NullableOf(method.ReturnType);
-                bool fits = method.Parameters.Length == 2
+                int first = method.Parameters.Length - 2;
+                bool timeAndKeyFit = first == 0
+                    || (first == 2
+                        && method.Parameters[0].Type.SpecialType == SpecialType.System_Int64
+                        && (upstream.Output.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[1].Type) : SameType(method.Parameters[1].Type, upstream.KeySymbol)));
+                bool fits = timeAndKeyFit
                     && state is not null
-                    && method.Parameters[0].Type is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan)
+                    && method.Parameters[first].Type is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan)
                     && SameType(span.TypeArguments[0], upstream.ValueSymbol)
-                    && SameType(method.Parameters[1].Type, method.ReturnType);
+                    && SameType(method.Parameters[first + 1].Type, method.ReturnType);
                 if (!fits)
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, "UpdateStateByKey",
@@ -40,8 +49,55 @@ namespace Compiled.Generators
                 }
 
                 draft.Arity = InputArity.KeyAndValue;
-                draft.State = new StateModel(NameOf(state!), upstream.Output.Value, null, OptionalOutput: false);
+                TypeName stateName = NameOf(state!);
+                string? initial = CheckInitialState(draft, upstream, state!);
+                draft.State = new StateModel(stateName, upstream.Output.Value, null, OptionalOutput: false, TakesTimeAndKey: first == 2, InitialState: initial);
                 SetKeyedOutput(draft, upstream, state!);
+            }
+
+            // InitialState = nameof(M): static IEnumerable<(K Key, S State)> M(), string keys for byte-span keys. Returns
+            // the method's name, or null (reported) when it does not fit or none is named.
+            private string? CheckInitialState(Draft draft, Draft upstream, ITypeSymbol state)
+            {
+                if (NamedArgument(draft.Attribute, "InitialState") is not { } name)
+                {
+                    return null;
+                }
+
+                bool byteKeys = upstream.Output!.Shape == RecordShape.KeyValue;
+                string key = byteKeys ? "string" : upstream.Output.Key!.Display;
+                string stateType = state.ToDisplayString(ShortFormat);
+                Location location = ArgumentLocation(draft.Attribute, "InitialState") ?? draft.Method.Locations[0];
+                IMethodSymbol[] candidates = draft.Method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToArray();
+                IMethodSymbol? match = candidates.FirstOrDefault(m => m.Parameters.Length == 0 && ListsPairs(m.ReturnType));
+                string? why =
+                    candidates.Length == 0 ? "the pipeline class has no method of that name"
+                    : match is null ? $"'{name}' does not take no arguments and return the keys' ({key} Key, {stateType} State) pairs"
+                    : !match.IsStatic ? $"'{name}' is not static"
+                    : match.IsGenericMethod ? $"'{name}' has type parameters"
+                    : null;
+                if (why is not null)
+                {
+                    Report(DiagnosticDescriptors.InitialStateMismatch, location, draft.Name, name, why, key, stateType);
+                    return null;
+                }
+
+                return name;
+
+                // Whether the type is, or implements, IEnumerable<(K, S)> (an array, a list, an iterator method's result).
+                bool ListsPairs(ITypeSymbol type)
+                {
+                    IEnumerable<ITypeSymbol> elements = type is IArrayTypeSymbol array
+                        ? new[] { array.ElementType }
+                        : new[] { type }.Concat(type.AllInterfaces)
+                            .OfType<INamedTypeSymbol>()
+                            .Where(t => t.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T)
+                            .Select(t => t.TypeArguments[0]);
+                    return elements.Any(e => e is INamedTypeSymbol { IsTupleType: true } tuple
+                        && tuple.TupleElements.Length == 2
+                        && (byteKeys ? tuple.TupleElements[0].Type.SpecialType == SpecialType.System_String : SameType(tuple.TupleElements[0].Type, upstream.KeySymbol))
+                        && SameType(tuple.TupleElements[1].Type, state));
+                }
             }
 
             // [MapWithState]: static TOut Name(K key, V? value, State<S> state), S a struct; TOut? emits nothing for null.
@@ -91,7 +147,8 @@ namespace Compiled.Generators
 
                 ITypeSymbol? optional = NullableOf(method.ReturnType);
                 draft.Arity = InputArity.KeyAndValue;
-                draft.State = new StateModel(NameOf(state), upstream.Output.Value, timeout, OptionalOutput: optional is not null);
+                string? initial = CheckInitialState(draft, upstream, state);
+                draft.State = new StateModel(NameOf(state), upstream.Output.Value, timeout, OptionalOutput: optional is not null, InitialState: initial);
                 SetClassifiedOutput(draft, optional ?? method.ReturnType);
             }
         }

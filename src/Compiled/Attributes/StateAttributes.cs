@@ -4,10 +4,19 @@ namespace Compiled;
 /// Keeps a state per key across batches (Spark's <c>updateStateByKey</c>): <c>static S? Name(ReadOnlySpan&lt;V&gt; values, S? state)</c>
 /// over a keyed input, with <c>S</c> a struct. Every batch it is called for every key that has a state or new
 /// values, even with no new values; returning <see langword="null"/> removes the key. It emits every key's state
-/// every batch, keys in the order first seen.
+/// every batch, keys in the order first seen. Spark's fuller form <c>static S? Name(long batchTime, K key,
+/// ReadOnlySpan&lt;V&gt; values, S? state)</c> also gives the function the batch's time (Unix milliseconds) and the key.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class UpdateStateByKeyAttribute : StageAttribute;
+public sealed class UpdateStateByKeyAttribute : StageAttribute
+{
+    /// <summary>
+    /// Names a static method of the pipeline class that gives keys a state before the first batch (Spark's
+    /// <c>initialRDD</c>): <c>static IEnumerable&lt;(K Key, S State)&gt; Name()</c>, with <c>string</c> keys (taken as UTF-8)
+    /// where the stage's keys are byte spans. The run calls it once as it starts.
+    /// </summary>
+    public string? InitialState { get; set; }
+}
 
 /// <summary>
 /// Maps each keyed record with a state per key (Spark's <c>mapWithState</c>):
@@ -24,4 +33,12 @@ public sealed class MapWithStateAttribute : StageAttribute
     /// every batch (Spark checks only when it checkpoints the state, so its timeouts come later).
     /// </summary>
     public string? Timeout { get; set; }
+
+    /// <summary>
+    /// Names a static method of the pipeline class that gives keys a state before the first batch (Spark's
+    /// <c>StateSpec.initialState</c>): <c>static IEnumerable&lt;(K Key, S State)&gt; Name()</c>, with <c>string</c> keys (taken as UTF-8)
+    /// where the stage's keys are byte spans. The run calls it once as it starts; with a timeout, the first batch counts as
+    /// the keys' last update.
+    /// </summary>
+    public string? InitialState { get; set; }
 }

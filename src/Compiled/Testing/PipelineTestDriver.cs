@@ -114,15 +114,22 @@ public abstract class PipelineTestDriver : IDisposable
     /// <summary>Pushes every source's records of batch <paramref name="index"/> (0-based) through the job.</summary>
     protected abstract void Push(int index);
 
+    /// <summary>Called after each batch has completed and its sinks have committed (the generated driver takes the state stages' snapshots here).</summary>
+    /// <param name="time">The batch's time.</param>
+    protected virtual void BatchCompleted(long time)
+    {
+    }
+
     // One batch, by the protocol a run follows: the coordinator begins it (the sinks the job says receive it, then the
     // job), every source's records go through the loop, and the coordinator completes it (the job emits, those sinks
     // commit). A failure drops the batch from every sink.
     private void RunBatch(bool isLast)
     {
         long index = BatchesRun + 1;
+        long time = index * _intervalMs;
         try
         {
-            _coordinator.Begin(index * _intervalMs);
+            _coordinator.Begin(time);
             Push((int)(index - 1));
             _coordinator.CompleteAsync(isLast ? BatchEnd.EndOfInput : BatchEnd.Running).AsTask().GetAwaiter().GetResult();
         }
@@ -133,5 +140,6 @@ public abstract class PipelineTestDriver : IDisposable
         }
 
         BatchesRun = index;
+        BatchCompleted(time);
     }
 }

@@ -62,6 +62,12 @@ namespace Clicks
             /// <summary>What sink Ended received, batch by batch.</summary>
             public global::Compiled.Testing.TestOutput<(int User, long Clicks)> Ended => ((global::Compiled.Testing.RecordCapture<(int User, long Clicks)>)Sinks[1]).Output;
 
+            /// <summary>The state of [UpdateStateByKey] Total: give keys an initial state before the first batch, and read the whole state after each batch.</summary>
+            public global::Compiled.Testing.TestState<int, long> Total { get; } = new();
+
+            /// <summary>The state of [MapWithState] Track: give keys an initial state before the first batch, and read the whole state after each batch.</summary>
+            public global::Compiled.Testing.TestState<int, long> Track { get; } = new();
+
             /// <inheritdoc />
             protected override int InputBatchCount => Clicks.Count;
 
@@ -69,11 +75,30 @@ namespace Clicks
             protected override void Push(int index)
             {
                 var job = (SessionsJob)Job;
+                if (index == 0)
+                {
+                    foreach (var initial in Total.TakeInitial())
+                    {
+                        job.PutTotal(initial.Key, initial.State);
+                    }
+                    foreach (var initial in Track.TakeInitial())
+                    {
+                        job.PutTrack(initial.Key, initial.State);
+                    }
+                }
                 foreach ((int User, long Clicks) record in Clicks.At(index))
                 {
                     Counters[0].Records++;
                     job.PushClicks(record);
                 }
+            }
+
+            /// <inheritdoc />
+            protected override void BatchCompleted(long time)
+            {
+                var job = (SessionsJob)Job;
+                Total.AddSnapshot(time, job.TotalStates());
+                Track.AddSnapshot(time, job.TrackStates());
             }
         }
 
@@ -87,13 +112,8 @@ namespace Clicks
             private readonly global::Compiled.Sinks.Sink _ended;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _totalsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.UpdateEntry<long>> _total = new();
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.UpdateEntry<long>> _totalKept = new();
-            private readonly global::Compiled.ValueLists<long> _totalValues = new();
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.StateEntry<long>> _track = new();
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.StateEntry<long>> _trackKept = new();
-            private readonly int _trackTimeout;
-            private long _batchIndex = 1;
+            private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+            private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
@@ -101,7 +121,7 @@ namespace Clicks
             {
                 _clicksFramer = new(context.Framing[0], context.Counters[0]);
                 _clicksCounters = context.Counters[0];
-                _trackTimeout = global::Compiled.Windows.Windowing.Batches(context, 30000);
+                _track = new(global::Compiled.Windows.Windowing.Batches(context, 30000));
                 _totals = context.Sinks[0];
                 _totalsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
                 _ended = context.Sinks[1];
@@ -135,54 +155,56 @@ namespace Clicks
             /// <summary>Runs one parsed record of Clicks through the fused loop (the test driver calls this).</summary>
             public void PushClicks((int User, long Clicks) record) => new ClicksLoop(this).OnValue(record);
 
+            /// <summary>Gives a key of Total a state before the first batch (the test driver calls this).</summary>
+            public void PutTotal(int key, long state) => _total.Put(key, state);
+
+            /// <summary>Every key of Total that has a state, with it, in the store's order (the test driver calls this after each batch).</summary>
+            public global::System.Collections.Generic.List<(int Key, long State)> TotalStates()
+            {
+                var states = new global::System.Collections.Generic.List<(int Key, long State)>(_total.Count);
+                foreach (var entry in _total)
+                {
+                    states.Add((entry.Key, entry.State));
+                }
+                return states;
+            }
+
+            /// <summary>Gives a key of Track a state before the first batch (the test driver calls this).</summary>
+            public void PutTrack(int key, long state) => _track.Put(key, state);
+
+            /// <summary>Every key of Track that has a state, with it, in the store's order (the test driver calls this after each batch).</summary>
+            public global::System.Collections.Generic.List<(int Key, long State)> TrackStates()
+            {
+                var states = new global::System.Collections.Generic.List<(int Key, long State)>(_track.Count);
+                foreach (var entry in _track)
+                {
+                    states.Add((entry.Key, entry.State));
+                }
+                return states;
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
                 // [UpdateStateByKey] Total (State.cs:13): every key with a state or new values, every batch; null removes a key.
-                for (int totalIndex = 0; totalIndex < _total.Count; totalIndex++)
+                while (_total.NextState(batch.Time, out var totalKey, out long totalState))
                 {
-                    ref var totalEntry = ref _total.ValueAt(totalIndex);
-                    long? totalNext = global::Clicks.Sessions.Total(_totalValues.Get(totalEntry.Values), totalEntry.HasState ? totalEntry.State : default(long?));
-                    if (totalNext is { } totalResult)
-                    {
-                        _totalKept.GetValueRefOrAddDefault(_total.KeyAt(totalIndex), out bool _) = new global::Compiled.UpdateEntry<long> { State = totalResult, HasState = true };
-                        var total = (_total.KeyAt(totalIndex), totalResult);
-                        // [Sink] Totals (State.cs:25)
-                        if (_totalsRecords is not null) _totalsRecords.Write(total);
-                        else _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    }
+                    var total = (totalKey, totalState);
+                    // [Sink] Totals (State.cs:25)
+                    if (_totalsRecords is not null) _totalsRecords.Write(total);
+                    else _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
                 }
 
-                (_total, _totalKept) = (_totalKept, _total);
-                _totalKept.Clear();
-                _totalValues.Clear();
-
-                // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the table.
-                for (int trackIndex = 0; trackIndex < _track.Count; trackIndex++)
+                // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store.
+                while (_track.NextTimeout(batch.Index, out var trackResult))
                 {
-                    ref var trackEntry = ref _track.ValueAt(trackIndex);
-                    if (!trackEntry.Exists)
+                    if (trackResult is { } track)
                     {
-                        continue;
+                        // [Sink] Ended (State.cs:40)
+                        if (_endedRecords is not null) _endedRecords.Write(track);
+                        else _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
                     }
-                    if (trackEntry.UpdatedBatch < batch.Index - _trackTimeout)
-                    {
-                        var trackResult = global::Clicks.Sessions.Track(_track.KeyAt(trackIndex), default(long?), new global::Compiled.State<long>(ref trackEntry, true));
-                        if (trackResult is { } track)
-                        {
-                            // [Sink] Ended (State.cs:40)
-                            if (_endedRecords is not null) _endedRecords.Write(track);
-                            else _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        }
-                        continue;
-                    }
-                    _trackKept.GetValueRefOrAddDefault(_track.KeyAt(trackIndex), out bool _) = trackEntry;
                 }
-
-                (_track, _trackKept) = (_trackKept, _track);
-                _trackKept.Clear();
-
-                _batchIndex = batch.Index + 1;
             }
 
             /// <summary>Returns the framers' pooled buffers.</summary>
@@ -196,11 +218,9 @@ namespace Clicks
             {
                 private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
                 private readonly global::Compiled.Sinks.Sink _ended;
-                private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.UpdateEntry<long>> _total;
-                private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.StateEntry<long>> _track;
-                private readonly global::Compiled.ValueLists<long> _totalValues;
+                private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
+                private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
                 private readonly global::Compiled.RecordText _text;
-                private readonly long _batchIndex;
                 private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
 
                 public ClicksLoop(SessionsJob job)
@@ -209,9 +229,7 @@ namespace Clicks
                     _ended = job._ended;
                     _total = job._total;
                     _track = job._track;
-                    _totalValues = job._totalValues;
                     _text = job._text;
-                    _batchIndex = job._batchIndex;
                     _endedRecords = job._endedRecords;
                 }
 
@@ -233,12 +251,9 @@ namespace Clicks
                 public void OnValue((int User, long Clicks) clicks)
                 {
                     // [UpdateStateByKey] Total (State.cs:13)
-                    ref var totalEntry = ref _total.GetValueRefOrAddDefault(clicks.Item1, out bool _);
-                    _totalValues.Add(ref totalEntry.Values, clicks.Item2);
+                    _total.Add(clicks.Item1, clicks.Item2);
                     // [MapWithState] Track (State.cs:28)
-                    ref var trackEntry = ref _track.GetValueRefOrAddDefault(clicks.Item1, out bool _);
-                    var trackResult = global::Clicks.Sessions.Track(clicks.Item1, clicks.Item2, new global::Compiled.State<long>(ref trackEntry, false));
-                    if (trackEntry.Exists) trackEntry.UpdatedBatch = _batchIndex;
+                    var trackResult = _track.Map(clicks.Item1, clicks.Item2);
                     if (trackResult is { } track)
                     {
                         // [Sink] Ended (State.cs:40)
@@ -246,6 +261,18 @@ namespace Clicks
                         else _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
                     }
                 }
+            }
+
+            /// <summary>Calls Total, the update function of [UpdateStateByKey] Total.</summary>
+            private readonly struct TotalFunction : global::Compiled.IUpdateStateFunction<int, long, long>
+            {
+                public static long? Update(long batchTime, int key, global::System.ReadOnlySpan<long> values, long? state) => global::Clicks.Sessions.Total(values, state);
+            }
+
+            /// <summary>Calls Track, the function of [MapWithState] Track.</summary>
+            private readonly struct TrackFunction : global::Compiled.IMapWithStateFunction<int, long, long, (int User, long Clicks)?>
+            {
+                public static (int User, long Clicks)? Map(int key, long? value, global::Compiled.State<long> state) => global::Clicks.Sessions.Track(key, value, state);
             }
         }
     }

@@ -749,6 +749,75 @@ public class DiagnosticTests
         "The window of stage 'Add' has Gap '0s', but it must be more than zero");
 
     [Fact]
+    public void CMP0033_InitialStateMismatch_NoSuchMethod() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [UpdateStateByKey(InitialState = [|"Seed"|])] public static long? Total(ReadOnlySpan<long> values, long? state) => state;
+            [Sink] public static partial void Output(int user, long total);
+        }
+        """,
+        "CMP0033",
+        "Stage 'Total' names InitialState = \"Seed\", but the pipeline class has no method of that name; declare 'static IEnumerable<(int Key, long State)> Seed()' in the pipeline class");
+
+    [Fact]
+    public void CMP0033_InitialStateMismatch_NotStatic() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [MapWithState(InitialState = [|nameof(Seed)|])] public static long Track(int user, long? clicks, State<long> total) => 0;
+            public (int, long)[] Seed() => [];
+            [Sink] public static partial void Output(long total);
+        }
+        """,
+        "CMP0033",
+        "Stage 'Track' names InitialState = \"Seed\", but 'Seed' is not static; declare 'static IEnumerable<(int Key, long State)> Seed()' in the pipeline class");
+
+    [Fact]
+    public void CMP0033_InitialStateMismatch_ByteKeysAreStrings() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [UpdateStateByKey(InitialState = [|nameof(Seed)|])] public static long? Total(ReadOnlySpan<long> values, long? state) => state;
+            public static System.Collections.Generic.List<(byte[] Key, long State)> Seed() => [];
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long total);
+        }
+        """,
+        "CMP0033",
+        "Stage 'Total' names InitialState = \"Seed\", but 'Seed' does not take no arguments and return the keys' (string Key, long State) pairs; declare 'static IEnumerable<(string Key, long State)> Seed()' in the pipeline class");
+
+    [Fact]
+    public void CMP0033_InitialStateMismatch_WrongStateType() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [MapWithState(Timeout = "3s", InitialState = [|nameof(Seed)|])] public static long Track(int user, long? clicks, State<long> total) => 0;
+            public static System.Collections.Generic.IEnumerable<(int User, int Total)> Seed() { yield return (1, 2); }
+            [Sink] public static partial void Output(long total);
+        }
+        """,
+        "CMP0033",
+        "Stage 'Track' names InitialState = \"Seed\", but 'Seed' does not take no arguments and return the keys' (int Key, long State) pairs; declare 'static IEnumerable<(int Key, long State)> Seed()' in the pipeline class");
+
+    [Fact]
+    public void CMP0006_UpdateStateByKey_TimeAndKeyForm_WithTheWrongKey() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [UpdateStateByKey] public static long? [|Total|](long batchTime, long user, ReadOnlySpan<long> values, long? state) => state;
+            [Sink] public static partial void Output(int user, long total);
+        }
+        """,
+        "CMP0006",
+        "Stage 'Total' has a signature a [UpdateStateByKey] cannot have: an update function takes the key's new values and its state, and returns the new state or null to remove the key: static S? Total(ReadOnlySpan<long> values, S? state), or with the batch time and the key first, static S? Total(long batchTime, int key, ReadOnlySpan<long> values, S? state), where S is a struct");
+
+    [Fact]
     public void EveryDescriptorHasATest()
     {
         // A new diagnostic without a test here fails this test.

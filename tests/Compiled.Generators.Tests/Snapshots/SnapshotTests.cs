@@ -13,6 +13,7 @@ public class SnapshotTests
     [InlineData("Typed")]
     [InlineData("Windows")]
     [InlineData("State")]
+    [InlineData("StateSeeded")]
     [InlineData("Batches")]
     [InlineData("EventTime")]
     [InlineData("Names")]

@@ -21,7 +21,7 @@ public class MapWithStateTests
     private static readonly string[][] SparkInput = [[], ["a"], ["a", "b"], ["a", "b", "c"], ["a", "b"], ["a"], []];
 
     // MapWithStateSuite "mapWithState - basic operations with simple API": the running count is returned. Spark
-    // compares each batch as a set and also checks stateSnapshots(), which Compiled does not have.
+    // compares each batch as a set, and the state after each batch (stateSnapshots()) as the test driver lists it.
     [Fact]
     public void Spark_MapWithStateSuite_BasicOperationsWithSimpleApi()
     {
@@ -32,6 +32,9 @@ public class MapWithStateTests
         Assert.Equal(
             [[], [1L], [2L, 1], [3L, 2, 1], [4L, 3], [5L], []],
             test.Sums.Batches.Select(b => b.Records));
+        Assert.Equal(
+            [[], [("a", 1L)], [("a", 2L), ("b", 1L)], [("a", 3L), ("b", 2L), ("c", 1L)], [("a", 4L), ("b", 3L), ("c", 1L)], [("a", 5L), ("b", 3L), ("c", 1L)], [("a", 5L), ("b", 3L), ("c", 1L)]],
+            test.Simple.Snapshots.Select(b => b.Records));
     }
 
     // MapWithStateSuite "mapWithState - basic operations with advanced API": the state keeps the count, the key doubled is returned.
@@ -369,8 +372,8 @@ public class MapWithStateTests
         Assert.Contains("State.GetValueOrDefault", error.Message, StringComparison.Ordinal);
     }
 
-    // MapWithStateSuite "state - get, exists, update, remove", on the runtime's State<S> directly (without Spark's
-    // internal isUpdated/isRemoved, which Compiled's generated code reads from the entry instead).
+    // MapWithStateSuite "state - get, exists, update, remove", on the runtime's State<S> directly (isUpdated and
+    // isRemoved, and the rules after a removal, are in StateStrictnessTests).
     [Fact]
     public void Spark_MapWithStateSuite_StateGetExistsUpdateRemove()
     {
@@ -382,7 +385,7 @@ public class MapWithStateTests
 
         new State<int>(ref entry, false).Update(2);
         AssertState(new State<int>(ref entry, false), expected: 2, timingOut: false);
-        Assert.Equal(new StateEntry<int> { Value = 2, Exists = true }, entry);
+        Assert.Equal((2, true), (entry.Value, entry.Exists));
 
         entry = default;
         new State<int>(ref entry, false).Update(2);
@@ -394,7 +397,7 @@ public class MapWithStateTests
 
         entry = new StateEntry<int> { Value = 3, Exists = true };
         AssertState(new State<int>(ref entry, true), expected: 3, timingOut: true);
-        Assert.Equal(new StateEntry<int> { Value = 3, Exists = true }, entry); // the failed update and remove changed nothing
+        Assert.Equal((3, true), (entry.Value, entry.Exists)); // the failed update and remove changed nothing
     }
 
     private static void AssertState(State<int> state, int? expected, bool timingOut)

@@ -11,7 +11,7 @@ namespace Compiled.Tests.State;
 /// <summary>
 /// The stateful stages allocate nothing per record, or per batch, once their keys are known: the state tables, the
 /// value lists and the spare tables they swap with keep their memory. Measured on the generated job itself, as
-/// <see cref="AllocationTests"/> does, with batch indexes that increase as in a run (the timeouts count them).
+/// <see cref="AllocationTests"/> does, with batch numbers that increase from a large first one, as in a run (the timeouts count them).
 /// </summary>
 public class StateAllocationTests
 {
@@ -21,6 +21,9 @@ public class StateAllocationTests
     private const int Runs = 3;
     private const int BatchesPerRun = 12;
     private const int MeasuredBatches = Runs * BatchesPerRun;
+
+    // A batch's number is its time ÷ the interval, so a run's first batch has a large one, as here.
+    private const long FirstBatch = 1_764_000_000;
 
     [Fact]
     public void UpdateStateByKey_ByteKeys_KnownKeys_AllocatesNothing()
@@ -103,13 +106,13 @@ public class StateAllocationTests
     private static ReadOnlySequence<byte> Buffer(StringBuilder text) => Segments.Split(Encoding.UTF8.GetBytes(text.ToString()), 64 * 1024);
 
     // Eight batches to warm up (the JIT; the tables', arenas' and value lists' sizes, which for the keys that come
-    // back take a whole cycle of time-outs and returns to reach), then three measured runs of 12 batches; batch k
-    // uses buffers[(k - 1) % buffers.Length]. Returns the fewest bytes a measured run allocated, and the records counted.
+    // back take a whole cycle of time-outs and returns to reach), then three measured runs of 12 batches; the k-th
+    // batch (from 0) uses buffers[k % buffers.Length]. Returns the fewest bytes a measured run allocated, and the records counted.
     private static (long Allocated, long Records) Measure(PipelineDefinition definition, Sink[] sinks, ReadOnlySequence<byte>[] buffers)
     {
         var counters = new SourceCounters();
         using PipelineJob job = definition.CreateJob(new JobContext([FramingOptions.Default], [counters], sinks));
-        long index = 0;
+        long index = FirstBatch - 1;
         bool consumedAll = true;
         for (int i = 0; i < WarmUp; i++)
         {
@@ -135,11 +138,11 @@ public class StateAllocationTests
         return (least, counters.Records);
     }
 
-    // One batch: the buffer as one stream, then the batch boundary at its index. Returns whether all was consumed
+    // One batch: the buffer as one stream, then the batch boundary at its number. Returns whether all was consumed
     // (checked by the caller outside the measured loop: an assertion here would allocate).
     private static bool RunBatch(PipelineJob job, ReadOnlySequence<byte>[] buffers, long index)
     {
-        ReadOnlySequence<byte> buffer = buffers[(index - 1) % buffers.Length];
+        ReadOnlySequence<byte> buffer = buffers[(index - FirstBatch) % buffers.Length];
         job.BeginStream(0, "memory");
         SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
         job.CompleteBatch(new BatchInfo(index, index * 1000));

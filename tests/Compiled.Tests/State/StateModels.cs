@@ -24,6 +24,20 @@ internal sealed class UpdateStateModel<TKey, TValue, TState>(Func<TKey, TValue[]
     /// <summary>The keys that have a state, with it, in order.</summary>
     public IReadOnlyList<(TKey Key, TState State)> States => _states;
 
+    /// <summary>Gives a key a state before the next step (Spark's initial state); a key put twice keeps the last.</summary>
+    public void Put(TKey key, TState state)
+    {
+        int index = _states.FindIndex(s => _comparer.Equals(s.Key, key));
+        if (index >= 0)
+        {
+            _states[index] = (key, state);
+        }
+        else
+        {
+            _states.Add((key, state));
+        }
+    }
+
     /// <summary>Runs one batch and returns what the stage emits: every key's state, in order.</summary>
     public List<(TKey Key, TState State)> Step(IEnumerable<(TKey Key, TValue Value)> batch)
     {
@@ -120,20 +134,24 @@ internal sealed class ModelState<TState>
 internal sealed class MapWithStateModel<TKey, TValue, TState, TOut>(
     Func<TKey, TValue?, ModelState<TState>, TOut?> map,
     long? timeoutBatches,
-    IEqualityComparer<TKey>? comparer = null)
+    IEqualityComparer<TKey>? comparer = null,
+    long firstBatch = 1)
     where TKey : notnull
     where TValue : struct
     where TState : struct
     where TOut : struct
 {
     private readonly Dictionary<TKey, (TState State, long Updated)> _states = new(comparer ?? EqualityComparer<TKey>.Default);
-    private long _batch;
+    private long _batch = firstBatch - 1;
 
-    /// <summary>The keys that have a state, with it.</summary>
+    /// <summary>The keys that have a state, with it and the number of the batch that last updated it.</summary>
     public IReadOnlyDictionary<TKey, (TState State, long Updated)> States => _states;
 
+    /// <summary>Gives a key a state before the next step (Spark's initial state): it counts as updated in that batch.</summary>
+    public void Put(TKey key, TState state) => _states[key] = (state, _batch + 1);
+
     /// <summary>
-    /// Runs batch k (1, 2, ...): what the calls for the batch's records emit, in record order, and what the last
+    /// Runs the next batch (numbered from <c>firstBatch</c> on): what the calls for the batch's records emit, in record order, and what the last
     /// calls of the keys that time out emit (Spark gives these in no particular order).
     /// </summary>
     public (List<TOut> Records, List<TOut> TimedOut) Step(IEnumerable<(TKey Key, TValue Value)> batch)

@@ -11,7 +11,7 @@ public class StatePropertyTests
     private const int Batches = 80;
 
     // Byte keys that differ little (a prefix of another, empty, a ':' inside, multi-byte UTF-8) or are long.
-    private static readonly string[] ByteKeys = ["", "a", "ab", "b", "a:b", "é", "ключ", "\t", new string('x', 40), new string('y', 700)];
+    internal static readonly string[] ByteKeys = ["", "a", "ab", "b", "a:b", "é", "ключ", "\t", new string('x', 40), new string('y', 700)];
 
     [Theory]
     [InlineData(1)]
@@ -168,7 +168,7 @@ public class StatePropertyTests
     }
 
     /// <summary>The rule of <see cref="Timeouts"/>' functions, written again from its description.</summary>
-    private static Event? Rule(int key, long? value, ModelState<long> state)
+    internal static Event? Rule(int key, long? value, ModelState<long> state)
     {
         long? before = state.Exists ? state.Value : null;
         if (value > 0)
@@ -188,7 +188,7 @@ public class StatePropertyTests
     }
 
     // Mostly additions, some reads, removes and silent reads.
-    private static long RandomCommand(Random random) => random.Next(20) switch
+    internal static long RandomCommand(Random random) => random.Next(20) switch
     {
         < 10 => random.Next(1, 10),
         < 13 => 0,
@@ -197,11 +197,11 @@ public class StatePropertyTests
     };
 
     // A value for a Tally: 0 (which removes the key) one time in 20, otherwise from -99 to 99 without 0.
-    private static long RandomTallyValue(Random random) => random.Next(20) == 0 ? 0 : random.Next(1, 100) * (random.Next(4) == 0 ? -1 : 1);
+    internal static long RandomTallyValue(Random random) => random.Next(20) == 0 ? 0 : random.Next(1, 100) * (random.Next(4) == 0 ? -1 : 1);
 
     // Batches of random records: a fifth empty, a few large (hundreds of records), the rest of up to 15 records;
     // runs of empty batches let keys go idle.
-    private static List<(TKey Key, long Value)[]> RandomBatches<TKey>(Random random, Func<TKey> key, Func<long> value)
+    internal static List<(TKey Key, long Value)[]> RandomBatches<TKey>(Random random, Func<TKey> key, Func<long> value)
     {
         var batches = new List<(TKey, long)[]>();
         while (batches.Count < Batches)

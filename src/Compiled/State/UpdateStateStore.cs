@@ -1,0 +1,114 @@
+using System.Runtime.CompilerServices;
+
+namespace Compiled;
+
+/// <summary>
+/// The state of an <see cref="UpdateStateByKeyAttribute"/> stage (Spark's <c>updateStateByKey</c>): a state per key,
+/// and at the end of each batch one call of the update function for every key that has a state or new values.
+/// </summary>
+/// <remarks>
+/// Per record, <see cref="Add"/> is one table lookup and an append to the key's list of values. At the batch's end,
+/// <see cref="NextState"/> calls <typeparamref name="TFunction"/> for each key, kept keys first in their order, then
+/// the batch's new keys in order of arrival; a null state removes the key. Between batches, <c>foreach</c> lists every
+/// key with its state and <see cref="Put"/> puts one in: together they capture and restore the whole state, and
+/// <see cref="Put"/> gives a key an initial state (Spark's <c>initialRDD</c>).
+/// </remarks>
+/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
+/// <typeparam name="TValue">The value of a record.</typeparam>
+/// <typeparam name="TState">The state kept per key.</typeparam>
+/// <typeparam name="TKeys">The key table (<see cref="StructStateKeys{TKey, TEntry}"/> or <see cref="ByteStateKeys{TEntry}"/>).</typeparam>
+/// <typeparam name="TFunction">The stage's function.</typeparam>
+public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
+    where TKey : allows ref struct
+    where TState : struct
+    where TKeys : struct, IStateKeys<TKeys, TKey, UpdateEntry<TState>>
+    where TFunction : struct, IUpdateStateFunction<TKey, TValue, TState>
+{
+    private readonly ValueLists<TValue> _values = new();
+    private TKeys _keys = TKeys.Create();
+    private TKeys _kept = TKeys.Create();
+    private int _updated;             // how far the end of the batch has come through _keys
+
+    /// <summary>How many keys the store holds; between batches, every one has a state.</summary>
+    public int Count => _keys.Count;
+
+    /// <summary>Adds one record's value to its key's values of the batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(TKey key, TValue value) => _values.Add(ref _keys.GetOrAdd(key).Values, value);
+
+    /// <summary>
+    /// Ends the batch of time <paramref name="batchTime"/>, one key at a time: calls the update function for the next
+    /// key and, when the key keeps a state, returns true with the key (valid until the next batch) and its new state.
+    /// Returns false once every key is done: the store then holds only the keys that kept a state, and the batch's
+    /// values are forgotten. Call it until it returns false, once per batch.
+    /// </summary>
+    public bool NextState(long batchTime, out TKey key, out TState state)
+    {
+        while (_updated < _keys.Count)
+        {
+            int index = _updated++;
+            ref UpdateEntry<TState> entry = ref _keys.EntryAt(index);
+            TKey current = _keys.KeyAt(index);
+            if (TFunction.Update(batchTime, current, _values.Get(entry.Values), entry.HasState ? entry.State : null) is { } next)
+            {
+                ref UpdateEntry<TState> kept = ref _kept.GetOrAdd(current);
+                kept = new UpdateEntry<TState> { State = next, HasState = true };
+
+                // The key as the kept table holds it: a byte key stays valid after this table is cleared.
+                key = _kept.KeyAt(_kept.Count - 1);
+                state = next;
+                return true;
+            }
+        }
+
+        (_keys, _kept) = (_kept, _keys);
+        _kept.Clear();
+        _values.Clear();
+        _updated = 0;
+        key = default!;
+        state = default;
+        return false;
+    }
+
+    /// <summary>Gives <paramref name="key"/> the state <paramref name="state"/>; between batches only.</summary>
+    public void Put(TKey key, TState state)
+    {
+        ref UpdateEntry<TState> entry = ref _keys.GetOrAdd(key);
+        entry.State = state;
+        entry.HasState = true;
+    }
+
+    /// <summary>Lists every key that has a state, with it, in the order the update function visits them.</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    /// <summary>Walks a store's keys that have a state.</summary>
+    public ref struct Enumerator
+    {
+        private readonly UpdateStateStore<TKey, TValue, TState, TKeys, TFunction> _store;
+        private int _index;
+
+        internal Enumerator(UpdateStateStore<TKey, TValue, TState, TKeys, TFunction> store)
+        {
+            _store = store;
+            _index = -1;
+        }
+
+        /// <summary>The current key and its state.</summary>
+        public readonly KeyedState<TKey, TState> Current =>
+            new(_store._keys.KeyAt(_index), _store._keys.EntryAt(_index).State);
+
+        /// <summary>Moves to the next key that has a state.</summary>
+        public bool MoveNext()
+        {
+            while (++_index < _store._keys.Count)
+            {
+                if (_store._keys.EntryAt(_index).HasState)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+}
