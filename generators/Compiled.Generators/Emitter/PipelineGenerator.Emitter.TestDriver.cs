@@ -11,7 +11,7 @@ namespace Compiled.Generators
             // The base class's members, which the driver's source and sink properties must not hide.
             private static readonly string[] TestDriverMembers =
             {
-                "TestDriver", "Run", "RunToEnd", "BatchesRun", "BatchInterval", "Counters", "Metrics", "Dispose", "Job", "Sinks", "Push", "InputBatchCount", "BatchCompleted",
+                "TestDriver", "Run", "RunToEnd", "BatchesRun", "BatchInterval", "Counters", "Metrics", "Dispose", "Job", "Sinks", "Push", "InputBatchCount", "BatchCompleted", "LastProgress", "BatchCommitted",
                 "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
             };
 

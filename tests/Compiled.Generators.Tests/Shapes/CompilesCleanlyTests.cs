@@ -48,6 +48,18 @@ public class CompilesCleanlyTests
         """);
 
     [Fact]
+    public void SourcesAndSinks_NamedLikeTheTestDriversMembers() => AssertCompilesCleanly("""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines BatchCommitted();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> line) => new(line, 1);
+            [UpdateStateByKey] public static long? BatchCompleted(ReadOnlySpan<long> values, long? total) => (total ?? 0) + values.Length;
+            [Sink] public static partial void LastProgress(ReadOnlySpan<byte> line, long total);
+        }
+        """);
+
+    [Fact]
     public void Stages_WithDefaultPrivateAccessibility() => AssertCompilesCleanly("""
         [Pipeline]
         public static partial class Job
