@@ -125,6 +125,28 @@ public partial class LogMonitorTests
     }
 
     [Fact]
+    public async Task LogMonitor_Executable_HalfSecondBatches_ReportsEveryLineAtTheEndOfTheInput()
+    {
+        // At 500ms the window slides every 2 batches. The bundled file is read in a batch or two, and the run ends
+        // when its time comes, most often between two slides: the window still emits once at the end of the input,
+        // so the last table covers every line read.
+        string directory = Path.Combine(Repo.Root, "samples", "LogMonitor");
+        string executable = Path.Combine(directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
+        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, ["--batch-interval", "500ms"], directory);
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+        string[] lines = output.Split('\n');
+        int lastHeader = Array.FindLastIndex(lines, line => line.StartsWith("Time: ", StringComparison.Ordinal));
+        Assert.True(lastHeader > 0, $"The run printed no table; standard output:\n{output}\nstandard error:\n{error}");
+        Assert.Matches(@"^Time: \d+[05]00 ms$", lines[lastHeader]);
+        string[] rows = [.. lines.Skip(lastHeader + 2).Where(line => line.Length > 0)];
+        Row[] endpoints = [.. rows.Where(row => !row.StartsWith(LogMonitorRows.MalformedLabel, StringComparison.Ordinal)).Select(LogMonitorRows.Parse)];
+        Assert.Equal(11, endpoints.Length);
+        Assert.Equal(3647, endpoints.Sum(row => row.Requests));
+        Assert.Equal(3, LogMonitorRows.ParseMalformed(Assert.Single(rows, row => row.StartsWith(LogMonitorRows.MalformedLabel, StringComparison.Ordinal))));
+    }
+
+    [Fact]
     public void LogMonitor_KnownEndpoints_AllocatesNothingPerLineOrBatch()
     {
         // Batches 3 to 14 of the known traffic (the endpoint of batches 1 and 2 is not in them), again and again:

@@ -130,6 +130,12 @@ namespace Compiled.Generators
                     }
 
                     any = true;
+                    string? emitted = WindowEmittedCondition(w, pipeline, aggregate);
+                    if (emitted is not null)
+                    {
+                        w.Open($"if ({emitted})");
+                    }
+
                     if (aggregate.Time is not null)
                     {
                         EmitTimeBoundary(w, pipeline, aggregate);
@@ -150,6 +156,11 @@ namespace Compiled.Generators
                     {
                         EmitWindow(w, pipeline, aggregate);
                     }
+
+                    if (emitted is not null)
+                    {
+                        w.Close();
+                    }
                 }
 
                 if (!any)
@@ -158,6 +169,7 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                EmitWindowSinkBatches(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Returns the framers' pooled buffers.</summary>");
                 w.Open("protected override void Dispose(bool disposing)");
@@ -175,6 +187,7 @@ namespace Compiled.Generators
 
                 EmitSessionReducers(w, pipeline);
                 EmitStateFunctions(w, pipeline);
+                EmitWindowFunctions(w, pipeline);
                 w.Close();
             }
         }

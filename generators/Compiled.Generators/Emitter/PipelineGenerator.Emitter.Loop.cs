@@ -25,7 +25,7 @@ namespace Compiled.Generators
                 w.Open($"public {names.LoopType}({pipeline.JobName} job)");
                 foreach ((_, string name) in fields)
                 {
-                    w.Line($"{name} = job.{name};");
+                    w.Line($"{name} = {pipeline.LoopFieldValue(name)};");
                 }
 
                 w.Close();

@@ -60,32 +60,20 @@ namespace Compiled.Generators
                 /// <summary>A source's or sink's property on the test driver: <c>Input</c>, <c>Output</c>.</summary>
                 public string? TestMember { get; set; }
 
-                /// <summary>A windowed stage's ring of per-batch state: <c>_addBatches</c>.</summary>
-                public string? Ring { get; set; }
-
-                /// <summary>A windowed stage's state of the current batch, which the fused loop fills: <c>_addBatch</c>.</summary>
+                /// <summary>A windowed stage's state of the current batch, which the fused loop fills (the loop's copy of the window's <c>Current</c>): <c>_addBatch</c>.</summary>
                 public string? Current { get; set; }
 
-                /// <summary>A filtered window's spare table, into which the kept keys are copied: <c>_addKept</c>.</summary>
+                /// <summary>The spare table of a state store or a session window, into which the kept keys are copied: <c>_updateKept</c>.</summary>
                 public string? Kept { get; set; }
 
-                /// <summary>A windowed stage's length in batches: <c>_addLength</c>.</summary>
-                public string? LengthField { get; set; }
-
-                /// <summary>A windowed stage's slide in batches: <c>_addSlide</c>.</summary>
-                public string? SlideField { get; set; }
-
-                /// <summary>The batch a merging window reads: <c>addFrom</c>.</summary>
-                public string? From { get; set; }
-
-                /// <summary>A batch's state that a merging window reads: <c>addPart</c>.</summary>
+                /// <summary>A batch of a window of records, as the window emits it: <c>recentPart</c>.</summary>
                 public string? Part { get; set; }
 
-                /// <summary>The batch's state that leaves an incremental window: <c>addLeaving</c>.</summary>
-                public string? Leaving { get; set; }
+                /// <summary>A windowed stage's inverse function, as a struct the window type calls: <c>AddInverse</c>.</summary>
+                public string? Inverse { get; set; }
 
-                /// <summary>How many keys of a filtered incremental window are forgotten but not yet cleared out: <c>addDead</c>.</summary>
-                public string? Dead { get; set; }
+                /// <summary>A windowed stage's filter, as a struct the window type calls: <c>AddFilter</c>.</summary>
+                public string? Filter { get; set; }
 
                 /// <summary>A [GroupByKey] stage's lists of the batch's values per key (<c>_groupValues</c>), or a session window's sessions.</summary>
                 public string? Values { get; set; }
@@ -138,7 +126,7 @@ namespace Compiled.Generators
                 /// <summary>An event-time window, at the boundary: <c>countsWindow</c>.</summary>
                 public string? Window { get; set; }
 
-                /// <summary>A session window's reducer struct: <c>ClicksReducer</c>.</summary>
+                /// <summary>The reduce of a session window or a window, as a struct the runtime type calls: <c>ClicksReducer</c>, <c>AddReduce</c>.</summary>
                 public string? Reducer { get; set; }
 
                 /// <summary>A stateful stage's function struct, through which its store calls the method: <c>TotalFunction</c>.</summary>
@@ -261,18 +249,20 @@ namespace Compiled.Generators
                                 names.Local = table.Allocate(camel);
                                 break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
-                                names.Ring = table.Allocate("_" + camel + "Batches");
+                                names.Field = table.Allocate("_" + camel + "Window");
                                 names.Current = table.Allocate("_" + camel + "Batch");
-                                names.LengthField = table.Allocate("_" + camel + "Length");
-                                names.SlideField = table.Allocate("_" + camel + "Slide");
-                                if (stage.Kind != StageKind.Window)
+                                if (stage.Kind is StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow)
                                 {
-                                    names.Field = table.Allocate("_" + camel + "Window");
-                                }
+                                    names.Reducer = table.Allocate(stage.Name + "Reduce");
+                                    if (stage.Window?.Inverse is not null)
+                                    {
+                                        names.Inverse = table.Allocate(stage.Name + "Inverse");
+                                    }
 
-                                if (stage.Kind == StageKind.CountByValueAndWindow || stage.Window?.Filter is not null)
-                                {
-                                    names.Kept = table.Allocate("_" + camel + "Kept");
+                                    if (stage.Window?.Filter is not null)
+                                    {
+                                        names.Filter = table.Allocate(stage.Name + "Filter");
+                                    }
                                 }
 
                                 names.Local = table.Allocate(camel);
@@ -351,10 +341,7 @@ namespace Compiled.Generators
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
-                                names.From = table.Allocate(local + "From");
                                 names.Part = table.Allocate(local + "Part");
-                                names.Leaving = table.Allocate(local + "Leaving");
-                                names.Dead = table.Allocate(local + "Dead");
                                 break;
                         }
                     }

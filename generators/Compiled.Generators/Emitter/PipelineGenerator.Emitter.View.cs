@@ -118,6 +118,10 @@ namespace Compiled.Generators
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
                 private readonly List<string> _windowFields = new();
+                private readonly Dictionary<string, string> _loopFieldValues = new();
+
+                /// <summary>What the fused loop's constructor sets one of its fields to: the job's field of that name, or (a window's current batch state) the window's <c>Current</c>.</summary>
+                public string LoopFieldValue(string name) => _loopFieldValues.TryGetValue(name, out string? value) ? value : "job." + name;
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _stateTables = new();
                 private readonly Dictionary<StageModel, List<(string Declaration, string Name)>> _collectors = new();
 

@@ -27,25 +27,23 @@ namespace Compiled.Generators
                 w.Line("    });");
             }
 
-            // In the job's constructor: each window's length and slide in batches, its ring of batch states, and the current batch's.
+            // In the job's constructor: each window, sized in batches at the interval in force.
             private static void EmitWindowInit(SourceWriter w, PipelineView pipeline)
             {
                 foreach (StageModel windowed in pipeline.Windowed)
                 {
-                    StageNames names = pipeline.NamesOf(windowed);
                     WindowModel window = windowed.Window!;
-                    string ringLength = names.LengthField + (pipeline.IsIncremental(windowed) ? " + 1" : "");
-                    w.Line($"{names.LengthField} = {Runtime}.Windows.Windowing.Batches(context, {window.LengthMilliseconds});");
-                    w.Line($"{names.SlideField} = {Runtime}.Windows.Windowing.Batches(context, {window.SlideMilliseconds});");
-                    w.Line($"{names.Ring} = {Runtime}.Windows.Windowing.Ring<{pipeline.BatchStateType(windowed)}>({ringLength});");
-                    w.Line($"{names.Current} = {names.Ring}[{Runtime}.Windows.Windowing.Slot(1, {names.Ring}.Length)];");
+                    string batches = $"{Runtime}.Windows.Windowing.Batches";
+                    w.Line($"{pipeline.NamesOf(windowed).Field} = new({batches}(context, {window.LengthMilliseconds}), {batches}(context, {window.SlideMilliseconds}));");
                 }
             }
 
-            // One record of a windowed stage in the fused loop: it goes into the state of the window's current batch.
+            // One record of a windowed stage: it goes into the state of the window's current batch, which the fused loop
+            // holds in a field of its own, and the batch boundary (a window below a window) reaches through the window.
             private static void EmitWindowRecord(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input)
             {
                 StageNames names = pipeline.NamesOf(stage);
+                string current = pipeline.CurrentSource is null ? names.Field + ".Current" : names.Current!;
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 switch (stage.Kind)
@@ -55,251 +53,257 @@ namespace Compiled.Generators
                         // Into this batch's table of the window; the window merges the batch tables at each slide.
                         string key = KeyOf(inputType, input);
                         string value = ValueOf(inputType, input);
-                        EmitReduceInto(w, names.Current!, stage, names, key, value, method);
+                        EmitReduceInto(w, current, stage, names, key, value, method);
                         break;
                     }
 
                     case StageKind.CountByValueAndWindow:
-                        w.Line($"{names.Current}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        w.Line($"{current}.GetValueRefOrAddDefault({call}, out bool _)++;");
                         break;
 
                     case StageKind.ReduceByWindow:
-                        w.Line($"if ({names.Current}.HasValue) {names.Current}.Value = {method}({names.Current}.Value, {input});");
-                        w.Line($"else {{ {names.Current}.Value = {input}; {names.Current}.HasValue = true; }}");
+                        w.Line($"if ({current}.HasValue) {current}.Value = {method}({current}.Value, {input});");
+                        w.Line($"else {{ {current}.Value = {input}; {current}.HasValue = true; }}");
                         break;
 
                     case StageKind.CountByWindow:
-                        w.Line($"{names.Current}.Value++;");
-                        w.Line($"{names.Current}.HasValue = true;");
+                        w.Line($"{current}.Value++;");
+                        w.Line($"{current}.HasValue = true;");
                         break;
 
                     case StageKind.Window:
                         w.Line(inputType.Shape == RecordShape.KeyValue
-                            ? $"{names.Current}.Add({input}.Key, {input}.Value);"
-                            : $"{names.Current}.Add({input});");
+                            ? $"{current}.Add({input}.Key, {input}.Value);"
+                            : $"{current}.Add({input});");
                         break;
                 }
             }
 
-            // At the batch boundary: a windowed stage folds its batch into the window, emits every slide, and moves on.
+            // At the batch boundary: the window takes in the batch (the runtime type folds it in and moves the ring on)
+            // and, when it emits, its result runs through the stages below.
             private static void EmitWindow(SourceWriter w, PipelineView pipeline, StageModel stage)
             {
                 StageNames n = pipeline.NamesOf(stage);
                 WindowModel window = stage.Window!;
-                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
-                string windowing = Runtime + ".Windows.Windowing";
                 int index = pipeline.IndexOf(stage);
                 string every = $"every {Duration(window.SlideMilliseconds)}";
                 string last = $"the last {Duration(window.LengthMilliseconds)}";
-                string emits = $"if (batch.Index % {n.SlideField} == 0)";
+                string how = pipeline.IsIncremental(stage) ? ", updated from the batch that enters and the batch that leaves" : ", merged again from its batches";
+                string what = stage.Kind switch
+                {
+                    StageKind.Window => $"{every}, the records of {last}",
+                    StageKind.ReduceByWindow => $"{every}, one record reduced from {last}{how}",
+                    StageKind.CountByWindow => $"{every}, the number of records in {last}{how}",
+                    StageKind.CountByValueAndWindow => $"{every}, each value's count over {last}{how}; values whose count fell to zero dropped",
+                    _ when window.Inverse is null => $"{every}, the values of each key reduced over {last}{how}",
+                    _ => $"{every}, the values of each key reduced over {last}{how}; "
+                        + (window.Filter is null ? "keys kept even when their value fell to zero" : $"keys dropped where {window.Filter} says so"),
+                };
+                w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {what}.");
+                w.Open($"if ({n.Field}.Advance(batch.Index, {EndOfInput}))");
                 switch (stage.Kind)
                 {
-                    case StageKind.ReduceByKeyAndWindow when window.Inverse is null:
                     case StageKind.Window:
-                    case StageKind.ReduceByWindow when window.Inverse is null:
-                    {
-                        // Merged again at each slide from the batches of the window, oldest first.
-                        string what = stage.Kind switch
-                        {
-                            StageKind.Window => "the records of",
-                            StageKind.ReduceByWindow => "one record reduced from",
-                            _ => "the values of each key reduced over",
-                        };
-                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {what} {last}.");
-                        w.Open(emits);
-                        if (stage.Kind == StageKind.ReduceByWindow)
-                        {
-                            w.Line($"{n.Field}.Clear();");
-                        }
-
-                        w.Open($"for (long {n.From} = global::System.Math.Max(1, batch.Index - {n.LengthField} + 1); {n.From} <= batch.Index; {n.From}++)");
-                        w.Line($"var {n.Part} = {n.Ring}[{windowing}.Slot({n.From}, {n.Ring}.Length)];");
-                        switch (stage.Kind)
-                        {
-                            case StageKind.Window:
-                                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
-                                w.Line($"var {n.Local} = {n.Part}[{n.Index}];");
-                                EmitChildren(w, pipeline, index, n.Local!);
-                                w.Close();
-                                break;
-                            case StageKind.ReduceByWindow:
-                                w.Open($"if ({n.Part}.HasValue)");
-                                w.Line($"if ({n.Field}.HasValue) {n.Field}.Value = {method}({n.Field}.Value, {n.Part}.Value);");
-                                w.Line($"else {{ {n.Field}.Value = {n.Part}.Value; {n.Field}.HasValue = true; }}");
-                                w.Close();
-                                break;
-                            default:
-                                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
-                                w.Line($"ref {stage.Output!.Value!.Code} {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Part}.KeyAt({n.Index}), out bool {n.Exists});");
-                                w.Line($"{n.Slot} = {n.Exists} ? {method}({n.Slot}, {n.Part}.ValueAt({n.Index})) : {n.Part}.ValueAt({n.Index});");
-                                w.Close();
-                                break;
-                        }
-
+                        w.Open($"foreach (var {n.Part} in {n.Field}.Parts)");
+                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Part}.Count; {n.Index}++)");
+                        w.Line($"var {n.Local} = {n.Part}[{n.Index}];");
+                        EmitChildren(w, pipeline, index, n.Local!);
                         w.Close();
-                        if (stage.Kind == StageKind.ReduceByWindow)
-                        {
-                            w.Open($"if ({n.Field}.HasValue)");
-                            w.Line($"var {n.Local} = {n.Field}.Value;");
-                            EmitChildren(w, pipeline, index, n.Local!);
-                            w.Close();
-                        }
-                        else if (stage.Kind == StageKind.ReduceByKeyAndWindow)
-                        {
-                            EmitTableEntries(w, pipeline, stage, n.Field!);
-                            w.Line($"{n.Field}.Clear();");
-                        }
-
                         w.Close();
-                        w.Line($"{n.Current} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
-                        w.Line($"{n.Current}.Clear();");
                         break;
-                    }
-
-                    case StageKind.ReduceByKeyAndWindow:
-                    case StageKind.CountByValueAndWindow:
-                    {
-                        // Kept up to date batch by batch: the batch that enters is added, the batch that leaves taken back out.
-                        bool counts = stage.Kind == StageKind.CountByValueAndWindow;
-                        string add = counts ? "{0} + {1}" : method + "({0}, {1})";
-                        string subtract = counts ? "{0} - {1}" : $"{pipeline.ClassName}.{NameTable.Escaped(window.Inverse!)}({{0}}, {{1}})";
-                        string drops = counts ? "values whose count fell to zero dropped" : window.Filter is null ? "keys kept even when their value fell to zero" : $"keys dropped where {window.Filter} says so";
-                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {last}, updated from the batch that enters and the batch that leaves; {drops}.");
-                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Current}.Count; {n.Index}++)");
-                        w.Line($"ref var {n.Slot} = ref {n.Field}.GetValueRefOrAddDefault({n.Current}.KeyAt({n.Index}), out bool {n.Exists});");
-                        w.Open($"if ({n.Exists} && {n.Slot}.Batches >= 0)");
-                        w.Line($"{n.Slot}.Value = {string.Format(add, $"{n.Slot}.Value", $"{n.Current}.ValueAt({n.Index})")};");
-                        w.Line($"{n.Slot}.Batches++;");
-                        w.Close();
-                        w.Open("else");
-                        w.Line("// A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.");
-                        w.Line($"{n.Slot}.Value = {n.Current}.ValueAt({n.Index});");
-                        w.Line($"{n.Slot}.Batches = 1;");
-                        w.Close();
-                        w.Close();
-                        w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
-                        w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Leaving}.Count; {n.Index}++)");
-                        w.Line("// A key stays in the state while any batch of the window holds a value of it, so this finds it.");
-                        w.Line($"ref var {n.Slot} = ref {n.Field}.GetValueRefOrNullRef({n.Leaving}.KeyAt({n.Index}));");
-                        w.Open($"if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {n.Slot}))");
-                        w.Line($"{n.Slot}.Value = {string.Format(subtract, $"{n.Slot}.Value", $"{n.Leaving}.ValueAt({n.Index})")};");
-                        w.Line($"{n.Slot}.Batches--;");
-                        w.Close();
-                        w.Close();
-                        w.Open(emits);
-                        string? keep = counts ? $"{n.Slot}.Value != 0"
-                            : window.Filter is null ? null
-                            : $"{pipeline.ClassName}.{NameTable.Escaped(window.Filter)}({(window.FilterArity == InputArity.Record ? $"{RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Slot}.Value)" : $"{n.Field}.KeyAt({n.Index}), {n.Slot}.Value")})";
-                        if (keep is not null)
-                        {
-                            w.Line("// Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are");
-                            w.Line("// left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.");
-                            w.Line($"int {n.Dead} = 0;");
-                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                            w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
-                            w.Open($"if ({n.Slot}.Batches < 0)");
-                            w.Line($"{n.Dead}++;");
-                            w.Close();
-                            w.Open($"else if ({keep})");
-                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Slot}.Value);");
-                            EmitChildren(w, pipeline, index, n.Local!);
-                            w.Close();
-                            w.Open($"else if ({n.Slot}.Batches == 0)");
-                            w.Line($"{n.Slot}.Batches = -1;");
-                            w.Line($"{n.Dead}++;");
-                            w.Close();
-                            w.Close();
-                            w.Open($"if ({n.Dead} > {n.Field}.Count / 4)");
-                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                            w.Open($"if ({n.Field}.ValueAt({n.Index}).Batches >= 0)");
-                            w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Field}.ValueAt({n.Index});");
-                            w.Close();
-                            w.Close();
-                            w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
-                            w.Line($"{n.Kept}.Clear();");
-                            w.Close();
-                        }
-                        else
-                        {
-                            w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                            w.Line($"var {n.Local} = {RecordType(stage)}({n.Field}.KeyAt({n.Index}), {n.Field}.ValueAt({n.Index}).Value);");
-                            EmitChildren(w, pipeline, index, n.Local!);
-                            w.Close();
-                        }
-
-                        w.Close();
-                        w.Line($"{n.Leaving}.Clear();");
-                        w.Line($"{n.Current} = {n.Leaving};");
-                        break;
-                    }
 
                     case StageKind.ReduceByWindow:
                     case StageKind.CountByWindow:
-                    {
-                        // One running value: the batch that enters is added, the batch that leaves taken back out. As in
-                        // Spark, once a first record came, it emits at every slide, even when the window is empty again.
-                        bool counts = stage.Kind == StageKind.CountByWindow;
-                        string add = counts ? "{0} + {1}" : method + "({0}, {1})";
-                        string subtract = counts ? "{0} - {1}" : $"{pipeline.ClassName}.{NameTable.Escaped(window.Inverse!)}({{0}}, {{1}})";
-                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {every}, {(counts ? "the number of records in" : "one record reduced from")} {last}, updated from the batch that enters and the batch that leaves.");
-                        w.Open($"if ({n.Current}.HasValue)");
-                        w.Line($"{n.Field}.Value = {n.Field}.HasValue ? {string.Format(add, $"{n.Field}.Value", $"{n.Current}.Value")} : {n.Current}.Value;");
-                        w.Line($"{n.Field}.HasValue = true;");
-                        w.Close();
-                        w.Line($"var {n.Leaving} = {n.Ring}[{windowing}.Slot(batch.Index + 1, {n.Ring}.Length)];");
-                        w.Line($"if ({n.Leaving}.HasValue) {n.Field}.Value = {string.Format(subtract, $"{n.Field}.Value", $"{n.Leaving}.Value")};");
-                        w.Open($"if (batch.Index % {n.SlideField} == 0 && {n.Field}.HasValue)");
                         w.Line($"var {n.Local} = {n.Field}.Value;");
                         EmitChildren(w, pipeline, index, n.Local!);
-                        w.Close();
-                        w.Line($"{n.Leaving}.Clear();");
-                        w.Line($"{n.Current} = {n.Leaving};");
                         break;
+
+                    default:
+                        EmitTableEntries(w, pipeline, stage, n.Field!);
+                        break;
+                }
+
+                w.Close();
+            }
+
+            // Whether the batch ends a bounded input (not a stop, after which a checkpoint may resume the windows).
+            private const string EndOfInput = "batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput";
+
+            // The job's answer to which batches a sink below a window receives: those at which the window emits, at its
+            // slides and once more at the end of a bounded input if it holds records not reported. A window fed at the
+            // boundary (below another window) fills its current batch only as the batch completes, so at the end of
+            // the input its sinks receive the batch whatever it holds.
+            private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
+            {
+                var cases = new List<string>();
+                for (int i = 0; i < pipeline.Sinks.Count; i++)
+                {
+                    StageModel? window = WindowAbove(pipeline, pipeline.Sinks[i]);
+                    if (window is not null)
+                    {
+                        string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
+                        cases.Add($"case {i}: return {(pipeline.LoopSourcesOf(window).Count == 0 ? $"{EndOfInput} || " : "")}{emits};");
+                    }
+                }
+
+                if (cases.Count == 0)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>Whether a sink receives the batch: a sink below a window, the batches at which the window emits; any other, every batch.</summary>");
+                w.Open($"public override bool ReceivesBatch(int sink, in {Runtime}.Hosting.BatchInfo batch)");
+                w.Open("switch (sink)");
+                foreach (string line in cases)
+                {
+                    w.Line(line);
+                }
+
+                w.Line("default: return true;");
+                w.Close();
+                w.Close();
+            }
+
+            // The nearest window above a stage (itself included), or null.
+            private static StageModel? WindowAbove(PipelineView pipeline, StageModel stage)
+            {
+                for (StageModel? above = stage; above is not null; above = above.Input >= 0 ? pipeline.Model.Stages[above.Input] : null)
+                {
+                    if (above.Window is not null)
+                    {
+                        return above;
+                    }
+                }
+
+                return null;
+            }
+
+            // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
+            // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
+            // receive only those batches. Null for any other stage, which runs at every batch.
+            private static string? WindowEmittedCondition(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                if (stage.Window is not null || stage.State is not null || stage.Time is not null)
+                {
+                    return null;
+                }
+
+                if (WindowAbove(pipeline, stage) is not { } window)
+                {
+                    return null;
+                }
+
+                w.Line($"// [{stage.Kind}] {stage.Name} reads window {window.Name}: it runs when the window emits, every {Duration(window.Window!.SlideMilliseconds)}.");
+                return $"{pipeline.NamesOf(window).Field}.Clock.LastEmitted == batch.Index";
+            }
+
+            // After the loops: the struct function objects through which each window's runtime type calls the stage's
+            // reduce, inverse and filter, so the JIT inlines them.
+            private static void EmitWindowFunctions(SourceWriter w, PipelineView pipeline)
+            {
+                foreach (StageModel stage in pipeline.Windowed)
+                {
+                    StageNames n = pipeline.NamesOf(stage);
+                    WindowModel window = stage.Window!;
+                    string value = pipeline.WindowValueType(stage);
+                    if (n.Reducer is not null)
+                    {
+                        w.Line();
+                        w.Line($"/// <summary>Reduces two values of window {stage.Name} with {stage.Name}.</summary>");
+                        w.Open($"private readonly struct {n.Reducer} : {Runtime}.Windows.IReducer<{value}>");
+                        w.Line($"public {value} Reduce({value} a, {value} b) => {pipeline.ClassName}.{NameTable.Escaped(stage.Name)}(a, b);");
+                        w.Close();
+                    }
+
+                    if (n.Inverse is not null)
+                    {
+                        w.Line();
+                        w.Line($"/// <summary>Takes a batch's value back out of window {stage.Name} with {window.Inverse}.</summary>");
+                        w.Open($"private readonly struct {n.Inverse} : {Runtime}.Windows.IReducer<{value}>");
+                        w.Line($"public {value} Reduce({value} a, {value} b) => {pipeline.ClassName}.{NameTable.Escaped(window.Inverse!)}(a, b);");
+                        w.Close();
+                    }
+
+                    if (n.Filter is not null)
+                    {
+                        string key = PipelineView.WindowKeyType(stage);
+                        string arguments = window.FilterArity == InputArity.Record ? $"{RecordType(stage)}(key, value)" : "key, value";
+                        w.Line();
+                        w.Line($"/// <summary>Whether window {stage.Name} emits a key, by {window.Filter}.</summary>");
+                        w.Open($"private readonly struct {n.Filter} : {Runtime}.Windows.IKeyFilter<{key}, {value}>");
+                        w.Line($"public bool Keep({key} key, {value} value) => {pipeline.ClassName}.{NameTable.Escaped(window.Filter!)}({arguments});");
+                        w.Close();
                     }
                 }
             }
 
             private sealed partial class PipelineView
             {
-                // The job's fields of each window: length and slide in batches, the ring of batch states, the current
-                // batch's state (which the fused loop fills), and the table an incremental window keeps up to date.
+                // The job's field of each window (its runtime type, over the struct function objects that call the
+                // stage's methods), and the fused loop's copy of the window's current batch state, which it fills.
                 private void AddWindowFields()
                 {
                     foreach (StageModel windowed in Windowed)
                     {
                         StageNames names = NamesOf(windowed);
-                        string state = BatchStateType(windowed);
-                        string windowState = windowed.Kind is StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow && IsIncremental(windowed)
-                            ? KeyTable(windowed.Output!, $"{Runtime}.Windows.WindowEntry<{windowed.Output!.Value!.Code}>")
-                            : state;
-                        _windowFields.Add($"private readonly int {names.LengthField};");
-                        _windowFields.Add($"private readonly int {names.SlideField};");
-                        _windowFields.Add($"private readonly {state}[] {names.Ring};");
-                        _windowFields.Add($"private {state} {names.Current};");
-                        if (names.Field is not null)
-                        {
-                            _windowFields.Add(names.Kept is null
-                                ? $"private readonly {windowState} {names.Field} = new();"
-                                : $"private {windowState} {names.Field} = new();");
-                        }
-
-                        if (names.Kept is not null)
-                        {
-                            _windowFields.Add($"private {windowState} {names.Kept} = new();");
-                        }
-
-                        _currentFields.Add(windowed, ($"private readonly {state} {names.Current};", names.Current!));
+                        _windowFields.Add($"private readonly {WindowType(windowed)} {names.Field};");
+                        _currentFields.Add(windowed, ($"private readonly {BatchStateType(windowed)} {names.Current};", names.Current!));
+                        _loopFieldValues.Add(names.Current!, $"job.{names.Field}.Current");
                     }
                 }
 
                 /// <summary>The windowed stages, in declaration order.</summary>
                 public List<StageModel> Windowed { get; }
 
-                /// <summary>Whether a windowed stage is kept up to date from the batches that enter and leave (its ring holds one batch more).</summary>
+                /// <summary>Whether a windowed stage is kept up to date from the batches that enter and leave, rather than merged again at each slide.</summary>
                 public bool IsIncremental(StageModel stage) =>
                     stage.Kind is StageKind.CountByWindow or StageKind.CountByValueAndWindow || stage.Window?.Inverse is not null;
 
-                /// <summary>The per-batch state of a windowed stage: a key table, a reduced value, or the records.</summary>
+                /// <summary>The value a windowed stage reduces: a keyed stage's value, a stream's record, a count.</summary>
+                public string WindowValueType(StageModel stage) =>
+                    stage.Kind is StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow ? stage.Output!.Value!.Code : stage.Output!.Type.Code;
+
+                /// <summary>The key of a keyed windowed stage: a byte span or the struct key.</summary>
+                public static string WindowKeyType(StageModel stage) =>
+                    stage.Output!.Shape == RecordShape.KeyValue ? "global::System.ReadOnlySpan<byte>" : stage.Output.Key!.Code;
+
+                /// <summary>The runtime type of a windowed stage, over the struct function objects that call the stage's methods.</summary>
+                public string WindowType(StageModel stage)
+                {
+                    StageNames names = NamesOf(stage);
+                    string windows = Runtime + ".Windows";
+                    string value = WindowValueType(stage);
+                    switch (stage.Kind)
+                    {
+                        case StageKind.Window:
+                            return $"{windows}.RecordWindow<{BatchStateType(stage)}>";
+                        case StageKind.CountByWindow:
+                            return $"{windows}.IncrementalPartialWindow<long, {windows}.AddCounts, {windows}.SubtractCounts>";
+                        case StageKind.ReduceByWindow:
+                            return names.Inverse is null
+                                ? $"{windows}.PartialWindow<{value}, {names.Reducer}>"
+                                : $"{windows}.IncrementalPartialWindow<{value}, {names.Reducer}, {names.Inverse}>";
+                    }
+
+                    bool bytes = stage.Output!.Shape == RecordShape.KeyValue;
+                    string keys = bytes ? $"{windows}.ByteKey" : $"{windows}.StructKey";
+                    string key = bytes ? "" : stage.Output.Key!.Code + ", ";
+                    if (stage.Kind == StageKind.CountByValueAndWindow)
+                    {
+                        return $"{keys}IncrementalWindow<{key}long, {windows}.AddCounts, {windows}.SubtractCounts, {windows}.NonZeroCount<{WindowKeyType(stage)}>>";
+                    }
+
+                    if (names.Inverse is null)
+                    {
+                        return $"{keys}Window<{key}{value}, {names.Reducer}>";
+                    }
+
+                    string filter = names.Filter ?? $"{windows}.KeepAll<{WindowKeyType(stage)}, {value}>";
+                    return $"{keys}IncrementalWindow<{key}{value}, {names.Reducer}, {names.Inverse}, {filter}>";
+                }
+
+                /// <summary>The per-batch state of a windowed stage, which the fused loop fills: a key table, a reduced value, or the records.</summary>
                 public string BatchStateType(StageModel stage)
                 {
                     RecordType output = stage.Output!;

@@ -43,9 +43,11 @@ public abstract class PipelineJob : IDisposable
 
     /// <summary>
     /// Whether sink <paramref name="sink"/> (0-based, in declaration order) receives <paramref name="batch"/>: the
-    /// batch coordinator begins and commits only the sinks that do, and it is the only caller. By default a sink
-    /// receives every batch, and the sink of a windowed stream every slide of its window: when the batch number is a
-    /// multiple of the slide in batches, the same rule the generated window uses to emit.
+    /// batch coordinator begins and commits only the sinks that do, and it is the only caller. It asks when the batch
+    /// begins, and again, for the sinks that did not receive it, when the batch ends the run (a window emits once more
+    /// at the end of a bounded input). By default a sink receives every batch, and the sink of a windowed stream every
+    /// slide of its window: when the batch number is a multiple of the slide in batches. A generated job with windows
+    /// answers for their sinks from the windows themselves.
     /// </summary>
     /// <exception cref="InvalidOperationException">The job was not created by <see cref="PipelineDefinition.CreateJob"/>, so it does not know its sinks.</exception>
     public virtual bool ReceivesBatch(int sink, in BatchInfo batch)

@@ -6,7 +6,7 @@ namespace Compiled.Windows;
 /// The byte records of one batch, kept for a window: their bytes copied into one growing arena, so keeping a
 /// record allocates nothing once the arena has grown. <see cref="Clear"/> keeps the memory.
 /// </summary>
-public sealed class ByteRecords
+public sealed class ByteRecords : IBatchRecords
 {
     private byte[] _arena = new byte[4096];
     private (int Offset, int Length)[] _records = new (int, int)[256];
@@ -58,7 +58,7 @@ public sealed class ByteRecords
 
 /// <summary>The keyed byte records (<see cref="KeyValue{TValue}"/>) of one batch, kept for a window.</summary>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KeyValueRecords<TValue>
+public sealed class KeyValueRecords<TValue> : IBatchRecords
 {
     private readonly ByteRecords _keys = new();
     private TValue[] _values = new TValue[256];
@@ -95,7 +95,7 @@ public sealed class KeyValueRecords<TValue>
 
 /// <summary>The records of one batch, of a type that can be kept as it is, kept for a window.</summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class ValueRecords<T>
+public sealed class ValueRecords<T> : IBatchRecords
 {
     private T[] _records = new T[256];
 

@@ -2,7 +2,7 @@ using Compiled.Hosting;
 
 namespace Compiled.Windows;
 
-/// <summary>Helpers for the generated code of windowed stages.</summary>
+/// <summary>Helpers for the window types and the generated code of windowed stages.</summary>
 public static class Windowing
 {
     /// <summary>
@@ -22,7 +22,7 @@ public static class Windowing
     }
 
     /// <summary>Creates a ring of <paramref name="count"/> fresh items, one per batch of a window.</summary>
-    public static T[] Ring<T>(int count)
+    internal static T[] Ring<T>(int count)
         where T : new()
     {
         var ring = new T[count];
@@ -33,7 +33,4 @@ public static class Windowing
 
         return ring;
     }
-
-    /// <summary>The ring slot of batch <paramref name="index"/>.</summary>
-    public static int Slot(long index, int ringLength) => (int)(index % ringLength);
 }

@@ -143,67 +143,24 @@ namespace Monitoring
             private readonly global::Compiled.Sinks.IRecordWriter<int>? _longestLineRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _lengthHistogramRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _recentLinesRecords;
-            private readonly int _mergedLength;
-            private readonly int _mergedSlide;
-            private readonly global::Compiled.Keys.ByteKeyTable<long>[] _mergedBatches;
-            private global::Compiled.Keys.ByteKeyTable<long> _mergedBatch;
-            private readonly global::Compiled.Keys.ByteKeyTable<long> _mergedWindow = new();
-            private readonly int _incrementalLength;
-            private readonly int _incrementalSlide;
-            private readonly global::Compiled.Keys.ByteKeyTable<long>[] _incrementalBatches;
-            private global::Compiled.Keys.ByteKeyTable<long> _incrementalBatch;
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.WindowEntry<long>> _incrementalWindow = new();
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.WindowEntry<long>> _incrementalKept = new();
-            private readonly int _perMinuteLength;
-            private readonly int _perMinuteSlide;
-            private readonly global::Compiled.Windows.Partial<long>[] _perMinuteBatches;
-            private global::Compiled.Windows.Partial<long> _perMinuteBatch;
-            private readonly global::Compiled.Windows.Partial<long> _perMinuteWindow = new();
-            private readonly int _longestLength;
-            private readonly int _longestSlide;
-            private readonly global::Compiled.Windows.Partial<int>[] _longestBatches;
-            private global::Compiled.Windows.Partial<int> _longestBatch;
-            private readonly global::Compiled.Windows.Partial<int> _longestWindow = new();
-            private readonly int _lengthsLength;
-            private readonly int _lengthsSlide;
-            private readonly global::Compiled.Keys.StructKeyTable<int, long>[] _lengthsBatches;
-            private global::Compiled.Keys.StructKeyTable<int, long> _lengthsBatch;
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.Windows.WindowEntry<long>> _lengthsWindow = new();
-            private global::Compiled.Keys.StructKeyTable<int, global::Compiled.Windows.WindowEntry<long>> _lengthsKept = new();
-            private readonly int _recentLength;
-            private readonly int _recentSlide;
-            private readonly global::Compiled.Windows.ByteRecords[] _recentBatches;
-            private global::Compiled.Windows.ByteRecords _recentBatch;
+            private readonly global::Compiled.Windows.ByteKeyWindow<long, MergedReduce> _mergedWindow;
+            private readonly global::Compiled.Windows.ByteKeyIncrementalWindow<long, IncrementalReduce, IncrementalInverse, IncrementalFilter> _incrementalWindow;
+            private readonly global::Compiled.Windows.IncrementalPartialWindow<long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts> _perMinuteWindow;
+            private readonly global::Compiled.Windows.PartialWindow<int, LongestReduce> _longestWindow;
+            private readonly global::Compiled.Windows.StructKeyIncrementalWindow<int, long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts, global::Compiled.Windows.NonZeroCount<int>> _lengthsWindow;
+            private readonly global::Compiled.Windows.RecordWindow<global::Compiled.Windows.ByteRecords> _recentWindow;
             private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public TrafficJob(global::Compiled.Hosting.JobContext context)
             {
                 _requestsFramer = new(context.Framing[0], context.Counters[0]);
-                _mergedLength = global::Compiled.Windows.Windowing.Batches(context, 30000);
-                _mergedSlide = global::Compiled.Windows.Windowing.Batches(context, 10000);
-                _mergedBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Keys.ByteKeyTable<long>>(_mergedLength);
-                _mergedBatch = _mergedBatches[global::Compiled.Windows.Windowing.Slot(1, _mergedBatches.Length)];
-                _incrementalLength = global::Compiled.Windows.Windowing.Batches(context, 30000);
-                _incrementalSlide = global::Compiled.Windows.Windowing.Batches(context, 10000);
-                _incrementalBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Keys.ByteKeyTable<long>>(_incrementalLength + 1);
-                _incrementalBatch = _incrementalBatches[global::Compiled.Windows.Windowing.Slot(1, _incrementalBatches.Length)];
-                _perMinuteLength = global::Compiled.Windows.Windowing.Batches(context, 60000);
-                _perMinuteSlide = global::Compiled.Windows.Windowing.Batches(context, 5000);
-                _perMinuteBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Windows.Partial<long>>(_perMinuteLength + 1);
-                _perMinuteBatch = _perMinuteBatches[global::Compiled.Windows.Windowing.Slot(1, _perMinuteBatches.Length)];
-                _longestLength = global::Compiled.Windows.Windowing.Batches(context, 10000);
-                _longestSlide = global::Compiled.Windows.Windowing.Batches(context, 1000);
-                _longestBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Windows.Partial<int>>(_longestLength);
-                _longestBatch = _longestBatches[global::Compiled.Windows.Windowing.Slot(1, _longestBatches.Length)];
-                _lengthsLength = global::Compiled.Windows.Windowing.Batches(context, 20000);
-                _lengthsSlide = global::Compiled.Windows.Windowing.Batches(context, 2000);
-                _lengthsBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Keys.StructKeyTable<int, long>>(_lengthsLength + 1);
-                _lengthsBatch = _lengthsBatches[global::Compiled.Windows.Windowing.Slot(1, _lengthsBatches.Length)];
-                _recentLength = global::Compiled.Windows.Windowing.Batches(context, 3000);
-                _recentSlide = global::Compiled.Windows.Windowing.Batches(context, 1000);
-                _recentBatches = global::Compiled.Windows.Windowing.Ring<global::Compiled.Windows.ByteRecords>(_recentLength);
-                _recentBatch = _recentBatches[global::Compiled.Windows.Windowing.Slot(1, _recentBatches.Length)];
+                _mergedWindow = new(global::Compiled.Windows.Windowing.Batches(context, 30000), global::Compiled.Windows.Windowing.Batches(context, 10000));
+                _incrementalWindow = new(global::Compiled.Windows.Windowing.Batches(context, 30000), global::Compiled.Windows.Windowing.Batches(context, 10000));
+                _perMinuteWindow = new(global::Compiled.Windows.Windowing.Batches(context, 60000), global::Compiled.Windows.Windowing.Batches(context, 5000));
+                _longestWindow = new(global::Compiled.Windows.Windowing.Batches(context, 10000), global::Compiled.Windows.Windowing.Batches(context, 1000));
+                _lengthsWindow = new(global::Compiled.Windows.Windowing.Batches(context, 20000), global::Compiled.Windows.Windowing.Batches(context, 2000));
+                _recentWindow = new(global::Compiled.Windows.Windowing.Batches(context, 3000), global::Compiled.Windows.Windowing.Batches(context, 1000));
                 _perEndpointMerged = context.Sinks[0];
                 _perEndpointMergedRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
                 _perEndpointIncremental = context.Sinks[1];
@@ -248,18 +205,9 @@ namespace Monitoring
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [ReduceByKeyAndWindow] Merged (Windows.cs:16): every 10s, the values of each key reduced over the last 30s.
-                if (batch.Index % _mergedSlide == 0)
+                // [ReduceByKeyAndWindow] Merged (Windows.cs:16): every 10s, the values of each key reduced over the last 30s, merged again from its batches.
+                if (_mergedWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
-                    for (long mergedFrom = global::System.Math.Max(1, batch.Index - _mergedLength + 1); mergedFrom <= batch.Index; mergedFrom++)
-                    {
-                        var mergedPart = _mergedBatches[global::Compiled.Windows.Windowing.Slot(mergedFrom, _mergedBatches.Length)];
-                        for (int mergedIndex = 0; mergedIndex < mergedPart.Count; mergedIndex++)
-                        {
-                            ref long mergedSlot = ref _mergedWindow.GetValueRefOrAddDefault(mergedPart.KeyAt(mergedIndex), out bool mergedExists);
-                            mergedSlot = mergedExists ? global::Monitoring.Traffic.Merged(mergedSlot, mergedPart.ValueAt(mergedIndex)) : mergedPart.ValueAt(mergedIndex);
-                        }
-                    }
                     for (int mergedIndex = 0; mergedIndex < _mergedWindow.Count; mergedIndex++)
                     {
                         var merged = new global::Compiled.KeyValue<long>(_mergedWindow.KeyAt(mergedIndex), _mergedWindow.ValueAt(mergedIndex));
@@ -267,195 +215,55 @@ namespace Monitoring
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
                         else _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
                     }
-                    _mergedWindow.Clear();
                 }
-                _mergedBatch = _mergedBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _mergedBatches.Length)];
-                _mergedBatch.Clear();
 
-                // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): every 10s, the last 30s, updated from the batch that enters and the batch that leaves; keys dropped where Active says so.
-                for (int incrementalIndex = 0; incrementalIndex < _incrementalBatch.Count; incrementalIndex++)
+                // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): every 10s, the values of each key reduced over the last 30s, updated from the batch that enters and the batch that leaves; keys dropped where Active says so.
+                if (_incrementalWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
-                    ref var incrementalSlot = ref _incrementalWindow.GetValueRefOrAddDefault(_incrementalBatch.KeyAt(incrementalIndex), out bool incrementalExists);
-                    if (incrementalExists && incrementalSlot.Batches >= 0)
-                    {
-                        incrementalSlot.Value = global::Monitoring.Traffic.Incremental(incrementalSlot.Value, _incrementalBatch.ValueAt(incrementalIndex));
-                        incrementalSlot.Batches++;
-                    }
-                    else
-                    {
-                        // A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.
-                        incrementalSlot.Value = _incrementalBatch.ValueAt(incrementalIndex);
-                        incrementalSlot.Batches = 1;
-                    }
-                }
-                var incrementalLeaving = _incrementalBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _incrementalBatches.Length)];
-                for (int incrementalIndex = 0; incrementalIndex < incrementalLeaving.Count; incrementalIndex++)
-                {
-                    // A key stays in the state while any batch of the window holds a value of it, so this finds it.
-                    ref var incrementalSlot = ref _incrementalWindow.GetValueRefOrNullRef(incrementalLeaving.KeyAt(incrementalIndex));
-                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref incrementalSlot))
-                    {
-                        incrementalSlot.Value = global::Monitoring.Traffic.Subtract(incrementalSlot.Value, incrementalLeaving.ValueAt(incrementalIndex));
-                        incrementalSlot.Batches--;
-                    }
-                }
-                if (batch.Index % _incrementalSlide == 0)
-                {
-                    // Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are
-                    // left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.
-                    int incrementalDead = 0;
                     for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
                     {
-                        ref var incrementalSlot = ref _incrementalWindow.ValueAt(incrementalIndex);
-                        if (incrementalSlot.Batches < 0)
-                        {
-                            incrementalDead++;
-                        }
-                        else if (global::Monitoring.Traffic.Active(_incrementalWindow.KeyAt(incrementalIndex), incrementalSlot.Value))
-                        {
-                            var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), incrementalSlot.Value);
-                            // [Sink] PerEndpointIncremental (Windows.cs:29)
-                            if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
-                            else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                        }
-                        else if (incrementalSlot.Batches == 0)
-                        {
-                            incrementalSlot.Batches = -1;
-                            incrementalDead++;
-                        }
-                    }
-                    if (incrementalDead > _incrementalWindow.Count / 4)
-                    {
-                        for (int incrementalIndex = 0; incrementalIndex < _incrementalWindow.Count; incrementalIndex++)
-                        {
-                            if (_incrementalWindow.ValueAt(incrementalIndex).Batches >= 0)
-                            {
-                                _incrementalKept.GetValueRefOrAddDefault(_incrementalWindow.KeyAt(incrementalIndex), out bool _) = _incrementalWindow.ValueAt(incrementalIndex);
-                            }
-                        }
-                        (_incrementalWindow, _incrementalKept) = (_incrementalKept, _incrementalWindow);
-                        _incrementalKept.Clear();
+                        var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex));
+                        // [Sink] PerEndpointIncremental (Windows.cs:29)
+                        if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
+                        else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
                     }
                 }
-                incrementalLeaving.Clear();
-                _incrementalBatch = incrementalLeaving;
 
                 // [CountByWindow] PerMinute (Windows.cs:32): every 5s, the number of records in the last 1m, updated from the batch that enters and the batch that leaves.
-                if (_perMinuteBatch.HasValue)
-                {
-                    _perMinuteWindow.Value = _perMinuteWindow.HasValue ? _perMinuteWindow.Value + _perMinuteBatch.Value : _perMinuteBatch.Value;
-                    _perMinuteWindow.HasValue = true;
-                }
-                var perMinuteLeaving = _perMinuteBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _perMinuteBatches.Length)];
-                if (perMinuteLeaving.HasValue) _perMinuteWindow.Value = _perMinuteWindow.Value - perMinuteLeaving.Value;
-                if (batch.Index % _perMinuteSlide == 0 && _perMinuteWindow.HasValue)
+                if (_perMinuteWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
                     var perMinute = _perMinuteWindow.Value;
                     // [Sink] RequestsPerMinute (Windows.cs:35)
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
                     else _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
                 }
-                perMinuteLeaving.Clear();
-                _perMinuteBatch = perMinuteLeaving;
 
-                // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s.
-                if (batch.Index % _longestSlide == 0)
+                // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s, merged again from its batches.
+                if (_longestWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
-                    _longestWindow.Clear();
-                    for (long longestFrom = global::System.Math.Max(1, batch.Index - _longestLength + 1); longestFrom <= batch.Index; longestFrom++)
-                    {
-                        var longestPart = _longestBatches[global::Compiled.Windows.Windowing.Slot(longestFrom, _longestBatches.Length)];
-                        if (longestPart.HasValue)
-                        {
-                            if (_longestWindow.HasValue) _longestWindow.Value = global::Monitoring.Traffic.Longest(_longestWindow.Value, longestPart.Value);
-                            else { _longestWindow.Value = longestPart.Value; _longestWindow.HasValue = true; }
-                        }
-                    }
-                    if (_longestWindow.HasValue)
-                    {
-                        var longest = _longestWindow.Value;
-                        // [Sink] LongestLine (Windows.cs:44)
-                        if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
-                        else _longestLine.Write(_text.Clear().AppendValue(longest).Written);
-                    }
+                    var longest = _longestWindow.Value;
+                    // [Sink] LongestLine (Windows.cs:44)
+                    if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
+                    else _longestLine.Write(_text.Clear().AppendValue(longest).Written);
                 }
-                _longestBatch = _longestBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _longestBatches.Length)];
-                _longestBatch.Clear();
 
-                // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
-                for (int lengthsIndex = 0; lengthsIndex < _lengthsBatch.Count; lengthsIndex++)
+                // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, each value's count over the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
+                if (_lengthsWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
-                    ref var lengthsSlot = ref _lengthsWindow.GetValueRefOrAddDefault(_lengthsBatch.KeyAt(lengthsIndex), out bool lengthsExists);
-                    if (lengthsExists && lengthsSlot.Batches >= 0)
-                    {
-                        lengthsSlot.Value = lengthsSlot.Value + _lengthsBatch.ValueAt(lengthsIndex);
-                        lengthsSlot.Batches++;
-                    }
-                    else
-                    {
-                        // A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.
-                        lengthsSlot.Value = _lengthsBatch.ValueAt(lengthsIndex);
-                        lengthsSlot.Batches = 1;
-                    }
-                }
-                var lengthsLeaving = _lengthsBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _lengthsBatches.Length)];
-                for (int lengthsIndex = 0; lengthsIndex < lengthsLeaving.Count; lengthsIndex++)
-                {
-                    // A key stays in the state while any batch of the window holds a value of it, so this finds it.
-                    ref var lengthsSlot = ref _lengthsWindow.GetValueRefOrNullRef(lengthsLeaving.KeyAt(lengthsIndex));
-                    if (!global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref lengthsSlot))
-                    {
-                        lengthsSlot.Value = lengthsSlot.Value - lengthsLeaving.ValueAt(lengthsIndex);
-                        lengthsSlot.Batches--;
-                    }
-                }
-                if (batch.Index % _lengthsSlide == 0)
-                {
-                    // Keys that pass are emitted; a key that fails is forgotten (Batches = -1) once none of its values are
-                    // left in the window. Forgotten keys are cleared out of the table once they are a quarter of it.
-                    int lengthsDead = 0;
                     for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
                     {
-                        ref var lengthsSlot = ref _lengthsWindow.ValueAt(lengthsIndex);
-                        if (lengthsSlot.Batches < 0)
-                        {
-                            lengthsDead++;
-                        }
-                        else if (lengthsSlot.Value != 0)
-                        {
-                            var lengths = (_lengthsWindow.KeyAt(lengthsIndex), lengthsSlot.Value);
-                            // [Sink] LengthHistogram (Windows.cs:50)
-                            if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
-                            else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                        }
-                        else if (lengthsSlot.Batches == 0)
-                        {
-                            lengthsSlot.Batches = -1;
-                            lengthsDead++;
-                        }
-                    }
-                    if (lengthsDead > _lengthsWindow.Count / 4)
-                    {
-                        for (int lengthsIndex = 0; lengthsIndex < _lengthsWindow.Count; lengthsIndex++)
-                        {
-                            if (_lengthsWindow.ValueAt(lengthsIndex).Batches >= 0)
-                            {
-                                _lengthsKept.GetValueRefOrAddDefault(_lengthsWindow.KeyAt(lengthsIndex), out bool _) = _lengthsWindow.ValueAt(lengthsIndex);
-                            }
-                        }
-                        (_lengthsWindow, _lengthsKept) = (_lengthsKept, _lengthsWindow);
-                        _lengthsKept.Clear();
+                        var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex));
+                        // [Sink] LengthHistogram (Windows.cs:50)
+                        if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
+                        else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
                     }
                 }
-                lengthsLeaving.Clear();
-                _lengthsBatch = lengthsLeaving;
 
                 // [Window] Recent (Windows.cs:53): every 1s, the records of the last 3s.
-                if (batch.Index % _recentSlide == 0)
+                if (_recentWindow.Advance(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput))
                 {
-                    for (long recentFrom = global::System.Math.Max(1, batch.Index - _recentLength + 1); recentFrom <= batch.Index; recentFrom++)
+                    foreach (var recentPart in _recentWindow.Parts)
                     {
-                        var recentPart = _recentBatches[global::Compiled.Windows.Windowing.Slot(recentFrom, _recentBatches.Length)];
                         for (int recentIndex = 0; recentIndex < recentPart.Count; recentIndex++)
                         {
                             var recent = recentPart[recentIndex];
@@ -465,8 +273,21 @@ namespace Monitoring
                         }
                     }
                 }
-                _recentBatch = _recentBatches[global::Compiled.Windows.Windowing.Slot(batch.Index + 1, _recentBatches.Length)];
-                _recentBatch.Clear();
+            }
+
+            /// <summary>Whether a sink receives the batch: a sink below a window, the batches at which the window emits; any other, every batch.</summary>
+            public override bool ReceivesBatch(int sink, in global::Compiled.Hosting.BatchInfo batch)
+            {
+                switch (sink)
+                {
+                    case 0: return _mergedWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 1: return _incrementalWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 2: return _perMinuteWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 3: return _longestWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 4: return _lengthsWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    case 5: return _recentWindow.EmitsAt(batch.Index, batch.End == global::Compiled.Hosting.BatchEnd.EndOfInput);
+                    default: return true;
+                }
             }
 
             /// <summary>Returns the framers' pooled buffers.</summary>
@@ -487,12 +308,12 @@ namespace Monitoring
 
                 public RequestsLoop(TrafficJob job)
                 {
-                    _mergedBatch = job._mergedBatch;
-                    _incrementalBatch = job._incrementalBatch;
-                    _perMinuteBatch = job._perMinuteBatch;
-                    _longestBatch = job._longestBatch;
-                    _lengthsBatch = job._lengthsBatch;
-                    _recentBatch = job._recentBatch;
+                    _mergedBatch = job._mergedWindow.Current;
+                    _incrementalBatch = job._incrementalWindow.Current;
+                    _perMinuteBatch = job._perMinuteWindow.Current;
+                    _longestBatch = job._longestWindow.Current;
+                    _lengthsBatch = job._lengthsWindow.Current;
+                    _recentBatch = job._recentWindow.Current;
                 }
 
                 /// <summary>Handles one record of Requests (Windows.cs:10).</summary>
@@ -521,6 +342,36 @@ namespace Monitoring
                     // [Window] Recent (Windows.cs:53)
                     _recentBatch.Add(requests);
                 }
+            }
+
+            /// <summary>Reduces two values of window Merged with Merged.</summary>
+            private readonly struct MergedReduce : global::Compiled.Windows.IReducer<long>
+            {
+                public long Reduce(long a, long b) => global::Monitoring.Traffic.Merged(a, b);
+            }
+
+            /// <summary>Reduces two values of window Incremental with Incremental.</summary>
+            private readonly struct IncrementalReduce : global::Compiled.Windows.IReducer<long>
+            {
+                public long Reduce(long a, long b) => global::Monitoring.Traffic.Incremental(a, b);
+            }
+
+            /// <summary>Takes a batch's value back out of window Incremental with Subtract.</summary>
+            private readonly struct IncrementalInverse : global::Compiled.Windows.IReducer<long>
+            {
+                public long Reduce(long a, long b) => global::Monitoring.Traffic.Subtract(a, b);
+            }
+
+            /// <summary>Whether window Incremental emits a key, by Active.</summary>
+            private readonly struct IncrementalFilter : global::Compiled.Windows.IKeyFilter<global::System.ReadOnlySpan<byte>, long>
+            {
+                public bool Keep(global::System.ReadOnlySpan<byte> key, long value) => global::Monitoring.Traffic.Active(key, value);
+            }
+
+            /// <summary>Reduces two values of window Longest with Longest.</summary>
+            private readonly struct LongestReduce : global::Compiled.Windows.IReducer<int>
+            {
+                public int Reduce(int a, int b) => global::Monitoring.Traffic.Longest(a, b);
             }
         }
     }

@@ -1,0 +1,223 @@
+using System.Runtime.CompilerServices;
+using Compiled.Keys;
+
+namespace Compiled.Windows;
+
+/// <summary>
+/// A keyed window over byte-span keys kept up to date with an inverse function (<c>[ReduceByKeyAndWindow]</c> with
+/// <c>Inverse</c>, and <c>[CountByValueAndWindow]</c>): at each batch the batch that enters is reduced into the
+/// window's table and the batch that leaves is taken back out with the inverse, so a slide costs the keys of two
+/// batches, not of the whole window. Each batch's values are reduced per key into the batch's own table
+/// (<see cref="Current"/>, which the fused loop writes directly).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Each key of the window's table keeps its value over the window and how many of the window's batches hold a value
+/// of it (<see cref="WindowEntry{TValue}"/>). At each emission the filter decides which keys are emitted; a key that
+/// fails it is forgotten (<c>Batches = -1</c>) once none of its values are left in the window, so a value that leaves
+/// is never taken back from a state it is not part of, and a forgotten key that comes back starts afresh. Forgotten
+/// keys are cleared out of the table once they are more than a quarter of it, so a slide does not copy the table;
+/// until then a key that comes back takes its old place in the order.
+/// </para>
+/// <para>
+/// The state is the clock (<see cref="Clock"/>), the ring of per-batch tables (<see cref="Parts"/>), the table in
+/// progress (<see cref="Current"/>) and the window's table (<see cref="Entries"/>).
+/// </para>
+/// </remarks>
+/// <typeparam name="TValue">The value reduced per key.</typeparam>
+/// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
+/// <typeparam name="TInverse">The inverse of the reduce: takes a batch's value back out of the window's.</typeparam>
+/// <typeparam name="TFilter">Which keys are emitted (<see cref="KeepAll{TKey, TValue}"/> when the stage has no filter).</typeparam>
+public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
+    where TReduce : struct, IReducer<TValue>
+    where TInverse : struct, IReducer<TValue>
+    where TFilter : struct, IKeyFilter<ReadOnlySpan<byte>, TValue>
+{
+    private readonly ByteKeyTable<TValue>[] _ring;
+    private ByteKeyTable<TValue> _current = new();
+    private ByteKeyTable<WindowEntry<TValue>> _entries = new();
+    private ByteKeyTable<WindowEntry<TValue>> _kept = new();
+    private int[] _emitted = new int[16];
+    private int _emittedCount;
+    private WindowClock _clock;
+
+    /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
+    public ByteKeyIncrementalWindow(int length, int slide)
+    {
+        _clock = new WindowClock(length, slide);
+        _ring = Windowing.Ring<ByteKeyTable<TValue>>(length);
+    }
+
+    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into it.</summary>
+    public ByteKeyTable<TValue> Current => _current;
+
+    /// <summary>The window's batches, clock and emissions.</summary>
+    public WindowClock Clock => _clock;
+
+    /// <summary>The per-batch tables of the window, oldest first.</summary>
+    public WindowParts<ByteKeyTable<TValue>> Parts => new(_ring, _clock);
+
+    /// <summary>The window's table: each key's value over the window and how many of its batches hold the key (-1: forgotten).</summary>
+    public ByteKeyTable<WindowEntry<TValue>> Entries => _entries;
+
+    /// <summary>
+    /// The number of keys emitted after <see cref="Advance"/> returned <see langword="true"/>: the keys of the window
+    /// that pass the filter, in the order of the window's table. The result is valid until the next <see cref="Advance"/>.
+    /// </summary>
+    public int Count => _emittedCount;
+
+    /// <summary>The key of emitted entry <paramref name="index"/>.</summary>
+    public ReadOnlySpan<byte> KeyAt(int index) => _entries.KeyAt(Emitted(index));
+
+    /// <summary>The value of emitted entry <paramref name="index"/>: the key's value over the window.</summary>
+    public ref readonly TValue ValueAt(int index) => ref _entries.ValueAt(Emitted(index)).Value;
+
+    /// <summary>
+    /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
+    /// what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+
+    /// <summary>
+    /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits now
+    /// (then <see cref="Count"/>, <see cref="KeyAt"/> and <see cref="ValueAt"/> give the result): at a multiple of the
+    /// slide, or at the end of a bounded input (<paramref name="endOfInput"/>) when the window holds records not
+    /// reported yet.
+    /// </summary>
+    public bool Advance(long batch, bool endOfInput = false)
+    {
+        _emittedCount = 0;
+
+        // Batch numbers skipped since the last batch are empty batches: only the batches that leave with them count.
+        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        {
+            ByteKeyTable<TValue> leaving = _ring[_clock.Slot(batch - skipped)];
+            Subtract(leaving);
+            leaving.Clear();
+        }
+
+        int slot = _clock.Slot(batch);
+        ByteKeyTable<TValue> entering = _current;
+        Add(entering);
+        _current = _ring[slot];
+        Subtract(_current);
+        _current.Clear();
+        _ring[slot] = entering;
+        if (!_clock.End(entering.Count != 0, endOfInput))
+        {
+            return false;
+        }
+
+        Collect();
+        return true;
+    }
+
+    // The batch that enters: each key's value reduced into its state.
+    private void Add(ByteKeyTable<TValue> entering)
+    {
+        TReduce reduce = default;
+        for (int index = 0; index < entering.Count; index++)
+        {
+            ref WindowEntry<TValue> entry = ref _entries.GetValueRefOrAddDefault(entering.KeyAt(index), out bool exists);
+            if (exists && entry.Batches >= 0)
+            {
+                entry.Value = reduce.Reduce(entry.Value, entering.ValueAt(index));
+                entry.Batches++;
+            }
+            else
+            {
+                // A new key, or one the window forgot (Batches = -1) that comes back: it starts afresh.
+                entry.Value = entering.ValueAt(index);
+                entry.Batches = 1;
+            }
+        }
+    }
+
+    // The batch that leaves: each key's value taken back out of its state.
+    private void Subtract(ByteKeyTable<TValue> leaving)
+    {
+        TInverse inverse = default;
+        for (int index = 0; index < leaving.Count; index++)
+        {
+            // A key stays in the state while any batch of the window holds a value of it, so this finds it.
+            ref WindowEntry<TValue> entry = ref _entries.GetValueRefOrNullRef(leaving.KeyAt(index));
+            if (!Unsafe.IsNullRef(ref entry))
+            {
+                entry.Value = inverse.Reduce(entry.Value, leaving.ValueAt(index));
+                entry.Batches--;
+            }
+        }
+    }
+
+    // At an emission: the keys that pass the filter are noted for emission; a key that fails is forgotten once none of
+    // its values are left in the window; forgotten keys are cleared out once they are more than a quarter of the table.
+    private void Collect()
+    {
+        TFilter filter = default;
+        if (_emitted.Length < _entries.Count)
+        {
+            _emitted = new int[Math.Max(_entries.Count, _emitted.Length * 2)];
+        }
+
+        int dead = 0;
+        for (int index = 0; index < _entries.Count; index++)
+        {
+            ref WindowEntry<TValue> entry = ref _entries.ValueAt(index);
+            if (entry.Batches < 0)
+            {
+                dead++;
+            }
+            else if (filter.Keep(_entries.KeyAt(index), entry.Value))
+            {
+                _emitted[_emittedCount++] = index;
+            }
+            else if (entry.Batches == 0)
+            {
+                entry.Batches = -1;
+                dead++;
+            }
+        }
+
+        if (dead > _entries.Count / 4)
+        {
+            ClearOut();
+        }
+    }
+
+    // Copies the keys still in the window, in order, into the spare table and swaps the two; the emitted entries'
+    // positions move down by the forgotten keys before them.
+    private void ClearOut()
+    {
+        int next = 0;
+        int emitted = 0;
+        for (int index = 0; index < _entries.Count; index++)
+        {
+            ref WindowEntry<TValue> entry = ref _entries.ValueAt(index);
+            if (entry.Batches < 0)
+            {
+                continue;
+            }
+
+            if (emitted < _emittedCount && _emitted[emitted] == index)
+            {
+                _emitted[emitted++] = next;
+            }
+
+            _kept.GetValueRefOrAddDefault(_entries.KeyAt(index), out bool _) = entry;
+            next++;
+        }
+
+        (_entries, _kept) = (_kept, _entries);
+        _kept.Clear();
+    }
+
+    private int Emitted(int index)
+    {
+        if ((uint)index >= (uint)_emittedCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+        }
+
+        return _emitted[index];
+    }
+}

@@ -1,0 +1,96 @@
+using Compiled.Keys;
+
+namespace Compiled.Windows;
+
+/// <summary>
+/// A keyed window over byte-span keys, merged again at each slide (<c>[ReduceByKeyAndWindow]</c> without
+/// <c>Inverse</c>): each batch's values are reduced per key into the batch's own table (<see cref="Current"/>, which
+/// the fused loop writes directly), the last <see cref="WindowClock.Length"/> tables are kept in a ring, and at a
+/// slide they are merged, oldest first, into the window's table.
+/// </summary>
+/// <remarks>
+/// The state is the clock (<see cref="Clock"/>), the ring of per-batch tables (<see cref="Parts"/>) and the table
+/// in progress (<see cref="Current"/>); the result is rebuilt from them at each emission.
+/// </remarks>
+/// <typeparam name="TValue">The value reduced per key.</typeparam>
+/// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
+public sealed class ByteKeyWindow<TValue, TReduce>
+    where TReduce : struct, IReducer<TValue>
+{
+    private readonly ByteKeyTable<TValue>[] _ring;
+    private readonly ByteKeyTable<TValue> _window = new();
+    private ByteKeyTable<TValue> _current = new();
+    private WindowClock _clock;
+
+    /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
+    public ByteKeyWindow(int length, int slide)
+    {
+        _clock = new WindowClock(length, slide);
+        _ring = Windowing.Ring<ByteKeyTable<TValue>>(length);
+    }
+
+    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into it.</summary>
+    public ByteKeyTable<TValue> Current => _current;
+
+    /// <summary>The window's batches, clock and emissions.</summary>
+    public WindowClock Clock => _clock;
+
+    /// <summary>The per-batch tables of the window, oldest first.</summary>
+    public WindowParts<ByteKeyTable<TValue>> Parts => new(_ring, _clock);
+
+    /// <summary>
+    /// The number of keys of the window's result after <see cref="Advance"/> returned <see langword="true"/>: each key
+    /// of the window with its values reduced, keys in the order first seen (oldest batch first). The result is valid
+    /// until the next <see cref="Advance"/>.
+    /// </summary>
+    public int Count => _window.Count;
+
+    /// <summary>The key of entry <paramref name="index"/> of the window's result.</summary>
+    public ReadOnlySpan<byte> KeyAt(int index) => _window.KeyAt(index);
+
+    /// <summary>The value of entry <paramref name="index"/> of the window's result: the key's values over the window, reduced.</summary>
+    public ref readonly TValue ValueAt(int index) => ref _window.ValueAt(index);
+
+    /// <summary>
+    /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
+    /// what decides which batches the sinks below the window receive.
+    /// </summary>
+    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+
+    /// <summary>
+    /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits now
+    /// (then <see cref="Count"/>, <see cref="KeyAt"/> and <see cref="ValueAt"/> give the result): at a multiple of the slide, or at the end of a bounded input
+    /// (<paramref name="endOfInput"/>) when the window holds records not reported yet.
+    /// </summary>
+    public bool Advance(long batch, bool endOfInput = false)
+    {
+        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        {
+            _ring[_clock.Slot(batch - skipped)].Clear();
+        }
+
+        int slot = _clock.Slot(batch);
+        ByteKeyTable<TValue> entering = _current;
+        _current = _ring[slot];
+        _current.Clear();
+        _ring[slot] = entering;
+        if (!_clock.End(entering.Count != 0, endOfInput))
+        {
+            return false;
+        }
+
+        TReduce reduce = default;
+        _window.Clear();
+        for (long from = batch - _ring.Length + 1; from <= batch; from++)
+        {
+            ByteKeyTable<TValue> part = _ring[_clock.Slot(from)];
+            for (int index = 0; index < part.Count; index++)
+            {
+                ref TValue value = ref _window.GetValueRefOrAddDefault(part.KeyAt(index), out bool exists);
+                value = exists ? reduce.Reduce(value, part.ValueAt(index)) : part.ValueAt(index);
+            }
+        }
+
+        return true;
+    }
+}
