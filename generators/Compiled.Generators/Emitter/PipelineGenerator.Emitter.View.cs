@@ -157,7 +157,9 @@ namespace Compiled.Generators
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;
                         case StageKind.SessionWindow:
-                            yield return ($"{Runtime}.Windows.Sessions<{input!.Output!.Value!.Code}>", names.Values);
+                            yield return (input!.Output!.Shape == RecordShape.KeyValue
+                                ? $"{Runtime}.Windows.SessionWindows<{input.Output.Value!.Code}>"
+                                : $"{Runtime}.Windows.SessionWindows<{input.Output.Key!.Code}, {input.Output.Value!.Code}>", names.Field);
                             break;
                         case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                             yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);

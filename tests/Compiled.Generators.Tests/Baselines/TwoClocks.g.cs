@@ -249,8 +249,7 @@ namespace Clicks
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(live);
                         // [EventWindow] Clicks (TwoClocks.cs:28)
-                        long clicksStart = global::Compiled.EventWindow.LastStart(atMs, 10000);
-                        var clicksTable = _clicks.Open(clicksStart, clicksStart + 10000);
+                        var clicksTable = _clicks.WindowOf(atMs, 10000);
                         ref long clicksSlot = ref clicksTable.GetValueRefOrAddDefault(perUser.Item1, out bool clicksExists);
                         clicksSlot = clicksExists ? global::Clicks.TwoClocks.Clicks(clicksSlot, perUser.Item2) : perUser.Item2;
                     }
@@ -314,8 +313,7 @@ namespace Clicks
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(replayed);
                         // [EventWindow] Clicks (TwoClocks.cs:28)
-                        long clicksStart = global::Compiled.EventWindow.LastStart(atMs, 10000);
-                        var clicksTable = _clicks.Open(clicksStart, clicksStart + 10000);
+                        var clicksTable = _clicks.WindowOf(atMs, 10000);
                         ref long clicksSlot = ref clicksTable.GetValueRefOrAddDefault(perUser.Item1, out bool clicksExists);
                         clicksSlot = clicksExists ? global::Clicks.TwoClocks.Clicks(clicksSlot, perUser.Item2) : perUser.Item2;
                     }
