@@ -167,7 +167,7 @@ namespace Compiled.Generators
                 w.Close();
             }
 
-            // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
+            // For a keyed, whole-batch or state stage below a window, the condition that the window emitted at this batch: the
             // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
             // receive only those batches. Null for any other stage, which runs at every batch.
             private static string? WindowEmittedCondition(SourceWriter w, PipelineView pipeline, StageModel stage)
