@@ -132,8 +132,9 @@ namespace Compiled.Generators
 
             // The job's answer to which batches a sink below a window receives: those at which the window emits, at its
             // slides and once more at the end of a bounded input if it holds records not reported. A window fed at the
-            // boundary (below another window) fills its current batch only as the batch completes, so at the end of
-            // the input its sinks receive the batch whatever it holds.
+            // boundary (below another window, or below a union whose second stream is replayed there) fills its
+            // current batch only as the batch completes, after the sinks were asked, so at the end of the input its
+            // sinks receive the batch whatever it holds.
             private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
             {
                 var cases = new List<string>();
@@ -144,7 +145,8 @@ namespace Compiled.Generators
                     {
                         StageModel window = pipeline.Model.Stages[sink.Window];
                         string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
-                        cases.Add($"case {i}: return {(pipeline.LoopSourcesOf(window).Count == 0 ? $"{EndOfInput} || " : "")}{emits};");
+                        bool fedAtBoundary = pipeline.LoopSourcesOf(window).Count == 0 || BelowReplayedUnion(pipeline, sink.Window);
+                        cases.Add($"case {i}: return {(fedAtBoundary ? $"{EndOfInput} || " : "")}{emits};");
                     }
                 }
 
@@ -165,6 +167,35 @@ namespace Compiled.Generators
                 w.Line("default: return true;");
                 w.Close();
                 w.Close();
+            }
+
+            // Whether a union whose second stream's records wait for the batch boundary lies above stage 'index', along
+            // either input: some of the stage's records then arrive only as the batch completes.
+            private static bool BelowReplayedUnion(PipelineView pipeline, int index)
+            {
+                var seen = new HashSet<int>();
+                var pending = new Stack<int>();
+                pending.Push(index);
+                while (pending.Count > 0)
+                {
+                    StageModel stage = pipeline.Model.Stages[pending.Pop()];
+                    foreach (int input in new[] { stage.Input, stage.Other })
+                    {
+                        if (input < 0 || !seen.Add(input))
+                        {
+                            continue;
+                        }
+
+                        if (pipeline.Replayed.Contains(pipeline.Model.Stages[input]))
+                        {
+                            return true;
+                        }
+
+                        pending.Push(input);
+                    }
+                }
+
+                return false;
             }
 
             // For a keyed, whole-batch or state stage below a window, the condition that the window emitted at this batch: the
