@@ -134,7 +134,8 @@ namespace Compiled.Generators
             // slides and once more at the end of a bounded input if it holds records not reported. A window fed at the
             // boundary (below another window, or below a union whose second stream is replayed there) fills its
             // current batch only as the batch completes, after the sinks were asked, so at the end of the input its
-            // sinks receive the batch whatever it holds.
+            // sinks receive the batch whatever it holds. A sink below an event-time stage below the window receives the
+            // last batch of the run too (an end of input or a stop), at which every event-time window still open emits.
             private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
             {
                 var cases = new List<string>();
@@ -146,7 +147,10 @@ namespace Compiled.Generators
                         StageModel window = pipeline.Model.Stages[sink.Window];
                         string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
                         bool fedAtBoundary = pipeline.LoopSourcesOf(window).Count == 0 || BelowReplayedUnion(pipeline, sink.Window);
-                        cases.Add($"case {i}: return {(fedAtBoundary ? $"{EndOfInput} || " : "")}{emits};");
+                        string first = EventTimeBetween(pipeline, sink.Window, sink.Stage) ? "batch.IsLast || "
+                            : fedAtBoundary ? $"{EndOfInput} || "
+                            : "";
+                        cases.Add($"case {i}: return {first}{emits};");
                     }
                 }
 
@@ -167,6 +171,20 @@ namespace Compiled.Generators
                 w.Line("default: return true;");
                 w.Close();
                 w.Close();
+            }
+
+            // Whether an event-time stage lies between the window 'window' and the stage 'below' it, along first inputs.
+            private static bool EventTimeBetween(PipelineView pipeline, int window, int below)
+            {
+                for (int current = below; current >= 0 && current != window; current = pipeline.Model.Stages[current].Input)
+                {
+                    if (pipeline.Model.Stages[current].Time is not null)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             // Whether a union whose second stream's records wait for the batch boundary lies above stage 'index', along
