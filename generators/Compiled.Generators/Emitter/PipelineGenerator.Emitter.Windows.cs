@@ -132,8 +132,10 @@ namespace Compiled.Generators
 
             // The job's answer to which batches a sink below a window receives: those at which the window emits, at its
             // slides and once more at the end of a bounded input if it holds records not reported. A window fed at the
-            // boundary (below another window) fills its current batch only as the batch completes, so at the end of
-            // the input its sinks receive the batch whatever it holds.
+            // boundary (below another window, or below a union whose second stream is replayed there) fills its
+            // current batch only as the batch completes, after the sinks were asked, so at the end of the input its
+            // sinks receive the batch whatever it holds. A sink below an event-time stage below the window receives the
+            // last batch of the run too (an end of input or a stop), at which every event-time window still open emits.
             private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
             {
                 var cases = new List<string>();
@@ -144,7 +146,11 @@ namespace Compiled.Generators
                     {
                         StageModel window = pipeline.Model.Stages[sink.Window];
                         string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
-                        cases.Add($"case {i}: return {(pipeline.LoopSourcesOf(window).Count == 0 ? $"{EndOfInput} || " : "")}{emits};");
+                        bool fedAtBoundary = pipeline.LoopSourcesOf(window).Count == 0 || BelowReplayedUnion(pipeline, sink.Window);
+                        string first = EventTimeBetween(pipeline, sink.Window, sink.Stage) ? "batch.IsLast || "
+                            : fedAtBoundary ? $"{EndOfInput} || "
+                            : "";
+                        cases.Add($"case {i}: return {first}{emits};");
                     }
                 }
 
@@ -167,7 +173,50 @@ namespace Compiled.Generators
                 w.Close();
             }
 
-            // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
+            // Whether an event-time stage lies between the window 'window' and the stage 'below' it, along first inputs.
+            private static bool EventTimeBetween(PipelineView pipeline, int window, int below)
+            {
+                for (int current = below; current >= 0 && current != window; current = pipeline.Model.Stages[current].Input)
+                {
+                    if (pipeline.Model.Stages[current].Time is not null)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+
+            // Whether a union whose second stream's records wait for the batch boundary lies above stage 'index', along
+            // either input: some of the stage's records then arrive only as the batch completes.
+            private static bool BelowReplayedUnion(PipelineView pipeline, int index)
+            {
+                var seen = new HashSet<int>();
+                var pending = new Stack<int>();
+                pending.Push(index);
+                while (pending.Count > 0)
+                {
+                    StageModel stage = pipeline.Model.Stages[pending.Pop()];
+                    foreach (int input in new[] { stage.Input, stage.Other })
+                    {
+                        if (input < 0 || !seen.Add(input))
+                        {
+                            continue;
+                        }
+
+                        if (pipeline.Replayed.Contains(pipeline.Model.Stages[input]))
+                        {
+                            return true;
+                        }
+
+                        pending.Push(input);
+                    }
+                }
+
+                return false;
+            }
+
+            // For a keyed, whole-batch or state stage below a window, the condition that the window emitted at this batch: the
             // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
             // receive only those batches. Null for any other stage, which runs at every batch.
             private static string? WindowEmittedCondition(SourceWriter w, PipelineView pipeline, StageModel stage)

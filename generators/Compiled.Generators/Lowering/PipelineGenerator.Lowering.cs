@@ -45,7 +45,7 @@ namespace Compiled.Generators
                     if (IsBoundaryStage(stage))
                     {
                         BoundaryRole role = RoleOf(stage);
-                        int gatedBy = role is BoundaryRole.KeyedTable or BoundaryRole.BatchFunction ? WindowAbove(model, i) : -1;
+                        int gatedBy = role is BoundaryRole.KeyedTable or BoundaryRole.BatchFunction or BoundaryRole.State ? WindowAbove(model, i) : -1;
                         boundaries.Add(new BoundarySegment(i, role, SlideOf(model, i), new EquatableArray<int>(Reach(model, i).ToArray()), gatedBy));
                     }
 

@@ -84,8 +84,9 @@ namespace Compiled.Generators.Model
     /// </param>
     /// <param name="Stages">The stages below it that its emission runs through before the next boundary or sink, in the order it reaches them.</param>
     /// <param name="GatedBy">
-    /// For a keyed table or whole-batch stage below a window, that window's index: the stage sees the window's records,
-    /// and runs, only at the batches at which the window emits. -1 for a stage that runs at every batch.
+    /// For a keyed table, whole-batch or state stage below a window, that window's index: the stage sees the window's
+    /// records, and runs (a state stage updates its keys and times them out), only at the batches at which the window
+    /// emits. -1 for a stage that runs at every batch.
     /// </param>
     internal sealed record BoundarySegment(int Stage, BoundaryRole Role, long? SlideMilliseconds, EquatableArray<int> Stages, int GatedBy = -1)
     {
