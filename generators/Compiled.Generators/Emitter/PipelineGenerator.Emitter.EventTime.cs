@@ -75,21 +75,16 @@ namespace Compiled.Generators
                         string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
                         string key = KeyOf(inputType, input);
                         string value = ValueOf(inputType, input);
-                        bool tumbling = time.SlideMilliseconds == time.SizeMilliseconds;
-                        if (tumbling)
+                        if (time.SlideMilliseconds == time.SizeMilliseconds)
                         {
-                            w.Line($"long {names.Start} = global::Compiled.EventWindow.LastStart({at}, {time.SizeMilliseconds});");
+                            w.Line($"var {names.Part} = {names.Field}.WindowOf({at}, {time.SizeMilliseconds});");
+                            EmitReduceInto(w, names.Part!, stage, names, key, value, method);
                         }
                         else
                         {
-                            w.Line($"// Every window that holds the event time: the one starting last at or before it, and those before it.");
-                            w.Open($"for (long {names.Start} = global::Compiled.EventWindow.LastStart({at}, {time.SlideMilliseconds}); {names.Start} > {at} - {time.SizeMilliseconds}; {names.Start} -= {time.SlideMilliseconds})");
-                        }
-
-                        w.Line($"var {names.Part} = {names.Field}.Open({names.Start}, {names.Start} + {time.SizeMilliseconds});");
-                        EmitReduceInto(w, names.Part!, stage, names, key, value, method);
-                        if (!tumbling)
-                        {
+                            w.Line("// Every window that holds the event time: the one starting last at or before it, and those before it.");
+                            w.Open($"foreach (var {names.Part} in {names.Field}.WindowsOf({at}, {time.SizeMilliseconds}, {time.SlideMilliseconds}))");
+                            EmitReduceInto(w, names.Part!, stage, names, key, value, method);
                             w.Close();
                         }
 
@@ -103,7 +98,7 @@ namespace Compiled.Generators
                         string key = KeyOf(inputType, input);
                         string value = ValueOf(inputType, input);
                         w.Line("// The record opens a session of its own, which takes in every session of its key that it overlaps.");
-                        w.Line($"{names.Values}.Add<{names.Reducer}>(ref {names.Field}.GetValueRefOrAddDefault({key}, out bool _), {at}, {time.GapMilliseconds}, {value});");
+                        w.Line($"{names.Field}.Add<{names.Reducer}>({key}, {at}, {time.GapMilliseconds}, {value});");
                         break;
                     }
                 }
@@ -144,52 +139,30 @@ namespace Compiled.Generators
                 }
 
                 w.Line($"// [SessionWindow] {stage.Name} ({stage.Location}): sessions with a gap of {Duration(time.GapMilliseconds)}, each emitted once the watermark passes its end, in order of end.");
-                w.Open($"for (int {n.Index} = 0; {n.Index} < {n.Field}.Count; {n.Index}++)");
-                w.Line($"ref var {n.Slot} = ref {n.Field}.ValueAt({n.Index});");
-                w.Line($"{n.Values}.TakeClosed(ref {n.Slot}, {n.Index}, {watermark});");
-                w.Open($"if (!{n.Slot}.IsEmpty)");
-                w.Line($"{n.Kept}.GetValueRefOrAddDefault({n.Field}.KeyAt({n.Index}), out bool _) = {n.Slot};");
-                w.Close();
-                w.Close();
-                w.Line();
-                w.Open($"foreach (var {n.Result} in {n.Values}.SortClosed())");
-                w.Line($"var {n.Local} = new {output.Type.Code}({n.Result}.Window, {n.Field}.KeyAt({n.Result}.Key), {n.Result}.Value);");
+                w.Open($"foreach (var {n.Local} in {n.Field}.Close({watermark}))");
                 EmitChildren(w, pipeline, index, n.Local!);
                 w.Close();
-                w.Line();
-                w.Line($"{n.Values}.ClearClosed();");
-                w.Line($"({n.Field}, {n.Kept}) = ({n.Kept}, {n.Field});");
-                w.Line($"{n.Kept}.Clear();");
             }
 
             private sealed partial class PipelineView
             {
-                // The job's fields of the event-time stages: the metrics that count late records, each watermark, and each
-                // session window's tables.
+                // The job's fields of the event-time stages: the metrics that count late records and each watermark.
+                // (Event windows and session windows are collectors: see CollectorsOf.)
                 private void AddTimeFields(PipelineModel model)
                 {
                     if (model.Stages.Any(s => s.Kind == StageKind.EventTime))
                     {
-                        _windowFields.Add($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};");
+                        _jobFields.Add((null, $"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};"));
                     }
 
                     foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.EventTime))
                     {
                         StageNames names = NamesOf(stage);
                         int inputs = LoopSourcesOf(stage).Count;
-                        _windowFields.Add(inputs > 1
+                        _jobFields.Add((stage, inputs > 1
                             ? $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds}, inputs: {inputs});"
-                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});");
+                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});"));
                         _stateTables.Add(stage, ($"private readonly {Runtime}.Windows.Watermark {names.Field};", names.Field!));
-                    }
-
-                    foreach (StageModel stage in model.Stages.Where(s => s.Kind == StageKind.SessionWindow))
-                    {
-                        StageNames names = NamesOf(stage);
-                        string table = KeyTable(model.Stages[stage.Input].Output!, $"{Runtime}.Windows.SessionList");
-                        _windowFields.Add($"private {table} {names.Field} = new();");
-                        _windowFields.Add($"private {table} {names.Kept} = new();");
-                        _stateTables.Add(stage, ($"private readonly {table} {names.Field};", names.Field!));
                     }
                 }
             }

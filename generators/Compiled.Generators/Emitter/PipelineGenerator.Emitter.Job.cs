@@ -17,11 +17,6 @@ namespace Compiled.Generators
                 w.Line($"/// <summary>The running state of pipeline {model.Name}: framers, per-batch tables, sinks, and the fused loop.</summary>");
                 w.Line(GeneratedCode);
                 w.Open($"private sealed class {pipeline.JobName} : {Runtime}.Hosting.PipelineJob");
-                foreach (StageModel source in pipeline.Sources)
-                {
-                    w.Line($"private readonly {Runtime}.Framing.LineFramer {pipeline.NamesOf(source).Framer};");
-                }
-
                 foreach (string field in pipeline.JobFields)
                 {
                     w.Line(field);

@@ -123,9 +123,6 @@ namespace Compiled.Generators
                 /// <summary>An [EventTime] stage's event time of the current record: <c>timestampMs</c>.</summary>
                 public string? Time { get; set; }
 
-                /// <summary>An event-time window's start: <c>countsStart</c>.</summary>
-                public string? Start { get; set; }
-
                 /// <summary>An event-time window, at the boundary: <c>countsWindow</c>.</summary>
                 public string? Window { get; set; }
 
@@ -237,8 +234,6 @@ namespace Compiled.Generators
                                 break;
                             case StageKind.SessionWindow:
                                 names.Field = table.Allocate("_" + camel);
-                                names.Kept = table.Allocate("_" + camel + "Kept");
-                                names.Values = table.Allocate("_" + camel + "Sessions");
                                 names.Reducer = table.Allocate(stage.Name + "Reducer");
                                 names.Local = table.Allocate(camel);
                                 break;
@@ -312,17 +307,11 @@ namespace Compiled.Generators
                                 names.Exists = table.Allocate(local + "Exists");
                                 break;
                             case StageKind.EventWindow:
-                                names.Start = table.Allocate(local + "Start");
                                 names.Part = table.Allocate(local + "Table");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
                                 names.Window = table.Allocate(local + "Window");
                                 names.Index = table.Allocate(local + "Index");
-                                break;
-                            case StageKind.SessionWindow:
-                                names.Index = table.Allocate(local + "Index");
-                                names.Slot = table.Allocate(local + "List");
-                                names.Result = table.Allocate(local + "Closed");
                                 break;
                             case StageKind.FlatMapValues:
                                 names.Result = table.Allocate(local + "Value");

@@ -196,9 +196,9 @@ namespace Compiled.Generators
                     {
                         StageNames names = NamesOf(stateful);
                         string store = StateStoreType(stateful);
-                        _windowFields.Add(stateful.State!.TimeoutMilliseconds is null
+                        _jobFields.Add((stateful, stateful.State!.TimeoutMilliseconds is null
                             ? $"private readonly {store} {names.Field} = new();"
-                            : $"private readonly {store} {names.Field};");
+                            : $"private readonly {store} {names.Field};"));
                         _stateTables.Add(stateful, ($"private readonly {store} {names.Field};", names.Field!));
                     }
                 }

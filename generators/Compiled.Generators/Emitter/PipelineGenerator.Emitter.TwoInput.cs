@@ -140,56 +140,8 @@ namespace Compiled.Generators
 
             private sealed partial class PipelineView
             {
-                /// <summary>
-                /// The unions whose second stream's records are kept for the batch boundary, so they follow the first
-                /// stream's as in Spark: both inputs come from one source's fused loop, the order shows below the union,
-                /// and the records can be kept (not a ref struct other than a byte span or a keyed byte record).
-                /// </summary>
+                /// <summary>The unions whose second stream's records are kept for the batch boundary (the plan's <see cref="PhysicalPlan.ReplayedUnions"/>).</summary>
                 public List<StageModel> Replayed { get; }
-
-                private bool IsReplayedUnion(StageModel stage)
-                {
-                    if (stage.Kind != StageKind.Union || stage.Output is not { } output
-                        || (output.Type.IsRefLike && output.Shape is not (RecordShape.Bytes or RecordShape.KeyValue)))
-                    {
-                        return false;
-                    }
-
-                    StageModel first = Model.Stages[stage.Input];
-                    StageModel second = Model.Stages[stage.Other];
-                    return Sources.Any(source => InLoopOf(source, first) && InLoopOf(source, second)) && OrderShowsBelow(stage);
-                }
-
-                // Whether a stage emits its records in the fused loop of 'source'.
-                private bool InLoopOf(StageModel source, StageModel stage) =>
-                    ReferenceEquals(source, stage) || (EmitsInLoop(stage) && ReachedFrom(source).Contains(stage));
-
-                // Whether the order of a stage's records of a batch can be seen below it: a sink, a whole-batch function,
-                // a [Window] (it keeps the records in order), a [MapWithState] (a key's records update its state in
-                // order), or the late sink of an [EventTime] stage, reached through per-record stages. Keyed and
-                // reducing aggregates are not: Spark promises them no order (its reduce functions are commutative, its
-                // groups' values unordered), so a union above them needs no buffer.
-                private bool OrderShowsBelow(StageModel stage)
-                {
-                    foreach (StageModel child in ChildrenOf(IndexOf(stage)))
-                    {
-                        bool shows = child.Kind switch
-                        {
-                            StageKind.Sink or StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch
-                                or StageKind.Window or StageKind.MapWithState => true,
-                            StageKind.EventTime => child.Time!.LateSink >= 0 || OrderShowsBelow(child),
-                            StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues
-                                or StageKind.Union => OrderShowsBelow(child),
-                            _ => false,
-                        };
-                        if (shows)
-                        {
-                            return true;
-                        }
-                    }
-
-                    return false;
-                }
 
                 // The buffer of a union's second stream: the record types a [Window] keeps, kept the same way.
                 private static string SecondStreamType(StageModel union)

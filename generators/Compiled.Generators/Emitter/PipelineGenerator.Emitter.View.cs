@@ -43,7 +43,7 @@ namespace Compiled.Generators
                     Aggregates = plan.Boundaries.Select(b => model.Stages[b.Stage]).ToList();
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
-                    Replayed = model.Stages.Where(IsReplayedUnion).ToList();
+                    Replayed = plan.ReplayedUnions.Select(u => model.Stages[u]).ToList();
                     _names = AllocateNames(model, JobName, Replayed);
 
                     AddWindowFields();
@@ -60,7 +60,7 @@ namespace Compiled.Generators
                                 continue;
                             }
 
-                            _windowFields.Add($"private readonly {type} {name} = new();");
+                            _jobFields.Add((stage, $"private readonly {type} {name} = new();"));
                             if (!_collectors.TryGetValue(stage, out List<(string, string)>? list))
                             {
                                 _collectors[stage] = list = new List<(string, string)>();
@@ -117,7 +117,8 @@ namespace Compiled.Generators
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _fields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _currentFields = new();
-                private readonly List<string> _windowFields = new();
+                // The fields declared by the window, state, event-time and whole-batch stages, each with its stage (null for the job's own).
+                private readonly List<(StageModel? Stage, string Declaration)> _jobFields = new();
                 private readonly Dictionary<string, string> _loopFieldValues = new();
 
                 /// <summary>What the fused loop's constructor sets one of its fields to: the job's field of that name, or (a window's current batch state) the window's <c>Current</c>.</summary>
@@ -156,7 +157,9 @@ namespace Compiled.Generators
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;
                         case StageKind.SessionWindow:
-                            yield return ($"{Runtime}.Windows.Sessions<{input!.Output!.Value!.Code}>", names.Values);
+                            yield return (input!.Output!.Shape == RecordShape.KeyValue
+                                ? $"{Runtime}.Windows.SessionWindows<{input.Output.Value!.Code}>"
+                                : $"{Runtime}.Windows.SessionWindows<{input.Output.Key!.Code}, {input.Output.Value!.Code}>", names.Field);
                             break;
                         case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                             yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
@@ -188,11 +191,74 @@ namespace Compiled.Generators
 
                 private static readonly (string Declaration, string Name) Text = ($"private readonly {Runtime}.RecordText {TextField} = new();", TextField);
 
-                /// <summary>The job's fields: a table per aggregate, a sink per sink, and the text buffer if a sink prints.</summary>
-                public IEnumerable<string> JobFields =>
-                    _counterFields.Values.Concat(_fields.Values).Concat(_writerFields.Values).Select(f => f.Declaration)
-                        .Concat(_windowFields)
-                        .Concat(Sinks.Any(NeedsText) ? new[] { Text.Declaration } : Enumerable.Empty<string>());
+                /// <summary>
+                /// The job's fields, grouped by how long what they hold lives (the plan's <see cref="PhysicalPlan.Storage"/>), each
+                /// group after a comment line: bound once, per batch, across batches (what a checkpoint holds), sinks.
+                /// </summary>
+                public IEnumerable<string> JobFields
+                {
+                    get
+                    {
+                        var fields = new List<(StageModel? Stage, string Declaration)>();
+                        fields.AddRange(Sources.Select(s => ((StageModel?)s, $"private readonly {Runtime}.Framing.LineFramer {NamesOf(s).Framer};")));
+                        fields.AddRange(_counterFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_fields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_writerFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_jobFields);
+                        if (Sinks.Any(NeedsText))
+                        {
+                            fields.Add((null, Text.Declaration));
+                        }
+
+                        foreach ((StorageLifetime lifetime, string heading) in LifetimeHeadings)
+                        {
+                            bool first = true;
+                            foreach ((StageModel? stage, string declaration) in fields)
+                            {
+                                if (LifetimeOf(stage) != lifetime)
+                                {
+                                    continue;
+                                }
+
+                                if (first)
+                                {
+                                    yield return heading;
+                                    first = false;
+                                }
+
+                                yield return declaration;
+                            }
+                        }
+                    }
+                }
+
+                private static readonly (StorageLifetime Lifetime, string Heading)[] LifetimeHeadings =
+                {
+                    (StorageLifetime.Bound, "// Bound when the job is created: framers, counters, metrics, the text buffer."),
+                    (StorageLifetime.PerBatch, "// Per batch: what the batch collects, emptied at its end."),
+                    (StorageLifetime.CrossBatch, "// Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds)."),
+                    (StorageLifetime.Sink, "// Sinks."),
+                };
+
+                // How long a stage's fields live, from the plan; the job's own fields (null) are bound once.
+                private StorageLifetime LifetimeOf(StageModel? stage)
+                {
+                    if (stage is null)
+                    {
+                        return StorageLifetime.Bound;
+                    }
+
+                    int index = IndexOf(stage);
+                    foreach (StageStorage storage in Physical.Storage)
+                    {
+                        if (storage.Stage == index)
+                        {
+                            return storage.Lifetime;
+                        }
+                    }
+
+                    throw new System.InvalidOperationException($"The plan gives stage '{stage.Name}' no storage, but the job declares a field for it.");
+                }
 
                 // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
                 // boundary (or sink) below them, as the plan's loop segment lists them.
@@ -203,8 +269,6 @@ namespace Compiled.Generators
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
-                // Whether a stage reached by a fused loop emits its records there too, rather than at the batch boundary.
-                private static bool EmitsInLoop(StageModel stage) => Lowering.RunsInline(stage);
 
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }

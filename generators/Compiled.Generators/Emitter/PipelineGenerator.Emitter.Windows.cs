@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
@@ -136,11 +137,12 @@ namespace Compiled.Generators
             private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
             {
                 var cases = new List<string>();
-                for (int i = 0; i < pipeline.Sinks.Count; i++)
+                foreach (SinkPlan sink in pipeline.Physical.Sinks)
                 {
-                    StageModel? window = WindowAbove(pipeline, pipeline.Sinks[i]);
-                    if (window is not null)
+                    int i = sink.Sink;
+                    if (sink.Window >= 0)
                     {
+                        StageModel window = pipeline.Model.Stages[sink.Window];
                         string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
                         cases.Add($"case {i}: return {(pipeline.LoopSourcesOf(window).Count == 0 ? $"{EndOfInput} || " : "")}{emits};");
                     }
@@ -165,34 +167,19 @@ namespace Compiled.Generators
                 w.Close();
             }
 
-            // The nearest window above a stage (itself included), or null.
-            private static StageModel? WindowAbove(PipelineView pipeline, StageModel stage)
-            {
-                for (StageModel? above = stage; above is not null; above = above.Input >= 0 ? pipeline.Model.Stages[above.Input] : null)
-                {
-                    if (above.Window is not null)
-                    {
-                        return above;
-                    }
-                }
-
-                return null;
-            }
-
             // For a keyed or whole-batch stage below a window, the condition that the window emitted at this batch: the
             // stage sees the window's records only then, and emits only then, at the window's slides, as its sinks
             // receive only those batches. Null for any other stage, which runs at every batch.
             private static string? WindowEmittedCondition(SourceWriter w, PipelineView pipeline, StageModel stage)
             {
-                if (stage.Window is not null || stage.State is not null || stage.Time is not null)
+                int index = pipeline.IndexOf(stage);
+                BoundarySegment? segment = pipeline.Physical.Boundaries.FirstOrDefault(b => b.Stage == index);
+                if (segment is null || segment.GatedBy < 0)
                 {
                     return null;
                 }
 
-                if (WindowAbove(pipeline, stage) is not { } window)
-                {
-                    return null;
-                }
+                StageModel window = pipeline.Model.Stages[segment.GatedBy];
 
                 w.Line($"// [{stage.Kind}] {stage.Name} reads window {window.Name}: it runs when the window emits, every {Duration(window.Window!.SlideMilliseconds)}.");
                 return $"{pipeline.NamesOf(window).Field}.Clock.LastEmitted == batch.Index";
@@ -247,7 +234,7 @@ namespace Compiled.Generators
                     foreach (StageModel windowed in Windowed)
                     {
                         StageNames names = NamesOf(windowed);
-                        _windowFields.Add($"private readonly {WindowType(windowed)} {names.Field};");
+                        _jobFields.Add((windowed, $"private readonly {WindowType(windowed)} {names.Field};"));
                         _currentFields.Add(windowed, ($"private readonly {BatchStateType(windowed)} {names.Current};", names.Current!));
                         _loopFieldValues.Add(names.Current!, $"job.{names.Field}.Current");
                     }

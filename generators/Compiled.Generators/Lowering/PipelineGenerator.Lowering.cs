@@ -22,7 +22,9 @@ namespace Compiled.Generators
                 if (model.HasErrors)
                 {
                     // Only stand-ins for the partial members are emitted: a broken pipeline has no plan to run.
-                    return new PhysicalPlan(model, EquatableArray<LoopSegment>.Empty, EquatableArray<BoundarySegment>.Empty, EquatableArray<SinkPlan>.Empty, "");
+                    return new PhysicalPlan(
+                        model, EquatableArray<LoopSegment>.Empty, EquatableArray<BoundarySegment>.Empty, EquatableArray<SinkPlan>.Empty,
+                        EquatableArray<int>.Empty, EquatableArray<StageStorage>.Empty, "");
                 }
 
                 var boundaries = new List<BoundarySegment>();
@@ -42,12 +44,40 @@ namespace Compiled.Generators
 
                     if (IsBoundaryStage(stage))
                     {
-                        boundaries.Add(new BoundarySegment(i, RoleOf(stage), SlideOf(model, i), new EquatableArray<int>(Reach(model, i).ToArray())));
+                        BoundaryRole role = RoleOf(stage);
+                        int gatedBy = role is BoundaryRole.KeyedTable or BoundaryRole.BatchFunction ? WindowAbove(model, i) : -1;
+                        boundaries.Add(new BoundarySegment(i, role, SlideOf(model, i), new EquatableArray<int>(Reach(model, i).ToArray()), gatedBy));
                     }
 
                     if (stage.Kind == StageKind.Sink)
                     {
-                        sinks.Add(new SinkPlan(i, sinks.Count, SlideOf(model, i)));
+                        sinks.Add(new SinkPlan(i, sinks.Count, SlideOf(model, i), WindowAbove(model, i)));
+                    }
+                }
+
+                var replayed = new List<int>();
+                var storage = new List<StageStorage>();
+                for (int i = 0; i < model.Stages.Count; i++)
+                {
+                    StageModel stage = model.Stages[i];
+                    if (IsReplayedUnion(model, loops, i))
+                    {
+                        replayed.Add(i);
+                    }
+
+                    StorageLifetime? lifetime = stage.Kind switch
+                    {
+                        StageKind.Source => StorageLifetime.Bound,
+                        StageKind.Sink => StorageLifetime.Sink,
+                        _ when IsBoundaryStage(stage) => RoleOf(stage) is BoundaryRole.KeyedTable or BoundaryRole.BatchFunction
+                            ? StorageLifetime.PerBatch
+                            : StorageLifetime.CrossBatch,
+                        _ when replayed.Contains(i) => StorageLifetime.PerBatch,
+                        _ => null,
+                    };
+                    if (lifetime is { } kept)
+                    {
+                        storage.Add(new StageStorage(i, kept));
                     }
                 }
 
@@ -56,7 +86,58 @@ namespace Compiled.Generators
                     new EquatableArray<LoopSegment>(loops.ToArray()),
                     new EquatableArray<BoundarySegment>(boundaries.ToArray()),
                     new EquatableArray<SinkPlan>(sinks.ToArray()),
+                    new EquatableArray<int>(replayed.ToArray()),
+                    new EquatableArray<StageStorage>(storage.ToArray()),
                     Describe(model));
+            }
+
+            /// <summary>
+            /// Whether a union keeps its second stream's records of a batch for the boundary, so that they follow the
+            /// first stream's as in Spark: both inputs come from one source's fused loop, the order shows below the union,
+            /// and the records can be kept (not a ref struct other than a byte span or a keyed byte record).
+            /// </summary>
+            private static bool IsReplayedUnion(PipelineModel model, List<LoopSegment> loops, int index)
+            {
+                StageModel stage = model.Stages[index];
+                if (stage.Kind != StageKind.Union || stage.Output is not { } output
+                    || (output.Type.IsRefLike && output.Shape is not (RecordShape.Bytes or RecordShape.KeyValue)))
+                {
+                    return false;
+                }
+
+                return loops.Any(loop => InLoopOf(model, loop, stage.Input) && InLoopOf(model, loop, stage.Other)) && OrderShowsBelow(model, index);
+            }
+
+            // Whether a stage emits its records in a source's fused loop: it is the source, or the loop reaches it and runs it inline.
+            private static bool InLoopOf(PipelineModel model, LoopSegment loop, int stage) =>
+                loop.Source == stage || (RunsInline(model.Stages[stage]) && loop.Stages.Contains(stage));
+
+            // Whether the order of a stage's records of a batch can be seen below it: a sink, a whole-batch function,
+            // a [Window] (it keeps the records in order), a [MapWithState] (a key's records update its state in
+            // order), or the late sink of an [EventTime] stage, reached through per-record stages. Keyed and
+            // reducing aggregates are not: Spark promises them no order (its reduce functions are commutative, its
+            // groups' values unordered), so a union above them needs no buffer.
+            private static bool OrderShowsBelow(PipelineModel model, int index)
+            {
+                foreach (int child in ChildrenOf(model, index))
+                {
+                    StageModel stage = model.Stages[child];
+                    bool shows = stage.Kind switch
+                    {
+                        StageKind.Sink or StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch
+                            or StageKind.Window or StageKind.MapWithState => true,
+                        StageKind.EventTime => stage.Time!.LateSink >= 0 || OrderShowsBelow(model, child),
+                        StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues
+                            or StageKind.Union => OrderShowsBelow(model, child),
+                        _ => false,
+                    };
+                    if (shows)
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
             }
 
             /// <summary>
@@ -99,17 +180,21 @@ namespace Compiled.Generators
             /// For a windowed stage, or a stage below one, the slide of the nearest window above it (itself included):
             /// the stage emits, and a sink receives a batch, only every slide. <see langword="null"/> for every batch.
             /// </summary>
-            public static long? SlideOf(PipelineModel model, int index)
+            public static long? SlideOf(PipelineModel model, int index) =>
+                WindowAbove(model, index) is >= 0 and int window ? model.Stages[window].Window!.SlideMilliseconds : null;
+
+            /// <summary>The nearest windowed stage above stage <paramref name="index"/> along its first inputs, itself included; -1 for none.</summary>
+            public static int WindowAbove(PipelineModel model, int index)
             {
-                for (StageModel? current = model.Stages[index]; current is not null; current = current.Input >= 0 ? model.Stages[current.Input] : null)
+                for (int current = index; current >= 0; current = model.Stages[current].Input)
                 {
-                    if (current.Window is not null)
+                    if (model.Stages[current].Window is not null)
                     {
-                        return current.Window.SlideMilliseconds;
+                        return current;
                     }
                 }
 
-                return null;
+                return -1;
             }
 
             // The stages below 'from' that run with it, depth first in declaration order, as the emitter nests them: each

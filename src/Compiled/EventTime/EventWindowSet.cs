@@ -1,10 +1,14 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Compiled.Windows;
 
 /// <summary>
 /// The open event-time windows of a stage, each with its key table, kept in order of their end. The generated code
-/// finds a record's window with <see cref="Open"/> and takes closed windows at the batch boundary with
-/// <see cref="TryClose"/>; tables of closed windows are cleared and reused, so a steady stream of windows
-/// allocates nothing.
+/// finds a record's tumbling window with <see cref="WindowOf"/>, or each sliding window that holds it with
+/// <see cref="WindowsOf"/>, and takes closed windows at the batch boundary with <see cref="TryClose"/>; tables of
+/// closed windows are cleared and reused, so a steady stream of windows allocates nothing. <see cref="OpenWindows"/>
+/// is a view of the whole state; <see cref="Open"/> puts a window back.
 /// </summary>
 /// <typeparam name="TTable">The key table of one window.</typeparam>
 public sealed class EventWindowSet<TTable>
@@ -16,6 +20,29 @@ public sealed class EventWindowSet<TTable>
 
     /// <summary>The number of open windows.</summary>
     public int Count => _open.Count;
+
+    /// <summary>
+    /// The open windows in order of end (then start), each with its table: a view of the whole state, for a checkpoint
+    /// to capture, valid until the set changes. Opening each window with <see cref="Open"/> in a new set and filling
+    /// its table gives a set that behaves the same.
+    /// </summary>
+    public ReadOnlySpan<(EventWindow Window, TTable Table)> OpenWindows => CollectionsMarshal.AsSpan(_open);
+
+    /// <summary>The table of the tumbling window of <paramref name="size"/> milliseconds that holds event time <paramref name="time"/>, opened if need be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TTable WindowOf(long time, long size)
+    {
+        long start = EventWindow.LastStart(time, size);
+        return Open(start, start + size);
+    }
+
+    /// <summary>
+    /// The tables of every window of <paramref name="size"/> milliseconds, starting every <paramref name="slide"/>
+    /// milliseconds, that holds event time <paramref name="time"/> (the one starting last at or before it first, then
+    /// those before it), each opened if need be as the enumeration reaches it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public WindowsHolding WindowsOf(long time, long size, long slide) => new(this, time, size, slide);
 
     /// <summary>The table of the window from <paramref name="start"/> to <paramref name="end"/>, opened if need be.</summary>
     public TTable Open(long start, long end)
@@ -73,6 +100,47 @@ public sealed class EventWindowSet<TTable>
 
     /// <summary>Gives back the table of a closed window, cleared by the caller, for a later window.</summary>
     public void Recycle(TTable table) => _spare.Push(table);
+
+    /// <summary>The tables of the sliding windows that hold one event time (see <see cref="WindowsOf"/>).</summary>
+    public ref struct WindowsHolding
+    {
+        private readonly EventWindowSet<TTable> _set;
+        private readonly long _after;   // a window starting at or before this no longer holds the time
+        private readonly long _size;
+        private readonly long _slide;
+        private long _start;
+        private TTable _current;
+
+        internal WindowsHolding(EventWindowSet<TTable> set, long time, long size, long slide)
+        {
+            _set = set;
+            _after = time - size;
+            _size = size;
+            _slide = slide;
+            _start = EventWindow.LastStart(time, slide) + slide;
+            _current = null!;
+        }
+
+        /// <summary>The table of the current window.</summary>
+        public readonly TTable Current => _current;
+
+        /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+        public readonly WindowsHolding GetEnumerator() => this;
+
+        /// <summary>Moves to the window that starts one slide earlier, if it still holds the time, and opens it.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool MoveNext()
+        {
+            _start -= _slide;
+            if (_start <= _after)
+            {
+                return false;
+            }
+
+            _current = _set.Open(_start, _start + _size);
+            return true;
+        }
+    }
 
     private static int Compare(EventWindow a, EventWindow b) =>
         a.End != b.End ? a.End.CompareTo(b.End) : a.Start.CompareTo(b.Start);

@@ -6,6 +6,7 @@ namespace Compiled.Windows;
 public struct SessionList
 {
     internal int First;   // 1-based index of the earliest session; 0 when there is none
+    internal long Order;  // when the key last opened a session while it had none: orders closed sessions that tie
 
     /// <summary>Whether the key has no open session.</summary>
     public readonly bool IsEmpty => First == 0;
@@ -23,6 +24,7 @@ public sealed class Sessions<TValue>
     private int _free;    // 1-based head of the free list
     private ClosedSession<TValue>[] _closed = new ClosedSession<TValue>[16];
     private int _closedCount;
+    private long _opened;  // the last Order given to a key that opened a session while it had none
 
     /// <summary>
     /// Adds a record of event time <paramref name="time"/>: it opens the session [time, time + gap), which takes in
@@ -32,6 +34,13 @@ public sealed class Sessions<TValue>
     public void Add<TReducer>(ref SessionList list, long time, long gap, TValue value)
         where TReducer : struct, IReducer<TValue>
     {
+        if (list.First == 0)
+        {
+            // The key is seen first (again): among sessions that close together with the same span, it comes after
+            // the keys that had sessions open already.
+            list.Order = ++_opened;
+        }
+
         TReducer reducer = default;
         long start = time;
         long end = time + gap;
@@ -101,7 +110,7 @@ public sealed class Sessions<TValue>
                     Array.Resize(ref _closed, _closed.Length * 2);
                 }
 
-                _closed[_closedCount++] = new ClosedSession<TValue>(new EventWindow(session.Start, session.End), key, session.Value);
+                _closed[_closedCount++] = new ClosedSession<TValue>(new EventWindow(session.Start, session.End), key, session.Value) { Order = list.Order };
                 Unlink(ref list, previous, current);
             }
             else
@@ -115,7 +124,7 @@ public sealed class Sessions<TValue>
 
     /// <summary>
     /// The sessions <see cref="TakeClosed"/> has moved out since the last <see cref="ClearClosed"/>, in order of their
-    /// end (then start, then key), as event windows come out.
+    /// end, then start, then key in the order the key was first seen since it last had no open session.
     /// </summary>
     public ReadOnlySpan<ClosedSession<TValue>> SortClosed()
     {
@@ -134,6 +143,28 @@ public sealed class Sessions<TValue>
 
         _closedCount = 0;
     }
+
+    /// <summary>
+    /// Puts back an open session of a key as a state view gave it (<see cref="SessionsOf"/>), without merging: a key's
+    /// sessions must be put back in the order the view gave them, and keys in the order they were first seen.
+    /// </summary>
+    public void Restore(ref SessionList list, EventWindow window, TValue value)
+    {
+        if (window.End < window.Start)
+        {
+            throw new ArgumentException($"The session {window} ends before it starts; put back sessions as the state view gave them.", nameof(window));
+        }
+
+        if (list.First == 0)
+        {
+            list.Order = ++_opened;
+        }
+
+        Insert(ref list, window.Start, window.End, value);
+    }
+
+    /// <summary>The open sessions of one key, in order of start: a view of the state, for a checkpoint to capture.</summary>
+    public SessionEnumerator SessionsOf(SessionList list) => new(_sessions, list.First);
 
     // Inserts a session into the key's list, keeping it in order of start.
     private void Insert(ref SessionList list, long start, long end, TValue value)
@@ -205,11 +236,51 @@ public sealed class Sessions<TValue>
                 order = x.Window.Start.CompareTo(y.Window.Start);
             }
 
-            return order != 0 ? order : x.Key.CompareTo(y.Key);
+            return order != 0 ? order : x.Order.CompareTo(y.Order);
         }
     }
 
-    private struct Session
+    /// <summary>Walks one key's open sessions, in order of start.</summary>
+    public struct SessionEnumerator
+    {
+        private readonly Session[] _sessions;
+        private int _next;
+        private int _current;
+
+        internal SessionEnumerator(Session[] sessions, int first)
+        {
+            _sessions = sessions;
+            _next = first;
+        }
+
+        /// <summary>The session: its span and its value so far.</summary>
+        public readonly (EventWindow Window, TValue Value) Current
+        {
+            get
+            {
+                ref readonly Session session = ref _sessions[_current - 1];
+                return (new EventWindow(session.Start, session.End), session.Value);
+            }
+        }
+
+        /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+        public readonly SessionEnumerator GetEnumerator() => this;
+
+        /// <summary>Moves to the next session of the key.</summary>
+        public bool MoveNext()
+        {
+            if (_next == 0)
+            {
+                return false;
+            }
+
+            _current = _next;
+            _next = _sessions[_current - 1].Next;
+            return true;
+        }
+    }
+
+    internal struct Session
     {
         public long Start;
         public long End;
@@ -233,4 +304,7 @@ public readonly struct ClosedSession<TValue>(EventWindow window, int key, TValue
     /// lands inside a session comes after that session's values, so the stage's function should not depend on order.
     /// </summary>
     public TValue Value { get; } = value;
+
+    // The key's Order (see SessionList), which orders sessions that close together with the same span.
+    internal long Order { get; init; }
 }

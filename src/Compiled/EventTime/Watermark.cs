@@ -39,6 +39,45 @@ public sealed class Watermark
     /// <summary>The watermark in Unix milliseconds: no record older than this is expected any more.</summary>
     public long Value { get; private set; } = long.MinValue;
 
+    /// <summary>The allowed lateness, in milliseconds.</summary>
+    public long Lateness => _lateness;
+
+    /// <summary>The number of inputs whose event times the watermark follows.</summary>
+    public int Inputs => _latestOf?.Length ?? 1;
+
+    /// <summary>
+    /// The latest event time seen on input <paramref name="input"/> (<see cref="long.MinValue"/> before its first record):
+    /// with <see cref="Value"/>, the whole state, for a checkpoint to capture.
+    /// </summary>
+    public long LatestOf(int input)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(input);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, Inputs);
+        return _latestOf is null ? _latest : _latestOf[input];
+    }
+
+    /// <summary>
+    /// Puts back a state captured with <see cref="Value"/> and <see cref="LatestOf"/>: the watermark and the latest
+    /// event time of each input.
+    /// </summary>
+    public void Restore(long value, ReadOnlySpan<long> latestOfEachInput)
+    {
+        if (latestOfEachInput.Length != Inputs)
+        {
+            throw new ArgumentException($"This watermark follows {Inputs} input(s) but {latestOfEachInput.Length} latest time(s) were given; give one per input, as LatestOf returned them.", nameof(latestOfEachInput));
+        }
+
+        Value = value;
+        if (_latestOf is null)
+        {
+            _latest = latestOfEachInput[0];
+        }
+        else
+        {
+            latestOfEachInput.CopyTo(_latestOf);
+        }
+    }
+
     /// <summary>Whether a record of event time <paramref name="time"/> is late: older than the watermark.</summary>
     public bool IsLate(long time) => time < Value;
 

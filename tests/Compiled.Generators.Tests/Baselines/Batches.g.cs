@@ -117,19 +117,12 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class OrdersJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
             private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, (long Sum, int Count)> _totals = new();
-            private readonly global::Compiled.Sinks.Sink _counted;
-            private readonly global::Compiled.Sinks.Sink _baskets;
-            private readonly global::Compiled.Sinks.Sink _perUserTotals;
-            private readonly global::Compiled.Sinks.Sink _biggestSale;
-            private readonly global::Compiled.Sinks.Sink _top;
-            private readonly global::Compiled.Sinks.IRecordWriter<long>? _countedRecords;
-            private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>>? _basketsRecords;
-            private readonly global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))>? _perUserTotalsRecords;
-            private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)>? _biggestSaleRecords;
-            private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Cents)>? _topRecords;
             private readonly global::Compiled.Windows.Partial<long> _all = new();
             private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _perUser = new();
             private readonly global::Compiled.ValueLists<decimal> _perUserValues = new();
@@ -141,7 +134,17 @@ namespace Shop
             private readonly global::Compiled.Windows.ValueRecords<(int User, long Cents)> _topThreeIn = new();
             private readonly global::Compiled.RecordBuffer<(int User, long Cents)> _topThreeOut = new();
             private readonly global::Compiled.Windows.ValueRecords<(int User, long Cents)> _auditIn = new();
-            private readonly global::Compiled.RecordText _text = new();
+            // Sinks.
+            private readonly global::Compiled.Sinks.Sink _counted;
+            private readonly global::Compiled.Sinks.Sink _baskets;
+            private readonly global::Compiled.Sinks.Sink _perUserTotals;
+            private readonly global::Compiled.Sinks.Sink _biggestSale;
+            private readonly global::Compiled.Sinks.Sink _top;
+            private readonly global::Compiled.Sinks.IRecordWriter<long>? _countedRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>>? _basketsRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))>? _perUserTotalsRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)>? _biggestSaleRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Cents)>? _topRecords;
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public OrdersJob(global::Compiled.Hosting.JobContext context)

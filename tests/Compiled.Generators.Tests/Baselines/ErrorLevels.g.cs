@@ -81,13 +81,16 @@ namespace Monitoring.Logs
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ErrorLevelsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _linesFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _level = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _errors;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _errorsRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public ErrorLevelsJob(global::Compiled.Hosting.JobContext context)

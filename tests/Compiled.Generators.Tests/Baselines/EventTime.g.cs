@@ -97,7 +97,16 @@ namespace Clickstream
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ActivityJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.Hosting.JobMetrics _metrics;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
+            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
+            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
+            private readonly global::Compiled.Windows.SessionWindows<long> _sessions = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _minutes;
             private readonly global::Compiled.Sinks.Sink _slidingMinutes;
             private readonly global::Compiled.Sinks.Sink _userSessions;
@@ -106,14 +115,6 @@ namespace Clickstream
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>? _slidingMinutesRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>? _userSessionsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;
-            private readonly global::Compiled.Hosting.JobMetrics _metrics;
-            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessions = new();
-            private global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessionsKept = new();
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
-            private readonly global::Compiled.Windows.Sessions<long> _sessionsSessions = new();
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public ActivityJob(global::Compiled.Hosting.JobContext context)
@@ -192,27 +193,12 @@ namespace Clickstream
                 }
 
                 // [SessionWindow] Sessions (EventTime.cs:35): sessions with a gap of 30s, each emitted once the watermark passes its end, in order of end.
-                for (int sessionsIndex = 0; sessionsIndex < _sessions.Count; sessionsIndex++)
+                foreach (var sessions in _sessions.Close(_timestampWatermark.Value))
                 {
-                    ref var sessionsList = ref _sessions.ValueAt(sessionsIndex);
-                    _sessionsSessions.TakeClosed(ref sessionsList, sessionsIndex, _timestampWatermark.Value);
-                    if (!sessionsList.IsEmpty)
-                    {
-                        _sessionsKept.GetValueRefOrAddDefault(_sessions.KeyAt(sessionsIndex), out bool _) = sessionsList;
-                    }
-                }
-
-                foreach (var sessionsClosed in _sessionsSessions.SortClosed())
-                {
-                    var sessions = new global::Compiled.Windowed<long>(sessionsClosed.Window, _sessions.KeyAt(sessionsClosed.Key), sessionsClosed.Value);
                     // [Sink] UserSessions (EventTime.cs:38)
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
                     else _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
                 }
-
-                _sessionsSessions.ClearClosed();
-                (_sessions, _sessionsKept) = (_sessionsKept, _sessions);
-                _sessionsKept.Clear();
             }
 
             /// <summary>Returns the framers' pooled buffers.</summary>
@@ -225,10 +211,9 @@ namespace Clickstream
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Windows.Watermark _timestampWatermark;
-                private readonly global::Compiled.Keys.ByteKeyTable<global::Compiled.Windows.SessionList> _sessions;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding;
-                private readonly global::Compiled.Windows.Sessions<long> _sessionsSessions;
+                private readonly global::Compiled.Windows.SessionWindows<long> _sessions;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
                 private readonly global::Compiled.Sinks.Sink _tooLate;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;
@@ -236,10 +221,9 @@ namespace Clickstream
                 public InputLoop(ActivityJob job)
                 {
                     _timestampWatermark = job._timestampWatermark;
-                    _sessions = job._sessions;
                     _clicksPerMinute = job._clicksPerMinute;
                     _sliding = job._sliding;
-                    _sessionsSessions = job._sessionsSessions;
+                    _sessions = job._sessions;
                     _metrics = job._metrics;
                     _tooLate = job._tooLate;
                     _tooLateRecords = job._tooLateRecords;
@@ -266,21 +250,19 @@ namespace Clickstream
                         // [Map] PerUser (EventTime.cs:16)
                         var perUser = global::Clickstream.Activity.PerUser(input);
                         // [EventWindow] ClicksPerMinute (EventTime.cs:23)
-                        long clicksPerMinuteStart = global::Compiled.EventWindow.LastStart(timestampMs, 60000);
-                        var clicksPerMinuteTable = _clicksPerMinute.Open(clicksPerMinuteStart, clicksPerMinuteStart + 60000);
+                        var clicksPerMinuteTable = _clicksPerMinute.WindowOf(timestampMs, 60000);
                         ref long clicksPerMinuteSlot = ref clicksPerMinuteTable.GetValueRefOrAddDefault(perUser.Key, out bool clicksPerMinuteExists);
                         clicksPerMinuteSlot = clicksPerMinuteExists ? global::Clickstream.Activity.ClicksPerMinute(clicksPerMinuteSlot, perUser.Value) : perUser.Value;
                         // [EventWindow] Sliding (EventTime.cs:29)
                         // Every window that holds the event time: the one starting last at or before it, and those before it.
-                        for (long slidingStart = global::Compiled.EventWindow.LastStart(timestampMs, 20000); slidingStart > timestampMs - 60000; slidingStart -= 20000)
+                        foreach (var slidingTable in _sliding.WindowsOf(timestampMs, 60000, 20000))
                         {
-                            var slidingTable = _sliding.Open(slidingStart, slidingStart + 60000);
                             ref long slidingSlot = ref slidingTable.GetValueRefOrAddDefault(perUser.Key, out bool slidingExists);
                             slidingSlot = slidingExists ? global::Clickstream.Activity.Sliding(slidingSlot, perUser.Value) : perUser.Value;
                         }
                         // [SessionWindow] Sessions (EventTime.cs:35)
                         // The record opens a session of its own, which takes in every session of its key that it overlaps.
-                        _sessionsSessions.Add<SessionsReducer>(ref _sessions.GetValueRefOrAddDefault(perUser.Key, out bool _), timestampMs, 30000, perUser.Value);
+                        _sessions.Add<SessionsReducer>(perUser.Key, timestampMs, 30000, perUser.Value);
                     }
                 }
             }

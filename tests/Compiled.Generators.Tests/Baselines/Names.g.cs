@@ -89,15 +89,18 @@ namespace Naming
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class NamesJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _sourceFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _text2;
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _lengths;
             private readonly global::Compiled.Sinks.IRecordWriter<long>? _textRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public NamesJob(global::Compiled.Hosting.JobContext context)

@@ -73,10 +73,12 @@ partial class Jobs
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class LengthsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _output;
             private readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public LengthsJob(global::Compiled.Hosting.JobContext context)

@@ -106,15 +106,18 @@ namespace Clicks
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class SessionsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _clicksFramer;
             private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+            private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.Sink _ended;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _totalsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
-            private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
-            private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public SessionsJob(global::Compiled.Hosting.JobContext context)

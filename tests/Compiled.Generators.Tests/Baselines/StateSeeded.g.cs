@@ -106,14 +106,17 @@ namespace Clicks
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class SeededJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.ByteStateKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen = new();
+            private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.ByteStateKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
-            private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.ByteStateKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen = new();
-            private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.ByteStateKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running = new();
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public SeededJob(global::Compiled.Hosting.JobContext context)

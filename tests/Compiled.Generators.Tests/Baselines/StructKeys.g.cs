@@ -81,14 +81,17 @@ namespace Shop
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class CustomerTotalsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _ordersFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum = new();
             private readonly global::Compiled.Keys.StructKeyTable<decimal, long> _amount = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.Sink _customersPerTotal;
             private readonly global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)>? _totalsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(decimal, long)>? _customersPerTotalRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public CustomerTotalsJob(global::Compiled.Hosting.JobContext context)

@@ -98,18 +98,21 @@ namespace Clicks
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class TwoClocksJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _liveFramer;
             private readonly global::Compiled.Framing.LineFramer _replayedFramer;
             private readonly global::Compiled.Connectors.SourceCounters _liveCounters;
             private readonly global::Compiled.Connectors.SourceCounters _replayedCounters;
+            private readonly global::Compiled.Hosting.JobMetrics _metrics;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.Windows.Watermark _atWatermark = new(0, inputs: 2);
+            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.StructKeyTable<int, long>> _clicks = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _perTenSeconds;
             private readonly global::Compiled.Sinks.Sink _tooLate;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>>? _perTenSecondsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(long Time, int User)>? _tooLateRecords;
-            private readonly global::Compiled.Hosting.JobMetrics _metrics;
-            private readonly global::Compiled.Windows.Watermark _atWatermark = new(0, inputs: 2);
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.StructKeyTable<int, long>> _clicks = new();
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public TwoClocksJob(global::Compiled.Hosting.JobContext context)
@@ -246,8 +249,7 @@ namespace Clicks
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(live);
                         // [EventWindow] Clicks (TwoClocks.cs:28)
-                        long clicksStart = global::Compiled.EventWindow.LastStart(atMs, 10000);
-                        var clicksTable = _clicks.Open(clicksStart, clicksStart + 10000);
+                        var clicksTable = _clicks.WindowOf(atMs, 10000);
                         ref long clicksSlot = ref clicksTable.GetValueRefOrAddDefault(perUser.Item1, out bool clicksExists);
                         clicksSlot = clicksExists ? global::Clicks.TwoClocks.Clicks(clicksSlot, perUser.Item2) : perUser.Item2;
                     }
@@ -311,8 +313,7 @@ namespace Clicks
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(replayed);
                         // [EventWindow] Clicks (TwoClocks.cs:28)
-                        long clicksStart = global::Compiled.EventWindow.LastStart(atMs, 10000);
-                        var clicksTable = _clicks.Open(clicksStart, clicksStart + 10000);
+                        var clicksTable = _clicks.WindowOf(atMs, 10000);
                         ref long clicksSlot = ref clicksTable.GetValueRefOrAddDefault(perUser.Item1, out bool clicksExists);
                         clicksSlot = clicksExists ? global::Clicks.TwoClocks.Clicks(clicksSlot, perUser.Item2) : perUser.Item2;
                     }

@@ -98,20 +98,23 @@ namespace Ads
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ClickJoinJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _impressionsFramer;
             private readonly global::Compiled.Framing.LineFramer _clicksFramer;
             private readonly global::Compiled.Connectors.SourceCounters _impressionsCounters;
             private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _eventAd = new();
-            private readonly global::Compiled.Sinks.Sink _matches;
-            private readonly global::Compiled.Sinks.Sink _eventsPerAd;
-            private readonly global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)>? _matchesRecords;
-            private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _eventsPerAdRecords;
             private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedLeft = new();
             private readonly global::Compiled.ValueLists<int> _matchedLeftValues = new();
             private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedRight = new();
             private readonly global::Compiled.ValueLists<int> _matchedRightValues = new();
-            private readonly global::Compiled.RecordText _text = new();
+            // Sinks.
+            private readonly global::Compiled.Sinks.Sink _matches;
+            private readonly global::Compiled.Sinks.Sink _eventsPerAd;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)>? _matchesRecords;
+            private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _eventsPerAdRecords;
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public ClickJoinJob(global::Compiled.Hosting.JobContext context)

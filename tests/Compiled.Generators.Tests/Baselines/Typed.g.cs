@@ -73,12 +73,15 @@ namespace Sensors
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class ReadingsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
             private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _degrees = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _histogram;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _histogramRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public ReadingsJob(global::Compiled.Hosting.JobContext context)

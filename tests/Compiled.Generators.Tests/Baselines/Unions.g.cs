@@ -101,17 +101,20 @@ namespace Logs
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class UnionsJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _lengthOf = new();
+            private readonly global::Compiled.Windows.ByteRecords _problemsSecond = new();
+            private readonly global::Compiled.Windows.ValueRecords<int> _twiceSecond = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _problemLines;
             private readonly global::Compiled.Sinks.Sink _lengths;
             private readonly global::Compiled.Sinks.Sink _lengthCounts;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _problemLinesRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _lengthCountsRecords;
-            private readonly global::Compiled.Windows.ByteRecords _problemsSecond = new();
-            private readonly global::Compiled.Windows.ValueRecords<int> _twiceSecond = new();
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public UnionsJob(global::Compiled.Hosting.JobContext context)

@@ -130,7 +130,17 @@ namespace Monitoring
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class TrafficJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _requestsFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
+            private readonly global::Compiled.Windows.ByteKeyWindow<long, MergedReduce> _mergedWindow;
+            private readonly global::Compiled.Windows.ByteKeyIncrementalWindow<long, IncrementalReduce, IncrementalInverse, IncrementalFilter> _incrementalWindow;
+            private readonly global::Compiled.Windows.IncrementalPartialWindow<long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts> _perMinuteWindow;
+            private readonly global::Compiled.Windows.PartialWindow<int, LongestReduce> _longestWindow;
+            private readonly global::Compiled.Windows.StructKeyIncrementalWindow<int, long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts, global::Compiled.Windows.NonZeroCount<int>> _lengthsWindow;
+            private readonly global::Compiled.Windows.RecordWindow<global::Compiled.Windows.ByteRecords> _recentWindow;
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _perEndpointMerged;
             private readonly global::Compiled.Sinks.Sink _perEndpointIncremental;
             private readonly global::Compiled.Sinks.Sink _requestsPerMinute;
@@ -143,13 +153,6 @@ namespace Monitoring
             private readonly global::Compiled.Sinks.IRecordWriter<int>? _longestLineRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<(int, long)>? _lengthHistogramRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _recentLinesRecords;
-            private readonly global::Compiled.Windows.ByteKeyWindow<long, MergedReduce> _mergedWindow;
-            private readonly global::Compiled.Windows.ByteKeyIncrementalWindow<long, IncrementalReduce, IncrementalInverse, IncrementalFilter> _incrementalWindow;
-            private readonly global::Compiled.Windows.IncrementalPartialWindow<long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts> _perMinuteWindow;
-            private readonly global::Compiled.Windows.PartialWindow<int, LongestReduce> _longestWindow;
-            private readonly global::Compiled.Windows.StructKeyIncrementalWindow<int, long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts, global::Compiled.Windows.NonZeroCount<int>> _lengthsWindow;
-            private readonly global::Compiled.Windows.RecordWindow<global::Compiled.Windows.ByteRecords> _recentWindow;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public TrafficJob(global::Compiled.Hosting.JobContext context)

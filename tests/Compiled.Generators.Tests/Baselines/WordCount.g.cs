@@ -73,11 +73,14 @@ namespace Samples.WordCount
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
         private sealed class WordCountJob : global::Compiled.Hosting.PipelineJob
         {
+            // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
+            private readonly global::Compiled.RecordText _text = new();
+            // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
+            // Sinks.
             private readonly global::Compiled.Sinks.Sink _output;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _outputRecords;
-            private readonly global::Compiled.RecordText _text = new();
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public WordCountJob(global::Compiled.Hosting.JobContext context)

@@ -27,6 +27,44 @@ public class LoweringTests
         Assert.Equal(0, output.Sink);
         Assert.Null(output.SlideMilliseconds);
         Assert.Equal("Input (lines) → [FlatMap] Words → [Map] Pair → [ReduceByKey] Add → [Sink] Output", plan.Text);
+        Assert.Equal(
+            [("Input", StorageLifetime.Bound), ("Add", StorageLifetime.PerBatch), ("Output", StorageLifetime.Sink)],
+            plan.Storage.Select(s => (NameOf(plan, s.Stage), s.Lifetime)));
+        Assert.Empty(plan.ReplayedUnions);
+    }
+
+    [Fact]
+    public void Lowering_WindowsStateAndEventTime_AreKeptAcrossBatches()
+    {
+        foreach (string input in new[] { "Windows", "State", "EventTime" })
+        {
+            PhysicalPlan plan = PlanOf(File.ReadAllText(GeneratorHarness.InputPath(input)));
+            for (int index = 0; index < plan.Model.Stages.Count; index++)
+            {
+                StageModel stage = plan.Model.Stages[index];
+                if (stage.Window is null && stage.State is null && stage.Time is null)
+                {
+                    continue;
+                }
+
+                Assert.Equal(StorageLifetime.CrossBatch, Assert.Single(plan.Storage, s => s.Stage == index).Lifetime);
+            }
+
+            // Every stage that runs at the boundary keeps something; stages that only pass records on keep nothing.
+            Assert.All(plan.Boundaries, b => Assert.Contains(plan.Storage, s => s.Stage == b.Stage));
+            Assert.DoesNotContain(plan.Storage, s => plan.Model.Stages[s.Stage].Kind is StageKind.Map or StageKind.Filter or StageKind.FlatMap);
+        }
+    }
+
+    [Fact]
+    public void Lowering_UnionWhoseOrderShows_KeepsTheSecondStreamForTheBoundary()
+    {
+        PhysicalPlan plan = PlanOf(File.ReadAllText(GeneratorHarness.InputPath("Unions")));
+
+        // A sink below sees the order: Spark lists the first stream's records, then the second's. A count below does not.
+        Assert.Equal(["Problems", "Twice"], Names(plan, plan.ReplayedUnions));
+        Assert.All(plan.ReplayedUnions, u => Assert.Equal(StorageLifetime.PerBatch, Assert.Single(plan.Storage, s => s.Stage == u).Lifetime));
+        Assert.DoesNotContain(plan.Storage, s => NameOf(plan, s.Stage) == "AllLengths");
     }
 
     [Fact]

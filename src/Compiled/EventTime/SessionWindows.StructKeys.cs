@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using Compiled.Keys;
+
+namespace Compiled.Windows;
+
+/// <summary>
+/// The session windows of a <see cref="SessionWindowAttribute"/> stage whose keys are structs: each key's open sessions,
+/// which every record of the key extends or merges (<see cref="Add{TReducer}"/>), and which a batch boundary closes
+/// once the watermark passes their end (<see cref="Close"/>). A key whose sessions have all closed stays in the key
+/// table, forgotten, until a record brings it back; forgotten keys are cleared out once they are more than a quarter
+/// of the table, so a boundary does not copy every key.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value combined over a session.</typeparam>
+public sealed class SessionWindows<TKey, TValue>
+    where TKey : struct
+{
+    private readonly Sessions<TValue> _sessions = new();
+    private StructKeyTable<TKey, SessionList> _keys = new();
+    private StructKeyTable<TKey, SessionList> _spare = new();
+
+    /// <summary>The number of keys in the table, forgotten ones included.</summary>
+    internal int KeyCount => _keys.Count;
+
+    /// <summary>
+    /// Adds a record of <paramref name="key"/> at event time <paramref name="time"/>: it opens the session
+    /// [time, time + gap), which takes in every open session of the key that it overlaps or touches, their values
+    /// combined with <typeparamref name="TReducer"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add<TReducer>(TKey key, long time, long gap, TValue value)
+        where TReducer : struct, IReducer<TValue> =>
+        _sessions.Add<TReducer>(ref _keys.GetValueRefOrAddDefault(key, out _), time, gap, value);
+
+    /// <summary>
+    /// At a batch boundary: takes every session that ended before <paramref name="watermark"/> and returns them in
+    /// order of end, then start, then key in the order the key was first seen since it last had no open session.
+    /// The records are valid until the next call.
+    /// </summary>
+    public ClosedSessions Close(long watermark)
+    {
+        _sessions.ClearClosed();
+        StructKeyTable<TKey, SessionList> keys = _keys;
+        int forgotten = 0;
+        for (int index = 0; index < keys.Count; index++)
+        {
+            ref SessionList list = ref keys.ValueAt(index);
+            if (!list.IsEmpty)
+            {
+                _sessions.TakeClosed(ref list, index, watermark);
+            }
+
+            if (list.IsEmpty)
+            {
+                forgotten++;
+            }
+        }
+
+        if (forgotten > keys.Count / 4)
+        {
+            // Clear out the forgotten keys: the live ones move to the spare table. The old table is left as it is
+            // until the next clear-out, since the closed sessions name their keys by index in it.
+            _spare.Clear();
+            for (int index = 0; index < keys.Count; index++)
+            {
+                ref SessionList list = ref keys.ValueAt(index);
+                if (!list.IsEmpty)
+                {
+                    _spare.GetValueRefOrAddDefault(keys.KeyAt(index), out _) = list;
+                }
+            }
+
+            (_keys, _spare) = (_spare, _keys);
+        }
+
+        return new ClosedSessions(keys, _sessions.SortClosed());
+    }
+
+    /// <summary>
+    /// The open sessions of every key, keys in the order they were first seen since they last had no open session and
+    /// each key's sessions in order of start: a view of the whole state, for a checkpoint to capture. Putting each back
+    /// in this order with <see cref="Restore"/> into a new instance gives one that behaves the same. It allocates (it
+    /// sorts the keys), so it is for a checkpoint, not for the per-batch path.
+    /// </summary>
+    public OpenSessionEnumerator OpenSessions()
+    {
+        var live = new List<(long Order, int Index)>();
+        for (int index = 0; index < _keys.Count; index++)
+        {
+            SessionList list = _keys.ValueAt(index);
+            if (!list.IsEmpty)
+            {
+                live.Add((list.Order, index));
+            }
+        }
+
+        live.Sort();
+        return new OpenSessionEnumerator(this, [.. live.Select(k => k.Index)]);
+    }
+
+    /// <summary>Puts back one open session of a key, as <see cref="OpenSessions"/> gave it and in that order.</summary>
+    public void Restore(TKey key, EventWindow window, TValue value) =>
+        _sessions.Restore(ref _keys.GetValueRefOrAddDefault(key, out _), window, value);
+
+    /// <summary>The sessions a boundary closed, as records of the stage; valid until the next <see cref="Close"/>.</summary>
+    public ref struct ClosedSessions
+    {
+        private readonly StructKeyTable<TKey, SessionList> _keys;
+        private readonly ReadOnlySpan<ClosedSession<TValue>> _closed;
+        private int _index;
+
+        internal ClosedSessions(StructKeyTable<TKey, SessionList> keys, ReadOnlySpan<ClosedSession<TValue>> closed)
+        {
+            _keys = keys;
+            _closed = closed;
+            _index = -1;
+        }
+
+        /// <summary>The number of closed sessions.</summary>
+        public readonly int Count => _closed.Length;
+
+        /// <summary>The session: its span, its key, its value.</summary>
+        public readonly Windowed<TKey, TValue> Current
+        {
+            get
+            {
+                ref readonly ClosedSession<TValue> session = ref _closed[_index];
+                return new Windowed<TKey, TValue>(session.Window, _keys.KeyAt(session.Key), session.Value);
+            }
+        }
+
+        /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+        public readonly ClosedSessions GetEnumerator() => this;
+
+        /// <summary>Moves to the next closed session.</summary>
+        public bool MoveNext() => ++_index < _closed.Length;
+    }
+
+    /// <summary>Walks the open sessions of every key (see <see cref="OpenSessions"/>).</summary>
+    public ref struct OpenSessionEnumerator
+    {
+        private readonly SessionWindows<TKey, TValue> _owner;
+        private readonly int[] _keys;
+        private int _key;
+        private Sessions<TValue>.SessionEnumerator _sessions;
+
+        internal OpenSessionEnumerator(SessionWindows<TKey, TValue> owner, int[] keys)
+        {
+            _owner = owner;
+            _keys = keys;
+            _key = -1;
+        }
+
+        /// <summary>The session: its span, its key, its value so far.</summary>
+        public readonly Windowed<TKey, TValue> Current
+        {
+            get
+            {
+                (EventWindow window, TValue value) = _sessions.Current;
+                return new Windowed<TKey, TValue>(window, _owner._keys.KeyAt(_keys[_key]), value);
+            }
+        }
+
+        /// <summary>Returns this enumerator (for <c>foreach</c>).</summary>
+        public readonly OpenSessionEnumerator GetEnumerator() => this;
+
+        /// <summary>Moves to the next session: the key's next, or the next key's first.</summary>
+        public bool MoveNext()
+        {
+            while (_key < 0 || !_sessions.MoveNext())
+            {
+                if (++_key >= _keys.Length)
+                {
+                    return false;
+                }
+
+                _sessions = _owner._sessions.SessionsOf(_owner._keys.ValueAt(_keys[_key]));
+            }
+
+            return true;
+        }
+    }
+}
