@@ -85,6 +85,7 @@ internal static class WindowSplit
         var boundary = new double[runs.Count, rounds];
         var wall = new double[runs.Count, rounds];
         var allocated = new long[runs.Count];
+        var processAllocated = new long[runs.Count];
         for (int round = 0; round < rounds; round++)
         {
             for (int turn = 0; turn < runs.Count; turn++)
@@ -93,6 +94,7 @@ internal static class WindowSplit
                 SlidingRunner runner = runs[i].Runner;
                 Sample sample = Time(runner.Process, runner.Complete);
                 allocated[i] += sample.Allocated;
+                processAllocated[i] += sample.ProcessAllocated;
                 process[i, round] = sample.Process;
                 boundary[i, round] = sample.Boundary;
                 wall[i, round] = sample.Wall;
@@ -101,8 +103,8 @@ internal static class WindowSplit
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// {rounds} rounds, one batch of each variant per round. Thread CPU time per batch, median (quartiles); ns/record = CPU total / {KeyedStream.RecordsPerBatch:N0}; ratios are medians of per-round ratios of CPU times (quartiles)"));
-        Console.WriteLine("| Variant | Window | Process ms | Boundary ms | Total ms | ns/record | Wall total ms | Boundary / merged's | Total / floor's | Total / hand-written-table's | Allocated B/batch (in all) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Variant | Window | Process ms | Boundary ms | Total ms | ns/record | Wall total ms | Boundary / merged's | Total / floor's | Total / hand-written-table's | Allocated B/batch (in all) | All threads B/batch (in all) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         int floor = runs.FindIndex(run => run.Name == "floor");
         for (int i = 0; i < runs.Count; i++)
         {
@@ -115,7 +117,7 @@ internal static class WindowSplit
             int table = runs.FindIndex(run => run.Name == "hand-written-table" && run.Length == runs[i].Length);
             string vsTable = table < 0 || table == i || runs[i].Name == "floor" ? "" : Ratio(total, Sum(Row(process, table), Row(boundary, table)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {runs[i].Name} | {(runs[i].Name == "floor" ? "-" : runs[i].Length.ToString(CultureInfo.InvariantCulture))} | {Quartiles(p)} | {Quartiles(b)} | {Median(total):F2} | {Median(total) * 1e6 / KeyedStream.RecordsPerBatch:F1} | {Median(Row(wall, i)):F2} | {vsMerged} | {vsFloor} | {vsTable} | {(double)allocated[i] / rounds:N1} ({allocated[i]:N0} in all) |"));
+                $"| {runs[i].Name} | {(runs[i].Name == "floor" ? "-" : runs[i].Length.ToString(CultureInfo.InvariantCulture))} | {Quartiles(p)} | {Quartiles(b)} | {Median(total):F2} | {Median(total) * 1e6 / KeyedStream.RecordsPerBatch:F1} | {Median(Row(wall, i)):F2} | {vsMerged} | {vsFloor} | {vsTable} | {(double)allocated[i] / rounds:N1} ({allocated[i]:N0} in all) | {(double)processAllocated[i] / rounds:N1} ({processAllocated[i]:N0} in all) |"));
         }
 
         foreach (var run in runs)
@@ -170,6 +172,7 @@ internal static class WindowSplit
         var boundary = new double[runs.Count, periods * batches];
         var wall = new double[runs.Count, periods * batches];
         var allocated = new long[runs.Count];
+        var processAllocated = new long[runs.Count];
         for (int period = 0; period < warmPeriods + periods; period++)
         {
             input.MoveTo(period);
@@ -187,6 +190,7 @@ internal static class WindowSplit
                         boundary[i, column] = sample.Boundary;
                         wall[i, column] = sample.Wall;
                         allocated[i] += sample.Allocated;
+                        processAllocated[i] += sample.ProcessAllocated;
                     }
                 }
             }
@@ -194,8 +198,8 @@ internal static class WindowSplit
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"// {periods} minutes of {batches} batches, each variant a minute in turn. Thread CPU time per batch: median (quartiles), the largest boundary of each minute (a window's close; median over minutes), the mean over whole minutes; ns/record = that mean / {EventStream.RecordsPerBatch:N0}; ratios are medians of per-minute ratios of CPU times (quartiles)"));
-        Console.WriteLine("| Variant | Process ms | Boundary ms | Largest boundary ms | Mean total ms | ns/record | Wall mean ms | Minute / floor's | Minute / hand-written's | Allocated B/batch (in all) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| Variant | Process ms | Boundary ms | Largest boundary ms | Mean total ms | ns/record | Wall mean ms | Minute / floor's | Minute / hand-written's | Allocated B/batch (in all) | All threads B/batch (in all) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         int floor = runs.FindIndex(run => run.Name == "event-floor");
         int hand = runs.FindIndex(run => run.Name == "event-hand-written");
         for (int i = 0; i < runs.Count; i++)
@@ -208,7 +212,7 @@ internal static class WindowSplit
             string vsFloor = floor < 0 || floor == i ? "" : Ratio(minutes, Minutes(Sum(Row(process, floor), Row(boundary, floor)), batches));
             string vsHand = hand < 0 || hand == i ? "" : Ratio(minutes, Minutes(Sum(Row(process, hand), Row(boundary, hand)), batches));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {runs[i].Name} | {Quartiles(p)} | {Quartiles(b)} | {Median(largest):F2} | {mean:F2} | {mean * 1e6 / EventStream.RecordsPerBatch:F1} | {Row(wall, i).Average():F2} | {vsFloor} | {vsHand} | {(double)allocated[i] / ((long)periods * batches):N1} ({allocated[i]:N0} in all) |"));
+                $"| {runs[i].Name} | {Quartiles(p)} | {Quartiles(b)} | {Median(largest):F2} | {mean:F2} | {mean * 1e6 / EventStream.RecordsPerBatch:F1} | {Row(wall, i).Average():F2} | {vsFloor} | {vsHand} | {(double)allocated[i] / ((long)periods * batches):N1} ({allocated[i]:N0} in all) | {(double)processAllocated[i] / ((long)periods * batches):N1} ({processAllocated[i]:N0} in all) |"));
         }
 
         foreach (var run in runs)
@@ -227,9 +231,14 @@ internal static class WindowSplit
     // The first call of Time allocates 32 B (its clocks' first use), whichever variant it times: make it here.
     private static void WarmTimers() => Time(static () => { }, static () => { });
 
-    // Runs a batch's two halves, timing each in thread CPU time, and the whole in wall-clock time (all in ms).
+    // Runs a batch's two halves, timing each in thread CPU time, and the whole in wall-clock time (all in ms). Counts
+    // the bytes this thread allocated, and the bytes every thread of the process allocated meanwhile, which is what
+    // BenchmarkDotNet's Allocated column counts (GC.GetTotalAllocatedBytes(precise: true) around the iterations): the
+    // runtime's own threads (the JIT's background compilation, timers) allocate too, and that lands on whichever
+    // variant was running.
     private static Sample Time(Action process, Action complete)
     {
+        long processBytes = GC.GetTotalAllocatedBytes(precise: true);
         long bytes = GC.GetAllocatedBytesForCurrentThread();
         long start = Stopwatch.GetTimestamp();
         long cpuStart = ThreadCpuTime.Nanoseconds();
@@ -239,7 +248,8 @@ internal static class WindowSplit
         long cpuEnd = ThreadCpuTime.Nanoseconds();
         long end = Stopwatch.GetTimestamp();
         long allocated = GC.GetAllocatedBytesForCurrentThread() - bytes;
-        return new Sample((cpuMiddle - cpuStart) / 1e6, (cpuEnd - cpuMiddle) / 1e6, (end - start) * s_ticksToMs, allocated);
+        long processAllocated = GC.GetTotalAllocatedBytes(precise: true) - processBytes;
+        return new Sample((cpuMiddle - cpuStart) / 1e6, (cpuEnd - cpuMiddle) / 1e6, (end - start) * s_ticksToMs, allocated, processAllocated);
     }
 
     private static double[] Row(double[,] values, int row) => [.. Enumerable.Range(0, values.GetLength(1)).Select(column => values[row, column])];
@@ -270,7 +280,7 @@ internal static class WindowSplit
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private readonly record struct Sample(double Process, double Boundary, double Wall, long Allocated);
+    private readonly record struct Sample(double Process, double Boundary, double Wall, long Allocated, long ProcessAllocated);
 
     private sealed class Options
     {

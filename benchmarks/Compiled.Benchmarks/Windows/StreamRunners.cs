@@ -32,7 +32,7 @@ public abstract class BatchVariant : IDisposable
     }
 }
 
-/// <summary>A generated job, driven as the batch driver drives it: one stream, <c>Process</c> per read, <c>CompleteBatch</c> per batch.</summary>
+/// <summary>A generated job, driven as the batch coordinator drives it: one stream, <c>BeginBatch</c> before a batch's records, <c>Process</c> per read, <c>CompleteBatch</c> per batch.</summary>
 public sealed class JobVariant : BatchVariant
 {
     private readonly PipelineJob _job;
@@ -44,6 +44,7 @@ public sealed class JobVariant : BatchVariant
         _context = new JobContext([FramingOptions.Default], [new SourceCounters()], [sink], TimeSpan.FromSeconds(1));
         _job = definition.CreateJob(_context);
         _job.BeginStream(0, "memory");
+        _job.BeginBatch(Batch(1));
     }
 
     /// <inheritdoc />
@@ -63,10 +64,17 @@ public sealed class JobVariant : BatchVariant
     }
 
     /// <inheritdoc />
-    public override void CompleteBatch(long index) => _job.CompleteBatch(new BatchInfo(index, index * 1000));
+    public override void CompleteBatch(long index)
+    {
+        _job.CompleteBatch(Batch(index));
+        _job.BeginBatch(Batch(index + 1));
+    }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing) => _job.Dispose();
+
+    // Batch k of one-second batches: time k s (in ms), so its number, time ÷ interval, is k.
+    private static BatchInfo Batch(long index) => new(index, index * 1000);
 
     private static void Throw() => throw new InvalidOperationException("The job did not consume the whole batch.");
 }
