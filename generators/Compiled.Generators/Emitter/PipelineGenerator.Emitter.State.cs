@@ -215,8 +215,8 @@ namespace Compiled.Generators
                         ? $"{Runtime}.UpdateEntry<{state.State.Code}>"
                         : $"{Runtime}.StateEntry<{state.State.Code}>";
                     string keys = IsByteKeyed(this, stage)
-                        ? $"{Runtime}.ByteStateKeys<{entry}>"
-                        : $"{Runtime}.StructStateKeys<{key}, {entry}>";
+                        ? $"{Runtime}.Keys.ByteKeys<{entry}>"
+                        : $"{Runtime}.Keys.StructKeys<{key}, {entry}>";
                     string function = NamesOf(stage).Function!;
                     return stage.Kind == StageKind.UpdateStateByKey
                         ? $"{Runtime}.UpdateStateStore<{key}, {state.Value.Code}, {state.State.Code}, {keys}, {function}>"

@@ -44,7 +44,7 @@ namespace Compiled.Generators
             private static void EmitWindowRecord(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input)
             {
                 StageNames names = pipeline.NamesOf(stage);
-                string current = pipeline.CurrentSource is null ? names.Field + ".Current" : names.Current!;
+                string current = pipeline.CurrentSource is null ? names.Field + PipelineView.CurrentOf(stage) : names.Current!;
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 switch (stage.Kind)
@@ -285,7 +285,7 @@ namespace Compiled.Generators
                         StageNames names = NamesOf(windowed);
                         _jobFields.Add((windowed, $"private readonly {WindowType(windowed)} {names.Field};"));
                         _currentFields.Add(windowed, ($"private readonly {BatchStateType(windowed)} {names.Current};", names.Current!));
-                        _loopFieldValues.Add(names.Current!, $"job.{names.Field}.Current");
+                        _loopFieldValues.Add(names.Current!, $"job.{names.Field}{CurrentOf(windowed)}");
                     }
                 }
 
@@ -322,22 +322,31 @@ namespace Compiled.Generators
                                 : $"{windows}.IncrementalPartialWindow<{value}, {names.Reducer}, {names.Inverse}>";
                     }
 
-                    bool bytes = stage.Output!.Shape == RecordShape.KeyValue;
-                    string keys = bytes ? $"{windows}.ByteKey" : $"{windows}.StructKey";
-                    string key = bytes ? "" : stage.Output.Key!.Code + ", ";
+                    // A keyed window, over the key table of the stage's kind of key: per batch, and (incremental) the window's.
+                    string key = WindowKeyType(stage);
+                    string Keys(string of) => stage.Output!.Shape == RecordShape.KeyValue
+                        ? $"{Runtime}.Keys.ByteKeys<{of}>"
+                        : $"{Runtime}.Keys.StructKeys<{key}, {of}>";
                     if (stage.Kind == StageKind.CountByValueAndWindow)
                     {
-                        return $"{keys}IncrementalWindow<{key}long, {windows}.AddCounts, {windows}.SubtractCounts, {windows}.NonZeroCount<{WindowKeyType(stage)}>>";
+                        return $"{windows}.IncrementalKeyedWindow<{key}, long, {Keys("long")}, {Keys($"{windows}.WindowEntry<long>")}, {windows}.AddCounts, {windows}.SubtractCounts, {windows}.NonZeroCount<{key}>>";
                     }
 
                     if (names.Inverse is null)
                     {
-                        return $"{keys}Window<{key}{value}, {names.Reducer}>";
+                        return $"{windows}.KeyedWindow<{key}, {value}, {Keys(value)}, {names.Reducer}>";
                     }
 
-                    string filter = names.Filter ?? $"{windows}.KeepAll<{WindowKeyType(stage)}, {value}>";
-                    return $"{keys}IncrementalWindow<{key}{value}, {names.Reducer}, {names.Inverse}, {filter}>";
+                    string filter = names.Filter ?? $"{windows}.KeepAll<{key}, {value}>";
+                    return $"{windows}.IncrementalKeyedWindow<{key}, {value}, {Keys(value)}, {Keys($"{windows}.WindowEntry<{value}>")}, {names.Reducer}, {names.Inverse}, {filter}>";
                 }
+
+                /// <summary>
+                /// How the state of a windowed stage's batch in progress is reached from the window: its <c>Current</c>, or
+                /// for a keyed window the table under its current key table, which the fused loop writes directly.
+                /// </summary>
+                public static string CurrentOf(StageModel stage) =>
+                    stage.Kind is StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow ? ".Current.Table" : ".Current";
 
                 /// <summary>The per-batch state of a windowed stage, which the fused loop fills: a key table, a reduced value, or the records.</summary>
                 public string BatchStateType(StageModel stage)

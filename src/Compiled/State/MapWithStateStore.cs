@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Keys;
 
 namespace Compiled;
 
@@ -26,14 +27,14 @@ namespace Compiled;
 /// <typeparam name="TValue">The value of a record.</typeparam>
 /// <typeparam name="TState">The state kept per key.</typeparam>
 /// <typeparam name="TOutput">What a call emits.</typeparam>
-/// <typeparam name="TKeys">The key table (<see cref="StructStateKeys{TKey, TEntry}"/> or <see cref="ByteStateKeys{TEntry}"/>).</typeparam>
+/// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TFunction">The stage's function.</typeparam>
 public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFunction>
     where TKey : allows ref struct
     where TValue : struct
     where TState : struct
     where TOutput : allows ref struct
-    where TKeys : struct, IStateKeys<TKeys, TKey, StateEntry<TState>>
+    where TKeys : struct, IKeyTable<TKeys, TKey, StateEntry<TState>>
     where TFunction : struct, IMapWithStateFunction<TKey, TValue, TState, TOutput>
 {
     private readonly long _timeout;   // in batches; -1 for none
@@ -82,7 +83,7 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
         while (_swept < _keys.Count)
         {
             int index = _swept++;
-            ref StateEntry<TState> entry = ref _keys.EntryAt(index);
+            ref StateEntry<TState> entry = ref _keys.ValueAt(index);
             if (!entry.Exists)
             {
                 continue;
@@ -161,7 +162,7 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
         {
             get
             {
-                ref StateEntry<TState> entry = ref _store._keys.EntryAt(_index);
+                ref StateEntry<TState> entry = ref _store._keys.ValueAt(_index);
                 return new KeyedState<TKey, TState>(_store._keys.KeyAt(_index), entry.Value, entry.UpdatedThisBatch ? null : entry.UpdatedBatch);
             }
         }
@@ -171,7 +172,7 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
         {
             while (++_index < _store._keys.Count)
             {
-                if (_store._keys.EntryAt(_index).Exists)
+                if (_store._keys.ValueAt(_index).Exists)
                 {
                     return true;
                 }

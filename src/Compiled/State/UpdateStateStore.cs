@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Keys;
 
 namespace Compiled;
 
@@ -16,12 +17,12 @@ namespace Compiled;
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value of a record.</typeparam>
 /// <typeparam name="TState">The state kept per key.</typeparam>
-/// <typeparam name="TKeys">The key table (<see cref="StructStateKeys{TKey, TEntry}"/> or <see cref="ByteStateKeys{TEntry}"/>).</typeparam>
+/// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TFunction">The stage's function.</typeparam>
 public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     where TKey : allows ref struct
     where TState : struct
-    where TKeys : struct, IStateKeys<TKeys, TKey, UpdateEntry<TState>>
+    where TKeys : struct, IKeyTable<TKeys, TKey, UpdateEntry<TState>>
     where TFunction : struct, IUpdateStateFunction<TKey, TValue, TState>
 {
     private readonly ValueLists<TValue> _values = new();
@@ -47,7 +48,7 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
         while (_updated < _keys.Count)
         {
             int index = _updated++;
-            ref UpdateEntry<TState> entry = ref _keys.EntryAt(index);
+            ref UpdateEntry<TState> entry = ref _keys.ValueAt(index);
             TKey current = _keys.KeyAt(index);
             if (TFunction.Update(batchTime, current, _values.Get(entry.Values), entry.HasState ? entry.State : null) is { } next)
             {
@@ -95,14 +96,14 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
 
         /// <summary>The current key and its state.</summary>
         public readonly KeyedState<TKey, TState> Current =>
-            new(_store._keys.KeyAt(_index), _store._keys.EntryAt(_index).State);
+            new(_store._keys.KeyAt(_index), _store._keys.ValueAt(_index).State);
 
         /// <summary>Moves to the next key that has a state.</summary>
         public bool MoveNext()
         {
             while (++_index < _store._keys.Count)
             {
-                if (_store._keys.EntryAt(_index).HasState)
+                if (_store._keys.ValueAt(_index).HasState)
                 {
                     return true;
                 }

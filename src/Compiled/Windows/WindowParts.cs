@@ -7,7 +7,6 @@ namespace Compiled.Windows;
 /// </summary>
 /// <typeparam name="TPart">The per-batch part.</typeparam>
 public readonly ref struct WindowParts<TPart>
-    where TPart : class
 {
     private readonly TPart[] _ring;
     private readonly WindowClock _clock;

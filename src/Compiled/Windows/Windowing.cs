@@ -1,4 +1,5 @@
 using Compiled.Hosting;
+using Compiled.Keys;
 
 namespace Compiled.Windows;
 
@@ -29,6 +30,20 @@ public static class Windowing
         for (int i = 0; i < count; i++)
         {
             ring[i] = new T();
+        }
+
+        return ring;
+    }
+
+    /// <summary>Creates a ring of <paramref name="count"/> fresh key tables, one per batch of a keyed window.</summary>
+    internal static TKeys[] Keys<TKeys, TKey, TValue>(int count)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+    {
+        var ring = new TKeys[count];
+        for (int i = 0; i < count; i++)
+        {
+            ring[i] = TKeys.Create();
         }
 
         return ring;

@@ -111,8 +111,8 @@ namespace Clicks
             private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
-            private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
-            private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+            private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+            private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.Sink _ended;
@@ -221,8 +221,8 @@ namespace Clicks
             {
                 private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
                 private readonly global::Compiled.Sinks.Sink _ended;
-                private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.StructStateKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
-                private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.StructStateKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+                private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
+                private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
                 private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
 

@@ -110,8 +110,8 @@ namespace Clicks
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
-            private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.ByteStateKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen = new();
-            private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.ByteStateKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running = new();
+            private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.Keys.ByteKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen = new();
+            private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.Keys.ByteKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running = new();
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _counts;
             private readonly global::Compiled.Sinks.Sink _totals;
@@ -219,8 +219,8 @@ namespace Clicks
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Sinks.Sink _totals;
-                private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.ByteStateKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen;
-                private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.ByteStateKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running;
+                private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.Keys.ByteKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen;
+                private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.Keys.ByteKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running;
                 private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
 

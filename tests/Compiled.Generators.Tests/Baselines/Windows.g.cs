@@ -134,11 +134,11 @@ namespace Monitoring
             private readonly global::Compiled.Framing.LineFramer _requestsFramer;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
-            private readonly global::Compiled.Windows.ByteKeyWindow<long, MergedReduce> _mergedWindow;
-            private readonly global::Compiled.Windows.ByteKeyIncrementalWindow<long, IncrementalReduce, IncrementalInverse, IncrementalFilter> _incrementalWindow;
+            private readonly global::Compiled.Windows.KeyedWindow<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<long>, MergedReduce> _mergedWindow;
+            private readonly global::Compiled.Windows.IncrementalKeyedWindow<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<long>, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.WindowEntry<long>>, IncrementalReduce, IncrementalInverse, IncrementalFilter> _incrementalWindow;
             private readonly global::Compiled.Windows.IncrementalPartialWindow<long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts> _perMinuteWindow;
             private readonly global::Compiled.Windows.PartialWindow<int, LongestReduce> _longestWindow;
-            private readonly global::Compiled.Windows.StructKeyIncrementalWindow<int, long, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts, global::Compiled.Windows.NonZeroCount<int>> _lengthsWindow;
+            private readonly global::Compiled.Windows.IncrementalKeyedWindow<int, long, global::Compiled.Keys.StructKeys<int, long>, global::Compiled.Keys.StructKeys<int, global::Compiled.Windows.WindowEntry<long>>, global::Compiled.Windows.AddCounts, global::Compiled.Windows.SubtractCounts, global::Compiled.Windows.NonZeroCount<int>> _lengthsWindow;
             private readonly global::Compiled.Windows.RecordWindow<global::Compiled.Windows.ByteRecords> _recentWindow;
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _perEndpointMerged;
@@ -311,11 +311,11 @@ namespace Monitoring
 
                 public RequestsLoop(TrafficJob job)
                 {
-                    _mergedBatch = job._mergedWindow.Current;
-                    _incrementalBatch = job._incrementalWindow.Current;
+                    _mergedBatch = job._mergedWindow.Current.Table;
+                    _incrementalBatch = job._incrementalWindow.Current.Table;
                     _perMinuteBatch = job._perMinuteWindow.Current;
                     _longestBatch = job._longestWindow.Current;
-                    _lengthsBatch = job._lengthsWindow.Current;
+                    _lengthsBatch = job._lengthsWindow.Current.Table;
                     _recentBatch = job._recentWindow.Current;
                 }
 

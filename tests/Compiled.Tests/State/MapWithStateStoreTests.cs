@@ -1,4 +1,5 @@
 using System.Text;
+using Compiled.Keys;
 
 namespace Compiled.Tests.State;
 
@@ -22,7 +23,7 @@ public class MapWithStateStoreTests
     {
         var random = new Random(seed);
         List<(int Key, long Value)[]> input = StatePropertyTests.RandomBatches(random, () => random.Next(12), () => StatePropertyTests.RandomCommand(random));
-        var store = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(timeout);
+        var store = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>(timeout);
         var model = new MapWithStateModel<int, long, long, Event>(StatePropertyTests.Rule, timeout, firstBatch: firstBatch);
         foreach (int key in new[] { 3, 100, 5 })
         {
@@ -82,7 +83,7 @@ public class MapWithStateStoreTests
         var random = new Random(seed);
         List<(string Key, long Value)[]> input = StatePropertyTests.RandomBatches(
             random, () => StatePropertyTests.ByteKeys[random.Next(StatePropertyTests.ByteKeys.Length)], () => random.Next(5) == 0 ? 0 : random.Next(1, 100));
-        var store = new MapWithStateStore<ReadOnlySpan<byte>, long, long, (string Key, long Value), ByteStateKeys<StateEntry<long>>, SessionFunction>(2);
+        var store = new MapWithStateStore<ReadOnlySpan<byte>, long, long, (string Key, long Value), ByteKeys<StateEntry<long>>, SessionFunction>(2);
         var model = new MapWithStateModel<string, long, long, (string Key, long Value)>(
             (key, value, state) =>
             {
@@ -108,7 +109,7 @@ public class MapWithStateStoreTests
         {
             if (k == input.Count / 2)
             {
-                var restored = new MapWithStateStore<ReadOnlySpan<byte>, long, long, (string Key, long Value), ByteStateKeys<StateEntry<long>>, SessionFunction>(2);
+                var restored = new MapWithStateStore<ReadOnlySpan<byte>, long, long, (string Key, long Value), ByteKeys<StateEntry<long>>, SessionFunction>(2);
                 foreach (KeyedState<ReadOnlySpan<byte>, long> entry in store)
                 {
                     restored.Put(entry.Key, entry.State, entry.UpdatedBatch!.Value);
@@ -149,7 +150,7 @@ public class MapWithStateStoreTests
     public void InitialState_CountsAsUpdatedInTheFirstBatch_AndTimesOutAfterTheTimeout()
     {
         const long First = 1_764_000_000;
-        var store = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(timeoutBatches: 2);
+        var store = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>(timeoutBatches: 2);
         store.Put(7, 70);
         Assert.Equal([(7, 70L, (long?)null)], Snapshot(store)); // not stamped until the first batch ends
 
@@ -166,7 +167,7 @@ public class MapWithStateStoreTests
     [Fact]
     public void KeysThatGetNoState_AndRemovedKeys_LeaveAtTheEndOfTheBatch()
     {
-        var store = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>();
+        var store = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>();
         Assert.Equal(new Event(1, 5, null, 5, false), store.Map(1, 5));
         Assert.Equal(new Event(2, 0, null, null, false), store.Map(2, 0));    // read only: no state
         Assert.Equal(new Event(3, 4, null, 4, false), store.Map(3, 4));
@@ -180,13 +181,13 @@ public class MapWithStateStoreTests
     [Fact]
     public void EndBatch_EndsABatchWithoutATimeout_AndIsRefusedWithOne()
     {
-        var store = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>();
+        var store = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>();
         store.Map(1, 5);
         store.Map(2, 0);
         store.EndBatch(1_764_000_000);
         Assert.Equal([(1, 5L, (long?)1_764_000_000)], Snapshot(store));
 
-        var withTimeout = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(1);
+        var withTimeout = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>(1);
         var error = Assert.Throws<InvalidOperationException>(() => withTimeout.EndBatch(1));
         Assert.Contains("end the batch with NextTimeout", error.Message, StringComparison.Ordinal);
     }
@@ -194,14 +195,14 @@ public class MapWithStateStoreTests
     [Fact]
     public void ANegativeTimeout_IsRejected_WithWhatToGive()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(-1));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>(-1));
         Assert.Contains("null for keys that never time out", error.Message, StringComparison.Ordinal);
     }
 
-    private static MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction> Restored(
-        MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction> store, long? timeout)
+    private static MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction> Restored(
+        MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction> store, long? timeout)
     {
-        var restored = new MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction>(timeout);
+        var restored = new MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction>(timeout);
         foreach (KeyedState<int, long> entry in store)
         {
             if (entry.UpdatedBatch is { } updated)
@@ -219,7 +220,7 @@ public class MapWithStateStoreTests
     }
 
     private static List<(int Key, long State, long? Updated)> Snapshot(
-        MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction> store)
+        MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction> store)
     {
         var states = new List<(int, long, long?)>();
         foreach (KeyedState<int, long> entry in store)
@@ -232,7 +233,7 @@ public class MapWithStateStoreTests
 
     private static void AssertStatesEqual(
         MapWithStateModel<int, long, long, Event> model,
-        MapWithStateStore<int, long, long, Event?, StructStateKeys<int, StateEntry<long>>, CommandFunction> store,
+        MapWithStateStore<int, long, long, Event?, StructKeys<int, StateEntry<long>>, CommandFunction> store,
         string where)
     {
         var expected = model.States.Select(s => (s.Key, s.Value.State, (long?)s.Value.Updated)).OrderBy(s => s.Key).ToList();

@@ -1,3 +1,5 @@
+using Compiled.Keys;
+
 namespace Compiled.Tests.State;
 
 /// <summary>
@@ -81,7 +83,7 @@ public class StateStrictnessTests
     [Fact]
     public void AStoreCall_ThatUpdatesAfterRemoving_FailsTheCall_AndLeavesTheKeyRemoved()
     {
-        var store = new MapWithStateStore<int, long, long, long, StructStateKeys<int, StateEntry<long>>, RemoveThenUpdate>();
+        var store = new MapWithStateStore<int, long, long, long, StructKeys<int, StateEntry<long>>, RemoveThenUpdate>();
         store.Put(1, 10);
         Assert.False(store.NextTimeout(1, out _));
         var error = Assert.Throws<InvalidOperationException>(() => store.Map(1, 5));

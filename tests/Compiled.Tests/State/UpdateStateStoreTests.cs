@@ -1,4 +1,5 @@
 using System.Text;
+using Compiled.Keys;
 
 namespace Compiled.Tests.State;
 
@@ -22,7 +23,7 @@ public class UpdateStateStoreTests
     {
         var random = new Random(seed);
         List<(int Key, long Value)[]> input = StatePropertyTests.RandomBatches(random, () => random.Next(10), () => StatePropertyTests.RandomTallyValue(random));
-        var store = new UpdateStateStore<int, long, Tally, StructStateKeys<int, UpdateEntry<Tally>>, TallyFunction>();
+        var store = new UpdateStateStore<int, long, Tally, StructKeys<int, UpdateEntry<Tally>>, TallyFunction>();
         var model = UpdateStateByKeyTests.TalliesModel();
         store.Put(4, new Tally(9, 90, 90, 0));
         model.Put(4, new Tally(9, 90, 90, 0));
@@ -34,7 +35,7 @@ public class UpdateStateStoreTests
         {
             if (k == input.Count / 2)
             {
-                var restored = new UpdateStateStore<int, long, Tally, StructStateKeys<int, UpdateEntry<Tally>>, TallyFunction>();
+                var restored = new UpdateStateStore<int, long, Tally, StructKeys<int, UpdateEntry<Tally>>, TallyFunction>();
                 foreach (KeyedState<int, Tally> entry in store)
                 {
                     restored.Put(entry.Key, entry.State);
@@ -81,7 +82,7 @@ public class UpdateStateStoreTests
         var random = new Random(seed);
         List<(string Key, long Value)[]> input = StatePropertyTests.RandomBatches(
             random, () => StatePropertyTests.ByteKeys[random.Next(StatePropertyTests.ByteKeys.Length)], () => StatePropertyTests.RandomTallyValue(random));
-        var store = new UpdateStateStore<ReadOnlySpan<byte>, long, Tally, ByteStateKeys<UpdateEntry<Tally>>, ByteTallyFunction>();
+        var store = new UpdateStateStore<ReadOnlySpan<byte>, long, Tally, ByteKeys<UpdateEntry<Tally>>, ByteTallyFunction>();
         var model = UpdateStateByKeyTests.TalliesModel<string>(StringComparer.Ordinal);
         store.Put("ab"u8, new Tally(3, 3, 3, 0));
         model.Put("ab", new Tally(3, 3, 3, 0));
@@ -110,7 +111,7 @@ public class UpdateStateStoreTests
     [Fact]
     public void AKeyWithNeitherStateNorValues_IsNotCalled_AndNullRemovesAKey()
     {
-        var store = new UpdateStateStore<int, long, Tally, StructStateKeys<int, UpdateEntry<Tally>>, TallyFunction>();
+        var store = new UpdateStateStore<int, long, Tally, StructKeys<int, UpdateEntry<Tally>>, TallyFunction>();
         Calls.Clear();
         Assert.False(store.NextState(1000, out _, out _));
         Assert.Empty(Calls);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Compiled.Keys;
 using Compiled.Windows;
 using static Compiled.Tests.Windows.Runtime.BatchModel;
 
@@ -17,70 +18,70 @@ public class KeyedWindowTypeTests
     private const int Cases = 300;
 
     [Fact]
-    public void ByteKeyWindow_MatchesMergedModel_InOrder()
+    public void KeyedWindow_ByteKeys_MatchesMergedModel_InOrder()
     {
         ForEachCase(keys: 6, minValue: 0, (seed, length, slide, batches, endOfInput) =>
         {
-            var window = new ByteKeyWindow<string, Concatenate>(length, slide);
-            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), Predicted(window.EmitsAt, window.Advance),
+            var window = new KeyedWindow<ReadOnlySpan<byte>, string, ByteKeys<string>, Concatenate>(length, slide);
+            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current.Table, records), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
 
     [Fact]
-    public void StructKeyWindow_MatchesMergedModel_InOrder()
+    public void KeyedWindow_StructKeys_MatchesMergedModel_InOrder()
     {
         ForEachCase(keys: 6, minValue: 0, (seed, length, slide, batches, endOfInput) =>
         {
-            var window = new StructKeyWindow<int, string, Concatenate>(length, slide);
-            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current, records), Predicted(window.EmitsAt, window.Advance),
+            var window = new KeyedWindow<int, string, StructKeys<int, string>, Concatenate>(length, slide);
+            CheckMerged(seed, length, slide, batches, endOfInput, records => FillText(window.Current.Table, records), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
 
     [Fact]
-    public void ByteKeyIncrementalWindow_WithInverseAndFilter_MatchesModel()
+    public void IncrementalKeyedWindow_ByteKeys_WithInverseAndFilter_MatchesModel()
     {
         // Many keys that come and go, values from -3: keys fall to zero or below and are forgotten, and cleared out.
         ForEachCase(keys: 40, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
-            var window = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, Positive>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillBytes(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
+            var window = new IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, Positive>(length, slide);
+            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillBytes(window.Current.Table, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
 
     [Fact]
-    public void ByteKeyIncrementalWindow_WithoutFilter_KeepsEveryKey()
+    public void IncrementalKeyedWindow_ByteKeys_WithoutFilter_KeepsEveryKey()
     {
         ForEachCase(keys: 8, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
-            var window = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, KeepAll<ReadOnlySpan<byte>, long>>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static _ => true, records => FillBytes(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
+            var window = new IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, KeepAll<ReadOnlySpan<byte>, long>>(length, slide);
+            CheckIncremental(seed, length, slide, batches, endOfInput, static _ => true, records => FillBytes(window.Current.Table, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (Key(window.KeyAt(i)), window.ValueAt(i))).ToList());
         });
     }
 
     [Fact]
-    public void StructKeyIncrementalWindow_WithInverseAndFilter_MatchesModel()
+    public void IncrementalKeyedWindow_StructKeys_WithInverseAndFilter_MatchesModel()
     {
         ForEachCase(keys: 40, minValue: -3, (seed, length, slide, batches, endOfInput) =>
         {
-            var window = new StructKeyIncrementalWindow<int, long, AddCounts, SubtractCounts, Positive>(length, slide);
-            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillStructs(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
+            var window = new IncrementalKeyedWindow<int, long, StructKeys<int, long>, StructKeys<int, WindowEntry<long>>, AddCounts, SubtractCounts, Positive>(length, slide);
+            CheckIncremental(seed, length, slide, batches, endOfInput, static v => v > 0, records => FillStructs(window.Current.Table, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
 
     [Fact]
-    public void StructKeyIncrementalWindow_CountByValue_DropsZeroCounts()
+    public void IncrementalKeyedWindow_StructKeys_CountByValue_DropsZeroCounts()
     {
         // [CountByValueAndWindow]: every record counts 1, and values whose count fell to zero are dropped.
         ForEachCase(keys: 30, minValue: 1, (seed, length, slide, batches, endOfInput) =>
         {
             List<ModelBatch> ones = batches.Select(b => b with { Records = b.Records.Select(r => (r.Key, 1L)).ToArray() }).ToList();
-            var window = new StructKeyIncrementalWindow<int, long, AddCounts, SubtractCounts, NonZeroCount<int>>(length, slide);
-            CheckIncremental(seed, length, slide, ones, endOfInput, static v => v != 0, records => FillStructs(window.Current, records, Add), Predicted(window.EmitsAt, window.Advance),
+            var window = new IncrementalKeyedWindow<int, long, StructKeys<int, long>, StructKeys<int, WindowEntry<long>>, AddCounts, SubtractCounts, NonZeroCount<int>>(length, slide);
+            CheckIncremental(seed, length, slide, ones, endOfInput, static v => v != 0, records => FillStructs(window.Current.Table, records, Add), Predicted(window.EmitsAt, window.Advance),
                 () => Enumerable.Range(0, window.Count).Select(i => (window.KeyAt(i), window.ValueAt(i))).ToList());
         });
     }
@@ -89,7 +90,7 @@ public class KeyedWindowTypeTests
     public void IncrementalWindow_ForgottenKeys_AreClearedOutOnlyOnceMoreThanAQuarterOfTheTable()
     {
         // A window of 2 batches, emitting every batch: 50 keys, then key 100, then keys 200-209, then keys 300-309.
-        var window = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, Positive>(2, 1);
+        var window = new IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, Positive>(2, 1);
         long n = 1_764_000_001;
         Step(window, n, Enumerable.Range(0, 50));
         Step(window, n + 1, [100]);
@@ -112,20 +113,20 @@ public class KeyedWindowTypeTests
         Assert.Equal([100, .. Enumerable.Range(300, 10)], Emitted(window));
         Assert.Equal(1, window.ValueAt(0));
 
-        static void Step(ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, Positive> window, long batch, IEnumerable<int> keys)
+        static void Step(IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, Positive> window, long batch, IEnumerable<int> keys)
         {
-            FillBytes(window.Current, keys.Select(k => (k, 1L)).ToArray(), Add);
+            FillBytes(window.Current.Table, keys.Select(k => (k, 1L)).ToArray(), Add);
             Assert.True(window.Advance(batch));
         }
 
-        static int[] Emitted(ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, Positive> window) =>
+        static int[] Emitted(IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, Positive> window) =>
             Enumerable.Range(0, window.Count).Select(i => Key(window.KeyAt(i))).ToArray();
     }
 
     [Fact]
     public void Advance_BatchNotAfterTheLast_ThrowsSayingBatchesComeInOrder()
     {
-        var window = new ByteKeyWindow<string, Concatenate>(3, 1);
+        var window = new KeyedWindow<ReadOnlySpan<byte>, string, ByteKeys<string>, Concatenate>(3, 1);
         window.Advance(1_764_000_005);
         var error = Assert.Throws<InvalidOperationException>(() => window.Advance(1_764_000_005));
         Assert.Contains("batch 1764000005 after batch 1764000005", error.Message, StringComparison.Ordinal);
@@ -218,7 +219,7 @@ public class KeyedWindowTypeTests
         return emitted;
     };
 
-    private static void FillBytes(Compiled.Keys.ByteKeyTable<long> table, (int Key, long Value)[] records, Func<long, long, long> reduce)
+    private static void FillBytes(ByteKeyTable<long> table, (int Key, long Value)[] records, Func<long, long, long> reduce)
     {
         foreach ((int key, long value) in records)
         {
@@ -227,7 +228,7 @@ public class KeyedWindowTypeTests
         }
     }
 
-    private static void FillText(Compiled.Keys.ByteKeyTable<string> table, (int Key, long Value)[] records)
+    private static void FillText(ByteKeyTable<string> table, (int Key, long Value)[] records)
     {
         foreach ((int key, long value) in records)
         {
@@ -236,7 +237,7 @@ public class KeyedWindowTypeTests
         }
     }
 
-    private static void FillText(Compiled.Keys.StructKeyTable<int, string> table, (int Key, long Value)[] records)
+    private static void FillText(StructKeyTable<int, string> table, (int Key, long Value)[] records)
     {
         foreach ((int key, long value) in records)
         {
@@ -245,7 +246,7 @@ public class KeyedWindowTypeTests
         }
     }
 
-    private static void FillStructs(Compiled.Keys.StructKeyTable<int, long> table, (int Key, long Value)[] records, Func<long, long, long> reduce)
+    private static void FillStructs(StructKeyTable<int, long> table, (int Key, long Value)[] records, Func<long, long, long> reduce)
     {
         foreach ((int key, long value) in records)
         {

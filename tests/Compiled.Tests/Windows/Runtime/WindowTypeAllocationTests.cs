@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Compiled.Keys;
 using Compiled.Tests.Framing;
 using Compiled.Windows;
 
@@ -19,10 +20,10 @@ public class WindowTypeAllocationTests
     [Fact]
     public void KeyedWindows_AllocateNothingPerBatch()
     {
-        var merged = new ByteKeyWindow<long, AddCounts>(4, 2);
-        var incremental = new ByteKeyIncrementalWindow<long, AddCounts, SubtractCounts, NonZeroCount<ReadOnlySpan<byte>>>(4, 2);
-        var structMerged = new StructKeyWindow<int, long, AddCounts>(4, 2);
-        var structIncremental = new StructKeyIncrementalWindow<int, long, AddCounts, SubtractCounts, NonZeroCount<int>>(4, 2);
+        var merged = new KeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, AddCounts>(4, 2);
+        var incremental = new IncrementalKeyedWindow<ReadOnlySpan<byte>, long, ByteKeys<long>, ByteKeys<WindowEntry<long>>, AddCounts, SubtractCounts, NonZeroCount<ReadOnlySpan<byte>>>(4, 2);
+        var structMerged = new KeyedWindow<int, long, StructKeys<int, long>, AddCounts>(4, 2);
+        var structIncremental = new IncrementalKeyedWindow<int, long, StructKeys<int, long>, StructKeys<int, WindowEntry<long>>, AddCounts, SubtractCounts, NonZeroCount<int>>(4, 2);
         long batch = 1_764_000_001;
         long emitted = 0;
         void Run()
@@ -36,10 +37,10 @@ public class WindowTypeAllocationTests
                         continue;
                     }
 
-                    merged.Current.GetValueRefOrAddDefault(ByteKeys[k], out _)++;
-                    incremental.Current.GetValueRefOrAddDefault(ByteKeys[k], out _)++;
-                    structMerged.Current.GetValueRefOrAddDefault(k, out _)++;
-                    structIncremental.Current.GetValueRefOrAddDefault(k, out _)++;
+                    merged.Current.Table.GetValueRefOrAddDefault(ByteKeys[k], out _)++;
+                    incremental.Current.Table.GetValueRefOrAddDefault(ByteKeys[k], out _)++;
+                    structMerged.Current.Table.GetValueRefOrAddDefault(k, out _)++;
+                    structIncremental.Current.Table.GetValueRefOrAddDefault(k, out _)++;
                 }
 
                 if (merged.Advance(batch))

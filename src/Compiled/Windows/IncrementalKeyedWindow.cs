@@ -4,7 +4,7 @@ using Compiled.Keys;
 namespace Compiled.Windows;
 
 /// <summary>
-/// A keyed window over byte-span keys kept up to date with an inverse function (<c>[ReduceByKeyAndWindow]</c> with
+/// A keyed window kept up to date with an inverse function (<c>[ReduceByKeyAndWindow]</c> with
 /// <c>Inverse</c>, and <c>[CountByValueAndWindow]</c>): at each batch the batch that enters is reduced into the
 /// window's table and the batch that leaves is taken back out with the inverse, so a slide costs the keys of two
 /// batches, not of the whole window. Each batch's values are reduced per key into the batch's own table
@@ -24,41 +24,47 @@ namespace Compiled.Windows;
 /// progress (<see cref="Current"/>) and the window's table (<see cref="Entries"/>).
 /// </para>
 /// </remarks>
+/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value reduced per key.</typeparam>
+/// <typeparam name="TKeys">The per-batch key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
+/// <typeparam name="TEntries">The window's key table, of the same kind over <see cref="WindowEntry{TValue}"/>.</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
 /// <typeparam name="TInverse">The inverse of the reduce: takes a batch's value back out of the window's.</typeparam>
 /// <typeparam name="TFilter">Which keys are emitted (<see cref="KeepAll{TKey, TValue}"/> when the stage has no filter).</typeparam>
-public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
+public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduce, TInverse, TFilter>
+    where TKey : allows ref struct
+    where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+    where TEntries : struct, IKeyTable<TEntries, TKey, WindowEntry<TValue>>
     where TReduce : struct, IReducer<TValue>
     where TInverse : struct, IReducer<TValue>
-    where TFilter : struct, IKeyFilter<ReadOnlySpan<byte>, TValue>
+    where TFilter : struct, IKeyFilter<TKey, TValue>
 {
-    private readonly ByteKeyTable<TValue>[] _ring;
-    private ByteKeyTable<TValue> _current = new();
-    private ByteKeyTable<WindowEntry<TValue>> _entries = new();
-    private ByteKeyTable<WindowEntry<TValue>> _kept = new();
+    private readonly TKeys[] _ring;
+    private TKeys _current = TKeys.Create();
+    private TEntries _entries = TEntries.Create();
+    private TEntries _kept = TEntries.Create();
     private int[] _emitted = new int[16];
     private int _emittedCount;
     private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
-    public ByteKeyIncrementalWindow(int length, int slide)
+    public IncrementalKeyedWindow(int length, int slide)
     {
         _clock = new WindowClock(length, slide);
-        _ring = Windowing.Ring<ByteKeyTable<TValue>>(length);
+        _ring = Windowing.Keys<TKeys, TKey, TValue>(length);
     }
 
-    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into it.</summary>
-    public ByteKeyTable<TValue> Current => _current;
+    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into its <c>Table</c>.</summary>
+    public TKeys Current => _current;
 
     /// <summary>The window's batches, clock and emissions.</summary>
     public WindowClock Clock => _clock;
 
     /// <summary>The per-batch tables of the window, oldest first.</summary>
-    public WindowParts<ByteKeyTable<TValue>> Parts => new(_ring, _clock);
+    public WindowParts<TKeys> Parts => new(_ring, _clock);
 
     /// <summary>The window's table: each key's value over the window and how many of its batches hold the key (-1: forgotten).</summary>
-    public ByteKeyTable<WindowEntry<TValue>> Entries => _entries;
+    public TEntries Entries => _entries;
 
     /// <summary>
     /// The number of keys emitted after <see cref="Advance"/> returned <see langword="true"/>: the keys of the window
@@ -67,7 +73,7 @@ public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
     public int Count => _emittedCount;
 
     /// <summary>The key of emitted entry <paramref name="index"/>.</summary>
-    public ReadOnlySpan<byte> KeyAt(int index) => _entries.KeyAt(Emitted(index));
+    public TKey KeyAt(int index) => _entries.KeyAt(Emitted(index));
 
     /// <summary>The value of emitted entry <paramref name="index"/>: the key's value over the window.</summary>
     public ref readonly TValue ValueAt(int index) => ref _entries.ValueAt(Emitted(index)).Value;
@@ -91,13 +97,13 @@ public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
         // Batch numbers skipped since the last batch are empty batches: only the batches that leave with them count.
         for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
         {
-            ByteKeyTable<TValue> leaving = _ring[_clock.Slot(batch - skipped)];
+            TKeys leaving = _ring[_clock.Slot(batch - skipped)];
             Subtract(leaving);
             leaving.Clear();
         }
 
         int slot = _clock.Slot(batch);
-        ByteKeyTable<TValue> entering = _current;
+        TKeys entering = _current;
         Add(entering);
         _current = _ring[slot];
         Subtract(_current);
@@ -113,12 +119,12 @@ public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
     }
 
     // The batch that enters: each key's value reduced into its state.
-    private void Add(ByteKeyTable<TValue> entering)
+    private void Add(TKeys entering)
     {
         TReduce reduce = default;
         for (int index = 0; index < entering.Count; index++)
         {
-            ref WindowEntry<TValue> entry = ref _entries.GetValueRefOrAddDefault(entering.KeyAt(index), out bool exists);
+            ref WindowEntry<TValue> entry = ref _entries.GetOrAdd(entering.KeyAt(index), out bool exists);
             if (exists && entry.Batches >= 0)
             {
                 entry.Value = reduce.Reduce(entry.Value, entering.ValueAt(index));
@@ -134,13 +140,13 @@ public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
     }
 
     // The batch that leaves: each key's value taken back out of its state.
-    private void Subtract(ByteKeyTable<TValue> leaving)
+    private void Subtract(TKeys leaving)
     {
         TInverse inverse = default;
         for (int index = 0; index < leaving.Count; index++)
         {
             // A key stays in the state while any batch of the window holds a value of it, so this finds it.
-            ref WindowEntry<TValue> entry = ref _entries.GetValueRefOrNullRef(leaving.KeyAt(index));
+            ref WindowEntry<TValue> entry = ref _entries.Find(leaving.KeyAt(index));
             if (!Unsafe.IsNullRef(ref entry))
             {
                 entry.Value = inverse.Reduce(entry.Value, leaving.ValueAt(index));
@@ -203,7 +209,7 @@ public sealed class ByteKeyIncrementalWindow<TValue, TReduce, TInverse, TFilter>
                 _emitted[emitted++] = next;
             }
 
-            _kept.GetValueRefOrAddDefault(_entries.KeyAt(index), out bool _) = entry;
+            _kept.GetOrAdd(_entries.KeyAt(index), out bool _) = entry;
             next++;
         }
 

@@ -3,7 +3,7 @@ using Compiled.Keys;
 namespace Compiled.Windows;
 
 /// <summary>
-/// A keyed window over struct keys (numbers, enums, user structs), merged again at each slide (<c>[ReduceByKeyAndWindow]</c> without
+/// A keyed window, merged again at each slide (<c>[ReduceByKeyAndWindow]</c> without
 /// <c>Inverse</c>): each batch's values are reduced per key into the batch's own table (<see cref="Current"/>, which
 /// the fused loop writes directly), the last <see cref="WindowClock.Length"/> tables are kept in a ring, and at a
 /// slide they are merged, oldest first, into the window's table.
@@ -12,33 +12,35 @@ namespace Compiled.Windows;
 /// The state is the clock (<see cref="Clock"/>), the ring of per-batch tables (<see cref="Parts"/>) and the table
 /// in progress (<see cref="Current"/>); the result is rebuilt from them at each emission.
 /// </remarks>
-/// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
+/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value reduced per key.</typeparam>
+/// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
-public sealed class StructKeyWindow<TKey, TValue, TReduce>
-    where TKey : struct
+public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce>
+    where TKey : allows ref struct
+    where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
     where TReduce : struct, IReducer<TValue>
 {
-    private readonly StructKeyTable<TKey, TValue>[] _ring;
-    private readonly StructKeyTable<TKey, TValue> _window = new();
-    private StructKeyTable<TKey, TValue> _current = new();
+    private readonly TKeys[] _ring;
+    private TKeys _window = TKeys.Create();
+    private TKeys _current = TKeys.Create();
     private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
-    public StructKeyWindow(int length, int slide)
+    public KeyedWindow(int length, int slide)
     {
         _clock = new WindowClock(length, slide);
-        _ring = Windowing.Ring<StructKeyTable<TKey, TValue>>(length);
+        _ring = Windowing.Keys<TKeys, TKey, TValue>(length);
     }
 
-    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into it.</summary>
-    public StructKeyTable<TKey, TValue> Current => _current;
+    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into its <c>Table</c>.</summary>
+    public TKeys Current => _current;
 
     /// <summary>The window's batches, clock and emissions.</summary>
     public WindowClock Clock => _clock;
 
     /// <summary>The per-batch tables of the window, oldest first.</summary>
-    public WindowParts<StructKeyTable<TKey, TValue>> Parts => new(_ring, _clock);
+    public WindowParts<TKeys> Parts => new(_ring, _clock);
 
     /// <summary>
     /// The number of keys of the window's result after <see cref="Advance"/> returned <see langword="true"/>: each key
@@ -72,7 +74,7 @@ public sealed class StructKeyWindow<TKey, TValue, TReduce>
         }
 
         int slot = _clock.Slot(batch);
-        StructKeyTable<TKey, TValue> entering = _current;
+        TKeys entering = _current;
         _current = _ring[slot];
         _current.Clear();
         _ring[slot] = entering;
@@ -85,10 +87,10 @@ public sealed class StructKeyWindow<TKey, TValue, TReduce>
         _window.Clear();
         for (long from = batch - _ring.Length + 1; from <= batch; from++)
         {
-            StructKeyTable<TKey, TValue> part = _ring[_clock.Slot(from)];
+            TKeys part = _ring[_clock.Slot(from)];
             for (int index = 0; index < part.Count; index++)
             {
-                ref TValue value = ref _window.GetValueRefOrAddDefault(part.KeyAt(index), out bool exists);
+                ref TValue value = ref _window.GetOrAdd(part.KeyAt(index), out bool exists);
                 value = exists ? reduce.Reduce(value, part.ValueAt(index)) : part.ValueAt(index);
             }
         }
