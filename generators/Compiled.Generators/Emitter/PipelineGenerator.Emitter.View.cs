@@ -157,10 +157,16 @@ namespace Compiled.Generators
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;
                         case StageKind.SessionWindow:
-                            yield return (input!.Output!.Shape == RecordShape.KeyValue
-                                ? $"{Runtime}.Windows.SessionWindows<{input.Output.Value!.Code}>"
-                                : $"{Runtime}.Windows.SessionWindows<{input.Output.Key!.Code}, {input.Output.Value!.Code}>", names.Field);
+                        {
+                            // One session window type, over the key table and the record of the stage's kind of key.
+                            string value = input!.Output!.Value!.Code;
+                            string lists = $"{Runtime}.Windows.SessionList";
+                            yield return (input.Output.Shape == RecordShape.KeyValue
+                                ? $"{Runtime}.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, {value}, {Runtime}.Keys.ByteKeys<{lists}>, {Runtime}.Windowed<{value}>>"
+                                : $"{Runtime}.Windows.SessionWindows<{input.Output.Key!.Code}, {value}, {Runtime}.Keys.StructKeys<{input.Output.Key!.Code}, {lists}>, {Runtime}.Windowed<{input.Output.Key!.Code}, {value}>>", names.Field);
                             break;
+                        }
+
                         case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                             yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
                             if (other is not null)

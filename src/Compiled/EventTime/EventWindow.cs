@@ -50,9 +50,24 @@ public readonly record struct EventWindow(long Start, long End) : IUtf8SpanForma
     }
 }
 
+/// <summary>
+/// A record of a key's value over one event-time window, made by the window types that serve both kinds of key
+/// (<see cref="Windows.SessionWindows{TKey, TValue, TKeys, TRecord}"/>) through a static call, so it is inlined.
+/// </summary>
+/// <typeparam name="TSelf">The record type.</typeparam>
+/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public interface IWindowedRecord<TSelf, TKey, TValue>
+    where TSelf : IWindowedRecord<TSelf, TKey, TValue>, allows ref struct
+    where TKey : allows ref struct
+{
+    /// <summary>The record of <paramref name="key"/>'s <paramref name="value"/> over <paramref name="window"/>.</summary>
+    static abstract TSelf Create(EventWindow window, TKey key, TValue value);
+}
+
 /// <summary>A byte-span key's value over one event-time window, as views valid during the call.</summary>
 /// <typeparam name="TValue">The value type.</typeparam>
-public readonly ref struct Windowed<TValue>
+public readonly ref struct Windowed<TValue> : IWindowedRecord<Windowed<TValue>, ReadOnlySpan<byte>, TValue>
 {
     /// <summary>Creates the record (the generated code does this).</summary>
     public Windowed(EventWindow window, ReadOnlySpan<byte> key, TValue value)
@@ -61,6 +76,9 @@ public readonly ref struct Windowed<TValue>
         Key = key;
         Value = value;
     }
+
+    /// <inheritdoc />
+    public static Windowed<TValue> Create(EventWindow window, ReadOnlySpan<byte> key, TValue value) => new(window, key, value);
 
     /// <summary>The window.</summary>
     public EventWindow Window { get; }
@@ -82,7 +100,11 @@ public readonly ref struct Windowed<TValue>
 /// <param name="Key">The key.</param>
 /// <param name="Value">The value over the window.</param>
 public readonly record struct Windowed<TKey, TValue>(EventWindow Window, TKey Key, TValue Value)
+    : IWindowedRecord<Windowed<TKey, TValue>, TKey, TValue>
 {
+    /// <inheritdoc />
+    public static Windowed<TKey, TValue> Create(EventWindow window, TKey key, TValue value) => new(window, key, value);
+
     /// <summary>The record as <c>([start,end),key,value)</c>.</summary>
     public override string ToString() => $"({Window},{Key},{Value})";
 }

@@ -105,7 +105,7 @@ namespace Clickstream
             private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
-            private readonly global::Compiled.Windows.SessionWindows<long> _sessions = new();
+            private readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions = new();
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _minutes;
             private readonly global::Compiled.Sinks.Sink _slidingMinutes;
@@ -213,7 +213,7 @@ namespace Clickstream
                 private readonly global::Compiled.Windows.Watermark _timestampWatermark;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding;
-                private readonly global::Compiled.Windows.SessionWindows<long> _sessions;
+                private readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
                 private readonly global::Compiled.Sinks.Sink _tooLate;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;

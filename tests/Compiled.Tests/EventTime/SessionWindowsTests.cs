@@ -1,10 +1,11 @@
 using System.Text;
+using Compiled.Keys;
 using Compiled.Windows;
 
 namespace Compiled.Tests.EventTimeTests;
 
 /// <summary>
-/// <see cref="SessionWindows{TValue}"/> and <see cref="SessionWindows{TKey, TValue}"/> on their own: sessions merge,
+/// <see cref="SessionWindows{TKey, TValue, TKeys, TRecord}"/> on its own, over byte keys and struct keys: sessions merge,
 /// close in order of end, then start, then key in the order the key was first seen since it last had no open session;
 /// forgotten keys are cleared out without losing the keys of the sessions being emitted; the whole state copies
 /// through its view; and random runs agree exactly, batch by batch, with <see cref="SessionModel"/>.
@@ -16,7 +17,7 @@ public class SessionWindowsTests
     [Fact]
     public void Add_RecordBridgingTwoSessions_MergesThemIntoOne()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         windows.Add<Sum>("a"u8, 1000, 500, 1);
         windows.Add<Sum>("a"u8, 2000, 500, 10);
         windows.Add<Sum>("a"u8, 1500, 500, 100);   // touches [1000,1500) and reaches [2000,2500)
@@ -27,7 +28,7 @@ public class SessionWindowsTests
     [Fact]
     public void Close_SessionEndingAtTheWatermark_StaysOpen()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         windows.Add<Sum>("a"u8, 1000, 500, 1);
 
         Assert.Empty(Closed(windows, 1500));   // a record at 1500 is not late and would still join it
@@ -37,7 +38,7 @@ public class SessionWindowsTests
     [Fact]
     public void Close_OrdersByEndThenStartThenKeyFirstSeen()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         windows.Add<Sum>("b"u8, 1000, 500, 1);   // [1000,1500)
         windows.Add<Sum>("a"u8, 1000, 500, 2);   // [1000,1500): same span, seen after b
         windows.Add<Sum>("c"u8, 800, 500, 3);    // [800,1300): ends first
@@ -51,7 +52,7 @@ public class SessionWindowsTests
     [Fact]
     public void Close_KeyThatCameBackAfterItsSessionsClosed_ComesAfterKeysStillOpen()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         windows.Add<Sum>("a"u8, 0, 100, 1);
         windows.Add<Sum>("b"u8, 5000, 100, 2);
         windows.Add<Sum>("c"u8, 9000, 100, 0);
@@ -69,7 +70,7 @@ public class SessionWindowsTests
     [Fact]
     public void Close_ForgottenKeysOverAQuarter_AreClearedOutAndTheClosedKeysStillRead()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         for (int key = 0; key < 100; key++)
         {
             windows.Add<Sum>(Key(key), key < 10 ? 10_000 : 0, 100, key);
@@ -87,7 +88,7 @@ public class SessionWindowsTests
     [Fact]
     public void Close_ForgottenKeysUpToAQuarter_StayInTheTable()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         for (int key = 0; key < 100; key++)
         {
             windows.Add<Sum>(Key(key), key < 75 ? 10_000 : 0, 100, key);
@@ -106,7 +107,7 @@ public class SessionWindowsTests
     [MemberData(nameof(Seeds))]
     public void ByteKeys_RandomRun_MatchesTheModelExactly(int seed)
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         var model = new SessionModel(Gap);
         foreach ((List<(int Key, long Time, long Value)> records, long watermark) in Run(seed))
         {
@@ -126,7 +127,7 @@ public class SessionWindowsTests
     [MemberData(nameof(Seeds))]
     public void StructKeys_RandomRun_MatchesTheModelExactly(int seed)
     {
-        var windows = new SessionWindows<int, long>();
+        var windows = new SessionWindows<int, long, StructKeys<int, SessionList>, Windowed<int, long>>();
         var model = new SessionModel(Gap);
         foreach ((List<(int Key, long Time, long Value)> records, long watermark) in Run(seed))
         {
@@ -150,15 +151,15 @@ public class SessionWindowsTests
     [MemberData(nameof(Seeds))]
     public void ByteKeys_StateCopiedThroughItsView_GivesTheSameOutputAfterwards(int seed)
     {
-        var original = new SessionWindows<long>();
-        SessionWindows<long>? copy = null;
+        var original = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
+        SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>? copy = null;
         var runs = Run(seed);
         int copyAt = runs.Count / 2;
         for (int batch = 0; batch < runs.Count; batch++)
         {
             if (batch == copyAt)
             {
-                copy = new SessionWindows<long>();
+                copy = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
                 foreach (Windowed<long> session in original.OpenSessions())
                 {
                     copy.Restore(session.Key, session.Window, session.Value);
@@ -186,17 +187,17 @@ public class SessionWindowsTests
     [Fact]
     public void StructKeys_StateCopiedThroughItsView_GivesTheSameOutputAfterwards()
     {
-        var original = new SessionWindows<int, long>();
+        var original = new SessionWindows<int, long, StructKeys<int, SessionList>, Windowed<int, long>>();
         original.Add<Sum>(2, 1000, 100, 1);
         original.Add<Sum>(1, 1000, 100, 2);
         original.Add<Sum>(1, 3000, 100, 4);
-        var copy = new SessionWindows<int, long>();
+        var copy = new SessionWindows<int, long, StructKeys<int, SessionList>, Windowed<int, long>>();
         foreach (Windowed<int, long> session in original.OpenSessions())
         {
             copy.Restore(session.Key, session.Window, session.Value);
         }
 
-        foreach (SessionWindows<int, long> windows in new[] { original, copy })
+        foreach (SessionWindows<int, long, StructKeys<int, SessionList>, Windowed<int, long>> windows in new[] { original, copy })
         {
             windows.Add<Sum>(1, 3050, 100, 8);
             var closed = new List<Windowed<int, long>>();
@@ -212,7 +213,7 @@ public class SessionWindowsTests
     [Fact]
     public void Restore_SessionEndingBeforeItStarts_Throws()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         var error = Assert.Throws<ArgumentException>(() => windows.Restore("a"u8, new EventWindow(200, 100), 1));
         Assert.Contains("ends before it starts", error.Message, StringComparison.Ordinal);
     }
@@ -220,7 +221,7 @@ public class SessionWindowsTests
     [Fact]
     public void AddAndClose_SteadyState_AllocateNothing()
     {
-        var windows = new SessionWindows<long>();
+        var windows = new SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>>();
         byte[][] keys = [.. Enumerable.Range(0, 200).Select(k => Encoding.ASCII.GetBytes($"k{k}"))];
         void Batch(int batch)
         {
@@ -253,7 +254,7 @@ public class SessionWindowsTests
 
     private static byte[] Key(int key) => Encoding.ASCII.GetBytes($"k{key}");
 
-    private static List<(string Window, string Key, long Value)> Closed(SessionWindows<long> windows, long watermark)
+    private static List<(string Window, string Key, long Value)> Closed(SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>> windows, long watermark)
     {
         var closed = new List<(string, string, long)>();
         foreach (Windowed<long> session in windows.Close(watermark))
@@ -264,7 +265,7 @@ public class SessionWindowsTests
         return closed;
     }
 
-    private static List<(string Window, string Key, long Value)> Open(SessionWindows<long> windows)
+    private static List<(string Window, string Key, long Value)> Open(SessionWindows<ReadOnlySpan<byte>, long, ByteKeys<SessionList>, Windowed<long>> windows)
     {
         var open = new List<(string, string, long)>();
         foreach (Windowed<long> session in windows.OpenSessions())

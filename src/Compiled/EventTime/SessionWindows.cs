@@ -4,20 +4,24 @@ using Compiled.Keys;
 namespace Compiled.Windows;
 
 /// <summary>
-/// The session windows of a <see cref="SessionWindowAttribute"/> stage whose keys are structs: each key's open sessions,
+/// The session windows of a <see cref="SessionWindowAttribute"/> stage: each key's open sessions,
 /// which every record of the key extends or merges (<see cref="Add{TReducer}"/>), and which a batch boundary closes
 /// once the watermark passes their end (<see cref="Close"/>). A key whose sessions have all closed stays in the key
 /// table, forgotten, until a record brings it back; forgotten keys are cleared out once they are more than a quarter
 /// of the table, so a boundary does not copy every key.
 /// </summary>
-/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value combined over a session.</typeparam>
-public sealed class SessionWindows<TKey, TValue>
-    where TKey : struct
+/// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/> over <see cref="SessionList"/>).</typeparam>
+/// <typeparam name="TRecord">The stage's record (<see cref="Windowed{TKey, TValue}"/> or, for byte keys, <see cref="Windowed{TValue}"/>).</typeparam>
+public sealed class SessionWindows<TKey, TValue, TKeys, TRecord>
+    where TKey : allows ref struct
+    where TKeys : struct, IKeyTable<TKeys, TKey, SessionList>
+    where TRecord : IWindowedRecord<TRecord, TKey, TValue>, allows ref struct
 {
     private readonly Sessions<TValue> _sessions = new();
-    private StructKeyTable<TKey, SessionList> _keys = new();
-    private StructKeyTable<TKey, SessionList> _spare = new();
+    private TKeys _keys = TKeys.Create();
+    private TKeys _spare = TKeys.Create();
 
     /// <summary>The number of keys in the table, forgotten ones included.</summary>
     internal int KeyCount => _keys.Count;
@@ -30,7 +34,7 @@ public sealed class SessionWindows<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add<TReducer>(TKey key, long time, long gap, TValue value)
         where TReducer : struct, IReducer<TValue> =>
-        _sessions.Add<TReducer>(ref _keys.GetValueRefOrAddDefault(key, out _), time, gap, value);
+        _sessions.Add<TReducer>(ref _keys.GetOrAdd(key), time, gap, value);
 
     /// <summary>
     /// At a batch boundary: takes every session that ended before <paramref name="watermark"/> and returns them in
@@ -40,7 +44,7 @@ public sealed class SessionWindows<TKey, TValue>
     public ClosedSessions Close(long watermark)
     {
         _sessions.ClearClosed();
-        StructKeyTable<TKey, SessionList> keys = _keys;
+        TKeys keys = _keys;
         int forgotten = 0;
         for (int index = 0; index < keys.Count; index++)
         {
@@ -66,7 +70,7 @@ public sealed class SessionWindows<TKey, TValue>
                 ref SessionList list = ref keys.ValueAt(index);
                 if (!list.IsEmpty)
                 {
-                    _spare.GetValueRefOrAddDefault(keys.KeyAt(index), out _) = list;
+                    _spare.GetOrAdd(keys.KeyAt(index)) = list;
                 }
             }
 
@@ -100,16 +104,16 @@ public sealed class SessionWindows<TKey, TValue>
 
     /// <summary>Puts back one open session of a key, as <see cref="OpenSessions"/> gave it and in that order.</summary>
     public void Restore(TKey key, EventWindow window, TValue value) =>
-        _sessions.Restore(ref _keys.GetValueRefOrAddDefault(key, out _), window, value);
+        _sessions.Restore(ref _keys.GetOrAdd(key), window, value);
 
     /// <summary>The sessions a boundary closed, as records of the stage; valid until the next <see cref="Close"/>.</summary>
     public ref struct ClosedSessions
     {
-        private readonly StructKeyTable<TKey, SessionList> _keys;
+        private readonly TKeys _keys;
         private readonly ReadOnlySpan<ClosedSession<TValue>> _closed;
         private int _index;
 
-        internal ClosedSessions(StructKeyTable<TKey, SessionList> keys, ReadOnlySpan<ClosedSession<TValue>> closed)
+        internal ClosedSessions(TKeys keys, ReadOnlySpan<ClosedSession<TValue>> closed)
         {
             _keys = keys;
             _closed = closed;
@@ -120,12 +124,12 @@ public sealed class SessionWindows<TKey, TValue>
         public readonly int Count => _closed.Length;
 
         /// <summary>The session: its span, its key, its value.</summary>
-        public readonly Windowed<TKey, TValue> Current
+        public readonly TRecord Current
         {
             get
             {
                 ref readonly ClosedSession<TValue> session = ref _closed[_index];
-                return new Windowed<TKey, TValue>(session.Window, _keys.KeyAt(session.Key), session.Value);
+                return TRecord.Create(session.Window, _keys.KeyAt(session.Key), session.Value);
             }
         }
 
@@ -139,12 +143,12 @@ public sealed class SessionWindows<TKey, TValue>
     /// <summary>Walks the open sessions of every key (see <see cref="OpenSessions"/>).</summary>
     public ref struct OpenSessionEnumerator
     {
-        private readonly SessionWindows<TKey, TValue> _owner;
+        private readonly SessionWindows<TKey, TValue, TKeys, TRecord> _owner;
         private readonly int[] _keys;
         private int _key;
         private Sessions<TValue>.SessionEnumerator _sessions;
 
-        internal OpenSessionEnumerator(SessionWindows<TKey, TValue> owner, int[] keys)
+        internal OpenSessionEnumerator(SessionWindows<TKey, TValue, TKeys, TRecord> owner, int[] keys)
         {
             _owner = owner;
             _keys = keys;
@@ -152,12 +156,12 @@ public sealed class SessionWindows<TKey, TValue>
         }
 
         /// <summary>The session: its span, its key, its value so far.</summary>
-        public readonly Windowed<TKey, TValue> Current
+        public readonly TRecord Current
         {
             get
             {
                 (EventWindow window, TValue value) = _sessions.Current;
-                return new Windowed<TKey, TValue>(window, _owner._keys.KeyAt(_keys[_key]), value);
+                return TRecord.Create(window, _owner._keys.KeyAt(_keys[_key]), value);
             }
         }
 
