@@ -293,18 +293,14 @@ namespace Compiled.Generators
                                 }
 
                                 break;
-                            case StageKind.ReduceByKey:
+                            case StageKind.ReduceByKey or StageKind.CombineByKey:
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
                                 break;
-                            case StageKind.CountByValue:
+                            case StageKind.CountByValue or StageKind.GroupByKey:
+                            case StageKind.Union when names.Field is not null:
                                 names.Index = table.Allocate(local + "Index");
-                                break;
-                            case StageKind.CombineByKey:
-                                names.Index = table.Allocate(local + "Index");
-                                names.Slot = table.Allocate(local + "Slot");
-                                names.Exists = table.Allocate(local + "Exists");
                                 break;
                             case StageKind.EventWindow:
                                 names.Part = table.Allocate(local + "Table");
@@ -315,12 +311,6 @@ namespace Compiled.Generators
                                 break;
                             case StageKind.FlatMapValues:
                                 names.Result = table.Allocate(local + "Value");
-                                break;
-                            case StageKind.GroupByKey:
-                                names.Index = table.Allocate(local + "Index");
-                                break;
-                            case StageKind.Union when names.Field is not null:
-                                names.Index = table.Allocate(local + "Index");
                                 break;
                             case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
                                 names.Index = table.Allocate(local + "Index");

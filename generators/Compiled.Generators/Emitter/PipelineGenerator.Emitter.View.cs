@@ -72,10 +72,7 @@ namespace Compiled.Generators
 
                     foreach (StageModel aggregate in Aggregates.Where(a => a.Window is null && a.State is null && a.Kind is StageKind.ReduceByKey or StageKind.CountByValue or StageKind.CombineByKey))
                     {
-                        RecordType output = aggregate.Output!;
-                        string table = output.Shape == RecordShape.KeyValue
-                            ? $"{Runtime}.Keys.ByteKeyTable<{output.Value!.Code}>"
-                            : $"{Runtime}.Keys.StructKeyTable<{output.Key!.Code}, {output.Value!.Code}>";
+                        string table = KeyTable(aggregate.Output!, aggregate.Output!.Value!.Code);
                         string field = NamesOf(aggregate).Field!;
                         _fields.Add(aggregate, ($"private readonly {table} {field} = new();", field));
                     }

@@ -361,24 +361,8 @@ namespace Compiled.Generators
                             RecordShape.KeyValue => $"{Runtime}.Windows.KeyValueRecords<{output.Value!.Code}>",
                             _ => $"{Runtime}.Windows.ValueRecords<{output.Type.Code}>",
                         },
-                        _ => output.Shape == RecordShape.KeyValue
-                            ? $"{Runtime}.Keys.ByteKeyTable<{output.Value!.Code}>"
-                            : $"{Runtime}.Keys.StructKeyTable<{output.Key!.Code}, {output.Value!.Code}>",
+                        _ => KeyTable(output, output.Value!.Code),
                     };
-                }
-
-                /// <summary>How often a stage's stream emits, in milliseconds: the slide of the nearest window above it, or null for every batch.</summary>
-                public long? SlideOf(StageModel stage)
-                {
-                    for (StageModel? current = stage; current is not null; current = current.Input >= 0 ? Model.Stages[current.Input] : null)
-                    {
-                        if (current.Window is not null)
-                        {
-                            return current.Window.SlideMilliseconds;
-                        }
-                    }
-
-                    return null;
                 }
             }
         }
