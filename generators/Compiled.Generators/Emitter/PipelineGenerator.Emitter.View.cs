@@ -265,20 +265,23 @@ namespace Compiled.Generators
 
                 // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
                 // boundary (or sink) below them, as the plan's loop segment lists them.
-                public List<StageModel> ReachedFrom(StageModel source)
+                private List<StageModel> ReachedFrom(StageModel source)
                 {
                     int index = IndexOf(source);
                     LoopSegment loop = Physical.Loops.First(l => l.Source == index);
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
-
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
 
                 // The sources whose fused loops reach a stage, in declaration order: an [EventTime] stage below a union
                 // of two sources keeps a watermark input for each.
-                public List<StageModel> LoopSourcesOf(StageModel stage) => Sources.Where(source => ReachedFrom(source).Contains(stage)).ToList();
+                public List<StageModel> LoopSourcesOf(StageModel stage)
+                {
+                    int index = IndexOf(stage);
+                    return Physical.Loops.Where(loop => loop.Stages.Contains(index)).Select(loop => Model.Stages[loop.Source]).ToList();
+                }
 
                 public List<(string Declaration, string Name)> LoopFields(StageModel source)
                 {
@@ -291,28 +294,15 @@ namespace Compiled.Generators
                         used.Add(counters);
                     }
 
-                    // Declaration order, so the text is deterministic.
-                    foreach (StageModel stage in Model.Stages)
+                    // Declaration order within each registry, so the text is deterministic.
+                    foreach (Dictionary<StageModel, (string, string)> registry in new[] { _fields, _stateTables, _currentFields })
                     {
-                        if (reached.Contains(stage) && _fields.TryGetValue(stage, out (string, string) field))
+                        foreach (StageModel stage in Model.Stages)
                         {
-                            used.Add(field);
-                        }
-                    }
-
-                    foreach (StageModel stage in Model.Stages)
-                    {
-                        if (reached.Contains(stage) && _stateTables.TryGetValue(stage, out (string, string) field))
-                        {
-                            used.Add(field);
-                        }
-                    }
-
-                    foreach (StageModel stage in Model.Stages)
-                    {
-                        if (reached.Contains(stage) && _currentFields.TryGetValue(stage, out (string, string) field))
-                        {
-                            used.Add(field);
+                            if (reached.Contains(stage) && registry.TryGetValue(stage, out (string, string) field))
+                            {
+                                used.Add(field);
+                            }
                         }
                     }
 
