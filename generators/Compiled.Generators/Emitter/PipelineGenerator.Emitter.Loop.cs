@@ -120,17 +120,10 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.ReduceByKey:
-                    {
-                        // The first value of a key in the batch is kept as it is; later ones are combined with it.
-                        string key = KeyOf(inputType, input);
-                        string value = ValueOf(inputType, input);
-                        EmitReduceInto(w, names.Field!, stage, names, key, value, method);
-                        break;
-                    }
-
                     case StageKind.CountByValue:
-                        // A typed discard: a bare '_' would bind to a member of the user's class named '_'.
-                        w.Line($"{names.Field}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                    case StageKind.Count:
+                    case StageKind.Reduce:
+                        EmitCollect(w, stage, names, inputType, input, names.Field!, method, call);
                         break;
 
                     case StageKind.ReduceByKeyAndWindow:
@@ -139,15 +132,6 @@ namespace Compiled.Generators
                     case StageKind.CountByWindow:
                     case StageKind.Window:
                         EmitWindowRecord(w, pipeline, stage, inputType, input);
-                        break;
-
-                    case StageKind.Count:
-                        w.Line($"{names.Field}.Value++;");
-                        break;
-
-                    case StageKind.Reduce:
-                        w.Line($"if ({names.Field}.HasValue) {names.Field}.Value = {method}({names.Field}.Value, {input});");
-                        w.Line($"else {{ {names.Field}.Value = {input}; {names.Field}.HasValue = true; }}");
                         break;
 
                     case StageKind.MapValues:
@@ -260,6 +244,40 @@ namespace Compiled.Generators
             private static string KeyOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Key" : expression + ".Item1";
 
             private static string ValueOf(RecordType record, string expression) => record.Shape == RecordShape.KeyValue ? expression + ".Value" : expression + ".Item2";
+
+            // One record into what a batch collects, in the fused loop or in a windowed stage's current batch ('target'):
+            // a key's entry of a table, a value's count, a reduced value, or a record count.
+            private static void EmitCollect(SourceWriter w, StageModel stage, StageNames names, RecordType inputType, string input, string target, string method, string call)
+            {
+                switch (stage.Kind)
+                {
+                    case StageKind.ReduceByKey or StageKind.ReduceByKeyAndWindow:
+                        EmitReduceInto(w, target, stage, names, KeyOf(inputType, input), ValueOf(inputType, input), method);
+                        break;
+
+                    case StageKind.CountByValue or StageKind.CountByValueAndWindow:
+                        // A typed discard: a bare '_' would bind to a member of the user's class named '_'.
+                        w.Line($"{target}.GetValueRefOrAddDefault({call}, out bool _)++;");
+                        break;
+
+                    case StageKind.Reduce or StageKind.ReduceByWindow:
+                        w.Line($"if ({target}.HasValue) {target}.Value = {method}({target}.Value, {input});");
+                        w.Line($"else {{ {target}.Value = {input}; {target}.HasValue = true; }}");
+                        break;
+
+                    case StageKind.Count:
+                        w.Line($"{target}.Value++;");
+                        break;
+
+                    case StageKind.CountByWindow:
+                        w.Line($"{target}.Value++;");
+                        w.Line($"{target}.HasValue = true;");
+                        break;
+
+                    default:
+                        throw new System.InvalidOperationException($"Stage '{stage.Name}' ([{stage.Kind}]) collects nothing per record, but the emitter was asked to write its collecting code; only keyed, counting and reducing stages collect.");
+                }
+            }
 
             // Reduces a value into its key's entry of a table: the first value of a key is kept as it is, later ones
             // are combined with it (Spark's reduceByKey).

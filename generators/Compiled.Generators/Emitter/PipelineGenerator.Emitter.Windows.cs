@@ -47,36 +47,16 @@ namespace Compiled.Generators
                 string current = pipeline.CurrentSource is null ? names.Field + PipelineView.CurrentOf(stage) : names.Current!;
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 string call = $"{method}({Arguments(stage, inputType, input)})";
-                switch (stage.Kind)
+                if (stage.Kind == StageKind.Window)
                 {
-                    case StageKind.ReduceByKeyAndWindow:
-                    {
-                        // Into this batch's table of the window; the window merges the batch tables at each slide.
-                        string key = KeyOf(inputType, input);
-                        string value = ValueOf(inputType, input);
-                        EmitReduceInto(w, current, stage, names, key, value, method);
-                        break;
-                    }
-
-                    case StageKind.CountByValueAndWindow:
-                        w.Line($"{current}.GetValueRefOrAddDefault({call}, out bool _)++;");
-                        break;
-
-                    case StageKind.ReduceByWindow:
-                        w.Line($"if ({current}.HasValue) {current}.Value = {method}({current}.Value, {input});");
-                        w.Line($"else {{ {current}.Value = {input}; {current}.HasValue = true; }}");
-                        break;
-
-                    case StageKind.CountByWindow:
-                        w.Line($"{current}.Value++;");
-                        w.Line($"{current}.HasValue = true;");
-                        break;
-
-                    case StageKind.Window:
-                        w.Line(inputType.Shape == RecordShape.KeyValue
-                            ? $"{current}.Add({input}.Key, {input}.Value);"
-                            : $"{current}.Add({input});");
-                        break;
+                    w.Line(inputType.Shape == RecordShape.KeyValue
+                        ? $"{current}.Add({input}.Key, {input}.Value);"
+                        : $"{current}.Add({input});");
+                }
+                else
+                {
+                    // Into this batch's state of the window; the window merges (or adds and takes away) batch states at each slide.
+                    EmitCollect(w, stage, names, inputType, input, current, method, call);
                 }
             }
 
