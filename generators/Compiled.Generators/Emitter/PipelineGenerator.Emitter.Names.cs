@@ -57,14 +57,8 @@ namespace Compiled.Generators
                 /// <summary>A typed tuple source's parsed fields: <c>inputValue1</c>, ...</summary>
                 public string[]? FieldValues { get; set; }
 
-                /// <summary>A source's or sink's property on the test driver: <c>Input</c>, <c>Output</c>.</summary>
-                public string? TestMember { get; set; }
-
                 /// <summary>A windowed stage's state of the current batch, which the fused loop fills (the loop's copy of the window's <c>Current</c>): <c>_addBatch</c>.</summary>
                 public string? Current { get; set; }
-
-                /// <summary>The spare table of a state store or a session window, into which the kept keys are copied: <c>_updateKept</c>.</summary>
-                public string? Kept { get; set; }
 
                 /// <summary>A batch of a window of records, as the window emits it: <c>recentPart</c>.</summary>
                 public string? Part { get; set; }
