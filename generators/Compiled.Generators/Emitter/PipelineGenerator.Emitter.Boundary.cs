@@ -1,5 +1,4 @@
 using System.Linq;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 

@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Text;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 

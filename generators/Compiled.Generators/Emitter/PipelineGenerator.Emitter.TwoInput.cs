@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 

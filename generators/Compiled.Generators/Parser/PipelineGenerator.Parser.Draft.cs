@@ -1,8 +1,5 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
-using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Model;
 using Compiled.Internal;

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Immutable;
 using System.IO;
-using System.Linq;
-using System.Threading;
 using Compiled.Generators.Diagnostics;
 using Compiled.Generators.Model;
 using Microsoft.CodeAnalysis;
