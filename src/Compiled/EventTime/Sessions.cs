@@ -17,7 +17,7 @@ public struct SessionList
 /// sessions allocates nothing once it has grown. Each key's sessions are a list in order of their start.
 /// </summary>
 /// <typeparam name="TValue">The value combined over a session.</typeparam>
-public sealed class Sessions<TValue>
+internal sealed class Sessions<TValue>
 {
     private Session[] _sessions = new Session[256];
     private int _count;
@@ -291,7 +291,7 @@ public sealed class Sessions<TValue>
 
 /// <summary>A session the watermark has passed: its window, the index of its key in the stage's key table, its value.</summary>
 /// <typeparam name="TValue">The value combined over the session.</typeparam>
-public readonly struct ClosedSession<TValue>(EventWindow window, int key, TValue value)
+internal readonly struct ClosedSession<TValue>(EventWindow window, int key, TValue value)
 {
     /// <summary>The session's event-time span: its first record's time to its last record's time plus the gap.</summary>
     public EventWindow Window { get; } = window;

@@ -8,7 +8,7 @@ namespace Compiled.Windows;
 /// <c>Inverse</c>, and <c>[CountByValueAndWindow]</c>): at each batch the batch that enters is reduced into the
 /// window's table and the batch that leaves is taken back out with the inverse, so a slide costs the keys of two
 /// batches, not of the whole window. Each batch's values are reduced per key into the batch's own table
-/// (<see cref="Current"/>, which the fused loop writes directly).
+/// (<see cref="BatchWindow{TPart}.Current"/>, which the fused loop writes directly).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,8 +20,8 @@ namespace Compiled.Windows;
 /// until then a key that comes back takes its old place in the order.
 /// </para>
 /// <para>
-/// The state is the clock (<see cref="Clock"/>), the ring of per-batch tables (<see cref="Parts"/>), the table in
-/// progress (<see cref="Current"/>) and the window's table (<see cref="Entries"/>).
+/// The state is the clock, the ring of per-batch tables and the table in progress (see
+/// <see cref="BatchWindow{TPart}"/>), and the window's table (<see cref="Entries"/>).
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
@@ -32,6 +32,7 @@ namespace Compiled.Windows;
 /// <typeparam name="TInverse">The inverse of the reduce: takes a batch's value back out of the window's.</typeparam>
 /// <typeparam name="TFilter">Which keys are emitted (<see cref="KeepAll{TKey, TValue}"/> when the stage has no filter).</typeparam>
 public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduce, TInverse, TFilter>
+    : BatchWindow<TKeys>
     where TKey : allows ref struct
     where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
     where TEntries : struct, IKeyTable<TEntries, TKey, WindowEntry<TValue>>
@@ -39,29 +40,16 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     where TInverse : struct, IReducer<TValue>
     where TFilter : struct, IKeyFilter<TKey, TValue>
 {
-    private readonly TKeys[] _ring;
-    private TKeys _current = TKeys.Create();
     private TEntries _entries = TEntries.Create();
     private TEntries _kept = TEntries.Create();
     private int[] _emitted = new int[16];
     private int _emittedCount;
-    private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public IncrementalKeyedWindow(int length, int slide)
+        : base(new WindowClock(length, slide), Windowing.Keys<TKeys, TKey, TValue>(length), TKeys.Create())
     {
-        _clock = new WindowClock(length, slide);
-        _ring = Windowing.Keys<TKeys, TKey, TValue>(length);
     }
-
-    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into its <c>Table</c>.</summary>
-    public TKeys Current => _current;
-
-    /// <summary>The window's batches, clock and emissions.</summary>
-    public WindowClock Clock => _clock;
-
-    /// <summary>The per-batch tables of the window, oldest first.</summary>
-    public WindowParts<TKeys> Parts => new(_ring, _clock);
 
     /// <summary>The window's table: each key's value over the window and how many of its batches hold the key (-1: forgotten).</summary>
     public TEntries Entries => _entries;
@@ -82,7 +70,7 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
     /// what decides which batches the sinks below the window receive.
     /// </summary>
-    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+    public bool EmitsAt(long batch, bool endOfInput = false) => Clock.Emits(batch, Current.Count != 0, endOfInput);
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits now
@@ -95,21 +83,18 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
         _emittedCount = 0;
 
         // Batch numbers skipped since the last batch are empty batches: only the batches that leave with them count.
-        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        for (long skipped = Begin(batch); skipped > 0; skipped--)
         {
-            TKeys leaving = _ring[_clock.Slot(batch - skipped)];
-            Subtract(leaving);
-            leaving.Clear();
+            TKeys skippedPart = PartOf(batch - skipped);
+            Subtract(skippedPart);
+            skippedPart.Clear();
         }
 
-        int slot = _clock.Slot(batch);
-        TKeys entering = _current;
+        TKeys entering = Rotate(batch, out TKeys leaving);
         Add(entering);
-        _current = _ring[slot];
-        Subtract(_current);
-        _current.Clear();
-        _ring[slot] = entering;
-        if (!_clock.End(entering.Count != 0, endOfInput))
+        Subtract(leaving);
+        leaving.Clear();
+        if (!End(entering.Count != 0, endOfInput))
         {
             return false;
         }
@@ -209,7 +194,7 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
                 _emitted[emitted++] = next;
             }
 
-            _kept.GetOrAdd(_entries.KeyAt(index), out bool _) = entry;
+            _kept.GetOrAdd(_entries.KeyAt(index)) = entry;
             next++;
         }
 

@@ -3,44 +3,31 @@ using Compiled.Keys;
 namespace Compiled.Windows;
 
 /// <summary>
-/// A keyed window, merged again at each slide (<c>[ReduceByKeyAndWindow]</c> without
-/// <c>Inverse</c>): each batch's values are reduced per key into the batch's own table (<see cref="Current"/>, which
-/// the fused loop writes directly), the last <see cref="WindowClock.Length"/> tables are kept in a ring, and at a
-/// slide they are merged, oldest first, into the window's table.
+/// A keyed window, merged again at each slide (<c>[ReduceByKeyAndWindow]</c> without <c>Inverse</c>): each batch's
+/// values are reduced per key into the batch's own table (<see cref="BatchWindow{TPart}.Current"/>, which the fused
+/// loop writes directly), the last <see cref="WindowClock.Length"/> tables are kept in a ring, and at a slide they are
+/// merged, oldest first, into the window's table.
 /// </summary>
 /// <remarks>
-/// The state is the clock (<see cref="Clock"/>), the ring of per-batch tables (<see cref="Parts"/>) and the table
-/// in progress (<see cref="Current"/>); the result is rebuilt from them at each emission.
+/// The state is the clock, the ring of per-batch tables and the table in progress (see
+/// <see cref="BatchWindow{TPart}"/>); the result is rebuilt from them at each emission.
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value reduced per key.</typeparam>
 /// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
-public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce>
+public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce> : BatchWindow<TKeys>
     where TKey : allows ref struct
     where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
     where TReduce : struct, IReducer<TValue>
 {
-    private readonly TKeys[] _ring;
     private TKeys _window = TKeys.Create();
-    private TKeys _current = TKeys.Create();
-    private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public KeyedWindow(int length, int slide)
+        : base(new WindowClock(length, slide), Windowing.Keys<TKeys, TKey, TValue>(length), TKeys.Create())
     {
-        _clock = new WindowClock(length, slide);
-        _ring = Windowing.Keys<TKeys, TKey, TValue>(length);
     }
-
-    /// <summary>The table of the batch in progress: the fused loop reduces each record's value into its <c>Table</c>.</summary>
-    public TKeys Current => _current;
-
-    /// <summary>The window's batches, clock and emissions.</summary>
-    public WindowClock Clock => _clock;
-
-    /// <summary>The per-batch tables of the window, oldest first.</summary>
-    public WindowParts<TKeys> Parts => new(_ring, _clock);
 
     /// <summary>
     /// The number of keys of the window's result after <see cref="Advance"/> returned <see langword="true"/>: each key
@@ -59,7 +46,7 @@ public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce>
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:
     /// what decides which batches the sinks below the window receive.
     /// </summary>
-    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.Count != 0, endOfInput);
+    public bool EmitsAt(long batch, bool endOfInput = false) => Clock.Emits(batch, Current.Count != 0, endOfInput);
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits now
@@ -68,26 +55,23 @@ public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce>
     /// </summary>
     public bool Advance(long batch, bool endOfInput = false)
     {
-        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        for (long skipped = Begin(batch); skipped > 0; skipped--)
         {
-            _ring[_clock.Slot(batch - skipped)].Clear();
+            PartOf(batch - skipped).Clear();
         }
 
-        int slot = _clock.Slot(batch);
-        TKeys entering = _current;
-        _current = _ring[slot];
-        _current.Clear();
-        _ring[slot] = entering;
-        if (!_clock.End(entering.Count != 0, endOfInput))
+        TKeys entering = Rotate(batch, out TKeys leaving);
+        leaving.Clear();
+        if (!End(entering.Count != 0, endOfInput))
         {
             return false;
         }
 
         TReduce reduce = default;
         _window.Clear();
-        for (long from = batch - _ring.Length + 1; from <= batch; from++)
+        for (long from = batch - Clock.Length + 1; from <= batch; from++)
         {
-            TKeys part = _ring[_clock.Slot(from)];
+            TKeys part = PartOf(from);
             for (int index = 0; index < part.Count; index++)
             {
                 ref TValue value = ref _window.GetOrAdd(part.KeyAt(index), out bool exists);

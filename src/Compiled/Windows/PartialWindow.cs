@@ -2,36 +2,24 @@ namespace Compiled.Windows;
 
 /// <summary>
 /// A window over a stream that is not keyed, merged again at each slide (<c>[ReduceByWindow]</c> without
-/// <c>Inverse</c>): each batch's records are reduced into the batch's own partial value (<see cref="Current"/>, which
-/// the fused loop writes directly), the last <see cref="WindowClock.Length"/> partials are kept in a ring, and at a
-/// slide they are reduced, oldest first.
+/// <c>Inverse</c>): each batch's records are reduced into the batch's own partial value
+/// (<see cref="BatchWindow{TPart}.Current"/>, which the fused loop writes directly), the last
+/// <see cref="WindowClock.Length"/> partials are kept in a ring, and at a slide they are reduced, oldest first.
 /// </summary>
-/// <remarks>The state is the clock (<see cref="Clock"/>), the ring of partials (<see cref="Parts"/>) and the partial in progress.</remarks>
+/// <remarks>The state is the clock, the ring of partials and the partial in progress
+/// (see <see cref="BatchWindow{TPart}"/>).</remarks>
 /// <typeparam name="T">The reduced type.</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
-public sealed class PartialWindow<T, TReduce>
+public sealed class PartialWindow<T, TReduce> : BatchWindow<Partial<T>>
     where TReduce : struct, IReducer<T>
 {
-    private readonly Partial<T>[] _ring;
     private readonly Partial<T> _window = new();
-    private Partial<T> _current = new();
-    private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public PartialWindow(int length, int slide)
+        : base(new WindowClock(length, slide), Windowing.Ring<Partial<T>>(length), new())
     {
-        _clock = new WindowClock(length, slide);
-        _ring = Windowing.Ring<Partial<T>>(length);
     }
-
-    /// <summary>The partial value of the batch in progress: the fused loop reduces each record into it.</summary>
-    public Partial<T> Current => _current;
-
-    /// <summary>The window's batches, clock and emissions.</summary>
-    public WindowClock Clock => _clock;
-
-    /// <summary>The per-batch partials of the window, oldest first.</summary>
-    public WindowParts<Partial<T>> Parts => new(_ring, _clock);
 
     /// <summary>The window's records reduced, after <see cref="Advance"/> returned <see langword="true"/>; valid until the next <see cref="Advance"/>.</summary>
     public T Value => _window.Value;
@@ -40,7 +28,7 @@ public sealed class PartialWindow<T, TReduce>
     /// Whether the window emits (a value, or nothing when it holds no record) when it takes in the batch in progress
     /// as batch <paramref name="batch"/>: what decides which batches the sinks below the window receive.
     /// </summary>
-    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.HasValue, endOfInput);
+    public bool EmitsAt(long batch, bool endOfInput = false) => Clock.Emits(batch, Current.HasValue, endOfInput);
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits a value
@@ -50,26 +38,23 @@ public sealed class PartialWindow<T, TReduce>
     /// </summary>
     public bool Advance(long batch, bool endOfInput = false)
     {
-        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        for (long skipped = Begin(batch); skipped > 0; skipped--)
         {
-            _ring[_clock.Slot(batch - skipped)].Clear();
+            PartOf(batch - skipped).Clear();
         }
 
-        int slot = _clock.Slot(batch);
-        Partial<T> entering = _current;
-        _current = _ring[slot];
-        _current.Clear();
-        _ring[slot] = entering;
-        if (!_clock.End(entering.HasValue, endOfInput))
+        Partial<T> entering = Rotate(batch, out Partial<T> leaving);
+        leaving.Clear();
+        if (!End(entering.HasValue, endOfInput))
         {
             return false;
         }
 
         TReduce reduce = default;
         _window.Clear();
-        for (long from = batch - _ring.Length + 1; from <= batch; from++)
+        for (long from = batch - Clock.Length + 1; from <= batch; from++)
         {
-            Partial<T> part = _ring[_clock.Slot(from)];
+            Partial<T> part = PartOf(from);
             if (part.HasValue)
             {
                 _window.Value = _window.HasValue ? reduce.Reduce(_window.Value, part.Value) : part.Value;
@@ -87,34 +72,24 @@ public sealed class PartialWindow<T, TReduce>
 /// value and the batch that leaves is taken back out. As in Spark, once a first record came, it emits at every slide,
 /// even when the window is empty again.
 /// </summary>
-/// <remarks>The state is the clock (<see cref="Clock"/>), the ring of partials (<see cref="Parts"/>), the partial in progress and the window's value.</remarks>
+/// <remarks>
+/// The state is the clock, the ring of partials and the partial in progress (see <see cref="BatchWindow{TPart}"/>),
+/// and the window's value (<see cref="Window"/>).
+/// </remarks>
 /// <typeparam name="T">The reduced type.</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
 /// <typeparam name="TInverse">The inverse of the reduce.</typeparam>
-public sealed class IncrementalPartialWindow<T, TReduce, TInverse>
+public sealed class IncrementalPartialWindow<T, TReduce, TInverse> : BatchWindow<Partial<T>>
     where TReduce : struct, IReducer<T>
     where TInverse : struct, IReducer<T>
 {
-    private readonly Partial<T>[] _ring;
     private readonly Partial<T> _window = new();
-    private Partial<T> _current = new();
-    private WindowClock _clock;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public IncrementalPartialWindow(int length, int slide)
+        : base(new WindowClock(length, slide), Windowing.Ring<Partial<T>>(length), new())
     {
-        _clock = new WindowClock(length, slide);
-        _ring = Windowing.Ring<Partial<T>>(length);
     }
-
-    /// <summary>The partial value of the batch in progress: the fused loop reduces each record into it.</summary>
-    public Partial<T> Current => _current;
-
-    /// <summary>The window's batches, clock and emissions.</summary>
-    public WindowClock Clock => _clock;
-
-    /// <summary>The per-batch partials of the window, oldest first.</summary>
-    public WindowParts<Partial<T>> Parts => new(_ring, _clock);
 
     /// <summary>The window's value: every record that entered reduced, every batch that left taken back out.</summary>
     public Partial<T> Window => _window;
@@ -126,7 +101,7 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse>
     /// Whether the window emits (a value, or nothing when it holds no record) when it takes in the batch in progress
     /// as batch <paramref name="batch"/>: what decides which batches the sinks below the window receive.
     /// </summary>
-    public bool EmitsAt(long batch, bool endOfInput = false) => _clock.Emits(batch, _current.HasValue, endOfInput);
+    public bool EmitsAt(long batch, bool endOfInput = false) => Clock.Emits(batch, Current.HasValue, endOfInput);
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits a value
@@ -136,18 +111,17 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse>
     public bool Advance(long batch, bool endOfInput = false)
     {
         TInverse inverse = default;
-        for (long skipped = _clock.Begin(batch); skipped > 0; skipped--)
+        for (long skipped = Begin(batch); skipped > 0; skipped--)
         {
-            Partial<T> leaving = _ring[_clock.Slot(batch - skipped)];
-            if (leaving.HasValue)
+            Partial<T> skippedPart = PartOf(batch - skipped);
+            if (skippedPart.HasValue)
             {
-                _window.Value = inverse.Reduce(_window.Value, leaving.Value);
-                leaving.Clear();
+                _window.Value = inverse.Reduce(_window.Value, skippedPart.Value);
+                skippedPart.Clear();
             }
         }
 
-        int slot = _clock.Slot(batch);
-        Partial<T> entering = _current;
+        Partial<T> entering = Rotate(batch, out Partial<T> leaving);
         if (entering.HasValue)
         {
             TReduce reduce = default;
@@ -155,14 +129,12 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse>
             _window.HasValue = true;
         }
 
-        _current = _ring[slot];
-        if (_current.HasValue)
+        if (leaving.HasValue)
         {
-            _window.Value = inverse.Reduce(_window.Value, _current.Value);
-            _current.Clear();
+            _window.Value = inverse.Reduce(_window.Value, leaving.Value);
+            leaving.Clear();
         }
 
-        _ring[slot] = entering;
-        return _clock.End(entering.HasValue, endOfInput) && _window.HasValue;
+        return End(entering.HasValue, endOfInput) && _window.HasValue;
     }
 }

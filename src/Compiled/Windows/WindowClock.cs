@@ -54,8 +54,7 @@ public struct WindowClock
     /// Whether the window holds records that it has not reported: a batch still in the window that held records came
     /// after the window's last emission.
     /// </summary>
-    public readonly bool HasUnreported =>
-        LastWithRecords != None && LastWithRecords > LastEmitted && LastWithRecords > LastBatch - Length;
+    public readonly bool HasUnreported => Unreported(LastWithRecords, LastBatch);
 
     /// <summary>
     /// Whether the window will emit when it takes in batch <paramref name="batch"/>, which holds records or not
@@ -70,8 +69,7 @@ public struct WindowClock
             return true;
         }
 
-        long lastWithRecords = batchHasRecords ? batch : LastWithRecords;
-        return endOfInput && lastWithRecords != None && lastWithRecords > LastEmitted && lastWithRecords > batch - Length;
+        return endOfInput && Unreported(batchHasRecords ? batch : LastWithRecords, batch);
     }
 
     /// <summary>The ring slot of batch <paramref name="batch"/> in a ring of <see cref="Length"/> parts.</summary>
@@ -124,6 +122,11 @@ public struct WindowClock
 
         return emits;
     }
+
+    // Whether the latest batch with records, lastWithRecords, came after the last emission and is still in the window
+    // that ends at batch.
+    private readonly bool Unreported(long lastWithRecords, long batch) =>
+        lastWithRecords != None && lastWithRecords > LastEmitted && lastWithRecords > batch - Length;
 
     private static void ThrowOutOfOrder(long batch, long last) =>
         throw new InvalidOperationException($"A window was given batch {batch} after batch {last}: batches must come in increasing order of their number (time ÷ interval). Give each batch once, in order.");

@@ -1,4 +1,5 @@
 using Compiled.Hosting;
+using Compiled.Internal;
 using Compiled.Keys;
 
 namespace Compiled.Windows;
@@ -16,7 +17,11 @@ public static class Windowing
         long interval = (long)context.BatchInterval.TotalMilliseconds;
         if (interval <= 0 || milliseconds % interval != 0)
         {
-            throw new BatchIntervalException($"the batch interval {context.BatchInterval} does not divide a window of {milliseconds} ms");
+            throw new BatchIntervalException(
+                $"the batch interval {DurationText.Format(context.BatchInterval)} does not divide " +
+                $"{DurationText.Format(TimeSpan.FromMilliseconds(milliseconds))}, a window's length or slide or a state's " +
+                "timeout; choose an interval that divides it (--batch-interval on the command line, the batchInterval of " +
+                "a test driver), or leave it out to use the pipeline's own");
         }
 
         return checked((int)(milliseconds / interval));
