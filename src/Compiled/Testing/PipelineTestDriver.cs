@@ -9,8 +9,9 @@ namespace Compiled.Testing;
 /// <summary>
 /// Runs a compiled pipeline batch by batch on a virtual clock, like Spark's <c>testOperation</c> or Kafka
 /// Streams' <c>TopologyTestDriver</c>: no sockets, no files, no sleeps. Batch k (1-based) is at time
-/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k are pushed through the same generated loop a
-/// real run uses, and each sink's output is kept, batch by batch, with its time.
+/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k
+/// are pushed through the same generated loop a real run uses, and each sink's output is kept, batch by batch, with
+/// its time. A batch that fails ends the driver, as it ends a run.
 /// </summary>
 /// <remarks>
 /// The generator writes a <c>TestDriver</c> class into every pipeline with a typed input per source and a typed
