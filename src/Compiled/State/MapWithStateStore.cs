@@ -77,6 +77,8 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     /// emits (valid until the next call). Returns false once the batch has ended: keys without a state and keys that
     /// timed out have left, and the keys updated in the batch are stamped with its number. Call it until it returns
     /// false, once per batch, with numbers that increase.
+    /// If the function throws, the store is left part-way through the batch and must not be used again (a run that
+    /// fails ends).
     /// </summary>
     public bool NextTimeout(long batchNumber, out TOutput output)
     {

@@ -42,6 +42,8 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     /// key and, when the key keeps a state, returns true with the key (valid until the next batch) and its new state.
     /// Returns false once every key is done: the store then holds only the keys that kept a state, and the batch's
     /// values are forgotten. Call it until it returns false, once per batch.
+    /// If the function throws, the store is left part-way through the batch and must not be used again (a run that
+    /// fails ends).
     /// </summary>
     public bool NextState(long batchTime, out TKey key, out TState state)
     {

@@ -9,8 +9,9 @@ namespace Compiled.Testing;
 /// <summary>
 /// Runs a compiled pipeline batch by batch on a virtual clock, like Spark's <c>testOperation</c> or Kafka
 /// Streams' <c>TopologyTestDriver</c>: no sockets, no files, no sleeps. Batch k (1-based) is at time
-/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k are pushed through the same generated loop a
-/// real run uses, and each sink's output is kept, batch by batch, with its time.
+/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k
+/// are pushed through the same generated loop a real run uses, and each sink's output is kept, batch by batch, with
+/// its time. A batch that fails ends the driver, as it ends a run.
 /// </summary>
 /// <remarks>
 /// The generator writes a <c>TestDriver</c> class into every pipeline with a typed input per source and a typed
@@ -23,6 +24,7 @@ public abstract class PipelineTestDriver : IDisposable
     private readonly Sink[] _sinks;
     private readonly long _intervalMs;
     private readonly BatchCoordinator _coordinator;
+    private Exception? _failure;      // what failed a batch; the job's state is then part-way through it
 
     /// <summary>Creates the driver's job over <paramref name="sinks"/> (the generated driver passes its captures).</summary>
     /// <exception cref="BatchIntervalException"><paramref name="batchInterval"/> does not divide a window of the pipeline.</exception>
@@ -81,8 +83,10 @@ public abstract class PipelineTestDriver : IDisposable
     /// <paramref name="batches"/> more (inputs with no batch left contribute empty batches), for example to let
     /// a window slide past the last input. Can be called again after feeding more input.
     /// </summary>
+    /// <exception cref="InvalidOperationException">An earlier batch failed.</exception>
     public void Run(int? batches = null)
     {
+        ThrowIfFailed();
         long count = batches ?? Math.Max(0, InputBatchCount - BatchesRun);
         ArgumentOutOfRangeException.ThrowIfNegative(count, nameof(batches));
         for (long i = 0; i < count; i++)
@@ -95,8 +99,10 @@ public abstract class PipelineTestDriver : IDisposable
     /// Runs the batches given to the inputs that have not run yet, the last of them as the end of the input, as when
     /// a file ends: event-time windows still open are emitted. With no batch left to run, runs one empty last batch.
     /// </summary>
+    /// <exception cref="InvalidOperationException">An earlier batch failed.</exception>
     public void RunToEnd()
     {
+        ThrowIfFailed();
         long count = Math.Max(1, InputBatchCount - BatchesRun);
         for (long i = 0; i < count; i++)
         {
@@ -122,7 +128,8 @@ public abstract class PipelineTestDriver : IDisposable
 
     // One batch, by the protocol a run follows: the coordinator begins it (the sinks the job says receive it, then the
     // job), every source's records go through the loop, and the coordinator completes it (the job emits, those sinks
-    // commit). A failure drops the batch from every sink.
+    // commit). A failure drops the batch from every sink and ends the driver, as it ends a run: the job's state stages
+    // are left part-way through the batch (a store's end-of-batch sweep stops at the key whose call threw).
     private void RunBatch(bool isLast)
     {
         long index = BatchesRun + 1;
@@ -133,13 +140,22 @@ public abstract class PipelineTestDriver : IDisposable
             Push((int)(index - 1));
             _coordinator.CompleteAsync(isLast ? BatchEnd.EndOfInput : BatchEnd.Running).AsTask().GetAwaiter().GetResult();
         }
-        catch
+        catch (Exception error)
         {
+            _failure = error;
             _coordinator.Abort();
             throw;
         }
 
         BatchesRun = index;
         BatchCompleted(time);
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null)
+        {
+            throw new InvalidOperationException($"Batch {BatchesRun + 1} failed ({_failure.GetType().Name}: {_failure.Message}), leaving the pipeline's state part-way through it, so no further batch can run on this driver: create a new driver for the next scenario.", _failure);
+        }
     }
 }

@@ -350,6 +350,23 @@ public class MapWithStateTests
         Assert.Equal([[7L], []], test.Output.Batches.Select(b => b.Records)); // batch 3 was not committed
     }
 
+    // The throw above stops the store's end-of-batch sweep at key 1, with the keys before it already moved on and the
+    // keys after it not: a further batch would run on that half-swept state, so the driver refuses, as a run ends.
+    [Fact]
+    public void AfterAFunctionThrowsAtTheEndOfABatch_TheDriverRunsNoFurtherBatch_AndSaysWhy()
+    {
+        using var test = new StateMisuse.TestDriver();
+        test.Commands.Batch((1, 7));
+        var original = Assert.Throws<InvalidOperationException>(() => test.Run(3));
+        test.Commands.Batch((3, 1));
+        var error = Assert.Throws<InvalidOperationException>(() => test.Run());
+        Assert.Same(original, error.InnerException);
+        Assert.Contains("Batch 3 failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("create a new driver", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(test.RunToEnd);
+        Assert.Equal(2, test.Output.Batches.Count); // nothing ran after the failure
+    }
+
     [Fact]
     public void RemoveWhileTimingOut_Throws_AndSaysWhatToDo()
     {
