@@ -81,7 +81,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
         if ((long)BatchInterval.TotalMilliseconds < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, "The batch interval must be at least 1 ms.");
+            throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, $"The batch interval must be at least 1 ms, and {BatchInterval} was given; set PipelineRunOptions.BatchInterval (--batch-interval on the command line) to 1 ms or more, or leave it unset for the pipeline's declared interval.");
         }
 
         definition.CheckBatchInterval(BatchInterval);
