@@ -27,7 +27,7 @@ public sealed class BatchClock : IDisposable
         IntervalMilliseconds = (long)interval.TotalMilliseconds;
         if (IntervalMilliseconds < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The batch interval must be at least 1 ms.");
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, "The batch interval must be at least 1 ms. Give the clock the interval in force, 1 ms or more.");
         }
 
         Interval = interval;

@@ -25,6 +25,7 @@ public sealed class BatchCoordinator
     private readonly bool[] _receives;
     private readonly long[] _recordsAtBegin;
     private BatchInfo _current;
+    private int _committed;  // how many sinks, in declaration order, have committed the batch in flight
     private bool _inBatch;
     private long _bytesAtBegin;
     private long _skippedAtBegin;
@@ -111,6 +112,7 @@ public sealed class BatchCoordinator
 
         _current = batch;
         _inBatch = true;
+        _committed = 0;
         for (int i = 0; i < _sinks.Length; i++)
         {
             if (_receives[i])
@@ -162,6 +164,8 @@ public sealed class BatchCoordinator
             {
                 await _sinks[i].CommitBatchAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            _committed = i + 1;
         }
 
         TimeSpan commit = _time.GetElapsedTime(committing);
@@ -190,14 +194,21 @@ public sealed class BatchCoordinator
     }
 
     /// <summary>
-    /// Drops the batch in flight: every sink discards what it has of it, so nothing of it becomes visible. A sink whose
-    /// discarding fails with an I/O error is passed to <paramref name="onSinkFailed"/> and the others are still
-    /// aborted; without it, the error is thrown.
+    /// Drops the batch in flight: every sink that began it and has not committed it discards what it has of it, so
+    /// nothing more of it becomes visible. A sink that did not receive the batch, or had committed it before another
+    /// sink's commit failed, is left alone. A sink whose discarding fails with an I/O error is passed to
+    /// <paramref name="onSinkFailed"/> and the others are still aborted; without it, the error is thrown. With no batch
+    /// in flight it does nothing.
     /// </summary>
     public void Abort(Action<Sink, Exception>? onSinkFailed = null)
     {
+        if (!_inBatch)
+        {
+            return;
+        }
+
         _inBatch = false;
-        AbortSinks(_sinks, onSinkFailed);
+        AbortSinks(_sinks.Where((_, i) => i >= _committed && _receives[i]), onSinkFailed);
     }
 
     // Also used by a run that fails before its job exists (a sink that cannot open): no batch has begun, and each

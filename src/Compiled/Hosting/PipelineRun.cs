@@ -67,7 +67,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     private BatchClock? _clock;
     private BatchCoordinator? _coordinator;
-    private BatchProgress? _lastProgress;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -82,7 +81,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
         if ((long)BatchInterval.TotalMilliseconds < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, "The batch interval must be at least 1 ms.");
+            throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, $"The batch interval must be at least 1 ms, and {BatchInterval} was given; set PipelineRunOptions.BatchInterval (--batch-interval on the command line) to 1 ms or more, or leave it unset for the pipeline's declared interval.");
         }
 
         definition.CheckBatchInterval(BatchInterval);
@@ -102,10 +101,10 @@ public sealed partial class PipelineRun : IAsyncDisposable
     public IReadOnlyList<Sink> Sinks => _binding.Sinks;
 
     /// <summary>Batches committed so far.</summary>
-    public long BatchesCompleted { get; private set; }
+    public long BatchesCompleted => Volatile.Read(ref _coordinator)?.BatchesCompleted ?? 0;
 
     /// <summary>The progress of the last batch committed (its number, time, records per source, durations, why it ended), or <see langword="null"/> before the first.</summary>
-    public BatchProgress? LastProgress => Volatile.Read(ref _lastProgress);
+    public BatchProgress? LastProgress => Volatile.Read(ref _coordinator)?.LastProgress;
 
     /// <summary>
     /// Raised after each batch is committed and logged, with its progress. It is raised on the run's loop: a handler
@@ -141,7 +140,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
             var context = new JobContext(_binding.Framing, _binding.Counters, _binding.Sinks, BatchInterval);
             using PipelineJob job = _definition.CreateJob(context);
-            _coordinator = new BatchCoordinator(job, context, _time);
+            Volatile.Write(ref _coordinator, new BatchCoordinator(job, context, _time));
             using var clock = new BatchClock(_time, BatchInterval, WakeLoop);
             _clock = clock;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
@@ -271,8 +270,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _clock!.ClearDue();
         BatchProgress progress = await _coordinator!.CompleteAsync(end, abortToken).ConfigureAwait(false);
-        BatchesCompleted = _coordinator.BatchesCompleted;
-        Volatile.Write(ref _lastProgress, progress);
         LogBatchCompleted(progress.Time, progress.Records, progress.Bytes, (progress.ProcessingDuration + progress.CommitDuration).TotalMilliseconds);
         if (progress.LateRecords > 0)
         {

@@ -124,6 +124,30 @@ public class BatchCoordinatorTests
     }
 
     [Fact]
+    public async Task Coordinator_Abort_AfterALaterSinksCommitFails_LeavesTheSinksThatCommittedOrDidNotReceiveTheBatch()
+    {
+        // Batch 1 is not a multiple of the 3-batch slide, so "Windowed" does not receive it; "Every" commits it.
+        var fixture = new Fixture(Second, windowSlideMilliseconds: 3000);
+        fixture.Coordinator.Begin(1000);
+        fixture.Job.WhileCompleting = () => throw new InvalidOperationException("operator failed");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.Coordinator.CompleteAsync(BatchEnd.Running, TestContext.Current.CancellationToken).AsTask());
+        fixture.Coordinator.Abort();
+        Assert.Equal("Every abort", fixture.Log[^1]);
+        Assert.DoesNotContain("Windowed abort", fixture.Log);
+
+        // Batch 3 reaches both sinks: "Every" commits it before "Windowed" fails, so only "Windowed" discards it.
+        fixture.Job.WhileCompleting = null;
+        fixture.Sinks[1].WhileCommitting = () => throw new IOException("disk full");
+        fixture.Coordinator.Begin(3000);
+        await Assert.ThrowsAsync<IOException>(() => fixture.Coordinator.CompleteAsync(BatchEnd.Running, TestContext.Current.CancellationToken).AsTask());
+        fixture.Coordinator.Abort();
+
+        Assert.Equal(["Every commit", "Windowed abort"], fixture.Log[^2..]);
+        fixture.Coordinator.Abort();
+        Assert.Equal("Windowed abort", fixture.Log[^1]);
+    }
+
+    [Fact]
     public void Coordinator_Abort_ASinkThatCannotDiscard_IsReported_AndTheOthersStillAbort()
     {
         var fixture = new Fixture(Second);

@@ -25,6 +25,15 @@ public class PipelineRunTests
     }
 
     [Fact]
+    public void PipelineRun_IntervalBelowOneMillisecond_SaysWhatWasGivenAndHowToSetIt()
+    {
+        var options = new PipelineRunOptions { BatchInterval = TimeSpan.FromMicroseconds(500) };
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new PipelineRun(WordCountPipeline.Definition, options));
+        Assert.Contains("at least 1 ms, and 00:00:00.0005000 was given", error.Message, StringComparison.Ordinal);
+        Assert.Contains("PipelineRunOptions.BatchInterval (--batch-interval", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PipelineRun_BadUri_FailsAtBindingBeforeAnythingRuns()
     {
         var options = new PipelineRunOptions();
