@@ -16,6 +16,14 @@ public sealed class EventTimeAttribute : StageAttribute
 
     /// <summary>A sink that receives the late records, which are otherwise dropped (and counted).</summary>
     public string? Late { get; set; }
+
+    /// <summary>
+    /// How long a source may give no record before it is idle (as Flink's <c>withIdleness</c>): <c>30s</c>. An idle source
+    /// no longer holds the watermark back; when every source of the stage is idle, the watermark moves on with processing
+    /// time (batch time) from the latest event time seen, so open windows and sessions close. Counted in batch times at
+    /// batch boundaries, so a source is idle after at least this long. Default: <c>1m</c>; <c>0</c>: a source is never idle.
+    /// </summary>
+    public string? IdleTimeout { get; set; }
 }
 
 /// <summary>
