@@ -4,7 +4,8 @@ namespace Compiled;
 /// Gives records an event time: <c>static long Name(T record)</c> (Unix milliseconds) or
 /// <c>static DateTimeOffset Name(T record)</c>. The records pass on unchanged. The stage keeps a watermark, the
 /// latest event time seen minus <see cref="Lateness"/>, moved on at each batch boundary; a record older than the
-/// watermark is late, and is dropped and counted, or sent to the sink named by <see cref="Late"/>.
+/// watermark is late, and is dropped and counted, or sent to the sink named by <see cref="Late"/>. A source that gives
+/// no record for <see cref="IdleTimeout"/> no longer holds the watermark back.
 /// Event-time windows below it (<see cref="EventWindowAttribute"/>, <see cref="SessionWindowAttribute"/>) emit a
 /// window when the watermark passes its end.
 /// </summary>
