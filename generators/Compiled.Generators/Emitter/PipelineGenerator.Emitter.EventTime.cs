@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Compiled.Generators.Helpers;
@@ -37,6 +38,18 @@ namespace Compiled.Generators
                     {
                         TimeModel time = stage.Time!;
                         w.Line($"long {names.Time} = {call}{(time.ReturnsOffset ? ".ToUnixTimeMilliseconds()" : "")};");
+                        List<StageModel> inputs = pipeline.LoopSourcesOf(stage);
+                        if (inputs.Count > 1 && pipeline.CurrentSource is { } current)
+                        {
+                            w.Line($"// The watermark follows the source furthest behind of those not idle: this is {current.Name}'s event time; a record, late or not, shows the source is not idle.");
+                            w.Line($"{names.Field}.Observe({inputs.IndexOf(current)}, {names.Time});");
+                        }
+                        else
+                        {
+                            w.Line("// The watermark notes the event time; a record, late or not, shows the source is not idle.");
+                            w.Line($"{names.Field}.Observe({names.Time});");
+                        }
+
                         w.Open($"if ({names.Field}.IsLate({names.Time}))");
                         w.Line("// Older than the watermark: its windows have been emitted already.");
                         w.Line($"{PipelineView.MetricsField}.LateRecords++;");
@@ -53,17 +66,6 @@ namespace Compiled.Generators
 
                         w.Close();
                         w.Open("else");
-                        List<StageModel> inputs = pipeline.LoopSourcesOf(stage);
-                        if (inputs.Count > 1 && pipeline.CurrentSource is { } current)
-                        {
-                            w.Line($"// The watermark follows the source furthest behind: this is {current.Name}'s event time.");
-                            w.Line($"{names.Field}.Observe({inputs.IndexOf(current)}, {names.Time});");
-                        }
-                        else
-                        {
-                            w.Line($"{names.Field}.Observe({names.Time});");
-                        }
-
                         EmitChildren(w, pipeline, index, input);
                         w.Close();
                         break;
@@ -114,8 +116,11 @@ namespace Compiled.Generators
                 if (stage.Kind == StageKind.EventTime)
                 {
                     string lateness = time.LatenessMilliseconds == 0 ? "the latest event time" : $"the latest event time minus {Duration(time.LatenessMilliseconds)}";
-                    w.Line($"// [EventTime] {stage.Name} ({stage.Location}): the watermark moves on to {lateness}; past every window at the last batch.");
-                    w.Line($"{n.Field}.Advance(batch.IsLast);");
+                    string idle = time.IdleMilliseconds == 0
+                        ? "; a quiet source is never idle"
+                        : $"; a source quiet for {Duration(time.IdleMilliseconds)} is idle and does not hold it back, and when all are it moves on with batch time";
+                    w.Line($"// [EventTime] {stage.Name} ({stage.Location}): the watermark moves on to {lateness}{idle}; past every window at the last batch.");
+                    w.Line($"{n.Field}.Advance(batch.Time, batch.IsLast);");
                     return;
                 }
 
@@ -159,9 +164,8 @@ namespace Compiled.Generators
                     {
                         StageNames names = NamesOf(stage);
                         int inputs = LoopSourcesOf(stage).Count;
-                        _jobFields.Add((stage, inputs > 1
-                            ? $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds}, inputs: {inputs});"
-                            : $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({stage.Time!.LatenessMilliseconds});"));
+                        TimeModel time = stage.Time!;
+                        _jobFields.Add((stage, $"private readonly {Runtime}.Windows.Watermark {names.Field} = new({time.LatenessMilliseconds}, inputs: {Math.Max(1, inputs)}, idleTimeoutMilliseconds: {time.IdleMilliseconds});"));
                         _stateTables.Add(stage, ($"private readonly {Runtime}.Windows.Watermark {names.Field};", names.Field!));
                     }
                 }

@@ -97,7 +97,8 @@ namespace Compiled.Generators.Model
     /// <param name="SlideMilliseconds">[EventWindow]: how far apart windows start.</param>
     /// <param name="GapMilliseconds">[SessionWindow]: the gap that ends a session.</param>
     /// <param name="TimeStage">The windows: the index of the [EventTime] stage whose time and watermark they use.</param>
-    internal sealed record TimeModel(long LatenessMilliseconds, bool ReturnsOffset, int LateSink, long SizeMilliseconds, long SlideMilliseconds, long GapMilliseconds, int TimeStage);
+    /// <param name="IdleMilliseconds">[EventTime]: how long a source may give no record before it is idle; 0: never idle.</param>
+    internal sealed record TimeModel(long LatenessMilliseconds, bool ReturnsOffset, int LateSink, long SizeMilliseconds, long SlideMilliseconds, long GapMilliseconds, int TimeStage, long IdleMilliseconds = 0);
 
     /// <summary>A stateful stage's state and the values it receives.</summary>
     /// <param name="State">The state type <c>S</c>.</param>

@@ -14,6 +14,9 @@ namespace Compiled.Generators
     {
         internal sealed partial class Parser
         {
+            // [EventTime]'s IdleTimeout when none is given: a source quiet for a minute is idle (see the README's event time).
+            private const long DefaultIdleTimeoutMilliseconds = 60_000;
+
             // "0", "0s", "0ms", "00m": no time at all, which a lateness may be though a window may not.
             private static bool IsZeroDuration(string text)
             {
@@ -74,8 +77,27 @@ namespace Compiled.Generators
                     lateness = (long)duration.TotalMilliseconds;
                 }
 
+                long idle = DefaultIdleTimeoutMilliseconds;
+                if (NamedArgument(draft.Attribute, "IdleTimeout") is { } idleText)
+                {
+                    if (IsZeroDuration(idleText))
+                    {
+                        idle = 0;
+                    }
+                    else if (DurationText.TryParse(idleText, out TimeSpan duration))
+                    {
+                        idle = (long)duration.TotalMilliseconds;
+                    }
+                    else
+                    {
+                        Report(DiagnosticDescriptors.InvalidEventTime, ArgumentLocation(draft.Attribute, "IdleTimeout") ?? method.Locations[0], draft.Name,
+                            $"has IdleTimeout '{idleText}', which is not a duration; write a number and a unit (ms, s, m or h), e.g. 30s, or 0 for a source that is never idle");
+                        return;
+                    }
+                }
+
                 draft.SetOutput(upstream);
-                draft.Time = new TimeModel(lateness, offset, -1, 0, 0, 0, -1);
+                draft.Time = new TimeModel(lateness, offset, -1, 0, 0, 0, -1, idle);
             }
 
             // [EventWindow] and [SessionWindow]: a keyed reduce, static V Name(V a, V b), below an [EventTime] stage with

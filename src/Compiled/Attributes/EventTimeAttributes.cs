@@ -4,7 +4,8 @@ namespace Compiled;
 /// Gives records an event time: <c>static long Name(T record)</c> (Unix milliseconds) or
 /// <c>static DateTimeOffset Name(T record)</c>. The records pass on unchanged. The stage keeps a watermark, the
 /// latest event time seen minus <see cref="Lateness"/>, moved on at each batch boundary; a record older than the
-/// watermark is late, and is dropped and counted, or sent to the sink named by <see cref="Late"/>.
+/// watermark is late, and is dropped and counted, or sent to the sink named by <see cref="Late"/>. A source that gives
+/// no record for <see cref="IdleTimeout"/> no longer holds the watermark back.
 /// Event-time windows below it (<see cref="EventWindowAttribute"/>, <see cref="SessionWindowAttribute"/>) emit a
 /// window when the watermark passes its end.
 /// </summary>
@@ -16,6 +17,14 @@ public sealed class EventTimeAttribute : StageAttribute
 
     /// <summary>A sink that receives the late records, which are otherwise dropped (and counted).</summary>
     public string? Late { get; set; }
+
+    /// <summary>
+    /// How long a source may give no record before it is idle (as Flink's <c>withIdleness</c>): <c>30s</c>. An idle source
+    /// no longer holds the watermark back; when every source of the stage is idle, the watermark moves on with processing
+    /// time (batch time) from the latest event time seen, so open windows and sessions close. Counted in batch times at
+    /// batch boundaries, so a source is idle after at least this long. Default: <c>1m</c>; <c>0</c>: a source is never idle.
+    /// </summary>
+    public string? IdleTimeout { get; set; }
 }
 
 /// <summary>

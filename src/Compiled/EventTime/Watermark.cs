@@ -8,11 +8,19 @@ namespace Compiled.Windows;
 /// as Spark's default policy for several inputs does: a source that runs behind does not see its records judged
 /// late for the other's progress. Until every input has given a record the watermark waits.
 /// </summary>
+/// <remarks>
+/// With an idle timeout (as Flink's <c>withIdleness</c>), an input that gave no record, late or not, for that long in
+/// batch time is idle and no longer holds the watermark back; an input that has given none yet counts its quiet time
+/// from the first batch boundary. When every input is idle, the watermark moves on with processing time: the latest
+/// event time of any input, minus the lateness, plus the batch time since the last batch that had a record. Batch times
+/// (not the wall clock) make it the same in a run and under the test driver. A record ends its input's idleness.
+/// </remarks>
 public sealed class Watermark
 {
     private readonly long _lateness;
-    private readonly long[]? _latestOf;  // per input, for a stage that several sources reach; null with one input
-    private long _latest = long.MinValue;
+    private readonly long _idleTimeout;    // 0: an input is never idle
+    private readonly InputClock[]? _each;  // per input, for a stage that several sources reach; null with one input
+    private InputClock _only = InputClock.Start;
 
     /// <summary>Creates a watermark that trails the latest event time by <paramref name="latenessMilliseconds"/>.</summary>
     public Watermark(long latenessMilliseconds)
@@ -22,17 +30,29 @@ public sealed class Watermark
 
     /// <summary>
     /// Creates a watermark over <paramref name="inputs"/> inputs that trails the latest event time of the input
-    /// furthest behind by <paramref name="latenessMilliseconds"/>.
+    /// furthest behind by <paramref name="latenessMilliseconds"/>; no input is ever idle.
     /// </summary>
     public Watermark(long latenessMilliseconds, int inputs)
+        : this(latenessMilliseconds, inputs, idleTimeoutMilliseconds: 0)
+    {
+    }
+
+    /// <summary>
+    /// Creates a watermark over <paramref name="inputs"/> inputs that trails the latest event time of the input
+    /// furthest behind by <paramref name="latenessMilliseconds"/>, where an input that gives no record for
+    /// <paramref name="idleTimeoutMilliseconds"/> of batch time is idle (0: never).
+    /// </summary>
+    public Watermark(long latenessMilliseconds, int inputs, long idleTimeoutMilliseconds)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(latenessMilliseconds);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(idleTimeoutMilliseconds);
         _lateness = latenessMilliseconds;
+        _idleTimeout = idleTimeoutMilliseconds;
         if (inputs > 1)
         {
-            _latestOf = new long[inputs];
-            _latestOf.AsSpan().Fill(long.MinValue);
+            _each = new InputClock[inputs];
+            _each.AsSpan().Fill(InputClock.Start);
         }
     }
 
@@ -42,69 +62,91 @@ public sealed class Watermark
     /// <summary>The allowed lateness, in milliseconds.</summary>
     public long Lateness => _lateness;
 
+    /// <summary>How long an input may give no record before it is idle, in milliseconds; 0: never idle.</summary>
+    public long IdleTimeout => _idleTimeout;
+
     /// <summary>The number of inputs whose event times the watermark follows.</summary>
-    public int Inputs => _latestOf?.Length ?? 1;
+    public int Inputs => _each?.Length ?? 1;
+
+    // Every input's clock: the one field, or the array.
+    private Span<InputClock> Clocks => _each is null ? new Span<InputClock>(ref _only) : _each;
 
     /// <summary>
     /// The latest event time seen on input <paramref name="input"/> (<see cref="long.MinValue"/> before its first record):
-    /// with <see cref="Value"/>, the whole state, for a checkpoint to capture.
+    /// with <see cref="Value"/> and <see cref="LastActiveAt"/>, the whole state, for a checkpoint to capture.
     /// </summary>
-    public long LatestOf(int input)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(input);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, Inputs);
-        return _latestOf is null ? _latest : _latestOf[input];
-    }
+    public long LatestOf(int input) => Clock(input).Latest;
+
+    /// <summary>
+    /// The batch time from which input <paramref name="input"/>'s quiet time counts: the last batch boundary at which
+    /// it had given a record, or the first boundary if it has given none (<see cref="long.MinValue"/> before it).
+    /// </summary>
+    public long LastActiveAt(int input) => Clock(input).ActiveAt;
 
     /// <summary>
     /// Puts back a state captured with <see cref="Value"/> and <see cref="LatestOf"/>: the watermark and the latest
-    /// event time of each input.
+    /// event time of each input. The inputs' quiet times count afresh from the next batch boundary, as in a new run.
     /// </summary>
     public void Restore(long value, ReadOnlySpan<long> latestOfEachInput)
     {
-        if (latestOfEachInput.Length != Inputs)
-        {
-            throw new ArgumentException($"This watermark follows {Inputs} input(s) but {latestOfEachInput.Length} latest time(s) were given; give one per input, as LatestOf returned them.", nameof(latestOfEachInput));
-        }
-
+        CheckOnePerInput(latestOfEachInput.Length, "latest time(s)", nameof(latestOfEachInput));
         Value = value;
-        if (_latestOf is null)
+        Span<InputClock> clocks = Clocks;
+        for (int i = 0; i < clocks.Length; i++)
         {
-            _latest = latestOfEachInput[0];
+            clocks[i] = InputClock.Start with { Latest = latestOfEachInput[i] };
         }
-        else
+    }
+
+    /// <summary>
+    /// Puts back a state captured with <see cref="Value"/>, <see cref="LatestOf"/> and <see cref="LastActiveAt"/>: the
+    /// watermark, the latest event time of each input and the batch time each input's quiet time counts from.
+    /// </summary>
+    public void Restore(long value, ReadOnlySpan<long> latestOfEachInput, ReadOnlySpan<long> lastActiveOfEachInput)
+    {
+        CheckOnePerInput(lastActiveOfEachInput.Length, "last-active time(s)", nameof(lastActiveOfEachInput));
+        Restore(value, latestOfEachInput);
+        Span<InputClock> clocks = Clocks;
+        for (int i = 0; i < clocks.Length; i++)
         {
-            latestOfEachInput.CopyTo(_latestOf);
+            clocks[i].ActiveAt = lastActiveOfEachInput[i];
         }
     }
 
     /// <summary>Whether a record of event time <paramref name="time"/> is late: older than the watermark.</summary>
     public bool IsLate(long time) => time < Value;
 
-    /// <summary>Notes a record's event time (a stage with one input).</summary>
+    /// <summary>Notes a record's event time (a stage with one input), late or not: the input is not idle.</summary>
     public void Observe(long time)
     {
-        if (time > _latest)
+        if (time > _only.Latest)
         {
-            _latest = time;
+            _only.Latest = time;
         }
+
+        _only.GaveRecord = true;
     }
 
-    /// <summary>Notes the event time of a record of input <paramref name="input"/> (a stage with several inputs).</summary>
+    /// <summary>Notes the event time of a record of input <paramref name="input"/> (a stage with several inputs), late or not.</summary>
     public void Observe(int input, long time)
     {
-        long[] latest = _latestOf ?? throw new InvalidOperationException("This watermark has one input; call Observe(time).");
-        if (time > latest[input])
+        InputClock[] each = _each ?? throw new InvalidOperationException("This watermark has one input; call Observe(time).");
+        ref InputClock clock = ref each[input];
+        if (time > clock.Latest)
         {
-            latest[input] = time;
+            clock.Latest = time;
         }
+
+        clock.GaveRecord = true;
     }
 
     /// <summary>
-    /// Moves the watermark on at a batch boundary; at the last batch of a run (<paramref name="isLast"/>) past
-    /// every window, so that all of them are emitted.
+    /// Moves the watermark on at the boundary of the batch of time <paramref name="batchTime"/> (Unix ms): to the latest
+    /// event time of the input furthest behind among those not idle, minus the lateness; when every input is idle, on
+    /// from the latest event time by the batch time since the last record. At the last batch of a run
+    /// (<paramref name="isLast"/>) past every window, so that all of them are emitted.
     /// </summary>
-    public void Advance(bool isLast)
+    public void Advance(long batchTime, bool isLast)
     {
         if (isLast)
         {
@@ -112,20 +154,82 @@ public sealed class Watermark
             return;
         }
 
-        long behind = _latest;
-        if (_latestOf is not null)
+        long behind = long.MaxValue;        // the latest event time of the input furthest behind, of those not idle
+        bool anyActive = false;
+        long front = long.MinValue;         // the latest event time of any input
+        long lastRecord = long.MinValue;    // the last batch that had a record of an input that has given one
+        foreach (ref InputClock clock in Clocks)
         {
-            behind = long.MaxValue;
-            foreach (long latest in _latestOf)
+            if (clock.GaveRecord || clock.ActiveAt == long.MinValue)
             {
-                behind = Math.Min(behind, latest);
+                clock.ActiveAt = batchTime;
+                clock.GaveRecord = false;
+            }
+
+            if (_idleTimeout == 0 || batchTime - clock.ActiveAt < _idleTimeout)
+            {
+                anyActive = true;
+                behind = Math.Min(behind, clock.Latest);
+            }
+
+            if (clock.Latest != long.MinValue)
+            {
+                front = Math.Max(front, clock.Latest);
+                lastRecord = Math.Max(lastRecord, clock.ActiveAt);
             }
         }
 
-        if (behind != long.MinValue && behind - _lateness > Value)
+        long next;
+        if (anyActive)
         {
-            Value = behind - _lateness;
+            if (behind == long.MinValue)
+            {
+                return;  // an input that is not idle has given no record yet: wait for it
+            }
+
+            next = behind - _lateness;
         }
+        else
+        {
+            if (front == long.MinValue)
+            {
+                return;  // no record at all yet
+            }
+
+            long quiet = Math.Max(0, batchTime - lastRecord);
+            next = front - _lateness;
+            next = next > long.MaxValue - quiet ? long.MaxValue : next + quiet;
+        }
+
+        if (next > Value)
+        {
+            Value = next;
+        }
+    }
+
+    private ref InputClock Clock(int input)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(input);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, Inputs);
+        return ref _each is null ? ref _only : ref _each[input];
+    }
+
+    private void CheckOnePerInput(int given, string what, string parameter)
+    {
+        if (given != Inputs)
+        {
+            throw new ArgumentException($"This watermark follows {Inputs} input(s) but {given} {what} were given; give one per input, as the watermark's state view returned them.", parameter);
+        }
+    }
+
+    // One input's part of the watermark.
+    private struct InputClock
+    {
+        public static readonly InputClock Start = new() { Latest = long.MinValue, ActiveAt = long.MinValue };
+
+        public long Latest;       // the latest event time seen
+        public long ActiveAt;     // the batch time its quiet time counts from
+        public bool GaveRecord;   // a record since the last batch boundary
     }
 }
 

@@ -102,7 +102,7 @@ namespace Clickstream
             private readonly global::Compiled.Hosting.JobMetrics _metrics;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
-            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000);
+            private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000, inputs: 1, idleTimeoutMilliseconds: 30000);
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
             private readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions = new();
@@ -161,8 +161,8 @@ namespace Clickstream
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; past every window at the last batch.
-                _timestampWatermark.Advance(batch.IsLast);
+                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; a source quiet for 30s is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
+                _timestampWatermark.Advance(batch.Time, batch.IsLast);
 
                 // [EventWindow] ClicksPerMinute (EventTime.cs:23): 1m tumbling windows, each emitted once the watermark passes its end.
                 while (_clicksPerMinute.TryClose(_timestampWatermark.Value, out var clicksPerMinuteWindow, out var clicksPerMinuteTable))
@@ -236,6 +236,8 @@ namespace Clickstream
                 {
                     // [EventTime] Timestamp (EventTime.cs:13)
                     long timestampMs = global::Clickstream.Activity.Timestamp(input);
+                    // The watermark notes the event time; a record, late or not, shows the source is not idle.
+                    _timestampWatermark.Observe(timestampMs);
                     if (_timestampWatermark.IsLate(timestampMs))
                     {
                         // Older than the watermark: its windows have been emitted already.
@@ -246,7 +248,6 @@ namespace Clickstream
                     }
                     else
                     {
-                        _timestampWatermark.Observe(timestampMs);
                         // [Map] PerUser (EventTime.cs:16)
                         var perUser = global::Clickstream.Activity.PerUser(input);
                         // [EventWindow] ClicksPerMinute (EventTime.cs:23)

@@ -106,7 +106,7 @@ namespace Clicks
             private readonly global::Compiled.Hosting.JobMetrics _metrics;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
-            private readonly global::Compiled.Windows.Watermark _atWatermark = new(0, inputs: 2);
+            private readonly global::Compiled.Windows.Watermark _atWatermark = new(0, inputs: 2, idleTimeoutMilliseconds: 60000);
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.StructKeyTable<int, long>> _clicks = new();
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _perTenSeconds;
@@ -167,8 +167,8 @@ namespace Clicks
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; past every window at the last batch.
-                _atWatermark.Advance(batch.IsLast);
+                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; a source quiet for 1m is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
+                _atWatermark.Advance(batch.Time, batch.IsLast);
 
                 // [EventWindow] Clicks (TwoClocks.cs:28): 10s tumbling windows, each emitted once the watermark passes its end.
                 while (_clicks.TryClose(_atWatermark.Value, out var clicksWindow, out var clicksTable))
@@ -234,6 +234,8 @@ namespace Clicks
                     // [Union] Both (TwoClocks.cs:19)
                     // [EventTime] At (TwoClocks.cs:22)
                     long atMs = global::Clicks.TwoClocks.At(live);
+                    // The watermark follows the source furthest behind of those not idle: this is Live's event time; a record, late or not, shows the source is not idle.
+                    _atWatermark.Observe(0, atMs);
                     if (_atWatermark.IsLate(atMs))
                     {
                         // Older than the watermark: its windows have been emitted already.
@@ -244,8 +246,6 @@ namespace Clicks
                     }
                     else
                     {
-                        // The watermark follows the source furthest behind: this is Live's event time.
-                        _atWatermark.Observe(0, atMs);
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(live);
                         // [EventWindow] Clicks (TwoClocks.cs:28)
@@ -298,6 +298,8 @@ namespace Clicks
                     // [Union] Both (TwoClocks.cs:19)
                     // [EventTime] At (TwoClocks.cs:22)
                     long atMs = global::Clicks.TwoClocks.At(replayed);
+                    // The watermark follows the source furthest behind of those not idle: this is Replayed's event time; a record, late or not, shows the source is not idle.
+                    _atWatermark.Observe(1, atMs);
                     if (_atWatermark.IsLate(atMs))
                     {
                         // Older than the watermark: its windows have been emitted already.
@@ -308,8 +310,6 @@ namespace Clicks
                     }
                     else
                     {
-                        // The watermark follows the source furthest behind: this is Replayed's event time.
-                        _atWatermark.Observe(1, atMs);
                         // [Map] PerUser (TwoClocks.cs:25)
                         var perUser = global::Clicks.TwoClocks.PerUser(replayed);
                         // [EventWindow] Clicks (TwoClocks.cs:28)

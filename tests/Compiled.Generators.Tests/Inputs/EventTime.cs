@@ -2,14 +2,14 @@ using Compiled;
 
 namespace Clickstream;
 
-/// <summary>Event time: "millis user page" lines; clicks per user per minute, sliding page views, sessions; late lines kept aside.</summary>
+/// <summary>Event time: "millis user page" lines; clicks per user per minute, sliding page views, sessions; late lines kept aside; a feed quiet for 30s is idle.</summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class Activity
 {
     [Source(Default = "tcp://localhost:9999")]
     public static partial Lines Input();
 
-    [EventTime(Lateness = "10s", Late = nameof(TooLate))]
+    [EventTime(Lateness = "10s", Late = nameof(TooLate), IdleTimeout = "30s")]
     public static long Timestamp(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')]);
 
     [Map]
