@@ -59,6 +59,7 @@ namespace Compiled.Generators
                 Draft? firstSource = drafts.FirstOrDefault(d => d.Kind == StageKind.Source);
                 Draft? source = null;
                 int lastNonSink = -1;
+                bool misplacedAboveSource = false;
 
                 // A sink named as an [EventTime] stage's Late output reads that stage's late records only.
                 var lateSinks = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -89,10 +90,18 @@ namespace Compiled.Generators
                         {
                             // Nothing above it to read. Without any source, CMP0002 alone says what is missing.
                             Report(DiagnosticDescriptors.StageBeforeSource, draft.Method.Locations[0], draft.Name, firstSource.Name);
+                            misplacedAboveSource |= !IsTerminal(draft.Kind);
                         }
 
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
+                        if (misplacedAboveSource && upstream?.Kind == StageKind.Source && NamedArgument(draft.Attribute, "Input") is null)
+                        {
+                            // The first stage below the source was meant to read the stage declared above the source, which
+                            // CMP0022 reports: it is not checked against the source, which would report that mistake again.
+                            upstream = null;
+                            misplacedAboveSource = false;
+                        }
                         draft.SlideMs = upstream?.SlideMs ?? _intervalMs;
                         Draft? other = null;
                         if (IsTwoInput(draft.Kind))

@@ -62,4 +62,18 @@ public class CascadeTests
         """,
         "CMP0034",
         "Stage 'Length' returns 'Task<int>', but the generated loop calls a stage synchronously, once per record (or once per batch), and never awaits it: its work would not be done when the batch is, and a stage below would get the task instead of its result; make 'Length' synchronous and return 'int', and do asynchronous work such as loading a lookup table before the run");
+
+    [Fact]
+    public void StageAboveTheSource_ReportsOnlyThat_NotTheStageBelowTheSourceThatMeantToReadIt() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Map] public static KeyValue<long> [|Pair|](ReadOnlySpan<byte> word) => new(word, 1);
+            [Source] public static partial Lines Input();
+            [ReduceByKey] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long count);
+        }
+        """,
+        "CMP0022",
+        "Stage 'Pair' is declared above the source 'Input', so it has nothing to read; move the [Source] 'Input' above 'Pair', since a stage reads the stage declared above it");
 }
