@@ -74,7 +74,7 @@ namespace Compiled.Generators.Diagnostics
         /// <summary>CMP0013: "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; ...".</summary>
         public static readonly DiagnosticDescriptor KeyedInputRequired = Error(
             "CMP0013", "Keyed stage reads records without a key",
-            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple");
+            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a struct with value equality");
 
         /// <summary>CMP0014: "Stage '{0}' keys records by {1}, which is neither ...".</summary>
         public static readonly DiagnosticDescriptor UnsupportedKeyType = Error(

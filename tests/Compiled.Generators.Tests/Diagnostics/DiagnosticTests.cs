@@ -262,7 +262,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0013",
-        "Stage 'Add' works per key, but 'Length' emits 'long', which has no key; add a [Map] before 'Add' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple");
+        "Stage 'Add' works per key, but 'Length' emits 'long', which has no key; add a [Map] before 'Add' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a struct with value equality");
 
     [Fact]
     public void CMP0014_UnsupportedKeyType() => DiagnosticVerifier.Verify(Usings + """
