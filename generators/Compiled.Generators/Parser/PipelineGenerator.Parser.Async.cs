@@ -18,6 +18,7 @@ namespace Compiled.Generators
                 IMethodSymbol method = draft.Method;
                 ITypeSymbol returns = method.ReturnType;
                 bool awaitable = AwaitResult(returns, out ITypeSymbol? result);
+
                 // A type foreach can walk is fine even if it can also be walked asynchronously.
                 ITypeSymbol? streamed = ElementType(returns) is null ? AsyncStreamElement(returns) : null;
                 if (!method.IsAsync && !awaitable && streamed is null)
