@@ -19,6 +19,7 @@ namespace Compiled.Generators
     internal sealed class KnownTypes
     {
         private readonly Dictionary<INamedTypeSymbol, StageKind> _stageKinds = new(SymbolEqualityComparer.Default);
+        private readonly HashSet<INamedTypeSymbol> _ownParsedFields = new(SymbolEqualityComparer.Default);
 
         private KnownTypes(Compilation compilation, IAssemblySymbol? runtime)
         {
@@ -38,6 +39,15 @@ namespace Compiled.Generators
             Utf8SpanFormattable = Find(compilation, "System.IUtf8SpanFormattable", core);
             Equatable = Find(compilation, "System.IEquatable`1", core);
             DateTimeOffset = Find(compilation, "System.DateTimeOffset", core);
+            AsyncEnumerable = Find(compilation, "System.Collections.Generic.IAsyncEnumerable`1", core);
+            foreach (string[] field in Compiled.Internal.FieldTypes.OwnParsers)
+            {
+                if (Find(compilation, field[0], core) is { } type)
+                {
+                    _ownParsedFields.Add(type);
+                }
+            }
+
             foreach (KeyValuePair<string, StageKind> stage in KnownNames.StageKinds)
             {
                 if (Find(compilation, stage.Key, runtime) is { } attribute)
@@ -89,6 +99,16 @@ namespace Compiled.Generators
 
         /// <summary><c>System.DateTimeOffset</c>.</summary>
         public INamedTypeSymbol? DateTimeOffset { get; }
+
+        /// <summary><c>System.Collections.Generic.IAsyncEnumerable&lt;T&gt;</c>.</summary>
+        public INamedTypeSymbol? AsyncEnumerable { get; }
+
+        /// <summary>
+        /// Whether <paramref name="type"/> is a field type that <c>Utf8Parse</c> reads with an overload of its own (string,
+        /// DateTime, DateTimeOffset: <c>FieldTypes.OwnParsers</c>), rather than through IUtf8SpanParsable.
+        /// </summary>
+        public bool HasOwnFieldParser(ITypeSymbol type) =>
+            type is INamedTypeSymbol named && _ownParsedFields.Contains(named);
 
         /// <summary>Whether <paramref name="attribute"/> is one of the runtime's stage attributes, and which.</summary>
         public bool TryGetStageKind(INamedTypeSymbol? attribute, out StageKind kind)

@@ -26,10 +26,10 @@ namespace Compiled.Generators.Diagnostics
             "CMP0003", "Pipeline has no sink",
             "Pipeline '{0}' has no sink, so its output goes nowhere; declare one, e.g. [Sink(Default = \"console\")] public static partial void Output({1});");
 
-        /// <summary>CMP0004: "Stage '{0}' takes '{1}' but '{2}' emits '{3}'; ...".</summary>
+        /// <summary>CMP0004: "Stage '{0}' takes {1} but '{2}' emits {3}; {4}", the fix proposing only parameters and records the pipeline can have.</summary>
         public static readonly DiagnosticDescriptor StageInputMismatch = Error(
             "CMP0004", "Stage input does not match the previous stage's output",
-            "Stage '{0}' takes {1} but '{2}' emits {3}; change {0}'s parameters to take {3}, or make '{2}' emit {1}");
+            "Stage '{0}' takes {1} but '{2}' emits {3}; {4}");
 
         /// <summary>CMP0005: "Stage '{0}' must be static ...".</summary>
         public static readonly DiagnosticDescriptor OperatorNotStatic = Error(
@@ -61,10 +61,10 @@ namespace Compiled.Generators.Diagnostics
             "CMP0010", "Sink is not declared as a partial void method",
             "Sink '{0}' must be declared 'public static partial void {0}(...)' without a body, taking the record or its key and value: {1}");
 
-        /// <summary>CMP0011: "Stage '{0}' reads input '{1}', but {2}; name a stage declared above '{0}' ...".</summary>
+        /// <summary>CMP0011: "Stage '{0}' reads {1} = "{2}", but {3}; {4}", the fix being "did you mean '...'?" or "name a stage declared above '{0}', such as ...".</summary>
         public static readonly DiagnosticDescriptor UnknownStageInput = Error(
             "CMP0011", "Stage input names no stage above it",
-            "Stage '{0}' reads {1} = \"{2}\", but {3}; name a stage declared above '{0}', such as {4}");
+            "Stage '{0}' reads {1} = \"{2}\", but {3}; {4}");
 
         /// <summary>CMP0012: "Batch interval '{0}' of pipeline '{1}' is not a duration; write ...".</summary>
         public static readonly DiagnosticDescriptor InvalidBatchInterval = Error(
@@ -74,7 +74,7 @@ namespace Compiled.Generators.Diagnostics
         /// <summary>CMP0013: "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; ...".</summary>
         public static readonly DiagnosticDescriptor KeyedInputRequired = Error(
             "CMP0013", "Keyed stage reads records without a key",
-            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple");
+            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a struct with value equality");
 
         /// <summary>CMP0014: "Stage '{0}' keys records by {1}, which is neither ...".</summary>
         public static readonly DiagnosticDescriptor UnsupportedKeyType = Error(
@@ -141,10 +141,10 @@ namespace Compiled.Generators.Diagnostics
             "CMP0026", "Window length or slide is not valid",
             "The window of stage '{0}' {1}");
 
-        /// <summary>CMP0027: "Stage '{0}' names Inverse = "{1}", but {2}; ...".</summary>
+        /// <summary>CMP0027: "Stage '{0}' names Inverse = "{1}", but {2}; {3}", the fix being "did you mean '...'?" or "declare 'static V {1}(V a, V b)' ...".</summary>
         public static readonly DiagnosticDescriptor InverseMismatch = Error(
             "CMP0027", "Inverse function does not match its reduce function",
-            "Stage '{0}' names Inverse = \"{1}\", but {2}; declare 'static {3} {1}({3} a, {3} b)' in the pipeline class, undoing what '{0}' does");
+            "Stage '{0}' names Inverse = \"{1}\", but {2}; {3}");
 
         /// <summary>CMP0028: "Stage '{0}' names Filter = "{1}", but {2}".</summary>
         public static readonly DiagnosticDescriptor WindowFilterMismatch = Error(
@@ -171,10 +171,15 @@ namespace Compiled.Generators.Diagnostics
             "CMP0032", "Event time is missing or not valid",
             "Stage '{0}' {1}");
 
-        /// <summary>CMP0033: "Stage '{0}' names InitialState = "{1}", but {2}; ...".</summary>
+        /// <summary>CMP0033: "Stage '{0}' names InitialState = "{1}", but {2}; {3}", the fix being "did you mean '...'?" or "declare 'static IEnumerable&lt;(K Key, S State)&gt; {1}()' ...".</summary>
         public static readonly DiagnosticDescriptor InitialStateMismatch = Error(
             "CMP0033", "Initial state method does not match its state stage",
-            "Stage '{0}' names InitialState = \"{1}\", but {2}; declare 'static IEnumerable<({3} Key, {4} State)> {1}()' in the pipeline class");
+            "Stage '{0}' names InitialState = \"{1}\", but {2}; {3}");
+
+        /// <summary>CMP0034: "Stage '{0}' {1}, but the generated loop calls a stage synchronously, ... and never awaits it: ...; make '{0}' synchronous and return {2}, ...".</summary>
+        public static readonly DiagnosticDescriptor AsyncStage = Error(
+            "CMP0034", "Stage method is asynchronous",
+            "Stage '{0}' {1}, but the generated loop calls a stage synchronously, once per record (or once per batch), and never awaits it: its work would not be done when the batch is, and a stage below would get the task instead of its result; make '{0}' synchronous and return {2}, and do asynchronous work such as loading a lookup table before the run");
 
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
@@ -185,7 +190,7 @@ namespace Compiled.Generators.Diagnostics
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
             StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch, InvalidEventTime,
-            InitialStateMismatch,
+            InitialStateMismatch, AsyncStage,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

@@ -59,6 +59,7 @@ namespace Compiled.Generators
                 Draft? firstSource = drafts.FirstOrDefault(d => d.Kind == StageKind.Source);
                 Draft? source = null;
                 int lastNonSink = -1;
+                bool misplacedAboveSource = false;
 
                 // A sink named as an [EventTime] stage's Late output reads that stage's late records only.
                 var lateSinks = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -89,10 +90,18 @@ namespace Compiled.Generators
                         {
                             // Nothing above it to read. Without any source, CMP0002 alone says what is missing.
                             Report(DiagnosticDescriptors.StageBeforeSource, draft.Method.Locations[0], draft.Name, firstSource.Name);
+                            misplacedAboveSource |= !IsTerminal(draft.Kind);
                         }
 
                         draft.Input = input;
                         Draft? upstream = input >= 0 ? built[input] : null;
+                        if (misplacedAboveSource && upstream?.Kind == StageKind.Source && NamedArgument(draft.Attribute, "Input") is null)
+                        {
+                            // The first stage below the source was meant to read the stage declared above the source, which
+                            // CMP0022 reports: it is not checked against the source, which would report that mistake again.
+                            upstream = null;
+                            misplacedAboveSource = false;
+                        }
                         draft.SlideMs = upstream?.SlideMs ?? _intervalMs;
                         Draft? other = null;
                         if (IsTwoInput(draft.Kind))
@@ -101,6 +110,7 @@ namespace Compiled.Generators
                             {
                                 Report(DiagnosticDescriptors.TwoInputsMismatch, draft.Method.Locations[0], draft.Name,
                                     "it names no second stream; add Other = nameof(...), naming a stage declared above it");
+                                _inputUnresolved = true;
                             }
                             else
                             {
@@ -158,8 +168,9 @@ namespace Compiled.Generators
                     int sink = built.FindIndex(d => d.Name == late);
                     if (sink < 0 || built[sink].Kind != StageKind.Sink)
                     {
+                        string? suggestion = sink < 0 ? DidYouMean("Late", late, built.Where(d => d.Kind == StageKind.Sink).Select(d => d.Name)) : null;
                         Report(DiagnosticDescriptors.InvalidEventTime, ArgumentLocation(time.Attribute, "Late") ?? time.Method.Locations[0], time.Name,
-                            $"names Late = \"{late}\", but {(sink < 0 ? "no stage has that name" : $"'{late}' is not a sink")}; name a [Sink] declared below it that takes its records");
+                            $"names Late = \"{late}\", but {(sink < 0 ? NoStageOfThatName : $"'{late}' is not a sink")}; {suggestion ?? "name a [Sink] declared below it that takes its records"}");
                         continue;
                     }
 
@@ -170,8 +181,10 @@ namespace Compiled.Generators
                 {
                     Report(DiagnosticDescriptors.PipelineHasNoSource, type.Locations[0], type.Name);
                 }
-                else
+                else if (!_inputUnresolved)
                 {
+                    // With an Input or Other already reported as missing or unknown, the streams that seem not to meet
+                    // may be the ones it was meant to join: that diagnostic is the cause, and CMP0008 would repeat it.
                     CheckSourcesMeet(type, built);
                 }
 
@@ -241,7 +254,7 @@ namespace Compiled.Generators
 
                 string why = draft.Method.ContainingType.GetMembers(named).OfType<IMethodSymbol>().Any()
                     ? $"'{named}' is declared below it (or is not a stage)"
-                    : "no stage has that name";
+                    : NoStageOfThatName;
                 ReportInput(draft, property, named, why, built);
                 return -1;
             }
@@ -250,10 +263,16 @@ namespace Compiled.Generators
 
             private void ReportInput(Draft draft, string property, string named, string why, List<Draft> built)
             {
-                string candidates = string.Join(", ", built.Where(d => !IsTerminal(d.Kind)).Select(d => $"nameof({d.Name})"));
+                _inputUnresolved = true;
+                string[] readable = built.Where(d => !IsTerminal(d.Kind)).Select(d => d.Name).ToArray();
+                string? suggestion = why == NoStageOfThatName ? DidYouMean(property, named, readable) : null;
+                string fix = suggestion
+                    ?? $"name a stage declared above '{draft.Name}', such as {(readable.Length == 0 ? "a source" : string.Join(", ", readable.Select(n => $"nameof({n})")))}";
                 Report(DiagnosticDescriptors.UnknownStageInput, ArgumentLocation(draft.Attribute, property) ?? draft.Method.Locations[0],
-                    draft.Name, property, named, why, candidates.Length == 0 ? "a source" : candidates);
+                    draft.Name, property, named, why, fix);
             }
+
+            private const string NoStageOfThatName = "no stage has that name";
 
             private void CheckOperator(Draft draft, Draft? upstream)
             {
@@ -262,6 +281,11 @@ namespace Compiled.Generators
                 if (!method.IsStatic)
                 {
                     Report(DiagnosticDescriptors.OperatorNotStatic, method.Locations[0], draft.Name);
+                    return;
+                }
+
+                if (!RequireSynchronous(draft))
+                {
                     return;
                 }
 
@@ -474,7 +498,8 @@ namespace Compiled.Generators
                 // Point at the parameter that is wrong: the value's when a key and value are given and the key fits.
                 bool keyFits = method.Parameters.Length == 2 && emitted.IsKeyed
                     && (emitted.Shape == RecordShape.KeyValue ? IsByteSpan(method.Parameters[0].Type) : SameType(method.Parameters[0].Type, upstream.KeySymbol));
-                Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, keyFits ? 1 : 0), draft.Name, takes, upstream.Name, Quote(emitted.Type.Display));
+                Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, keyFits ? 1 : 0), draft.Name, takes, upstream.Name, Quote(emitted.Type.Display),
+                    InputFix(draft, upstream, takes));
                 return false;
             }
         }

@@ -118,8 +118,10 @@ namespace Compiled.Generators
                         && SameType(m.Parameters[0].Type, combiner) && SameType(m.Parameters[1].Type, second) && SameType(m.ReturnType, combiner));
                     if (!fits)
                     {
-                        Report(DiagnosticDescriptors.CombineFunctionMismatch, location, draft.Name, property, name,
-                            $"the pipeline class has no method '{shape.Replace("Name", name)}'; declare it");
+                        string? suggestion = draft.Method.ContainingType.GetMembers(name).IsEmpty ? DidYouMean(property, name, HelperMethodNames(draft.Method)) : null;
+                        Report(DiagnosticDescriptors.CombineFunctionMismatch, location, draft.Name, property, name, suggestion is null
+                            ? $"the pipeline class has no method '{shape.Replace("Name", name)}'; declare it"
+                            : $"the pipeline class has no method of that name; {suggestion}");
                         ok = false;
                     }
                     else if (property == "MergeValue")
@@ -214,7 +216,8 @@ namespace Compiled.Generators
                 {
                     Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name,
                         $"values of type {Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat))}", upstream.Name,
-                        $"{Quote(upstream.Output.Type.Display)} (values of type {Quote(upstream.Output.Value!.Display)})");
+                        $"{Quote(upstream.Output.Type.Display)} (values of type {Quote(upstream.Output.Value!.Display)})",
+                        ReduceFix(draft, upstream, upstream.ValueSymbol!, keyed: true));
                     return;
                 }
 

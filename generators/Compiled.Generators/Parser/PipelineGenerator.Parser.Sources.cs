@@ -38,16 +38,19 @@ namespace Compiled.Generators
                     if (draft.Parse is null)
                     {
                         Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name,
-                            $"a line cannot be read as '{record.ToDisplayString(ShortFormat)}'; use string, a type that implements IUtf8SpanParsable<T> (int, long, double, decimal, Guid, DateTime, or your own), or a tuple of those, written as comma-separated fields");
+                            $"a line cannot be read as '{record.ToDisplayString(ShortFormat)}'; use {FieldTypes.Usage()}, or a tuple of those, written as comma-separated fields");
                     }
 
                     SetClassifiedOutput(draft, record);
                 }
-                else
+                else if (IsLines(method.ReturnType, out _))
                 {
                     // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
                     draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
                 }
+
+                // A source that returns neither Lines nor Lines<T> emits records of no known type: the stages below are not
+                // checked against a guess, which would report CMP0009's one mistake again as theirs.
 
                 CheckDefaultUri(draft, "source", KnownSchemes.Sources);
             }
@@ -70,7 +73,8 @@ namespace Compiled.Generators
                 return false;
             }
 
-            // How a line becomes a T: a string, an IUtf8SpanParsable<T>, or a tuple of those; null if it cannot.
+            // How a line becomes a T: a type Utf8Parse reads itself (string, DateTime, DateTimeOffset), an IUtf8SpanParsable<T>,
+            // or a tuple of those; null if it cannot. FieldTypes lists them for the runtime and for CMP0009 alike.
             private SourceParse? ParseOf(ITypeSymbol record)
             {
                 var fields = new List<ParseField>();
@@ -80,9 +84,9 @@ namespace Compiled.Generators
                     : new[] { record };
                 foreach (ITypeSymbol type in types)
                 {
-                    if (type.SpecialType == SpecialType.System_String)
+                    if (_known.HasOwnFieldParser(type))
                     {
-                        fields.Add(new ParseField("string", IsText: true));
+                        fields.Add(new ParseField(type.SpecialType == SpecialType.System_String ? "string" : type.ToDisplayString(CodeFormat), IsText: type.SpecialType == SpecialType.System_String));
                     }
                     else if (type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Utf8SpanParsable)
                         && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)))
@@ -147,8 +151,8 @@ namespace Compiled.Generators
             {
                 RecordShape.KeyValue => $"ReadOnlySpan<byte> key, {record.Value!.Display} value",
                 RecordShape.Tuple => $"{record.Key!.Display} key, {record.Value!.Display} value",
-                RecordShape.Value => $"{record.Type.Display} record",
-                _ => "ReadOnlySpan<byte> record",
+                RecordShape.Bytes or null => "ReadOnlySpan<byte> record",
+                _ => $"{record!.Type.Display} record",
             };
         }
     }

@@ -77,7 +77,9 @@ namespace Compiled.Generators
                     : null;
                 if (why is not null)
                 {
-                    Report(DiagnosticDescriptors.InitialStateMismatch, location, draft.Name, name, why, key, stateType);
+                    string? suggestion = candidates.Length == 0 ? DidYouMean("InitialState", name, HelperMethodNames(draft.Method)) : null;
+                    Report(DiagnosticDescriptors.InitialStateMismatch, location, draft.Name, name, why,
+                        suggestion ?? $"declare 'static IEnumerable<({key} Key, {stateType} State)> {name}()' in the pipeline class");
                     return null;
                 }
 

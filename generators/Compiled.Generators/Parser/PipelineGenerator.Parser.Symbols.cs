@@ -119,6 +119,21 @@ namespace Compiled.Generators
                 return null;
             }
 
+            // "did you mean 'Subtract'? Write Inverse = nameof(Subtract), ...", for a name that names nothing, when one of
+            // the candidates is near enough to be what was meant; null when none is.
+            private static string? DidYouMean(string property, string named, IEnumerable<string> candidates) =>
+                NameSuggestion.Nearest(named, candidates) is { } nearest
+                    ? $"did you mean '{nearest}'? Write {property} = nameof({nearest}), which the compiler checks"
+                    : null;
+
+            // The methods of the pipeline class that are not stages: what an Inverse, a Filter, a MergeValue or an
+            // InitialState may name.
+            private IEnumerable<string> HelperMethodNames(IMethodSymbol stage) =>
+                stage.ContainingType.GetMembers().OfType<IMethodSymbol>()
+                    .Where(m => m.MethodKind == MethodKind.Ordinary && !m.GetAttributes().Any(a => _known.TryGetStageKind(a.AttributeClass, out _)))
+                    .Select(m => m.Name)
+                    .Distinct();
+
             private static string? NamedArgument(AttributeData attribute, string name)
             {
                 foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)

@@ -21,6 +21,11 @@ namespace Compiled.Generators
             {
                 IMethodSymbol method = draft.Method;
                 string attribute = draft.Kind.ToString();
+                if (!RequireSynchronous(draft))
+                {
+                    return;
+                }
+
                 if (!method.IsStatic || method.IsGenericMethod || RefProblem(method) is not null || IsPartialDeclarationOnly(method))
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,

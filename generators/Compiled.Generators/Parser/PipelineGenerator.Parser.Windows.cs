@@ -45,7 +45,8 @@ namespace Compiled.Generators
                 if (upstream.OutputSymbol is null || !SameType(upstream.OutputSymbol, method.Parameters[0].Type))
                 {
                     Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, 0), draft.Name,
-                        Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat)), upstream.Name, Quote(upstream.Output.Type.Display));
+                        Quote(method.Parameters[0].Type.ToDisplayString(ShortFormat)), upstream.Name, Quote(upstream.Output.Type.Display),
+                        upstream.OutputSymbol is null ? $"change {draft.Name}'s parameters to take {Quote(upstream.Output.Type.Display)}" : ReduceFix(draft, upstream, upstream.OutputSymbol, keyed: false));
                     return;
                 }
 
@@ -142,7 +143,9 @@ namespace Compiled.Generators
                     : null;
                 if (why is not null)
                 {
-                    Report(DiagnosticDescriptors.InverseMismatch, location, draft.Name, inverse, why, type);
+                    string? suggestion = candidates.Length == 0 ? DidYouMean("Inverse", inverse, HelperMethodNames(draft.Method)) : null;
+                    Report(DiagnosticDescriptors.InverseMismatch, location, draft.Name, inverse, why,
+                        suggestion ?? $"declare 'static {type} {inverse}({type} a, {type} b)' in the pipeline class, undoing what '{draft.Name}' does");
                 }
             }
 
@@ -161,7 +164,14 @@ namespace Compiled.Generators
                     return InputArity.None;
                 }
 
-                foreach (IMethodSymbol candidate in draft.Method.ContainingType.GetMembers(filter).OfType<IMethodSymbol>())
+                IMethodSymbol[] candidates = draft.Method.ContainingType.GetMembers(filter).OfType<IMethodSymbol>().ToArray();
+                if (candidates.Length == 0 && DidYouMean("Filter", filter, HelperMethodNames(draft.Method)) is { } suggestion)
+                {
+                    Report(DiagnosticDescriptors.WindowFilterMismatch, location, draft.Name, filter, $"the pipeline class has no method of that name; {suggestion}");
+                    return InputArity.None;
+                }
+
+                foreach (IMethodSymbol candidate in candidates)
                 {
                     if (!candidate.IsStatic || candidate.IsGenericMethod || candidate.ReturnType.SpecialType != SpecialType.System_Boolean)
                     {

@@ -38,6 +38,9 @@ namespace Compiled.Generators
             private readonly KnownTypes _known;
             private readonly INamedTypeSymbol _int64;
             private bool _hasErrors;
+
+            // Whether a stage's Input or Other names no stage it can read (reported), so the graph is not the one meant.
+            private bool _inputUnresolved;
             private long _intervalMs = 1000;
             private List<Draft>? _built;
 

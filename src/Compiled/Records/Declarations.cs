@@ -38,9 +38,11 @@ public sealed class Lines : SourceDeclaration
 
 /// <summary>
 /// A source of newline-delimited records, each line parsed as a <typeparamref name="T"/>: a number or any
-/// other <see cref="IUtf8SpanParsable{TSelf}"/> type (in the invariant culture), a <see cref="string"/> (the
-/// line decoded as UTF-8), or a tuple of those whose fields are separated by commas (<c>a,1</c>). A line that
-/// does not parse is skipped and counted as malformed, and each batch that skips one says so in the log.
+/// other <see cref="IUtf8SpanParsable{TSelf}"/> type (in the invariant culture), a <see cref="DateTime"/> or
+/// <see cref="DateTimeOffset"/> (ISO 8601: <see cref="Utf8Parse.TryParse(ReadOnlySpan{byte}, out DateTime)"/>), a
+/// <see cref="string"/> (the line decoded as UTF-8), or a tuple of those whose fields are separated by commas
+/// (<c>a,1</c>). A line that does not parse is skipped and counted as malformed, and each batch that skips one
+/// says so in the log.
 /// </summary>
 /// <typeparam name="T">The record type the source's stages see.</typeparam>
 public sealed class Lines<T> : SourceDeclaration

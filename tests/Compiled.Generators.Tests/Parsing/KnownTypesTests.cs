@@ -17,8 +17,14 @@ public class KnownTypesTests
         {
             known.PipelineAttribute, known.Lines, known.TypedLines, known.KeyValue, known.State, known.Grouped1, known.Grouped2,
             known.RecordBuffer, known.ReadOnlySpan, known.Utf8SpanParsable, known.Utf8SpanFormattable, known.Equatable, known.DateTimeOffset,
+            known.AsyncEnumerable,
         };
         Assert.All(types, type => Assert.NotNull(type));
+        foreach (string[] field in Compiled.Internal.FieldTypes.OwnParsers)
+        {
+            Assert.True(known.HasOwnFieldParser(Assert.Single(compilation.GetTypesByMetadataName(field[0]))), field[0]);
+        }
+
         Assert.Equal("Compiled", known.KeyValue!.ContainingAssembly.Name);
         Assert.Equal(typeof(object).Assembly.GetName().Name, known.ReadOnlySpan!.ContainingAssembly.Name);
 
