@@ -81,19 +81,38 @@ public class FilePermissionTests
         DropIn(incoming, "public.txt", "to be or not to be\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
 
         await job.WaitForErrorAsync($"skipped {Path.Combine(incoming, "secret.txt")}, which cannot be read: permission denied; unreadable files skipped so far: 1");
-        var expected = Reference.WordCounts(text);
-        DateTime deadline = DateTime.UtcNow + RunningPipeline.Patience;
-        while (!FileSinkOutput.Sum(Batches(Path.Combine(temp.Path, "out"))).SequenceEqual(expected))
-        {
-            Assert.False(job.Process.HasExited, $"The job ended (exit code {(job.Process.HasExited ? job.Process.ExitCode : 0)}); standard error:\n{job.Error}");
-            Assert.True(DateTime.UtcNow < deadline, "The readable file's counts never appeared; standard error:\n" + job.Error);
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        await WaitForCountsAsync(job, Path.Combine(temp.Path, "out"), Reference.WordCounts(text));
 
         int exitCode = await job.StopAsync();
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{job.Error}");
         Assert.DoesNotContain("hidden", string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(File.ReadAllText)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileSource_WatchedDirectoryThatStopsBeingListable_WarnsOnceAndGoesOnWhenItCanBeListedAgain()
+    {
+        using var temp = new TempDirectory();
+        OpenToAll(temp.Path);
+        string incoming = Path.Combine(temp.Path, "incoming");
+        Directory.CreateDirectory(incoming);
+        using var job = Unprivileged.Start(
+            ["--source", $"file://{incoming}/?poll=50ms", "--sink", $"file://{temp.Path}/out/counts?suffix=txt", "--batch-interval", "100ms"], temp.Path);
+        await job.WaitForErrorAsync("watching");
+
+        File.SetUnixFileMode(incoming, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
+        await job.WaitForErrorAsync($"directory {incoming} cannot be listed: permission denied; still trying");
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        File.SetUnixFileMode(incoming, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        byte[] text = Encoding.UTF8.GetBytes("back again\n");
+        DropIn(incoming, "after.txt", "back again\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        await job.WaitForErrorAsync($"directory {incoming} can be listed again");
+        await WaitForCountsAsync(job, Path.Combine(temp.Path, "out"), Reference.WordCounts(text));
+
+        int exitCode = await job.StopAsync();
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{job.Error}");
+        Assert.Single(job.Error.Split('\n'), line => line.Contains("cannot be listed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -184,8 +203,17 @@ public class FilePermissionTests
         File.Move(hidden, Path.Combine(directory, name));
     }
 
-    private static IEnumerable<Dictionary<string, long>> Batches(string directory) =>
-        Directory.Exists(directory) ? FileSinkOutput.Batches(directory, "counts").Values : [];
+    // Waits until the job's file sink output adds up to the expected counts, failing if the job ends first.
+    private static async Task WaitForCountsAsync(RunningJob job, string directory, Dictionary<string, long> expected)
+    {
+        DateTime deadline = DateTime.UtcNow + RunningPipeline.Patience;
+        while (!Directory.Exists(directory) || !FileSinkOutput.Sum(FileSinkOutput.Batches(directory, "counts").Values).OrderBy(p => p.Key, StringComparer.Ordinal).SequenceEqual(expected.OrderBy(p => p.Key, StringComparer.Ordinal)))
+        {
+            Assert.False(job.Process.HasExited, "The job ended; standard error:\n" + job.Error);
+            Assert.True(DateTime.UtcNow < deadline, "The counts never appeared; standard error:\n" + job.Error);
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
 }
 
 /// <summary>Runs the sample's executable as user nobody (uid and gid 65534, no groups) through util-linux's <c>setpriv</c>.</summary>
