@@ -65,6 +65,21 @@ public class FilePermissionTests
     }
 
     [Fact]
+    public async Task FileSource_SingleFileThatCannotBeRead_EndsTheRunNamingTheFile()
+    {
+        using var temp = new TempDirectory();
+        string secret = temp.File("secret.txt");
+        File.WriteAllText(secret, "hidden words\n");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        var (exitCode, output, error) = await Unprivileged.RunAsync(["--source", $"file://{secret}"], temp.Path);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}; standard error:\n{error}");
+        Assert.Equal("", output);
+        Assert.Contains($"'{secret}' cannot be read: permission denied; give the user the job runs as read permission on it", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task FileSource_UnreadableFileInAWatchedDirectory_IsSkippedCountedAndTheJobGoesOn()
     {
         using var temp = new TempDirectory();
