@@ -328,7 +328,8 @@ public sealed partial class FileSink : Sink
     {
         try
         {
-            // Deleted when closed; should the process die in between, OpenAsync of the next run deletes it.
+            // Deleted when closed. Should the process die in between, a probe left in the sink's own directory is
+            // deleted by the next run's OpenAsync, as a temporary file of batch time 0.
             using var probe = new FileStream(Path.Join(directory, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
         }
         catch (Exception error) when (error is UnauthorizedAccessException or IOException)
@@ -348,10 +349,21 @@ public sealed partial class FileSink : Sink
         int deleted = 0;
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
         {
-            if (IsTemporaryName(Path.GetFileName(path.AsSpan())))
+            if (!IsTemporaryName(Path.GetFileName(path.AsSpan())))
+            {
+                continue;
+            }
+
+            try
             {
                 File.Delete(path);
                 deleted++;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Another user's file in a directory with the sticky bit, say: it is in no batch's way, since no two
+                // batches share a time, so the run goes on.
+                LogTemporaryNotDeleted(error, path);
             }
         }
 
