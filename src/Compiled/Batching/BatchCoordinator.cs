@@ -29,6 +29,7 @@ public sealed class BatchCoordinator
     private bool _inBatch;
     private long _bytesAtBegin;
     private long _skippedAtBegin;
+    private long _unreadableAtBegin;
     private long _malformedAtBegin;
     private long _lateAtBegin;
     private BatchProgress? _last;
@@ -103,6 +104,7 @@ public sealed class BatchCoordinator
 
         _bytesAtBegin = Total(static c => c.Bytes);
         _skippedAtBegin = Total(static c => c.OversizeSkipped);
+        _unreadableAtBegin = Total(static c => c.UnreadableSkipped);
         _malformedAtBegin = Total(static c => c.Malformed);
         _lateAtBegin = _metrics.LateRecords;
         for (int i = 0; i < _sinks.Length; i++)
@@ -187,7 +189,8 @@ public sealed class BatchCoordinator
             Total(static c => c.Malformed) - _malformedAtBegin,
             _metrics.LateRecords - _lateAtBegin,
             processing,
-            commit);
+            commit,
+            Total(static c => c.UnreadableSkipped) - _unreadableAtBegin);
         Volatile.Write(ref _last, progress);
         BatchCommitted?.Invoke(progress);
         return progress;

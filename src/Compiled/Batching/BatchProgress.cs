@@ -16,6 +16,7 @@ namespace Compiled.Batching;
 /// <param name="LateRecords">Records behind an event-time stage's watermark during the batch.</param>
 /// <param name="ProcessingDuration">How long the job took at the boundary to emit what the batch aggregated (<see cref="PipelineJob.CompleteBatch"/>).</param>
 /// <param name="CommitDuration">How long the sinks that received the batch took to commit it.</param>
+/// <param name="UnreadableSkipped">Files that a source watching a pattern or a directory could not read for want of permission, and skipped, during the batch.</param>
 public sealed record BatchProgress(
     long Number,
     long Time,
@@ -26,7 +27,8 @@ public sealed record BatchProgress(
     long Malformed,
     long LateRecords,
     TimeSpan ProcessingDuration,
-    TimeSpan CommitDuration)
+    TimeSpan CommitDuration,
+    long UnreadableSkipped = 0)
 {
     /// <summary>The records all sources delivered during the batch.</summary>
     public long Records

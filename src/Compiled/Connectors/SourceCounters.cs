@@ -18,6 +18,9 @@ public sealed class SourceCounters
     /// <summary>Lines of a typed source (<see cref="Lines{T}"/>) that did not parse as its record type, and were skipped.</summary>
     public long Malformed { get; set; }
 
+    /// <summary>Files of a pattern or a watched directory that the process may not read, and were skipped (<c>onUnreadable=skip</c>, the default).</summary>
+    public long UnreadableSkipped { get; set; }
+
     /// <summary>Streams opened: connections made, files read.</summary>
     public long Streams { get; set; }
 

@@ -73,6 +73,7 @@ public class BatchCoordinatorTests
         SourceCounters second = fixture.Context.Counters[1];
         first.Records = 100; // before the batch: not its records
         first.Bytes = 1000;
+        first.UnreadableSkipped = 7;
         fixture.Context.Metrics.LateRecords = 4;
         var raised = new List<BatchProgress>();
         fixture.Coordinator.BatchCommitted += raised.Add;
@@ -84,6 +85,7 @@ public class BatchCoordinatorTests
         second.Records += 3;
         second.Bytes += 9;
         second.OversizeSkipped += 1;
+        second.UnreadableSkipped += 2;
         fixture.Context.Metrics.LateRecords += 6;
         fixture.Job.WhileCompleting = () => fixture.Clock.Advance(TimeSpan.FromMilliseconds(30));
         fixture.Sinks[0].WhileCommitting = () => fixture.Clock.Advance(TimeSpan.FromMilliseconds(12));
@@ -97,6 +99,7 @@ public class BatchCoordinatorTests
         Assert.Equal(49, progress.Bytes);
         Assert.Equal(2, progress.Malformed);
         Assert.Equal(1, progress.OversizeSkipped);
+        Assert.Equal(2, progress.UnreadableSkipped);
         Assert.Equal(6, progress.LateRecords);
         Assert.Equal(TimeSpan.FromMilliseconds(30), progress.ProcessingDuration);
         Assert.Equal(TimeSpan.FromMilliseconds(12), progress.CommitDuration);

@@ -211,7 +211,8 @@ public sealed class FileSinkTests : IDisposable
     [InlineData("file:", "names no directory or prefix")]
     [InlineData("file:///tmp/x/..", "no file prefix")]
     [InlineData("file:///tmp/x/.part", "starts with '.'")]
-    [InlineData("file:///tmp/x/part?sufix=txt", "unknown option 'sufix'; the options of a file sink are: suffix")]
+    [InlineData("file:///tmp/x/part?sufix=txt", "unknown option 'sufix'; the options of a file sink are: empty, suffix")]
+    [InlineData("file:///tmp/x/part?empty=none", "is not valid; write write or skip")]
     [InlineData("file:///tmp/x/part?suffix=.txt", "suffix=txt")]
     [InlineData("file:///tmp/x/part?suffix=a/b", "suffix=txt")]
     public void FileSink_BadUri_ThrowsConnectorUriExceptionSayingWhatToWrite(string uri, string expectedInMessage)
@@ -223,12 +224,68 @@ public sealed class FileSinkTests : IDisposable
     }
 
     [Fact]
-    public void FileSink_Creation_TouchesNoFiles()
+    public void FileSink_Creation_LeavesNoFiles()
     {
-        // Creating a sink only checks its URI (the registry does so before a run); the directory appears at OpenAsync.
+        // Creating a sink checks its URI and that its directory could be created, without a trace; the directory
+        // appears at OpenAsync.
         ConnectorRegistry.CreateSink($"file://{_root}/later/part", new SinkContext());
 
-        Assert.False(Directory.Exists(Path.Combine(_root, "later")));
+        Assert.Empty(Directory.GetFileSystemEntries(_root));
+    }
+
+    [Fact]
+    public void FileSink_PrefixUnderARegularFile_SaysTheFileIsNotADirectory()
+    {
+        File.WriteAllText(Path.Combine(_root, "x.txt"), "a file\n");
+
+        var direct = Assert.Throws<ConnectorUriException>(() => ConnectorRegistry.CreateSink($"file://{_root}/x.txt/p", new SinkContext()));
+        var deeper = Assert.Throws<ConnectorUriException>(() => ConnectorRegistry.CreateSink($"file://{_root}/x.txt/sub/p", new SinkContext()));
+
+        Assert.Contains($"writes its files in '{_root}/x.txt', which is a file, not a directory", direct.Message, StringComparison.Ordinal);
+        Assert.Contains($"writes its files in '{_root}/x.txt/sub', under '{_root}/x.txt', which is a file, not a directory", deeper.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileSink_Open_DeletesOnlyItsOwnStaleTemporaryFiles()
+    {
+        // What a run stopped mid-batch leaves, next to files the sink must not touch.
+        string[] stale = [".part-1700000000000.txt.tmp", ".part-0.txt.tmp"];
+        string[] others = [".part-1700000000000.csv.tmp", ".part-17x.txt.tmp", ".part-.txt.tmp", ".partial-1.txt.tmp", ".other-1.txt.tmp", "part-1700000000000.txt", ".part-1700000000000.txt"];
+        foreach (string name in stale.Concat(others))
+        {
+            File.WriteAllText(Path.Combine(_root, name), "x");
+        }
+
+        await using Sink sink = await OpenAsync($"file://{_root}/part?suffix=txt");
+
+        Assert.Equal(others.Order(StringComparer.Ordinal), ListNames(_root));
+    }
+
+    [Fact]
+    public async Task FileSink_EmptySkip_WritesNothingForAnEmptyBatch_AndAFileForOneWithRecords()
+    {
+        await using Sink sink = await OpenAsync($"file://{_root}/part?suffix=txt&empty=skip");
+
+        sink.BeginBatch(BatchTime);
+        Assert.Empty(ListNames(_root));
+        await sink.CommitBatchAsync(CancellationToken.None);
+        await WriteBatchAsync(sink, BatchTime + 1000, "late");
+        await WriteBatchAsync(sink, BatchTime + 2000);
+
+        Assert.Equal(["part-1700000002000.txt"], ListNames(_root));
+        Assert.Equal("late\n", File.ReadAllText(Path.Combine(_root, "part-1700000002000.txt")));
+    }
+
+    [Fact]
+    public async Task FileSink_EmptySkip_AbortedBatchWithoutRecords_LeavesNothing()
+    {
+        await using Sink sink = await OpenAsync($"file://{_root}/part?empty=skip");
+
+        sink.BeginBatch(BatchTime);
+        sink.AbortBatch();
+        await WriteBatchAsync(sink, BatchTime + 1000, "kept");
+
+        Assert.Equal(["part-1700000002000"], ListNames(_root));
     }
 
     private async Task<Sink> OpenAsync(string uri)

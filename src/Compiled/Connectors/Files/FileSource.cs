@@ -34,6 +34,13 @@ namespace Compiled.Connectors.Files;
 /// than every name it ever read, so its memory is bounded by the directory's size; a file deleted and
 /// written again under the same name is a new file and is read again.
 /// </para>
+/// <para>
+/// Permissions are checked where they can be at the start: a directory that cannot be listed, or a path behind a
+/// directory that cannot be entered, is a <see cref="ConnectorUriException"/> naming the directory. A file of a
+/// pattern or a directory that cannot be opened for want of permission is skipped with a warning and counted in
+/// <see cref="SourceCounters.UnreadableSkipped"/>, so one stray file does not end a long-running job; with
+/// <c>onUnreadable=fail</c> it ends the run instead. A single named file that cannot be read always ends the run.
+/// </para>
 /// </remarks>
 public sealed partial class FileSource : Source
 {
@@ -51,9 +58,10 @@ public sealed partial class FileSource : Source
     private HashSet<string> _known = new(StringComparer.Ordinal);
     private bool _started;
     private bool _directoryMissing;
+    private bool _listingDenied;
 
     /// <summary>Resolves the target of <paramref name="uri"/> and reads its options; opens nothing yet.</summary>
-    /// <exception cref="ConnectorUriException">The path does not exist, the pattern is misplaced, or an option does not apply.</exception>
+    /// <exception cref="ConnectorUriException">The path does not exist or is out of reach, the directory cannot be listed, the pattern is misplaced, or an option does not apply.</exception>
     public FileSource(ConnectorUri uri, SourceContext context)
         : base(uri, context)
     {
@@ -66,6 +74,7 @@ public sealed partial class FileSource : Source
         bool? watch = uri.TakeString("watch") is null ? null : uri.TakeBoolean("watch", false);
         bool? existing = uri.TakeString("existing") is null ? null : uri.TakeBoolean("existing", false);
         TimeSpan? poll = uri.TakeString("poll") is null ? null : uri.TakeDuration("poll", context.BatchInterval);
+        UnreadableFilePolicy? onUnreadable = uri.TakeString("onUnreadable") is null ? null : uri.TakeEnum("onUnreadable", UnreadableFilePolicy.Skip);
 
         int slash = target.LastIndexOfAny(['/', System.IO.Path.DirectorySeparatorChar]);
         string directoryPart = target[..(slash + 1)];
@@ -106,11 +115,19 @@ public sealed partial class FileSource : Source
             Watch = true;
             Existing = existing ?? false;
             string? directory = candidates.FirstOrDefault(Directory.Exists);
-            ResolvedPath = directory is not null
-                ? System.IO.Path.TrimEndingDirectorySeparator(directory)
-                : throw uri.Error(
+            if (directory is null)
+            {
+                ThrowIfOutOfReach(uri, target, candidates);
+                throw uri.Error(
                     $"file source URI '{uri.Text}' names directory '{target}', which does not exist (looked for {Places(candidates)}); " +
                     $"create it before the run starts, or write {Usage}");
+            }
+
+            ResolvedPath = System.IO.Path.TrimEndingDirectorySeparator(directory);
+            if (!PathAccess.CanList(ResolvedPath))
+            {
+                throw CannotList(uri, ResolvedPath);
+            }
         }
         else
         {
@@ -118,12 +135,20 @@ public sealed partial class FileSource : Source
             RejectOnFile(uri, "watch", watch);
             RejectOnFile(uri, "existing", existing);
             RejectOnFile(uri, "poll", poll);
-            ResolvedPath = candidates.FirstOrDefault(File.Exists)
-                ?? throw uri.Error(
+            RejectOnFile(uri, "onUnreadable", onUnreadable);
+            string? file = candidates.FirstOrDefault(File.Exists);
+            if (file is null)
+            {
+                ThrowIfOutOfReach(uri, target, candidates);
+                throw uri.Error(
                     $"file source URI '{uri.Text}' names '{target}', which is neither a file nor a directory (looked for {Places(candidates)}); " +
                     $"check the path, or write {Usage}");
+            }
+
+            ResolvedPath = file;
         }
 
+        OnUnreadable = onUnreadable ?? UnreadableFilePolicy.Skip;
         PollInterval = poll ?? context.BatchInterval;
         _logger = context.LoggerFactory.CreateLogger<FileSource>();
     }
@@ -145,6 +170,9 @@ public sealed partial class FileSource : Source
 
     /// <summary>How often a watched directory is listed (<c>poll</c>; the batch interval by default).</summary>
     public TimeSpan PollInterval { get; }
+
+    /// <summary>What a pattern or a directory does with a file it may not read (<c>onUnreadable</c>): skip it, by default, or fail the run.</summary>
+    public UnreadableFilePolicy OnUnreadable { get; }
 
     /// <summary>
     /// Returns the next file to read. A single file or an unwatched pattern ends with <see langword="null"/>
@@ -238,11 +266,29 @@ public sealed partial class FileSource : Source
             _known.Clear();
             return;
         }
+        catch (UnauthorizedAccessException)
+        {
+            // Its permissions changed while the job runs. The names it had are kept: when it can be listed again,
+            // only what arrived meanwhile is new.
+            if (!_listingDenied)
+            {
+                _listingDenied = true;
+                LogListingDenied(Uri.Text, ResolvedPath);
+            }
+
+            return;
+        }
 
         if (_directoryMissing)
         {
             _directoryMissing = false;
             LogDirectoryBack(Uri.Text, ResolvedPath);
+        }
+
+        if (_listingDenied)
+        {
+            _listingDenied = false;
+            LogListingAllowed(Uri.Text, ResolvedPath);
         }
 
         var listed = new HashSet<string>(entries.Count, StringComparer.Ordinal);
@@ -275,7 +321,9 @@ public sealed partial class FileSource : Source
         var options = new EnumerationOptions
         {
             RecurseSubdirectories = false,
-            IgnoreInaccessible = true,
+
+            // A directory that cannot be listed must say so, not look empty.
+            IgnoreInaccessible = false,
             // Hidden names are filtered by the same rule on every platform, below, not by file attributes.
             AttributesToSkip = 0,
             ReturnSpecialDirectories = false,
@@ -321,6 +369,19 @@ public sealed partial class FileSource : Source
             LogVanished(Uri.Text, path);
             return null;
         }
+        catch (UnauthorizedAccessException error)
+        {
+            if (Kind == FileSourceKind.File || OnUnreadable == UnreadableFilePolicy.Fail)
+            {
+                string remedy = Kind == FileSourceKind.File ? "" : ", or leave out onUnreadable=fail to skip such files with a warning";
+                throw new UnauthorizedAccessException(
+                    $"'{path}' cannot be read: permission denied; give the user the job runs as read permission on it{remedy}", error);
+            }
+
+            Counters.UnreadableSkipped++;
+            LogUnreadableSkipped(Uri.Text, path, Counters.UnreadableSkipped);
+            return null;
+        }
 
         try
         {
@@ -353,6 +414,7 @@ public sealed partial class FileSource : Source
         string[] present = directories.Where(Directory.Exists).ToArray();
         if (present.Length == 0)
         {
+            ThrowIfOutOfReach(uri, directoryPart, directories);
             throw uri.Error(
                 $"file source URI '{uri.Text}' looks for '{Pattern}' in directory '{directoryPart}', which does not exist " +
                 $"(looked for {Places(directories)}); check the path, or write {Usage}");
@@ -362,12 +424,19 @@ public sealed partial class FileSource : Source
         // when the current directory has a same-named directory without it.
         foreach (string directory in present)
         {
-            foreach (string path in Directory.EnumerateFiles(directory))
+            bool matches;
+            try
             {
-                if (Accepts(System.IO.Path.GetFileName(path.AsSpan())))
-                {
-                    return directory;
-                }
+                matches = Directory.EnumerateFiles(directory).Any(path => Accepts(System.IO.Path.GetFileName(path.AsSpan())));
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw CannotList(uri, directory);
+            }
+
+            if (matches)
+            {
+                return directory;
             }
         }
 
@@ -394,6 +463,25 @@ public sealed partial class FileSource : Source
         string fromBase = System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, target));
         return fromCurrent == fromBase ? [fromCurrent] : [fromCurrent, fromBase];
     }
+
+    // A path that File.Exists and Directory.Exists cannot see because a directory on the way may not be entered.
+    private static void ThrowIfOutOfReach(ConnectorUri uri, string target, string[] candidates)
+    {
+        foreach (string candidate in candidates)
+        {
+            if (PathAccess.UnenterableDirectory(candidate) is { } blocked)
+            {
+                throw uri.Error(
+                    $"file source URI '{uri.Text}' names '{target}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
+                    $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or run the job as a user who may enter it");
+            }
+        }
+    }
+
+    private static ConnectorUriException CannotList(ConnectorUri uri, string directory) =>
+        uri.Error(
+            $"file source URI '{uri.Text}' cannot list directory '{directory}': permission denied; " +
+            $"give the user the job runs as read and search permission on it (e.g. chmod o+rx '{directory}'), or run the job as a user who may list it");
 
     private static string Places(string[] paths) => string.Join(" and ", paths.Select(p => $"'{p}'"));
 
@@ -454,7 +542,26 @@ public sealed partial class FileSource : Source
     [LoggerMessage(EventId = 206, Level = LogLevel.Information, Message = "{Source}: directory {Directory} is back; every file in it is new")]
     private partial void LogDirectoryBack(string source, string directory);
 
+    [LoggerMessage(EventId = 208, Level = LogLevel.Warning, Message = "{Source}: skipped {Path}, which cannot be read: permission denied; unreadable files skipped so far: {Skipped}")]
+    private partial void LogUnreadableSkipped(string source, string path, long skipped);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Warning, Message = "{Source}: directory {Directory} cannot be listed: permission denied; still trying")]
+    private partial void LogListingDenied(string source, string directory);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "{Source}: directory {Directory} can be listed again")]
+    private partial void LogListingAllowed(string source, string directory);
+
     private readonly record struct Entry(string Path, string Name, DateTimeOffset LastWrite);
+}
+
+/// <summary>What a <c>file:</c> source watching a pattern or a directory does with a file it may not read (<c>onUnreadable</c>).</summary>
+public enum UnreadableFilePolicy
+{
+    /// <summary>Skip the file with a warning, count it in <see cref="SourceCounters.UnreadableSkipped"/>, and go on (the default).</summary>
+    Skip,
+
+    /// <summary>End the run with an error naming the file.</summary>
+    Fail,
 }
 
 /// <summary>What a <c>file:</c> source URI names.</summary>

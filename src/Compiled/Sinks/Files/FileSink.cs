@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Compiled.Connectors;
+using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Compiled.Sinks.Files;
@@ -19,23 +20,35 @@ namespace Compiled.Sinks.Files;
 /// <para>
 /// The URI's target is <c>dir/prefix</c>: absolute if it starts with <c>/</c> (<c>file:///out/part</c>),
 /// otherwise relative to <see cref="SinkContext.CurrentDirectory"/> (<c>file://out/part</c> or
-/// <c>file:out/part</c>). The directory is created if it is missing. Option <c>suffix</c> is the file
-/// extension, written without the dot.
+/// <c>file:out/part</c>). Option <c>suffix</c> is the file extension, written without the dot.
+/// </para>
+/// <para>
+/// The path is checked when the sink is created, before any input is read: a regular file where a directory
+/// of the path should be, a directory that cannot be entered, and a directory that cannot be written (or, when
+/// it is missing, the directory it would be created in) are each a <see cref="ConnectorUriException"/> saying
+/// so. Writing is checked by creating and at once deleting the temporary file of batch time 0, which no batch
+/// has. <see cref="OpenAsync"/> creates the directory if it is missing and deletes the sink's temporary files
+/// that an earlier run, stopped mid-batch, left in it: hidden files named exactly as this sink names them
+/// (<c>.prefix-&lt;digits&gt;.suffix.tmp</c>), and nothing else.
 /// </para>
 /// <para>
 /// A batch is written atomically: its records go to a hidden temporary file in the same directory
 /// (<c>.prefix-TIME_IN_MS.suffix.tmp</c>; the leading dot makes file sources and tools that skip hidden
-/// files ignore it), which at commit is flushed to disk, closed, and renamed into place, replacing a file
-/// of the same batch left by an earlier run. A reader therefore sees either no file for a batch or the
-/// whole batch. An aborted batch leaves nothing behind. An empty batch produces an empty file rather
-/// than none, so a downstream consumer sees every batch and can tell "nothing happened" from "not yet
-/// written".
+/// files ignore it), which at commit is flushed to disk, closed, and renamed into place. A reader therefore
+/// sees either no file for a batch or the whole batch. An aborted batch leaves nothing behind. The sink never
+/// replaces a file: a batch whose file already exists (written by another run to the same prefix) fails the
+/// job, naming the file, and the existing file is kept.
+/// </para>
+/// <para>
+/// By default (<c>empty=write</c>) an empty batch produces an empty file, as Spark's <c>saveAsTextFiles</c>
+/// writes a directory for every batch, so a downstream consumer sees every batch and can tell "nothing
+/// happened" from "not yet written". With <c>empty=skip</c> an empty batch writes nothing, not even its
+/// temporary file: the batch's file is opened with its first record.
 /// </para>
 /// <para>
 /// Records are copied into a 64 KiB buffer that is reused across batches and written with unbuffered
 /// file writes, so writing a record allocates nothing; each batch allocates only its file handle and its
-/// two path names. A process that crashes mid-batch leaves its hidden temporary file behind. A batch whose
-/// file already exists (written by another run to the same prefix) fails the job rather than replace it.
+/// two path names.
 /// </para>
 /// </remarks>
 public sealed partial class FileSink : Sink
@@ -45,6 +58,8 @@ public sealed partial class FileSink : Sink
 
     private readonly string _prefix;
     private readonly string? _suffix;
+    private readonly string _temporaryStart;
+    private readonly string _temporaryEnd;
     private readonly ILogger _log;
 
     private byte[]? _buffer;
@@ -56,12 +71,13 @@ public sealed partial class FileSink : Sink
     private string? _tempPath;
     private string? _finalPath;
 
-    /// <summary>Creates the sink for <paramref name="uri"/>: <c>file:///dir/prefix</c>, optionally with <c>?suffix=ext</c>.</summary>
-    /// <exception cref="ConnectorUriException">The URI has no file prefix, or the suffix is not a file extension.</exception>
+    /// <summary>Creates the sink for <paramref name="uri"/>: <c>file:///dir/prefix</c>, optionally with <c>?suffix=ext</c> and <c>empty=write|skip</c>; checks that its directory can be written.</summary>
+    /// <exception cref="ConnectorUriException">The URI has no file prefix, the suffix is not a file extension, <c>empty</c> is neither <c>write</c> nor <c>skip</c>, or the directory cannot be reached, created or written.</exception>
     public FileSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
     {
         string? suffix = uri.TakeString("suffix");
+        EmptyBatches = uri.TakeEnum("empty", EmptyBatchPolicy.Write);
         string target = uri.Target;
         if (target.Length == 0)
         {
@@ -111,26 +127,33 @@ public sealed partial class FileSink : Sink
         Directory = Path.GetDirectoryName(path) ?? throw uri.Error($"file sink URI '{uri.Text}' names no directory; write file:///dir/prefix?suffix=txt");
         _prefix = prefix;
         _suffix = suffix;
+        _temporaryStart = "." + prefix + "-";
+        _temporaryEnd = suffix is null ? ".tmp" : "." + suffix + ".tmp";
         _log = context.LoggerFactory.CreateLogger<FileSink>();
+        CheckDirectory();
     }
 
     /// <summary>The absolute directory the batch files are written to.</summary>
     public string Directory { get; }
+
+    /// <summary>What an empty batch writes (<c>empty</c>): an empty file (<see cref="EmptyBatchPolicy.Write"/>, the default) or nothing.</summary>
+    public EmptyBatchPolicy EmptyBatches { get; }
 
     /// <summary>The file name of batch <paramref name="batchTimeMs"/>: <c>prefix-&lt;batchTimeMs&gt;.suffix</c>, or <c>prefix-&lt;batchTimeMs&gt;</c> without a suffix.</summary>
     public string FileNameOf(long batchTimeMs) => _suffix is null
         ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}")
         : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{_suffix}");
 
-    /// <summary>Creates the output directory if it is missing.</summary>
+    /// <summary>Creates the output directory if it is missing, and deletes the temporary files of this sink's earlier runs.</summary>
     public override ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(Directory);
+        DeleteStaleTemporaryFiles();
         return default;
     }
 
-    /// <summary>Opens the batch's hidden temporary file.</summary>
+    /// <summary>Begins the batch: opens its hidden temporary file, or with <c>empty=skip</c> leaves that to its first record.</summary>
     public override void BeginBatch(long batchTimeMs)
     {
         if (_tempPath is not null)
@@ -138,10 +161,9 @@ public sealed partial class FileSink : Sink
             ThrowBatchOpen(_finalPath);
         }
 
-        string name = FileNameOf(batchTimeMs);
-        string finalPath = Path.Join(Directory, name);
-        string tempPath = Path.Join(Directory, "." + name + ".tmp");
-        _file = OpenTemporary(tempPath);
+        string finalPath = Path.Join(Directory, FileNameOf(batchTimeMs));
+        string tempPath = Path.Join(Directory, TemporaryNameOf(batchTimeMs));
+        _file = EmptyBatches == EmptyBatchPolicy.Write ? OpenTemporary(tempPath) : null;
         _tempPath = tempPath;
         _finalPath = finalPath;
         _buffered = 0;
@@ -151,20 +173,16 @@ public sealed partial class FileSink : Sink
     /// <summary>Appends the record and a <c>\n</c> to the batch's temporary file (through the reused buffer).</summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
-        if (_file is null)
-        {
-            ThrowNoBatch();
-        }
-
+        FileStream file = _file ?? OpenOnFirstRecord();
         byte[] buffer = _buffer!;
         int needed = record.Length + 1;
         if (needed > buffer.Length - _buffered)
         {
-            FlushBuffer(_file);
+            FlushBuffer(file);
             if (needed > buffer.Length)
             {
                 // A record longer than the buffer goes straight to the file; its line end starts the buffer.
-                _file.Write(record);
+                file.Write(record);
                 buffer[0] = (byte)'\n';
                 _buffered = 1;
                 return;
@@ -176,7 +194,7 @@ public sealed partial class FileSink : Sink
         buffer[_buffered++] = (byte)'\n';
     }
 
-    /// <summary>Flushes the batch to disk, closes it, and renames it into place.</summary>
+    /// <summary>Flushes the batch to disk, closes it, and renames it into place; with <c>empty=skip</c>, an empty batch writes nothing.</summary>
     /// <remarks>The work is synchronous: <see cref="FileStream.Flush(bool)"/> has no asynchronous form.</remarks>
     public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
     {
@@ -194,6 +212,13 @@ public sealed partial class FileSink : Sink
                 file.Flush(flushToDisk: true);
                 _file = null;
                 file.Dispose();
+            }
+            else if (EmptyBatches == EmptyBatchPolicy.Skip)
+            {
+                // No record came, so no file was opened: the batch leaves nothing.
+                _tempPath = null;
+                _finalPath = null;
+                return default;
             }
 
             // Never over another file: batch times are unique within a run and never in the future, so an
@@ -259,6 +284,107 @@ public sealed partial class FileSink : Sink
 
     private static readonly char[] Separators = ['/', Path.DirectorySeparatorChar];
 
+    // The hidden name a batch is written under until its commit: .prefix-<batchTimeMs>.suffix.tmp.
+    private string TemporaryNameOf(long batchTimeMs) => "." + FileNameOf(batchTimeMs) + ".tmp";
+
+    // Whether a file name is one of this sink's temporary names, for any batch time: .prefix-<digits>.suffix.tmp.
+    private bool IsTemporaryName(ReadOnlySpan<char> name)
+    {
+        if (name.Length <= _temporaryStart.Length + _temporaryEnd.Length
+            || !name.StartsWith(_temporaryStart, StringComparison.Ordinal)
+            || !name.EndsWith(_temporaryEnd, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        return !name[_temporaryStart.Length..^_temporaryEnd.Length].ContainsAnyExceptInRange('0', '9');
+    }
+
+    // What can be known before the run without leaving a trace: whether the directory can be reached, whether a
+    // regular file stands where a directory must be, and whether the directory (or, if it is missing, the one it
+    // will be created in) can be written.
+    private void CheckDirectory()
+    {
+        if (PathAccess.UnenterableDirectory(Directory) is { } blocked)
+        {
+            throw Uri.Error(
+                $"file sink URI '{Uri.Text}' writes in '{Directory}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
+                $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or write elsewhere");
+        }
+
+        switch (PathAccess.NearestExisting(Directory))
+        {
+            case (string file, false):
+                throw Uri.Error(file == Directory
+                    ? $"file sink URI '{Uri.Text}' writes its files in '{file}', which is a file, not a directory; write a path whose part before the prefix is a directory, e.g. file://{file}.d/{_prefix}"
+                    : $"file sink URI '{Uri.Text}' writes its files in '{Directory}', under '{file}', which is a file, not a directory; write a path whose part before the prefix is a directory");
+            case (string directory, true):
+                CheckWritable(directory);
+                break;
+        }
+    }
+
+    private void CheckWritable(string directory)
+    {
+        try
+        {
+            // Deleted when closed. Should the process die in between, a probe left in the sink's own directory is
+            // deleted by the next run's OpenAsync, as a temporary file of batch time 0.
+            using var probe = new FileStream(Path.Join(directory, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+        }
+        catch (Exception error) when (error is UnauthorizedAccessException or IOException)
+        {
+            string reason = error is UnauthorizedAccessException ? "permission denied" : error.Message;
+            throw Uri.Error(directory == Directory
+                ? $"file sink URI '{Uri.Text}' cannot write in directory '{directory}': {reason}; give the user the job runs as write permission on it, or write elsewhere"
+                : $"file sink URI '{Uri.Text}' cannot create directory '{Directory}': {reason} in '{directory}'; create it for the user the job runs as, or write elsewhere");
+        }
+    }
+
+    private void DeleteStaleTemporaryFiles()
+    {
+        // A directory that may be written but not listed (mode 733, a drop box) hides what is in it: there is then
+        // nothing to clean up that the sink could see.
+        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, MatchType = MatchType.Simple };
+        int deleted = 0;
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
+        {
+            if (!IsTemporaryName(Path.GetFileName(path.AsSpan())))
+            {
+                continue;
+            }
+
+            try
+            {
+                File.Delete(path);
+                deleted++;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Another user's file in a directory with the sticky bit, say: it is in no batch's way, since no two
+                // batches share a time, so the run goes on.
+                LogTemporaryNotDeleted(error, path);
+            }
+        }
+
+        if (deleted > 0)
+        {
+            LogStaleTemporaryFilesDeleted(Uri.Text, Directory, deleted);
+        }
+    }
+
+    // With empty=skip, the batch's file is opened when its first record comes.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private FileStream OpenOnFirstRecord()
+    {
+        if (_tempPath is null)
+        {
+            ThrowNoBatch();
+        }
+
+        return _file = OpenTemporary(_tempPath);
+    }
+
     // A missing directory (removed while the job runs, or never opened) is created once and the open retried.
     private static FileStream OpenTemporary(string path)
     {
@@ -299,4 +425,17 @@ public sealed partial class FileSink : Sink
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "File sink could not delete the temporary file {Path} of an uncommitted batch")]
     private partial void LogTemporaryNotDeleted(Exception error, string? path);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "{Sink}: deleted from {Directory} the temporary files of earlier runs stopped mid-batch: {Count}")]
+    private partial void LogStaleTemporaryFilesDeleted(string sink, string directory, int count);
+}
+
+/// <summary>What the file sink writes for a batch without records (<c>empty</c>).</summary>
+public enum EmptyBatchPolicy
+{
+    /// <summary>An empty file, as Spark's <c>saveAsTextFiles</c> writes a directory for every batch (the default).</summary>
+    Write,
+
+    /// <summary>Nothing: no file for the batch.</summary>
+    Skip,
 }
