@@ -36,7 +36,7 @@ public static class EndpointPath
     /// <summary>The fewest letters and digits a mixed segment needs to be an id (a token).</summary>
     public const int MinTokenLength = 16;
 
-    // The longest extension kept after an id, its dot included.
+    // The longest extension kept after an id, without its dot: a letter and up to 7 more letters and digits.
     private const int MaxExtensionLength = 8;
 
     // The calling thread's buffer for an endpoint with ids in it: the fused loop copies the key into its table before
@@ -139,7 +139,7 @@ public static class EndpointPath
         }
 
         int dot = segment.LastIndexOf((byte)'.');
-        if (dot > 0 && segment.Length - dot <= MaxExtensionLength && IsExtension(segment[(dot + 1)..]) && IsIdStem(segment[..dot]))
+        if (dot > 0 && segment.Length - dot - 1 <= MaxExtensionLength && IsExtension(segment[(dot + 1)..]) && IsIdStem(segment[..dot]))
         {
             return dot;
         }

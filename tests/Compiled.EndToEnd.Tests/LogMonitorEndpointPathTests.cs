@@ -72,6 +72,9 @@ public class LogMonitorEndpointPathTests
     [InlineData("42.json", true)]
     [InlineData("42.tar", true)]
     [InlineData("v42.json", false)]
+    [InlineData("42.abcdefg8", true)]
+    [InlineData("42.abcdefgh9", false)]
+    [InlineData("42.7z", false)]
     public void EndpointPath_IsId_FollowsTheDocumentedThresholds(string segment, bool expected)
     {
         Assert.Equal(expected, EndpointPath.IsId(Encoding.ASCII.GetBytes(segment)));
