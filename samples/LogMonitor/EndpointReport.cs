@@ -8,8 +8,11 @@ namespace Samples.LogMonitor;
 /// (the endpoint is a view of the window table's key) that formats itself as UTF-8, so printing allocates nothing:
 /// <code>
 /// GET /api/orders                    100.0 req/s   5xx   2.00%     20/1000      p50    15.031 ms   p95    19.522 ms   p99    19.901 ms   untimed 0
+/// (other)                              2.4 req/s   5xx   0.00%      0/24        p50     3.112 ms   p95     9.870 ms   p99    10.014 ms   untimed 0
 /// (malformed)                          0.3 lines/s   3 lines in 10 s that are not access-log lines
 /// </code>
+/// The <c>(other)</c> row, the requests of the endpoints that found no place (<see cref="LogMonitor.OtherKey"/>), reads
+/// as an endpoint's.
 /// Requests per second are the window's requests over its length; the 5xx share is of those requests, with the two
 /// counts; the percentiles are of the response times, in milliseconds, each within 1% of the exact one (<c>-</c> when
 /// no line of the window gave a time); untimed are the requests whose line has no response time.
@@ -33,7 +36,7 @@ public readonly ref struct EndpointReport : IUtf8SpanFormattable
         P99 = stats.LatencyQuantile(0.99);
     }
 
-    /// <summary>The method and path, or <see cref="LogMonitor.MalformedKey"/>.</summary>
+    /// <summary>The method and path, <see cref="LogMonitor.OtherKey"/> or <see cref="LogMonitor.MalformedKey"/>.</summary>
     public ReadOnlySpan<byte> Endpoint { get; }
 
     /// <summary>The window's length in seconds.</summary>

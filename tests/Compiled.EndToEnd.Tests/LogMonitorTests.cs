@@ -21,9 +21,19 @@ namespace Compiled.EndToEnd.Tests;
 /// test works them out from the known requests, the percentiles within the sketch's relative accuracy of the exact
 /// ones; untimed requests and malformed lines counted, none lost.
 /// </summary>
+[Collection(Collection)]
 public partial class LogMonitorTests
 {
+    /// <summary>
+    /// The tests that run the monitor in this process, one at a time: the endpoints it keeps rows for are the
+    /// process's (<see cref="LogMonitor.Endpoints"/>).
+    /// </summary>
+    public const string Collection = "LogMonitor in process";
+
     private const int WindowBatches = LogMonitor.WindowSeconds; // a 10s window of 1s batches
+
+    // Every test starts with the budget of a fresh process.
+    public LogMonitorTests() => LogMonitor.Endpoints.Reset(LogMonitor.DefaultMaxEndpoints);
 
     [Fact]
     public void LogMonitor_TestDriver_EveryWindowMatchesTheKnownTraffic()
@@ -324,6 +334,8 @@ internal static partial class LogMonitorRows
 {
     public const string MalformedLabel = "(malformed) ";
 
+    public const string OtherLabel = "(other)";
+
     public static Row Parse(string text)
     {
         Match match = EndpointRow().Match(text);
@@ -349,7 +361,7 @@ internal static partial class LogMonitorRows
 
     private static double? Milliseconds(string text) => text == "-" ? null : double.Parse(text, CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(?<endpoint>[A-Z]+ \S+) +(?<rate>\d+\.\d) req/s +5xx +(?<percent>\d+\.\d\d)% +(?<errors>\d+)/(?<requests>\d+) +p50 +(?<p50>\d+\.\d{3}|-) ms +p95 +(?<p95>\d+\.\d{3}|-) ms +p99 +(?<p99>\d+\.\d{3}|-) ms +untimed (?<untimed>\d+)$")]
+    [GeneratedRegex(@"^(?<endpoint>[A-Z]+ \S+|\(other\)) +(?<rate>\d+\.\d) req/s +5xx +(?<percent>\d+\.\d\d)% +(?<errors>\d+)/(?<requests>\d+) +p50 +(?<p50>\d+\.\d{3}|-) ms +p95 +(?<p95>\d+\.\d{3}|-) ms +p99 +(?<p99>\d+\.\d{3}|-) ms +untimed (?<untimed>\d+)$")]
     private static partial Regex EndpointRow();
 
     [GeneratedRegex(@"^\(malformed\) +\d+\.\d lines/s +(?<lines>\d+) lines in 10 s that are not access-log lines$")]
