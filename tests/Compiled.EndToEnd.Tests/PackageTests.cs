@@ -15,7 +15,7 @@ public class PackageTests
         string version = "0.0.0-test." + Guid.NewGuid().ToString("N")[..8];
         var pack = await ChildProcess.RunAsync("dotnet",
             ["pack", Path.Combine(Repo.Root, "src", "Compiled", "Compiled.csproj"), "-c", "Release", "-o", feed, "-p:Version=" + version, "-nologo"],
-            Repo.Root, TimeSpan.FromMinutes(5));
+            Repo.Root, TimeSpan.FromMinutes(10));
         Assert.True(pack.ExitCode == 0, $"dotnet pack failed:\n{pack.Output}\n{pack.Error}");
 
         string app = Path.Combine(temp.Path, "app");
@@ -68,7 +68,7 @@ public class PackageTests
         File.WriteAllText(Path.Combine(temp.Path, "Directory.Build.props"), "<Project />");
         File.WriteAllText(Path.Combine(temp.Path, "Directory.Packages.props"), "<Project />");
 
-        var run = await ChildProcess.RunAsync("dotnet", ["run", "--project", app, "--", "--log-level", "warning"], app, TimeSpan.FromMinutes(5),
+        var run = await ChildProcess.RunAsync("dotnet", ["run", "--project", app, "--", "--log-level", "warning"], app, TimeSpan.FromMinutes(10),
             input: Encoding.ASCII.GetBytes("ab\n\nabc\nxy\nabcd\n"));
         Assert.True(run.ExitCode == 0, $"dotnet run failed ({run.ExitCode}):\n{run.Output}\n{run.Error}");
         string[] lines = run.Output.Split('\n');
