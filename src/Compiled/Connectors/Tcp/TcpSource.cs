@@ -110,11 +110,11 @@ public sealed partial class TcpSource : Source
             Counters.Reconnects++;
             if (previous.WasReset)
             {
-                LogReset(Name, previous.BytesReceived);
+                LogReset(Name, previous.BytesReceived, Noun.Bytes(previous.BytesReceived));
             }
             else
             {
-                LogClosed(Name, previous.BytesReceived);
+                LogClosed(Name, previous.BytesReceived, Noun.Bytes(previous.BytesReceived));
             }
 
             if (previous.BytesReceived > 0)
@@ -153,7 +153,7 @@ public sealed partial class TcpSource : Source
             {
                 if (_failures > 0)
                 {
-                    LogConnectedAfterFailures(Name, _failures);
+                    LogConnectedAfterFailures(Name, _failures, Noun.For(_failures, "attempt", "attempts"));
                 }
 
                 _current = new TcpReceiveStream(socket);
@@ -273,14 +273,14 @@ public sealed partial class TcpSource : Source
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "{Source}: {Failure} (attempt {Attempt}); retrying in {Delay} ms")]
     private partial void LogRetrying(string source, string failure, long delay, int attempt);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed attempts")]
-    private partial void LogConnectedAfterFailures(string source, int failures);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed {AttemptNoun}")]
+    private partial void LogConnectedAfterFailures(string source, int failures, string attemptNoun);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} bytes; reconnecting")]
-    private partial void LogClosed(string source, long bytes);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} {ByteNoun}; reconnecting")]
+    private partial void LogClosed(string source, long bytes, string byteNoun);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} bytes; reconnecting")]
-    private partial void LogReset(string source, long bytes);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} {ByteNoun}; reconnecting")]
+    private partial void LogReset(string source, long bytes, string byteNoun);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Source}: the connection ended before any data arrived (attempt {Attempt}); reconnecting in {Delay} ms")]
     private partial void LogEmptyConnection(string source, long delay, int attempt);
