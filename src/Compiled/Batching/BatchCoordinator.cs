@@ -30,6 +30,7 @@ public sealed class BatchCoordinator
     private long _bytesAtBegin;
     private long _skippedAtBegin;
     private long _malformedAtBegin;
+    private long _partialAtBegin;
     private long _lateAtBegin;
     private BatchProgress? _last;
 
@@ -104,6 +105,7 @@ public sealed class BatchCoordinator
         _bytesAtBegin = Total(static c => c.Bytes);
         _skippedAtBegin = Total(static c => c.OversizeSkipped);
         _malformedAtBegin = Total(static c => c.Malformed);
+        _partialAtBegin = Total(static c => c.PartialRecords);
         _lateAtBegin = _metrics.LateRecords;
         for (int i = 0; i < _sinks.Length; i++)
         {
@@ -187,7 +189,10 @@ public sealed class BatchCoordinator
             Total(static c => c.Malformed) - _malformedAtBegin,
             _metrics.LateRecords - _lateAtBegin,
             processing,
-            commit);
+            commit)
+        {
+            PartialRecords = Total(static c => c.PartialRecords) - _partialAtBegin,
+        };
         Volatile.Write(ref _last, progress);
         BatchCommitted?.Invoke(progress);
         return progress;

@@ -18,6 +18,12 @@ public sealed class SourceCounters
     /// <summary>Lines of a typed source (<see cref="Lines{T}"/>) that did not parse as its record type, and were skipped.</summary>
     public long Malformed { get; set; }
 
+    /// <summary>
+    /// Records cut short by the end of their stream, a connection that closed in the middle of a line: the bytes after
+    /// its last line end. Kept or dropped as the source's <c>onPartial</c> says; a file's last line is not counted.
+    /// </summary>
+    public long PartialRecords { get; set; }
+
     /// <summary>Streams opened: connections made, files read.</summary>
     public long Streams { get; set; }
 

@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Compiled.Batching;
 using Compiled.Connectors;
+using Compiled.Framing;
 using Compiled.Internal;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
@@ -297,6 +298,14 @@ public sealed partial class PipelineRun : IAsyncDisposable
             LogOversizeSkipped(progress.Time, progress.OversizeSkipped, Noun.Records(progress.OversizeSkipped), string.Join(", ", _binding.Sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
         }
 
+        if (progress.PartialRecords > 0)
+        {
+            // A connection that ended mid-line: the record is not what its producer meant to send, kept or not.
+            LogPartial(progress.Time, progress.PartialRecords, Noun.Records(progress.PartialRecords), string.Join(", ", _binding.Sources
+                .Where(static s => s.Framing.Partial != PartialRecordPolicy.LastLine)
+                .Select(static s => $"{s.Uri.Text} ({(s.Framing.Partial == PartialRecordPolicy.Keep ? "kept" : "dropped")})")));
+        }
+
         bool running = end == BatchEnd.Running;
         if (running && _clock.IsFallingBehind(progress.Time, out long late))
         {
@@ -383,6 +392,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} {RecordNoun} longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep such records")]
     private partial void LogOversizeSkipped(long batchTime, long skipped, string recordNoun, string sources);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms had {Partial} {RecordNoun} cut short by the end of its connection (the bytes after the last line end) from {Sources}; onPartial=skip on the source URI drops such records, onPartial=keep keeps them")]
+    private partial void LogPartial(long batchTime, long partial, string recordNoun, string sources);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);

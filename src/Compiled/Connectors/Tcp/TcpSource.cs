@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Compiled.Framing;
 using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,11 @@ namespace Compiled.Connectors.Tcp;
 /// Options: <c>reconnectDelay</c> (default 100ms) is the wait after the first failed attempt; each further
 /// failure doubles it up to <c>maxReconnectDelay</c> (default 5s). <c>connectTimeout</c> (default 10s) bounds
 /// one attempt, so an address that drops packets is retried instead of waited on for minutes.
+/// </para>
+/// <para>
+/// A connection that ends in the middle of a line leaves a record cut short: the bytes after its last line end.
+/// <c>onPartial=keep</c> (the default, as Spark's socket receiver) hands it on as a record, <c>onPartial=skip</c>
+/// drops it; either way it is counted in <see cref="SourceCounters.PartialRecords"/> and the batch's log says so.
 /// </para>
 /// <para>
 /// A connection counts as successful once it has delivered data: only then does the backoff start again
@@ -49,6 +55,7 @@ public sealed partial class TcpSource : Source
         ReconnectDelay = uri.TakeDuration("reconnectDelay", TimeSpan.FromMilliseconds(100));
         MaxReconnectDelay = uri.TakeDuration("maxReconnectDelay", TimeSpan.FromSeconds(5));
         ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
+        Framing = Framing with { Partial = ParsePartial(uri) };
         if (MaxReconnectDelay < ReconnectDelay)
         {
             throw uri.Error(
@@ -197,6 +204,19 @@ public sealed partial class TcpSource : Source
         // Doubling from reconnectDelay; the exponent is capped so that a long outage cannot overflow.
         double milliseconds = ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
         return TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxReconnectDelay.TotalMilliseconds));
+    }
+
+    // onPartial: what to do with a line the connection's end cut short. Kept by default, as Spark's socket receiver
+    // (BufferedReader.readLine) hands on a last line without a line end.
+    private static PartialRecordPolicy ParsePartial(ConnectorUri uri)
+    {
+        string? text = uri.TakeString("onPartial");
+        return text?.ToLowerInvariant() switch
+        {
+            null or "keep" => PartialRecordPolicy.Keep,
+            "skip" => PartialRecordPolicy.Skip,
+            _ => throw uri.Error($"option 'onPartial={text}' of source URI '{uri.Text}' is not valid; write keep or skip"),
+        };
     }
 
     private static (string Host, int Port) ParseTarget(ConnectorUri uri)
