@@ -209,7 +209,8 @@ public static class PipelineProgram
             return null;
         }
 
-        return $"{option.Name} needs a value after it: a URI, or NAME=URI, e.g. {option.Name} {schemes[0][1]}";
+        string example = schemes[0][1].Split([" or ", ", "], StringSplitOptions.None)[0];
+        return $"{option.Name} needs a value after it: a URI, or NAME=URI, e.g. {option.Name} {example}";
     }
 
     // Binds "URI" or "NAME=URI" values to the declared names; returns a message when one cannot be bound.

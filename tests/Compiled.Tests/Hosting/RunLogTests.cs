@@ -63,6 +63,7 @@ public class RunLogTests
         }
 
         using TcpClient second = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => run.Sources[0].Counters.Streams == 2, "the run reads the second connection");
         await stop.CancelAsync();
         await run.FinishAsync(clock, running);
 
