@@ -280,7 +280,7 @@ internal sealed partial class SourceLanes
     [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Reading {Stream} of {Source}")]
     private partial void LogReadingOf(string stream, string source);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Bytes} {ByteNoun} of {Source} consumed in all")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Bytes} {ByteNoun} consumed in all from {Source}")]
     private partial void LogConsumed(long bytes, string byteNoun, string source);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]

@@ -33,7 +33,7 @@ public class RunLogTests
         string[] lines = logs.Lines.Select(l => l.Message).ToArray();
         Assert.Contains("Reading stdin:", lines);
         Assert.Contains("Finished reading stdin:", lines);
-        Assert.Contains("2 bytes of stdin: consumed in all", lines);
+        Assert.Contains("2 bytes consumed in all from stdin:", lines);
         Assert.Contains("stdin: end of input after 2 bytes", lines);
         Assert.Contains(lines, l => l.StartsWith("Pipeline WordCountPipeline: input stdin: ended after 1 record (2 bytes, 0 oversize records skipped); ", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Batch 1772366401000 ms committed: 1 record, 2 bytes; ", StringComparison.Ordinal));
@@ -70,7 +70,7 @@ public class RunLogTests
         string[] lines = logs.Lines.Select(l => l.Message).ToArray();
         Assert.Equal(2, lines.Count(l => l == $"Reading {uri}"));
         Assert.Contains($"Finished reading {uri}", lines);
-        Assert.Contains($"1 byte of {uri} consumed in all", lines);
+        Assert.Contains($"1 byte consumed in all from {uri}", lines);
         Assert.Contains($"{uri}: the server closed the connection after 1 byte; reconnecting", lines);
         Assert.Contains("Pipeline WordCountPipeline stopped after 1 batch and 1 record", lines);
         AssertEachNamedOnce(lines, uri);
