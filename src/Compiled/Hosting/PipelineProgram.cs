@@ -62,7 +62,7 @@ public static class PipelineProgram
         };
         var intervalOption = new Option<string?>("--batch-interval")
         {
-            Description = $"The micro-batch interval, {DurationText.Usage}. Default: {DurationText.Format(definition.BatchInterval)}.",
+            Description = $"The micro-batch interval, {DurationText.Usage}; {DurationText.TimerRange}. Default: {DurationText.Format(definition.BatchInterval)}.",
             HelpName = "DURATION",
         };
         var logLevelOption = new Option<string?>("--log-level")

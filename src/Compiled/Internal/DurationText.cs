@@ -23,6 +23,10 @@ namespace Compiled.Internal
         // The longest duration of anything else (a window's length, a timeout counted in batches): a year.
         private const double MaxMilliseconds = 365d * 24 * 3_600_000;
 
+        // What can be wrong with a duration, as the end of a sentence that starts with the quoted text.
+        private const string NotADuration = "is not a duration";
+        private const string TooLong = "is too long";
+
         /// <summary>Parses <paramref name="text"/>; <see langword="false"/> if it is not a positive duration of whole milliseconds, at most a year.</summary>
         public static bool TryParse(string? text, out TimeSpan duration) =>
             Read(text, MaxMilliseconds, out duration) is null;
@@ -51,9 +55,6 @@ namespace Compiled.Internal
                     return false;
             }
         }
-
-        private const string NotADuration = "is not a duration";
-        private const string TooLong = "is too long";
 
         // Reads a duration of whole milliseconds from 1 to max; returns what is wrong with the text, or null.
         private static string? Read(string? text, double max, out TimeSpan duration)
