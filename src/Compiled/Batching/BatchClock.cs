@@ -19,7 +19,7 @@ public sealed class BatchClock : IDisposable
     private volatile bool _due;
 
     /// <summary>Creates a clock of <paramref name="interval"/> on <paramref name="time"/>; <paramref name="wake"/> is called (on the timer's thread) when a batch is due.</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is less than 1 ms.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is less than 1 ms or longer than a timer waits (<c>DurationText.MaxTimerMilliseconds</c>).</exception>
     public BatchClock(TimeProvider time, TimeSpan interval, Action wake)
     {
         ArgumentNullException.ThrowIfNull(time);
@@ -28,6 +28,11 @@ public sealed class BatchClock : IDisposable
         if (IntervalMilliseconds < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(interval), interval, "The batch interval must be at least 1 ms. Give the clock the interval in force, 1 ms or more.");
+        }
+
+        if (IntervalMilliseconds > DurationText.MaxTimerMilliseconds)
+        {
+            throw new ArgumentOutOfRangeException(nameof(interval), interval, $"The batch interval must be from 1 ms to {DurationText.MaxTimerMilliseconds} ms, the longest a timer waits. Give the clock a shorter interval.");
         }
 
         Interval = interval;

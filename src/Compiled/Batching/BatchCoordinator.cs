@@ -31,6 +31,7 @@ public sealed class BatchCoordinator
     private long _skippedAtBegin;
     private long _unreadableAtBegin;
     private long _malformedAtBegin;
+    private long _partialAtBegin;
     private long _lateAtBegin;
     private BatchProgress? _last;
 
@@ -106,6 +107,7 @@ public sealed class BatchCoordinator
         _skippedAtBegin = Total(static c => c.OversizeSkipped);
         _unreadableAtBegin = Total(static c => c.UnreadableSkipped);
         _malformedAtBegin = Total(static c => c.Malformed);
+        _partialAtBegin = Total(static c => c.PartialRecords);
         _lateAtBegin = _metrics.LateRecords;
         for (int i = 0; i < _sinks.Length; i++)
         {
@@ -190,7 +192,10 @@ public sealed class BatchCoordinator
             _metrics.LateRecords - _lateAtBegin,
             processing,
             commit,
-            Total(static c => c.UnreadableSkipped) - _unreadableAtBegin);
+            Total(static c => c.UnreadableSkipped) - _unreadableAtBegin)
+        {
+            PartialRecords = Total(static c => c.PartialRecords) - _partialAtBegin,
+        };
         Volatile.Write(ref _last, progress);
         BatchCommitted?.Invoke(progress);
         return progress;

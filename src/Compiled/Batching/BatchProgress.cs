@@ -30,6 +30,9 @@ public sealed record BatchProgress(
     TimeSpan CommitDuration,
     long UnreadableSkipped = 0)
 {
+    /// <summary>Records cut short by the end of their connection during the batch, kept or dropped as their source says (<c>onPartial</c>).</summary>
+    public long PartialRecords { get; init; }
+
     /// <summary>The records all sources delivered during the batch.</summary>
     public long Records
     {

@@ -119,7 +119,7 @@ public sealed class ConnectorUri
         };
     }
 
-    /// <summary>Reads a duration option written as <c>500ms</c>, <c>1s</c>, <c>2m</c>.</summary>
+    /// <summary>Reads a duration option written as <c>500ms</c>, <c>1s</c>, <c>2m</c>: from 1 ms to the longest a timer waits (about 49.7 days).</summary>
     public TimeSpan TakeDuration(string name, TimeSpan defaultValue)
     {
         string? text = TakeString(name);
@@ -128,7 +128,15 @@ public sealed class ConnectorUri
             return defaultValue;
         }
 
-        return DurationText.TryParse(text, out TimeSpan value) ? value : throw Invalid(name, text, DurationText.Usage);
+        // A connector's durations are waits (backoff, timeouts, polling), so they are bounded by what a timer takes.
+        if (DurationText.TryParseTimer(text, out TimeSpan value, out string wrong))
+        {
+            return value;
+        }
+
+        throw wrong.StartsWith("is not a duration", StringComparison.Ordinal)
+            ? Invalid(name, text, DurationText.Usage)
+            : new ConnectorUriException(Text, Role, $"option '{name}={text}' of {Role} URI '{Text}' {wrong}");
     }
 
     /// <summary>Reads an option naming a member of <typeparamref name="TEnum"/>, in any case.</summary>

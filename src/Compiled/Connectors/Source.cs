@@ -28,8 +28,11 @@ public abstract class Source : IAsyncDisposable
     /// <summary>What the source was given to work with: clock, logging, standard input.</summary>
     protected SourceContext Context { get; }
 
-    /// <summary>How the source's records are cut: limits from the URI (<c>maxRecordBytes</c>, <c>onOversize</c>).</summary>
-    public FramingOptions Framing { get; }
+    /// <summary>
+    /// How the source's records are cut: limits from the URI (<c>maxRecordBytes</c>, <c>onOversize</c>), and what the
+    /// bytes after a stream's last line end are, which a connector that knows its streams can be cut short sets.
+    /// </summary>
+    public FramingOptions Framing { get; protected init; }
 
     /// <summary>Totals for this source: records, bytes, streams, reconnects.</summary>
     public SourceCounters Counters { get; } = new();

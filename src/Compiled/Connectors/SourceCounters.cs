@@ -21,6 +21,12 @@ public sealed class SourceCounters
     /// <summary>Files of a pattern or a watched directory that the process may not read, and were skipped (<c>onUnreadable=skip</c>, the default).</summary>
     public long UnreadableSkipped { get; set; }
 
+    /// <summary>
+    /// Records cut short by the end of their stream, a connection that closed in the middle of a line: the bytes after
+    /// its last line end. Kept or dropped as the source's <c>onPartial</c> says; a file's last line is not counted.
+    /// </summary>
+    public long PartialRecords { get; set; }
+
     /// <summary>Streams opened: connections made, files read.</summary>
     public long Streams { get; set; }
 

@@ -8,9 +8,11 @@ namespace Compiled.Framing;
 /// Cuts newline-delimited records out of the buffers a <see cref="System.IO.Pipelines.PipeReader"/> returns
 /// and hands each to a consumer. A record is the bytes before a <c>\n</c>; a <c>\r</c> just before the
 /// <c>\n</c> belongs to the terminator. Empty lines are empty records. When the stream ends, bytes after the
-/// last <c>\n</c> are a final record. A record that lies in one buffer segment is passed as a view of it;
-/// one that straddles segments is copied once into a pooled scratch buffer, so a consumer always sees one
-/// contiguous span. Memory is bounded by <see cref="FramingOptions.MaxRecordBytes"/>.
+/// last <c>\n</c> are a final record, or a record cut short that is counted and kept or dropped
+/// (<see cref="FramingOptions.Partial"/>). A record that lies in one buffer segment is passed as a view of it;
+/// one that straddles segments is copied once into a pooled scratch buffer (one over 1 MiB into an array of its
+/// own size, released after it), so a consumer always sees one contiguous span. Memory is bounded by
+/// <see cref="FramingOptions.MaxRecordBytes"/>: a record costs about twice its size while it is handed on.
 /// </summary>
 /// <remarks>
 /// One framer serves one source at a time, from one thread: <see cref="Reset"/> at the start of each
@@ -18,8 +20,12 @@ namespace Compiled.Framing;
 /// </remarks>
 public sealed class LineFramer : IDisposable
 {
+    // The longest record copied into the pooled scratch array; a longer one gets an array of its own size.
+    private const int PooledScratchLimit = FramingOptions.DefaultMaxRecordBytes;
+
     private readonly int _maxRecordBytes;
     private readonly bool _skipOversize;
+    private readonly PartialRecordPolicy _partial;
     private readonly SourceCounters _counters;
     private readonly ArrayPool<byte> _pool;
     private string _streamName = "";
@@ -42,6 +48,7 @@ public sealed class LineFramer : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxRecordBytes, 1);
         _maxRecordBytes = options.MaxRecordBytes;
         _skipOversize = options.Oversize == OversizePolicy.Skip;
+        _partial = options.Partial;
         _counters = counters;
         _pool = pool ?? ArrayPool<byte>.Shared;
     }
@@ -167,7 +174,7 @@ public sealed class LineFramer : IDisposable
         {
             if (remainder > 0)
             {
-                records += EmitStraddling(buffer, recordPosition, recordStart, remainder, trimCarriageReturn: false, ref consumer);
+                records += EmitLast(buffer, recordPosition, recordStart, remainder, ref consumer);
                 recordStart = buffer.Length;
             }
         }
@@ -185,6 +192,20 @@ public sealed class LineFramer : IDisposable
         _counters.Records += records;
         _counters.Bytes += recordStart;
         return recordStart == buffer.Length ? buffer.End : recordPosition;
+    }
+
+    // The bytes after the stream's last '\n': its last line, or a record cut short, kept or dropped and counted.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int EmitLast<TConsumer>(in ReadOnlySequence<byte> buffer, SequencePosition startPosition, long start, long length, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer
+    {
+        if (_partial == PartialRecordPolicy.LastLine)
+        {
+            return EmitStraddling(buffer, startPosition, start, length, trimCarriageReturn: false, ref consumer);
+        }
+
+        _counters.PartialRecords++;
+        return _partial == PartialRecordPolicy.Keep ? EmitStraddling(buffer, startPosition, start, length, trimCarriageReturn: false, ref consumer) : 0;
     }
 
     /// <summary>Returns the scratch buffer to the pool.</summary>
@@ -218,11 +239,21 @@ public sealed class LineFramer : IDisposable
         {
             record = slice.FirstSpan;
         }
-        else
+        else if (length <= PooledScratchLimit)
         {
             byte[] scratch = RentScratch((int)length);
             slice.CopyTo(scratch);
             record = scratch.AsSpan(0, (int)length);
+        }
+        else
+        {
+            // A record larger than the pooled scratch gets an array of exactly its size, dropped once the record has been
+            // handed on: a pool would round it up to the next power of two (up to twice the record) and keep it for the
+            // rest of the run. With the segments it was read into, the record then costs twice its size while it is
+            // handed on, and nothing after.
+            byte[] large = GC.AllocateUninitializedArray<byte>((int)length);
+            slice.CopyTo(large);
+            record = large;
         }
 
         if (trimCarriageReturn && record.Length != 0 && record[^1] == (byte)'\r')

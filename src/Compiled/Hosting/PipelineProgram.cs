@@ -62,7 +62,7 @@ public static class PipelineProgram
         };
         var intervalOption = new Option<string?>("--batch-interval")
         {
-            Description = $"The micro-batch interval, {DurationText.Usage}. Default: {DurationText.Format(definition.BatchInterval)}.",
+            Description = $"The micro-batch interval, {DurationText.Usage}; {DurationText.TimerRange}. Default: {DurationText.Format(definition.BatchInterval)}.",
             HelpName = "DURATION",
         };
         var logLevelOption = new Option<string?>("--log-level")
@@ -101,7 +101,9 @@ public static class PipelineProgram
     {
         var options = new PipelineRunOptions();
         string? problem =
-            BindUris(parsed.GetValue(sourceOption), definition.Sources.Select(s => s.Name).ToArray(), "source", options.SourceUris)
+            MissingValue(parsed, sourceOption, KnownSchemes.Sources)
+            ?? MissingValue(parsed, sinkOption, KnownSchemes.Sinks)
+            ?? BindUris(parsed.GetValue(sourceOption), definition.Sources.Select(s => s.Name).ToArray(), "source", options.SourceUris)
             ?? BindUris(parsed.GetValue(sinkOption), definition.Sinks.Select(s => s.Name).ToArray(), "sink", options.SinkUris);
         if (problem is not null)
         {
@@ -111,9 +113,9 @@ public static class PipelineProgram
         string? intervalText = parsed.GetValue(intervalOption);
         if (intervalText is not null)
         {
-            if (!DurationText.TryParse(intervalText, out TimeSpan interval))
+            if (!DurationText.TryParseTimer(intervalText, out TimeSpan interval, out string wrong))
             {
-                return Usage(error, $"--batch-interval '{intervalText}' is not a duration; write {DurationText.Usage}");
+                return Usage(error, $"--batch-interval '{intervalText}' {wrong}");
             }
 
             options.BatchInterval = interval;
@@ -196,6 +198,19 @@ public static class PipelineProgram
                 return ExitFailed;
             }
         }
+    }
+
+    // An option that takes a URI, given without one (last on the line, or followed by another option), would
+    // otherwise leave the declared default in force and run it: it is a usage error, as a missing duration is.
+    private static string? MissingValue(ParseResult parsed, Option<string[]> option, string[][] schemes)
+    {
+        if (parsed.GetResult(option) is not { } result || result.Tokens.Count >= result.IdentifierTokenCount)
+        {
+            return null;
+        }
+
+        string example = schemes[0][1].Split([" or ", ", "], StringSplitOptions.None)[0];
+        return $"{option.Name} needs a value after it: a URI, or NAME=URI, e.g. {option.Name} {example}";
     }
 
     // Binds "URI" or "NAME=URI" values to the declared names; returns a message when one cannot be bound.

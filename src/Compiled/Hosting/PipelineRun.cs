@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using Compiled.Batching;
 using Compiled.Connectors;
+using Compiled.Framing;
 using Compiled.Internal;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
@@ -70,7 +71,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
-    /// <exception cref="BatchIntervalException">The batch interval does not divide a window of the pipeline.</exception>
+    /// <exception cref="BatchIntervalException">The batch interval does not divide a window of the pipeline, or is longer than a timer waits.</exception>
     public PipelineRun(PipelineDefinition definition, PipelineRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -82,6 +83,14 @@ public sealed partial class PipelineRun : IAsyncDisposable
         if ((long)BatchInterval.TotalMilliseconds < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), BatchInterval, $"The batch interval must be at least 1 ms, and {BatchInterval} was given; set PipelineRunOptions.BatchInterval (--batch-interval on the command line) to 1 ms or more, or leave it unset for the pipeline's declared interval.");
+        }
+
+        if ((long)BatchInterval.TotalMilliseconds > DurationText.MaxTimerMilliseconds)
+        {
+            // A [Pipeline(BatchInterval)] reaches here without the command line's check; the batch timer could not wait that long.
+            throw new BatchIntervalException(
+                $"the batch interval {DurationText.Format(BatchInterval)} is too long; give from 1ms to {DurationText.MaxTimerMilliseconds}ms " +
+                "(about 49.7 days, the longest a timer waits) with --batch-interval or PipelineRunOptions.BatchInterval, or declare a shorter one");
         }
 
         definition.CheckBatchInterval(BatchInterval);
@@ -162,7 +171,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
             await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
             await CompleteBatchAsync(end, abortToken).ConfigureAwait(false);
             Volatile.Write(ref _state, (int)PipelineRunState.Completed);
-            LogStopped(_definition.Name, BatchesCompleted, Total(static c => c.Records));
+            long batches = BatchesCompleted;
+            long records = Total(static c => c.Records);
+            LogStopped(_definition.Name, batches, Noun.For(batches, "batch", "batches"), records, Noun.Records(records));
         }
         catch (OperationCanceledException) when (abortToken.IsCancellationRequested)
         {
@@ -270,21 +281,29 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _clock!.ClearDue();
         BatchProgress progress = await _coordinator!.CompleteAsync(end, abortToken).ConfigureAwait(false);
-        LogBatchCompleted(progress.Time, progress.Records, progress.Bytes, (progress.ProcessingDuration + progress.CommitDuration).TotalMilliseconds);
+        LogBatchCompleted(progress.Time, progress.Records, Noun.Records(progress.Records), progress.Bytes, Noun.Bytes(progress.Bytes), (progress.ProcessingDuration + progress.CommitDuration).TotalMilliseconds);
         if (progress.LateRecords > 0)
         {
-            LogLate(progress.Time, progress.LateRecords);
+            LogLate(progress.Time, progress.LateRecords, Noun.Records(progress.LateRecords));
         }
 
         if (progress.Malformed > 0)
         {
-            LogMalformed(progress.Time, progress.Malformed, string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
+            LogMalformed(progress.Time, progress.Malformed, Noun.For(progress.Malformed, "line", "lines"), string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
         }
 
         if (progress.OversizeSkipped > 0)
         {
             // Dropped input is never silent: the log says how much, where, and how to keep it instead.
-            LogOversizeSkipped(progress.Time, progress.OversizeSkipped, string.Join(", ", _binding.Sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
+            LogOversizeSkipped(progress.Time, progress.OversizeSkipped, Noun.Records(progress.OversizeSkipped), string.Join(", ", _binding.Sources.Select(s => $"{s.Uri.Text} (maxRecordBytes={s.Framing.MaxRecordBytes})")));
+        }
+
+        if (progress.PartialRecords > 0)
+        {
+            // A connection that ended mid-line: the record is not what its producer meant to send, kept or not.
+            LogPartial(progress.Time, progress.PartialRecords, Noun.Records(progress.PartialRecords), string.Join(", ", _binding.Sources
+                .Where(static s => s.Framing.Partial != PartialRecordPolicy.LastLine)
+                .Select(static s => $"{s.Uri.Text} ({(s.Framing.Partial == PartialRecordPolicy.Keep ? "kept" : "dropped")})")));
         }
 
         bool running = end == BatchEnd.Running;
@@ -362,17 +381,20 @@ public sealed partial class PipelineRun : IAsyncDisposable
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]
     private partial void LogStarting(string pipeline, string interval, string sources, string sinks);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} records, {Bytes} bytes; emitting and committing took {Milliseconds:F1} ms")]
-    private partial void LogBatchCompleted(long batchTime, long records, long bytes, double milliseconds);
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Batch {BatchTime} ms committed: {Records} {RecordNoun}, {Bytes} {ByteNoun}; emitting and committing took {Milliseconds:F1} ms")]
+    private partial void LogBatchCompleted(long batchTime, long records, string recordNoun, long bytes, string byteNoun, double milliseconds);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms had {Late} late records, older than the watermark: they went to the late sink where the event-time stage names one, and were dropped otherwise; raise Lateness to keep them")]
-    private partial void LogLate(long batchTime, long late);
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms had {Late} late {RecordNoun}, older than the watermark: a late record goes to the late sink where the event-time stage names one, and is dropped otherwise; raise Lateness to keep such records")]
+    private partial void LogLate(long batchTime, long late, string recordNoun);
 
-    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms skipped {Malformed} lines that did not parse as the records of {Sources}; fix the input or declare the source as Lines to see the lines as they are")]
-    private partial void LogMalformed(long batchTime, long malformed, string sources);
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms skipped {Malformed} {LineNoun} that did not parse as the records of {Sources}; fix the input or declare the source as Lines to see the lines as they are")]
+    private partial void LogMalformed(long batchTime, long malformed, string lineNoun, string sources);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} records longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep them")]
-    private partial void LogOversizeSkipped(long batchTime, long skipped, string sources);
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} {RecordNoun} longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep such records")]
+    private partial void LogOversizeSkipped(long batchTime, long skipped, string recordNoun, string sources);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms had {Partial} {RecordNoun} cut short by the end of its connection (the bytes after the last line end) from {Sources}; onPartial=skip on the source URI drops such records, onPartial=keep keeps them")]
+    private partial void LogPartial(long batchTime, long partial, string recordNoun, string sources);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);
@@ -380,8 +402,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms will be committed at its time")]
     private partial void LogStopping(string pipeline, long batchTime);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} batches and {Records} records")]
-    private partial void LogStopped(string pipeline, long batches, long records);
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} {BatchNoun} and {Records} {RecordNoun}")]
+    private partial void LogStopped(string pipeline, long batches, string batchNoun, long records, string recordNoun);
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} aborted in batch {BatchTime} ms; that batch was not committed")]
     private partial void LogAborted(string pipeline, long batchTime);

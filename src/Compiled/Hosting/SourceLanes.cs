@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
+using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Compiled.Hosting;
@@ -138,12 +139,22 @@ internal sealed partial class SourceLanes
             {
                 lane.Ended = true;
                 SourceCounters counters = lane.Source.Counters;
-                LogInputEnded(_pipeline, lane.Source.Uri.Text, counters.Records, counters.Bytes, counters.OversizeSkipped);
+                LogInputEnded(
+                    _pipeline, lane.Source.Uri.Text, counters.Records, Noun.Records(counters.Records), counters.Bytes, Noun.Bytes(counters.Bytes),
+                    counters.OversizeSkipped, Noun.Records(counters.OversizeSkipped));
                 return true;
             }
 
             lane.Source.Counters.Streams++;
-            LogStreamOpened(lane.Source.Uri.Text, stream.Name);
+            if (NamesItsSource(stream, lane.Source))
+            {
+                LogReading(stream.Name);
+            }
+            else
+            {
+                LogReadingOf(stream.Name, lane.Source.Uri.Text);
+            }
+
             lane.Stream = stream;
             _job.BeginStream(lane.Index, stream.Name);
             return true;
@@ -192,10 +203,11 @@ internal sealed partial class SourceLanes
             stream.Reader.AdvanceTo(consumed, buffer.End);
         }
 
-        LogConsumed(stream.Name, lane.Source.Counters.Bytes);
+        long bytes = lane.Source.Counters.Bytes;
+        LogConsumed(bytes, Noun.Bytes(bytes), lane.Source.Uri.Text);
         if (result.IsCompleted)
         {
-            LogStreamEnded(lane.Source.Uri.Text, stream.Name);
+            LogStreamEnded(stream.Name);
             lane.Stream = null;
             await stream.DisposeAsync().ConfigureAwait(false);
         }
@@ -257,17 +269,25 @@ internal sealed partial class SourceLanes
         }
     }
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "{Source}: reading {Stream}")]
-    private partial void LogStreamOpened(string source, string stream);
+    // Whether a stream's name says which source it is (stdin:, a connection of tcp://host:port), so that a log line
+    // naming the stream need not name the source as well; a file's path does not say which glob or directory found it.
+    private static bool NamesItsSource(SourceStream stream, Source source) =>
+        source.Uri.Text.StartsWith(stream.Name, StringComparison.OrdinalIgnoreCase);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Stream}: {Bytes} bytes consumed in all")]
-    private partial void LogConsumed(string stream, long bytes);
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Reading {Stream}")]
+    private partial void LogReading(string stream);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "{Source}: {Stream} ended")]
-    private partial void LogStreamEnded(string source, string stream);
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "Reading {Stream} of {Source}")]
+    private partial void LogReadingOf(string stream, string source);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} records ({Bytes} bytes, {Skipped} oversize records skipped); the last batch is committed at its time once every source has ended")]
-    private partial void LogInputEnded(string pipeline, string source, long records, long bytes, long skipped);
+    [LoggerMessage(EventId = 3, Level = LogLevel.Trace, Message = "{Bytes} {ByteNoun} consumed in all from {Source}")]
+    private partial void LogConsumed(long bytes, string byteNoun, string source);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]
+    private partial void LogStreamEnded(string stream);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} {RecordNoun} ({Bytes} {ByteNoun}, {Skipped} oversize {SkippedNoun} skipped); the last batch is committed at its time once every source has ended")]
+    private partial void LogInputEnded(string pipeline, string source, long records, string recordNoun, long bytes, string byteNoun, long skipped, string skippedNoun);
 
     // A source as the reading loop sees it: waiting for its next stream, or reading one, or ended.
     private sealed class Lane(int index, Source source)

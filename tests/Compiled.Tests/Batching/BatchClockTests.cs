@@ -100,4 +100,21 @@ public class BatchClockTests
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchClock(new FakeTimeProvider(), TimeSpan.FromTicks(9_999), static () => { }));
         Assert.StartsWith("The batch interval must be at least 1 ms.", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BatchClock_LongestInterval_IsOneATimerTakes()
+    {
+        // The system's timers wait at most 4294967294 ms: the longest interval schedules its first batch on a real timer.
+        using var clock = new BatchClock(TimeProvider.System, TimeSpan.FromMilliseconds(4_294_967_294), static () => { });
+        clock.Schedule(clock.FirstBatchTime());
+        Assert.False(clock.IsDue);
+    }
+
+    [Fact]
+    public void BatchClock_IntervalLongerThanATimerWaits_IsRefusedWithTheRange()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new BatchClock(TimeProvider.System, TimeSpan.FromMilliseconds(4_294_967_295), static () => { }));
+        Assert.Contains("from 1 ms to 4294967294 ms", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -356,7 +356,7 @@ public sealed class FileSourceTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next);
 
         Assert.Contains(_logs.Lines, l => l.Level == LogLevel.Information
-            && l.Message == $"file://{_dir.Path}/: watching {_dir.Path} for new files matching * every 1s; 0 files there now will be read, 1 skipped");
+            && l.Message == $"file://{_dir.Path}/: watching {_dir.Path} for new files matching * every 1s; of the files there now, 0 will be read and 1 skipped");
     }
 
     [Theory]
@@ -371,7 +371,7 @@ public sealed class FileSourceTests : IDisposable
     [InlineData("file:///in.txt?onUnreadable=fail", "names one file, which is read once, so option 'onUnreadable' does not apply")]
     [InlineData("file:///in/?onUnreadable=ignore", "is not valid; write skip or fail")]
     [InlineData("file:///in/?poll=soon", "option 'poll=soon' of source URI")]
-    [InlineData("file:///in/?poll=0ms", "is not valid; write a number and a unit (ms, s, m or h)")]
+    [InlineData("file:///in/?poll=0ms", "is not positive; give from 1ms to 4294967294ms")]
     public void FileSource_BadUri_SaysWhatToWrite(string uri, string expected)
     {
         File.WriteAllText(_dir.Combine("in.txt"), "x\n");

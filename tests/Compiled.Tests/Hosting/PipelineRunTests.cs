@@ -225,7 +225,7 @@ public class PipelineRunTests
         await run.RunToEndAsync(clock);
 
         LogLine warning = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
-        Assert.Equal($"Batch 1772366401000 ms dropped 1 records longer than the limit of file://{input}?maxRecordBytes=100&onOversize=skip (maxRecordBytes=100); raise maxRecordBytes on the source URI to keep them", warning.Message);
+        Assert.Equal($"Batch 1772366401000 ms dropped 1 record longer than the limit of file://{input}?maxRecordBytes=100&onOversize=skip (maxRecordBytes=100); raise maxRecordBytes on the source URI to keep such records", warning.Message);
     }
 
     [Fact]

@@ -518,13 +518,13 @@ public sealed partial class FileSource : Source
         return byTime != 0 ? byTime : string.CompareOrdinal(x.Name, y.Name);
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Source}: watching {Directory} for new files matching {Pattern} every {Poll}; {Reading} files there now will be read, {Skipped} skipped")]
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Source}: watching {Directory} for new files matching {Pattern} every {Poll}; of the files there now, {Reading} will be read and {Skipped} skipped")]
     private partial void LogWatching(string source, string directory, string pattern, string poll, int reading, int skipped);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Source}: {Count} files in {Directory} match {Pattern}")]
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Source}: files in {Directory} matching {Pattern}: {Count}")]
     private partial void LogMatched(string source, int count, string directory, string pattern);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "{Source}: {Count} new files in {Directory}")]
+    [LoggerMessage(EventId = 202, Level = LogLevel.Debug, Message = "{Source}: new files in {Directory}: {Count}")]
     private partial void LogFound(string source, int count, string directory);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Debug, Message = "{Source}: opening {Path} ({Length} bytes)")]

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace Compiled.Connectors.Stdin;
@@ -87,11 +88,11 @@ public sealed partial class StdinSource : Source
         return new ValueTask<SourceStream?>(new SourceStream(StreamName, pipe.Reader));
     }
 
-    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "stdin: end of input after {Bytes} bytes")]
-    private partial void LogEnded(long bytes);
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "stdin: end of input after {Bytes} {ByteNoun}")]
+    private partial void LogEnded(long bytes, string byteNoun);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "stdin: the job stopped reading after {Bytes} bytes")]
-    private partial void LogAbandoned(long bytes);
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "stdin: the job stopped reading after {Bytes} {ByteNoun}")]
+    private partial void LogAbandoned(long bytes, string byteNoun);
 
     // The copy loop, run on its own thread: blocking reads into the pipe until end of input, a read error, or
     // the reader completing; the writer is completed in every case, with the error if there was one.
@@ -109,7 +110,7 @@ public sealed partial class StdinSource : Source
                     int read = input.Read(memory.Span);
                     if (read == 0)
                     {
-                        source.LogEnded(total);
+                        source.LogEnded(total, Noun.Bytes(total));
                         break;
                     }
 
@@ -121,7 +122,7 @@ public sealed partial class StdinSource : Source
                     FlushResult flushed = writer.FlushAsync().AsTask().GetAwaiter().GetResult();
                     if (flushed.IsCompleted)
                     {
-                        source.LogAbandoned(total);
+                        source.LogAbandoned(total, Noun.Bytes(total));
                         break;
                     }
                 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Compiled.Framing;
 using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,11 @@ namespace Compiled.Connectors.Tcp;
 /// Options: <c>reconnectDelay</c> (default 100ms) is the wait after the first failed attempt; each further
 /// failure doubles it up to <c>maxReconnectDelay</c> (default 5s). <c>connectTimeout</c> (default 10s) bounds
 /// one attempt, so an address that drops packets is retried instead of waited on for minutes.
+/// </para>
+/// <para>
+/// A connection that ends in the middle of a line leaves a record cut short: the bytes after its last line end.
+/// <c>onPartial=keep</c> (the default, as Spark's socket receiver) hands it on as a record, <c>onPartial=skip</c>
+/// drops it; either way it is counted in <see cref="SourceCounters.PartialRecords"/> and the batch's log says so.
 /// </para>
 /// <para>
 /// A connection counts as successful once it has delivered data: only then does the backoff start again
@@ -49,6 +55,7 @@ public sealed partial class TcpSource : Source
         ReconnectDelay = uri.TakeDuration("reconnectDelay", TimeSpan.FromMilliseconds(100));
         MaxReconnectDelay = uri.TakeDuration("maxReconnectDelay", TimeSpan.FromSeconds(5));
         ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
+        Framing = Framing with { Partial = ParsePartial(uri) };
         if (MaxReconnectDelay < ReconnectDelay)
         {
             throw uri.Error(
@@ -110,11 +117,11 @@ public sealed partial class TcpSource : Source
             Counters.Reconnects++;
             if (previous.WasReset)
             {
-                LogReset(Name, previous.BytesReceived);
+                LogReset(Name, previous.BytesReceived, Noun.Bytes(previous.BytesReceived));
             }
             else
             {
-                LogClosed(Name, previous.BytesReceived);
+                LogClosed(Name, previous.BytesReceived, Noun.Bytes(previous.BytesReceived));
             }
 
             if (previous.BytesReceived > 0)
@@ -153,7 +160,7 @@ public sealed partial class TcpSource : Source
             {
                 if (_failures > 0)
                 {
-                    LogConnectedAfterFailures(Name, _failures);
+                    LogConnectedAfterFailures(Name, _failures, Noun.For(_failures, "attempt", "attempts"));
                 }
 
                 _current = new TcpReceiveStream(socket);
@@ -197,6 +204,19 @@ public sealed partial class TcpSource : Source
         // Doubling from reconnectDelay; the exponent is capped so that a long outage cannot overflow.
         double milliseconds = ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
         return TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxReconnectDelay.TotalMilliseconds));
+    }
+
+    // onPartial: what to do with a line the connection's end cut short. Kept by default, as Spark's socket receiver
+    // (BufferedReader.readLine) hands on a last line without a line end.
+    private static PartialRecordPolicy ParsePartial(ConnectorUri uri)
+    {
+        string? text = uri.TakeString("onPartial");
+        return text?.ToLowerInvariant() switch
+        {
+            null or "keep" => PartialRecordPolicy.Keep,
+            "skip" => PartialRecordPolicy.Skip,
+            _ => throw uri.Error($"option 'onPartial={text}' of source URI '{uri.Text}' is not valid; write keep or skip"),
+        };
     }
 
     private static (string Host, int Port) ParseTarget(ConnectorUri uri)
@@ -273,14 +293,14 @@ public sealed partial class TcpSource : Source
     [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "{Source}: {Failure} (attempt {Attempt}); retrying in {Delay} ms")]
     private partial void LogRetrying(string source, string failure, long delay, int attempt);
 
-    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed attempts")]
-    private partial void LogConnectedAfterFailures(string source, int failures);
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Source}: connected after {Failures} failed {AttemptNoun}")]
+    private partial void LogConnectedAfterFailures(string source, int failures, string attemptNoun);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} bytes; reconnecting")]
-    private partial void LogClosed(string source, long bytes);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "{Source}: the server closed the connection after {Bytes} {ByteNoun}; reconnecting")]
+    private partial void LogClosed(string source, long bytes, string byteNoun);
 
-    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} bytes; reconnecting")]
-    private partial void LogReset(string source, long bytes);
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "{Source}: the server reset the connection after {Bytes} {ByteNoun}; reconnecting")]
+    private partial void LogReset(string source, long bytes, string byteNoun);
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Source}: the connection ended before any data arrived (attempt {Attempt}); reconnecting in {Delay} ms")]
     private partial void LogEmptyConnection(string source, long delay, int attempt);

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Compiled.EndToEnd.Tests;
+
+/// <summary>
+/// A record far larger than a read, as an operator feeds one with <c>maxRecordBytes</c> raised: the process's peak
+/// memory grows by a small multiple of the record (the bytes read, one copy, and what the stages keep of it), measured
+/// as the kernel's high-water mark of its resident set. The framer's own cost, in allocated bytes, is bounded more
+/// tightly by <c>LargeRecordMemoryTests</c> in the unit tests.
+/// </summary>
+public class LargeRecordTests
+{
+    // Just over 32 MiB: a pooled copy would be rounded up to 64 MiB.
+    private const int RecordLength = (32 << 20) + 4096;
+
+    [Fact]
+    public async Task WordCount_Executable_LargeLine_CostsASmallMultipleOfItsSize()
+    {
+        byte[] small = Encoding.ASCII.GetBytes("a a\n");
+        byte[] large = new byte[RecordLength + 1];
+        for (int i = 0; i < RecordLength; i++)
+        {
+            large[i] = (i & 1) == 0 ? (byte)'a' : (byte)' ';
+        }
+
+        large[^1] = (byte)'\n';
+
+        long baseline = await PeakResidentBytesAsync(small);
+        long peak = await PeakResidentBytesAsync(large);
+
+        // The bytes read and one copy of the record (about twice its size), with room for the runtime's own growth; the
+        // rest of the process is what it uses for a four-byte input.
+        double perRecord = (double)(peak - baseline) / RecordLength;
+        Assert.True(
+            perRecord <= 3,
+            $"A line of {RecordLength} bytes raised the peak resident set from {baseline} to {peak} bytes: {perRecord:F2} times the line.");
+    }
+
+    // Runs the word count on `input` from standard input and returns its peak resident set (VmHWM), polled until it exits.
+    private static async Task<long> PeakResidentBytesAsync(byte[] input)
+    {
+        var start = new ProcessStartInfo(Repo.WordCountExecutable)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.WordCountDirectory,
+        };
+        foreach (string argument in new[] { "--source", "stdin:?maxRecordBytes=104857600", "--batch-interval", "1s", "--log-level", "warning" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        Task feeding = Task.Run(async () =>
+        {
+            await process.StandardInput.BaseStream.WriteAsync(input);
+            process.StandardInput.Close();
+        });
+
+        long peak = 0;
+        DateTime giveUp = DateTime.UtcNow.AddMinutes(2);
+        while (!process.HasExited && DateTime.UtcNow < giveUp)
+        {
+            peak = Math.Max(peak, HighWaterMark(process.Id));
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"The word count did not end within two minutes; it printed:\n{await error}");
+        }
+
+        await feeding;
+        await output;
+        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; standard error:\n{await error}");
+        Assert.True(peak > 0, "The process's peak resident set could not be read from /proc.");
+        return peak;
+    }
+
+    // VmHWM from /proc/<pid>/status, in bytes; 0 once the process is gone.
+    private static long HighWaterMark(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the check and the read.
+        }
+
+        return 0;
+    }
+}
