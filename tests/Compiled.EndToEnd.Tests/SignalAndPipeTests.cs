@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Compiled.EndToEnd.Tests;
+
+/// <summary>
+/// The executable under a supervisor's signals and real pipes: a stop while standard output is blocked, a reader of
+/// standard output that goes away, SIGHUP, and a stop with a long batch interval. Each test bounds the process's
+/// exit generously (20 s), only to tell a stop that is honoured from one that hangs.
+/// </summary>
+public class SignalAndPipeTests
+{
+    // Long enough for a loaded machine, far shorter than the hangs these tests catch (the stdout pipe is never read,
+    // the batch interval is an hour).
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(20);
+
+    [Theory]
+    [InlineData("TERM", "TERM", 143)]
+    [InlineData("INT", "INT", 130)]
+    [InlineData("HUP", "HUP", 129)]
+    [InlineData("INT", "TERM", 143)]
+    public async Task WordCount_Executable_BlockedStandardOutput_StopIsLoggedAtOnce_AndASecondSignalEndsTheProcessWith128PlusItsNumber(string first, string second, int exitCode)
+    {
+        // `WordCount --source stdin: --sink 'console?num=100000000' | sleep 120`: every word is distinct, so a batch
+        // prints megabytes, and the test reads only the start of it; the sink's write then blocks on the full pipe.
+        await using var child = Executable.Start(["--source", "stdin:", "--sink", "console:?num=100000000", "--log-level", "trace"]);
+        child.FeedStandardInput(DistinctWords(count: 300_000), keepOpen: true);
+        await child.ReadStandardOutputAsync(bytes: 1_000);
+
+        // The stop is acted on at once: the handler's line reaches standard error though standard output is blocked.
+        await child.SignalAsync(first);
+        await child.WaitForErrorAsync($"SIG{first} received");
+
+        // A second signal abandons the batch; the blocked write cannot return, so the process ends within its grace period.
+        await child.SignalAsync(second);
+        int exited = await child.WaitForExitAsync(ExitBound);
+
+        Assert.True(exited == exitCode, $"exit code {exited}, expected {exitCode}; standard error:\n{child.Error}");
+        Assert.Contains($"SIG{second} received again", child.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_ReaderOfStandardOutputGoesAway_EndsTheJobWithExitOneAndTheReason()
+    {
+        // `yes 'a b' | WordCount --source stdin: | head -3`.
+        await using var child = Executable.Start(["--source", "stdin:", "--batch-interval", "200ms"]);
+        child.FeedStandardInput(Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("a b\n", 100_000))), keepOpen: true);
+        string[] lines = await child.ReadStandardOutputLinesAsync(3);
+        Assert.Equal("-------------------------------------------", lines[0]);
+        child.CloseStandardOutput();
+
+        int exited = await child.WaitForExitAsync(ExitBound);
+
+        Assert.True(exited == 1, $"exit code {exited}; standard error:\n{child.Error}");
+        string reason = Assert.Single(child.ErrorLines, l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Matches(@"^error: Pipeline 'WordCount' failed in batch \d+ ms: the console sink cannot write to standard output: Broken pipe \(its reader has gone away\); nothing more can be printed$", reason);
+        Assert.DoesNotContain("   at ", child.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_StandardOutputFull_FailsLikeAClosedOne()
+    {
+        // `WordCount >/dev/full`: the same exit code and the same one line as a closed pipe, with the device's reason.
+        var (exitCode, _, error) = await ChildProcess.RunAsync(
+            "/bin/sh", ["-c", "exec \"$0\" >/dev/full", Repo.WordCountExecutable], Repo.WordCountDirectory, ExitBound);
+
+        Assert.True(exitCode == 1, $"exit code {exitCode}; standard error:\n{error}");
+        string reason = Assert.Single(error.Split('\n'), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Matches(@"^error: Pipeline 'WordCount' failed in batch \d+ ms: the console sink cannot write to standard output: No space left on device; nothing more can be printed$", reason);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_Sighup_IsAGracefulStop_CommitsAndLeavesNoTemporaryFile()
+    {
+        // Closing an SSH session sends SIGHUP: the batch in flight is committed, its temporary file renamed, exit 0.
+        using var temp = new TempDirectory();
+        string output = Path.Combine(temp.Path, "out");
+        await using var child = Executable.Start(["--source", "stdin:", "--sink", $"file://{output}/counts?suffix=txt", "--log-level", "trace"]);
+        byte[] text = Encoding.ASCII.GetBytes("to be or not to be\nthat is the question\n");
+        child.FeedStandardInput(text, keepOpen: true);
+        await child.WaitForErrorAsync($" {text.Length} bytes consumed in all");
+
+        await child.SignalAsync("HUP");
+        int exited = await child.WaitForExitAsync(ExitBound);
+
+        Assert.True(exited == 0, $"exit code {exited}; standard error:\n{child.Error}");
+        Assert.Contains("SIGHUP received", child.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(output, ".*"));
+        Assert.Equal(Reference.WordCounts(text), FileSinkOutput.Sum(FileSinkOutput.Batches(output, "counts").Values));
+    }
+
+    [Fact]
+    public async Task WordCount_Executable_StopWithAnHourLongInterval_CommitsAtOnce_LabelledWithItsBatchTime()
+    {
+        // `--batch-interval 1h`, then Ctrl+C: the batch in flight is committed now, not at the end of the hour, under
+        // the time it would have had (the end of the hour the run started in).
+        using var temp = new TempDirectory();
+        string output = Path.Combine(temp.Path, "out");
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await using var child = Executable.Start(["--source", "stdin:", "--sink", $"file://{output}/counts?suffix=txt", "--batch-interval", "1h", "--log-level", "trace"]);
+        byte[] text = Encoding.ASCII.GetBytes("to be or not to be\n");
+        child.FeedStandardInput(text, keepOpen: true);
+        await child.WaitForErrorAsync($" {text.Length} bytes consumed in all");
+        long after = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+        await child.SignalAsync("INT");
+        int exited = await child.WaitForExitAsync(ExitBound);
+
+        Assert.True(exited == 0, $"exit code {exited}; standard error:\n{child.Error}");
+        var batches = FileSinkOutput.Batches(output, "counts");
+        long label = Assert.Single(batches.Keys);
+        const long Hour = 3_600_000;
+        Assert.Equal(0, label % Hour);
+        Assert.InRange(label, ((before / Hour) + 1) * Hour, ((after / Hour) + 1) * Hour);
+        Assert.Equal(Reference.WordCounts(text), batches[label]);
+    }
+
+    // "w0000000 w0000001 ...", ten words a line: every word is its own key, so the console sink prints them all.
+    private static byte[] DistinctWords(int count)
+    {
+        var text = new StringBuilder(count * 9);
+        for (int i = 0; i < count; i++)
+        {
+            text.Append('w').Append(i.ToString("D7", CultureInfo.InvariantCulture)).Append(i % 10 == 9 ? '\n' : ' ');
+        }
+
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    /// <summary>The sample's executable as a child process on real pipes, which the test reads, stops reading or closes.</summary>
+    private sealed class Executable : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly StringBuilder _error = new();
+        private readonly CancellationTokenSource _feeding = new();
+        private Task _feed = Task.CompletedTask;
+
+        private Executable(Process process)
+        {
+            _process = process;
+            _process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (_error)
+                    {
+                        _error.Append(e.Data).Append('\n');
+                    }
+                }
+            };
+            _process.BeginErrorReadLine();
+        }
+
+        public string Error
+        {
+            get
+            {
+                lock (_error)
+                {
+                    return _error.ToString();
+                }
+            }
+        }
+
+        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        public static Executable Start(string[] arguments)
+        {
+            var start = new ProcessStartInfo(Repo.WordCountExecutable)
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+                WorkingDirectory = Repo.WordCountDirectory,
+            };
+            foreach (string argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            return new Executable(Process.Start(start)!);
+        }
+
+        /// <summary>Writes <paramref name="input"/> to the child's standard input in the background; the pipe stays open if <paramref name="keepOpen"/>, as a live feed's would.</summary>
+        public void FeedStandardInput(byte[] input, bool keepOpen)
+        {
+            Stream stdin = _process.StandardInput.BaseStream;
+            CancellationToken cancel = _feeding.Token;
+            _feed = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        for (int offset = 0; offset < input.Length; offset += 65_536)
+                        {
+                            await stdin.WriteAsync(input.AsMemory(offset, Math.Min(65_536, input.Length - offset)), cancel);
+                        }
+
+                        await stdin.FlushAsync(cancel);
+                        if (!keepOpen)
+                        {
+                            stdin.Close();
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+                    {
+                        // The child stopped reading or ended; what it did with its input is what the test checks.
+                    }
+                },
+                cancel);
+        }
+
+        /// <summary>Reads exactly <paramref name="bytes"/> of standard output and then stops reading it.</summary>
+        public async Task ReadStandardOutputAsync(int bytes)
+        {
+            byte[] buffer = new byte[bytes];
+            await _process.StandardOutput.BaseStream.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken)
+                .AsTask().WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
+        }
+
+        /// <summary>Reads <paramref name="count"/> lines of standard output, as <c>head -n</c> does.</summary>
+        public async Task<string[]> ReadStandardOutputLinesAsync(int count)
+        {
+            var lines = new string[count];
+            for (int i = 0; i < count; i++)
+            {
+                string? line = await _process.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)
+                    .AsTask().WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
+                lines[i] = line ?? throw new InvalidOperationException("Standard output ended early; standard error:\n" + Error);
+            }
+
+            return lines;
+        }
+
+        /// <summary>Closes the test's end of the standard output pipe, as <c>head</c> does when it exits.</summary>
+        public void CloseStandardOutput() => _process.StandardOutput.Dispose();
+
+        public async Task SignalAsync(string signal)
+        {
+            var (killed, _, killError) = await ChildProcess.RunAsync("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            Assert.True(killed == 0, killError);
+        }
+
+        /// <summary>Waits until standard error holds <paramref name="text"/>.</summary>
+        public async Task WaitForErrorAsync(string text)
+        {
+            DateTime deadline = DateTime.UtcNow + RunningPipeline.Patience;
+            while (!Error.Contains(text, StringComparison.Ordinal))
+            {
+                Assert.False(_process.HasExited, $"The executable ended before it wrote '{text}'; standard error:\n{Error}");
+                Assert.True(DateTime.UtcNow < deadline, $"The executable did not write '{text}' to standard error in time; it wrote:\n{Error}");
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+        }
+
+        /// <summary>Waits for the process to end within <paramref name="bound"/>, failing (and killing it) if it does not.</summary>
+        public async Task<int> WaitForExitAsync(TimeSpan bound)
+        {
+            try
+            {
+                await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(bound, TestContext.Current.CancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                Assert.Fail($"The executable did not end within {bound.TotalSeconds:F0} s; standard error:\n{Error}");
+            }
+
+            // The asynchronous reader of standard error has seen its end once the process has exited.
+            _process.WaitForExit();
+            return _process.ExitCode;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+
+            await _feeding.CancelAsync();
+            await _feed;
+            _feeding.Dispose();
+            _process.Dispose();
+        }
+    }
+}
