@@ -209,18 +209,17 @@ public static class PipelineProgram
 
     /// <summary>
     /// The exit code of a process ended by <paramref name="signal"/>, as a Unix shell reports one killed by it: 128 + the
-    /// signal's number (SIGHUP 129, SIGINT 130, SIGQUIT 131, SIGTERM 143).
+    /// signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143, the signals a pipeline's process stops on.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> is not one a pipeline's process stops on.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> is not SIGHUP, SIGINT or SIGTERM.</exception>
     public static int ExitCodeOf(PosixSignal signal) => 128 + signal switch
     {
         // PosixSignal's values are not the signals' numbers (they are negative, the same on every platform); these
         // are POSIX's, the same on Linux and macOS.
         PosixSignal.SIGHUP => 1,
         PosixSignal.SIGINT => 2,
-        PosixSignal.SIGQUIT => 3,
         PosixSignal.SIGTERM => 15,
-        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "A pipeline's process stops on SIGHUP, SIGINT, SIGQUIT or SIGTERM; give one of those."),
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "A pipeline's process stops on SIGHUP, SIGINT or SIGTERM only; give one of those."),
     };
 
     // Ends the process with exitCode after delay, on a thread of its own, so that neither a starved thread pool nor a
