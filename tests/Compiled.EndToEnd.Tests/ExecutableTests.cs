@@ -103,7 +103,7 @@ public class ExecutableTests
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var start = new ProcessStartInfo(Repo.WordCountExecutable)
         {
-            // Short batches, so the stop, which commits the batch in flight at its time, ends soon.
+            // Short batches; a stop commits the batch in flight at once.
             ArgumentList = { "--source", $"tcp://127.0.0.1:{port}", "--batch-interval", "2s", "--log-level", "trace" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
