@@ -22,11 +22,11 @@ public class SignalAndPipeTests
     [InlineData("INT", "TERM", 143)]
     public async Task WordCount_Executable_BlockedStandardOutput_StopIsLoggedAtOnce_AndASecondSignalEndsTheProcessWith128PlusItsNumber(string first, string second, int exitCode)
     {
-        // `WordCount --source stdin: --sink 'console?num=100000000' | sleep 120`: every word is distinct, so a batch
-        // prints megabytes, and the test reads only the start of it; the sink's write then blocks on the full pipe.
-        await using var child = Executable.Start(["--source", "stdin:", "--sink", "console:?num=100000000", "--log-level", "trace"]);
-        child.FeedStandardInput(DistinctWords(count: 300_000), keepOpen: true);
-        await child.ReadStandardOutputAsync(bytes: 1_000);
+        // `WordCount --source stdin: | sleep 120`: the batch holding a word of 300 KB prints more than a pipe holds
+        // (64 KB); the test reads standard output until that batch's print has begun, and then no more, so the write blocks.
+        await using var child = Executable.Start(["--source", "stdin:", "--log-level", "trace"]);
+        child.FeedStandardInput(Encoding.ASCII.GetBytes(new string('w', 300_000) + "\n"), keepOpen: true);
+        await child.ReadStandardOutputUntilAsync("(" + new string('w', 1_000));
 
         // The stop is acted on at once: the handler's line reaches standard error though standard output is blocked.
         await child.SignalAsync(first);
@@ -117,18 +117,6 @@ public class SignalAndPipeTests
         Assert.Equal(Reference.WordCounts(text), batches[label]);
     }
 
-    // "w0000000 w0000001 ...", ten words a line: every word is its own key, so the console sink prints them all.
-    private static byte[] DistinctWords(int count)
-    {
-        var text = new StringBuilder(count * 9);
-        for (int i = 0; i < count; i++)
-        {
-            text.Append('w').Append(i.ToString("D7", CultureInfo.InvariantCulture)).Append(i % 10 == 9 ? '\n' : ' ');
-        }
-
-        return Encoding.ASCII.GetBytes(text.ToString());
-    }
-
     /// <summary>The sample's executable as a child process on real pipes, which the test reads, stops reading or closes.</summary>
     private sealed class Executable : IAsyncDisposable
     {
@@ -213,12 +201,19 @@ public class SignalAndPipeTests
                 cancel);
         }
 
-        /// <summary>Reads exactly <paramref name="bytes"/> of standard output and then stops reading it.</summary>
-        public async Task ReadStandardOutputAsync(int bytes)
+        /// <summary>Reads standard output, a few kilobytes at a time, until it has shown <paramref name="text"/>, and then stops reading it.</summary>
+        public async Task ReadStandardOutputUntilAsync(string text)
         {
-            byte[] buffer = new byte[bytes];
-            await _process.StandardOutput.BaseStream.ReadExactlyAsync(buffer, TestContext.Current.CancellationToken)
-                .AsTask().WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
+            var seen = new StringBuilder();
+            byte[] chunk = new byte[4096];
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            deadline.CancelAfter(RunningPipeline.Patience);
+            while (!seen.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                int read = await _process.StandardOutput.BaseStream.ReadAsync(chunk, deadline.Token);
+                Assert.True(read > 0, $"Standard output ended before it showed '{text[..Math.Min(20, text.Length)]}...'; standard error:\n{Error}");
+                seen.Append(Encoding.Latin1.GetString(chunk, 0, read));
+            }
         }
 
         /// <summary>Reads <paramref name="count"/> lines of standard output, as <c>head -n</c> does.</summary>
