@@ -29,7 +29,8 @@ public class ExecutableTests
         string[] lines = output.Split('\n');
         Assert.Equal("-------------------------------------------", lines[0]);
         Assert.Matches(@"^Time: \d+000 ms$", lines[1]);
-        Assert.Equal("(The,", lines[3][..5]);
+        // The book's first word is the first record printed; the first batch may be empty, had its second ended before the book was read.
+        Assert.StartsWith("(The,", lines.First(l => l.StartsWith('(')), StringComparison.Ordinal);
 
         // Standard output holds only the sink's records; the logs went to standard error.
         Assert.DoesNotContain("info:", output, StringComparison.Ordinal);
