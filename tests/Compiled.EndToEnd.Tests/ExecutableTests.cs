@@ -29,7 +29,8 @@ public class ExecutableTests
         string[] lines = output.Split('\n');
         Assert.Equal("-------------------------------------------", lines[0]);
         Assert.Matches(@"^Time: \d+000 ms$", lines[1]);
-        Assert.Equal("(The,", lines[3][..5]);
+        // The book's first word is the first record printed; the first batch may be empty, had its second ended before the book was read.
+        Assert.StartsWith("(The,", lines.First(l => l.StartsWith('(')), StringComparison.Ordinal);
 
         // Standard output holds only the sink's records; the logs went to standard error.
         Assert.DoesNotContain("info:", output, StringComparison.Ordinal);
@@ -87,8 +88,11 @@ public class ExecutableTests
             Repo.WordCountExecutable, ["--source", $"file://{temp.File("input.txt")}?maxRecordBytes=1000"], temp.Path);
 
         Assert.Equal(1, exitCode);
-        Assert.Equal("", output);
-        Assert.Contains($"error: Pipeline 'WordCount' failed in batch ", error, StringComparison.Ordinal);
+        string failedBatch = System.Text.RegularExpressions.Regex.Match(error, @"error: Pipeline 'WordCount' failed in batch (\d+) ms").Groups[1].Value;
+        Assert.NotEqual("", failedBatch);
+
+        // The failed batch printed nothing; a batch whose time ended before the file was read may have printed before it.
+        Assert.DoesNotContain($"Time: {failedBatch} ms", output, StringComparison.Ordinal);
         Assert.Contains($"The record of '{temp.File("input.txt")}' that starts at byte offset 5 is longer than the maximum of 1000 bytes.", error, StringComparison.Ordinal);
     }
 
@@ -103,7 +107,7 @@ public class ExecutableTests
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var start = new ProcessStartInfo(Repo.WordCountExecutable)
         {
-            // Short batches, so the stop, which commits the batch in flight at its time, ends soon.
+            // Short batches; a stop commits the batch in flight at once.
             ArgumentList = { "--source", $"tcp://127.0.0.1:{port}", "--batch-interval", "2s", "--log-level", "trace" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -52,7 +52,7 @@ internal sealed class PipelineBinding
         };
         var sinkContext = new SinkContext
         {
-            OpenStandardOutput = options.OpenStandardOutput ?? Console.OpenStandardOutput,
+            OpenStandardOutput = options.OpenStandardOutput ?? Compiled.Sinks.Console.StandardOutput.Open,
             CurrentDirectory = directory,
             LoggerFactory = options.LoggerFactory,
         };

@@ -12,10 +12,13 @@ namespace Compiled.Hosting;
 /// <c>--log-level</c>, <c>--help</c>. The generated <c>RunAsync(string[] args)</c> of every pipeline calls it.
 /// </summary>
 /// <remarks>
-/// Exit codes: 0 when the input ended or a stop (Ctrl+C, SIGTERM) was honoured; 1 when the pipeline failed;
-/// 2 for a bad argument or URI; 130 when a second Ctrl+C abandoned the batch in flight (the process ends at
-/// most five seconds later even if an operator does not return; a third Ctrl+C ends it at once). Standard output
-/// carries only what the <c>console</c> sink prints; logs and errors go to standard error.
+/// Exit codes: 0 when the input ended or a stop (SIGINT as Ctrl+C sends it, SIGTERM, SIGHUP) was honoured, the batch
+/// in flight committed at once; 1 when the pipeline failed, a closed or full standard output among the causes (as a
+/// Unix tool ends on a write error: .NET ignores SIGPIPE); 2 for a bad argument or URI; 128 + N when a second signal
+/// N abandoned the batch in flight: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP (the process ends at most five
+/// seconds after that signal even if an operator or a write to standard output does not return; a third signal ends
+/// it at once, by the signal's default action). Standard output carries only what the <c>console</c> sink prints;
+/// logs and errors go to standard error.
 /// </remarks>
 public static class PipelineProgram
 {
@@ -28,7 +31,7 @@ public static class PipelineProgram
     /// <summary>Exit code for a bad command line.</summary>
     public const int ExitUsage = 2;
 
-    /// <summary>Exit code of a run abandoned by a second interrupt.</summary>
+    /// <summary>Exit code of a run abandoned by a second Ctrl+C (SIGINT); a second signal N exits 128 + N (see <see cref="ExitCodeOf"/>).</summary>
     public const int ExitAborted = 130;
 
     // How long an abandoned run may take to unwind before the process ends regardless.
@@ -152,24 +155,29 @@ public static class PipelineProgram
 
         using var stop = new CancellationTokenSource();
         using var abort = new CancellationTokenSource();
-        int signals = 0;
+        var signals = new SignalCounter();
+
+        // Every stop signal is a graceful stop the first time, an abort the second, and its default action the third.
+        // The handler never waits on output: it cancels first and logs after, and what it logs may not be written at
+        // all (standard error blocked or gone, as after an SSH session closed) without the stop being affected.
         void OnSignal(PosixSignalContext signal)
         {
-            switch (Interlocked.Increment(ref signals))
+            switch (signals.Next(signal.Signal))
             {
                 case 1:
-                    // A stop: reading ends now, and the batch in flight is committed at its time.
+                    // A stop: reading ends now, and the batch in flight is committed at once, under its batch time.
                     signal.Cancel = true;
-                    error.WriteLine($"{definition.Name}: {signal.Signal} received; committing the batch in flight at its time (Ctrl+C again abandons it)");
                     stop.Cancel();
+                    TryWriteLine(error, $"{definition.Name}: {signal.Signal} received; committing the batch in flight now (a second signal abandons it)");
                     break;
                 case 2:
-                    // An abort: the batch in flight is dropped. Should an operator or a blocked sink not return
-                    // within the grace period, the process ends anyway.
+                    // An abort: the batch in flight is dropped. The process ends within the grace period whatever the
+                    // run does: the deadline starts before the abort is asked for, since cancelling may run the run's
+                    // own code on this thread, and that code may be stuck (an operator, a blocked write to standard output).
                     signal.Cancel = true;
-                    error.WriteLine($"{definition.Name}: {signal.Signal} received again; abandoning the batch in flight (Ctrl+C once more ends the process at once)");
+                    ExitAfter(AbortGrace, ExitCodeOf(signal.Signal));
                     abort.Cancel();
-                    _ = Task.Delay(AbortGrace).ContinueWith(_ => Environment.Exit(ExitAborted), TaskScheduler.Default);
+                    TryWriteLine(error, $"{definition.Name}: {signal.Signal} received again; abandoning the batch in flight (a third signal ends the process at once)");
                     break;
                 default:
                     // The signal's default action: the process ends at once.
@@ -180,6 +188,7 @@ public static class PipelineProgram
 
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
         await using (run.ConfigureAwait(false))
         {
             try
@@ -189,12 +198,12 @@ public static class PipelineProgram
             }
             catch (OperationCanceledException) when (abort.IsCancellationRequested)
             {
-                error.WriteLine($"{definition.Name}: abandoned; the batch in flight was not committed");
-                return ExitAborted;
+                TryWriteLine(error, $"{definition.Name}: abandoned; the batch in flight was not committed");
+                return signals.AbortExitCode;
             }
             catch (PipelineFailedException failed)
             {
-                error.WriteLine($"error: {failed.Message}");
+                TryWriteLine(error, $"error: {failed.Message}");
                 return ExitFailed;
             }
         }
@@ -211,6 +220,73 @@ public static class PipelineProgram
 
         string example = schemes[0][1].Split([" or ", ", "], StringSplitOptions.None)[0];
         return $"{option.Name} needs a value after it: a URI, or NAME=URI, e.g. {option.Name} {example}";
+    }
+
+    /// <summary>
+    /// The exit code of a process ended by <paramref name="signal"/>, as a Unix shell reports one killed by it: 128 + the
+    /// signal's number: SIGHUP 129, SIGINT 130, SIGTERM 143, the signals a pipeline's process stops on.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> is not SIGHUP, SIGINT or SIGTERM.</exception>
+    public static int ExitCodeOf(PosixSignal signal) => 128 + signal switch
+    {
+        // PosixSignal's values are not the signals' numbers (they are negative, the same on every platform); these
+        // are POSIX's, the same on Linux and macOS.
+        PosixSignal.SIGHUP => 1,
+        PosixSignal.SIGINT => 2,
+        PosixSignal.SIGTERM => 15,
+        _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "A pipeline's process stops on SIGHUP, SIGINT or SIGTERM only; give one of those."),
+    };
+
+    // Ends the process with exitCode after delay, on a thread of its own, so that neither a starved thread pool nor a
+    // stuck run can hold it up. Environment.Exit neither flushes standard output nor takes the console's lock (checked
+    // with a write to a full pipe blocked on another thread, the lock held), so it cannot wait on a blocked write.
+    private static void ExitAfter(TimeSpan delay, int exitCode)
+    {
+        var deadline = new Thread(() =>
+        {
+            Thread.Sleep(delay);
+            Environment.Exit(exitCode);
+        })
+        {
+            IsBackground = true,
+            Name = "Compiled abort deadline",
+        };
+        deadline.Start();
+    }
+
+    // Writes a line that is information only: a standard error that is closed (its terminal gone) or failing must not
+    // fail the handler or the run's ending.
+    private static void TryWriteLine(TextWriter error, string line)
+    {
+        try
+        {
+            error.WriteLine(line);
+        }
+        catch (Exception failed) when (failed is IOException or ObjectDisposedException)
+        {
+            // Nowhere to say it.
+        }
+    }
+
+    // Counts the stop signals received, and remembers the one that asked for the abort: the process exits 128 + its number.
+    private sealed class SignalCounter
+    {
+        private int _count;
+        private int _abortExitCode = ExitAborted;
+
+        public int AbortExitCode => Volatile.Read(ref _abortExitCode);
+
+        // The position of this signal among those received (1 for the first), recording the exit code of the second.
+        public int Next(PosixSignal signal)
+        {
+            int count = Interlocked.Increment(ref _count);
+            if (count == 2)
+            {
+                Volatile.Write(ref _abortExitCode, ExitCodeOf(signal));
+            }
+
+            return count;
+        }
     }
 
     // Binds "URI" or "NAME=URI" values to the declared names; returns a message when one cannot be bound.

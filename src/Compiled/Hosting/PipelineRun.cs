@@ -4,6 +4,7 @@ using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Internal;
 using Compiled.Sinks;
+using Compiled.Sinks.Console;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,7 +42,7 @@ public sealed class PipelineRunOptions
 /// One run of a compiled pipeline, like Spark's <c>StreamingContext</c>: binds its sources and sinks, cuts
 /// time into batches of the batch interval, feeds every record through the generated loop, and commits
 /// each batch to the sinks. <see cref="RunAsync"/> returns when a bounded input is exhausted (after its last
-/// batch) or when stopped; a stop finishes the batch in flight and commits it.
+/// batch) or when stopped; a stop finishes the batch in flight and commits it at once, under its batch time.
 /// </summary>
 /// <remarks>
 /// All of a run's work happens in one logical thread: the read loop. The batch timer and a stop request
@@ -164,9 +165,10 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 LogStopping(_definition.Name, BatchTime);
             }
 
-            // The last batch holds what was read since the last boundary. It is committed when its time comes,
-            // as every batch is, so that its label is never in the future: a run started right after this one
-            // cannot reuse it, and a file sink never overwrites another run's output.
+            // The last batch holds what was read since the last boundary, and is labelled with its batch time, the
+            // end of its interval. At the end of the input it is committed when that time comes, as every batch is,
+            // so that its label is never in the future. A stop commits it at once: whoever stops a job (Ctrl+C, a
+            // supervisor's SIGTERM) should not wait up to a whole interval for it.
             Volatile.Write(ref _state, (int)PipelineRunState.Finishing);
             await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
             await CompleteBatchAsync(end, abortToken).ConfigureAwait(false);
@@ -186,7 +188,17 @@ public sealed partial class PipelineRun : IAsyncDisposable
         {
             Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
-            LogFailed(error, _definition.Name, BatchTime);
+            if (error is StandardOutputException)
+            {
+                // A closed or full standard output is how a job printing to a pipe ends (| head), not a fault of
+                // the code: one line says why, without a stack trace.
+                LogOutputFailed(_definition.Name, BatchTime, error.Message);
+            }
+            else
+            {
+                LogFailed(error, _definition.Name, BatchTime);
+            }
+
             throw new PipelineFailedException(_definition.Name, BatchTime, error);
         }
         finally
@@ -260,13 +272,14 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _clock!.Schedule(batchTime);
     }
 
-    // Waits until the current batch's time has come (the timer sets the flag), or the run is abandoned.
+    // Waits until the current batch's time has come (the timer sets the flag) or a stop is asked for (at once if one
+    // was asked for already), or the run is abandoned.
     private async Task WaitForBatchTimeAsync(CancellationToken abortToken)
     {
         while (true)
         {
             Task wake = ArmWake();
-            if (_clock!.IsDue)
+            if (_clock!.IsDue || _stopping)
             {
                 return;
             }
@@ -399,7 +412,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms was committed {Late} ms after its time, more than the batch interval of {Interval}: the job is falling behind its input")]
     private partial void LogFallingBehind(long batchTime, long late, string interval);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms will be committed at its time")]
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: stop requested; reading stopped, batch {BatchTime} ms is committed now")]
     private partial void LogStopping(string pipeline, long batchTime);
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Pipeline {Pipeline} stopped after {Batches} {BatchNoun} and {Records} {RecordNoun}")]
@@ -410,6 +423,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed in batch {BatchTime} ms; that batch was not committed")]
     private partial void LogFailed(Exception error, string pipeline, long batchTime);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Error, Message = "Pipeline {Pipeline} failed in batch {BatchTime} ms; that batch was not committed: {Reason}")]
+    private partial void LogOutputFailed(string pipeline, long batchTime, string reason);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Sink {Sink} could not discard its uncommitted batch")]
     private partial void LogSinkAbortFailed(Exception error, string sink);
@@ -424,7 +440,7 @@ public enum PipelineRunState
     /// <summary>Reading its input and committing batches.</summary>
     Running,
 
-    /// <summary>The input ended or a stop was asked for: nothing more is read, and the last batch waits for its time to be committed.</summary>
+    /// <summary>The input ended or a stop was asked for: nothing more is read, and the last batch is committed (after an end of input, when its time comes; on a stop, at once).</summary>
     Finishing,
 
     /// <summary>The last batch was committed.</summary>

@@ -55,7 +55,7 @@ public abstract class Sink : IAsyncDisposable
 public sealed class SinkContext
 {
     /// <summary>Where the <c>console</c> sink writes: the process's standard output unless a test gives another stream.</summary>
-    public Func<Stream> OpenStandardOutput { get; init; } = System.Console.OpenStandardOutput;
+    public Func<Stream> OpenStandardOutput { get; init; } = Console.StandardOutput.Open;
 
     /// <summary>The directory that relative <c>file:</c> paths are resolved against.</summary>
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;

@@ -4,6 +4,8 @@ using System.Text;
 using Compiled.Batching;
 using Compiled.Connectors;
 using Compiled.Hosting;
+using Compiled.Sinks.Console;
+using Compiled.Tests.Sinks;
 using Compiled.Tests.Connectors;
 using Compiled.Tests.Pipelines;
 using Microsoft.Extensions.Time.Testing;
@@ -74,11 +76,10 @@ public class PipelineRunTests
         clock.Advance(TimeSpan.FromMinutes(1));
         await Eventually.UntilAsync(() => run.BatchesCompleted == 2, "the second batch is committed");
 
-        // A stop commits the batch in flight when its time comes, so its label is never in the future.
+        // A stop commits the batch in flight at once, the clock standing still, under its batch time: the end of its interval.
         await stop.CancelAsync();
-        await Eventually.UntilAsync(() => run.State == PipelineRunState.Finishing, "the run waits for its last batch's time");
-        Assert.Equal(2, run.BatchesCompleted);
-        await run.FinishAsync(clock, running);
+        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+        Assert.Equal(3, run.BatchesCompleted);
 
         long first = new DateTimeOffset(2026, 3, 1, 12, 1, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
         string[] names = Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
@@ -138,6 +139,91 @@ public class PipelineRunTests
         BatchProgress last = Assert.IsType<BatchProgress>(run.LastProgress);
         Assert.Equal((1_772_366_401L, 1_772_366_401_000L, BatchEnd.EndOfInput, 2L, 6L), (last.Number, last.Time, last.End, last.Records, last.Bytes));
         Assert.Single(logs.Lines, l => l.Message.StartsWith("Batch 1772366401000 ms committed: 2 records, 6 bytes; emitting and committing took ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PipelineRun_StopWithAnHourLongInterval_CommitsTheBatchInFlightAtOnce_UnderItsBatchTime()
+    {
+        // Ten minutes into an hour-long batch, a stop does not wait the fifty minutes left: the clock never moves.
+        using var temp = new TempDirectory();
+        var clock = new FakeTimeProvider(Start);
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromHours(1) };
+        options.SourceUris["Input"] = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        var committed = new List<BatchProgress>();
+        run.BatchCommitted += committed.Add;
+        using var stop = new CancellationTokenSource();
+        Task running = run.RunAsync(stop.Token);
+        using TcpClient client = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+        byte[] text = Encoding.ASCII.GetBytes("a b a\n");
+        await client.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
+        await Eventually.UntilAsync(() => run.Sources[0].Counters.Bytes == text.Length, "the text is consumed");
+        clock.Advance(TimeSpan.FromMinutes(10));
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+
+        long hourEnd = new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        BatchProgress last = Assert.Single(committed);
+        Assert.Equal((hourEnd, BatchEnd.Stop, 1L, (long)text.Length), (last.Time, last.End, last.Records, last.Bytes));
+        string file = Assert.Single(Directory.GetFiles(Path.Combine(temp.Path, "out")));
+        Assert.Equal($"c-{hourEnd}.txt", Path.GetFileName(file));
+        Assert.Equal(PipelineRunState.Completed, run.State);
+    }
+
+    [Fact]
+    public async Task PipelineRun_StopAfterTheInputEnded_CommitsTheLastBatchAtOnce_AsAnEndOfInput()
+    {
+        // The input ended, and its last batch waits for its time; a stop then commits it without waiting.
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "a b\n");
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromHours(1) };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        using var stop = new CancellationTokenSource();
+        Task running = run.RunAsync(stop.Token);
+        await Eventually.UntilAsync(() => run.State == PipelineRunState.Finishing, "the input has ended");
+        Assert.Equal(0, run.BatchesCompleted);
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
+
+        long hourEnd = new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        BatchProgress last = Assert.IsType<BatchProgress>(run.LastProgress);
+        Assert.Equal((hourEnd, BatchEnd.EndOfInput, 1L), (last.Time, last.End, last.Records));
+    }
+
+    [Fact]
+    public async Task PipelineRun_StandardOutputClosed_FailsWithTheReasonInOneLogLine()
+    {
+        // The console sink's reader went away (| head): the run fails, and the log says why in one line.
+        using var temp = new TempDirectory();
+        string input = temp.Write("in.txt", "a b\n");
+        var clock = new FakeTimeProvider(Start);
+        var logs = new CapturingLoggerProvider();
+        var options = new PipelineRunOptions
+        {
+            TimeProvider = clock,
+            LoggerFactory = logs.CreateFactory(),
+            OpenStandardOutput = () => new FailingOutputStream(new IOException("Broken pipe", 32)),
+        };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = "console";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+
+        var failure = await Assert.ThrowsAsync<PipelineFailedException>(() => run.RunToEndAsync(clock));
+
+        Assert.True(Assert.IsType<StandardOutputException>(failure.InnerException).IsClosedByReader);
+        LogLine error = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.Equal(
+            "Pipeline WordCountPipeline failed in batch 1772366401000 ms; that batch was not committed: " +
+            "the console sink cannot write to standard output: Broken pipe (its reader has gone away); nothing more can be printed",
+            error.Message);
     }
 
     [Fact]

@@ -197,6 +197,24 @@ public class ConsoleSinkTests
     }
 
     [Theory]
+    [InlineData(32, "Broken pipe", true, "the console sink cannot write to standard output: Broken pipe (its reader has gone away); nothing more can be printed")]
+    [InlineData(28, "No space left on device", false, "the console sink cannot write to standard output: No space left on device; nothing more can be printed")]
+    public async Task ConsoleSink_WriteError_IsAStandardOutputExceptionGivingTheReason(int errno, string reason, bool closedByReader, string message)
+    {
+        // .NET reports a Unix write error as an IOException whose HResult is the errno: EPIPE 32, ENOSPC 28.
+        var cause = new IOException(reason, errno);
+        await using Sink sink = await OpenAsync("console", new FailingOutputStream(cause));
+        sink.BeginBatch(BatchTime);
+        sink.Write("r1"u8);
+
+        var error = await Assert.ThrowsAsync<StandardOutputException>(() => sink.CommitBatchAsync(CancellationToken.None).AsTask());
+
+        Assert.Equal(message, error.Message);
+        Assert.Equal(closedByReader, error.IsClosedByReader);
+        Assert.Same(cause, error.InnerException);
+    }
+
+    [Theory]
     [InlineData("console:?num=0", "num=0")]
     [InlineData("console:?num=-1", "num=-1")]
     [InlineData("console:?num=ten", "num=ten")]
@@ -260,4 +278,32 @@ public class ConsoleSinkTests
     // Builds the expected text line by line with '\n' endings, so the expectation does not depend on how
     // this file's line endings were checked out.
     private static string Lines(params string[] lines) => string.Concat(lines.Select(line => line + "\n"));
+}
+
+/// <summary>An output stream whose every write fails with the given error, as a closed pipe or a full device does.</summary>
+internal sealed class FailingOutputStream(IOException error) : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => throw error;
+
+    public override void Write(ReadOnlySpan<byte> buffer) => throw error;
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -48,6 +48,11 @@ namespace Compiled.Sinks.Console;
 /// process never interleave and an aborted batch prints nothing. The sink owns the stream it opens
 /// through <see cref="SinkContext.OpenStandardOutput"/> and disposes it when the sink is disposed.
 /// </para>
+/// <para>
+/// Standard output is written without the console's process-wide lock (see <c>StandardOutput</c>), so a write
+/// blocked on a pipe nobody reads never blocks what goes to standard error; and a pipe whose reader went away
+/// (<c>| head</c>) fails the run with a <see cref="StandardOutputException"/>, as a full device does.
+/// </para>
 /// </remarks>
 public sealed class ConsoleSink : Sink
 {
@@ -133,7 +138,8 @@ public sealed class ConsoleSink : Sink
     /// <see cref="Stream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/> queues the same synchronous write
     /// to the thread pool, which, measured with standard output redirected to a file, allocated 250 to 500
     /// bytes per batch and always completed asynchronously. A blocked standard output blocks the job either
-    /// way, since the driver awaits the commit before the next batch starts.
+    /// way, since the driver awaits the commit before the next batch starts. A write error (the reader of standard
+    /// output went away, the device is full) is a <see cref="StandardOutputException"/>, which fails the run.
     /// </remarks>
     public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
     {
@@ -163,6 +169,11 @@ public sealed class ConsoleSink : Sink
             _output.Write(_buffer.AsSpan(0, _length));
             _output.Flush();
             return default;
+        }
+        catch (IOException error)
+        {
+            // A closed pipe or a full device: the run fails, since no later batch can be printed either.
+            return ValueTask.FromException(new StandardOutputException(error));
         }
         catch (Exception error)
         {
