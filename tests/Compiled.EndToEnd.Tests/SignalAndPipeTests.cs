@@ -72,6 +72,28 @@ public class SignalAndPipeTests
     }
 
     [Fact]
+    public async Task WordCount_Executable_NonBlockingStandardOutput_ASlowReaderGetsEveryLine()
+    {
+        // A parent may hand over standard output in non-blocking mode (O_NONBLOCK on the pipe, as some process
+        // managers and runtimes leave it): a write into a full pipe then fails with EAGAIN instead of waiting. The job
+        // must wait for the reader as it does on a blocking pipe, not fail. perl (in every Debian, as perl-base) sets
+        // the flag and execs the job; the reader starts reading after two seconds, when the pipe has long been full.
+        const string Job = """
+            seq 1 100000 | perl -e 'use Fcntl; my $f = fcntl(STDOUT, F_GETFL, 0) or die "F_GETFL: $!"; fcntl(STDOUT, F_SETFL, $f | O_NONBLOCK) or die "F_SETFL: $!"; exec @ARGV or die "exec: $!"' -- "$0" --source stdin: --sink 'console?num=1000000' --log-level warning | (sleep 2; cat)
+            exit "${PIPESTATUS[1]}"
+            """;
+        var (exitCode, output, error) = await ChildProcess.RunAsync("bash", ["-c", Job, Repo.WordCountExecutable], Repo.WordCountDirectory, TimeSpan.FromMinutes(2));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+        Assert.True(output.Length > 512 * 1024, $"only {output.Length} bytes of output; a pipe holds 64 KB, and the reader should have had to wait");
+
+        // Every batch printed whole: the records of all batches add up to each number once.
+        string records = string.Join('\n', output.Split('\n').Where(l => l.StartsWith('(') && l.EndsWith(')')));
+        var expected = Enumerable.Range(1, 100_000).ToDictionary(i => i.ToString(CultureInfo.InvariantCulture), _ => 1L);
+        Assert.Equal(expected, FileSinkOutput.ParsePairs(Encoding.ASCII.GetBytes(records + "\n")));
+    }
+
+    [Fact]
     public async Task WordCount_Executable_Sighup_IsAGracefulStop_CommitsAndLeavesNoTemporaryFile()
     {
         // Closing an SSH session sends SIGHUP: the batch in flight is committed, its temporary file renamed, exit 0.

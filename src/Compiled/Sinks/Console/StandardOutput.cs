@@ -11,7 +11,8 @@ namespace Compiled.Sinks.Console;
 /// write blocked on a pipe nobody reads would block every line written to standard error too, the signal handler's
 /// among them. And the console stream ignores <c>EPIPE</c>, so a reader that went away (<c>| head</c>) would go
 /// unnoticed and every later batch would be thrown away; the file stream reports it as an <see cref="IOException"/>,
-/// as a write error ends a Unix tool whose <c>SIGPIPE</c> is ignored (.NET ignores it).
+/// as a write error ends a Unix tool whose <c>SIGPIPE</c> is ignored (.NET ignores it). A descriptor its parent
+/// left non-blocking is waited on as a blocking one would be (<see cref="PipeOutputStream"/>).
 /// </para>
 /// <para>
 /// A seekable standard output (a regular file, <c>/dev/null</c>, <c>/dev/full</c>) keeps the console stream: a file
@@ -47,6 +48,6 @@ internal static class StandardOutput
             return System.Console.OpenStandardOutput();
         }
 
-        return output;
+        return new PipeOutputStream(output);
     }
 }
