@@ -147,11 +147,17 @@ public sealed partial class TcpSource : Source
                 socket = await ConnectAsync(cancellationToken).ConfigureAwait(false);
                 failure = null;
             }
-            catch (SocketException error) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception error) when (error is (SocketException or OperationCanceledException) && cancellationToken.IsCancellationRequested)
+            {
+                // Stopped while an attempt was ending (refused, say): the source ends because it was asked to, not
+                // because of how the attempt ended, whichever of the two came first.
+                throw new OperationCanceledException("The source was stopped while it was connecting.", error, cancellationToken);
+            }
+            catch (SocketException error)
             {
                 failure = Describe(error);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
                 failure = $"no answer within {Format(ConnectTimeout)}";
             }
