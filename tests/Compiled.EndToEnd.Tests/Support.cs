@@ -17,6 +17,10 @@ internal static class Repo
 
     public static string BundledBook => Path.Combine(WordCountDirectory, "input", "genesis-kjv.txt");
 
+    public static string StatefulWordCountDirectory => Path.Combine(Root, "samples", "StatefulWordCount");
+
+    public static string StatefulWordCountExecutable => Path.Combine(StatefulWordCountDirectory, "bin", Configuration, "net10.0", "StatefulWordCount");
+
     private static string FindRoot()
     {
         for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
