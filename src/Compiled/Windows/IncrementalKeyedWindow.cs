@@ -21,7 +21,11 @@ namespace Compiled.Windows;
 /// </para>
 /// <para>
 /// The state is the clock, the ring of per-batch tables and the table in progress (see
-/// <see cref="BatchWindow{TPart}"/>), and the window's table (<see cref="Entries"/>).
+/// <see cref="BatchWindow{TPart}"/>), and the window's table (<see cref="Entries"/>), forgotten keys and keys kept
+/// at zero included. A checkpoint captures <see cref="BatchWindow{TPart}.Clock"/>, <see cref="PartEntries"/> and
+/// <see cref="Entries"/> (every entry in order) between batches; a new window given them with
+/// <see cref="BatchWindow{TPart}.Restore"/>, <see cref="Put"/> and <see cref="PutEntry"/> has the same tables in the
+/// same order, so it emits what the captured one would have, and forgets and clears out the same keys.
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
@@ -55,6 +59,30 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     public TEntries Entries => _entries;
 
     /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back one entry of the window's table, as
+    /// <see cref="Entries"/> listed it (its key, value and batch count, -1 for a forgotten key) and in that order, so
+    /// the table keeps its order and its forgotten keys.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window is not being restored.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The batch count is below -1 or above the window's length.</exception>
+    public void PutEntry(TKey key, WindowEntry<TValue> entry)
+    {
+        if (!IsRestoring)
+        {
+            throw new InvalidOperationException("A window's table can be filled only while it is restored: call Restore with the captured clock first, and fill the table before the first batch.");
+        }
+
+        if (entry.Batches < -1 || entry.Batches > Clock.Length)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(entry), entry.Batches,
+                $"A key of a window {Clock.Length} batches long is held by -1 (forgotten) to {Clock.Length} of its batches: restore the entries a captured window of the same length listed.");
+        }
+
+        _entries.GetOrAdd(key) = entry;
+    }
+
+    /// <summary>
     /// The number of keys emitted after <see cref="Advance"/> returned <see langword="true"/>: the keys of the window
     /// that pass the filter, in the order of the window's table. The result is valid until the next <see cref="Advance"/>.
     /// </summary>
@@ -65,6 +93,18 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
 
     /// <summary>The value of emitted entry <paramref name="index"/>: the key's value over the window.</summary>
     public ref readonly TValue ValueAt(int index) => ref _entries.ValueAt(Emitted(index)).Value;
+
+    /// <summary>
+    /// Every entry of the window's per-batch tables as (batch, key, value), oldest batch first: with
+    /// <see cref="BatchWindow{TPart}.Clock"/>, the state a checkpoint captures between batches. Allocates nothing.
+    /// </summary>
+    public KeyedPartEntries<TKey, TValue, TKeys> PartEntries => new(Parts);
+
+    /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back one entry of the per-batch table of
+    /// batch <paramref name="batch"/>, as <see cref="PartEntries"/> listed it and in that order.
+    /// </summary>
+    public void Put(long batch, TKey key, TValue value) => PartToRestore(batch).GetOrAdd(key) = value;
 
     /// <summary>
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:

@@ -10,7 +10,9 @@ namespace Compiled.Windows;
 /// </summary>
 /// <remarks>
 /// The state is the clock, the ring of per-batch tables and the table in progress (see
-/// <see cref="BatchWindow{TPart}"/>); the result is rebuilt from them at each emission.
+/// <see cref="BatchWindow{TPart}"/>); the result is rebuilt from them at each emission. A checkpoint captures
+/// <see cref="BatchWindow{TPart}.Clock"/> and <see cref="PartEntries"/> between batches; a new window given them with
+/// <see cref="BatchWindow{TPart}.Restore"/> and <see cref="Put"/> emits what the captured one would have.
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value reduced per key.</typeparam>
@@ -41,6 +43,18 @@ public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce> : BatchWindow<TKey
 
     /// <summary>The value of entry <paramref name="index"/> of the window's result: the key's values over the window, reduced.</summary>
     public ref readonly TValue ValueAt(int index) => ref _window.ValueAt(index);
+
+    /// <summary>
+    /// Every entry of the window's per-batch tables as (batch, key, value), oldest batch first: with
+    /// <see cref="BatchWindow{TPart}.Clock"/>, the state a checkpoint captures between batches. Allocates nothing.
+    /// </summary>
+    public KeyedPartEntries<TKey, TValue, TKeys> PartEntries => new(Parts);
+
+    /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back one entry of the per-batch table of
+    /// batch <paramref name="batch"/>, as <see cref="PartEntries"/> listed it and in that order.
+    /// </summary>
+    public void Put(long batch, TKey key, TValue value) => PartToRestore(batch).GetOrAdd(key) = value;
 
     /// <summary>
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:

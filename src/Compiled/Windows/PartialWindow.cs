@@ -7,7 +7,10 @@ namespace Compiled.Windows;
 /// <see cref="WindowClock.Length"/> partials are kept in a ring, and at a slide they are reduced, oldest first.
 /// </summary>
 /// <remarks>The state is the clock, the ring of partials and the partial in progress
-/// (see <see cref="BatchWindow{TPart}"/>).</remarks>
+/// (see <see cref="BatchWindow{TPart}"/>). A checkpoint captures <see cref="BatchWindow{TPart}.Clock"/> and the parts
+/// that have a value (<see cref="BatchWindow{TPart}.Parts"/>, with their batch numbers) between batches; a new window
+/// given them with <see cref="BatchWindow{TPart}.Restore"/> and <see cref="Put"/> emits what the captured one would
+/// have.</remarks>
 /// <typeparam name="T">The reduced type.</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
 public sealed class PartialWindow<T, TReduce> : BatchWindow<Partial<T>>
@@ -19,6 +22,17 @@ public sealed class PartialWindow<T, TReduce> : BatchWindow<Partial<T>>
     public PartialWindow(int length, int slide)
         : base(new WindowClock(length, slide), Windowing.Ring<Partial<T>>(length), new())
     {
+    }
+
+    /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back the partial value of batch
+    /// <paramref name="batch"/>, as <see cref="BatchWindow{TPart}.Parts"/> listed it (only parts that have a value).
+    /// </summary>
+    public void Put(long batch, T value)
+    {
+        Partial<T> part = PartToRestore(batch);
+        part.Value = value;
+        part.HasValue = true;
     }
 
     /// <summary>The window's records reduced, after <see cref="Advance"/> returned <see langword="true"/>; valid until the next <see cref="Advance"/>.</summary>
@@ -74,7 +88,10 @@ public sealed class PartialWindow<T, TReduce> : BatchWindow<Partial<T>>
 /// </summary>
 /// <remarks>
 /// The state is the clock, the ring of partials and the partial in progress (see <see cref="BatchWindow{TPart}"/>),
-/// and the window's value (<see cref="Window"/>).
+/// and the window's value (<see cref="Window"/>). A checkpoint captures <see cref="BatchWindow{TPart}.Clock"/>, the
+/// parts that have a value (<see cref="BatchWindow{TPart}.Parts"/>) and <see cref="Window"/> between batches; a new
+/// window given them with <see cref="BatchWindow{TPart}.Restore"/>, <see cref="Put"/> and <see cref="PutWindow"/>
+/// emits what the captured one would have.
 /// </remarks>
 /// <typeparam name="T">The reduced type.</typeparam>
 /// <typeparam name="TReduce">The reduce, as a struct so that the user's method is called directly.</typeparam>
@@ -89,6 +106,33 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse> : BatchWindow
     public IncrementalPartialWindow(int length, int slide)
         : base(new WindowClock(length, slide), Windowing.Ring<Partial<T>>(length), new())
     {
+    }
+
+    /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back the partial value of batch
+    /// <paramref name="batch"/>, as <see cref="BatchWindow{TPart}.Parts"/> listed it (only parts that have a value).
+    /// </summary>
+    public void Put(long batch, T value)
+    {
+        Partial<T> part = PartToRestore(batch);
+        part.Value = value;
+        part.HasValue = true;
+    }
+
+    /// <summary>
+    /// While restoring (after <see cref="BatchWindow{TPart}.Restore"/>): puts back the window's value, as
+    /// <see cref="Window"/> held it when it had one (once a first record came, it has one for good).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window is not being restored.</exception>
+    public void PutWindow(T value)
+    {
+        if (!IsRestoring)
+        {
+            throw new InvalidOperationException("A window's value can be put back only while it is restored: call Restore with the captured clock first, and put the value back before the first batch.");
+        }
+
+        _window.Value = value;
+        _window.HasValue = true;
     }
 
     /// <summary>The window's value: every record that entered reduced, every batch that left taken back out.</summary>

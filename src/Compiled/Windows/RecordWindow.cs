@@ -17,7 +17,10 @@ public interface IBatchRecords
 /// oldest batch first (<see cref="BatchWindow{TPart}.Parts"/>), which the generated code runs through the stages below.
 /// </summary>
 /// <remarks>The state is the clock, the ring of buffers and the buffer in progress
-/// (see <see cref="BatchWindow{TPart}"/>).</remarks>
+/// (see <see cref="BatchWindow{TPart}"/>). A checkpoint captures <see cref="BatchWindow{TPart}.Clock"/> and each
+/// buffer's records (<see cref="BatchWindow{TPart}.Parts"/>, with their batch numbers) between batches; a new window
+/// given the clock with <see cref="BatchWindow{TPart}.Restore"/> and each batch's records added, in order, to
+/// <see cref="BatchWindow{TPart}.PartToRestore"/>(batch) emits what the captured one would have.</remarks>
 /// <typeparam name="TRecords">The records of one batch.</typeparam>
 public sealed class RecordWindow<TRecords> : BatchWindow<TRecords>
     where TRecords : class, IBatchRecords, new()

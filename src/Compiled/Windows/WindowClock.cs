@@ -35,6 +35,30 @@ public struct WindowClock
         LastWithRecords = None;
     }
 
+    /// <summary>
+    /// The clock of a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches,
+    /// as a checkpoint captured it: its <see cref="LastBatch"/>, <see cref="LastEmitted"/> and
+    /// <see cref="LastWithRecords"/> (each <see cref="None"/> when there is none). The restored clock behaves as the
+    /// captured one from then on.
+    /// </summary>
+    /// <exception cref="ArgumentException">The three batch numbers do not fit together (an emission or a batch with
+    /// records after the last batch, or either without a last batch): the checkpoint is not a window clock's.</exception>
+    public static WindowClock Restore(int length, int slide, long lastBatch, long lastEmitted, long lastWithRecords)
+    {
+        var clock = new WindowClock(length, slide);
+        if (lastBatch == None ? lastEmitted != None || lastWithRecords != None : lastEmitted > lastBatch || lastWithRecords > lastBatch)
+        {
+            throw new ArgumentException(
+                $"A window clock cannot be restored with last batch {Show(lastBatch)}, last emission {Show(lastEmitted)} and last batch with records {Show(lastWithRecords)}: an emission or a batch with records can only be at or before the last batch. Restore the values a clock's LastBatch, LastEmitted and LastWithRecords gave.",
+                nameof(lastBatch));
+        }
+
+        clock.LastBatch = lastBatch;
+        clock.LastEmitted = lastEmitted;
+        clock.LastWithRecords = lastWithRecords;
+        return clock;
+    }
+
     /// <summary>How many batches the window covers.</summary>
     public int Length { get; }
 
@@ -127,6 +151,8 @@ public struct WindowClock
     // that ends at batch.
     private readonly bool Unreported(long lastWithRecords, long batch) =>
         lastWithRecords != None && lastWithRecords > LastEmitted && lastWithRecords > batch - Length;
+
+    private static string Show(long batch) => batch == None ? "none" : batch.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void ThrowOutOfOrder(long batch, long last) =>
         throw new InvalidOperationException($"A window was given batch {batch} after batch {last}: batches must come in increasing order of their number (time ÷ interval). Give each batch once, in order.");
