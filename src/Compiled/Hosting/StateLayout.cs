@@ -50,6 +50,17 @@ public sealed class StateLayout
         BatchInterval = batchInterval;
         var ordered = stages.ToArray();
         Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        foreach (StateLayoutStage stage in ordered)
+        {
+            foreach (string field in (string[])[stage.Id, stage.Kind, stage.Key, stage.Value, stage.Fields, stage.Settings])
+            {
+                if (field is null || field.AsSpan().IndexOfAny('\t', '\n') >= 0)
+                {
+                    throw new ArgumentException($"The state layout of stage '{stage.Id}' has a field that is null or holds a tab or line break ('{field}'); the layout's text separates fields with tabs and stages with lines.", nameof(stages));
+                }
+            }
+        }
+
         for (int i = 1; i < ordered.Length; i++)
         {
             if (ordered[i].Id == ordered[i - 1].Id)

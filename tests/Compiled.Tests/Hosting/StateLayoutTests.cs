@@ -170,6 +170,13 @@ public sealed class StateLayoutTests
     }
 
     [Fact]
+    public void Constructor_RejectsAFieldWithATab_WhichTheTextCouldNotHold()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => Layout(Sales with { Settings = "a\tb" }));
+        Assert.Contains("holds a tab or line break", e.Message);
+    }
+
+    [Fact]
     public void Definition_WithoutLayout_HasAnEmptyOneAtItsInterval()
     {
         var definition = new PipelineDefinition("P", TimeSpan.FromSeconds(3), "plan", [], [], _ => throw new InvalidOperationException("not created"));
