@@ -10,7 +10,7 @@ namespace Compiled.Generators
         internal static partial class Emitter
         {
             // The last argument of the Definition: each window's name, length and slide, which the run checks against its batch interval.
-            private static void EmitWindowDeclarations(SourceWriter w, PipelineView pipeline)
+            private static void EmitWindowDeclarations(SourceWriter w, PipelineView pipeline, bool stateLayoutFollows)
             {
                 if (pipeline.Windowed.Count == 0)
                 {
@@ -24,7 +24,7 @@ namespace Compiled.Generators
                     w.Line($"        new({Literal(windowed.Name)}, {windowed.Window!.LengthMilliseconds}, {windowed.Window.SlideMilliseconds}),");
                 }
 
-                w.Line("    });");
+                w.Line(stateLayoutFollows ? "    }," : "    });");
             }
 
             // In the job's constructor: each window, sized in batches at the interval in force.

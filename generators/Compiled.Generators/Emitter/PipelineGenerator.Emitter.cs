@@ -143,8 +143,10 @@ namespace Compiled.Generators
                 }
 
                 w.Line("    },");
-                w.Line($"    createJob: static context => new {pipeline.JobName}(context){(pipeline.Windowed.Count == 0 ? ");" : ",")}");
-                EmitWindowDeclarations(w, pipeline);
+                bool hasState = StatefulStages(pipeline).Count > 0;
+                w.Line($"    createJob: static context => new {pipeline.JobName}(context){(pipeline.Windowed.Count == 0 && !hasState ? ");" : ",")}");
+                EmitWindowDeclarations(w, pipeline, hasState);
+                EmitStateLayout(w, pipeline);
                 w.Line();
                 w.Line($"/// <summary>Runs {model.Name} as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>");
                 w.Line(GeneratedCode);

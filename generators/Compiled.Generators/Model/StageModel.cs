@@ -175,7 +175,8 @@ namespace Compiled.Generators.Model
     /// <param name="Display">Short, for messages and comments.</param>
     /// <param name="Format">How a sink renders it.</param>
     /// <param name="IsRefLike">Whether it is a <c>ref struct</c>, which a test driver cannot keep and captures as text.</param>
-    internal sealed record TypeName(string Code, string Display, TextFormat Format, bool IsRefLike = false);
+    /// <param name="Fields">The fields of the user types it is made of, in declaration order, for the state layout; empty when there are none.</param>
+    internal sealed record TypeName(string Code, string Display, TextFormat Format, bool IsRefLike = false, string Fields = "");
 
     /// <summary>A record type and, for keyed records, its key and value.</summary>
     internal sealed record RecordType(RecordShape Shape, TypeName Type, TypeName? Key, TypeName? Value)

@@ -47,7 +47,69 @@ namespace Compiled.Generators
             private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true);
 
             private TypeName NameOf(ITypeSymbol type) =>
-                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType);
+                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type));
+
+            // The fields of the user types a type is made of (itself, its type arguments, its fields' types), each as
+            // "Type { FieldType name; ... }" in declaration order: what a checkpoint's state layout compares, since a
+            // value kept as its bytes reads wrongly once a field changes. Types of the framework and of Compiled are left
+            // out: their layout goes with their version.
+            private static string FieldsOf(ITypeSymbol type)
+            {
+                var described = new List<string>();
+                var seen = new HashSet<ITypeSymbol>(SymbolEqualityComparer.Default);
+                DescribeFields(type, described, seen);
+                return string.Join(" ", described);
+            }
+
+            private static void DescribeFields(ITypeSymbol type, List<string> described, HashSet<ITypeSymbol> seen)
+            {
+                if (type is IArrayTypeSymbol array)
+                {
+                    DescribeFields(array.ElementType, described, seen);
+                    return;
+                }
+
+                if (type is not INamedTypeSymbol named || !seen.Add(named))
+                {
+                    return;
+                }
+
+                foreach (ITypeSymbol argument in named.TypeArguments)
+                {
+                    DescribeFields(argument, described, seen);
+                }
+
+                if (!IsUserType(named))
+                {
+                    return;
+                }
+
+                if (named.TypeKind == TypeKind.Enum)
+                {
+                    described.Add($"{named.ToDisplayString(CodeFormat)} : {named.EnumUnderlyingType?.ToDisplayString(CodeFormat)};");
+                    return;
+                }
+
+                IFieldSymbol[] fields = named.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToArray();
+                described.Add($"{named.ToDisplayString(CodeFormat)} {{ {string.Concat(fields.Select(f => $"{f.Type.ToDisplayString(CodeFormat)} {(f.AssociatedSymbol ?? f).Name}; "))}}}");
+                foreach (IFieldSymbol field in fields)
+                {
+                    DescribeFields(field.Type, described, seen);
+                }
+            }
+
+            private static bool IsUserType(INamedTypeSymbol type)
+            {
+                INamespaceSymbol? root = type.ContainingNamespace;
+                while (root is { ContainingNamespace.IsGlobalNamespace: false })
+                {
+                    root = root.ContainingNamespace;
+                }
+
+                return type.TypeKind is TypeKind.Struct or TypeKind.Class or TypeKind.Enum
+                    && root?.Name is not ("System" or "Microsoft")
+                    && type.ContainingAssembly?.Name is not ("Compiled" or "System.Runtime" or "System.Private.CoreLib" or "netstandard" or "mscorlib");
+            }
 
             private TextFormat FormatOf(ITypeSymbol type)
             {

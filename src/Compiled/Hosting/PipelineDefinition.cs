@@ -17,7 +17,8 @@ public sealed class PipelineDefinition
         IReadOnlyList<SourceDeclaration> sources,
         IReadOnlyList<SinkDeclaration> sinks,
         Func<JobContext, PipelineJob> createJob,
-        IReadOnlyList<WindowDeclaration>? windows = null)
+        IReadOnlyList<WindowDeclaration>? windows = null,
+        StateLayout? stateLayout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchInterval, TimeSpan.Zero);
@@ -30,11 +31,18 @@ public sealed class PipelineDefinition
         Sources = sources;
         Sinks = sinks;
         Windows = windows ?? [];
+        StateLayout = stateLayout ?? new StateLayout(batchInterval, []);
         _createJob = createJob;
     }
 
     /// <summary>The windowed stages: their length and slide, which the batch interval must divide.</summary>
     public IReadOnlyList<WindowDeclaration> Windows { get; }
+
+    /// <summary>
+    /// The layout of the pipeline's state at its declared batch interval: the stages that keep state across
+    /// batches, which a checkpoint must match. <c>StateLayout.For(interval)</c> gives a run's layout.
+    /// </summary>
+    public StateLayout StateLayout { get; }
 
     /// <summary>
     /// Checks that <paramref name="interval"/> divides every window's length and slide, as Spark requires;

@@ -23,7 +23,14 @@ namespace Clickstream
                 new global::Compiled.SinkDeclaration("UserSessions", "console", "(Windowed<long> session)"),
                 new global::Compiled.SinkDeclaration("TooLate", "file:///var/log/late/part", "(ReadOnlySpan<byte> line)"),
             },
-            createJob: static context => new ActivityJob(context));
+            createJob: static context => new ActivityJob(context),
+            stateLayout: new global::Compiled.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds(1000), new global::Compiled.Hosting.StateLayoutStage[]
+            {
+                new("Timestamp", "EventTime", "", "", "", 0, 0, "lateness-ms=10000 idle-ms=30000 inputs=1"),
+                new("ClicksPerMinute", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=60000 time=Timestamp"),
+                new("Sliding", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=20000 time=Timestamp"),
+                new("Sessions", "SessionWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "gap-ms=30000 time=Timestamp"),
+            }));
 
         /// <summary>Runs Activity as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

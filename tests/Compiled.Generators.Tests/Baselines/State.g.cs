@@ -21,7 +21,12 @@ namespace Clicks
                 new global::Compiled.SinkDeclaration("Totals", "console", "(int user, long total)"),
                 new global::Compiled.SinkDeclaration("Ended", "console", "((int User, long Clicks) session)"),
             },
-            createJob: static context => new SessionsJob(context));
+            createJob: static context => new SessionsJob(context),
+            stateLayout: new global::Compiled.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds(10000), new global::Compiled.Hosting.StateLayoutStage[]
+            {
+                new("Total", "UpdateStateByKey", "int", "long", "", 0, 0, ""),
+                new("Track", "MapWithState", "int", "long", "", 0, 0, "timeout-ms=30000"),
+            }));
 
         /// <summary>Runs Sessions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -21,7 +21,12 @@ namespace Clicks
                 new global::Compiled.SinkDeclaration("Counts", "console", "(ReadOnlySpan<byte> word, long seen)"),
                 new global::Compiled.SinkDeclaration("Totals", "console", "(ReadOnlySpan<byte> word, long total)"),
             },
-            createJob: static context => new SeededJob(context));
+            createJob: static context => new SeededJob(context),
+            stateLayout: new global::Compiled.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds(1000), new global::Compiled.Hosting.StateLayoutStage[]
+            {
+                new("Seen", "UpdateStateByKey", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, ""),
+                new("Running", "MapWithState", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "timeout-ms=none"),
+            }));
 
         /// <summary>Runs Seeded as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

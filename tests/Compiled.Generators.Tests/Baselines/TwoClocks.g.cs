@@ -22,7 +22,12 @@ namespace Clicks
                 new global::Compiled.SinkDeclaration("PerTenSeconds", null, "(Windowed<int, long> clicks)"),
                 new global::Compiled.SinkDeclaration("TooLate", null, "((long Time, int User) click)"),
             },
-            createJob: static context => new TwoClocksJob(context));
+            createJob: static context => new TwoClocksJob(context),
+            stateLayout: new global::Compiled.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds(1000), new global::Compiled.Hosting.StateLayoutStage[]
+            {
+                new("At", "EventTime", "", "", "", 0, 0, "lateness-ms=0 idle-ms=60000 inputs=2"),
+                new("Clicks", "EventWindow", "int", "long", "", 0, 0, "size-ms=10000 slide-ms=10000 time=At"),
+            }));
 
         /// <summary>Runs TwoClocks as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

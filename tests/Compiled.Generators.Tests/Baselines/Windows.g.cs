@@ -34,7 +34,16 @@ namespace Monitoring
                 new("Longest", 10000, 1000),
                 new("Lengths", 20000, 2000),
                 new("Recent", 3000, 1000),
-            });
+            },
+            stateLayout: new global::Compiled.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds(1000), new global::Compiled.Hosting.StateLayoutStage[]
+            {
+                new("Merged", "ReduceByKeyAndWindow merged", "global::System.ReadOnlySpan<byte>", "long", "", 30000, 10000, ""),
+                new("Incremental", "ReduceByKeyAndWindow incremental", "global::System.ReadOnlySpan<byte>", "long", "", 30000, 10000, ""),
+                new("PerMinute", "CountByWindow merged", "", "long", "", 60000, 5000, ""),
+                new("Longest", "ReduceByWindow merged", "", "int", "", 10000, 1000, ""),
+                new("Lengths", "CountByValueAndWindow merged", "int", "long", "", 20000, 2000, ""),
+                new("Recent", "Window", "", "global::System.ReadOnlySpan<byte>", "", 3000, 1000, ""),
+            }));
 
         /// <summary>Runs Traffic as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
