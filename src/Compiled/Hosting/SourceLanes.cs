@@ -195,9 +195,13 @@ internal sealed partial class SourceLanes
         SourceStream stream = lane.Stream!;
         System.Buffers.ReadOnlySequence<byte> buffer = result.Buffer;
         SequencePosition consumed = buffer.Start;
+        long consumedBytes;
         try
         {
             consumed = _job.Process(lane.Index, buffer, result.IsCompleted);
+
+            // Measured before the reader is advanced, which hands the buffer's segments back.
+            consumedBytes = buffer.Slice(buffer.Start, consumed).Length;
         }
         finally
         {
@@ -206,7 +210,7 @@ internal sealed partial class SourceLanes
 
         // The stream's record boundary, for the source's position: what the framer consumed, less the part of an
         // oversize record it is still dropping, so that a resumed source drops that record whole again.
-        lane.StreamBytes += buffer.Slice(buffer.Start, consumed).Length;
+        lane.StreamBytes += consumedBytes;
         long boundary = lane.StreamBytes - lane.Source.Counters.DroppingBytes;
         stream.Advance(boundary - stream.Consumed, result.IsCompleted);
 

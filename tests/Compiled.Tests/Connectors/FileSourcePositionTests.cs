@@ -300,6 +300,23 @@ public sealed class FileSourcePositionTests : IDisposable
     }
 
     [Fact]
+    public async Task Resumed_BeforeReadingAnything_ReportsThePositionItWasGiven()
+    {
+        using var deadline = Eventually.Deadline();
+        _dir.Write("a.log", "a\n");
+        _dir.Write("b.log", string.Join("\n", Lines(3000, "b")) + "\n");
+        string uri = $"file://{_dir.Path}/*.log";
+        SourcePosition position = await PositionAfterAsync(uri, 10, deadline.Token);
+        Assert.Contains("1 file done, b.log at byte ", position.ToString(), StringComparison.Ordinal);
+
+        // A checkpoint taken before the resumed source opened its file in progress must not lose that file's offset.
+        await using Source resumed = Resume(uri, position);
+        SourcePosition again = resumed.GetPosition();
+        Assert.Equal(position, again);
+        Assert.Equal(position.ToString(), again.ToString());
+    }
+
+    [Fact]
     public async Task ResumeFrom_AfterReadingStarted_Throws()
     {
         using var deadline = Eventually.Deadline();

@@ -122,8 +122,8 @@ internal sealed class LaneReader : IAsyncDisposable
         ReadOnlySequence<byte> part = buffer.Slice(0, Math.Min(buffer.Length, _examined + limit));
         bool completed = result.IsCompleted && part.Length == buffer.Length;
         SequencePosition consumed = _job.Process(0, part, completed);
-        _stream.Reader.AdvanceTo(consumed, part.End);
         long consumedBytes = buffer.Slice(buffer.Start, consumed).Length;
+        _stream.Reader.AdvanceTo(consumed, part.End);
         _examined = part.Length - consumedBytes;
         _streamBytes += consumedBytes;
         _stream.Advance(_streamBytes - Source.Counters.DroppingBytes - _stream.Consumed, completed);

@@ -61,6 +61,7 @@ public sealed partial class FileSource
 
         StartOnce();
         FinishCurrent();
+        string description;
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
@@ -77,16 +78,23 @@ public sealed partial class FileSource
                 Write(writer, _handled[name]);
             }
 
-            writer.Write(_current is not null);
-            if (_current is { } current)
+            // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
+            (string Name, FileStamp Stamp, long Offset)? inProgress =
+                _current is { } current ? (current.Name, current.Stamp, current.Offset)
+                : _resumeAt is { } at ? (System.IO.Path.GetFileName(at.Path), at.Stamp, at.Offset)
+                : null;
+            writer.Write(inProgress is not null);
+            if (inProgress is { } file)
             {
-                writer.Write(current.Name);
-                Write(writer, current.Stamp);
-                writer.Write(current.Offset);
+                writer.Write(file.Name);
+                Write(writer, file.Stamp);
+                writer.Write(file.Offset);
             }
+
+            description = Describe(_handled.Count, inProgress?.Name, inProgress?.Offset);
         }
 
-        return new SourcePosition(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), Describe(_handled.Count, _current?.Name, _current?.Offset));
+        return new SourcePosition(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), description);
     }
 
     /// <summary>
