@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 using Compiled.Checkpoints;
 using Compiled.Connectors;
@@ -93,5 +94,47 @@ public sealed class SourcePositionTests
         Assert.True(stream.Ended);
         Assert.Throws<InvalidOperationException>(() => stream.Advance(1, ended: false));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SourceStream("t", System.IO.Pipelines.PipeReader.Create(new MemoryStream())).Advance(-1, ended: false));
+    }
+
+    [Fact]
+    public async Task ReadingLoop_ManySmallSegments_StreamConsumedEndsAtTheLastWholeRecord()
+    {
+        using var deadline = Eventually.Deadline();
+
+        // 16-byte segments: records straddle segments, and the reader hands consumed segments back after each buffer.
+        byte[] text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 500).Select(i => $"record {i}\r\n")) + "tail without end");
+        var source = new OneStreamSource(PipeReader.Create(new MemoryStream(text), new StreamPipeReaderOptions(bufferSize: 16, minimumReadSize: 8)));
+        await using var reader = new LaneReader(source);
+
+        await reader.ReadAtLeastAsync(250, deadline.Token);
+        SourceStream stream = source.Stream!;
+        int records = reader.Records.Count;
+        Assert.False(stream.Ended);
+        Assert.Equal(Encoding.UTF8.GetByteCount(string.Concat(Enumerable.Range(0, records).Select(i => $"record {i}\r\n"))), stream.Consumed);
+
+        await reader.ReadToEndAsync(deadline.Token);
+        Assert.True(stream.Ended);
+        Assert.Equal(text.Length, stream.Consumed);
+        Assert.Equal(501, reader.Records.Count);
+    }
+
+    // A source of one stream over a given reader.
+    private sealed class OneStreamSource(PipeReader reader) : Source(ConnectorUri.Parse("test:", "source"), new SourceContext())
+    {
+        private bool _given;
+
+        public SourceStream? Stream { get; private set; }
+
+        public override ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken)
+        {
+            if (_given)
+            {
+                return new ValueTask<SourceStream?>((SourceStream?)null);
+            }
+
+            _given = true;
+            Stream = new SourceStream("test:", reader);
+            return new ValueTask<SourceStream?>(Stream);
+        }
     }
 }
