@@ -27,6 +27,14 @@ public sealed class SourceCounters
     /// </summary>
     public long PartialRecords { get; set; }
 
+    /// <summary>
+    /// Bytes consumed of an oversize record that is being dropped (<c>onOversize=skip</c>) and whose end has not been
+    /// read yet; 0 between records. Not a total: the framer sets it after each buffer. The record-boundary offset of the
+    /// stream lies that many bytes before what was consumed, at the dropped record's start, so that a source resumed from
+    /// a position drops that record again whole rather than reading its tail as a record.
+    /// </summary>
+    public long DroppingBytes { get; set; }
+
     /// <summary>Streams opened: connections made, files read.</summary>
     public long Streams { get; set; }
 

@@ -63,6 +63,7 @@ public sealed class LineFramer : IDisposable
         _offset = 0;
         _scanned = 0;
         _skipping = false;
+        _counters.DroppingBytes = 0;
     }
 
     /// <summary>
@@ -164,11 +165,13 @@ public sealed class LineFramer : IDisposable
         }
 
         long remainder = buffer.Length - recordStart;
+        long dropping = 0;
         if (skipping)
         {
-            // Still inside a dropped record: drop what arrived of it too.
+            // Still inside a dropped record (no '\n' in the whole buffer): drop what arrived of it too.
             recordStart = buffer.Length;
             skipping = !isCompleted;
+            dropping = skipping ? _counters.DroppingBytes + buffer.Length : 0;
         }
         else if (isCompleted)
         {
@@ -182,11 +185,13 @@ public sealed class LineFramer : IDisposable
         {
             // No '\n' within the limit (one byte more is allowed for a '\r' whose '\n' has not come yet).
             Oversize(recordStart);
+            dropping = remainder;
             recordStart = buffer.Length;
             skipping = true;
         }
 
         _skipping = skipping;
+        _counters.DroppingBytes = dropping;
         _scanned = buffer.Length - recordStart;
         _offset += recordStart;
         _counters.Records += records;

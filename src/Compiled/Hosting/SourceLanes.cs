@@ -156,6 +156,7 @@ internal sealed partial class SourceLanes
             }
 
             lane.Stream = stream;
+            lane.StreamBytes = 0;
             _job.BeginStream(lane.Index, stream.Name);
             return true;
         }
@@ -194,14 +195,24 @@ internal sealed partial class SourceLanes
         SourceStream stream = lane.Stream!;
         System.Buffers.ReadOnlySequence<byte> buffer = result.Buffer;
         SequencePosition consumed = buffer.Start;
+        long consumedBytes;
         try
         {
             consumed = _job.Process(lane.Index, buffer, result.IsCompleted);
+
+            // Measured before the reader is advanced, which hands the buffer's segments back.
+            consumedBytes = buffer.Slice(buffer.Start, consumed).Length;
         }
         finally
         {
             stream.Reader.AdvanceTo(consumed, buffer.End);
         }
+
+        // The stream's record boundary, for the source's position: what the framer consumed, less the part of an
+        // oversize record it is still dropping, so that a resumed source drops that record whole again.
+        lane.StreamBytes += consumedBytes;
+        long boundary = lane.StreamBytes - lane.Source.Counters.DroppingBytes;
+        stream.Advance(boundary - stream.Consumed, result.IsCompleted);
 
         long bytes = lane.Source.Counters.Bytes;
         LogConsumed(bytes, Noun.Bytes(bytes), lane.Source.Uri.Text);
@@ -301,6 +312,9 @@ internal sealed partial class SourceLanes
         public SourceStream? Stream { get; set; }
 
         public Task<ReadResult>? Read { get; set; }
+
+        // Bytes of the current stream the job has consumed, a dropped record's included.
+        public long StreamBytes { get; set; }
 
         public bool Ended { get; set; }
     }

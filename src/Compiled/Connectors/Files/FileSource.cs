@@ -57,6 +57,7 @@ public sealed partial class FileSource : Source
     private readonly Queue<string> _pending = new();
     private HashSet<string> _known = new(StringComparer.Ordinal);
     private bool _started;
+    private bool _unseekable;
     private bool _directoryMissing;
     private bool _listingDenied;
 
@@ -182,12 +183,8 @@ public sealed partial class FileSource : Source
     public override async ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_started)
-        {
-            _started = true;
-            Start();
-        }
-
+        StartOnce();
+        FinishCurrent();
         while (true)
         {
             while (_pending.TryDequeue(out string? path))
@@ -206,6 +203,22 @@ public sealed partial class FileSource : Source
 
             await Task.Delay(PollInterval, Context.TimeProvider, cancellationToken).ConfigureAwait(false);
             Poll();
+        }
+    }
+
+    private void StartOnce()
+    {
+        if (!_started)
+        {
+            _started = true;
+            if (_resume is { } resume)
+            {
+                StartFrom(resume);
+            }
+            else
+            {
+                Start();
+            }
         }
     }
 
@@ -233,6 +246,14 @@ public sealed partial class FileSource : Source
             foreach (Entry entry in entries)
             {
                 _pending.Enqueue(entry.Path);
+            }
+        }
+        else
+        {
+            // Skipped, so a restart from a position skips them too.
+            foreach (Entry entry in entries)
+            {
+                _handled[entry.Name] = entry.Stamp;
             }
         }
 
@@ -264,6 +285,7 @@ public sealed partial class FileSource : Source
 
             // If the directory comes back, it is a new directory and everything in it is new.
             _known.Clear();
+            _handled.Clear();
             return;
         }
         catch (UnauthorizedAccessException)
@@ -303,6 +325,7 @@ public sealed partial class FileSource : Source
         }
 
         _known = listed;
+        ForgetUnlisted(listed);
         if (fresh.Count == 0)
         {
             return;
@@ -330,7 +353,7 @@ public sealed partial class FileSource : Source
         };
         var files = new FileSystemEnumerable<Entry>(
             ResolvedPath,
-            static (ref FileSystemEntry entry) => new Entry(entry.ToFullPath(), entry.FileName.ToString(), entry.LastWriteTimeUtc),
+            static (ref FileSystemEntry entry) => new Entry(entry.ToFullPath(), entry.FileName.ToString(), entry.LastWriteTimeUtc, entry.Length),
             options)
         {
             ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && Accepts(entry.FileName),
@@ -380,24 +403,40 @@ public sealed partial class FileSource : Source
 
             Counters.UnreadableSkipped++;
             LogUnreadableSkipped(Uri.Text, path, Counters.UnreadableSkipped);
+            MarkSkipped(path);
             return null;
         }
 
         try
         {
             // A FIFO or a device (file:///dev/stdin, bash's <(...)) cannot seek, and asking its length throws.
+            long offset = 0;
+            FileStamp stamp = default;
             if (file.CanSeek)
             {
-                LogOpening(Uri.Text, path, file.Length);
+                stamp = new FileStamp(file.Length, File.GetLastWriteTimeUtc(file.SafeFileHandle).Ticks);
+                offset = ResumeOffset(path, stamp);
+                if (offset > 0)
+                {
+                    file.Seek(offset, SeekOrigin.Begin);
+                    LogResuming(Uri.Text, path, offset, stamp.Length);
+                }
+                else
+                {
+                    LogOpening(Uri.Text, path, file.Length);
+                }
             }
             else
             {
+                _unseekable = true;
                 LogOpeningUnseekable(Uri.Text, path);
             }
 
             var reader = PipeReader.Create(file, new StreamPipeReaderOptions(
                 bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false));
-            return new SourceStream(path, reader);
+            var stream = new SourceStream(path, reader);
+            _current = new CurrentFile(System.IO.Path.GetFileName(path), stamp, offset, stream);
+            return stream;
         }
         catch
         {
@@ -551,7 +590,10 @@ public sealed partial class FileSource : Source
     [LoggerMessage(EventId = 210, Level = LogLevel.Information, Message = "{Source}: directory {Directory} can be listed again")]
     private partial void LogListingAllowed(string source, string directory);
 
-    private readonly record struct Entry(string Path, string Name, DateTimeOffset LastWrite);
+    private readonly record struct Entry(string Path, string Name, DateTimeOffset LastWrite, long Length)
+    {
+        public FileStamp Stamp => new(Length, LastWrite.UtcTicks);
+    }
 }
 
 /// <summary>What a <c>file:</c> source watching a pattern or a directory does with a file it may not read (<c>onUnreadable</c>).</summary>

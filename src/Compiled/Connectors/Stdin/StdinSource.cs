@@ -50,6 +50,9 @@ public sealed partial class StdinSource : Source
         _logger = context.LoggerFactory.CreateLogger<StdinSource>();
     }
 
+    /// <summary>Standard input is not replayable: what was read from it is gone.</summary>
+    public override SourceReplay Replay => SourceReplay.NotReplayable("standard input cannot be read again");
+
     /// <summary>Returns standard input as a stream the first time, <see langword="null"/> after that.</summary>
     public override ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken)
     {

@@ -91,6 +91,13 @@ public sealed partial class TcpSource : Source
     /// <summary>The name of every stream this source returns: <c>tcp://host:port</c>.</summary>
     public string Name { get; }
 
+    /// <summary>
+    /// A socket is not replayable: the sender does not send again what was received. Keeping what was received in a
+    /// write-ahead log in the checkpoint directory (<c>wal=true</c>) is what makes it recoverable; that comes later.
+    /// </summary>
+    public override SourceReplay Replay =>
+        SourceReplay.NotReplayable("a connection cannot be read again, its sender does not send what it sent again; it needs wal=true, a write-ahead log of received data in the checkpoint directory (a later step)");
+
     /// <summary>Closes the connection if one is still open (the driver normally closes it through its stream).</summary>
     public override async ValueTask DisposeAsync()
     {
