@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Compiled.Hosting;
@@ -79,10 +80,11 @@ public sealed class StateLayout
     public IReadOnlyList<StateLayoutStage> Stages { get; }
 
     /// <summary>
-    /// A 64-bit fingerprint of the layout: FNV-1a over the UTF-8 bytes of <see cref="ToText"/>, so equal layouts
-    /// have equal fingerprints on every machine and in every process.
+    /// A 64-bit fingerprint of the layout: XxHash3 (64 bits, seed 0, from System.IO.Hashing; the hash the
+    /// checkpoint file's checksums use) over the UTF-8 bytes of <see cref="ToText"/>, so equal layouts have equal
+    /// fingerprints on every machine, in every process and in every version that writes the same text.
     /// </summary>
-    public ulong Fingerprint => Fnv1a64(Encoding.UTF8.GetBytes(ToText()));
+    public ulong Fingerprint => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(ToText()));
 
     /// <summary>The same stages at another batch interval: the layout of a run with <c>--batch-interval</c>.</summary>
     /// <param name="batchInterval">The run's batch interval.</param>
@@ -309,19 +311,6 @@ public sealed class StateLayout
     private static bool TryLong(string text, out long value) => long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
 
     private static string Shorten(string line) => line.Length <= 80 ? line : line[..80] + "...";
-
-    // FNV-1a, 64 bits: small, stable across processes and machines, and enough to tell layouts apart (the text is compared too).
-    internal static ulong Fnv1a64(ReadOnlySpan<byte> bytes)
-    {
-        ulong hash = 14695981039346656037UL;
-        foreach (byte b in bytes)
-        {
-            hash ^= b;
-            hash *= 1099511628211UL;
-        }
-
-        return hash;
-    }
 }
 
 /// <summary>One stage that keeps state across batches, as the generator declares it.</summary>

@@ -85,11 +85,7 @@ public abstract class BatchWindow<TPart>
     /// <exception cref="ArgumentOutOfRangeException">The batch is not one of the window's.</exception>
     public TPart PartToRestore(long batch)
     {
-        if (!_restoring)
-        {
-            throw new InvalidOperationException("A window's parts can be filled only while it is restored: call Restore with the captured clock first, and fill the parts before the first batch.");
-        }
-
+        RequireRestoring("parts");
         if (_clock.LastBatch == WindowClock.None || batch > _clock.LastBatch || batch <= _clock.LastBatch - _clock.Length)
         {
             throw new ArgumentOutOfRangeException(
@@ -100,6 +96,16 @@ public abstract class BatchWindow<TPart>
         }
 
         return _ring[_clock.Slot(batch)];
+    }
+
+    /// <summary>Throws unless the window is being restored: the one guard of every way to fill a restored window.</summary>
+    /// <param name="what">What is being filled, for the message: "parts", "table", "value".</param>
+    private protected void RequireRestoring(string what)
+    {
+        if (!_restoring)
+        {
+            throw new InvalidOperationException($"A window's {what} can be filled only while it is restored: call Restore with the captured clock first, and fill the {what} before the first batch.");
+        }
     }
 
     /// <summary>The part of batch <paramref name="batch"/>, one of the last <see cref="WindowClock.Length"/> batches.</summary>

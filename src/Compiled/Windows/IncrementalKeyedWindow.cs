@@ -67,10 +67,7 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     /// <exception cref="ArgumentOutOfRangeException">The batch count is below -1 or above the window's length.</exception>
     public void PutEntry(TKey key, WindowEntry<TValue> entry)
     {
-        if (!IsRestoring)
-        {
-            throw new InvalidOperationException("A window's table can be filled only while it is restored: call Restore with the captured clock first, and fill the table before the first batch.");
-        }
+        RequireRestoring("table");
 
         if (entry.Batches < -1 || entry.Batches > Clock.Length)
         {

@@ -126,10 +126,7 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse> : BatchWindow
     /// <exception cref="InvalidOperationException">The window is not being restored.</exception>
     public void PutWindow(T value)
     {
-        if (!IsRestoring)
-        {
-            throw new InvalidOperationException("A window's value can be put back only while it is restored: call Restore with the captured clock first, and put the value back before the first batch.");
-        }
+        RequireRestoring("value");
 
         _window.Value = value;
         _window.HasValue = true;
