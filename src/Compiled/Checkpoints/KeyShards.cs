@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Compiled.Keys;
 
 namespace Compiled.Checkpoints;
@@ -29,10 +28,23 @@ public static class KeyShards
         return (int)(((ulong)KeyHash.Of(key) * (uint)shardCount) >> 32);
     }
 
-    /// <summary>The shard in <c>[0, shardCount)</c> that holds the struct <paramref name="key"/>, hashed by its bytes.</summary>
+    /// <summary>
+    /// The shard in <c>[0, shardCount)</c> that holds the struct <paramref name="key"/>, by the hash its equality uses
+    /// (as <see cref="StructKeyTable{TKey, TValue}"/> does), so keys that are equal share a shard even when their bytes
+    /// differ (padding, or a field that equality ignores).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Of<TKey>(in TKey key, int shardCount) where TKey : unmanaged =>
-        Of(MemoryMarshal.AsBytes(new ReadOnlySpan<TKey>(in key)), shardCount);
+    public static int Of<TKey>(in TKey key, int shardCount) where TKey : struct
+    {
+        if (shardCount <= 0)
+        {
+            ThrowShardCount(shardCount);
+        }
+
+        // A struct's hash code is often the value itself: spread it (multiply-shift) before taking its high bits.
+        uint hash = (uint)(((ulong)(uint)EqualityComparer<TKey>.Default.GetHashCode(key) * 0x9E3779B97F4A7C15UL) >> 32);
+        return (int)(((ulong)hash * (uint)shardCount) >> 32);
+    }
 
     private static void ThrowShardCount(int shardCount) =>
         throw new ArgumentOutOfRangeException(nameof(shardCount), shardCount, "A shard count must be at least 1.");

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Compiled.Checkpoints;
 
@@ -86,7 +88,32 @@ public class CheckpointShardingTests
     }
 
     [Fact]
-    public void KeyShards_StructKeys_HashTheirBytes_AndStayInRange()
+    public void KeyShards_EqualStructKeysWithDifferentPadding_ShareAShard()
+    {
+        // A byte then a long: seven bytes of padding that equality ignores. Keys built over garbage and over zeros are
+        // equal, and must land in the same shard whatever the padding holds.
+        Span<byte> garbage = stackalloc byte[Unsafe.SizeOf<Padded>()];
+        for (int i = 0; i < 1000; i++)
+        {
+            garbage.Fill(0xA5);
+            ref Padded dirty = ref MemoryMarshal.AsRef<Padded>(garbage);
+            dirty.Flag = (byte)(i % 2);
+            dirty.Value = i;
+            var clean = new Padded { Flag = (byte)(i % 2), Value = i };
+
+            Assert.Equal(clean, dirty);
+            Assert.Equal(KeyShards.Of(clean, 7), KeyShards.Of(dirty, 7));
+        }
+    }
+
+    private record struct Padded
+    {
+        public byte Flag;
+        public long Value;
+    }
+
+    [Fact]
+    public void KeyShards_StructKeys_HashAsTheirEqualityDoes_AndStayInRange()
     {
         var seen = new int[3];
         for (int i = 0; i < 3000; i++)
