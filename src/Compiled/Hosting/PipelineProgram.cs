@@ -84,7 +84,7 @@ public static class PipelineProgram
             exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, logLevelOption, error, configure).ConfigureAwait(false);
         });
 
-        // Signals are handled below, so that a stop finishes the batch in flight instead of killing the process.
+        // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
         int invoked = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
         return invoked != 0 ? invoked : exitCode;
     }
