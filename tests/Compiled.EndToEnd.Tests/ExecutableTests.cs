@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -105,53 +104,21 @@ public class ExecutableTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var start = new ProcessStartInfo(Repo.WordCountExecutable)
-        {
-            // Short batches; a stop commits the batch in flight at once.
-            ArgumentList = { "--source", $"tcp://127.0.0.1:{port}", "--batch-interval", "2s", "--log-level", "trace" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process process = Process.Start(start)!;
-        var error = new StringBuilder();
-        process.ErrorDataReceived += (_, e) =>
-        {
-            lock (error)
-            {
-                error.AppendLine(e.Data);
-            }
-        };
-        process.BeginErrorReadLine();
-        Task<string> output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        try
-        {
-            using TcpClient connection = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-            byte[] text = Encoding.UTF8.GetBytes("to be or not to be\nthat is the question\n");
-            await connection.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
+        // Short batches; a stop commits the batch in flight at once.
+        await using var child = RunningExecutable.Start(["--source", $"tcp://127.0.0.1:{port}", "--batch-interval", "2s", "--log-level", "trace"]);
+        Task<string> output = child.ReadStandardOutputToEndAsync();
+        using TcpClient connection = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        byte[] text = Encoding.UTF8.GetBytes("to be or not to be\nthat is the question\n");
+        await connection.GetStream().WriteAsync(text, TestContext.Current.CancellationToken);
 
-            // Wait until the pipeline has consumed every byte (its trace log says so), then interrupt it.
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!Logged(error, $" {text.Length} bytes consumed in all"))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "The executable never consumed the text:\n" + error);
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
+        // Wait until the pipeline has consumed every byte (its trace log says so), then interrupt it.
+        await child.WaitForErrorAsync($" {text.Length} bytes consumed in all");
 
-            // SIGINT is what Ctrl+C sends; SIGTERM is what a service manager or container runtime sends.
-            var (killed, _, killError) = await ChildProcess.RunAsync("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            Assert.True(killed == 0, killError);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        // SIGINT is what Ctrl+C sends; SIGTERM is what a service manager or container runtime sends.
+        await child.SignalAsync(signal);
+        int exited = await child.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; standard error:\n{error}");
+        Assert.True(exited == 0, $"exit code {exited}; standard error:\n{child.Error}");
         // Whichever batches the text fell into, the last one included, every word was printed and counted.
         string printed = await output;
         Assert.StartsWith("-------------------------------------------\nTime: ", printed, StringComparison.Ordinal);
@@ -159,13 +126,5 @@ public class ExecutableTests
         var counts = FileSinkOutput.Sum(printed.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
             .Select(batch => FileSinkOutput.ParsePairs(Encoding.UTF8.GetBytes(string.Join('\n', batch.Split('\n').Where(l => l.StartsWith('(')))))));
         Assert.Equal(new Dictionary<string, long> { ["to"] = 2, ["be"] = 2, ["or"] = 1, ["not"] = 1, ["that"] = 1, ["is"] = 1, ["the"] = 1, ["question"] = 1 }, counts);
-    }
-
-    private static bool Logged(StringBuilder log, string text)
-    {
-        lock (log)
-        {
-            return log.ToString().Contains(text, StringComparison.Ordinal);
-        }
     }
 }

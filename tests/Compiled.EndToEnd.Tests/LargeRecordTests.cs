@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -41,45 +40,22 @@ public class LargeRecordTests
     // Runs the word count on `input` from standard input and returns its peak resident set (VmHWM), polled until it exits.
     private static async Task<long> PeakResidentBytesAsync(byte[] input)
     {
-        var start = new ProcessStartInfo(Repo.WordCountExecutable)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repo.WordCountDirectory,
-        };
-        foreach (string argument in new[] { "--source", "stdin:?maxRecordBytes=104857600", "--batch-interval", "1s", "--log-level", "warning" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        Task feeding = Task.Run(async () =>
-        {
-            await process.StandardInput.BaseStream.WriteAsync(input);
-            process.StandardInput.Close();
-        });
+        await using var child = RunningExecutable.Start(["--source", "stdin:?maxRecordBytes=104857600", "--batch-interval", "1s", "--log-level", "warning"]);
+        Task<string> output = child.ReadStandardOutputToEndAsync();
+        child.FeedStandardInput(input, keepOpen: false);
 
         long peak = 0;
         DateTime giveUp = DateTime.UtcNow.AddMinutes(2);
-        while (!process.HasExited && DateTime.UtcNow < giveUp)
+        while (!child.HasExited && DateTime.UtcNow < giveUp)
         {
-            peak = Math.Max(peak, HighWaterMark(process.Id));
+            peak = Math.Max(peak, HighWaterMark(child.Id));
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"The word count did not end within two minutes; it printed:\n{await error}");
-        }
-
-        await feeding;
+        // Past the two minutes, this fails the test (and ends the process) with what it printed.
+        int exited = await child.WaitForExitAsync(RunningPipeline.Patience);
         await output;
-        Assert.True(process.ExitCode == 0, $"exit code {process.ExitCode}; standard error:\n{await error}");
+        Assert.True(exited == 0, $"exit code {exited}; standard error:\n{child.Error}");
         Assert.True(peak > 0, "The process's peak resident set could not be read from /proc.");
         return peak;
     }

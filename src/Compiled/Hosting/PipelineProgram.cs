@@ -34,9 +34,6 @@ public static class PipelineProgram
     /// <summary>Exit code of a run abandoned by a second Ctrl+C (SIGINT); a second signal N exits 128 + N (see <see cref="ExitCodeOf"/>).</summary>
     public const int ExitAborted = 130;
 
-    // How long an abandoned run may take to unwind before the process ends regardless.
-    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(5);
-
     /// <summary>Parses <paramref name="args"/>, runs <paramref name="definition"/> until its input ends or it is stopped, and returns the exit code.</summary>
     public static Task<int> RunAsync(PipelineDefinition definition, string[] args) =>
         RunAsync(definition, args, Console.Error, configure: null);
@@ -87,7 +84,7 @@ public static class PipelineProgram
             exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, logLevelOption, error, configure).ConfigureAwait(false);
         });
 
-        // Signals are handled below, so that a stop finishes the batch in flight instead of killing the process.
+        // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
         int invoked = await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
         return invoked != 0 ? invoked : exitCode;
     }
@@ -153,57 +150,23 @@ public static class PipelineProgram
             return Usage(error, bad.Message);
         }
 
-        using var stop = new CancellationTokenSource();
-        using var abort = new CancellationTokenSource();
-        var signals = new SignalCounter();
-
         // Every stop signal is a graceful stop the first time, an abort the second, and its default action the third.
-        // The handler never waits on output: it cancels first and logs after, and what it logs may not be written at
-        // all (standard error blocked or gone, as after an SSH session closed) without the stop being affected.
-        void OnSignal(PosixSignalContext signal)
-        {
-            switch (signals.Next(signal.Signal))
-            {
-                case 1:
-                    // A stop: reading ends now, and the batch in flight is committed at once, under its batch time.
-                    signal.Cancel = true;
-                    stop.Cancel();
-                    TryWriteLine(error, $"{definition.Name}: {signal.Signal} received; committing the batch in flight now (a second signal abandons it)");
-                    break;
-                case 2:
-                    // An abort: the batch in flight is dropped. The process ends within the grace period whatever the
-                    // run does: the deadline starts before the abort is asked for, since cancelling may run the run's
-                    // own code on this thread, and that code may be stuck (an operator, a blocked write to standard output).
-                    signal.Cancel = true;
-                    ExitAfter(AbortGrace, ExitCodeOf(signal.Signal));
-                    abort.Cancel();
-                    TryWriteLine(error, $"{definition.Name}: {signal.Signal} received again; abandoning the batch in flight (a third signal ends the process at once)");
-                    break;
-                default:
-                    // The signal's default action: the process ends at once.
-                    signal.Cancel = false;
-                    break;
-            }
-        }
-
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        using var signals = new StopSignals(definition.Name, error);
         await using (run.ConfigureAwait(false))
         {
             try
             {
-                await run.RunAsync(stop.Token, abort.Token).ConfigureAwait(false);
+                await run.RunAsync(signals.Stop, signals.Abort).ConfigureAwait(false);
                 return ExitOk;
             }
-            catch (OperationCanceledException) when (abort.IsCancellationRequested)
+            catch (OperationCanceledException) when (signals.Abort.IsCancellationRequested)
             {
-                TryWriteLine(error, $"{definition.Name}: abandoned; the batch in flight was not committed");
+                StopSignals.TryWriteLine(error, $"{definition.Name}: abandoned; the batch in flight was not committed");
                 return signals.AbortExitCode;
             }
             catch (PipelineFailedException failed)
             {
-                TryWriteLine(error, $"error: {failed.Message}");
+                StopSignals.TryWriteLine(error, $"error: {failed.Message}");
                 return ExitFailed;
             }
         }
@@ -236,58 +199,6 @@ public static class PipelineProgram
         PosixSignal.SIGTERM => 15,
         _ => throw new ArgumentOutOfRangeException(nameof(signal), signal, "A pipeline's process stops on SIGHUP, SIGINT or SIGTERM only; give one of those."),
     };
-
-    // Ends the process with exitCode after delay, on a thread of its own, so that neither a starved thread pool nor a
-    // stuck run can hold it up. Environment.Exit neither flushes standard output nor takes the console's lock (checked
-    // with a write to a full pipe blocked on another thread, the lock held), so it cannot wait on a blocked write.
-    private static void ExitAfter(TimeSpan delay, int exitCode)
-    {
-        var deadline = new Thread(() =>
-        {
-            Thread.Sleep(delay);
-            Environment.Exit(exitCode);
-        })
-        {
-            IsBackground = true,
-            Name = "Compiled abort deadline",
-        };
-        deadline.Start();
-    }
-
-    // Writes a line that is information only: a standard error that is closed (its terminal gone) or failing must not
-    // fail the handler or the run's ending.
-    private static void TryWriteLine(TextWriter error, string line)
-    {
-        try
-        {
-            error.WriteLine(line);
-        }
-        catch (Exception failed) when (failed is IOException or ObjectDisposedException)
-        {
-            // Nowhere to say it.
-        }
-    }
-
-    // Counts the stop signals received, and remembers the one that asked for the abort: the process exits 128 + its number.
-    private sealed class SignalCounter
-    {
-        private int _count;
-        private int _abortExitCode = ExitAborted;
-
-        public int AbortExitCode => Volatile.Read(ref _abortExitCode);
-
-        // The position of this signal among those received (1 for the first), recording the exit code of the second.
-        public int Next(PosixSignal signal)
-        {
-            int count = Interlocked.Increment(ref _count);
-            if (count == 2)
-            {
-                Volatile.Write(ref _abortExitCode, ExitCodeOf(signal));
-            }
-
-            return count;
-        }
-    }
 
     // Binds "URI" or "NAME=URI" values to the declared names; returns a message when one cannot be bound.
     private static string? BindUris(string[]? values, string[] names, string role, IDictionary<string, string> into)

@@ -90,8 +90,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
         {
             // A [Pipeline(BatchInterval)] reaches here without the command line's check; the batch timer could not wait that long.
             throw new BatchIntervalException(
-                $"the batch interval {DurationText.Format(BatchInterval)} is too long; give from 1ms to {DurationText.MaxTimerMilliseconds}ms " +
-                "(about 49.7 days, the longest a timer waits) with --batch-interval or PipelineRunOptions.BatchInterval, or declare a shorter one");
+                $"the batch interval {DurationText.Format(BatchInterval)} is too long; give {DurationText.TimerRange} " +
+                "with --batch-interval or PipelineRunOptions.BatchInterval, or declare a shorter one");
         }
 
         definition.CheckBatchInterval(BatchInterval);

@@ -153,7 +153,7 @@ public sealed class RecordText
         size = Math.Min(size, Array.MaxLength);
         if (size < least)
         {
-            throw new InvalidOperationException($"A record's text cannot be longer than {Array.MaxLength} bytes; this one needs {least}.");
+            throw new InvalidOperationException($"A record's text cannot be longer than {Array.MaxLength} bytes; this one needs {least}. Print a shorter form of the record, or lower its source's maxRecordBytes.");
         }
 
         byte[] bigger = GC.AllocateUninitializedArray<byte>((int)size);
