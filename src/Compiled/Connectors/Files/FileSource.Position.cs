@@ -181,19 +181,28 @@ public sealed partial class FileSource
             return;
         }
 
-        List<Entry> entries = List();
+        QueueListed(List(), resume.Handled, resume.Current);
+        LogResumed(Uri.Text, Describe(resume.Handled.Count, resume.Current?.Name, resume.Current?.Offset), _pending.Count);
+    }
+
+    // The first listing of a pattern or a directory, fresh or resumed. Every listed file is remembered, so that polls
+    // pick up only what comes after; a file in done with an unchanged stamp is done; the file in progress is queued
+    // first, at its offset; every other file after it, in the source's usual order: a pattern's files by name, like a
+    // shell's expansion, a directory's in the order they arrived, as later polls deliver them.
+    private void QueueListed(List<Entry> entries, Dictionary<string, FileStamp> done, CurrentPoint? current)
+    {
         var fresh = new List<Entry>();
         Entry? found = null;
         foreach (Entry entry in entries)
         {
             _known.Add(entry.Name);
-            if (resume.Current is { } inProgress && inProgress.Name == entry.Name)
+            if (current is { } inProgress && inProgress.Name == entry.Name)
             {
                 found = entry;
             }
-            else if (resume.Handled.TryGetValue(entry.Name, out FileStamp done) && done == entry.Stamp)
+            else if (done.TryGetValue(entry.Name, out FileStamp stamp) && stamp == entry.Stamp)
             {
-                _handled[entry.Name] = done;
+                _handled[entry.Name] = stamp;
             }
             else
             {
@@ -201,21 +210,21 @@ public sealed partial class FileSource
             }
         }
 
-        if (resume.Current is { } current)
+        if (current is { } reading)
         {
             if (found is { } entry)
             {
-                _resumeAt = new ResumeAt(entry.Path, current.Stamp, current.Offset);
+                _resumeAt = new ResumeAt(entry.Path, reading.Stamp, reading.Offset);
                 _pending.Enqueue(entry.Path);
             }
             else if (Watch)
             {
-                LogResumeFileGone(Uri.Text, current.Name, current.Offset, ResolvedPath);
+                LogResumeFileGone(Uri.Text, reading.Name, reading.Offset, ResolvedPath);
             }
             else
             {
                 throw new SourcePositionException(
-                    $"Source {Uri.Text} cannot resume from its checkpoint: it was reading '{current.Name}' in '{ResolvedPath}' at byte {current.Offset}, " +
+                    $"Source {Uri.Text} cannot resume from its checkpoint: it was reading '{reading.Name}' in '{ResolvedPath}' at byte {reading.Offset}, " +
                     "and that file is gone; put the file back to resume, or start from a new checkpoint directory to read the pattern from the start");
             }
         }
@@ -225,8 +234,6 @@ public sealed partial class FileSource
         {
             _pending.Enqueue(entry.Path);
         }
-
-        LogResumed(Uri.Text, Describe(resume.Handled.Count, resume.Current?.Name, resume.Current?.Offset), _pending.Count);
     }
 
     // Where to start reading the file being opened: its offset if it is the file in progress of a resumed position,
