@@ -61,40 +61,13 @@ public sealed partial class FileSource
 
         StartOnce();
         FinishCurrent();
-        string description;
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(PositionVersion);
-            writer.Write((byte)Kind);
-            writer.Write(ResolvedPath);
-            writer.Write(Pattern ?? "");
-            string[] names = [.. _handled.Keys];
-            Array.Sort(names, StringComparer.Ordinal);
-            writer.Write(names.Length);
-            foreach (string name in names)
-            {
-                writer.Write(name);
-                Write(writer, _handled[name]);
-            }
 
-            // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
-            (string Name, FileStamp Stamp, long Offset)? inProgress =
-                _current is { } current ? (current.Name, current.Stamp, current.Offset)
-                : _resumeAt is { } at ? (System.IO.Path.GetFileName(at.Path), at.Stamp, at.Offset)
-                : null;
-            writer.Write(inProgress is not null);
-            if (inProgress is { } file)
-            {
-                writer.Write(file.Name);
-                Write(writer, file.Stamp);
-                writer.Write(file.Offset);
-            }
-
-            description = Describe(_handled.Count, inProgress?.Name, inProgress?.Offset);
-        }
-
-        return new SourcePosition(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), description);
+        // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
+        CurrentPoint? inProgress =
+            _current is { } current ? new CurrentPoint(current.Name, current.Stamp, current.Offset)
+            : _resumeAt is { } at ? new CurrentPoint(System.IO.Path.GetFileName(at.Path), at.Stamp, at.Offset)
+            : null;
+        return new SourcePosition(Encode(_handled, inProgress), Describe(_handled.Count, inProgress?.Name, inProgress?.Offset));
     }
 
     /// <summary>
@@ -262,6 +235,38 @@ public sealed partial class FileSource
         }
 
         return at.Offset;
+    }
+
+    // The payload Decode reads: the layout version, what the source reads, the files done in name order, and the file
+    // in progress, if any.
+    private byte[] Encode(Dictionary<string, FileStamp> handled, CurrentPoint? current)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(PositionVersion);
+            writer.Write((byte)Kind);
+            writer.Write(ResolvedPath);
+            writer.Write(Pattern ?? "");
+            string[] names = [.. handled.Keys];
+            Array.Sort(names, StringComparer.Ordinal);
+            writer.Write(names.Length);
+            foreach (string name in names)
+            {
+                writer.Write(name);
+                Write(writer, handled[name]);
+            }
+
+            writer.Write(current is not null);
+            if (current is not null)
+            {
+                writer.Write(current.Name);
+                Write(writer, current.Stamp);
+                writer.Write(current.Offset);
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     private ResumePoint Decode(SourcePosition position)
