@@ -14,38 +14,18 @@ namespace Compiled.EndToEnd.Tests;
 [UnsupportedOSPlatform("windows")]
 public class FilePermissionTests
 {
-    [Fact]
-    public async Task FileSource_GlobInADirectoryThatCannotBeListed_ExitsTwoWithOneLine()
+    // Mode 700, root's: user nobody can neither list nor enter it. Mode 711: others may open files in it by name, but not
+    // see which files there are; a watched directory must be listed, so that is as fatal.
+    [Theory]
+    [InlineData("logs", "700", "a.log", "/*.log")]
+    [InlineData("logs", "700", "a.log", "/*.log?watch=true")]
+    [InlineData("incoming", "711", "a.txt", "/")]
+    public async Task FileSource_GlobOrWatchedDirectoryThatCannotBeListed_ExitsTwoWithOneLine(string name, string octalMode, string file, string targetTail)
     {
         using var temp = new TempDirectory();
-        string locked = Locked(temp, "logs", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, "a.log");
+        string locked = Locked(temp, name, (UnixFileMode)Convert.ToInt32(octalMode, 8), file);
 
-        var (exitCode, output, error) = await Unprivileged.RunAsync(["--source", $"file://{locked}/*.log"], temp.Path);
-
-        string line = UsageError(exitCode, output, error);
-        Assert.Contains($"cannot list directory '{locked}': permission denied", line, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FileSource_WatchedGlobInADirectoryThatCannotBeListed_ExitsTwoWithOneLine()
-    {
-        using var temp = new TempDirectory();
-        string locked = Locked(temp, "logs", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, "a.log");
-
-        var (exitCode, output, error) = await Unprivileged.RunAsync(["--source", $"file://{locked}/*.log?watch=true"], temp.Path);
-
-        string line = UsageError(exitCode, output, error);
-        Assert.Contains($"cannot list directory '{locked}': permission denied", line, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task FileSource_WatchedDirectoryThatCanBeEnteredButNotListed_ExitsTwoWithOneLine()
-    {
-        // Mode 711: others may open files in it by name, but not see which files there are.
-        using var temp = new TempDirectory();
-        string locked = Locked(temp, "incoming", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute, "a.txt");
-
-        var (exitCode, output, error) = await Unprivileged.RunAsync(["--source", $"file://{locked}/"], temp.Path);
+        var (exitCode, output, error) = await Unprivileged.RunAsync(["--source", $"file://{locked}{targetTail}"], temp.Path);
 
         string line = UsageError(exitCode, output, error);
         Assert.Contains($"cannot list directory '{locked}': permission denied", line, StringComparison.Ordinal);
@@ -83,12 +63,8 @@ public class FilePermissionTests
     public async Task FileSource_UnreadableFileInAWatchedDirectory_IsSkippedCountedAndTheJobGoesOn()
     {
         using var temp = new TempDirectory();
-        OpenToAll(temp.Path);
         string incoming = Path.Combine(temp.Path, "incoming");
-        Directory.CreateDirectory(incoming);
-        using var job = Unprivileged.Start(
-            ["--source", $"file://{incoming}/?poll=50ms", "--sink", $"file://{temp.Path}/out/counts?suffix=txt", "--batch-interval", "100ms"], temp.Path);
-        await job.WaitForErrorAsync("watching");
+        using var job = await StartWatchingAsync(temp, incoming);
 
         // Root's file, readable by root only, then one anybody may read.
         DropIn(incoming, "secret.txt", "hidden words\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -108,12 +84,8 @@ public class FilePermissionTests
     public async Task FileSource_WatchedDirectoryThatStopsBeingListable_WarnsOnceAndGoesOnWhenItCanBeListedAgain()
     {
         using var temp = new TempDirectory();
-        OpenToAll(temp.Path);
         string incoming = Path.Combine(temp.Path, "incoming");
-        Directory.CreateDirectory(incoming);
-        using var job = Unprivileged.Start(
-            ["--source", $"file://{incoming}/?poll=50ms", "--sink", $"file://{temp.Path}/out/counts?suffix=txt", "--batch-interval", "100ms"], temp.Path);
-        await job.WaitForErrorAsync("watching");
+        using var job = await StartWatchingAsync(temp, incoming);
 
         File.SetUnixFileMode(incoming, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherExecute);
         await job.WaitForErrorAsync($"directory {incoming} cannot be listed: permission denied; still trying");
@@ -202,6 +174,26 @@ public class FilePermissionTests
         File.WriteAllText(Path.Combine(directory, file), "some words\n");
         File.SetUnixFileMode(directory, mode);
         return directory;
+    }
+
+    // Starts the job as nobody watching temp/incoming (created) and counting into temp/out (the temporary directory is
+    // opened to all so that nobody may create it), and waits until it is watching.
+    private static async Task<RunningJob> StartWatchingAsync(TempDirectory temp, string incoming)
+    {
+        OpenToAll(temp.Path);
+        Directory.CreateDirectory(incoming);
+        var job = Unprivileged.Start(
+            ["--source", $"file://{incoming}/?poll=50ms", "--sink", $"file://{temp.Path}/out/counts?suffix=txt", "--batch-interval", "100ms"], temp.Path);
+        try
+        {
+            await job.WaitForErrorAsync("watching");
+            return job;
+        }
+        catch
+        {
+            job.Dispose();
+            throw;
+        }
     }
 
     private static void OpenToAll(string directory) =>

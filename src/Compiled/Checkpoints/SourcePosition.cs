@@ -64,7 +64,8 @@ public sealed class SourcePosition : IEquatable<SourcePosition>
 
         if (bytes[0] != EnvelopeVersion)
         {
-            throw Invalid($"its version is {bytes[0]}, and this runtime reads version {EnvelopeVersion}; resume with the version of Compiled that wrote the checkpoint, or start from a new checkpoint directory");
+            throw new InvalidDataException(
+                $"The source position is of version {bytes[0]}, and this runtime reads version {EnvelopeVersion}; resume with the version of Compiled that wrote the checkpoint, or start from a new checkpoint directory.");
         }
 
         int descriptionLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[1..]);
@@ -80,7 +81,7 @@ public sealed class SourcePosition : IEquatable<SourcePosition>
         }
         catch (DecoderFallbackException error)
         {
-            throw new InvalidDataException("The source position is damaged: its description is not valid UTF-8; the checkpoint that holds it cannot be used.", error);
+            throw Invalid("its description is not valid UTF-8", error);
         }
 
         int payloadLength = BinaryPrimitives.ReadInt32LittleEndian(bytes[(5 + descriptionLength)..]);
@@ -111,6 +112,6 @@ public sealed class SourcePosition : IEquatable<SourcePosition>
     /// <summary>The description: what the position is, in words.</summary>
     public override string ToString() => Description;
 
-    private static InvalidDataException Invalid(string what) =>
-        new($"The source position is damaged: {what}; the checkpoint that holds it cannot be used.");
+    private static InvalidDataException Invalid(string what, Exception? inner = null) =>
+        new($"The source position is damaged: {what}; the checkpoint that holds it cannot be used: move it away to resume from an older checkpoint, or start from a new checkpoint directory.", inner);
 }

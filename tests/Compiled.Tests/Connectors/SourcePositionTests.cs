@@ -40,16 +40,16 @@ public sealed class SourcePositionTests
         byte[] bytes = new SourcePosition([1, 2, 3], "pos").ToBytes();
 
         Assert.Equal(
-            "The source position is damaged: it is 4 bytes long, shorter than the 9 bytes of an empty position; the checkpoint that holds it cannot be used.",
+            "The source position is damaged: it is 4 bytes long, shorter than the 9 bytes of an empty position; the checkpoint that holds it cannot be used: move it away to resume from an older checkpoint, or start from a new checkpoint directory.",
             Assert.Throws<InvalidDataException>(() => SourcePosition.FromBytes(bytes.AsSpan(0, 4))).Message);
         Assert.Equal(
-            "The source position is damaged: its payload claims 3 bytes, but 2 follow; the checkpoint that holds it cannot be used.",
+            "The source position is damaged: its payload claims 3 bytes, but 2 follow; the checkpoint that holds it cannot be used: move it away to resume from an older checkpoint, or start from a new checkpoint directory.",
             Assert.Throws<InvalidDataException>(() => SourcePosition.FromBytes(bytes.AsSpan(0, bytes.Length - 1))).Message);
 
         byte[] future = (byte[])bytes.Clone();
         future[0] = 2;
         Assert.StartsWith(
-            "The source position is damaged: its version is 2, and this runtime reads version 1",
+            "The source position is of version 2, and this runtime reads version 1; resume with the version of Compiled that wrote the checkpoint",
             Assert.Throws<InvalidDataException>(() => SourcePosition.FromBytes(future)).Message,
             StringComparison.Ordinal);
 

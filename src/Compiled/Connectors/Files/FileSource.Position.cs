@@ -61,40 +61,13 @@ public sealed partial class FileSource
 
         StartOnce();
         FinishCurrent();
-        string description;
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(PositionVersion);
-            writer.Write((byte)Kind);
-            writer.Write(ResolvedPath);
-            writer.Write(Pattern ?? "");
-            string[] names = [.. _handled.Keys];
-            Array.Sort(names, StringComparer.Ordinal);
-            writer.Write(names.Length);
-            foreach (string name in names)
-            {
-                writer.Write(name);
-                Write(writer, _handled[name]);
-            }
 
-            // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
-            (string Name, FileStamp Stamp, long Offset)? inProgress =
-                _current is { } current ? (current.Name, current.Stamp, current.Offset)
-                : _resumeAt is { } at ? (System.IO.Path.GetFileName(at.Path), at.Stamp, at.Offset)
-                : null;
-            writer.Write(inProgress is not null);
-            if (inProgress is { } file)
-            {
-                writer.Write(file.Name);
-                Write(writer, file.Stamp);
-                writer.Write(file.Offset);
-            }
-
-            description = Describe(_handled.Count, inProgress?.Name, inProgress?.Offset);
-        }
-
-        return new SourcePosition(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), description);
+        // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
+        CurrentPoint? inProgress =
+            _current is { } current ? new CurrentPoint(current.Name, current.Stamp, current.Offset)
+            : _resumeAt is { } at ? new CurrentPoint(System.IO.Path.GetFileName(at.Path), at.Stamp, at.Offset)
+            : null;
+        return new SourcePosition(Encode(_handled, inProgress), Describe(_handled.Count, inProgress?.Name, inProgress?.Offset));
     }
 
     /// <summary>
@@ -181,19 +154,28 @@ public sealed partial class FileSource
             return;
         }
 
-        List<Entry> entries = List();
+        QueueListed(List(), resume.Handled, resume.Current);
+        LogResumed(Uri.Text, Describe(resume.Handled.Count, resume.Current?.Name, resume.Current?.Offset), _pending.Count);
+    }
+
+    // The first listing of a pattern or a directory, fresh or resumed. Every listed file is remembered, so that polls
+    // pick up only what comes after; a file in done with an unchanged stamp is done; the file in progress is queued
+    // first, at its offset; every other file after it, in the source's usual order: a pattern's files by name, like a
+    // shell's expansion, a directory's in the order they arrived, as later polls deliver them.
+    private void QueueListed(List<Entry> entries, Dictionary<string, FileStamp> done, CurrentPoint? current)
+    {
         var fresh = new List<Entry>();
         Entry? found = null;
         foreach (Entry entry in entries)
         {
             _known.Add(entry.Name);
-            if (resume.Current is { } inProgress && inProgress.Name == entry.Name)
+            if (current is { } inProgress && inProgress.Name == entry.Name)
             {
                 found = entry;
             }
-            else if (resume.Handled.TryGetValue(entry.Name, out FileStamp done) && done == entry.Stamp)
+            else if (done.TryGetValue(entry.Name, out FileStamp stamp) && stamp == entry.Stamp)
             {
-                _handled[entry.Name] = done;
+                _handled[entry.Name] = stamp;
             }
             else
             {
@@ -201,21 +183,21 @@ public sealed partial class FileSource
             }
         }
 
-        if (resume.Current is { } current)
+        if (current is { } reading)
         {
             if (found is { } entry)
             {
-                _resumeAt = new ResumeAt(entry.Path, current.Stamp, current.Offset);
+                _resumeAt = new ResumeAt(entry.Path, reading.Stamp, reading.Offset);
                 _pending.Enqueue(entry.Path);
             }
             else if (Watch)
             {
-                LogResumeFileGone(Uri.Text, current.Name, current.Offset, ResolvedPath);
+                LogResumeFileGone(Uri.Text, reading.Name, reading.Offset, ResolvedPath);
             }
             else
             {
                 throw new SourcePositionException(
-                    $"Source {Uri.Text} cannot resume from its checkpoint: it was reading '{current.Name}' in '{ResolvedPath}' at byte {current.Offset}, " +
+                    $"Source {Uri.Text} cannot resume from its checkpoint: it was reading '{reading.Name}' in '{ResolvedPath}' at byte {reading.Offset}, " +
                     "and that file is gone; put the file back to resume, or start from a new checkpoint directory to read the pattern from the start");
             }
         }
@@ -225,8 +207,6 @@ public sealed partial class FileSource
         {
             _pending.Enqueue(entry.Path);
         }
-
-        LogResumed(Uri.Text, Describe(resume.Handled.Count, resume.Current?.Name, resume.Current?.Offset), _pending.Count);
     }
 
     // Where to start reading the file being opened: its offset if it is the file in progress of a resumed position,
@@ -255,6 +235,38 @@ public sealed partial class FileSource
         }
 
         return at.Offset;
+    }
+
+    // The payload Decode reads: the layout version, what the source reads, the files done in name order, and the file
+    // in progress, if any.
+    private byte[] Encode(Dictionary<string, FileStamp> handled, CurrentPoint? current)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(PositionVersion);
+            writer.Write((byte)Kind);
+            writer.Write(ResolvedPath);
+            writer.Write(Pattern ?? "");
+            string[] names = [.. handled.Keys];
+            Array.Sort(names, StringComparer.Ordinal);
+            writer.Write(names.Length);
+            foreach (string name in names)
+            {
+                writer.Write(name);
+                Write(writer, handled[name]);
+            }
+
+            writer.Write(current is not null);
+            if (current is not null)
+            {
+                writer.Write(current.Name);
+                Write(writer, current.Stamp);
+                writer.Write(current.Offset);
+            }
+        }
+
+        return buffer.ToArray();
     }
 
     private ResumePoint Decode(SourcePosition position)

@@ -222,8 +222,8 @@ public sealed partial class FileSource : Source
         }
     }
 
-    // The first listing: a single file is queued as is; for a pattern or a directory, the files there now
-    // are queued (if they are to be read) and remembered, so that polls pick up only what comes after.
+    // The first listing: a single file is queued as is; for a pattern or a directory, the files there now are
+    // remembered, so that polls pick up only what comes after, and queued if they are to be read.
     private void Start()
     {
         if (Kind == FileSourceKind.File)
@@ -233,30 +233,18 @@ public sealed partial class FileSource : Source
         }
 
         List<Entry> entries = List();
-        foreach (Entry entry in entries)
-        {
-            _known.Add(entry.Name);
-        }
 
-        if (Existing)
+        // Files skipped at the start are done, so a restart from a position skips them too.
+        var skipped = new Dictionary<string, FileStamp>(StringComparer.Ordinal);
+        if (!Existing)
         {
-            // A pattern's files come in name order, like a shell's expansion; a directory's in the order
-            // they arrived, as later polls deliver them.
-            entries.Sort(Kind == FileSourceKind.Glob ? CompareByName : CompareByTimeThenName);
             foreach (Entry entry in entries)
             {
-                _pending.Enqueue(entry.Path);
-            }
-        }
-        else
-        {
-            // Skipped, so a restart from a position skips them too.
-            foreach (Entry entry in entries)
-            {
-                _handled[entry.Name] = entry.Stamp;
+                skipped[entry.Name] = entry.Stamp;
             }
         }
 
+        QueueListed(entries, skipped, current: null);
         if (Watch)
         {
             LogWatching(Uri.Text, ResolvedPath, Pattern ?? "*", DurationText.Format(PollInterval), Existing ? entries.Count : 0, Existing ? 0 : entries.Count);
