@@ -132,7 +132,7 @@ public class LogMonitorMaxEndpointsTests
         var text = new StringBuilder();
         for (int i = 0; i < count; i++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET /wiki/page-{Word(i)} HTTP/1.1\" 200 512 {1000 + (i % 100)}\n");
+            text.Append(AccessLogLines.Line("GET", "/wiki/page-" + AccessLogLines.Word(i), 200, 1000 + (i % 100))).Append('\n');
         }
 
         File.WriteAllText(path, text.ToString());
@@ -144,17 +144,5 @@ public class LogMonitorMaxEndpointsTests
     {
         string last = System.IO.Directory.GetFiles(Path.Combine(temp.Path, "out"), "rows-*.txt").Order(StringComparer.Ordinal).Last();
         return [.. File.ReadAllLines(last, Encoding.UTF8).Where(line => line.Length > 0)];
-    }
-
-    private static string Word(int number)
-    {
-        var word = new StringBuilder();
-        do
-        {
-            word.Insert(0, (char)('a' + (number % 26)));
-            number /= 26;
-        }
-        while (number > 0);
-        return word.ToString();
     }
 }
