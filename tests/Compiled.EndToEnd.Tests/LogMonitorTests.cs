@@ -110,9 +110,7 @@ public partial class LogMonitorTests
     [Fact]
     public async Task LogMonitor_Executable_NoArgumentsReportsTheBundledLogAndExitsZero()
     {
-        string directory = Path.Combine(Repo.Root, "samples", "LogMonitor");
-        string executable = Path.Combine(directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
-        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, [], directory);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, [], Repo.LogMonitorDirectory);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
 
@@ -130,7 +128,7 @@ public partial class LogMonitorTests
         Assert.Equal(3647, endpoints.Sum(row => row.Requests));
         Assert.Equal(20, endpoints.Sum(row => row.Untimed));
         Assert.Equal(3, LogMonitorRows.ParseMalformed(Assert.Single(rows, row => row.StartsWith(LogMonitorRows.MalformedLabel, StringComparison.Ordinal))));
-        Assert.Equal(3650, File.ReadAllLines(Path.Combine(directory, "input", "access.log")).Length);
+        Assert.Equal(3650, File.ReadAllLines(Path.Combine(Repo.LogMonitorDirectory, "input", "access.log")).Length);
         Assert.Contains("Pipeline LogMonitor starting", error, StringComparison.Ordinal);
     }
 
@@ -140,9 +138,7 @@ public partial class LogMonitorTests
         // At 500ms the window slides every 2 batches. The bundled file is read in a batch or two, and the run ends
         // when its time comes, most often between two slides: the window still emits once at the end of the input,
         // so the last table covers every line read.
-        string directory = Path.Combine(Repo.Root, "samples", "LogMonitor");
-        string executable = Path.Combine(directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
-        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, ["--batch-interval", "500ms"], directory);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, ["--batch-interval", "500ms"], Repo.LogMonitorDirectory);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
         string[] lines = output.Split('\n');
@@ -178,7 +174,7 @@ public partial class LogMonitorTests
         // Each block of the README's LogMonitor code (blocks are separated by an empty line) is in LogMonitor.cs, as
         // it is there but for the indentation; if either changes, the other must change with it.
         string readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        string source = Dedent(File.ReadAllText(Path.Combine(Repo.Root, "samples", "LogMonitor", "LogMonitor.cs")));
+        string source = Dedent(File.ReadAllText(Path.Combine(Repo.LogMonitorDirectory, "LogMonitor.cs")));
         int how = readme.IndexOf("**How.**", StringComparison.Ordinal);
         Assert.True(how >= 0, "The README has no LogMonitor '**How.**' paragraph.");
         int start = readme.IndexOf("```csharp\n", how, StringComparison.Ordinal) + "```csharp\n".Length;
