@@ -14,15 +14,16 @@ namespace Samples.LogMonitor;
 /// <remarks>
 /// An open-addressing set of byte keys with linear probing, its arrays sized for the capacity when it is made; a
 /// place's key bytes are kept in a buffer of that place, reused by the endpoints that take it later, so once the
-/// buffers are as long as the endpoints that come, tracking and releasing allocate nothing. Safe to call from several
-/// threads (a lock, uncontended in a single monitor).
+/// buffers are as long as the endpoints that come, tracking and releasing allocate nothing. Not safe to call from
+/// several threads at once, and needs not be: a run calls it from its one loop, which reads the source and completes
+/// the batches in turn (<see cref="LogMonitor.Kept"/> while a batch is read, <see cref="LogMonitor.Active"/> when it
+/// completes).
 /// </remarks>
 public sealed class EndpointBudget
 {
     /// <summary>The largest capacity accepted.</summary>
     public const int MaxCapacity = 1_000_000;
 
-    private readonly Lock _lock = new();
     private int _capacity;
     private int _count;
     private int _mask;
@@ -42,28 +43,10 @@ public sealed class EndpointBudget
     public EndpointBudget(int capacity) => Reset(capacity);
 
     /// <summary>How many endpoints may be tracked at a time.</summary>
-    public int Capacity
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _capacity;
-            }
-        }
-    }
+    public int Capacity => _capacity;
 
     /// <summary>How many endpoints are tracked now.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _count;
-            }
-        }
-    }
+    public int Count => _count;
 
     /// <summary>
     /// Forgets every endpoint and sets the capacity: for a process that starts the monitor again (a test, or a host
@@ -74,25 +57,22 @@ public sealed class EndpointBudget
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(capacity, MaxCapacity);
-        lock (_lock)
+        // At most half the buckets are taken, so a probe ends soon at an empty one.
+        int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
+        _buckets = new int[buckets];
+        _mask = buckets - 1;
+        _hashes = new uint[capacity];
+        _lengths = new int[capacity];
+        _keys = new byte[]?[capacity];
+        _free = new int[capacity];
+        for (int i = 0; i < capacity; i++)
         {
-            // At most half the buckets are taken, so a probe ends soon at an empty one.
-            int buckets = (int)BitOperations.RoundUpToPowerOf2((uint)capacity * 2);
-            _buckets = new int[buckets];
-            _mask = buckets - 1;
-            _hashes = new uint[capacity];
-            _lengths = new int[capacity];
-            _keys = new byte[]?[capacity];
-            _free = new int[capacity];
-            for (int i = 0; i < capacity; i++)
-            {
-                _free[i] = capacity - 1 - i;
-            }
-
-            _freeCount = capacity;
-            _capacity = capacity;
-            _count = 0;
+            _free[i] = capacity - 1 - i;
         }
+
+        _freeCount = capacity;
+        _capacity = capacity;
+        _count = 0;
     }
 
     /// <summary>
@@ -102,80 +82,66 @@ public sealed class EndpointBudget
     public bool TryTrack(ReadOnlySpan<byte> endpoint)
     {
         uint hash = KeyHash.Of(endpoint);
-        lock (_lock)
+        int bucket = Find(endpoint, hash);
+        if (_buckets[bucket] != 0)
         {
-            int bucket = Find(endpoint, hash);
-            if (_buckets[bucket] != 0)
-            {
-                return true;
-            }
-
-            if (_freeCount == 0)
-            {
-                return false;
-            }
-
-            int place = _free[--_freeCount];
-            byte[]? key = _keys[place];
-            if (key is null || key.Length < endpoint.Length)
-            {
-                _keys[place] = key = new byte[Math.Max(32, (int)BitOperations.RoundUpToPowerOf2((uint)endpoint.Length))];
-            }
-
-            endpoint.CopyTo(key);
-            _lengths[place] = endpoint.Length;
-            _hashes[place] = hash;
-            _buckets[bucket] = place + 1;
-            _count++;
             return true;
         }
+
+        if (_freeCount == 0)
+        {
+            return false;
+        }
+
+        int place = _free[--_freeCount];
+        byte[]? key = _keys[place];
+        if (key is null || key.Length < endpoint.Length)
+        {
+            _keys[place] = key = new byte[Math.Max(32, (int)BitOperations.RoundUpToPowerOf2((uint)endpoint.Length))];
+        }
+
+        endpoint.CopyTo(key);
+        _lengths[place] = endpoint.Length;
+        _hashes[place] = hash;
+        _buckets[bucket] = place + 1;
+        _count++;
+        return true;
     }
 
     /// <summary>Whether <paramref name="endpoint"/> has a place.</summary>
-    public bool Contains(ReadOnlySpan<byte> endpoint)
-    {
-        uint hash = KeyHash.Of(endpoint);
-        lock (_lock)
-        {
-            return _buckets[Find(endpoint, hash)] != 0;
-        }
-    }
+    public bool Contains(ReadOnlySpan<byte> endpoint) => _buckets[Find(endpoint, KeyHash.Of(endpoint))] != 0;
 
     /// <summary>Gives back <paramref name="endpoint"/>'s place, if it has one; returns whether it had.</summary>
     public bool Release(ReadOnlySpan<byte> endpoint)
     {
-        uint hash = KeyHash.Of(endpoint);
-        lock (_lock)
+        int bucket = Find(endpoint, KeyHash.Of(endpoint));
+        int place = _buckets[bucket] - 1;
+        if (place < 0)
         {
-            int bucket = Find(endpoint, hash);
-            int place = _buckets[bucket] - 1;
-            if (place < 0)
-            {
-                return false;
-            }
-
-            _free[_freeCount++] = place;
-            _count--;
-
-            // Backward-shift deletion: the entries after the emptied bucket that probed past it move back, so that
-            // every entry stays reachable from its home bucket without gaps, and no tombstone is ever needed.
-            int empty = bucket;
-            for (int next = (bucket + 1) & _mask; _buckets[next] != 0; next = (next + 1) & _mask)
-            {
-                int home = (int)_hashes[_buckets[next] - 1] & _mask;
-                if (((next - home) & _mask) >= ((next - empty) & _mask))
-                {
-                    _buckets[empty] = _buckets[next];
-                    empty = next;
-                }
-            }
-
-            _buckets[empty] = 0;
-            return true;
+            return false;
         }
+
+        _free[_freeCount++] = place;
+        _count--;
+
+        // Backward-shift deletion: the entries after the emptied bucket that probed past it move back, so that
+        // every entry stays reachable from its home bucket without gaps, and no tombstone is ever needed.
+        int empty = bucket;
+        for (int next = (bucket + 1) & _mask; _buckets[next] != 0; next = (next + 1) & _mask)
+        {
+            int home = (int)_hashes[_buckets[next] - 1] & _mask;
+            if (((next - home) & _mask) >= ((next - empty) & _mask))
+            {
+                _buckets[empty] = _buckets[next];
+                empty = next;
+            }
+        }
+
+        _buckets[empty] = 0;
+        return true;
     }
 
-    // The bucket that holds the endpoint, or the empty bucket where it would go. Called under the lock.
+    // The bucket that holds the endpoint, or the empty bucket where it would go.
     private int Find(ReadOnlySpan<byte> endpoint, uint hash)
     {
         for (int bucket = (int)hash & _mask; ; bucket = (bucket + 1) & _mask)

@@ -6,6 +6,7 @@ using Compiled.Framing;
 using Compiled.Hosting;
 using Compiled.Testing;
 using Samples.LogMonitor;
+using static Compiled.EndToEnd.Tests.AccessLogLines;
 
 namespace Compiled.EndToEnd.Tests;
 
@@ -143,57 +144,11 @@ public class LogMonitorBoundedEndpointsTests
                 _ => Line("GET", "/wiki/page-" + Word(next++), 200, null),
             }).Prepend(Line("GET", "/healthz", 200, 40)).Select(line => line + "\n")))))];
         var sink = new CountingSink();
-        using PipelineJob job = LogMonitor.Definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [sink]));
-        long index = 0;
-        bool consumedAll = true;
-        for (int i = 0; i < 2 * buffers.Length; i++)
-        {
-            consumedAll &= RunBatch(job, buffers, ++index);
-        }
+        LogMonitorInProcess.SteadyState measured = LogMonitorInProcess.MeasureSteadyState(buffers, sink);
 
-        // The least of three runs: a rare runtime event can land in one, an allocation per line or batch shows in all.
-        long least = long.MaxValue;
-        for (int run = 0; run < 3; run++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                consumedAll &= RunBatch(job, buffers, ++index);
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.True(consumedAll);
-        Assert.Equal(index * 4, sink.Rows); // GET /users/{id}/orders/{id}, GET /api/orders, GET /healthz and (other), in every window
-        Assert.True(least == 0, $"{buffers.Length} batches of ids and new endpoints allocated {least} bytes.");
-
-        static bool RunBatch(PipelineJob job, ReadOnlySequence<byte>[] buffers, long index)
-        {
-            ReadOnlySequence<byte> buffer = buffers[(index - 1) % buffers.Length];
-            job.BeginStream(0, "memory");
-            SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
-            job.CompleteBatch(new BatchInfo(index, index * 1000));
-            return consumed.Equals(buffer.End);
-        }
-    }
-
-    // An access-log line in the Common Log Format, with the response time in microseconds when there is one.
-    private static string Line(string method, string target, int status, long? microseconds) =>
-        $"203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"{method} {target} HTTP/1.1\" {status} 512" +
-        (microseconds is { } value ? " " + value.ToString(CultureInfo.InvariantCulture) : "");
-
-    // A distinct word of letters for each number (0: a, 25: z, 26: ba, ...): a path segment that is no id.
-    private static string Word(int number)
-    {
-        var word = new StringBuilder();
-        do
-        {
-            word.Insert(0, (char)('a' + (number % 26)));
-            number /= 26;
-        }
-        while (number > 0);
-        return word.ToString();
+        Assert.True(measured.ConsumedAll);
+        Assert.Equal(measured.Batches * 4, sink.Rows); // GET /users/{id}/orders/{id}, GET /api/orders, GET /healthz and (other), in every window
+        Assert.True(measured.LeastAllocated == 0, $"{buffers.Length} batches of ids and new endpoints allocated {measured.LeastAllocated} bytes.");
     }
 
     private static void Shuffle(List<string> lines, int seed)

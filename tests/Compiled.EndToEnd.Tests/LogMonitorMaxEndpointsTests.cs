@@ -12,10 +12,6 @@ namespace Compiled.EndToEnd.Tests;
 /// </summary>
 public class LogMonitorMaxEndpointsTests
 {
-    private static string Directory => Path.Combine(Repo.Root, "samples", "LogMonitor");
-
-    private static string Executable => Path.Combine(Directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
-
     [Theory]
     [InlineData(new[] { "--source", "stdin:" }, 1000, new[] { "--source", "stdin:" })]
     [InlineData(new[] { "--max-endpoints", "50", "--source", "stdin:" }, 50, new[] { "--source", "stdin:" })]
@@ -43,7 +39,7 @@ public class LogMonitorMaxEndpointsTests
     [Fact]
     public async Task LogMonitor_Executable_BadMaxEndpoints_ExitsTwoWithOneLine()
     {
-        var (exitCode, output, error) = await ChildProcess.RunAsync(Executable, ["--max-endpoints", "lots"], Directory);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, ["--max-endpoints", "lots"], Repo.LogMonitorDirectory);
 
         Assert.Equal(2, exitCode);
         Assert.Equal("", output);
@@ -53,7 +49,7 @@ public class LogMonitorMaxEndpointsTests
     [Fact]
     public async Task LogMonitor_Executable_Help_NamesMaxEndpoints()
     {
-        var (exitCode, output, _) = await ChildProcess.RunAsync(Executable, ["--help"], Directory);
+        var (exitCode, output, _) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, ["--help"], Repo.LogMonitorDirectory);
 
         Assert.Equal(0, exitCode);
         Assert.Contains("--batch-interval", output, StringComparison.Ordinal);
@@ -65,7 +61,7 @@ public class LogMonitorMaxEndpointsTests
     {
         using var temp = new TempDirectory();
         string log = WriteDistinctEndpointsLog(temp, 5000);
-        var (exitCode, _, error) = await ChildProcess.RunAsync(Executable, ["--max-endpoints", "10", "--source", "file://" + log, "--sink", $"file://{temp.Path}/out/rows?suffix=txt"], Directory);
+        var (exitCode, _, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, ["--max-endpoints", "10", "--source", "file://" + log, "--sink", $"file://{temp.Path}/out/rows?suffix=txt"], Repo.LogMonitorDirectory);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
         string[] rows = LastTable(temp);
@@ -81,9 +77,9 @@ public class LogMonitorMaxEndpointsTests
         // runtime's and the read buffers' plus a few megabytes.
         using var temp = new TempDirectory();
         string log = WriteDistinctEndpointsLog(temp, 200_000);
-        var start = new ProcessStartInfo(Executable)
+        var start = new ProcessStartInfo(Repo.LogMonitorExecutable)
         {
-            WorkingDirectory = Directory,
+            WorkingDirectory = Repo.LogMonitorDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -132,7 +128,7 @@ public class LogMonitorMaxEndpointsTests
         var text = new StringBuilder();
         for (int i = 0; i < count; i++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"203.0.113.7 - - [01/Jan/2026:00:00:00 +0000] \"GET /wiki/page-{Word(i)} HTTP/1.1\" 200 512 {1000 + (i % 100)}\n");
+            text.Append(AccessLogLines.Line("GET", "/wiki/page-" + AccessLogLines.Word(i), 200, 1000 + (i % 100))).Append('\n');
         }
 
         File.WriteAllText(path, text.ToString());
@@ -144,17 +140,5 @@ public class LogMonitorMaxEndpointsTests
     {
         string last = System.IO.Directory.GetFiles(Path.Combine(temp.Path, "out"), "rows-*.txt").Order(StringComparer.Ordinal).Last();
         return [.. File.ReadAllLines(last, Encoding.UTF8).Where(line => line.Length > 0)];
-    }
-
-    private static string Word(int number)
-    {
-        var word = new StringBuilder();
-        do
-        {
-            word.Insert(0, (char)('a' + (number % 26)));
-            number /= 26;
-        }
-        while (number > 0);
-        return word.ToString();
     }
 }

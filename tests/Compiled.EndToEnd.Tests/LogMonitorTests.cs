@@ -110,9 +110,7 @@ public partial class LogMonitorTests
     [Fact]
     public async Task LogMonitor_Executable_NoArgumentsReportsTheBundledLogAndExitsZero()
     {
-        string directory = Path.Combine(Repo.Root, "samples", "LogMonitor");
-        string executable = Path.Combine(directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
-        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, [], directory);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, [], Repo.LogMonitorDirectory);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
 
@@ -130,7 +128,7 @@ public partial class LogMonitorTests
         Assert.Equal(3647, endpoints.Sum(row => row.Requests));
         Assert.Equal(20, endpoints.Sum(row => row.Untimed));
         Assert.Equal(3, LogMonitorRows.ParseMalformed(Assert.Single(rows, row => row.StartsWith(LogMonitorRows.MalformedLabel, StringComparison.Ordinal))));
-        Assert.Equal(3650, File.ReadAllLines(Path.Combine(directory, "input", "access.log")).Length);
+        Assert.Equal(3650, File.ReadAllLines(Path.Combine(Repo.LogMonitorDirectory, "input", "access.log")).Length);
         Assert.Contains("Pipeline LogMonitor starting", error, StringComparison.Ordinal);
     }
 
@@ -140,9 +138,7 @@ public partial class LogMonitorTests
         // At 500ms the window slides every 2 batches. The bundled file is read in a batch or two, and the run ends
         // when its time comes, most often between two slides: the window still emits once at the end of the input,
         // so the last table covers every line read.
-        string directory = Path.Combine(Repo.Root, "samples", "LogMonitor");
-        string executable = Path.Combine(directory, "bin", Repo.Configuration, "net10.0", "LogMonitor");
-        var (exitCode, output, error) = await ChildProcess.RunAsync(executable, ["--batch-interval", "500ms"], directory);
+        var (exitCode, output, error) = await ChildProcess.RunAsync(Repo.LogMonitorExecutable, ["--batch-interval", "500ms"], Repo.LogMonitorDirectory);
 
         Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
         string[] lines = output.Split('\n');
@@ -164,41 +160,12 @@ public partial class LogMonitorTests
         // allocate nothing. Measured on the generated job itself, with a sink that only counts the rows.
         KnownTraffic traffic = KnownTraffic.Generate(seed: 42, batches: 14);
         ReadOnlySequence<byte>[] buffers = [.. traffic.Lines.Skip(2).Select(lines => new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(string.Concat(lines.Select(line => line + "\n")))))];
-        var counters = new SourceCounters();
         var sink = new CountingSink();
-        using PipelineJob job = LogMonitor.Definition.CreateJob(new JobContext([FramingOptions.Default], [counters], [sink]));
-        long index = 0;
-        bool consumedAll = true;
-        for (int i = 0; i < 2 * buffers.Length; i++)
-        {
-            consumedAll &= RunBatch(job, buffers, ++index);
-        }
+        LogMonitorInProcess.SteadyState measured = LogMonitorInProcess.MeasureSteadyState(buffers, sink);
 
-        // The least of three runs: a rare runtime event can land in one, an allocation per line or batch shows in all.
-        long least = long.MaxValue;
-        for (int run = 0; run < 3; run++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                consumedAll &= RunBatch(job, buffers, ++index);
-            }
-
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-
-        Assert.True(consumedAll);
-        Assert.Equal(index * 4, sink.Rows - sink.MalformedRows); // the four endpoints other than /api/legacy, in every window
-        Assert.True(least == 0, $"{buffers.Length} batches of {buffers.Sum(b => b.Length)} bytes of access log allocated {least} bytes.");
-
-        static bool RunBatch(PipelineJob job, ReadOnlySequence<byte>[] buffers, long index)
-        {
-            ReadOnlySequence<byte> buffer = buffers[(index - 1) % buffers.Length];
-            job.BeginStream(0, "memory");
-            SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
-            job.CompleteBatch(new BatchInfo(index, index * 1000));
-            return consumed.Equals(buffer.End);
-        }
+        Assert.True(measured.ConsumedAll);
+        Assert.Equal(measured.Batches * 4, sink.Rows - sink.MalformedRows); // the four endpoints other than /api/legacy, in every window
+        Assert.True(measured.LeastAllocated == 0, $"{buffers.Length} batches of {buffers.Sum(b => b.Length)} bytes of access log allocated {measured.LeastAllocated} bytes.");
     }
 
     [Fact]
@@ -207,7 +174,7 @@ public partial class LogMonitorTests
         // Each block of the README's LogMonitor code (blocks are separated by an empty line) is in LogMonitor.cs, as
         // it is there but for the indentation; if either changes, the other must change with it.
         string readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        string source = Dedent(File.ReadAllText(Path.Combine(Repo.Root, "samples", "LogMonitor", "LogMonitor.cs")));
+        string source = Dedent(File.ReadAllText(Path.Combine(Repo.LogMonitorDirectory, "LogMonitor.cs")));
         int how = readme.IndexOf("**How.**", StringComparison.Ordinal);
         Assert.True(how >= 0, "The README has no LogMonitor '**How.**' paragraph.");
         int start = readme.IndexOf("```csharp\n", how, StringComparison.Ordinal) + "```csharp\n".Length;

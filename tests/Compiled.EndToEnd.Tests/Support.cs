@@ -21,6 +21,10 @@ internal static class Repo
 
     public static string StatefulWordCountExecutable => Path.Combine(StatefulWordCountDirectory, "bin", Configuration, "net10.0", "StatefulWordCount");
 
+    public static string LogMonitorDirectory => Path.Combine(Root, "samples", "LogMonitor");
+
+    public static string LogMonitorExecutable => Path.Combine(LogMonitorDirectory, "bin", Configuration, "net10.0", "LogMonitor");
+
     private static string FindRoot()
     {
         for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
