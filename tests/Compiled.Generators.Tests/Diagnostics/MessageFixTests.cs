@@ -1,0 +1,39 @@
+namespace Compiled.Generators.Tests.Diagnostics;
+
+/// <summary>
+/// Messages that once said only what was wrong now also say what to do: a union of two record types, and a window
+/// length of zero written with decimals (found as zero by the same check as the lateness and idle timeout).
+/// </summary>
+public class MessageFixTests
+{
+    private const string Usings = "using Compiled;\n";
+
+    [Fact]
+    public void CMP0030_UnionOfDifferentTypes() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static int Length(ReadOnlySpan<byte> line) => line.Length;
+            [Union(Input = nameof(Input), Other = [|nameof(Length)|])] public static partial ReadOnlySpan<byte> All(ReadOnlySpan<byte> line);
+            [Sink] public static partial void Output(ReadOnlySpan<byte> line);
+        }
+        """,
+        "CMP0030",
+        "Stage 'All' reads two streams, but 'Input' emits 'ReadOnlySpan<byte>' and 'Length' emits 'int'; a union reads two streams of one type; add a [Map] that turns one stream's records into the other's type");
+
+    [Fact]
+    public void CMP0026_SessionGapOfZeroWithDecimals() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [EventTime] public static long Time(ReadOnlySpan<byte> line) => line.Length;
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [SessionWindow(Gap = [|"0.0s"|])] public static long Add(long a, long b) => a + b;
+            [Sink] public static partial void Output(Windowed<long> session);
+        }
+        """,
+        "CMP0026",
+        "The window of stage 'Add' has Gap '0.0s', but it must be more than zero; write a positive duration, e.g. 30s");
+}
