@@ -1,8 +1,9 @@
 namespace Compiled.Generators.Tests.Diagnostics;
 
 /// <summary>
-/// Messages that once said only what was wrong now also say what to do: a union of two record types, and a window
-/// length of zero written with decimals (found as zero by the same check as the lateness and idle timeout).
+/// Messages that once said only what was wrong now also say what to do: a union of two record types, a window length
+/// of zero written with decimals (found as zero by the same check as the lateness and idle timeout), and a
+/// [FlatMapValues] or [MapValues] whose values a keyed record cannot hold.
 /// </summary>
 public class MessageFixTests
 {
@@ -36,4 +37,32 @@ public class MessageFixTests
         """,
         "CMP0026",
         "The window of stage 'Add' has Gap '0.0s', but it must be more than zero; write a positive duration, e.g. 30s");
+
+    [Fact]
+    public void CMP0006_FlatMapValuesNotEnumerable() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [FlatMapValues] public static long [|Twice|](long value) => value * 2;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, long value);
+        }
+        """,
+        "CMP0006",
+        "Stage 'Twice' has a signature a [FlatMapValues] cannot have: it returns 'long', which foreach cannot walk; return an enumerable of the values, e.g. a struct enumerable");
+
+    [Fact]
+    public void CMP0006_MapValuesToRefStruct() => DiagnosticVerifier.Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines Input();
+            [Map] public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, 1);
+            [MapValues] public static ReadOnlySpan<byte> [|Empty|](long value) => default;
+            [Sink] public static partial void Output(ReadOnlySpan<byte> word, ReadOnlySpan<byte> value);
+        }
+        """,
+        "CMP0006",
+        "Stage 'Empty' has a signature a [MapValues] cannot have: its values are 'ReadOnlySpan<byte>', a ref struct, which a keyed record cannot hold; make its values a type that is not a ref struct, e.g. a struct or a string");
 }
