@@ -3,7 +3,8 @@ namespace Compiled.Generators.Tests.Diagnostics;
 /// <summary>
 /// Messages that once said only what was wrong now also say what to do: a union of two record types, a window length
 /// of zero written with decimals (found as zero by the same check as the lateness and idle timeout), and a
-/// [FlatMapValues] or [MapValues] whose values a keyed record cannot hold.
+/// [FlatMapValues] or [MapValues] whose values a keyed record cannot hold. The README's diagnostics table says both for
+/// every id.
 /// </summary>
 public class MessageFixTests
 {
@@ -65,4 +66,20 @@ public class MessageFixTests
         """,
         "CMP0006",
         "Stage 'Empty' has a signature a [MapValues] cannot have: its values are 'ReadOnlySpan<byte>', a ref struct, which a keyed record cannot hold; make its values a type that is not a ref struct, e.g. a struct or a string");
+
+    [Fact]
+    public void EveryDescriptorIsInTheReadmeWithWhatToDo()
+    {
+        // A row "| CMP0001 | Error | what is wrong | what to do |" for each id, with the descriptor's severity.
+        string[] rows = File.ReadAllLines(Path.Combine(GeneratorHarness.ProjectDirectory, "..", "..", "README.md"));
+        foreach (Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor in Compiled.Generators.Diagnostics.DiagnosticDescriptors.All)
+        {
+            string? row = rows.SingleOrDefault(r => r.StartsWith($"| {descriptor.Id} |", StringComparison.Ordinal));
+            Assert.True(row is not null, $"README.md's diagnostics table has no row for {descriptor.Id}");
+            string[] cells = row!.Split(" | ");
+            Assert.Equal(4, cells.Length);
+            Assert.Equal(descriptor.DefaultSeverity.ToString(), cells[1]);
+            Assert.All(cells, cell => Assert.False(string.IsNullOrWhiteSpace(cell.Trim('|')), $"{descriptor.Id} has an empty cell: {row}"));
+        }
+    }
 }
