@@ -17,7 +17,7 @@ namespace Compiled.Generators
             // [EventTime]'s IdleTimeout when none is given: a source quiet for a minute is idle (see the README's event time).
             private const long DefaultIdleTimeoutMilliseconds = 60_000;
 
-            // "0", "0s", "0ms", "00m": no time at all, which a lateness may be though a window may not.
+            // "0", "0s", "0ms", "00m", "0.0s": no time at all, which a lateness may be though a window may not.
             private static bool IsZeroDuration(string text)
             {
                 string number = text.Trim();
@@ -30,7 +30,7 @@ namespace Compiled.Generators
                     }
                 }
 
-                return number.Length > 0 && number.All(c => c == '0');
+                return number.Contains('0') && number.All(c => c is '0' or '.');
             }
 
             // A late sink reads its [EventTime] stage, which must be declared above it.
@@ -181,9 +181,8 @@ namespace Compiled.Generators
 
                 if (!DurationText.TryParse(text, out TimeSpan duration))
                 {
-                    bool zero = double.TryParse(new string(text.Trim().TakeWhile(c => char.IsDigit(c) || c == '.').ToArray()), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double number) && number == 0;
-                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name, zero
-                        ? $"has {name} '{text}', but it must be more than zero"
+                    Report(DiagnosticDescriptors.InvalidWindow, location, draft.Name, IsZeroDuration(text)
+                        ? $"has {name} '{text}', but it must be more than zero; write a positive duration, e.g. 30s"
                         : $"has {name} '{text}', which is not a duration; write a number and a unit (ms, s, m or h), e.g. 30s");
                     return null;
                 }

@@ -119,7 +119,7 @@ namespace Compiled.Generators
                                 if (other is not null && upstream is not null && other.SlideMs != upstream.SlideMs)
                                 {
                                     Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? draft.Method.Locations[0], draft.Name,
-                                        $"'{upstream.Name}' emits every {DurationText.Format(TimeSpan.FromMilliseconds(upstream.SlideMs))} and '{other.Name}' every {DurationText.Format(TimeSpan.FromMilliseconds(other.SlideMs))}; both must emit at the same slide, as in Spark");
+                                        $"'{upstream.Name}' emits every {DurationText.Format(TimeSpan.FromMilliseconds(upstream.SlideMs))} and '{other.Name}' every {DurationText.Format(TimeSpan.FromMilliseconds(other.SlideMs))}; both must emit at the same slide, as in Spark; window them alike, or window the two streams after the stage");
                                 }
                             }
                         }
@@ -412,7 +412,7 @@ namespace Compiled.Generators
                     if (!sameType)
                     {
                         Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? method.Locations[0], draft.Name,
-                            $"'{upstream.Name}' emits '{upstream.Output.Type.Display}' and '{other.Name}' emits '{other.Output.Type.Display}'; a union reads two streams of one type");
+                            $"'{upstream.Name}' emits '{upstream.Output.Type.Display}' and '{other.Name}' emits '{other.Output.Type.Display}'; a union reads two streams of one type; add a [Map] that turns one stream's records into the other's type");
                         return;
                     }
                 }

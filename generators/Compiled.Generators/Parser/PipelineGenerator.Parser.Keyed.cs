@@ -69,8 +69,8 @@ namespace Compiled.Generators
                 {
                     Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
                         mapped is null
-                            ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', which foreach cannot walk"
-                            : $"its values are '{mapped.ToDisplayString(ShortFormat)}', a ref struct, which a keyed record cannot hold");
+                            ? $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', which foreach cannot walk; return an enumerable of the values, e.g. a struct enumerable"
+                            : $"its values are '{mapped.ToDisplayString(ShortFormat)}', a ref struct, which a keyed record cannot hold; make its values a type that is not a ref struct, e.g. a struct or a string");
                     return;
                 }
 

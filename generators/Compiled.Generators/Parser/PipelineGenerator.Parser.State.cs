@@ -68,13 +68,8 @@ namespace Compiled.Generators
                 string stateType = state.ToDisplayString(ShortFormat);
                 Location location = ArgumentLocation(draft.Attribute, "InitialState") ?? draft.Method.Locations[0];
                 IMethodSymbol[] candidates = draft.Method.ContainingType.GetMembers(name).OfType<IMethodSymbol>().ToArray();
-                IMethodSymbol? match = candidates.FirstOrDefault(m => m.Parameters.Length == 0 && ListsPairs(m.ReturnType));
-                string? why =
-                    candidates.Length == 0 ? "the pipeline class has no method of that name"
-                    : match is null ? $"'{name}' does not take no arguments and return the keys' ({key} Key, {stateType} State) pairs"
-                    : !match.IsStatic ? $"'{name}' is not static"
-                    : match.IsGenericMethod ? $"'{name}' has type parameters"
-                    : null;
+                string? why = WhyNotCallable(candidates, name, m => m.Parameters.Length == 0 && ListsPairs(m.ReturnType),
+                    $"does not take no arguments and return the keys' ({key} Key, {stateType} State) pairs");
                 if (why is not null)
                 {
                     string? suggestion = candidates.Length == 0 ? DidYouMean("InitialState", name, HelperMethodNames(draft.Method)) : null;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -117,6 +118,18 @@ namespace Compiled.Generators
                 }
 
                 return null;
+            }
+
+            // Why none of the pipeline class's methods named 'name' (the candidates) is one a stage can call, or null when one
+            // is: there is none of that name, none 'fits' (it 'doesNotFit'), or the one that fits is not static or is generic.
+            private static string? WhyNotCallable(IMethodSymbol[] candidates, string name, Func<IMethodSymbol, bool> fits, string doesNotFit)
+            {
+                IMethodSymbol? match = candidates.FirstOrDefault(fits);
+                return candidates.Length == 0 ? "the pipeline class has no method of that name"
+                    : match is null ? $"'{name}' {doesNotFit}"
+                    : !match.IsStatic ? $"'{name}' is not static"
+                    : match.IsGenericMethod ? $"'{name}' has type parameters"
+                    : null;
             }
 
             // "did you mean 'Subtract'? Write Inverse = nameof(Subtract), ...", for a name that names nothing, when one of

@@ -57,7 +57,7 @@ namespace Compiled.Generators
                 if (!sameKey)
                 {
                     Report(DiagnosticDescriptors.TwoInputsMismatch, ArgumentLocation(draft.Attribute, "Other") ?? method.Locations[0], draft.Name,
-                        $"'{upstream.Name}' is keyed by '{left.Key!.Display}' and '{other.Name}' by '{right.Key!.Display}'; a join needs one key type on both sides");
+                        $"'{upstream.Name}' is keyed by '{left.Key!.Display}' and '{other.Name}' by '{right.Key!.Display}'; a join needs one key type on both sides; add a [Map] that keys one stream by the other's key type");
                     return;
                 }
 

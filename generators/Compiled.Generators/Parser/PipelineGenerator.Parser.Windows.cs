@@ -134,13 +134,9 @@ namespace Compiled.Generators
                 string type = value.ToDisplayString(ShortFormat);
                 Location location = ArgumentLocation(draft.Attribute, "Inverse") ?? draft.Method.Locations[0];
                 IMethodSymbol[] candidates = draft.Method.ContainingType.GetMembers(inverse).OfType<IMethodSymbol>().ToArray();
-                string? why =
-                    candidates.Length == 0 ? "the pipeline class has no method of that name"
-                    : candidates.FirstOrDefault(m => m.Parameters.Length == 2 && SameType(m.Parameters[0].Type, value) && SameType(m.Parameters[1].Type, value) && SameType(m.ReturnType, value)) is not { } match
-                        ? $"'{inverse}' does not take two '{type}' values and return one"
-                    : !match.IsStatic ? $"'{inverse}' is not static"
-                    : match.IsGenericMethod ? $"'{inverse}' has type parameters"
-                    : null;
+                string? why = WhyNotCallable(candidates, inverse,
+                    m => m.Parameters.Length == 2 && SameType(m.Parameters[0].Type, value) && SameType(m.Parameters[1].Type, value) && SameType(m.ReturnType, value),
+                    $"does not take two '{type}' values and return one");
                 if (why is not null)
                 {
                     string? suggestion = candidates.Length == 0 ? DidYouMean("Inverse", inverse, HelperMethodNames(draft.Method)) : null;

@@ -687,7 +687,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0030",
-        "Stage 'Both' reads two streams, but 'Clicks' is keyed by 'ReadOnlySpan<byte>' and 'Views' by 'int'; a join needs one key type on both sides");
+        "Stage 'Both' reads two streams, but 'Clicks' is keyed by 'ReadOnlySpan<byte>' and 'Views' by 'int'; a join needs one key type on both sides; add a [Map] that keys one stream by the other's key type");
 
     [Fact]
     public void CMP0030_UnionOfDifferentSlides() => DiagnosticVerifier.Verify(Usings + """
@@ -701,7 +701,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0030",
-        "Stage 'All' reads two streams, but 'Input' emits every 1s and 'Slow' every 3s; both must emit at the same slide, as in Spark");
+        "Stage 'All' reads two streams, but 'Input' emits every 1s and 'Slow' every 3s; both must emit at the same slide, as in Spark; window them alike, or window the two streams after the stage");
 
     [Fact]
     public void CMP0031_CombineFunctionMismatch() => DiagnosticVerifier.Verify(Usings + """
@@ -746,7 +746,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0026",
-        "The window of stage 'Add' has Gap '0s', but it must be more than zero");
+        "The window of stage 'Add' has Gap '0s', but it must be more than zero; write a positive duration, e.g. 30s");
 
     [Fact]
     public void CMP0033_InitialStateMismatch_NoSuchMethod() => DiagnosticVerifier.Verify(Usings + """

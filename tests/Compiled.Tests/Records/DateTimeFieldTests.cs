@@ -146,19 +146,20 @@ public class DateTimeFieldTests
     public void DateTimeAndDateTimeOffset_ParseWithoutAllocating()
     {
         byte[][] fields = [.. new[] { "2026-03-01T12:30:05.123+02:00", "2026-03-01 12:30:05Z", "2026-03-01", "not a time", "2026-02-30" }.Select(Encoding.UTF8.GetBytes)];
-        long parsed = 0;
+        int parsed = 0;
         long allocated = AllocationMeter.LeastAllocated(() =>
         {
+            parsed = 0;
             for (int i = 0; i < 10_000; i++)
             {
                 byte[] field = fields[i % fields.Length];
-                parsed += Utf8Parse.TryParse(field, out DateTime time) ? time.Ticks & 1 : 0;
-                parsed += Utf8Parse.TryParse(field, out DateTimeOffset offset) ? offset.Offset.Ticks & 1 : 0;
+                parsed += Utf8Parse.TryParse(field, out DateTime _) ? 1 : 0;
+                parsed += Utf8Parse.TryParse(field, out DateTimeOffset _) ? 1 : 0;
             }
         });
 
         Assert.True(allocated == 0, $"Parsing 20,000 date and time fields allocated {allocated} bytes (the least of three runs); it must allocate nothing.");
-        Assert.True(parsed >= 0);
+        Assert.Equal(2 * 6_000, parsed); // in the last run, the three fields of five that are times, each read both ways
     }
 
     [Fact]
