@@ -18,4 +18,12 @@ public sealed class PipelineAttribute : Attribute
     /// (<c>500ms</c>, <c>1s</c>, <c>2m</c>). The command line's <c>--batch-interval</c> overrides it.
     /// </summary>
     public string BatchInterval { get; set; } = "1s";
+
+    /// <summary>
+    /// The checkpoint directory the pipeline keeps by default (absolute, or relative to the current directory): each
+    /// completed batch records its source positions and the state after it there, and a restart resumes from the
+    /// last complete batch. The command line's <c>--checkpoint</c> overrides it; unset, a run keeps no checkpoint
+    /// unless given one.
+    /// </summary>
+    public string? Checkpoint { get; set; }
 }

@@ -77,6 +77,14 @@ public abstract class Source : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The source has already started reading.</exception>
     public virtual void ResumeFrom(SourcePosition position) => throw NotReplayable();
 
+    /// <summary>
+    /// Called when the checkpoint that holds <paramref name="position"/> (a position <see cref="GetPosition"/> gave) is
+    /// durable and its batch's sinks have committed: what comes before it will never be read again. A source that keeps
+    /// a log trims it here; one whose server tracks progress acknowledges or commits up to it (Kafka offsets, Redis
+    /// stream entries). Called on the run's loop, between batches. Does nothing by default.
+    /// </summary>
+    public virtual ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken) => default;
+
     /// <summary>Releases whatever the source holds open.</summary>
     public virtual ValueTask DisposeAsync()
     {

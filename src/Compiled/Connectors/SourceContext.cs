@@ -20,4 +20,13 @@ public sealed class SourceContext
 
     /// <summary>The directory that relative <c>file:</c> paths are resolved against first.</summary>
     public string CurrentDirectory { get; init; } = Environment.CurrentDirectory;
+
+    /// <summary>
+    /// The run's checkpoint directory, or <see langword="null"/> when it keeps none. A source that cannot be read again
+    /// (TCP) keeps its write-ahead log under it.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>The source's declared name in its pipeline.</summary>
+    public string SourceName { get; init; } = "";
 }

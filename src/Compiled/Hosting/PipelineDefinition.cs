@@ -18,7 +18,9 @@ public sealed class PipelineDefinition
         IReadOnlyList<SinkDeclaration> sinks,
         Func<JobContext, PipelineJob> createJob,
         IReadOnlyList<WindowDeclaration>? windows = null,
-        StateLayout? stateLayout = null)
+        StateLayout? stateLayout = null,
+        string? checkpoint = null,
+        IReadOnlyList<string>? checkpointProblems = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchInterval, TimeSpan.Zero);
@@ -32,8 +34,19 @@ public sealed class PipelineDefinition
         Sinks = sinks;
         Windows = windows ?? [];
         StateLayout = stateLayout ?? new StateLayout(batchInterval, []);
+        Checkpoint = checkpoint;
+        CheckpointProblems = checkpointProblems ?? [];
         _createJob = createJob;
     }
+
+    /// <summary>The checkpoint directory the pipeline declares (<c>[Pipeline(Checkpoint = ...)]</c>), or <see langword="null"/>.</summary>
+    public string? Checkpoint { get; }
+
+    /// <summary>
+    /// Why a checkpoint cannot hold this pipeline's state, one message per stage whose key, value or state type it
+    /// cannot write (the build warned of each); empty when it can. A run given a checkpoint refuses to start with them.
+    /// </summary>
+    public IReadOnlyList<string> CheckpointProblems { get; }
 
     /// <summary>The windowed stages: their length and slide, which the batch interval must divide.</summary>
     public IReadOnlyList<WindowDeclaration> Windows { get; }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Sinks;
@@ -61,6 +62,25 @@ public abstract class PipelineJob : IDisposable
         return _sinks[sink].SlideMilliseconds is not { } slide || batch.Index % (slide / _intervalMilliseconds) == 0;
     }
 
+    /// <summary>
+    /// Writes the state the job keeps across batches (state stores, windows, sessions, event-time windows,
+    /// watermarks) to <paramref name="checkpoint"/>, one section per stateful stage, named <c>state/</c> and the
+    /// stage's name. Called between batches, never with a batch in flight. A job without such state writes nothing,
+    /// the default.
+    /// </summary>
+    public virtual void WriteState(CheckpointWriter checkpoint)
+    {
+    }
+
+    /// <summary>
+    /// Restores the state <see cref="WriteState"/> wrote, into a job that has run no batch yet. The caller has checked
+    /// that the checkpoint's state layout is this pipeline's. A job without such state reads nothing, the default.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptException">A section is missing or does not read as the stage's state.</exception>
+    public virtual void ReadState(CheckpointReader checkpoint)
+    {
+    }
+
     /// <summary>Releases pooled buffers.</summary>
     public void Dispose()
     {
@@ -92,6 +112,12 @@ public enum BatchEnd
 
     /// <summary>The run was stopped (Ctrl+C, SIGTERM, a cancelled token): it is the run's last batch, and the input had not ended.</summary>
     Stop,
+
+    /// <summary>
+    /// The run was stopped and keeps a checkpoint: it is the run's last batch, committed like any other, and the windows
+    /// and sessions still open are not emitted but kept in the checkpoint, for the restart to continue.
+    /// </summary>
+    Suspend,
 }
 
 /// <summary>
@@ -105,11 +131,14 @@ public enum BatchEnd
 /// <param name="End">Why the batch ended: the run goes on, its input ended, or it was stopped.</param>
 public readonly record struct BatchInfo(long Index, long Time, BatchEnd End = BatchEnd.Running)
 {
-    /// <summary>
-    /// Whether it is the last batch of the run: the input ended or the run was stopped. In both cases event-time
-    /// windows still open are emitted.
-    /// </summary>
+    /// <summary>Whether it is the last batch of the run: the input ended, or the run was stopped or suspended.</summary>
     public bool IsLast => End != BatchEnd.Running;
+
+    /// <summary>
+    /// Whether the batch emits the windows and sessions still open: it ends the input, or it ends a run that keeps no
+    /// checkpoint (<see cref="BatchEnd.Stop"/>). A suspended run keeps them for its restart.
+    /// </summary>
+    public bool FlushesWindows => End is BatchEnd.EndOfInput or BatchEnd.Stop;
 }
 
 /// <summary>Counts that a job keeps beside its sources' counters.</summary>

@@ -35,8 +35,42 @@ public abstract class Sink : IAsyncDisposable
     /// <summary>Writes one record of the current batch, rendered as UTF-8 text without a line terminator.</summary>
     public abstract void Write(ReadOnlySpan<byte> record);
 
-    /// <summary>Makes the current batch visible: print it, flush it, rename it into place.</summary>
+    /// <summary>
+    /// What the sink guarantees about a batch replayed after a crash when the run keeps a checkpoint: see
+    /// <see cref="SinkGuarantee"/>. <see cref="SinkGuarantee.AtLeastOnce"/> unless a sink says more.
+    /// </summary>
+    public virtual SinkGuarantee Guarantee => SinkGuarantee.AtLeastOnce;
+
+    /// <summary>
+    /// The first phase of a two-phase commit, called only on a <see cref="SinkGuarantee.Transactional"/> sink of a run
+    /// that keeps a checkpoint: makes the current batch durable but not yet visible (a file written and flushed to
+    /// disk under a temporary name, a transaction prepared). The run then writes its checkpoint, and
+    /// <see cref="CommitBatchAsync"/> makes the batch visible. Does nothing by default.
+    /// </summary>
+    public virtual ValueTask PrepareBatchAsync(CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// Makes the current batch visible: print it, flush it, rename it into place. A
+    /// <see cref="SinkGuarantee.Transactional"/> sink of a run that keeps a checkpoint is committed after
+    /// <see cref="PrepareBatchAsync"/> and after the checkpoint of the batch is durable; every other sink is committed
+    /// before the checkpoint is written.
+    /// </summary>
     public abstract ValueTask CommitBatchAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Called once after <see cref="OpenAsync"/> and before the first batch, when the run resumes from a checkpoint
+    /// whose last batch has time <paramref name="checkpointedBatchTime"/>: a transactional sink finishes what it
+    /// prepared for that batch or an earlier one (the checkpoint is durable, so the batch is done), and aborts what it
+    /// prepared for a later one (its input is read again after the restart). Does nothing by default.
+    /// </summary>
+    public virtual ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken) => default;
+
+    /// <summary>
+    /// The time of the latest batch this sink finds already committed at its destination when it opens (a file sink's
+    /// newest batch file), or <see langword="null"/> when it cannot tell. A run begins after it, so that a restart
+    /// within one batch interval of a stop does not write the same batch twice. Read after <see cref="OpenAsync"/>.
+    /// </summary>
+    public virtual long? LastCommittedBatchTime => null;
 
     /// <summary>Drops the current batch without making it visible (the job failed in it).</summary>
     public virtual void AbortBatch()
@@ -51,6 +85,29 @@ public abstract class Sink : IAsyncDisposable
     }
 }
 
+/// <summary>What a sink guarantees for the batches of a run that keeps a checkpoint, when a crash replays a batch's input.</summary>
+public enum SinkGuarantee
+{
+    /// <summary>
+    /// Every record reaches the sink at least once: what a batch wrote before a crash is written again when its input
+    /// is read again after the restart (the console prints it twice). The sink commits before the checkpoint is written.
+    /// </summary>
+    AtLeastOnce,
+
+    /// <summary>
+    /// Writing a batch again leaves the destination as writing it once did (an upsert by key, a file named for its
+    /// batch). The sink commits before the checkpoint is written.
+    /// </summary>
+    Idempotent,
+
+    /// <summary>
+    /// Exactly once, by a two-phase commit: the sink prepares the batch (<see cref="Sink.PrepareBatchAsync"/>), the run
+    /// writes its checkpoint, then the sink commits; on restart it finishes or aborts what it prepared
+    /// (<see cref="Sink.RecoverAsync"/>).
+    /// </summary>
+    Transactional,
+}
+
 /// <summary>What a sink connector is given to work with.</summary>
 public sealed class SinkContext
 {
@@ -62,4 +119,10 @@ public sealed class SinkContext
 
     /// <summary>Where sinks log.</summary>
     public Microsoft.Extensions.Logging.ILoggerFactory LoggerFactory { get; init; } = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
+    /// <summary>The run's checkpoint directory, or <see langword="null"/> when it keeps none.</summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>The sink's declared name in its pipeline.</summary>
+    public string SinkName { get; init; } = "";
 }
