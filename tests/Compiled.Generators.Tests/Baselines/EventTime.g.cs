@@ -168,8 +168,8 @@ namespace Clickstream
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; a source quiet for 30s is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
-                _timestampWatermark.Advance(batch.Time, batch.IsLast);
+                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; a source quiet for 30s is idle and does not hold it back, and when all are it moves on with batch time; past every window at the end of the input or a stop (not a suspend, whose windows the checkpoint keeps).
+                _timestampWatermark.Advance(batch.Time, batch.FlushesWindows);
 
                 // [EventWindow] ClicksPerMinute (EventTime.cs:23): 1m tumbling windows, each emitted once the watermark passes its end.
                 while (_clicksPerMinute.TryClose(_timestampWatermark.Value, out var clicksPerMinuteWindow, out var clicksPerMinuteTable))

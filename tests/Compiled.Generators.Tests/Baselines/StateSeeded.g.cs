@@ -122,21 +122,13 @@ namespace Clicks
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
+            // Until the first batch begins: whether it puts the initial state (a checkpoint's state read first takes its place).
+            private bool _initialStatePending = true;
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public SeededJob(global::Compiled.Hosting.JobContext context)
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
-                // [UpdateStateByKey] Seen: the keys' state before the first batch, from Known().
-                foreach (var seenInitial in global::Clicks.Seeded.Known())
-                {
-                    _seen.Put(global::System.Text.Encoding.UTF8.GetBytes(seenInitial.Item1), seenInitial.Item2);
-                }
-                // [MapWithState] Running: the keys' state before the first batch, from Known().
-                foreach (var runningInitial in global::Clicks.Seeded.Known())
-                {
-                    _running.Put(global::System.Text.Encoding.UTF8.GetBytes(runningInitial.Item1), runningInitial.Item2);
-                }
                 _counts = context.Sinks[0];
                 _countsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
                 _totals = context.Sinks[1];
@@ -196,6 +188,27 @@ namespace Clicks
                     states.Add((global::System.Text.Encoding.UTF8.GetString(entry.Key), entry.State));
                 }
                 return states;
+            }
+
+            /// <summary>As the first batch begins, unless a checkpoint's state was read: the stages' initial state.</summary>
+            public override void BeginBatch(in global::Compiled.Hosting.BatchInfo batch)
+            {
+                if (!_initialStatePending)
+                {
+                    return;
+                }
+
+                _initialStatePending = false;
+                // [UpdateStateByKey] Seen: the keys' state before the first batch, from Known().
+                foreach (var seenInitial in global::Clicks.Seeded.Known())
+                {
+                    _seen.Put(global::System.Text.Encoding.UTF8.GetBytes(seenInitial.Item1), seenInitial.Item2);
+                }
+                // [MapWithState] Running: the keys' state before the first batch, from Known().
+                foreach (var runningInitial in global::Clicks.Seeded.Known())
+                {
+                    _running.Put(global::System.Text.Encoding.UTF8.GetBytes(runningInitial.Item1), runningInitial.Item2);
+                }
             }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>

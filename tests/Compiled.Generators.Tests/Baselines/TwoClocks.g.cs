@@ -172,8 +172,8 @@ namespace Clicks
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; a source quiet for 1m is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
-                _atWatermark.Advance(batch.Time, batch.IsLast);
+                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; a source quiet for 1m is idle and does not hold it back, and when all are it moves on with batch time; past every window at the end of the input or a stop (not a suspend, whose windows the checkpoint keeps).
+                _atWatermark.Advance(batch.Time, batch.FlushesWindows);
 
                 // [EventWindow] Clicks (TwoClocks.cs:28): 10s tumbling windows, each emitted once the watermark passes its end.
                 while (_clicks.TryClose(_atWatermark.Value, out var clicksWindow, out var clicksTable))
