@@ -1,0 +1,229 @@
+using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
+
+namespace Compiled.Keys;
+
+/// <summary>
+/// How one kind of table value goes into a checkpoint: which entries are written, and each value's bytes. A struct
+/// whose static members the table's writer calls directly.
+/// </summary>
+/// <typeparam name="TValue">The value kept per key in the table.</typeparam>
+public interface IEntryCodec<TValue>
+{
+    /// <summary>Whether the entry holding <paramref name="value"/> is part of the state (a key without a state is not).</summary>
+    static abstract bool Includes(ref TValue value);
+
+    /// <summary>Writes <paramref name="value"/>.</summary>
+    static abstract void Write(ref TValue value, ref CheckpointWriter.Section section);
+
+    /// <summary>Reads a value that <see cref="Write"/> wrote.</summary>
+    static abstract TValue Read(ref CheckpointReader.Section section);
+}
+
+/// <summary>Every entry, its value through <see cref="CheckpointValues{T}"/>.</summary>
+/// <typeparam name="TValue">The value type.</typeparam>
+public readonly struct PlainEntries<TValue> : IEntryCodec<TValue>
+{
+    /// <inheritdoc />
+    public static bool Includes(ref TValue value) => true;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Write(ref TValue value, ref CheckpointWriter.Section section) => CheckpointValues<TValue>.Write(in value, ref section);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TValue Read(ref CheckpointReader.Section section) => CheckpointValues<TValue>.Read(ref section);
+}
+
+/// <summary>
+/// A key table written as one set of keyed entries of a checkpoint section, and read back in the same order.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The entries are split by key hash into <see cref="ShardCount"/> shards (<see cref="KeyShards"/>), so the state can be
+/// restored into any number of partitions. Each entry is the key, the entry's place in the table (a varint) and the
+/// value (<see cref="IEntryCodec{TValue}"/>). The place matters: a table's order is the order its stage visits, merges
+/// and emits keys in, so a table read back has its keys in the order they were written from, whatever the shards.
+/// </para>
+/// <para>
+/// Writing allocates nothing once the caller's scratch array has grown to the table; reading builds new tables.
+/// </para>
+/// </remarks>
+public static class KeyedSections
+{
+    /// <summary>The number of shards a table is written in.</summary>
+    public const int ShardCount = 16;
+
+    /// <summary>Writes the entries of <paramref name="table"/> that <typeparamref name="TCodec"/> includes as one set of keyed entries.</summary>
+    /// <param name="table">The table.</param>
+    /// <param name="section">The open section.</param>
+    /// <param name="scratch">Kept by the caller between checkpoints, so that writing allocates nothing once it has grown.</param>
+    public static void Write<TKeys, TKey, TValue, TCodec>(TKeys table, ref CheckpointWriter.Section section, ref int[]? scratch)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+        where TCodec : struct, IEntryCodec<TValue>
+    {
+        int count = table.Count;
+        if (scratch is null || scratch.Length < 2 * count)
+        {
+            scratch = new int[Math.Max(2 * count, 64)];
+        }
+
+        Span<int> shardOf = scratch.AsSpan(0, count);
+        Span<int> order = scratch.AsSpan(count, count);
+        Span<int> starts = stackalloc int[ShardCount + 1];
+        starts.Clear();
+        for (int index = 0; index < count; index++)
+        {
+            if (TCodec.Includes(ref table.ValueAt(index)))
+            {
+                int shard = TKeys.ShardOf(table.KeyAt(index), ShardCount);
+                shardOf[index] = shard;
+                starts[shard + 1]++;
+            }
+            else
+            {
+                shardOf[index] = -1;
+            }
+        }
+
+        for (int shard = 0; shard < ShardCount; shard++)
+        {
+            starts[shard + 1] += starts[shard];
+        }
+
+        Span<int> next = stackalloc int[ShardCount];
+        starts[..ShardCount].CopyTo(next);
+        for (int index = 0; index < count; index++)
+        {
+            int shard = shardOf[index];
+            if (shard >= 0)
+            {
+                order[next[shard]++] = index;
+            }
+        }
+
+        section.BeginShards(ShardCount);
+        for (int shard = 0; shard < ShardCount; shard++)
+        {
+            section.BeginShard(starts[shard + 1] - starts[shard]);
+            for (int at = starts[shard]; at < starts[shard + 1]; at++)
+            {
+                int index = order[at];
+                TKeys.WriteKey(table.KeyAt(index), ref section);
+                section.WriteCount((uint)index);
+                TCodec.Write(ref table.ValueAt(index), ref section);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads one set of keyed entries that <see cref="Write{TKeys, TKey, TValue, TCodec}"/> wrote into a new table, keys
+    /// in the order the written table had them.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptException">A key or a place appears twice, or the section ends early.</exception>
+    public static TKeys Read<TKeys, TKey, TValue, TCodec>(ref CheckpointReader.Section section)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+        where TCodec : struct, IEntryCodec<TValue>
+    {
+        TKeys staged = TKeys.Create();
+        int[]? places = ReadStaged<TKeys, TKey, TValue, TCodec>(ref section, staged);
+        if (places is null)
+        {
+            return staged;
+        }
+
+        TKeys ordered = TKeys.Create();
+        CopyInOrder<TKeys, TKey, TValue>(staged, places, ordered);
+        return ordered;
+    }
+
+    /// <summary>
+    /// Reads one set of keyed entries that <see cref="Write{TKeys, TKey, TValue, TCodec}"/> wrote into the empty table
+    /// <paramref name="target"/>, keys in the order the written table had them.
+    /// </summary>
+    /// <exception cref="CheckpointCorruptException">A key or a place appears twice, or the section ends early.</exception>
+    public static void ReadInto<TKeys, TKey, TValue, TCodec>(ref CheckpointReader.Section section, TKeys target)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+        where TCodec : struct, IEntryCodec<TValue>
+    {
+        TKeys staged = TKeys.Create();
+        int[] places = ReadStaged<TKeys, TKey, TValue, TCodec>(ref section, staged) ?? Identity(staged.Count);
+        CopyInOrder<TKeys, TKey, TValue>(staged, places, target);
+    }
+
+    // Reads the entries into 'staged' in the file's order; returns null when that is already the written order, or else
+    // the staged index of each entry in the written order.
+    private static int[]? ReadStaged<TKeys, TKey, TValue, TCodec>(ref CheckpointReader.Section section, TKeys staged)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+        where TCodec : struct, IEntryCodec<TValue>
+    {
+        section.BeginShards();
+        ulong[] places = new ulong[16];
+        bool ordered = true;
+        int count = 0;
+        while (section.MoveNextEntry())
+        {
+            TKey key = TKeys.ReadKey(ref section);
+            ulong place = section.ReadCount();
+            TValue value = TCodec.Read(ref section);
+            ref TValue slot = ref staged.GetOrAdd(key, out bool exists);
+            if (exists)
+            {
+                throw section.Malformed("holds the same key twice in one table");
+            }
+
+            slot = value;
+            if (count == places.Length)
+            {
+                Array.Resize(ref places, count * 2);
+            }
+
+            ordered &= count == 0 || place > places[count - 1];
+            places[count++] = place;
+        }
+
+        if (ordered)
+        {
+            return null;
+        }
+
+        int[] indexes = Identity(count);
+        Array.Sort(places, indexes, 0, count);
+        for (int at = 1; at < count; at++)
+        {
+            if (places[at] == places[at - 1])
+            {
+                throw section.Malformed($"gives two keys of one table the same place ({places[at]})");
+            }
+        }
+
+        return indexes;
+    }
+
+    private static void CopyInOrder<TKeys, TKey, TValue>(TKeys staged, int[] indexes, TKeys target)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+    {
+        for (int at = 0; at < staged.Count; at++)
+        {
+            int index = indexes[at];
+            target.GetOrAdd(staged.KeyAt(index)) = staged.ValueAt(index);
+        }
+    }
+
+    private static int[] Identity(int count)
+    {
+        var indexes = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            indexes[i] = i;
+        }
+
+        return indexes;
+    }
+}
