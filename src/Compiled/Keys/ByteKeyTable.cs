@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using System.Runtime.InteropServices;
 
 namespace Compiled.Keys;
@@ -32,8 +33,23 @@ namespace Compiled.Keys;
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class ByteKeyTable<TValue>
+public sealed class ByteKeyTable<TValue> : ICheckpointTable
 {
+    /// <inheritdoc />
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+        KeyedSections.Write<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ByteKeys<TValue>.Over(this), ref section, ref scratch);
+
+    /// <inheritdoc />
+    void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is read only into an empty table; this one holds {Count} keys.");
+        }
+
+        KeyedSections.ReadInto<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ref section, ByteKeys<TValue>.Over(this));
+    }
+
     private const int MinimumBuckets = 16;
 
     // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the

@@ -8,16 +8,21 @@ namespace Compiled.Keys;
 /// whose static members the table's writer calls directly.
 /// </summary>
 /// <typeparam name="TValue">The value kept per key in the table.</typeparam>
-public interface IEntryCodec<TValue>
+public interface IEntryCodec<TValue> : IEntryFilter<TValue>
 {
-    /// <summary>Whether the entry holding <paramref name="value"/> is part of the state (a key without a state is not).</summary>
-    static abstract bool Includes(ref TValue value);
-
     /// <summary>Writes <paramref name="value"/>.</summary>
     static abstract void Write(ref TValue value, ref CheckpointWriter.Section section);
 
     /// <summary>Reads a value that <see cref="Write"/> wrote.</summary>
     static abstract TValue Read(ref CheckpointReader.Section section);
+}
+
+/// <summary>Which entries of a table are part of the state a checkpoint writes.</summary>
+/// <typeparam name="TValue">The value kept per key in the table.</typeparam>
+public interface IEntryFilter<TValue>
+{
+    /// <summary>Whether the entry holding <paramref name="value"/> is part of the state (a key without a state is not).</summary>
+    static abstract bool Includes(ref TValue value);
 }
 
 /// <summary>Every entry, its value through <see cref="CheckpointValues{T}"/>.</summary>
@@ -64,6 +69,35 @@ public static class KeyedSections
         where TKey : allows ref struct
         where TCodec : struct, IEntryCodec<TValue>
     {
+        Span<int> starts = stackalloc int[ShardCount + 1];
+        ReadOnlySpan<int> order = Order<TKeys, TKey, TValue, TCodec>(table, ref scratch, starts);
+        section.BeginShards(ShardCount);
+        for (int shard = 0; shard < ShardCount; shard++)
+        {
+            section.BeginShard(starts[shard + 1] - starts[shard]);
+            for (int at = starts[shard]; at < starts[shard + 1]; at++)
+            {
+                int index = order[at];
+                TKeys.WriteKey(table.KeyAt(index), ref section);
+                section.WriteCount((uint)index);
+                TCodec.Write(ref table.ValueAt(index), ref section);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The indexes of the entries of <paramref name="table"/> that <typeparamref name="TFilter"/> includes, grouped by
+    /// shard (<see cref="KeyShards"/> over <see cref="ShardCount"/>), each shard's in table order: shard s is
+    /// <c>order[starts[s]..starts[s + 1]]</c>. The order lives in <paramref name="scratch"/>, grown as needed.
+    /// </summary>
+    /// <param name="table">The table.</param>
+    /// <param name="scratch">Kept by the caller between checkpoints.</param>
+    /// <param name="starts">Receives <see cref="ShardCount"/> + 1 shard starts.</param>
+    public static ReadOnlySpan<int> Order<TKeys, TKey, TValue, TFilter>(TKeys table, ref int[]? scratch, Span<int> starts)
+        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
+        where TKey : allows ref struct
+        where TFilter : struct, IEntryFilter<TValue>
+    {
         int count = table.Count;
         if (scratch is null || scratch.Length < 2 * count)
         {
@@ -72,11 +106,10 @@ public static class KeyedSections
 
         Span<int> shardOf = scratch.AsSpan(0, count);
         Span<int> order = scratch.AsSpan(count, count);
-        Span<int> starts = stackalloc int[ShardCount + 1];
         starts.Clear();
         for (int index = 0; index < count; index++)
         {
-            if (TCodec.Includes(ref table.ValueAt(index)))
+            if (TFilter.Includes(ref table.ValueAt(index)))
             {
                 int shard = TKeys.ShardOf(table.KeyAt(index), ShardCount);
                 shardOf[index] = shard;
@@ -104,18 +137,7 @@ public static class KeyedSections
             }
         }
 
-        section.BeginShards(ShardCount);
-        for (int shard = 0; shard < ShardCount; shard++)
-        {
-            section.BeginShard(starts[shard + 1] - starts[shard]);
-            for (int at = starts[shard]; at < starts[shard + 1]; at++)
-            {
-                int index = order[at];
-                TKeys.WriteKey(table.KeyAt(index), ref section);
-                section.WriteCount((uint)index);
-                TCodec.Write(ref table.ValueAt(index), ref section);
-            }
-        }
+        return order[..starts[ShardCount]];
     }
 
     /// <summary>
@@ -226,4 +248,18 @@ public static class KeyedSections
 
         return indexes;
     }
+}
+
+/// <summary>
+/// A key table class (<see cref="ByteKeyTable{TValue}"/>, <see cref="StructKeyTable{TKey, TValue}"/>) written as one set
+/// of keyed entries (<see cref="KeyedSections"/>), for holders that know the table only as a class, such as an
+/// event-time window's set of tables.
+/// </summary>
+internal interface ICheckpointTable
+{
+    /// <summary>Writes every entry, values through <see cref="CheckpointValues{T}"/>.</summary>
+    void WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch);
+
+    /// <summary>Reads what <see cref="WriteCheckpoint"/> wrote into this empty table, keys in their order.</summary>
+    void ReadCheckpoint(ref CheckpointReader.Section section);
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 
 namespace Compiled.Keys;
 
@@ -31,9 +32,24 @@ namespace Compiled.Keys;
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class StructKeyTable<TKey, TValue>
+public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     where TKey : struct
 {
+    /// <inheritdoc />
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+        KeyedSections.Write<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(StructKeys<TKey, TValue>.Over(this), ref section, ref scratch);
+
+    /// <inheritdoc />
+    void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is read only into an empty table; this one holds {Count} keys.");
+        }
+
+        KeyedSections.ReadInto<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(ref section, StructKeys<TKey, TValue>.Over(this));
+    }
+
     private const int MinimumBuckets = 16;
 
     // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
