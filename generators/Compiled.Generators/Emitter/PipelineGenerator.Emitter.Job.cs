@@ -49,6 +49,7 @@ namespace Compiled.Generators
                     w.Line($"{PipelineView.MetricsField} = context.Metrics;");
                 }
 
+                EmitCheckpointCodecs(w, pipeline);
                 EmitStateInit(w, pipeline);
                 EmitWindowInit(w, pipeline);
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
@@ -108,6 +109,7 @@ namespace Compiled.Generators
 
                 EmitStateAccess(w, pipeline);
                 EmitInitialState(w, pipeline);
+                EmitStateCheckpoint(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
                 w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");

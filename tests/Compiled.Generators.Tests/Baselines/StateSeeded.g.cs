@@ -211,6 +211,32 @@ namespace Clicks
                 }
             }
 
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [UpdateStateByKey] Seen (StateSeeded.cs:17): each key's state.
+                var section = checkpoint.BeginSection("state/Seen");
+                _seen.WriteCheckpoint(ref section);
+                section.End();
+                // [MapWithState] Running (StateSeeded.cs:23): each key's state.
+                section = checkpoint.BeginSection("state/Running");
+                _running.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                // The checkpoint's state takes the place of the initial state.
+                _initialStatePending = false;
+                var section = checkpoint.GetSection("state/Seen");
+                _seen.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Running");
+                _running.ReadCheckpoint(ref section);
+                section.End();
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {

@@ -169,6 +169,30 @@ namespace Clicks
             /// <summary>Runs one parsed record of Replayed through the fused loop (the test driver calls this).</summary>
             public void PushReplayed((long Time, int User) record) => new ReplayedLoop(this).OnValue(record);
 
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [EventTime] At (TwoClocks.cs:22): the watermark.
+                var section = checkpoint.BeginSection("state/At");
+                _atWatermark.WriteCheckpoint(ref section);
+                section.End();
+                // [EventWindow] Clicks (TwoClocks.cs:28): the open windows' tables.
+                section = checkpoint.BeginSection("state/Clicks");
+                _clicks.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                var section = checkpoint.GetSection("state/At");
+                _atWatermark.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Clicks");
+                _clicks.ReadCheckpoint(ref section);
+                section.End();
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
