@@ -80,6 +80,29 @@ public class EventTimeResumeTests
         resumed.Dispose();
     }
 
+    [Theory]
+    [InlineData(BatchEnd.Stop, new[] { "2000: ([1000,2000),1,1) ([2000,3000),2,1)", "3000: ([5000,6000),1,1)" })]
+    [InlineData(BatchEnd.Suspend, new[] { "2000: ([1000,2000),1,1) ([2000,3000),2,1)" })]
+    public async Task EventTimeBelowAWindow_LastBatchBetweenTwoSlides_ReachesItsSinkOnlyIfItFlushesTheWindows(BatchEnd end, string[] expected)
+    {
+        // A window of batches sliding every 2 batches, then event time: its sink receives the window's slides, and the
+        // last batch of a run that flushes the event-time windows still open (a stop); a suspended run's last batch
+        // between two slides neither flushes them nor reaches the sink.
+        var perSecond = new RecordCapture<Windowed<int, long>>("PerSecond");
+        var context = new JobContext([FramingOptions.Default], [new SourceCounters()], [perSecond], TimeSpan.FromSeconds(1));
+        using PipelineJob job = Compiled.Tests.Windows.EventTimeBelowWindow.Definition.CreateJob(context);
+        var coordinator = new BatchCoordinator(job, context);
+        string[] batches = ["1000,1\n2500,2\n", "5000,1\n", ""];
+        for (int i = 0; i < batches.Length; i++)
+        {
+            coordinator.Begin((i + 1) * 1000L);
+            job.Process(0, new System.Buffers.ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(batches[i])), isCompleted: false);
+            await coordinator.CompleteAsync(i == batches.Length - 1 ? end : BatchEnd.Running, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(expected, perSecond.Output.Batches.Select(b => $"{b.Time}: {string.Join(" ", b.Records.Select(r => r.ToString()))}"));
+    }
+
     private static void AssertOneClockResumes(int seed, int stopAfter, bool toEnd)
     {
         List<(long Time, int User)[]> input = RandomClicks(seed, lag: 0);

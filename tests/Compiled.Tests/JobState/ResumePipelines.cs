@@ -86,8 +86,9 @@ public static partial class ResumeState
 }
 
 /// <summary>
-/// Every window of batches over one stream of "user word" lines: per-word counts merged and incremental (with an inverse
-/// and a filter), the number of lines, the longest word's length, a histogram of lengths, and the recent lines.
+/// Every window of batches over one stream of "user word" lines: counts per word merged again at each slide, clicks per
+/// user kept up to date (with an inverse and a filter), the number of lines, the longest word's length, a histogram of lengths, and the recent records of
+/// each kind a [Window] keeps (tuples, byte-keyed records, byte lines).
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class ResumeWindows
@@ -146,6 +147,21 @@ public static partial class ResumeWindows
 
     [Sink]
     public static partial void RecentOut((int User, int Length) pair);
+
+    [Window(Input = nameof(Word), Length = "2s")]
+    public static partial KeyValue<long> RecentWords(KeyValue<long> word);
+
+    [Sink]
+    public static partial void RecentWordsOut(ReadOnlySpan<byte> word, long one);
+
+    [Map(Input = nameof(Input))]
+    public static ReadOnlySpan<byte> Bytes((int User, string Word) line) => System.Text.Encoding.UTF8.GetBytes(line.Word);
+
+    [Window(Length = "3s", Slide = "3s")]
+    public static partial ReadOnlySpan<byte> RecentBytes(ReadOnlySpan<byte> word);
+
+    [Sink]
+    public static partial void RecentBytesOut(ReadOnlySpan<byte> word);
 }
 
 /// <summary>

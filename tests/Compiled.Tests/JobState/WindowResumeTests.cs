@@ -3,7 +3,7 @@ namespace Compiled.Tests.JobState;
 /// <summary>
 /// The windows of batches of a generated job survive a checkpoint taken after any batch, between two slides or at one:
 /// a [ReduceByKeyAndWindow] merged again at each slide and one kept up to date with an inverse and a filter, a
-/// [CountByWindow], a [ReduceByWindow], a [CountByValueAndWindow] and a [Window] of records go on after WriteState →
+/// [CountByWindow], a [ReduceByWindow], a [CountByValueAndWindow] and [Window]s of tuples, byte-keyed records and byte lines go on after WriteState →
 /// ReadState exactly as if the job had run through, to the end of the input (when a window emits what it still holds).
 /// </summary>
 public class WindowResumeTests
@@ -31,7 +31,9 @@ public class WindowResumeTests
                 .Concat(Emitted.Of("LinesOut", test.LinesOut))
                 .Concat(Emitted.Of("LongestOut", test.LongestOut))
                 .Concat(Emitted.Of("LengthsOut", test.LengthsOut))
-                .Concat(Emitted.Of("RecentOut", test.RecentOut)),
+                .Concat(Emitted.Of("RecentOut", test.RecentOut))
+                .Concat(Emitted.Of("RecentWordsOut", test.RecentWordsOut))
+                .Concat(Emitted.Of("RecentBytesOut", test.RecentBytesOut)),
             Batches,
             stopAfter,
             toEnd);
