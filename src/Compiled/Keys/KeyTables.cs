@@ -18,6 +18,9 @@ public interface IKeyTable<TSelf, TKey, TValue>
     /// <summary>A new, empty table.</summary>
     static abstract TSelf Create();
 
+    /// <summary>A new, empty table with room for <paramref name="capacity"/> keys before it first grows.</summary>
+    static abstract TSelf Create(int capacity);
+
     /// <summary>How many keys the table holds.</summary>
     int Count { get; }
 
@@ -38,6 +41,12 @@ public interface IKeyTable<TSelf, TKey, TValue>
 
     /// <summary>Forgets every key, keeping the memory.</summary>
     void Clear();
+
+    /// <summary>
+    /// Puts the entries in a new order without hashing a key again: entry <c>order[k]</c> becomes entry k
+    /// (<paramref name="order"/> is a permutation of 0 to <see cref="Count"/> − 1).
+    /// </summary>
+    void Reorder(ReadOnlySpan<int> order);
 
     /// <summary>Writes <paramref name="key"/> as the key of a keyed checkpoint entry (see <see cref="KeyedSections"/>).</summary>
     static abstract void WriteKey(TKey key, ref CheckpointWriter.Section section);
@@ -61,6 +70,12 @@ public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TVa
 
     /// <inheritdoc />
     public static StructKeys<TKey, TValue> Create() => new(new StructKeyTable<TKey, TValue>());
+
+    /// <inheritdoc />
+    public static StructKeys<TKey, TValue> Create(int capacity) => new(new StructKeyTable<TKey, TValue>(capacity));
+
+    /// <inheritdoc />
+    public void Reorder(ReadOnlySpan<int> order) => _table.Reorder(order);
 
     /// <summary>The table itself, which the fused loop writes into directly.</summary>
     public StructKeyTable<TKey, TValue> Table => _table;
@@ -115,6 +130,12 @@ public readonly struct ByteKeys<TValue> : IKeyTable<ByteKeys<TValue>, ReadOnlySp
 
     /// <inheritdoc />
     public static ByteKeys<TValue> Create() => new(new ByteKeyTable<TValue>());
+
+    /// <inheritdoc />
+    public static ByteKeys<TValue> Create(int capacity) => new(new ByteKeyTable<TValue>(capacity));
+
+    /// <inheritdoc />
+    public void Reorder(ReadOnlySpan<int> order) => _table.Reorder(order);
 
     /// <summary>The table itself, which the fused loop writes into directly.</summary>
     public ByteKeyTable<TValue> Table => _table;

@@ -71,6 +71,7 @@ public static class KeyedSections
     {
         Span<int> starts = stackalloc int[ShardCount + 1];
         ReadOnlySpan<int> order = Order<TKeys, TKey, TValue, TCodec>(table, ref scratch, starts);
+        section.WriteCount((uint)order.Length);
         section.BeginShards(ShardCount);
         for (int shard = 0; shard < ShardCount; shard++)
         {
@@ -142,24 +143,61 @@ public static class KeyedSections
 
     /// <summary>
     /// Reads one set of keyed entries that <see cref="Write{TKeys, TKey, TValue, TCodec}"/> wrote into a new table, keys
-    /// in the order the written table had them.
+    /// in the order the written table had them: the table is made at its final size, filled in the file's order, and
+    /// then put in the written order (<see cref="IKeyTable{TSelf, TKey, TValue}.Reorder"/>), so no key is hashed twice.
     /// </summary>
-    /// <exception cref="CheckpointCorruptException">A key or a place appears twice, or the section ends early.</exception>
+    /// <exception cref="CheckpointCorruptException">A key or a place appears twice, the count is wrong, or the section ends early.</exception>
     public static TKeys Read<TKeys, TKey, TValue, TCodec>(ref CheckpointReader.Section section)
         where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
         where TKey : allows ref struct
         where TCodec : struct, IEntryCodec<TValue>
     {
-        TKeys staged = TKeys.Create();
-        int[]? places = ReadStaged<TKeys, TKey, TValue, TCodec>(ref section, staged);
-        if (places is null)
+        ulong total = section.ReadCount();
+        if (total > (ulong)section.Remaining)
         {
-            return staged;
+            // Every entry takes at least one byte.
+            throw section.Malformed($"announces a table of {total} keys but has only {section.Remaining} bytes left");
         }
 
-        TKeys ordered = TKeys.Create();
-        CopyInOrder<TKeys, TKey, TValue>(staged, places, ordered);
-        return ordered;
+        section.BeginShards();
+        TKeys table = TKeys.Create((int)total);
+        var places = new ulong[total];
+        bool ordered = true;
+        ulong highest = 0;
+        int count = 0;
+        while (section.MoveNextEntry())
+        {
+            TKey key = TKeys.ReadKey(ref section);
+            ulong place = section.ReadCount();
+            TValue value = TCodec.Read(ref section);
+            if (count == places.Length)
+            {
+                throw section.Malformed($"holds more keys in one table than the {total} it announces");
+            }
+
+            ref TValue slot = ref table.GetOrAdd(key, out bool exists);
+            if (exists)
+            {
+                throw section.Malformed("holds the same key twice in one table");
+            }
+
+            slot = value;
+            ordered &= count == 0 || place > places[count - 1];
+            highest = Math.Max(highest, place);
+            places[count++] = place;
+        }
+
+        if (count != places.Length)
+        {
+            throw section.Malformed($"holds {count} keys in a table that announces {total}");
+        }
+
+        if (!ordered)
+        {
+            table.Reorder(WrittenOrder(places, highest, ref section));
+        }
+
+        return table;
     }
 
     /// <summary>
@@ -172,50 +210,52 @@ public static class KeyedSections
         where TKey : allows ref struct
         where TCodec : struct, IEntryCodec<TValue>
     {
-        TKeys staged = TKeys.Create();
-        int[] places = ReadStaged<TKeys, TKey, TValue, TCodec>(ref section, staged) ?? Identity(staged.Count);
-        CopyInOrder<TKeys, TKey, TValue>(staged, places, target);
+        TKeys read = Read<TKeys, TKey, TValue, TCodec>(ref section);
+        for (int index = 0; index < read.Count; index++)
+        {
+            target.GetOrAdd(read.KeyAt(index)) = read.ValueAt(index);
+        }
     }
 
-    // Reads the entries into 'staged' in the file's order; returns null when that is already the written order, or else
-    // the staged index of each entry in the written order.
-    private static int[]? ReadStaged<TKeys, TKey, TValue, TCodec>(ref CheckpointReader.Section section, TKeys staged)
-        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
-        where TKey : allows ref struct
-        where TCodec : struct, IEntryCodec<TValue>
+    // The entries read, in the order of their places: entry order[k] was the k-th of the written table. Places are the
+    // written table's indexes, so usually dense enough to be put in order by a direct array; otherwise they are sorted.
+    private static int[] WrittenOrder(ulong[] places, ulong highest, ref CheckpointReader.Section section)
     {
-        section.BeginShards();
-        ulong[] places = new ulong[16];
-        bool ordered = true;
-        int count = 0;
-        while (section.MoveNextEntry())
+        int count = places.Length;
+        var order = new int[count];
+        if (highest < (ulong)count * 4 + 16)
         {
-            TKey key = TKeys.ReadKey(ref section);
-            ulong place = section.ReadCount();
-            TValue value = TCodec.Read(ref section);
-            ref TValue slot = ref staged.GetOrAdd(key, out bool exists);
-            if (exists)
+            var byPlace = new int[highest + 1];
+            byPlace.AsSpan().Fill(-1);
+            for (int index = 0; index < count; index++)
             {
-                throw section.Malformed("holds the same key twice in one table");
+                ref int at = ref byPlace[places[index]];
+                if (at >= 0)
+                {
+                    throw section.Malformed($"gives two keys of one table the same place ({places[index]})");
+                }
+
+                at = index;
             }
 
-            slot = value;
-            if (count == places.Length)
+            int next = 0;
+            foreach (int index in byPlace)
             {
-                Array.Resize(ref places, count * 2);
+                if (index >= 0)
+                {
+                    order[next++] = index;
+                }
             }
 
-            ordered &= count == 0 || place > places[count - 1];
-            places[count++] = place;
+            return order;
         }
 
-        if (ordered)
+        for (int index = 0; index < count; index++)
         {
-            return null;
+            order[index] = index;
         }
 
-        int[] indexes = Identity(count);
-        Array.Sort(places, indexes, 0, count);
+        Array.Sort(places, order);
         for (int at = 1; at < count; at++)
         {
             if (places[at] == places[at - 1])
@@ -224,29 +264,7 @@ public static class KeyedSections
             }
         }
 
-        return indexes;
-    }
-
-    private static void CopyInOrder<TKeys, TKey, TValue>(TKeys staged, int[] indexes, TKeys target)
-        where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
-        where TKey : allows ref struct
-    {
-        for (int at = 0; at < staged.Count; at++)
-        {
-            int index = indexes[at];
-            target.GetOrAdd(staged.KeyAt(index)) = staged.ValueAt(index);
-        }
-    }
-
-    private static int[] Identity(int count)
-    {
-        var indexes = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            indexes[i] = i;
-        }
-
-        return indexes;
+        return order;
     }
 }
 

@@ -96,6 +96,33 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
 
+    /// <summary>
+    /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
+    /// of 0 to <see cref="Count"/> − 1). No key is hashed again: the buckets are renumbered. For a restore that reads
+    /// entries in another order than the table had them.
+    /// </summary>
+    internal void Reorder(ReadOnlySpan<int> order)
+    {
+        var entries = new Entry[_entries.Length];
+        var newIndex = new int[_count];
+        for (int k = 0; k < _count; k++)
+        {
+            entries[k] = _entries[order[k]];
+            newIndex[order[k]] = k;
+        }
+
+        int[] buckets = _buckets;
+        for (int slot = 0; slot < buckets.Length; slot++)
+        {
+            if (buckets[slot] != 0)
+            {
+                buckets[slot] = newIndex[buckets[slot] - 1] + 1;
+            }
+        }
+
+        _entries = entries;
+    }
+
     /// <summary>The lengths of the bucket and entry arrays: the memory the table holds.</summary>
     internal (int Buckets, int Entries) Lengths => (_buckets.Length, _entries.Length);
 

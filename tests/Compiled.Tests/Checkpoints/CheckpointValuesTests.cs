@@ -1,4 +1,5 @@
 using Compiled.Checkpoints;
+using Compiled.Keys;
 
 namespace Compiled.Tests.Checkpoints;
 
@@ -106,6 +107,30 @@ public class CheckpointValuesTests
             Assert.False(s.MoveNextEntry());
         });
         Assert.Equal(key, read);
+    }
+
+    [Fact]
+    public void AStructKeyWithReferences_ThatIsRegistered_GoesThroughItsCodec_InKeyOrder()
+    {
+        CheckpointValues.Register<Tagged>();
+        var table = StructKeys<Tagged, long>.Create();
+        for (int i = 0; i < 40; i++)
+        {
+            table.GetOrAdd(new Tagged("t" + (i * 7 % 40), i)) = i * 10L;
+        }
+
+        int[]? scratch = null;
+        byte[] file = StateSections.Write((ref CheckpointWriter.Section s) =>
+            KeyedSections.Write<StructKeys<Tagged, long>, Tagged, long, PlainEntries<long>>(table, ref s, ref scratch));
+        var read = default(StructKeys<Tagged, long>);
+        StateSections.Read(file, (ref CheckpointReader.Section s) =>
+            read = KeyedSections.Read<StructKeys<Tagged, long>, Tagged, long, PlainEntries<long>>(ref s));
+        Assert.Equal(table.Count, read.Count);
+        for (int i = 0; i < table.Count; i++)
+        {
+            Assert.Equal(table.KeyAt(i), read.KeyAt(i));
+            Assert.Equal(table.ValueAt(i), read.ValueAt(i));
+        }
     }
 
     [Fact]
