@@ -88,7 +88,8 @@ public static partial class ResumeState
 /// <summary>
 /// Every window of batches over one stream of "user word" lines: counts per word merged again at each slide, clicks per
 /// user kept up to date (with an inverse and a filter), the number of lines, the longest word's length, a histogram of lengths, and the recent records of
-/// each kind a [Window] keeps (tuples, byte-keyed records, byte lines).
+/// each kind a [Window] keeps (tuples, byte-keyed records, byte lines), and the longest word per user, a nullable of a
+/// value that writes itself.
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class ResumeWindows
@@ -162,6 +163,16 @@ public static partial class ResumeWindows
 
     [Sink]
     public static partial void RecentBytesOut(ReadOnlySpan<byte> word);
+
+    [Map(Input = nameof(Input))]
+    public static (int User, WordStat? Stat) Stat((int User, string Word) line) => (line.User, line.Word.Length == 1 ? null : new WordStat(line.Word, 1));
+
+    [ReduceByKeyAndWindow(Length = "3s", Slide = "1s")]
+    public static WordStat? LongestWord(WordStat? a, WordStat? b) =>
+        a is not { } x ? b : b is not { } y ? a : new WordStat(string.CompareOrdinal(x.Longest, y.Longest) >= 0 ? x.Longest : y.Longest, x.Count + y.Count);
+
+    [Sink]
+    public static partial void LongestWordOut(int user, WordStat? stat);
 }
 
 /// <summary>

@@ -33,7 +33,8 @@ public class WindowResumeTests
                 .Concat(Emitted.Of("LengthsOut", test.LengthsOut))
                 .Concat(Emitted.Of("RecentOut", test.RecentOut))
                 .Concat(Emitted.Of("RecentWordsOut", test.RecentWordsOut))
-                .Concat(Emitted.Of("RecentBytesOut", test.RecentBytesOut)),
+                .Concat(Emitted.Of("RecentBytesOut", test.RecentBytesOut))
+                .Concat(Emitted.Of("LongestWordOut", test.LongestWordOut)),
             Batches,
             stopAfter,
             toEnd);
