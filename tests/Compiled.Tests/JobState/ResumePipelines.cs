@@ -19,10 +19,24 @@ public readonly record struct WordStat(string Longest, long Count) : ICheckpoint
     public override string ToString() => $"{Longest}/{Count}";
 }
 
+/// <summary>A word as a struct key with a string, which writes itself into a checkpoint.</summary>
+public readonly record struct WordKey(string Word) : ICheckpointValue<WordKey>
+{
+    /// <inheritdoc />
+    public static void WriteTo(in WordKey value, ref CheckpointWriter.Section section) => section.WriteString(value.Word);
+
+    /// <inheritdoc />
+    public static WordKey ReadFrom(ref CheckpointReader.Section section) => new(section.ReadString());
+
+    /// <inheritdoc />
+    public override string ToString() => Word;
+}
+
 /// <summary>
 /// The state stores: running totals per word ([UpdateStateByKey], byte keys, a key removed at zero), statistics per
 /// word length (struct keys, a state that writes itself), and clicks per user with a timeout ([MapWithState], struct
-/// keys, a nullable output that emits on timeout). Lines are "user word".
+/// keys, a nullable output that emits on timeout), and the last users per word (a struct key with a string that writes
+/// itself). Lines are "user word".
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class ResumeState
@@ -83,6 +97,15 @@ public static partial class ResumeState
 
     [Sink]
     public static partial void Ended((int User, long Clicks) session);
+
+    [Map(Input = nameof(Input))]
+    public static (WordKey Word, int User) ByWord((int User, string Word) line) => (new WordKey(line.Word), line.User);
+
+    [UpdateStateByKey]
+    public static long? Users(ReadOnlySpan<int> users, long? state) => users.Length == 0 ? state : (state ?? 0) * 10 + users[^1];
+
+    [Sink]
+    public static partial void UsersOut(WordKey word, long users);
 }
 
 /// <summary>

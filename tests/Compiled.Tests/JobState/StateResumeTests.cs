@@ -1,9 +1,10 @@
 namespace Compiled.Tests.JobState;
 
 /// <summary>
-/// The state stores of a generated job survive a checkpoint: [UpdateStateByKey] with byte keys, and with struct keys and
-/// a state that writes itself (ICheckpointValue, registered by the job), and [MapWithState] with a timeout that fires
-/// after the restart, go on after WriteState → ReadState exactly as if the job had run through.
+/// The state stores of a generated job survive a checkpoint: [UpdateStateByKey] with byte keys, with struct keys and a
+/// state that writes itself (ICheckpointValue, registered by the job), and with a struct key that writes itself, and
+/// [MapWithState] with a timeout that fires after the restart, go on after WriteState → ReadState exactly as if the job
+/// had run through.
 /// </summary>
 public class StateResumeTests
 {
@@ -24,7 +25,9 @@ public class StateResumeTests
                 .Concat(Emitted.Of("Ended", test.Ended))
                 .Concat(Emitted.Of("Total", test.Total))
                 .Concat(Emitted.Of("Stats", test.Stats))
-                .Concat(Emitted.Of("Sessions", test.Sessions)),
+                .Concat(Emitted.Of("Sessions", test.Sessions))
+                .Concat(Emitted.Of("UsersOut", test.UsersOut))
+                .Concat(Emitted.Of("Users", test.Users)),
             Batches,
             stopAfter);
     }
