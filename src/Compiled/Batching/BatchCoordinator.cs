@@ -23,9 +23,11 @@ public sealed class BatchCoordinator
     private readonly TimeProvider _time;
     private readonly long _intervalMs;
     private readonly bool[] _receives;
+    private readonly bool[] _committed;  // the sinks that have committed the batch in flight
     private readonly long[] _recordsAtBegin;
+    private readonly IBatchCheckpoint? _checkpoint;
     private BatchInfo _current;
-    private int _committed;  // how many sinks, in declaration order, have committed the batch in flight
+    private bool _durable;  // the batch in flight's checkpoint is written: it is done, whatever fails after
     private bool _inBatch;
     private long _bytesAtBegin;
     private long _skippedAtBegin;
@@ -39,7 +41,11 @@ public sealed class BatchCoordinator
     /// <param name="job">The job, created by <see cref="PipelineDefinition.CreateJob"/> from <paramref name="context"/>.</param>
     /// <param name="context">What the job is bound to: its sinks, its sources' counters, its metrics and the batch interval.</param>
     /// <param name="time">What durations are measured with; the system clock by default.</param>
-    public BatchCoordinator(PipelineJob job, JobContext context, TimeProvider? time = null)
+    /// <param name="checkpoint">
+    /// The job's checkpoint, or <see langword="null"/> when it keeps none. With one, each batch's transactional sinks
+    /// prepare, the checkpoint is written, and then they commit (see <see cref="CompleteAsync"/>).
+    /// </param>
+    public BatchCoordinator(PipelineJob job, JobContext context, TimeProvider? time = null, IBatchCheckpoint? checkpoint = null)
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(context);
@@ -55,6 +61,8 @@ public sealed class BatchCoordinator
         _metrics = context.Metrics;
         _time = time ?? TimeProvider.System;
         _receives = new bool[_sinks.Length];
+        _committed = new bool[_sinks.Length];
+        _checkpoint = checkpoint;
         _recordsAtBegin = new long[_counters.Length];
     }
 
@@ -116,7 +124,8 @@ public sealed class BatchCoordinator
 
         _current = batch;
         _inBatch = true;
-        _committed = 0;
+        _durable = false;
+        Array.Clear(_committed);
         for (int i = 0; i < _sinks.Length; i++)
         {
             if (_receives[i])
@@ -134,6 +143,13 @@ public sealed class BatchCoordinator
     /// says receive it and did not yet begin it; the job emits what it aggregated, the sinks that received it commit it, and its progress is returned (and kept in <see cref="LastProgress"/>, and raised in
     /// <see cref="BatchCommitted"/>). If the job or a sink throws, the batch stays in flight: <see cref="Abort"/> it.
     /// </summary>
+    /// <remarks>
+    /// With a checkpoint, the sinks commit in two rounds around it: the at-least-once and idempotent sinks commit, the
+    /// transactional ones prepare (<see cref="Sink.PrepareBatchAsync"/>); the checkpoint is written; then the
+    /// transactional sinks commit, and the checkpoint is told the batch is done
+    /// (<see cref="IBatchCheckpoint.CompletedAsync"/>). Once the checkpoint is written the batch is done: a failure
+    /// after it leaves what the transactional sinks prepared for the restart to finish.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">No batch is in flight.</exception>
     public async ValueTask<BatchProgress> CompleteAsync(BatchEnd end, CancellationToken cancellationToken = default)
     {
@@ -164,12 +180,36 @@ public sealed class BatchCoordinator
         long committing = _time.GetTimestamp();
         for (int i = 0; i < _sinks.Length; i++)
         {
-            if (_receives[i])
+            if (!_receives[i])
             {
-                await _sinks[i].CommitBatchAsync(cancellationToken).ConfigureAwait(false);
+                continue;
             }
 
-            _committed = i + 1;
+            if (_checkpoint is not null && _sinks[i].Guarantee == SinkGuarantee.Transactional)
+            {
+                await _sinks[i].PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _sinks[i].CommitBatchAsync(cancellationToken).ConfigureAwait(false);
+                _committed[i] = true;
+            }
+        }
+
+        if (_checkpoint is not null)
+        {
+            await _checkpoint.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+            _durable = true;
+            for (int i = 0; i < _sinks.Length; i++)
+            {
+                if (_receives[i] && !_committed[i])
+                {
+                    await _sinks[i].CommitBatchAsync(cancellationToken).ConfigureAwait(false);
+                    _committed[i] = true;
+                }
+            }
+
+            await _checkpoint.CompletedAsync(batch, cancellationToken).ConfigureAwait(false);
         }
 
         TimeSpan commit = _time.GetElapsedTime(committing);
@@ -204,7 +244,8 @@ public sealed class BatchCoordinator
     /// <summary>
     /// Drops the batch in flight: every sink that began it and has not committed it discards what it has of it, so
     /// nothing more of it becomes visible. A sink that did not receive the batch, or had committed it before another
-    /// sink's commit failed, is left alone. A sink whose discarding fails with an I/O error is passed to
+    /// sink's commit failed, is left alone; so is every sink once the batch's checkpoint is written (what a
+    /// transactional sink prepared is finished by the restart). A sink whose discarding fails with an I/O error is passed to
     /// <paramref name="onSinkFailed"/> and the others are still aborted; without it, the error is thrown. With no batch
     /// in flight it does nothing.
     /// </summary>
@@ -216,7 +257,12 @@ public sealed class BatchCoordinator
         }
 
         _inBatch = false;
-        AbortSinks(_sinks.Where((_, i) => i >= _committed && _receives[i]), onSinkFailed);
+        if (_durable)
+        {
+            return;
+        }
+
+        AbortSinks(_sinks.Where((_, i) => _receives[i] && !_committed[i]), onSinkFailed);
     }
 
     // Also used by a run that fails before its job exists (a sink that cannot open): no batch has begun, and each
@@ -246,4 +292,20 @@ public sealed class BatchCoordinator
 
         return total;
     }
+}
+
+/// <summary>
+/// The checkpoint a <see cref="BatchCoordinator"/> writes at the end of each batch, between the sinks' two rounds of
+/// commits (see <see cref="BatchCoordinator.CompleteAsync"/>).
+/// </summary>
+public interface IBatchCheckpoint
+{
+    /// <summary>
+    /// Writes the checkpoint of <paramref name="batch"/> durably: the job's state after it and each source's position
+    /// after it. When it returns, a crash resumes after the batch.
+    /// </summary>
+    ValueTask WriteAsync(BatchInfo batch, CancellationToken cancellationToken);
+
+    /// <summary>Called when every sink has committed <paramref name="batch"/>: the sources can let go of what came before it.</summary>
+    ValueTask CompletedAsync(BatchInfo batch, CancellationToken cancellationToken);
 }

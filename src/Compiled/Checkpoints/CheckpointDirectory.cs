@@ -3,12 +3,14 @@ using System.Globalization;
 namespace Compiled.Checkpoints;
 
 /// <summary>
-/// A pipeline's checkpoint directory: one file per completed batch, named <c>checkpoint-&lt;batchNumber&gt;</c>.
+/// A pipeline's checkpoint directory: one file per completed batch, named <c>checkpoint-&lt;batchTime&gt;</c> for the
+/// batch's time in Unix milliseconds. Times, not batch numbers, name the files: a number depends on the batch interval,
+/// which a pipeline without state may change between runs, and the newest checkpoint must stay the newest.
 /// </summary>
 /// <remarks>
 /// <para>
 /// <b>Writing.</b> <see cref="Write(CheckpointWriter)"/> writes the file under a temporary name
-/// (<c>checkpoint-&lt;batchNumber&gt;.tmp</c>), flushes it to disk (fsync), renames it into place and flushes the
+/// (<c>checkpoint-&lt;batchTime&gt;.tmp</c>), flushes it to disk (fsync), renames it into place and flushes the
 /// directory, so the name <c>checkpoint-&lt;n&gt;</c> only ever denotes a complete file, even after a crash or a power
 /// loss. A crash in the middle of writing leaves only the temporary file, which <see cref="TryLoadLatest"/> ignores
 /// and deletes.
@@ -65,12 +67,12 @@ public sealed class CheckpointDirectory
     /// <summary>The pipeline whose checkpoints the directory holds; files of another pipeline are refused.</summary>
     public string PipelineName { get; }
 
-    /// <summary>The path of the checkpoint of batch <paramref name="batchNumber"/>.</summary>
-    public string FileOf(long batchNumber) =>
-        System.IO.Path.Combine(Path, Prefix + batchNumber.ToString(CultureInfo.InvariantCulture));
+    /// <summary>The path of the checkpoint of the batch whose time is <paramref name="batchTime"/> (Unix milliseconds).</summary>
+    public string FileOf(long batchTime) =>
+        System.IO.Path.Combine(Path, Prefix + batchTime.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>
-    /// Makes the checkpoint <paramref name="writer"/> completed durable as <c>checkpoint-&lt;batchNumber&gt;</c>, then
+    /// Makes the checkpoint <paramref name="writer"/> completed durable as <c>checkpoint-&lt;batchTime&gt;</c>, then
     /// deletes older checkpoints beyond <see cref="Retained"/>. When this returns, the checkpoint survives a crash.
     /// </summary>
     /// <returns>The checkpoint file's path.</returns>
@@ -87,12 +89,12 @@ public sealed class CheckpointDirectory
                 $"The checkpoint is of pipeline '{header.PipelineName}' but the directory '{Path}' holds pipeline '{PipelineName}''s; write it with the directory's pipeline name.");
         }
 
-        if (header.BatchNumber < 0)
+        if (header.BatchNumber < 0 || header.BatchTime < 0)
         {
-            throw new InvalidOperationException($"A checkpoint's batch number cannot be negative ({header.BatchNumber}).");
+            throw new InvalidOperationException($"A checkpoint's batch number and time cannot be negative (batch {header.BatchNumber}, time {header.BatchTime} ms).");
         }
 
-        string final = FileOf(header.BatchNumber);
+        string final = FileOf(header.BatchTime);
         string temporary = final + TemporarySuffix;
         try
         {
@@ -111,7 +113,7 @@ public sealed class CheckpointDirectory
             throw new IOException($"Cannot write checkpoint '{final}': {e.Message} Check that the checkpoint directory is writable and its disk has room.", e);
         }
 
-        RemoveOlderThanRetained(header.BatchNumber);
+        RemoveOlderThanRetained(header.BatchTime);
         return final;
     }
 
@@ -145,11 +147,11 @@ public sealed class CheckpointDirectory
             throw WithFallbackAdvice(e, batches);
         }
 
-        if (reader.Header.BatchNumber != newest)
+        if (reader.Header.BatchTime != newest)
         {
             reader.Dispose();
             var renamed = new CheckpointCorruptException(path, CheckpointProblem.Malformed,
-                $"holds batch {reader.Header.BatchNumber} but is named for batch {newest}: it was renamed or copied in");
+                $"holds the batch of {reader.Header.BatchTime} ms but is named for the batch of {newest} ms: it was renamed or copied in");
             throw WithFallbackAdvice(renamed, batches);
         }
 
@@ -157,13 +159,13 @@ public sealed class CheckpointDirectory
         return true;
     }
 
-    /// <summary>The batch numbers of the complete checkpoints in the directory, oldest first.</summary>
+    /// <summary>The batch times of the complete checkpoints in the directory, oldest first.</summary>
     public IReadOnlyList<long> Batches() => ListCheckpoints(deleteTemporaries: false);
 
     private CheckpointCorruptException WithFallbackAdvice(CheckpointCorruptException e, List<long> batches)
     {
         string advice = batches.Count >= 2
-            ? $"Move it out of the checkpoint directory to resume from the previous checkpoint '{FileOf(batches[^2])}' (batch {batches[^2]}), which replays the batches after it, or start with a new checkpoint directory."
+            ? $"Move it out of the checkpoint directory to resume from the previous checkpoint '{FileOf(batches[^2])}' (the batch of {batches[^2]} ms), which replays the batches after it, or start with a new checkpoint directory."
             : "Move it out of the checkpoint directory to start the job from the beginning, or start with a new checkpoint directory.";
         if (e.Problem == CheckpointProblem.ForeignPipeline)
         {

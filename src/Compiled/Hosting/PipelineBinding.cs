@@ -31,7 +31,11 @@ internal sealed class PipelineBinding
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks as <paramref name="options"/> say, at <paramref name="batchInterval"/>.</summary>
     /// <exception cref="ConnectorUriException">A name is not the pipeline's, or a URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
-    public static PipelineBinding Bind(PipelineDefinition definition, PipelineRunOptions options, TimeSpan batchInterval)
+    /// <param name="definition">The pipeline.</param>
+    /// <param name="options">The run's URIs and settings.</param>
+    /// <param name="batchInterval">The batch interval in force.</param>
+    /// <param name="checkpoint">The run's checkpoint directory (full path), or <see langword="null"/> when it keeps none.</param>
+    public static PipelineBinding Bind(PipelineDefinition definition, PipelineRunOptions options, TimeSpan batchInterval, string? checkpoint = null)
     {
         foreach (string name in options.SourceUris.Keys.Concat(options.SinkUris.Keys))
         {
@@ -42,19 +46,23 @@ internal sealed class PipelineBinding
         }
 
         string directory = options.CurrentDirectory ?? Environment.CurrentDirectory;
-        var sourceContext = new SourceContext
+        SourceContext SourceContextOf(string name) => new()
         {
             TimeProvider = options.TimeProvider,
             LoggerFactory = options.LoggerFactory,
             BatchInterval = batchInterval,
             OpenStandardInput = options.OpenStandardInput ?? Console.OpenStandardInput,
             CurrentDirectory = directory,
+            CheckpointDirectory = checkpoint,
+            SourceName = name,
         };
-        var sinkContext = new SinkContext
+        SinkContext SinkContextOf(string name) => new()
         {
             OpenStandardOutput = options.OpenStandardOutput ?? Compiled.Sinks.Console.StandardOutput.Open,
             CurrentDirectory = directory,
             LoggerFactory = options.LoggerFactory,
+            CheckpointDirectory = checkpoint,
+            SinkName = name,
         };
 
         var sources = new List<Source>();
@@ -64,13 +72,13 @@ internal sealed class PipelineBinding
             foreach (SourceDeclaration declared in definition.Sources)
             {
                 string uri = UriOf(options.SourceUris, declared.Name, declared.DefaultUri, "source");
-                sources.Add(ConnectorRegistry.CreateSource(uri, sourceContext));
+                sources.Add(ConnectorRegistry.CreateSource(uri, SourceContextOf(declared.Name)));
             }
 
             foreach (SinkDeclaration declared in definition.Sinks)
             {
                 string uri = UriOf(options.SinkUris, declared.Name, declared.DefaultUri, "sink");
-                sinks.Add(ConnectorRegistry.CreateSink(uri, sinkContext));
+                sinks.Add(ConnectorRegistry.CreateSink(uri, SinkContextOf(declared.Name)));
             }
         }
         catch

@@ -9,12 +9,12 @@ namespace Compiled.Hosting;
 
 /// <summary>
 /// The command line of a pipeline's executable: <c>--source</c>, <c>--sink</c>, <c>--batch-interval</c>,
-/// <c>--log-level</c>, <c>--help</c>. The generated <c>RunAsync(string[] args)</c> of every pipeline calls it.
+/// <c>--checkpoint</c>, <c>--log-level</c>, <c>--help</c>. The generated <c>RunAsync(string[] args)</c> of every pipeline calls it.
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 when the input ended or a stop (SIGINT as Ctrl+C sends it, SIGTERM, SIGHUP) was honoured, the batch
 /// in flight committed at once; 1 when the pipeline failed, a closed or full standard output among the causes (as a
-/// Unix tool ends on a write error: .NET ignores SIGPIPE); 2 for a bad argument or URI; 128 + N when a second signal
+/// Unix tool ends on a write error: .NET ignores SIGPIPE); 2 for a bad argument or URI, or a checkpoint the run refuses; 128 + N when a second signal
 /// N abandoned the batch in flight: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP (the process ends at most five
 /// seconds after that signal even if an operator or a write to standard output does not return; a third signal ends
 /// it at once, by the signal's default action). Standard output carries only what the <c>console</c> sink prints;
@@ -70,7 +70,13 @@ public static class PipelineProgram
             Description = "How much to log to standard error: trace, debug, information, warning, error or none. Default: information.",
             HelpName = "LEVEL",
         };
-        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, logLevelOption };
+        var checkpointOption = new Option<string?>("--checkpoint")
+        {
+            Description = "A directory where the job records, after each batch, its state and where each source was; a restart resumes from the last complete batch." +
+                (definition.Checkpoint is { } declared ? $" Default: {declared}." : " Default: none (nothing is kept)."),
+            HelpName = "DIR",
+        };
+        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, checkpointOption, logLevelOption };
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -81,7 +87,7 @@ public static class PipelineProgram
         int exitCode = ExitOk;
         root.SetAction(async (result, _) =>
         {
-            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, logLevelOption, error, configure).ConfigureAwait(false);
+            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, checkpointOption, logLevelOption, error, configure).ConfigureAwait(false);
         });
 
         // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
@@ -95,6 +101,7 @@ public static class PipelineProgram
         Option<string[]> sourceOption,
         Option<string[]> sinkOption,
         Option<string?> intervalOption,
+        Option<string?> checkpointOption,
         Option<string?> logLevelOption,
         TextWriter error,
         Action<PipelineRunOptions>? configure)
@@ -119,6 +126,17 @@ public static class PipelineProgram
             }
 
             options.BatchInterval = interval;
+        }
+
+        if (parsed.GetResult(checkpointOption) is not null)
+        {
+            string? checkpoint = parsed.GetValue(checkpointOption);
+            if (string.IsNullOrEmpty(checkpoint))
+            {
+                return Usage(error, "--checkpoint needs a directory after it, e.g. --checkpoint /var/lib/wordcount");
+            }
+
+            options.Checkpoint = checkpoint;
         }
 
         LogLevel level = LogLevel.Information;
@@ -148,6 +166,12 @@ public static class PipelineProgram
         catch (Exception bad) when (bad is ConnectorUriException or BatchIntervalException)
         {
             return Usage(error, bad.Message);
+        }
+        catch (CheckpointRefusedException refused)
+        {
+            // Refused before any input is read: the message names the file, what is wrong and the ways on.
+            error.WriteLine($"error: {refused.Message}");
+            return ExitUsage;
         }
 
         // Every stop signal is a graceful stop the first time, an abort the second, and its default action the third.

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Compiled.Batching;
+using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Internal;
@@ -36,6 +37,13 @@ public sealed class PipelineRunOptions
 
     /// <summary>The directory relative <c>file:</c> paths are resolved against; the current directory by default.</summary>
     public string? CurrentDirectory { get; set; }
+
+    /// <summary>
+    /// The checkpoint directory (relative paths against <see cref="CurrentDirectory"/>): after each batch the run records
+    /// there the state after it and where each source was, and a new run resumes from the last complete batch. Overrides
+    /// the pipeline's declared one (<c>[Pipeline(Checkpoint = ...)]</c>); with neither, the run keeps no checkpoint.
+    /// </summary>
+    public string? Checkpoint { get; set; }
 }
 
 /// <summary>
@@ -69,10 +77,16 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     private BatchClock? _clock;
     private BatchCoordinator? _coordinator;
+    private readonly RunCheckpoint? _checkpoint;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
     /// <exception cref="BatchIntervalException">The batch interval does not divide a window of the pipeline, or is longer than a timer waits.</exception>
+    /// <exception cref="CheckpointRefusedException">
+    /// The run keeps a checkpoint and cannot resume from it: the pipeline's state cannot be written, the directory cannot
+    /// be used, its newest checkpoint is damaged or of another pipeline or of another state layout, or a source cannot
+    /// resume from its saved position.
+    /// </exception>
     public PipelineRun(PipelineDefinition definition, PipelineRunOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -95,8 +109,41 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
 
         definition.CheckBatchInterval(BatchInterval);
-        _binding = PipelineBinding.Bind(definition, options, BatchInterval);
+        string? checkpoint = options.Checkpoint ?? definition.Checkpoint;
+        string? checkpointPath = null;
+        if (checkpoint is not null)
+        {
+            if (definition.CheckpointProblems.Count > 0)
+            {
+                throw new CheckpointRefusedException(
+                    $"pipeline '{definition.Name}' cannot keep a checkpoint: {string.Join("; ", definition.CheckpointProblems)}");
+            }
+
+            if (checkpoint.Length == 0)
+            {
+                throw new CheckpointRefusedException("the checkpoint directory is empty; give a directory path (--checkpoint DIR)");
+            }
+
+            checkpointPath = Path.GetFullPath(checkpoint, options.CurrentDirectory ?? Environment.CurrentDirectory);
+        }
+
+        _binding = PipelineBinding.Bind(definition, options, BatchInterval, checkpointPath);
+        if (checkpointPath is not null)
+        {
+            try
+            {
+                _checkpoint = new RunCheckpoint(definition, definition.StateLayout.For(BatchInterval), checkpoint!, checkpointPath, _binding.Sources, _log);
+            }
+            catch
+            {
+                _binding.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+        }
     }
+
+    /// <summary>The checkpoint directory's full path, or <see langword="null"/> when the run keeps no checkpoint.</summary>
+    public string? CheckpointDirectory => _checkpoint?.Path;
 
     /// <summary>The pipeline this run runs.</summary>
     public PipelineDefinition Definition => _definition;
@@ -148,14 +195,24 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 await sink.OpenAsync(abortToken).ConfigureAwait(false);
             }
 
+            if (_checkpoint is { Saved: { } saved })
+            {
+                foreach (Sink sink in _binding.Sinks)
+                {
+                    await sink.RecoverAsync(saved.BatchTime, abortToken).ConfigureAwait(false);
+                }
+            }
+
+            _checkpoint?.LogGuarantees(_binding.Sinks);
             var context = new JobContext(_binding.Framing, _binding.Counters, _binding.Sinks, BatchInterval);
             using PipelineJob job = _definition.CreateJob(context);
-            Volatile.Write(ref _coordinator, new BatchCoordinator(job, context, _time));
+            _checkpoint?.Attach(job);
+            Volatile.Write(ref _coordinator, new BatchCoordinator(job, context, _time, _checkpoint));
             using var clock = new BatchClock(_time, BatchInterval, WakeLoop);
             _clock = clock;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
 
-            StartBatch(clock.FirstBatchTime());
+            StartBatch(FirstBatchTime(clock));
 
             // Every source's streams are read side by side, one after another per source, until all have ended or
             // the run stops; the job sees one buffer at a time, on this loop only.
@@ -204,6 +261,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         finally
         {
             _clock = null;
+            _checkpoint?.Dispose();
             await _binding.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -213,6 +271,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         if (!_disposed && _started == 0)
         {
+            _checkpoint?.Dispose();
             await _binding.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -221,6 +280,22 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     // The time of the batch in flight (or the last one begun); 0 before the first.
     private long BatchTime => _coordinator?.Current.Time ?? 0;
+
+    // The run's first batch: the end of the interval it starts in, and after the batch its checkpoint holds and the
+    // newest batch a sink finds already written, so that a restart soon after a stop (whose last batch is committed at
+    // once under the end of its interval) never labels a batch with a time already used.
+    private long FirstBatchTime(BatchClock clock)
+    {
+        long first = clock.FirstBatchTime();
+        long after = _checkpoint?.Saved?.BatchTime ?? 0;
+        foreach (Sink sink in _binding.Sinks)
+        {
+            after = Math.Max(after, sink.LastCommittedBatchTime ?? 0);
+        }
+
+        long interval = clock.IntervalMilliseconds;
+        return Math.Max(first, (after / interval + 1) * interval);
+    }
 
     // The loop of a run: reads every source side by side, and completes batches on time in between. Returns why
     // it ended, when every source has ended or the run is stopping; a stop still processes what each source had
@@ -242,8 +317,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
                 if (_stopping)
                 {
+                    // With a checkpoint, a stop suspends the run: windows and sessions stay open in the checkpoint.
                     ended = true;
-                    return BatchEnd.Stop;
+                    return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
                 }
 
                 (bool open, bool progressed) = await lanes.AdvanceAsync(abortToken).ConfigureAwait(false);

@@ -94,7 +94,8 @@ public sealed class StateLayout
     /// <summary>How many batches <paramref name="milliseconds"/> span at this layout's interval (rounded down).</summary>
     public long Batches(long milliseconds) => milliseconds / IntervalMilliseconds;
 
-    private long IntervalMilliseconds => Math.Max(1, (long)BatchInterval.TotalMilliseconds);
+    /// <summary>The batch interval in whole milliseconds, at least 1.</summary>
+    public long IntervalMilliseconds => Math.Max(1, (long)BatchInterval.TotalMilliseconds);
 
     /// <summary>
     /// The layout as canonical text, which a checkpoint stores and <see cref="Parse"/> reads back: a header line,

@@ -1,4 +1,5 @@
 using Compiled.Batching;
+using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Hosting;
@@ -9,7 +10,8 @@ namespace Compiled.Testing;
 /// <summary>
 /// Runs a compiled pipeline batch by batch on a virtual clock, like Spark's <c>testOperation</c> or Kafka
 /// Streams' <c>TopologyTestDriver</c>: no sockets, no files, no sleeps. Batch k (1-based) is at time
-/// k × the batch interval, so its number (time ÷ interval, as in a run) is k; the records a test gives for batch k
+/// k × the batch interval, so its number (time ÷ interval, as in a run) is k (after a <see cref="Restore"/> of the
+/// checkpoint of batch c, the driver's batch k is batch c + k); the records a test gives for batch k
 /// are pushed through the same generated loop a real run uses, and each sink's output is kept, batch by batch, with
 /// its time. A batch that fails ends the driver, as it ends a run.
 /// </summary>
@@ -24,6 +26,8 @@ public abstract class PipelineTestDriver : IDisposable
     private readonly Sink[] _sinks;
     private readonly long _intervalMs;
     private readonly BatchCoordinator _coordinator;
+    private readonly PipelineDefinition _definition;
+    private long _firstBatch;         // the batch a restored checkpoint holds: this driver's batches follow it
     private Exception? _failure;      // what failed a batch; the job's state is then part-way through it
 
     /// <summary>Creates the driver's job over <paramref name="sinks"/> (the generated driver passes its captures).</summary>
@@ -40,6 +44,7 @@ public abstract class PipelineTestDriver : IDisposable
         }
 
         _sinks = [.. sinks];
+        _definition = definition;
         Counters = definition.Sources.Select(_ => new SourceCounters()).ToArray();
         var context = new JobContext(definition.Sources.Select(_ => FramingOptions.Default).ToArray(), Counters, _sinks, BatchInterval);
         Metrics = context.Metrics;
@@ -110,6 +115,50 @@ public abstract class PipelineTestDriver : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes a checkpoint of the job after the batches run so far, as a run writes one after each batch: the bytes of a
+    /// checkpoint file with the state of every stateful stage (no source positions: the driver's inputs are the test's).
+    /// Give them to <see cref="Restore"/> on a new driver to go on from here, as a restarted job does.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An earlier batch failed.</exception>
+    /// <exception cref="NotSupportedException">The pipeline keeps state a checkpoint cannot write (<see cref="PipelineDefinition.CheckpointProblems"/>).</exception>
+    public byte[] Checkpoint()
+    {
+        ThrowIfFailed();
+        if (_definition.CheckpointProblems.Count > 0)
+        {
+            throw new NotSupportedException($"Pipeline '{_definition.Name}' cannot keep a checkpoint: {string.Join("; ", _definition.CheckpointProblems)}");
+        }
+
+        long batch = _firstBatch + BatchesRun;
+        using var writer = new CheckpointWriter();
+        JobCheckpoint.Write(writer, _definition.Name, _definition.StateLayout.For(BatchInterval), new BatchInfo(batch, batch * _intervalMs), [], _job);
+        return writer.WrittenFile.ToArray();
+    }
+
+    /// <summary>
+    /// Restores a checkpoint <see cref="Checkpoint"/> took, before this driver's first batch: every stateful stage's
+    /// state is as it was, and this driver's first batch is the one after the checkpoint's (its number and time follow
+    /// on). The inputs given to this driver are its own batches: the first is the batch after the checkpoint.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This driver has run a batch already.</exception>
+    /// <exception cref="CheckpointCorruptException">The bytes are not a whole checkpoint of this pipeline.</exception>
+    /// <exception cref="CheckpointIncompatibleException">The checkpoint holds state in another layout (another pipeline version or batch interval).</exception>
+    public void Restore(byte[] checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        ThrowIfFailed();
+        if (BatchesRun != 0 || _firstBatch != 0)
+        {
+            throw new InvalidOperationException("A checkpoint is restored into a new driver, before its first batch; create a new driver and restore into it.");
+        }
+
+        using CheckpointReader reader = CheckpointReader.FromBytes(checkpoint, "the checkpoint given to Restore", _definition.Name);
+        SavedRun saved = JobCheckpoint.Read(reader, _definition.StateLayout.For(BatchInterval), "the checkpoint given to Restore");
+        _job.ReadState(reader);
+        _firstBatch = saved.BatchNumber;
+    }
+
     /// <summary>Releases the job's pooled buffers.</summary>
     public void Dispose()
     {
@@ -133,7 +182,7 @@ public abstract class PipelineTestDriver : IDisposable
     private void RunBatch(bool isLast)
     {
         long index = BatchesRun + 1;
-        long time = index * _intervalMs;
+        long time = (_firstBatch + index) * _intervalMs;
         try
         {
             _coordinator.Begin(time);

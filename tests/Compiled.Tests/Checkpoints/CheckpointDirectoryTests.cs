@@ -127,7 +127,7 @@ public class CheckpointDirectoryTests
         Assert.Equal(newest, e.Path);
         Assert.Equal(
             $"Checkpoint file '{newest}' fails its checksum: its bytes changed after it was written (a disk or copy fault). " +
-            $"Move it out of the checkpoint directory to resume from the previous checkpoint '{temp.Combine("checkpoint-1")}' (batch 1), " +
+            $"Move it out of the checkpoint directory to resume from the previous checkpoint '{temp.Combine("checkpoint-1")}' (the batch of 1 ms), " +
             "which replays the batches after it, or start with a new checkpoint directory.",
             e.Message);
 
@@ -174,7 +174,7 @@ public class CheckpointDirectoryTests
 
         var e = Assert.Throws<CheckpointCorruptException>(() => directory.TryLoadLatest(out _));
         Assert.Equal(CheckpointProblem.Malformed, e.Problem);
-        Assert.Contains("holds batch 7 but is named for batch 9", e.Message);
+        Assert.Contains("holds the batch of 7 ms but is named for the batch of 9 ms", e.Message);
     }
 
     [Fact]

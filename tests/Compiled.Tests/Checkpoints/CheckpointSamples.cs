@@ -48,7 +48,8 @@ internal static class CheckpointSamples
     public const string Pipeline = "WordCount";
     public const ulong Fingerprint = 0x0123_4567_89AB_CDEFUL;
 
-    public static CheckpointHeader Header(long batch) => new(Pipeline, Fingerprint, batch, 1_700_000_000_000 + batch * 1000);
+    // Batch k at k ms: the directory names files by batch time, so the samples' files are checkpoint-k.
+    public static CheckpointHeader Header(long batch) => new(Pipeline, Fingerprint, batch, batch);
 
     /// <summary>A complete small checkpoint: a keyed section of byte keys and one of source positions.</summary>
     public static byte[] Small(long batch = 7, string pipeline = Pipeline)
