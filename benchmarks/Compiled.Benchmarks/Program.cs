@@ -7,7 +7,8 @@ using Compiled.Benchmarks.Profiling;
 // 'profile <variant> [batches]' runs one variant in a plain loop, for callgrind and the JIT's disassembly;
 // 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
 // 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
-// Process and its boundary apart (Profiling/WindowSplit.cs).
+// Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
+// end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -21,6 +22,11 @@ if (args.Length > 0 && args[0] == "compare")
 if (args.Length > 0 && args[0] == "windows")
 {
     return WindowSplit.RunSliding(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "checkpoints")
+{
+    return Compiled.Benchmarks.Checkpoints.CheckpointThroughput.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "events")

@@ -48,18 +48,32 @@ internal sealed class RunningExecutable : IAsyncDisposable
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Ends the process at once with SIGKILL, as a machine or an OOM killer does, and waits for it to be gone.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
+
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
+
     public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Starts the word count sample in its directory, with every standard stream on a pipe.</summary>
-    public static RunningExecutable Start(string[] arguments)
+    public static RunningExecutable Start(string[] arguments) => Start(Repo.WordCountExecutable, Repo.WordCountDirectory, arguments);
+
+    /// <summary>Starts <paramref name="executable"/> in <paramref name="directory"/>, with every standard stream on a pipe.</summary>
+    public static RunningExecutable Start(string executable, string directory, string[] arguments)
     {
-        var start = new ProcessStartInfo(Repo.WordCountExecutable)
+        var start = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Repo.WordCountDirectory,
+            WorkingDirectory = directory,
         };
         foreach (string argument in arguments)
         {

@@ -21,6 +21,10 @@ internal static class Repo
 
     public static string StatefulWordCountExecutable => Path.Combine(StatefulWordCountDirectory, "bin", Configuration, "net10.0", "StatefulWordCount");
 
+    public static string PageViewsDirectory => Path.Combine(Root, "samples", "PageViews");
+
+    public static string PageViewsExecutable => Path.Combine(PageViewsDirectory, "bin", Configuration, "net10.0", "PageViews");
+
     public static string LogMonitorDirectory => Path.Combine(Root, "samples", "LogMonitor");
 
     public static string LogMonitorExecutable => Path.Combine(LogMonitorDirectory, "bin", Configuration, "net10.0", "LogMonitor");
