@@ -272,6 +272,25 @@ public sealed class WriteAheadLogTests : IDisposable
     }
 
     [Fact]
+    public void Append_OnceWarm_AllocatesNothing()
+    {
+        // The log is written on every receive: it must not allocate per read, whatever the read's size.
+        byte[] received = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("a received line\n", 1000)));
+        using WriteAheadLogDirectory log = Open();
+        log.BeginConnection();
+
+        long allocated = AllocationMeter.LeastAllocated(() =>
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                log.Append(received.AsSpan(0, 16 + (i * 157 % received.Length)));
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Position_RoundTripsThroughASourcePosition_AndAForeignOneIsRefused()
     {
         var position = new WriteAheadLogPosition(7, 4096);
