@@ -109,6 +109,48 @@ public sealed class TcpWriteAheadTests : IDisposable
     }
 
     [Fact]
+    public async Task Checkpointed_TrimsTheSegmentsBeforeThePreviousCheckpointsPosition()
+    {
+        using var deadline = Eventually.Deadline();
+        using var listener = Listen();
+        var context = new SourceContext { CheckpointDirectory = _checkpoint.Path, SourceName = "Lines" };
+        await using var source = new TcpSource(Compiled.Connectors.ConnectorUri.Parse($"tcp://127.0.0.1:{PortOf(listener)}?wal=true", "source"), context)
+        {
+            WriteAheadSegmentBytes = 4096,
+        };
+        Task<Socket> accepting = listener.AcceptSocketAsync(deadline.Token).AsTask();
+        SourceStream stream = (await source.NextStreamAsync(deadline.Token))!;
+        using Socket server = await accepting;
+        byte[] sent = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 1000).Select(i => $"line {i:D4}\n")));
+        for (int offset = 0; offset < sent.Length; offset += 500)
+        {
+            // Several receives, so the log has several entries to spread over its 4 KiB segments.
+            await server.SendAsync(sent.AsMemory(offset, Math.Min(500, sent.Length - offset)), deadline.Token);
+            await PipeReading.ReadExactlyAsync(stream.Reader, Math.Min(500, sent.Length - offset), deadline.Token);
+        }
+
+        string log = source.WriteAheadLogPath!;
+        int segments = Directory.GetFiles(log).Length;
+        Assert.True(segments >= 3, $"expected the log to span several segments, it has {segments}");
+
+        // The first checkpoint (after 6000 bytes) trims nothing: the checkpoint before it may still be resumed from.
+        stream.Advance(6000, ended: false);
+        SourcePosition first = source.GetPosition();
+        await source.CheckpointedAsync(first, deadline.Token);
+        Assert.Equal(segments, Directory.GetFiles(log).Length);
+
+        // The second trims the segments wholly before the first one's position, and no more.
+        stream.Advance(sent.Length - 6000, ended: false);
+        await source.CheckpointedAsync(source.GetPosition(), deadline.Token);
+        string[] left = Directory.GetFiles(log);
+        Assert.InRange(left.Length, 1, segments - 1);
+        using WriteAheadLogDirectory reopened = WriteAheadLogDirectory.Open(CopyOf(log));
+        Assert.True(reopened.Start <= new WriteAheadLogPosition(0, 6000), $"the log starts at {reopened.Start}, after the first checkpoint's position");
+        Assert.True(reopened.Start > new WriteAheadLogPosition(0, 0));
+        await stream.DisposeAsync();
+    }
+
+    [Fact]
     public async Task WithoutAPositionToResumeFrom_TheWholeLogIsReplayed()
     {
         using var deadline = Eventually.Deadline();
@@ -177,6 +219,19 @@ public sealed class TcpWriteAheadTests : IDisposable
         {
             Directory.Delete(copy, recursive: true);
         }
+    }
+
+    // A copy of a log directory in the test's temporary directory (opening the log itself would end its connection).
+    private string CopyOf(string log)
+    {
+        string copy = Path.Combine(_checkpoint.Path, "copy-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(copy);
+        foreach (string file in Directory.GetFiles(log))
+        {
+            File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+        }
+
+        return copy;
     }
 
     private static TcpListener Listen()

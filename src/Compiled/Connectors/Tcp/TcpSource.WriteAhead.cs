@@ -42,6 +42,9 @@ public sealed partial class TcpSource
     /// <summary>The directory of the write-ahead log: <c>&lt;checkpoint&gt;/wal/&lt;source name&gt;</c>; <see langword="null"/> without <c>wal=true</c>.</summary>
     public string? WriteAheadLogPath { get; }
 
+    // The size at which the log starts a new segment; tests make it small to see segments trimmed.
+    internal long WriteAheadSegmentBytes { get; init; } = WriteAheadLogDirectory.DefaultSegmentBytes;
+
     /// <summary>
     /// With <c>wal=true</c>: the place in the write-ahead log up to which the records have been handed to the job (the
     /// connection being read and its first unconsumed byte, or the next connection once one ended).
@@ -134,7 +137,7 @@ public sealed partial class TcpSource
     }
 
     private WriteAheadLogDirectory OpenWriteAheadLog() =>
-        _wal ??= WriteAheadLogDirectory.Open(WriteAheadLogPath!, logger: Context.LoggerFactory.CreateLogger<WriteAheadLogDirectory>());
+        _wal ??= WriteAheadLogDirectory.Open(WriteAheadLogPath!, WriteAheadSegmentBytes, Context.LoggerFactory.CreateLogger<WriteAheadLogDirectory>());
 
     // The next connection the log holds from the resume position, or null once the log is replayed (then the source
     // connects). The first call checks that the log covers the position.
