@@ -23,10 +23,11 @@ public class CheckpointCommandLineTests
         Assert.Contains("resumes from checkpoint", secondError, StringComparison.Ordinal);
 
         // The second run read only b.txt, and its totals go on from the first run's.
-        SortedDictionary<long, Dictionary<string, long>> batches = FileSinkOutput.Batches(temp.File("out"), "t");
-        Assert.Equal(2, batches.Count);
-        Assert.Equal(new Dictionary<string, long> { ["apple"] = 2, ["pear"] = 1 }, batches.First().Value);
-        Assert.Equal(new Dictionary<string, long> { ["apple"] = 3, ["fig"] = 1 }, batches.Last().Value);
+        // (A batch without input writes an empty file: a slow start may give each run one.)
+        Dictionary<string, long>[] batches = [.. FileSinkOutput.Batches(temp.File("out"), "t").Values.Where(b => b.Count > 0)];
+        Assert.Equal(2, batches.Length);
+        Assert.Equal(new Dictionary<string, long> { ["apple"] = 2, ["pear"] = 1 }, batches[0]);
+        Assert.Equal(new Dictionary<string, long> { ["apple"] = 3, ["fig"] = 1 }, batches[1]);
     }
 
     [Fact]

@@ -69,12 +69,18 @@ internal sealed class CrashHarness
             "--sink", $"file://{Output}/part?suffix=txt",
             "--checkpoint", Checkpoint,
             "--batch-interval", "200ms",
-            "--log-level", "warning",
         ];
         Task feeding = FeedAsync(files, feedEvery);
         for (int kill = 0; kill < Kills; kill++)
         {
             await using RunningExecutable job = RunningExecutable.Start(_executable, _workingDirectory, arguments);
+            if (graceful)
+            {
+                // A SIGTERM before the process has set up its handlers ends it by the signal's default action, which
+                // is a kill: a graceful stop waits until the run has started.
+                await job.WaitForErrorAsync(" starting: ");
+            }
+
             int lifetime = random.Next(150, 1500);
             await Task.Delay(lifetime, TestContext.Current.CancellationToken);
             bool exitedEarly = job.HasExited;
@@ -90,7 +96,7 @@ internal sealed class CrashHarness
             }
 
             Log.Append(CultureInfo.InvariantCulture, $"run {kill + 1}: {(graceful ? "stopped" : "killed")} after {lifetime} ms; {Committed().Count} batch files so far{(exitedEarly ? "; it had ended on its own" : "")}\n");
-            if (job.Error.Contains("error", StringComparison.OrdinalIgnoreCase))
+            if (job.Error.Contains("fail", StringComparison.OrdinalIgnoreCase))
             {
                 Log.Append("  its standard error:\n").Append(job.Error);
             }
