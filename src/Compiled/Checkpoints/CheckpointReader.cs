@@ -429,6 +429,15 @@ public sealed class CheckpointReader : IDisposable
             }
         }
 
+        /// <summary>
+        /// The error for a section whose content is wrong in a way only the stage reading it can tell (a key twice, a
+        /// count out of range): a <see cref="CheckpointCorruptException"/> naming the file, the section and
+        /// <paramref name="detail"/>, a sentence fragment after "section 'name' ". Throw it.
+        /// </summary>
+        public readonly CheckpointCorruptException Malformed(string detail) =>
+            new(_reader?.Path ?? "(none)", CheckpointProblem.Malformed, $"section '{Name}' {detail}",
+                "Start with a new checkpoint directory, or run the pipeline version that wrote the checkpoint.");
+
         private ulong ReadLongCount()
         {
             ulong result = 0;
@@ -454,8 +463,6 @@ public sealed class CheckpointReader : IDisposable
         private readonly void ThrowPastEnd(ulong needed) =>
             ThrowMalformed($"is read past its end: {needed} bytes needed at byte {_position} of {_payload.Length}; the stage reading it expects another layout than the one that wrote it");
 
-        private readonly void ThrowMalformed(string detail) =>
-            throw new CheckpointCorruptException(_reader?.Path ?? "(none)", CheckpointProblem.Malformed, $"section '{Name}' {detail}",
-                "Start with a new checkpoint directory, or run the pipeline version that wrote the checkpoint.");
+        private readonly void ThrowMalformed(string detail) => throw Malformed(detail);
     }
 }

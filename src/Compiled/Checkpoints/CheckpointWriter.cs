@@ -265,7 +265,11 @@ public sealed class CheckpointWriter : IDisposable
         /// <summary>The section's name.</summary>
         public readonly string Name => _writer._sectionName;
 
-        /// <summary>Announces that the keyed entries that follow are split into <paramref name="shardCount"/> shards.</summary>
+        /// <summary>
+        /// Announces that the keyed entries that follow are split into <paramref name="shardCount"/> shards. A section may
+        /// hold several sets of keyed entries one after another: announce the next set once every shard of the last one
+        /// is written.
+        /// </summary>
         public readonly void BeginShards(int shardCount)
         {
             CheckpointWriter w = Writer;
@@ -276,7 +280,13 @@ public sealed class CheckpointWriter : IDisposable
 
             if (w._shardsAnnounced >= 0)
             {
-                throw new InvalidOperationException($"Section '{w._sectionName}' already announced its shards; a section holds one set of keyed entries.");
+                // A section may hold several sets of keyed entries (a window's table per batch), one after another.
+                w.CheckShardFinished();
+                if (w._shardsBegun != w._shardsAnnounced)
+                {
+                    throw new InvalidOperationException(
+                        $"Section '{w._sectionName}' announced {w._shardsAnnounced} shards but began {w._shardsBegun}; begin every announced shard of a set of keyed entries before the next set.");
+                }
             }
 
             w._shardsAnnounced = shardCount;

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Compiled.Checkpoints;
+using Compiled.Keys;
 
 namespace Compiled.Windows;
 
@@ -17,6 +19,7 @@ public sealed class EventWindowSet<TTable>
     private readonly List<(EventWindow Window, TTable Table)> _open = [];
     private readonly Stack<TTable> _spare = new();
     private int _last = -1;
+    private int[]? _checkpointScratch;
 
     /// <summary>The number of open windows.</summary>
     public int Count => _open.Count;
@@ -27,6 +30,63 @@ public sealed class EventWindowSet<TTable>
     /// its table gives a set that behaves the same.
     /// </summary>
     public ReadOnlySpan<(EventWindow Window, TTable Table)> OpenWindows => CollectionsMarshal.AsSpan(_open);
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the number of open windows, then each, in
+    /// order, as its start and end and its table as a set of keyed entries (<see cref="KeyedSections"/>; values through
+    /// <see cref="CheckpointValues{T}"/>). Allocates nothing once the set has written a checkpoint of its size.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The table type is not a <see cref="ByteKeyTable{TValue}"/> or <see cref="StructKeyTable{TKey, TValue}"/>.</exception>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)_open.Count);
+        foreach ((EventWindow window, TTable table) in _open)
+        {
+            section.WriteUnmanaged(window.Start);
+            section.WriteUnmanaged(window.End);
+            Checkpointed(table).WriteCheckpoint(ref section, ref _checkpointScratch);
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new, empty set, which then closes and emits the same
+    /// windows with the same tables. A malformed section throws and leaves the set empty.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The set has open windows.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (_open.Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is restored only into a new, empty set of event-time windows; this one has {_open.Count} open. Restore before the first batch.");
+        }
+
+        ulong count = section.ReadCount();
+        if (count > (ulong)section.Remaining / 16)
+        {
+            throw section.Malformed($"announces {count} open windows but has only {section.Remaining} bytes left");
+        }
+
+        var windows = new (EventWindow Window, TTable Table)[count];
+        for (int index = 0; index < windows.Length; index++)
+        {
+            var window = new EventWindow(section.ReadUnmanaged<long>(), section.ReadUnmanaged<long>());
+            if (window.End < window.Start || (index > 0 && Compare(windows[index - 1].Window, window) >= 0))
+            {
+                throw section.Malformed($"has the open window {window} out of order or ending before it starts");
+            }
+
+            var table = new TTable();
+            Checkpointed(table).ReadCheckpoint(ref section);
+            windows[index] = (window, table);
+        }
+
+        _open.AddRange(windows);
+    }
+
+    private static ICheckpointTable Checkpointed(TTable table) =>
+        table as ICheckpointTable ?? throw new NotSupportedException(
+            $"A checkpoint cannot write event-time windows whose tables are '{typeof(TTable)}': use a ByteKeyTable<TValue> or a StructKeyTable<TKey, TValue>, as the generated code does.");
 
     /// <summary>The table of the tumbling window of <paramref name="size"/> milliseconds that holds event time <paramref name="time"/>, opened if need be.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using Compiled.Keys;
 
 namespace Compiled.Windows;
@@ -22,6 +23,7 @@ public sealed class SessionWindows<TKey, TValue, TKeys, TRecord>
     private readonly Sessions<TValue> _sessions = new();
     private TKeys _keys = TKeys.Create();
     private TKeys _spare = TKeys.Create();
+    private int[]? _checkpointScratch;
 
     /// <summary>The number of keys in the table, forgotten ones included.</summary>
     internal int KeyCount => _keys.Count;
@@ -106,6 +108,111 @@ public sealed class SessionWindows<TKey, TValue, TKeys, TRecord>
     public void Restore(TKey key, EventWindow window, TValue value) =>
         _sessions.Restore(ref _keys.GetOrAdd(key), window, value);
 
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: every key with open sessions as a set of
+    /// keyed entries (<see cref="KeyedSections"/>), each the key, its place among the keys (the order in which sessions
+    /// that close together are emitted), its number of open sessions and each session's start, end and value (through
+    /// <see cref="CheckpointValues{T}"/>), in order of start. Allocates nothing once it has written a checkpoint of its size.
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        Span<int> starts = stackalloc int[KeyedSections.ShardCount + 1];
+        ReadOnlySpan<int> order = KeyedSections.Order<TKeys, TKey, SessionList, OpenSessionLists>(_keys, ref _checkpointScratch, starts);
+        section.BeginShards(KeyedSections.ShardCount);
+        for (int shard = 0; shard < KeyedSections.ShardCount; shard++)
+        {
+            section.BeginShard(starts[shard + 1] - starts[shard]);
+            for (int at = starts[shard]; at < starts[shard + 1]; at++)
+            {
+                int index = order[at];
+                SessionList list = _keys.ValueAt(index);
+                TKeys.WriteKey(_keys.KeyAt(index), ref section);
+                section.WriteCount((ulong)list.Order);
+                uint sessions = 0;
+                foreach ((EventWindow, TValue) _ in _sessions.SessionsOf(list))
+                {
+                    sessions++;
+                }
+
+                section.WriteCount(sessions);
+                foreach ((EventWindow window, TValue value) in _sessions.SessionsOf(list))
+                {
+                    section.WriteUnmanaged(window.Start);
+                    section.WriteUnmanaged(window.End);
+                    CheckpointValues<TValue>.Write(in value, ref section);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new, empty instance, which then extends, merges, closes
+    /// and emits sessions as the written one would have. A malformed section throws and leaves the instance empty.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The instance holds keys.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (_keys.Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is restored only into new, empty session windows; these hold {_keys.Count} keys. Restore before the first batch.");
+        }
+
+        TKeys staged = TKeys.Create();
+        var places = new List<(ulong Place, int Key)>();
+        var firstSession = new List<int>();
+        var sessions = new List<(EventWindow Window, TValue Value)>();
+        section.BeginShards();
+        while (section.MoveNextEntry())
+        {
+            TKey key = TKeys.ReadKey(ref section);
+            ulong place = section.ReadCount();
+            ulong count = section.ReadCount();
+            if (count == 0 || count > (ulong)section.Remaining / 16)
+            {
+                throw section.Malformed($"gives a key {count} open sessions, which cannot be right with {section.Remaining} bytes left");
+            }
+
+            staged.GetOrAdd(key, out bool exists);
+            if (exists)
+            {
+                throw section.Malformed("holds the same key twice");
+            }
+
+            places.Add((place, staged.Count - 1));
+            firstSession.Add(sessions.Count);
+            for (ulong i = 0; i < count; i++)
+            {
+                var window = new EventWindow(section.ReadUnmanaged<long>(), section.ReadUnmanaged<long>());
+                if (window.End < window.Start)
+                {
+                    throw section.Malformed($"has the session {window}, which ends before it starts");
+                }
+
+                sessions.Add((window, CheckpointValues<TValue>.Read(ref section)));
+            }
+        }
+
+        places.Sort();
+        for (int at = 1; at < places.Count; at++)
+        {
+            if (places[at].Place == places[at - 1].Place)
+            {
+                throw section.Malformed($"gives two keys the same place ({places[at].Place})");
+            }
+        }
+
+        firstSession.Add(sessions.Count);
+        foreach ((_, int index) in places)
+        {
+            TKey key = staged.KeyAt(index);
+            for (int at = firstSession[index]; at < firstSession[index + 1]; at++)
+            {
+                Restore(key, sessions[at].Window, sessions[at].Value);
+            }
+        }
+    }
+
     /// <summary>The sessions a boundary closed, as records of the stage; valid until the next <see cref="Close"/>.</summary>
     public ref struct ClosedSessions
     {
@@ -184,4 +291,10 @@ public sealed class SessionWindows<TKey, TValue, TKeys, TRecord>
             return true;
         }
     }
+}
+
+/// <summary>The keys of a session-window stage that have open sessions: the ones a checkpoint writes.</summary>
+internal readonly struct OpenSessionLists : IEntryFilter<SessionList>
+{
+    public static bool Includes(ref SessionList value) => !value.IsEmpty;
 }

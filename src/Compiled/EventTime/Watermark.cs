@@ -1,3 +1,5 @@
+using Compiled.Checkpoints;
+
 namespace Compiled.Windows;
 
 /// <summary>
@@ -111,6 +113,72 @@ public sealed class Watermark
         {
             clocks[i].ActiveAt = lastActiveOfEachInput[i];
         }
+    }
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the number of inputs, the lateness and the idle
+    /// timeout (to check them on restore), the watermark, then per input its latest event time, the batch time its quiet
+    /// time counts from, and whether it gave a record since the last boundary.
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)Inputs);
+        section.WriteUnmanaged(_lateness);
+        section.WriteUnmanaged(_idleTimeout);
+        section.WriteUnmanaged(Value);
+        foreach (InputClock clock in Clocks)
+        {
+            section.WriteUnmanaged(clock.Latest);
+            section.WriteUnmanaged(clock.ActiveAt);
+            section.WriteUnmanaged(clock.GaveRecord ? (byte)1 : (byte)0);
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new watermark of the same inputs, lateness and idle
+    /// timeout, which then moves on as the written one would have. A malformed section throws and leaves it new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The watermark has moved or seen a record.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a watermark with other settings.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        Span<InputClock> clocks = Clocks;
+        bool isNew = Value == long.MinValue;
+        foreach (InputClock clock in clocks)
+        {
+            isNew &= clock.Latest == long.MinValue && clock.ActiveAt == long.MinValue && !clock.GaveRecord;
+        }
+
+        if (!isNew)
+        {
+            throw new InvalidOperationException("A checkpoint is restored only into a new watermark: this one has already seen a record or moved. Restore before the first batch.");
+        }
+
+        ulong inputs = section.ReadCount();
+        long lateness = section.ReadUnmanaged<long>();
+        long idleTimeout = section.ReadUnmanaged<long>();
+        if (inputs != (ulong)Inputs || lateness != _lateness || idleTimeout != _idleTimeout)
+        {
+            throw section.Malformed(
+                $"holds a watermark of {inputs} input(s), a lateness of {lateness} ms and an idle timeout of {idleTimeout} ms, but the watermark restoring it has {Inputs}, {_lateness} ms and {_idleTimeout} ms");
+        }
+
+        long value = section.ReadUnmanaged<long>();
+        var staged = new InputClock[clocks.Length];
+        for (int i = 0; i < staged.Length; i++)
+        {
+            staged[i].Latest = section.ReadUnmanaged<long>();
+            staged[i].ActiveAt = section.ReadUnmanaged<long>();
+            staged[i].GaveRecord = section.ReadUnmanaged<byte>() switch
+            {
+                0 => false,
+                1 => true,
+                _ => throw section.Malformed("has an input whose record flag is neither 0 nor 1"),
+            };
+        }
+
+        staged.CopyTo(clocks);
+        Value = value;
     }
 
     /// <summary>Whether a record of event time <paramref name="time"/> is late: older than the watermark.</summary>

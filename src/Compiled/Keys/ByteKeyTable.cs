@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using System.Runtime.InteropServices;
 
 namespace Compiled.Keys;
@@ -32,8 +33,23 @@ namespace Compiled.Keys;
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class ByteKeyTable<TValue>
+public sealed class ByteKeyTable<TValue> : ICheckpointTable
 {
+    /// <inheritdoc />
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+        KeyedSections.Write<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ByteKeys<TValue>.Over(this), ref section, ref scratch);
+
+    /// <inheritdoc />
+    void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is read only into an empty table; this one holds {Count} keys.");
+        }
+
+        KeyedSections.ReadInto<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ref section, ByteKeys<TValue>.Over(this));
+    }
+
     private const int MinimumBuckets = 16;
 
     // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
@@ -85,6 +101,34 @@ public sealed class ByteKeyTable<TValue>
 
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
+
+    /// <summary>
+    /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
+    /// of 0 to <see cref="Count"/> − 1). No key is hashed again: the buckets are renumbered. For a restore that reads
+    /// entries in another order than the table had them.
+    /// </summary>
+    internal void Reorder(ReadOnlySpan<int> order)
+    {
+        var entries = new Entry[_entries.Length];
+        var newIndex = new int[_count];
+        for (int k = 0; k < _count; k++)
+        {
+            entries[k] = _entries[order[k]];
+            newIndex[order[k]] = k;
+        }
+
+        Bucket[] buckets = _buckets;
+        for (int slot = 0; slot < buckets.Length; slot++)
+        {
+            int index = buckets[slot].EntryPlusOne - 1;
+            if (index >= 0)
+            {
+                buckets[slot].EntryPlusOne = newIndex[index] + 1;
+            }
+        }
+
+        _entries = entries;
+    }
 
     /// <summary>The lengths of the bucket, entry and key-byte arrays: the memory the table holds.</summary>
     internal (int Buckets, int Entries, int Arena) Lengths => (_buckets.Length, _entries.Length, _arena.Length);

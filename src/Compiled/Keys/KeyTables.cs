@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 
 namespace Compiled.Keys;
 
@@ -16,6 +17,9 @@ public interface IKeyTable<TSelf, TKey, TValue>
 {
     /// <summary>A new, empty table.</summary>
     static abstract TSelf Create();
+
+    /// <summary>A new, empty table with room for <paramref name="capacity"/> keys before it first grows.</summary>
+    static abstract TSelf Create(int capacity);
 
     /// <summary>How many keys the table holds.</summary>
     int Count { get; }
@@ -37,6 +41,21 @@ public interface IKeyTable<TSelf, TKey, TValue>
 
     /// <summary>Forgets every key, keeping the memory.</summary>
     void Clear();
+
+    /// <summary>
+    /// Puts the entries in a new order without hashing a key again: entry <c>order[k]</c> becomes entry k
+    /// (<paramref name="order"/> is a permutation of 0 to <see cref="Count"/> − 1).
+    /// </summary>
+    void Reorder(ReadOnlySpan<int> order);
+
+    /// <summary>Writes <paramref name="key"/> as the key of a keyed checkpoint entry (see <see cref="KeyedSections"/>).</summary>
+    static abstract void WriteKey(TKey key, ref CheckpointWriter.Section section);
+
+    /// <summary>Reads a key that <see cref="WriteKey"/> wrote; a byte key is valid while the checkpoint's reader is.</summary>
+    static abstract TKey ReadKey(ref CheckpointReader.Section section);
+
+    /// <summary>The checkpoint shard of <paramref name="key"/> among <paramref name="shardCount"/> (<see cref="KeyShards"/>).</summary>
+    static abstract int ShardOf(TKey key, int shardCount);
 }
 
 /// <summary>A keyed table of struct keys.</summary>
@@ -51,6 +70,12 @@ public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TVa
 
     /// <inheritdoc />
     public static StructKeys<TKey, TValue> Create() => new(new StructKeyTable<TKey, TValue>());
+
+    /// <inheritdoc />
+    public static StructKeys<TKey, TValue> Create(int capacity) => new(new StructKeyTable<TKey, TValue>(capacity));
+
+    /// <inheritdoc />
+    public void Reorder(ReadOnlySpan<int> order) => _table.Reorder(order);
 
     /// <summary>The table itself, which the fused loop writes into directly.</summary>
     public StructKeyTable<TKey, TValue> Table => _table;
@@ -78,6 +103,21 @@ public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TVa
 
     /// <inheritdoc />
     public void Clear() => _table.Clear();
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteKey(TKey key, ref CheckpointWriter.Section section) => CheckpointValues<TKey>.WriteKey(in key, ref section);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TKey ReadKey(ref CheckpointReader.Section section) => CheckpointValues<TKey>.ReadKey(ref section);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ShardOf(TKey key, int shardCount) => KeyShards.Of(in key, shardCount);
+
+    /// <summary>Wraps an existing table (an event-time window's).</summary>
+    internal static StructKeys<TKey, TValue> Over(StructKeyTable<TKey, TValue> table) => new(table);
 }
 
 /// <summary>A keyed table of byte-span keys (each copied once into the table's arena).</summary>
@@ -90,6 +130,12 @@ public readonly struct ByteKeys<TValue> : IKeyTable<ByteKeys<TValue>, ReadOnlySp
 
     /// <inheritdoc />
     public static ByteKeys<TValue> Create() => new(new ByteKeyTable<TValue>());
+
+    /// <inheritdoc />
+    public static ByteKeys<TValue> Create(int capacity) => new(new ByteKeyTable<TValue>(capacity));
+
+    /// <inheritdoc />
+    public void Reorder(ReadOnlySpan<int> order) => _table.Reorder(order);
 
     /// <summary>The table itself, which the fused loop writes into directly.</summary>
     public ByteKeyTable<TValue> Table => _table;
@@ -117,4 +163,19 @@ public readonly struct ByteKeys<TValue> : IKeyTable<ByteKeys<TValue>, ReadOnlySp
 
     /// <inheritdoc />
     public void Clear() => _table.Clear();
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteKey(ReadOnlySpan<byte> key, ref CheckpointWriter.Section section) => section.WriteKey(key);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> ReadKey(ref CheckpointReader.Section section) => section.ReadKey();
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ShardOf(ReadOnlySpan<byte> key, int shardCount) => KeyShards.Of(key, shardCount);
+
+    /// <summary>Wraps an existing table (an event-time window's).</summary>
+    internal static ByteKeys<TValue> Over(ByteKeyTable<TValue> table) => new(table);
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 
 namespace Compiled.Keys;
 
@@ -31,9 +32,24 @@ namespace Compiled.Keys;
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class StructKeyTable<TKey, TValue>
+public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     where TKey : struct
 {
+    /// <inheritdoc />
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+        KeyedSections.Write<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(StructKeys<TKey, TValue>.Over(this), ref section, ref scratch);
+
+    /// <inheritdoc />
+    void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (Count != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is read only into an empty table; this one holds {Count} keys.");
+        }
+
+        KeyedSections.ReadInto<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(ref section, StructKeys<TKey, TValue>.Over(this));
+    }
+
     private const int MinimumBuckets = 16;
 
     // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
@@ -79,6 +95,33 @@ public sealed class StructKeyTable<TKey, TValue>
 
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
+
+    /// <summary>
+    /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
+    /// of 0 to <see cref="Count"/> − 1). No key is hashed again: the buckets are renumbered. For a restore that reads
+    /// entries in another order than the table had them.
+    /// </summary>
+    internal void Reorder(ReadOnlySpan<int> order)
+    {
+        var entries = new Entry[_entries.Length];
+        var newIndex = new int[_count];
+        for (int k = 0; k < _count; k++)
+        {
+            entries[k] = _entries[order[k]];
+            newIndex[order[k]] = k;
+        }
+
+        int[] buckets = _buckets;
+        for (int slot = 0; slot < buckets.Length; slot++)
+        {
+            if (buckets[slot] != 0)
+            {
+                buckets[slot] = newIndex[buckets[slot] - 1] + 1;
+            }
+        }
+
+        _entries = entries;
+    }
 
     /// <summary>The lengths of the bucket and entry arrays: the memory the table holds.</summary>
     internal (int Buckets, int Entries) Lengths => (_buckets.Length, _entries.Length);

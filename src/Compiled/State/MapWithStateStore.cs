@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using Compiled.Keys;
 
 namespace Compiled;
@@ -41,6 +42,7 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     private TKeys _keys = TKeys.Create();
     private TKeys _kept = TKeys.Create();
     private int _swept;               // how far the end of the batch has come through _keys
+    private int[]? _checkpointScratch;
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="timeoutBatches">
@@ -143,6 +145,40 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     /// </summary>
     public void Put(TKey key, TState state, long updatedBatch) =>
         _keys.GetOrAdd(key) = new StateEntry<TState> { Value = state, Exists = true, UpdatedBatch = updatedBatch };
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: every key that has a state, with the batch it
+    /// was last updated in (its timeout counts from there) and the state, as one set of keyed entries
+    /// (<see cref="KeyedSections"/>; the state through <see cref="CheckpointValues{T}"/>). Allocates nothing once the
+    /// store has written a checkpoint of its size.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is part-way through the end of a batch.</exception>
+    /// <exception cref="NotSupportedException">A checkpoint cannot write <typeparamref name="TState"/> or the key type.</exception>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        if (_swept != 0)
+        {
+            throw new InvalidOperationException("The store is part-way through the end of a batch: write a checkpoint between batches, after NextTimeout returned false.");
+        }
+
+        KeyedSections.Write<TKeys, TKey, StateEntry<TState>, StateEntries<TState>>(_keys, ref section, ref _checkpointScratch);
+    }
+
+    /// <summary>
+    /// Restores the state that <see cref="WriteCheckpoint"/> wrote into this new, empty store (created with the same
+    /// timeout), keys in their order; the store then calls the function and times keys out as the one written would.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is not empty.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed; the store is left empty.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (_keys.Count != 0 || _swept != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is restored only into a new, empty store; this one holds {_keys.Count} keys. Restore before the first batch.");
+        }
+
+        _keys = KeyedSections.Read<TKeys, TKey, StateEntry<TState>, StateEntries<TState>>(ref section);
+    }
 
     /// <summary>Lists every key that has a state, with it and its stamp, in the order the keys came.</summary>
     public Enumerator GetEnumerator() => new(this);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using Compiled.Keys;
 
 namespace Compiled;
@@ -29,6 +30,7 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     private TKeys _keys = TKeys.Create();
     private TKeys _kept = TKeys.Create();
     private int _updated;             // how far the end of the batch has come through _keys
+    private int[]? _checkpointScratch;
 
     /// <summary>How many keys the store holds; between batches, every one has a state.</summary>
     public int Count => _keys.Count;
@@ -79,6 +81,39 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
         ref UpdateEntry<TState> entry = ref _keys.GetOrAdd(key);
         entry.State = state;
         entry.HasState = true;
+    }
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: every key that has a state, with it, as one
+    /// set of keyed entries (<see cref="KeyedSections"/>; the state through <see cref="CheckpointValues{T}"/>). Allocates
+    /// nothing once the store has written a checkpoint of its size.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is part-way through the end of a batch.</exception>
+    /// <exception cref="NotSupportedException">A checkpoint cannot write <typeparamref name="TState"/> or the key type.</exception>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        if (_updated != 0)
+        {
+            throw new InvalidOperationException("The store is part-way through the end of a batch: write a checkpoint between batches, after NextState returned false.");
+        }
+
+        KeyedSections.Write<TKeys, TKey, UpdateEntry<TState>, UpdateEntries<TState>>(_keys, ref section, ref _checkpointScratch);
+    }
+
+    /// <summary>
+    /// Restores the state that <see cref="WriteCheckpoint"/> wrote into this new, empty store (created with the same
+    /// type arguments), keys in the order the update function visited them; the store then behaves as the one written.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is not empty.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed; the store is left empty.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        if (_keys.Count != 0 || _updated != 0)
+        {
+            throw new InvalidOperationException($"A checkpoint is restored only into a new, empty store; this one holds {_keys.Count} keys. Restore before the first batch.");
+        }
+
+        _keys = KeyedSections.Read<TKeys, TKey, UpdateEntry<TState>, UpdateEntries<TState>>(ref section);
     }
 
     /// <summary>Lists every key that has a state, with it, in the order the update function visits them.</summary>

@@ -1,3 +1,5 @@
+using Compiled.Checkpoints;
+
 namespace Compiled.Windows;
 
 /// <summary>
@@ -105,6 +107,66 @@ public abstract class BatchWindow<TPart>
         if (!_restoring)
         {
             throw new InvalidOperationException($"A window's {what} can be filled only while it is restored: call Restore with the captured clock first, and fill the {what} before the first batch.");
+        }
+    }
+
+    /// <summary>Writes the clock into a checkpoint section: length and slide (varints), then the last batch, emission and batch with records.</summary>
+    private protected void WriteClock(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)_clock.Length);
+        section.WriteCount((uint)_clock.Slide);
+        section.WriteUnmanaged(_clock.LastBatch);
+        section.WriteUnmanaged(_clock.LastEmitted);
+        section.WriteUnmanaged(_clock.LastWithRecords);
+    }
+
+    /// <summary>
+    /// Reads a clock that <see cref="WriteClock"/> wrote, for this new window, without changing the window: the caller
+    /// reads the rest of its state, then calls <see cref="RestoreParts"/>, so a malformed section leaves the window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The clock is of another length or slide, or its batch numbers do not fit together.</exception>
+    private protected WindowClock ReadClock(ref CheckpointReader.Section section)
+    {
+        if (_clock.LastBatch != WindowClock.None || _restoring)
+        {
+            throw new InvalidOperationException("A checkpoint is restored only into a new window: this one has already taken in a batch or been restored. Restore into a newly created window, before its first batch.");
+        }
+
+        ulong length = section.ReadCount();
+        ulong slide = section.ReadCount();
+        long lastBatch = section.ReadUnmanaged<long>();
+        long lastEmitted = section.ReadUnmanaged<long>();
+        long lastWithRecords = section.ReadUnmanaged<long>();
+        if (length != (ulong)_clock.Length || slide != (ulong)_clock.Slide)
+        {
+            throw section.Malformed(
+                $"holds a window {length} batches long with a slide of {slide}, but the window restoring it is {_clock.Length} batches long with a slide of {_clock.Slide} (a change of the window or of the batch interval)");
+        }
+
+        try
+        {
+            return WindowClock.Restore(_clock.Length, _clock.Slide, lastBatch, lastEmitted, lastWithRecords);
+        }
+        catch (ArgumentException)
+        {
+            throw section.Malformed($"holds a window clock whose batch numbers do not fit together (last batch {lastBatch}, last emission {lastEmitted}, last batch with records {lastWithRecords})");
+        }
+    }
+
+    /// <summary>How many parts a window with <paramref name="clock"/> holds: its length once it has taken in a batch, 0 before.</summary>
+    private protected static int PartCount(WindowClock clock) => clock.LastBatch == WindowClock.None ? 0 : clock.Length;
+
+    /// <summary>
+    /// Restores the window from what a checkpoint held: the clock (see <see cref="Restore"/>) and its parts, oldest
+    /// first, as <see cref="Parts"/> listed them; the window then takes the parts as its own.
+    /// </summary>
+    private protected void RestoreParts(WindowClock clock, TPart[] parts)
+    {
+        Restore(clock);
+        for (int index = 0; index < parts.Length; index++)
+        {
+            _ring[_clock.Slot(_clock.LastBatch - _ring.Length + 1 + index)] = parts[index];
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 using Compiled.Keys;
 
 namespace Compiled.Windows;
@@ -48,6 +49,7 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     private TEntries _kept = TEntries.Create();
     private int[] _emitted = new int[16];
     private int _emittedCount;
+    private int[]? _checkpointScratch;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public IncrementalKeyedWindow(int length, int slide)
@@ -102,6 +104,53 @@ public sealed class IncrementalKeyedWindow<TKey, TValue, TKeys, TEntries, TReduc
     /// batch <paramref name="batch"/>, as <see cref="PartEntries"/> listed it and in that order.
     /// </summary>
     public void Put(long batch, TKey key, TValue value) => PartToRestore(batch).GetOrAdd(key) = value;
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the clock, each per-batch table, oldest first,
+    /// then the window's table with every key's batch count (forgotten keys and keys at zero included), each as a set of
+    /// keyed entries (<see cref="KeyedSections"/>; values through <see cref="CheckpointValues{T}"/>). Allocates nothing
+    /// once the window has written a checkpoint of its size.
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        WriteClock(ref section);
+        foreach (TKeys part in Parts)
+        {
+            KeyedSections.Write<TKeys, TKey, TValue, PlainEntries<TValue>>(part, ref section, ref _checkpointScratch);
+        }
+
+        KeyedSections.Write<TEntries, TKey, WindowEntry<TValue>, WindowEntries<TValue>>(_entries, ref section, ref _checkpointScratch);
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new window of the same length and slide, which then
+    /// emits, forgets and clears out keys as the written one would have. A malformed section throws and leaves the
+    /// window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a window of another length or slide.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        WindowClock clock = ReadClock(ref section);
+        var parts = new TKeys[PartCount(clock)];
+        for (int index = 0; index < parts.Length; index++)
+        {
+            parts[index] = KeyedSections.Read<TKeys, TKey, TValue, PlainEntries<TValue>>(ref section);
+        }
+
+        TEntries entries = KeyedSections.Read<TEntries, TKey, WindowEntry<TValue>, WindowEntries<TValue>>(ref section);
+        for (int index = 0; index < entries.Count; index++)
+        {
+            int batches = entries.ValueAt(index).Batches;
+            if (batches < -1 || batches > clock.Length)
+            {
+                throw section.Malformed($"gives a key of a window {clock.Length} batches long a batch count of {batches}, outside -1 to {clock.Length}");
+            }
+        }
+
+        RestoreParts(clock, parts);
+        _entries = entries;
+    }
 
     /// <summary>
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:

@@ -1,3 +1,4 @@
+using Compiled.Checkpoints;
 using Compiled.Keys;
 
 namespace Compiled.Windows;
@@ -24,6 +25,7 @@ public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce> : BatchWindow<TKey
     where TReduce : struct, IReducer<TValue>
 {
     private TKeys _window = TKeys.Create();
+    private int[]? _checkpointScratch;
 
     /// <summary>Creates a window <paramref name="length"/> batches long that emits every <paramref name="slide"/> batches.</summary>
     public KeyedWindow(int length, int slide)
@@ -55,6 +57,38 @@ public sealed class KeyedWindow<TKey, TValue, TKeys, TReduce> : BatchWindow<TKey
     /// batch <paramref name="batch"/>, as <see cref="PartEntries"/> listed it and in that order.
     /// </summary>
     public void Put(long batch, TKey key, TValue value) => PartToRestore(batch).GetOrAdd(key) = value;
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the clock, then each per-batch table, oldest
+    /// first, as a set of keyed entries (<see cref="KeyedSections"/>; values through <see cref="CheckpointValues{T}"/>).
+    /// Allocates nothing once the window has written a checkpoint of its size.
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        WriteClock(ref section);
+        foreach (TKeys part in Parts)
+        {
+            KeyedSections.Write<TKeys, TKey, TValue, PlainEntries<TValue>>(part, ref section, ref _checkpointScratch);
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new window of the same length and slide, which then
+    /// emits what the written one would have. A malformed section throws and leaves the window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a window of another length or slide.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        WindowClock clock = ReadClock(ref section);
+        var parts = new TKeys[PartCount(clock)];
+        for (int index = 0; index < parts.Length; index++)
+        {
+            parts[index] = KeyedSections.Read<TKeys, TKey, TValue, PlainEntries<TValue>>(ref section);
+        }
+
+        RestoreParts(clock, parts);
+    }
 
     /// <summary>
     /// Whether <see cref="Advance"/> will emit when it takes in the batch in progress as batch <paramref name="batch"/>:

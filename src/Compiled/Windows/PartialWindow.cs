@@ -1,3 +1,5 @@
+using Compiled.Checkpoints;
+
 namespace Compiled.Windows;
 
 /// <summary>
@@ -33,6 +35,37 @@ public sealed class PartialWindow<T, TReduce> : BatchWindow<Partial<T>>
         Partial<T> part = PartToRestore(batch);
         part.Value = value;
         part.HasValue = true;
+    }
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the clock, then each part, oldest first (a
+    /// varint 0 for a part without a value, else 1 and the value through <see cref="CheckpointValues{T}"/>).
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        WriteClock(ref section);
+        foreach (Partial<T> part in Parts)
+        {
+            part.WriteCheckpoint(ref section);
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new window of the same length and slide, which then
+    /// emits what the written one would have. A malformed section throws and leaves the window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a window of another length or slide.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        WindowClock clock = ReadClock(ref section);
+        var parts = new Partial<T>[PartCount(clock)];
+        for (int index = 0; index < parts.Length; index++)
+        {
+            parts[index] = Partial<T>.ReadCheckpoint(ref section);
+        }
+
+        RestoreParts(clock, parts);
     }
 
     /// <summary>The window's records reduced, after <see cref="Advance"/> returned <see langword="true"/>; valid until the next <see cref="Advance"/>.</summary>
@@ -130,6 +163,42 @@ public sealed class IncrementalPartialWindow<T, TReduce, TInverse> : BatchWindow
 
         _window.Value = value;
         _window.HasValue = true;
+    }
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the clock, each part, oldest first, then the
+    /// window's value (each a varint 0 without a value, else 1 and the value through <see cref="CheckpointValues{T}"/>).
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        WriteClock(ref section);
+        foreach (Partial<T> part in Parts)
+        {
+            part.WriteCheckpoint(ref section);
+        }
+
+        _window.WriteCheckpoint(ref section);
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new window of the same length and slide, which then
+    /// emits what the written one would have. A malformed section throws and leaves the window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a window of another length or slide.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        WindowClock clock = ReadClock(ref section);
+        var parts = new Partial<T>[PartCount(clock)];
+        for (int index = 0; index < parts.Length; index++)
+        {
+            parts[index] = Partial<T>.ReadCheckpoint(ref section);
+        }
+
+        Partial<T> window = Partial<T>.ReadCheckpoint(ref section);
+        RestoreParts(clock, parts);
+        _window.Value = window.Value;
+        _window.HasValue = window.HasValue;
     }
 
     /// <summary>The window's value: every record that entered reduced, every batch that left taken back out.</summary>

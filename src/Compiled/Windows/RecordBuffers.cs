@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Compiled.Checkpoints;
 
 namespace Compiled.Windows;
 
@@ -54,6 +55,48 @@ public sealed class ByteRecords : IBatchRecords
         Count = 0;
         _used = 0;
     }
+
+    /// <inheritdoc />
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)Count);
+        for (int index = 0; index < Count; index++)
+        {
+            section.WriteBytes(this[index]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        int count = RecordBuffers.ReadCount(ref section, Count);
+        for (int index = 0; index < count; index++)
+        {
+            Add(section.ReadBytes());
+        }
+    }
+}
+
+/// <summary>What the record buffers share for checkpoints.</summary>
+internal static class RecordBuffers
+{
+    /// <summary>Reads a buffer's record count, checking that the buffer is empty and that the count can be right.</summary>
+    public static int ReadCount(ref CheckpointReader.Section section, int held)
+    {
+        if (held != 0)
+        {
+            throw new InvalidOperationException($"Records are restored only into an empty buffer; this one holds {held}. Restore into a new window, before its first batch.");
+        }
+
+        ulong count = section.ReadCount();
+        if (count > (ulong)section.Remaining)
+        {
+            // Every record takes at least one byte.
+            throw section.Malformed($"announces {count} records but has only {section.Remaining} bytes left");
+        }
+
+        return (int)count;
+    }
 }
 
 /// <summary>The keyed byte records (<see cref="KeyValue{TValue}"/>) of one batch, kept for a window.</summary>
@@ -90,6 +133,28 @@ public sealed class KeyValueRecords<TValue> : IBatchRecords
         }
 
         _keys.Clear();
+    }
+
+    /// <inheritdoc />
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)Count);
+        for (int index = 0; index < Count; index++)
+        {
+            section.WriteBytes(_keys[index]);
+            CheckpointValues<TValue>.Write(in _values[index], ref section);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        int count = RecordBuffers.ReadCount(ref section, Count);
+        for (int index = 0; index < count; index++)
+        {
+            ReadOnlySpan<byte> key = section.ReadBytes();
+            Add(key, CheckpointValues<TValue>.Read(ref section));
+        }
     }
 }
 
@@ -128,5 +193,25 @@ public sealed class ValueRecords<T> : IBatchRecords
         }
 
         Count = 0;
+    }
+
+    /// <inheritdoc />
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        section.WriteCount((uint)Count);
+        for (int index = 0; index < Count; index++)
+        {
+            CheckpointValues<T>.Write(in _records[index], ref section);
+        }
+    }
+
+    /// <inheritdoc />
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        int count = RecordBuffers.ReadCount(ref section, Count);
+        for (int index = 0; index < count; index++)
+        {
+            Add(CheckpointValues<T>.Read(ref section));
+        }
     }
 }

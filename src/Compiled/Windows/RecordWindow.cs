@@ -1,3 +1,5 @@
+using Compiled.Checkpoints;
+
 namespace Compiled.Windows;
 
 /// <summary>The records of one batch kept for a window: <see cref="ByteRecords"/>, <see cref="KeyValueRecords{TValue}"/>, <see cref="ValueRecords{T}"/>.</summary>
@@ -8,6 +10,14 @@ public interface IBatchRecords
 
     /// <summary>Forgets every record, keeping the memory.</summary>
     void Clear();
+
+    /// <summary>Writes the records into a checkpoint section: their number (a varint), then each record.</summary>
+    void WriteCheckpoint(ref CheckpointWriter.Section section);
+
+    /// <summary>Reads the records that <see cref="WriteCheckpoint"/> wrote into this empty buffer.</summary>
+    /// <exception cref="InvalidOperationException">The buffer is not empty.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed.</exception>
+    void ReadCheckpoint(ref CheckpointReader.Section section);
 }
 
 /// <summary>
@@ -36,6 +46,38 @@ public sealed class RecordWindow<TRecords> : BatchWindow<TRecords>
     /// what decides which batches the sinks below the window receive.
     /// </summary>
     public bool EmitsAt(long batch, bool endOfInput = false) => Clock.Emits(batch, Current.Count != 0, endOfInput);
+
+    /// <summary>
+    /// Writes the whole state into a checkpoint section, between batches: the clock, then each batch's records, oldest
+    /// batch first (<see cref="IBatchRecords.WriteCheckpoint"/>).
+    /// </summary>
+    public void WriteCheckpoint(ref CheckpointWriter.Section section)
+    {
+        WriteClock(ref section);
+        foreach (TRecords part in Parts)
+        {
+            part.WriteCheckpoint(ref section);
+        }
+    }
+
+    /// <summary>
+    /// Restores what <see cref="WriteCheckpoint"/> wrote into this new window of the same length and slide, which then
+    /// emits what the written one would have. A malformed section throws and leaves the window new.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The window has taken in a batch or been restored.</exception>
+    /// <exception cref="CheckpointCorruptException">The section is malformed or of a window of another length or slide.</exception>
+    public void ReadCheckpoint(ref CheckpointReader.Section section)
+    {
+        WindowClock clock = ReadClock(ref section);
+        var parts = new TRecords[PartCount(clock)];
+        for (int index = 0; index < parts.Length; index++)
+        {
+            parts[index] = new TRecords();
+            parts[index].ReadCheckpoint(ref section);
+        }
+
+        RestoreParts(clock, parts);
+    }
 
     /// <summary>
     /// Takes in the batch in progress as batch <paramref name="batch"/>, and returns whether the window emits its

@@ -555,7 +555,7 @@ public class WindowRestoreTests
 
     // Runs each case as the class summary says: the captured window and the restored one take the same remaining
     // batches and must agree at every one.
-    private static void CheckResumes<TWindow>(
+    internal static void CheckResumes<TWindow>(
         int keys, int minValue,
         Func<int, int, TWindow> create,
         Action<TWindow, (int Key, long Value)[]> fill,
@@ -614,14 +614,14 @@ public class WindowRestoreTests
     private static WindowClock Restore((int Length, int Slide, long LastBatch, long LastEmitted, long LastWithRecords) c) =>
         WindowClock.Restore(c.Length, c.Slide, c.LastBatch, c.LastEmitted, c.LastWithRecords);
 
-    private static string Show(WindowClock clock) =>
+    internal static string Show(WindowClock clock) =>
         $"clock {clock.Length}/{clock.Slide} last {clock.LastBatch} emitted {clock.LastEmitted} records {clock.LastWithRecords}:";
 
-    private static string Show(IEnumerable<string> entries) => "[" + string.Join(",", entries) + "]";
+    internal static string Show(IEnumerable<string> entries) => "[" + string.Join(",", entries) + "]";
 
-    private static int Key(ReadOnlySpan<byte> key) => int.Parse(key, CultureInfo.InvariantCulture);
+    internal static int Key(ReadOnlySpan<byte> key) => int.Parse(key, CultureInfo.InvariantCulture);
 
-    private static void FillBytes<T>(ByteKeyTable<T> table, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
+    internal static void FillBytes<T>(ByteKeyTable<T> table, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
     {
         foreach ((int key, long value) in records)
         {
@@ -630,7 +630,7 @@ public class WindowRestoreTests
         }
     }
 
-    private static void FillStructs<T>(StructKeyTable<int, T> table, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
+    internal static void FillStructs<T>(StructKeyTable<int, T> table, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
     {
         foreach ((int key, long value) in records)
         {
@@ -639,7 +639,7 @@ public class WindowRestoreTests
         }
     }
 
-    private static void FillPartial<T>(Partial<T> partial, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
+    internal static void FillPartial<T>(Partial<T> partial, (int Key, long Value)[] records, Func<long, T> lift, Func<T, T, T> reduce)
     {
         foreach ((_, long value) in records)
         {
@@ -648,7 +648,7 @@ public class WindowRestoreTests
         }
     }
 
-    private static string PartialParts<T>(WindowParts<Partial<T>> parts, Func<T, string> show)
+    internal static string PartialParts<T>(WindowParts<Partial<T>> parts, Func<T, string> show)
     {
         var text = new StringBuilder();
         for (int p = 0; p < parts.Count; p++)
@@ -673,7 +673,7 @@ public class WindowRestoreTests
         return captured;
     }
 
-    private static string RecordText<TRecords>(WindowParts<TRecords> parts, Func<TRecords, int, string> show)
+    internal static string RecordText<TRecords>(WindowParts<TRecords> parts, Func<TRecords, int, string> show)
         where TRecords : IBatchRecords
     {
         var text = new StringBuilder();
