@@ -34,6 +34,7 @@ namespace Compiled.Generators
             Grouped1 = Find(compilation, "Compiled.Grouped`1", runtime);
             Grouped2 = Find(compilation, "Compiled.Grouped`2", runtime);
             RecordBuffer = Find(compilation, "Compiled.RecordBuffer`1", runtime);
+            CheckpointValue = Find(compilation, "Compiled.Checkpoints.ICheckpointValue`1", runtime);
             ReadOnlySpan = Find(compilation, "System.ReadOnlySpan`1", core);
             Utf8SpanParsable = Find(compilation, "System.IUtf8SpanParsable`1", core);
             Utf8SpanFormattable = Find(compilation, "System.IUtf8SpanFormattable", core);
@@ -84,6 +85,9 @@ namespace Compiled.Generators
 
         /// <summary><c>Compiled.RecordBuffer&lt;T&gt;</c>: the output of a whole-batch function.</summary>
         public INamedTypeSymbol? RecordBuffer { get; }
+
+        /// <summary><c>Compiled.Checkpoints.ICheckpointValue&lt;TSelf&gt;</c>: a kept type that writes itself into a checkpoint.</summary>
+        public INamedTypeSymbol? CheckpointValue { get; }
 
         /// <summary><c>System.ReadOnlySpan&lt;T&gt;</c>.</summary>
         public INamedTypeSymbol? ReadOnlySpan { get; }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 
 namespace Compiled.Generators.Diagnostics
@@ -181,6 +182,19 @@ namespace Compiled.Generators.Diagnostics
             "CMP0034", "Stage method is asynchronous",
             "Stage '{0}' {1}, but the generated loop calls a stage synchronously, once per record (or once per batch), and never awaits it: its work would not be done when the batch is, and a stage below would get the task instead of its result; make '{0}' synchronous and return {2}, and do asynchronous work such as loading a lookup table before the run");
 
+        /// <summary>
+        /// CMP0035 (warning): "Stage '{0}' keeps {1} of type '{2}', which a checkpoint cannot write: make '{2}' an unmanaged
+        /// struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue&lt;{2}&gt;; without that, the
+        /// pipeline runs but refuses --checkpoint". The same text goes into the definition's checkpoint problems.
+        /// </summary>
+        public static readonly DiagnosticDescriptor UnwritableState = Warning(
+            "CMP0035", "A checkpoint cannot write the state a stage keeps",
+            "Stage '{0}' keeps {1} of type '{2}', which a checkpoint cannot write: make '{2}' an unmanaged struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue<{2}>; without that, the pipeline runs but refuses --checkpoint");
+
+        /// <summary>The text of <see cref="UnwritableState"/> for a stage, what it keeps and the type: the diagnostic's message, and the run's refusal.</summary>
+        public static string UnwritableStateMessage(string stage, string what, string type) =>
+            string.Format(CultureInfo.InvariantCulture, UnwritableState.MessageFormat.ToString(CultureInfo.InvariantCulture), stage, what, type);
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -190,7 +204,7 @@ namespace Compiled.Generators.Diagnostics
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
             StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch, InvalidEventTime,
-            InitialStateMismatch, AsyncStage,
+            InitialStateMismatch, AsyncStage, UnwritableState,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

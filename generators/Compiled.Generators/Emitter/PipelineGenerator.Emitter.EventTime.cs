@@ -119,8 +119,8 @@ namespace Compiled.Generators
                     string idle = time.IdleMilliseconds == 0
                         ? "; a quiet source is never idle"
                         : $"; a source quiet for {Duration(time.IdleMilliseconds)} is idle and does not hold it back, and when all are it moves on with batch time";
-                    w.Line($"// [EventTime] {stage.Name} ({stage.Location}): the watermark moves on to {lateness}{idle}; past every window at the last batch.");
-                    w.Line($"{n.Field}.Advance(batch.Time, batch.IsLast);");
+                    w.Line($"// [EventTime] {stage.Name} ({stage.Location}): the watermark moves on to {lateness}{idle}; past every window at the end of the input or a stop (not a suspend, whose windows the checkpoint keeps).");
+                    w.Line($"{n.Field}.Advance(batch.Time, batch.FlushesWindows);");
                     return;
                 }
 

@@ -22,6 +22,12 @@ namespace Compiled.Generators
                     w.Line(field);
                 }
 
+                if (pipeline.Stateful.Any(s => s.State!.InitialState is not null))
+                {
+                    w.Line("// Until the first batch begins: whether it puts the initial state (a checkpoint's state read first takes its place).");
+                    w.Line($"private bool {PipelineView.SeedField} = true;");
+                }
+
                 w.Line();
                 w.Line($"/// <summary>Binds the job to its sources' framing options and to its sinks.</summary>");
                 w.Open($"public {pipeline.JobName}({Runtime}.Hosting.JobContext context)");
@@ -43,6 +49,7 @@ namespace Compiled.Generators
                     w.Line($"{PipelineView.MetricsField} = context.Metrics;");
                 }
 
+                EmitCheckpointCodecs(w, pipeline);
                 EmitStateInit(w, pipeline);
                 EmitWindowInit(w, pipeline);
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
@@ -101,6 +108,8 @@ namespace Compiled.Generators
                 }
 
                 EmitStateAccess(w, pipeline);
+                EmitInitialState(w, pipeline);
+                EmitStateCheckpoint(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>");
                 w.Open($"public override void CompleteBatch(in {Runtime}.Hosting.BatchInfo batch)");

@@ -9,8 +9,7 @@ namespace Compiled.Generators
     {
         internal static partial class Emitter
         {
-            // In the job's constructor: each [MapWithState] store with a timeout, in batches of the run's interval; then
-            // each stage's initial state, from the pipeline's method.
+            // In the job's constructor: each [MapWithState] store with a timeout, in batches of the run's interval.
             private static void EmitStateInit(SourceWriter w, PipelineView pipeline)
             {
                 foreach (StageModel stateful in pipeline.Stateful)
@@ -21,18 +20,38 @@ namespace Compiled.Generators
                         w.Line($"{names.Field} = new({Runtime}.Windows.Windowing.Batches(context, {timeout}));");
                     }
                 }
+            }
 
-                foreach (StageModel stateful in pipeline.Stateful)
+            // In the job: as the first batch begins, each stage's initial state, from the pipeline's method, unless a
+            // checkpoint's state was read (ReadState), which takes its place. Not in the constructor: a store restored
+            // from a checkpoint must start empty.
+            private static void EmitInitialState(SourceWriter w, PipelineView pipeline)
+            {
+                List<StageModel> seeded = pipeline.Stateful.Where(s => s.State!.InitialState is not null).ToList();
+                if (seeded.Count == 0)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>As the first batch begins, unless a checkpoint's state was read: the stages' initial state.</summary>");
+                w.Open($"public override void BeginBatch(in {Runtime}.Hosting.BatchInfo batch)");
+                w.Open($"if (!{PipelineView.SeedField})");
+                w.Line("return;");
+                w.Close();
+                w.Line();
+                w.Line($"{PipelineView.SeedField} = false;");
+                foreach (StageModel stateful in seeded)
                 {
                     StageNames names = pipeline.NamesOf(stateful);
-                    if (stateful.State!.InitialState is { } initial)
-                    {
-                        w.Line($"// [{stateful.Kind}] {stateful.Name}: the keys' state before the first batch, from {initial}().");
-                        w.Open($"foreach (var {names.Initial} in {pipeline.ClassName}.{NameTable.Escaped(initial)}())");
-                        w.Line($"{names.Field}.Put({StateKeyFromTest(pipeline, stateful, names.Initial + ".Item1")}, {names.Initial}.Item2);");
-                        w.Close();
-                    }
+                    string initial = stateful.State!.InitialState!;
+                    w.Line($"// [{stateful.Kind}] {stateful.Name}: the keys' state before the first batch, from {initial}().");
+                    w.Open($"foreach (var {names.Initial} in {pipeline.ClassName}.{NameTable.Escaped(initial)}())");
+                    w.Line($"{names.Field}.Put({StateKeyFromTest(pipeline, stateful, names.Initial + ".Item1")}, {names.Initial}.Item2);");
+                    w.Close();
                 }
+
+                w.Close();
             }
 
             // One record of a stateful stage in the fused loop: kept for the boundary ([UpdateStateByKey]) or mapped with its key's state ([MapWithState]).

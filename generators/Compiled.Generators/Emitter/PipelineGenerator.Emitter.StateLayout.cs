@@ -17,27 +17,30 @@ namespace Compiled.Generators
                     .Select(s => pipeline.Model.Stages[s.Stage])
                     .ToList();
 
-            // The last argument of the Definition: the layout of the pipeline's state, which a checkpoint must match.
-            private static void EmitStateLayout(SourceWriter w, PipelineView pipeline)
+            // An argument of the Definition: the layout of the pipeline's state, which a checkpoint must match. Its lines,
+            // the last without the comma or parenthesis that follows it; none for a pipeline without state.
+            private static List<string> StateLayoutArgument(PipelineView pipeline)
             {
+                var lines = new List<string>();
                 List<StageModel> stateful = StatefulStages(pipeline);
                 if (stateful.Count == 0)
                 {
-                    return;
+                    return lines;
                 }
 
-                w.Line($"    stateLayout: new {Runtime}.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds({pipeline.Model.BatchIntervalMilliseconds}), new {Runtime}.Hosting.StateLayoutStage[]");
-                w.Line("    {");
+                lines.Add($"    stateLayout: new {Runtime}.Hosting.StateLayout(global::System.TimeSpan.FromMilliseconds({pipeline.Model.BatchIntervalMilliseconds}), new {Runtime}.Hosting.StateLayoutStage[]");
+                lines.Add("    {");
                 foreach (StageModel stage in stateful)
                 {
                     (string kind, TypeName? key, TypeName? value, string settings) = LayoutOf(pipeline, stage);
                     string fields = string.Join(" ", new[] { key?.Fields, value?.Fields }.Where(f => !string.IsNullOrEmpty(f)));
                     long length = stage.Window?.LengthMilliseconds ?? 0;
                     long slide = stage.Window?.SlideMilliseconds ?? 0;
-                    w.Line($"        new({Literal(stage.Name)}, {Literal(kind)}, {Literal(key?.Code ?? "")}, {Literal(value?.Code ?? "")}, {Literal(fields)}, {length}, {slide}, {Literal(settings)}),");
+                    lines.Add($"        new({Literal(stage.Name)}, {Literal(kind)}, {Literal(key?.Code ?? "")}, {Literal(value?.Code ?? "")}, {Literal(fields)}, {length}, {slide}, {Literal(settings)}),");
                 }
 
-                w.Line("    }));");
+                lines.Add("    })");
+                return lines;
             }
 
             // What one stage's state is: its kind, the key and value (or state) it keeps, and what else shapes it.

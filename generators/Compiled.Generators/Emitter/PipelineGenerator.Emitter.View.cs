@@ -18,13 +18,16 @@ namespace Compiled.Generators
                 /// <summary>The job's counters (late records), from the context.</summary>
                 public const string MetricsField = "_metrics";
 
+                /// <summary>Whether the first batch to begin puts the stages' initial state: until then, unless a checkpoint's state was read.</summary>
+                public const string SeedField = "_initialStatePending";
+
                 // Names the job's code uses as they are: its members and base members, the parameters of its methods,
                 // the text buffer, and the discard. No stage's name may take them.
                 private static readonly string[] FixedNames =
                 {
-                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue",
-                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", MetricsField,
-                    TextField, "_",
+                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue", "BeginBatch", "WriteState", "ReadState",
+                    "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", "checkpoint", "section",
+                    MetricsField, SeedField, TextField, "_",
                 };
 
                 private readonly StageNames[] _names;

@@ -9,22 +9,25 @@ namespace Compiled.Generators
     {
         internal static partial class Emitter
         {
-            // The last argument of the Definition: each window's name, length and slide, which the run checks against its batch interval.
-            private static void EmitWindowDeclarations(SourceWriter w, PipelineView pipeline, bool stateLayoutFollows)
+            // An argument of the Definition: each window's name, length and slide, which the run checks against its batch
+            // interval. Its lines, the last without the comma or parenthesis that follows it; none without windows.
+            private static List<string> WindowDeclarations(PipelineView pipeline)
             {
+                var lines = new List<string>();
                 if (pipeline.Windowed.Count == 0)
                 {
-                    return;
+                    return lines;
                 }
 
-                w.Line($"    windows: new {Runtime}.Hosting.WindowDeclaration[]");
-                w.Line("    {");
+                lines.Add($"    windows: new {Runtime}.Hosting.WindowDeclaration[]");
+                lines.Add("    {");
                 foreach (StageModel windowed in pipeline.Windowed)
                 {
-                    w.Line($"        new({Literal(windowed.Name)}, {windowed.Window!.LengthMilliseconds}, {windowed.Window.SlideMilliseconds}),");
+                    lines.Add($"        new({Literal(windowed.Name)}, {windowed.Window!.LengthMilliseconds}, {windowed.Window.SlideMilliseconds}),");
                 }
 
-                w.Line(stateLayoutFollows ? "    }," : "    });");
+                lines.Add("    }");
+                return lines;
             }
 
             // In the job's constructor: each window, sized in batches at the interval in force.
@@ -114,7 +117,8 @@ namespace Compiled.Generators
             // boundary (below another window, or below a union whose second stream is replayed there) fills its
             // current batch only as the batch completes, after the sinks were asked, so at the end of the input its
             // sinks receive the batch whatever it holds. A sink below an event-time stage below the window receives the
-            // last batch of the run too (an end of input or a stop), at which every event-time window still open emits.
+            // batch that flushes the windows too (an end of input, or a stop without a checkpoint), at which every
+            // event-time window still open emits; a suspended run's last batch keeps them for the restart.
             private static void EmitWindowSinkBatches(SourceWriter w, PipelineView pipeline)
             {
                 var cases = new List<string>();
@@ -126,7 +130,7 @@ namespace Compiled.Generators
                         StageModel window = pipeline.Model.Stages[sink.Window];
                         string emits = $"{pipeline.NamesOf(window).Field}.EmitsAt(batch.Index, {EndOfInput})";
                         bool fedAtBoundary = pipeline.LoopSourcesOf(window).Count == 0 || BelowReplayedUnion(pipeline, sink.Window);
-                        string first = EventTimeBetween(pipeline, sink.Window, sink.Stage) ? "batch.IsLast || "
+                        string first = EventTimeBetween(pipeline, sink.Window, sink.Stage) ? "batch.FlushesWindows || "
                             : fedAtBoundary ? $"{EndOfInput} || "
                             : "";
                         cases.Add($"case {i}: return {first}{emits};");

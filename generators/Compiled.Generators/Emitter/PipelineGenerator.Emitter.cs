@@ -143,10 +143,23 @@ namespace Compiled.Generators
                 }
 
                 w.Line("    },");
-                bool hasState = StatefulStages(pipeline).Count > 0;
-                w.Line($"    createJob: static context => new {pipeline.JobName}(context){(pipeline.Windowed.Count == 0 && !hasState ? ");" : ",")}");
-                EmitWindowDeclarations(w, pipeline, hasState);
-                EmitStateLayout(w, pipeline);
+                // createJob and the optional arguments that follow it, each as its lines: a comma ends each, the last closes the call.
+                List<List<string>> arguments = new List<List<string>>
+                {
+                    new() { $"    createJob: static context => new {pipeline.JobName}(context)" },
+                    WindowDeclarations(pipeline),
+                    StateLayoutArgument(pipeline),
+                    CheckpointArgument(pipeline),
+                    CheckpointProblemsArgument(pipeline),
+                }.Where(a => a.Count > 0).ToList();
+                for (int i = 0; i < arguments.Count; i++)
+                {
+                    List<string> argument = arguments[i];
+                    for (int line = 0; line < argument.Count; line++)
+                    {
+                        w.Line(line < argument.Count - 1 ? argument[line] : argument[line] + (i < arguments.Count - 1 ? "," : ");"));
+                    }
+                }
                 w.Line();
                 w.Line($"/// <summary>Runs {model.Name} as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>");
                 w.Line(GeneratedCode);

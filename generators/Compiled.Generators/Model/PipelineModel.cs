@@ -11,6 +11,7 @@ namespace Compiled.Generators.Model
     /// <param name="TestDriverAccessibility">The test driver's access modifier: public, unless a record type it exposes is less accessible.</param>
     /// <param name="HasErrors">True when a diagnostic error was reported: then only stand-ins for the partial members are emitted.</param>
     /// <param name="TakenNames">The generated members' names (<c>Definition</c>, <c>RunAsync</c>) that the class already uses (CMP0023): the stand-ins leave them out.</param>
+    /// <param name="Checkpoint">The checkpoint directory of <c>[Pipeline(Checkpoint = "...")]</c>, as written; <see langword="null"/> for none.</param>
     internal sealed record PipelineModel(
         TypeHierarchy Type,
         string Name,
@@ -19,7 +20,8 @@ namespace Compiled.Generators.Model
         EquatableArray<StageModel> Stages,
         bool HasErrors,
         EquatableArray<string> TakenNames,
-        string TestDriverAccessibility = "public");
+        string TestDriverAccessibility = "public",
+        string? Checkpoint = null);
 
     /// <summary>The namespace and the chain of types that contain a pipeline class, outermost first, ending with the class itself.</summary>
     internal sealed record TypeHierarchy(string Namespace, EquatableArray<TypeDeclaration> Types)

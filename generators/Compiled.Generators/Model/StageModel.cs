@@ -176,7 +176,32 @@ namespace Compiled.Generators.Model
     /// <param name="Format">How a sink renders it.</param>
     /// <param name="IsRefLike">Whether it is a <c>ref struct</c>, which a test driver cannot keep and captures as text.</param>
     /// <param name="Fields">The fields of the user types it is made of, in declaration order, for the state layout; empty when there are none.</param>
-    internal sealed record TypeName(string Code, string Display, TextFormat Format, bool IsRefLike = false, string Fields = "");
+    /// <param name="Checkpoint">
+    /// How a checkpoint writes a value of the type, when a stage keeps one across batches. The parser classifies every
+    /// type it reads from a symbol; a name it composes (<c>KeyValue&lt;V&gt;</c>) says so itself, or is never kept.
+    /// </param>
+    /// <param name="Codec">For <see cref="CheckpointForm.Codec"/>, the type the job registers: the type itself, or the struct a nullable wraps.</param>
+    internal sealed record TypeName(
+        string Code,
+        string Display,
+        TextFormat Format,
+        bool IsRefLike = false,
+        string Fields = "",
+        CheckpointForm Checkpoint = CheckpointForm.Unwritable,
+        string? Codec = null);
+
+    /// <summary>How a checkpoint writes a value that a stage keeps across batches.</summary>
+    internal enum CheckpointForm
+    {
+        /// <summary>As its bytes: the type holds no references (an unmanaged type), or it is a byte key.</summary>
+        Bytes,
+
+        /// <summary>Through the type's own <c>Compiled.Checkpoints.ICheckpointValue&lt;T&gt;</c>, which the job registers as it is created.</summary>
+        Codec,
+
+        /// <summary>Not at all: it holds references and writes nothing itself. A pipeline keeping one runs, but refuses a checkpoint.</summary>
+        Unwritable,
+    }
 
     /// <summary>A record type and, for keyed records, its key and value.</summary>
     internal sealed record RecordType(RecordShape Shape, TypeName Type, TypeName? Key, TypeName? Value)

@@ -163,7 +163,9 @@ namespace Compiled.Generators
                 TypeName value = input.Value!;
                 TypeName type = input.Shape == RecordShape.KeyValue
                     ? new TypeName($"global::Compiled.Windowed<{value.Code}>", $"Windowed<{value.Display}>", TextFormat.Object, IsRefLike: true)
-                    : new TypeName($"global::Compiled.Windowed<{input.Key!.Code}, {value.Code}>", $"Windowed<{input.Key.Display}, {value.Display}>", TextFormat.Object);
+                    : new TypeName($"global::Compiled.Windowed<{input.Key!.Code}, {value.Code}>", $"Windowed<{input.Key.Display}, {value.Display}>", TextFormat.Object,
+                        // A window, a key and a value: as bytes when the key and the value are (a [Window] below may keep these records).
+                        Checkpoint: input.Key.Checkpoint == CheckpointForm.Bytes && value.Checkpoint == CheckpointForm.Bytes ? CheckpointForm.Bytes : CheckpointForm.Unwritable);
                 draft.SetOutput(new RecordType(RecordShape.Windowed, type, input.Key, value), null, upstream.KeySymbol, upstream.ValueSymbol);
                 draft.Time = new TimeModel(0, false, -1, size, slide, gap, time);
             }

@@ -44,10 +44,27 @@ namespace Compiled.Generators
                 }
             }
 
-            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true);
+            private static TypeName ByteSpanName { get; } = new("global::System.ReadOnlySpan<byte>", "ReadOnlySpan<byte>", TextFormat.Bytes, IsRefLike: true, Checkpoint: CheckpointForm.Bytes);
 
-            private TypeName NameOf(ITypeSymbol type) =>
-                new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type));
+            private TypeName NameOf(ITypeSymbol type)
+            {
+                (CheckpointForm checkpoint, ITypeSymbol? codec) = CheckpointFormOf(type);
+                return new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type),
+                    checkpoint, codec?.ToDisplayString(CodeFormat));
+            }
+
+            // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
+            // the job registers; as its bytes, when it holds no references; or not at all.
+            private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
+            {
+                ITypeSymbol underlying = NullableOf(type) ?? type;
+                if (underlying.AllInterfaces.Any(i => KnownTypes.Is(i, _known.CheckpointValue) && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], underlying)))
+                {
+                    return (CheckpointForm.Codec, underlying);
+                }
+
+                return (type.IsUnmanagedType || IsByteSpan(type) ? CheckpointForm.Bytes : CheckpointForm.Unwritable, null);
+            }
 
             // The fields of the user types a type is made of (itself, its type arguments, its fields' types), each as
             // "Type { FieldType name; ... }" in declaration order: what a checkpoint's state layout compares, since a

@@ -80,7 +80,13 @@ namespace Compiled.Generators
                 // A second guard: a stage that reads nothing cannot be emitted, whatever was or was not reported.
                 bool hasErrors = _hasErrors || stages.Any(s => s.Kind != StageKind.Source && s.Input < 0);
                 string hintName = hierarchy.FullyQualifiedName.Replace("global::", "").Replace("@", "").Replace('<', '_').Replace('>', '_').Replace(',', '_') + ".g.cs";
-                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames, TestDriverAccessibility(drafts));
+                if (!hasErrors)
+                {
+                    WarnOfUnwritableState(drafts, stages);
+                }
+
+                return new PipelineModel(hierarchy, type.Name, hintName, intervalMs, stages.ToEquatableArray(), hasErrors, takenNames, TestDriverAccessibility(drafts),
+                    NamedArgument(pipelineAttribute, "Checkpoint"));
             }
 
             // The test driver exposes the sources' and sinks' record types, so it can be no more visible than they are.

@@ -165,11 +165,49 @@ namespace Clickstream
             /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
 
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [EventTime] Timestamp (EventTime.cs:13): the watermark.
+                var section = checkpoint.BeginSection("state/Timestamp");
+                _timestampWatermark.WriteCheckpoint(ref section);
+                section.End();
+                // [EventWindow] ClicksPerMinute (EventTime.cs:23): the open windows' tables.
+                section = checkpoint.BeginSection("state/ClicksPerMinute");
+                _clicksPerMinute.WriteCheckpoint(ref section);
+                section.End();
+                // [EventWindow] Sliding (EventTime.cs:29): the open windows' tables.
+                section = checkpoint.BeginSection("state/Sliding");
+                _sliding.WriteCheckpoint(ref section);
+                section.End();
+                // [SessionWindow] Sessions (EventTime.cs:35): the open sessions.
+                section = checkpoint.BeginSection("state/Sessions");
+                _sessions.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                var section = checkpoint.GetSection("state/Timestamp");
+                _timestampWatermark.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/ClicksPerMinute");
+                _clicksPerMinute.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Sliding");
+                _sliding.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Sessions");
+                _sessions.ReadCheckpoint(ref section);
+                section.End();
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; a source quiet for 30s is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
-                _timestampWatermark.Advance(batch.Time, batch.IsLast);
+                // [EventTime] Timestamp (EventTime.cs:13): the watermark moves on to the latest event time minus 10s; a source quiet for 30s is idle and does not hold it back, and when all are it moves on with batch time; past every window at the end of the input or a stop (not a suspend, whose windows the checkpoint keeps).
+                _timestampWatermark.Advance(batch.Time, batch.FlushesWindows);
 
                 // [EventWindow] ClicksPerMinute (EventTime.cs:23): 1m tumbling windows, each emitted once the watermark passes its end.
                 while (_clicksPerMinute.TryClose(_timestampWatermark.Value, out var clicksPerMinuteWindow, out var clicksPerMinuteTable))

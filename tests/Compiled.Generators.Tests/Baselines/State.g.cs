@@ -26,7 +26,8 @@ namespace Clicks
             {
                 new("Total", "UpdateStateByKey", "int", "long", "", 0, 0, ""),
                 new("Track", "MapWithState", "int", "long", "", 0, 0, "timeout-ms=30000"),
-            }));
+            }),
+            checkpoint: "checkpoints/sessions");
 
         /// <summary>Runs Sessions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -189,6 +190,30 @@ namespace Clicks
                     states.Add((entry.Key, entry.State));
                 }
                 return states;
+            }
+
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [UpdateStateByKey] Total (State.cs:13): each key's state.
+                var section = checkpoint.BeginSection("state/Total");
+                _total.WriteCheckpoint(ref section);
+                section.End();
+                // [MapWithState] Track (State.cs:28): each key's state.
+                section = checkpoint.BeginSection("state/Track");
+                _track.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                var section = checkpoint.GetSection("state/Total");
+                _total.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Track");
+                _track.ReadCheckpoint(ref section);
+                section.End();
             }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>

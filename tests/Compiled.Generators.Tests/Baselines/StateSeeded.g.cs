@@ -122,21 +122,13 @@ namespace Clicks
             private readonly global::Compiled.Sinks.Sink _totals;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _countsRecords;
             private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
+            // Until the first batch begins: whether it puts the initial state (a checkpoint's state read first takes its place).
+            private bool _initialStatePending = true;
 
             /// <summary>Binds the job to its sources' framing options and to its sinks.</summary>
             public SeededJob(global::Compiled.Hosting.JobContext context)
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
-                // [UpdateStateByKey] Seen: the keys' state before the first batch, from Known().
-                foreach (var seenInitial in global::Clicks.Seeded.Known())
-                {
-                    _seen.Put(global::System.Text.Encoding.UTF8.GetBytes(seenInitial.Item1), seenInitial.Item2);
-                }
-                // [MapWithState] Running: the keys' state before the first batch, from Known().
-                foreach (var runningInitial in global::Clicks.Seeded.Known())
-                {
-                    _running.Put(global::System.Text.Encoding.UTF8.GetBytes(runningInitial.Item1), runningInitial.Item2);
-                }
                 _counts = context.Sinks[0];
                 _countsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
                 _totals = context.Sinks[1];
@@ -196,6 +188,53 @@ namespace Clicks
                     states.Add((global::System.Text.Encoding.UTF8.GetString(entry.Key), entry.State));
                 }
                 return states;
+            }
+
+            /// <summary>As the first batch begins, unless a checkpoint's state was read: the stages' initial state.</summary>
+            public override void BeginBatch(in global::Compiled.Hosting.BatchInfo batch)
+            {
+                if (!_initialStatePending)
+                {
+                    return;
+                }
+
+                _initialStatePending = false;
+                // [UpdateStateByKey] Seen: the keys' state before the first batch, from Known().
+                foreach (var seenInitial in global::Clicks.Seeded.Known())
+                {
+                    _seen.Put(global::System.Text.Encoding.UTF8.GetBytes(seenInitial.Item1), seenInitial.Item2);
+                }
+                // [MapWithState] Running: the keys' state before the first batch, from Known().
+                foreach (var runningInitial in global::Clicks.Seeded.Known())
+                {
+                    _running.Put(global::System.Text.Encoding.UTF8.GetBytes(runningInitial.Item1), runningInitial.Item2);
+                }
+            }
+
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [UpdateStateByKey] Seen (StateSeeded.cs:17): each key's state.
+                var section = checkpoint.BeginSection("state/Seen");
+                _seen.WriteCheckpoint(ref section);
+                section.End();
+                // [MapWithState] Running (StateSeeded.cs:23): each key's state.
+                section = checkpoint.BeginSection("state/Running");
+                _running.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                // The checkpoint's state takes the place of the initial state.
+                _initialStatePending = false;
+                var section = checkpoint.GetSection("state/Seen");
+                _seen.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Running");
+                _running.ReadCheckpoint(ref section);
+                section.End();
             }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>

@@ -169,11 +169,35 @@ namespace Clicks
             /// <summary>Runs one parsed record of Replayed through the fused loop (the test driver calls this).</summary>
             public void PushReplayed((long Time, int User) record) => new ReplayedLoop(this).OnValue(record);
 
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [EventTime] At (TwoClocks.cs:22): the watermark.
+                var section = checkpoint.BeginSection("state/At");
+                _atWatermark.WriteCheckpoint(ref section);
+                section.End();
+                // [EventWindow] Clicks (TwoClocks.cs:28): the open windows' tables.
+                section = checkpoint.BeginSection("state/Clicks");
+                _clicks.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                var section = checkpoint.GetSection("state/At");
+                _atWatermark.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Clicks");
+                _clicks.ReadCheckpoint(ref section);
+                section.End();
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; a source quiet for 1m is idle and does not hold it back, and when all are it moves on with batch time; past every window at the last batch.
-                _atWatermark.Advance(batch.Time, batch.IsLast);
+                // [EventTime] At (TwoClocks.cs:22): the watermark moves on to the latest event time; a source quiet for 1m is idle and does not hold it back, and when all are it moves on with batch time; past every window at the end of the input or a stop (not a suspend, whose windows the checkpoint keeps).
+                _atWatermark.Advance(batch.Time, batch.FlushesWindows);
 
                 // [EventWindow] Clicks (TwoClocks.cs:28): 10s tumbling windows, each emitted once the watermark passes its end.
                 while (_clicks.TryClose(_atWatermark.Value, out var clicksWindow, out var clicksTable))

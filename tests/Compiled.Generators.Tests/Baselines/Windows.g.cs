@@ -214,6 +214,58 @@ namespace Monitoring
             /// <summary>Runs one record of Requests through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushRequests(global::System.ReadOnlySpan<byte> record) => new RequestsLoop(this).OnRecord(record);
 
+            /// <summary>Writes the state kept across batches, between batches: one section per stage, named state/ and the stage's name.</summary>
+            public override void WriteState(global::Compiled.Checkpoints.CheckpointWriter checkpoint)
+            {
+                // [ReduceByKeyAndWindow] Merged (Windows.cs:16): the window's clock and its batches' values.
+                var section = checkpoint.BeginSection("state/Merged");
+                _mergedWindow.WriteCheckpoint(ref section);
+                section.End();
+                // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): the window's clock and its batches' values.
+                section = checkpoint.BeginSection("state/Incremental");
+                _incrementalWindow.WriteCheckpoint(ref section);
+                section.End();
+                // [CountByWindow] PerMinute (Windows.cs:32): the window's clock and its batches' values.
+                section = checkpoint.BeginSection("state/PerMinute");
+                _perMinuteWindow.WriteCheckpoint(ref section);
+                section.End();
+                // [ReduceByWindow] Longest (Windows.cs:41): the window's clock and its batches' values.
+                section = checkpoint.BeginSection("state/Longest");
+                _longestWindow.WriteCheckpoint(ref section);
+                section.End();
+                // [CountByValueAndWindow] Lengths (Windows.cs:47): the window's clock and its batches' values.
+                section = checkpoint.BeginSection("state/Lengths");
+                _lengthsWindow.WriteCheckpoint(ref section);
+                section.End();
+                // [Window] Recent (Windows.cs:53): the records of the window's batches.
+                section = checkpoint.BeginSection("state/Recent");
+                _recentWindow.WriteCheckpoint(ref section);
+                section.End();
+            }
+
+            /// <summary>Restores the state WriteState wrote, before the first batch: each stage's section into its empty runtime type.</summary>
+            public override void ReadState(global::Compiled.Checkpoints.CheckpointReader checkpoint)
+            {
+                var section = checkpoint.GetSection("state/Merged");
+                _mergedWindow.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Incremental");
+                _incrementalWindow.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/PerMinute");
+                _perMinuteWindow.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Longest");
+                _longestWindow.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Lengths");
+                _lengthsWindow.ReadCheckpoint(ref section);
+                section.End();
+                section = checkpoint.GetSection("state/Recent");
+                _recentWindow.ReadCheckpoint(ref section);
+                section.End();
+            }
+
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {

@@ -3,7 +3,7 @@ using Compiled;
 namespace Clicks;
 
 /// <summary>State across batches: a running total per user, and sessions that end after 30 idle seconds.</summary>
-[Pipeline(BatchInterval = "10s")]
+[Pipeline(BatchInterval = "10s", Checkpoint = "checkpoints/sessions")]
 public static partial class Sessions
 {
     [Source]

@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+
+namespace Compiled.Generators.Tests.Diagnostics;
+
+/// <summary>
+/// CMP0035: a stage that keeps, from batch to batch, keys, values, state or records of a type a checkpoint cannot write
+/// (it holds references and does not implement ICheckpointValue&lt;T&gt;) is warned of at build time, at the stage; the
+/// same text goes into the definition's checkpoint problems. Unmanaged types, byte keys and types that write
+/// themselves are not warned of, nor is a type that only passes through stateless stages.
+/// </summary>
+public class UnwritableStateTests
+{
+    private const string Usings = "using Compiled;\nusing Compiled.Checkpoints;\n";
+
+    private static string Message(string stage, string what, string type) =>
+        $"Stage '{stage}' keeps {what} of type '{type}', which a checkpoint cannot write: make '{type}' an unmanaged struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue<{type}>; without that, the pipeline runs but refuses --checkpoint";
+
+    [Fact]
+    public void CMP0035_UnwritableState() => DiagnosticVerifier.Verify(Usings + """
+        public record struct Tally(string Last, long Count);
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+            [UpdateStateByKey] public static Tally? [|Total|](ReadOnlySpan<long> values, Tally? state) => new Tally("x", values.Length);
+            [Sink] public static partial void Output(int user, Tally total);
+        }
+        """,
+        "CMP0035",
+        Message("Total", "state", "Tally"));
+
+    [Fact]
+    public void CMP0035_EachKindOfKeptValue_IsNamedWithItsStage()
+    {
+        // Struct keys holding a string, string values in a window, a window of string records, event-time windows and
+        // sessions of string values: each stage is warned of once per type it keeps.
+        string[] messages = Warnings(Usings + """
+            public readonly record struct Name(string Value);
+
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines<(long Time, string User)> Clicks();
+                [Map] public static (Name User, string Page) ByName((long Time, string User) click) => (new Name(click.User), "p");
+                [ReduceByKeyAndWindow(Length = "10s")] public static string Pages(string a, string b) => a + b;
+                [Sink] public static partial void PagesOut(Name user, string pages);
+                [Map(Input = nameof(Clicks))] public static string User((long Time, string User) click) => click.User;
+                [Window(Length = "3s")] public static partial string Recent(string user);
+                [Sink] public static partial void RecentOut(string user);
+                [EventTime(Input = nameof(Clicks))] public static long At((long Time, string User) click) => click.Time;
+                [Map] public static (int Length, string User) ByLength((long Time, string User) click) => (click.User.Length, click.User);
+                [EventWindow(Size = "1m")] public static string PerMinute(string a, string b) => a + b;
+                [Sink] public static partial void PerMinuteOut(Windowed<int, string> users);
+                [SessionWindow(Input = nameof(ByLength), Gap = "30s")] public static string Sessions(string a, string b) => a + b;
+                [Sink] public static partial void SessionsOut(Windowed<int, string> users);
+            }
+            """);
+
+        Assert.Equal(
+            [
+                Message("Pages", "keys", "Name"),
+                Message("Pages", "values", "string"),
+                Message("Recent", "records", "string"),
+                Message("PerMinute", "values", "string"),
+                Message("Sessions", "values", "string"),
+            ],
+            messages);
+    }
+
+    [Fact]
+    public void CMP0035_NotForWritableTypes_NorForStatelessStages()
+    {
+        // Unmanaged state and keys, byte keys, a nullable, a type that implements ICheckpointValue<T>, and strings
+        // that only pass through a map and a per-batch reduce: nothing to warn of.
+        string[] messages = Warnings(Usings + """
+            public readonly record struct Point(int X, int Y);
+
+            public record struct Tally(string Last, long Count) : ICheckpointValue<Tally>
+            {
+                public static void WriteTo(in Tally value, ref CheckpointWriter.Section section)
+                {
+                    section.WriteString(value.Last);
+                    section.WriteUnmanaged(value.Count);
+                }
+
+                public static Tally ReadFrom(ref CheckpointReader.Section section) => new(section.ReadString(), section.ReadUnmanaged<long>());
+            }
+
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines<(int User, long Clicks)> Clicks();
+                [UpdateStateByKey] public static Tally? Total(ReadOnlySpan<long> values, Tally? state) => new Tally("x", values.Length);
+                [Sink] public static partial void TotalOut(int user, Tally total);
+                [Map(Input = nameof(Clicks))] public static (Point At, long? Clicks) ByPoint((int User, long Clicks) click) => (new Point(click.User, 0), click.Clicks);
+                [ReduceByKeyAndWindow(Length = "10s")] public static long? Sum(long? a, long? b) => a + b;
+                [Sink] public static partial void SumOut(Point at, long? clicks);
+                [Map(Input = nameof(Clicks))] public static KeyValue<Point> Named((int User, long Clicks) click) => new("u"u8, new Point(click.User, 0));
+                [MapWithState] public static long Last(ReadOnlySpan<byte> user, Point? point, State<Point> state) => 1;
+                [Sink] public static partial void LastOut(long last);
+                [Map(Input = nameof(Clicks))] public static KeyValue<string> Text((int User, long Clicks) click) => new("u"u8, "text");
+                [ReduceByKey] public static string Join(string a, string b) => a + b;
+                [Sink] public static partial void JoinOut(ReadOnlySpan<byte> user, string text);
+            }
+            """);
+
+        Assert.Empty(messages);
+    }
+
+    // The CMP diagnostics of a pipeline that otherwise compiles: the messages of its warnings, in order.
+    private static string[] Warnings(string source)
+    {
+        var (_, output, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.All(diagnostics, d => Assert.Equal("CMP0035", d.Id));
+        return diagnostics.OrderBy(d => d.Location.SourceSpan.Start).Select(d => d.GetMessage(CultureInfo.InvariantCulture)).ToArray();
+    }
+}
