@@ -7,9 +7,10 @@ using Compiled.Connectors.WriteAheadLog;
 namespace Compiled.EndToEnd.Tests;
 
 /// <summary>
-/// <c>tcp://host:port?wal=true</c> with <c>--checkpoint</c>, end to end: the word count executable receives lines that
-/// the sender writes once, is killed (SIGKILL) once what it received is in its write-ahead log, and is started again;
-/// its file sink output then counts every line exactly once, though the sender never sends anything again.
+/// <c>tcp://host:port?wal=true</c> with <c>--checkpoint</c>, end to end: the word count and the stateful word count
+/// executables receive lines that the sender writes once, are killed (SIGKILL) once what they received is in their
+/// write-ahead log, and are started again; their file sink output then counts every line exactly once, though the
+/// sender never sends anything again.
 /// </summary>
 public class TcpWriteAheadLogRecoveryTests
 {
@@ -19,15 +20,55 @@ public class TcpWriteAheadLogRecoveryTests
     public async Task WordCount_TcpWithWriteAheadLog_KilledMidStreamAndRestarted_CountsEveryLineExactlyOnce()
     {
         using var temp = new TempDirectory();
+        string output = temp.File("out");
+
+        // Each batch's counts: summed over the batches, every line's own word once and the shared word once per line.
+        await KillMidStreamAndRestartAsync(
+            Repo.WordCountExecutable, Repo.WordCountDirectory, temp, () => Shared(Summed(output)));
+
+        Dictionary<string, long> counted = Summed(output);
+        Assert.Null(Mismatches(counted));
+        Assert.Equal(Expected(), counted);
+        Assert.DoesNotContain(Directory.GetFiles(output), f => Path.GetFileName(f).StartsWith('.'));
+    }
+
+    [Fact]
+    public async Task StatefulWordCount_TcpWithWriteAheadLog_KilledMidStreamAndRestarted_LastTotalsCountEveryLineExactlyOnce()
+    {
+        using var temp = new TempDirectory();
+        string output = temp.File("out");
+
+        // Running totals kept in the checkpoint: each word's last total is its count in everything sent, and no total
+        // ever went past it (a line counted twice would show, even if a later total were right).
+        await KillMidStreamAndRestartAsync(
+            Repo.StatefulWordCountExecutable, Repo.StatefulWordCountDirectory, temp, () => Shared(LastTotals(output)));
+
+        Dictionary<string, long> last = LastTotals(output);
+        Assert.Null(Mismatches(last));
+        Assert.Equal(Expected(), last);
+        Dictionary<string, long> expected = Expected();
+        foreach (Dictionary<string, long> batch in Batches(output).Values)
+        {
+            Assert.DoesNotContain(batch, total => total.Value > expected.GetValueOrDefault(total.Key));
+        }
+
+        Assert.DoesNotContain(Directory.GetFiles(output), f => Path.GetFileName(f).StartsWith('.'));
+    }
+
+    // Runs the job on a TCP source with a write-ahead log and a checkpoint, writing to a file sink in temp/out: sends
+    // half the lines, and once a batch of them is committed the rest; kills the job (SIGKILL) as soon as its log
+    // holds every line, so (with one-second batches) while the batch holding the rest is in flight; starts it again,
+    // sends nothing more, and stops it (SIGTERM) once sharedCount says every line is counted.
+    private static async Task KillMidStreamAndRestartAsync(string executable, string directory, TempDirectory temp, Func<long> sharedCount)
+    {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        string output = temp.File("out");
         string checkpoint = temp.File("checkpoint");
         string[] arguments =
         [
             "--source", $"tcp://127.0.0.1:{port}?wal=true&reconnectDelay=50ms",
-            "--sink", $"file://{output}/counts?suffix=txt",
+            "--sink", $"file://{temp.File("out")}/counts?suffix=txt",
             "--checkpoint", checkpoint,
             "--batch-interval", "1s",
         ];
@@ -37,16 +78,13 @@ public class TcpWriteAheadLogRecoveryTests
         byte[] secondHalf = LinesText(Lines / 2, Lines);
 
         int killedExit;
-        await using (RunningExecutable first = RunningExecutable.Start(arguments))
+        await using (RunningExecutable first = RunningExecutable.Start(executable, directory, arguments))
         {
             using TcpClient sender = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken)
                 .AsTask().WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
             NetworkStream stream = sender.GetStream();
-
-            // Half, then once a batch of it is committed, the rest; the job dies as soon as the rest is in its log, so
-            // (with a one-second batch) while the batch holding it is still in flight.
             await stream.WriteAsync(firstHalf, TestContext.Current.CancellationToken);
-            await WaitUntilAsync(() => Shared(Committed(output)) > 0, first, "a batch of the first half is committed");
+            await WaitUntilAsync(() => sharedCount() > 0, first, "a batch of the first half is committed");
             await stream.WriteAsync(secondHalf, TestContext.Current.CancellationToken);
             string log = Path.Combine(checkpoint, "wal", "Input");
             await WaitUntilAsync(() => BytesInLog(log) == firstHalf.Length + secondHalf.Length, first, "every line sent is in the write-ahead log");
@@ -56,33 +94,36 @@ public class TcpWriteAheadLogRecoveryTests
         }
 
         Assert.Equal(128 + 9, killedExit);
-        long sharedBeforeRestart = Shared(Committed(output));
 
-        await using RunningExecutable second = RunningExecutable.Start(arguments);
+        await using RunningExecutable second = RunningExecutable.Start(executable, directory, arguments);
 
         // The restarted job replays its log, then connects again; the sender has nothing more to send.
         using TcpClient reconnected = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken)
             .AsTask().WaitAsync(RunningPipeline.Patience, TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => Shared(Committed(output)) >= Lines, second, "every line is counted");
+        await WaitUntilAsync(() => sharedCount() >= Lines, second, "every line is counted");
         await second.SignalAsync("TERM");
-        Assert.Equal(0, await second.WaitForExitAsync(RunningPipeline.Patience));
+        Assert.True(await second.WaitForExitAsync(RunningPipeline.Patience) == 0, second.Error);
+    }
 
-        Dictionary<string, long> counted = Committed(output);
+    // Every line's word once, and the shared word once per line.
+    private static Dictionary<string, long> Expected()
+    {
         var expected = new Dictionary<string, long>(StringComparer.Ordinal) { ["tick"] = Lines };
         for (int i = 0; i < Lines; i++)
         {
             expected[Word(i)] = 1;
         }
 
+        return expected;
+    }
+
+    // What differs from Expected, in words, or null when nothing does.
+    private static string? Mismatches(Dictionary<string, long> counted)
+    {
+        Dictionary<string, long> expected = Expected();
         string doubled = string.Join(", ", counted.Where(c => c.Value > expected.GetValueOrDefault(c.Key)).Take(5).Select(c => $"{c.Key}={c.Value}"));
         string missing = string.Join(", ", expected.Where(e => counted.GetValueOrDefault(e.Key) < e.Value).Take(5).Select(e => e.Key));
-        Assert.True(
-            doubled.Length == 0 && missing.Length == 0,
-            $"counted twice: [{doubled}]; missing: [{missing}] ({sharedBeforeRestart} lines were committed before the kill); the restart wrote:\n{second.Error}");
-        Assert.Equal(expected, counted);
-
-        // Every batch is committed: no temporary (hidden) batch file is left.
-        Assert.DoesNotContain(Directory.GetFiles(output), f => Path.GetFileName(f).StartsWith('.'));
+        return doubled.Length == 0 && missing.Length == 0 ? null : $"counted more than once: [{doubled}]; missing: [{missing}]";
     }
 
     private static string Word(int line) => "w" + line.ToString(CultureInfo.InvariantCulture);
@@ -98,9 +139,26 @@ public class TcpWriteAheadLogRecoveryTests
         return Encoding.ASCII.GetBytes(text.ToString());
     }
 
+    private static SortedDictionary<long, Dictionary<string, long>> Batches(string output) =>
+        Directory.Exists(output) ? FileSinkOutput.Batches(output, "counts") : [];
+
     // The sum of every committed batch file's counts.
-    private static Dictionary<string, long> Committed(string output) =>
-        Directory.Exists(output) ? FileSinkOutput.Sum(FileSinkOutput.Batches(output, "counts").Values) : [];
+    private static Dictionary<string, long> Summed(string output) => FileSinkOutput.Sum(Batches(output).Values);
+
+    // Each word's total in the last committed batch file that has it.
+    private static Dictionary<string, long> LastTotals(string output)
+    {
+        var last = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (Dictionary<string, long> batch in Batches(output).Values)
+        {
+            foreach ((string word, long total) in batch)
+            {
+                last[word] = total;
+            }
+        }
+
+        return last;
+    }
 
     private static long Shared(Dictionary<string, long> counts) => counts.GetValueOrDefault("tick");
 
