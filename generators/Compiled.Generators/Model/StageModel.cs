@@ -199,6 +199,9 @@ namespace Compiled.Generators.Model
         /// <summary>Through the type's own <c>Compiled.Checkpoints.ICheckpointValue&lt;T&gt;</c>, which the job registers as it is created.</summary>
         Codec,
 
+        /// <summary>A string, written as UTF-8 by the runtime without registration.</summary>
+        Text,
+
         /// <summary>Not at all: it holds references and writes nothing itself. A pipeline keeping one runs, but refuses a checkpoint.</summary>
         Unwritable,
     }

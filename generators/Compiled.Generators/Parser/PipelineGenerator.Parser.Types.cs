@@ -54,13 +54,18 @@ namespace Compiled.Generators
             }
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
-            // the job registers; as its bytes, when it holds no references; or not at all.
+            // the job registers; as UTF-8, a string; as its bytes, when it holds no references; or not at all.
             private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
             {
                 ITypeSymbol underlying = NullableOf(type) ?? type;
                 if (underlying.AllInterfaces.Any(i => KnownTypes.Is(i, _known.CheckpointValue) && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], underlying)))
                 {
                     return (CheckpointForm.Codec, underlying);
+                }
+
+                if (type.SpecialType == SpecialType.System_String)
+                {
+                    return (CheckpointForm.Text, null);
                 }
 
                 return (type.IsUnmanagedType || IsByteSpan(type) ? CheckpointForm.Bytes : CheckpointForm.Unwritable, null);

@@ -68,7 +68,9 @@ public static class CheckpointValues
 public static class CheckpointValues<T>
 {
     private static readonly bool s_asBytes = !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
-    private static ValueCodec<T>? s_codec;
+
+    // A string is written as UTF-8 without registration: the one reference type every pipeline may keep as it is.
+    private static ValueCodec<T>? s_codec = typeof(T) == typeof(string) ? (ValueCodec<T>)(object)new StringCodec() : null;
 
     /// <summary>The codec in use, null for a type written as its bytes (or not writable).</summary>
     internal static ValueCodec<T>? Codec
@@ -77,7 +79,7 @@ public static class CheckpointValues<T>
         set => Volatile.Write(ref s_codec, value);
     }
 
-    /// <summary>Whether a checkpoint can write <typeparamref name="T"/>: it has no references, or it has a registered codec.</summary>
+    /// <summary>Whether a checkpoint can write <typeparamref name="T"/>: it has no references, is a string, or has a registered codec.</summary>
     public static bool CanWrite => s_asBytes || Resolve() is not null;
 
     /// <summary>Writes <paramref name="value"/> into <paramref name="section"/>.</summary>
@@ -354,5 +356,28 @@ internal sealed class NullableCodec<T>(IBoxedCodec inner) : ValueCodec<T>
         0 => default!,
         1 => (T)inner.ReadBoxed(ref section),
         _ => throw section.Malformed($"has a value of type '{typeof(T)}' whose has-value flag is neither 0 nor 1"),
+    };
+}
+
+/// <summary>A string: a byte that says whether it is null, then its UTF-8.</summary>
+internal sealed class StringCodec : ValueCodec<string>
+{
+    public override void Write(in string value, ref CheckpointWriter.Section section)
+    {
+        if (value is null)
+        {
+            section.WriteCount(0);
+            return;
+        }
+
+        section.WriteCount(1);
+        section.WriteString(value);
+    }
+
+    public override string Read(ref CheckpointReader.Section section) => section.ReadCount() switch
+    {
+        0 => null!,
+        1 => section.ReadString(),
+        _ => throw section.Malformed("has a string whose null flag is neither 0 nor 1"),
     };
 }

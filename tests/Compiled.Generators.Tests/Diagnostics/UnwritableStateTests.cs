@@ -34,39 +34,57 @@ public class UnwritableStateTests
     [Fact]
     public void CMP0035_EachKindOfKeptValue_IsNamedWithItsStage()
     {
-        // Struct keys holding a string, string values in a window, a window of string records, event-time windows and
-        // sessions of string values: each stage is warned of once per type it keeps.
+        // Struct keys holding a string, values holding one in a window, a window of such records, event-time windows and
+        // sessions of such values: each stage is warned of once per type it keeps. (A string itself is written as UTF-8.)
         string[] messages = Warnings(Usings + """
             public readonly record struct Name(string Value);
+            public readonly record struct Page(string Path);
 
             [Pipeline]
             public static partial class Job
             {
                 [Source] public static partial Lines<(long Time, string User)> Clicks();
-                [Map] public static (Name User, string Page) ByName((long Time, string User) click) => (new Name(click.User), "p");
-                [ReduceByKeyAndWindow(Length = "10s")] public static string Pages(string a, string b) => a + b;
-                [Sink] public static partial void PagesOut(Name user, string pages);
-                [Map(Input = nameof(Clicks))] public static string User((long Time, string User) click) => click.User;
-                [Window(Length = "3s")] public static partial string Recent(string user);
-                [Sink] public static partial void RecentOut(string user);
+                [Map] public static (Name User, Page Page) ByName((long Time, string User) click) => (new Name(click.User), new Page("p"));
+                [ReduceByKeyAndWindow(Length = "10s")] public static Page Pages(Page a, Page b) => b;
+                [Sink] public static partial void PagesOut(Name user, Page pages);
+                [Map(Input = nameof(Clicks))] public static Name User((long Time, string User) click) => new(click.User);
+                [Window(Length = "3s")] public static partial Name Recent(Name user);
+                [Sink] public static partial void RecentOut(Name user);
                 [EventTime(Input = nameof(Clicks))] public static long At((long Time, string User) click) => click.Time;
-                [Map] public static (int Length, string User) ByLength((long Time, string User) click) => (click.User.Length, click.User);
-                [EventWindow(Size = "1m")] public static string PerMinute(string a, string b) => a + b;
-                [Sink] public static partial void PerMinuteOut(Windowed<int, string> users);
-                [SessionWindow(Input = nameof(ByLength), Gap = "30s")] public static string Sessions(string a, string b) => a + b;
-                [Sink] public static partial void SessionsOut(Windowed<int, string> users);
+                [Map] public static (int Length, Page User) ByLength((long Time, string User) click) => (click.User.Length, new Page(click.User));
+                [EventWindow(Size = "1m")] public static Page PerMinute(Page a, Page b) => b;
+                [Sink] public static partial void PerMinuteOut(Windowed<int, Page> users);
+                [SessionWindow(Input = nameof(ByLength), Gap = "30s")] public static Page Sessions(Page a, Page b) => b;
+                [Sink] public static partial void SessionsOut(Windowed<int, Page> users);
             }
             """);
 
         Assert.Equal(
             [
                 Message("Pages", "keys", "Name"),
-                Message("Pages", "values", "string"),
-                Message("Recent", "records", "string"),
-                Message("PerMinute", "values", "string"),
-                Message("Sessions", "values", "string"),
+                Message("Pages", "values", "Page"),
+                Message("Recent", "records", "Name"),
+                Message("PerMinute", "values", "Page"),
+                Message("Sessions", "values", "Page"),
             ],
             messages);
+    }
+
+    [Fact]
+    public void CMP0035_NotForStrings_WhichACheckpointWritesAsUtf8()
+    {
+        string[] messages = Warnings(Usings + """
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines<string> Words();
+                [Window(Length = "3s")] public static partial string Recent(string word);
+                [ReduceByWindow(Length = "3s")] public static string Joined(string a, string b) => a + b;
+                [Sink] public static partial void Out(string text);
+            }
+            """);
+
+        Assert.Empty(messages);
     }
 
     [Fact]

@@ -63,10 +63,8 @@ public static partial class BelowWindow
     [Source]
     public static partial Lines<string> Input();
 
-#pragma warning disable CMP0035 // Strings in a window: this pipeline is never checkpointed.
     [Window(Length = "3s", Slide = "2s")]
     public static partial string Recent(string word);
-#pragma warning restore CMP0035
 
     [Count]
     public static partial long Records(string word);

@@ -502,10 +502,8 @@ public static partial class ConcatWindow
     [Source]
     public static partial Lines<string> Input();
 
-#pragma warning disable CMP0035 // Strings in a window: this pipeline is never checkpointed.
     [ReduceByWindow(Length = "3s", Slide = "2s")]
     public static string Concat(string a, string b) => a + b;
-#pragma warning restore CMP0035
 
     [Sink]
     public static partial void Output(string text);
