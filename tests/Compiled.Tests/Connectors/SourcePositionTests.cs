@@ -77,7 +77,7 @@ public sealed class SourcePositionTests
 
         Assert.False(source.Replay.IsReplayable);
         Assert.Equal(
-            "a connection cannot be read again, its sender does not send what it sent again; it needs wal=true, a write-ahead log of received data in the checkpoint directory (a later step)",
+            "a connection cannot be read again, its sender does not send what it sent again; write tcp://host:port?wal=true to keep a write-ahead log of the received data in the checkpoint directory",
             source.Replay.Reason);
         Assert.Throws<NotSupportedException>(source.GetPosition);
     }

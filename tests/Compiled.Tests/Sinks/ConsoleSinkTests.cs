@@ -11,6 +11,16 @@ public class ConsoleSinkTests
     private const string Dashes = "-------------------------------------------";
 
     [Fact]
+    public void ConsoleSink_DeclaresItselfAtLeastOnce_AndKnowsNoCommittedBatch()
+    {
+        // Printed text cannot be recalled: a batch replayed after a crash is printed again.
+        Sink sink = ConnectorRegistry.CreateSink("console", new SinkContext { OpenStandardOutput = () => new MemoryStream() });
+
+        Assert.Equal(SinkGuarantee.AtLeastOnce, sink.Guarantee);
+        Assert.Null(sink.LastCommittedBatchTime);
+    }
+
+    [Fact]
     public async Task ConsoleSink_EmptyBatch_PrintsHeaderAndEmptyLine()
     {
         string output = await PrintAsync("console", (BatchTime, Records(0)));

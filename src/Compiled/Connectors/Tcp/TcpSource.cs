@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using Compiled.Connectors.WriteAheadLog;
 using Compiled.Framing;
 using Compiled.Internal;
 using Microsoft.Extensions.Logging;
@@ -31,6 +32,10 @@ namespace Compiled.Connectors.Tcp;
 /// delays rather than in a tight loop. A connection the peer resets (RST) ends like one it closes, with a
 /// warning, so a crashed producer is reconnected to instead of failing the job.
 /// </para>
+/// <para>
+/// <c>wal=true</c> keeps a write-ahead log of the received data in the run's checkpoint directory, which makes the
+/// source replayable: see <see cref="WriteAhead"/>.
+/// </para>
 /// </remarks>
 public sealed partial class TcpSource : Source
 {
@@ -56,6 +61,7 @@ public sealed partial class TcpSource : Source
         MaxReconnectDelay = uri.TakeDuration("maxReconnectDelay", TimeSpan.FromSeconds(5));
         ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
         Framing = Framing with { Partial = ParsePartial(uri) };
+        WriteAhead = uri.TakeBoolean("wal", false);
         if (MaxReconnectDelay < ReconnectDelay)
         {
             throw uri.Error(
@@ -71,6 +77,10 @@ public sealed partial class TcpSource : Source
         // 'localhost' then reaches a server listening on 127.0.0.1 or on ::1.
         _endPoint = IPAddress.TryParse(Host, out IPAddress? address) ? new IPEndPoint(address, Port) : new DnsEndPoint(Host, Port);
         _logger = context.LoggerFactory.CreateLogger<TcpSource>();
+        if (WriteAhead)
+        {
+            WriteAheadLogPath = WriteAheadLogPathOf(uri, context);
+        }
     }
 
     /// <summary>The host to connect to: a name or an IP address (without brackets).</summary>
@@ -92,11 +102,14 @@ public sealed partial class TcpSource : Source
     public string Name { get; }
 
     /// <summary>
-    /// A socket is not replayable: the sender does not send again what was received. Keeping what was received in a
-    /// write-ahead log in the checkpoint directory (<c>wal=true</c>) is what makes it recoverable; that comes later.
+    /// A socket is not replayable: the sender does not send again what was received. With <c>wal=true</c> the source
+    /// keeps what it receives in a write-ahead log in the checkpoint directory, and is replayable from that.
     /// </summary>
-    public override SourceReplay Replay =>
-        SourceReplay.NotReplayable("a connection cannot be read again, its sender does not send what it sent again; it needs wal=true, a write-ahead log of received data in the checkpoint directory (a later step)");
+    public override SourceReplay Replay => WriteAhead
+        ? SourceReplay.Replayable
+        : SourceReplay.NotReplayable(
+            "a connection cannot be read again, its sender does not send what it sent again; write tcp://host:port?wal=true " +
+            "to keep a write-ahead log of the received data in the checkpoint directory");
 
     /// <summary>Closes the connection if one is still open (the driver normally closes it through its stream).</summary>
     public override async ValueTask DisposeAsync()
@@ -107,6 +120,7 @@ public sealed partial class TcpSource : Source
             await current.DisposeAsync().ConfigureAwait(false);
         }
 
+        DisposeWriteAheadLog();
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -117,6 +131,11 @@ public sealed partial class TcpSource : Source
     public override async ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (WriteAhead && NextReplayedStream() is { } replayed)
+        {
+            return replayed;
+        }
+
         if (_current is { } previous)
         {
             // The driver asks for another stream only after the previous one ended, so the peer closed it.
@@ -177,9 +196,9 @@ public sealed partial class TcpSource : Source
                 }
 
                 _current = new TcpReceiveStream(socket);
-                var reader = PipeReader.Create(_current, new StreamPipeReaderOptions(
+                var reader = PipeReader.Create(WriteAhead ? LoggedStream(_current) : _current, new StreamPipeReaderOptions(
                     bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false, useZeroByteReads: true));
-                return new SourceStream(Name, reader);
+                return HandOut(new SourceStream(Name, reader));
             }
 
             _failures++;

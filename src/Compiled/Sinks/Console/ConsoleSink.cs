@@ -49,6 +49,10 @@ namespace Compiled.Sinks.Console;
 /// through <see cref="SinkContext.OpenStandardOutput"/> and disposes it when the sink is disposed.
 /// </para>
 /// <para>
+/// The sink is at least once (<see cref="Guarantee"/>): a batch printed just before a crash is printed again after
+/// a restart from a checkpoint, since printed text cannot be recalled.
+/// </para>
+/// <para>
 /// Standard output is written without the console's process-wide lock (see <c>StandardOutput</c>), so a write
 /// blocked on a pipe nobody reads never blocks what goes to standard error; and a pipe whose reader went away
 /// (<c>| head</c>) fails the run with a <see cref="StandardOutputException"/>, as a full device does.
@@ -83,6 +87,14 @@ public sealed class ConsoleSink : Sink
 
         _num = uri.TakeInt32("num", DefaultNum, minimum: 1);
     }
+
+    /// <summary>
+    /// <see cref="SinkGuarantee.AtLeastOnce"/>: standard output cannot take back what it printed, so when a run that
+    /// keeps a checkpoint crashes after printing a batch and before its checkpoint is durable, the restart reads that
+    /// batch's input again and prints its records a second time. Nothing is lost; a reader that must see each record
+    /// once writes to the file sink instead.
+    /// </summary>
+    public override SinkGuarantee Guarantee => SinkGuarantee.AtLeastOnce;
 
     /// <summary>The number of records shown per batch; further records are summarised by a <c>...</c> line.</summary>
     public int Num => _num;

@@ -37,7 +37,21 @@ namespace Compiled.Sinks.Files;
 /// files ignore it), which at commit is flushed to disk, closed, and renamed into place. A reader therefore
 /// sees either no file for a batch or the whole batch. An aborted batch leaves nothing behind. The sink never
 /// replaces a file: a batch whose file already exists (written by another run to the same prefix) fails the
-/// job, naming the file, and the existing file is kept.
+/// job, naming the file, and the existing file is kept. <see cref="LastCommittedBatchTime"/> is the time of the newest
+/// batch file in the directory at open, so a run restarted within one batch interval begins after it.
+/// </para>
+/// <para>
+/// <b>With a checkpoint</b> (<see cref="SinkContext.CheckpointDirectory"/> set) the sink is
+/// <see cref="SinkGuarantee.Transactional"/>: exactly once, by a two-phase commit. <see cref="PrepareBatchAsync"/>
+/// writes the batch to its temporary file, flushes it to disk and flushes the directory; the run then writes its
+/// checkpoint; <see cref="CommitBatchAsync"/> renames the file into place and flushes the directory. A batch file of
+/// the same time that already exists is this job's own (written by a run whose checkpoint did not record the batch)
+/// and is replaced, never duplicated and never an error. The temporary files an earlier run left are not deleted at
+/// open but by <see cref="RecoverAsync"/>: a prepared file of a batch at or before the checkpointed batch is complete
+/// (it was flushed before the checkpoint that records its batch) and is renamed into place; any later one is deleted,
+/// since its batch's input is read again. A run that resumes from no checkpoint deletes them all when its first batch
+/// begins. A disposed sink keeps a prepared file (the checkpoint of its batch may be durable: the next start
+/// decides); <see cref="AbortBatch"/> deletes it (the run says the batch is not done).
 /// </para>
 /// <para>
 /// By default (<c>empty=write</c>) an empty batch produces an empty file, as Spark's <c>saveAsTextFiles</c>
@@ -70,6 +84,13 @@ public sealed partial class FileSink : Sink
     private FileStream? _file;
     private string? _tempPath;
     private string? _finalPath;
+
+    // With a checkpoint: whether the open batch is prepared (flushed to disk, closed, its directory entry durable),
+    // and whether the temporary files of earlier runs have been dealt with (by RecoverAsync or the first batch).
+    private bool _prepared;
+    private long _batchTime;
+    private bool _temporaryFilesSettled;
+    private long? _lastCommitted;
 
     /// <summary>Creates the sink for <paramref name="uri"/>: <c>file:///dir/prefix</c>, optionally with <c>?suffix=ext</c> and <c>empty=write|skip</c>; checks that its directory can be written.</summary>
     /// <exception cref="ConnectorUriException">The URI has no file prefix, the suffix is not a file extension, <c>empty</c> is neither <c>write</c> nor <c>skip</c>, or the directory cannot be reached, created or written.</exception>
@@ -136,6 +157,23 @@ public sealed partial class FileSink : Sink
     /// <summary>The absolute directory the batch files are written to.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// <see cref="SinkGuarantee.Transactional"/>: with a checkpoint a batch is prepared (written and flushed under a
+    /// temporary name), then committed (renamed into place) once the checkpoint is durable, and a batch replayed after
+    /// a crash replaces its own file. Without a checkpoint no batch is replayed and the guarantee is not used.
+    /// </summary>
+    public override SinkGuarantee Guarantee => SinkGuarantee.Transactional;
+
+    /// <summary>
+    /// The time of the newest batch file (<c>prefix-&lt;digits&gt;.suffix</c>) in the directory when the sink opened, or
+    /// of a batch committed since (by <see cref="CommitBatchAsync"/> or <see cref="RecoverAsync"/>), whichever is
+    /// later; <see langword="null"/> when there is none.
+    /// </summary>
+    public override long? LastCommittedBatchTime => _lastCommitted;
+
+    // Whether the run keeps a checkpoint, which makes the sink commit in two phases and replace its own files.
+    private bool Checkpointing => Context.CheckpointDirectory is not null;
+
     /// <summary>What an empty batch writes (<c>empty</c>): an empty file (<see cref="EmptyBatchPolicy.Write"/>, the default) or nothing.</summary>
     public EmptyBatchPolicy EmptyBatches { get; }
 
@@ -144,13 +182,50 @@ public sealed partial class FileSink : Sink
         ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}")
         : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{_suffix}");
 
-    /// <summary>Creates the output directory if it is missing, and deletes the temporary files of this sink's earlier runs.</summary>
+    /// <summary>
+    /// Creates the output directory if it is missing, and finds the newest batch file in it
+    /// (<see cref="LastCommittedBatchTime"/>). Without a checkpoint it deletes the temporary files of this sink's
+    /// earlier runs; with one it leaves them to <see cref="RecoverAsync"/>, or to the first batch when there is no
+    /// checkpoint to resume from.
+    /// </summary>
     public override ValueTask OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(Directory);
-        DeleteStaleTemporaryFiles();
+        _lastCommitted = FindNewestBatchFile();
+        if (!Checkpointing)
+        {
+            DeleteStaleTemporaryFiles(keepUpTo: null);
+            _temporaryFilesSettled = true;
+        }
+
         return default;
+    }
+
+    /// <summary>
+    /// Finishes what an earlier run prepared: the temporary file of each batch at or before
+    /// <paramref name="checkpointedBatchTime"/> is renamed into place (replacing a file of the same batch), and that of
+    /// each later batch is deleted; then the directory is flushed to disk. Called after <see cref="OpenAsync"/> and
+    /// before the first batch.
+    /// </summary>
+    public override ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_tempPath is not null)
+        {
+            ThrowBatchOpen(_finalPath);
+        }
+
+        try
+        {
+            DeleteStaleTemporaryFiles(keepUpTo: checkpointedBatchTime);
+            _temporaryFilesSettled = true;
+            return default;
+        }
+        catch (Exception error)
+        {
+            return ValueTask.FromException(error);
+        }
     }
 
     /// <summary>Begins the batch: opens its hidden temporary file, or with <c>empty=skip</c> leaves that to its first record.</summary>
@@ -161,11 +236,21 @@ public sealed partial class FileSink : Sink
             ThrowBatchOpen(_finalPath);
         }
 
+        if (!_temporaryFilesSettled)
+        {
+            // A run that keeps a checkpoint but resumes from none: nothing an earlier run prepared was recorded by a
+            // checkpoint, so every temporary file left is an unfinished batch whose input is read again.
+            _temporaryFilesSettled = true;
+            DeleteStaleTemporaryFiles(keepUpTo: null);
+        }
+
         string finalPath = Path.Join(Directory, FileNameOf(batchTimeMs));
         string tempPath = Path.Join(Directory, TemporaryNameOf(batchTimeMs));
         _file = EmptyBatches == EmptyBatchPolicy.Write ? OpenTemporary(tempPath) : null;
         _tempPath = tempPath;
         _finalPath = finalPath;
+        _batchTime = batchTimeMs;
+        _prepared = false;
         _buffered = 0;
         _buffer ??= GC.AllocateUninitializedArray<byte>(BufferSize);
     }
@@ -194,7 +279,35 @@ public sealed partial class FileSink : Sink
         buffer[_buffered++] = (byte)'\n';
     }
 
-    /// <summary>Flushes the batch to disk, closes it, and renames it into place; with <c>empty=skip</c>, an empty batch writes nothing.</summary>
+    /// <summary>
+    /// The first phase of the commit of a run that keeps a checkpoint: flushes the batch's temporary file to disk,
+    /// closes it, and flushes the directory, so the batch survives a crash without being visible. With
+    /// <c>empty=skip</c>, an empty batch has no file and prepares nothing.
+    /// </summary>
+    public override ValueTask PrepareBatchAsync(CancellationToken cancellationToken)
+    {
+        if (_tempPath is null)
+        {
+            ThrowNoBatch();
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Prepare();
+            return default;
+        }
+        catch (Exception error)
+        {
+            return ValueTask.FromException(error);
+        }
+    }
+
+    /// <summary>
+    /// Flushes the batch to disk, closes it, and renames it into place; with <c>empty=skip</c>, an empty batch writes
+    /// nothing. With a checkpoint, a batch not yet prepared is prepared first, a file of the same batch is replaced,
+    /// and the directory is flushed to disk after the rename.
+    /// </summary>
     /// <remarks>The work is synchronous: <see cref="FileStream.Flush(bool)"/> has no asynchronous form.</remarks>
     public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
     {
@@ -206,6 +319,12 @@ public sealed partial class FileSink : Sink
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (Checkpointing)
+            {
+                CommitPrepared();
+                return default;
+            }
+
             if (_file is { } file)
             {
                 FlushBuffer(file);
@@ -231,8 +350,7 @@ public sealed partial class FileSink : Sink
             }
 
             File.Move(_tempPath, _finalPath!, overwrite: false);
-            _tempPath = null;
-            _finalPath = null;
+            Committed(_batchTime);
             return default;
         }
         catch (Exception error)
@@ -251,6 +369,7 @@ public sealed partial class FileSink : Sink
         _finalPath = null;
         _file = null;
         _buffered = 0;
+        _prepared = false;
         if (tempPath is null)
         {
             return;
@@ -266,13 +385,26 @@ public sealed partial class FileSink : Sink
         }
     }
 
-    /// <summary>Aborts an uncommitted batch. A temporary file that cannot be deleted is logged, not thrown.</summary>
+    /// <summary>
+    /// Aborts an uncommitted batch, unless it is prepared: a prepared file is kept for the next start's
+    /// <see cref="RecoverAsync"/>, which renames it into place if the checkpoint of its batch is durable. A temporary
+    /// file that cannot be deleted is logged, not thrown.
+    /// </summary>
     public override async ValueTask DisposeAsync()
     {
         string? tempPath = _tempPath;
         try
         {
-            AbortBatch();
+            if (_prepared)
+            {
+                _tempPath = null;
+                _finalPath = null;
+                _prepared = false;
+            }
+            else
+            {
+                AbortBatch();
+            }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
@@ -286,19 +418,6 @@ public sealed partial class FileSink : Sink
 
     // The hidden name a batch is written under until its commit: .prefix-<batchTimeMs>.suffix.tmp.
     private string TemporaryNameOf(long batchTimeMs) => "." + FileNameOf(batchTimeMs) + ".tmp";
-
-    // Whether a file name is one of this sink's temporary names, for any batch time: .prefix-<digits>.suffix.tmp.
-    private bool IsTemporaryName(ReadOnlySpan<char> name)
-    {
-        if (name.Length <= _temporaryStart.Length + _temporaryEnd.Length
-            || !name.StartsWith(_temporaryStart, StringComparison.Ordinal)
-            || !name.EndsWith(_temporaryEnd, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        return !name[_temporaryStart.Length..^_temporaryEnd.Length].ContainsAnyExceptInRange('0', '9');
-    }
 
     // What can be known before the run without leaving a trace: whether the directory can be reached, whether a
     // regular file stands where a directory must be, and whether the directory (or, if it is missing, the one it
@@ -341,16 +460,31 @@ public sealed partial class FileSink : Sink
         }
     }
 
-    private void DeleteStaleTemporaryFiles()
+    // Deals with the temporary files earlier runs left: without keepUpTo, deletes them all; with it (the checkpointed
+    // batch's time), renames those of a batch at or before it into place (they were prepared before a durable
+    // checkpoint) and deletes the rest. Time 0 is the writability probe's, which no batch has: always deleted.
+    private void DeleteStaleTemporaryFiles(long? keepUpTo)
     {
         // A directory that may be written but not listed (mode 733, a drop box) hides what is in it: there is then
         // nothing to clean up that the sink could see.
         var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, MatchType = MatchType.Simple };
         int deleted = 0;
+        int recovered = 0;
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
         {
-            if (!IsTemporaryName(Path.GetFileName(path.AsSpan())))
+            if (TemporaryBatchTime(Path.GetFileName(path.AsSpan())) is not { } batchTime)
             {
+                continue;
+            }
+
+            if (batchTime != 0 && batchTime <= keepUpTo)
+            {
+                // The checkpoint that records this batch is durable, so the batch is done: finish its commit. Failing
+                // here fails the start, since skipping it would lose the batch's output.
+                File.Move(path, Path.Join(Directory, FileNameOf(batchTime)), overwrite: true);
+                Committed(batchTime);
+                LogPreparedBatchCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo.Value);
+                recovered++;
                 continue;
             }
 
@@ -367,9 +501,116 @@ public sealed partial class FileSink : Sink
             }
         }
 
+        if (recovered > 0)
+        {
+            FlushDirectory();
+        }
+
         if (deleted > 0)
         {
             LogStaleTemporaryFilesDeleted(Uri.Text, Directory, deleted);
+        }
+    }
+
+    // The time of the newest batch file in the directory: prefix-<digits>.suffix (or prefix-<digits>).
+    private long? FindNewestBatchFile()
+    {
+        var options = new EnumerationOptions { IgnoreInaccessible = true, MatchType = MatchType.Simple };
+        long? newest = null;
+        string end = _suffix is null ? "" : "." + _suffix;
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _prefix + "-*", options))
+        {
+            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _prefix.Length + 1, end) is { } time && !(time <= newest))
+            {
+                newest = time;
+            }
+        }
+
+        return newest;
+    }
+
+    // The batch time of one of this sink's temporary names (.prefix-<digits>.suffix.tmp), or null for another name.
+    private long? TemporaryBatchTime(ReadOnlySpan<char> name) =>
+        name.StartsWith(_temporaryStart, StringComparison.Ordinal) ? DigitsBetween(name, _temporaryStart.Length, _temporaryEnd) : null;
+
+    // The number written in name from start up to the suffix end, when it is all digits; otherwise null.
+    private static long? DigitsBetween(ReadOnlySpan<char> name, int start, string end)
+    {
+        if (name.Length <= start + end.Length || !name.EndsWith(end, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<char> digits = name[start..^end.Length];
+        return !digits.ContainsAnyExceptInRange('0', '9') && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+            ? value
+            : null;
+    }
+
+    // With a checkpoint: the batch's temporary file flushed to disk and closed, and its directory entry made durable.
+    private void Prepare()
+    {
+        if (_prepared)
+        {
+            return;
+        }
+
+        if (_file is { } file)
+        {
+            FlushBuffer(file);
+            file.Flush(flushToDisk: true);
+            _file = null;
+            file.Dispose();
+            FlushDirectory();
+        }
+
+        _prepared = true;
+    }
+
+    // With a checkpoint: the prepared batch renamed into place, replacing a file of the same batch (this job's own,
+    // written by a run whose checkpoint did not record it), and the rename made durable.
+    private void CommitPrepared()
+    {
+        Prepare();
+        if (File.Exists(_tempPath))
+        {
+            File.Move(_tempPath!, _finalPath!, overwrite: true);
+            FlushDirectory();
+        }
+        else if (EmptyBatches == EmptyBatchPolicy.Write)
+        {
+            throw new IOException(
+                $"The file sink's prepared batch file '{_tempPath}' is gone before its commit: something else deleted it. " +
+                $"Keep other programs from removing hidden files in '{Directory}', or write to a directory of the job's own.");
+        }
+
+        _prepared = false;
+        Committed(_batchTime);
+    }
+
+    // The batch is visible: it is now the newest committed one (batch times only grow).
+    private void Committed(long batchTime)
+    {
+        if (!(batchTime <= _lastCommitted))
+        {
+            _lastCommitted = batchTime;
+        }
+
+        _tempPath = null;
+        _finalPath = null;
+    }
+
+    private void FlushDirectory()
+    {
+        try
+        {
+            Compiled.Checkpoints.DirectorySync.Flush(Directory);
+        }
+        catch (IOException error)
+        {
+            throw new IOException(
+                $"The file sink {Uri.Text} cannot flush its directory '{Directory}' to disk, so a batch file renamed there might not survive a power loss: {error.Message}",
+                error);
         }
     }
 
@@ -428,6 +669,9 @@ public sealed partial class FileSink : Sink
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "{Sink}: deleted from {Directory} the temporary files of earlier runs stopped mid-batch: {Count}")]
     private partial void LogStaleTemporaryFilesDeleted(string sink, string directory, int count);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Information, Message = "{Sink}: committed {File}, which an earlier run prepared and the checkpoint of batch time {CheckpointedBatchTime} records")]
+    private partial void LogPreparedBatchCommitted(string sink, string file, long checkpointedBatchTime);
 }
 
 /// <summary>What the file sink writes for a batch without records (<c>empty</c>).</summary>
