@@ -106,6 +106,7 @@ internal sealed class CrashHarness
 
         await feeding;
         await using RunningExecutable last = RunningExecutable.Start(_executable, _workingDirectory, arguments);
+        await last.WaitForErrorAsync(" starting: ");
         DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!done(Committed()))
         {
