@@ -90,6 +90,7 @@ namespace Compiled.Generators
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
+                EmitProcessMessages(w, pipeline);
 
                 foreach (StageModel source in pipeline.Sources)
                 {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Compiled.Checkpoints;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Framing;
 using Compiled.Sinks;
 
@@ -9,7 +10,7 @@ namespace Compiled.Hosting;
 /// <summary>
 /// The generated part of a running pipeline: its framers, its fused per-record loop and its per-batch
 /// state. The driver calls it from one thread: <see cref="BeginBatch"/> before a batch's first record,
-/// <see cref="BeginStream"/> when a stream of a source starts, <see cref="Process"/> for each buffer read, and
+/// <see cref="BeginStream"/> when a stream of a source starts, <see cref="Process"/> for each buffer read (or <see cref="ProcessMessages"/> for each batch of a message source), and
 /// <see cref="CompleteBatch"/> at each batch boundary. Calls are per buffer and per batch, never per record.
 /// </summary>
 public abstract class PipelineJob : IDisposable
@@ -35,6 +36,13 @@ public abstract class PipelineJob : IDisposable
     /// when <paramref name="isCompleted"/>. Returns how far the buffer was consumed.
     /// </summary>
     public abstract SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted);
+
+    /// <summary>
+    /// Runs every message of <paramref name="batch"/>, in order, through the fused loop of source <paramref name="source"/>
+    /// (0-based, in declaration order), each payload as one record: as a line of a <c>Lines</c> source, parsed as a line
+    /// of a <c>Lines&lt;T&gt;</c> source. One call per batch of messages, never per message.
+    /// </summary>
+    public abstract void ProcessMessages(int source, MessageBatch batch);
 
     /// <summary>
     /// Emits what the batch aggregated to the sinks and clears the batch's state; windowed stages move their

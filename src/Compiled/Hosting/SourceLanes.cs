@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Internal;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,8 @@ namespace Compiled.Hosting;
 
 /// <summary>
 /// A run's sources read side by side, on the run's one loop: each source (a lane) waits for its next stream, reads
-/// that stream to its end, and hands each buffer to the job, one stream after another, until it has no more.
+/// that stream to its end, and hands each buffer to the job, one stream after another, until it has no more. A message
+/// source's lane instead waits for messages, has the source fill the lane's batch, and hands the batch to the job.
 /// </summary>
 /// <remarks>
 /// Reads are taken as they complete; only a read or a wait that pends becomes a <see cref="Task"/>, so a busy
@@ -76,6 +78,10 @@ internal sealed partial class SourceLanes
             {
                 _pending.Add(read);
             }
+            else if (lane.Wait is { } wait)
+            {
+                _pending.Add(wait);
+            }
         }
 
         return Task.WhenAny(_pending);
@@ -124,6 +130,11 @@ internal sealed partial class SourceLanes
     // and starts the next wait. Returns whether anything happened.
     private async ValueTask<bool> AdvanceAsync(Lane lane, CancellationToken acquireToken, CancellationToken abortToken)
     {
+        if (lane.Messages is { } messages)
+        {
+            return await AdvanceMessagesAsync(lane, messages, acquireToken).ConfigureAwait(false);
+        }
+
         if (lane.Stream is null)
         {
             lane.Next ??= lane.Source.NextStreamAsync(acquireToken).AsTask();
@@ -137,11 +148,7 @@ internal sealed partial class SourceLanes
             SourceStream? stream = await next.ConfigureAwait(false);
             if (stream is null)
             {
-                lane.Ended = true;
-                SourceCounters counters = lane.Source.Counters;
-                LogInputEnded(
-                    _pipeline, lane.Source.Uri.Text, counters.Records, Noun.Records(counters.Records), counters.Bytes, Noun.Bytes(counters.Bytes),
-                    counters.OversizeSkipped, Noun.Records(counters.OversizeSkipped));
+                EndLane(lane);
                 return true;
             }
 
@@ -189,6 +196,70 @@ internal sealed partial class SourceLanes
         return true;
     }
 
+    // One step of a message source: once it has messages (a wait that completes at once costs no Task), the source
+    // fills the lane's batch, the job takes the whole batch, and the source is told; it is asked for more only then.
+    private async ValueTask<bool> AdvanceMessagesAsync(Lane lane, MessageSource source, CancellationToken acquireToken)
+    {
+        bool ready;
+        if (lane.Wait is { } wait)
+        {
+            if (!wait.IsCompleted)
+            {
+                return false;
+            }
+
+            lane.Wait = null;
+            ready = await wait.ConfigureAwait(false);
+        }
+        else
+        {
+            ValueTask<bool> next = source.WaitToReadAsync(acquireToken);
+            if (!next.IsCompleted)
+            {
+                lane.Wait = next.AsTask();
+                return false;
+            }
+
+            ready = await next.ConfigureAwait(false);
+        }
+
+        if (!ready)
+        {
+            EndLane(lane);
+            return true;
+        }
+
+        // A wait that said ready and a read that found nothing still count as a step: the next one waits again.
+        TakeMessages(lane, source);
+        return true;
+    }
+
+    // Has the source fill the lane's batch and the job take it.
+    private void TakeMessages(Lane lane, MessageSource source)
+    {
+        MessageBatch batch = lane.Batch!;
+        batch.Clear();
+        if (!source.TryRead(batch) || batch.Count == 0)
+        {
+            return;
+        }
+
+        _job.ProcessMessages(lane.Index, batch);
+        source.OnTaken(batch);
+        long bytes = source.Counters.Bytes;
+        LogConsumed(bytes, Noun.Bytes(bytes), source.Uri.Text);
+    }
+
+    // A source has given everything: its lane is done.
+    private void EndLane(Lane lane)
+    {
+        lane.Ended = true;
+        SourceCounters counters = lane.Source.Counters;
+        LogInputEnded(
+            _pipeline, lane.Source.Uri.Text, counters.Records, Noun.Records(counters.Records), counters.Bytes, Noun.Bytes(counters.Bytes),
+            counters.OversizeSkipped, Noun.Records(counters.OversizeSkipped));
+    }
+
     // Frames and processes one buffer of a source's stream; at the stream's end, releases it.
     private async ValueTask ProcessAsync(Lane lane, ReadResult result)
     {
@@ -228,6 +299,12 @@ internal sealed partial class SourceLanes
     // in flight is cut short and, unless the run failed, what it had read is still processed; the stream is closed.
     private async ValueTask CloseLaneAsync(Lane lane, bool processRead, CancellationToken abortToken)
     {
+        if (lane.Messages is { } messages)
+        {
+            await CloseMessagesAsync(lane, messages, processRead).ConfigureAwait(false);
+            return;
+        }
+
         if (lane.Next is { } next)
         {
             lane.Next = null;
@@ -280,6 +357,38 @@ internal sealed partial class SourceLanes
         }
     }
 
+    // At the end of the reading loop, a message source's wait is given up; unless the run failed, messages it had
+    // found ready (it completed before it was cut short) are still taken. The batch's buffer goes back to its pool.
+    private async ValueTask CloseMessagesAsync(Lane lane, MessageSource source, bool processRead)
+    {
+        try
+        {
+            if (lane.Wait is { } wait)
+            {
+                lane.Wait = null;
+                bool ready = false;
+                try
+                {
+                    ready = await wait.ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is OperationCanceledException || !processRead)
+                {
+                    // The wait was cut short by the stop, as asked; or the run is failing already, and that failure is
+                    // the one to report.
+                }
+
+                if (processRead && ready)
+                {
+                    TakeMessages(lane, source);
+                }
+            }
+        }
+        finally
+        {
+            lane.Batch?.Dispose();
+        }
+    }
+
     // Whether a stream's name says which source it is (stdin:, a connection of tcp://host:port), so that a log line
     // naming the stream need not name the source as well; a file's path does not say which glob or directory found it.
     private static bool NamesItsSource(SourceStream stream, Source source) =>
@@ -306,6 +415,13 @@ internal sealed partial class SourceLanes
         public int Index { get; } = index;
 
         public Source Source { get; } = source;
+
+        // A message source, read through Wait and Batch instead of streams; null for a source of byte streams.
+        public MessageSource? Messages { get; } = source as MessageSource;
+
+        public MessageBatch? Batch { get; } = (source as MessageSource)?.CreateBatch();
+
+        public Task<bool>? Wait { get; set; }
 
         public Task<SourceStream?>? Next { get; set; }
 

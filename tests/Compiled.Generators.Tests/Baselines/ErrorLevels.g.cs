@@ -126,6 +126,21 @@ namespace Monitoring.Logs
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var linesLoop = new LinesLoop(this);
+                        batch.Deliver(ref linesLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one record of Lines through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushLines(global::System.ReadOnlySpan<byte> record) => new LinesLoop(this).OnRecord(record);
 

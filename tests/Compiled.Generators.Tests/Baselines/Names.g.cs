@@ -138,6 +138,21 @@ namespace Naming
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var source2Loop = new SourceLoop(this);
+                        batch.Deliver(ref source2Loop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one record of Source through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushSource(global::System.ReadOnlySpan<byte> record) => new SourceLoop(this).OnRecord(record);
 

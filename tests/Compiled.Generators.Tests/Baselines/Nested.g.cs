@@ -112,6 +112,21 @@ partial class Jobs
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var inputLoop = new InputLoop(this);
+                        batch.Deliver(ref inputLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
 

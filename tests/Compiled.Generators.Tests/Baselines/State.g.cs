@@ -161,6 +161,21 @@ namespace Clicks
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var clicksLoop = new ClicksLoop(this);
+                        batch.Deliver(ref clicksLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one parsed record of Clicks through the fused loop (the test driver calls this).</summary>
             public void PushClicks((int User, long Clicks) record) => new ClicksLoop(this).OnValue(record);
 

@@ -127,6 +127,21 @@ namespace Shop
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var ordersLoop = new OrdersLoop(this);
+                        batch.Deliver(ref ordersLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one record of Orders through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushOrders(global::System.ReadOnlySpan<byte> record) => new OrdersLoop(this).OnRecord(record);
 

@@ -163,6 +163,27 @@ namespace Clicks
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var liveLoop = new LiveLoop(this);
+                        batch.Deliver(ref liveLoop);
+                        break;
+                    }
+                    case 1:
+                    {
+                        var replayedLoop = new ReplayedLoop(this);
+                        batch.Deliver(ref replayedLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one parsed record of Live through the fused loop (the test driver calls this).</summary>
             public void PushLive((long Time, int User) record) => new LiveLoop(this).OnValue(record);
 

@@ -159,6 +159,27 @@ namespace Ads
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var impressionsLoop = new ImpressionsLoop(this);
+                        batch.Deliver(ref impressionsLoop);
+                        break;
+                    }
+                    case 1:
+                    {
+                        var clicksLoop = new ClicksLoop(this);
+                        batch.Deliver(ref clicksLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one parsed record of Impressions through the fused loop (the test driver calls this).</summary>
             public void PushImpressions((int Ad, int User) record) => new ImpressionsLoop(this).OnValue(record);
 

@@ -116,6 +116,21 @@ namespace Sensors
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var inputLoop = new InputLoop(this);
+                        batch.Deliver(ref inputLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one parsed record of Input through the fused loop (the test driver calls this).</summary>
             public void PushInput((string Sensor, double Celsius) record) => new InputLoop(this).OnValue(record);
 

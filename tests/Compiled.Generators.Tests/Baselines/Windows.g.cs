@@ -211,6 +211,21 @@ namespace Monitoring
                 }
             }
 
+            /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+            public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+            {
+                switch (source)
+                {
+                    case 0:
+                    {
+                        var requestsLoop = new RequestsLoop(this);
+                        batch.Deliver(ref requestsLoop);
+                        break;
+                    }
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Runs one record of Requests through the fused loop, as if framed from its input (the test driver calls this).</summary>
             public void PushRequests(global::System.ReadOnlySpan<byte> record) => new RequestsLoop(this).OnRecord(record);
 

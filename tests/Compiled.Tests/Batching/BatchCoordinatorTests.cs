@@ -263,6 +263,8 @@ public class BatchCoordinatorTests
 
         public override SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted) => buffer.End;
 
+        public override void ProcessMessages(int source, Compiled.Connectors.Messages.MessageBatch batch) => log.Add($"job messages {source} {batch.Count}");
+
         public override void CompleteBatch(in BatchInfo batch)
         {
             log.Add($"job complete {batch.Index} {batch.End}");

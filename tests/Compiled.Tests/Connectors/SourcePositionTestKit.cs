@@ -187,6 +187,12 @@ internal sealed class LaneReader : IAsyncDisposable
             return _framer.Frame(buffer, isCompleted, ref consumer);
         }
 
+        public override void ProcessMessages(int source, Compiled.Connectors.Messages.MessageBatch batch)
+        {
+            var consumer = new Collect(Records);
+            batch.Deliver(ref consumer);
+        }
+
         public override void CompleteBatch(in BatchInfo batch)
         {
         }
