@@ -245,7 +245,7 @@ internal sealed partial class SourceLanes
         }
 
         _job.ProcessMessages(lane.Index, batch);
-        source.OnTaken(batch);
+        source.Taken(batch);
         long bytes = source.Counters.Bytes;
         LogConsumed(bytes, Noun.Bytes(bytes), source.Uri.Text);
     }

@@ -49,9 +49,12 @@ public abstract class MessageSource : Source
     /// after the batch's last message. Called on the run's loop after each batch, before the next <see cref="TryRead"/>
     /// and before any <see cref="Source.GetPosition"/>. Does nothing by default.
     /// </summary>
-    protected internal virtual void OnTaken(MessageBatch batch)
+    protected virtual void OnTaken(MessageBatch batch)
     {
     }
+
+    // Called by the run's reading loop once the job has taken a batch.
+    internal void Taken(MessageBatch batch) => OnTaken(batch);
 
     /// <summary>A message source has no byte streams: the run reads it with <see cref="WaitToReadAsync"/> and <see cref="TryRead"/>.</summary>
     /// <exception cref="InvalidOperationException">Always: read the source's messages instead.</exception>
