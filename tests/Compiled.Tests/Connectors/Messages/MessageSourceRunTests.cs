@@ -134,6 +134,54 @@ public class MessageSourceRunTests
     }
 
     [Fact]
+    public async Task StoppedRunOfAnEndlessSource_ResumesAtTheMessageAfterItsLastBatch_CountingEveryMessageOnce()
+    {
+        using var temp = new TempDirectory();
+        MemoryMessageLog log = MemoryMessageLog.Create();
+        for (int i = 0; i < 5; i++)
+        {
+            log.Append("w" + i);
+        }
+
+        // The first run takes the five messages two at a time, then waits for more, and is stopped: it suspends with a
+        // checkpoint after its last batch.
+        var clock = new FakeTimeProvider(Start);
+        using (var stop = new CancellationTokenSource())
+        await using (var first = new PipelineRun(WordCountPipeline.Definition, Options(temp, clock, log.Uri("follow=true&batch=2"), checkpoint: true)))
+        {
+            Task running = first.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            var source = Assert.IsType<MemoryMessageSource>(first.Sources[0]);
+            await WaitUntil(() => source.Counters.Records == 5);
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            Assert.Equal(3, source.Reads);
+            Assert.Equal([5L], source.Checkpointed);
+            Assert.Equal(BatchEnd.Suspend, first.LastProgress!.End);
+        }
+
+        // While it was down, three more came; the second run reads those and only those.
+        for (int i = 5; i < 8; i++)
+        {
+            log.Append("w" + i);
+        }
+
+        var again = new FakeTimeProvider(Start);
+        using (var stop = new CancellationTokenSource())
+        await using (var second = new PipelineRun(WordCountPipeline.Definition, Options(temp, again, log.Uri("follow=true&batch=2"), checkpoint: true)))
+        {
+            Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            var source = Assert.IsType<MemoryMessageSource>(second.Sources[0]);
+            await WaitUntil(() => source.Counters.Records == 3);
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            Assert.Equal([8L], source.Checkpointed);
+        }
+
+        string[] words = Outputs(temp).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"(w{i},1)"), words);
+    }
+
+    [Fact]
     public void UnknownLog_IsRefusedWhenTheRunBinds_NamingTheLog()
     {
         using var temp = new TempDirectory();
