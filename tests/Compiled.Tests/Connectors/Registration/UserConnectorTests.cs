@@ -56,9 +56,13 @@ public class UserConnectorTests
         (int exitCode, string error) = await RunAsync(["--source", "memory:unknown-sink-in", "--sink", "memroy:kept"]);
 
         Assert.Equal(PipelineProgram.ExitUsage, exitCode);
-        Assert.Contains(
-            "sink URI 'memroy:kept' has an unknown scheme 'memroy'; use one of: console or console?num=20, file:///out/prefix?suffix=txt, memory:NAME?batches=true, or reference the connector package that declares 'memroy'",
-            error, StringComparison.Ordinal);
+        string line = error.TrimEnd('\r', '\n');
+        Assert.Equal(
+            "error: sink URI 'memroy:kept' has an unknown scheme 'memroy'; use one of: console or console?num=20, file:///out/prefix?suffix=txt, memory:NAME?batches=true, or reference the connector package that declares 'memroy'. Run with --help to see the options.",
+            line);
+
+        // README "Writing a connector" shows this line as it is printed.
+        Assert.Contains("\n" + line + "\n", File.ReadAllText(ReadmePath()), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,5 +79,18 @@ public class UserConnectorTests
         var error = new StringWriter();
         int exitCode = await PipelineProgram.RunAsync(MemoryPipeline.Definition, [.. arguments, "--log-level", "none"], error, null);
         return (exitCode, error.ToString());
+    }
+
+    private static string ReadmePath()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "Compiled.sln")))
+            {
+                return Path.Combine(directory, "README.md");
+            }
+        }
+
+        throw new InvalidOperationException("The tests must run from inside the repository: no Compiled.sln above " + AppContext.BaseDirectory);
     }
 }
