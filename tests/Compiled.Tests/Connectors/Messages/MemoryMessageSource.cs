@@ -3,19 +3,18 @@ using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Connectors.Messages;
 
+[assembly: SourceConnector("memq", typeof(Compiled.Tests.Connectors.Messages.MemoryMessageSourceFactory), Usage = "memq:NAME?follow=true&batch=N")]
+
 namespace Compiled.Tests.Connectors.Messages;
 
 /// <summary>
-/// Creates <c>memq:NAME</c> sources. Registered with the connector registry by this test assembly's module
-/// initializer, as a connector package's generated code registers its factory.
+/// Creates <c>memq:NAME</c> sources. Declared with <see cref="SourceConnectorAttribute"/> above, so the generated module
+/// initializer of this test assembly registers it, as it registers a connector package's factory.
 /// </summary>
 internal sealed class MemoryMessageSourceFactory : ISourceFactory
 {
     /// <inheritdoc />
     public static Source Create(ConnectorUri uri, SourceContext context) => new MemoryMessageSource(uri, context);
-
-    [System.Runtime.CompilerServices.ModuleInitializer]
-    internal static void Register() => ConnectorRegistry.AddSource<MemoryMessageSourceFactory>("memq", "memq:NAME?follow=true&batch=N");
 }
 
 /// <summary>
