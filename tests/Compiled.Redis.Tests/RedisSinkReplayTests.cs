@@ -48,7 +48,7 @@ public sealed class RedisSinkReplayTests(RedisFixture redis) : IClassFixture<Red
 
         // The restart resumes from the checkpoint of batch 1000 and reads the batch's 40 records again; its first
         // batch is labelled after the stream's last entry, 2000, and is written under 2000.
-        await using (RedisSink sink = RedisTest.CreateSink(uri, checkpointDirectory: "unused"))
+        await using (RedisSink sink = RedisTest.CreateSink(uri))
         {
             await sink.OpenAsync(TestContext.Current.CancellationToken);
             Assert.Equal(Batch, sink.LastCommittedBatchTime);
@@ -80,7 +80,7 @@ public sealed class RedisSinkReplayTests(RedisFixture redis) : IClassFixture<Red
     // One run of a job: a new sink, opened (and recovered from a checkpoint if there is one), writing one batch.
     private static async Task RunAsync(string uri, long? checkpointed, long batch, (string Word, long Count)[] records)
     {
-        await using RedisSink sink = RedisTest.CreateSink(uri, checkpointDirectory: checkpointed is null ? null : "unused");
+        await using RedisSink sink = RedisTest.CreateSink(uri);
         await sink.OpenAsync(TestContext.Current.CancellationToken);
         if (checkpointed is { } time)
         {

@@ -48,10 +48,10 @@ internal static class RedisTest
     public static string UniqueKey(string what) => $"test:{what}:{Guid.NewGuid():N}";
 
     /// <summary>Creates a sink through the connector's factory, as a run does, and checks its options were all read.</summary>
-    public static RedisSink CreateSink(string uri, string? checkpointDirectory = null)
+    public static RedisSink CreateSink(string uri)
     {
         ConnectorUri parsed = ConnectorUri.Parse(uri, "sink");
-        Sink sink = RedisSinkFactory.Create(parsed, new SinkContext { CheckpointDirectory = checkpointDirectory, SinkName = "Output" });
+        Sink sink = RedisSinkFactory.Create(parsed, new SinkContext { SinkName = "Output" });
         parsed.ThrowIfUnknownOptions();
         return Assert.IsType<RedisSink>(sink);
     }
