@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Compiled.Redis;
+
+/// <summary>The commit: the batch's commands, pipelined, and the retries of a server that is down.</summary>
+public sealed partial class RedisSink
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly RedisValue KeyField = "key";
+    private static readonly RedisValue ValueField = "value";
+
+    private readonly List<Task> _pending = [];
+
+    // Runs an operation, and runs it again after a growing delay while the server cannot be reached, for up to retryFor.
+    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan delay = FirstRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                T result = await operation(cancellationToken).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    LogReached(_options.SafeText, what, attempt);
+                }
+
+                return result;
+            }
+            catch (Exception error) when (IsServerAway(error))
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed >= _options.RetryFor)
+                {
+                    throw new IOException(
+                        $"redis sink '{_options.SafeText}' could not {what} the server for {elapsed.TotalSeconds:0} s ({attempt} tries; last: {error.Message}); the batch is not committed. Start the server, or give a longer retryFor; with --checkpoint a restart writes the batch again.",
+                        error);
+                }
+
+                LogRetrying(error, _options.SafeText, what, attempt, (long)delay.TotalMilliseconds, error.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+            }
+            catch (RedisServerException error)
+            {
+                throw new InvalidOperationException(
+                    $"redis sink '{_options.SafeText}' could not {what} the server: it answered '{error.Message}'. {Advice(error.Message)}", error);
+            }
+        }
+    }
+
+    // A failure that trying again later can cure: no connection, a lost connection, no answer, or a server still
+    // loading its data after a restart.
+    private static bool IsServerAway(Exception error) => error switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
+            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    private string Advice(string answer) => answer.StartsWith("WRONGTYPE", StringComparison.Ordinal)
+        ? $"A key the sink writes ('{KeyShown}') holds another type than {_options.Type.ToString().ToLowerInvariant()}: delete it, or write to another key."
+        : answer.StartsWith("NOAUTH", StringComparison.Ordinal) || answer.StartsWith("WRONGPASS", StringComparison.Ordinal)
+            ? "Give the right user and password: redis://user:password@host:port/KEY."
+            : "Check the server's log.";
+
+    private string KeyShown => _options.Type == RedisDataType.String ? _options.Prefix + "*" : _options.Key;
+
+    private async Task<long?> ReadLastEntryTimeAsync(CancellationToken cancellationToken)
+    {
+        IDatabase database = Database();
+        StreamEntry[] last = await database.StreamRangeAsync(_key, "-", "+", count: 1, messageOrder: Order.Descending).ConfigureAwait(false);
+        if (last.Length == 0)
+        {
+            return null;
+        }
+
+        string id = last[0].Id.ToString();
+        int dash = id.IndexOf('-', StringComparison.Ordinal);
+        return long.Parse(dash < 0 ? id : id[..dash], NumberStyles.None, CultureInfo.InvariantCulture);
+    }
+
+    // Sends every command of the batch before awaiting any, so they travel pipelined; returns after every answer.
+    private async Task<int> SendBatchAsync(long idTime)
+    {
+        IDatabase database = Database();
+        _pending.Clear();
+        switch (_options.Type)
+        {
+            case RedisDataType.Hash:
+                for (int start = 0; start < _count; start += ChunkSize)
+                {
+                    var fields = new HashEntry[Math.Min(ChunkSize, _count - start)];
+                    for (int i = 0; i < fields.Length; i++)
+                    {
+                        ref Entry entry = ref _entries[start + i];
+                        fields[i] = new HashEntry(KeyOf(in entry), ValueOf(in entry));
+                    }
+
+                    _pending.Add(database.HashSetAsync(_key, fields));
+                }
+
+                break;
+
+            case RedisDataType.Zset:
+                for (int start = 0; start < _count; start += ChunkSize)
+                {
+                    var members = new SortedSetEntry[Math.Min(ChunkSize, _count - start)];
+                    for (int i = 0; i < members.Length; i++)
+                    {
+                        ref Entry entry = ref _entries[start + i];
+                        members[i] = new SortedSetEntry(KeyOf(in entry), entry.Kind == ValueKind.Integer ? entry.Integer : entry.Real);
+                    }
+
+                    _pending.Add(database.SortedSetAddAsync(_key, members));
+                }
+
+                break;
+
+            case RedisDataType.String:
+                for (int start = 0; start < _count; start += ChunkSize)
+                {
+                    var pairs = new KeyValuePair<RedisKey, RedisValue>[Math.Min(ChunkSize, _count - start)];
+                    for (int i = 0; i < pairs.Length; i++)
+                    {
+                        ref Entry entry = ref _entries[start + i];
+                        RedisKey key = _bytes.AsSpan(entry.KeyStart, entry.KeyLength).ToArray();
+                        pairs[i] = new(key.Prepend(_prefix), ValueOf(in entry));
+                    }
+
+                    _pending.Add(database.StringSetAsync(pairs));
+                }
+
+                break;
+
+            case RedisDataType.Stream:
+                for (int i = 0; i < _count; i++)
+                {
+                    ref Entry entry = ref _entries[i];
+                    NameValueEntry[] fields = entry.Keyless
+                        ? [new NameValueEntry(ValueField, ValueOf(in entry))]
+                        : [new NameValueEntry(KeyField, KeyOf(in entry)), new NameValueEntry(ValueField, ValueOf(in entry))];
+                    RedisValue id = string.Create(CultureInfo.InvariantCulture, $"{idTime}-{i}");
+                    _pending.Add(database.StreamAddAsync(_key, fields, id));
+                }
+
+                break;
+        }
+
+        // Every answer is awaited, so none is left unobserved; the first failure is thrown after all have answered.
+        int alreadyThere = 0;
+        Exception? failure = null;
+        foreach (Task task in _pending)
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (RedisServerException error) when (_options.Type == RedisDataType.Stream && error.Message.Contains("equal or smaller than the target stream top item", StringComparison.Ordinal))
+            {
+                alreadyThere++;
+            }
+            catch (Exception error) when (failure is null)
+            {
+                failure = error;
+            }
+            catch (Exception)
+            {
+                // A later answer's failure: the first one is thrown.
+            }
+        }
+
+        _pending.Clear();
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        if (alreadyThere > 0)
+        {
+            LogAlreadyThere(_options.SafeText, alreadyThere, _count, idTime);
+        }
+
+        return alreadyThere;
+    }
+
+    private IDatabase Database() =>
+        (_connection ?? throw new InvalidOperationException("The redis sink is not open; a run opens it before the first batch.")).GetDatabase(_options.Database);
+
+    private RedisValue KeyOf(in Entry entry) => (ReadOnlyMemory<byte>)_bytes.AsMemory(entry.KeyStart, entry.KeyLength);
+
+    private RedisValue ValueOf(in Entry entry) => entry.Kind switch
+    {
+        ValueKind.Integer => entry.Integer,
+        ValueKind.Real => entry.Real,
+        _ => (ReadOnlyMemory<byte>)_bytes.AsMemory(entry.ValueStart, entry.ValueLength),
+    };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis sink {Sink}: the server is not reachable yet; the client keeps trying, and the first commit waits for it")]
+    private partial void LogNotConnected(string sink);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Redis sink {Sink}: could not {What} the server (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
+    private partial void LogRetrying(Exception error, string sink, string what, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Redis sink {Sink}: could {What} the server again, at try {Attempt}")]
+    private partial void LogReached(string sink, string what, int attempt);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Redis sink {Sink}: {Count} of {Total} stream entries of batch {IdTime} ms were already there (written before a restart) and were not added again")]
+    private partial void LogAlreadyThere(string sink, int count, int total, long idTime);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Redis sink {Sink}: the stream's last entry is of batch {LastBatch} ms, after the checkpoint's {Checkpointed} ms; the first batch read again is written under {LastBatch} ms, so its entries already there are not added twice")]
+    private partial void LogReplaying(string sink, long lastBatch, long checkpointed);
+}
