@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Compiled.Generators.Helpers;
@@ -51,15 +52,71 @@ namespace Compiled.Generators
             context.RegisterSourceOutput(plans, static (output, plan) =>
                 output.AddSource(plan.Model.HintName, Emitter.Emit(plan, output.CancellationToken)));
 
+            // The connectors the project declares ([assembly: SourceConnector/SinkConnector]) or references: one value for
+            // the compilation, compared by value, so that an edit elsewhere re-runs nothing below it.
+            IncrementalValuesProvider<ConnectorScan> ownSources = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Connectors.SourceAttribute,
+                    static (node, _) => node is CompilationUnitSyntax,
+                    static (syntax, cancellationToken) => Connectors.Own(syntax, "source", cancellationToken))
+                .WithTrackingName(TrackingNames.OwnSourceConnectors);
+            IncrementalValuesProvider<ConnectorScan> ownSinks = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    Connectors.SinkAttribute,
+                    static (node, _) => node is CompilationUnitSyntax,
+                    static (syntax, cancellationToken) => Connectors.Own(syntax, "sink", cancellationToken))
+                .WithTrackingName(TrackingNames.OwnSinkConnectors);
+            IncrementalValueProvider<ConnectorScan> referenced = context.CompilationProvider
+                .Select(static (compilation, cancellationToken) => Connectors.Referenced(compilation, cancellationToken))
+                .WithTrackingName(TrackingNames.ReferencedConnectors);
+            IncrementalValueProvider<ConnectorSet> connectors = ownSources.Collect()
+                .Combine(ownSinks.Collect())
+                .Combine(referenced)
+                .Select(static (all, _) => Connectors.Combine(all.Left.Left, all.Left.Right, all.Right))
+                .WithTrackingName(TrackingNames.Connectors);
+            context.RegisterSourceOutput(connectors.Select(static (set, _) => set.Diagnostics), static (output, found) =>
+            {
+                foreach (Diagnostic diagnostic in found)
+                {
+                    output.ReportDiagnostic(diagnostic);
+                }
+            });
+
+            // Once per project, not per pipeline: a module initializer that registers every declared connector.
+            IncrementalValueProvider<EquatableArray<ConnectorDeclaration>> declarations = connectors
+                .Select(static (set, _) => set.Declarations)
+                .WithTrackingName(TrackingNames.ConnectorDeclarations);
+            context.RegisterSourceOutput(declarations, static (output, declared) =>
+            {
+                if (declared.Count > 0)
+                {
+                    output.AddSource("Compiled.Connectors.g.cs", Emitter.EmitRegistration(declared));
+                }
+            });
+
+            // A default URI whose scheme is not built in is known if a connector declares it; CMP0007 otherwise.
+            IncrementalValuesProvider<(EquatableArray<SchemeCheck> Checks, EquatableArray<ConnectorDeclaration> Declared)> checks = pipelines
+                .Select(static (result, _) => result.SchemeChecks)
+                .Where(static found => found.Count > 0)
+                .Combine(declarations)
+                .WithTrackingName(TrackingNames.SchemeChecks);
+            context.RegisterSourceOutput(checks, static (output, pair) =>
+            {
+                foreach (Diagnostic diagnostic in Connectors.Check(pair.Checks, pair.Declared))
+                {
+                    output.ReportDiagnostic(diagnostic);
+                }
+            });
+
             // A stage attribute on a method of a class that is not a pipeline (CMP0015) is reported by
             // StageOutsidePipelineAnalyzer, not by a step of this pipeline.
         }
 
         /// <summary>What the parse step yields for one pipeline class.</summary>
-        internal sealed record ParseResult(PipelineModel? Model, EquatableArray<Diagnostic> Diagnostics)
+        internal sealed record ParseResult(PipelineModel? Model, EquatableArray<Diagnostic> Diagnostics, EquatableArray<SchemeCheck> SchemeChecks)
         {
-            public static ParseResult Of(PipelineModel? model, ImmutableArray<Diagnostic> diagnostics) =>
-                new(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()));
+            public static ParseResult Of(PipelineModel? model, ImmutableArray<Diagnostic> diagnostics, IEnumerable<SchemeCheck> schemeChecks) =>
+                new(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()), schemeChecks.ToEquatableArray());
         }
     }
 }

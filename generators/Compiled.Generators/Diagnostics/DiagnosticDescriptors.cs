@@ -42,10 +42,13 @@ namespace Compiled.Generators.Diagnostics
             "CMP0006", "Stage method has an unsupported signature",
             "Stage '{0}' has a signature a [{1}] cannot have: {2}");
 
-        /// <summary>CMP0007: "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}".</summary>
+        /// <summary>
+        /// CMP0007: "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}, or reference the connector
+        /// package that declares '{3}'", the list holding the built-in schemes and those the compilation's connectors declare.
+        /// </summary>
         public static readonly DiagnosticDescriptor UnknownUriScheme = Error(
             "CMP0007", "Unknown URI scheme",
-            "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}");
+            "The default URI '{0}' of {1} '{2}' has an unknown scheme '{3}'; use one of: {4}, or reference the connector package that declares '{3}'");
 
         /// <summary>CMP0008: "Pipeline '{0}' reads source '{1}' besides '{2}', but no stage combines ...".</summary>
         public static readonly DiagnosticDescriptor MultipleSources = Error(
@@ -195,6 +198,19 @@ namespace Compiled.Generators.Diagnostics
         public static string UnwritableStateMessage(string stage, string what, string type) =>
             string.Format(CultureInfo.InvariantCulture, UnwritableState.MessageFormat.ToString(CultureInfo.InvariantCulture), stage, what, type);
 
+        /// <summary>CMP0036: "The {0} connector '{1}' declared by {2} cannot be used: {3}".</summary>
+        public static readonly DiagnosticDescriptor InvalidConnector = Error(
+            "CMP0036", "A declared connector cannot be used",
+            "The {0} connector '{1}' declared by {2} cannot be used: {3}");
+
+        /// <summary>
+        /// CMP0037: "The {0} scheme '{1}' is declared twice: by '{2}' in {3} and by '{4}' in {5}; reference only one of the two
+        /// connectors, or give one of them another scheme".
+        /// </summary>
+        public static readonly DiagnosticDescriptor ConnectorSchemeDeclaredTwice = Error(
+            "CMP0037", "A connector scheme is declared twice",
+            "The {0} scheme '{1}' is declared twice: by '{2}' in {3} and by '{4}' in {5}; reference only one of the two connectors, or give one of them another scheme");
+
         /// <summary>All descriptors, by id.</summary>
         public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
         {
@@ -204,7 +220,7 @@ namespace Compiled.Generators.Diagnostics
             DuplicateStageName, MultipleStageAttributes, StageOutputUnused, FlatMapAllocates, UnprintableRecord,
             PipelineIsGeneric,
             StageBeforeSource, ReservedMemberName, PipelineIsFileLocal, KeyBoxes, InvalidWindow, InverseMismatch, WindowFilterMismatch, InvalidTimeout, TwoInputsMismatch, CombineFunctionMismatch, InvalidEventTime,
-            InitialStateMismatch, AsyncStage, UnwritableState,
+            InitialStateMismatch, AsyncStage, UnwritableState, InvalidConnector, ConnectorSchemeDeclaredTwice,
         };
 
         private static DiagnosticDescriptor Error(string id, string title, string message) =>

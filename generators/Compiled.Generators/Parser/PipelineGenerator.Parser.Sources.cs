@@ -132,6 +132,8 @@ namespace Compiled.Generators
                 }
             }
 
+            // A default URI of a built-in scheme is bound here; any other waits for the connectors the compilation declares or
+            // references (PipelineGenerator.Connectors.Check), which report CMP0007 if none declares it.
             private void CheckDefaultUri(Draft draft, string role, string[][] schemes)
             {
                 if (draft.DefaultUri is null)
@@ -142,8 +144,8 @@ namespace Compiled.Generators
                 string scheme = KnownSchemes.SchemeOf(draft.DefaultUri);
                 if (!KnownSchemes.Contains(schemes, scheme))
                 {
-                    Report(DiagnosticDescriptors.UnknownUriScheme, ArgumentLocation(draft.Attribute, "Default") ?? draft.Method.Locations[0],
-                        draft.DefaultUri, role, draft.Name, scheme, KnownSchemes.Usage(schemes));
+                    _schemeChecks.Add(new SchemeCheck(role, draft.DefaultUri, draft.Name, scheme,
+                        ArgumentLocation(draft.Attribute, "Default") ?? draft.Method.Locations[0]));
                 }
             }
 

@@ -33,6 +33,7 @@ namespace Compiled.Generators
                 miscellaneousOptions: SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers);
 
             private readonly ImmutableArray<Diagnostic>.Builder _diagnostics = ImmutableArray.CreateBuilder<Diagnostic>();
+            private readonly List<SchemeCheck> _schemeChecks = new();
             private readonly CancellationToken _cancellationToken;
             private readonly Compilation _compilation;
             private readonly KnownTypes _known;
@@ -58,7 +59,7 @@ namespace Compiled.Generators
                 Compilation compilation = context.SemanticModel.Compilation;
                 var parser = new Parser(compilation, KnownTypes.For(compilation, context.Attributes[0].AttributeClass), cancellationToken);
                 PipelineModel? model = parser.ParsePipeline((INamedTypeSymbol)context.TargetSymbol, context.Attributes[0]);
-                return ParseResult.Of(model, parser._diagnostics.ToImmutable());
+                return ParseResult.Of(model, parser._diagnostics.ToImmutable(), parser._schemeChecks);
             }
 
             private PipelineModel? ParsePipeline(INamedTypeSymbol type, AttributeData pipelineAttribute)

@@ -185,7 +185,8 @@ public sealed class ConnectorUri
     private ConnectorUriException Invalid(string name, string value, string expected) =>
         new(Text, Role, $"option '{name}={value}' of {Role} URI '{Text}' is not valid; write {expected}");
 
-    private static bool IsSchemeText(string scheme)
+    /// <summary>Whether <paramref name="scheme"/> is a scheme: a letter, then letters, digits, '+', '-' or '.'.</summary>
+    internal static bool IsSchemeText(string scheme)
     {
         if (!char.IsAsciiLetter(scheme[0]))
         {
@@ -203,8 +204,7 @@ public sealed class ConnectorUri
         return true;
     }
 
-    private static string Example(string role) =>
-        role == "sink" ? KnownSchemes.Usage(KnownSchemes.Sinks) : KnownSchemes.Usage(KnownSchemes.Sources);
+    private static string Example(string role) => ConnectorRegistry.Usage(role);
 }
 
 /// <summary>A source or sink URI that cannot be used, with a message that says what to write instead.</summary>

@@ -108,8 +108,8 @@ public static class PipelineProgram
     {
         var options = new PipelineRunOptions();
         string? problem =
-            MissingValue(parsed, sourceOption, KnownSchemes.Sources)
-            ?? MissingValue(parsed, sinkOption, KnownSchemes.Sinks)
+            MissingValue(parsed, sourceOption, "source")
+            ?? MissingValue(parsed, sinkOption, "sink")
             ?? BindUris(parsed.GetValue(sourceOption), definition.Sources.Select(s => s.Name).ToArray(), "source", options.SourceUris)
             ?? BindUris(parsed.GetValue(sinkOption), definition.Sinks.Select(s => s.Name).ToArray(), "sink", options.SinkUris);
         if (problem is not null)
@@ -198,14 +198,14 @@ public static class PipelineProgram
 
     // An option that takes a URI, given without one (last on the line, or followed by another option), would
     // otherwise leave the declared default in force and run it: it is a usage error, as a missing duration is.
-    private static string? MissingValue(ParseResult parsed, Option<string[]> option, string[][] schemes)
+    private static string? MissingValue(ParseResult parsed, Option<string[]> option, string role)
     {
         if (parsed.GetResult(option) is not { } result || result.Tokens.Count >= result.IdentifierTokenCount)
         {
             return null;
         }
 
-        string example = schemes[0][1].Split([" or ", ", "], StringSplitOptions.None)[0];
+        string example = ConnectorRegistry.Example(role);
         return $"{option.Name} needs a value after it: a URI, or NAME=URI, e.g. {option.Name} {example}";
     }
 
@@ -320,8 +320,8 @@ public static class PipelineProgram
         }
 
         text.AppendLine();
-        text.Append("Source URIs: ").Append(KnownSchemes.Usage(KnownSchemes.Sources)).AppendLine();
-        text.Append("Sink URIs:   ").Append(KnownSchemes.Usage(KnownSchemes.Sinks));
+        text.Append("Source URIs: ").Append(ConnectorRegistry.Usage("source")).AppendLine();
+        text.Append("Sink URIs:   ").Append(ConnectorRegistry.Usage("sink"));
         return text.ToString();
     }
 }

@@ -134,7 +134,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0007",
-        "The default URI 'kafk://localhost:9092/words' of source 'Input' has an unknown scheme 'kafk'; use one of: tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:");
+        "The default URI 'kafk://localhost:9092/words' of source 'Input' has an unknown scheme 'kafk'; use one of: tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:, or reference the connector package that declares 'kafk'");
 
     [Fact]
     public void CMP0007_UnknownSinkScheme() => DiagnosticVerifier.Verify(Usings + """
@@ -146,7 +146,7 @@ public class DiagnosticTests
         }
         """,
         "CMP0007",
-        "The default URI 'stdout' of sink 'Output' has an unknown scheme 'stdout'; use one of: console or console?num=20, file:///out/prefix?suffix=txt");
+        "The default URI 'stdout' of sink 'Output' has an unknown scheme 'stdout'; use one of: console or console?num=20, file:///out/prefix?suffix=txt, or reference the connector package that declares 'stdout'");
 
     [Fact]
     public void CMP0008_MultipleSources() => DiagnosticVerifier.Verify(Usings + """
