@@ -9,6 +9,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
+# The tests start real servers (redis-server, ...) on loopback ports: install the missing ones first.
+if ! ./scripts/servers/install.sh; then
+  echo "0 passed, 1 failed (the servers the tests need could not be installed)"
+  exit 1
+fi
+
 # Release, so the end-to-end tests and the allocation tests see the code users run.
 dotnet build Compiled.sln -c Release 2>&1 | tail -n 3
 build=${PIPESTATUS[0]}
