@@ -261,10 +261,17 @@ public sealed partial class PostgresSink : Sink
                 LogRetrying(_options.Display, what, error.Message, _failures, (long)delay.TotalMilliseconds);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception error) when (error is PostgresException postgres && !cancellationToken.IsCancellationRequested)
+            catch (Exception error)
             {
+                // Whatever stopped the step (cancellation included) may have left a transaction open on the connection:
+                // it is dropped, so the server rolls that back and the next step starts on a new connection.
                 await DropConnectionAsync().ConfigureAwait(false);
-                throw PostgresFailures.Explain(_options, _sinkName, what, postgres);
+                if (error is PostgresException postgres && !cancellationToken.IsCancellationRequested)
+                {
+                    throw PostgresFailures.Explain(_options, _sinkName, what, postgres);
+                }
+
+                throw;
             }
         }
     }

@@ -64,6 +64,7 @@ internal sealed class PostgresSinkOptions
         CreateTable = uri.TakeBoolean("createTable", true);
         Job = uri.TakeString("job") ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "compiled";
         ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
+        CommandTimeout = uri.TakeDuration("commandTimeout", TimeSpan.FromMinutes(5));
         RetryDelay = uri.TakeDuration("retryDelay", TimeSpan.FromMilliseconds(100));
         MaxRetryDelay = uri.TakeDuration("maxRetryDelay", TimeSpan.FromSeconds(5));
         Display = Redacted(uri, user, password);
@@ -114,6 +115,9 @@ internal sealed class PostgresSinkOptions
     /// <summary>How long a connection attempt may take (<c>connectTimeout</c>, default 10 s).</summary>
     public TimeSpan ConnectTimeout { get; }
 
+    /// <summary>How long one statement of a batch (its <c>COPY</c>, its upsert) may take before the batch is retried (<c>commandTimeout</c>, default 5 min).</summary>
+    public TimeSpan CommandTimeout { get; }
+
     /// <summary>The first wait before retrying a failed batch (<c>retryDelay</c>, default 100 ms); it doubles each time.</summary>
     public TimeSpan RetryDelay { get; }
 
@@ -138,6 +142,7 @@ internal sealed class PostgresSinkOptions
             Username = User,
             Password = Password,
             Timeout = (int)Math.Clamp(Math.Ceiling(ConnectTimeout.TotalSeconds), 1, 1024),
+            CommandTimeout = (int)Math.Clamp(Math.Ceiling(CommandTimeout.TotalSeconds), 1, int.MaxValue),
             Pooling = false,
             ApplicationName = "Compiled " + Job,
         };

@@ -56,3 +56,29 @@ public sealed class PostgresSinkOutageTests
         Assert.Equal(new SortedDictionary<string, string> { ["a"] = "1" }, await PostgresSinkDriver.ReadTableAsync(server.ConnectionString("late"), "t"));
     }
 }
+
+/// <summary>A server that cannot prepare transactions, met by a run that keeps a checkpoint.</summary>
+public sealed class PostgresSinkPreparedTransactionsTests
+{
+    [Fact]
+    public async Task Checkpoint_MaxPreparedTransactionsZero_OpenFailsSayingToRaiseIt()
+    {
+        await using PostgresServer server = await PostgresServer.StartNewAsync("max_prepared_transactions=0");
+        await server.CreateDatabaseAsync("noprep");
+        string checkpoint = Directory.CreateTempSubdirectory("compiled-pg-noprep-").FullName;
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSinkDriver.OpenAsync(server.SinkUri("noprep", "t"), checkpoint));
+            Assert.Contains("max_prepared_transactions = 0", error.Message);
+            Assert.Contains("-c max_prepared_transactions=10", error.Message);
+
+            // Without a checkpoint the sink needs no prepared transactions.
+            await using PostgresSink sink = await PostgresSinkDriver.OpenAsync(server.SinkUri("noprep", "t"));
+            await sink.WriteBatchAsync(1000, "(a,1)");
+        }
+        finally
+        {
+            Directory.Delete(checkpoint, recursive: true);
+        }
+    }
+}

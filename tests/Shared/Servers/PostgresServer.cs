@@ -17,8 +17,11 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private Process? _process;
 
-    private PostgresServer(string bin, string directory, int port, bool asPostgresUser)
+    private readonly string[] _settings;
+
+    private PostgresServer(string bin, string directory, int port, bool asPostgresUser, string[] settings)
     {
+        _settings = settings;
         _bin = bin;
         _directory = directory;
         Port = port;
@@ -42,13 +45,16 @@ public sealed class PostgresServer : IAsyncDisposable
     public string SinkUri(string database, string table, string options = "") =>
         $"postgres://postgres@127.0.0.1:{Port}/{database}?table={table}{(options.Length > 0 ? "&" + options : "")}";
 
-    /// <summary>Creates a cluster in a new temporary directory and starts the server on a free loopback port.</summary>
-    public static async Task<PostgresServer> StartNewAsync()
+    /// <summary>
+    /// Creates a cluster in a new temporary directory and starts the server on a free loopback port, with
+    /// <paramref name="settings"/> (<c>name=value</c>) after the defaults, e.g. <c>max_prepared_transactions=0</c>.
+    /// </summary>
+    public static async Task<PostgresServer> StartNewAsync(params string[] settings)
     {
         string bin = FindBinDirectory();
         bool asPostgres = Environment.UserName == "root";
         string directory = Directory.CreateTempSubdirectory("compiled-postgres-").FullName;
-        var server = new PostgresServer(bin, directory, FreePort(), asPostgres);
+        var server = new PostgresServer(bin, directory, FreePort(), asPostgres, settings);
         try
         {
             Directory.CreateDirectory(server.DataDirectory);
@@ -83,6 +89,7 @@ public sealed class PostgresServer : IAsyncDisposable
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             "-c", "max_prepared_transactions=10", "-c", "wal_level=logical",
             "-c", "max_replication_slots=4", "-c", "max_wal_senders=4",
+            .. _settings.SelectMany(setting => new[] { "-c", setting }),
         ]))!;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
