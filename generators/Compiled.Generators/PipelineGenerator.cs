@@ -86,11 +86,12 @@ namespace Compiled.Generators
             IncrementalValueProvider<EquatableArray<ConnectorDeclaration>> declarations = connectors
                 .Select(static (set, _) => set.Declarations)
                 .WithTrackingName(TrackingNames.ConnectorDeclarations);
+            // The hint name has a hyphen, which no pipeline's (a type's full name) can have.
             context.RegisterSourceOutput(declarations, static (output, declared) =>
             {
                 if (declared.Count > 0)
                 {
-                    output.AddSource("Compiled.Connectors.g.cs", Emitter.EmitRegistration(declared));
+                    output.AddSource("Compiled-Connectors.g.cs", Emitter.EmitRegistration(declared));
                 }
             });
 

@@ -93,13 +93,11 @@ public static class ConnectorRegistry
 
     private static ConnectorUriException UnknownScheme(ConnectorUri uri, string usage)
     {
-        // "localhost:9999" parses as scheme "localhost": say what was probably meant.
+        // "localhost:9999" parses as scheme "localhost": say what was probably meant, rather than suggest a package.
         string hint = uri.Target.Length > 0 && uri.Target.All(char.IsAsciiDigit) && uri.Role == "source"
             ? $" (for a socket, write tcp://{uri.Text})"
-            : "";
-        return uri.Error(
-            $"{uri.Role} URI '{uri.Text}' has an unknown scheme '{uri.Scheme}'; use one of: {usage}{hint}, " +
-            $"or reference the connector package that declares '{uri.Scheme}'");
+            : $", or reference the connector package that declares '{uri.Scheme}'";
+        return uri.Error($"{uri.Role} URI '{uri.Text}' has an unknown scheme '{uri.Scheme}'; use one of: {usage}{hint}");
     }
 
     private static InvalidOperationException NullConnector(ConnectorUri uri) =>

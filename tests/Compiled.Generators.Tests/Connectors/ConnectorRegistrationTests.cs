@@ -107,7 +107,7 @@ public class ConnectorRegistrationTests
         var (result, _, diagnostics) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(ConnectorSources.Pipeline("stdin:", "console")));
 
         Assert.Empty(diagnostics);
-        Assert.DoesNotContain(result.GeneratedTrees, t => t.FilePath.EndsWith("Compiled.Connectors.g.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.GeneratedTrees, t => t.FilePath.EndsWith("Compiled-Connectors.g.cs", StringComparison.Ordinal));
         Assert.Single(result.GeneratedTrees);
     }
 
@@ -125,5 +125,5 @@ public class ConnectorRegistrationTests
     }
 
     private static string Registration(Compilation output) =>
-        Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled.Connectors.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled-Connectors.g.cs", StringComparison.Ordinal)).ToString();
 }

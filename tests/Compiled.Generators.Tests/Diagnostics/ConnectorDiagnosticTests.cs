@@ -36,7 +36,7 @@ public class ConnectorDiagnosticTests
             """[assembly: Compiled.Connectors.SinkConnector("memory", typeof(Own.NullSink))]""" + "\n" + ConnectorSources.Connector("Own")));
 
         Assert.Equal(["CMP0007", "CMP0036"], diagnostics.Select(d => d.Id).Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled.Connectors.g.cs", StringComparison.Ordinal));
+        Assert.DoesNotContain(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled-Connectors.g.cs", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public class ConnectorDiagnosticTests
         Assert.Equal(
             "The sink scheme 'memory' is declared twice: by 'Own.NullSinkFactory' in Tests and by 'Acme.Connectors.NullSinkFactory' in Acme.Connectors; reference only one of the two connectors, or give one of them another scheme",
             twice.GetMessage(CultureInfo.InvariantCulture));
-        string registration = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled.Connectors.g.cs", StringComparison.Ordinal)).ToString();
+        string registration = Assert.Single(output.SyntaxTrees, t => t.FilePath.EndsWith("Compiled-Connectors.g.cs", StringComparison.Ordinal)).ToString();
         Assert.Contains("AddSink<global::Own.NullSinkFactory>", registration);
         Assert.DoesNotContain("Acme.Connectors.NullSinkFactory", registration);
     }

@@ -52,7 +52,7 @@ public class ConnectorIncrementalTests
         AssertSteps(run, TrackingNames.Plan, IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged);
         AssertSteps(run, TrackingNames.ConnectorDeclarations, IncrementalStepRunReason.Modified);
         AssertSteps(run, TrackingNames.SchemeChecks, IncrementalStepRunReason.Modified);
-        Assert.Contains(run.GeneratedSources, s => s.HintName == "Compiled.Connectors.g.cs");
+        Assert.Contains(run.GeneratedSources, s => s.HintName == "Compiled-Connectors.g.cs");
     }
 
     private static Compilation Replace(Compilation compilation, string path, string text)

@@ -73,7 +73,8 @@ public class ConnectorUriTests
     public void ConnectorRegistry_UnknownScheme_ListsTheKnownOnes()
     {
         var error = Assert.Throws<ConnectorUriException>(() => ConnectorRegistry.CreateSink("kafka://broker:9092/topic", new Compiled.Sinks.SinkContext()));
-        Assert.Equal("sink URI 'kafka://broker:9092/topic' has an unknown scheme 'kafka'; use one of: console or console?num=20, file:///out/prefix?suffix=txt", error.Message);
+        // memory: is the connector this test project declares (Connectors/Registration/MemoryConnector.cs).
+        Assert.Equal("sink URI 'kafka://broker:9092/topic' has an unknown scheme 'kafka'; use one of: console or console?num=20, file:///out/prefix?suffix=txt, memory:NAME?batches=true, or reference the connector package that declares 'kafka'", error.Message);
     }
 
     [Fact]
