@@ -8,6 +8,7 @@ set -euo pipefail
 
 packages=(
   redis-server   # tests/Shared/Servers/RedisServer.cs
+  postgresql     # tests/Shared/Servers/PostgresServer.cs
 )
 
 installed() {

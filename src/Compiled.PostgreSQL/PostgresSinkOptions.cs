@@ -1,0 +1,195 @@
+using System.Reflection;
+using Compiled.Connectors;
+using Npgsql;
+
+namespace Compiled.PostgreSQL;
+
+/// <summary>
+/// What a <c>postgres</c> sink URI says: <c>postgres://user[:password]@host[:port]/database?table=T</c> and its options,
+/// checked when the sink is created so that a bad URI fails before any input is read.
+/// </summary>
+internal sealed class PostgresSinkOptions
+{
+    /// <summary>The port PostgreSQL listens on when the URI names none.</summary>
+    public const int DefaultPort = 5432;
+
+    private PostgresSinkOptions(ConnectorUri uri)
+    {
+        string target = uri.Target;
+        string user = "postgres";
+        string? password = null;
+
+        // user[:password]@host[:port]/database; the last '@' ends the credentials, so a password may hold one.
+        int at = target.LastIndexOf('@');
+        if (at >= 0)
+        {
+            string credentials = target[..at];
+            target = target[(at + 1)..];
+            int colon = credentials.IndexOf(':');
+            user = colon < 0 ? credentials : credentials[..colon];
+            password = colon < 0 ? null : credentials[(colon + 1)..];
+        }
+
+        int slash = target.IndexOf('/');
+        string hostPort = slash < 0 ? target : target[..slash];
+        Database = slash < 0 ? "" : target[(slash + 1)..].TrimEnd('/');
+        (Host, Port) = SplitHostPort(uri, hostPort);
+        if (Host.Length == 0 || Database.Length == 0 || user.Length == 0 || Database.Contains('/'))
+        {
+            throw uri.Error(
+                $"postgres sink URI '{Redacted(uri, user, password)}' must name a host and a database; " +
+                "write postgres://user@host:port/database?table=T (the port defaults to 5432, the user to postgres)");
+        }
+
+        User = user;
+        Password = password;
+        Table = uri.TakeString("table") ?? throw uri.Error(
+            $"postgres sink URI '{Redacted(uri, user, password)}' names no table; add ?table=NAME (a table of key and value columns, created if missing)");
+        TableName = QuoteQualified(uri, Table, "table");
+        KeyColumn = uri.TakeString("keyColumn", "key")!;
+        ValueColumn = uri.TakeString("valueColumn", "value")!;
+        if (string.Equals(KeyColumn, ValueColumn, StringComparison.Ordinal))
+        {
+            throw uri.Error($"postgres sink URI '{Redacted(uri, user, password)}' names the same column '{KeyColumn}' for the key and the value; give them different names");
+        }
+
+        QuotedKeyColumn = QuoteIdentifier(uri, KeyColumn, "keyColumn");
+        QuotedValueColumn = QuoteIdentifier(uri, ValueColumn, "valueColumn");
+        ValueType = uri.TakeString("valueType", "text")!;
+        if (ValueType.Length == 0 || ValueType.AsSpan().IndexOfAny(";'\"\\") >= 0)
+        {
+            throw uri.Error($"option 'valueType={ValueType}' of postgres sink URI '{Redacted(uri, user, password)}' is not a SQL type name; write e.g. valueType=bigint");
+        }
+
+        CreateTable = uri.TakeBoolean("createTable", true);
+        Job = uri.TakeString("job") ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "compiled";
+        ConnectTimeout = uri.TakeDuration("connectTimeout", TimeSpan.FromSeconds(10));
+        CommandTimeout = uri.TakeDuration("commandTimeout", TimeSpan.FromMinutes(5));
+        RetryDelay = uri.TakeDuration("retryDelay", TimeSpan.FromMilliseconds(100));
+        MaxRetryDelay = uri.TakeDuration("maxRetryDelay", TimeSpan.FromSeconds(5));
+        Display = Redacted(uri, user, password);
+    }
+
+    /// <summary>The server's host name or address.</summary>
+    public string Host { get; }
+
+    /// <summary>The server's port.</summary>
+    public int Port { get; }
+
+    /// <summary>The database.</summary>
+    public string Database { get; }
+
+    /// <summary>The user the sink logs in as (<c>postgres</c> unless the URI names one).</summary>
+    public string User { get; }
+
+    /// <summary>The password from the URI, or <see langword="null"/> (then Npgsql reads <c>PGPASSWORD</c> or <c>~/.pgpass</c>). Never logged.</summary>
+    public string? Password { get; }
+
+    /// <summary>The table as written in the URI (<c>table</c>), possibly <c>schema.table</c>.</summary>
+    public string Table { get; }
+
+    /// <summary>The table quoted for SQL: <c>"schema"."table"</c>.</summary>
+    public string TableName { get; }
+
+    /// <summary>The key column's name (<c>keyColumn</c>, default <c>key</c>).</summary>
+    public string KeyColumn { get; }
+
+    /// <summary>The value column's name (<c>valueColumn</c>, default <c>value</c>).</summary>
+    public string ValueColumn { get; }
+
+    /// <summary>The key column quoted for SQL.</summary>
+    public string QuotedKeyColumn { get; }
+
+    /// <summary>The value column quoted for SQL.</summary>
+    public string QuotedValueColumn { get; }
+
+    /// <summary>The SQL type of the value column when the sink creates the table (<c>valueType</c>, default <c>text</c>).</summary>
+    public string ValueType { get; }
+
+    /// <summary>Whether a missing table is created (<c>createTable</c>, default true).</summary>
+    public bool CreateTable { get; }
+
+    /// <summary>The job's name in <c>compiled_batches</c> and in prepared transactions' names (<c>job</c>, default the program's name).</summary>
+    public string Job { get; }
+
+    /// <summary>How long a connection attempt may take (<c>connectTimeout</c>, default 10 s).</summary>
+    public TimeSpan ConnectTimeout { get; }
+
+    /// <summary>How long one statement of a batch (its <c>COPY</c>, its upsert) may take before the batch is retried (<c>commandTimeout</c>, default 5 min).</summary>
+    public TimeSpan CommandTimeout { get; }
+
+    /// <summary>The first wait before retrying a failed batch (<c>retryDelay</c>, default 100 ms); it doubles each time.</summary>
+    public TimeSpan RetryDelay { get; }
+
+    /// <summary>The longest wait between retries (<c>maxRetryDelay</c>, default 5 s).</summary>
+    public TimeSpan MaxRetryDelay { get; }
+
+    /// <summary>The URI with its password replaced by <c>***</c>: what logs and messages show.</summary>
+    public string Display { get; }
+
+    /// <summary>Reads the options of <paramref name="uri"/>.</summary>
+    /// <exception cref="ConnectorUriException">The URI or one of its options is not valid.</exception>
+    public static PostgresSinkOptions Parse(ConnectorUri uri) => new(uri);
+
+    /// <summary>The Npgsql connection string: no pooling, so a connection the sink drops after a failure is really closed.</summary>
+    public string ConnectionString()
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = Host,
+            Port = Port,
+            Database = Database,
+            Username = User,
+            Password = Password,
+            Timeout = (int)Math.Clamp(Math.Ceiling(ConnectTimeout.TotalSeconds), 1, 1024),
+            CommandTimeout = (int)Math.Clamp(Math.Ceiling(CommandTimeout.TotalSeconds), 1, int.MaxValue),
+            Pooling = false,
+            ApplicationName = "Compiled " + Job,
+        };
+        return builder.ConnectionString;
+    }
+
+    /// <summary>Quotes a SQL identifier, refusing what no PostgreSQL name holds.</summary>
+    internal static string QuoteIdentifier(ConnectorUri uri, string name, string option)
+    {
+        if (name.Length == 0 || name.Length > 63 || name.Contains('\0'))
+        {
+            throw uri.Error($"option '{option}={name}' of postgres sink URI is not a PostgreSQL name; use 1 to 63 characters");
+        }
+
+        return "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    private static string QuoteQualified(ConnectorUri uri, string name, string option)
+    {
+        string[] parts = name.Split('.');
+        if (parts.Length > 2)
+        {
+            throw uri.Error($"option '{option}={name}' of postgres sink URI names more than a schema and a table; write table=NAME or table=schema.NAME");
+        }
+
+        return string.Join('.', parts.Select(part => QuoteIdentifier(uri, part, option)));
+    }
+
+    private static (string Host, int Port) SplitHostPort(ConnectorUri uri, string hostPort)
+    {
+        // [::1]:5432, host:5432, host
+        int colon = hostPort.LastIndexOf(':');
+        if (colon < 0 || hostPort.EndsWith(']'))
+        {
+            return (hostPort.Trim('[', ']'), DefaultPort);
+        }
+
+        string portText = hostPort[(colon + 1)..];
+        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+        {
+            throw uri.Error($"postgres sink URI names port '{portText}', which is not a port; write a number from 1 to 65535, e.g. postgres://user@localhost:5432/db?table=T");
+        }
+
+        return (hostPort[..colon].Trim('[', ']'), port);
+    }
+
+    private static string Redacted(ConnectorUri uri, string user, string? password) =>
+        password is null ? uri.Text : uri.Text.Replace(user + ":" + password + "@", user + ":***@", StringComparison.Ordinal)
+            .Replace(user + ":" + Uri.EscapeDataString(password) + "@", user + ":***@", StringComparison.Ordinal);
+}

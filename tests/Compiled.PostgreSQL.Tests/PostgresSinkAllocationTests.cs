@@ -1,0 +1,34 @@
+using Compiled.Connectors;
+using Compiled.Sinks;
+
+namespace Compiled.PostgreSQL.Tests;
+
+/// <summary>The records of a batch are kept in buffers the sink reuses: a warm sink allocates nothing per record.</summary>
+public sealed class PostgresSinkAllocationTests
+{
+    [Fact]
+    public void Write_WarmSink_AllocatesNothingPerRecord()
+    {
+        var sink = new PostgresSink(ConnectorUri.Parse("postgres://app@db/shop?table=t", "sink"), new SinkContext());
+        byte[][] records = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"(word{i},{i})"))];
+
+        // The first batch grows the buffers to the batch's size; the second reuses them.
+        WriteBatch(sink, records);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteBatch(sink, records);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static void WriteBatch(PostgresSink sink, byte[][] records)
+    {
+        sink.BeginBatch(1000);
+        foreach (byte[] record in records)
+        {
+            sink.Write(record);
+        }
+
+        sink.AbortBatch();
+    }
+}
