@@ -187,37 +187,6 @@ public sealed class RedisSinkOptions
         return new RedisSinkOptions(safeText, client, type, key, prefix, database, retryFor);
     }
 
-    /// <summary>The URI with the password of its user part and of a <c>password=</c> option replaced by <c>***</c>.</summary>
-    public static string Redact(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        string result = text;
-        int start = result.IndexOf("//", StringComparison.Ordinal);
-        int authorityStart = start < 0 ? result.IndexOf(':', StringComparison.Ordinal) + 1 : start + 2;
-        int authorityEnd = result.IndexOfAny(['/', '?'], authorityStart);
-        string authority = authorityEnd < 0 ? result[authorityStart..] : result[authorityStart..authorityEnd];
-        int at = authority.LastIndexOf('@');
-        int colon = at < 0 ? -1 : authority.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0 && colon < at)
-        {
-            result = string.Concat(result.AsSpan(0, authorityStart + colon + 1), "***", result.AsSpan(authorityStart + at));
-        }
-
-        int question = result.IndexOf('?', StringComparison.Ordinal);
-        if (question < 0)
-        {
-            return result;
-        }
-
-        string[] pairs = result[(question + 1)..].Split('&');
-        for (int i = 0; i < pairs.Length; i++)
-        {
-            if (pairs[i].StartsWith("password=", StringComparison.OrdinalIgnoreCase))
-            {
-                pairs[i] = "password=***";
-            }
-        }
-
-        return string.Concat(result.AsSpan(0, question + 1), string.Join('&', pairs));
-    }
+    /// <summary>The URI with the password of its user part and of a <c>password=</c> option replaced by <c>***</c> (<see cref="UriSecrets.Redact"/>).</summary>
+    public static string Redact(string text) => UriSecrets.Redact(text);
 }

@@ -17,15 +17,22 @@ public sealed class ConnectorUri
 
     private ConnectorUri(string text, string role, string scheme, string target, Dictionary<string, string> options)
     {
-        Text = text;
+        Original = text;
+        Text = UriSecrets.Redact(text);
         Role = role;
         Scheme = scheme;
         Target = target;
         _options = options;
     }
 
-    /// <summary>The URI as written.</summary>
+    /// <summary>
+    /// The URI as written, with its secrets (a password in its user part, a <c>password=</c> or other secret option)
+    /// replaced by <c>***</c> (<see cref="UriSecrets"/>): what logs, messages and checkpoints show.
+    /// </summary>
     public string Text { get; }
+
+    /// <summary>The URI exactly as written, secrets included: for a connector that needs them to connect. Never log it.</summary>
+    public string Original { get; }
 
     /// <summary><c>source</c> or <c>sink</c>: which side the URI binds, for messages.</summary>
     public string Role { get; }
@@ -48,8 +55,9 @@ public sealed class ConnectorUri
         string scheme = (colon < 0 ? trimmed : trimmed[..colon]).ToLowerInvariant();
         if (scheme.Length == 0 || !IsSchemeText(scheme))
         {
-            throw new ConnectorUriException(text, role,
-                $"'{text}' is not a {role} URI; write scheme:target, e.g. {Example(role)}");
+            string shown = UriSecrets.Redact(text);
+            throw new ConnectorUriException(shown, role,
+                $"'{shown}' is not a {role} URI; write scheme:target, e.g. {Example(role)}");
         }
 
         string rest = colon < 0 ? "" : trimmed[colon] == '?' ? trimmed[colon..] : trimmed[(colon + 1)..];
@@ -70,7 +78,7 @@ public sealed class ConnectorUri
                 string value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
                 if (!options.TryAdd(name, value))
                 {
-                    throw new ConnectorUriException(text, role, $"{role} URI '{text}' sets option '{name}' twice; keep one");
+                    throw new ConnectorUriException(UriSecrets.Redact(text), role, $"{role} URI '{UriSecrets.Redact(text)}' sets option '{name}' twice; keep one");
                 }
             }
         }
