@@ -1,0 +1,391 @@
+using System.Buffers.Text;
+using System.Diagnostics;
+using System.Text;
+using Compiled.Checkpoints;
+using Compiled.Connectors;
+using Compiled.Connectors.Messages;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Compiled.Redis;
+
+/// <summary>
+/// Reads a Redis stream through a consumer group: <c>redis://host:port/STREAM?group=G&amp;consumer=C</c>. Each entry is
+/// one message: its payload the entry's <c>value</c> field (or the one named by <c>field=</c>), its key the <c>key</c>
+/// field when there is one, its timestamp the milliseconds of its id, its position the id.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The source creates the group when it is missing (at the stream's end, or its beginning with <c>start=earliest</c>),
+/// then reads with <c>XREADGROUP</c>, up to <c>count</c> entries at a time: first the entries this consumer was given
+/// and never acknowledged (a run that stopped before they were checkpointed), then new ones. When the stream has nothing
+/// new it asks again after <c>block</c> (the client is multiplexed, so it does not hold the connection with
+/// <c>BLOCK</c>).
+/// </para>
+/// <para>
+/// <b>With a checkpoint</b> the source is replayable: its position is the id of the last entry the job took; an entry
+/// is acknowledged (<c>XACK</c>) only once the checkpoint that holds it is durable and its batch's sinks committed
+/// (<see cref="CheckpointedAsync"/>). A restarted run acknowledges the entries up to the checkpointed id that were still
+/// pending, reads this consumer's pending entries after it again (their batch was lost), then new ones: with an
+/// idempotent or transactional sink, no entry is lost or counted twice. <b>Without a checkpoint</b> an entry is
+/// acknowledged as soon as the job has taken it: a crash loses the entries of the batch in flight (at most once).
+/// </para>
+/// <para>
+/// <b>A server that is down or goes away.</b> Each read and acknowledgement is tried again after 100 ms, doubling to
+/// 5 s, logging each try, for up to <c>retryFor</c> (5 minutes); then the run fails. Entries are only ever acknowledged
+/// after they are safe, so nothing acknowledged is lost.
+/// </para>
+/// </remarks>
+public sealed partial class RedisStreamSource : MessageSource
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly RedisValue KeyField = "key";
+
+    private readonly RedisStreamSourceOptions _options;
+    private readonly ILogger _log;
+    private readonly bool _acknowledgeAtCheckpoint;
+    private readonly RedisKey _stream;
+    private readonly RedisValue _field;
+
+    // Entries read from the server and not yet handed over, and the ids handed over and not yet acknowledged.
+    private StreamEntry[] _entries = [];
+    private int _next;
+    private readonly Queue<(EntryId Id, RedisValue Text)> _unacknowledged = new();
+
+    private ConnectionMultiplexer? _connection;
+    private IDatabase? _database;
+    private bool _started;
+    private bool _groupReady;
+    private bool _readingPending = true;
+    private EntryId _pendingAfter;   // the id after which this consumer's pending entries are read
+    private EntryId? _resumedAt;     // the checkpointed id a run resumed from, until the entries up to it are acknowledged
+    private EntryId _taken;          // the id of the last entry the job took
+
+    /// <summary>Creates the source; <see cref="RedisStreamSourceFactory"/> is how a run makes one.</summary>
+    public RedisStreamSource(ConnectorUri uri, SourceContext context)
+        : base(uri, context)
+    {
+        _options = RedisStreamSourceOptions.Parse(uri);
+        _log = context.LoggerFactory.CreateLogger<RedisStreamSource>();
+        _acknowledgeAtCheckpoint = context.CheckpointDirectory is not null;
+        _stream = _options.Stream;
+        _field = _options.Field;
+    }
+
+    /// <summary>What the source reads.</summary>
+    public RedisStreamSourceOptions Options => _options;
+
+    /// <summary>Entries acknowledged to the server so far.</summary>
+    public long Acknowledged { get; private set; }
+
+    /// <inheritdoc />
+    public override SourceReplay Replay => SourceReplay.Replayable;
+
+    /// <summary>Connects and creates the group the first time, then waits until the stream has entries for this consumer.</summary>
+    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        _started = true;
+        if (_next < _entries.Length)
+        {
+            return true;
+        }
+
+        await PrepareAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            StreamEntry[] read = await WithRetriesAsync(ReadAsync, "read", cancellationToken).ConfigureAwait(false);
+            if (read.Length > 0)
+            {
+                _entries = read;
+                _next = 0;
+                if (_readingPending)
+                {
+                    _pendingAfter = EntryId.Parse(read[^1].Id, _options.SafeText);
+                }
+
+                return true;
+            }
+
+            if (_readingPending)
+            {
+                // This consumer's pending entries are all read again: new ones from now on.
+                _readingPending = false;
+                continue;
+            }
+
+            await Task.Delay(_options.Block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(MessageBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        bool added = false;
+        while (_next < _entries.Length && !batch.IsFull)
+        {
+            StreamEntry entry = _entries[_next++];
+            ReadOnlySpan<byte> id = ((ReadOnlyMemory<byte>)entry.Id).Span;
+            EntryId parsed = EntryId.Parse(id, _options.SafeText);
+            _unacknowledged.Enqueue((parsed, entry.Id));
+            if (entry.IsNull || entry.Values is null || entry.Values.Length == 0)
+            {
+                // A pending entry deleted from the stream since it was read: nothing to hand over.
+                continue;
+            }
+
+            RedisValue payload = entry[_field];
+            if (payload.IsNull)
+            {
+                LogNoField(_options.SafeText, Encoding.ASCII.GetString(id), _options.Field);
+                continue;
+            }
+
+            RedisValue key = entry[KeyField];
+            ReadOnlySpan<byte> body = ((ReadOnlyMemory<byte>)payload).Span;
+            added |= key.IsNull
+                ? batch.Add(body, parsed.Milliseconds, id)
+                : batch.Add(body, ((ReadOnlyMemory<byte>)key).Span, parsed.Milliseconds, id);
+        }
+
+        return added;
+    }
+
+    /// <summary>The job took the batch: the source's position is its last entry; without a checkpoint its entries are acknowledged now.</summary>
+    protected override void OnTaken(MessageBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        _taken = EntryId.Parse(batch.LastPosition, _options.SafeText);
+        if (!_acknowledgeAtCheckpoint && _database is { } database && _unacknowledged.Count > 0)
+        {
+            RedisValue[] ids = [.. _unacknowledged.Select(e => e.Text)];
+            _unacknowledged.Clear();
+            Acknowledged += ids.Length;
+            database.StreamAcknowledge(_stream, _options.Group, ids, CommandFlags.FireAndForget);
+        }
+    }
+
+    /// <inheritdoc />
+    public override SourcePosition GetPosition()
+    {
+        string id = _taken.ToString();
+        return new SourcePosition(Encoding.ASCII.GetBytes(id), $"{Uri.Text} after entry {id}");
+    }
+
+    /// <summary>Has the source acknowledge the pending entries up to the checkpointed id, and read those after it again, then new ones.</summary>
+    /// <exception cref="InvalidDataException">The position is not an entry id.</exception>
+    /// <exception cref="InvalidOperationException">The source has started reading.</exception>
+    public override void ResumeFrom(SourcePosition position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        if (_started)
+        {
+            throw new InvalidOperationException($"Source {Uri.Text} has started reading; give it a position before.");
+        }
+
+        if (!EntryId.TryParse(position.Payload.Span, out EntryId id))
+        {
+            throw new InvalidDataException($"The position '{position.Description}' is not a Redis stream entry id; start from a new checkpoint directory.");
+        }
+
+        _taken = _pendingAfter = id;
+        _resumedAt = id;
+    }
+
+    /// <summary>Acknowledges (<c>XACK</c>) every entry taken up to the checkpointed id: its batch is committed and durable.</summary>
+    public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        if (!EntryId.TryParse(position.Payload.Span, out EntryId upTo))
+        {
+            return;
+        }
+
+        var ids = new List<RedisValue>();
+        while (_unacknowledged.TryPeek(out var next) && next.Id.CompareTo(upTo) <= 0)
+        {
+            ids.Add(_unacknowledged.Dequeue().Text);
+        }
+
+        if (ids.Count > 0)
+        {
+            RedisValue[] array = [.. ids];
+            await WithRetriesAsync(_ => AcknowledgeAsync(array), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Closes the connection.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        if (_connection is not null)
+        {
+            await _connection.DisposeAsync().ConfigureAwait(false);
+            _connection = null;
+        }
+
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Connects, creates the group when missing, and acknowledges the entries up to a resumed checkpoint still pending.
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+        {
+            _connection = await ConnectionMultiplexer.ConnectAsync(_options.Client).ConfigureAwait(false);
+            _database = _connection.GetDatabase();
+            if (!_connection.IsConnected)
+            {
+                LogNotConnected(_options.SafeText);
+            }
+        }
+
+        if (!_groupReady)
+        {
+            await WithRetriesAsync(CreateGroupAsync, "create the consumer group on", cancellationToken).ConfigureAwait(false);
+            _groupReady = true;
+        }
+
+        if (_resumedAt is { } resumedAt)
+        {
+            await WithRetriesAsync(_ => AcknowledgeCheckpointedAsync(resumedAt), "acknowledge the checkpointed entries on", cancellationToken).ConfigureAwait(false);
+            _resumedAt = null;
+        }
+    }
+
+    private async Task<bool> CreateGroupAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Database.StreamCreateConsumerGroupAsync(
+                _stream, _options.Group, _options.Start == RedisStreamStart.Earliest ? "0" : "$", createStream: true).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        {
+            return false;   // The group is there already: it keeps its own position.
+        }
+    }
+
+    private Task<StreamEntry[]> ReadAsync(CancellationToken cancellationToken) =>
+        Database.StreamReadGroupAsync(
+            _stream, _options.Group, _options.Consumer,
+            _readingPending ? (RedisValue)_pendingAfter.ToString() : StreamPosition.NewMessages,
+            _options.Count);
+
+    private async Task<long> AcknowledgeAsync(RedisValue[] ids)
+    {
+        long acknowledged = await Database.StreamAcknowledgeAsync(_stream, _options.Group, ids).ConfigureAwait(false);
+        Acknowledged += ids.Length;
+        return acknowledged;
+    }
+
+    // The entries up to the checkpointed id are in the checkpoint; those still pending (the run stopped before it
+    // acknowledged them) are acknowledged now.
+    private async Task<long> AcknowledgeCheckpointedAsync(EntryId upTo)
+    {
+        long total = 0;
+        while (true)
+        {
+            StreamPendingMessageInfo[] pending = await Database.StreamPendingMessagesAsync(
+                _stream, _options.Group, _options.Count, _options.Consumer, "-", upTo.ToString()).ConfigureAwait(false);
+            if (pending.Length == 0)
+            {
+                return total;
+            }
+
+            total += await AcknowledgeAsync([.. pending.Select(p => p.MessageId)]).ConfigureAwait(false);
+        }
+    }
+
+    private IDatabase Database => _database ?? throw new InvalidOperationException($"Source {Uri.Text} is not connected yet.");
+
+    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan delay = FirstRetryDelay;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                T result = await operation(cancellationToken).ConfigureAwait(false);
+                if (attempt > 1)
+                {
+                    LogReached(_options.SafeText, what, attempt);
+                }
+
+                return result;
+            }
+            catch (Exception error) when (IsServerAway(error))
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed >= _options.RetryFor)
+                {
+                    throw new IOException(
+                        $"redis source '{_options.SafeText}' could not {what} the server for {elapsed.TotalSeconds:0} s ({attempt} tries; last: {error.Message}). Start the server, or give a longer retryFor; entries not acknowledged are read again by the next run.",
+                        error);
+                }
+
+                LogRetrying(error, _options.SafeText, what, attempt, (long)delay.TotalMilliseconds, error.Message);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+            }
+            catch (RedisServerException error)
+            {
+                throw new InvalidOperationException(
+                    $"redis source '{_options.SafeText}' could not {what} the server: it answered '{error.Message}'. Check that key '{_options.Stream}' is a stream and that the user may read it and use group '{_options.Group}'.", error);
+            }
+        }
+    }
+
+    private static bool IsServerAway(Exception error) => error switch
+    {
+        RedisConnectionException or RedisTimeoutException => true,
+        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
+            || server.Message.StartsWith("BUSY ", StringComparison.Ordinal)
+            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal),
+        _ => false,
+    };
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Redis source {Source}: the server is not reachable yet; the client keeps trying, and reading waits for it")]
+    private partial void LogNotConnected(string source);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Redis source {Source}: could not {What} the server (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
+    private partial void LogRetrying(Exception error, string source, string what, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Redis source {Source}: could {What} the server again, at try {Attempt}")]
+    private partial void LogReached(string source, string what, int attempt);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Redis source {Source}: entry {Id} has no field '{Field}', so it has no record; it is skipped (name the record's field with ?field=NAME)")]
+    private partial void LogNoField(string source, string id, string field);
+
+    // A stream entry id, <milliseconds>-<sequence>, ordered as Redis orders them.
+    private readonly record struct EntryId(long Milliseconds, long Sequence) : IComparable<EntryId>
+    {
+        public int CompareTo(EntryId other) =>
+            Milliseconds != other.Milliseconds ? Milliseconds.CompareTo(other.Milliseconds) : Sequence.CompareTo(other.Sequence);
+
+        public override string ToString() => $"{Milliseconds}-{Sequence}";
+
+        public static bool TryParse(ReadOnlySpan<byte> text, out EntryId id)
+        {
+            id = default;
+            int dash = text.IndexOf((byte)'-');
+            if (dash <= 0
+                || !Utf8Parser.TryParse(text[..dash], out long milliseconds, out int used) || used != dash
+                || !Utf8Parser.TryParse(text[(dash + 1)..], out long sequence, out used) || used != text.Length - dash - 1)
+            {
+                return false;
+            }
+
+            id = new EntryId(milliseconds, sequence);
+            return true;
+        }
+
+        public static EntryId Parse(RedisValue text, string source) => Parse(((ReadOnlyMemory<byte>)text).Span, source);
+
+        public static EntryId Parse(ReadOnlySpan<byte> text, string source) =>
+            TryParse(text, out EntryId id)
+                ? id
+                : throw new InvalidDataException($"redis source '{source}' got the entry id '{Encoding.ASCII.GetString(text)}', which is not <milliseconds>-<sequence>; read a Redis stream.");
+    }
+}
