@@ -161,8 +161,16 @@ public sealed partial class RedisStreamSource : MessageSource
         {
             RedisValue[] ids = [.. _unacknowledged.Select(e => e.Text)];
             _unacknowledged.Clear();
-            Acknowledged += ids.Length;
-            database.StreamAcknowledge(_stream, _options.Group, ids, CommandFlags.FireAndForget);
+            try
+            {
+                database.StreamAcknowledge(_stream, _options.Group, ids, CommandFlags.FireAndForget);
+                Acknowledged += ids.Length;
+            }
+            catch (Exception error) when (IsServerAway(error))
+            {
+                // The entries stay pending for this consumer: the next start reads them again.
+                LogNotAcknowledged(_options.SafeText, ids.Length, error.Message);
+            }
         }
     }
 
@@ -357,6 +365,9 @@ public sealed partial class RedisStreamSource : MessageSource
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Redis source {Source}: entry {Id} has no field '{Field}', so it has no record; it is skipped (name the record's field with ?field=NAME)")]
     private partial void LogNoField(string source, string id, string field);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Redis source {Source}: could not acknowledge {Count} entries taken ({Reason}); they stay pending for this consumer, and the next start reads them again")]
+    private partial void LogNotAcknowledged(string source, int count, string reason);
 
     // A stream entry id, <milliseconds>-<sequence>, ordered as Redis orders them.
     private readonly record struct EntryId(long Milliseconds, long Sequence) : IComparable<EntryId>
