@@ -28,7 +28,8 @@ namespace Compiled.Redis;
 /// (<see cref="CheckpointedAsync"/>). A restarted run acknowledges the entries up to the checkpointed id that were still
 /// pending, reads this consumer's pending entries after it again (their batch was lost), then new ones: with an
 /// idempotent or transactional sink, no entry is lost or counted twice. <b>Without a checkpoint</b> an entry is
-/// acknowledged as soon as the job has taken it: a crash loses the entries of the batch in flight (at most once).
+/// acknowledged once its batch is committed (<see cref="BatchCommittedAsync"/>): a crash before that leaves it pending, to
+/// be read again (at least once).
 /// </para>
 /// <para>
 /// <b>A server that is down or goes away.</b> Each read and acknowledgement is tried again after 100 ms, doubling to
@@ -152,26 +153,25 @@ public sealed partial class RedisStreamSource : MessageSource
         return added;
     }
 
-    /// <summary>The job took the batch: the source's position is its last entry; without a checkpoint its entries are acknowledged now.</summary>
+    /// <summary>The job took the batch: the source's position is its last entry.</summary>
     protected override void OnTaken(MessageBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         _taken = EntryId.Parse(batch.LastPosition, _options.SafeText);
-        if (!_acknowledgeAtCheckpoint && _database is { } database && _unacknowledged.Count > 0)
+    }
+
+    /// <summary>
+    /// Without a checkpoint, acknowledges (<c>XACK</c>) every entry taken so far once their batch is committed, so a crash
+    /// before the commit leaves them pending, to be read again (at least once). With a checkpoint, <see cref="CheckpointedAsync"/> does.
+    /// </summary>
+    public override async ValueTask BatchCommittedAsync(CancellationToken cancellationToken)
+    {
+        if (_acknowledgeAtCheckpoint || _unacknowledged.Count == 0)
         {
-            RedisValue[] ids = [.. _unacknowledged.Select(e => e.Text)];
-            _unacknowledged.Clear();
-            try
-            {
-                database.StreamAcknowledge(_stream, _options.Group, ids, CommandFlags.FireAndForget);
-                Acknowledged += ids.Length;
-            }
-            catch (Exception error) when (IsServerAway(error))
-            {
-                // The entries stay pending for this consumer: the next start reads them again.
-                LogNotAcknowledged(_options.SafeText, ids.Length, error.Message);
-            }
+            return;
         }
+
+        await AcknowledgeUpToAsync(_taken, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -205,11 +205,15 @@ public sealed partial class RedisStreamSource : MessageSource
     public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
-        if (!EntryId.TryParse(position.Payload.Span, out EntryId upTo))
+        if (EntryId.TryParse(position.Payload.Span, out EntryId upTo))
         {
-            return;
+            await AcknowledgeUpToAsync(upTo, cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    // Acknowledges the entries taken up to upTo, retrying while the server is away.
+    private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
+    {
         var ids = new List<RedisValue>();
         while (_unacknowledged.TryPeek(out var next) && next.Id.CompareTo(upTo) <= 0)
         {
@@ -366,8 +370,6 @@ public sealed partial class RedisStreamSource : MessageSource
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Redis source {Source}: entry {Id} has no field '{Field}', so it has no record; it is skipped (name the record's field with ?field=NAME)")]
     private partial void LogNoField(string source, string id, string field);
 
-    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "Redis source {Source}: could not acknowledge {Count} entries taken ({Reason}); they stay pending for this consumer, and the next start reads them again")]
-    private partial void LogNotAcknowledged(string source, int count, string reason);
 
     // A stream entry id, <milliseconds>-<sequence>, ordered as Redis orders them.
     private readonly record struct EntryId(long Milliseconds, long Sequence) : IComparable<EntryId>

@@ -163,6 +163,53 @@ public sealed class RedisStreamSourceTests(RedisFixture redis) : IClassFixture<R
     }
 
     [Fact]
+    public async Task WithoutACheckpoint_EntriesAreAcknowledgedOnceTheirBatchCommitted_AndAnAbandonedBatchIsReadAgain()
+    {
+        using var temp = new Scratch();
+        string stream = RedisTest.UniqueKey("stream");
+        string hash = RedisTest.UniqueKey("counts");
+        await AddAsync(stream, 0, 4);
+
+        // Taken but not committed: the entries stay pending until their batch commits; a run abandoned first leaves them so.
+        var clock = new FakeTimeProvider(Start);
+        using (var abort = new CancellationTokenSource())
+        await using (var first = new PipelineRun(RedisWordCount.Definition, Options(temp, clock, stream, hash, checkpoint: false)))
+        {
+            var committed = 0;
+            first.BatchCommitted += _ => Interlocked.Increment(ref committed);
+            Task running = first.RunAsync(CancellationToken.None, abort.Token);
+            var source = Assert.IsType<RedisStreamSource>(first.Sources[0]);
+            await WaitUntil(() => source.Counters.Records == 4);
+            Assert.Equal(4, await PendingAsync(stream));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await WaitUntil(() => Volatile.Read(ref committed) >= 1);
+            await WaitUntilAsync(async () => await PendingAsync(stream) == 0);
+
+            await AddAsync(stream, 4, 7);
+            await WaitUntil(() => source.Counters.Records == 7);
+            await abort.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        }
+
+        Assert.Equal(3, await PendingAsync(stream));
+        Assert.Equal(EachOnce(0, 4), await RedisTest.ReadHashAsync(redis.Database, hash));
+
+        // The next start reads this consumer's pending entries again: at least once, none lost.
+        using (var stop = new CancellationTokenSource())
+        await using (var second = new PipelineRun(RedisWordCount.Definition, Options(temp, new FakeTimeProvider(Start + TimeSpan.FromSeconds(5)), stream, hash, checkpoint: false)))
+        {
+            Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            var source = Assert.IsType<RedisStreamSource>(second.Sources[0]);
+            await WaitUntil(() => source.Counters.Records == 3);
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(EachOnce(0, 7), await RedisTest.ReadHashAsync(redis.Database, hash));
+        Assert.Equal(0, await PendingAsync(stream));
+    }
+
+    [Fact]
     public void SourceUri_WithoutAGroup_IsRefused_SayingToAddOne_AndNeverShowsThePassword()
     {
         var e = Assert.Throws<ConnectorUriException>(() =>

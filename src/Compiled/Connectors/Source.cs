@@ -85,6 +85,15 @@ public abstract class Source : IAsyncDisposable
     /// </summary>
     public virtual ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken) => default;
 
+    /// <summary>
+    /// Called after each batch is committed (its sinks committed and, with a checkpoint, after
+    /// <see cref="CheckpointedAsync"/>), with or without a checkpoint: everything the source handed the job so far is
+    /// in committed output. A source whose server tracks delivery and that keeps no checkpoint acknowledges here, so a
+    /// crash before the commit delivers the batch's messages again (at least once) rather than losing them. Called on
+    /// the run's loop, between batches. Does nothing by default.
+    /// </summary>
+    public virtual ValueTask BatchCommittedAsync(CancellationToken cancellationToken) => default;
+
     /// <summary>Releases whatever the source holds open.</summary>
     public virtual ValueTask DisposeAsync()
     {

@@ -370,6 +370,11 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _clock!.ClearDue();
         BatchProgress progress = await _coordinator!.CompleteAsync(end, abortToken).ConfigureAwait(false);
+        foreach (Source source in _binding.Sources)
+        {
+            await source.BatchCommittedAsync(abortToken).ConfigureAwait(false);
+        }
+
         LogBatchCompleted(progress.Time, progress.Records, Noun.Records(progress.Records), progress.Bytes, Noun.Bytes(progress.Bytes), (progress.ProcessingDuration + progress.CommitDuration).TotalMilliseconds);
         if (progress.LateRecords > 0)
         {
