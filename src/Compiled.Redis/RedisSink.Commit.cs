@@ -8,63 +8,14 @@ namespace Compiled.Redis;
 /// <summary>The commit: the batch's commands, pipelined, and the retries of a server that is down.</summary>
 public sealed partial class RedisSink
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly RedisValue KeyField = "key";
     private static readonly RedisValue ValueField = "value";
 
     private readonly List<Task> _pending = [];
 
-    // Runs an operation, and runs it again after a growing delay while the server cannot be reached, for up to retryFor.
-    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
-    {
-        long started = Stopwatch.GetTimestamp();
-        TimeSpan delay = FirstRetryDelay;
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                T result = await operation(cancellationToken).ConfigureAwait(false);
-                if (attempt > 1)
-                {
-                    LogReached(_options.SafeText, what, attempt);
-                }
-
-                return result;
-            }
-            catch (Exception error) when (IsServerAway(error))
-            {
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                if (elapsed >= _options.RetryFor)
-                {
-                    throw new IOException(
-                        $"redis sink '{_options.SafeText}' could not {what} the server for {elapsed.TotalSeconds:0} s ({attempt} tries; last: {error.Message}); the batch is not committed. Start the server, or give a longer retryFor; with --checkpoint a restart writes the batch again.",
-                        error);
-                }
-
-                LogRetrying(error, _options.SafeText, what, attempt, (long)delay.TotalMilliseconds, error.Message);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
-            }
-            catch (RedisServerException error)
-            {
-                throw new InvalidOperationException(
-                    $"redis sink '{_options.SafeText}' could not {what} the server: it answered '{error.Message}'. {Advice(error.Message)}", error);
-            }
-        }
-    }
-
-    // A failure that trying again later can cure: no connection, a lost connection, no answer, or a server still
-    // loading its data after a restart.
-    private static bool IsServerAway(Exception error) => error switch
-    {
-        RedisConnectionException or RedisTimeoutException => true,
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("BUSY", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal)
-            || server.Message.StartsWith("MASTERDOWN", StringComparison.Ordinal),
-        _ => false,
-    };
+    // Runs an operation, and runs it again while the server is away (RedisRetry).
+    private Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
+        _retry.RunAsync(operation, what, cancellationToken);
 
     private string Advice(string answer) => answer.StartsWith("WRONGTYPE", StringComparison.Ordinal)
         ? $"A key the sink writes ('{KeyShown}') holds another type than {_options.Type.ToString().ToLowerInvariant()}: delete it, or write to another key."
@@ -206,12 +157,6 @@ public sealed partial class RedisSink
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis sink {Sink}: the server is not reachable yet; the client keeps trying, and the first commit waits for it")]
     private partial void LogNotConnected(string sink);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Redis sink {Sink}: could not {What} the server (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
-    private partial void LogRetrying(Exception error, string sink, string what, int attempt, long delayMs, string reason);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Redis sink {Sink}: could {What} the server again, at try {Attempt}")]
-    private partial void LogReached(string sink, string what, int attempt);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Redis sink {Sink}: {Count} of {Total} stream entries of batch {IdTime} ms were already there (written before a restart) and were not added again")]
     private partial void LogAlreadyThere(string sink, int count, int total, long idTime);

@@ -44,6 +44,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
 
     private readonly RedisSinkOptions _options;
     private readonly ILogger _log;
+    private readonly RedisRetry _retry;
     private readonly RedisKey _key;
     private readonly RedisKey _prefix;
 
@@ -64,6 +65,12 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     {
         _options = options;
         _log = context.LoggerFactory.CreateLogger<RedisSink>();
+        _retry = new RedisRetry(
+            _log,
+            $"sink '{options.SafeText}'",
+            options.RetryFor,
+            "; the batch is not committed. Start the server, or give a longer retryFor; with --checkpoint a restart writes the batch again.",
+            Advice);
         _key = options.Key;
         _prefix = options.Prefix;
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Compiled.Connectors;
 using StackExchange.Redis;
 
@@ -28,16 +27,8 @@ public enum RedisDataType
 /// </summary>
 public sealed class RedisSinkOptions
 {
-    /// <summary>
-    /// StackExchange.Redis configuration options a URI may set, passed to it as they are written
-    /// (<c>connectTimeout=2000</c> is milliseconds, as in its configuration string).
-    /// </summary>
-    public static readonly IReadOnlyList<string> PassedThrough =
-    [
-        "connectTimeout", "syncTimeout", "asyncTimeout", "connectRetry", "keepAlive", "name", "user", "password",
-        "ssl", "sslHost", "sslProtocols", "allowAdmin", "configCheckSeconds", "resolveDns", "tiebreaker", "setlib",
-        "protocol",
-    ];
+    /// <summary>The StackExchange.Redis options a URI may set (<see cref="RedisServerUri.PassedThrough"/>).</summary>
+    public static IReadOnlyList<string> PassedThrough => RedisServerUri.PassedThrough;
 
     private RedisSinkOptions(string safeText, ConfigurationOptions client, RedisDataType type, string key, string prefix, int database, TimeSpan retryFor)
     {
@@ -71,120 +62,39 @@ public sealed class RedisSinkOptions
     /// <summary>How long a commit keeps retrying a server that is down before the batch fails (<c>retryFor</c>, default 5 minutes).</summary>
     public TimeSpan RetryFor { get; }
 
-    /// <summary>
-    /// Reads <paramref name="uri"/>. Every option is read from a copy of the URI without its password, so that an error
-    /// about it never shows the password; the options are then marked read on <paramref name="uri"/> too.
-    /// </summary>
+    /// <summary>Reads <paramref name="uri"/>; its server part as every redis URI has it (<see cref="RedisServerUri"/>), then the sink's own options.</summary>
     /// <exception cref="ConnectorUriException">The URI or an option is not valid; the message says what to write.</exception>
     public static RedisSinkOptions Parse(ConnectorUri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        string safeText = Redact(uri.Text);
-        ConnectorUri safe = ConnectorUri.Parse(safeText, uri.Role);
-
-        // user:password@host:port/KEY; the user part is taken from the original (it holds the real password).
-        string target = uri.Target;
-        int slash = target.IndexOf('/', StringComparison.Ordinal);
-        string authority = slash < 0 ? target : target[..slash];
-        string key = slash < 0 ? "" : target[(slash + 1)..];
-        string? user = null;
-        string? password = null;
-        int at = authority.LastIndexOf('@');
-        if (at >= 0)
-        {
-            string userInfo = authority[..at];
-            authority = authority[(at + 1)..];
-            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = colon < 0 ? userInfo : userInfo[..colon];
-            password = colon < 0 ? null : userInfo[(colon + 1)..];
-        }
-
-        if (authority.Length == 0)
-        {
-            throw safe.Error($"sink URI '{safeText}' names no server; write {RedisSinkFactory.Usage}");
-        }
-
-        if (!authority.Contains(':', StringComparison.Ordinal) || authority.EndsWith(']'))
-        {
-            authority += ":6379";
-        }
-
-        RedisDataType type = safe.TakeEnum("type", RedisDataType.Hash);
-        string prefix = safe.TakeString("prefix") ?? "";
-        int database = safe.TakeInt32("db", 0, minimum: 0);
-        TimeSpan retryFor = safe.TakeDuration("retryFor", TimeSpan.FromMinutes(5));
+        var server = RedisServerUri.Parse(uri, RedisSinkFactory.Usage);
+        string key = server.Path;
+        string authority = server.Authority;
+        string shown = uri.Text;
+        RedisDataType type = uri.TakeEnum("type", RedisDataType.Hash);
+        string prefix = uri.TakeString("prefix") ?? "";
         if (type == RedisDataType.String)
         {
             if (key.Length > 0)
             {
-                throw safe.Error($"sink URI '{safeText}' writes one string key per record, so it takes no KEY path ('{key}'); write redis://{authority}?type=string&prefix={key}: to start each key with '{key}:'");
+                throw uri.Error($"sink URI '{shown}' writes one string key per record, so it takes no KEY path ('{key}'); write redis://{authority}?type=string&prefix={key}: to start each key with '{key}:'");
             }
         }
         else
         {
             if (key.Length == 0)
             {
-                throw safe.Error($"sink URI '{safeText}' names no {type.ToString().ToLowerInvariant()} to write to; write redis://{authority}/KEY?type={type.ToString().ToLowerInvariant()}");
+                throw uri.Error($"sink URI '{shown}' names no {type.ToString().ToLowerInvariant()} to write to; write redis://{authority}/KEY?type={type.ToString().ToLowerInvariant()}");
             }
 
             if (prefix.Length > 0)
             {
-                throw safe.Error($"option 'prefix' of sink URI '{safeText}' is for type=string only; a {type.ToString().ToLowerInvariant()} is one key, '{key}'");
+                throw uri.Error($"option 'prefix' of sink URI '{shown}' is for type=string only; a {type.ToString().ToLowerInvariant()} is one key, '{key}'");
             }
         }
 
-        // The client's own options, in its configuration string's form, so that it checks their values itself.
-        var configuration = new StringBuilder(authority);
-        foreach (string name in PassedThrough)
-        {
-            string? value = safe.TakeString(name);
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (name == "password")
-            {
-                // The redacted copy holds ***; the real password is in the original.
-                password = uri.TakeString(name);
-                continue;
-            }
-
-            if (name == "user")
-            {
-                user = value;
-                continue;
-            }
-
-            configuration.Append(',').Append(name).Append('=').Append(value);
-        }
-
-        safe.ThrowIfUnknownOptions();
-        foreach (string name in (string[])["type", "prefix", "db", "retryFor", .. PassedThrough])
-        {
-            uri.TakeString(name);
-        }
-
-        ConfigurationOptions client;
-        try
-        {
-            client = ConfigurationOptions.Parse(configuration.ToString());
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            throw safe.Error($"sink URI '{safeText}' has an option StackExchange.Redis does not take: {e.Message}");
-        }
-
-        client.User = user is { Length: > 0 } ? user : client.User;
-        client.Password = password is { Length: > 0 } ? password : client.Password;
-        client.DefaultDatabase = database;
-
-        // Keep trying in the background when the server is not there, and fail a command at once while disconnected:
-        // the sink's commit retries the whole batch with its own backoff and says so in the log.
-        client.AbortOnConnectFail = false;
-        client.BacklogPolicy = BacklogPolicy.FailFast;
-        client.ClientName ??= "compiled";
-        return new RedisSinkOptions(safeText, client, type, key, prefix, database, retryFor);
+        uri.ThrowIfUnknownOptions();
+        return new RedisSinkOptions(shown, server.Client, type, key, prefix, server.Client.DefaultDatabase ?? 0, server.RetryFor);
     }
 
     /// <summary>The URI with the password of its user part and of a <c>password=</c> option replaced by <c>***</c> (<see cref="UriSecrets.Redact"/>).</summary>

@@ -39,12 +39,11 @@ namespace Compiled.Redis;
 /// </remarks>
 public sealed partial class RedisStreamSource : MessageSource
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromSeconds(5);
     private static readonly RedisValue KeyField = "key";
 
     private readonly RedisStreamSourceOptions _options;
     private readonly ILogger _log;
+    private readonly RedisRetry _retry;
     private readonly bool _acknowledgeAtCheckpoint;
     private readonly RedisKey _stream;
     private readonly RedisValue _field;
@@ -69,6 +68,12 @@ public sealed partial class RedisStreamSource : MessageSource
     {
         _options = RedisStreamSourceOptions.Parse(uri);
         _log = context.LoggerFactory.CreateLogger<RedisStreamSource>();
+        _retry = new RedisRetry(
+            _log,
+            $"source '{_options.SafeText}'",
+            _options.RetryFor,
+            ". Start the server, or give a longer retryFor; entries not acknowledged are read again by the next run.",
+            _ => $"Check that key '{_options.Stream}' is a stream and that the user may read it and use group '{_options.Group}'.");
         _acknowledgeAtCheckpoint = context.CheckpointDirectory is not null;
         _stream = _options.Stream;
         _field = _options.Field;
@@ -311,61 +316,12 @@ public sealed partial class RedisStreamSource : MessageSource
 
     private IDatabase Database => _database ?? throw new InvalidOperationException($"Source {Uri.Text} is not connected yet.");
 
-    private async Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken)
-    {
-        long started = Stopwatch.GetTimestamp();
-        TimeSpan delay = FirstRetryDelay;
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                T result = await operation(cancellationToken).ConfigureAwait(false);
-                if (attempt > 1)
-                {
-                    LogReached(_options.SafeText, what, attempt);
-                }
-
-                return result;
-            }
-            catch (Exception error) when (IsServerAway(error))
-            {
-                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
-                if (elapsed >= _options.RetryFor)
-                {
-                    throw new IOException(
-                        $"redis source '{_options.SafeText}' could not {what} the server for {elapsed.TotalSeconds:0} s ({attempt} tries; last: {error.Message}). Start the server, or give a longer retryFor; entries not acknowledged are read again by the next run.",
-                        error);
-                }
-
-                LogRetrying(error, _options.SafeText, what, attempt, (long)delay.TotalMilliseconds, error.Message);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
-            }
-            catch (RedisServerException error)
-            {
-                throw new InvalidOperationException(
-                    $"redis source '{_options.SafeText}' could not {what} the server: it answered '{error.Message}'. Check that key '{_options.Stream}' is a stream and that the user may read it and use group '{_options.Group}'.", error);
-            }
-        }
-    }
-
-    private static bool IsServerAway(Exception error) => error switch
-    {
-        RedisConnectionException or RedisTimeoutException => true,
-        RedisServerException server => server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-            || server.Message.StartsWith("BUSY ", StringComparison.Ordinal)
-            || server.Message.StartsWith("TRYAGAIN", StringComparison.Ordinal),
-        _ => false,
-    };
+    // Runs an operation, and runs it again while the server is away (RedisRetry).
+    private Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
+        _retry.RunAsync(operation, what, cancellationToken);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Redis source {Source}: the server is not reachable yet; the client keeps trying, and reading waits for it")]
     private partial void LogNotConnected(string source);
-
-    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Redis source {Source}: could not {What} the server (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
-    private partial void LogRetrying(Exception error, string source, string what, int attempt, long delayMs, string reason);
-
-    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "Redis source {Source}: could {What} the server again, at try {Attempt}")]
-    private partial void LogReached(string source, string what, int attempt);
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Redis source {Source}: entry {Id} has no field '{Field}', so it has no record; it is skipped (name the record's field with ?field=NAME)")]
     private partial void LogNoField(string source, string id, string field);

@@ -1,4 +1,3 @@
-using System.Text;
 using Compiled.Connectors;
 using StackExchange.Redis;
 
@@ -17,7 +16,7 @@ public enum RedisStreamStart
 /// <summary>
 /// A <c>redis://</c> source URI taken apart: <c>redis://[user:password@]host:port/STREAM?group=G&amp;consumer=C</c> with
 /// <c>start</c>, <c>count</c>, <c>block</c>, <c>field</c>, <c>db</c>, <c>retryFor</c> and the StackExchange.Redis options
-/// of <see cref="RedisSinkOptions.PassedThrough"/>. The password is kept out of <see cref="SafeText"/>.
+/// of <see cref="RedisServerUri.PassedThrough"/>. The password is kept out of <see cref="SafeText"/>.
 /// </summary>
 public sealed class RedisStreamSourceOptions
 {
@@ -70,103 +69,30 @@ public sealed class RedisStreamSourceOptions
     public static RedisStreamSourceOptions Parse(ConnectorUri uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
-        string safeText = UriSecrets.Redact(uri.Text);
-        ConnectorUri safe = ConnectorUri.Parse(safeText, uri.Role);
-
-        string target = uri.Target;
-        int slash = target.IndexOf('/', StringComparison.Ordinal);
-        string authority = slash < 0 ? target : target[..slash];
-        string stream = slash < 0 ? "" : target[(slash + 1)..];
-        string? user = null;
-        string? password = null;
-        int at = authority.LastIndexOf('@');
-        if (at >= 0)
-        {
-            string userInfo = authority[..at];
-            authority = authority[(at + 1)..];
-            int colon = userInfo.IndexOf(':', StringComparison.Ordinal);
-            user = colon < 0 ? userInfo : userInfo[..colon];
-            password = colon < 0 ? null : userInfo[(colon + 1)..];
-        }
-
-        if (authority.Length == 0)
-        {
-            throw safe.Error($"source URI '{safeText}' names no server; write {RedisStreamSourceFactory.Usage}");
-        }
-
-        if (!authority.Contains(':', StringComparison.Ordinal) || authority.EndsWith(']'))
-        {
-            authority += ":6379";
-        }
-
+        var server = RedisServerUri.Parse(uri, RedisStreamSourceFactory.Usage);
+        string shown = uri.Text;
+        string stream = server.Path;
         if (stream.Length == 0)
         {
-            throw safe.Error($"source URI '{safeText}' names no stream to read; write redis://{authority}/STREAM?group=GROUP");
+            throw uri.Error($"source URI '{shown}' names no stream to read; write redis://{server.Authority}/STREAM?group=GROUP");
         }
 
-        string group = safe.TakeString("group") ?? "";
+        string group = uri.TakeString("group") ?? "";
         if (group.Length == 0)
         {
-            throw safe.Error($"source URI '{safeText}' names no consumer group; a stream is read through one, so that entries are acknowledged after their batch commits: add ?group=NAME (created when missing)");
+            throw uri.Error($"source URI '{shown}' names no consumer group; a stream is read through one, so that entries are acknowledged after their batch commits: add ?group=NAME (created when missing)");
         }
 
-        string consumer = safe.TakeString("consumer") ?? Environment.MachineName;
-        RedisStreamStart start = safe.TakeEnum("start", RedisStreamStart.Latest);
-        int count = safe.TakeInt32("count", 512, minimum: 1);
-        TimeSpan block = safe.TakeDuration("block", TimeSpan.FromMilliseconds(100));
-        string field = safe.TakeString("field") ?? "value";
-        int database = safe.TakeInt32("db", 0, minimum: 0);
-        TimeSpan retryFor = safe.TakeDuration("retryFor", TimeSpan.FromMinutes(5));
+        string consumer = uri.TakeString("consumer") ?? Environment.MachineName;
+        RedisStreamStart start = uri.TakeEnum("start", RedisStreamStart.Latest);
+        int count = uri.TakeInt32("count", 512, minimum: 1);
+        TimeSpan block = uri.TakeDuration("block", TimeSpan.FromMilliseconds(100));
+        string field = uri.TakeString("field") ?? "value";
 
-        var configuration = new StringBuilder(authority);
-        foreach (string name in RedisSinkOptions.PassedThrough)
-        {
-            string? value = safe.TakeString(name);
-            if (value is null)
-            {
-                continue;
-            }
-
-            if (name == "password")
-            {
-                password = uri.TakeString(name);
-                continue;
-            }
-
-            if (name == "user")
-            {
-                user = value;
-                continue;
-            }
-
-            configuration.Append(',').Append(name).Append('=').Append(value);
-        }
-
-        // The record limits every source takes (read by Source itself from the URI).
-        safe.TakeString("maxRecordBytes");
-        safe.TakeString("onOversize");
-        safe.ThrowIfUnknownOptions();
-        foreach (string name in (string[])["group", "consumer", "start", "count", "block", "field", "db", "retryFor", .. RedisSinkOptions.PassedThrough])
-        {
-            uri.TakeString(name);
-        }
-
-        ConfigurationOptions client;
-        try
-        {
-            client = ConfigurationOptions.Parse(configuration.ToString());
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            throw safe.Error($"source URI '{safeText}' has an option StackExchange.Redis does not take: {e.Message}");
-        }
-
-        client.User = user is { Length: > 0 } ? user : client.User;
-        client.Password = password is { Length: > 0 } ? password : client.Password;
-        client.DefaultDatabase = database;
-        client.AbortOnConnectFail = false;
-        client.BacklogPolicy = BacklogPolicy.FailFast;
-        client.ClientName ??= "compiled";
-        return new RedisStreamSourceOptions(safeText, client, stream, group, consumer, start, count, block, field, retryFor);
+        // The record limits every source takes are read by Source itself from the URI.
+        uri.TakeString("maxRecordBytes");
+        uri.TakeString("onOversize");
+        uri.ThrowIfUnknownOptions();
+        return new RedisStreamSourceOptions(shown, server.Client, stream, group, consumer, start, count, block, field, server.RetryFor);
     }
 }
