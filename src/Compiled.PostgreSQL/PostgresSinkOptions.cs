@@ -37,20 +37,20 @@ internal sealed class PostgresSinkOptions
         if (Host.Length == 0 || Database.Length == 0 || user.Length == 0 || Database.Contains('/'))
         {
             throw uri.Error(
-                $"postgres sink URI '{Redacted(uri, user, password)}' must name a host and a database; " +
+                $"postgres sink URI '{uri.Text}' must name a host and a database; " +
                 "write postgres://user@host:port/database?table=T (the port defaults to 5432, the user to postgres)");
         }
 
         User = user;
         Password = password;
         Table = uri.TakeString("table") ?? throw uri.Error(
-            $"postgres sink URI '{Redacted(uri, user, password)}' names no table; add ?table=NAME (a table of key and value columns, created if missing)");
+            $"postgres sink URI '{uri.Text}' names no table; add ?table=NAME (a table of key and value columns, created if missing)");
         TableName = QuoteQualified(uri, Table, "table");
         KeyColumn = uri.TakeString("keyColumn", "key")!;
         ValueColumn = uri.TakeString("valueColumn", "value")!;
         if (string.Equals(KeyColumn, ValueColumn, StringComparison.Ordinal))
         {
-            throw uri.Error($"postgres sink URI '{Redacted(uri, user, password)}' names the same column '{KeyColumn}' for the key and the value; give them different names");
+            throw uri.Error($"postgres sink URI '{uri.Text}' names the same column '{KeyColumn}' for the key and the value; give them different names");
         }
 
         QuotedKeyColumn = QuoteIdentifier(uri, KeyColumn, "keyColumn");
@@ -58,7 +58,7 @@ internal sealed class PostgresSinkOptions
         ValueType = uri.TakeString("valueType", "text")!;
         if (ValueType.Length == 0 || ValueType.AsSpan().IndexOfAny(";'\"\\") >= 0)
         {
-            throw uri.Error($"option 'valueType={ValueType}' of postgres sink URI '{Redacted(uri, user, password)}' is not a SQL type name; write e.g. valueType=bigint");
+            throw uri.Error($"option 'valueType={ValueType}' of postgres sink URI '{uri.Text}' is not a SQL type name; write e.g. valueType=bigint");
         }
 
         CreateTable = uri.TakeBoolean("createTable", true);
@@ -67,7 +67,7 @@ internal sealed class PostgresSinkOptions
         CommandTimeout = uri.TakeDuration("commandTimeout", TimeSpan.FromMinutes(5));
         RetryDelay = uri.TakeDuration("retryDelay", TimeSpan.FromMilliseconds(100));
         MaxRetryDelay = uri.TakeDuration("maxRetryDelay", TimeSpan.FromSeconds(5));
-        Display = Redacted(uri, user, password);
+        Display = uri.Text;
     }
 
     /// <summary>The server's host name or address.</summary>
@@ -188,8 +188,4 @@ internal sealed class PostgresSinkOptions
 
         return (hostPort[..colon].Trim('[', ']'), port);
     }
-
-    private static string Redacted(ConnectorUri uri, string user, string? password) =>
-        password is null ? uri.Text : uri.Text.Replace(user + ":" + password + "@", user + ":***@", StringComparison.Ordinal)
-            .Replace(user + ":" + Uri.EscapeDataString(password) + "@", user + ":***@", StringComparison.Ordinal);
 }
