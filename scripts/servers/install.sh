@@ -7,8 +7,10 @@
 set -euo pipefail
 
 packages=(
-  redis-server   # tests/Shared/Servers/RedisServer.cs
-  postgresql     # tests/Shared/Servers/PostgresServer.cs
+  redis-server          # tests/Shared/Servers/RedisServer.cs
+  postgresql            # tests/Shared/Servers/PostgresServer.cs
+  default-jre-headless  # Java for Kafka and ZooKeeper (tests/Shared/Servers/KafkaServer.cs)
+  curl                  # fetches the Kafka distribution (scripts/servers/kafka-fetch.sh)
 )
 
 installed() {
@@ -25,7 +27,9 @@ missing=()
 for package in "${packages[@]}"; do
   installed "$package" || missing+=("$package")
 done
-[ "${#missing[@]}" -eq 0 ] && exit 0
+if [ "${#missing[@]}" -eq 0 ]; then
+  exec "$(dirname "${BASH_SOURCE[0]}")/kafka-fetch.sh"
+fi
 
 if [ "$(id -u)" -eq 0 ]; then
   as_root=()
@@ -49,3 +53,6 @@ for package in "${missing[@]}"; do
     exit 1
   fi
 done
+
+# Kafka is not a Debian package: its distribution is fetched into a cache directory once.
+exec "$(dirname "${BASH_SOURCE[0]}")/kafka-fetch.sh"

@@ -167,6 +167,26 @@ public sealed class ConnectorUri
     }
 
     /// <summary>
+    /// Takes every option whose name <paramref name="belongs"/> accepts, in the order written: for a connector that
+    /// passes its client library's own properties through (e.g. every name with a dot, <c>api.version.request=false</c>).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> TakeOptions(Func<string, bool> belongs)
+    {
+        ArgumentNullException.ThrowIfNull(belongs);
+        var taken = new List<KeyValuePair<string, string>>();
+        foreach (KeyValuePair<string, string> option in _options)
+        {
+            if (belongs(option.Key))
+            {
+                _known.Add(option.Key);
+                taken.Add(option);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>
     /// Fails if the URI sets an option that no <c>Take*</c> call read. Connectors call it at the end of
     /// their constructor (the registry does it for them).
     /// </summary>
