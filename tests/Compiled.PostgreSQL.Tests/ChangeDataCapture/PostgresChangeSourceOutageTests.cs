@@ -1,0 +1,57 @@
+using Compiled.Hosting;
+using Compiled.PostgreSQL.ChangeDataCapture;
+using Compiled.Tests.Shared.Servers;
+using static Compiled.PostgreSQL.Tests.ChangeDataCapture.ChangeCaptureTestKit;
+
+namespace Compiled.PostgreSQL.Tests.ChangeDataCapture;
+
+/// <summary>
+/// The server changes are read from is stopped in the middle of a run and started again seconds later: the source
+/// retries with backoff and logs it, the run keeps going, and the stream goes on from the slot with every change written
+/// once, none lost.
+/// </summary>
+public sealed class PostgresChangeSourceOutageTests
+{
+    [Fact]
+    public async Task ServerRestartedMidStream_StreamingIsRetriedAndLogged_EveryChangeWrittenOnce()
+    {
+        await using PostgresServer server = await PostgresServer.StartNewAsync();
+        using var temp = new ScratchDirectory();
+        string database = await server.CreateDatabaseAsync("outage");
+        string connection = server.ConnectionString(database);
+        await ExecuteAsync(connection, "CREATE TABLE events (id int PRIMARY KEY)", "CREATE PUBLICATION shop FOR TABLE events");
+        string output = temp.Combine("out");
+        var logged = new LogCapture();
+
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(CapturedChanges.Definition,
+            Options(SourceUri(server, database, "retryFor=2m"), output, temp.Combine("checkpoint"), logged));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        var source = Assert.IsType<PostgresChangeSource>(run.Sources[0]);
+        await WaitForStreamingAsync(connection, database);
+        await ExecuteAsync(connection, [.. Enumerable.Range(0, 10).Select(t => $"INSERT INTO events SELECT generate_series({(t * 5) + 1}, {(t * 5) + 5})")]);
+        await WaitUntil(() => source.Counters.Records == 50, "the first fifty changes taken");
+
+        // The server goes away: the stream fails, is logged and tried again while the run keeps going.
+        await server.StopAsync();
+        await WaitUntil(() => logged.Messages.Any(m => m.Contains("postgres source", StringComparison.Ordinal) && m.Contains("trying again", StringComparison.Ordinal)),
+            "a retry logged");
+        Assert.Equal(PipelineRunState.Running, run.State);
+
+        // Seconds later it is back; fifty more changes come, and the stream goes on after what it already had.
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        await server.StartAsync();
+        await ExecuteAsync(connection, [.. Enumerable.Range(10, 10).Select(t => $"INSERT INTO events SELECT generate_series({(t * 5) + 1}, {(t * 5) + 5})")]);
+        await WaitUntil(() => ReadOutput(output).Count >= 100, "every change written");
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(PipelineRunState.Completed, run.State);
+        Assert.Equal(100, source.Counters.Records);
+        Assert.True(source.Connections >= 2, $"the source streamed again on a new connection ({source.Connections})");
+        Assert.Equal(
+            Enumerable.Range(1, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ReadOutput(output).Select(change => change.GetProperty("key").GetProperty("id").GetString()));
+        Assert.Contains(logged.Messages, m => m.Contains("streaming changes from the server again", StringComparison.Ordinal));
+    }
+}
