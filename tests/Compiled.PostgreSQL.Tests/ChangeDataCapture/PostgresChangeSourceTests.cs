@@ -135,6 +135,32 @@ public sealed class PostgresChangeSourceTests(PostgresFixture postgres) : IClass
         }
     }
 
+    [Fact]
+    public async Task ValuesOfEveryType_AreWrittenAsPostgresTextOutput_NullAsNull()
+    {
+        using var temp = new ScratchDirectory();
+        string database = await postgres.NewDatabaseAsync();
+        string connection = postgres.Server.ConnectionString(database);
+        await ExecuteAsync(connection,
+            "CREATE TABLE typed (id bigint PRIMARY KEY, flag boolean, amount numeric(10,2), at timestamp, doc jsonb, tags text[], raw bytea, nothing int)",
+            "CREATE PUBLICATION shop FOR TABLE typed");
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(CapturedChanges.Definition, Options(SourceUri(postgres.Server, database), temp.Combine("out"), checkpoint: null));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        await WaitForStreamingAsync(connection, database);
+        await ExecuteAsync(connection,
+            "INSERT INTO typed VALUES (9000000000, true, 12.5, '2026-03-01 12:00:00.25', '{\"a\": [1, \"x\"]}', '{red,\"blue sky\"}', '\\x00ff', NULL)");
+        await WaitUntil(() => ReadOutput(temp.Combine("out")).Count == 1, "the insert written");
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            """{"id":"9000000000","flag":"t","amount":"12.50","at":"2026-03-01 12:00:00.25","doc":"{\"a\": [1, \"x\"]}","tags":"{red,\"blue sky\"}","raw":"\\x00ff","nothing":null}""",
+            ReadOutput(temp.Combine("out"))[0].GetProperty("new").GetRawText());
+        await run.DisposeAsync();
+        await DropSlotAsync(connection, database);
+    }
+
     // Reads the source as a run does until it has handed over three messages.
     private static async Task ReadMessagesAsync(
         PostgresChangeSource source, MessageBatch batch, List<string?> keys, List<string> payloads, List<long> timestamps, List<byte[]> positions)
