@@ -53,5 +53,71 @@ public sealed class PostgresChangeSourceOutageTests
             Enumerable.Range(1, 100).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ReadOutput(output).Select(change => change.GetProperty("key").GetProperty("id").GetString()));
         Assert.Contains(logged.Messages, m => m.Contains("streaming changes from the server again", StringComparison.Ordinal));
+        await run.DisposeAsync();
+        await DropSlotAsync(connection, database);
+    }
+
+    [Fact]
+    public async Task ServerDownAtStart_TheSourceWaitsForIt_ThenCreatesItsSlotAndStreams()
+    {
+        await using PostgresServer server = await PostgresServer.StartNewAsync();
+        using var temp = new ScratchDirectory();
+        string database = await server.CreateDatabaseAsync("late");
+        string connection = server.ConnectionString(database);
+        await ExecuteAsync(connection, "CREATE TABLE events (id int PRIMARY KEY)", "CREATE PUBLICATION shop FOR TABLE events");
+        await server.StopAsync();
+        string output = temp.Combine("out");
+        var logged = new LogCapture();
+
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(CapturedChanges.Definition,
+            Options(SourceUri(server, database, "retryFor=2m&connectTimeout=2s"), output, checkpoint: null, logged));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        await WaitUntil(() => logged.Messages.Any(m => m.Contains("postgres source", StringComparison.Ordinal) && m.Contains("trying again", StringComparison.Ordinal)),
+            "a retry logged");
+        Assert.Equal(PipelineRunState.Running, run.State);
+
+        await server.StartAsync();
+        await WaitForStreamingAsync(connection, database);
+        await ExecuteAsync(connection, "INSERT INTO events VALUES (1), (2)");
+        await WaitUntil(() => ReadOutput(output).Count >= 2, "the changes written");
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(["1", "2"], ReadOutput(output).Select(change => change.GetProperty("key").GetProperty("id").GetString()));
+        await run.DisposeAsync();
+        await DropSlotAsync(connection, database);
+    }
+
+    [Fact]
+    public async Task IdleLongerThanTheServersSenderTimeout_TheConnectionIsKeptByStatusUpdates()
+    {
+        // The server ends a replication connection it has not heard from for wal_sender_timeout: one second here.
+        await using PostgresServer server = await PostgresServer.StartNewAsync("wal_sender_timeout=1s");
+        using var temp = new ScratchDirectory();
+        string database = await server.CreateDatabaseAsync("idle");
+        string connection = server.ConnectionString(database);
+        await ExecuteAsync(connection, "CREATE TABLE events (id int PRIMARY KEY)", "CREATE PUBLICATION shop FOR TABLE events");
+        string output = temp.Combine("out");
+        var logged = new LogCapture();
+
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(CapturedChanges.Definition,
+            Options(SourceUri(server, database, "statusInterval=200ms"), output, checkpoint: null, logged));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        var source = Assert.IsType<PostgresChangeSource>(run.Sources[0]);
+        await WaitForStreamingAsync(connection, database);
+        object? pid = await ScalarAsync(connection, $"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{database}'");
+
+        // Idle for several timeouts; then a change comes, on the same connection.
+        await Task.Delay(TimeSpan.FromSeconds(4), TestContext.Current.CancellationToken);
+        await ExecuteAsync(connection, "INSERT INTO events VALUES (1)");
+        await WaitUntil(() => ReadOutput(output).Count >= 1, "the change written");
+        Assert.Equal(pid, await ScalarAsync(connection, $"SELECT active_pid FROM pg_replication_slots WHERE slot_name = '{database}'"));
+        Assert.Equal(1, source.Connections);
+        Assert.DoesNotContain(logged.Messages, m => m.Contains("trying again", StringComparison.Ordinal));
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        await run.DisposeAsync();
+        await DropSlotAsync(connection, database);
     }
 }
