@@ -60,6 +60,7 @@ public sealed partial class PostgresChangeSource
                         delay = FirstDelay;
                     }
                 }, stop).ConfigureAwait(false);
+                stop.ThrowIfCancellationRequested();
                 throw new IOException("the server ended the replication stream");
             }
             catch (Exception error) when (!stop.IsCancellationRequested && IsRetryable(error))
@@ -105,6 +106,7 @@ public sealed partial class PostgresChangeSource
         {
             await PrepareAsync(connection, stop).ConfigureAwait(false);
             _prepared = true;
+            LogStreaming(_options.Display, _options.Publication, _options.Slot, _resumed ? _resumedAt.ToString() : "from the slot's confirmed position");
         }
 
         var slot = new PgOutputReplicationSlot(_options.Slot);
@@ -324,6 +326,9 @@ public sealed partial class PostgresChangeSource
         return new InvalidOperationException(
             $"postgres source {_options.Display} could not stream changes: {error.MessageText} (SQLSTATE {error.SqlState}); {advice}", error);
     }
+
+    [LoggerMessage(EventId = 327, Level = LogLevel.Information, Message = "postgres source {Source}: streaming the changes of publication {Publication} from slot {Slot}, {Position}")]
+    private partial void LogStreaming(string source, string publication, string slot, string position);
 
     [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "postgres source {Source}: could not stream changes (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
     private partial void LogRetrying(Exception error, string source, int attempt, long delayMs, string reason);
