@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Compiled.Connectors;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Npgsql.Replication;
@@ -269,7 +270,7 @@ public sealed partial class PostgresChangeSource
 
         if (_resumed)
         {
-            throw new InvalidOperationException(
+            throw new SourcePositionException(
                 $"postgres source {_options.Display}: replication slot '{_options.Slot}' does not exist, but the checkpoint holds a position in it " +
                 $"({_resumedAt}); the changes since then are gone with the slot. Start with a new checkpoint directory to read the changes from now on.");
         }

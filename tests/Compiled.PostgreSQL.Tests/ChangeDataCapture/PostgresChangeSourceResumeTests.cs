@@ -67,6 +67,39 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
     }
 
     [Fact]
+    public async Task SlotDroppedWhileDown_TheRestartFails_SayingTheChangesSinceTheCheckpointAreGone()
+    {
+        using var temp = new ScratchDirectory();
+        string database = await postgres.NewDatabaseAsync();
+        string connection = postgres.Server.ConnectionString(database);
+        await ExecuteAsync(connection, "CREATE TABLE orders (id int PRIMARY KEY)", "CREATE PUBLICATION shop FOR TABLE orders");
+        string source = SourceUri(postgres.Server, database);
+        string output = temp.Combine("out");
+        string checkpoint = temp.Combine("checkpoint");
+        using (var stop = new CancellationTokenSource())
+        await using (var first = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint)))
+        {
+            Task running = first.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            await WaitForStreamingAsync(connection, database);
+            await ExecuteAsync(connection, "INSERT INTO orders VALUES (1)");
+            await WaitUntil(() => ReadOutput(output).Count == 1, "the change written");
+            await stop.CancelAsync();
+            await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        }
+
+        // The slot, and with it the changes after the checkpoint, is dropped while the job is down.
+        await DropSlotAsync(connection, database);
+        await ExecuteAsync(connection, "INSERT INTO orders VALUES (2)");
+
+        await using var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint));
+        Exception failure = await Assert.ThrowsAnyAsync<Exception>(() =>
+            second.RunAsync(CancellationToken.None, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        Assert.Contains($"replication slot '{database}' does not exist, but the checkpoint holds a position in it", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains("new checkpoint directory", failure.ToString(), StringComparison.Ordinal);
+        Assert.Null(await ScalarAsync(connection, $"SELECT 1 FROM pg_replication_slots WHERE slot_name = '{database}'"));
+    }
+
+    [Fact]
     public async Task AbandonedMidStream_WithACheckpoint_TheRestartWritesEveryChangeExactlyOnce_InOrder()
     {
         using var temp = new ScratchDirectory();
