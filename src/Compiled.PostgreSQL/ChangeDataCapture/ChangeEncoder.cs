@@ -51,6 +51,7 @@ internal sealed class ChangeEncoder
     private readonly Utf8JsonWriter _json;
     private readonly List<(string? Text, bool Unchanged)> _old = [];
     private readonly List<(string? Text, bool Unchanged)> _new = [];
+    private readonly Dictionary<uint, (string Schema, string Table, string Name)> _tables = [];
 
     public ChangeEncoder() => _json = new Utf8JsonWriter(_buffer, WriterOptions);
 
@@ -85,7 +86,7 @@ internal sealed class ChangeEncoder
         List<(string? Text, bool Unchanged)> keySource = newRow is not null ? _new : _old;
         bool hasKey = keySource.Count == columns.Count && HasKeyColumns(columns);
 
-        Begin(op, relation.Namespace, relation.RelationName, lsn, transaction);
+        Begin(op, relation, lsn, transaction);
         int keyStart = 0;
         int keyLength = -1;
         _json.WritePropertyName("key"u8);
@@ -128,23 +129,37 @@ internal sealed class ChangeEncoder
     /// <summary>Writes the truncate of one table.</summary>
     public CapturedChange EncodeTruncate(RelationMessage relation, NpgsqlLogSequenceNumber lsn, in TransactionInfo transaction, ChangePosition position)
     {
-        Begin("truncate", relation.Namespace, relation.RelationName, lsn, transaction);
+        Begin("truncate", relation, lsn, transaction);
         _json.WriteNull("key"u8);
         _json.WriteNull("new"u8);
         _json.WriteNull("old"u8);
         return End(0, -1, transaction, position);
     }
 
-    private void Begin(string op, string schema, string table, NpgsqlLogSequenceNumber lsn, in TransactionInfo transaction)
+    private void Begin(string op, RelationMessage relation, NpgsqlLogSequenceNumber lsn, in TransactionInfo transaction)
     {
         _buffer.ResetWrittenCount();
         _json.Reset(_buffer);
         _json.WriteStartObject();
         _json.WriteString("op"u8, op);
-        _json.WriteString("table"u8, schema + "." + table);
-        _json.WriteString("lsn"u8, lsn.ToString());
-        _json.WriteString("commitLsn"u8, transaction.CommitLsn.ToString());
-        _json.WriteString("commitTime"u8, transaction.CommitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture));
+        _json.WriteString("table"u8, TableName(relation));
+        Span<char> text = stackalloc char[TransactionInfo.MaxLsnLength];
+        _json.WriteString("lsn"u8, text[..TransactionInfo.FormatLsn(lsn, text)]);
+        _json.WriteString("commitLsn"u8, transaction.CommitLsnText);
+        _json.WriteString("commitTime"u8, transaction.CommitTimeText);
+    }
+
+    // schema.table, made once per table (and again when a relation message renames it).
+    private string TableName(RelationMessage relation)
+    {
+        if (!_tables.TryGetValue(relation.RelationId, out var known)
+            || !ReferenceEquals(known.Schema, relation.Namespace) || !ReferenceEquals(known.Table, relation.RelationName))
+        {
+            known = (relation.Namespace, relation.RelationName, relation.Namespace + "." + relation.RelationName);
+            _tables[relation.RelationId] = known;
+        }
+
+        return known.Name;
     }
 
     private CapturedChange End(int keyStart, int keyLength, in TransactionInfo transaction, ChangePosition position)
@@ -220,11 +235,45 @@ internal sealed class ChangeEncoder
     }
 }
 
-/// <summary>The transaction a change belongs to: its commit record's LSN and its commit time.</summary>
-/// <param name="CommitLsn">Where the transaction's commit record starts (the begin message's final LSN).</param>
-/// <param name="CommitTime">When the transaction committed, in UTC.</param>
-internal readonly record struct TransactionInfo(NpgsqlLogSequenceNumber CommitLsn, DateTime CommitTime)
+/// <summary>
+/// The transaction a change belongs to: its commit record's LSN and its commit time, and their text, made once per
+/// transaction for all its changes.
+/// </summary>
+internal readonly struct TransactionInfo
 {
+    /// <summary>The longest LSN text: two 8-digit hexadecimal halves and a slash.</summary>
+    public const int MaxLsnLength = 17;
+
+    /// <summary>Takes the transaction's commit from its begin message.</summary>
+    /// <param name="commitLsn">Where the transaction's commit record starts (the begin message's final LSN).</param>
+    /// <param name="commitTime">When the transaction committed, in UTC.</param>
+    public TransactionInfo(NpgsqlLogSequenceNumber commitLsn, DateTime commitTime)
+    {
+        CommitLsn = commitLsn;
+        CommitLsnText = commitLsn.ToString();
+        CommitTimeText = commitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        UnixMilliseconds = new DateTimeOffset(DateTime.SpecifyKind(commitTime, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>Where the transaction's commit record starts.</summary>
+    public NpgsqlLogSequenceNumber CommitLsn { get; }
+
+    /// <summary><see cref="CommitLsn"/> as PostgreSQL writes an LSN: <c>0/16B3748</c>.</summary>
+    public string CommitLsnText { get; }
+
+    /// <summary>The commit time in ISO 8601, UTC, to the microsecond.</summary>
+    public string CommitTimeText { get; }
+
     /// <summary>The commit time in Unix milliseconds.</summary>
-    public long UnixMilliseconds => new DateTimeOffset(DateTime.SpecifyKind(CommitTime, DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+    public long UnixMilliseconds { get; }
+
+    /// <summary>Writes <paramref name="lsn"/> as PostgreSQL does (<c>0/16B3748</c>) into <paramref name="target"/>; returns its length.</summary>
+    public static int FormatLsn(NpgsqlLogSequenceNumber lsn, Span<char> target)
+    {
+        ulong value = (ulong)lsn;
+        ((uint)(value >> 32)).TryFormat(target, out int high, "X", CultureInfo.InvariantCulture);
+        target[high] = '/';
+        ((uint)value).TryFormat(target[(high + 1)..], out int low, "X", CultureInfo.InvariantCulture);
+        return high + 1 + low;
+    }
 }

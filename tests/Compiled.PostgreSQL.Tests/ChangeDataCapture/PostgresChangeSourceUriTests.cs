@@ -109,6 +109,32 @@ public sealed class PostgresChangeSourceUriTests
         Assert.Equal("s3cret", source.Options.Password);
     }
 
+    [Theory]
+    [InlineData(0UL)]
+    [InlineData(0x16B3748UL)]
+    [InlineData(0x1_00AB_CDEFUL)]
+    [InlineData(ulong.MaxValue)]
+    public void Lsn_IsWrittenAsPostgresWritesIt(ulong value)
+    {
+        var lsn = new NpgsqlTypes.NpgsqlLogSequenceNumber(value);
+        Span<char> text = stackalloc char[TransactionInfo.MaxLsnLength];
+        Assert.Equal(lsn.ToString(), text[..TransactionInfo.FormatLsn(lsn, text)].ToString());
+    }
+
+    [Fact]
+    public void Position_RoundTripsThroughItsBytes_AndOrdersByLsnThenChange()
+    {
+        var position = new ChangePosition(0x1_0000_0010UL, 3);
+        Span<byte> bytes = stackalloc byte[ChangePosition.Size];
+        position.Write(bytes);
+        Assert.True(ChangePosition.TryRead(bytes, out ChangePosition read));
+        Assert.Equal(position, read);
+        Assert.True(new ChangePosition(0x1_0000_0010UL, 4).IsAfter(position));
+        Assert.True(new ChangePosition(0x1_0000_0011UL, 0).IsAfter(position));
+        Assert.False(new ChangePosition(0x1_0000_0010UL, 3).IsAfter(position));
+        Assert.Equal("after change 3 of the transaction committing at 1/10", position.ToString());
+    }
+
     [Fact]
     public void ResumeFrom_APositionOfAnotherSource_IsRefused()
     {
