@@ -19,6 +19,7 @@ public sealed partial class PostgresChangeSource
     private LogicalReplicationConnection? _streaming;  // the connection streaming now, for confirmations
     private int _connections;
     private bool _prepared;
+    private bool _opened;               // whether the last connection attempt reached the server
     private ChangePosition _delivered;  // after the last change put in the channel: what a new stream skips
 
     // Streams until stopped; hands a failure that retrying cannot mend, or the end of the retries, to the run.
@@ -67,6 +68,13 @@ public sealed partial class PostgresChangeSource
             catch (Exception error) when (!stop.IsCancellationRequested && IsRetryable(error))
             {
                 Volatile.Write(ref _streaming, null);
+                if (_opened && error is not PostgresException { SqlState: PostgresErrorCodes.ObjectInUse })
+                {
+                    // The server answered since the last failure (a quiet publication sends nothing to say so): a new outage.
+                    attempt = 0;
+                    delay = FirstDelay;
+                }
+
                 if (attempt == 0)
                 {
                     outageStarted = Stopwatch.GetTimestamp();
@@ -102,7 +110,9 @@ public sealed partial class PostgresChangeSource
     private async Task StreamOnceAsync(ChangeEncoder encoder, Action connected, CancellationToken stop)
     {
         await using var connection = new LogicalReplicationConnection(_connectionString) { WalReceiverStatusInterval = _options.StatusInterval };
+        _opened = false;
         await connection.Open(stop).ConfigureAwait(false);
+        _opened = true;
         if (!_prepared)
         {
             await PrepareAsync(connection, stop).ConfigureAwait(false);

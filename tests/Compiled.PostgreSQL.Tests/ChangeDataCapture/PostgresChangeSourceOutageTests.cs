@@ -89,6 +89,44 @@ public sealed class PostgresChangeSourceOutageTests
     }
 
     [Fact]
+    public async Task TwoOutagesOfAQuietPublication_EachHasItsOwnRetryFor_AndTheStreamGoesOn()
+    {
+        await using PostgresServer server = await PostgresServer.StartNewAsync();
+        using var temp = new ScratchDirectory();
+        string database = await server.CreateDatabaseAsync("twice");
+        string connection = server.ConnectionString(database);
+        await ExecuteAsync(connection, "CREATE TABLE events (id int PRIMARY KEY)", "CREATE PUBLICATION shop FOR TABLE events");
+        string output = temp.Combine("out");
+        var logged = new LogCapture();
+
+        // Each outage is shorter than retryFor; from the first one's start to the second one's end is longer; no change
+        // comes between them, so nothing but the reconnection says the server was back.
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(CapturedChanges.Definition,
+            Options(SourceUri(server, database, "retryFor=8s"), output, checkpoint: null, logged));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        await WaitForStreamingAsync(connection, database);
+        for (int outage = 1; outage <= 2; outage++)
+        {
+            int retriesBefore = logged.Messages.Count(m => m.Contains("trying again", StringComparison.Ordinal));
+            await server.StopAsync();
+            await WaitUntil(() => logged.Messages.Count(m => m.Contains("trying again", StringComparison.Ordinal)) > retriesBefore, $"a retry logged in outage {outage}");
+            await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+            await server.StartAsync();
+            await WaitForStreamingAsync(connection, database);
+            await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
+        }
+
+        await ExecuteAsync(connection, "INSERT INTO events VALUES (1)");
+        await WaitUntil(() => ReadOutput(output).Count >= 1, "the change written");
+        Assert.Equal(PipelineRunState.Running, run.State);
+        await stop.CancelAsync();
+        await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        await run.DisposeAsync();
+        await DropSlotAsync(connection, database);
+    }
+
+    [Fact]
     public async Task IdleLongerThanTheServersSenderTimeout_TheConnectionIsKeptByStatusUpdates()
     {
         // The server ends a replication connection it has not heard from for wal_sender_timeout: one second here.
