@@ -13,39 +13,20 @@ namespace Compiled.PostgreSQL.ChangeDataCapture;
 public sealed class PostgresChangeSourceOptions
 {
     /// <summary>The port PostgreSQL listens on when the URI names none.</summary>
-    public const int DefaultPort = 5432;
+    public const int DefaultPort = PostgresServerUri.DefaultPort;
+
+    private readonly PostgresServerUri _server;
 
     private PostgresChangeSourceOptions(ConnectorUri uri)
     {
         Display = uri.Text;
-        string target = uri.Target;
-        string user = "postgres";
-        string? password = null;
-
-        // user[:password]@host[:port]/database; the last '@' ends the credentials, so a password may hold one.
-        int at = target.LastIndexOf('@');
-        if (at >= 0)
-        {
-            string credentials = target[..at];
-            target = target[(at + 1)..];
-            int colon = credentials.IndexOf(':');
-            user = colon < 0 ? credentials : credentials[..colon];
-            password = colon < 0 ? null : credentials[(colon + 1)..];
-        }
-
-        int slash = target.IndexOf('/');
-        string hostPort = slash < 0 ? target : target[..slash];
-        Database = slash < 0 ? "" : target[(slash + 1)..].TrimEnd('/');
-        (Host, Port) = SplitHostPort(uri, hostPort);
-        if (Host.Length == 0 || Database.Length == 0 || user.Length == 0 || Database.Contains('/'))
-        {
-            throw uri.Error(
-                $"postgres source URI '{Display}' must name a host and a database; " +
-                "write postgres://user@host:port/database?publication=P&slot=S (the port defaults to 5432, the user to postgres)");
-        }
-
-        User = user;
-        Password = password;
+        PostgresServerUri server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?publication=P&slot=S");
+        _server = server;
+        Host = server.Host;
+        Port = server.Port;
+        Database = server.Database;
+        User = server.User;
+        Password = server.Password;
 
         string? publication = uri.TakeString("publication");
         string? slot = uri.TakeString("slot");
@@ -159,17 +140,7 @@ public sealed class PostgresChangeSourceOptions
     /// <summary>The Npgsql connection string (no pooling: a connection dropped after a failure is really closed).</summary>
     public string ConnectionString()
     {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = Host,
-            Port = Port,
-            Database = Database,
-            Username = User,
-            Password = Password,
-            Timeout = (int)Math.Clamp(Math.Ceiling(ConnectTimeout.TotalSeconds), 1, 1024),
-            Pooling = false,
-            ApplicationName = "Compiled " + Job,
-        };
+        NpgsqlConnectionStringBuilder builder = _server.ConnectionString(ConnectTimeout, Job);
         return builder.ConnectionString;
     }
 
@@ -213,25 +184,5 @@ public sealed class PostgresChangeSourceOptions
         }
 
         return tables;
-    }
-
-    private static (string Host, int Port) SplitHostPort(ConnectorUri uri, string hostPort)
-    {
-        // [::1]:5432, host:5432, host
-        int colon = hostPort.LastIndexOf(':');
-        if (colon < 0 || hostPort.EndsWith(']'))
-        {
-            return (hostPort.Trim('[', ']'), DefaultPort);
-        }
-
-        string portText = hostPort[(colon + 1)..];
-        if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
-        {
-            throw uri.Error(
-                $"postgres source URI names port '{portText}', which is not a port; write a number from 1 to 65535, " +
-                "e.g. postgres://user@localhost:5432/db?publication=P&slot=S");
-        }
-
-        return (hostPort[..colon].Trim('[', ']'), port);
     }
 }
