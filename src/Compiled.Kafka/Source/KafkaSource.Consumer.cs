@@ -127,7 +127,6 @@ public sealed partial class KafkaSource
             {
                 long inGroup = committed.Find(c => c.TopicPartition == topicPartition) is { Offset.Value: >= 0 } c ? c.Offset.Value : -1;
                 long inCheckpoint = _resumed.TryGetValue(topicPartition, out long resumed) ? resumed : -1;
-                long start = Math.Max(inGroup, inCheckpoint);
                 if (!_byPartition.TryGetValue(topicPartition, out PartitionState? partition))
                 {
                     partition = new PartitionState(topicPartition, _partitions.Count);
@@ -135,9 +134,13 @@ public sealed partial class KafkaSource
                     _byPartition.Add(topicPartition, partition);
                 }
 
+                // A partition this process had before (given back after a rebalance, or after one that the brokers' outage
+                // kept from committing) goes on after what the job took of it: those records are in its output.
+                long start = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Taken);
+
                 partition.Assigned = true;
                 partition.Taken = start;
-                partition.Safe = start;
+                partition.Safe = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Safe);
                 partition.Committed = inGroup;
                 partition.Expected = start;
                 starts.Add(new TopicPartitionOffset(topicPartition, start >= 0 ? new Offset(start) : Offset.Unset));
