@@ -203,7 +203,12 @@ public sealed partial class KafkaSource
 
             while (!lost && !_stopping && _failure is null && released.Exists(static p => p.Taken > p.Safe))
             {
-                waited = true;
+                if (!waited)
+                {
+                    waited = true;
+                    LogHandoverWaits(_options.SafeText, _options.Group, string.Join(", ", released.Select(static p => $"{p.Partition.Topic}[{p.Partition.Partition.Value}]")));
+                }
+
                 Monitor.Wait(_gate, PollTimeout);
             }
         }
@@ -333,6 +338,9 @@ public sealed partial class KafkaSource
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Kafka source {Source}: handed {Partitions} back to group {Group}{When}")]
     private partial void LogReleased(string source, string group, string partitions, string when);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Kafka source {Source}: group {Group} takes back {Partitions}; they are handed over once the batch holding the records taken from them is committed")]
+    private partial void LogHandoverWaits(string source, string group, string partitions);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Kafka source {Source}: group {Group} lost {Partitions} without a handover (this process was out of the group too long); their records after the group's committed offsets may be read again by their new owner")]
     private partial void LogLost(string source, string group, string partitions);

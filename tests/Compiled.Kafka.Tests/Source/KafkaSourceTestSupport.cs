@@ -55,10 +55,10 @@ internal static class KafkaSourceTest
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
     }
 
-    /// <summary>A run of <see cref="KafkaRecordsPipeline"/> on the real clock from <paramref name="source"/> to files under <paramref name="output"/>.</summary>
-    public static PipelineRun Run(string source, string output, string? checkpoint = null, ILoggerFactory? log = null)
+    /// <summary>A run of <see cref="KafkaRecordsPipeline"/> on the real clock (or <paramref name="clock"/>) from <paramref name="source"/> to files under <paramref name="output"/>.</summary>
+    public static PipelineRun Run(string source, string output, string? checkpoint = null, ILoggerFactory? log = null, TimeProvider? clock = null)
     {
-        var options = new PipelineRunOptions { Checkpoint = checkpoint };
+        var options = new PipelineRunOptions { Checkpoint = checkpoint, TimeProvider = clock ?? TimeProvider.System };
         if (log is not null)
         {
             options.LoggerFactory = log;
