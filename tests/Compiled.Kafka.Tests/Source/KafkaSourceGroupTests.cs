@@ -8,7 +8,8 @@ namespace Compiled.Kafka.Tests.Source;
 /// rebalance hands partitions over only once the records taken from them are committed, so between them the two
 /// write every record exactly once.
 /// </summary>
-public sealed class KafkaSourceGroupTests(KafkaSourceFixture kafka) : IClassFixture<KafkaSourceFixture>
+[Collection(KafkaSourceCollection.Name)]
+public sealed class KafkaSourceGroupTests(KafkaSourceFixture kafka)
 {
     private const int Total = 4000;
 
@@ -18,7 +19,7 @@ public sealed class KafkaSourceGroupTests(KafkaSourceFixture kafka) : IClassFixt
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("shared");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 4);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 1000);
         string uri = KafkaSourceTest.SourceUri(kafka.Server, topic, group);
         Member first = new(temp, "first");

@@ -7,6 +7,7 @@ namespace Compiled.Kafka.Tests.Source;
 /// seconds later: the client keeps reconnecting, the source logs the outage and the brokers' return, the run keeps
 /// going, and every record is written once. Each test has a broker of its own, since it kills it.
 /// </summary>
+[Collection(KafkaSourceCollection.Name)]
 public sealed class KafkaSourceOutageTests
 {
     [Fact]
@@ -16,7 +17,7 @@ public sealed class KafkaSourceOutageTests
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("down");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.CreateTopicAsync(topic, partitions: 2);
+        await KafkaSourceTest.CreateTopicAsync(kafka, topic, partitions: 2);
         KafkaSourceTest.Produce(kafka, topic, 0, 100);
         kafka.KillBroker();
 
@@ -48,7 +49,7 @@ public sealed class KafkaSourceOutageTests
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("killed");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.CreateTopicAsync(topic, partitions: 2);
+        await KafkaSourceTest.CreateTopicAsync(kafka, topic, partitions: 2);
         KafkaSourceTest.Produce(kafka, topic, 0, 100);
 
         var logged = new KafkaLogCapture();
@@ -81,7 +82,7 @@ public sealed class KafkaSourceOutageTests
         await using KafkaServer kafka = await KafkaServer.StartAsync();
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("gone");
-        await kafka.CreateTopicAsync(topic, partitions: 1);
+        await KafkaSourceTest.CreateTopicAsync(kafka, topic, partitions: 1);
         kafka.KillBroker();
 
         await using PipelineRun run = KafkaSourceTest.Run(KafkaSourceTest.SourceUri(kafka, topic, KafkaSourceTest.Unique("g"), "retryFor=3s"), temp.Combine("out"));

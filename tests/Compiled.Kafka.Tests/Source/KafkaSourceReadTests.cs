@@ -11,13 +11,14 @@ namespace Compiled.Kafka.Tests.Source;
 /// by the compiled <see cref="KafkaRecordsPipeline"/>, which writes every record it takes to a file, so a record that
 /// appears once in the files was read once, and one missing was lost.
 /// </summary>
-public sealed class KafkaSourceReadTests(KafkaSourceFixture kafka) : IClassFixture<KafkaSourceFixture>
+[Collection(KafkaSourceCollection.Name)]
+public sealed class KafkaSourceReadTests(KafkaSourceFixture kafka)
 {
     [Fact]
     public async Task KnownTopic_ReadByTheSource_GivesEveryRecordsValueKeyAndNextOffset_InEachPartitionsOrder()
     {
         string topic = KafkaSourceTest.Unique("known");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 4);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 300);
 
         await using KafkaSource source = KafkaSourceTest.CreateSource(KafkaSourceTest.SourceUri(kafka.Server, topic, KafkaSourceTest.Unique("g")));
@@ -66,7 +67,7 @@ public sealed class KafkaSourceReadTests(KafkaSourceFixture kafka) : IClassFixtu
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("pipeline");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 4);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 1000);
 
         using var stop = new CancellationTokenSource();
@@ -92,7 +93,7 @@ public sealed class KafkaSourceReadTests(KafkaSourceFixture kafka) : IClassFixtu
     {
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("oversize");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 1);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 1);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 10);
         using (var producer = new Confluent.Kafka.ProducerBuilder<Confluent.Kafka.Null, string>(kafka.Server.Configure(new Confluent.Kafka.ProducerConfig())).Build())
         {

@@ -10,7 +10,8 @@ namespace Compiled.Kafka.Tests.Source;
 /// so the batch commits only when the test moves it. Another consumer joining the group must not get the partitions
 /// until that batch is committed and its offsets with it; then it starts right after them.
 /// </summary>
-public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka) : IClassFixture<KafkaSourceFixture>
+[Collection(KafkaSourceCollection.Name)]
+public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka)
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, 700, TimeSpan.Zero);
 
@@ -20,7 +21,7 @@ public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka) : IClass
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("rebalance");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 2);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 2);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 100);
 
         var clock = new FakeTimeProvider(Start);

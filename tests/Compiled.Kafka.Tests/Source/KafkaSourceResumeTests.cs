@@ -8,7 +8,8 @@ namespace Compiled.Kafka.Tests.Source;
 /// between the checkpoint and the Kafka commit reads nothing twice, and progress another process of the group made
 /// meanwhile is not read again.
 /// </summary>
-public sealed class KafkaSourceResumeTests(KafkaSourceFixture kafka) : IClassFixture<KafkaSourceFixture>
+[Collection(KafkaSourceCollection.Name)]
+public sealed class KafkaSourceResumeTests(KafkaSourceFixture kafka)
 {
     [Fact]
     public async Task WithoutACheckpoint_ARestartedJobResumesFromTheGroupsCommittedOffsets_ReadingOnlyTheNewRecords()
@@ -16,7 +17,7 @@ public sealed class KafkaSourceResumeTests(KafkaSourceFixture kafka) : IClassFix
         using var temp = new KafkaScratch();
         string topic = KafkaSourceTest.Unique("resume");
         string group = KafkaSourceTest.Unique("g");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 4);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 200);
         string uri = KafkaSourceTest.SourceUri(kafka.Server, topic, group);
 
@@ -39,7 +40,7 @@ public sealed class KafkaSourceResumeTests(KafkaSourceFixture kafka) : IClassFix
         string topic = KafkaSourceTest.Unique("checkpointed");
         string group = KafkaSourceTest.Unique("g");
         string checkpoint = temp.Combine("checkpoint");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 2);
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 2);
         KafkaSourceTest.Produce(kafka.Server, topic, 0, 100);
         string uri = KafkaSourceTest.SourceUri(kafka.Server, topic, group);
 

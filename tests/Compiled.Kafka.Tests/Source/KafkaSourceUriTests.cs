@@ -4,6 +4,7 @@ using Confluent.Kafka;
 namespace Compiled.Kafka.Tests.Source;
 
 /// <summary>What a <c>kafka://</c> source URI says, and what it may not: checked when the source is created, before any broker is asked.</summary>
+[Collection(KafkaSourceCollection.Name)]
 public sealed class KafkaSourceUriTests
 {
     [Fact]
