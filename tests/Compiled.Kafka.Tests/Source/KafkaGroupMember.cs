@@ -9,7 +9,8 @@ namespace Compiled.Kafka.Tests.Source;
 /// One process of a job that reads a topic in a consumer group: the test executable started again as a child process
 /// by <see cref="KafkaSourceGroupTests"/>, running only <see cref="RunsTheRecordsJob_UntilItsStopFileAppears"/>, an
 /// explicit test (never run with the others) that runs <see cref="KafkaRecordsPipeline"/> from the source and into the
-/// output the environment names, logs to a file, and stops as Ctrl+C would once its stop file appears.
+/// output the environment names (with a checkpoint, if it names one), logs to a file, and stops as Ctrl+C would once
+/// its stop file appears.
 /// </summary>
 public sealed class KafkaGroupMember
 {
@@ -17,9 +18,13 @@ public sealed class KafkaGroupMember
     private const string OutputVariable = "COMPILED_KAFKA_MEMBER_OUTPUT";
     private const string StopVariable = "COMPILED_KAFKA_MEMBER_STOP";
     private const string LogVariable = "COMPILED_KAFKA_MEMBER_LOG";
+    private const string CheckpointVariable = "COMPILED_KAFKA_MEMBER_CHECKPOINT";
 
-    /// <summary>Starts the test executable as a member process with these settings; its standard output and error go to <paramref name="log"/>.console.</summary>
-    internal static Process Start(string source, string output, string stopFile, string log)
+    /// <summary>
+    /// Starts the test executable as a member process with these settings (and a checkpoint directory, when
+    /// <paramref name="checkpoint"/> is given); its standard output and error go to <paramref name="log"/>.console.
+    /// </summary>
+    internal static Process Start(string source, string output, string stopFile, string log, string? checkpoint = null)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Compiled.Kafka.Tests"))
         {
@@ -37,8 +42,9 @@ public sealed class KafkaGroupMember
         start.Environment[OutputVariable] = output;
         start.Environment[StopVariable] = stopFile;
         start.Environment[LogVariable] = log;
+        start.Environment[CheckpointVariable] = checkpoint ?? "";
         Process process = Process.Start(start) ?? throw new InvalidOperationException("The test executable did not start as a group member.");
-        var console = new StreamWriter(log + ".console", append: false) { AutoFlush = true };
+        var console = new StreamWriter(log + ".console", append: true) { AutoFlush = true };
         process.OutputDataReceived += (_, line) => Write(console, line.Data);
         process.ErrorDataReceived += (_, line) => Write(console, line.Data);
         process.BeginOutputReadLine();
@@ -52,9 +58,10 @@ public sealed class KafkaGroupMember
         string source = Setting(SourceVariable);
         string output = Setting(OutputVariable);
         string stopFile = Setting(StopVariable);
+        string? checkpoint = Environment.GetEnvironmentVariable(CheckpointVariable) is { Length: > 0 } directory ? directory : null;
         using var log = new FileLog(Setting(LogVariable));
         using var stop = new CancellationTokenSource();
-        await using PipelineRun run = KafkaSourceTest.Run(source, output, log: log);
+        await using PipelineRun run = KafkaSourceTest.Run(source, output, checkpoint, log);
         Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
         while (!File.Exists(stopFile) && !running.IsCompleted)
         {
@@ -85,7 +92,7 @@ public sealed class KafkaGroupMember
     // Every message logged, one line each, written at once so that the test can read it while the process runs.
     private sealed class FileLog(string path) : ILoggerFactory, ILogger
     {
-        private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite), Encoding.UTF8) { AutoFlush = true };
+        private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite), Encoding.UTF8) { AutoFlush = true };
 
         public ILogger CreateLogger(string categoryName) => this;
 
