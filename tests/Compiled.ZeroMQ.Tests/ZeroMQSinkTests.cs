@@ -79,4 +79,27 @@ public sealed class ZeroMQSinkTests
         Assert.Equal(Enumerable.Range(0, Records).Select(i => $"{i} {padding}"), received.Select(message => Assert.Single(message)));
         Assert.Equal(Records, sink.Sent);
     }
+
+    [Fact]
+    public async Task PushSink_ClosedRightAfterWriting_StillDeliversWhatItQueued_WithinLinger()
+    {
+        const int Records = 100_000;
+        int port = ZeroMQTest.FreePort();
+        using var receiver = new PullSocket();
+        receiver.Options.ReceiveHighWatermark = 100_000;
+        receiver.Bind($"tcp://127.0.0.1:{port}");
+        ZeroMQSink sink = ZeroMQTest.CreateSink($"zmq+tcp://127.0.0.1:{port}?socket=push&hwm=100000");
+        await sink.OpenAsync(TestContext.Current.CancellationToken);
+        sink.BeginBatch(1000);
+        for (int i = 0; i < Records; i++)
+        {
+            sink.Write(System.Text.Encoding.UTF8.GetBytes($"record {i}"));
+        }
+
+        await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        await sink.DisposeAsync();
+
+        List<string[]> received = ZeroMQTest.ReceiveUntil(receiver, r => r.Count >= Records);
+        Assert.Equal(Enumerable.Range(0, Records).Select(i => $"record {i}"), received.Select(message => Assert.Single(message)));
+    }
 }
