@@ -19,7 +19,8 @@ internal sealed record Settings(int Records, int Lines, int Rounds, string Direc
 /// <param name="Connector">The system: Redis, PostgreSQL, ZeroMQ.</param>
 /// <param name="Case">What ran: the raw client, the pass-through pipeline, the word count.</param>
 /// <param name="Records">Records per round (for a word count, input lines).</param>
-internal sealed record Figure(string Connector, string Case, long Records)
+/// <param name="Baseline">The figure this one is compared with (the raw client, or the same pipeline without the connector).</param>
+internal sealed record Figure(string Connector, string Case, long Records, Figure? Baseline = null)
 {
     /// <summary>Each round's wall-clock seconds.</summary>
     public List<double> Seconds { get; } = [];
@@ -37,13 +38,23 @@ internal sealed record Figure(string Connector, string Case, long Records)
     public double RecordsPerSecond => Records / MedianSeconds;
 
     /// <summary>Runs <paramref name="round"/> once, timing it and counting what the process allocated.</summary>
-    public async Task MeasureAsync(Func<Task> round)
+    public Task MeasureAsync(Func<Task> round) => MeasureAsync(async () =>
+    {
+        await round();
+        return Stopwatch.GetTimestamp();
+    });
+
+    /// <summary>
+    /// Runs <paramref name="round"/> once, timing it up to the <see cref="Stopwatch"/> timestamp it returns (when its
+    /// last record arrived, before it tears down what it started), and counting what the process allocated.
+    /// </summary>
+    public async Task MeasureAsync(Func<Task<long>> round)
     {
         GC.Collect();
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long started = Stopwatch.GetTimestamp();
-        await round();
-        Seconds.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        long ended = await round();
+        Seconds.Add(Stopwatch.GetElapsedTime(started, ended).TotalSeconds);
         BytesPerRecord.Add((GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records);
         Console.Error.WriteLine($"  {Connector}, {Case}: {Seconds[^1]:0.000} s, {Records / Seconds[^1]:N0} records/s");
     }
@@ -62,12 +73,24 @@ internal static class Harness
 {
     private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
-    /// <summary>A loopback TCP port free now.</summary>
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>
+    /// A loopback TCP port free now and not given before in this run: a socket of an earlier round that still tries to
+    /// deliver what it queued (ZeroMQ reconnects) must not find a later round's socket on its port.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            if (Given.Add(port))
+            {
+                return port;
+            }
+        }
     }
 
     /// <summary>The keys of a pass-through: <c>key0000000</c>, <c>key0000001</c>, ... one per line of a file.</summary>
@@ -130,6 +153,19 @@ internal static class Harness
         if (run.State != PipelineRunState.Completed)
         {
             throw new InvalidOperationException($"The run of {definition.Name} from {source} to {sink} ended {run.State}.");
+        }
+    }
+
+    /// <summary>
+    /// Runs the cases of one round, in order in an even round and in reverse in an odd one: whatever runs first after
+    /// the previous round (a server that grows its memory again, a collection) is spread evenly over the cases.
+    /// </summary>
+    public static async Task RoundAsync(int round, params (Figure Figure, Func<Task> Case)[] cases)
+    {
+        IEnumerable<(Figure Figure, Func<Task> Case)> order = round % 2 == 0 ? cases : cases.Reverse();
+        foreach ((Figure figure, Func<Task> run) in order)
+        {
+            await figure.MeasureAsync(run);
         }
     }
 

@@ -23,32 +23,44 @@ internal static class PostgresBenchmark
 
         var copy = new Figure("PostgreSQL", "raw client: binary COPY into a table", keys.Length);
         var upsert = new Figure("PostgreSQL", "raw client: binary COPY into staging + upsert, one transaction", keys.Length);
-        var passThrough = new Figure("PostgreSQL", "pass-through: file → postgres upsert", keys.Length);
-        var wordCount = new Figure("PostgreSQL", "word count: file → postgres upsert", settings.Lines);
+        var passThrough = new Figure("PostgreSQL", "pass-through: file → postgres upsert", keys.Length, upsert);
+        var wordCountFile = new Figure("PostgreSQL", "word count: file → file sink (no connector)", settings.Lines);
+        var wordCount = new Figure("PostgreSQL", "word count: file → postgres upsert", settings.Lines, wordCountFile);
         for (int round = 0; round <= settings.Rounds; round++)
         {
-            string table = $"raw_copy_{round}";
-            await ExecuteAsync(connection, $"CREATE TABLE {table} (key text, value bigint)");
-            await copy.MeasureAsync(() => CopyAsync(connection, table, keys));
-            await Check(connection, table, keys.Length);
-
-            table = $"raw_upsert_{round}";
-            await ExecuteAsync(connection, $"CREATE TABLE {table} (key text PRIMARY KEY, value bigint)");
-            await upsert.MeasureAsync(() => CopyAndUpsertAsync(connection, table, keys));
-            await Check(connection, table, keys.Length);
-
-            table = $"pass_{round}";
-            await passThrough.MeasureAsync(() => Harness.RunBoundedAsync(
-                KeyedPassThrough.Definition, "file://" + keyFile, server.SinkUri(database, table, $"valueType=bigint&job=pass{round}")));
-            await Check(connection, table, keys.Length);
-
-            table = $"words_{round}";
-            await wordCount.MeasureAsync(() => Harness.RunBoundedAsync(
-                WordCount.Definition, "file://" + lineFile, server.SinkUri(database, table, $"valueType=bigint&job=words{round}")));
-            await Check(connection, table, 10_000);
+            string copyTable = $"raw_copy_{round}", upsertTable = $"raw_upsert_{round}", passTable = $"pass_{round}", wordsTable = $"words_{round}";
+            string output = Path.Combine(settings.Directory, $"pg-words-{round}");
+            await ExecuteAsync(connection, $"CREATE TABLE {copyTable} (key text, value bigint)");
+            await ExecuteAsync(connection, $"CREATE TABLE {upsertTable} (key text PRIMARY KEY, value bigint)");
+            int job = round;
+            await Harness.RoundAsync(
+                round,
+                (copy, async () =>
+                {
+                    await CopyAsync(connection, copyTable, keys);
+                    await Check(connection, copyTable, keys.Length);
+                }),
+                (upsert, async () =>
+                {
+                    await CopyAndUpsertAsync(connection, upsertTable, keys);
+                    await Check(connection, upsertTable, keys.Length);
+                }),
+                (passThrough, async () =>
+                {
+                    await Harness.RunBoundedAsync(
+                        KeyedPassThrough.Definition, "file://" + keyFile, server.SinkUri(database, passTable, $"valueType=bigint&job=pass{job}"));
+                    await Check(connection, passTable, keys.Length);
+                }),
+                (wordCountFile, () => Harness.RunBoundedAsync(WordCount.Definition, "file://" + lineFile, $"file://{output}/counts?suffix=txt")),
+                (wordCount, async () =>
+                {
+                    await Harness.RunBoundedAsync(
+                        WordCount.Definition, "file://" + lineFile, server.SinkUri(database, wordsTable, $"valueType=bigint&job=words{job}"));
+                    await Check(connection, wordsTable, 10_000);
+                }));
         }
 
-        return [copy, upsert, passThrough, wordCount];
+        return [copy, upsert, passThrough, wordCountFile, wordCount];
     }
 
     private static async Task CopyAsync(NpgsqlConnection connection, string table, byte[][] keys)

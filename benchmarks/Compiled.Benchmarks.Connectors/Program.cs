@@ -60,16 +60,15 @@ finally
 
 Console.WriteLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; median of {rounds} rounds after a warm-up round.");
 Console.WriteLine();
-Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record | vs the first row |");
+Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record (process) | Ratio to its baseline |");
 Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
-foreach (IGrouping<string, Figure> group in figures.GroupBy(f => f.Connector))
+foreach (Figure figure in figures)
 {
-    Figure first = group.First();
-    foreach (Figure figure in group)
-    {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {figure.Connector} | {figure.Case} | {figure.Records:N0} | {figure.MedianSeconds:0.000} | {figure.RecordsPerSecond:N0} | {figure.MedianBytesPerRecord:N0} | {figure.RecordsPerSecond / first.RecordsPerSecond:0.00} |"));
-    }
+    string ratio = figure.Baseline is { } baseline
+        ? string.Create(CultureInfo.InvariantCulture, $"{figure.RecordsPerSecond / baseline.RecordsPerSecond:0.00} of \"{baseline.Case}\"")
+        : "baseline";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {figure.Connector} | {figure.Case} | {figure.Records:N0} | {figure.MedianSeconds:0.000} | {figure.RecordsPerSecond:N0} | {figure.MedianBytesPerRecord:N0} | {ratio} |"));
 }
 
 return 0;

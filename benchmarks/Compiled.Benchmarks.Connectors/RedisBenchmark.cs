@@ -22,29 +22,35 @@ internal static class RedisBenchmark
         string lineFile = Harness.WriteFile(settings, "redis-lines.txt", Harness.WordLines(settings.Lines));
 
         var raw = new Figure("Redis", "raw client: pipelined HSET, 512 fields each", keys.Length);
-        var passThrough = new Figure("Redis", "pass-through: file → redis hash", keys.Length);
-        var wordCount = new Figure("Redis", "word count: file → redis hash", settings.Lines);
+        var passThrough = new Figure("Redis", "pass-through: file → redis hash", keys.Length, raw);
         var wordCountFile = new Figure("Redis", "word count: file → file sink (no connector)", settings.Lines);
+        var wordCount = new Figure("Redis", "word count: file → redis hash", settings.Lines, wordCountFile);
         for (int round = 0; round <= settings.Rounds; round++)
         {
-            string key = $"bench:raw:{round}";
-            await raw.MeasureAsync(() => HashSetAllAsync(database, key, keys));
-            await Check(database, key, keys.Length);
-
-            key = $"bench:pass:{round}";
-            await passThrough.MeasureAsync(() => Harness.RunBoundedAsync(KeyedPassThrough.Definition, "file://" + keyFile, $"redis://{server.EndPoint}/{key}?type=hash"));
-            await Check(database, key, keys.Length);
-
-            key = $"bench:words:{round}";
-            await wordCount.MeasureAsync(() => Harness.RunBoundedAsync(WordCount.Definition, "file://" + lineFile, $"redis://{server.EndPoint}/{key}?type=hash"));
-            await Check(database, key, 10_000);
-
+            string rawKey = $"bench:raw:{round}", passKey = $"bench:pass:{round}", wordsKey = $"bench:words:{round}";
             string output = Path.Combine(settings.Directory, $"redis-words-{round}");
-            await wordCountFile.MeasureAsync(() => Harness.RunBoundedAsync(WordCount.Definition, "file://" + lineFile, $"file://{output}/counts?suffix=txt"));
-            await database.KeyDeleteAsync([$"bench:raw:{round}", $"bench:pass:{round}", $"bench:words:{round}"]);
+            await Harness.RoundAsync(
+                round,
+                (raw, async () =>
+                {
+                    await HashSetAllAsync(database, rawKey, keys);
+                    await Check(database, rawKey, keys.Length);
+                }),
+                (passThrough, async () =>
+                {
+                    await Harness.RunBoundedAsync(KeyedPassThrough.Definition, "file://" + keyFile, $"redis://{server.EndPoint}/{passKey}?type=hash");
+                    await Check(database, passKey, keys.Length);
+                }),
+                (wordCountFile, () => Harness.RunBoundedAsync(WordCount.Definition, "file://" + lineFile, $"file://{output}/counts?suffix=txt")),
+                (wordCount, async () =>
+                {
+                    await Harness.RunBoundedAsync(WordCount.Definition, "file://" + lineFile, $"redis://{server.EndPoint}/{wordsKey}?type=hash");
+                    await Check(database, wordsKey, 10_000);
+                }));
+            await database.KeyDeleteAsync([rawKey, passKey, wordsKey]);
         }
 
-        return [raw, passThrough, wordCount, wordCountFile];
+        return [raw, passThrough, wordCountFile, wordCount];
     }
 
     // The raw client: every key as a field of one hash, HSET of up to 512 fields, all sent before any answer is awaited.
