@@ -59,6 +59,18 @@ internal sealed record Figure(string Connector, string Case, long Records, Figur
         Console.Error.WriteLine($"  {Connector}, {Case}: {Seconds[^1]:0.000} s, {Records / Seconds[^1]:N0} records/s");
     }
 
+    /// <summary>
+    /// This case's records/s over its baseline's, round by round (the warm-up round left out): the median and the
+    /// range. Cases of one round ran back to back, so a round's ratio is less bent by the machine's load than the
+    /// ratio of two medians.
+    /// </summary>
+    public (double Median, double Least, double Most) RoundRatios()
+    {
+        Figure baseline = Baseline ?? throw new InvalidOperationException($"{Case} has no baseline.");
+        double[] ratios = [.. Seconds.Zip(baseline.Seconds, (mine, theirs) => Records / mine / (baseline.Records / theirs)).Skip(1)];
+        return (Median(ratios), ratios.Min(), ratios.Max());
+    }
+
     /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
     public static double Median(IEnumerable<double> values)
     {

@@ -60,13 +60,17 @@ finally
 
 Console.WriteLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; median of {rounds} rounds after a warm-up round.");
 Console.WriteLine();
-Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record (process) | Ratio to its baseline |");
-Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record (process) | Records/s ÷ its baseline's: per round, median (range) |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
 foreach (Figure figure in figures)
 {
-    string ratio = figure.Baseline is { } baseline
-        ? string.Create(CultureInfo.InvariantCulture, $"{figure.RecordsPerSecond / baseline.RecordsPerSecond:0.00} of \"{baseline.Case}\"")
-        : "baseline";
+    string ratio = "baseline";
+    if (figure.Baseline is { } baseline)
+    {
+        (double median, double least, double most) = figure.RoundRatios();
+        ratio = string.Create(CultureInfo.InvariantCulture, $"{median:0.00} ({least:0.00}–{most:0.00}) of \"{baseline.Case}\"");
+    }
+
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {figure.Connector} | {figure.Case} | {figure.Records:N0} | {figure.MedianSeconds:0.000} | {figure.RecordsPerSecond:N0} | {figure.MedianBytesPerRecord:N0} | {ratio} |"));
 }
