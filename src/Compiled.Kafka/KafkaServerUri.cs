@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Compiled.Connectors;
 using Confluent.Kafka;
 
@@ -70,6 +71,15 @@ internal sealed class KafkaServerUri
     }
 
     /// <summary>Puts the brokers and every passed-through property into <paramref name="config"/>; the URI's properties win.</summary>
+    /// <remarks>
+    /// Every client the connector builds is configured here first, so this is where Native AOT is told what
+    /// Confluent.Kafka finds by reflection when it loads librdkafka: the methods of its classes of native bindings, whose
+    /// delegates it makes by name. Without them a published binary fails at its first client ("Sequence contains no
+    /// matching element" in <c>Librdkafka.SetDelegates</c>).
+    /// </remarks>
+    [DynamicDependency(NativeBindingMembers, "Confluent.Kafka.Impl.NativeMethods.NativeMethods", "Confluent.Kafka")]
+    [DynamicDependency(NativeBindingMembers, "Confluent.Kafka.Impl.NativeMethods.NativeMethods_Alpine", "Confluent.Kafka")]
+    [DynamicDependency(NativeBindingMembers, "Confluent.Kafka.Impl.NativeMethods.NativeMethods_Centos8", "Confluent.Kafka")]
     public void ApplyTo(ClientConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -79,6 +89,9 @@ internal sealed class KafkaServerUri
             config.Set(property.Key, property.Value);
         }
     }
+
+    private const DynamicallyAccessedMemberTypes NativeBindingMembers =
+        DynamicallyAccessedMemberTypes.PublicMethods | DynamicallyAccessedMemberTypes.NonPublicMethods;
 
     private static bool IsTopicName(string name)
     {
