@@ -14,8 +14,9 @@ public sealed class KafkaSinkOptions
 {
     private readonly KafkaServerUri _server;
 
-    private KafkaSinkOptions(string safeText, KafkaServerUri server, string topic, TimeSpan retryFor, string? transactionalId)
+    private KafkaSinkOptions(string safeText, KafkaServerUri server, string topic, TimeSpan retryFor, string? transactionalId, string? acks)
     {
+        Acks = acks;
         SafeText = safeText;
         _server = server;
         Topic = topic;
@@ -37,6 +38,13 @@ public sealed class KafkaSinkOptions
     /// librdkafka's <c>message.timeout.ms</c> (and, transactional, <c>transaction.timeout.ms</c>) unless the URI sets them.
     /// </summary>
     public TimeSpan RetryFor { get; }
+
+    /// <summary>
+    /// How many replicas acknowledge a record before it counts as delivered (<c>acks</c>: <c>0</c>, <c>1</c> or
+    /// <c>all</c>; librdkafka's default, <c>all</c>, when not given). The one producer property without a dot, so the
+    /// sink takes it by name.
+    /// </summary>
+    public string? Acks { get; }
 
     /// <summary>The URI's <c>transactional.id</c>, or <see langword="null"/>: the sink is then at-least-once.</summary>
     public string? TransactionalId { get; }
@@ -72,6 +80,12 @@ public sealed class KafkaSinkOptions
             throw uri.Error($"option 'retryFor' of sink URI '{uri.Text}' must be above 0 and below 24 days, as librdkafka's message.timeout.ms is; write e.g. retryFor=5m");
         }
 
+        string? acks = uri.TakeString("acks");
+        if (acks is not null && acks is not ("0" or "1" or "all" or "-1"))
+        {
+            throw uri.Error($"option 'acks' of sink URI '{uri.Text}' is '{acks}'; write acks=all (every in-sync replica, the default), acks=1 (the leader) or acks=0 (none: records can be lost)");
+        }
+
         string? transactionalId = null;
         foreach (KeyValuePair<string, string> property in server.ClientProperties)
         {
@@ -83,7 +97,7 @@ public sealed class KafkaSinkOptions
         }
 
         uri.ThrowIfUnknownOptions();
-        return new KafkaSinkOptions(uri.Text, server, server.Topics[0], retryFor, transactionalId);
+        return new KafkaSinkOptions(uri.Text, server, server.Topics[0], retryFor, transactionalId, acks);
     }
 
     /// <summary>The producer's configuration: brokers, the URI's properties, and the connector's own defaults where the URI sets none.</summary>
@@ -91,6 +105,11 @@ public sealed class KafkaSinkOptions
     {
         var config = new ProducerConfig();
         _server.ApplyTo(config);
+        if (Acks is not null)
+        {
+            config.Set("acks", Acks);
+        }
+
         string timeout = ((long)RetryFor.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (Transactional)
         {
