@@ -78,3 +78,33 @@ internal static class KafkaSinkTest
     public static List<(string? Key, string Value)> Sorted(IEnumerable<(string? Key, string Value)> records) =>
         [.. records.OrderBy(r => r.Key, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal)];
 }
+
+/// <summary>A temporary directory of a test, deleted with everything in it at the end.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    /// <summary>Creates a directory under the system's temporary one, named <paramref name="prefix"/> and a random part.</summary>
+    public TempDirectory(string prefix)
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), prefix + "-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>The directory.</summary>
+    public string Path { get; }
+
+    /// <summary>A path in the directory.</summary>
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A child process may still hold a file a moment longer; the system cleans its temporary directory.
+        }
+    }
+}
