@@ -117,7 +117,17 @@ public sealed partial class KafkaSink
         return await WithRetriesAsync(
             () =>
             {
-                List<TopicPartitionOffset> committed = consumer.Committed([partition], TimeSpan.FromSeconds(10));
+                List<TopicPartitionOffset> committed;
+                try
+                {
+                    committed = consumer.Committed([partition], TimeSpan.FromSeconds(10));
+                }
+                catch (TopicPartitionOffsetException error) when (error.Results.All(r => r.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic or ErrorCode.Local_UnknownPartition))
+                {
+                    // The topic does not exist yet (a first batch prepared, never sent): no batch committed to it.
+                    return -1;
+                }
+
                 Offset offset = committed.Count == 0 ? Offset.Unset : committed[0].Offset;
                 return offset.IsSpecial ? -1 : offset.Value;
             },

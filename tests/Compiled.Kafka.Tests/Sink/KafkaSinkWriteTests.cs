@@ -68,3 +68,18 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka) : IClassFixtur
         Assert.Contains("message.max.bytes", error.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>A transactional sink against the real Kafka 0.9 broker, which has no transactions: the run fails at the start, saying so.</summary>
+public sealed class KafkaTransactionalSinkOnOldBrokerTests(KafkaBrokerFixture kafka) : IClassFixture<KafkaBrokerFixture>
+{
+    [Fact]
+    public async Task Open_BrokerWithoutTransactions_FailsSayingToLeaveTransactionalIdOut()
+    {
+        await using var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(KafkaSinkTest.UniqueTopic("old"), "transactional.id=job&retryFor=10s"));
+
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(async () => await sink.OpenAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains("transactional.id", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kafka sink", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -17,6 +17,7 @@ public static class KafkaTopicReader
         config.AutoOffsetReset = AutoOffsetReset.Earliest;
         config.EnableAutoCommit = false;
         config.IsolationLevel = IsolationLevel.ReadCommitted;
+        config.AllowAutoCreateTopics = true;
         var records = new List<(string?, string)>();
         using IConsumer<byte[], byte[]> consumer = new ConsumerBuilder<byte[], byte[]>(config).Build();
         consumer.Subscribe(topic);
@@ -25,7 +26,17 @@ public static class KafkaTopicReader
         var sinceLast = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromMinutes(1) && (records.Count < expectedAtLeast || sinceLast.Elapsed < quiet))
         {
-            ConsumeResult<byte[], byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            }
+            catch (ConsumeException error) when (error.Error.Code is ErrorCode.UnknownTopicOrPart or ErrorCode.Local_UnknownTopic)
+            {
+                // Nothing was written to the topic yet; the consumer asked for it to be created and reads it once it is.
+                continue;
+            }
+
             if (result is null || result.IsPartitionEOF || result.Message is null)
             {
                 continue;
