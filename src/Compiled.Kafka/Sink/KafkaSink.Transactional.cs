@@ -39,13 +39,19 @@ public sealed partial class KafkaSink
 
     private IConsumer<byte[], byte[]>? _markerConsumer;
 
+    // Whether the prepared batches of earlier runs have been dealt with: by RecoverAsync, or by the first batch of a run
+    // that starts without a checkpoint (whose earlier run stopped before its first checkpoint).
+    private bool _earlierRunsDone;
+
     /// <summary>
     /// Transactional with a checkpoint: writes the batch's records to a file in the checkpoint directory, flushed to
-    /// the disk, so that a restart after the checkpoint can send them. Nothing reaches Kafka yet.
+    /// the disk, so that a restart after the checkpoint can send them. Nothing reaches Kafka yet. An empty batch needs
+    /// neither a file nor a transaction.
     /// </summary>
     public override ValueTask PrepareBatchAsync(CancellationToken cancellationToken)
     {
-        if (_options.Transactional && PreparedDirectory is { } directory)
+        // An empty batch has nothing to make visible: no file, no transaction.
+        if (_options.Transactional && _records.Count > 0 && PreparedDirectory is { } directory)
         {
             Directory.CreateDirectory(directory);
             _records.WriteTo(PreparedPath(directory, _batchTime), _batchTime);
@@ -62,6 +68,7 @@ public sealed partial class KafkaSink
     /// </summary>
     public override async ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken)
     {
+        _earlierRunsDone = true;
         if (!_options.Transactional || PreparedDirectory is not { } directory || !Directory.Exists(directory))
         {
             return;
@@ -103,6 +110,26 @@ public sealed partial class KafkaSink
                 LogRecommitting(_options.SafeText, readTime, _records.Count, committedUpTo);
                 await RunTransactionAsync(readTime, cancellationToken).ConfigureAwait(false);
                 _records.Clear();
+            }
+
+            File.Delete(file);
+        }
+    }
+
+    // A run without a checkpoint to resume from: every batch prepared by an earlier run is read again, so none is sent.
+    private void DropEarlierRuns()
+    {
+        _earlierRunsDone = true;
+        if (!_options.Transactional || PreparedDirectory is not { } directory || !Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (string file in Directory.EnumerateFiles(directory))
+        {
+            if (file.EndsWith(PreparedSuffix, StringComparison.Ordinal))
+            {
+                LogDroppedUncheckpointed(_options.SafeText, Path.GetFileName(file));
             }
 
             File.Delete(file);
@@ -165,7 +192,7 @@ public sealed partial class KafkaSink
     // Commit of a transactional sink: the prepared (or, without a checkpoint, the kept) batch in one transaction.
     private async ValueTask CommitTransactionalAsync(CancellationToken cancellationToken)
     {
-        if (_records.Count > 0 || _prepared)
+        if (_records.Count > 0)
         {
             await RunTransactionAsync(_batchTime, cancellationToken).ConfigureAwait(false);
         }
@@ -329,6 +356,9 @@ public sealed partial class KafkaSink
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Kafka sink {Sink}: dropped prepared batch {BatchTime} ms, after the checkpointed batch {Checkpointed} ms: its input is read again")]
     private partial void LogDroppedPrepared(string sink, long batchTime, long checkpointed);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "Kafka sink {Sink}: dropped prepared batch {File}: the run starts without a checkpoint of it, so its input is read again")]
+    private partial void LogDroppedUncheckpointed(string sink, string file);
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Kafka sink {Sink}: prepared batch {BatchTime} ms had committed (the marker group is at {Marker} ms)")]
     private partial void LogAlreadyCommitted(string sink, long batchTime, long marker);

@@ -94,6 +94,11 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     /// <inheritdoc />
     public override void BeginBatch(long batchTimeMs)
     {
+        if (!_earlierRunsDone)
+        {
+            DropEarlierRuns();
+        }
+
         _batchTime = batchTimeMs;
         _prepared = false;
         _records.Clear();
