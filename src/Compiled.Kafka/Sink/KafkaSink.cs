@@ -227,7 +227,8 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
                         full);
                 }
 
-                producer.Poll(TimeSpan.FromMilliseconds(50));
+                // The producer's own thread serves the delivery reports that make room; the run waits here.
+                Thread.Sleep(50);
             }
         }
     }

@@ -65,6 +65,34 @@ public sealed class KafkaSinkOutageTests
     }
 
     [Fact]
+    public async Task QueueFullWhileBrokerDown_WriteWaitsUntilItDrains_EveryRecordArrives()
+    {
+        await using KafkaServer server = await KafkaServer.StartAsync();
+        var kafka = new KafkaBrokerFixtureView(server);
+        string topic = KafkaSinkTest.UniqueTopic("full");
+        await server.CreateTopicAsync(topic, partitions: 1);
+        (string Word, long Count)[] records = KafkaSinkTest.KnownCounts(400);
+        server.KillBroker();
+
+        await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "queue.buffering.max.messages=50&retryFor=2m")))
+        {
+            await sink.OpenAsync(TestContext.Current.CancellationToken);
+            sink.BeginBatch(1000);
+            Task writing = Task.Run(() => KafkaSinkTest.WriteRecords(sink, records), TestContext.Current.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
+
+            // 50 records fill the producer's queue: the batch waits in Write, so nothing more is taken in.
+            Assert.False(writing.IsCompleted, "Write took 400 records into a queue of 50 while the broker was down.");
+
+            await server.StartBrokerAgainAsync();
+            await writing.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(KafkaSinkTest.AsText(records), KafkaSinkTest.Sorted(kafka.ReadAll(topic, records.Length)));
+    }
+
+    [Fact]
     public async Task BrokerDownLongerThanRetryFor_CommitFailsSayingWhatToDo()
     {
         await using KafkaServer server = await KafkaServer.StartAsync();
