@@ -5,15 +5,15 @@ namespace Compiled.Kafka.Tests.Sink;
 /// middle of a run and started again seconds later. The commit waits (librdkafka keeps the records and reconnects), then
 /// every record is in the topic: none lost.
 /// </summary>
-public sealed class KafkaSinkOutageTests
+[Collection(KafkaSinkBrokerCollection.Name)]
+public sealed class KafkaSinkOutageTests(KafkaBrokerFixture kafka) : IAsyncLifetime
 {
     [Fact]
     public async Task BrokerDownAtStart_StartedSecondsLater_CommitWaitsAndEveryRecordArrives()
     {
-        await using KafkaServer server = await KafkaServer.StartAsync();
-        var kafka = new KafkaBrokerFixtureView(server);
+        KafkaServer server = kafka.Server;
         string topic = KafkaSinkTest.UniqueTopic("late");
-        await server.CreateTopicAsync(topic, partitions: 2);
+        await kafka.CreateTopicAsync(topic, partitions: 2);
         (string Word, long Count)[] records = KafkaSinkTest.KnownCounts(500);
         server.KillBroker();
 
@@ -36,10 +36,9 @@ public sealed class KafkaSinkOutageTests
     [Fact]
     public async Task BrokerKilledMidStream_StartedAgain_EveryRecordOfEveryBatchArrives()
     {
-        await using KafkaServer server = await KafkaServer.StartAsync();
-        var kafka = new KafkaBrokerFixtureView(server);
+        KafkaServer server = kafka.Server;
         string topic = KafkaSinkTest.UniqueTopic("outage");
-        await server.CreateTopicAsync(topic, partitions: 2);
+        await kafka.CreateTopicAsync(topic, partitions: 2);
         (string Word, long Count)[] records = KafkaSinkTest.KnownCounts(1500);
 
         await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "retryFor=2m")))
@@ -67,10 +66,9 @@ public sealed class KafkaSinkOutageTests
     [Fact]
     public async Task QueueFullWhileBrokerDown_WriteWaitsUntilItDrains_EveryRecordArrives()
     {
-        await using KafkaServer server = await KafkaServer.StartAsync();
-        var kafka = new KafkaBrokerFixtureView(server);
+        KafkaServer server = kafka.Server;
         string topic = KafkaSinkTest.UniqueTopic("full");
-        await server.CreateTopicAsync(topic, partitions: 1);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
         (string Word, long Count)[] records = KafkaSinkTest.KnownCounts(400);
         server.KillBroker();
 
@@ -95,10 +93,9 @@ public sealed class KafkaSinkOutageTests
     [Fact]
     public async Task BrokerDownLongerThanRetryFor_CommitFailsSayingWhatToDo()
     {
-        await using KafkaServer server = await KafkaServer.StartAsync();
-        var kafka = new KafkaBrokerFixtureView(server);
+        KafkaServer server = kafka.Server;
         string topic = KafkaSinkTest.UniqueTopic("gone");
-        await server.CreateTopicAsync(topic, partitions: 1);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
         server.KillBroker();
         await using var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "retryFor=3s"));
         await sink.OpenAsync(TestContext.Current.CancellationToken);
@@ -110,16 +107,10 @@ public sealed class KafkaSinkOutageTests
         Assert.Contains("could not deliver 10 record(s) of batch 1000 ms", error.Message, StringComparison.Ordinal);
         Assert.Contains("give a longer retryFor", error.Message, StringComparison.Ordinal);
     }
-}
 
-/// <summary>The fixture's helpers over a broker a test starts itself (an outage test kills its own broker).</summary>
-internal sealed class KafkaBrokerFixtureView(KafkaServer server)
-{
-    /// <summary>A <c>kafka://</c> sink URI for <paramref name="topic"/> with the 0.9 settings and <paramref name="options"/>.</summary>
-    public string SinkUri(string topic, string options = "") =>
-        $"kafka://{server.BootstrapServers}/{topic}?{KafkaServer.ClientProperties}{(options.Length > 0 ? "&" + options : "")}";
+    /// <summary>Each test starts with the broker up, whatever the one before left.</summary>
+    public async ValueTask InitializeAsync() => await kafka.EnsureRunningAsync();
 
-    /// <summary>Every record of <paramref name="topic"/>.</summary>
-    public IReadOnlyList<(string? Key, string Value)> ReadAll(string topic, int expectedAtLeast) =>
-        KafkaTopicReader.ReadAll(server.Configure(new Confluent.Kafka.ConsumerConfig()), topic, expectedAtLeast);
+    /// <summary>And leaves it up for the next.</summary>
+    public async ValueTask DisposeAsync() => await kafka.EnsureRunningAsync();
 }

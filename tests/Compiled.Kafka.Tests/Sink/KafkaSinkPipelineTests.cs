@@ -41,7 +41,8 @@ public static partial class KafkaSinkWordCount
 }
 
 /// <summary>The compiled word count writing through <c>--sink kafka://...</c> to a real Kafka 0.9 broker.</summary>
-public sealed class KafkaSinkPipelineTests(KafkaBrokerFixture kafka) : IClassFixture<KafkaBrokerFixture>
+[Collection(KafkaSinkBrokerCollection.Name)]
+public sealed class KafkaSinkPipelineTests(KafkaBrokerFixture kafka)
 {
     [Fact]
     public async Task WordCount_SinkKafkaUri_LastMessageOfEachWordHoldsItsTotal()
@@ -51,7 +52,7 @@ public sealed class KafkaSinkPipelineTests(KafkaBrokerFixture kafka) : IClassFix
         string input = directory.File("input.txt");
         await File.WriteAllLinesAsync(input, lines, TestContext.Current.CancellationToken);
         string topic = KafkaSinkTest.UniqueTopic("wordcount");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 1);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
         var errors = new StringWriter();
 
         int exit = await PipelineProgram.RunAsync(

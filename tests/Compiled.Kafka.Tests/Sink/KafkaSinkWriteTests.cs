@@ -3,13 +3,14 @@ using System.Text;
 namespace Compiled.Kafka.Tests.Sink;
 
 /// <summary>The at-least-once sink against a real Kafka 0.9 broker: every record arrives, with its key and value, read back by Confluent.Kafka's consumer.</summary>
-public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka) : IClassFixture<KafkaBrokerFixture>
+[Collection(KafkaSinkBrokerCollection.Name)]
+public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
 {
     [Fact]
     public async Task KeyValueRecords_ThreeBatches_TopicHoldsEveryKeyWithItsValue()
     {
         string topic = KafkaSinkTest.UniqueTopic("counts");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 4);
+        await kafka.CreateTopicAsync(topic, partitions: 4);
         (string Word, long Count)[] records = KafkaSinkTest.KnownCounts(3000);
         await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "linger.ms=5")))
         {
@@ -29,7 +30,7 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka) : IClassFixtur
     public async Task TextRecords_PairsAndPlainLines_PairsKeyedPlainLinesWithoutKey()
     {
         string topic = KafkaSinkTest.UniqueTopic("text");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 1);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
         string[] written = ["(alpha,1)", "(b,(x,y))", "just a line", "(not a pair", "{\"json\":true}", "(k,)"];
         await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic)))
         {
@@ -56,7 +57,7 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka) : IClassFixtur
     {
         // The client would take 20 MB; the broker takes 1 MB (its default), and refuses the record.
         string topic = KafkaSinkTest.UniqueTopic("large");
-        await kafka.Server.CreateTopicAsync(topic, partitions: 1);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
         await using var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "message.max.bytes=20000000"));
         await sink.OpenAsync(TestContext.Current.CancellationToken);
         sink.BeginBatch(1000);
@@ -70,7 +71,8 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka) : IClassFixtur
 }
 
 /// <summary>A transactional sink against the real Kafka 0.9 broker, which has no transactions: the run fails at the start, saying so.</summary>
-public sealed class KafkaTransactionalSinkOnOldBrokerTests(KafkaBrokerFixture kafka) : IClassFixture<KafkaBrokerFixture>
+[Collection(KafkaSinkBrokerCollection.Name)]
+public sealed class KafkaTransactionalSinkOnOldBrokerTests(KafkaBrokerFixture kafka)
 {
     [Fact]
     public async Task Open_BrokerWithoutTransactions_FailsSayingToLeaveTransactionalIdOut()
