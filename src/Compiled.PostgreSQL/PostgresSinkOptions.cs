@@ -10,39 +10,15 @@ namespace Compiled.PostgreSQL;
 /// </summary>
 internal sealed class PostgresSinkOptions
 {
-    /// <summary>The port PostgreSQL listens on when the URI names none.</summary>
-    public const int DefaultPort = 5432;
-
     private PostgresSinkOptions(ConnectorUri uri)
     {
-        string target = uri.Target;
-        string user = "postgres";
-        string? password = null;
-
-        // user[:password]@host[:port]/database; the last '@' ends the credentials, so a password may hold one.
-        int at = target.LastIndexOf('@');
-        if (at >= 0)
-        {
-            string credentials = target[..at];
-            target = target[(at + 1)..];
-            int colon = credentials.IndexOf(':');
-            user = colon < 0 ? credentials : credentials[..colon];
-            password = colon < 0 ? null : credentials[(colon + 1)..];
-        }
-
-        int slash = target.IndexOf('/');
-        string hostPort = slash < 0 ? target : target[..slash];
-        Database = slash < 0 ? "" : target[(slash + 1)..].TrimEnd('/');
-        (Host, Port) = SplitHostPort(uri, hostPort);
-        if (Host.Length == 0 || Database.Length == 0 || user.Length == 0 || Database.Contains('/'))
-        {
-            throw uri.Error(
-                $"postgres sink URI '{uri.Text}' must name a host and a database; " +
-                "write postgres://user@host:port/database?table=T (the port defaults to 5432, the user to postgres)");
-        }
-
-        User = user;
-        Password = password;
+        PostgresServerUri server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?table=T");
+        Server = server;
+        Host = server.Host;
+        Port = server.Port;
+        Database = server.Database;
+        User = server.User;
+        Password = server.Password;
         Table = uri.TakeString("table") ?? throw uri.Error(
             $"postgres sink URI '{uri.Text}' names no table; add ?table=NAME (a table of key and value columns, created if missing)");
         TableName = QuoteQualified(uri, Table, "table");
@@ -69,6 +45,9 @@ internal sealed class PostgresSinkOptions
         MaxRetryDelay = uri.TakeDuration("maxRetryDelay", TimeSpan.FromSeconds(5));
         Display = uri.Text;
     }
+
+    /// <summary>The server part of the URI.</summary>
+    public PostgresServerUri Server { get; }
 
     /// <summary>The server's host name or address.</summary>
     public string Host { get; }
@@ -134,18 +113,8 @@ internal sealed class PostgresSinkOptions
     /// <summary>The Npgsql connection string: no pooling, so a connection the sink drops after a failure is really closed.</summary>
     public string ConnectionString()
     {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = Host,
-            Port = Port,
-            Database = Database,
-            Username = User,
-            Password = Password,
-            Timeout = (int)Math.Clamp(Math.Ceiling(ConnectTimeout.TotalSeconds), 1, 1024),
-            CommandTimeout = (int)Math.Clamp(Math.Ceiling(CommandTimeout.TotalSeconds), 1, int.MaxValue),
-            Pooling = false,
-            ApplicationName = "Compiled " + Job,
-        };
+        NpgsqlConnectionStringBuilder builder = Server.ConnectionString(ConnectTimeout, Job);
+        builder.CommandTimeout = (int)Math.Clamp(Math.Ceiling(CommandTimeout.TotalSeconds), 1, int.MaxValue);
         return builder.ConnectionString;
     }
 
@@ -169,23 +138,5 @@ internal sealed class PostgresSinkOptions
         }
 
         return string.Join('.', parts.Select(part => QuoteIdentifier(uri, part, option)));
-    }
-
-    private static (string Host, int Port) SplitHostPort(ConnectorUri uri, string hostPort)
-    {
-        // [::1]:5432, host:5432, host
-        int colon = hostPort.LastIndexOf(':');
-        if (colon < 0 || hostPort.EndsWith(']'))
-        {
-            return (hostPort.Trim('[', ']'), DefaultPort);
-        }
-
-        string portText = hostPort[(colon + 1)..];
-        if (!int.TryParse(portText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
-        {
-            throw uri.Error($"postgres sink URI names port '{portText}', which is not a port; write a number from 1 to 65535, e.g. postgres://user@localhost:5432/db?table=T");
-        }
-
-        return (hostPort[..colon].Trim('[', ']'), port);
     }
 }

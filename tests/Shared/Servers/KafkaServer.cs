@@ -109,8 +109,18 @@ internal sealed class KafkaServer : IAsyncDisposable
         var giveUp = Stopwatch.StartNew();
         while (true)
         {
-            Metadata metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(5));
-            TopicMetadata? found = metadata.Topics.Find(t => t.Topic == topic);
+            TopicMetadata? found;
+            try
+            {
+                Metadata metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(5));
+                found = metadata.Topics.Find(t => t.Topic == topic);
+            }
+            catch (KafkaException e) when (e.Error.Code is ErrorCode.Local_BadMsg or ErrorCode.Local_Transport or ErrorCode.Local_TimedOut)
+            {
+                // librdkafka cannot read the 0.9 broker's answer for a topic that has no partitions yet: ask again.
+                found = null;
+            }
+
             if (found is { Error.IsError: false } && found.Partitions.Count == partitions && found.Partitions.TrueForAll(p => p.Leader >= 0))
             {
                 return;
@@ -230,8 +240,9 @@ internal sealed class KafkaServer : IAsyncDisposable
             "group.min.session.timeout.ms=1000",
             "group.max.session.timeout.ms=300000",
             "controlled.shutdown.enable=false",
-            // A killed broker's registration lasts until its ZooKeeper session times out: keep that short for restarts.
-            "zookeeper.session.timeout.ms=2000",
+            // A killed broker's registration lasts until its ZooKeeper session times out, so a restart waits that long
+            // (StartBrokerAsync tries again); shorter than 6 s, a loaded machine expires the live broker's session too.
+            "zookeeper.session.timeout.ms=6000",
             "log.flush.interval.messages=1",
             ""));
         WriteLogConfiguration("broker", BrokerLog);

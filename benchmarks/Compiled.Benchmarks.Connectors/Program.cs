@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Compiled.Benchmarks.Connectors;
+
+// The connector benchmark: per connector, records/s of the client library alone next to a pass-through pipeline and
+// a word count through the connector, in one run, on servers the program starts itself (as the tests do). Prints a
+// Markdown table for benchmarks/RESULTS.md; progress goes to standard error.
+//
+//   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- [redis] [postgres] [zmq]
+//       [--records N] [--lines N] [--rounds N]
+//
+// A connector is one static class with RunAsync(Settings) returning its figures; Kafka's goes in the table below.
+var connectors = new Dictionary<string, Func<Settings, Task<List<Figure>>>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["redis"] = RedisBenchmark.RunAsync,
+    ["postgres"] = PostgresBenchmark.RunAsync,
+    ["zmq"] = ZeroMQBenchmark.RunAsync,
+    // ["kafka"] = KafkaBenchmark.RunAsync: Confluent.Kafka's producer and consumer alone, against the kafka source
+    // and sink, on the broker tests/Shared/Servers/KafkaServer.cs starts.
+};
+
+int records = 500_000;
+int lines = 200_000;
+int rounds = 3;
+var chosen = new List<string>();
+for (int i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--records": records = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case var name when connectors.ContainsKey(name): chosen.Add(name); break;
+        default:
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'; give connectors ({string.Join(", ", connectors.Keys)}) and --records N, --lines N, --rounds N.");
+            return 2;
+    }
+}
+
+if (chosen.Count == 0)
+{
+    chosen.AddRange(connectors.Keys);
+}
+
+string directory = Directory.CreateTempSubdirectory("compiled-connector-bench-").FullName;
+var settings = new Settings(records, lines, rounds, directory);
+var figures = new List<Figure>();
+try
+{
+    foreach (string name in chosen)
+    {
+        Console.Error.WriteLine($"{name}: a warm-up round and {rounds} rounds of {records:N0} records and {lines:N0} lines");
+        figures.AddRange(await connectors[name](settings));
+    }
+}
+finally
+{
+    Directory.Delete(directory, recursive: true);
+}
+
+Console.WriteLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; median of {rounds} rounds after a warm-up round.");
+Console.WriteLine();
+Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record (process) | Records/s ÷ its baseline's: per round, median (range) |");
+Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
+foreach (Figure figure in figures)
+{
+    string ratio = "baseline";
+    if (figure.Baseline is { } baseline)
+    {
+        (double median, double least, double most) = figure.RoundRatios();
+        ratio = string.Create(CultureInfo.InvariantCulture, $"{median:0.00} ({least:0.00}–{most:0.00}) of \"{baseline.Case}\"");
+    }
+
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {figure.Connector} | {figure.Case} | {figure.Records:N0} | {figure.MedianSeconds:0.000} | {figure.RecordsPerSecond:N0} | {figure.MedianBytesPerRecord:N0} | {ratio} |"));
+}
+
+return 0;

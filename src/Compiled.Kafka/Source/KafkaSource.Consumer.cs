@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+
+namespace Compiled.Kafka;
+
+// The consumer's side of the source: a thread of its own polls the consumer, fetches records ahead of the job into a
+// bounded queue, and takes part in the group's rebalances (which the client runs inside Consume, on this thread).
+public sealed partial class KafkaSource
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
+
+    private IConsumer<byte[]?, byte[]?>? _consumer;
+
+    // While the brokers are unreachable: since when (Stopwatch ticks; 0 while they answer) and the last check.
+    private long _downSince;
+    private long _lastProbe;
+
+    private void Poll()
+    {
+        try
+        {
+            IConsumer<byte[]?, byte[]?> consumer = new ConsumerBuilder<byte[]?, byte[]?>(_options.CreateConsumerConfig())
+                .SetErrorHandler((_, error) => OnError(error))
+                .SetLogHandler((_, message) => OnClientLog(message))
+                .SetPartitionsAssignedHandler(OnAssigned)
+                .SetPartitionsRevokedHandler((c, partitions) => Release(c, [.. partitions.Select(static p => p.TopicPartition)], lost: false))
+                .SetPartitionsLostHandler((c, partitions) => Release(c, [.. partitions.Select(static p => p.TopicPartition)], lost: true))
+                .Build();
+            try
+            {
+                Volatile.Write(ref _consumer, consumer);
+                consumer.Subscribe(_options.Topics);
+                LogSubscribed(_options.SafeText, string.Join(", ", _options.Topics), _options.Group);
+                while (!WaitWhileFull())
+                {
+                    ConsumeResult<byte[]?, byte[]?>? result;
+                    try
+                    {
+                        result = consumer.Consume(PollTimeout);
+                    }
+                    catch (ConsumeException error) when (!error.Error.IsFatal)
+                    {
+                        OnError(error.Error);
+                        continue;
+                    }
+
+                    if (result is null || result.IsPartitionEOF)
+                    {
+                        CheckBrokers(consumer);
+                        continue;
+                    }
+
+                    BrokersAnswered();
+                    Hand(result);
+                }
+
+                // Hands the partitions back (the revoke handler commits what is safe) and leaves the group.
+                lock (_commitGate)
+                {
+                    Volatile.Write(ref _consumer, null);
+                }
+
+                consumer.Close();
+            }
+            finally
+            {
+                consumer.Dispose();
+            }
+        }
+        catch (Exception error)
+        {
+            Fail(error);
+        }
+    }
+
+    // Waits while the job has prefetch records still to take; returns whether the source is stopping.
+    private bool WaitWhileFull()
+    {
+        lock (_gate)
+        {
+            while (!_stopping && _failure is null && _ready.Count >= _options.Prefetch)
+            {
+                Monitor.Wait(_gate, PollTimeout);
+            }
+
+            return _stopping || _failure is not null;
+        }
+    }
+
+    // Queues a fetched record for the job, unless its partition has been taken away or the job already has it.
+    private void Hand(ConsumeResult<byte[]?, byte[]?> result)
+    {
+        lock (_gate)
+        {
+            if (!_byPartition.TryGetValue(result.TopicPartition, out PartitionState? partition) || !partition.Assigned)
+            {
+                return;
+            }
+
+            long offset = result.Offset.Value;
+            if (partition.Expected >= 0 && offset < partition.Expected)
+            {
+                return;
+            }
+
+            partition.Expected = offset + 1;
+            _ready.Enqueue(new Fetched(partition, result));
+            if (_readable is { } readable)
+            {
+                _readable = null;
+                readable.TrySetResult();
+            }
+        }
+    }
+
+    // The group gives this process partitions: each starts at the greater of the group's committed offset and the
+    // checkpoint's, or, with neither, where start= says.
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        List<TopicPartitionOffset> committed = CommittedOffsets(consumer, partitions);
+        var starts = new List<TopicPartitionOffset>(partitions.Count);
+        lock (_gate)
+        {
+            foreach (TopicPartition topicPartition in partitions)
+            {
+                long inGroup = committed.Find(c => c.TopicPartition == topicPartition) is { Offset.Value: >= 0 } c ? c.Offset.Value : -1;
+                long inCheckpoint = _resumed.TryGetValue(topicPartition, out long resumed) ? resumed : -1;
+                if (!_byPartition.TryGetValue(topicPartition, out PartitionState? partition))
+                {
+                    partition = new PartitionState(topicPartition, _partitions.Count);
+                    _partitions.Add(partition);
+                    _byPartition.Add(topicPartition, partition);
+                }
+
+                // A partition this process had before (given back after a rebalance, or after one that the brokers' outage
+                // kept from committing) goes on after what the job took of it: those records are in its output.
+                long start = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Taken);
+
+                partition.Assigned = true;
+                partition.Taken = start;
+                partition.Safe = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Safe);
+                partition.Committed = inGroup;
+                partition.Expected = start;
+                starts.Add(new TopicPartitionOffset(topicPartition, start >= 0 ? new Offset(start) : Offset.Unset));
+            }
+        }
+
+        string fresh = _options.Start == KafkaSourceStart.Earliest ? "from its beginning" : "from its end";
+        LogAssigned(_options.SafeText, _options.Group, string.Join(", ", starts.Select(s =>
+            s.Offset == Offset.Unset ? $"{s.Topic}[{s.Partition.Value}] {fresh}" : $"{s.Topic}[{s.Partition.Value}]@{s.Offset.Value}")));
+        BrokersAnswered();
+        return starts;
+    }
+
+    // The group's committed offsets for partitions, asked again while the brokers do not answer.
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan delay = TimeSpan.FromMilliseconds(100);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return consumer.Committed(partitions, TimeSpan.FromSeconds(10));
+            }
+            catch (KafkaException error) when (!error.Error.IsFatal && !Volatile.Read(ref _stopping))
+            {
+                TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+                if (elapsed >= _options.RetryFor)
+                {
+                    throw new IOException(
+                        $"kafka source '{_options.SafeText}' could not read group '{_options.Group}''s committed offsets for {elapsed.TotalSeconds:0} s ({attempt} tries; last: {error.Error.Reason}). Start the brokers, or give a longer retryFor.", error);
+                }
+
+                LogRetrying(_options.SafeText, "read the group's committed offsets", attempt, (long)delay.TotalMilliseconds, error.Error.Reason);
+                Thread.Sleep(delay);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    // The group takes partitions away (a rebalance, or the consumer closing): records of theirs fetched and not taken
+    // are dropped; unless they were lost (no handover possible), the handover waits until the records the job took are
+    // in committed output, commits their offsets, and only then lets them go.
+    private void Release(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, bool lost)
+    {
+        List<PartitionState> released;
+        bool waited = false;
+        lock (_gate)
+        {
+            released = [.. partitions.Select(p => _byPartition.GetValueOrDefault(p)).OfType<PartitionState>()];
+            int before = _ready.Count;
+            for (int i = 0; i < before; i++)
+            {
+                Fetched fetched = _ready.Dequeue();
+                if (!released.Contains(fetched.Partition))
+                {
+                    _ready.Enqueue(fetched);
+                }
+            }
+
+            while (!lost && !_stopping && _failure is null && released.Exists(static p => p.Taken > p.Safe))
+            {
+                if (!waited)
+                {
+                    waited = true;
+                    LogHandoverWaits(_options.SafeText, _options.Group, string.Join(", ", released.Select(static p => $"{p.Partition.Topic}[{p.Partition.Partition.Value}]")));
+                }
+
+                Monitor.Wait(_gate, PollTimeout);
+            }
+        }
+
+        lock (_commitGate)
+        {
+            if (!lost)
+            {
+                List<TopicPartitionOffset> offsets = [];
+                lock (_gate)
+                {
+                    offsets.AddRange(released.Where(static p => p.Safe > p.Committed).Select(static p => new TopicPartitionOffset(p.Partition, new Offset(p.Safe))));
+                }
+
+                if (offsets.Count > 0)
+                {
+                    Commit(consumer, offsets);
+                }
+            }
+
+            lock (_gate)
+            {
+                foreach (PartitionState partition in released)
+                {
+                    partition.Assigned = false;
+                    partition.Expected = -1;
+                }
+            }
+        }
+
+        string names = string.Join(", ", released.Select(static p => $"{p.Partition.Topic}[{p.Partition.Partition.Value}]@{p.Safe}"));
+        if (lost)
+        {
+            LogLost(_options.SafeText, _options.Group, names);
+        }
+        else
+        {
+            LogReleased(_options.SafeText, _options.Group, names, waited ? " once the batch holding their records committed" : "");
+        }
+    }
+
+    private void OnError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            Fail(new KafkaException(error));
+            return;
+        }
+
+        LogClientError(_options.SafeText, error.Code.ToString(), error.Reason);
+        if (error.Code is ErrorCode.Local_AllBrokersDown or ErrorCode.Local_Transport or ErrorCode.BrokerNotAvailable or ErrorCode.Local_Resolve)
+        {
+            long now = Stopwatch.GetTimestamp();
+            Interlocked.CompareExchange(ref _downSince, now, 0);
+        }
+    }
+
+    // While the brokers have been unreachable, asks them for metadata every second: an answer ends the outage (logged);
+    // no answer for retryFor fails the run.
+    private void CheckBrokers(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        long downSince = Interlocked.Read(ref _downSince);
+        if (downSince == 0 || Stopwatch.GetElapsedTime(_lastProbe) < ProbeEvery)
+        {
+            return;
+        }
+
+        _lastProbe = Stopwatch.GetTimestamp();
+        try
+        {
+            using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+            admin.GetMetadata(TimeSpan.FromSeconds(2));
+            BrokersAnswered();
+        }
+        catch (KafkaException error)
+        {
+            TimeSpan down = Stopwatch.GetElapsedTime(downSince);
+            if (down >= _options.RetryFor)
+            {
+                throw new IOException(
+                    $"kafka source '{_options.SafeText}' could not reach the brokers {_options.BootstrapServers} for {down.TotalSeconds:0} s (last: {error.Error.Reason}). Start the brokers, or give a longer retryFor; offsets not committed are read again by the next run.", error);
+            }
+
+            LogStillDown(_options.SafeText, (long)down.TotalSeconds, error.Error.Reason);
+        }
+    }
+
+    private void BrokersAnswered()
+    {
+        long downSince = Interlocked.Exchange(ref _downSince, 0);
+        if (downSince != 0)
+        {
+            LogReached(_options.SafeText, (long)Stopwatch.GetElapsedTime(downSince).TotalSeconds);
+        }
+    }
+
+    private void OnClientLog(LogMessage message)
+    {
+        LogLevel level = message.Level switch
+        {
+            <= SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        LogClient(level, _options.SafeText, message.Facility, message.Message);
+    }
+
+    private void Fail(Exception error)
+    {
+        lock (_gate)
+        {
+            _failure ??= error;
+            Monitor.PulseAll(_gate);
+            if (_readable is { } readable)
+            {
+                _readable = null;
+                readable.TrySetResult();
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Kafka source {Source}: subscribed to {Topics} in group {Group}")]
+    private partial void LogSubscribed(string source, string topics, string group);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Kafka source {Source}: group {Group} gave this process {Partitions}")]
+    private partial void LogAssigned(string source, string group, string partitions);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Kafka source {Source}: handed {Partitions} back to group {Group}{When}")]
+    private partial void LogReleased(string source, string group, string partitions, string when);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "Kafka source {Source}: group {Group} takes back {Partitions}; they are handed over once the batch holding the records taken from them is committed")]
+    private partial void LogHandoverWaits(string source, string group, string partitions);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Kafka source {Source}: group {Group} lost {Partitions} without a handover (this process was out of the group too long); their records after the group's committed offsets may be read again by their new owner")]
+    private partial void LogLost(string source, string group, string partitions);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Kafka source {Source}: {Code}: {Reason}; the client keeps trying")]
+    private partial void LogClientError(string source, string code, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Kafka source {Source}: the brokers have not answered for {Seconds} s ({Reason}); trying again every second")]
+    private partial void LogStillDown(string source, long seconds, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Kafka source {Source}: the brokers answer again, after {Seconds} s")]
+    private partial void LogReached(string source, long seconds);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Kafka source {Source}: could not {What} (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
+    private partial void LogRetrying(string source, string what, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 9, Message = "Kafka source {Source}: client [{Facility}] {Text}")]
+    private partial void LogClient(LogLevel level, string source, string facility, string text);
+}
