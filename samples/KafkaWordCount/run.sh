@@ -35,4 +35,4 @@ done
 kill -TERM "$job"
 wait "$job" || true
 echo "redis-cli HLEN word-counts: $(redis-cli -p "$REDIS_PORT" HLEN word-counts) words; the ten largest totals:"
-redis-cli -p "$REDIS_PORT" HGETALL word-counts | paste - - | sort -k2,2nr -k1,1 | head -n 10
+redis-cli -p "$REDIS_PORT" HGETALL word-counts | paste - - | sort -k2,2nr -k1,1 | awk "NR <= 10"

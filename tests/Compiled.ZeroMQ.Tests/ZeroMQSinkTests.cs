@@ -88,7 +88,8 @@ public sealed class ZeroMQSinkTests
         using var receiver = new PullSocket();
         receiver.Options.ReceiveHighWatermark = 100_000;
         receiver.Bind($"tcp://127.0.0.1:{port}");
-        ZeroMQSink sink = ZeroMQTest.CreateSink($"zmq+tcp://127.0.0.1:{port}?socket=push&hwm=100000");
+        // A linger long enough for a loaded machine: what is proven is that closing waits for the queue, not how fast it drains.
+        ZeroMQSink sink = ZeroMQTest.CreateSink($"zmq+tcp://127.0.0.1:{port}?socket=push&hwm=100000&linger=60s");
         await sink.OpenAsync(TestContext.Current.CancellationToken);
         sink.BeginBatch(1000);
         for (int i = 0; i < Records; i++)
