@@ -236,3 +236,28 @@ internal static class RunningPipeline
         }
     }
 }
+
+/// <summary>
+/// One <c>dotnet publish</c> at a time across the test processes that run in parallel: publishing for a runtime builds
+/// the runtime's projects into the same <c>obj/.../linux-x64</c> directories, which two builds at once would fight over.
+/// </summary>
+internal static class PublishLock
+{
+    /// <summary>Waits (up to 20 minutes) until no other test process publishes, and holds the lock until disposed.</summary>
+    public static async Task<IDisposable> AcquireAsync()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "compiled-tests-publish.lock");
+        DateTime giveUp = DateTime.UtcNow.AddMinutes(20);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < giveUp)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+}
