@@ -134,7 +134,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     /// <summary>Keeps a record given as its text: a pair <c>(key,value)</c>, or for a stream any text (its <c>value</c> field).</summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
-        int comma = PairComma(record);
+        int comma = PairText.CommaIndex(record);
         if (comma < 0)
         {
             if (_options.Type != RedisDataType.Stream)
@@ -271,33 +271,6 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
         }
 
         Array.Resize(ref _bytes, (int)size);
-    }
-
-    // The comma between key and value in a pair's text "(key,value)": the last one outside the value's parentheses.
-    private static int PairComma(ReadOnlySpan<byte> text)
-    {
-        if (text.Length < 3 || text[0] != (byte)'(' || text[^1] != (byte)')')
-        {
-            return -1;
-        }
-
-        int depth = 0;
-        for (int i = text.Length - 2; i > 0; i--)
-        {
-            switch (text[i])
-            {
-                case (byte)')':
-                    depth++;
-                    break;
-                case (byte)'(':
-                    depth--;
-                    break;
-                case (byte)',' when depth == 0:
-                    return i;
-            }
-        }
-
-        return -1;
     }
 
     private InvalidOperationException NotAPair(ReadOnlySpan<byte> record) => new(

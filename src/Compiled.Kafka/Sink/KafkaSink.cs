@@ -107,7 +107,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     /// <summary>Sends a record given as its text: a pair <c>(key,value)</c> as key and value, anything else as a value without a key.</summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
-        int comma = PairComma(record);
+        int comma = PairText.CommaIndex(record);
         if (comma < 0)
         {
             Send(default, hasKey: false, record);
@@ -281,33 +281,6 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
         ErrorCode.TopicAuthorizationFailed or ErrorCode.ClusterAuthorizationFailed => "Give the sink's user the right to write to the topic.",
         _ => "Check the brokers' log.",
     };
-
-    // The comma between key and value in a pair's text "(key,value)": the last one outside the value's parentheses.
-    private static int PairComma(ReadOnlySpan<byte> text)
-    {
-        if (text.Length < 3 || text[0] != (byte)'(' || text[^1] != (byte)')')
-        {
-            return -1;
-        }
-
-        int depth = 0;
-        for (int i = text.Length - 2; i > 0; i--)
-        {
-            switch (text[i])
-            {
-                case (byte)')':
-                    depth++;
-                    break;
-                case (byte)'(':
-                    depth--;
-                    break;
-                case (byte)',' when depth == 0:
-                    return i;
-            }
-        }
-
-        return -1;
-    }
 
     private static LogLevel LevelOf(SyslogLevel level) => level switch
     {
