@@ -28,7 +28,12 @@ namespace Compiled.Kafka;
 /// offset after the records the job took, and the checkpoint's offsets are committed to the group once the checkpoint
 /// is durable (<see cref="CheckpointedAsync"/>), so lag tools see the job's progress. <b>Without a checkpoint</b> the
 /// offsets of the records taken are committed once their batch is committed (<see cref="BatchCommittedAsync"/>): a crash
-/// before that reads the batch's records again (at least once).
+/// before that reads the batch's records again (at least once). A commit the brokers refuse (say during a rebalance) or
+/// that is skipped because one is in flight is made again by the consumer a second later, while this process holds the
+/// partitions; stopping hands the partitions back and commits the last safe offsets first. A run resumed from a
+/// checkpoint and stopped before the group gave it its partitions (the group waits for a killed process's session to
+/// expire) waits up to 30 s for them on stopping, so that the checkpoint's offsets reach the group; it logs a warning
+/// when the group does not answer in that time.
 /// </para>
 /// <para>
 /// <b>Rebalances.</b> When the group takes partitions away from this process, the records of those partitions fetched
