@@ -10,12 +10,17 @@ public sealed partial class KafkaSource
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ProbeEvery = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan CommitAgainAfter = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StopWaitsForGroup = TimeSpan.FromSeconds(30);
 
     private IConsumer<byte[]?, byte[]?>? _consumer;
 
     // While the brokers are unreachable: since when (Stopwatch ticks; 0 while they answer) and the last check.
     private long _downSince;
     private long _lastProbe;
+
+    // Whether the group has given this process its partitions (possibly none) since it subscribed.
+    private bool _assignedOnce;
 
     private void Poll()
     {
@@ -46,6 +51,7 @@ public sealed partial class KafkaSource
                         continue;
                     }
 
+                    CommitIfBehind();
                     if (result is null || result.IsPartitionEOF)
                     {
                         CheckBrokers(consumer);
@@ -55,6 +61,8 @@ public sealed partial class KafkaSource
                     BrokersAnswered();
                     Hand(result);
                 }
+
+                AwaitGroupBeforeStop(consumer);
 
                 // Hands the partitions back (the revoke handler commits what is safe) and leaves the group.
                 lock (_commitGate)
@@ -73,6 +81,61 @@ public sealed partial class KafkaSource
         {
             Fail(error);
         }
+    }
+
+    // Safe offsets of partitions this process holds that the group does not have yet (a commit refused, say during a
+    // rebalance, or skipped because one was in flight) are committed again, off this thread, a second after the last try.
+    private void CommitIfBehind()
+    {
+        lock (_gate)
+        {
+            if (_failure is not null || Stopwatch.GetElapsedTime(_lastCommitTry) < CommitAgainAfter
+                || !_partitions.Exists(static p => p.Assigned && p.Safe > p.Committed))
+            {
+                return;
+            }
+        }
+
+        StartCommit();
+    }
+
+    // A run resumed from a checkpoint and stopped before the group gave it its partitions (it waits, say, for a killed
+    // process's session to expire) holds safe offsets the group may not have: the checkpoint's. Before leaving, it waits
+    // (at most StopWaitsForGroup) for the group's answer, so that the handover commits them.
+    private void AwaitGroupBeforeStop(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        lock (_gate)
+        {
+            if (_assignedOnce || _resumed.Count == 0 || _failure is not null)
+            {
+                return;
+            }
+        }
+
+        LogStopWaitsForGroup(_options.SafeText, _options.Group, (long)StopWaitsForGroup.TotalSeconds);
+        long started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < StopWaitsForGroup)
+        {
+            lock (_gate)
+            {
+                if (_assignedOnce || _failure is not null)
+                {
+                    return;
+                }
+            }
+
+            try
+            {
+                // Records fetched now are not handed to the job, which has stopped reading.
+                consumer.Consume(PollTimeout);
+            }
+            catch (ConsumeException error) when (!error.Error.IsFatal)
+            {
+                OnError(error.Error);
+            }
+        }
+
+        LogStopGaveUpOnGroup(_options.SafeText, _options.Group, (long)StopWaitsForGroup.TotalSeconds);
     }
 
     // Waits while the job has prefetch records still to take; returns whether the source is stopping.
@@ -123,6 +186,7 @@ public sealed partial class KafkaSource
         var starts = new List<TopicPartitionOffset>(partitions.Count);
         lock (_gate)
         {
+            _assignedOnce = true;
             foreach (TopicPartition topicPartition in partitions)
             {
                 long inGroup = committed.Find(c => c.TopicPartition == topicPartition) is { Offset.Value: >= 0 } c ? c.Offset.Value : -1;
@@ -356,6 +420,12 @@ public sealed partial class KafkaSource
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "Kafka source {Source}: could not {What} (try {Attempt}: {Reason}); trying again in {DelayMs} ms")]
     private partial void LogRetrying(string source, string what, int attempt, long delayMs, string reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Kafka source {Source}: stopping before group {Group} gave this process its partitions; waiting up to {Seconds} s for them, to commit the checkpoint's offsets when handing them back")]
+    private partial void LogStopWaitsForGroup(string source, string group, long seconds);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Kafka source {Source}: group {Group} gave this process no partitions within {Seconds} s of stopping; the checkpoint's offsets were not committed to the group (the next run resumes from the checkpoint; lag tools show the group behind until then)")]
+    private partial void LogStopGaveUpOnGroup(string source, string group, long seconds);
 
     [LoggerMessage(EventId = 9, Message = "Kafka source {Source}: client [{Facility}] {Text}")]
     private partial void LogClient(LogLevel level, string source, string facility, string text);

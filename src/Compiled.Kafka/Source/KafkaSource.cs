@@ -28,7 +28,12 @@ namespace Compiled.Kafka;
 /// offset after the records the job took, and the checkpoint's offsets are committed to the group once the checkpoint
 /// is durable (<see cref="CheckpointedAsync"/>), so lag tools see the job's progress. <b>Without a checkpoint</b> the
 /// offsets of the records taken are committed once their batch is committed (<see cref="BatchCommittedAsync"/>): a crash
-/// before that reads the batch's records again (at least once).
+/// before that reads the batch's records again (at least once). A commit the brokers refuse (say during a rebalance) or
+/// that is skipped because one is in flight is made again by the consumer a second later, while this process holds the
+/// partitions; stopping hands the partitions back and commits the last safe offsets first. A run resumed from a
+/// checkpoint and stopped before the group gave it its partitions (the group waits for a killed process's session to
+/// expire) waits up to 30 s for them on stopping, so that the checkpoint's offsets reach the group; it logs a warning
+/// when the group does not answer in that time.
 /// </para>
 /// <para>
 /// <b>Rebalances.</b> When the group takes partitions away from this process, the records of those partitions fetched
@@ -55,6 +60,9 @@ public sealed partial class KafkaSource : MessageSource
     // A message's position: the partition's slot (int32) and the offset after the record (int64), little-endian.
     private const int MessagePositionLength = 12;
 
+    // How long stopping waits for the consumer to hand its partitions back (committing) and leave the group.
+    private static readonly TimeSpan StopWaitsForConsumer = TimeSpan.FromSeconds(60);
+
     private readonly KafkaSourceOptions _options;
     private readonly ILogger _log;
     private readonly bool _commitAtCheckpoint;
@@ -72,6 +80,7 @@ public sealed partial class KafkaSource : MessageSource
 
     private Thread? _thread;
     private Task? _commitInFlight;
+    private long _lastCommitTry;
     private long _commits;
 
     /// <summary>Creates the source; <see cref="KafkaSourceFactory"/> is how a run makes one.</summary>
@@ -274,31 +283,36 @@ public sealed partial class KafkaSource : MessageSource
             thread = _thread;
         }
 
-        if (thread is not null)
+        if (thread is not null && !await Task.Run(() => thread.Join(StopWaitsForConsumer)).ConfigureAwait(false))
         {
-            await Task.Run(() => thread.Join(TimeSpan.FromSeconds(60))).ConfigureAwait(false);
+            LogStopSlow(_options.SafeText, (long)StopWaitsForConsumer.TotalSeconds);
         }
 
-        if (_commitInFlight is { } commit)
+        Task? commit;
+        lock (_gate)
         {
-            await commit.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            commit = _commitInFlight;
+        }
+
+        if (commit is not null)
+        {
+            await commit.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
     // Commits, off the run's loop, the safe offsets of the partitions this process holds that the group has not yet;
-    // waits a few seconds for the answer. A commit the brokers do not answer is logged and made again after the next
-    // batch: the offsets stay safe in the checkpoint or are read again, never lost.
+    // waits a few seconds for the answer. A commit the brokers refuse or do not answer is logged and made again by the
+    // consumer's thread (CommitIfBehind): the offsets stay safe in the checkpoint or are read again, never lost.
+    // The consumer's thread makes again, a second later, a commit skipped here because one was in flight or refused.
     private async ValueTask CommitSafeOffsetsAsync(CancellationToken cancellationToken)
     {
-        if (_commitInFlight is { IsCompleted: false } || Volatile.Read(ref _consumer) is null)
+        if (StartCommit() is not { } commit)
         {
             return;
         }
 
-        Task commit = Task.Run(CommitSafeOffsets, CancellationToken.None);
-        _commitInFlight = commit;
         try
         {
             await commit.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
@@ -306,6 +320,23 @@ public sealed partial class KafkaSource : MessageSource
         catch (TimeoutException)
         {
             LogCommitSlow(_options.SafeText);
+        }
+    }
+
+    // Starts a commit of the safe offsets off the calling thread, unless one is in flight or the consumer is not running.
+    private Task? StartCommit()
+    {
+        lock (_gate)
+        {
+            if (_commitInFlight is { IsCompleted: false } || Volatile.Read(ref _consumer) is null)
+            {
+                return null;
+            }
+
+            _lastCommitTry = System.Diagnostics.Stopwatch.GetTimestamp();
+            Task commit = Task.Run(CommitSafeOffsets, CancellationToken.None);
+            _commitInFlight = commit;
+            return commit;
         }
     }
 
@@ -375,11 +406,14 @@ public sealed partial class KafkaSource : MessageSource
     [LoggerMessage(EventId = 22, Level = LogLevel.Debug, Message = "Kafka source {Source}: committed offsets {Offsets} to group {Group}")]
     private partial void LogCommitted(string source, string group, string offsets);
 
-    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Kafka source {Source}: could not commit offsets {Offsets} to group {Group} ({Reason}); they are committed again after the next batch, and until then the checkpoint keeps them (without one, their records may be read again)")]
+    [LoggerMessage(EventId = 23, Level = LogLevel.Warning, Message = "Kafka source {Source}: could not commit offsets {Offsets} to group {Group} ({Reason}); the consumer commits them again a second later while it holds their partitions, and until then the checkpoint keeps them (without one, their records may be read again)")]
     private partial void LogCommitFailed(string source, string group, string offsets, string reason);
 
-    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Kafka source {Source}: the brokers have not answered a commit of offsets within 5 s; the run goes on, and the offsets are committed again after the next batch")]
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Kafka source {Source}: the brokers have not answered a commit of offsets within 5 s; the run goes on, and offsets the group does not have yet are committed again a second after the answer")]
     private partial void LogCommitSlow(string source);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Kafka source {Source}: the consumer did not hand its partitions back and leave its group within {Seconds} s of stopping (the brokers do not answer); offsets not committed are kept by the checkpoint, or read again by the next run")]
+    private partial void LogStopSlow(string source, long seconds);
 
     // A record fetched for the job, with its partition.
     private readonly record struct Fetched(PartitionState Partition, ConsumeResult<byte[]?, byte[]?> Result);
