@@ -129,6 +129,8 @@ public sealed partial class PostgresChangeSource
         }
 
         Volatile.Write(ref _streaming, connection);
+        int serverProcess = connection.ProcessID;
+        LogConnection(_options.Display, serverProcess, (_delivered.IsStart ? "from the slot's confirmed position" : _delivered.ToString()));
         TransactionInfo transaction = default;
         int index = 0;
         bool first = true;
@@ -337,6 +339,9 @@ public sealed partial class PostgresChangeSource
         return new InvalidOperationException(
             $"postgres source {_options.Display} could not stream changes: {error.MessageText} (SQLSTATE {error.SqlState}); {advice}", error);
     }
+
+    [LoggerMessage(EventId = 328, Level = LogLevel.Debug, Message = "postgres source {Source}: starting replication through server process {ServerProcess}, {Position}")]
+    private partial void LogConnection(string source, int serverProcess, string position);
 
     [LoggerMessage(EventId = 327, Level = LogLevel.Information, Message = "postgres source {Source}: streaming the changes of publication {Publication} from slot {Slot}, {Position}")]
     private partial void LogStreaming(string source, string publication, string slot, string position);

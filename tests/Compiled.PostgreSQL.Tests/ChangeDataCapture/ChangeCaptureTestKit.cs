@@ -179,3 +179,70 @@ internal sealed class LogCapture : ILoggerFactory, ILogger
     {
     }
 }
+
+/// <summary>
+/// Every message logged, from every category and at every level, with its time, thread-safely appended to a file under
+/// the test output's <c>logs</c> folder, which stays after the test: when a test fails, the file tells what the runs did.
+/// </summary>
+internal sealed class FileLog : ILoggerFactory
+{
+    private readonly Lock _gate = new();
+    private readonly StreamWriter _writer;
+
+    /// <summary>Opens (replacing) <c>logs/<paramref name="name"/>-PID.log</c> next to the test assembly, PID the test process's.</summary>
+    public FileLog(string name)
+    {
+        string folder = System.IO.Path.Combine(AppContext.BaseDirectory, "logs");
+        Directory.CreateDirectory(folder);
+        Path = System.IO.Path.Combine(folder, $"{name}-{Environment.ProcessId}.log");
+        _writer = new StreamWriter(Path, append: false) { AutoFlush = true };
+    }
+
+    /// <summary>The file's full path.</summary>
+    public string Path { get; }
+
+    /// <summary>Writes one line of the test's own, among the runs' messages.</summary>
+    public void Write(string text) => Append("test", LogLevel.Information, text, null);
+
+    public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _writer.Dispose();
+        }
+    }
+
+    private void Append(string category, LogLevel level, string text, Exception? error)
+    {
+        string line = $"{DateTime.UtcNow:HH:mm:ss.fff} [{Environment.CurrentManagedThreadId,3}] {level,-11} {category}: {text}" +
+            (error is null ? "" : Environment.NewLine + error);
+        lock (_gate)
+        {
+            try
+            {
+                _writer.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // A message logged after the test ended (a stream task winding down) has no file to go to.
+            }
+        }
+    }
+
+    private sealed class Category(FileLog log, string name) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            log.Append(name, logLevel, formatter(state, exception), exception);
+    }
+}

@@ -111,13 +111,15 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
         string checkpoint = temp.Combine("checkpoint");
         const int Transactions = 60;
         const int PerTransaction = 5;
+        using var log = new FileLog(nameof(AbandonedMidStream_WithACheckpoint_TheRestartWritesEveryChangeExactlyOnce_InOrder));
+        log.Write($"database {database}, slot {database}");
 
         // Transactions of five inserts keep coming while the first run reads them; it is abandoned (its batches neither
         // finished nor committed, as a crash leaves them) once it has taken a third of them, wherever that falls.
         using var writing = new CancellationTokenSource();
         Task writer = Task.CompletedTask;
         using (var abort = new CancellationTokenSource())
-        await using (var first = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint)))
+        await using (var first = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint, log)))
         {
             Task running = first.RunAsync(CancellationToken.None, abort.Token);
             await WaitForStreamingAsync(connection, database);
@@ -131,18 +133,23 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
                 }
             }, TestContext.Current.CancellationToken);
             await WaitUntil(() => first.Sources[0].Counters.Records >= Transactions * PerTransaction / 3, "a third of the changes taken");
+            log.Write($"abandoning the first run, {first.Sources[0].Counters.Records} changes taken, {ReadOutput(output).Count} written");
             await abort.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
         }
 
+        log.Write($"the first run abandoned, {ReadOutput(output).Count} changes written");
         Assert.True(ReadOutput(output).Count < Transactions * PerTransaction, "the first run did not write everything");
         await writer;
+        log.Write($"all {Transactions} transactions made; the slot: {await ScalarAsync(connection, $"SELECT active::text || ' pid ' || coalesce(active_pid::text, '-') || ' confirmed ' || confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{database}'")}");
 
         using (var stop = new CancellationTokenSource())
-        await using (var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint)))
+        await using (var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint, log)))
         {
             Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
-            await WaitUntil(() => ReadOutput(output).Count >= Transactions * PerTransaction, "every change written");
+            // A run that failed says why here, not as a wait that runs out.
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count >= Transactions * PerTransaction, $"every change written (what the runs did: {log.Path})");
+            Assert.False(running.IsCompleted, $"The second run ended before it wrote every change: {running.Exception} (what the runs did: {log.Path})");
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         }
