@@ -45,11 +45,11 @@ internal static class ZeroMQTest
         return socket.TryReceiveMultipartStrings(timeout, Encoding.UTF8, ref frames) ? [.. frames!] : null;
     }
 
-    /// <summary>Receives messages until <paramref name="enough"/> says so, failing after 30 s.</summary>
-    public static List<string[]> ReceiveUntil(NetMQSocket socket, Func<List<string[]>, bool> enough)
+    /// <summary>Receives messages until <paramref name="enough"/> says so, failing after <paramref name="seconds"/> (30 s).</summary>
+    public static List<string[]> ReceiveUntil(NetMQSocket socket, Func<List<string[]>, bool> enough, int seconds = 30)
     {
         var received = new List<string[]>();
-        DateTime giveUp = DateTime.UtcNow.AddSeconds(30);
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(seconds);
         while (!enough(received))
         {
             Assert.True(DateTime.UtcNow < giveUp, $"Timed out receiving: {received.Count} messages came");
