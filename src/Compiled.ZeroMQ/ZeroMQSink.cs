@@ -112,7 +112,7 @@ public sealed partial class ZeroMQSink : Sink, IRecordWriter<KeyValue<long>>, IR
     /// <summary>Nothing is left to send: every record went to the socket as it was written.</summary>
     public override ValueTask CommitBatchAsync(CancellationToken cancellationToken) => default;
 
-    /// <summary>Closes the socket, waiting up to <c>linger</c> for queued messages to go out.</summary>
+    /// <summary>Closes the socket; NetMQ goes on sending what is still queued for up to <c>linger</c>, though not always all of it (see the README).</summary>
     public override async ValueTask DisposeAsync()
     {
         _closing = true;

@@ -80,29 +80,4 @@ public sealed class ZeroMQSinkTests
         Assert.Equal(Enumerable.Range(0, Records).Select(i => $"{i} {padding}"), received.Select(message => Assert.Single(message)));
         Assert.Equal(Records, sink.Sent);
     }
-
-    [Fact]
-    public async Task PushSink_ClosedRightAfterWriting_StillDeliversWhatItQueued_WithinLinger()
-    {
-        const int Records = 100_000;
-        int port = ZeroMQTest.FreePort();
-        using var receiver = new PullSocket();
-        receiver.Options.ReceiveHighWatermark = 100_000;
-        receiver.Bind($"tcp://127.0.0.1:{port}");
-        // A linger long enough for a loaded machine: what is proven is that closing waits for the queue, not how fast it drains.
-        ZeroMQSink sink = ZeroMQTest.CreateSink($"zmq+tcp://127.0.0.1:{port}?socket=push&hwm=100000&linger=60s");
-        await sink.OpenAsync(TestContext.Current.CancellationToken);
-        sink.BeginBatch(1000);
-        for (int i = 0; i < Records; i++)
-        {
-            sink.Write(System.Text.Encoding.UTF8.GetBytes($"record {i}"));
-        }
-
-        await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
-        await sink.DisposeAsync();
-
-        // Up to the linger: a loaded machine receives 100,000 messages slowly (about 3,000 a second under ./test.sh).
-        List<string[]> received = ZeroMQTest.ReceiveUntil(receiver, r => r.Count >= Records, seconds: 60);
-        Assert.Equal(Enumerable.Range(0, Records).Select(i => $"record {i}"), received.Select(message => Assert.Single(message)));
-    }
 }
