@@ -12,13 +12,7 @@ internal sealed class PostgresSinkOptions
 {
     private PostgresSinkOptions(ConnectorUri uri)
     {
-        PostgresServerUri server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?table=T");
-        Server = server;
-        Host = server.Host;
-        Port = server.Port;
-        Database = server.Database;
-        User = server.User;
-        Password = server.Password;
+        Server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?table=T");
         Table = uri.TakeString("table") ?? throw uri.Error(
             $"postgres sink URI '{uri.Text}' names no table; add ?table=NAME (a table of key and value columns, created if missing)");
         TableName = QuoteQualified(uri, Table, "table");
@@ -50,19 +44,19 @@ internal sealed class PostgresSinkOptions
     public PostgresServerUri Server { get; }
 
     /// <summary>The server's host name or address.</summary>
-    public string Host { get; }
+    public string Host => Server.Host;
 
     /// <summary>The server's port.</summary>
-    public int Port { get; }
+    public int Port => Server.Port;
 
     /// <summary>The database.</summary>
-    public string Database { get; }
+    public string Database => Server.Database;
 
     /// <summary>The user the sink logs in as (<c>postgres</c> unless the URI names one).</summary>
-    public string User { get; }
+    public string User => Server.User;
 
     /// <summary>The password from the URI, or <see langword="null"/> (then Npgsql reads <c>PGPASSWORD</c> or <c>~/.pgpass</c>). Never logged.</summary>
-    public string? Password { get; }
+    public string? Password => Server.Password;
 
     /// <summary>The table as written in the URI (<c>table</c>), possibly <c>schema.table</c>.</summary>
     public string Table { get; }

@@ -20,13 +20,7 @@ public sealed class PostgresChangeSourceOptions
     private PostgresChangeSourceOptions(ConnectorUri uri)
     {
         Display = uri.Text;
-        PostgresServerUri server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?publication=P&slot=S");
-        _server = server;
-        Host = server.Host;
-        Port = server.Port;
-        Database = server.Database;
-        User = server.User;
-        Password = server.Password;
+        _server = PostgresServerUri.Parse(uri, "postgres://user@host:port/database?publication=P&slot=S");
 
         string? publication = uri.TakeString("publication");
         string? slot = uri.TakeString("slot");
@@ -79,19 +73,19 @@ public sealed class PostgresChangeSourceOptions
     }
 
     /// <summary>The server's host name or address.</summary>
-    public string Host { get; }
+    public string Host => _server.Host;
 
     /// <summary>The server's port.</summary>
-    public int Port { get; }
+    public int Port => _server.Port;
 
     /// <summary>The database whose changes are read (a publication and a logical slot belong to one database).</summary>
-    public string Database { get; }
+    public string Database => _server.Database;
 
     /// <summary>The user the source logs in as (<c>postgres</c> unless the URI names one); it needs the REPLICATION attribute.</summary>
-    public string User { get; }
+    public string User => _server.User;
 
     /// <summary>The password from the URI, or <see langword="null"/> (then Npgsql reads <c>PGPASSWORD</c> or <c>~/.pgpass</c>). Never logged.</summary>
-    public string? Password { get; }
+    public string? Password => _server.Password;
 
     /// <summary>The publication whose tables' changes are read (<c>publication</c>, required).</summary>
     public string Publication { get; }
