@@ -276,11 +276,7 @@ public sealed partial class PostgresSink : Sink
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        double factor = Math.Pow(2, Math.Min(failures - 1, 20));
-        return TimeSpan.FromMilliseconds(Math.Min(_options.RetryDelay.TotalMilliseconds * factor, _options.MaxRetryDelay.TotalMilliseconds));
-    }
+    private TimeSpan Backoff(int failures) => Connectors.RetryDelay.After(failures, _options.RetryDelay, _options.MaxRetryDelay);
 
     private async Task<NpgsqlConnection> ConnectAsync(CancellationToken cancellationToken)
     {

@@ -231,12 +231,7 @@ public sealed partial class TcpSource : Source
         }
     }
 
-    private TimeSpan Backoff(int failures)
-    {
-        // Doubling from reconnectDelay; the exponent is capped so that a long outage cannot overflow.
-        double milliseconds = ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30));
-        return TimeSpan.FromMilliseconds(Math.Min(milliseconds, MaxReconnectDelay.TotalMilliseconds));
-    }
+    private TimeSpan Backoff(int failures) => RetryDelay.After(failures, ReconnectDelay, MaxReconnectDelay);
 
     // onPartial: what to do with a line the connection's end cut short. Kept by default, as Spark's socket receiver
     // (BufferedReader.readLine) hands on a last line without a line end.
