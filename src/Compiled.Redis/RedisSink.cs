@@ -61,7 +61,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
 
     /// <summary>Creates a sink from its options; <see cref="RedisSinkFactory"/> is how a run makes one.</summary>
     public RedisSink(RedisSinkOptions options, SinkContext context)
-        : base(ConnectorUri.Parse((options ?? throw new ArgumentNullException(nameof(options))).SafeText, "sink"), context)
+        : base((options ?? throw new ArgumentNullException(nameof(options))).Uri, context)
     {
         _options = options;
         _log = context.LoggerFactory.CreateLogger<RedisSink>();

@@ -30,9 +30,9 @@ public sealed class RedisSinkOptions
     /// <summary>The StackExchange.Redis options a URI may set (<see cref="RedisServerUri.PassedThrough"/>).</summary>
     public static IReadOnlyList<string> PassedThrough => RedisServerUri.PassedThrough;
 
-    private RedisSinkOptions(string safeText, ConfigurationOptions client, RedisDataType type, string key, string prefix, int database, TimeSpan retryFor)
+    private RedisSinkOptions(ConnectorUri uri, ConfigurationOptions client, RedisDataType type, string key, string prefix, int database, TimeSpan retryFor)
     {
-        SafeText = safeText;
+        Uri = uri;
         Client = client;
         Type = type;
         Key = key;
@@ -42,7 +42,10 @@ public sealed class RedisSinkOptions
     }
 
     /// <summary>The URI as written, with its password replaced by <c>***</c>.</summary>
-    public string SafeText { get; }
+    public string SafeText => Uri.Text;
+
+    /// <summary>The URI the options were read from.</summary>
+    public ConnectorUri Uri { get; }
 
     /// <summary>The client's configuration: the endpoint, the options passed through, and the connector's own settings.</summary>
     public ConfigurationOptions Client { get; }
@@ -94,7 +97,7 @@ public sealed class RedisSinkOptions
         }
 
         uri.ThrowIfUnknownOptions();
-        return new RedisSinkOptions(shown, server.Client, type, key, prefix, server.Client.DefaultDatabase ?? 0, server.RetryFor);
+        return new RedisSinkOptions(uri, server.Client, type, key, prefix, server.Client.DefaultDatabase ?? 0, server.RetryFor);
     }
 
     /// <summary>The URI with the password of its user part and of a <c>password=</c> option replaced by <c>***</c> (<see cref="UriSecrets.Redact"/>).</summary>

@@ -56,7 +56,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
 
     /// <summary>Creates a sink from its options; <see cref="KafkaSinkFactory"/> is how a run makes one.</summary>
     public KafkaSink(KafkaSinkOptions options, SinkContext context)
-        : base(ConnectorUri.Parse((options ?? throw new ArgumentNullException(nameof(options))).SafeText, "sink"), context)
+        : base((options ?? throw new ArgumentNullException(nameof(options))).Uri, context)
     {
         _options = options;
         _topic = options.Topic;

@@ -14,10 +14,10 @@ public sealed class KafkaSinkOptions
 {
     private readonly KafkaServerUri _server;
 
-    private KafkaSinkOptions(string safeText, KafkaServerUri server, string topic, TimeSpan retryFor, string? transactionalId, string? acks)
+    private KafkaSinkOptions(ConnectorUri uri, KafkaServerUri server, string topic, TimeSpan retryFor, string? transactionalId, string? acks)
     {
         Acks = acks;
-        SafeText = safeText;
+        Uri = uri;
         _server = server;
         Topic = topic;
         RetryFor = retryFor;
@@ -25,7 +25,10 @@ public sealed class KafkaSinkOptions
     }
 
     /// <summary>The URI as written, with its secrets replaced by <c>***</c>.</summary>
-    public string SafeText { get; }
+    public string SafeText => Uri.Text;
+
+    /// <summary>The URI the options were read from.</summary>
+    public ConnectorUri Uri { get; }
 
     /// <summary>The brokers to start from, as librdkafka's <c>bootstrap.servers</c>.</summary>
     public string BootstrapServers => _server.BootstrapServers;
@@ -97,7 +100,7 @@ public sealed class KafkaSinkOptions
         }
 
         uri.ThrowIfUnknownOptions();
-        return new KafkaSinkOptions(uri.Text, server, server.Topics[0], retryFor, transactionalId, acks);
+        return new KafkaSinkOptions(uri, server, server.Topics[0], retryFor, transactionalId, acks);
     }
 
     /// <summary>The producer's configuration: brokers, the URI's properties, and the connector's own defaults where the URI sets none.</summary>
