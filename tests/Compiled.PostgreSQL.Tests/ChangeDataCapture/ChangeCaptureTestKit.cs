@@ -127,19 +127,34 @@ internal static class ChangeCaptureTestKit
     public static (ulong Commit, ulong Change) Place(JsonElement change) =>
         (Lsn(change.GetProperty("commitLsn").GetString()!), Lsn(change.GetProperty("lsn").GetString()!));
 
-    /// <summary>Waits up to a minute for <paramref name="condition"/>.</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string? what = null)
+    /// <summary>
+    /// Waits up to a minute for <paramref name="condition"/>; when it does not come, fails saying <paramref name="what"/>
+    /// was awaited and, given a <paramref name="log"/>, what the runs logged last.
+    /// </summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string? what = null, FileLog? log = null)
     {
         DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
         {
-            Assert.True(DateTime.UtcNow < giveUp, $"Not there within 60 seconds{(what is null ? "" : ": " + what)}.");
+            if (DateTime.UtcNow >= giveUp)
+            {
+                string message = $"Not there within 60 seconds{(what is null ? "" : ": " + what)}.";
+                Assert.Fail(log is null ? message : log.Failure(message));
+            }
+
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
 
-    /// <summary>Waits up to a minute for <paramref name="condition"/>.</summary>
-    public static Task WaitUntil(Func<bool> condition, string? what = null) => WaitUntilAsync(() => Task.FromResult(condition()), what);
+    /// <summary>Waits up to a minute for <paramref name="condition"/>, as <see cref="WaitUntilAsync"/> does.</summary>
+    public static Task WaitUntil(Func<bool> condition, string? what = null, FileLog? log = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, log);
+
+    /// <summary>The slot <paramref name="slot"/> as the server has it: active or not, by which process, confirmed to where.</summary>
+    public static async Task<string> SlotStateAsync(string connectionString, string slot) =>
+        (string?)await ScalarAsync(connectionString,
+            "SELECT 'active ' || active::text || ', pid ' || coalesce(active_pid::text, '-') || ', confirmed ' || coalesce(confirmed_flush_lsn::text, '-') " +
+            $"FROM pg_replication_slots WHERE slot_name = '{slot}'") ?? "no such slot";
 }
 
 /// <summary>A temporary directory, deleted at the end.</summary>
@@ -203,6 +218,23 @@ internal sealed class FileLog : ILoggerFactory
 
     /// <summary>Writes one line of the test's own, among the runs' messages.</summary>
     public void Write(string text) => Append("test", LogLevel.Information, text, null);
+
+    /// <summary>
+    /// A failure's message: <paramref name="what"/>, the file's path, and its last lines (what the runs did just
+    /// before), so that a failure far from this machine says why.
+    /// </summary>
+    public string Failure(string what)
+    {
+        string[] lines;
+        lock (_gate)
+        {
+            _writer.Flush();
+            using var reader = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            lines = new StreamReader(reader).ReadToEnd().Split('\n');
+        }
+
+        return $"{what}{Environment.NewLine}The last lines of {Path}:{Environment.NewLine}{string.Join('\n', lines.TakeLast(40))}";
+    }
 
     public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);
 

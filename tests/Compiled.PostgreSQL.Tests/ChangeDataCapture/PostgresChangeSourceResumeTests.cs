@@ -23,18 +23,22 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
         string source = SourceUri(postgres.Server, database);
         string output = temp.Combine("out");
         string checkpoint = temp.Combine("checkpoint");
+        using var log = new FileLog(nameof(StoppedAndRestarted_WithACheckpoint_ReadsTheChangesMadeWhileDown_EachOnce));
+        log.Write($"database {database}, slot {database}");
 
         using (var stop = new CancellationTokenSource())
-        await using (var first = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint)))
+        await using (var first = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint, log)))
         {
             Task running = first.RunAsync(stop.Token, TestContext.Current.CancellationToken);
             await WaitForStreamingAsync(connection, database);
             await ExecuteAsync(connection, [.. Enumerable.Range(1, 5).Select(i => $"INSERT INTO orders VALUES ({i}, {i})")]);
-            await WaitUntil(() => ReadOutput(output).Count == 5, "the first five changes written");
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count == 5, "the first five changes written", log);
+            Assert.False(running.IsCompleted, log.Failure($"the first run ended: {running.Exception}"));
 
             // Confirmed to the slot only with the checkpoint that holds them.
             ulong lastCommit = Place(ReadOutput(output)[^1]).Commit;
-            await WaitUntilAsync(async () => await ConfirmedFlushAsync(connection, database) >= lastCommit, "the checkpointed changes confirmed");
+            await WaitUntilAsync(async () => await ConfirmedFlushAsync(connection, database) >= lastCommit, "the checkpointed changes confirmed", log);
+            log.Write($"stopping the first run; the slot: {await SlotStateAsync(connection, database)}");
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
             Assert.Equal(PipelineRunState.Completed, first.State);
@@ -45,13 +49,15 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
             "INSERT INTO orders VALUES (6, 6), (7, 7)",
             "UPDATE orders SET qty = 10 WHERE id = 1",
             "DELETE FROM orders WHERE id = 2");
+        log.Write($"the first run stopped, changes made; the slot: {await SlotStateAsync(connection, database)}");
 
         using (var stop = new CancellationTokenSource())
-        await using (var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint)))
+        await using (var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint, log)))
         {
             Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
             var reader = Assert.IsType<PostgresChangeSource>(second.Sources[0]);
-            await WaitUntil(() => ReadOutput(output).Count >= 9, "the changes made while down written");
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count >= 9, "the changes made while down written", log);
+            Assert.False(running.IsCompleted, log.Failure($"the second run ended: {running.Exception}"));
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
             Assert.Equal(4, reader.Counters.Records);
@@ -141,15 +147,15 @@ public sealed class PostgresChangeSourceResumeTests(PostgresFixture postgres) : 
         log.Write($"the first run abandoned, {ReadOutput(output).Count} changes written");
         Assert.True(ReadOutput(output).Count < Transactions * PerTransaction, "the first run did not write everything");
         await writer;
-        log.Write($"all {Transactions} transactions made; the slot: {await ScalarAsync(connection, $"SELECT active::text || ' pid ' || coalesce(active_pid::text, '-') || ' confirmed ' || confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '{database}'")}");
+        log.Write($"all {Transactions} transactions made; the slot: {await SlotStateAsync(connection, database)}");
 
         using (var stop = new CancellationTokenSource())
         await using (var second = new PipelineRun(CapturedChanges.Definition, Options(source, output, checkpoint, log)))
         {
             Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
             // A run that failed says why here, not as a wait that runs out.
-            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count >= Transactions * PerTransaction, $"every change written (what the runs did: {log.Path})");
-            Assert.False(running.IsCompleted, $"The second run ended before it wrote every change: {running.Exception} (what the runs did: {log.Path})");
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count >= Transactions * PerTransaction, "every change written", log);
+            Assert.False(running.IsCompleted, log.Failure($"the second run ended before it wrote every change: {running.Exception}"));
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         }
