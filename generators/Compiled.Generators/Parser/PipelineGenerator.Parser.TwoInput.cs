@@ -111,8 +111,11 @@ namespace Compiled.Generators
                 {
                     if (input.Output!.Type.IsRefLike || input.OutputSymbol is null)
                     {
+                        string way = input.Output.Shape == RecordShape.Windowed
+                            ? $"key '{input.Name}' by a struct (a [Map] to a (TKey, TValue) tuple above it), whose windows can be kept"
+                            : "map the records to another type first";
                         Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
-                            $"it is handed the batch's records in a span, but '{input.Name}' emits '{input.Output.Type.Display}', a ref struct that cannot be kept; map the records to another type first");
+                            $"it is handed the batch's records in a span, but '{input.Name}' emits '{input.Output.Type.Display}', a ref struct that cannot be kept; {way}");
                         return;
                     }
                 }
