@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 
@@ -289,6 +290,7 @@ namespace Compiled.Generators
             private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch
             {
                 InputArity.KeyAndValue => $"{KeyOf(inputType, input)}, {ValueOf(inputType, input)}",
+                InputArity.Fields => string.Join(", ", Enumerable.Range(1, stage.Fields).Select(field => $"{input}.Item{field}")),
                 _ => input,
             };
 

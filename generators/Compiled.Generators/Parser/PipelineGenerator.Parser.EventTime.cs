@@ -59,7 +59,7 @@ namespace Compiled.Generators
                     return;
                 }
 
-                if (!RequireArity(draft, $"static long {draft.Name}(T record)") || upstream?.Output is null || !MatchInput(draft, upstream))
+                if (!RequireArity(draft, upstream, $"static long {draft.Name}(T record)") || upstream?.Output is null || !MatchInput(draft, upstream))
                 {
                     return;
                 }
