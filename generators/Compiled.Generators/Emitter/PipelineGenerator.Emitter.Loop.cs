@@ -209,7 +209,7 @@ namespace Compiled.Generators
                         // Kept for the batch: the function gets the whole batch at the boundary.
                         if (parent == stage.Input)
                         {
-                            w.Line($"{names.In}.Add({input});");
+                            w.Line(inputType.Shape == RecordShape.KeyValue ? $"{names.In}.Add({input}.Key, {input}.Value);" : $"{names.In}.Add({input});");
                         }
 
                         if (parent == stage.Other)
