@@ -33,6 +33,9 @@ namespace Compiled.Generators
             State = Find(compilation, "Compiled.State`1", runtime);
             Grouped1 = Find(compilation, "Compiled.Grouped`1", runtime);
             Grouped2 = Find(compilation, "Compiled.Grouped`2", runtime);
+            Windowed2 = Find(compilation, "Compiled.Windowed`2", runtime);
+            ByteBatch = Find(compilation, "Compiled.ByteBatch", runtime);
+            KeyValueBatch = Find(compilation, "Compiled.KeyValueBatch`1", runtime);
             RecordBuffer = Find(compilation, "Compiled.RecordBuffer`1", runtime);
             CheckpointValue = Find(compilation, "Compiled.Checkpoints.ICheckpointValue`1", runtime);
             ReadOnlySpan = Find(compilation, "System.ReadOnlySpan`1", core);
@@ -82,6 +85,15 @@ namespace Compiled.Generators
 
         /// <summary><c>Compiled.Grouped&lt;TKey, TValue&gt;</c>: a struct key's values of a batch.</summary>
         public INamedTypeSymbol? Grouped2 { get; }
+
+        /// <summary><c>Compiled.Windowed&lt;TKey, TValue&gt;</c>: a struct key's value of an event-time window.</summary>
+        public INamedTypeSymbol? Windowed2 { get; }
+
+        /// <summary><c>Compiled.ByteBatch</c>: a batch of byte records handed to a [ForEachBatch].</summary>
+        public INamedTypeSymbol? ByteBatch { get; }
+
+        /// <summary><c>Compiled.KeyValueBatch&lt;TValue&gt;</c>: a batch of byte-keyed records handed to a [ForEachBatch].</summary>
+        public INamedTypeSymbol? KeyValueBatch { get; }
 
         /// <summary><c>Compiled.RecordBuffer&lt;T&gt;</c>: the output of a whole-batch function.</summary>
         public INamedTypeSymbol? RecordBuffer { get; }

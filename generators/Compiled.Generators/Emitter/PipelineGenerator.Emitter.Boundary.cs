@@ -81,7 +81,13 @@ namespace Compiled.Generators
 
                     case StageKind.ForEachBatch:
                         w.Line($"// [ForEachBatch] {stage.Name} ({stage.Location}): the whole batch, with its time.");
-                        w.Line($"{method}({n.In}.AsSpan(), batch.Time);");
+                        string records = pipeline.Model.Stages[stage.Input].Output!.Shape switch
+                        {
+                            RecordShape.Bytes => $"new global::Compiled.ByteBatch({n.In})",
+                            RecordShape.KeyValue => $"new global::Compiled.KeyValueBatch<{pipeline.Model.Stages[stage.Input].Output!.Value!.Code}>({n.In})",
+                            _ => $"{n.In}.AsSpan()",
+                        };
+                        w.Line($"{method}({records}, batch.Time);");
                         w.Line($"{n.In}.Clear();");
                         break;
 

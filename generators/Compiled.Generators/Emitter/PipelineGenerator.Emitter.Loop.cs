@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 
@@ -208,7 +209,7 @@ namespace Compiled.Generators
                         // Kept for the batch: the function gets the whole batch at the boundary.
                         if (parent == stage.Input)
                         {
-                            w.Line($"{names.In}.Add({input});");
+                            w.Line(inputType.Shape == RecordShape.KeyValue ? $"{names.In}.Add({input}.Key, {input}.Value);" : $"{names.In}.Add({input});");
                         }
 
                         if (parent == stage.Other)
@@ -289,6 +290,7 @@ namespace Compiled.Generators
             private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch
             {
                 InputArity.KeyAndValue => $"{KeyOf(inputType, input)}, {ValueOf(inputType, input)}",
+                InputArity.Fields => string.Join(", ", Enumerable.Range(1, stage.Fields).Select(field => $"{input}.Item{field}")),
                 _ => input,
             };
 

@@ -166,6 +166,14 @@ namespace Compiled.Generators
                             break;
                         }
 
+                        case StageKind.ForEachBatch when input!.Output!.Shape == RecordShape.Bytes:
+                            yield return ($"{Runtime}.Windows.ByteRecords", names.In);
+                            break;
+
+                        case StageKind.ForEachBatch when input!.Output!.Shape == RecordShape.KeyValue:
+                            yield return ($"{Runtime}.Windows.KeyValueRecords<{input.Output.Value!.Code}>", names.In);
+                            break;
+
                         case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                             yield return ($"{Runtime}.Windows.ValueRecords<{input!.Output!.Type.Code}>", names.In);
                             if (other is not null)

@@ -50,6 +50,9 @@ namespace Compiled.Generators.Model
 
         /// <summary>Two parameters: the key and the value of a keyed record.</summary>
         KeyAndValue,
+
+        /// <summary>One parameter per field of a tuple record, in order.</summary>
+        Fields,
     }
 
     /// <summary>One stage of a pipeline, as plain values.</summary>
@@ -70,6 +73,7 @@ namespace Compiled.Generators.Model
     /// <param name="Time">For the event-time stages, their watermark or window.</param>
     /// <param name="LateOnly">For a sink, whether it receives only the late records of an [EventTime] stage.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
+    /// <param name="Fields">For a stage that takes a tuple's fields as parameters (<see cref="InputArity.Fields"/>), how many.</param>
     internal sealed record StageModel(
         string Name,
         StageKind Kind,
@@ -87,7 +91,8 @@ namespace Compiled.Generators.Model
         int Other = -1,
         string? MergeValue = null,
         TimeModel? Time = null,
-        bool LateOnly = false);
+        bool LateOnly = false,
+        int Fields = 0);
 
     /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
     /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>

@@ -34,6 +34,9 @@ namespace Compiled.Generators
 
                 public InputArity Arity { get; set; }
 
+                /// <summary>With <see cref="InputArity.Fields"/>, how many fields of the tuple the method takes.</summary>
+                public int Fields { get; set; }
+
                 public RecordType? Output { get; private set; }
 
                 /// <summary>Records what the stage emits, with the symbols that later stages are checked against.</summary>

@@ -59,7 +59,7 @@ namespace Compiled.Generators
                     return;
                 }
 
-                if (!RequireArity(draft, $"static long {draft.Name}(T record)") || upstream?.Output is null || !MatchInput(draft, upstream))
+                if (!RequireArity(draft, upstream, $"static long {draft.Name}(T record)") || upstream?.Output is null || !MatchInput(draft, upstream))
                 {
                     return;
                 }
@@ -166,7 +166,12 @@ namespace Compiled.Generators
                     : new TypeName($"global::Compiled.Windowed<{input.Key!.Code}, {value.Code}>", $"Windowed<{input.Key.Display}, {value.Display}>", TextFormat.Object,
                         // A window, a key and a value: as bytes when the key and the value are (a [Window] below may keep these records).
                         Checkpoint: input.Key.Checkpoint == CheckpointForm.Bytes && value.Checkpoint == CheckpointForm.Bytes ? CheckpointForm.Bytes : CheckpointForm.Unwritable);
-                draft.SetOutput(new RecordType(RecordShape.Windowed, type, input.Key, value), null, upstream.KeySymbol, upstream.ValueSymbol);
+                // A struct key's windowed records are a plain struct, which a whole-batch stage below can be handed in a span.
+                ITypeSymbol? symbol = input.Shape != RecordShape.KeyValue && _known.Windowed2 is { } windowed
+                    && upstream.KeySymbol is { } key && upstream.ValueSymbol is { } keyed
+                    ? windowed.Construct(key, keyed)
+                    : null;
+                draft.SetOutput(new RecordType(RecordShape.Windowed, type, input.Key, value), symbol, upstream.KeySymbol, upstream.ValueSymbol);
                 draft.Time = new TimeModel(0, false, -1, size, slide, gap, time);
             }
 

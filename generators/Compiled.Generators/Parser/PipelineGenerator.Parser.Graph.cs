@@ -224,7 +224,8 @@ namespace Compiled.Generators
                         draft.Other,
                         draft.MergeValue,
                         draft.Time,
-                        draft.LateOnly));
+                        draft.LateOnly,
+                        draft.Fields));
                 }
 
                 return stages;
@@ -303,7 +304,7 @@ namespace Compiled.Generators
                 switch (draft.Kind)
                 {
                     case StageKind.Map:
-                        if (RequireArity(draft, "one record in, one record out: static TOut " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                        if (RequireArity(draft, upstream, "one record in, one record out: static TOut " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
                         {
                             SetClassifiedOutput(draft, method.ReturnType);
                         }
@@ -316,7 +317,7 @@ namespace Compiled.Generators
                             Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, attribute,
                                 $"it returns '{method.ReturnType.ToDisplayString(ShortFormat)}', but a filter returns bool: static bool {draft.Name}(T record)");
                         }
-                        else if (RequireArity(draft, "static bool " + draft.Name + "(T record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                        else if (RequireArity(draft, upstream, "static bool " + draft.Name + "(T record)") && upstream?.Output is not null && MatchInput(draft, upstream))
                         {
                             draft.SetOutput(upstream);
                         }
@@ -451,19 +452,25 @@ namespace Compiled.Generators
                 draft.SetOutput(upstream);
             }
 
-            // Map, Filter, FlatMap and CountByValue take the record, or the key and value of a keyed record.
-            private bool RequireArity(Draft draft, string shape)
+            // Map, Filter, FlatMap and CountByValue take the record, the key and value of a keyed record, or the fields of a
+            // tuple record one by one.
+            private bool RequireArity(Draft draft, Draft? upstream, string shape)
             {
                 int count = draft.Method.Parameters.Length;
-                if (count is 1 or 2)
+                if (count is 1 or 2 || (count > 2 && TupleFields(upstream) == count))
                 {
                     return true;
                 }
 
+                string fields = TupleFields(upstream) is int arity and > 2 ? $", or the {arity} fields of the tuple" : "";
                 Report(DiagnosticDescriptors.UnsupportedOperatorSignature, draft.Method.Locations[0], draft.Name, draft.Kind.ToString(),
-                    $"it takes {count} parameters; a [{draft.Kind}] takes the record (or a key and a value): {shape}");
+                    $"it takes {count} parameters; a [{draft.Kind}] takes the record (or a key and a value{fields}): {shape}");
                 return false;
             }
+
+            // How many fields the tuple a stage emits has; 0 when it emits no tuple.
+            private static int TupleFields(Draft? stage) =>
+                stage?.OutputSymbol is INamedTypeSymbol { IsTupleType: true } tuple ? tuple.TupleElements.Length : 0;
 
             // Checks the stage's parameters against what its input emits, and records how they are passed.
             private bool MatchInput(Draft draft, Draft upstream)
@@ -489,6 +496,29 @@ namespace Compiled.Generators
                 {
                     draft.Arity = InputArity.KeyAndValue;
                     return true;
+                }
+
+                // A tuple's fields, one parameter each, in order: (long Auction, long Price) bid as (long auction, long price).
+                if (method.Parameters.Length >= 2 && upstream.OutputSymbol is INamedTypeSymbol { IsTupleType: true } tuple
+                    && tuple.TupleElements.Length == method.Parameters.Length)
+                {
+                    int wrong = Enumerable.Range(0, method.Parameters.Length).Where(i => !SameType(method.Parameters[i].Type, tuple.TupleElements[i].Type)).DefaultIfEmpty(-1).First();
+                    if (wrong < 0)
+                    {
+                        draft.Arity = InputArity.Fields;
+                        draft.Fields = method.Parameters.Length;
+                        return true;
+                    }
+
+                    if (method.Parameters.Length > 2 || !emitted.IsKeyed)
+                    {
+                        string fields = string.Join(", ", tuple.TupleElements.Select((field, i) => $"{field.Type.ToDisplayString(ShortFormat)} {ParameterName(method, i, "field" + (i + 1))}"));
+                        Report(DiagnosticDescriptors.StageInputMismatch, ParameterTypeLocation(method, wrong), draft.Name,
+                            "the fields " + string.Join(", ", method.Parameters.Select(p => Quote(p.Type.ToDisplayString(ShortFormat)))),
+                            upstream.Name, Quote(emitted.Type.Display),
+                            $"change {draft.Name}'s parameters to the tuple's fields ({fields}), or take the whole record ({emitted.Type.Display} record)");
+                        return false;
+                    }
                 }
 
                 string takes = method.Parameters.Length == 1

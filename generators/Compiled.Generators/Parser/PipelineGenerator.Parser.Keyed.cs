@@ -177,7 +177,7 @@ namespace Compiled.Generators
                     Report(DiagnosticDescriptors.FlatMapAllocates, method.Locations[0], draft.Name, Quote(method.ReturnType.ToDisplayString(ShortFormat)));
                 }
 
-                if (RequireArity(draft, "static TEnumerable " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
+                if (RequireArity(draft, upstream, "static TEnumerable " + draft.Name + "(TIn record)") && upstream?.Output is not null && MatchInput(draft, upstream))
                 {
                     SetClassifiedOutput(draft, element);
                 }
@@ -232,7 +232,7 @@ namespace Compiled.Generators
             private void CheckCountByValue(Draft draft, Draft? upstream)
             {
                 IMethodSymbol method = draft.Method;
-                if (!RequireArity(draft, "static TValue " + draft.Name + "(TIn record) returns the value to count") || upstream?.Output is null || !MatchInput(draft, upstream))
+                if (!RequireArity(draft, upstream, "static TValue " + draft.Name + "(TIn record) returns the value to count") || upstream?.Output is null || !MatchInput(draft, upstream))
                 {
                     return;
                 }

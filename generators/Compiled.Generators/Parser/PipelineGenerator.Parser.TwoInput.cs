@@ -95,6 +95,30 @@ namespace Compiled.Generators
                     ? parameter is INamedTypeSymbol span && KnownTypes.Is(span, _known.ReadOnlySpan) && SameType(span.TypeArguments[0], value)
                 : SameType(parameter, value);
 
+            // [ForEachBatch] over byte records or byte-keyed records, which are views of the input and cannot be kept in a
+            // span: void Name(ByteBatch records, long batchTime) or void Name(KeyValueBatch<V> records, long batchTime), a view
+            // over the copies the stage keeps.
+            private void CheckByteBatch(Draft draft, Draft upstream)
+            {
+                IMethodSymbol method = draft.Method;
+                bool keyed = upstream.Output!.Shape == RecordShape.KeyValue;
+                string batch = keyed ? $"KeyValueBatch<{upstream.Output.Value!.Display}>" : "ByteBatch";
+                bool fits = method.ReturnsVoid && method.Parameters.Length == 2
+                    && method.Parameters[0].Type is INamedTypeSymbol first
+                    && (keyed
+                        ? KnownTypes.Is(first, _known.KeyValueBatch) && SameType(first.TypeArguments[0], upstream.ValueSymbol)
+                        : KnownTypes.Is(first, _known.ByteBatch))
+                    && method.Parameters[1].Type.SpecialType == SpecialType.System_Int64;
+                if (!fits)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
+                        $"'{upstream.Name}' emits '{upstream.Output.Type.Display}', views of the input that the batch keeps as copies; it takes them as static void {draft.Name}({batch} records, long batchTime)");
+                    return;
+                }
+
+                draft.Arity = InputArity.Record;
+            }
+
             // [Transform]: void Name(ReadOnlySpan<T>, RecordBuffer<U>); [TransformWith]: (ReadOnlySpan<T>, ReadOnlySpan<U>, RecordBuffer<R>);
             // [ForEachBatch]: void Name(ReadOnlySpan<T>, long batchTime). The records are kept for the batch, so T is no ref struct.
             private void CheckTransform(Draft draft, Draft upstream, Draft? other)
@@ -107,12 +131,21 @@ namespace Compiled.Generators
                     StageKind.TransformWith => $"static void {draft.Name}(ReadOnlySpan<{t}> records, ReadOnlySpan<{other!.Output!.Type.Display}> others, RecordBuffer<R> output)",
                     _ => $"static void {draft.Name}(ReadOnlySpan<{t}> records, long batchTime)",
                 };
+                if (draft.Kind == StageKind.ForEachBatch && upstream.Output!.Shape is RecordShape.Bytes or RecordShape.KeyValue)
+                {
+                    CheckByteBatch(draft, upstream);
+                    return;
+                }
+
                 foreach (Draft input in other is null ? new[] { upstream } : new[] { upstream, other })
                 {
                     if (input.Output!.Type.IsRefLike || input.OutputSymbol is null)
                     {
+                        string way = input.Output.Shape == RecordShape.Windowed
+                            ? $"key '{input.Name}' by a struct (a [Map] to a (TKey, TValue) tuple above it), whose windows can be kept"
+                            : "map the records to another type first";
                         Report(DiagnosticDescriptors.UnsupportedOperatorSignature, method.Locations[0], draft.Name, draft.Kind.ToString(),
-                            $"it is handed the batch's records in a span, but '{input.Name}' emits '{input.Output.Type.Display}', a ref struct that cannot be kept; map the records to another type first");
+                            $"it is handed the batch's records in a span, but '{input.Name}' emits '{input.Output.Type.Display}', a ref struct that cannot be kept; {way}");
                         return;
                     }
                 }

@@ -223,11 +223,11 @@ public sealed partial class PipelineRun : IAsyncDisposable
             }
 
             // The last batch holds what was read since the last boundary, and is labelled with its batch time, the
-            // end of its interval. At the end of the input it is committed when that time comes, as every batch is,
-            // so that its label is never in the future. A stop commits it at once: whoever stops a job (Ctrl+C, a
-            // supervisor's SIGTERM) should not wait up to a whole interval for it.
+            // end of its interval. It is committed at once, at the end of the input as on a stop: a bounded job
+            // (a file, stdin) ends when its input does, not up to a whole interval later, and whoever stops a job
+            // (Ctrl+C, a supervisor's SIGTERM) does not wait for it either. Its label may so lie ahead of the clock;
+            // FirstBatchTime keeps a run started again soon after from reusing it.
             Volatile.Write(ref _state, (int)PipelineRunState.Finishing);
-            await WaitForBatchTimeAsync(abortToken).ConfigureAwait(false);
             await CompleteBatchAsync(end, abortToken).ConfigureAwait(false);
             Volatile.Write(ref _state, (int)PipelineRunState.Completed);
             long batches = BatchesCompleted;
@@ -282,8 +282,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private long BatchTime => _coordinator?.Current.Time ?? 0;
 
     // The run's first batch: the end of the interval it starts in, and after the batch its checkpoint holds and the
-    // newest batch a sink finds already written, so that a restart soon after a stop (whose last batch is committed at
-    // once under the end of its interval) never labels a batch with a time already used.
+    // newest batch a sink finds already written, so that a restart soon after a stop or the end of a bounded input (whose
+    // last batch is committed at once under the end of its interval) never labels a batch with a time already used.
     private long FirstBatchTime(BatchClock clock)
     {
         long first = clock.FirstBatchTime();
@@ -346,22 +346,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         _coordinator!.Begin(batchTime);
         _clock!.Schedule(batchTime);
-    }
-
-    // Waits until the current batch's time has come (the timer sets the flag) or a stop is asked for (at once if one
-    // was asked for already), or the run is abandoned.
-    private async Task WaitForBatchTimeAsync(CancellationToken abortToken)
-    {
-        while (true)
-        {
-            Task wake = ArmWake();
-            if (_clock!.IsDue || _stopping)
-            {
-                return;
-            }
-
-            await wake.WaitAsync(abortToken).ConfigureAwait(false);
-        }
     }
 
     // Completes the batch (the job emits, the sinks that receive it commit), logs its progress, and, unless it is
@@ -521,7 +505,7 @@ public enum PipelineRunState
     /// <summary>Reading its input and committing batches.</summary>
     Running,
 
-    /// <summary>The input ended or a stop was asked for: nothing more is read, and the last batch is committed (after an end of input, when its time comes; on a stop, at once).</summary>
+    /// <summary>The input ended or a stop was asked for: nothing more is read, and the last batch is committed, at once.</summary>
     Finishing,
 
     /// <summary>The last batch was committed.</summary>

@@ -406,7 +406,7 @@ internal sealed partial class SourceLanes
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]
     private partial void LogStreamEnded(string stream);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} {RecordNoun} ({Bytes} {ByteNoun}, {Skipped} oversize {SkippedNoun} skipped); the last batch is committed at its time once every source has ended")]
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: input {Source} ended after {Records} {RecordNoun} ({Bytes} {ByteNoun}, {Skipped} oversize {SkippedNoun} skipped); the last batch is committed as soon as every source has ended")]
     private partial void LogInputEnded(string pipeline, string source, long records, string recordNoun, long bytes, string byteNoun, long skipped, string skippedNoun);
 
     // A source as the reading loop sees it: waiting for its next stream, or reading one, or ended.

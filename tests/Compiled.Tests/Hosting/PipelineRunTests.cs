@@ -175,30 +175,6 @@ public class PipelineRunTests
     }
 
     [Fact]
-    public async Task PipelineRun_StopAfterTheInputEnded_CommitsTheLastBatchAtOnce_AsAnEndOfInput()
-    {
-        // The input ended, and its last batch waits for its time; a stop then commits it without waiting.
-        using var temp = new TempDirectory();
-        string input = temp.Write("in.txt", "a b\n");
-        var clock = new FakeTimeProvider(Start);
-        var options = new PipelineRunOptions { TimeProvider = clock, BatchInterval = TimeSpan.FromHours(1) };
-        options.SourceUris["Input"] = "file://" + input;
-        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
-        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
-        using var stop = new CancellationTokenSource();
-        Task running = run.RunAsync(stop.Token);
-        await Eventually.UntilAsync(() => run.State == PipelineRunState.Finishing, "the input has ended");
-        Assert.Equal(0, run.BatchesCompleted);
-
-        await stop.CancelAsync();
-        await running.WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken);
-
-        long hourEnd = new DateTimeOffset(2026, 3, 1, 13, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        BatchProgress last = Assert.IsType<BatchProgress>(run.LastProgress);
-        Assert.Equal((hourEnd, BatchEnd.EndOfInput, 1L), (last.Time, last.End, last.Records));
-    }
-
-    [Fact]
     public async Task PipelineRun_StandardOutputClosed_FailsWithTheReasonInOneLogLine()
     {
         // The console sink's reader went away (| head): the run fails, and the log says why in one line.

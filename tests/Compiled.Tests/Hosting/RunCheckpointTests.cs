@@ -56,14 +56,7 @@ public class RunCheckpointTests
         await using (var second = new PipelineRun(WordCountPipeline.Definition, Options(temp, again)))
         {
             second.BatchCommitted += committed.Add;
-            Task running = second.RunAsync(TestContext.Current.CancellationToken);
-            while (second.State != PipelineRunState.Finishing && !running.IsCompleted)
-            {
-                await Task.Delay(5, TestContext.Current.CancellationToken);
-            }
-
-            again.Advance(TimeSpan.FromSeconds(2));
-            await running.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+            await second.RunToEndAsync(again);
         }
 
         string[] outputs = Outputs(temp);
