@@ -8,8 +8,8 @@ namespace Compiled.Benchmarks.EndToEnd.HandWritten;
 
 /// <summary>
 /// The word count as a performance engineer would write it for this one job, using nothing of the runtime: the file
-/// read with <see cref="RandomAccess"/> in 4 MiB blocks into one buffer, words split in one vectorised pass (32 bytes
-/// at a time, a bit per space or newline), counted in <see cref="WordTable"/>, and written as <c>(word,count)</c>
+/// read with <see cref="RandomAccess"/> in 4 MiB blocks into one buffer, words split in one vectorised pass (32 or 16
+/// bytes at a time, a bit per space or newline), counted in <see cref="WordTable"/>, and written as <c>(word,count)</c>
 /// lines, flushed to disk as the compiled job's file sink does.
 /// </summary>
 /// <remarks>
@@ -60,8 +60,22 @@ internal static class HandWordCount
         output.Flush(flushToDisk: true);
     }
 
-    // Counts every word of buffer[0..length): a word ends at a space, a newline or the end of the data.
+    // Counts every word of buffer[0..length): a word ends at a space, a newline or the end of the data. 32 bytes at a
+    // time where the machine has 256-bit vectors, else 16 (a Native AOT build for the baseline x64 has only 128-bit
+    // ones unless told otherwise).
     private static void Split(WordTable table, byte[] buffer, int length)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Split256(table, buffer, length);
+        }
+        else
+        {
+            Split128(table, buffer, length);
+        }
+    }
+
+    private static void Split256(WordTable table, byte[] buffer, int length)
     {
         ref byte data = ref MemoryMarshal.GetArrayDataReference(buffer);
         var space = Vector256.Create((byte)' ');
@@ -71,29 +85,58 @@ internal static class HandWordCount
         {
             Vector256<byte> bytes = Vector256.LoadUnsafe(ref data, (nuint)block);
             uint separators = (Vector256.Equals(bytes, space) | Vector256.Equals(bytes, newline)).ExtractMostSignificantBits();
-            int left = length - block;
-            if (left < Vector256<byte>.Count)
-            {
-                // The padding past the data: its bytes are not separators, and do not end a word.
-                separators &= (1u << left) - 1;
-            }
-
-            while (separators != 0)
-            {
-                int end = block + BitOperations.TrailingZeroCount(separators);
-                separators &= separators - 1;
-                if (end > start)
-                {
-                    table.Add(ref Unsafe.Add(ref data, start), end - start);
-                }
-
-                start = end + 1;
-            }
+            start = CountWords(table, ref data, block, length, separators, start);
         }
 
         if (length > start)
         {
             table.Add(ref Unsafe.Add(ref data, start), length - start);
         }
+    }
+
+    private static void Split128(WordTable table, byte[] buffer, int length)
+    {
+        ref byte data = ref MemoryMarshal.GetArrayDataReference(buffer);
+        var space = Vector128.Create((byte)' ');
+        var newline = Vector128.Create((byte)'\n');
+        int start = 0;
+        for (int block = 0; block < length; block += Vector128<byte>.Count)
+        {
+            Vector128<byte> bytes = Vector128.LoadUnsafe(ref data, (nuint)block);
+            uint separators = (Vector128.Equals(bytes, space) | Vector128.Equals(bytes, newline)).ExtractMostSignificantBits();
+            start = CountWords(table, ref data, block, length, separators, start);
+        }
+
+        if (length > start)
+        {
+            table.Add(ref Unsafe.Add(ref data, start), length - start);
+        }
+    }
+
+    // Counts the words that end at the separators of one block (a bit per byte from `block` on); returns where the
+    // next word begins.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int CountWords(WordTable table, ref byte data, int block, int length, uint separators, int start)
+    {
+        int left = length - block;
+        if (left < 32)
+        {
+            // The padding past the data: its bytes are not separators, and do not end a word.
+            separators &= (1u << left) - 1;
+        }
+
+        while (separators != 0)
+        {
+            int end = block + BitOperations.TrailingZeroCount(separators);
+            separators &= separators - 1;
+            if (end > start)
+            {
+                table.Add(ref Unsafe.Add(ref data, start), end - start);
+            }
+
+            start = end + 1;
+        }
+
+        return start;
     }
 }
