@@ -10,7 +10,7 @@ internal sealed record Job(string Name, string FileName, Func<string, string, IR
 /// Runs each job as a whole process on the same input file, in interleaved rounds (the order rotates every round, so
 /// no job always runs first or after the same neighbour), after one unmeasured round; checks every run's output
 /// against the input's expected counts before its time counts; and prints one table: the median time, MB/s, the
-/// median of the per-round ratios to the first job (the baseline), and the peak resident set.
+/// median of the per-round ratios to the first job (the baseline), the same for CPU time, and the peak resident set.
 /// </summary>
 internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath, string workDirectory, int rounds)
 {
@@ -28,10 +28,12 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
         report.WriteLine();
 
         var times = new double[jobs.Count][];
+        var cpu = new double[jobs.Count][];
         var peaks = new long[jobs.Count];
         for (int j = 0; j < jobs.Count; j++)
         {
             times[j] = new double[rounds];
+            cpu[j] = new double[rounds];
         }
 
         for (int round = -1; round < rounds; round++)
@@ -63,10 +65,11 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
 
                 Directory.Delete(output, recursive: true);
                 string label = round < 0 ? "warm-up" : $"round {round + 1}";
-                Console.Error.WriteLine($"{label}: {job.Name,-24} {measure.Elapsed.TotalSeconds,7:F3} s, peak RSS {measure.PeakRssBytes / 1048576.0,6:F0} MiB, output checked");
+                Console.Error.WriteLine($"{label}: {job.Name,-24} {measure.Elapsed.TotalSeconds,7:F3} s, CPU {measure.CpuTime.TotalSeconds,7:F3} s, peak RSS {measure.PeakRssBytes / 1048576.0,6:F0} MiB, output checked");
                 if (round >= 0)
                 {
                     times[j][round] = measure.Elapsed.TotalSeconds;
+                    cpu[j][round] = measure.CpuTime.TotalSeconds;
                     peaks[j] = Math.Max(peaks[j], measure.PeakRssBytes);
                 }
             }
@@ -74,15 +77,19 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
 
         report.WriteLine($"load average after: {LoadAverage()}");
         report.WriteLine();
-        report.WriteLine($"| job | median time | min time | MB/s | × {jobs[0].Name} (median of per-round ratios) | peak RSS |");
-        report.WriteLine("|---|---:|---:|---:|---:|---:|");
+        report.WriteLine($"| job | median time | min time | MB/s | × {jobs[0].Name} | median CPU time | × {jobs[0].Name}, CPU | peak RSS |");
+        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         for (int j = 0; j < jobs.Count; j++)
         {
             double median = Median(times[j]);
             double ratio = Median(Enumerable.Range(0, rounds).Select(r => times[j][r] / times[0][r]).ToArray());
+            double cpuRatio = Median(Enumerable.Range(0, rounds).Select(r => cpu[j][r] / cpu[0][r]).ToArray());
             report.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {jobs[j].Name} | {median:F3} s | {times[j].Min():F3} s | {inputBytes / 1e6 / median:F0} | {ratio:F2} | {peaks[j] / 1048576.0:F0} MiB |"));
+                $"| {jobs[j].Name} | {median:F3} s | {times[j].Min():F3} s | {inputBytes / 1e6 / median:F0} | {ratio:F2} | {Median(cpu[j]):F3} s | {cpuRatio:F2} | {peaks[j] / 1048576.0:F0} MiB |"));
         }
+
+        report.WriteLine();
+        report.WriteLine("Ratios are medians of the per-round ratios to the first job. CPU time is user + system time of the whole process (every thread).");
 
         return 0;
     }

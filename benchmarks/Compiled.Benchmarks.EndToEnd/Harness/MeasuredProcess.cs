@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Compiled.Benchmarks.EndToEnd.Harness;
 
-/// <summary>What one run of a job's process took: wall time from start to exit, peak resident memory, exit code.</summary>
-internal readonly record struct ProcessMeasure(TimeSpan Elapsed, long PeakRssBytes, int ExitCode, string ErrorTail);
+/// <summary>What one run of a job's process took: wall time from start to exit, CPU time (user + system), peak resident memory, exit code.</summary>
+internal readonly record struct ProcessMeasure(TimeSpan Elapsed, TimeSpan CpuTime, long PeakRssBytes, int ExitCode, string ErrorTail);
 
 /// <summary>
 /// Runs one process to its end and measures it: the wall time from <see cref="Process.Start()"/> to its exit, seen by a
 /// thread that does nothing but wait for it, and its peak resident set (<c>VmHWM</c> of <c>/proc/PID/status</c>, the
-/// kernel's high-water mark, read every 10 ms while it runs; the last reading before the exit is kept).
+/// kernel's high-water mark, read every 10 ms while it runs; the last reading before the exit is kept), and its CPU
+/// time, user and system, from <c>getrusage(RUSAGE_CHILDREN)</c> before and after it (one child runs at a time).
 /// </summary>
-internal static class MeasuredProcess
+internal static partial class MeasuredProcess
 {
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/>; its output is read and dropped, the end of its standard error kept.</summary>
     public static ProcessMeasure Run(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
@@ -56,6 +58,7 @@ internal static class MeasuredProcess
             }
         };
 
+        TimeSpan cpuBefore = ChildrenCpuTime();
         var clock = Stopwatch.StartNew();
         process.Start();
         TimeSpan elapsed = TimeSpan.Zero;
@@ -76,11 +79,52 @@ internal static class MeasuredProcess
             peak = Math.Max(peak, ReadHighWaterMark(status));
         }
 
-        process.WaitForExit();   // the redirected streams drained
+        process.WaitForExit();   // the redirected streams drained, the child reaped
+        TimeSpan cpu = ChildrenCpuTime() - cpuBefore;
         lock (errors)
         {
-            return new ProcessMeasure(elapsed, peak, process.ExitCode, errors.ToString());
+            return new ProcessMeasure(elapsed, cpu, peak, process.ExitCode, errors.ToString());
         }
+    }
+
+    // The user and system time of every child of this process that has ended and been waited for.
+    private static TimeSpan ChildrenCpuTime()
+    {
+        const int RusageChildren = -1;
+        if (!OperatingSystem.IsLinux() || GetResourceUsage(RusageChildren, out ResourceUsage usage) != 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        long microseconds = (usage.UserSeconds + usage.SystemSeconds) * 1_000_000 + usage.UserMicroseconds + usage.SystemMicroseconds;
+        return TimeSpan.FromMicroseconds(microseconds);
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrusage")]
+    private static partial int GetResourceUsage(int who, out ResourceUsage usage);
+
+    // struct rusage on 64-bit Linux: two timevals, then 14 longs this harness does not read.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ResourceUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public long MaxRss;
+        public long Ixrss;
+        public long Idrss;
+        public long Isrss;
+        public long Minflt;
+        public long Majflt;
+        public long Nswap;
+        public long Inblock;
+        public long Oublock;
+        public long Msgsnd;
+        public long Msgrcv;
+        public long Nsignals;
+        public long Nvcsw;
+        public long Nivcsw;
     }
 
     // VmHWM in bytes, or 0 once the process is gone.
