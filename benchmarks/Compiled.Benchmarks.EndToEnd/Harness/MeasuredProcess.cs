@@ -17,7 +17,7 @@ internal readonly record struct ProcessMeasure(TimeSpan Elapsed, TimeSpan CpuTim
 internal static partial class MeasuredProcess
 {
     /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/>; its output is read and dropped, the end of its standard error kept.</summary>
-    public static ProcessMeasure Run(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public static ProcessMeasure Run(string fileName, IReadOnlyList<string> arguments)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -28,14 +28,6 @@ internal static partial class MeasuredProcess
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
-        }
-
-        if (environment is not null)
-        {
-            foreach ((string name, string value) in environment)
-            {
-                start.Environment[name] = value;
-            }
         }
 
         var errors = new StringBuilder();
