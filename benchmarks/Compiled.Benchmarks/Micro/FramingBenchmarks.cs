@@ -98,7 +98,7 @@ public class FramingBenchmarks
         }
     }
 
-    // The hand-written word count's framing loop (HandWrittenWordCount.Run), with the consumer as a
+    // The hand-written word count's framing loop (RuntimeTableLoopWordCount.Run), with the consumer as a
     // constrained generic so the JIT specializes and inlines it, as LineFramer's caller does.
     private void FrameByHand<TConsumer>(in ReadOnlySequence<byte> buffer, ref TConsumer consumer)
         where TConsumer : struct, IRecordConsumer

@@ -159,7 +159,7 @@ internal static class ProfileLoop
 
                 return name switch
                 {
-                    "hand-written" => benchmarks.HandWritten,
+                    "hand-written" => benchmarks.RuntimeTableLoop,
                     "compiled" => benchmarks.Compiled,
                     _ => benchmarks.Linq,
                 };

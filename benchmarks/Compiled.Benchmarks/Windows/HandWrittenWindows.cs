@@ -13,7 +13,7 @@ internal interface ILineHandler
 }
 
 /// <summary>
-/// Cuts a stream's buffers into lines by hand, as <see cref="WordCount.HandWrittenWordCount"/> does:
+/// Cuts a stream's buffers into lines by hand, as <see cref="WordCount.RuntimeTableLoopWordCount"/> does:
 /// <c>IndexOf('\n')</c> per segment, a line that straddles segments copied once into a carry buffer (kept across
 /// calls, as a stream continues), a <c>\r</c> before the <c>\n</c> trimmed.
 /// </summary>

@@ -16,7 +16,7 @@ namespace Compiled.Benchmarks.WordCount;
 public class WordCountBenchmarks
 {
     private ReadOnlySequence<byte> _buffer;
-    private HandWrittenWordCount _handWritten = null!;
+    private RuntimeTableLoopWordCount _runtimeTableLoop = null!;
     private PipelineJob _job = null!;
     private DiscardingSink _sink = null!;
 
@@ -28,7 +28,7 @@ public class WordCountBenchmarks
         Console.WriteLine($"// Corpus: {corpus}");
         _buffer = corpus.Sequence;
         _sink = new DiscardingSink();
-        _handWritten = new HandWrittenWordCount();
+        _runtimeTableLoop = new RuntimeTableLoopWordCount();
         _job = CreateJob(_sink);
         if (!JitWarmUp.Quick)
         {
@@ -38,7 +38,7 @@ public class WordCountBenchmarks
         JitWarmUp.Run(_buffer, prefix =>
         {
             _buffer = prefix;
-            HandWritten();
+            RuntimeTableLoop();
             Compiled();
             if (!JitWarmUp.Quick)
             {
@@ -53,12 +53,15 @@ public class WordCountBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _job.Dispose();
 
-    /// <summary>The hand-written span loop: the yardstick.</summary>
-    [Benchmark(Baseline = true, Description = "Hand-written")]
+    /// <summary>
+    /// The span loop written by hand around the runtime's own <c>ByteKeyTable</c>: the ratio of the generated job to it
+    /// is the framework's overhead around the table, not the table's or the parser's speed.
+    /// </summary>
+    [Benchmark(Baseline = true, Description = "Runtime-table loop")]
     [Records(RecordKind.Lines)]
-    public long HandWritten()
+    public long RuntimeTableLoop()
     {
-        _handWritten.Run(_buffer, _sink);
+        _runtimeTableLoop.Run(_buffer, _sink);
         return _sink.Records;
     }
 
@@ -97,14 +100,14 @@ public class WordCountBenchmarks
             throw new InvalidOperationException($"LINQ counted {total:N0} words; the corpus has {corpus.Words:N0}.");
         }
 
-        var handWritten = new HandWrittenWordCount();
+        var runtimeTableLoop = new RuntimeTableLoopWordCount();
         var compiledSink = new CollectingSink();
         using PipelineJob job = CreateJob(compiledSink);
         for (int batch = 0; batch < 2; batch++)
         {
-            var handWrittenSink = new CollectingSink();
-            handWritten.Run(corpus.Sequence, handWrittenSink);
-            Compare("Hand-written", handWrittenSink.Counts, reference.Counts);
+            var runtimeTableLoopSink = new CollectingSink();
+            runtimeTableLoop.Run(corpus.Sequence, runtimeTableLoopSink);
+            Compare("Runtime-table loop", runtimeTableLoopSink.Counts, reference.Counts);
 
             compiledSink.Counts.Clear();
             job.BeginStream(0, "memory");
@@ -118,7 +121,7 @@ public class WordCountBenchmarks
             Compare("Compiled", compiledSink.Counts, reference.Counts);
         }
 
-        Console.WriteLine($"// Check: hand-written, Compiled and LINQ agree on {reference.Counts.Count:N0} distinct words, {total:N0} words in all.");
+        Console.WriteLine($"// Check: runtime-table loop, Compiled and LINQ agree on {reference.Counts.Count:N0} distinct words, {total:N0} words in all.");
     }
 
     private static void Compare(string name, Dictionary<string, long> actual, Dictionary<string, long> expected)

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
+namespace Compiled.Benchmarks.EndToEnd.Harness;
+
+/// <summary>One way of running the word count as a process: a name, the program, and its arguments for an input and an output directory.</summary>
+internal sealed record Job(string Name, string FileName, Func<string, string, IReadOnlyList<string>> Arguments);
+
+/// <summary>
+/// Runs each job as a whole process on the same input file, in interleaved rounds (the order rotates every round, so
+/// no job always runs first or after the same neighbour), after one unmeasured round; checks every run's output
+/// against the input's expected counts before its time counts; and prints one table: the median time, MB/s, the
+/// median of the per-round ratios to the first job (the baseline), the same for CPU time, and the peak resident set.
+/// </summary>
+internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath, string workDirectory, int rounds)
+{
+    private readonly Dictionary<string, long> _expected = Input.ZipfText.ReadCounts(inputPath);
+
+    /// <summary>Runs the rounds and prints the table; returns 1 (after saying why) if a job failed or wrote a wrong answer.</summary>
+    public int Run(TextWriter report)
+    {
+        long inputBytes = new FileInfo(inputPath).Length;
+        report.WriteLine($"date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}");
+        report.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} cores; {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}");
+        report.WriteLine($"load average before: {LoadAverage()}");
+        report.WriteLine($"input: {inputPath}, {inputBytes / 1e6:F1} MB, {_expected.Count:N0} distinct words, {_expected.Values.Sum():N0} words");
+        report.WriteLine($"rounds: 1 unmeasured + {rounds} measured, interleaved; every output checked against the input's counts");
+        report.WriteLine();
+
+        var times = new double[jobs.Count][];
+        var cpu = new double[jobs.Count][];
+        var peaks = new long[jobs.Count];
+        for (int j = 0; j < jobs.Count; j++)
+        {
+            times[j] = new double[rounds];
+            cpu[j] = new double[rounds];
+        }
+
+        for (int round = -1; round < rounds; round++)
+        {
+            for (int k = 0; k < jobs.Count; k++)
+            {
+                int j = (k + Math.Max(round, 0)) % jobs.Count;
+                Job job = jobs[j];
+                string output = Path.Combine(workDirectory, "out-" + j.ToString(CultureInfo.InvariantCulture));
+                if (Directory.Exists(output))
+                {
+                    Directory.Delete(output, recursive: true);
+                }
+
+                Directory.CreateDirectory(output);
+                ProcessMeasure measure = MeasuredProcess.Run(job.FileName, job.Arguments(inputPath, output));
+                if (measure.ExitCode != 0)
+                {
+                    report.WriteLine($"{job.Name} exited with {measure.ExitCode}; the end of its standard error:\n{measure.ErrorTail}");
+                    return 1;
+                }
+
+                string? wrong = WordCountOutput.Difference(WordCountOutput.Read(output), _expected);
+                if (wrong is not null)
+                {
+                    report.WriteLine($"{job.Name} wrote a wrong answer, so none of its times counts: {wrong}. Its output is in {output}.");
+                    return 1;
+                }
+
+                Directory.Delete(output, recursive: true);
+                string label = round < 0 ? "warm-up" : $"round {round + 1}";
+                Console.Error.WriteLine($"{label}: {job.Name,-24} {measure.Elapsed.TotalSeconds,7:F3} s, CPU {measure.CpuTime.TotalSeconds,7:F3} s, peak RSS {measure.PeakRssBytes / 1048576.0,6:F0} MiB, output checked");
+                if (round >= 0)
+                {
+                    times[j][round] = measure.Elapsed.TotalSeconds;
+                    cpu[j][round] = measure.CpuTime.TotalSeconds;
+                    peaks[j] = Math.Max(peaks[j], measure.PeakRssBytes);
+                }
+            }
+        }
+
+        report.WriteLine($"load average after: {LoadAverage()}");
+        report.WriteLine();
+        report.WriteLine($"| job | median time | min time | MB/s | × {jobs[0].Name} | median CPU time | × {jobs[0].Name}, CPU | peak RSS |");
+        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        for (int j = 0; j < jobs.Count; j++)
+        {
+            double median = Median(times[j]);
+            double ratio = Median(Enumerable.Range(0, rounds).Select(r => times[j][r] / times[0][r]).ToArray());
+            double cpuRatio = Median(Enumerable.Range(0, rounds).Select(r => cpu[j][r] / cpu[0][r]).ToArray());
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {jobs[j].Name} | {median:F3} s | {times[j].Min():F3} s | {inputBytes / 1e6 / median:F0} | {ratio:F2} | {Median(cpu[j]):F3} s | {cpuRatio:F2} | {peaks[j] / 1048576.0:F0} MiB |"));
+        }
+
+        report.WriteLine();
+        report.WriteLine("Ratios are medians of the per-round ratios to the first job. CPU time is user + system time of the whole process (every thread).");
+
+        return 0;
+    }
+
+    private static double Median(double[] values)
+    {
+        double[] sorted = values.Order().ToArray();
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static string CpuModel()
+    {
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                return line[(line.IndexOf(':') + 1)..].Trim();
+            }
+        }
+
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}

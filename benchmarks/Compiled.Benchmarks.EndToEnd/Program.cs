@@ -1,0 +1,79 @@
+using System.Globalization;
+using Compiled.Benchmarks.EndToEnd.HandWritten;
+using Compiled.Benchmarks.EndToEnd.Harness;
+using Compiled.Benchmarks.EndToEnd.Input;
+
+// The end-to-end yardstick. Commands:
+//   generate [--cache DIR] [--mib N]            writes the Zipf text once (and its expected counts); prints its path
+//   hand-wordcount INPUT OUTPUT                 the hand-written word count: INPUT's words counted into the file OUTPUT
+//   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
+//                                               runs each job as a process, interleaved, checks outputs, prints the table
+// run.sh beside this file builds and publishes everything and calls "run" with the paths.
+string command = args.Length > 0 ? args[0] : "";
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+var positional = new List<string>();
+for (int i = 1; i < args.Length; i++)
+{
+    if (args[i].StartsWith("--", StringComparison.Ordinal) && i + 1 < args.Length)
+    {
+        options[args[i]] = args[++i];
+    }
+    else
+    {
+        positional.Add(args[i]);
+    }
+}
+
+string cache = options.GetValueOrDefault("--cache") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "compiled-benchmarks");
+long bytes = options.TryGetValue("--mib", out string? mib) ? long.Parse(mib, CultureInfo.InvariantCulture) << 20 : ZipfText.DefaultBytes;
+switch (command)
+{
+    case "generate":
+        Console.WriteLine(ZipfText.Ensure(cache, bytes));
+        return 0;
+
+    case "hand-wordcount" when positional.Count == 2:
+        HandWordCount.Run(positional[0], positional[1]);
+        return 0;
+
+    case "run" when options.ContainsKey("--hand-jit"):
+        string input = ZipfText.Ensure(cache, bytes);
+        int rounds = options.TryGetValue("--rounds", out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
+        string work = options.GetValueOrDefault("--work") ?? Path.Combine(Path.GetTempPath(), "compiled-endtoend-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var jobs = new List<Job> { new("hand-written, JIT", "dotnet", (i, o) => [options["--hand-jit"], "hand-wordcount", i, Path.Combine(o, "counts.txt")]) };
+            if (options.TryGetValue("--hand-aot", out string? handAot))
+            {
+                jobs.Add(new("hand-written, AOT", handAot, (i, o) => ["hand-wordcount", i, Path.Combine(o, "counts.txt")]));
+            }
+
+            // One batch interval longer than the run, so that the whole file is (almost always) one batch; a run
+            // that spans a boundary writes two files, which the check sums. The last batch commits when the file ends.
+            static IReadOnlyList<string> Compiled(string i, string o) =>
+                ["--source", "file://" + i, "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m"];
+            if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+            {
+                jobs.Add(new("Compiled WordCount, JIT", "dotnet", (i, o) => [compiledJit, .. Compiled(i, o)]));
+            }
+
+            if (options.TryGetValue("--compiled-aot", out string? compiledAot))
+            {
+                jobs.Add(new("Compiled WordCount, AOT", compiledAot, Compiled));
+            }
+
+            return new EndToEndHarness(jobs, input, work, rounds).Run(Console.Out);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+    default:
+        Console.Error.WriteLine(
+            "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
+            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]. " +
+            "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
+        return 2;
+}
