@@ -340,7 +340,8 @@ public sealed partial class FileSink : Sink
                 return default;
             }
 
-            // Never over another file: batch times are unique within a run and never in the future, so an
+            // Never over another file: batch times are unique within a run, and a run starts after the newest batch a
+            // sink finds already written (even one labelled ahead of the clock by a stop or an input's end), so an
             // existing file is another run's output, which must not vanish without a word.
             if (File.Exists(_finalPath))
             {
