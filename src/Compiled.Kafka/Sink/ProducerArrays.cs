@@ -6,12 +6,13 @@ namespace Compiled.Kafka.Sink;
 /// lengths a job writes have each been seen.
 /// </summary>
 /// <remarks>
-/// Reusing an array is safe because the producer keeps none: <c>Produce</c> pins the arrays only while it runs and has
-/// librdkafka copy their bytes (<c>RD_KAFKA_MSG_F_COPY</c>) before it returns, and the sink has the client leave the
-/// key and value out of delivery reports (<c>dotnet.producer.delivery.report.fields</c>, see
-/// <see cref="KafkaSinkOptions"/>). Confluent.Kafka's API takes an array whose whole length is the part, so an array
-/// cannot be longer than the part; a part longer than <see cref="LongestReused"/> bytes gets an array of its own
-/// (the arrays kept are then at most about 512 KiB, whichever lengths occur).
+/// Reusing an array is safe because librdkafka keeps none: <c>Produce</c> pins the arrays only while it runs and has
+/// librdkafka copy their bytes (<c>RD_KAFKA_MSG_F_COPY</c>) before it returns. Only a delivery report could hand an
+/// array back, and the sink reads no key or value from one (it has the client leave them out,
+/// <c>dotnet.producer.delivery.report.fields=none</c>, see <see cref="KafkaSinkOptions"/>). Confluent.Kafka's API
+/// takes an array whose whole length is the part, so an array cannot be longer than the part; a part longer than
+/// <see cref="LongestReused"/> bytes gets an array of its own (the arrays kept for one part are then at most about
+/// 512 KiB, whichever lengths occur).
 /// </remarks>
 internal sealed class ProducerArrays
 {
