@@ -69,25 +69,22 @@ internal sealed class KafkaBatchRecords
         (entry.KeyStart, entry.KeyLength) = Keep(key);
     }
 
-    /// <summary>The key of record <paramref name="index"/>, or <see langword="null"/> when it has none (a new array: the producer keeps it).</summary>
-    public byte[]? KeyArray(int index)
+    /// <summary>Whether record <paramref name="index"/> has a key (a record that is not a pair has none).</summary>
+    public bool HasKey(int index) => _entries[index].KeyLength >= 0;
+
+    /// <summary>The key of record <paramref name="index"/> (empty when it has none), valid until the batch is cleared.</summary>
+    public ReadOnlySpan<byte> Key(int index)
     {
         ref Entry entry = ref _entries[index];
-        return entry.KeyLength < 0 ? null : _bytes.AsSpan(entry.KeyStart, entry.KeyLength).ToArray();
+        return entry.KeyLength < 0 ? default : _bytes.AsSpan(entry.KeyStart, entry.KeyLength);
     }
 
-    /// <summary>The value of record <paramref name="index"/> (a new array: the producer keeps it).</summary>
-    public byte[] ValueArray(int index)
+    /// <summary>The value of record <paramref name="index"/>, valid until the batch is cleared.</summary>
+    public ReadOnlySpan<byte> Value(int index)
     {
         ref Entry entry = ref _entries[index];
-        return _bytes.AsSpan(entry.ValueStart, entry.ValueLength).ToArray();
+        return _bytes.AsSpan(entry.ValueStart, entry.ValueLength);
     }
-
-    /// <summary>The key of record <paramref name="index"/> as text, or <see langword="null"/> (for tests and messages).</summary>
-    public string? KeyText(int index) => KeyArray(index) is { } key ? System.Text.Encoding.UTF8.GetString(key) : null;
-
-    /// <summary>The value of record <paramref name="index"/> as text (for tests and messages).</summary>
-    public string ValueText(int index) => System.Text.Encoding.UTF8.GetString(ValueArray(index));
 
     /// <summary>
     /// Writes the batch of time <paramref name="batchTime"/> to <paramref name="path"/> and to the disk: first under a

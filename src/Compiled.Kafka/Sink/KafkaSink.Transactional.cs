@@ -222,7 +222,7 @@ public sealed partial class KafkaSink
                 producer.BeginTransaction();
                 for (int i = 0; i < _records.Count; i++)
                 {
-                    Produce(_records.KeyArray(i), _records.ValueArray(i));
+                    Produce(_records.Key(i), _records.HasKey(i), _records.Value(i));
                 }
 
                 await WaitForDeliveriesAsync("the transaction of batch " + batchTime + " ms", cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,13 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     private readonly KafkaBatchRecords _records = new();
     private readonly string _topic;
 
+    // What Produce is handed for every record, reused: the topic and partition (any), one message whose key and value
+    // are set per record, its empty headers, and the arrays of the record's key and value (see ProducerArrays).
+    private readonly TopicPartition _topicPartition;
+    private readonly Message<byte[], byte[]> _message = new() { Headers = new Headers() };
+    private readonly ProducerArrays _keyArrays = new();
+    private readonly ProducerArrays _valueArrays = new();
+
     private IProducer<byte[], byte[]>? _producer;
     private long _batchTime;
     private bool _prepared;
@@ -60,6 +67,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     {
         _options = options;
         _topic = options.Topic;
+        _topicPartition = new TopicPartition(_topic, Partition.Any);
         _log = context.LoggerFactory.CreateLogger<KafkaSink>();
         _onDelivered = OnDelivered;
     }
@@ -197,20 +205,23 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
             return;
         }
 
-        Produce(hasKey ? key.ToArray() : null, value.ToArray());
+        Produce(key, hasKey, value);
     }
 
-    // Hands one record to the producer; while its queue is full, waits for it to drain (the run's backpressure).
-    private void Produce(byte[]? key, byte[] value)
+    // Hands one record to the producer, which copies its bytes before it returns; while its queue is full, waits for
+    // it to drain (the run's backpressure). Allocates no array and no message: see ProducerArrays.
+    private void Produce(ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value)
     {
         IProducer<byte[], byte[]> producer = _producer ?? throw new InvalidOperationException("The kafka sink is not open; a run opens it before the first batch.");
-        var message = new Message<byte[], byte[]> { Key = key!, Value = value };
+        Message<byte[], byte[]> message = _message;
+        message.Key = hasKey ? _keyArrays.Holding(key) : null!;
+        message.Value = _valueArrays.Holding(value);
         long waitingSince = 0;
         while (true)
         {
             try
             {
-                producer.Produce(_topic, message, _onDelivered);
+                producer.Produce(_topicPartition, message, _onDelivered);
                 _produced++;
                 return;
             }
@@ -227,8 +238,9 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
                         full);
                 }
 
-                // The producer's own thread serves the delivery reports that make room; the run waits here.
-                Thread.Sleep(50);
+                // The producer's own thread serves the delivery reports that make room; the run waits here until it
+                // has served some (Poll returns then, as the raw client's loop does), for at most 50 ms.
+                producer.Poll(TimeSpan.FromMilliseconds(50));
             }
         }
     }

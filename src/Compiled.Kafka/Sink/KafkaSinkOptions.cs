@@ -124,6 +124,10 @@ public sealed class KafkaSinkOptions
             SetUnlessGiven(config, "message.timeout.ms", timeout);
         }
 
+        // The sink's delivery handler reads only a report's error: the client need not copy each record's timestamp,
+        // headers and status into it, nor keep its key and value for it (which also lets the sink reuse the arrays it
+        // hands Produce, see ProducerArrays).
+        SetUnlessGiven(config, DeliveryReportFields, "none");
         return config;
     }
 
@@ -146,8 +150,12 @@ public sealed class KafkaSinkOptions
         return config;
     }
 
+    // Confluent.Kafka's own property (not librdkafka's): which parts of a record its delivery reports carry.
+    private const string DeliveryReportFields = "dotnet.producer.delivery.report.fields";
+
     private static readonly string[] ProducerOnlyProperties =
     [
+        DeliveryReportFields,
         "transactional.id", "transaction.timeout.ms", "acks", "request.required.acks", "linger.ms", "queue.buffering.max.ms",
         "compression.type", "compression.codec", "enable.idempotence", "message.timeout.ms", "delivery.timeout.ms",
         "batch.size", "batch.num.messages", "queue.buffering.max.messages", "queue.buffering.max.kbytes", "retries",

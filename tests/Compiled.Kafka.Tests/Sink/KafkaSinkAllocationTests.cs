@@ -5,7 +5,7 @@ namespace Compiled.Kafka.Tests.Sink;
 /// <summary>
 /// A transactional sink keeps each record of the batch for its transaction, and keeping one allocates nothing once the
 /// sink's buffers have grown to a batch's size. (An at-least-once sink hands each record to Confluent.Kafka at once,
-/// whose API takes a message object and arrays of its own per record: that path allocates, as the README says.)
+/// which allocates its delivery handler object per record: <see cref="KafkaSinkProduceAllocationTests"/>.)
 /// </summary>
 public sealed class KafkaSinkAllocationTests
 {
