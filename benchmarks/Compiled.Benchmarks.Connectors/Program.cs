@@ -4,7 +4,7 @@ using Compiled.Benchmarks.Connectors;
 
 // The connector benchmark: per connector, records/s of the client library alone next to a pass-through pipeline and
 // a word count through the connector, in one run, on servers the program starts itself (as the tests do). Prints a
-// Markdown table for benchmarks/RESULTS.md; progress goes to standard error.
+// Markdown table for benchmarks/results/connectors.md; progress goes to standard error.
 //
 //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- [redis] [postgres] [zmq]
 //       [kafka] [--records N] [--lines N] [--rounds N]
