@@ -16,10 +16,14 @@ namespace Compiled.PostgreSQL;
 /// A record is a keyed record rendered as <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or <c>(TKey, V)</c>
 /// stage emits); the key is the text before the last comma, the value the text after it. Any other record fails the
 /// job with a message saying so. The records of a batch are kept in one reused buffer (no allocation per record once
-/// warm) and written at the batch's end: one binary <c>COPY</c> into the <c>compiled_staging</c> table, one
-/// <c>INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE</c> (the last record of a key in the batch wins), and the
-/// batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. The staging rows are deleted in
-/// that transaction, so no other transaction ever sees them.
+/// warm) and written at the batch's end; a record whose key an earlier record of the batch had replaces it (the last
+/// record of a key wins), so the batch holds distinct keys. They go in one binary <c>COPY</c> into a staging table whose
+/// columns have the table's types where the binary form can carry them (a text or bytea key; a bigint, integer, smallint,
+/// text or bytea value; any other type as text, cast by the upsert), then one <c>INSERT ... SELECT ... ON CONFLICT (key)
+/// DO UPDATE</c>, and the batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. No other
+/// transaction ever sees the staging rows: without a checkpoint the staging table is temporary and emptied at commit;
+/// with one it is an unlogged <c>compiled_staging_*</c> table whose rows the transaction deletes (a prepared transaction
+/// cannot touch a temporary table).
 /// </para>
 /// <para>
 /// <b>Without a checkpoint</b> the sink is <see cref="SinkGuarantee.Idempotent"/>: the transaction commits at the batch's

@@ -21,6 +21,21 @@ public sealed class PostgresSinkAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void Write_WarmSink_RepeatedKeys_AllocatesNothingPerRecord()
+    {
+        var sink = new PostgresSink(ConnectorUri.Parse("postgres://app@db/shop?table=t", "sink"), new SinkContext());
+        // 10,000 records over 1,000 keys: each key's later records replace its earlier ones in the batch.
+        byte[][] records = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"(word{i % 1000},{i})"))];
+
+        WriteBatch(sink, records);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteBatch(sink, records);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
     private static void WriteBatch(PostgresSink sink, byte[][] records)
     {
         sink.BeginBatch(1000);
