@@ -1,30 +1,30 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+
 namespace Compiled.PostgreSQL;
 
 /// <summary>
-/// The keyed records of one batch, as the sink receives them: each rendered as <c>(key,value)</c> text, split at its
-/// last comma and kept as two byte ranges of one reused buffer. A record whose key an earlier record of the batch had
-/// replaces it (the last record of a key wins), so the records left are the batch's distinct keys and the upsert needs no
-/// sort to pick one per key. The buffers and the key index grow to the largest batch and are kept, so a warm sink
-/// allocates nothing per record.
+/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. A record whose
+/// key an earlier record of the batch had replaces it (the last record of a key wins), so the records left are the
+/// batch's distinct keys and the upsert needs no sort to pick one per key. The buffers and the key index grow to the
+/// largest batch and are kept, so a warm sink allocates nothing per record.
 /// </summary>
 internal sealed class KeyedRecordBuffer
 {
+    // A per-process seed, so that which keys share a slot cannot be chosen by whoever writes the input.
+    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
+
     private byte[] _bytes = new byte[4096];
     private int _length;
-
-    // Per record: the start of its key, where its value starts (the key ends one byte before), where it ends, and whether
-    // a later record of the same key replaced it.
     private Entry[] _records = new Entry[256];
 
-    // Open addressing, linear probing: each slot holds a record's index + 1 (0 = empty) and points at the latest record
-    // of one key. Its length is a power of two at least twice the record count, so a probe ends at an empty slot soon.
-    private int[] _slots = new int[512];
+    // Open addressing, linear probing. A slot holds a key's 32-bit hash in its high half and the index + 1 of the latest
+    // record of that key in its low half (0 = empty), so that a probe compares keys' bytes only when their hashes match,
+    // and growing the index needs no key read again. Its length is a power of two at least twice the record count.
+    private ulong[] _slots = new ulong[512];
 
     /// <summary>How many records the batch holds, replaced ones included.</summary>
     public int Count { get; private set; }
-
-    /// <summary>How many distinct keys the batch holds: the records that no later record of their key replaced.</summary>
-    public int DistinctCount { get; private set; }
 
     /// <summary>Empties the buffer for the next batch.</summary>
     public void Clear()
@@ -36,13 +36,11 @@ internal sealed class KeyedRecordBuffer
 
         _length = 0;
         Count = 0;
-        DistinctCount = 0;
     }
 
     /// <summary>
     /// Adds a record rendered as <c>(key,value)</c>: the key is everything between the opening parenthesis and the last
-    /// comma, the value everything after it. An earlier record of the same key (compared byte for byte) is replaced.
-    /// Returns <see langword="false"/> when the record is not in that form.
+    /// comma, the value everything after it. Returns <see langword="false"/> when the record is not in that form.
     /// </summary>
     public bool TryAdd(ReadOnlySpan<byte> record)
     {
@@ -58,9 +56,25 @@ internal sealed class KeyedRecordBuffer
             return false;
         }
 
-        if (_bytes.Length - _length < inner.Length)
+        Add(inner[..comma], inner[(comma + 1)..]);
+        return true;
+    }
+
+    /// <summary>Adds a record of <paramref name="key"/> whose value is the whole number <paramref name="value"/>, kept as its decimal text.</summary>
+    public void Add(ReadOnlySpan<byte> key, long value)
+    {
+        Span<byte> text = stackalloc byte[20];
+        value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture);
+        Add(key, text[..written]);
+    }
+
+    /// <summary>Adds a record of <paramref name="key"/> and the value text <paramref name="value"/>; an earlier record of the same key (byte for byte) is replaced.</summary>
+    public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        int size = key.Length + value.Length;
+        if (_bytes.Length - _length < size)
         {
-            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + inner.Length));
+            Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + size));
         }
 
         if (Count == _records.Length)
@@ -74,29 +88,34 @@ internal sealed class KeyedRecordBuffer
         }
 
         int start = _length;
-        inner.CopyTo(_bytes.AsSpan(start));
-        _length += inner.Length;
+        key.CopyTo(_bytes.AsSpan(start));
+        value.CopyTo(_bytes.AsSpan(start + key.Length));
+        _length += size;
         int index = Count++;
-        _records[index] = new Entry(start, start + comma + 1, start + inner.Length);
+        _records[index] = new Entry(start, start + key.Length, start + size);
 
-        ReadOnlySpan<byte> key = inner[..comma];
+        uint hash = Hash(key);
+        ulong mine = ((ulong)hash << 32) | (uint)(index + 1);
         int mask = _slots.Length - 1;
-        int slot = Hash(key) & mask;
+        int slot = (int)(hash & (uint)mask);
         while (true)
         {
-            int held = _slots[slot] - 1;
-            if (held < 0)
+            ulong held = _slots[slot];
+            if (held == 0)
             {
-                _slots[slot] = index + 1;
-                DistinctCount++;
-                return true;
+                _slots[slot] = mine;
+                return;
             }
 
-            if (KeyAt(held).Span.SequenceEqual(key))
+            if ((uint)(held >> 32) == hash)
             {
-                _records[held].Replaced = true;
-                _slots[slot] = index + 1;
-                return true;
+                int earlier = (int)(uint)held - 1;
+                if (KeySpan(earlier).SequenceEqual(key))
+                {
+                    _records[earlier].Replaced = true;
+                    _slots[slot] = mine;
+                    return;
+                }
             }
 
             slot = (slot + 1) & mask;
@@ -110,7 +129,7 @@ internal sealed class KeyedRecordBuffer
     public ReadOnlyMemory<byte> KeyAt(int index)
     {
         Entry entry = _records[index];
-        return _bytes.AsMemory(entry.Key, entry.Value - 1 - entry.Key);
+        return _bytes.AsMemory(entry.Key, entry.Value - entry.Key);
     }
 
     /// <summary>The value of record <paramref name="index"/>, as UTF-8 text.</summary>
@@ -120,35 +139,58 @@ internal sealed class KeyedRecordBuffer
         return _bytes.AsMemory(entry.Value, entry.End - entry.Value);
     }
 
-    private static int Hash(ReadOnlySpan<byte> key)
+    private ReadOnlySpan<byte> KeySpan(int index)
     {
-        var hash = new HashCode();
-        hash.AddBytes(key);
-        return hash.ToHashCode();
+        Entry entry = _records[index];
+        return _bytes.AsSpan(entry.Key, entry.Value - entry.Key);
     }
 
-    // Doubles the key index and puts the latest record of each key back in it (a replaced record is in no slot).
+    // Eight bytes at a time, each folded in by a multiply and a shift (the mixing steps of SplitMix64).
+    private static uint Hash(ReadOnlySpan<byte> key)
+    {
+        ulong hash = Seed ^ (ulong)key.Length;
+        while (key.Length >= sizeof(ulong))
+        {
+            hash = (hash ^ MemoryMarshal.Read<ulong>(key)) * 0xBF58476D1CE4E5B9UL;
+            hash ^= hash >> 31;
+            key = key[sizeof(ulong)..];
+        }
+
+        ulong tail = 0;
+        for (int i = 0; i < key.Length; i++)
+        {
+            tail |= (ulong)key[i] << (8 * i);
+        }
+
+        hash = (hash ^ tail) * 0x94D049BB133111EBUL;
+        hash ^= hash >> 29;
+        return (uint)(hash >> 32);
+    }
+
+    // Doubles the key index; each slot moves by its stored hash.
     private void GrowSlots()
     {
-        _slots = new int[_slots.Length * 2];
+        ulong[] old = _slots;
+        _slots = new ulong[old.Length * 2];
         int mask = _slots.Length - 1;
-        for (int index = 0; index < Count; index++)
+        foreach (ulong held in old)
         {
-            if (_records[index].Replaced)
+            if (held == 0)
             {
                 continue;
             }
 
-            int slot = Hash(KeyAt(index).Span) & mask;
+            int slot = (int)((uint)(held >> 32) & (uint)mask);
             while (_slots[slot] != 0)
             {
                 slot = (slot + 1) & mask;
             }
 
-            _slots[slot] = index + 1;
+            _slots[slot] = held;
         }
     }
 
+    // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End].
     private struct Entry(int key, int value, int end)
     {
         public readonly int Key = key;

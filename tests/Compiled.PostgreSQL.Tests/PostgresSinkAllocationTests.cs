@@ -36,6 +36,31 @@ public sealed class PostgresSinkAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void WriteKeyValue_WarmSink_AllocatesNothingPerRecord()
+    {
+        var sink = new PostgresSink(ConnectorUri.Parse("postgres://app@db/shop?table=t", "sink"), new SinkContext());
+        byte[][] keys = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"word{i % 1000}"))];
+
+        WriteKeyValues(sink, keys);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteKeyValues(sink, keys);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static void WriteKeyValues(PostgresSink sink, byte[][] keys)
+    {
+        sink.BeginBatch(1000);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            ((IRecordWriter<KeyValue<long>>)sink).Write(new KeyValue<long>(keys[i], i));
+        }
+
+        sink.AbortBatch();
+    }
+
     private static void WriteBatch(PostgresSink sink, byte[][] records)
     {
         sink.BeginBatch(1000);

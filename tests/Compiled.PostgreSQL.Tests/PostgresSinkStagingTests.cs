@@ -28,6 +28,36 @@ public sealed class PostgresSinkStagingTests(PostgresFixture postgres) : IClassF
     }
 
     [Fact]
+    public async Task TypedRecords_KeyValueLongAndInt_StoredAsTheirTextWouldBe()
+    {
+        string database = await postgres.NewDatabaseAsync();
+        string connection = postgres.Server.ConnectionString(database);
+        await using (PostgresSink sink = await PostgresSinkDriver.OpenAsync(postgres.Server.SinkUri(database, "numbers", "valueType=bigint&job=n")))
+        {
+            sink.BeginBatch(1000);
+            ((Compiled.Sinks.IRecordWriter<KeyValue<long>>)sink).Write(new KeyValue<long>("big"u8, long.MinValue));
+            ((Compiled.Sinks.IRecordWriter<KeyValue<int>>)sink).Write(new KeyValue<int>("small"u8, -7));
+            sink.Write("(big,3)"u8);
+            ((Compiled.Sinks.IRecordWriter<KeyValue<long>>)sink).Write(new KeyValue<long>("text"u8, 12));
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        }
+
+        // Into a text column the numbers go as their decimal text.
+        await using (PostgresSink sink = await PostgresSinkDriver.OpenAsync(postgres.Server.SinkUri(database, "texts", "job=t")))
+        {
+            sink.BeginBatch(1000);
+            ((Compiled.Sinks.IRecordWriter<KeyValue<long>>)sink).Write(new KeyValue<long>("big"u8, long.MaxValue));
+            ((Compiled.Sinks.IRecordWriter<KeyValue<int>>)sink).Write(new KeyValue<int>("small"u8, int.MinValue));
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(new SortedDictionary<string, string> { ["big"] = "3", ["small"] = "-7", ["text"] = "12" },
+            await PostgresSinkDriver.ReadTableAsync(connection, "numbers"));
+        Assert.Equal(new SortedDictionary<string, string> { ["big"] = "9223372036854775807", ["small"] = "-2147483648" },
+            await PostgresSinkDriver.ReadTableAsync(connection, "texts"));
+    }
+
+    [Fact]
     public async Task IntegerColumns_ValuesSentAsNumbers_StoredExactly()
     {
         string database = await postgres.NewDatabaseAsync();
