@@ -4,10 +4,11 @@ using System.Runtime.InteropServices;
 namespace Compiled.PostgreSQL;
 
 /// <summary>
-/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. A record whose
-/// key an earlier record of the batch had replaces it (the last record of a key wins), so the records left are the
-/// batch's distinct keys and the upsert needs no sort to pick one per key. The buffers and the key index grow to the
-/// largest batch and are kept, so a warm sink allocates nothing per record.
+/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Once the batch
+/// is complete, <see cref="MarkReplacedRecords"/> marks each record that a later record of its key replaces (the last
+/// record of a key wins), so the records left are the batch's distinct keys and the upsert needs no sort to pick one per
+/// key. The buffers and the key index grow to the largest batch and are kept, so a warm sink allocates nothing per
+/// record.
 /// </summary>
 internal sealed class KeyedRecordBuffer
 {
@@ -18,10 +19,12 @@ internal sealed class KeyedRecordBuffer
     private int _length;
     private Entry[] _records = new Entry[256];
 
-    // Open addressing, linear probing. A slot holds a key's 32-bit hash in its high half and the index + 1 of the latest
-    // record of that key in its low half (0 = empty), so that a probe compares keys' bytes only when their hashes match,
-    // and growing the index needs no key read again. Its length is a power of two at least twice the record count.
-    private ulong[] _slots = new ulong[512];
+    // The key index MarkReplacedRecords builds, once per batch and in one pass: open addressing with linear probing over
+    // the first power of two at least twice the record count. A slot holds a key's 32-bit hash in its high half and the
+    // index + 1 of the latest record of that key so far in its low half (0 = empty), so that a probe compares keys' bytes
+    // only when their hashes match.
+    private ulong[] _slots = [];
+    private bool _marked;
 
     /// <summary>How many records the batch holds, replaced ones included.</summary>
     public int Count { get; private set; }
@@ -29,13 +32,9 @@ internal sealed class KeyedRecordBuffer
     /// <summary>Empties the buffer for the next batch.</summary>
     public void Clear()
     {
-        if (Count > 0)
-        {
-            Array.Clear(_slots);
-        }
-
         _length = 0;
         Count = 0;
+        _marked = false;
     }
 
     /// <summary>
@@ -68,7 +67,7 @@ internal sealed class KeyedRecordBuffer
         Add(key, text[..written]);
     }
 
-    /// <summary>Adds a record of <paramref name="key"/> and the value text <paramref name="value"/>; an earlier record of the same key (byte for byte) is replaced.</summary>
+    /// <summary>Adds a record of <paramref name="key"/> and the value text <paramref name="value"/>.</summary>
     public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         int size = key.Length + value.Length;
@@ -82,47 +81,77 @@ internal sealed class KeyedRecordBuffer
             Array.Resize(ref _records, _records.Length * 2);
         }
 
-        if (Count * 2 >= _slots.Length)
-        {
-            GrowSlots();
-        }
-
         int start = _length;
         key.CopyTo(_bytes.AsSpan(start));
         value.CopyTo(_bytes.AsSpan(start + key.Length));
         _length += size;
-        int index = Count++;
-        _records[index] = new Entry(start, start + key.Length, start + size);
-
-        uint hash = Hash(key);
-        ulong mine = ((ulong)hash << 32) | (uint)(index + 1);
-        int mask = _slots.Length - 1;
-        int slot = (int)(hash & (uint)mask);
-        while (true)
-        {
-            ulong held = _slots[slot];
-            if (held == 0)
-            {
-                _slots[slot] = mine;
-                return;
-            }
-
-            if ((uint)(held >> 32) == hash)
-            {
-                int earlier = (int)(uint)held - 1;
-                if (KeySpan(earlier).SequenceEqual(key))
-                {
-                    _records[earlier].Replaced = true;
-                    _slots[slot] = mine;
-                    return;
-                }
-            }
-
-            slot = (slot + 1) & mask;
-        }
+        _records[Count++] = new Entry(start, start + key.Length, start + size);
+        _marked = false;
     }
 
-    /// <summary>Whether a later record of the batch with the same key replaced record <paramref name="index"/>.</summary>
+    /// <summary>
+    /// Marks each record that a later record of the same key (compared byte for byte) replaces. Done once per batch,
+    /// after its last record: each key is hashed once, and the index is sized for the whole batch, so it never grows
+    /// midway.
+    /// </summary>
+    public void MarkReplacedRecords()
+    {
+        if (_marked)
+        {
+            return;
+        }
+
+        int size = 1;
+        while (size < Count * 2)
+        {
+            size <<= 1;
+        }
+
+        if (_slots.Length < size)
+        {
+            _slots = new ulong[size];
+        }
+        else
+        {
+            Array.Clear(_slots, 0, size);
+        }
+
+        int mask = size - 1;
+        for (int index = 0; index < Count; index++)
+        {
+            ReadOnlySpan<byte> key = KeySpan(index);
+            _records[index].Replaced = false;
+            uint hash = Hash(key);
+            ulong mine = ((ulong)hash << 32) | (uint)(index + 1);
+            int slot = (int)(hash & (uint)mask);
+            while (true)
+            {
+                ulong held = _slots[slot];
+                if (held == 0)
+                {
+                    _slots[slot] = mine;
+                    break;
+                }
+
+                if ((uint)(held >> 32) == hash)
+                {
+                    int earlier = (int)(uint)held - 1;
+                    if (KeySpan(earlier).SequenceEqual(key))
+                    {
+                        _records[earlier].Replaced = true;
+                        _slots[slot] = mine;
+                        break;
+                    }
+                }
+
+                slot = (slot + 1) & mask;
+            }
+        }
+
+        _marked = true;
+    }
+
+    /// <summary>Whether a later record of the batch with the same key replaces record <paramref name="index"/> (as <see cref="MarkReplacedRecords"/> found).</summary>
     public bool IsReplaced(int index) => _records[index].Replaced;
 
     /// <summary>The key of record <paramref name="index"/>, as UTF-8.</summary>
@@ -165,29 +194,6 @@ internal sealed class KeyedRecordBuffer
         hash = (hash ^ tail) * 0x94D049BB133111EBUL;
         hash ^= hash >> 29;
         return (uint)(hash >> 32);
-    }
-
-    // Doubles the key index; each slot moves by its stored hash.
-    private void GrowSlots()
-    {
-        ulong[] old = _slots;
-        _slots = new ulong[old.Length * 2];
-        int mask = _slots.Length - 1;
-        foreach (ulong held in old)
-        {
-            if (held == 0)
-            {
-                continue;
-            }
-
-            int slot = (int)((uint)(held >> 32) & (uint)mask);
-            while (_slots[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            _slots[slot] = held;
-        }
     }
 
     // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End].

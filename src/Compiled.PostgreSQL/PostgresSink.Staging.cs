@@ -62,8 +62,8 @@ public sealed partial class PostgresSink
             : ("pg_temp." + name, $"CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS");
         _stagingCreatedOn = null;
 
-        // The records of a batch have distinct keys (a later record of a key replaced an earlier one in the buffer), so
-        // the rows go in as they are, with no sort or DISTINCT to pick one per key.
+        // The staged rows have distinct keys (the copy leaves out each record that a later record of its key replaces),
+        // so they go in as they are, with no sort or DISTINCT to pick one per key.
         _upsert =
             $"""
             INSERT INTO {_options.TableName} ({_options.QuotedKeyColumn}, {_options.QuotedValueColumn})
@@ -113,6 +113,7 @@ public sealed partial class PostgresSink
     private async Task CopyRecordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         KeyedRecordBuffer records = _records;
+        records.MarkReplacedRecords();
         StagedAs value = _valueStaged;
         await using NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(
             $"COPY {_stagingTable} (key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,8 @@ namespace Compiled.PostgreSQL;
 /// bytes and its number), any other keyed record as its text <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or
 /// <c>(TKey, V)</c> stage emits), whose key is the text before the last comma and value the text after it. Any other
 /// record fails the job with a message saying so. The records of a batch are kept in one reused buffer (no allocation
-/// per record once warm) and written at the batch's end; a record whose key an earlier record of the batch had replaces
-/// it (the last record of a key wins), so the batch holds distinct keys. They go in one binary <c>COPY</c> into a staging table whose
+/// per record once warm) and written at the batch's end, leaving out each record that a later record of its key replaces
+/// (the last record of a key wins), so the rows written have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
 /// columns have the table's types where the binary form can carry them (a text or bytea key; a bigint, integer, smallint,
 /// text or bytea value; any other type as text, cast by the upsert), then one <c>INSERT ... SELECT ... ON CONFLICT (key)
 /// DO UPDATE</c>, and the batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. No other

@@ -61,6 +61,33 @@ public sealed class PostgresSinkAllocationTests
         sink.AbortBatch();
     }
 
+    [Fact]
+    public void MarkReplacedRecords_WarmBuffer_AllocatesNothing()
+    {
+        var buffer = new KeyedRecordBuffer();
+        byte[][] keys = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"word{i % 1000}"))];
+
+        // The first batch sizes the key index; the second reuses it.
+        FillAndMark(buffer, keys);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FillAndMark(buffer, keys);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1000, Enumerable.Range(0, buffer.Count).Count(i => !buffer.IsReplaced(i)));
+    }
+
+    private static void FillAndMark(KeyedRecordBuffer buffer, byte[][] keys)
+    {
+        buffer.Clear();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            buffer.Add(keys[i], i);
+        }
+
+        buffer.MarkReplacedRecords();
+    }
+
     private static void WriteBatch(PostgresSink sink, byte[][] records)
     {
         sink.BeginBatch(1000);
