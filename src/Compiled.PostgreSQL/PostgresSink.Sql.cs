@@ -89,7 +89,7 @@ public sealed partial class PostgresSink
 
         (string keyType, string valueType) = await ColumnTypesAsync(connection, table.Value, cancellationToken).ConfigureAwait(false);
         PlanStaging(keyType, valueType);
-        await EnsureStagingAsync(connection, cancellationToken).ConfigureAwait(false);
+        await CreateUnloggedStagingAsync(connection, cancellationToken).ConfigureAwait(false);
 
         await using var last = new NpgsqlCommand($"SELECT max(batch_time) FROM {BatchesTable} WHERE job = $1 AND sink = $2", connection);
         last.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = _options.Job });
@@ -177,8 +177,7 @@ public sealed partial class PostgresSink
             }
         }
 
-        await EnsureStagingAsync(connection, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, _beginBatch, cancellationToken).ConfigureAwait(false);
         if (await ExecuteBatchRowAsync(connection, RecordBatch, cancellationToken).ConfigureAwait(false) == 0)
         {
             await ExecuteAsync(connection, "ROLLBACK", cancellationToken).ConfigureAwait(false);

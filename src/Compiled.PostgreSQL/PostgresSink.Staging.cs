@@ -16,8 +16,8 @@ public sealed partial class PostgresSink
     private StagedAs _keyStaged;
     private StagedAs _valueStaged;
     private string? _stagingTable;
-    private string? _createStaging;
-    private NpgsqlConnection? _stagingCreatedOn;
+    private string? _createUnloggedStaging;
+    private string _beginBatch = "BEGIN";
 
     /// <summary>How a column travels in the staging table, which says how the binary <c>COPY</c> writes it.</summary>
     private enum StagedAs
@@ -40,8 +40,10 @@ public sealed partial class PostgresSink
 
     /// <summary>
     /// Chooses the staging table for the target's column types and the upsert from it. Without a checkpoint the staging
-    /// table is a temporary table emptied at each commit (no WAL, no dead rows); a prepared transaction cannot touch a
-    /// temporary table, so with a checkpoint it is an unlogged table whose rows the batch's transaction deletes.
+    /// table is a temporary table emptied at each commit (no WAL, no dead rows), created if missing by the statement that
+    /// begins each batch's transaction, so that the transaction finds it whichever session it runs in. A prepared
+    /// transaction cannot touch a temporary table, so with a checkpoint it is an unlogged table, created at open, whose
+    /// rows the batch's transaction deletes.
     /// </summary>
     private void PlanStaging(string keyType, string valueType)
     {
@@ -57,10 +59,18 @@ public sealed partial class PostgresSink
 
         string name = StagingTablePrefix + SqlType(_keyStaged) + "_" + SqlType(_valueStaged);
         string columns = $"(key {SqlType(_keyStaged)} NOT NULL, value {SqlType(_valueStaged)} NOT NULL)";
-        (_stagingTable, _createStaging) = Checkpointing
-            ? (name, $"CREATE UNLOGGED TABLE IF NOT EXISTS {name} {columns}")
-            : ("pg_temp." + name, $"CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS");
-        _stagingCreatedOn = null;
+        if (Checkpointing)
+        {
+            _stagingTable = name;
+            _createUnloggedStaging = $"CREATE UNLOGGED TABLE IF NOT EXISTS {name} {columns}";
+            _beginBatch = "BEGIN";
+        }
+        else
+        {
+            _stagingTable = "pg_temp." + name;
+            _createUnloggedStaging = null;
+            _beginBatch = $"BEGIN; CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS";
+        }
 
         // The staged rows have distinct keys (the copy leaves out each record that a later record of its key replaces),
         // so they go in as they are, with no sort or DISTINCT to pick one per key.
@@ -89,24 +99,22 @@ public sealed partial class PostgresSink
             ? $"CAST({column} AS {type})"
             : column;
 
-    /// <summary>Creates the staging table on <paramref name="connection"/> once (a temporary one lives as long as its session).</summary>
-    private async Task EnsureStagingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>With a checkpoint, creates the unlogged staging table if it is missing.</summary>
+    private async Task CreateUnloggedStagingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        if (ReferenceEquals(_stagingCreatedOn, connection))
+        if (_createUnloggedStaging is null)
         {
             return;
         }
 
         try
         {
-            await ExecuteAsync(connection, _createStaging!, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, _createUnloggedStaging, cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
         {
-            // Another sink created the unlogged table at the same moment: it exists now.
+            // Another sink created it at the same moment: it exists now.
         }
-
-        _stagingCreatedOn = connection;
     }
 
     /// <summary>Copies the batch's distinct keys, each with its latest value, into the staging table.</summary>
