@@ -32,9 +32,11 @@ internal static class PostgresFailures
             PostgresErrorCodes.InvalidCatalogName =>
                 $"database '{options.Database}' does not exist; create it (createdb {options.Database}) or name another in the URI",
             PostgresErrorCodes.InsufficientPrivilege =>
-                $"user '{options.User}' lacks a privilege; grant it CREATE and INSERT/UPDATE on the table, compiled_batches and compiled_staging",
+                $"user '{options.User}' lacks a privilege; grant it CREATE and TEMPORARY on the database and INSERT/UPDATE on the table, compiled_batches and the compiled_staging_* tables",
             PostgresErrorCodes.InvalidTextRepresentation or PostgresErrorCodes.NumericValueOutOfRange or PostgresErrorCodes.StringDataRightTruncation =>
                 $"a key or value does not fit its column's type; make the columns of {options.Table} match the records (valueType=text takes any value)",
+            PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter =>
+                $"a key or value is not UTF-8 text, or has no place in the encoding of database '{options.Database}'; emit UTF-8 text, or make the column bytea to keep any bytes",
             _ => "fix what the server says and start the job again",
         };
         return new InvalidOperationException($"{where}: {error.MessageText} (SQLSTATE {error.SqlState}); {advice}", error);

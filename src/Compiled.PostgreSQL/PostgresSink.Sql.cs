@@ -10,16 +10,12 @@ public sealed partial class PostgresSink
     /// <summary>The table recording the latest batch each job's sink wrote, in the transaction that wrote it.</summary>
     public const string BatchesTable = "compiled_batches";
 
-    /// <summary>The table a batch is copied into before its upsert; its rows never outlive their transaction.</summary>
-    public const string StagingTable = "compiled_staging";
-
     private const string CreateOwnTables =
         $"""
         CREATE TABLE IF NOT EXISTS {BatchesTable} (
             job text NOT NULL, sink text NOT NULL, batch_time bigint NOT NULL,
             committed_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (job, sink, batch_time));
-        CREATE TABLE IF NOT EXISTS {StagingTable} (ord integer NOT NULL, key bytea NOT NULL, value bytea NOT NULL);
         """;
 
     // Records the batch unless it, or a later batch, is already recorded: the row is the batch's claim, and its unique
@@ -34,10 +30,6 @@ public sealed partial class PostgresSink
 
     // Only the latest batch of a job's sink is needed to skip a replayed one (batches commit in time order).
     private const string ForgetEarlierBatches = $"DELETE FROM {BatchesTable} WHERE job = $1 AND sink = $2 AND batch_time < $3";
-
-    private const string CopyIntoStaging = $"COPY {StagingTable} (ord, key, value) FROM STDIN (FORMAT BINARY)";
-
-    private const string ClearStaging = $"DELETE FROM {StagingTable}";
 
     private static string RollbackPreparedSql(string name) => $"ROLLBACK PREPARED {Literal(name)}";
 
@@ -96,13 +88,8 @@ public sealed partial class PostgresSink
         }
 
         (string keyType, string valueType) = await ColumnTypesAsync(connection, table.Value, cancellationToken).ConfigureAwait(false);
-        _upsert =
-            $"""
-            INSERT INTO {_options.TableName} ({_options.QuotedKeyColumn}, {_options.QuotedValueColumn})
-            SELECT DISTINCT ON (s.key) {FromUtf8("s.key", keyType)}, {FromUtf8("s.value", valueType)}
-            FROM {StagingTable} s ORDER BY s.key, s.ord DESC
-            ON CONFLICT ({_options.QuotedKeyColumn}) DO UPDATE SET {_options.QuotedValueColumn} = EXCLUDED.{_options.QuotedValueColumn}
-            """;
+        PlanStaging(keyType, valueType);
+        await CreateUnloggedStagingAsync(connection, cancellationToken).ConfigureAwait(false);
 
         await using var last = new NpgsqlCommand($"SELECT max(batch_time) FROM {BatchesTable} WHERE job = $1 AND sink = $2", connection);
         last.Parameters.Add(new NpgsqlParameter<string>{ TypedValue = _options.Job });
@@ -167,14 +154,6 @@ public sealed partial class PostgresSink
         return (keyType, valueType);
     }
 
-    // The staging table holds UTF-8 bytes; a text column takes them decoded, any other type through its text input.
-    private static string FromUtf8(string column, string type) => type switch
-    {
-        "bytea" => column,
-        "text" => $"convert_from({column}, 'UTF8')",
-        _ => $"CAST(convert_from({column}, 'UTF8') AS {type})",
-    };
-
     /// <summary>
     /// Writes the open batch in one transaction (recorded in <c>compiled_batches</c>, copied, upserted) and commits it,
     /// or with <paramref name="prepare"/> prepares it. A batch already recorded is skipped.
@@ -198,7 +177,7 @@ public sealed partial class PostgresSink
             }
         }
 
-        await ExecuteAsync(connection, "BEGIN", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, _beginBatch, cancellationToken).ConfigureAwait(false);
         if (await ExecuteBatchRowAsync(connection, RecordBatch, cancellationToken).ConfigureAwait(false) == 0)
         {
             await ExecuteAsync(connection, "ROLLBACK", cancellationToken).ConfigureAwait(false);
@@ -212,7 +191,11 @@ public sealed partial class PostgresSink
         {
             await CopyRecordsAsync(connection, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, _upsert!, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, ClearStaging, cancellationToken).ConfigureAwait(false);
+            if (Checkpointing)
+            {
+                // The unlogged staging table outlives the transaction; a temporary one is emptied by its commit.
+                await ExecuteAsync(connection, $"DELETE FROM {_stagingTable}", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (prepare)
@@ -224,21 +207,6 @@ public sealed partial class PostgresSink
         {
             await ExecuteAsync(connection, "COMMIT", cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async Task CopyRecordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        KeyedRecordBuffer records = _records;
-        await using NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(CopyIntoStaging, cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < records.Count; i++)
-        {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(records.KeyAt(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(records.ValueAt(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-        }
-
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Commits the batch's prepared transaction; if an earlier attempt already did, checks that the batch is recorded.</summary>

@@ -13,13 +13,18 @@ namespace Compiled.PostgreSQL;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A record is a keyed record rendered as <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or <c>(TKey, V)</c>
-/// stage emits); the key is the text before the last comma, the value the text after it. Any other record fails the
-/// job with a message saying so. The records of a batch are kept in one reused buffer (no allocation per record once
-/// warm) and written at the batch's end: one binary <c>COPY</c> into the <c>compiled_staging</c> table, one
-/// <c>INSERT ... SELECT ... ON CONFLICT (key) DO UPDATE</c> (the last record of a key in the batch wins), and the
-/// batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. The staging rows are deleted in
-/// that transaction, so no other transaction ever sees them.
+/// A record is a keyed record: a <c>KeyValue&lt;long&gt;</c> or <c>KeyValue&lt;int&gt;</c> is taken as it is (its key
+/// bytes and its number), any other keyed record as its text <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or
+/// <c>(TKey, V)</c> stage emits), whose key is the text before the last comma and value the text after it. Any other
+/// record fails the job with a message saying so. The records of a batch are kept in one reused buffer (no allocation
+/// per record once warm) and written at the batch's end, leaving out each record that a later record of its key replaces
+/// (the last record of a key wins), so the rows written have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
+/// columns have the table's types where the binary form can carry them (a text or bytea key; a bigint, integer, smallint,
+/// text or bytea value; any other type as text, cast by the upsert), then one <c>INSERT ... SELECT ... ON CONFLICT (key)
+/// DO UPDATE</c>, and the batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. No other
+/// transaction ever sees the staging rows: without a checkpoint the staging table is temporary and emptied at commit;
+/// with one it is an unlogged <c>compiled_staging_*</c> table whose rows the transaction deletes (a prepared transaction
+/// cannot touch a temporary table).
 /// </para>
 /// <para>
 /// <b>Without a checkpoint</b> the sink is <see cref="SinkGuarantee.Idempotent"/>: the transaction commits at the batch's
@@ -38,7 +43,7 @@ namespace Compiled.PostgreSQL;
 /// column) fail the job at once. The password is never logged or shown in a message.
 /// </para>
 /// </remarks>
-public sealed partial class PostgresSink : Sink
+public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, IRecordWriter<KeyValue<int>>
 {
     private readonly PostgresSinkOptions _options;
     private readonly string _connectionString;
@@ -134,6 +139,12 @@ public sealed partial class PostgresSink : Sink
             ThrowNotKeyed(record);
         }
     }
+
+    /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
+    public void Write(KeyValue<long> record) => _records.Add(record.Key, record.Value);
+
+    /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
+    public void Write(KeyValue<int> record) => _records.Add(record.Key, record.Value);
 
     /// <summary>
     /// With a checkpoint: writes the batch in a transaction and prepares it (<c>PREPARE TRANSACTION</c>), so that it

@@ -21,6 +21,73 @@ public sealed class PostgresSinkAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void Write_WarmSink_RepeatedKeys_AllocatesNothingPerRecord()
+    {
+        var sink = new PostgresSink(ConnectorUri.Parse("postgres://app@db/shop?table=t", "sink"), new SinkContext());
+        // 10,000 records over 1,000 keys: each key's later records replace its earlier ones in the batch.
+        byte[][] records = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"(word{i % 1000},{i})"))];
+
+        WriteBatch(sink, records);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteBatch(sink, records);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void WriteKeyValue_WarmSink_AllocatesNothingPerRecord()
+    {
+        var sink = new PostgresSink(ConnectorUri.Parse("postgres://app@db/shop?table=t", "sink"), new SinkContext());
+        byte[][] keys = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"word{i % 1000}"))];
+
+        WriteKeyValues(sink, keys);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        WriteKeyValues(sink, keys);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+
+    private static void WriteKeyValues(PostgresSink sink, byte[][] keys)
+    {
+        sink.BeginBatch(1000);
+        for (int i = 0; i < keys.Length; i++)
+        {
+            ((IRecordWriter<KeyValue<long>>)sink).Write(new KeyValue<long>(keys[i], i));
+        }
+
+        sink.AbortBatch();
+    }
+
+    [Fact]
+    public void MarkReplacedRecords_WarmBuffer_AllocatesNothing()
+    {
+        var buffer = new KeyedRecordBuffer();
+        byte[][] keys = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"word{i % 1000}"))];
+
+        // The first batch sizes the key index; the second reuses it.
+        FillAndMark(buffer, keys);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        FillAndMark(buffer, keys);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(1000, Enumerable.Range(0, buffer.Count).Count(i => !buffer.IsReplaced(i)));
+    }
+
+    private static void FillAndMark(KeyedRecordBuffer buffer, byte[][] keys)
+    {
+        buffer.Clear();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            buffer.Add(keys[i], i);
+        }
+
+        buffer.MarkReplacedRecords();
+    }
+
     private static void WriteBatch(PostgresSink sink, byte[][] records)
     {
         sink.BeginBatch(1000);

@@ -37,6 +37,9 @@ public sealed class PostgresSinkTwoPhaseTests(PostgresFixture postgres) : IClass
 
         Assert.Equal(new SortedDictionary<string, string> { ["a"] = "2", ["b"] = "2", ["c"] = "3" }, await PostgresSinkDriver.ReadTableAsync(connection, "t"));
         Assert.Equal(0L, await PostgresSinkDriver.ScalarAsync(connection, "SELECT count(*) FROM pg_prepared_xacts"));
+        // A prepared transaction cannot touch a temporary table: the batches were staged in an unlogged table, emptied by each.
+        Assert.Equal("u", (await PostgresSinkDriver.ScalarAsync(connection, "SELECT relpersistence FROM pg_class WHERE relname = 'compiled_staging_text_text'"))?.ToString());
+        Assert.Equal(0L, await PostgresSinkDriver.ScalarAsync(connection, "SELECT count(*) FROM compiled_staging_text_text"));
         _ = database;
     }
 

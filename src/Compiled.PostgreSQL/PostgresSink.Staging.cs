@@ -1,0 +1,179 @@
+using System.Globalization;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Compiled.PostgreSQL;
+
+/// <summary>
+/// The staging table a batch is copied into before its upsert: its columns take the target table's types where the
+/// binary <c>COPY</c> can carry them as they are, so the upsert reads them without a cast.
+/// </summary>
+public sealed partial class PostgresSink
+{
+    /// <summary>The first part of the staging tables' names; the rest names the staged types (<c>compiled_staging_text_bigint</c>).</summary>
+    public const string StagingTablePrefix = "compiled_staging_";
+
+    private StagedAs _keyStaged;
+    private StagedAs _valueStaged;
+    private string? _stagingTable;
+    private string? _createUnloggedStaging;
+    private string _beginBatch = "BEGIN";
+
+    /// <summary>How a column travels in the staging table, which says how the binary <c>COPY</c> writes it.</summary>
+    private enum StagedAs
+    {
+        /// <summary>The record's UTF-8 bytes as <c>text</c> (cast to the column's type unless it is a character type).</summary>
+        Text,
+
+        /// <summary>The record's UTF-8 bytes as <c>bytea</c>, for a <c>bytea</c> column.</summary>
+        Bytea,
+
+        /// <summary>The value read as a whole number, sent as <c>bigint</c>.</summary>
+        Bigint,
+
+        /// <summary>The value read as a whole number, sent as <c>integer</c>.</summary>
+        Integer,
+
+        /// <summary>The value read as a whole number, sent as <c>smallint</c>.</summary>
+        Smallint,
+    }
+
+    /// <summary>
+    /// Chooses the staging table for the target's column types and the upsert from it. Without a checkpoint the staging
+    /// table is a temporary table emptied at each commit (no WAL, no dead rows), created if missing by the statement that
+    /// begins each batch's transaction, so that the transaction finds it whichever session it runs in. A prepared
+    /// transaction cannot touch a temporary table, so with a checkpoint it is an unlogged table, created at open, whose
+    /// rows the batch's transaction deletes.
+    /// </summary>
+    private void PlanStaging(string keyType, string valueType)
+    {
+        _keyStaged = keyType == "bytea" ? StagedAs.Bytea : StagedAs.Text;
+        _valueStaged = valueType switch
+        {
+            "bigint" => StagedAs.Bigint,
+            "integer" => StagedAs.Integer,
+            "smallint" => StagedAs.Smallint,
+            "bytea" => StagedAs.Bytea,
+            _ => StagedAs.Text,
+        };
+
+        string name = StagingTablePrefix + SqlType(_keyStaged) + "_" + SqlType(_valueStaged);
+        string columns = $"(key {SqlType(_keyStaged)} NOT NULL, value {SqlType(_valueStaged)} NOT NULL)";
+        if (Checkpointing)
+        {
+            _stagingTable = name;
+            _createUnloggedStaging = $"CREATE UNLOGGED TABLE IF NOT EXISTS {name} {columns}";
+            _beginBatch = "BEGIN";
+        }
+        else
+        {
+            _stagingTable = "pg_temp." + name;
+            _createUnloggedStaging = null;
+            _beginBatch = $"BEGIN; CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS";
+        }
+
+        // The staged rows have distinct keys (the copy leaves out each record that a later record of its key replaces),
+        // so they go in as they are, with no sort or DISTINCT to pick one per key.
+        _upsert =
+            $"""
+            INSERT INTO {_options.TableName} ({_options.QuotedKeyColumn}, {_options.QuotedValueColumn})
+            SELECT {FromStaging("s.key", _keyStaged, keyType)}, {FromStaging("s.value", _valueStaged, valueType)}
+            FROM {_stagingTable} s
+            ON CONFLICT ({_options.QuotedKeyColumn}) DO UPDATE SET {_options.QuotedValueColumn} = EXCLUDED.{_options.QuotedValueColumn}
+            """;
+    }
+
+    private static string SqlType(StagedAs staged) => staged switch
+    {
+        StagedAs.Bytea => "bytea",
+        StagedAs.Bigint => "bigint",
+        StagedAs.Integer => "integer",
+        StagedAs.Smallint => "smallint",
+        _ => "text",
+    };
+
+    // Text goes into a character column by assignment (which refuses a value too long for it, where a cast would cut
+    // it) and into any other type through that type's text input.
+    private static string FromStaging(string column, StagedAs staged, string type) =>
+        staged == StagedAs.Text && type != "text" && !type.StartsWith("character", StringComparison.Ordinal)
+            ? $"CAST({column} AS {type})"
+            : column;
+
+    /// <summary>With a checkpoint, creates the unlogged staging table if it is missing.</summary>
+    private async Task CreateUnloggedStagingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        if (_createUnloggedStaging is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ExecuteAsync(connection, _createUnloggedStaging, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException race) when (race.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+        {
+            // Another sink created it at the same moment: it exists now.
+        }
+    }
+
+    /// <summary>Copies the batch's distinct keys, each with its latest value, into the staging table.</summary>
+    private async Task CopyRecordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        KeyedRecordBuffer records = _records;
+        records.MarkReplacedRecords();
+        StagedAs value = _valueStaged;
+        await using NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(
+            $"COPY {_stagingTable} (key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records.IsReplaced(i))
+            {
+                continue;
+            }
+
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+
+            // Binary COPY carries no type: the bytes of a key go as they are, and a text column takes them as its
+            // UTF-8 text (the server checks the encoding), a bytea column as its bytes.
+            await importer.WriteAsync(records.KeyAt(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            switch (value)
+            {
+                case StagedAs.Bigint:
+                    await importer.WriteAsync(WholeNumber(i, long.MinValue, long.MaxValue), NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    break;
+                case StagedAs.Integer:
+                    await importer.WriteAsync((int)WholeNumber(i, int.MinValue, int.MaxValue), NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    break;
+                case StagedAs.Smallint:
+                    await importer.WriteAsync((short)WholeNumber(i, short.MinValue, short.MaxValue), NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+                    break;
+                default:
+                    await importer.WriteAsync(records.ValueAt(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the value of record <paramref name="index"/> as a whole number for an integer column, as the server's own
+    /// input does: decimal digits with an optional sign and surrounding white space, within the column's range.
+    /// </summary>
+    /// <exception cref="FormatException">The value is not such a number.</exception>
+    private long WholeNumber(int index, long least, long most)
+    {
+        ReadOnlySpan<byte> text = _records.ValueAt(index).Span;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long number) && number >= least && number <= most)
+        {
+            return number;
+        }
+
+        throw new FormatException(
+            $"postgres sink {_options.Display} (sink '{_sinkName}'): the value '{System.Text.Encoding.UTF8.GetString(text)}' of key " +
+            $"'{System.Text.Encoding.UTF8.GetString(_records.KeyAt(index).Span)}' is not a whole number from {least} to {most}, which column " +
+            $"{_options.ValueColumn} ({SqlType(_valueStaged)}) of table {_options.Table} holds; emit whole numbers in that range, " +
+            "or give the column a type that takes the values (bigint, numeric, or text for any value)");
+    }
+}

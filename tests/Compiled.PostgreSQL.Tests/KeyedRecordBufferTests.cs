@@ -1,0 +1,77 @@
+using System.Text;
+
+namespace Compiled.PostgreSQL.Tests;
+
+/// <summary>The batch buffer of the <c>postgres</c> sink: how it splits records and which record of a key it keeps.</summary>
+public sealed class KeyedRecordBufferTests
+{
+    [Fact]
+    public void TryAdd_SplitsAtTheLastComma_RefusesWhatIsNotAPair()
+    {
+        var buffer = new KeyedRecordBuffer();
+
+        Assert.True(buffer.TryAdd("(a,b,2)"u8));
+        Assert.False(buffer.TryAdd("plain"u8));
+        Assert.False(buffer.TryAdd("(nocomma)"u8));
+
+        Assert.Equal(1, buffer.Count);
+        Assert.Equal("a,b", Encoding.UTF8.GetString(buffer.KeyAt(0).Span));
+        Assert.Equal("2", Encoding.UTF8.GetString(buffer.ValueAt(0).Span));
+    }
+
+    [Fact]
+    public void MarkReplacedRecords_RepeatedKeys_OnlyTheLastOfEachKeyIsKept()
+    {
+        var buffer = new KeyedRecordBuffer();
+        buffer.Add("x"u8, 1);
+        buffer.Add("y"u8, 2);
+        buffer.Add("x"u8, 3);
+        buffer.Add("xx"u8, 4);
+        buffer.Add(""u8, 5);
+        buffer.Add("x"u8, 6);
+        buffer.Add(""u8, 7);
+
+        buffer.MarkReplacedRecords();
+
+        Assert.Equal(["y=2", "xx=4", "x=6", "=7"], Kept(buffer));
+    }
+
+    [Fact]
+    public void MarkReplacedRecords_AfterMoreRecords_MarksTheWholeBatchAgain()
+    {
+        var buffer = new KeyedRecordBuffer();
+        buffer.Add("k"u8, 1);
+        buffer.MarkReplacedRecords();
+        Assert.Equal(["k=1"], Kept(buffer));
+
+        // A record added after marking: the next marking covers it too.
+        buffer.Add("k"u8, 2);
+        buffer.MarkReplacedRecords();
+
+        Assert.Equal(["k=2"], Kept(buffer));
+    }
+
+    [Fact]
+    public void MarkReplacedRecords_ManyKeysAcrossBatches_KeepsOnePerKey()
+    {
+        var buffer = new KeyedRecordBuffer();
+        foreach (int keys in new[] { 5000, 30, 70_000 })
+        {
+            buffer.Clear();
+            for (int i = 0; i < keys * 3; i++)
+            {
+                buffer.Add(Encoding.UTF8.GetBytes($"key{i % keys}"), i);
+            }
+
+            buffer.MarkReplacedRecords();
+
+            string[] kept = Kept(buffer);
+            Assert.Equal(keys, kept.Length);
+            Assert.All(kept, pair => Assert.True(long.Parse(pair[(pair.IndexOf('=') + 1)..]) >= keys * 2, pair));
+        }
+    }
+
+    private static string[] Kept(KeyedRecordBuffer buffer) =>
+        [.. Enumerable.Range(0, buffer.Count).Where(i => !buffer.IsReplaced(i))
+            .Select(i => Encoding.UTF8.GetString(buffer.KeyAt(i).Span) + "=" + Encoding.UTF8.GetString(buffer.ValueAt(i).Span))];
+}
