@@ -138,28 +138,66 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(ReadOnlySpan<byte> key, out bool exists)
     {
-        ref Slot found = ref Find(key, out ulong meta, out ulong low, out ulong high, out int empty);
-        if (!Unsafe.IsNullRef(ref found))
-        {
-            exists = true;
-            return ref found.Value;
-        }
+        int length = key.Length;
+        ulong meta = Words(key, out ulong low, out ulong high);
+        int mask = _mask;
+        int index = (int)(meta >> 32) & mask;
 
-        exists = false;
-        return ref Add(key, meta, low, high, empty);
+        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        while (true)
+        {
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
+            {
+                if (length <= KeyHash.ShortKeyBytes
+                    ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
+                    : LongKeyEquals(slot.Key.Low, key))
+                {
+                    exists = true;
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Add(key, index);
+            }
+
+            index = (index + 1) & mask;
+        }
     }
 
     /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrNullRef(ReadOnlySpan<byte> key)
     {
-        ref Slot found = ref Find(key, out _, out _, out _, out _);
-        if (Unsafe.IsNullRef(ref found))
+        int length = key.Length;
+        ulong meta = Words(key, out ulong low, out ulong high);
+        int mask = _mask;
+        int index = (int)(meta >> 32) & mask;
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        while (true)
         {
-            return ref Unsafe.NullRef<TValue>();
-        }
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
+            {
+                if (length <= KeyHash.ShortKeyBytes
+                    ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
+                    : LongKeyEquals(slot.Key.Low, key))
+                {
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                return ref Unsafe.NullRef<TValue>();
+            }
 
-        return ref found.Value;
+            index = (index + 1) & mask;
+        }
     }
 
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
@@ -223,10 +261,10 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
         ShrinkAfterSmallBatches(count, arenaUsed);
     }
 
-    // The slot that holds `key`, or a null reference and, in `empty`, the empty slot where the probe ended. Also hands
-    // back the key's hash-and-length word and its two words (zero for a long key), which an addition stores.
+    // A key's hash-and-length word (the hash in the upper half, the length + 1 in the lower), and for a key of up to
+    // 16 bytes its two words (zero for a longer key, whose bytes the probe compares in the arena).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(ReadOnlySpan<byte> key, out ulong meta, out ulong low, out ulong high, out int empty)
+    private static ulong Words(ReadOnlySpan<byte> key, out ulong low, out ulong high)
     {
         int length = key.Length;
         uint hash;
@@ -242,44 +280,19 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
             hash = KeyHash.OfLong(key);
         }
 
-        meta = ((ulong)hash << 32) | ((uint)length + 1);
-        int mask = _mask;
-        int index = (int)hash & mask;
-
-        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
-        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
-        while (true)
-        {
-            ref Slot slot = ref Unsafe.Add(ref slots, index);
-            ulong taken = slot.Meta;
-            if (taken == meta)
-            {
-                if (length <= KeyHash.ShortKeyBytes
-                    ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
-                    : LongKeyEquals(slot.Key.Low, key))
-                {
-                    empty = -1;
-                    return ref slot;
-                }
-            }
-            else if (taken == 0)
-            {
-                empty = index;
-                return ref Unsafe.NullRef<Slot>();
-            }
-
-            index = (index + 1) & mask;
-        }
+        return ((ulong)hash << 32) | ((uint)length + 1);
     }
 
     private bool LongKeyEquals(ulong offset, ReadOnlySpan<byte> key) =>
         _arena.AsSpan((int)offset, key.Length).SequenceEqual(key);
 
     // A new key: take the empty slot the probe ended on (or, after growing, the one the probe would end on now),
-    // and append it to the entry list; a long key's bytes go into the arena.
+    // and append it to the entry list; a long key's bytes go into the arena. The key's words are read again here
+    // rather than handed over, so that the lookup keeps fewer values alive across its loop.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref TValue Add(ReadOnlySpan<byte> key, ulong meta, ulong low, ulong high, int empty)
+    private ref TValue Add(ReadOnlySpan<byte> key, int empty)
     {
+        ulong meta = Words(key, out ulong low, out ulong high);
         if ((_count + 1) * 2 > _slots.Length)
         {
             Resize(_slots.Length * 2);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -5,8 +6,8 @@ namespace Compiled.Keys;
 
 /// <summary>
 /// A fast 32-bit hash of a short byte string, for the key tables. A key of up to 16 bytes is read as two
-/// 64-bit words (<see cref="LoadShort"/>) and hashed by one 64×64→128-bit multiply of the seeded words, folded,
-/// and one more multiply by a constant (<see cref="OfWords"/>); a longer key is read eight bytes at a time with
+/// 64-bit words (<see cref="LoadShort"/>) and hashed by a multiply of each seeded word and one more in a
+/// xor-shift-multiply finalizer (<see cref="OfWords"/>); a longer key is read eight bytes at a time with
 /// a multiply-and-fold mix, its tail as overlapping words. The seed is drawn once per process, so which keys
 /// collide cannot be chosen from outside; nothing in the output depends on it, because tables emit keys in
 /// first-seen order.
@@ -55,10 +56,12 @@ public static class KeyHash
 
             low = Unsafe.ReadUnaligned<ulong>(ref start);
 
-            // The last eight bytes, shifted down so that byte 8 lands in the lowest bits; a key of exactly 8 bytes
-            // has no high word (a shift by 64 would be a shift by 0).
+            // The last eight bytes, shifted down so that byte 8 lands in the lowest bits. A key of exactly 8 bytes has
+            // no high word: the shift would be by 64, which is a shift by 0, so a mask (all ones from 9 bytes on, zero
+            // at 8) clears it, without a branch that key lengths would make hard to predict.
             ulong last = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, length - 8));
-            high = length > 8 ? last >> ((ShortKeyBytes - length) * 8) : 0;
+            ulong beyondEight = ~(ulong)(long)((length - 9) >> 31);
+            high = (last >> ((ShortKeyBytes - length) * 8)) & beyondEight;
         }
         else if (length >= 4)
         {
@@ -70,13 +73,13 @@ public static class KeyHash
         }
         else if (length > 0)
         {
-            // The first byte, and the last two bytes at their places (for two bytes they are the first two again).
-            low = start;
-            if (length > 1)
-            {
-                low |= (ulong)Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, length - 2)) << ((length - 2) * 8);
-            }
-
+            // The first, middle and last byte, each at its place: for 1 to 3 bytes they are every byte (some twice),
+            // without a branch on which.
+            int middle = length >> 1;
+            int end = length - 1;
+            low = start
+                | ((ulong)Unsafe.Add(ref start, middle) << (middle * 8))
+                | ((ulong)Unsafe.Add(ref start, end) << (end * 8));
             high = 0;
         }
         else
@@ -94,14 +97,17 @@ public static class KeyHash
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint OfWords(ulong low, ulong high, int length)
     {
-        // The seeded words multiplied into 128 bits, both halves folded: every bit of either word reaches the
-        // middle bits. The words are folded in too, so a word that the seed turns into zero does not make the
-        // product forget the other one. The last multiply by an odd constant carries the middle bits down to the
-        // low bits, which pick the slot.
-        ulong a = low ^ s_seedLow;
-        ulong b = high ^ s_seedHigh ^ ((ulong)(uint)length * Multiplier);
-        ulong upper = Math.BigMul(a, b, out ulong lower);
-        ulong hash = (upper ^ lower ^ a ^ b) * Mixer;
+        // Each seeded word multiplied by its own odd constant (two multiplies that run side by side; the length is
+        // folded into the high word, so keys that differ only in length differ here), the products joined with one
+        // of them turned half-way round so that the high bits of one meet the low bits of the other, and a
+        // xor-shift-multiply finalizer that carries every bit down to the low bits, which pick the slot. Every step
+        // but the join is a bijection, so two keys of one length that differ in one word only (most keys of up to 8
+        // bytes, whose high word is zero) reach the last fold with different states.
+        ulong a = (low ^ s_seedLow) * Multiplier;
+        ulong b = (high ^ s_seedHigh ^ ((ulong)(uint)length * Mixer)) * Mixer;
+        ulong hash = a ^ BitOperations.RotateLeft(b, 32);
+        hash ^= hash >> 29;
+        hash *= Multiplier;
         return (uint)(hash ^ (hash >> 32));
     }
 
