@@ -7,8 +7,9 @@ namespace Compiled.Keys;
 
 /// <summary>
 /// An open-addressing hash table from struct keys (numbers, enums, user structs) to values, for keyed
-/// stages whose key is not a byte span. Each slot holds the key, its hash and its value, so looking up a known key
-/// reads one slot. Entries are kept in the order their keys were first seen, and that is the order of
+/// stages whose key is not a byte span. Each slot holds the key and its value, and a byte per slot in a separate,
+/// compact array says whether the slot is taken and holds 7 bits of the key's hash, so looking up a known key reads
+/// one tag byte (from an array 1/16 the size of the slots', which stays in cache) and one slot. Entries are kept in the order their keys were first seen, and that is the order of
 /// <see cref="KeyAt"/> / <see cref="ValueAt"/>. <see cref="Clear"/> keeps the memory.
 /// </summary>
 /// <remarks>
@@ -20,15 +21,16 @@ namespace Compiled.Keys;
 /// generator warns, CMP0025).
 /// </para>
 /// <para>
-/// A probe compares the hash kept in the slot, then the key, and walks on linearly; the table keeps its load under
-/// one half. A second array lists the slot of each entry in first-seen order, for <see cref="KeyAt"/>,
+/// A probe compares the tag byte, then on a match the key, and walks on linearly; the table keeps its load under one
+/// half. A third array lists the slot of each entry in first-seen order, for <see cref="KeyAt"/>,
 /// <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/>; the lookup never reads it. A resize
-/// moves every slot to its place in a table twice the size, from the hash kept in the slot, without hashing a key again.
+/// hashes each key again (a struct's hash is a few instructions) and moves its slot into a table twice the size.
+/// Clearing zeroes the tags, and the slots only when the key or the value holds references (to let them go).
 /// </para>
 /// <para>
 /// Memory follows recent use, not the high-water mark, as in <see cref="ByteKeyTable{TValue}"/>.
-/// <see cref="Clear"/> zeroes only the slots the batch's keys took (the entry list names them) when they
-/// are fewer than one in 8 slots, and the whole array otherwise. When 8 batches in a row (empty ones included) have used less than an eighth of the table
+/// <see cref="Clear"/> zeroes only the tags (and slots) the batch's keys took (the entry list names them) when
+/// they are fewer than one in 64 slots (one in 8 when the slots hold references), and whole arrays otherwise. When 8 batches in a row (empty ones included) have used less than an eighth of the table
 /// (keys against the half of the slots the load allows), it shrinks: the slots to four times the most
 /// keys of those 8 batches (rounded up to a power of two) and the entries to twice those keys, never below
 /// what the constructor's capacity gave. A batch as large as the largest of the 8 then fills the table to
@@ -59,10 +61,15 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
 
     private const int MinimumSlots = 16;
 
-    // Clear zeroes slot by slot when fewer than one slot in this many is taken. Zeroing the whole array writes every
-    // slot in sequence; zeroing a key's slot alone is one write to a place the entry list names, likely a cache miss
-    // in a large table, so it costs several times a slot of the sequential clear: by slot wins below about one in 4.
-    private const int SparseClearRatio = 8;
+    // Clear zeroes tag by tag (and slot by slot, when they hold references) when fewer than one slot in this many is
+    // taken, and whole arrays otherwise. Zeroing one key's tag is a write to a place the entry list names, likely a
+    // cache miss in a large table, so it costs as much as zeroing tens of tag bytes in sequence, and a whole slot's
+    // worth of bytes when the slots must be zeroed too: by key wins below about one in 64 tags, one in 8 slots.
+    private const int SparseClearRatio = 64;
+    private const int SparseClearRatioWithReferences = 8;
+
+    // A tag byte: 0 is an empty slot; a taken one has the high bit set and 7 bits of the key's hash below it.
+    private const byte Taken = 0x80;
 
     // The table shrinks after this many batches in a row that used less than 1/SmallUseRatio of it.
     private const int ShrinkAfterBatches = 8;
@@ -70,6 +77,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
 
     private readonly int _initialSlots;
     private readonly int _initialEntries;
+    private byte[] _tags;
     private Slot[] _slots;
     private int[] _slotOfEntry;
     private int _count;
@@ -93,10 +101,11 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
+        _tags = new byte[slots];
         _slots = new Slot[slots];
         _mask = slots - 1;
         _slotOfEntry = new int[Math.Max(8, capacity)];
-        _initialSlots = _slots.Length;
+        _initialSlots = slots;
         _initialEntries = _slotOfEntry.Length;
     }
 
@@ -119,7 +128,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         _slotOfEntry = slotOfEntry;
     }
 
-    /// <summary>The lengths of the slot array and the entry list: the memory the table holds.</summary>
+    /// <summary>The lengths of the slot array and the entry list: the memory the table holds (and a tag byte a slot).</summary>
     internal (int Buckets, int Entries) Lengths => (_slots.Length, _slotOfEntry.Length);
 
     /// <summary>How many slots <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
@@ -132,28 +141,64 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
     {
-        ref Slot found = ref Find(key, out uint tag, out int empty);
-        if (!Unsafe.IsNullRef(ref found))
-        {
-            exists = true;
-            return ref found.Value;
-        }
+        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
+        byte tag = TagOf(hash);
+        int mask = _mask;
+        int index = (int)hash & mask;
 
-        exists = false;
-        return ref Add(key, tag, empty);
+        // Both arrays' lengths are always mask + 1, so `index & mask` stays inside them.
+        ref byte tags = ref MemoryMarshal.GetArrayDataReference(_tags);
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        while (true)
+        {
+            byte taken = Unsafe.Add(ref tags, index);
+            if (taken == tag)
+            {
+                ref Slot slot = ref Unsafe.Add(ref slots, index);
+                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                {
+                    exists = true;
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Add(key, hash, index);
+            }
+
+            index = (index + 1) & mask;
+        }
     }
 
     /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrNullRef(TKey key)
     {
-        ref Slot found = ref Find(key, out _, out _);
-        if (Unsafe.IsNullRef(ref found))
+        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
+        byte tag = TagOf(hash);
+        int mask = _mask;
+        int index = (int)hash & mask;
+        ref byte tags = ref MemoryMarshal.GetArrayDataReference(_tags);
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        while (true)
         {
-            return ref Unsafe.NullRef<TValue>();
-        }
+            byte taken = Unsafe.Add(ref tags, index);
+            if (taken == tag)
+            {
+                ref Slot slot = ref Unsafe.Add(ref slots, index);
+                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                {
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                return ref Unsafe.NullRef<TValue>();
+            }
 
-        return ref found.Value;
+            index = (index + 1) & mask;
+        }
     }
 
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
@@ -187,19 +232,30 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         int count = _count;
         if (count != 0)
         {
-            if (count < _slots.Length / SparseClearRatio)
+            bool references = RuntimeHelpers.IsReferenceOrContainsReferences<TKey>() || RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
+            if (count < _slots.Length / (references ? SparseClearRatioWithReferences : SparseClearRatio))
             {
+                byte[] tags = _tags;
                 Slot[] slots = _slots;
                 foreach (int slot in _slotOfEntry.AsSpan(0, count))
                 {
-                    slots[slot] = default;
+                    tags[slot] = 0;
+                    if (references)
+                    {
+                        slots[slot] = default;
+                    }
                 }
 
                 BucketsCleared += count;
             }
             else
             {
-                Array.Clear(_slots);
+                Array.Clear(_tags);
+                if (references)
+                {
+                    Array.Clear(_slots);
+                }
+
                 BucketsCleared += _slots.Length;
             }
 
@@ -207,39 +263,6 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         }
 
         ShrinkAfterSmallBatches(count);
-    }
-
-    // The slot that holds `key`, or a null reference and, in `empty`, the empty slot where the probe ended. Also hands
-    // back the key's tag, which an addition stores.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref Slot Find(TKey key, out uint tag, out int empty)
-    {
-        tag = Tag(EqualityComparer<TKey>.Default.GetHashCode(key));
-        int mask = _mask;
-        int index = (int)(tag >> 1) & mask;
-
-        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
-        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
-        while (true)
-        {
-            ref Slot slot = ref Unsafe.Add(ref slots, index);
-            uint taken = slot.Tag;
-            if (taken == tag)
-            {
-                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
-                {
-                    empty = -1;
-                    return ref slot;
-                }
-            }
-            else if (taken == 0)
-            {
-                empty = index;
-                return ref Unsafe.NullRef<Slot>();
-            }
-
-            index = (index + 1) & mask;
-        }
     }
 
     // Counts the batch that just ended toward a shrink if it used a small part of a table larger than it
@@ -260,6 +283,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         }
 
         int slots = (int)Math.Max(_initialSlots, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
+        _tags = new byte[slots];
         _slots = new Slot[slots];
         _mask = slots - 1;
         int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);
@@ -272,20 +296,24 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         _smallBatchesMostKeys = 0;
     }
 
-    // A multiply-shift mix (a struct's GetHashCode is often the value itself, which would fill runs of slots), with the
-    // lowest bit set so that no taken slot has the tag 0 of an empty one. The slot is picked by the bits above it.
+    // A multiply-shift mix: a struct's GetHashCode is often the value itself, which would fill runs of slots. The slot
+    // is picked by the low bits of the result.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Tag(int hashCode) => (uint)(((ulong)(uint)hashCode * 0x9E3779B97F4A7C15UL) >> 32) | 1;
+    private static uint Spread(int hashCode) => (uint)(((ulong)(uint)hashCode * 0x9E3779B97F4A7C15UL) >> 32);
+
+    // The top 7 bits of the spread hash, which pick no slot below 2^25 slots, with the taken bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte TagOf(uint hash) => (byte)(Taken | (hash >> 25));
 
     // A new key: take the empty slot the probe ended on (or, after growing, the one the probe would end on now),
     // and append it to the entry list.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref TValue Add(TKey key, uint tag, int empty)
+    private ref TValue Add(TKey key, uint hash, int empty)
     {
         if ((_count + 1) * 2 > _slots.Length)
         {
             Resize(_slots.Length * 2);
-            empty = FindEmpty(_slots, _mask, tag);
+            empty = FindEmpty(_tags, _mask, hash);
         }
 
         if (_count == _slotOfEntry.Length)
@@ -293,17 +321,18 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
             Array.Resize(ref _slotOfEntry, _slotOfEntry.Length * 2);
         }
 
+        _tags[empty] = TagOf(hash);
         ref Slot slot = ref _slots[empty];
-        slot.Tag = tag;
         slot.Key = key;
         slot.Value = default!;
         _slotOfEntry[_count++] = empty;
         return ref slot.Value;
     }
 
-    // Moves every slot into a new array of `size` slots, entry by entry, from the tag kept in the slot.
+    // Moves every slot into new arrays of `size` slots, entry by entry, hashing each key again.
     private void Resize(int size)
     {
+        var tags = new byte[size];
         var slots = new Slot[size];
         int mask = size - 1;
         Slot[] old = _slots;
@@ -311,19 +340,22 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         for (int entry = 0; entry < slotOfEntry.Length; entry++)
         {
             ref Slot moving = ref old[slotOfEntry[entry]];
-            int slot = FindEmpty(slots, mask, moving.Tag);
+            uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(moving.Key));
+            int slot = FindEmpty(tags, mask, hash);
+            tags[slot] = TagOf(hash);
             slots[slot] = moving;
             slotOfEntry[entry] = slot;
         }
 
+        _tags = tags;
         _slots = slots;
         _mask = mask;
     }
 
-    private static int FindEmpty(Slot[] slots, int mask, uint tag)
+    private static int FindEmpty(byte[] tags, int mask, uint hash)
     {
-        int slot = (int)(tag >> 1) & mask;
-        while (slots[slot].Tag != 0)
+        int slot = (int)hash & mask;
+        while (tags[slot] != 0)
         {
             slot = (slot + 1) & mask;
         }
@@ -336,8 +368,6 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
 
     private struct Slot
     {
-        // The key's spread hash with the lowest bit set: 0 is an empty slot.
-        public uint Tag;
         public TKey Key;
         public TValue Value;
     }
