@@ -7,10 +7,11 @@ namespace Compiled.Keys;
 
 /// <summary>
 /// An open-addressing hash table from struct keys (numbers, enums, user structs) to values, for keyed
-/// stages whose key is not a byte span. Each slot holds the key and its value, and a byte per slot in a separate,
+/// stages whose key is not a byte span. Each slot holds the key and its value, and a byte a slot in a separate,
 /// compact array says whether the slot is taken and holds 7 bits of the key's hash, so looking up a known key reads
-/// one tag byte (from an array 1/16 the size of the slots', which stays in cache) and one slot. Entries are kept in the order their keys were first seen, and that is the order of
-/// <see cref="KeyAt"/> / <see cref="ValueAt"/>. <see cref="Clear"/> keeps the memory.
+/// one tag byte (from an array far smaller than the slots', which stays in cache) and one slot. Entries are kept in
+/// the order their keys were first seen, and that is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/>.
+/// <see cref="Clear"/> keeps the memory.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -30,8 +31,9 @@ namespace Compiled.Keys;
 /// <para>
 /// Memory follows recent use, not the high-water mark, as in <see cref="ByteKeyTable{TValue}"/>.
 /// <see cref="Clear"/> zeroes only the tags (and slots) the batch's keys took (the entry list names them) when
-/// they are fewer than one in 64 slots (one in 8 when the slots hold references), and whole arrays otherwise. When 8 batches in a row (empty ones included) have used less than an eighth of the table
-/// (keys against the half of the slots the load allows), it shrinks: the slots to four times the most
+/// they are fewer than one in 64 slots (one in 8 when the slots hold references), and whole arrays otherwise. When
+/// 8 batches in a row (empty ones included) have used less than an eighth of the table (keys against the half of the
+/// slots the load allows), it shrinks: the slots to four times the most
 /// keys of those 8 batches (rounded up to a power of two) and the entries to twice those keys, never below
 /// what the constructor's capacity gave. A batch as large as the largest of the 8 then fills the table to
 /// between a quarter and a half, so a batch pattern that repeats within 8 batches settles and allocates
