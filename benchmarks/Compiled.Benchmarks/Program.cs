@@ -8,7 +8,8 @@ using Compiled.Benchmarks.Profiling;
 // 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
 // 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
 // Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
-// end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs).
+// end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
+// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -27,6 +28,11 @@ if (args.Length > 0 && args[0] == "windows")
 if (args.Length > 0 && args[0] == "checkpoints")
 {
     return Compiled.Benchmarks.Checkpoints.CheckpointThroughput.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "keytables")
+{
+    return Compiled.Benchmarks.Micro.Keys.KeyTableRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "events")

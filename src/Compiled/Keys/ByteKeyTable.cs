@@ -1,35 +1,40 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using Compiled.Checkpoints;
 using System.Runtime.InteropServices;
+using Compiled.Checkpoints;
 
 namespace Compiled.Keys;
 
 /// <summary>
 /// An open-addressing hash table from byte-span keys to values, for the keyed stages of the fused loop.
-/// A key's bytes are copied once, into an arena, the first time the key is seen; a lookup of a known key
-/// allocates nothing. Entries are kept in the order their keys were first seen, and that is the order
-/// of <see cref="KeyAt"/> / <see cref="ValueAt"/> from 0 to <see cref="Count"/> - 1.
+/// A key of up to 16 bytes is kept in its slot, beside its hash and its value, so looking up a known key reads
+/// one slot (one cache line) and compares two words; a longer key's bytes are copied once into an arena, the first
+/// time the key is seen. A lookup of a known key allocates nothing. Entries are kept in the order their keys were
+/// first seen, and that is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/> from 0 to <see cref="Count"/> - 1.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The bucket array holds a 32-bit hash beside each entry index, so a probe compares hashes without
-/// touching the entries; the table keeps its load under one half. <see cref="Clear"/> ends a batch and keeps
-/// every array for the next one, so a steady stream of batches allocates nothing.
+/// Each slot holds the key's 32-bit hash and length in one word (zero for an empty slot), the key itself as two
+/// words (<see cref="KeyHash.LoadShort"/>: the bytes, zero past the end) or, for a longer key, its place in the
+/// arena, and the value. A probe compares the hash-and-length word and the two key words, and walks on linearly;
+/// the table keeps its load under one half. A second array lists the slot of each entry in first-seen order: it is
+/// what <see cref="KeyAt"/>, <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/> walk, and
+/// the lookup never reads it. A resize moves every slot to its place in a table twice the size, from the hash kept
+/// in the slot, without hashing a key again. <see cref="Clear"/> ends a batch and keeps every array for the next
+/// one, so a steady stream of batches allocates nothing.
 /// </para>
 /// <para>
-/// Memory follows recent use, not the high-water mark. <see cref="Clear"/> zeroes only the buckets the
-/// batch's keys took (it finds each by probing for the key again) when they are fewer than one in
-/// 256 buckets, and the whole array otherwise, so a small batch costs its own size even after a large
-/// one. And when 8 batches in a row (empty ones included) have used less than an eighth of the table,
-/// counting keys against the half of the buckets the load allows, or bytes against the arena, the table
-/// shrinks: the buckets to four times the most keys of those 8 batches (rounded up to a power of two),
-/// the entries to twice those keys, and the arena to twice the most key bytes, never any of them below
-/// what the constructor's capacity gave. A batch as large as the largest of the 8 then fills the table
-/// to between a quarter and a half, so it neither grows it nor counts toward the next shrink: a batch
-/// pattern that repeats within 8 batches settles and allocates nothing; a spike costs the growing it
-/// needs, and one reallocation of each array, 8 batches later, to shrink back. <see cref="GetValueRefOrAddDefault"/> does nothing
-/// of this: the bookkeeping is all in <see cref="Clear"/>.
+/// Memory follows recent use, not the high-water mark. <see cref="Clear"/> zeroes only the slots the batch's keys
+/// took (the entry list names them) when they are fewer than one in 8 slots, and the whole array otherwise, so a
+/// small batch costs its own size even after a large one. And when 8 batches in a row (empty ones included) have
+/// used less than an eighth of the table, counting keys against the half of the slots the load allows, or long
+/// keys' bytes against the arena, the table shrinks: the slots to four times the most keys of those 8 batches
+/// (rounded up to a power of two), the entry list to twice those keys, and the arena to twice the most long-key
+/// bytes, never any of them below what the constructor's capacity gave. A batch as large as the largest of the 8
+/// then fills the table to between a quarter and a half, so it neither grows it nor counts toward the next shrink:
+/// a batch pattern that repeats within 8 batches settles and allocates nothing; a spike costs the growing it needs,
+/// and one reallocation of each array, 8 batches later, to shrink back. <see cref="GetValueRefOrAddDefault"/> does
+/// nothing of this: the bookkeeping is all in <see cref="Clear"/>.
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
@@ -50,28 +55,29 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
         KeyedSections.ReadInto<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ref section, ByteKeys<TValue>.Over(this));
     }
 
-    private const int MinimumBuckets = 16;
+    private const int MinimumSlots = 16;
+    private const int MinimumArena = 64;
 
-    // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
-    // whole array costs about 0.1 ns a bucket; finding a key's bucket again (hash its bytes, probe, likely a
-    // cache miss in a large table) costs 5 to 25 ns, so bucket by bucket wins below one in about 250.
-    private const int SparseClearRatio = 256;
+    // Clear zeroes slot by slot when fewer than one slot in this many is taken. Zeroing the whole array writes every
+    // slot in sequence; zeroing a key's slot alone is one write to a place the entry list names, likely a cache miss
+    // in a large table, so it costs several times a slot of the sequential clear: by slot wins below about one in 4.
+    private const int SparseClearRatio = 8;
 
     // The table shrinks after this many batches in a row that used less than 1/SmallUseRatio of it.
     private const int ShrinkAfterBatches = 8;
     private const int SmallUseRatio = 8;
 
-    private readonly int _initialBuckets;
+    private readonly int _initialSlots;
     private readonly int _initialEntries;
     private readonly int _initialArena;
-    private Bucket[] _buckets;
-    private Entry[] _entries;
+    private Slot[] _slots;
+    private int[] _slotOfEntry;
     private byte[] _arena;
     private int _count;
     private int _arenaUsed;
     private int _mask;
 
-    // The run of batches that used little of the table, and the most keys and key bytes one of them used.
+    // The run of batches that used little of the table, and the most keys and long-key bytes one of them used.
     private int _smallBatches;
     private int _smallBatchesMostKeys;
     private int _smallBatchesMostBytes;
@@ -89,13 +95,13 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
     public ByteKeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        int buckets = (int)Math.Max(MinimumBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
-        _buckets = new Bucket[buckets];
-        _mask = buckets - 1;
-        _entries = new Entry[Math.Max(8, capacity)];
-        _arena = new byte[Math.Max(64, capacity * 8)];
-        _initialBuckets = _buckets.Length;
-        _initialEntries = _entries.Length;
+        int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
+        _slots = new Slot[slots];
+        _mask = slots - 1;
+        _slotOfEntry = new int[Math.Max(8, capacity)];
+        _arena = new byte[MinimumArena];
+        _initialSlots = _slots.Length;
+        _initialEntries = _slotOfEntry.Length;
         _initialArena = _arena.Length;
     }
 
@@ -104,36 +110,24 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
 
     /// <summary>
     /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
-    /// of 0 to <see cref="Count"/> − 1). No key is hashed again: the buckets are renumbered. For a restore that reads
-    /// entries in another order than the table had them.
+    /// of 0 to <see cref="Count"/> − 1). No key is hashed again and no slot moves: only the entry list is rewritten.
+    /// For a restore that reads entries in another order than the table had them.
     /// </summary>
     internal void Reorder(ReadOnlySpan<int> order)
     {
-        var entries = new Entry[_entries.Length];
-        var newIndex = new int[_count];
+        var slotOfEntry = new int[_slotOfEntry.Length];
         for (int k = 0; k < _count; k++)
         {
-            entries[k] = _entries[order[k]];
-            newIndex[order[k]] = k;
+            slotOfEntry[k] = _slotOfEntry[order[k]];
         }
 
-        Bucket[] buckets = _buckets;
-        for (int slot = 0; slot < buckets.Length; slot++)
-        {
-            int index = buckets[slot].EntryPlusOne - 1;
-            if (index >= 0)
-            {
-                buckets[slot].EntryPlusOne = newIndex[index] + 1;
-            }
-        }
-
-        _entries = entries;
+        _slotOfEntry = slotOfEntry;
     }
 
-    /// <summary>The lengths of the bucket, entry and key-byte arrays: the memory the table holds.</summary>
-    internal (int Buckets, int Entries, int Arena) Lengths => (_buckets.Length, _entries.Length, _arena.Length);
+    /// <summary>The lengths of the slot array, the entry list and the long-key arena: the memory the table holds.</summary>
+    internal (int Buckets, int Entries, int Arena) Lengths => (_slots.Length, _slotOfEntry.Length, _arena.Length);
 
-    /// <summary>How many buckets <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
+    /// <summary>How many slots <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
     internal long BucketsCleared { get; private set; }
 
     /// <summary>
@@ -144,60 +138,65 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(ReadOnlySpan<byte> key, out bool exists)
     {
-        uint hash = KeyHash.Of(key);
-        Bucket[] buckets = _buckets;
+        int length = key.Length;
+        ulong meta = Words(key, out ulong low, out ulong high);
         int mask = _mask;
-        int slot = (int)hash & mask;
+        int index = (int)(meta >> 32) & mask;
+
+        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            ref Bucket bucket = ref buckets[slot];
-            int index = bucket.EntryPlusOne - 1;
-            if (index < 0)
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
             {
-                break;
-            }
-
-            if (bucket.Hash == hash)
-            {
-                ref Entry entry = ref _entries[index];
-                if (_arena.AsSpan(entry.KeyOffset, entry.KeyLength).SequenceEqual(key))
+                if (length <= KeyHash.ShortKeyBytes
+                    ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
+                    : LongKeyEquals(slot.Key.Low, key))
                 {
                     exists = true;
-                    return ref entry.Value;
+                    return ref slot.Value;
                 }
             }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Add(key, index);
+            }
 
-            slot = (slot + 1) & mask;
+            index = (index + 1) & mask;
         }
-
-        exists = false;
-        return ref Add(key, hash, slot);
     }
 
     /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrNullRef(ReadOnlySpan<byte> key)
     {
-        uint hash = KeyHash.Of(key);
-        int slot = (int)hash & _mask;
+        int length = key.Length;
+        ulong meta = Words(key, out ulong low, out ulong high);
+        int mask = _mask;
+        int index = (int)(meta >> 32) & mask;
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            ref Bucket bucket = ref _buckets[slot];
-            int index = bucket.EntryPlusOne - 1;
-            if (index < 0)
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
+            {
+                if (length <= KeyHash.ShortKeyBytes
+                    ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
+                    : LongKeyEquals(slot.Key.Low, key))
+                {
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
             {
                 return ref Unsafe.NullRef<TValue>();
             }
 
-            if (bucket.Hash == hash)
-            {
-                ref Entry entry = ref _entries[index];
-                if (_arena.AsSpan(entry.KeyOffset, entry.KeyLength).SequenceEqual(key))
-                {
-                    return ref entry.Value;
-                }
-            }
-
-            slot = (slot + 1) & _mask;
+            index = (index + 1) & mask;
         }
     }
 
@@ -210,8 +209,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
             ThrowIndex(index);
         }
 
-        ref Entry entry = ref _entries[index];
-        return new ReadOnlySpan<byte>(_arena, entry.KeyOffset, entry.KeyLength);
+        ref Slot slot = ref _slots[_slotOfEntry[index]];
+        int length = (int)(uint)slot.Meta - 1;
+        return length <= KeyHash.ShortKeyBytes
+            ? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<KeyWords, byte>(ref slot.Key), length)
+            : new ReadOnlySpan<byte>(_arena, (int)slot.Key.Low, length);
     }
 
     /// <summary>The value of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
@@ -223,7 +225,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
             ThrowIndex(index);
         }
 
-        return ref _entries[index].Value;
+        return ref _slots[_slotOfEntry[index]].Value;
     }
 
     /// <summary>
@@ -236,20 +238,20 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
         int arenaUsed = _arenaUsed;
         if (count != 0)
         {
-            if (count < _buckets.Length / SparseClearRatio)
+            if (count < _slots.Length / SparseClearRatio)
             {
-                ClearTakenBuckets();
+                Slot[] slots = _slots;
+                foreach (int slot in _slotOfEntry.AsSpan(0, count))
+                {
+                    slots[slot] = default;
+                }
+
                 BucketsCleared += count;
             }
             else
             {
-                Array.Clear(_buckets);
-                BucketsCleared += _buckets.Length;
-            }
-
-            if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
-            {
-                Array.Clear(_entries, 0, count);
+                Array.Clear(_slots);
+                BucketsCleared += _slots.Length;
             }
 
             _count = 0;
@@ -259,31 +261,105 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
         ShrinkAfterSmallBatches(count, arenaUsed);
     }
 
-    // Zeroes the bucket of each entry, found by probing for the key's hash again. The bucket is on the probe
-    // path from the key's home slot; buckets zeroed before it may have opened gaps on that path, so the probe
-    // looks for the entry's index rather than stopping at an empty bucket.
-    private void ClearTakenBuckets()
+    // A key's hash-and-length word (the hash in the upper half, the length + 1 in the lower), and for a key of up to
+    // 16 bytes its two words (zero for a longer key, whose bytes the probe compares in the arena).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Words(ReadOnlySpan<byte> key, out ulong low, out ulong high)
     {
-        Bucket[] buckets = _buckets;
-        int mask = _mask;
-        for (int index = 0; index < _count; index++)
+        int length = key.Length;
+        uint hash;
+        if (length <= KeyHash.ShortKeyBytes)
         {
-            ref Entry entry = ref _entries[index];
-            int slot = (int)KeyHash.Of(new ReadOnlySpan<byte>(_arena, entry.KeyOffset, entry.KeyLength)) & mask;
-            while (buckets[slot].EntryPlusOne != index + 1)
+            KeyHash.LoadShort(key, out low, out high);
+            hash = KeyHash.OfWords(low, high, length);
+        }
+        else
+        {
+            low = 0;
+            high = 0;
+            hash = KeyHash.OfLong(key);
+        }
+
+        return ((ulong)hash << 32) | ((uint)length + 1);
+    }
+
+    private bool LongKeyEquals(ulong offset, ReadOnlySpan<byte> key) =>
+        _arena.AsSpan((int)offset, key.Length).SequenceEqual(key);
+
+    // A new key: take the empty slot the probe ended on (or, after growing, the one the probe would end on now),
+    // and append it to the entry list; a long key's bytes go into the arena. The key's words are read again here
+    // rather than handed over, so that the lookup keeps fewer values alive across its loop.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref TValue Add(ReadOnlySpan<byte> key, int empty)
+    {
+        ulong meta = Words(key, out ulong low, out ulong high);
+        if ((_count + 1) * 2 > _slots.Length)
+        {
+            Resize(_slots.Length * 2);
+            empty = FindEmpty(_slots, _mask, meta);
+        }
+
+        if (_count == _slotOfEntry.Length)
+        {
+            Array.Resize(ref _slotOfEntry, _slotOfEntry.Length * 2);
+        }
+
+        if (key.Length > KeyHash.ShortKeyBytes)
+        {
+            if (_arena.Length - _arenaUsed < key.Length)
             {
-                slot = (slot + 1) & mask;
+                Array.Resize(ref _arena, (int)Math.Min(Array.MaxLength, Math.Max((long)_arena.Length * 2, (long)_arenaUsed + key.Length)));
             }
 
-            buckets[slot] = default;
+            key.CopyTo(_arena.AsSpan(_arenaUsed));
+            low = (ulong)_arenaUsed;
+            _arenaUsed += key.Length;
         }
+
+        ref Slot slot = ref _slots[empty];
+        slot.Meta = meta;
+        slot.Key.Low = low;
+        slot.Key.High = high;
+        slot.Value = default!;
+        _slotOfEntry[_count++] = empty;
+        return ref slot.Value;
+    }
+
+    // Moves every slot into a new array of `size` slots, entry by entry, from the hash kept in the slot.
+    private void Resize(int size)
+    {
+        var slots = new Slot[size];
+        int mask = size - 1;
+        Slot[] old = _slots;
+        Span<int> slotOfEntry = _slotOfEntry.AsSpan(0, _count);
+        for (int entry = 0; entry < slotOfEntry.Length; entry++)
+        {
+            ref Slot moving = ref old[slotOfEntry[entry]];
+            int slot = FindEmpty(slots, mask, moving.Meta);
+            slots[slot] = moving;
+            slotOfEntry[entry] = slot;
+        }
+
+        _slots = slots;
+        _mask = mask;
+    }
+
+    private static int FindEmpty(Slot[] slots, int mask, ulong meta)
+    {
+        int slot = (int)(uint)(meta >> 32) & mask;
+        while (slots[slot].Meta != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        return slot;
     }
 
     // Counts the batch that just ended toward a shrink if it used a small part of a table larger than it
     // started, and shrinks it after a run of such batches. Called with the table already empty.
     private void ShrinkAfterSmallBatches(int keys, int bytes)
     {
-        bool small = (_buckets.Length > _initialBuckets && (long)keys * 2 * SmallUseRatio < _buckets.Length)
+        bool small = (_slots.Length > _initialSlots && (long)keys * 2 * SmallUseRatio < _slots.Length)
             || (_arena.Length > _initialArena && (long)bytes * SmallUseRatio < _arena.Length);
         if (!small)
         {
@@ -300,17 +376,17 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
             return;
         }
 
-        int buckets = (int)Math.Max(_initialBuckets, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
-        if (buckets < _buckets.Length)
+        int slots = (int)Math.Max(_initialSlots, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
+        if (slots < _slots.Length)
         {
-            _buckets = new Bucket[buckets];
-            _mask = buckets - 1;
+            _slots = new Slot[slots];
+            _mask = slots - 1;
         }
 
         int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);
-        if (entries < _entries.Length)
+        if (entries < _slotOfEntry.Length)
         {
-            _entries = new Entry[entries];
+            _slotOfEntry = new int[entries];
         }
 
         int arena = (int)Math.Max(_initialArena, Math.Min(Array.MaxLength, _smallBatchesMostBytes * 2L));
@@ -324,78 +400,24 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
         _smallBatchesMostBytes = 0;
     }
 
-    // A new key: copy its bytes into the arena and take the empty bucket the probe ended on.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref TValue Add(ReadOnlySpan<byte> key, uint hash, int slot)
-    {
-        if ((_count + 1) * 2 > _buckets.Length)
-        {
-            Resize(_buckets.Length * 2);
-            slot = FindEmpty(_buckets, _mask, hash);
-        }
-
-        if (_count == _entries.Length)
-        {
-            Array.Resize(ref _entries, _entries.Length * 2);
-        }
-
-        if (_arena.Length - _arenaUsed < key.Length)
-        {
-            Array.Resize(ref _arena, (int)Math.Min(Array.MaxLength, Math.Max((long)_arena.Length * 2, (long)_arenaUsed + key.Length)));
-        }
-
-        key.CopyTo(_arena.AsSpan(_arenaUsed));
-        int index = _count++;
-        ref Entry entry = ref _entries[index];
-        entry.KeyOffset = _arenaUsed;
-        entry.KeyLength = key.Length;
-        entry.Value = default!;
-        _arenaUsed += key.Length;
-        _buckets[slot] = new Bucket { Hash = hash, EntryPlusOne = index + 1 };
-        return ref entry.Value;
-    }
-
-    private void Resize(int size)
-    {
-        var buckets = new Bucket[size];
-        int mask = size - 1;
-        foreach (Bucket bucket in _buckets)
-        {
-            if (bucket.EntryPlusOne != 0)
-            {
-                buckets[FindEmpty(buckets, mask, bucket.Hash)] = bucket;
-            }
-        }
-
-        _buckets = buckets;
-        _mask = mask;
-    }
-
-    private static int FindEmpty(Bucket[] buckets, int mask, uint hash)
-    {
-        int slot = (int)hash & mask;
-        while (buckets[slot].EntryPlusOne != 0)
-        {
-            slot = (slot + 1) & mask;
-        }
-
-        return slot;
-    }
-
     private static void ThrowIndex(int index) =>
         throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
 
+    // A key of up to 16 bytes as it lies in memory, zero past its end (KeyHash.LoadShort); for a longer key, Low is
+    // its offset in the arena. A struct of its own so that the two words stay side by side, whatever layout the
+    // runtime picks for a slot whose value holds references: KeyAt hands out a span over them.
     [StructLayout(LayoutKind.Sequential)]
-    private struct Bucket
+    private struct KeyWords
     {
-        public uint Hash;
-        public int EntryPlusOne;
+        public ulong Low;
+        public ulong High;
     }
 
-    private struct Entry
+    private struct Slot
     {
-        public int KeyOffset;
-        public int KeyLength;
+        // The key's hash in the upper 32 bits, its length + 1 in the lower: 0 is an empty slot.
+        public ulong Meta;
+        public KeyWords Key;
         public TValue Value;
     }
 }

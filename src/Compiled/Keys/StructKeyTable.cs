@@ -1,13 +1,17 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Compiled.Checkpoints;
 
 namespace Compiled.Keys;
 
 /// <summary>
 /// An open-addressing hash table from struct keys (numbers, enums, user structs) to values, for keyed
-/// stages whose key is not a byte span. Entries are kept in the order their keys were first seen, and that
-/// is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/>. <see cref="Clear"/> keeps the memory.
+/// stages whose key is not a byte span. Each slot holds the key and its value, and a byte a slot in a separate,
+/// compact array says whether the slot is taken and holds 7 bits of the key's hash, so looking up a known key reads
+/// one tag byte (from an array far smaller than the slots', which stays in cache) and one slot. Entries are kept in
+/// the order their keys were first seen, and that is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/>.
+/// <see cref="Clear"/> keeps the memory.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,11 +22,18 @@ namespace Compiled.Keys;
 /// generator warns, CMP0025).
 /// </para>
 /// <para>
+/// A probe compares the tag byte, then on a match the key, and walks on linearly; the table keeps its load under one
+/// half. A third array lists the slot of each entry in first-seen order, for <see cref="KeyAt"/>,
+/// <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/>; the lookup never reads it. A resize
+/// hashes each key again (a struct's hash is a few instructions) and moves its slot into a table twice the size.
+/// Clearing zeroes the tags, and the slots only when the key or the value holds references (to let them go).
+/// </para>
+/// <para>
 /// Memory follows recent use, not the high-water mark, as in <see cref="ByteKeyTable{TValue}"/>.
-/// <see cref="Clear"/> zeroes only the buckets the batch's keys took (each entry keeps its hash, so its
-/// bucket is found by probing again) when they are fewer than one in 128 buckets, and the whole array
-/// otherwise. When 8 batches in a row (empty ones included) have used less than an eighth of the table
-/// (keys against the half of the buckets the load allows), it shrinks: the buckets to four times the most
+/// <see cref="Clear"/> zeroes only the tags (and slots) the batch's keys took (the entry list names them) when
+/// they are fewer than one in 64 slots (one in 8 when the slots hold references), and whole arrays otherwise. When
+/// 8 batches in a row (empty ones included) have used less than an eighth of the table (keys against the half of the
+/// slots the load allows), it shrinks: the slots to four times the most
 /// keys of those 8 batches (rounded up to a power of two) and the entries to twice those keys, never below
 /// what the constructor's capacity gave. A batch as large as the largest of the 8 then fills the table to
 /// between a quarter and a half, so a batch pattern that repeats within 8 batches settles and allocates
@@ -50,21 +61,27 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         KeyedSections.ReadInto<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(ref section, StructKeys<TKey, TValue>.Over(this));
     }
 
-    private const int MinimumBuckets = 16;
+    private const int MinimumSlots = 16;
 
-    // Clear zeroes bucket by bucket when fewer than one bucket in this many is taken. Measured: zeroing the
-    // whole array costs about 0.05 ns a bucket; finding an entry's bucket again from its stored hash (likely
-    // a cache miss in a large table) costs 1 to 5 ns, so bucket by bucket wins below one in about 100.
-    private const int SparseClearRatio = 128;
+    // Clear zeroes tag by tag (and slot by slot, when they hold references) when fewer than one slot in this many is
+    // taken, and whole arrays otherwise. Zeroing one key's tag is a write to a place the entry list names, likely a
+    // cache miss in a large table, so it costs as much as zeroing tens of tag bytes in sequence, and a whole slot's
+    // worth of bytes when the slots must be zeroed too: by key wins below about one in 64 tags, one in 8 slots.
+    private const int SparseClearRatio = 64;
+    private const int SparseClearRatioWithReferences = 8;
+
+    // A tag byte: 0 is an empty slot; a taken one has the high bit set and 7 bits of the key's hash below it.
+    private const byte Taken = 0x80;
 
     // The table shrinks after this many batches in a row that used less than 1/SmallUseRatio of it.
     private const int ShrinkAfterBatches = 8;
     private const int SmallUseRatio = 8;
 
-    private readonly int _initialBuckets;
+    private readonly int _initialSlots;
     private readonly int _initialEntries;
-    private int[] _buckets;     // entry index + 1; 0 is empty
-    private Entry[] _entries;
+    private byte[] _tags;
+    private Slot[] _slots;
+    private int[] _slotOfEntry;
     private int _count;
     private int _mask;
 
@@ -85,12 +102,13 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     public StructKeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        int buckets = (int)Math.Max(MinimumBuckets, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
-        _buckets = new int[buckets];
-        _mask = buckets - 1;
-        _entries = new Entry[Math.Max(8, capacity)];
-        _initialBuckets = _buckets.Length;
-        _initialEntries = _entries.Length;
+        int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
+        _tags = new byte[slots];
+        _slots = new Slot[slots];
+        _mask = slots - 1;
+        _slotOfEntry = new int[Math.Max(8, capacity)];
+        _initialSlots = slots;
+        _initialEntries = _slotOfEntry.Length;
     }
 
     /// <summary>The number of keys in the table.</summary>
@@ -98,35 +116,24 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
 
     /// <summary>
     /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
-    /// of 0 to <see cref="Count"/> − 1). No key is hashed again: the buckets are renumbered. For a restore that reads
-    /// entries in another order than the table had them.
+    /// of 0 to <see cref="Count"/> − 1). No key is hashed again and no slot moves: only the entry list is rewritten.
+    /// For a restore that reads entries in another order than the table had them.
     /// </summary>
     internal void Reorder(ReadOnlySpan<int> order)
     {
-        var entries = new Entry[_entries.Length];
-        var newIndex = new int[_count];
+        var slotOfEntry = new int[_slotOfEntry.Length];
         for (int k = 0; k < _count; k++)
         {
-            entries[k] = _entries[order[k]];
-            newIndex[order[k]] = k;
+            slotOfEntry[k] = _slotOfEntry[order[k]];
         }
 
-        int[] buckets = _buckets;
-        for (int slot = 0; slot < buckets.Length; slot++)
-        {
-            if (buckets[slot] != 0)
-            {
-                buckets[slot] = newIndex[buckets[slot] - 1] + 1;
-            }
-        }
-
-        _entries = entries;
+        _slotOfEntry = slotOfEntry;
     }
 
-    /// <summary>The lengths of the bucket and entry arrays: the memory the table holds.</summary>
-    internal (int Buckets, int Entries) Lengths => (_buckets.Length, _entries.Length);
+    /// <summary>The lengths of the slot array and the entry list: the memory the table holds (and a tag byte a slot).</summary>
+    internal (int Buckets, int Entries) Lengths => (_slots.Length, _slotOfEntry.Length);
 
-    /// <summary>How many buckets <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
+    /// <summary>How many slots <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
     internal long BucketsCleared { get; private set; }
 
     /// <summary>
@@ -137,53 +144,62 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
     public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
     {
         uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
-        int[] buckets = _buckets;
+        byte tag = TagOf(hash);
         int mask = _mask;
-        int slot = (int)hash & mask;
+        int index = (int)hash & mask;
+
+        // Both arrays' lengths are always mask + 1, so `index & mask` stays inside them.
+        ref byte tags = ref MemoryMarshal.GetArrayDataReference(_tags);
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            int index = buckets[slot] - 1;
-            if (index < 0)
+            byte taken = Unsafe.Add(ref tags, index);
+            if (taken == tag)
             {
-                break;
+                ref Slot slot = ref Unsafe.Add(ref slots, index);
+                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                {
+                    exists = true;
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Add(key, hash, index);
             }
 
-            ref Entry entry = ref _entries[index];
-            if (entry.Hash == hash && EqualityComparer<TKey>.Default.Equals(entry.Key, key))
-            {
-                exists = true;
-                return ref entry.Value;
-            }
-
-            slot = (slot + 1) & mask;
+            index = (index + 1) & mask;
         }
-
-        exists = false;
-        return ref Add(key, hash, slot);
     }
 
     /// <summary>Returns a reference to the value of <paramref name="key"/>, or a null reference if the key is absent (test with <see cref="Unsafe.IsNullRef{T}(ref readonly T)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrNullRef(TKey key)
     {
         uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
-        int[] buckets = _buckets;
+        byte tag = TagOf(hash);
         int mask = _mask;
-        int slot = (int)hash & mask;
+        int index = (int)hash & mask;
+        ref byte tags = ref MemoryMarshal.GetArrayDataReference(_tags);
+        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
-            int index = buckets[slot] - 1;
-            if (index < 0)
+            byte taken = Unsafe.Add(ref tags, index);
+            if (taken == tag)
+            {
+                ref Slot slot = ref Unsafe.Add(ref slots, index);
+                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                {
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
             {
                 return ref Unsafe.NullRef<TValue>();
             }
 
-            ref Entry entry = ref _entries[index];
-            if (entry.Hash == hash && EqualityComparer<TKey>.Default.Equals(entry.Key, key))
-            {
-                return ref entry.Value;
-            }
-
-            slot = (slot + 1) & mask;
+            index = (index + 1) & mask;
         }
     }
 
@@ -195,7 +211,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
             ThrowIndex(index);
         }
 
-        return _entries[index].Key;
+        return _slots[_slotOfEntry[index]].Key;
     }
 
     /// <summary>The value of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
@@ -206,7 +222,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
             ThrowIndex(index);
         }
 
-        return ref _entries[index].Value;
+        return ref _slots[_slotOfEntry[index]].Value;
     }
 
     /// <summary>
@@ -218,20 +234,31 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         int count = _count;
         if (count != 0)
         {
-            if (count < _buckets.Length / SparseClearRatio)
+            bool references = RuntimeHelpers.IsReferenceOrContainsReferences<TKey>() || RuntimeHelpers.IsReferenceOrContainsReferences<TValue>();
+            if (count < _slots.Length / (references ? SparseClearRatioWithReferences : SparseClearRatio))
             {
-                ClearTakenBuckets();
+                byte[] tags = _tags;
+                Slot[] slots = _slots;
+                foreach (int slot in _slotOfEntry.AsSpan(0, count))
+                {
+                    tags[slot] = 0;
+                    if (references)
+                    {
+                        slots[slot] = default;
+                    }
+                }
+
                 BucketsCleared += count;
             }
             else
             {
-                Array.Clear(_buckets);
-                BucketsCleared += _buckets.Length;
-            }
+                Array.Clear(_tags);
+                if (references)
+                {
+                    Array.Clear(_slots);
+                }
 
-            if (RuntimeHelpers.IsReferenceOrContainsReferences<TKey>() || RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
-            {
-                Array.Clear(_entries, 0, count);
+                BucketsCleared += _slots.Length;
             }
 
             _count = 0;
@@ -240,29 +267,11 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
         ShrinkAfterSmallBatches(count);
     }
 
-    // Zeroes the bucket of each entry, probing from its hash. Buckets zeroed before it may have opened gaps
-    // on its probe path, so the probe looks for the entry's index rather than stopping at an empty bucket.
-    private void ClearTakenBuckets()
-    {
-        int[] buckets = _buckets;
-        int mask = _mask;
-        for (int index = 0; index < _count; index++)
-        {
-            int slot = (int)_entries[index].Hash & mask;
-            while (buckets[slot] != index + 1)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            buckets[slot] = 0;
-        }
-    }
-
     // Counts the batch that just ended toward a shrink if it used a small part of a table larger than it
     // started, and shrinks it after a run of such batches. Called with the table already empty.
     private void ShrinkAfterSmallBatches(int keys)
     {
-        if (_buckets.Length <= _initialBuckets || (long)keys * 2 * SmallUseRatio >= _buckets.Length)
+        if (_slots.Length <= _initialSlots || (long)keys * 2 * SmallUseRatio >= _slots.Length)
         {
             _smallBatches = 0;
             _smallBatchesMostKeys = 0;
@@ -275,76 +284,93 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
             return;
         }
 
-        int buckets = (int)Math.Max(_initialBuckets, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
-        _buckets = new int[buckets];
-        _mask = buckets - 1;
+        int slots = (int)Math.Max(_initialSlots, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
+        _tags = new byte[slots];
+        _slots = new Slot[slots];
+        _mask = slots - 1;
         int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);
-        if (entries < _entries.Length)
+        if (entries < _slotOfEntry.Length)
         {
-            _entries = new Entry[entries];
+            _slotOfEntry = new int[entries];
         }
 
         _smallBatches = 0;
         _smallBatchesMostKeys = 0;
     }
 
-    // A multiply-shift mix: a struct's GetHashCode is often the value itself, which would fill runs of buckets.
+    // A multiply-shift mix: a struct's GetHashCode is often the value itself, which would fill runs of slots. The slot
+    // is picked by the low bits of the result.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Spread(int hashCode) => (uint)(((ulong)(uint)hashCode * 0x9E3779B97F4A7C15UL) >> 32);
 
+    // The top 7 bits of the spread hash, which pick no slot below 2^25 slots, with the taken bit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static byte TagOf(uint hash) => (byte)(Taken | (hash >> 25));
+
+    // A new key: take the empty slot the probe ended on (or, after growing, the one the probe would end on now),
+    // and append it to the entry list.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref TValue Add(TKey key, uint hash, int slot)
+    private ref TValue Add(TKey key, uint hash, int empty)
     {
-        if ((_count + 1) * 2 > _buckets.Length)
+        if ((_count + 1) * 2 > _slots.Length)
         {
-            Resize(_buckets.Length * 2);
-            slot = (int)hash & _mask;
-            while (_buckets[slot] != 0)
-            {
-                slot = (slot + 1) & _mask;
-            }
+            Resize(_slots.Length * 2);
+            empty = FindEmpty(_tags, _mask, hash);
         }
 
-        if (_count == _entries.Length)
+        if (_count == _slotOfEntry.Length)
         {
-            Array.Resize(ref _entries, _entries.Length * 2);
+            Array.Resize(ref _slotOfEntry, _slotOfEntry.Length * 2);
         }
 
-        int index = _count++;
-        ref Entry entry = ref _entries[index];
-        entry.Key = key;
-        entry.Hash = hash;
-        entry.Value = default!;
-        _buckets[slot] = index + 1;
-        return ref entry.Value;
+        _tags[empty] = TagOf(hash);
+        ref Slot slot = ref _slots[empty];
+        slot.Key = key;
+        slot.Value = default!;
+        _slotOfEntry[_count++] = empty;
+        return ref slot.Value;
     }
 
+    // Moves every slot into new arrays of `size` slots, entry by entry, hashing each key again.
     private void Resize(int size)
     {
-        var buckets = new int[size];
+        var tags = new byte[size];
+        var slots = new Slot[size];
         int mask = size - 1;
-        for (int index = 0; index < _count; index++)
+        Slot[] old = _slots;
+        Span<int> slotOfEntry = _slotOfEntry.AsSpan(0, _count);
+        for (int entry = 0; entry < slotOfEntry.Length; entry++)
         {
-            int slot = (int)_entries[index].Hash & mask;
-            while (buckets[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            buckets[slot] = index + 1;
+            ref Slot moving = ref old[slotOfEntry[entry]];
+            uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(moving.Key));
+            int slot = FindEmpty(tags, mask, hash);
+            tags[slot] = TagOf(hash);
+            slots[slot] = moving;
+            slotOfEntry[entry] = slot;
         }
 
-        _buckets = buckets;
+        _tags = tags;
+        _slots = slots;
         _mask = mask;
+    }
+
+    private static int FindEmpty(byte[] tags, int mask, uint hash)
+    {
+        int slot = (int)hash & mask;
+        while (tags[slot] != 0)
+        {
+            slot = (slot + 1) & mask;
+        }
+
+        return slot;
     }
 
     private static void ThrowIndex(int index) =>
         throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
 
-    private struct Entry
+    private struct Slot
     {
         public TKey Key;
-        public uint Hash;
         public TValue Value;
     }
 }
