@@ -81,6 +81,22 @@ public class QueryTests
         Assert.Equal(expected, test.Output.Records.Order().ToArray());
     }
 
+    [Fact]
+    public void Q7_GivesEachTumblingWindowsHighestBid()
+    {
+        using var test = new Q7.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        Bid[] expected = Bids
+            .GroupBy(b => b.DateTime / 10_000)
+            .OrderBy(window => window.Key)
+            .Select(window => window.First(b => b.Price == window.Max(x => x.Price)))
+            .ToArray();
+        Assert.True(expected.Length >= 3, "the stream spans three windows");
+        Assert.Equal(expected, test.Output.Records);
+    }
+
     private static void Feed(Compiled.Testing.TestInput<Bid> input)
     {
         foreach (Bid[] chunk in Bids.Chunk(BidsPerBatch))
