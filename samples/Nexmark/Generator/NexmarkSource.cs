@@ -45,7 +45,7 @@ public sealed class NexmarkSource : MessageSource
         {
             "bids" => EventKind.Bid,
             "auctions" => EventKind.Auction,
-            "persons" or "people" => EventKind.Person,
+            "persons" => EventKind.Person,
             _ => throw uri.Error($"'{uri.Target}' is not a kind of Nexmark event; write nexmark:bids, nexmark:auctions or nexmark:persons"),
         };
         long events = TakeLong(uri, "events", 1_000_000, minimum: 0);
