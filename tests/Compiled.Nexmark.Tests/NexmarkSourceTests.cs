@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Text;
+using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Connectors.Messages;
 using Microsoft.Extensions.Time.Testing;
@@ -26,6 +28,22 @@ public class NexmarkSourceTests
         NexmarkStream expected = NexmarkStream.Generate(new GeneratorConfig(Seed: 9, Events: 1234));
         Assert.Equal(EventIds.CountOf(kind, 1234), delivered.Count);
         Assert.Equal(expected.Events.Where(e => e.Kind == kind).Select(e => (e.Line, e.Time)), delivered);
+    }
+
+    [Fact]
+    public async Task ASourceResumedAtAnEvent_DeliversTheEventsFromIt()
+    {
+        await using NexmarkSource source = Create("nexmark:bids?events=1234&seed=9");
+        Assert.Equal(0, BinaryPrimitives.ReadInt64LittleEndian(source.GetPosition().Payload.Span));
+        byte[] position = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(position, 1000);
+        source.ResumeFrom(new SourcePosition(position, "nexmark:bids at event 1000"));
+
+        List<(string Line, long Time)> delivered = await ReadAllAsync(source);
+
+        NexmarkStream expected = NexmarkStream.Generate(new GeneratorConfig(Seed: 9, Events: 1234));
+        Assert.Equal(expected.Events.Skip(1000).Where(e => e.Kind == EventKind.Bid).Select(e => (e.Line, e.Time)), delivered);
+        Assert.Throws<InvalidDataException>(() => Create("nexmark:bids").ResumeFrom(new SourcePosition(new byte[3], "three bytes")));
     }
 
     [Fact]
