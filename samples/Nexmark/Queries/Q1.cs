@@ -1,0 +1,23 @@
+using Compiled;
+
+namespace Samples.Nexmark.Queries;
+
+/// <summary>
+/// Nexmark Q1, currency conversion: every bid with its price from dollars to euros, at the specification's fixed rate
+/// of 0.89 (<c>SELECT auction, bidder, price * 89 / 100, dateTime FROM bid</c>, in whole cents, rounded down).
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class Q1
+{
+    /// <summary>The bids, a CSV line each.</summary>
+    [Source(Default = "nexmark:bids?events=1000000")]
+    public static partial Lines<Bid> Bids();
+
+    /// <summary>The bid, priced in euro cents.</summary>
+    [Map]
+    public static Bid InEuros(Bid bid) => bid with { Price = bid.Price * 89 / 100 };
+
+    /// <summary>Each bid in euros.</summary>
+    [Sink(Default = "console")]
+    public static partial void Output(Bid bid);
+}

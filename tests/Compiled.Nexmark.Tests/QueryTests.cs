@@ -1,0 +1,107 @@
+using Samples.Nexmark.Generator;
+using Samples.Nexmark.Queries;
+
+namespace Compiled.Nexmark.Tests;
+
+/// <summary>
+/// Each query's output on a generated stream equals a plain LINQ reference over the parsed bids. The bids are fed to
+/// the query's test driver a few hundred per batch, in the order the generator writes them.
+/// </summary>
+public class QueryTests
+{
+    private const int BidsPerBatch = 400;
+
+    // 5,000 events at 200 a second: 25 s of event time, so Q5 has a dozen sliding windows.
+    private static readonly Bid[] Bids = NexmarkStream.Generate(new GeneratorConfig(Seed: 11, Events: 5_000, Rate: 200))
+        .Lines(EventKind.Bid)
+        .Select(line => Bid.Parse(System.Text.Encoding.UTF8.GetBytes(line), null))
+        .ToArray();
+
+    [Fact]
+    public void TheBidsParse_AsTheirLinesSay()
+    {
+        Assert.Equal(4_600, Bids.Length);
+        Bid first = Bids[0];
+        string line = NexmarkStream.Generate(new GeneratorConfig(Seed: 11, Events: 5, Rate: 200)).Lines(EventKind.Bid).Single();
+        string[] f = line.Split(',');
+        Assert.Equal(new Bid(long.Parse(f[0]), long.Parse(f[1]), long.Parse(f[2]), long.Parse(f[5])), first);
+        Assert.False(Bid.TryParse("1,2,3,Google,https://x/,notatime"u8, null, out _));
+        Assert.False(Bid.TryParse("1,2,3,Google"u8, null, out _));
+    }
+
+    [Fact]
+    public void Q0_PassesEveryBidThrough()
+    {
+        using var test = new Q0.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        Assert.Equal(Bids, test.Output.Records);
+    }
+
+    [Fact]
+    public void Q1_ConvertsEachPriceToEuros()
+    {
+        using var test = new Q1.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        Assert.Equal(Bids.Select(b => new Bid(b.Auction, b.Bidder, b.Price * 89 / 100, b.DateTime)), test.Output.Records);
+    }
+
+    [Fact]
+    public void Q2_KeepsTheBidsOnAuctionsWhoseIdIsAMultipleOf123()
+    {
+        using var test = new Q2.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        (long, long)[] expected = Bids.Where(b => b.Auction % 123 == 0).Select(b => (b.Auction, b.Price)).ToArray();
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, test.Output.Records);
+    }
+
+    [Fact]
+    public void Q5_GivesEachWindowsAuctionsWithTheMostBids()
+    {
+        using var test = new Q5.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        // Each bid is in the five 10 s windows, starting every 2 s, that hold its time.
+        var expected = Bids
+            .SelectMany(b => Enumerable.Range(0, 5).Select(k => (Start: (b.DateTime / 2_000 - k) * 2_000, b.Auction)))
+            .GroupBy(w => w)
+            .Select(g => (g.Key.Start, g.Key.Auction, Bids: (long)g.Count()))
+            .GroupBy(c => c.Start)
+            .SelectMany(window => window.Where(c => c.Bids == window.Max(x => x.Bids)))
+            .Order()
+            .ToArray();
+        Assert.True(expected.Select(e => e.Start).Distinct().Count() >= 12, "the stream spans a dozen windows");
+        Assert.Equal(expected, test.Output.Records.Order().ToArray());
+    }
+
+    [Fact]
+    public void Q7_GivesEachTumblingWindowsHighestBid()
+    {
+        using var test = new Q7.TestDriver();
+        Feed(test.Bids);
+        test.RunToEnd();
+
+        Bid[] expected = Bids
+            .GroupBy(b => b.DateTime / 10_000)
+            .OrderBy(window => window.Key)
+            .Select(window => window.First(b => b.Price == window.Max(x => x.Price)))
+            .ToArray();
+        Assert.True(expected.Length >= 3, "the stream spans three windows");
+        Assert.Equal(expected, test.Output.Records);
+    }
+
+    private static void Feed(Compiled.Testing.TestInput<Bid> input)
+    {
+        foreach (Bid[] chunk in Bids.Chunk(BidsPerBatch))
+        {
+            input.Batch(chunk);
+        }
+    }
+}
