@@ -79,7 +79,7 @@ public sealed class ConnectorNativeAotTests
     private static async Task<string> PublishAsync(string name, TempDirectory temp, string? allowedWarning)
     {
         string publish = Path.Combine(temp.Path, "publish-" + name);
-        using (await PublishLock.AcquireAsync())
+        using (await BuildLock.AcquireAsync())
         {
             (int exitCode, string output, string error) = await ChildProcess.RunAsync(
                 "dotnet",

@@ -8,7 +8,7 @@ public class NativeAotTests
     {
         using var temp = new TempDirectory();
         string publish = Path.Combine(temp.Path, "publish");
-        using IDisposable publishing = await PublishLock.AcquireAsync();
+        using IDisposable publishing = await BuildLock.AcquireAsync();
         var (exitCode, output, error) = await ChildProcess.RunAsync(
             "dotnet",
             ["publish", Path.Combine(Repo.WordCountDirectory, "WordCount.csproj"), "-c", "Release", "-r", "linux-x64", "-o", publish, "-nologo"],

@@ -11,6 +11,7 @@ public class PackageTests
     {
         using var temp = new TempDirectory();
         string feed = Path.Combine(temp.Path, "feed");
+        using IDisposable building = await BuildLock.AcquireAsync();
 
         // A version of its own, so that no package cached by an earlier run stands in for this build.
         string version = "0.0.0-test." + Guid.NewGuid().ToString("N")[..8];

@@ -238,12 +238,13 @@ internal static class RunningPipeline
 }
 
 /// <summary>
-/// One <c>dotnet publish</c> at a time across the test processes that run in parallel: publishing for a runtime builds
-/// the runtime's projects into the same <c>obj/.../linux-x64</c> directories, which two builds at once would fight over.
+/// One build of the repository's projects at a time across the test processes that run in parallel: a test that
+/// publishes a sample, packs the runtime or runs a sample's script (which builds it) writes the runtime's
+/// <c>bin</c> and <c>obj</c> directories (its <c>Compiled.deps.json</c> among them), which two builds at once fight over.
 /// </summary>
-internal static class PublishLock
+internal static class BuildLock
 {
-    /// <summary>Waits (up to 20 minutes) until no other test process publishes, and holds the lock until disposed.</summary>
+    /// <summary>Waits (up to 20 minutes) until no other test process builds, and holds the lock until disposed.</summary>
     public static async Task<IDisposable> AcquireAsync()
     {
         string path = Path.Combine(Path.GetTempPath(), "compiled-tests-publish.lock");
