@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Compiled.Keys;
+using Compiled.Sinks;
 
 namespace Compiled.PostgreSQL;
 
@@ -7,23 +8,17 @@ namespace Compiled.PostgreSQL;
 /// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Once the batch
 /// is complete, <see cref="MarkReplacedRecords"/> marks each record that a later record of its key replaces (the last
 /// record of a key wins), so the records left are the batch's distinct keys and the upsert needs no sort to pick one per
-/// key. The buffers and the key index grow to the largest batch and are kept, so a warm sink allocates nothing per
+/// key. The buffers and the key table grow to the largest batch and are kept, so a warm sink allocates nothing per
 /// record.
 /// </summary>
 internal sealed class KeyedRecordBuffer
 {
-    // A per-process seed, so that which keys share a slot cannot be chosen by whoever writes the input.
-    private static readonly ulong Seed = (ulong)Random.Shared.NextInt64() | 1;
-
     private byte[] _bytes = new byte[4096];
     private int _length;
     private Entry[] _records = new Entry[256];
 
-    // The key index MarkReplacedRecords builds, once per batch and in one pass: open addressing with linear probing over
-    // the first power of two at least twice the record count. A slot holds a key's 32-bit hash in its high half and the
-    // index + 1 of the latest record of that key so far in its low half (0 = empty), so that a probe compares keys' bytes
-    // only when their hashes match.
-    private ulong[] _slots = [];
+    // The latest record of each key, built by MarkReplacedRecords once per batch; kept, with its memory, across batches.
+    private readonly ByteKeyTable<int> _latestOfKey = new();
     private bool _marked;
 
     /// <summary>How many records the batch holds, replaced ones included.</summary>
@@ -38,24 +33,19 @@ internal sealed class KeyedRecordBuffer
     }
 
     /// <summary>
-    /// Adds a record rendered as <c>(key,value)</c>: the key is everything between the opening parenthesis and the last
-    /// comma, the value everything after it. Returns <see langword="false"/> when the record is not in that form.
+    /// Adds a record rendered as <c>(key,value)</c>, split where <see cref="PairText.CommaIndex"/> splits it (the last
+    /// comma outside the value's parentheses), as the other sinks that write a key and a value split it. Returns
+    /// <see langword="false"/> when the record is not in that form.
     /// </summary>
     public bool TryAdd(ReadOnlySpan<byte> record)
     {
-        if (record.Length < 3 || record[0] != (byte)'(' || record[^1] != (byte)')')
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> inner = record[1..^1];
-        int comma = inner.LastIndexOf((byte)',');
+        int comma = PairText.CommaIndex(record);
         if (comma < 0)
         {
             return false;
         }
 
-        Add(inner[..comma], inner[(comma + 1)..]);
+        Add(record[1..comma], record[(comma + 1)..^1]);
         return true;
     }
 
@@ -91,8 +81,7 @@ internal sealed class KeyedRecordBuffer
 
     /// <summary>
     /// Marks each record that a later record of the same key (compared byte for byte) replaces. Done once per batch,
-    /// after its last record: each key is hashed once, and the index is sized for the whole batch, so it never grows
-    /// midway.
+    /// after its last record, with the runtime's key table: each key is looked up once.
     /// </summary>
     public void MarkReplacedRecords()
     {
@@ -101,51 +90,17 @@ internal sealed class KeyedRecordBuffer
             return;
         }
 
-        int size = 1;
-        while (size < Count * 2)
-        {
-            size <<= 1;
-        }
-
-        if (_slots.Length < size)
-        {
-            _slots = new ulong[size];
-        }
-        else
-        {
-            Array.Clear(_slots, 0, size);
-        }
-
-        int mask = size - 1;
+        _latestOfKey.Clear();
         for (int index = 0; index < Count; index++)
         {
-            ReadOnlySpan<byte> key = KeySpan(index);
-            _records[index].Replaced = false;
-            uint hash = Hash(key);
-            ulong mine = ((ulong)hash << 32) | (uint)(index + 1);
-            int slot = (int)(hash & (uint)mask);
-            while (true)
+            ref int latest = ref _latestOfKey.GetValueRefOrAddDefault(KeySpan(index), out bool seen);
+            if (seen)
             {
-                ulong held = _slots[slot];
-                if (held == 0)
-                {
-                    _slots[slot] = mine;
-                    break;
-                }
-
-                if ((uint)(held >> 32) == hash)
-                {
-                    int earlier = (int)(uint)held - 1;
-                    if (KeySpan(earlier).SequenceEqual(key))
-                    {
-                        _records[earlier].Replaced = true;
-                        _slots[slot] = mine;
-                        break;
-                    }
-                }
-
-                slot = (slot + 1) & mask;
+                _records[latest].Replaced = true;
             }
+
+            latest = index;
+            _records[index].Replaced = false;
         }
 
         _marked = true;
@@ -172,28 +127,6 @@ internal sealed class KeyedRecordBuffer
     {
         Entry entry = _records[index];
         return _bytes.AsSpan(entry.Key, entry.Value - entry.Key);
-    }
-
-    // Eight bytes at a time, each folded in by a multiply and a shift (the mixing steps of SplitMix64).
-    private static uint Hash(ReadOnlySpan<byte> key)
-    {
-        ulong hash = Seed ^ (ulong)key.Length;
-        while (key.Length >= sizeof(ulong))
-        {
-            hash = (hash ^ MemoryMarshal.Read<ulong>(key)) * 0xBF58476D1CE4E5B9UL;
-            hash ^= hash >> 31;
-            key = key[sizeof(ulong)..];
-        }
-
-        ulong tail = 0;
-        for (int i = 0; i < key.Length; i++)
-        {
-            tail |= (ulong)key[i] << (8 * i);
-        }
-
-        hash = (hash ^ tail) * 0x94D049BB133111EBUL;
-        hash ^= hash >> 29;
-        return (uint)(hash >> 32);
     }
 
     // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End].
