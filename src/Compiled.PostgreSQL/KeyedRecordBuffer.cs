@@ -16,6 +16,7 @@ internal sealed class KeyedRecordBuffer
     private byte[] _bytes = new byte[4096];
     private int _length;
     private Entry[] _records = new Entry[256];
+    private readonly byte[] _numberText = new byte[20];
 
     // The latest record of each key, built by MarkReplacedRecords once per batch; kept, with its memory, across batches.
     private readonly ByteKeyTable<int> _latestOfKey = new();
@@ -49,12 +50,15 @@ internal sealed class KeyedRecordBuffer
         return true;
     }
 
-    /// <summary>Adds a record of <paramref name="key"/> whose value is the whole number <paramref name="value"/>, kept as its decimal text.</summary>
+    /// <summary>
+    /// Adds a record of <paramref name="key"/> whose value is the whole number <paramref name="value"/>, kept as the
+    /// number: an integer column takes it as it is (<see cref="TryGetNumber"/>), and only another column's text is
+    /// made of it, when the batch is written (<see cref="ValueAt"/>).
+    /// </summary>
     public void Add(ReadOnlySpan<byte> key, long value)
     {
-        Span<byte> text = stackalloc byte[20];
-        value.TryFormat(text, out int written, default, CultureInfo.InvariantCulture);
-        Add(key, text[..written]);
+        Add(key, ReadOnlySpan<byte>.Empty);
+        _records[Count - 1].SetNumber(value);
     }
 
     /// <summary>Adds a record of <paramref name="key"/> and the value text <paramref name="value"/>.</summary>
@@ -116,11 +120,28 @@ internal sealed class KeyedRecordBuffer
         return _bytes.AsMemory(entry.Key, entry.Value - entry.Key);
     }
 
-    /// <summary>The value of record <paramref name="index"/>, as UTF-8 text.</summary>
+    /// <summary>
+    /// The value of record <paramref name="index"/>, as UTF-8 text; for a record added as a number, its decimal text,
+    /// valid until the next call.
+    /// </summary>
     public ReadOnlyMemory<byte> ValueAt(int index)
     {
         Entry entry = _records[index];
+        if (entry.IsNumber)
+        {
+            entry.Number.TryFormat(_numberText, out int written, default, CultureInfo.InvariantCulture);
+            return _numberText.AsMemory(0, written);
+        }
+
         return _bytes.AsMemory(entry.Value, entry.End - entry.Value);
+    }
+
+    /// <summary>The value of record <paramref name="index"/> if it was added as a whole number.</summary>
+    public bool TryGetNumber(int index, out long number)
+    {
+        Entry entry = _records[index];
+        number = entry.Number;
+        return entry.IsNumber;
     }
 
     private ReadOnlySpan<byte> KeySpan(int index)
@@ -129,12 +150,22 @@ internal sealed class KeyedRecordBuffer
         return _bytes.AsSpan(entry.Key, entry.Value - entry.Key);
     }
 
-    // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End].
+    // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End], or, added as a number, Number.
     private struct Entry(int key, int value, int end)
     {
         public readonly int Key = key;
         public readonly int Value = value;
         public readonly int End = end;
         public bool Replaced;
+
+        public long Number { get; private set; }
+
+        public bool IsNumber { get; private set; }
+
+        public void SetNumber(long number)
+        {
+            Number = number;
+            IsNumber = true;
+        }
     }
 }

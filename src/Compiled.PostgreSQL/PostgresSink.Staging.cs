@@ -158,18 +158,21 @@ public sealed partial class PostgresSink
     }
 
     /// <summary>
-    /// Reads the value of record <paramref name="index"/> as a whole number for an integer column, as the server's own
-    /// input does: decimal digits with an optional sign and surrounding white space, within the column's range.
+    /// The value of record <paramref name="index"/> as a whole number for an integer column: a record added as a number
+    /// as it is, a text read as the server's own input reads it (decimal digits with an optional sign and surrounding
+    /// white space); either within the column's range.
     /// </summary>
     /// <exception cref="FormatException">The value is not such a number.</exception>
     private long WholeNumber(int index, long least, long most)
     {
-        ReadOnlySpan<byte> text = _records.ValueAt(index).Span;
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long number) && number >= least && number <= most)
+        if ((_records.TryGetNumber(index, out long number)
+                || long.TryParse(_records.ValueAt(index).Span, NumberStyles.Integer, CultureInfo.InvariantCulture, out number))
+            && number >= least && number <= most)
         {
             return number;
         }
 
+        ReadOnlySpan<byte> text = _records.ValueAt(index).Span;
         throw new FormatException(
             $"postgres sink {_options.Display} (sink '{_sinkName}'): the value '{System.Text.Encoding.UTF8.GetString(text)}' of key " +
             $"'{System.Text.Encoding.UTF8.GetString(_records.KeyAt(index).Span)}' is not a whole number from {least} to {most}, which column " +
