@@ -303,9 +303,9 @@ public sealed partial class KafkaSource : MessageSource
     }
 
     // Commits, off the run's loop, the safe offsets of the partitions this process holds that the group has not yet;
-    // waits a few seconds for the answer. A commit the brokers refuse or do not answer is logged and made again by the
-    // consumer's thread (CommitIfBehind): the offsets stay safe in the checkpoint or are read again, never lost.
-    // The consumer's thread makes again, a second later, a commit skipped here because one was in flight or refused.
+    // waits a few seconds for the answer. A commit skipped here (one in flight), refused or not answered is made again
+    // a second later by the consumer's thread (CommitIfBehind): the offsets stay safe in the checkpoint or are read
+    // again, never lost.
     private async ValueTask CommitSafeOffsetsAsync(CancellationToken cancellationToken)
     {
         if (StartCommit() is not { } commit)
