@@ -161,18 +161,19 @@ public sealed class ZeroMQPipelineTests
     [Fact]
     public async Task IpcSourceAndSink_KnownSet_EveryRecordArrives()
     {
-        string name = "compiled-test-" + Guid.NewGuid().ToString("N")[..12];
+        // Each name's derived port was free a moment ago (see FreeIpcName).
+        string input = ZeroMQTest.FreeIpcName(), output = ZeroMQTest.FreeIpcName(besides: input);
         string[] records = [.. Enumerable.Range(0, 1000).Select(i => $"ipc {i}")];
         using var receiver = new PullSocket();
-        receiver.Bind($"ipc://{name}-out");
+        receiver.Bind($"ipc://{output}");
 
         using var stop = new CancellationTokenSource();
         await using var run = new PipelineRun(ZeroMQPassThrough.Definition, ZeroMQTest.Options(
-            $"zmq+ipc://{name}-in?socket=pull", $"zmq+ipc://{name}-out?socket=push"));
+            $"zmq+ipc://{input}?socket=pull", $"zmq+ipc://{output}?socket=push"));
         Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
         using (var sender = new PushSocket())
         {
-            sender.Connect($"ipc://{name}-in");
+            sender.Connect($"ipc://{input}");
             foreach (string record in records)
             {
                 sender.SendFrame(record);

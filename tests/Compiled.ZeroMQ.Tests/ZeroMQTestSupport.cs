@@ -18,6 +18,39 @@ internal static class ZeroMQTest
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// An <c>ipc://</c> name NetMQ can bind now, other than <paramref name="besides"/>. NetMQ carries ipc over loopback
+    /// TCP on a port derived from the name's hash code (stable within a process, 10000 to 65535), so a random name can
+    /// land on a port another program holds: such a name is passed over.
+    /// </summary>
+    public static string FreeIpcName(string? besides = null)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            string name = "compiled-test-" + Guid.NewGuid().ToString("N")[..12];
+            int port = IpcPort(name);
+            if (besides is not null && port == IpcPort(besides))
+            {
+                continue;
+            }
+
+            try
+            {
+                var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                listener.Stop();
+                return name;
+            }
+            catch (SocketException) when (attempt < 50)
+            {
+                // Derived port taken: try another name.
+            }
+        }
+    }
+
+    /// <summary>The loopback port NetMQ's ipc transport derives from <paramref name="name"/> in this process.</summary>
+    private static int IpcPort(string name) => Math.Abs(name.GetHashCode() % 55536) + 10000;
+
     /// <summary>Waits until <paramref name="condition"/> holds, for up to 30 s.</summary>
     public static async Task WaitUntil(Func<bool> condition, string what)
     {
