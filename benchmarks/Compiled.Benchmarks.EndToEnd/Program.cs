@@ -9,7 +9,7 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //   hand-hottest BIDS OUTPUT                    the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
 //   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
 //                                               runs each job as a process, interleaved, checks outputs, prints the table
-//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T] [--rounds N] [--work DIR]
+//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 // run.sh beside this file builds and publishes everything and calls "run" with the paths.
 string command = args.Length > 0 ? args[0] : "";
@@ -49,9 +49,9 @@ switch (command)
         int windowRounds = options.TryGetValue("--rounds", out string? given) ? int.Parse(given, CultureInfo.InvariantCulture) : 5;
         string scratch = options.GetValueOrDefault("--work") ?? Path.Combine(Path.GetTempPath(), "compiled-endtoend-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
-        // The query's own batch interval (1s) unless told otherwise: windows close at batch boundaries, so it sets how
-        // many are open at once.
-        string interval = options.GetValueOrDefault("--batch-interval") ?? "1s";
+        // The query's own batch interval (1s) unless told otherwise (several, comma-separated, run as jobs of their own):
+        // windows close at batch boundaries, so it sets how many are open at once.
+        string intervals = options.GetValueOrDefault("--batch-interval") ?? "1s";
         Directory.CreateDirectory(scratch);
         try
         {
@@ -61,16 +61,19 @@ switch (command)
                 jobs.Add(new("hand-written, AOT", handAot, (i, o) => ["hand-hottest", i, Path.Combine(o, "hottest.txt")]));
             }
 
-            IReadOnlyList<string> Q5(string i, string o) =>
-                ["q5", "--source", "file://" + i, "--sink", $"file://{o}/hottest?suffix=txt", "--batch-interval", interval];
-            if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+            foreach (string interval in intervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                jobs.Add(new($"Compiled Q5, JIT, {interval}", "dotnet", (i, o) => [compiledJit, .. Q5(i, o)]));
-            }
+                Func<string, string, IReadOnlyList<string>> q5 = (i, o) =>
+                    ["q5", "--source", "file://" + i, "--sink", $"file://{o}/hottest?suffix=txt", "--batch-interval", interval];
+                if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+                {
+                    jobs.Add(new($"Compiled Q5, JIT, {interval}", "dotnet", (i, o) => [compiledJit, .. q5(i, o)]));
+                }
 
-            if (options.TryGetValue("--compiled-aot", out string? compiledAot))
-            {
-                jobs.Add(new($"Compiled Q5, AOT, {interval}", compiledAot, Q5));
+                if (options.TryGetValue("--compiled-aot", out string? compiledAot))
+                {
+                    jobs.Add(new($"Compiled Q5, AOT, {interval}", compiledAot, q5));
+                }
             }
 
             return new EndToEndHarness(jobs, bids, new HottestOutput(bids), scratch, windowRounds).Run(Console.Out);
@@ -119,7 +122,7 @@ switch (command)
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
             "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
-            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T] [--rounds N] [--work DIR]. " +
+            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]. " +
             "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;
 }
