@@ -9,7 +9,9 @@ namespace Compiled.Windows;
 /// The open event-time windows of a stage, each with its key table, kept in order of their end. The generated code
 /// finds a record's tumbling window with <see cref="WindowOf"/>, or each sliding window that holds it with
 /// <see cref="WindowsOf"/>, and takes closed windows at the batch boundary with <see cref="TryClose"/>; tables of
-/// closed windows are cleared and reused, so a steady stream of windows allocates nothing. <see cref="OpenWindows"/>
+/// closed windows are cleared and reused, so a steady stream of windows allocates nothing; a window that finds no
+/// spare table gets a new one with room for the keys windows have been taking, and past every window the closed
+/// tables are let go (see <see cref="Recycle"/>). <see cref="OpenWindows"/>
 /// is a view of the whole state; <see cref="Open"/> puts a window back.
 /// </summary>
 /// <typeparam name="TTable">The key table of one window.</typeparam>
@@ -20,8 +22,8 @@ public sealed class EventWindowSet<TTable>
     private readonly Stack<TTable> _spare = new();
     private int _last = -1;            // the place of the window found last
     private int _firstOfRecord = -1;   // the place of the first sliding window of the record before
-    private int _lastClosedKeys;    // the keys of the window closed last
-    private bool _flushing;         // the last close was past every window
+    private int _lastClosedKeys;       // the keys of the window closed last
+    private bool _flushing;            // the last close was past every window
     private int[]? _checkpointScratch;
 
     /// <summary>The number of open windows.</summary>
@@ -171,10 +173,10 @@ public sealed class EventWindowSet<TTable>
         return table;
     }
 
-    // A table for a window opened when no closed window's table is spare: made room in for as many keys as the window
-    // with the most of the oldest open one and the last closed one (the oldest open one has seen the most of its
-    // records), so that it does not grow from 16 slots by doubling, each time copying its keys and leaving the old
-    // arrays to the collector.
+    // A table for a window opened when no closed window's table is spare, with room for as many keys as the larger of
+    // the oldest open window (which has seen the most of its records) and the last closed one hold: it does not grow
+    // from 16 slots by doubling, copying its keys each time and leaving the old arrays to the collector. A table of 16
+    // slots (the default) already holds 8 keys, so fewer than 16 is not worth a resize.
     private TTable NewTable()
     {
         var table = new TTable();
