@@ -6,8 +6,11 @@ using Compiled.Benchmarks.EndToEnd.Input;
 // The end-to-end yardstick. Commands:
 //   generate [--cache DIR] [--mib N]            writes the Zipf text once (and its expected counts); prints its path
 //   hand-wordcount INPUT OUTPUT                 the hand-written word count: INPUT's words counted into the file OUTPUT
+//   hand-hottest BIDS OUTPUT                    the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
 //   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
 //                                               runs each job as a process, interleaved, checks outputs, prints the table
+//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]
+//                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 // run.sh beside this file builds and publishes everything and calls "run" with the paths.
 string command = args.Length > 0 ? args[0] : "";
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -36,6 +39,51 @@ switch (command)
         HandWordCount.Run(positional[0], positional[1]);
         return 0;
 
+    case "hand-hottest" when positional.Count == 2:
+        HandHottest.Run(positional[0], positional[1]);
+        return 0;
+
+    case "run-hottest" when options.ContainsKey("--hand-jit") && options.ContainsKey("--bids"):
+    {
+        string bids = options["--bids"];
+        int windowRounds = options.TryGetValue("--rounds", out string? given) ? int.Parse(given, CultureInfo.InvariantCulture) : 5;
+        string scratch = options.GetValueOrDefault("--work") ?? Path.Combine(Path.GetTempPath(), "compiled-endtoend-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+
+        // The query's own batch interval (1s) unless told otherwise (several, comma-separated, run as jobs of their own):
+        // windows close at batch boundaries, so it sets how many are open at once.
+        string intervals = options.GetValueOrDefault("--batch-interval") ?? "1s";
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            var jobs = new List<Job> { new("hand-written, JIT", "dotnet", (i, o) => [options["--hand-jit"], "hand-hottest", i, Path.Combine(o, "hottest.txt")]) };
+            if (options.TryGetValue("--hand-aot", out string? handAot))
+            {
+                jobs.Add(new("hand-written, AOT", handAot, (i, o) => ["hand-hottest", i, Path.Combine(o, "hottest.txt")]));
+            }
+
+            foreach (string interval in intervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Func<string, string, IReadOnlyList<string>> q5 = (i, o) =>
+                    ["q5", "--source", "file://" + i, "--sink", $"file://{o}/hottest?suffix=txt", "--batch-interval", interval];
+                if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+                {
+                    jobs.Add(new($"Compiled Q5, JIT, {interval}", "dotnet", (i, o) => [compiledJit, .. q5(i, o)]));
+                }
+
+                if (options.TryGetValue("--compiled-aot", out string? compiledAot))
+                {
+                    jobs.Add(new($"Compiled Q5, AOT, {interval}", compiledAot, q5));
+                }
+            }
+
+            return new EndToEndHarness(jobs, bids, new HottestOutput(bids), scratch, windowRounds).Run(Console.Out);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
     case "run" when options.ContainsKey("--hand-jit"):
         string input = ZipfText.Ensure(cache, bytes);
         int rounds = options.TryGetValue("--rounds", out string? r) ? int.Parse(r, CultureInfo.InvariantCulture) : 5;
@@ -63,7 +111,7 @@ switch (command)
                 jobs.Add(new("Compiled WordCount, AOT", compiledAot, Compiled));
             }
 
-            return new EndToEndHarness(jobs, input, work, rounds).Run(Console.Out);
+            return new EndToEndHarness(jobs, input, new WordCountOutput.Expected(input), work, rounds).Run(Console.Out);
         }
         finally
         {
@@ -73,7 +121,8 @@ switch (command)
     default:
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
-            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]. " +
+            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
+            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]. " +
             "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;
 }

@@ -3,18 +3,27 @@ using System.Runtime.InteropServices;
 
 namespace Compiled.Benchmarks.EndToEnd.Harness;
 
-/// <summary>One way of running the word count as a process: a name, the program, and its arguments for an input and an output directory.</summary>
+/// <summary>One way of running a job as a process: a name, the program, and its arguments for an input and an output directory.</summary>
 internal sealed record Job(string Name, string FileName, Func<string, string, IReadOnlyList<string>> Arguments);
+
+/// <summary>The answer every run of a job is checked against.</summary>
+internal interface IExpectedOutput
+{
+    /// <summary>What the input holds, for the report (e.g. its distinct words).</summary>
+    string Describe();
+
+    /// <summary>Why the output in <paramref name="directory"/> differs from the answer, or <see langword="null"/> if it is the answer.</summary>
+    string? Difference(string directory);
+}
 
 /// <summary>
 /// Runs each job as a whole process on the same input file, in interleaved rounds (the order rotates every round, so
 /// no job always runs first or after the same neighbour), after one unmeasured round; checks every run's output
-/// against the input's expected counts before its time counts; and prints one table: the median time, MB/s, the
+/// against the expected answer before its time counts; and prints one table: the median time, MB/s, the
 /// median of the per-round ratios to the first job (the baseline), the same for CPU time, and the peak resident set.
 /// </summary>
-internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath, string workDirectory, int rounds)
+internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath, IExpectedOutput expected, string workDirectory, int rounds)
 {
-    private readonly Dictionary<string, long> _expected = Input.ZipfText.ReadCounts(inputPath);
 
     /// <summary>Runs the rounds and prints the table; returns 1 (after saying why) if a job failed or wrote a wrong answer.</summary>
     public int Run(TextWriter report)
@@ -23,8 +32,8 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
         report.WriteLine($"date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}");
         report.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} cores; {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}");
         report.WriteLine($"load average before: {LoadAverage()}");
-        report.WriteLine($"input: {inputPath}, {inputBytes / 1e6:F1} MB, {_expected.Count:N0} distinct words, {_expected.Values.Sum():N0} words");
-        report.WriteLine($"rounds: 1 unmeasured + {rounds} measured, interleaved; every output checked against the input's counts");
+        report.WriteLine($"input: {inputPath}, {inputBytes / 1e6:F1} MB, {expected.Describe()}");
+        report.WriteLine($"rounds: 1 unmeasured + {rounds} measured, interleaved; every output checked against the expected answer");
         report.WriteLine();
 
         var times = new double[jobs.Count][];
@@ -56,7 +65,7 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
                     return 1;
                 }
 
-                string? wrong = WordCountOutput.Difference(WordCountOutput.Read(output), _expected);
+                string? wrong = expected.Difference(output);
                 if (wrong is not null)
                 {
                     report.WriteLine($"{job.Name} wrote a wrong answer, so none of its times counts: {wrong}. Its output is in {output}.");

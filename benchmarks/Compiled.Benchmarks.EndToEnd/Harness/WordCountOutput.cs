@@ -5,6 +5,18 @@ namespace Compiled.Benchmarks.EndToEnd.Harness;
 /// <summary>Reads a word count's output, <c>(word,count)</c> lines in one or more files, and checks it against the expected counts.</summary>
 internal static class WordCountOutput
 {
+    /// <summary>The counts of a Zipf text, as the answer a word count's output is checked against.</summary>
+    public sealed class Expected(string textPath) : IExpectedOutput
+    {
+        private readonly Dictionary<string, long> _counts = Input.ZipfText.ReadCounts(textPath);
+
+        /// <inheritdoc />
+        public string Describe() => $"{_counts.Count:N0} distinct words, {_counts.Values.Sum():N0} words";
+
+        /// <inheritdoc />
+        public string? Difference(string directory) => WordCountOutput.Difference(Read(directory), _counts);
+    }
+
     /// <summary>
     /// The counts in every file of <paramref name="directory"/>, summed per word (a job whose run spans two batches
     /// writes a word's count in each).

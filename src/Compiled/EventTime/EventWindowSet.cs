@@ -9,7 +9,9 @@ namespace Compiled.Windows;
 /// The open event-time windows of a stage, each with its key table, kept in order of their end. The generated code
 /// finds a record's tumbling window with <see cref="WindowOf"/>, or each sliding window that holds it with
 /// <see cref="WindowsOf"/>, and takes closed windows at the batch boundary with <see cref="TryClose"/>; tables of
-/// closed windows are cleared and reused, so a steady stream of windows allocates nothing. <see cref="OpenWindows"/>
+/// closed windows are cleared and reused, so a steady stream of windows allocates nothing; a window that finds no
+/// spare table gets a new one with room for the keys windows have been taking, and past every window the closed
+/// tables are let go (see <see cref="Recycle"/>). <see cref="OpenWindows"/>
 /// is a view of the whole state; <see cref="Open"/> puts a window back.
 /// </summary>
 /// <typeparam name="TTable">The key table of one window.</typeparam>
@@ -18,7 +20,10 @@ public sealed class EventWindowSet<TTable>
 {
     private readonly List<(EventWindow Window, TTable Table)> _open = [];
     private readonly Stack<TTable> _spare = new();
-    private int _last = -1;
+    private int _last = -1;            // the place of the window found last
+    private int _firstOfRecord = -1;   // the place of the first sliding window of the record before
+    private int _lastClosedKeys;       // the keys of the window closed last
+    private bool _flushing;            // the last close was past every window
     private int[]? _checkpointScratch;
 
     /// <summary>The number of open windows.</summary>
@@ -105,25 +110,46 @@ public sealed class EventWindowSet<TTable>
     public WindowsHolding WindowsOf(long time, long size, long slide) => new(this, time, size, slide);
 
     /// <summary>The table of the window from <paramref name="start"/> to <paramref name="end"/>, opened if need be.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TTable Open(long start, long end)
     {
         // Records of one window tend to come together: try the last window found first.
-        if ((uint)_last < (uint)_open.Count && _open[_last].Window.Start == start && _open[_last].Window.End == end)
+        int last = _last;
+        return Find(start, end, ref last);
+    }
+
+    // The table of the window from `start` to `end`, opened if need be, looked for first at `index` (a guess: the place
+    // of a window found before, which an insertion may have moved), then by a binary search; `index` ends as its place,
+    // and so does _last.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TTable Find(long start, long end, ref int index)
+    {
+        Span<(EventWindow Window, TTable Table)> open = CollectionsMarshal.AsSpan(_open);
+        int guess = index;
+        if ((uint)guess < (uint)open.Length && open[guess].Window.Start == start && open[guess].Window.End == end)
         {
-            return _open[_last].Table;
+            _last = guess;
+            return open[guess].Table;
         }
 
+        return Search(start, end, ref index);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private TTable Search(long start, long end, ref int index)
+    {
         var window = new EventWindow(start, end);
+        Span<(EventWindow Window, TTable Table)> open = CollectionsMarshal.AsSpan(_open);
         int low = 0;
-        int high = _open.Count - 1;
+        int high = open.Length - 1;
         while (low <= high)
         {
             int middle = (low + high) >>> 1;
-            int order = Compare(_open[middle].Window, window);
+            int order = Compare(open[middle].Window, window);
             if (order == 0)
             {
-                _last = middle;
-                return _open[middle].Table;
+                _last = index = middle;
+                return open[middle].Table;
             }
 
             if (order < 0)
@@ -136,20 +162,56 @@ public sealed class EventWindowSet<TTable>
             }
         }
 
-        TTable table = _spare.Count > 0 ? _spare.Pop() : new TTable();
+        TTable table = _spare.Count > 0 ? _spare.Pop() : NewTable();
         _open.Insert(low, (window, table));
-        _last = low;
+        if (_firstOfRecord >= low)
+        {
+            _firstOfRecord++;
+        }
+
+        _last = index = low;
+        return table;
+    }
+
+    // A table for a window opened when no closed window's table is spare, with room for as many keys as the larger of
+    // the oldest open window (which has seen the most of its records) and the last closed one hold: it does not grow
+    // from 16 slots by doubling, copying its keys each time and leaving the old arrays to the collector. A table of 16
+    // slots (the default) already holds 8 keys, so fewer than 16 is not worth a resize.
+    private TTable NewTable()
+    {
+        var table = new TTable();
+        if (table is IWindowTable sized)
+        {
+            int keys = _lastClosedKeys;
+            if (_open.Count > 0 && _open[0].Table is IWindowTable oldest)
+            {
+                keys = Math.Max(keys, oldest.Count);
+            }
+
+            if (keys > 16)
+            {
+                sized.EnsureCapacity(keys);
+            }
+        }
+
         return table;
     }
 
     /// <summary>Takes the open window that ends first, if the watermark has reached its end.</summary>
     public bool TryClose(long watermark, out EventWindow window, out TTable table)
     {
+        _flushing = watermark == long.MaxValue;
         if (_open.Count > 0 && _open[0].Window.End <= watermark)
         {
             (window, table) = _open[0];
             _open.RemoveAt(0);
+            if (table is IWindowTable closed)
+            {
+                _lastClosedKeys = closed.Count;
+            }
+
             _last = -1;
+            _firstOfRecord--;
             return true;
         }
 
@@ -158,8 +220,21 @@ public sealed class EventWindowSet<TTable>
         return false;
     }
 
-    /// <summary>Gives back the table of a closed window, cleared by the caller, for a later window.</summary>
-    public void Recycle(TTable table) => _spare.Push(table);
+    /// <summary>
+    /// Gives back the table of a closed window, cleared by the caller, for a later window; unless the watermark has
+    /// passed every window (the end of the input, or a stop), when no later window is expected and the table is let go,
+    /// with the spare ones, so that the memory of the closed windows serves what comes after them.
+    /// </summary>
+    public void Recycle(TTable table)
+    {
+        if (_flushing)
+        {
+            _spare.Clear();
+            return;
+        }
+
+        _spare.Push(table);
+    }
 
     /// <summary>The tables of the sliding windows that hold one event time (see <see cref="WindowsOf"/>).</summary>
     public ref struct WindowsHolding
@@ -169,6 +244,8 @@ public sealed class EventWindowSet<TTable>
         private readonly long _size;
         private readonly long _slide;
         private long _start;
+        private int _index;     // the place of the current window in the set; the next one is looked for just before it
+        private bool _first;
         private TTable _current;
 
         internal WindowsHolding(EventWindowSet<TTable> set, long time, long size, long slide)
@@ -178,6 +255,8 @@ public sealed class EventWindowSet<TTable>
             _size = size;
             _slide = slide;
             _start = EventWindow.LastStart(time, slide) + slide;
+            _index = set._firstOfRecord;
+            _first = true;
             _current = null!;
         }
 
@@ -197,7 +276,20 @@ public sealed class EventWindowSet<TTable>
                 return false;
             }
 
-            _current = _set.Open(_start, _start + _size);
+            // The windows of one size are in order of start, so the one a slide earlier is just before this one if it is
+            // open. The first window of a record is looked for where the first window of the record before it was.
+            if (_first)
+            {
+                _current = _set.Find(_start, _start + _size, ref _index);
+                _first = false;
+                _set._firstOfRecord = _index;
+            }
+            else
+            {
+                _index--;
+                _current = _set.Find(_start, _start + _size, ref _index);
+            }
+
             return true;
         }
     }

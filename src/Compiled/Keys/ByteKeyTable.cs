@@ -38,7 +38,7 @@ namespace Compiled.Keys;
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class ByteKeyTable<TValue> : ICheckpointTable
+public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
 {
     /// <inheritdoc />
     void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
@@ -107,6 +107,26 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable
 
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
+
+    /// <inheritdoc />
+    void IWindowTable.EnsureCapacity(int keys)
+    {
+        if (_count != 0)
+        {
+            throw new InvalidOperationException($"Room is made ahead only in an empty table; this one holds {_count} keys. Clear it first.");
+        }
+
+        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(keys, 1, 1 << 29) * 2);
+        if (slots > _slots.Length)
+        {
+            Resize(slots);
+        }
+
+        if (keys > _slotOfEntry.Length)
+        {
+            _slotOfEntry = new int[keys];
+        }
+    }
 
     /// <summary>
     /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation

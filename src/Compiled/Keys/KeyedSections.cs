@@ -281,3 +281,17 @@ internal interface ICheckpointTable
     /// <summary>Reads what <see cref="WriteCheckpoint"/> wrote into this empty table, keys in their order.</summary>
     void ReadCheckpoint(ref CheckpointReader.Section section);
 }
+
+/// <summary>
+/// A key table class (<see cref="ByteKeyTable{TValue}"/>, <see cref="StructKeyTable{TKey, TValue}"/>) as an event-time
+/// window's set of tables sees it: how many keys it holds, and room made ahead for the keys a new window will take, so
+/// that its table does not grow from 16 slots by doubling. Called once a window, never per record.
+/// </summary>
+internal interface IWindowTable
+{
+    /// <summary>The number of keys in the table.</summary>
+    int Count { get; }
+
+    /// <summary>Makes room for <paramref name="keys"/> keys before the table next grows; an empty table only.</summary>
+    void EnsureCapacity(int keys);
+}

@@ -43,7 +43,7 @@ namespace Compiled.Keys;
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
+public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTable
     where TKey : struct
 {
     /// <inheritdoc />
@@ -113,6 +113,26 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable
 
     /// <summary>The number of keys in the table.</summary>
     public int Count => _count;
+
+    /// <inheritdoc />
+    void IWindowTable.EnsureCapacity(int keys)
+    {
+        if (_count != 0)
+        {
+            throw new InvalidOperationException($"Room is made ahead only in an empty table; this one holds {_count} keys. Clear it first.");
+        }
+
+        int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(keys, 1, 1 << 29) * 2);
+        if (slots > _slots.Length)
+        {
+            Resize(slots);
+        }
+
+        if (keys > _slotOfEntry.Length)
+        {
+            _slotOfEntry = new int[keys];
+        }
+    }
 
     /// <summary>
     /// Puts the entries in a new order: entry <c>order[k]</c> becomes entry k (<paramref name="order"/> is a permutation
