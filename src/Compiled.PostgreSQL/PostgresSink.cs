@@ -128,6 +128,7 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
         _batchTime = batchTimeMs;
         _batchOpen = true;
         _preparedName = null;
+        _streamEnded = false;
     }
 
     /// <summary>Keeps one keyed record, rendered as <c>(key,value)</c>, for the batch's upsert.</summary>
@@ -138,13 +139,23 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
         {
             ThrowNotKeyed(record);
         }
+
+        Stream(_records.Count - 1);
     }
 
     /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
-    public void Write(KeyValue<long> record) => _records.Add(record.Key, record.Value);
+    public void Write(KeyValue<long> record)
+    {
+        _records.Add(record.Key, record.Value);
+        Stream(_records.Count - 1);
+    }
 
     /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
-    public void Write(KeyValue<int> record) => _records.Add(record.Key, record.Value);
+    public void Write(KeyValue<int> record)
+    {
+        _records.Add(record.Key, record.Value);
+        Stream(_records.Count - 1);
+    }
 
     /// <summary>
     /// With a checkpoint: writes the batch in a transaction and prepares it (<c>PREPARE TRANSACTION</c>), so that it
@@ -196,6 +207,11 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
     public override void AbortBatch()
     {
         _batchOpen = false;
+        if (_stream is not null)
+        {
+            CancelStream();
+        }
+
         _records.Clear();
         if (_preparedName is { Length: > 0 } name && _connection is { } connection)
         {
@@ -217,6 +233,11 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
     public override async ValueTask DisposeAsync()
     {
         _batchOpen = false;
+        if (_stream is not null)
+        {
+            EndStream();
+        }
+
         if (_connection is { } connection)
         {
             _connection = null;
@@ -314,6 +335,8 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
 
     private async Task DropConnectionAsync()
     {
+        // A batch's stream dies with its connection; the batch is written again from the buffer.
+        _stream = null;
         if (_connection is { } connection)
         {
             _connection = null;
