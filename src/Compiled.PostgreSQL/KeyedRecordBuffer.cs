@@ -5,8 +5,9 @@ using Compiled.Sinks;
 namespace Compiled.PostgreSQL;
 
 /// <summary>
-/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Each record is
-/// looked up by its key as it is added: a record whose key came earlier in the batch marks the earlier one replaced (the
+/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Records are
+/// looked up by their key, as they are added (<see cref="IndexAsAdded"/>) or all at once by
+/// <see cref="MarkReplacedRecords"/>: a record whose key came earlier in the batch marks the earlier one replaced (the
 /// last record of a key wins) and is marked a repeat, so the records not replaced are the batch's distinct keys and the
 /// upsert needs no sort to pick one per key, and a sink that sends each key when it first comes knows which keys to send
 /// again. The buffers and the key table grow to the largest batch and are kept, so a warm sink allocates nothing per
@@ -25,8 +26,14 @@ internal sealed class KeyedRecordBuffer
     /// <summary>How many records the batch holds, replaced ones included.</summary>
     public int Count { get; private set; }
 
-    /// <summary>How many records of the batch repeat a key that came earlier in it.</summary>
+    // How many records, from the first, have been looked up by their key.
+    private int _indexed;
+
+    /// <summary>How many records of the batch repeat a key that came earlier in it, among those looked up by their key so far.</summary>
     public int Repeats { get; private set; }
+
+    /// <summary>Whether each record is looked up by its key as it is added; if not, <see cref="MarkReplacedRecords"/> does it when asked.</summary>
+    public bool IndexAsAdded { get; set; } = true;
 
     /// <summary>Empties the buffer for the next batch.</summary>
     public void Clear()
@@ -34,6 +41,7 @@ internal sealed class KeyedRecordBuffer
         _length = 0;
         Count = 0;
         Repeats = 0;
+        _indexed = 0;
         _latestOfKey.Clear();
     }
 
@@ -83,22 +91,35 @@ internal sealed class KeyedRecordBuffer
         key.CopyTo(_bytes.AsSpan(start));
         value.CopyTo(_bytes.AsSpan(start + key.Length));
         _length += size;
-        int index = Count;
         _records[Count++] = new Entry(start, start + key.Length, start + size);
-
-        // Each key is looked up once, with the runtime's key table, compared byte for byte.
-        ref int latest = ref _latestOfKey.GetValueRefOrAddDefault(key, out bool seen);
-        if (seen)
+        if (IndexAsAdded)
         {
-            _records[latest].Replaced = true;
-            _records[index].Repeat = true;
-            Repeats++;
+            MarkReplacedRecords();
         }
-
-        latest = index;
     }
 
-    /// <summary>Whether a later record of the batch with the same key replaces record <paramref name="index"/>.</summary>
+    /// <summary>
+    /// Looks up by its key each record not looked up yet, marking the records that a later record of their key replaces
+    /// and the records that repeat a key. Each key is looked up once, with the runtime's key table, compared byte for byte.
+    /// </summary>
+    public void MarkReplacedRecords()
+    {
+        for (; _indexed < Count; _indexed++)
+        {
+            Entry entry = _records[_indexed];
+            ref int latest = ref _latestOfKey.GetValueRefOrAddDefault(_bytes.AsSpan(entry.Key, entry.Value - entry.Key), out bool seen);
+            if (seen)
+            {
+                _records[latest].Replaced = true;
+                _records[_indexed].Repeat = true;
+                Repeats++;
+            }
+
+            latest = _indexed;
+        }
+    }
+
+    /// <summary>Whether a later record of the batch with the same key replaces record <paramref name="index"/> (among the records looked up by their key).</summary>
     public bool IsReplaced(int index) => _records[index].Replaced;
 
     /// <summary>Whether record <paramref name="index"/> repeats a key that came earlier in the batch.</summary>

@@ -139,6 +139,7 @@ public sealed partial class PostgresSink
     private async Task CopyRecordsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         KeyedRecordBuffer records = _records;
+        records.MarkReplacedRecords();
         StagedAs value = _valueStaged;
         await using NpgsqlBinaryImporter importer = await connection.BeginBinaryImportAsync(
             $"COPY {_stagingTable} (key, value) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);

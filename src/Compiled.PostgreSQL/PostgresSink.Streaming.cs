@@ -5,20 +5,32 @@ namespace Compiled.PostgreSQL;
 
 /// <summary>
 /// A batch's rows streamed to the server while the job still reads the batch: its transaction and its binary
-/// <c>COPY</c> into the staging table begin at the batch's first record, and each record whose key is new in the batch
-/// is sent as it comes, so the server stores rows while the job reads and computes. A key that comes again is sent once
-/// more at the commit, with its latest value, and upserted after the others (the last record of a key wins).
+/// <c>COPY</c> into the staging table begin at the batch's first record, and each record is sent as it comes, so the
+/// server stores rows while the job reads and computes.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The last record of a key wins. Until a batch of the run repeats a key, records are sent without looking their keys
+/// up (the output of a <c>[ReduceByKey]</c> or <c>[MapWithState]</c>, and most keyed streams, never repeat one): the
+/// upsert then refuses a batch that repeats a key (<c>ON CONFLICT DO UPDATE</c> cannot change a row twice, SQLSTATE
+/// 21000) before anything is visible, and that batch is rolled back and written again from the buffer with one row
+/// per key. From then on each record is looked up by its key as it comes: a key new in the batch is sent at once, and
+/// a key that came again is sent once more at the commit, with its latest value, and upserted after the others.
+/// </para>
+/// <para>
 /// Streaming is only a faster way to the same transaction: the batch's records are kept in the buffer all the same, and
 /// whatever goes wrong while streaming (the server gone, a value its column refuses) ends the stream and drops its
 /// connection (so the server rolls the transaction back), and the commit writes the batch from the buffer as a sink that
 /// does not stream would, retrying and reporting errors as it does.
+/// </para>
 /// </remarks>
 public sealed partial class PostgresSink
 {
     private NpgsqlBinaryImporter? _stream;
     private bool _streamEnded;
+
+    // Whether a batch of this run repeated a key, so that records are looked up by their key as they come.
+    private bool _keysRepeat;
 
     /// <summary>Sends record <paramref name="index"/> (just added) to the batch's stream if its key is new in the batch, starting the stream at the batch's first record.</summary>
     private void Stream(int index)
@@ -177,7 +189,21 @@ public sealed partial class PostgresSink
         }
 
         await ExecuteBatchRowAsync(connection, ForgetEarlierBatches, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(connection, _upsert!, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(connection, _upsert!, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException repeated) when (repeated.SqlState == PostgresErrorCodes.CardinalityViolation && !_records.IndexAsAdded)
+        {
+            // The batch repeats a key, so its staged rows cannot be upserted as they are: the transaction is rolled back
+            // and the batch written again from the buffer, one row per key; later batches look keys up as they come.
+            await ExecuteAsync(connection, "ROLLBACK", cancellationToken).ConfigureAwait(false);
+            _keysRepeat = true;
+            LogKeysRepeat(_options.Display, _batchTime);
+            await WriteBufferedBatchAsync(connection, prepare, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (_records.Repeats > 0)
         {
             await CopyLaterValuesAsync(connection, cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,8 @@ namespace Compiled.PostgreSQL;
 /// bytes and its number), any other keyed record as its text <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or
 /// <c>(TKey, V)</c> stage emits), whose key is the text before the last comma and value the text after it. Any other
 /// record fails the job with a message saying so. The records of a batch are kept in one reused buffer (no allocation
-/// per record once warm) and written at the batch's end, leaving out each record that a later record of its key replaces
-/// (the last record of a key wins), so the rows written have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
+/// per record once warm) and, while the batch is read, streamed to the server (see <c>PostgresSink.Streaming.cs</c>); the
+/// last record of a key wins, so the rows upserted have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
 /// columns have the table's types where the binary form can carry them (a text or bytea key; a bigint, integer, smallint,
 /// text or bytea value; any other type as text, cast by the upsert), then one <c>INSERT ... SELECT ... ON CONFLICT (key)
 /// DO UPDATE</c>, and the batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. No other
@@ -125,6 +125,7 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
         }
 
         _records.Clear();
+        _records.IndexAsAdded = _keysRepeat;
         _batchTime = batchTimeMs;
         _batchOpen = true;
         _preparedName = null;
@@ -365,6 +366,9 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "postgres sink {Sink}: batch {BatchTime} is already recorded in compiled_batches; skipped")]
     private partial void LogSkipped(string sink, long batchTime);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "postgres sink {Sink}: batch {BatchTime} repeats a key, so it is written again with one row per key; from now on the sink looks each record's key up as it comes")]
+    private partial void LogKeysRepeat(string sink, long batchTime);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "postgres sink {Sink}: created table {Table} ({KeyColumn} text primary key, {ValueColumn} {ValueType})")]
     private partial void LogCreatedTable(string sink, string table, string keyColumn, string valueColumn, string valueType);

@@ -55,6 +55,26 @@ public sealed class KeyedRecordBufferTests
     }
 
     [Fact]
+    public void NotIndexedAsAdded_MarkReplacedRecords_LooksUpOnlyWhenAskedAndOnlyTheRecordsNotLookedUpYet()
+    {
+        var buffer = new KeyedRecordBuffer { IndexAsAdded = false };
+        buffer.Add("x"u8, 1);
+        buffer.Add("x"u8, 2);
+        Assert.False(buffer.IsReplaced(0));
+        Assert.Equal(0, buffer.Repeats);
+
+        buffer.MarkReplacedRecords();
+        Assert.Equal(["x=2"], Kept(buffer));
+        Assert.Equal(1, buffer.Repeats);
+
+        buffer.Add("x"u8, 3);
+        buffer.Add("y"u8, 4);
+        buffer.MarkReplacedRecords();
+        Assert.Equal(["x=3", "y=4"], Kept(buffer));
+        Assert.Equal(2, buffer.Repeats);
+    }
+
+    [Fact]
     public void Add_ManyKeysAcrossBatches_KeepsOnePerKey()
     {
         var buffer = new KeyedRecordBuffer();
