@@ -32,7 +32,10 @@ public sealed partial class PostgresSink
     // Whether a batch of this run repeated a key, so that records are looked up by their key as they come.
     private bool _keysRepeat;
 
-    /// <summary>Sends record <paramref name="index"/> (just added) to the batch's stream if its key is new in the batch, starting the stream at the batch's first record.</summary>
+    /// <summary>
+    /// Sends record <paramref name="index"/> (just added) to the batch's stream, unless it repeats a key the sink looked
+    /// up already in the batch (that key's latest value is sent at the commit); the batch's first record starts the stream.
+    /// </summary>
     private void Stream(int index)
     {
         if (_streamEnded || _records.IsRepeat(index))
