@@ -25,6 +25,15 @@ internal sealed record Figure(string Connector, string Case, long Records, Figur
     /// <summary>Each round's wall-clock seconds.</summary>
     public List<double> Seconds { get; } = [];
 
+    /// <summary>Each round's CPU seconds (user + system) of this process: the client, or the pipeline and its connector.</summary>
+    public List<double> ClientCpuSeconds { get; } = [];
+
+    /// <summary>Each round's CPU seconds of the server's processes, when the connector's benchmark can read them (<see cref="ServerCpu"/>).</summary>
+    public List<double> ServerCpuSeconds { get; } = [];
+
+    /// <summary>Reads the CPU seconds the server's processes have used so far, or is null when they cannot be read.</summary>
+    public Func<double>? ServerCpu { get; init; }
+
     /// <summary>Each round's bytes allocated in the whole process, per record.</summary>
     public List<double> BytesPerRecord { get; } = [];
 
@@ -51,12 +60,24 @@ internal sealed record Figure(string Connector, string Case, long Records, Figur
     public async Task MeasureAsync(Func<Task<long>> round)
     {
         GC.Collect();
+        using Process self = Process.GetCurrentProcess();
+        double serverCpu = ServerCpu?.Invoke() ?? 0;
+        TimeSpan clientCpu = self.TotalProcessorTime;
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         long started = Stopwatch.GetTimestamp();
         long ended = await round();
         Seconds.Add(Stopwatch.GetElapsedTime(started, ended).TotalSeconds);
         BytesPerRecord.Add((GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Records);
-        Console.Error.WriteLine($"  {Connector}, {Case}: {Seconds[^1]:0.000} s, {Records / Seconds[^1]:N0} records/s");
+        self.Refresh();
+        ClientCpuSeconds.Add((self.TotalProcessorTime - clientCpu).TotalSeconds);
+        if (ServerCpu is { } server)
+        {
+            ServerCpuSeconds.Add(server() - serverCpu);
+        }
+
+        Console.Error.WriteLine(
+            $"  {Connector}, {Case}: {Seconds[^1]:0.000} s, {Records / Seconds[^1]:N0} records/s, CPU {ClientCpuSeconds[^1]:0.00} s" +
+            (ServerCpu is null ? "" : $" + server {ServerCpuSeconds[^1]:0.00} s"));
     }
 
     /// <summary>
@@ -69,6 +90,48 @@ internal sealed record Figure(string Connector, string Case, long Records, Figur
         Figure baseline = Baseline ?? throw new InvalidOperationException($"{Case} has no baseline.");
         double[] ratios = [.. Seconds.Zip(baseline.Seconds, (mine, theirs) => Records / mine / (baseline.Records / theirs)).Skip(1)];
         return (Median(ratios), ratios.Min(), ratios.Max());
+    }
+
+    /// <summary>
+    /// This case's CPU seconds per record (this process's, plus the server's when measured) over its baseline's, round
+    /// by round (the warm-up round left out): how much more CPU the case spends for the same work, as quartiles.
+    /// </summary>
+    public (double Q1, double Median, double Q3) CpuRatios()
+    {
+        Figure baseline = Baseline ?? throw new InvalidOperationException($"{Case} has no baseline.");
+        double[] ratios = [.. Enumerable.Range(1, Seconds.Count - 1).Select(i => CpuPerRecord(i) / baseline.CpuPerRecord(i))];
+        return Quartiles(ratios);
+    }
+
+    /// <summary>The rounds' ratios to the baseline (as <see cref="RoundRatios"/>) as quartiles.</summary>
+    public (double Q1, double Median, double Q3) RoundRatioQuartiles()
+    {
+        Figure baseline = Baseline ?? throw new InvalidOperationException($"{Case} has no baseline.");
+        return Quartiles([.. Seconds.Zip(baseline.Seconds, (mine, theirs) => Records / mine / (baseline.Records / theirs)).Skip(1)]);
+    }
+
+    /// <summary>The median of the measured rounds' CPU seconds of this process.</summary>
+    public double MedianClientCpuSeconds => Median(ClientCpuSeconds.Skip(1));
+
+    /// <summary>The median of the measured rounds' CPU seconds of the server, or NaN when not measured.</summary>
+    public double MedianServerCpuSeconds => ServerCpuSeconds.Count > 1 ? Median(ServerCpuSeconds.Skip(1)) : double.NaN;
+
+    private double CpuPerRecord(int round) =>
+        (ClientCpuSeconds[round] + (ServerCpuSeconds.Count > round ? ServerCpuSeconds[round] : 0)) / Records;
+
+    /// <summary>The first quartile, the median and the third quartile (linear between the sorted values).</summary>
+    public static (double Q1, double Median, double Q3) Quartiles(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        double At(double p)
+        {
+            double position = p * (sorted.Length - 1);
+            int below = (int)Math.Floor(position);
+            int above = Math.Min(below + 1, sorted.Length - 1);
+            return sorted[below] + ((position - below) * (sorted[above] - sorted[below]));
+        }
+
+        return (At(0.25), At(0.5), At(0.75));
     }
 
     /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>

@@ -61,6 +61,10 @@ Console.WriteLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environm
 Console.WriteLine();
 Console.WriteLine("| Connector | Case | Records | Median s | Records/s | Allocated B/record (process) | Records/s ÷ its baseline's: per round, median (range) |");
 Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
+var cpu = new System.Text.StringBuilder();
+cpu.AppendLine();
+cpu.AppendLine("| Connector | Case | CPU s, this process (median) | CPU s, server (median) | Records/s ÷ baseline's: per round, Q1 / median / Q3 | Baseline's CPU per record ÷ this case's (client + server): per round, Q1 / median / Q3 |");
+cpu.AppendLine("|---|---|---:|---:|---|---|");
 foreach (Figure figure in figures)
 {
     string ratio = "baseline";
@@ -72,6 +76,19 @@ foreach (Figure figure in figures)
 
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"| {figure.Connector} | {figure.Case} | {figure.Records:N0} | {figure.MedianSeconds:0.000} | {figure.RecordsPerSecond:N0} | {figure.MedianBytesPerRecord:N0} | {ratio} |"));
+    string quartiles = "baseline", cpuRatio = "baseline";
+    if (figure.Baseline is not null)
+    {
+        (double q1, double median, double q3) = figure.RoundRatioQuartiles();
+        quartiles = string.Create(CultureInfo.InvariantCulture, $"{q1:0.00} / **{median:0.00}** / {q3:0.00}");
+        (double c1, double cm, double c3) = figure.CpuRatios();
+        cpuRatio = string.Create(CultureInfo.InvariantCulture, $"{1 / c3:0.00} / **{1 / cm:0.00}** / {1 / c1:0.00}");
+    }
+
+    cpu.AppendLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {figure.Connector} | {figure.Case} | {figure.MedianClientCpuSeconds:0.00} | {(double.IsNaN(figure.MedianServerCpuSeconds) ? "not measured" : figure.MedianServerCpuSeconds.ToString("0.00", CultureInfo.InvariantCulture))} | {quartiles} | {cpuRatio} |"));
 }
+
+Console.Write(cpu.ToString());
 
 return 0;

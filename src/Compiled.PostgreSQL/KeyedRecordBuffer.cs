@@ -5,10 +5,12 @@ using Compiled.Sinks;
 namespace Compiled.PostgreSQL;
 
 /// <summary>
-/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Once the batch
-/// is complete, <see cref="MarkReplacedRecords"/> marks each record that a later record of its key replaces (the last
-/// record of a key wins), so the records left are the batch's distinct keys and the upsert needs no sort to pick one per
-/// key. The buffers and the key table grow to the largest batch and are kept, so a warm sink allocates nothing per
+/// The keyed records of one batch: each record's key and value text, side by side in one reused buffer. Records are
+/// looked up by their key, as they are added (<see cref="IndexAsAdded"/>) or all at once by
+/// <see cref="MarkReplacedRecords"/>: a record whose key came earlier in the batch marks the earlier one replaced (the
+/// last record of a key wins) and is marked a repeat, so the records not replaced are the batch's distinct keys and the
+/// upsert needs no sort to pick one per key, and a sink that sends each key when it first comes knows which keys to send
+/// again. The buffers and the key table grow to the largest batch and are kept, so a warm sink allocates nothing per
 /// record.
 /// </summary>
 internal sealed class KeyedRecordBuffer
@@ -18,19 +20,29 @@ internal sealed class KeyedRecordBuffer
     private Entry[] _records = new Entry[256];
     private readonly byte[] _numberText = new byte[20];
 
-    // The latest record of each key, built by MarkReplacedRecords once per batch; kept, with its memory, across batches.
+    // The latest record of each key in the batch, kept up to date as records are added; kept, with its memory, across batches.
     private readonly ByteKeyTable<int> _latestOfKey = new();
-    private bool _marked;
 
     /// <summary>How many records the batch holds, replaced ones included.</summary>
     public int Count { get; private set; }
+
+    // How many records, from the first, have been looked up by their key.
+    private int _indexed;
+
+    /// <summary>How many records of the batch repeat a key that came earlier in it, among those looked up by their key so far.</summary>
+    public int Repeats { get; private set; }
+
+    /// <summary>Whether each record is looked up by its key as it is added; if not, <see cref="MarkReplacedRecords"/> does it when asked.</summary>
+    public bool IndexAsAdded { get; set; } = true;
 
     /// <summary>Empties the buffer for the next batch.</summary>
     public void Clear()
     {
         _length = 0;
         Count = 0;
-        _marked = false;
+        Repeats = 0;
+        _indexed = 0;
+        _latestOfKey.Clear();
     }
 
     /// <summary>
@@ -80,38 +92,38 @@ internal sealed class KeyedRecordBuffer
         value.CopyTo(_bytes.AsSpan(start + key.Length));
         _length += size;
         _records[Count++] = new Entry(start, start + key.Length, start + size);
-        _marked = false;
+        if (IndexAsAdded)
+        {
+            MarkReplacedRecords();
+        }
     }
 
     /// <summary>
-    /// Marks each record that a later record of the same key (compared byte for byte) replaces. Done once per batch,
-    /// after its last record, with the runtime's key table: each key is looked up once.
+    /// Looks up by its key each record not looked up yet, marking the records that a later record of their key replaces
+    /// and the records that repeat a key. Each key is looked up once, with the runtime's key table, compared byte for byte.
     /// </summary>
     public void MarkReplacedRecords()
     {
-        if (_marked)
+        for (; _indexed < Count; _indexed++)
         {
-            return;
-        }
-
-        _latestOfKey.Clear();
-        for (int index = 0; index < Count; index++)
-        {
-            ref int latest = ref _latestOfKey.GetValueRefOrAddDefault(KeySpan(index), out bool seen);
+            Entry entry = _records[_indexed];
+            ref int latest = ref _latestOfKey.GetValueRefOrAddDefault(_bytes.AsSpan(entry.Key, entry.Value - entry.Key), out bool seen);
             if (seen)
             {
                 _records[latest].Replaced = true;
+                _records[_indexed].Repeat = true;
+                Repeats++;
             }
 
-            latest = index;
-            _records[index].Replaced = false;
+            latest = _indexed;
         }
-
-        _marked = true;
     }
 
-    /// <summary>Whether a later record of the batch with the same key replaces record <paramref name="index"/> (as <see cref="MarkReplacedRecords"/> found).</summary>
+    /// <summary>Whether a later record of the batch with the same key replaces record <paramref name="index"/> (among the records looked up by their key).</summary>
     public bool IsReplaced(int index) => _records[index].Replaced;
+
+    /// <summary>Whether record <paramref name="index"/> repeats a key that came earlier in the batch.</summary>
+    public bool IsRepeat(int index) => _records[index].Repeat;
 
     /// <summary>The key of record <paramref name="index"/>, as UTF-8.</summary>
     public ReadOnlyMemory<byte> KeyAt(int index)
@@ -144,12 +156,6 @@ internal sealed class KeyedRecordBuffer
         return entry.IsNumber;
     }
 
-    private ReadOnlySpan<byte> KeySpan(int index)
-    {
-        Entry entry = _records[index];
-        return _bytes.AsSpan(entry.Key, entry.Value - entry.Key);
-    }
-
     // A record: its key is _bytes[Key..Value], its value text _bytes[Value..End], or, added as a number, Number.
     private struct Entry(int key, int value, int end)
     {
@@ -157,6 +163,7 @@ internal sealed class KeyedRecordBuffer
         public readonly int Value = value;
         public readonly int End = end;
         public bool Replaced;
+        public bool Repeat;
 
         public long Number { get; private set; }
 

@@ -156,9 +156,16 @@ public sealed partial class PostgresSink
 
     /// <summary>
     /// Writes the open batch in one transaction (recorded in <c>compiled_batches</c>, copied, upserted) and commits it,
-    /// or with <paramref name="prepare"/> prepares it. A batch already recorded is skipped.
+    /// or with <paramref name="prepare"/> prepares it. A batch already recorded is skipped. A batch streamed while it was
+    /// read is ended instead (<see cref="WriteStreamedBatchAsync"/>); if that fails, the next attempt writes it from
+    /// the buffer.
     /// </summary>
-    private async Task WriteBatchAsync(NpgsqlConnection connection, bool prepare, CancellationToken cancellationToken)
+    private Task WriteBatchAsync(NpgsqlConnection connection, bool prepare, CancellationToken cancellationToken) =>
+        _stream is not null && ReferenceEquals(connection, _connection)
+            ? WriteStreamedBatchAsync(connection, prepare, cancellationToken)
+            : WriteBufferedBatchAsync(connection, prepare, cancellationToken);
+
+    private async Task WriteBufferedBatchAsync(NpgsqlConnection connection, bool prepare, CancellationToken cancellationToken)
     {
         string name = PreparedTransactionName(_batchTime);
         if (prepare)
@@ -198,6 +205,13 @@ public sealed partial class PostgresSink
             }
         }
 
+        await EndBatchTransactionAsync(connection, prepare, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Commits the batch's transaction, or with <paramref name="prepare"/> prepares it.</summary>
+    private async Task EndBatchTransactionAsync(NpgsqlConnection connection, bool prepare, CancellationToken cancellationToken)
+    {
+        string name = PreparedTransactionName(_batchTime);
         if (prepare)
         {
             await ExecuteAsync(connection, $"PREPARE TRANSACTION {Literal(name)}", cancellationToken).ConfigureAwait(false);

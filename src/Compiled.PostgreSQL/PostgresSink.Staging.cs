@@ -15,9 +15,15 @@ public sealed partial class PostgresSink
 
     private StagedAs _keyStaged;
     private StagedAs _valueStaged;
+    /// <summary>The last part of the name of the second staging table, which holds the later values of keys that came again in a streamed batch.</summary>
+    public const string LaterStagingSuffix = "_later";
+
     private string? _stagingTable;
+    private string? _laterStagingTable;
     private string? _createUnloggedStaging;
+    private string? _deleteStaged;
     private string _beginBatch = "BEGIN";
+    private string? _upsertLater;
 
     /// <summary>How a column travels in the staging table, which says how the binary <c>COPY</c> writes it.</summary>
     private enum StagedAs
@@ -39,11 +45,12 @@ public sealed partial class PostgresSink
     }
 
     /// <summary>
-    /// Chooses the staging table for the target's column types and the upsert from it. Without a checkpoint the staging
-    /// table is a temporary table emptied at each commit (no WAL, no dead rows), created if missing by the statement that
-    /// begins each batch's transaction, so that the transaction finds it whichever session it runs in. A prepared
-    /// transaction cannot touch a temporary table, so with a checkpoint it is an unlogged table, created at open, whose
-    /// rows the batch's transaction deletes.
+    /// Chooses the staging tables for the target's column types and the upserts from them (the second table holds the
+    /// later values of keys that came again in a streamed batch). Without a checkpoint the staging tables are temporary
+    /// tables emptied at each commit (no WAL, no dead rows), created if missing by the statement that begins each batch's
+    /// transaction, so that the transaction finds them whichever session it runs in. A prepared transaction cannot touch a
+    /// temporary table, so with a checkpoint they are unlogged tables, created at open, whose rows the batch's
+    /// transaction deletes.
     /// </summary>
     private void PlanStaging(string keyType, string valueType)
     {
@@ -59,29 +66,40 @@ public sealed partial class PostgresSink
 
         string name = StagingTablePrefix + SqlType(_keyStaged) + "_" + SqlType(_valueStaged);
         string columns = $"(key {SqlType(_keyStaged)} NOT NULL, value {SqlType(_valueStaged)} NOT NULL)";
+        string later = name + LaterStagingSuffix;
         if (Checkpointing)
         {
             _stagingTable = name;
-            _createUnloggedStaging = $"CREATE UNLOGGED TABLE IF NOT EXISTS {name} {columns}";
+            _laterStagingTable = later;
+            _createUnloggedStaging = $"CREATE UNLOGGED TABLE IF NOT EXISTS {name} {columns}; CREATE UNLOGGED TABLE IF NOT EXISTS {later} {columns}";
+            _deleteStaged = $"DELETE FROM {name}; DELETE FROM {later}";
             _beginBatch = "BEGIN";
         }
         else
         {
             _stagingTable = "pg_temp." + name;
+            _laterStagingTable = "pg_temp." + later;
             _createUnloggedStaging = null;
-            _beginBatch = $"BEGIN; CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS";
+            _deleteStaged = null;
+            _beginBatch =
+                $"BEGIN; CREATE TEMP TABLE IF NOT EXISTS {name} {columns} ON COMMIT DELETE ROWS; " +
+                $"CREATE TEMP TABLE IF NOT EXISTS {later} {columns} ON COMMIT DELETE ROWS";
         }
 
-        // The staged rows have distinct keys (the copy leaves out each record that a later record of its key replaces),
-        // so they go in as they are, with no sort or DISTINCT to pick one per key.
-        _upsert =
-            $"""
-            INSERT INTO {_options.TableName} ({_options.QuotedKeyColumn}, {_options.QuotedValueColumn})
-            SELECT {FromStaging("s.key", _keyStaged, keyType)}, {FromStaging("s.value", _valueStaged, valueType)}
-            FROM {_stagingTable} s
-            ON CONFLICT ({_options.QuotedKeyColumn}) DO UPDATE SET {_options.QuotedValueColumn} = EXCLUDED.{_options.QuotedValueColumn}
-            """;
+        // The staged rows have distinct keys (each key is staged once, with its latest value or, when streamed, its
+        // first, and a streamed key's later value once in the second table, upserted after), so they go in as they
+        // are, with no sort or DISTINCT to pick one per key.
+        _upsert = UpsertFrom(_stagingTable, keyType, valueType);
+        _upsertLater = UpsertFrom(_laterStagingTable, keyType, valueType);
     }
+
+    private string UpsertFrom(string staging, string keyType, string valueType) =>
+        $"""
+        INSERT INTO {_options.TableName} ({_options.QuotedKeyColumn}, {_options.QuotedValueColumn})
+        SELECT {FromStaging("s.key", _keyStaged, keyType)}, {FromStaging("s.value", _valueStaged, valueType)}
+        FROM {staging} s
+        ON CONFLICT ({_options.QuotedKeyColumn}) DO UPDATE SET {_options.QuotedValueColumn} = EXCLUDED.{_options.QuotedValueColumn}
+        """;
 
     private static string SqlType(StagedAs staged) => staged switch
     {
@@ -99,7 +117,7 @@ public sealed partial class PostgresSink
             ? $"CAST({column} AS {type})"
             : column;
 
-    /// <summary>With a checkpoint, creates the unlogged staging table if it is missing.</summary>
+    /// <summary>With a checkpoint, creates the unlogged staging tables if they are missing.</summary>
     private async Task CreateUnloggedStagingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         if (_createUnloggedStaging is null)

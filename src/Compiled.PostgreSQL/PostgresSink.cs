@@ -17,8 +17,8 @@ namespace Compiled.PostgreSQL;
 /// bytes and its number), any other keyed record as its text <c>(key,value)</c> (what a <c>KeyValue&lt;V&gt;</c> or
 /// <c>(TKey, V)</c> stage emits), whose key is the text before the last comma and value the text after it. Any other
 /// record fails the job with a message saying so. The records of a batch are kept in one reused buffer (no allocation
-/// per record once warm) and written at the batch's end, leaving out each record that a later record of its key replaces
-/// (the last record of a key wins), so the rows written have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
+/// per record once warm) and, while the batch is read, streamed to the server (see <c>PostgresSink.Streaming.cs</c>); the
+/// last record of a key wins, so the rows upserted have distinct keys. They go in one binary <c>COPY</c> into a staging table whose
 /// columns have the table's types where the binary form can carry them (a text or bytea key; a bigint, integer, smallint,
 /// text or bytea value; any other type as text, cast by the upsert), then one <c>INSERT ... SELECT ... ON CONFLICT (key)
 /// DO UPDATE</c>, and the batch's row in <c>compiled_batches(job, sink, batch_time)</c>, all in one transaction. No other
@@ -125,9 +125,11 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
         }
 
         _records.Clear();
+        _records.IndexAsAdded = _keysRepeat;
         _batchTime = batchTimeMs;
         _batchOpen = true;
         _preparedName = null;
+        _streamEnded = false;
     }
 
     /// <summary>Keeps one keyed record, rendered as <c>(key,value)</c>, for the batch's upsert.</summary>
@@ -138,13 +140,23 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
         {
             ThrowNotKeyed(record);
         }
+
+        Stream(_records.Count - 1);
     }
 
     /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
-    public void Write(KeyValue<long> record) => _records.Add(record.Key, record.Value);
+    public void Write(KeyValue<long> record)
+    {
+        _records.Add(record.Key, record.Value);
+        Stream(_records.Count - 1);
+    }
 
     /// <summary>Keeps one keyed record with a whole-number value, taken as it is: no text is rendered or split.</summary>
-    public void Write(KeyValue<int> record) => _records.Add(record.Key, record.Value);
+    public void Write(KeyValue<int> record)
+    {
+        _records.Add(record.Key, record.Value);
+        Stream(_records.Count - 1);
+    }
 
     /// <summary>
     /// With a checkpoint: writes the batch in a transaction and prepares it (<c>PREPARE TRANSACTION</c>), so that it
@@ -196,6 +208,11 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
     public override void AbortBatch()
     {
         _batchOpen = false;
+        if (_stream is not null)
+        {
+            CancelStream();
+        }
+
         _records.Clear();
         if (_preparedName is { Length: > 0 } name && _connection is { } connection)
         {
@@ -217,6 +234,11 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
     public override async ValueTask DisposeAsync()
     {
         _batchOpen = false;
+        if (_stream is not null)
+        {
+            EndStream();
+        }
+
         if (_connection is { } connection)
         {
             _connection = null;
@@ -314,6 +336,8 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
 
     private async Task DropConnectionAsync()
     {
+        // A batch's stream dies with its connection; the batch is written again from the buffer.
+        _stream = null;
         if (_connection is { } connection)
         {
             _connection = null;
@@ -342,6 +366,9 @@ public sealed partial class PostgresSink : Sink, IRecordWriter<KeyValue<long>>, 
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Information, Message = "postgres sink {Sink}: batch {BatchTime} is already recorded in compiled_batches; skipped")]
     private partial void LogSkipped(string sink, long batchTime);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Information, Message = "postgres sink {Sink}: batch {BatchTime} repeats a key, so it is written again with one row per key; from now on the sink looks each record's key up as it comes")]
+    private partial void LogKeysRepeat(string sink, long batchTime);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Information, Message = "postgres sink {Sink}: created table {Table} ({KeyColumn} text primary key, {ValueColumn} {ValueType})")]
     private partial void LogCreatedTable(string sink, string table, string keyColumn, string valueColumn, string valueType);

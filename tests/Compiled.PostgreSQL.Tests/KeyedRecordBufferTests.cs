@@ -20,7 +20,7 @@ public sealed class KeyedRecordBufferTests
     }
 
     [Fact]
-    public void MarkReplacedRecords_RepeatedKeys_OnlyTheLastOfEachKeyIsKept()
+    public void Add_RepeatedKeys_OnlyTheLastOfEachKeyIsKept_LaterOnesMarkedRepeats()
     {
         var buffer = new KeyedRecordBuffer();
         buffer.Add("x"u8, 1);
@@ -31,28 +31,51 @@ public sealed class KeyedRecordBufferTests
         buffer.Add("x"u8, 6);
         buffer.Add(""u8, 7);
 
-        buffer.MarkReplacedRecords();
-
         Assert.Equal(["y=2", "xx=4", "x=6", "=7"], Kept(buffer));
+        Assert.Equal([false, false, true, false, false, true, true], Enumerable.Range(0, buffer.Count).Select(buffer.IsRepeat));
+        Assert.Equal(3, buffer.Repeats);
     }
 
     [Fact]
-    public void MarkReplacedRecords_AfterMoreRecords_MarksTheWholeBatchAgain()
+    public void Add_KeyAgainAfterItWasRead_ReplacesIt_ClearForgetsTheBatchsKeys()
     {
         var buffer = new KeyedRecordBuffer();
         buffer.Add("k"u8, 1);
-        buffer.MarkReplacedRecords();
         Assert.Equal(["k=1"], Kept(buffer));
 
-        // A record added after marking: the next marking covers it too.
         buffer.Add("k"u8, 2);
-        buffer.MarkReplacedRecords();
-
         Assert.Equal(["k=2"], Kept(buffer));
+
+        // The next batch: its first record of a key is not a repeat of the last batch's.
+        buffer.Clear();
+        buffer.Add("k"u8, 3);
+        Assert.Equal(["k=3"], Kept(buffer));
+        Assert.False(buffer.IsRepeat(0));
+        Assert.Equal(0, buffer.Repeats);
     }
 
     [Fact]
-    public void MarkReplacedRecords_ManyKeysAcrossBatches_KeepsOnePerKey()
+    public void NotIndexedAsAdded_MarkReplacedRecords_LooksUpOnlyWhenAskedAndOnlyTheRecordsNotLookedUpYet()
+    {
+        var buffer = new KeyedRecordBuffer { IndexAsAdded = false };
+        buffer.Add("x"u8, 1);
+        buffer.Add("x"u8, 2);
+        Assert.False(buffer.IsReplaced(0));
+        Assert.Equal(0, buffer.Repeats);
+
+        buffer.MarkReplacedRecords();
+        Assert.Equal(["x=2"], Kept(buffer));
+        Assert.Equal(1, buffer.Repeats);
+
+        buffer.Add("x"u8, 3);
+        buffer.Add("y"u8, 4);
+        buffer.MarkReplacedRecords();
+        Assert.Equal(["x=3", "y=4"], Kept(buffer));
+        Assert.Equal(2, buffer.Repeats);
+    }
+
+    [Fact]
+    public void Add_ManyKeysAcrossBatches_KeepsOnePerKey()
     {
         var buffer = new KeyedRecordBuffer();
         foreach (int keys in new[] { 5000, 30, 70_000 })
@@ -63,10 +86,9 @@ public sealed class KeyedRecordBufferTests
                 buffer.Add(Encoding.UTF8.GetBytes($"key{i % keys}"), i);
             }
 
-            buffer.MarkReplacedRecords();
-
             string[] kept = Kept(buffer);
             Assert.Equal(keys, kept.Length);
+            Assert.Equal(keys * 2, buffer.Repeats);
             Assert.All(kept, pair => Assert.True(long.Parse(pair[(pair.IndexOf('=') + 1)..]) >= keys * 2, pair));
         }
     }

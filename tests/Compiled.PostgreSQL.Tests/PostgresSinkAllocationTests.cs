@@ -62,7 +62,7 @@ public sealed class PostgresSinkAllocationTests
     }
 
     [Fact]
-    public void MarkReplacedRecords_WarmBuffer_AllocatesNothing()
+    public void Add_WarmBuffer_RepeatedKeys_AllocatesNothing()
     {
         var buffer = new KeyedRecordBuffer();
         byte[][] keys = [.. Enumerable.Range(0, 10_000).Select(i => System.Text.Encoding.UTF8.GetBytes($"word{i % 1000}"))];
@@ -84,8 +84,6 @@ public sealed class PostgresSinkAllocationTests
         {
             buffer.Add(keys[i], i);
         }
-
-        buffer.MarkReplacedRecords();
     }
 
     private static void WriteBatch(PostgresSink sink, byte[][] records)
