@@ -229,6 +229,7 @@ namespace Shop
                         ref decimal slot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool exists);
                         slot = exists ? global::Shop.CustomerTotals.Sum(slot, _sum.ValueAt(i)) : _sum.ValueAt(i);
                     }
+
                     _sum.Clear();
                 }
 

@@ -206,6 +206,7 @@ namespace Sensors
                     {
                         into._degrees.GetValueRefOrAddDefault(_degrees.KeyAt(i), out bool _) += _degrees.ValueAt(i);
                     }
+
                     _degrees.Clear();
                 }
 

@@ -203,6 +203,7 @@ namespace Samples.WordCount
                         ref long slot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool exists);
                         slot = exists ? global::Samples.WordCount.WordCount.Add(slot, _add.ValueAt(i)) : _add.ValueAt(i);
                     }
+
                     _add.Clear();
                 }
 
