@@ -58,12 +58,10 @@ namespace Compiled.Generators
                 switch (stage.Kind)
                 {
                     case StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues:
-                    case StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Count or StageKind.Reduce:
+                    case StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
-                    case StageKind.CombineByKey:
-                        return "merges combiners, which partitions do not do yet";
                     case StageKind.GroupByKey:
                         return "keeps each key's values in the order they arrive";
                     case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
@@ -170,6 +168,19 @@ namespace Compiled.Generators
                         w.Line();
                         w.Line($"{field}.Clear();");
                         break;
+
+                    case StageKind.CombineByKey:
+                    {
+                        string mergeCombiners = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}";
+                        w.Line($"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}.");
+                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                        w.Line($"ref {stage.Output!.Value!.Code} slot = ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool exists);");
+                        w.Line($"slot = exists ? {mergeCombiners}(slot, {field}.ValueAt(i)) : {field}.ValueAt(i);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{field}.Clear();");
+                        break;
+                    }
 
                     case StageKind.CountByValue:
                         w.Line($"// [CountByValue] {stage.Name} ({stage.Location}): a value's partial counts summed.");

@@ -34,3 +34,32 @@ public static partial class WordStatistics
     [Sink]
     public static partial void LongestWords(int length);
 }
+
+/// <summary>
+/// [CombineByKey] on partitions: per first letter, the count of its words and the sum and longest of their lengths;
+/// the partitions' combiners are merged with MergeCombiners at the boundary.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class LetterStatistics
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
+
+    [Map]
+    public static KeyValue<int> ByLetter(ReadOnlySpan<byte> word) => new(word[..1], word.Length);
+
+    [CombineByKey(MergeValue = nameof(AddLength), MergeCombiners = nameof(MergeStats))]
+    public static (int Count, long Sum, int Longest) Stats(int length) => (1, length, length);
+
+    public static (int Count, long Sum, int Longest) AddLength((int Count, long Sum, int Longest) stats, int length) =>
+        (stats.Count + 1, stats.Sum + length, Math.Max(stats.Longest, length));
+
+    public static (int Count, long Sum, int Longest) MergeStats((int Count, long Sum, int Longest) a, (int Count, long Sum, int Longest) b) =>
+        (a.Count + b.Count, a.Sum + b.Sum, Math.Max(a.Longest, b.Longest));
+
+    [Sink]
+    public static partial void Combined(KeyValue<(int Count, long Sum, int Longest)> stats);
+}

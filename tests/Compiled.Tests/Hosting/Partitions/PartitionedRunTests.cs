@@ -55,6 +55,23 @@ public class PartitionedRunTests
         Assert.Equal(one.Records, many.Records);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task CombineByKey_MultiMegabyteFile_OnNPartitions_EqualsOnePartition(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 20 + partitions, bytes: 3 << 20));
+
+        Result one = await RunAsync(LetterStatistics.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(LetterStatistics.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.NotEmpty(one.Sinks["Combined"]);
+        Assert.Equal(one.Sinks["Combined"], many.Sinks["Combined"]);
+    }
+
     // Contents whose lines straddle the cuts of 2 and 3 ranges in every way: lines longer than a range, than a partition's
     // read buffer and than the search for a cut; a last line without '\n'; CRLF; no bytes; fewer lines than partitions.
     public static TheoryData<string> Straddling => new()
@@ -153,6 +170,7 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, WordCountPipeline.Definition.MaxParallelism);
         Assert.Null(WordCountPipeline.Definition.SinglePartitionReason);
         Assert.Equal(int.MaxValue, WordStatistics.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, LetterStatistics.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
