@@ -7,7 +7,7 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //   generate [--cache DIR] [--mib N]            writes the Zipf text once (and its expected counts); prints its path
 //   hand-wordcount INPUT OUTPUT                 the hand-written word count: INPUT's words counted into the file OUTPUT
 //   hand-hottest BIDS OUTPUT                    the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
-//   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
+//   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
 //                                               runs each job as a process, interleaved, checks outputs, prints the table
 //   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
@@ -111,6 +111,20 @@ switch (command)
                 jobs.Add(new("Compiled WordCount, AOT", compiledAot, Compiled));
             }
 
+            // --partitions N: the compiled jobs once more, each file split into N partitions (--parallelism N).
+            if (options.TryGetValue("--partitions", out string? partitions))
+            {
+                if (compiledJit is not null)
+                {
+                    jobs.Add(new($"Compiled WordCount, JIT, {partitions} partitions", "dotnet", (i, o) => [compiledJit, .. Compiled(i, o), "--parallelism", partitions]));
+                }
+
+                if (compiledAot is not null)
+                {
+                    jobs.Add(new($"Compiled WordCount, AOT, {partitions} partitions", compiledAot, (i, o) => [.. Compiled(i, o), "--parallelism", partitions]));
+                }
+            }
+
             return new EndToEndHarness(jobs, input, new WordCountOutput.Expected(input), work, rounds).Run(Console.Out);
         }
         finally
@@ -121,7 +135,7 @@ switch (command)
     default:
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
-            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
+            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
             "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]. " +
             "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;

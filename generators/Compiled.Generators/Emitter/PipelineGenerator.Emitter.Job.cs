@@ -184,6 +184,7 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                EmitPartitions(w, pipeline);
                 foreach (StageModel source in pipeline.Sources)
                 {
                     w.Line();

@@ -29,6 +29,18 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                if (SinglePartitionReason(pipeline) is null)
+                {
+                    // The same loop over one more partition's framer and tables.
+                    w.Line();
+                    w.Open($"public {names.LoopType}({PartitionType} partition)");
+                    foreach ((_, string name) in fields)
+                    {
+                        w.Line($"{name} = partition.{name};");
+                    }
+
+                    w.Close();
+                }
                 w.Line();
                 pipeline.CurrentSource = source;
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");

@@ -275,7 +275,7 @@ namespace Compiled.Generators
 
                 // The stages a source's fused loop reaches: its per-record stages, and the first stage of each
                 // boundary (or sink) below them, as the plan's loop segment lists them.
-                private List<StageModel> ReachedFrom(StageModel source)
+                public List<StageModel> ReachedFrom(StageModel source)
                 {
                     int index = IndexOf(source);
                     LoopSegment loop = Physical.Loops.First(l => l.Source == index);

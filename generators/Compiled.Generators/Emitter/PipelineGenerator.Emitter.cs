@@ -151,6 +151,7 @@ namespace Compiled.Generators
                     StateLayoutArgument(pipeline),
                     CheckpointArgument(pipeline),
                     CheckpointProblemsArgument(pipeline),
+                    PartitionArgument(pipeline),
                 }.Where(a => a.Count > 0).ToList();
                 for (int i = 0; i < arguments.Count; i++)
                 {

@@ -73,6 +73,7 @@ namespace Compiled.Generators.Model
     /// <param name="Time">For the event-time stages, their watermark or window.</param>
     /// <param name="LateOnly">For a sink, whether it receives only the late records of an [EventTime] stage.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
+    /// <param name="MergeCombiners">For [CombineByKey], the method that merges two combiners (partitions' partials at the batch boundary).</param>
     /// <param name="Fields">For a stage that takes a tuple's fields as parameters (<see cref="InputArity.Fields"/>), how many.</param>
     internal sealed record StageModel(
         string Name,
@@ -92,7 +93,8 @@ namespace Compiled.Generators.Model
         string? MergeValue = null,
         TimeModel? Time = null,
         bool LateOnly = false,
-        int Fields = 0);
+        int Fields = 0,
+        string? MergeCombiners = null);
 
     /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
     /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>

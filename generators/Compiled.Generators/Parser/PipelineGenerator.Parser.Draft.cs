@@ -84,6 +84,9 @@ namespace Compiled.Generators
                 /// <summary>For [CombineByKey], its MergeValue method.</summary>
                 public string? MergeValue { get; set; }
 
+                /// <summary>For [CombineByKey], its MergeCombiners method.</summary>
+                public string? MergeCombiners { get; set; }
+
                 /// <summary>For the event-time stages, their watermark or window.</summary>
                 public TimeModel? Time { get; set; }
 

@@ -225,7 +225,8 @@ namespace Compiled.Generators
                         draft.MergeValue,
                         draft.Time,
                         draft.LateOnly,
-                        draft.Fields));
+                        draft.Fields,
+                        draft.MergeCombiners));
                 }
 
                 return stages;

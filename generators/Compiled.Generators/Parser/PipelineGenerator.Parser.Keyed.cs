@@ -128,6 +128,10 @@ namespace Compiled.Generators
                     {
                         draft.MergeValue = name;
                     }
+                    else
+                    {
+                        draft.MergeCombiners = name;
+                    }
                 }
 
                 if (ok)

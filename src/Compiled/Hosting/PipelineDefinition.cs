@@ -20,7 +20,9 @@ public sealed class PipelineDefinition
         IReadOnlyList<WindowDeclaration>? windows = null,
         StateLayout? stateLayout = null,
         string? checkpoint = null,
-        IReadOnlyList<string>? checkpointProblems = null)
+        IReadOnlyList<string>? checkpointProblems = null,
+        int maxParallelism = 1,
+        string? singlePartitionReason = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(batchInterval, TimeSpan.Zero);
@@ -36,8 +38,21 @@ public sealed class PipelineDefinition
         StateLayout = stateLayout ?? new StateLayout(batchInterval, []);
         Checkpoint = checkpoint;
         CheckpointProblems = checkpointProblems ?? [];
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxParallelism, 1);
+        MaxParallelism = maxParallelism;
+        SinglePartitionReason = maxParallelism > 1 ? null : singlePartitionReason ?? "its job was not compiled with partitions";
         _createJob = createJob;
     }
+
+    /// <summary>
+    /// The most partitions the pipeline can run on: <see cref="int.MaxValue"/> when its per-record part ends in keyed
+    /// tables or counts that merge at the batch boundary (its job creates partitions, <see cref="PipelineJob.CreatePartition"/>),
+    /// 1 otherwise, with <see cref="SinglePartitionReason"/> saying why.
+    /// </summary>
+    public int MaxParallelism { get; }
+
+    /// <summary>Why the pipeline runs on one partition whatever <see cref="PipelineRunOptions.Parallelism"/> asks; <see langword="null"/> when it can run on more.</summary>
+    public string? SinglePartitionReason { get; }
 
     /// <summary>The checkpoint directory the pipeline declares (<c>[Pipeline(Checkpoint = ...)]</c>), or <see langword="null"/>.</summary>
     public string? Checkpoint { get; }

@@ -89,6 +89,14 @@ public abstract class PipelineJob : IDisposable
     {
     }
 
+    /// <summary>
+    /// Creates one more partition of the job's per-record part (the job itself is partition 0), for a run on several
+    /// partitions. Only a job whose pipeline declares <see cref="PipelineDefinition.MaxParallelism"/> above 1 creates them.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The pipeline runs on one partition only.</exception>
+    public virtual JobPartition CreatePartition(PartitionContext context) =>
+        throw new NotSupportedException("This job runs on one partition only: its pipeline's Definition declares MaxParallelism 1 (SinglePartitionReason says why); run it with Parallelism 1.");
+
     /// <summary>Releases pooled buffers.</summary>
     public void Dispose()
     {

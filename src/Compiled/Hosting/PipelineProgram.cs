@@ -76,7 +76,14 @@ public static class PipelineProgram
                 (definition.Checkpoint is { } declared ? $" Default: {declared}." : " Default: none (nothing is kept)."),
             HelpName = "DIR",
         };
-        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, checkpointOption, logLevelOption };
+        var parallelismOption = new Option<string?>("--parallelism")
+        {
+            Description = "How many partitions read and process the input side by side, each on its own thread: a file is split into N byte ranges cut at " +
+                "line ends, and each batch's keyed partials are merged before the batch is emitted. Default: 1. " +
+                (definition.MaxParallelism > 1 ? "This pipeline can run on N partitions when it reads files and keeps no checkpoint." : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
+            HelpName = "N",
+        };
+        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, logLevelOption };
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -87,7 +94,7 @@ public static class PipelineProgram
         int exitCode = ExitOk;
         root.SetAction(async (result, _) =>
         {
-            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, checkpointOption, logLevelOption, error, configure).ConfigureAwait(false);
+            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, logLevelOption, error, configure).ConfigureAwait(false);
         });
 
         // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
@@ -101,6 +108,7 @@ public static class PipelineProgram
         Option<string[]> sourceOption,
         Option<string[]> sinkOption,
         Option<string?> intervalOption,
+        Option<string?> parallelismOption,
         Option<string?> checkpointOption,
         Option<string?> logLevelOption,
         TextWriter error,
@@ -126,6 +134,17 @@ public static class PipelineProgram
             }
 
             options.BatchInterval = interval;
+        }
+
+        if (parsed.GetResult(parallelismOption) is not null)
+        {
+            string? text = parsed.GetValue(parallelismOption);
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parallelism) || parallelism < 1 || parallelism > PipelineRunOptions.MaxParallelism)
+            {
+                return Usage(error, $"--parallelism '{text}' is not a number of partitions; give a whole number from 1 to {PipelineRunOptions.MaxParallelism}, e.g. --parallelism {Environment.ProcessorCount}");
+            }
+
+            options.Parallelism = parallelism;
         }
 
         if (parsed.GetResult(checkpointOption) is not null)

@@ -44,6 +44,29 @@ public sealed class PipelineRunOptions
     /// the pipeline's declared one (<c>[Pipeline(Checkpoint = ...)]</c>); with neither, the run keeps no checkpoint.
     /// </summary>
     public string? Checkpoint { get; set; }
+
+    /// <summary>The most partitions a run may ask for.</summary>
+    public const int MaxParallelism = 256;
+
+    /// <summary>
+    /// How many partitions read and process the input side by side, each on its own thread (<c>--parallelism</c>): 1 by
+    /// default. A pipeline whose per-record part ends in keyed tables or counts that merge, reading files and keeping no
+    /// checkpoint, splits each file into this many byte ranges cut at line ends and merges the partitions' partials at each
+    /// batch boundary; any other runs on one partition and logs why (<see cref="PipelineDefinition.SinglePartitionReason"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="MaxParallelism"/>.</exception>
+    public int Parallelism
+    {
+        get => _parallelism;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaxParallelism);
+            _parallelism = value;
+        }
+    }
+
+    private int _parallelism = 1;
 }
 
 /// <summary>
@@ -67,6 +90,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly PipelineBinding _binding;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly int _parallelism;
 
     private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
@@ -93,6 +117,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         options ??= new PipelineRunOptions();
         _definition = definition;
         _time = options.TimeProvider;
+        _parallelism = options.Parallelism;
         _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
         if ((long)BatchInterval.TotalMilliseconds < 1)
@@ -215,8 +240,17 @@ public sealed partial class PipelineRun : IAsyncDisposable
             StartBatch(FirstBatchTime(clock));
 
             // Every source's streams are read side by side, one after another per source, until all have ended or
-            // the run stops; the job sees one buffer at a time, on this loop only.
-            BatchEnd end = await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
+            // the run stops; the job sees one buffer at a time, on this loop only. On several partitions, each reads its
+            // byte ranges on its own thread and this loop only coordinates the batch boundaries.
+            (int partitions, string? onePartition) = PlanPartitions();
+            if (onePartition is not null)
+            {
+                LogOnePartition(_definition.Name, onePartition);
+            }
+
+            BatchEnd end = partitions > 1
+                ? await ReadPartitionsAsync(job, context, partitions, abortToken).ConfigureAwait(false)
+                : await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
             if (_stopping)
             {
                 LogStopping(_definition.Name, BatchTime);

@@ -24,7 +24,8 @@ namespace Shop
                 new global::Compiled.SinkDeclaration("BiggestSale", "console", "((int User, long Sold, long Refunded) sale)"),
                 new global::Compiled.SinkDeclaration("Top", "console", "((int User, long Cents) sale)"),
             },
-            createJob: static context => new OrdersJob(context));
+            createJob: static context => new OrdersJob(context),
+            singlePartitionReason: "stage [Union] Movements reads two streams, which partitions do not split yet");
 
         /// <summary>Runs Orders as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

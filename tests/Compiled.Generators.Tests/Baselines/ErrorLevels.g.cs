@@ -21,7 +21,8 @@ namespace Monitoring.Logs
                 new global::Compiled.SinkDeclaration("Counts", "console", "(ReadOnlySpan<byte> level, long count)"),
                 new global::Compiled.SinkDeclaration("Errors", "file:///var/log/errors/part?suffix=log", "(ReadOnlySpan<byte> line)"),
             },
-            createJob: static context => new ErrorLevelsJob(context));
+            createJob: static context => new ErrorLevelsJob(context),
+            singlePartitionReason: "stage [Sink] Errors writes each record as it arrives, so its output's order is the input's");
 
         /// <summary>Runs ErrorLevels as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -22,7 +22,8 @@ namespace Naming
                 new global::Compiled.SinkDeclaration("Counts", "console", "(ReadOnlySpan<byte> word, long count)"),
                 new global::Compiled.SinkDeclaration("Lengths", "console", "(int length)"),
             },
-            createJob: static context => new NamesJob(context));
+            createJob: static context => new NamesJob(context),
+            singlePartitionReason: "stage [Sink] Lengths writes each record as it arrives, so its output's order is the input's");
 
         /// <summary>Runs Names as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

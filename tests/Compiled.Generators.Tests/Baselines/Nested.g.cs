@@ -20,7 +20,8 @@ partial class Jobs
             {
                 new global::Compiled.SinkDeclaration("Output", "console", "(bool even)"),
             },
-            createJob: static context => new LengthsJob(context));
+            createJob: static context => new LengthsJob(context),
+            singlePartitionReason: "stage [Sink] Output writes each record as it arrives, so its output's order is the input's");
 
         /// <summary>Runs Lengths as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

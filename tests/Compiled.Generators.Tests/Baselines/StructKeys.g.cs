@@ -21,7 +21,8 @@ namespace Shop
                 new global::Compiled.SinkDeclaration("Totals", "console", "((int Customer, decimal Amount) total)"),
                 new global::Compiled.SinkDeclaration("CustomersPerTotal", "console", "(decimal amount, long customers)"),
             },
-            createJob: static context => new CustomerTotalsJob(context));
+            createJob: static context => new CustomerTotalsJob(context),
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs CustomerTotals as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -179,6 +180,66 @@ namespace Shop
                 _ordersFramer.Dispose();
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of CustomerTotals's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _ordersFramer;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, decimal> _sum = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _ordersFramer = new(context.Framing[0], context.Counters[0]);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _ordersFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var ordersLoop = new OrdersLoop(this);
+                            return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (CustomerTotalsJob)job;
+                    // [ReduceByKey] Sum (StructKeys.cs:21): a key's partial values reduced with the user's reduce.
+                    for (int i = 0; i < _sum.Count; i++)
+                    {
+                        ref decimal slot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool exists);
+                        slot = exists ? global::Shop.CustomerTotals.Sum(slot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                    }
+
+                    _sum.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _ordersFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Orders: each line runs through every stage below it, inline.</summary>
             private readonly struct OrdersLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -187,6 +248,11 @@ namespace Shop
                 public OrdersLoop(CustomerTotalsJob job)
                 {
                     _sum = job._sum;
+                }
+
+                public OrdersLoop(Partition partition)
+                {
+                    _sum = partition._sum;
                 }
 
                 /// <summary>Handles one record of Orders (StructKeys.cs:10).</summary>

@@ -22,7 +22,8 @@ namespace Ads
                 new global::Compiled.SinkDeclaration("Matches", "console", "((int Ad, int Shown, int Clicked) match)"),
                 new global::Compiled.SinkDeclaration("EventsPerAd", "console", "(int ad, long events)"),
             },
-            createJob: static context => new ClickJoinJob(context));
+            createJob: static context => new ClickJoinJob(context),
+            singlePartitionReason: "it reads 2 sources, and partitions split one source's files only");
 
         /// <summary>Runs ClickJoin as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

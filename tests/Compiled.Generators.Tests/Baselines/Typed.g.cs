@@ -20,7 +20,8 @@ namespace Sensors
             {
                 new global::Compiled.SinkDeclaration("Histogram", "console", "(int degrees, long count)"),
             },
-            createJob: static context => new ReadingsJob(context));
+            createJob: static context => new ReadingsJob(context),
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Readings as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -155,6 +156,67 @@ namespace Sensors
                 _inputFramer.Dispose();
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Readings's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, long> _degrees = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _inputCounters = context.Counters[0];
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (ReadingsJob)job;
+                    // [CountByValue] Degrees (Typed.cs:19): a value's partial counts summed.
+                    for (int i = 0; i < _degrees.Count; i++)
+                    {
+                        into._degrees.GetValueRefOrAddDefault(_degrees.KeyAt(i), out bool _) += _degrees.ValueAt(i);
+                    }
+
+                    _degrees.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -165,6 +227,12 @@ namespace Sensors
                 {
                     _inputCounters = job._inputCounters;
                     _degrees = job._degrees;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _inputCounters = partition._inputCounters;
+                    _degrees = partition._degrees;
                 }
 
                 /// <summary>Handles one record of Input (Typed.cs:10).</summary>

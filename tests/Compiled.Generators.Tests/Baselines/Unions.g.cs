@@ -22,7 +22,8 @@ namespace Logs
                 new global::Compiled.SinkDeclaration("Lengths", "console", "(int length)"),
                 new global::Compiled.SinkDeclaration("LengthCounts", "console", "(int length, long count)"),
             },
-            createJob: static context => new UnionsJob(context));
+            createJob: static context => new UnionsJob(context),
+            singlePartitionReason: "stage [Union] Problems reads two streams, which partitions do not split yet");
 
         /// <summary>Runs Unions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

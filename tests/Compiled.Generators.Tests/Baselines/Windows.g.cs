@@ -43,7 +43,8 @@ namespace Monitoring
                 new("Longest", "ReduceByWindow merged", "", "int", "", 10000, 1000, ""),
                 new("Lengths", "CountByValueAndWindow merged", "int", "long", "", 20000, 2000, ""),
                 new("Recent", "Window", "", "global::System.ReadOnlySpan<byte>", "", 3000, 1000, ""),
-            }));
+            }),
+            singlePartitionReason: "stage [ReduceByKeyAndWindow] Merged keeps a window of per-record data, which partitions do not merge yet");
 
         /// <summary>Runs Traffic as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

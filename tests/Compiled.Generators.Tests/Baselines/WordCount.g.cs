@@ -20,7 +20,8 @@ namespace Samples.WordCount
             {
                 new global::Compiled.SinkDeclaration("Output", "console", "(ReadOnlySpan<byte> word, long count)"),
             },
-            createJob: static context => new WordCountJob(context));
+            createJob: static context => new WordCountJob(context),
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs WordCount as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -153,6 +154,66 @@ namespace Samples.WordCount
                 _inputFramer.Dispose();
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of WordCount's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (WordCountJob)job;
+                    // [ReduceByKey] Add (WordCount.cs:26): a key's partial values reduced with the user's reduce.
+                    for (int i = 0; i < _add.Count; i++)
+                    {
+                        ref long slot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool exists);
+                        slot = exists ? global::Samples.WordCount.WordCount.Add(slot, _add.ValueAt(i)) : _add.ValueAt(i);
+                    }
+
+                    _add.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -161,6 +222,11 @@ namespace Samples.WordCount
                 public InputLoop(WordCountJob job)
                 {
                     _add = job._add;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _add = partition._add;
                 }
 
                 /// <summary>Handles one record of Input (WordCount.cs:14).</summary>

@@ -125,7 +125,8 @@ public class CheckpointEmitTests
         string[] lines = source.Split('\n').Select(l => l.Trim()).ToArray();
         int createJob = Array.IndexOf(lines, "createJob: static context => new JobJob(context),");
         Assert.True(createJob > 0, "The definition has no createJob argument followed by another.");
-        Assert.Equal("""checkpoint: "state/word \"count\"");""", lines[createJob + 1]);
+        // The partition argument (why this pipeline runs on one partition) follows it.
+        Assert.Equal("""checkpoint: "state/word \"count\"",""", lines[createJob + 1]);
     }
 
     // The source the generator adds for a pipeline that compiles without warnings.

@@ -1,0 +1,212 @@
+using System.Collections.Generic;
+using System.Linq;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            // The name of the job's nested class of one more partition.
+            private const string PartitionType = "Partition";
+
+            // Why the pipeline runs on one partition, or null when its per-record part can be split: one source, whose fused
+            // loop runs only stateless stages and ends in per-batch keyed tables or counts whose partials merge.
+            private static string? SinglePartitionReason(PipelineView pipeline)
+            {
+                if (pipeline.Sources.Count != 1)
+                {
+                    return $"it reads {pipeline.Sources.Count} sources, and partitions split one source's files only";
+                }
+
+                foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))
+                {
+                    if (stage.Kind == StageKind.Source)
+                    {
+                        continue;
+                    }
+
+                    if (WhyNotPartitioned(stage) is { } why)
+                    {
+                        return $"stage [{stage.Kind}] {stage.Name} {why}";
+                    }
+                }
+
+                return null;
+            }
+
+            // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
+            private static string? WhyNotPartitioned(StageModel stage)
+            {
+                if (stage.Window is not null)
+                {
+                    return "keeps a window of per-record data, which partitions do not merge yet";
+                }
+
+                if (stage.Time is not null)
+                {
+                    return "follows event time and a watermark, which partitions do not merge yet";
+                }
+
+                if (stage.State is not null)
+                {
+                    return "updates each key's state in the order records arrive, which partitions do not shard by key yet";
+                }
+
+                switch (stage.Kind)
+                {
+                    case StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues:
+                    case StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
+                        return null;
+                    case StageKind.Sink:
+                        return "writes each record as it arrives, so its output's order is the input's";
+                    case StageKind.GroupByKey:
+                        return "keeps each key's values in the order they arrive";
+                    case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                        return "takes the batch's records in the order they arrived";
+                    case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup or StageKind.Union:
+                        return "reads two streams, which partitions do not split yet";
+                    default:
+                        return "uses event time or per-record state, which partitions do not shard yet";
+                }
+            }
+
+            // The Definition's arguments that say how many partitions the pipeline can run on, and if one, why.
+            private static List<string> PartitionArgument(PipelineView pipeline) =>
+                SinglePartitionReason(pipeline) is { } reason
+                    ? new List<string> { $"    singlePartitionReason: {Literal(reason)}" }
+                    : new List<string> { "    maxParallelism: int.MaxValue" };
+
+            // In the job: its factory of partitions, and the partition class, when the pipeline can be split.
+            private static void EmitPartitions(SourceWriter w, PipelineView pipeline)
+            {
+                if (SinglePartitionReason(pipeline) is not null)
+                {
+                    return;
+                }
+
+                StageModel source = pipeline.Sources[0];
+                StageNames sourceNames = pipeline.NamesOf(source);
+                List<(string Declaration, string Name)> fields = pipeline.LoopFields(source);
+                string? counters = sourceNames.Counters;
+                w.Line();
+                w.Line("/// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>");
+                w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
+                w.Line();
+                w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
+                w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
+                w.Line($"private readonly {Runtime}.Framing.LineFramer {sourceNames.Framer};");
+                foreach ((string declaration, string name) in fields)
+                {
+                    string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
+                    w.Line(name == counters ? field : field.Substring(0, field.Length - 1) + " = new();");
+                }
+
+                w.Line();
+                w.Line("/// <summary>Binds the partition to its source's framing options and to its own counters.</summary>");
+                w.Open($"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
+                w.Line($"{sourceNames.Framer} = new(context.Framing[0], context.Counters[0]);");
+                if (counters is not null)
+                {
+                    w.Line($"{counters} = context.Counters[0];");
+                }
+
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Starts a byte range of a file of the source.</summary>");
+                w.Open("public override void BeginStream(int source, string streamName)");
+                w.Open("switch (source)");
+                w.Line($"case 0: {sourceNames.Framer}.Reset(streamName); break;");
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>");
+                w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");
+                w.Open("switch (source)");
+                w.Open("case 0:");
+                w.Line($"var {sourceNames.LoopLocal} = new {sourceNames.LoopType}(this);");
+                w.Line($"return {sourceNames.Framer}.Frame(buffer, isCompleted, ref {sourceNames.LoopLocal});");
+                w.Close();
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>");
+                w.Open($"public override void MergeInto({Runtime}.Hosting.PipelineJob job)");
+                w.Line($"var into = ({pipeline.JobName})job;");
+                foreach (StageModel stage in pipeline.ReachedFrom(source))
+                {
+                    EmitMerge(w, pipeline, stage);
+                }
+
+                w.Close();
+                w.Line();
+                w.Line("/// <summary>Returns the framer's pooled buffers.</summary>");
+                w.Open("protected override void Dispose(bool disposing)");
+                w.Line($"{sourceNames.Framer}.Dispose();");
+                w.Close();
+                w.Close();
+            }
+
+            // One aggregate's partial folded into the job's: the user's reduce for a keyed or whole reduce, sums for counts.
+            private static void EmitMerge(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames names = pipeline.NamesOf(stage);
+                string field = names.Field!;
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
+                switch (stage.Kind)
+                {
+                    case StageKind.ReduceByKey:
+                        w.Line($"// [ReduceByKey] {stage.Name} ({stage.Location}): a key's partial values reduced with the user's reduce.");
+                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                        w.Line($"ref {stage.Output!.Value!.Code} slot = ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool exists);");
+                        w.Line($"slot = exists ? {method}(slot, {field}.ValueAt(i)) : {field}.ValueAt(i);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{field}.Clear();");
+                        break;
+
+                    case StageKind.CombineByKey:
+                    {
+                        string mergeCombiners = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}";
+                        w.Line($"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}.");
+                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                        w.Line($"ref {stage.Output!.Value!.Code} slot = ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool exists);");
+                        w.Line($"slot = exists ? {mergeCombiners}(slot, {field}.ValueAt(i)) : {field}.ValueAt(i);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{field}.Clear();");
+                        break;
+                    }
+
+                    case StageKind.CountByValue:
+                        w.Line($"// [CountByValue] {stage.Name} ({stage.Location}): a value's partial counts summed.");
+                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                        w.Line($"into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool _) += {field}.ValueAt(i);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{field}.Clear();");
+                        break;
+
+                    case StageKind.Count:
+                        w.Line($"// [Count] {stage.Name} ({stage.Location}): the partial counts summed.");
+                        w.Line($"into.{field}.Value += {field}.Value;");
+                        w.Line($"{field}.Value = 0;");
+                        break;
+
+                    case StageKind.Reduce:
+                        w.Line($"// [Reduce] {stage.Name} ({stage.Location}): the partial reduced into the job's with the user's reduce.");
+                        w.Open($"if ({field}.HasValue)");
+                        w.Line($"if (into.{field}.HasValue) into.{field}.Value = {method}(into.{field}.Value, {field}.Value);");
+                        w.Line($"else {{ into.{field}.Value = {field}.Value; into.{field}.HasValue = true; }}");
+                        w.Line($"{field}.Clear();");
+                        w.Close();
+                        break;
+                }
+            }
+        }
+    }
+}

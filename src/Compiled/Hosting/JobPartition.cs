@@ -1,0 +1,48 @@
+using System.Buffers;
+using Compiled.Connectors;
+using Compiled.Framing;
+
+namespace Compiled.Hosting;
+
+/// <summary>
+/// One more partition of a job's per-record part: its own framers, its own per-batch tables and counts, and the same
+/// fused loop over them, run on a thread of its own. The job itself is partition 0; a run on N partitions creates N - 1
+/// of these (<see cref="PipelineJob.CreatePartition"/>). At each batch boundary, with every partition parked between two
+/// buffers, the run folds each into the job (<see cref="MergeInto"/>, in partition order), then the job's boundary runs
+/// once, as on one partition. Calls are per buffer and per batch, never per record.
+/// </summary>
+public abstract class JobPartition : IDisposable
+{
+    /// <summary>Starts a new stream (a byte range of a file) of source <paramref name="source"/> in this partition.</summary>
+    public abstract void BeginStream(int source, string streamName);
+
+    /// <summary>
+    /// Runs every whole record in <paramref name="buffer"/> through this partition's fused loop, and the final record too
+    /// when <paramref name="isCompleted"/>. Returns how far the buffer was consumed, as <see cref="PipelineJob.Process"/>.
+    /// </summary>
+    public abstract SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted);
+
+    /// <summary>
+    /// Folds what this partition collected in the batch into <paramref name="job"/>'s per-batch tables and counts (the
+    /// user's reduce for a keyed reduce, sums for counts), then empties its own. A key the job's tables do not hold yet
+    /// is added after the keys they hold, in this partition's first-seen order.
+    /// </summary>
+    public abstract void MergeInto(PipelineJob job);
+
+    /// <summary>Returns the framers' pooled buffers.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Returns the framers' pooled buffers.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}
+
+/// <summary>What a <see cref="JobPartition"/> is bound to: each source's framing limits, and the partition's own counters.</summary>
+/// <param name="Framing">Each source's framing limits, in declaration order.</param>
+/// <param name="Counters">The partition's own counters, one per source; the run adds them to the sources' counters at each batch boundary.</param>
+public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IReadOnlyList<SourceCounters> Counters);

@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.Runtime.ExceptionServices;
+using Compiled.Connectors;
+using Microsoft.Win32.SafeHandles;
+
+namespace Compiled.Hosting.Partitions;
+
+/// <summary>
+/// The partitions of a run, each reading its byte range of every file on a dedicated thread and running it through
+/// its fused loop: partition 0 through the job itself, partition p through the job's <see cref="JobPartition"/> p.
+/// The run's loop is the coordinator: at a batch boundary it asks every partition to park (<see cref="PauseAsync"/>);
+/// each finishes the buffer in hand (a record boundary) and parks; when all have, the coordinator folds the partitions'
+/// partials into the job (<see cref="Merge"/>), completes the batch on the job alone, and lets them go on
+/// (<see cref="Resume"/>). A partition that has read all its ranges ends; the input has ended when all have.
+/// </summary>
+/// <remarks>
+/// Per buffer a partition reads one volatile flag; the lock is taken only to park, to end, and at the boundary. Files
+/// are read with <see cref="RandomAccess"/> at offsets into one reused buffer per partition: no task, no pipe, no
+/// thread-pool hop per read.
+/// </remarks>
+internal sealed class PartitionThreads : IDisposable
+{
+    // The first size of a partition's read buffer; it doubles while one record does not fit.
+    private const int BufferBytes = 256 * 1024;
+
+    private readonly PipelineJob _job;
+    private readonly JobPartition[] _partitions;       // [p - 1] is partition p
+    private readonly SourceCounters[][] _counters;      // [p - 1][source]: partition p's own counters
+    private readonly IReadOnlyList<Source> _sources;
+    private readonly IReadOnlyList<FileSet> _files;
+    private readonly Thread[] _threads;
+    private readonly SemaphoreSlim[] _go;
+    private readonly bool[] _parked;
+    private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _attention = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? _paused;
+    private volatile bool _pauseRequested;
+    private volatile bool _closing;
+    private int _running;
+    private int _ended;
+    private ExceptionDispatchInfo? _failure;
+
+    /// <summary>Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's files; starts nothing.</summary>
+    public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<FileSet> files, int count, string pipeline)
+    {
+        _job = job;
+        _sources = sources;
+        _files = files;
+        _partitions = new JobPartition[count - 1];
+        _counters = new SourceCounters[count - 1][];
+        try
+        {
+            for (int p = 1; p < count; p++)
+            {
+                SourceCounters[] counters = new SourceCounters[sources.Count];
+                for (int s = 0; s < counters.Length; s++)
+                {
+                    counters[s] = new SourceCounters();
+                }
+
+                _counters[p - 1] = counters;
+                _partitions[p - 1] = job.CreatePartition(new PartitionContext(context.Framing, counters));
+            }
+        }
+        catch
+        {
+            DisposePartitions();
+            throw;
+        }
+
+        _threads = new Thread[count];
+        _go = new SemaphoreSlim[count];
+        _parked = new bool[count];
+        for (int p = 0; p < count; p++)
+        {
+            int partition = p;
+            _go[p] = new SemaphoreSlim(0);
+            _threads[p] = new Thread(() => Run(partition))
+            {
+                IsBackground = true,
+                Name = $"{pipeline} partition {p}",
+            };
+        }
+    }
+
+    /// <summary>How many partitions there are.</summary>
+    public int Count => _threads.Length;
+
+    /// <summary>Completes when every partition has ended or one has failed.</summary>
+    public Task Attention => _attention.Task;
+
+    /// <summary>Whether every partition has read all its ranges.</summary>
+    public bool AllEnded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ended == _threads.Length;
+            }
+        }
+    }
+
+    /// <summary>Starts every partition's thread.</summary>
+    public void Start()
+    {
+        _running = _threads.Length;
+        foreach (Thread thread in _threads)
+        {
+            thread.Start();
+        }
+    }
+
+    /// <summary>Throws what a partition failed with, if one did.</summary>
+    public void ThrowIfFailed()
+    {
+        lock (_gate)
+        {
+            _failure?.Throw();
+        }
+    }
+
+    /// <summary>Asks every partition to park after the buffer in hand; completes when none is running any more.</summary>
+    public Task PauseAsync(CancellationToken abortToken)
+    {
+        TaskCompletionSource paused;
+        lock (_gate)
+        {
+            paused = _paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pauseRequested = true;
+            if (_running == 0)
+            {
+                paused.TrySetResult();
+            }
+        }
+
+        return paused.Task.WaitAsync(abortToken);
+    }
+
+    /// <summary>
+    /// With every partition parked or ended: adds each partition's counters to its source's, and folds its tables into
+    /// the job's, in partition order.
+    /// </summary>
+    public void Merge()
+    {
+        for (int p = 0; p < _partitions.Length; p++)
+        {
+            for (int s = 0; s < _sources.Count; s++)
+            {
+                SourceCounters from = _counters[p][s];
+                SourceCounters into = _sources[s].Counters;
+                into.Records += from.Records;
+                into.Bytes += from.Bytes;
+                into.OversizeSkipped += from.OversizeSkipped;
+                into.Malformed += from.Malformed;
+                into.PartialRecords += from.PartialRecords;
+                from.Records = from.Bytes = from.OversizeSkipped = from.Malformed = from.PartialRecords = 0;
+            }
+
+            _partitions[p].MergeInto(_job);
+        }
+    }
+
+    /// <summary>Lets every parked partition go on.</summary>
+    public void Resume()
+    {
+        lock (_gate)
+        {
+            _pauseRequested = false;
+            _paused = null;
+            for (int p = 0; p < _parked.Length; p++)
+            {
+                if (_parked[p])
+                {
+                    _parked[p] = false;
+                    _running++;
+                    _go[p].Release();
+                }
+            }
+        }
+    }
+
+    /// <summary>Ends every partition's thread (a parked one reads nothing more) and waits for them.</summary>
+    public void Close()
+    {
+        _closing = true;
+        Resume();
+        foreach (Thread thread in _threads)
+        {
+            if (thread.ThreadState != ThreadState.Unstarted)
+            {
+                thread.Join();
+            }
+        }
+    }
+
+    /// <summary>Closes the threads, returns the partitions' buffers and closes the files.</summary>
+    public void Dispose()
+    {
+        Close();
+        DisposePartitions();
+        foreach (SemaphoreSlim go in _go)
+        {
+            go.Dispose();
+        }
+
+        foreach (FileSet set in _files)
+        {
+            foreach ((_, SafeFileHandle handle, _) in set.Files)
+            {
+                handle.Dispose();
+            }
+        }
+    }
+
+    private void DisposePartitions()
+    {
+        foreach (JobPartition? partition in _partitions)
+        {
+            partition?.Dispose();
+        }
+    }
+
+    // A partition's thread: its range of every file of every source, in order; then it ends.
+    private void Run(int partition)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        try
+        {
+            foreach (FileSet set in _files)
+            {
+                foreach ((string path, SafeFileHandle handle, FileRanges ranges) in set.Files)
+                {
+                    long start = ranges.Start(partition);
+                    long end = ranges.End(partition);
+                    if (start == end)
+                    {
+                        continue;
+                    }
+
+                    if (partition == 0)
+                    {
+                        _job.BeginStream(set.Source, path);
+                    }
+                    else
+                    {
+                        _partitions[partition - 1].BeginStream(set.Source, path);
+                    }
+
+                    if (!ReadRange(partition, set.Source, handle, start, end, ref buffer))
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            lock (_gate)
+            {
+                _failure ??= ExceptionDispatchInfo.Capture(error);
+            }
+
+            _closing = true;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            End();
+        }
+    }
+
+    // Reads [start, end) of one file into the buffer and runs it through the partition's loop, the unconsumed tail of a
+    // buffer (a record not yet whole) moved to its front before the next read. Parks between buffers when asked.
+    // Returns false when the run is closing.
+    private bool ReadRange(int partition, int source, SafeFileHandle file, long start, long end, ref byte[] buffer)
+    {
+        long offset = start;
+        int filled = 0;
+        while (true)
+        {
+            if (filled == buffer.Length)
+            {
+                // One record longer than the buffer: the framer drops or refuses it past its limit, so this stays bounded.
+                byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                buffer.AsSpan(0, filled).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
+            int want = (int)Math.Min(buffer.Length - filled, end - offset);
+            int read = want == 0 ? 0 : RandomAccess.Read(file, buffer.AsSpan(filled, want), offset);
+            offset += read;
+            filled += read;
+
+            // A file that became shorter than its ranges ends where it ends.
+            bool completed = offset >= end || read == 0;
+            var sequence = new ReadOnlySequence<byte>(buffer, 0, filled);
+            SequencePosition consumed = partition == 0
+                ? _job.Process(source, sequence, completed)
+                : _partitions[partition - 1].Process(source, sequence, completed);
+            int used = (int)sequence.Slice(sequence.Start, consumed).Length;
+            buffer.AsSpan(used, filled - used).CopyTo(buffer);
+            filled -= used;
+            if (_pauseRequested)
+            {
+                Park(partition);
+            }
+
+            if (_closing)
+            {
+                return false;
+            }
+
+            if (completed)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void Park(int partition)
+    {
+        lock (_gate)
+        {
+            if (!_pauseRequested)
+            {
+                return;
+            }
+
+            _parked[partition] = true;
+            if (--_running == 0)
+            {
+                _paused?.TrySetResult();
+            }
+        }
+
+        _go[partition].Wait();
+    }
+
+    private void End()
+    {
+        lock (_gate)
+        {
+            _ended++;
+            if (--_running == 0)
+            {
+                _paused?.TrySetResult();
+            }
+
+            if (_ended == _threads.Length || _failure is not null)
+            {
+                _attention.TrySetResult();
+            }
+        }
+    }
+}
+
+/// <summary>The files of one source that partitions read, each with its handle and its ranges.</summary>
+/// <param name="Source">The source's index, in declaration order.</param>
+/// <param name="Files">Each file's path, handle and byte ranges, in the source's order.</param>
+internal sealed record FileSet(int Source, IReadOnlyList<(string Path, SafeFileHandle Handle, FileRanges Ranges)> Files);

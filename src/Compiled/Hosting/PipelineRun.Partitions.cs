@@ -1,0 +1,132 @@
+using Compiled.Connectors;
+using Compiled.Connectors.Files;
+using Compiled.Hosting.Partitions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+
+namespace Compiled.Hosting;
+
+/// <remarks>
+/// Partitions. A run asked for more than one partition (<see cref="PipelineRunOptions.Parallelism"/>) runs on that many
+/// when its pipeline can (<see cref="PipelineDefinition.MaxParallelism"/>), every source is a file or an unwatched
+/// pattern, and it keeps no checkpoint; otherwise it runs on one partition as always, and logs why. On N partitions each
+/// file is split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
+/// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
+/// partials into the job, and completes the batch as on one partition.
+/// </remarks>
+public sealed partial class PipelineRun
+{
+    // How many partitions the run uses, and, when it was asked for more than one and uses one, why.
+    private (int Count, string? OnePartition) PlanPartitions()
+    {
+        if (_parallelism == 1)
+        {
+            return (1, null);
+        }
+
+        if (_definition.MaxParallelism == 1)
+        {
+            return (1, _definition.SinglePartitionReason);
+        }
+
+        if (_checkpoint is not null)
+        {
+            return (1, "the run keeps a checkpoint, which holds one position per source, not one per partition");
+        }
+
+        foreach (Source source in _binding.Sources)
+        {
+            if (source is not FileSource file)
+            {
+                return (1, $"source {source.Uri.Text} is not a file; only files are split into partitions");
+            }
+
+            if (file.WhyNotSplittable() is { } reason)
+            {
+                return (1, reason);
+            }
+        }
+
+        return (Math.Min(_parallelism, _definition.MaxParallelism), null);
+    }
+
+    // The loop of a run on several partitions: opens every source's files and splits them, starts the partitions, and
+    // completes batches on time in between, each with the partitions parked and merged. Returns why it ended.
+    private async Task<BatchEnd> ReadPartitionsAsync(PipelineJob job, JobContext context, int count, CancellationToken abortToken)
+    {
+        var sets = new List<FileSet>(_binding.Sources.Length);
+        PartitionThreads? threads = null;
+        try
+        {
+            for (int s = 0; s < _binding.Sources.Length; s++)
+            {
+                var files = new List<(string, SafeFileHandle, FileRanges)>();
+                foreach ((string path, SafeFileHandle handle) in ((FileSource)_binding.Sources[s]).OpenForPartitions())
+                {
+                    files.Add((path, handle, FileRanges.Split(handle, RandomAccess.GetLength(handle), count)));
+                }
+
+                sets.Add(new FileSet(s, files));
+            }
+
+            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name);
+        }
+        catch
+        {
+            foreach (FileSet set in sets)
+            {
+                foreach ((_, SafeFileHandle handle, _) in set.Files)
+                {
+                    handle.Dispose();
+                }
+            }
+
+            throw;
+        }
+
+        using (threads)
+        using (abortToken.Register(static state => ((PipelineRun)state!).WakeLoop(), this))
+        {
+            LogPartitions(_definition.Name, count);
+            threads.Start();
+            while (true)
+            {
+                abortToken.ThrowIfCancellationRequested();
+                Task wake = ArmWake();
+                threads.ThrowIfFailed();
+                if (_clock!.IsDue || _stopping || threads.AllEnded)
+                {
+                    bool ended = !_clock.IsDue && !_stopping;
+                    await threads.PauseAsync(abortToken).ConfigureAwait(false);
+                    threads.ThrowIfFailed();
+                    threads.Merge();
+                    if (ended)
+                    {
+                        LogPartitionsEnded(_definition.Name);
+                        return BatchEnd.EndOfInput;
+                    }
+
+                    if (!_clock.IsDue)
+                    {
+                        return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
+                    }
+
+                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
+                    threads.Resume();
+                    continue;
+                }
+
+                await Task.WhenAny(wake, threads.Attention).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on one partition: {Reason}")]
+    private partial void LogOnePartition(string pipeline, string reason);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
+    private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]
+    private partial void LogPartitionsEnded(string pipeline);
+}

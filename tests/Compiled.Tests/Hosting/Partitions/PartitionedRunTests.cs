@@ -1,0 +1,287 @@
+using System.Text;
+using Compiled.Hosting;
+using Compiled.Tests.Connectors;
+using Compiled.Tests.Pipelines;
+using Compiled.Tests.Shared;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Compiled.Tests.Hosting.Partitions;
+
+/// <summary>
+/// A run on N partitions (<see cref="PipelineRunOptions.Parallelism"/>) gives exactly the one-partition result: the
+/// file is split into byte ranges cut at line ends, each partition's tables are merged at the boundary, and no line is
+/// lost or read twice, whatever the lines look like at the cuts.
+/// </summary>
+public class PartitionedRunTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task WordCount_MultiMegabyteFile_OnNPartitions_EqualsOnePartition(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: partitions, bytes: 4 << 20));
+
+        Result one = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["Output"].Count > 1000, $"The file has {one.Sinks["Output"].Count} distinct words; the test needs many.");
+        Assert.Equal(one.Sinks["Output"], many.Sinks["Output"]);
+        Assert.Equal(one.Records, many.Records);
+        Assert.Equal(new FileInfo(input).Length, many.Bytes);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task CountByValueCountAndReduce_MultiMegabyteFile_OnNPartitions_EqualOnePartition(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 10 + partitions, bytes: 3 << 20));
+
+        Result one = await RunAsync(WordStatistics.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WordStatistics.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        foreach (string sink in new[] { "LengthCounts", "LineTotals", "LongestWords" })
+        {
+            Assert.NotEmpty(one.Sinks[sink]);
+            Assert.Equal(one.Sinks[sink], many.Sinks[sink]);
+        }
+
+        Assert.Equal(one.Records, many.Records);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task CombineByKey_MultiMegabyteFile_OnNPartitions_EqualsOnePartition(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 20 + partitions, bytes: 3 << 20));
+
+        Result one = await RunAsync(LetterStatistics.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(LetterStatistics.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.NotEmpty(one.Sinks["Combined"]);
+        Assert.Equal(one.Sinks["Combined"], many.Sinks["Combined"]);
+    }
+
+    // Contents whose lines straddle the cuts of 2 and 3 ranges in every way: lines longer than a range, than a partition's
+    // read buffer and than the search for a cut; a last line without '\n'; CRLF; no bytes; fewer lines than partitions.
+    public static TheoryData<string> Straddling => new()
+    {
+        "long lines",
+        "last line without newline",
+        "crlf",
+        "empty file",
+        "one line",
+        "two lines, no final newline",
+        "only newlines",
+        "one long line between short ones",
+    };
+
+    [Theory]
+    [MemberData(nameof(Straddling))]
+    public async Task WordCount_LinesStraddlingTheCuts_NothingLostOrDoubled(string shape)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        byte[] content = Content(shape);
+        File.WriteAllBytes(input, content);
+
+        Result one = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("one"), parallelism: 1);
+        foreach (int partitions in new[] { 2, 3, 7 })
+        {
+            Result many = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("many" + partitions), partitions);
+            Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+            Assert.Equal(one.Sinks["Output"], many.Sinks["Output"]);
+            Assert.Equal(one.Records, many.Records);
+            Assert.Equal(content.Length, many.Bytes);
+        }
+    }
+
+    [Fact]
+    public async Task WordCount_ManyShortBatches_OnThreePartitions_SumToTheOnePartitionCounts()
+    {
+        // A real clock and 20 ms batches: boundaries fall while the partitions read, so they park, merge and go on
+        // many times; summed over the batches, the counts are the one-partition counts.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 5, bytes: 6 << 20));
+
+        Result one = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WordCountPipeline.Definition, input, temp.Combine("many"), parallelism: 3, batchInterval: TimeSpan.FromMilliseconds(20));
+
+        Assert.Contains("runs on 3 partitions", many.Log, StringComparison.Ordinal);
+        Assert.Equal(Sums(one.Sinks["Output"]), Sums(many.Sinks["Output"]));
+        Assert.Equal(one.Records, many.Records);
+    }
+
+    [Fact]
+    public async Task PipelineWithPerRecordSink_AskedForThreePartitions_LogsWhyAndRunsOnOne()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllText(input, "ok\nERROR one\nfine\nERROR two\nERROR three\n");
+
+        Result one = await RunAsync(ErrorLines.Definition, input, temp.Combine("one"), parallelism: 1, sorted: false);
+        Result asked = await RunAsync(ErrorLines.Definition, input, temp.Combine("asked"), parallelism: 3, sorted: false);
+
+        Assert.Contains("runs on one partition: stage [Sink] Output writes each record as it arrives", asked.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("runs on one partition", one.Log, StringComparison.Ordinal);
+        Assert.Equal(["ERROR one", "ERROR two", "ERROR three"], asked.Sinks["Output"]);
+        Assert.Equal(one.Sinks["Output"], asked.Sinks["Output"]);
+    }
+
+    [Fact]
+    public async Task WordCount_FromStandardInput_AskedForTwoPartitions_LogsWhyAndRunsOnOne()
+    {
+        using var temp = new TempDirectory();
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = 2, LoggerFactory = logs.CreateFactory() };
+        options.OpenStandardInput = () => new MemoryStream(Encoding.UTF8.GetBytes("a b a\n"));
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/Output?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Contains(logs.Lines, line => line.Message.Contains("runs on one partition: source stdin: is not a file", StringComparison.Ordinal));
+        Assert.Equal(["(a,2)", "(b,1)"], Lines(Path.Combine(temp.Path, "out"), "Output", sorted: true));
+    }
+
+    [Fact]
+    public void Parallelism_BelowOneOrAboveTheLimit_IsRefused()
+    {
+        var options = new PipelineRunOptions();
+        Assert.Equal(1, options.Parallelism);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.Parallelism = 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => options.Parallelism = PipelineRunOptions.MaxParallelism + 1);
+    }
+
+    [Fact]
+    public void Definitions_SayWhichPipelinesSplit()
+    {
+        Assert.Equal(int.MaxValue, WordCountPipeline.Definition.MaxParallelism);
+        Assert.Null(WordCountPipeline.Definition.SinglePartitionReason);
+        Assert.Equal(int.MaxValue, WordStatistics.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, LetterStatistics.Definition.MaxParallelism);
+        Assert.Equal(1, Totals.Definition.MaxParallelism);
+        Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
+    }
+
+    private sealed record Result(Dictionary<string, List<string>> Sinks, long Records, long Bytes, string Log);
+
+    // Runs a pipeline over a file on a clock that does not move unless a batch interval is given (then on the real clock),
+    // each sink into files of its own; returns each sink's lines (sorted unless asked otherwise), the source's counters
+    // and the log.
+    private static async Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int parallelism, TimeSpan? batchInterval = null, bool sorted = true)
+    {
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions { Parallelism = parallelism, LoggerFactory = logs.CreateFactory() };
+        if (batchInterval is { } interval)
+        {
+            options.BatchInterval = interval;
+        }
+        else
+        {
+            options.TimeProvider = clock;
+        }
+
+        options.SourceUris[definition.Sources[0].Name] = "file://" + input;
+        foreach (SinkDeclaration sink in definition.Sinks)
+        {
+            options.SinkUris[sink.Name] = $"file://{output}/{sink.Name}?suffix=txt";
+        }
+
+        await using var run = new PipelineRun(definition, options);
+        if (batchInterval is null)
+        {
+            await run.RunToEndAsync(clock);
+        }
+        else
+        {
+            await run.RunAsync(TestContext.Current.CancellationToken);
+        }
+
+        var sinks = definition.Sinks.ToDictionary(s => s.Name, s => Lines(output, s.Name, sorted));
+        string log = string.Join("\n", logs.Lines.Select(l => l.Message));
+        return new Result(sinks, run.Sources[0].Counters.Records, run.Sources[0].Counters.Bytes, log);
+    }
+
+    // The lines a file sink wrote, over all its batches' files in batch order.
+    private static List<string> Lines(string directory, string sink, bool sorted)
+    {
+        var lines = new List<string>();
+        if (Directory.Exists(directory))
+        {
+            foreach (string file in Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal))
+            {
+                lines.AddRange(File.ReadAllText(file, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            }
+        }
+
+        if (sorted)
+        {
+            lines.Sort(StringComparer.Ordinal);
+        }
+
+        return lines;
+    }
+
+    // "(word,count)" lines summed per word over all batches.
+    private static SortedDictionary<string, long> Sums(List<string> lines)
+    {
+        var sums = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            int comma = line.LastIndexOf(',');
+            string word = line[1..comma];
+            sums[word] = sums.GetValueOrDefault(word) + long.Parse(line[(comma + 1)..^1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return sums;
+    }
+
+    // About 'bytes' bytes of lines of 0 to 20 words from a vocabulary of 20,000, some lines CRLF, some empty.
+    private static byte[] RandomText(int seed, int bytes)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder(bytes + 256);
+        while (text.Length < bytes)
+        {
+            int words = random.Next(21);
+            for (int w = 0; w < words; w++)
+            {
+                text.Append(w == 0 ? "" : " ").Append('w').Append(random.Next(20_000));
+            }
+
+            text.Append(random.Next(10) == 0 ? "\r\n" : "\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.ToString());
+    }
+
+    private static byte[] Content(string shape)
+    {
+        string longLine = string.Join(' ', Enumerable.Range(0, 60_000).Select(i => "x" + (i % 977)));
+        return Encoding.ASCII.GetBytes(shape switch
+        {
+            "long lines" => string.Join('\n', Enumerable.Range(0, 5).Select(i => longLine + " line" + i)) + "\n",
+            "last line without newline" => "a b c\nd e f\ng h i\nlast words here",
+            "crlf" => "a b\r\nc d\r\n\r\ne f a\r\nb\r\n",
+            "empty file" => "",
+            "one line" => "just one line of words\n",
+            "two lines, no final newline" => "first line\nsecond",
+            "only newlines" => "\n\n\n\n\n\n\n",
+            "one long line between short ones" => "a\nb\n" + longLine + "\nc\nd\n",
+            _ => throw new ArgumentOutOfRangeException(nameof(shape), shape, "No such content shape; add it to Content."),
+        });
+    }
+}
