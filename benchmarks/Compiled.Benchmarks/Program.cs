@@ -9,7 +9,8 @@ using Compiled.Benchmarks.Profiling;
 // 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
 // Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
 // end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
-// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs).
+// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs). 'bids [rounds]
+// [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -33,6 +34,11 @@ if (args.Length > 0 && args[0] == "checkpoints")
 if (args.Length > 0 && args[0] == "keytables")
 {
     return Compiled.Benchmarks.Micro.Keys.KeyTableRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "bids")
+{
+    return Compiled.Benchmarks.Parsing.BidParseRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "events")

@@ -72,7 +72,9 @@ namespace Compiled.Generators
 
             private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
 
-            // A typed source's line becomes its record; a line that does not parse is counted and skipped.
+            // A typed source's line becomes its record; a line that does not parse is counted and skipped. A tuple's fields
+            // are read in one forward pass: each Utf8Fields reader starts where the previous field's comma left the position
+            // and is called directly, so the JIT inlines its common case into the loop.
             private static void EmitParse(SourceWriter w, StageModel source, StageNames names)
             {
                 SourceParse parse = source.Parse!;
@@ -80,20 +82,43 @@ namespace Compiled.Generators
                 w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
                 if (!parse.IsTuple)
                 {
-                    w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {parse.Fields[0].TypeCode} {names.Local})) {malformed}");
+                    ParseField field = parse.Fields[0];
+                    if (IsIntegerReader(field.Reader))
+                    {
+                        // The whole line as one integer field: its reader refuses a comma, as the type's parser would.
+                        w.Line($"int {names.At} = 0;");
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, true, out {field.TypeCode} {names.Local})) {malformed}");
+                    }
+                    else
+                    {
+                        w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {field.TypeCode} {names.Local})) {malformed}");
+                    }
+
                     return;
                 }
 
-                w.Line($"global::System.ReadOnlySpan<byte> {names.Rest} = {names.Line};");
+                w.Line($"int {names.At} = 0;");
                 for (int i = 0; i < parse.Fields.Count; i++)
                 {
-                    bool last = i == parse.Fields.Count - 1;
-                    w.Line($"if (!{Runtime}.Utf8Parse.TryField(ref {names.Rest}, {(last ? "true" : "false")}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
-                        + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {parse.Fields[i].TypeCode} {names.FieldValues![i]})) {malformed}");
+                    ParseField field = parse.Fields[i];
+                    string last = i == parse.Fields.Count - 1 ? "true" : "false";
+                    if (field.Reader is not null)
+                    {
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, {last}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                    }
+                    else
+                    {
+                        w.Line($"if (!{Runtime}.Utf8Fields.TryCut({names.Line}, ref {names.At}, {last}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
+                            + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                    }
                 }
 
                 w.Line($"{source.Output!.Type.Code} {names.Local} = ({string.Join(", ", names.FieldValues!)});");
             }
+
+            // Whether a Utf8Fields reader reads an integer: one that refuses a comma anywhere, so it may read a whole line.
+            private static bool IsIntegerReader(string? reader) =>
+                reader is "TryInt64" or "TryInt32" or "TryInt16" or "TrySByte" or "TryUInt64" or "TryUInt32" or "TryUInt16" or "TryByte";
 
             private static void EmitChildren(SourceWriter w, PipelineView pipeline, int parent, string input)
             {

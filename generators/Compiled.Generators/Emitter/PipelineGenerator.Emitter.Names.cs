@@ -48,8 +48,8 @@ namespace Compiled.Generators
                 /// <summary>A typed source's line, before parsing: <c>inputLine</c>.</summary>
                 public string? Line { get; set; }
 
-                /// <summary>A typed tuple source's unparsed rest of the line: <c>inputRest</c>.</summary>
-                public string? Rest { get; set; }
+                /// <summary>A typed source's position in the line, where its next field starts: <c>inputAt</c>.</summary>
+                public string? At { get; set; }
 
                 /// <summary>A typed tuple source's field bytes: <c>inputField1</c>, ...</summary>
                 public string[]? FieldSpans { get; set; }
@@ -278,9 +278,9 @@ namespace Compiled.Generators
                                 if (model.Stages[i].Parse is { } parse)
                                 {
                                     names.Line = table.Allocate(local + "Line");
+                                    names.At = table.Allocate(local + "At");
                                     if (parse.IsTuple)
                                     {
-                                        names.Rest = table.Allocate(local + "Rest");
                                         names.FieldSpans = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Field" + f)).ToArray();
                                         names.FieldValues = Enumerable.Range(1, parse.Fields.Count).Select(f => table.Allocate(local + "Value" + f)).ToArray();
                                     }

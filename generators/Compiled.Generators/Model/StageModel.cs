@@ -133,8 +133,11 @@ namespace Compiled.Generators.Model
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>
-    /// <param name="IsText">Whether it is a string (decoded), rather than parsed with IUtf8SpanParsable.</param>
-    internal sealed record ParseField(string TypeCode, bool IsText);
+    /// <param name="Reader">
+    /// The <c>Utf8Fields</c> method that reads the field in place from the line (<c>TryInt64</c>, <c>TryString</c>, ...);
+    /// <see langword="null"/> for a type it has none for, whose field is cut at its comma and read by <c>Utf8Parse.TryParse</c>.
+    /// </param>
+    internal sealed record ParseField(string TypeCode, string? Reader);
 
     /// <summary>The shape of a record flowing between stages.</summary>
     internal enum RecordShape

@@ -86,12 +86,12 @@ namespace Compiled.Generators
                 {
                     if (_known.HasOwnFieldParser(type))
                     {
-                        fields.Add(new ParseField(type.SpecialType == SpecialType.System_String ? "string" : type.ToDisplayString(CodeFormat), IsText: type.SpecialType == SpecialType.System_String));
+                        fields.Add(new ParseField(type.SpecialType == SpecialType.System_String ? "string" : type.ToDisplayString(CodeFormat), FieldReader(type.SpecialType)));
                     }
                     else if (type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Utf8SpanParsable)
                         && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)))
                     {
-                        fields.Add(new ParseField(type.ToDisplayString(CodeFormat), IsText: false));
+                        fields.Add(new ParseField(type.ToDisplayString(CodeFormat), FieldReader(type.SpecialType)));
                     }
                     else
                     {
@@ -102,6 +102,24 @@ namespace Compiled.Generators
                 string declaration = $"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>";
                 return new SourceParse(declaration, record.ToDisplayString(ShortFormat), fields.ToEquatableArray(), tuple);
             }
+
+            // The Utf8Fields method that reads a field of this type in place from the line, or null for one it has none for.
+            private static string? FieldReader(SpecialType type) => type switch
+            {
+                SpecialType.System_Int64 => "TryInt64",
+                SpecialType.System_Int32 => "TryInt32",
+                SpecialType.System_Int16 => "TryInt16",
+                SpecialType.System_SByte => "TrySByte",
+                SpecialType.System_UInt64 => "TryUInt64",
+                SpecialType.System_UInt32 => "TryUInt32",
+                SpecialType.System_UInt16 => "TryUInt16",
+                SpecialType.System_Byte => "TryByte",
+                SpecialType.System_Double => "TryDouble",
+                SpecialType.System_Single => "TrySingle",
+                SpecialType.System_Decimal => "TryDecimal",
+                SpecialType.System_String => "TryString",
+                _ => null,
+            };
 
             private void CheckSink(Draft draft, Draft? upstream)
             {

@@ -6,7 +6,9 @@ using System.Text;
 namespace Compiled;
 
 /// <summary>
-/// Parses the fields of a typed source's lines (<see cref="Lines{T}"/>); the generated loop calls these. Numbers
+/// Parses the fields of a typed source's lines (<see cref="Lines{T}"/>); the generated loop calls these for a record
+/// that is not a tuple and for a tuple's fields of a type <see cref="Utf8Fields"/> has no reader for (it cuts the field
+/// with <see cref="Utf8Fields.TryCut"/>, then calls <see cref="TryParse{T}"/> or an overload of its own). Numbers
 /// and other <see cref="IUtf8SpanParsable{TSelf}"/> types are read from the bytes in the invariant culture,
 /// without decoding; <see cref="DateTime"/> and <see cref="DateTimeOffset"/> are read in ISO 8601, without
 /// allocating; strings are decoded as UTF-8 (which allocates the string).
@@ -93,7 +95,8 @@ public static class Utf8Parse
 
     /// <summary>
     /// Cuts the next comma-separated field off <paramref name="rest"/>: the bytes before the first comma (or all
-    /// of them, for the <paramref name="last"/> field, which must hold no comma).
+    /// of them, for the <paramref name="last"/> field, which must hold no comma). The generated loop uses
+    /// <see cref="Utf8Fields.TryCut"/>, which cuts the same fields from a position in the whole line.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryField(ref ReadOnlySpan<byte> rest, bool last, out ReadOnlySpan<byte> field)

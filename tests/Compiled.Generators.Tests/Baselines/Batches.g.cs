@@ -338,10 +338,10 @@ namespace Shop
                 public void OnRecord(global::System.ReadOnlySpan<byte> inputLine)
                 {
                     // Parse the line as (string Kind, int User, long Cents); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> inputRest = inputLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref inputRest, false, out global::System.ReadOnlySpan<byte> inputField1) || !global::Compiled.Utf8Parse.TryParse(inputField1, out string inputValue1)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref inputRest, false, out global::System.ReadOnlySpan<byte> inputField2) || !global::Compiled.Utf8Parse.TryParse(inputField2, out int inputValue2)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref inputRest, true, out global::System.ReadOnlySpan<byte> inputField3) || !global::Compiled.Utf8Parse.TryParse(inputField3, out long inputValue3)) { _inputCounters.Malformed++; return; }
+                    int inputAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { _inputCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(inputLine, ref inputAt, false, out int inputValue2)) { _inputCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(inputLine, ref inputAt, true, out long inputValue3)) { _inputCounters.Malformed++; return; }
                     (string Kind, int User, long Cents) input = (inputValue1, inputValue2, inputValue3);
                     OnValue(input);
                 }

@@ -288,9 +288,9 @@ namespace Clicks
                 public void OnRecord(global::System.ReadOnlySpan<byte> clicksLine)
                 {
                     // Parse the line as (int User, long Clicks); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> clicksRest = clicksLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref clicksRest, false, out global::System.ReadOnlySpan<byte> clicksField1) || !global::Compiled.Utf8Parse.TryParse(clicksField1, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref clicksRest, true, out global::System.ReadOnlySpan<byte> clicksField2) || !global::Compiled.Utf8Parse.TryParse(clicksField2, out long clicksValue2)) { _clicksCounters.Malformed++; return; }
+                    int clicksAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(clicksLine, ref clicksAt, true, out long clicksValue2)) { _clicksCounters.Malformed++; return; }
                     (int User, long Clicks) clicks = (clicksValue1, clicksValue2);
                     OnValue(clicks);
                 }

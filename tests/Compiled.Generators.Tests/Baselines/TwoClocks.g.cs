@@ -271,9 +271,9 @@ namespace Clicks
                 public void OnRecord(global::System.ReadOnlySpan<byte> liveLine)
                 {
                     // Parse the line as (long Time, int User); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> liveRest = liveLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref liveRest, false, out global::System.ReadOnlySpan<byte> liveField1) || !global::Compiled.Utf8Parse.TryParse(liveField1, out long liveValue1)) { _liveCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref liveRest, true, out global::System.ReadOnlySpan<byte> liveField2) || !global::Compiled.Utf8Parse.TryParse(liveField2, out int liveValue2)) { _liveCounters.Malformed++; return; }
+                    int liveAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryInt64(liveLine, ref liveAt, false, out long liveValue1)) { _liveCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(liveLine, ref liveAt, true, out int liveValue2)) { _liveCounters.Malformed++; return; }
                     (long Time, int User) live = (liveValue1, liveValue2);
                     OnValue(live);
                 }
@@ -335,9 +335,9 @@ namespace Clicks
                 public void OnRecord(global::System.ReadOnlySpan<byte> replayedLine)
                 {
                     // Parse the line as (long Time, int User); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> replayedRest = replayedLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref replayedRest, false, out global::System.ReadOnlySpan<byte> replayedField1) || !global::Compiled.Utf8Parse.TryParse(replayedField1, out long replayedValue1)) { _replayedCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref replayedRest, true, out global::System.ReadOnlySpan<byte> replayedField2) || !global::Compiled.Utf8Parse.TryParse(replayedField2, out int replayedValue2)) { _replayedCounters.Malformed++; return; }
+                    int replayedAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryInt64(replayedLine, ref replayedAt, false, out long replayedValue1)) { _replayedCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(replayedLine, ref replayedAt, true, out int replayedValue2)) { _replayedCounters.Malformed++; return; }
                     (long Time, int User) replayed = (replayedValue1, replayedValue2);
                     OnValue(replayed);
                 }

@@ -258,9 +258,9 @@ namespace Ads
                 public void OnRecord(global::System.ReadOnlySpan<byte> impressionsLine)
                 {
                     // Parse the line as (int Ad, int User); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> impressionsRest = impressionsLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref impressionsRest, false, out global::System.ReadOnlySpan<byte> impressionsField1) || !global::Compiled.Utf8Parse.TryParse(impressionsField1, out int impressionsValue1)) { _impressionsCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref impressionsRest, true, out global::System.ReadOnlySpan<byte> impressionsField2) || !global::Compiled.Utf8Parse.TryParse(impressionsField2, out int impressionsValue2)) { _impressionsCounters.Malformed++; return; }
+                    int impressionsAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, false, out int impressionsValue1)) { _impressionsCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, true, out int impressionsValue2)) { _impressionsCounters.Malformed++; return; }
                     (int Ad, int User) impressions = (impressionsValue1, impressionsValue2);
                     OnValue(impressions);
                 }
@@ -303,9 +303,9 @@ namespace Ads
                 public void OnRecord(global::System.ReadOnlySpan<byte> clicksLine)
                 {
                     // Parse the line as (int Ad, int User); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> clicksRest = clicksLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref clicksRest, false, out global::System.ReadOnlySpan<byte> clicksField1) || !global::Compiled.Utf8Parse.TryParse(clicksField1, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref clicksRest, true, out global::System.ReadOnlySpan<byte> clicksField2) || !global::Compiled.Utf8Parse.TryParse(clicksField2, out int clicksValue2)) { _clicksCounters.Malformed++; return; }
+                    int clicksAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, true, out int clicksValue2)) { _clicksCounters.Malformed++; return; }
                     (int Ad, int User) clicks = (clicksValue1, clicksValue2);
                     OnValue(clicks);
                 }

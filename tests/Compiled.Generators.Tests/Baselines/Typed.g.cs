@@ -241,9 +241,9 @@ namespace Sensors
                 public void OnRecord(global::System.ReadOnlySpan<byte> inputLine)
                 {
                     // Parse the line as (string Sensor, double Celsius); a line that is not one is counted as malformed and skipped.
-                    global::System.ReadOnlySpan<byte> inputRest = inputLine;
-                    if (!global::Compiled.Utf8Parse.TryField(ref inputRest, false, out global::System.ReadOnlySpan<byte> inputField1) || !global::Compiled.Utf8Parse.TryParse(inputField1, out string inputValue1)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Parse.TryField(ref inputRest, true, out global::System.ReadOnlySpan<byte> inputField2) || !global::Compiled.Utf8Parse.TryParse(inputField2, out double inputValue2)) { _inputCounters.Malformed++; return; }
+                    int inputAt = 0;
+                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { _inputCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryDouble(inputLine, ref inputAt, true, out double inputValue2)) { _inputCounters.Malformed++; return; }
                     (string Sensor, double Celsius) input = (inputValue1, inputValue2);
                     OnValue(input);
                 }

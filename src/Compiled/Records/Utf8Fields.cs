@@ -1,0 +1,305 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace Compiled;
+
+/// <summary>
+/// Reads the comma-separated fields of a typed source's line (<see cref="Lines{T}"/> of a tuple) in one forward pass:
+/// the generated loop calls one method per field, with the whole line and the position where the field starts, which
+/// the method moves past the field's comma. A field ends at the first comma after its start; the last field takes the
+/// rest of the line and must hold no comma. Every number is read in the invariant culture, whatever the current
+/// culture is.
+/// </summary>
+/// <remarks>
+/// An integer field is read by a loop over its digits that stops at the comma after them, so the comma is found by the
+/// same pass that reads the number, and nothing scans the field twice. That loop takes only an optional '-' and up to
+/// as many digits as always fit the type (18 for a <see cref="long"/>); any other field (spaces around the number, a
+/// '+', more digits, a letter, an empty field) is cut at its comma and read by the type's own parser with
+/// <see cref="NumberStyles.Integer"/>, so each field parses to exactly what <c>long.TryParse(field,
+/// CultureInfo.InvariantCulture, out value)</c> gives, or is refused as it refuses it.
+/// </remarks>
+public static class Utf8Fields
+{
+    /// <summary>
+    /// Cuts the field that starts at <paramref name="at"/> off <paramref name="line"/>: the bytes up to the next comma,
+    /// and moves <paramref name="at"/> past that comma; or, for the <paramref name="last"/> field, the rest of the line,
+    /// <see langword="false"/> if it holds a comma (the line has too many fields). <see langword="false"/> as well if a
+    /// field that is not the last has no comma after it (the line has too few fields).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryCut(ReadOnlySpan<byte> line, ref int at, bool last, out ReadOnlySpan<byte> field)
+    {
+        ReadOnlySpan<byte> rest = line[at..];
+        int comma = rest.IndexOf((byte)',');
+        if (last)
+        {
+            field = rest;
+            at = line.Length;
+            return comma < 0;
+        }
+
+        if (comma < 0)
+        {
+            field = default;
+            return false;
+        }
+
+        field = rest[..comma];
+        at += comma + 1;
+        return true;
+    }
+
+    /// <summary>Reads the <see cref="long"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryInt64(ReadOnlySpan<byte> line, ref int at, bool last, out long value)
+    {
+        if (TryDigits(line, ref at, last, signed: true, maxDigits: 18, out ulong magnitude, out bool negative))
+        {
+            value = negative ? -(long)magnitude : (long)magnitude;
+            return true;
+        }
+
+        return TryInt64Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="int"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryInt32(ReadOnlySpan<byte> line, ref int at, bool last, out int value)
+    {
+        if (TryDigits(line, ref at, last, signed: true, maxDigits: 9, out ulong magnitude, out bool negative))
+        {
+            value = negative ? -(int)magnitude : (int)magnitude;
+            return true;
+        }
+
+        return TryInt32Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="short"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryInt16(ReadOnlySpan<byte> line, ref int at, bool last, out short value)
+    {
+        if (TryDigits(line, ref at, last, signed: true, maxDigits: 4, out ulong magnitude, out bool negative))
+        {
+            value = (short)(negative ? -(int)magnitude : (int)magnitude);
+            return true;
+        }
+
+        return TryInt16Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="sbyte"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TrySByte(ReadOnlySpan<byte> line, ref int at, bool last, out sbyte value)
+    {
+        if (TryDigits(line, ref at, last, signed: true, maxDigits: 2, out ulong magnitude, out bool negative))
+        {
+            value = (sbyte)(negative ? -(int)magnitude : (int)magnitude);
+            return true;
+        }
+
+        return TrySByteCut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="ulong"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryUInt64(ReadOnlySpan<byte> line, ref int at, bool last, out ulong value)
+    {
+        if (TryDigits(line, ref at, last, signed: false, maxDigits: 19, out value, out _))
+        {
+            return true;
+        }
+
+        return TryUInt64Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="uint"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryUInt32(ReadOnlySpan<byte> line, ref int at, bool last, out uint value)
+    {
+        if (TryDigits(line, ref at, last, signed: false, maxDigits: 9, out ulong magnitude, out _))
+        {
+            value = (uint)magnitude;
+            return true;
+        }
+
+        return TryUInt32Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="ushort"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryUInt16(ReadOnlySpan<byte> line, ref int at, bool last, out ushort value)
+    {
+        if (TryDigits(line, ref at, last, signed: false, maxDigits: 4, out ulong magnitude, out _))
+        {
+            value = (ushort)magnitude;
+            return true;
+        }
+
+        return TryUInt16Cut(line, ref at, last, out value);
+    }
+
+    /// <summary>Reads the <see cref="byte"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryByte(ReadOnlySpan<byte> line, ref int at, bool last, out byte value)
+    {
+        if (TryDigits(line, ref at, last, signed: false, maxDigits: 2, out ulong magnitude, out _))
+        {
+            value = (byte)magnitude;
+            return true;
+        }
+
+        return TryByteCut(line, ref at, last, out value);
+    }
+
+    /// <summary>
+    /// Reads the <see cref="double"/> field at <paramref name="at"/> as <c>double.TryParse</c> does in the invariant
+    /// culture (<see cref="NumberStyles.Float"/> and <see cref="NumberStyles.AllowThousands"/>): '.' is the decimal
+    /// separator, whatever the current culture says.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryDouble(ReadOnlySpan<byte> line, ref int at, bool last, out double value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field)
+            && double.TryParse(field, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>Reads the <see cref="float"/> field at <paramref name="at"/>, as <see cref="TryDouble"/> reads a double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TrySingle(ReadOnlySpan<byte> line, ref int at, bool last, out float value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field)
+            && float.TryParse(field, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>
+    /// Reads the <see cref="decimal"/> field at <paramref name="at"/> as <c>decimal.TryParse</c> does in the invariant
+    /// culture (<see cref="NumberStyles.Number"/>): '.' is the decimal separator, whatever the current culture says.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryDecimal(ReadOnlySpan<byte> line, ref int at, bool last, out decimal value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field)
+            && decimal.TryParse(field, NumberStyles.Number, CultureInfo.InvariantCulture, out value);
+    }
+
+    /// <summary>Reads the <see cref="string"/> field at <paramref name="at"/>, decoded as UTF-8 (which allocates the string).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryString(ReadOnlySpan<byte> line, ref int at, bool last, out string value)
+    {
+        if (TryCut(line, ref at, last, out ReadOnlySpan<byte> field))
+        {
+            value = Encoding.UTF8.GetString(field);
+            return true;
+        }
+
+        value = "";
+        return false;
+    }
+
+    // The common form of an integer field: an optional '-' (if signed), 1 to maxDigits ASCII digits, then the comma (or,
+    // for the last field, the end of the line). maxDigits digits always fit the type, so no overflow check is needed.
+    // On success 'at' moves past the comma; otherwise it is left as it was for the type's own parser.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryDigits(ReadOnlySpan<byte> line, ref int at, bool last, bool signed, int maxDigits, out ulong magnitude, out bool negative)
+    {
+        int i = at;
+        negative = false;
+        if (signed && (uint)i < (uint)line.Length && line[i] == (byte)'-')
+        {
+            negative = true;
+            i++;
+        }
+
+        int first = i;
+        ulong number = 0;
+        while ((uint)i < (uint)line.Length)
+        {
+            uint digit = (uint)(line[i] - '0');
+            if (digit > 9)
+            {
+                break;
+            }
+
+            number = unchecked((number * 10) + digit);
+            i++;
+        }
+
+        magnitude = number;
+        if ((uint)(i - first - 1) >= (uint)maxDigits)
+        {
+            return false; // no digit, or more than always fit
+        }
+
+        if (last ? i == line.Length : (uint)i < (uint)line.Length && line[i] == (byte)',')
+        {
+            at = i + 1;
+            return true;
+        }
+
+        return false;
+    }
+
+    // Any other form: the field cut at its comma and read by the type's parser as IUtf8SpanParsable<T> reads it in the
+    // invariant culture (NumberStyles.Integer: white space around the number, a sign), overflow and all. Kept out of
+    // line, so the generated loop carries only the common form.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryInt64Cut(ReadOnlySpan<byte> line, ref int at, bool last, out long value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryInt32Cut(ReadOnlySpan<byte> line, ref int at, bool last, out int value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryInt16Cut(ReadOnlySpan<byte> line, ref int at, bool last, out short value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && short.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TrySByteCut(ReadOnlySpan<byte> line, ref int at, bool last, out sbyte value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && sbyte.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryUInt64Cut(ReadOnlySpan<byte> line, ref int at, bool last, out ulong value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && ulong.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryUInt32Cut(ReadOnlySpan<byte> line, ref int at, bool last, out uint value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && uint.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryUInt16Cut(ReadOnlySpan<byte> line, ref int at, bool last, out ushort value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && ushort.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryByteCut(ReadOnlySpan<byte> line, ref int at, bool last, out byte value)
+    {
+        value = 0;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && byte.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+    }
+}
