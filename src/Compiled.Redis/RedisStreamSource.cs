@@ -219,16 +219,28 @@ public sealed partial class RedisStreamSource : MessageSource
     // Acknowledges the entries taken up to upTo, retrying while the server is away.
     private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
     {
-        var ids = new List<RedisValue>();
-        while (_unacknowledged.TryPeek(out var next) && next.Id.CompareTo(upTo) <= 0)
+        // The ids are in the order taken: count those up to upTo, then take them into one array of that length (the
+        // client takes an array per XACK), without a list growing on the way.
+        int count = 0;
+        foreach ((EntryId id, RedisValue _) in _unacknowledged)
         {
-            ids.Add(_unacknowledged.Dequeue().Text);
+            if (id.CompareTo(upTo) > 0)
+            {
+                break;
+            }
+
+            count++;
         }
 
-        if (ids.Count > 0)
+        if (count > 0)
         {
-            RedisValue[] array = [.. ids];
-            await WithRetriesAsync(_ => AcknowledgeAsync(array), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
+            var ids = new RedisValue[count];
+            for (int i = 0; i < ids.Length; i++)
+            {
+                ids[i] = _unacknowledged.Dequeue().Text;
+            }
+
+            await WithRetriesAsync(_ => AcknowledgeAsync(ids), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
         }
     }
 
