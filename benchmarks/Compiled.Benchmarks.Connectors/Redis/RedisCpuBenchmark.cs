@@ -33,12 +33,13 @@ internal static class RedisCpuBenchmark
     // Under a load of 20 or more on two cores an answer can take longer than the client's default 5 s: the raw client
     // would fail and the sink would send its batch again, so both wait longer (a case that sent its commands twice
     // shows it in its command count).
-    private const int TimeoutMs = 120_000;
+    internal const int TimeoutMs = 120_000;
     private const string SinkOptions = "type=hash&asyncTimeout=120000&syncTimeout=120000";
 
     public static async Task<int> MainAsync(string[] args)
     {
         int records = 500_000, rounds = 12, warmUps = 2;
+        bool source = false;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -46,8 +47,9 @@ internal static class RedisCpuBenchmark
                 case "--records": records = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmups": warmUps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "source": source = true; break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'; redis-cpu takes --records N, --rounds N and --warmups N.");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'; redis-cpu takes 'source' (the stream source instead of the sink), --records N, --rounds N and --warmups N.");
                     return 2;
             }
         }
@@ -56,7 +58,7 @@ internal static class RedisCpuBenchmark
         try
         {
             var settings = new Settings(records, 0, rounds, directory);
-            await RunAsync(settings, warmUps);
+            await (source ? RedisSourceCpuBenchmark.RunAsync(settings, warmUps) : RunAsync(settings, warmUps));
             return 0;
         }
         finally
@@ -131,10 +133,16 @@ internal static class RedisCpuBenchmark
             }
         }
 
-        Report(settings, warmUps, started, load, File.ReadAllText("/proc/loadavg").Trim(), cases, raw, rawOpen, alone, steady, pass, discard);
+        Report(settings, warmUps, started, load, cases,
+        [
+            ("sink alone ÷ raw client", alone, raw, null),
+            ("sink alone, a later batch ÷ raw client on a connection kept open", steady, rawOpen, null),
+            ("pass-through ÷ raw client", pass, raw, null),
+            ("(pass-through − discard pass-through) ÷ raw client: the connector inside the pipeline", pass, raw, discard),
+        ]);
     }
 
-    private static Task<ConnectionMultiplexer> ConnectAsync(string endPoint) =>
+    internal static Task<ConnectionMultiplexer> ConnectAsync(string endPoint) =>
         ConnectionMultiplexer.ConnectAsync($"{endPoint},asyncTimeout={TimeoutMs},syncTimeout={TimeoutMs}");
 
     // The raw client as a program would use it: every key as a field of one hash in HSETs of 512 fields, all sent
@@ -203,7 +211,7 @@ internal static class RedisCpuBenchmark
         public ValueTask DisposeAsync() => _sink.DisposeAsync();
     }
 
-    private static void Check(long found, long expected, Case which)
+    internal static void Check(long found, long expected, Case which)
     {
         if (found != expected)
         {
@@ -211,8 +219,10 @@ internal static class RedisCpuBenchmark
         }
     }
 
-    private static void Report(Settings settings, int warmUps, DateTime started, string loadBefore, string loadAfter, Case[] cases, Case raw, Case rawOpen, Case alone, Case steady, Case pass, Case discard)
+    /// <summary>Prints the cases' figures per record and the ratios of <paramref name="rows"/> (a case, its baseline, and what to take off the case first).</summary>
+    internal static void Report(Settings settings, int warmUps, DateTime started, string loadBefore, Case[] cases, (string Name, Case Mine, Case Baseline, Case? Less)[] rows)
     {
+        string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Measured {started:yyyy-MM-dd HH:mm}–{DateTime.UtcNow:HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average (1, 5, 15 min) {Load(loadBefore)} before, {Load(loadAfter)} after; {settings.Rounds} rounds after {warmUps} warm-up rounds, cases in a rotated order; {settings.Records:N0} records per case.");
         text.AppendLine();
@@ -232,10 +242,11 @@ internal static class RedisCpuBenchmark
         text.AppendLine();
         text.AppendLine("| Ratio | Client CPU | Server CPU | Commands | Bytes to the server | Wall time |");
         text.AppendLine("|---|---|---|---|---|---|");
-        Row(text, "sink alone ÷ raw client", alone, raw, null);
-        Row(text, "sink alone, a later batch ÷ raw client on a connection kept open", steady, rawOpen, null);
-        Row(text, "pass-through ÷ raw client", pass, raw, null);
-        Row(text, "(pass-through − discard pass-through) ÷ raw client: the connector inside the pipeline", pass, raw, discard);
+        foreach ((string name, Case mine, Case baseline, Case? less) in rows)
+        {
+            Row(text, name, mine, baseline, less);
+        }
+
         Console.Write(text.ToString());
     }
 
@@ -270,7 +281,7 @@ internal static class RedisCpuBenchmark
     }
 
     /// <summary>One case's samples over the measured rounds.</summary>
-    private sealed class Case(string name, long records)
+    internal sealed class Case(string name, long records)
     {
         public string Name { get; } = name;
 
