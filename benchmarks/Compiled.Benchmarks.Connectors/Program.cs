@@ -9,6 +9,14 @@ using Compiled.Benchmarks.Connectors;
 //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- [redis] [postgres] [zmq]
 //       [kafka] [--records N] [--lines N] [--rounds N]
 //
+// The Redis sink's cost in CPU time, commands and bytes rather than wall-clock time (Redis/RedisCpuBenchmark.cs):
+//
+//   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- redis-cpu [--records N] [--rounds N] [--warmups N]
+if (args is ["redis-cpu", ..])
+{
+    return await Compiled.Benchmarks.Connectors.Redis.RedisCpuBenchmark.MainAsync(args[1..]);
+}
+
 // A connector is one static class with RunAsync(Settings) returning its figures.
 var connectors = new Dictionary<string, Func<Settings, Task<List<Figure>>>>(StringComparer.OrdinalIgnoreCase)
 {

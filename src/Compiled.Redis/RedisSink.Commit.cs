@@ -13,6 +13,13 @@ public sealed partial class RedisSink
 
     private readonly List<Task> _pending = [];
 
+    // The arrays the commands are built in, kept from batch to batch, and the stream entries' ids as text.
+    private readonly ChunkArrays<HashEntry> _hashChunks = new(ChunkSize);
+    private readonly ChunkArrays<SortedSetEntry> _memberChunks = new(ChunkSize);
+    private readonly ChunkArrays<KeyValuePair<RedisKey, RedisValue>> _pairChunks = new(ChunkSize);
+    private readonly StreamFieldArrays _streamFields = new();
+    private readonly EntryIds _ids = new();
+
     // Runs an operation, and runs it again while the server is away (RedisRetry).
     private Task<T> WithRetriesAsync<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken cancellationToken) =>
         _retry.RunAsync(operation, what, cancellationToken);
@@ -39,7 +46,9 @@ public sealed partial class RedisSink
         return long.Parse(dash < 0 ? id : id[..dash], NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    // Sends every command of the batch before awaiting any, so they travel pipelined; returns after every answer.
+    // Sends every command of the batch before awaiting any, so they travel pipelined; returns after every answer. The
+    // commands are built in arrays kept from batch to batch (ChunkArrays), whose values point into the batch's buffer:
+    // the client reads them when it writes a command, and every command is written before its answer is awaited.
     private async Task<int> SendBatchAsync(long idTime)
     {
         IDatabase database = Database();
@@ -49,7 +58,7 @@ public sealed partial class RedisSink
             case RedisDataType.Hash:
                 for (int start = 0; start < _count; start += ChunkSize)
                 {
-                    var fields = new HashEntry[Math.Min(ChunkSize, _count - start)];
+                    HashEntry[] fields = _hashChunks.Take(start, _count);
                     for (int i = 0; i < fields.Length; i++)
                     {
                         ref Entry entry = ref _entries[start + i];
@@ -64,7 +73,7 @@ public sealed partial class RedisSink
             case RedisDataType.Zset:
                 for (int start = 0; start < _count; start += ChunkSize)
                 {
-                    var members = new SortedSetEntry[Math.Min(ChunkSize, _count - start)];
+                    SortedSetEntry[] members = _memberChunks.Take(start, _count);
                     for (int i = 0; i < members.Length; i++)
                     {
                         ref Entry entry = ref _entries[start + i];
@@ -79,12 +88,11 @@ public sealed partial class RedisSink
             case RedisDataType.String:
                 for (int start = 0; start < _count; start += ChunkSize)
                 {
-                    var pairs = new KeyValuePair<RedisKey, RedisValue>[Math.Min(ChunkSize, _count - start)];
+                    KeyValuePair<RedisKey, RedisValue>[] pairs = _pairChunks.Take(start, _count);
                     for (int i = 0; i < pairs.Length; i++)
                     {
                         ref Entry entry = ref _entries[start + i];
-                        RedisKey key = _bytes.AsSpan(entry.KeyStart, entry.KeyLength).ToArray();
-                        pairs[i] = new(key.Prepend(_prefix), ValueOf(in entry));
+                        pairs[i] = new(PrefixedKey(in entry), ValueOf(in entry));
                     }
 
                     _pending.Add(database.StringSetAsync(pairs));
@@ -93,14 +101,22 @@ public sealed partial class RedisSink
                 break;
 
             case RedisDataType.Stream:
+                _ids.Clear();
                 for (int i = 0; i < _count; i++)
                 {
                     ref Entry entry = ref _entries[i];
-                    NameValueEntry[] fields = entry.Keyless
-                        ? [new NameValueEntry(ValueField, ValueOf(in entry))]
-                        : [new NameValueEntry(KeyField, KeyOf(in entry)), new NameValueEntry(ValueField, ValueOf(in entry))];
-                    RedisValue id = string.Create(CultureInfo.InvariantCulture, $"{idTime}-{i}");
-                    _pending.Add(database.StreamAddAsync(_key, fields, id));
+                    NameValueEntry[] fields = _streamFields.For(i, entry.Keyless ? 1 : 2);
+                    if (entry.Keyless)
+                    {
+                        fields[0] = new NameValueEntry(ValueField, ValueOf(in entry));
+                    }
+                    else
+                    {
+                        fields[0] = new NameValueEntry(KeyField, KeyOf(in entry));
+                        fields[1] = new NameValueEntry(ValueField, ValueOf(in entry));
+                    }
+
+                    _pending.Add(database.StreamAddAsync(_key, fields, _ids.Add(idTime, i)));
                 }
 
                 break;
@@ -145,6 +161,15 @@ public sealed partial class RedisSink
 
     private IDatabase Database() =>
         (_connection ?? throw new InvalidOperationException("The redis sink is not open; a run opens it before the first batch.")).GetDatabase(_options.Database);
+
+    // A string key: the prefix and the record's key in one array of its own (a key the client holds as bytes).
+    private RedisKey PrefixedKey(in Entry entry)
+    {
+        var key = new byte[_prefixBytes.Length + entry.KeyLength];
+        _prefixBytes.CopyTo(key, 0);
+        _bytes.AsSpan(entry.KeyStart, entry.KeyLength).CopyTo(key.AsSpan(_prefixBytes.Length));
+        return key;
+    }
 
     private RedisValue KeyOf(in Entry entry) => (ReadOnlyMemory<byte>)_bytes.AsMemory(entry.KeyStart, entry.KeyLength);
 

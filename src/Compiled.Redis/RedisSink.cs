@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using Compiled.Connectors;
 using Compiled.Sinks;
@@ -46,7 +47,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     private readonly ILogger _log;
     private readonly RedisRetry _retry;
     private readonly RedisKey _key;
-    private readonly RedisKey _prefix;
+    private readonly byte[] _prefixBytes;
 
     // The batch: key (and text value) bytes in one buffer, one entry per record, both reused across batches.
     private byte[] _bytes = new byte[16 * 1024];
@@ -72,7 +73,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
             "; the batch is not committed. Start the server, or give a longer retryFor; with --checkpoint a restart writes the batch again.",
             Advice);
         _key = options.Key;
-        _prefix = options.Prefix;
+        _prefixBytes = Encoding.UTF8.GetBytes(options.Prefix);
     }
 
     /// <summary>What the sink writes to.</summary>
@@ -283,15 +284,26 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
         Text,
     }
 
+    // One record of the batch, 24 bytes: its key's place in _bytes and its value, which is a whole number, a real
+    // number or (Kind == Text) the place of its text in _bytes, overlaid on one 8-byte field.
+    [StructLayout(LayoutKind.Explicit)]
     private struct Entry
     {
+        [FieldOffset(0)]
         public int KeyStart;
+        [FieldOffset(4)]
         public int KeyLength;
-        public int ValueStart;
-        public int ValueLength;
+        [FieldOffset(8)]
         public long Integer;
+        [FieldOffset(8)]
         public double Real;
+        [FieldOffset(8)]
+        public int ValueStart;
+        [FieldOffset(12)]
+        public int ValueLength;
+        [FieldOffset(16)]
         public ValueKind Kind;
+        [FieldOffset(17)]
         public bool Keyless;
     }
 }

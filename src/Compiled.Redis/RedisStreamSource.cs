@@ -51,7 +51,11 @@ public sealed partial class RedisStreamSource : MessageSource
     // Entries read from the server and not yet handed over, and the ids handed over and not yet acknowledged.
     private StreamEntry[] _entries = [];
     private int _next;
-    private readonly Queue<(EntryId Id, RedisValue Text)> _unacknowledged = new();
+    // An id is kept as its two numbers, not as the client's value read with the entry, so that what the client read is
+    // garbage as soon as the job took it, not kept (and promoted by the collector) until its batch commits; the text an
+    // XACK sends is written again into _ackIds.
+    private readonly Queue<EntryId> _unacknowledged = new();
+    private readonly EntryIds _ackIds = new();
 
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
@@ -134,7 +138,7 @@ public sealed partial class RedisStreamSource : MessageSource
             StreamEntry entry = _entries[_next++];
             ReadOnlySpan<byte> id = ((ReadOnlyMemory<byte>)entry.Id).Span;
             EntryId parsed = EntryId.Parse(id, _options.SafeText);
-            _unacknowledged.Enqueue((parsed, entry.Id));
+            _unacknowledged.Enqueue(parsed);
             if (entry.IsNull || entry.Values is null || entry.Values.Length == 0)
             {
                 // A pending entry deleted from the stream since it was read: nothing to hand over.
@@ -219,16 +223,30 @@ public sealed partial class RedisStreamSource : MessageSource
     // Acknowledges the entries taken up to upTo, retrying while the server is away.
     private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
     {
-        var ids = new List<RedisValue>();
-        while (_unacknowledged.TryPeek(out var next) && next.Id.CompareTo(upTo) <= 0)
+        // The ids are in the order taken: count those up to upTo, then take them into one array of that length (the
+        // client takes an array per XACK), without a list growing on the way.
+        int count = 0;
+        foreach (EntryId id in _unacknowledged)
         {
-            ids.Add(_unacknowledged.Dequeue().Text);
+            if (id.CompareTo(upTo) > 0)
+            {
+                break;
+            }
+
+            count++;
         }
 
-        if (ids.Count > 0)
+        if (count > 0)
         {
-            RedisValue[] array = [.. ids];
-            await WithRetriesAsync(_ => AcknowledgeAsync(array), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
+            var ids = new RedisValue[count];
+            _ackIds.Clear();
+            for (int i = 0; i < ids.Length; i++)
+            {
+                EntryId id = _unacknowledged.Dequeue();
+                ids[i] = _ackIds.Add(id.Milliseconds, id.Sequence);
+            }
+
+            await WithRetriesAsync(_ => AcknowledgeAsync(ids), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
         }
     }
 
