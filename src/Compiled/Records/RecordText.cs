@@ -95,10 +95,17 @@ public sealed class RecordText
 
     /// <summary>
     /// Appends any other value through its <see cref="object.ToString"/> (which allocates: give a type that is
-    /// printed per record an <see cref="IUtf8SpanFormattable"/> implementation to avoid it).
+    /// printed per record an <see cref="IUtf8SpanFormattable"/> implementation to avoid it). A tuple is written as
+    /// Spark prints one, <c>(a,1,2.5)</c>, each element as a value of its own type is (numbers in the invariant culture),
+    /// not through the tuple's own <see cref="object.ToString"/>, which follows the current culture.
     /// </summary>
     public RecordText AppendObject<T>(T value)
     {
+        if (value is ITuple tuple)
+        {
+            return AppendTuple(tuple);
+        }
+
         string text = (value is IFormattable formattable ? formattable.ToString(null, CultureInfo.InvariantCulture) : value?.ToString()) ?? "null";
         int needed = Encoding.UTF8.GetByteCount(text);
         if (_buffer.Length - _length < needed)
@@ -108,6 +115,38 @@ public sealed class RecordText
 
         _length += Encoding.UTF8.GetBytes(text, _buffer.AsSpan(_length));
         return this;
+    }
+
+    // A tuple's elements, each as AppendValue or AppendObject writes a value of its type; boxed, as the ToString it
+    // replaces also was.
+    private RecordText AppendTuple(ITuple tuple)
+    {
+        Append('(');
+        for (int i = 0; i < tuple.Length; i++)
+        {
+            if (i > 0)
+            {
+                Append(',');
+            }
+
+            switch (tuple[i])
+            {
+                case null:
+                    Append("null"u8);
+                    break;
+                case bool flag:
+                    AppendValue(flag);
+                    break;
+                case IUtf8SpanFormattable formattable:
+                    AppendValue(formattable);
+                    break;
+                case object element:
+                    AppendObject(element);
+                    break;
+            }
+        }
+
+        return Append(')');
     }
 
     /// <summary>Appends values as <c>[v1,v2]</c>, each formatting itself as UTF-8.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Compiled.Tests.Records;
@@ -12,6 +13,25 @@ public class RecordTextTests
         text.Clear().Append('(').AppendValue(new Word("héllo"u8)).Append(',').AppendValue(42).Append(')');
 
         Assert.Equal("(héllo,42)", Encoding.UTF8.GetString(text.Written));
+    }
+
+    [Fact]
+    public void RecordText_ATuple_IsWrittenAsSparkPrintsIt_InTheInvariantCulture()
+    {
+        // A tuple's own ToString follows the current culture (de-DE writes 1,5) and puts a space after each comma.
+        CultureInfo before = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            var text = new RecordText();
+            text.Clear().AppendObject(("a", 1.5, -2m, true, (string?)null, (3, 0.25f)));
+
+            Assert.Equal("(a,1.5,-2,true,null,(3,0.25))", Encoding.UTF8.GetString(text.Written));
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
     }
 
     [Fact]
