@@ -204,10 +204,8 @@ internal static class HandHottest
                     int at = 1;
                     at += Number(start, line[at..]);
                     line[at++] = (byte)',';
-                    line[at++] = (byte)' ';
                     at += Number(slot.Key, line[at..]);
                     line[at++] = (byte)',';
-                    line[at++] = (byte)' ';
                     at += Number(most, line[at..]);
                     line[at++] = (byte)')';
                     line[at++] = (byte)'\n';

@@ -89,7 +89,7 @@ internal sealed class HottestOutput : IExpectedOutput
         foreach ((long start, Dictionary<long, long> counts) in windows)
         {
             long most = counts.Values.Max();
-            lines.AddRange(counts.Where(c => c.Value == most).Select(c => string.Create(CultureInfo.InvariantCulture, $"({start}, {c.Key}, {most})")));
+            lines.AddRange(counts.Where(c => c.Value == most).Select(c => string.Create(CultureInfo.InvariantCulture, $"({start},{c.Key},{most})")));
         }
 
         lines.Sort(StringComparer.Ordinal);
