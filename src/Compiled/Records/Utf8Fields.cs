@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -60,7 +61,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryInt64Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="int"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -73,7 +74,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryInt32Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="short"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -86,7 +87,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryInt16Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="sbyte"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -99,7 +100,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TrySByteCut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="ulong"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -111,7 +112,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryUInt64Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="uint"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -124,7 +125,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryUInt32Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="ushort"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -137,7 +138,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryUInt16Cut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>Reads the <see cref="byte"/> field at <paramref name="at"/> (see <see cref="TryCut"/> for where it ends).</summary>
@@ -150,7 +151,7 @@ public static class Utf8Fields
             return true;
         }
 
-        return TryByteCut(line, ref at, last, out value);
+        return TryCutAndParse(line, ref at, last, out value);
     }
 
     /// <summary>
@@ -246,60 +247,13 @@ public static class Utf8Fields
 
     // Any other form: the field cut at its comma and read by the type's parser as IUtf8SpanParsable<T> reads it in the
     // invariant culture (NumberStyles.Integer: white space around the number, a sign), overflow and all. Kept out of
-    // line, so the generated loop carries only the common form.
+    // line, so the generated loop carries only the common form; generic over the integer struct, so each type gets its
+    // own code and nothing is boxed.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt64Cut(ReadOnlySpan<byte> line, ref int at, bool last, out long value)
+    private static bool TryCutAndParse<T>(ReadOnlySpan<byte> line, ref int at, bool last, out T value)
+        where T : struct, IBinaryInteger<T>
     {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && long.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt32Cut(ReadOnlySpan<byte> line, ref int at, bool last, out int value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && int.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryInt16Cut(ReadOnlySpan<byte> line, ref int at, bool last, out short value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && short.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TrySByteCut(ReadOnlySpan<byte> line, ref int at, bool last, out sbyte value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && sbyte.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryUInt64Cut(ReadOnlySpan<byte> line, ref int at, bool last, out ulong value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && ulong.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryUInt32Cut(ReadOnlySpan<byte> line, ref int at, bool last, out uint value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && uint.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryUInt16Cut(ReadOnlySpan<byte> line, ref int at, bool last, out ushort value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && ushort.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryByteCut(ReadOnlySpan<byte> line, ref int at, bool last, out byte value)
-    {
-        value = 0;
-        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && byte.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
+        value = T.Zero;
+        return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && T.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
     }
 }
