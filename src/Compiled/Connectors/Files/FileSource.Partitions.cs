@@ -40,27 +40,8 @@ public sealed partial class FileSource
         {
             while (_pending.TryDequeue(out string? path))
             {
-                SafeFileHandle handle;
-                try
+                if (OpenOrSkip(path, FileOptions.None) is not { } handle)
                 {
-                    handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                }
-                catch (Exception error) when (Kind != FileSourceKind.File && error is FileNotFoundException or DirectoryNotFoundException)
-                {
-                    LogVanished(Uri.Text, path);
-                    continue;
-                }
-                catch (UnauthorizedAccessException error)
-                {
-                    if (Kind == FileSourceKind.File || OnUnreadable == UnreadableFilePolicy.Fail)
-                    {
-                        string remedy = Kind == FileSourceKind.File ? "" : ", or leave out onUnreadable=fail to skip such files with a warning";
-                        throw new UnauthorizedAccessException(
-                            $"'{path}' cannot be read: permission denied; give the user the job runs as read permission on it{remedy}", error);
-                    }
-
-                    Counters.UnreadableSkipped++;
-                    LogUnreadableSkipped(Uri.Text, path, Counters.UnreadableSkipped);
                     continue;
                 }
 

@@ -2,6 +2,7 @@ using System.IO.Enumeration;
 using System.IO.Pipelines;
 using Compiled.Internal;
 using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
 
 namespace Compiled.Connectors.Files;
 
@@ -361,38 +362,20 @@ public sealed partial class FileSource : Source
 
     private SourceStream? Open(string path)
     {
+        if (OpenOrSkip(path, FileOptions.Asynchronous | FileOptions.SequentialScan) is not { } handle)
+        {
+            return null;
+        }
+
         FileStream file;
         try
         {
-            file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-                BufferSize = 0,
-            });
+            file = new FileStream(handle, FileAccess.Read, bufferSize: 0, isAsync: true);
         }
-        catch (Exception error) when (Kind != FileSourceKind.File && error is FileNotFoundException or DirectoryNotFoundException)
+        catch
         {
-            // A listed file that is gone by the time it is opened was moved on by someone else; the rest of
-            // the directory is still worth reading.
-            LogVanished(Uri.Text, path);
-            return null;
-        }
-        catch (UnauthorizedAccessException error)
-        {
-            if (Kind == FileSourceKind.File || OnUnreadable == UnreadableFilePolicy.Fail)
-            {
-                string remedy = Kind == FileSourceKind.File ? "" : ", or leave out onUnreadable=fail to skip such files with a warning";
-                throw new UnauthorizedAccessException(
-                    $"'{path}' cannot be read: permission denied; give the user the job runs as read permission on it{remedy}", error);
-            }
-
-            Counters.UnreadableSkipped++;
-            LogUnreadableSkipped(Uri.Text, path, Counters.UnreadableSkipped);
-            MarkSkipped(path);
-            return null;
+            handle.Dispose();
+            throw;
         }
 
         try
@@ -431,6 +414,40 @@ public sealed partial class FileSource : Source
             // Until the stream is handed over, the file is this method's to close.
             file.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens a file the source reads, or returns <see langword="null"/> when the source passes it over: a listed file
+    /// gone by the time it is opened, or one the process may not read with <c>onUnreadable=skip</c> (counted and logged).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A named file, or with <c>onUnreadable=fail</c> any file, cannot be read.</exception>
+    private SafeFileHandle? OpenOrSkip(string path, FileOptions options)
+    {
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, options);
+        }
+        catch (Exception error) when (Kind != FileSourceKind.File && error is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // A listed file that is gone by the time it is opened was moved on by someone else; the rest of
+            // the directory is still worth reading.
+            LogVanished(Uri.Text, path);
+            return null;
+        }
+        catch (UnauthorizedAccessException error)
+        {
+            if (Kind == FileSourceKind.File || OnUnreadable == UnreadableFilePolicy.Fail)
+            {
+                string remedy = Kind == FileSourceKind.File ? "" : ", or leave out onUnreadable=fail to skip such files with a warning";
+                throw new UnauthorizedAccessException(
+                    $"'{path}' cannot be read: permission denied; give the user the job runs as read permission on it{remedy}", error);
+            }
+
+            Counters.UnreadableSkipped++;
+            LogUnreadableSkipped(Uri.Text, path, Counters.UnreadableSkipped);
+            MarkSkipped(path);
+            return null;
         }
     }
 
