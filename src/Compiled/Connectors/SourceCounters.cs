@@ -40,4 +40,19 @@ public sealed class SourceCounters
 
     /// <summary>Connection attempts that failed or connections the peer closed, after which the connector tried again.</summary>
     public long Reconnects { get; set; }
+
+    /// <summary>
+    /// Adds the totals a fused loop and its framer keep per record (records, bytes, oversize records skipped, malformed
+    /// lines, partial records) to <paramref name="into"/> and zeroes them here: how a partition's counters join its
+    /// source's at a batch boundary. What the connector keeps (streams, reconnects, unreadable files) is not moved.
+    /// </summary>
+    internal void MoveLoopTotalsInto(SourceCounters into)
+    {
+        into.Records += Records;
+        into.Bytes += Bytes;
+        into.OversizeSkipped += OversizeSkipped;
+        into.Malformed += Malformed;
+        into.PartialRecords += PartialRecords;
+        Records = Bytes = OversizeSkipped = Malformed = PartialRecords = 0;
+    }
 }

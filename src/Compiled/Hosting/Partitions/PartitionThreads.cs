@@ -147,14 +147,7 @@ internal sealed class PartitionThreads : IDisposable
         {
             for (int s = 0; s < _sources.Count; s++)
             {
-                SourceCounters from = _counters[p][s];
-                SourceCounters into = _sources[s].Counters;
-                into.Records += from.Records;
-                into.Bytes += from.Bytes;
-                into.OversizeSkipped += from.OversizeSkipped;
-                into.Malformed += from.Malformed;
-                into.PartialRecords += from.PartialRecords;
-                from.Records = from.Bytes = from.OversizeSkipped = from.Malformed = from.PartialRecords = 0;
+                _counters[p][s].MoveLoopTotalsInto(_sources[s].Counters);
             }
 
             _partitions[p].MergeInto(_job);
