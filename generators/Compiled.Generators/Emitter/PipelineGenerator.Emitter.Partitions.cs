@@ -159,23 +159,16 @@ namespace Compiled.Generators
                 string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 switch (stage.Kind)
                 {
-                    case StageKind.ReduceByKey:
-                        w.Line($"// [ReduceByKey] {stage.Name} ({stage.Location}): a key's partial values reduced with the user's reduce.");
-                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
-                        w.Line($"ref {stage.Output!.Value!.Code} slot = ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool exists);");
-                        w.Line($"slot = exists ? {method}(slot, {field}.ValueAt(i)) : {field}.ValueAt(i);");
-                        w.Close();
-                        w.Line();
-                        w.Line($"{field}.Clear();");
-                        break;
-
-                    case StageKind.CombineByKey:
+                    case StageKind.ReduceByKey or StageKind.CombineByKey:
                     {
-                        string mergeCombiners = $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}";
-                        w.Line($"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}.");
+                        // A key's partial value is folded into the job's as a record's value is folded into a table.
+                        bool combine = stage.Kind == StageKind.CombineByKey;
+                        w.Line(combine
+                            ? $"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}."
+                            : $"// [ReduceByKey] {stage.Name} ({stage.Location}): a key's partial values reduced with the user's reduce.");
                         w.Open($"for (int i = 0; i < {field}.Count; i++)");
-                        w.Line($"ref {stage.Output!.Value!.Code} slot = ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool exists);");
-                        w.Line($"slot = exists ? {mergeCombiners}(slot, {field}.ValueAt(i)) : {field}.ValueAt(i);");
+                        EmitReduceInto(w, $"into.{field}", stage, names, $"{field}.KeyAt(i)", $"{field}.ValueAt(i)",
+                            combine ? $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}" : method);
                         w.Close();
                         w.Line();
                         w.Line($"{field}.Clear();");

@@ -226,8 +226,8 @@ namespace Shop
                     // [ReduceByKey] Sum (StructKeys.cs:21): a key's partial values reduced with the user's reduce.
                     for (int i = 0; i < _sum.Count; i++)
                     {
-                        ref decimal slot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool exists);
-                        slot = exists ? global::Shop.CustomerTotals.Sum(slot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                        ref decimal sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
+                        sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
                     }
 
                     _sum.Clear();

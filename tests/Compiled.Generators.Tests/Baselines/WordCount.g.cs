@@ -200,8 +200,8 @@ namespace Samples.WordCount
                     // [ReduceByKey] Add (WordCount.cs:26): a key's partial values reduced with the user's reduce.
                     for (int i = 0; i < _add.Count; i++)
                     {
-                        ref long slot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool exists);
-                        slot = exists ? global::Samples.WordCount.WordCount.Add(slot, _add.ValueAt(i)) : _add.ValueAt(i);
+                        ref long addSlot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool addExists);
+                        addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, _add.ValueAt(i)) : _add.ValueAt(i);
                     }
 
                     _add.Clear();
