@@ -128,7 +128,6 @@ public sealed partial class PostgresChangeSource
             connection.SetReplicationStatus(new NpgsqlLogSequenceNumber(applied));
         }
 
-        Volatile.Write(ref _streaming, connection);
         int serverProcess = connection.ProcessID;
         LogConnection(_options.Display, serverProcess, (_delivered.IsStart ? "from the slot's confirmed position" : _delivered.ToString()));
         TransactionInfo transaction = default;
@@ -138,8 +137,11 @@ public sealed partial class PostgresChangeSource
         {
             if (first)
             {
-                // Streaming: the server answers.
+                // Streaming: the server answers. Only now may a confirmation be sent on this connection: a status update
+                // on a connection whose replication has not started fails inside the client (a NullReferenceException
+                // from SendFeedback). One made before this waits in _confirmed and goes with the status set below.
                 first = false;
+                Volatile.Write(ref _streaming, connection);
                 Interlocked.Increment(ref _connections);
                 connected();
             }

@@ -206,8 +206,8 @@ public sealed partial class PostgresChangeSource : MessageSource
     }
 
     // Confirms a position: the server may drop the transactions whose commit record starts before its LSN (see
-    // ChangePosition). Sent at once on the streaming connection; if there is none just now (the server is away), the
-    // stream sends it when it is back.
+    // ChangePosition). Sent at once on the streaming connection; if there is none just now (the server is away, or the
+    // new connection has not started streaming yet), the stream sends it with its next status update.
     private async ValueTask ConfirmAsync(ChangePosition position, CancellationToken cancellationToken)
     {
         ulong lsn = position.Lsn;
