@@ -10,7 +10,7 @@ namespace Compiled.Hosting;
 /// Partitions. A run asked for more than one partition (<see cref="PipelineRunOptions.Parallelism"/>) runs on that many
 /// when its pipeline can (<see cref="PipelineDefinition.MaxParallelism"/>), every source is a file or an unwatched
 /// pattern, and it keeps no checkpoint; otherwise it runs on one partition as always, and logs why. On N partitions each
-/// file is split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
+/// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition.
 /// </remarks>
@@ -55,30 +55,30 @@ public sealed partial class PipelineRun
     private async Task<BatchEnd> ReadPartitionsAsync(PipelineJob job, JobContext context, int count, CancellationToken abortToken)
     {
         var sets = new List<FileSet>(_binding.Sources.Length);
+        var opened = new List<(string Path, SafeFileHandle Handle)>();
         PartitionThreads? threads = null;
         try
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
-                var files = new List<(string, SafeFileHandle, FileRanges)>();
-                foreach ((string path, SafeFileHandle handle) in ((FileSource)_binding.Sources[s]).OpenForPartitions())
+                List<(string Path, SafeFileHandle Handle)> files = ((FileSource)_binding.Sources[s]).OpenForPartitions();
+                opened.AddRange(files);
+                var lengths = new List<(SafeFileHandle, long)>(files.Count);
+                foreach ((_, SafeFileHandle handle) in files)
                 {
-                    files.Add((path, handle, FileRanges.Split(handle, RandomAccess.GetLength(handle), count)));
+                    lengths.Add((handle, RandomAccess.GetLength(handle)));
                 }
 
-                sets.Add(new FileSet(s, files));
+                sets.Add(new FileSet(s, files, FileRanges.Split(lengths, count)));
             }
 
             threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name);
         }
         catch
         {
-            foreach (FileSet set in sets)
+            foreach ((_, SafeFileHandle handle) in opened)
             {
-                foreach ((_, SafeFileHandle handle, _) in set.Files)
-                {
-                    handle.Dispose();
-                }
+                handle.Dispose();
             }
 
             throw;

@@ -199,7 +199,7 @@ internal sealed class PartitionThreads : IDisposable
 
         foreach (FileSet set in _files)
         {
-            foreach ((_, SafeFileHandle handle, _) in set.Files)
+            foreach ((_, SafeFileHandle handle) in set.Files)
             {
                 handle.Dispose();
             }
@@ -214,7 +214,7 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
-    // A partition's thread: its range of every file of every source, in order; then it ends.
+    // A partition's thread: its range of every source's files, piece by piece in file order; then it ends.
     private void Run(int partition)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
@@ -222,15 +222,9 @@ internal sealed class PartitionThreads : IDisposable
         {
             foreach (FileSet set in _files)
             {
-                foreach ((string path, SafeFileHandle handle, FileRanges ranges) in set.Files)
+                foreach ((int file, long start, long end) in set.Ranges.Segments(partition))
                 {
-                    long start = ranges.Start(partition);
-                    long end = ranges.End(partition);
-                    if (start == end)
-                    {
-                        continue;
-                    }
-
+                    (string path, SafeFileHandle handle) = set.Files[file];
                     if (partition == 0)
                     {
                         _job.BeginStream(set.Source, path);
@@ -349,7 +343,8 @@ internal sealed class PartitionThreads : IDisposable
     }
 }
 
-/// <summary>The files of one source that partitions read, each with its handle and its ranges.</summary>
+/// <summary>The files of one source that partitions read, with their handles and their byte ranges.</summary>
 /// <param name="Source">The source's index, in declaration order.</param>
-/// <param name="Files">Each file's path, handle and byte ranges, in the source's order.</param>
-internal sealed record FileSet(int Source, IReadOnlyList<(string Path, SafeFileHandle Handle, FileRanges Ranges)> Files);
+/// <param name="Files">Each file's path and handle, in the source's order.</param>
+/// <param name="Ranges">The files' byte ranges, one per partition.</param>
+internal sealed record FileSet(int Source, IReadOnlyList<(string Path, SafeFileHandle Handle)> Files, FileRanges Ranges);

@@ -6,8 +6,9 @@ using Microsoft.Win32.SafeHandles;
 namespace Compiled.Tests.Hosting.Partitions;
 
 /// <summary>
-/// The byte ranges a file is split into: they cover the file end to end without overlap, every cut is a line's start
-/// (just after a '\n'), and a line belongs to the range its first byte falls in.
+/// The byte ranges a file (or a source's files laid end to end) is split into: they cover the bytes end to end without
+/// overlap, every cut is a line's start (just after a '\n', or a file's start), and a line belongs to the range its
+/// first byte falls in.
 /// </summary>
 public class FileRangesTests
 {
@@ -61,6 +62,58 @@ public class FileRangesTests
 
         Assert.Equal(200_001, ranges.End(0));
         Assert.Equal(length, ranges.End(1));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(9)]
+    public void Split_SeveralFiles_PiecesCoverEachFileOnceInOrder_AndCutOnlyAtLineOrFileStarts(int partitions)
+    {
+        string[] contents = ["ab\ncd\n", "", "one line without newline", "\n\n", "x y z\nlonger line here\nend\n", "q"];
+        using var temp = new TempDirectory();
+        var handles = new List<SafeFileHandle>();
+        try
+        {
+            var files = new List<(SafeFileHandle, long)>();
+            for (int f = 0; f < contents.Length; f++)
+            {
+                string path = temp.Combine($"f{f}.txt");
+                File.WriteAllText(path, contents[f]);
+                SafeFileHandle handle = File.OpenHandle(path);
+                handles.Add(handle);
+                files.Add((handle, contents[f].Length));
+            }
+
+            FileRanges ranges = FileRanges.Split(files, partitions);
+
+            // Laid end to end, the pieces of partition 0, then 1, ... are every file's bytes once, in file order.
+            var pieces = Enumerable.Range(0, partitions).SelectMany(p => ranges.Segments(p)).ToList();
+            string joined = string.Concat(pieces.Select(piece => contents[piece.File][(int)piece.Start..(int)piece.End]));
+            Assert.Equal(string.Concat(contents), joined);
+            Assert.Equal(pieces.OrderBy(piece => piece.File).ThenBy(piece => piece.Start), pieces);
+            foreach ((int file, long start, long end) in pieces)
+            {
+                Assert.True(start < end, $"an empty piece of file {file} was given");
+                Assert.True(start == 0 || contents[file][(int)start - 1] == '\n', $"a piece of file {file} starts at {start}, inside a line");
+            }
+
+            Assert.Equal(string.Concat(contents).Length, ranges.End(partitions - 1));
+        }
+        finally
+        {
+            handles.ForEach(h => h.Dispose());
+        }
+    }
+
+    [Fact]
+    public void Split_NoFiles_GivesEmptyRanges()
+    {
+        FileRanges ranges = FileRanges.Split(Array.Empty<(SafeFileHandle, long)>(), 3);
+
+        Assert.Equal(3, ranges.Count);
+        Assert.All(Enumerable.Range(0, 3), p => Assert.Empty(ranges.Segments(p)));
     }
 
     private static (FileRanges Ranges, long Length) Split(TempDirectory temp, byte[] bytes, int partitions)
