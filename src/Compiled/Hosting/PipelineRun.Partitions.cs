@@ -7,16 +7,18 @@ using Microsoft.Win32.SafeHandles;
 namespace Compiled.Hosting;
 
 /// <remarks>
-/// Partitions. A run asked for more than one partition (<see cref="PipelineRunOptions.Parallelism"/>) runs on that many
-/// when its pipeline can (<see cref="PipelineDefinition.MaxParallelism"/>), every source is a file or an unwatched
-/// pattern, and it keeps no checkpoint; otherwise it runs on one partition as always, and logs why. On N partitions each
+/// Partitions. A run runs on <see cref="PipelineRunOptions.Parallelism"/> partitions (by default one per core, as many as
+/// its input has <see cref="PipelineRunOptions.MinBytesPerDefaultPartition"/> for) when its pipeline can
+/// (<see cref="PipelineDefinition.MaxParallelism"/>), every source is a file or an unwatched pattern, and it keeps no
+/// checkpoint; otherwise it runs on one partition as always, and logs why (at Debug level when the parallelism was left
+/// to its default). On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition.
 /// </remarks>
 public sealed partial class PipelineRun
 {
-    // How many partitions the run uses, and, when it was asked for more than one and uses one, why.
+    // How many partitions the run uses, and, when it could use more than one and uses one, why.
     private (int Count, string? OnePartition) PlanPartitions()
     {
         if (_parallelism == 1)
@@ -34,6 +36,7 @@ public sealed partial class PipelineRun
             return (1, "the run keeps a checkpoint, which holds one position per source, not one per partition");
         }
 
+        long bytes = 0;
         foreach (Source source in _binding.Sources)
         {
             if (source is not FileSource file)
@@ -45,9 +48,18 @@ public sealed partial class PipelineRun
             {
                 return (1, reason);
             }
+
+            bytes += file.BytesToSplit();
         }
 
-        return (Math.Min(_parallelism, _definition.MaxParallelism), null);
+        int count = Math.Min(_parallelism, _definition.MaxParallelism);
+        if (!_parallelismIsSet)
+        {
+            // Left to the default, a small input stays on one partition: each partition gets at least its share of bytes.
+            count = (int)Math.Clamp(bytes / PipelineRunOptions.MinBytesPerDefaultPartition, 1, count);
+        }
+
+        return (count, null);
     }
 
     // The loop of a run on several partitions: opens every source's files and splits them, starts the partitions, and
@@ -123,6 +135,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on one partition: {Reason}")]
     private partial void LogOnePartition(string pipeline, string reason);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Debug, Message = "Pipeline {Pipeline} runs on one partition rather than one per core: {Reason}")]
+    private partial void LogOnePartitionByDefault(string pipeline, string reason);
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);

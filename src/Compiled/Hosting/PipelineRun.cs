@@ -49,15 +49,24 @@ public sealed class PipelineRunOptions
     public const int MaxParallelism = 256;
 
     /// <summary>
-    /// How many partitions read and process the input side by side, each on its own thread (<c>--parallelism</c>): 1 by
-    /// default. A pipeline whose per-record part ends in keyed tables or counts that merge, reading files and keeping no
-    /// checkpoint, splits each file into this many byte ranges cut at line ends and merges the partitions' partials at each
-    /// batch boundary; any other runs on one partition and logs why (<see cref="PipelineDefinition.SinglePartitionReason"/>).
+    /// The partitions a run uses unless <see cref="Parallelism"/> is set: the number of cores (at most
+    /// <see cref="MaxParallelism"/>).
+    /// </summary>
+    public static int DefaultParallelism => Math.Clamp(Environment.ProcessorCount, 1, MaxParallelism);
+
+    /// <summary>
+    /// How many partitions read and process the input side by side, each on its own thread (<c>--parallelism</c>). A
+    /// pipeline whose per-record part ends in keyed tables or counts that merge, reading files and keeping no
+    /// checkpoint, splits its files into this many byte ranges cut at line ends and merges the partitions' partials at
+    /// each batch boundary; any other runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>),
+    /// and logs why when this was set. Unset, it is <see cref="DefaultParallelism"/>, the number of cores, and a run
+    /// takes no more partitions than its input has <see cref="MinBytesPerDefaultPartition"/> for; set, a run that can
+    /// split takes exactly this many.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="MaxParallelism"/>.</exception>
     public int Parallelism
     {
-        get => _parallelism;
+        get => _parallelism ?? DefaultParallelism;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
@@ -66,7 +75,17 @@ public sealed class PipelineRunOptions
         }
     }
 
-    private int _parallelism = 1;
+    /// <summary>Whether <see cref="Parallelism"/> was set, rather than left at the number of cores.</summary>
+    public bool ParallelismIsSet => _parallelism is not null;
+
+    /// <summary>
+    /// With <see cref="Parallelism"/> unset, how many bytes of input each partition is given at the least: a run over
+    /// less input than two partitions' worth runs on one, where a thread of its own and a merge would cost more than
+    /// they gain.
+    /// </summary>
+    public const long MinBytesPerDefaultPartition = 4L << 20;
+
+    private int? _parallelism;
 }
 
 /// <summary>
@@ -91,6 +110,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly int _parallelism;
+    private readonly bool _parallelismIsSet;
 
     private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
@@ -118,6 +138,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _definition = definition;
         _time = options.TimeProvider;
         _parallelism = options.Parallelism;
+        _parallelismIsSet = options.ParallelismIsSet;
         _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
         if ((long)BatchInterval.TotalMilliseconds < 1)
@@ -243,9 +264,13 @@ public sealed partial class PipelineRun : IAsyncDisposable
             // the run stops; the job sees one buffer at a time, on this loop only. On several partitions, each reads its
             // byte ranges on its own thread and this loop only coordinates the batch boundaries.
             (int partitions, string? onePartition) = PlanPartitions();
-            if (onePartition is not null)
+            if (onePartition is not null && _parallelismIsSet)
             {
                 LogOnePartition(_definition.Name, onePartition);
+            }
+            else if (onePartition is not null)
+            {
+                LogOnePartitionByDefault(_definition.Name, onePartition);
             }
 
             BatchEnd end = partitions > 1

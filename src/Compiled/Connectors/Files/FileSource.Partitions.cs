@@ -27,6 +27,29 @@ public sealed partial class FileSource
     }
 
     /// <summary>
+    /// How many bytes the files the source would read hold now, in all: what a run on partitions would split. A file
+    /// that is gone or cannot be measured counts 0 (opening it later skips or refuses it as the source's reading does).
+    /// </summary>
+    internal long BytesToSplit()
+    {
+        StartOnce();
+        long bytes = 0;
+        foreach (string path in _pending)
+        {
+            try
+            {
+                bytes += new FileInfo(path).Length;
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                // Measured as nothing; OpenForPartitions says what is wrong with it.
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
     /// Opens, for reading at offsets from the partitions' threads, every file the source would read, in its order; a
     /// file of a pattern that is gone or cannot be read is skipped as the source's own reading skips it. The caller
     /// disposes the handles. Counts each file opened as a stream of the source.

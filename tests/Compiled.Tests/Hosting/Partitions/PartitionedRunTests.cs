@@ -184,10 +184,55 @@ public class PartitionedRunTests
     }
 
     [Fact]
+    public async Task WordCount_ParallelismLeftToItsDefault_TakesACorePerFourMebibytesOfInput()
+    {
+        // Unset, the run takes one partition per core, but no more than its input has 4 MiB for: 9 MiB is two
+        // partitions' worth, 1 MiB one (which logs nothing about partitions).
+        using var temp = new TempDirectory();
+        string large = temp.Combine("large.txt");
+        string small = temp.Combine("small.txt");
+        File.WriteAllBytes(large, RandomText(seed: 50, bytes: 9 << 20));
+        File.WriteAllBytes(small, RandomText(seed: 51, bytes: 1 << 20));
+
+        Result one = await RunAsync(WordCountPipeline.Definition, large, temp.Combine("one"), parallelism: 1);
+        Result byDefault = await RunAsync(WordCountPipeline.Definition, large, temp.Combine("default"), parallelism: null);
+        Result smallByDefault = await RunAsync(WordCountPipeline.Definition, small, temp.Combine("small"), parallelism: null);
+
+        int expected = Math.Min(PipelineRunOptions.DefaultParallelism, 2);
+        if (expected > 1)
+        {
+            Assert.Contains($"runs on {expected} partitions", byDefault.Log, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.DoesNotContain("partitions", byDefault.Log, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(one.Sinks["Output"], byDefault.Sinks["Output"]);
+        Assert.DoesNotContain("partition", smallByDefault.Log, StringComparison.Ordinal);
+        Assert.NotEmpty(smallByDefault.Sinks["Output"]);
+    }
+
+    [Fact]
+    public async Task PipelineWithPerRecordSink_ParallelismLeftToItsDefault_RunsOnOneWithoutAWord()
+    {
+        // Only a run that asked for partitions is told why it did not get them; by default the reason is at Debug level.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllText(input, "ok\nERROR one\n");
+
+        Result byDefault = await RunAsync(ErrorLines.Definition, input, temp.Combine("default"), parallelism: null);
+
+        Assert.DoesNotContain("partition", byDefault.Log, StringComparison.Ordinal);
+        Assert.Equal(["ERROR one"], byDefault.Sinks["Output"]);
+    }
+
+    [Fact]
     public void Parallelism_BelowOneOrAboveTheLimit_IsRefused()
     {
         var options = new PipelineRunOptions();
-        Assert.Equal(1, options.Parallelism);
+        Assert.Equal(Math.Min(Environment.ProcessorCount, PipelineRunOptions.MaxParallelism), options.Parallelism);
+        Assert.False(options.ParallelismIsSet);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Parallelism = 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => options.Parallelism = PipelineRunOptions.MaxParallelism + 1);
     }
@@ -205,14 +250,19 @@ public class PartitionedRunTests
 
     private sealed record Result(Dictionary<string, List<string>> Sinks, long Records, long Bytes, string Log);
 
-    // Runs a pipeline over a file (or a pattern) on a clock that does not move unless a batch interval is given (then on
+    // Runs a pipeline over a file (or a pattern), on the given partitions or (null) the default, on a clock that does not move unless a batch interval is given (then on
     // the real clock), each sink into files of its own; returns each sink's lines in the order written, the source's
-    // counters and the log.
-    private static async Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int parallelism, TimeSpan? batchInterval = null)
+    // counters and the log (Information and above).
+    private static async Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int? parallelism, TimeSpan? batchInterval = null)
     {
         using var logs = new CapturingLoggerProvider();
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var options = new PipelineRunOptions { Parallelism = parallelism, LoggerFactory = logs.CreateFactory() };
+        var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory() };
+        if (parallelism is { } explicitly)
+        {
+            options.Parallelism = explicitly;
+        }
+
         if (batchInterval is { } interval)
         {
             options.BatchInterval = interval;
@@ -239,7 +289,7 @@ public class PartitionedRunTests
         }
 
         var sinks = definition.Sinks.ToDictionary(s => s.Name, s => Lines(output, s.Name, sorted: false));
-        string log = string.Join("\n", logs.Lines.Select(l => l.Message));
+        string log = string.Join("\n", logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(l => l.Message));
         return new Result(sinks, run.Sources[0].Counters.Records, run.Sources[0].Counters.Bytes, log);
     }
 
