@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The end-to-end yardstick in one command: builds the hand-written jobs and the WordCount sample (JIT) and publishes
-# both with Native AOT, generates the 256 MiB Zipf text once (into ~/.cache/compiled-benchmarks, or --cache DIR),
-# then runs every job as a process in interleaved rounds and prints the table. Arguments go to the harness:
+# both with Native AOT, builds the peers (benchmarks/Compiled.Benchmarks.Peers: the same job in LINQ, System.Reactive,
+# TPL Dataflow and Akka.Streams), generates the 256 MiB Zipf text once (into ~/.cache/compiled-benchmarks, or --cache
+# DIR) and its first 64 MiB for the peers, then runs every job as a process in interleaved rounds and prints the
+# table. Arguments go to the harness (--peer-mib N: the peers' prefix; 0 leaves the peers out):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh --rounds 3
 # With "hottest" first, the Q5-style job instead: the hand-written one against samples/Nexmark's q5 (JIT and AOT), on a
 # bid file of 10,000,000 Nexmark events (9.2 million bids, 877 MB) generated once into the cache:
@@ -20,6 +22,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 build() { dotnet "$@" -c Release 2>&1 | tail -n 2 | sed 's/^/  /'; }
 echo "Building (Release) and publishing (Native AOT, $rid)..." >&2
 build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
+build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
+peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
 if [[ $job == hottest ]]; then
   build build "$root/samples/Nexmark/Nexmark.csproj" >&2
@@ -49,4 +53,5 @@ exec dotnet "$harness" run \
   --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
   --compiled-jit "$root/samples/WordCount/bin/Release/net10.0/WordCount.dll" \
   --compiled-aot "$root/samples/WordCount/bin/Release/net10.0/$rid/publish/WordCount" \
+  --peers "$peers" \
   "$@"
