@@ -5,14 +5,20 @@
 # DIR) and its first 64 MiB for the peers, then runs every job as a process in interleaved rounds and prints the
 # table. Arguments go to the harness (--peer-mib N: the peers' prefix; 0 leaves the peers out):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh --rounds 3
-# With "hottest" first, the Q5-style job instead: the hand-written one against samples/Nexmark's q5 (JIT and AOT), on a
-# bid file of 10,000,000 Nexmark events (9.2 million bids, 877 MB) generated once into the cache:
+# With "hottest" first, the Q5-style job instead: the hand-written one against samples/Nexmark's q5 (JIT and AOT) and
+# the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
+# bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
 set -euo pipefail
 job=wordcount
 if [[ "${1:-}" == hottest ]]; then
   job=hottest
   shift
+fi
+events=10000000
+if [[ $job == hottest && "${1:-}" == --events ]]; then
+  events="$2"
+  shift 2
 fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -30,10 +36,10 @@ if [[ $job == hottest ]]; then
   build publish "$root/samples/Nexmark/Nexmark.csproj" -r "$rid" >&2
   harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
   nexmark="$root/samples/Nexmark/bin/Release/net10.0/Nexmark.dll"
-  bids="${HOME}/.cache/compiled-benchmarks/nexmark-10000000-events"
+  bids="${HOME}/.cache/compiled-benchmarks/nexmark-$events-events"
   if [[ ! -f "$bids/bids.csv" ]]; then
-    echo "Generating 10,000,000 Nexmark events into $bids (once; they are reused after)..." >&2
-    dotnet "$nexmark" generate --events 10000000 --out "$bids" >&2
+    echo "Generating $events Nexmark events into $bids (once; they are reused after)..." >&2
+    dotnet "$nexmark" generate --events "$events" --out "$bids" >&2
   fi
   exec dotnet "$harness" run-hottest \
     --bids "$bids/bids.csv" \
@@ -41,6 +47,7 @@ if [[ $job == hottest ]]; then
     --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
     --compiled-jit "$nexmark" \
     --compiled-aot "$root/samples/Nexmark/bin/Release/net10.0/$rid/publish/Nexmark" \
+    --peers "$peers" \
     "$@"
 fi
 

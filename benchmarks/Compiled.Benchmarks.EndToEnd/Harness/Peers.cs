@@ -14,4 +14,13 @@ internal static class Peers
         ("TPL Dataflow", "dataflow-wordcount"),
         ("Akka.Streams", "akka-wordcount"),
     ];
+
+    /// <summary>The Q5-style job's peers.</summary>
+    public static readonly (string Library, string Command)[] Hottest =
+    [
+        ("LINQ", "linq-hottest"),
+        ("System.Reactive", "rx-hottest"),
+        ("TPL Dataflow", "dataflow-hottest"),
+        ("Akka.Streams", "akka-hottest"),
+    ];
 }
