@@ -7,10 +7,13 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //   generate [--cache DIR] [--mib N]            writes the Zipf text once (and its expected counts); prints its path
 //   hand-wordcount INPUT OUTPUT                 the hand-written word count: INPUT's words counted into the file OUTPUT
 //   hand-hottest BIDS OUTPUT                    the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
-//   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
-//                                               runs each job as a process, interleaved, checks outputs, prints the table
-//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]
+//   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
+//                                               runs each job as a process, interleaved, checks outputs, prints the table;
+//                                               --peers: also the LINQ, Rx, Dataflow and Akka.Streams jobs of that
+//                                               Compiled.Benchmarks.Peers.dll, on the first N MiB of the text (default 64; 0: none)
+//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
+//                                               (the peers on the file's lines within its first N MiB, default 64)
 // run.sh beside this file builds and publishes everything and calls "run" with the paths.
 string command = args.Length > 0 ? args[0] : "";
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,6 +79,23 @@ switch (command)
                 }
             }
 
+            // --peers DLL: the same job written with the libraries .NET users pick, on the bids of a prefix of the file.
+            long peerBytes = options.TryGetValue("--peer-mib", out string? peerMib) ? long.Parse(peerMib, CultureInfo.InvariantCulture) << 20 : 64L << 20;
+            if (options.TryGetValue("--peers", out string? peers) && peerBytes > 0)
+            {
+                JobInput? prefix = null;
+                if (peerBytes < new FileInfo(bids).Length)
+                {
+                    string prefixPath = FilePrefix.Ensure(bids, peerBytes);
+                    prefix = new JobInput(prefixPath, new HottestOutput(prefixPath));
+                }
+
+                foreach ((string library, string peerCommand) in Peers.Hottest)
+                {
+                    jobs.Add(new($"{library}, JIT", "dotnet", (i, o) => [peers, peerCommand, i, Path.Combine(o, "hottest.txt")], prefix));
+                }
+            }
+
             return new EndToEndHarness(jobs, bids, new HottestOutput(bids), scratch, windowRounds).Run(Console.Out);
         }
         finally
@@ -125,6 +145,19 @@ switch (command)
                 }
             }
 
+            // --peers DLL: the same job written with the libraries .NET users pick, on a prefix of the text (they are slow).
+            // --peer-mib 0 leaves them out; a prefix no smaller than the text is the text.
+            long peerBytes = options.TryGetValue("--peer-mib", out string? peerMib) ? long.Parse(peerMib, CultureInfo.InvariantCulture) << 20 : 64L << 20;
+            if (options.TryGetValue("--peers", out string? peers) && peerBytes > 0)
+            {
+                string prefixPath = peerBytes < bytes ? ZipfText.Ensure(cache, peerBytes) : input;
+                JobInput? prefix = peerBytes < bytes ? new JobInput(prefixPath, new WordCountOutput.Expected(prefixPath)) : null;
+                foreach ((string library, string peerCommand) in Peers.WordCount)
+                {
+                    jobs.Add(new($"{library}, JIT", "dotnet", (i, o) => [peers, peerCommand, i, Path.Combine(o, "counts.txt")], prefix));
+                }
+            }
+
             return new EndToEndHarness(jobs, input, new WordCountOutput.Expected(input), work, rounds).Run(Console.Out);
         }
         finally
@@ -135,8 +168,8 @@ switch (command)
     default:
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
-            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
-            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--rounds N] [--work DIR]. " +
+            "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
+            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR]. " +
             "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;
 }

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # The end-to-end yardstick in one command: builds the hand-written jobs and the WordCount sample (JIT) and publishes
-# both with Native AOT, generates the 256 MiB Zipf text once (into ~/.cache/compiled-benchmarks, or --cache DIR),
-# then runs every job as a process in interleaved rounds and prints the table. Arguments go to the harness:
+# both with Native AOT, builds the peers (benchmarks/Compiled.Benchmarks.Peers: the same job in LINQ, System.Reactive,
+# TPL Dataflow and Akka.Streams), generates the 256 MiB Zipf text once (into ~/.cache/compiled-benchmarks, or --cache
+# DIR) and its first 64 MiB for the peers, then runs every job as a process in interleaved rounds and prints the
+# table. Arguments go to the harness (--peer-mib N: the peers' prefix; 0 leaves the peers out):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh --rounds 3
-# With "hottest" first, the Q5-style job instead: the hand-written one against samples/Nexmark's q5 (JIT and AOT), on a
-# bid file of 10,000,000 Nexmark events (9.2 million bids, 877 MB) generated once into the cache:
+# With "hottest" first, the Q5-style job instead: the hand-written one against samples/Nexmark's q5 (JIT and AOT) and
+# the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
+# bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
 set -euo pipefail
 job=wordcount
 if [[ "${1:-}" == hottest ]]; then
   job=hottest
   shift
+fi
+events=10000000
+if [[ $job == hottest && "${1:-}" == --events ]]; then
+  events="$2"
+  shift 2
 fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -20,16 +28,18 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 build() { dotnet "$@" -c Release 2>&1 | tail -n 2 | sed 's/^/  /'; }
 echo "Building (Release) and publishing (Native AOT, $rid)..." >&2
 build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
+build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
+peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
 if [[ $job == hottest ]]; then
   build build "$root/samples/Nexmark/Nexmark.csproj" >&2
   build publish "$root/samples/Nexmark/Nexmark.csproj" -r "$rid" >&2
   harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
   nexmark="$root/samples/Nexmark/bin/Release/net10.0/Nexmark.dll"
-  bids="${HOME}/.cache/compiled-benchmarks/nexmark-10000000-events"
+  bids="${HOME}/.cache/compiled-benchmarks/nexmark-$events-events"
   if [[ ! -f "$bids/bids.csv" ]]; then
-    echo "Generating 10,000,000 Nexmark events into $bids (once; they are reused after)..." >&2
-    dotnet "$nexmark" generate --events 10000000 --out "$bids" >&2
+    echo "Generating $events Nexmark events into $bids (once; they are reused after)..." >&2
+    dotnet "$nexmark" generate --events "$events" --out "$bids" >&2
   fi
   exec dotnet "$harness" run-hottest \
     --bids "$bids/bids.csv" \
@@ -37,6 +47,7 @@ if [[ $job == hottest ]]; then
     --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
     --compiled-jit "$nexmark" \
     --compiled-aot "$root/samples/Nexmark/bin/Release/net10.0/$rid/publish/Nexmark" \
+    --peers "$peers" \
     "$@"
 fi
 
@@ -49,4 +60,5 @@ exec dotnet "$harness" run \
   --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
   --compiled-jit "$root/samples/WordCount/bin/Release/net10.0/WordCount.dll" \
   --compiled-aot "$root/samples/WordCount/bin/Release/net10.0/$rid/publish/WordCount" \
+  --peers "$peers" \
   "$@"

@@ -3,8 +3,14 @@ using System.Runtime.InteropServices;
 
 namespace Compiled.Benchmarks.EndToEnd.Harness;
 
-/// <summary>One way of running a job as a process: a name, the program, and its arguments for an input and an output directory.</summary>
-internal sealed record Job(string Name, string FileName, Func<string, string, IReadOnlyList<string>> Arguments);
+/// <summary>
+/// One way of running a job as a process: a name, the program, and its arguments for an input and an output directory;
+/// and, for a job too slow for the whole input, its own input (a prefix of the same data) and answer.
+/// </summary>
+internal sealed record Job(string Name, string FileName, Func<string, string, IReadOnlyList<string>> Arguments, JobInput? Input = null);
+
+/// <summary>An input of a job's own (a smaller prefix of the harness's input) and the answer its output is checked against.</summary>
+internal sealed record JobInput(string Path, IExpectedOutput Expected);
 
 /// <summary>The answer every run of a job is checked against.</summary>
 internal interface IExpectedOutput
@@ -21,6 +27,8 @@ internal interface IExpectedOutput
 /// no job always runs first or after the same neighbour), after one unmeasured round; checks every run's output
 /// against the expected answer before its time counts; and prints one table: the median time, MB/s, the
 /// median of the per-round ratios to the first job (the baseline), the same for CPU time, and the peak resident set.
+/// A job with an input of its own (a prefix) is compared per byte: its ratios are of time per MB. Then, for each job
+/// with an input of its own, how many times the time per MB of each job named "Compiled ..." its own takes.
 /// </summary>
 internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath, IExpectedOutput expected, string workDirectory, int rounds)
 {
@@ -29,10 +37,17 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
     public int Run(TextWriter report)
     {
         long inputBytes = new FileInfo(inputPath).Length;
+        long[] bytes = [.. jobs.Select(job => job.Input is null ? inputBytes : new FileInfo(job.Input.Path).Length)];
         report.WriteLine($"date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}");
         report.WriteLine($"machine: {CpuModel()}, {Environment.ProcessorCount} cores; {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}");
         report.WriteLine($"load average before: {LoadAverage()}");
         report.WriteLine($"input: {inputPath}, {inputBytes / 1e6:F1} MB, {expected.Describe()}");
+        foreach (JobInput prefix in jobs.Select(job => job.Input).OfType<JobInput>().DistinctBy(input => input.Path))
+        {
+            string names = string.Join(", ", jobs.Where(job => job.Input?.Path == prefix.Path).Select(job => job.Name));
+            report.WriteLine($"input of {names}: {prefix.Path}, {new FileInfo(prefix.Path).Length / 1e6:F1} MB (a prefix of the same data), {prefix.Expected.Describe()}");
+        }
+
         report.WriteLine($"rounds: 1 unmeasured + {rounds} measured, interleaved; every output checked against the expected answer");
         report.WriteLine();
 
@@ -58,14 +73,14 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
                 }
 
                 Directory.CreateDirectory(output);
-                ProcessMeasure measure = MeasuredProcess.Run(job.FileName, job.Arguments(inputPath, output));
+                ProcessMeasure measure = MeasuredProcess.Run(job.FileName, job.Arguments(job.Input?.Path ?? inputPath, output));
                 if (measure.ExitCode != 0)
                 {
                     report.WriteLine($"{job.Name} exited with {measure.ExitCode}; the end of its standard error:\n{measure.ErrorTail}");
                     return 1;
                 }
 
-                string? wrong = expected.Difference(output);
+                string? wrong = (job.Input?.Expected ?? expected).Difference(output);
                 if (wrong is not null)
                 {
                     report.WriteLine($"{job.Name} wrote a wrong answer, so none of its times counts: {wrong}. Its output is in {output}.");
@@ -74,7 +89,7 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
 
                 Directory.Delete(output, recursive: true);
                 string label = round < 0 ? "warm-up" : $"round {round + 1}";
-                Console.Error.WriteLine($"{label}: {job.Name,-24} {measure.Elapsed.TotalSeconds,7:F3} s, CPU {measure.CpuTime.TotalSeconds,7:F3} s, peak RSS {measure.PeakRssBytes / 1048576.0,6:F0} MiB, output checked");
+                Console.Error.WriteLine($"{label}: {job.Name,-36} {measure.Elapsed.TotalSeconds,7:F3} s, CPU {measure.CpuTime.TotalSeconds,7:F3} s, peak RSS {measure.PeakRssBytes / 1048576.0,6:F0} MiB, output checked");
                 if (round >= 0)
                 {
                     times[j][round] = measure.Elapsed.TotalSeconds;
@@ -86,22 +101,47 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
 
         report.WriteLine($"load average after: {LoadAverage()}");
         report.WriteLine();
-        report.WriteLine($"| job | median time | min time | MB/s | × {jobs[0].Name} | median CPU time | × {jobs[0].Name}, CPU | peak RSS |");
-        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        report.WriteLine($"| job | input | median time | min time | MB/s | × {jobs[0].Name} | median CPU time | × {jobs[0].Name}, CPU | peak RSS |");
+        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int j = 0; j < jobs.Count; j++)
         {
             double median = Median(times[j]);
-            double ratio = Median(Enumerable.Range(0, rounds).Select(r => times[j][r] / times[0][r]).ToArray());
-            double cpuRatio = Median(Enumerable.Range(0, rounds).Select(r => cpu[j][r] / cpu[0][r]).ToArray());
             report.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {jobs[j].Name} | {median:F3} s | {times[j].Min():F3} s | {inputBytes / 1e6 / median:F0} | {ratio:F2} | {Median(cpu[j]):F3} s | {cpuRatio:F2} | {peaks[j] / 1048576.0:F0} MiB |"));
+                $"| {jobs[j].Name} | {bytes[j] / 1e6:F0} MB | {median:F3} s | {times[j].Min():F3} s | {bytes[j] / 1e6 / median:F0} | {PerByteRatio(times, j, 0):F2} | {Median(cpu[j]):F3} s | {PerByteRatio(cpu, j, 0):F2} | {peaks[j] / 1048576.0:F0} MiB |"));
         }
 
         report.WriteLine();
-        report.WriteLine("Ratios are medians of the per-round ratios to the first job. CPU time is user + system time of the whole process (every thread).");
+        report.WriteLine("Ratios are medians of the per-round ratios to the first job, of time per MB of input where the inputs differ. CPU time is user + system time of the whole process (every thread).");
+
+        // The jobs on a prefix (the peers) against each compiled job: how many times its time per MB theirs takes.
+        int[] compiled = [.. Enumerable.Range(0, jobs.Count).Where(j => jobs[j].Name.StartsWith("Compiled", StringComparison.Ordinal))];
+        int[] prefixed = [.. Enumerable.Range(0, jobs.Count).Where(j => jobs[j].Input is not null)];
+        if (compiled.Length > 0 && prefixed.Length > 0)
+        {
+            report.WriteLine();
+            report.WriteLine("| job | " + string.Join(" | ", compiled.Select(c => $"× {jobs[c].Name}, wall | CPU")) + " |");
+            report.WriteLine("|---|" + string.Concat(Enumerable.Repeat("---:|---:|", compiled.Length)));
+            foreach (int j in prefixed)
+            {
+                report.WriteLine($"| {jobs[j].Name} | " + string.Join(" | ", compiled.Select(c => string.Create(CultureInfo.InvariantCulture,
+                    $"{PerByteRatio(times, j, c):F1} | {PerByteRatio(cpu, j, c):F1}"))) + " |");
+            }
+
+            report.WriteLine();
+            report.WriteLine("Each: the median of the per-round ratios of time per MB of input, wall and CPU, of the row's job to the column's.");
+        }
 
         return 0;
     }
+
+    // The median over the rounds of job j's time per byte ÷ job k's (both measured in the same round).
+    private double PerByteRatio(double[][] measured, int j, int k)
+    {
+        double scale = (double)Bytes(k) / Bytes(j);
+        return Median([.. Enumerable.Range(0, rounds).Select(r => measured[j][r] / measured[k][r] * scale)]);
+    }
+
+    private long Bytes(int j) => new FileInfo(jobs[j].Input?.Path ?? inputPath).Length;
 
     private static double Median(double[] values)
     {

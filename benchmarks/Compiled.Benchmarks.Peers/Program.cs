@@ -1,0 +1,64 @@
+using Compiled.Benchmarks.Peers;
+using Compiled.Benchmarks.Peers.Hottest;
+using Compiled.Benchmarks.Peers.WordCount;
+
+// The peers of the end-to-end yardstick: one job written with one library per command, run as a process by the
+// harness in benchmarks/Compiled.Benchmarks.EndToEnd. Each command reads INPUT and writes its answer to the file
+// OUTPUT in the format the harness checks (the same as the hand-written job's and the compiled sample's):
+//   linq-wordcount | rx-wordcount | dataflow-wordcount | akka-wordcount INPUT OUTPUT
+//       the words of INPUT (runs of bytes other than the space and the newline) counted, as (word,count) lines
+//   linq-hottest | rx-hottest | dataflow-hottest | akka-hottest BIDS OUTPUT
+//       the Q5-style job: in each 10 s window of event time, sliding every 2 s, the auctions with the most bids of the
+//       Nexmark bid file BIDS, as (windowStart,auction,bids) lines
+if (args.Length != 3)
+{
+    return Usage();
+}
+
+string input = args[1];
+string output = args[2];
+switch (args[0])
+{
+    case "linq-wordcount":
+        WordCountFile.Write(output, LinqWordCount.Count(input));
+        return 0;
+
+    case "rx-wordcount":
+        WordCountFile.Write(output, await RxWordCount.Count(input));
+        return 0;
+
+    case "dataflow-wordcount":
+        WordCountFile.Write(output, await DataflowWordCount.Count(input));
+        return 0;
+
+    case "akka-wordcount":
+        WordCountFile.Write(output, await AkkaWordCount.Count(input));
+        return 0;
+
+    case "linq-hottest":
+        HotBids.Write(output, LinqHottest.Run(input));
+        return 0;
+
+    case "rx-hottest":
+        HotBids.Write(output, await RxHottest.Run(input));
+        return 0;
+
+    case "dataflow-hottest":
+        HotBids.Write(output, await DataflowHottest.Run(input));
+        return 0;
+
+    case "akka-hottest":
+        HotBids.Write(output, await AkkaHottest.Run(input));
+        return 0;
+
+    default:
+        return Usage();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine(
+        "Usage: (linq|rx|dataflow|akka)-wordcount INPUT OUTPUT | (linq|rx|dataflow|akka)-hottest BIDS OUTPUT. " +
+        "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness with these jobs.");
+    return 2;
+}
