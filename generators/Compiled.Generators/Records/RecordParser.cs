@@ -250,7 +250,9 @@ namespace Compiled.Generators.Records
             {
                 var sample = new DateTime(2026, 3, 1, 12, 30, 5, 250, DateTimeKind.Utc);
                 string text = sample.ToString(format, CultureInfo.InvariantCulture);
-                return format.Length > 1
+                // A 12-hour clock without its AM/PM designator reads 13:30 back as 01:30.
+                bool twelveHours = format.IndexOf('h') >= 0 && format.IndexOf('t') < 0;
+                return format.Length > 1 && !twelveHours
                     && DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime back)
                     && back.ToString(format, CultureInfo.InvariantCulture) == text;
             }
