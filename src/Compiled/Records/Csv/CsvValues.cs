@@ -80,10 +80,51 @@ public static class CsvValues
     public static BadRecordReason Byte(ReadOnlySpan<byte> field, out byte value) => Slow(field, out value);
 
     /// <summary>Reads a <see cref="double"/>; a number too large for one is infinity, as <c>double.Parse</c> gives.</summary>
+    /// <remarks>
+    /// The common form, an optional '-', digits, and optionally '.' and more digits, 15 digits in all at most, is read
+    /// by one loop: its digits make an integer below 2^53 and its scale a power of ten up to 10^15, both exact as
+    /// doubles, so their quotient is the correctly rounded value (Clinger's fast path), the same double
+    /// <c>double.Parse</c> gives. Any other form is read by <c>double.TryParse</c>.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static BadRecordReason Double(ReadOnlySpan<byte> field, out double value) =>
-        double.TryParse(field, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value)
+    public static BadRecordReason Double(ReadOnlySpan<byte> field, out double value)
+    {
+        bool negative = field.Length != 0 && field[0] == (byte)'-';
+        int i = negative ? 1 : 0;
+        ulong mantissa = 0;
+        int digits = 0;
+        int scale = -1;
+        for (; i < field.Length; i++)
+        {
+            uint digit = (uint)(field[i] - '0');
+            if (digit <= 9)
+            {
+                mantissa = (mantissa * 10) + digit;
+                digits++;
+            }
+            else if (field[i] == (byte)'.' && scale < 0)
+            {
+                scale = digits;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        if (i == field.Length && digits is > 0 and <= 15)
+        {
+            int fraction = scale < 0 ? 0 : digits - scale;
+            double quotient = mantissa / PowersOfTen[fraction];
+            value = negative ? -quotient : quotient;
+            return BadRecordReason.None;
+        }
+
+        return double.TryParse(field, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value)
             ? BadRecordReason.None : BadRecordReason.NumberInvalid;
+    }
+
+    private static ReadOnlySpan<double> PowersOfTen => [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
     /// <summary>Reads a <see cref="float"/>.</summary>
     public static BadRecordReason Single(ReadOnlySpan<byte> field, out float value) =>

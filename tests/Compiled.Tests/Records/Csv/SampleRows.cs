@@ -39,6 +39,7 @@ internal static class SampleRows
                 2 => -0.0001,
                 3 => double.NaN,
                 4 => double.NegativeInfinity,
+                5 or 6 => Math.Round(random.NextDouble() * 100_000, random.Next(0, 9)) * (random.Next(2) == 0 ? 1 : -1),
                 _ => BitConverter.Int64BitsToDouble(random.NextInt64()) is double d && double.IsFinite(d) ? d : 1.5,
             },
             random.Next(5) switch
