@@ -76,7 +76,7 @@ namespace Markets
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _tradesFramer;
-            private readonly global::Compiled.CsvRecordReader _tradesCounters;
+            private readonly global::Compiled.CsvRecordReader _tradesReader;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
@@ -88,7 +88,7 @@ namespace Markets
             public BoughtJob(global::Compiled.Hosting.JobContext context)
             {
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                _tradesCounters = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes);
+                _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes);
                 _output = context.Sinks[0];
                 _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
             }
@@ -98,7 +98,7 @@ namespace Markets
             {
                 switch (source)
                 {
-                    case 0: _tradesFramer.Reset(streamName); _tradesCounters.BeginStream(streamName); break;
+                    case 0: _tradesFramer.Reset(streamName); _tradesReader.BeginStream(streamName); break;
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
             }
@@ -159,12 +159,12 @@ namespace Markets
             /// <summary>The fused loop of source Trades: each line runs through every stage below it, inline.</summary>
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.CsvRecordReader _tradesCounters;
+                private readonly global::Compiled.CsvRecordReader _tradesReader;
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
 
                 public TradesLoop(BoughtJob job)
                 {
-                    _tradesCounters = job._tradesCounters;
+                    _tradesReader = job._tradesReader;
                     _add = job._add;
                 }
 
@@ -174,7 +174,7 @@ namespace Markets
                 public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine)
                 {
                     // Read the line as CSV into a Trade: a header row, a line inside a quoted field or a refused record goes no further.
-                    if (!global::Markets.Trade.TryReadCsv(_tradesCounters, tradesLine, out global::Markets.Trade trades))
+                    if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, out global::Markets.Trade trades))
                     {
                         return;
                     }

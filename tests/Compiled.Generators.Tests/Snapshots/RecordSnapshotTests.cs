@@ -36,7 +36,7 @@ public class RecordSnapshotTests
         // The fused loop hands each line to the record's own parser, directly; the parser reads each field with a direct,
         // non-generic call.
         string loop = pipeline.SourceText.ToString();
-        Assert.Contains("if (!global::Markets.Trade.TryReadCsv(_tradesCounters, tradesLine, out global::Markets.Trade trades))", loop);
+        Assert.Contains("if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, out global::Markets.Trade trades))", loop);
         string parser = record.SourceText.ToString();
         Assert.DoesNotContain("=>", parser[parser.IndexOf("TryReadCsv", StringComparison.Ordinal)..]);
         Assert.Contains("global::Compiled.CsvValues.Decimal(field, out decimal m1)", parser);
