@@ -10,7 +10,8 @@ using Compiled.Benchmarks.Profiling;
 // Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
 // end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
 // runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs). 'bids [rounds]
-// [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs).
+// [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
+// runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -39,6 +40,11 @@ if (args.Length > 0 && args[0] == "keytables")
 if (args.Length > 0 && args[0] == "bids")
 {
     return Compiled.Benchmarks.Parsing.BidParseRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "csv")
+{
+    return Compiled.Benchmarks.Records.CsvParseRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "events")

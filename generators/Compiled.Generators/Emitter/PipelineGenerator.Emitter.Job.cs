@@ -40,7 +40,7 @@ namespace Compiled.Generators
                 {
                     if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
                     {
-                        w.Line($"{counters} = context.Counters[{i}];");
+                        w.Line($"{counters} = {CountersValue(pipeline.Sources[i], i)};");
                     }
                 }
 
@@ -68,7 +68,7 @@ namespace Compiled.Generators
                 w.Open("switch (source)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName); break;");
+                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName);{BeginCsvStream(pipeline, pipeline.Sources[i])} break;");
                 }
 
                 w.Line(OutOfRange);

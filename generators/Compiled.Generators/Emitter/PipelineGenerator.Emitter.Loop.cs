@@ -78,6 +78,12 @@ namespace Compiled.Generators
             private static void EmitParse(SourceWriter w, StageModel source, StageNames names)
             {
                 SourceParse parse = source.Parse!;
+                if (parse.CsvRecord is not null)
+                {
+                    EmitCsvParse(w, source, names);
+                    return;
+                }
+
                 string malformed = $"{{ {names.Counters}.Malformed++; return; }}";
                 w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
                 if (!parse.IsTuple)

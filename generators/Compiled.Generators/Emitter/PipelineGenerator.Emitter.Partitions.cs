@@ -21,6 +21,11 @@ namespace Compiled.Generators
                     return $"it reads {pipeline.Sources.Count} sources, and partitions split one source's files only";
                 }
 
+                if (CsvSinglePartitionReason(pipeline.Sources[0]) is { } csv)
+                {
+                    return csv;
+                }
+
                 foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))
                 {
                     if (stage.Kind == StageKind.Source)

@@ -90,7 +90,7 @@ namespace Compiled.Generators
                     {
                         if (NamesOf(source).Counters is { } counters)
                         {
-                            _counterFields.Add(source, ($"private readonly {Runtime}.Connectors.SourceCounters {counters};", counters));
+                            _counterFields.Add(source, ($"private readonly {CountersType(source)} {counters};", counters));
                         }
                     }
 

@@ -129,7 +129,8 @@ namespace Compiled.Generators.Model
     /// <param name="RecordDisplay">The record type as written, for --help: <c>int</c>, <c>(string Word, int Count)</c>.</param>
     /// <param name="Fields">The fields in order; one for a record that is not a tuple.</param>
     /// <param name="IsTuple">Whether the record is a tuple of <see cref="Fields"/>.</param>
-    internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple);
+    /// <param name="CsvRecord">For a <c>[Record]</c> struct, its type (fully qualified), whose generated <c>TryReadCsv</c> reads each line; <see langword="null"/> otherwise.</param>
+    internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? CsvRecord = null);
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>

@@ -77,6 +77,13 @@ namespace Compiled.Generators
             // or a tuple of those; null if it cannot. FieldTypes lists them for the runtime and for CMP0009 alike.
             private SourceParse? ParseOf(ITypeSymbol record)
             {
+                if (Records.RecordParser.IsRecord(record))
+                {
+                    // A [Record] struct: its generated TryReadCsv reads each line (RecordGenerator writes it).
+                    return new SourceParse($"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>", record.ToDisplayString(ShortFormat),
+                        EquatableArray<ParseField>.Empty, false, record.ToDisplayString(CodeFormat));
+                }
+
                 var fields = new List<ParseField>();
                 bool tuple = record is INamedTypeSymbol { IsTupleType: true };
                 IEnumerable<ITypeSymbol> types = tuple

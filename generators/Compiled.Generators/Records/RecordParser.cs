@@ -1,0 +1,304 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Compiled.Generators.Diagnostics;
+using Compiled.Generators.Helpers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Compiled.Generators.Records
+{
+    /// <summary>Reads a <c>[Record]</c> struct into a <see cref="RecordModel"/>, reporting what cannot be generated.</summary>
+    internal static class RecordParser
+    {
+        public const string RecordAttribute = "Compiled.RecordAttribute";
+        private const string ColumnAttribute = "Compiled.ColumnAttribute";
+        private const string Utf8Text = "Compiled.Utf8Text";
+
+        private static readonly SymbolDisplayFormat CodeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>Whether <paramref name="type"/> is declared <c>[Record]</c> (the pipeline generator asks, for a <c>Lines&lt;T&gt;</c> source).</summary>
+        public static bool IsRecord(ITypeSymbol type) =>
+            type.TypeKind == TypeKind.Struct && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RecordAttribute);
+
+        public static RecordResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<Diagnostic>();
+            var type = (INamedTypeSymbol)context.TargetSymbol;
+            var syntax = (TypeDeclarationSyntax)context.TargetNode;
+            AttributeData attribute = context.Attributes[0];
+            string name = type.Name;
+
+            if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.RecordNotPartial, syntax.Identifier.GetLocation(), name, ""));
+            }
+
+            var containers = new List<string>();
+            for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                SyntaxReference? reference = outer.DeclaringSyntaxReferences.FirstOrDefault();
+                if (reference?.GetSyntax(cancellationToken) is TypeDeclarationSyntax outerSyntax)
+                {
+                    if (!outerSyntax.Modifiers.Any(SyntaxKind.PartialKeyword))
+                    {
+                        diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.RecordNotPartial, syntax.Identifier.GetLocation(), name,
+                            $", and so must the type '{outer.Name}' that contains it"));
+                    }
+
+                    string keyword = outerSyntax is RecordDeclarationSyntax r ? "record " + (r.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "struct" : "class") : outerSyntax.Keyword.Text;
+                    containers.Insert(0, $"partial {keyword} {outer.Name}");
+                }
+            }
+
+            char separator = ',';
+            int header = 0;
+            int onBadRecord = 0;
+            foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+            {
+                switch (argument.Key)
+                {
+                    case "Separator" when argument.Value.Value is char c:
+                        separator = c;
+                        break;
+                    case "Header" when argument.Value.Value is int h:
+                        header = h;
+                        break;
+                    case "OnBadRecord" when argument.Value.Value is int p:
+                        onBadRecord = p;
+                        break;
+                }
+            }
+
+            if (separator is '"' or '\r' or '\n' || separator > '\x7f')
+            {
+                diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(attribute, "Separator") ?? syntax.Identifier.GetLocation(),
+                    $"The separator {Quote(separator.ToString())}", name, "a separator is one ASCII character other than a quote, \\r or \\n; use ',', ';', '\\t' or '|'"));
+            }
+
+            var members = new List<RecordMember>();
+            var locations = new List<Location>();
+            int position = 0;
+            foreach (ISymbol member in type.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ITypeSymbol? memberType = member switch
+                {
+                    IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public, IsReadOnly: false } field => field.Type,
+                    IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, SetMethod: { DeclaredAccessibility: Accessibility.Public } } property => property.Type,
+                    _ => null,
+                };
+                if (memberType is null)
+                {
+                    continue;
+                }
+
+                Location location = member.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation();
+                AttributeData? column = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
+                string columnName = column?.ConstructorArguments.FirstOrDefault().Value as string ?? member.Name;
+                int index = -1;
+                string? format = null;
+                string? defaultText = null;
+                if (column is not null)
+                {
+                    foreach (KeyValuePair<string, TypedConstant> argument in column.NamedArguments)
+                    {
+                        switch (argument.Key)
+                        {
+                            case "Index" when argument.Value.Value is int i:
+                                index = i;
+                                break;
+                            case "Format":
+                                format = argument.Value.Value as string;
+                                break;
+                            case "Default":
+                                defaultText = argument.Value.Value as string;
+                                break;
+                        }
+                    }
+                }
+
+                int memberPosition = position++;
+                (MemberKind kind, string? reader) = KindOf(memberType);
+                string display = memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                if (reader is null && kind == MemberKind.Value)
+                {
+                    string what = memberType.NullableAnnotation == NullableAnnotation.Annotated || memberType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
+                        ? $"of the nullable type '{display}' (a missing field is written with [Column(Default = ...)] instead)"
+                        : $"of type '{display}', which a CSV field cannot be read as";
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.UnsupportedRecordMember, location, member.Name, name, what));
+                    continue;
+                }
+
+                if (index < -1)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(column!, "Index") ?? location,
+                        $"The column index {index} of '{member.Name}'", name, "a column index is 0 or more (the first column is 0)"));
+                    continue;
+                }
+
+                Location formatLocation = (column is null ? null : ArgumentLocation(column, "Format")) ?? location;
+                if (format is not null && kind != MemberKind.Time)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, formatLocation,
+                        $"The format {Quote(format)} of '{member.Name}'", name, $"a format applies to a DateTime or DateTimeOffset, and '{member.Name}' is '{display}'; remove Format"));
+                    continue;
+                }
+
+                if (format is not null && !IsHonouredTimeFormat(format))
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, formatLocation,
+                        $"The format {Quote(format)} of '{member.Name}'", name,
+                        "it is not a .NET date and time format that reads back what it writes (e.g. \"yyyy-MM-dd HH:mm:ss\"), nor \"unix\" (seconds) or \"unixms\" (milliseconds)"));
+                    continue;
+                }
+
+                if (defaultText is not null && DefaultProblem(kind, reader, defaultText, memberType) is { } problem)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(column!, "Default") ?? location,
+                        $"The default {Quote(defaultText)} of '{member.Name}'", name, problem));
+                    continue;
+                }
+
+                EquatableArray<string> enumNames = kind == MemberKind.Enum
+                    ? memberType.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst).Select(f => f.Name).ToEquatableArray()
+                    : EquatableArray<string>.Empty;
+                members.Add(new RecordMember(member.Name, memberType.ToDisplayString(CodeFormat), kind, reader, columnName,
+                    index >= 0 ? index : memberPosition, index >= 0, format, defaultText, enumNames));
+                locations.Add((column is null ? null : column.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()) ?? location);
+            }
+
+            // Two members reading one column: by name (ignoring ASCII case, as the header is matched), or by declared index.
+            for (int i = 0; i < members.Count; i++)
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    string? clash =
+                        members[i].ByPosition && members[j].ByPosition && members[i].Index == members[j].Index ? members[i].Index.ToString(CultureInfo.InvariantCulture)
+                        : !members[i].ByPosition && !members[j].ByPosition && string.Equals(members[i].Column, members[j].Column, StringComparison.OrdinalIgnoreCase) ? Quote(members[i].Column)
+                        : null;
+                    if (clash is not null)
+                    {
+                        diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.DuplicateRecordColumn, locations[i], members[j].Name, members[i].Name, name, clash));
+                    }
+                }
+            }
+
+            if (members.Count == 0 && diagnostics.Count == 0)
+            {
+                diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.RecordHasNoColumns, syntax.Identifier.GetLocation(), name));
+            }
+
+            string keywordOf = syntax is RecordDeclarationSyntax ? "record struct" : "struct";
+            string fullName = type.ToDisplayString(CodeFormat);
+            string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".Record.g.cs";
+            RecordModel? model = diagnostics.Count == 0
+                ? new RecordModel(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), containers.ToEquatableArray(),
+                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray())
+                : null;
+            return new RecordResult(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()));
+        }
+
+        // The kind of a member's type and the CsvValues reader of a value or time; (Value, null) for a type no field is read as.
+        private static (MemberKind Kind, string? Reader) KindOf(ITypeSymbol type)
+        {
+            if (type.TypeKind == TypeKind.Enum)
+            {
+                return (MemberKind.Enum, null);
+            }
+
+            switch (type.SpecialType)
+            {
+                case SpecialType.System_Int64: return (MemberKind.Value, "Int64");
+                case SpecialType.System_Int32: return (MemberKind.Value, "Int32");
+                case SpecialType.System_Int16: return (MemberKind.Value, "Int16");
+                case SpecialType.System_SByte: return (MemberKind.Value, "SByte");
+                case SpecialType.System_UInt64: return (MemberKind.Value, "UInt64");
+                case SpecialType.System_UInt32: return (MemberKind.Value, "UInt32");
+                case SpecialType.System_UInt16: return (MemberKind.Value, "UInt16");
+                case SpecialType.System_Byte: return (MemberKind.Value, "Byte");
+                case SpecialType.System_Double: return (MemberKind.Value, "Double");
+                case SpecialType.System_Single: return (MemberKind.Value, "Single");
+                case SpecialType.System_Decimal: return (MemberKind.Value, "Decimal");
+                case SpecialType.System_Boolean: return (MemberKind.Value, "Boolean");
+                case SpecialType.System_String: return (MemberKind.Value, "String");
+                case SpecialType.System_DateTime: return (MemberKind.Time, "DateTime");
+            }
+
+            return type.ToDisplayString() switch
+            {
+                "System.DateTimeOffset" => (MemberKind.Time, "DateTimeOffset"),
+                "System.Guid" => (MemberKind.Value, "Guid"),
+                Utf8Text => (MemberKind.Text, null),
+                _ => (MemberKind.Value, null),
+            };
+        }
+
+        // A format reads back what it writes: a sample time, formatted and parsed exactly, gives the same text again.
+        private static bool IsHonouredTimeFormat(string format)
+        {
+            if (format is "unix" or "unixms")
+            {
+                return true;
+            }
+
+            try
+            {
+                var sample = new DateTime(2026, 3, 1, 12, 30, 5, 250, DateTimeKind.Utc);
+                string text = sample.ToString(format, CultureInfo.InvariantCulture);
+                // A 12-hour clock without its AM/PM designator reads 13:30 back as 01:30.
+                bool twelveHours = format.IndexOf('h') >= 0 && format.IndexOf('t') < 0;
+                return format.Length > 1 && !twelveHours
+                    && DateTime.TryParseExact(text, format, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime back)
+                    && back.ToString(format, CultureInfo.InvariantCulture) == text;
+            }
+            catch (FormatException)
+            {
+                return false;
+            }
+        }
+
+        // Why a default cannot be read as its member's type, or null when it can (numbers and booleans checked here).
+        private static string? DefaultProblem(MemberKind kind, string? reader, string text, ITypeSymbol type)
+        {
+            bool ok = reader switch
+            {
+                "Int64" or "Int32" or "Int16" or "SByte" => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long l) && InRange(type.SpecialType, l),
+                "UInt64" or "UInt32" or "UInt16" or "Byte" => ulong.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out ulong u) && InRange(type.SpecialType, u),
+                "Double" or "Single" => double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out _),
+                "Decimal" => decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out _),
+                "Boolean" => text is "0" or "1" || bool.TryParse(text, out _),
+                "Guid" => Guid.TryParse(text, out _),
+                _ => kind != MemberKind.Enum || type.GetMembers().OfType<IFieldSymbol>().Any(f => f.IsConst && string.Equals(f.Name, text, StringComparison.OrdinalIgnoreCase)),
+            };
+            return ok ? null : $"'{text}' is not a value of '{type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}'; write the default as the field would be written in the file";
+        }
+
+        private static bool InRange(SpecialType type, long value) => type switch
+        {
+            SpecialType.System_Int32 => value >= int.MinValue && value <= int.MaxValue,
+            SpecialType.System_Int16 => value >= short.MinValue && value <= short.MaxValue,
+            SpecialType.System_SByte => value >= sbyte.MinValue && value <= sbyte.MaxValue,
+            _ => true,
+        };
+
+        private static bool InRange(SpecialType type, ulong value) => type switch
+        {
+            SpecialType.System_UInt32 => value <= uint.MaxValue,
+            SpecialType.System_UInt16 => value <= ushort.MaxValue,
+            SpecialType.System_Byte => value <= byte.MaxValue,
+            _ => true,
+        };
+
+        private static Location? ArgumentLocation(AttributeData attribute, string name) =>
+            attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax { ArgumentList: { } list }
+                ? list.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.Text == name)?.GetLocation()
+                : null;
+
+        private static string Quote(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\t", "\\t").Replace("\r", "\\r").Replace("\n", "\\n") + "\"";
+    }
+}

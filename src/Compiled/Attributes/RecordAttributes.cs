@@ -1,0 +1,77 @@
+namespace Compiled;
+
+/// <summary>
+/// Declares a record: a <c>partial struct</c> (or <c>partial record struct</c>) whose CSV parser is generated at build
+/// time. A source declared <c>Lines&lt;T&gt;</c> of such a struct reads its input as CSV (RFC 4180) and hands its first
+/// stage the parsed struct. Each public instance field or settable property is a column, in declaration order, unless
+/// <see cref="ColumnAttribute"/> says otherwise.
+/// </summary>
+[AttributeUsage(AttributeTargets.Struct, Inherited = false, AllowMultiple = false)]
+public sealed class RecordAttribute : Attribute
+{
+    /// <summary>The byte between fields: <c>','</c> by default; <c>';'</c>, <c>'\t'</c>, <c>'|'</c> and any other ASCII character but a quote, <c>\r</c> or <c>\n</c>.</summary>
+    public char Separator { get; set; } = ',';
+
+    /// <summary>Whether each stream (file, connection) starts with a header row, and whether columns are found in it by name.</summary>
+    public RecordHeader Header { get; set; } = RecordHeader.Names;
+
+    /// <summary>What a record that does not parse does: counted and skipped (the default), or the end of the job.</summary>
+    public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
+}
+
+/// <summary>How the first row of each stream of a <see cref="RecordAttribute"/> source is read.</summary>
+public enum RecordHeader
+{
+    /// <summary>The first row names the columns; each field is found by its column name (the member's name unless <see cref="ColumnAttribute.Name"/> gives one), in any order, compared ignoring ASCII case.</summary>
+    Names = 0,
+
+    /// <summary>The first row is a header that is skipped; fields are found by position (declaration order, or <see cref="ColumnAttribute.Index"/>).</summary>
+    Skip = 1,
+
+    /// <summary>There is no header row; every row is a record, and fields are found by position.</summary>
+    None = 2,
+}
+
+/// <summary>What a source does with a record that does not parse.</summary>
+public enum BadRecordPolicy
+{
+    /// <summary>Count it (in the batch's <c>Malformed</c> total and per <see cref="BadRecordReason"/>) and go on with the next record.</summary>
+    Skip = 0,
+
+    /// <summary>Stop the job with a <see cref="BadRecordException"/> that names the source, stream, line, field and reason.</summary>
+    Fail = 1,
+}
+
+/// <summary>
+/// Says how one field or property of a <see cref="RecordAttribute"/> struct is read: which column, in which format, and
+/// what it is when its column is missing.
+/// </summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
+public sealed class ColumnAttribute : Attribute
+{
+    /// <summary>Names the column as the header row writes it.</summary>
+    public ColumnAttribute(string name) => Name = name;
+
+    /// <summary>Keeps the member's name as the column name (to give an <see cref="Index"/>, a <see cref="Format"/> or a <see cref="Default"/>).</summary>
+    public ColumnAttribute()
+    {
+    }
+
+    /// <summary>The column's name in the header row; the member's name when <see langword="null"/>.</summary>
+    public string? Name { get; }
+
+    /// <summary>The column's zero-based position; when set, the column is found by position even under <see cref="RecordHeader.Names"/>. -1 (the default) for the member's place.</summary>
+    public int Index { get; set; } = -1;
+
+    /// <summary>
+    /// For a <see cref="DateTime"/> or <see cref="DateTimeOffset"/>: a .NET exact format (<c>yyyy-MM-dd HH:mm:ss</c>),
+    /// <c>unix</c> (seconds since 1970-01-01 UTC) or <c>unixms</c> (milliseconds); ISO 8601 when <see langword="null"/>.
+    /// </summary>
+    public string? Format { get; set; }
+
+    /// <summary>
+    /// Makes the column optional: the text read in place of a field whose column is missing from the row or the header,
+    /// or (for a field that is not text) empty. <see langword="null"/> (the default) for a required column.
+    /// </summary>
+    public string? Default { get; set; }
+}

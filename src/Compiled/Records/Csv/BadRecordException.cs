@@ -1,0 +1,35 @@
+namespace Compiled;
+
+/// <summary>
+/// A record that did not parse, at a source whose record declares <see cref="BadRecordPolicy.Fail"/>: it says where
+/// (source, stream, line) and what (field and reason), so the input can be fixed.
+/// </summary>
+public sealed class BadRecordException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail)
+        : base($"Source {source} read a bad record at line {line} of {(stream.Length == 0 ? "its input" : stream)}"
+            + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] to count and skip such records.")
+    {
+        SourceName = source;
+        Stream = stream;
+        Line = line;
+        Field = field;
+        Reason = reason;
+    }
+
+    /// <summary>The source's name.</summary>
+    public string SourceName { get; }
+
+    /// <summary>The stream (file or connection) the record came from.</summary>
+    public string Stream { get; }
+
+    /// <summary>The line of the stream the record starts on, from 1.</summary>
+    public long Line { get; }
+
+    /// <summary>The record's field (member) that did not parse, or <see langword="null"/> for a problem of the whole row.</summary>
+    public string? Field { get; }
+
+    /// <summary>Why the record was refused.</summary>
+    public BadRecordReason Reason { get; }
+}

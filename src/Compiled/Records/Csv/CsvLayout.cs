@@ -1,0 +1,87 @@
+using System.Text;
+
+namespace Compiled;
+
+/// <summary>
+/// What the generated parser of a <see cref="RecordAttribute"/> struct tells its source's <see cref="CsvRecordReader"/>:
+/// the separator, the header row, the policy for bad records, and for each member its column (by name or position),
+/// whether it is optional and how it is named in messages. The generator emits one per record type, as the struct's
+/// static <c>CsvLayout</c>.
+/// </summary>
+public sealed class CsvLayout
+{
+    /// <summary>Creates a layout (the generator does this).</summary>
+    /// <param name="record">The record type's name, for messages.</param>
+    /// <param name="separator">The byte between fields.</param>
+    /// <param name="header">How the first row of each stream is read.</param>
+    /// <param name="onBadRecord">What a record that does not parse does.</param>
+    /// <param name="members">Each member's name, in declaration order.</param>
+    /// <param name="columns">Each member's column name in the header row.</param>
+    /// <param name="indexes">Each member's column by position: its declared index, or its place among the members.</param>
+    /// <param name="byPosition">Whether each member's index was declared, so it is found by position even under <see cref="RecordHeader.Names"/>.</param>
+    /// <param name="optional">Whether each member has a default, and so may be missing.</param>
+    /// <param name="keepsText">Whether a member is <see cref="Utf8Text"/>, which needs the record in the reader's buffer.</param>
+    public CsvLayout(string record, char separator, RecordHeader header, BadRecordPolicy onBadRecord, string[] members, string[] columns,
+        int[] indexes, bool[] byPosition, bool[] optional, bool keepsText)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        if (separator is '"' or '\r' or '\n' or > '\x7f')
+        {
+            throw new ArgumentOutOfRangeException(nameof(separator), separator, "A CSV separator is an ASCII character other than a quote, \\r or \\n.");
+        }
+
+        Record = record;
+        Separator = (byte)separator;
+        Header = header;
+        OnBadRecord = onBadRecord;
+        Members = members;
+        Columns = columns;
+        ColumnsUtf8 = Array.ConvertAll(columns, Encoding.UTF8.GetBytes);
+        Indexes = indexes;
+        ByPosition = byPosition;
+        Optional = optional;
+        KeepsText = keepsText;
+        int width = 0;
+        foreach (int index in indexes)
+        {
+            width = Math.Max(width, index + 1);
+        }
+
+        Width = width;
+    }
+
+    /// <summary>The record type's name.</summary>
+    public string Record { get; }
+
+    /// <summary>The byte between fields.</summary>
+    public byte Separator { get; }
+
+    /// <summary>How the first row of each stream is read.</summary>
+    public RecordHeader Header { get; }
+
+    /// <summary>What a record that does not parse does.</summary>
+    public BadRecordPolicy OnBadRecord { get; }
+
+    /// <summary>Each member's name.</summary>
+    public string[] Members { get; }
+
+    /// <summary>Each member's column name.</summary>
+    public string[] Columns { get; }
+
+    internal byte[][] ColumnsUtf8 { get; }
+
+    /// <summary>Each member's column by position.</summary>
+    public int[] Indexes { get; }
+
+    /// <summary>Whether each member's position was declared.</summary>
+    public bool[] ByPosition { get; }
+
+    /// <summary>Whether each member may be missing.</summary>
+    public bool[] Optional { get; }
+
+    /// <summary>Whether a member is text cut from the record.</summary>
+    public bool KeepsText { get; }
+
+    /// <summary>The number of fields a row has when there is no header: the highest column by position, plus one.</summary>
+    public int Width { get; }
+}

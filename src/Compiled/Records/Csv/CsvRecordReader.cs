@@ -1,0 +1,519 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text;
+using Compiled.Connectors;
+using Compiled.Framing;
+
+namespace Compiled;
+
+/// <summary>
+/// The per-source state of a CSV source's generated parser (RFC 4180): it cuts each line the framer hands it into
+/// fields, joins the lines of a record whose quoted field holds a newline, reads the header row of each stream, keeps
+/// the buffer <see cref="Utf8Text"/> fields are cut from, and counts (or, under <see cref="BadRecordPolicy.Fail"/>,
+/// throws for) records that do not parse. The generated <c>TryReadCsv</c> of the record struct calls
+/// <see cref="TryBegin"/>, then reads each member's field with <see cref="TryField"/> and the
+/// <see cref="CsvValues"/> reader of its type, directly: no delegate, interface or generic call per field.
+/// </summary>
+/// <remarks>
+/// Rules: fields are separated by <see cref="CsvLayout.Separator"/>; a field that starts with <c>"</c> is quoted, runs
+/// to the next lone <c>"</c> (a doubled <c>""</c> is one quote) and may hold separators and newlines; after its closing
+/// quote comes a separator or the end of the record. A quote inside an unquoted field, or text after a closing quote,
+/// is <see cref="BadRecordReason.BadQuote"/>. Spaces are part of fields. A UTF-8 byte order mark at the start of a
+/// stream is skipped; an empty line outside a quoted field is skipped, not counted.
+/// One reader serves one source from one thread.
+/// </remarks>
+public sealed class CsvRecordReader
+{
+    private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+
+    private readonly CsvLayout _layout;
+    private readonly string _source;
+    private readonly SourceCounters _counters;
+    private readonly int _maxRecordBytes;
+    private readonly byte _separator;
+    private readonly Utf8TextBuffer _buffer = new(new byte[256]);
+    private readonly int[] _columns;
+    private readonly long[] _reasons = new long[Enum.GetValues<BadRecordReason>().Length];
+    private int[] _starts = new int[16];
+    private int[] _ends = new int[16];
+    private bool[] _escaped = new bool[16];
+    private int _count;
+    private int _expected;
+    private int _length;          // bytes of the buffer in use
+    private bool _pending;        // the buffer holds the first lines of a record whose quoted field is still open
+    private bool _header;         // the next record is the stream's header row
+    private bool _required;       // a required column is missing from the stream's header
+    private long _line;           // lines of the stream seen
+    private long _recordLine;     // the line the current record starts on
+    private string _stream = "";
+
+    /// <summary>Creates the reader of a source (the generated job does this).</summary>
+    /// <param name="layout">The record's layout: the struct's generated <c>CsvLayout</c>.</param>
+    /// <param name="source">The source's name, for messages.</param>
+    /// <param name="counters">The source's counters: a refused record counts as <see cref="SourceCounters.Malformed"/>.</param>
+    /// <param name="maxRecordBytes">The longest record, lines joined, that a quoted field may make.</param>
+    public CsvRecordReader(CsvLayout layout, string source, SourceCounters counters, int maxRecordBytes = FramingOptions.DefaultMaxRecordBytes)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(counters);
+        _layout = layout;
+        _source = source;
+        _counters = counters;
+        _maxRecordBytes = maxRecordBytes;
+        _separator = layout.Separator;
+        _columns = (int[])layout.Indexes.Clone();
+        BeginStream("");
+    }
+
+    /// <summary>The buffer <see cref="Utf8Text"/> fields are cut from.</summary>
+    public Utf8TextBuffer Text => _buffer;
+
+    /// <summary>How many records were refused for <paramref name="reason"/> since the reader was created.</summary>
+    public long Refused(BadRecordReason reason) => _reasons[(int)reason];
+
+    /// <summary>The line of the current stream the current record starts on, from 1.</summary>
+    public long Line => _recordLine;
+
+    /// <summary>
+    /// Starts a new stream (a file or a connection): its first row is a header again, and lines count from 1. A record
+    /// whose quoted field the previous stream left open is refused as <see cref="BadRecordReason.UnterminatedQuote"/>.
+    /// </summary>
+    public void BeginStream(string streamName)
+    {
+        if (_pending)
+        {
+            _pending = false;
+            Refuse(BadRecordReason.UnterminatedQuote, -1, "the stream ended inside a quoted field");
+        }
+
+        _stream = streamName;
+        _line = 0;
+        _recordLine = 0;
+        _header = _layout.Header != RecordHeader.None;
+        _required = false;
+        Array.Copy(_layout.Indexes, _columns, _columns.Length);
+        _expected = _layout.Width;
+    }
+
+    /// <summary>
+    /// Takes the next line of the stream. <see langword="true"/> when it completes a record whose fields are now cut:
+    /// <paramref name="record"/> is the record's bytes (the line, or the reader's buffer), which <see cref="TryField"/>
+    /// slices. <see langword="false"/> for a line that opens or continues a quoted field, a header row, an empty line,
+    /// or a record refused (counted, or thrown under <see cref="BadRecordPolicy.Fail"/>).
+    /// </summary>
+    public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        _line++;
+        record = default;
+        ReadOnlySpan<byte> input;
+        bool inBuffer;
+        if (_pending)
+        {
+            Append((byte)'\n', line);
+            input = new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length);
+            inBuffer = true;
+        }
+        else
+        {
+            if (_line == 1 && line.StartsWith(ByteOrderMark))
+            {
+                line = line[ByteOrderMark.Length..];
+            }
+
+            if (line.IsEmpty)
+            {
+                return false;
+            }
+
+            _recordLine = _line;
+            _buffer.Generation++;
+            input = line;
+            inBuffer = false;
+        }
+
+        BadRecordReason cut = Cut(input, out bool escaped);
+        if (cut == BadRecordReason.UnterminatedQuote)
+        {
+            // A quoted field runs on to the next line: keep the lines so far, and wait for it.
+            if (!inBuffer)
+            {
+                _length = 0;
+                Append(null, line);
+                _pending = true;
+            }
+
+            if (_length > _maxRecordBytes)
+            {
+                _pending = false;
+                return Refuse(BadRecordReason.UnterminatedQuote, -1, $"a quoted field runs on past {_maxRecordBytes} bytes");
+            }
+
+            return false;
+        }
+
+        _pending = false;
+        if (cut != BadRecordReason.None)
+        {
+            return Refuse(cut, -1, "a quote inside an unquoted field, or text after a closing quote");
+        }
+
+        if ((escaped || _layout.KeepsText) && !inBuffer)
+        {
+            _length = 0;
+            Append(null, input);
+            input = new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length);
+        }
+
+        if (escaped)
+        {
+            Unescape();
+        }
+
+        if (_header)
+        {
+            _header = false;
+            ReadHeader(input);
+            return false;
+        }
+
+        if (_count > _expected)
+        {
+            return Refuse(BadRecordReason.WrongFieldCount, -1, $"the row has {_count} fields, not {_expected}");
+        }
+
+        if (_required)
+        {
+            return Refuse(BadRecordReason.MissingColumn, -1, "the stream's header row lacks a required column");
+        }
+
+        record = input;
+        return true;
+    }
+
+    /// <summary>
+    /// The field of member <paramref name="member"/> in <paramref name="record"/>; <see langword="false"/> if the row
+    /// is too short to have it, or its column is not in the stream's header.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryField(ReadOnlySpan<byte> record, int member, out ReadOnlySpan<byte> field)
+    {
+        int column = _columns[member];
+        if ((uint)column < (uint)_count)
+        {
+            int start = _starts[column];
+            field = record.Slice(start, _ends[column] - start);
+            return true;
+        }
+
+        field = default;
+        return false;
+    }
+
+    /// <summary>The field of member <paramref name="member"/> as text in the reader's buffer (the record is there when the layout keeps text); <see langword="false"/> as <see cref="TryField"/>, or if it is not valid UTF-8 (<paramref name="invalid"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryText(int member, out Utf8Text text, out bool invalid)
+    {
+        int column = _columns[member];
+        if ((uint)column < (uint)_count)
+        {
+            int start = _starts[column];
+            int length = _ends[column] - start;
+            text = new Utf8Text(_buffer, start, length);
+            invalid = !System.Text.Unicode.Utf8.IsValid(new ReadOnlySpan<byte>(_buffer.Bytes, start, length));
+            return !invalid;
+        }
+
+        text = default;
+        invalid = false;
+        return false;
+    }
+
+    /// <summary>
+    /// Refuses the current record: counts it (as malformed, and under <paramref name="reason"/>), or under
+    /// <see cref="BadRecordPolicy.Fail"/> throws a <see cref="BadRecordException"/>. Always <see langword="false"/>, so the
+    /// generated parser can <c>return</c> it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> field)
+    {
+        string? detail = null;
+        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        {
+            string text = Encoding.UTF8.GetString(field[..Math.Min(field.Length, 80)]);
+            detail = member < 0 ? "the row does not fit the record" : $"'{text}' cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
+        }
+
+        return Refuse(reason, member, detail ?? "");
+    }
+
+    private bool Refuse(BadRecordReason reason, int member, string detail)
+    {
+        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        {
+            throw new BadRecordException(_source, _stream, _recordLine, member < 0 ? null : _layout.Members[member], reason, detail);
+        }
+
+        _reasons[(int)reason]++;
+        _counters.Malformed++;
+        return false;
+    }
+
+    // Cuts the record into fields (their bounds in _starts/_ends, quotes excluded). UnterminatedQuote if a quoted field is
+    // still open at the end; BadQuote for a quote out of place.
+    private BadRecordReason Cut(ReadOnlySpan<byte> s, out bool escaped)
+    {
+        escaped = false;
+        if (Vector128.IsHardwareAccelerated && CutUnquoted(s))
+        {
+            return BadRecordReason.None;
+        }
+
+        return CutQuoted(s, out escaped);
+    }
+
+    // The common record, with no quote: every separator ends a field. Sixteen bytes at a time are compared with the
+    // separator and the quote; the separators' bits give the fields' ends. False (nothing cut) if a quote is found, for
+    // CutQuoted to cut the record by the rules of quoted fields.
+    private bool CutUnquoted(ReadOnlySpan<byte> s)
+    {
+        Vector128<byte> separators = Vector128.Create(_separator);
+        Vector128<byte> quotes = Vector128.Create((byte)'"');
+        ref byte first = ref MemoryMarshal.GetReference(s);
+        int count = 0;
+        int start = 0;
+        int i = 0;
+        for (; i + Vector128<byte>.Count <= s.Length; i += Vector128<byte>.Count)
+        {
+            Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)i);
+            if (Vector128.EqualsAny(block, quotes))
+            {
+                return false;
+            }
+
+            uint found = Vector128.Equals(block, separators).ExtractMostSignificantBits();
+            while (found != 0)
+            {
+                int end = i + BitOperations.TrailingZeroCount(found);
+                found &= found - 1;
+                if (count == _starts.Length)
+                {
+                    Grow();
+                }
+
+                _starts[count] = start;
+                _ends[count] = end;
+                _escaped[count] = false;
+                count++;
+                start = end + 1;
+            }
+        }
+
+        for (; i < s.Length; i++)
+        {
+            byte b = s[i];
+            if (b == (byte)'"')
+            {
+                return false;
+            }
+
+            if (b == _separator)
+            {
+                if (count == _starts.Length)
+                {
+                    Grow();
+                }
+
+                _starts[count] = start;
+                _ends[count] = i;
+                _escaped[count] = false;
+                count++;
+                start = i + 1;
+            }
+        }
+
+        if (count == _starts.Length)
+        {
+            Grow();
+        }
+
+        _starts[count] = start;
+        _ends[count] = s.Length;
+        _escaped[count] = false;
+        _count = count + 1;
+        return true;
+    }
+
+    private BadRecordReason CutQuoted(ReadOnlySpan<byte> s, out bool escaped)
+    {
+        escaped = false;
+        byte separator = _separator;
+        int count = 0;
+        int at = 0;
+        while (true)
+        {
+            if (count == _starts.Length)
+            {
+                Grow();
+            }
+
+            if ((uint)at < (uint)s.Length && s[at] == (byte)'"')
+            {
+                int i = at + 1;
+                bool doubled = false;
+                while (true)
+                {
+                    int quote = s[i..].IndexOf((byte)'"');
+                    if (quote < 0)
+                    {
+                        _count = count;
+                        return BadRecordReason.UnterminatedQuote;
+                    }
+
+                    i += quote;
+                    if (i + 1 < s.Length && s[i + 1] == (byte)'"')
+                    {
+                        doubled = true;
+                        i += 2;
+                        continue;
+                    }
+
+                    break;
+                }
+
+                _starts[count] = at + 1;
+                _ends[count] = i;
+                _escaped[count] = doubled;
+                escaped |= doubled;
+                count++;
+                int after = i + 1;
+                if (after == s.Length)
+                {
+                    break;
+                }
+
+                if (s[after] != separator)
+                {
+                    _count = count;
+                    return BadRecordReason.BadQuote;
+                }
+
+                at = after + 1;
+            }
+            else
+            {
+                ReadOnlySpan<byte> rest = s[at..];
+                int end = rest.IndexOfAny(separator, (byte)'"');
+                if (end < 0)
+                {
+                    _starts[count] = at;
+                    _ends[count] = s.Length;
+                    _escaped[count] = false;
+                    count++;
+                    break;
+                }
+
+                if (rest[end] == (byte)'"')
+                {
+                    _count = count;
+                    return BadRecordReason.BadQuote;
+                }
+
+                _starts[count] = at;
+                _ends[count] = at + end;
+                _escaped[count] = false;
+                count++;
+                at += end + 1;
+            }
+        }
+
+        _count = count;
+        return BadRecordReason.None;
+    }
+
+    // Turns each doubled quote of the escaped fields into one, in place in the buffer.
+    private void Unescape()
+    {
+        byte[] bytes = _buffer.Bytes;
+        for (int f = 0; f < _count; f++)
+        {
+            if (!_escaped[f])
+            {
+                continue;
+            }
+
+            int write = _starts[f];
+            int end = _ends[f];
+            for (int read = write; read < end; read++)
+            {
+                byte b = bytes[read];
+                bytes[write++] = b;
+                if (b == (byte)'"')
+                {
+                    read++;
+                }
+            }
+
+            _ends[f] = write;
+        }
+    }
+
+    // The stream's header row: each member not placed by position is found by its column name.
+    private void ReadHeader(ReadOnlySpan<byte> header)
+    {
+        _expected = _count;
+        if (_layout.Header != RecordHeader.Names)
+        {
+            return;
+        }
+
+        for (int m = 0; m < _columns.Length; m++)
+        {
+            if (_layout.ByPosition[m])
+            {
+                continue;
+            }
+
+            byte[] name = _layout.ColumnsUtf8[m];
+            int found = -1;
+            for (int c = 0; c < _count && found < 0; c++)
+            {
+                ReadOnlySpan<byte> cell = header[_starts[c].._ends[c]];
+                if (cell.SequenceEqual(name) || System.Text.Ascii.EqualsIgnoreCase(cell, name))
+                {
+                    found = c;
+                }
+            }
+
+            _columns[m] = found;
+            _required |= found < 0 && !_layout.Optional[m];
+        }
+    }
+
+    private void Append(byte? separator, ReadOnlySpan<byte> bytes)
+    {
+        int needed = _length + (separator is null ? 0 : 1) + bytes.Length;
+        if (needed > _buffer.Bytes.Length)
+        {
+            byte[] larger = new byte[Math.Max(needed, _buffer.Bytes.Length * 2)];
+            _buffer.Bytes.AsSpan(0, _length).CopyTo(larger);
+            _buffer.Bytes = larger;
+        }
+
+        if (separator is { } b)
+        {
+            _buffer.Bytes[_length++] = b;
+        }
+
+        bytes.CopyTo(_buffer.Bytes.AsSpan(_length));
+        _length += bytes.Length;
+    }
+
+    private void Grow()
+    {
+        Array.Resize(ref _starts, _starts.Length * 2);
+        Array.Resize(ref _ends, _ends.Length * 2);
+        Array.Resize(ref _escaped, _escaped.Length * 2);
+    }
+}
