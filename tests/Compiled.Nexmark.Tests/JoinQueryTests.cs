@@ -1,0 +1,113 @@
+using System.Text;
+using Samples.Nexmark.Generator;
+using Samples.Nexmark.Queries;
+
+namespace Compiled.Nexmark.Tests;
+
+/// <summary>
+/// The queries that join persons, auctions and bids (Q3, Q4, Q6, Q8): each one's output on generated streams of several
+/// seeds equals a plain LINQ reference over the parsed events. The events are fed to the query's test driver in
+/// batches of consecutive events (each source its events of the batch), so a person, an auction and the bids on it
+/// often come in different batches, and now and then an auction before its seller or a bid before its auction.
+/// </summary>
+public class JoinQueryTests
+{
+    private const int EventsPerBatch = 200;
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(11)]
+    public void Q3_SuggestsEachCategory10AuctionOfASellerInOregonIdahoOrCalifornia_OnceItsSellerIsKnown(long seed)
+    {
+        Events events = Events.Generate(seed, 20_000);
+        using var test = new Q3.TestDriver();
+        events.Feed(test.Persons, test.Auctions, bids: null);
+        test.RunToEnd();
+
+        var matches = (
+            from a in events.Auctions
+            where a.Category == 10
+            join p in events.Persons on a.Seller equals p.Id
+            where p.State is "OR" or "ID" or "CA"
+            select (Suggestion: (p.Name, p.City, p.State, a.Id), AuctionFirst: a.DateTime < p.DateTime)).ToArray();
+        var expected = matches.Select(m => m.Suggestion).Order().ToArray();
+        Assert.True(expected.Length >= 50, $"{expected.Length} suggestions: enough to say something");
+        Assert.Contains(matches, m => m.AuctionFirst);
+        Assert.Equal(expected, test.Output.Records.Order().ToArray());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(11)]
+    public void Q8_GivesThePersonsWhoOpenedAnAuctionInThe10sWindowTheyRegisteredIn(long seed)
+    {
+        Events events = Events.Generate(seed, 20_000);
+        using var test = new Q8.TestDriver();
+        events.Feed(test.Persons, test.Auctions, bids: null);
+        test.RunToEnd();
+
+        var expected = (
+            from p in events.Persons
+            join a in events.Auctions on (p.Id, Start: Window10s(p.DateTime)) equals (Id: a.Seller, Start: Window10s(a.DateTime))
+            select (p.Id, p.Name, Window10s(p.DateTime))).Distinct().Order().ToArray();
+        Assert.True(expected.Length >= 5, $"{expected.Length} new users: enough to say something");
+        Assert.Equal(expected, test.Output.Records.Order().ToArray());
+    }
+
+    private static long Window10s(long time) => time - time % 10_000;
+
+    /// <summary>A generated stream, parsed, with the batch of each event.</summary>
+    private sealed record Events(Person[] Persons, Auction[] Auctions, Bid[] Bids, int[] PersonBatch, int[] AuctionBatch, int[] BidBatch, int Batches)
+    {
+        // 200 events a second: 20,000 events are 100 s of event time, ten 10 s windows.
+        public static Events Generate(long seed, long count)
+        {
+            var generator = new EventGenerator(new GeneratorConfig(seed, count, Rate: 200));
+            byte[] line = new byte[EventGenerator.MaxLineBytes];
+            var persons = new List<Person>();
+            var auctions = new List<Auction>();
+            var bids = new List<Bid>();
+            var personBatch = new List<int>();
+            var auctionBatch = new List<int>();
+            var bidBatch = new List<int>();
+            for (long n = 0; n < count; n++)
+            {
+                int length = generator.Write(n, line, out EventKind kind, out _);
+                ReadOnlySpan<byte> text = line.AsSpan(0, length);
+                int batch = (int)(n / EventsPerBatch);
+                switch (kind)
+                {
+                    case EventKind.Person:
+                        persons.Add(Person.Parse(text, null));
+                        personBatch.Add(batch);
+                        break;
+                    case EventKind.Auction:
+                        auctions.Add(Auction.Parse(text, null));
+                        auctionBatch.Add(batch);
+                        break;
+                    default:
+                        bids.Add(Bid.Parse(text, null));
+                        bidBatch.Add(batch);
+                        break;
+                }
+            }
+
+            return new Events([.. persons], [.. auctions], [.. bids], [.. personBatch], [.. auctionBatch], [.. bidBatch], (int)((count + EventsPerBatch - 1) / EventsPerBatch));
+        }
+
+        /// <summary>Gives each source its events of each batch (a source that is not given is left out).</summary>
+        public void Feed(Compiled.Testing.TestInput<Person>? persons, Compiled.Testing.TestInput<Auction>? auctions, Compiled.Testing.TestInput<Bid>? bids)
+        {
+            for (int batch = 0; batch < Batches; batch++)
+            {
+                persons?.Batch(Of(Persons, PersonBatch, batch));
+                auctions?.Batch(Of(Auctions, AuctionBatch, batch));
+                bids?.Batch(Of(Bids, BidBatch, batch));
+            }
+        }
+
+        private static T[] Of<T>(T[] events, int[] batchOf, int batch) => events.Where((_, i) => batchOf[i] == batch).ToArray();
+    }
+}
