@@ -56,6 +56,59 @@ public class JoinQueryTests
         Assert.Equal(expected, test.Output.Records.Order().ToArray());
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(11)]
+    public void Q4_GivesEachBatchEveryCategorysAverageClosingPrice_OverTheAuctionsTheWatermarkHasClosed(long seed)
+    {
+        Events events = Events.Generate(seed, 20_000);
+        using var test = new Q4.TestDriver();
+        events.Feed(persons: null, test.Auctions, test.Bids);
+        test.RunToEnd();
+
+        ClosedAuction[] closed = events.Closed();
+        Assert.Contains(events.Bids, b => events.Auctions.All(a => a.Id != b.Auction || a.DateTime > b.DateTime));
+        Assert.True(closed.Length >= 500, $"{closed.Length} auctions closed with a bid: enough to say something");
+        Assert.Equal(events.Batches, test.Output.Batches.Count);
+        for (int batch = 0; batch < events.Batches; batch++)
+        {
+            // After batch k the watermark is the latest time both sources have reached (the end of time after the last).
+            long watermark = batch == events.Batches - 1 ? long.MaxValue : events.WatermarkAfter(batch);
+            var expected = closed
+                .Where(a => a.Expires < watermark)
+                .GroupBy(a => a.Category)
+                .Select(g => (Category: g.Key, Average: g.Sum(a => a.Price) / g.Count()))
+                .Order()
+                .ToArray();
+            Assert.Equal(expected, test.Output.Batches[batch].Records.Order().ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(11)]
+    public void Q6_GivesTheSellersAverageOverItsLastTenClosedAuctions_AsEachCloses(long seed)
+    {
+        Events events = Events.Generate(seed, 20_000);
+        using var test = new Q6.TestDriver();
+        events.Feed(persons: null, test.Auctions, test.Bids);
+        test.RunToEnd();
+
+        var sold = new Dictionary<long, List<long>>();
+        var expected = new List<(long Seller, long Average)>();
+        foreach (ClosedAuction auction in events.Closed().Order())
+        {
+            List<long> prices = sold.TryGetValue(auction.Seller, out List<long>? p) ? p : sold[auction.Seller] = [];
+            prices.Add(auction.Price);
+            expected.Add((auction.Seller, prices.TakeLast(10).Sum() / Math.Min(prices.Count, 10)));
+        }
+
+        Assert.Contains(sold.Values, prices => prices.Count > 10);
+        Assert.Equal(expected, test.Output.Records);
+    }
+
     private static long Window10s(long time) => time - time % 10_000;
 
     /// <summary>A generated stream, parsed, with the batch of each event.</summary>
@@ -96,6 +149,22 @@ public class JoinQueryTests
 
             return new Events([.. persons], [.. auctions], [.. bids], [.. personBatch], [.. auctionBatch], [.. bidBatch], (int)((count + EventsPerBatch - 1) / EventsPerBatch));
         }
+
+        /// <summary>
+        /// Every auction with a bid between its opening and its expiry (both included), with the highest such bid as its
+        /// closing price.
+        /// </summary>
+        public ClosedAuction[] Closed() => (
+            from a in Auctions
+            join b in Bids on a.Id equals b.Auction
+            where b.DateTime >= a.DateTime && b.DateTime <= a.Expires
+            group b.Price by a into prices
+            select new ClosedAuction(prices.Key.Id, prices.Key.Seller, prices.Key.Category, prices.Key.Expires, prices.Max())).ToArray();
+
+        /// <summary>The watermark after batch <paramref name="batch"/>: the latest event time of the auctions or of the bids so far, whichever is behind.</summary>
+        public long WatermarkAfter(int batch) => Math.Min(
+            Auctions.Where((_, i) => AuctionBatch[i] <= batch).Max(a => a.DateTime),
+            Bids.Where((_, i) => BidBatch[i] <= batch).Max(b => b.DateTime));
 
         /// <summary>Gives each source its events of each batch (a source that is not given is left out).</summary>
         public void Feed(Compiled.Testing.TestInput<Person>? persons, Compiled.Testing.TestInput<Auction>? auctions, Compiled.Testing.TestInput<Bid>? bids)
