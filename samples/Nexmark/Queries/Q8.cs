@@ -35,8 +35,11 @@ public static partial class Q8
     [Union(Input = nameof(Registered), Other = nameof(Opened))]
     public static partial (long Seller, SellerEvent Event) BySeller((long Seller, SellerEvent Event) sellerEvent);
 
-    /// <summary>An event happens at its dateTime; each source's event times never go back, so nothing is late.</summary>
-    [EventTime(Lateness = "0")]
+    /// <summary>
+    /// An event happens at its dateTime; each source's event times never go back, so nothing is late, and the generated
+    /// stream's event time does not follow the clock, so a quiet source is never idle.
+    /// </summary>
+    [EventTime(Lateness = "0", IdleTimeout = "0")]
     public static long At((long Seller, SellerEvent Event) sellerEvent) => sellerEvent.Event.DateTime;
 
     /// <summary>What the event says of its seller.</summary>
