@@ -99,8 +99,11 @@ namespace Compiled.Generators
                 int index = pipeline.IndexOf(stage);
                 if (stage.Kind == StageKind.UpdateStateByKey)
                 {
-                    w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): every key with a state or new values, every batch; null removes a key.");
-                    w.Open($"while ({n.Field}.NextState(batch.Time, out var {n.Key}, out {state.State.Code} {n.Next}))");
+                    // With EventTime = true the function's time is the watermark of the [EventTime] stage above, which has moved on already.
+                    string time = state.TimeStage < 0 ? "batch.Time" : $"{pipeline.NamesOf(pipeline.Model.Stages[state.TimeStage]).Field}.Value";
+                    string given = state.TimeStage < 0 ? "" : $", given the watermark of [EventTime] {pipeline.Model.Stages[state.TimeStage].Name}";
+                    w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): every key with a state or new values, every batch{given}; null removes a key.");
+                    w.Open($"while ({n.Field}.NextState({time}, out var {n.Key}, out {state.State.Code} {n.Next}))");
                     w.Line(output.Shape == RecordShape.KeyValue
                         ? $"var {n.Local} = new {output.Type.Code}({n.Key}, {n.Next});"
                         : $"var {n.Local} = ({n.Key}, {n.Next});");

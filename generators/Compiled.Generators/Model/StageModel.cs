@@ -114,7 +114,8 @@ namespace Compiled.Generators.Model
     /// <param name="OptionalOutput">For [MapWithState], whether the function returns a nullable struct whose null emits nothing.</param>
     /// <param name="TakesTimeAndKey">For [UpdateStateByKey], whether the function takes the batch time and the key too (Spark's (time, key, values, state) form).</param>
     /// <param name="InitialState">The static method that gives keys a state before the first batch; <see langword="null"/> for none.</param>
-    internal sealed record StateModel(TypeName State, TypeName Value, long? TimeoutMilliseconds, bool OptionalOutput, bool TakesTimeAndKey = false, string? InitialState = null);
+    /// <param name="TimeStage">For [UpdateStateByKey(EventTime = true)], the index of the [EventTime] stage whose watermark the function takes in place of the batch time; -1 otherwise.</param>
+    internal sealed record StateModel(TypeName State, TypeName Value, long? TimeoutMilliseconds, bool OptionalOutput, bool TakesTimeAndKey = false, string? InitialState = null, int TimeStage = -1);
 
     /// <summary>A windowed stage's window, in milliseconds, and its helper methods.</summary>
     /// <param name="LengthMilliseconds">How much time the window covers.</param>

@@ -47,10 +47,15 @@ namespace Compiled.Generators
                     return;
                 }
 
+                if (!TryStateTimeStage(draft, upstream, first == 2, out int timeStage))
+                {
+                    return;
+                }
+
                 draft.Arity = InputArity.KeyAndValue;
                 TypeName stateName = NameOf(state!);
                 string? initial = CheckInitialState(draft, upstream, state!);
-                draft.State = new StateModel(stateName, upstream.Output.Value, null, OptionalOutput: false, TakesTimeAndKey: first == 2, InitialState: initial);
+                draft.State = new StateModel(stateName, upstream.Output.Value, null, OptionalOutput: false, TakesTimeAndKey: first == 2, InitialState: initial, TimeStage: timeStage);
                 SetKeyedOutput(draft, upstream, state!);
             }
 

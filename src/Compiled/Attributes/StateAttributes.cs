@@ -16,6 +16,15 @@ public sealed class UpdateStateByKeyAttribute : StageAttribute
     /// where the stage's keys are byte spans. The run calls it once as it starts.
     /// </summary>
     public string? InitialState { get; set; }
+
+    /// <summary>
+    /// Gives the function the watermark of the <see cref="EventTimeAttribute"/> stage above instead of the batch's time:
+    /// <c>static S? Name(long watermark, K key, ReadOnlySpan&lt;V&gt; values, S? state)</c>, called at each batch boundary
+    /// once the watermark has moved on (<see cref="long.MinValue"/> before the first record, <see cref="long.MaxValue"/>
+    /// in the last batch of a bounded input or a stop). A key's state can so end when event time passes a time it holds,
+    /// such as an auction's expiry.
+    /// </summary>
+    public bool EventTime { get; set; }
 }
 
 /// <summary>

@@ -14,6 +14,7 @@ public class SnapshotTests
     [InlineData("Windows")]
     [InlineData("State")]
     [InlineData("StateSeeded")]
+    [InlineData("StateByWatermark")]
     [InlineData("Batches")]
     [InlineData("EventTime")]
     [InlineData("Names")]
