@@ -12,8 +12,8 @@ public sealed partial class KafkaSource
 {
     // A run is handed to the job at this many records (less with a small prefetch), or this many bytes, or as soon as
     // the client has no record ready at once.
-    private const int RunRecords = 256;
-    private const int RunBytes = 64 * 1024;
+    private const int RunRecords = 1024;
+    private const int RunBytes = 256 * 1024;
 
     // A run's buffer grown past this (by a long record) is let go once the job took it, so one long record does not keep
     // its memory for the rest of the run.

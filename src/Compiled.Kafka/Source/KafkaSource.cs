@@ -51,8 +51,8 @@ namespace Compiled.Kafka;
 /// <para>
 /// <b>Cost per record.</b> The client's deserializer copies each record's key and value straight out of librdkafka's
 /// memory into a buffer the source reuses (no array per record), the consumer is asked for no headers (and for topic
-/// names only when it reads several topics), and the consumer's thread hands records to the job in runs of up to 256,
-/// under one lock per run. Confluent.Kafka still allocates its own result objects for each record it returns
+/// names only when it reads several topics), and the consumer's thread hands records to the job in runs of up to 1,024
+/// (a quarter of <c>prefetch</c> at most), under one lock per run. Confluent.Kafka still allocates its own result objects for each record it returns
 /// (<c>ConsumeResult</c>, <c>Message</c>, <c>TopicPartitionOffset</c>); the source adds nothing per record.
 /// </para>
 /// </remarks>
