@@ -13,7 +13,7 @@ public sealed partial class KafkaSource
     private static readonly TimeSpan CommitAgainAfter = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan StopWaitsForGroup = TimeSpan.FromSeconds(30);
 
-    private IConsumer<byte[]?, byte[]?>? _consumer;
+    private IConsumer<RecordBytes, RecordBytes>? _consumer;
 
     // While the brokers are unreachable: since when (Stopwatch ticks; 0 while they answer) and the last check.
     private long _downSince;
@@ -22,11 +22,21 @@ public sealed partial class KafkaSource
     // Whether the group has given this process its partitions (possibly none) since it subscribed.
     private bool _assignedOnce;
 
+    // The consumer's thread's own: the run of records being filled, the deserializer that fills it, and the partitions
+    // of each topic by number (a cache of _byPartition, whose entries are never removed).
+    private RecordBytesDeserializer? _deserializer;
+    private FetchedRecords? _filling;
+    private PartitionState?[][] _partitionsByTopic = [];
+
     private void Poll()
     {
         try
         {
-            IConsumer<byte[]?, byte[]?> consumer = new ConsumerBuilder<byte[]?, byte[]?>(_options.CreateConsumerConfig())
+            FetchedRecords filling = _filling = new FetchedRecords(RunRecords);
+            _deserializer = new RecordBytesDeserializer(filling);
+            IConsumer<RecordBytes, RecordBytes> consumer = new ConsumerBuilder<RecordBytes, RecordBytes>(_options.CreateConsumerConfig())
+                .SetKeyDeserializer(_deserializer)
+                .SetValueDeserializer(_deserializer)
                 .SetErrorHandler((_, error) => OnError(error))
                 .SetLogHandler((_, message) => OnClientLog(message))
                 .SetPartitionsAssignedHandler(OnAssigned)
@@ -38,12 +48,15 @@ public sealed partial class KafkaSource
                 Volatile.Write(ref _consumer, consumer);
                 consumer.Subscribe(_options.Topics);
                 LogSubscribed(_options.SafeText, string.Join(", ", _options.Topics), _options.Group);
-                while (!WaitWhileFull())
+                int runRecords = Math.Clamp(_options.Prefetch / 4, 1, RunRecords);
+                while (!WaitWhileFull(runRecords))
                 {
-                    ConsumeResult<byte[]?, byte[]?>? result;
+                    // The first record of a run is waited for; the next ones are taken while the client has them at once.
+                    filling = _filling!;
+                    ConsumeResult<RecordBytes, RecordBytes>? result;
                     try
                     {
-                        result = consumer.Consume(PollTimeout);
+                        result = consumer.Consume(filling.Count == 0 ? PollTimeout : TimeSpan.Zero);
                     }
                     catch (ConsumeException error) when (!error.Error.IsFatal)
                     {
@@ -51,15 +64,36 @@ public sealed partial class KafkaSource
                         continue;
                     }
 
-                    CommitIfBehind();
                     if (result is null || result.IsPartitionEOF)
                     {
-                        CheckBrokers(consumer);
+                        if (filling.Count > 0)
+                        {
+                            HandOver();
+                        }
+                        else
+                        {
+                            CommitIfBehind();
+                            CheckBrokers(consumer);
+                        }
+
                         continue;
                     }
 
-                    BrokersAnswered();
-                    Hand(result);
+                    if (PartitionOf(result.Topic, result.Partition.Value) is { } partition)
+                    {
+                        Timestamp timestamp = result.Message.Timestamp;
+                        filling.Add(
+                            partition,
+                            result.Offset.Value,
+                            timestamp.Type == TimestampType.NotAvailable ? 0 : timestamp.UnixTimestampMs,
+                            result.Message.Key,
+                            result.Message.Value);
+                    }
+
+                    if (filling.Count >= runRecords || filling.IsFull)
+                    {
+                        HandOver();
+                    }
                 }
 
                 AwaitGroupBeforeStop(consumer);
@@ -102,7 +136,7 @@ public sealed partial class KafkaSource
     // A run resumed from a checkpoint and stopped before the group gave it its partitions (it waits, say, for a killed
     // process's session to expire) holds safe offsets the group may not have: the checkpoint's. Before leaving, it waits
     // (at most StopWaitsForGroup) for the group's answer, so that the handover commits them.
-    private void AwaitGroupBeforeStop(IConsumer<byte[]?, byte[]?> consumer)
+    private void AwaitGroupBeforeStop(IConsumer<RecordBytes, RecordBytes> consumer)
     {
         lock (_gate)
         {
@@ -128,6 +162,7 @@ public sealed partial class KafkaSource
             {
                 // Records fetched now are not handed to the job, which has stopped reading.
                 consumer.Consume(PollTimeout);
+                _filling!.Clear();
             }
             catch (ConsumeException error) when (!error.Error.IsFatal)
             {
@@ -138,12 +173,13 @@ public sealed partial class KafkaSource
         LogStopGaveUpOnGroup(_options.SafeText, _options.Group, (long)StopWaitsForGroup.TotalSeconds);
     }
 
-    // Waits while the job has prefetch records still to take; returns whether the source is stopping.
-    private bool WaitWhileFull()
+    // Waits while the records the job has still to take leave no room for a run of runRecords more within prefetch;
+    // returns whether the source is stopping.
+    private bool WaitWhileFull(int runRecords)
     {
         lock (_gate)
         {
-            while (!_stopping && _failure is null && _ready.Count >= _options.Prefetch)
+            while (!_stopping && _failure is null && _readyRecords + runRecords > _options.Prefetch)
             {
                 Monitor.Wait(_gate, PollTimeout);
             }
@@ -152,35 +188,91 @@ public sealed partial class KafkaSource
         }
     }
 
-    // Queues a fetched record for the job, unless its partition has been taken away or the job already has it.
-    private void Hand(ConsumeResult<byte[]?, byte[]?> result)
+    // Hands the run being filled to the job, keeping only the records of partitions this process still holds that the
+    // job does not have yet, and starts the next run (one the job has emptied, when there is one).
+    private void HandOver()
     {
+        FetchedRecords handed = _filling!;
         lock (_gate)
         {
-            if (!_byPartition.TryGetValue(result.TopicPartition, out PartitionState? partition) || !partition.Assigned)
+            handed.Admit();
+            if (handed.Unread > 0)
             {
-                return;
+                _ready.Enqueue(handed);
+                _readyRecords += handed.Unread;
+                _filling = _spare.TryPop(out FetchedRecords? spare) ? spare : null;
+                if (_readable is { } readable)
+                {
+                    _readable = null;
+                    readable.TrySetResult();
+                }
             }
-
-            long offset = result.Offset.Value;
-            if (partition.Expected >= 0 && offset < partition.Expected)
+            else
             {
-                return;
-            }
-
-            partition.Expected = offset + 1;
-            _ready.Enqueue(new Fetched(partition, result));
-            if (_readable is { } readable)
-            {
-                _readable = null;
-                readable.TrySetResult();
+                handed.Clear();
             }
         }
+
+        _deserializer!.Into = _filling ??= new FetchedRecords(RunRecords);
+        BrokersAnswered();
+        CommitIfBehind();
+    }
+
+    // The partition a record came from, found on the consumer's thread without the gate (from a cache after the first
+    // record): the topic is named only when the source reads several (see KafkaSourceOptions.CreateConsumerConfig).
+    // Null for a partition this process never held.
+    private PartitionState? PartitionOf(string? topic, int number)
+    {
+        int index = topic is null ? 0 : IndexOfTopic(topic);
+        if (index >= 0 && index < _partitionsByTopic.Length && number >= 0
+            && number < _partitionsByTopic[index].Length && _partitionsByTopic[index][number] is { } known)
+        {
+            return known;
+        }
+
+        PartitionState? partition;
+        lock (_gate)
+        {
+            partition = _byPartition.GetValueOrDefault(new TopicPartition(topic ?? _options.Topics[0], new Partition(number)));
+        }
+
+        if (partition is not null && index >= 0 && number >= 0)
+        {
+            if (_partitionsByTopic.Length < _options.Topics.Count)
+            {
+                int had = _partitionsByTopic.Length;
+                Array.Resize(ref _partitionsByTopic, _options.Topics.Count);
+                Array.Fill(_partitionsByTopic, [], had, _partitionsByTopic.Length - had);
+            }
+
+            if (number >= _partitionsByTopic[index].Length)
+            {
+                Array.Resize(ref _partitionsByTopic[index], number + 1);
+            }
+
+            _partitionsByTopic[index][number] = partition;
+        }
+
+        return partition;
+    }
+
+    private int IndexOfTopic(string topic)
+    {
+        IReadOnlyList<string> topics = _options.Topics;
+        for (int i = 0; i < topics.Count; i++)
+        {
+            if (string.Equals(topics[i], topic, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     // The group gives this process partitions: each starts at the greater of the group's committed offset and the
     // checkpoint's, or, with neither, where start= says.
-    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<RecordBytes, RecordBytes> consumer, List<TopicPartition> partitions)
     {
         List<TopicPartitionOffset> committed = CommittedOffsets(consumer, partitions);
         var starts = new List<TopicPartitionOffset>(partitions.Count);
@@ -219,7 +311,7 @@ public sealed partial class KafkaSource
     }
 
     // The group's committed offsets for partitions, asked again while the brokers do not answer.
-    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions)
+    private List<TopicPartitionOffset> CommittedOffsets(IConsumer<RecordBytes, RecordBytes> consumer, List<TopicPartition> partitions)
     {
         long started = Stopwatch.GetTimestamp();
         TimeSpan delay = TimeSpan.FromMilliseconds(100);
@@ -248,22 +340,20 @@ public sealed partial class KafkaSource
     // The group takes partitions away (a rebalance, or the consumer closing): records of theirs fetched and not taken
     // are dropped; unless they were lost (no handover possible), the handover waits until the records the job took are
     // in committed output, commits their offsets, and only then lets them go.
-    private void Release(IConsumer<byte[]?, byte[]?> consumer, List<TopicPartition> partitions, bool lost)
+    private void Release(IConsumer<RecordBytes, RecordBytes> consumer, List<TopicPartition> partitions, bool lost)
     {
         List<PartitionState> released;
         bool waited = false;
         lock (_gate)
         {
             released = [.. partitions.Select(p => _byPartition.GetValueOrDefault(p)).OfType<PartitionState>()];
-            int before = _ready.Count;
-            for (int i = 0; i < before; i++)
+            foreach (FetchedRecords records in _ready)
             {
-                Fetched fetched = _ready.Dequeue();
-                if (!released.Contains(fetched.Partition))
-                {
-                    _ready.Enqueue(fetched);
-                }
+                _readyRecords -= records.Drop(released);
             }
+
+            // The run being filled: this is the consumer's thread (the client calls its handlers inside Consume).
+            _filling?.Drop(released);
 
             while (!lost && !_stopping && _failure is null && released.Exists(static p => p.Taken > p.Safe))
             {
@@ -332,7 +422,7 @@ public sealed partial class KafkaSource
 
     // While the brokers have been unreachable, asks them for metadata every second: an answer ends the outage (logged);
     // no answer for retryFor fails the run.
-    private void CheckBrokers(IConsumer<byte[]?, byte[]?> consumer)
+    private void CheckBrokers(IConsumer<RecordBytes, RecordBytes> consumer)
     {
         long downSince = Interlocked.Read(ref _downSince);
         if (downSince == 0 || Stopwatch.GetElapsedTime(_lastProbe) < ProbeEvery)

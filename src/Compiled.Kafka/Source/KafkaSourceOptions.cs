@@ -22,7 +22,7 @@ public enum KafkaSourceStart
 public sealed class KafkaSourceOptions
 {
     // Properties the source decides itself: passing them through would break what it promises.
-    private static readonly string[] OwnProperties = ["enable.auto.commit", "group.id", "auto.offset.reset", "enable.auto.offset.store", "enable.partition.eof"];
+    private static readonly string[] OwnProperties = ["enable.auto.commit", "group.id", "auto.offset.reset", "enable.auto.offset.store", "enable.partition.eof", "dotnet.consumer.consume.result.fields"];
 
     private KafkaSourceOptions(string safeText, KafkaServerUri server, string group, KafkaSourceStart start, int prefetch, TimeSpan retryFor)
     {
@@ -107,6 +107,10 @@ public sealed class KafkaSourceOptions
         config.EnableAutoOffsetStore = false;
         config.EnablePartitionEof = false;
         config.AutoOffsetReset = Start == KafkaSourceStart.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest;
+
+        // What the source reads of each record besides its key, value, partition and offset: its timestamp, and its
+        // topic's name only when there are several (a string per record); never its headers.
+        config.ConsumeResultFields = Topics.Count > 1 ? "timestamp,topic" : "timestamp";
         return config;
     }
 }

@@ -48,6 +48,7 @@ public sealed class KafkaSourceUriTests
     [InlineData("kafka://127.0.0.1/events?group=g&start=middle", "earliest")]
     [InlineData("kafka://127.0.0.1/events?group=g&enable.auto.commit=true", "sets itself")]
     [InlineData("kafka://127.0.0.1/events?group=g&group.id=other", "sets itself")]
+    [InlineData("kafka://127.0.0.1/events?group=g&dotnet.consumer.consume.result.fields=all", "sets itself")]
     [InlineData("kafka://127.0.0.1/events?group=g&partition=3", "unknown option 'partition'")]
     public void InvalidUri_IsRefused_SayingWhatToWrite(string uri, string expected)
     {
