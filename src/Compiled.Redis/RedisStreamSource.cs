@@ -18,7 +18,8 @@ namespace Compiled.Redis;
 /// <para>
 /// The source creates the group when it is missing (at the stream's end, or its beginning with <c>start=earliest</c>),
 /// then reads with <c>XREADGROUP</c>, up to <c>count</c> entries at a time: first the entries this consumer was given
-/// and never acknowledged (a run that stopped before they were checkpointed), then new ones. When the stream has nothing
+/// and never acknowledged (a run that stopped before they were checkpointed), then new ones; while the job takes one read's
+/// entries, the next read is on its way (at most two reads' entries are held). When the stream has nothing
 /// new it asks again after <c>block</c> (the client is multiplexed, so it does not hold the connection with
 /// <c>BLOCK</c>).
 /// </para>
@@ -71,6 +72,12 @@ public sealed partial class RedisStreamSource : MessageSource
     private EntryId? _resumedAt;     // the checkpointed id a run resumed from, until the entries up to it are acknowledged
     private EntryId _taken;          // the id of the last entry the job took
 
+    // The read sent ahead: once a read's entries are handed over, the next XREADGROUP is sent, so that the job finds it
+    // answered when it asks for more (it takes them at once, on its own thread, instead of waiting and being woken),
+    // with at most two reads' entries held. Entries it got that the job never takes (the run stopped) stay pending for
+    // this consumer, and the next run reads them again, as it does those never acknowledged.
+    private Task<StreamEntry[]>? _ahead;
+
     /// <summary>Creates the source; <see cref="RedisStreamSourceFactory"/> is how a run makes one.</summary>
     public RedisStreamSource(ConnectorUri uri, SourceContext context)
         : base(uri, context)
@@ -109,7 +116,9 @@ public sealed partial class RedisStreamSource : MessageSource
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            StreamEntry[] read = await WithRetriesAsync(ReadAsync, "read", cancellationToken).ConfigureAwait(false);
+            Task<StreamEntry[]> reading = _ahead ?? WithRetriesAsync(ReadAsync, "read", cancellationToken);
+            _ahead = null;
+            StreamEntry[] read = await reading.ConfigureAwait(false);
             if (read.Length > 0)
             {
                 _entries = read;
@@ -119,6 +128,8 @@ public sealed partial class RedisStreamSource : MessageSource
                     _pendingAfter = EntryId.Parse(read[^1].Id, _options.SafeText);
                 }
 
+                // The next read is sent now, while the job works through these entries.
+                _ahead = WithRetriesAsync(ReadAsync, "read", cancellationToken);
                 return true;
             }
 
@@ -274,6 +285,15 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>Closes the connection.</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (_ahead is { } ahead)
+        {
+            // A read sent ahead that the run never awaited: its failure (the connection closed under it) is no news.
+            _ahead = null;
+            _ = ahead.ContinueWith(
+                static read => _ = read.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
