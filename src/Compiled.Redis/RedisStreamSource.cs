@@ -42,7 +42,7 @@ public sealed partial class RedisStreamSource : MessageSource
 {
     // The most ids one XACK carries. The XACKs of a batch are sent one after the other, each from the same kept array
     // and text buffer (2,048 ids of at most 41 bytes: below the large-object heap's 85,000 bytes, as is the client's
-    // own array of the command's 32-byte RedisValues), so acknowledging touches no fresh memory, however many entries
+    // own array of the command's 16-byte RedisValues), so acknowledging touches no fresh memory, however many entries
     // a batch took.
     private const int AcknowledgeChunk = 2048;
 
