@@ -59,14 +59,15 @@ internal sealed class StreamFieldArrays
 
 /// <summary>
 /// The ids of the batch's stream entries, <c>&lt;milliseconds&gt;-&lt;index&gt;</c>, as text in one buffer kept from batch to
-/// batch. A full buffer is replaced by one twice its size, not copied: the ids already given still point into the old one.
+/// batch, of <c>capacity</c> bytes at first (<see cref="Longest"/> per id holds any). A full buffer is replaced by one twice
+/// its size, not copied: the ids already given still point into the old one.
 /// </summary>
-internal sealed class EntryIds
+internal sealed class EntryIds(int capacity = 4096)
 {
-    // The longest id: two 20-digit numbers and the dash.
-    private const int Longest = 41;
+    /// <summary>The longest id: two 20-digit numbers and the dash.</summary>
+    public const int Longest = 41;
 
-    private byte[] _bytes = new byte[4096];
+    private byte[] _bytes = new byte[capacity];
     private int _used;
 
     /// <summary>Starts a batch: the ids of the batch before are no longer read (every command was answered).</summary>

@@ -18,7 +18,8 @@ namespace Compiled.Redis;
 /// <para>
 /// The source creates the group when it is missing (at the stream's end, or its beginning with <c>start=earliest</c>),
 /// then reads with <c>XREADGROUP</c>, up to <c>count</c> entries at a time: first the entries this consumer was given
-/// and never acknowledged (a run that stopped before they were checkpointed), then new ones. When the stream has nothing
+/// and never acknowledged (a run that stopped before they were checkpointed), then new ones; while the job takes one read's
+/// entries, the next read is on its way (at most two reads' entries are held). When the stream has nothing
 /// new it asks again after <c>block</c> (the client is multiplexed, so it does not hold the connection with
 /// <c>BLOCK</c>).
 /// </para>
@@ -39,14 +40,18 @@ namespace Compiled.Redis;
 /// </remarks>
 public sealed partial class RedisStreamSource : MessageSource
 {
-    private static readonly RedisValue KeyField = "key";
+    // The most ids one XACK carries. The XACKs of a batch are sent one after the other, each from the same kept array
+    // and text buffer (2,048 ids of at most 41 bytes: below the large-object heap's 85,000 bytes, as is the client's
+    // own array of the command's 16-byte RedisValues), so acknowledging touches no fresh memory, however many entries
+    // a batch took.
+    private const int AcknowledgeChunk = 2048;
 
     private readonly RedisStreamSourceOptions _options;
     private readonly ILogger _log;
     private readonly RedisRetry _retry;
     private readonly bool _acknowledgeAtCheckpoint;
     private readonly RedisKey _stream;
-    private readonly RedisValue _field;
+    private readonly byte[] _field;
 
     // Entries read from the server and not yet handed over, and the ids handed over and not yet acknowledged.
     private StreamEntry[] _entries = [];
@@ -55,7 +60,8 @@ public sealed partial class RedisStreamSource : MessageSource
     // garbage as soon as the job took it, not kept (and promoted by the collector) until its batch commits; the text an
     // XACK sends is written again into _ackIds.
     private readonly Queue<EntryId> _unacknowledged = new();
-    private readonly EntryIds _ackIds = new();
+    private readonly EntryIds _ackIds = new(AcknowledgeChunk * EntryIds.Longest);
+    private readonly ChunkArrays<RedisValue> _ackArrays = new(AcknowledgeChunk);
 
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
@@ -65,6 +71,12 @@ public sealed partial class RedisStreamSource : MessageSource
     private EntryId _pendingAfter;   // the id after which this consumer's pending entries are read
     private EntryId? _resumedAt;     // the checkpointed id a run resumed from, until the entries up to it are acknowledged
     private EntryId _taken;          // the id of the last entry the job took
+
+    // The read sent ahead: once a read's entries are handed over, the next XREADGROUP is sent, so that the job finds it
+    // answered when it asks for more (it takes them at once, on its own thread, instead of waiting and being woken),
+    // with at most two reads' entries held. Entries it got that the job never takes (the run stopped) stay pending for
+    // this consumer, and the next run reads them again, as it does those never acknowledged.
+    private Task<StreamEntry[]>? _ahead;
 
     /// <summary>Creates the source; <see cref="RedisStreamSourceFactory"/> is how a run makes one.</summary>
     public RedisStreamSource(ConnectorUri uri, SourceContext context)
@@ -80,7 +92,7 @@ public sealed partial class RedisStreamSource : MessageSource
             _ => $"Check that key '{_options.Stream}' is a stream and that the user may read it and use group '{_options.Group}'.");
         _acknowledgeAtCheckpoint = context.CheckpointDirectory is not null;
         _stream = _options.Stream;
-        _field = _options.Field;
+        _field = Encoding.UTF8.GetBytes(_options.Field);
     }
 
     /// <summary>What the source reads.</summary>
@@ -104,7 +116,9 @@ public sealed partial class RedisStreamSource : MessageSource
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            StreamEntry[] read = await WithRetriesAsync(ReadAsync, "read", cancellationToken).ConfigureAwait(false);
+            Task<StreamEntry[]> reading = _ahead ?? WithRetriesAsync(ReadAsync, "read", cancellationToken);
+            _ahead = null;
+            StreamEntry[] read = await reading.ConfigureAwait(false);
             if (read.Length > 0)
             {
                 _entries = read;
@@ -114,6 +128,8 @@ public sealed partial class RedisStreamSource : MessageSource
                     _pendingAfter = EntryId.Parse(read[^1].Id, _options.SafeText);
                 }
 
+                // The next read is sent now, while the job works through these entries.
+                _ahead = WithRetriesAsync(ReadAsync, "read", cancellationToken);
                 return true;
             }
 
@@ -139,24 +155,40 @@ public sealed partial class RedisStreamSource : MessageSource
             ReadOnlySpan<byte> id = ((ReadOnlyMemory<byte>)entry.Id).Span;
             EntryId parsed = EntryId.Parse(id, _options.SafeText);
             _unacknowledged.Enqueue(parsed);
-            if (entry.IsNull || entry.Values is null || entry.Values.Length == 0)
+            NameValueEntry[]? fields = entry.Values;
+            if (entry.IsNull || fields is null || fields.Length == 0)
             {
                 // A pending entry deleted from the stream since it was read: nothing to hand over.
                 continue;
             }
 
-            RedisValue payload = entry[_field];
-            if (payload.IsNull)
+            // The record's field and the key field, found in one pass by their bytes: the client's own lookup by name
+            // compares RedisValues, which tries each name as a number first.
+            int payloadAt = -1, keyAt = -1;
+            for (int i = 0; i < fields.Length && (payloadAt < 0 || keyAt < 0); i++)
+            {
+                ReadOnlySpan<byte> name = ((ReadOnlyMemory<byte>)fields[i].Name).Span;
+                if (payloadAt < 0 && name.SequenceEqual(_field))
+                {
+                    payloadAt = i;
+                }
+
+                if (keyAt < 0 && name.SequenceEqual("key"u8))
+                {
+                    keyAt = i;
+                }
+            }
+
+            if (payloadAt < 0)
             {
                 LogNoField(_options.SafeText, Encoding.ASCII.GetString(id), _options.Field);
                 continue;
             }
 
-            RedisValue key = entry[KeyField];
-            ReadOnlySpan<byte> body = ((ReadOnlyMemory<byte>)payload).Span;
-            added |= key.IsNull
+            ReadOnlySpan<byte> body = ((ReadOnlyMemory<byte>)fields[payloadAt].Value).Span;
+            added |= keyAt < 0
                 ? batch.Add(body, parsed.Milliseconds, id)
-                : batch.Add(body, ((ReadOnlyMemory<byte>)key).Span, parsed.Milliseconds, id);
+                : batch.Add(body, ((ReadOnlyMemory<byte>)fields[keyAt].Value).Span, parsed.Milliseconds, id);
         }
 
         return added;
@@ -223,8 +255,8 @@ public sealed partial class RedisStreamSource : MessageSource
     // Acknowledges the entries taken up to upTo, retrying while the server is away.
     private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
     {
-        // The ids are in the order taken: count those up to upTo, then take them into one array of that length (the
-        // client takes an array per XACK), without a list growing on the way.
+        // The ids are in the order taken: count those up to upTo, then acknowledge them AcknowledgeChunk at a time, each
+        // XACK's ids written into the kept array and text buffer once the XACK before was answered.
         int count = 0;
         foreach (EntryId id in _unacknowledged)
         {
@@ -236,9 +268,9 @@ public sealed partial class RedisStreamSource : MessageSource
             count++;
         }
 
-        if (count > 0)
+        for (int start = 0; start < count; start += AcknowledgeChunk)
         {
-            var ids = new RedisValue[count];
+            RedisValue[] ids = _ackArrays.Take(0, Math.Min(AcknowledgeChunk, count - start));
             _ackIds.Clear();
             for (int i = 0; i < ids.Length; i++)
             {
@@ -253,6 +285,15 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>Closes the connection.</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (_ahead is { } ahead)
+        {
+            // A read sent ahead that the run never awaited: its failure (the connection closed under it) is no news.
+            _ahead = null;
+            _ = ahead.ContinueWith(
+                static read => _ = read.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         if (_connection is not null)
         {
             await _connection.DisposeAsync().ConfigureAwait(false);
