@@ -8,10 +8,10 @@ namespace Compiled.Windows;
 /// <summary>
 /// The open sliding event-time windows of a stage, kept as panes: windows of <c>size</c> milliseconds starting every
 /// <c>slide</c> milliseconds are cut into panes of gcd(size, slide) milliseconds (the generated code passes these
-/// constants to each call), each with one key table, so a record
-/// updates exactly one table (its pane's, <see cref="ValueOf"/>) instead of one per window that holds it. When the
-/// watermark passes a window's end, <see cref="TryClose"/> folds the window's panes into one table with
-/// <typeparamref name="TReducer"/>; a pane is let go once every window that holds it has closed.
+/// constants to each call), each with one key table, so a record updates exactly one table (its pane's,
+/// <see cref="ValueOf"/>) instead of one per window that holds it. When the watermark passes a window's end,
+/// <see cref="TryClose"/> folds the window's panes into one table with <typeparamref name="TReducer"/>; a pane is let go
+/// once every window that holds it has closed.
 /// </summary>
 /// <remarks>
 /// <para>
