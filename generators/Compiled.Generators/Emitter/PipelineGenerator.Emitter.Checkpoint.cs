@@ -115,6 +115,7 @@ namespace Compiled.Generators
             {
                 StageKind.UpdateStateByKey or StageKind.MapWithState => "each key's state",
                 StageKind.EventTime => "the watermark",
+                StageKind.EventWindow when UsesPanes(stage) => "the open panes' tables and their keys' arrival numbers",
                 StageKind.EventWindow => "the open windows' tables",
                 StageKind.SessionWindow => "the open sessions",
                 StageKind.Window => "the records of the window's batches",

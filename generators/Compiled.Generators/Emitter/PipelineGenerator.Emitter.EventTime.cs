@@ -77,7 +77,11 @@ namespace Compiled.Generators
                         string at = pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Time!;
                         string key = KeyOf(inputType, input);
                         string value = ValueOf(inputType, input);
-                        if (time.SlideMilliseconds == time.SizeMilliseconds)
+                        if (UsesPanes(stage))
+                        {
+                            EmitPaneRecord(w, stage, names, at, key, value, method);
+                        }
+                        else if (time.SlideMilliseconds == time.SizeMilliseconds)
                         {
                             w.Line($"var {names.Part} = {names.Field}.WindowOf({at}, {time.SizeMilliseconds});");
                             EmitReduceInto(w, names.Part!, stage, names, key, value, method);
@@ -126,6 +130,12 @@ namespace Compiled.Generators
 
                 string watermark = $"{pipeline.NamesOf(pipeline.Model.Stages[time.TimeStage]).Field}.Value";
                 RecordType output = stage.Output!;
+                if (UsesPanes(stage))
+                {
+                    EmitPaneBoundary(w, pipeline, stage, watermark);
+                    return;
+                }
+
                 if (stage.Kind == StageKind.EventWindow)
                 {
                     string shape = time.SlideMilliseconds == time.SizeMilliseconds

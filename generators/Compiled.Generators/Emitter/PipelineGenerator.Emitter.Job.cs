@@ -192,6 +192,7 @@ namespace Compiled.Generators
                 }
 
                 EmitSessionReducers(w, pipeline);
+                EmitPaneReducers(w, pipeline);
                 EmitStateFunctions(w, pipeline);
                 EmitWindowFunctions(w, pipeline);
                 w.Close();

@@ -225,6 +225,7 @@ namespace Compiled.Generators
                                 break;
                             case StageKind.EventWindow:
                                 names.Field = table.Allocate("_" + camel);
+                                names.Reducer = UsesPanes(stage) ? table.Allocate(stage.Name + "Reducer") : null;
                                 names.Local = table.Allocate(camel);
                                 break;
                             case StageKind.SessionWindow:

@@ -64,7 +64,7 @@ namespace Compiled.Generators
                         TimeModel time = stage.Time!;
                         string clock = "time=" + pipeline.Model.Stages[time.TimeStage].Name;
                         return (stage.Kind.ToString(), output?.Key, output?.Value, stage.Kind == StageKind.EventWindow
-                            ? $"size-ms={time.SizeMilliseconds} slide-ms={time.SlideMilliseconds} {clock}"
+                            ? $"size-ms={time.SizeMilliseconds} slide-ms={time.SlideMilliseconds}{(UsesPanes(stage) ? $" pane-ms={PaneMilliseconds(time)}" : "")} {clock}"
                             : $"gap-ms={time.GapMilliseconds} {clock}");
                     default:
                         // The batch windows: a window of records, or of each batch's partial (reduced, counted) values.

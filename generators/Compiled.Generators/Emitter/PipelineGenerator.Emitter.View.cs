@@ -152,6 +152,9 @@ namespace Compiled.Generators
                         case StageKind.Union:
                             yield return (SecondStreamType(stage), names.Field);
                             break;
+                        case StageKind.EventWindow when UsesPanes(stage):
+                            yield return (PanesType(input!, names), names.Field);
+                            break;
                         case StageKind.EventWindow:
                             yield return ($"{Runtime}.Windows.EventWindowSet<{KeyTable(input!.Output!, input.Output!.Value!.Code)}>", names.Field);
                             break;

@@ -28,7 +28,7 @@ namespace Clickstream
             {
                 new("Timestamp", "EventTime", "", "", "", 0, 0, "lateness-ms=10000 idle-ms=30000 inputs=1"),
                 new("ClicksPerMinute", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=60000 time=Timestamp"),
-                new("Sliding", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=20000 time=Timestamp"),
+                new("Sliding", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=20000 pane-ms=20000 time=Timestamp"),
                 new("Sessions", "SessionWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "gap-ms=30000 time=Timestamp"),
             }),
             singlePartitionReason: "stage [EventTime] Timestamp follows event time and a watermark, which partitions do not merge yet");
@@ -112,7 +112,7 @@ namespace Clickstream
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
             private readonly global::Compiled.Windows.Watermark _timestampWatermark = new(10000, inputs: 1, idleTimeoutMilliseconds: 30000);
             private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
-            private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding = new();
+            private readonly global::Compiled.Windows.EventWindowPanes<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<long>, SlidingReducer> _sliding = new();
             private readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions = new();
             // Sinks.
             private readonly global::Compiled.Sinks.Sink _minutes;
@@ -192,7 +192,7 @@ namespace Clickstream
                 section = checkpoint.BeginSection("state/ClicksPerMinute");
                 _clicksPerMinute.WriteCheckpoint(ref section);
                 section.End();
-                // [EventWindow] Sliding (EventTime.cs:29): the open windows' tables.
+                // [EventWindow] Sliding (EventTime.cs:29): the open panes' tables and their keys' arrival numbers.
                 section = checkpoint.BeginSection("state/Sliding");
                 _sliding.WriteCheckpoint(ref section);
                 section.End();
@@ -239,8 +239,8 @@ namespace Clickstream
                     _clicksPerMinute.Recycle(clicksPerMinuteTable);
                 }
 
-                // [EventWindow] Sliding (EventTime.cs:29): 1m windows every 20s, each emitted once the watermark passes its end.
-                while (_sliding.TryClose(_timestampWatermark.Value, out var slidingWindow, out var slidingTable))
+                // [EventWindow] Sliding (EventTime.cs:29): 1m windows every 20s, each folded from its 20s panes and emitted once the watermark passes its end.
+                while (_sliding.TryClose(_timestampWatermark.Value, 60000, 20000, out var slidingWindow, out var slidingTable))
                 {
                     for (int slidingIndex = 0; slidingIndex < slidingTable.Count; slidingIndex++)
                     {
@@ -273,7 +273,7 @@ namespace Clickstream
             {
                 private readonly global::Compiled.Windows.Watermark _timestampWatermark;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute;
-                private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _sliding;
+                private readonly global::Compiled.Windows.EventWindowPanes<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<long>, SlidingReducer> _sliding;
                 private readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
                 private readonly global::Compiled.Sinks.Sink _tooLate;
@@ -316,12 +316,9 @@ namespace Clickstream
                         ref long clicksPerMinuteSlot = ref clicksPerMinuteTable.GetValueRefOrAddDefault(perUser.Key, out bool clicksPerMinuteExists);
                         clicksPerMinuteSlot = clicksPerMinuteExists ? global::Clickstream.Activity.ClicksPerMinute(clicksPerMinuteSlot, perUser.Value) : perUser.Value;
                         // [EventWindow] Sliding (EventTime.cs:29)
-                        // Every window that holds the event time: the one starting last at or before it, and those before it.
-                        foreach (var slidingTable in _sliding.WindowsOf(timestampMs, 60000, 20000))
-                        {
-                            ref long slidingSlot = ref slidingTable.GetValueRefOrAddDefault(perUser.Key, out bool slidingExists);
-                            slidingSlot = slidingExists ? global::Clickstream.Activity.Sliding(slidingSlot, perUser.Value) : perUser.Value;
-                        }
+                        // Into the record's 20s pane only; a window folds its panes when it closes.
+                        ref long slidingSlot = ref _sliding.ValueOf(timestampMs, 20000, perUser.Key, out bool slidingExists);
+                        slidingSlot = slidingExists ? global::Clickstream.Activity.Sliding(slidingSlot, perUser.Value) : perUser.Value;
                         // [SessionWindow] Sessions (EventTime.cs:35)
                         // The record opens a session of its own, which takes in every session of its key that it overlaps.
                         _sessions.Add<SessionsReducer>(perUser.Key, timestampMs, 30000, perUser.Value);
@@ -333,6 +330,12 @@ namespace Clickstream
             private readonly struct SessionsReducer : global::Compiled.Windows.IReducer<long>
             {
                 public long Reduce(long a, long b) => global::Clickstream.Activity.Sessions(a, b);
+            }
+
+            /// <summary>Folds the panes of a window of Sliding, with Sliding.</summary>
+            private readonly struct SlidingReducer : global::Compiled.Windows.IReducer<long>
+            {
+                public long Reduce(long a, long b) => global::Clickstream.Activity.Sliding(a, b);
             }
         }
     }

@@ -8,7 +8,10 @@ using Compiled.Tests.Pipelines;
 
 namespace Compiled.Tests.EventTimeTests;
 
-/// <summary>A tumbling [EventWindow] allocates nothing per record once its keys are known, while windows open and close.</summary>
+/// <summary>
+/// A tumbling [EventWindow], and a sliding one kept as panes, allocate nothing per record once their keys are known, while
+/// windows open and close.
+/// </summary>
 public class EventTimeAllocationTests
 {
     private const int Keys = 500;
@@ -16,9 +19,11 @@ public class EventTimeAllocationTests
     private const long EventMsPerBatch = 10_000; // each batch moves event time on by one window
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void TumblingEventWindow_SteadyState_AllocatesNothingPerRecord(bool asText)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void TumblingOrSlidingEventWindow_SteadyState_AllocatesNothingPerRecord(bool asText, bool sliding)
     {
         // 110 batches of 10,000 "time user" lines over 500 users; event time runs 10s a batch, out of order by up to 4s
         // (under the 5s lateness), so each batch boundary closes one window and the next batches open new ones.
@@ -44,7 +49,9 @@ public class EventTimeAllocationTests
         ICountingSink sink = asText ? new TextCounter() : new WindowedCounter();
         var counters = new SourceCounters();
         var context = new JobContext([FramingOptions.Default], [counters], [(Sink)sink]);
-        using PipelineJob job = ByteClicks.Definition.CreateJob(context);
+        // Sliding: 10s windows every 2s, kept as 2s panes, so each batch closes 5 windows.
+        using PipelineJob job = (sliding ? SlidingByteClicks.Definition : ByteClicks.Definition).CreateJob(context);
+        int windowsPerBatch = sliding ? 5 : 1;
 
         // Warm up: the JIT compiles the loop; the window tables, their spares and the sink's text buffer reach their size.
         bool consumedAll = true;
@@ -74,9 +81,13 @@ public class EventTimeAllocationTests
         Assert.Equal((long)buffers.Length * LinesPerBatch, counters.Records);
         Assert.Equal(0, context.Metrics.LateRecords);
 
-        // Every measured batch closed one window of all 500 users: the windows did come and go.
-        Assert.Equal((long)measured * Keys, sink.Records - windowsBefore);
-        Assert.Equal((long)measured * LinesPerBatch, sink.Total - totalBefore);
+        // Every measured batch closed one window of all 500 users (5 when sliding): the windows did come and go.
+        // Sliding, each line is counted in 5 windows; those closed in the measured batches hold the measured lines but
+        // for the edges, where a window holds lines of a batch before or after them (fewer than a batch's in all).
+        Assert.Equal((long)measured * Keys * windowsPerBatch, sink.Records - windowsBefore);
+        long counted = sink.Total - totalBefore;
+        long lines = (long)measured * LinesPerBatch * windowsPerBatch;
+        Assert.True(sliding ? Math.Abs(counted - lines) < LinesPerBatch * windowsPerBatch : counted == lines, $"the windows closed in the measured batches counted {counted:N0} lines; {lines:N0} expected");
         Assert.True(allocated == 0, $"{measured / runs * LinesPerBatch:N0} lines in {measured / runs} batches, closing {measured / runs} windows, allocated {allocated} bytes; an event-time window must allocate nothing per record or per window once warm.");
     }
 

@@ -144,3 +144,26 @@ public static partial class ByteClicks
     [Sink(Default = "console")]
     public static partial void Counts(Windowed<long> count);
 }
+
+/// <summary>
+/// <see cref="ByteClicks"/> with 10s windows every 2s: a sliding window over a count, kept as 2s panes, whose steady
+/// state must allocate nothing per record or per window either.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SlidingByteClicks
+{
+    [Source]
+    public static partial Lines Input();
+
+    [EventTime(Lateness = "5s")]
+    public static long Time(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], CultureInfo.InvariantCulture);
+
+    [Map]
+    public static KeyValue<long> PerUser(ReadOnlySpan<byte> line) => new(line[(line.IndexOf((byte)' ') + 1)..], 1);
+
+    [EventWindow(Size = "10s", Slide = "2s")]
+    public static long Count(long a, long b) => a + b;
+
+    [Sink(Default = "console")]
+    public static partial void Counts(Windowed<long> count);
+}
