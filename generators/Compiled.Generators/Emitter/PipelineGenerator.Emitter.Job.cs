@@ -83,7 +83,18 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
-                    w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                    if (pipeline.Sources[i].Parse?.CsvRecord is null)
+                    {
+                        w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                    }
+                    else
+                    {
+                        // A CSV source's stream that ends inside a quoted field leaves a record that never completes.
+                        w.Line($"global::System.SequencePosition {names.LoopLocal}Consumed = {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                        w.Line($"if (isCompleted) {names.Counters}.EndStream();");
+                        w.Line($"return {names.LoopLocal}Consumed;");
+                    }
+
                     w.Close();
                 }
 

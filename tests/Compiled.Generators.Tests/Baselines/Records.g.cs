@@ -111,7 +111,9 @@ namespace Markets
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
-                        return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        if (isCompleted) _tradesReader.EndStream();
+                        return tradesLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }

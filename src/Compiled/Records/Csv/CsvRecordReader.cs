@@ -77,17 +77,26 @@ public sealed class CsvRecordReader
     public long Line => _recordLine;
 
     /// <summary>
-    /// Starts a new stream (a file or a connection): its first row is a header again, and lines count from 1. A record
-    /// whose quoted field the previous stream left open is refused as <see cref="BadRecordReason.UnterminatedQuote"/>.
+    /// Ends the current stream: a record whose quoted field is still open there never completes, and is refused as
+    /// <see cref="BadRecordReason.UnterminatedQuote"/> (with <see cref="BadRecordPolicy.Fail"/>, the job stops). The
+    /// generated job calls this when a stream's last bytes have been framed; a new stream ends the one before it too.
     /// </summary>
-    public void BeginStream(string streamName)
+    public void EndStream()
     {
         if (_pending)
         {
             _pending = false;
             Refuse(BadRecordReason.UnterminatedQuote, -1, "the stream ended inside a quoted field");
         }
+    }
 
+    /// <summary>
+    /// Starts a new stream (a file or a connection): its first row is a header again, and lines count from 1. A record
+    /// whose quoted field the previous stream left open is refused as <see cref="BadRecordReason.UnterminatedQuote"/>.
+    /// </summary>
+    public void BeginStream(string streamName)
+    {
+        EndStream();
         _stream = streamName;
         _line = 0;
         _recordLine = 0;

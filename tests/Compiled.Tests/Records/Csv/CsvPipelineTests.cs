@@ -89,6 +89,24 @@ public class CsvPipelineTests
         Assert.Equal(bad, run.Sources[0].Counters.Malformed);
     }
 
+    [Fact]
+    public async Task AFileEndingInsideAQuotedField_CountsThatRecordAsBad_AndKeepsTheRowsBefore()
+    {
+        // The last record opens a quote that the file never closes: it is no record, and it is counted, not lost silently.
+        using var temp = new TempDirectory();
+        string input = temp.Write("trades.csv", "symbol,price,qty,side,time,venue\nAAPL,1,5,Buy,2026-01-01T00:00:00Z,0\n\"MSFT,1,7,Buy,2026-01-01T00:00:00Z,0\nmore\n");
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Trades"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/bought?suffix=txt";
+        await using var run = new PipelineRun(BoughtPerSymbol.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        string output = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "out")).Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        Assert.Equal("(AAPL,5)\n", output);
+        Assert.Equal(1, run.Sources[0].Counters.Malformed);
+    }
+
     // Whether the ")\n" at end closes the record that starts at start: the text between ends in ",<digits>".
     private static bool IsRecordEnd(string text, int start, int end)
     {
