@@ -167,17 +167,17 @@ public sealed partial class RedisSink
     {
         var key = new byte[_prefixBytes.Length + entry.KeyLength];
         _prefixBytes.CopyTo(key, 0);
-        _bytes.AsSpan(entry.KeyStart, entry.KeyLength).CopyTo(key.AsSpan(_prefixBytes.Length));
+        _bytes.Slice(entry.KeyStart, entry.KeyLength).CopyTo(key.AsSpan(_prefixBytes.Length));
         return key;
     }
 
-    private RedisValue KeyOf(in Entry entry) => (ReadOnlyMemory<byte>)_bytes.AsMemory(entry.KeyStart, entry.KeyLength);
+    private RedisValue KeyOf(in Entry entry) => _bytes.Memory(entry.KeyStart, entry.KeyLength);
 
     private RedisValue ValueOf(in Entry entry) => entry.Kind switch
     {
         ValueKind.Integer => entry.Integer,
         ValueKind.Real => entry.Real,
-        _ => (ReadOnlyMemory<byte>)_bytes.AsMemory(entry.ValueStart, entry.ValueLength),
+        _ => _bytes.Memory(entry.ValueStart, entry.ValueLength),
     };
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Redis sink {Sink}: the server is not reachable yet; the client keeps trying, and the first commit waits for it")]

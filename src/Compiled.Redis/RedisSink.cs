@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -50,8 +51,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     private readonly byte[] _prefixBytes;
 
     // The batch: key (and text value) bytes in one buffer, one entry per record, both reused across batches.
-    private byte[] _bytes = new byte[16 * 1024];
-    private int _used;
+    private readonly KeptBytes _bytes;
     private Entry[] _entries = new Entry[256];
     private int _count;
     private long _batchTime;
@@ -65,6 +65,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
         : base((options ?? throw new ArgumentNullException(nameof(options))).Uri, context)
     {
         _options = options;
+        _bytes = new KeptBytes(16 * 1024, $"redis sink '{options.SafeText}' holds more than 2 GiB of keys in one batch; use a shorter batch interval.");
         _log = context.LoggerFactory.CreateLogger<RedisSink>();
         _retry = new RedisRetry(
             _log,
@@ -230,7 +231,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
 
     private void Clear()
     {
-        _used = 0;
+        _bytes.Clear();
         _count = 0;
     }
 
@@ -249,30 +250,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private (int Start, int Length) Keep(ReadOnlySpan<byte> bytes)
-    {
-        if (_bytes.Length - _used < bytes.Length)
-        {
-            Grow(bytes.Length);
-        }
-
-        int start = _used;
-        bytes.CopyTo(_bytes.AsSpan(start));
-        _used += bytes.Length;
-        return (start, bytes.Length);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow(int needed)
-    {
-        long size = Math.Max(_bytes.Length * 2L, (long)_used + needed);
-        if (size > Array.MaxLength)
-        {
-            throw new InvalidOperationException($"redis sink '{_options.SafeText}' holds more than {Array.MaxLength} bytes of keys in one batch; use a shorter batch interval.");
-        }
-
-        Array.Resize(ref _bytes, (int)size);
-    }
+    private (int Start, int Length) Keep(ReadOnlySpan<byte> bytes) => (_bytes.Keep(bytes), bytes.Length);
 
     private InvalidOperationException NotAPair(ReadOnlySpan<byte> record) => new(
         $"redis sink '{_options.SafeText}' (type={_options.Type.ToString().ToLowerInvariant()}) writes keyed records, and record '{Encoding.UTF8.GetString(record)}' is not a (key,value) pair; emit KeyValue<T> or a (key, value) tuple from the sink's stage, or write to a stream (type=stream), which takes any record");

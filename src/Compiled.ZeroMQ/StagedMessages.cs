@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Compiled.Connectors.Messages;
 
 namespace Compiled.ZeroMQ;
@@ -12,8 +11,7 @@ internal sealed class StagedMessages
 {
     private readonly Entry[] _entries;
     private readonly int _maxBytes;
-    private byte[] _bytes;
-    private int _used;
+    private readonly KeptBytes _bytes = new(4096, "a ZeroMQ source's buffer of received messages would pass 2 GiB; send smaller messages.");
     private int _count;
     private int _next;
 
@@ -22,7 +20,6 @@ internal sealed class StagedMessages
     {
         _entries = new Entry[capacity];
         _maxBytes = maxBytes;
-        _bytes = new byte[4096];
     }
 
     /// <summary>The messages held.</summary>
@@ -32,7 +29,7 @@ internal sealed class StagedMessages
     public int Unread => _count - _next;
 
     /// <summary>Whether no more messages fit: as many as it holds, or its bytes are reached.</summary>
-    public bool IsFull => _count == _entries.Length || _used >= _maxBytes;
+    public bool IsFull => _count == _entries.Length || _bytes.Used >= _maxBytes;
 
     /// <summary>Adds a message of one frame, or without a key.</summary>
     public void Add(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> key, bool hasKey)
@@ -43,18 +40,7 @@ internal sealed class StagedMessages
     }
 
     /// <summary>Keeps a key's bytes ahead of its payload; returns where they start.</summary>
-    public int Keep(ReadOnlySpan<byte> bytes)
-    {
-        if (_bytes.Length - _used < bytes.Length)
-        {
-            Grow(bytes.Length);
-        }
-
-        int start = _used;
-        bytes.CopyTo(_bytes.AsSpan(start));
-        _used += bytes.Length;
-        return start;
-    }
+    public int Keep(ReadOnlySpan<byte> bytes) => _bytes.Keep(bytes);
 
     /// <summary>Adds a message whose key was kept at <paramref name="keyStart"/>.</summary>
     public void AddKeyed(int keyStart, int keyLength, ReadOnlySpan<byte> payload)
@@ -67,7 +53,7 @@ internal sealed class StagedMessages
     public bool MoveTo(MessageBatch batch)
     {
         bool added = false;
-        ReadOnlySpan<byte> bytes = _bytes;
+        ReadOnlySpan<byte> bytes = _bytes.Span;
         while (_next < _count && !batch.IsFull)
         {
             ref readonly Entry entry = ref _entries[_next++];
@@ -85,19 +71,7 @@ internal sealed class StagedMessages
     {
         _count = 0;
         _next = 0;
-        _used = 0;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow(int needed)
-    {
-        long size = Math.Max(_bytes.Length * 2L, (long)_used + needed);
-        if (size > Array.MaxLength)
-        {
-            throw new InvalidOperationException($"a ZeroMQ message of {needed} bytes does not fit the source's buffer; send smaller messages.");
-        }
-
-        Array.Resize(ref _bytes, (int)size);
+        _bytes.Clear();
     }
 
     // Where a message lies in the buffer: its key (KeyLength -1 for none) and its payload.

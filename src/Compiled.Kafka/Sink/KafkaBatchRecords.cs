@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using Compiled.Connectors.Messages;
 
 namespace Compiled.Kafka.Sink;
 
@@ -14,8 +15,7 @@ internal sealed class KafkaBatchRecords
     // "CKB1": the file's first four bytes.
     private const int Magic = 0x31424B43;
 
-    private byte[] _bytes = new byte[16 * 1024];
-    private int _used;
+    private readonly KeptBytes _bytes = new(16 * 1024, "a kafka sink's batch holds more than 2 GiB; use a shorter batch interval.");
     private Entry[] _entries = new Entry[256];
 
     /// <summary>How many records the batch holds.</summary>
@@ -24,7 +24,7 @@ internal sealed class KafkaBatchRecords
     /// <summary>Empties the batch, keeping the buffers.</summary>
     public void Clear()
     {
-        _used = 0;
+        _bytes.Clear();
         Count = 0;
     }
 
@@ -43,29 +43,20 @@ internal sealed class KafkaBatchRecords
     }
 
     /// <summary>Reserves <paramref name="length"/> bytes for a value written in place (a number's text); <see cref="AddReserved"/> adds the record.</summary>
-    public Span<byte> Reserve(int length)
-    {
-        if (_bytes.Length - _used < length)
-        {
-            Grow(length);
-        }
-
-        return _bytes.AsSpan(_used, length);
-    }
+    public Span<byte> Reserve(int length) => _bytes.Reserve(length);
 
     /// <summary>Adds a record whose key is <paramref name="key"/> and whose value is the first <paramref name="valueLength"/> bytes of <see cref="Reserve"/>'s span.</summary>
     public void AddReserved(ReadOnlySpan<byte> key, int valueLength)
     {
-        // The value was written at _used; the key goes after it, so the reserved bytes stay where they are.
+        // The value was written after the bytes kept; the key goes after it, so the reserved bytes stay where they are.
         if (Count == _entries.Length)
         {
             Array.Resize(ref _entries, _entries.Length * 2);
         }
 
         ref Entry entry = ref _entries[Count++];
-        entry.ValueStart = _used;
+        entry.ValueStart = _bytes.Commit(valueLength);
         entry.ValueLength = valueLength;
-        _used += valueLength;
         (entry.KeyStart, entry.KeyLength) = Keep(key);
     }
 
@@ -76,14 +67,14 @@ internal sealed class KafkaBatchRecords
     public ReadOnlySpan<byte> Key(int index)
     {
         ref Entry entry = ref _entries[index];
-        return entry.KeyLength < 0 ? default : _bytes.AsSpan(entry.KeyStart, entry.KeyLength);
+        return entry.KeyLength < 0 ? default : _bytes.Slice(entry.KeyStart, entry.KeyLength);
     }
 
     /// <summary>The value of record <paramref name="index"/>, valid until the batch is cleared.</summary>
     public ReadOnlySpan<byte> Value(int index)
     {
         ref Entry entry = ref _entries[index];
-        return _bytes.AsSpan(entry.ValueStart, entry.ValueLength);
+        return _bytes.Slice(entry.ValueStart, entry.ValueLength);
     }
 
     /// <summary>
@@ -109,10 +100,10 @@ internal sealed class KafkaBatchRecords
                 file.Write(lengths);
                 if (entry.KeyLength > 0)
                 {
-                    file.Write(_bytes, entry.KeyStart, entry.KeyLength);
+                    file.Write(_bytes.Slice(entry.KeyStart, entry.KeyLength));
                 }
 
-                file.Write(_bytes, entry.ValueStart, entry.ValueLength);
+                file.Write(_bytes.Slice(entry.ValueStart, entry.ValueLength));
             }
 
             file.Flush(flushToDisk: true);
@@ -163,30 +154,7 @@ internal sealed class KafkaBatchRecords
         new($"'{path}' ends within record {index + 1} of {count}: the prepared batch is not whole; restore the checkpoint directory, or delete the file if the batch it held is in the topic");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private (int Start, int Length) Keep(ReadOnlySpan<byte> bytes)
-    {
-        if (_bytes.Length - _used < bytes.Length)
-        {
-            Grow(bytes.Length);
-        }
-
-        int start = _used;
-        bytes.CopyTo(_bytes.AsSpan(start));
-        _used += bytes.Length;
-        return (start, bytes.Length);
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Grow(int needed)
-    {
-        long size = Math.Max(_bytes.Length * 2L, (long)_used + needed);
-        if (size > Array.MaxLength)
-        {
-            throw new InvalidOperationException($"a kafka sink's batch holds more than {Array.MaxLength} bytes; use a shorter batch interval.");
-        }
-
-        Array.Resize(ref _bytes, (int)size);
-    }
+    private (int Start, int Length) Keep(ReadOnlySpan<byte> bytes) => (_bytes.Keep(bytes), bytes.Length);
 
     private struct Entry
     {

@@ -37,8 +37,7 @@ public sealed partial class KafkaSource
     private sealed class FetchedRecords(int capacity)
     {
         private readonly Entry[] _entries = new Entry[capacity];
-        private byte[] _bytes = new byte[4096];
-        private int _used;
+        private readonly KeptBytes _bytes = new(4096, "a kafka source cannot keep a fetched record of more than 2 GiB for the job; produce smaller records.");
         private int _count;
         private int _next;
 
@@ -47,21 +46,10 @@ public sealed partial class KafkaSource
 
         public int Count => _count;
 
-        public bool IsFull => _count == _entries.Length || _used >= RunBytes;
+        public bool IsFull => _count == _entries.Length || _bytes.Used >= RunBytes;
 
         // Copies a key's or value's bytes into the buffer; returns where they start.
-        public int Keep(ReadOnlySpan<byte> bytes)
-        {
-            if (_bytes.Length - _used < bytes.Length)
-            {
-                Grow(bytes.Length);
-            }
-
-            int start = _used;
-            bytes.CopyTo(_bytes.AsSpan(start));
-            _used += bytes.Length;
-            return start;
-        }
+        public int Keep(ReadOnlySpan<byte> bytes) => _bytes.Keep(bytes);
 
         public void Add(PartitionState partition, long offset, long timestamp, RecordBytes key, RecordBytes value) =>
             _entries[_count++] = new Entry(partition, offset, timestamp, key, value);
@@ -111,7 +99,7 @@ public sealed partial class KafkaSource
         public bool MoveTo(MessageBatch batch)
         {
             Span<byte> position = stackalloc byte[MessagePositionLength];
-            ReadOnlySpan<byte> bytes = _bytes;
+            ReadOnlySpan<byte> bytes = _bytes.Span;
             bool added = false;
             while (_next < _count && !batch.IsFull)
             {
@@ -138,18 +126,7 @@ public sealed partial class KafkaSource
             Array.Clear(_entries, 0, _count);
             _count = 0;
             _next = 0;
-            _used = 0;
-            if (_bytes.Length > RunKeepsBytes)
-            {
-                _bytes = new byte[4096];
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private void Grow(int needed)
-        {
-            long size = Math.Max(_bytes.Length * 2L, (long)_used + needed);
-            Array.Resize(ref _bytes, (int)Math.Min(size, Array.MaxLength));
+            _bytes.Clear(RunKeepsBytes);
         }
 
         private readonly record struct Entry(PartitionState Partition, long Offset, long Timestamp, RecordBytes Key, RecordBytes Value);
