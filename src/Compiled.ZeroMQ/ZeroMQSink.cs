@@ -45,6 +45,7 @@ public sealed partial class ZeroMQSink : Sink, IRecordWriter<KeyValue<long>>, IR
     {
         _options = ZeroMQSinkOptions.Parse(uri);
         _log = context.LoggerFactory.CreateLogger<ZeroMQSink>();
+        TakeFormat();
     }
 
     /// <summary>What the sink sends to.</summary>

@@ -99,6 +99,8 @@ public sealed class KafkaSinkOptions
             }
         }
 
+        // Read (and so known) here, before the unknown options are refused; the sink takes it again as it is created.
+        uri.TakeEnum("format", RecordFormat.Text);
         uri.ThrowIfUnknownOptions();
         return new KafkaSinkOptions(uri, server, server.Topics[0], retryFor, transactionalId, acks);
     }
