@@ -32,8 +32,12 @@ namespace Compiled.Generators
                     }
 
                     first = false;
-                    w.Line($"/// <summary>The CSV header row of sink {sink.Name}'s records.</summary>");
-                    w.Line($"public static global::System.ReadOnlySpan<byte> {sink.Name}CsvHeader => {RecordWriterEmitter.Utf8Literal(RecordWriterEmitter.CsvHeader(columns, ','))};");
+                    // A [Record] read without a header row is written without one, so that its own parser reads the files back.
+                    char separator = record.Shape == RecordShape.Value && record.Type.Writer is { Kind: WriterKind.Record } own ? own.Separator : ',';
+                    string header = record.Shape == RecordShape.Value && record.Type.Writer is { Kind: WriterKind.Record, Format: RecordWriterFields.NoHeader }
+                        ? "" : RecordWriterEmitter.CsvHeader(columns, separator);
+                    w.Line($"/// <summary>The CSV header row of sink {sink.Name}'s records{(header.Length == 0 ? " (none: its record is read without one)" : "")}.</summary>");
+                    w.Line($"public static global::System.ReadOnlySpan<byte> {sink.Name}CsvHeader => {RecordWriterEmitter.Utf8Literal(header)};");
                     w.Line();
                     if (record.Shape == RecordShape.Group)
                     {
@@ -63,7 +67,7 @@ namespace Compiled.Generators
 
                     w.Line($"/// <summary>Writes a record of sink {sink.Name} as one CSV row, without a line end.</summary>");
                     w.Open($"public static void {sink.Name}Csv({Runtime}.RecordText text, in {type} record)");
-                    RecordWriterEmitter.EmitCsv(w, columns, "record", ',');
+                    RecordWriterEmitter.EmitCsv(w, columns, "record", separator);
                     w.Close();
                     w.Line();
                     w.Line($"/// <summary>Writes a record of sink {sink.Name} as one JSON object, without a line end.</summary>");

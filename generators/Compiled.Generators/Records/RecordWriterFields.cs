@@ -16,6 +16,9 @@ namespace Compiled.Generators.Records
     {
         private const string ColumnAttribute = "Compiled.ColumnAttribute";
 
+        /// <summary>The <see cref="WriterField.Format"/> of a record declared <c>Header = RecordHeader.None</c>: its files have no header row.</summary>
+        public const string NoHeader = "no header";
+
         // Tuples in tuples in records: deeper than this a value is written by its ToString().
         private const int MaxDepth = 8;
 
@@ -110,12 +113,17 @@ namespace Compiled.Generators.Records
         private static WriterField RecordOf(ITypeSymbol type, string name, string access, int depth)
         {
             char separator = ',';
+            bool headerless = false;
             AttributeData? record = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordParser.RecordAttribute);
             foreach (KeyValuePair<string, TypedConstant> argument in record?.NamedArguments ?? Enumerable.Empty<KeyValuePair<string, TypedConstant>>())
             {
                 if (argument.Key == "Separator" && argument.Value.Value is char c)
                 {
                     separator = c;
+                }
+                else if (argument.Key == "Header" && argument.Value.Value is int header)
+                {
+                    headerless = header == 2;
                 }
             }
 
@@ -167,7 +175,7 @@ namespace Compiled.Generators.Records
                 children.Add(column.Value);
             }
 
-            return new WriterField(name, access, WriterKind.Record, type.ToDisplayString(CodeFormat), null, separator, EquatableArray<string>.Empty, children.ToEquatableArray());
+            return new WriterField(name, access, WriterKind.Record, type.ToDisplayString(CodeFormat), headerless ? NoHeader : null, separator, EquatableArray<string>.Empty, children.ToEquatableArray());
         }
 
         /// <summary>

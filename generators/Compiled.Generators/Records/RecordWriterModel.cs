@@ -60,7 +60,7 @@ namespace Compiled.Generators.Records
     /// <param name="Access">The member access from the parent value, or empty at the top.</param>
     /// <param name="Kind">How it is written.</param>
     /// <param name="TypeCode">Its type, fully qualified.</param>
-    /// <param name="Format">A time's format (null for ISO 8601, <c>unix</c>, <c>unixms</c> or a .NET format); an enum's underlying type.</param>
+    /// <param name="Format">A time's format (null for ISO 8601, <c>unix</c>, <c>unixms</c> or a .NET format); an enum's underlying type; for a record, <see cref="RecordWriterFields.NoHeader"/> when it is read without a header row.</param>
     /// <param name="Separator">A record's CSV separator.</param>
     /// <param name="EnumNames">An enum's member names, one per distinct value, in declaration order.</param>
     /// <param name="Children">The values a tuple, record or nullable is made of.</param>
