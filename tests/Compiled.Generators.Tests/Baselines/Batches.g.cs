@@ -218,7 +218,6 @@ namespace Shop
                 var all = _all.Value;
                 _all.Value = 0;
                 // [Sink] Counted (Batches.cs:16)
-                // [Sink] Counted: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                 if (_countedRecords is not null) _countedRecords.Write(all);
                 else if (_counted.Format == global::Compiled.RecordFormat.Text) _counted.Write(_text.Clear().AppendValue(all).Written);
                 else if (_counted.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountedCsv(_text.Clear(), all); _counted.Write(_text.Written); }
@@ -229,7 +228,6 @@ namespace Shop
                 {
                     var perUser = new global::Compiled.Grouped<int, decimal>(_perUser.KeyAt(perUserIndex), _perUserValues.Get(_perUser.ValueAt(perUserIndex)));
                     // [Sink] Baskets (Batches.cs:40)
-                    // [Sink] Baskets: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_basketsRecords is not null) _basketsRecords.Write(perUser);
                     else if (_baskets.Format == global::Compiled.RecordFormat.Text) _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
                     else if (_baskets.Format == global::Compiled.RecordFormat.Csv) SinkWriters.BasketsCsv(_baskets, _text, perUser);
@@ -243,7 +241,6 @@ namespace Shop
                 {
                     var totals = (_totals.KeyAt(totalsIndex), _totals.ValueAt(totalsIndex));
                     // [Sink] PerUserTotals (Batches.cs:50)
-                    // [Sink] PerUserTotals: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_perUserTotalsRecords is not null) _perUserTotalsRecords.Write(totals);
                     else if (_perUserTotals.Format == global::Compiled.RecordFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
                     else if (_perUserTotals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerUserTotalsCsv(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
@@ -287,7 +284,6 @@ namespace Shop
                 {
                     var largest = _largest.Value;
                     // [Sink] BiggestSale (Batches.cs:59)
-                    // [Sink] BiggestSale: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_biggestSaleRecords is not null) _biggestSaleRecords.Write(largest);
                     else if (_biggestSale.Format == global::Compiled.RecordFormat.Text) _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
                     else if (_biggestSale.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.BiggestSaleCsv(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
@@ -301,7 +297,6 @@ namespace Shop
                 foreach (var topThree in _topThreeOut.AsSpan())
                 {
                     // [Sink] Top (Batches.cs:73)
-                    // [Sink] Top: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_topRecords is not null) _topRecords.Write(topThree);
                     else if (_top.Format == global::Compiled.RecordFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
                     else if (_top.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TopCsv(_text.Clear(), topThree); _top.Write(_text.Written); }

@@ -158,7 +158,6 @@ namespace Monitoring.Logs
                     if (global::Monitoring.Logs.ErrorLevels.Frequent(level.Key, level.Value))
                     {
                         // [Sink] Counts (ErrorLevels.cs:29)
-                        // [Sink] Counts: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_countsRecords is not null) _countsRecords.Write(level);
                         else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
                         else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(_text.Written); }
@@ -252,7 +251,6 @@ namespace Monitoring.Logs
                         if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
                         {
                             // [Sink] Errors (ErrorLevels.cs:35)
-                            // [Sink] Errors: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                             if (_errorsRecords is not null) _errorsRecords.Write(lines);
                             else if (_errors.Format == global::Compiled.RecordFormat.Text) _errors.Write(lines);
                             else if (_errors.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }

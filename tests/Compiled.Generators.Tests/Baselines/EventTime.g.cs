@@ -236,7 +236,6 @@ namespace Clickstream
                     {
                         var clicksPerMinute = new global::Compiled.Windowed<long>(clicksPerMinuteWindow, clicksPerMinuteTable.KeyAt(clicksPerMinuteIndex), clicksPerMinuteTable.ValueAt(clicksPerMinuteIndex));
                         // [Sink] Minutes (EventTime.cs:26)
-                        // [Sink] Minutes: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_minutesRecords is not null) _minutesRecords.Write(clicksPerMinute);
                         else if (_minutes.Format == global::Compiled.RecordFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
                         else if (_minutes.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.MinutesCsv(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
@@ -253,7 +252,6 @@ namespace Clickstream
                     {
                         var sliding = new global::Compiled.Windowed<long>(slidingWindow, slidingTable.KeyAt(slidingIndex), slidingTable.ValueAt(slidingIndex));
                         // [Sink] SlidingMinutes (EventTime.cs:32)
-                        // [Sink] SlidingMinutes: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_slidingMinutesRecords is not null) _slidingMinutesRecords.Write(sliding);
                         else if (_slidingMinutes.Format == global::Compiled.RecordFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
                         else if (_slidingMinutes.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.SlidingMinutesCsv(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
@@ -267,7 +265,6 @@ namespace Clickstream
                 foreach (var sessions in _sessions.Close(_timestampWatermark.Value))
                 {
                     // [Sink] UserSessions (EventTime.cs:38)
-                    // [Sink] UserSessions: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
                     else if (_userSessions.Format == global::Compiled.RecordFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
                     else if (_userSessions.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.UserSessionsCsv(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
@@ -444,7 +441,6 @@ namespace Clickstream
                         // Older than the watermark: its windows have been emitted already.
                         _metrics.LateRecords++;
                         // [Sink] TooLate (EventTime.cs:41): the late records.
-                        // [Sink] TooLate: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(input);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(input);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), input); _tooLate.Write(_text.Written); }

@@ -168,7 +168,6 @@ namespace Naming
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Counts (Names.cs:32)
-                    // [Sink] Counts: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_countsRecords is not null) _countsRecords.Write(add);
                     else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
                     else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(_text.Written); }
@@ -283,7 +282,6 @@ namespace Naming
                         // [Map] count (Names.cs:20)
                         var count2 = global::Naming.Names.count(count);
                         // [Sink] Lengths (Names.cs:34)
-                        // [Sink] Lengths: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
                         else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
                         else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), count2); _lengths.Write(_text.Written); }
@@ -296,7 +294,6 @@ namespace Naming
                         // [Map] AddSlot (Names.cs:27)
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);
                         // [Sink] Text (Names.cs:30)
-                        // [Sink] Text: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_textRecords is not null) _textRecords.Write(addSlot);
                         else if (_text2.Format == global::Compiled.RecordFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
                         else if (_text2.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }

@@ -194,7 +194,6 @@ partial class Jobs
                         // [Map] IsEven (Nested.cs:20)
                         var isEven = global::Jobs.Lengths.IsEven(around);
                         // [Sink] Output (Nested.cs:23)
-                        // [Sink] Output: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_outputRecords is not null) _outputRecords.Write(isEven);
                         else if (_output.Format == global::Compiled.RecordFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
                         else if (_output.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), isEven); _output.Write(_text.Written); }

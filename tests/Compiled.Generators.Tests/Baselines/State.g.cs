@@ -242,7 +242,6 @@ namespace Clicks
                 {
                     var total = (totalKey, totalState);
                     // [Sink] Totals (State.cs:25)
-                    // [Sink] Totals: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
                     else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
                     else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), total); _totals.Write(_text.Written); }
@@ -255,7 +254,6 @@ namespace Clicks
                     if (trackResult is { } track)
                     {
                         // [Sink] Ended (State.cs:40)
-                        // [Sink] Ended: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.RecordFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
                         else if (_ended.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
@@ -366,7 +364,6 @@ namespace Clicks
                     if (trackResult is { } track)
                     {
                         // [Sink] Ended (State.cs:40)
-                        // [Sink] Ended: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.RecordFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
                         else if (_ended.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }

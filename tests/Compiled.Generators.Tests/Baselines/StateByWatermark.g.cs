@@ -210,7 +210,6 @@ namespace Auctions
                 {
                     var close = (closeKey, closeState);
                     // [Sink] Auctions (StateByWatermark.cs:40)
-                    // [Sink] Auctions: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
                     else if (_auctions.Format == global::Compiled.RecordFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
                     else if (_auctions.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.AuctionsCsv(_text.Clear(), close); _auctions.Write(_text.Written); }

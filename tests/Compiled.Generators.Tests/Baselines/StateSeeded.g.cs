@@ -263,7 +263,6 @@ namespace Clicks
                 {
                     var seen = new global::Compiled.KeyValue<long>(seenKey, seenState);
                     // [Sink] Counts (StateSeeded.cs:20)
-                    // [Sink] Counts: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_countsRecords is not null) _countsRecords.Write(seen);
                     else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
                     else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(_text.Written); }
@@ -362,7 +361,6 @@ namespace Clicks
                     // [MapWithState] Running (StateSeeded.cs:23)
                     var running = _running.Map(pair.Key, pair.Value);
                     // [Sink] Totals (StateSeeded.cs:30)
-                    // [Sink] Totals: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
                     else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
                     else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(_text.Written); }

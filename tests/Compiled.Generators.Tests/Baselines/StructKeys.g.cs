@@ -156,7 +156,6 @@ namespace Shop
                 {
                     var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
                     // [Sink] Totals (StructKeys.cs:24)
-                    // [Sink] Totals: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
                     else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
                     else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), sum); _totals.Write(_text.Written); }
@@ -172,7 +171,6 @@ namespace Shop
                 {
                     var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
-                    // [Sink] CustomersPerTotal: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
                     else if (_customersPerTotal.Format == global::Compiled.RecordFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
                     else if (_customersPerTotal.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CustomersPerTotalCsv(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }

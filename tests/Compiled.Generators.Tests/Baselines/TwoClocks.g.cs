@@ -230,7 +230,6 @@ namespace Clicks
                     {
                         var clicks = new global::Compiled.Windowed<int, long>(clicksWindow, clicksTable.KeyAt(clicksIndex), clicksTable.ValueAt(clicksIndex));
                         // [Sink] PerTenSeconds (TwoClocks.cs:31)
-                        // [Sink] PerTenSeconds: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_perTenSecondsRecords is not null) _perTenSecondsRecords.Write(clicks);
                         else if (_perTenSeconds.Format == global::Compiled.RecordFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
                         else if (_perTenSeconds.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerTenSecondsCsv(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
@@ -359,7 +358,6 @@ namespace Clicks
                         // Older than the watermark: its windows have been emitted already.
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
-                        // [Sink] TooLate: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), live); _tooLate.Write(_text.Written); }
@@ -426,7 +424,6 @@ namespace Clicks
                         // Older than the watermark: its windows have been emitted already.
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
-                        // [Sink] TooLate: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
                         else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), replayed); _tooLate.Write(_text.Written); }

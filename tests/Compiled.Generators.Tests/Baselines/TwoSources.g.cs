@@ -205,7 +205,6 @@ namespace Ads
                         {
                             var matched = global::Ads.ClickJoin.Matched(matchedKey, matchedLeft, matchedRight);
                             // [Sink] Matches (TwoSources.cs:19)
-                            // [Sink] Matches: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                             if (_matchesRecords is not null) _matchesRecords.Write(matched);
                             else if (_matches.Format == global::Compiled.RecordFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
                             else if (_matches.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.MatchesCsv(_text.Clear(), matched); _matches.Write(_text.Written); }
@@ -223,7 +222,6 @@ namespace Ads
                 {
                     var eventAd = (_eventAd.KeyAt(eventAdIndex), _eventAd.ValueAt(eventAdIndex));
                     // [Sink] EventsPerAd (TwoSources.cs:28)
-                    // [Sink] EventsPerAd: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
                     else if (_eventsPerAd.Format == global::Compiled.RecordFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
                     else if (_eventsPerAd.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EventsPerAdCsv(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }

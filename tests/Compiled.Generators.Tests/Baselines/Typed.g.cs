@@ -144,7 +144,6 @@ namespace Sensors
                 {
                     var degrees = (_degrees.KeyAt(degreesIndex), _degrees.ValueAt(degreesIndex));
                     // [Sink] Histogram (Typed.cs:22)
-                    // [Sink] Histogram: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
                     else if (_histogram.Format == global::Compiled.RecordFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
                     else if (_histogram.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.HistogramCsv(_text.Clear(), degrees); _histogram.Write(_text.Written); }

@@ -182,7 +182,6 @@ namespace Logs
                 {
                     var problems = _problemsSecond[problemsIndex];
                     // [Sink] ProblemLines (Unions.cs:25)
-                    // [Sink] ProblemLines: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_problemLinesRecords is not null) _problemLinesRecords.Write(problems);
                     else if (_problemLines.Format == global::Compiled.RecordFormat.Text) _problemLines.Write(problems);
                     else if (_problemLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), problems); _problemLines.Write(_text.Written); }
@@ -195,7 +194,6 @@ namespace Logs
                 {
                     var twice = _twiceSecond[twiceIndex];
                     // [Sink] Lengths (Unions.cs:34)
-                    // [Sink] Lengths: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_lengthsRecords is not null) _lengthsRecords.Write(twice);
                     else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(twice).Written);
                     else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), twice); _lengths.Write(_text.Written); }
@@ -208,7 +206,6 @@ namespace Logs
                 {
                     var lengthOf = (_lengthOf.KeyAt(lengthOfIndex), _lengthOf.ValueAt(lengthOfIndex));
                     // [Sink] LengthCounts (Unions.cs:46)
-                    // [Sink] LengthCounts: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_lengthCountsRecords is not null) _lengthCountsRecords.Write(lengthOf);
                     else if (_lengthCounts.Format == global::Compiled.RecordFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
                     else if (_lengthCounts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthCountsCsv(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
@@ -324,7 +321,6 @@ namespace Logs
                     {
                         // [Union] Problems (Unions.cs:22)
                         // [Sink] ProblemLines (Unions.cs:25)
-                        // [Sink] ProblemLines: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_problemLinesRecords is not null) _problemLinesRecords.Write(input);
                         else if (_problemLines.Format == global::Compiled.RecordFormat.Text) _problemLines.Write(input);
                         else if (_problemLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), input); _problemLines.Write(_text.Written); }
@@ -346,7 +342,6 @@ namespace Logs
                     var length = global::Logs.Unions.Length(input);
                     // [Union] Twice (Unions.cs:31)
                     // [Sink] Lengths (Unions.cs:34)
-                    // [Sink] Lengths: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_lengthsRecords is not null) _lengthsRecords.Write(length);
                     else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(length).Written);
                     else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), length); _lengths.Write(_text.Written); }

@@ -298,7 +298,6 @@ namespace Monitoring
                     {
                         var merged = new global::Compiled.KeyValue<long>(_mergedWindow.KeyAt(mergedIndex), _mergedWindow.ValueAt(mergedIndex));
                         // [Sink] PerEndpointMerged (Windows.cs:19)
-                        // [Sink] PerEndpointMerged: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
                         else if (_perEndpointMerged.Format == global::Compiled.RecordFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
                         else if (_perEndpointMerged.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
@@ -313,7 +312,6 @@ namespace Monitoring
                     {
                         var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex));
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
-                        // [Sink] PerEndpointIncremental: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
                         else if (_perEndpointIncremental.Format == global::Compiled.RecordFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
                         else if (_perEndpointIncremental.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
@@ -326,7 +324,6 @@ namespace Monitoring
                 {
                     var perMinute = _perMinuteWindow.Value;
                     // [Sink] RequestsPerMinute (Windows.cs:35)
-                    // [Sink] RequestsPerMinute: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
                     else if (_requestsPerMinute.Format == global::Compiled.RecordFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
                     else if (_requestsPerMinute.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.RequestsPerMinuteCsv(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
@@ -338,7 +335,6 @@ namespace Monitoring
                 {
                     var longest = _longestWindow.Value;
                     // [Sink] LongestLine (Windows.cs:44)
-                    // [Sink] LongestLine: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
                     else if (_longestLine.Format == global::Compiled.RecordFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
                     else if (_longestLine.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LongestLineCsv(_text.Clear(), longest); _longestLine.Write(_text.Written); }
@@ -352,7 +348,6 @@ namespace Monitoring
                     {
                         var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex));
                         // [Sink] LengthHistogram (Windows.cs:50)
-                        // [Sink] LengthHistogram: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
                         else if (_lengthHistogram.Format == global::Compiled.RecordFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
                         else if (_lengthHistogram.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthHistogramCsv(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
@@ -369,7 +364,6 @@ namespace Monitoring
                         {
                             var recent = recentPart[recentIndex];
                             // [Sink] RecentLines (Windows.cs:56)
-                            // [Sink] RecentLines: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                             if (_recentLinesRecords is not null) _recentLinesRecords.Write(recent);
                             else if (_recentLines.Format == global::Compiled.RecordFormat.Text) _recentLines.Write(recent);
                             else if (_recentLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.RecentLinesCsv(_text.Clear(), recent); _recentLines.Write(_text.Written); }

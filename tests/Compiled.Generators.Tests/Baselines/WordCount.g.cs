@@ -142,7 +142,6 @@ namespace Samples.WordCount
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (WordCount.cs:30)
-                    // [Sink] Output: the record as it is, or as text, a CSV row or a JSON object, as its URI's format says.
                     if (_outputRecords is not null) _outputRecords.Write(add);
                     else if (_output.Format == global::Compiled.RecordFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
                     else if (_output.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
