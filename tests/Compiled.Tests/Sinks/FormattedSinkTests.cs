@@ -108,6 +108,26 @@ public class FormattedSinkTests
     }
 
     [Fact]
+    public async Task WindowedSink_WritesTheWindowsStartAndEnd_AsColumns()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("clicks.txt", "1000 ann\n2000 bob\n59000 ann\n61000 ann\n125000 bob\n");
+        await RunAsync(ClicksPerMinute.Definition, "Input", input, "Output", $"file://{temp.Path}/csv/part?format=csv&empty=skip");
+        await RunAsync(ClicksPerMinute.Definition, "Input", input, "Output", $"file://{temp.Path}/json/part?format=json&empty=skip");
+
+        string csv = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "csv")).Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        string[] rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("start,end,key,value", rows[0]);
+        Assert.Equal(
+            ["0,60000,ann,2", "0,60000,bob,1", "120000,180000,bob,1", "60000,120000,ann,1"],
+            rows.Where(r => r != "start,end,key,value").Order(StringComparer.Ordinal));
+
+        string json = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "json")).Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        Assert.Contains("{\"start\":0,\"end\":60000,\"key\":\"ann\",\"value\":2}\n", json, StringComparison.Ordinal);
+        Assert.Contains("{\"start\":120000,\"end\":180000,\"key\":\"bob\",\"value\":1}\n", json, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TwoConsoleSinks_LabelEachBlockWithTheSinksName()
     {
         using var temp = new TempDirectory();

@@ -72,3 +72,23 @@ public partial struct SymbolTotal
     [Column("value")]
     public long Quantity;
 }
+
+/// <summary>Clicks per user per event-time minute, from "millis user" lines: a windowed sink, whose rows carry the window's start and end.</summary>
+[Pipeline]
+public static partial class ClicksPerMinute
+{
+    [Source]
+    public static partial Lines Input();
+
+    [EventTime(Lateness = "0s")]
+    public static long Timestamp(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Map]
+    public static KeyValue<long> PerUser(ReadOnlySpan<byte> line) => new(line[(line.IndexOf((byte)' ') + 1)..], 1);
+
+    [EventWindow(Size = "1m")]
+    public static long Clicks(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(Windowed<long> clicks);
+}
