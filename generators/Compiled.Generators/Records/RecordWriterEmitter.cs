@@ -78,7 +78,15 @@ namespace Compiled.Generators.Records
         {
             string separatorByte = "(byte)" + CharLiteral(separator);
             bool first = true;
-            foreach ((WriterField leaf, string path, string expression) in Leaves(columns, "", value))
+            List<(WriterField Leaf, string Path, string Expression)> leaves = Leaves(columns, "", value).ToList();
+            bool mayBeEmpty = leaves.Count == 1
+                && leaves[0].Leaf.Kind is WriterKind.Bytes or WriterKind.Text or WriterKind.String or WriterKind.Formattable or WriterKind.Object or WriterKind.Nullable;
+            if (mayBeEmpty)
+            {
+                w.Line("int start = text.Written.Length;");
+            }
+
+            foreach ((WriterField leaf, string path, string expression) in leaves)
             {
                 w.Line($"// {(leaf.Kind == WriterKind.Empty ? "(a column no member fills)" : path)}");
                 if (!first)
@@ -88,6 +96,12 @@ namespace Compiled.Generators.Records
 
                 first = false;
                 EmitCsvValue(w, leaf, expression, separatorByte);
+            }
+
+            if (mayBeEmpty)
+            {
+                // A row of one empty field would be an empty line, which a CSV reader skips: it is written as "".
+                w.Line("if (text.Written.Length == start) text.Append(\"\\\"\\\"\"u8);");
             }
         }
 

@@ -207,8 +207,10 @@ namespace Monitoring.Logs
                 /// <summary>Writes a record of sink Errors as one CSV row, without a line end.</summary>
                 public static void ErrorsCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
                 }
 
                 /// <summary>Writes a record of sink Errors as one JSON object, without a line end.</summary>

@@ -389,8 +389,10 @@ namespace Clickstream
                 /// <summary>Writes a record of sink TooLate as one CSV row, without a line end.</summary>
                 public static void TooLateCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
                 }
 
                 /// <summary>Writes a record of sink TooLate as one JSON object, without a line end.</summary>

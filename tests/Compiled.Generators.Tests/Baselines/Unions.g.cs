@@ -230,8 +230,10 @@ namespace Logs
                 /// <summary>Writes a record of sink ProblemLines as one CSV row, without a line end.</summary>
                 public static void ProblemLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
                 }
 
                 /// <summary>Writes a record of sink ProblemLines as one JSON object, without a line end.</summary>

@@ -513,8 +513,10 @@ namespace Monitoring
                 /// <summary>Writes a record of sink RecentLines as one CSV row, without a line end.</summary>
                 public static void RecentLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
                 }
 
                 /// <summary>Writes a record of sink RecentLines as one JSON object, without a line end.</summary>

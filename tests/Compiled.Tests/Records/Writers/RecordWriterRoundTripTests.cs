@@ -102,6 +102,27 @@ public class RecordWriterRoundTripTests
     }
 
     [Fact]
+    public void ARowOfOneEmptyField_IsWrittenQuoted_AndReadsBackEmpty()
+    {
+        var text = new RecordText();
+        var empty = new OneText { Text = "" };
+        var word = new OneText { Text = "w" };
+        OneText.WriteCsvRow(text, in empty);
+        text.Append('\n');
+        OneText.WriteCsvRow(text, in word);
+        text.Append('\n');
+        OneText.WriteCsvRow(text, in empty);
+        text.Append('\n');
+        Assert.Equal("\"\"\nw\n\"\"\n", Encoding.UTF8.GetString(text.Written));
+
+        var read = new List<string>();
+        var counters = new SourceCounters();
+        CsvFeed.Read<OneText>(text.Written.ToArray(), new CsvRecordReader(OneText.CsvLayout, "One", counters), OneText.TryReadCsv, r => read.Add(r.Text));
+        Assert.Equal(["", "w", ""], read);
+        Assert.Equal(0, counters.Malformed);
+    }
+
+    [Fact]
     public void HeaderRow_NamesTheColumnsAsTheParserMatchesThem()
     {
         Assert.Equal("symbol,price,qty,side,time,venue", Encoding.UTF8.GetString(Trade.CsvHeaderRow));

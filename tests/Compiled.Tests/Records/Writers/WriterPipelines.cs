@@ -92,3 +92,10 @@ public static partial class ClicksPerMinute
     [Sink]
     public static partial void Output(Windowed<long> clicks);
 }
+
+/// <summary>A record of one text column and no header: a row of one empty field must not become an empty line.</summary>
+[Record(Header = RecordHeader.None)]
+public partial struct OneText
+{
+    public string Text;
+}
