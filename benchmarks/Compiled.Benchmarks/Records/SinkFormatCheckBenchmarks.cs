@@ -41,8 +41,8 @@ public class SinkFormatCheckBenchmarks
         {
             var pair = new KeyValue<long>(_keys[i & 63], i);
             if (_records is not null) _records.Write(pair);
-            else if (_sink.Format == RecordFormat.Text) _sink.Write(_text.Clear().Append('(').Append(pair.Key).Append(',').AppendValue(pair.Value).Append(')').Written);
-            else if (_sink.Format == RecordFormat.Csv) { _text.Clear().Append(pair.Key); _sink.Write(_text.Written); }
+            else if (_sink.Format == SinkFormat.Text) _sink.Write(_text.Clear().Append('(').Append(pair.Key).Append(',').AppendValue(pair.Value).Append(')').Written);
+            else if (_sink.Format == SinkFormat.Csv) { _text.Clear().Append(pair.Key); _sink.Write(_text.Written); }
             else { _text.Clear().Append(pair.Key); _sink.Write(_text.Written); }
         }
 

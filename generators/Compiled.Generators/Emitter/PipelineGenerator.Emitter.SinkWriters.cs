@@ -85,8 +85,8 @@ namespace Compiled.Generators
                 StageModel sink = pipeline.Sinks[index];
                 StageNames names = pipeline.NamesOf(sink);
                 w.Line($"{names.Field} = context.Sinks[{index}];");
-                w.Line($"{names.Records} = {names.Field}.Format == {Runtime}.RecordFormat.Text ? {names.Field} as {pipeline.WriterType(sink)} : null;");
-                w.Line($"if ({names.Field}.Format == {Runtime}.RecordFormat.Csv) {names.Field}.UseCsvHeader({SinkWritersClass}.{sink.Name}CsvHeader);");
+                w.Line($"{names.Records} = {names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text ? {names.Field} as {pipeline.WriterType(sink)} : null;");
+                w.Line($"if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {names.Field}.UseCsvHeader({SinkWritersClass}.{sink.Name}CsvHeader);");
             }
 
             // One record to a sink: as it is to a sink that takes it so; otherwise rendered as the sink's format asks (the
@@ -95,11 +95,11 @@ namespace Compiled.Generators
             {
                 w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
                 w.Line(inputType.Shape == RecordShape.Bytes
-                    ? $"else if ({names.Field}.Format == {Runtime}.RecordFormat.Text) {names.Field}.Write({input});"
-                    : $"else if ({names.Field}.Format == {Runtime}.RecordFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
                 w.Line(inputType.Shape == RecordShape.Group
-                    ? $"else if ({names.Field}.Format == {Runtime}.RecordFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
-                    : $"else if ({names.Field}.Format == {Runtime}.RecordFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({PipelineView.TextField}.Written); }}");
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({PipelineView.TextField}.Written); }}");
                 w.Line($"else {{ {SinkWritersClass}.{sink.Name}Json({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({PipelineView.TextField}.Written); }}");
             }
 

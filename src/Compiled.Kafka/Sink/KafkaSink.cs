@@ -121,7 +121,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     /// </summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
-        int comma = Format == RecordFormat.Text ? PairText.CommaIndex(record) : -1;
+        int comma = Format == SinkFormat.Text ? PairText.CommaIndex(record) : -1;
         if (comma < 0)
         {
             Send(default, hasKey: false, record);

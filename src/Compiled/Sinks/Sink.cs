@@ -30,9 +30,9 @@ public abstract class Sink : IAsyncDisposable
     /// How the generated code renders each record for this sink: as text (<c>(key,value)</c>, the default), as a CSV row
     /// or as a JSON object. A sink that takes records as text reads it from its URI's <c>format</c> option by calling
     /// <see cref="TakeFormat"/>; a sink that does not (one that keeps keys and values apart) leaves it
-    /// <see cref="RecordFormat.Text"/>, and its URI refuses the option as unknown.
+    /// <see cref="SinkFormat.Text"/>, and its URI refuses the option as unknown.
     /// </summary>
-    public RecordFormat Format { get; private set; }
+    public SinkFormat Format { get; private set; }
 
     /// <summary>The CSV header row of the sink's records (column names, without a line end), empty until the job gives it; see <see cref="UseCsvHeader"/>.</summary>
     protected ReadOnlySpan<byte> CsvHeader => _csvHeader;
@@ -43,10 +43,10 @@ public abstract class Sink : IAsyncDisposable
     /// Reads the URI's <c>format</c> option: <c>text</c> (the default), <c>csv</c> or <c>json</c>. Sinks that take records
     /// as text call it in their constructor.
     /// </summary>
-    protected void TakeFormat() => Format = Uri.TakeEnum("format", RecordFormat.Text);
+    protected void TakeFormat() => Format = Uri.TakeEnum("format", SinkFormat.Text);
 
     /// <summary>
-    /// Gives a sink of <see cref="RecordFormat.Csv"/> the header row of its records (the generated job does this once,
+    /// Gives a sink of <see cref="SinkFormat.Csv"/> the header row of its records (the generated job does this once,
     /// when it is created). A sink that writes files starts each file with it; one that writes a message per record
     /// ignores it.
     /// </summary>

@@ -153,20 +153,20 @@ namespace Shop
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _inputCounters = context.Counters[0];
                 _counted = context.Sinks[0];
-                _countedRecords = _counted.Format == global::Compiled.RecordFormat.Text ? _counted as global::Compiled.Sinks.IRecordWriter<long> : null;
-                if (_counted.Format == global::Compiled.RecordFormat.Csv) _counted.UseCsvHeader(SinkWriters.CountedCsvHeader);
+                _countedRecords = _counted.Format == global::Compiled.Sinks.SinkFormat.Text ? _counted as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) _counted.UseCsvHeader(SinkWriters.CountedCsvHeader);
                 _baskets = context.Sinks[1];
-                _basketsRecords = _baskets.Format == global::Compiled.RecordFormat.Text ? _baskets as global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>> : null;
-                if (_baskets.Format == global::Compiled.RecordFormat.Csv) _baskets.UseCsvHeader(SinkWriters.BasketsCsvHeader);
+                _basketsRecords = _baskets.Format == global::Compiled.Sinks.SinkFormat.Text ? _baskets as global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>> : null;
+                if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Csv) _baskets.UseCsvHeader(SinkWriters.BasketsCsvHeader);
                 _perUserTotals = context.Sinks[2];
-                _perUserTotalsRecords = _perUserTotals.Format == global::Compiled.RecordFormat.Text ? _perUserTotals as global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))> : null;
-                if (_perUserTotals.Format == global::Compiled.RecordFormat.Csv) _perUserTotals.UseCsvHeader(SinkWriters.PerUserTotalsCsvHeader);
+                _perUserTotalsRecords = _perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text ? _perUserTotals as global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))> : null;
+                if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) _perUserTotals.UseCsvHeader(SinkWriters.PerUserTotalsCsvHeader);
                 _biggestSale = context.Sinks[3];
-                _biggestSaleRecords = _biggestSale.Format == global::Compiled.RecordFormat.Text ? _biggestSale as global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)> : null;
-                if (_biggestSale.Format == global::Compiled.RecordFormat.Csv) _biggestSale.UseCsvHeader(SinkWriters.BiggestSaleCsvHeader);
+                _biggestSaleRecords = _biggestSale.Format == global::Compiled.Sinks.SinkFormat.Text ? _biggestSale as global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)> : null;
+                if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) _biggestSale.UseCsvHeader(SinkWriters.BiggestSaleCsvHeader);
                 _top = context.Sinks[4];
-                _topRecords = _top.Format == global::Compiled.RecordFormat.Text ? _top as global::Compiled.Sinks.IRecordWriter<(int User, long Cents)> : null;
-                if (_top.Format == global::Compiled.RecordFormat.Csv) _top.UseCsvHeader(SinkWriters.TopCsvHeader);
+                _topRecords = _top.Format == global::Compiled.Sinks.SinkFormat.Text ? _top as global::Compiled.Sinks.IRecordWriter<(int User, long Cents)> : null;
+                if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) _top.UseCsvHeader(SinkWriters.TopCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -219,8 +219,8 @@ namespace Shop
                 _all.Value = 0;
                 // [Sink] Counted (Batches.cs:16)
                 if (_countedRecords is not null) _countedRecords.Write(all);
-                else if (_counted.Format == global::Compiled.RecordFormat.Text) _counted.Write(_text.Clear().AppendValue(all).Written);
-                else if (_counted.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountedCsv(_text.Clear(), all); _counted.Write(_text.Written); }
+                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Text) _counted.Write(_text.Clear().AppendValue(all).Written);
+                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountedCsv(_text.Clear(), all); _counted.Write(_text.Written); }
                 else { SinkWriters.CountedJson(_text.Clear(), all); _counted.Write(_text.Written); }
 
                 // [GroupByKey] PerUser (Batches.cs:37): each key with all its values of the batch, keys in the order first seen.
@@ -229,8 +229,8 @@ namespace Shop
                     var perUser = new global::Compiled.Grouped<int, decimal>(_perUser.KeyAt(perUserIndex), _perUserValues.Get(_perUser.ValueAt(perUserIndex)));
                     // [Sink] Baskets (Batches.cs:40)
                     if (_basketsRecords is not null) _basketsRecords.Write(perUser);
-                    else if (_baskets.Format == global::Compiled.RecordFormat.Text) _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
-                    else if (_baskets.Format == global::Compiled.RecordFormat.Csv) SinkWriters.BasketsCsv(_baskets, _text, perUser);
+                    else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Text) _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
+                    else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.BasketsCsv(_baskets, _text, perUser);
                     else { SinkWriters.BasketsJson(_text.Clear(), perUser); _baskets.Write(_text.Written); }
                 }
                 _perUser.Clear();
@@ -242,8 +242,8 @@ namespace Shop
                     var totals = (_totals.KeyAt(totalsIndex), _totals.ValueAt(totalsIndex));
                     // [Sink] PerUserTotals (Batches.cs:50)
                     if (_perUserTotalsRecords is not null) _perUserTotalsRecords.Write(totals);
-                    else if (_perUserTotals.Format == global::Compiled.RecordFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
-                    else if (_perUserTotals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerUserTotalsCsv(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerUserTotalsCsv(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
                     else { SinkWriters.PerUserTotalsJson(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
                 }
 
@@ -285,8 +285,8 @@ namespace Shop
                     var largest = _largest.Value;
                     // [Sink] BiggestSale (Batches.cs:59)
                     if (_biggestSaleRecords is not null) _biggestSaleRecords.Write(largest);
-                    else if (_biggestSale.Format == global::Compiled.RecordFormat.Text) _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
-                    else if (_biggestSale.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.BiggestSaleCsv(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
+                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Text) _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
+                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.BiggestSaleCsv(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
                     else { SinkWriters.BiggestSaleJson(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
                 }
                 _largest.Clear();
@@ -298,8 +298,8 @@ namespace Shop
                 {
                     // [Sink] Top (Batches.cs:73)
                     if (_topRecords is not null) _topRecords.Write(topThree);
-                    else if (_top.Format == global::Compiled.RecordFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
-                    else if (_top.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TopCsv(_text.Clear(), topThree); _top.Write(_text.Written); }
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TopCsv(_text.Clear(), topThree); _top.Write(_text.Written); }
                     else { SinkWriters.TopJson(_text.Clear(), topThree); _top.Write(_text.Written); }
                 }
                 _topThreeIn.Clear();

@@ -98,11 +98,11 @@ namespace Monitoring.Logs
             {
                 _linesFramer = new(context.Framing[0], context.Counters[0]);
                 _counts = context.Sinks[0];
-                _countsRecords = _counts.Format == global::Compiled.RecordFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_counts.Format == global::Compiled.RecordFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _errors = context.Sinks[1];
-                _errorsRecords = _errors.Format == global::Compiled.RecordFormat.Text ? _errors as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
-                if (_errors.Format == global::Compiled.RecordFormat.Csv) _errors.UseCsvHeader(SinkWriters.ErrorsCsvHeader);
+                _errorsRecords = _errors.Format == global::Compiled.Sinks.SinkFormat.Text ? _errors as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) _errors.UseCsvHeader(SinkWriters.ErrorsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -159,8 +159,8 @@ namespace Monitoring.Logs
                     {
                         // [Sink] Counts (ErrorLevels.cs:29)
                         if (_countsRecords is not null) _countsRecords.Write(level);
-                        else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
-                        else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(_text.Written); }
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(_text.Written); }
                         else { SinkWriters.CountsJson(_text.Clear(), level); _counts.Write(_text.Written); }
                     }
                 }
@@ -254,8 +254,8 @@ namespace Monitoring.Logs
                         {
                             // [Sink] Errors (ErrorLevels.cs:35)
                             if (_errorsRecords is not null) _errorsRecords.Write(lines);
-                            else if (_errors.Format == global::Compiled.RecordFormat.Text) _errors.Write(lines);
-                            else if (_errors.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Text) _errors.Write(lines);
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }
                             else { SinkWriters.ErrorsJson(_text.Clear(), lines); _errors.Write(_text.Written); }
                         }
                     }

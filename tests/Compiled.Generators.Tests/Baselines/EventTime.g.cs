@@ -130,17 +130,17 @@ namespace Clickstream
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _metrics = context.Metrics;
                 _minutes = context.Sinks[0];
-                _minutesRecords = _minutes.Format == global::Compiled.RecordFormat.Text ? _minutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
-                if (_minutes.Format == global::Compiled.RecordFormat.Csv) _minutes.UseCsvHeader(SinkWriters.MinutesCsvHeader);
+                _minutesRecords = _minutes.Format == global::Compiled.Sinks.SinkFormat.Text ? _minutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) _minutes.UseCsvHeader(SinkWriters.MinutesCsvHeader);
                 _slidingMinutes = context.Sinks[1];
-                _slidingMinutesRecords = _slidingMinutes.Format == global::Compiled.RecordFormat.Text ? _slidingMinutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
-                if (_slidingMinutes.Format == global::Compiled.RecordFormat.Csv) _slidingMinutes.UseCsvHeader(SinkWriters.SlidingMinutesCsvHeader);
+                _slidingMinutesRecords = _slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text ? _slidingMinutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) _slidingMinutes.UseCsvHeader(SinkWriters.SlidingMinutesCsvHeader);
                 _userSessions = context.Sinks[2];
-                _userSessionsRecords = _userSessions.Format == global::Compiled.RecordFormat.Text ? _userSessions as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
-                if (_userSessions.Format == global::Compiled.RecordFormat.Csv) _userSessions.UseCsvHeader(SinkWriters.UserSessionsCsvHeader);
+                _userSessionsRecords = _userSessions.Format == global::Compiled.Sinks.SinkFormat.Text ? _userSessions as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) _userSessions.UseCsvHeader(SinkWriters.UserSessionsCsvHeader);
                 _tooLate = context.Sinks[3];
-                _tooLateRecords = _tooLate.Format == global::Compiled.RecordFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
-                if (_tooLate.Format == global::Compiled.RecordFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
+                _tooLateRecords = _tooLate.Format == global::Compiled.Sinks.SinkFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -237,8 +237,8 @@ namespace Clickstream
                         var clicksPerMinute = new global::Compiled.Windowed<long>(clicksPerMinuteWindow, clicksPerMinuteTable.KeyAt(clicksPerMinuteIndex), clicksPerMinuteTable.ValueAt(clicksPerMinuteIndex));
                         // [Sink] Minutes (EventTime.cs:26)
                         if (_minutesRecords is not null) _minutesRecords.Write(clicksPerMinute);
-                        else if (_minutes.Format == global::Compiled.RecordFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
-                        else if (_minutes.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.MinutesCsv(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MinutesCsv(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
                         else { SinkWriters.MinutesJson(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
                     }
                     clicksPerMinuteTable.Clear();
@@ -253,8 +253,8 @@ namespace Clickstream
                         var sliding = new global::Compiled.Windowed<long>(slidingWindow, slidingTable.KeyAt(slidingIndex), slidingTable.ValueAt(slidingIndex));
                         // [Sink] SlidingMinutes (EventTime.cs:32)
                         if (_slidingMinutesRecords is not null) _slidingMinutesRecords.Write(sliding);
-                        else if (_slidingMinutes.Format == global::Compiled.RecordFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
-                        else if (_slidingMinutes.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.SlidingMinutesCsv(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.SlidingMinutesCsv(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
                         else { SinkWriters.SlidingMinutesJson(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
                     }
                     slidingTable.Clear();
@@ -266,8 +266,8 @@ namespace Clickstream
                 {
                     // [Sink] UserSessions (EventTime.cs:38)
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
-                    else if (_userSessions.Format == global::Compiled.RecordFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
-                    else if (_userSessions.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.UserSessionsCsv(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.UserSessionsCsv(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
                     else { SinkWriters.UserSessionsJson(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
                 }
             }
@@ -444,8 +444,8 @@ namespace Clickstream
                         _metrics.LateRecords++;
                         // [Sink] TooLate (EventTime.cs:41): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(input);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(input);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), input); _tooLate.Write(_text.Written); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(input);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), input); _tooLate.Write(_text.Written); }
                         else { SinkWriters.TooLateJson(_text.Clear(), input); _tooLate.Write(_text.Written); }
                     }
                     else

@@ -108,14 +108,14 @@ namespace Naming
             {
                 _sourceFramer = new(context.Framing[0], context.Counters[0]);
                 _text2 = context.Sinks[0];
-                _textRecords = _text2.Format == global::Compiled.RecordFormat.Text ? _text2 as global::Compiled.Sinks.IRecordWriter<long> : null;
-                if (_text2.Format == global::Compiled.RecordFormat.Csv) _text2.UseCsvHeader(SinkWriters.TextCsvHeader);
+                _textRecords = _text2.Format == global::Compiled.Sinks.SinkFormat.Text ? _text2 as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) _text2.UseCsvHeader(SinkWriters.TextCsvHeader);
                 _counts = context.Sinks[1];
-                _countsRecords = _counts.Format == global::Compiled.RecordFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_counts.Format == global::Compiled.RecordFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _lengths = context.Sinks[2];
-                _lengthsRecords = _lengths.Format == global::Compiled.RecordFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
-                if (_lengths.Format == global::Compiled.RecordFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
+                _lengthsRecords = _lengths.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -169,8 +169,8 @@ namespace Naming
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Counts (Names.cs:32)
                     if (_countsRecords is not null) _countsRecords.Write(add);
-                    else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(_text.Written); }
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(_text.Written); }
                     else { SinkWriters.CountsJson(_text.Clear(), add); _counts.Write(_text.Written); }
                 }
 
@@ -283,8 +283,8 @@ namespace Naming
                         var count2 = global::Naming.Names.count(count);
                         // [Sink] Lengths (Names.cs:34)
                         if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
-                        else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
-                        else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), count2); _lengths.Write(_text.Written); }
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), count2); _lengths.Write(_text.Written); }
                         else { SinkWriters.LengthsJson(_text.Clear(), count2); _lengths.Write(_text.Written); }
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
@@ -295,8 +295,8 @@ namespace Naming
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);
                         // [Sink] Text (Names.cs:30)
                         if (_textRecords is not null) _textRecords.Write(addSlot);
-                        else if (_text2.Format == global::Compiled.RecordFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
-                        else if (_text2.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }
                         else { SinkWriters.TextJson(_text.Clear(), addSlot); _text2.Write(_text.Written); }
                     }
                 }

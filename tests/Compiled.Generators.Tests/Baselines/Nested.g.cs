@@ -86,8 +86,8 @@ partial class Jobs
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
-                _outputRecords = _output.Format == global::Compiled.RecordFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<bool> : null;
-                if (_output.Format == global::Compiled.RecordFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<bool> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -195,8 +195,8 @@ partial class Jobs
                         var isEven = global::Jobs.Lengths.IsEven(around);
                         // [Sink] Output (Nested.cs:23)
                         if (_outputRecords is not null) _outputRecords.Write(isEven);
-                        else if (_output.Format == global::Compiled.RecordFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
-                        else if (_output.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), isEven); _output.Write(_text.Written); }
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), isEven); _output.Write(_text.Written); }
                         else { SinkWriters.OutputJson(_text.Clear(), isEven); _output.Write(_text.Written); }
                     }
                 }

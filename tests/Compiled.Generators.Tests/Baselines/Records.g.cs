@@ -90,8 +90,8 @@ namespace Markets
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
                 _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes);
                 _output = context.Sinks[0];
-                _outputRecords = _output.Format == global::Compiled.RecordFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_output.Format == global::Compiled.RecordFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -147,8 +147,8 @@ namespace Markets
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (Records.cs:52)
                     if (_outputRecords is not null) _outputRecords.Write(add);
-                    else if (_output.Format == global::Compiled.RecordFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
                     else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(_text.Written); }
                 }
 

@@ -133,11 +133,11 @@ namespace Clicks
                 _clicksCounters = context.Counters[0];
                 _track = new(global::Compiled.Windows.Windowing.Batches(context, 30000));
                 _totals = context.Sinks[0];
-                _totalsRecords = _totals.Format == global::Compiled.RecordFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
-                if (_totals.Format == global::Compiled.RecordFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
                 _ended = context.Sinks[1];
-                _endedRecords = _ended.Format == global::Compiled.RecordFormat.Text ? _ended as global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)> : null;
-                if (_ended.Format == global::Compiled.RecordFormat.Csv) _ended.UseCsvHeader(SinkWriters.EndedCsvHeader);
+                _endedRecords = _ended.Format == global::Compiled.Sinks.SinkFormat.Text ? _ended as global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)> : null;
+                if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) _ended.UseCsvHeader(SinkWriters.EndedCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -243,8 +243,8 @@ namespace Clicks
                     var total = (totalKey, totalState);
                     // [Sink] Totals (State.cs:25)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), total); _totals.Write(_text.Written); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), total); _totals.Write(_text.Written); }
                     else { SinkWriters.TotalsJson(_text.Clear(), total); _totals.Write(_text.Written); }
                 }
 
@@ -255,8 +255,8 @@ namespace Clicks
                     {
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
-                        else if (_ended.Format == global::Compiled.RecordFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
                         else { SinkWriters.EndedJson(_text.Clear(), track); _ended.Write(_text.Written); }
                     }
                 }
@@ -365,8 +365,8 @@ namespace Clicks
                     {
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
-                        else if (_ended.Format == global::Compiled.RecordFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
                         else { SinkWriters.EndedJson(_text.Clear(), track); _ended.Write(_text.Written); }
                     }
                 }

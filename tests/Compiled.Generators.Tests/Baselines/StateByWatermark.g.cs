@@ -115,8 +115,8 @@ namespace Auctions
                 _eventsCounters = context.Counters[0];
                 _metrics = context.Metrics;
                 _auctions = context.Sinks[0];
-                _auctionsRecords = _auctions.Format == global::Compiled.RecordFormat.Text ? _auctions as global::Compiled.Sinks.IRecordWriter<(long, (long Expires, long Best, bool Closed))> : null;
-                if (_auctions.Format == global::Compiled.RecordFormat.Csv) _auctions.UseCsvHeader(SinkWriters.AuctionsCsvHeader);
+                _auctionsRecords = _auctions.Format == global::Compiled.Sinks.SinkFormat.Text ? _auctions as global::Compiled.Sinks.IRecordWriter<(long, (long Expires, long Best, bool Closed))> : null;
+                if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) _auctions.UseCsvHeader(SinkWriters.AuctionsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -211,8 +211,8 @@ namespace Auctions
                     var close = (closeKey, closeState);
                     // [Sink] Auctions (StateByWatermark.cs:40)
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
-                    else if (_auctions.Format == global::Compiled.RecordFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
-                    else if (_auctions.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.AuctionsCsv(_text.Clear(), close); _auctions.Write(_text.Written); }
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.AuctionsCsv(_text.Clear(), close); _auctions.Write(_text.Written); }
                     else { SinkWriters.AuctionsJson(_text.Clear(), close); _auctions.Write(_text.Written); }
                 }
             }

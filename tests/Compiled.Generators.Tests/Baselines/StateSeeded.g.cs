@@ -131,11 +131,11 @@ namespace Clicks
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _counts = context.Sinks[0];
-                _countsRecords = _counts.Format == global::Compiled.RecordFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_counts.Format == global::Compiled.RecordFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _totals = context.Sinks[1];
-                _totalsRecords = _totals.Format == global::Compiled.RecordFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_totals.Format == global::Compiled.RecordFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -264,8 +264,8 @@ namespace Clicks
                     var seen = new global::Compiled.KeyValue<long>(seenKey, seenState);
                     // [Sink] Counts (StateSeeded.cs:20)
                     if (_countsRecords is not null) _countsRecords.Write(seen);
-                    else if (_counts.Format == global::Compiled.RecordFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(_text.Written); }
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(_text.Written); }
                     else { SinkWriters.CountsJson(_text.Clear(), seen); _counts.Write(_text.Written); }
                 }
 
@@ -362,8 +362,8 @@ namespace Clicks
                     var running = _running.Map(pair.Key, pair.Value);
                     // [Sink] Totals (StateSeeded.cs:30)
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(_text.Written); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(_text.Written); }
                     else { SinkWriters.TotalsJson(_text.Clear(), running); _totals.Write(_text.Written); }
                 }
             }

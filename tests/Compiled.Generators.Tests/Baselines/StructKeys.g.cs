@@ -99,11 +99,11 @@ namespace Shop
             {
                 _ordersFramer = new(context.Framing[0], context.Counters[0]);
                 _totals = context.Sinks[0];
-                _totalsRecords = _totals.Format == global::Compiled.RecordFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)> : null;
-                if (_totals.Format == global::Compiled.RecordFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
                 _customersPerTotal = context.Sinks[1];
-                _customersPerTotalRecords = _customersPerTotal.Format == global::Compiled.RecordFormat.Text ? _customersPerTotal as global::Compiled.Sinks.IRecordWriter<(decimal, long)> : null;
-                if (_customersPerTotal.Format == global::Compiled.RecordFormat.Csv) _customersPerTotal.UseCsvHeader(SinkWriters.CustomersPerTotalCsvHeader);
+                _customersPerTotalRecords = _customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text ? _customersPerTotal as global::Compiled.Sinks.IRecordWriter<(decimal, long)> : null;
+                if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) _customersPerTotal.UseCsvHeader(SinkWriters.CustomersPerTotalCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -157,8 +157,8 @@ namespace Shop
                     var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
                     // [Sink] Totals (StructKeys.cs:24)
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), sum); _totals.Write(_text.Written); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), sum); _totals.Write(_text.Written); }
                     else { SinkWriters.TotalsJson(_text.Clear(), sum); _totals.Write(_text.Written); }
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
@@ -172,8 +172,8 @@ namespace Shop
                     var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
-                    else if (_customersPerTotal.Format == global::Compiled.RecordFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
-                    else if (_customersPerTotal.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.CustomersPerTotalCsv(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CustomersPerTotalCsv(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }
                     else { SinkWriters.CustomersPerTotalJson(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }
                 }
 

@@ -129,11 +129,11 @@ namespace Clicks
                 _replayedCounters = context.Counters[1];
                 _metrics = context.Metrics;
                 _perTenSeconds = context.Sinks[0];
-                _perTenSecondsRecords = _perTenSeconds.Format == global::Compiled.RecordFormat.Text ? _perTenSeconds as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>> : null;
-                if (_perTenSeconds.Format == global::Compiled.RecordFormat.Csv) _perTenSeconds.UseCsvHeader(SinkWriters.PerTenSecondsCsvHeader);
+                _perTenSecondsRecords = _perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text ? _perTenSeconds as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>> : null;
+                if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) _perTenSeconds.UseCsvHeader(SinkWriters.PerTenSecondsCsvHeader);
                 _tooLate = context.Sinks[1];
-                _tooLateRecords = _tooLate.Format == global::Compiled.RecordFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<(long Time, int User)> : null;
-                if (_tooLate.Format == global::Compiled.RecordFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
+                _tooLateRecords = _tooLate.Format == global::Compiled.Sinks.SinkFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<(long Time, int User)> : null;
+                if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -231,8 +231,8 @@ namespace Clicks
                         var clicks = new global::Compiled.Windowed<int, long>(clicksWindow, clicksTable.KeyAt(clicksIndex), clicksTable.ValueAt(clicksIndex));
                         // [Sink] PerTenSeconds (TwoClocks.cs:31)
                         if (_perTenSecondsRecords is not null) _perTenSecondsRecords.Write(clicks);
-                        else if (_perTenSeconds.Format == global::Compiled.RecordFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
-                        else if (_perTenSeconds.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerTenSecondsCsv(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerTenSecondsCsv(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
                         else { SinkWriters.PerTenSecondsJson(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
                     }
                     clicksTable.Clear();
@@ -359,8 +359,8 @@ namespace Clicks
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), live); _tooLate.Write(_text.Written); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), live); _tooLate.Write(_text.Written); }
                         else { SinkWriters.TooLateJson(_text.Clear(), live); _tooLate.Write(_text.Written); }
                     }
                     else
@@ -425,8 +425,8 @@ namespace Clicks
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), replayed); _tooLate.Write(_text.Written); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), replayed); _tooLate.Write(_text.Written); }
                         else { SinkWriters.TooLateJson(_text.Clear(), replayed); _tooLate.Write(_text.Written); }
                     }
                     else

@@ -125,11 +125,11 @@ namespace Ads
                 _impressionsCounters = context.Counters[0];
                 _clicksCounters = context.Counters[1];
                 _matches = context.Sinks[0];
-                _matchesRecords = _matches.Format == global::Compiled.RecordFormat.Text ? _matches as global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)> : null;
-                if (_matches.Format == global::Compiled.RecordFormat.Csv) _matches.UseCsvHeader(SinkWriters.MatchesCsvHeader);
+                _matchesRecords = _matches.Format == global::Compiled.Sinks.SinkFormat.Text ? _matches as global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)> : null;
+                if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) _matches.UseCsvHeader(SinkWriters.MatchesCsvHeader);
                 _eventsPerAd = context.Sinks[1];
-                _eventsPerAdRecords = _eventsPerAd.Format == global::Compiled.RecordFormat.Text ? _eventsPerAd as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
-                if (_eventsPerAd.Format == global::Compiled.RecordFormat.Csv) _eventsPerAd.UseCsvHeader(SinkWriters.EventsPerAdCsvHeader);
+                _eventsPerAdRecords = _eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text ? _eventsPerAd as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) _eventsPerAd.UseCsvHeader(SinkWriters.EventsPerAdCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -206,8 +206,8 @@ namespace Ads
                             var matched = global::Ads.ClickJoin.Matched(matchedKey, matchedLeft, matchedRight);
                             // [Sink] Matches (TwoSources.cs:19)
                             if (_matchesRecords is not null) _matchesRecords.Write(matched);
-                            else if (_matches.Format == global::Compiled.RecordFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
-                            else if (_matches.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.MatchesCsv(_text.Clear(), matched); _matches.Write(_text.Written); }
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MatchesCsv(_text.Clear(), matched); _matches.Write(_text.Written); }
                             else { SinkWriters.MatchesJson(_text.Clear(), matched); _matches.Write(_text.Written); }
                         }
                     }
@@ -223,8 +223,8 @@ namespace Ads
                     var eventAd = (_eventAd.KeyAt(eventAdIndex), _eventAd.ValueAt(eventAdIndex));
                     // [Sink] EventsPerAd (TwoSources.cs:28)
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
-                    else if (_eventsPerAd.Format == global::Compiled.RecordFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
-                    else if (_eventsPerAd.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.EventsPerAdCsv(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EventsPerAdCsv(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }
                     else { SinkWriters.EventsPerAdJson(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }
                 }
 

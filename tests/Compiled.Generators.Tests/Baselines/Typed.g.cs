@@ -90,8 +90,8 @@ namespace Sensors
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _inputCounters = context.Counters[0];
                 _histogram = context.Sinks[0];
-                _histogramRecords = _histogram.Format == global::Compiled.RecordFormat.Text ? _histogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
-                if (_histogram.Format == global::Compiled.RecordFormat.Csv) _histogram.UseCsvHeader(SinkWriters.HistogramCsvHeader);
+                _histogramRecords = _histogram.Format == global::Compiled.Sinks.SinkFormat.Text ? _histogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) _histogram.UseCsvHeader(SinkWriters.HistogramCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -145,8 +145,8 @@ namespace Sensors
                     var degrees = (_degrees.KeyAt(degreesIndex), _degrees.ValueAt(degreesIndex));
                     // [Sink] Histogram (Typed.cs:22)
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
-                    else if (_histogram.Format == global::Compiled.RecordFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
-                    else if (_histogram.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.HistogramCsv(_text.Clear(), degrees); _histogram.Write(_text.Written); }
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HistogramCsv(_text.Clear(), degrees); _histogram.Write(_text.Written); }
                     else { SinkWriters.HistogramJson(_text.Clear(), degrees); _histogram.Write(_text.Written); }
                 }
 

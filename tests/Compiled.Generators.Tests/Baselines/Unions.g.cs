@@ -122,14 +122,14 @@ namespace Logs
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _problemLines = context.Sinks[0];
-                _problemLinesRecords = _problemLines.Format == global::Compiled.RecordFormat.Text ? _problemLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
-                if (_problemLines.Format == global::Compiled.RecordFormat.Csv) _problemLines.UseCsvHeader(SinkWriters.ProblemLinesCsvHeader);
+                _problemLinesRecords = _problemLines.Format == global::Compiled.Sinks.SinkFormat.Text ? _problemLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) _problemLines.UseCsvHeader(SinkWriters.ProblemLinesCsvHeader);
                 _lengths = context.Sinks[1];
-                _lengthsRecords = _lengths.Format == global::Compiled.RecordFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
-                if (_lengths.Format == global::Compiled.RecordFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
+                _lengthsRecords = _lengths.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
                 _lengthCounts = context.Sinks[2];
-                _lengthCountsRecords = _lengthCounts.Format == global::Compiled.RecordFormat.Text ? _lengthCounts as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
-                if (_lengthCounts.Format == global::Compiled.RecordFormat.Csv) _lengthCounts.UseCsvHeader(SinkWriters.LengthCountsCsvHeader);
+                _lengthCountsRecords = _lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengthCounts as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengthCounts.UseCsvHeader(SinkWriters.LengthCountsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -183,8 +183,8 @@ namespace Logs
                     var problems = _problemsSecond[problemsIndex];
                     // [Sink] ProblemLines (Unions.cs:25)
                     if (_problemLinesRecords is not null) _problemLinesRecords.Write(problems);
-                    else if (_problemLines.Format == global::Compiled.RecordFormat.Text) _problemLines.Write(problems);
-                    else if (_problemLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), problems); _problemLines.Write(_text.Written); }
+                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(problems);
+                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), problems); _problemLines.Write(_text.Written); }
                     else { SinkWriters.ProblemLinesJson(_text.Clear(), problems); _problemLines.Write(_text.Written); }
                 }
                 _problemsSecond.Clear();
@@ -195,8 +195,8 @@ namespace Logs
                     var twice = _twiceSecond[twiceIndex];
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(twice);
-                    else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(twice).Written);
-                    else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), twice); _lengths.Write(_text.Written); }
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(twice).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), twice); _lengths.Write(_text.Written); }
                     else { SinkWriters.LengthsJson(_text.Clear(), twice); _lengths.Write(_text.Written); }
                 }
                 _twiceSecond.Clear();
@@ -207,8 +207,8 @@ namespace Logs
                     var lengthOf = (_lengthOf.KeyAt(lengthOfIndex), _lengthOf.ValueAt(lengthOfIndex));
                     // [Sink] LengthCounts (Unions.cs:46)
                     if (_lengthCountsRecords is not null) _lengthCountsRecords.Write(lengthOf);
-                    else if (_lengthCounts.Format == global::Compiled.RecordFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
-                    else if (_lengthCounts.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthCountsCsv(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthCountsCsv(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
                     else { SinkWriters.LengthCountsJson(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
                 }
 
@@ -324,8 +324,8 @@ namespace Logs
                         // [Union] Problems (Unions.cs:22)
                         // [Sink] ProblemLines (Unions.cs:25)
                         if (_problemLinesRecords is not null) _problemLinesRecords.Write(input);
-                        else if (_problemLines.Format == global::Compiled.RecordFormat.Text) _problemLines.Write(input);
-                        else if (_problemLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), input); _problemLines.Write(_text.Written); }
+                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(input);
+                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), input); _problemLines.Write(_text.Written); }
                         else { SinkWriters.ProblemLinesJson(_text.Clear(), input); _problemLines.Write(_text.Written); }
                     }
                     // [Filter] IsWarning (Unions.cs:19)
@@ -345,8 +345,8 @@ namespace Logs
                     // [Union] Twice (Unions.cs:31)
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(length);
-                    else if (_lengths.Format == global::Compiled.RecordFormat.Text) _lengths.Write(_text.Clear().AppendValue(length).Written);
-                    else if (_lengths.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), length); _lengths.Write(_text.Written); }
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(length).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), length); _lengths.Write(_text.Written); }
                     else { SinkWriters.LengthsJson(_text.Clear(), length); _lengths.Write(_text.Written); }
                     // The second stream's record: kept, and emitted after the first stream's records of the batch.
                     _twiceSecond.Add(length);

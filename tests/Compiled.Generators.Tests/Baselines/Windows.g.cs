@@ -175,23 +175,23 @@ namespace Monitoring
                 _lengthsWindow = new(global::Compiled.Windows.Windowing.Batches(context, 20000), global::Compiled.Windows.Windowing.Batches(context, 2000));
                 _recentWindow = new(global::Compiled.Windows.Windowing.Batches(context, 3000), global::Compiled.Windows.Windowing.Batches(context, 1000));
                 _perEndpointMerged = context.Sinks[0];
-                _perEndpointMergedRecords = _perEndpointMerged.Format == global::Compiled.RecordFormat.Text ? _perEndpointMerged as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_perEndpointMerged.Format == global::Compiled.RecordFormat.Csv) _perEndpointMerged.UseCsvHeader(SinkWriters.PerEndpointMergedCsvHeader);
+                _perEndpointMergedRecords = _perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text ? _perEndpointMerged as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) _perEndpointMerged.UseCsvHeader(SinkWriters.PerEndpointMergedCsvHeader);
                 _perEndpointIncremental = context.Sinks[1];
-                _perEndpointIncrementalRecords = _perEndpointIncremental.Format == global::Compiled.RecordFormat.Text ? _perEndpointIncremental as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_perEndpointIncremental.Format == global::Compiled.RecordFormat.Csv) _perEndpointIncremental.UseCsvHeader(SinkWriters.PerEndpointIncrementalCsvHeader);
+                _perEndpointIncrementalRecords = _perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text ? _perEndpointIncremental as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) _perEndpointIncremental.UseCsvHeader(SinkWriters.PerEndpointIncrementalCsvHeader);
                 _requestsPerMinute = context.Sinks[2];
-                _requestsPerMinuteRecords = _requestsPerMinute.Format == global::Compiled.RecordFormat.Text ? _requestsPerMinute as global::Compiled.Sinks.IRecordWriter<long> : null;
-                if (_requestsPerMinute.Format == global::Compiled.RecordFormat.Csv) _requestsPerMinute.UseCsvHeader(SinkWriters.RequestsPerMinuteCsvHeader);
+                _requestsPerMinuteRecords = _requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text ? _requestsPerMinute as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) _requestsPerMinute.UseCsvHeader(SinkWriters.RequestsPerMinuteCsvHeader);
                 _longestLine = context.Sinks[3];
-                _longestLineRecords = _longestLine.Format == global::Compiled.RecordFormat.Text ? _longestLine as global::Compiled.Sinks.IRecordWriter<int> : null;
-                if (_longestLine.Format == global::Compiled.RecordFormat.Csv) _longestLine.UseCsvHeader(SinkWriters.LongestLineCsvHeader);
+                _longestLineRecords = _longestLine.Format == global::Compiled.Sinks.SinkFormat.Text ? _longestLine as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) _longestLine.UseCsvHeader(SinkWriters.LongestLineCsvHeader);
                 _lengthHistogram = context.Sinks[4];
-                _lengthHistogramRecords = _lengthHistogram.Format == global::Compiled.RecordFormat.Text ? _lengthHistogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
-                if (_lengthHistogram.Format == global::Compiled.RecordFormat.Csv) _lengthHistogram.UseCsvHeader(SinkWriters.LengthHistogramCsvHeader);
+                _lengthHistogramRecords = _lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengthHistogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengthHistogram.UseCsvHeader(SinkWriters.LengthHistogramCsvHeader);
                 _recentLines = context.Sinks[5];
-                _recentLinesRecords = _recentLines.Format == global::Compiled.RecordFormat.Text ? _recentLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
-                if (_recentLines.Format == global::Compiled.RecordFormat.Csv) _recentLines.UseCsvHeader(SinkWriters.RecentLinesCsvHeader);
+                _recentLinesRecords = _recentLines.Format == global::Compiled.Sinks.SinkFormat.Text ? _recentLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) _recentLines.UseCsvHeader(SinkWriters.RecentLinesCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -299,8 +299,8 @@ namespace Monitoring
                         var merged = new global::Compiled.KeyValue<long>(_mergedWindow.KeyAt(mergedIndex), _mergedWindow.ValueAt(mergedIndex));
                         // [Sink] PerEndpointMerged (Windows.cs:19)
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
-                        else if (_perEndpointMerged.Format == global::Compiled.RecordFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
-                        else if (_perEndpointMerged.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
                         else { SinkWriters.PerEndpointMergedJson(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
                     }
                 }
@@ -313,8 +313,8 @@ namespace Monitoring
                         var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex));
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
-                        else if (_perEndpointIncremental.Format == global::Compiled.RecordFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                        else if (_perEndpointIncremental.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
                         else { SinkWriters.PerEndpointIncrementalJson(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
                     }
                 }
@@ -325,8 +325,8 @@ namespace Monitoring
                     var perMinute = _perMinuteWindow.Value;
                     // [Sink] RequestsPerMinute (Windows.cs:35)
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
-                    else if (_requestsPerMinute.Format == global::Compiled.RecordFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
-                    else if (_requestsPerMinute.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.RequestsPerMinuteCsv(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RequestsPerMinuteCsv(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
                     else { SinkWriters.RequestsPerMinuteJson(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
                 }
 
@@ -336,8 +336,8 @@ namespace Monitoring
                     var longest = _longestWindow.Value;
                     // [Sink] LongestLine (Windows.cs:44)
                     if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
-                    else if (_longestLine.Format == global::Compiled.RecordFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
-                    else if (_longestLine.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LongestLineCsv(_text.Clear(), longest); _longestLine.Write(_text.Written); }
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LongestLineCsv(_text.Clear(), longest); _longestLine.Write(_text.Written); }
                     else { SinkWriters.LongestLineJson(_text.Clear(), longest); _longestLine.Write(_text.Written); }
                 }
 
@@ -349,8 +349,8 @@ namespace Monitoring
                         var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex));
                         // [Sink] LengthHistogram (Windows.cs:50)
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
-                        else if (_lengthHistogram.Format == global::Compiled.RecordFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                        else if (_lengthHistogram.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.LengthHistogramCsv(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthHistogramCsv(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
                         else { SinkWriters.LengthHistogramJson(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
                     }
                 }
@@ -365,8 +365,8 @@ namespace Monitoring
                             var recent = recentPart[recentIndex];
                             // [Sink] RecentLines (Windows.cs:56)
                             if (_recentLinesRecords is not null) _recentLinesRecords.Write(recent);
-                            else if (_recentLines.Format == global::Compiled.RecordFormat.Text) _recentLines.Write(recent);
-                            else if (_recentLines.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.RecentLinesCsv(_text.Clear(), recent); _recentLines.Write(_text.Written); }
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Text) _recentLines.Write(recent);
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RecentLinesCsv(_text.Clear(), recent); _recentLines.Write(_text.Written); }
                             else { SinkWriters.RecentLinesJson(_text.Clear(), recent); _recentLines.Write(_text.Written); }
                         }
                     }

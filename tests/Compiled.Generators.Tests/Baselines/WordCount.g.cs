@@ -88,8 +88,8 @@ namespace Samples.WordCount
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
-                _outputRecords = _output.Format == global::Compiled.RecordFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
-                if (_output.Format == global::Compiled.RecordFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -143,8 +143,8 @@ namespace Samples.WordCount
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (WordCount.cs:30)
                     if (_outputRecords is not null) _outputRecords.Write(add);
-                    else if (_output.Format == global::Compiled.RecordFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.RecordFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
                     else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(_text.Written); }
                 }
 

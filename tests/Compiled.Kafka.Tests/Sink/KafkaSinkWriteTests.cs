@@ -61,7 +61,7 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
         string[] written = ["(a,b)", "word,3", "\"q,\"\"x\"\"\",7"];
         await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "format=csv")))
         {
-            Assert.Equal(RecordFormat.Csv, sink.Format);
+            Assert.Equal(Compiled.Sinks.SinkFormat.Csv, sink.Format);
             await sink.OpenAsync(TestContext.Current.CancellationToken);
             sink.BeginBatch(1000);
             foreach (string record in written)

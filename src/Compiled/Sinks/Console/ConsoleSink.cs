@@ -138,7 +138,7 @@ public sealed class ConsoleSink : Sink
         _length += written;
         Append(" ms\n"u8);
         Append(Dashes);
-        if (Format == RecordFormat.Csv && !CsvHeader.IsEmpty)
+        if (Format == SinkFormat.Csv && !CsvHeader.IsEmpty)
         {
             // Each block is read on its own, so each starts with the columns' names.
             Append(CsvHeader);

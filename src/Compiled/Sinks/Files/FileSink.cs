@@ -643,7 +643,7 @@ public sealed partial class FileSink : Sink
     // A CSV file starts with its header row.
     private void StartFile()
     {
-        if (Format == RecordFormat.Csv && !CsvHeader.IsEmpty)
+        if (Format == SinkFormat.Csv && !CsvHeader.IsEmpty)
         {
             Write(CsvHeader);
         }

@@ -1,11 +1,11 @@
-namespace Compiled;
+namespace Compiled.Sinks;
 
 /// <summary>
 /// How a sink is given each record: set by the sink URI's <c>format</c> option (<c>file:///out/t?format=csv</c>,
 /// <c>console:?format=json</c>) on every sink that takes records as text. The generated code picks the matching writer
 /// once per sink, when the job is created.
 /// </summary>
-public enum RecordFormat
+public enum SinkFormat
 {
     /// <summary>As Spark prints a record: a byte span as it is, a pair as <c>(key,value)</c>. The default.</summary>
     Text = 0,
