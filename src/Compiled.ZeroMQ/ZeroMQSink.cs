@@ -43,6 +43,8 @@ public sealed partial class ZeroMQSink : Sink, IRecordWriter<KeyValue<long>>, IR
     public ZeroMQSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
     {
+        // Taken before the options are parsed, which refuses every option not read by then.
+        TakeFormat();
         _options = ZeroMQSinkOptions.Parse(uri);
         _log = context.LoggerFactory.CreateLogger<ZeroMQSink>();
     }

@@ -49,6 +49,39 @@ public sealed class ZeroMQPipelineTests
     }
 
     [Fact]
+    public async Task PushSinkWithFormatJson_EveryRecordIsOneFrameHoldingItsJsonObject()
+    {
+        int inPort = ZeroMQTest.FreePort();
+        int outPort = ZeroMQTest.FreePort();
+        string[] records = [.. Enumerable.Range(0, 1000).Select(i => $"record {i} \"quoted\" back\\slash é")];
+        using var receiver = new PullSocket();
+        receiver.Bind($"tcp://127.0.0.1:{outPort}");
+
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(ZeroMQPassThrough.Definition, ZeroMQTest.Options(
+            $"zmq+tcp://127.0.0.1:{inPort}?socket=pull", $"zmq+tcp://127.0.0.1:{outPort}?socket=push&format=json"));
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        using (var sender = new PushSocket())
+        {
+            sender.Connect($"tcp://127.0.0.1:{inPort}");
+            foreach (string record in records)
+            {
+                sender.SendFrame(record);
+            }
+
+            List<string[]> received = ZeroMQTest.ReceiveUntil(receiver, r => r.Count >= records.Length);
+            Assert.All(received, message => Assert.Single(message));
+            Assert.Equal(
+                records.Select(r => System.Text.Json.JsonSerializer.Serialize(new { value = r }, new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })),
+                received.Select(message => message[0]));
+        }
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Wait, TestContext.Current.CancellationToken);
+        Assert.Equal(PipelineRunState.Completed, run.State);
+    }
+
+    [Fact]
     public async Task SubSourceWithTopic_WordCount_OnlyThatTopicsLinesCounted_TotalsSentAsWordAndTotalFrames()
     {
         int inPort = ZeroMQTest.FreePort();

@@ -58,10 +58,7 @@ namespace Compiled.Generators
                             StageModel sink = pipeline.Model.Stages[time.LateSink];
                             StageNames late = pipeline.NamesOf(sink);
                             w.Line($"// [Sink] {sink.Name} ({sink.Location}): the late records.");
-                            w.Line($"if ({late.Records} is not null) {late.Records}.Write({input});");
-                            w.Line(inputType.Shape == RecordShape.Bytes
-                                ? $"else {late.Field}.Write({input});"
-                                : $"else {late.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                            EmitSinkWrite(w, sink, late, inputType, input);
                         }
 
                         w.Close();

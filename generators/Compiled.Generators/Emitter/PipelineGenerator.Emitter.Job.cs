@@ -54,9 +54,7 @@ namespace Compiled.Generators
                 EmitWindowInit(w, pipeline);
                 for (int i = 0; i < pipeline.Sinks.Count; i++)
                 {
-                    StageNames names = pipeline.NamesOf(pipeline.Sinks[i]);
-                    w.Line($"{names.Field} = context.Sinks[{i}];");
-                    w.Line($"{names.Records} = context.Sinks[{i}] as {pipeline.WriterType(pipeline.Sinks[i])};");
+                    EmitSinkBinding(w, pipeline, i);
                 }
 
                 w.Close();
@@ -195,6 +193,7 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                EmitSinkWriters(w, pipeline);
                 EmitPartitions(w, pipeline);
                 foreach (StageModel source in pipeline.Sources)
                 {

@@ -274,11 +274,7 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.Sink:
-                        // A sink that takes the records as they are gets them so; any other gets their text.
-                        w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
-                        w.Line(inputType.Shape == RecordShape.Bytes
-                            ? $"else {names.Field}.Write({input});"
-                            : $"else {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                        EmitSinkWrite(w, stage, names, inputType, input);
                         break;
                 }
             }

@@ -343,7 +343,7 @@ namespace Compiled.Generators
                                 used.Add(writer);
                             }
 
-                            text |= Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
+                            text |= NeedsText(sink);
                         }
                     }
 
@@ -363,7 +363,8 @@ namespace Compiled.Generators
                     return used;
                 }
 
-                private bool NeedsText(StageModel sink) => Model.Stages[sink.Input].Output!.Shape != RecordShape.Bytes;
+                // Every sink may be asked for CSV or JSON (?format=), which is rendered in the text buffer, byte spans too.
+                private static bool NeedsText(StageModel sink) => sink.Kind == StageKind.Sink;
 
                 public string Plan { get; }
 

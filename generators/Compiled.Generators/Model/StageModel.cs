@@ -193,6 +193,7 @@ namespace Compiled.Generators.Model
     /// type it reads from a symbol; a name it composes (<c>KeyValue&lt;V&gt;</c>) says so itself, or is never kept.
     /// </param>
     /// <param name="Codec">For <see cref="CheckpointForm.Codec"/>, the type the job registers: the type itself, or the struct a nullable wraps.</param>
+    /// <param name="Writer">How a sink's CSV and JSON writers write a value of the type; <see langword="null"/> for a name the parser composes (<c>KeyValue&lt;V&gt;</c>), whose parts carry theirs.</param>
     internal sealed record TypeName(
         string Code,
         string Display,
@@ -200,7 +201,8 @@ namespace Compiled.Generators.Model
         bool IsRefLike = false,
         string Fields = "",
         CheckpointForm Checkpoint = CheckpointForm.Unwritable,
-        string? Codec = null);
+        string? Codec = null,
+        Records.WriterField? Writer = null);
 
     /// <summary>How a checkpoint writes a value that a stage keeps across batches.</summary>
     internal enum CheckpointForm

@@ -50,7 +50,7 @@ namespace Compiled.Generators
             {
                 (CheckpointForm checkpoint, ITypeSymbol? codec) = CheckpointFormOf(type);
                 return new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type),
-                    checkpoint, codec?.ToDisplayString(CodeFormat));
+                    checkpoint, codec?.ToDisplayString(CodeFormat), Records.RecordWriterFields.Of(type, "", ""));
             }
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which

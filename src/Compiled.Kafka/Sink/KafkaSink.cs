@@ -10,7 +10,8 @@ namespace Compiled.Kafka.Sink;
 /// <summary>
 /// Writes a pipeline's records to a Kafka topic: <c>kafka://host:port/topic</c>. A keyed record's key is the message
 /// key and its value the message value, as text (the value the file sink writes: <c>(word,3)</c> is sent as key
-/// <c>word</c>, value <c>3</c>); any other record is sent as its text, without a key.
+/// <c>word</c>, value <c>3</c>); any other record is sent as its text, without a key. With <c>?format=csv</c> or
+/// <c>?format=json</c> each record is sent as one CSV row or one JSON object, as the message value without a key.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -70,6 +71,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
         _topicPartition = new TopicPartition(_topic, Partition.Any);
         _log = context.LoggerFactory.CreateLogger<KafkaSink>();
         _onDelivered = OnDelivered;
+        TakeFormat();
     }
 
     /// <summary>What the sink writes to.</summary>
@@ -112,10 +114,14 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
         _records.Clear();
     }
 
-    /// <summary>Sends a record given as its text: a pair <c>(key,value)</c> as key and value, anything else as a value without a key.</summary>
+    /// <summary>
+    /// Sends a record given as its text: a pair <c>(key,value)</c> as key and value, anything else as a value without a
+    /// key. A CSV row or a JSON object (<c>?format=csv</c>, <c>?format=json</c>) is the whole message value, without a
+    /// key and without a header row: each message is one record, read on its own.
+    /// </summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
-        int comma = PairText.CommaIndex(record);
+        int comma = Format == SinkFormat.Text ? PairText.CommaIndex(record) : -1;
         if (comma < 0)
         {
             Send(default, hasKey: false, record);

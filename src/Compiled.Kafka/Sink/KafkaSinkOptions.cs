@@ -1,4 +1,5 @@
 using Compiled.Connectors;
+using Compiled.Sinks;
 using Confluent.Kafka;
 
 namespace Compiled.Kafka.Sink;
@@ -99,6 +100,8 @@ public sealed class KafkaSinkOptions
             }
         }
 
+        // Read (and so known) here, before the unknown options are refused; the sink takes it again as it is created.
+        uri.TakeEnum("format", SinkFormat.Text);
         uri.ThrowIfUnknownOptions();
         return new KafkaSinkOptions(uri, server, server.Topics[0], retryFor, transactionalId, acks);
     }

@@ -56,8 +56,12 @@ internal sealed class PipelineBinding
             CheckpointDirectory = checkpoint,
             SourceName = name,
         };
+        // Two console sinks or more print to one standard output: each labels its blocks with its name.
+        bool sharedConsole = definition.Sinks.Count(declared =>
+            options.SinkUris.TryGetValue(declared.Name, out string? bound) ? IsConsole(bound) : declared.DefaultUri is { } uri && IsConsole(uri)) > 1;
         SinkContext SinkContextOf(string name) => new()
         {
+            SharesConsole = sharedConsole,
             OpenStandardOutput = options.OpenStandardOutput ?? Compiled.Sinks.Console.StandardOutput.Open,
             CurrentDirectory = directory,
             LoggerFactory = options.LoggerFactory,
@@ -111,6 +115,14 @@ internal sealed class PipelineBinding
         {
             await sink.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    // console, console: or console:?num=20 (the scheme is matched ignoring case, as the registry matches it).
+    private static bool IsConsole(string text)
+    {
+        string uri = text.Trim();
+        return uri.Equals("console", StringComparison.OrdinalIgnoreCase) || uri.StartsWith("console:", StringComparison.OrdinalIgnoreCase)
+            || uri.StartsWith("console?", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string UriOf(IDictionary<string, string> uris, string name, string? defaultUri, string role)

@@ -90,6 +90,44 @@ public sealed class RecordText
         return this;
     }
 
+    /// <summary>
+    /// Appends a value formatted with <paramref name="format"/> in the invariant culture (a date as <c>"O"</c>, a custom
+    /// time format): what the generated CSV and JSON writers call for a member whose format is not the type's default.
+    /// </summary>
+    public RecordText AppendFormatted<T>(T value, ReadOnlySpan<char> format)
+        where T : IUtf8SpanFormattable, allows ref struct
+    {
+        int written;
+        while (!value.TryFormat(_buffer.AsSpan(_length), out written, format, CultureInfo.InvariantCulture))
+        {
+            Grow(_buffer.Length);
+        }
+
+        _length += written;
+        return this;
+    }
+
+    /// <summary>The number of bytes appended since the last <see cref="Clear"/>.</summary>
+    internal int Length => _length;
+
+    /// <summary>Drops what was appended after the first <paramref name="length"/> bytes (a field the writers write again, escaped).</summary>
+    internal void Truncate(int length) => _length = length;
+
+    /// <summary>Room for at least <paramref name="size"/> more bytes at the end, to be committed by <see cref="Advance"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<byte> GetSpan(int size)
+    {
+        if (_buffer.Length - _length < size)
+        {
+            Grow(size);
+        }
+
+        return _buffer.AsSpan(_length);
+    }
+
+    /// <summary>Commits <paramref name="count"/> bytes written into the span <see cref="GetSpan"/> gave.</summary>
+    internal void Advance(int count) => _length += count;
+
     /// <summary>Appends <see langword="true"/> or <see langword="false"/> in lower case, as Scala prints them.</summary>
     public RecordText AppendValue(bool value) => Append(value ? "true"u8 : "false"u8);
 

@@ -26,6 +26,32 @@ public abstract class Sink : IAsyncDisposable
     /// <summary>What the sink was given to work with.</summary>
     protected SinkContext Context { get; }
 
+    /// <summary>
+    /// How the generated code renders each record for this sink: as text (<c>(key,value)</c>, the default), as a CSV row
+    /// or as a JSON object. A sink that takes records as text reads it from its URI's <c>format</c> option by calling
+    /// <see cref="TakeFormat"/>; a sink that does not (one that keeps keys and values apart) leaves it
+    /// <see cref="SinkFormat.Text"/>, and its URI refuses the option as unknown.
+    /// </summary>
+    public SinkFormat Format { get; private set; }
+
+    /// <summary>The CSV header row of the sink's records (column names, without a line end), empty until the job gives it; see <see cref="UseCsvHeader"/>.</summary>
+    protected ReadOnlySpan<byte> CsvHeader => _csvHeader;
+
+    private byte[] _csvHeader = [];
+
+    /// <summary>
+    /// Reads the URI's <c>format</c> option: <c>text</c> (the default), <c>csv</c> or <c>json</c>. Sinks that take records
+    /// as text call it in their constructor.
+    /// </summary>
+    protected void TakeFormat() => Format = Uri.TakeEnum("format", SinkFormat.Text);
+
+    /// <summary>
+    /// Gives a sink of <see cref="SinkFormat.Csv"/> the header row of its records (the generated job does this once,
+    /// when it is created). A sink that writes files starts each file with it; one that writes a message per record
+    /// ignores it.
+    /// </summary>
+    public void UseCsvHeader(ReadOnlySpan<byte> header) => _csvHeader = header.ToArray();
+
     /// <summary>Connects or prepares; called once before the first batch.</summary>
     public virtual ValueTask OpenAsync(CancellationToken cancellationToken) => default;
 
@@ -125,4 +151,10 @@ public sealed class SinkContext
 
     /// <summary>The sink's declared name in its pipeline.</summary>
     public string SinkName { get; init; } = "";
+
+    /// <summary>
+    /// Whether the sink shares standard output with another <c>console</c> sink of its pipeline: then the console sink
+    /// labels each batch it prints with its name (<c>-- Alerts --</c>), so the blocks can be told apart.
+    /// </summary>
+    public bool SharesConsole { get; init; }
 }

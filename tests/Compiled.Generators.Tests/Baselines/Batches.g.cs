@@ -153,15 +153,20 @@ namespace Shop
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _inputCounters = context.Counters[0];
                 _counted = context.Sinks[0];
-                _countedRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<long>;
+                _countedRecords = _counted.Format == global::Compiled.Sinks.SinkFormat.Text ? _counted as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) _counted.UseCsvHeader(SinkWriters.CountedCsvHeader);
                 _baskets = context.Sinks[1];
-                _basketsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>>;
+                _basketsRecords = _baskets.Format == global::Compiled.Sinks.SinkFormat.Text ? _baskets as global::Compiled.Sinks.IRecordWriter<global::Compiled.Grouped<int, decimal>> : null;
+                if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Csv) _baskets.UseCsvHeader(SinkWriters.BasketsCsvHeader);
                 _perUserTotals = context.Sinks[2];
-                _perUserTotalsRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))>;
+                _perUserTotalsRecords = _perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text ? _perUserTotals as global::Compiled.Sinks.IRecordWriter<(int, (long Sum, int Count))> : null;
+                if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) _perUserTotals.UseCsvHeader(SinkWriters.PerUserTotalsCsvHeader);
                 _biggestSale = context.Sinks[3];
-                _biggestSaleRecords = context.Sinks[3] as global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)>;
+                _biggestSaleRecords = _biggestSale.Format == global::Compiled.Sinks.SinkFormat.Text ? _biggestSale as global::Compiled.Sinks.IRecordWriter<(int User, long Sold, long Refunded)> : null;
+                if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) _biggestSale.UseCsvHeader(SinkWriters.BiggestSaleCsvHeader);
                 _top = context.Sinks[4];
-                _topRecords = context.Sinks[4] as global::Compiled.Sinks.IRecordWriter<(int User, long Cents)>;
+                _topRecords = _top.Format == global::Compiled.Sinks.SinkFormat.Text ? _top as global::Compiled.Sinks.IRecordWriter<(int User, long Cents)> : null;
+                if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) _top.UseCsvHeader(SinkWriters.TopCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -214,7 +219,9 @@ namespace Shop
                 _all.Value = 0;
                 // [Sink] Counted (Batches.cs:16)
                 if (_countedRecords is not null) _countedRecords.Write(all);
-                else _counted.Write(_text.Clear().AppendValue(all).Written);
+                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Text) _counted.Write(_text.Clear().AppendValue(all).Written);
+                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountedCsv(_text.Clear(), all); _counted.Write(_text.Written); }
+                else { SinkWriters.CountedJson(_text.Clear(), all); _counted.Write(_text.Written); }
 
                 // [GroupByKey] PerUser (Batches.cs:37): each key with all its values of the batch, keys in the order first seen.
                 for (int perUserIndex = 0; perUserIndex < _perUser.Count; perUserIndex++)
@@ -222,7 +229,9 @@ namespace Shop
                     var perUser = new global::Compiled.Grouped<int, decimal>(_perUser.KeyAt(perUserIndex), _perUserValues.Get(_perUser.ValueAt(perUserIndex)));
                     // [Sink] Baskets (Batches.cs:40)
                     if (_basketsRecords is not null) _basketsRecords.Write(perUser);
-                    else _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
+                    else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Text) _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
+                    else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.BasketsCsv(_baskets, _text, perUser);
+                    else { SinkWriters.BasketsJson(_text.Clear(), perUser); _baskets.Write(_text.Written); }
                 }
                 _perUser.Clear();
                 _perUserValues.Clear();
@@ -233,7 +242,9 @@ namespace Shop
                     var totals = (_totals.KeyAt(totalsIndex), _totals.ValueAt(totalsIndex));
                     // [Sink] PerUserTotals (Batches.cs:50)
                     if (_perUserTotalsRecords is not null) _perUserTotalsRecords.Write(totals);
-                    else _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerUserTotalsCsv(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
+                    else { SinkWriters.PerUserTotalsJson(_text.Clear(), totals); _perUserTotals.Write(_text.Written); }
                 }
 
                 _totals.Clear();
@@ -274,7 +285,9 @@ namespace Shop
                     var largest = _largest.Value;
                     // [Sink] BiggestSale (Batches.cs:59)
                     if (_biggestSaleRecords is not null) _biggestSaleRecords.Write(largest);
-                    else _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
+                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Text) _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
+                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.BiggestSaleCsv(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
+                    else { SinkWriters.BiggestSaleJson(_text.Clear(), largest); _biggestSale.Write(_text.Written); }
                 }
                 _largest.Clear();
 
@@ -285,7 +298,9 @@ namespace Shop
                 {
                     // [Sink] Top (Batches.cs:73)
                     if (_topRecords is not null) _topRecords.Write(topThree);
-                    else _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TopCsv(_text.Clear(), topThree); _top.Write(_text.Written); }
+                    else { SinkWriters.TopJson(_text.Clear(), topThree); _top.Write(_text.Written); }
                 }
                 _topThreeIn.Clear();
 
@@ -298,6 +313,146 @@ namespace Shop
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Counted's records.</summary>
+                public static global::System.ReadOnlySpan<byte> CountedCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Counted as one CSV row, without a line end.</summary>
+                public static void CountedCsv(global::Compiled.RecordText text, in long record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink Counted as one JSON object, without a line end.</summary>
+                public static void CountedJson(global::Compiled.RecordText text, in long record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Baskets's records.</summary>
+                public static global::System.ReadOnlySpan<byte> BasketsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Baskets to it as CSV rows, one per value: key, value.</summary>
+                public static void BasketsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
+                {
+                    for (int index = 0; index < record.Values.Length; index++)
+                    {
+                        text.Clear();
+                        // key
+                        text.AppendValue(record.Key);
+                        // value
+                        text.Append(',');
+                        text.AppendValue(record.Values[index]);
+                        sink.Write(text.Written);
+                    }
+                }
+
+                /// <summary>Writes a record of sink Baskets as one JSON object: its key, and its values in an array.</summary>
+                public static void BasketsJson(global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
+                {
+                    text.Append("{\"key\":"u8);
+                    text.AppendValue(record.Key);
+                    text.Append(",\"values\":["u8);
+                    for (int index = 0; index < record.Values.Length; index++)
+                    {
+                        if (index > 0) text.Append(',');
+                        text.AppendValue(record.Values[index]);
+                    }
+                    text.Append("]}"u8);
+                }
+
+                /// <summary>The CSV header row of sink PerUserTotals's records.</summary>
+                public static global::System.ReadOnlySpan<byte> PerUserTotalsCsvHeader => "key,value.Sum,value.Count"u8;
+
+                /// <summary>Writes a record of sink PerUserTotals as one CSV row, without a line end.</summary>
+                public static void PerUserTotalsCsv(global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value.Sum
+                    text.Append(',');
+                    text.AppendValue(record.Item2.Item1);
+                    // value.Count
+                    text.Append(',');
+                    text.AppendValue(record.Item2.Item2);
+                }
+
+                /// <summary>Writes a record of sink PerUserTotals as one JSON object, without a line end.</summary>
+                public static void PerUserTotalsJson(global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.Append('{');
+                    text.Append("\"Sum\":"u8);
+                    text.AppendValue(record.Item2.Item1);
+                    text.Append(",\"Count\":"u8);
+                    text.AppendValue(record.Item2.Item2);
+                    text.Append('}');
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink BiggestSale's records.</summary>
+                public static global::System.ReadOnlySpan<byte> BiggestSaleCsvHeader => "User,Sold,Refunded"u8;
+
+                /// <summary>Writes a record of sink BiggestSale as one CSV row, without a line end.</summary>
+                public static void BiggestSaleCsv(global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
+                {
+                    // User
+                    text.AppendValue(record.Item1);
+                    // Sold
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                    // Refunded
+                    text.Append(',');
+                    text.AppendValue(record.Item3);
+                }
+
+                /// <summary>Writes a record of sink BiggestSale as one JSON object, without a line end.</summary>
+                public static void BiggestSaleJson(global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
+                {
+                    text.Append('{');
+                    text.Append("\"User\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"Sold\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append(",\"Refunded\":"u8);
+                    text.AppendValue(record.Item3);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Top's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TopCsvHeader => "User,Cents"u8;
+
+                /// <summary>Writes a record of sink Top as one CSV row, without a line end.</summary>
+                public static void TopCsv(global::Compiled.RecordText text, in (int User, long Cents) record)
+                {
+                    // User
+                    text.AppendValue(record.Item1);
+                    // Cents
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink Top as one JSON object, without a line end.</summary>
+                public static void TopJson(global::Compiled.RecordText text, in (int User, long Cents) record)
+                {
+                    text.Append('{');
+                    text.Append("\"User\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"Cents\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>

@@ -98,9 +98,11 @@ namespace Monitoring.Logs
             {
                 _linesFramer = new(context.Framing[0], context.Counters[0]);
                 _counts = context.Sinks[0];
-                _countsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _errors = context.Sinks[1];
-                _errorsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>;
+                _errorsRecords = _errors.Format == global::Compiled.Sinks.SinkFormat.Text ? _errors as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) _errors.UseCsvHeader(SinkWriters.ErrorsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -157,7 +159,9 @@ namespace Monitoring.Logs
                     {
                         // [Sink] Counts (ErrorLevels.cs:29)
                         if (_countsRecords is not null) _countsRecords.Write(level);
-                        else _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(_text.Written); }
+                        else { SinkWriters.CountsJson(_text.Clear(), level); _counts.Write(_text.Written); }
                     }
                 }
 
@@ -170,17 +174,68 @@ namespace Monitoring.Logs
                 _linesFramer.Dispose();
             }
 
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Counts's records.</summary>
+                public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
+                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
+                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Errors's records.</summary>
+                public static global::System.ReadOnlySpan<byte> ErrorsCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Errors as one CSV row, without a line end.</summary>
+                public static void ErrorsCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    int start = text.Written.Length;
+                    // value
+                    global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
+                }
+
+                /// <summary>Writes a record of sink Errors as one JSON object, without a line end.</summary>
+                public static void ErrorsJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    global::Compiled.JsonText.String(text, record);
+                    text.Append('}');
+                }
+            }
+
             /// <summary>The fused loop of source Lines: each line runs through every stage below it, inline.</summary>
             private readonly struct LinesLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _level;
                 private readonly global::Compiled.Sinks.Sink _errors;
+                private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _errorsRecords;
 
                 public LinesLoop(ErrorLevelsJob job)
                 {
                     _level = job._level;
                     _errors = job._errors;
+                    _text = job._text;
                     _errorsRecords = job._errorsRecords;
                 }
 
@@ -199,7 +254,9 @@ namespace Monitoring.Logs
                         {
                             // [Sink] Errors (ErrorLevels.cs:35)
                             if (_errorsRecords is not null) _errorsRecords.Write(lines);
-                            else _errors.Write(lines);
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Text) _errors.Write(lines);
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }
+                            else { SinkWriters.ErrorsJson(_text.Clear(), lines); _errors.Write(_text.Written); }
                         }
                     }
                 }

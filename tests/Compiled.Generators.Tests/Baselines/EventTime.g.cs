@@ -130,13 +130,17 @@ namespace Clickstream
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _metrics = context.Metrics;
                 _minutes = context.Sinks[0];
-                _minutesRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>;
+                _minutesRecords = _minutes.Format == global::Compiled.Sinks.SinkFormat.Text ? _minutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) _minutes.UseCsvHeader(SinkWriters.MinutesCsvHeader);
                 _slidingMinutes = context.Sinks[1];
-                _slidingMinutesRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>;
+                _slidingMinutesRecords = _slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text ? _slidingMinutes as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) _slidingMinutes.UseCsvHeader(SinkWriters.SlidingMinutesCsvHeader);
                 _userSessions = context.Sinks[2];
-                _userSessionsRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>>;
+                _userSessionsRecords = _userSessions.Format == global::Compiled.Sinks.SinkFormat.Text ? _userSessions as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<long>> : null;
+                if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) _userSessions.UseCsvHeader(SinkWriters.UserSessionsCsvHeader);
                 _tooLate = context.Sinks[3];
-                _tooLateRecords = context.Sinks[3] as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>;
+                _tooLateRecords = _tooLate.Format == global::Compiled.Sinks.SinkFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -233,7 +237,9 @@ namespace Clickstream
                         var clicksPerMinute = new global::Compiled.Windowed<long>(clicksPerMinuteWindow, clicksPerMinuteTable.KeyAt(clicksPerMinuteIndex), clicksPerMinuteTable.ValueAt(clicksPerMinuteIndex));
                         // [Sink] Minutes (EventTime.cs:26)
                         if (_minutesRecords is not null) _minutesRecords.Write(clicksPerMinute);
-                        else _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MinutesCsv(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
+                        else { SinkWriters.MinutesJson(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
                     }
                     clicksPerMinuteTable.Clear();
                     _clicksPerMinute.Recycle(clicksPerMinuteTable);
@@ -247,7 +253,9 @@ namespace Clickstream
                         var sliding = new global::Compiled.Windowed<long>(slidingWindow, slidingTable.KeyAt(slidingIndex), slidingTable.ValueAt(slidingIndex));
                         // [Sink] SlidingMinutes (EventTime.cs:32)
                         if (_slidingMinutesRecords is not null) _slidingMinutesRecords.Write(sliding);
-                        else _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.SlidingMinutesCsv(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
+                        else { SinkWriters.SlidingMinutesJson(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
                     }
                     slidingTable.Clear();
                     _sliding.Recycle(slidingTable);
@@ -258,7 +266,9 @@ namespace Clickstream
                 {
                     // [Sink] UserSessions (EventTime.cs:38)
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
-                    else _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.UserSessionsCsv(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
+                    else { SinkWriters.UserSessionsJson(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
                 }
             }
 
@@ -266,6 +276,133 @@ namespace Clickstream
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Minutes's records.</summary>
+                public static global::System.ReadOnlySpan<byte> MinutesCsvHeader => "start,end,key,value"u8;
+
+                /// <summary>Writes a record of sink Minutes as one CSV row, without a line end.</summary>
+                public static void MinutesCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    // start
+                    text.AppendValue(record.Window.Start);
+                    // end
+                    text.Append(',');
+                    text.AppendValue(record.Window.End);
+                    // key
+                    text.Append(',');
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Minutes as one JSON object, without a line end.</summary>
+                public static void MinutesJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"start\":"u8);
+                    text.AppendValue(record.Window.Start);
+                    text.Append(",\"end\":"u8);
+                    text.AppendValue(record.Window.End);
+                    text.Append(",\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink SlidingMinutes's records.</summary>
+                public static global::System.ReadOnlySpan<byte> SlidingMinutesCsvHeader => "start,end,key,value"u8;
+
+                /// <summary>Writes a record of sink SlidingMinutes as one CSV row, without a line end.</summary>
+                public static void SlidingMinutesCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    // start
+                    text.AppendValue(record.Window.Start);
+                    // end
+                    text.Append(',');
+                    text.AppendValue(record.Window.End);
+                    // key
+                    text.Append(',');
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink SlidingMinutes as one JSON object, without a line end.</summary>
+                public static void SlidingMinutesJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"start\":"u8);
+                    text.AppendValue(record.Window.Start);
+                    text.Append(",\"end\":"u8);
+                    text.AppendValue(record.Window.End);
+                    text.Append(",\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink UserSessions's records.</summary>
+                public static global::System.ReadOnlySpan<byte> UserSessionsCsvHeader => "start,end,key,value"u8;
+
+                /// <summary>Writes a record of sink UserSessions as one CSV row, without a line end.</summary>
+                public static void UserSessionsCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    // start
+                    text.AppendValue(record.Window.Start);
+                    // end
+                    text.Append(',');
+                    text.AppendValue(record.Window.End);
+                    // key
+                    text.Append(',');
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink UserSessions as one JSON object, without a line end.</summary>
+                public static void UserSessionsJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"start\":"u8);
+                    text.AppendValue(record.Window.Start);
+                    text.Append(",\"end\":"u8);
+                    text.AppendValue(record.Window.End);
+                    text.Append(",\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink TooLate's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink TooLate as one CSV row, without a line end.</summary>
+                public static void TooLateCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    int start = text.Written.Length;
+                    // value
+                    global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
+                }
+
+                /// <summary>Writes a record of sink TooLate as one JSON object, without a line end.</summary>
+                public static void TooLateJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    global::Compiled.JsonText.String(text, record);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
@@ -278,6 +415,7 @@ namespace Clickstream
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
                 private readonly global::Compiled.Sinks.Sink _tooLate;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;
+                private readonly global::Compiled.RecordText _text;
 
                 public InputLoop(ActivityJob job)
                 {
@@ -288,6 +426,7 @@ namespace Clickstream
                     _metrics = job._metrics;
                     _tooLate = job._tooLate;
                     _tooLateRecords = job._tooLateRecords;
+                    _text = job._text;
                 }
 
                 /// <summary>Handles one record of Input (EventTime.cs:10).</summary>
@@ -305,7 +444,9 @@ namespace Clickstream
                         _metrics.LateRecords++;
                         // [Sink] TooLate (EventTime.cs:41): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(input);
-                        else _tooLate.Write(input);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(input);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), input); _tooLate.Write(_text.Written); }
+                        else { SinkWriters.TooLateJson(_text.Clear(), input); _tooLate.Write(_text.Written); }
                     }
                     else
                     {

@@ -108,11 +108,14 @@ namespace Naming
             {
                 _sourceFramer = new(context.Framing[0], context.Counters[0]);
                 _text2 = context.Sinks[0];
-                _textRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<long>;
+                _textRecords = _text2.Format == global::Compiled.Sinks.SinkFormat.Text ? _text2 as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) _text2.UseCsvHeader(SinkWriters.TextCsvHeader);
                 _counts = context.Sinks[1];
-                _countsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _lengths = context.Sinks[2];
-                _lengthsRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<int>;
+                _lengthsRecords = _lengths.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -166,7 +169,9 @@ namespace Naming
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Counts (Names.cs:32)
                     if (_countsRecords is not null) _countsRecords.Write(add);
-                    else _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(_text.Written); }
+                    else { SinkWriters.CountsJson(_text.Clear(), add); _counts.Write(_text.Written); }
                 }
 
                 _add.Clear();
@@ -176,6 +181,72 @@ namespace Naming
             protected override void Dispose(bool disposing)
             {
                 _sourceFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Text's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TextCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Text as one CSV row, without a line end.</summary>
+                public static void TextCsv(global::Compiled.RecordText text, in long record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink Text as one JSON object, without a line end.</summary>
+                public static void TextJson(global::Compiled.RecordText text, in long record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Counts's records.</summary>
+                public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
+                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
+                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Lengths's records.</summary>
+                public static global::System.ReadOnlySpan<byte> LengthsCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Lengths as one CSV row, without a line end.</summary>
+                public static void LengthsCsv(global::Compiled.RecordText text, in int record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink Lengths as one JSON object, without a line end.</summary>
+                public static void LengthsJson(global::Compiled.RecordText text, in int record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Source: each line runs through every stage below it, inline.</summary>
@@ -212,7 +283,9 @@ namespace Naming
                         var count2 = global::Naming.Names.count(count);
                         // [Sink] Lengths (Names.cs:34)
                         if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
-                        else _lengths.Write(_text.Clear().AppendValue(count2).Written);
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), count2); _lengths.Write(_text.Written); }
+                        else { SinkWriters.LengthsJson(_text.Clear(), count2); _lengths.Write(_text.Written); }
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
@@ -222,7 +295,9 @@ namespace Naming
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);
                         // [Sink] Text (Names.cs:30)
                         if (_textRecords is not null) _textRecords.Write(addSlot);
-                        else _text2.Write(_text.Clear().AppendValue(addSlot).Written);
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }
+                        else { SinkWriters.TextJson(_text.Clear(), addSlot); _text2.Write(_text.Written); }
                     }
                 }
             }

@@ -86,7 +86,8 @@ partial class Jobs
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
-                _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<bool>;
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<bool> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -143,6 +144,29 @@ partial class Jobs
                 _inputFramer.Dispose();
             }
 
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Output's records.</summary>
+                public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
+                public static void OutputCsv(global::Compiled.RecordText text, in bool record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
+                public static void OutputJson(global::Compiled.RecordText text, in bool record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -171,7 +195,9 @@ partial class Jobs
                         var isEven = global::Jobs.Lengths.IsEven(around);
                         // [Sink] Output (Nested.cs:23)
                         if (_outputRecords is not null) _outputRecords.Write(isEven);
-                        else _output.Write(_text.Clear().AppendValue(isEven).Written);
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), isEven); _output.Write(_text.Written); }
+                        else { SinkWriters.OutputJson(_text.Clear(), isEven); _output.Write(_text.Written); }
                     }
                 }
             }

@@ -133,9 +133,11 @@ namespace Clicks
                 _clicksCounters = context.Counters[0];
                 _track = new(global::Compiled.Windows.Windowing.Batches(context, 30000));
                 _totals = context.Sinks[0];
-                _totalsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
                 _ended = context.Sinks[1];
-                _endedRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>;
+                _endedRecords = _ended.Format == global::Compiled.Sinks.SinkFormat.Text ? _ended as global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)> : null;
+                if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) _ended.UseCsvHeader(SinkWriters.EndedCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -241,7 +243,9 @@ namespace Clicks
                     var total = (totalKey, totalState);
                     // [Sink] Totals (State.cs:25)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
-                    else _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), total); _totals.Write(_text.Written); }
+                    else { SinkWriters.TotalsJson(_text.Clear(), total); _totals.Write(_text.Written); }
                 }
 
                 // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store.
@@ -251,7 +255,9 @@ namespace Clicks
                     {
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
-                        else _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
+                        else { SinkWriters.EndedJson(_text.Clear(), track); _ended.Write(_text.Written); }
                     }
                 }
             }
@@ -260,6 +266,58 @@ namespace Clicks
             protected override void Dispose(bool disposing)
             {
                 _clicksFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Totals's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
+                public static void TotalsCsv(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
+                public static void TotalsJson(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Ended's records.</summary>
+                public static global::System.ReadOnlySpan<byte> EndedCsvHeader => "User,Clicks"u8;
+
+                /// <summary>Writes a record of sink Ended as one CSV row, without a line end.</summary>
+                public static void EndedCsv(global::Compiled.RecordText text, in (int User, long Clicks) record)
+                {
+                    // User
+                    text.AppendValue(record.Item1);
+                    // Clicks
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink Ended as one JSON object, without a line end.</summary>
+                public static void EndedJson(global::Compiled.RecordText text, in (int User, long Clicks) record)
+                {
+                    text.Append('{');
+                    text.Append("\"User\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"Clicks\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Clicks: each line runs through every stage below it, inline.</summary>
@@ -307,7 +365,9 @@ namespace Clicks
                     {
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
-                        else _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear(), track); _ended.Write(_text.Written); }
+                        else { SinkWriters.EndedJson(_text.Clear(), track); _ended.Write(_text.Written); }
                     }
                 }
             }

@@ -115,7 +115,8 @@ namespace Auctions
                 _eventsCounters = context.Counters[0];
                 _metrics = context.Metrics;
                 _auctions = context.Sinks[0];
-                _auctionsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(long, (long Expires, long Best, bool Closed))>;
+                _auctionsRecords = _auctions.Format == global::Compiled.Sinks.SinkFormat.Text ? _auctions as global::Compiled.Sinks.IRecordWriter<(long, (long Expires, long Best, bool Closed))> : null;
+                if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) _auctions.UseCsvHeader(SinkWriters.AuctionsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -210,7 +211,9 @@ namespace Auctions
                     var close = (closeKey, closeState);
                     // [Sink] Auctions (StateByWatermark.cs:40)
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
-                    else _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.AuctionsCsv(_text.Clear(), close); _auctions.Write(_text.Written); }
+                    else { SinkWriters.AuctionsJson(_text.Clear(), close); _auctions.Write(_text.Written); }
                 }
             }
 
@@ -218,6 +221,47 @@ namespace Auctions
             protected override void Dispose(bool disposing)
             {
                 _eventsFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Auctions's records.</summary>
+                public static global::System.ReadOnlySpan<byte> AuctionsCsvHeader => "key,value.Expires,value.Best,value.Closed"u8;
+
+                /// <summary>Writes a record of sink Auctions as one CSV row, without a line end.</summary>
+                public static void AuctionsCsv(global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value.Expires
+                    text.Append(',');
+                    text.AppendValue(record.Item2.Item1);
+                    // value.Best
+                    text.Append(',');
+                    text.AppendValue(record.Item2.Item2);
+                    // value.Closed
+                    text.Append(',');
+                    text.AppendValue(record.Item2.Item3);
+                }
+
+                /// <summary>Writes a record of sink Auctions as one JSON object, without a line end.</summary>
+                public static void AuctionsJson(global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.Append('{');
+                    text.Append("\"Expires\":"u8);
+                    text.AppendValue(record.Item2.Item1);
+                    text.Append(",\"Best\":"u8);
+                    text.AppendValue(record.Item2.Item2);
+                    text.Append(",\"Closed\":"u8);
+                    text.AppendValue(record.Item2.Item3);
+                    text.Append('}');
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Events: each line runs through every stage below it, inline.</summary>

@@ -131,9 +131,11 @@ namespace Clicks
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _counts = context.Sinks[0];
-                _countsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _countsRecords = _counts.Format == global::Compiled.Sinks.SinkFormat.Text ? _counts as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) _counts.UseCsvHeader(SinkWriters.CountsCsvHeader);
                 _totals = context.Sinks[1];
-                _totalsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -262,7 +264,9 @@ namespace Clicks
                     var seen = new global::Compiled.KeyValue<long>(seenKey, seenState);
                     // [Sink] Counts (StateSeeded.cs:20)
                     if (_countsRecords is not null) _countsRecords.Write(seen);
-                    else _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(_text.Written); }
+                    else { SinkWriters.CountsJson(_text.Clear(), seen); _counts.Write(_text.Written); }
                 }
 
                 // [MapWithState] Running (StateSeeded.cs:23): keys without a state leave the store.
@@ -273,6 +277,58 @@ namespace Clicks
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Counts's records.</summary>
+                public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
+                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
+                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Totals's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
+                public static void TotalsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
+                public static void TotalsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
@@ -306,7 +362,9 @@ namespace Clicks
                     var running = _running.Map(pair.Key, pair.Value);
                     // [Sink] Totals (StateSeeded.cs:30)
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
-                    else _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(_text.Written); }
+                    else { SinkWriters.TotalsJson(_text.Clear(), running); _totals.Write(_text.Written); }
                 }
             }
 

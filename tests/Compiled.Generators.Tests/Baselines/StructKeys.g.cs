@@ -99,9 +99,11 @@ namespace Shop
             {
                 _ordersFramer = new(context.Framing[0], context.Counters[0]);
                 _totals = context.Sinks[0];
-                _totalsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)>;
+                _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int Customer, decimal Amount)> : null;
+                if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
                 _customersPerTotal = context.Sinks[1];
-                _customersPerTotalRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<(decimal, long)>;
+                _customersPerTotalRecords = _customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text ? _customersPerTotal as global::Compiled.Sinks.IRecordWriter<(decimal, long)> : null;
+                if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) _customersPerTotal.UseCsvHeader(SinkWriters.CustomersPerTotalCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -155,7 +157,9 @@ namespace Shop
                     var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
                     // [Sink] Totals (StructKeys.cs:24)
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
-                    else _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), sum); _totals.Write(_text.Written); }
+                    else { SinkWriters.TotalsJson(_text.Clear(), sum); _totals.Write(_text.Written); }
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
@@ -168,7 +172,9 @@ namespace Shop
                     var amount = (_amount.KeyAt(amountIndex), _amount.ValueAt(amountIndex));
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
-                    else _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CustomersPerTotalCsv(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }
+                    else { SinkWriters.CustomersPerTotalJson(_text.Clear(), amount); _customersPerTotal.Write(_text.Written); }
                 }
 
                 _amount.Clear();
@@ -178,6 +184,58 @@ namespace Shop
             protected override void Dispose(bool disposing)
             {
                 _ordersFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Totals's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "Customer,Amount"u8;
+
+                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
+                public static void TotalsCsv(global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                {
+                    // Customer
+                    text.AppendValue(record.Item1);
+                    // Amount
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
+                public static void TotalsJson(global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                {
+                    text.Append('{');
+                    text.Append("\"Customer\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"Amount\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink CustomersPerTotal's records.</summary>
+                public static global::System.ReadOnlySpan<byte> CustomersPerTotalCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink CustomersPerTotal as one CSV row, without a line end.</summary>
+                public static void CustomersPerTotalCsv(global::Compiled.RecordText text, in (decimal, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink CustomersPerTotal as one JSON object, without a line end.</summary>
+                public static void CustomersPerTotalJson(global::Compiled.RecordText text, in (decimal, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>

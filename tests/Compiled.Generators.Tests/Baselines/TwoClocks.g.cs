@@ -129,9 +129,11 @@ namespace Clicks
                 _replayedCounters = context.Counters[1];
                 _metrics = context.Metrics;
                 _perTenSeconds = context.Sinks[0];
-                _perTenSecondsRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>>;
+                _perTenSecondsRecords = _perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text ? _perTenSeconds as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>> : null;
+                if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) _perTenSeconds.UseCsvHeader(SinkWriters.PerTenSecondsCsvHeader);
                 _tooLate = context.Sinks[1];
-                _tooLateRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<(long Time, int User)>;
+                _tooLateRecords = _tooLate.Format == global::Compiled.Sinks.SinkFormat.Text ? _tooLate as global::Compiled.Sinks.IRecordWriter<(long Time, int User)> : null;
+                if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) _tooLate.UseCsvHeader(SinkWriters.TooLateCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -229,7 +231,9 @@ namespace Clicks
                         var clicks = new global::Compiled.Windowed<int, long>(clicksWindow, clicksTable.KeyAt(clicksIndex), clicksTable.ValueAt(clicksIndex));
                         // [Sink] PerTenSeconds (TwoClocks.cs:31)
                         if (_perTenSecondsRecords is not null) _perTenSecondsRecords.Write(clicks);
-                        else _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerTenSecondsCsv(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
+                        else { SinkWriters.PerTenSecondsJson(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
                     }
                     clicksTable.Clear();
                     _clicks.Recycle(clicksTable);
@@ -241,6 +245,68 @@ namespace Clicks
             {
                 _liveFramer.Dispose();
                 _replayedFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink PerTenSeconds's records.</summary>
+                public static global::System.ReadOnlySpan<byte> PerTenSecondsCsvHeader => "start,end,key,value"u8;
+
+                /// <summary>Writes a record of sink PerTenSeconds as one CSV row, without a line end.</summary>
+                public static void PerTenSecondsCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                {
+                    // start
+                    text.AppendValue(record.Window.Start);
+                    // end
+                    text.Append(',');
+                    text.AppendValue(record.Window.End);
+                    // key
+                    text.Append(',');
+                    text.AppendValue(record.Key);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink PerTenSeconds as one JSON object, without a line end.</summary>
+                public static void PerTenSecondsJson(global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"start\":"u8);
+                    text.AppendValue(record.Window.Start);
+                    text.Append(",\"end\":"u8);
+                    text.AppendValue(record.Window.End);
+                    text.Append(",\"key\":"u8);
+                    text.AppendValue(record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink TooLate's records.</summary>
+                public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "Time,User"u8;
+
+                /// <summary>Writes a record of sink TooLate as one CSV row, without a line end.</summary>
+                public static void TooLateCsv(global::Compiled.RecordText text, in (long Time, int User) record)
+                {
+                    // Time
+                    text.AppendValue(record.Item1);
+                    // User
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink TooLate as one JSON object, without a line end.</summary>
+                public static void TooLateJson(global::Compiled.RecordText text, in (long Time, int User) record)
+                {
+                    text.Append('{');
+                    text.Append("\"Time\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"User\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Live: each line runs through every stage below it, inline.</summary>
@@ -293,7 +359,9 @@ namespace Clicks
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
-                        else _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), live); _tooLate.Write(_text.Written); }
+                        else { SinkWriters.TooLateJson(_text.Clear(), live); _tooLate.Write(_text.Written); }
                     }
                     else
                     {
@@ -357,7 +425,9 @@ namespace Clicks
                         _metrics.LateRecords++;
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
-                        else _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), replayed); _tooLate.Write(_text.Written); }
+                        else { SinkWriters.TooLateJson(_text.Clear(), replayed); _tooLate.Write(_text.Written); }
                     }
                     else
                     {

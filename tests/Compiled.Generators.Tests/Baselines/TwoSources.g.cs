@@ -125,9 +125,11 @@ namespace Ads
                 _impressionsCounters = context.Counters[0];
                 _clicksCounters = context.Counters[1];
                 _matches = context.Sinks[0];
-                _matchesRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)>;
+                _matchesRecords = _matches.Format == global::Compiled.Sinks.SinkFormat.Text ? _matches as global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)> : null;
+                if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) _matches.UseCsvHeader(SinkWriters.MatchesCsvHeader);
                 _eventsPerAd = context.Sinks[1];
-                _eventsPerAdRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
+                _eventsPerAdRecords = _eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text ? _eventsPerAd as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) _eventsPerAd.UseCsvHeader(SinkWriters.EventsPerAdCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -204,7 +206,9 @@ namespace Ads
                             var matched = global::Ads.ClickJoin.Matched(matchedKey, matchedLeft, matchedRight);
                             // [Sink] Matches (TwoSources.cs:19)
                             if (_matchesRecords is not null) _matchesRecords.Write(matched);
-                            else _matches.Write(_text.Clear().AppendObject(matched).Written);
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MatchesCsv(_text.Clear(), matched); _matches.Write(_text.Written); }
+                            else { SinkWriters.MatchesJson(_text.Clear(), matched); _matches.Write(_text.Written); }
                         }
                     }
                 }
@@ -219,7 +223,9 @@ namespace Ads
                     var eventAd = (_eventAd.KeyAt(eventAdIndex), _eventAd.ValueAt(eventAdIndex));
                     // [Sink] EventsPerAd (TwoSources.cs:28)
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
-                    else _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EventsPerAdCsv(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }
+                    else { SinkWriters.EventsPerAdJson(_text.Clear(), eventAd); _eventsPerAd.Write(_text.Written); }
                 }
 
                 _eventAd.Clear();
@@ -230,6 +236,63 @@ namespace Ads
             {
                 _impressionsFramer.Dispose();
                 _clicksFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Matches's records.</summary>
+                public static global::System.ReadOnlySpan<byte> MatchesCsvHeader => "Ad,Shown,Clicked"u8;
+
+                /// <summary>Writes a record of sink Matches as one CSV row, without a line end.</summary>
+                public static void MatchesCsv(global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                {
+                    // Ad
+                    text.AppendValue(record.Item1);
+                    // Shown
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                    // Clicked
+                    text.Append(',');
+                    text.AppendValue(record.Item3);
+                }
+
+                /// <summary>Writes a record of sink Matches as one JSON object, without a line end.</summary>
+                public static void MatchesJson(global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                {
+                    text.Append('{');
+                    text.Append("\"Ad\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"Shown\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append(",\"Clicked\":"u8);
+                    text.AppendValue(record.Item3);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink EventsPerAd's records.</summary>
+                public static global::System.ReadOnlySpan<byte> EventsPerAdCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink EventsPerAd as one CSV row, without a line end.</summary>
+                public static void EventsPerAdCsv(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink EventsPerAd as one JSON object, without a line end.</summary>
+                public static void EventsPerAdJson(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Impressions: each line runs through every stage below it, inline.</summary>

@@ -90,7 +90,8 @@ namespace Sensors
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _inputCounters = context.Counters[0];
                 _histogram = context.Sinks[0];
-                _histogramRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
+                _histogramRecords = _histogram.Format == global::Compiled.Sinks.SinkFormat.Text ? _histogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) _histogram.UseCsvHeader(SinkWriters.HistogramCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -144,7 +145,9 @@ namespace Sensors
                     var degrees = (_degrees.KeyAt(degreesIndex), _degrees.ValueAt(degreesIndex));
                     // [Sink] Histogram (Typed.cs:22)
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
-                    else _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HistogramCsv(_text.Clear(), degrees); _histogram.Write(_text.Written); }
+                    else { SinkWriters.HistogramJson(_text.Clear(), degrees); _histogram.Write(_text.Written); }
                 }
 
                 _degrees.Clear();
@@ -154,6 +157,34 @@ namespace Sensors
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Histogram's records.</summary>
+                public static global::System.ReadOnlySpan<byte> HistogramCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Histogram as one CSV row, without a line end.</summary>
+                public static void HistogramCsv(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink Histogram as one JSON object, without a line end.</summary>
+                public static void HistogramJson(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>

@@ -122,11 +122,14 @@ namespace Logs
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _problemLines = context.Sinks[0];
-                _problemLinesRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>;
+                _problemLinesRecords = _problemLines.Format == global::Compiled.Sinks.SinkFormat.Text ? _problemLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) _problemLines.UseCsvHeader(SinkWriters.ProblemLinesCsvHeader);
                 _lengths = context.Sinks[1];
-                _lengthsRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<int>;
+                _lengthsRecords = _lengths.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengths as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengths.UseCsvHeader(SinkWriters.LengthsCsvHeader);
                 _lengthCounts = context.Sinks[2];
-                _lengthCountsRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
+                _lengthCountsRecords = _lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengthCounts as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengthCounts.UseCsvHeader(SinkWriters.LengthCountsCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -180,7 +183,9 @@ namespace Logs
                     var problems = _problemsSecond[problemsIndex];
                     // [Sink] ProblemLines (Unions.cs:25)
                     if (_problemLinesRecords is not null) _problemLinesRecords.Write(problems);
-                    else _problemLines.Write(problems);
+                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(problems);
+                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), problems); _problemLines.Write(_text.Written); }
+                    else { SinkWriters.ProblemLinesJson(_text.Clear(), problems); _problemLines.Write(_text.Written); }
                 }
                 _problemsSecond.Clear();
 
@@ -190,7 +195,9 @@ namespace Logs
                     var twice = _twiceSecond[twiceIndex];
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(twice);
-                    else _lengths.Write(_text.Clear().AppendValue(twice).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(twice).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), twice); _lengths.Write(_text.Written); }
+                    else { SinkWriters.LengthsJson(_text.Clear(), twice); _lengths.Write(_text.Written); }
                 }
                 _twiceSecond.Clear();
 
@@ -200,7 +207,9 @@ namespace Logs
                     var lengthOf = (_lengthOf.KeyAt(lengthOfIndex), _lengthOf.ValueAt(lengthOfIndex));
                     // [Sink] LengthCounts (Unions.cs:46)
                     if (_lengthCountsRecords is not null) _lengthCountsRecords.Write(lengthOf);
-                    else _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthCountsCsv(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
+                    else { SinkWriters.LengthCountsJson(_text.Clear(), lengthOf); _lengthCounts.Write(_text.Written); }
                 }
 
                 _lengthOf.Clear();
@@ -210,6 +219,74 @@ namespace Logs
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink ProblemLines's records.</summary>
+                public static global::System.ReadOnlySpan<byte> ProblemLinesCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink ProblemLines as one CSV row, without a line end.</summary>
+                public static void ProblemLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    int start = text.Written.Length;
+                    // value
+                    global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
+                }
+
+                /// <summary>Writes a record of sink ProblemLines as one JSON object, without a line end.</summary>
+                public static void ProblemLinesJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    global::Compiled.JsonText.String(text, record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink Lengths's records.</summary>
+                public static global::System.ReadOnlySpan<byte> LengthsCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink Lengths as one CSV row, without a line end.</summary>
+                public static void LengthsCsv(global::Compiled.RecordText text, in int record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink Lengths as one JSON object, without a line end.</summary>
+                public static void LengthsJson(global::Compiled.RecordText text, in int record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink LengthCounts's records.</summary>
+                public static global::System.ReadOnlySpan<byte> LengthCountsCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink LengthCounts as one CSV row, without a line end.</summary>
+                public static void LengthCountsCsv(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink LengthCounts as one JSON object, without a line end.</summary>
+                public static void LengthCountsJson(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
@@ -247,7 +324,9 @@ namespace Logs
                         // [Union] Problems (Unions.cs:22)
                         // [Sink] ProblemLines (Unions.cs:25)
                         if (_problemLinesRecords is not null) _problemLinesRecords.Write(input);
-                        else _problemLines.Write(input);
+                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(input);
+                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ProblemLinesCsv(_text.Clear(), input); _problemLines.Write(_text.Written); }
+                        else { SinkWriters.ProblemLinesJson(_text.Clear(), input); _problemLines.Write(_text.Written); }
                     }
                     // [Filter] IsWarning (Unions.cs:19)
                     if (global::Logs.Unions.IsWarning(input))
@@ -266,7 +345,9 @@ namespace Logs
                     // [Union] Twice (Unions.cs:31)
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(length);
-                    else _lengths.Write(_text.Clear().AppendValue(length).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(length).Written);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), length); _lengths.Write(_text.Written); }
+                    else { SinkWriters.LengthsJson(_text.Clear(), length); _lengths.Write(_text.Written); }
                     // The second stream's record: kept, and emitted after the first stream's records of the batch.
                     _twiceSecond.Add(length);
                     // [Union] AllLengths (Unions.cs:40)

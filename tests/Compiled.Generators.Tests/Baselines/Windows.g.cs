@@ -175,17 +175,23 @@ namespace Monitoring
                 _lengthsWindow = new(global::Compiled.Windows.Windowing.Batches(context, 20000), global::Compiled.Windows.Windowing.Batches(context, 2000));
                 _recentWindow = new(global::Compiled.Windows.Windowing.Batches(context, 3000), global::Compiled.Windows.Windowing.Batches(context, 1000));
                 _perEndpointMerged = context.Sinks[0];
-                _perEndpointMergedRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _perEndpointMergedRecords = _perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text ? _perEndpointMerged as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) _perEndpointMerged.UseCsvHeader(SinkWriters.PerEndpointMergedCsvHeader);
                 _perEndpointIncremental = context.Sinks[1];
-                _perEndpointIncrementalRecords = context.Sinks[1] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _perEndpointIncrementalRecords = _perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text ? _perEndpointIncremental as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) _perEndpointIncremental.UseCsvHeader(SinkWriters.PerEndpointIncrementalCsvHeader);
                 _requestsPerMinute = context.Sinks[2];
-                _requestsPerMinuteRecords = context.Sinks[2] as global::Compiled.Sinks.IRecordWriter<long>;
+                _requestsPerMinuteRecords = _requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text ? _requestsPerMinute as global::Compiled.Sinks.IRecordWriter<long> : null;
+                if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) _requestsPerMinute.UseCsvHeader(SinkWriters.RequestsPerMinuteCsvHeader);
                 _longestLine = context.Sinks[3];
-                _longestLineRecords = context.Sinks[3] as global::Compiled.Sinks.IRecordWriter<int>;
+                _longestLineRecords = _longestLine.Format == global::Compiled.Sinks.SinkFormat.Text ? _longestLine as global::Compiled.Sinks.IRecordWriter<int> : null;
+                if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) _longestLine.UseCsvHeader(SinkWriters.LongestLineCsvHeader);
                 _lengthHistogram = context.Sinks[4];
-                _lengthHistogramRecords = context.Sinks[4] as global::Compiled.Sinks.IRecordWriter<(int, long)>;
+                _lengthHistogramRecords = _lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text ? _lengthHistogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
+                if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) _lengthHistogram.UseCsvHeader(SinkWriters.LengthHistogramCsvHeader);
                 _recentLines = context.Sinks[5];
-                _recentLinesRecords = context.Sinks[5] as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>;
+                _recentLinesRecords = _recentLines.Format == global::Compiled.Sinks.SinkFormat.Text ? _recentLines as global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>> : null;
+                if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) _recentLines.UseCsvHeader(SinkWriters.RecentLinesCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -293,7 +299,9 @@ namespace Monitoring
                         var merged = new global::Compiled.KeyValue<long>(_mergedWindow.KeyAt(mergedIndex), _mergedWindow.ValueAt(mergedIndex));
                         // [Sink] PerEndpointMerged (Windows.cs:19)
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
-                        else _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
+                        else { SinkWriters.PerEndpointMergedJson(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
                     }
                 }
 
@@ -305,7 +313,9 @@ namespace Monitoring
                         var incremental = new global::Compiled.KeyValue<long>(_incrementalWindow.KeyAt(incrementalIndex), _incrementalWindow.ValueAt(incrementalIndex));
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
-                        else _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
+                        else { SinkWriters.PerEndpointIncrementalJson(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
                     }
                 }
 
@@ -315,7 +325,9 @@ namespace Monitoring
                     var perMinute = _perMinuteWindow.Value;
                     // [Sink] RequestsPerMinute (Windows.cs:35)
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
-                    else _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RequestsPerMinuteCsv(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
+                    else { SinkWriters.RequestsPerMinuteJson(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
                 }
 
                 // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s, merged again from its batches.
@@ -324,7 +336,9 @@ namespace Monitoring
                     var longest = _longestWindow.Value;
                     // [Sink] LongestLine (Windows.cs:44)
                     if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
-                    else _longestLine.Write(_text.Clear().AppendValue(longest).Written);
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LongestLineCsv(_text.Clear(), longest); _longestLine.Write(_text.Written); }
+                    else { SinkWriters.LongestLineJson(_text.Clear(), longest); _longestLine.Write(_text.Written); }
                 }
 
                 // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, each value's count over the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
@@ -335,7 +349,9 @@ namespace Monitoring
                         var lengths = (_lengthsWindow.KeyAt(lengthsIndex), _lengthsWindow.ValueAt(lengthsIndex));
                         // [Sink] LengthHistogram (Windows.cs:50)
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
-                        else _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthHistogramCsv(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
+                        else { SinkWriters.LengthHistogramJson(_text.Clear(), lengths); _lengthHistogram.Write(_text.Written); }
                     }
                 }
 
@@ -349,7 +365,9 @@ namespace Monitoring
                             var recent = recentPart[recentIndex];
                             // [Sink] RecentLines (Windows.cs:56)
                             if (_recentLinesRecords is not null) _recentLinesRecords.Write(recent);
-                            else _recentLines.Write(recent);
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Text) _recentLines.Write(recent);
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RecentLinesCsv(_text.Clear(), recent); _recentLines.Write(_text.Written); }
+                            else { SinkWriters.RecentLinesJson(_text.Clear(), recent); _recentLines.Write(_text.Written); }
                         }
                     }
                 }
@@ -374,6 +392,141 @@ namespace Monitoring
             protected override void Dispose(bool disposing)
             {
                 _requestsFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink PerEndpointMerged's records.</summary>
+                public static global::System.ReadOnlySpan<byte> PerEndpointMergedCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink PerEndpointMerged as one CSV row, without a line end.</summary>
+                public static void PerEndpointMergedCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink PerEndpointMerged as one JSON object, without a line end.</summary>
+                public static void PerEndpointMergedJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink PerEndpointIncremental's records.</summary>
+                public static global::System.ReadOnlySpan<byte> PerEndpointIncrementalCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink PerEndpointIncremental as one CSV row, without a line end.</summary>
+                public static void PerEndpointIncrementalCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink PerEndpointIncremental as one JSON object, without a line end.</summary>
+                public static void PerEndpointIncrementalJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink RequestsPerMinute's records.</summary>
+                public static global::System.ReadOnlySpan<byte> RequestsPerMinuteCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink RequestsPerMinute as one CSV row, without a line end.</summary>
+                public static void RequestsPerMinuteCsv(global::Compiled.RecordText text, in long record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink RequestsPerMinute as one JSON object, without a line end.</summary>
+                public static void RequestsPerMinuteJson(global::Compiled.RecordText text, in long record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink LongestLine's records.</summary>
+                public static global::System.ReadOnlySpan<byte> LongestLineCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink LongestLine as one CSV row, without a line end.</summary>
+                public static void LongestLineCsv(global::Compiled.RecordText text, in int record)
+                {
+                    // value
+                    text.AppendValue(record);
+                }
+
+                /// <summary>Writes a record of sink LongestLine as one JSON object, without a line end.</summary>
+                public static void LongestLineJson(global::Compiled.RecordText text, in int record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    text.AppendValue(record);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink LengthHistogram's records.</summary>
+                public static global::System.ReadOnlySpan<byte> LengthHistogramCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink LengthHistogram as one CSV row, without a line end.</summary>
+                public static void LengthHistogramCsv(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    // key
+                    text.AppendValue(record.Item1);
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Item2);
+                }
+
+                /// <summary>Writes a record of sink LengthHistogram as one JSON object, without a line end.</summary>
+                public static void LengthHistogramJson(global::Compiled.RecordText text, in (int, long) record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    text.AppendValue(record.Item1);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Item2);
+                    text.Append('}');
+                }
+
+                /// <summary>The CSV header row of sink RecentLines's records.</summary>
+                public static global::System.ReadOnlySpan<byte> RecentLinesCsvHeader => "value"u8;
+
+                /// <summary>Writes a record of sink RecentLines as one CSV row, without a line end.</summary>
+                public static void RecentLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    int start = text.Written.Length;
+                    // value
+                    global::Compiled.CsvText.Field(text, record, (byte)',');
+                    if (text.Written.Length == start) text.Append("\"\""u8);
+                }
+
+                /// <summary>Writes a record of sink RecentLines as one JSON object, without a line end.</summary>
+                public static void RecentLinesJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    text.Append('{');
+                    text.Append("\"value\":"u8);
+                    global::Compiled.JsonText.String(text, record);
+                    text.Append('}');
+                }
             }
 
             /// <summary>The fused loop of source Requests: each line runs through every stage below it, inline.</summary>

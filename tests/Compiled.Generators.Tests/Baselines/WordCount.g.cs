@@ -88,7 +88,8 @@ namespace Samples.WordCount
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
                 _output = context.Sinks[0];
-                _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -142,7 +143,9 @@ namespace Samples.WordCount
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (WordCount.cs:30)
                     if (_outputRecords is not null) _outputRecords.Write(add);
-                    else _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
+                    else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(_text.Written); }
                 }
 
                 _add.Clear();
@@ -152,6 +155,34 @@ namespace Samples.WordCount
             protected override void Dispose(bool disposing)
             {
                 _inputFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Output's records.</summary>
+                public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
+                public static void OutputCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
+                public static void OutputJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
             }
 
             /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>

@@ -29,9 +29,12 @@ public class RecordSnapshotTests
         Assert.Empty(diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
         GeneratedSourceResult pipeline = Assert.Single(result.Results[0].GeneratedSources);
-        GeneratedSourceResult record = Assert.Single(result.Results[1].GeneratedSources);
+        Assert.Equal(2, result.Results[1].GeneratedSources.Length);
+        GeneratedSourceResult record = result.Results[1].GeneratedSources.Single(s => s.HintName.EndsWith(".Record.g.cs", StringComparison.Ordinal));
+        GeneratedSourceResult writer = result.Results[1].GeneratedSources.Single(s => s.HintName.EndsWith(".RecordWriter.g.cs", StringComparison.Ordinal));
         Baseline.Match("Records", pipeline.SourceText.ToString());
         Baseline.Match("RecordsParser", record.SourceText.ToString());
+        Baseline.Match("RecordsWriter", writer.SourceText.ToString());
 
         // The fused loop hands each line to the record's own parser, directly; the parser reads each field with a direct,
         // non-generic call.
@@ -41,5 +44,11 @@ public class RecordSnapshotTests
         Assert.DoesNotContain("=>", parser[parser.IndexOf("TryReadCsv", StringComparison.Ordinal)..]);
         Assert.Contains("global::Compiled.CsvValues.Decimal(field, out decimal m1)", parser);
         Assert.Contains("global::Compiled.CsvValues.DateTime(field, \"yyyy-MM-dd HH:mm:ss\", out global::System.DateTime m4)", parser);
+
+        // The writers write each column with a direct call, in column order, the time in the format the parser reads.
+        string writers = writer.SourceText.ToString();
+        Assert.Contains("public static global::System.ReadOnlySpan<byte> CsvHeaderRow => \"symbol;px;Quantity;Side;ts;Venue;;;;Flags\"u8;", writers);
+        Assert.Contains("global::Compiled.CsvText.Formatted(text, record.Time, \"yyyy-MM-dd HH:mm:ss\", (byte)';');", writers);
+        Assert.Contains("case global::Markets.Side.@Buy: text.Append(\"\\\"Buy\\\"\"u8); break;", writers);
     }
 }

@@ -53,6 +53,31 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
     }
 
     [Fact]
+    public async Task FormattedRecords_CsvRowsAndJsonObjects_AreWholeValuesWithoutKey()
+    {
+        // A CSV row that looks like a pair is still one record: with ?format= set, nothing is split into key and value.
+        string topic = KafkaSinkTest.UniqueTopic("formatted");
+        await kafka.CreateTopicAsync(topic, partitions: 1);
+        string[] written = ["(a,b)", "word,3", "\"q,\"\"x\"\"\",7"];
+        await using (var sink = KafkaSinkTest.CreateSink(kafka.SinkUri(topic, "format=csv")))
+        {
+            Assert.Equal(Compiled.Sinks.SinkFormat.Csv, sink.Format);
+            await sink.OpenAsync(TestContext.Current.CancellationToken);
+            sink.BeginBatch(1000);
+            foreach (string record in written)
+            {
+                sink.Write(Encoding.UTF8.GetBytes(record));
+            }
+
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        }
+
+        IReadOnlyList<(string? Key, string Value)> read = kafka.ReadAll(topic, written.Length);
+
+        Assert.Equal<(string?, string)>([(null, "(a,b)"), (null, "word,3"), (null, "\"q,\"\"x\"\"\",7")], read);
+    }
+
+    [Fact]
     public async Task Commit_RecordLargerThanTheBrokerTakes_FailsTheBatchSayingWhatToDo()
     {
         // The client would take 20 MB; the broker takes 1 MB (its default), and refuses the record.

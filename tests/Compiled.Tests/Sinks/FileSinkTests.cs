@@ -211,7 +211,7 @@ public sealed class FileSinkTests : IDisposable
     [InlineData("file:", "names no directory or prefix")]
     [InlineData("file:///tmp/x/..", "no file prefix")]
     [InlineData("file:///tmp/x/.part", "starts with '.'")]
-    [InlineData("file:///tmp/x/part?sufix=txt", "unknown option 'sufix'; the options of a file sink are: empty, suffix")]
+    [InlineData("file:///tmp/x/part?sufix=txt", "unknown option 'sufix'; the options of a file sink are: empty, format, suffix")]
     [InlineData("file:///tmp/x/part?empty=none", "is not valid; write write or skip")]
     [InlineData("file:///tmp/x/part?suffix=.txt", "suffix=txt")]
     [InlineData("file:///tmp/x/part?suffix=a/b", "suffix=txt")]

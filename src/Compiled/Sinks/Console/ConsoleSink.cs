@@ -42,6 +42,13 @@ namespace Compiled.Sinks.Console;
 /// <c>print(num)</c>; write <c>console:?num=20</c>.
 /// </para>
 /// <para>
+/// Option <c>format</c> (<c>text</c>, the default, <c>csv</c> or <c>json</c>) is how each record is printed: as Spark
+/// prints it, as a CSV row (each batch's records follow a header row naming the columns, so a block reads as one CSV
+/// document), or as a JSON object (one per line). When a pipeline has several sinks on the console, each batch a sink
+/// prints starts with a line naming the sink, <c>-- Alerts --</c>, before Spark's header; a pipeline with one console
+/// sink prints exactly Spark's form.
+/// </para>
+/// <para>
 /// The first <c>num</c> records of a batch are copied into a buffer that is reused from batch to batch and
 /// the rest are only counted, so the steady state allocates nothing. The whole batch reaches the output
 /// stream in one write at <see cref="CommitBatchAsync"/>, followed by a flush, so batches printed by one
@@ -64,6 +71,9 @@ public sealed class ConsoleSink : Sink
     public const int DefaultNum = 10;
 
     private readonly int _num;
+
+    // "-- Name --\n" before each batch when the pipeline has another console sink; empty otherwise.
+    private readonly byte[] _label;
     private Stream? _output;
 
     // The batch being rendered: header, shown records and, at commit, the trailer. It grows to the largest
@@ -73,7 +83,7 @@ public sealed class ConsoleSink : Sink
     private long _records;
     private bool _inBatch;
 
-    /// <summary>Creates the sink for <paramref name="uri"/>: <c>console</c>, <c>console:</c> or <c>console:?num=N</c>.</summary>
+    /// <summary>Creates the sink for <paramref name="uri"/>: <c>console</c>, <c>console:</c> or <c>console:?num=N&amp;format=csv</c>.</summary>
     /// <exception cref="ConnectorUriException">The URI names a target or sets <c>num</c> below 1.</exception>
     public ConsoleSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
@@ -86,6 +96,8 @@ public sealed class ConsoleSink : Sink
         }
 
         _num = uri.TakeInt32("num", DefaultNum, minimum: 1);
+        TakeFormat();
+        _label = context.SharesConsole ? System.Text.Encoding.UTF8.GetBytes("-- " + context.SinkName + " --\n") : [];
     }
 
     /// <summary>
@@ -118,6 +130,7 @@ public sealed class ConsoleSink : Sink
         _length = 0;
         _records = 0;
         _inBatch = true;
+        Append(_label);
         Append(Dashes);
         Append("Time: "u8);
         EnsureRoom(20); // The longest long, long.MinValue, is 20 characters.
@@ -125,6 +138,12 @@ public sealed class ConsoleSink : Sink
         _length += written;
         Append(" ms\n"u8);
         Append(Dashes);
+        if (Format == SinkFormat.Csv && !CsvHeader.IsEmpty)
+        {
+            // Each block is read on its own, so each starts with the columns' names.
+            Append(CsvHeader);
+            Append("\n"u8);
+        }
     }
 
     /// <summary>Copies the record if it is among the first <see cref="Num"/> of the batch; otherwise only counts it.</summary>

@@ -54,6 +54,12 @@ namespace Compiled.Sinks.Files;
 /// decides); <see cref="AbortBatch"/> deletes it (the run says the batch is not done).
 /// </para>
 /// <para>
+/// Option <c>format</c> is how each record is written: <c>text</c> (the default, as Spark's <c>saveAsTextFiles</c>
+/// writes it), <c>csv</c> (RFC 4180 rows; each file starts with a header row naming the columns, so every batch file is
+/// a CSV document of its own, an empty batch's file holding only the header) or <c>json</c> (JSON lines: one object per
+/// line). Both are UTF-8 in the invariant culture and read back exactly (see the README's "Output formats").
+/// </para>
+/// <para>
 /// By default (<c>empty=write</c>) an empty batch produces an empty file, as Spark's <c>saveAsTextFiles</c>
 /// writes a directory for every batch, so a downstream consumer sees every batch and can tell "nothing
 /// happened" from "not yet written". With <c>empty=skip</c> an empty batch writes nothing, not even its
@@ -99,6 +105,7 @@ public sealed partial class FileSink : Sink
     {
         string? suffix = uri.TakeString("suffix");
         EmptyBatches = uri.TakeEnum("empty", EmptyBatchPolicy.Write);
+        TakeFormat();
         string target = uri.Target;
         if (target.Length == 0)
         {
@@ -253,6 +260,10 @@ public sealed partial class FileSink : Sink
         _prepared = false;
         _buffered = 0;
         _buffer ??= GC.AllocateUninitializedArray<byte>(BufferSize);
+        if (_file is not null)
+        {
+            StartFile();
+        }
     }
 
     /// <summary>Appends the record and a <c>\n</c> to the batch's temporary file (through the reused buffer).</summary>
@@ -624,7 +635,18 @@ public sealed partial class FileSink : Sink
             ThrowNoBatch();
         }
 
-        return _file = OpenTemporary(_tempPath);
+        _file = OpenTemporary(_tempPath);
+        StartFile();
+        return _file;
+    }
+
+    // A CSV file starts with its header row.
+    private void StartFile()
+    {
+        if (Format == SinkFormat.Csv && !CsvHeader.IsEmpty)
+        {
+            Write(CsvHeader);
+        }
     }
 
     // A missing directory (removed while the job runs, or never opened) is created once and the open retried.

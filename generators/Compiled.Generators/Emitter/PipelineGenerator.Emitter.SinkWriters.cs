@@ -1,0 +1,156 @@
+using System.Collections.Generic;
+using Compiled.Generators.Helpers;
+using Compiled.Generators.Model;
+using Compiled.Generators.Records;
+
+namespace Compiled.Generators
+{
+    public sealed partial class PipelineGenerator
+    {
+        internal static partial class Emitter
+        {
+            private const string SinkWritersClass = "SinkWriters";
+
+            /// <summary>
+            /// The CSV and JSON-lines writers of each sink's record type, as static methods of a class nested in the job: a
+            /// CSV header, a row writer and an object writer per sink, each straight-line code over the record's columns.
+            /// </summary>
+            private static void EmitSinkWriters(SourceWriter w, PipelineView pipeline)
+            {
+                w.Line();
+                w.Line("/// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>");
+                w.Open($"private static class {SinkWritersClass}");
+                bool first = true;
+                foreach (StageModel sink in pipeline.Sinks)
+                {
+                    RecordType record = pipeline.Model.Stages[sink.Input].Output!;
+                    string type = record.Type.Code;
+                    List<WriterField> columns = SinkColumns(record);
+                    if (!first)
+                    {
+                        w.Line();
+                    }
+
+                    first = false;
+                    // A [Record] read without a header row is written without one, so that its own parser reads the files back.
+                    char separator = record.Shape == RecordShape.Value && record.Type.Writer is { Kind: WriterKind.Record } own ? own.Separator : ',';
+                    string header = record.Shape == RecordShape.Value && record.Type.Writer is { Kind: WriterKind.Record, Format: RecordWriterFields.NoHeader }
+                        ? "" : RecordWriterEmitter.CsvHeader(columns, separator);
+                    w.Line($"/// <summary>The CSV header row of sink {sink.Name}'s records{(header.Length == 0 ? " (none: its record is read without one)" : "")}.</summary>");
+                    w.Line($"public static global::System.ReadOnlySpan<byte> {sink.Name}CsvHeader => {RecordWriterEmitter.Utf8Literal(header)};");
+                    w.Line();
+                    if (record.Shape == RecordShape.Group)
+                    {
+                        // A key and its values: one CSV row per value, and one JSON object with the values in an array.
+                        w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as CSV rows, one per value: key, value.</summary>");
+                        w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                        w.Open("for (int index = 0; index < record.Values.Length; index++)");
+                        w.Line("text.Clear();");
+                        RecordWriterEmitter.EmitCsv(w, new[] { columns[0].Named("key", "record.Key"), columns[1].Named("value", "record.Values[index]") }, "", ',');
+                        w.Line("sink.Write(text.Written);");
+                        w.Close();
+                        w.Close();
+                        w.Line();
+                        w.Line($"/// <summary>Writes a record of sink {sink.Name} as one JSON object: its key, and its values in an array.</summary>");
+                        w.Open($"public static void {sink.Name}Json({Runtime}.RecordText text, in {type} record)");
+                        w.Line("text.Append(\"{\\\"key\\\":\"u8);");
+                        RecordWriterEmitter.EmitJsonOne(w, columns[0], "record.Key");
+                        w.Line("text.Append(\",\\\"values\\\":[\"u8);");
+                        w.Open("for (int index = 0; index < record.Values.Length; index++)");
+                        w.Line("if (index > 0) text.Append(',');");
+                        RecordWriterEmitter.EmitJsonOne(w, columns[1], "record.Values[index]");
+                        w.Close();
+                        w.Line("text.Append(\"]}\"u8);");
+                        w.Close();
+                        continue;
+                    }
+
+                    w.Line($"/// <summary>Writes a record of sink {sink.Name} as one CSV row, without a line end.</summary>");
+                    w.Open($"public static void {sink.Name}Csv({Runtime}.RecordText text, in {type} record)");
+                    RecordWriterEmitter.EmitCsv(w, columns, "record", separator);
+                    w.Close();
+                    w.Line();
+                    w.Line($"/// <summary>Writes a record of sink {sink.Name} as one JSON object, without a line end.</summary>");
+                    w.Open($"public static void {sink.Name}Json({Runtime}.RecordText text, in {type} record)");
+                    RecordWriterEmitter.EmitJson(w, columns, "record");
+                    w.Close();
+                }
+
+                w.Close();
+            }
+
+            // Binds a sink in the job's constructor: its records as they are only in the text format, and its CSV header.
+            private static void EmitSinkBinding(SourceWriter w, PipelineView pipeline, int index)
+            {
+                StageModel sink = pipeline.Sinks[index];
+                StageNames names = pipeline.NamesOf(sink);
+                w.Line($"{names.Field} = context.Sinks[{index}];");
+                w.Line($"{names.Records} = {names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text ? {names.Field} as {pipeline.WriterType(sink)} : null;");
+                w.Line($"if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {names.Field}.UseCsvHeader({SinkWritersClass}.{sink.Name}CsvHeader);");
+            }
+
+            // One record to a sink: as it is to a sink that takes it so; otherwise rendered as the sink's format asks (the
+            // format is read per record, a field compare the branch predictor learns, since it is fixed for the run).
+            private static void EmitSinkWrite(SourceWriter w, StageModel sink, StageNames names, RecordType inputType, string input)
+            {
+                w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
+                w.Line(inputType.Shape == RecordShape.Bytes
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
+                w.Line(inputType.Shape == RecordShape.Group
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({PipelineView.TextField}.Written); }}");
+                w.Line($"else {{ {SinkWritersClass}.{sink.Name}Json({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({PipelineView.TextField}.Written); }}");
+            }
+
+            // The columns of a sink's record: a pair's key and value (or the tuple's element names), a window's start and end
+            // before its key and value, a [Record]'s or a tuple's own columns, or one value.
+            private static List<WriterField> SinkColumns(RecordType record)
+            {
+                switch (record.Shape)
+                {
+                    case RecordShape.Bytes:
+                        return new List<WriterField> { Leaf(WriterKind.Bytes, "value", "", "global::System.ReadOnlySpan<byte>") };
+                    case RecordShape.KeyValue:
+                        return new List<WriterField> { Leaf(WriterKind.Bytes, "key", ".Key", "global::System.ReadOnlySpan<byte>"), WriterOf(record.Value!).Named("value", ".Value") };
+                    case RecordShape.Tuple:
+                    {
+                        string keyName = record.Type.Writer is { Kind: WriterKind.Tuple, Children.Count: 2 } tuple && tuple.Children[0].Name.Length > 0 ? tuple.Children[0].Name : "key";
+                        string valueName = record.Type.Writer is { Kind: WriterKind.Tuple, Children.Count: 2 } pair && pair.Children[1].Name.Length > 0 ? pair.Children[1].Name : "value";
+                        return new List<WriterField> { WriterOf(record.Key!).Named(keyName, ".Item1"), WriterOf(record.Value!).Named(valueName, ".Item2") };
+                    }
+
+                    case RecordShape.Windowed:
+                        return new List<WriterField>
+                        {
+                            Leaf(WriterKind.Number, "start", ".Window.Start", "long"),
+                            Leaf(WriterKind.Number, "end", ".Window.End", "long"),
+                            WriterOf(record.Key!).Named("key", ".Key"),
+                            WriterOf(record.Value!).Named("value", ".Value"),
+                        };
+                    case RecordShape.Group:
+                        return new List<WriterField> { WriterOf(record.Key!).Named("key", ""), WriterOf(record.Value!).Named("value", "") };
+                    default:
+                        WriterField value = WriterOf(record.Type);
+                        return value.Kind is WriterKind.Record or WriterKind.Tuple
+                            ? new List<WriterField>(value.Children)
+                            : new List<WriterField> { value.Named("value", "") };
+                }
+            }
+
+            // How a value of the type is written: as the parser read it from the symbol, or by its text format for a name it composed.
+            private static WriterField WriterOf(TypeName type) => type.Writer ?? Leaf(
+                type.Format switch
+                {
+                    TextFormat.Bytes => WriterKind.Bytes,
+                    TextFormat.Boolean => WriterKind.Boolean,
+                    TextFormat.Utf8Formattable => WriterKind.Formattable,
+                    _ => WriterKind.Object,
+                },
+                "", "", type.Code);
+
+            private static WriterField Leaf(WriterKind kind, string name, string access, string type) =>
+                new(name, access, kind, type, null, ',', EquatableArray<string>.Empty, EquatableArray<WriterField>.Empty);
+        }
+    }
+}
