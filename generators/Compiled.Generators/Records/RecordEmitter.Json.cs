@@ -195,7 +195,17 @@ namespace Compiled.Generators.Records
         {
             string local = "m" + i.ToString(CultureInfo.InvariantCulture);
             string refuse = $"return reader.Refuse(reason, {i}, json.ValueSpan);";
-            w.Line($"// {member.Name}: {Literal(member.Column)}.");
+            if (member.Default is null)
+            {
+                // A null for a member without a default is refused at once, as JsonSerializer refuses null for a non-nullable member.
+                w.Line($"// {member.Name}: {Literal(member.Column)}; required, so null is refused.");
+                w.Line($"if (json.TokenType == {Token}.Null) return reader.Refuse({Reason}.MissingColumn, {i}, default);");
+            }
+            else
+            {
+                w.Line($"// {member.Name}: {Literal(member.Column)}; null for its default.");
+            }
+
             w.Line($"has{i} = json.TokenType != {Token}.Null;");
             switch (member.Kind)
             {

@@ -160,28 +160,32 @@ namespace Markets
                 if (json.ValueTextEquals("symbol"u8))
                 {
                     json.Read();
-                    // Symbol: "symbol".
+                    // Symbol: "symbol"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
                     has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
                 }
                 else if (json.ValueTextEquals("px"u8))
                 {
                     json.Read();
-                    // Price: "px".
+                    // Price: "px"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
                     has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
                 }
                 else if (json.ValueTextEquals("Quantity"u8))
                 {
                     json.Read();
-                    // Quantity: "Quantity".
+                    // Quantity: "Quantity"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
                     has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
                 }
                 else if (json.ValueTextEquals("Side"u8))
                 {
                     json.Read();
-                    // Side: "Side".
+                    // Side: "Side"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
                     has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
                     {
@@ -204,21 +208,22 @@ namespace Markets
                 else if (json.ValueTextEquals("ts"u8))
                 {
                     json.Read();
-                    // Time: "ts".
+                    // Time: "ts"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
                     has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
                 }
                 else if (json.ValueTextEquals("Venue"u8))
                 {
                     json.Read();
-                    // Venue: "Venue".
+                    // Venue: "Venue"; null for its default.
                     has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
                 }
                 else if (json.ValueTextEquals("Flags"u8))
                 {
                     json.Read();
-                    // Flags: "Flags".
+                    // Flags: "Flags"; null for its default.
                     has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
                 }
@@ -231,15 +236,14 @@ namespace Markets
             // Nothing but white space may follow the object: the reader throws for anything else.
             json.Read();
 
+            // A member the line did not hold, or held as null: its default, or the record is refused.
             if (!has0) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
             if (!has1) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
             if (!has2) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
             if (!has3) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
             if (!has4) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-            // Venue: "n/a" when missing or null.
-            if (!has5) m5 = "n/a";
-            // Flags: "0" when missing or null.
-            if (!has6) global::Compiled.CsvValues.Int32("0"u8, out m6);
+            if (!has5) m5 = "n/a"; // Venue: "n/a".
+            if (!has6) global::Compiled.CsvValues.Int32("0"u8, out m6); // Flags: "0".
 
             value = new global::Markets.Trade
             {
