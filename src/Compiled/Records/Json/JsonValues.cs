@@ -95,7 +95,7 @@ public static class JsonValues
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetByte(out value)) : BadRecordReason.InvalidValue;
     }
 
-    /// <summary>Reads a <see cref="double"/>; a number beyond its range (which would be infinity) is <see cref="BadRecordReason.NumberOutOfRange"/>, as <c>JsonSerializer</c> refuses it.</summary>
+    /// <summary>Reads a <see cref="double"/>; a number beyond its range is infinity, as <c>JsonSerializer</c> reads it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static BadRecordReason Double(ref Utf8JsonReader json, out double value)
     {
@@ -106,7 +106,7 @@ public static class JsonValues
         }
 
         // The common form (no exponent, 15 digits at most) is read exactly by CsvValues' fast path; any other by the
-        // reader's own parser, which gives the same double and refuses what would be infinite.
+        // reader's own parser, which gives the same double.
         ReadOnlySpan<byte> span = json.ValueSpan;
         if (span.Length <= 17 && span.IndexOfAny((byte)'e', (byte)'E') < 0)
         {
@@ -116,7 +116,7 @@ public static class JsonValues
         return json.TryGetDouble(out value) ? BadRecordReason.None : BadRecordReason.NumberOutOfRange;
     }
 
-    /// <summary>Reads a <see cref="float"/>; out of its range is <see cref="BadRecordReason.NumberOutOfRange"/>.</summary>
+    /// <summary>Reads a <see cref="float"/>; a number beyond its range is infinity, as <c>JsonSerializer</c> reads it.</summary>
     public static BadRecordReason Single(ref Utf8JsonReader json, out float value)
     {
         value = 0;
