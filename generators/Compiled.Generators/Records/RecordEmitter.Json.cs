@@ -89,7 +89,7 @@ namespace Compiled.Generators.Records
             w.Close();
             w.Line();
             w.Line("// Its properties, in any order; of two with one name the last wins, and a name no member reads is skipped with its value.");
-            EmitProperties(w, model, root);
+            EmitProperties(w, model, root, 0);
             w.Line();
             w.Line("// Nothing but white space may follow the object: the reader throws for anything else.");
             w.Line("json.Read();");
@@ -139,13 +139,19 @@ namespace Compiled.Generators.Records
         }
 
         // A loop over the properties of the object the reader is at (its StartObject read), ending at its EndObject.
-        private static void EmitProperties(SourceWriter w, RecordModel model, PathNode node)
+        private static void EmitProperties(SourceWriter w, RecordModel model, PathNode node, int depth)
         {
             w.Open($"while (json.Read() && json.TokenType == {Token}.PropertyName)");
+            if (node.Children.Count != 0)
+            {
+                // The name as written (unescaped only if it holds an escape), compared with each name of this level.
+                w.Line($"{Span} property{depth} = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;");
+            }
+
             string keyword = "if";
             foreach (PathNode child in node.Children)
             {
-                w.Open($"{keyword} (json.ValueTextEquals({Utf8Literal(child.Name)}))");
+                w.Open($"{keyword} (global::System.MemoryExtensions.SequenceEqual(property{depth}, {Utf8Literal(child.Name)}))");
                 w.Line("json.Read();");
                 if (child.Member >= 0)
                 {
@@ -153,7 +159,7 @@ namespace Compiled.Generators.Records
                 }
                 else
                 {
-                    EmitObject(w, model, child);
+                    EmitObject(w, model, child, depth + 1);
                 }
 
                 w.Close();
@@ -176,14 +182,14 @@ namespace Compiled.Generators.Records
 
         // A name that leads into a nested object: its members are read from the object (a second one replaces what the
         // first gave); null leaves them missing; any other value is refused.
-        private static void EmitObject(SourceWriter w, RecordModel model, PathNode node)
+        private static void EmitObject(SourceWriter w, RecordModel model, PathNode node, int depth)
         {
             int[] members = node.Members().ToArray();
             string reset = string.Join(" ", members.Select(m => $"has{m} = false;"));
             w.Line($"// \"{node.Name}\": an object holding {string.Join(", ", members.Select(m => model.Members[m].Name))}.");
             w.Line(reset);
             w.Open($"if (json.TokenType == {Token}.StartObject)");
-            EmitProperties(w, model, node);
+            EmitProperties(w, model, node, depth);
             w.Close();
             w.Open($"else if (json.TokenType != {Token}.Null)");
             w.Line($"return reader.Refuse({Reason}.InvalidValue, {members[0]}, json.ValueSpan);");

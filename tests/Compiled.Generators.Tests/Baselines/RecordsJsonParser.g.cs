@@ -157,7 +157,8 @@ namespace Events
             // Its properties, in any order; of two with one name the last wins, and a name no member reads is skipped with its value.
             while (json.Read() && json.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
             {
-                if (json.ValueTextEquals("symbol"u8))
+                global::System.ReadOnlySpan<byte> property0 = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;
+                if (global::System.MemoryExtensions.SequenceEqual(property0, "symbol"u8))
                 {
                     json.Read();
                     // Symbol: "symbol"; required, so null is refused.
@@ -165,7 +166,7 @@ namespace Events
                     has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("px"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "px"u8))
                 {
                     json.Read();
                     // Price: "px"; required, so null is refused.
@@ -173,7 +174,7 @@ namespace Events
                     has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Quantity"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Quantity"u8))
                 {
                     json.Read();
                     // Quantity: "Quantity"; required, so null is refused.
@@ -181,7 +182,7 @@ namespace Events
                     has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Side"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Side"u8))
                 {
                     json.Read();
                     // Side: "Side"; required, so null is refused.
@@ -205,7 +206,7 @@ namespace Events
                         return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
                     }
                 }
-                else if (json.ValueTextEquals("meta"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "meta"u8))
                 {
                     json.Read();
                     // "meta": an object holding Time, Venue, Flags.
@@ -214,7 +215,8 @@ namespace Events
                     {
                         while (json.Read() && json.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
                         {
-                            if (json.ValueTextEquals("ts"u8))
+                            global::System.ReadOnlySpan<byte> property1 = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;
+                            if (global::System.MemoryExtensions.SequenceEqual(property1, "ts"u8))
                             {
                                 json.Read();
                                 // Time: "meta.ts"; required, so null is refused.
@@ -222,7 +224,7 @@ namespace Events
                                 has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                                 if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "unixms", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
                             }
-                            else if (json.ValueTextEquals("venue"u8))
+                            else if (global::System.MemoryExtensions.SequenceEqual(property1, "venue"u8))
                             {
                                 json.Read();
                                 // "venue": an object holding Venue.
@@ -231,7 +233,8 @@ namespace Events
                                 {
                                     while (json.Read() && json.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
                                     {
-                                        if (json.ValueTextEquals("name"u8))
+                                        global::System.ReadOnlySpan<byte> property2 = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;
+                                        if (global::System.MemoryExtensions.SequenceEqual(property2, "name"u8))
                                         {
                                             json.Read();
                                             // Venue: "meta.venue.name"; null for its default.
@@ -249,7 +252,7 @@ namespace Events
                                     return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 5, json.ValueSpan);
                                 }
                             }
-                            else if (json.ValueTextEquals("flags"u8))
+                            else if (global::System.MemoryExtensions.SequenceEqual(property1, "flags"u8))
                             {
                                 json.Read();
                                 // Flags: "meta.flags"; null for its default.

@@ -157,7 +157,8 @@ namespace Markets
             // Its properties, in any order; of two with one name the last wins, and a name no member reads is skipped with its value.
             while (json.Read() && json.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
             {
-                if (json.ValueTextEquals("symbol"u8))
+                global::System.ReadOnlySpan<byte> property0 = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;
+                if (global::System.MemoryExtensions.SequenceEqual(property0, "symbol"u8))
                 {
                     json.Read();
                     // Symbol: "symbol"; required, so null is refused.
@@ -165,7 +166,7 @@ namespace Markets
                     has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("px"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "px"u8))
                 {
                     json.Read();
                     // Price: "px"; required, so null is refused.
@@ -173,7 +174,7 @@ namespace Markets
                     has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Quantity"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Quantity"u8))
                 {
                     json.Read();
                     // Quantity: "Quantity"; required, so null is refused.
@@ -181,7 +182,7 @@ namespace Markets
                     has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Side"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Side"u8))
                 {
                     json.Read();
                     // Side: "Side"; required, so null is refused.
@@ -205,7 +206,7 @@ namespace Markets
                         return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
                     }
                 }
-                else if (json.ValueTextEquals("ts"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "ts"u8))
                 {
                     json.Read();
                     // Time: "ts"; required, so null is refused.
@@ -213,14 +214,14 @@ namespace Markets
                     has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Venue"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Venue"u8))
                 {
                     json.Read();
                     // Venue: "Venue"; null for its default.
                     has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
                     if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
                 }
-                else if (json.ValueTextEquals("Flags"u8))
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Flags"u8))
                 {
                     json.Read();
                     // Flags: "Flags"; null for its default.

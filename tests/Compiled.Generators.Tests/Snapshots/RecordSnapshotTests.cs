@@ -71,7 +71,7 @@ public class RecordSnapshotTests
         Assert.DoesNotContain("=>", walk);
         Assert.Contains("global::Compiled.JsonValues.Decimal(ref json, out m1)", walk);
         Assert.Contains("global::Compiled.JsonValues.DateTime(ref json, \"unixms\", reader, out m4)", walk);
-        Assert.Contains("json.ValueTextEquals(\"meta\"u8)", walk);
-        Assert.Contains("json.ValueTextEquals(\"venue\"u8)", walk);
+        Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property0, \"meta\"u8)", walk);
+        Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property1, \"venue\"u8)", walk);
     }
 }
