@@ -9,7 +9,8 @@ namespace Compiled.Generators.Records
     /// <summary>
     /// The JSON-lines parser of a record: its <c>JsonLayout</c>, a <c>TryReadJson</c> that catches what
     /// <c>Utf8JsonReader</c> throws for malformed JSON, and a <c>ReadJson</c> without an exception handler that walks
-    /// the line: a loop over the object's properties, each compared with the names of one level of the members' paths
+    /// the line with a <c>JsonLineReader</c> (the runtime's tokenizer of well-formed lines, which hands anything else to
+    /// <c>Utf8JsonReader</c>): a loop over the object's properties, each compared with the names of one level of the members' paths
     /// (a nested loop for a name that leads into a nested object), unknown ones skipped, each member's value read into
     /// a local with a flag saying it was seen. Missing or null members take their default, or refuse the record.
     /// </summary>
@@ -53,7 +54,7 @@ namespace Compiled.Generators.Records
             w.Line("return false;");
             w.Close();
             w.Line();
-            w.Line("// Malformed JSON makes Utf8JsonReader throw. The handler is here, around the call, so that ReadJson, which walks");
+            w.Line("// Malformed JSON makes the line's reader throw. The handler is here, around the call, so that ReadJson, which walks");
             w.Line("// the line, has none and keeps its locals in registers.");
             w.Open("try");
             w.Line("return ReadJson(reader, record, out value);");
@@ -73,7 +74,7 @@ namespace Compiled.Generators.Records
             w.Line($"/// <summary>Reads one JSON object into <paramref name=\"value\"/>, or refuses it; throws {Json}.JsonException for malformed JSON.</summary>");
             w.Open($"private static bool ReadJson({Runtime}.JsonRecordReader reader, {Span} record, out {model.FullName} value)");
             w.Line("value = default;");
-            w.Line($"var json = new {Json}.Utf8JsonReader(record);");
+            w.Line($"var json = new {Runtime}.JsonLineReader(record);");
             w.Line($"{Reason} reason;");
             for (int i = 0; i < model.Members.Count; i++)
             {

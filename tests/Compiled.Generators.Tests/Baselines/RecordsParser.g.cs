@@ -113,7 +113,7 @@ namespace Markets
                 return false;
             }
 
-            // Malformed JSON makes Utf8JsonReader throw. The handler is here, around the call, so that ReadJson, which walks
+            // Malformed JSON makes the line's reader throw. The handler is here, around the call, so that ReadJson, which walks
             // the line, has none and keeps its locals in registers.
             try
             {
@@ -130,7 +130,7 @@ namespace Markets
         private static bool ReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> record, out global::Markets.Trade value)
         {
             value = default;
-            var json = new global::System.Text.Json.Utf8JsonReader(record);
+            var json = new global::Compiled.JsonLineReader(record);
             global::Compiled.BadRecordReason reason;
             global::Compiled.Utf8Text m0 = default!;
             bool has0 = false;

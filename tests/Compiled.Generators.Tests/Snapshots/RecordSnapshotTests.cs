@@ -63,7 +63,7 @@ public class RecordSnapshotTests
         Assert.Contains("new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, \"Trades\", context.Counters[0])", loop);
         Assert.DoesNotContain("reads CSV records", loop);
 
-        // The parser walks the line with a Utf8JsonReader in a method without an exception handler, reads each value
+        // The parser walks the line with a JsonLineReader in a method without an exception handler, reads each value
         // with a direct, non-generic call, and descends into the nested object "meta" and its "venue".
         string parser = record.SourceText.ToString();
         string walk = parser[parser.IndexOf("private static bool ReadJson", StringComparison.Ordinal)..];

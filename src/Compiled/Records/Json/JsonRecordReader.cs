@@ -10,7 +10,7 @@ namespace Compiled;
 /// hands it, keeps the buffer <see cref="Utf8Text"/> fields are cut from, counts the lines of each stream, and counts
 /// (or, under <see cref="BadRecordPolicy.Fail"/>, throws for) records that do not parse. The generated
 /// <c>TryReadJson</c> of the record struct calls <see cref="TryBegin"/>, walks the line with a
-/// <see cref="Utf8JsonReader"/>, and reads each member's value with the <see cref="JsonValues"/> reader of its type or
+/// <see cref="JsonLineReader"/>, and reads each member's value with the <see cref="JsonValues"/> reader of its type or
 /// with <see cref="ReadText"/> and <see cref="ReadString"/> here, directly: no delegate, interface or generic call per
 /// field.
 /// </summary>
@@ -124,7 +124,7 @@ public sealed class JsonRecordReader
     /// (<see cref="BadRecordReason.InvalidValue"/>) and text that is not valid UTF-8 (<see cref="BadRecordReason.InvalidUtf8"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public BadRecordReason ReadText(ref Utf8JsonReader json, out Utf8Text text)
+    public BadRecordReason ReadText(ref JsonLineReader json, out Utf8Text text)
     {
         if (json.TokenType != JsonTokenType.String)
         {
@@ -143,7 +143,7 @@ public sealed class JsonRecordReader
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private BadRecordReason ReadEscapedText(ref Utf8JsonReader json, out Utf8Text text)
+    private BadRecordReason ReadEscapedText(ref JsonLineReader json, out Utf8Text text)
     {
         text = default;
         int written;
@@ -168,7 +168,7 @@ public sealed class JsonRecordReader
     }
 
     /// <summary>Reads the current string value as a <see cref="string"/> (which allocates it); refuses as <see cref="ReadText"/> does.</summary>
-    public BadRecordReason ReadString(ref Utf8JsonReader json, out string value)
+    public BadRecordReason ReadString(ref JsonLineReader json, out string value)
     {
         value = "";
         if (json.TokenType != JsonTokenType.String)
@@ -198,12 +198,12 @@ public sealed class JsonRecordReader
     /// Empty when an escape is not valid UTF-16.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader json) =>
+    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json) =>
         !json.ValueIsEscaped ? json.ValueSpan : new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, Unescape(ref json)));
 
     // Unescapes the current string into the scratch buffer: its length, or -1 when an escape is not valid UTF-16.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Unescape(ref Utf8JsonReader json)
+    private int Unescape(ref JsonLineReader json)
     {
         if (_scratch.Length < json.ValueSpan.Length)
         {

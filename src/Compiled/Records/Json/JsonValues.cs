@@ -17,7 +17,7 @@ public static class JsonValues
 {
     /// <summary>Reads a <see cref="long"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static BadRecordReason Int64(ref Utf8JsonReader json, out long value)
+    public static BadRecordReason Int64(ref JsonLineReader json, out long value)
     {
         // A number token of an optional '-' and digits is read by CsvValues' loop; any other form (a fraction, an
         // exponent, more digits than always fit) by the reader's own parser, which JsonSerializer uses too.
@@ -37,7 +37,7 @@ public static class JsonValues
 
     /// <summary>Reads an <see cref="int"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static BadRecordReason Int32(ref Utf8JsonReader json, out int value)
+    public static BadRecordReason Int32(ref JsonLineReader json, out int value)
     {
         if (json.TokenType != JsonTokenType.Number)
         {
@@ -54,42 +54,42 @@ public static class JsonValues
     }
 
     /// <summary>Reads a <see cref="short"/>.</summary>
-    public static BadRecordReason Int16(ref Utf8JsonReader json, out short value)
+    public static BadRecordReason Int16(ref JsonLineReader json, out short value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetInt16(out value)) : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads an <see cref="sbyte"/>.</summary>
-    public static BadRecordReason SByte(ref Utf8JsonReader json, out sbyte value)
+    public static BadRecordReason SByte(ref JsonLineReader json, out sbyte value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetSByte(out value)) : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads a <see cref="ulong"/>.</summary>
-    public static BadRecordReason UInt64(ref Utf8JsonReader json, out ulong value)
+    public static BadRecordReason UInt64(ref JsonLineReader json, out ulong value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetUInt64(out value)) : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads a <see cref="uint"/>.</summary>
-    public static BadRecordReason UInt32(ref Utf8JsonReader json, out uint value)
+    public static BadRecordReason UInt32(ref JsonLineReader json, out uint value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetUInt32(out value)) : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads a <see cref="ushort"/>.</summary>
-    public static BadRecordReason UInt16(ref Utf8JsonReader json, out ushort value)
+    public static BadRecordReason UInt16(ref JsonLineReader json, out ushort value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetUInt16(out value)) : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads a <see cref="byte"/>.</summary>
-    public static BadRecordReason Byte(ref Utf8JsonReader json, out byte value)
+    public static BadRecordReason Byte(ref JsonLineReader json, out byte value)
     {
         value = 0;
         return json.TokenType == JsonTokenType.Number ? Integer(ref json, json.TryGetByte(out value)) : BadRecordReason.InvalidValue;
@@ -97,7 +97,7 @@ public static class JsonValues
 
     /// <summary>Reads a <see cref="double"/>; a number beyond its range is infinity, as <c>JsonSerializer</c> reads it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static BadRecordReason Double(ref Utf8JsonReader json, out double value)
+    public static BadRecordReason Double(ref JsonLineReader json, out double value)
     {
         if (json.TokenType != JsonTokenType.Number)
         {
@@ -117,7 +117,7 @@ public static class JsonValues
     }
 
     /// <summary>Reads a <see cref="float"/>; a number beyond its range is infinity, as <c>JsonSerializer</c> reads it.</summary>
-    public static BadRecordReason Single(ref Utf8JsonReader json, out float value)
+    public static BadRecordReason Single(ref JsonLineReader json, out float value)
     {
         value = 0;
         return json.TokenType != JsonTokenType.Number ? BadRecordReason.InvalidValue
@@ -125,7 +125,7 @@ public static class JsonValues
     }
 
     /// <summary>Reads a <see cref="decimal"/>; out of its range is <see cref="BadRecordReason.NumberOutOfRange"/>.</summary>
-    public static BadRecordReason Decimal(ref Utf8JsonReader json, out decimal value)
+    public static BadRecordReason Decimal(ref JsonLineReader json, out decimal value)
     {
         value = 0;
         return json.TokenType != JsonTokenType.Number ? BadRecordReason.InvalidValue
@@ -134,14 +134,14 @@ public static class JsonValues
 
     /// <summary>Reads a <see cref="bool"/>: the tokens <c>true</c> and <c>false</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static BadRecordReason Boolean(ref Utf8JsonReader json, out bool value)
+    public static BadRecordReason Boolean(ref JsonLineReader json, out bool value)
     {
         value = json.TokenType == JsonTokenType.True;
         return value || json.TokenType == JsonTokenType.False ? BadRecordReason.None : BadRecordReason.InvalidValue;
     }
 
     /// <summary>Reads a <see cref="System.Guid"/> from a string of its "D" form (<c>0f8fad5b-d9cb-469f-a165-70867728950e</c>).</summary>
-    public static BadRecordReason Guid(ref Utf8JsonReader json, out Guid value)
+    public static BadRecordReason Guid(ref JsonLineReader json, out Guid value)
     {
         value = default;
         return json.TokenType == JsonTokenType.String && json.TryGetGuid(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
@@ -153,7 +153,7 @@ public static class JsonValues
     /// <c>JsonSerializer</c> does); with <c>unix</c> or <c>unixms</c>, a number (or a string of digits) of seconds or
     /// milliseconds since 1970-01-01 UTC; with a .NET exact format, a string in it (in UTC).
     /// </summary>
-    public static BadRecordReason DateTime(ref Utf8JsonReader json, string? format, JsonRecordReader reader, out DateTime value)
+    public static BadRecordReason DateTime(ref JsonLineReader json, string? format, JsonRecordReader reader, out DateTime value)
     {
         ArgumentNullException.ThrowIfNull(reader);
         value = default;
@@ -166,7 +166,7 @@ public static class JsonValues
     }
 
     /// <summary>Reads a <see cref="System.DateTimeOffset"/>, in the forms <see cref="DateTime"/> takes (an offset kept when written).</summary>
-    public static BadRecordReason DateTimeOffset(ref Utf8JsonReader json, string? format, JsonRecordReader reader, out DateTimeOffset value)
+    public static BadRecordReason DateTimeOffset(ref JsonLineReader json, string? format, JsonRecordReader reader, out DateTimeOffset value)
     {
         ArgumentNullException.ThrowIfNull(reader);
         value = default;
@@ -179,7 +179,7 @@ public static class JsonValues
     }
 
     // The text a formatted time is read from: a unix time's number, or a string unescaped; null when there is one.
-    private static BadRecordReason? TimeText(ref Utf8JsonReader json, string format, JsonRecordReader reader, out ReadOnlySpan<byte> text)
+    private static BadRecordReason? TimeText(ref JsonLineReader json, string format, JsonRecordReader reader, out ReadOnlySpan<byte> text)
     {
         bool unix = format is "unix" or "unixms";
         if (json.TokenType == JsonTokenType.String || (unix && json.TokenType == JsonTokenType.Number))
@@ -194,7 +194,7 @@ public static class JsonValues
 
     // Why an integer was not read: not a number token, a number with a fraction or an exponent, or one too large.
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static BadRecordReason Integer(ref Utf8JsonReader json, bool read)
+    private static BadRecordReason Integer(ref JsonLineReader json, bool read)
     {
         if (read)
         {

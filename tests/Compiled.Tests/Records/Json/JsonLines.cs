@@ -19,9 +19,14 @@ internal static class JsonLines
     private static readonly string[] Broken =
         ["{", "}", "[1,2]", "42", "\"text\"", "{\"Int64\":1,}", "{\"Int64\":01}", "{\"Int64\":1} x", "{'Int64':1}", "{\"Int64\":1}{}", "{\"Int64\":+1}", "{\"Int64\":.5}", "{\"Text\":\"a\u0001b\"}", "{\"Text\":\"\\x\"}", "{\"Int64\" 1}"];
 
+    // Whether the line being written is plain: printable ASCII, no escapes (the form the parser's own tokenizer takes
+    // without handing the line to Utf8JsonReader). One line in three is.
+    private static bool _plain;
+
     /// <summary>One line: most are good, some hold a bad value, a missing or null member, or are not JSON at all.</summary>
     public static string Line(Random random)
     {
+        _plain = random.Next(3) == 0;
         int kind = random.Next(100);
         if (kind < 3)
         {
@@ -86,7 +91,7 @@ internal static class JsonLines
 
     // A property name, sometimes with an escape for one of its letters (the same name to a JSON reader).
     private static string Key(string name, Random random) =>
-        random.Next(10) == 0 ? $"\"\\u{(int)name[0]:x4}{name[1..]}\"" : $"\"{name}\"";
+        !_plain && random.Next(10) == 0 ? $"\"\\u{(int)name[0]:x4}{name[1..]}\"" : $"\"{name}\"";
 
     private static string Good(string name, Random random) => name switch
     {
@@ -133,7 +138,8 @@ internal static class JsonLines
     // Text of ASCII, Latin, CJK, astral characters, quotes, backslashes and control characters.
     private static string Text(Random random)
     {
-        string[] pieces = ["a", "Z", "7", " ", "é", "日本", "𝄞", "\"", "\\", "/", "\n", "\t", "\u0001", "\u007f", "\u2028", "ß", "", "AAPL"];
+        string[] pieces = _plain ? ["a", "Z", "7", " ", "/", "~", "", "AAPL", "{", "}", ",", ":", "[", "]"]
+            : ["a", "Z", "7", " ", "é", "日本", "𝄞", "\"", "\\", "/", "\n", "\t", "\u0001", "\u007f", "\u2028", "ß", "", "AAPL"];
         var text = new StringBuilder();
         for (int i = random.Next(8); i > 0; i--)
         {
@@ -152,7 +158,7 @@ internal static class JsonLines
         {
             // The two halves of a surrogate pair are written alike: both plain, or both escaped.
             bool mustEscape = c is '"' or '\\' || c < ' ' || (char.IsLowSurrogate(c) && escapeLow);
-            bool plain = !mustEscape && (char.IsLowSurrogate(c) || random.Next(8) != 0);
+            bool plain = !mustEscape && (char.IsLowSurrogate(c) || _plain || random.Next(8) != 0);
             escapeLow = char.IsHighSurrogate(c) && !plain;
             if (plain)
             {
