@@ -43,16 +43,32 @@ public ref struct JsonLineReader
     }
 
     /// <summary>The current token's type, as <see cref="Utf8JsonReader.TokenType"/>.</summary>
-    public readonly JsonTokenType TokenType => _slow ? _reader.TokenType : _type;
+    public readonly JsonTokenType TokenType
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !_slow ? _type : SlowTokenType();
+    }
 
     /// <summary>The current token's raw value (a string without its quotes, possibly escaped), as <see cref="Utf8JsonReader.ValueSpan"/>.</summary>
-    public readonly ReadOnlySpan<byte> ValueSpan => _slow ? _reader.ValueSpan : _line.Slice(_start, _length);
+    public readonly ReadOnlySpan<byte> ValueSpan
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !_slow ? _line.Slice(_start, _length) : SlowValueSpan();
+    }
 
     /// <summary>Whether the current string holds an escape, as <see cref="Utf8JsonReader.ValueIsEscaped"/>.</summary>
-    public readonly bool ValueIsEscaped => _slow ? _reader.ValueIsEscaped : _escaped && _type is JsonTokenType.String or JsonTokenType.PropertyName;
+    public readonly bool ValueIsEscaped
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !_slow ? _escaped && _type is JsonTokenType.String or JsonTokenType.PropertyName : SlowValueIsEscaped();
+    }
 
     /// <summary>The index in the line of the current token's first byte (a string's opening quote), as <see cref="Utf8JsonReader.TokenStartIndex"/>.</summary>
-    public readonly long TokenStartIndex => _slow ? _reader.TokenStartIndex : _tokenStart;
+    public readonly long TokenStartIndex
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => !_slow ? _tokenStart : SlowTokenStartIndex();
+    }
 
     /// <summary>The depth of the current token, as <see cref="Utf8JsonReader.CurrentDepth"/>.</summary>
     public readonly int CurrentDepth => _slow ? _reader.CurrentDepth : _type is JsonTokenType.StartObject or JsonTokenType.StartArray ? _depth - 1 : _depth;
@@ -197,6 +213,19 @@ public ref struct JsonLineReader
 
     /// <summary>As <see cref="Utf8JsonReader.TryGetDateTimeOffset"/>.</summary>
     public readonly bool TryGetDateTimeOffset(out DateTimeOffset value) => _slow ? _reader.TryGetDateTimeOffset(out value) : Token().TryGetDateTimeOffset(out value);
+
+    // The members of the Utf8JsonReader a line was handed to, out of line so that the fast members inline.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly JsonTokenType SlowTokenType() => _reader.TokenType;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly ReadOnlySpan<byte> SlowValueSpan() => _reader.ValueSpan;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly bool SlowValueIsEscaped() => _reader.ValueIsEscaped;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly long SlowTokenStartIndex() => _reader.TokenStartIndex;
 
     // A reader over the current value token's own bytes, at that token: for the values read by Utf8JsonReader's parsers.
     private readonly Utf8JsonReader Token()
