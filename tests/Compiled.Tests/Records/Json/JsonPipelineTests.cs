@@ -2,8 +2,11 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Framing;
 using Compiled.Hosting;
+using Compiled.Sinks;
+using Compiled.Testing;
 using Compiled.Tests.Connectors;
 using Compiled.Tests.Pipelines;
 using Compiled.Tests.Records.Csv;
@@ -99,6 +102,61 @@ public class JsonPipelineTests
 
         Assert.Equal([new KeyValuePair<string, long>("AAPL", 15)], ReadTotals(Path.Combine(temp.Path, "out")));
         Assert.Equal(1, run.Sources[0].Counters.Malformed);
+    }
+
+    [Fact]
+    public void JsonEventsAsMessages_ReadAsTheSameLinesFramedFromAFile()
+    {
+        // A topic's message values are JSON events: each message is one line for the same parser.
+        string[] events =
+        [
+            """{"symbol":"AAPL","price":1.5,"qty":5,"side":"Buy","time":"2026-01-01T00:00:00Z"}""",
+            """{"symbol":"MSFT","price":2,"qty":"7","side":"Buy","time":"2026-01-01T00:00:00Z"}""",
+            """{"symbol":"AAPL","price":2,"qty":7,"side":"sell","time":"2026-01-01T00:00:01Z","venue":3,"meta":{"partition":2}}""",
+            """{"symbol":"\u004dSFT","price":2,"qty":1,"side":"Buy","time":"2026-01-01T00:00:00Z"}""",
+            """not json""",
+        ];
+
+        var framedCounters = new SourceCounters();
+        var framed = new KeyValueCapture<long>("Output");
+        RunBatch(framedCounters, framed, job =>
+        {
+            job.BeginStream(0, "events.jsonl");
+            job.Process(0, new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(string.Concat(events.Select(e => e + "\n")))), isCompleted: true);
+        });
+
+        var messageCounters = new SourceCounters();
+        var messages = new KeyValueCapture<long>("Output");
+        RunBatch(messageCounters, messages, job =>
+        {
+            using var batch = new MessageBatch("kafka://localhost:9092/trades", FramingOptions.Default, messageCounters, capacity: 2);
+            long offset = 0;
+            foreach (string value in events)
+            {
+                offset++;
+                batch.Add(Encoding.UTF8.GetBytes(value), "key"u8, offset, BitConverter.GetBytes(offset));
+                if (batch.IsFull)
+                {
+                    job.ProcessMessages(0, batch);
+                    batch.Clear();
+                }
+            }
+
+            job.ProcessMessages(0, batch);
+        });
+
+        Assert.Equal([("AAPL", 15L), ("MSFT", 1L)], messages.Output.Records);
+        Assert.Equal(framed.Output.Records, messages.Output.Records);
+        Assert.Equal((2L, 2L), (framedCounters.Malformed, messageCounters.Malformed));
+    }
+
+    private static void RunBatch(SourceCounters counters, Sink sink, Action<PipelineJob> feed)
+    {
+        using PipelineJob job = CsvTradesAsJson.Definition.CreateJob(new JobContext([FramingOptions.Default], [counters], [sink]));
+        sink.BeginBatch(1000);
+        feed(job);
+        job.CompleteBatch(new BatchInfo(1, 1000));
+        sink.CommitBatchAsync(TestContext.Current.CancellationToken).AsTask().GetAwaiter().GetResult();
     }
 
     [Fact]
