@@ -11,7 +11,8 @@ using Compiled.Benchmarks.Profiling;
 // end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
 // runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs). 'bids [rounds]
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
-// runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs).
+// runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);
+// 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -40,6 +41,11 @@ if (args.Length > 0 && args[0] == "keytables")
 if (args.Length > 0 && args[0] == "bids")
 {
     return Compiled.Benchmarks.Parsing.BidParseRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "json")
+{
+    return Compiled.Benchmarks.Records.JsonParseRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "csv")

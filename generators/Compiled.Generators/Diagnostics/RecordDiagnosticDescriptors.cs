@@ -32,6 +32,17 @@ namespace Compiled.Generators.Diagnostics
             "CMP0105", "Record has no columns",
             "Record '{0}' has no columns; declare a public field or a public property with a setter for each column");
 
+        /// <summary>CMP0106: "{0} of record '{1}' has no meaning in JSON lines, ...".</summary>
+        public static readonly DiagnosticDescriptor JsonIgnoresSetting = new(
+            "CMP0106", "A CSV setting on a JSON record",
+            "{0} of record '{1}' has no meaning in JSON lines, which find each member by its property name or path; remove it, or declare the record CSV",
+            Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+        /// <summary>CMP0107: "Column {0} of '{1}' of record '{2}' is not a JSON path: {3}".</summary>
+        public static readonly DiagnosticDescriptor InvalidJsonPath = Error(
+            "CMP0107", "A record column is not a JSON path",
+            "Column {0} of '{1}' of record '{2}' is not a JSON path: {3}");
+
         private static DiagnosticDescriptor Error(string id, string title, string message) =>
             new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
     }

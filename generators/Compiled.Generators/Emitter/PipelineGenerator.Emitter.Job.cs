@@ -40,7 +40,7 @@ namespace Compiled.Generators
                 {
                     if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
                     {
-                        w.Line($"{counters} = {CountersValue(pipeline.Sources[i], i)};");
+                        w.Line($"{counters} = {CountersValue(pipeline.Sources[i], $"context.Counters[{i}]", $"context.Framing[{i}]")};");
                     }
                 }
 
@@ -66,7 +66,7 @@ namespace Compiled.Generators
                 w.Open("switch (source)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName);{BeginCsvStream(pipeline, pipeline.Sources[i])} break;");
+                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName);{BeginRecordStream(pipeline.NamesOf(pipeline.Sources[i]).Counters, pipeline.Sources[i])} break;");
                 }
 
                 w.Line(OutOfRange);
@@ -81,7 +81,7 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
-                    if (pipeline.Sources[i].Parse?.CsvRecord is null)
+                    if (pipeline.Sources[i].Parse?.Record is null || pipeline.Sources[i].Parse!.Json)
                     {
                         w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
                     }

@@ -78,9 +78,9 @@ namespace Compiled.Generators
             private static void EmitParse(SourceWriter w, StageModel source, StageNames names)
             {
                 SourceParse parse = source.Parse!;
-                if (parse.CsvRecord is not null)
+                if (parse.Record is not null)
                 {
-                    EmitCsvParse(w, source, names);
+                    EmitRecordParse(w, source, names);
                     return;
                 }
 

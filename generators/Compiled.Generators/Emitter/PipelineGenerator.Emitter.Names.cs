@@ -170,8 +170,8 @@ namespace Compiled.Generators
                                 names.Local = table.Allocate(camel);
                                 if (stage.Parse is not null)
                                 {
-                                    // A CSV record source's reader keeps the counters too: it is named for what it is.
-                                    names.Counters = table.Allocate("_" + camel + (stage.Parse.CsvRecord is null ? "Counters" : "Reader"));
+                                    // A record source's reader keeps the counters too: it is named for what it is.
+                                    names.Counters = table.Allocate("_" + camel + (stage.Parse.Record is null ? "Counters" : "Reader"));
                                 }
 
                                 break;

@@ -115,7 +115,7 @@ namespace Compiled.Generators
                 w.Line($"{sourceNames.Framer} = new(context.Framing[0], context.Counters[0]);");
                 if (counters is not null)
                 {
-                    w.Line($"{counters} = context.Counters[0];");
+                    w.Line($"{counters} = {CountersValue(source, "context.Counters[0]", "context.Framing[0]")};");
                 }
 
                 w.Close();
@@ -123,7 +123,7 @@ namespace Compiled.Generators
                 w.Line("/// <summary>Starts a byte range of a file of the source.</summary>");
                 w.Open("public override void BeginStream(int source, string streamName)");
                 w.Open("switch (source)");
-                w.Line($"case 0: {sourceNames.Framer}.Reset(streamName); break;");
+                w.Line($"case 0: {sourceNames.Framer}.Reset(streamName);{BeginRecordStream(counters, source)} break;");
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();

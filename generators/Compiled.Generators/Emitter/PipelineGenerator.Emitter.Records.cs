@@ -7,36 +7,47 @@ namespace Compiled.Generators
     {
         internal static partial class Emitter
         {
-            // A Lines<T> source of a [Record] struct: the struct's generated TryReadCsv takes each line, with the source's
-            // CsvRecordReader (which counts the records it refuses as the source's malformed lines), and the loop goes on
-            // with the record when a line completes one.
-            private static void EmitCsvParse(SourceWriter w, StageModel source, StageNames names)
+            // A Lines<T> source of a [Record] struct: the struct's generated TryReadCsv or TryReadJson, by the format the
+            // source reads, takes each line with the source's CsvRecordReader or JsonRecordReader (which counts the records
+            // it refuses as the source's malformed lines), and the loop goes on with the record when a line completes one.
+            private static void EmitRecordParse(SourceWriter w, StageModel source, StageNames names)
             {
-                string type = source.Parse!.CsvRecord!;
-                w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}: a header row, a line inside a quoted field or a refused record goes no further.");
-                w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, out {type} {names.Local}))");
+                string type = source.Parse!.Record!;
+                if (source.Parse.Json)
+                {
+                    w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}: an empty line or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, out {type} {names.Local}))");
+                }
+                else
+                {
+                    w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}: a header row, a line inside a quoted field or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, out {type} {names.Local}))");
+                }
+
                 w.Line("return;");
                 w.Close();
             }
 
-            // The type of a typed source's counters field: its CsvRecordReader for a [Record] struct, else its SourceCounters.
+            // The type of a typed source's counters field: its record reader for a [Record] struct, else its SourceCounters.
             private static string CountersType(StageModel source) =>
-                source.Parse?.CsvRecord is null ? $"{Runtime}.Connectors.SourceCounters" : $"{Runtime}.CsvRecordReader";
+                source.Parse?.Record is null ? $"{Runtime}.Connectors.SourceCounters"
+                : source.Parse.Json ? $"{Runtime}.JsonRecordReader"
+                : $"{Runtime}.CsvRecordReader";
 
-            // What the job binds that field to.
-            private static string CountersValue(StageModel source, int index) =>
-                source.Parse?.CsvRecord is { } type
-                    ? $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, context.Counters[{index}], context.Framing[{index}].MaxRecordBytes)"
-                    : $"context.Counters[{index}]";
+            // What the job (or a partition) binds that field to, given the source's counters and framing options.
+            private static string CountersValue(StageModel source, string counters, string framing) =>
+                source.Parse?.Record is not { } type ? counters
+                : source.Parse.Json ? $"new {Runtime}.JsonRecordReader({type}.JsonLayout, {Literal(source.Name)}, {counters})"
+                : $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, {counters}, {framing}.MaxRecordBytes)";
 
-            // A CSV source's reader starts each stream too: its header row, its line numbers.
-            private static string BeginCsvStream(PipelineView pipeline, StageModel source) =>
-                source.Parse?.CsvRecord is null ? "" : $" {pipeline.NamesOf(source).Counters}.BeginStream(streamName);";
+            // A record source's reader starts each stream too: its line numbers, and for CSV its header row.
+            private static string BeginRecordStream(string? reader, StageModel source) =>
+                source.Parse?.Record is null ? "" : $" {reader}.BeginStream(streamName);";
 
             // Why a CSV source keeps its pipeline on one partition: a split of a file may fall inside a quoted field, and
-            // only the first split sees the header row.
+            // only the first split sees the header row. A JSON line is a whole record, so a split at a line break is fine.
             private static string? CsvSinglePartitionReason(StageModel source) =>
-                source.Parse?.CsvRecord is null ? null : "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds";
+                source.Parse?.Record is null || source.Parse.Json ? null : "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds";
         }
     }
 }

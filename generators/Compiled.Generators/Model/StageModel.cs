@@ -130,8 +130,9 @@ namespace Compiled.Generators.Model
     /// <param name="RecordDisplay">The record type as written, for --help: <c>int</c>, <c>(string Word, int Count)</c>.</param>
     /// <param name="Fields">The fields in order; one for a record that is not a tuple.</param>
     /// <param name="IsTuple">Whether the record is a tuple of <see cref="Fields"/>.</param>
-    /// <param name="CsvRecord">For a <c>[Record]</c> struct, its type (fully qualified), whose generated <c>TryReadCsv</c> reads each line; <see langword="null"/> otherwise.</param>
-    internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? CsvRecord = null);
+    /// <param name="Record">For a <c>[Record]</c> struct, its type (fully qualified), whose generated <c>TryReadCsv</c> or <c>TryReadJson</c> reads each line; <see langword="null"/> otherwise.</param>
+    /// <param name="Json">Whether the source reads its <see cref="Record"/> as JSON lines (<c>TryReadJson</c>) rather than CSV.</param>
+    internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? Record = null, bool Json = false);
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>

@@ -31,10 +31,24 @@ namespace Compiled.Generators
                     Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name, problem);
                 }
 
+                // [Source(Format = ...)]: how a [Record] struct is read here, when not as the record declares.
+                int? format = draft.Attribute.NamedArguments.FirstOrDefault(a => a.Key == "Format").Value.Value is int written ? written : null;
                 if (IsLines(method.ReturnType, out ITypeSymbol? record) && record is not null)
                 {
                     // Lines<T>: each line is parsed as a T, which the stages below see.
-                    draft.Parse = ParseOf(record);
+                    draft.Parse = ParseOf(record, format);
+                    if (format is not null && !Records.RecordParser.IsRecord(record))
+                    {
+                        Report(DiagnosticDescriptors.SourceSignature, ArgumentLocation(draft.Attribute, "Format") ?? method.Locations[0], draft.Name,
+                            $"Format says how a [Record] struct is read, and '{record.ToDisplayString(ShortFormat)}' is not one; declare the type [Record], or remove Format");
+                    }
+                    else if (draft.Parse?.Json == true && Records.RecordParser.DeclaredFormat(record) != Records.RecordParser.JsonFormat
+                        && Records.RecordParser.JsonPathProblemOf(record) is { } path)
+                    {
+                        Report(RecordDiagnosticDescriptors.InvalidJsonPath, ArgumentLocation(draft.Attribute, "Format") ?? method.Locations[0],
+                            path.Column, path.Member, record.ToDisplayString(ShortFormat), path.Problem + $", or read {draft.Name} as CSV");
+                    }
+
                     if (draft.Parse is null)
                     {
                         Report(DiagnosticDescriptors.SourceSignature, method.Locations[0], draft.Name,
@@ -45,6 +59,12 @@ namespace Compiled.Generators
                 }
                 else if (IsLines(method.ReturnType, out _))
                 {
+                    if (format is not null)
+                    {
+                        Report(DiagnosticDescriptors.SourceSignature, ArgumentLocation(draft.Attribute, "Format") ?? method.Locations[0], draft.Name,
+                            "Format says how a [Record] struct is read, and a Lines source reads lines of bytes; return Lines<T> of a [Record] struct, or remove Format");
+                    }
+
                     // The source's records are its lines, whatever else is wrong with it, so the stages below can be checked.
                     draft.SetOutput(new RecordType(RecordShape.Bytes, ByteSpanName, null, null), null, null, null);
                 }
@@ -75,13 +95,15 @@ namespace Compiled.Generators
 
             // How a line becomes a T: a type Utf8Parse reads itself (string, DateTime, DateTimeOffset), an IUtf8SpanParsable<T>,
             // or a tuple of those; null if it cannot. FieldTypes lists them for the runtime and for CMP0009 alike.
-            private SourceParse? ParseOf(ITypeSymbol record)
+            private SourceParse? ParseOf(ITypeSymbol record, int? format)
             {
                 if (Records.RecordParser.IsRecord(record))
                 {
-                    // A [Record] struct: its generated TryReadCsv reads each line (RecordGenerator writes it).
+                    // A [Record] struct: its generated TryReadCsv or TryReadJson reads each line (RecordGenerator writes both),
+                    // by the source's Format, else the record's.
+                    bool json = (format ?? Records.RecordParser.DeclaredFormat(record)) == Records.RecordParser.JsonFormat;
                     return new SourceParse($"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>", record.ToDisplayString(ShortFormat),
-                        EquatableArray<ParseField>.Empty, false, record.ToDisplayString(CodeFormat));
+                        EquatableArray<ParseField>.Empty, false, record.ToDisplayString(CodeFormat), json);
                 }
 
                 var fields = new List<ParseField>();

@@ -6,12 +6,14 @@ using Compiled.Generators.Helpers;
 namespace Compiled.Generators.Records
 {
     /// <summary>
-    /// Writes a record's CSV parser into the struct: its <c>CsvLayout</c> and a static <c>TryReadCsv</c> that the fused
-    /// loop of a <c>Lines&lt;T&gt;</c> source calls directly for each line. Each member's field is read by a direct call
-    /// to the <c>CsvValues</c> reader of its type (an enum by its names, inline), into a local; the struct is built from
-    /// the locals at the end, so fields, settable and init-only properties alike are set.
+    /// Writes a record's parsers into the struct: its <c>CsvLayout</c> and a static <c>TryReadCsv</c>, and (when its
+    /// columns are JSON paths) its <c>JsonLayout</c> and a static <c>TryReadJson</c> (RecordEmitter.Json.cs), which the
+    /// fused loop of a <c>Lines&lt;T&gt;</c> source calls directly for each line, by the format the source reads. Each
+    /// member's field is read by a direct call to the <c>CsvValues</c> (or <c>JsonValues</c>) reader of its type (an enum
+    /// by its names, inline), into a local; the struct is built from the locals at the end, so fields, settable and
+    /// init-only properties alike are set.
     /// </summary>
-    internal static class RecordEmitter
+    internal static partial class RecordEmitter
     {
         private const string Runtime = "global::Compiled";
         private const string Span = "global::System.ReadOnlySpan<byte>";
@@ -37,6 +39,12 @@ namespace Compiled.Generators.Records
             w.Line();
             EmitDefaults(w, model);
             EmitTryRead(w, model);
+            if (model.Json)
+            {
+                w.Line();
+                EmitJson(w, model);
+            }
+
             w.Close();
             foreach (string _ in model.Containers)
             {

@@ -24,10 +24,14 @@ namespace Compiled.Generators.Records
         string Name, string TypeCode, MemberKind Kind, string? Reader, string Column, int Index, bool ByPosition, string? Format,
         string? Default, EquatableArray<string> EnumNames);
 
-    /// <summary>A <c>[Record]</c> struct: where it is declared and its columns, all values, so the emit step re-runs only when one changes.</summary>
+    /// <summary>
+    /// A <c>[Record]</c> struct: where it is declared and its columns, all values, so the emit step re-runs only when one
+    /// changes. <see cref="Json"/> is whether its columns are JSON paths (no empty segment, no path both a value and an
+    /// object), so that its JSON-lines parser is generated too.
+    /// </summary>
     internal sealed record RecordModel(
         string? Namespace, EquatableArray<string> Containers, string Keyword, string Name, string FullName, string HintName, char Separator,
-        int Header, int OnBadRecord, EquatableArray<RecordMember> Members);
+        int Header, int OnBadRecord, EquatableArray<RecordMember> Members, bool Json);
 
     /// <summary>What the parse step yields for one record: its model (null if it cannot be generated) and its diagnostics.</summary>
     internal sealed record RecordResult(RecordModel? Model, EquatableArray<Diagnostic> Diagnostics);

@@ -21,6 +21,63 @@ namespace Compiled.Generators.Records
         private static readonly SymbolDisplayFormat CodeFormat = SymbolDisplayFormat.FullyQualifiedFormat
             .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
+        /// <summary>The value of <c>RecordFormat.Json</c>.</summary>
+        public const int JsonFormat = 1;
+
+        /// <summary>The format a <c>[Record]</c> struct declares: 0 for CSV, <see cref="JsonFormat"/> for JSON lines.</summary>
+        public static int DeclaredFormat(ITypeSymbol type) =>
+            type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordAttribute)?.NamedArguments
+                .FirstOrDefault(a => a.Key == "Format").Value.Value is int format ? format : 0;
+
+        /// <summary>
+        /// For a source that reads a record as JSON lines: the first column of <paramref name="type"/> that is not a JSON
+        /// path, with its member and why, or <see langword="null"/> when every column is one.
+        /// </summary>
+        public static (string Column, string Member, string Problem)? JsonPathProblemOf(ITypeSymbol type)
+        {
+            var columns = new List<string>();
+            var names = new List<string>();
+            foreach (ISymbol member in type.GetMembers())
+            {
+                bool column = member switch
+                {
+                    IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public, IsReadOnly: false } => true,
+                    IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, SetMethod: { DeclaredAccessibility: Accessibility.Public } } => true,
+                    _ => false,
+                };
+                if (column)
+                {
+                    AttributeData? attribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
+                    columns.Add(attribute?.ConstructorArguments.FirstOrDefault().Value as string ?? member.Name);
+                    names.Add(member.Name);
+                }
+            }
+
+            return JsonPathProblem(columns) is { } problem ? (Quote(columns[problem.Member]), names[problem.Member], problem.Problem) : null;
+        }
+
+        // The first column that is not a JSON path (a segment between dots is empty; a path is both a value and an object).
+        private static (int Member, string Problem)? JsonPathProblem(IReadOnlyList<string> columns)
+        {
+            for (int i = 0; i < columns.Count; i++)
+            {
+                if (columns[i].Split('.').Any(segment => segment.Length == 0))
+                {
+                    return (i, "a name between dots is empty; write names separated by single dots, as \"user.id\"");
+                }
+
+                for (int j = 0; j < columns.Count; j++)
+                {
+                    if (columns[j].StartsWith(columns[i] + ".", StringComparison.Ordinal))
+                    {
+                        return (i, $"it names a value, and '{columns[j]}' reads into it as into an object; rename one of them");
+                    }
+                }
+            }
+
+            return null;
+        }
+
         /// <summary>Whether <paramref name="type"/> is declared <c>[Record]</c> (the pipeline generator asks, for a <c>Lines&lt;T&gt;</c> source).</summary>
         public static bool IsRecord(ITypeSymbol type) =>
             type.TypeKind == TypeKind.Struct && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RecordAttribute);
@@ -58,6 +115,7 @@ namespace Compiled.Generators.Records
             char separator = ',';
             int header = 0;
             int onBadRecord = 0;
+            int recordFormat = 0;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 switch (argument.Key)
@@ -71,6 +129,22 @@ namespace Compiled.Generators.Records
                     case "OnBadRecord" when argument.Value.Value is int p:
                         onBadRecord = p;
                         break;
+                    case "Format" when argument.Value.Value is int f:
+                        recordFormat = f;
+                        break;
+                }
+            }
+
+            // A JSON record finds its members by name: a separator or a header row means nothing to it.
+            bool json = recordFormat == JsonFormat;
+            if (json)
+            {
+                foreach (string setting in new[] { "Separator", "Header" })
+                {
+                    if (ArgumentLocation(attribute, setting) is { } settingLocation)
+                    {
+                        diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.JsonIgnoresSetting, settingLocation, setting, name));
+                    }
                 }
             }
 
@@ -134,6 +208,12 @@ namespace Compiled.Generators.Records
                     continue;
                 }
 
+                if (json && index >= 0)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.JsonIgnoresSetting, ArgumentLocation(column!, "Index") ?? location,
+                        $"The Index of '{member.Name}'", name));
+                }
+
                 if (index < -1)
                 {
                     diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(column!, "Index") ?? location,
@@ -188,7 +268,14 @@ namespace Compiled.Generators.Records
                 }
             }
 
-            if (members.Count == 0 && diagnostics.Count == 0)
+            // The columns as JSON paths: a JSON record must have good ones; a CSV record gets a JSON parser only if it has.
+            (int Member, string Problem)? pathProblem = JsonPathProblem(members.Select(m => m.Column).ToList());
+            if (json && pathProblem is { } bad)
+            {
+                diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidJsonPath, locations[bad.Member], Quote(members[bad.Member].Column), members[bad.Member].Name, name, bad.Problem));
+            }
+
+            if (members.Count == 0 && !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
             {
                 diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.RecordHasNoColumns, syntax.Identifier.GetLocation(), name));
             }
@@ -196,9 +283,9 @@ namespace Compiled.Generators.Records
             string keywordOf = syntax is RecordDeclarationSyntax ? "record struct" : "struct";
             string fullName = type.ToDisplayString(CodeFormat);
             string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".Record.g.cs";
-            RecordModel? model = diagnostics.Count == 0
+            RecordModel? model = !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)
                 ? new RecordModel(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), containers.ToEquatableArray(),
-                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray())
+                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray(), pathProblem is null)
                 : null;
             return new RecordResult(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()));
         }

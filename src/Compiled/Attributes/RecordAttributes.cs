@@ -1,14 +1,19 @@
 namespace Compiled;
 
 /// <summary>
-/// Declares a record: a <c>partial struct</c> (or <c>partial record struct</c>) whose CSV parser is generated at build
-/// time. A source declared <c>Lines&lt;T&gt;</c> of such a struct reads its input as CSV (RFC 4180) and hands its first
-/// stage the parsed struct. Each public instance field or settable property is a column, in declaration order, unless
+/// Declares a record: a <c>partial struct</c> (or <c>partial record struct</c>) whose parsers are generated at build
+/// time, CSV (<c>TryReadCsv</c>) and JSON lines (<c>TryReadJson</c>). A source declared <c>Lines&lt;T&gt;</c> of such a
+/// struct reads its input in the record's <see cref="Format"/> (CSV, RFC 4180, unless it says otherwise, or unless the
+/// source's <see cref="SourceAttribute.Format"/> overrides it) and hands its first stage the parsed struct. Each public
+/// instance field or settable property is a column (a JSON property), in declaration order, unless
 /// <see cref="ColumnAttribute"/> says otherwise.
 /// </summary>
 [AttributeUsage(AttributeTargets.Struct, Inherited = false, AllowMultiple = false)]
 public sealed class RecordAttribute : Attribute
 {
+    /// <summary>How a source of the record reads each line: <see cref="RecordFormat.Csv"/> (the default) or <see cref="RecordFormat.Json"/>. A source may read it otherwise with <see cref="SourceAttribute.Format"/>.</summary>
+    public RecordFormat Format { get; set; } = RecordFormat.Csv;
+
     /// <summary>The byte between fields: <c>','</c> by default; <c>';'</c>, <c>'\t'</c>, <c>'|'</c> and any other ASCII character but a quote, <c>\r</c> or <c>\n</c>.</summary>
     public char Separator { get; set; } = ',';
 
@@ -17,6 +22,16 @@ public sealed class RecordAttribute : Attribute
 
     /// <summary>What a record that does not parse does: counted and skipped (the default), or the end of the job.</summary>
     public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
+}
+
+/// <summary>How the lines of a <see cref="RecordAttribute"/> source are read.</summary>
+public enum RecordFormat
+{
+    /// <summary>CSV (RFC 4180): fields separated by <see cref="RecordAttribute.Separator"/>, found by the header row's names or by position.</summary>
+    Csv = 0,
+
+    /// <summary>JSON lines: each line is one JSON object, whose properties are found by name (or by a dotted path into nested objects), in any order.</summary>
+    Json = 1,
 }
 
 /// <summary>How the first row of each stream of a <see cref="RecordAttribute"/> source is read.</summary>
@@ -49,7 +64,10 @@ public enum BadRecordPolicy
 [AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class ColumnAttribute : Attribute
 {
-    /// <summary>Names the column as the header row writes it.</summary>
+    /// <summary>
+    /// Names the column as the header row writes it; in JSON lines, the property's name, or a path of names separated by
+    /// dots into nested objects (<c>"user.id"</c> reads the property <c>id</c> of the object <c>user</c>).
+    /// </summary>
     public ColumnAttribute(string name) => Name = name;
 
     /// <summary>Keeps the member's name as the column name (to give an <see cref="Index"/>, a <see cref="Format"/> or a <see cref="Default"/>).</summary>

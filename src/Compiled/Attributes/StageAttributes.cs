@@ -24,6 +24,13 @@ public sealed class SourceAttribute : Attribute
 {
     /// <summary>The URI read when the command line names none: <c>tcp://host:port</c>, <c>file:///path</c>, <c>stdin:</c>.</summary>
     public string? Default { get; set; }
+
+    /// <summary>
+    /// For a <c>Lines&lt;T&gt;</c> of a <see cref="RecordAttribute"/> struct, how this source reads each line, when it is not
+    /// the format the record declares: the same struct may be read as CSV from files and as JSON lines from a topic's
+    /// message values. When not written, the record's own <see cref="RecordAttribute.Format"/>.
+    /// </summary>
+    public RecordFormat Format { get; set; }
 }
 
 /// <summary>

@@ -93,5 +93,170 @@ namespace Markets
             };
             return true;
         }
+
+        /// <summary>How a JSON line becomes a Trade: bad-record policy and each member's property path.</summary>
+        public static readonly global::Compiled.JsonLayout JsonLayout = new(
+            "Trade", global::Compiled.BadRecordPolicy.Skip,
+            new string[] { "Symbol", "Price", "Quantity", "Side", "Time", "Venue", "Flags" },
+            new string[] { "symbol", "px", "Quantity", "Side", "ts", "Venue", "Flags" },
+            keepsText: true);
+
+        /// <summary>
+        /// Takes the next line of a JSON-lines source into <paramref name="value"/>: <see langword="true"/> when it holds a Trade;
+        /// <see langword="false"/> for an empty line, or a record refused by <paramref name="reader"/>'s policy.
+        /// </summary>
+        public static bool TryReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> line, out global::Markets.Trade value)
+        {
+            if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))
+            {
+                value = default;
+                return false;
+            }
+
+            // Malformed JSON makes the line's reader throw. The handler is here, around the call, so that ReadJson, which walks
+            // the line, has none and keeps its locals in registers.
+            try
+            {
+                return ReadJson(reader, record, out value);
+            }
+            catch (global::System.Text.Json.JsonException exception)
+            {
+                value = default;
+                return reader.RefuseInvalidJson(exception);
+            }
+        }
+
+        /// <summary>Reads one JSON object into <paramref name="value"/>, or refuses it; throws global::System.Text.Json.JsonException for malformed JSON.</summary>
+        private static bool ReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> record, out global::Markets.Trade value)
+        {
+            value = default;
+            var json = new global::Compiled.JsonLineReader(record);
+            global::Compiled.BadRecordReason reason;
+            global::Compiled.Utf8Text m0 = default!;
+            bool has0 = false;
+            decimal m1 = default!;
+            bool has1 = false;
+            long m2 = default!;
+            bool has2 = false;
+            global::Markets.Side m3 = default!;
+            bool has3 = false;
+            global::System.DateTime m4 = default!;
+            bool has4 = false;
+            string m5 = default!;
+            bool has5 = false;
+            int m6 = default!;
+            bool has6 = false;
+
+            // The line is one JSON object.
+            json.Read();
+            if (json.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
+            {
+                return reader.RefuseNotAnObject(json.TokenType);
+            }
+
+            // Its properties, in any order; of two with one name the last wins, and a name no member reads is skipped with its value.
+            while (json.Read() && json.TokenType == global::System.Text.Json.JsonTokenType.PropertyName)
+            {
+                global::System.ReadOnlySpan<byte> property0 = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;
+                if (global::System.MemoryExtensions.SequenceEqual(property0, "symbol"u8))
+                {
+                    json.Read();
+                    // Symbol: "symbol"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
+                    has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "px"u8))
+                {
+                    json.Read();
+                    // Price: "px"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
+                    has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Quantity"u8))
+                {
+                    json.Read();
+                    // Quantity: "Quantity"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
+                    has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Side"u8))
+                {
+                    json.Read();
+                    // Side: "Side"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
+                    has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                    {
+                        global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                        if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                        else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                        else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                    }
+                    else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                    {
+                        if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                        else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                        else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                    }
+                    else if (has3)
+                    {
+                        return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                    }
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "ts"u8))
+                {
+                    json.Read();
+                    // Time: "ts"; required, so null is refused.
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
+                    has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Venue"u8))
+                {
+                    json.Read();
+                    // Venue: "Venue"; null for its default.
+                    has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(property0, "Flags"u8))
+                {
+                    json.Read();
+                    // Flags: "Flags"; null for its default.
+                    has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                }
+                else
+                {
+                    json.Skip();
+                }
+            }
+
+            // Nothing but white space may follow the object: the reader throws for anything else.
+            json.Read();
+
+            // A member the line did not hold, or held as null: its default, or the record is refused.
+            if (!has0) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
+            if (!has1) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
+            if (!has2) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
+            if (!has3) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
+            if (!has4) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
+            if (!has5) m5 = "n/a"; // Venue: "n/a".
+            if (!has6) global::Compiled.CsvValues.Int32("0"u8, out m6); // Flags: "0".
+
+            value = new global::Markets.Trade
+            {
+                Symbol = m0,
+                Price = m1,
+                Quantity = m2,
+                Side = m3,
+                Time = m4,
+                Venue = m5,
+                Flags = m6,
+            };
+            return true;
+        }
     }
 }

@@ -137,4 +137,87 @@ public class RecordDiagnosticTests
         """,
         "CMP0105",
         "Record 'Trade' has no columns; declare a public field or a public property with a setter for each column");
+
+    [Fact]
+    public void CMP0106_JsonIgnoresColumnIndex() => Verify(Usings + """
+        [Record(Format = RecordFormat.Json)]
+        public partial struct Trade
+        {
+            [Column("id", [|Index = 2|])] public long Id;
+        }
+        """,
+        "CMP0106",
+        "The Index of 'Id' of record 'Trade' has no meaning in JSON lines, which find each member by its property name or path; remove it, or declare the record CSV");
+
+    [Fact]
+    public void CMP0106_JsonIgnoresSeparator() => Verify(Usings + """
+        [Record(Format = RecordFormat.Json, [|Separator = ';'|])]
+        public partial struct Trade
+        {
+            public long Id;
+        }
+        """,
+        "CMP0106",
+        "Separator of record 'Trade' has no meaning in JSON lines, which find each member by its property name or path; remove it, or declare the record CSV");
+
+    [Fact]
+    public void CMP0107_JsonPathWithAnEmptySegment() => Verify(Usings + """
+        [Record(Format = RecordFormat.Json)]
+        public partial struct Trade
+        {
+            [[|Column("user..id")|]] public long Id;
+        }
+        """,
+        "CMP0107",
+        "Column \"user..id\" of 'Id' of record 'Trade' is not a JSON path: a name between dots is empty; write names separated by single dots, as \"user.id\"");
+
+    [Fact]
+    public void CMP0107_JsonPathBothAValueAndAnObject() => Verify(Usings + """
+        [Record(Format = RecordFormat.Json)]
+        public partial struct Trade
+        {
+            [[|Column("user")|]] public long User;
+            [Column("user.id")] public long Id;
+        }
+        """,
+        "CMP0107",
+        "Column \"user\" of 'User' of record 'Trade' is not a JSON path: it names a value, and 'user.id' reads into it as into an object; rename one of them");
+
+    [Fact]
+    public void CMP0107_ACsvRecordReadAsJsonBySource_WithAColumnThatIsNoPath() => Verify(Usings + """
+        using System;
+
+        [Record]
+        public partial struct Trade
+        {
+            [Column("a..b")] public long Id;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source(Format = [|RecordFormat.Json|])]
+            public static partial Lines<Trade> Trades();
+
+            [Sink]
+            public static partial void Output(Trade trade);
+        }
+        """,
+        "CMP0107",
+        "Column \"a..b\" of 'Id' of record 'Trade' is not a JSON path: a name between dots is empty; write names separated by single dots, as \"user.id\", or read Trades as CSV");
+
+    [Fact]
+    public void CMP0009_FormatOnASourceThatIsNoRecord() => Verify(Usings + """
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source(Format = [|RecordFormat.Json|])]
+            public static partial Lines<long> Numbers();
+
+            [Sink]
+            public static partial void Output(long number);
+        }
+        """,
+        "CMP0009",
+        "Source 'Numbers' must be declared 'public static partial Lines Numbers();', without parameters or a body: Format says how a [Record] struct is read, and 'long' is not one; declare the type [Record], or remove Format");
 }

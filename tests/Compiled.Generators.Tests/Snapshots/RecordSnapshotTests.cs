@@ -51,4 +51,36 @@ public class RecordSnapshotTests
         Assert.Contains("global::Compiled.CsvText.Formatted(text, record.Time, \"yyyy-MM-dd HH:mm:ss\", (byte)';');", writers);
         Assert.Contains("case global::Markets.Side.@Buy: text.Append(\"\\\"Buy\\\"\"u8); break;", writers);
     }
+
+    [Fact]
+    public void JsonRecordAndItsPipeline_MatchBaselinesAndCompileCleanly()
+    {
+        string text = File.ReadAllText(GeneratorHarness.InputPath("RecordsJson"));
+        var (result, output, diagnostics) = Run(GeneratorHarness.CreateCompilationFromFiles(("/src/RecordsJson.cs", text)));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        GeneratedSourceResult pipeline = Assert.Single(result.Results[0].GeneratedSources);
+        GeneratedSourceResult record = Assert.Single(result.Results[1].GeneratedSources);
+        Baseline.Match("RecordsJson", pipeline.SourceText.ToString());
+        Baseline.Match("RecordsJsonParser", record.SourceText.ToString());
+
+        // The fused loop hands each line to the record's JSON parser, directly, with the source's JSON reader; a JSON
+        // source does not keep its pipeline on one partition as a CSV source does.
+        string loop = pipeline.SourceText.ToString();
+        Assert.Contains("if (!global::Events.TradeEvent.TryReadJson(_tradesReader, tradesLine, out global::Events.TradeEvent trades))", loop);
+        Assert.Contains("new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, \"Trades\", context.Counters[0])", loop);
+        Assert.DoesNotContain("reads CSV records", loop);
+
+        // The parser walks the line with a JsonLineReader in a method without an exception handler, reads each value
+        // with a direct, non-generic call, and descends into the nested object "meta" and its "venue".
+        string parser = record.SourceText.ToString();
+        string walk = parser[parser.IndexOf("private static bool ReadJson", StringComparison.Ordinal)..];
+        Assert.DoesNotContain("try", walk);
+        Assert.DoesNotContain("=>", walk);
+        Assert.Contains("global::Compiled.JsonValues.Decimal(ref json, out m1)", walk);
+        Assert.Contains("global::Compiled.JsonValues.DateTime(ref json, \"unixms\", reader, out m4)", walk);
+        Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property0, \"meta\"u8)", walk);
+        Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property1, \"venue\"u8)", walk);
+    }
 }

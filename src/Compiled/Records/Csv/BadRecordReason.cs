@@ -27,6 +27,9 @@ public enum BadRecordReason
     /// <summary>A text field is not valid UTF-8.</summary>
     InvalidUtf8 = 7,
 
-    /// <summary>A field of another type (boolean, enum, date, time, Guid) does not hold a value of it in its format.</summary>
+    /// <summary>A field of another type (boolean, enum, date, time, Guid) does not hold a value of it in its format; in JSON lines, a value of the wrong kind (a string for a number, an object for a string).</summary>
     InvalidValue = 8,
+
+    /// <summary>A JSON line is not one well-formed JSON object: a syntax error, content after the object, or another value (an array, a number) at its top.</summary>
+    InvalidJson = 9,
 }

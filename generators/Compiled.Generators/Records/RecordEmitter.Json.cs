@@ -1,0 +1,289 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Compiled.Generators.Helpers;
+
+namespace Compiled.Generators.Records
+{
+    /// <summary>
+    /// The JSON-lines parser of a record: its <c>JsonLayout</c>, a <c>TryReadJson</c> that catches what
+    /// <c>Utf8JsonReader</c> throws for malformed JSON, and a <c>ReadJson</c> without an exception handler that walks
+    /// the line with a <c>JsonLineReader</c> (the runtime's tokenizer of well-formed lines, which hands anything else to
+    /// <c>Utf8JsonReader</c>): a loop over the object's properties, each compared with the names of one level of the members' paths
+    /// (a nested loop for a name that leads into a nested object), unknown ones skipped, each member's value read into
+    /// a local with a flag saying it was seen. Missing or null members take their default, or refuse the record.
+    /// </summary>
+    internal static partial class RecordEmitter
+    {
+        private const string Json = "global::System.Text.Json";
+        private const string Token = Json + ".JsonTokenType";
+
+        // One level of the members' paths: a name, and either the member it reads or the names under it.
+        private sealed class PathNode
+        {
+            public PathNode(string name) => Name = name;
+
+            public string Name { get; }
+
+            public int Member { get; set; } = -1;
+
+            public List<PathNode> Children { get; } = new List<PathNode>();
+
+            public IEnumerable<int> Members() => Member >= 0 ? new[] { Member } : Children.SelectMany(c => c.Members());
+        }
+
+        private static void EmitJson(SourceWriter w, RecordModel model)
+        {
+            string policy = model.OnBadRecord == 1 ? "Fail" : "Skip";
+            w.Line($"/// <summary>How a JSON line becomes a {model.Name}: bad-record policy and each member's property path.</summary>");
+            w.Line($"public static readonly {Runtime}.JsonLayout JsonLayout = new(");
+            w.Line($"    {Literal(model.Name)}, {Runtime}.BadRecordPolicy.{policy},");
+            w.Line($"    new string[] {{ {string.Join(", ", model.Members.Select(m => Literal(m.Name)))} }},");
+            w.Line($"    new string[] {{ {string.Join(", ", model.Members.Select(m => Literal(m.Column)))} }},");
+            w.Line($"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))});");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line($"/// Takes the next line of a JSON-lines source into <paramref name=\"value\"/>: <see langword=\"true\"/> when it holds a {model.Name};");
+            w.Line("/// <see langword=\"false\"/> for an empty line, or a record refused by <paramref name=\"reader\"/>'s policy.");
+            w.Line("/// </summary>");
+            w.Open($"public static bool TryReadJson({Runtime}.JsonRecordReader reader, {Span} line, out {model.FullName} value)");
+            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            w.Open();
+            w.Line("value = default;");
+            w.Line("return false;");
+            w.Close();
+            w.Line();
+            w.Line("// Malformed JSON makes the line's reader throw. The handler is here, around the call, so that ReadJson, which walks");
+            w.Line("// the line, has none and keeps its locals in registers.");
+            w.Open("try");
+            w.Line("return ReadJson(reader, record, out value);");
+            w.Close();
+            w.Open($"catch ({Json}.JsonException exception)");
+            w.Line("value = default;");
+            w.Line("return reader.RefuseInvalidJson(exception);");
+            w.Close();
+            w.Close();
+            w.Line();
+            EmitReadJson(w, model);
+        }
+
+        private static void EmitReadJson(SourceWriter w, RecordModel model)
+        {
+            PathNode root = PathTree(model);
+            w.Line($"/// <summary>Reads one JSON object into <paramref name=\"value\"/>, or refuses it; throws {Json}.JsonException for malformed JSON.</summary>");
+            w.Open($"private static bool ReadJson({Runtime}.JsonRecordReader reader, {Span} record, out {model.FullName} value)");
+            w.Line("value = default;");
+            w.Line($"var json = new {Runtime}.JsonLineReader(record);");
+            w.Line($"{Reason} reason;");
+            for (int i = 0; i < model.Members.Count; i++)
+            {
+                w.Line($"{model.Members[i].TypeCode} m{i} = default!;");
+                w.Line($"bool has{i} = false;");
+            }
+
+            w.Line();
+            w.Line("// The line is one JSON object.");
+            w.Line("json.Read();");
+            w.Open($"if (json.TokenType != {Token}.StartObject)");
+            w.Line("return reader.RefuseNotAnObject(json.TokenType);");
+            w.Close();
+            w.Line();
+            w.Line("// Its properties, in any order; of two with one name the last wins, and a name no member reads is skipped with its value.");
+            EmitProperties(w, model, root, 0);
+            w.Line();
+            w.Line("// Nothing but white space may follow the object: the reader throws for anything else.");
+            w.Line("json.Read();");
+            w.Line();
+            w.Line("// A member the line did not hold, or held as null: its default, or the record is refused.");
+            for (int i = 0; i < model.Members.Count; i++)
+            {
+                EmitMissing(w, model.Members[i], i);
+            }
+
+            w.Line();
+            w.Line($"value = new {model.FullName}");
+            w.Open();
+            for (int i = 0; i < model.Members.Count; i++)
+            {
+                w.Line($"{model.Members[i].Name} = m{i},");
+            }
+
+            w.Close(";");
+            w.Line("return true;");
+            w.Close();
+        }
+
+        // The members' paths as a tree of names, in declaration order.
+        private static PathNode PathTree(RecordModel model)
+        {
+            var root = new PathNode("");
+            for (int i = 0; i < model.Members.Count; i++)
+            {
+                PathNode node = root;
+                foreach (string segment in model.Members[i].Column.Split('.'))
+                {
+                    PathNode? child = node.Children.FirstOrDefault(c => string.Equals(c.Name, segment, StringComparison.Ordinal));
+                    if (child is null)
+                    {
+                        child = new PathNode(segment);
+                        node.Children.Add(child);
+                    }
+
+                    node = child;
+                }
+
+                node.Member = i;
+            }
+
+            return root;
+        }
+
+        // A loop over the properties of the object the reader is at (its StartObject read), ending at its EndObject.
+        private static void EmitProperties(SourceWriter w, RecordModel model, PathNode node, int depth)
+        {
+            w.Open($"while (json.Read() && json.TokenType == {Token}.PropertyName)");
+            if (node.Children.Count != 0)
+            {
+                // The name as written (unescaped only if it holds an escape), compared with each name of this level.
+                w.Line($"{Span} property{depth} = json.ValueIsEscaped ? reader.Unescaped(ref json) : json.ValueSpan;");
+            }
+
+            string keyword = "if";
+            foreach (PathNode child in node.Children)
+            {
+                w.Open($"{keyword} (global::System.MemoryExtensions.SequenceEqual(property{depth}, {Utf8Literal(child.Name)}))");
+                w.Line("json.Read();");
+                if (child.Member >= 0)
+                {
+                    EmitValue(w, model.Members[child.Member], child.Member);
+                }
+                else
+                {
+                    EmitObject(w, model, child, depth + 1);
+                }
+
+                w.Close();
+                keyword = "else if";
+            }
+
+            if (node.Children.Count == 0)
+            {
+                w.Line("json.Skip();");
+            }
+            else
+            {
+                w.Open("else");
+                w.Line("json.Skip();");
+                w.Close();
+            }
+
+            w.Close();
+        }
+
+        // A name that leads into a nested object: its members are read from the object (a second one replaces what the
+        // first gave); null leaves them missing; any other value is refused.
+        private static void EmitObject(SourceWriter w, RecordModel model, PathNode node, int depth)
+        {
+            int[] members = node.Members().ToArray();
+            string reset = string.Join(" ", members.Select(m => $"has{m} = false;"));
+            w.Line($"// \"{node.Name}\": an object holding {string.Join(", ", members.Select(m => model.Members[m].Name))}.");
+            w.Line(reset);
+            w.Open($"if (json.TokenType == {Token}.StartObject)");
+            EmitProperties(w, model, node, depth);
+            w.Close();
+            w.Open($"else if (json.TokenType != {Token}.Null)");
+            w.Line($"return reader.Refuse({Reason}.InvalidValue, {members[0]}, json.ValueSpan);");
+            w.Close();
+        }
+
+        // A member's value: null leaves it missing; any other value is read by its type's reader, or refuses the record.
+        private static void EmitValue(SourceWriter w, RecordMember member, int i)
+        {
+            string local = "m" + i.ToString(CultureInfo.InvariantCulture);
+            string refuse = $"return reader.Refuse(reason, {i}, json.ValueSpan);";
+            if (member.Default is null)
+            {
+                // A null for a member without a default is refused at once, as JsonSerializer refuses null for a non-nullable member.
+                w.Line($"// {member.Name}: {Literal(member.Column)}; required, so null is refused.");
+                w.Line($"if (json.TokenType == {Token}.Null) return reader.Refuse({Reason}.MissingColumn, {i}, default);");
+            }
+            else
+            {
+                w.Line($"// {member.Name}: {Literal(member.Column)}; null for its default.");
+            }
+
+            w.Line($"has{i} = json.TokenType != {Token}.Null;");
+            switch (member.Kind)
+            {
+                case MemberKind.Text:
+                    w.Line($"if (has{i} && (reason = reader.ReadText(ref json, out {local})) != {Reason}.None) {refuse}");
+                    break;
+                case MemberKind.Value when member.Reader == "String":
+                    w.Line($"if (has{i} && (reason = reader.ReadString(ref json, out {local})) != {Reason}.None) {refuse}");
+                    break;
+                case MemberKind.Value:
+                    w.Line($"if (has{i} && (reason = {Runtime}.JsonValues.{member.Reader}(ref json, out {local})) != {Reason}.None) {refuse}");
+                    break;
+                case MemberKind.Time:
+                    string format = member.Format is null ? "null" : Literal(member.Format);
+                    w.Line($"if (has{i} && (reason = {Runtime}.JsonValues.{member.Reader}(ref json, {format}, reader, out {local})) != {Reason}.None) {refuse}");
+                    break;
+                case MemberKind.Enum:
+                    EmitEnum(w, member, i, local);
+                    break;
+            }
+        }
+
+        // An enum: a string of one of its names (ignoring ASCII case), or a number that is the value of one of them.
+        private static void EmitEnum(SourceWriter w, RecordMember member, int i, string local)
+        {
+            string invalid = $"return reader.Refuse({Reason}.InvalidValue, {i}, json.ValueSpan);";
+            w.Open($"if (json.TokenType == {Token}.String)");
+            w.Line($"{Span} name{i} = reader.Unescaped(ref json);");
+            string keyword = "if";
+            foreach (string name in member.EnumNames)
+            {
+                w.Line($"{keyword} (global::System.Text.Ascii.EqualsIgnoreCase(name{i}, {Utf8Literal(name)})) {local} = {member.TypeCode}.{name};");
+                keyword = "else if";
+            }
+
+            w.Line(member.EnumNames.Count == 0 ? invalid : "else " + invalid);
+            w.Close();
+            w.Open($"else if (json.TokenType == {Token}.Number && json.TryGetInt64(out long number{i}))");
+            keyword = "if";
+            foreach (string name in member.EnumNames)
+            {
+                w.Line($"{keyword} (number{i} == unchecked((long){member.TypeCode}.{name})) {local} = {member.TypeCode}.{name};");
+                keyword = "else if";
+            }
+
+            w.Line(member.EnumNames.Count == 0 ? invalid : "else " + invalid);
+            w.Close();
+            w.Open($"else if (has{i})");
+            w.Line(invalid);
+            w.Close();
+        }
+
+        // After the object: a member it did not hold (or held as null) takes its default, or refuses the record.
+        private static void EmitMissing(SourceWriter w, RecordMember member, int i)
+        {
+            string local = "m" + i.ToString(CultureInfo.InvariantCulture);
+            if (member.Default is null)
+            {
+                w.Line($"if (!has{i}) return reader.Refuse({Reason}.MissingColumn, {i}, default);");
+                return;
+            }
+
+            string assign = member.Kind switch
+            {
+                MemberKind.Text => $"{local} = CsvDefault{i};",
+                MemberKind.Enum => $"{local} = {member.TypeCode}.{member.EnumNames.First(n => string.Equals(n, member.Default, StringComparison.OrdinalIgnoreCase))};",
+                MemberKind.Value when member.Reader == "String" => $"{local} = {Literal(member.Default)};",
+                MemberKind.Time => $"{Runtime}.CsvValues.{member.Reader}({Utf8Literal(member.Default)}, {(member.Format is null ? "null" : Literal(member.Format))}, out {local});",
+                _ => $"{Runtime}.CsvValues.{member.Reader}({Utf8Literal(member.Default)}, out {local});",
+            };
+            w.Line($"if (!has{i}) {assign} // {member.Name}: {Literal(member.Default)}.");
+        }
+    }
+}

@@ -1,0 +1,269 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Compiled.Connectors;
+
+namespace Compiled;
+
+/// <summary>
+/// The per-source state of a JSON-lines source's generated parser: it takes each line the framer (or a message source)
+/// hands it, keeps the buffer <see cref="Utf8Text"/> fields are cut from, counts the lines of each stream, and counts
+/// (or, under <see cref="BadRecordPolicy.Fail"/>, throws for) records that do not parse. The generated
+/// <c>TryReadJson</c> of the record struct calls <see cref="TryBegin"/>, walks the line with a
+/// <see cref="JsonLineReader"/>, and reads each member's value with the <see cref="JsonValues"/> reader of its type or
+/// with <see cref="ReadText"/> and <see cref="ReadString"/> here, directly: no delegate, interface or generic call per
+/// field.
+/// </summary>
+/// <remarks>
+/// A line is one JSON object (RFC 8259, as <see cref="Utf8JsonReader"/> reads it with its default options: no comments,
+/// no trailing commas, depth at most 64). An empty line, or one of white space only, is skipped and not counted; a UTF-8
+/// byte order mark at the start of a stream is skipped. One reader serves one source from one thread.
+/// </remarks>
+public sealed class JsonRecordReader
+{
+    private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
+
+    private readonly JsonLayout _layout;
+    private readonly string _source;
+    private readonly SourceCounters _counters;
+    private readonly Utf8TextBuffer _buffer = new(new byte[512]);
+    private readonly long[] _reasons = new long[Enum.GetValues<BadRecordReason>().Length];
+    private byte[] _scratch = new byte[64];
+    private int _used;            // bytes of the buffer in use: the line, then the unescaped strings cut after it
+    private long _line;           // lines of the stream seen
+    private string _stream = "";
+
+    /// <summary>Creates the reader of a source (the generated job does this).</summary>
+    /// <param name="layout">The record's layout: the struct's generated <c>JsonLayout</c>.</param>
+    /// <param name="source">The source's name, for messages.</param>
+    /// <param name="counters">The source's counters: a refused record counts as <see cref="SourceCounters.Malformed"/>.</param>
+    public JsonRecordReader(JsonLayout layout, string source, SourceCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(counters);
+        _layout = layout;
+        _source = source;
+        _counters = counters;
+    }
+
+    /// <summary>The buffer <see cref="Utf8Text"/> fields are cut from.</summary>
+    public Utf8TextBuffer Text => _buffer;
+
+    /// <summary>How many records were refused for <paramref name="reason"/> since the reader was created.</summary>
+    public long Refused(BadRecordReason reason) => _reasons[(int)reason];
+
+    /// <summary>The line of the current stream the current record is on, from 1.</summary>
+    public long Line => _line;
+
+    /// <summary>Starts a new stream (a file or a connection): lines count from 1 again.</summary>
+    public void BeginStream(string streamName)
+    {
+        _stream = streamName;
+        _line = 0;
+    }
+
+    /// <summary>
+    /// Takes the next line. <see langword="true"/> when it is a record to parse: <paramref name="record"/> is its bytes,
+    /// in the reader's buffer when the record keeps text (so that <see cref="ReadText"/> can cut slices of it).
+    /// <see langword="false"/> for an empty line or one of white space only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        _line++;
+        if (line.IsEmpty || IsSpace(line[0]))
+        {
+            return TryBeginSpaced(line, out record);
+        }
+
+        if (line[0] == ByteOrderMark[0] && _line == 1 && line.StartsWith(ByteOrderMark))
+        {
+            line = line[ByteOrderMark.Length..];
+        }
+
+        _buffer.Generation++;
+        if (!_layout.KeepsText)
+        {
+            record = line;
+            return true;
+        }
+
+        // The line goes into the buffer, with room after it for every string it holds unescaped (never longer than
+        // escaped), so that no slice cut from it moves while the record is read.
+        if (_buffer.Bytes.Length < 2 * line.Length)
+        {
+            _buffer.Bytes = new byte[Math.Max(2 * line.Length, 2 * _buffer.Bytes.Length)];
+        }
+
+        line.CopyTo(_buffer.Bytes);
+        _used = line.Length;
+        record = new ReadOnlySpan<byte>(_buffer.Bytes, 0, line.Length);
+        return true;
+    }
+
+    // A line that starts with white space: skipped if it holds nothing else, else read from its first other byte.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryBeginSpaced(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        int start = line.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0)
+        {
+            record = default;
+            return false;
+        }
+
+        _line--;
+        return TryBegin(line[start..], out record);
+    }
+
+    private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    /// <summary>
+    /// Reads the current string value as a slice of the reader's buffer: the line's own bytes when it has no escape,
+    /// else the string unescaped into the buffer after the line. Refuses anything but a string
+    /// (<see cref="BadRecordReason.InvalidValue"/>) and text that is not valid UTF-8 (<see cref="BadRecordReason.InvalidUtf8"/>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public BadRecordReason ReadText(ref JsonLineReader json, out Utf8Text text)
+    {
+        if (json.TokenType != JsonTokenType.String)
+        {
+            text = default;
+            return BadRecordReason.InvalidValue;
+        }
+
+        if (json.ValueIsEscaped)
+        {
+            return ReadEscapedText(ref json, out text);
+        }
+
+        ReadOnlySpan<byte> value = json.ValueSpan;
+        text = new Utf8Text(_buffer, (int)json.TokenStartIndex + 1, value.Length);
+        return System.Text.Unicode.Utf8.IsValid(value) ? BadRecordReason.None : BadRecordReason.InvalidUtf8;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private BadRecordReason ReadEscapedText(ref JsonLineReader json, out Utf8Text text)
+    {
+        text = default;
+        int written;
+        try
+        {
+            written = json.CopyString(_buffer.Bytes.AsSpan(_used));
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate (\ud800) is no UTF-16, so no UTF-8 either.
+            return BadRecordReason.InvalidUtf8;
+        }
+
+        if (!System.Text.Unicode.Utf8.IsValid(_buffer.Bytes.AsSpan(_used, written)))
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
+
+        text = new Utf8Text(_buffer, _used, written);
+        _used += written;
+        return BadRecordReason.None;
+    }
+
+    /// <summary>Reads the current string value as a <see cref="string"/> (which allocates it); refuses as <see cref="ReadText"/> does.</summary>
+    public BadRecordReason ReadString(ref JsonLineReader json, out string value)
+    {
+        value = "";
+        if (json.TokenType != JsonTokenType.String)
+        {
+            return BadRecordReason.InvalidValue;
+        }
+
+        int length = json.ValueIsEscaped ? Unescape(ref json) : 0;
+        if (length < 0)
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
+
+        ReadOnlySpan<byte> bytes = json.ValueIsEscaped ? new ReadOnlySpan<byte>(_scratch, 0, length) : json.ValueSpan;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
+
+        value = Encoding.UTF8.GetString(bytes);
+        return BadRecordReason.None;
+    }
+
+    /// <summary>
+    /// The current string value's bytes, unescaped: the line's own bytes when it has no escape, else a copy in a scratch
+    /// buffer valid until the next call (for enum names and formatted dates, which are compared or parsed at once).
+    /// Empty when an escape is not valid UTF-16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json) =>
+        !json.ValueIsEscaped ? json.ValueSpan : new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, Unescape(ref json)));
+
+    // Unescapes the current string into the scratch buffer: its length, or -1 when an escape is not valid UTF-16.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int Unescape(ref JsonLineReader json)
+    {
+        if (_scratch.Length < json.ValueSpan.Length)
+        {
+            _scratch = new byte[Math.Max(json.ValueSpan.Length, 2 * _scratch.Length)];
+        }
+
+        try
+        {
+            return json.CopyString(_scratch);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>
+    /// Refuses the current record: counts it (as malformed, and under <paramref name="reason"/>), or under
+    /// <see cref="BadRecordPolicy.Fail"/> throws a <see cref="BadRecordException"/>. Always <see langword="false"/>, so the
+    /// generated parser can <c>return</c> it.
+    /// </summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="member">The member whose value is refused, or -1 for the whole line.</param>
+    /// <param name="value">The refused value's bytes as written in the line, for the message.</param>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> value)
+    {
+        string? detail = null;
+        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        {
+            detail = member < 0 ? "the line is not a JSON object of the record"
+                : reason == BadRecordReason.MissingColumn ? $"the line has no \"{_layout.Paths[member]}\" (or it is null), and the {_layout.Members[member]} of a {_layout.Record} has no default"
+                : $"'{Encoding.UTF8.GetString(value[..Math.Min(value.Length, 80)])}' at \"{_layout.Paths[member]}\" cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
+        }
+
+        return Refuse(reason, member, detail ?? "");
+    }
+
+    /// <summary>Refuses the current line as <see cref="BadRecordReason.InvalidJson"/>: <see cref="Utf8JsonReader"/> found it malformed (the generated parser catches its exception).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public bool RefuseInvalidJson(JsonException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        return Refuse(BadRecordReason.InvalidJson, -1, _layout.OnBadRecord == BadRecordPolicy.Fail ? exception.Message : "");
+    }
+
+    /// <summary>Refuses the current line as <see cref="BadRecordReason.InvalidJson"/> because its top value is not an object.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public bool RefuseNotAnObject(JsonTokenType found) =>
+        Refuse(BadRecordReason.InvalidJson, -1, _layout.OnBadRecord == BadRecordPolicy.Fail ? $"the line is a JSON {found}, not an object" : "");
+
+    private bool Refuse(BadRecordReason reason, int member, string detail)
+    {
+        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        {
+            throw new BadRecordException(_source, _stream, _line, member < 0 ? null : _layout.Members[member], reason, detail);
+        }
+
+        _reasons[(int)reason]++;
+        _counters.Malformed++;
+        return false;
+    }
+}
