@@ -90,7 +90,8 @@ namespace Events
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
                 _tradesReader = new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, "Trades", context.Counters[0]);
                 _output = context.Sinks[0];
-                _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
+                _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
+                if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
             }
 
             /// <summary>Starts a new stream (a connection or a file) of a source.</summary>
@@ -144,7 +145,9 @@ namespace Events
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Sink] Output (RecordsJson.cs:52)
                     if (_outputRecords is not null) _outputRecords.Write(add);
-                    else _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
+                    else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(_text.Written); }
                 }
 
                 _add.Clear();
@@ -154,6 +157,34 @@ namespace Events
             protected override void Dispose(bool disposing)
             {
                 _tradesFramer.Dispose();
+            }
+
+            /// <summary>Each sink's records as CSV rows and JSON objects (the sink URI's ?format=csv or ?format=json), written into the job's text buffer.</summary>
+            private static class SinkWriters
+            {
+                /// <summary>The CSV header row of sink Output's records.</summary>
+                public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "key,value"u8;
+
+                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
+                public static void OutputCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    // key
+                    global::Compiled.CsvText.Field(text, record.Key, (byte)',');
+                    // value
+                    text.Append(',');
+                    text.AppendValue(record.Value);
+                }
+
+                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
+                public static void OutputJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    text.Append('{');
+                    text.Append("\"key\":"u8);
+                    global::Compiled.JsonText.String(text, record.Key);
+                    text.Append(",\"value\":"u8);
+                    text.AppendValue(record.Value);
+                    text.Append('}');
+                }
             }
 
             /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
