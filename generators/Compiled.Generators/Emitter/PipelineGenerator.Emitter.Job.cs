@@ -38,9 +38,22 @@ namespace Compiled.Generators
 
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
+                    if (pipeline.NamesOf(pipeline.Sources[i]).BadRecords is { } badRecords)
+                    {
+                        w.Line($"{badRecords} = {BadRecordsValue(pipeline, pipeline.Sources[i], i)};");
+                    }
+                }
+
+                foreach (StageModel guarded in pipeline.Model.Stages.Where(s => s.OnError is not null))
+                {
+                    w.Line($"{pipeline.NamesOf(guarded).Guard} = {GuardValue(guarded)};");
+                }
+
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
                     if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
                     {
-                        w.Line($"{counters} = {CountersValue(pipeline.Sources[i], i)};");
+                        w.Line($"{counters} = {CountersValue(pipeline, pipeline.Sources[i], i)};");
                     }
                 }
 
@@ -115,7 +128,9 @@ namespace Compiled.Generators
                     else
                     {
                         w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
-                        w.Line($"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
+                        w.Line(HasGuards(model)
+                            ? $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record, default);"
+                            : $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
                     }
                 }
 

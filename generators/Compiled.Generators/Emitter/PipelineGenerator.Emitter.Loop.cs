@@ -56,12 +56,17 @@ namespace Compiled.Generators
                 {
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
                     EmitParse(w, source, names);
-                    w.Line($"OnValue({names.Local});");
+                    bool raw = HasGuards(pipeline.Model);
+                    w.Line(raw ? $"OnValue({names.Local}, {names.Line});" : $"OnValue({names.Local});");
                     w.Close();
                     w.Line();
-                    w.Line($"/// <summary>Handles one parsed record of {source.Name}.</summary>");
+                    w.Line(raw
+                        ? $"/// <summary>Handles one parsed record of {source.Name}; the line it was read from goes with it, for a stage's bad-record report.</summary>"
+                        : $"/// <summary>Handles one parsed record of {source.Name}.</summary>");
                     w.Line(Inline);
-                    w.Open($"public void OnValue({source.Output!.Type.Code} {names.Local})");
+                    w.Open(raw
+                        ? $"public void OnValue({source.Output!.Type.Code} {names.Local}, global::System.ReadOnlySpan<byte> {names.Line})"
+                        : $"public void OnValue({source.Output!.Type.Code} {names.Local})");
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     w.Close();
                 }
@@ -143,6 +148,12 @@ namespace Compiled.Generators
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 int index = pipeline.IndexOf(stage);
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
+                if (stage.OnError is not null)
+                {
+                    EmitGuardedStage(w, pipeline, stage, names, call, input, index);
+                    return;
+                }
+
                 switch (stage.Kind)
                 {
                     case StageKind.Map:

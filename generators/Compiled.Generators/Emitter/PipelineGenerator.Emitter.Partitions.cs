@@ -26,6 +26,11 @@ namespace Compiled.Generators
                     return csv;
                 }
 
+                if (HasGuards(pipeline.Model))
+                {
+                    return "a stage guards its calls (OnError), and a bad record's report needs the source's stream and offset, which one partition keeps";
+                }
+
                 foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))
                 {
                     if (stage.Kind == StageKind.Source)

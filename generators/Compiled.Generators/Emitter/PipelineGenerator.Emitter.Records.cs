@@ -24,9 +24,10 @@ namespace Compiled.Generators
                 source.Parse?.CsvRecord is null ? $"{Runtime}.Connectors.SourceCounters" : $"{Runtime}.CsvRecordReader";
 
             // What the job binds that field to.
-            private static string CountersValue(StageModel source, int index) =>
+            // A CSV reader reports the records it refuses to its source's refusal point, bound just before it.
+            private static string CountersValue(PipelineView pipeline, StageModel source, int index) =>
                 source.Parse?.CsvRecord is { } type
-                    ? $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, context.Counters[{index}], context.Framing[{index}].MaxRecordBytes)"
+                    ? $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, context.Counters[{index}], context.Framing[{index}].MaxRecordBytes, {pipeline.NamesOf(source).BadRecords})"
                     : $"context.Counters[{index}]";
 
             // A CSV source's reader starts each stream too: its header row, its line numbers.

@@ -88,9 +88,25 @@ namespace Compiled.Generators
 
                     foreach (StageModel source in Sources)
                     {
+                        if (NamesOf(source).BadRecords is { } badRecords)
+                        {
+                            _badRecordFields.Add(source, ($"private readonly {Runtime}.BadRecordSource {badRecords};", badRecords));
+                        }
+                    }
+
+                    foreach (StageModel source in Sources)
+                    {
                         if (NamesOf(source).Counters is { } counters)
                         {
                             _counterFields.Add(source, ($"private readonly {CountersType(source)} {counters};", counters));
+                        }
+                    }
+
+                    foreach (StageModel stage in model.Stages)
+                    {
+                        if (NamesOf(stage).Guard is { } guard)
+                        {
+                            _guardFields.Add(stage, ($"private readonly {Runtime}.StageGuard {guard};", guard));
                         }
                     }
 
@@ -200,7 +216,9 @@ namespace Compiled.Generators
                         : $"{Runtime}.Keys.StructKeyTable<{record.Key!.Code}, {value}>";
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _badRecordFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _guardFields = new();
 
                 /// <summary>The interface through which a sink may take its records as they are: <c>IRecordWriter&lt;KeyValue&lt;long&gt;&gt;</c>.</summary>
                 public string WriterType(StageModel sink) => $"{Runtime}.Sinks.IRecordWriter<{Model.Stages[sink.Input].Output!.Type.Code}>";
@@ -217,7 +235,9 @@ namespace Compiled.Generators
                     {
                         var fields = new List<(StageModel? Stage, string Declaration)>();
                         fields.AddRange(Sources.Select(s => ((StageModel?)s, $"private readonly {Runtime}.Framing.LineFramer {NamesOf(s).Framer};")));
+                        fields.AddRange(_badRecordFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_counterFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_guardFields.Select(f => ((StageModel?)null, f.Value.Declaration)));
                         fields.AddRange(_fields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_writerFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_jobFields);
@@ -305,6 +325,19 @@ namespace Compiled.Generators
                     if (_counterFields.TryGetValue(source, out (string, string) counters))
                     {
                         used.Add(counters);
+                    }
+
+                    if (reached.Any(s => s.OnError is not null) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    {
+                        used.Add(badRecords);
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _guardFields.TryGetValue(stage, out (string, string) guard))
+                        {
+                            used.Add(guard);
+                        }
                     }
 
                     // Declaration order within each registry, so the text is deterministic.

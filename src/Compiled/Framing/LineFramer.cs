@@ -31,6 +31,7 @@ public sealed class LineFramer : IDisposable
     private string _streamName = "";
     private long _offset;          // stream offset of the first byte not yet consumed
     private long _scanned;         // leading unconsumed bytes already searched, known to hold no '\n'
+    private long _recordStart;     // index, in the buffer being framed, of the record handed to the consumer last
     private bool _skipping;        // inside an oversize record that is being dropped, until its '\n'
     private byte[]? _scratch;
 
@@ -55,6 +56,15 @@ public sealed class LineFramer : IDisposable
 
     /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
     public long Offset => _offset;
+
+    /// <summary>The name of the stream being framed (a file's path, a connection's peer), as given to <see cref="Reset"/>.</summary>
+    public string StreamName => _streamName;
+
+    /// <summary>
+    /// The byte offset, in the current stream, of the record the consumer is being handed: read while the consumer runs
+    /// (a bad record's report, an error), not after <see cref="Frame"/> returns.
+    /// </summary>
+    public long RecordOffset => _offset + _recordStart;
 
     /// <summary>Starts a new stream: offsets count from 0 again and error messages name <paramref name="streamName"/>.</summary>
     public void Reset(string streamName)
@@ -135,6 +145,7 @@ public sealed class LineFramer : IDisposable
 
                     if (record.Length <= max)
                     {
+                        _recordStart = recordStart;
                         consumer.OnRecord(record);
                         records++;
                     }
@@ -272,6 +283,7 @@ public sealed class LineFramer : IDisposable
             return 0;
         }
 
+        _recordStart = start;
         consumer.OnRecord(record);
         return 1;
     }

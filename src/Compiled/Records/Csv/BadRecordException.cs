@@ -2,20 +2,22 @@ namespace Compiled;
 
 /// <summary>
 /// A record that did not parse, at a source whose record declares <see cref="BadRecordPolicy.Fail"/>: it says where
-/// (source, stream, line) and what (field and reason), so the input can be fixed.
+/// (source, stream, byte offset where the source knows it, line) and what (field and reason), so the input can be fixed.
 /// </summary>
 public sealed class BadRecordException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail)
-        : base($"Source {source} read a bad record at line {line} of {(stream.Length == 0 ? "its input" : stream)}"
-            + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] to count and skip such records.")
+    public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail, long offset = -1)
+        : base($"Source {source} read a bad record at {(offset >= 0 ? $"byte {offset}, " : "")}line {line} of {(stream.Length == 0 ? "its input" : stream)}"
+            + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] "
+            + "to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).")
     {
         SourceName = source;
         Stream = stream;
         Line = line;
         Field = field;
         Reason = reason;
+        Offset = offset;
     }
 
     /// <summary>The source's name.</summary>
@@ -26,6 +28,9 @@ public sealed class BadRecordException : Exception
 
     /// <summary>The line of the stream the record starts on, from 1.</summary>
     public long Line { get; }
+
+    /// <summary>The byte offset of the record's first line in its stream, or -1 when the source does not know it.</summary>
+    public long Offset { get; }
 
     /// <summary>The record's field (member) that did not parse, or <see langword="null"/> for a problem of the whole row.</summary>
     public string? Field { get; }
