@@ -76,6 +76,7 @@ namespace Markets
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _tradesFramer;
+            private readonly global::Compiled.BadRecordSource _tradesBadRecords;
             private readonly global::Compiled.CsvRecordReader _tradesReader;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
@@ -88,7 +89,8 @@ namespace Markets
             public BoughtJob(global::Compiled.Hosting.JobContext context)
             {
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes);
+                _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes, _tradesBadRecords);
                 _output = context.Sinks[0];
                 _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
             }

@@ -42,4 +42,27 @@ public class RecordSnapshotTests
         Assert.Contains("global::Compiled.CsvValues.Decimal(field, out decimal m1)", parser);
         Assert.Contains("global::Compiled.CsvValues.DateTime(field, \"yyyy-MM-dd HH:mm:ss\", out global::System.DateTime m4)", parser);
     }
+
+    [Fact]
+    public void GuardedStages_MatchBaselineAndCatchOnlyTheirOwnCalls()
+    {
+        string text = File.ReadAllText(GeneratorHarness.InputPath("BadRecords"));
+        var (result, output, diagnostics) = Run(GeneratorHarness.CreateCompilationFromFiles(("/src/BadRecords.cs", text)));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        GeneratedSourceResult pipeline = Assert.Single(result.Results[0].GeneratedSources);
+        Baseline.Match("BadRecords", pipeline.SourceText.ToString());
+
+        // Each guarded call is its own try, whose filter asks the stage's guard; the CSV reader reports to the source's
+        // refusal point; the stages' policies are the declared ones, the pipeline's where a stage declares none.
+        string job = pipeline.SourceText.ToString();
+        Assert.Contains("try { withNote = global::Orders.Revenue.WithNote(orders); }", job);
+        Assert.Contains("catch (global::System.Exception withNoteError) when (_withNoteGuard.Caught(_ordersBadRecords, ordersLine, withNoteError)) { goto withNoteDone; }", job);
+        Assert.Contains("context.BadRecords.ForStage(\"WithNote\", \"Map\", global::Compiled.BadRecordPolicy.Skip)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Priced\", \"Filter\", global::Compiled.BadRecordPolicy.DeadLetter)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Words\", \"FlatMap\", global::Compiled.BadRecordPolicy.Fail)", job);
+        Assert.Contains("context.Framing[0].MaxRecordBytes, _ordersBadRecords)", job);
+        Assert.Contains("when (!wordsInside && _wordsGuard.Caught(", job);
+    }
 }
