@@ -1,0 +1,83 @@
+namespace Compiled.Tests.Records.DeadLetters;
+
+/// <summary>A sensor's reading in a CSV export; a row that does not parse goes to the dead-letter file.</summary>
+[Record(OnBadRecord = BadRecordPolicy.DeadLetter)]
+public partial struct Reading
+{
+    [Column("sensor")]
+    public Utf8Text Sensor;
+
+    [Column("value")]
+    public long Value;
+
+    [Column("scale")]
+    public int Scale;
+}
+
+/// <summary>The same reading, whose rows that do not parse are counted and skipped (the default).</summary>
+[Record]
+public partial struct CountedReading
+{
+    [Column("sensor")]
+    public Utf8Text Sensor;
+
+    [Column("value")]
+    public long Value;
+
+    [Column("scale")]
+    public int Scale;
+}
+
+/// <summary>Scaled values per sensor; a reading whose scale is 0 makes the map throw, and goes to the dead-letter file.</summary>
+[Pipeline]
+public static partial class ScaledPerSensor
+{
+    [Source]
+    public static partial Lines<Reading> Readings();
+
+    [Map(OnError = BadRecordPolicy.DeadLetter)]
+    public static KeyValue<long> PerUnit(Reading reading) => new(reading.Sensor.Span, reading.Value / reading.Scale);
+
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> sensor, long value);
+}
+
+/// <summary>The same, with every guarded stage skipping by the pipeline's default; a filter throws on negative values.</summary>
+[Pipeline(OnError = BadRecordPolicy.Skip)]
+public static partial class SkippedPerSensor
+{
+    [Source]
+    public static partial Lines<CountedReading> Readings();
+
+    [Filter]
+    public static bool Positive(CountedReading reading) => reading.Value >= 0 ? true : throw new ArgumentOutOfRangeException(nameof(reading), "a negative reading");
+
+    [Map]
+    public static KeyValue<long> PerUnit(CountedReading reading) => new(reading.Sensor.Span, reading.Value / reading.Scale);
+
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> sensor, long value);
+}
+
+/// <summary>The same, failing at the first reading the map throws on.</summary>
+[Pipeline]
+public static partial class FailingPerSensor
+{
+    [Source]
+    public static partial Lines<CountedReading> Readings();
+
+    [Map(OnError = BadRecordPolicy.Fail)]
+    public static KeyValue<long> PerUnit(CountedReading reading) => new(reading.Sensor.Span, reading.Value / reading.Scale);
+
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> sensor, long value);
+}
