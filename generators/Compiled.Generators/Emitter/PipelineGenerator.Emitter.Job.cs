@@ -38,13 +38,13 @@ namespace Compiled.Generators
 
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    if (pipeline.NamesOf(pipeline.Sources[i]).BadRecords is { } badRecords)
+                    if (pipeline.NamesOf(pipeline.Sources[i]).BadRecords is { } badRecords && (pipeline.Sources[i].Parse?.CsvRecord is not null || pipeline.HasGuards))
                     {
                         w.Line($"{badRecords} = {BadRecordsValue(pipeline, pipeline.Sources[i], i)};");
                     }
                 }
 
-                foreach (StageModel guarded in pipeline.Model.Stages.Where(s => s.OnError is not null))
+                foreach (StageModel guarded in pipeline.Model.Stages.Where(pipeline.IsGuarded))
                 {
                     w.Line($"{pipeline.NamesOf(guarded).Guard} = {GuardValue(guarded)};");
                 }
@@ -128,7 +128,7 @@ namespace Compiled.Generators
                     else
                     {
                         w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
-                        w.Line(HasGuards(model)
+                        w.Line(pipeline.HasGuards
                             ? $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record, default);"
                             : $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
                     }

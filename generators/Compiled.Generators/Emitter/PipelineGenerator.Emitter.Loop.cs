@@ -56,7 +56,7 @@ namespace Compiled.Generators
                 {
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
                     EmitParse(w, source, names);
-                    bool raw = HasGuards(pipeline.Model);
+                    bool raw = pipeline.HasGuards;
                     w.Line(raw ? $"OnValue({names.Local}, {names.Line});" : $"OnValue({names.Local});");
                     w.Close();
                     w.Line();
@@ -148,7 +148,9 @@ namespace Compiled.Generators
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 int index = pipeline.IndexOf(stage);
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
-                if (stage.OnError is not null)
+                // A stage guarded against an exception on one record, in a source's fused loop; at the batch boundary (below a
+                // keyed stage) a record is no longer one of a source's, and the call is not guarded.
+                if (pipeline.CurrentSource is not null && pipeline.IsGuarded(stage))
                 {
                     EmitGuardedStage(w, pipeline, stage, names, call, input, index);
                     return;

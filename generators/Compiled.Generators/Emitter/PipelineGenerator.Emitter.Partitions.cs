@@ -26,7 +26,7 @@ namespace Compiled.Generators
                     return csv;
                 }
 
-                if (HasGuards(pipeline.Model))
+                if (pipeline.HasGuards)
                 {
                     return "a stage guards its calls (OnError), and a bad record's report needs the source's stream and offset, which one partition keeps";
                 }

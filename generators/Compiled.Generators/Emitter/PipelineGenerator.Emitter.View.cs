@@ -88,7 +88,7 @@ namespace Compiled.Generators
 
                     foreach (StageModel source in Sources)
                     {
-                        if (NamesOf(source).BadRecords is { } badRecords)
+                        if (NamesOf(source).BadRecords is { } badRecords && (source.Parse?.CsvRecord is not null || HasGuards))
                         {
                             _badRecordFields.Add(source, ($"private readonly {Runtime}.BadRecordSource {badRecords};", badRecords));
                         }
@@ -104,7 +104,7 @@ namespace Compiled.Generators
 
                     foreach (StageModel stage in model.Stages)
                     {
-                        if (NamesOf(stage).Guard is { } guard)
+                        if (NamesOf(stage).Guard is { } guard && IsGuarded(stage))
                         {
                             _guardFields.Add(stage, ($"private readonly {Runtime}.StageGuard {guard};", guard));
                         }
@@ -305,6 +305,19 @@ namespace Compiled.Generators
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
+                /// <summary>
+                /// Whether a stage's call is guarded against an exception on one record: it declares a policy (or the
+                /// pipeline does) and runs in a source's fused loop, where a record is a source's.
+                /// </summary>
+                public bool IsGuarded(StageModel stage)
+                {
+                    int index = IndexOf(stage);
+                    return stage.OnError is not null && Physical.Loops.Any(loop => loop.Stages.Contains(index));
+                }
+
+                /// <summary>Whether any stage's call is guarded (see <see cref="IsGuarded"/>).</summary>
+                public bool HasGuards => Model.Stages.Any(IsGuarded);
+
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
 
@@ -327,7 +340,7 @@ namespace Compiled.Generators
                         used.Add(counters);
                     }
 
-                    if (reached.Any(s => s.OnError is not null) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    if (reached.Any(IsGuarded) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
                     {
                         used.Add(badRecords);
                     }

@@ -3,7 +3,7 @@
 
 namespace Orders
 {
-    /// <remarks>Plan: Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Sink] Output</remarks>
+    /// <remarks>Plan: Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Map] Dollars → [Sink] Output</remarks>
     static partial class Revenue
     {
         /// <summary>The compiled pipeline Revenue: its sources, sinks and batch interval, and the factory of its fused loop.</summary>
@@ -11,7 +11,7 @@ namespace Orders
         public static global::Compiled.Hosting.PipelineDefinition Definition { get; } = new(
             name: "Revenue",
             batchInterval: global::System.TimeSpan.FromMilliseconds(1000),
-            plan: "Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Sink] Output",
+            plan: "Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Map] Dollars → [Sink] Output",
             sources: new global::Compiled.SourceDeclaration[]
             {
                 new global::Compiled.Lines<global::Orders.Order>("Orders", "file:///data/orders.csv", "Order"),
@@ -154,9 +154,11 @@ namespace Orders
                 for (int addIndex = 0; addIndex < _add.Count; addIndex++)
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
-                    // [Sink] Output (BadRecords.cs:41)
-                    if (_outputRecords is not null) _outputRecords.Write(add);
-                    else _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
+                    // [Map] Dollars (BadRecords.cs:42)
+                    var dollars = global::Orders.Revenue.Dollars(add);
+                    // [Sink] Output (BadRecords.cs:45)
+                    if (_outputRecords is not null) _outputRecords.Write(dollars);
+                    else _output.Write(_text.Clear().Append('(').Append(dollars.Key).Append(',').AppendValue(dollars.Value).Append(')').Written);
                 }
 
                 _add.Clear();
