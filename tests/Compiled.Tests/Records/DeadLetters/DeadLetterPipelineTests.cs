@@ -215,6 +215,22 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task ABadRowUnderFail_ExitsOne_NamingItsByteOffsetLineAndField()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("levels.csv", "1,2\r\n2,3\n3,300\n4,4\n");
+        var error = new StringWriter();
+        int exit = await PipelineProgram.RunAsync(
+            StrictRows.Definition,
+            ["--source", $"file://{input}", "--sink", $"file://{temp.Path}/out/rows?suffix=txt", "--log-level", "none"],
+            error,
+            configure: null);
+
+        Assert.Equal(PipelineProgram.ExitFailed, exit);
+        Assert.Contains($"Source Levels read a bad record at byte 9, line 3 of {input}, field Level: NumberOutOfRange: '300' cannot be read as the Level of a Strict.", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OnError_NotAPolicy_IsAUsageError()
     {
         var error = new StringWriter();

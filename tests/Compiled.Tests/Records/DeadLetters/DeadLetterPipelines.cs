@@ -81,3 +81,17 @@ public static partial class FailingPerSensor
     [Sink]
     public static partial void Output(ReadOnlySpan<byte> sensor, long value);
 }
+
+/// <summary>Counts the rows of levels; the first bad row stops the job (<c>Strict</c> declares Fail).</summary>
+[Pipeline]
+public static partial class StrictRows
+{
+    [Source]
+    public static partial Lines<Compiled.Tests.Records.Csv.Strict> Levels();
+
+    [Count]
+    public static partial long Rows(Compiled.Tests.Records.Csv.Strict level);
+
+    [Sink]
+    public static partial void Output(long rows);
+}
