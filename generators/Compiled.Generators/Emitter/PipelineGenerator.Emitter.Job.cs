@@ -38,7 +38,8 @@ namespace Compiled.Generators
 
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    if (pipeline.NamesOf(pipeline.Sources[i]).BadRecords is { } badRecords && (pipeline.Sources[i].Parse?.CsvRecord is not null || pipeline.HasGuards))
+                    StageModel source = pipeline.Sources[i];
+                    if (pipeline.NamesOf(source).BadRecords is { } badRecords && (source.Parse?.CsvRecord is not null || source.OnError is not null || pipeline.HasGuards))
                     {
                         w.Line($"{badRecords} = {BadRecordsValue(pipeline, pipeline.Sources[i], i)};");
                     }

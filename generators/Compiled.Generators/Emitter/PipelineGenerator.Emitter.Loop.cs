@@ -89,8 +89,12 @@ namespace Compiled.Generators
                     return;
                 }
 
-                string malformed = $"{{ {names.Counters}.Malformed++; return; }}";
-                w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
+                // A line that does not parse is counted as malformed and skipped; under a declared policy, it is refused through
+                // the source's refusal point, which also counts it per field and reason, and writes or throws as the policy says.
+                string Malformed(int field) => source.OnError is null ? $"{{ {names.Counters}.Malformed++; return; }}" : RefuseTypedLine(source, names, field);
+                w.Line(source.OnError is null
+                    ? $"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped."
+                    : $"// Parse the line as {parse.RecordDisplay}; a line that is not one is refused as the source's OnBadRecord says ({source.OnError}).");
                 if (!parse.IsTuple)
                 {
                     ParseField field = parse.Fields[0];
@@ -98,11 +102,11 @@ namespace Compiled.Generators
                     {
                         // The whole line as one integer field: its reader refuses a comma, as the type's parser would.
                         w.Line($"int {names.At} = 0;");
-                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, true, out {field.TypeCode} {names.Local})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, true, out {field.TypeCode} {names.Local})) {Malformed(0)}");
                     }
                     else
                     {
-                        w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {field.TypeCode} {names.Local})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {field.TypeCode} {names.Local})) {Malformed(0)}");
                     }
 
                     return;
@@ -115,12 +119,12 @@ namespace Compiled.Generators
                     string last = i == parse.Fields.Count - 1 ? "true" : "false";
                     if (field.Reader is not null)
                     {
-                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, {last}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, {last}, out {field.TypeCode} {names.FieldValues![i]})) {Malformed(i)}");
                     }
                     else
                     {
                         w.Line($"if (!{Runtime}.Utf8Fields.TryCut({names.Line}, ref {names.At}, {last}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
-                            + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                            + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {field.TypeCode} {names.FieldValues![i]})) {Malformed(i)}");
                     }
                 }
 

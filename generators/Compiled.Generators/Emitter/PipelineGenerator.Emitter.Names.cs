@@ -277,11 +277,11 @@ namespace Compiled.Generators
                                 break;
                         }
 
-                        if (stage.OnError is not null)
+                        if (stage.OnError is not null && stage.Kind != StageKind.Source)
                         {
                             names.Guard = table.Allocate("_" + camel + "Guard");
                         }
-                        else if (stage.Kind == StageKind.Source && (stage.Parse?.CsvRecord is not null || HasGuards(model)))
+                        else if (stage.Kind == StageKind.Source && NeedsBadRecords(model, stage))
                         {
                             names.BadRecords = table.Allocate("_" + camel + "BadRecords");
                         }

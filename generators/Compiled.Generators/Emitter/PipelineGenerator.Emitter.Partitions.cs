@@ -26,9 +26,11 @@ namespace Compiled.Generators
                     return csv;
                 }
 
-                if (pipeline.HasGuards)
+                if (pipeline.HasGuards || pipeline.Sources[0].OnError is not null)
                 {
-                    return "a stage guards its calls (OnError), and a bad record's report needs the source's stream and offset, which one partition keeps";
+                    return pipeline.HasGuards
+                        ? "a stage guards its calls (OnError), and a bad record's report needs the source's stream and offset, which one partition keeps"
+                        : "its source declares OnBadRecord, and a bad record's report needs the source's stream and offset, which one partition keeps";
                 }
 
                 foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))

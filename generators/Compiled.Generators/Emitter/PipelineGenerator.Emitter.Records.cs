@@ -27,7 +27,7 @@ namespace Compiled.Generators
             // A CSV reader reports the records it refuses to its source's refusal point, bound just before it.
             private static string CountersValue(PipelineView pipeline, StageModel source, int index) =>
                 source.Parse?.CsvRecord is { } type
-                    ? $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, context.Counters[{index}], context.Framing[{index}].MaxRecordBytes, {pipeline.NamesOf(source).BadRecords})"
+                    ? $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, context.Counters[{index}], context.Framing[{index}].MaxRecordBytes, {pipeline.NamesOf(source).BadRecords}{(source.OnError is null ? "" : $", {Runtime}.BadRecordPolicy.{source.OnError}")})"
                     : $"context.Counters[{index}]";
 
             // A CSV source's reader starts each stream too: its header row, its line numbers.

@@ -88,7 +88,7 @@ namespace Compiled.Generators
 
                     foreach (StageModel source in Sources)
                     {
-                        if (NamesOf(source).BadRecords is { } badRecords && (source.Parse?.CsvRecord is not null || HasGuards))
+                        if (NamesOf(source).BadRecords is { } badRecords && (NeedsBadRecords(model, source) && (source.Parse?.CsvRecord is not null || source.OnError is not null || HasGuards)))
                         {
                             _badRecordFields.Add(source, ($"private readonly {Runtime}.BadRecordSource {badRecords};", badRecords));
                         }
@@ -312,7 +312,7 @@ namespace Compiled.Generators
                 public bool IsGuarded(StageModel stage)
                 {
                     int index = IndexOf(stage);
-                    return stage.OnError is not null && Physical.Loops.Any(loop => loop.Stages.Contains(index));
+                    return stage.OnError is not null && stage.Kind != StageKind.Source && Physical.Loops.Any(loop => loop.Stages.Contains(index));
                 }
 
                 /// <summary>Whether any stage's call is guarded (see <see cref="IsGuarded"/>).</summary>
@@ -340,7 +340,7 @@ namespace Compiled.Generators
                         used.Add(counters);
                     }
 
-                    if (reached.Any(IsGuarded) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    if ((reached.Any(IsGuarded) || (source.Parse?.CsvRecord is null && source.OnError is not null)) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
                     {
                         used.Add(badRecords);
                     }

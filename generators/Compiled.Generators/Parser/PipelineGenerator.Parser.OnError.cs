@@ -16,10 +16,13 @@ namespace Compiled.Generators
 
             // The policy a [Map], [Filter] or [FlatMap] declares for an exception on one record (its own OnError, else the
             // pipeline's), or null when neither is written: the stage is then not guarded, and its call costs nothing more.
-            private string? OnErrorOf(Draft draft) =>
-                draft.Kind is StageKind.Map or StageKind.Filter or StageKind.FlatMap
-                    ? PolicyArgument(draft.Attribute, "OnError") ?? _pipelineOnError
-                    : null;
+            // For a source, the policy for a line that does not parse, [Source(OnBadRecord = ...)], or null when not written.
+            private string? OnErrorOf(Draft draft) => draft.Kind switch
+            {
+                StageKind.Map or StageKind.Filter or StageKind.FlatMap => PolicyArgument(draft.Attribute, "OnError") ?? _pipelineOnError,
+                StageKind.Source => PolicyArgument(draft.Attribute, "OnBadRecord"),
+                _ => null,
+            };
 
             private static string? PolicyArgument(AttributeData attribute, string name)
             {

@@ -24,6 +24,14 @@ public sealed class SourceAttribute : Attribute
 {
     /// <summary>The URI read when the command line names none: <c>tcp://host:port</c>, <c>file:///path</c>, <c>stdin:</c>.</summary>
     public string? Default { get; set; }
+
+    /// <summary>
+    /// What a line of a typed source (<c>Lines&lt;T&gt;</c>) that does not parse does: counted and skipped (the
+    /// default), written to the dead-letter sink too (<see cref="BadRecordPolicy.DeadLetter"/>), or the end of the job
+    /// (<see cref="BadRecordPolicy.Fail"/>). For a <see cref="RecordAttribute"/> struct, it overrides the record's
+    /// <see cref="RecordAttribute.OnBadRecord"/>.
+    /// </summary>
+    public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
 }
 
 /// <summary>

@@ -44,3 +44,17 @@ public static partial class Revenue
     [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> word, long cents);
 }
+
+/// <summary>Totals per customer from lines of two numbers; a line that does not parse goes to the dead-letter file.</summary>
+[Pipeline]
+public static partial class CustomerTotals
+{
+    [Source(Default = "tcp://localhost:7000", OnBadRecord = BadRecordPolicy.DeadLetter)]
+    public static partial Lines<(int Customer, long Cents)> Orders();
+
+    [ReduceByKey]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink(Default = "console")]
+    public static partial void Output(int customer, long cents);
+}

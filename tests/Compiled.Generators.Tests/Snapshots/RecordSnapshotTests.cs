@@ -51,8 +51,14 @@ public class RecordSnapshotTests
 
         Assert.Empty(diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
-        GeneratedSourceResult pipeline = Assert.Single(result.Results[0].GeneratedSources);
+        Assert.Equal(2, result.Results[0].GeneratedSources.Length);
+        GeneratedSourceResult pipeline = result.Results[0].GeneratedSources.Single(s => s.HintName.Contains("Revenue", StringComparison.Ordinal));
+        GeneratedSourceResult typed = result.Results[0].GeneratedSources.Single(s => s.HintName.Contains("CustomerTotals", StringComparison.Ordinal));
         Baseline.Match("BadRecords", pipeline.SourceText.ToString());
+        Baseline.Match("BadRecordsTyped", typed.SourceText.ToString());
+
+        // A typed source that declares its policy refuses a bad line through its refusal point, naming the field.
+        Assert.Contains("if (!global::Compiled.Utf8Fields.TryInt64(ordersLine, ref ordersAt, true, out long ordersValue2)) { global::Compiled.TypedLineRefusal.Refuse(_ordersBadRecords, global::Compiled.BadRecordPolicy.DeadLetter, ordersLine, 1, 2, true); return; }", typed.SourceText.ToString());
 
         // Each guarded call is its own try, whose filter asks the stage's guard; the CSV reader reports to the source's
         // refusal point; the stages' policies are the declared ones, the pipeline's where a stage declares none.

@@ -31,6 +31,7 @@ public sealed class CsvRecordReader : IRecordLines
     private readonly CsvLayout _layout;
     private readonly string _source;
     private readonly BadRecordSource _badRecords;
+    private readonly BadRecordPolicy _policy;
     private readonly bool _keepRaw;  // DeadLetter: each record is copied as read, for the dead-letter sink
     private byte[] _raw = [];
     private int _rawLength;
@@ -62,7 +63,8 @@ public sealed class CsvRecordReader : IRecordLines
     /// Where a refused record is reported (counted per field and reason, written to the dead-letter sink, or thrown): the
     /// source's refusal point in the run's ledger. <see langword="null"/> for one of the reader's own.
     /// </param>
-    public CsvRecordReader(CsvLayout layout, string source, SourceCounters counters, int maxRecordBytes = FramingOptions.DefaultMaxRecordBytes, BadRecordSource? badRecords = null)
+    /// <param name="policy">The source's policy (<c>[Source(OnBadRecord = ...)]</c>), overriding the record's; <see langword="null"/> for the record's.</param>
+    public CsvRecordReader(CsvLayout layout, string source, SourceCounters counters, int maxRecordBytes = FramingOptions.DefaultMaxRecordBytes, BadRecordSource? badRecords = null, BadRecordPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(counters);
@@ -70,7 +72,8 @@ public sealed class CsvRecordReader : IRecordLines
         _source = source;
         _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
         _badRecords.Lines = this;
-        _keepRaw = layout.OnBadRecord == BadRecordPolicy.DeadLetter;
+        _policy = policy ?? layout.OnBadRecord;
+        _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;
         _columns = (int[])layout.Indexes.Clone();
@@ -279,12 +282,12 @@ public sealed class CsvRecordReader : IRecordLines
     // Every refusal goes through the source's refusal point, which counts it, writes it to the dead-letter sink or throws.
     private bool Refuse(BadRecordReason reason, int member, string detail)
     {
-        if (_layout.OnBadRecord != BadRecordPolicy.Fail)
+        if (_policy != BadRecordPolicy.Fail)
         {
             _reasons[(int)reason]++;
         }
 
-        return _badRecords.Refuse(_layout.OnBadRecord, reason, member < 0 ? null : _layout.Members[member], detail, new ReadOnlySpan<byte>(_raw, 0, _rawLength));
+        return _badRecords.Refuse(_policy, reason, member < 0 ? null : _layout.Members[member], detail, new ReadOnlySpan<byte>(_raw, 0, _rawLength));
     }
 
     // Under DeadLetter: the record as read (its lines joined, quotes not yet unescaped), for the dead-letter sink.

@@ -231,6 +231,68 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task ATypedSourceUnderDeadLetter_WritesEachBadLineWithItsFieldAndReason()
+    {
+        (string Line, string Reason, string? Field)[] badLines =
+        [
+            ("1,abc", "NumberInvalid", "Item2"),
+            ("7", "WrongFieldCount", null),
+            ("1,2,3", "WrongFieldCount", null),
+            ("x,5", "NumberInvalid", "Item1"),
+            ("1,99999999999999999999", "NumberOutOfRange", "Item2"),
+            ("3000000000,1", "NumberOutOfRange", "Item1"),
+        ];
+        var random = new Random(8);
+        var text = new StringBuilder();
+        var reference = new Dictionary<int, long>();
+        var expected = new List<(long Offset, string Line, string Reason, string? Field)>();
+        for (int i = 0; i < 5_000; i++)
+        {
+            string line;
+            if (random.Next(100) == 0)
+            {
+                (line, string reason, string? field) = badLines[random.Next(badLines.Length)];
+                expected.Add((Encoding.UTF8.GetByteCount(text.ToString()), line, reason, field));
+            }
+            else
+            {
+                int customer = random.Next(1, 20);
+                long cents = random.Next(1, 100_000);
+                reference[customer] = reference.GetValueOrDefault(customer) + cents;
+                line = string.Create(CultureInfo.InvariantCulture, $"{customer},{cents}");
+            }
+
+            text.Append(line).Append('\n');
+        }
+
+        using var temp = new TempDirectory();
+        string input = temp.Write("orders.txt", text.ToString());
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, DeadLetters = $"file://{temp.Combine("dead.jsonl")}" };
+        options.SourceUris["Orders"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/cents?suffix=txt";
+        await using var run = new PipelineRun(CentsPerCustomer.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        var totals = ReadTotals(Path.Combine(temp.Path, "out")).ToDictionary(p => int.Parse(p.Key, CultureInfo.InvariantCulture), p => p.Value);
+        Assert.Equal(reference.OrderBy(p => p.Key), totals.OrderBy(p => p.Key));
+        string[] letters = File.ReadAllLines(temp.Combine("dead.jsonl"));
+        Assert.Equal(expected.Count, letters.Length);
+        for (int i = 0; i < letters.Length; i++)
+        {
+            using JsonDocument letter = JsonDocument.Parse(letters[i]);
+            JsonElement root = letter.RootElement;
+            Assert.Equal(expected[i].Line, root.GetProperty("record").GetString());
+            Assert.Equal(expected[i].Reason, root.GetProperty("reason").GetString());
+            Assert.Equal(expected[i].Field, root.TryGetProperty("field", out JsonElement field) ? field.GetString() : null);
+            Assert.Equal(expected[i].Offset, root.GetProperty("offset").GetInt64());
+            Assert.False(root.TryGetProperty("line", out _));
+        }
+
+        Assert.Equal(expected.Count, run.Sources[0].Counters.Malformed);
+    }
+
+    [Fact]
     public async Task OnError_NotAPolicy_IsAUsageError()
     {
         var error = new StringWriter();

@@ -95,3 +95,17 @@ public static partial class StrictRows
     [Sink]
     public static partial void Output(long rows);
 }
+
+/// <summary>Cents per customer from lines of two numbers; a line that does not parse goes to the dead-letter file.</summary>
+[Pipeline]
+public static partial class CentsPerCustomer
+{
+    [Source(OnBadRecord = BadRecordPolicy.DeadLetter)]
+    public static partial Lines<(int Customer, long Cents)> Orders();
+
+    [ReduceByKey]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(int customer, long cents);
+}
