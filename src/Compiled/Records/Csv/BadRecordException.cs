@@ -8,7 +8,7 @@ public sealed class BadRecordException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail, long offset = -1)
-        : base($"Source {source} read a bad record at {(offset >= 0 ? $"byte {offset}, " : "")}line {line} of {(stream.Length == 0 ? "its input" : stream)}"
+        : base($"Source {source} read a bad record at {Where(offset, line)} of {(stream.Length == 0 ? "its input" : stream)}"
             + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] "
             + "to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).")
     {
@@ -20,13 +20,17 @@ public sealed class BadRecordException : Exception
         Offset = offset;
     }
 
+    // "byte 112, line 3", or either alone where the source knows only one.
+    private static string Where(long offset, long line) =>
+        offset >= 0 && line > 0 ? $"byte {offset}, line {line}" : offset >= 0 ? $"byte {offset}" : $"line {line}";
+
     /// <summary>The source's name.</summary>
     public string SourceName { get; }
 
     /// <summary>The stream (file or connection) the record came from.</summary>
     public string Stream { get; }
 
-    /// <summary>The line of the stream the record starts on, from 1.</summary>
+    /// <summary>The line of the stream the record starts on, from 1; 0 when the source does not count lines.</summary>
     public long Line { get; }
 
     /// <summary>The byte offset of the record's first line in its stream, or -1 when the source does not know it.</summary>
