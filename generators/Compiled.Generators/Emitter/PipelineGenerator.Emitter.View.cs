@@ -315,6 +315,9 @@ namespace Compiled.Generators
                     return stage.OnError is not null && stage.Kind != StageKind.Source && Physical.Loops.Any(loop => loop.Stages.Contains(index));
                 }
 
+                /// <summary>The job's field of a source's refusal point for bad records, or null when it has none.</summary>
+                public string? BadRecordsFieldOf(StageModel source) => _badRecordFields.TryGetValue(source, out (string, string Name) field) ? field.Name : null;
+
                 /// <summary>Whether any stage's call is guarded (see <see cref="IsGuarded"/>).</summary>
                 public bool HasGuards => Model.Stages.Any(IsGuarded);
 

@@ -127,6 +127,7 @@ namespace Orders
                     case 0:
                     {
                         var ordersLoop = new OrdersLoop(this);
+                        _ordersBadRecords.Messages = batch;
                         batch.Deliver(ref ordersLoop);
                         break;
                     }

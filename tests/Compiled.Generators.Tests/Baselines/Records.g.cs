@@ -129,6 +129,7 @@ namespace Markets
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
+                        _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
                         break;
                     }

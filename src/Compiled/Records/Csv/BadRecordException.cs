@@ -7,8 +7,8 @@ namespace Compiled;
 public sealed class BadRecordException : Exception
 {
     /// <summary>Creates the exception.</summary>
-    public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail, long offset = -1)
-        : base($"Source {source} read a bad record at {Where(offset, line)} of {(stream.Length == 0 ? "its input" : stream)}"
+    public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail, long offset = -1, string? position = null)
+        : base($"Source {source} read a bad record at {(position is null ? Where(offset, line) : "position " + position)} of {(stream.Length == 0 ? "its input" : stream)}"
             + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] "
             + "to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).")
     {
@@ -18,7 +18,11 @@ public sealed class BadRecordException : Exception
         Field = field;
         Reason = reason;
         Offset = offset;
+        Position = position;
     }
+
+    /// <summary>The position of the message the record was, as its source keeps it, for a message source; <see langword="null"/> for a byte stream.</summary>
+    public string? Position { get; }
 
     // "byte 112, line 3", or either alone where the source knows only one.
     private static string Where(long offset, long line) =>

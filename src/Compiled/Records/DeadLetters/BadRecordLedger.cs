@@ -168,7 +168,7 @@ public sealed class BadRecordLedger : IDisposable
             _totals[at] = _totals[at] with { Count = _totals[at].Count + 1 };
             if (deadLetter && _deadLetters is not null)
             {
-                _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, stage, field, reason, message, record);
+                _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, source.MessagePosition, stage, field, reason, message, record);
             }
             else if (deadLetter)
             {

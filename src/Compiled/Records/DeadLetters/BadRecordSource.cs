@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Framing;
 
 namespace Compiled;
@@ -43,11 +44,37 @@ public sealed class BadRecordSource
     /// </summary>
     public IRecordLines? Lines { get; set; }
 
-    /// <summary>The stream the record being read comes from: its file or connection, or empty when not known.</summary>
-    public string Stream => Lines?.Stream is { Length: > 0 } stream ? stream : _framer?.StreamName ?? "";
+    /// <summary>
+    /// The batch of messages being delivered, for a message source (the generated job sets it before each delivery):
+    /// a bad record's report then gives the message's position in its source rather than a byte offset.
+    /// </summary>
+    public MessageBatch? Messages { get; set; }
+
+    /// <summary>The stream the record being read comes from: its file or connection (a message source's URI), or empty when not known.</summary>
+    public string Stream => Messages is { } messages ? messages.Source : Lines?.Stream is { Length: > 0 } stream ? stream : _framer?.StreamName ?? "";
+
+    /// <summary>
+    /// The position of the message being delivered, as its source keeps it (a Redis entry id as text; other sources'
+    /// binary positions in hex); <see langword="null"/> for a byte stream.
+    /// </summary>
+    public string? MessagePosition
+    {
+        get
+        {
+            if (Messages is not { } messages || messages.Delivering >= messages.Count)
+            {
+                return null;
+            }
+
+            ReadOnlySpan<byte> position = messages[messages.Delivering].Position;
+            return position.IsEmpty ? $"message {messages.Delivering + 1} of its batch"
+                : !position.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E) ? Encoding.ASCII.GetString(position)
+                : "0x" + Convert.ToHexString(position);
+        }
+    }
 
     /// <summary>The byte offset of the record being read in its stream, or -1 when the source does not know it.</summary>
-    public long Offset => Lines?.RecordOffset is { } offset && offset >= 0 ? offset : _framer?.RecordOffset ?? -1;
+    public long Offset => Messages is not null ? -1 : Lines?.RecordOffset is { } offset && offset >= 0 ? offset : _framer?.RecordOffset ?? -1;
 
     /// <summary>The line of its stream the record being read starts on, from 1; 0 when the source does not count lines.</summary>
     public long Line => Lines?.Line ?? 0;
@@ -55,6 +82,11 @@ public sealed class BadRecordSource
     /// <summary>Where the record being read is, in words: <c>at byte 1234 (line 17) of /data/trades.csv</c>.</summary>
     public string Describe()
     {
+        if (MessagePosition is { } position)
+        {
+            return $"at position {position} of {Stream}";
+        }
+
         long offset = Offset;
         long line = Line;
         string stream = Stream;
@@ -79,7 +111,7 @@ public sealed class BadRecordSource
     {
         if (policy == BadRecordPolicy.Fail)
         {
-            throw new BadRecordException(Name, Stream, Line, field, reason, message, Offset);
+            throw new BadRecordException(Name, Stream, Line, field, reason, message, Offset, MessagePosition);
         }
 
         _counters.Malformed++;

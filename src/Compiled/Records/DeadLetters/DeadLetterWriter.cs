@@ -11,7 +11,7 @@ namespace Compiled;
 /// </summary>
 /// <remarks>
 /// Each line is an object: <c>source</c>, <c>stream</c>, <c>offset</c> (the record's byte offset in its stream, where
-/// the source knows it), <c>line</c> (where it counts lines), <c>stage</c> or <c>field</c>, <c>reason</c> (the reason
+/// the source knows it), <c>line</c> (where it counts lines), <c>position</c> (a message's, for a message source), <c>stage</c> or <c>field</c>, <c>reason</c> (the reason
 /// code), <c>message</c>, and the raw record as <c>record</c> (UTF-8 text) or, when it is not valid UTF-8,
 /// <c>recordBase64</c>. Called under the ledger's lock.
 /// </remarks>
@@ -36,7 +36,7 @@ public sealed class DeadLetterWriter : IDisposable
     public long Written { get; private set; }
 
     /// <summary>Adds one letter to the batch's; it reaches the file at <see cref="Flush"/>.</summary>
-    public void Add(string source, string stream, long offset, long line, string? stage, string? field, string reason, string message, ReadOnlySpan<byte> record)
+    public void Add(string source, string stream, long offset, long line, string? position, string? stage, string? field, string reason, string message, ReadOnlySpan<byte> record)
     {
         _json.Reset(_pending);
         _json.WriteStartObject();
@@ -50,6 +50,11 @@ public sealed class DeadLetterWriter : IDisposable
         if (line > 0)
         {
             _json.WriteNumber("line"u8, line);
+        }
+
+        if (position is not null)
+        {
+            _json.WriteString("position"u8, position);
         }
 
         if (stage is not null)

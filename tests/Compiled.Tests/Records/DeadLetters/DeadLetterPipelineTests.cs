@@ -293,6 +293,31 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task AMessageSourcesBadRecord_IsWrittenWithItsMessagesPosition()
+    {
+        using var temp = new TempDirectory();
+        Compiled.Tests.Connectors.Messages.MemoryMessageLog log = Compiled.Tests.Connectors.Messages.MemoryMessageLog.Create();
+        log.Append("1,5");
+        log.Append("x,5");
+        log.Append("2,7");
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, DeadLetters = temp.Combine("dead.jsonl") };
+        options.SourceUris["Orders"] = log.Uri();
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/cents?suffix=txt";
+        await using var run = new PipelineRun(CentsPerCustomer.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Equal([("1", 5L), ("2", 7L)], ReadTotals(Path.Combine(temp.Path, "out")).OrderBy(p => p.Key).Select(p => (p.Key, p.Value)));
+        using JsonDocument letter = JsonDocument.Parse(Assert.Single(File.ReadAllLines(temp.Combine("dead.jsonl"))));
+        JsonElement root = letter.RootElement;
+        Assert.Equal(log.Uri(), root.GetProperty("stream").GetString());
+        Assert.Equal("0x0200000000000000", root.GetProperty("position").GetString());   // the memq source's position after message 2
+        Assert.False(root.TryGetProperty("offset", out _));
+        Assert.Equal("x,5", root.GetProperty("record").GetString());
+        Assert.Equal("Item1", root.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task OnError_NotAPolicy_IsAUsageError()
     {
         var error = new StringWriter();
