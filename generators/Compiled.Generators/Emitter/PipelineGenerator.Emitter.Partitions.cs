@@ -26,13 +26,6 @@ namespace Compiled.Generators
                     return csv;
                 }
 
-                if (pipeline.HasGuards || pipeline.Sources[0].OnError is not null)
-                {
-                    return pipeline.HasGuards
-                        ? "a stage guards its calls (OnError), and a bad record's report needs the source's stream and offset, which one partition keeps"
-                        : "its source declares OnBadRecord, and a bad record's report needs the source's stream and offset, which one partition keeps";
-                }
-
                 foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))
                 {
                     if (stage.Kind == StageKind.Source)
@@ -110,10 +103,25 @@ namespace Compiled.Generators
                 w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
                 w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
                 w.Line($"private readonly {Runtime}.Framing.LineFramer {sourceNames.Framer};");
+                // The source's refusal point and the stages' guards are the run's, bound in the constructor; the partition's
+                // tables are its own.
+                string? badRecords = pipeline.BadRecordsFieldOf(source);
+                List<StageModel> guarded = pipeline.ReachedFrom(source).Where(pipeline.IsGuarded).ToList();
+                var bound = new HashSet<string>(guarded.Select(g => pipeline.NamesOf(g).Guard!));
+                if (counters is not null)
+                {
+                    bound.Add(counters);
+                }
+
+                if (badRecords is not null)
+                {
+                    bound.Add(badRecords);
+                }
+
                 foreach ((string declaration, string name) in fields)
                 {
                     string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
-                    w.Line(name == counters ? field : field.Substring(0, field.Length - 1) + " = new();");
+                    w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + " = new();");
                 }
 
                 w.Line();
@@ -125,6 +133,16 @@ namespace Compiled.Generators
                     w.Line($"{counters} = context.Counters[0];");
                 }
 
+                if (badRecords is not null)
+                {
+                    w.Line($"{badRecords} = {BadRecordsValue(pipeline, source, 0)};");
+                }
+
+                foreach (StageModel stage in guarded)
+                {
+                    w.Line($"{pipeline.NamesOf(stage).Guard} = {GuardValue(stage)};");
+                }
+
                 w.Close();
                 w.Line();
                 w.Line("/// <summary>Starts a byte range of a file of the source.</summary>");
@@ -134,6 +152,19 @@ namespace Compiled.Generators
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
+                if (badRecords is not null)
+                {
+                    // A bad record's report gives its offset in the file, not in the range.
+                    w.Line();
+                    w.Line("/// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>");
+                    w.Open("public override void BeginStream(int source, string streamName, long offset)");
+                    w.Open("switch (source)");
+                    w.Line($"case 0: {sourceNames.Framer}.Reset(streamName, offset); break;");
+                    w.Line(OutOfRange);
+                    w.Close();
+                    w.Close();
+                }
+
                 w.Line();
                 w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>");
                 w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");

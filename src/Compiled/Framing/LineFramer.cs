@@ -15,7 +15,7 @@ namespace Compiled.Framing;
 /// <see cref="FramingOptions.MaxRecordBytes"/>: a record costs about twice its size while it is handed on.
 /// </summary>
 /// <remarks>
-/// One framer serves one source at a time, from one thread: <see cref="Reset"/> at the start of each
+/// One framer serves one source at a time, from one thread: <see cref="Reset(string)"/> at the start of each
 /// stream, then <see cref="Frame{TConsumer}"/> for each read, advancing the reader to the position it returns.
 /// </remarks>
 public sealed class LineFramer : IDisposable
@@ -57,7 +57,7 @@ public sealed class LineFramer : IDisposable
     /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
     public long Offset => _offset;
 
-    /// <summary>The name of the stream being framed (a file's path, a connection's peer), as given to <see cref="Reset"/>.</summary>
+    /// <summary>The name of the stream being framed (a file's path, a connection's peer), as given to <see cref="Reset(string)"/>.</summary>
     public string StreamName => _streamName;
 
     /// <summary>
@@ -67,10 +67,13 @@ public sealed class LineFramer : IDisposable
     public long RecordOffset => _offset + _recordStart;
 
     /// <summary>Starts a new stream: offsets count from 0 again and error messages name <paramref name="streamName"/>.</summary>
-    public void Reset(string streamName)
+    public void Reset(string streamName) => Reset(streamName, 0);
+
+    /// <summary>Starts a new stream whose first byte is <paramref name="offset"/> bytes into it (a byte range of a file): offsets count from there.</summary>
+    public void Reset(string streamName, long offset)
     {
         _streamName = streamName;
-        _offset = 0;
+        _offset = offset;
         _scanned = 0;
         _skipping = false;
         _counters.DroppingBytes = 0;

@@ -21,7 +21,7 @@ namespace Orders
                 new global::Compiled.SinkDeclaration("Output", "console", "(int customer, long cents)"),
             },
             createJob: static context => new CustomerTotalsJob(context),
-            singlePartitionReason: "its source declares OnBadRecord, and a bad record's report needs the source's stream and offset, which one partition keeps");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs CustomerTotals as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -159,6 +159,80 @@ namespace Orders
                 _ordersFramer.Dispose();
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of CustomerTotals's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _ordersFramer;
+                internal readonly global::Compiled.Connectors.SourceCounters _ordersCounters;
+                internal readonly global::Compiled.BadRecordSource _ordersBadRecords;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, long> _sum = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _ordersFramer = new(context.Framing[0], context.Counters[0]);
+                    _ordersCounters = context.Counters[0];
+                    _ordersBadRecords = context.BadRecords.ForSource("Orders", context.Counters[0], _ordersFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _ordersFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _ordersFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var ordersLoop = new OrdersLoop(this);
+                            return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (CustomerTotalsJob)job;
+                    // [ReduceByKey] Sum (BadRecords.cs:56): a key's partial values reduced with the user's reduce.
+                    for (int i = 0; i < _sum.Count; i++)
+                    {
+                        ref long sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
+                        sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                    }
+
+                    _sum.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _ordersFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Orders: each line runs through every stage below it, inline.</summary>
             private readonly struct OrdersLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -171,6 +245,13 @@ namespace Orders
                     _ordersCounters = job._ordersCounters;
                     _ordersBadRecords = job._ordersBadRecords;
                     _sum = job._sum;
+                }
+
+                public OrdersLoop(Partition partition)
+                {
+                    _ordersCounters = partition._ordersCounters;
+                    _ordersBadRecords = partition._ordersBadRecords;
+                    _sum = partition._sum;
                 }
 
                 /// <summary>Handles one record of Orders (BadRecords.cs:53).</summary>

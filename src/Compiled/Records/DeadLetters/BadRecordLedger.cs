@@ -65,13 +65,21 @@ public sealed class BadRecordLedger : IDisposable
     /// <param name="declared">Its declared policy (its own, else the pipeline's).</param>
     public StageGuard ForStage(string stage, string kind, BadRecordPolicy declared)
     {
-        var guard = new StageGuard(this, stage, kind, StagePolicy ?? declared);
         lock (_gate)
         {
-            _stages.Add(guard);
-        }
+            // Every partition of a run asks for the same stage's guard: they share it.
+            foreach (StageGuard existing in _stages)
+            {
+                if (existing.Name == stage)
+                {
+                    return existing;
+                }
+            }
 
-        return guard;
+            var guard = new StageGuard(this, stage, kind, StagePolicy ?? declared);
+            _stages.Add(guard);
+            return guard;
+        }
     }
 
     /// <summary>Every count since the ledger was created, in the order each was first seen.</summary>

@@ -292,6 +292,64 @@ public class DeadLetterPipelineTests
         Assert.Equal(expected.Count, run.Sources[0].Counters.Malformed);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task OnPartitions_BadLinesAndStageErrors_AreDeadLetteredWithTheirOffsetsInTheFile(int parallelism)
+    {
+        var random = new Random(9);
+        var text = new StringBuilder();
+        var reference = new Dictionary<int, long>();
+        var expected = new List<(long Offset, string Line, string Reason)>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            string line;
+            long offset = text.Length;
+            if (random.Next(200) == 0)
+            {
+                line = "7,x" + i;
+                expected.Add((offset, line, "NumberInvalid"));
+            }
+            else
+            {
+                int customer = random.Next(1, 20);
+                long cents = random.Next(1, 100) == 0 ? 997L * random.Next(1, 50) : random.Next(1, 100_000);
+                line = string.Create(CultureInfo.InvariantCulture, $"{customer},{cents}");
+                if (cents % 997 == 0)
+                {
+                    expected.Add((offset, line, "DivideByZeroException"));
+                }
+                else
+                {
+                    reference[customer] = reference.GetValueOrDefault(customer) + (cents / (cents % 997));
+                }
+            }
+
+            text.Append(line).Append('\n');
+        }
+
+        using var temp = new TempDirectory();
+        string input = temp.Write("orders.txt", text.ToString());
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, DeadLetters = temp.Combine("dead.jsonl"), Parallelism = parallelism };
+        options.SourceUris["Orders"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/cents?suffix=txt";
+        Assert.Null(GuardedCentsPerCustomer.Definition.SinglePartitionReason);
+        await using var run = new PipelineRun(GuardedCentsPerCustomer.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        var totals = ReadTotals(Path.Combine(temp.Path, "out")).ToDictionary(p => int.Parse(p.Key, CultureInfo.InvariantCulture), p => p.Value);
+        Assert.Equal(reference.OrderBy(p => p.Key), totals.OrderBy(p => p.Key));
+        var letters = File.ReadAllLines(temp.Combine("dead.jsonl")).Select(l =>
+        {
+            using JsonDocument letter = JsonDocument.Parse(l);
+            JsonElement root = letter.RootElement;
+            return (root.GetProperty("offset").GetInt64(), root.GetProperty("record").GetString()!, root.GetProperty("reason").GetString()!);
+        }).OrderBy(l => l.Item1).ToList();
+        Assert.Equal(expected, letters);
+        Assert.Equal(expected.Count(e => e.Reason == "NumberInvalid"), run.Sources[0].Counters.Malformed);
+    }
+
     [Fact]
     public async Task AMessageSourcesBadRecord_IsWrittenWithItsMessagesPosition()
     {

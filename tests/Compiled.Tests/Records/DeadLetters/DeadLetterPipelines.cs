@@ -109,3 +109,20 @@ public static partial class CentsPerCustomer
     [Sink]
     public static partial void Output(int customer, long cents);
 }
+
+/// <summary>Cents per customer, each order's cents divided by its cents modulo 997: an order of a multiple of 997 cents throws.</summary>
+[Pipeline(OnError = BadRecordPolicy.DeadLetter)]
+public static partial class GuardedCentsPerCustomer
+{
+    [Source(OnBadRecord = BadRecordPolicy.DeadLetter)]
+    public static partial Lines<(int Customer, long Cents)> Orders();
+
+    [Map]
+    public static (int Customer, long Cents) Scaled(int customer, long cents) => (customer, cents / (cents % 997));
+
+    [ReduceByKey]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(int customer, long cents);
+}
