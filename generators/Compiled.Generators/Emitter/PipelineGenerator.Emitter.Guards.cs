@@ -47,8 +47,13 @@ namespace Compiled.Generators
             // exception goes on up unchanged, stack trace and all.
             private static void EmitGuardedStage(SourceWriter w, PipelineView pipeline, StageModel stage, StageNames names, string call, string input, int index)
             {
-                string source = pipeline.NamesOf(pipeline.CurrentSource!).BadRecords!;
-                string filter = $"when ({names.Guard}.Caught({source}, {RawRecord(pipeline)}, {names.Error}))";
+                // At the batch boundary (below a keyed stage), a record is the batch's, not a source's: it has no raw bytes
+                // and no position, and is counted under the batch.
+                bool boundary = pipeline.CurrentSource is null;
+                string caught = boundary
+                    ? $"{names.Guard}.Caught({names.Error})"
+                    : $"{names.Guard}.Caught({pipeline.NamesOf(pipeline.CurrentSource!).BadRecords!}, {RawRecord(pipeline)}, {names.Error})";
+                string filter = $"when ({caught})";
                 w.Line($"// An exception {stage.Name} throws on this record is handled as its OnError says ({stage.OnError}, unless --on-error overrides it).");
                 switch (stage.Kind)
                 {
@@ -80,7 +85,7 @@ namespace Compiled.Generators
                         w.Line($"{names.Flag} = false;");
                         w.Close();
                         w.Close();
-                        w.Line($"catch (global::System.Exception {names.Error}) when (!{names.Flag} && {names.Guard}.Caught({source}, {RawRecord(pipeline)}, {names.Error})) {{ }}");
+                        w.Line($"catch (global::System.Exception {names.Error}) when (!{names.Flag} && {caught}) {{ }}");
                         break;
                 }
             }

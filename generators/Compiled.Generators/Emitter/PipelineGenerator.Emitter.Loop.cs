@@ -152,9 +152,8 @@ namespace Compiled.Generators
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 int index = pipeline.IndexOf(stage);
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
-                // A stage guarded against an exception on one record, in a source's fused loop; at the batch boundary (below a
-                // keyed stage) a record is no longer one of a source's, and the call is not guarded.
-                if (pipeline.CurrentSource is not null && pipeline.IsGuarded(stage))
+                // A stage guarded against an exception on one record: in a source's fused loop, or at the batch boundary.
+                if (pipeline.IsGuarded(stage))
                 {
                     EmitGuardedStage(w, pipeline, stage, names, call, input, index);
                     return;

@@ -106,7 +106,7 @@ namespace Compiled.Generators
                 // The source's refusal point and the stages' guards are the run's, bound in the constructor; the partition's
                 // tables are its own.
                 string? badRecords = pipeline.BadRecordsFieldOf(source);
-                List<StageModel> guarded = pipeline.ReachedFrom(source).Where(pipeline.IsGuarded).ToList();
+                List<StageModel> guarded = pipeline.ReachedFrom(source).Where(pipeline.IsGuardedInLoop).ToList();
                 var bound = new HashSet<string>(guarded.Select(g => pipeline.NamesOf(g).Guard!));
                 if (counters is not null)
                 {

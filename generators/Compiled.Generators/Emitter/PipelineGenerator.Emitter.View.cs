@@ -305,21 +305,24 @@ namespace Compiled.Generators
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
+                /// <summary>Whether a stage's call is guarded against an exception on one record: it declares a policy, or the pipeline does.</summary>
+                public bool IsGuarded(StageModel stage) => stage.OnError is not null && stage.Kind != StageKind.Source;
+
                 /// <summary>
-                /// Whether a stage's call is guarded against an exception on one record: it declares a policy (or the
-                /// pipeline does) and runs in a source's fused loop, where a record is a source's.
+                /// Whether a guarded stage runs in a source's fused loop, where a record is a source's (its report gives the
+                /// source's position and line); one at the batch boundary works on the batch's reduced records.
                 /// </summary>
-                public bool IsGuarded(StageModel stage)
+                public bool IsGuardedInLoop(StageModel stage)
                 {
                     int index = IndexOf(stage);
-                    return stage.OnError is not null && stage.Kind != StageKind.Source && Physical.Loops.Any(loop => loop.Stages.Contains(index));
+                    return IsGuarded(stage) && Physical.Loops.Any(loop => loop.Stages.Contains(index));
                 }
 
                 /// <summary>The job's field of a source's refusal point for bad records, or null when it has none.</summary>
                 public string? BadRecordsFieldOf(StageModel source) => _badRecordFields.TryGetValue(source, out (string, string Name) field) ? field.Name : null;
 
-                /// <summary>Whether any stage's call is guarded (see <see cref="IsGuarded"/>).</summary>
-                public bool HasGuards => Model.Stages.Any(IsGuarded);
+                /// <summary>Whether any stage's call is guarded in a source's fused loop (see <see cref="IsGuardedInLoop"/>).</summary>
+                public bool HasGuards => Model.Stages.Any(IsGuardedInLoop);
 
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
@@ -343,7 +346,7 @@ namespace Compiled.Generators
                         used.Add(counters);
                     }
 
-                    if ((reached.Any(IsGuarded) || (source.Parse?.CsvRecord is null && source.OnError is not null)) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    if ((reached.Any(IsGuardedInLoop) || (source.Parse?.CsvRecord is null && source.OnError is not null)) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
                     {
                         used.Add(badRecords);
                     }

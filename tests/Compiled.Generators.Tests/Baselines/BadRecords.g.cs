@@ -82,6 +82,7 @@ namespace Orders
             private readonly global::Compiled.StageGuard _withNoteGuard;
             private readonly global::Compiled.StageGuard _wordsGuard;
             private readonly global::Compiled.StageGuard _centsGuard;
+            private readonly global::Compiled.StageGuard _dollarsGuard;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
@@ -98,6 +99,7 @@ namespace Orders
                 _withNoteGuard = context.BadRecords.ForStage("WithNote", "Map", global::Compiled.BadRecordPolicy.Skip);
                 _wordsGuard = context.BadRecords.ForStage("Words", "FlatMap", global::Compiled.BadRecordPolicy.Fail);
                 _centsGuard = context.BadRecords.ForStage("Cents", "Map", global::Compiled.BadRecordPolicy.DeadLetter);
+                _dollarsGuard = context.BadRecords.ForStage("Dollars", "Map", global::Compiled.BadRecordPolicy.Skip);
                 _ordersReader = new global::Compiled.CsvRecordReader(global::Orders.Order.CsvLayout, "Orders", context.Counters[0], context.Framing[0].MaxRecordBytes, _ordersBadRecords);
                 _output = context.Sinks[0];
                 _outputRecords = context.Sinks[0] as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>;
@@ -156,10 +158,14 @@ namespace Orders
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
                     // [Map] Dollars (BadRecords.cs:42)
-                    var dollars = global::Orders.Revenue.Dollars(add);
+                    // An exception Dollars throws on this record is handled as its OnError says (Skip, unless --on-error overrides it).
+                    global::Compiled.KeyValue<long> dollars;
+                    try { dollars = global::Orders.Revenue.Dollars(add); }
+                    catch (global::System.Exception dollarsError) when (_dollarsGuard.Caught(dollarsError)) { goto dollarsDone; }
                     // [Sink] Output (BadRecords.cs:45)
                     if (_outputRecords is not null) _outputRecords.Write(dollars);
                     else _output.Write(_text.Clear().Append('(').Append(dollars.Key).Append(',').AppendValue(dollars.Value).Append(')').Written);
+                    dollarsDone:;
                 }
 
                 _add.Clear();

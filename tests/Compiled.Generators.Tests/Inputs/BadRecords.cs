@@ -37,7 +37,7 @@ public static partial class Revenue
     [ReduceByKey]
     public static long Add(long a, long b) => a + b;
 
-    /// <summary>Runs at the batch boundary, on the reduced records: not guarded, whatever it declares.</summary>
+    /// <summary>Runs at the batch boundary, on the reduced records: guarded, counted under the batch.</summary>
     [Map(OnError = BadRecordPolicy.Skip)]
     public static KeyValue<long> Dollars(KeyValue<long> pair) => new(pair.Key, pair.Value / 100);
 

@@ -70,7 +70,6 @@ public class RecordSnapshotTests
         Assert.Contains("context.BadRecords.ForStage(\"Words\", \"FlatMap\", global::Compiled.BadRecordPolicy.Fail)", job);
         Assert.Contains("context.Framing[0].MaxRecordBytes, _ordersBadRecords)", job);
         Assert.Contains("when (!wordsInside && _wordsGuard.Caught(", job);
-        Assert.DoesNotContain("_dollarsGuard", job);
-        Assert.Contains("var dollars = global::Orders.Revenue.Dollars(add);", job);
+        Assert.Contains("catch (global::System.Exception dollarsError) when (_dollarsGuard.Caught(dollarsError)) { goto dollarsDone; }", job);
     }
 }

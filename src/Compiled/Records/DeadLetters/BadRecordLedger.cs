@@ -39,6 +39,14 @@ public sealed class BadRecordLedger : IDisposable
         StagePolicy = stagePolicy;
     }
 
+    /// <summary>The source name the records of a stage at the batch boundary are counted under: they are the batch's, not one source's.</summary>
+    public const string BatchSource = "(batch)";
+
+    // The refusal point of the batch boundary's stages.
+    internal BadRecordSource Batch => _batch ??= new BadRecordSource(this, BatchSource, new SourceCounters(), null);
+
+    private BadRecordSource? _batch;
+
     /// <summary>The dead-letter sink, or <see langword="null"/> when the run has none.</summary>
     public DeadLetterWriter? DeadLetters => _deadLetters;
 

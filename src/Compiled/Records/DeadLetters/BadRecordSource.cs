@@ -92,7 +92,7 @@ public sealed class BadRecordSource
         string stream = Stream;
         string at = offset >= 0 ? $"at byte {offset}" + (line > 0 ? $" (line {line})" : "") : line > 0 ? $"at line {line}" : "";
         string of = stream.Length == 0 ? "" : (at.Length == 0 ? "in " : " of ") + stream;
-        return (at + of).Length == 0 ? "(position unknown)" : at + of;
+        return Name == BadRecordLedger.BatchSource ? "at the batch boundary" : (at + of).Length == 0 ? "(position unknown)" : at + of;
     }
 
     /// <summary>

@@ -52,4 +52,12 @@ public sealed class StageGuard
         source.StageRefused(this, error, record, Policy == BadRecordPolicy.DeadLetter);
         return true;
     }
+
+    /// <summary>
+    /// As <see cref="Caught(BadRecordSource, ReadOnlySpan{byte}, Exception)"/>, for a stage at the batch boundary (below a
+    /// keyed stage), whose record is one of the batch's reduced records: it has no raw bytes or position, and is counted
+    /// under the source <see cref="BadRecordLedger.BatchSource"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public bool Caught(Exception error) => Caught(_ledger.Batch, default, error);
 }

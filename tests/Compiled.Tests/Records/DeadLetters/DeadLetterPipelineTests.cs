@@ -351,6 +351,22 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task AGuardedStageAtTheBatchBoundary_SkipsTheTotalItThrowsOn_CountedUnderTheBatch()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("readings.csv", "sensor,value,scale\nnorth,5,1\nwest,7,1\nnorth,2,1\nsouth,1,1\n");
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Readings"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/open?suffix=txt";
+        await using var run = new PipelineRun(OpenSensors.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Equal([("north", 7L), ("south", 1L)], ReadTotals(Path.Combine(temp.Path, "out")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        Assert.Equal([new BadRecordCount(BadRecordLedger.BatchSource, "Open", null, "InvalidOperationException", 1)], run.BadRecords);
+    }
+
+    [Fact]
     public async Task AMessageSourcesBadRecord_IsWrittenWithItsMessagesPosition()
     {
         using var temp = new TempDirectory();

@@ -126,3 +126,23 @@ public static partial class GuardedCentsPerCustomer
     [Sink]
     public static partial void Output(int customer, long cents);
 }
+
+/// <summary>Values per sensor, where the stage below the reduce throws on one sensor's total: that total is skipped.</summary>
+[Pipeline]
+public static partial class OpenSensors
+{
+    [Source]
+    public static partial Lines<CountedReading> Readings();
+
+    [Map]
+    public static KeyValue<long> BySensor(CountedReading reading) => new(reading.Sensor.Span, reading.Value);
+
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    [Map(OnError = BadRecordPolicy.Skip)]
+    public static KeyValue<long> Open(KeyValue<long> total) => total.Key.SequenceEqual("west"u8) ? throw new InvalidOperationException("west is closed") : total;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> sensor, long value);
+}
