@@ -367,6 +367,28 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task DeadLetter_WithoutASink_CountsAndSkips_AndSaysSoAtTheStartAndInTheBatchWarning()
+    {
+        using var temp = new TempDirectory();
+        (string input, Dictionary<string, long> reference, List<Expected> bad) = WriteReadings(temp, negativesThrow: false);
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Readings"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/scaled?suffix=txt";
+        await using var run = new PipelineRun(ScaledPerSensor.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Null(run.DeadLetterFile);
+        Assert.Equal(reference.OrderBy(p => p.Key, StringComparer.Ordinal), ReadTotals(Path.Combine(temp.Path, "out")).OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Equal(bad.Count, run.BadRecords.Sum(c => c.Count));
+        Assert.Contains(logs.Lines, l => l.Message.StartsWith("Pipeline ScaledPerSensor has no dead-letter sink, so stages PerUnit (OnError = DeadLetter) count and skip", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.Message.Contains($"refused {bad.Count} bad records (source [stage].field reason count): ", StringComparison.Ordinal)
+            && l.Message.Contains("Readings [PerUnit] DivideByZeroException", StringComparison.Ordinal)
+            && l.Message.EndsWith("the run has no dead-letter sink (--dead-letters)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AMessageSourcesBadRecord_IsWrittenWithItsMessagesPosition()
     {
         using var temp = new TempDirectory();
