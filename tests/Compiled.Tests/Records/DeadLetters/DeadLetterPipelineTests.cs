@@ -414,6 +414,29 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public void TheReadmesExample_IsThePipelineTestedHere()
+    {
+        string readme = File.ReadAllText(Path.Combine(FindRoot(), "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string source = File.ReadAllText(Path.Combine(FindRoot(), "tests", "Compiled.Tests", "Records", "DeadLetters", "DeadLetterPipelines.cs")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        string example = source[source.IndexOf("[Pipeline(OnError = BadRecordPolicy.Skip)]\npublic static partial class ScaledPerSensor", StringComparison.Ordinal)..];
+        example = example[..(example.IndexOf("\n}\n", StringComparison.Ordinal) + 3)];
+        Assert.Contains(example, readme, StringComparison.Ordinal);
+    }
+
+    private static string FindRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "Compiled.sln")))
+            {
+                return directory;
+            }
+        }
+
+        throw new InvalidOperationException("The tests must run from inside the repository: no Compiled.sln above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
     public async Task OnError_NotAPolicy_IsAUsageError()
     {
         var error = new StringWriter();

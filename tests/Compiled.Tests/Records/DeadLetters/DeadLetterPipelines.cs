@@ -28,20 +28,23 @@ public partial struct CountedReading
     public int Scale;
 }
 
-/// <summary>Scaled values per sensor; a reading whose scale is 0 makes the map throw, and goes to the dead-letter file.</summary>
-[Pipeline]
+/// <summary>
+/// Scaled values per sensor; a reading whose scale is 0 makes the map throw, and goes to the dead-letter file. The
+/// README's example of "Bad records and dead letters", as written there.
+/// </summary>
+[Pipeline(OnError = BadRecordPolicy.Skip)]
 public static partial class ScaledPerSensor
 {
-    [Source]
+    [Source(Default = "file:///data/readings.csv")]
     public static partial Lines<Reading> Readings();
 
-    [Map(OnError = BadRecordPolicy.DeadLetter)]
-    public static KeyValue<long> PerUnit(Reading reading) => new(reading.Sensor.Span, reading.Value / reading.Scale);
+    [Map(OnError = BadRecordPolicy.DeadLetter)]                       // a scale of 0 throws DivideByZeroException
+    public static KeyValue<long> PerUnit(Reading r) => new(r.Sensor.Span, r.Value / r.Scale);
 
     [ReduceByKey]
     public static long Add(long a, long b) => a + b;
 
-    [Sink]
+    [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> sensor, long value);
 }
 
