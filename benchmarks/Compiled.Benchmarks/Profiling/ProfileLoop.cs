@@ -15,7 +15,7 @@ namespace Compiled.Benchmarks.Profiling;
 /// </summary>
 internal static class ProfileLoop
 {
-    private static readonly string[] s_names = ["hand-written", "compiled", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "table-adjacent", "hash", "fused-emitted", "fused-local"];
+    private static readonly string[] s_names = ["hand-written", "compiled", "guarded", "linq", "frame-hand", "frame-framer", "split-hand", "split-framer", "table", "table-adjacent", "hash", "fused-emitted", "fused-local"];
 
     public static int Run(ReadOnlySpan<string> args)
     {
@@ -147,6 +147,7 @@ internal static class ProfileLoop
         {
             case "hand-written":
             case "compiled":
+            case "guarded":
             case "linq":
             {
                 bool first = s_wordCount is null;
@@ -161,6 +162,7 @@ internal static class ProfileLoop
                 {
                     "hand-written" => benchmarks.RuntimeTableLoop,
                     "compiled" => benchmarks.Compiled,
+                    "guarded" => benchmarks.Guarded,
                     _ => benchmarks.Linq,
                 };
             }

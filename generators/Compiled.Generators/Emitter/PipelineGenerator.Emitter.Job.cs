@@ -38,9 +38,23 @@ namespace Compiled.Generators
 
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
+                    StageModel source = pipeline.Sources[i];
+                    if (pipeline.NamesOf(source).BadRecords is { } badRecords && (source.Parse?.Record is not null || source.OnError is not null || pipeline.HasGuards))
+                    {
+                        w.Line($"{badRecords} = {BadRecordsValue(pipeline, pipeline.Sources[i], i)};");
+                    }
+                }
+
+                foreach (StageModel guarded in pipeline.Model.Stages.Where(pipeline.IsGuarded))
+                {
+                    w.Line($"{pipeline.NamesOf(guarded).Guard} = {GuardValue(guarded)};");
+                }
+
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
                     if (pipeline.NamesOf(pipeline.Sources[i]).Counters is { } counters)
                     {
-                        w.Line($"{counters} = {CountersValue(pipeline.Sources[i], $"context.Counters[{i}]", $"context.Framing[{i}]")};");
+                        w.Line($"{counters} = {CountersValue(pipeline, pipeline.Sources[i], $"context.Counters[{i}]", $"context.Framing[{i}]")};");
                     }
                 }
 
@@ -113,7 +127,9 @@ namespace Compiled.Generators
                     else
                     {
                         w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
-                        w.Line($"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
+                        w.Line(pipeline.HasGuards
+                            ? $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record, default);"
+                            : $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
                     }
                 }
 

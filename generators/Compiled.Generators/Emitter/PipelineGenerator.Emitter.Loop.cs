@@ -56,12 +56,17 @@ namespace Compiled.Generators
                 {
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
                     EmitParse(w, source, names);
-                    w.Line($"OnValue({names.Local});");
+                    bool raw = pipeline.HasGuards;
+                    w.Line(raw ? $"OnValue({names.Local}, {names.Line});" : $"OnValue({names.Local});");
                     w.Close();
                     w.Line();
-                    w.Line($"/// <summary>Handles one parsed record of {source.Name}.</summary>");
+                    w.Line(raw
+                        ? $"/// <summary>Handles one parsed record of {source.Name}; the line it was read from goes with it, for a stage's bad-record report.</summary>"
+                        : $"/// <summary>Handles one parsed record of {source.Name}.</summary>");
                     w.Line(Inline);
-                    w.Open($"public void OnValue({source.Output!.Type.Code} {names.Local})");
+                    w.Open(raw
+                        ? $"public void OnValue({source.Output!.Type.Code} {names.Local}, global::System.ReadOnlySpan<byte> {names.Line})"
+                        : $"public void OnValue({source.Output!.Type.Code} {names.Local})");
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     w.Close();
                 }
@@ -84,8 +89,12 @@ namespace Compiled.Generators
                     return;
                 }
 
-                string malformed = $"{{ {names.Counters}.Malformed++; return; }}";
-                w.Line($"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped.");
+                // A line that does not parse is counted as malformed and skipped; under a declared policy, it is refused through
+                // the source's refusal point, which also counts it per field and reason, and writes or throws as the policy says.
+                string Malformed(int field) => source.OnError is null ? $"{{ {names.Counters}.Malformed++; return; }}" : RefuseTypedLine(source, names, field);
+                w.Line(source.OnError is null
+                    ? $"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped."
+                    : $"// Parse the line as {parse.RecordDisplay}; a line that is not one is refused as the source's OnBadRecord says ({source.OnError}).");
                 if (!parse.IsTuple)
                 {
                     ParseField field = parse.Fields[0];
@@ -93,11 +102,11 @@ namespace Compiled.Generators
                     {
                         // The whole line as one integer field: its reader refuses a comma, as the type's parser would.
                         w.Line($"int {names.At} = 0;");
-                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, true, out {field.TypeCode} {names.Local})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, true, out {field.TypeCode} {names.Local})) {Malformed(0)}");
                     }
                     else
                     {
-                        w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {field.TypeCode} {names.Local})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Parse.TryParse({names.Line}, out {field.TypeCode} {names.Local})) {Malformed(0)}");
                     }
 
                     return;
@@ -110,12 +119,12 @@ namespace Compiled.Generators
                     string last = i == parse.Fields.Count - 1 ? "true" : "false";
                     if (field.Reader is not null)
                     {
-                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, {last}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                        w.Line($"if (!{Runtime}.Utf8Fields.{field.Reader}({names.Line}, ref {names.At}, {last}, out {field.TypeCode} {names.FieldValues![i]})) {Malformed(i)}");
                     }
                     else
                     {
                         w.Line($"if (!{Runtime}.Utf8Fields.TryCut({names.Line}, ref {names.At}, {last}, out global::System.ReadOnlySpan<byte> {names.FieldSpans![i]})"
-                            + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {field.TypeCode} {names.FieldValues![i]})) {malformed}");
+                            + $" || !{Runtime}.Utf8Parse.TryParse({names.FieldSpans[i]}, out {field.TypeCode} {names.FieldValues![i]})) {Malformed(i)}");
                     }
                 }
 
@@ -143,6 +152,13 @@ namespace Compiled.Generators
                 string call = $"{method}({Arguments(stage, inputType, input)})";
                 int index = pipeline.IndexOf(stage);
                 w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
+                // A stage guarded against an exception on one record: in a source's fused loop, or at the batch boundary.
+                if (pipeline.IsGuarded(stage))
+                {
+                    EmitGuardedStage(w, pipeline, stage, names, call, input, index);
+                    return;
+                }
+
                 switch (stage.Kind)
                 {
                     case StageKind.Map:

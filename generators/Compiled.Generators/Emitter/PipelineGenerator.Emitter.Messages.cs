@@ -21,6 +21,12 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
+                    if (pipeline.BadRecordsFieldOf(pipeline.Sources[i]) is { } badRecords)
+                    {
+                        // A bad record's report gives the position of its message, which the batch knows as it delivers it.
+                        w.Line($"{badRecords}.Messages = batch;");
+                    }
+
                     w.Line($"batch.Deliver(ref {names.LoopLocal});");
                     w.Line("break;");
                     w.Close();

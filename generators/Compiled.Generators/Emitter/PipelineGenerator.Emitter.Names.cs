@@ -15,6 +15,18 @@ namespace Compiled.Generators
                 /// <summary>An aggregate's table or a sink's field: <c>_add</c>, <c>_output</c>.</summary>
                 public string? Field { get; set; }
 
+                /// <summary>A guarded stage's <c>StageGuard</c> field: <c>_parseGuard</c>.</summary>
+                public string? Guard { get; set; }
+
+                /// <summary>A guarded stage's caught exception, and its flag (a filter's verdict, a flat map's "inside the stages below"), or its label after the stages below (a map): <c>parseError</c>, <c>parseDone</c>.</summary>
+                public string? Error { get; set; }
+
+                /// <summary>See <see cref="Error"/>.</summary>
+                public string? Flag { get; set; }
+
+                /// <summary>A source's refusal point for bad records (<c>BadRecordSource</c>): <c>_inputBadRecords</c>.</summary>
+                public string? BadRecords { get; set; }
+
                 /// <summary>A source's framer field: <c>_inputFramer</c>.</summary>
                 public string? Framer { get; set; }
 
@@ -265,6 +277,15 @@ namespace Compiled.Generators
                                 break;
                         }
 
+                        if (stage.OnError is not null && stage.Kind != StageKind.Source)
+                        {
+                            names.Guard = table.Allocate("_" + camel + "Guard");
+                        }
+                        else if (stage.Kind == StageKind.Source && NeedsBadRecords(model, stage))
+                        {
+                            names.BadRecords = table.Allocate("_" + camel + "BadRecords");
+                        }
+
                         all[i] = names;
                     }
 
@@ -273,6 +294,13 @@ namespace Compiled.Generators
                     {
                         StageNames names = all[i];
                         string local = names.Local is null ? "" : names.Local.TrimStart('@');
+                        if (names.Guard is not null)
+                        {
+                            string camel = LowerFirst(model.Stages[i].Name);
+                            names.Error = table.Allocate(camel + "Error");
+                            names.Flag = table.Allocate(camel + (model.Stages[i].Kind switch { StageKind.Filter => "Passed", StageKind.FlatMap => "Inside", _ => "Done" }));
+                        }
+
                         switch (model.Stages[i].Kind)
                         {
                             case StageKind.Source:

@@ -103,19 +103,45 @@ namespace Compiled.Generators
                 w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
                 w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
                 w.Line($"private readonly {Runtime}.Framing.LineFramer {sourceNames.Framer};");
+                // The source's refusal point and the stages' guards are the run's, bound in the constructor; the partition's
+                // tables are its own.
+                string? badRecords = pipeline.BadRecordsFieldOf(source);
+                List<StageModel> guarded = pipeline.ReachedFrom(source).Where(pipeline.IsGuardedInLoop).ToList();
+                var bound = new HashSet<string>(guarded.Select(g => pipeline.NamesOf(g).Guard!));
+                if (counters is not null)
+                {
+                    bound.Add(counters);
+                }
+
+                if (badRecords is not null)
+                {
+                    bound.Add(badRecords);
+                }
+
                 foreach ((string declaration, string name) in fields)
                 {
                     string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
-                    w.Line(name == counters ? field : field.Substring(0, field.Length - 1) + " = new();");
+                    w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + " = new();");
                 }
 
                 w.Line();
                 w.Line("/// <summary>Binds the partition to its source's framing options and to its own counters.</summary>");
                 w.Open($"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
                 w.Line($"{sourceNames.Framer} = new(context.Framing[0], context.Counters[0]);");
+                if (badRecords is not null)
+                {
+                    w.Line($"{badRecords} = {BadRecordsValue(pipeline, source, 0)};");
+                }
+
+                // A record reader reports to the refusal point bound just above.
                 if (counters is not null)
                 {
-                    w.Line($"{counters} = {CountersValue(source, "context.Counters[0]", "context.Framing[0]")};");
+                    w.Line($"{counters} = {CountersValue(pipeline, source, "context.Counters[0]", "context.Framing[0]")};");
+                }
+
+                foreach (StageModel stage in guarded)
+                {
+                    w.Line($"{pipeline.NamesOf(stage).Guard} = {GuardValue(stage)};");
                 }
 
                 w.Close();
@@ -127,6 +153,19 @@ namespace Compiled.Generators
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
+                if (badRecords is not null)
+                {
+                    // A bad record's report gives its offset in the file, not in the range.
+                    w.Line();
+                    w.Line("/// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>");
+                    w.Open("public override void BeginStream(int source, string streamName, long offset)");
+                    w.Open("switch (source)");
+                    w.Line($"case 0: {sourceNames.Framer}.Reset(streamName, offset); break;");
+                    w.Line(OutOfRange);
+                    w.Close();
+                    w.Close();
+                }
+
                 w.Line();
                 w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>");
                 w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");

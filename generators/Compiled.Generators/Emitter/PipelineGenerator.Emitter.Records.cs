@@ -34,11 +34,21 @@ namespace Compiled.Generators
                 : source.Parse.Json ? $"{Runtime}.JsonRecordReader"
                 : $"{Runtime}.CsvRecordReader";
 
-            // What the job (or a partition) binds that field to, given the source's counters and framing options.
-            private static string CountersValue(StageModel source, string counters, string framing) =>
-                source.Parse?.Record is not { } type ? counters
-                : source.Parse.Json ? $"new {Runtime}.JsonRecordReader({type}.JsonLayout, {Literal(source.Name)}, {counters})"
-                : $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, {counters}, {framing}.MaxRecordBytes)";
+            // What the job (or a partition) binds that field to, given the source's counters and framing options. A record
+            // reader reports the records it refuses to its source's refusal point (bound just before it), under the
+            // source's own policy when it declares one.
+            private static string CountersValue(PipelineView pipeline, StageModel source, string counters, string framing)
+            {
+                if (source.Parse?.Record is not { } type)
+                {
+                    return counters;
+                }
+
+                string refusals = $"{pipeline.NamesOf(source).BadRecords}{(source.OnError is null ? "" : $", {Runtime}.BadRecordPolicy.{source.OnError}")}";
+                return source.Parse.Json
+                    ? $"new {Runtime}.JsonRecordReader({type}.JsonLayout, {Literal(source.Name)}, {counters}, {refusals})"
+                    : $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, {counters}, {framing}.MaxRecordBytes, {refusals})";
+            }
 
             // A record source's reader starts each stream too: its line numbers, and for CSV its header row.
             private static string BeginRecordStream(string? reader, StageModel source) =>

@@ -88,9 +88,25 @@ namespace Compiled.Generators
 
                     foreach (StageModel source in Sources)
                     {
+                        if (NamesOf(source).BadRecords is { } badRecords && (NeedsBadRecords(model, source) && (source.Parse?.Record is not null || source.OnError is not null || HasGuards)))
+                        {
+                            _badRecordFields.Add(source, ($"private readonly {Runtime}.BadRecordSource {badRecords};", badRecords));
+                        }
+                    }
+
+                    foreach (StageModel source in Sources)
+                    {
                         if (NamesOf(source).Counters is { } counters)
                         {
                             _counterFields.Add(source, ($"private readonly {CountersType(source)} {counters};", counters));
+                        }
+                    }
+
+                    foreach (StageModel stage in model.Stages)
+                    {
+                        if (NamesOf(stage).Guard is { } guard && IsGuarded(stage))
+                        {
+                            _guardFields.Add(stage, ($"private readonly {Runtime}.StageGuard {guard};", guard));
                         }
                     }
 
@@ -200,7 +216,9 @@ namespace Compiled.Generators
                         : $"{Runtime}.Keys.StructKeyTable<{record.Key!.Code}, {value}>";
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _badRecordFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _guardFields = new();
 
                 /// <summary>The interface through which a sink may take its records as they are: <c>IRecordWriter&lt;KeyValue&lt;long&gt;&gt;</c>.</summary>
                 public string WriterType(StageModel sink) => $"{Runtime}.Sinks.IRecordWriter<{Model.Stages[sink.Input].Output!.Type.Code}>";
@@ -217,7 +235,9 @@ namespace Compiled.Generators
                     {
                         var fields = new List<(StageModel? Stage, string Declaration)>();
                         fields.AddRange(Sources.Select(s => ((StageModel?)s, $"private readonly {Runtime}.Framing.LineFramer {NamesOf(s).Framer};")));
+                        fields.AddRange(_badRecordFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_counterFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_guardFields.Select(f => ((StageModel?)null, f.Value.Declaration)));
                         fields.AddRange(_fields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_writerFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_jobFields);
@@ -285,6 +305,25 @@ namespace Compiled.Generators
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
 
+                /// <summary>Whether a stage's call is guarded against an exception on one record: it declares a policy, or the pipeline does.</summary>
+                public bool IsGuarded(StageModel stage) => stage.OnError is not null && stage.Kind != StageKind.Source;
+
+                /// <summary>
+                /// Whether a guarded stage runs in a source's fused loop, where a record is a source's (its report gives the
+                /// source's position and line); one at the batch boundary works on the batch's reduced records.
+                /// </summary>
+                public bool IsGuardedInLoop(StageModel stage)
+                {
+                    int index = IndexOf(stage);
+                    return IsGuarded(stage) && Physical.Loops.Any(loop => loop.Stages.Contains(index));
+                }
+
+                /// <summary>The job's field of a source's refusal point for bad records, or null when it has none.</summary>
+                public string? BadRecordsFieldOf(StageModel source) => _badRecordFields.TryGetValue(source, out (string, string Name) field) ? field.Name : null;
+
+                /// <summary>Whether any stage's call is guarded in a source's fused loop (see <see cref="IsGuardedInLoop"/>).</summary>
+                public bool HasGuards => Model.Stages.Any(IsGuardedInLoop);
+
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
 
@@ -305,6 +344,19 @@ namespace Compiled.Generators
                     if (_counterFields.TryGetValue(source, out (string, string) counters))
                     {
                         used.Add(counters);
+                    }
+
+                    if ((reached.Any(IsGuardedInLoop) || source.Parse?.Record is not null || (source.Parse is not null && source.OnError is not null)) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    {
+                        used.Add(badRecords);
+                    }
+
+                    foreach (StageModel stage in Model.Stages)
+                    {
+                        if (reached.Contains(stage) && _guardFields.TryGetValue(stage, out (string, string) guard))
+                        {
+                            used.Add(guard);
+                        }
                     }
 
                     // Declaration order within each registry, so the text is deterministic.

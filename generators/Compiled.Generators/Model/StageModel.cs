@@ -74,6 +74,7 @@ namespace Compiled.Generators.Model
     /// <param name="LateOnly">For a sink, whether it receives only the late records of an [EventTime] stage.</param>
     /// <param name="Parse">For a typed source (<c>Lines&lt;T&gt;</c>), how a line becomes a record; <see langword="null"/> for byte lines.</param>
     /// <param name="MergeCombiners">For [CombineByKey], the method that merges two combiners (partitions' partials at the batch boundary).</param>
+    /// <param name="OnError">A source: its [Source(OnBadRecord)] policy for a line that does not parse, when declared. [Map], [Filter], [FlatMap]: the policy for an exception the method throws on one record (<c>Fail</c>, <c>Skip</c>, <c>DeadLetter</c>) when the stage or the pipeline declares one, so that the loop guards the call; <see langword="null"/>: unguarded, an exception ends the job.</param>
     /// <param name="Fields">For a stage that takes a tuple's fields as parameters (<see cref="InputArity.Fields"/>), how many.</param>
     internal sealed record StageModel(
         string Name,
@@ -94,7 +95,8 @@ namespace Compiled.Generators.Model
         TimeModel? Time = null,
         bool LateOnly = false,
         int Fields = 0,
-        string? MergeCombiners = null);
+        string? MergeCombiners = null,
+        string? OnError = null);
 
     /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
     /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>

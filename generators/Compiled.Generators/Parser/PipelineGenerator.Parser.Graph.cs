@@ -226,7 +226,8 @@ namespace Compiled.Generators
                         draft.Time,
                         draft.LateOnly,
                         draft.Fields,
-                        draft.MergeCombiners));
+                        draft.MergeCombiners,
+                        OnErrorOf(draft)));
                 }
 
                 return stages;

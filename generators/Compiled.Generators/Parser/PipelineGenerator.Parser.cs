@@ -74,6 +74,7 @@ namespace Compiled.Generators
                 EquatableArray<string> takenNames = CheckReservedNames(type);
                 long intervalMs = ReadBatchInterval(type, pipelineAttribute);
                 _intervalMs = intervalMs;
+                _pipelineOnError = PolicyArgument(pipelineAttribute, "OnError");
                 List<Draft> drafts = ReadStages(type);
                 List<StageModel> stages = BuildGraph(type, drafts);
                 _cancellationToken.ThrowIfCancellationRequested();

@@ -26,4 +26,12 @@ public sealed class PipelineAttribute : Attribute
     /// unless given one.
     /// </summary>
     public string? Checkpoint { get; set; }
+
+    /// <summary>
+    /// What an exception thrown by a <c>[Map]</c>, <c>[Filter]</c> or <c>[FlatMap]</c> on one record does, for each such
+    /// stage that does not say (<see cref="MapAttribute.OnError"/>): <see cref="BadRecordPolicy.Fail"/> (the default),
+    /// <see cref="BadRecordPolicy.Skip"/> or <see cref="BadRecordPolicy.DeadLetter"/>. The command line's
+    /// <c>--on-error</c> overrides it.
+    /// </summary>
+    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
 }

@@ -20,7 +20,7 @@ public sealed class RecordAttribute : Attribute
     /// <summary>Whether each stream (file, connection) starts with a header row, and whether columns are found in it by name.</summary>
     public RecordHeader Header { get; set; } = RecordHeader.Names;
 
-    /// <summary>What a record that does not parse does: counted and skipped (the default), or the end of the job.</summary>
+    /// <summary>What a record that does not parse does: counted and skipped (the default), written to the dead-letter sink too, or the end of the job.</summary>
     public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
 }
 
@@ -55,6 +55,13 @@ public enum BadRecordPolicy
 
     /// <summary>Stop the job with a <see cref="BadRecordException"/> that names the source, stream, line, field and reason.</summary>
     Fail = 1,
+
+    /// <summary>
+    /// Count it as <see cref="Skip"/> does, and write it, raw, with where it came from and why it was refused, to the run's
+    /// dead-letter sink (<c>--dead-letters</c>). A run without a dead-letter sink counts and skips it, and says so once
+    /// when it starts.
+    /// </summary>
+    DeadLetter = 2,
 }
 
 /// <summary>

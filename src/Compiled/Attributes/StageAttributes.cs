@@ -31,6 +31,14 @@ public sealed class SourceAttribute : Attribute
     /// message values. When not written, the record's own <see cref="RecordAttribute.Format"/>.
     /// </summary>
     public RecordFormat Format { get; set; }
+
+    /// <summary>
+    /// What a line of a typed source (<c>Lines&lt;T&gt;</c>) that does not parse does: counted and skipped (the
+    /// default), written to the dead-letter sink too (<see cref="BadRecordPolicy.DeadLetter"/>), or the end of the job
+    /// (<see cref="BadRecordPolicy.Fail"/>). For a <see cref="RecordAttribute"/> struct, it overrides the record's
+    /// <see cref="RecordAttribute.OnBadRecord"/>.
+    /// </summary>
+    public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
 }
 
 /// <summary>
@@ -38,11 +46,31 @@ public sealed class SourceAttribute : Attribute
 /// key and a value may follow a keyed stage.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class MapAttribute : StageAttribute;
+public sealed class MapAttribute : StageAttribute
+{
+    /// <summary>
+    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
+    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
+    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
+    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
+    /// <c>--on-error</c> overrides both.
+    /// </summary>
+    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
+}
 
 /// <summary>Keeps the records for which <c>static bool Name(T record)</c> returns <see langword="true"/> (Spark's <c>filter</c>).</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class FilterAttribute : StageAttribute;
+public sealed class FilterAttribute : StageAttribute
+{
+    /// <summary>
+    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
+    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
+    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
+    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
+    /// <c>--on-error</c> overrides both.
+    /// </summary>
+    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
+}
 
 /// <summary>
 /// One record in, zero or more out: <c>static TEnumerable Name(TIn record)</c> where the result can be
@@ -50,7 +78,17 @@ public sealed class FilterAttribute : StageAttribute;
 /// <see cref="Utf8Words"/> so that nothing is allocated per record.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class FlatMapAttribute : StageAttribute;
+public sealed class FlatMapAttribute : StageAttribute
+{
+    /// <summary>
+    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
+    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
+    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
+    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
+    /// <c>--on-error</c> overrides both.
+    /// </summary>
+    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
+}
 
 /// <summary>
 /// Combines the values of each key within a batch: <c>static V Name(V a, V b)</c> over a keyed input

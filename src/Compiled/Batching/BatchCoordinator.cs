@@ -20,6 +20,7 @@ public sealed class BatchCoordinator
     private readonly Sink[] _sinks;
     private readonly SourceCounters[] _counters;
     private readonly JobMetrics _metrics;
+    private readonly BadRecordLedger _badRecords;
     private readonly TimeProvider _time;
     private readonly long _intervalMs;
     private readonly bool[] _receives;
@@ -59,6 +60,7 @@ public sealed class BatchCoordinator
         _sinks = [.. context.Sinks];
         _counters = [.. context.Counters];
         _metrics = context.Metrics;
+        _badRecords = context.BadRecords;
         _time = time ?? TimeProvider.System;
         _receives = new bool[_sinks.Length];
         _committed = new bool[_sinks.Length];
@@ -177,6 +179,10 @@ public sealed class BatchCoordinator
         long started = _time.GetTimestamp();
         _job.CompleteBatch(batch);
         TimeSpan processing = _time.GetElapsedTime(started);
+
+        // The batch's dead letters reach the disk before any sink commits and before the checkpoint: a crash after the
+        // commit cannot lose them (a crash before it reads the batch again and writes them again).
+        _badRecords.FlushDeadLetters();
         long committing = _time.GetTimestamp();
         for (int i = 0; i < _sinks.Length; i++)
         {
@@ -235,6 +241,7 @@ public sealed class BatchCoordinator
             Total(static c => c.UnreadableSkipped) - _unreadableAtBegin)
         {
             PartialRecords = Total(static c => c.PartialRecords) - _partialAtBegin,
+            BadRecords = _badRecords.TakeBatchCounts(),
         };
         Volatile.Write(ref _last, progress);
         BatchCommitted?.Invoke(progress);
@@ -261,6 +268,8 @@ public sealed class BatchCoordinator
         {
             return;
         }
+
+        _badRecords.DiscardDeadLetters();
 
         AbortSinks(_sinks.Where((_, i) => _receives[i] && !_committed[i]), onSinkFailed);
     }

@@ -33,6 +33,12 @@ public sealed record BatchProgress(
     /// <summary>Records cut short by the end of their connection during the batch, kept or dropped as their source says (<c>onPartial</c>).</summary>
     public long PartialRecords { get; init; }
 
+    /// <summary>
+    /// The records refused during the batch, per source, stage or field, and reason: a source's parser's refusals (their
+    /// total is <see cref="Malformed"/>) and the records a guarded stage threw on. Empty when there were none.
+    /// </summary>
+    public IReadOnlyList<BadRecordCount> BadRecords { get; init; } = [];
+
     /// <summary>The records all sources delivered during the batch.</summary>
     public long Records
     {

@@ -15,7 +15,7 @@ namespace Compiled.Framing;
 /// <see cref="FramingOptions.MaxRecordBytes"/>: a record costs about twice its size while it is handed on.
 /// </summary>
 /// <remarks>
-/// One framer serves one source at a time, from one thread: <see cref="Reset"/> at the start of each
+/// One framer serves one source at a time, from one thread: <see cref="Reset(string)"/> at the start of each
 /// stream, then <see cref="Frame{TConsumer}"/> for each read, advancing the reader to the position it returns.
 /// </remarks>
 public sealed class LineFramer : IDisposable
@@ -31,6 +31,7 @@ public sealed class LineFramer : IDisposable
     private string _streamName = "";
     private long _offset;          // stream offset of the first byte not yet consumed
     private long _scanned;         // leading unconsumed bytes already searched, known to hold no '\n'
+    private long _recordStart;     // index, in the buffer being framed, of the record handed to the consumer last
     private bool _skipping;        // inside an oversize record that is being dropped, until its '\n'
     private byte[]? _scratch;
 
@@ -56,11 +57,23 @@ public sealed class LineFramer : IDisposable
     /// <summary>The byte offset, in the current stream, of the first byte not yet consumed.</summary>
     public long Offset => _offset;
 
+    /// <summary>The name of the stream being framed (a file's path, a connection's peer), as given to <see cref="Reset(string)"/>.</summary>
+    public string StreamName => _streamName;
+
+    /// <summary>
+    /// The byte offset, in the current stream, of the record the consumer is being handed: read while the consumer runs
+    /// (a bad record's report, an error), not after <see cref="Frame"/> returns.
+    /// </summary>
+    public long RecordOffset => _offset + _recordStart;
+
     /// <summary>Starts a new stream: offsets count from 0 again and error messages name <paramref name="streamName"/>.</summary>
-    public void Reset(string streamName)
+    public void Reset(string streamName) => Reset(streamName, 0);
+
+    /// <summary>Starts a new stream whose first byte is <paramref name="offset"/> bytes into it (a byte range of a file): offsets count from there.</summary>
+    public void Reset(string streamName, long offset)
     {
         _streamName = streamName;
-        _offset = 0;
+        _offset = offset;
         _scanned = 0;
         _skipping = false;
         _counters.DroppingBytes = 0;
@@ -135,6 +148,7 @@ public sealed class LineFramer : IDisposable
 
                     if (record.Length <= max)
                     {
+                        _recordStart = recordStart;
                         consumer.OnRecord(record);
                         records++;
                     }
@@ -272,6 +286,7 @@ public sealed class LineFramer : IDisposable
             return 0;
         }
 
+        _recordStart = start;
         consumer.OnRecord(record);
         return 1;
     }

@@ -17,6 +17,12 @@ public abstract class JobPartition : IDisposable
     public abstract void BeginStream(int source, string streamName);
 
     /// <summary>
+    /// Starts a byte range of a file that begins <paramref name="offset"/> bytes into it, so that a bad record's report
+    /// gives its offset in the file. By default the offset is not kept (<see cref="BeginStream(int, string)"/>).
+    /// </summary>
+    public virtual void BeginStream(int source, string streamName, long offset) => BeginStream(source, streamName);
+
+    /// <summary>
     /// Runs every whole record in <paramref name="buffer"/> through this partition's fused loop, and the final record too
     /// when <paramref name="isCompleted"/>. Returns how far the buffer was consumed, as <see cref="PipelineJob.Process"/>.
     /// </summary>
@@ -45,4 +51,8 @@ public abstract class JobPartition : IDisposable
 /// <summary>What a <see cref="JobPartition"/> is bound to: each source's framing limits, and the partition's own counters.</summary>
 /// <param name="Framing">Each source's framing limits, in declaration order.</param>
 /// <param name="Counters">The partition's own counters, one per source; the run adds them to the sources' counters at each batch boundary.</param>
-public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IReadOnlyList<SourceCounters> Counters);
+public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IReadOnlyList<SourceCounters> Counters)
+{
+    /// <summary>Where the partition's sources and guarded stages report bad records: the run's ledger, shared by every partition.</summary>
+    public BadRecordLedger BadRecords { get; init; } = new();
+}

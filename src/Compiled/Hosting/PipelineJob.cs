@@ -188,6 +188,12 @@ public sealed class JobContext
         BatchInterval = batchInterval;
     }
 
+    /// <summary>
+    /// Where the job's sources and guarded stages report bad records: counted per source, stage or field and reason, and
+    /// written to the run's dead-letter sink. By default a ledger without one.
+    /// </summary>
+    public BadRecordLedger BadRecords { get; init; } = new();
+
     /// <summary>Counts the job keeps: late records.</summary>
     public JobMetrics Metrics { get; } = new();
 

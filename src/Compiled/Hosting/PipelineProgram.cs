@@ -84,7 +84,19 @@ public static class PipelineProgram
                 (definition.MaxParallelism > 1 ? "This pipeline can run on N partitions when it reads files and keeps no checkpoint." : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
             HelpName = "N",
         };
-        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, logLevelOption };
+        var deadLettersOption = new Option<string?>("--dead-letters")
+        {
+            Description = "Where bad records go, one JSON line each, when a record's or a stage's policy is DeadLetter: a file path or file:// URI. " +
+                "Default: dead-letters.jsonl in the checkpoint directory when there is one; otherwise none (DeadLetter then counts and skips).",
+            HelpName = "URI",
+        };
+        var onErrorOption = new Option<string?>("--on-error")
+        {
+            Description = "What an exception a [Map], [Filter] or [FlatMap] throws on one record does, for every such stage: fail, skip or dead-letter. " +
+                "Default: each stage's OnError, else the pipeline's, else fail.",
+            HelpName = "POLICY",
+        };
+        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, deadLettersOption, onErrorOption, logLevelOption };
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -95,7 +107,7 @@ public static class PipelineProgram
         int exitCode = ExitOk;
         root.SetAction(async (result, _) =>
         {
-            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, logLevelOption, error, configure).ConfigureAwait(false);
+            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, (deadLettersOption, onErrorOption), logLevelOption, error, configure).ConfigureAwait(false);
         });
 
         // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
@@ -111,6 +123,7 @@ public static class PipelineProgram
         Option<string?> intervalOption,
         Option<string?> parallelismOption,
         Option<string?> checkpointOption,
+        (Option<string?> DeadLetters, Option<string?> OnError) badRecordOptions,
         Option<string?> logLevelOption,
         TextWriter error,
         Action<PipelineRunOptions>? configure)
@@ -157,6 +170,33 @@ public static class PipelineProgram
             }
 
             options.Checkpoint = checkpoint;
+        }
+
+        if (parsed.GetResult(badRecordOptions.DeadLetters) is not null)
+        {
+            string? deadLetters = parsed.GetValue(badRecordOptions.DeadLetters);
+            if (string.IsNullOrEmpty(deadLetters))
+            {
+                return Usage(error, "--dead-letters needs a file after it, e.g. --dead-letters /var/lib/job/dead-letters.jsonl");
+            }
+
+            options.DeadLetters = deadLetters;
+        }
+
+        if (parsed.GetResult(badRecordOptions.OnError) is not null)
+        {
+            string? policy = parsed.GetValue(badRecordOptions.OnError);
+            options.OnError = policy switch
+            {
+                "fail" => BadRecordPolicy.Fail,
+                "skip" => BadRecordPolicy.Skip,
+                "dead-letter" => BadRecordPolicy.DeadLetter,
+                _ => null,
+            };
+            if (options.OnError is null)
+            {
+                return Usage(error, $"--on-error '{policy}' is not a policy; write fail, skip or dead-letter");
+            }
         }
 
         LogLevel level = LogLevel.Information;

@@ -45,6 +45,21 @@ public sealed class PipelineRunOptions
     /// </summary>
     public string? Checkpoint { get; set; }
 
+    /// <summary>
+    /// The dead-letter sink (<c>--dead-letters</c>): a file path or <c>file://</c> URI (relative paths against
+    /// <see cref="CurrentDirectory"/>) that bad records under <see cref="BadRecordPolicy.DeadLetter"/> are appended to, one
+    /// JSON line each. Unset: <c>dead-letters.jsonl</c> in the checkpoint directory when the run keeps one; otherwise none,
+    /// and DeadLetter counts and skips.
+    /// </summary>
+    public string? DeadLetters { get; set; }
+
+    /// <summary>
+    /// The policy every guarded stage takes for an exception on one record, whatever it declares (<c>--on-error</c>):
+    /// <see cref="BadRecordPolicy.Fail"/>, <see cref="BadRecordPolicy.Skip"/> or <see cref="BadRecordPolicy.DeadLetter"/>.
+    /// Unset: each stage's own (its <c>OnError</c>, else the pipeline's).
+    /// </summary>
+    public BadRecordPolicy? OnError { get; set; }
+
     /// <summary>The most partitions a run may ask for.</summary>
     public const int MaxParallelism = 256;
 
@@ -122,6 +137,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private BatchClock? _clock;
     private BatchCoordinator? _coordinator;
     private readonly RunCheckpoint? _checkpoint;
+    private readonly BadRecordLedger _badRecords;
 
     /// <summary>Binds <paramref name="definition"/>'s sources and sinks to the URIs in <paramref name="options"/> (or their defaults).</summary>
     /// <exception cref="ConnectorUriException">A URI is missing, malformed, of an unknown scheme, or has a bad option.</exception>
@@ -173,6 +189,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
             checkpointPath = Path.GetFullPath(checkpoint, options.CurrentDirectory ?? Environment.CurrentDirectory);
         }
 
+        string? deadLetters = DeadLetterPath(options, checkpointPath);
+        _badRecords = new BadRecordLedger(deadLetters is null ? null : new DeadLetterWriter(deadLetters), options.OnError);
         _binding = PipelineBinding.Bind(definition, options, BatchInterval, checkpointPath);
         if (checkpointPath is not null)
         {
@@ -186,6 +204,34 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 throw;
             }
         }
+    }
+
+    /// <summary>The dead-letter file's full path, or <see langword="null"/> when the run has no dead-letter sink.</summary>
+    public string? DeadLetterFile => _badRecords.DeadLetters?.Path;
+
+    /// <summary>Every bad record the run counted so far, per source, stage or field, and reason.</summary>
+    public IReadOnlyList<BadRecordCount> BadRecords => _badRecords.Totals;
+
+    // The dead-letter file: the one given (a path or a file:// URI), else dead-letters.jsonl in the checkpoint directory.
+    private static string? DeadLetterPath(PipelineRunOptions options, string? checkpointPath)
+    {
+        string? given = options.DeadLetters;
+        if (given is null)
+        {
+            return checkpointPath is null ? null : Path.Combine(checkpointPath, "dead-letters.jsonl");
+        }
+
+        if (given.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!Uri.TryCreate(given, UriKind.Absolute, out Uri? uri) || !uri.IsFile)
+            {
+                throw new ConnectorUriException(given, "dead-letter", $"--dead-letters '{given}' is not a file URI; write file:///path/dead-letters.jsonl or a plain path");
+            }
+
+            given = uri.LocalPath;
+        }
+
+        return Path.GetFullPath(given, options.CurrentDirectory ?? Environment.CurrentDirectory);
     }
 
     /// <summary>The checkpoint directory's full path, or <see langword="null"/> when the run keeps no checkpoint.</summary>
@@ -250,8 +296,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
             }
 
             _checkpoint?.LogGuarantees(_binding.Sinks);
-            var context = new JobContext(_binding.Framing, _binding.Counters, _binding.Sinks, BatchInterval);
+            var context = new JobContext(_binding.Framing, _binding.Counters, _binding.Sinks, BatchInterval) { BadRecords = _badRecords };
             using PipelineJob job = _definition.CreateJob(context);
+            WarnOfNowhereForDeadLetters();
             _checkpoint?.Attach(job);
             Volatile.Write(ref _coordinator, new BatchCoordinator(job, context, _time, _checkpoint));
             using var clock = new BatchClock(_time, BatchInterval, WakeLoop);
@@ -300,8 +347,10 @@ public sealed partial class PipelineRun : IAsyncDisposable
             LogAborted(_definition.Name, BatchTime);
             throw;
         }
-        catch (Exception error) when (error is not PipelineFailedException)
+        catch (Exception thrown) when (thrown is not PipelineFailedException)
         {
+            // A stage that threw on a record under Fail: the error names the stage and where the record was.
+            Exception error = _badRecords.Explain(thrown);
             Volatile.Write(ref _state, (int)PipelineRunState.Failed);
             AbortSinks();
             if (error is StandardOutputException)
@@ -321,7 +370,17 @@ public sealed partial class PipelineRun : IAsyncDisposable
         {
             _clock = null;
             _checkpoint?.Dispose();
+            _badRecords.Dispose();
             await _binding.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A stage whose policy is DeadLetter in a run with nowhere to write dead letters: said once, at the start.
+    private void WarnOfNowhereForDeadLetters()
+    {
+        if (_badRecords.DeadLetters is null && _badRecords.Stages.Any(static s => s.Policy == BadRecordPolicy.DeadLetter))
+        {
+            LogNoDeadLetterSink(_definition.Name, string.Join(", ", _badRecords.Stages.Where(static s => s.Policy == BadRecordPolicy.DeadLetter).Select(static s => s.Name)));
         }
     }
 
@@ -429,6 +488,13 @@ public sealed partial class PipelineRun : IAsyncDisposable
             LogMalformed(progress.Time, progress.Malformed, Noun.For(progress.Malformed, "line", "lines"), string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
         }
 
+        if (progress.BadRecords.Count > 0)
+        {
+            long refused = progress.BadRecords.Sum(static c => c.Count);
+            LogBadRecords(progress.Time, refused, Noun.Records(refused), string.Join(", ", progress.BadRecords),
+                _badRecords.DeadLetters is { } letters ? $"dead letters go to {letters.Path}" : "the run has no dead-letter sink (--dead-letters)");
+        }
+
         if (progress.OversizeSkipped > 0)
         {
             // Dropped input is never silent: the log says how much, where, and how to keep it instead.
@@ -526,6 +592,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
     [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms skipped {Malformed} {LineNoun} that did not parse as the records of {Sources}; fix the input or declare the source as Lines to see the lines as they are")]
     private partial void LogMalformed(long batchTime, long malformed, string lineNoun, string sources);
+
+    [LoggerMessage(EventId = 40, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms refused {Refused} bad {RecordNoun} (source [stage].field reason count): {Counts}; {DeadLetters}")]
+    private partial void LogBadRecords(long batchTime, long refused, string recordNoun, string counts, string deadLetters);
+
+    [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Pipeline {Pipeline} has no dead-letter sink, so stages {Stages} (OnError = DeadLetter) count and skip the records they throw on; give --dead-letters FILE (or --checkpoint DIR) to keep them")]
+    private partial void LogNoDeadLetterSink(string pipeline, string stages);
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Batch {BatchTime} ms dropped {Skipped} {RecordNoun} longer than the limit of {Sources}; raise maxRecordBytes on the source URI to keep such records")]
     private partial void LogOversizeSkipped(long batchTime, long skipped, string recordNoun, string sources);

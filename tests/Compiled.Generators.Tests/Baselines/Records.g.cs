@@ -76,6 +76,7 @@ namespace Markets
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _tradesFramer;
+            private readonly global::Compiled.BadRecordSource _tradesBadRecords;
             private readonly global::Compiled.CsvRecordReader _tradesReader;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
@@ -88,7 +89,8 @@ namespace Markets
             public BoughtJob(global::Compiled.Hosting.JobContext context)
             {
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes);
+                _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                _tradesReader = new global::Compiled.CsvRecordReader(global::Markets.Trade.CsvLayout, "Trades", context.Counters[0], context.Framing[0].MaxRecordBytes, _tradesBadRecords);
                 _output = context.Sinks[0];
                 _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
                 if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
@@ -128,6 +130,7 @@ namespace Markets
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
+                        _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
                         break;
                     }
@@ -193,11 +196,13 @@ namespace Markets
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.CsvRecordReader _tradesReader;
+                private readonly global::Compiled.BadRecordSource _tradesBadRecords;
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
 
                 public TradesLoop(BoughtJob job)
                 {
                     _tradesReader = job._tradesReader;
+                    _tradesBadRecords = job._tradesBadRecords;
                     _add = job._add;
                 }
 

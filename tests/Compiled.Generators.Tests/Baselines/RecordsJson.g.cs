@@ -76,6 +76,7 @@ namespace Events
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _tradesFramer;
+            private readonly global::Compiled.BadRecordSource _tradesBadRecords;
             private readonly global::Compiled.JsonRecordReader _tradesReader;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
@@ -88,7 +89,8 @@ namespace Events
             public BoughtEventsJob(global::Compiled.Hosting.JobContext context)
             {
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                _tradesReader = new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, "Trades", context.Counters[0]);
+                _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                _tradesReader = new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, "Trades", context.Counters[0], _tradesBadRecords);
                 _output = context.Sinks[0];
                 _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
                 if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
@@ -126,6 +128,7 @@ namespace Events
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
+                        _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
                         break;
                     }
@@ -195,13 +198,15 @@ namespace Events
             {
                 private readonly global::Compiled.Framing.LineFramer _tradesFramer;
                 internal readonly global::Compiled.JsonRecordReader _tradesReader;
+                internal readonly global::Compiled.BadRecordSource _tradesBadRecords;
                 internal readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
 
                 /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                    _tradesReader = new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, "Trades", context.Counters[0]);
+                    _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                    _tradesReader = new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, "Trades", context.Counters[0], _tradesBadRecords);
                 }
 
                 /// <summary>Starts a byte range of a file of the source.</summary>
@@ -210,6 +215,16 @@ namespace Events
                     switch (source)
                     {
                         case 0: _tradesFramer.Reset(streamName); _tradesReader.BeginStream(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _tradesFramer.Reset(streamName, offset); break;
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
                 }
@@ -253,17 +268,20 @@ namespace Events
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.JsonRecordReader _tradesReader;
+                private readonly global::Compiled.BadRecordSource _tradesBadRecords;
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
 
                 public TradesLoop(BoughtEventsJob job)
                 {
                     _tradesReader = job._tradesReader;
+                    _tradesBadRecords = job._tradesBadRecords;
                     _add = job._add;
                 }
 
                 public TradesLoop(Partition partition)
                 {
                     _tradesReader = partition._tradesReader;
+                    _tradesBadRecords = partition._tradesBadRecords;
                     _add = partition._add;
                 }
 

@@ -69,7 +69,7 @@ public class RecordSnapshotTests
         // source does not keep its pipeline on one partition as a CSV source does.
         string loop = pipeline.SourceText.ToString();
         Assert.Contains("if (!global::Events.TradeEvent.TryReadJson(_tradesReader, tradesLine, out global::Events.TradeEvent trades))", loop);
-        Assert.Contains("new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, \"Trades\", context.Counters[0])", loop);
+        Assert.Contains("new global::Compiled.JsonRecordReader(global::Events.TradeEvent.JsonLayout, \"Trades\", context.Counters[0], _tradesBadRecords)", loop);
         Assert.DoesNotContain("reads CSV records", loop);
 
         // The parser walks the line with a JsonLineReader in a method without an exception handler, reads each value
@@ -82,5 +82,35 @@ public class RecordSnapshotTests
         Assert.Contains("global::Compiled.JsonValues.DateTime(ref json, \"unixms\", reader, out m4)", walk);
         Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property0, \"meta\"u8)", walk);
         Assert.Contains("global::System.MemoryExtensions.SequenceEqual(property1, \"venue\"u8)", walk);
+    }
+
+    [Fact]
+    public void GuardedStages_MatchBaselineAndCatchOnlyTheirOwnCalls()
+    {
+        string text = File.ReadAllText(GeneratorHarness.InputPath("BadRecords"));
+        var (result, output, diagnostics) = Run(GeneratorHarness.CreateCompilationFromFiles(("/src/BadRecords.cs", text)));
+
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        Assert.Equal(2, result.Results[0].GeneratedSources.Length);
+        GeneratedSourceResult pipeline = result.Results[0].GeneratedSources.Single(s => s.HintName.Contains("Revenue", StringComparison.Ordinal));
+        GeneratedSourceResult typed = result.Results[0].GeneratedSources.Single(s => s.HintName.Contains("CustomerTotals", StringComparison.Ordinal));
+        Baseline.Match("BadRecords", pipeline.SourceText.ToString());
+        Baseline.Match("BadRecordsTyped", typed.SourceText.ToString());
+
+        // A typed source that declares its policy refuses a bad line through its refusal point, naming the field.
+        Assert.Contains("if (!global::Compiled.Utf8Fields.TryInt64(ordersLine, ref ordersAt, true, out long ordersValue2)) { global::Compiled.TypedLineRefusal.Refuse(_ordersBadRecords, global::Compiled.BadRecordPolicy.DeadLetter, ordersLine, 1, 2, true); return; }", typed.SourceText.ToString());
+
+        // Each guarded call is its own try, whose filter asks the stage's guard; the CSV reader reports to the source's
+        // refusal point; the stages' policies are the declared ones, the pipeline's where a stage declares none.
+        string job = pipeline.SourceText.ToString();
+        Assert.Contains("try { withNote = global::Orders.Revenue.WithNote(orders); }", job);
+        Assert.Contains("catch (global::System.Exception withNoteError) when (_withNoteGuard.Caught(_ordersBadRecords, ordersLine, withNoteError)) { goto withNoteDone; }", job);
+        Assert.Contains("context.BadRecords.ForStage(\"WithNote\", \"Map\", global::Compiled.BadRecordPolicy.Skip)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Priced\", \"Filter\", global::Compiled.BadRecordPolicy.DeadLetter)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Words\", \"FlatMap\", global::Compiled.BadRecordPolicy.Fail)", job);
+        Assert.Contains("context.Framing[0].MaxRecordBytes, _ordersBadRecords)", job);
+        Assert.Contains("when (!wordsInside && _wordsGuard.Caught(", job);
+        Assert.Contains("catch (global::System.Exception dollarsError) when (_dollarsGuard.Caught(dollarsError)) { goto dollarsDone; }", job);
     }
 }

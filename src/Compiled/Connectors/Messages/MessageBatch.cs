@@ -34,6 +34,7 @@ public sealed class MessageBatch : IDisposable
     private int _used;
     private int _count;
     private long _payloadBytes;
+    private int _delivering;
 
     /// <summary>Creates a batch for the source <paramref name="source"/>, counting into <paramref name="counters"/>.</summary>
     /// <param name="source">The source's URI, for the message of a payload that is too long.</param>
@@ -96,6 +97,15 @@ public sealed class MessageBatch : IDisposable
         }
     }
 
+    /// <summary>The source's URI, as given to the constructor.</summary>
+    public string Source => _source;
+
+    /// <summary>
+    /// The index of the message <see cref="Deliver{TConsumer}"/> is handing on: read while the consumer runs (a bad
+    /// record's report), not after.
+    /// </summary>
+    public int Delivering => _delivering;
+
     /// <summary>The position of the source after the batch's last message; empty when the batch is empty.</summary>
     public ReadOnlySpan<byte> LastPosition => _count == 0 ? default : this[_count - 1].Position;
 
@@ -142,6 +152,7 @@ public sealed class MessageBatch : IDisposable
         for (int i = 0; i < count; i++)
         {
             ref readonly Entry entry = ref entries[i];
+            _delivering = i;
             consumer.OnRecord(new ReadOnlySpan<byte>(bytes, entry.Start + Math.Max(entry.KeyLength, 0), entry.PayloadLength));
         }
 

@@ -59,7 +59,7 @@ internal sealed class PartitionThreads : IDisposable
                 }
 
                 _counters[p - 1] = counters;
-                _partitions[p - 1] = job.CreatePartition(new PartitionContext(context.Framing, counters));
+                _partitions[p - 1] = job.CreatePartition(new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords });
             }
         }
         catch
@@ -231,7 +231,7 @@ internal sealed class PartitionThreads : IDisposable
                     }
                     else
                     {
-                        _partitions[partition - 1].BeginStream(set.Source, path);
+                        _partitions[partition - 1].BeginStream(set.Source, path, start);
                     }
 
                     if (!ReadRange(partition, set.Source, handle, start, end, ref buffer))

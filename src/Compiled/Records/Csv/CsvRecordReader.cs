@@ -24,13 +24,17 @@ namespace Compiled;
 /// stream is skipped; an empty line outside a quoted field is skipped, not counted.
 /// One reader serves one source from one thread.
 /// </remarks>
-public sealed class CsvRecordReader
+public sealed class CsvRecordReader : IRecordLines
 {
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
     private readonly CsvLayout _layout;
-    private readonly string _source;
-    private readonly SourceCounters _counters;
+    private readonly BadRecordSource _badRecords;
+    private readonly BadRecordPolicy _policy;
+    private readonly bool _keepRaw;  // DeadLetter: each record is copied as read, for the dead-letter sink
+    private byte[] _raw = [];
+    private int _rawLength;
+    private long _recordOffset = -1;  // the byte offset of a record that spans lines (its first line's); -1 for the framer's
     private readonly int _maxRecordBytes;
     private readonly byte _separator;
     private readonly Utf8TextBuffer _buffer = new(new byte[256]);
@@ -54,13 +58,20 @@ public sealed class CsvRecordReader
     /// <param name="source">The source's name, for messages.</param>
     /// <param name="counters">The source's counters: a refused record counts as <see cref="SourceCounters.Malformed"/>.</param>
     /// <param name="maxRecordBytes">The longest record, lines joined, that a quoted field may make.</param>
-    public CsvRecordReader(CsvLayout layout, string source, SourceCounters counters, int maxRecordBytes = FramingOptions.DefaultMaxRecordBytes)
+    /// <param name="badRecords">
+    /// Where a refused record is reported (counted per field and reason, written to the dead-letter sink, or thrown): the
+    /// source's refusal point in the run's ledger. <see langword="null"/> for one of the reader's own.
+    /// </param>
+    /// <param name="policy">The source's policy (<c>[Source(OnBadRecord = ...)]</c>), overriding the record's; <see langword="null"/> for the record's.</param>
+    public CsvRecordReader(CsvLayout layout, string source, SourceCounters counters, int maxRecordBytes = FramingOptions.DefaultMaxRecordBytes, BadRecordSource? badRecords = null, BadRecordPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(counters);
         _layout = layout;
-        _source = source;
-        _counters = counters;
+        _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
+        _badRecords.Lines = this;
+        _policy = policy ?? layout.OnBadRecord;
+        _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;
         _columns = (int[])layout.Indexes.Clone();
@@ -75,6 +86,12 @@ public sealed class CsvRecordReader
 
     /// <summary>The line of the current stream the current record starts on, from 1.</summary>
     public long Line => _recordLine;
+
+    /// <summary>The stream being read.</summary>
+    public string Stream => _stream;
+
+    /// <summary>The byte offset of the current record when it spans lines (its first line's); -1 otherwise, where the framer's offset of the line is the record's.</summary>
+    public long RecordOffset => _recordOffset;
 
     /// <summary>
     /// Ends the current stream: a record whose quoted field is still open there never completes, and is refused as
@@ -137,9 +154,15 @@ public sealed class CsvRecordReader
             }
 
             _recordLine = _line;
+            _recordOffset = -1;
             _buffer.Generation++;
             input = line;
             inBuffer = false;
+        }
+
+        if (_keepRaw)
+        {
+            KeepRaw(input);
         }
 
         BadRecordReason cut = Cut(input, out bool escaped);
@@ -151,6 +174,7 @@ public sealed class CsvRecordReader
                 _length = 0;
                 Append(null, line);
                 _pending = true;
+                _recordOffset = _badRecords.Offset;
             }
 
             if (_length > _maxRecordBytes)
@@ -247,26 +271,33 @@ public sealed class CsvRecordReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> field)
     {
-        string? detail = null;
-        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
-        {
-            string text = Encoding.UTF8.GetString(field[..Math.Min(field.Length, 80)]);
-            detail = member < 0 ? "the row does not fit the record" : $"'{text}' cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
-        }
-
-        return Refuse(reason, member, detail ?? "");
+        string detail = member < 0
+            ? "the row does not fit the record"
+            : $"'{Encoding.UTF8.GetString(field[..Math.Min(field.Length, 80)])}' cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
+        return Refuse(reason, member, detail);
     }
 
+    // Every refusal goes through the source's refusal point, which counts it, writes it to the dead-letter sink or throws.
     private bool Refuse(BadRecordReason reason, int member, string detail)
     {
-        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        if (_policy != BadRecordPolicy.Fail)
         {
-            throw new BadRecordException(_source, _stream, _recordLine, member < 0 ? null : _layout.Members[member], reason, detail);
+            _reasons[(int)reason]++;
         }
 
-        _reasons[(int)reason]++;
-        _counters.Malformed++;
-        return false;
+        return _badRecords.Refuse(_policy, reason, member < 0 ? null : _layout.Members[member], detail, new ReadOnlySpan<byte>(_raw, 0, _rawLength));
+    }
+
+    // Under DeadLetter: the record as read (its lines joined, quotes not yet unescaped), for the dead-letter sink.
+    private void KeepRaw(ReadOnlySpan<byte> record)
+    {
+        if (_raw.Length < record.Length)
+        {
+            _raw = new byte[Math.Max(record.Length, Math.Max(256, _raw.Length * 2))];
+        }
+
+        record.CopyTo(_raw);
+        _rawLength = record.Length;
     }
 
     // Cuts the record into fields (their bounds in _starts/_ends, quotes excluded). UnterminatedQuote if a quoted field is

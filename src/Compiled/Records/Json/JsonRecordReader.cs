@@ -19,13 +19,16 @@ namespace Compiled;
 /// no trailing commas, depth at most 64). An empty line, or one of white space only, is skipped and not counted; a UTF-8
 /// byte order mark at the start of a stream is skipped. One reader serves one source from one thread.
 /// </remarks>
-public sealed class JsonRecordReader
+public sealed class JsonRecordReader : IRecordLines
 {
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
     private readonly JsonLayout _layout;
-    private readonly string _source;
-    private readonly SourceCounters _counters;
+    private readonly BadRecordSource _badRecords;
+    private readonly BadRecordPolicy _policy;
+    private readonly bool _keepRaw;  // DeadLetter: each line is copied as read, for the dead-letter sink
+    private byte[] _raw = [];
+    private int _rawLength;
     private readonly Utf8TextBuffer _buffer = new(new byte[512]);
     private readonly long[] _reasons = new long[Enum.GetValues<BadRecordReason>().Length];
     private byte[] _scratch = new byte[64];
@@ -37,13 +40,20 @@ public sealed class JsonRecordReader
     /// <param name="layout">The record's layout: the struct's generated <c>JsonLayout</c>.</param>
     /// <param name="source">The source's name, for messages.</param>
     /// <param name="counters">The source's counters: a refused record counts as <see cref="SourceCounters.Malformed"/>.</param>
-    public JsonRecordReader(JsonLayout layout, string source, SourceCounters counters)
+    /// <param name="badRecords">
+    /// Where a refused record is reported (counted per field and reason, written to the dead-letter sink, or thrown): the
+    /// source's refusal point in the run's ledger. <see langword="null"/> for one of the reader's own.
+    /// </param>
+    /// <param name="policy">The source's policy (<c>[Source(OnBadRecord = ...)]</c>), overriding the record's; <see langword="null"/> for the record's.</param>
+    public JsonRecordReader(JsonLayout layout, string source, SourceCounters counters, BadRecordSource? badRecords = null, BadRecordPolicy? policy = null)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(counters);
         _layout = layout;
-        _source = source;
-        _counters = counters;
+        _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
+        _badRecords.Lines = this;
+        _policy = policy ?? layout.OnBadRecord;
+        _keepRaw = _policy == BadRecordPolicy.DeadLetter;
     }
 
     /// <summary>The buffer <see cref="Utf8Text"/> fields are cut from.</summary>
@@ -54,6 +64,12 @@ public sealed class JsonRecordReader
 
     /// <summary>The line of the current stream the current record is on, from 1.</summary>
     public long Line => _line;
+
+    /// <summary>The stream being read.</summary>
+    public string Stream => _stream;
+
+    /// <summary>-1: a record is one line, whose offset the framer knows.</summary>
+    public long RecordOffset => -1;
 
     /// <summary>Starts a new stream (a file or a connection): lines count from 1 again.</summary>
     public void BeginStream(string streamName)
@@ -82,6 +98,11 @@ public sealed class JsonRecordReader
         }
 
         _buffer.Generation++;
+        if (_keepRaw)
+        {
+            KeepRaw(line);
+        }
+
         if (!_layout.KeepsText)
         {
             record = line;
@@ -231,15 +252,10 @@ public sealed class JsonRecordReader
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> value)
     {
-        string? detail = null;
-        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
-        {
-            detail = member < 0 ? "the line is not a JSON object of the record"
-                : reason == BadRecordReason.MissingColumn ? $"the line has no \"{_layout.Paths[member]}\" (or it is null), and the {_layout.Members[member]} of a {_layout.Record} has no default"
-                : $"'{Encoding.UTF8.GetString(value[..Math.Min(value.Length, 80)])}' at \"{_layout.Paths[member]}\" cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
-        }
-
-        return Refuse(reason, member, detail ?? "");
+        string detail = member < 0 ? "the line is not a JSON object of the record"
+            : reason == BadRecordReason.MissingColumn ? $"the line has no \"{_layout.Paths[member]}\" (or it is null), and the {_layout.Members[member]} of a {_layout.Record} has no default"
+            : $"'{BadRecordSource.Excerpt(value)}' at \"{_layout.Paths[member]}\" cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
+        return Refuse(reason, member, detail);
     }
 
     /// <summary>Refuses the current line as <see cref="BadRecordReason.InvalidJson"/>: <see cref="Utf8JsonReader"/> found it malformed (the generated parser catches its exception).</summary>
@@ -247,23 +263,34 @@ public sealed class JsonRecordReader
     public bool RefuseInvalidJson(JsonException exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        return Refuse(BadRecordReason.InvalidJson, -1, _layout.OnBadRecord == BadRecordPolicy.Fail ? exception.Message : "");
+        return Refuse(BadRecordReason.InvalidJson, -1, exception.Message);
     }
 
     /// <summary>Refuses the current line as <see cref="BadRecordReason.InvalidJson"/> because its top value is not an object.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool RefuseNotAnObject(JsonTokenType found) =>
-        Refuse(BadRecordReason.InvalidJson, -1, _layout.OnBadRecord == BadRecordPolicy.Fail ? $"the line is a JSON {found}, not an object" : "");
+        Refuse(BadRecordReason.InvalidJson, -1, $"the line is a JSON {found}, not an object");
 
+    // Every refusal goes through the source's refusal point, which counts it, writes it to the dead-letter sink or throws.
     private bool Refuse(BadRecordReason reason, int member, string detail)
     {
-        if (_layout.OnBadRecord == BadRecordPolicy.Fail)
+        if (_policy != BadRecordPolicy.Fail)
         {
-            throw new BadRecordException(_source, _stream, _line, member < 0 ? null : _layout.Members[member], reason, detail);
+            _reasons[(int)reason]++;
         }
 
-        _reasons[(int)reason]++;
-        _counters.Malformed++;
-        return false;
+        return _badRecords.Refuse(_policy, reason, member < 0 ? null : _layout.Members[member], detail, new ReadOnlySpan<byte>(_raw, 0, _rawLength));
+    }
+
+    // Under DeadLetter: the line as read, for the dead-letter sink.
+    private void KeepRaw(ReadOnlySpan<byte> line)
+    {
+        if (_raw.Length < line.Length)
+        {
+            _raw = new byte[Math.Max(line.Length, Math.Max(256, _raw.Length * 2))];
+        }
+
+        line.CopyTo(_raw);
+        _rawLength = line.Length;
     }
 }

@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+
+namespace Compiled;
+
+/// <summary>
+/// Refuses a line of a typed source (<c>Lines&lt;T&gt;</c> of a number, a date, a tuple of them) whose field did not
+/// parse, under the source's declared policy (<c>[Source(OnBadRecord = ...)]</c>): the generated loop calls it where a
+/// field's reader said no, and it finds the reason by reading the line again, which only a bad line pays for.
+/// </summary>
+public static class TypedLineRefusal
+{
+    /// <summary>Refuses <paramref name="line"/>, whose field <paramref name="field"/> (0-based, of <paramref name="fields"/>) did not parse.</summary>
+    /// <param name="source">The source's refusal point.</param>
+    /// <param name="policy">The source's policy.</param>
+    /// <param name="line">The line, as read.</param>
+    /// <param name="field">The field that did not parse, 0-based.</param>
+    /// <param name="fields">How many fields the record has: 1 for a single value, a tuple's arity otherwise.</param>
+    /// <param name="numeric">Whether the field is a number.</param>
+    /// <exception cref="BadRecordException">The policy is <see cref="BadRecordPolicy.Fail"/>.</exception>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void Refuse(BadRecordSource source, BadRecordPolicy policy, ReadOnlySpan<byte> line, int field, int fields, bool numeric)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        string? name = fields == 1 ? null : "Item" + (field + 1);
+        int commas = line.Count((byte)',');
+        if (fields > 1 && commas != fields - 1)
+        {
+            source.Refuse(policy, BadRecordReason.WrongFieldCount, null, $"the line has {commas + 1} fields, not {fields}", line);
+            return;
+        }
+
+        // The field's text: the field'th comma-separated part (the whole line for a single value).
+        ReadOnlySpan<byte> rest = line;
+        for (int i = 0; i < field && fields > 1; i++)
+        {
+            rest = rest[(rest.IndexOf((byte)',') + 1)..];
+        }
+
+        int end = fields > 1 ? rest.IndexOf((byte)',') : -1;
+        ReadOnlySpan<byte> text = (end < 0 ? rest : rest[..end]).Trim((byte)' ');
+        BadRecordReason reason = !numeric ? BadRecordReason.InvalidValue
+            : IsInteger(text) ? BadRecordReason.NumberOutOfRange
+            : BadRecordReason.NumberInvalid;
+        if (!numeric && !System.Text.Unicode.Utf8.IsValid(text))
+        {
+            reason = BadRecordReason.InvalidUtf8;
+        }
+
+        source.Refuse(policy, reason, name, $"'{BadRecordSource.Excerpt(text)}' cannot be read as field {field + 1} of {fields}", line);
+    }
+
+    // An optional sign and at least one digit: a number that failed only for not fitting its type.
+    private static bool IsInteger(ReadOnlySpan<byte> text)
+    {
+        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
+        {
+            text = text[1..];
+        }
+
+        return text.Length > 0 && !text.ContainsAnyExceptInRange((byte)'0', (byte)'9');
+    }
+}
