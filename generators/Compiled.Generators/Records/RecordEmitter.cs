@@ -168,35 +168,10 @@ namespace Compiled.Generators.Records
 
         private static string Bool(bool value) => value ? "true" : "false";
 
-        private static string Literal(string text)
-        {
-            var builder = new StringBuilder("\"");
-            foreach (char c in text)
-            {
-                builder.Append(c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    '\n' => "\\n",
-                    '\r' => "\\r",
-                    '\t' => "\\t",
-                    _ when c < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
-                    _ => c.ToString(),
-                });
-            }
+        private static string Literal(string text) => CSharpLiterals.String(text);
 
-            return builder.Append('"').ToString();
-        }
+        private static string Utf8Literal(string text) => CSharpLiterals.Utf8(text);
 
-        private static string Utf8Literal(string text) => Literal(text) + "u8";
-
-        private static string CharLiteral(char c) => c switch
-        {
-            '\'' => "'\\''",
-            '\\' => "'\\\\'",
-            '\t' => "'\\t'",
-            _ when c < ' ' => "'\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) + "'",
-            _ => "'" + c + "'",
-        };
+        private static string CharLiteral(char c) => CSharpLiterals.Char(c);
     }
 }

@@ -299,37 +299,10 @@ namespace Compiled.Generators.Records
             return builder.Append('"').ToString();
         }
 
-        /// <summary>A C# string literal of <paramref name="text"/>.</summary>
-        public static string Literal(string text)
-        {
-            var builder = new StringBuilder("\"");
-            foreach (char c in text)
-            {
-                builder.Append(c switch
-                {
-                    '"' => "\\\"",
-                    '\\' => "\\\\",
-                    '\n' => "\\n",
-                    '\r' => "\\r",
-                    '\t' => "\\t",
-                    _ when c < ' ' => "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture),
-                    _ => c.ToString(),
-                });
-            }
+        public static string Literal(string text) => CSharpLiterals.String(text);
 
-            return builder.Append('"').ToString();
-        }
+        public static string Utf8Literal(string text) => CSharpLiterals.Utf8(text);
 
-        /// <summary>A C# UTF-8 string literal of <paramref name="text"/>.</summary>
-        public static string Utf8Literal(string text) => Literal(text) + "u8";
-
-        private static string CharLiteral(char c) => c switch
-        {
-            '\'' => "'\\''",
-            '\\' => "'\\\\'",
-            '\t' => "'\\t'",
-            _ when c < ' ' => "'\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) + "'",
-            _ => "'" + c + "'",
-        };
+        private static string CharLiteral(char c) => CSharpLiterals.Char(c);
     }
 }
