@@ -8,7 +8,8 @@ namespace Compiled.Benchmarks.Records;
 
 /// <summary>
 /// Generated JSON-lines parsing and JsonSerializer (reflection-built and source-generated metadata) over the same bytes in
-/// interleaved rounds in one process: <c>dotnet bin/Release/net10.0/Compiled.Benchmarks.dll json [rounds] [rows]</c>. Each
+/// interleaved rounds in one process: <c>dotnet bin/Release/net10.0/Compiled.Benchmarks.dll json [rounds] [rows] [other-order]</c>
+/// (<c>other-order</c>: the lines' properties in another order than the record declares them). Each
 /// round runs each once, the order rotating, timed by the thread's CPU time and the wall clock; prints the medians as
 /// MB/s and ns/line and the median of the per-round ratios to JsonSerializer's. All checksums must agree before a time counts.
 /// </summary>
@@ -18,12 +19,13 @@ internal static class JsonParseRounds
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
         int rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-        byte[] json = JsonQuotes.Generate(rows);
+        bool otherOrder = args.Length > 2 && args[2] == "other-order";
+        byte[] json = JsonQuotes.Generate(rows, otherOrder);
         byte[] symbol = new byte[64];
         var reader = new JsonRecordReader(QuoteEvent.JsonLayout, "Quotes", new SourceCounters());
         using var framer = new LineFramer(FramingOptions.Default, new SourceCounters());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// {rows:N0} lines, {json.Length / 1e6:F1} MB; {rounds} rounds; load average {LoadAverage()}"));
+            $"// {rows:N0} lines, {json.Length / 1e6:F1} MB, properties in {(otherOrder ? "another" : "declaration")} order; {rounds} rounds; load average {LoadAverage()}"));
 
         Func<long>[] variants = [() => JsonQuotes.Serializer(json, symbol), () => JsonQuotes.SourceGenerated(json, symbol), () => JsonQuotes.Generated(json, reader, framer)];
         string[] names = ["JsonSerializer.Deserialize<QuoteDto> (reflection metadata)", "JsonSerializer.Deserialize (source-generated metadata)", "generated [Record] parser (framer + TryReadJson)"];

@@ -72,15 +72,24 @@ internal static class JsonQuotes
 {
     private static readonly JsonSerializerOptions Options = new();
 
-    public static byte[] Generate(int rows)
+    /// <summary>
+    /// <paramref name="rows"/> lines of quotes, their properties in <see cref="QuoteEvent"/>'s declaration order, or with
+    /// <paramref name="otherOrder"/> in another one (the same values), which the generated parser reads by its general loop.
+    /// </summary>
+    public static byte[] Generate(int rows, bool otherOrder = false)
     {
         var random = new Random(11);
         string[] symbols = ["AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "BRK\\\"B", "TSLA", "META"];
         var text = new StringBuilder();
         for (int i = 0; i < rows; i++)
         {
-            text.Append(CultureInfo.InvariantCulture,
-                $"{{\"id\":{1_000_000_000L + i},\"symbol\":\"{symbols[random.Next(symbols.Length)]}\",\"price\":{random.Next(1, 5000)}.{random.Next(100):00},\"qty\":{random.Next(1, 100_000)},\"venue\":{random.Next(16)},\"buy\":{(random.Next(2) == 0 ? "true" : "false")}}}\n");
+            string id = $"\"id\":{1_000_000_000L + i}";
+            string symbol = $"\"symbol\":\"{symbols[random.Next(symbols.Length)]}\"";
+            string price = string.Create(CultureInfo.InvariantCulture, $"\"price\":{random.Next(1, 5000)}.{random.Next(100):00}");
+            string qty = $"\"qty\":{random.Next(1, 100_000)}";
+            string venue = $"\"venue\":{random.Next(16)}";
+            string buy = $"\"buy\":{(random.Next(2) == 0 ? "true" : "false")}";
+            text.Append(otherOrder ? $"{{{symbol},{buy},{id},{venue},{price},{qty}}}\n" : $"{{{id},{symbol},{price},{qty},{venue},{buy}}}\n");
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());

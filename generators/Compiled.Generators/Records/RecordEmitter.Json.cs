@@ -10,7 +10,8 @@ namespace Compiled.Generators.Records
     /// The JSON-lines parser of a record: its <c>JsonLayout</c>, a <c>TryReadJson</c> that catches what
     /// <c>Utf8JsonReader</c> throws for malformed JSON, and a <c>ReadJson</c> without an exception handler that walks
     /// the line with a <c>JsonLineReader</c> (the runtime's tokenizer of well-formed lines, which hands anything else to
-    /// <c>Utf8JsonReader</c>): a loop over the object's properties, each compared with the names of one level of the members' paths
+    /// <c>Utf8JsonReader</c>): first a pass over the usual shape (every property once, in declaration order, each name
+    /// compared as it is scanned), then, for a line of any other shape, read again from its start, a loop over the object's properties, each compared with the names of one level of the members' paths
     /// (a nested loop for a name that leads into a nested object), unknown ones skipped, each member's value read into
     /// a local with a flag saying it was seen. Missing or null members take their default, or refuse the record.
     /// </summary>
@@ -83,6 +84,20 @@ namespace Compiled.Generators.Records
             }
 
             w.Line();
+            bool inOrder = root.Children.Count != 0 && model.Members.All(m => m.Column.All(c => c >= ' ' && c != '"' && c != '\\'));
+            if (inOrder)
+            {
+                EmitInOrder(w, model, root);
+                w.Line();
+                w.Line("// Any other shape (properties in another order, missing, repeated or unknown, objects or arrays as values,");
+                w.Line("// escaped names, malformed JSON): the line again from its start, with a new reader.");
+                w.Line("AnyOrder:");
+                w.Line($"json = new {Runtime}.JsonLineReader(record);");
+                w.Line("reader.RewindText();");
+                w.Line(string.Join(" ", Enumerable.Range(0, model.Members.Count).Select(i => $"has{i} = false;")));
+                w.Line();
+            }
+
             w.Line("// The line is one JSON object.");
             w.Line("json.Read();");
             w.Open($"if (json.TokenType != {Token}.StartObject)");
@@ -95,6 +110,11 @@ namespace Compiled.Generators.Records
             w.Line("// Nothing but white space may follow the object: the reader throws for anything else.");
             w.Line("json.Read();");
             w.Line();
+            if (inOrder)
+            {
+                w.Line("Members:");
+            }
+
             w.Line("// A member the line did not hold, or held as null: its default, or the record is refused.");
             for (int i = 0; i < model.Members.Count; i++)
             {
@@ -112,6 +132,42 @@ namespace Compiled.Generators.Records
             w.Close(";");
             w.Line("return true;");
             w.Close();
+        }
+
+        // The usual shape, read in one pass: each property of the paths once, in declaration order, without escapes in
+        // names (so only for names JSON writes without escapes: no quote, backslash or control character), every value a scalar (or, for a name that leads into a nested object, an object). The values are read
+        // as the loop below reads them (so a value it would refuse is refused here the same way); at the first byte of
+        // another shape the line goes to that loop.
+        private static void EmitInOrder(SourceWriter w, RecordModel model, PathNode root)
+        {
+            w.Line("// The usual shape first: every property once, in declaration order, scalars as values, each name compared as it is");
+            w.Line("// scanned; at the first byte of another shape the line is read again below. A value is read (or refused) as below.");
+            EmitInOrderProperties(w, model, root);
+            w.Line("if (!json.TryEndObject() || !json.TryEndLine()) goto AnyOrder;");
+            w.Line("goto Members;");
+        }
+
+        private static void EmitInOrderProperties(SourceWriter w, RecordModel model, PathNode node)
+        {
+            string before = "(byte)'{'";
+            foreach (PathNode child in node.Children)
+            {
+                string name = Utf8Literal("\"" + child.Name + "\"");
+                if (child.Member >= 0)
+                {
+                    w.Line($"if (!json.TryName({before}, {name}) || !json.TryScalar()) goto AnyOrder;");
+                    EmitValue(w, model.Members[child.Member], child.Member);
+                }
+                else
+                {
+                    w.Line($"// \"{child.Name}\": an object holding {string.Join(", ", child.Members().Select(m => model.Members[m].Name))}.");
+                    w.Line($"if (!json.TryName({before}, {name})) goto AnyOrder;");
+                    EmitInOrderProperties(w, model, child);
+                    w.Line("if (!json.TryEndObject()) goto AnyOrder;");
+                }
+
+                before = "(byte)','";
+            }
         }
 
         // The members' paths as a tree of names, in declaration order.

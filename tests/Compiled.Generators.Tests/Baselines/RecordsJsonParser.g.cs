@@ -147,6 +147,73 @@ namespace Events
             int m6 = default!;
             bool has6 = false;
 
+            // The usual shape first: every property once, in declaration order, scalars as values, each name compared as it is
+            // scanned; at the first byte of another shape the line is read again below. A value is read (or refused) as below.
+            if (!json.TryName((byte)'{', "\"symbol\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Symbol: "symbol"; required, so null is refused.
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
+            has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+            if (!json.TryName((byte)',', "\"px\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Price: "px"; required, so null is refused.
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
+            has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+            if (!json.TryName((byte)',', "\"Quantity\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Quantity: "Quantity"; required, so null is refused.
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
+            has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+            if (!json.TryName((byte)',', "\"Side\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Side: "Side"; required, so null is refused.
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
+            has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+            {
+                global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Events.Side.Buy;
+                else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Events.Side.Sell;
+                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+            }
+            else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+            {
+                if (number3 == unchecked((long)global::Events.Side.Buy)) m3 = global::Events.Side.Buy;
+                else if (number3 == unchecked((long)global::Events.Side.Sell)) m3 = global::Events.Side.Sell;
+                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+            }
+            else if (has3)
+            {
+                return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+            }
+            // "meta": an object holding Time, Venue, Flags.
+            if (!json.TryName((byte)',', "\"meta\""u8)) goto AnyOrder;
+            if (!json.TryName((byte)'{', "\"ts\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Time: "meta.ts"; required, so null is refused.
+            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
+            has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "unixms", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+            // "venue": an object holding Venue.
+            if (!json.TryName((byte)',', "\"venue\""u8)) goto AnyOrder;
+            if (!json.TryName((byte)'{', "\"name\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Venue: "meta.venue.name"; null for its default.
+            has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+            if (!json.TryEndObject()) goto AnyOrder;
+            if (!json.TryName((byte)',', "\"flags\""u8) || !json.TryScalar()) goto AnyOrder;
+            // Flags: "meta.flags"; null for its default.
+            has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+            if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+            if (!json.TryEndObject()) goto AnyOrder;
+            if (!json.TryEndObject() || !json.TryEndLine()) goto AnyOrder;
+            goto Members;
+
+            // Any other shape (properties in another order, missing, repeated or unknown, objects or arrays as values,
+            // escaped names, malformed JSON): the line again from its start, with a new reader.
+            AnyOrder:
+            json = new global::Compiled.JsonLineReader(record);
+            reader.RewindText();
+            has0 = false; has1 = false; has2 = false; has3 = false; has4 = false; has5 = false; has6 = false;
+
             // The line is one JSON object.
             json.Read();
             if (json.TokenType != global::System.Text.Json.JsonTokenType.StartObject)
@@ -279,6 +346,7 @@ namespace Events
             // Nothing but white space may follow the object: the reader throws for anything else.
             json.Read();
 
+            Members:
             // A member the line did not hold, or held as null: its default, or the record is refused.
             if (!has0) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
             if (!has1) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);

@@ -9,7 +9,10 @@ namespace Compiled;
 /// here by a loop of its own; at the first byte this loop does not take for certain (anything malformed), the line
 /// is handed to a <see cref="Utf8JsonReader"/> (default options, final block), which reads again the tokens already read
 /// and goes on from there, so every decision on a line this loop does not take is <see cref="Utf8JsonReader"/>'s own,
-/// and malformed JSON throws its <see cref="JsonException"/>.
+/// and malformed JSON throws its <see cref="JsonException"/>. Before that, the generated parser tries the usual shape of a
+/// line in one pass with <see cref="TryName"/>, <see cref="TryScalar"/>, <see cref="TryEndObject"/> and
+/// <see cref="TryEndLine"/>: each property of its record once, in declaration order, its name compared as it is scanned;
+/// these only say whether the line goes on as expected, and a line that does not is read again from its start.
 /// </summary>
 /// <remarks>
 /// The loop only accepts what <see cref="Utf8JsonReader"/> accepts the same way: RFC 8259 structure (names, colons,
@@ -131,6 +134,87 @@ public ref struct JsonLineReader
                 return b == (inObject ? (byte)'}' : (byte)']') ? Close(i, inObject ? JsonTokenType.EndObject : JsonTokenType.EndArray) : Slow();
         }
     }
+
+    /// <summary>
+    /// The usual shape of a line, read in one pass: from where the last call left off, white space, then
+    /// <paramref name="before"/> (<c>{</c> for an object's first property, <c>,</c> for a later one), the property name
+    /// <paramref name="quotedName"/> as written (in its quotes, without escapes), and its colon; the value is next.
+    /// <see langword="false"/> for anything else, well-formed or not: the caller then reads the line again from its start
+    /// with a new reader and <see cref="Read"/>, which take every shape and leave every verdict to <see cref="Utf8JsonReader"/>.
+    /// </summary>
+    public bool TryName(byte before, ReadOnlySpan<byte> quotedName)
+    {
+        ReadOnlySpan<byte> s = _line;
+        int i = SkipSpace(s, _position);
+        if ((uint)i >= (uint)s.Length || s[i] != before)
+        {
+            return false;
+        }
+
+        i = SkipSpace(s, i + 1);
+        if (!s[i..].StartsWith(quotedName))
+        {
+            return false;
+        }
+
+        i = SkipSpace(s, i + quotedName.Length);
+        if ((uint)i >= (uint)s.Length || s[i] != (byte)':')
+        {
+            return false;
+        }
+
+        _position = i + 1;
+        return true;
+    }
+
+    /// <summary>
+    /// After <see cref="TryName"/>, reads the value when it is a string, a number, <c>true</c>, <c>false</c> or <c>null</c>,
+    /// which is then the current token (<see cref="TokenType"/>, <see cref="ValueSpan"/> and the value readers as after
+    /// <see cref="Read"/>); <see langword="false"/> for anything else (an object, an array, malformed JSON).
+    /// </summary>
+    public bool TryScalar()
+    {
+        ReadOnlySpan<byte> s = _line;
+        int i = SkipSpace(s, _position);
+        if ((uint)i >= (uint)s.Length)
+        {
+            return false;
+        }
+
+        byte b = s[i];
+        switch (b)
+        {
+            case (byte)'"':
+                _type = JsonTokenType.String;
+                return String(s, i);
+            case (byte)'t':
+                return TryLiteral(s, i, "true"u8, JsonTokenType.True);
+            case (byte)'f':
+                return TryLiteral(s, i, "false"u8, JsonTokenType.False);
+            case (byte)'n':
+                return TryLiteral(s, i, "null"u8, JsonTokenType.Null);
+            default:
+                _type = JsonTokenType.Number;
+                _escaped = false;
+                return (b == (byte)'-' || (uint)(b - '0') <= 9) && Number(s, i);
+        }
+    }
+
+    /// <summary>After an object's last property read by <see cref="TryName"/>: white space and its closing brace; <see langword="false"/> for anything else.</summary>
+    public bool TryEndObject()
+    {
+        int i = SkipSpace(_line, _position);
+        if ((uint)i >= (uint)_line.Length || _line[i] != (byte)'}')
+        {
+            return false;
+        }
+
+        _position = i + 1;
+        return true;
+    }
+
+    /// <summary>After the line's object: nothing but white space to the end of the line; <see langword="false"/> for anything else.</summary>
+    public readonly bool TryEndLine() => SkipSpace(_line, _position) == _line.Length;
 
     /// <summary>Skips the current value with all it holds, as <see cref="Utf8JsonReader.Skip"/> (from a property name, its value).</summary>
     public void Skip()
@@ -425,6 +509,23 @@ public ref struct JsonLineReader
         _length = literal.Length;
         _position = i + literal.Length;
         return Token(type);
+    }
+
+    // A literal value of TryScalar's: false, leaving the verdict to Utf8JsonReader, when it is not followed by a delimiter.
+    private bool TryLiteral(ReadOnlySpan<byte> s, int i, ReadOnlySpan<byte> literal, JsonTokenType type)
+    {
+        if (!s[i..].StartsWith(literal) || !IsDelimiter(s, i + literal.Length))
+        {
+            return false;
+        }
+
+        _type = type;
+        _escaped = false;
+        _tokenStart = i;
+        _start = i;
+        _length = literal.Length;
+        _position = i + literal.Length;
+        return true;
     }
 
     private static bool IsDelimiter(ReadOnlySpan<byte> s, int j) =>

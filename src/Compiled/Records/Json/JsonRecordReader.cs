@@ -33,6 +33,7 @@ public sealed class JsonRecordReader : IRecordLines
     private readonly long[] _reasons = new long[Enum.GetValues<BadRecordReason>().Length];
     private byte[] _scratch = new byte[64];
     private int _used;            // bytes of the buffer in use: the line, then the unescaped strings cut after it
+    private int _lineLength;      // the line's bytes at the buffer's start
     private long _line;           // lines of the stream seen
     private string _stream = "";
 
@@ -117,10 +118,16 @@ public sealed class JsonRecordReader : IRecordLines
         }
 
         line.CopyTo(_buffer.Bytes);
-        _used = line.Length;
+        _used = _lineLength = line.Length;
         record = new ReadOnlySpan<byte>(_buffer.Bytes, 0, line.Length);
         return true;
     }
+
+    /// <summary>
+    /// Drops the strings unescaped into the buffer since <see cref="TryBegin"/>: the generated parser calls it before it
+    /// reads a line again from its start (when the line is not in the shape its first pass reads).
+    /// </summary>
+    public void RewindText() => _used = _lineLength;
 
     // A line that starts with white space: skipped if it holds nothing else, else read from its first other byte.
     [MethodImpl(MethodImplOptions.NoInlining)]
