@@ -16,8 +16,9 @@ namespace Compiled;
 /// </summary>
 /// <remarks>
 /// A line is one JSON object (RFC 8259, as <see cref="Utf8JsonReader"/> reads it with its default options: no comments,
-/// no trailing commas, depth at most 64). An empty line, or one of white space only, is skipped and not counted; a UTF-8
-/// byte order mark at the start of a stream is skipped. One reader serves one source from one thread.
+/// no trailing commas, depth at most 64), with any white space around it. An empty line, or one of white space only, is
+/// skipped and not counted; a UTF-8 byte order mark at the start of a stream is skipped (a first line of only a byte
+/// order mark and white space is an empty line). One reader serves one source from one thread.
 /// </remarks>
 public sealed class JsonRecordReader : IRecordLines
 {
@@ -87,14 +88,9 @@ public sealed class JsonRecordReader : IRecordLines
     public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
     {
         _line++;
-        if (line.IsEmpty || IsSpace(line[0]))
+        if (line.IsEmpty || IsSpace(line[0]) || (line[0] == ByteOrderMark[0] && _line == 1))
         {
-            return TryBeginSpaced(line, out record);
-        }
-
-        if (line[0] == ByteOrderMark[0] && _line == 1 && line.StartsWith(ByteOrderMark))
-        {
-            line = line[ByteOrderMark.Length..];
+            return TryBeginTrimmed(line, out record);
         }
 
         _buffer.Generation++;
@@ -103,6 +99,40 @@ public sealed class JsonRecordReader : IRecordLines
             KeepRaw(line);
         }
 
+        return Take(line, out record);
+    }
+
+    // A line that starts with white space, or the stream's first line with a byte order mark: skipped if it holds
+    // nothing else (as an empty line is), else read from its first other byte. Under DeadLetter the line is kept as read,
+    // white space and all (not the byte order mark, which is the stream's, not the record's).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryBeginTrimmed(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        if (_line == 1 && line.StartsWith(ByteOrderMark))
+        {
+            line = line[ByteOrderMark.Length..];
+        }
+
+        int start = line.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0)
+        {
+            record = default;
+            return false;
+        }
+
+        _buffer.Generation++;
+        if (_keepRaw)
+        {
+            KeepRaw(line);
+        }
+
+        return Take(line[start..], out record);
+    }
+
+    // The record's bytes: the line itself, or a copy in the buffer when the record keeps text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Take(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
         if (!_layout.KeepsText)
         {
             record = line;
@@ -120,21 +150,6 @@ public sealed class JsonRecordReader : IRecordLines
         _used = line.Length;
         record = new ReadOnlySpan<byte>(_buffer.Bytes, 0, line.Length);
         return true;
-    }
-
-    // A line that starts with white space: skipped if it holds nothing else, else read from its first other byte.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryBeginSpaced(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
-    {
-        int start = line.IndexOfAnyExcept(" \t\r\n"u8);
-        if (start < 0)
-        {
-            record = default;
-            return false;
-        }
-
-        _line--;
-        return TryBegin(line[start..], out record);
     }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
@@ -219,8 +234,17 @@ public sealed class JsonRecordReader : IRecordLines
     /// Empty when an escape is not valid UTF-16.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json) =>
-        !json.ValueIsEscaped ? json.ValueSpan : new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, Unescape(ref json)));
+    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json)
+    {
+        if (!json.ValueIsEscaped)
+        {
+            return json.ValueSpan;
+        }
+
+        // Unescape first: it may grow the scratch buffer, and the span is of the buffer it leaves.
+        int length = Unescape(ref json);
+        return new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, length));
+    }
 
     // Unescapes the current string into the scratch buffer: its length, or -1 when an escape is not valid UTF-16.
     [MethodImpl(MethodImplOptions.NoInlining)]
