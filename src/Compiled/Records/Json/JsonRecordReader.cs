@@ -35,6 +35,7 @@ public sealed class JsonRecordReader : IRecordLines
     private byte[] _scratch = new byte[64];
     private int _used;            // bytes of the buffer in use: the line, then the unescaped strings cut after it
     private long _line;           // lines of the stream seen
+    private bool _fromStart;      // the stream began at its file's start, so _line is the line in the file
     private string _stream = "";
 
     /// <summary>Creates the reader of a source (the generated job does this).</summary>
@@ -63,8 +64,11 @@ public sealed class JsonRecordReader : IRecordLines
     /// <summary>How many records were refused for <paramref name="reason"/> since the reader was created.</summary>
     public long Refused(BadRecordReason reason) => _reasons[(int)reason];
 
-    /// <summary>The line of the current stream the current record is on, from 1.</summary>
-    public long Line => _line;
+    /// <summary>
+    /// The line of the current stream the current record is on, from 1; 0 when the stream began inside a file (a
+    /// partition's range, see <see cref="BeginStream(string, long)"/>), whose lines before it were not read.
+    /// </summary>
+    public long Line => _fromStart ? _line : 0;
 
     /// <summary>The stream being read.</summary>
     public string Stream => _stream;
@@ -77,6 +81,19 @@ public sealed class JsonRecordReader : IRecordLines
     {
         _stream = streamName;
         _line = 0;
+        _fromStart = true;
+    }
+
+    /// <summary>
+    /// Starts a stream that is a byte range of a file beginning <paramref name="offset"/> bytes into it (a partition's
+    /// range, cut at a line end). From the file's start it is <see cref="BeginStream(string)"/>; from further in, the
+    /// line a record is on is not known (<see cref="Line"/> is 0: a bad record's report gives its byte offset only, which
+    /// the framer knows), and the range's first bytes are no byte order mark.
+    /// </summary>
+    public void BeginStream(string streamName, long offset)
+    {
+        BeginStream(streamName);
+        _fromStart = offset == 0;
     }
 
     /// <summary>
@@ -108,7 +125,7 @@ public sealed class JsonRecordReader : IRecordLines
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryBeginTrimmed(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
     {
-        if (_line == 1 && line.StartsWith(ByteOrderMark))
+        if (_line == 1 && _fromStart && line.StartsWith(ByteOrderMark))
         {
             line = line[ByteOrderMark.Length..];
         }
