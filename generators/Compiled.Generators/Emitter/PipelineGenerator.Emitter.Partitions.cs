@@ -160,7 +160,7 @@ namespace Compiled.Generators
                     w.Line("/// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>");
                     w.Open("public override void BeginStream(int source, string streamName, long offset)");
                     w.Open("switch (source)");
-                    w.Line($"case 0: {sourceNames.Framer}.Reset(streamName, offset); break;");
+                    w.Line($"case 0: {sourceNames.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(counters, source)} break;");
                     w.Line(OutOfRange);
                     w.Close();
                     w.Close();

@@ -54,6 +54,12 @@ namespace Compiled.Generators
             private static string BeginRecordStream(string? reader, StageModel source) =>
                 source.Parse?.Record is null ? "" : $" {reader}.BeginStream(streamName);";
 
+            // The same for a partition's range that begins offset bytes into a file (only a JSON record's source is
+            // partitioned): its reader counts lines from the file's start only; further in, a bad record's report gives
+            // its offset, not a line.
+            private static string BeginRecordStreamAt(string? reader, StageModel source) =>
+                source.Parse?.Record is not null && source.Parse.Json ? $" {reader}.BeginStream(streamName, offset);" : "";
+
             // Why a CSV source keeps its pipeline on one partition: a split of a file may fall inside a quoted field, and
             // only the first split sees the header row. A JSON line is a whole record, so a split at a line break is fine.
             private static string? CsvSinglePartitionReason(StageModel source) =>

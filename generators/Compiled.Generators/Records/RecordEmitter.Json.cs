@@ -76,7 +76,12 @@ namespace Compiled.Generators.Records
             w.Open($"private static bool ReadJson({Runtime}.JsonRecordReader reader, {Span} record, out {model.FullName} value)");
             w.Line("value = default;");
             w.Line($"var json = new {Runtime}.JsonLineReader(record);");
-            w.Line($"{Reason} reason;");
+            if (model.Members.Any(m => m.Kind != MemberKind.Enum))
+            {
+                // Every reader but an enum's (written inline) says why it refuses a value.
+                w.Line($"{Reason} reason;");
+            }
+
             for (int i = 0; i < model.Members.Count; i++)
             {
                 w.Line($"{model.Members[i].TypeCode} m{i} = default!;");

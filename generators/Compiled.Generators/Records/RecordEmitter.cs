@@ -102,8 +102,26 @@ namespace Compiled.Generators.Records
             w.Line("return false;");
             w.Close();
             w.Line();
-            w.Line($"{Span} field;");
-            w.Line($"{Reason} reason;");
+            // The locals the members' reads share, declared only when one reads through them (an unused local is CS0168):
+            // the field's bytes for a member that is not text, the reason for a member read by a CsvValues reader.
+            bool readsFields = false;
+            bool readsReasons = false;
+            foreach (RecordMember member in model.Members)
+            {
+                readsFields |= member.Kind != MemberKind.Text;
+                readsReasons |= member.Kind is MemberKind.Value or MemberKind.Time;
+            }
+
+            if (readsFields)
+            {
+                w.Line($"{Span} field;");
+            }
+
+            if (readsReasons)
+            {
+                w.Line($"{Reason} reason;");
+            }
+
             for (int i = 0; i < model.Members.Count; i++)
             {
                 RecordMember member = model.Members[i];

@@ -224,7 +224,7 @@ namespace Events
                 {
                     switch (source)
                     {
-                        case 0: _tradesFramer.Reset(streamName, offset); break;
+                        case 0: _tradesFramer.Reset(streamName, offset); _tradesReader.BeginStream(streamName, offset); break;
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
                 }

@@ -16,8 +16,9 @@ namespace Compiled;
 /// </summary>
 /// <remarks>
 /// A line is one JSON object (RFC 8259, as <see cref="Utf8JsonReader"/> reads it with its default options: no comments,
-/// no trailing commas, depth at most 64). An empty line, or one of white space only, is skipped and not counted; a UTF-8
-/// byte order mark at the start of a stream is skipped. One reader serves one source from one thread.
+/// no trailing commas, depth at most 64), with any white space around it. An empty line, or one of white space only, is
+/// skipped and not counted; a UTF-8 byte order mark at the start of a stream is skipped (a first line of only a byte
+/// order mark and white space is an empty line). One reader serves one source from one thread.
 /// </remarks>
 public sealed class JsonRecordReader : IRecordLines
 {
@@ -35,6 +36,7 @@ public sealed class JsonRecordReader : IRecordLines
     private int _used;            // bytes of the buffer in use: the line, then the unescaped strings cut after it
     private int _lineLength;      // the line's bytes at the buffer's start
     private long _line;           // lines of the stream seen
+    private bool _fromStart;      // the stream began at its file's start, so _line is the line in the file
     private string _stream = "";
 
     /// <summary>Creates the reader of a source (the generated job does this).</summary>
@@ -63,8 +65,11 @@ public sealed class JsonRecordReader : IRecordLines
     /// <summary>How many records were refused for <paramref name="reason"/> since the reader was created.</summary>
     public long Refused(BadRecordReason reason) => _reasons[(int)reason];
 
-    /// <summary>The line of the current stream the current record is on, from 1.</summary>
-    public long Line => _line;
+    /// <summary>
+    /// The line of the current stream the current record is on, from 1; 0 when the stream began inside a file (a
+    /// partition's range, see <see cref="BeginStream(string, long)"/>), whose lines before it were not read.
+    /// </summary>
+    public long Line => _fromStart ? _line : 0;
 
     /// <summary>The stream being read.</summary>
     public string Stream => _stream;
@@ -77,6 +82,19 @@ public sealed class JsonRecordReader : IRecordLines
     {
         _stream = streamName;
         _line = 0;
+        _fromStart = true;
+    }
+
+    /// <summary>
+    /// Starts a stream that is a byte range of a file beginning <paramref name="offset"/> bytes into it (a partition's
+    /// range, cut at a line end). From the file's start it is <see cref="BeginStream(string)"/>; from further in, the
+    /// line a record is on is not known (<see cref="Line"/> is 0: a bad record's report gives its byte offset only, which
+    /// the framer knows), and the range's first bytes are no byte order mark.
+    /// </summary>
+    public void BeginStream(string streamName, long offset)
+    {
+        BeginStream(streamName);
+        _fromStart = offset == 0;
     }
 
     /// <summary>
@@ -88,14 +106,9 @@ public sealed class JsonRecordReader : IRecordLines
     public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
     {
         _line++;
-        if (line.IsEmpty || IsSpace(line[0]))
+        if (line.IsEmpty || IsSpace(line[0]) || (line[0] == ByteOrderMark[0] && _line == 1))
         {
-            return TryBeginSpaced(line, out record);
-        }
-
-        if (line[0] == ByteOrderMark[0] && _line == 1 && line.StartsWith(ByteOrderMark))
-        {
-            line = line[ByteOrderMark.Length..];
+            return TryBeginTrimmed(line, out record);
         }
 
         _buffer.Generation++;
@@ -104,6 +117,40 @@ public sealed class JsonRecordReader : IRecordLines
             KeepRaw(line);
         }
 
+        return Take(line, out record);
+    }
+
+    // A line that starts with white space, or the stream's first line with a byte order mark: skipped if it holds
+    // nothing else (as an empty line is), else read from its first other byte. Under DeadLetter the line is kept as read,
+    // white space and all (not the byte order mark, which is the stream's, not the record's).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryBeginTrimmed(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        if (_line == 1 && _fromStart && line.StartsWith(ByteOrderMark))
+        {
+            line = line[ByteOrderMark.Length..];
+        }
+
+        int start = line.IndexOfAnyExcept(" \t\r\n"u8);
+        if (start < 0)
+        {
+            record = default;
+            return false;
+        }
+
+        _buffer.Generation++;
+        if (_keepRaw)
+        {
+            KeepRaw(line);
+        }
+
+        return Take(line[start..], out record);
+    }
+
+    // The record's bytes: the line itself, or a copy in the buffer when the record keeps text.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Take(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
         if (!_layout.KeepsText)
         {
             record = line;
@@ -128,21 +175,6 @@ public sealed class JsonRecordReader : IRecordLines
     /// reads a line again from its start (when the line is not in the shape its first pass reads).
     /// </summary>
     public void RewindText() => _used = _lineLength;
-
-    // A line that starts with white space: skipped if it holds nothing else, else read from its first other byte.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryBeginSpaced(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
-    {
-        int start = line.IndexOfAnyExcept(" \t\r\n"u8);
-        if (start < 0)
-        {
-            record = default;
-            return false;
-        }
-
-        _line--;
-        return TryBegin(line[start..], out record);
-    }
 
     private static bool IsSpace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 
@@ -226,8 +258,17 @@ public sealed class JsonRecordReader : IRecordLines
     /// Empty when an escape is not valid UTF-16.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json) =>
-        !json.ValueIsEscaped ? json.ValueSpan : new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, Unescape(ref json)));
+    public ReadOnlySpan<byte> Unescaped(ref JsonLineReader json)
+    {
+        if (!json.ValueIsEscaped)
+        {
+            return json.ValueSpan;
+        }
+
+        // Unescape first: it may grow the scratch buffer, and the span is of the buffer it leaves.
+        int length = Unescape(ref json);
+        return new ReadOnlySpan<byte>(_scratch, 0, Math.Max(0, length));
+    }
 
     // Unescapes the current string into the scratch buffer: its length, or -1 when an escape is not valid UTF-16.
     [MethodImpl(MethodImplOptions.NoInlining)]

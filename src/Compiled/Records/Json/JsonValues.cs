@@ -144,7 +144,13 @@ public static class JsonValues
     public static BadRecordReason Guid(ref JsonLineReader json, out Guid value)
     {
         value = default;
-        return json.TokenType == JsonTokenType.String && json.TryGetGuid(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+        if (json.TokenType != JsonTokenType.String)
+        {
+            return BadRecordReason.InvalidValue;
+        }
+
+        return json.ValueIsEscaped ? EscapedGuid(ref json, out value)
+            : json.TryGetGuid(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
     }
 
     /// <summary>
@@ -159,7 +165,13 @@ public static class JsonValues
         value = default;
         if (format is null)
         {
-            return json.TokenType == JsonTokenType.String && json.TryGetDateTime(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+            if (json.TokenType != JsonTokenType.String)
+            {
+                return BadRecordReason.InvalidValue;
+            }
+
+            return json.ValueIsEscaped ? EscapedDateTime(ref json, out value)
+                : json.TryGetDateTime(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
         }
 
         return TimeText(ref json, format, reader, out ReadOnlySpan<byte> text) ?? CsvValues.DateTime(text, format, out value);
@@ -172,7 +184,13 @@ public static class JsonValues
         value = default;
         if (format is null)
         {
-            return json.TokenType == JsonTokenType.String && json.TryGetDateTimeOffset(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+            if (json.TokenType != JsonTokenType.String)
+            {
+                return BadRecordReason.InvalidValue;
+            }
+
+            return json.ValueIsEscaped ? EscapedDateTimeOffset(ref json, out value)
+                : json.TryGetDateTimeOffset(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
         }
 
         return TimeText(ref json, format, reader, out ReadOnlySpan<byte> text) ?? CsvValues.DateTimeOffset(text, format, out value);
@@ -207,5 +225,49 @@ public static class JsonValues
         }
 
         return json.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0 ? BadRecordReason.NumberInvalid : BadRecordReason.NumberOutOfRange;
+    }
+
+    // An escaped string read as a Guid, DateTime or DateTimeOffset, off the hot path: Utf8JsonReader unescapes it and
+    // throws InvalidOperationException for an escaped lone surrogate (\ud800), which is text that is not valid UTF-8.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BadRecordReason EscapedGuid(ref JsonLineReader json, out Guid value)
+    {
+        value = default;
+        try
+        {
+            return json.TryGetGuid(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+        }
+        catch (InvalidOperationException)
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BadRecordReason EscapedDateTime(ref JsonLineReader json, out DateTime value)
+    {
+        value = default;
+        try
+        {
+            return json.TryGetDateTime(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+        }
+        catch (InvalidOperationException)
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static BadRecordReason EscapedDateTimeOffset(ref JsonLineReader json, out DateTimeOffset value)
+    {
+        value = default;
+        try
+        {
+            return json.TryGetDateTimeOffset(out value) ? BadRecordReason.None : BadRecordReason.InvalidValue;
+        }
+        catch (InvalidOperationException)
+        {
+            return BadRecordReason.InvalidUtf8;
+        }
     }
 }

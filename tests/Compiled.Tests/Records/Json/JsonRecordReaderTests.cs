@@ -67,6 +67,9 @@ public class JsonRecordReaderTests
     [InlineData("""{"Id":"xyz"}""", BadRecordReason.InvalidValue)]
     [InlineData("""{"Text":"\ud800"}""", BadRecordReason.InvalidUtf8)]
     [InlineData("""{"Text":5}""", BadRecordReason.InvalidValue)]
+    [InlineData("""{"Time":"2026-03-01T00:00:00\udd1e"}""", BadRecordReason.InvalidUtf8)]
+    [InlineData("""{"Offset":"2026-03-01T00:00:00+01:00\ud800"}""", BadRecordReason.InvalidUtf8)]
+    [InlineData("""{"Id":"0f8fad5b-d9cb-469f-a165-70867728950\ud800"}""", BadRecordReason.InvalidUtf8)]
     [InlineData("""{"Name":null}""", BadRecordReason.MissingColumn)]
     [InlineData("""{"Other":1}""", BadRecordReason.MissingColumn)]
     [InlineData("""{"Int64":1""", BadRecordReason.InvalidJson)]
@@ -113,9 +116,28 @@ public class JsonRecordReaderTests
             + "Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).",
             exception.Message);
 
+        // A first line of only a byte order mark and white space is an empty line; white space around an object is not the record's.
+        reader.BeginStream("c.jsonl");
+        Assert.False(Read(StrictEvent.TryReadJson, reader, "\uFEFF \t", out StrictEvent _));
+        Assert.True(Read(StrictEvent.TryReadJson, reader, " \t{\"id\":3,\"level\":4} \t", out StrictEvent spaced));
+        Assert.Equal((3, (byte)4), (spaced.Id, spaced.Level));
+        Assert.Equal(0, counters.Malformed);
+
         reader.BeginStream("b.jsonl");
         exception = Assert.Throws<BadRecordException>(() => Read(StrictEvent.TryReadJson, reader, """{"id":1,"level":""", out StrictEvent _));
         Assert.Equal(("b.jsonl", 1L, null, BadRecordReason.InvalidJson), (exception.Stream, exception.Line, exception.Field, exception.Reason));
+    }
+
+    [Fact]
+    public void EscapedNamesAndValues_LongerThanTheScratchBuffer_AreUnescapedWhole()
+    {
+        // A name or an enum value with an escape is unescaped into a scratch buffer, which grows to hold it.
+        string padding = new('a', 200);
+        var reader = new JsonRecordReader(JsonOptions.JsonLayout, "Options", new SourceCounters());
+        Assert.True(Read(JsonOptions.TryReadJson, reader, $$"""{"\u0078{{padding}}":1,"t":{"ms":0,"local":"31\/12\/2099 23:59"},"name":"\u0041{{padding}}"}""", out JsonOptions options));
+        Assert.Equal(("A" + padding, new DateTime(2099, 12, 31, 23, 59, 0, DateTimeKind.Utc)), (options.Name, options.Local));
+        Assert.False(Read(JsonOptions.TryReadJson, reader, $$"""{"t":{"ms":0},"side":"\u0062uy{{padding}}"}""", out JsonOptions _));
+        Assert.Equal(1, reader.Refused(BadRecordReason.InvalidValue));
     }
 
     private const string Good =
