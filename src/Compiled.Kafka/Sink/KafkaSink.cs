@@ -11,7 +11,8 @@ namespace Compiled.Kafka.Sink;
 /// Writes a pipeline's records to a Kafka topic: <c>kafka://host:port/topic</c>. A keyed record's key is the message
 /// key and its value the message value, as text (the value the file sink writes: <c>(word,3)</c> is sent as key
 /// <c>word</c>, value <c>3</c>); any other record is sent as its text, without a key. With <c>?format=csv</c> or
-/// <c>?format=json</c> each record is sent as one CSV row or one JSON object, as the message value without a key.
+/// <c>?format=json</c> each record is sent as one CSV row or one JSON object, as the message value; a
+/// <c>KeyValue&lt;V&gt;</c> record keeps its key as the message key, any other record (a pair too) is sent without a key.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -117,7 +118,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
     /// <summary>
     /// Sends a record given as its text: a pair <c>(key,value)</c> as key and value, anything else as a value without a
     /// key. A CSV row or a JSON object (<c>?format=csv</c>, <c>?format=json</c>) is the whole message value, without a
-    /// key and without a header row: each message is one record, read on its own.
+    /// header row (each message is one record, read on its own) and, given this way, without a key.
     /// </summary>
     public override void Write(ReadOnlySpan<byte> record)
     {
@@ -131,6 +132,12 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
             Send(record[1..comma], hasKey: true, record[(comma + 1)..^1]);
         }
     }
+
+    /// <summary>
+    /// Sends a keyed record rendered as a CSV row or a JSON object (<c>?format=csv</c>, <c>?format=json</c>): the key's
+    /// bytes as the message key, the row or object (which holds the key too) as the whole message value.
+    /// </summary>
+    public override void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record) => Send(key, hasKey: true, record);
 
     /// <summary>Sends a keyed record: the key's bytes as the message key, the number's text as the value.</summary>
     public void Write(KeyValue<long> record)

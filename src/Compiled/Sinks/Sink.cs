@@ -4,7 +4,7 @@ namespace Compiled.Sinks;
 
 /// <summary>
 /// Where a pipeline's output goes. The driver calls <see cref="BeginBatch"/> when a batch starts,
-/// <see cref="Write"/> for each output record of the batch (as the fused loop produces it, or at the batch
+/// <see cref="Write(ReadOnlySpan{byte})"/> for each output record of the batch (as the fused loop produces it, or at the batch
 /// boundary for aggregated stages), and <see cref="CommitBatchAsync"/> when the batch is complete; a sink
 /// makes a batch visible only at commit (the console prints it, a file is renamed into place). All calls
 /// come from one thread, in that order.
@@ -60,6 +60,15 @@ public abstract class Sink : IAsyncDisposable
 
     /// <summary>Writes one record of the current batch, rendered as UTF-8 text without a line terminator.</summary>
     public abstract void Write(ReadOnlySpan<byte> record);
+
+    /// <summary>
+    /// Writes one record of the current batch rendered as a CSV row or a JSON object (<see cref="Format"/>), with the
+    /// record's key as UTF-8 bytes: the generated code calls it for a <c>KeyValue&lt;V&gt;</c> record (a pair or any other
+    /// record is written with <see cref="Write(ReadOnlySpan{byte})"/>, without a key). A sink that
+    /// keeps keys apart from records (Kafka's message key) overrides it; by default the key is ignored and the record
+    /// written as <see cref="Write(ReadOnlySpan{byte})"/> writes it.
+    /// </summary>
+    public virtual void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record) => Write(record);
 
     /// <summary>
     /// What the sink guarantees about a batch replayed after a crash when the run keeps a checkpoint: see

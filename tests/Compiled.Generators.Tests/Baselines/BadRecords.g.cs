@@ -166,8 +166,8 @@ namespace Orders
                     // [Sink] Output (BadRecords.cs:45)
                     if (_outputRecords is not null) _outputRecords.Write(dollars);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(dollars.Key).Append(',').AppendValue(dollars.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), dollars); _output.Write(_text.Written); }
-                    else { SinkWriters.OutputJson(_text.Clear(), dollars); _output.Write(_text.Written); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), dollars); _output.Write(dollars.Key, _text.Written); }
+                    else { SinkWriters.OutputJson(_text.Clear(), dollars); _output.Write(dollars.Key, _text.Written); }
                     dollarsDone:;
                 }
 

@@ -160,8 +160,8 @@ namespace Monitoring.Logs
                         // [Sink] Counts (ErrorLevels.cs:29)
                         if (_countsRecords is not null) _countsRecords.Write(level);
                         else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
-                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(_text.Written); }
-                        else { SinkWriters.CountsJson(_text.Clear(), level); _counts.Write(_text.Written); }
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(level.Key, _text.Written); }
+                        else { SinkWriters.CountsJson(_text.Clear(), level); _counts.Write(level.Key, _text.Written); }
                     }
                 }
 

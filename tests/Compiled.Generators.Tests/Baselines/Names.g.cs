@@ -170,8 +170,8 @@ namespace Naming
                     // [Sink] Counts (Names.cs:32)
                     if (_countsRecords is not null) _countsRecords.Write(add);
                     else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(_text.Written); }
-                    else { SinkWriters.CountsJson(_text.Clear(), add); _counts.Write(_text.Written); }
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(add.Key, _text.Written); }
+                    else { SinkWriters.CountsJson(_text.Clear(), add); _counts.Write(add.Key, _text.Written); }
                 }
 
                 _add.Clear();

@@ -151,8 +151,8 @@ namespace Markets
                     // [Sink] Output (Records.cs:52)
                     if (_outputRecords is not null) _outputRecords.Write(add);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(_text.Written); }
-                    else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(_text.Written); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(add.Key, _text.Written); }
+                    else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(add.Key, _text.Written); }
                 }
 
                 _add.Clear();

@@ -265,8 +265,8 @@ namespace Clicks
                     // [Sink] Counts (StateSeeded.cs:20)
                     if (_countsRecords is not null) _countsRecords.Write(seen);
                     else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(_text.Written); }
-                    else { SinkWriters.CountsJson(_text.Clear(), seen); _counts.Write(_text.Written); }
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), seen); _counts.Write(seen.Key, _text.Written); }
+                    else { SinkWriters.CountsJson(_text.Clear(), seen); _counts.Write(seen.Key, _text.Written); }
                 }
 
                 // [MapWithState] Running (StateSeeded.cs:23): keys without a state leave the store.
@@ -363,8 +363,8 @@ namespace Clicks
                     // [Sink] Totals (StateSeeded.cs:30)
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(_text.Written); }
-                    else { SinkWriters.TotalsJson(_text.Clear(), running); _totals.Write(_text.Written); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear(), running); _totals.Write(running.Key, _text.Written); }
+                    else { SinkWriters.TotalsJson(_text.Clear(), running); _totals.Write(running.Key, _text.Written); }
                 }
             }
 

@@ -300,8 +300,8 @@ namespace Monitoring
                         // [Sink] PerEndpointMerged (Windows.cs:19)
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
                         else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
-                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
-                        else { SinkWriters.PerEndpointMergedJson(_text.Clear(), merged); _perEndpointMerged.Write(_text.Written); }
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(merged.Key, _text.Written); }
+                        else { SinkWriters.PerEndpointMergedJson(_text.Clear(), merged); _perEndpointMerged.Write(merged.Key, _text.Written); }
                     }
                 }
 
@@ -314,8 +314,8 @@ namespace Monitoring
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
                         else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
-                        else { SinkWriters.PerEndpointIncrementalJson(_text.Clear(), incremental); _perEndpointIncremental.Write(_text.Written); }
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(incremental.Key, _text.Written); }
+                        else { SinkWriters.PerEndpointIncrementalJson(_text.Clear(), incremental); _perEndpointIncremental.Write(incremental.Key, _text.Written); }
                     }
                 }
 

@@ -77,6 +77,46 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
         Assert.Equal<(string?, string)>([(null, "(a,b)"), (null, "word,3"), (null, "\"q,\"\"x\"\"\",7")], read);
     }
 
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public async Task FormattedRecords_KeyedRecordsOfACompiledPipeline_KeepTheirKeyAsMessageKey(string format)
+    {
+        // The compiled word count's KeyValue<long> totals, sent as CSV rows or JSON objects: each message's key is the word.
+        using var directory = new TempDirectory("compiled-kafka-sink-keyed");
+        string[] lines = [.. Enumerable.Range(0, 300).Select(i => $"w{i % 17} common w{i % 5}")];
+        string input = directory.File("input.txt");
+        await File.WriteAllLinesAsync(input, lines, TestContext.Current.CancellationToken);
+        string topic = KafkaSinkTest.UniqueTopic("keyed-" + format);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
+        var errors = new StringWriter();
+
+        int exit = await Compiled.Hosting.PipelineProgram.RunAsync(
+            KafkaSinkWordCount.Definition,
+            ["--source", "file://" + input, "--sink", kafka.SinkUri(topic, "format=" + format), "--log-level", "warning"],
+            errors,
+            configure: null);
+
+        Assert.True(exit == 0, $"The job exited {exit}: {errors}");
+        Dictionary<string, string> expected = lines
+            .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .GroupBy(word => word, StringComparer.Ordinal)
+            .ToDictionary(
+                group => group.Key,
+                group => format == "csv" ? $"{group.Key},{group.Count()}" : $"{{\"key\":\"{group.Key}\",\"value\":{group.Count()}}}",
+                StringComparer.Ordinal);
+        IReadOnlyList<(string? Key, string Value)> read = kafka.ReadAll(topic, expected.Count);
+
+        // One partition, so the messages of a word come in batch order and the last one holds its total.
+        var last = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string? key, string value) in read)
+        {
+            last[Assert.IsType<string>(key)] = value;
+        }
+
+        Assert.Equal(expected, last);
+    }
+
     [Fact]
     public async Task Commit_RecordLargerThanTheBrokerTakes_FailsTheBatchSayingWhatToDo()
     {
