@@ -20,7 +20,8 @@ public sealed class BadRecordLedger : IDisposable
     private readonly Lock _gate = new();
     private readonly DeadLetterWriter? _deadLetters;
     private readonly Dictionary<(string Source, string? Stage, string? Field, string Reason), int> _index = new();
-    private readonly List<BadRecordCount> _totals = [];
+    private readonly List<BadRecordCount> _places = [];  // each place's source, stage, field and reason (Count unused)
+    private readonly List<long> _totals = [];           // each place's count: a refusal adds one, allocating nothing
     private readonly List<long> _atBatchStart = [];
     private Exception? _failure;
     private string? _failureText;
@@ -97,7 +98,7 @@ public sealed class BadRecordLedger : IDisposable
         {
             lock (_gate)
             {
-                return [.. _totals];
+                return [.. _places.Select((place, i) => place with { Count = _totals[i] })];
             }
         }
     }
@@ -110,11 +111,11 @@ public sealed class BadRecordLedger : IDisposable
             List<BadRecordCount>? batch = null;
             for (int i = 0; i < _totals.Count; i++)
             {
-                long count = _totals[i].Count - _atBatchStart[i];
+                long count = _totals[i] - _atBatchStart[i];
                 if (count > 0)
                 {
-                    (batch ??= []).Add(_totals[i] with { Count = count });
-                    _atBatchStart[i] = _totals[i].Count;
+                    (batch ??= []).Add(_places[i] with { Count = count });
+                    _atBatchStart[i] = _totals[i];
                 }
             }
 
@@ -177,11 +178,12 @@ public sealed class BadRecordLedger : IDisposable
             {
                 at = _totals.Count;
                 _index[key] = at;
-                _totals.Add(new BadRecordCount(source.Name, stage, field, reason, 0));
+                _places.Add(new BadRecordCount(source.Name, stage, field, reason, 0));
+                _totals.Add(0);
                 _atBatchStart.Add(0);
             }
 
-            _totals[at] = _totals[at] with { Count = _totals[at].Count + 1 };
+            _totals[at]++;
             if (deadLetter && _deadLetters is not null)
             {
                 _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, source.MessagePosition, stage, field, reason, message, record);

@@ -95,6 +95,9 @@ public sealed class BadRecordSource
         return Name == BadRecordLedger.BatchSource ? "at the batch boundary" : (at + of).Length == 0 ? "(position unknown)" : at + of;
     }
 
+    // Each reason's name, made once: the ledger keys its counts by it.
+    private static readonly string[] ReasonNames = Enum.GetNames<BadRecordReason>();
+
     /// <summary>
     /// Refuses the record being read: counts it and, under <see cref="BadRecordPolicy.DeadLetter"/>, writes
     /// <paramref name="record"/> to the dead-letter sink; under <see cref="BadRecordPolicy.Fail"/> throws. Always
@@ -115,7 +118,7 @@ public sealed class BadRecordSource
         }
 
         _counters.Malformed++;
-        _ledger.Refused(this, null, field, reason.ToString(), message, record, policy == BadRecordPolicy.DeadLetter);
+        _ledger.Refused(this, null, field, ReasonNames[(int)reason], message, record, policy == BadRecordPolicy.DeadLetter);
         return false;
     }
 
