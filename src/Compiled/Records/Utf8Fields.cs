@@ -256,4 +256,21 @@ public static class Utf8Fields
         value = T.Zero;
         return TryCut(line, ref at, last, out ReadOnlySpan<byte> field) && T.TryParse(field, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
     }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> has the form of an integer: an optional sign and at least one digit, with white
+    /// space around as <see cref="NumberStyles.Integer"/> allows. A field of that form that its type refused is too
+    /// large for the type (<see cref="BadRecordReason.NumberOutOfRange"/>), whatever its length; any other is not a
+    /// number (<see cref="BadRecordReason.NumberInvalid"/>). Allocates nothing.
+    /// </summary>
+    public static bool IsIntegerText(ReadOnlySpan<byte> text)
+    {
+        text = text.Trim(" \t\n\v\f\r"u8);
+        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
+        {
+            text = text[1..];
+        }
+
+        return text.Length > 0 && !text.ContainsAnyExceptInRange((byte)'0', (byte)'9');
+    }
 }

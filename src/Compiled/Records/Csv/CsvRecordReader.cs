@@ -180,7 +180,7 @@ public sealed class CsvRecordReader : IRecordLines
             if (_length > _maxRecordBytes)
             {
                 _pending = false;
-                return Refuse(BadRecordReason.UnterminatedQuote, -1, $"a quoted field runs on past {_maxRecordBytes} bytes");
+                return Refuse(BadRecordReason.UnterminatedQuote, -1, _policy == BadRecordPolicy.Skip ? "" : $"a quoted field runs on past {_maxRecordBytes} bytes");
             }
 
             return false;
@@ -213,7 +213,7 @@ public sealed class CsvRecordReader : IRecordLines
 
         if (_count > _expected)
         {
-            return Refuse(BadRecordReason.WrongFieldCount, -1, $"the row has {_count} fields, not {_expected}");
+            return Refuse(BadRecordReason.WrongFieldCount, -1, _policy == BadRecordPolicy.Skip ? "" : $"the row has {_count} fields, not {_expected}");
         }
 
         if (_required)
@@ -271,8 +271,9 @@ public sealed class CsvRecordReader : IRecordLines
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> field)
     {
-        string detail = member < 0
-            ? "the row does not fit the record"
+        // Under Skip the words are never read: a flood of bad rows formats nothing.
+        string detail = _policy == BadRecordPolicy.Skip ? ""
+            : member < 0 ? "the row does not fit the record"
             : $"'{Encoding.UTF8.GetString(field[..Math.Min(field.Length, 80)])}' cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
         return Refuse(reason, member, detail);
     }

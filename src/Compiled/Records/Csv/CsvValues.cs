@@ -287,7 +287,6 @@ public static class CsvValues
             return BadRecordReason.None;
         }
 
-        return System.Numerics.BigInteger.TryParse(field.Length <= 256 ? Encoding.ASCII.GetString(field) : "", NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
-            ? BadRecordReason.NumberOutOfRange : BadRecordReason.NumberInvalid;
+        return Utf8Fields.IsIntegerText(field) ? BadRecordReason.NumberOutOfRange : BadRecordReason.NumberInvalid;
     }
 }

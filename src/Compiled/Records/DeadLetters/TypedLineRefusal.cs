@@ -21,11 +21,11 @@ public static class TypedLineRefusal
     public static void Refuse(BadRecordSource source, BadRecordPolicy policy, ReadOnlySpan<byte> line, int field, int fields, bool numeric)
     {
         ArgumentNullException.ThrowIfNull(source);
-        string? name = fields == 1 ? null : "Item" + (field + 1);
+        string? name = fields == 1 ? null : FieldName(field);
         int commas = line.Count((byte)',');
         if (fields > 1 && commas != fields - 1)
         {
-            source.Refuse(policy, BadRecordReason.WrongFieldCount, null, $"the line has {commas + 1} fields, not {fields}", line);
+            source.Refuse(policy, BadRecordReason.WrongFieldCount, null, policy == BadRecordPolicy.Skip ? "" : $"the line has {commas + 1} fields, not {fields}", line);
             return;
         }
 
@@ -39,24 +39,19 @@ public static class TypedLineRefusal
         int end = fields > 1 ? rest.IndexOf((byte)',') : -1;
         ReadOnlySpan<byte> text = (end < 0 ? rest : rest[..end]).Trim((byte)' ');
         BadRecordReason reason = !numeric ? BadRecordReason.InvalidValue
-            : IsInteger(text) ? BadRecordReason.NumberOutOfRange
+            : Utf8Fields.IsIntegerText(text) ? BadRecordReason.NumberOutOfRange
             : BadRecordReason.NumberInvalid;
         if (!numeric && !System.Text.Unicode.Utf8.IsValid(text))
         {
             reason = BadRecordReason.InvalidUtf8;
         }
 
-        source.Refuse(policy, reason, name, $"'{BadRecordSource.Excerpt(text)}' cannot be read as field {field + 1} of {fields}", line);
+        // Under Skip the words are never read: a flood of bad lines formats nothing.
+        source.Refuse(policy, reason, name, policy == BadRecordPolicy.Skip ? "" : $"'{BadRecordSource.Excerpt(text)}' cannot be read as field {field + 1} of {fields}", line);
     }
 
-    // An optional sign and at least one digit: a number that failed only for not fitting its type.
-    private static bool IsInteger(ReadOnlySpan<byte> text)
-    {
-        if (text.Length > 0 && (text[0] == (byte)'-' || text[0] == (byte)'+'))
-        {
-            text = text[1..];
-        }
+    // A tuple field's name, made once per field number (a tuple has at most a few).
+    private static readonly string[] FieldNames = [.. Enumerable.Range(1, 16).Select(i => "Item" + i)];
 
-        return text.Length > 0 && !text.ContainsAnyExceptInRange((byte)'0', (byte)'9');
-    }
+    private static string FieldName(int field) => field < FieldNames.Length ? FieldNames[field] : "Item" + (field + 1);
 }

@@ -300,7 +300,9 @@ public sealed class JsonRecordReader : IRecordLines
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool Refuse(BadRecordReason reason, int member, ReadOnlySpan<byte> value)
     {
-        string detail = member < 0 ? "the line is not a JSON object of the record"
+        // Under Skip the words are never read: a flood of bad lines formats nothing.
+        string detail = _policy == BadRecordPolicy.Skip ? ""
+            : member < 0 ? "the line is not a JSON object of the record"
             : reason == BadRecordReason.MissingColumn ? $"the line has no \"{_layout.Paths[member]}\" (or it is null), and the {_layout.Members[member]} of a {_layout.Record} has no default"
             : $"'{BadRecordSource.Excerpt(value)}' at \"{_layout.Paths[member]}\" cannot be read as the {_layout.Members[member]} of a {_layout.Record}";
         return Refuse(reason, member, detail);
@@ -317,7 +319,7 @@ public sealed class JsonRecordReader : IRecordLines
     /// <summary>Refuses the current line as <see cref="BadRecordReason.InvalidJson"/> because its top value is not an object.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public bool RefuseNotAnObject(JsonTokenType found) =>
-        Refuse(BadRecordReason.InvalidJson, -1, $"the line is a JSON {found}, not an object");
+        Refuse(BadRecordReason.InvalidJson, -1, _policy == BadRecordPolicy.Skip ? "" : $"the line is a JSON {found}, not an object");
 
     // Every refusal goes through the source's refusal point, which counts it, writes it to the dead-letter sink or throws.
     private bool Refuse(BadRecordReason reason, int member, string detail)

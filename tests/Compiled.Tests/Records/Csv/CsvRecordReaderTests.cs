@@ -140,4 +140,27 @@ public class CsvRecordReaderTests
         Assert.Equal(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e"), read.Id);
         Assert.Equal(("text", "name", Side.Sell, true), (text, read.Name, read.Side, read.Boolean));
     }
+
+    [Fact]
+    public void BadRows_UnderSkip_AreCountedWithoutAllocating()
+    {
+        // A flood of bad rows (a wrong export, a header that lost a column) costs a count each, not a message each.
+        var counters = new SourceCounters();
+        var reader = new CsvRecordReader(Strict.CsvLayout, "Rows", counters, policy: BadRecordPolicy.Skip);
+        byte[][] bad = ["1,x"u8.ToArray(), "1,2,3"u8.ToArray(), "1,300"u8.ToArray(), "a\"b,1"u8.ToArray()];
+        for (int i = 0; i < 10_000; i++)
+        {
+            Assert.False(Strict.TryReadCsv(reader, bad[i % bad.Length], out _));
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            Strict.TryReadCsv(reader, bad[i % bad.Length], out _);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(20_000, counters.Malformed);
+        Assert.Equal(0, allocated);
+    }
 }
