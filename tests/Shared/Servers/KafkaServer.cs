@@ -98,13 +98,31 @@ internal sealed class KafkaServer : IAsyncDisposable
     /// <summary>Creates <paramref name="topic"/> with <paramref name="partitions"/> partitions and waits until each has a leader.</summary>
     public async Task CreateTopicAsync(string topic, int partitions)
     {
-        string output = await RunJavaToolAsync("kafka.admin.TopicCommand", "--zookeeper", $"127.0.0.1:{ZooKeeperPort}",
-            "--create", "--topic", topic, "--partitions", partitions.ToString(CultureInfo.InvariantCulture), "--replication-factor", "1");
-        if (!output.Contains("Created topic", StringComparison.Ordinal))
+        var giveUp = Stopwatch.StartNew();
+        while (true)
         {
-            throw new InvalidOperationException($"Kafka's topic tool did not create topic '{topic}':\n{output}");
+            string output = await RunJavaToolAsync("kafka.admin.TopicCommand", "--zookeeper", $"127.0.0.1:{ZooKeeperPort}",
+                "--create", "--topic", topic, "--partitions", partitions.ToString(CultureInfo.InvariantCulture), "--replication-factor", "1");
+            if (output.Contains("Created topic", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            // The broker's registration in ZooKeeper is ephemeral: it is missing for a moment after a restart, or when a
+            // loaded machine let the broker's ZooKeeper session expire and the broker registers again. Ask again then.
+            if (!output.Contains("larger than available brokers: 0", StringComparison.Ordinal) || giveUp.Elapsed > ReadyWithin)
+            {
+                throw new InvalidOperationException($"Kafka's topic tool did not create topic '{topic}':\n{output}\nThe broker's log:\n{LogTail(BrokerLog)}");
+            }
+
+            await Task.Delay(250);
         }
 
+        await WaitForLeadersAsync(topic, partitions);
+    }
+
+    private async Task WaitForLeadersAsync(string topic, int partitions)
+    {
         using IAdminClient admin = new AdminClientBuilder(Configure(new AdminClientConfig())).Build();
         var giveUp = Stopwatch.StartNew();
         while (true)
