@@ -29,6 +29,9 @@ namespace Compiled.Generators.Records
 
             public int Member { get; set; } = -1;
 
+            // For a name that leads into an object (or the line's object), its number among them: its JsonName method.
+            public int Object { get; set; }
+
             public List<PathNode> Children { get; } = new List<PathNode>();
 
             public IEnumerable<int> Members() => Member >= 0 ? new[] { Member } : Children.SelectMany(c => c.Members());
@@ -89,13 +92,13 @@ namespace Compiled.Generators.Records
             }
 
             w.Line();
-            bool inOrder = root.Children.Count != 0 && model.Members.All(m => m.Column.All(c => c >= ' ' && c != '"' && c != '\\'));
-            if (inOrder)
+            bool onePass = root.Children.Count != 0;
+            if (onePass)
             {
-                EmitInOrder(w, model, root);
+                EmitOnePass(w, model, root);
                 w.Line();
-                w.Line("// Any other shape (properties in another order, missing, repeated or unknown, objects or arrays as values,");
-                w.Line("// escaped names, malformed JSON): the line again from its start, with a new reader.");
+                w.Line("// Any other shape (escaped names, objects or arrays as values of unknown properties, null for a nested object,");
+                w.Line("// malformed JSON): the line again from its start, with a new reader.");
                 w.Line("AnyOrder:");
                 w.Line($"json = new {Runtime}.JsonLineReader(record);");
                 w.Line("reader.RewindText();");
@@ -115,7 +118,7 @@ namespace Compiled.Generators.Records
             w.Line("// Nothing but white space may follow the object: the reader throws for anything else.");
             w.Line("json.Read();");
             w.Line();
-            if (inOrder)
+            if (onePass)
             {
                 w.Line("Members:");
             }
@@ -137,42 +140,225 @@ namespace Compiled.Generators.Records
             w.Close(";");
             w.Line("return true;");
             w.Close();
+            if (onePass)
+            {
+                EmitJsonNames(w, root);
+            }
         }
 
-        // The usual shape, read in one pass: each property of the paths once, in declaration order, without escapes in
-        // names (so only for names JSON writes without escapes: no quote, backslash or control character), every value a scalar (or, for a name that leads into a nested object, an object). The values are read
-        // as the loop below reads them (so a value it would refuse is refused here the same way); at the first byte of
-        // another shape the line goes to that loop.
-        private static void EmitInOrder(SourceWriter w, RecordModel model, PathNode root)
+        // The usual shape, read in one pass: objects of names without escapes and scalar values (strings, numbers, true,
+        // false, null), or, for a name that leads into a nested object, an object of the same shape; properties in any
+        // order, unknown ones skipped. Each name is compared first with the one expected next: at the top, the one that
+        // followed the property before in the line before (the reader keeps that order, at first the declaration order),
+        // so lines in any fixed order take one comparison per name; in a nested object, the next in declaration order.
+        // Each value is read as the general loop reads it (so a value it would refuse is refused here the same way), and of
+        // two properties with one name the last wins, as there; at the first byte of another shape the line goes to that loop.
+        private static void EmitOnePass(SourceWriter w, RecordModel model, PathNode root)
         {
-            w.Line("// The usual shape first: every property once, in declaration order, scalars as values, each name compared as it is");
-            w.Line("// scanned; at the first byte of another shape the line is read again below. A value is read (or refused) as below.");
-            EmitInOrderProperties(w, model, root);
-            w.Line("if (!json.TryEndObject() || !json.TryEndLine()) goto AnyOrder;");
+            List<PathNode> children = root.Children;
+            w.Line("// The usual shape first, in one pass: names without escapes, scalars as values (objects for the dotted paths),");
+            w.Line("// unknown properties skipped. A value is read (or refused) as below; of two properties with one name the last wins.");
+            w.Line("// At the first byte of another shape the line is read again below.");
+            bool straight = children.All(c => IsPlainName(c.Name));
+            w.Line("int after = 0; // the property read last, plus one (0 before the first)");
+            if (straight)
+            {
+                w.Line();
+                w.Line("// Each property in declaration order, its name compared as it is scanned, until the line has another order.");
+                string before = "(byte)'{'";
+                for (int c = 0; c < children.Count; c++)
+                {
+                    string name = Utf8Literal("\"" + children[c].Name + "\"");
+                    if (c == 0)
+                    {
+                        w.Open($"if (!json.TryName({before}, {name}))");
+                        w.Line("if (!json.TryStartObject()) goto AnyOrder;");
+                        w.Line("goto InLineOrder;");
+                        w.Close();
+                    }
+                    else
+                    {
+                        w.Line($"if (!json.TryName({before}, {name})) goto InLineOrder;");
+                    }
+
+                    w.Open();
+                    EmitInOrderProperty(w, model, children[c]);
+                    w.Close();
+                    w.Line($"after = {c + 1};");
+                    before = "(byte)','";
+                }
+
+                w.Line("if (!json.TryEndObject()) goto InLineOrder;");
+                w.Line("if (!json.TryEndLine()) goto AnyOrder;");
+                w.Line("goto Members;");
+            }
+            else
+            {
+                w.Line("if (!json.TryStartObject()) goto AnyOrder;");
+            }
+
+            w.Line();
+            w.Line("// The rest of a line in another order (or with unknown or repeated properties): each name compared first with the");
+            w.Line("// one that followed the property before in the line before (the reader's PropertyOrder), so lines of any one");
+            w.Line("// order take one comparison per name.");
+            if (straight)
+            {
+                w.Line("InLineOrder:");
+            }
+
+            w.Line("global::System.Span<int> order = reader.PropertyOrder;");
+            w.Line("int expected = order[after];");
+            w.Line($"{Span} propertyName;");
+            w.Line("int next0;");
+            w.Open("while ((next0 = json.TryNextProperty(JsonName0(expected), out propertyName)) != 0)");
+            w.Line("int child = expected;");
+            w.Open("if (next0 != 2)");
+            w.Line("if (next0 < 0) goto AnyOrder;");
+            string keyword = "if";
+            for (int c = 0; c < children.Count; c++)
+            {
+                w.Line($"{keyword} (global::System.MemoryExtensions.SequenceEqual(propertyName, {Utf8Literal(children[c].Name)})) child = {c};");
+                keyword = "else if";
+            }
+
+            w.Open("else");
+            w.Line("// A name no member reads: its value skipped (a scalar here).");
+            w.Line("if (!json.TryScalar()) goto AnyOrder;");
+            w.Line("continue;");
+            w.Close();
+            w.Line("order[after] = child; // this line's order, for the next");
+            w.Close();
+            w.Line();
+            w.Open("switch (child)");
+            for (int c = 0; c < children.Count; c++)
+            {
+                w.Open($"case {c}:");
+                EmitOnePassProperty(w, model, children[c], 0);
+                w.Line("break;");
+                w.Close();
+            }
+
+            w.Close();
+            w.Line("after = child + 1;");
+            w.Line("expected = order[after];");
+            w.Close();
+            w.Line("if (!json.TryEndLine()) goto AnyOrder;");
             w.Line("goto Members;");
         }
 
-        private static void EmitInOrderProperties(SourceWriter w, RecordModel model, PathNode node)
+        // A property read in declaration order, its name read: a member's scalar, or the object a name leads into, its
+        // properties in declaration order too (anything else there reads the line again from its start).
+        private static void EmitInOrderProperty(SourceWriter w, RecordModel model, PathNode child)
         {
-            string before = "(byte)'{'";
-            foreach (PathNode child in node.Children)
+            if (child.Member >= 0)
             {
-                string name = Utf8Literal("\"" + child.Name + "\"");
-                if (child.Member >= 0)
-                {
-                    w.Line($"if (!json.TryName({before}, {name}) || !json.TryScalar()) goto AnyOrder;");
-                    EmitValue(w, model.Members[child.Member], child.Member);
-                }
-                else
-                {
-                    w.Line($"// \"{child.Name}\": an object holding {string.Join(", ", child.Members().Select(m => model.Members[m].Name))}.");
-                    w.Line($"if (!json.TryName({before}, {name})) goto AnyOrder;");
-                    EmitInOrderProperties(w, model, child);
-                    w.Line("if (!json.TryEndObject()) goto AnyOrder;");
-                }
+                w.Line("if (!json.TryScalar()) goto AnyOrder;");
+                EmitValue(w, model.Members[child.Member], child.Member);
+                return;
+            }
 
+            w.Line($"// \"{child.Name}\": an object holding {string.Join(", ", child.Members().Select(m => model.Members[m].Name))}.");
+            string before = "(byte)'{'";
+            foreach (PathNode grandchild in child.Children)
+            {
+                w.Line($"if (!json.TryName({before}, {Utf8Literal("\"" + grandchild.Name + "\"")})) goto AnyOrder;");
+                EmitInOrderProperty(w, model, grandchild);
                 before = "(byte)','";
             }
+
+            w.Line("if (!json.TryEndObject()) goto AnyOrder;");
+        }
+
+        // One property of the one pass, its name read: a member's scalar, or the object a name leads into.
+        private static void EmitOnePassProperty(SourceWriter w, RecordModel model, PathNode child, int depth)
+        {
+            if (child.Member >= 0)
+            {
+                w.Line("if (!json.TryScalar()) goto AnyOrder;");
+                EmitValue(w, model.Members[child.Member], child.Member);
+                return;
+            }
+
+            int[] members = child.Members().ToArray();
+            w.Line($"// \"{child.Name}\": an object holding {string.Join(", ", members.Select(m => model.Members[m].Name))}.");
+            w.Line(string.Join(" ", members.Select(m => $"has{m} = false;")));
+            w.Line("if (!json.TryStartObject()) goto AnyOrder;");
+            EmitOnePassObject(w, model, child, depth + 1);
+        }
+
+        // The properties of a nested object in the one pass, each name compared first with the next in declaration order.
+        private static void EmitOnePassObject(SourceWriter w, RecordModel model, PathNode node, int depth)
+        {
+            string d = depth.ToString(CultureInfo.InvariantCulture);
+            w.Line($"int expected{d} = 0;");
+            w.Line($"int next{d};");
+            w.Open($"while ((next{d} = json.TryNextProperty(JsonName{node.Object}(expected{d}), out {Span} property{d})) != 0)");
+            w.Line($"if (next{d} < 0) goto AnyOrder;");
+            string keyword = "if";
+            for (int c = 0; c < node.Children.Count; c++)
+            {
+                w.Open($"{keyword} (global::System.MemoryExtensions.SequenceEqual(property{d}, {Utf8Literal(node.Children[c].Name)}))");
+                w.Line($"expected{d} = {c + 1};");
+                EmitOnePassProperty(w, model, node.Children[c], depth);
+                w.Close();
+                keyword = "else if";
+            }
+
+            w.Line("else if (!json.TryScalar()) goto AnyOrder;");
+            w.Close();
+        }
+
+        // The names the one pass compares first, one method per object of the members' paths (the line's first): the name
+        // at an index in declaration order, as TryNextProperty expects it, none past the last or for a name JSON writes
+        // with escapes (a quote, backslash or control character).
+        private static void EmitJsonNames(SourceWriter w, PathNode root)
+        {
+            foreach (PathNode node in Objects(root))
+            {
+                int id = node.Object;
+                w.Line();
+                w.Line($"/// <summary>The name of property <paramref name=\"index\"/> of {(id == 0 ? "the line's object" : "\"" + node.Name + "\"")} in declaration order, compared first with a line's next name.</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+                w.Open($"private static {Span} JsonName{id}(int index)");
+                w.Open("switch (index)");
+                for (int c = 0; c < node.Children.Count; c++)
+                {
+                    string name = node.Children[c].Name;
+                    if (IsPlainName(name))
+                    {
+                        w.Line($"case {c}: return {Utf8Literal(name)};");
+                    }
+                }
+
+                w.Line("default: return default;");
+                w.Close();
+                w.Close();
+            }
+        }
+
+        // A name JSON writes without escapes (no quote, backslash or control character): one TryNextProperty can expect.
+        private static bool IsPlainName(string name) => name.All(ch => ch >= ' ' && ch != '"' && ch != '\\');
+
+        // The objects of the members' paths, the line's first, in the order the one pass meets them.
+        private static List<PathNode> Objects(PathNode root)
+        {
+            var objects = new List<PathNode>();
+            void Visit(PathNode node)
+            {
+                objects.Add(node);
+                foreach (PathNode child in node.Children.Where(c => c.Member < 0))
+                {
+                    Visit(child);
+                }
+            }
+
+            Visit(root);
+            for (int i = 0; i < objects.Count; i++)
+            {
+                objects[i].Object = i;
+            }
+
+            return objects;
         }
 
         // The members' paths as a tree of names, in declaration order.
@@ -197,6 +383,7 @@ namespace Compiled.Generators.Records
                 node.Member = i;
             }
 
+            Objects(root); // numbers the objects for their JsonName methods
             return root;
         }
 

@@ -147,62 +147,215 @@ namespace Markets
             int m6 = default!;
             bool has6 = false;
 
-            // The usual shape first: every property once, in declaration order, scalars as values, each name compared as it is
-            // scanned; at the first byte of another shape the line is read again below. A value is read (or refused) as below.
-            if (!json.TryName((byte)'{', "\"symbol\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Symbol: "symbol"; required, so null is refused.
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
-            has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
-            if (!json.TryName((byte)',', "\"px\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Price: "px"; required, so null is refused.
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
-            has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
-            if (!json.TryName((byte)',', "\"Quantity\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Quantity: "Quantity"; required, so null is refused.
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
-            has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
-            if (!json.TryName((byte)',', "\"Side\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Side: "Side"; required, so null is refused.
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
-            has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+            // The usual shape first, in one pass: names without escapes, scalars as values (objects for the dotted paths),
+            // unknown properties skipped. A value is read (or refused) as below; of two properties with one name the last wins.
+            // At the first byte of another shape the line is read again below.
+            int after = 0; // the property read last, plus one (0 before the first)
+
+            // Each property in declaration order, its name compared as it is scanned, until the line has another order.
+            if (!json.TryName((byte)'{', "\"symbol\""u8))
             {
-                global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
-                if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
-                else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
-                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                if (!json.TryStartObject()) goto AnyOrder;
+                goto InLineOrder;
             }
-            else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
             {
-                if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
-                else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
-                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                if (!json.TryScalar()) goto AnyOrder;
+                // Symbol: "symbol"; required, so null is refused.
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
+                has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
             }
-            else if (has3)
+            after = 1;
+            if (!json.TryName((byte)',', "\"px\""u8)) goto InLineOrder;
             {
-                return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                if (!json.TryScalar()) goto AnyOrder;
+                // Price: "px"; required, so null is refused.
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
+                has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
             }
-            if (!json.TryName((byte)',', "\"ts\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Time: "ts"; required, so null is refused.
-            if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-            has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
-            if (!json.TryName((byte)',', "\"Venue\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Venue: "Venue"; null for its default.
-            has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
-            if (!json.TryName((byte)',', "\"Flags\""u8) || !json.TryScalar()) goto AnyOrder;
-            // Flags: "Flags"; null for its default.
-            has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-            if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
-            if (!json.TryEndObject() || !json.TryEndLine()) goto AnyOrder;
+            after = 2;
+            if (!json.TryName((byte)',', "\"Quantity\""u8)) goto InLineOrder;
+            {
+                if (!json.TryScalar()) goto AnyOrder;
+                // Quantity: "Quantity"; required, so null is refused.
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
+                has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+            }
+            after = 3;
+            if (!json.TryName((byte)',', "\"Side\""u8)) goto InLineOrder;
+            {
+                if (!json.TryScalar()) goto AnyOrder;
+                // Side: "Side"; required, so null is refused.
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
+                has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                {
+                    global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                    if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                    else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                    else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                }
+                else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                {
+                    if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                    else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                    else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                }
+                else if (has3)
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                }
+            }
+            after = 4;
+            if (!json.TryName((byte)',', "\"ts\""u8)) goto InLineOrder;
+            {
+                if (!json.TryScalar()) goto AnyOrder;
+                // Time: "ts"; required, so null is refused.
+                if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
+                has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+            }
+            after = 5;
+            if (!json.TryName((byte)',', "\"Venue\""u8)) goto InLineOrder;
+            {
+                if (!json.TryScalar()) goto AnyOrder;
+                // Venue: "Venue"; null for its default.
+                has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+            }
+            after = 6;
+            if (!json.TryName((byte)',', "\"Flags\""u8)) goto InLineOrder;
+            {
+                if (!json.TryScalar()) goto AnyOrder;
+                // Flags: "Flags"; null for its default.
+                has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+            }
+            after = 7;
+            if (!json.TryEndObject()) goto InLineOrder;
+            if (!json.TryEndLine()) goto AnyOrder;
             goto Members;
 
-            // Any other shape (properties in another order, missing, repeated or unknown, objects or arrays as values,
-            // escaped names, malformed JSON): the line again from its start, with a new reader.
+            // The rest of a line in another order (or with unknown or repeated properties): each name compared first with the
+            // one that followed the property before in the line before (the reader's PropertyOrder), so lines of any one
+            // order take one comparison per name.
+            InLineOrder:
+            global::System.Span<int> order = reader.PropertyOrder;
+            int expected = order[after];
+            global::System.ReadOnlySpan<byte> propertyName;
+            int next0;
+            while ((next0 = json.TryNextProperty(JsonName0(expected), out propertyName)) != 0)
+            {
+                int child = expected;
+                if (next0 != 2)
+                {
+                    if (next0 < 0) goto AnyOrder;
+                    if (global::System.MemoryExtensions.SequenceEqual(propertyName, "symbol"u8)) child = 0;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "px"u8)) child = 1;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "Quantity"u8)) child = 2;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "Side"u8)) child = 3;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "ts"u8)) child = 4;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "Venue"u8)) child = 5;
+                    else if (global::System.MemoryExtensions.SequenceEqual(propertyName, "Flags"u8)) child = 6;
+                    else
+                    {
+                        // A name no member reads: its value skipped (a scalar here).
+                        if (!json.TryScalar()) goto AnyOrder;
+                        continue;
+                    }
+                    order[after] = child; // this line's order, for the next
+                }
+
+                switch (child)
+                {
+                    case 0:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Symbol: "symbol"; required, so null is refused.
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
+                        has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                        break;
+                    }
+                    case 1:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Price: "px"; required, so null is refused.
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
+                        has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                        break;
+                    }
+                    case 2:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Quantity: "Quantity"; required, so null is refused.
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
+                        has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                        break;
+                    }
+                    case 3:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Side: "Side"; required, so null is refused.
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
+                        has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                        {
+                            global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                            if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                            else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                        }
+                        else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                        {
+                            if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                            else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                        }
+                        else if (has3)
+                        {
+                            return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                        }
+                        break;
+                    }
+                    case 4:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Time: "ts"; required, so null is refused.
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
+                        has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                        break;
+                    }
+                    case 5:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Venue: "Venue"; null for its default.
+                        has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                        break;
+                    }
+                    case 6:
+                    {
+                        if (!json.TryScalar()) goto AnyOrder;
+                        // Flags: "Flags"; null for its default.
+                        has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                        break;
+                    }
+                }
+                after = child + 1;
+                expected = order[after];
+            }
+            if (!json.TryEndLine()) goto AnyOrder;
+            goto Members;
+
+            // Any other shape (escaped names, objects or arrays as values of unknown properties, null for a nested object,
+            // malformed JSON): the line again from its start, with a new reader.
             AnyOrder:
             json = new global::Compiled.JsonLineReader(record);
             reader.RewindText();
@@ -319,6 +472,23 @@ namespace Markets
                 Flags = m6,
             };
             return true;
+        }
+
+        /// <summary>The name of property <paramref name="index"/> of the line's object in declaration order, compared first with a line's next name.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static global::System.ReadOnlySpan<byte> JsonName0(int index)
+        {
+            switch (index)
+            {
+                case 0: return "symbol"u8;
+                case 1: return "px"u8;
+                case 2: return "Quantity"u8;
+                case 3: return "Side"u8;
+                case 4: return "ts"u8;
+                case 5: return "Venue"u8;
+                case 6: return "Flags"u8;
+                default: return default;
+            }
         }
     }
 }

@@ -10,9 +10,11 @@ namespace Compiled;
 /// is handed to a <see cref="Utf8JsonReader"/> (default options, final block), which reads again the tokens already read
 /// and goes on from there, so every decision on a line this loop does not take is <see cref="Utf8JsonReader"/>'s own,
 /// and malformed JSON throws its <see cref="JsonException"/>. Before that, the generated parser tries the usual shape of a
-/// line in one pass with <see cref="TryName"/>, <see cref="TryScalar"/>, <see cref="TryEndObject"/> and
-/// <see cref="TryEndLine"/>: each property of its record once, in declaration order, its name compared as it is scanned;
-/// these only say whether the line goes on as expected, and a line that does not is read again from its start.
+/// line in one pass: <see cref="TryName"/>, <see cref="TryScalar"/> and <see cref="TryEndObject"/> while its properties come
+/// in declaration order, then <see cref="TryStartObject"/> and <see cref="TryNextProperty"/> for the rest, and
+/// <see cref="TryEndLine"/>: objects of names without escapes and scalar values (or, for a record's dotted paths,
+/// objects of the same shape); these only say whether the line goes on in that shape, and a line that does not is read
+/// again from its start.
 /// </summary>
 /// <remarks>
 /// The loop only accepts what <see cref="Utf8JsonReader"/> accepts the same way: RFC 8259 structure (names, colons,
@@ -136,11 +138,12 @@ public ref struct JsonLineReader
     }
 
     /// <summary>
-    /// The usual shape of a line, read in one pass: from where the last call left off, white space, then
+    /// One pass over a line in its record's declaration order: from where the last call left off, white space, then
     /// <paramref name="before"/> (<c>{</c> for an object's first property, <c>,</c> for a later one), the property name
     /// <paramref name="quotedName"/> as written (in its quotes, without escapes), and its colon; the value is next.
-    /// <see langword="false"/> for anything else, well-formed or not: the caller then reads the line again from its start
-    /// with a new reader and <see cref="Read"/>, which take every shape and leave every verdict to <see cref="Utf8JsonReader"/>.
+    /// <see langword="false"/> for anything else, with nothing read: the caller goes on with <see cref="TryNextProperty"/>
+    /// (after <see cref="TryStartObject"/> if the object's brace was not read), or reads the line again as
+    /// <see cref="TryStartObject"/> says.
     /// </summary>
     public bool TryName(byte before, ReadOnlySpan<byte> quotedName)
     {
@@ -163,12 +166,127 @@ public ref struct JsonLineReader
             return false;
         }
 
+        _type = JsonTokenType.PropertyName;
         _position = i + 1;
         return true;
     }
 
     /// <summary>
-    /// After <see cref="TryName"/>, reads the value when it is a string, a number, <c>true</c>, <c>false</c> or <c>null</c>,
+    /// One pass over a line of the usual shape: white space, then the <c>{</c> of an object (the line's, or a property's
+    /// value after <see cref="TryNextProperty"/>). <see langword="false"/> for anything else, well-formed or not: the caller
+    /// then reads the line again from its start with a new reader and <see cref="Read"/>, which take every shape and leave
+    /// every verdict to <see cref="Utf8JsonReader"/>.
+    /// </summary>
+    public bool TryStartObject()
+    {
+        int i = SkipSpace(_line, _position);
+        if ((uint)i >= (uint)_line.Length || _line[i] != (byte)'{')
+        {
+            return false;
+        }
+
+        _type = JsonTokenType.StartObject;
+        _position = i + 1;
+        return true;
+    }
+
+    /// <summary>
+    /// One pass: in the object <see cref="TryStartObject"/> opened, after its opening brace or a property's value, the
+    /// next property's name (a comma before it unless it is the first), without escapes, and its colon, the value next:
+    /// 2 when the name is <paramref name="expected"/>, 1 for another name (its bytes in <paramref name="name"/>). 0 at the
+    /// object's closing brace. -1 for anything else (an escaped name, malformed JSON), when the caller reads the line
+    /// again as <see cref="TryStartObject"/> says. <paramref name="expected"/> is the name likely next, compared before
+    /// the name is scanned byte by byte; it holds no quote, backslash or control character, and empty expects none.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int TryNextProperty(ReadOnlySpan<byte> expected, out ReadOnlySpan<byte> name)
+    {
+        name = default;
+        ReadOnlySpan<byte> s = _line;
+        int i = SkipSpace(s, _position);
+        if ((uint)i >= (uint)s.Length)
+        {
+            return -1;
+        }
+
+        byte b = s[i];
+        if (b == (byte)'}')
+        {
+            _type = JsonTokenType.EndObject;
+            _position = i + 1;
+            return 0;
+        }
+
+        if (_type != JsonTokenType.StartObject)
+        {
+            if (b != (byte)',')
+            {
+                return -1;
+            }
+
+            i = SkipSpace(s, i + 1);
+            if ((uint)i >= (uint)s.Length)
+            {
+                return -1;
+            }
+
+            b = s[i];
+        }
+
+        if (b != (byte)'"')
+        {
+            return -1;
+        }
+
+        int start = i + 1;
+        int found = 2;
+        int end = start + expected.Length;
+        if (expected.IsEmpty || (uint)end >= (uint)s.Length || s[end] != (byte)'"' || !s[start..].StartsWith(expected))
+        {
+            // Not the name expected: scanned to its closing quote.
+            found = 1;
+            end = NameEnd(s, start);
+            if (end < 0)
+            {
+                return -1;
+            }
+        }
+
+        i = SkipSpace(s, end + 1);
+        if ((uint)i >= (uint)s.Length || s[i] != (byte)':')
+        {
+            return -1;
+        }
+
+        name = s[start..end];
+        _type = JsonTokenType.PropertyName;
+        _position = i + 1;
+        return found;
+    }
+
+    // The closing quote of a name from start: -1 at an escape, a control character or the end of the line.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static int NameEnd(ReadOnlySpan<byte> s, int start)
+    {
+        for (int j = start; (uint)j < (uint)s.Length; j++)
+        {
+            byte c = s[j];
+            if (c == (byte)'"')
+            {
+                return j;
+            }
+
+            if (c < 0x20 || c == (byte)'\\')
+            {
+                return -1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>
+    /// After <see cref="TryNextProperty"/>, reads the value when it is a string, a number, <c>true</c>, <c>false</c> or <c>null</c>,
     /// which is then the current token (<see cref="TokenType"/>, <see cref="ValueSpan"/> and the value readers as after
     /// <see cref="Read"/>); <see langword="false"/> for anything else (an object, an array, malformed JSON).
     /// </summary>
@@ -209,6 +327,7 @@ public ref struct JsonLineReader
             return false;
         }
 
+        _type = JsonTokenType.EndObject;
         _position = i + 1;
         return true;
     }

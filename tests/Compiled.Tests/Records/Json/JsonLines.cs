@@ -28,11 +28,26 @@ internal static class JsonLines
     // two does.
     private static bool _ordered;
 
+    // Whether the line being written is in the order its writer keeps for a run of lines, other than the declaration
+    // order (the order the parser learns from the line before); one line in three of those not kept in declaration order.
+    private static bool _fixedOrder;
+
+    // That order, as the members' names, and how many more lines keep it before another is drawn.
+    private static string[] _writerOrder = [];
+    private static int _writerOrderLines;
+
     /// <summary>One line: most are good, some hold a bad value, a missing or null member, or are not JSON at all.</summary>
     public static string Line(Random random)
     {
         _plain = random.Next(3) == 0;
         _ordered = random.Next(2) == 0;
+        _fixedOrder = !_ordered && random.Next(3) == 0;
+        if (_writerOrderLines-- <= 0)
+        {
+            _writerOrder = [.. Names];
+            Shuffle(_writerOrder, random);
+            _writerOrderLines = random.Next(1, 50);
+        }
         int kind = random.Next(100);
         if (kind < 3)
         {
@@ -53,7 +68,7 @@ internal static class JsonLines
     private static string Object(Random random, int faults)
     {
         var properties = new List<string>();
-        foreach (string name in Names)
+        foreach (string name in _fixedOrder ? _writerOrder : Names)
         {
             properties.Add($"{Key(name, random)}:{Good(name, random)}");
         }
@@ -78,9 +93,9 @@ internal static class JsonLines
             }
         }
 
-        // Repeated members (the last one wins) and unknown ones with nested junk; in a line kept in order, only in one
-        // line of four.
-        bool extras = !_ordered || random.Next(4) == 0;
+        // Repeated members (the last one wins) and unknown ones with nested junk; in a line kept in the declaration order or
+        // the writer's, only in one line of four.
+        bool extras = (!_ordered && !_fixedOrder) || random.Next(4) == 0;
         for (int r = extras ? random.Next(3) : 0; r > 0; r--)
         {
             string name = Names[random.Next(Names.Length)];
@@ -92,10 +107,11 @@ internal static class JsonLines
             properties.Insert(random.Next(properties.Count + 1), $"{String(Text(random), random)}:{Junk[random.Next(Junk.Length)]}");
         }
 
-        if (!_ordered)
+        if (!_ordered && !_fixedOrder)
         {
             Shuffle(properties, random);
         }
+
         string space = random.Next(4) == 0 ? " " : "";
         return $"{space}{{{space}{string.Join("," + space, properties)}{space}}}{space}";
     }
@@ -212,7 +228,7 @@ internal static class JsonLines
 
     private static string Pick(Random random, params string[] choices) => choices[random.Next(choices.Length)];
 
-    private static void Shuffle(List<string> items, Random random)
+    private static void Shuffle(IList<string> items, Random random)
     {
         for (int i = items.Count - 1; i > 0; i--)
         {
