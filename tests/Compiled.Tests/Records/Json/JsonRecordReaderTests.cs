@@ -35,6 +35,34 @@ public class JsonRecordReaderTests
     }
 
     [Fact]
+    public void LinesInAnotherFixedOrder_TheReaderLearnsTheOrder_AndAChangeOfOrderIsReadToo()
+    {
+        // JsonTick declares Id, Price, Symbol, Size; this producer writes Size, Symbol, Id, Price.
+        var reader = new JsonRecordReader(JsonTick.JsonLayout, "Ticks", new SourceCounters());
+        Assert.Equal([0, 1, 2, 3, 4], reader.PropertyOrder.ToArray());
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(Read(JsonTick.TryReadJson, reader, $$"""{"Size":{{i}},"Symbol":"S{{i}}","Id":{{100 + i}},"Price":{{i}}.5}""", out JsonTick tick));
+            Assert.Equal((100L + i, i + 0.5, "S" + i, i), (tick.Id, tick.Price, tick.Symbol.ToString(), tick.Size));
+        }
+
+        // At [k + 1] the property that followed property k (at [0] the first): Size (3) first, Price (1) after Id (0), Symbol
+        // (2) after Size (3), Id (0) after Symbol (2); after Price, the last, [2] keeps its first value.
+        Assert.Equal([3, 1, 2, 0, 2], reader.PropertyOrder.ToArray());
+
+        // Another order, an unknown property and a repeated one in the middle: read right, and that order learned.
+        Assert.True(Read(JsonTick.TryReadJson, reader, """{"Price":1,"x":true,"Id":7,"Size":1,"Size":2,"Symbol":"B"}""", out JsonTick other));
+        Assert.Equal((7L, 1.0, "B", 2), (other.Id, other.Price, other.Symbol.ToString(), other.Size));
+        Assert.Equal([1, 3, 0, 0, 2], reader.PropertyOrder.ToArray());
+
+        // Declaration order is still read, and a missing property still refused.
+        Assert.True(Read(JsonTick.TryReadJson, reader, """{"Id":1,"Price":2,"Symbol":"C","Size":3}""", out JsonTick declared));
+        Assert.Equal((1L, 2.0, "C", 3), (declared.Id, declared.Price, declared.Symbol.ToString(), declared.Size));
+        Assert.False(Read(JsonTick.TryReadJson, reader, """{"Size":1,"Symbol":"S","Id":1}""", out JsonTick _));
+        Assert.Equal(1, reader.Refused(BadRecordReason.MissingColumn));
+    }
+
+    [Fact]
     public void FormatsAndDefaults_ReadAsDeclared()
     {
         var reader = new JsonRecordReader(JsonOptions.JsonLayout, "Options", new SourceCounters());
