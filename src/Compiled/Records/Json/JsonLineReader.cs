@@ -177,18 +177,7 @@ public ref struct JsonLineReader
     /// then reads the line again from its start with a new reader and <see cref="Read"/>, which take every shape and leave
     /// every verdict to <see cref="Utf8JsonReader"/>.
     /// </summary>
-    public bool TryStartObject()
-    {
-        int i = SkipSpace(_line, _position);
-        if ((uint)i >= (uint)_line.Length || _line[i] != (byte)'{')
-        {
-            return false;
-        }
-
-        _type = JsonTokenType.StartObject;
-        _position = i + 1;
-        return true;
-    }
+    public bool TryStartObject() => TryBrace((byte)'{', JsonTokenType.StartObject);
 
     /// <summary>
     /// One pass: in the object <see cref="TryStartObject"/> opened, after its opening brace or a property's value, the
@@ -319,15 +308,18 @@ public ref struct JsonLineReader
     }
 
     /// <summary>After an object's last property read by <see cref="TryName"/>: white space and its closing brace; <see langword="false"/> for anything else.</summary>
-    public bool TryEndObject()
+    public bool TryEndObject() => TryBrace((byte)'}', JsonTokenType.EndObject);
+
+    // One pass: white space, then the brace, which becomes the current token.
+    private bool TryBrace(byte brace, JsonTokenType type)
     {
         int i = SkipSpace(_line, _position);
-        if ((uint)i >= (uint)_line.Length || _line[i] != (byte)'}')
+        if ((uint)i >= (uint)_line.Length || _line[i] != brace)
         {
             return false;
         }
 
-        _type = JsonTokenType.EndObject;
+        _type = type;
         _position = i + 1;
         return true;
     }
