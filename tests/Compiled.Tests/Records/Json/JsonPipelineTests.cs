@@ -175,34 +175,12 @@ public class JsonPipelineTests
         var sink = new DiscardingSink();
         var counters = new SourceCounters();
         using PipelineJob job = LargestTickJson.Definition.CreateJob(new JobContext([FramingOptions.Default], [counters], [sink]));
-        Assert.True(RunBatch(job, buffer));
-        Assert.True(RunBatch(job, buffer));
-
-        bool consumedAll = true;
-        long allocated = long.MaxValue;
-        for (int run = 0; run < 4; run++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int batch = 0; batch < 25; batch++)
-            {
-                consumedAll &= RunBatch(job, buffer);
-            }
-
-            allocated = Math.Min(allocated, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        long allocated = JobBatches.LeastAllocated(job, buffer, out bool consumedAll);
 
         Assert.True(consumedAll);
         Assert.Equal(0, counters.Malformed);
         Assert.Equal(102L * 100, sink.Records);
         Assert.True(allocated == 0, $"250,000 JSON lines in 25 batches allocated {allocated} bytes (the least of four such runs); parsing into numbers and slices must allocate nothing per record.");
-    }
-
-    private static bool RunBatch(PipelineJob job, in ReadOnlySequence<byte> buffer)
-    {
-        job.BeginStream(0, "memory");
-        SequencePosition consumed = job.Process(0, buffer, isCompleted: true);
-        job.CompleteBatch(new BatchInfo(1, 1000));
-        return consumed.Equals(buffer.End);
     }
 
     // The totals of a file sink's "(key,value)" lines, over all its batch files; a key may hold ',' and '\n'.
