@@ -1,3 +1,4 @@
+using System;
 using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
@@ -40,12 +41,12 @@ namespace Compiled.Generators
                 return source.Parse is null ? names.Local! : names.Line!;
             }
 
-            // A [Map], [Filter] or [FlatMap] whose call is guarded: only the user's method (and, for a flat map, its
-            // enumeration) is inside the try, never the stages below, so a sink's or a state's exception still ends the job.
+            // A [Map], [Filter], [FlatMap], [MapValues] or [FlatMapValues] whose call is guarded: only the user's method (and,
+            // for a flat map, its enumeration) is inside the try, never the stages below, so a sink's or a state's exception still ends the job.
             // The filter asks the stage's guard: under Skip and DeadLetter it counts the record (and writes it) and says
             // yes, the record goes no further; under Fail it notes the stage and the record's position and says no, so the
             // exception goes on up unchanged, stack trace and all.
-            private static void EmitGuardedStage(SourceWriter w, PipelineView pipeline, StageModel stage, StageNames names, string call, string input, int index)
+            private static void EmitGuardedStage(SourceWriter w, PipelineView pipeline, StageModel stage, StageNames names, string call, RecordType inputType, string input, int index)
             {
                 // At the batch boundary (below a keyed stage), a record is the batch's, not a source's: it has no raw bytes
                 // and no position, and is counted under the batch.
@@ -54,6 +55,7 @@ namespace Compiled.Generators
                     ? $"{names.Guard}.Caught({names.Error})"
                     : $"{names.Guard}.Caught({pipeline.NamesOf(pipeline.CurrentSource!).BadRecords!}, {RawRecord(pipeline)}, {names.Error})";
                 string filter = $"when ({caught})";
+                string method = $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}";
                 w.Line($"// An exception {stage.Name} throws on this record is handled as its OnError says ({stage.OnError}, unless --on-error overrides it).");
                 switch (stage.Kind)
                 {
@@ -74,12 +76,33 @@ namespace Compiled.Generators
                         w.Close();
                         break;
 
+                    case StageKind.MapValues:
+                        // The user's method on the record's value, the key kept.
+                        (string mapped, Func<string, string> keyed) = ValueMapping(stage, inputType, input, method);
+                        w.Line($"{stage.Output!.Type.Code} {names.Local};");
+                        w.Line($"try {{ {names.Local} = {keyed(mapped)}; }}");
+                        w.Line($"catch (global::System.Exception {names.Error}) {filter} {{ goto {names.Flag}; }}");
+                        EmitChildren(w, pipeline, index, names.Local!);
+                        w.Line($"{names.Flag}:;");
+                        break;
+
                     case StageKind.FlatMap:
+                    case StageKind.FlatMapValues:
                         // The stages below run inside the try (between two records of the enumeration): the flag tells the
                         // filter that an exception from there is theirs, not the flat map's, and is not to be caught.
                         w.Line($"bool {names.Flag} = false;");
                         w.Open("try");
-                        w.Open($"foreach (var {names.Local} in {call})");
+                        if (stage.Kind == StageKind.FlatMap)
+                        {
+                            w.Open($"foreach (var {names.Local} in {call})");
+                        }
+                        else
+                        {
+                            (string values, Func<string, string> record) = ValueMapping(stage, inputType, input, method);
+                            w.Open($"foreach (var {names.Result} in {values})");
+                            w.Line($"var {names.Local} = {record(names.Result!)};");
+                        }
+
                         w.Line($"{names.Flag} = true;");
                         EmitChildren(w, pipeline, index, names.Local!);
                         w.Line($"{names.Flag} = false;");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using Compiled.Generators.Helpers;
@@ -144,6 +145,17 @@ namespace Compiled.Generators
                 }
             }
 
+            // A [MapValues] or [FlatMapValues] stage's call on the keyed record's value, and how a value it gives becomes the
+            // stage's record, with the input's key.
+            private static (string Call, Func<string, string> Record) ValueMapping(StageModel stage, RecordType inputType, string input, string method)
+            {
+                bool byteKey = inputType.Shape == RecordShape.KeyValue;
+                string key = byteKey ? input + ".Key" : input + ".Item1";
+                string value = byteKey ? input + ".Value" : input + ".Item2";
+                string outputType = stage.Output!.Type.Code;
+                return ($"{method}({value})", v => byteKey ? $"new {outputType}({key}, {v})" : $"({key}, {v})");
+            }
+
             private static void EmitStage(SourceWriter w, PipelineView pipeline, StageModel stage, RecordType inputType, string input, int parent)
             {
                 pipeline.CancellationToken.ThrowIfCancellationRequested();
@@ -155,7 +167,7 @@ namespace Compiled.Generators
                 // A stage guarded against an exception on one record: in a source's fused loop, or at the batch boundary.
                 if (pipeline.IsGuarded(stage))
                 {
-                    EmitGuardedStage(w, pipeline, stage, names, call, input, index);
+                    EmitGuardedStage(w, pipeline, stage, names, call, inputType, input, index);
                     return;
                 }
 
@@ -196,11 +208,7 @@ namespace Compiled.Generators
                     case StageKind.MapValues:
                     case StageKind.FlatMapValues:
                     {
-                        bool byteKey = inputType.Shape == RecordShape.KeyValue;
-                        string key = byteKey ? input + ".Key" : input + ".Item1";
-                        string value = byteKey ? input + ".Value" : input + ".Item2";
-                        string mapped = $"{method}({value})";
-                        string record(string v) => byteKey ? $"new {stage.Output!.Type.Code}({key}, {v})" : $"({key}, {v})";
+                        (string mapped, Func<string, string> record) = ValueMapping(stage, inputType, input, method);
                         if (stage.Kind == StageKind.MapValues)
                         {
                             w.Line($"var {names.Local} = {record(mapped)};");

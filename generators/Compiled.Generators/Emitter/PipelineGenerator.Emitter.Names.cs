@@ -298,7 +298,7 @@ namespace Compiled.Generators
                         {
                             string camel = LowerFirst(model.Stages[i].Name);
                             names.Error = table.Allocate(camel + "Error");
-                            names.Flag = table.Allocate(camel + (model.Stages[i].Kind switch { StageKind.Filter => "Passed", StageKind.FlatMap => "Inside", _ => "Done" }));
+                            names.Flag = table.Allocate(camel + (model.Stages[i].Kind switch { StageKind.Filter => "Passed", StageKind.FlatMap or StageKind.FlatMapValues => "Inside", _ => "Done" }));
                         }
 
                         switch (model.Stages[i].Kind)

@@ -14,12 +14,12 @@ namespace Compiled.Generators
             // The names of BadRecordPolicy's values, by value.
             private static readonly string[] PolicyNames = { "Skip", "Fail", "DeadLetter" };
 
-            // The policy a [Map], [Filter] or [FlatMap] declares for an exception on one record (its own OnError, else the
+            // The policy a [Map], [Filter], [FlatMap], [MapValues] or [FlatMapValues] declares for an exception on one record (its own OnError, else the
             // pipeline's), or null when neither is written: the stage is then not guarded, and its call costs nothing more.
             // For a source, the policy for a line that does not parse, [Source(OnBadRecord = ...)], or null when not written.
             private string? OnErrorOf(Draft draft) => draft.Kind switch
             {
-                StageKind.Map or StageKind.Filter or StageKind.FlatMap => PolicyArgument(draft.Attribute, "OnError") ?? _pipelineOnError,
+                StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues => PolicyArgument(draft.Attribute, "OnError") ?? _pipelineOnError,
                 StageKind.Source => PolicyArgument(draft.Attribute, "OnBadRecord"),
                 _ => null,
             };

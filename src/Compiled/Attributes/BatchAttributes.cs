@@ -15,14 +15,14 @@ public sealed class ReduceAttribute : StageAttribute;
 
 /// <summary>Maps the value of each keyed record and keeps its key (Spark's <c>mapValues</c>): <c>static W Name(V value)</c>.</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class MapValuesAttribute : StageAttribute;
+public sealed class MapValuesAttribute : RecordStageAttribute;
 
 /// <summary>
 /// Maps the value of each keyed record to zero or more values, each with the record's key (Spark's
 /// <c>flatMapValues</c>): <c>static TEnumerable Name(V value)</c>, where the result can be <c>foreach</c>ed.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class FlatMapValuesAttribute : StageAttribute;
+public sealed class FlatMapValuesAttribute : RecordStageAttribute;
 
 /// <summary>
 /// Groups each batch's values by key (Spark's <c>groupByKey</c>), keys in the order first seen, values in arrival

@@ -29,7 +29,7 @@ public sealed class PipelineAttribute : Attribute
 
     /// <summary>
     /// What an exception thrown by a <c>[Map]</c>, <c>[Filter]</c> or <c>[FlatMap]</c> on one record does, for each such
-    /// stage that does not say (<see cref="MapAttribute.OnError"/>): <see cref="BadRecordPolicy.Fail"/> (the default),
+    /// stage that does not say (<see cref="RecordStageAttribute.OnError"/>): <see cref="BadRecordPolicy.Fail"/> (the default),
     /// <see cref="BadRecordPolicy.Skip"/> or <see cref="BadRecordPolicy.DeadLetter"/>. The command line's
     /// <c>--on-error</c> overrides it.
     /// </summary>

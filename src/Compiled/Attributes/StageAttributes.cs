@@ -15,6 +15,23 @@ public abstract class StageAttribute : Attribute
 }
 
 /// <summary>
+/// Base of the attributes of stages that call the user's method once per record (<see cref="MapAttribute"/>,
+/// <see cref="FilterAttribute"/>, <see cref="FlatMapAttribute"/>, <see cref="MapValuesAttribute"/>,
+/// <see cref="FlatMapValuesAttribute"/>), which can be guarded against an exception the method throws on one record.
+/// </summary>
+public abstract class RecordStageAttribute : StageAttribute
+{
+    /// <summary>
+    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
+    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
+    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
+    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
+    /// <c>--on-error</c> overrides both.
+    /// </summary>
+    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
+}
+
+/// <summary>
 /// Declares a source: <c>public static partial Lines Input();</c>. The return type says how bytes are cut
 /// into records (<see cref="Lines"/>: newline-delimited). The URI is bound at run time
 /// (<c>--source</c>); <see cref="Default"/> is used when none is given.
@@ -46,31 +63,11 @@ public sealed class SourceAttribute : Attribute
 /// key and a value may follow a keyed stage.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class MapAttribute : StageAttribute
-{
-    /// <summary>
-    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
-    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
-    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
-    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
-    /// <c>--on-error</c> overrides both.
-    /// </summary>
-    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
-}
+public sealed class MapAttribute : RecordStageAttribute;
 
 /// <summary>Keeps the records for which <c>static bool Name(T record)</c> returns <see langword="true"/> (Spark's <c>filter</c>).</summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class FilterAttribute : StageAttribute
-{
-    /// <summary>
-    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
-    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
-    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
-    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
-    /// <c>--on-error</c> overrides both.
-    /// </summary>
-    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
-}
+public sealed class FilterAttribute : RecordStageAttribute;
 
 /// <summary>
 /// One record in, zero or more out: <c>static TEnumerable Name(TIn record)</c> where the result can be
@@ -78,17 +75,7 @@ public sealed class FilterAttribute : StageAttribute
 /// <see cref="Utf8Words"/> so that nothing is allocated per record.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, Inherited = false, AllowMultiple = false)]
-public sealed class FlatMapAttribute : StageAttribute
-{
-    /// <summary>
-    /// What an exception the method throws on one record does: <see cref="BadRecordPolicy.Fail"/> ends the job, naming
-    /// the stage and the record's source and position; <see cref="BadRecordPolicy.Skip"/> drops the record, counted
-    /// under the stage and the exception's type; <see cref="BadRecordPolicy.DeadLetter"/> also writes the record to the
-    /// dead-letter sink. Unset: the pipeline's <see cref="PipelineAttribute.OnError"/>, else Fail. The command line's
-    /// <c>--on-error</c> overrides both.
-    /// </summary>
-    public BadRecordPolicy OnError { get; set; } = BadRecordPolicy.Fail;
-}
+public sealed class FlatMapAttribute : RecordStageAttribute;
 
 /// <summary>
 /// Combines the values of each key within a batch: <c>static V Name(V a, V b)</c> over a keyed input

@@ -3,7 +3,7 @@
 
 namespace Orders
 {
-    /// <remarks>Plan: Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Map] Dollars → [Sink] Output</remarks>
+    /// <remarks>Plan: Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [FlatMapValues] Split → [ReduceByKey] Add → [Map] Dollars → [MapValues] Whole → [Sink] Output</remarks>
     static partial class Revenue
     {
         /// <summary>The compiled pipeline Revenue: its sources, sinks and batch interval, and the factory of its fused loop.</summary>
@@ -11,7 +11,7 @@ namespace Orders
         public static global::Compiled.Hosting.PipelineDefinition Definition { get; } = new(
             name: "Revenue",
             batchInterval: global::System.TimeSpan.FromMilliseconds(1000),
-            plan: "Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [ReduceByKey] Add → [Map] Dollars → [Sink] Output",
+            plan: "Orders (lines of Order) → [Filter] Priced → [Map] WithNote → [FlatMap] Words → [Map] Cents → [FlatMapValues] Split → [ReduceByKey] Add → [Map] Dollars → [MapValues] Whole → [Sink] Output",
             sources: new global::Compiled.SourceDeclaration[]
             {
                 new global::Compiled.Lines<global::Orders.Order>("Orders", "file:///data/orders.csv", "Order"),
@@ -82,7 +82,9 @@ namespace Orders
             private readonly global::Compiled.StageGuard _withNoteGuard;
             private readonly global::Compiled.StageGuard _wordsGuard;
             private readonly global::Compiled.StageGuard _centsGuard;
+            private readonly global::Compiled.StageGuard _splitGuard;
             private readonly global::Compiled.StageGuard _dollarsGuard;
+            private readonly global::Compiled.StageGuard _wholeGuard;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
@@ -99,7 +101,9 @@ namespace Orders
                 _withNoteGuard = context.BadRecords.ForStage("WithNote", "Map", global::Compiled.BadRecordPolicy.Skip);
                 _wordsGuard = context.BadRecords.ForStage("Words", "FlatMap", global::Compiled.BadRecordPolicy.Fail);
                 _centsGuard = context.BadRecords.ForStage("Cents", "Map", global::Compiled.BadRecordPolicy.DeadLetter);
+                _splitGuard = context.BadRecords.ForStage("Split", "FlatMapValues", global::Compiled.BadRecordPolicy.DeadLetter);
                 _dollarsGuard = context.BadRecords.ForStage("Dollars", "Map", global::Compiled.BadRecordPolicy.Skip);
+                _wholeGuard = context.BadRecords.ForStage("Whole", "MapValues", global::Compiled.BadRecordPolicy.Skip);
                 _ordersReader = new global::Compiled.CsvRecordReader(global::Orders.Order.CsvLayout, "Orders", context.Counters[0], context.Framing[0].MaxRecordBytes, _ordersBadRecords);
                 _output = context.Sinks[0];
                 _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>> : null;
@@ -154,20 +158,26 @@ namespace Orders
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [ReduceByKey] Add (BadRecords.cs:38): one record per key, keys in the order first seen.
+                // [ReduceByKey] Add (BadRecords.cs:41): one record per key, keys in the order first seen.
                 for (int addIndex = 0; addIndex < _add.Count; addIndex++)
                 {
                     var add = new global::Compiled.KeyValue<long>(_add.KeyAt(addIndex), _add.ValueAt(addIndex));
-                    // [Map] Dollars (BadRecords.cs:42)
+                    // [Map] Dollars (BadRecords.cs:45)
                     // An exception Dollars throws on this record is handled as its OnError says (Skip, unless --on-error overrides it).
                     global::Compiled.KeyValue<long> dollars;
                     try { dollars = global::Orders.Revenue.Dollars(add); }
                     catch (global::System.Exception dollarsError) when (_dollarsGuard.Caught(dollarsError)) { goto dollarsDone; }
-                    // [Sink] Output (BadRecords.cs:45)
-                    if (_outputRecords is not null) _outputRecords.Write(dollars);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(dollars.Key).Append(',').AppendValue(dollars.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), dollars); _output.Write(dollars.Key, _text.Written); }
-                    else { SinkWriters.OutputJson(_text.Clear(), dollars); _output.Write(dollars.Key, _text.Written); }
+                    // [MapValues] Whole (BadRecords.cs:49)
+                    // An exception Whole throws on this record is handled as its OnError says (Skip, unless --on-error overrides it).
+                    global::Compiled.KeyValue<long> whole;
+                    try { whole = new global::Compiled.KeyValue<long>(dollars.Key, global::Orders.Revenue.Whole(dollars.Value)); }
+                    catch (global::System.Exception wholeError) when (_wholeGuard.Caught(wholeError)) { goto wholeDone; }
+                    // [Sink] Output (BadRecords.cs:52)
+                    if (_outputRecords is not null) _outputRecords.Write(whole);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(whole.Key).Append(',').AppendValue(whole.Value).Append(')').Written);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), whole); _output.Write(whole.Key, _text.Written); }
+                    else { SinkWriters.OutputJson(_text.Clear(), whole); _output.Write(whole.Key, _text.Written); }
+                    wholeDone:;
                     dollarsDone:;
                 }
 
@@ -217,6 +227,7 @@ namespace Orders
                 private readonly global::Compiled.StageGuard _withNoteGuard;
                 private readonly global::Compiled.StageGuard _wordsGuard;
                 private readonly global::Compiled.StageGuard _centsGuard;
+                private readonly global::Compiled.StageGuard _splitGuard;
                 private readonly global::Compiled.Keys.ByteKeyTable<long> _add;
 
                 public OrdersLoop(RevenueJob job)
@@ -227,6 +238,7 @@ namespace Orders
                     _withNoteGuard = job._withNoteGuard;
                     _wordsGuard = job._wordsGuard;
                     _centsGuard = job._centsGuard;
+                    _splitGuard = job._splitGuard;
                     _add = job._add;
                 }
 
@@ -272,9 +284,22 @@ namespace Orders
                                 global::Compiled.KeyValue<long> cents;
                                 try { cents = global::Orders.Revenue.Cents(words); }
                                 catch (global::System.Exception centsError) when (_centsGuard.Caught(_ordersBadRecords, ordersLine, centsError)) { goto centsDone; }
-                                // [ReduceByKey] Add (BadRecords.cs:38)
-                                ref long addSlot = ref _add.GetValueRefOrAddDefault(cents.Key, out bool addExists);
-                                addSlot = addExists ? global::Orders.Revenue.Add(addSlot, cents.Value) : cents.Value;
+                                // [FlatMapValues] Split (BadRecords.cs:38)
+                                // An exception Split throws on this record is handled as its OnError says (DeadLetter, unless --on-error overrides it).
+                                bool splitInside = false;
+                                try
+                                {
+                                    foreach (var splitValue in global::Orders.Revenue.Split(cents.Value))
+                                    {
+                                        var split = new global::Compiled.KeyValue<long>(cents.Key, splitValue);
+                                        splitInside = true;
+                                        // [ReduceByKey] Add (BadRecords.cs:41)
+                                        ref long addSlot = ref _add.GetValueRefOrAddDefault(split.Key, out bool addExists);
+                                        addSlot = addExists ? global::Orders.Revenue.Add(addSlot, split.Value) : split.Value;
+                                        splitInside = false;
+                                    }
+                                }
+                                catch (global::System.Exception splitError) when (!splitInside && _splitGuard.Caught(_ordersBadRecords, ordersLine, splitError)) { }
                                 centsDone:;
                                 wordsInside = false;
                             }

@@ -142,11 +142,11 @@ namespace Orders
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
             {
-                // [ReduceByKey] Sum (BadRecords.cs:56): one record per key, keys in the order first seen.
+                // [ReduceByKey] Sum (BadRecords.cs:63): one record per key, keys in the order first seen.
                 for (int sumIndex = 0; sumIndex < _sum.Count; sumIndex++)
                 {
                     var sum = (_sum.KeyAt(sumIndex), _sum.ValueAt(sumIndex));
-                    // [Sink] Output (BadRecords.cs:59)
+                    // [Sink] Output (BadRecords.cs:66)
                     if (_outputRecords is not null) _outputRecords.Write(sum);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), sum); _output.Write(_text.Written); }
@@ -247,7 +247,7 @@ namespace Orders
                 public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
                 {
                     var into = (CustomerTotalsJob)job;
-                    // [ReduceByKey] Sum (BadRecords.cs:56): a key's partial values reduced with the user's reduce.
+                    // [ReduceByKey] Sum (BadRecords.cs:63): a key's partial values reduced with the user's reduce.
                     for (int i = 0; i < _sum.Count; i++)
                     {
                         ref long sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
@@ -285,7 +285,7 @@ namespace Orders
                     _sum = partition._sum;
                 }
 
-                /// <summary>Handles one record of Orders (BadRecords.cs:53).</summary>
+                /// <summary>Handles one record of Orders (BadRecords.cs:60).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> ordersLine)
@@ -302,7 +302,7 @@ namespace Orders
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnValue((int Customer, long Cents) orders)
                 {
-                    // [ReduceByKey] Sum (BadRecords.cs:56)
+                    // [ReduceByKey] Sum (BadRecords.cs:63)
                     ref long sumSlot = ref _sum.GetValueRefOrAddDefault(orders.Item1, out bool sumExists);
                     sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, orders.Item2) : orders.Item2;
                 }

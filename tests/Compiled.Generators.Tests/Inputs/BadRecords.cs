@@ -34,12 +34,19 @@ public static partial class Revenue
     [Map(OnError = BadRecordPolicy.DeadLetter)]
     public static KeyValue<long> Cents(ReadOnlySpan<byte> word) => new(word, word.Length > 8 ? throw new OverflowException("long word") : word.Length * 100L);
 
+    [FlatMapValues(OnError = BadRecordPolicy.DeadLetter)]
+    public static long[] Split(long cents) => cents > 500 ? [cents / 2, cents - (cents / 2)] : cents >= 0 ? [cents] : throw new OverflowException("negative");
+
     [ReduceByKey]
     public static long Add(long a, long b) => a + b;
 
     /// <summary>Runs at the batch boundary, on the reduced records: guarded, counted under the batch.</summary>
     [Map(OnError = BadRecordPolicy.Skip)]
     public static KeyValue<long> Dollars(KeyValue<long> pair) => new(pair.Key, pair.Value / 100);
+
+    /// <summary>At the batch boundary too, taking the pipeline's policy.</summary>
+    [MapValues]
+    public static long Whole(long dollars) => dollars >= 0 ? dollars : throw new OverflowException("negative");
 
     [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> word, long cents);

@@ -109,6 +109,8 @@ public class RecordSnapshotTests
         Assert.Contains("context.BadRecords.ForStage(\"WithNote\", \"Map\", global::Compiled.BadRecordPolicy.Skip)", job);
         Assert.Contains("context.BadRecords.ForStage(\"Priced\", \"Filter\", global::Compiled.BadRecordPolicy.DeadLetter)", job);
         Assert.Contains("context.BadRecords.ForStage(\"Words\", \"FlatMap\", global::Compiled.BadRecordPolicy.Fail)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Split\", \"FlatMapValues\", global::Compiled.BadRecordPolicy.DeadLetter)", job);
+        Assert.Contains("context.BadRecords.ForStage(\"Whole\", \"MapValues\", global::Compiled.BadRecordPolicy.Skip)", job);
         Assert.Contains("context.Framing[0].MaxRecordBytes, _ordersBadRecords)", job);
         Assert.Contains("when (!wordsInside && _wordsGuard.Caught(", job);
         Assert.Contains("catch (global::System.Exception dollarsError) when (_dollarsGuard.Caught(dollarsError)) { goto dollarsDone; }", job);

@@ -367,6 +367,32 @@ public class DeadLetterPipelineTests
     }
 
     [Fact]
+    public async Task GuardedValueStages_InTheLoopAndAtTheBatchBoundary_DeadLetterOrSkipTheRecordTheyThrowOn()
+    {
+        using var temp = new TempDirectory();
+        string rows = "north,1,2\nnorth,1,4\nsouth,1,0\nsouth,1,5\neast,1,1\n" + string.Concat(Enumerable.Repeat("west,1,2\n", 20));
+        string input = temp.Write("readings.csv", "sensor,value,scale\n" + rows);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, DeadLetters = temp.Combine("dead.jsonl") };
+        options.SourceUris["Readings"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/values?suffix=txt";
+        await using var run = new PipelineRun(GuardedValues.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        // north: 500 + 250; south: 200 (its scale of 0 is dead-lettered); east's 1000 is not split; west's 10,000 is capped.
+        Assert.Equal([("north", 750L), ("south", 200L)], ReadTotals(Path.Combine(temp.Path, "out")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => (p.Key, p.Value)));
+        Assert.Equal(
+            [("Capped", "OverflowException", 1L), ("Halves", "InvalidOperationException", 1L), ("PerMille", "DivideByZeroException", 1L)],
+            run.BadRecords.Select(c => (c.Stage!, c.Reason, c.Count)).OrderBy(c => c.Item1, StringComparer.Ordinal));
+        Assert.Equal(BadRecordLedger.BatchSource, Assert.Single(run.BadRecords, c => c.Stage == "Capped").Source);
+
+        // Only the dead-lettered stage's record is in the file, raw, with its stage, reason and position.
+        using JsonDocument letter = JsonDocument.Parse(Assert.Single(File.ReadAllLines(temp.Combine("dead.jsonl"))));
+        JsonElement root = letter.RootElement;
+        Assert.Equal(("PerMille", "DivideByZeroException", "south,1,0", 4L), (root.GetProperty("stage").GetString(), root.GetProperty("reason").GetString(), root.GetProperty("record").GetString(), root.GetProperty("line").GetInt64()));
+    }
+
+    [Fact]
     public async Task DeadLetter_WithoutASink_CountsAndSkips_AndSaysSoAtTheStartAndInTheBatchWarning()
     {
         using var temp = new TempDirectory();

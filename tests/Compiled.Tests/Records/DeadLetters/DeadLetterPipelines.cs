@@ -149,3 +149,33 @@ public static partial class OpenSensors
     [Sink]
     public static partial void Output(ReadOnlySpan<byte> sensor, long value);
 }
+
+/// <summary>
+/// Guarded value stages: a per-mille of each reading's scale (a scale of 0 throws, dead-lettered), split in two halves
+/// (a per-mille over 500 throws, skipped), summed per sensor, and a total of 10,000 or more refused at the batch boundary.
+/// </summary>
+[Pipeline]
+public static partial class GuardedValues
+{
+    [Source]
+    public static partial Lines<CountedReading> Readings();
+
+    [Map]
+    public static KeyValue<int> ScaleOf(CountedReading reading) => new(reading.Sensor.Span, reading.Scale);
+
+    [MapValues(OnError = BadRecordPolicy.DeadLetter)]
+    public static long PerMille(int scale) => 1000 / scale;
+
+    [FlatMapValues(OnError = BadRecordPolicy.Skip)]
+    public static long[] Halves(long perMille) =>
+        perMille > 500 ? throw new InvalidOperationException("a per-mille over 500 is not split") : [perMille / 2, perMille - (perMille / 2)];
+
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    [MapValues(OnError = BadRecordPolicy.Skip)]
+    public static long Capped(long total) => total >= 10_000 ? throw new OverflowException("a total of 10,000 or more") : total;
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> sensor, long total);
+}
