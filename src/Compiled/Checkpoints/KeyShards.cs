@@ -29,12 +29,12 @@ public static class KeyShards
     }
 
     /// <summary>
-    /// The shard in <c>[0, shardCount)</c> that holds the struct <paramref name="key"/>, by the hash its equality uses
+    /// The shard in <c>[0, shardCount)</c> that holds the struct or string <paramref name="key"/>, by the hash its equality uses
     /// (as <see cref="StructKeyTable{TKey, TValue}"/> does), so keys that are equal share a shard even when their bytes
     /// differ (padding, or a field that equality ignores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Of<TKey>(in TKey key, int shardCount) where TKey : struct
+    public static int Of<TKey>(in TKey key, int shardCount) where TKey : notnull
     {
         if (shardCount <= 0)
         {
@@ -42,7 +42,7 @@ public static class KeyShards
         }
 
         // A struct's hash code is often the value itself: spread it (multiply-shift) before taking its high bits.
-        uint hash = (uint)(((ulong)(uint)EqualityComparer<TKey>.Default.GetHashCode(key) * 0x9E3779B97F4A7C15UL) >> 32);
+        uint hash = (uint)(((ulong)(uint)KeyEquality<TKey>.HashOf(key) * 0x9E3779B97F4A7C15UL) >> 32);
         return (int)(((ulong)hash * (uint)shardCount) >> 32);
     }
 
