@@ -172,8 +172,7 @@ namespace Compiled.Generators
                 type is { SpecialType: SpecialType.System_String }
                 || type is { IsValueType: true, IsRefLikeType: false }
                 && (type.TypeKind == TypeKind.Enum
-                    || type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Equatable)
-                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)));
+                    || type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Equatable) && SameType(i.TypeArguments[0], type)));
 
             // Why a key table cannot keep keys of the type (the end of CMP0014's message), or null if it can.
             private string? KeyRefusal(ITypeSymbol key)

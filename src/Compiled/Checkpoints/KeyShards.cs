@@ -29,12 +29,16 @@ public static class KeyShards
     }
 
     /// <summary>
-    /// The shard in <c>[0, shardCount)</c> that holds the struct or string <paramref name="key"/>, by the hash its equality uses
+    /// The shard in <c>[0, shardCount)</c> that holds the struct <paramref name="key"/>, by the hash its equality uses
     /// (as <see cref="StructKeyTable{TKey, TValue}"/> does), so keys that are equal share a shard even when their bytes
     /// differ (padding, or a field that equality ignores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Of<TKey>(in TKey key, int shardCount) where TKey : notnull
+    public static int Of<TKey>(in TKey key, int shardCount) where TKey : struct => OfKey(in key, shardCount);
+
+    /// <summary>The shard of a key of a <see cref="StructKeyTable{TKey, TValue}"/>: a struct, a string or a <see cref="Utf8Text"/>, by the hash the table uses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int OfKey<TKey>(in TKey key, int shardCount) where TKey : notnull
     {
         if (shardCount <= 0)
         {

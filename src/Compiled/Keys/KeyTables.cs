@@ -114,7 +114,7 @@ public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TVa
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int ShardOf(TKey key, int shardCount) => KeyShards.Of(in key, shardCount);
+    public static int ShardOf(TKey key, int shardCount) => KeyShards.OfKey(in key, shardCount);
 
     /// <summary>Wraps an existing table (an event-time window's).</summary>
     internal static StructKeys<TKey, TValue> Over(StructKeyTable<TKey, TValue> table) => new(table);
