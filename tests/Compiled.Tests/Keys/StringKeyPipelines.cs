@@ -192,3 +192,17 @@ public static partial class TextSymbolVolumes
     [Sink]
     public static partial void Totals((Utf8Text Symbol, long Volume) total);
 }
+
+/// <summary>Volumes summed per symbol, a string key, for the sinks' CSV and JSON writers: typed lines "symbol,volume".</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SymbolVolumes
+{
+    [Source]
+    public static partial Lines<(string Symbol, long Volume)> Trades();
+
+    [ReduceByKey]
+    public static long Volume(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Volumes((string Symbol, long Volume) volume);
+}

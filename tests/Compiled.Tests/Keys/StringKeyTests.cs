@@ -5,7 +5,9 @@ using Compiled.Framing;
 using Compiled.Hosting;
 using Compiled.Sinks;
 using Compiled.Testing;
+using Compiled.Tests.Connectors;
 using Compiled.Tests.JobState;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Compiled.Tests.Keys;
 
@@ -229,4 +231,30 @@ public class StringKeyTests
             _ = sink.CommitBatchAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task StringKeySink_WithFormatCsvAndJson_WritesTheSymbolAsText()
+    {
+        // A symbol with a quote in it: CSV doubles it inside quotes, JSON escapes it.
+        using var temp = new TempDirectory();
+        string input = temp.Write("trades.txt", "AAPL,10\nQ\"T,5\nAAPL,1\n");
+        await RunAsync(temp, input, "csv");
+        await RunAsync(temp, input, "json");
+
+        Assert.Equal("Symbol,Volume\nAAPL,11\n\"Q\"\"T\",5\n", Written(temp, "csv"));
+        Assert.Equal("{\"Symbol\":\"AAPL\",\"Volume\":11}\n{\"Symbol\":\"Q\\\"T\",\"Volume\":5}\n", Written(temp, "json"));
+    }
+
+    private static async Task RunAsync(TempDirectory temp, string input, string format)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Trades"] = $"file://{input}";
+        options.SinkUris["Volumes"] = $"file://{temp.Path}/{format}/part?format={format}&empty=skip";
+        await using var run = new PipelineRun(SymbolVolumes.Definition, options);
+        await run.RunToEndAsync(clock);
+    }
+
+    private static string Written(TempDirectory temp, string format) =>
+        string.Concat(Directory.GetFiles(Path.Combine(temp.Path, format)).Order(StringComparer.Ordinal).Select(File.ReadAllText));
 }
