@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Compiled.Keys;
@@ -18,7 +19,8 @@ namespace Compiled.Benchmarks.Micro.Keys;
 [BenchmarkCategory("KeyKinds")]
 public class KeyKindBenchmarks
 {
-    private const int Records = 1_000_000;
+    /// <summary>The records of one invocation.</summary>
+    public const int Records = 1_000_000;
     private const int Symbols = 5_000;
 
     private byte[] _utf8 = [];
@@ -28,6 +30,7 @@ public class KeyKindBenchmarks
     private readonly ByteKeyTable<long> _bytes = new(Symbols);
     private readonly StructKeyTable<string, long> _strings2 = new(Symbols);
     private readonly StructKeyTable<PackedSymbol, long> _packed = new(Symbols);
+    private readonly Dictionary<string, long> _dictionary = new(Symbols, StringComparer.Ordinal);
 
     /// <summary>Draws the records: symbols skewed toward the first ones, volumes 1 to 1,000.</summary>
     [GlobalSetup]
@@ -74,10 +77,10 @@ public class KeyKindBenchmarks
         }
 
         _utf8 = [.. text];
-        long bytes0 = ByteKeys(), strings = StringKeys(), decoded = StringKeysDecoded(), packed = StructKeys();
-        if (bytes0 != strings || strings != decoded || decoded != packed)
+        long bytes0 = ByteKeys(), strings = StringKeys(), dictionary = StringKeysDictionary(), decoded = StringKeysDecoded(), packed = StructKeys();
+        if (bytes0 != strings || strings != dictionary || strings != decoded || decoded != packed)
         {
-            throw new InvalidOperationException($"The variants disagree: {bytes0}, {strings}, {decoded}, {packed}.");
+            throw new InvalidOperationException($"The variants disagree: {bytes0}, {strings}, {dictionary}, {decoded}, {packed}.");
         }
     }
 
@@ -114,6 +117,29 @@ public class KeyKindBenchmarks
         }
 
         return Checksum(table.Count, k => table.ValueAt(k));
+    }
+
+    /// <summary>The same string keys in the BCL's <see cref="Dictionary{TKey, TValue}"/> (ordinal), for reference.</summary>
+    [Benchmark(OperationsPerInvoke = Records, Description = "string keys (Dictionary<string>)")]
+    public long StringKeysDictionary()
+    {
+        Dictionary<string, long> table = _dictionary;
+        table.Clear();
+        string[] strings = _strings;
+        long[] volumes = _volumes;
+        for (int i = 0; i < strings.Length; i++)
+        {
+            ref long slot = ref CollectionsMarshal.GetValueRefOrAddDefault(table, strings[i], out bool exists);
+            slot = exists ? slot + volumes[i] : volumes[i];
+        }
+
+        long sum = 0;
+        foreach (long total in table.Values)
+        {
+            sum += total;
+        }
+
+        return (table.Count * 1_000_000_007L) + sum;
     }
 
     /// <summary>String keys decoded from the bytes per record: the string a typed source allocates for a string field, and the lookup.</summary>
