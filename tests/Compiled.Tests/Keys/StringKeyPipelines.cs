@@ -206,3 +206,32 @@ public static partial class SymbolVolumes
     [Sink]
     public static partial void Volumes((string Symbol, long Volume) volume);
 }
+
+/// <summary>
+/// Event-time windows keyed by a string user: the int-keyed job of the event-time tests (10s windows every 5s, 3s
+/// sessions), with the user as text.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class UserClicks
+{
+    [Source]
+    public static partial Lines<(long Time, string User, long Value)> Clicks();
+
+    [EventTime]
+    public static long Time((long Time, string User, long Value) click) => click.Time;
+
+    [Map]
+    public static (string User, long Value) PerUser((long Time, string User, long Value) click) => (click.User, click.Value);
+
+    [EventWindow(Size = "10s", Slide = "5s")]
+    public static long Sliding(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SlidingOut(Windowed<string, long> sum);
+
+    [SessionWindow(Input = nameof(PerUser), Gap = "3s")]
+    public static long Sessions(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SessionsOut(Windowed<string, long> sum);
+}

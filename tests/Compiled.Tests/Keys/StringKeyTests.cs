@@ -257,4 +257,109 @@ public class StringKeyTests
 
     private static string Written(TempDirectory temp, string format) =>
         string.Concat(Directory.GetFiles(Path.Combine(temp.Path, format)).Order(StringComparer.Ordinal).Select(File.ReadAllText));
+
+    // Batches of clicks (time, user 1 to 4, value) whose times mostly move on, some behind the watermark.
+    private static List<(long Time, int User, long Value)[]> RandomClicks(int seed, int batches)
+    {
+        var random = new Random(seed);
+        long now = 0;
+        return Enumerable.Range(0, batches)
+            .Select(_ => Enumerable.Range(0, random.Next(6)).Select(_ =>
+            {
+                now += random.Next(0, 2500);
+                return (Math.Max(0, now - random.Next(0, 4000)), random.Next(1, 5), (long)random.Next(1, 100));
+            }).ToArray())
+            .ToList();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void EventWindowsAndSessions_StringKey_EmitWhatTheIntKeyedJobDoes(int seed)
+    {
+        List<(long Time, int User, long Value)[]> clicks = RandomClicks(seed, 12);
+        using var ints = new EventTimeTests.StructKeys.TestDriver();
+        using var strings = new UserClicks.TestDriver();
+        foreach (var batch in clicks)
+        {
+            ints.Clicks.Batch(batch);
+            strings.Clicks.Batch([.. batch.Select(c => (c.Time, c.User.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Value))]);
+        }
+
+        ints.RunToEnd();
+        strings.RunToEnd();
+
+        Assert.Contains(strings.SlidingOut.Batches, b => b.Records.Count > 0);
+        Assert.Equal(
+            ints.SlidingOut.Batches.Select(b => (b.Time, string.Join(" ", b.Records.Select(r => $"{r.Window}:{r.Key}={r.Value}")))),
+            strings.SlidingOut.Batches.Select(b => (b.Time, string.Join(" ", b.Records.Select(r => $"{r.Window}:{r.Key}={r.Value}")))));
+        Assert.Equal(
+            ints.SessionsOut.Batches.Select(b => (b.Time, string.Join(" ", b.Records.Select(r => $"{r.Window}:{r.Key}={r.Value}")))),
+            strings.SessionsOut.Batches.Select(b => (b.Time, string.Join(" ", b.Records.Select(r => $"{r.Window}:{r.Key}={r.Value}")))));
+    }
+
+    [Theory]
+    [InlineData(1, 3)]
+    [InlineData(2, 6)]
+    [InlineData(3, 9)]
+    public void EventWindowsAndSessions_StringKey_ResumeFromACheckpoint(int seed, int stopAfter)
+    {
+        List<(long Time, int User, long Value)[]> clicks = RandomClicks(seed, 12);
+        Resume.AssertResumesAsIfUninterrupted(
+            () => new UserClicks.TestDriver(),
+            (test, i) => test.Clicks.Batch([.. clicks[i].Select(c => (c.Time, "user-" + c.User.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Value))]),
+            test => Emitted.Of("SlidingOut", test.SlidingOut).Concat(Emitted.Of("SessionsOut", test.SessionsOut)),
+            clicks.Count,
+            stopAfter,
+            toEnd: true,
+            sameCheckpoint: false);
+    }
+
+    [Fact]
+    public void Utf8TextKeys_AreCopiedOncePerNewKey_NotPerRecord()
+    {
+        // Batches of 99 and of 9,999 lines over the same three symbols: the tables copy each symbol once when it is new
+        // to them (the batch's reduce afresh each batch), so a batch allocates as much with a hundred times the records.
+        long small = LeastAllocatedPerBatch(99);
+        long large = LeastAllocatedPerBatch(9_999);
+        Assert.True(large == small, $"A batch of 9,999 records over 3 Utf8Text keys allocated {large} bytes, one of 99 records {small}; the tables must copy a key once when it is new, not per record.");
+    }
+
+    // The least a batch of `lines` lines over three symbols allocates, over 7 batches after 3 to warm up.
+    private static long LeastAllocatedPerBatch(int lines)
+    {
+        var text = new StringBuilder();
+        string[] symbols = ["AAPL", "MSFT", "VERY-LONG-SYMBOL-NAME"];
+        for (int i = 0; i < lines; i++)
+        {
+            text.Append(symbols[i % 3]).Append(',').Append(i % 7).Append('\n');
+        }
+
+        var sink = new Pipelines.DiscardingSink();
+        using PipelineJob job = TextSymbolVolumes.Definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [sink, sink]));
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text.ToString()));
+        for (int batch = 1; batch <= 3; batch++)
+        {
+            RunBatch(job, buffer, batch);
+        }
+
+        long least = long.MaxValue;
+        for (int batch = 4; batch <= 10; batch++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            RunBatch(job, buffer, batch);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(3 * 2 * 10L, sink.Records);
+        return least;
+    }
+
+    private static void RunBatch(PipelineJob job, ReadOnlySequence<byte> buffer, long number)
+    {
+        job.BeginStream(0, "memory");
+        Assert.Equal(buffer.End, job.Process(0, buffer, isCompleted: true));
+        job.CompleteBatch(new BatchInfo(number, number * 1000));
+    }
 }
