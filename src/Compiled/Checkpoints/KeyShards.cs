@@ -38,7 +38,7 @@ public static class KeyShards
 
     /// <summary>The shard of a key of a <see cref="StructKeyTable{TKey, TValue}"/>: a struct, a string or a <see cref="Utf8Text"/>, by the hash the table uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int OfKey<TKey>(in TKey key, int shardCount) where TKey : notnull
+    internal static int OfKey<TKey>(in TKey key, int shardCount)
     {
         if (shardCount <= 0)
         {

@@ -23,9 +23,8 @@ namespace Compiled.Keys;
 /// generator refuses it (CMP0073).
 /// </para>
 /// </remarks>
-/// <typeparam name="TKey">The key.</typeparam>
+/// <typeparam name="TKey">The key. A null string (a key typed <c>string?</c>) is a key of its own, apart from "".</typeparam>
 internal static class KeyEquality<TKey>
-    where TKey : notnull
 {
     /// <summary>The hash of <paramref name="key"/>, equal for equal keys.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -41,7 +40,7 @@ internal static class KeyEquality<TKey>
             return (int)KeyHash.Of(Unsafe.As<TKey, Utf8Text>(ref key).Span);
         }
 
-        return EqualityComparer<TKey>.Default.GetHashCode(key);
+        return key is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(key);
     }
 
     /// <summary>Whether <paramref name="kept"/> (a key of the table) and <paramref name="key"/> are the same key.</summary>

@@ -62,7 +62,6 @@ public interface IKeyTable<TSelf, TKey, TValue>
 /// <typeparam name="TKey">The key: a struct with value equality, a string, or a <see cref="Utf8Text"/>.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TValue>, TKey, TValue>
-    where TKey : notnull
 {
     private readonly StructKeyTable<TKey, TValue> _table;
 

@@ -48,7 +48,6 @@ namespace Compiled.Keys;
 /// <typeparam name="TKey">The key: a struct with value equality, a string, or a <see cref="Utf8Text"/>.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTable
-    where TKey : notnull
 {
     /// <inheritdoc />
     void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>

@@ -331,6 +331,28 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void NullableStringKey_CompilesWithoutWarnings()
+    {
+        // A key annotated string? (a map that may give null): the job compiles without a nullability warning, and its
+        // tables keep a null key apart from "".
+        string source = Usings + """
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Map] public static (string? Word, long One) Pair(ReadOnlySpan<byte> word) => (word.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(word), 1);
+                [ReduceByKey] public static long Add(long a, long b) => a + b;
+                [Sink] public static partial void Output((string? Word, long Count) pair);
+                [UpdateStateByKey(Input = nameof(Pair))] public static long? Total(ReadOnlySpan<long> ones, long? total) => (total ?? 0) + ones.Length;
+                [Sink] public static partial void Totals((string? Word, long Count) total);
+            }
+            """;
+        var (_, output, generated) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(generated);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+    }
+
+    [Fact]
     public void CMP0015_StageOutsidePipeline() => DiagnosticVerifier.Verify(Usings + """
         public static class Helpers
         {
