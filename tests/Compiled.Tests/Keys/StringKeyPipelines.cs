@@ -235,3 +235,23 @@ public static partial class UserClicks
     [Sink]
     public static partial void SessionsOut(Windowed<string, long> sum);
 }
+
+/// <summary>
+/// Volumes summed per Utf8Text symbol each batch, read as JSON lines ({"Symbol":"AAPL","Volume":10}) and nothing kept
+/// across batches: a job that runs on partitions.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class TextSymbolBatchVolumes
+{
+    [Source(Format = RecordFormat.Json)]
+    public static partial Lines<TextTrade> Trades();
+
+    [Map]
+    public static (Utf8Text Symbol, long Volume) BySymbol(TextTrade trade) => (trade.Symbol, trade.Volume);
+
+    [ReduceByKey]
+    public static long Volume(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Volumes((Utf8Text Symbol, long Volume) volume);
+}

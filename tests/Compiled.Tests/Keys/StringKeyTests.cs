@@ -362,4 +362,61 @@ public class StringKeyTests
         Assert.Equal(buffer.End, job.Process(0, buffer, isCompleted: true));
         job.CompleteBatch(new BatchInfo(number, number * 1000));
     }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task StringAndUtf8TextKeys_OnNPartitions_EqualOnePartition(int partitions)
+    {
+        // Four megabytes of "symbol,volume" lines: each partition reduces its byte range into its own tables, whose keys
+        // the job's tables take at the batch boundary (a Utf8Text copied again there, once per key new to the job).
+        var random = new Random(partitions);
+        string[] symbols = [.. Enumerable.Range(0, 3000).Select(i => "S" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + (i % 7 == 0 ? "-A-LONGER-SYMBOL" : ""))];
+        var csv = new StringBuilder();
+        var json = new StringBuilder();
+        while (csv.Length < 4 << 20)
+        {
+            string symbol = symbols[random.Next(symbols.Length)];
+            int volume = random.Next(1, 100);
+            csv.Append(symbol).Append(',').Append(volume).Append('\n');
+            json.Append("{\"Symbol\":\"").Append(symbol).Append("\",\"Volume\":").Append(volume).Append("}\n");
+        }
+
+        using var temp = new TempDirectory();
+        foreach ((PipelineDefinition definition, string input) in new[]
+        {
+            (SymbolVolumes.Definition, temp.Write("trades.csv", csv.ToString())),
+            (TextSymbolBatchVolumes.Definition, temp.Write("trades.jsonl", json.ToString())),
+        })
+        {
+            (Dictionary<string, string> one, _) = await RunPartitionedAsync(definition, input, temp.Combine(definition.Name + "-one"), 1);
+            (Dictionary<string, string> many, string log) = await RunPartitionedAsync(definition, input, temp.Combine(definition.Name + "-many"), partitions);
+            Assert.Contains($"runs on {partitions} partitions", log, StringComparison.Ordinal);
+            Assert.True(one.Values.First().Length > 10_000, $"{definition.Name} wrote {one.Values.First().Length} characters; the test needs many keys.");
+            Assert.Equal(one, many);
+        }
+    }
+
+    // What each sink of the definition wrote, its batches' files in order, on the given number of partitions.
+    private static async Task<(Dictionary<string, string> Sinks, string Log)> RunPartitionedAsync(PipelineDefinition definition, string input, string output, int parallelism)
+    {
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = parallelism, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris[definition.Sources[0].Name] = "file://" + input;
+        foreach (SinkDeclaration sink in definition.Sinks)
+        {
+            options.SinkUris[sink.Name] = $"file://{output}/{sink.Name}/part?suffix=txt";
+        }
+
+        await using (var run = new PipelineRun(definition, options))
+        {
+            await run.RunToEndAsync(clock);
+        }
+
+        Dictionary<string, string> sinks = definition.Sinks.ToDictionary(
+            s => s.Name,
+            s => string.Concat(Directory.GetFiles(Path.Combine(output, s.Name)).Order(StringComparer.Ordinal).Select(File.ReadAllText)));
+        return (sinks, string.Join("\n", logs.Lines.Select(l => l.Message)));
+    }
 }
