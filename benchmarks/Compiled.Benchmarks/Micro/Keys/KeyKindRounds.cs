@@ -15,7 +15,7 @@ public static class KeyKindRounds
 {
     private static readonly string[] s_names =
     [
-        "byte-span keys (ByteKeyTable)", "string keys (StructKeyTable)", "string keys (Dictionary)",
+        "byte-span keys (ByteKeyTable)", "string keys (StructKeyTable)", "string keys, shared generic code", "string keys (Dictionary)",
         "string keys, decoded per record", "struct key (8-byte packed)",
     ];
 
@@ -27,7 +27,7 @@ public static class KeyKindRounds
         benchmarks.Setup();
         Func<long>[] variants =
         [
-            benchmarks.ByteKeys, benchmarks.StringKeys, benchmarks.StringKeysDictionary, benchmarks.StringKeysDecoded, benchmarks.StructKeys,
+            benchmarks.ByteKeys, benchmarks.StringKeys, benchmarks.StringKeysShared, benchmarks.StringKeysDictionary, benchmarks.StringKeysDecoded, benchmarks.StructKeys,
         ];
 
         // Warm every variant up past tiering.
