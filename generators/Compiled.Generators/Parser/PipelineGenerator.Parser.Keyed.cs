@@ -141,7 +141,7 @@ namespace Compiled.Generators
                 }
             }
 
-            // [GroupByKey]: returns Grouped<V> (byte key) or Grouped<K, V> (struct key).
+            // [GroupByKey]: returns Grouped<V> (byte key) or Grouped<K, V> (a string, Utf8Text or struct key).
             private void CheckGroupByKey(Draft draft, Draft upstream, string shape)
             {
                 IMethodSymbol method = draft.Method;

@@ -54,7 +54,7 @@ namespace Compiled.Generators
             }
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
-            // the job registers; as UTF-8, a string or a Utf8Text; as its bytes, when it holds no references; or not at all.
+            // the job registers; as UTF-8, a string (and a Utf8Text key: KeptTypes); as its bytes, when it holds no references; or not at all.
             private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
             {
                 ITypeSymbol underlying = NullableOf(type) ?? type;
@@ -63,7 +63,7 @@ namespace Compiled.Generators
                     return (CheckpointForm.Codec, underlying);
                 }
 
-                if (type.SpecialType == SpecialType.System_String || SymbolEqualityComparer.Default.Equals(type, _known.Utf8Text))
+                if (type.SpecialType == SpecialType.System_String)
                 {
                     return (CheckpointForm.Text, null);
                 }
