@@ -9,7 +9,8 @@ using Compiled.Benchmarks.Profiling;
 // 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
 // Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
 // end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
-// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs). 'bids [rounds]
+// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs); 'keykinds [rounds]'
+// runs reduceByKey with byte-span, string and struct keys alternately (Micro/Keys/KeyKindRounds.cs). 'bids [rounds]
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
 // runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);
 // 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs).
@@ -36,6 +37,11 @@ if (args.Length > 0 && args[0] == "checkpoints")
 if (args.Length > 0 && args[0] == "keytables")
 {
     return Compiled.Benchmarks.Micro.Keys.KeyTableRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "keykinds")
+{
+    return Compiled.Benchmarks.Micro.Keys.KeyKindRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "bids")

@@ -30,6 +30,7 @@ namespace Compiled.Generators
             Lines = Find(compilation, "Compiled.Lines", runtime);
             TypedLines = Find(compilation, "Compiled.Lines`1", runtime);
             KeyValue = Find(compilation, "Compiled.KeyValue`1", runtime);
+            Utf8Text = Find(compilation, "Compiled.Utf8Text", runtime);
             State = Find(compilation, "Compiled.State`1", runtime);
             Grouped1 = Find(compilation, "Compiled.Grouped`1", runtime);
             Grouped2 = Find(compilation, "Compiled.Grouped`2", runtime);
@@ -76,6 +77,9 @@ namespace Compiled.Generators
 
         /// <summary><c>Compiled.KeyValue&lt;TValue&gt;</c>: a record keyed by bytes.</summary>
         public INamedTypeSymbol? KeyValue { get; }
+
+        /// <summary><c>Compiled.Utf8Text</c>: a slice of a source's buffer, valid while its record is handled.</summary>
+        public INamedTypeSymbol? Utf8Text { get; }
 
         /// <summary><c>Compiled.State&lt;TState&gt;</c>: a key's state in [MapWithState].</summary>
         public INamedTypeSymbol? State { get; }

@@ -78,12 +78,12 @@ namespace Compiled.Generators.Diagnostics
         /// <summary>CMP0013: "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; ...".</summary>
         public static readonly DiagnosticDescriptor KeyedInputRequired = Error(
             "CMP0013", "Keyed stage reads records without a key",
-            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a struct with value equality");
+            "Stage '{0}' works per key, but '{1}' emits {2}, which has no key; add a [Map] before '{0}' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a string or a struct with value equality");
 
-        /// <summary>CMP0014: "Stage '{0}' keys records by {1}, which is neither ...".</summary>
+        /// <summary>CMP0014: "Stage '{0}' keys records by {1}, {2}" (why a table cannot keep it, and the fix).</summary>
         public static readonly DiagnosticDescriptor UnsupportedKeyType = Error(
             "CMP0014", "Key type is not supported",
-            "Stage '{0}' keys records by {1}, which is neither a byte span nor a struct with value equality; key by bytes (KeyValue<V>) or by a struct that implements IEquatable<T>");
+            "Stage '{0}' keys records by {1}, {2}");
 
         /// <summary>CMP0015: "'{0}' has a [{1}] attribute, but its class '{2}' is not a pipeline; ...".</summary>
         public static readonly DiagnosticDescriptor StageOutsidePipeline = Error(

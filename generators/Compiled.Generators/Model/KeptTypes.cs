@@ -65,11 +65,13 @@ namespace Compiled.Generators.Model
         }
 
         // A struct key; byte keys are written as their bytes.
+        // A Utf8Text key is the table's own copy, which a checkpoint writes as its bytes; a Utf8Text kept as a value
+        // still points into its source's buffer, and stays unwritable.
         private static void AddKey(List<(string What, TypeName Type)> kept, RecordType? record)
         {
             if (record is { Shape: not RecordShape.KeyValue })
             {
-                Add(kept, "keys", record.Key);
+                Add(kept, "keys", record.Key is { Code: "global::Compiled.Utf8Text" } text ? text with { Checkpoint = CheckpointForm.Text } : record.Key);
             }
         }
 

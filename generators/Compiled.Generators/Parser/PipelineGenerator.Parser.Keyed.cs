@@ -11,7 +11,7 @@ namespace Compiled.Generators
     {
         internal sealed partial class Parser
         {
-            // The keyed input of a stateful stage: its key must be a byte span or a struct key; returns false if not.
+            // The keyed input of a stateful stage: its key must be a byte span or a key a table can keep (KeyRefusal); returns false if not.
             private bool RequireKeyedInput(Draft draft, Draft upstream)
             {
                 if (!upstream.Output!.IsKeyed)
@@ -20,9 +20,9 @@ namespace Compiled.Generators
                     return false;
                 }
 
-                if (upstream.Output.Shape == RecordShape.Tuple && !IsStructKey(upstream.KeySymbol))
+                if (upstream.Output.Shape == RecordShape.Tuple && KeyRefusal(upstream.KeySymbol!) is { } refusal)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedKeyType, draft.Method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display));
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, draft.Method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display), refusal);
                     return false;
                 }
 
@@ -141,7 +141,7 @@ namespace Compiled.Generators
                 }
             }
 
-            // [GroupByKey]: returns Grouped<V> (byte key) or Grouped<K, V> (struct key).
+            // [GroupByKey]: returns Grouped<V> (byte key) or Grouped<K, V> (a string, Utf8Text or struct key).
             private void CheckGroupByKey(Draft draft, Draft upstream, string shape)
             {
                 IMethodSymbol method = draft.Method;
@@ -210,9 +210,9 @@ namespace Compiled.Generators
                     return;
                 }
 
-                if (upstream.Output.Shape == RecordShape.Tuple && !IsStructKey(upstream.KeySymbol))
+                if (upstream.Output.Shape == RecordShape.Tuple && KeyRefusal(upstream.KeySymbol!) is { } refusal)
                 {
-                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display));
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(upstream.Output.Key!.Display), refusal);
                     return;
                 }
 
@@ -248,15 +248,15 @@ namespace Compiled.Generators
                     var output = new RecordType(RecordShape.KeyValue, new TypeName("global::Compiled.KeyValue<long>", "KeyValue<long>", TextFormat.Object, IsRefLike: true), ByteSpanName, count);
                     draft.SetOutput(output, null, null, _int64);
                 }
-                else if (IsStructKey(counted))
+                else if (KeyRefusal(counted) is { } refusal)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(counted.ToDisplayString(ShortFormat)), refusal);
+                }
+                else
                 {
                     INamedTypeSymbol tuple = _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(counted, (ITypeSymbol)_int64));
                     draft.SetOutput(new RecordType(RecordShape.Tuple, NameOf(tuple), NameOf(counted), count), tuple, counted, _int64);
                     WarnIfKeyBoxes(draft, counted, NameOf(counted));
-                }
-                else
-                {
-                    Report(DiagnosticDescriptors.UnsupportedKeyType, method.Locations[0], draft.Name, Quote(counted.ToDisplayString(ShortFormat)));
                 }
             }
 

@@ -54,7 +54,7 @@ namespace Compiled.Generators
             }
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
-            // the job registers; as UTF-8, a string; as its bytes, when it holds no references; or not at all.
+            // the job registers; as UTF-8, a string (and a Utf8Text key: KeptTypes); as its bytes, when it holds no references; or not at all.
             private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
             {
                 ITypeSymbol underlying = NullableOf(type) ?? type;
@@ -166,13 +166,54 @@ namespace Compiled.Generators
                 && KnownTypes.Is(named, _known.ReadOnlySpan)
                 && named.TypeArguments[0].SpecialType == SpecialType.System_Byte;
 
-            // A struct key must compare by value without boxing: IEquatable<itself>.
-            // An enum, or a struct that implements IEquatable<itself>: both compare by value without boxing.
-            private bool IsStructKey(ITypeSymbol? type) =>
-                type is { IsValueType: true, IsRefLikeType: false }
+            // A key a table can keep: a string (compared ordinally), an enum, or a struct that implements IEquatable<itself>
+            // (both compare by value without boxing). A Utf8Text is such a struct, which the table copies once per new key.
+            private bool IsValueKey(ITypeSymbol? type) =>
+                type is { SpecialType: SpecialType.System_String }
+                || type is { IsValueType: true, IsRefLikeType: false }
                 && (type.TypeKind == TypeKind.Enum
-                    || type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Equatable)
-                        && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type)));
+                    || type.AllInterfaces.Any(i => KnownTypes.Is(i, _known.Equatable) && SameType(i.TypeArguments[0], type)));
+
+            // Why a key table cannot keep keys of the type (the end of CMP0014's message), or null if it can.
+            private string? KeyRefusal(ITypeSymbol key)
+            {
+                if (!IsValueKey(key))
+                {
+                    return "which is neither a byte span, a string, Utf8Text nor a struct with value equality; key by bytes (KeyValue<V>), by a string, or by a struct that implements IEquatable<T>";
+                }
+
+                string? text = SymbolEqualityComparer.Default.Equals(key, _known.Utf8Text) ? null : TextMemberOf(key, "", 0);
+                return text is null ? null
+                    : $"which holds a Utf8Text ('{text}'): a slice of the source's buffer, which the next record reuses, so a table cannot keep it inside another key; "
+                      + "key by the text alone (Utf8Text, copied once per new key), or make that member a string (text.ToString())";
+            }
+
+            // The path of a Utf8Text member inside a struct key (a tuple's element or a record's field), or null if none.
+            private string? TextMemberOf(ITypeSymbol type, string path, int depth)
+            {
+                if (depth > 0 && SymbolEqualityComparer.Default.Equals(type, _known.Utf8Text))
+                {
+                    return path;
+                }
+
+                if (depth > 8 || !type.IsValueType || type.SpecialType != SpecialType.None || type.TypeKind == TypeKind.Enum)
+                {
+                    return null;
+                }
+
+                IEnumerable<(string Name, ITypeSymbol Type)> members = type is INamedTypeSymbol { IsTupleType: true } tuple
+                    ? tuple.TupleElements.Select(e => (e.Name, e.Type))
+                    : type.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).Select(f => ((f.AssociatedSymbol ?? f).Name, f.Type));
+                foreach ((string name, ITypeSymbol member) in members)
+                {
+                    if (TextMemberOf(member, path.Length == 0 ? name : path + "." + name, depth + 1) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            }
 
             private bool SameType(ITypeSymbol? a, ITypeSymbol? b) =>
                 a is not null && b is not null && SymbolEqualityComparer.Default.Equals(Strip(a), Strip(b));

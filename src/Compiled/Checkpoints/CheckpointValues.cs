@@ -69,8 +69,12 @@ public static class CheckpointValues<T>
 {
     private static readonly bool s_asBytes = !RuntimeHelpers.IsReferenceOrContainsReferences<T>();
 
-    // A string is written as UTF-8 without registration: the one reference type every pipeline may keep as it is.
-    private static ValueCodec<T>? s_codec = typeof(T) == typeof(string) ? (ValueCodec<T>)(object)new StringCodec() : null;
+    // A string is written as UTF-8 without registration: the one reference type every pipeline may keep as it is; and
+    // a Utf8Text (a key table's own copy) as its bytes.
+    private static ValueCodec<T>? s_codec =
+        typeof(T) == typeof(string) ? (ValueCodec<T>)(object)new StringCodec()
+        : typeof(T) == typeof(Utf8Text) ? (ValueCodec<T>)(object)new Utf8TextCodec()
+        : null;
 
     /// <summary>The codec in use, null for a type written as its bytes (or not writable).</summary>
     internal static ValueCodec<T>? Codec
@@ -380,4 +384,12 @@ internal sealed class StringCodec : ValueCodec<string>
         1 => section.ReadString(),
         _ => throw section.Malformed("has a string whose null flag is neither 0 nor 1"),
     };
+}
+
+/// <summary>A <see cref="Utf8Text"/>: its bytes, read back as text of its own.</summary>
+internal sealed class Utf8TextCodec : ValueCodec<Utf8Text>
+{
+    public override void Write(in Utf8Text value, ref CheckpointWriter.Section section) => section.WriteBytes(value.Span);
+
+    public override Utf8Text Read(ref CheckpointReader.Section section) => new(section.ReadBytes());
 }

@@ -34,7 +34,11 @@ public static class KeyShards
     /// differ (padding, or a field that equality ignores).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Of<TKey>(in TKey key, int shardCount) where TKey : struct
+    public static int Of<TKey>(in TKey key, int shardCount) where TKey : struct => OfKey(in key, shardCount);
+
+    /// <summary>The shard of a key of a <see cref="StructKeyTable{TKey, TValue}"/>: a struct, a string or a <see cref="Utf8Text"/>, by the hash the table uses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int OfKey<TKey>(in TKey key, int shardCount)
     {
         if (shardCount <= 0)
         {
@@ -42,7 +46,7 @@ public static class KeyShards
         }
 
         // A struct's hash code is often the value itself: spread it (multiply-shift) before taking its high bits.
-        uint hash = (uint)(((ulong)(uint)EqualityComparer<TKey>.Default.GetHashCode(key) * 0x9E3779B97F4A7C15UL) >> 32);
+        uint hash = (uint)(((ulong)(uint)KeyEquality<TKey>.HashOf(key) * 0x9E3779B97F4A7C15UL) >> 32);
         return (int)(((ulong)hash * (uint)shardCount) >> 32);
     }
 

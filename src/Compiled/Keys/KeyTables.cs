@@ -9,7 +9,7 @@ namespace Compiled.Keys;
 /// and inlined, whichever kind of key the stage has.
 /// </summary>
 /// <typeparam name="TSelf">The implementing struct.</typeparam>
-/// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
+/// <typeparam name="TKey">The key: a struct, a string, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public interface IKeyTable<TSelf, TKey, TValue>
     where TSelf : struct, IKeyTable<TSelf, TKey, TValue>
@@ -58,11 +58,10 @@ public interface IKeyTable<TSelf, TKey, TValue>
     static abstract int ShardOf(TKey key, int shardCount);
 }
 
-/// <summary>A keyed table of struct keys.</summary>
-/// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
+/// <summary>A keyed table of keys that compare by value: structs, strings (ordinal) and <see cref="Utf8Text"/> (copied once per new key).</summary>
+/// <typeparam name="TKey">The key: a struct with value equality, a string, or a <see cref="Utf8Text"/>.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TValue>, TKey, TValue>
-    where TKey : struct
 {
     private readonly StructKeyTable<TKey, TValue> _table;
 
@@ -114,7 +113,7 @@ public readonly struct StructKeys<TKey, TValue> : IKeyTable<StructKeys<TKey, TVa
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int ShardOf(TKey key, int shardCount) => KeyShards.Of(in key, shardCount);
+    public static int ShardOf(TKey key, int shardCount) => KeyShards.OfKey(in key, shardCount);
 
     /// <summary>Wraps an existing table (an event-time window's).</summary>
     internal static StructKeys<TKey, TValue> Over(StructKeyTable<TKey, TValue> table) => new(table);

@@ -6,8 +6,9 @@ using Compiled.Checkpoints;
 namespace Compiled.Keys;
 
 /// <summary>
-/// An open-addressing hash table from struct keys (numbers, enums, user structs) to values, for keyed
-/// stages whose key is not a byte span. Each slot holds the key and its value, and a byte a slot in a separate,
+/// An open-addressing hash table from keys that compare by value (numbers, enums, user structs, strings, and
+/// <see cref="Utf8Text"/>) to values, for keyed stages whose key is not a byte span. Each slot holds the key and its
+/// value, and a byte a slot in a separate,
 /// compact array says whether the slot is taken and holds 7 bits of the key's hash, so looking up a known key reads
 /// one tag byte (from an array far smaller than the slots', which stays in cache) and one slot. Entries are kept in
 /// the order their keys were first seen, and that is the order of <see cref="KeyAt"/> / <see cref="ValueAt"/>.
@@ -15,17 +16,20 @@ namespace Compiled.Keys;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Keys are compared and hashed through <see cref="EqualityComparer{T}.Default"/>, which the JIT turns into
+/// Struct keys are compared and hashed through <see cref="EqualityComparer{T}.Default"/>, which the JIT turns into
 /// direct calls for enums and for structs that implement <see cref="IEquatable{T}"/>: nothing is boxed as long
 /// as such a struct also overrides <c>GetHashCode</c> (tuples, record structs and the primitive types do). A
 /// struct that inherits <see cref="ValueType.GetHashCode"/> is boxed on every lookup: override it (the
-/// generator warns, CMP0025).
+/// generator warns, CMP0025). A string key is compared ordinally and hashed by <see cref="KeyHash"/>, a
+/// <see cref="Utf8Text"/> key by its bytes, both through direct calls (<see cref="KeyEquality{TKey}"/>). The table
+/// keeps the string it was given (one reference per key, no copy), and a copy of a <see cref="Utf8Text"/> made when
+/// the key is added, since the text's buffer is reused after its record.
 /// </para>
 /// <para>
 /// A probe compares the tag byte, then on a match the key, and walks on linearly; the table keeps its load under one
 /// half. A third array lists the slot of each entry in first-seen order, for <see cref="KeyAt"/>,
 /// <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/>; the lookup never reads it. A resize
-/// hashes each key again (a struct's hash is a few instructions) and moves its slot into a table twice the size.
+/// hashes each key again (a struct's hash is a few instructions, a short string's a few more) and moves its slot into a table twice the size.
 /// Clearing zeroes the tags, and the slots only when the key or the value holds references (to let them go).
 /// </para>
 /// <para>
@@ -41,10 +45,9 @@ namespace Compiled.Keys;
 /// <see cref="Clear"/>.
 /// </para>
 /// </remarks>
-/// <typeparam name="TKey">The key: a struct with value equality.</typeparam>
+/// <typeparam name="TKey">The key: a struct with value equality, a string, or a <see cref="Utf8Text"/>.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
 public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTable
-    where TKey : struct
 {
     /// <inheritdoc />
     void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
@@ -163,7 +166,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
     {
-        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
+        uint hash = Spread(KeyEquality<TKey>.HashOf(key));
         byte tag = TagOf(hash);
         int mask = _mask;
         int index = (int)hash & mask;
@@ -177,7 +180,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
             if (taken == tag)
             {
                 ref Slot slot = ref Unsafe.Add(ref slots, index);
-                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                if (KeyEquality<TKey>.Equal(slot.Key, key))
                 {
                     exists = true;
                     return ref slot.Value;
@@ -197,7 +200,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrNullRef(TKey key)
     {
-        uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(key));
+        uint hash = Spread(KeyEquality<TKey>.HashOf(key));
         byte tag = TagOf(hash);
         int mask = _mask;
         int index = (int)hash & mask;
@@ -209,7 +212,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
             if (taken == tag)
             {
                 ref Slot slot = ref Unsafe.Add(ref slots, index);
-                if (EqualityComparer<TKey>.Default.Equals(slot.Key, key))
+                if (KeyEquality<TKey>.Equal(slot.Key, key))
                 {
                     return ref slot.Value;
                 }
@@ -345,7 +348,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
 
         _tags[empty] = TagOf(hash);
         ref Slot slot = ref _slots[empty];
-        slot.Key = key;
+        slot.Key = KeyEquality<TKey>.Own(key);
         slot.Value = default!;
         _slotOfEntry[_count++] = empty;
         return ref slot.Value;
@@ -362,7 +365,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
         for (int entry = 0; entry < slotOfEntry.Length; entry++)
         {
             ref Slot moving = ref old[slotOfEntry[entry]];
-            uint hash = Spread(EqualityComparer<TKey>.Default.GetHashCode(moving.Key));
+            uint hash = Spread(KeyEquality<TKey>.HashOf(moving.Key));
             int slot = FindEmpty(tags, mask, hash);
             tags[slot] = TagOf(hash);
             slots[slot] = moving;

@@ -262,21 +262,95 @@ public class DiagnosticTests
         }
         """,
         "CMP0013",
-        "Stage 'Add' works per key, but 'Length' emits 'long', which has no key; add a [Map] before 'Add' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a struct with value equality");
+        "Stage 'Add' works per key, but 'Length' emits 'long', which has no key; add a [Map] before 'Add' that returns KeyValue<V> (a byte-span key) or a (TKey, TValue) tuple whose key is a string or a struct with value equality");
 
     [Fact]
     public void CMP0014_UnsupportedKeyType() => DiagnosticVerifier.Verify(Usings + """
+        public sealed class Symbol { public string Name = ""; }
+
         [Pipeline]
         public static partial class Job
         {
             [Source] public static partial Lines Input();
-            [Map] public static (string Word, long One) Pair(ReadOnlySpan<byte> word) => (System.Text.Encoding.UTF8.GetString(word), 1);
+            [Map] public static (Symbol Symbol, long One) Pair(ReadOnlySpan<byte> word) => (new Symbol(), 1);
             [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
-            [Sink] public static partial void Output((string Word, long Count) pair);
+            [Sink] public static partial void Output((Symbol Symbol, long Count) pair);
         }
         """,
         "CMP0014",
-        "Stage 'Add' keys records by 'string', which is neither a byte span nor a struct with value equality; key by bytes (KeyValue<V>) or by a struct that implements IEquatable<T>");
+        "Stage 'Add' keys records by 'Symbol', which is neither a byte span, a string, Utf8Text nor a struct with value equality; key by bytes (KeyValue<V>), by a string, or by a struct that implements IEquatable<T>");
+
+    [Fact]
+    public void CMP0014_KeyHoldingUtf8Text() => DiagnosticVerifier.Verify(Usings + """
+        [Record]
+        public partial struct Trade
+        {
+            public Utf8Text Symbol;
+            public long Volume;
+        }
+
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<Trade> Input();
+            [Map] public static ((Utf8Text Symbol, int Venue) Listing, long Volume) Pair(Trade trade) => ((trade.Symbol, 0), trade.Volume);
+            [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
+            [Sink] public static partial void Output(((Utf8Text Symbol, int Venue) Listing, long Volume) total);
+        }
+        """,
+        "CMP0014",
+        "Stage 'Add' keys records by '(Utf8Text Symbol, int Venue)', which holds a Utf8Text ('Symbol'): a slice of the source's buffer, which the next record reuses, so a table cannot keep it inside another key; key by the text alone (Utf8Text, copied once per new key), or make that member a string (text.ToString())");
+
+    [Fact]
+    public void StringAndUtf8TextKeys_AreAccepted()
+    {
+        // The keys CMP0014 used to refuse: a string, and a Utf8Text alone. Neither is reported (the jobs of
+        // Compiled.Tests' StringKeyPipelines compile and run with both; this harness runs no [Record] generator).
+        string source = Usings + """
+            [Record]
+            public partial struct Trade
+            {
+                public Utf8Text Symbol;
+                public long Volume;
+            }
+
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines<Trade> Input();
+                [Map] public static (string Symbol, long Volume) Named(Trade trade) => (trade.Symbol.ToString(), trade.Volume);
+                [ReduceByKey] public static long Add(long a, long b) => a + b;
+                [Sink] public static partial void Output((string Symbol, long Volume) total);
+                [Map(Input = nameof(Input))] public static (Utf8Text Symbol, long Volume) Sliced(Trade trade) => (trade.Symbol, trade.Volume);
+                [UpdateStateByKey] public static long? Total(ReadOnlySpan<long> volumes, long? total) => (total ?? 0) + volumes.Length;
+                [Sink] public static partial void Totals((Utf8Text Symbol, long Volume) total);
+            }
+            """;
+        var (_, output, generated) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(generated.AddRange(GeneratorHarness.AnalyzerDiagnostics(output)).Where(d => d.Id.StartsWith("CMP", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void NullableStringKey_CompilesWithoutWarnings()
+    {
+        // A key annotated string? (a map that may give null): the job compiles without a nullability warning, and its
+        // tables keep a null key apart from "".
+        string source = Usings + """
+            [Pipeline]
+            public static partial class Job
+            {
+                [Source] public static partial Lines Input();
+                [Map] public static (string? Word, long One) Pair(ReadOnlySpan<byte> word) => (word.IsEmpty ? null : System.Text.Encoding.UTF8.GetString(word), 1);
+                [ReduceByKey] public static long Add(long a, long b) => a + b;
+                [Sink] public static partial void Output((string? Word, long Count) pair);
+                [UpdateStateByKey(Input = nameof(Pair))] public static long? Total(ReadOnlySpan<long> ones, long? total) => (total ?? 0) + ones.Length;
+                [Sink] public static partial void Totals((string? Word, long Count) total);
+            }
+            """;
+        var (_, output, generated) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
+        Assert.Empty(generated);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+    }
 
     [Fact]
     public void CMP0015_StageOutsidePipeline() => DiagnosticVerifier.Verify(Usings + """

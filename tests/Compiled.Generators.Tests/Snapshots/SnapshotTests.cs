@@ -9,6 +9,7 @@ public class SnapshotTests
     [InlineData("WordCount")]
     [InlineData("ErrorLevels")]
     [InlineData("StructKeys")]
+    [InlineData("StringKeys")]
     [InlineData("Nested")]
     [InlineData("Typed")]
     [InlineData("Windows")]

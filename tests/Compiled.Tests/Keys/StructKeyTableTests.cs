@@ -25,6 +25,54 @@ public class StructKeyTableTests
         RandomOperations(seed, new StructKeyTable<Pair, long>(capacity), random => new Pair(random.Next(60), random.Next(60) * 1_000_003));
 
     [Theory]
+    [InlineData(6, 0)]
+    [InlineData(7, 512)]
+    public void StructKeyTable_RandomStringKeys_MatchDictionary(int seed, int capacity) =>
+        RandomOperations(seed, new StructKeyTable<string, long>(capacity), random => random.Next(3) switch
+        {
+            // A new instance each time: equal strings are one key whatever their instance.
+            0 => new string('x', random.Next(40)),                         // "" included; long keys
+            1 => "s" + random.Next(3000).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => "日本" + (char)('a' + random.Next(26)),
+        });
+
+    [Fact]
+    public void StringKeys_KeepTheFirstInstance_AndNullIsAKeyApartFromEmpty()
+    {
+        var table = new StructKeyTable<string?, long>();
+        string first = new('a', 3);
+        table.GetValueRefOrAddDefault(first, out _) = 1;
+        table.GetValueRefOrAddDefault(new string('a', 3), out bool exists) += 10;
+        table.GetValueRefOrAddDefault(null, out bool nullExisted) = 2;
+        table.GetValueRefOrAddDefault("", out bool emptyExisted) = 3;
+
+        Assert.True(exists);
+        Assert.False(nullExisted);
+        Assert.False(emptyExisted);
+        Assert.Equal(3, table.Count);
+        Assert.Same(first, table.KeyAt(0));
+        Assert.Equal([("aaa", 11L), (null, 2L), ("", 3L)], Enumerable.Range(0, table.Count).Select(i => (table.KeyAt(i), table.ValueAt(i))));
+    }
+
+    [Fact]
+    public void Utf8TextKeys_AreCopiedWhenNew_SoTheBufferMayBeReused()
+    {
+        // Two keys cut from one buffer that the source then overwrites (and moves to its next record): the table's keys
+        // are its own copies, and a later text equal to one of them finds it.
+        byte[] bytes = "AAPLMSFT"u8.ToArray();
+        var buffer = new Utf8TextBuffer(bytes);
+        var table = new StructKeyTable<Utf8Text, long>();
+        table.GetValueRefOrAddDefault(new Utf8Text(buffer, 0, 4), out _) = 1;
+        table.GetValueRefOrAddDefault(new Utf8Text(buffer, 4, 4), out _) = 2;
+        "MSFTAAPL"u8.CopyTo(bytes);
+        buffer.Generation++;
+
+        table.GetValueRefOrAddDefault(new Utf8Text(buffer, 4, 4), out bool exists) += 10;
+        Assert.True(exists);
+        Assert.Equal([("AAPL", 11L), ("MSFT", 2L)], Enumerable.Range(0, table.Count).Select(i => (table.KeyAt(i).ToString(), table.ValueAt(i))));
+    }
+
+    [Theory]
     [InlineData(5)]
     public void StructKeyTable_KeysThatAllCollide_MatchDictionary(int seed) =>
         RandomOperations(seed, new StructKeyTable<BadHash, long>(0), random => new BadHash(random.Next(400)), steps: 6000);
@@ -263,7 +311,7 @@ public class StructKeyTableTests
     }
 
     private static void RandomOperations<TKey>(int seed, StructKeyTable<TKey, long> table, Func<Random, TKey> nextKey, int steps = 30_000)
-        where TKey : struct, IEquatable<TKey>
+        where TKey : notnull, IEquatable<TKey>
     {
         var random = new Random(seed);
         var reference = new Dictionary<TKey, long>();
@@ -337,7 +385,7 @@ public class StructKeyTableTests
     }
 
     private static List<(TKey Key, TValue Value)> Entries<TKey, TValue>(StructKeyTable<TKey, TValue> table)
-        where TKey : struct, IEquatable<TKey>
+        where TKey : notnull, IEquatable<TKey>
     {
         var entries = new List<(TKey, TValue)>();
         for (int i = 0; i < table.Count; i++)
