@@ -86,6 +86,9 @@ public sealed class TextColumn : ParquetColumn
         AddUtf8(_formatted.AsSpan(0, written));
     }
 
+    /// <summary>Appends the <see cref="object.ToString"/> of any other value (which allocates); a null reference is a null row.</summary>
+    public void AddObject<TValue>(TValue value) => Add(value?.ToString());
+
     /// <summary>Appends a null row (in a required column, an empty string).</summary>
     public void AddNull() => EndRow(_nullable ? ~_length : _length);
 
