@@ -259,7 +259,16 @@ public sealed partial class ParquetSink : Sink
         _batchOpen = false;
         if (_batchesInFile >= BatchesPerFile)
         {
-            await PublishFileAsync().ConfigureAwait(false);
+            try
+            {
+                await PublishFileAsync().ConfigureAwait(false);
+            }
+            catch
+            {
+                // The run aborts the batch, which deletes the file: it never became visible.
+                _fileDamaged = true;
+                throw;
+            }
         }
     }
 
