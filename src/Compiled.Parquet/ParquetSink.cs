@@ -276,11 +276,22 @@ public sealed partial class ParquetSink : Sink
     public override void AbortBatch()
     {
         _columns?.Clear();
+        bool prepared = _prepared;
         _batchOpen = false;
         _prepared = false;
-        if (_fileOpen && (_fileDamaged || Checkpointing || _batchesInFile == 0))
+        if (!_fileOpen)
+        {
+            return;
+        }
+
+        if (_fileDamaged || prepared || (_stream is not null && (Checkpointing || _batchesInFile == 0)))
         {
             DiscardFile();
+        }
+        else if (Checkpointing || _batchesInFile == 0)
+        {
+            // Nothing was written for it yet: the next batch starts the file afresh.
+            _fileOpen = false;
         }
     }
 

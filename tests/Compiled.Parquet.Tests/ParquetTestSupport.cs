@@ -126,6 +126,13 @@ internal static class ParquetTest
         async Task<object?[]> Typed<T>()
             where T : struct
         {
+            if (!field.IsNullable)
+            {
+                var required = new T[count];
+                await group.ReadAsync(field, required.AsMemory(), null, token);
+                return required.Select(v => (object?)v).ToArray();
+            }
+
             var values = new T?[count];
             await group.ReadAsync(field, values.AsMemory(), null, token);
             return values.Select(v => (object?)v).ToArray();
