@@ -81,6 +81,43 @@ public sealed class ParquetPipelineTests
         Assert.Equal(["ok", "\uFFFDa\uFFFD", "ünï 😀", ""], rows.Select(r => (string?)r["value"]));
     }
 
+    [Fact]
+    public async Task RunWithCheckpoint_CommitsInTwoPhases_LeavesOneWholeFileAndNoTemporary()
+    {
+        (string csv, List<ExpectedQuote> quotes) = Quotes(seed: 8, count: 500);
+        using var temp = new TempDirectory();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new Hosting.PipelineRunOptions { TimeProvider = clock, Checkpoint = Path.Combine(temp.Path, "checkpoint") };
+        options.SourceUris["Quotes"] = "file://" + temp.Write("quotes.csv", csv);
+        options.SinkUris["Output"] = $"parquet://{temp.Path}/out/quotes";
+        await using (var run = new Hosting.PipelineRun(CopyQuotes.Definition, options))
+        {
+            await run.RunToEndAsync(clock);
+        }
+
+        string file = Assert.Single(temp.Files("out"));
+        var (_, _, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", file));
+        Assert.Equal(quotes.Select(q => q.Quantity), rows.Select(r => (long)r["qty"]!));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(temp.Path, "checkpoint"), "checkpoint-*"));
+    }
+
+    [Fact]
+    public async Task CommandLine_BatchesPerFileWithCheckpoint_ExitsTwo_SayingWhatToWrite()
+    {
+        using var temp = new TempDirectory();
+        var errors = new StringWriter();
+
+        int exit = await Hosting.PipelineProgram.RunAsync(
+            CopyQuotes.Definition,
+            ["--source", "file://" + temp.Write("quotes.csv", "symbol\n"), "--sink", $"parquet://{temp.Path}/out/q?batchesPerFile=4", "--checkpoint", Path.Combine(temp.Path, "checkpoint")],
+            errors,
+            configure: null);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("write batchesPerFile=1", errors.ToString(), StringComparison.Ordinal);
+        Assert.Empty(temp.Files("out"));
+    }
+
     /// <summary>A quote's values as the test wrote them.</summary>
     internal sealed record ExpectedQuote(string Symbol, decimal Price, long Quantity, Side Side, DateTime Time, double Score, int Venue, string Note);
 
