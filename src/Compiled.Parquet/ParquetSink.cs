@@ -249,6 +249,7 @@ public sealed partial class ParquetSink : Sink
             File.Move(temporary, FinalPathOf(_fileTime), overwrite: true);
             FlushDirectory();
             _prepared = false;
+            _batchOpen = false;
             _fileOpen = false;
             Committed(_fileTime);
             return;

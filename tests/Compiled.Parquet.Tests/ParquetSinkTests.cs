@@ -107,6 +107,14 @@ public sealed class ParquetSinkTests
 
         await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
         Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+
+        sink.BeginBatch(2000);
+        ((RowColumns)sink.Columns!).Append(8, "eight", null);
+        await sink.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(["rows-1000.parquet", "rows-2000.parquet"], temp.Files("out"));
+        var (_, _, second) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-2000.parquet"));
+        Assert.Equal(8L, Assert.Single(second)["id"]);
     }
 
     [Fact]
