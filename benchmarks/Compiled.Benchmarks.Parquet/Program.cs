@@ -13,8 +13,8 @@ using Compiled.Sinks;
 // (snappy, and uncompressed), each batch committed as a run commits it (one file per batch). Rounds alternate the order
 // of the cases; the first round is a warm-up. Each case counts the rows in its files before its figures count. Prints
 // a Markdown table of rows/s, bytes allocated per row and bytes on disk per row, with each case's rows/s divided by the
-// CSV sink's round by round (median and range). It also publishes as Native AOT (PublishAot=true in a project of its
-// own that includes these files), which is how the sink was checked to run ahead-of-time compiled.
+// CSV sink's round by round (median and range). The same program publishes as Native AOT
+// (dotnet publish -c Release -p:ParquetBenchmarkAot=true), which is how the sink was checked to run ahead-of-time compiled.
 //
 //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Parquet -- [--rows N] [--batches N] [--rounds N]
 //

@@ -70,6 +70,24 @@ public sealed class ParquetPipelineTests
     }
 
     [Fact]
+    public async Task WindowedSink_RowsCarryTheWindowsStartAndEnd()
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("clicks.txt", "1000 ann\n2000 bob\n59000 ann\n61000 ann\n125000 bob\n");
+        await ParquetTest.RunAsync(ClicksPerMinute.Definition, "Input", input, "Output", $"parquet://{temp.Path}/out/clicks");
+
+        var read = new List<(long, long, string, long)>();
+        foreach (string file in temp.Files("out"))
+        {
+            var (schema, _, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", file));
+            Assert.Equal(["start", "end", "key", "value"], schema.GetDataFields().Select(f => f.Name));
+            read.AddRange(rows.Select(r => ((long)r["start"]!, (long)r["end"]!, (string)r["key"]!, (long)r["value"]!)));
+        }
+
+        Assert.Equal([(0L, 60000L, "ann", 2L), (0, 60000, "bob", 1), (60000, 120000, "ann", 1), (120000, 180000, "bob", 1)], read.Order());
+    }
+
+    [Fact]
     public async Task ByteLines_InvalidUtf8_IsWrittenWithReplacementCharacters()
     {
         byte[] input = [.. "ok\n"u8, 0xFF, (byte)'a', 0xC3, (byte)'\n', .. "ünï 😀\n"u8, (byte)'\n'];

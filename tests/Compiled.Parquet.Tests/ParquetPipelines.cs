@@ -167,3 +167,28 @@ public static partial class CopyFills
     [Sink]
     public static partial void Output(Fill fill);
 }
+
+/// <summary>Clicks per user per event-time minute, from "millis user" lines: a windowed sink, whose rows carry the window's start and end.</summary>
+[Pipeline]
+public static partial class ClicksPerMinute
+{
+    /// <summary>"millis user" lines.</summary>
+    [Source]
+    public static partial Lines Input();
+
+    /// <summary>The click's time.</summary>
+    [EventTime(Lateness = "0s")]
+    public static long Timestamp(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>(user, 1).</summary>
+    [Map]
+    public static KeyValue<long> PerUser(ReadOnlySpan<byte> line) => new(line[(line.IndexOf((byte)' ') + 1)..], 1);
+
+    /// <summary>Each user's clicks per minute.</summary>
+    [EventWindow(Size = "1m")]
+    public static long Clicks(long a, long b) => a + b;
+
+    /// <summary>Rows of start, end, key and value.</summary>
+    [Sink]
+    public static partial void Output(Windowed<long> clicks);
+}
