@@ -32,9 +32,11 @@ namespace Compiled.Parquet;
 /// file is written and flushed to disk under its temporary name (prepare), the run writes its checkpoint, then the file
 /// is renamed into place (commit); a restart renames a prepared file of a checkpointed batch into place and deletes a
 /// later one, whose input is read again; a file of the same batch already there is this job's own and is replaced.
-/// A file of N batches could not be finished after a crash between its batches, so <c>batchesPerFile</c> above 1 is
-/// refused with a checkpoint. Without a checkpoint a crash loses the batches of the file still open (never visible), and
-/// the next run deletes its temporary file.
+/// With <c>batchesPerFile</c> above 1 each batch is prepared as a hidden part file of its own
+/// (<c>.prefix-&lt;first batch&gt;.parquet.&lt;batch&gt;.part</c>), kept once committed, and the Nth commit merges the parts' row
+/// groups into the file (<see cref="ParquetSink"/>'s <c>.Parts.cs</c>); a restart keeps the parts of checkpointed batches and
+/// continues their file. Without a checkpoint a crash loses the batches of the file still open (never visible), and the
+/// next run deletes its temporary file.
 /// </para>
 /// </remarks>
 public sealed partial class ParquetSink : Sink
@@ -70,20 +72,12 @@ public sealed partial class ParquetSink : Sink
     private long? _lastCommitted;
 
     /// <summary>Creates the sink for <paramref name="uri"/>: <c>parquet:///dir/prefix</c> with <c>batchesPerFile</c> and <c>compression</c>; checks that its directory can be written.</summary>
-    /// <exception cref="ConnectorUriException">The URI has no prefix, an option is unknown or out of range, <c>batchesPerFile</c> is above 1 in a run with a checkpoint, or the directory cannot be written.</exception>
+    /// <exception cref="ConnectorUriException">The URI has no prefix, an option is unknown or out of range, or the directory cannot be written.</exception>
     public ParquetSink(ConnectorUri uri, SinkContext context)
         : base(uri, context)
     {
         BatchesPerFile = uri.TakeInt32("batchesPerFile", 1, minimum: 1);
         Compression = uri.TakeEnum("compression", ParquetCompression.Snappy);
-        if (BatchesPerFile > 1 && context.CheckpointDirectory is not null)
-        {
-            throw uri.Error(
-                $"parquet sink URI '{uri.Text}' keeps a file open across {BatchesPerFile} batches (batchesPerFile={BatchesPerFile}), which a run with a " +
-                "checkpoint cannot finish after a crash between them; write batchesPerFile=1 (each batch its own file, exactly once), " +
-                "or run without --checkpoint");
-        }
-
         string target = uri.Target;
         int lastSeparator = target.LastIndexOfAny(Separators);
         string prefix = target[(lastSeparator + 1)..];
@@ -154,19 +148,12 @@ public sealed partial class ParquetSink : Sink
     }
 
     /// <summary>Renames into place the prepared file of each batch at or before <paramref name="checkpointedBatchTime"/>, and deletes later ones.</summary>
-    public override ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken)
+    public override async ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        try
-        {
-            SettleTemporaryFiles(keepUpTo: checkpointedBatchTime);
-            _temporaryFilesSettled = true;
-            return default;
-        }
-        catch (Exception error)
-        {
-            return ValueTask.FromException(error);
-        }
+        SettleTemporaryFiles(keepUpTo: checkpointedBatchTime);
+        await RecoverPartsAsync(checkpointedBatchTime, cancellationToken).ConfigureAwait(false);
+        _temporaryFilesSettled = true;
     }
 
     /// <summary>Begins a batch: its rows start empty; a new file starts with it unless one is open (<c>batchesPerFile</c>).</summary>
@@ -235,6 +222,12 @@ public sealed partial class ParquetSink : Sink
             ThrowNoBatch();
         }
 
+        if (Grouped)
+        {
+            await CommitPartAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (Checkpointing)
         {
             await PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
@@ -285,6 +278,12 @@ public sealed partial class ParquetSink : Sink
             return;
         }
 
+        if (Grouped)
+        {
+            AbortPart(prepared);
+            return;
+        }
+
         if (_fileDamaged || prepared || (_stream is not null && (Checkpointing || _batchesInFile == 0)))
         {
             DiscardFile();
@@ -304,7 +303,11 @@ public sealed partial class ParquetSink : Sink
     {
         try
         {
-            if (_prepared)
+            if (Grouped)
+            {
+                await DisposeGroupAsync().ConfigureAwait(false);
+            }
+            else if (_prepared)
             {
                 // Its checkpoint may be durable: the next start decides.
                 await CloseFileAsync().ConfigureAwait(false);
@@ -342,7 +345,7 @@ public sealed partial class ParquetSink : Sink
         {
             if (_writer is null)
             {
-                string temporary = TemporaryPathOf(_fileTime);
+                string temporary = Grouped ? PartPathOf(_fileTime, _batchTime) : TemporaryPathOf(_fileTime);
                 System.IO.Directory.CreateDirectory(Directory);
                 _stream = new FileStream(temporary, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 64 * 1024);
                 _writer = await ParquetWriter.CreateAsync(_columns!.Schema, _stream, _options, append: false, cancellationToken).ConfigureAwait(false);
@@ -512,6 +515,12 @@ public sealed partial class ParquetSink : Sink
             {
                 LogFileNotFinished(error, Uri.Text, path);
             }
+        }
+
+        if (keepUpTo is null)
+        {
+            DeleteParts(_ => true);
+            DeleteMerges();
         }
 
         if (recovered)

@@ -208,12 +208,127 @@ public sealed class ParquetSinkTests
     }
 
     [Fact]
-    public void BatchesPerFileAboveOne_WithCheckpoint_IsRefused_NamingBothWaysOut()
+    public async Task BatchesPerFile3_WithCheckpoint_HiddenPartsUntilTheThird_ThenOneFileOfTheirRowGroups()
     {
-        ConnectorUriException error = Assert.Throws<ConnectorUriException>(() => ParquetTest.CreateSink("parquet:///tmp/x/rows?batchesPerFile=2", checkpoint: "/tmp/checkpoint"));
+        using var temp = new TempDirectory();
+        await using ParquetSink sink = await OpenAsync($"parquet://{temp.Path}/out/rows?batchesPerFile=3", checkpoint: Path.Combine(temp.Path, "checkpoint"));
+        for (int batch = 1; batch <= 3; batch++)
+        {
+            await CheckpointedBatchAsync(sink, batch * 1000, batch == 2 ? [] : [batch * 10, batch * 10 + 1]);
+            if (batch < 3)
+            {
+                Assert.DoesNotContain("rows-1000.parquet", temp.Files("out"));
+                Assert.Equal(batch, temp.Files("out").Count(f => f.EndsWith(".part", StringComparison.Ordinal)));
+            }
+        }
 
-        Assert.Contains("write batchesPerFile=1", error.Message, StringComparison.Ordinal);
-        Assert.Contains("or run without --checkpoint", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+        var (_, rowGroups, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal(2, rowGroups);
+        Assert.Equal([10L, 11, 30, 31], rows.Select(r => (long)r["id"]!));
+        Assert.Equal(1000, sink.LastCommittedBatchTime);
+    }
+
+    [Fact]
+    public async Task BatchesPerFile3_WithCheckpoint_Restart_KeepsCheckpointedParts_DropsLaterOnes_AndCompletesTheFile()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string uri = $"parquet://{temp.Path}/out/rows?batchesPerFile=3";
+        ParquetSink crashed = await OpenAsync(uri, checkpoint);
+        await CheckpointedBatchAsync(crashed, 1000, [1]);
+        await CheckpointedBatchAsync(crashed, 2000, [2]);
+        crashed.BeginBatch(3000);
+        ((RowColumns)crashed.Columns!).Append(3, "prepared, never checkpointed", null);
+        await crashed.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await crashed.DisposeAsync();
+        Assert.Equal(3, temp.Files("out").Length);
+
+        await using ParquetSink restarted = await OpenAsync(uri, checkpoint);
+        await restarted.RecoverAsync(checkpointedBatchTime: 2000, TestContext.Current.CancellationToken);
+        Assert.Equal(2, temp.Files("out").Length);
+
+        // Batch 3000's input is read again: it completes the file, once.
+        await CheckpointedBatchAsync(restarted, 3000, [33]);
+        Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+        var (_, _, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal([1L, 2, 33], rows.Select(r => (long)r["id"]!));
+    }
+
+    [Fact]
+    public async Task BatchesPerFile3_WithCheckpoint_RestartAfterTheRename_DeletesTheMergedParts_AndACutShortMerge()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string uri = $"parquet://{temp.Path}/out/rows?batchesPerFile=2";
+        await using (ParquetSink sink = await OpenAsync(uri, checkpoint))
+        {
+            await CheckpointedBatchAsync(sink, 1000, [1]);
+            await CheckpointedBatchAsync(sink, 2000, [2]);
+        }
+
+        // As if a crash came after the rename, before the parts were deleted, and another in a later merge.
+        File.WriteAllText(Path.Combine(temp.Path, "out", ".rows-1000.parquet.1000.part"), "merged already");
+        File.WriteAllText(Path.Combine(temp.Path, "out", ".rows-3000.parquet.merge"), "cut short");
+        await using ParquetSink restarted = await OpenAsync(uri, checkpoint);
+        await restarted.RecoverAsync(checkpointedBatchTime: 2000, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+        var (_, _, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal([1L, 2], rows.Select(r => (long)r["id"]!));
+    }
+
+    [Fact]
+    public async Task BatchesPerFile2_WithCheckpoint_RestartFindsAWholeFileInParts_MergesItAtTheNextCommit()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string uri = $"parquet://{temp.Path}/out/rows?batchesPerFile=2";
+        ParquetSink crashed = await OpenAsync(uri, checkpoint);
+        await CheckpointedBatchAsync(crashed, 1000, [1]);
+        crashed.BeginBatch(2000);
+        ((RowColumns)crashed.Columns!).Append(2, "checkpointed, not committed", 2.5m);
+        await crashed.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await crashed.DisposeAsync();
+
+        // As a run restarts: the sink opens and recovers, then the job gives it the columns.
+        await using ParquetSink restarted = ParquetTest.CreateSink(uri, checkpoint);
+        await restarted.OpenAsync(TestContext.Current.CancellationToken);
+        await restarted.RecoverAsync(checkpointedBatchTime: 2000, TestContext.Current.CancellationToken);
+        restarted.UseColumns(new RowColumns());
+        await CheckpointedBatchAsync(restarted, 3000, [3]);
+
+        Assert.Contains("rows-1000.parquet", temp.Files("out"));
+        var (_, _, first) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal([(1L, (decimal?)null), (2L, 2.5m)], first.Select(r => ((long)r["id"]!, (decimal?)r["amount"])));
+        await restarted.DisposeAsync();
+        Assert.Equal(["rows-1000.parquet", "rows-3000.parquet"], temp.Files("out"));
+    }
+
+    [Fact]
+    public async Task BatchesPerFile3_WithCheckpoint_RunThatEnds_MergesTheBatchesItHas()
+    {
+        using var temp = new TempDirectory();
+        ParquetSink sink = await OpenAsync($"parquet://{temp.Path}/out/rows?batchesPerFile=3", checkpoint: Path.Combine(temp.Path, "checkpoint"));
+        await CheckpointedBatchAsync(sink, 1000, [1, 2]);
+        await sink.DisposeAsync();
+
+        Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+        var (_, _, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal([1L, 2], rows.Select(r => (long)r["id"]!));
+    }
+
+    // One batch as a checkpointed run commits it: prepare, (the checkpoint), commit.
+    private static async Task CheckpointedBatchAsync(ParquetSink sink, long time, long[] ids)
+    {
+        sink.BeginBatch(time);
+        foreach (long id in ids)
+        {
+            ((RowColumns)sink.Columns!).Append(id, "b" + time, null);
+        }
+
+        await sink.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
     }
 
     private static async Task<ParquetSink> OpenAsync(string uri, string? checkpoint = null)

@@ -33,6 +33,25 @@ public abstract class ParquetColumn
     /// <summary>Forgets the batch's values, keeping the buffers.</summary>
     public abstract void Clear();
 
+    /// <summary>
+    /// Appends the <paramref name="rows"/> values of column <paramref name="field"/> of a row group read back (a part the
+    /// sink prepared, merged into its file): the typed reader, never the reflection one.
+    /// </summary>
+    public abstract Task ReadAsync(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken);
+
+    /// <summary>A buffer of at least <paramref name="needed"/> values with the first <paramref name="count"/> values of <paramref name="values"/>.</summary>
+    protected static T[] Ensure<T>(T[] values, int count, int needed)
+    {
+        if (needed <= values.Length)
+        {
+            return values;
+        }
+
+        var larger = new T[Math.Max(needed, values.Length * 2)];
+        Array.Copy(values, larger, count);
+        return larger;
+    }
+
     /// <summary>A buffer at least twice as large with the first <paramref name="count"/> values of <paramref name="values"/>.</summary>
     protected static T[] Grow<T>(T[] values, int count)
     {

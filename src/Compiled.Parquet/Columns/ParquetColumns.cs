@@ -45,6 +45,23 @@ public abstract class ParquetColumns
         }
     }
 
+    /// <summary>Appends the rows of a row group read back from a file of this schema (<paramref name="fields"/>: the file's fields, in the same order).</summary>
+    public async Task ReadRowGroupAsync(ParquetRowGroupReader rowGroup, IReadOnlyList<DataField> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Count != _columns.Length)
+        {
+            throw new IOException($"A Parquet part has {fields.Count} columns where the sink's records have {_columns.Length}: it is not this job's; move it away.");
+        }
+
+        int rows = checked((int)rowGroup.RowCount);
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            await _columns[i].ReadAsync(rowGroup, fields[i], rows, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Writes the current batch's rows as one row group of <paramref name="writer"/>'s file.</summary>
     /// <exception cref="IOException">A column could not be written; the message names it.</exception>
     public async Task WriteRowGroupAsync(ParquetWriter writer, CancellationToken cancellationToken)

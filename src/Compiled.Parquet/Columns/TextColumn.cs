@@ -137,6 +137,18 @@ public sealed class TextColumn : ParquetColumn
     }
 
     /// <inheritdoc />
+    public override async Task ReadAsync(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        var values = new string?[rows];
+        await rowGroup.ReadAsync(field, values.AsMemory(), null, cancellationToken).ConfigureAwait(false);
+        foreach (string? value in values)
+        {
+            Add(value);
+        }
+    }
+
+    /// <inheritdoc />
     public override void Clear()
     {
         _count = 0;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Parquet;
+using Parquet.Schema;
 
 namespace Compiled.Parquet.Columns;
 
@@ -45,6 +46,15 @@ public sealed class ValueColumn<T> : ParquetColumn
     /// <inheritdoc />
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync(Field, new ReadOnlyMemory<T>(_values, 0, _count), null, null, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task ReadAsync(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        _values = Ensure(_values, _count, _count + rows);
+        await rowGroup.ReadAsync(field, new Memory<T>(_values, _count, rows), null, cancellationToken).ConfigureAwait(false);
+        _count += rows;
+    }
 
     /// <inheritdoc />
     public override void Clear() => _count = 0;
@@ -93,6 +103,15 @@ public sealed class NullableColumn<T> : ParquetColumn
     /// <inheritdoc />
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync(Field, new ReadOnlyMemory<T?>(_values, 0, _count), null, null, cancellationToken);
+
+    /// <inheritdoc />
+    public override async Task ReadAsync(ParquetRowGroupReader rowGroup, DataField field, int rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        _values = Ensure(_values, _count, _count + rows);
+        await rowGroup.ReadAsync(field, new Memory<T?>(_values, _count, rows), null, cancellationToken).ConfigureAwait(false);
+        _count += rows;
+    }
 
     /// <inheritdoc />
     public override void Clear() => _count = 0;
