@@ -23,8 +23,9 @@ namespace Compiled.Parquet;
 /// buffers are written as one row group.
 /// </para>
 /// <para>
-/// Options: <c>batchesPerFile</c> (1): with N above 1 a file is kept open across N batches, one row group each, and
-/// renamed into place after the Nth (named for its first batch's time; a run that stops finishes the file it has open).
+/// Options: <c>batchesPerFile</c> (1): with N above 1 a file holds N batches, one row group each, and is renamed into
+/// place after the Nth (named for its first batch's time; a run that stops finishes the file it has); without a
+/// checkpoint the file is kept open across them, with one the batches are parts until the Nth (below).
 /// <c>compression</c> (<c>snappy</c>, <c>gzip</c>, <c>zstd</c>, <c>none</c> or <c>uncompressed</c>).
 /// </para>
 /// <para>
@@ -34,7 +35,7 @@ namespace Compiled.Parquet;
 /// later one, whose input is read again; a file of the same batch already there is this job's own and is replaced.
 /// With <c>batchesPerFile</c> above 1 each batch is prepared as a hidden part file of its own
 /// (<c>.prefix-&lt;first batch&gt;.parquet.&lt;batch&gt;.part</c>), kept once committed, and the Nth commit merges the parts' row
-/// groups into the file (<see cref="ParquetSink"/>'s <c>.Parts.cs</c>); a restart keeps the parts of checkpointed batches and
+/// groups into the file (<c>ParquetSink.Parts.cs</c>); a restart keeps the parts of checkpointed batches and
 /// continues their file. Without a checkpoint a crash loses the batches of the file still open (never visible), and the
 /// next run deletes its temporary file.
 /// </para>
