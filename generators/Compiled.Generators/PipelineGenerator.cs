@@ -49,9 +49,6 @@ namespace Compiled.Generators
             IncrementalValuesProvider<PhysicalPlan> plans = models
                 .Select(static (model, cancellationToken) => Lowering.Lower(model, cancellationToken))
                 .WithTrackingName(TrackingNames.Plan);
-            context.RegisterSourceOutput(plans, static (output, plan) =>
-                output.AddSource(plan.Model.HintName, Emitter.Emit(plan, output.CancellationToken)));
-
             // The connectors the project declares ([assembly: SourceConnector/SinkConnector]) or references: one value for
             // the compilation, compared by value, so that an edit elsewhere re-runs nothing below it.
             IncrementalValuesProvider<ConnectorScan> ownSources = context.SyntaxProvider
@@ -74,6 +71,14 @@ namespace Compiled.Generators
                 .Combine(referenced)
                 .Select(static (all, _) => Connectors.Combine(all.Left.Left, all.Left.Right, all.Right))
                 .WithTrackingName(TrackingNames.Connectors);
+            // Each pipeline's source, with the Parquet columns of its sinks when the project references Compiled.Parquet (its
+            // sink takes typed rows, which only the generated code can give; other projects' jobs are written without them).
+            IncrementalValueProvider<bool> parquet = connectors
+                .Select(static (set, _) => Connectors.DeclaresParquetSink(set.Declarations))
+                .WithTrackingName(TrackingNames.ParquetSink);
+            context.RegisterSourceOutput(plans.Combine(parquet), static (output, pair) =>
+                output.AddSource(pair.Left.Model.HintName, Emitter.Emit(pair.Left, pair.Right, output.CancellationToken)));
+
             context.RegisterSourceOutput(connectors.Select(static (set, _) => set.Diagnostics), static (output, found) =>
             {
                 foreach (Diagnostic diagnostic in found)

@@ -13,5 +13,6 @@ namespace Compiled.Generators
         public const string Connectors = nameof(Connectors);
         public const string ConnectorDeclarations = nameof(ConnectorDeclarations);
         public const string SchemeChecks = nameof(SchemeChecks);
+        public const string ParquetSink = nameof(ParquetSink);
     }
 }

@@ -124,6 +124,13 @@ namespace Compiled.Generators
                 }
             }
 
+            /// <summary>The factory of the Compiled.Parquet package's <c>parquet</c> sink, whose rows the generated job writes as typed columns.</summary>
+            public const string ParquetSinkFactory = "global::Compiled.Parquet.ParquetSinkFactory";
+
+            /// <summary>Whether the Compiled.Parquet package's sink is among <paramref name="declarations"/>: then each job writes its sinks' Parquet columns.</summary>
+            public static bool DeclaresParquetSink(EquatableArray<ConnectorDeclaration> declarations) =>
+                declarations.Any(d => d.Role == "sink" && d.Factory == ParquetSinkFactory);
+
             /// <summary>The usage examples of the built-in schemes of <paramref name="role"/>, then of the declared ones, joined with ", ".</summary>
             public static string Usage(string role, EquatableArray<ConnectorDeclaration> declarations)
             {

@@ -51,6 +51,9 @@ namespace Compiled.Generators
                 /// <summary>A sink's field for writing records as they are: <c>_outputRecords</c>.</summary>
                 public string? Records { get; set; }
 
+                /// <summary>A sink's Parquet columns, when the project references Compiled.Parquet: <c>_outputParquet</c>.</summary>
+                public string? Parquet { get; set; }
+
                 /// <summary>A source's method that pushes one record through its loop: <c>PushInput</c>.</summary>
                 public string? Push { get; set; }
 
@@ -157,7 +160,7 @@ namespace Compiled.Generators
                 /// then each stage, in declaration order, gets the names made from its own name; then the helpers
                 /// derived from those. A clash gets the next numeric suffix, so the common case reads as written.
                 /// </summary>
-                private static StageNames[] AllocateNames(PipelineModel model, string jobName, List<StageModel> replayed)
+                private static StageNames[] AllocateNames(PipelineModel model, string jobName, List<StageModel> replayed, bool parquet)
                 {
                     var table = new NameTable();
                     table.Reserve(model.Name);
@@ -197,6 +200,7 @@ namespace Compiled.Generators
                             case StageKind.Sink:
                                 names.Field = table.Allocate("_" + camel);
                                 names.Records = table.Allocate("_" + camel + "Records");
+                                names.Parquet = parquet ? table.Allocate("_" + camel + "Parquet") : null;
                                 break;
                             case StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
                                 names.Field = table.Allocate("_" + camel);

@@ -76,6 +76,15 @@ namespace Compiled.Generators
                     w.Close();
                 }
 
+                if (pipeline.Parquet)
+                {
+                    foreach (StageModel sink in pipeline.Sinks)
+                    {
+                        w.Line();
+                        EmitParquetColumns(w, sink, pipeline.Model.Stages[sink.Input].Output!);
+                    }
+                }
+
                 w.Close();
             }
 
@@ -87,13 +96,30 @@ namespace Compiled.Generators
                 w.Line($"{names.Field} = context.Sinks[{index}];");
                 w.Line($"{names.Records} = {names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text ? {names.Field} as {pipeline.WriterType(sink)} : null;");
                 w.Line($"if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {names.Field}.UseCsvHeader({SinkWritersClass}.{sink.Name}CsvHeader);");
+                if (names.Parquet is { } columns)
+                {
+                    // A parquet:// sink takes typed rows: the job appends each record to these columns, which the sink writes at commit.
+                    w.Open($"if ({names.Field} is {ParquetRuntime}.ParquetSink)");
+                    w.Line($"{columns} = new {SinkWritersClass}.{ParquetColumnsClass(sink)}();");
+                    w.Line($"(({ParquetRuntime}.ParquetSink){names.Field}).UseColumns({columns});");
+                    w.Close();
+                }
             }
 
             // One record to a sink: as it is to a sink that takes it so; otherwise rendered as the sink's format asks (the
             // format is read per record, a field compare the branch predictor learns, since it is fixed for the run).
             private static void EmitSinkWrite(SourceWriter w, StageModel sink, StageNames names, RecordType inputType, string input)
             {
-                w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
+                if (names.Parquet is { } columns)
+                {
+                    // A parquet:// sink's record goes to its typed columns, member by member.
+                    w.Line($"if ({columns} is not null) {columns}.Append({input});");
+                    w.Line($"else if ({names.Records} is not null) {names.Records}.Write({input});");
+                }
+                else
+                {
+                    w.Line($"if ({names.Records} is not null) {names.Records}.Write({input});");
+                }
                 w.Line(inputType.Shape == RecordShape.Bytes
                     ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");

@@ -32,8 +32,9 @@ namespace Compiled.Generators
 
                 private readonly StageNames[] _names;
 
-                public PipelineView(PhysicalPlan plan, CancellationToken cancellationToken)
+                public PipelineView(PhysicalPlan plan, bool parquet, CancellationToken cancellationToken)
                 {
+                    Parquet = parquet;
                     PipelineModel model = plan.Model;
                     Physical = plan;
                     Model = model;
@@ -46,7 +47,7 @@ namespace Compiled.Generators
                     Stateful = model.Stages.Where(s => s.State is not null).ToList();
                     Windowed = model.Stages.Where(s => s.Window is not null).ToList();
                     Replayed = plan.ReplayedUnions.Select(u => model.Stages[u]).ToList();
-                    _names = AllocateNames(model, JobName, Replayed);
+                    _names = AllocateNames(model, JobName, Replayed, parquet);
 
                     AddWindowFields();
                     AddStateFields(model);
@@ -84,6 +85,10 @@ namespace Compiled.Generators
                         StageNames names = NamesOf(sink);
                         _fields.Add(sink, ($"private readonly {Runtime}.Sinks.Sink {names.Field};", names.Field!));
                         _writerFields.Add(sink, ($"private readonly {WriterType(sink)}? {names.Records};", names.Records!));
+                        if (names.Parquet is { } columns)
+                        {
+                            _parquetFields.Add(sink, ($"private readonly {SinkWritersClass}.{ParquetColumnsClass(sink)}? {columns};", columns));
+                        }
                     }
 
                     foreach (StageModel source in Sources)
@@ -112,6 +117,9 @@ namespace Compiled.Generators
 
                     Plan = plan.Text;
                 }
+
+                /// <summary>Whether the project references Compiled.Parquet: each sink then has Parquet columns, used when it is bound to a <c>parquet</c> URI.</summary>
+                public bool Parquet { get; }
 
                 /// <summary>The physical plan the emitter walks: loop segments, boundary segments, sinks' batches.</summary>
                 public PhysicalPlan Physical { get; }
@@ -216,6 +224,7 @@ namespace Compiled.Generators
                         : $"{Runtime}.Keys.StructKeyTable<{record.Key!.Code}, {value}>";
 
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _writerFields = new();
+                private readonly Dictionary<StageModel, (string Declaration, string Name)> _parquetFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _badRecordFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _counterFields = new();
                 private readonly Dictionary<StageModel, (string Declaration, string Name)> _guardFields = new();
@@ -240,6 +249,7 @@ namespace Compiled.Generators
                         fields.AddRange(_guardFields.Select(f => ((StageModel?)null, f.Value.Declaration)));
                         fields.AddRange(_fields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_writerFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
+                        fields.AddRange(_parquetFields.Select(f => ((StageModel?)f.Key, f.Value.Declaration)));
                         fields.AddRange(_jobFields);
                         if (Sinks.Any(NeedsText))
                         {
@@ -395,6 +405,11 @@ namespace Compiled.Generators
                                 used.Add(writer);
                             }
 
+                            if (_parquetFields.TryGetValue(sink, out (string, string) columns) && !used.Contains(columns))
+                            {
+                                used.Add(columns);
+                            }
+
                             text |= NeedsText(sink);
                         }
                     }
@@ -409,6 +424,11 @@ namespace Compiled.Generators
                         if (reached.Contains(stage) && _writerFields.TryGetValue(stage, out (string, string) field))
                         {
                             used.Add(field);
+                        }
+
+                        if (reached.Contains(stage) && _parquetFields.TryGetValue(stage, out (string, string) columns))
+                        {
+                            used.Add(columns);
                         }
                     }
 

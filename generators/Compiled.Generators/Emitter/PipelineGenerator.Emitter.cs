@@ -32,7 +32,13 @@ namespace Compiled.Generators
             /// Writes the source of <paramref name="plan"/>'s pipeline. Stops with an <see cref="OperationCanceledException"/>
             /// between stages once <paramref name="cancellationToken"/> is cancelled (the compiler no longer needs the text).
             /// </summary>
-            public static string Emit(PhysicalPlan plan, CancellationToken cancellationToken)
+            public static string Emit(PhysicalPlan plan, CancellationToken cancellationToken) => Emit(plan, parquet: false, cancellationToken);
+
+            /// <summary>
+            /// Writes the source of <paramref name="plan"/>'s pipeline; with <paramref name="parquet"/> (the project references
+            /// Compiled.Parquet) each sink also gets the Parquet columns of its records.
+            /// </summary>
+            public static string Emit(PhysicalPlan plan, bool parquet, CancellationToken cancellationToken)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 PipelineModel model = plan.Model;
@@ -46,7 +52,7 @@ namespace Compiled.Generators
                 }
 
                 // Derived facts are computed only for a pipeline without errors: a broken one may lack outputs.
-                PipelineView? pipeline = model.HasErrors ? null : new PipelineView(plan, cancellationToken);
+                PipelineView? pipeline = model.HasErrors ? null : new PipelineView(plan, parquet, cancellationToken);
                 for (int i = 0; i < model.Type.Types.Count; i++)
                 {
                     TypeDeclaration type = model.Type.Types[i];

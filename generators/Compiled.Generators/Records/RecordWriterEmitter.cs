@@ -149,7 +149,7 @@ namespace Compiled.Generators.Records
         }
 
         // Each value CSV writes, with its dotted column name and the expression that reads it: tuples and records flattened.
-        private static IEnumerable<(WriterField Leaf, string Path, string Expression)> Leaves(IReadOnlyList<WriterField> columns, string prefix, string value)
+        internal static IEnumerable<(WriterField Leaf, string Path, string Expression)> Leaves(IReadOnlyList<WriterField> columns, string prefix, string value)
         {
             for (int i = 0; i < columns.Count; i++)
             {

@@ -1,0 +1,90 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace Compiled.Parquet.Columns;
+
+/// <summary>
+/// The columns of one sink's records, which the generator writes for each sink of a job that references this package:
+/// a sealed subclass with one typed column per leaf of the record (named as the CSV writer names its header) and an
+/// <c>Append(in T record)</c> that adds each member to its column, straight-line code with no boxing, delegate or
+/// interface call. The job hands it to a <see cref="ParquetSink"/> when it binds the sink
+/// (<see cref="ParquetSink.UseColumns"/>), and the sink writes the columns as one row group at each batch's commit.
+/// </summary>
+public abstract class ParquetColumns
+{
+    private readonly ParquetColumn[] _columns;
+
+    /// <summary>Creates the set of <paramref name="columns"/>, in the order of the file's schema.</summary>
+    protected ParquetColumns(params ParquetColumn[] columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        if (columns.Length == 0)
+        {
+            throw new ArgumentException("A Parquet file needs at least one column.", nameof(columns));
+        }
+
+        _columns = columns;
+        Schema = new ParquetSchema(columns.Select(c => (Field)c.Field));
+    }
+
+    /// <summary>The schema of the files: one field per column.</summary>
+    public ParquetSchema Schema { get; }
+
+    /// <summary>The columns, in the schema's order.</summary>
+    public IReadOnlyList<ParquetColumn> Columns => _columns;
+
+    /// <summary>How many rows the current batch has.</summary>
+    public int RowCount => _columns[0].Count;
+
+    /// <summary>Forgets the current batch's rows.</summary>
+    public void Clear()
+    {
+        foreach (ParquetColumn column in _columns)
+        {
+            column.Clear();
+        }
+    }
+
+    /// <summary>Appends the rows of a row group read back from a file of this schema (<paramref name="fields"/>: the file's fields, in the same order).</summary>
+    public async Task ReadRowGroupAsync(ParquetRowGroupReader rowGroup, IReadOnlyList<DataField> fields, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rowGroup);
+        ArgumentNullException.ThrowIfNull(fields);
+        if (fields.Count != _columns.Length)
+        {
+            throw new IOException($"A Parquet part has {fields.Count} columns where the sink's records have {_columns.Length}: it is not this job's; move it away.");
+        }
+
+        int rows = checked((int)rowGroup.RowCount);
+        for (int i = 0; i < _columns.Length; i++)
+        {
+            await _columns[i].ReadAsync(rowGroup, fields[i], rows, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the current batch's rows as one row group of <paramref name="writer"/>'s file.</summary>
+    /// <exception cref="IOException">A column could not be written; the message names it.</exception>
+    public async Task WriteRowGroupAsync(ParquetWriter writer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        using ParquetRowGroupWriter rowGroup = writer.CreateRowGroup();
+        foreach (ParquetColumn column in _columns)
+        {
+            try
+            {
+                await column.WriteAsync(rowGroup, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is NotSupportedException or ArgumentException or InvalidOperationException or OverflowException)
+            {
+                throw new IOException(
+                    $"The Parquet column '{column.Field.Name}' ({column.Field.ClrType.Name}) cannot be written: {error.Message}" +
+                    (column.Field is DecimalDataField
+                        ? $"; a decimal column holds at most {ParquetColumn.DecimalPrecision - ParquetColumn.DecimalScale} digits before the point: keep the values smaller, or write them as double or text"
+                        : "; check the record's values"),
+                    error);
+            }
+        }
+
+        rowGroup.CompleteValidate();
+    }
+}
