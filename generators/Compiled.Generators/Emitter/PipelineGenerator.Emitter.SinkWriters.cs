@@ -44,9 +44,10 @@ namespace Compiled.Generators
                         // A key and its values: one CSV row per value, and one JSON object with the values in an array.
                         w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as CSV rows, one per value: key, value.</summary>");
                         w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                        w.Open("for (int index = 0; index < record.Values.Length; index++)");
+                        // Each value in a local: the compiler follows a nullable value's HasValue check on a local, not on an element.
+                        w.Open("foreach (var value in record.Values)");
                         w.Line("text.Clear();");
-                        RecordWriterEmitter.EmitCsv(w, new[] { columns[0].Named("key", "record.Key"), columns[1].Named("value", "record.Values[index]") }, "", ',');
+                        RecordWriterEmitter.EmitCsv(w, new[] { columns[0].Named("key", "record.Key"), columns[1].Named("value", "value") }, "", ',');
                         w.Line("sink.Write(text.Written);");
                         w.Close();
                         w.Close();
@@ -56,9 +57,11 @@ namespace Compiled.Generators
                         w.Line("text.Append(\"{\\\"key\\\":\"u8);");
                         RecordWriterEmitter.EmitJsonOne(w, columns[0], "record.Key");
                         w.Line("text.Append(\",\\\"values\\\":[\"u8);");
-                        w.Open("for (int index = 0; index < record.Values.Length; index++)");
-                        w.Line("if (index > 0) text.Append(',');");
-                        RecordWriterEmitter.EmitJsonOne(w, columns[1], "record.Values[index]");
+                        w.Line("bool first = true;");
+                        w.Open("foreach (var value in record.Values)");
+                        w.Line("if (!first) text.Append(',');");
+                        w.Line("first = false;");
+                        RecordWriterEmitter.EmitJsonOne(w, columns[1], "value");
                         w.Close();
                         w.Line("text.Append(\"]}\"u8);");
                         w.Close();

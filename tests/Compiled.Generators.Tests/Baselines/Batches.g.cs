@@ -343,14 +343,14 @@ namespace Shop
                 /// <summary>Writes a record of sink Baskets to it as CSV rows, one per value: key, value.</summary>
                 public static void BasketsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
                 {
-                    for (int index = 0; index < record.Values.Length; index++)
+                    foreach (var value in record.Values)
                     {
                         text.Clear();
                         // key
                         text.AppendValue(record.Key);
                         // value
                         text.Append(',');
-                        text.AppendValue(record.Values[index]);
+                        text.AppendValue(value);
                         sink.Write(text.Written);
                     }
                 }
@@ -361,10 +361,12 @@ namespace Shop
                     text.Append("{\"key\":"u8);
                     text.AppendValue(record.Key);
                     text.Append(",\"values\":["u8);
-                    for (int index = 0; index < record.Values.Length; index++)
+                    bool first = true;
+                    foreach (var value in record.Values)
                     {
-                        if (index > 0) text.Append(',');
-                        text.AppendValue(record.Values[index]);
+                        if (!first) text.Append(',');
+                        first = false;
+                        text.AppendValue(value);
                     }
                     text.Append("]}"u8);
                 }

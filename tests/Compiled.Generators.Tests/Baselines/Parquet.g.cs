@@ -361,14 +361,14 @@ namespace Lake
                 /// <summary>Writes a record of sink Sides to it as CSV rows, one per value: key, value.</summary>
                 public static void SidesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
                 {
-                    for (int index = 0; index < record.Values.Length; index++)
+                    foreach (var value in record.Values)
                     {
                         text.Clear();
                         // key
                         text.AppendValue(record.Key);
                         // value
                         text.Append(',');
-                        text.AppendValue(record.Values[index]);
+                        text.AppendValue(value);
                         sink.Write(text.Written);
                     }
                 }
@@ -379,10 +379,12 @@ namespace Lake
                     text.Append("{\"key\":"u8);
                     text.AppendValue(record.Key);
                     text.Append(",\"values\":["u8);
-                    for (int index = 0; index < record.Values.Length; index++)
+                    bool first = true;
+                    foreach (var value in record.Values)
                     {
-                        if (index > 0) text.Append(',');
-                        global::Compiled.JsonText.Number(text, record.Values[index]);
+                        if (!first) text.Append(',');
+                        first = false;
+                        global::Compiled.JsonText.Number(text, value);
                     }
                     text.Append("]}"u8);
                 }

@@ -191,6 +191,21 @@ public class CompilesCleanlyTests
         }
         """);
 
+    [Theory]
+    [InlineData("long?")]
+    [InlineData("(long Id, int Count)?")]
+    [InlineData("System.DateTime?")]
+    public void Sink_OfAGroupOfNullableValues(string value) => AssertCompilesCleanly($$"""
+        [Pipeline]
+        public static partial class Job
+        {
+            [Source] public static partial Lines<(int User, long Click)> Input();
+            [Map] public static (int User, {{value}} Value) Pair((int User, long Click) click) => (click.User, default);
+            [GroupByKey] public static partial Grouped<int, {{value}}> Clicks(int user, {{value}} value);
+            [Sink] public static partial void Output(Grouped<int, {{value}}> group);
+        }
+        """);
+
     [Fact]
     public void Sink_NamedText() => AssertCompilesCleanly("""
         [Pipeline]
