@@ -126,20 +126,23 @@ namespace Compiled.Generators
                 w.Line(inputType.Shape == RecordShape.Bytes
                     ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
-                // A KeyValue record is written with its key, so that a sink that keeps keys (Kafka's message key) keeps it;
-                // the other sinks ignore it.
-                string key = KeyBytes(inputType, input);
-                string written = key.Length == 0 ? $"{PipelineView.TextField}.Written" : $"{key}, {PipelineView.TextField}.Written";
+                // A keyed record is written with its key, so that a sink that keeps keys (Kafka's message key) keeps it; the
+                // other sinks ignore it. A KeyValue's key is its bytes; a pair's is its key's text, as the text format
+                // renders it, put in the buffer before the row and marked, when that allocates nothing (a string, text, a
+                // number or anything else that formats itself as UTF-8); a pair of another key is written without one.
+                string text = PipelineView.TextField;
+                (string start, string written) = inputType.Shape switch
+                {
+                    RecordShape.KeyValue => ($"{text}.Clear()", $"{input}.Key, {text}.Written"),
+                    RecordShape.Tuple when inputType.Key!.Code == "string" || inputType.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
+                        => ($"{text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey()", $"{text}.Key, {text}.AfterKey"),
+                    _ => ($"{text}.Clear()", $"{text}.Written"),
+                };
                 w.Line(inputType.Shape == RecordShape.Group
-                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
-                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({written}); }}");
-                w.Line($"else {{ {SinkWritersClass}.{sink.Name}Json({PipelineView.TextField}.Clear(), {input}); {names.Field}.Write({written}); }}");
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {text}, {input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({start}, {input}); {names.Field}.Write({written}); }}");
+                w.Line($"else {{ {SinkWritersClass}.{sink.Name}Json({start}, {input}); {names.Field}.Write({written}); }}");
             }
-
-            // The key of a keyed record as UTF-8 bytes: a KeyValue's key; empty for any other record (a pair's key has a
-            // type of its own, whose text is not at hand apart from the row, so such a record is written without a key).
-            private static string KeyBytes(RecordType record, string input) =>
-                record.Shape == RecordShape.KeyValue ? input + ".Key" : "";
 
             // The columns of a sink's record: a pair's key and value (or the tuple's element names), a window's start and end
             // before its key and value, a [Record]'s or a tuple's own columns, or one value.

@@ -19,6 +19,7 @@ public sealed class RecordText
     private readonly int _initialCapacity;
     private byte[] _buffer;
     private int _length;
+    private int _keyLength;
 
     /// <summary>Creates a buffer with room for <paramref name="capacity"/> bytes to start with.</summary>
     public RecordText(int capacity = 256)
@@ -38,6 +39,7 @@ public sealed class RecordText
     public RecordText Clear()
     {
         _length = 0;
+        _keyLength = 0;
         if (_buffer.Length > LargeRecordBytes)
         {
             ReleaseLargeBuffer();
@@ -45,6 +47,22 @@ public sealed class RecordText
 
         return this;
     }
+
+    /// <summary>
+    /// Marks what was appended since <see cref="Clear"/> as the record's key, rendered apart from the record: a sink
+    /// that keeps a key apart (Kafka's message key) is then handed <see cref="Key"/> and <see cref="AfterKey"/>.
+    /// </summary>
+    public RecordText MarkKey()
+    {
+        _keyLength = _length;
+        return this;
+    }
+
+    /// <summary>The bytes appended before <see cref="MarkKey"/> (empty when it was not called since <see cref="Clear"/>).</summary>
+    public ReadOnlySpan<byte> Key => _buffer.AsSpan(0, _keyLength);
+
+    /// <summary>The bytes appended after <see cref="MarkKey"/> (all of <see cref="Written"/> when it was not called).</summary>
+    public ReadOnlySpan<byte> AfterKey => _buffer.AsSpan(_keyLength, _length - _keyLength);
 
     /// <summary>Appends bytes as they are.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

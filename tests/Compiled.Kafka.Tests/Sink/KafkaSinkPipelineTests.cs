@@ -40,6 +40,23 @@ public static partial class KafkaSinkWordCount
     public static partial void Output(ReadOnlySpan<byte> word, long total);
 }
 
+/// <summary>Quantities per symbol, keyed by a string: <c>symbol,quantity</c> lines summed per batch.</summary>
+[Pipeline]
+public static partial class KafkaSinkSymbolTotals
+{
+    /// <summary>Trades of a file.</summary>
+    [Source(Default = "file:trades.csv")]
+    public static partial Lines<(string Symbol, long Quantity)> Trades();
+
+    /// <summary>Each symbol's quantity in the batch.</summary>
+    [ReduceByKey]
+    public static long Add(long a, long b) => a + b;
+
+    /// <summary>The totals.</summary>
+    [Sink(Default = "console")]
+    public static partial void Totals((string Symbol, long Quantity) total);
+}
+
 /// <summary>The compiled word count writing through <c>--sink kafka://...</c> to a real Kafka 0.9 broker.</summary>
 [Collection(KafkaSinkBrokerCollection.Name)]
 public sealed class KafkaSinkPipelineTests(KafkaBrokerFixture kafka)

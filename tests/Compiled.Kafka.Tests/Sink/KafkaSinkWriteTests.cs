@@ -117,6 +117,44 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
         Assert.Equal(expected, last);
     }
 
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    public async Task FormattedRecords_StringKeyedPairsOfACompiledPipeline_KeepTheirKeyAsMessageKey(string format)
+    {
+        // A (string Symbol, long Quantity) total per symbol, sent as CSV rows or JSON objects: each message's key is the symbol.
+        using var directory = new TempDirectory("compiled-kafka-sink-string-keyed");
+        string[] symbols = ["AAPL", "MSFT", "日本", "BRK.B"];
+        string[] lines = [.. Enumerable.Range(0, 200).Select(i => $"{symbols[i % 4]},{i}")];
+        string input = directory.File("trades.csv");
+        await File.WriteAllLinesAsync(input, lines, TestContext.Current.CancellationToken);
+        string topic = KafkaSinkTest.UniqueTopic("string-keyed-" + format);
+        await kafka.CreateTopicAsync(topic, partitions: 1);
+        var errors = new StringWriter();
+
+        int exit = await Compiled.Hosting.PipelineProgram.RunAsync(
+            KafkaSinkSymbolTotals.Definition,
+            ["--source", "file://" + input, "--sink", kafka.SinkUri(topic, "format=" + format), "--log-level", "warning"],
+            errors,
+            configure: null);
+
+        Assert.True(exit == 0, $"The job exited {exit}: {errors}");
+        Dictionary<string, long> totals = Enumerable.Range(0, 200).GroupBy(i => symbols[i % 4]).ToDictionary(g => g.Key, g => (long)g.Sum(), StringComparer.Ordinal);
+        IReadOnlyList<(string? Key, string Value)> read = kafka.ReadAll(topic, totals.Count);
+        var last = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string? key, string value) in read)
+        {
+            last[Assert.IsType<string>(key)] = value;
+        }
+
+        Assert.Equal(totals.Keys.Order(StringComparer.Ordinal), last.Keys.Order(StringComparer.Ordinal));
+        foreach ((string symbol, long total) in totals)
+        {
+            string expected = format == "csv" ? $"{symbol},{total}" : $"{{\"Symbol\":\"{symbol}\",\"Quantity\":{total}}}";
+            Assert.Equal(expected, last[symbol]);
+        }
+    }
+
     [Fact]
     public async Task Commit_RecordLargerThanTheBrokerTakes_FailsTheBatchSayingWhatToDo()
     {
