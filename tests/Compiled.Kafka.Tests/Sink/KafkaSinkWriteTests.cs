@@ -83,21 +83,7 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
     public async Task FormattedRecords_KeyedRecordsOfACompiledPipeline_KeepTheirKeyAsMessageKey(string format)
     {
         // The compiled word count's KeyValue<long> totals, sent as CSV rows or JSON objects: each message's key is the word.
-        using var directory = new TempDirectory("compiled-kafka-sink-keyed");
         string[] lines = [.. Enumerable.Range(0, 300).Select(i => $"w{i % 17} common w{i % 5}")];
-        string input = directory.File("input.txt");
-        await File.WriteAllLinesAsync(input, lines, TestContext.Current.CancellationToken);
-        string topic = KafkaSinkTest.UniqueTopic("keyed-" + format);
-        await kafka.CreateTopicAsync(topic, partitions: 1);
-        var errors = new StringWriter();
-
-        int exit = await Compiled.Hosting.PipelineProgram.RunAsync(
-            KafkaSinkWordCount.Definition,
-            ["--source", "file://" + input, "--sink", kafka.SinkUri(topic, "format=" + format), "--log-level", "warning"],
-            errors,
-            configure: null);
-
-        Assert.True(exit == 0, $"The job exited {exit}: {errors}");
         Dictionary<string, string> expected = lines
             .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .GroupBy(word => word, StringComparer.Ordinal)
@@ -105,16 +91,8 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
                 group => group.Key,
                 group => format == "csv" ? $"{group.Key},{group.Count()}" : $"{{\"key\":\"{group.Key}\",\"value\":{group.Count()}}}",
                 StringComparer.Ordinal);
-        IReadOnlyList<(string? Key, string Value)> read = kafka.ReadAll(topic, expected.Count);
 
-        // One partition, so the messages of a word come in batch order and the last one holds its total.
-        var last = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string? key, string value) in read)
-        {
-            last[Assert.IsType<string>(key)] = value;
-        }
-
-        Assert.Equal(expected, last);
+        Assert.Equal(expected, await LastMessageOfEachKeyAsync(KafkaSinkWordCount.Definition, lines, format, expected.Count));
     }
 
     [Theory]
@@ -123,36 +101,42 @@ public sealed class KafkaSinkWriteTests(KafkaBrokerFixture kafka)
     public async Task FormattedRecords_StringKeyedPairsOfACompiledPipeline_KeepTheirKeyAsMessageKey(string format)
     {
         // A (string Symbol, long Quantity) total per symbol, sent as CSV rows or JSON objects: each message's key is the symbol.
-        using var directory = new TempDirectory("compiled-kafka-sink-string-keyed");
         string[] symbols = ["AAPL", "MSFT", "日本", "BRK.B"];
         string[] lines = [.. Enumerable.Range(0, 200).Select(i => $"{symbols[i % 4]},{i}")];
-        string input = directory.File("trades.csv");
+        Dictionary<string, string> expected = Enumerable.Range(0, 200)
+            .GroupBy(i => symbols[i % 4])
+            .ToDictionary(
+                group => group.Key,
+                group => format == "csv" ? $"{group.Key},{group.Sum()}" : $"{{\"Symbol\":\"{group.Key}\",\"Quantity\":{group.Sum()}}}",
+                StringComparer.Ordinal);
+
+        Assert.Equal(expected, await LastMessageOfEachKeyAsync(KafkaSinkSymbolTotals.Definition, lines, format, expected.Count));
+    }
+
+    // Runs a compiled pipeline over the lines into a new one-partition topic through --sink kafka://...?format=...; the
+    // messages of a key then come in batch order, and the last one of each (by message key) is returned.
+    private async Task<Dictionary<string, string>> LastMessageOfEachKeyAsync(Compiled.Hosting.PipelineDefinition pipeline, string[] lines, string format, int keys)
+    {
+        using var directory = new TempDirectory("compiled-kafka-sink-keyed");
+        string input = directory.File("input.txt");
         await File.WriteAllLinesAsync(input, lines, TestContext.Current.CancellationToken);
-        string topic = KafkaSinkTest.UniqueTopic("string-keyed-" + format);
+        string topic = KafkaSinkTest.UniqueTopic("keyed-" + format);
         await kafka.CreateTopicAsync(topic, partitions: 1);
         var errors = new StringWriter();
-
         int exit = await Compiled.Hosting.PipelineProgram.RunAsync(
-            KafkaSinkSymbolTotals.Definition,
+            pipeline,
             ["--source", "file://" + input, "--sink", kafka.SinkUri(topic, "format=" + format), "--log-level", "warning"],
             errors,
             configure: null);
 
         Assert.True(exit == 0, $"The job exited {exit}: {errors}");
-        Dictionary<string, long> totals = Enumerable.Range(0, 200).GroupBy(i => symbols[i % 4]).ToDictionary(g => g.Key, g => (long)g.Sum(), StringComparer.Ordinal);
-        IReadOnlyList<(string? Key, string Value)> read = kafka.ReadAll(topic, totals.Count);
         var last = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string? key, string value) in read)
+        foreach ((string? key, string value) in kafka.ReadAll(topic, keys))
         {
             last[Assert.IsType<string>(key)] = value;
         }
 
-        Assert.Equal(totals.Keys.Order(StringComparer.Ordinal), last.Keys.Order(StringComparer.Ordinal));
-        foreach ((string symbol, long total) in totals)
-        {
-            string expected = format == "csv" ? $"{symbol},{total}" : $"{{\"Symbol\":\"{symbol}\",\"Quantity\":{total}}}";
-            Assert.Equal(expected, last[symbol]);
-        }
+        return last;
     }
 
     [Fact]
