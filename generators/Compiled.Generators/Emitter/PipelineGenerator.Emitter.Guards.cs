@@ -12,15 +12,15 @@ namespace Compiled.Generators
             // Whether any stage guards its call against an exception on one record ([Map(OnError = ...)] or the pipeline's).
             private static bool HasGuards(PipelineModel model) => model.Stages.Any(s => s.OnError is not null && s.Kind != StageKind.Source);
 
-            // Whether a source reports bad records to a refusal point of its own: a CSV source's reader does, a typed source
-            // that declares its policy does, and every source of a pipeline with guarded stages does.
-            private static bool NeedsBadRecords(PipelineModel model, StageModel source) =>
-                source.Parse?.Record is not null || (source.Parse is not null && source.OnError is not null) || HasGuards(model);
+            // Whether a source reports bad records to a refusal point of its own: a typed source does (its reader, or its
+            // generated parse, refuses the lines that do not parse), and every source of a pipeline with guarded stages does.
+            private static bool NeedsBadRecords(PipelineModel model, StageModel source) => source.Parse is not null || HasGuards(model);
 
-            // A typed source's line whose field 'field' did not parse, under the source's declared policy: refused through its
-            // refusal point (counted, written as a dead letter, or thrown), and the loop goes on with the next line.
+            // A typed source's line whose field 'field' did not parse: refused through its refusal point under the source's
+            // declared policy, else Skip (a source URI's onBadRecord overrides either), counted, written as a dead letter or
+            // thrown; the loop goes on with the next line.
             private static string RefuseTypedLine(StageModel source, StageNames names, int field) =>
-                $"{{ {Runtime}.TypedLineRefusal.Refuse({names.BadRecords}, {Runtime}.BadRecordPolicy.{source.OnError}, {names.Line}, {field}, {source.Parse!.Fields.Count}, {(IsNumber(source.Parse.Fields[field].TypeCode) ? "true" : "false")}); return; }}";
+                $"{{ {Runtime}.TypedLineRefusal.Refuse({names.BadRecords}, {Runtime}.BadRecordPolicy.{source.OnError ?? "Skip"}, {names.Line}, {field}, {source.Parse!.Fields.Count}, {(IsNumber(source.Parse.Fields[field].TypeCode) ? "true" : "false")}); return; }}";
 
             private static bool IsNumber(string type) =>
                 type is "long" or "int" or "short" or "sbyte" or "ulong" or "uint" or "ushort" or "byte" or "double" or "float" or "decimal";

@@ -39,7 +39,7 @@ namespace Compiled.Generators
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
                     StageModel source = pipeline.Sources[i];
-                    if (pipeline.NamesOf(source).BadRecords is { } badRecords && (source.Parse?.Record is not null || source.OnError is not null || pipeline.HasGuards))
+                    if (pipeline.NamesOf(source).BadRecords is { } badRecords && (source.Parse is not null || pipeline.HasGuards))
                     {
                         w.Line($"{badRecords} = {BadRecordsValue(pipeline, pipeline.Sources[i], i)};");
                     }

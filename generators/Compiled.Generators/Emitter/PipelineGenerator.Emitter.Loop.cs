@@ -90,11 +90,11 @@ namespace Compiled.Generators
                     return;
                 }
 
-                // A line that does not parse is counted as malformed and skipped; under a declared policy, it is refused through
-                // the source's refusal point, which also counts it per field and reason, and writes or throws as the policy says.
-                string Malformed(int field) => source.OnError is null ? $"{{ {names.Counters}.Malformed++; return; }}" : RefuseTypedLine(source, names, field);
+                // A line that does not parse is refused through the source's refusal point, which counts it per field and
+                // reason, and skips it, writes it or throws as the policy says.
+                string Malformed(int field) => RefuseTypedLine(source, names, field);
                 w.Line(source.OnError is null
-                    ? $"// Parse the line as {parse.RecordDisplay}; a line that is not one is counted as malformed and skipped."
+                    ? $"// Parse the line as {parse.RecordDisplay}; a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise."
                     : $"// Parse the line as {parse.RecordDisplay}; a line that is not one is refused as the source's OnBadRecord says ({source.OnError}).");
                 if (!parse.IsTuple)
                 {

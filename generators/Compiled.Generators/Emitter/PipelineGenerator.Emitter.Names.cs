@@ -183,10 +183,10 @@ namespace Compiled.Generators
                                 names.LoopType = table.Allocate(stage.Name + "Loop");
                                 names.Push = table.Allocate("Push" + stage.Name);
                                 names.Local = table.Allocate(camel);
-                                if (stage.Parse is not null)
+                                if (stage.Parse?.Record is not null)
                                 {
-                                    // A record source's reader keeps the counters too: it is named for what it is.
-                                    names.Counters = table.Allocate("_" + camel + (stage.Parse.Record is null ? "Counters" : "Reader"));
+                                    // A record source's reader, which keeps its counters too (a typed source's refusal point counts its lines).
+                                    names.Counters = table.Allocate("_" + camel + "Reader");
                                 }
 
                                 break;

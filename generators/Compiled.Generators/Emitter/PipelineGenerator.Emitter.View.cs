@@ -93,7 +93,7 @@ namespace Compiled.Generators
 
                     foreach (StageModel source in Sources)
                     {
-                        if (NamesOf(source).BadRecords is { } badRecords && (NeedsBadRecords(model, source) && (source.Parse?.Record is not null || source.OnError is not null || HasGuards)))
+                        if (NamesOf(source).BadRecords is { } badRecords && NeedsBadRecords(model, source))
                         {
                             _badRecordFields.Add(source, ($"private readonly {Runtime}.BadRecordSource {badRecords};", badRecords));
                         }
@@ -356,7 +356,7 @@ namespace Compiled.Generators
                         used.Add(counters);
                     }
 
-                    if ((reached.Any(IsGuardedInLoop) || source.Parse?.Record is not null || (source.Parse is not null && source.OnError is not null)) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
+                    if ((reached.Any(IsGuardedInLoop) || source.Parse is not null) && _badRecordFields.TryGetValue(source, out (string, string) badRecords))
                     {
                         used.Add(badRecords);
                     }

@@ -64,6 +64,22 @@ public enum BadRecordPolicy
     DeadLetter = 2,
 }
 
+/// <summary>The words a policy is written with on a command line and in a URI: <c>fail</c>, <c>skip</c>, <c>dead-letter</c>.</summary>
+public static class BadRecordPolicyText
+{
+    /// <summary>The words, as a message lists them.</summary>
+    public const string Words = "fail, skip or dead-letter";
+
+    /// <summary>The policy <paramref name="text"/> names (in any case; <c>deadletter</c> too), or <see langword="null"/>.</summary>
+    public static BadRecordPolicy? Parse(string? text) => text?.ToLowerInvariant() switch
+    {
+        "fail" => BadRecordPolicy.Fail,
+        "skip" => BadRecordPolicy.Skip,
+        "dead-letter" or "deadletter" => BadRecordPolicy.DeadLetter,
+        _ => null,
+    };
+}
+
 /// <summary>
 /// Says how one field or property of a <see cref="RecordAttribute"/> struct is read: which column, in which format, and
 /// what it is when its column is missing.

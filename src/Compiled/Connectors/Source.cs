@@ -29,7 +29,19 @@ public abstract class Source : IAsyncDisposable
         Framing = new FramingOptions(
             uri.TakeInt32("maxRecordBytes", FramingOptions.DefaultMaxRecordBytes, minimum: 1),
             uri.TakeEnum("onOversize", OversizePolicy.Fail));
+        string? onBadRecord = uri.TakeString("onBadRecord");
+        if (onBadRecord is not null)
+        {
+            OnBadRecord = BadRecordPolicyText.Parse(onBadRecord)
+                ?? throw uri.Error($"option 'onBadRecord={onBadRecord}' of source URI '{uri.Text}' is not a policy; write {BadRecordPolicyText.Words}");
+        }
     }
+
+    /// <summary>
+    /// What a record of this source that does not parse does, from the URI's <c>onBadRecord</c> option (<c>fail</c>,
+    /// <c>skip</c> or <c>dead-letter</c>), overriding what the pipeline declares; <see langword="null"/> when not given.
+    /// </summary>
+    public BadRecordPolicy? OnBadRecord { get; }
 
     /// <summary>The URI the source was created from.</summary>
     public ConnectorUri Uri { get; }

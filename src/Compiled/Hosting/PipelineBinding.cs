@@ -76,7 +76,13 @@ internal sealed class PipelineBinding
             foreach (SourceDeclaration declared in definition.Sources)
             {
                 string uri = UriOf(options.SourceUris, declared.Name, declared.DefaultUri, "source");
-                sources.Add(ConnectorRegistry.CreateSource(uri, SourceContextOf(declared.Name)));
+                Source source = ConnectorRegistry.CreateSource(uri, SourceContextOf(declared.Name));
+                sources.Add(source);
+                if (source.OnBadRecord is not null && declared is Lines)
+                {
+                    throw source.Uri.Error(
+                        $"source '{declared.Name}' hands each line on as bytes, so none is refused and option onBadRecord has nothing to do; remove it, or declare the source as Lines<T> of the record its lines hold");
+                }
             }
 
             foreach (SinkDeclaration declared in definition.Sinks)

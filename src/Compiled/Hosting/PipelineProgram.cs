@@ -186,16 +186,10 @@ public static class PipelineProgram
         if (parsed.GetResult(badRecordOptions.OnError) is not null)
         {
             string? policy = parsed.GetValue(badRecordOptions.OnError);
-            options.OnError = policy switch
-            {
-                "fail" => BadRecordPolicy.Fail,
-                "skip" => BadRecordPolicy.Skip,
-                "dead-letter" => BadRecordPolicy.DeadLetter,
-                _ => null,
-            };
+            options.OnError = BadRecordPolicyText.Parse(policy);
             if (options.OnError is null)
             {
-                return Usage(error, $"--on-error '{policy}' is not a policy; write fail, skip or dead-letter");
+                return Usage(error, $"--on-error '{policy}' is not a policy; write {BadRecordPolicyText.Words}");
             }
         }
 

@@ -192,6 +192,15 @@ public sealed partial class PipelineRun : IAsyncDisposable
         string? deadLetters = DeadLetterPath(options, checkpointPath);
         _badRecords = new BadRecordLedger(deadLetters is null ? null : new DeadLetterWriter(deadLetters), options.OnError);
         _binding = PipelineBinding.Bind(definition, options, BatchInterval, checkpointPath);
+        for (int i = 0; i < _binding.Sources.Length; i++)
+        {
+            // A source URI's onBadRecord: the policy of that source's records that do not parse, whatever the pipeline declares.
+            if (_binding.Sources[i].OnBadRecord is { } policy)
+            {
+                _badRecords.UseSourcePolicy(definition.Sources[i].Name, policy);
+            }
+        }
+
         if (checkpointPath is not null)
         {
             try
@@ -483,9 +492,12 @@ public sealed partial class PipelineRun : IAsyncDisposable
             LogLate(progress.Time, progress.LateRecords, Noun.Records(progress.LateRecords));
         }
 
-        if (progress.Malformed > 0)
+        // Lines a source's parser refused are in the bad-record counts below, per source, field and reason; any other
+        // malformed line (none today, but a connector may count its own) is said here.
+        long unexplained = progress.Malformed - progress.BadRecords.Where(static c => c.Stage is null && c.Source != BadRecordLedger.BatchSource).Sum(static c => c.Count);
+        if (unexplained > 0)
         {
-            LogMalformed(progress.Time, progress.Malformed, Noun.For(progress.Malformed, "line", "lines"), string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
+            LogMalformed(progress.Time, unexplained, Noun.For(unexplained, "line", "lines"), string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
         }
 
         if (progress.BadRecords.Count > 0)

@@ -77,7 +77,6 @@ namespace Orders
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _ordersFramer;
             private readonly global::Compiled.BadRecordSource _ordersBadRecords;
-            private readonly global::Compiled.Connectors.SourceCounters _ordersCounters;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _sum = new();
@@ -90,7 +89,6 @@ namespace Orders
             {
                 _ordersFramer = new(context.Framing[0], context.Counters[0]);
                 _ordersBadRecords = context.BadRecords.ForSource("Orders", context.Counters[0], _ordersFramer);
-                _ordersCounters = context.Counters[0];
                 _output = context.Sinks[0];
                 _outputRecords = _output.Format == global::Compiled.Sinks.SinkFormat.Text ? _output as global::Compiled.Sinks.IRecordWriter<(int Customer, long Cents)> : null;
                 if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) _output.UseCsvHeader(SinkWriters.OutputCsvHeader);
@@ -197,7 +195,6 @@ namespace Orders
             private sealed class Partition : global::Compiled.Hosting.JobPartition
             {
                 private readonly global::Compiled.Framing.LineFramer _ordersFramer;
-                internal readonly global::Compiled.Connectors.SourceCounters _ordersCounters;
                 internal readonly global::Compiled.BadRecordSource _ordersBadRecords;
                 internal readonly global::Compiled.Keys.StructKeyTable<int, long> _sum = new();
 
@@ -206,7 +203,6 @@ namespace Orders
                 {
                     _ordersFramer = new(context.Framing[0], context.Counters[0]);
                     _ordersBadRecords = context.BadRecords.ForSource("Orders", context.Counters[0], _ordersFramer);
-                    _ordersCounters = context.Counters[0];
                 }
 
                 /// <summary>Starts a byte range of a file of the source.</summary>
@@ -267,20 +263,17 @@ namespace Orders
             /// <summary>The fused loop of source Orders: each line runs through every stage below it, inline.</summary>
             private readonly struct OrdersLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _ordersCounters;
                 private readonly global::Compiled.BadRecordSource _ordersBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<int, long> _sum;
 
                 public OrdersLoop(CustomerTotalsJob job)
                 {
-                    _ordersCounters = job._ordersCounters;
                     _ordersBadRecords = job._ordersBadRecords;
                     _sum = job._sum;
                 }
 
                 public OrdersLoop(Partition partition)
                 {
-                    _ordersCounters = partition._ordersCounters;
                     _ordersBadRecords = partition._ordersBadRecords;
                     _sum = partition._sum;
                 }

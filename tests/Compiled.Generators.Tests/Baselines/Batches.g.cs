@@ -120,7 +120,7 @@ namespace Shop
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+            private readonly global::Compiled.BadRecordSource _inputBadRecords;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, (long Sum, int Count)> _totals = new();
@@ -151,7 +151,7 @@ namespace Shop
             public OrdersJob(global::Compiled.Hosting.JobContext context)
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
-                _inputCounters = context.Counters[0];
+                _inputBadRecords = context.BadRecords.ForSource("Input", context.Counters[0], _inputFramer);
                 _counted = context.Sinks[0];
                 _countedRecords = _counted.Format == global::Compiled.Sinks.SinkFormat.Text ? _counted as global::Compiled.Sinks.IRecordWriter<long> : null;
                 if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) _counted.UseCsvHeader(SinkWriters.CountedCsvHeader);
@@ -201,6 +201,7 @@ namespace Shop
                     case 0:
                     {
                         var inputLoop = new InputLoop(this);
+                        _inputBadRecords.Messages = batch;
                         batch.Deliver(ref inputLoop);
                         break;
                     }
@@ -460,7 +461,7 @@ namespace Shop
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+                private readonly global::Compiled.BadRecordSource _inputBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<int, (long Sum, int Count)> _totals;
                 private readonly global::Compiled.Windows.Partial<long> _all;
                 private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _perUser;
@@ -475,7 +476,7 @@ namespace Shop
 
                 public InputLoop(OrdersJob job)
                 {
-                    _inputCounters = job._inputCounters;
+                    _inputBadRecords = job._inputBadRecords;
                     _totals = job._totals;
                     _all = job._all;
                     _perUser = job._perUser;
@@ -494,11 +495,11 @@ namespace Shop
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> inputLine)
                 {
-                    // Parse the line as (string Kind, int User, long Cents); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (string Kind, int User, long Cents); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int inputAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt32(inputLine, ref inputAt, false, out int inputValue2)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(inputLine, ref inputAt, true, out long inputValue3)) { _inputCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { global::Compiled.TypedLineRefusal.Refuse(_inputBadRecords, global::Compiled.BadRecordPolicy.Skip, inputLine, 0, 3, false); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(inputLine, ref inputAt, false, out int inputValue2)) { global::Compiled.TypedLineRefusal.Refuse(_inputBadRecords, global::Compiled.BadRecordPolicy.Skip, inputLine, 1, 3, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(inputLine, ref inputAt, true, out long inputValue3)) { global::Compiled.TypedLineRefusal.Refuse(_inputBadRecords, global::Compiled.BadRecordPolicy.Skip, inputLine, 2, 3, true); return; }
                     (string Kind, int User, long Cents) input = (inputValue1, inputValue2, inputValue3);
                     OnValue(input);
                 }

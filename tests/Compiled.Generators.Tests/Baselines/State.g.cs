@@ -115,7 +115,7 @@ namespace Clicks
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _clicksFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+            private readonly global::Compiled.BadRecordSource _clicksBadRecords;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
             private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
@@ -130,7 +130,7 @@ namespace Clicks
             public SessionsJob(global::Compiled.Hosting.JobContext context)
             {
                 _clicksFramer = new(context.Framing[0], context.Counters[0]);
-                _clicksCounters = context.Counters[0];
+                _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[0], _clicksFramer);
                 _track = new(global::Compiled.Windows.Windowing.Batches(context, 30000));
                 _totals = context.Sinks[0];
                 _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
@@ -172,6 +172,7 @@ namespace Clicks
                     case 0:
                     {
                         var clicksLoop = new ClicksLoop(this);
+                        _clicksBadRecords.Messages = batch;
                         batch.Deliver(ref clicksLoop);
                         break;
                     }
@@ -323,7 +324,7 @@ namespace Clicks
             /// <summary>The fused loop of source Clicks: each line runs through every stage below it, inline.</summary>
             private readonly struct ClicksLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+                private readonly global::Compiled.BadRecordSource _clicksBadRecords;
                 private readonly global::Compiled.Sinks.Sink _ended;
                 private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
                 private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
@@ -332,7 +333,7 @@ namespace Clicks
 
                 public ClicksLoop(SessionsJob job)
                 {
-                    _clicksCounters = job._clicksCounters;
+                    _clicksBadRecords = job._clicksBadRecords;
                     _ended = job._ended;
                     _total = job._total;
                     _track = job._track;
@@ -345,10 +346,10 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> clicksLine)
                 {
-                    // Parse the line as (int User, long Clicks); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (int User, long Clicks); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int clicksAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(clicksLine, ref clicksAt, true, out long clicksValue2)) { _clicksCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { global::Compiled.TypedLineRefusal.Refuse(_clicksBadRecords, global::Compiled.BadRecordPolicy.Skip, clicksLine, 0, 2, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(clicksLine, ref clicksAt, true, out long clicksValue2)) { global::Compiled.TypedLineRefusal.Refuse(_clicksBadRecords, global::Compiled.BadRecordPolicy.Skip, clicksLine, 1, 2, true); return; }
                     (int User, long Clicks) clicks = (clicksValue1, clicksValue2);
                     OnValue(clicks);
                 }

@@ -98,7 +98,7 @@ namespace Auctions
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _eventsFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _eventsCounters;
+            private readonly global::Compiled.BadRecordSource _eventsBadRecords;
             private readonly global::Compiled.Hosting.JobMetrics _metrics;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
@@ -112,7 +112,7 @@ namespace Auctions
             public ClosingJob(global::Compiled.Hosting.JobContext context)
             {
                 _eventsFramer = new(context.Framing[0], context.Counters[0]);
-                _eventsCounters = context.Counters[0];
+                _eventsBadRecords = context.BadRecords.ForSource("Events", context.Counters[0], _eventsFramer);
                 _metrics = context.Metrics;
                 _auctions = context.Sinks[0];
                 _auctionsRecords = _auctions.Format == global::Compiled.Sinks.SinkFormat.Text ? _auctions as global::Compiled.Sinks.IRecordWriter<(long, (long Expires, long Best, bool Closed))> : null;
@@ -151,6 +151,7 @@ namespace Auctions
                     case 0:
                     {
                         var eventsLoop = new EventsLoop(this);
+                        _eventsBadRecords.Messages = batch;
                         batch.Deliver(ref eventsLoop);
                         break;
                     }
@@ -267,14 +268,14 @@ namespace Auctions
             /// <summary>The fused loop of source Events: each line runs through every stage below it, inline.</summary>
             private readonly struct EventsLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _eventsCounters;
+                private readonly global::Compiled.BadRecordSource _eventsBadRecords;
                 private readonly global::Compiled.Windows.Watermark _atWatermark;
                 private readonly global::Compiled.UpdateStateStore<long, (long Expires, long Price), (long Expires, long Best, bool Closed), global::Compiled.Keys.StructKeys<long, global::Compiled.UpdateEntry<(long Expires, long Best, bool Closed)>>, CloseFunction> _close;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
 
                 public EventsLoop(ClosingJob job)
                 {
-                    _eventsCounters = job._eventsCounters;
+                    _eventsBadRecords = job._eventsBadRecords;
                     _atWatermark = job._atWatermark;
                     _close = job._close;
                     _metrics = job._metrics;
@@ -285,12 +286,12 @@ namespace Auctions
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> eventsLine)
                 {
-                    // Parse the line as (long Auction, long Time, long Expires, long Price); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (long Auction, long Time, long Expires, long Price); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int eventsAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue1)) { _eventsCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue2)) { _eventsCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue3)) { _eventsCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, true, out long eventsValue4)) { _eventsCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue1)) { global::Compiled.TypedLineRefusal.Refuse(_eventsBadRecords, global::Compiled.BadRecordPolicy.Skip, eventsLine, 0, 4, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue2)) { global::Compiled.TypedLineRefusal.Refuse(_eventsBadRecords, global::Compiled.BadRecordPolicy.Skip, eventsLine, 1, 4, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, false, out long eventsValue3)) { global::Compiled.TypedLineRefusal.Refuse(_eventsBadRecords, global::Compiled.BadRecordPolicy.Skip, eventsLine, 2, 4, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(eventsLine, ref eventsAt, true, out long eventsValue4)) { global::Compiled.TypedLineRefusal.Refuse(_eventsBadRecords, global::Compiled.BadRecordPolicy.Skip, eventsLine, 3, 4, true); return; }
                     (long Auction, long Time, long Expires, long Price) events = (eventsValue1, eventsValue2, eventsValue3, eventsValue4);
                     OnValue(events);
                 }

@@ -118,7 +118,7 @@ namespace Market
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _tradesFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _tradesCounters;
+            private readonly global::Compiled.BadRecordSource _tradesBadRecords;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<string, decimal> _high = new();
@@ -139,7 +139,7 @@ namespace Market
             public SymbolTradesJob(global::Compiled.Hosting.JobContext context)
             {
                 _tradesFramer = new(context.Framing[0], context.Counters[0]);
-                _tradesCounters = context.Counters[0];
+                _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
                 _windowVolumeWindow = new(global::Compiled.Windows.Windowing.Batches(context, 3000), global::Compiled.Windows.Windowing.Batches(context, 1000));
                 _highs = context.Sinks[0];
                 _highsRecords = _highs.Format == global::Compiled.Sinks.SinkFormat.Text ? _highs as global::Compiled.Sinks.IRecordWriter<(string Symbol, decimal Price)> : null;
@@ -184,6 +184,7 @@ namespace Market
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
+                        _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
                         break;
                     }
@@ -387,14 +388,14 @@ namespace Market
             /// <summary>The fused loop of source Trades: each line runs through every stage below it, inline.</summary>
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _tradesCounters;
+                private readonly global::Compiled.BadRecordSource _tradesBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<string, decimal> _high;
                 private readonly global::Compiled.UpdateStateStore<string, long, long, global::Compiled.Keys.StructKeys<string, global::Compiled.UpdateEntry<long>>, TotalVolumeFunction> _totalVolume;
                 private readonly global::Compiled.Keys.StructKeyTable<string, long> _windowVolumeBatch;
 
                 public TradesLoop(SymbolTradesJob job)
                 {
-                    _tradesCounters = job._tradesCounters;
+                    _tradesBadRecords = job._tradesBadRecords;
                     _high = job._high;
                     _totalVolume = job._totalVolume;
                     _windowVolumeBatch = job._windowVolumeWindow.Current.Table;
@@ -405,12 +406,12 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine)
                 {
-                    // Parse the line as (long Time, string Symbol, decimal Price, long Volume); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (long Time, string Symbol, decimal Price, long Volume); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int tradesAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt64(tradesLine, ref tradesAt, false, out long tradesValue1)) { _tradesCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryString(tradesLine, ref tradesAt, false, out string tradesValue2)) { _tradesCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryDecimal(tradesLine, ref tradesAt, false, out decimal tradesValue3)) { _tradesCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt64(tradesLine, ref tradesAt, true, out long tradesValue4)) { _tradesCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(tradesLine, ref tradesAt, false, out long tradesValue1)) { global::Compiled.TypedLineRefusal.Refuse(_tradesBadRecords, global::Compiled.BadRecordPolicy.Skip, tradesLine, 0, 4, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryString(tradesLine, ref tradesAt, false, out string tradesValue2)) { global::Compiled.TypedLineRefusal.Refuse(_tradesBadRecords, global::Compiled.BadRecordPolicy.Skip, tradesLine, 1, 4, false); return; }
+                    if (!global::Compiled.Utf8Fields.TryDecimal(tradesLine, ref tradesAt, false, out decimal tradesValue3)) { global::Compiled.TypedLineRefusal.Refuse(_tradesBadRecords, global::Compiled.BadRecordPolicy.Skip, tradesLine, 2, 4, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(tradesLine, ref tradesAt, true, out long tradesValue4)) { global::Compiled.TypedLineRefusal.Refuse(_tradesBadRecords, global::Compiled.BadRecordPolicy.Skip, tradesLine, 3, 4, true); return; }
                     (long Time, string Symbol, decimal Price, long Volume) trades = (tradesValue1, tradesValue2, tradesValue3, tradesValue4);
                     OnValue(trades);
                 }

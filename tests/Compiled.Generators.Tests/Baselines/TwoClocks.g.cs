@@ -107,8 +107,8 @@ namespace Clicks
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _liveFramer;
             private readonly global::Compiled.Framing.LineFramer _replayedFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _liveCounters;
-            private readonly global::Compiled.Connectors.SourceCounters _replayedCounters;
+            private readonly global::Compiled.BadRecordSource _liveBadRecords;
+            private readonly global::Compiled.BadRecordSource _replayedBadRecords;
             private readonly global::Compiled.Hosting.JobMetrics _metrics;
             private readonly global::Compiled.RecordText _text = new();
             // Across batches: windows, state stores, watermarks, event-time windows (what a checkpoint holds).
@@ -125,8 +125,8 @@ namespace Clicks
             {
                 _liveFramer = new(context.Framing[0], context.Counters[0]);
                 _replayedFramer = new(context.Framing[1], context.Counters[1]);
-                _liveCounters = context.Counters[0];
-                _replayedCounters = context.Counters[1];
+                _liveBadRecords = context.BadRecords.ForSource("Live", context.Counters[0], _liveFramer);
+                _replayedBadRecords = context.BadRecords.ForSource("Replayed", context.Counters[1], _replayedFramer);
                 _metrics = context.Metrics;
                 _perTenSeconds = context.Sinks[0];
                 _perTenSecondsRecords = _perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text ? _perTenSeconds as global::Compiled.Sinks.IRecordWriter<global::Compiled.Windowed<int, long>> : null;
@@ -174,12 +174,14 @@ namespace Clicks
                     case 0:
                     {
                         var liveLoop = new LiveLoop(this);
+                        _liveBadRecords.Messages = batch;
                         batch.Deliver(ref liveLoop);
                         break;
                     }
                     case 1:
                     {
                         var replayedLoop = new ReplayedLoop(this);
+                        _replayedBadRecords.Messages = batch;
                         batch.Deliver(ref replayedLoop);
                         break;
                     }
@@ -312,7 +314,7 @@ namespace Clicks
             /// <summary>The fused loop of source Live: each line runs through every stage below it, inline.</summary>
             private readonly struct LiveLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _liveCounters;
+                private readonly global::Compiled.BadRecordSource _liveBadRecords;
                 private readonly global::Compiled.Windows.Watermark _atWatermark;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.StructKeyTable<int, long>> _clicks;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
@@ -322,7 +324,7 @@ namespace Clicks
 
                 public LiveLoop(TwoClocksJob job)
                 {
-                    _liveCounters = job._liveCounters;
+                    _liveBadRecords = job._liveBadRecords;
                     _atWatermark = job._atWatermark;
                     _clicks = job._clicks;
                     _metrics = job._metrics;
@@ -336,10 +338,10 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> liveLine)
                 {
-                    // Parse the line as (long Time, int User); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (long Time, int User); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int liveAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt64(liveLine, ref liveAt, false, out long liveValue1)) { _liveCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt32(liveLine, ref liveAt, true, out int liveValue2)) { _liveCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(liveLine, ref liveAt, false, out long liveValue1)) { global::Compiled.TypedLineRefusal.Refuse(_liveBadRecords, global::Compiled.BadRecordPolicy.Skip, liveLine, 0, 2, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(liveLine, ref liveAt, true, out int liveValue2)) { global::Compiled.TypedLineRefusal.Refuse(_liveBadRecords, global::Compiled.BadRecordPolicy.Skip, liveLine, 1, 2, true); return; }
                     (long Time, int User) live = (liveValue1, liveValue2);
                     OnValue(live);
                 }
@@ -378,7 +380,7 @@ namespace Clicks
             /// <summary>The fused loop of source Replayed: each line runs through every stage below it, inline.</summary>
             private readonly struct ReplayedLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _replayedCounters;
+                private readonly global::Compiled.BadRecordSource _replayedBadRecords;
                 private readonly global::Compiled.Windows.Watermark _atWatermark;
                 private readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.StructKeyTable<int, long>> _clicks;
                 private readonly global::Compiled.Hosting.JobMetrics _metrics;
@@ -388,7 +390,7 @@ namespace Clicks
 
                 public ReplayedLoop(TwoClocksJob job)
                 {
-                    _replayedCounters = job._replayedCounters;
+                    _replayedBadRecords = job._replayedBadRecords;
                     _atWatermark = job._atWatermark;
                     _clicks = job._clicks;
                     _metrics = job._metrics;
@@ -402,10 +404,10 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> replayedLine)
                 {
-                    // Parse the line as (long Time, int User); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (long Time, int User); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int replayedAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt64(replayedLine, ref replayedAt, false, out long replayedValue1)) { _replayedCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt32(replayedLine, ref replayedAt, true, out int replayedValue2)) { _replayedCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt64(replayedLine, ref replayedAt, false, out long replayedValue1)) { global::Compiled.TypedLineRefusal.Refuse(_replayedBadRecords, global::Compiled.BadRecordPolicy.Skip, replayedLine, 0, 2, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(replayedLine, ref replayedAt, true, out int replayedValue2)) { global::Compiled.TypedLineRefusal.Refuse(_replayedBadRecords, global::Compiled.BadRecordPolicy.Skip, replayedLine, 1, 2, true); return; }
                     (long Time, int User) replayed = (replayedValue1, replayedValue2);
                     OnValue(replayed);
                 }

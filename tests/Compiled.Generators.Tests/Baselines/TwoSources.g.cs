@@ -102,8 +102,8 @@ namespace Ads
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _impressionsFramer;
             private readonly global::Compiled.Framing.LineFramer _clicksFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _impressionsCounters;
-            private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+            private readonly global::Compiled.BadRecordSource _impressionsBadRecords;
+            private readonly global::Compiled.BadRecordSource _clicksBadRecords;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _eventAd = new();
@@ -122,8 +122,8 @@ namespace Ads
             {
                 _impressionsFramer = new(context.Framing[0], context.Counters[0]);
                 _clicksFramer = new(context.Framing[1], context.Counters[1]);
-                _impressionsCounters = context.Counters[0];
-                _clicksCounters = context.Counters[1];
+                _impressionsBadRecords = context.BadRecords.ForSource("Impressions", context.Counters[0], _impressionsFramer);
+                _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[1], _clicksFramer);
                 _matches = context.Sinks[0];
                 _matchesRecords = _matches.Format == global::Compiled.Sinks.SinkFormat.Text ? _matches as global::Compiled.Sinks.IRecordWriter<(int Ad, int Shown, int Clicked)> : null;
                 if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) _matches.UseCsvHeader(SinkWriters.MatchesCsvHeader);
@@ -170,12 +170,14 @@ namespace Ads
                     case 0:
                     {
                         var impressionsLoop = new ImpressionsLoop(this);
+                        _impressionsBadRecords.Messages = batch;
                         batch.Deliver(ref impressionsLoop);
                         break;
                     }
                     case 1:
                     {
                         var clicksLoop = new ClicksLoop(this);
+                        _clicksBadRecords.Messages = batch;
                         batch.Deliver(ref clicksLoop);
                         break;
                     }
@@ -298,7 +300,7 @@ namespace Ads
             /// <summary>The fused loop of source Impressions: each line runs through every stage below it, inline.</summary>
             private readonly struct ImpressionsLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _impressionsCounters;
+                private readonly global::Compiled.BadRecordSource _impressionsBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<int, long> _eventAd;
                 private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedLeft;
                 private readonly global::Compiled.ValueLists<int> _matchedLeftValues;
@@ -307,7 +309,7 @@ namespace Ads
 
                 public ImpressionsLoop(ClickJoinJob job)
                 {
-                    _impressionsCounters = job._impressionsCounters;
+                    _impressionsBadRecords = job._impressionsBadRecords;
                     _eventAd = job._eventAd;
                     _matchedLeft = job._matchedLeft;
                     _matchedLeftValues = job._matchedLeftValues;
@@ -320,10 +322,10 @@ namespace Ads
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> impressionsLine)
                 {
-                    // Parse the line as (int Ad, int User); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (int Ad, int User); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int impressionsAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, false, out int impressionsValue1)) { _impressionsCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, true, out int impressionsValue2)) { _impressionsCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, false, out int impressionsValue1)) { global::Compiled.TypedLineRefusal.Refuse(_impressionsBadRecords, global::Compiled.BadRecordPolicy.Skip, impressionsLine, 0, 2, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(impressionsLine, ref impressionsAt, true, out int impressionsValue2)) { global::Compiled.TypedLineRefusal.Refuse(_impressionsBadRecords, global::Compiled.BadRecordPolicy.Skip, impressionsLine, 1, 2, true); return; }
                     (int Ad, int User) impressions = (impressionsValue1, impressionsValue2);
                     OnValue(impressions);
                 }
@@ -343,7 +345,7 @@ namespace Ads
             /// <summary>The fused loop of source Clicks: each line runs through every stage below it, inline.</summary>
             private readonly struct ClicksLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _clicksCounters;
+                private readonly global::Compiled.BadRecordSource _clicksBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<int, long> _eventAd;
                 private readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedLeft;
                 private readonly global::Compiled.ValueLists<int> _matchedLeftValues;
@@ -352,7 +354,7 @@ namespace Ads
 
                 public ClicksLoop(ClickJoinJob job)
                 {
-                    _clicksCounters = job._clicksCounters;
+                    _clicksBadRecords = job._clicksBadRecords;
                     _eventAd = job._eventAd;
                     _matchedLeft = job._matchedLeft;
                     _matchedLeftValues = job._matchedLeftValues;
@@ -365,10 +367,10 @@ namespace Ads
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> clicksLine)
                 {
-                    // Parse the line as (int Ad, int User); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (int Ad, int User); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int clicksAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { _clicksCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, true, out int clicksValue2)) { _clicksCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, false, out int clicksValue1)) { global::Compiled.TypedLineRefusal.Refuse(_clicksBadRecords, global::Compiled.BadRecordPolicy.Skip, clicksLine, 0, 2, true); return; }
+                    if (!global::Compiled.Utf8Fields.TryInt32(clicksLine, ref clicksAt, true, out int clicksValue2)) { global::Compiled.TypedLineRefusal.Refuse(_clicksBadRecords, global::Compiled.BadRecordPolicy.Skip, clicksLine, 1, 2, true); return; }
                     (int Ad, int User) clicks = (clicksValue1, clicksValue2);
                     OnValue(clicks);
                 }

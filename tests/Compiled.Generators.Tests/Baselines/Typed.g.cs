@@ -76,7 +76,7 @@ namespace Sensors
         {
             // Bound when the job is created: framers, counters, metrics, the text buffer.
             private readonly global::Compiled.Framing.LineFramer _inputFramer;
-            private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+            private readonly global::Compiled.BadRecordSource _inputBadRecords;
             private readonly global::Compiled.RecordText _text = new();
             // Per batch: what the batch collects, emptied at its end.
             private readonly global::Compiled.Keys.StructKeyTable<int, long> _degrees = new();
@@ -88,7 +88,7 @@ namespace Sensors
             public ReadingsJob(global::Compiled.Hosting.JobContext context)
             {
                 _inputFramer = new(context.Framing[0], context.Counters[0]);
-                _inputCounters = context.Counters[0];
+                _inputBadRecords = context.BadRecords.ForSource("Input", context.Counters[0], _inputFramer);
                 _histogram = context.Sinks[0];
                 _histogramRecords = _histogram.Format == global::Compiled.Sinks.SinkFormat.Text ? _histogram as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
                 if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) _histogram.UseCsvHeader(SinkWriters.HistogramCsvHeader);
@@ -126,6 +126,7 @@ namespace Sensors
                     case 0:
                     {
                         var inputLoop = new InputLoop(this);
+                        _inputBadRecords.Messages = batch;
                         batch.Deliver(ref inputLoop);
                         break;
                     }
@@ -194,14 +195,14 @@ namespace Sensors
             private sealed class Partition : global::Compiled.Hosting.JobPartition
             {
                 private readonly global::Compiled.Framing.LineFramer _inputFramer;
-                internal readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+                internal readonly global::Compiled.BadRecordSource _inputBadRecords;
                 internal readonly global::Compiled.Keys.StructKeyTable<int, long> _degrees = new();
 
                 /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _inputFramer = new(context.Framing[0], context.Counters[0]);
-                    _inputCounters = context.Counters[0];
+                    _inputBadRecords = context.BadRecords.ForSource("Input", context.Counters[0], _inputFramer);
                 }
 
                 /// <summary>Starts a byte range of a file of the source.</summary>
@@ -210,6 +211,16 @@ namespace Sensors
                     switch (source)
                     {
                         case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName, offset); break;
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
                 }
@@ -251,18 +262,18 @@ namespace Sensors
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
-                private readonly global::Compiled.Connectors.SourceCounters _inputCounters;
+                private readonly global::Compiled.BadRecordSource _inputBadRecords;
                 private readonly global::Compiled.Keys.StructKeyTable<int, long> _degrees;
 
                 public InputLoop(ReadingsJob job)
                 {
-                    _inputCounters = job._inputCounters;
+                    _inputBadRecords = job._inputBadRecords;
                     _degrees = job._degrees;
                 }
 
                 public InputLoop(Partition partition)
                 {
-                    _inputCounters = partition._inputCounters;
+                    _inputBadRecords = partition._inputBadRecords;
                     _degrees = partition._degrees;
                 }
 
@@ -271,10 +282,10 @@ namespace Sensors
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> inputLine)
                 {
-                    // Parse the line as (string Sensor, double Celsius); a line that is not one is counted as malformed and skipped.
+                    // Parse the line as (string Sensor, double Celsius); a line that is not one is refused: counted and skipped, unless the source URI's onBadRecord says otherwise.
                     int inputAt = 0;
-                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { _inputCounters.Malformed++; return; }
-                    if (!global::Compiled.Utf8Fields.TryDouble(inputLine, ref inputAt, true, out double inputValue2)) { _inputCounters.Malformed++; return; }
+                    if (!global::Compiled.Utf8Fields.TryString(inputLine, ref inputAt, false, out string inputValue1)) { global::Compiled.TypedLineRefusal.Refuse(_inputBadRecords, global::Compiled.BadRecordPolicy.Skip, inputLine, 0, 2, false); return; }
+                    if (!global::Compiled.Utf8Fields.TryDouble(inputLine, ref inputAt, true, out double inputValue2)) { global::Compiled.TypedLineRefusal.Refuse(_inputBadRecords, global::Compiled.BadRecordPolicy.Skip, inputLine, 1, 2, true); return; }
                     (string Sensor, double Celsius) input = (inputValue1, inputValue2);
                     OnValue(input);
                 }

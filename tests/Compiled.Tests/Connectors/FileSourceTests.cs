@@ -367,7 +367,7 @@ public sealed class FileSourceTests : IDisposable
     [InlineData("file:///*.log?existing=false", "sets option 'existing', which applies only while watching; add watch=true")]
     [InlineData("file:///logs/*/app.log", "has a wildcard before its last segment")]
     [InlineData("file:", "names no path; write file:///path/to/file.txt, file:///logs/*.log or file:///incoming/")]
-    [InlineData("file:///in.txt?wacth=true", "has an unknown option 'wacth'; the options of a file source are: existing, maxRecordBytes, onOversize, onUnreadable, poll, watch")]
+    [InlineData("file:///in.txt?wacth=true", "has an unknown option 'wacth'; the options of a file source are: existing, maxRecordBytes, onBadRecord, onOversize, onUnreadable, poll, watch")]
     [InlineData("file:///in.txt?onUnreadable=fail", "names one file, which is read once, so option 'onUnreadable' does not apply")]
     [InlineData("file:///in/?onUnreadable=ignore", "is not valid; write skip or fail")]
     [InlineData("file:///in/?poll=soon", "option 'poll=soon' of source URI")]

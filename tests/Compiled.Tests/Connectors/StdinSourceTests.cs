@@ -107,7 +107,7 @@ public sealed class StdinSourceTests
     {
         var error = Assert.Throws<ConnectorUriException>(() => ConnectorRegistry.CreateSource("stdin:?watch=true", new SourceContext()));
 
-        Assert.Contains("unknown option 'watch'; the options of a stdin source are: maxRecordBytes, onOversize", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown option 'watch'; the options of a stdin source are: maxRecordBytes, onBadRecord, onOversize", error.Message, StringComparison.Ordinal);
     }
 
     private static Source Create(Func<Stream> input) =>

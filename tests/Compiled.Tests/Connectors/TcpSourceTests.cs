@@ -262,7 +262,7 @@ public sealed class TcpSourceTests : IDisposable
     [InlineData("tcp://[::1:9999", "opens an IPv6 address with '[' but does not close it; write tcp://[::1]:9999")]
     [InlineData("tcp://localhost:9999?reconnectDelay=fast", "option 'reconnectDelay=fast' of source URI 'tcp://localhost:9999?reconnectDelay=fast' is not valid; write a number and a unit")]
     [InlineData("tcp://localhost:9999?reconnectDelay=10s&maxReconnectDelay=1s", "has maxReconnectDelay 1s shorter than reconnectDelay 10s; make maxReconnectDelay at least as long")]
-    [InlineData("tcp://localhost:9999?reconect=1s", "has an unknown option 'reconect'; the options of a tcp source are: connectTimeout, maxReconnectDelay, maxRecordBytes, onOversize, onPartial, reconnectDelay")]
+    [InlineData("tcp://localhost:9999?reconect=1s", "has an unknown option 'reconect'; the options of a tcp source are: connectTimeout, maxReconnectDelay, maxRecordBytes, onBadRecord, onOversize, onPartial, reconnectDelay")]
     public void TcpSource_BadAddressFormOrOption_SaysWhatToWrite(string uri, string expected)
     {
         var error = Assert.Throws<ConnectorUriException>(() => ConnectorRegistry.CreateSource(uri, new SourceContext()));

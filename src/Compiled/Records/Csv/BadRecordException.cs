@@ -9,8 +9,8 @@ public sealed class BadRecordException : Exception
     /// <summary>Creates the exception.</summary>
     public BadRecordException(string source, string stream, long line, string? field, BadRecordReason reason, string detail, long offset = -1, string? position = null)
         : base($"Source {source} read a bad record at {(position is null ? Where(offset, line) : "position " + position)} of {(stream.Length == 0 ? "its input" : stream)}"
-            + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] "
-            + "to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).")
+            + (field is null ? "" : $", field {field}") + $": {reason}: {detail}. Fix the input, or give the source URI onBadRecord=skip (or declare "
+            + "[Source(OnBadRecord = BadRecordPolicy.Skip)]) to count and skip such records; dead-letter (BadRecordPolicy.DeadLetter) keeps them in the dead-letter file too.")
     {
         SourceName = source;
         Stream = stream;

@@ -44,7 +44,7 @@ public sealed class BadRecordLedger : IDisposable
     public const string BatchSource = "(batch)";
 
     // The refusal point of the batch boundary's stages.
-    internal BadRecordSource Batch => _batch ??= new BadRecordSource(this, BatchSource, new SourceCounters(), null);
+    internal BadRecordSource Batch => _batch ??= new BadRecordSource(this, BatchSource, new SourceCounters(), null, null);
 
     private BadRecordSource? _batch;
 
@@ -66,7 +66,27 @@ public sealed class BadRecordLedger : IDisposable
     /// <param name="name">The source's name.</param>
     /// <param name="counters">The source's counters: a refused record counts as <see cref="SourceCounters.Malformed"/>.</param>
     /// <param name="framer">The source's framer, which knows the stream and the byte offset of the record being read.</param>
-    public BadRecordSource ForSource(string name, SourceCounters counters, LineFramer? framer = null) => new(this, name, counters, framer);
+    public BadRecordSource ForSource(string name, SourceCounters counters, LineFramer? framer = null)
+    {
+        lock (_gate)
+        {
+            return new(this, name, counters, framer, _sourcePolicies.TryGetValue(name, out BadRecordPolicy policy) ? policy : null);
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="policy"/> the policy of source <paramref name="source"/>'s records that do not parse, whatever
+    /// the pipeline declares (its URI's <c>onBadRecord</c>); the run calls this before the job is created.
+    /// </summary>
+    public void UseSourcePolicy(string source, BadRecordPolicy policy)
+    {
+        lock (_gate)
+        {
+            _sourcePolicies[source] = policy;
+        }
+    }
+
+    private readonly Dictionary<string, BadRecordPolicy> _sourcePolicies = new(StringComparer.Ordinal);
 
     /// <summary>The guard of stage <paramref name="stage"/> (the generated job calls this).</summary>
     /// <param name="stage">The stage's name.</param>

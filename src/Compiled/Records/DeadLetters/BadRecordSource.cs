@@ -21,16 +21,23 @@ public sealed class BadRecordSource
     private readonly SourceCounters _counters;
     private readonly LineFramer? _framer;
 
-    internal BadRecordSource(BadRecordLedger ledger, string name, SourceCounters counters, LineFramer? framer)
+    internal BadRecordSource(BadRecordLedger ledger, string name, SourceCounters counters, LineFramer? framer, BadRecordPolicy? policy)
     {
         _ledger = ledger;
         Name = name;
         _counters = counters;
         _framer = framer;
+        Policy = policy;
     }
 
     /// <summary>A refusal point with a ledger of its own and no framer: for a reader made outside a job (tests, tools).</summary>
-    public static BadRecordSource Standalone(string name, SourceCounters counters) => new(new BadRecordLedger(), name, counters, null);
+    public static BadRecordSource Standalone(string name, SourceCounters counters) => new(new BadRecordLedger(), name, counters, null, null);
+
+    /// <summary>
+    /// The policy the run gives this source's records that do not parse (its URI's <c>onBadRecord</c>), which the parser
+    /// takes over the one the pipeline declares; <see langword="null"/> when the run gives none.
+    /// </summary>
+    public BadRecordPolicy? Policy { get; }
 
     /// <summary>The source's name.</summary>
     public string Name { get; }

@@ -56,7 +56,7 @@ public sealed class JsonRecordReader : IRecordLines
         _layout = layout;
         _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
         _badRecords.Lines = this;
-        _policy = policy ?? layout.OnBadRecord;
+        _policy = _badRecords.Policy ?? policy ?? layout.OnBadRecord;
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         _propertyOrder = new int[layout.Members.Length + 1];
         for (int i = 0; i < _propertyOrder.Length; i++)

@@ -179,3 +179,31 @@ public static partial class GuardedValues
     [Sink]
     public static partial void Output(ReadOnlySpan<byte> sensor, long total);
 }
+
+/// <summary>Cents per customer from lines of two numbers, declaring no policy: a line that does not parse is counted and skipped.</summary>
+[Pipeline]
+public static partial class PlainCentsPerCustomer
+{
+    [Source]
+    public static partial Lines<(int Customer, long Cents)> Orders();
+
+    [ReduceByKey]
+    public static long Sum(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void Output(int customer, long cents);
+}
+
+/// <summary>The lines of a file as they are, counted: nothing is parsed, so nothing is refused.</summary>
+[Pipeline]
+public static partial class RawLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Count]
+    public static partial long Lines(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void Output(long lines);
+}

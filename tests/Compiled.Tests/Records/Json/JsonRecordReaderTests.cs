@@ -141,7 +141,7 @@ public class JsonRecordReaderTests
         Assert.Equal(("a.jsonl", 4L, "Level", BadRecordReason.NumberOutOfRange), (exception.Stream, exception.Line, exception.Field, exception.Reason));
         Assert.Equal(
             "Source Events read a bad record at line 4 of a.jsonl, field Level: NumberOutOfRange: '300' at \"level\" cannot be read as the Level of a StrictEvent. "
-            + "Fix the input, or declare the record [Record(OnBadRecord = BadRecordPolicy.Skip)] to count and skip such records (BadRecordPolicy.DeadLetter to keep them in the dead-letter file too).",
+            + "Fix the input, or give the source URI onBadRecord=skip (or declare [Source(OnBadRecord = BadRecordPolicy.Skip)]) to count and skip such records; dead-letter (BadRecordPolicy.DeadLetter) keeps them in the dead-letter file too.",
             exception.Message);
 
         // A first line of only a byte order mark and white space is an empty line; white space around an object is not the record's.
