@@ -199,19 +199,18 @@ namespace Compiled.Generators.Records
 
             w.Line();
             w.Line("// The rest of a line in another order (or with unknown or repeated properties): each name compared first with the");
-            w.Line("// one that followed the property before in the line before (the reader's PropertyOrder), so lines of any one");
+            w.Line("// one that followed the property before in the line before (the reader's NextName, from its PropertyOrder), so lines of any one");
             w.Line("// order take one comparison per name.");
             if (straight)
             {
                 w.Line("InLineOrder:");
             }
 
-            w.Line("global::System.Span<int> order = reader.PropertyOrder;");
-            w.Line("int expected = order[after];");
+            w.Line($"ref readonly {Runtime}.JsonExpectedName expected = ref reader.NextName(after);");
             w.Line($"{Span} propertyName;");
             w.Line("int next0;");
-            w.Open("while ((next0 = json.TryNextProperty(JsonName0(expected), out propertyName)) != 0)");
-            w.Line("int child = expected;");
+            w.Open("while ((next0 = json.TryNextProperty(in expected, out propertyName)) != 0)");
+            w.Line("int child = expected.Index;");
             w.Open("if (next0 != 2)");
             w.Line("if (next0 < 0) goto AnyOrder;");
             string keyword = "if";
@@ -226,7 +225,7 @@ namespace Compiled.Generators.Records
             w.Line("if (!json.TryScalar()) goto AnyOrder;");
             w.Line("continue;");
             w.Close();
-            w.Line("order[after] = child; // this line's order, for the next");
+            w.Line("reader.LearnOrder(after, child); // this line's order, for the next");
             w.Close();
             w.Line();
             w.Open("switch (child)");
@@ -240,7 +239,7 @@ namespace Compiled.Generators.Records
 
             w.Close();
             w.Line("after = child + 1;");
-            w.Line("expected = order[after];");
+            w.Line("expected = ref reader.NextName(after);");
             w.Close();
             w.Line("if (!json.TryEndLine()) goto AnyOrder;");
             w.Line("goto Members;");
@@ -308,16 +307,17 @@ namespace Compiled.Generators.Records
             w.Close();
         }
 
-        // The names the one pass compares first, one method per object of the members' paths (the line's first): the name
+        // The names the one pass compares first in a nested object, one method per object of the members' paths under the
+        // line's (whose names the reader keeps, in the order it learned: JsonRecordReader.NextName): the name
         // at an index in declaration order, as TryNextProperty expects it, none past the last or for a name JSON writes
         // with escapes (a quote, backslash or control character).
         private static void EmitJsonNames(SourceWriter w, PathNode root)
         {
-            foreach (PathNode node in Objects(root))
+            foreach (PathNode node in Objects(root).Where(node => node.Object != 0))
             {
                 int id = node.Object;
                 w.Line();
-                w.Line($"/// <summary>The name of property <paramref name=\"index\"/> of {(id == 0 ? "the line's object" : "\"" + node.Name + "\"")} in declaration order, compared first with a line's next name.</summary>");
+                w.Line($"/// <summary>The name of property <paramref name=\"index\"/> of \"{node.Name}\" in declaration order, compared first with a line's next name.</summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
                 w.Open($"private static {Span} JsonName{id}(int index)");
                 w.Open("switch (index)");

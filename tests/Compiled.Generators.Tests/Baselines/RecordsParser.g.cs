@@ -239,16 +239,15 @@ namespace Markets
             goto Members;
 
             // The rest of a line in another order (or with unknown or repeated properties): each name compared first with the
-            // one that followed the property before in the line before (the reader's PropertyOrder), so lines of any one
+            // one that followed the property before in the line before (the reader's NextName, from its PropertyOrder), so lines of any one
             // order take one comparison per name.
             InLineOrder:
-            global::System.Span<int> order = reader.PropertyOrder;
-            int expected = order[after];
+            ref readonly global::Compiled.JsonExpectedName expected = ref reader.NextName(after);
             global::System.ReadOnlySpan<byte> propertyName;
             int next0;
-            while ((next0 = json.TryNextProperty(JsonName0(expected), out propertyName)) != 0)
+            while ((next0 = json.TryNextProperty(in expected, out propertyName)) != 0)
             {
-                int child = expected;
+                int child = expected.Index;
                 if (next0 != 2)
                 {
                     if (next0 < 0) goto AnyOrder;
@@ -265,7 +264,7 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         continue;
                     }
-                    order[after] = child; // this line's order, for the next
+                    reader.LearnOrder(after, child); // this line's order, for the next
                 }
 
                 switch (child)
@@ -349,7 +348,7 @@ namespace Markets
                     }
                 }
                 after = child + 1;
-                expected = order[after];
+                expected = ref reader.NextName(after);
             }
             if (!json.TryEndLine()) goto AnyOrder;
             goto Members;
@@ -472,23 +471,6 @@ namespace Markets
                 Flags = m6,
             };
             return true;
-        }
-
-        /// <summary>The name of property <paramref name="index"/> of the line's object in declaration order, compared first with a line's next name.</summary>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static global::System.ReadOnlySpan<byte> JsonName0(int index)
-        {
-            switch (index)
-            {
-                case 0: return "symbol"u8;
-                case 1: return "px"u8;
-                case 2: return "Quantity"u8;
-                case 3: return "Side"u8;
-                case 4: return "ts"u8;
-                case 5: return "Venue"u8;
-                case 6: return "Flags"u8;
-                default: return default;
-            }
         }
     }
 }

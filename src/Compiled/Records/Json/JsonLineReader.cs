@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Compiled;
@@ -11,7 +12,7 @@ namespace Compiled;
 /// and goes on from there, so every decision on a line this loop does not take is <see cref="Utf8JsonReader"/>'s own,
 /// and malformed JSON throws its <see cref="JsonException"/>. Before that, the generated parser tries the usual shape of a
 /// line in one pass: <see cref="TryName"/>, <see cref="TryScalar"/> and <see cref="TryEndObject"/> while its properties come
-/// in declaration order, then <see cref="TryStartObject"/> and <see cref="TryNextProperty"/> for the rest, and
+/// in declaration order, then <see cref="TryStartObject"/> and <see cref="TryNextProperty(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/> for the rest, and
 /// <see cref="TryEndLine"/>: objects of names without escapes and scalar values (or, for a record's dotted paths,
 /// objects of the same shape); these only say whether the line goes on in that shape, and a line that does not is read
 /// again from its start.
@@ -141,7 +142,7 @@ public ref struct JsonLineReader
     /// One pass over a line in its record's declaration order: from where the last call left off, white space, then
     /// <paramref name="before"/> (<c>{</c> for an object's first property, <c>,</c> for a later one), the property name
     /// <paramref name="quotedName"/> as written (in its quotes, without escapes), and its colon; the value is next.
-    /// <see langword="false"/> for anything else, with nothing read: the caller goes on with <see cref="TryNextProperty"/>
+    /// <see langword="false"/> for anything else, with nothing read: the caller goes on with <see cref="TryNextProperty(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/>
     /// (after <see cref="TryStartObject"/> if the object's brace was not read), or reads the line again as
     /// <see cref="TryStartObject"/> says.
     /// </summary>
@@ -173,7 +174,7 @@ public ref struct JsonLineReader
 
     /// <summary>
     /// One pass over a line of the usual shape: white space, then the <c>{</c> of an object (the line's, or a property's
-    /// value after <see cref="TryNextProperty"/>). <see langword="false"/> for anything else, well-formed or not: the caller
+    /// value after <see cref="TryNextProperty(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/>). <see langword="false"/> for anything else, well-formed or not: the caller
     /// then reads the line again from its start with a new reader and <see cref="Read"/>, which take every shape and leave
     /// every verdict to <see cref="Utf8JsonReader"/>.
     /// </summary>
@@ -253,6 +254,49 @@ public ref struct JsonLineReader
         return found;
     }
 
+    /// <summary>
+    /// As <see cref="TryNextProperty(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/>, the name expected given as
+    /// <see cref="JsonRecordReader.NextName"/> gives it: 2 when the next name is <paramref name="expected"/>'s. The usual case
+    /// (a comma unless the property is the object's first, the expected name in its quotes and its colon, no white space)
+    /// is two 8-byte comparisons here; anything else goes to the scan of the name.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int TryNextProperty(in JsonExpectedName expected, out ReadOnlySpan<byte> name)
+    {
+        ReadOnlySpan<byte> s = _line;
+        int i = _position;
+        if (_type != JsonTokenType.StartObject)
+        {
+            if ((uint)i >= (uint)s.Length || s[i] != (byte)',')
+            {
+                return ScanNextProperty(expected.Name, out name);
+            }
+
+            i++;
+        }
+
+        // "name": from its opening quote, as the bytes [0, 8) and [Reach - 8, Reach) of the expected words.
+        if ((uint)(i + expected.Reach) <= (uint)s.Length)
+        {
+            ref byte quote = ref Unsafe.Add(ref MemoryMarshal.GetReference(s), i);
+            ulong head = Unsafe.ReadUnaligned<ulong>(ref quote);
+            ulong tail = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref quote, expected.Reach - 8));
+            if ((((head & expected.HeadMask) ^ expected.Head) | ((tail & expected.TailMask) ^ expected.Tail)) == 0)
+            {
+                name = default;
+                _type = JsonTokenType.PropertyName;
+                _position = i + expected.Quoted;
+                return 2;
+            }
+        }
+
+        return ScanNextProperty(expected.Name, out name);
+    }
+
+    // TryNextProperty out of line: a name other than the one expected, white space, the object's end, anything else.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int ScanNextProperty(ReadOnlySpan<byte> expected, out ReadOnlySpan<byte> name) => TryNextProperty(expected, out name);
+
     // The closing quote of a name from start: -1 at an escape, a control character or the end of the line.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int NameEnd(ReadOnlySpan<byte> s, int start)
@@ -275,7 +319,7 @@ public ref struct JsonLineReader
     }
 
     /// <summary>
-    /// After <see cref="TryNextProperty"/>, reads the value when it is a string, a number, <c>true</c>, <c>false</c> or <c>null</c>,
+    /// After <see cref="TryNextProperty(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/>, reads the value when it is a string, a number, <c>true</c>, <c>false</c> or <c>null</c>,
     /// which is then the current token (<see cref="TokenType"/>, <see cref="ValueSpan"/> and the value readers as after
     /// <see cref="Read"/>); <see langword="false"/> for anything else (an object, an array, malformed JSON).
     /// </summary>

@@ -39,6 +39,8 @@ public sealed class JsonRecordReader : IRecordLines
     private bool _fromStart;      // the stream began at its file's start, so _line is the line in the file
     private string _stream = "";
     private readonly int[] _propertyOrder;
+    private readonly JsonExpectedName[] _expected;    // at [k], the name of property _propertyOrder[k], compared first
+    private readonly JsonExpectedName[] _names;       // each top-level name's expectation, by index; none past the last
 
     /// <summary>Creates the reader of a source (the generated job does this).</summary>
     /// <param name="layout">The record's layout: the struct's generated <c>JsonLayout</c>.</param>
@@ -58,10 +60,16 @@ public sealed class JsonRecordReader : IRecordLines
         _badRecords.Lines = this;
         _policy = _badRecords.Policy ?? policy ?? layout.OnBadRecord;
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
+        // The names at the top of the members' paths (a path's first name), in declaration order, as the generator numbers them.
+        string[] names = layout.Paths.Select(path => path.Split('.')[0]).Distinct(StringComparer.Ordinal).ToArray();
         _propertyOrder = new int[layout.Members.Length + 1];
+        _names = new JsonExpectedName[_propertyOrder.Length];
+        _expected = new JsonExpectedName[_propertyOrder.Length];
         for (int i = 0; i < _propertyOrder.Length; i++)
         {
             _propertyOrder[i] = i;
+            _names[i] = JsonExpectedName.Of(i, i < names.Length ? names[i] : null);
+            _expected[i] = _names[i];
         }
     }
 
@@ -71,7 +79,25 @@ public sealed class JsonRecordReader : IRecordLines
     /// before; at <c>[0]</c>, the first name; at first the declaration order. The parser compares each name with the one this says comes next, so
     /// lines written in any fixed order are read as fast as lines in declaration order.
     /// </summary>
-    public Span<int> PropertyOrder => _propertyOrder;
+    public ReadOnlySpan<int> PropertyOrder => _propertyOrder;
+
+    /// <summary>
+    /// The name the generated parser compares first after top-level property <c><paramref name="after"/> - 1</c> (at 0, the
+    /// first): property <c>PropertyOrder[after]</c>'s.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref readonly JsonExpectedName NextName(int after) => ref _expected[after];
+
+    /// <summary>
+    /// Learns that top-level property <paramref name="index"/> followed property <c><paramref name="after"/> - 1</c> (at 0:
+    /// came first) in this line, so that <see cref="NextName"/> expects it there in the next.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void LearnOrder(int after, int index)
+    {
+        _propertyOrder[after] = index;
+        _expected[after] = _names[index];
+    }
 
     /// <summary>The buffer <see cref="Utf8Text"/> fields are cut from.</summary>
     public Utf8TextBuffer Text => _buffer;

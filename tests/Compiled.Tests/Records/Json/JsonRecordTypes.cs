@@ -92,3 +92,32 @@ public partial struct StrictEvent
     [Column("level")]
     public byte Level;
 }
+
+/// <summary>
+/// Names of every length the parser compares in its own way: one 8-byte word with the quotes and colon (up to 5 bytes),
+/// two words (up to 13), a scan of the name (14 on), and a name of bytes beyond ASCII.
+/// </summary>
+[Record(Format = RecordFormat.Json)]
+public partial struct JsonNameLengths
+{
+    [Column("a")]
+    public long A;
+
+    [Column("bcdef")]
+    public long Five;
+
+    [Column("ghijkl")]
+    public long Six;
+
+    [Column("mnopqrstuvwxy")]
+    public long Thirteen;
+
+    [Column("zzzzzzzzzzzzzz")]
+    public long Fourteen;
+
+    [Column("ünïcødé")]
+    public long Unicode;
+
+    [Column("a name of thirty bytes, spaced")]
+    public long Thirty;
+}
