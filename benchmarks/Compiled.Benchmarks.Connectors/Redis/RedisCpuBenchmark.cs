@@ -36,6 +36,12 @@ internal static class RedisCpuBenchmark
     internal const int TimeoutMs = 120_000;
     private const string SinkOptions = "type=hash&asyncTimeout=120000&syncTimeout=120000";
 
+    /// <summary>With <c>--only TEXT</c>, only the cases whose name holds it run (a profile of one case); null runs every case.</summary>
+    internal static string? Only { get; private set; }
+
+    /// <summary>Whether <paramref name="which"/> runs: every case, unless <c>--only</c> picked some.</summary>
+    internal static bool Runs(Case which) => Only is null || which.Name.Contains(Only, StringComparison.Ordinal);
+
     public static async Task<int> MainAsync(string[] args)
     {
         int records = 500_000, rounds = 12, warmUps = 2, small = 0;
@@ -48,9 +54,10 @@ internal static class RedisCpuBenchmark
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--warmups": warmUps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--small": small = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--only": Only = args[++i]; break;
                 case "source": source = true; break;
                 default:
-                    Console.Error.WriteLine($"Unknown argument '{args[i]}'; redis-cpu takes 'source' (the stream source instead of the sink), --records N, --rounds N, --warmups N and --small N (each case also run with N records each round, to tell its cost per record from its cost per run).");
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'; redis-cpu takes 'source' (the stream source instead of the sink), --records N, --rounds N, --warmups N, --small N (each case also run with N records each round, to tell its cost per record from its cost per run) and --only TEXT (run only the cases whose name holds TEXT, to profile one; no report).");
                     return 2;
             }
         }
@@ -127,6 +134,11 @@ internal static class RedisCpuBenchmark
             for (int i = 0; i < work.Length; i++)
             {
                 (Case which, Func<Task> run) = work[(i + round) % work.Length];
+                if (!Runs(which))
+                {
+                    continue;
+                }
+
                 long discarded = DiscardSinkFactory.Committed;
                 Sample sample = (await probe.MeasureAsync(run)).Less(overhead);
                 if (which == steady || (small > 0 && which == smallCases[3]))
@@ -157,7 +169,7 @@ internal static class RedisCpuBenchmark
             ("pass-through ÷ raw client", pass, raw, null),
             ("(pass-through − discard pass-through) ÷ raw client: the connector inside the pipeline", pass, raw, discard),
         ]);
-        if (small > 0)
+        if (small > 0 && Only is null)
         {
             Slopes.Report(cases, smallCases,
             [
@@ -257,6 +269,12 @@ internal static class RedisCpuBenchmark
     /// <summary>Prints the cases' figures per record and the ratios of <paramref name="rows"/> (a case, its baseline, and what to take off the case first).</summary>
     internal static void Report(Settings settings, int warmUps, DateTime started, string loadBefore, Case[] cases, (string Name, Case Mine, Case Baseline, Case? Less)[] rows)
     {
+        if (Only is not null)
+        {
+            Console.WriteLine($"Only the cases with '{Only}' in their name ran: no report.");
+            return;
+        }
+
         string loadAfter = File.ReadAllText("/proc/loadavg").Trim();
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Measured {started:yyyy-MM-dd HH:mm}–{DateTime.UtcNow:HH:mm} UTC on {Environment.ProcessorCount} cores, .NET {Environment.Version}; load average (1, 5, 15 min) {Load(loadBefore)} before, {Load(loadAfter)} after; {settings.Rounds} rounds after {warmUps} warm-up rounds, cases in a rotated order; {settings.Records:N0} records per case.");
