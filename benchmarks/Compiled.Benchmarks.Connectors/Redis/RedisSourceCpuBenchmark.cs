@@ -70,9 +70,9 @@ internal static class RedisSourceCpuBenchmark
                 await database.StreamCreateConsumerGroupAsync(stream, group, "0");
             }
 
-            for (int i = 0; i < work.Length; i++)
+            foreach (int next in RedisCpuBenchmark.Order(work.Length, round))
             {
-                (RedisCpuBenchmark.Case which, Func<Task<long>> run) = work[(i + round) % work.Length];
+                (RedisCpuBenchmark.Case which, Func<Task<long>> run) = work[next];
                 if (!RedisCpuBenchmark.Runs(which))
                 {
                     continue;
