@@ -61,7 +61,7 @@ public sealed partial class RedisSink
                     HashEntry[] fields = _hashChunks.Take(start, _count);
                     for (int i = 0; i < fields.Length; i++)
                     {
-                        ref Entry entry = ref _entries[start + i];
+                        ref Entry entry = ref EntryAt(start + i);
                         fields[i] = new HashEntry(KeyOf(in entry), ValueOf(in entry));
                     }
 
@@ -76,7 +76,7 @@ public sealed partial class RedisSink
                     SortedSetEntry[] members = _memberChunks.Take(start, _count);
                     for (int i = 0; i < members.Length; i++)
                     {
-                        ref Entry entry = ref _entries[start + i];
+                        ref Entry entry = ref EntryAt(start + i);
                         members[i] = new SortedSetEntry(KeyOf(in entry), entry.Kind == ValueKind.Integer ? entry.Integer : entry.Real);
                     }
 
@@ -91,7 +91,7 @@ public sealed partial class RedisSink
                     KeyValuePair<RedisKey, RedisValue>[] pairs = _pairChunks.Take(start, _count);
                     for (int i = 0; i < pairs.Length; i++)
                     {
-                        ref Entry entry = ref _entries[start + i];
+                        ref Entry entry = ref EntryAt(start + i);
                         pairs[i] = new(PrefixedKey(in entry), ValueOf(in entry));
                     }
 
@@ -104,7 +104,7 @@ public sealed partial class RedisSink
                 _ids.Clear();
                 for (int i = 0; i < _count; i++)
                 {
-                    ref Entry entry = ref _entries[i];
+                    ref Entry entry = ref EntryAt(i);
                     NameValueEntry[] fields = _streamFields.For(i, entry.Keyless ? 1 : 2);
                     if (entry.Keyless)
                     {
