@@ -31,14 +31,22 @@ public sealed class ZeroMQSourceAllocationTests
                 await RoundAsync(source, batch, sender, payloads);
             }
 
+            // The least of three rounds: how many messages one TryRead takes depends on timing, so a round may still grow
+            // the batch's buffers once on a loaded machine (a clean-clone run saw 16 KiB in one round); an allocation per
+            // message shows in every round.
             long process = GC.GetTotalAllocatedBytes(precise: true);
-            long onLoop = await RoundAsync(source, batch, sender, payloads);
+            long onLoop = long.MaxValue;
+            for (int round = 0; round < 3; round++)
+            {
+                onLoop = Math.Min(onLoop, await RoundAsync(source, batch, sender, payloads));
+            }
+
             long wholeProcess = GC.GetTotalAllocatedBytes(precise: true) - process;
 
             Assert.Equal(0, onLoop);
             TestContext.Current.SendDiagnosticMessage(
-                $"ZeroMQ source: {onLoop} B on the run's loop, {wholeProcess / (double)PerRound:0} B per message in the whole process (NetMQ's receive buffers and the test's sender)");
-            Assert.Equal(3 * PerRound, source.Counters.Records);
+                $"ZeroMQ source: {onLoop} B on the run's loop, {wholeProcess / (3.0 * PerRound):0} B per message in the whole process (NetMQ's receive buffers and the test's sender)");
+            Assert.Equal(5 * PerRound, source.Counters.Records);
         }
     }
 
