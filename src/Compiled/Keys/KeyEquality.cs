@@ -20,7 +20,7 @@ namespace Compiled.Keys;
 /// A <see cref="Utf8Text"/> points into its source's buffer, which the next record reuses, so the table keeps a copy of
 /// the text made when the key is added (<see cref="Own"/>, once per new key of a table, never per record), and hashes
 /// and compares the bytes. A key that is a struct holding a <see cref="Utf8Text"/> cannot be copied this way; the
-/// generator refuses it (CMP0073).
+/// generator refuses it (CMP0014).
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key. A null string (a key typed <c>string?</c>) is a key of its own, apart from "".</typeparam>

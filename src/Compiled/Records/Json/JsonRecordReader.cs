@@ -38,8 +38,7 @@ public sealed class JsonRecordReader : IRecordLines
     private long _line;           // lines of the stream seen
     private bool _fromStart;      // the stream began at its file's start, so _line is the line in the file
     private string _stream = "";
-    private readonly int[] _propertyOrder;
-    private readonly JsonExpectedName[] _expected;    // at [k], the name of property _propertyOrder[k], compared first
+    private readonly JsonExpectedName[] _expected;    // at [k], the name compared first after property k - 1 (the learned order)
     private readonly JsonExpectedName[] _names;       // each top-level name's expectation, by index; none past the last
 
     /// <summary>Creates the reader of a source (the generated job does this).</summary>
@@ -62,12 +61,10 @@ public sealed class JsonRecordReader : IRecordLines
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         // The names at the top of the members' paths (a path's first name), in declaration order, as the generator numbers them.
         string[] names = layout.Paths.Select(path => path.Split('.')[0]).Distinct(StringComparer.Ordinal).ToArray();
-        _propertyOrder = new int[layout.Members.Length + 1];
-        _names = new JsonExpectedName[_propertyOrder.Length];
-        _expected = new JsonExpectedName[_propertyOrder.Length];
-        for (int i = 0; i < _propertyOrder.Length; i++)
+        _names = new JsonExpectedName[layout.Members.Length + 1];
+        _expected = new JsonExpectedName[_names.Length];
+        for (int i = 0; i < _names.Length; i++)
         {
-            _propertyOrder[i] = i;
             _names[i] = JsonExpectedName.Of(i, i < names.Length ? names[i] : null);
             _expected[i] = _names[i];
         }
@@ -79,7 +76,7 @@ public sealed class JsonRecordReader : IRecordLines
     /// before; at <c>[0]</c>, the first name; at first the declaration order. The parser compares each name with the one this says comes next, so
     /// lines written in any fixed order are read as fast as lines in declaration order.
     /// </summary>
-    public ReadOnlySpan<int> PropertyOrder => _propertyOrder;
+    public ReadOnlySpan<int> PropertyOrder => _expected.Select(static e => e.Index).ToArray();
 
     /// <summary>
     /// The name the generated parser compares first after top-level property <c><paramref name="after"/> - 1</c> (at 0, the
@@ -95,7 +92,6 @@ public sealed class JsonRecordReader : IRecordLines
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void LearnOrder(int after, int index)
     {
-        _propertyOrder[after] = index;
         _expected[after] = _names[index];
     }
 
