@@ -23,7 +23,7 @@ public class CsvFuzzTests
         IEnumerable<byte[]> corpus = Enumerable.Range(0, 500).Select(_ => Encoding.UTF8.GetBytes(SampleRows.Write(SampleRows.Random(random), random)));
         var counters = new SourceCounters();
         var reader = new CsvRecordReader(Sample.CsvLayout, "Fuzz", counters);
-        Outcome total = Run(new FuzzInputs(corpus, seed: 12), reader, counters, static (CsvRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
+        FuzzOutcome total = Run(new FuzzInputs(corpus, seed: 12), reader, counters, static (CsvRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
         {
             bool parsed = Sample.TryReadCsv(r, line, out Sample value);
             valid = !parsed || (Utf8.IsValid(value.Text.Span) && value.Name is not null);
@@ -93,16 +93,16 @@ public class CsvFuzzTests
 
     private delegate bool Parse(CsvRecordReader reader, ReadOnlySpan<byte> line, out bool valid);
 
-    private static Outcome Run(FuzzInputs inputs, CsvRecordReader reader, SourceCounters counters, Parse parse, bool hasHeader = false)
+    private static FuzzOutcome Run(FuzzInputs inputs, CsvRecordReader reader, SourceCounters counters, Parse parse, bool hasHeader = false)
     {
         using var framer = new LineFramer(FramingOptions.Default, counters);
-        var total = new Outcome();
+        var total = new FuzzOutcome();
         int count = FuzzInputs.Count;
         for (int i = 0; i < count; i++)
         {
             byte[] input = inputs.Next();
             long malformed = counters.Malformed;
-            long reasons = Reasons(reader);
+            long reasons = FuzzOutcome.RefusedForAnyReason(reader.Refused);
             var consumer = new Consumer(reader, parse);
             try
             {
@@ -113,31 +113,20 @@ public class CsvFuzzTests
             }
             catch (Exception e)
             {
-                Assert.Fail($"input {i} ({Show(input)}) threw {e}");
+                Assert.Fail($"input {i} ({FuzzOutcome.Show(input)}) threw {e}");
             }
 
             long refused = counters.Malformed - malformed;
-            Assert.True(Reasons(reader) - reasons == refused, $"input {i} ({Show(input)}): {refused} refused, but the reasons count {Reasons(reader) - reasons}");
-            Assert.True(consumer.Invalid == 0, $"input {i} ({Show(input)}): a parsed record holds text that is not valid UTF-8");
+            Assert.True(FuzzOutcome.RefusedForAnyReason(reader.Refused) - reasons == refused, $"input {i} ({FuzzOutcome.Show(input)}): {refused} refused, but the reasons count {FuzzOutcome.RefusedForAnyReason(reader.Refused) - reasons}");
+            Assert.True(consumer.Invalid == 0, $"input {i} ({FuzzOutcome.Show(input)}): a parsed record holds text that is not valid UTF-8");
             int lines = NonEmptyLines(input);
-            Assert.True(consumer.Parsed + refused <= lines, $"input {i} ({Show(input)}): {consumer.Parsed} parsed and {refused} refused from {lines} lines");
-            Assert.True(hasHeader || lines == 0 || consumer.Parsed + refused >= 1, $"input {i} ({Show(input)}): {lines} lines, but nothing parsed or refused");
+            Assert.True(consumer.Parsed + refused <= lines, $"input {i} ({FuzzOutcome.Show(input)}): {consumer.Parsed} parsed and {refused} refused from {lines} lines");
+            Assert.True(hasHeader || lines == 0 || consumer.Parsed + refused >= 1, $"input {i} ({FuzzOutcome.Show(input)}): {lines} lines, but nothing parsed or refused");
             total.Parsed += consumer.Parsed > 0 ? 1 : 0;
             total.Refused += refused > 0 ? 1 : 0;
         }
 
         return total;
-    }
-
-    private static long Reasons(CsvRecordReader reader)
-    {
-        long sum = 0;
-        foreach (BadRecordReason reason in Enum.GetValues<BadRecordReason>())
-        {
-            sum += reader.Refused(reason);
-        }
-
-        return sum;
     }
 
     // Lines the framer hands on that hold more than a byte order mark: at most one record or refusal each. (Under a
@@ -159,15 +148,6 @@ public class CsvFuzzTests
         }
 
         return lines;
-    }
-
-    private static string Show(byte[] input) => Convert.ToHexString(input.AsSpan(0, Math.Min(input.Length, 200)));
-
-    private sealed class Outcome
-    {
-        public int Parsed { get; set; }
-
-        public int Refused { get; set; }
     }
 
     private struct Consumer(CsvRecordReader reader, Parse parse) : IRecordConsumer

@@ -35,7 +35,7 @@ public class JsonFuzzTests
             }
         }
 
-        Outcome total = Run(JsonSample.JsonLayout, Streams(lines, random), seed: 22, static (JsonRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
+        FuzzOutcome total = Run(JsonSample.JsonLayout, Streams(lines, random), seed: 22, static (JsonRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
         {
             bool parsed = JsonSample.TryReadJson(r, line, out JsonSample value);
             valid = !parsed || (Utf8.IsValid(value.Text.Span) && value.Name is not null);
@@ -158,19 +158,19 @@ public class JsonFuzzTests
 
     private delegate bool Parse(JsonRecordReader reader, ReadOnlySpan<byte> line, out bool valid);
 
-    private static Outcome Run(JsonLayout layout, IEnumerable<byte[]> corpus, int seed, Parse parse)
+    private static FuzzOutcome Run(JsonLayout layout, IEnumerable<byte[]> corpus, int seed, Parse parse)
     {
         var inputs = new FuzzInputs(corpus, seed);
         var counters = new SourceCounters();
         var reader = new JsonRecordReader(layout, "Fuzz", counters);
         using var framer = new LineFramer(FramingOptions.Default, counters);
-        var total = new Outcome();
+        var total = new FuzzOutcome();
         int count = FuzzInputs.Count;
         for (int i = 0; i < count; i++)
         {
             byte[] input = inputs.Next();
             long malformed = counters.Malformed;
-            long reasons = Reasons(reader);
+            long reasons = FuzzOutcome.RefusedForAnyReason(reader.Refused);
             var consumer = new Consumer(reader, parse);
             try
             {
@@ -183,31 +183,20 @@ public class JsonFuzzTests
                 // The whole input, for a test of its own.
                 string path = Path.Combine(Path.GetTempPath(), $"json-fuzz-{seed}-{i}.jsonl");
                 File.WriteAllBytes(path, input);
-                Assert.Fail($"input {i} ({Show(input)}, all of it in {path}) threw {e}");
+                Assert.Fail($"input {i} ({FuzzOutcome.Show(input)}, all of it in {path}) threw {e}");
             }
 
             long refused = counters.Malformed - malformed;
-            Assert.True(Reasons(reader) - reasons == refused, $"input {i} ({Show(input)}): {refused} refused, but the reasons count {Reasons(reader) - reasons}");
-            Assert.True(consumer.Invalid == 0, $"input {i} ({Show(input)}): a parsed record holds text that is not valid UTF-8");
-            Assert.True(consumer.Misjudged is null, $"input {i} ({Show(input)}): {consumer.Misjudged}");
+            Assert.True(FuzzOutcome.RefusedForAnyReason(reader.Refused) - reasons == refused, $"input {i} ({FuzzOutcome.Show(input)}): {refused} refused, but the reasons count {FuzzOutcome.RefusedForAnyReason(reader.Refused) - reasons}");
+            Assert.True(consumer.Invalid == 0, $"input {i} ({FuzzOutcome.Show(input)}): a parsed record holds text that is not valid UTF-8");
+            Assert.True(consumer.Misjudged is null, $"input {i} ({FuzzOutcome.Show(input)}): {consumer.Misjudged}");
             int lines = NonBlankLines(input);
-            Assert.True(consumer.Parsed + refused == lines, $"input {i} ({Show(input)}): {consumer.Parsed} parsed and {refused} refused from {lines} lines");
+            Assert.True(consumer.Parsed + refused == lines, $"input {i} ({FuzzOutcome.Show(input)}): {consumer.Parsed} parsed and {refused} refused from {lines} lines");
             total.Parsed += consumer.Parsed > 0 ? 1 : 0;
             total.Refused += refused > 0 ? 1 : 0;
         }
 
         return total;
-    }
-
-    private static long Reasons(JsonRecordReader reader)
-    {
-        long sum = 0;
-        foreach (BadRecordReason reason in Enum.GetValues<BadRecordReason>())
-        {
-            sum += reader.Refused(reason);
-        }
-
-        return sum;
     }
 
     // Lines the framer hands on that hold more than white space (and, on the first line, a byte order mark): one record
@@ -257,15 +246,6 @@ public class JsonFuzzTests
         {
             return (false, false);
         }
-    }
-
-    private static string Show(byte[] input) => Convert.ToHexString(input.AsSpan(0, Math.Min(input.Length, 200)));
-
-    private sealed class Outcome
-    {
-        public int Parsed { get; set; }
-
-        public int Refused { get; set; }
     }
 
     private struct Consumer(JsonRecordReader reader, Parse parse) : IRecordConsumer
