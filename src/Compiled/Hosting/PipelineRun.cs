@@ -494,7 +494,8 @@ public sealed partial class PipelineRun : IAsyncDisposable
 
         // Lines a source's parser refused are in the bad-record counts below, per source, field and reason; any other
         // malformed line (none today, but a connector may count its own) is said here.
-        long unexplained = progress.Malformed - progress.BadRecords.Where(static c => c.Stage is null && c.Source != BadRecordLedger.BatchSource).Sum(static c => c.Count);
+        long unexplained = progress.Malformed == 0 ? 0
+            : progress.Malformed - progress.BadRecords.Where(static c => c.Stage is null && c.Source != BadRecordLedger.BatchSource).Sum(static c => c.Count);
         if (unexplained > 0)
         {
             LogMalformed(progress.Time, unexplained, Noun.For(unexplained, "line", "lines"), string.Join(", ", _definition.Sources.Zip(_binding.Sources, (d, s) => $"{s.Uri.Text} ({d.Format})")));
