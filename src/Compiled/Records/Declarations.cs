@@ -41,8 +41,9 @@ public sealed class Lines : SourceDeclaration
 /// other <see cref="IUtf8SpanParsable{TSelf}"/> type (in the invariant culture), a <see cref="DateTime"/> or
 /// <see cref="DateTimeOffset"/> (ISO 8601: <see cref="Utf8Parse.TryParse(ReadOnlySpan{byte}, out DateTime)"/>), a
 /// <see cref="string"/> (the line decoded as UTF-8), or a tuple of those whose fields are separated by commas
-/// (<c>a,1</c>). A line that does not parse is skipped and counted as malformed, and each batch that skips one
-/// says so in the log.
+/// (<c>a,1</c>). A line that does not parse is skipped and counted as malformed (per field and reason), and each batch
+/// that skips one says so in the log, unless <c>[Source(OnBadRecord = ...)]</c> or the source URI's <c>onBadRecord</c>
+/// says to fail or to keep it as a dead letter.
 /// </summary>
 /// <typeparam name="T">The record type the source's stages see.</typeparam>
 public sealed class Lines<T> : SourceDeclaration
