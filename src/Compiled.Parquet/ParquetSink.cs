@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Compiled.Connectors;
+using Compiled.Internal;
 using Compiled.Parquet.Columns;
 using Compiled.Sinks;
 using Microsoft.Extensions.Logging;
@@ -455,34 +456,41 @@ public sealed partial class ParquetSink : Sink
         _ => CompressionMethod.Snappy,
     };
 
-    // Whether the directory (or the one it will be created in) can be written: a probe file, deleted when closed.
+    // What can be known before the run without leaving a trace, as the file sink checks it (PathAccess): whether the
+    // directory can be reached, whether a regular file stands where a directory must be, and whether the directory (or,
+    // if it is missing, the one it will be created in) can be written.
     private void CheckWritable()
     {
-        string existing = Directory;
-        while (!System.IO.Directory.Exists(existing))
+        if (PathAccess.UnenterableDirectory(Directory) is { } blocked)
         {
-            if (File.Exists(existing))
-            {
-                throw Uri.Error($"parquet sink URI '{Uri.Text}' writes its files in '{Directory}', but '{existing}' is a file, not a directory; write a path whose part before the prefix is a directory");
-            }
+            throw Uri.Error(
+                $"parquet sink URI '{Uri.Text}' writes in '{Directory}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
+                $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or write elsewhere");
+        }
 
-            string? parent = Path.GetDirectoryName(existing);
-            if (parent is null)
-            {
-                return;
-            }
+        if (PathAccess.NearestExisting(Directory) is not { } nearest)
+        {
+            return;
+        }
 
-            existing = parent;
+        (string existing, bool isDirectory) = nearest;
+
+        if (!isDirectory)
+        {
+            throw Uri.Error($"parquet sink URI '{Uri.Text}' writes its files in '{Directory}', but '{existing}' is a file, not a directory; write a path whose part before the prefix is a directory");
         }
 
         try
         {
+            // Deleted when closed; a probe a dead process left is a temporary file of batch time 0, which the next start deletes.
             using var probe = new FileStream(Path.Join(existing, "." + FileNameOf(0) + ".tmp"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
         }
         catch (Exception error) when (error is UnauthorizedAccessException or IOException)
         {
             string reason = error is UnauthorizedAccessException ? "permission denied" : error.Message;
-            throw Uri.Error($"parquet sink URI '{Uri.Text}' cannot write in directory '{existing}': {reason}; give the user the job runs as write permission on it, or write elsewhere");
+            throw Uri.Error(existing == Directory
+                ? $"parquet sink URI '{Uri.Text}' cannot write in directory '{existing}': {reason}; give the user the job runs as write permission on it, or write elsewhere"
+                : $"parquet sink URI '{Uri.Text}' cannot create directory '{Directory}': {reason} in '{existing}'; create it for the user the job runs as, or write elsewhere");
         }
     }
 
@@ -558,7 +566,20 @@ public sealed partial class ParquetSink : Sink
             : null;
     }
 
-    private void FlushDirectory() => Compiled.Checkpoints.DirectorySync.Flush(Directory);
+    private void FlushDirectory()
+    {
+        try
+        {
+            Compiled.Checkpoints.DirectorySync.Flush(Directory);
+        }
+        catch (IOException error)
+        {
+            // DirectorySync speaks of a checkpoint directory: say which sink's directory it was, and what is at stake.
+            throw new IOException(
+                $"The parquet sink {Uri.Text} cannot flush its directory '{Directory}' to disk, so a file renamed there might not survive a power loss: {error.Message}",
+                error);
+        }
+    }
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -208,6 +208,17 @@ public sealed class ParquetSinkTests
     }
 
     [Fact]
+    public void FileWhereItsDirectoryMustBe_IsRefused_SayingToWriteADirectory()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(Path.Combine(temp.Path, "out"), "a file");
+
+        ConnectorUriException error = Assert.Throws<ConnectorUriException>(() => ParquetTest.CreateSink($"parquet://{temp.Path}/out/rows"));
+
+        Assert.Contains("is a file, not a directory; write a path whose part before the prefix is a directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BatchesPerFile3_WithCheckpoint_HiddenPartsUntilTheThird_ThenOneFileOfTheirRowGroups()
     {
         using var temp = new TempDirectory();
