@@ -5,6 +5,7 @@ using Compiled.Connectors;
 using Compiled.Internal;
 using Compiled.Parquet.Columns;
 using Compiled.Sinks;
+using Compiled.Sinks.Files;
 using Microsoft.Extensions.Logging;
 using Parquet;
 
@@ -139,7 +140,7 @@ public sealed partial class ParquetSink : Sink
     {
         cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(Directory);
-        _lastCommitted = FindNewestFile();
+        _lastCommitted = BatchFileNames.Newest(Directory, _prefix, "." + Extension);
         if (!Checkpointing)
         {
             SettleTemporaryFiles(keepUpTo: null);
@@ -502,7 +503,7 @@ public sealed partial class ParquetSink : Sink
         bool recovered = false;
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
         {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _temporaryStart.Length, _temporaryEnd) is not { } batchTime)
+            if (BatchFileNames.TimeBetween(Path.GetFileName(path.AsSpan()), _temporaryStart.Length, _temporaryEnd) is not { } batchTime)
             {
                 continue;
             }
@@ -536,34 +537,6 @@ public sealed partial class ParquetSink : Sink
         {
             FlushDirectory();
         }
-    }
-
-    private long? FindNewestFile()
-    {
-        var options = new EnumerationOptions { IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        long? newest = null;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _prefix + "-*", options))
-        {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _prefix.Length + 1, "." + Extension) is { } time && !(time <= newest))
-            {
-                newest = time;
-            }
-        }
-
-        return newest;
-    }
-
-    private static long? DigitsBetween(ReadOnlySpan<char> name, int start, string end)
-    {
-        if (name.Length <= start + end.Length || !name.EndsWith(end, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> digits = name[start..^end.Length];
-        return !digits.ContainsAnyExceptInRange('0', '9') && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : null;
     }
 
     private void FlushDirectory()

@@ -525,39 +525,11 @@ public sealed partial class FileSink : Sink
     }
 
     // The time of the newest batch file in the directory: prefix-<digits>.suffix (or prefix-<digits>).
-    private long? FindNewestBatchFile()
-    {
-        var options = new EnumerationOptions { IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        long? newest = null;
-        string end = _suffix is null ? "" : "." + _suffix;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _prefix + "-*", options))
-        {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _prefix.Length + 1, end) is { } time && !(time <= newest))
-            {
-                newest = time;
-            }
-        }
-
-        return newest;
-    }
+    private long? FindNewestBatchFile() => BatchFileNames.Newest(Directory, _prefix, _suffix is null ? "" : "." + _suffix);
 
     // The batch time of one of this sink's temporary names (.prefix-<digits>.suffix.tmp), or null for another name.
     private long? TemporaryBatchTime(ReadOnlySpan<char> name) =>
-        name.StartsWith(_temporaryStart, StringComparison.Ordinal) ? DigitsBetween(name, _temporaryStart.Length, _temporaryEnd) : null;
-
-    // The number written in name from start up to the suffix end, when it is all digits; otherwise null.
-    private static long? DigitsBetween(ReadOnlySpan<char> name, int start, string end)
-    {
-        if (name.Length <= start + end.Length || !name.EndsWith(end, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> digits = name[start..^end.Length];
-        return !digits.ContainsAnyExceptInRange('0', '9') && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : null;
-    }
+        name.StartsWith(_temporaryStart, StringComparison.Ordinal) ? BatchFileNames.TimeBetween(name, _temporaryStart.Length, _temporaryEnd) : null;
 
     // With a checkpoint: the batch's temporary file flushed to disk and closed, and its directory entry made durable.
     private void Prepare()
