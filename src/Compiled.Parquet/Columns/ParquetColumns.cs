@@ -30,9 +30,6 @@ public abstract class ParquetColumns
     /// <summary>The schema of the files: one field per column.</summary>
     public ParquetSchema Schema { get; }
 
-    /// <summary>The columns, in the schema's order.</summary>
-    public IReadOnlyList<ParquetColumn> Columns => _columns;
-
     /// <summary>How many rows the current batch has.</summary>
     public int RowCount => _columns[0].Count;
 

@@ -79,9 +79,6 @@ public sealed class ValueColumn<T> : ArrayColumn<T>
     {
     }
 
-    /// <summary>The batch's values so far.</summary>
-    public ReadOnlySpan<T> Values => Written.Span;
-
     /// <inheritdoc />
     public override Task WriteAsync(ParquetRowGroupWriter rowGroup, CancellationToken cancellationToken) =>
         rowGroup.WriteAsync(Field, Written, null, null, cancellationToken);
