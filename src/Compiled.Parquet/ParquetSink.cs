@@ -447,7 +447,10 @@ public sealed partial class ParquetSink : Sink
 
     private string FinalPathOf(long batchTime) => Path.Join(Directory, FileNameOf(batchTime));
 
-    private string TemporaryPathOf(long batchTime) => Path.Join(Directory, "." + FileNameOf(batchTime) + ".tmp");
+    private string TemporaryPathOf(long batchTime) => Path.Join(Directory, TemporaryNameOf(batchTime));
+
+    // The hidden name a file is written under until it is renamed into place: .prefix-<batchTimeMs>.parquet.tmp.
+    private string TemporaryNameOf(long batchTime) => "." + FileNameOf(batchTime) + ".tmp";
 
     private static CompressionMethod MethodOf(ParquetCompression compression) => compression switch
     {
@@ -484,7 +487,7 @@ public sealed partial class ParquetSink : Sink
         try
         {
             // Deleted when closed; a probe a dead process left is a temporary file of batch time 0, which the next start deletes.
-            using var probe = new FileStream(Path.Join(existing, "." + FileNameOf(0) + ".tmp"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+            using var probe = new FileStream(Path.Join(existing, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
         }
         catch (Exception error) when (error is UnauthorizedAccessException or IOException)
         {
