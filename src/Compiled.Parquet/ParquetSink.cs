@@ -502,41 +502,25 @@ public sealed partial class ParquetSink : Sink
     // before a durable checkpoint), the rest deleted. Time 0 is the writability probe's, which no batch has.
     private void SettleTemporaryFiles(long? keepUpTo)
     {
-        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        bool recovered = false;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
-        {
-            if (BatchFileNames.TimeBetween(Path.GetFileName(path.AsSpan()), _temporaryStart.Length, _temporaryEnd) is not { } batchTime)
+        (int recovered, _) = BatchFileNames.SettleTemporaryFiles(
+            Directory,
+            _temporaryStart,
+            _temporaryEnd,
+            keepUpTo,
+            FinalPathOf,
+            batchTime =>
             {
-                continue;
-            }
-
-            if (batchTime != 0 && batchTime <= keepUpTo)
-            {
-                File.Move(path, FinalPathOf(batchTime), overwrite: true);
                 Committed(batchTime);
-                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo.Value);
-                recovered = true;
-                continue;
-            }
-
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                LogFileNotFinished(error, Uri.Text, path);
-            }
-        }
-
+                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+            },
+            (error, path) => LogFileNotFinished(error, Uri.Text, path));
         if (keepUpTo is null)
         {
             DeleteParts(_ => true);
             DeleteMerges();
         }
 
-        if (recovered)
+        if (recovered > 0)
         {
             FlushDirectory();
         }
