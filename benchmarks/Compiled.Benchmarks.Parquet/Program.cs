@@ -6,6 +6,7 @@ using Compiled.Benchmarks.Parquet;
 using Compiled.Connectors;
 using Compiled.Framing;
 using Compiled.Hosting;
+using Compiled.Parquet.Tests;
 using Compiled.Sinks;
 
 // The Parquet sink against the CSV file sink on the same records: one generated job (CopyFills: a CSV of six-field fills

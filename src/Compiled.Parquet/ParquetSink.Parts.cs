@@ -125,6 +125,7 @@ public sealed partial class ParquetSink
                 {
                     await using ParquetReader reader = await ParquetReader.CreateAsync(path, null, cancellationToken).ConfigureAwait(false);
                     DataField[] fields = reader.Schema.GetDataFields();
+                    columns.CheckFieldsOf(path, fields);
                     for (int group = 0; group < reader.RowGroupCount; group++)
                     {
                         columns.Clear();

@@ -2,8 +2,10 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Compiled.Connectors;
+using Compiled.Internal;
 using Compiled.Parquet.Columns;
 using Compiled.Sinks;
+using Compiled.Sinks.Files;
 using Microsoft.Extensions.Logging;
 using Parquet;
 
@@ -138,7 +140,7 @@ public sealed partial class ParquetSink : Sink
     {
         cancellationToken.ThrowIfCancellationRequested();
         System.IO.Directory.CreateDirectory(Directory);
-        _lastCommitted = FindNewestFile();
+        _lastCommitted = BatchFileNames.Newest(Directory, _prefix, "." + Extension);
         if (!Checkpointing)
         {
             SettleTemporaryFiles(keepUpTo: null);
@@ -445,7 +447,10 @@ public sealed partial class ParquetSink : Sink
 
     private string FinalPathOf(long batchTime) => Path.Join(Directory, FileNameOf(batchTime));
 
-    private string TemporaryPathOf(long batchTime) => Path.Join(Directory, "." + FileNameOf(batchTime) + ".tmp");
+    private string TemporaryPathOf(long batchTime) => Path.Join(Directory, TemporaryNameOf(batchTime));
+
+    // The hidden name a file is written under until it is renamed into place: .prefix-<batchTimeMs>.parquet.tmp.
+    private string TemporaryNameOf(long batchTime) => "." + FileNameOf(batchTime) + ".tmp";
 
     private static CompressionMethod MethodOf(ParquetCompression compression) => compression switch
     {
@@ -455,34 +460,41 @@ public sealed partial class ParquetSink : Sink
         _ => CompressionMethod.Snappy,
     };
 
-    // Whether the directory (or the one it will be created in) can be written: a probe file, deleted when closed.
+    // What can be known before the run without leaving a trace, as the file sink checks it (PathAccess): whether the
+    // directory can be reached, whether a regular file stands where a directory must be, and whether the directory (or,
+    // if it is missing, the one it will be created in) can be written.
     private void CheckWritable()
     {
-        string existing = Directory;
-        while (!System.IO.Directory.Exists(existing))
+        if (PathAccess.UnenterableDirectory(Directory) is { } blocked)
         {
-            if (File.Exists(existing))
-            {
-                throw Uri.Error($"parquet sink URI '{Uri.Text}' writes its files in '{Directory}', but '{existing}' is a file, not a directory; write a path whose part before the prefix is a directory");
-            }
+            throw Uri.Error(
+                $"parquet sink URI '{Uri.Text}' writes in '{Directory}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
+                $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or write elsewhere");
+        }
 
-            string? parent = Path.GetDirectoryName(existing);
-            if (parent is null)
-            {
-                return;
-            }
+        if (PathAccess.NearestExisting(Directory) is not { } nearest)
+        {
+            return;
+        }
 
-            existing = parent;
+        (string existing, bool isDirectory) = nearest;
+
+        if (!isDirectory)
+        {
+            throw Uri.Error($"parquet sink URI '{Uri.Text}' writes its files in '{Directory}', but '{existing}' is a file, not a directory; write a path whose part before the prefix is a directory");
         }
 
         try
         {
-            using var probe = new FileStream(Path.Join(existing, "." + FileNameOf(0) + ".tmp"), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
+            // Deleted when closed; a probe a dead process left is a temporary file of batch time 0, which the next start deletes.
+            using var probe = new FileStream(Path.Join(existing, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
         }
         catch (Exception error) when (error is UnauthorizedAccessException or IOException)
         {
             string reason = error is UnauthorizedAccessException ? "permission denied" : error.Message;
-            throw Uri.Error($"parquet sink URI '{Uri.Text}' cannot write in directory '{existing}': {reason}; give the user the job runs as write permission on it, or write elsewhere");
+            throw Uri.Error(existing == Directory
+                ? $"parquet sink URI '{Uri.Text}' cannot write in directory '{existing}': {reason}; give the user the job runs as write permission on it, or write elsewhere"
+                : $"parquet sink URI '{Uri.Text}' cannot create directory '{Directory}': {reason} in '{existing}'; create it for the user the job runs as, or write elsewhere");
         }
     }
 
@@ -490,75 +502,44 @@ public sealed partial class ParquetSink : Sink
     // before a durable checkpoint), the rest deleted. Time 0 is the writability probe's, which no batch has.
     private void SettleTemporaryFiles(long? keepUpTo)
     {
-        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        bool recovered = false;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
-        {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _temporaryStart.Length, _temporaryEnd) is not { } batchTime)
+        (int recovered, _) = BatchFileNames.SettleTemporaryFiles(
+            Directory,
+            _temporaryStart,
+            _temporaryEnd,
+            keepUpTo,
+            FinalPathOf,
+            batchTime =>
             {
-                continue;
-            }
-
-            if (batchTime != 0 && batchTime <= keepUpTo)
-            {
-                File.Move(path, FinalPathOf(batchTime), overwrite: true);
                 Committed(batchTime);
-                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo.Value);
-                recovered = true;
-                continue;
-            }
-
-            try
-            {
-                File.Delete(path);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                LogFileNotFinished(error, Uri.Text, path);
-            }
-        }
-
+                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+            },
+            (error, path) => LogFileNotFinished(error, Uri.Text, path));
         if (keepUpTo is null)
         {
             DeleteParts(_ => true);
             DeleteMerges();
         }
 
-        if (recovered)
+        if (recovered > 0)
         {
             FlushDirectory();
         }
     }
 
-    private long? FindNewestFile()
+    private void FlushDirectory()
     {
-        var options = new EnumerationOptions { IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        long? newest = null;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _prefix + "-*", options))
+        try
         {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _prefix.Length + 1, "." + Extension) is { } time && !(time <= newest))
-            {
-                newest = time;
-            }
+            Compiled.Checkpoints.DirectorySync.Flush(Directory);
         }
-
-        return newest;
-    }
-
-    private static long? DigitsBetween(ReadOnlySpan<char> name, int start, string end)
-    {
-        if (name.Length <= start + end.Length || !name.EndsWith(end, StringComparison.Ordinal))
+        catch (IOException error)
         {
-            return null;
+            // DirectorySync speaks of a checkpoint directory: say which sink's directory it was, and what is at stake.
+            throw new IOException(
+                $"The parquet sink {Uri.Text} cannot flush its directory '{Directory}' to disk, so a file renamed there might not survive a power loss: {error.Message}",
+                error);
         }
-
-        ReadOnlySpan<char> digits = name[start..^end.Length];
-        return !digits.ContainsAnyExceptInRange('0', '9') && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : null;
     }
-
-    private void FlushDirectory() => Compiled.Checkpoints.DirectorySync.Flush(Directory);
 
     [DoesNotReturn]
     [MethodImpl(MethodImplOptions.NoInlining)]

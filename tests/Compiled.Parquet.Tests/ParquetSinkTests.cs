@@ -208,6 +208,17 @@ public sealed class ParquetSinkTests
     }
 
     [Fact]
+    public void FileWhereItsDirectoryMustBe_IsRefused_SayingToWriteADirectory()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(Path.Combine(temp.Path, "out"), "a file");
+
+        ConnectorUriException error = Assert.Throws<ConnectorUriException>(() => ParquetTest.CreateSink($"parquet://{temp.Path}/out/rows"));
+
+        Assert.Contains("is a file, not a directory; write a path whose part before the prefix is a directory", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BatchesPerFile3_WithCheckpoint_HiddenPartsUntilTheThird_ThenOneFileOfTheirRowGroups()
     {
         using var temp = new TempDirectory();
@@ -318,6 +329,57 @@ public sealed class ParquetSinkTests
         Assert.Equal([1L, 2], rows.Select(r => (long)r["id"]!));
     }
 
+    [Fact]
+    public async Task BatchesPerFile2_WithCheckpoint_RequiredTextAndTimeColumns_MergeAsWritten()
+    {
+        using var temp = new TempDirectory();
+        ParquetSink sink = ParquetTest.CreateSink($"parquet://{temp.Path}/out/rows?batchesPerFile=2", Path.Combine(temp.Path, "checkpoint"));
+        var columns = new RequiredColumns();
+        sink.UseColumns(columns);
+        await sink.OpenAsync(TestContext.Current.CancellationToken);
+        for (long time = 1000; time <= 2000; time += 1000)
+        {
+            sink.BeginBatch(time);
+            columns.Append(time, "t" + time, DateTime.UnixEpoch.AddMilliseconds(time));
+            await sink.PrepareBatchAsync(TestContext.Current.CancellationToken);
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+        }
+
+        await sink.DisposeAsync();
+
+        Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
+        var (_, rowGroups, rows) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal(2, rowGroups);
+        Assert.Equal(["t1000", "t2000"], rows.Select(r => (string?)r["name"]));
+    }
+
+    [Fact]
+    public async Task BatchesPerFile2_WithCheckpoint_PartOfAnEarlierRecordType_MergeFails_NamingThePartAndTheWayOut()
+    {
+        using var temp = new TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string uri = $"parquet://{temp.Path}/out/rows?batchesPerFile=2";
+        ParquetSink crashed = await OpenAsync(uri, checkpoint);
+        await CheckpointedBatchAsync(crashed, 1000, [1]);
+        crashed.BeginBatch(2000);
+        await crashed.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await crashed.DisposeAsync();
+
+        // The job is started again with its record changed: name is now required, and amount became time.
+        await using ParquetSink restarted = ParquetTest.CreateSink(uri, checkpoint);
+        var changed = new RequiredColumns();
+        restarted.UseColumns(changed);
+        await restarted.OpenAsync(TestContext.Current.CancellationToken);
+        await restarted.RecoverAsync(checkpointedBatchTime: 1000, TestContext.Current.CancellationToken);
+        restarted.BeginBatch(2000);
+        changed.Append(2, "two", DateTime.UnixEpoch);
+        await restarted.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        IOException error = await Assert.ThrowsAsync<IOException>(() => restarted.CommitBatchAsync(TestContext.Current.CancellationToken).AsTask());
+
+        Assert.Contains(".rows-1000.parquet.1000.part' has as its column 2 'name' (string, optional) where the sink's records have 'name' (string)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Move it out of the directory", error.Message, StringComparison.Ordinal);
+    }
+
     // One batch as a checkpointed run commits it: prepare, (the checkpoint), commit.
     private static async Task CheckpointedBatchAsync(ParquetSink sink, long time, long[] ids)
     {
@@ -364,6 +426,33 @@ public sealed class ParquetSinkTests
             _id.Add(id);
             _name.Add(name);
             _amount.Add(amount);
+        }
+    }
+
+    private sealed class RequiredColumns : ParquetColumns
+    {
+        private readonly ValueColumn<long> _id;
+        private readonly TextColumn _name;
+        private readonly ValueColumn<DateTime> _time;
+
+        public RequiredColumns()
+            : this(new ValueColumn<long>("id"), new TextColumn("name", nullable: false), new ValueColumn<DateTime>("time"))
+        {
+        }
+
+        private RequiredColumns(ValueColumn<long> id, TextColumn name, ValueColumn<DateTime> time)
+            : base(id, name, time)
+        {
+            _id = id;
+            _name = name;
+            _time = time;
+        }
+
+        public void Append(long id, string name, DateTime time)
+        {
+            _id.Add(id);
+            _name.Add(name);
+            _time.Add(time);
         }
     }
 }

@@ -30,9 +30,6 @@ public abstract class ParquetColumns
     /// <summary>The schema of the files: one field per column.</summary>
     public ParquetSchema Schema { get; }
 
-    /// <summary>The columns, in the schema's order.</summary>
-    public IReadOnlyList<ParquetColumn> Columns => _columns;
-
     /// <summary>How many rows the current batch has.</summary>
     public int RowCount => _columns[0].Count;
 
@@ -44,6 +41,34 @@ public abstract class ParquetColumns
             column.Clear();
         }
     }
+
+    /// <summary>
+    /// Checks that a file read back (<paramref name="file"/>, a part the sink prepared) has this schema's columns, in order,
+    /// by name, type and optionality: a part written before the job's record changed cannot be merged into its file.
+    /// </summary>
+    /// <exception cref="IOException">The file's columns differ; the message names the first that does and what to do.</exception>
+    public void CheckFieldsOf(string file, IReadOnlyList<DataField> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        for (int i = 0; i < Math.Max(fields.Count, _columns.Length); i++)
+        {
+            DataField? found = i < fields.Count ? fields[i] : null;
+            DataField? expected = i < _columns.Length ? _columns[i].Field : null;
+            if (found is null || expected is null || found.Name != expected.Name || found.ClrType != expected.ClrType || found.IsNullable != expected.IsNullable)
+            {
+                throw new IOException(
+                    $"The Parquet part '{file}' has as its column {i + 1} {Describe(found)} where the sink's records have {Describe(expected)}: " +
+                    "it was written before the job's record type changed, so it cannot be merged into the file of the batches after it. " +
+                    "Move it out of the directory (its rows stay readable there) and start the job again.");
+            }
+        }
+    }
+
+    // A column as the message names it: 'name' (type[, optional]); Parquet.Net's type of a text column is ReadOnlyMemory<char>.
+    private static string Describe(DataField? field) =>
+        field is null
+            ? "none"
+            : $"'{field.Name}' ({(field.ClrType == typeof(ReadOnlyMemory<char>) ? "string" : field.ClrType.Name)}{(field.IsNullable ? ", optional" : "")})";
 
     /// <summary>Appends the rows of a row group read back from a file of this schema (<paramref name="fields"/>: the file's fields, in the same order).</summary>
     public async Task ReadRowGroupAsync(ParquetRowGroupReader rowGroup, IReadOnlyList<DataField> fields, CancellationToken cancellationToken)

@@ -477,42 +477,18 @@ public sealed partial class FileSink : Sink
     // checkpoint) and deletes the rest. Time 0 is the writability probe's, which no batch has: always deleted.
     private void DeleteStaleTemporaryFiles(long? keepUpTo)
     {
-        // A directory that may be written but not listed (mode 733, a drop box) hides what is in it: there is then
-        // nothing to clean up that the sink could see.
-        var options = new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        int deleted = 0;
-        int recovered = 0;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _temporaryStart + "*", options))
-        {
-            if (TemporaryBatchTime(Path.GetFileName(path.AsSpan())) is not { } batchTime)
+        (int recovered, int deleted) = BatchFileNames.SettleTemporaryFiles(
+            Directory,
+            _temporaryStart,
+            _temporaryEnd,
+            keepUpTo,
+            batchTime => Path.Join(Directory, FileNameOf(batchTime)),
+            batchTime =>
             {
-                continue;
-            }
-
-            if (batchTime != 0 && batchTime <= keepUpTo)
-            {
-                // The checkpoint that records this batch is durable, so the batch is done: finish its commit. Failing
-                // here fails the start, since skipping it would lose the batch's output.
-                File.Move(path, Path.Join(Directory, FileNameOf(batchTime)), overwrite: true);
                 Committed(batchTime);
-                LogPreparedBatchCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo.Value);
-                recovered++;
-                continue;
-            }
-
-            try
-            {
-                File.Delete(path);
-                deleted++;
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                // Another user's file in a directory with the sticky bit, say: it is in no batch's way, since no two
-                // batches share a time, so the run goes on.
-                LogTemporaryNotDeleted(error, path);
-            }
-        }
-
+                LogPreparedBatchCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+            },
+            (error, path) => LogTemporaryNotDeleted(error, path));
         if (recovered > 0)
         {
             FlushDirectory();
@@ -525,39 +501,7 @@ public sealed partial class FileSink : Sink
     }
 
     // The time of the newest batch file in the directory: prefix-<digits>.suffix (or prefix-<digits>).
-    private long? FindNewestBatchFile()
-    {
-        var options = new EnumerationOptions { IgnoreInaccessible = true, MatchType = MatchType.Simple };
-        long? newest = null;
-        string end = _suffix is null ? "" : "." + _suffix;
-        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, _prefix + "-*", options))
-        {
-            if (DigitsBetween(Path.GetFileName(path.AsSpan()), _prefix.Length + 1, end) is { } time && !(time <= newest))
-            {
-                newest = time;
-            }
-        }
-
-        return newest;
-    }
-
-    // The batch time of one of this sink's temporary names (.prefix-<digits>.suffix.tmp), or null for another name.
-    private long? TemporaryBatchTime(ReadOnlySpan<char> name) =>
-        name.StartsWith(_temporaryStart, StringComparison.Ordinal) ? DigitsBetween(name, _temporaryStart.Length, _temporaryEnd) : null;
-
-    // The number written in name from start up to the suffix end, when it is all digits; otherwise null.
-    private static long? DigitsBetween(ReadOnlySpan<char> name, int start, string end)
-    {
-        if (name.Length <= start + end.Length || !name.EndsWith(end, StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> digits = name[start..^end.Length];
-        return !digits.ContainsAnyExceptInRange('0', '9') && long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
-            ? value
-            : null;
-    }
+    private long? FindNewestBatchFile() => BatchFileNames.Newest(Directory, _prefix, _suffix is null ? "" : "." + _suffix);
 
     // With a checkpoint: the batch's temporary file flushed to disk and closed, and its directory entry made durable.
     private void Prepare()

@@ -1,6 +1,7 @@
-namespace Compiled.Benchmarks.Parquet;
+// Shared with benchmarks/Compiled.Benchmarks.Parquet (a linked file), so that the benchmark measures the records the allocation test checks.
+namespace Compiled.Parquet.Tests;
 
-/// <summary>Which side of the book a fill is on.</summary>
+/// <summary>Which side of the book a quote or fill is on.</summary>
 public enum Side
 {
     /// <summary>A bid.</summary>
@@ -10,7 +11,7 @@ public enum Side
     Sell,
 }
 
-/// <summary>A fill of six fields: text, a decimal, an integer, an enum, a time and a double.</summary>
+/// <summary>A fill of six fields and no object per record: what the allocation test and the benchmark write.</summary>
 [Record]
 public partial struct Fill
 {
@@ -39,11 +40,11 @@ public partial struct Fill
     public double Score;
 }
 
-/// <summary>Fills copied as they are read, to whichever sink the run binds.</summary>
+/// <summary>Fills copied as they are read.</summary>
 [Pipeline]
 public static partial class CopyFills
 {
-    /// <summary>The fills, as CSV.</summary>
+    /// <summary>The fills, from a CSV file.</summary>
     [Source]
     public static partial Lines<Fill> Fills();
 
