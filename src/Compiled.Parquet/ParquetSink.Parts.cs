@@ -47,14 +47,7 @@ public sealed partial class ParquetSink
     {
         await PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
         await MergePendingAsync(cancellationToken).ConfigureAwait(false);
-        string part = PartPathOf(_fileTime, _batchTime);
-        if (!File.Exists(part))
-        {
-            throw new IOException(
-                $"The parquet sink's prepared part '{part}' is gone before its commit: something else deleted it. " +
-                $"Keep other programs from removing hidden files in '{Directory}', or write to a directory of the job's own.");
-        }
-
+        _commit.EnsurePrepared(PartPathOf(_fileTime, _batchTime));
         _prepared = false;
         _batchOpen = false;
         _batchesInFile++;
@@ -139,8 +132,7 @@ public sealed partial class ParquetSink
             output.Flush(flushToDisk: true);
         }
 
-        File.Move(merge, FinalPathOf(fileTime), overwrite: true);
-        FlushDirectory();
+        _commit.CommitPrepared(merge, FinalPathOf(fileTime));
         foreach ((_, string path) in parts)
         {
             File.Delete(path);

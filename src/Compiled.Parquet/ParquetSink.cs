@@ -54,6 +54,7 @@ public sealed partial class ParquetSink : Sink
     private readonly string _temporaryEnd;
     private readonly ParquetOptions _options;
     private readonly ILogger _log;
+    private readonly PreparedFileCommit _commit;
 
     private ParquetColumns? _columns;
 
@@ -99,6 +100,7 @@ public sealed partial class ParquetSink : Sink
         _temporaryEnd = "." + Extension + ".tmp";
         _options = new ParquetOptions { CompressionMethod = MethodOf(Compression) };
         _log = context.LoggerFactory.CreateLogger<ParquetSink>();
+        _commit = new PreparedFileCommit("parquet", uri.Text, Directory);
         CheckWritable();
     }
 
@@ -234,16 +236,7 @@ public sealed partial class ParquetSink : Sink
         if (Checkpointing)
         {
             await PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
-            string temporary = TemporaryPathOf(_fileTime);
-            if (!File.Exists(temporary))
-            {
-                throw new IOException(
-                    $"The parquet sink's prepared file '{temporary}' is gone before its commit: something else deleted it. " +
-                    $"Keep other programs from removing hidden files in '{Directory}', or write to a directory of the job's own.");
-            }
-
-            File.Move(temporary, FinalPathOf(_fileTime), overwrite: true);
-            FlushDirectory();
+            _commit.CommitPrepared(TemporaryPathOf(_fileTime), FinalPathOf(_fileTime));
             _prepared = false;
             _batchOpen = false;
             _fileOpen = false;
@@ -375,8 +368,12 @@ public sealed partial class ParquetSink : Sink
             await WriteBatchAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        await CloseFileAsync().ConfigureAwait(false);
-        FlushDirectory();
+        ParquetWriter writer = _writer!;
+        FileStream stream = _stream!;
+        _writer = null;
+        _stream = null;
+        await writer.DisposeAsync().ConfigureAwait(false);
+        _commit.Prepare(stream);
     }
 
     private async Task CloseFileAsync()
@@ -401,16 +398,8 @@ public sealed partial class ParquetSink : Sink
     private async Task PublishFileAsync()
     {
         await FinishFileAsync().ConfigureAwait(false);
-        string final = FinalPathOf(_fileTime);
-        if (File.Exists(final))
-        {
-            throw new IOException(
-                $"The parquet sink's output for this batch, '{final}', already exists: another run wrote it. " +
-                "Write to another prefix or directory, or move the old output away.");
-        }
-
-        File.Move(TemporaryPathOf(_fileTime), final, overwrite: false);
-        FlushDirectory();
+        _commit.Publish(TemporaryPathOf(_fileTime), FinalPathOf(_fileTime));
+        _commit.FlushDirectory();
         _fileOpen = false;
         Committed(_fileTime);
     }
@@ -522,22 +511,7 @@ public sealed partial class ParquetSink : Sink
 
         if (recovered > 0)
         {
-            FlushDirectory();
-        }
-    }
-
-    private void FlushDirectory()
-    {
-        try
-        {
-            Compiled.Checkpoints.DirectorySync.Flush(Directory);
-        }
-        catch (IOException error)
-        {
-            // DirectorySync speaks of a checkpoint directory: say which sink's directory it was, and what is at stake.
-            throw new IOException(
-                $"The parquet sink {Uri.Text} cannot flush its directory '{Directory}' to disk, so a file renamed there might not survive a power loss: {error.Message}",
-                error);
+            _commit.FlushDirectory();
         }
     }
 

@@ -167,6 +167,28 @@ public sealed class ParquetSinkTests
         Assert.Equal(["rows-1000.parquet"], temp.Files("out"));
     }
 
+    [Theory]
+    [InlineData("", ".rows-1000.parquet.tmp")]
+    [InlineData("?batchesPerFile=2", ".rows-1000.parquet.1000.part")]
+    public async Task WithCheckpoint_APreparedFileDeletedByAnotherProgram_CommitFails_NamingItAndTheWayOut(string options, string prepared)
+    {
+        using var temp = new TempDirectory();
+        await using ParquetSink sink = await OpenAsync($"parquet://{temp.Path}/out/rows{options}", checkpoint: Path.Combine(temp.Path, "checkpoint"));
+        sink.BeginBatch(1000);
+        ((RowColumns)sink.Columns!).Append(1, "one", null);
+        await sink.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        File.Delete(Path.Combine(temp.Path, "out", prepared));
+
+        IOException error = await Assert.ThrowsAsync<IOException>(() => sink.CommitBatchAsync(TestContext.Current.CancellationToken).AsTask());
+
+        Assert.Equal(
+            $"The parquet sink's prepared file '{Path.Combine(temp.Path, "out", prepared)}' is gone before its commit: something else deleted it. " +
+            $"Keep other programs from removing hidden files in '{Path.Combine(temp.Path, "out")}', or write to a directory of the job's own.",
+            error.Message);
+        sink.AbortBatch();
+        Assert.DoesNotContain("rows-1000.parquet", temp.Files("out"));
+    }
+
     [Fact]
     public async Task DecimalBeyondItsPrecision_CommitFails_NamingTheColumnAndTheWayOut()
     {

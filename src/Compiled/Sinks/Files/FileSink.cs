@@ -81,6 +81,7 @@ public sealed partial class FileSink : Sink
     private readonly string _temporaryStart;
     private readonly string _temporaryEnd;
     private readonly ILogger _log;
+    private readonly PreparedFileCommit _commit;
 
     private byte[]? _buffer;
     private int _buffered;
@@ -158,6 +159,7 @@ public sealed partial class FileSink : Sink
         _temporaryStart = "." + prefix + "-";
         _temporaryEnd = suffix is null ? ".tmp" : "." + suffix + ".tmp";
         _log = context.LoggerFactory.CreateLogger<FileSink>();
+        _commit = new PreparedFileCommit("file", uri.Text, Directory);
         CheckDirectory();
     }
 
@@ -351,17 +353,8 @@ public sealed partial class FileSink : Sink
                 return default;
             }
 
-            // Never over another file: batch times are unique within a run, and a run starts after the newest batch a
-            // sink finds already written (even one labelled ahead of the clock by a stop or an input's end), so an
-            // existing file is another run's output, which must not vanish without a word.
-            if (File.Exists(_finalPath))
-            {
-                throw new IOException(
-                    $"The file sink's output for this batch, '{_finalPath}', already exists: another run wrote it. " +
-                    "Write to another prefix or directory, or move the old output away.");
-            }
-
-            File.Move(_tempPath, _finalPath!, overwrite: false);
+            // Never over another file (even a batch labelled ahead of the clock by a stop or an input's end is found at open).
+            _commit.Publish(_tempPath, _finalPath!);
             Committed(_batchTime);
             return default;
         }
@@ -491,7 +484,7 @@ public sealed partial class FileSink : Sink
             (error, path) => LogTemporaryNotDeleted(error, path));
         if (recovered > 0)
         {
-            FlushDirectory();
+            _commit.FlushDirectory();
         }
 
         if (deleted > 0)
@@ -514,10 +507,8 @@ public sealed partial class FileSink : Sink
         if (_file is { } file)
         {
             FlushBuffer(file);
-            file.Flush(flushToDisk: true);
+            _commit.Prepare(file);
             _file = null;
-            file.Dispose();
-            FlushDirectory();
         }
 
         _prepared = true;
@@ -528,16 +519,11 @@ public sealed partial class FileSink : Sink
     private void CommitPrepared()
     {
         Prepare();
-        if (File.Exists(_tempPath))
+
+        // With empty=skip an empty batch has no file; with empty=write a missing one was deleted, which CommitPrepared says.
+        if (EmptyBatches == EmptyBatchPolicy.Write || File.Exists(_tempPath))
         {
-            File.Move(_tempPath!, _finalPath!, overwrite: true);
-            FlushDirectory();
-        }
-        else if (EmptyBatches == EmptyBatchPolicy.Write)
-        {
-            throw new IOException(
-                $"The file sink's prepared batch file '{_tempPath}' is gone before its commit: something else deleted it. " +
-                $"Keep other programs from removing hidden files in '{Directory}', or write to a directory of the job's own.");
+            _commit.CommitPrepared(_tempPath!, _finalPath!);
         }
 
         _prepared = false;
@@ -554,20 +540,6 @@ public sealed partial class FileSink : Sink
 
         _tempPath = null;
         _finalPath = null;
-    }
-
-    private void FlushDirectory()
-    {
-        try
-        {
-            Compiled.Checkpoints.DirectorySync.Flush(Directory);
-        }
-        catch (IOException error)
-        {
-            throw new IOException(
-                $"The file sink {Uri.Text} cannot flush its directory '{Directory}' to disk, so a batch file renamed there might not survive a power loss: {error.Message}",
-                error);
-        }
     }
 
     // With empty=skip, the batch's file is opened when its first record comes.
