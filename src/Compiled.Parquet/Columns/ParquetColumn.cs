@@ -52,10 +52,19 @@ public abstract class ParquetColumn
         return larger;
     }
 
-    /// <summary>A buffer at least twice as large with the first <paramref name="count"/> values of <paramref name="values"/>.</summary>
+    /// <summary>A buffer twice as large (at most the largest array) with the first <paramref name="count"/> values of <paramref name="values"/>.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="values"/> is already the largest array: the batch has more rows than a column can keep.</exception>
     protected static T[] Grow<T>(T[] values, int count)
     {
-        var larger = new T[Math.Max(InitialCapacity, values.Length * 2)];
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length >= Array.MaxLength)
+        {
+            throw new InvalidOperationException(
+                $"A Parquet column would hold more than {Array.MaxLength} rows in one batch, the most one column can keep until the " +
+                "batch's commit writes it as a row group; write fewer records per batch (a shorter batch interval).");
+        }
+
+        var larger = new T[(int)Math.Min(Math.Max(InitialCapacity, values.Length * 2L), Array.MaxLength)];
         Array.Copy(values, larger, count);
         return larger;
     }

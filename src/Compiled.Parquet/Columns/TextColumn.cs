@@ -16,6 +16,7 @@ namespace Compiled.Parquet.Columns;
 public sealed class TextColumn : ParquetColumn
 {
     private readonly bool _nullable;
+    private readonly int _maxChars;
     private char[] _chars = [];
     private int _length;
 
@@ -32,9 +33,17 @@ public sealed class TextColumn : ParquetColumn
 
     /// <summary>Creates the column <paramref name="name"/>; a <paramref name="nullable"/> one (a <see cref="string"/> member's, which may be null) is optional.</summary>
     public TextColumn(string name, bool nullable)
+        : this(name, nullable, Array.MaxLength)
+    {
+    }
+
+    /// <summary>Creates the column with room for at most <paramref name="maxChars"/> characters in a batch (the largest array, unless a test says less).</summary>
+    internal TextColumn(string name, bool nullable, int maxChars)
         : base(new DataField(name, typeof(string), isNullable: nullable))
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxChars);
         _nullable = nullable;
+        _maxChars = maxChars;
     }
 
     /// <inheritdoc />
@@ -43,10 +52,10 @@ public sealed class TextColumn : ParquetColumn
     /// <summary>Appends UTF-8 text (invalid sequences become U+FFFD).</summary>
     public void AddUtf8(ReadOnlySpan<byte> utf8)
     {
-        int most = utf8.Length;
-        if (most > _chars.Length - _length)
+        // A UTF-8 byte decodes to at most one character; only when that bound does not fit are the characters counted.
+        if (utf8.Length > _chars.Length - _length)
         {
-            GrowChars(most);
+            GrowChars(Encoding.UTF8.GetCharCount(utf8));
         }
 
         _length += Encoding.UTF8.GetChars(utf8, _chars.AsSpan(_length));
@@ -178,10 +187,27 @@ public sealed class TextColumn : ParquetColumn
         _ends[_count++] = end;
     }
 
+    // Room for needed more characters: twice the buffer (in long arithmetic, so that it cannot wrap past 1 G characters),
+    // capped at the most one array holds; past that, an error that says what to change.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void GrowChars(int needed)
     {
-        var larger = new char[Math.Max(Math.Max(InitialCapacity * 16, _chars.Length * 2), _length + needed)];
+        long wanted = (long)_length + needed;
+        if (wanted <= _chars.Length)
+        {
+            return;
+        }
+
+        if (wanted > _maxChars)
+        {
+            throw new InvalidOperationException(
+                $"Parquet column '{Field.Name}' would hold {wanted} characters of text in one batch, more than the {_maxChars} " +
+                "one column can keep until the batch's commit writes it as a row group; write fewer records per batch " +
+                $"(a shorter batch interval), or less text in '{Field.Name}'.");
+        }
+
+        long size = Math.Max(Math.Max(InitialCapacity * 16L, _chars.Length * 2L), wanted);
+        var larger = new char[(int)Math.Min(size, _maxChars)];
         _chars.AsSpan(0, _length).CopyTo(larger);
         _chars = larger;
     }
