@@ -58,8 +58,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     private const int SegmentLength = 1 << SegmentShift;
     private const int SegmentMask = SegmentLength - 1;
     private readonly KeptBytes _bytes;
-    private Entry[][] _segments = [new Entry[SegmentLength]];
-    private int _capacity = SegmentLength;
+    private Entry[][] _segments = [new Entry[SegmentLength]];  // every slot holds a segment: room for Length << SegmentShift entries
     private int _count;
     private long _batchTime;
 
@@ -245,7 +244,7 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Entry Add(ReadOnlySpan<byte> key)
     {
-        if (_count == _capacity)
+        if (_count == _segments.Length << SegmentShift)
         {
             AddSegment();
         }
@@ -260,16 +259,12 @@ public sealed partial class RedisSink : Sink, IRecordWriter<KeyValue<long>>, IRe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Entry EntryAt(int i) => ref _segments[i >> SegmentShift][i & SegmentMask];
 
+    // One more segment; the array of segments grows by one slot (a pointer each, a few hundred for a batch of a million).
     private void AddSegment()
     {
-        int used = _capacity >> SegmentShift;
-        if (used == _segments.Length)
-        {
-            Array.Resize(ref _segments, used * 2);
-        }
-
+        int used = _segments.Length;
+        Array.Resize(ref _segments, used + 1);
         _segments[used] = new Entry[SegmentLength];
-        _capacity += SegmentLength;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
