@@ -227,6 +227,7 @@ public sealed class BatchCoordinator
             recordsIn[i] = _counters[i].Records - _recordsAtBegin[i];
         }
 
+        IReadOnlyList<BadRecordCount> badRecords = _badRecords.TakeBatchCounts(out long deadLetters);
         var progress = new BatchProgress(
             batch.Index,
             batch.Time,
@@ -241,7 +242,8 @@ public sealed class BatchCoordinator
             Total(static c => c.UnreadableSkipped) - _unreadableAtBegin)
         {
             PartialRecords = Total(static c => c.PartialRecords) - _partialAtBegin,
-            BadRecords = _badRecords.TakeBatchCounts(),
+            BadRecords = badRecords,
+            DeadLetterRequests = deadLetters,
         };
         Volatile.Write(ref _last, progress);
         BatchCommitted?.Invoke(progress);

@@ -39,6 +39,12 @@ public sealed record BatchProgress(
     /// </summary>
     public IReadOnlyList<BadRecordCount> BadRecords { get; init; } = [];
 
+    /// <summary>
+    /// How many of <see cref="BadRecords"/> asked for a dead letter (their policy is <see cref="BadRecordPolicy.DeadLetter"/>),
+    /// whether or not the run has a dead-letter sink to take them; the rest were skipped by their policy.
+    /// </summary>
+    public long DeadLetterRequests { get; init; }
+
     /// <summary>The records all sources delivered during the batch.</summary>
     public long Records
     {

@@ -504,8 +504,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         if (progress.BadRecords.Count > 0)
         {
             long refused = progress.BadRecords.Sum(static c => c.Count);
-            LogBadRecords(progress.Time, refused, Noun.Records(refused), string.Join(", ", progress.BadRecords),
-                _badRecords.DeadLetters is { } letters ? $"dead letters go to {letters.Path}" : "the run has no dead-letter sink (--dead-letters)");
+            LogBadRecords(progress.Time, refused, Noun.Records(refused), string.Join(", ", progress.BadRecords), BadRecordsOutcome(refused, progress.DeadLetterRequests));
         }
 
         if (progress.OversizeSkipped > 0)
@@ -592,6 +591,22 @@ public sealed partial class PipelineRun : IAsyncDisposable
         }
 
         return total;
+    }
+
+    // What became of a batch's refused records: skipped by their policy, or sent as dead letters, where there is a sink
+    // for them; the advice to give one only when a record asked for a dead letter.
+    private string BadRecordsOutcome(long refused, long deadLetters)
+    {
+        long skipped = refused - deadLetters;
+        if (deadLetters == 0)
+        {
+            return "skipped by their policy (skip): counted, not kept";
+        }
+
+        string skips = skipped == 0 ? "" : $"{skipped} skipped by their policy (skip); ";
+        return _badRecords.DeadLetters is { } letters
+            ? $"{skips}{deadLetters} dead {Noun.For(deadLetters, "letter goes", "letters go")} to {letters.Path}"
+            : $"{skips}{deadLetters} whose policy is dead-letter counted and skipped, since the run has no dead-letter sink; give --dead-letters FILE (or --checkpoint DIR) to keep them";
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Pipeline {Pipeline} starting: batch interval {Interval}, reading {Sources}, writing {Sinks}")]

@@ -307,8 +307,9 @@ public class PipelineRunTests
         Assert.Equal("(1,2)\n(2,1)\n(0,1)\n", File.ReadAllText(output));
         Assert.Equal(2, run.Sources[0].Counters.Malformed);
         LogLine warning = Assert.Single(logs.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
-        // The refused lines are counted per source and reason (a tuple's field would be named), said once.
-        Assert.Equal("Batch 1772366401000 ms refused 2 bad records (source [stage].field reason count): Numbers NumberInvalid 2; the run has no dead-letter sink (--dead-letters)", warning.Message);
+        // The refused lines are counted per source and reason (a tuple's field would be named), said once; their policy is
+        // skip, so the warning gives no dead-letter advice.
+        Assert.Equal("Batch 1772366401000 ms refused 2 bad records (source [stage].field reason count): Numbers NumberInvalid 2; skipped by their policy (skip): counted, not kept", warning.Message);
     }
 
     private static PipelineRun Bind(string input, TempDirectory temp, TimeProvider clock)

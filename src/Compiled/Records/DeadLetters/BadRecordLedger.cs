@@ -12,7 +12,7 @@ namespace Compiled;
 /// <remarks>
 /// Only bad records reach it, so it takes a lock rather than making the per-record path pay for thread safety: the
 /// partitions of a run may refuse records at the same time. The batch coordinator takes each batch's counts
-/// (<see cref="TakeBatchCounts"/>) and flushes its dead letters (<see cref="FlushDeadLetters"/>) before the batch's
+/// (<see cref="TakeBatchCounts(out long)"/>) and flushes its dead letters (<see cref="FlushDeadLetters"/>) before the batch's
 /// checkpoint is written.
 /// </remarks>
 public sealed class BadRecordLedger : IDisposable
@@ -23,6 +23,8 @@ public sealed class BadRecordLedger : IDisposable
     private readonly List<BadRecordCount> _places = [];  // each place's source, stage, field and reason (Count unused)
     private readonly List<long> _totals = [];           // each place's count: a refusal adds one, allocating nothing
     private readonly List<long> _atBatchStart = [];
+    private long _deadLetterAsks;                       // refused records whose policy is DeadLetter, delivered or not
+    private long _deadLetterAsksAtBatchStart;
     private Exception? _failure;
     private string? _failureText;
 
@@ -124,10 +126,20 @@ public sealed class BadRecordLedger : IDisposable
     }
 
     /// <summary>The counts since the last call (the batch's), in the order each was first seen; empty when there were none.</summary>
-    public IReadOnlyList<BadRecordCount> TakeBatchCounts()
+    public IReadOnlyList<BadRecordCount> TakeBatchCounts() => TakeBatchCounts(out _);
+
+    /// <summary>
+    /// The counts since the last call (the batch's), in the order each was first seen, empty when there were none; and
+    /// <paramref name="deadLetters"/>, how many of them asked for a dead letter (their policy is
+    /// <see cref="BadRecordPolicy.DeadLetter"/>), whether or not a dead-letter sink took them. The rest were skipped by
+    /// their policy (<see cref="BadRecordPolicy.Skip"/>).
+    /// </summary>
+    public IReadOnlyList<BadRecordCount> TakeBatchCounts(out long deadLetters)
     {
         lock (_gate)
         {
+            deadLetters = _deadLetterAsks - _deadLetterAsksAtBatchStart;
+            _deadLetterAsksAtBatchStart = _deadLetterAsks;
             List<BadRecordCount>? batch = null;
             for (int i = 0; i < _totals.Count; i++)
             {
@@ -204,6 +216,11 @@ public sealed class BadRecordLedger : IDisposable
             }
 
             _totals[at]++;
+            if (deadLetter)
+            {
+                _deadLetterAsks++;
+            }
+
             if (deadLetter && _deadLetters is not null)
             {
                 _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, source.MessagePosition, stage, field, reason, message, record);

@@ -411,7 +411,35 @@ public class DeadLetterPipelineTests
         Assert.Contains(logs.Lines, l => l.Message.StartsWith("Pipeline ScaledPerSensor has no dead-letter sink, so stages PerUnit (OnError = DeadLetter) count and skip", StringComparison.Ordinal));
         Assert.Contains(logs.Lines, l => l.Message.Contains($"refused {bad.Count} bad records (source [stage].field reason count): ", StringComparison.Ordinal)
             && l.Message.Contains("Readings [PerUnit] DivideByZeroException", StringComparison.Ordinal)
-            && l.Message.EndsWith("the run has no dead-letter sink (--dead-letters)", StringComparison.Ordinal));
+            && l.Message.EndsWith($"; {bad.Count} whose policy is dead-letter counted and skipped, since the run has no dead-letter sink; give --dead-letters FILE (or --checkpoint DIR) to keep them", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task BatchWarning_SaysHowManyWereSkippedByTheirPolicy_AndWhatBecameOfThoseThatAskedForADeadLetter(bool deadLetterSink)
+    {
+        // The rows that do not parse are skipped (the source URI's onBadRecord=skip); what PerUnit throws on asks for a dead letter.
+        using var temp = new TempDirectory();
+        (string input, _, List<Expected> bad) = WriteReadings(temp, negativesThrow: false);
+        int parse = bad.Count(b => b.Stage is null);
+        int thrown = bad.Count - parse;
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory(), DeadLetters = deadLetterSink ? temp.Combine("dead.jsonl") : null };
+        options.SourceUris["Readings"] = $"file://{input}?onBadRecord=skip";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/scaled?suffix=txt";
+        var progress = new List<BatchProgress>();
+        await using var run = new PipelineRun(ScaledPerSensor.Definition, options);
+        run.BatchCommitted += progress.Add;
+        await run.RunToEndAsync(clock);
+
+        Assert.Equal(thrown, progress.Sum(p => p.DeadLetterRequests));
+        string outcome = deadLetterSink
+            ? $"; {parse} skipped by their policy (skip); {thrown} dead letters go to {temp.Combine("dead.jsonl")}"
+            : $"; {parse} skipped by their policy (skip); {thrown} whose policy is dead-letter counted and skipped, since the run has no dead-letter sink; give --dead-letters FILE (or --checkpoint DIR) to keep them";
+        LogLine warning = Assert.Single(logs.Lines, l => l.Message.Contains($"refused {bad.Count} bad records", StringComparison.Ordinal));
+        Assert.EndsWith(outcome, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
