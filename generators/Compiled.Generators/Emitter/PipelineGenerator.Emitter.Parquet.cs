@@ -47,6 +47,14 @@ namespace Compiled.Generators
 
                 string className = ParquetColumnsClass(sink);
                 string type = record.Type.Code;
+                if (leaves.Count == 0)
+                {
+                    // A [Record] without columns, which its own diagnostic (CMP0105) refuses: the class still compiles, so that
+                    // the record's error is the only one.
+                    EmitNoParquetColumns(w, sink, className, type);
+                    return;
+                }
+
                 w.Line($"/// <summary>Sink {sink.Name}'s records as Parquet columns ({string.Join(", ", leaves.Select(l => Xml(l.Path)))}), for a parquet:// URI.</summary>");
                 w.Open($"public sealed class {className} : {ParquetColumnsNamespace}.ParquetColumns");
                 foreach (ParquetLeaf leaf in leaves)
@@ -99,6 +107,23 @@ namespace Compiled.Generators
                     w.Close();
                 }
 
+                w.Close();
+                w.Close();
+            }
+
+            // The columns of a sink whose record has none: the base refuses them (a Parquet file needs a column), and Append has nothing to add.
+            private static void EmitNoParquetColumns(SourceWriter w, StageModel sink, string className, string type)
+            {
+                w.Line($"/// <summary>Sink {sink.Name}'s records have no columns to write as Parquet: their record declares none.</summary>");
+                w.Open($"public sealed class {className} : {ParquetColumnsNamespace}.ParquetColumns");
+                w.Line("/// <summary>Throws: a Parquet file needs at least one column.</summary>");
+                w.Line($"public {className}()");
+                w.Line("    : base()");
+                w.Open();
+                w.Close();
+                w.Line();
+                w.Line($"/// <summary>Appends nothing: a record of sink {sink.Name} has no columns.</summary>");
+                w.Open($"public void Append(in {type} record)");
                 w.Close();
                 w.Close();
             }
