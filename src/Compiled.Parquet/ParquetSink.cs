@@ -368,12 +368,12 @@ public sealed partial class ParquetSink : Sink
             await WriteBatchAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
+        // The stream is forgotten only once prepared: should the footer or the flush fail, the abort closes and deletes it.
         ParquetWriter writer = _writer!;
-        FileStream stream = _stream!;
         _writer = null;
-        _stream = null;
         await writer.DisposeAsync().ConfigureAwait(false);
-        _commit.Prepare(stream);
+        _commit.Prepare(_stream!);
+        _stream = null;
     }
 
     private async Task CloseFileAsync()
