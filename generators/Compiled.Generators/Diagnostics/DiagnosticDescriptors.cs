@@ -192,7 +192,7 @@ namespace Compiled.Generators.Diagnostics
         /// </summary>
         public static readonly DiagnosticDescriptor UnwritableState = Warning(
             "CMP0035", "A checkpoint cannot write the state a stage keeps",
-            "Stage '{0}' keeps {1} of type '{2}', which a checkpoint cannot write: make '{2}' an unmanaged struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue<{2}>; without that, the pipeline runs but refuses --checkpoint");
+            "Stage '{0}' keeps {1} of type '{2}', which a checkpoint cannot write: make '{2}' an unmanaged struct (no reference fields) or a tuple or struct of numbers and strings whose members can be set (a record struct), or implement Compiled.Checkpoints.ICheckpointValue<{2}>; without that, the pipeline runs but refuses --checkpoint");
 
         /// <summary>The text of <see cref="UnwritableState"/> for a stage, what it keeps and the type: the diagnostic's message, and the run's refusal.</summary>
         public static string UnwritableStateMessage(string stage, string what, string type) =>

@@ -43,24 +43,111 @@ namespace Compiled.Generators
                     .ToList();
 
             // In the job's constructor: the codec of each kept type that writes itself into a checkpoint (ICheckpointValue<T>),
-            // each once, in declaration order. The runtime writes other kept types as their bytes.
+            // and of each kept tuple or struct written member by member, each once, in declaration order. The runtime
+            // writes other kept types as their bytes or, strings and text keys, as UTF-8.
             private static void EmitCheckpointCodecs(SourceWriter w, PipelineView pipeline)
             {
-                List<string> codecs = StatefulStages(pipeline)
+                List<TypeName> kept = StatefulStages(pipeline)
                     .SelectMany(stage => KeptTypes.Of(pipeline.Model.Stages, stage))
-                    .Where(kept => kept.Type.Checkpoint == CheckpointForm.Codec)
-                    .Select(kept => kept.Type.Codec ?? kept.Type.Code)
+                    .Select(k => k.Type)
+                    .ToList();
+                List<string> codecs = kept
+                    .Where(type => type.Checkpoint == CheckpointForm.Codec)
+                    .Select(type => type.Codec ?? type.Code)
                     .Distinct()
                     .ToList();
-                if (codecs.Count == 0)
+                if (codecs.Count > 0)
+                {
+                    w.Line("// The kept types that write themselves into a checkpoint (ICheckpointValue<T>).");
+                    foreach (string codec in codecs)
+                    {
+                        w.Line($"{Checkpoints}.CheckpointValues.Register<{codec}>();");
+                    }
+                }
+
+                List<TypeName> memberwise = kept
+                    .Where(type => type.Checkpoint == CheckpointForm.Members)
+                    .GroupBy(type => type.Code)
+                    .Select(group => group.First())
+                    .ToList();
+                if (memberwise.Count > 0)
+                {
+                    w.Line("// The kept tuples and structs a checkpoint writes member by member, each member as its own type is written.");
+                    foreach (TypeName type in memberwise)
+                    {
+                        EmitMemberwiseCodec(w, type);
+                    }
+                }
+            }
+
+            private static void EmitMemberwiseCodec(SourceWriter w, TypeName type)
+            {
+                w.Line($"{Checkpoints}.CheckpointValues.Register<{type.Code}>(");
+                w.Line($"    static (in {type.Code} value, ref {Checkpoints}.CheckpointWriter.Section section) =>");
+                w.Line("    {");
+                EmitMemberWrites(w, type.CheckpointMembers, "value", "        ");
+                w.Line("    },");
+                w.Line($"    static (ref {Checkpoints}.CheckpointReader.Section section) => default({type.Code}) with");
+                w.Line("    {");
+                EmitMemberReads(w, type.CheckpointMembers, "        ");
+                w.Line("    });");
+            }
+
+            // One write per member, a nested tuple's or struct's members in its place.
+            private static void EmitMemberWrites(SourceWriter w, EquatableArray<CheckpointMember> members, string value, string indent)
+            {
+                foreach (CheckpointMember member in members)
+                {
+                    if (member.Members.Count > 0)
+                    {
+                        EmitMemberWrites(w, member.Members, $"{value}.{member.Name}", indent);
+                    }
+                    else
+                    {
+                        w.Line($"{indent}{Checkpoints}.CheckpointValues<{member.Type}>.Write({value}.{member.Name}, ref section);");
+                    }
+                }
+            }
+
+            // One read per member, in the order of the writes (a `with` sets its members in the order written).
+            private static void EmitMemberReads(SourceWriter w, EquatableArray<CheckpointMember> members, string indent)
+            {
+                foreach (CheckpointMember member in members)
+                {
+                    if (member.Members.Count > 0)
+                    {
+                        w.Line($"{indent}{member.Name} = default({member.Type}) with");
+                        w.Line($"{indent}{{");
+                        EmitMemberReads(w, member.Members, indent + "    ");
+                        w.Line($"{indent}}},");
+                    }
+                    else
+                    {
+                        w.Line($"{indent}{member.Name} = {Checkpoints}.CheckpointValues<{member.Type}>.Read(ref section),");
+                    }
+                }
+            }
+
+            // In the job's constructor: for each tuple or struct key holding Utf8Text members, how the key tables take
+            // their own copy of such a key (once per new key), each type once, in declaration order.
+            private static void EmitKeyTextCopies(SourceWriter w, PipelineView pipeline)
+            {
+                List<TypeName> keys = pipeline.Model.Stages
+                    .Select(stage => stage.Output?.Key)
+                    .Where(key => key?.TextCopy is not null)
+                    .Select(key => key!)
+                    .GroupBy(key => key.Code)
+                    .Select(group => group.First())
+                    .ToList();
+                if (keys.Count == 0)
                 {
                     return;
                 }
 
-                w.Line("// The kept types that write themselves into a checkpoint (ICheckpointValue<T>).");
-                foreach (string codec in codecs)
+                w.Line("// The keys holding Utf8Text, which points into a source's buffer: a key table keeps a copy with the text copied out.");
+                foreach (TypeName key in keys)
                 {
-                    w.Line($"{Checkpoints}.CheckpointValues.Register<{codec}>();");
+                    w.Line($"{Runtime}.Keys.KeyTextCopies.Register<{key.Code}>(static key => {key.TextCopy});");
                 }
             }
 

@@ -63,6 +63,7 @@ namespace Compiled.Generators
                     w.Line($"{PipelineView.MetricsField} = context.Metrics;");
                 }
 
+                EmitKeyTextCopies(w, pipeline);
                 EmitCheckpointCodecs(w, pipeline);
                 EmitStateInit(w, pipeline);
                 EmitWindowInit(w, pipeline);

@@ -65,13 +65,24 @@ namespace Compiled.Generators.Model
         }
 
         // A struct key; byte keys are written as their bytes.
-        // A Utf8Text key is the table's own copy, which a checkpoint writes as its bytes; a Utf8Text kept as a value
-        // still points into its source's buffer, and stays unwritable.
+        // A Utf8Text key is the table's own copy, which a checkpoint writes as its bytes, and so is each text member of a
+        // tuple or struct key (its TextCopy); a Utf8Text kept as a value still points into its source's buffer, and
+        // stays unwritable.
         private static void AddKey(List<(string What, TypeName Type)> kept, RecordType? record)
         {
             if (record is { Shape: not RecordShape.KeyValue })
             {
-                Add(kept, "keys", record.Key is { Code: "global::Compiled.Utf8Text" } text ? text with { Checkpoint = CheckpointForm.Text } : record.Key);
+                TypeName? key = record.Key;
+                if (key is { Code: "global::Compiled.Utf8Text" })
+                {
+                    key = key with { Checkpoint = CheckpointForm.Text };
+                }
+                else if (key is { Checkpoint: CheckpointForm.Unwritable, TextCopy: not null, CheckpointMembers.Count: > 0 })
+                {
+                    key = key with { Checkpoint = CheckpointForm.Members };
+                }
+
+                Add(kept, "keys", key);
             }
         }
 

@@ -197,6 +197,14 @@ namespace Compiled.Generators.Model
     /// </param>
     /// <param name="Codec">For <see cref="CheckpointForm.Codec"/>, the type the job registers: the type itself, or the struct a nullable wraps.</param>
     /// <param name="Writer">How a sink's CSV and JSON writers write a value of the type; <see langword="null"/> for a name the parser composes (<c>KeyValue&lt;V&gt;</c>), whose parts carry theirs.</param>
+    /// <param name="TextCopy">
+    /// For a tuple or struct holding <c>Utf8Text</c> members, the expression (over a variable named <c>key</c>) that copies
+    /// them into text of its own, which the job registers for its key tables; <see langword="null"/> for any other type.
+    /// </param>
+    /// <param name="CheckpointMembers">
+    /// For a tuple or struct with references whose members a checkpoint can write one by one (numbers, strings, a key's
+    /// <c>Utf8Text</c>), those members in order; empty for any other type.
+    /// </param>
     internal sealed record TypeName(
         string Code,
         string Display,
@@ -205,7 +213,15 @@ namespace Compiled.Generators.Model
         string Fields = "",
         CheckpointForm Checkpoint = CheckpointForm.Unwritable,
         string? Codec = null,
-        Records.WriterField? Writer = null);
+        Records.WriterField? Writer = null,
+        string? TextCopy = null,
+        EquatableArray<CheckpointMember> CheckpointMembers = default);
+
+    /// <summary>
+    /// A member of a tuple or struct that a checkpoint writes member by member: its name, its type's code, and, when it
+    /// is itself a tuple or struct with references, its own members (written in its place, in order).
+    /// </summary>
+    internal sealed record CheckpointMember(string Name, string Type, EquatableArray<CheckpointMember> Members);
 
     /// <summary>How a checkpoint writes a value that a stage keeps across batches.</summary>
     internal enum CheckpointForm
@@ -218,6 +234,9 @@ namespace Compiled.Generators.Model
 
         /// <summary>A string, written as UTF-8 by the runtime without registration.</summary>
         Text,
+
+        /// <summary>A tuple or struct written member by member (<see cref="TypeName.CheckpointMembers"/>), through the codec the job registers.</summary>
+        Members,
 
         /// <summary>Not at all: it holds references and writes nothing itself. A pipeline keeping one runs, but refuses a checkpoint.</summary>
         Unwritable,

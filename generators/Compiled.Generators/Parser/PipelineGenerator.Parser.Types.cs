@@ -49,12 +49,17 @@ namespace Compiled.Generators
             private TypeName NameOf(ITypeSymbol type)
             {
                 (CheckpointForm checkpoint, ITypeSymbol? codec) = CheckpointFormOf(type);
+                EquatableArray<CheckpointMember> members = checkpoint == CheckpointForm.Unwritable || checkpoint == CheckpointForm.Members
+                    ? CheckpointMembersOf(type)
+                    : EquatableArray<CheckpointMember>.Empty;
+                string? textCopy = SymbolEqualityComparer.Default.Equals(type, _known.Utf8Text) ? null : TextCopyOf(type, "key", 0, out _);
                 return new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type),
-                    checkpoint, codec?.ToDisplayString(CodeFormat), Records.RecordWriterFields.Of(type, "", ""));
+                    checkpoint, codec?.ToDisplayString(CodeFormat), Records.RecordWriterFields.Of(type, "", ""), textCopy, members);
             }
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
-            // the job registers; as UTF-8, a string (and a Utf8Text key: KeptTypes); as its bytes, when it holds no references; or not at all.
+            // the job registers; as UTF-8, a string (and a Utf8Text key: KeptTypes); as its bytes, when it holds no
+            // references; member by member, a tuple or struct of numbers and strings; or not at all.
             private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
             {
                 ITypeSymbol underlying = NullableOf(type) ?? type;
@@ -68,7 +73,13 @@ namespace Compiled.Generators
                     return (CheckpointForm.Text, null);
                 }
 
-                return (type.IsUnmanagedType || IsByteSpan(type) ? CheckpointForm.Bytes : CheckpointForm.Unwritable, null);
+                if (type.IsUnmanagedType || IsByteSpan(type))
+                {
+                    return (CheckpointForm.Bytes, null);
+                }
+
+                // A tuple or struct of numbers and strings, member by member; one holding a Utf8Text only as a key (KeptTypes).
+                return (CheckpointMembersOf(type).Count > 0 && TextMemberOf(type, "", 0) is null ? CheckpointForm.Members : CheckpointForm.Unwritable, null);
             }
 
             // The fields of the user types a type is made of (itself, its type arguments, its fields' types), each as
@@ -182,10 +193,17 @@ namespace Compiled.Generators
                     return "which is neither a byte span, a string, Utf8Text nor a struct with value equality; key by bytes (KeyValue<V>), by a string, or by a struct that implements IEquatable<T>";
                 }
 
+                // A tuple or struct holding Utf8Text is kept as a copy with its text members copied (TextCopyOf), which
+                // needs every member of the structs on the way settable.
                 string? text = SymbolEqualityComparer.Default.Equals(key, _known.Utf8Text) ? null : TextMemberOf(key, "", 0);
-                return text is null ? null
-                    : $"which holds a Utf8Text ('{text}'): a slice of the source's buffer, which the next record reuses, so a table cannot keep it inside another key; "
-                      + "key by the text alone (Utf8Text, copied once per new key), or make that member a string (text.ToString())";
+                if (text is null || TextCopyOf(key, "key", 0, out string? problem) is not null)
+                {
+                    return null;
+                }
+
+                return $"which holds a Utf8Text ('{text}'), a slice of the source's buffer that the next record reuses, and the table cannot take its own copy of the key: "
+                    + (problem ?? "a struct on the way to it is not one whose members the pipeline can set")
+                    + "; make the members settable (a field, or a property with set or init: a record struct's are), key by the text alone, or make that member a string (text.ToString())";
             }
 
             // The path of a Utf8Text member inside a struct key (a tuple's element or a record's field), or null if none.

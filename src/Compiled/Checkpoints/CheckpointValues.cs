@@ -4,7 +4,7 @@ namespace Compiled.Checkpoints;
 
 /// <summary>
 /// Registers the value and state types that write themselves into a checkpoint (<see cref="ICheckpointValue{TSelf}"/>),
-/// for <see cref="CheckpointValues{T}"/> to use. A generated job calls <see cref="Register{T}"/> in its constructor for
+/// for <see cref="CheckpointValues{T}"/> to use. A generated job calls <see cref="Register{T}()"/> in its constructor for
 /// each such type its cross-batch stages keep.
 /// </summary>
 public static class CheckpointValues
@@ -39,6 +39,39 @@ public static class CheckpointValues
         }
     }
 
+    /// <summary>
+    /// Makes <see cref="CheckpointValues{T}"/> write and read <typeparamref name="T"/> (and, for a struct, its
+    /// <see cref="Nullable{T}"/>) through <paramref name="write"/> and <paramref name="read"/>: how a generated job writes
+    /// a tuple or struct member by member (a string, a number, a key's <see cref="Utf8Text"/>, each through
+    /// <see cref="CheckpointValues{T}"/> of its type), since it cannot give a tuple its own
+    /// <see cref="ICheckpointValue{TSelf}"/>. The delegates run when a checkpoint is written or read, never per record.
+    /// The first registration of a type holds; calling it again does nothing. It is safe to call from several threads.
+    /// </summary>
+    /// <typeparam name="T">The type written member by member.</typeparam>
+    /// <param name="write">Writes a value's members in order.</param>
+    /// <param name="read">Reads them back in the same order.</param>
+    public static void Register<T>(CheckpointValueWriter<T> write, CheckpointValueReader<T> read)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(read);
+        if (CheckpointValues<T>.Codec is MemberwiseCodec<T>)
+        {
+            return;
+        }
+
+        lock (s_lock)
+        {
+            if (CheckpointValues<T>.Codec is MemberwiseCodec<T>)
+            {
+                return;
+            }
+
+            var codec = new MemberwiseCodec<T>(write, read);
+            s_registered[typeof(T)] = codec;
+            CheckpointValues<T>.Codec = codec;
+        }
+    }
+
     /// <summary>The codec registered for <paramref name="type"/>, if any (for a nullable of it).</summary>
     internal static IBoxedCodec? Find(Type type)
     {
@@ -54,7 +87,7 @@ public static class CheckpointValues
 /// that keeps state across batches writes its keys, values and states: a type without references
 /// (<see cref="RuntimeHelpers.IsReferenceOrContainsReferences{T}"/> false: numbers, unmanaged structs, their
 /// nullables) as its in-memory bytes, with nothing around them; a type registered with
-/// <see cref="CheckpointValues.Register{T}"/> through its own <see cref="ICheckpointValue{TSelf}"/> (a reference type
+/// <see cref="CheckpointValues.Register{T}()"/> through its own <see cref="ICheckpointValue{TSelf}"/> (a reference type
 /// preceded by one byte that says whether it is null); a nullable of a registered struct as one byte that says whether
 /// it has a value, then the value. Any other type cannot be written: <see cref="CanWrite"/> is false, and
 /// <see cref="Write"/> and <see cref="Read"/> throw <see cref="NotSupportedException"/> saying how to fix it.
@@ -385,6 +418,26 @@ internal sealed class StringCodec : ValueCodec<string>
         _ => throw section.Malformed("has a string whose null flag is neither 0 nor 1"),
     };
 }
+
+/// <summary>A type written member by member by the delegates a generated job registers.</summary>
+internal sealed class MemberwiseCodec<T>(CheckpointValueWriter<T> write, CheckpointValueReader<T> read) : ValueCodec<T>, IBoxedCodec
+{
+    public override void Write(in T value, ref CheckpointWriter.Section section) => write(in value, ref section);
+
+    public override T Read(ref CheckpointReader.Section section) => read(ref section);
+
+    public void WriteBoxed(object value, ref CheckpointWriter.Section section) => write((T)value, ref section);
+
+    public object ReadBoxed(ref CheckpointReader.Section section) => read(ref section)!;
+}
+
+/// <summary>Writes <paramref name="value"/>'s members into <paramref name="section"/> (<see cref="CheckpointValues.Register{T}(CheckpointValueWriter{T}, CheckpointValueReader{T})"/>).</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+public delegate void CheckpointValueWriter<T>(in T value, ref CheckpointWriter.Section section);
+
+/// <summary>Reads a value that the matching <see cref="CheckpointValueWriter{T}"/> wrote from <paramref name="section"/>.</summary>
+/// <typeparam name="T">The value's type.</typeparam>
+public delegate T CheckpointValueReader<T>(ref CheckpointReader.Section section);
 
 /// <summary>A <see cref="Utf8Text"/>: its bytes, read back as text of its own.</summary>
 internal sealed class Utf8TextCodec : ValueCodec<Utf8Text>

@@ -19,8 +19,10 @@ namespace Compiled.Keys;
 /// <para>
 /// A <see cref="Utf8Text"/> points into its source's buffer, which the next record reuses, so the table keeps a copy of
 /// the text made when the key is added (<see cref="Own"/>, once per new key of a table, never per record), and hashes
-/// and compares the bytes. A key that is a struct holding a <see cref="Utf8Text"/> cannot be copied this way; the
-/// generator refuses it (CMP0014).
+/// and compares the bytes. A key that is a tuple or struct holding a <see cref="Utf8Text"/> (<c>(Utf8Text, int)</c>, a
+/// record struct with a text member) is copied by the function its generated job registered
+/// (<see cref="KeyTextCopies.Register{TKey}"/>): a copy of the key with each text member copied, once per new key; its
+/// equality (the tuple's or record's, member by member) compares the texts by their bytes.
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key. A null string (a key typed <c>string?</c>) is a key of its own, apart from "".</typeparam>
@@ -70,6 +72,36 @@ internal static class KeyEquality<TKey>
             return Unsafe.As<Utf8Text, TKey>(ref copy);
         }
 
-        return key;
+        Func<TKey, TKey>? copyText = s_copyText;
+        return copyText is null ? key : copyText(key);
+    }
+
+    // How a tuple or struct key holding Utf8Text members takes its own copy of them: set by KeyTextCopies.Register.
+    private static Func<TKey, TKey>? s_copyText;
+
+    /// <summary>Sets how a key of this type copies its text members (the first registration holds).</summary>
+    internal static void SetTextCopy(Func<TKey, TKey> copy) => Interlocked.CompareExchange(ref s_copyText, copy, null);
+}
+
+/// <summary>
+/// How a key table keeps a key that holds <see cref="Utf8Text"/> members: a tuple such as <c>(Utf8Text, int)</c> or a
+/// record struct with a text member. A <see cref="Utf8Text"/> is a slice of its source's buffer, which the next record
+/// reuses, so a table that adds such a key keeps a copy of it with each text member copied out (once per new key, never
+/// per record). A generated job registers the copy of each such key type its stages use before its first record.
+/// </summary>
+public static class KeyTextCopies
+{
+    /// <summary>
+    /// Makes key tables keep <typeparamref name="TKey"/> keys as <paramref name="copyText"/> returns them: the key with
+    /// each <see cref="Utf8Text"/> member replaced by text of its own (<c>new Utf8Text(text.Span)</c>). The first
+    /// registration of a type holds; calling it again does nothing. It is safe to call from several threads.
+    /// </summary>
+    /// <typeparam name="TKey">The key type.</typeparam>
+    /// <param name="copyText">Returns the key with its text members copied.</param>
+    public static void Register<TKey>(Func<TKey, TKey> copyText)
+        where TKey : struct
+    {
+        ArgumentNullException.ThrowIfNull(copyText);
+        KeyEquality<TKey>.SetTextCopy(copyText);
     }
 }

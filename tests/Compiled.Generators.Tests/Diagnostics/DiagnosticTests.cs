@@ -281,7 +281,7 @@ public class DiagnosticTests
         "Stage 'Add' keys records by 'Symbol', which is neither a byte span, a string, Utf8Text nor a struct with value equality; key by bytes (KeyValue<V>), by a string, or by a struct that implements IEquatable<T>");
 
     [Fact]
-    public void CMP0014_KeyHoldingUtf8Text() => DiagnosticVerifier.Verify(Usings + """
+    public void CMP0014_KeyHoldingUtf8TextInAReadonlyField() => DiagnosticVerifier.Verify(Usings + """
         [Record]
         public partial struct Trade
         {
@@ -289,23 +289,33 @@ public class DiagnosticTests
             public long Volume;
         }
 
+        public readonly struct Listing : IEquatable<Listing>
+        {
+            public readonly Utf8Text Symbol;
+            public Listing(Utf8Text symbol) => Symbol = symbol;
+            public bool Equals(Listing other) => Symbol.Equals(other.Symbol);
+            public override bool Equals(object? obj) => obj is Listing other && Equals(other);
+            public override int GetHashCode() => Symbol.GetHashCode();
+        }
+
         [Pipeline]
         public static partial class Job
         {
             [Source] public static partial Lines<Trade> Input();
-            [Map] public static ((Utf8Text Symbol, int Venue) Listing, long Volume) Pair(Trade trade) => ((trade.Symbol, 0), trade.Volume);
+            [Map] public static ((Listing Listing, int Venue) Key, long Volume) Pair(Trade trade) => ((new Listing(trade.Symbol), 0), trade.Volume);
             [ReduceByKey] public static long [|Add|](long a, long b) => a + b;
-            [Sink] public static partial void Output(((Utf8Text Symbol, int Venue) Listing, long Volume) total);
+            [Sink] public static partial void Output(((Listing Listing, int Venue) Key, long Volume) total);
         }
         """,
         "CMP0014",
-        "Stage 'Add' keys records by '(Utf8Text Symbol, int Venue)', which holds a Utf8Text ('Symbol'): a slice of the source's buffer, which the next record reuses, so a table cannot keep it inside another key; key by the text alone (Utf8Text, copied once per new key), or make that member a string (text.ToString())");
+        "Stage 'Add' keys records by '(Listing Listing, int Venue)', which holds a Utf8Text ('Listing.Symbol'), a slice of the source's buffer that the next record reuses, and the table cannot take its own copy of the key: its field 'Symbol' is readonly, so its text cannot be copied into a key of the table's own; make the members settable (a field, or a property with set or init: a record struct's are), key by the text alone, or make that member a string (text.ToString())");
 
     [Fact]
     public void StringAndUtf8TextKeys_AreAccepted()
     {
-        // The keys CMP0014 used to refuse: a string, and a Utf8Text alone. Neither is reported (the jobs of
-        // Compiled.Tests' StringKeyPipelines compile and run with both; this harness runs no [Record] generator).
+        // The keys CMP0014 used to refuse: a string, a Utf8Text alone, a tuple and a record struct holding Utf8Text.
+        // None is reported (the jobs of Compiled.Tests' StringKeyPipelines and TextKeyPipelines compile and run with
+        // them; this harness runs no [Record] generator).
         string source = Usings + """
             [Record]
             public partial struct Trade
@@ -324,7 +334,15 @@ public class DiagnosticTests
                 [Map(Input = nameof(Input))] public static (Utf8Text Symbol, long Volume) Sliced(Trade trade) => (trade.Symbol, trade.Volume);
                 [UpdateStateByKey] public static long? Total(ReadOnlySpan<long> volumes, long? total) => (total ?? 0) + volumes.Length;
                 [Sink] public static partial void Totals((Utf8Text Symbol, long Volume) total);
+                [Map(Input = nameof(Input))] public static ((Utf8Text Symbol, int Venue) Listing, long Volume) Paired(Trade trade) => ((trade.Symbol, 0), trade.Volume);
+                [ReduceByKey] public static long AddPaired(long a, long b) => a + b;
+                [Sink] public static partial void PairedOut(((Utf8Text Symbol, int Venue) Listing, long Volume) total);
+                [Map(Input = nameof(Input))] public static (Listing Listing, long Volume) Listed(Trade trade) => (new Listing(trade.Symbol, 0), trade.Volume);
+                [ReduceByKey] public static long AddListed(long a, long b) => a + b;
+                [Sink] public static partial void ListedOut((Listing Listing, long Volume) total);
             }
+
+            public readonly record struct Listing(Utf8Text Symbol, int Venue);
             """;
         var (_, output, generated) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(source));
         Assert.Empty(generated.AddRange(GeneratorHarness.AnalyzerDiagnostics(output)).Where(d => d.Id.StartsWith("CMP", StringComparison.Ordinal)));

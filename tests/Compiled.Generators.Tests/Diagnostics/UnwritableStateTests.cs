@@ -14,17 +14,17 @@ public class UnwritableStateTests
     private const string Usings = "using Compiled;\nusing Compiled.Checkpoints;\n";
 
     private static string Message(string stage, string what, string type) =>
-        $"Stage '{stage}' keeps {what} of type '{type}', which a checkpoint cannot write: make '{type}' an unmanaged struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue<{type}>; without that, the pipeline runs but refuses --checkpoint";
+        $"Stage '{stage}' keeps {what} of type '{type}', which a checkpoint cannot write: make '{type}' an unmanaged struct (no reference fields) or a tuple or struct of numbers and strings whose members can be set (a record struct), or implement Compiled.Checkpoints.ICheckpointValue<{type}>; without that, the pipeline runs but refuses --checkpoint";
 
     [Fact]
     public void CMP0035_UnwritableState() => DiagnosticVerifier.Verify(Usings + """
-        public record struct Tally(string Last, long Count);
+        public record struct Tally(string[] Last, long Count);
 
         [Pipeline]
         public static partial class Job
         {
             [Source] public static partial Lines<(int User, long Clicks)> Clicks();
-            [UpdateStateByKey] public static Tally? [|Total|](ReadOnlySpan<long> values, Tally? state) => new Tally("x", values.Length);
+            [UpdateStateByKey] public static Tally? [|Total|](ReadOnlySpan<long> values, Tally? state) => new Tally(["x"], values.Length);
             [Sink] public static partial void Output(int user, Tally total);
         }
         """,
@@ -34,24 +34,25 @@ public class UnwritableStateTests
     [Fact]
     public void CMP0035_EachKindOfKeptValue_IsNamedWithItsStage()
     {
-        // Struct keys holding a string, values holding one in a window, a window of such records, event-time windows and
-        // sessions of such values: each stage is warned of once per type it keeps. (A string itself is written as UTF-8.)
+        // Struct keys holding an array, values holding one in a window, a window of such records, event-time windows and
+        // sessions of such values: each stage is warned of once per type it keeps. (A string itself is written as UTF-8,
+        // and a struct of numbers and strings member by member.)
         string[] messages = Warnings(Usings + """
-            public readonly record struct Name(string Value);
-            public readonly record struct Page(string Path);
+            public readonly record struct Name(string[] Value);
+            public readonly record struct Page(string[] Path);
 
             [Pipeline]
             public static partial class Job
             {
                 [Source] public static partial Lines<(long Time, string User)> Clicks();
-                [Map] public static (Name User, Page Page) ByName((long Time, string User) click) => (new Name(click.User), new Page("p"));
+                [Map] public static (Name User, Page Page) ByName((long Time, string User) click) => (new Name([click.User]), new Page(["p"]));
                 [ReduceByKeyAndWindow(Length = "10s")] public static Page Pages(Page a, Page b) => b;
                 [Sink] public static partial void PagesOut(Name user, Page pages);
-                [Map(Input = nameof(Clicks))] public static Name User((long Time, string User) click) => new(click.User);
+                [Map(Input = nameof(Clicks))] public static Name User((long Time, string User) click) => new([click.User]);
                 [Window(Length = "3s")] public static partial Name Recent(Name user);
                 [Sink] public static partial void RecentOut(Name user);
                 [EventTime(Input = nameof(Clicks))] public static long At((long Time, string User) click) => click.Time;
-                [Map] public static (int Length, Page User) ByLength((long Time, string User) click) => (click.User.Length, new Page(click.User));
+                [Map] public static (int Length, Page User) ByLength((long Time, string User) click) => (click.User.Length, new Page([click.User]));
                 [EventWindow(Size = "1m")] public static Page PerMinute(Page a, Page b) => b;
                 [Sink] public static partial void PerMinuteOut(Windowed<int, Page> users);
                 [SessionWindow(Input = nameof(ByLength), Gap = "30s")] public static Page Sessions(Page a, Page b) => b;
@@ -90,8 +91,9 @@ public class UnwritableStateTests
     [Fact]
     public void CMP0035_NotForWritableTypes_NorForStatelessStages()
     {
-        // Unmanaged state and keys, byte keys, a nullable, a type that implements ICheckpointValue<T>, and strings
-        // that only pass through a map and a per-batch reduce: nothing to warn of.
+        // Unmanaged state and keys, byte keys, a nullable, a type that implements ICheckpointValue<T>, tuples and record
+        // structs of numbers and strings (written member by member), and strings that only pass through a map and a
+        // per-batch reduce: nothing to warn of.
         string[] messages = Warnings(Usings + """
             public readonly record struct Point(int X, int Y);
 
@@ -121,7 +123,12 @@ public class UnwritableStateTests
                 [Map(Input = nameof(Clicks))] public static KeyValue<string> Text((int User, long Clicks) click) => new("u"u8, "text");
                 [ReduceByKey] public static string Join(string a, string b) => a + b;
                 [Sink] public static partial void JoinOut(ReadOnlySpan<byte> user, string text);
+                [Map(Input = nameof(Clicks))] public static ((string Name, int Day) Key, Visit Visit) ByDay((int User, long Clicks) click) => (("u", 1), new Visit("p", click.Clicks));
+                [ReduceByKeyAndWindow(Length = "10s")] public static Visit Latest(Visit a, Visit b) => b;
+                [Sink] public static partial void LatestOut((string Name, int Day) key, Visit visit);
             }
+
+            public record struct Visit(string Page, long Clicks);
             """);
 
         Assert.Empty(messages);

@@ -10,6 +10,7 @@ public class SnapshotTests
     [InlineData("ErrorLevels")]
     [InlineData("StructKeys")]
     [InlineData("StringKeys")]
+    [InlineData("TextKeys")]
     [InlineData("Nested")]
     [InlineData("Typed")]
     [InlineData("Windows")]

@@ -17,8 +17,8 @@ public static partial class DeclaresCheckpoint
     public static partial void Output(ReadOnlySpan<byte> word, long total);
 }
 
-/// <summary>The last user name seen per user id: a state with a string, which a checkpoint cannot write.</summary>
-public record struct LastName(string Name, long Seen);
+/// <summary>The last user name seen per user id, and a profile address: a state holding a class (a Uri), which a checkpoint cannot write.</summary>
+public record struct LastName(string Name, long Seen, Uri? Profile);
 
 /// <summary>A pipeline whose state a checkpoint cannot write: it runs, and its definition says why it refuses a checkpoint.</summary>
 [Pipeline(BatchInterval = "1s")]
@@ -27,10 +27,10 @@ public static partial class KeepsAString
     [Source]
     public static partial Lines<(int User, string Name)> Input();
 
-#pragma warning disable CMP0035 // The point of this pipeline: its state holds a string.
+#pragma warning disable CMP0035 // The point of this pipeline: its state holds a class.
     [UpdateStateByKey]
     public static LastName? Last(ReadOnlySpan<string> values, LastName? state) =>
-        values.Length == 0 ? state : new LastName(values[^1], (state?.Seen ?? 0) + values.Length);
+        values.Length == 0 ? state : new LastName(values[^1], (state?.Seen ?? 0) + values.Length, null);
 #pragma warning restore CMP0035
 
     [Sink]

@@ -22,7 +22,7 @@ public class CheckpointSettingsTests
     {
         string problem = Assert.Single(KeepsAString.Definition.CheckpointProblems);
         Assert.Equal(
-            "Stage 'Last' keeps state of type 'LastName', which a checkpoint cannot write: make 'LastName' an unmanaged struct (no reference fields), or implement Compiled.Checkpoints.ICheckpointValue<LastName>; without that, the pipeline runs but refuses --checkpoint",
+            "Stage 'Last' keeps state of type 'LastName', which a checkpoint cannot write: make 'LastName' an unmanaged struct (no reference fields) or a tuple or struct of numbers and strings whose members can be set (a record struct), or implement Compiled.Checkpoints.ICheckpointValue<LastName>; without that, the pipeline runs but refuses --checkpoint",
             problem);
     }
 
@@ -32,6 +32,6 @@ public class CheckpointSettingsTests
         using var test = new KeepsAString.TestDriver();
         test.Input.Batch((1, "ann"), (1, "anna"));
         test.Run();
-        Assert.Equal([(1, new LastName("anna", 2))], test.Output.Batches[0].Records);
+        Assert.Equal([(1, new LastName("anna", 2, null))], test.Output.Batches[0].Records);
     }
 }
