@@ -134,7 +134,8 @@ namespace Compiled.Generators.Records
             w.Open();
             for (int i = 0; i < model.Members.Count; i++)
             {
-                w.Line($"{model.Members[i].Name} = m{i},");
+                RecordMember member = model.Members[i];
+                w.Line(member.Nullable ? $"{member.Name} = has{i} ? m{i} : null," : $"{member.Name} = m{i},");
             }
 
             w.Close(";");
@@ -450,7 +451,11 @@ namespace Compiled.Generators.Records
         {
             string local = "m" + i.ToString(CultureInfo.InvariantCulture);
             string refuse = $"return reader.Refuse(reason, {i}, json.ValueSpan);";
-            if (member.Default is null)
+            if (member.Nullable)
+            {
+                w.Line($"// {member.Name}: {Literal(member.Column)}; nullable, so null (or no such property) for null.");
+            }
+            else if (member.Default is null)
             {
                 // A null for a member without a default is refused at once, as JsonSerializer refuses null for a non-nullable member.
                 w.Line($"// {member.Name}: {Literal(member.Column)}; required, so null is refused.");
@@ -517,6 +522,12 @@ namespace Compiled.Generators.Records
         private static void EmitMissing(SourceWriter w, RecordMember member, int i)
         {
             string local = "m" + i.ToString(CultureInfo.InvariantCulture);
+            if (member.Nullable)
+            {
+                // A nullable member the line did not hold, or held as null, is null (has{i} false), as JsonSerializer leaves it.
+                return;
+            }
+
             if (member.Default is null)
             {
                 w.Line($"if (!has{i}) return reader.Refuse({Reason}.MissingColumn, {i}, default);");

@@ -70,7 +70,7 @@ namespace Compiled.Generators.Records
             w.Line($"    new string[] {{ {string.Join(", ", model.Members.Select(m => Literal(m.Column)))} }},");
             w.Line($"    new int[] {{ {string.Join(", ", model.Members.Select(m => m.Index.ToString(CultureInfo.InvariantCulture)))} }},");
             w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.ByPosition)))} }},");
-            w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.Default is not null)))} }},");
+            w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.Default is not null || m.Nullable)))} }},");
             w.Line($"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))});");
         }
 
@@ -138,6 +138,17 @@ namespace Compiled.Generators.Records
                     continue;
                 }
 
+                if (member.Nullable)
+                {
+                    // A nullable member: null where the row has no such field or the field is empty, else read as its struct.
+                    w.Line($"{member.TypeCode} {local} = default;");
+                    w.Line($"bool has{i} = reader.TryField(record, {i}, out field) && !field.IsEmpty;");
+                    w.Open($"if (has{i})");
+                    EmitCsvField(w, member, i, local, declare: false);
+                    w.Close();
+                    continue;
+                }
+
                 w.Line($"if (!reader.TryField(record, {i}, out field))");
                 w.Open();
                 w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"field = {Utf8Literal(member.Default)};");
@@ -147,28 +158,7 @@ namespace Compiled.Generators.Records
                     w.Line($"else if (field.IsEmpty) field = {Utf8Literal(member.Default)};");
                 }
 
-                switch (member.Kind)
-                {
-                    case MemberKind.Value:
-                        w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, out {member.TypeCode} {local});");
-                        w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
-                        break;
-                    case MemberKind.Time:
-                        w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, {(member.Format is null ? "null" : Literal(member.Format))}, out {member.TypeCode} {local});");
-                        w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
-                        break;
-                    case MemberKind.Enum:
-                        w.Line($"{member.TypeCode} {local};");
-                        string keyword = "if";
-                        foreach (string name in member.EnumNames)
-                        {
-                            w.Line($"{keyword} (global::System.Text.Ascii.EqualsIgnoreCase(field, {Utf8Literal(name)})) {local} = {member.TypeCode}.{name};");
-                            keyword = "else if";
-                        }
-
-                        w.Line(member.EnumNames.Count == 0 ? $"return reader.Refuse({Reason}.InvalidValue, {i}, field);" : $"else return reader.Refuse({Reason}.InvalidValue, {i}, field);");
-                        break;
-                }
+                EmitCsvField(w, member, i, local, declare: true);
             }
 
             w.Line();
@@ -176,12 +166,46 @@ namespace Compiled.Generators.Records
             w.Open();
             for (int i = 0; i < model.Members.Count; i++)
             {
-                w.Line($"{model.Members[i].Name} = m{i},");
+                RecordMember member = model.Members[i];
+                w.Line(member.Nullable ? $"{member.Name} = has{i} ? m{i} : null," : $"{member.Name} = m{i},");
             }
 
             w.Close(";");
             w.Line("return true;");
             w.Close();
+        }
+
+        // A field that is not text read into the member's local (declared here, or before for a nullable member), or the
+        // record refused with the reader's reason.
+        private static void EmitCsvField(SourceWriter w, RecordMember member, int i, string local, bool declare)
+        {
+            string target = declare ? $"{member.TypeCode} {local}" : local;
+            switch (member.Kind)
+            {
+                case MemberKind.Value:
+                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, out {target});");
+                    w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
+                    break;
+                case MemberKind.Time:
+                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, {(member.Format is null ? "null" : Literal(member.Format))}, out {target});");
+                    w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
+                    break;
+                case MemberKind.Enum:
+                    if (declare)
+                    {
+                        w.Line($"{member.TypeCode} {local};");
+                    }
+
+                    string keyword = "if";
+                    foreach (string name in member.EnumNames)
+                    {
+                        w.Line($"{keyword} (global::System.Text.Ascii.EqualsIgnoreCase(field, {Utf8Literal(name)})) {local} = {member.TypeCode}.{name};");
+                        keyword = "else if";
+                    }
+
+                    w.Line(member.EnumNames.Count == 0 ? $"return reader.Refuse({Reason}.InvalidValue, {i}, field);" : $"else return reader.Refuse({Reason}.InvalidValue, {i}, field);");
+                    break;
+            }
         }
 
         private static string Bool(bool value) => value ? "true" : "false";

@@ -19,10 +19,14 @@ namespace Compiled.Generators.Records
         Enum,
     }
 
-    /// <summary>One column of a record: the member it sets and how its field is read.</summary>
+    /// <summary>
+    /// One column of a record: the member it sets and how its field is read. <see cref="TypeCode"/> is the type the field
+    /// is read as: for a nullable member (<see cref="Nullable"/>), the struct it wraps, which is null when the field is
+    /// missing or empty (CSV) or missing or null (JSON).
+    /// </summary>
     internal sealed record RecordMember(
         string Name, string TypeCode, MemberKind Kind, string? Reader, string Column, int Index, bool ByPosition, string? Format,
-        string? Default, EquatableArray<string> EnumNames);
+        string? Default, EquatableArray<string> EnumNames, bool Nullable = false);
 
     /// <summary>
     /// A <c>[Record]</c> struct: where it is declared and its columns, all values, so the emit step re-runs only when one

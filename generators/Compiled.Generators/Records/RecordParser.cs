@@ -197,14 +197,32 @@ namespace Compiled.Generators.Records
                 }
 
                 int memberPosition = position++;
-                (MemberKind kind, string? reader) = KindOf(memberType);
+                // A nullable struct member is read as the struct it wraps, and is null where its field is missing or empty.
+                ITypeSymbol? wrapped = memberType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullableType
+                    ? nullableType.TypeArguments[0]
+                    : null;
+                ITypeSymbol readType = wrapped ?? memberType;
+                (MemberKind kind, string? reader) = KindOf(readType);
                 string display = memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
                 if (reader is null && kind == MemberKind.Value)
                 {
-                    string what = memberType.NullableAnnotation == NullableAnnotation.Annotated || memberType.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T
-                        ? $"of the nullable type '{display}' (a missing field is written with [Column(Default = ...)] instead)"
-                        : $"of type '{display}', which a CSV field cannot be read as";
-                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.UnsupportedRecordMember, location, member.Name, name, what));
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.UnsupportedRecordMember, location, member.Name, name,
+                        $"of type '{display}', which a CSV field cannot be read as"));
+                    continue;
+                }
+
+                if (wrapped is not null && kind == MemberKind.Text)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.UnsupportedRecordMember, location, member.Name, name,
+                        $"of the nullable type '{display}' (a text is empty where its field is: make it Utf8Text, and test IsEmpty)"));
+                    continue;
+                }
+
+                if (wrapped is not null && defaultText is not null)
+                {
+                    diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(column!, "Default") ?? location,
+                        $"The default {Quote(defaultText)} of '{member.Name}'", name,
+                        $"a nullable member is null where its field is missing or empty; remove Default, or make '{member.Name}' non-nullable to take the default there"));
                     continue;
                 }
 
@@ -237,7 +255,7 @@ namespace Compiled.Generators.Records
                     continue;
                 }
 
-                if (defaultText is not null && DefaultProblem(kind, reader, defaultText, memberType) is { } problem)
+                if (defaultText is not null && DefaultProblem(kind, reader, defaultText, readType) is { } problem)
                 {
                     diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(column!, "Default") ?? location,
                         $"The default {Quote(defaultText)} of '{member.Name}'", name, problem));
@@ -245,10 +263,10 @@ namespace Compiled.Generators.Records
                 }
 
                 EquatableArray<string> enumNames = kind == MemberKind.Enum
-                    ? memberType.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst).Select(f => f.Name).ToEquatableArray()
+                    ? readType.GetMembers().OfType<IFieldSymbol>().Where(f => f.IsConst).Select(f => f.Name).ToEquatableArray()
                     : EquatableArray<string>.Empty;
-                members.Add(new RecordMember(member.Name, memberType.ToDisplayString(CodeFormat), kind, reader, columnName,
-                    index >= 0 ? index : memberPosition, index >= 0, format, defaultText, enumNames));
+                members.Add(new RecordMember(member.Name, readType.ToDisplayString(CodeFormat), kind, reader, columnName,
+                    index >= 0 ? index : memberPosition, index >= 0, format, defaultText, enumNames, wrapped is not null));
                 locations.Add((column is null ? null : column.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation()) ?? location);
             }
 

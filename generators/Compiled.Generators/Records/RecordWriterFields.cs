@@ -206,9 +206,13 @@ namespace Compiled.Generators.Records
             }
 
             WriterField record = RecordOf(type, "", "", 0);
-            // The CSV parser reads numbers, booleans, enums, times, Guids and text; a record it refuses gets no writers either.
-            if (record.Children.Count == 0 || record.Children.Any(c => c.Kind is WriterKind.Tuple or WriterKind.Record or WriterKind.Nullable or WriterKind.Object
-                || (c.Kind == WriterKind.Plain && c.TypeCode != "global::System.Guid") || c.Kind == WriterKind.Formattable || c.Kind == WriterKind.Bytes))
+            // The CSV parser reads numbers, booleans, enums, times, Guids and text, and nullables of all but text; a record
+            // it refuses gets no writers either.
+            static bool Unreadable(WriterField c) => c.Kind is WriterKind.Tuple or WriterKind.Record or WriterKind.Object
+                || (c.Kind == WriterKind.Plain && c.TypeCode != "global::System.Guid") || c.Kind == WriterKind.Formattable || c.Kind == WriterKind.Bytes;
+            if (record.Children.Count == 0 || record.Children.Any(c => c.Kind == WriterKind.Nullable
+                    ? c.Children.Count != 1 || Unreadable(c.Children[0]) || c.Children[0].Kind is WriterKind.Nullable or WriterKind.Text
+                    : Unreadable(c)))
             {
                 return null;
             }

@@ -48,15 +48,27 @@ public class RecordDiagnosticTests
         "Member 'Link' of record 'Trade' is of type 'Uri', which a CSV field cannot be read as; give it one of the types a field can be read as (an integer type, double, float, decimal, bool, an enum, DateTime, DateTimeOffset, Guid, Utf8Text or string), or make it non-public so that it is not a column");
 
     [Fact]
-    public void CMP0102_NullableMember_PointsToDefault() => Verify(Usings + """
+    public void CMP0102_NullableText_PointsToIsEmpty() => Verify(Usings + """
         [Record]
         public partial struct Trade
         {
-            public long? [|Id|];
+            public long? Id;
+            public Utf8Text? [|Venue|];
         }
         """,
         "CMP0102",
-        "Member 'Id' of record 'Trade' is of the nullable type 'long?' (a missing field is written with [Column(Default = ...)] instead); give it one of the types a field can be read as (an integer type, double, float, decimal, bool, an enum, DateTime, DateTimeOffset, Guid, Utf8Text or string), or make it non-public so that it is not a column");
+        "Member 'Venue' of record 'Trade' is of the nullable type 'Utf8Text?' (a text is empty where its field is: make it Utf8Text, and test IsEmpty); give it one of the types a field can be read as (an integer type, double, float, decimal, bool, an enum, DateTime, DateTimeOffset, Guid, Utf8Text or string), or make it non-public so that it is not a column");
+
+    [Fact]
+    public void CMP0104_DefaultOfANullableMember() => Verify(Usings + """
+        [Record]
+        public partial struct Trade
+        {
+            [Column([|Default = "0"|])] public long? Id;
+        }
+        """,
+        "CMP0104",
+        "The default \"0\" of 'Id' of record 'Trade' cannot be honoured: a nullable member is null where its field is missing or empty; remove Default, or make 'Id' non-nullable to take the default there");
 
     [Fact]
     public void CMP0103_DuplicateColumnByName() => Verify(Usings + """

@@ -19,7 +19,7 @@ public sealed class CsvLayout
     /// <param name="columns">Each member's column name in the header row.</param>
     /// <param name="indexes">Each member's column by position: its declared index, or its place among the members.</param>
     /// <param name="byPosition">Whether each member's index was declared, so it is found by position even under <see cref="RecordHeader.Names"/>.</param>
-    /// <param name="optional">Whether each member has a default, and so may be missing.</param>
+    /// <param name="optional">Whether each member has a default or is nullable, and so may be missing.</param>
     /// <param name="keepsText">Whether a member is <see cref="Utf8Text"/>, which needs the record in the reader's buffer.</param>
     public CsvLayout(string record, char separator, RecordHeader header, BadRecordPolicy onBadRecord, string[] members, string[] columns,
         int[] indexes, bool[] byPosition, bool[] optional, bool keepsText)
