@@ -55,20 +55,21 @@ namespace Compiled.Generators
                     return "follows event time and a watermark, which partitions do not merge yet";
                 }
 
-                if (stage.State is not null)
+                if (stage.State is not null && stage.Kind != StageKind.UpdateStateByKey)
                 {
-                    return "updates each key's state in the order records arrive, which partitions do not shard by key yet";
+                    return "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet";
                 }
 
                 switch (stage.Kind)
                 {
                     case StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues:
                     case StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
+                    // A key's values of the batch, collected per partition and appended to the job's in partition order: the
+                    // input's order, as on one partition; the state itself is updated once, at the batch boundary.
+                    case StageKind.GroupByKey or StageKind.UpdateStateByKey:
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
-                    case StageKind.GroupByKey:
-                        return "keeps each key's values in the order they arrive";
                     case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
                         return "takes the batch's records in the order they arrived";
                     case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup or StageKind.Union:
@@ -226,6 +227,21 @@ namespace Compiled.Generators
                         w.Close();
                         w.Line();
                         w.Line($"{field}.Clear();");
+                        break;
+
+                    case StageKind.GroupByKey:
+                        w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");
+                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                        w.Line($"{names.Values}.AppendTo({field}.ValueAt(i), into.{names.Values}, ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool _));");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{field}.Clear();");
+                        w.Line($"{names.Values}.Clear();");
+                        break;
+
+                    case StageKind.UpdateStateByKey:
+                        w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): a key's values of the batch appended to the job's, after the values of the ranges before.");
+                        w.Line($"{field}.MergeBatchInto(into.{field});");
                         break;
 
                     case StageKind.Count:

@@ -75,6 +75,25 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
         return false;
     }
 
+    /// <summary>
+    /// Moves this store's values of the batch into <paramref name="into"/> and forgets them: how a partition's store,
+    /// which only collects values, joins the job's at a batch boundary. Each key's values go after those
+    /// <paramref name="into"/> holds already, in their order; a key new to it goes after its keys, in this store's order.
+    /// Partitions that merge in the order of their ranges of the input so give each key its values in the input's order,
+    /// as one partition would. Before <see cref="NextState"/>; this store must hold no state (it never ends a batch).
+    /// </summary>
+    public void MergeBatchInto(UpdateStateStore<TKey, TValue, TState, TKeys, TFunction> into)
+    {
+        for (int i = 0; i < _keys.Count; i++)
+        {
+            ref UpdateEntry<TState> entry = ref _keys.ValueAt(i);
+            _values.AppendTo(entry.Values, into._values, ref into._keys.GetOrAdd(_keys.KeyAt(i)).Values);
+        }
+
+        _keys.Clear();
+        _values.Clear();
+    }
+
     /// <summary>Gives <paramref name="key"/> the state <paramref name="state"/>; between batches only.</summary>
     public void Put(TKey key, TState state)
     {

@@ -72,6 +72,18 @@ public sealed class ValueLists<TValue>
         return _scratch.AsSpan(0, written);
     }
 
+    /// <summary>
+    /// Appends the values of <paramref name="list"/> to <paramref name="target"/>, a list of <paramref name="into"/>, in
+    /// their order: how a partition's values of a key join the job's at a batch boundary, after the job's own.
+    /// </summary>
+    public void AppendTo(in ValueList list, ValueLists<TValue> into, ref ValueList target)
+    {
+        for (int index = list.First; index != 0; index = _next[index - 1])
+        {
+            into.Add(ref target, _values[index - 1]);
+        }
+    }
+
     /// <summary>Forgets every list, keeping the memory.</summary>
     public void Clear()
     {

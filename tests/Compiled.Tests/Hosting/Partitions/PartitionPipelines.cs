@@ -63,3 +63,57 @@ public static partial class LetterStatistics
     [Sink]
     public static partial void Combined(KeyValue<(int Count, long Sum, int Longest)> stats);
 }
+
+/// <summary>
+/// Values per key that partitions collect and append to the job's in the input's order: each word's lines grouped
+/// ([GroupByKey], the line numbers' order kept), and a state per word ([UpdateStateByKey]) that depends on the order of
+/// its values (the count, and a hash folded over the line lengths in order), updated once at the boundary.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class WordOrders
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        ReadOnlySpan<byte> word = space < 0 ? line : line[..space];
+        return new(word.Length > 0 ? word : "-"u8, line.Length);
+    }
+
+    [GroupByKey]
+    public static partial Grouped<int> Lengths(ReadOnlySpan<byte> word, int length);
+
+    [Map]
+    public static KeyValue<long> Folded(Grouped<int> lengths)
+    {
+        long hash = 17;
+        foreach (int length in lengths.Values)
+        {
+            hash = (hash * 31) + length;
+        }
+
+        return new(lengths.Key, hash);
+    }
+
+    [Sink]
+    public static partial void Groups(KeyValue<long> folded);
+
+    [UpdateStateByKey(Input = nameof(FirstWord))]
+    public static (long Count, long Hash)? Running(ReadOnlySpan<int> lengths, (long Count, long Hash)? state)
+    {
+        (long count, long hash) = state ?? (0, 17);
+        foreach (int length in lengths)
+        {
+            count++;
+            hash = (hash * 31) + length;
+        }
+
+        return (count, hash);
+    }
+
+    [Sink]
+    public static partial void States(KeyValue<(long Count, long Hash)> state);
+}

@@ -72,6 +72,58 @@ public class PartitionedRunTests
         Assert.Equal(one.Sinks["Combined"], many.Sinks["Combined"]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task GroupByKeyAndUpdateStateByKey_MultiMegabyteFile_OnNPartitions_KeepTheInputsOrderPerKey(int partitions)
+    {
+        // Each word's values folded in order: a value out of the input's order changes the hash.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 30 + partitions, bytes: 4 << 20));
+
+        Result one = await RunAsync(WordOrders.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WordOrders.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["Groups"].Count > 1000, $"The file has {one.Sinks["Groups"].Count} distinct first words; the test needs many.");
+        Assert.Equal(one.Sinks["Groups"], many.Sinks["Groups"]);
+        Assert.Equal(one.Sinks["States"], many.Sinks["States"]);
+    }
+
+    [Fact]
+    public async Task UpdateStateByKey_ManyShortBatches_OnThreePartitions_EndsWithTheOnePartitionCounts()
+    {
+        // Batches cut by time divide the records differently on 3 partitions, but each key's count over the run is the same.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 40, bytes: 6 << 20));
+
+        Result one = await RunAsync(WordOrders.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WordOrders.Definition, input, temp.Combine("many"), 3, TimeSpan.FromMilliseconds(20));
+
+        Assert.Contains("runs on 3 partitions", many.Log, StringComparison.Ordinal);
+        Assert.Equal(Counts(one.Sinks["States"]), Counts(LastBatch(temp.Combine("many"), "States")));
+    }
+
+    // Each "(word,(count, hash))" line's word and count.
+    private static SortedDictionary<string, long> Counts(List<string> lines)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            int open = line.LastIndexOf(",(", StringComparison.Ordinal);
+            int comma = line.IndexOf(',', open + 2);
+            counts[line[1..open]] = long.Parse(line[(open + 2)..comma], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    // The lines of a sink's last batch file.
+    private static List<string> LastBatch(string directory, string sink) =>
+        [.. File.ReadAllText(Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal).Last(), Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
     // Contents whose lines straddle the cuts of 2 and 3 ranges in every way: lines longer than a range, than a partition's
     // read buffer and than the search for a cut; a last line without '\n'; CRLF; no bytes; fewer lines than partitions.
     public static TheoryData<string> Straddling => new()
@@ -244,6 +296,7 @@ public class PartitionedRunTests
         Assert.Null(WordCountPipeline.Definition.SinglePartitionReason);
         Assert.Equal(int.MaxValue, WordStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, LetterStatistics.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, WordOrders.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
