@@ -28,7 +28,7 @@ namespace Clicks
                 new("Track", "MapWithState", "int", "long", "", 0, 0, "timeout-ms=30000"),
             }),
             checkpoint: "checkpoints/sessions",
-            singlePartitionReason: "stage [UpdateStateByKey] Total updates each key's state in the order records arrive, which partitions do not shard by key yet");
+            singlePartitionReason: "stage [MapWithState] Track updates each key's state record by record in the order records arrive, which partitions do not shard by key yet");
 
         /// <summary>Runs Sessions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -27,7 +27,7 @@ namespace Clicks
                 new("Seen", "UpdateStateByKey", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, ""),
                 new("Running", "MapWithState", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "timeout-ms=none"),
             }),
-            singlePartitionReason: "stage [UpdateStateByKey] Seen updates each key's state in the order records arrive, which partitions do not shard by key yet");
+            singlePartitionReason: "stage [MapWithState] Running updates each key's state record by record in the order records arrive, which partitions do not shard by key yet");
 
         /// <summary>Runs Seeded as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -34,7 +34,7 @@ namespace Market
                 new("Recent", "ReduceByKeyAndWindow merged", "(global::Market.TextListing Listing, int Day)", "long", "global::Market.TextListing { global::Compiled.Utf8Text Venue; global::Compiled.Utf8Text Symbol; }", 2000, 1000, ""),
                 new("Latest", "ReduceByKeyAndWindow merged", "(string Symbol, int Day)", "(string Venue, long Volume)", "", 2000, 1000, ""),
             }),
-            singlePartitionReason: "stage [UpdateStateByKey] Total updates each key's state in the order records arrive, which partitions do not shard by key yet");
+            singlePartitionReason: "stage [ReduceByKeyAndWindow] Recent keeps a window of per-record data, which partitions do not merge yet");
 
         /// <summary>Runs TextPairVolumes as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
