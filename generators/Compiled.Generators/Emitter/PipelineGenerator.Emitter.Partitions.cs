@@ -45,11 +45,6 @@ namespace Compiled.Generators
             // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
             private static string? WhyNotPartitioned(StageModel stage)
             {
-                if (stage.Window is not null)
-                {
-                    return "keeps a window of per-record data, which partitions do not merge yet";
-                }
-
                 if (stage.Time is not null)
                 {
                     return "follows event time and a watermark, which partitions do not merge yet";
@@ -67,6 +62,9 @@ namespace Compiled.Generators
                     // A key's values of the batch, collected per partition and appended to the job's in partition order: the
                     // input's order, as on one partition; the state itself is updated once, at the batch boundary.
                     case StageKind.GroupByKey or StageKind.UpdateStateByKey:
+                    // A window's part of the batch, collected per partition and merged as the per-batch stages' partials are
+                    // (reduced, summed, or its records appended in partition order); the window then takes in the batch once.
+                    case StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.Window:
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
@@ -244,6 +242,10 @@ namespace Compiled.Generators
                         w.Line($"{field}.MergeBatchInto(into.{field});");
                         break;
 
+                    case StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.Window:
+                        EmitWindowMerge(w, stage, names, method);
+                        break;
+
                     case StageKind.Count:
                         w.Line($"// [Count] {stage.Name} ({stage.Location}): the partial counts summed.");
                         w.Line($"into.{field}.Value += {field}.Value;");
@@ -257,6 +259,62 @@ namespace Compiled.Generators
                         w.Line($"else {{ into.{field}.Value = {field}.Value; into.{field}.HasValue = true; }}");
                         w.Line($"{field}.Clear();");
                         w.Close();
+                        break;
+                }
+            }
+
+            // A window's part of the batch folded into the job's window's part, before the window takes in the batch.
+            private static void EmitWindowMerge(SourceWriter w, StageModel stage, StageNames names, string method)
+            {
+                string part = names.Current!;
+                string into = $"into.{names.Field}{PipelineView.CurrentOf(stage)}";
+                switch (stage.Kind)
+                {
+                    case StageKind.ReduceByKeyAndWindow:
+                        w.Line($"// [ReduceByKeyAndWindow] {stage.Name} ({stage.Location}): a key's partial value of the batch reduced into the window's with the user's reduce.");
+                        w.Open($"for (int i = 0; i < {part}.Count; i++)");
+                        EmitReduceInto(w, into, stage, names, $"{part}.KeyAt(i)", $"{part}.ValueAt(i)", method);
+                        w.Close();
+                        w.Line();
+                        w.Line($"{part}.Clear();");
+                        break;
+
+                    case StageKind.CountByValueAndWindow:
+                        w.Line($"// [CountByValueAndWindow] {stage.Name} ({stage.Location}): a value's partial counts of the batch summed into the window's.");
+                        w.Open($"for (int i = 0; i < {part}.Count; i++)");
+                        w.Line($"{into}.GetValueRefOrAddDefault({part}.KeyAt(i), out bool _) += {part}.ValueAt(i);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{part}.Clear();");
+                        break;
+
+                    case StageKind.ReduceByWindow:
+                        w.Line($"// [ReduceByWindow] {stage.Name} ({stage.Location}): the batch's partial reduced into the window's with the user's reduce.");
+                        w.Open($"if ({part}.HasValue)");
+                        w.Line($"if ({into}.HasValue) {into}.Value = {method}({into}.Value, {part}.Value);");
+                        w.Line($"else {{ {into}.Value = {part}.Value; {into}.HasValue = true; }}");
+                        w.Line($"{part}.Clear();");
+                        w.Close();
+                        break;
+
+                    case StageKind.CountByWindow:
+                        w.Line($"// [CountByWindow] {stage.Name} ({stage.Location}): the batch's partial count summed into the window's.");
+                        w.Open($"if ({part}.HasValue)");
+                        w.Line($"{into}.Value += {part}.Value;");
+                        w.Line($"{into}.HasValue = true;");
+                        w.Line($"{part}.Clear();");
+                        w.Close();
+                        break;
+
+                    case StageKind.Window:
+                        w.Line($"// [Window] {stage.Name} ({stage.Location}): the batch's records appended to the window's, after the records of the ranges before.");
+                        w.Open($"for (int i = 0; i < {part}.Count; i++)");
+                        w.Line(stage.Output!.Shape == RecordShape.KeyValue
+                            ? $"{into}.Add({part}[i].Key, {part}[i].Value);"
+                            : $"{into}.Add({part}[i]);");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{part}.Clear();");
                         break;
                 }
             }

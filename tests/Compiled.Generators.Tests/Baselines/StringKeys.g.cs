@@ -32,7 +32,7 @@ namespace Market
                 new("WindowVolume", "ReduceByKeyAndWindow incremental", "string", "long", "", 3000, 1000, ""),
                 new("TotalVolume", "UpdateStateByKey", "string", "long", "", 0, 0, ""),
             }),
-            singlePartitionReason: "stage [ReduceByKeyAndWindow] WindowVolume keeps a window of per-record data, which partitions do not merge yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs SymbolTrades as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -385,6 +385,90 @@ namespace Market
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of SymbolTrades's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _tradesFramer;
+                internal readonly global::Compiled.BadRecordSource _tradesBadRecords;
+                internal readonly global::Compiled.Keys.StructKeyTable<string, decimal> _high = new();
+                internal readonly global::Compiled.UpdateStateStore<string, long, long, global::Compiled.Keys.StructKeys<string, global::Compiled.UpdateEntry<long>>, TotalVolumeFunction> _totalVolume = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<string, long> _windowVolumeBatch = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _tradesFramer = new(context.Framing[0], context.Counters[0]);
+                    _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _tradesFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _tradesFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var tradesLoop = new TradesLoop(this);
+                            return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (SymbolTradesJob)job;
+                    // [ReduceByKey] High (StringKeys.cs:16): a key's partial values reduced with the user's reduce.
+                    for (int i = 0; i < _high.Count; i++)
+                    {
+                        ref decimal highSlot = ref into._high.GetValueRefOrAddDefault(_high.KeyAt(i), out bool highExists);
+                        highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, _high.ValueAt(i)) : _high.ValueAt(i);
+                    }
+
+                    _high.Clear();
+                    // [ReduceByKeyAndWindow] WindowVolume (StringKeys.cs:25): a key's partial value of the batch reduced into the window's with the user's reduce.
+                    for (int i = 0; i < _windowVolumeBatch.Count; i++)
+                    {
+                        ref long windowVolumeSlot = ref into._windowVolumeWindow.Current.Table.GetValueRefOrAddDefault(_windowVolumeBatch.KeyAt(i), out bool windowVolumeExists);
+                        windowVolumeSlot = windowVolumeExists ? global::Market.SymbolTrades.WindowVolume(windowVolumeSlot, _windowVolumeBatch.ValueAt(i)) : _windowVolumeBatch.ValueAt(i);
+                    }
+
+                    _windowVolumeBatch.Clear();
+                    // [UpdateStateByKey] TotalVolume (StringKeys.cs:35): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _totalVolume.MergeBatchInto(into._totalVolume);
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _tradesFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Trades: each line runs through every stage below it, inline.</summary>
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -399,6 +483,14 @@ namespace Market
                     _high = job._high;
                     _totalVolume = job._totalVolume;
                     _windowVolumeBatch = job._windowVolumeWindow.Current.Table;
+                }
+
+                public TradesLoop(Partition partition)
+                {
+                    _tradesBadRecords = partition._tradesBadRecords;
+                    _high = partition._high;
+                    _totalVolume = partition._totalVolume;
+                    _windowVolumeBatch = partition._windowVolumeBatch;
                 }
 
                 /// <summary>Handles one record of Trades (StringKeys.cs:10).</summary>

@@ -34,7 +34,7 @@ namespace Market
                 new("Recent", "ReduceByKeyAndWindow merged", "(global::Market.TextListing Listing, int Day)", "long", "global::Market.TextListing { global::Compiled.Utf8Text Venue; global::Compiled.Utf8Text Symbol; }", 2000, 1000, ""),
                 new("Latest", "ReduceByKeyAndWindow merged", "(string Symbol, int Day)", "(string Venue, long Volume)", "", 2000, 1000, ""),
             }),
-            singlePartitionReason: "stage [ReduceByKeyAndWindow] Recent keeps a window of per-record data, which partitions do not merge yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs TextPairVolumes as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -461,6 +461,90 @@ namespace Market
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of TextPairVolumes's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _tradesFramer;
+                internal readonly global::Compiled.BadRecordSource _tradesBadRecords;
+                internal readonly global::Compiled.UpdateStateStore<(global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long, long, global::Compiled.Keys.StructKeys<(global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<(global::Market.TextListing Listing, int Day), long> _recentBatch = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<(string Symbol, int Day), (string Venue, long Volume)> _latestBatch = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _tradesFramer = new(context.Framing[0], context.Counters[0]);
+                    _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _tradesFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _tradesFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var tradesLoop = new TradesLoop(this);
+                            return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (TextPairVolumesJob)job;
+                    // [UpdateStateByKey] Total (TextKeys.cs:35): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _total.MergeBatchInto(into._total);
+                    // [ReduceByKeyAndWindow] Recent (TextKeys.cs:45): a key's partial value of the batch reduced into the window's with the user's reduce.
+                    for (int i = 0; i < _recentBatch.Count; i++)
+                    {
+                        ref long recentSlot = ref into._recentWindow.Current.Table.GetValueRefOrAddDefault(_recentBatch.KeyAt(i), out bool recentExists);
+                        recentSlot = recentExists ? global::Market.TextPairVolumes.Recent(recentSlot, _recentBatch.ValueAt(i)) : _recentBatch.ValueAt(i);
+                    }
+
+                    _recentBatch.Clear();
+                    // [ReduceByKeyAndWindow] Latest (TextKeys.cs:55): a key's partial value of the batch reduced into the window's with the user's reduce.
+                    for (int i = 0; i < _latestBatch.Count; i++)
+                    {
+                        ref (string Venue, long Volume) latestSlot = ref into._latestWindow.Current.Table.GetValueRefOrAddDefault(_latestBatch.KeyAt(i), out bool latestExists);
+                        latestSlot = latestExists ? global::Market.TextPairVolumes.Latest(latestSlot, _latestBatch.ValueAt(i)) : _latestBatch.ValueAt(i);
+                    }
+
+                    _latestBatch.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _tradesFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Trades: each line runs through every stage below it, inline.</summary>
             private readonly struct TradesLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -475,6 +559,14 @@ namespace Market
                     _total = job._total;
                     _recentBatch = job._recentWindow.Current.Table;
                     _latestBatch = job._latestWindow.Current.Table;
+                }
+
+                public TradesLoop(Partition partition)
+                {
+                    _tradesBadRecords = partition._tradesBadRecords;
+                    _total = partition._total;
+                    _recentBatch = partition._recentBatch;
+                    _latestBatch = partition._latestBatch;
                 }
 
                 /// <summary>Handles one record of Trades (TextKeys.cs:25).</summary>

@@ -44,7 +44,7 @@ namespace Monitoring
                 new("Lengths", "CountByValueAndWindow merged", "int", "long", "", 20000, 2000, ""),
                 new("Recent", "Window", "", "global::System.ReadOnlySpan<byte>", "", 3000, 1000, ""),
             }),
-            singlePartitionReason: "stage [ReduceByKeyAndWindow] Merged keeps a window of per-record data, which partitions do not merge yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Traffic as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -529,6 +529,107 @@ namespace Monitoring
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Traffic's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _requestsFramer;
+                internal readonly global::Compiled.Keys.ByteKeyTable<long> _mergedBatch = new();
+                internal readonly global::Compiled.Keys.ByteKeyTable<long> _incrementalBatch = new();
+                internal readonly global::Compiled.Windows.Partial<long> _perMinuteBatch = new();
+                internal readonly global::Compiled.Windows.Partial<int> _longestBatch = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, long> _lengthsBatch = new();
+                internal readonly global::Compiled.Windows.ByteRecords _recentBatch = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _requestsFramer = new(context.Framing[0], context.Counters[0]);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _requestsFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var requestsLoop = new RequestsLoop(this);
+                            return _requestsFramer.Frame(buffer, isCompleted, ref requestsLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (TrafficJob)job;
+                    // [ReduceByKeyAndWindow] Merged (Windows.cs:16): a key's partial value of the batch reduced into the window's with the user's reduce.
+                    for (int i = 0; i < _mergedBatch.Count; i++)
+                    {
+                        ref long mergedSlot = ref into._mergedWindow.Current.Table.GetValueRefOrAddDefault(_mergedBatch.KeyAt(i), out bool mergedExists);
+                        mergedSlot = mergedExists ? global::Monitoring.Traffic.Merged(mergedSlot, _mergedBatch.ValueAt(i)) : _mergedBatch.ValueAt(i);
+                    }
+
+                    _mergedBatch.Clear();
+                    // [ReduceByKeyAndWindow] Incremental (Windows.cs:22): a key's partial value of the batch reduced into the window's with the user's reduce.
+                    for (int i = 0; i < _incrementalBatch.Count; i++)
+                    {
+                        ref long incrementalSlot = ref into._incrementalWindow.Current.Table.GetValueRefOrAddDefault(_incrementalBatch.KeyAt(i), out bool incrementalExists);
+                        incrementalSlot = incrementalExists ? global::Monitoring.Traffic.Incremental(incrementalSlot, _incrementalBatch.ValueAt(i)) : _incrementalBatch.ValueAt(i);
+                    }
+
+                    _incrementalBatch.Clear();
+                    // [CountByWindow] PerMinute (Windows.cs:32): the batch's partial count summed into the window's.
+                    if (_perMinuteBatch.HasValue)
+                    {
+                        into._perMinuteWindow.Current.Value += _perMinuteBatch.Value;
+                        into._perMinuteWindow.Current.HasValue = true;
+                        _perMinuteBatch.Clear();
+                    }
+                    // [ReduceByWindow] Longest (Windows.cs:41): the batch's partial reduced into the window's with the user's reduce.
+                    if (_longestBatch.HasValue)
+                    {
+                        if (into._longestWindow.Current.HasValue) into._longestWindow.Current.Value = global::Monitoring.Traffic.Longest(into._longestWindow.Current.Value, _longestBatch.Value);
+                        else { into._longestWindow.Current.Value = _longestBatch.Value; into._longestWindow.Current.HasValue = true; }
+                        _longestBatch.Clear();
+                    }
+                    // [CountByValueAndWindow] Lengths (Windows.cs:47): a value's partial counts of the batch summed into the window's.
+                    for (int i = 0; i < _lengthsBatch.Count; i++)
+                    {
+                        into._lengthsWindow.Current.Table.GetValueRefOrAddDefault(_lengthsBatch.KeyAt(i), out bool _) += _lengthsBatch.ValueAt(i);
+                    }
+
+                    _lengthsBatch.Clear();
+                    // [Window] Recent (Windows.cs:53): the batch's records appended to the window's, after the records of the ranges before.
+                    for (int i = 0; i < _recentBatch.Count; i++)
+                    {
+                        into._recentWindow.Current.Add(_recentBatch[i]);
+                    }
+
+                    _recentBatch.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _requestsFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Requests: each line runs through every stage below it, inline.</summary>
             private readonly struct RequestsLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -547,6 +648,16 @@ namespace Monitoring
                     _longestBatch = job._longestWindow.Current;
                     _lengthsBatch = job._lengthsWindow.Current.Table;
                     _recentBatch = job._recentWindow.Current;
+                }
+
+                public RequestsLoop(Partition partition)
+                {
+                    _mergedBatch = partition._mergedBatch;
+                    _incrementalBatch = partition._incrementalBatch;
+                    _perMinuteBatch = partition._perMinuteBatch;
+                    _longestBatch = partition._longestBatch;
+                    _lengthsBatch = partition._lengthsBatch;
+                    _recentBatch = partition._recentBatch;
                 }
 
                 /// <summary>Handles one record of Requests (Windows.cs:10).</summary>

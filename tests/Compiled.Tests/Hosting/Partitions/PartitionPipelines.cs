@@ -117,3 +117,73 @@ public static partial class WordOrders
     [Sink]
     public static partial void States(KeyValue<(long Count, long Hash)> state);
 }
+
+/// <summary>
+/// Every kind of window fed per record, whose batch parts partitions collect and merge into the job's windows at the
+/// boundary: words summed per key (merged and incremental), word lengths counted per value, the longest word, the words
+/// counted, and the lines of the window, typed and as bytes, in the input's order.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class WindowStatistics
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
+
+    [Map]
+    public static KeyValue<long> One(ReadOnlySpan<byte> word) => new(word, 1);
+
+    [ReduceByKeyAndWindow(Length = "3s")]
+    public static long Merged(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MergedOut(ReadOnlySpan<byte> word, long count);
+
+    [ReduceByKeyAndWindow(Input = nameof(One), Length = "3s", Inverse = nameof(Subtract), Filter = nameof(Seen))]
+    public static long Incremental(long a, long b) => a + b;
+
+    public static long Subtract(long a, long b) => a - b;
+
+    public static bool Seen(ReadOnlySpan<byte> word, long count) => count > 0;
+
+    [Sink]
+    public static partial void IncrementalOut(ReadOnlySpan<byte> word, long count);
+
+    [Map(Input = nameof(Words))]
+    public static int Length(ReadOnlySpan<byte> word) => word.Length;
+
+    [CountByValueAndWindow(Length = "3s")]
+    public static int Lengths(int length) => length;
+
+    [Sink]
+    public static partial void LengthsOut(int length, long count);
+
+    [ReduceByWindow(Input = nameof(Length), Length = "3s")]
+    public static int Longest(int a, int b) => Math.Max(a, b);
+
+    [Sink]
+    public static partial void LongestOut(int length);
+
+    [CountByWindow(Input = nameof(Words), Length = "3s")]
+    public static partial long WordTotal(ReadOnlySpan<byte> word);
+
+    [Sink]
+    public static partial void WordTotalOut(long count);
+
+    [Map(Input = nameof(Input))]
+    public static (int Length, int Spaces) Shape(ReadOnlySpan<byte> line) => (line.Length, line.Count((byte)' '));
+
+    [Window(Length = "3s")]
+    public static partial (int Length, int Spaces) RecentShapes((int Length, int Spaces) shape);
+
+    [Sink]
+    public static partial void RecentShapesOut((int Length, int Spaces) shape);
+
+    [Window(Input = nameof(Input), Length = "3s")]
+    public static partial ReadOnlySpan<byte> RecentLines(ReadOnlySpan<byte> line);
+
+    [Sink]
+    public static partial void RecentLinesOut(ReadOnlySpan<byte> line);
+}

@@ -91,6 +91,28 @@ public class PartitionedRunTests
         Assert.Equal(one.Sinks["States"], many.Sinks["States"]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task EveryKindOfWindow_MultiMegabyteFile_OnNPartitions_EqualsOnePartition(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 50 + partitions, bytes: 3 << 20));
+
+        Result one = await RunAsync(WindowStatistics.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(WindowStatistics.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["MergedOut"].Count > 1000, $"The window holds {one.Sinks["MergedOut"].Count} distinct words; the test needs many.");
+        Assert.True(one.Sinks["RecentLinesOut"].Count > 10_000, $"The window holds {one.Sinks["RecentLinesOut"].Count} lines; the test needs many.");
+        foreach (SinkDeclaration sink in WindowStatistics.Definition.Sinks)
+        {
+            Assert.NotEmpty(one.Sinks[sink.Name]);
+            Assert.Equal(one.Sinks[sink.Name], many.Sinks[sink.Name]);
+        }
+    }
+
     [Fact]
     public async Task UpdateStateByKey_ManyShortBatches_OnThreePartitions_EndsWithTheOnePartitionCounts()
     {
@@ -297,6 +319,7 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, WordStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, LetterStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, WordOrders.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, WindowStatistics.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
