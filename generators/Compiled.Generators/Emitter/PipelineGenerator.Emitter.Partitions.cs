@@ -45,9 +45,14 @@ namespace Compiled.Generators
             // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
             private static string? WhyNotPartitioned(StageModel stage)
             {
-                if (stage.Time is not null)
+                if (stage.Kind == StageKind.EventTime && stage.Time!.LateSink >= 0)
                 {
-                    return "follows event time and a watermark, which partitions do not merge yet";
+                    return "writes each late record to its late sink as it arrives, so that sink's order is the input's";
+                }
+
+                if (stage.Kind == StageKind.SessionWindow)
+                {
+                    return "keeps sessions, which partitions do not merge yet";
                 }
 
                 if (stage.State is not null && stage.Kind != StageKind.UpdateStateByKey)
@@ -65,6 +70,10 @@ namespace Compiled.Generators
                     // A window's part of the batch, collected per partition and merged as the per-batch stages' partials are
                     // (reduced, summed, or its records appended in partition order); the window then takes in the batch once.
                     case StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.Window:
+                    // Each partition judges its records late against the job's watermark (which moves at the boundary only),
+                    // notes their latest event time, and keeps its own event windows of the batch; at the boundary the latest
+                    // time joins the job's watermark and the windows' tables merge into the job's, before the watermark moves.
+                    case StageKind.EventTime or StageKind.EventWindow:
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
@@ -117,10 +126,12 @@ namespace Compiled.Generators
                     bound.Add(badRecords);
                 }
 
+                // A watermark's lateness is the job's business: the partition's judges records by the job's value (BeginBatch).
+                var watermarks = new HashSet<string>(pipeline.ReachedFrom(source).Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
                 foreach ((string declaration, string name) in fields)
                 {
                     string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
-                    w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + " = new();");
+                    w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + (watermarks.Contains(name) ? " = new(0);" : " = new();"));
                 }
 
                 w.Line();
@@ -186,6 +197,20 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+                if (watermarks.Count > 0)
+                {
+                    w.Line();
+                    w.Line("/// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>");
+                    w.Open($"public override void BeginBatch({Runtime}.Hosting.PipelineJob job)");
+                    w.Line($"var from = ({pipeline.JobName})job;");
+                    foreach (string watermark in watermarks)
+                    {
+                        w.Line($"{watermark}.Follow(from.{watermark});");
+                    }
+
+                    w.Close();
+                }
+
                 w.Line();
                 w.Line("/// <summary>Returns the framer's pooled buffers.</summary>");
                 w.Open("protected override void Dispose(bool disposing)");
@@ -244,6 +269,31 @@ namespace Compiled.Generators
 
                     case StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.Window:
                         EmitWindowMerge(w, stage, names, method);
+                        break;
+
+                    case StageKind.EventTime:
+                        w.Line($"// [EventTime] {stage.Name} ({stage.Location}): this partition's latest event time handed to the job's watermark, which follows the partition furthest behind; the late records counted.");
+                        w.Line($"{field}.MergeInto(into.{field}, Index, HasEnded, into.RangeEnded);");
+                        w.Line($"into.{PipelineView.MetricsField}.LateRecords += {PipelineView.MetricsField}.LateRecords;");
+                        w.Line($"{PipelineView.MetricsField}.LateRecords = 0;");
+                        break;
+
+                    case StageKind.EventWindow when UsesPanes(stage):
+                        w.Line($"// [EventWindow] {stage.Name} ({stage.Location}): each pane's keys reduced into the job's pane of the same start, in the order they arrived.");
+                        w.Line($"{field}.MergeInto(into.{field}, {PaneMilliseconds(stage.Time!)});");
+                        break;
+
+                    case StageKind.EventWindow:
+                        w.Line($"// [EventWindow] {stage.Name} ({stage.Location}): each window's table reduced into the job's window of the same bounds.");
+                        w.Open($"while ({field}.TryClose(long.MaxValue - 1, out var {names.Window}, out var {names.Part}))");
+                        w.Line($"var into{names.Part} = into.{field}.Open({names.Window}.Start, {names.Window}.End);");
+                        w.Open($"for (int i = 0; i < {names.Part}.Count; i++)");
+                        EmitReduceInto(w, $"into{names.Part}", stage, names, $"{names.Part}.KeyAt(i)", $"{names.Part}.ValueAt(i)", method);
+                        w.Close();
+                        w.Line();
+                        w.Line($"{names.Part}.Clear();");
+                        w.Line($"{field}.Recycle({names.Part});");
+                        w.Close();
                         break;
 
                     case StageKind.Count:

@@ -204,34 +204,81 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
 
         panes = panes[..count];
+        var fold = new IntoTable(folded);
         if (inOrder)
         {
             foreach (Pane pane in panes)
             {
-                TKeys keys = pane.Table;
-                for (int index = 0; index < keys.Count; index++)
+                for (int index = 0; index < pane.Table.Count; index++)
                 {
-                    Add(folded, keys.KeyAt(index), keys.ValueAt(index));
+                    fold.Add(pane, index);
                 }
             }
         }
         else
         {
-            Merge(folded, panes);
+            InArrivalOrder(panes, ref fold);
         }
 
         return folded;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add(TKeys folded, TKey key, TValue value)
+    /// <summary>
+    /// Moves every pane's keys and values into <paramref name="into"/>, reduced into its panes of the same start, and
+    /// empties this set: how one more partition's panes of a batch join the job's at the boundary (this set never closes a
+    /// window). The entries go in order of this set's arrival numbers, so a key new to a pane of <paramref name="into"/>
+    /// takes its next number there: the keys of a range of the input after the job's come after the job's own, in the
+    /// order they arrived, and each window orders its keys as one partition reading the whole input would.
+    /// </summary>
+    /// <param name="into">The job's panes.</param>
+    /// <param name="paneSize">The pane size, the one every call of <see cref="ValueOf"/> gives.</param>
+    public void MergeInto(EventWindowPanes<TKey, TValue, TKeys, TReducer> into, long paneSize)
     {
-        ref TValue slot = ref folded.GetOrAdd(key, out bool exists);
-        slot = exists ? default(TReducer).Reduce(slot, value) : value;
+        var move = new IntoPanes(into, paneSize);
+        InArrivalOrder(CollectionsMarshal.AsSpan(_panes), ref move);
+        foreach (Pane pane in _panes)
+        {
+            pane.Table.Clear();
+            _spare.Push(pane);
+        }
+
+        _panes.Clear();
+        _current = null;
+        _arrivals = 0;
     }
 
-    // Folds the panes' entries in order of arrival number, through a binary heap of the panes' next entries.
-    private void Merge(TKeys folded, ReadOnlySpan<Pane> panes)
+    // Where the entries of panes go, one at a time: a window's folded table, or another set's panes.
+    private interface IEntryTarget
+    {
+        void Add(Pane pane, int index);
+    }
+
+    // A window's folded table: a key's values reduced with the stage's reduce.
+    private readonly struct IntoTable(TKeys folded) : IEntryTarget
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Add(Pane pane, int index)
+        {
+            ref TValue slot = ref folded.GetOrAdd(pane.Table.KeyAt(index), out bool exists);
+            TValue value = pane.Table.ValueAt(index);
+            slot = exists ? default(TReducer).Reduce(slot, value) : value;
+        }
+    }
+
+    // Another set's pane of the same start.
+    private readonly struct IntoPanes(EventWindowPanes<TKey, TValue, TKeys, TReducer> into, long paneSize) : IEntryTarget
+    {
+        public void Add(Pane pane, int index)
+        {
+            ref TValue slot = ref into.ValueOf(pane.Start, paneSize, pane.Table.KeyAt(index), out bool exists);
+            TValue value = pane.Table.ValueAt(index);
+            slot = exists ? default(TReducer).Reduce(slot, value) : value;
+        }
+    }
+
+    // Hands the panes' entries to `target` in order of arrival number, through a binary heap of the panes' next entries.
+    private void InArrivalOrder<TTarget>(ReadOnlySpan<Pane> panes, ref TTarget target)
+        where TTarget : struct, IEntryTarget
     {
         if (_heap.Length < panes.Length)
         {
@@ -253,7 +300,7 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         {
             (_, int at, int index) = heap[0];
             TKeys keys = panes[at].Table;
-            Add(folded, keys.KeyAt(index), keys.ValueAt(index));
+            target.Add(panes[at], index);
             if (++index < keys.Count)
             {
                 heap[0] = (panes[at].Firsts[index], at, index);

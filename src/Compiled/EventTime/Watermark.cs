@@ -23,6 +23,8 @@ public sealed class Watermark
     private readonly long _idleTimeout;    // 0: an input is never idle
     private readonly InputClock[]? _each;  // per input, for a stage that several sources reach; null with one input
     private InputClock _only = InputClock.Start;
+    private PartitionClock[]? _partitions;   // with partitions (MergeInto): partition p's at [p - 1]
+    private bool _ownRangeEnded;             // with partitions: the job's own partition has read all its ranges
 
     /// <summary>Creates a watermark that trails the latest event time by <paramref name="latenessMilliseconds"/>.</summary>
     public Watermark(long latenessMilliseconds)
@@ -209,6 +211,84 @@ public sealed class Watermark
     }
 
     /// <summary>
+    /// Takes the value of <paramref name="leader"/> (between batches): the watermark of one more partition of a job,
+    /// which judges its records late against the job's watermark, as the job's own loop does.
+    /// </summary>
+    public void Follow(Watermark leader)
+    {
+        ArgumentNullException.ThrowIfNull(leader);
+        Value = leader.Value;
+    }
+
+    /// <summary>
+    /// Hands <paramref name="into"/>, the job's watermark, what this one of partition <paramref name="partition"/> has seen
+    /// (between batches, before the job's moves on). With partitions, the input's latest event time is that of the
+    /// partition furthest behind, as Flink's watermark of parallel source instances is: each partition reads its own range
+    /// of the input, far ahead of or behind the others in event time, so the front of one must not make the records of
+    /// another late. A partition that has read all its ranges (<paramref name="ended"/>, and the job's own,
+    /// <paramref name="jobRangeEnded"/>) holds nothing back. A watermark of one input only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Either watermark follows several inputs.</exception>
+    public void MergeInto(Watermark into, int partition, bool ended, bool jobRangeEnded)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partition, 1);
+        if (_each is not null || into._each is not null)
+        {
+            throw new InvalidOperationException("Only a watermark of one input merges into another; a stage that several sources reach runs on one partition.");
+        }
+
+        if (into._partitions is null || into._partitions.Length < partition)
+        {
+            PartitionClock[] grown = new PartitionClock[partition];
+            into._partitions?.CopyTo(grown, 0);
+            for (int p = into._partitions?.Length ?? 0; p < grown.Length; p++)
+            {
+                grown[p].Latest = long.MinValue;
+            }
+
+            into._partitions = grown;
+        }
+
+        ref PartitionClock clock = ref into._partitions[partition - 1];
+        clock.Latest = Math.Max(clock.Latest, _only.Latest);
+        clock.Ended = ended;
+        into._ownRangeEnded = jobRangeEnded;
+        if (_only.GaveRecord)
+        {
+            // A record of any partition shows the input is not idle.
+            into._only.GaveRecord = true;
+            _only.GaveRecord = false;
+        }
+    }
+
+    // With partitions (MergeInto): the latest event time of the partition furthest behind of those still reading, the
+    // job's own included; of all of them once every one has ended.
+    private long PartitionedLatest()
+    {
+        long behind = long.MaxValue;
+        long front = _only.Latest;
+        bool reading = false;
+        if (!_ownRangeEnded)
+        {
+            behind = _only.Latest;
+            reading = true;
+        }
+
+        foreach (PartitionClock clock in _partitions!)
+        {
+            front = Math.Max(front, clock.Latest);
+            if (!clock.Ended)
+            {
+                behind = Math.Min(behind, clock.Latest);
+                reading = true;
+            }
+        }
+
+        return reading ? behind : front;
+    }
+
+    /// <summary>
     /// Moves the watermark on at the boundary of the batch of time <paramref name="batchTime"/> (Unix ms): to the latest
     /// event time of the input furthest behind among those not idle, minus the lateness; when every input is idle, on
     /// from the latest event time by the batch time since the last record. At the last batch of a run
@@ -222,6 +302,27 @@ public sealed class Watermark
             return;
         }
 
+        // With partitions, the one input's latest event time is the partitions' furthest behind (MergeInto), for this
+        // boundary only: the job's own partition goes on from its own latest.
+        long ownLatest = _only.Latest;
+        if (_partitions is not null)
+        {
+            _only.Latest = PartitionedLatest();
+        }
+
+        try
+        {
+            AdvanceClocks(batchTime);
+        }
+        finally
+        {
+            _only.Latest = ownLatest;
+        }
+    }
+
+    // Advance's work over the inputs' clocks.
+    private void AdvanceClocks(long batchTime)
+    {
         long behind = long.MaxValue;        // the latest event time of the input furthest behind, of those not idle
         bool anyActive = false;
         long front = long.MinValue;         // the latest event time of any input
@@ -288,6 +389,13 @@ public sealed class Watermark
         {
             throw new ArgumentException($"This watermark follows {Inputs} input(s) but {given} {what} were given; give one per input, as the watermark's state view returned them.", parameter);
         }
+    }
+
+    // With partitions: one more partition's latest event time, and whether it has read all its ranges.
+    private struct PartitionClock
+    {
+        public long Latest;
+        public bool Ended;
     }
 
     // One input's part of the watermark.

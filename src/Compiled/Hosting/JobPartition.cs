@@ -35,6 +35,20 @@ public abstract class JobPartition : IDisposable
     /// </summary>
     public abstract void MergeInto(PipelineJob job);
 
+    /// <summary>The partition's number: 1 for the first after the job's own (partition 0), and so on.</summary>
+    public int Index { get; internal set; }
+
+    /// <summary>Whether the partition has read all its ranges: it gives no more records.</summary>
+    public bool HasEnded { get; internal set; }
+
+    /// <summary>
+    /// Before the partition takes in a batch (the first, and each after the job completed the one before): takes what it
+    /// reads from the job for the batch, such as the watermark its records are judged late against. Does nothing by default.
+    /// </summary>
+    public virtual void BeginBatch(PipelineJob job)
+    {
+    }
+
     /// <summary>Returns the framers' pooled buffers.</summary>
     public void Dispose()
     {

@@ -90,6 +90,12 @@ public abstract class PipelineJob : IDisposable
     }
 
     /// <summary>
+    /// In a run on several partitions, whether the job's own partition (partition 0, which its own loop reads) has read all
+    /// its ranges: what a watermark merged from the partitions needs, so that a range that has ended holds nothing back.
+    /// </summary>
+    public bool RangeEnded { get; internal set; }
+
+    /// <summary>
     /// Creates one more partition of the job's per-record part (the job itself is partition 0), for a run on several
     /// partitions. Only a job whose pipeline declares <see cref="PipelineDefinition.MaxParallelism"/> above 1 creates them.
     /// </summary>

@@ -31,7 +31,7 @@ namespace Clickstream
                 new("Sliding", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=20000 pane-ms=20000 time=Timestamp"),
                 new("Sessions", "SessionWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "gap-ms=30000 time=Timestamp"),
             }),
-            singlePartitionReason: "stage [EventTime] Timestamp follows event time and a watermark, which partitions do not merge yet");
+            singlePartitionReason: "stage [EventTime] Timestamp writes each late record to its late sink as it arrives, so that sink's order is the input's");
 
         /// <summary>Runs Activity as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -26,7 +26,7 @@ namespace Auctions
                 new("At", "EventTime", "", "", "", 0, 0, "lateness-ms=0 idle-ms=60000 inputs=1"),
                 new("Close", "UpdateStateByKey", "long", "(long Expires, long Best, bool Closed)", "", 0, 0, ""),
             }),
-            singlePartitionReason: "stage [EventTime] At follows event time and a watermark, which partitions do not merge yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Closing as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -265,6 +265,85 @@ namespace Auctions
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Closing's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _eventsFramer;
+                internal readonly global::Compiled.BadRecordSource _eventsBadRecords;
+                internal readonly global::Compiled.Windows.Watermark _atWatermark = new(0);
+                internal readonly global::Compiled.UpdateStateStore<long, (long Expires, long Price), (long Expires, long Best, bool Closed), global::Compiled.Keys.StructKeys<long, global::Compiled.UpdateEntry<(long Expires, long Best, bool Closed)>>, CloseFunction> _close = new();
+                internal readonly global::Compiled.Hosting.JobMetrics _metrics = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _eventsFramer = new(context.Framing[0], context.Counters[0]);
+                    _eventsBadRecords = context.BadRecords.ForSource("Events", context.Counters[0], _eventsFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _eventsFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _eventsFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var eventsLoop = new EventsLoop(this);
+                            return _eventsFramer.Frame(buffer, isCompleted, ref eventsLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (ClosingJob)job;
+                    // [EventTime] At (StateByWatermark.cs:16): this partition's latest event time handed to the job's watermark, which follows the partition furthest behind; the late records counted.
+                    _atWatermark.MergeInto(into._atWatermark, Index, HasEnded, into.RangeEnded);
+                    into._metrics.LateRecords += _metrics.LateRecords;
+                    _metrics.LateRecords = 0;
+                    // [UpdateStateByKey] Close (StateByWatermark.cs:22): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _close.MergeBatchInto(into._close);
+                }
+
+                /// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>
+                public override void BeginBatch(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var from = (ClosingJob)job;
+                    _atWatermark.Follow(from._atWatermark);
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _eventsFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Events: each line runs through every stage below it, inline.</summary>
             private readonly struct EventsLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -279,6 +358,14 @@ namespace Auctions
                     _atWatermark = job._atWatermark;
                     _close = job._close;
                     _metrics = job._metrics;
+                }
+
+                public EventsLoop(Partition partition)
+                {
+                    _eventsBadRecords = partition._eventsBadRecords;
+                    _atWatermark = partition._atWatermark;
+                    _close = partition._close;
+                    _metrics = partition._metrics;
                 }
 
                 /// <summary>Handles one record of Events (StateByWatermark.cs:13).</summary>

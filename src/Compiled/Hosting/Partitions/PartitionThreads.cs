@@ -60,6 +60,7 @@ internal sealed class PartitionThreads : IDisposable
 
                 _counters[p - 1] = counters;
                 _partitions[p - 1] = job.CreatePartition(new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords });
+                _partitions[p - 1].Index = p;
             }
         }
         catch
@@ -104,6 +105,11 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
     {
+        foreach (JobPartition partition in _partitions)
+        {
+            partition.BeginBatch(_job);
+        }
+
         _running = _threads.Length;
         foreach (Thread thread in _threads)
         {
@@ -154,9 +160,17 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
-    /// <summary>Lets every parked partition go on.</summary>
+    /// <summary>Lets every parked partition go on, each having taken what it reads from the job for the next batch.</summary>
     public void Resume()
     {
+        if (!_closing)
+        {
+            foreach (JobPartition partition in _partitions)
+            {
+                partition.BeginBatch(_job);
+            }
+        }
+
         lock (_gate)
         {
             _pauseRequested = false;
@@ -253,7 +267,7 @@ internal sealed class PartitionThreads : IDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            End();
+            End(partition);
         }
     }
 
@@ -325,10 +339,19 @@ internal sealed class PartitionThreads : IDisposable
         _go[partition].Wait();
     }
 
-    private void End()
+    private void End(int partition)
     {
         lock (_gate)
         {
+            if (partition == 0)
+            {
+                _job.RangeEnded = true;
+            }
+            else
+            {
+                _partitions[partition - 1].HasEnded = true;
+            }
+
             _ended++;
             if (--_running == 0)
             {

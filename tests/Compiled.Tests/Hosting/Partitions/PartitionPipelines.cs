@@ -187,3 +187,52 @@ public static partial class WindowStatistics
     [Sink]
     public static partial void RecentLinesOut(ReadOnlySpan<byte> line);
 }
+
+/// <summary>
+/// Event time on partitions: "millis user amount" lines, whose times wander back by up to a second; per user, the
+/// lines per 10 s window (tumbling), the lines per 10 s window every 2 s (sliding, kept as panes), and the amounts per
+/// 10 s window every 5 s (sliding, as a double: a table per window). Each partition judges lateness by the job's
+/// watermark and keeps its own windows of the batch, which merge into the job's at the boundary.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class UserWindows
+{
+    [Source]
+    public static partial Lines Input();
+
+    [EventTime(Lateness = "2s")]
+    public static long At(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Map]
+    public static KeyValue<long> User(ReadOnlySpan<byte> line)
+    {
+        ReadOnlySpan<byte> rest = line[(line.IndexOf((byte)' ') + 1)..];
+        return new(rest[..rest.IndexOf((byte)' ')], 1);
+    }
+
+    [EventWindow(Size = "10s")]
+    public static long Tumbling(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void TumblingOut(Windowed<long> lines);
+
+    [EventWindow(Input = nameof(User), Size = "10s", Slide = "2s")]
+    public static long Sliding(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SlidingOut(Windowed<long> lines);
+
+    [Map(Input = nameof(At))]
+    public static KeyValue<double> Amount(ReadOnlySpan<byte> line)
+    {
+        ReadOnlySpan<byte> rest = line[(line.IndexOf((byte)' ') + 1)..];
+        int space = rest.IndexOf((byte)' ');
+        return new(rest[..space], double.Parse(rest[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [EventWindow(Size = "10s", Slide = "5s")]
+    public static double Amounts(double a, double b) => a + b;
+
+    [Sink]
+    public static partial void AmountsOut(Windowed<double> amounts);
+}

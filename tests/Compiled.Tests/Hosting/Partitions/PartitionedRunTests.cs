@@ -113,6 +113,66 @@ public class PartitionedRunTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task EventWindows_MultiMegabyteFile_OnNPartitions_EqualOnePartition(int partitions)
+    {
+        // One batch: every window is emitted at the end of the input, with its keys in the order one partition saw them.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("events.txt");
+        File.WriteAllText(input, Events(seed: 60 + partitions, bytes: 4 << 20));
+
+        Result one = await RunAsync(UserWindows.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(UserWindows.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["SlidingOut"].Count > 10_000, $"The windows hold {one.Sinks["SlidingOut"].Count} user counts; the test needs many.");
+        foreach (SinkDeclaration sink in UserWindows.Definition.Sinks)
+        {
+            Assert.Equal(one.Sinks[sink.Name], many.Sinks[sink.Name]);
+        }
+    }
+
+    [Fact]
+    public async Task EventWindows_ManyShortBatches_OnThreePartitions_EmitEachWindowOnceWithTheOnePartitionValues()
+    {
+        // Times wander back by less than the lateness, so no record is late however the batches cut the input: each
+        // window is emitted once, in whichever batch the merged watermark passes its end, with the one-partition value.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("events.txt");
+        File.WriteAllText(input, Events(seed: 70, bytes: 6 << 20));
+
+        Result one = await RunAsync(UserWindows.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(UserWindows.Definition, input, temp.Combine("many"), 3, TimeSpan.FromMilliseconds(20));
+
+        Assert.Contains("runs on 3 partitions", many.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("late", many.Log, StringComparison.OrdinalIgnoreCase);
+        int emitting = Directory.GetFiles(temp.Combine("many"), "TumblingOut-*.txt").Count(f => new FileInfo(f).Length > 0);
+        Assert.True(emitting > 1, $"The windows were emitted in {emitting} batch(es); the merged watermark must pass windows before the input ends.");
+        foreach (string sink in new[] { "TumblingOut", "SlidingOut" })
+        {
+            Assert.Equal(one.Sinks[sink].Order(StringComparer.Ordinal), many.Sinks[sink].Order(StringComparer.Ordinal));
+        }
+    }
+
+    // About 'bytes' bytes of "millis user amount" lines over 2,000 users, times rising 1 ms a line on average and
+    // wandering back by up to a second (less than the pipeline's lateness of 2 s).
+    private static string Events(int seed, int bytes)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder(bytes + 64);
+        long time = 1_700_000_000_000;
+        while (text.Length < bytes)
+        {
+            time += random.Next(3);
+            text.Append(time - random.Next(1000)).Append(" u").Append(random.Next(2000)).Append(' ')
+                .Append((random.Next(10_000) / 4.0).ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
     [Fact]
     public async Task UpdateStateByKey_ManyShortBatches_OnThreePartitions_EndsWithTheOnePartitionCounts()
     {
@@ -320,6 +380,7 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, LetterStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, WordOrders.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, WindowStatistics.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, UserWindows.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
