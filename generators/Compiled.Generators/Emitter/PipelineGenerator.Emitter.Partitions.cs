@@ -50,11 +50,6 @@ namespace Compiled.Generators
                     return "writes each late record to its late sink as it arrives, so that sink's order is the input's";
                 }
 
-                if (stage.Kind == StageKind.SessionWindow)
-                {
-                    return "keeps sessions, which partitions do not merge yet";
-                }
-
                 if (stage.State is not null && stage.Kind != StageKind.UpdateStateByKey)
                 {
                     return "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet";
@@ -73,7 +68,7 @@ namespace Compiled.Generators
                     // Each partition judges its records late against the job's watermark (which moves at the boundary only),
                     // notes their latest event time, and keeps its own event windows of the batch; at the boundary the latest
                     // time joins the job's watermark and the windows' tables merge into the job's, before the watermark moves.
-                    case StageKind.EventTime or StageKind.EventWindow:
+                    case StageKind.EventTime or StageKind.EventWindow or StageKind.SessionWindow:
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
@@ -294,6 +289,11 @@ namespace Compiled.Generators
                         w.Line($"{names.Part}.Clear();");
                         w.Line($"{field}.Recycle({names.Part});");
                         w.Close();
+                        break;
+
+                    case StageKind.SessionWindow:
+                        w.Line($"// [SessionWindow] {stage.Name} ({stage.Location}): each open session added to the job's, merging with the sessions of its key it overlaps.");
+                        w.Line($"{field}.MergeInto<{names.Reducer}>(into.{field});");
                         break;
 
                     case StageKind.Count:

@@ -104,6 +104,34 @@ public sealed class SessionWindows<TKey, TValue, TKeys, TRecord>
         return new OpenSessionEnumerator(this, [.. live.Select(k => k.Index)]);
     }
 
+    /// <summary>
+    /// Adds every open session of this instance to <paramref name="into"/>'s (each merging with the sessions of its key
+    /// there that it overlaps or touches, the values combined with <typeparamref name="TReducer"/> in order of start) and
+    /// empties this one: how one more partition's sessions of a batch join the job's at the boundary (this instance never
+    /// closes a session). Keys go in the order this instance first saw them, after the keys <paramref name="into"/> has.
+    /// </summary>
+    public void MergeInto<TReducer>(SessionWindows<TKey, TValue, TKeys, TRecord> into)
+        where TReducer : struct, IReducer<TValue>
+    {
+        for (int index = 0; index < _keys.Count; index++)
+        {
+            SessionList list = _keys.ValueAt(index);
+            if (list.IsEmpty)
+            {
+                continue;
+            }
+
+            ref SessionList target = ref into._keys.GetOrAdd(_keys.KeyAt(index));
+            foreach ((EventWindow window, TValue value) in _sessions.SessionsOf(list))
+            {
+                into._sessions.AddSpan<TReducer>(ref target, window.Start, window.End, value);
+            }
+        }
+
+        _keys.Clear();
+        _sessions.Clear();
+    }
+
     /// <summary>Puts back one open session of a key, as <see cref="OpenSessions"/> gave it and in that order.</summary>
     public void Restore(TKey key, EventWindow window, TValue value) =>
         _sessions.Restore(ref _keys.GetOrAdd(key), window, value);

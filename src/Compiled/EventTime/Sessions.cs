@@ -31,7 +31,18 @@ internal sealed class Sessions<TValue>
     /// every open session it overlaps or touches (a record exactly a gap after a session's last record joins it),
     /// their values combined with <typeparamref name="TReducer"/> in order of start.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add<TReducer>(ref SessionList list, long time, long gap, TValue value)
+        where TReducer : struct, IReducer<TValue> =>
+        AddSpan<TReducer>(ref list, time, time + gap, value);
+
+    /// <summary>
+    /// Adds the session [<paramref name="time"/>, <paramref name="end"/>) of the key: a record's own ([time, time + gap),
+    /// <see cref="Add{TReducer}"/>), or a session another instance built from records (how one more partition's sessions
+    /// join the job's); it takes in every open session of the key that it overlaps or touches, the values combined in
+    /// order of start.
+    /// </summary>
+    public void AddSpan<TReducer>(ref SessionList list, long time, long end, TValue value)
         where TReducer : struct, IReducer<TValue>
     {
         if (list.First == 0)
@@ -43,7 +54,6 @@ internal sealed class Sessions<TValue>
 
         TReducer reducer = default;
         long start = time;
-        long end = time + gap;
         bool hasEarlier = false;
         TValue earlier = default!;
         bool hasLater = false;
@@ -161,6 +171,20 @@ internal sealed class Sessions<TValue>
         }
 
         Insert(ref list, window.Start, window.End, value);
+    }
+
+    /// <summary>Forgets every session, open and closed, keeping the memory (the keys' lists are the caller's to clear).</summary>
+    public void Clear()
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+        {
+            _sessions.AsSpan(0, _count).Clear();
+        }
+
+        _count = 0;
+        _free = 0;
+        _opened = 0;
+        ClearClosed();
     }
 
     /// <summary>The open sessions of one key, in order of start: a view of the state, for a checkpoint to capture.</summary>

@@ -191,8 +191,9 @@ public static partial class WindowStatistics
 /// <summary>
 /// Event time on partitions: "millis user amount" lines, whose times wander back by up to a second; per user, the
 /// lines per 10 s window (tumbling), the lines per 10 s window every 2 s (sliding, kept as panes), and the amounts per
-/// 10 s window every 5 s (sliding, as a double: a table per window). Each partition judges lateness by the job's
-/// watermark and keeps its own windows of the batch, which merge into the job's at the boundary.
+/// 10 s window every 5 s (sliding, as a double: a table per window), and the lines per session of a user (a gap of 3 s).
+/// Each partition judges lateness by the job's watermark and keeps its own windows and sessions of the batch, which
+/// merge into the job's at the boundary.
 /// </summary>
 [Pipeline(BatchInterval = "1s")]
 public static partial class UserWindows
@@ -235,4 +236,10 @@ public static partial class UserWindows
 
     [Sink]
     public static partial void AmountsOut(Windowed<double> amounts);
+
+    [SessionWindow(Input = nameof(User), Gap = "3s")]
+    public static long Sessions(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SessionsOut(Windowed<long> lines);
 }

@@ -150,7 +150,7 @@ public class PartitionedRunTests
         Assert.DoesNotContain("late", many.Log, StringComparison.OrdinalIgnoreCase);
         int emitting = Directory.GetFiles(temp.Combine("many"), "TumblingOut-*.txt").Count(f => new FileInfo(f).Length > 0);
         Assert.True(emitting > 1, $"The windows were emitted in {emitting} batch(es); the merged watermark must pass windows before the input ends.");
-        foreach (string sink in new[] { "TumblingOut", "SlidingOut" })
+        foreach (string sink in new[] { "TumblingOut", "SlidingOut", "SessionsOut" })
         {
             Assert.Equal(one.Sinks[sink].Order(StringComparer.Ordinal), many.Sinks[sink].Order(StringComparer.Ordinal));
         }
