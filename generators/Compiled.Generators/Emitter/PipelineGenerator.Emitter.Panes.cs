@@ -17,13 +17,21 @@ namespace Compiled.Generators
                 "global::System.Int128", "global::System.UInt128",
             };
 
-            // A sliding [EventWindow] over integer values keeps panes (EventWindowPanes): one table per slice of the
-            // greatest common divisor of size and slide, which each record updates once, folded with the stage's reduce
-            // when a window closes. Tumbling windows (one pane each) and other values keep a table per window.
+            // A sliding [EventWindow] over integer values, or tuples of them, keeps panes (EventWindowPanes): one table per
+            // slice of the greatest common divisor of size and slide, which each record updates once, folded with the
+            // stage's reduce when a window closes. Tumbling windows (one pane each) and other values keep a table per window.
             private static bool UsesPanes(StageModel stage) =>
                 stage.Kind == StageKind.EventWindow
                 && stage.Time!.SlideMilliseconds < stage.Time.SizeMilliseconds
-                && ExactValues.Contains(stage.Output!.Value!.Code);
+                && (ExactValues.Contains(stage.Output!.Value!.Code) || stage.Output.Value.Writer is { } writer && IsExact(writer));
+
+            // A value whose reduce gives the same result however its values are grouped: an integer, or a tuple of them (a
+            // count and a sum, a min and a max), whose associative reduce then regroups exactly; not a float or a decimal,
+            // whose sums round differently when regrouped.
+            private static bool IsExact(Records.WriterField field) =>
+                field.Kind == Records.WriterKind.Tuple
+                    ? field.Children.Count > 0 && field.Children.All(IsExact)
+                    : ExactValues.Contains(field.TypeCode);
 
             private static long PaneMilliseconds(TimeModel time)
             {

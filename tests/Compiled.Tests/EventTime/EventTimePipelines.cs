@@ -38,6 +38,19 @@ public static partial class DroppedLate
 
     [Sink]
     public static partial void SessionsOut(Windowed<long> sum);
+
+    // The sliding windows again over a tuple of integers (the sum, the number of clicks and the largest), which keeps
+    // panes as a single integer does: its sums must be SlidingOut's.
+    [Map(Input = nameof(Time))]
+    public static KeyValue<(long Sum, long Clicks, long Largest)> Stats((long Time, string User, long Value) click) =>
+        new(Encoding.UTF8.GetBytes(click.User), (click.Value, 1, click.Value));
+
+    [EventWindow(Size = "10s", Slide = "4s")]
+    public static (long Sum, long Clicks, long Largest) SlidingStats((long Sum, long Clicks, long Largest) a, (long Sum, long Clicks, long Largest) b) =>
+        (a.Sum + b.Sum, a.Clicks + b.Clicks, Math.Max(a.Largest, b.Largest));
+
+    [Sink]
+    public static partial void SlidingStatsOut(Windowed<(long Sum, long Clicks, long Largest)> stats);
 }
 
 /// <summary>As <see cref="DroppedLate"/> with 2s of lateness, but late clicks go to a sink of their own.</summary>

@@ -87,6 +87,11 @@ public class EventTimePropertyTests
         Assert.Equal(tumbling, test.TumblingOut.Batches);
         Assert.Equal(sliding, test.SlidingOut.Batches);
         Assert.Equal(Canonical(sessions), Canonical(test.SessionsOut.Batches));
+        // The same windows over a tuple of integers, kept as panes too: the same keys in the same order, the same sums.
+        Assert.Equal(
+            test.SlidingOut.Batches.Select(b => b.Records.ToList()),
+            test.SlidingStatsOut.Batches.Select(b => b.Records.Select(r => (r.Window, r.Key, r.Value.Sum)).ToList()));
+        Assert.True(test.SlidingStatsOut.Batches.SelectMany(b => b.Records).All(r => r.Value.Clicks >= 1 && r.Value.Largest <= r.Value.Sum));
         Assert.Equal(model.LateCount, test.Metrics.LateRecords);
         Assert.True(model.LateCount > 0, "The input must hold late records for the test to mean anything.");
         Assert.True(tumbling.Any(b => b.Records.Count > 0) && sessions.Any(b => b.Records.Count > 0), "Some windows must close.");
