@@ -72,10 +72,11 @@ namespace Compiled.Generators
                         return null;
                     case StageKind.Sink:
                         return "writes each record as it arrives, so its output's order is the input's";
+                    // The batch's records (of each stream), or each side's values per key, collected per partition and
+                    // appended to the job's in partition order: the input's order, as on one partition.
                     case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
-                        return "takes the batch's records in the order they arrived";
                     case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup or StageKind.Union:
-                        return "reads two streams, which partitions do not split yet";
+                        return null;
                     default:
                         return "uses event time or per-record state, which partitions do not shard yet";
                 }
@@ -186,7 +187,8 @@ namespace Compiled.Generators
                 w.Line("/// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>");
                 w.Open($"public override void MergeInto({Runtime}.Hosting.PipelineJob job)");
                 w.Line($"var into = ({pipeline.JobName})job;");
-                foreach (StageModel stage in pipeline.ReachedFrom(source))
+                // A stage that both streams of a two-input stage reach is listed once per path: merged once.
+                foreach (StageModel stage in pipeline.ReachedFrom(source).Distinct())
                 {
                     EmitMerge(w, pipeline, stage);
                 }
@@ -249,12 +251,7 @@ namespace Compiled.Generators
 
                     case StageKind.GroupByKey:
                         w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");
-                        w.Open($"for (int i = 0; i < {field}.Count; i++)");
-                        w.Line($"{names.Values}.AppendTo({field}.ValueAt(i), into.{names.Values}, ref into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool _));");
-                        w.Close();
-                        w.Line();
-                        w.Line($"{field}.Clear();");
-                        w.Line($"{names.Values}.Clear();");
+                        EmitAppendValues(w, field, names.Values!);
                         break;
 
                     case StageKind.UpdateStateByKey:
@@ -289,6 +286,27 @@ namespace Compiled.Generators
                         w.Line($"{names.Part}.Clear();");
                         w.Line($"{field}.Recycle({names.Part});");
                         w.Close();
+                        break;
+
+                    case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): the batch's records appended to the job's, after the records of the ranges before.");
+                        EmitAppendRecords(w, names.In!, $"into.{names.In}", pipeline.Model.Stages[stage.Input].Output!.Shape == RecordShape.KeyValue);
+                        if (names.OtherIn is not null && stage.Other >= 0)
+                        {
+                            EmitAppendRecords(w, names.OtherIn, $"into.{names.OtherIn}", keyValue: false);
+                        }
+
+                        break;
+
+                    case StageKind.Union when names.Field is not null:
+                        w.Line($"// [Union] {stage.Name} ({stage.Location}): the second stream's records of the batch appended to the job's, after those of the ranges before.");
+                        EmitAppendRecords(w, field, $"into.{field}", stage.Output!.Shape == RecordShape.KeyValue);
+                        break;
+
+                    case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup:
+                        w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): each side's values of a key appended to the job's, after the values of the ranges before.");
+                        EmitAppendValues(w, names.Left!, names.LeftValues!);
+                        EmitAppendValues(w, names.Right!, names.RightValues!);
                         break;
 
                     case StageKind.SessionWindow:
@@ -358,15 +376,31 @@ namespace Compiled.Generators
 
                     case StageKind.Window:
                         w.Line($"// [Window] {stage.Name} ({stage.Location}): the batch's records appended to the window's, after the records of the ranges before.");
-                        w.Open($"for (int i = 0; i < {part}.Count; i++)");
-                        w.Line(stage.Output!.Shape == RecordShape.KeyValue
-                            ? $"{into}.Add({part}[i].Key, {part}[i].Value);"
-                            : $"{into}.Add({part}[i]);");
-                        w.Close();
-                        w.Line();
-                        w.Line($"{part}.Clear();");
+                        EmitAppendRecords(w, part, into, stage.Output!.Shape == RecordShape.KeyValue);
                         break;
                 }
+            }
+
+            // A partition's records of the batch appended to the job's buffer, in their order, then forgotten.
+            private static void EmitAppendRecords(SourceWriter w, string part, string into, bool keyValue)
+            {
+                w.Open($"for (int i = 0; i < {part}.Count; i++)");
+                w.Line(keyValue ? $"{into}.Add({part}[i].Key, {part}[i].Value);" : $"{into}.Add({part}[i]);");
+                w.Close();
+                w.Line();
+                w.Line($"{part}.Clear();");
+            }
+
+            // A partition's values per key of the batch (a key table of ValueList and their ValueLists) appended to the
+            // job's, a key new to the job after its keys, then forgotten.
+            private static void EmitAppendValues(SourceWriter w, string table, string values)
+            {
+                w.Open($"for (int i = 0; i < {table}.Count; i++)");
+                w.Line($"{values}.AppendTo({table}.ValueAt(i), into.{values}, ref into.{table}.GetValueRefOrAddDefault({table}.KeyAt(i), out bool _));");
+                w.Close();
+                w.Line();
+                w.Line($"{table}.Clear();");
+                w.Line($"{values}.Clear();");
             }
         }
     }

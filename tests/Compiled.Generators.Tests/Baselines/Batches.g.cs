@@ -25,7 +25,7 @@ namespace Shop
                 new global::Compiled.SinkDeclaration("Top", "console", "((int User, long Cents) sale)"),
             },
             createJob: static context => new OrdersJob(context),
-            singlePartitionReason: "stage [Union] Movements reads two streams, which partitions do not split yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Orders as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -458,6 +458,128 @@ namespace Shop
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Orders's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.BadRecordSource _inputBadRecords;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, (long Sum, int Count)> _totals = new();
+                internal readonly global::Compiled.Windows.Partial<long> _all = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _perUser = new();
+                internal readonly global::Compiled.ValueLists<decimal> _perUserValues = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _netLeft = new();
+                internal readonly global::Compiled.ValueLists<long> _netLeftValues = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _netRight = new();
+                internal readonly global::Compiled.ValueLists<long> _netRightValues = new();
+                internal readonly global::Compiled.Windows.ValueRecords<(int User, long Cents)> _topThreeIn = new();
+                internal readonly global::Compiled.RecordBuffer<(int User, long Cents)> _topThreeOut = new();
+                internal readonly global::Compiled.Windows.ValueRecords<(int User, long Cents)> _auditIn = new();
+
+                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _inputBadRecords = context.BadRecords.ForSource("Input", context.Counters[0], _inputFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of the source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (OrdersJob)job;
+                    // [Count] All (Batches.cs:13): the partial counts summed.
+                    into._all.Value += _all.Value;
+                    _all.Value = 0;
+                    // [GroupByKey] PerUser (Batches.cs:37): a key's values appended to the job's, after the values of the ranges before.
+                    for (int i = 0; i < _perUser.Count; i++)
+                    {
+                        _perUserValues.AppendTo(_perUser.ValueAt(i), into._perUserValues, ref into._perUser.GetValueRefOrAddDefault(_perUser.KeyAt(i), out bool _));
+                    }
+
+                    _perUser.Clear();
+                    _perUserValues.Clear();
+                    // [CombineByKey] Totals (Batches.cs:43): a key's partial combiners merged with MergeTotals.
+                    for (int i = 0; i < _totals.Count; i++)
+                    {
+                        ref (long Sum, int Count) totalsSlot = ref into._totals.GetValueRefOrAddDefault(_totals.KeyAt(i), out bool totalsExists);
+                        totalsSlot = totalsExists ? global::Shop.Orders.MergeTotals(totalsSlot, _totals.ValueAt(i)) : _totals.ValueAt(i);
+                    }
+
+                    _totals.Clear();
+                    // [LeftOuterJoin] Net (Batches.cs:53): each side's values of a key appended to the job's, after the values of the ranges before.
+                    for (int i = 0; i < _netLeft.Count; i++)
+                    {
+                        _netLeftValues.AppendTo(_netLeft.ValueAt(i), into._netLeftValues, ref into._netLeft.GetValueRefOrAddDefault(_netLeft.KeyAt(i), out bool _));
+                    }
+
+                    _netLeft.Clear();
+                    _netLeftValues.Clear();
+                    for (int i = 0; i < _netRight.Count; i++)
+                    {
+                        _netRightValues.AppendTo(_netRight.ValueAt(i), into._netRightValues, ref into._netRight.GetValueRefOrAddDefault(_netRight.KeyAt(i), out bool _));
+                    }
+
+                    _netRight.Clear();
+                    _netRightValues.Clear();
+                    // [Transform] TopThree (Batches.cs:62): the batch's records appended to the job's, after the records of the ranges before.
+                    for (int i = 0; i < _topThreeIn.Count; i++)
+                    {
+                        into._topThreeIn.Add(_topThreeIn[i]);
+                    }
+
+                    _topThreeIn.Clear();
+                    // [ForEachBatch] Audit (Batches.cs:76): the batch's records appended to the job's, after the records of the ranges before.
+                    for (int i = 0; i < _auditIn.Count; i++)
+                    {
+                        into._auditIn.Add(_auditIn[i]);
+                    }
+
+                    _auditIn.Clear();
+                }
+
+                /// <summary>Returns the framer's pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -488,6 +610,22 @@ namespace Shop
                     _topThreeIn = job._topThreeIn;
                     _topThreeOut = job._topThreeOut;
                     _auditIn = job._auditIn;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _inputBadRecords = partition._inputBadRecords;
+                    _totals = partition._totals;
+                    _all = partition._all;
+                    _perUser = partition._perUser;
+                    _perUserValues = partition._perUserValues;
+                    _netLeft = partition._netLeft;
+                    _netLeftValues = partition._netLeftValues;
+                    _netRight = partition._netRight;
+                    _netRightValues = partition._netRightValues;
+                    _topThreeIn = partition._topThreeIn;
+                    _topThreeOut = partition._topThreeOut;
+                    _auditIn = partition._auditIn;
                 }
 
                 /// <summary>Handles one record of Input (Batches.cs:10).</summary>

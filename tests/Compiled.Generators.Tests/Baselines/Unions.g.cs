@@ -23,7 +23,7 @@ namespace Logs
                 new global::Compiled.SinkDeclaration("LengthCounts", "console", "(int length, long count)"),
             },
             createJob: static context => new UnionsJob(context),
-            singlePartitionReason: "stage [Union] Problems reads two streams, which partitions do not split yet");
+            singlePartitionReason: "stage [Sink] ProblemLines writes each record as it arrives, so its output's order is the input's");
 
         /// <summary>Runs Unions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

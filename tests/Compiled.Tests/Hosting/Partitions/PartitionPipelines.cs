@@ -243,3 +243,82 @@ public static partial class UserWindows
     [Sink]
     public static partial void SessionsOut(Windowed<long> lines);
 }
+
+/// <summary>
+/// Two streams of one source on partitions: the short words and the long words, each as (two of its letters, length);
+/// their [Cogroup] per letters, their [Union] counted per (letter, length), and a [TransformWith] that folds each stream of
+/// the batch in order. Each partition keeps its own values per key, second-stream records and batch records, appended to
+/// the job's in partition order at the boundary.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SplitStreams
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
+
+    [Filter]
+    public static bool IsShort(ReadOnlySpan<byte> word) => word.Length <= 5;
+
+    [Map]
+    public static (int Letter, int Length) Short(ReadOnlySpan<byte> word) => (Letters(word), word.Length);
+
+    [Filter(Input = nameof(Words))]
+    public static bool IsLong(ReadOnlySpan<byte> word) => word.Length > 5;
+
+    [Map]
+    public static (int Letter, int Length) Long(ReadOnlySpan<byte> word) => (Letters(word), word.Length * 1000 + word[^1]);
+
+    [Cogroup(Input = nameof(Short), Other = nameof(Long))]
+    public static (int Letter, long Shorts, long Longs) Grouped(int letter, ReadOnlySpan<int> shorts, ReadOnlySpan<int> longs) =>
+        (letter, Fold(shorts), Fold(longs));
+
+    [Sink]
+    public static partial void Groups((int Letter, long Shorts, long Longs) group);
+
+    [Union(Input = nameof(Short), Other = nameof(Long))]
+    public static partial (int Letter, int Length) Both((int Letter, int Length) word);
+
+    [CountByValue]
+    public static (int Letter, int Length) Counted((int Letter, int Length) word) => word;
+
+    [Sink]
+    public static partial void Counts(((int Letter, int Length) Word, long Count) count);
+
+    [TransformWith(Input = nameof(Short), Other = nameof(Long))]
+    public static void Digest(ReadOnlySpan<(int Letter, int Length)> shorts, ReadOnlySpan<(int Letter, int Length)> longs, RecordBuffer<(long Shorts, long Longs)> output)
+    {
+        long a = 17;
+        foreach ((int letter, int length) in shorts)
+        {
+            a = (a * 31) + letter + length;
+        }
+
+        long b = 17;
+        foreach ((int letter, int length) in longs)
+        {
+            b = (b * 31) + letter + length;
+        }
+
+        output.Add((a, b));
+    }
+
+    [Sink]
+    public static partial void Digests((long Shorts, long Longs) digest);
+
+    // The word's second and last characters: a hundred keys over the test's words ("w" and a number).
+    private static int Letters(ReadOnlySpan<byte> word) => (word[word.Length > 1 ? 1 : 0] * 256) + word[^1];
+
+    private static long Fold(ReadOnlySpan<int> values)
+    {
+        long hash = 17;
+        foreach (int value in values)
+        {
+            hash = (hash * 31) + value;
+        }
+
+        return hash;
+    }
+}

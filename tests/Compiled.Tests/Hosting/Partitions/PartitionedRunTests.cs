@@ -173,6 +173,28 @@ public class PartitionedRunTests
         return text.ToString();
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task TwoStreamsOfOneSource_CogroupUnionAndTransformWith_OnNPartitions_EqualOnePartition(int partitions)
+    {
+        // Each stream folded in order, per key and over the batch: a value out of the input's order changes a hash.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        File.WriteAllBytes(input, RandomText(seed: 80 + partitions, bytes: 3 << 20));
+
+        Result one = await RunAsync(SplitStreams.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(SplitStreams.Definition, input, temp.Combine("many"), partitions);
+
+        Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["Counts"].Count > 50, $"The union counted {one.Sinks["Counts"].Count} (letter, length) pairs; the test needs many.");
+        foreach (SinkDeclaration sink in SplitStreams.Definition.Sinks)
+        {
+            Assert.NotEmpty(one.Sinks[sink.Name]);
+            Assert.Equal(one.Sinks[sink.Name], many.Sinks[sink.Name]);
+        }
+    }
+
     [Fact]
     public async Task UpdateStateByKey_ManyShortBatches_OnThreePartitions_EndsWithTheOnePartitionCounts()
     {
@@ -381,6 +403,7 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, WordOrders.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, WindowStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, UserWindows.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, SplitStreams.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
