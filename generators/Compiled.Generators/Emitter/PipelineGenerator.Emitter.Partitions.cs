@@ -16,31 +16,38 @@ namespace Compiled.Generators
             // loop runs only stateless stages and ends in per-batch keyed tables or counts whose partials merge.
             private static string? SinglePartitionReason(PipelineView pipeline)
             {
-                if (pipeline.Sources.Count != 1)
+                foreach (StageModel source in pipeline.Sources)
                 {
-                    return $"it reads {pipeline.Sources.Count} sources, and partitions split one source's files only";
-                }
-
-                if (CsvSinglePartitionReason(pipeline.Sources[0]) is { } csv)
-                {
-                    return csv;
-                }
-
-                foreach (StageModel stage in pipeline.ReachedFrom(pipeline.Sources[0]))
-                {
-                    if (stage.Kind == StageKind.Source)
+                    if (CsvSinglePartitionReason(source) is { } csv)
                     {
-                        continue;
+                        return csv;
                     }
 
-                    if (WhyNotPartitioned(stage) is { } why)
+                    foreach (StageModel stage in pipeline.ReachedFrom(source))
                     {
-                        return $"stage [{stage.Kind}] {stage.Name} {why}";
+                        if (stage.Kind == StageKind.Source)
+                        {
+                            continue;
+                        }
+
+                        if (stage.Kind == StageKind.EventTime && pipeline.LoopSourcesOf(stage).Count > 1)
+                        {
+                            return $"stage [{stage.Kind}] {stage.Name} follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet";
+                        }
+
+                        if (WhyNotPartitioned(stage) is { } why)
+                        {
+                            return $"stage [{stage.Kind}] {stage.Name} {why}";
+                        }
                     }
                 }
 
                 return null;
             }
+
+            // The stages the fused loops of every source run, each once.
+            private static List<StageModel> LoopStages(PipelineView pipeline) =>
+                pipeline.Sources.SelectMany(pipeline.ReachedFrom).Distinct().ToList();
 
             // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
             private static string? WhyNotPartitioned(StageModel stage)
@@ -96,34 +103,43 @@ namespace Compiled.Generators
                     return;
                 }
 
-                StageModel source = pipeline.Sources[0];
-                StageNames sourceNames = pipeline.NamesOf(source);
-                List<(string Declaration, string Name)> fields = pipeline.LoopFields(source);
-                string? counters = sourceNames.Counters;
+                // The fields of every source's loop, each once: framers, refusal points and counters per source; tables,
+                // windows and buffers per stage. The refusal points, counters and stages' guards are the run's, bound in
+                // the constructor; the partition's tables are its own.
+                List<(string Declaration, string Name)> fields = pipeline.Sources
+                    .SelectMany(pipeline.LoopFields)
+                    .GroupBy(f => f.Name)
+                    .Select(g => g.First())
+                    .ToList();
+                List<StageModel> loopStages = LoopStages(pipeline);
+                List<StageModel> guarded = loopStages.Where(pipeline.IsGuardedInLoop).ToList();
+                var bound = new HashSet<string>(guarded.Select(g => pipeline.NamesOf(g).Guard!));
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    if (pipeline.NamesOf(source).Counters is { } counters)
+                    {
+                        bound.Add(counters);
+                    }
+
+                    if (pipeline.BadRecordsFieldOf(source) is { } badRecords)
+                    {
+                        bound.Add(badRecords);
+                    }
+                }
+
                 w.Line();
-                w.Line("/// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>");
+                w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
                 w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
                 w.Line();
                 w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
                 w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
-                w.Line($"private readonly {Runtime}.Framing.LineFramer {sourceNames.Framer};");
-                // The source's refusal point and the stages' guards are the run's, bound in the constructor; the partition's
-                // tables are its own.
-                string? badRecords = pipeline.BadRecordsFieldOf(source);
-                List<StageModel> guarded = pipeline.ReachedFrom(source).Where(pipeline.IsGuardedInLoop).ToList();
-                var bound = new HashSet<string>(guarded.Select(g => pipeline.NamesOf(g).Guard!));
-                if (counters is not null)
+                foreach (StageModel source in pipeline.Sources)
                 {
-                    bound.Add(counters);
-                }
-
-                if (badRecords is not null)
-                {
-                    bound.Add(badRecords);
+                    w.Line($"private readonly {Runtime}.Framing.LineFramer {pipeline.NamesOf(source).Framer};");
                 }
 
                 // A watermark's lateness is the job's business: the partition's judges records by the job's value (BeginBatch).
-                var watermarks = new HashSet<string>(pipeline.ReachedFrom(source).Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
+                var watermarks = new HashSet<string>(loopStages.Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
                 foreach ((string declaration, string name) in fields)
                 {
                     string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
@@ -131,18 +147,23 @@ namespace Compiled.Generators
                 }
 
                 w.Line();
-                w.Line("/// <summary>Binds the partition to its source's framing options and to its own counters.</summary>");
+                w.Line("/// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>");
                 w.Open($"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
-                w.Line($"{sourceNames.Framer} = new(context.Framing[0], context.Counters[0]);");
-                if (badRecords is not null)
+                for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
-                    w.Line($"{badRecords} = {BadRecordsValue(pipeline, source, 0)};");
-                }
+                    StageModel source = pipeline.Sources[i];
+                    StageNames names = pipeline.NamesOf(source);
+                    w.Line($"{names.Framer} = new(context.Framing[{i}], context.Counters[{i}]);");
+                    if (pipeline.BadRecordsFieldOf(source) is { } badRecords)
+                    {
+                        w.Line($"{badRecords} = {BadRecordsValue(pipeline, source, i)};");
+                    }
 
-                // A record reader reports to the refusal point bound just above.
-                if (counters is not null)
-                {
-                    w.Line($"{counters} = {CountersValue(pipeline, source, "context.Counters[0]", "context.Framing[0]")};");
+                    // A record reader reports to the refusal point bound just above.
+                    if (names.Counters is { } counters)
+                    {
+                        w.Line($"{counters} = {CountersValue(pipeline, source, $"context.Counters[{i}]", $"context.Framing[{i}]")};");
+                    }
                 }
 
                 foreach (StageModel stage in guarded)
@@ -152,34 +173,49 @@ namespace Compiled.Generators
 
                 w.Close();
                 w.Line();
-                w.Line("/// <summary>Starts a byte range of a file of the source.</summary>");
+                w.Line("/// <summary>Starts a byte range of a file of a source.</summary>");
                 w.Open("public override void BeginStream(int source, string streamName)");
                 w.Open("switch (source)");
-                w.Line($"case 0: {sourceNames.Framer}.Reset(streamName);{BeginRecordStream(counters, source)} break;");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                    w.Line($"case {i}: {names.Framer}.Reset(streamName);{BeginRecordStream(names.Counters, pipeline.Sources[i])} break;");
+                }
+
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
-                if (badRecords is not null)
+                if (pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null))
                 {
                     // A bad record's report gives its offset in the file, not in the range.
                     w.Line();
-                    w.Line("/// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>");
+                    w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>");
                     w.Open("public override void BeginStream(int source, string streamName, long offset)");
                     w.Open("switch (source)");
-                    w.Line($"case 0: {sourceNames.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(counters, source)} break;");
+                    for (int i = 0; i < pipeline.Sources.Count; i++)
+                    {
+                        StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                        w.Line($"case {i}: {names.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(names.Counters, pipeline.Sources[i])} break;");
+                    }
+
                     w.Line(OutOfRange);
                     w.Close();
                     w.Close();
                 }
 
                 w.Line();
-                w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>");
+                w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>");
                 w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");
                 w.Open("switch (source)");
-                w.Open("case 0:");
-                w.Line($"var {sourceNames.LoopLocal} = new {sourceNames.LoopType}(this);");
-                w.Line($"return {sourceNames.Framer}.Frame(buffer, isCompleted, ref {sourceNames.LoopLocal});");
-                w.Close();
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                    w.Open($"case {i}:");
+                    w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
+                    w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                    w.Close();
+                }
+
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
@@ -188,7 +224,7 @@ namespace Compiled.Generators
                 w.Open($"public override void MergeInto({Runtime}.Hosting.PipelineJob job)");
                 w.Line($"var into = ({pipeline.JobName})job;");
                 // A stage that both streams of a two-input stage reach is listed once per path: merged once.
-                foreach (StageModel stage in pipeline.ReachedFrom(source).Distinct())
+                foreach (StageModel stage in loopStages)
                 {
                     EmitMerge(w, pipeline, stage);
                 }
@@ -209,9 +245,13 @@ namespace Compiled.Generators
                 }
 
                 w.Line();
-                w.Line("/// <summary>Returns the framer's pooled buffers.</summary>");
+                w.Line("/// <summary>Returns the framers' pooled buffers.</summary>");
                 w.Open("protected override void Dispose(bool disposing)");
-                w.Line($"{sourceNames.Framer}.Dispose();");
+                foreach (StageModel source in pipeline.Sources)
+                {
+                    w.Line($"{pipeline.NamesOf(source).Framer}.Dispose();");
+                }
+
                 w.Close();
                 w.Close();
             }

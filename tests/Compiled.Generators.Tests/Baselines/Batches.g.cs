@@ -458,7 +458,7 @@ namespace Shop
                 }
             }
 
-            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
             public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
 
             /// <summary>One more partition of Orders's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
@@ -478,14 +478,14 @@ namespace Shop
                 internal readonly global::Compiled.RecordBuffer<(int User, long Cents)> _topThreeOut = new();
                 internal readonly global::Compiled.Windows.ValueRecords<(int User, long Cents)> _auditIn = new();
 
-                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _inputFramer = new(context.Framing[0], context.Counters[0]);
                     _inputBadRecords = context.BadRecords.ForSource("Input", context.Counters[0], _inputFramer);
                 }
 
-                /// <summary>Starts a byte range of a file of the source.</summary>
+                /// <summary>Starts a byte range of a file of a source.</summary>
                 public override void BeginStream(int source, string streamName)
                 {
                     switch (source)
@@ -495,7 +495,7 @@ namespace Shop
                     }
                 }
 
-                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
                 public override void BeginStream(int source, string streamName, long offset)
                 {
                     switch (source)
@@ -505,7 +505,7 @@ namespace Shop
                     }
                 }
 
-                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
                 public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
                 {
                     switch (source)
@@ -573,7 +573,7 @@ namespace Shop
                     _auditIn.Clear();
                 }
 
-                /// <summary>Returns the framer's pooled buffers.</summary>
+                /// <summary>Returns the framers' pooled buffers.</summary>
                 protected override void Dispose(bool disposing)
                 {
                     _inputFramer.Dispose();

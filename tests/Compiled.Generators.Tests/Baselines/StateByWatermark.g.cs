@@ -265,7 +265,7 @@ namespace Auctions
                 }
             }
 
-            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
             public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
 
             /// <summary>One more partition of Closing's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
@@ -277,14 +277,14 @@ namespace Auctions
                 internal readonly global::Compiled.UpdateStateStore<long, (long Expires, long Price), (long Expires, long Best, bool Closed), global::Compiled.Keys.StructKeys<long, global::Compiled.UpdateEntry<(long Expires, long Best, bool Closed)>>, CloseFunction> _close = new();
                 internal readonly global::Compiled.Hosting.JobMetrics _metrics = new();
 
-                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _eventsFramer = new(context.Framing[0], context.Counters[0]);
                     _eventsBadRecords = context.BadRecords.ForSource("Events", context.Counters[0], _eventsFramer);
                 }
 
-                /// <summary>Starts a byte range of a file of the source.</summary>
+                /// <summary>Starts a byte range of a file of a source.</summary>
                 public override void BeginStream(int source, string streamName)
                 {
                     switch (source)
@@ -294,7 +294,7 @@ namespace Auctions
                     }
                 }
 
-                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
                 public override void BeginStream(int source, string streamName, long offset)
                 {
                     switch (source)
@@ -304,7 +304,7 @@ namespace Auctions
                     }
                 }
 
-                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
                 public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
                 {
                     switch (source)
@@ -337,7 +337,7 @@ namespace Auctions
                     _atWatermark.Follow(from._atWatermark);
                 }
 
-                /// <summary>Returns the framer's pooled buffers.</summary>
+                /// <summary>Returns the framers' pooled buffers.</summary>
                 protected override void Dispose(bool disposing)
                 {
                     _eventsFramer.Dispose();

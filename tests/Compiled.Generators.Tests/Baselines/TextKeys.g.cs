@@ -461,7 +461,7 @@ namespace Market
                 }
             }
 
-            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
             public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
 
             /// <summary>One more partition of TextPairVolumes's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
@@ -473,14 +473,14 @@ namespace Market
                 internal readonly global::Compiled.Keys.StructKeyTable<(global::Market.TextListing Listing, int Day), long> _recentBatch = new();
                 internal readonly global::Compiled.Keys.StructKeyTable<(string Symbol, int Day), (string Venue, long Volume)> _latestBatch = new();
 
-                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _tradesFramer = new(context.Framing[0], context.Counters[0]);
                     _tradesBadRecords = context.BadRecords.ForSource("Trades", context.Counters[0], _tradesFramer);
                 }
 
-                /// <summary>Starts a byte range of a file of the source.</summary>
+                /// <summary>Starts a byte range of a file of a source.</summary>
                 public override void BeginStream(int source, string streamName)
                 {
                     switch (source)
@@ -490,7 +490,7 @@ namespace Market
                     }
                 }
 
-                /// <summary>Starts a byte range of a file of the source that begins offset bytes into it.</summary>
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
                 public override void BeginStream(int source, string streamName, long offset)
                 {
                     switch (source)
@@ -500,7 +500,7 @@ namespace Market
                     }
                 }
 
-                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
                 public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
                 {
                     switch (source)
@@ -538,7 +538,7 @@ namespace Market
                     _latestBatch.Clear();
                 }
 
-                /// <summary>Returns the framer's pooled buffers.</summary>
+                /// <summary>Returns the framers' pooled buffers.</summary>
                 protected override void Dispose(bool disposing)
                 {
                     _tradesFramer.Dispose();

@@ -23,7 +23,7 @@ namespace Ads
                 new global::Compiled.SinkDeclaration("EventsPerAd", "console", "(int ad, long events)"),
             },
             createJob: static context => new ClickJoinJob(context),
-            singlePartitionReason: "it reads 2 sources, and partitions split one source's files only");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs ClickJoin as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -297,6 +297,108 @@ namespace Ads
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of ClickJoin's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _impressionsFramer;
+                private readonly global::Compiled.Framing.LineFramer _clicksFramer;
+                internal readonly global::Compiled.BadRecordSource _impressionsBadRecords;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, long> _eventAd = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedLeft = new();
+                internal readonly global::Compiled.ValueLists<int> _matchedLeftValues = new();
+                internal readonly global::Compiled.Keys.StructKeyTable<int, global::Compiled.ValueList> _matchedRight = new();
+                internal readonly global::Compiled.ValueLists<int> _matchedRightValues = new();
+                internal readonly global::Compiled.BadRecordSource _clicksBadRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _impressionsFramer = new(context.Framing[0], context.Counters[0]);
+                    _impressionsBadRecords = context.BadRecords.ForSource("Impressions", context.Counters[0], _impressionsFramer);
+                    _clicksFramer = new(context.Framing[1], context.Counters[1]);
+                    _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[1], _clicksFramer);
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _impressionsFramer.Reset(streamName); break;
+                        case 1: _clicksFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _impressionsFramer.Reset(streamName, offset); break;
+                        case 1: _clicksFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var impressionsLoop = new ImpressionsLoop(this);
+                            return _impressionsFramer.Frame(buffer, isCompleted, ref impressionsLoop);
+                        }
+                        case 1:
+                        {
+                            var clicksLoop = new ClicksLoop(this);
+                            return _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (ClickJoinJob)job;
+                    // [Join] Matched (TwoSources.cs:16): each side's values of a key appended to the job's, after the values of the ranges before.
+                    for (int i = 0; i < _matchedLeft.Count; i++)
+                    {
+                        _matchedLeftValues.AppendTo(_matchedLeft.ValueAt(i), into._matchedLeftValues, ref into._matchedLeft.GetValueRefOrAddDefault(_matchedLeft.KeyAt(i), out bool _));
+                    }
+
+                    _matchedLeft.Clear();
+                    _matchedLeftValues.Clear();
+                    for (int i = 0; i < _matchedRight.Count; i++)
+                    {
+                        _matchedRightValues.AppendTo(_matchedRight.ValueAt(i), into._matchedRightValues, ref into._matchedRight.GetValueRefOrAddDefault(_matchedRight.KeyAt(i), out bool _));
+                    }
+
+                    _matchedRight.Clear();
+                    _matchedRightValues.Clear();
+                    // [CountByValue] EventAd (TwoSources.cs:25): a value's partial counts summed.
+                    for (int i = 0; i < _eventAd.Count; i++)
+                    {
+                        into._eventAd.GetValueRefOrAddDefault(_eventAd.KeyAt(i), out bool _) += _eventAd.ValueAt(i);
+                    }
+
+                    _eventAd.Clear();
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _impressionsFramer.Dispose();
+                    _clicksFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Impressions: each line runs through every stage below it, inline.</summary>
             private readonly struct ImpressionsLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -315,6 +417,16 @@ namespace Ads
                     _matchedLeftValues = job._matchedLeftValues;
                     _matchedRight = job._matchedRight;
                     _matchedRightValues = job._matchedRightValues;
+                }
+
+                public ImpressionsLoop(Partition partition)
+                {
+                    _impressionsBadRecords = partition._impressionsBadRecords;
+                    _eventAd = partition._eventAd;
+                    _matchedLeft = partition._matchedLeft;
+                    _matchedLeftValues = partition._matchedLeftValues;
+                    _matchedRight = partition._matchedRight;
+                    _matchedRightValues = partition._matchedRightValues;
                 }
 
                 /// <summary>Handles one record of Impressions (TwoSources.cs:10).</summary>
@@ -360,6 +472,16 @@ namespace Ads
                     _matchedLeftValues = job._matchedLeftValues;
                     _matchedRight = job._matchedRight;
                     _matchedRightValues = job._matchedRightValues;
+                }
+
+                public ClicksLoop(Partition partition)
+                {
+                    _clicksBadRecords = partition._clicksBadRecords;
+                    _eventAd = partition._eventAd;
+                    _matchedLeft = partition._matchedLeft;
+                    _matchedLeftValues = partition._matchedLeftValues;
+                    _matchedRight = partition._matchedRight;
+                    _matchedRightValues = partition._matchedRightValues;
                 }
 
                 /// <summary>Handles one record of Clicks (TwoSources.cs:13).</summary>

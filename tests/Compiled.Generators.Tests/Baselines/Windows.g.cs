@@ -529,7 +529,7 @@ namespace Monitoring
                 }
             }
 
-            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
             public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
 
             /// <summary>One more partition of Traffic's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
@@ -543,13 +543,13 @@ namespace Monitoring
                 internal readonly global::Compiled.Keys.StructKeyTable<int, long> _lengthsBatch = new();
                 internal readonly global::Compiled.Windows.ByteRecords _recentBatch = new();
 
-                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _requestsFramer = new(context.Framing[0], context.Counters[0]);
                 }
 
-                /// <summary>Starts a byte range of a file of the source.</summary>
+                /// <summary>Starts a byte range of a file of a source.</summary>
                 public override void BeginStream(int source, string streamName)
                 {
                     switch (source)
@@ -559,7 +559,7 @@ namespace Monitoring
                     }
                 }
 
-                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
                 public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
                 {
                     switch (source)
@@ -623,7 +623,7 @@ namespace Monitoring
                     _recentBatch.Clear();
                 }
 
-                /// <summary>Returns the framer's pooled buffers.</summary>
+                /// <summary>Returns the framers' pooled buffers.</summary>
                 protected override void Dispose(bool disposing)
                 {
                     _requestsFramer.Dispose();

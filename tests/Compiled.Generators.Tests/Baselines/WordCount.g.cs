@@ -185,7 +185,7 @@ namespace Samples.WordCount
                 }
             }
 
-            /// <summary>Creates one more partition of the per-record part: its own framer and per-batch tables, the same fused loop.</summary>
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
             public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
 
             /// <summary>One more partition of WordCount's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
@@ -194,13 +194,13 @@ namespace Samples.WordCount
                 private readonly global::Compiled.Framing.LineFramer _inputFramer;
                 internal readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
 
-                /// <summary>Binds the partition to its source's framing options and to its own counters.</summary>
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
                 public Partition(global::Compiled.Hosting.PartitionContext context)
                 {
                     _inputFramer = new(context.Framing[0], context.Counters[0]);
                 }
 
-                /// <summary>Starts a byte range of a file of the source.</summary>
+                /// <summary>Starts a byte range of a file of a source.</summary>
                 public override void BeginStream(int source, string streamName)
                 {
                     switch (source)
@@ -210,7 +210,7 @@ namespace Samples.WordCount
                     }
                 }
 
-                /// <summary>Frames the buffer's records and runs each through this partition's fused loop.</summary>
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
                 public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
                 {
                     switch (source)
@@ -238,7 +238,7 @@ namespace Samples.WordCount
                     _add.Clear();
                 }
 
-                /// <summary>Returns the framer's pooled buffers.</summary>
+                /// <summary>Returns the framers' pooled buffers.</summary>
                 protected override void Dispose(bool disposing)
                 {
                     _inputFramer.Dispose();

@@ -322,3 +322,57 @@ public static partial class SplitStreams
         return hash;
     }
 }
+
+/// <summary>
+/// Two file sources on partitions: orders ("user amount") and refunds ("user amount"); the orders summed per user, the
+/// refunds cogrouped with the orders per user, and both counted per user through a [Union]. Each source's files are
+/// split into the same number of ranges; partition p reads range p of each.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class OrdersAndRefunds
+{
+    [Source]
+    public static partial Lines<(string User, long Amount)> Orders();
+
+    [Source]
+    public static partial Lines<(string User, long Amount)> Refunds();
+
+    [ReduceByKey(Input = nameof(Orders))]
+    public static long Spent(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void SpentOut((string User, long Amount) spent);
+
+    [Cogroup(Input = nameof(Orders), Other = nameof(Refunds))]
+    public static (string User, long Orders, long Refunds) Balance(string user, ReadOnlySpan<long> orders, ReadOnlySpan<long> refunds)
+    {
+        long hash = 17;
+        foreach (long amount in orders)
+        {
+            hash = (hash * 31) + amount;
+        }
+
+        long back = 17;
+        foreach (long amount in refunds)
+        {
+            back = (back * 31) + amount;
+        }
+
+        return (user, hash, back);
+    }
+
+    [Sink]
+    public static partial void Balances((string User, long Orders, long Refunds) balance);
+
+    [Union(Input = nameof(Orders), Other = nameof(Refunds))]
+    public static partial (string User, long Amount) Both((string User, long Amount) movement);
+
+    [Map]
+    public static (string User, long One) One((string User, long Amount) movement) => (movement.User, 1);
+
+    [ReduceByKey]
+    public static long Movements(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void MovementsOut((string User, long Count) movements);
+}

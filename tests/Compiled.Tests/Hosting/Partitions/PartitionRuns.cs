@@ -16,7 +16,11 @@ internal static class PartitionRuns
     // Runs a pipeline over a file (or a pattern), on the given partitions or (null) the default, on a clock that does not move unless a batch interval is given (then on
     // the real clock), each sink into files of its own; returns each sink's lines in the order written, the source's
     // counters and the log (Information and above).
-    public static async Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int? parallelism, TimeSpan? batchInterval = null)
+    public static Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int? parallelism, TimeSpan? batchInterval = null) =>
+        RunAsync(definition, [input], output, parallelism, batchInterval);
+
+    // The same with a file (or pattern) for each of the definition's sources, in declaration order.
+    public static async Task<Result> RunAsync(PipelineDefinition definition, string[] inputs, string output, int? parallelism, TimeSpan? batchInterval = null)
     {
         using var logs = new CapturingLoggerProvider();
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
@@ -35,7 +39,11 @@ internal static class PartitionRuns
             options.TimeProvider = clock;
         }
 
-        options.SourceUris[definition.Sources[0].Name] = "file://" + input;
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            options.SourceUris[definition.Sources[i].Name] = "file://" + inputs[i];
+        }
+
         foreach (SinkDeclaration sink in definition.Sinks)
         {
             options.SinkUris[sink.Name] = $"file://{output}/{sink.Name}?suffix=txt";

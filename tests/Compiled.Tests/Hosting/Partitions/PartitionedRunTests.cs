@@ -234,6 +234,7 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, WindowStatistics.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, UserWindows.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, SplitStreams.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, OrdersAndRefunds.Definition.MaxParallelism);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
