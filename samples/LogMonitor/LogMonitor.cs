@@ -39,8 +39,12 @@ public static partial class LogMonitor
     [Source(Default = "file:input/access.log")]
     public static partial Lines Input();
 
-    /// <summary>line => (endpoint with its ids as {id}, or (other), one request with its status and response time), or (malformed, one line).</summary>
-    [Map]
+    /// <summary>
+    /// line => (endpoint with its ids as {id}, or (other), one request with its status and response time), or (malformed,
+    /// one line). InOrder: the endpoints take their places in <see cref="Endpoints"/> in the order their first requests
+    /// arrive, one record at a time, so the monitor runs on one partition.
+    /// </summary>
+    [Map(InOrder = true)]
     public static KeyValue<EndpointStats> Parse(ReadOnlySpan<byte> line) =>
         AccessLog.TryParse(line, out AccessLogEntry entry)
             ? new(Kept(EndpointPath.Normalize(entry.Endpoint)), EndpointStats.Request(entry.Status, entry.LatencyMicroseconds))

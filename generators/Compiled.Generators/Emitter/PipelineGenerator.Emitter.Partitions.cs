@@ -52,6 +52,11 @@ namespace Compiled.Generators
             // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
             private static string? WhyNotPartitioned(StageModel stage)
             {
+                if (stage.InOrder)
+                {
+                    return "declares InOrder: its method sees the records one at a time, in the order they arrive";
+                }
+
                 if (stage.Kind == StageKind.EventTime && stage.Time!.LateSink >= 0)
                 {
                     return "writes each late record to its late sink as it arrives, so that sink's order is the input's";

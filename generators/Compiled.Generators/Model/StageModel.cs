@@ -96,7 +96,8 @@ namespace Compiled.Generators.Model
         bool LateOnly = false,
         int Fields = 0,
         string? MergeCombiners = null,
-        string? OnError = null);
+        string? OnError = null,
+        bool InOrder = false);
 
     /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
     /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>

@@ -227,7 +227,8 @@ namespace Compiled.Generators
                         draft.LateOnly,
                         draft.Fields,
                         draft.MergeCombiners,
-                        OnErrorOf(draft)));
+                        OnErrorOf(draft),
+                        draft.Attribute.NamedArguments.Any(a => a.Key == "InOrder" && a.Value.Value is true)));
                 }
 
                 return stages;

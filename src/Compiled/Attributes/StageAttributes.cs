@@ -12,6 +12,15 @@ public abstract class StageAttribute : Attribute
     /// both see every record of it.
     /// </summary>
     public string? Input { get; set; }
+
+    /// <summary>
+    /// Whether the stage's method must see the records one at a time, in the order they arrive, because it keeps state
+    /// of its own between calls (a static set, a counter): <see langword="true"/> keeps the whole pipeline on one
+    /// partition. Otherwise a pipeline that can be split runs its per-record stages on several partitions at once
+    /// (<c>--parallelism</c>), each on a thread of its own, so their methods must be safe to call from several threads,
+    /// as Spark's are (a pure function of the record is).
+    /// </summary>
+    public bool InOrder { get; set; }
 }
 
 /// <summary>

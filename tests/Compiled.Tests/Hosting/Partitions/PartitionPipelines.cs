@@ -376,3 +376,28 @@ public static partial class OrdersAndRefunds
     [Sink]
     public static partial void MovementsOut((string User, long Count) movements);
 }
+
+/// <summary>
+/// A per-record stage that keeps state of its own (each line numbered by a counter of the stage's), declared InOrder:
+/// the pipeline stays on one partition, so the numbers follow the input.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class NumberedLines
+{
+    private static long s_next;
+
+    [Source]
+    public static partial Lines Input();
+
+    [Map(InOrder = true)]
+    public static long Numbered(ReadOnlySpan<byte> line) => ++s_next;
+
+    [Reduce]
+    public static long Last(long a, long b) => Math.Max(a, b);
+
+    [Sink]
+    public static partial void LastOut(long last);
+
+    /// <summary>Starts the numbering again, for a test that runs the pipeline.</summary>
+    public static void Restart() => s_next = 0;
+}

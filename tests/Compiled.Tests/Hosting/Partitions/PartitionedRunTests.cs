@@ -214,6 +214,18 @@ public class PartitionedRunTests
     }
 
     [Fact]
+    public async Task StageDeclaredInOrder_AskedForThreePartitions_LogsWhyAndSeesEveryRecordInTurn()
+    {
+        using var temp = new TempDirectory();
+        string input = RandomTextFile(temp, seed: 5, bytes: 2 << 20);
+        NumberedLines.Restart();
+        Result run = await RunAsync(NumberedLines.Definition, input, temp.Combine("out"), 3);
+
+        Assert.Contains("runs on one partition: stage [Map] Numbered declares InOrder", run.Log, StringComparison.Ordinal);
+        Assert.Equal([run.Records.ToString(System.Globalization.CultureInfo.InvariantCulture)], run.Sinks["LastOut"]);
+    }
+
+    [Fact]
     public void Parallelism_BelowOneOrAboveTheLimit_IsRefused()
     {
         var options = new PipelineRunOptions();
@@ -235,6 +247,8 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, UserWindows.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, SplitStreams.Definition.MaxParallelism);
         Assert.Equal(int.MaxValue, OrdersAndRefunds.Definition.MaxParallelism);
+        Assert.Equal(1, NumberedLines.Definition.MaxParallelism);
+        Assert.Equal("stage [Map] Numbered declares InOrder: its method sees the records one at a time, in the order they arrive", NumberedLines.Definition.SinglePartitionReason);
         Assert.Equal(1, Totals.Definition.MaxParallelism);
         Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
     }
