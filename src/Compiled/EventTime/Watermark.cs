@@ -302,27 +302,6 @@ public sealed class Watermark
             return;
         }
 
-        // With partitions, the one input's latest event time is the partitions' furthest behind (MergeInto), for this
-        // boundary only: the job's own partition goes on from its own latest.
-        long ownLatest = _only.Latest;
-        if (_partitions is not null)
-        {
-            _only.Latest = PartitionedLatest();
-        }
-
-        try
-        {
-            AdvanceClocks(batchTime);
-        }
-        finally
-        {
-            _only.Latest = ownLatest;
-        }
-    }
-
-    // Advance's work over the inputs' clocks.
-    private void AdvanceClocks(long batchTime)
-    {
         long behind = long.MaxValue;        // the latest event time of the input furthest behind, of those not idle
         bool anyActive = false;
         long front = long.MinValue;         // the latest event time of any input
@@ -335,15 +314,17 @@ public sealed class Watermark
                 clock.GaveRecord = false;
             }
 
+            // With partitions (one input only), the input's latest event time is the partitions' furthest behind.
+            long latest = _partitions is null ? clock.Latest : PartitionedLatest();
             if (_idleTimeout == 0 || batchTime - clock.ActiveAt < _idleTimeout)
             {
                 anyActive = true;
-                behind = Math.Min(behind, clock.Latest);
+                behind = Math.Min(behind, latest);
             }
 
-            if (clock.Latest != long.MinValue)
+            if (latest != long.MinValue)
             {
-                front = Math.Max(front, clock.Latest);
+                front = Math.Max(front, latest);
                 lastRecord = Math.Max(lastRecord, clock.ActiveAt);
             }
         }
