@@ -48,10 +48,7 @@ namespace Compiled.Generators
 
             private TypeName NameOf(ITypeSymbol type)
             {
-                (CheckpointForm checkpoint, ITypeSymbol? codec) = CheckpointFormOf(type);
-                EquatableArray<CheckpointMember> members = checkpoint == CheckpointForm.Unwritable || checkpoint == CheckpointForm.Members
-                    ? CheckpointMembersOf(type)
-                    : EquatableArray<CheckpointMember>.Empty;
+                (CheckpointForm checkpoint, ITypeSymbol? codec, EquatableArray<CheckpointMember> members) = CheckpointFormOf(type);
                 string? textCopy = SymbolEqualityComparer.Default.Equals(type, _known.Utf8Text) ? null : TextCopyOf(type, "key", 0, out _);
                 return new(type.ToDisplayString(CodeFormat), type.ToDisplayString(ShortFormat), FormatOf(type), type.IsRefLikeType, FieldsOf(type),
                     checkpoint, codec?.ToDisplayString(CodeFormat), Records.RecordWriterFields.Of(type, "", ""), textCopy, members);
@@ -59,27 +56,29 @@ namespace Compiled.Generators
 
             // How a checkpoint writes a value of the type: through its own ICheckpointValue<T> (a nullable's struct's), which
             // the job registers; as UTF-8, a string (and a Utf8Text key: KeptTypes); as its bytes, when it holds no
-            // references; member by member, a tuple or struct of numbers and strings; or not at all.
-            private (CheckpointForm Form, ITypeSymbol? Codec) CheckpointFormOf(ITypeSymbol type)
+            // references; member by member, a tuple or struct of numbers and strings; or not at all. The members are those a
+            // checkpoint writes member by member, also for a type holding a Utf8Text, which only a key can be (KeptTypes).
+            private (CheckpointForm Form, ITypeSymbol? Codec, EquatableArray<CheckpointMember> Members) CheckpointFormOf(ITypeSymbol type)
             {
+                EquatableArray<CheckpointMember> none = EquatableArray<CheckpointMember>.Empty;
                 ITypeSymbol underlying = NullableOf(type) ?? type;
                 if (underlying.AllInterfaces.Any(i => KnownTypes.Is(i, _known.CheckpointValue) && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], underlying)))
                 {
-                    return (CheckpointForm.Codec, underlying);
+                    return (CheckpointForm.Codec, underlying, none);
                 }
 
                 if (type.SpecialType == SpecialType.System_String)
                 {
-                    return (CheckpointForm.Text, null);
+                    return (CheckpointForm.Text, null, none);
                 }
 
                 if (type.IsUnmanagedType || IsByteSpan(type))
                 {
-                    return (CheckpointForm.Bytes, null);
+                    return (CheckpointForm.Bytes, null, none);
                 }
 
-                // A tuple or struct of numbers and strings, member by member; one holding a Utf8Text only as a key (KeptTypes).
-                return (CheckpointMembersOf(type).Count > 0 && TextMemberOf(type, "", 0) is null ? CheckpointForm.Members : CheckpointForm.Unwritable, null);
+                EquatableArray<CheckpointMember> members = CheckpointMembersOf(type);
+                return (members.Count > 0 && TextMemberOf(type, "", 0) is null ? CheckpointForm.Members : CheckpointForm.Unwritable, null, members);
             }
 
             // The fields of the user types a type is made of (itself, its type arguments, its fields' types), each as
