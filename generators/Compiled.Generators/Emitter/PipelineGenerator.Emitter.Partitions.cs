@@ -12,33 +12,20 @@ namespace Compiled.Generators
             // The name of the job's nested class of one more partition.
             private const string PartitionType = "Partition";
 
-            // Why the pipeline runs on one partition, or null when its per-record part can be split: one source, whose fused
-            // loop runs only stateless stages and ends in per-batch keyed tables or counts whose partials merge.
+            // Why the pipeline runs on one partition, or null when the per-record part of its sources can be split: every
+            // stage their fused loops run keeps a part of the batch that partitions merge at the boundary (see EmitMerge).
             private static string? SinglePartitionReason(PipelineView pipeline)
             {
-                foreach (StageModel source in pipeline.Sources)
+                if (pipeline.Sources.Select(CsvSinglePartitionReason).FirstOrDefault(reason => reason is not null) is { } csv)
                 {
-                    if (CsvSinglePartitionReason(source) is { } csv)
+                    return csv;
+                }
+
+                foreach (StageModel stage in LoopStages(pipeline))
+                {
+                    if (WhyNotPartitioned(pipeline, stage) is { } why)
                     {
-                        return csv;
-                    }
-
-                    foreach (StageModel stage in pipeline.ReachedFrom(source))
-                    {
-                        if (stage.Kind == StageKind.Source)
-                        {
-                            continue;
-                        }
-
-                        if (stage.Kind == StageKind.EventTime && pipeline.LoopSourcesOf(stage).Count > 1)
-                        {
-                            return $"stage [{stage.Kind}] {stage.Name} follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet";
-                        }
-
-                        if (WhyNotPartitioned(stage) is { } why)
-                        {
-                            return $"stage [{stage.Kind}] {stage.Name} {why}";
-                        }
+                        return $"stage [{stage.Kind}] {stage.Name} {why}";
                     }
                 }
 
@@ -49,50 +36,19 @@ namespace Compiled.Generators
             private static List<StageModel> LoopStages(PipelineView pipeline) =>
                 pipeline.Sources.SelectMany(pipeline.ReachedFrom).Distinct().ToList();
 
-            // Why a stage of a source's fused loop keeps its pipeline on one partition, or null when partitions can run it.
-            private static string? WhyNotPartitioned(StageModel stage)
+            // Why a stage of a fused loop keeps its pipeline on one partition, or null when partitions can run it: every other
+            // stage runs as it is (stateless ones) or keeps a part of the batch that EmitMerge folds into the job's in
+            // partition order, the input's.
+            private static string? WhyNotPartitioned(PipelineView pipeline, StageModel stage) => stage switch
             {
-                if (stage.InOrder)
-                {
-                    return "declares InOrder: its method sees the records one at a time, in the order they arrive";
-                }
-
-                if (stage.Kind == StageKind.EventTime && stage.Time!.LateSink >= 0)
-                {
-                    return "writes each late record to its late sink as it arrives, so that sink's order is the input's";
-                }
-
-                if (stage.State is not null && stage.Kind != StageKind.UpdateStateByKey)
-                {
-                    return "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet";
-                }
-
-                switch (stage.Kind)
-                {
-                    case StageKind.Map or StageKind.Filter or StageKind.FlatMap or StageKind.MapValues or StageKind.FlatMapValues:
-                    case StageKind.ReduceByKey or StageKind.CountByValue or StageKind.Count or StageKind.Reduce or StageKind.CombineByKey:
-                    // A key's values of the batch, collected per partition and appended to the job's in partition order: the
-                    // input's order, as on one partition; the state itself is updated once, at the batch boundary.
-                    case StageKind.GroupByKey or StageKind.UpdateStateByKey:
-                    // A window's part of the batch, collected per partition and merged as the per-batch stages' partials are
-                    // (reduced, summed, or its records appended in partition order); the window then takes in the batch once.
-                    case StageKind.ReduceByKeyAndWindow or StageKind.CountByValueAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.Window:
-                    // Each partition judges its records late against the job's watermark (which moves at the boundary only),
-                    // notes their latest event time, and keeps its own event windows of the batch; at the boundary the latest
-                    // time joins the job's watermark and the windows' tables merge into the job's, before the watermark moves.
-                    case StageKind.EventTime or StageKind.EventWindow or StageKind.SessionWindow:
-                        return null;
-                    case StageKind.Sink:
-                        return "writes each record as it arrives, so its output's order is the input's";
-                    // The batch's records (of each stream), or each side's values per key, collected per partition and
-                    // appended to the job's in partition order: the input's order, as on one partition.
-                    case StageKind.Transform or StageKind.TransformWith or StageKind.ForEachBatch:
-                    case StageKind.Join or StageKind.LeftOuterJoin or StageKind.RightOuterJoin or StageKind.FullOuterJoin or StageKind.Cogroup or StageKind.Union:
-                        return null;
-                    default:
-                        return "uses event time or per-record state, which partitions do not shard yet";
-                }
-            }
+                { InOrder: true } => "declares InOrder: its method sees the records one at a time, in the order they arrive",
+                { Kind: StageKind.Sink } => "writes each record as it arrives, so its output's order is the input's",
+                { Kind: StageKind.MapWithState } => "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet",
+                { Kind: StageKind.EventTime, Time.LateSink: >= 0 } => "writes each late record to its late sink as it arrives, so that sink's order is the input's",
+                { Kind: StageKind.EventTime } when pipeline.LoopSourcesOf(stage).Count > 1 =>
+                    $"follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet",
+                _ => null,
+            };
 
             // The Definition's arguments that say how many partitions the pipeline can run on, and if one, why.
             private static List<string> PartitionArgument(PipelineView pipeline) =>
