@@ -39,7 +39,7 @@ namespace Compiled.Generators.Records
 
         private static void EmitJson(SourceWriter w, RecordModel model)
         {
-            string policy = model.OnBadRecord == 1 ? "Fail" : "Skip";
+            string policy = PolicyName(model);
             w.Line($"/// <summary>How a JSON line becomes a {model.Name}: bad-record policy and each member's property path.</summary>");
             w.Line($"public static readonly {Runtime}.JsonLayout JsonLayout = new(");
             w.Line($"    {Literal(model.Name)}, {Runtime}.BadRecordPolicy.{policy},");

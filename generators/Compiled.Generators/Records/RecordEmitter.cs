@@ -62,7 +62,7 @@ namespace Compiled.Generators.Records
         private static void EmitLayout(SourceWriter w, RecordModel model)
         {
             string header = model.Header switch { 1 => "Skip", 2 => "None", _ => "Names" };
-            string policy = model.OnBadRecord switch { 1 => "Fail", 2 => "DeadLetter", _ => "Skip" };
+            string policy = PolicyName(model);
             w.Line($"/// <summary>How a CSV row becomes a {model.Name}: separator, header, bad-record policy and each member's column.</summary>");
             w.Line($"public static readonly {Runtime}.CsvLayout CsvLayout = new(");
             w.Line($"    {Literal(model.Name)}, {CharLiteral(model.Separator)}, {Runtime}.RecordHeader.{header}, {Runtime}.BadRecordPolicy.{policy},");
@@ -207,6 +207,9 @@ namespace Compiled.Generators.Records
                     break;
             }
         }
+
+        // The record's declared bad-record policy, as its BadRecordPolicy member: what both its CSV and JSON layouts carry.
+        private static string PolicyName(RecordModel model) => model.OnBadRecord switch { 1 => "Fail", 2 => "DeadLetter", _ => "Skip" };
 
         private static string Bool(bool value) => value ? "true" : "false";
 

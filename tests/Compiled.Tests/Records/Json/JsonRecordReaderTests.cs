@@ -12,6 +12,15 @@ public class JsonRecordReaderTests
     private delegate bool JsonRead<T>(JsonRecordReader reader, ReadOnlySpan<byte> line, out T value);
 
     [Fact]
+    public void DeclaredBadRecordPolicy_IsTheLayouts_DeadLetterToo()
+    {
+        // The policy a JSON record declares reaches its layout as a CSV record's does: DeadLetter was read as Skip.
+        Assert.Equal(BadRecordPolicy.DeadLetter, KeptEvent.JsonLayout.OnBadRecord);
+        Assert.Equal(BadRecordPolicy.Fail, StrictEvent.JsonLayout.OnBadRecord);
+        Assert.Equal(BadRecordPolicy.Skip, JsonTick.JsonLayout.OnBadRecord);
+    }
+
+    [Fact]
     public void NestedPaths_ReadFromTheirObjects_InAnyOrder_TheLastObjectWinning()
     {
         var reader = new JsonRecordReader(TradeEvent.JsonLayout, "Trades", new SourceCounters());

@@ -93,6 +93,14 @@ public partial struct StrictEvent
     public byte Level;
 }
 
+/// <summary>A JSON record whose bad lines go to the dead-letter sink.</summary>
+[Record(Format = RecordFormat.Json, OnBadRecord = BadRecordPolicy.DeadLetter)]
+public partial struct KeptEvent
+{
+    [Column("id")]
+    public int Id;
+}
+
 /// <summary>
 /// Names of every length the parser compares in its own way: one 8-byte word with the quotes and colon (up to 5 bytes),
 /// two words (up to 13), a scan of the name (14 on), and a name of bytes beyond ASCII.
