@@ -46,14 +46,13 @@ public sealed partial class ParquetSink
     private async Task CommitPartAsync(CancellationToken cancellationToken)
     {
         await PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
-        await MergePendingAsync(cancellationToken).ConfigureAwait(false);
         _commit.EnsurePrepared(PartPathOf(_fileTime, _batchTime));
         _prepared = false;
         _batchOpen = false;
         _batchesInFile++;
         if (_batchesInFile >= BatchesPerFile)
         {
-            await MergeAsync(_fileTime, cancellationToken).ConfigureAwait(false);
+            await MergeOpenFileAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -79,12 +78,6 @@ public sealed partial class ParquetSink
     // committed, so checkpointed, batch, and they are merged into a file of the batches there are.
     private async Task DisposeGroupAsync()
     {
-        if (_prepared)
-        {
-            await CloseFileAsync().ConfigureAwait(false);
-            return;
-        }
-
         if (_batchOpen)
         {
             AbortBatch();
@@ -99,8 +92,16 @@ public sealed partial class ParquetSink
         await MergePendingAsync(CancellationToken.None).ConfigureAwait(false);
         if (_fileOpen && _batchesInFile > 0)
         {
-            await MergeAsync(_fileTime, CancellationToken.None).ConfigureAwait(false);
+            await MergeOpenFileAsync(CancellationToken.None).ConfigureAwait(false);
         }
+    }
+
+    // The file whose parts this run writes, merged: it is closed, and the next batch starts another.
+    private async Task MergeOpenFileAsync(CancellationToken cancellationToken)
+    {
+        await MergeAsync(_fileTime, cancellationToken).ConfigureAwait(false);
+        _fileOpen = false;
+        _batchesInFile = 0;
     }
 
     // The parts of file F merged, in batch order, into its hidden merge file, which is flushed and renamed into place; then
@@ -138,8 +139,6 @@ public sealed partial class ParquetSink
             File.Delete(path);
         }
 
-        _fileOpen = false;
-        _batchesInFile = 0;
         Committed(fileTime);
         LogFileMerged(Uri.Text, FileNameOf(fileTime), parts.Count);
     }
@@ -149,11 +148,15 @@ public sealed partial class ParquetSink
     {
         cancellationToken.ThrowIfCancellationRequested();
         DeleteMerges();
-        DeleteParts(part => File.Exists(FinalPathOf(part.File)) || part.Batch > keepUpTo);
-        long[] files = [.. AllParts().Select(p => p.File).Distinct().Order()];
+        // A part of a file already renamed into place (its merge was whole), or of a batch after the checkpoint, goes.
+        var published = new Dictionary<long, bool>();
+        DeleteParts(part => part.Batch > keepUpTo
+            || (published.TryGetValue(part.File, out bool exists) ? exists : published[part.File] = File.Exists(FinalPathOf(part.File))));
+        ILookup<long, (long File, long Batch, string Path)> byFile = AllParts().ToLookup(p => p.File);
+        long[] files = [.. byFile.Select(g => g.Key).Order()];
         for (int i = 0; i < files.Length; i++)
         {
-            int kept = PartsOf(files[i]).Count;
+            int kept = byFile[files[i]].Count();
             if (i < files.Length - 1 || kept >= BatchesPerFile || !Grouped)
             {
                 // Merged once the job has given the columns to read the parts back into (it binds its sinks after their recovery).
@@ -178,19 +181,8 @@ public sealed partial class ParquetSink
     {
         while (_pendingMerges.Count > 0)
         {
-            long fileTime = _pendingMerges[0];
-            bool open = _fileOpen && _fileTime != fileTime;
-            long openTime = _fileTime;
-            int openBatches = _batchesInFile;
-            await MergeAsync(fileTime, cancellationToken).ConfigureAwait(false);
+            await MergeAsync(_pendingMerges[0], cancellationToken).ConfigureAwait(false);
             _pendingMerges.RemoveAt(0);
-            if (open)
-            {
-                // MergeAsync closes the file it merges; the one that goes on stays open.
-                _fileOpen = true;
-                _fileTime = openTime;
-                _batchesInFile = openBatches;
-            }
         }
     }
 
@@ -225,6 +217,11 @@ public sealed partial class ParquetSink
         foreach (string path in Enumerate("*" + PartEnd))
         {
             ReadOnlySpan<char> name = Path.GetFileName(path.AsSpan());
+            if (name.Length <= _temporaryStart.Length + PartEnd.Length)
+            {
+                continue;  // a stray file the pattern matches, with no file time or batch in its name
+            }
+
             name = name[_temporaryStart.Length..^PartEnd.Length];
             int at = name.IndexOf(middle, StringComparison.Ordinal);
             if (at > 0

@@ -227,6 +227,8 @@ public sealed partial class ParquetSink : Sink
             ThrowNoBatch();
         }
 
+        // Files a restart found whole in parts (also of a run with more batches per file than this one's).
+        await MergePendingAsync(cancellationToken).ConfigureAwait(false);
         if (Grouped)
         {
             await CommitPartAsync(cancellationToken).ConfigureAwait(false);
@@ -299,21 +301,25 @@ public sealed partial class ParquetSink : Sink
     {
         try
         {
-            if (Grouped)
+            if (_prepared)
+            {
+                // Its checkpoint may be durable: the next start decides. (Preparing closed the file already.)
+                _fileOpen = false;
+            }
+            else if (Grouped)
             {
                 await DisposeGroupAsync().ConfigureAwait(false);
-            }
-            else if (_prepared)
-            {
-                // Its checkpoint may be durable: the next start decides.
-                await CloseFileAsync().ConfigureAwait(false);
-                _fileOpen = false;
             }
             else
             {
                 if (_batchOpen)
                 {
                     AbortBatch();
+                }
+
+                if (_columns is not null)
+                {
+                    await MergePendingAsync(CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (_fileOpen && _batchesInFile > 0 && !_fileDamaged)
@@ -328,7 +334,7 @@ public sealed partial class ParquetSink : Sink
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            LogFileNotFinished(error, Uri.Text, TemporaryPathOf(_fileTime));
+            LogFileNotFinished(error, Uri.Text, Grouped ? MergePathOf(_fileTime) : TemporaryPathOf(_fileTime));
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
@@ -374,24 +380,6 @@ public sealed partial class ParquetSink : Sink
         await writer.DisposeAsync().ConfigureAwait(false);
         _commit.Prepare(_stream!);
         _stream = null;
-    }
-
-    private async Task CloseFileAsync()
-    {
-        ParquetWriter? writer = _writer;
-        FileStream? stream = _stream;
-        _writer = null;
-        _stream = null;
-        if (writer is not null)
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (stream is not null)
-        {
-            stream.Flush(flushToDisk: true);
-            await stream.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     // Without a checkpoint: the finished file renamed into place, never over another run's file.

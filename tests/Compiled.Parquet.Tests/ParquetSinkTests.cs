@@ -339,6 +339,31 @@ public sealed class ParquetSinkTests
     }
 
     [Fact]
+    public async Task BatchesPerFile2_WithCheckpoint_RestartWithOneBatchPerFile_StillMergesTheFileFoundInParts()
+    {
+        // The restarted run writes a file per batch, but the parts the earlier run left (of batchesPerFile=2) must still
+        // become their file: they hold checkpointed batches.
+        using var temp = new TempDirectory();
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        ParquetSink crashed = await OpenAsync($"parquet://{temp.Path}/out/rows?batchesPerFile=2", checkpoint);
+        await CheckpointedBatchAsync(crashed, 1000, [1]);
+        crashed.BeginBatch(2000);
+        ((RowColumns)crashed.Columns!).Append(2, "checkpointed, not committed", 2.5m);
+        await crashed.PrepareBatchAsync(TestContext.Current.CancellationToken);
+        await crashed.DisposeAsync();
+
+        await using ParquetSink restarted = ParquetTest.CreateSink($"parquet://{temp.Path}/out/rows", checkpoint);
+        await restarted.OpenAsync(TestContext.Current.CancellationToken);
+        await restarted.RecoverAsync(checkpointedBatchTime: 2000, TestContext.Current.CancellationToken);
+        restarted.UseColumns(new RowColumns());
+        await CheckpointedBatchAsync(restarted, 3000, [3]);
+
+        Assert.Equal(["rows-1000.parquet", "rows-3000.parquet"], temp.Files("out"));
+        var (_, _, first) = await ParquetTest.ReadAsync(Path.Combine(temp.Path, "out", "rows-1000.parquet"));
+        Assert.Equal([1L, 2L], first.Select(r => (long)r["id"]!));
+    }
+
+    [Fact]
     public async Task BatchesPerFile3_WithCheckpoint_RunThatEnds_MergesTheBatchesItHas()
     {
         using var temp = new TempDirectory();
