@@ -128,14 +128,15 @@ namespace Compiled.Generators
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
                 // A keyed record is written with its key, so that a sink that keeps keys (Kafka's message key) keeps it; the
                 // other sinks ignore it. A KeyValue's key is its bytes; a pair's is its key's text, as the text format
-                // renders it, put in the buffer before the row and marked, when that allocates nothing (a string, text, a
+                // renders it, put in the buffer before the row and marked, when the sink keeps keys (read per record as the
+                // format is; the other sinks are spared the rendering) and that allocates nothing (a string, text, a
                 // number or anything else that formats itself as UTF-8); a pair of another key is written without one.
                 string text = PipelineView.TextField;
                 (string start, string written) = inputType.Shape switch
                 {
                     RecordShape.KeyValue => ($"{text}.Clear()", $"{input}.Key, {text}.Written"),
                     RecordShape.Tuple when inputType.Key!.Code == "string" || inputType.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
-                        => ($"{text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey()", $"{text}.Key, {text}.AfterKey"),
+                        => ($"({names.Field}.KeepsKeys ? {text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey() : {text}.Clear())", $"{text}.Key, {text}.AfterKey"),
                     _ => ($"{text}.Clear()", $"{text}.Written"),
                 };
                 w.Line(inputType.Shape == RecordShape.Group

@@ -73,6 +73,7 @@ public sealed partial class KafkaSink : Compiled.Sinks.Sink, IRecordWriter<KeyVa
         _log = context.LoggerFactory.CreateLogger<KafkaSink>();
         _onDelivered = OnDelivered;
         TakeFormat();
+        KeepsKeys = true;
     }
 
     /// <summary>What the sink writes to.</summary>

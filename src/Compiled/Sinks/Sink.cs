@@ -34,6 +34,13 @@ public abstract class Sink : IAsyncDisposable
     /// </summary>
     public SinkFormat Format { get; private set; }
 
+    /// <summary>
+    /// Whether the sink keeps a record's key apart from the record (<see cref="Write(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// overridden, as Kafka's message key): only then does the generated code render a pair's key as text of its own
+    /// before the row; for any other sink the key is in the row only. Set in the sink's constructor; fixed for the run.
+    /// </summary>
+    public bool KeepsKeys { get; protected set; }
+
     /// <summary>The CSV header row of the sink's records (column names, without a line end), empty until the job gives it; see <see cref="UseCsvHeader"/>.</summary>
     protected ReadOnlySpan<byte> CsvHeader => _csvHeader;
 
@@ -63,10 +70,10 @@ public abstract class Sink : IAsyncDisposable
 
     /// <summary>
     /// Writes one record of the current batch rendered as a CSV row or a JSON object (<see cref="Format"/>), with the
-    /// record's key as UTF-8 bytes: the generated code calls it for a <c>KeyValue&lt;V&gt;</c> record (a pair or any other
-    /// record is written with <see cref="Write(ReadOnlySpan{byte})"/>, without a key). A sink that
-    /// keeps keys apart from records (Kafka's message key) overrides it; by default the key is ignored and the record
-    /// written as <see cref="Write(ReadOnlySpan{byte})"/> writes it.
+    /// record's key as UTF-8 bytes: the generated code calls it for a keyed record, a <c>KeyValue&lt;V&gt;</c> (its key's
+    /// bytes) or a pair (its key's text when the sink <see cref="KeepsKeys"/>, else empty). A sink that keeps keys apart
+    /// from records (Kafka's message key) overrides it; by default the key is ignored and the record written as
+    /// <see cref="Write(ReadOnlySpan{byte})"/> writes it.
     /// </summary>
     public virtual void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record) => Write(record);
 

@@ -147,8 +147,8 @@ namespace Orders
                     // [Sink] Output (BadRecords.cs:66)
                     if (_outputRecords is not null) _outputRecords.Write(sum);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear().AppendValue(sum.Item1).MarkKey(), sum); _output.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.OutputJson(_text.Clear().AppendValue(sum.Item1).MarkKey(), sum); _output.Write(_text.Key, _text.AfterKey); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv((_output.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _output.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.OutputJson((_output.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _output.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _sum.Clear();

@@ -244,8 +244,8 @@ namespace Shop
                     // [Sink] PerUserTotals (Batches.cs:50)
                     if (_perUserTotalsRecords is not null) _perUserTotalsRecords.Write(totals);
                     else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
-                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerUserTotalsCsv(_text.Clear().AppendValue(totals.Item1).MarkKey(), totals); _perUserTotals.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.PerUserTotalsJson(_text.Clear().AppendValue(totals.Item1).MarkKey(), totals); _perUserTotals.Write(_text.Key, _text.AfterKey); }
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerUserTotalsCsv((_perUserTotals.KeepsKeys ? _text.Clear().AppendValue(totals.Item1).MarkKey() : _text.Clear()), totals); _perUserTotals.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.PerUserTotalsJson((_perUserTotals.KeepsKeys ? _text.Clear().AppendValue(totals.Item1).MarkKey() : _text.Clear()), totals); _perUserTotals.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _totals.Clear();
@@ -300,8 +300,8 @@ namespace Shop
                     // [Sink] Top (Batches.cs:73)
                     if (_topRecords is not null) _topRecords.Write(topThree);
                     else if (_top.Format == global::Compiled.Sinks.SinkFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
-                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TopCsv(_text.Clear().AppendValue(topThree.Item1).MarkKey(), topThree); _top.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TopJson(_text.Clear().AppendValue(topThree.Item1).MarkKey(), topThree); _top.Write(_text.Key, _text.AfterKey); }
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TopCsv((_top.KeepsKeys ? _text.Clear().AppendValue(topThree.Item1).MarkKey() : _text.Clear()), topThree); _top.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.TopJson((_top.KeepsKeys ? _text.Clear().AppendValue(topThree.Item1).MarkKey() : _text.Clear()), topThree); _top.Write(_text.Key, _text.AfterKey); }
                 }
                 _topThreeIn.Clear();
 

@@ -202,8 +202,8 @@ namespace Lake
                     if (_venuesParquet is not null) _venuesParquet.Append(add);
                     else if (_venuesRecords is not null) _venuesRecords.Write(add);
                     else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Text) _venues.Write(_text.Clear().Append('(').AppendValue(add.Item1).Append(',').AppendObject(add.Item2).Append(')').Written);
-                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.VenuesCsv(_text.Clear().AppendValue(add.Item1).MarkKey(), add); _venues.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.VenuesJson(_text.Clear().AppendValue(add.Item1).MarkKey(), add); _venues.Write(_text.Key, _text.AfterKey); }
+                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.VenuesCsv((_venues.KeepsKeys ? _text.Clear().AppendValue(add.Item1).MarkKey() : _text.Clear()), add); _venues.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.VenuesJson((_venues.KeepsKeys ? _text.Clear().AppendValue(add.Item1).MarkKey() : _text.Clear()), add); _venues.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _add.Clear();

@@ -245,8 +245,8 @@ namespace Clicks
                     // [Sink] Totals (State.cs:25)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear().AppendValue(total.Item1).MarkKey(), total); _totals.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalsJson(_text.Clear().AppendValue(total.Item1).MarkKey(), total); _totals.Write(_text.Key, _text.AfterKey); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv((_totals.KeepsKeys ? _text.Clear().AppendValue(total.Item1).MarkKey() : _text.Clear()), total); _totals.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.TotalsJson((_totals.KeepsKeys ? _text.Clear().AppendValue(total.Item1).MarkKey() : _text.Clear()), total); _totals.Write(_text.Key, _text.AfterKey); }
                 }
 
                 // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store.
@@ -257,8 +257,8 @@ namespace Clicks
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear().AppendValue(track.Item1).MarkKey(), track); _ended.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.EndedJson(_text.Clear().AppendValue(track.Item1).MarkKey(), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
                     }
                 }
             }
@@ -367,8 +367,8 @@ namespace Clicks
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv(_text.Clear().AppendValue(track.Item1).MarkKey(), track); _ended.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.EndedJson(_text.Clear().AppendValue(track.Item1).MarkKey(), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
                     }
                 }
             }

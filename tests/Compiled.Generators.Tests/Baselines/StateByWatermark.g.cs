@@ -213,8 +213,8 @@ namespace Auctions
                     // [Sink] Auctions (StateByWatermark.cs:40)
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
                     else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
-                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.AuctionsCsv(_text.Clear().AppendValue(close.Item1).MarkKey(), close); _auctions.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.AuctionsJson(_text.Clear().AppendValue(close.Item1).MarkKey(), close); _auctions.Write(_text.Key, _text.AfterKey); }
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.AuctionsCsv((_auctions.KeepsKeys ? _text.Clear().AppendValue(close.Item1).MarkKey() : _text.Clear()), close); _auctions.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.AuctionsJson((_auctions.KeepsKeys ? _text.Clear().AppendValue(close.Item1).MarkKey() : _text.Clear()), close); _auctions.Write(_text.Key, _text.AfterKey); }
                 }
             }
 

@@ -261,8 +261,8 @@ namespace Market
                     // [Sink] Highs (StringKeys.cs:19)
                     if (_highsRecords is not null) _highsRecords.Write(high);
                     else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Text) _highs.Write(_text.Clear().Append('(').AppendObject(high.Item1).Append(',').AppendValue(high.Item2).Append(')').Written);
-                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HighsCsv(_text.Clear().AppendObject(high.Item1).MarkKey(), high); _highs.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.HighsJson(_text.Clear().AppendObject(high.Item1).MarkKey(), high); _highs.Write(_text.Key, _text.AfterKey); }
+                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HighsCsv((_highs.KeepsKeys ? _text.Clear().AppendObject(high.Item1).MarkKey() : _text.Clear()), high); _highs.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.HighsJson((_highs.KeepsKeys ? _text.Clear().AppendObject(high.Item1).MarkKey() : _text.Clear()), high); _highs.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _high.Clear();
@@ -276,8 +276,8 @@ namespace Market
                         // [Sink] WindowVolumes (StringKeys.cs:32)
                         if (_windowVolumesRecords is not null) _windowVolumesRecords.Write(windowVolume);
                         else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _windowVolumes.Write(_text.Clear().Append('(').AppendObject(windowVolume.Item1).Append(',').AppendValue(windowVolume.Item2).Append(')').Written);
-                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.WindowVolumesCsv(_text.Clear().AppendObject(windowVolume.Item1).MarkKey(), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.WindowVolumesJson(_text.Clear().AppendObject(windowVolume.Item1).MarkKey(), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
+                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.WindowVolumesCsv((_windowVolumes.KeepsKeys ? _text.Clear().AppendObject(windowVolume.Item1).MarkKey() : _text.Clear()), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.WindowVolumesJson((_windowVolumes.KeepsKeys ? _text.Clear().AppendObject(windowVolume.Item1).MarkKey() : _text.Clear()), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
                     }
                 }
 
@@ -288,8 +288,8 @@ namespace Market
                     // [Sink] TotalVolumes (StringKeys.cs:49)
                     if (_totalVolumesRecords is not null) _totalVolumesRecords.Write(totalVolume);
                     else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _totalVolumes.Write(_text.Clear().Append('(').AppendObject(totalVolume.Item1).Append(',').AppendValue(totalVolume.Item2).Append(')').Written);
-                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalVolumesCsv(_text.Clear().AppendObject(totalVolume.Item1).MarkKey(), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalVolumesJson(_text.Clear().AppendObject(totalVolume.Item1).MarkKey(), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
+                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalVolumesCsv((_totalVolumes.KeepsKeys ? _text.Clear().AppendObject(totalVolume.Item1).MarkKey() : _text.Clear()), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.TotalVolumesJson((_totalVolumes.KeepsKeys ? _text.Clear().AppendObject(totalVolume.Item1).MarkKey() : _text.Clear()), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
                 }
             }
 

@@ -158,8 +158,8 @@ namespace Shop
                     // [Sink] Totals (StructKeys.cs:24)
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv(_text.Clear().AppendValue(sum.Item1).MarkKey(), sum); _totals.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalsJson(_text.Clear().AppendValue(sum.Item1).MarkKey(), sum); _totals.Write(_text.Key, _text.AfterKey); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv((_totals.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _totals.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.TotalsJson((_totals.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _totals.Write(_text.Key, _text.AfterKey); }
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
@@ -173,8 +173,8 @@ namespace Shop
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
                     else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
-                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CustomersPerTotalCsv(_text.Clear().AppendValue(amount.Item1).MarkKey(), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.CustomersPerTotalJson(_text.Clear().AppendValue(amount.Item1).MarkKey(), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CustomersPerTotalCsv((_customersPerTotal.KeepsKeys ? _text.Clear().AppendValue(amount.Item1).MarkKey() : _text.Clear()), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.CustomersPerTotalJson((_customersPerTotal.KeepsKeys ? _text.Clear().AppendValue(amount.Item1).MarkKey() : _text.Clear()), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _amount.Clear();

@@ -362,8 +362,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear().AppendValue(live.Item1).MarkKey(), live); _tooLate.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.TooLateJson(_text.Clear().AppendValue(live.Item1).MarkKey(), live); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv((_tooLate.KeepsKeys ? _text.Clear().AppendValue(live.Item1).MarkKey() : _text.Clear()), live); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.TooLateJson((_tooLate.KeepsKeys ? _text.Clear().AppendValue(live.Item1).MarkKey() : _text.Clear()), live); _tooLate.Write(_text.Key, _text.AfterKey); }
                     }
                     else
                     {
@@ -428,8 +428,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear().AppendValue(replayed.Item1).MarkKey(), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.TooLateJson(_text.Clear().AppendValue(replayed.Item1).MarkKey(), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv((_tooLate.KeepsKeys ? _text.Clear().AppendValue(replayed.Item1).MarkKey() : _text.Clear()), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.TooLateJson((_tooLate.KeepsKeys ? _text.Clear().AppendValue(replayed.Item1).MarkKey() : _text.Clear()), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
                     }
                     else
                     {

@@ -226,8 +226,8 @@ namespace Ads
                     // [Sink] EventsPerAd (TwoSources.cs:28)
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
                     else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
-                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EventsPerAdCsv(_text.Clear().AppendValue(eventAd.Item1).MarkKey(), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.EventsPerAdJson(_text.Clear().AppendValue(eventAd.Item1).MarkKey(), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EventsPerAdCsv((_eventsPerAd.KeepsKeys ? _text.Clear().AppendValue(eventAd.Item1).MarkKey() : _text.Clear()), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.EventsPerAdJson((_eventsPerAd.KeepsKeys ? _text.Clear().AppendValue(eventAd.Item1).MarkKey() : _text.Clear()), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _eventAd.Clear();

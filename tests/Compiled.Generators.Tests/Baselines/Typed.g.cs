@@ -147,8 +147,8 @@ namespace Sensors
                     // [Sink] Histogram (Typed.cs:22)
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
                     else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
-                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HistogramCsv(_text.Clear().AppendValue(degrees.Item1).MarkKey(), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.HistogramJson(_text.Clear().AppendValue(degrees.Item1).MarkKey(), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HistogramCsv((_histogram.KeepsKeys ? _text.Clear().AppendValue(degrees.Item1).MarkKey() : _text.Clear()), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.HistogramJson((_histogram.KeepsKeys ? _text.Clear().AppendValue(degrees.Item1).MarkKey() : _text.Clear()), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _degrees.Clear();

@@ -208,8 +208,8 @@ namespace Logs
                     // [Sink] LengthCounts (Unions.cs:46)
                     if (_lengthCountsRecords is not null) _lengthCountsRecords.Write(lengthOf);
                     else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
-                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthCountsCsv(_text.Clear().AppendValue(lengthOf.Item1).MarkKey(), lengthOf); _lengthCounts.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.LengthCountsJson(_text.Clear().AppendValue(lengthOf.Item1).MarkKey(), lengthOf); _lengthCounts.Write(_text.Key, _text.AfterKey); }
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthCountsCsv((_lengthCounts.KeepsKeys ? _text.Clear().AppendValue(lengthOf.Item1).MarkKey() : _text.Clear()), lengthOf); _lengthCounts.Write(_text.Key, _text.AfterKey); }
+                    else { SinkWriters.LengthCountsJson((_lengthCounts.KeepsKeys ? _text.Clear().AppendValue(lengthOf.Item1).MarkKey() : _text.Clear()), lengthOf); _lengthCounts.Write(_text.Key, _text.AfterKey); }
                 }
 
                 _lengthOf.Clear();

@@ -350,8 +350,8 @@ namespace Monitoring
                         // [Sink] LengthHistogram (Windows.cs:50)
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
                         else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthHistogramCsv(_text.Clear().AppendValue(lengths.Item1).MarkKey(), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.LengthHistogramJson(_text.Clear().AppendValue(lengths.Item1).MarkKey(), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthHistogramCsv((_lengthHistogram.KeepsKeys ? _text.Clear().AppendValue(lengths.Item1).MarkKey() : _text.Clear()), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
+                        else { SinkWriters.LengthHistogramJson((_lengthHistogram.KeepsKeys ? _text.Clear().AppendValue(lengths.Item1).MarkKey() : _text.Clear()), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
                     }
                 }
 
