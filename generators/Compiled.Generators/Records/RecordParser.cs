@@ -214,7 +214,7 @@ namespace Compiled.Generators.Records
                 if (wrapped is not null && kind == MemberKind.Text)
                 {
                     diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.UnsupportedRecordMember, location, member.Name, name,
-                        $"of the nullable type '{display}' (a text is empty where its field is: make it Utf8Text, and test IsEmpty)"));
+                        $"of the nullable type '{display}' (text has no null: a Utf8Text is empty where its field is missing or empty, so drop the '?' and test IsEmpty)"));
                     continue;
                 }
 

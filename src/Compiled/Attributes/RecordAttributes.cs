@@ -58,8 +58,8 @@ public enum BadRecordPolicy
 
     /// <summary>
     /// Count it as <see cref="Skip"/> does, and write it, raw, with where it came from and why it was refused, to the run's
-    /// dead-letter sink (<c>--dead-letters</c>). A run without a dead-letter sink counts and skips it, and says so once
-    /// when it starts.
+    /// dead-letter sink (<c>--dead-letters</c>, or a file next to the checkpoint). A run without a dead-letter sink counts
+    /// and skips it, and each batch's warning says how many asked for a dead letter and how to keep them.
     /// </summary>
     DeadLetter = 2,
 }

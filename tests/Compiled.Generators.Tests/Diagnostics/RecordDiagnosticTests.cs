@@ -57,7 +57,7 @@ public class RecordDiagnosticTests
         }
         """,
         "CMP0102",
-        "Member 'Venue' of record 'Trade' is of the nullable type 'Utf8Text?' (a text is empty where its field is: make it Utf8Text, and test IsEmpty); give it one of the types a field can be read as (an integer type, double, float, decimal, bool, an enum, DateTime, DateTimeOffset, Guid, Utf8Text or string), or make it non-public so that it is not a column");
+        "Member 'Venue' of record 'Trade' is of the nullable type 'Utf8Text?' (text has no null: a Utf8Text is empty where its field is missing or empty, so drop the '?' and test IsEmpty); give it one of the types a field can be read as (an integer type, double, float, decimal, bool, an enum, DateTime, DateTimeOffset, Guid, Utf8Text or string), or make it non-public so that it is not a column");
 
     [Fact]
     public void CMP0104_DefaultOfANullableMember() => Verify(Usings + """

@@ -125,9 +125,6 @@ public sealed class BadRecordLedger : IDisposable
         }
     }
 
-    /// <summary>The counts since the last call (the batch's), in the order each was first seen; empty when there were none.</summary>
-    public IReadOnlyList<BadRecordCount> TakeBatchCounts() => TakeBatchCounts(out _);
-
     /// <summary>
     /// The counts since the last call (the batch's), in the order each was first seen, empty when there were none; and
     /// <paramref name="deadLetters"/>, how many of them asked for a dead letter (their policy is
