@@ -60,12 +60,23 @@ namespace Compiled.Generators
                 switch (stage.Kind)
                 {
                     case StageKind.Map:
+                    case StageKind.MapValues:
+                    {
+                        // A [MapValues] calls the user's method on the record's value and keeps the key.
+                        string value = call;
+                        if (stage.Kind == StageKind.MapValues)
+                        {
+                            (string mapped, Func<string, string> keyed) = ValueMapping(stage, inputType, input, method);
+                            value = keyed(mapped);
+                        }
+
                         w.Line($"{stage.Output!.Type.Code} {names.Local};");
-                        w.Line($"try {{ {names.Local} = {call}; }}");
+                        w.Line($"try {{ {names.Local} = {value}; }}");
                         w.Line($"catch (global::System.Exception {names.Error}) {filter} {{ goto {names.Flag}; }}");
                         EmitChildren(w, pipeline, index, names.Local!);
                         w.Line($"{names.Flag}:;");
                         break;
+                    }
 
                     case StageKind.Filter:
                         w.Line($"bool {names.Flag};");
@@ -74,16 +85,6 @@ namespace Compiled.Generators
                         w.Open($"if ({names.Flag})");
                         EmitChildren(w, pipeline, index, input);
                         w.Close();
-                        break;
-
-                    case StageKind.MapValues:
-                        // The user's method on the record's value, the key kept.
-                        (string mapped, Func<string, string> keyed) = ValueMapping(stage, inputType, input, method);
-                        w.Line($"{stage.Output!.Type.Code} {names.Local};");
-                        w.Line($"try {{ {names.Local} = {keyed(mapped)}; }}");
-                        w.Line($"catch (global::System.Exception {names.Error}) {filter} {{ goto {names.Flag}; }}");
-                        EmitChildren(w, pipeline, index, names.Local!);
-                        w.Line($"{names.Flag}:;");
                         break;
 
                     case StageKind.FlatMap:
