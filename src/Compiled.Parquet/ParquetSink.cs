@@ -282,11 +282,14 @@ public sealed partial class ParquetSink : Sink
             return;
         }
 
-        // A file of no committed batch (always so with a checkpoint, one batch a file) goes with the batch; so does a damaged
-        // or prepared one. Otherwise the file keeps its committed batches and the next batch goes on with it.
-        if (_fileDamaged || prepared || _batchesInFile == 0)
+        if (_fileDamaged || prepared || (_stream is not null && (Checkpointing || _batchesInFile == 0)))
         {
             DiscardFile();
+        }
+        else if (Checkpointing || _batchesInFile == 0)
+        {
+            // Nothing was written for it yet: the next batch starts the file afresh.
+            _fileOpen = false;
         }
     }
 
