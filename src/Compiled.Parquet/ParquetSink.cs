@@ -47,8 +47,6 @@ public sealed partial class ParquetSink : Sink
     /// <summary>The extension of the sink's files.</summary>
     public const string Extension = "parquet";
 
-    private static readonly char[] Separators = ['/', Path.DirectorySeparatorChar];
-
     private readonly string _prefix;
     private readonly string _temporaryStart;
     private readonly string _temporaryEnd;
@@ -82,26 +80,17 @@ public sealed partial class ParquetSink : Sink
     {
         BatchesPerFile = uri.TakeInt32("batchesPerFile", 1, minimum: 1);
         Compression = uri.TakeEnum("compression", ParquetCompression.Snappy);
-        string target = uri.Target;
-        int lastSeparator = target.LastIndexOfAny(Separators);
-        string prefix = target[(lastSeparator + 1)..];
-        if (target.Length == 0 || prefix.Length == 0 || prefix is "." or ".." || prefix.StartsWith('.') ||
-            prefix.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-        {
-            throw uri.Error(
-                $"parquet sink URI '{uri.Text}' names no file prefix{(prefix.StartsWith('.') && prefix.Length > 0 ? " (a prefix starting with '.' would make its files hidden)" : "")}; " +
-                "write parquet:///dir/prefix to write dir/prefix-<batch time ms>.parquet per batch");
-        }
-
-        string path = Path.GetFullPath(Path.Combine(context.CurrentDirectory, target));
-        Directory = Path.GetDirectoryName(path)!;
-        _prefix = prefix;
-        _temporaryStart = "." + prefix + "-";
+        BatchFileTarget target = BatchFileTarget.Parse(uri, "parquet", "", "." + Extension, context.CurrentDirectory);
+        Directory = target.Directory;
+        _prefix = target.Prefix;
+        _temporaryStart = "." + _prefix + "-";
         _temporaryEnd = "." + Extension + ".tmp";
         _options = new ParquetOptions { CompressionMethod = MethodOf(Compression) };
         _log = context.LoggerFactory.CreateLogger<ParquetSink>();
         _commit = new PreparedFileCommit("parquet", uri.Text, Directory);
-        CheckWritable();
+
+        // Deleted when closed; a probe a dead process left is a temporary file of batch time 0, which the next start deletes.
+        target.CheckWritable(TemporaryNameOf(0));
     }
 
     /// <summary>The absolute directory the files are written to.</summary>
@@ -436,44 +425,6 @@ public sealed partial class ParquetSink : Sink
         ParquetCompression.None or ParquetCompression.Uncompressed => CompressionMethod.None,
         _ => CompressionMethod.Snappy,
     };
-
-    // What can be known before the run without leaving a trace, as the file sink checks it (PathAccess): whether the
-    // directory can be reached, whether a regular file stands where a directory must be, and whether the directory (or,
-    // if it is missing, the one it will be created in) can be written.
-    private void CheckWritable()
-    {
-        if (PathAccess.UnenterableDirectory(Directory) is { } blocked)
-        {
-            throw Uri.Error(
-                $"parquet sink URI '{Uri.Text}' writes in '{Directory}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
-                $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or write elsewhere");
-        }
-
-        if (PathAccess.NearestExisting(Directory) is not { } nearest)
-        {
-            return;
-        }
-
-        (string existing, bool isDirectory) = nearest;
-
-        if (!isDirectory)
-        {
-            throw Uri.Error($"parquet sink URI '{Uri.Text}' writes its files in '{Directory}', but '{existing}' is a file, not a directory; write a path whose part before the prefix is a directory");
-        }
-
-        try
-        {
-            // Deleted when closed; a probe a dead process left is a temporary file of batch time 0, which the next start deletes.
-            using var probe = new FileStream(Path.Join(existing, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
-        }
-        catch (Exception error) when (error is UnauthorizedAccessException or IOException)
-        {
-            string reason = error is UnauthorizedAccessException ? "permission denied" : error.Message;
-            throw Uri.Error(existing == Directory
-                ? $"parquet sink URI '{Uri.Text}' cannot write in directory '{existing}': {reason}; give the user the job runs as write permission on it, or write elsewhere"
-                : $"parquet sink URI '{Uri.Text}' cannot create directory '{Directory}': {reason} in '{existing}'; create it for the user the job runs as, or write elsewhere");
-        }
-    }
 
     // The temporary files earlier runs left: those of a batch at or before keepUpTo are renamed into place (prepared
     // before a durable checkpoint), the rest deleted. Time 0 is the writability probe's, which no batch has.

@@ -220,8 +220,9 @@ public sealed class ParquetSinkTests
     [InlineData("parquet:///tmp/x/rows?batchPerFile=2", "unknown option 'batchPerFile'; the options of a parquet sink are: batchesPerFile, compression")]
     [InlineData("parquet:///tmp/x/rows?batchesPerFile=0", "batchesPerFile=0")]
     [InlineData("parquet:///tmp/x/rows?compression=lzo", "snappy or none or uncompressed or gzip or zstd")]
-    [InlineData("parquet:///tmp/x/", "names no file prefix")]
-    [InlineData("parquet:///tmp/x/.hidden", "would make its files hidden")]
+    [InlineData("parquet:///tmp/x/", "names a directory but no file prefix; add one, e.g. parquet:///tmp/x/part to write /tmp/x/part-<batch time ms>.parquet per batch")]
+    [InlineData("parquet:", "names no directory or prefix; write parquet:///dir/prefix to write")]
+    [InlineData("parquet:///tmp/x/.hidden", "its files would be hidden")]
     public void BadUri_IsRefused_WithWhatToWrite(string uri, string expected)
     {
         ConnectorUriException error = Assert.Throws<ConnectorUriException>(() => ParquetTest.CreateSink(uri));

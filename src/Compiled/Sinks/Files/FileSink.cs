@@ -107,37 +107,6 @@ public sealed partial class FileSink : Sink
         string? suffix = uri.TakeString("suffix");
         EmptyBatches = uri.TakeEnum("empty", EmptyBatchPolicy.Write);
         TakeFormat();
-        string target = uri.Target;
-        if (target.Length == 0)
-        {
-            throw uri.Error(
-                $"file sink URI '{uri.Text}' names no directory or prefix; write file:///dir/prefix?suffix=txt " +
-                "to write dir/prefix-<batch time ms>.txt per batch");
-        }
-
-        int lastSeparator = target.LastIndexOfAny(Separators);
-        string prefix = target[(lastSeparator + 1)..];
-        string directoryPart = lastSeparator < 0 ? "" : target[..(lastSeparator + 1)];
-        if (prefix.Length == 0 || prefix is "." or "..")
-        {
-            string dir = target.TrimEnd(Separators);
-            throw uri.Error(
-                $"file sink URI '{uri.Text}' names a directory but no file prefix; add one, e.g. file://{dir}/part?suffix=txt " +
-                $"to write {dir}/part-<batch time ms>.txt per batch");
-        }
-
-        if (prefix.StartsWith('.'))
-        {
-            throw uri.Error(
-                $"file sink URI '{uri.Text}' has prefix '{prefix}', which starts with '.': its files would be hidden and file sources skip hidden files; " +
-                $"write a prefix without the leading dot, e.g. file://{directoryPart}{prefix.TrimStart('.')}");
-        }
-
-        if (prefix.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-        {
-            throw uri.Error($"file sink URI '{uri.Text}' has prefix '{prefix}', which is not a valid file name; use letters, digits, '-' or '_'");
-        }
-
         if (suffix is { Length: > 0 })
         {
             if (suffix.StartsWith('.') || suffix.AsSpan().IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || suffix.AsSpan().IndexOfAny(Separators) >= 0)
@@ -152,15 +121,18 @@ public sealed partial class FileSink : Sink
             suffix = null;
         }
 
-        string path = Path.GetFullPath(Path.Combine(Context.CurrentDirectory, target));
-        Directory = Path.GetDirectoryName(path) ?? throw uri.Error($"file sink URI '{uri.Text}' names no directory; write file:///dir/prefix?suffix=txt");
-        _prefix = prefix;
+        BatchFileTarget target = BatchFileTarget.Parse(uri, "file", "?suffix=txt", ".txt", Context.CurrentDirectory);
+        Directory = target.Directory;
+        _prefix = target.Prefix;
         _suffix = suffix;
-        _temporaryStart = "." + prefix + "-";
+        _temporaryStart = "." + _prefix + "-";
         _temporaryEnd = suffix is null ? ".tmp" : "." + suffix + ".tmp";
         _log = context.LoggerFactory.CreateLogger<FileSink>();
         _commit = new PreparedFileCommit("file", uri.Text, Directory);
-        CheckDirectory();
+
+        // Deleted when closed. Should the process die in between, a probe left in the sink's own directory is deleted
+        // by the next run's OpenAsync, as a temporary file of batch time 0.
+        target.CheckWritable(TemporaryNameOf(0));
     }
 
     /// <summary>The absolute directory the batch files are written to.</summary>
@@ -423,47 +395,6 @@ public sealed partial class FileSink : Sink
 
     // The hidden name a batch is written under until its commit: .prefix-<batchTimeMs>.suffix.tmp.
     private string TemporaryNameOf(long batchTimeMs) => "." + FileNameOf(batchTimeMs) + ".tmp";
-
-    // What can be known before the run without leaving a trace: whether the directory can be reached, whether a
-    // regular file stands where a directory must be, and whether the directory (or, if it is missing, the one it
-    // will be created in) can be written.
-    private void CheckDirectory()
-    {
-        if (PathAccess.UnenterableDirectory(Directory) is { } blocked)
-        {
-            throw Uri.Error(
-                $"file sink URI '{Uri.Text}' writes in '{Directory}', which is out of reach: permission denied: directory '{blocked}' cannot be entered; " +
-                $"give the user the job runs as search permission on it (e.g. chmod o+x '{blocked}'), or write elsewhere");
-        }
-
-        switch (PathAccess.NearestExisting(Directory))
-        {
-            case (string file, false):
-                throw Uri.Error(file == Directory
-                    ? $"file sink URI '{Uri.Text}' writes its files in '{file}', which is a file, not a directory; write a path whose part before the prefix is a directory, e.g. file://{file}.d/{_prefix}"
-                    : $"file sink URI '{Uri.Text}' writes its files in '{Directory}', under '{file}', which is a file, not a directory; write a path whose part before the prefix is a directory");
-            case (string directory, true):
-                CheckWritable(directory);
-                break;
-        }
-    }
-
-    private void CheckWritable(string directory)
-    {
-        try
-        {
-            // Deleted when closed. Should the process die in between, a probe left in the sink's own directory is
-            // deleted by the next run's OpenAsync, as a temporary file of batch time 0.
-            using var probe = new FileStream(Path.Join(directory, TemporaryNameOf(0)), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.DeleteOnClose);
-        }
-        catch (Exception error) when (error is UnauthorizedAccessException or IOException)
-        {
-            string reason = error is UnauthorizedAccessException ? "permission denied" : error.Message;
-            throw Uri.Error(directory == Directory
-                ? $"file sink URI '{Uri.Text}' cannot write in directory '{directory}': {reason}; give the user the job runs as write permission on it, or write elsewhere"
-                : $"file sink URI '{Uri.Text}' cannot create directory '{Directory}': {reason} in '{directory}'; create it for the user the job runs as, or write elsewhere");
-        }
-    }
 
     // Deals with the temporary files earlier runs left: without keepUpTo, deletes them all; with it (the checkpointed
     // batch's time), renames those of a batch at or before it into place (they were prepared before a durable
