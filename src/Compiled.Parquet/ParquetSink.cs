@@ -201,7 +201,7 @@ public sealed partial class ParquetSink : Sink
         }
 
         await WriteBatchAsync(cancellationToken).ConfigureAwait(false);
-        await FinishFileAsync().ConfigureAwait(false);
+        await FinishFileAsync(prepare: true).ConfigureAwait(false);
         _prepared = true;
     }
 
@@ -354,8 +354,9 @@ public sealed partial class ParquetSink : Sink
         }
     }
 
-    // Writes the footer, flushes the file to disk and closes it, and makes its directory entry durable.
-    private async Task FinishFileAsync()
+    // Writes the footer, flushes the file to disk and closes it, and, when prepared for a checkpoint's commit, makes its
+    // directory entry durable.
+    private async Task FinishFileAsync(bool prepare)
     {
         if (_writer is null)
         {
@@ -367,16 +368,24 @@ public sealed partial class ParquetSink : Sink
         ParquetWriter writer = _writer!;
         _writer = null;
         await writer.DisposeAsync().ConfigureAwait(false);
-        _commit.Prepare(_stream!);
+        if (prepare)
+        {
+            _commit.Prepare(_stream!);
+        }
+        else
+        {
+            PreparedFileCommit.FlushAndClose(_stream!);
+        }
+
         _stream = null;
     }
 
-    // Without a checkpoint: the finished file renamed into place, never over another run's file.
+    // Without a checkpoint: the finished file flushed to disk and renamed into place, never over another run's file, as
+    // the file sink publishes a batch's file; no directory is flushed, since no checkpoint relies on the entry.
     private async Task PublishFileAsync()
     {
-        await FinishFileAsync().ConfigureAwait(false);
+        await FinishFileAsync(prepare: false).ConfigureAwait(false);
         _commit.Publish(TemporaryPathOf(_fileTime), FinalPathOf(_fileTime));
-        _commit.FlushDirectory();
         _fileOpen = false;
         Committed(_fileTime);
     }

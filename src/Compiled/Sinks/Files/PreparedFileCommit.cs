@@ -31,9 +31,18 @@ internal sealed class PreparedFileCommit
     /// </summary>
     public void Prepare(FileStream file)
     {
+        FlushAndClose(file);
+        FlushDirectory();
+    }
+
+    /// <summary>
+    /// <paramref name="file"/> flushed to disk and closed, its directory entry not made durable: what a sink without a
+    /// checkpoint does before it publishes the file. A failed flush leaves the stream open for the caller's abort to close.
+    /// </summary>
+    public static void FlushAndClose(FileStream file)
+    {
         file.Flush(flushToDisk: true);
         file.Dispose();
-        FlushDirectory();
     }
 
     /// <summary>
