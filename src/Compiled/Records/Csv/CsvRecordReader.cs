@@ -70,7 +70,7 @@ public sealed class CsvRecordReader : IRecordLines
         _layout = layout;
         _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
         _badRecords.Lines = this;
-        _policy = _badRecords.Policy ?? policy ?? layout.OnBadRecord;
+        _policy = _badRecords.PolicyOver(policy ?? layout.OnBadRecord);
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;

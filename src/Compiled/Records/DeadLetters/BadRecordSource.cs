@@ -39,6 +39,13 @@ public sealed class BadRecordSource
     /// </summary>
     public BadRecordPolicy? Policy { get; }
 
+    /// <summary>
+    /// The policy in force for this source's records that do not parse: the run's (<see cref="Policy"/>, its URI's
+    /// <c>onBadRecord</c>) over <paramref name="declared"/>, what the pipeline declares (the source's
+    /// <c>[Source(OnBadRecord = ...)]</c>, else the record's own).
+    /// </summary>
+    public BadRecordPolicy PolicyOver(BadRecordPolicy declared) => Policy ?? declared;
+
     /// <summary>The source's name.</summary>
     public string Name { get; }
 

@@ -21,7 +21,7 @@ public static class TypedLineRefusal
     public static void Refuse(BadRecordSource source, BadRecordPolicy policy, ReadOnlySpan<byte> line, int field, int fields, bool numeric)
     {
         ArgumentNullException.ThrowIfNull(source);
-        policy = source.Policy ?? policy;
+        policy = source.PolicyOver(policy);
         string? name = fields == 1 ? null : FieldName(field);
         int commas = line.Count((byte)',');
         if (fields > 1 && commas != fields - 1)

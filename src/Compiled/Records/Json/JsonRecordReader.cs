@@ -57,7 +57,7 @@ public sealed class JsonRecordReader : IRecordLines
         _layout = layout;
         _badRecords = badRecords ?? BadRecordSource.Standalone(source, counters);
         _badRecords.Lines = this;
-        _policy = _badRecords.Policy ?? policy ?? layout.OnBadRecord;
+        _policy = _badRecords.PolicyOver(policy ?? layout.OnBadRecord);
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         // The names at the top of the members' paths (a path's first name), in declaration order, as the generator numbers them.
         string[] names = layout.Paths.Select(path => path.Split('.')[0]).Distinct(StringComparer.Ordinal).ToArray();
