@@ -9,9 +9,9 @@ namespace Compiled.Hosting;
 /// <remarks>
 /// Partitions. A run runs on <see cref="PipelineRunOptions.Parallelism"/> partitions (by default one per core, as many as
 /// its input has <see cref="PipelineRunOptions.MinBytesPerDefaultPartition"/> for) when its pipeline can
-/// (<see cref="PipelineDefinition.MaxParallelism"/>), every source is a file or an unwatched pattern, and it keeps no
-/// checkpoint; otherwise it runs on one partition as always, and logs why (at Debug level when the parallelism was left
-/// to its default). On N partitions each
+/// (<see cref="PipelineDefinition.MaxParallelism"/>) and every source is a file or an unwatched pattern; otherwise it runs
+/// on one partition as always, and logs why (at Debug level when the parallelism was left to its default). With a
+/// checkpoint, each source's position holds what each partition has left, and a restart resumes on as many partitions. On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition.
@@ -21,6 +21,11 @@ public sealed partial class PipelineRun
     // How many partitions the run uses, and, when it could use more than one and uses one, why.
     private (int Count, string? OnePartition) PlanPartitions()
     {
+        if (ResumedPartitions() is int resumed)
+        {
+            return (resumed, null);
+        }
+
         if (_parallelism == 1)
         {
             return (1, null);
@@ -29,11 +34,6 @@ public sealed partial class PipelineRun
         if (_definition.MaxParallelism == 1)
         {
             return (1, _definition.SinglePartitionReason);
-        }
-
-        if (_checkpoint is not null)
-        {
-            return (1, "the run keeps a checkpoint, which holds one position per source, not one per partition");
         }
 
         long bytes = 0;
@@ -62,35 +62,73 @@ public sealed partial class PipelineRun
         return (count, null);
     }
 
+    // How many partitions the checkpoint the run resumes from was written on, when more than one: the run resumes on as
+    // many, whatever its parallelism, since each partition's position is its own. Throws when the run cannot.
+    private int? ResumedPartitions()
+    {
+        int? resumed = null;
+        foreach (Source source in _binding.Sources)
+        {
+            if (source is FileSource { PartitionsToResume: int count })
+            {
+                if (resumed is int other && other != count)
+                {
+                    throw new SourcePositionException(
+                        $"The checkpoint of pipeline {_definition.Name} holds positions of {other} and of {count} partitions for its sources; start from a new checkpoint directory");
+                }
+
+                resumed = count;
+            }
+        }
+
+        if (resumed is not int partitions)
+        {
+            return null;
+        }
+
+        string? refused = _definition.MaxParallelism < partitions ? _definition.SinglePartitionReason ?? $"it runs on at most {_definition.MaxParallelism}" : null;
+        foreach (Source source in _binding.Sources)
+        {
+            refused ??= source is not FileSource file ? $"source {source.Uri.Text} is not a file"
+                : file.PartitionsToResume is null ? file.WhyNotSplittable() ?? $"source {source.Uri.Text} was read on one partition"
+                : null;
+        }
+
+        if (refused is not null)
+        {
+            throw new SourcePositionException(
+                $"The checkpoint of pipeline {_definition.Name} was written by a run on {partitions} partitions, and this run cannot resume on them: {refused}; " +
+                "resume with the pipeline and sources the checkpoint was written with, or start from a new checkpoint directory");
+        }
+
+        if (_parallelismIsSet && _parallelism != partitions)
+        {
+            LogResumedPartitions(_definition.Name, partitions, _parallelism);
+        }
+
+        return partitions;
+    }
+
     // The loop of a run on several partitions: opens every source's files and splits them, starts the partitions, and
     // completes batches on time in between, each with the partitions parked and merged. Returns why it ended.
     private async Task<BatchEnd> ReadPartitionsAsync(PipelineJob job, JobContext context, int count, CancellationToken abortToken)
     {
         var sets = new List<FileSet>(_binding.Sources.Length);
-        var opened = new List<(string Path, SafeFileHandle Handle)>();
         PartitionThreads? threads = null;
         try
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
-                List<(string Path, SafeFileHandle Handle)> files = ((FileSource)_binding.Sources[s]).OpenForPartitions();
-                opened.AddRange(files);
-                var lengths = new List<(SafeFileHandle, long)>(files.Count);
-                foreach ((_, SafeFileHandle handle) in files)
-                {
-                    lengths.Add((handle, RandomAccess.GetLength(handle)));
-                }
-
-                sets.Add(new FileSet(s, files, FileRanges.Split(lengths, count)));
+                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
             }
 
             threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name);
         }
         catch
         {
-            foreach ((_, SafeFileHandle handle) in opened)
+            foreach (FileSet set in sets)
             {
-                handle.Dispose();
+                set.Files.Dispose();
             }
 
             throw;
@@ -118,7 +156,8 @@ public sealed partial class PipelineRun
                         return BatchEnd.EndOfInput;
                     }
 
-                    if (!_clock.IsDue)
+                    // A stop comes first, due or not: the batch in flight is the run's last.
+                    if (_stopping)
                     {
                         return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
                     }
@@ -141,6 +180,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
+    private partial void LogResumedPartitions(string pipeline, int count, int asked);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]
     private partial void LogPartitionsEnded(string pipeline);

@@ -431,25 +431,32 @@ public sealed partial class PipelineRun : IAsyncDisposable
     {
         var lanes = new SourceLanes(_binding.Sources, job, _definition.Name, _log, abortToken);
         bool ended = false;  // by a stop or the end of every source, not by a failure
+        bool advanced = true; // whether the sources had their turn since the last batch was completed
         try
         {
             while (true)
             {
                 Task wake = ArmWake();
-                if (_clock!.IsDue)
-                {
-                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
-                    continue;
-                }
 
+                // A stop comes first: the batch in flight, due or not, is the run's last. With a checkpoint, a stop
+                // suspends the run: windows and sessions stay open in the checkpoint.
                 if (_stopping)
                 {
-                    // With a checkpoint, a stop suspends the run: windows and sessions stay open in the checkpoint.
                     ended = true;
                     return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
                 }
 
+                // A batch due is completed once the sources have had a turn since the last one: a job whose batches take
+                // longer than the interval to complete still reads between them, rather than completing empty ones.
+                if (_clock!.IsDue && advanced)
+                {
+                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
+                    advanced = false;
+                    continue;
+                }
+
                 (bool open, bool progressed) = await lanes.AdvanceAsync(abortToken).ConfigureAwait(false);
+                advanced = true;
                 if (!open)
                 {
                     ended = true;

@@ -29,8 +29,13 @@ namespace Compiled.Connectors.Files;
 /// </remarks>
 public sealed partial class FileSource
 {
-    // The layout of the payload, written first and checked on resume.
+    // The layout of the payload, written first and checked on resume: 1 for a run on one partition, 2 for a run on
+    // several, which adds the files the partitions are reading and what each has left of them.
     private const byte PositionVersion = 1;
+    private const byte PartitionedPositionVersion = 2;
+
+    // The files a run on partitions reads, with each partition's progress, when it does.
+    private PartitionedFiles? _partitioned;
 
     // The files done with (read, or skipped at the start) by name, with the stamp they had.
     private readonly Dictionary<string, FileStamp> _handled = new(StringComparer.Ordinal);
@@ -60,6 +65,11 @@ public sealed partial class FileSource
         }
 
         StartOnce();
+        if (_partitioned is { } partitioned)
+        {
+            return PartitionedPosition(partitioned);
+        }
+
         FinishCurrent();
 
         // The file in progress: the one being read, or, before a resumed source has opened it, the one it resumes in.
@@ -237,6 +247,54 @@ public sealed partial class FileSource
         return at.Offset;
     }
 
+    // The position of a run on partitions: the files done (those no partition has anything left of, with those done
+    // before), and, while any partition has something left, the files being read and each partition's pieces of them.
+    // Once every partition has read all it had, it is the position of a run on one partition that has read them all.
+    private SourcePosition PartitionedPosition(PartitionedFiles partitioned)
+    {
+        var handled = new Dictionary<string, FileStamp>(_handled, StringComparer.Ordinal);
+        var left = new List<(int File, long Start, long End)>[partitioned.Partitions];
+        int[] renumbered = new int[partitioned.Files.Count];
+        Array.Fill(renumbered, -1);
+        var reading = new List<(string Name, FileStamp Stamp)>();
+        long bytes = 0;
+        for (int p = 0; p < left.Length; p++)
+        {
+            left[p] = partitioned.Remaining(p);
+            for (int i = 0; i < left[p].Count; i++)
+            {
+                (int file, long start, long end) = left[p][i];
+                if (renumbered[file] < 0)
+                {
+                    PartitionedFile opened = partitioned.Files[file];
+                    renumbered[file] = reading.Count;
+                    reading.Add((System.IO.Path.GetFileName(opened.Path), new FileStamp(opened.Length, opened.LastWriteTicks)));
+                }
+
+                left[p][i] = (renumbered[file], start, end);
+                bytes += end - start;
+            }
+        }
+
+        for (int f = 0; f < partitioned.Files.Count; f++)
+        {
+            if (renumbered[f] < 0)
+            {
+                PartitionedFile done = partitioned.Files[f];
+                handled[System.IO.Path.GetFileName(done.Path)] = new FileStamp(done.Length, done.LastWriteTicks);
+            }
+        }
+
+        if (reading.Count == 0)
+        {
+            return new SourcePosition(Encode(handled, null), Describe(handled.Count, null, null));
+        }
+
+        string description = $"{Describe(Kind, ResolvedPath, Pattern ?? "")}: {handled.Count} {(handled.Count == 1 ? "file" : "files")} done, " +
+            $"{reading.Count} being read on {left.Length} partitions with {bytes.ToString(CultureInfo.InvariantCulture)} bytes left";
+        return new SourcePosition(EncodePartitioned(handled, reading, left), description);
+    }
+
     // The payload Decode reads: the layout version, what the source reads, the files done in name order, and the file
     // in progress, if any.
     private byte[] Encode(Dictionary<string, FileStamp> handled, CurrentPoint? current)
@@ -244,19 +302,7 @@ public sealed partial class FileSource
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(PositionVersion);
-            writer.Write((byte)Kind);
-            writer.Write(ResolvedPath);
-            writer.Write(Pattern ?? "");
-            string[] names = [.. handled.Keys];
-            Array.Sort(names, StringComparer.Ordinal);
-            writer.Write(names.Length);
-            foreach (string name in names)
-            {
-                writer.Write(name);
-                Write(writer, handled[name]);
-            }
-
+            WriteStart(writer, PositionVersion, handled);
             writer.Write(current is not null);
             if (current is not null)
             {
@@ -269,15 +315,63 @@ public sealed partial class FileSource
         return buffer.ToArray();
     }
 
+    // The payload of a run on partitions: as a run on one partition's up to the files done, then the files being read,
+    // each by name and stamp, and for each partition its pieces left: a file's index in that list, a start and an end.
+    private byte[] EncodePartitioned(Dictionary<string, FileStamp> handled, List<(string Name, FileStamp Stamp)> reading, List<(int File, long Start, long End)>[] left)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            WriteStart(writer, PartitionedPositionVersion, handled);
+            writer.Write(reading.Count);
+            foreach ((string name, FileStamp stamp) in reading)
+            {
+                writer.Write(name);
+                Write(writer, stamp);
+            }
+
+            writer.Write(left.Length);
+            foreach (List<(int File, long Start, long End)> pieces in left)
+            {
+                writer.Write(pieces.Count);
+                foreach ((int file, long start, long end) in pieces)
+                {
+                    writer.Write(file);
+                    writer.Write(start);
+                    writer.Write(end);
+                }
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    // The start of every payload: the layout version, what the source reads, and the files done in name order.
+    private void WriteStart(BinaryWriter writer, byte version, Dictionary<string, FileStamp> handled)
+    {
+        writer.Write(version);
+        writer.Write((byte)Kind);
+        writer.Write(ResolvedPath);
+        writer.Write(Pattern ?? "");
+        string[] names = [.. handled.Keys];
+        Array.Sort(names, StringComparer.Ordinal);
+        writer.Write(names.Length);
+        foreach (string name in names)
+        {
+            writer.Write(name);
+            Write(writer, handled[name]);
+        }
+    }
+
     private ResumePoint Decode(SourcePosition position)
     {
         try
         {
             using var reader = new BinaryReader(new MemoryStream(position.Payload.ToArray()), Encoding.UTF8);
             byte version = reader.ReadByte();
-            if (version != PositionVersion)
+            if (version is not (PositionVersion or PartitionedPositionVersion))
             {
-                throw Foreign(position, $"its layout is version {version}, and this runtime reads version {PositionVersion}");
+                throw Foreign(position, $"its layout is version {version}, and this runtime reads versions {PositionVersion} and {PartitionedPositionVersion}");
             }
 
             var kind = (FileSourceKind)reader.ReadByte();
@@ -301,7 +395,12 @@ public sealed partial class FileSource
             }
 
             CurrentPoint? current = null;
-            if (reader.ReadBoolean())
+            PartitionResume? partitions = null;
+            if (version == PartitionedPositionVersion)
+            {
+                partitions = DecodePartitions(position, reader);
+            }
+            else if (reader.ReadBoolean())
             {
                 current = new CurrentPoint(reader.ReadString(), ReadStamp(reader), reader.ReadInt64());
             }
@@ -311,12 +410,58 @@ public sealed partial class FileSource
                 throw Foreign(position, "bytes follow its end");
             }
 
-            return new ResumePoint(handled, current);
+            return new ResumePoint(handled, current, partitions);
         }
         catch (EndOfStreamException)
         {
             throw Foreign(position, "it ends too soon");
         }
+    }
+
+    // The files a run on partitions was reading and each partition's pieces left of them, each checked to lie in them.
+    private PartitionResume DecodePartitions(SourcePosition position, BinaryReader reader)
+    {
+        int count = reader.ReadInt32();
+        if (count <= 0)
+        {
+            throw Foreign(position, $"it claims {count} files being read");
+        }
+
+        var files = new List<(string Name, FileStamp Stamp)>(count);
+        for (int i = 0; i < count; i++)
+        {
+            files.Add((reader.ReadString(), ReadStamp(reader)));
+        }
+
+        int partitions = reader.ReadInt32();
+        if (partitions < 2)
+        {
+            throw Foreign(position, $"it claims {partitions} partitions");
+        }
+
+        var work = new List<(int File, long Start, long End)>[partitions];
+        for (int p = 0; p < partitions; p++)
+        {
+            int pieces = reader.ReadInt32();
+            if (pieces < 0)
+            {
+                throw Foreign(position, $"it claims {pieces} pieces for partition {p}");
+            }
+
+            work[p] = new List<(int File, long Start, long End)>(pieces);
+            for (int i = 0; i < pieces; i++)
+            {
+                (int file, long start, long end) = (reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64());
+                if (file < 0 || file >= count || start < 0 || end < start || end > files[file].Stamp.Length)
+                {
+                    throw Foreign(position, $"partition {p} has a piece [{start}, {end}) of file {file}, which is not within the files it lists");
+                }
+
+                work[p].Add((file, start, end));
+            }
+        }
+
+        return new PartitionResume(files, work);
     }
 
     private InvalidDataException Foreign(SourcePosition position, string what) =>
@@ -370,7 +515,10 @@ public sealed partial class FileSource
 
     private sealed record CurrentPoint(string Name, FileStamp Stamp, long Offset);
 
-    private sealed record ResumePoint(Dictionary<string, FileStamp> Handled, CurrentPoint? Current);
+    private sealed record ResumePoint(Dictionary<string, FileStamp> Handled, CurrentPoint? Current, PartitionResume? Partitions = null);
+
+    // What the partitions of a run were reading, and each one's pieces left: a file's index in Files, a start and an end.
+    private sealed record PartitionResume(List<(string Name, FileStamp Stamp)> Files, List<(int File, long Start, long End)>[] Work);
 
     private readonly record struct ResumeAt(string Path, FileStamp Stamp, long Offset);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
+using Compiled.Connectors.Files;
 using Microsoft.Win32.SafeHandles;
 
 namespace Compiled.Hosting.Partitions;
@@ -213,10 +214,7 @@ internal sealed class PartitionThreads : IDisposable
 
         foreach (FileSet set in _files)
         {
-            foreach ((_, SafeFileHandle handle) in set.Files)
-            {
-                handle.Dispose();
-            }
+            set.Files.Dispose();
         }
     }
 
@@ -236,19 +234,21 @@ internal sealed class PartitionThreads : IDisposable
         {
             foreach (FileSet set in _files)
             {
-                foreach ((int file, long start, long end) in set.Ranges.Segments(partition))
+                IReadOnlyList<(int File, long Start, long End)> work = set.Files.WorkOf(partition);
+                for (int piece = 0; piece < work.Count; piece++)
                 {
-                    (string path, SafeFileHandle handle) = set.Files[file];
+                    (int file, long start, long end) = work[piece];
+                    PartitionedFile read = set.Files.Files[file];
                     if (partition == 0)
                     {
-                        _job.BeginStream(set.Source, path);
+                        _job.BeginStream(set.Source, read.Path);
                     }
                     else
                     {
-                        _partitions[partition - 1].BeginStream(set.Source, path, start);
+                        _partitions[partition - 1].BeginStream(set.Source, read.Path, start);
                     }
 
-                    if (!ReadRange(partition, set.Source, handle, start, end, ref buffer))
+                    if (!ReadRange(partition, set, piece, read.Handle, start, end, ref buffer))
                     {
                         return;
                     }
@@ -271,11 +271,13 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
-    // Reads [start, end) of one file into the buffer and runs it through the partition's loop, the unconsumed tail of a
-    // buffer (a record not yet whole) moved to its front before the next read. Parks between buffers when asked.
-    // Returns false when the run is closing.
-    private bool ReadRange(int partition, int source, SafeFileHandle file, long start, long end, ref byte[] buffer)
+    // Reads [start, end) of one file, piece `piece` of the partition's work in `set`, into the buffer and runs it through
+    // the partition's loop, the unconsumed tail of a buffer (a record not yet whole) moved to its front before the next
+    // read, and notes how far the records run through reach (the source's position at a boundary). Parks between
+    // buffers when asked. Returns false when the run is closing.
+    private bool ReadRange(int partition, FileSet set, int piece, SafeFileHandle file, long start, long end, ref byte[] buffer)
     {
+        int source = set.Source;
         long offset = start;
         int filled = 0;
         while (true)
@@ -303,6 +305,7 @@ internal sealed class PartitionThreads : IDisposable
             int used = (int)sequence.Slice(sequence.Start, consumed).Length;
             buffer.AsSpan(used, filled - used).CopyTo(buffer);
             filled -= used;
+            set.Files.Consumed(partition, piece, offset - filled);
             if (_pauseRequested)
             {
                 Park(partition);
@@ -366,8 +369,7 @@ internal sealed class PartitionThreads : IDisposable
     }
 }
 
-/// <summary>The files of one source that partitions read, with their handles and their byte ranges.</summary>
+/// <summary>The files of one source that partitions read, with each partition's pieces of them and its progress.</summary>
 /// <param name="Source">The source's index, in declaration order.</param>
-/// <param name="Files">Each file's path and handle, in the source's order.</param>
-/// <param name="Ranges">The files' byte ranges, one per partition.</param>
-internal sealed record FileSet(int Source, IReadOnlyList<(string Path, SafeFileHandle Handle)> Files, FileRanges Ranges);
+/// <param name="Files">The files and the partitions' pieces, as the source opened and split them.</param>
+internal sealed record FileSet(int Source, PartitionedFiles Files);
