@@ -84,6 +84,24 @@ internal static class PartitionRuns
         return lines;
     }
 
+    // Each "(word,(count, hash))" line's word and count.
+    public static SortedDictionary<string, long> StateCounts(List<string> lines)
+    {
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            int open = line.LastIndexOf(",(", StringComparison.Ordinal);
+            int comma = line.IndexOf(',', open + 2);
+            counts[line[1..open]] = long.Parse(line[(open + 2)..comma], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return counts;
+    }
+
+    // The lines of a sink's last batch file.
+    public static List<string> LastBatch(string directory, string sink) =>
+        [.. File.ReadAllText(Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal).Last(), Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
     // "(word,count)" lines summed per word over all batches.
     public static SortedDictionary<string, long> Sums(List<string> lines)
     {

@@ -38,7 +38,7 @@ public class PartitionedCheckpointTests
         Assert.Contains("runs on 3 partitions", runs[0].Log, StringComparison.Ordinal);
         Assert.All(midway, r => Assert.Contains("resumes on 3 partitions, as its checkpoint was written, not the 2 asked for", r.Log, StringComparison.Ordinal));
         Assert.Equal(lines, runs.Sum(r => r.Records));
-        Assert.Equal(Counts(one.Sinks["States"]), Counts(LastBatch(temp.Combine("many"), "States")));
+        Assert.Equal(StateCounts(one.Sinks["States"]), StateCounts(LastBatch(temp.Combine("many"), "States")));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class PartitionedCheckpointTests
         Assert.True(rest.Ended);
         Result one = await RunAsync(WordOrders.Definition, pattern, temp.Combine("one"), parallelism: 1);
         Assert.Equal(one.Records, first.Records + rest.Records);
-        Assert.Equal(Counts(one.Sinks["States"]), Counts(LastBatch(temp.Combine("out"), "States")));
+        Assert.Equal(StateCounts(one.Sinks["States"]), StateCounts(LastBatch(temp.Combine("out"), "States")));
     }
 
     [Fact]
@@ -111,22 +111,4 @@ public class PartitionedCheckpointTests
         string log = string.Join("\n", logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(l => l.Message));
         return new Stopped(run.Sources[0].Counters.Records, ended, log);
     }
-
-    // Each "(word,(count, hash))" line's word and count.
-    private static SortedDictionary<string, long> Counts(List<string> lines)
-    {
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (string line in lines)
-        {
-            int open = line.LastIndexOf(",(", StringComparison.Ordinal);
-            int comma = line.IndexOf(',', open + 2);
-            counts[line[1..open]] = long.Parse(line[(open + 2)..comma], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return counts;
-    }
-
-    // The lines of a sink's last batch file.
-    private static List<string> LastBatch(string directory, string sink) =>
-        [.. File.ReadAllText(Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal).Last(), Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 }

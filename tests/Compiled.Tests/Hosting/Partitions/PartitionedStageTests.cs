@@ -121,26 +121,8 @@ public class PartitionedStageTests
         using var temp = new TempDirectory();
         string input = RandomTextFile(temp, seed: 40, bytes: 6 << 20);
         (Result one, Result many) = await OneAndManyAsync(WordOrders.Definition, input, temp, 3, TimeSpan.FromMilliseconds(20));
-        Assert.Equal(Counts(one.Sinks["States"]), Counts(LastBatch(temp.Combine("many"), "States")));
+        Assert.Equal(StateCounts(one.Sinks["States"]), StateCounts(LastBatch(temp.Combine("many"), "States")));
     }
-
-    // Each "(word,(count, hash))" line's word and count.
-    private static SortedDictionary<string, long> Counts(List<string> lines)
-    {
-        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (string line in lines)
-        {
-            int open = line.LastIndexOf(",(", StringComparison.Ordinal);
-            int comma = line.IndexOf(',', open + 2);
-            counts[line[1..open]] = long.Parse(line[(open + 2)..comma], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return counts;
-    }
-
-    // The lines of a sink's last batch file.
-    private static List<string> LastBatch(string directory, string sink) =>
-        [.. File.ReadAllText(Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal).Last(), Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 
     [Theory]
     [InlineData(2)]
