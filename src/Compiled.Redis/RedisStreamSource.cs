@@ -37,15 +37,15 @@ namespace Compiled.Redis;
 /// 5 s, logging each try, for up to <c>retryFor</c> (5 minutes); then the run fails. Entries are only ever acknowledged
 /// after they are safe, so nothing acknowledged is lost.
 /// </para>
+/// <para>
+/// <b>Acknowledgements travel on their own.</b> A batch's <c>XACK</c>s (2,048 ids each) are sent one after the other
+/// when it commits, and the run goes on without waiting for their answers; an XACK that fails fails the run at the next
+/// batch, and the run's end waits for those still on their way. One lost in a crash leaves its entries pending, as a
+/// crash just before it would: read again by this consumer's next run, or acknowledged by it from its checkpoint.
+/// </para>
 /// </remarks>
 public sealed partial class RedisStreamSource : MessageSource
 {
-    // The most ids one XACK carries. The XACKs of a batch are sent one after the other, each from the same kept array
-    // and text buffer (2,048 ids of at most 41 bytes: below the large-object heap's 85,000 bytes, as is the client's
-    // own array of the command's 16-byte RedisValues), so acknowledging touches no fresh memory, however many entries
-    // a batch took.
-    private const int AcknowledgeChunk = 2048;
-
     private readonly RedisStreamSourceOptions _options;
     private readonly ILogger _log;
     private readonly RedisRetry _retry;
@@ -53,15 +53,10 @@ public sealed partial class RedisStreamSource : MessageSource
     private readonly RedisKey _stream;
     private readonly byte[] _field;
 
-    // Entries read from the server and not yet handed over, and the ids handed over and not yet acknowledged.
+    // Entries read from the server and not yet handed over. The ids handed over and not yet acknowledged are in
+    // _unacknowledged (RedisStreamSource.Acknowledging.cs).
     private StreamEntry[] _entries = [];
     private int _next;
-    // An id is kept as its two numbers, not as the client's value read with the entry, so that what the client read is
-    // garbage as soon as the job took it, not kept (and promoted by the collector) until its batch commits; the text an
-    // XACK sends is written again into _ackIds.
-    private readonly Queue<EntryId> _unacknowledged = new();
-    private readonly EntryIds _ackIds = new(AcknowledgeChunk * EntryIds.Longest);
-    private readonly ChunkArrays<RedisValue> _ackArrays = new(AcknowledgeChunk);
 
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
@@ -98,8 +93,11 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>What the source reads.</summary>
     public RedisStreamSourceOptions Options => _options;
 
-    /// <summary>Entries acknowledged to the server so far.</summary>
-    public long Acknowledged { get; private set; }
+    /// <summary>
+    /// Entries acknowledged to the server so far: those whose <c>XACK</c> the source has seen answered (at a later batch,
+    /// or at the end of the run).
+    /// </summary>
+    public long Acknowledged => Volatile.Read(ref _acknowledged);
 
     /// <inheritdoc />
     public override SourceReplay Replay => SourceReplay.Replayable;
@@ -158,6 +156,7 @@ public sealed partial class RedisStreamSource : MessageSource
             ReadOnlySpan<byte> id = ((ReadOnlyMemory<byte>)entry.Id).Span;
             EntryId parsed = EntryId.Parse(id, _options.SafeText);
             _unacknowledged.Enqueue(parsed);
+            _newestTaken = parsed;
             // A pending entry deleted from the stream since it was read has no fields: nothing to hand over. (Not
             // StreamEntry.IsNull: it compares the id with RedisValue.Null, which tries the id's text as an integer and
             // as a real number first; in a profile that was half of this method's time.)
@@ -218,16 +217,12 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>
     /// Without a checkpoint, acknowledges (<c>XACK</c>) every entry taken so far once their batch is committed, so a crash
     /// before the commit leaves them pending, to be read again (at least once). With a checkpoint, <see cref="CheckpointedAsync"/> does.
+    /// The XACKs are sent, not awaited: their answers come while the run goes on (see the remarks on the class).
     /// </summary>
-    public override async ValueTask BatchCommittedAsync(CancellationToken cancellationToken)
-    {
-        if (_acknowledgeAtCheckpoint || _unacknowledged.Count == 0)
-        {
-            return;
-        }
-
-        await AcknowledgeUpToAsync(_taken, cancellationToken).ConfigureAwait(false);
-    }
+    /// <exception cref="IOException">An earlier XACK could not reach the server for <c>retryFor</c>.</exception>
+    /// <exception cref="InvalidOperationException">The server refused an earlier XACK.</exception>
+    public override ValueTask BatchCommittedAsync(CancellationToken cancellationToken) =>
+        _acknowledgeAtCheckpoint ? default : AcknowledgeUpToAsync(_taken, cancellationToken);
 
     /// <inheritdoc />
     public override SourcePosition GetPosition()
@@ -256,49 +251,20 @@ public sealed partial class RedisStreamSource : MessageSource
         _resumedAt = id;
     }
 
-    /// <summary>Acknowledges (<c>XACK</c>) every entry taken up to the checkpointed id: its batch is committed and durable.</summary>
-    public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
+    /// <summary>
+    /// Acknowledges (<c>XACK</c>) every entry taken up to the checkpointed id: its batch is committed and durable. The
+    /// XACKs are sent, not awaited, as by <see cref="BatchCommittedAsync"/>.
+    /// </summary>
+    public override ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
-        if (EntryId.TryParse(position.Payload.Span, out EntryId upTo))
-        {
-            await AcknowledgeUpToAsync(upTo, cancellationToken).ConfigureAwait(false);
-        }
+        return EntryId.TryParse(position.Payload.Span, out EntryId upTo) ? AcknowledgeUpToAsync(upTo, cancellationToken) : default;
     }
 
-    // Acknowledges the entries taken up to upTo, retrying while the server is away.
-    private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
-    {
-        // The ids are in the order taken: count those up to upTo, then acknowledge them AcknowledgeChunk at a time, each
-        // XACK's ids written into the kept array and text buffer once the XACK before was answered.
-        int count = 0;
-        foreach (EntryId id in _unacknowledged)
-        {
-            if (id.CompareTo(upTo) > 0)
-            {
-                break;
-            }
-
-            count++;
-        }
-
-        for (int start = 0; start < count; start += AcknowledgeChunk)
-        {
-            RedisValue[] ids = _ackArrays.Take(0, Math.Min(AcknowledgeChunk, count - start));
-            _ackIds.Clear();
-            for (int i = 0; i < ids.Length; i++)
-            {
-                EntryId id = _unacknowledged.Dequeue();
-                ids[i] = _ackIds.Add(id.Milliseconds, id.Sequence);
-            }
-
-            await WithRetriesAsync(_ => AcknowledgeAsync(ids), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Closes the connection.</summary>
+    /// <summary>Waits for the acknowledgements still on their way, then closes the connection.</summary>
     public override async ValueTask DisposeAsync()
     {
+        await FinishAcknowledgingAsync().ConfigureAwait(false);
         if (_ahead is { } ahead)
         {
             // A read sent ahead that the run never awaited: its failure (the connection closed under it) is no news.
@@ -365,7 +331,7 @@ public sealed partial class RedisStreamSource : MessageSource
     private async Task<long> AcknowledgeAsync(RedisValue[] ids)
     {
         long acknowledged = await Database.StreamAcknowledgeAsync(_stream, _options.Group, ids).ConfigureAwait(false);
-        Acknowledged += ids.Length;
+        Interlocked.Add(ref _acknowledged, ids.Length);
         return acknowledged;
     }
 
