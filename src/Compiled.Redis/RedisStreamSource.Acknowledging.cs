@@ -24,7 +24,9 @@ public sealed partial class RedisStreamSource
     private readonly Queue<EntryId> _unacknowledged = new();
     private EntryId _newestTaken;   // the last id put in _unacknowledged
 
-    // XACKs sent and not yet seen answered, oldest first, and those answered, whose ids are reused.
+    // XACKs sent and not yet seen answered, oldest first, and those answered, whose ids are reused; the entries of
+    // those seen answered. The run's loop alone changes them, and locks _sending to, so that Acknowledged, read on
+    // any thread, sees the queue whole.
     private readonly Queue<Acknowledgement> _sending = new();
     private readonly Stack<Acknowledgement> _answered = new();
     private long _acknowledged;
@@ -58,8 +60,12 @@ public sealed partial class RedisStreamSource
 
             Acknowledgement acknowledgement = _answered.Count > 0 ? _answered.Pop() : new Acknowledgement();
             acknowledgement.Take(_unacknowledged, Math.Min(AcknowledgeChunk, count - start));
-            acknowledgement.Answer = SendAcknowledgement(acknowledgement.Ids);
-            _sending.Enqueue(acknowledgement);
+            Task<long> answer = SendAcknowledgement(acknowledgement.Ids);
+            lock (_sending)
+            {
+                acknowledgement.Answer = answer;
+                _sending.Enqueue(acknowledgement);
+            }
         }
     }
 
@@ -106,54 +112,105 @@ public sealed partial class RedisStreamSource
     // one that failed again throws its error.
     private void CollectAnswered(CancellationToken cancellationToken)
     {
-        int failed = 0;
-        while (_sending.Count > failed && _sending.Peek().Answer!.IsCompleted)
+        int sentAgain = 0;
+        while (_sending.Count > sentAgain && _sending.Peek().Answer!.IsCompleted)
         {
-            Acknowledgement oldest = _sending.Dequeue();
+            Acknowledgement oldest = _sending.Peek();
             Task<long> answer = oldest.Answer!;
             if (answer.IsCompletedSuccessfully)
             {
-                Answered(oldest);
+                Answered();
             }
             else if (!oldest.SentAgain)
             {
-                oldest.SentAgain = true;
-                oldest.Answer = SendAgain(oldest, cancellationToken);
-                _sending.Enqueue(oldest);
-                failed++;
+                lock (_sending)
+                {
+                    _sending.Dequeue();
+                    oldest.SentAgain = true;
+                    oldest.Answer = SendAgain(oldest, cancellationToken);
+                    _sending.Enqueue(oldest);
+                }
+
+                sentAgain++;
             }
             else
             {
-                oldest.Answer = null;
+                Dropped();
                 answer.GetAwaiter().GetResult();
             }
         }
     }
 
-    // Waits for the oldest XACK on its way to be answered, sending it again if it failed; its ids are then reused.
+    // Waits for the oldest XACK on its way to be answered, sending it again if it failed; its ids are then reused. One
+    // that fails again is dropped, and its error thrown.
     private async ValueTask OldestAnsweredAsync(CancellationToken cancellationToken)
     {
-        Acknowledgement oldest = _sending.Dequeue();
+        Acknowledgement oldest = _sending.Peek();
         try
         {
-            await oldest.Answer!.ConfigureAwait(false);
+            try
+            {
+                await oldest.Answer!.ConfigureAwait(false);
+            }
+            catch (Exception) when (!oldest.SentAgain)
+            {
+                Task<long> again;
+                lock (_sending)
+                {
+                    oldest.SentAgain = true;
+                    oldest.Answer = again = SendAgain(oldest, cancellationToken);
+                }
+
+                await again.ConfigureAwait(false);
+            }
         }
-        catch (Exception) when (!oldest.SentAgain)
+        catch (Exception)
         {
-            oldest.SentAgain = true;
-            await SendAgain(oldest, cancellationToken).ConfigureAwait(false);
+            Dropped();
+            throw;
         }
 
-        Answered(oldest);
+        Answered();
     }
 
-    // An XACK the server answered: its entries are acknowledged, and its ids can carry the next one.
-    private void Answered(Acknowledgement acknowledgement)
+    // The oldest XACK on its way was answered: its entries are acknowledged, and its ids can carry another one.
+    private void Answered()
     {
-        Interlocked.Add(ref _acknowledged, acknowledgement.Ids.Length);
-        acknowledgement.Answer = null;
-        acknowledgement.SentAgain = false;
-        _answered.Push(acknowledgement);
+        lock (_sending)
+        {
+            Acknowledgement answered = _sending.Dequeue();
+            _acknowledged += answered.Ids.Length;
+            answered.Answer = null;
+            answered.SentAgain = false;
+            _answered.Push(answered);
+        }
+    }
+
+    // The oldest XACK on its way failed for good: its entries stay pending.
+    private void Dropped()
+    {
+        lock (_sending)
+        {
+            _sending.Dequeue().Answer = null;
+        }
+    }
+
+    // What Acknowledged counts: the entries of the XACKs seen answered, and of those on their way that are answered.
+    private long CountAcknowledged()
+    {
+        lock (_sending)
+        {
+            long acknowledged = _acknowledged;
+            foreach (Acknowledgement acknowledgement in _sending)
+            {
+                if (acknowledgement.Answer is { IsCompletedSuccessfully: true })
+                {
+                    acknowledged += acknowledgement.Ids.Length;
+                }
+            }
+
+            return acknowledged;
+        }
     }
 
     // At the end of a run: waits for the XACKs still on their way, sending again those that failed. One that fails

@@ -93,11 +93,8 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>What the source reads.</summary>
     public RedisStreamSourceOptions Options => _options;
 
-    /// <summary>
-    /// Entries acknowledged to the server so far: those whose <c>XACK</c> the source has seen answered (at a later batch,
-    /// or at the end of the run).
-    /// </summary>
-    public long Acknowledged => Volatile.Read(ref _acknowledged);
+    /// <summary>Entries acknowledged to the server so far: those whose <c>XACK</c> the server has answered.</summary>
+    public long Acknowledged => CountAcknowledged();
 
     /// <inheritdoc />
     public override SourceReplay Replay => SourceReplay.Replayable;
@@ -331,7 +328,11 @@ public sealed partial class RedisStreamSource : MessageSource
     private async Task<long> AcknowledgeAsync(RedisValue[] ids)
     {
         long acknowledged = await Database.StreamAcknowledgeAsync(_stream, _options.Group, ids).ConfigureAwait(false);
-        Interlocked.Add(ref _acknowledged, ids.Length);
+        lock (_sending)
+        {
+            _acknowledged += ids.Length;
+        }
+
         return acknowledged;
     }
 
