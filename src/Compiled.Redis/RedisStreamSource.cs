@@ -70,7 +70,8 @@ public sealed partial class RedisStreamSource : MessageSource
     // The read sent ahead: once a read's entries are handed over, the next XREADGROUP is sent, so that the job finds it
     // answered when it asks for more (it takes them at once, on its own thread, instead of waiting and being woken),
     // with at most two reads' entries held. Entries it got that the job never takes (the run stopped) stay pending for
-    // this consumer, and the next run reads them again, as it does those never acknowledged.
+    // this consumer, and the next run reads them again, as it does those never acknowledged. It is the client's task
+    // itself, with no continuation of ours (ReadNextAsync).
     private Task<StreamEntry[]>? _ahead;
 
     /// <summary>Creates the source; <see cref="RedisStreamSourceFactory"/> is how a run makes one.</summary>
@@ -111,9 +112,7 @@ public sealed partial class RedisStreamSource : MessageSource
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            Task<StreamEntry[]> reading = _ahead ?? WithRetriesAsync(ReadAsync, "read", cancellationToken);
-            _ahead = null;
-            StreamEntry[] read = await reading.ConfigureAwait(false);
+            StreamEntry[] read = await ReadNextAsync(cancellationToken).ConfigureAwait(false);
             if (read.Length > 0)
             {
                 _entries = read;
@@ -124,7 +123,7 @@ public sealed partial class RedisStreamSource : MessageSource
                 }
 
                 // The next read is sent now, while the job works through these entries.
-                _ahead = WithRetriesAsync(ReadAsync, "read", cancellationToken);
+                _ahead = SendRead();
                 return true;
             }
 
@@ -136,6 +135,41 @@ public sealed partial class RedisStreamSource : MessageSource
             }
 
             await Task.Delay(_options.Block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The answer of the read sent ahead, or of a new read. The read sent ahead is the client's own task, with nothing
+    // waiting on it until the job asks for more: answered while the job works (as it mostly is), it wakes no thread to
+    // run a continuation, and the job takes it at once on its own thread. One that failed is sent again, with the
+    // retries of a server away (RedisRetry), as a read sent then would have been.
+    private async ValueTask<StreamEntry[]> ReadNextAsync(CancellationToken cancellationToken)
+    {
+        if (_ahead is { } ahead)
+        {
+            _ahead = null;
+            try
+            {
+                return await ahead.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Sent again below; an answer trying again cannot change fails there, saying what to do.
+            }
+        }
+
+        return await WithRetriesAsync(ReadAsync, "read", cancellationToken).ConfigureAwait(false);
+    }
+
+    // One XREADGROUP, its task left alone. (The client may throw at once, with no connection.)
+    private Task<StreamEntry[]> SendRead()
+    {
+        try
+        {
+            return ReadAsync(CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            return Task.FromException<StreamEntry[]>(error);
         }
     }
 
