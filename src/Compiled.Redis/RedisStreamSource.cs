@@ -39,9 +39,10 @@ namespace Compiled.Redis;
 /// </para>
 /// <para>
 /// <b>Acknowledgements travel on their own.</b> A batch's <c>XACK</c>s (2,048 ids each) are sent one after the other
-/// when it commits, and the run goes on without waiting for their answers; an XACK that fails fails the run at the next
-/// batch, and the run's end waits for those still on their way. One lost in a crash leaves its entries pending, as a
-/// crash just before it would: read again by this consumer's next run, or acknowledged by it from its checkpoint.
+/// when it commits, and the run goes on without waiting for their answers; an XACK that failed is sent again, with
+/// retries, at the next batch, one that fails again fails the run, and the run's end waits for those still on their
+/// way. One lost in a crash leaves its entries pending, as a crash just before it would: read again by this
+/// consumer's next run, or acknowledged by it from its checkpoint.
 /// </para>
 /// </remarks>
 public sealed partial class RedisStreamSource : MessageSource
