@@ -37,15 +37,16 @@ namespace Compiled.Redis;
 /// 5 s, logging each try, for up to <c>retryFor</c> (5 minutes); then the run fails. Entries are only ever acknowledged
 /// after they are safe, so nothing acknowledged is lost.
 /// </para>
+/// <para>
+/// <b>Acknowledgements travel on their own.</b> A batch's <c>XACK</c>s (2,048 ids each) are sent one after the other
+/// when it commits, and the run goes on without waiting for their answers; an XACK that failed is sent again, with
+/// retries, at the next batch, one that fails again fails the run, and the run's end waits for those still on their
+/// way. One lost in a crash leaves its entries pending, as a crash just before it would: read again by this
+/// consumer's next run, or acknowledged by it from its checkpoint.
+/// </para>
 /// </remarks>
 public sealed partial class RedisStreamSource : MessageSource
 {
-    // The most ids one XACK carries. The XACKs of a batch are sent one after the other, each from the same kept array
-    // and text buffer (2,048 ids of at most 41 bytes: below the large-object heap's 85,000 bytes, as is the client's
-    // own array of the command's 16-byte RedisValues), so acknowledging touches no fresh memory, however many entries
-    // a batch took.
-    private const int AcknowledgeChunk = 2048;
-
     private readonly RedisStreamSourceOptions _options;
     private readonly ILogger _log;
     private readonly RedisRetry _retry;
@@ -53,15 +54,10 @@ public sealed partial class RedisStreamSource : MessageSource
     private readonly RedisKey _stream;
     private readonly byte[] _field;
 
-    // Entries read from the server and not yet handed over, and the ids handed over and not yet acknowledged.
+    // Entries read from the server and not yet handed over. The ids handed over and not yet acknowledged are in
+    // _unacknowledged (RedisStreamSource.Acknowledging.cs).
     private StreamEntry[] _entries = [];
     private int _next;
-    // An id is kept as its two numbers, not as the client's value read with the entry, so that what the client read is
-    // garbage as soon as the job took it, not kept (and promoted by the collector) until its batch commits; the text an
-    // XACK sends is written again into _ackIds.
-    private readonly Queue<EntryId> _unacknowledged = new();
-    private readonly EntryIds _ackIds = new(AcknowledgeChunk * EntryIds.Longest);
-    private readonly ChunkArrays<RedisValue> _ackArrays = new(AcknowledgeChunk);
 
     private ConnectionMultiplexer? _connection;
     private IDatabase? _database;
@@ -75,7 +71,8 @@ public sealed partial class RedisStreamSource : MessageSource
     // The read sent ahead: once a read's entries are handed over, the next XREADGROUP is sent, so that the job finds it
     // answered when it asks for more (it takes them at once, on its own thread, instead of waiting and being woken),
     // with at most two reads' entries held. Entries it got that the job never takes (the run stopped) stay pending for
-    // this consumer, and the next run reads them again, as it does those never acknowledged.
+    // this consumer, and the next run reads them again, as it does those never acknowledged. It is the client's task
+    // itself, with no continuation of ours (ReadNextAsync).
     private Task<StreamEntry[]>? _ahead;
 
     /// <summary>Creates the source; <see cref="RedisStreamSourceFactory"/> is how a run makes one.</summary>
@@ -98,8 +95,8 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>What the source reads.</summary>
     public RedisStreamSourceOptions Options => _options;
 
-    /// <summary>Entries acknowledged to the server so far.</summary>
-    public long Acknowledged { get; private set; }
+    /// <summary>Entries acknowledged to the server so far: those whose <c>XACK</c> the server has answered.</summary>
+    public long Acknowledged => CountAcknowledged();
 
     /// <inheritdoc />
     public override SourceReplay Replay => SourceReplay.Replayable;
@@ -116,9 +113,7 @@ public sealed partial class RedisStreamSource : MessageSource
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            Task<StreamEntry[]> reading = _ahead ?? WithRetriesAsync(ReadAsync, "read", cancellationToken);
-            _ahead = null;
-            StreamEntry[] read = await reading.ConfigureAwait(false);
+            StreamEntry[] read = await ReadNextAsync(cancellationToken).ConfigureAwait(false);
             if (read.Length > 0)
             {
                 _entries = read;
@@ -129,7 +124,7 @@ public sealed partial class RedisStreamSource : MessageSource
                 }
 
                 // The next read is sent now, while the job works through these entries.
-                _ahead = WithRetriesAsync(ReadAsync, "read", cancellationToken);
+                _ahead = SendRead();
                 return true;
             }
 
@@ -141,6 +136,41 @@ public sealed partial class RedisStreamSource : MessageSource
             }
 
             await Task.Delay(_options.Block, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // The answer of the read sent ahead, or of a new read. The read sent ahead is the client's own task, with nothing
+    // waiting on it until the job asks for more: answered while the job works (as it mostly is), it wakes no thread to
+    // run a continuation, and the job takes it at once on its own thread. One that failed is sent again, with the
+    // retries of a server away (RedisRetry), as a read sent then would have been.
+    private async ValueTask<StreamEntry[]> ReadNextAsync(CancellationToken cancellationToken)
+    {
+        if (_ahead is { } ahead)
+        {
+            _ahead = null;
+            try
+            {
+                return await ahead.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Sent again below; an answer trying again cannot change fails there, saying what to do.
+            }
+        }
+
+        return await WithRetriesAsync(ReadAsync, "read", cancellationToken).ConfigureAwait(false);
+    }
+
+    // One XREADGROUP, its task left alone. (The client may throw at once, with no connection.)
+    private Task<StreamEntry[]> SendRead()
+    {
+        try
+        {
+            return ReadAsync(CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            return Task.FromException<StreamEntry[]>(error);
         }
     }
 
@@ -158,6 +188,7 @@ public sealed partial class RedisStreamSource : MessageSource
             ReadOnlySpan<byte> id = ((ReadOnlyMemory<byte>)entry.Id).Span;
             EntryId parsed = EntryId.Parse(id, _options.SafeText);
             _unacknowledged.Enqueue(parsed);
+            _newestTaken = parsed;
             // A pending entry deleted from the stream since it was read has no fields: nothing to hand over. (Not
             // StreamEntry.IsNull: it compares the id with RedisValue.Null, which tries the id's text as an integer and
             // as a real number first; in a profile that was half of this method's time.)
@@ -218,16 +249,12 @@ public sealed partial class RedisStreamSource : MessageSource
     /// <summary>
     /// Without a checkpoint, acknowledges (<c>XACK</c>) every entry taken so far once their batch is committed, so a crash
     /// before the commit leaves them pending, to be read again (at least once). With a checkpoint, <see cref="CheckpointedAsync"/> does.
+    /// The XACKs are sent, not awaited: their answers come while the run goes on (see the remarks on the class).
     /// </summary>
-    public override async ValueTask BatchCommittedAsync(CancellationToken cancellationToken)
-    {
-        if (_acknowledgeAtCheckpoint || _unacknowledged.Count == 0)
-        {
-            return;
-        }
-
-        await AcknowledgeUpToAsync(_taken, cancellationToken).ConfigureAwait(false);
-    }
+    /// <exception cref="IOException">An earlier XACK could not reach the server for <c>retryFor</c>.</exception>
+    /// <exception cref="InvalidOperationException">The server refused an earlier XACK.</exception>
+    public override ValueTask BatchCommittedAsync(CancellationToken cancellationToken) =>
+        _acknowledgeAtCheckpoint ? default : AcknowledgeUpToAsync(_taken, cancellationToken);
 
     /// <inheritdoc />
     public override SourcePosition GetPosition()
@@ -256,49 +283,20 @@ public sealed partial class RedisStreamSource : MessageSource
         _resumedAt = id;
     }
 
-    /// <summary>Acknowledges (<c>XACK</c>) every entry taken up to the checkpointed id: its batch is committed and durable.</summary>
-    public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
+    /// <summary>
+    /// Acknowledges (<c>XACK</c>) every entry taken up to the checkpointed id: its batch is committed and durable. The
+    /// XACKs are sent, not awaited, as by <see cref="BatchCommittedAsync"/>.
+    /// </summary>
+    public override ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
-        if (EntryId.TryParse(position.Payload.Span, out EntryId upTo))
-        {
-            await AcknowledgeUpToAsync(upTo, cancellationToken).ConfigureAwait(false);
-        }
+        return EntryId.TryParse(position.Payload.Span, out EntryId upTo) ? AcknowledgeUpToAsync(upTo, cancellationToken) : default;
     }
 
-    // Acknowledges the entries taken up to upTo, retrying while the server is away.
-    private async ValueTask AcknowledgeUpToAsync(EntryId upTo, CancellationToken cancellationToken)
-    {
-        // The ids are in the order taken: count those up to upTo, then acknowledge them AcknowledgeChunk at a time, each
-        // XACK's ids written into the kept array and text buffer once the XACK before was answered.
-        int count = 0;
-        foreach (EntryId id in _unacknowledged)
-        {
-            if (id.CompareTo(upTo) > 0)
-            {
-                break;
-            }
-
-            count++;
-        }
-
-        for (int start = 0; start < count; start += AcknowledgeChunk)
-        {
-            RedisValue[] ids = _ackArrays.Take(0, Math.Min(AcknowledgeChunk, count - start));
-            _ackIds.Clear();
-            for (int i = 0; i < ids.Length; i++)
-            {
-                EntryId id = _unacknowledged.Dequeue();
-                ids[i] = _ackIds.Add(id.Milliseconds, id.Sequence);
-            }
-
-            await WithRetriesAsync(_ => AcknowledgeAsync(ids), "acknowledge entries on", cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Closes the connection.</summary>
+    /// <summary>Waits for the acknowledgements still on their way, then closes the connection.</summary>
     public override async ValueTask DisposeAsync()
     {
+        await FinishAcknowledgingAsync().ConfigureAwait(false);
         if (_ahead is { } ahead)
         {
             // A read sent ahead that the run never awaited: its failure (the connection closed under it) is no news.
@@ -365,7 +363,11 @@ public sealed partial class RedisStreamSource : MessageSource
     private async Task<long> AcknowledgeAsync(RedisValue[] ids)
     {
         long acknowledged = await Database.StreamAcknowledgeAsync(_stream, _options.Group, ids).ConfigureAwait(false);
-        Acknowledged += ids.Length;
+        lock (_sending)
+        {
+            _acknowledged += ids.Length;
+        }
+
         return acknowledged;
     }
 
