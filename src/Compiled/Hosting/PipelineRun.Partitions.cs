@@ -19,7 +19,7 @@ namespace Compiled.Hosting;
 public sealed partial class PipelineRun
 {
     // How many partitions the run uses, and, when it could use more than one and uses one, why.
-    private (int Count, string? OnePartition) PlanPartitions()
+    private (int Count, string? OnePartition) PlanPartitions(PipelineJob job)
     {
         if (_parallelism == 1)
         {
@@ -29,6 +29,11 @@ public sealed partial class PipelineRun
         if (_definition.MaxParallelism == 1)
         {
             return (1, _definition.SinglePartitionReason);
+        }
+
+        if (job.SinglePartitionReason is { } bound)
+        {
+            return (1, bound);
         }
 
         if (_checkpoint is not null)
@@ -84,7 +89,7 @@ public sealed partial class PipelineRun
                 sets.Add(new FileSet(s, files, FileRanges.Split(lengths, count)));
             }
 
-            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name);
+            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
         }
         catch
         {
@@ -106,9 +111,12 @@ public sealed partial class PipelineRun
                 abortToken.ThrowIfCancellationRequested();
                 Task wake = ArmWake();
                 threads.ThrowIfFailed();
-                if (_clock!.IsDue || _stopping || threads.AllEnded)
+                if (_clock!.IsDue || _stopping || threads.AllEnded || threads.BoundaryRequested)
                 {
-                    bool ended = !_clock.IsDue && !_stopping;
+                    // A partition whose sink buffers are full asks for the batch to end early: it has parked, and the
+                    // others park too, so that the merge writes the buffers out and the next batch starts them empty.
+                    bool full = threads.BoundaryRequested;
+                    bool ended = !_clock.IsDue && !_stopping && !full;
                     await threads.PauseAsync(abortToken).ConfigureAwait(false);
                     threads.ThrowIfFailed();
                     threads.Merge();
@@ -118,9 +126,14 @@ public sealed partial class PipelineRun
                         return BatchEnd.EndOfInput;
                     }
 
-                    if (!_clock.IsDue)
+                    if (!_clock.IsDue && _stopping)
                     {
                         return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
+                    }
+
+                    if (full && !_clock.IsDue)
+                    {
+                        LogBatchEndedEarly(_definition.Name, BatchTime, _partitionSinkBufferBytes);
                     }
 
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
@@ -141,6 +154,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: a partition holds more than {Limit} bytes of records for its sinks (PartitionSinkBufferBytes), which are written out at the boundary")]
+    private partial void LogBatchEndedEarly(string pipeline, long batchTime, long limit);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]
     private partial void LogPartitionsEnded(string pipeline);

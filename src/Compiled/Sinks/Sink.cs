@@ -20,6 +20,20 @@ public abstract class Sink : IAsyncDisposable
         Context = context;
     }
 
+    /// <summary>
+    /// Creates a sink that stands in for <paramref name="target"/> on another thread (a partition's buffer of its records):
+    /// the same URI and context, and the same <see cref="Format"/> and <see cref="KeepsKeys"/>, so that the generated code
+    /// renders a record for it exactly as for the target.
+    /// </summary>
+    private protected Sink(Sink target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Uri = target.Uri;
+        Context = target.Context;
+        Format = target.Format;
+        KeepsKeys = target.KeepsKeys;
+    }
+
     /// <summary>The URI the sink was created from.</summary>
     public ConnectorUri Uri { get; }
 
