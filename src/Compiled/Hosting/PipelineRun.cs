@@ -71,7 +71,7 @@ public sealed class PipelineRunOptions
 
     /// <summary>
     /// How many partitions read and process the input side by side, each on its own thread (<c>--parallelism</c>). A
-    /// pipeline whose per-record part ends in keyed tables or counts that merge, reading files and keeping no
+    /// pipeline whose per-record part ends in keyed tables, counts or sinks that merge, reading files and keeping no
     /// checkpoint, splits its files into this many byte ranges cut at line ends and merges the partitions' partials at
     /// each batch boundary; any other runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>),
     /// and logs why when this was set. Unset, it is <see cref="DefaultParallelism"/>, the number of cores, and a run
