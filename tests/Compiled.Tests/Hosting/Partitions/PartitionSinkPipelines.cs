@@ -125,3 +125,26 @@ public sealed class WordLengthCaptureFactory : ISinkFactory
     /// <inheritdoc />
     public static Sink Create(ConnectorUri uri, SinkContext context) => new WordLengthCapture(uri, context);
 }
+
+/// <summary>Lines by event time, the late ones written as they are to a late sink, the others counted per user in windows.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class LateLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [EventTime(Lateness = "1s", Late = nameof(TooLate))]
+    public static long At(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Sink]
+    public static partial void TooLate(ReadOnlySpan<byte> line);
+
+    [Map]
+    public static KeyValue<long> User(ReadOnlySpan<byte> line) => new(line[(line.IndexOf((byte)' ') + 1)..], 1);
+
+    [EventWindow(Size = "10s")]
+    public static long Tumbling(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void TumblingOut(Windowed<long> lines);
+}
