@@ -64,7 +64,10 @@ public abstract class JobPartition : IDisposable
     }
 }
 
-/// <summary>What a <see cref="JobPartition"/> is bound to: each source's framing limits, and the partition's own counters.</summary>
+/// <summary>
+/// What a <see cref="JobPartition"/> is bound to: each source's framing limits, the partition's own counters, and the
+/// job's sinks, for which it takes buffers of its own (<see cref="SinkBuffer"/>) when its fused loop writes to them.
+/// </summary>
 /// <param name="Framing">Each source's framing limits, in declaration order.</param>
 /// <param name="Counters">The partition's own counters, one per source; the run adds them to the sources' counters at each batch boundary.</param>
 public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IReadOnlyList<SourceCounters> Counters)
