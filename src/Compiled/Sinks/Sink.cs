@@ -6,8 +6,9 @@ namespace Compiled.Sinks;
 /// Where a pipeline's output goes. The driver calls <see cref="BeginBatch"/> when a batch starts,
 /// <see cref="Write(ReadOnlySpan{byte})"/> for each output record of the batch (as the fused loop produces it, or at the batch
 /// boundary for aggregated stages), and <see cref="CommitBatchAsync"/> when the batch is complete; a sink
-/// makes a batch visible only at commit (the console prints it, a file is renamed into place). All calls
-/// come from one thread, in that order.
+/// makes a batch visible only at commit (the console prints it, a file is renamed into place). Calls never overlap and
+/// come in that order; on several partitions the records partition 0 writes as they arrive come from its thread, the
+/// rest from the run's loop, which hands over between them with every partition parked.
 /// </summary>
 public abstract class Sink : IAsyncDisposable
 {
