@@ -100,6 +100,20 @@ public sealed class ParquetPipelineTests
     }
 
     [Fact]
+    public async Task SinkFedPerRecord_BoundToParquet_KeepsTheJobOnOnePartitionAndSaysWhy()
+    {
+        // Lines → [Sink] splits into partitions when its sink takes text; only the job fills Parquet columns, so a job
+        // whose sink is bound to parquet:// says why it runs on one partition, and the run then does.
+        using var temp = new TempDirectory();
+        await using ParquetSink sink = ParquetTest.CreateSink($"parquet://{temp.Path}/out/lines");
+        var counters = new Connectors.SourceCounters();
+        using Hosting.PipelineJob job = CopyLines.Definition.CreateJob(new Hosting.JobContext([Framing.FramingOptions.Default], [counters], [sink]));
+
+        Assert.Equal(int.MaxValue, CopyLines.Definition.MaxParallelism);
+        Assert.Equal("sink Output writes Parquet columns, which only the job fills, not a partition", job.SinglePartitionReason);
+    }
+
+    [Fact]
     public async Task RunWithCheckpoint_CommitsInTwoPhases_LeavesOneWholeFileAndNoTemporary()
     {
         (string csv, List<ExpectedQuote> quotes) = Quotes(seed: 8, count: 500);

@@ -42,13 +42,31 @@ namespace Compiled.Generators
             private static string? WhyNotPartitioned(PipelineView pipeline, StageModel stage) => stage switch
             {
                 { InOrder: true } => "declares InOrder: its method sees the records one at a time, in the order they arrive",
-                { Kind: StageKind.Sink } => "writes each record as it arrives, so its output's order is the input's",
                 { Kind: StageKind.MapWithState } => "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet",
-                { Kind: StageKind.EventTime, Time.LateSink: >= 0 } => "writes each late record to its late sink as it arrives, so that sink's order is the input's",
                 { Kind: StageKind.EventTime } when pipeline.LoopSourcesOf(stage).Count > 1 =>
                     $"follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet",
                 _ => null,
             };
+
+            // The sinks a fused loop writes to, each once, in declaration order: in one more partition each is a buffer of
+            // the partition's, drained into the job's sink at the boundary (a late sink of an [EventTime] too).
+            private static List<StageModel> LoopSinks(PipelineView pipeline)
+            {
+                var names = new HashSet<string>(pipeline.Sources.SelectMany(pipeline.LoopFields).Select(f => f.Name));
+                return pipeline.Sinks.Where(sink => names.Contains(pipeline.NamesOf(sink).Field!)).ToList();
+            }
+
+            // Whether a partition can keep a sink's records as they are until the boundary: a type with no view into a
+            // buffer the partition reuses (no span, no Utf8Text).
+            private static bool KeepsRecords(PipelineView pipeline, StageModel sink)
+            {
+                TypeName type = pipeline.Model.Stages[sink.Input].Output!.Type;
+                return !type.IsRefLike && type.TextCopy is null && !type.Code.Contains("global::Compiled.Utf8Text");
+            }
+
+            // Whether a sink's records are byte spans, which its partition buffer copies into its arena.
+            private static bool IsByteSpan(PipelineView pipeline, StageModel sink) =>
+                pipeline.Model.Stages[sink.Input].Output!.Type.Code == "global::System.ReadOnlySpan<byte>";
 
             // The Definition's arguments that say how many partitions the pipeline can run on, and if one, why.
             private static List<string> PartitionArgument(PipelineView pipeline) =>
@@ -88,6 +106,22 @@ namespace Compiled.Generators
                     }
                 }
 
+                List<StageModel> sinks = LoopSinks(pipeline);
+                var sinkFields = new Dictionary<string, string>();
+                foreach (StageModel sink in sinks)
+                {
+                    StageNames names = pipeline.NamesOf(sink);
+                    int index = pipeline.Sinks.IndexOf(sink);
+                    sinkFields[names.Field!] = $"internal readonly {Runtime}.Sinks.Partitions.PartitionSinkBuffer {names.Field};";
+                    bound.Add(names.Field!);
+                    bound.Add(names.Records!);
+                    if (names.Parquet is { } columns)
+                    {
+                        bound.Add(columns);
+                    }
+                }
+
+                EmitSinglePartitionReason(w, pipeline, sinks);
                 w.Line();
                 w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
                 w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
@@ -103,7 +137,8 @@ namespace Compiled.Generators
                 var watermarks = new HashSet<string>(loopStages.Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
                 foreach ((string declaration, string name) in fields)
                 {
-                    string field = declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
+                    string field = sinkFields.TryGetValue(name, out string? buffer) ? buffer
+                        : declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
                     w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + (watermarks.Contains(name) ? " = new(0);" : " = new();"));
                 }
 
@@ -130,6 +165,21 @@ namespace Compiled.Generators
                 foreach (StageModel stage in guarded)
                 {
                     w.Line($"{pipeline.NamesOf(stage).Guard} = {GuardValue(stage)};");
+                }
+
+                foreach (StageModel sink in sinks)
+                {
+                    // The partition's records for a sink wait in a buffer of its own until the boundary; typed records
+                    // as they are when the job's sink takes them so (a type that holds no view into a reused buffer).
+                    StageNames names = pipeline.NamesOf(sink);
+                    w.Line($"{names.Field} = context.SinkBuffer({pipeline.Sinks.IndexOf(sink)});");
+                    w.Line(IsByteSpan(pipeline, sink) ? $"{names.Records} = {names.Field}.BytesAsTheyAre();"
+                        : KeepsRecords(pipeline, sink) ? $"{names.Records} = {names.Field}.RecordsOf<{pipeline.Model.Stages[sink.Input].Output!.Type.Code}>();"
+                        : $"{names.Records} = null;");
+                    if (names.Parquet is { } columns)
+                    {
+                        w.Line($"{columns} = null;");
+                    }
                 }
 
                 w.Close();
@@ -190,6 +240,13 @@ namespace Compiled.Generators
                     EmitMerge(w, pipeline, stage);
                 }
 
+                foreach (StageModel sink in sinks)
+                {
+                    string field = pipeline.NamesOf(sink).Field!;
+                    w.Line($"// [Sink] {sink.Name} ({sink.Location}): this partition's records of the batch written to the job's sink, after those of the ranges before.");
+                    w.Line($"{field}.DrainInto(into.{field});");
+                }
+
                 w.Close();
                 if (watermarks.Count > 0)
                 {
@@ -215,6 +272,43 @@ namespace Compiled.Generators
 
                 w.Close();
                 w.Close();
+            }
+
+            // In the job: why it runs on one partition although its pipeline can be split, when a sink its fused loop writes
+            // to takes records as they are that a partition cannot keep until the boundary (views into a reused buffer),
+            // or Parquet columns, which partitions do not fill yet.
+            private static void EmitSinglePartitionReason(SourceWriter w, PipelineView pipeline, List<StageModel> sinks)
+            {
+                var refusals = new List<string>();
+                foreach (StageModel sink in sinks)
+                {
+                    StageNames names = pipeline.NamesOf(sink);
+                    if (!KeepsRecords(pipeline, sink) && !IsByteSpan(pipeline, sink))
+                    {
+                        string type = pipeline.Model.Stages[sink.Input].Output!.Type.Display;
+                        refusals.Add($"{names.Records} is not null ? {Literal($"sink {sink.Name} takes its records as they are ({type}), which hold views into a buffer a partition reuses, so a partition cannot keep them until the batch boundary")}");
+                    }
+
+                    if (names.Parquet is { } columns)
+                    {
+                        refusals.Add($"{columns} is not null ? {Literal($"sink {sink.Name} writes Parquet columns, which only the job fills, not a partition")}");
+                    }
+                }
+
+                if (refusals.Count == 0)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>Why the job, bound to its sinks, runs on one partition: a sink its fused loop writes to takes records a partition cannot keep until the boundary.</summary>");
+                w.Line($"public override string? SinglePartitionReason =>");
+                foreach (string refusal in refusals)
+                {
+                    w.Line($"    {refusal} :");
+                }
+
+                w.Line("    null;");
             }
 
             // One aggregate's partial folded into the job's: the user's reduce for a keyed or whole reduce, sums for counts.

@@ -1,6 +1,8 @@
 using System.Buffers;
 using Compiled.Connectors;
 using Compiled.Framing;
+using Compiled.Sinks;
+using Compiled.Sinks.Partitions;
 
 namespace Compiled.Hosting;
 
@@ -62,11 +64,55 @@ public abstract class JobPartition : IDisposable
     }
 }
 
-/// <summary>What a <see cref="JobPartition"/> is bound to: each source's framing limits, and the partition's own counters.</summary>
+/// <summary>
+/// What a <see cref="JobPartition"/> is bound to: each source's framing limits, the partition's own counters, and the
+/// job's sinks, for which it takes buffers of its own (<see cref="SinkBuffer"/>) when its fused loop writes to them.
+/// </summary>
 /// <param name="Framing">Each source's framing limits, in declaration order.</param>
 /// <param name="Counters">The partition's own counters, one per source; the run adds them to the sources' counters at each batch boundary.</param>
 public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IReadOnlyList<SourceCounters> Counters)
 {
     /// <summary>Where the partition's sources and guarded stages report bad records: the run's ledger, shared by every partition.</summary>
     public BadRecordLedger BadRecords { get; init; } = new();
+
+    /// <summary>The job's sinks, in declaration order, which the partition's sink buffers stand in for; empty when none are given.</summary>
+    public IReadOnlyList<Sink> Sinks { get; init; } = [];
+
+    /// <summary>The sink buffers this partition took (<see cref="SinkBuffer"/>), in the order it took them.</summary>
+    public IReadOnlyList<PartitionSinkBuffer> SinkBuffers => _sinkBuffers;
+
+    private readonly List<PartitionSinkBuffer> _sinkBuffers = [];
+
+    /// <summary>
+    /// A buffer that stands in for the job's sink <paramref name="sink"/> in this partition: the partition's fused loop
+    /// writes its records there, and its merge drains them into the job's sink at the boundary, after the records of the
+    /// partitions before it.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The context was given no sink of that index (<see cref="Sinks"/>).</exception>
+    public PartitionSinkBuffer SinkBuffer(int sink)
+    {
+        if ((uint)sink >= (uint)Sinks.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sink), sink, $"The partition's context holds {Sinks.Count} sinks; give it the job's sinks (PartitionContext.Sinks) for a pipeline whose fused loop writes to a sink.");
+        }
+
+        var buffer = new PartitionSinkBuffer(Sinks[sink]);
+        _sinkBuffers.Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>How many bytes this partition's sink buffers hold for the batch.</summary>
+    public long BufferedBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (PartitionSinkBuffer buffer in _sinkBuffers)
+            {
+                bytes += buffer.BufferedBytes;
+            }
+
+            return bytes;
+        }
+    }
 }

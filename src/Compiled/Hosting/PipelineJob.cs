@@ -103,6 +103,14 @@ public abstract class PipelineJob : IDisposable
     public virtual JobPartition CreatePartition(PartitionContext context) =>
         throw new NotSupportedException("This job runs on one partition only: its pipeline's Definition declares MaxParallelism 1 (SinglePartitionReason says why); run it with Parallelism 1.");
 
+    /// <summary>
+    /// Why this job, bound to its sinks, runs on one partition although its pipeline can be split, or
+    /// <see langword="null"/>: a sink its fused loop writes to takes records as they are (<c>IRecordWriter</c>, the Parquet
+    /// sink's columns) of a type a partition cannot keep until the batch boundary. The run says it as it says any other
+    /// reason for one partition.
+    /// </summary>
+    public virtual string? SinglePartitionReason => null;
+
     /// <summary>Releases pooled buffers.</summary>
     public void Dispose()
     {

@@ -19,9 +19,9 @@ namespace Compiled.Hosting;
 public sealed partial class PipelineRun
 {
     // How many partitions the run uses, and, when it could use more than one and uses one, why.
-    private (int Count, string? OnePartition) PlanPartitions()
+    private (int Count, string? OnePartition) PlanPartitions(PipelineJob job)
     {
-        if (ResumedPartitions() is int resumed)
+        if (ResumedPartitions(job) is int resumed)
         {
             return (resumed, null);
         }
@@ -34,6 +34,11 @@ public sealed partial class PipelineRun
         if (_definition.MaxParallelism == 1)
         {
             return (1, _definition.SinglePartitionReason);
+        }
+
+        if (job.SinglePartitionReason is { } bound)
+        {
+            return (1, bound);
         }
 
         long bytes = 0;
@@ -64,7 +69,7 @@ public sealed partial class PipelineRun
 
     // How many partitions the checkpoint the run resumes from was written on, when more than one: the run resumes on as
     // many, whatever its parallelism, since each partition's position is its own. Throws when the run cannot.
-    private int? ResumedPartitions()
+    private int? ResumedPartitions(PipelineJob job)
     {
         int? resumed = null;
         foreach (Source source in _binding.Sources)
@@ -86,7 +91,7 @@ public sealed partial class PipelineRun
             return null;
         }
 
-        string? refused = _definition.MaxParallelism < partitions ? _definition.SinglePartitionReason ?? $"it runs on at most {_definition.MaxParallelism}" : null;
+        string? refused = _definition.MaxParallelism < partitions ? _definition.SinglePartitionReason ?? $"it runs on at most {_definition.MaxParallelism}" : job.SinglePartitionReason;
         foreach (Source source in _binding.Sources)
         {
             refused ??= source is not FileSource file ? $"source {source.Uri.Text} is not a file"
@@ -122,7 +127,7 @@ public sealed partial class PipelineRun
                 sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
             }
 
-            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name);
+            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
         }
         catch
         {
@@ -144,9 +149,12 @@ public sealed partial class PipelineRun
                 abortToken.ThrowIfCancellationRequested();
                 Task wake = ArmWake();
                 threads.ThrowIfFailed();
-                if (_clock!.IsDue || _stopping || threads.AllEnded)
+                if (_clock!.IsDue || _stopping || threads.AllEnded || threads.BoundaryRequested)
                 {
-                    bool ended = !_clock.IsDue && !_stopping;
+                    // A partition whose sink buffers are full asks for the batch to end early: it has parked, and the
+                    // others park too, so that the merge writes the buffers out and the next batch starts them empty.
+                    bool full = threads.BoundaryRequested;
+                    bool ended = !_clock.IsDue && !_stopping && !full;
                     await threads.PauseAsync(abortToken).ConfigureAwait(false);
                     threads.ThrowIfFailed();
                     threads.Merge();
@@ -160,6 +168,11 @@ public sealed partial class PipelineRun
                     if (_stopping)
                     {
                         return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
+                    }
+
+                    if (full && !_clock.IsDue)
+                    {
+                        LogBatchEndedEarly(_definition.Name, BatchTime, _partitionSinkBufferBytes);
                     }
 
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
@@ -181,8 +194,11 @@ public sealed partial class PipelineRun
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
 
-    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: a partition holds more than {Limit} bytes of records for its sinks (PartitionSinkBufferBytes), which are written out at the boundary")]
+    private partial void LogBatchEndedEarly(string pipeline, long batchTime, long limit);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]
     private partial void LogPartitionsEnded(string pipeline);

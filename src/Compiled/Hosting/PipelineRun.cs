@@ -71,10 +71,10 @@ public sealed class PipelineRunOptions
 
     /// <summary>
     /// How many partitions read and process the input side by side, each on its own thread (<c>--parallelism</c>). A
-    /// pipeline whose per-record part ends in keyed tables or counts that merge, reading files and keeping no
-    /// checkpoint, splits its files into this many byte ranges cut at line ends and merges the partitions' partials at
-    /// each batch boundary; any other runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>),
-    /// and logs why when this was set. Unset, it is <see cref="DefaultParallelism"/>, the number of cores, and a run
+    /// pipeline whose per-record part ends in keyed tables, counts or sinks that merge, reading files, splits its files
+    /// into this many byte ranges cut at line ends and merges the partitions' partials at each batch boundary; any other
+    /// runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>), and logs why when this was set. A
+    /// run resumed from a checkpoint written on N partitions runs on N. Unset, it is <see cref="DefaultParallelism"/>, the number of cores, and a run
     /// takes no more partitions than its input has <see cref="MinBytesPerDefaultPartition"/> for; set, a run that can
     /// split takes exactly this many.
     /// </summary>
@@ -100,7 +100,28 @@ public sealed class PipelineRunOptions
     /// </summary>
     public const long MinBytesPerDefaultPartition = 4L << 20;
 
+    /// <summary>
+    /// On several partitions, how many bytes of records one more partition keeps for the sinks its fused loop writes to
+    /// before the batch ends early: each partition's records wait in a buffer of its own until the batch boundary, where
+    /// they are written after the records of the partitions before it, so that a batch keeps the input's order. A
+    /// partition that holds more parks and asks for the boundary, which writes its buffers out. Default 64 MiB.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public long PartitionSinkBufferBytes
+    {
+        get => _partitionSinkBufferBytes;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            _partitionSinkBufferBytes = value;
+        }
+    }
+
+    /// <summary>The default of <see cref="PartitionSinkBufferBytes"/>: 64 MiB.</summary>
+    public const long DefaultPartitionSinkBufferBytes = 64L << 20;
+
     private int? _parallelism;
+    private long _partitionSinkBufferBytes = DefaultPartitionSinkBufferBytes;
 }
 
 /// <summary>
@@ -126,6 +147,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly ILogger _log;
     private readonly int _parallelism;
     private readonly bool _parallelismIsSet;
+    private readonly long _partitionSinkBufferBytes;
 
     private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
@@ -154,6 +176,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _definition = definition;
         _time = options.TimeProvider;
         _parallelism = options.Parallelism;
+        _partitionSinkBufferBytes = options.PartitionSinkBufferBytes;
         _parallelismIsSet = options.ParallelismIsSet;
         _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
@@ -319,7 +342,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
             // Every source's streams are read side by side, one after another per source, until all have ended or
             // the run stops; the job sees one buffer at a time, on this loop only. On several partitions, each reads its
             // byte ranges on its own thread and this loop only coordinates the batch boundaries.
-            (int partitions, string? onePartition) = PlanPartitions();
+            (int partitions, string? onePartition) = PlanPartitions(job);
             if (onePartition is not null && _parallelismIsSet)
             {
                 LogOnePartition(_definition.Name, onePartition);

@@ -6,8 +6,9 @@ namespace Compiled.Sinks;
 /// Where a pipeline's output goes. The driver calls <see cref="BeginBatch"/> when a batch starts,
 /// <see cref="Write(ReadOnlySpan{byte})"/> for each output record of the batch (as the fused loop produces it, or at the batch
 /// boundary for aggregated stages), and <see cref="CommitBatchAsync"/> when the batch is complete; a sink
-/// makes a batch visible only at commit (the console prints it, a file is renamed into place). All calls
-/// come from one thread, in that order.
+/// makes a batch visible only at commit (the console prints it, a file is renamed into place). Calls never overlap and
+/// come in that order; on several partitions the records partition 0 writes as they arrive come from its thread, the
+/// rest from the run's loop, which hands over between them with every partition parked.
 /// </summary>
 public abstract class Sink : IAsyncDisposable
 {
@@ -18,6 +19,20 @@ public abstract class Sink : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(context);
         Uri = uri;
         Context = context;
+    }
+
+    /// <summary>
+    /// Creates a sink that stands in for <paramref name="target"/> on another thread (a partition's buffer of its records):
+    /// the same URI and context, and the same <see cref="Format"/> and <see cref="KeepsKeys"/>, so that the generated code
+    /// renders a record for it exactly as for the target.
+    /// </summary>
+    private protected Sink(Sink target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        Uri = target.Uri;
+        Context = target.Context;
+        Format = target.Format;
+        KeepsKeys = target.KeepsKeys;
     }
 
     /// <summary>The URI the sink was created from.</summary>

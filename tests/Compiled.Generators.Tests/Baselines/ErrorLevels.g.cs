@@ -22,7 +22,7 @@ namespace Monitoring.Logs
                 new global::Compiled.SinkDeclaration("Errors", "file:///var/log/errors/part?suffix=log", "(ReadOnlySpan<byte> line)"),
             },
             createJob: static context => new ErrorLevelsJob(context),
-            singlePartitionReason: "stage [Sink] Errors writes each record as it arrives, so its output's order is the input's");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs ErrorLevels as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -223,6 +223,72 @@ namespace Monitoring.Logs
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of ErrorLevels's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _linesFramer;
+                internal readonly global::Compiled.Keys.ByteKeyTable<long> _level = new();
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _errors;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _errorsRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _linesFramer = new(context.Framing[0], context.Counters[0]);
+                    _errors = context.SinkBuffer(1);
+                    _errorsRecords = _errors.BytesAsTheyAre();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _linesFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var linesLoop = new LinesLoop(this);
+                            return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (ErrorLevelsJob)job;
+                    // [CountByValue] Level (ErrorLevels.cs:19): a value's partial counts summed.
+                    for (int i = 0; i < _level.Count; i++)
+                    {
+                        into._level.GetValueRefOrAddDefault(_level.KeyAt(i), out bool _) += _level.ValueAt(i);
+                    }
+
+                    _level.Clear();
+                    // [Sink] Errors (ErrorLevels.cs:35): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _errors.DrainInto(into._errors);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _linesFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Lines: each line runs through every stage below it, inline.</summary>
             private readonly struct LinesLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -237,6 +303,14 @@ namespace Monitoring.Logs
                     _errors = job._errors;
                     _text = job._text;
                     _errorsRecords = job._errorsRecords;
+                }
+
+                public LinesLoop(Partition partition)
+                {
+                    _level = partition._level;
+                    _errors = partition._errors;
+                    _text = partition._text;
+                    _errorsRecords = partition._errorsRecords;
                 }
 
                 /// <summary>Handles one record of Lines (ErrorLevels.cs:13).</summary>

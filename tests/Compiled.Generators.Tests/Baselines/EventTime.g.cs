@@ -31,7 +31,7 @@ namespace Clickstream
                 new("Sliding", "EventWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "size-ms=60000 slide-ms=20000 pane-ms=20000 time=Timestamp"),
                 new("Sessions", "SessionWindow", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "gap-ms=30000 time=Timestamp"),
             }),
-            singlePartitionReason: "stage [EventTime] Timestamp writes each late record to its late sink as it arrives, so that sink's order is the input's");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Activity as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -405,6 +405,97 @@ namespace Clickstream
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Activity's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Windows.Watermark _timestampWatermark = new(0);
+                internal readonly global::Compiled.Windows.EventWindowSet<global::Compiled.Keys.ByteKeyTable<long>> _clicksPerMinute = new();
+                internal readonly global::Compiled.Windows.EventWindowPanes<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<long>, SlidingReducer> _sliding = new();
+                internal readonly global::Compiled.Windows.SessionWindows<global::System.ReadOnlySpan<byte>, long, global::Compiled.Keys.ByteKeys<global::Compiled.Windows.SessionList>, global::Compiled.Windowed<long>> _sessions = new();
+                internal readonly global::Compiled.Hosting.JobMetrics _metrics = new();
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _tooLate;
+                internal readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _tooLateRecords;
+                internal readonly global::Compiled.RecordText _text = new();
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _tooLate = context.SinkBuffer(3);
+                    _tooLateRecords = _tooLate.BytesAsTheyAre();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (ActivityJob)job;
+                    // [EventTime] Timestamp (EventTime.cs:13): this partition's latest event time handed to the job's watermark, which follows the partition furthest behind; the late records counted.
+                    _timestampWatermark.MergeInto(into._timestampWatermark, Index, HasEnded, into.RangeEnded);
+                    into._metrics.LateRecords += _metrics.LateRecords;
+                    _metrics.LateRecords = 0;
+                    // [EventWindow] ClicksPerMinute (EventTime.cs:23): each window's table reduced into the job's window of the same bounds.
+                    while (_clicksPerMinute.TryClose(long.MaxValue - 1, out var clicksPerMinuteWindow, out var clicksPerMinuteTable))
+                    {
+                        var intoclicksPerMinuteTable = into._clicksPerMinute.Open(clicksPerMinuteWindow.Start, clicksPerMinuteWindow.End);
+                        for (int i = 0; i < clicksPerMinuteTable.Count; i++)
+                        {
+                            ref long clicksPerMinuteSlot = ref intoclicksPerMinuteTable.GetValueRefOrAddDefault(clicksPerMinuteTable.KeyAt(i), out bool clicksPerMinuteExists);
+                            clicksPerMinuteSlot = clicksPerMinuteExists ? global::Clickstream.Activity.ClicksPerMinute(clicksPerMinuteSlot, clicksPerMinuteTable.ValueAt(i)) : clicksPerMinuteTable.ValueAt(i);
+                        }
+
+                        clicksPerMinuteTable.Clear();
+                        _clicksPerMinute.Recycle(clicksPerMinuteTable);
+                    }
+                    // [EventWindow] Sliding (EventTime.cs:29): each pane's keys reduced into the job's pane of the same start, in the order they arrived.
+                    _sliding.MergeInto(into._sliding, 20000);
+                    // [SessionWindow] Sessions (EventTime.cs:35): each open session added to the job's, merging with the sessions of its key it overlaps.
+                    _sessions.MergeInto<SessionsReducer>(into._sessions);
+                    // [Sink] TooLate (EventTime.cs:41): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _tooLate.DrainInto(into._tooLate);
+                }
+
+                /// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>
+                public override void BeginBatch(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var from = (ActivityJob)job;
+                    _timestampWatermark.Follow(from._timestampWatermark);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -427,6 +518,18 @@ namespace Clickstream
                     _tooLate = job._tooLate;
                     _tooLateRecords = job._tooLateRecords;
                     _text = job._text;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _timestampWatermark = partition._timestampWatermark;
+                    _clicksPerMinute = partition._clicksPerMinute;
+                    _sliding = partition._sliding;
+                    _sessions = partition._sessions;
+                    _metrics = partition._metrics;
+                    _tooLate = partition._tooLate;
+                    _tooLateRecords = partition._tooLateRecords;
+                    _text = partition._text;
                 }
 
                 /// <summary>Handles one record of Input (EventTime.cs:10).</summary>

@@ -23,7 +23,7 @@ namespace Naming
                 new global::Compiled.SinkDeclaration("Lengths", "console", "(int length)"),
             },
             createJob: static context => new NamesJob(context),
-            singlePartitionReason: "stage [Sink] Lengths writes each record as it arrives, so its output's order is the input's");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Names as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -249,6 +249,79 @@ namespace Naming
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Names's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _sourceFramer;
+                internal readonly global::Compiled.Keys.ByteKeyTable<long> _add = new();
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _text2;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _lengths;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<long>? _textRecords;
+                internal readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _sourceFramer = new(context.Framing[0], context.Counters[0]);
+                    _text2 = context.SinkBuffer(0);
+                    _textRecords = _text2.RecordsOf<long>();
+                    _lengths = context.SinkBuffer(2);
+                    _lengthsRecords = _lengths.RecordsOf<int>();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _sourceFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var source2Loop = new SourceLoop(this);
+                            return _sourceFramer.Frame(buffer, isCompleted, ref source2Loop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (NamesJob)job;
+                    // [ReduceByKey] Add (Names.cs:25): a key's partial values reduced with the user's reduce.
+                    for (int i = 0; i < _add.Count; i++)
+                    {
+                        ref long addSlot2 = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool addExists);
+                        addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, _add.ValueAt(i)) : _add.ValueAt(i);
+                    }
+
+                    _add.Clear();
+                    // [Sink] Text (Names.cs:30): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _text2.DrainInto(into._text2);
+                    // [Sink] Lengths (Names.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _lengths.DrainInto(into._lengths);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _sourceFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Source: each line runs through every stage below it, inline.</summary>
             private readonly struct SourceLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -267,6 +340,16 @@ namespace Naming
                     _text = job._text;
                     _textRecords = job._textRecords;
                     _lengthsRecords = job._lengthsRecords;
+                }
+
+                public SourceLoop(Partition partition)
+                {
+                    _add = partition._add;
+                    _text2 = partition._text2;
+                    _lengths = partition._lengths;
+                    _text = partition._text;
+                    _textRecords = partition._textRecords;
+                    _lengthsRecords = partition._lengthsRecords;
                 }
 
                 /// <summary>Handles one record of Source (Names.cs:12).</summary>

@@ -21,7 +21,7 @@ partial class Jobs
                 new global::Compiled.SinkDeclaration("Output", "console", "(bool even)"),
             },
             createJob: static context => new LengthsJob(context),
-            singlePartitionReason: "stage [Sink] Output writes each record as it arrives, so its output's order is the input's");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Lengths as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -167,6 +167,64 @@ partial class Jobs
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Lengths's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _output;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<bool>? _outputRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _output = context.SinkBuffer(0);
+                    _outputRecords = _output.RecordsOf<bool>();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (LengthsJob)job;
+                    // [Sink] Output (Nested.cs:23): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _output.DrainInto(into._output);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -179,6 +237,13 @@ partial class Jobs
                     _output = job._output;
                     _text = job._text;
                     _outputRecords = job._outputRecords;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _output = partition._output;
+                    _text = partition._text;
+                    _outputRecords = partition._outputRecords;
                 }
 
                 /// <summary>Handles one record of Input (Nested.cs:11).</summary>

@@ -28,7 +28,7 @@ namespace Clicks
                 new("At", "EventTime", "", "", "", 0, 0, "lateness-ms=0 idle-ms=60000 inputs=2"),
                 new("Clicks", "EventWindow", "int", "long", "", 0, 0, "size-ms=10000 slide-ms=10000 time=At"),
             }),
-            singlePartitionReason: "stage [EventTime] At writes each late record to its late sink as it arrives, so that sink's order is the input's");
+            singlePartitionReason: "stage [EventTime] At follows the event time of 2 sources, whose watermarks partitions do not merge yet");
 
         /// <summary>Runs TwoClocks as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

@@ -23,7 +23,7 @@ namespace Logs
                 new global::Compiled.SinkDeclaration("LengthCounts", "console", "(int length, long count)"),
             },
             createJob: static context => new UnionsJob(context),
-            singlePartitionReason: "stage [Sink] ProblemLines writes each record as it arrives, so its output's order is the input's");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Unions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -289,6 +289,94 @@ namespace Logs
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Unions's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _problemLines;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _lengths;
+                internal readonly global::Compiled.Keys.StructKeyTable<int, long> _lengthOf = new();
+                internal readonly global::Compiled.Windows.ByteRecords _problemsSecond = new();
+                internal readonly global::Compiled.Windows.ValueRecords<int> _twiceSecond = new();
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<global::System.ReadOnlySpan<byte>>? _problemLinesRecords;
+                internal readonly global::Compiled.Sinks.IRecordWriter<int>? _lengthsRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _problemLines = context.SinkBuffer(0);
+                    _problemLinesRecords = _problemLines.BytesAsTheyAre();
+                    _lengths = context.SinkBuffer(1);
+                    _lengthsRecords = _lengths.RecordsOf<int>();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (UnionsJob)job;
+                    // [Union] Problems (Unions.cs:22): the second stream's records of the batch appended to the job's, after those of the ranges before.
+                    for (int i = 0; i < _problemsSecond.Count; i++)
+                    {
+                        into._problemsSecond.Add(_problemsSecond[i]);
+                    }
+
+                    _problemsSecond.Clear();
+                    // [CountByValue] LengthOf (Unions.cs:43): a value's partial counts summed.
+                    for (int i = 0; i < _lengthOf.Count; i++)
+                    {
+                        into._lengthOf.GetValueRefOrAddDefault(_lengthOf.KeyAt(i), out bool _) += _lengthOf.ValueAt(i);
+                    }
+
+                    _lengthOf.Clear();
+                    // [Union] Twice (Unions.cs:31): the second stream's records of the batch appended to the job's, after those of the ranges before.
+                    for (int i = 0; i < _twiceSecond.Count; i++)
+                    {
+                        into._twiceSecond.Add(_twiceSecond[i]);
+                    }
+
+                    _twiceSecond.Clear();
+                    // [Sink] ProblemLines (Unions.cs:25): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _problemLines.DrainInto(into._problemLines);
+                    // [Sink] Lengths (Unions.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _lengths.DrainInto(into._lengths);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -311,6 +399,18 @@ namespace Logs
                     _text = job._text;
                     _problemLinesRecords = job._problemLinesRecords;
                     _lengthsRecords = job._lengthsRecords;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _problemLines = partition._problemLines;
+                    _lengths = partition._lengths;
+                    _lengthOf = partition._lengthOf;
+                    _problemsSecond = partition._problemsSecond;
+                    _twiceSecond = partition._twiceSecond;
+                    _text = partition._text;
+                    _problemLinesRecords = partition._problemLinesRecords;
+                    _lengthsRecords = partition._lengthsRecords;
                 }
 
                 /// <summary>Handles one record of Input (Unions.cs:13).</summary>

@@ -27,6 +27,9 @@ internal sealed class PartitionThreads : IDisposable
     private readonly PipelineJob _job;
     private readonly JobPartition[] _partitions;       // [p - 1] is partition p
     private readonly SourceCounters[][] _counters;      // [p - 1][source]: partition p's own counters
+    private readonly PartitionContext[] _contexts;      // [p - 1]: partition p's context, with its sink buffers
+    private readonly long _sinkBufferBytes;
+    private readonly Action _wakeCoordinator;
     private readonly IReadOnlyList<Source> _sources;
     private readonly IReadOnlyList<FileSet> _files;
     private readonly Thread[] _threads;
@@ -37,18 +40,27 @@ internal sealed class PartitionThreads : IDisposable
     private TaskCompletionSource? _paused;
     private volatile bool _pauseRequested;
     private volatile bool _closing;
+    private volatile bool _boundaryRequested;
     private int _running;
     private int _ended;
     private ExceptionDispatchInfo? _failure;
 
-    /// <summary>Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's files; starts nothing.</summary>
-    public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<FileSet> files, int count, string pipeline)
+    /// <summary>
+    /// Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's files; starts nothing. A
+    /// partition whose sink buffers hold more than <paramref name="sinkBufferBytes"/> parks and asks the coordinator for
+    /// a boundary (<see cref="BoundaryRequested"/>), waking it with <paramref name="wakeCoordinator"/>.
+    /// </summary>
+    public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<FileSet> files, int count, string pipeline,
+        long sinkBufferBytes, Action wakeCoordinator)
     {
         _job = job;
         _sources = sources;
         _files = files;
+        _sinkBufferBytes = sinkBufferBytes;
+        _wakeCoordinator = wakeCoordinator;
         _partitions = new JobPartition[count - 1];
         _counters = new SourceCounters[count - 1][];
+        _contexts = new PartitionContext[count - 1];
         try
         {
             for (int p = 1; p < count; p++)
@@ -60,7 +72,8 @@ internal sealed class PartitionThreads : IDisposable
                 }
 
                 _counters[p - 1] = counters;
-                _partitions[p - 1] = job.CreatePartition(new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords });
+                _contexts[p - 1] = new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords, Sinks = context.Sinks };
+                _partitions[p - 1] = job.CreatePartition(_contexts[p - 1]);
                 _partitions[p - 1].Index = p;
             }
         }
@@ -102,6 +115,12 @@ internal sealed class PartitionThreads : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Whether a partition's sink buffers are full: it has parked, and the batch should end now, so that the merge writes
+    /// them out. Cleared when the partitions go on (<see cref="Resume"/>).
+    /// </summary>
+    public bool BoundaryRequested => _boundaryRequested;
 
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
@@ -175,6 +194,7 @@ internal sealed class PartitionThreads : IDisposable
         lock (_gate)
         {
             _pauseRequested = false;
+            _boundaryRequested = false;
             _paused = null;
             for (int p = 0; p < _parked.Length; p++)
             {
@@ -306,6 +326,11 @@ internal sealed class PartitionThreads : IDisposable
             buffer.AsSpan(used, filled - used).CopyTo(buffer);
             filled -= used;
             set.Files.Consumed(partition, piece, offset - filled);
+            if (partition > 0 && _contexts[partition - 1].BufferedBytes > _sinkBufferBytes)
+            {
+                RequestBoundary();
+            }
+
             if (_pauseRequested)
             {
                 Park(partition);
@@ -321,6 +346,19 @@ internal sealed class PartitionThreads : IDisposable
                 return true;
             }
         }
+    }
+
+    // A partition's sink buffers are full: every partition is asked to park, as at a boundary the coordinator asks for,
+    // and the coordinator is woken to end the batch. The caller parks next.
+    private void RequestBoundary()
+    {
+        lock (_gate)
+        {
+            _boundaryRequested = true;
+            _pauseRequested = true;
+        }
+
+        _wakeCoordinator();
     }
 
     private void Park(int partition)

@@ -16,11 +16,14 @@ internal static class PartitionRuns
     // Runs a pipeline over a file (or a pattern), on the given partitions or (null) the default, on a clock that does not move unless a batch interval is given (then on
     // the real clock), each sink into files of its own; returns each sink's lines in the order written, the source's
     // counters and the log (Information and above).
-    public static Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int? parallelism, TimeSpan? batchInterval = null) =>
-        RunAsync(definition, [input], output, parallelism, batchInterval);
+    public static Task<Result> RunAsync(PipelineDefinition definition, string input, string output, int? parallelism, TimeSpan? batchInterval = null,
+        string sinkOptions = "", Action<PipelineRunOptions>? configure = null) =>
+        RunAsync(definition, [input], output, parallelism, batchInterval, sinkOptions, configure);
 
-    // The same with a file (or pattern) for each of the definition's sources, in declaration order.
-    public static async Task<Result> RunAsync(PipelineDefinition definition, string[] inputs, string output, int? parallelism, TimeSpan? batchInterval = null)
+    // The same with a file (or pattern) for each of the definition's sources, in declaration order; sinkOptions are added
+    // to each file sink's URI (&format=csv), and configure may change the options last (another sink URI, a limit).
+    public static async Task<Result> RunAsync(PipelineDefinition definition, string[] inputs, string output, int? parallelism, TimeSpan? batchInterval = null,
+        string sinkOptions = "", Action<PipelineRunOptions>? configure = null)
     {
         using var logs = new CapturingLoggerProvider();
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
@@ -46,8 +49,10 @@ internal static class PartitionRuns
 
         foreach (SinkDeclaration sink in definition.Sinks)
         {
-            options.SinkUris[sink.Name] = $"file://{output}/{sink.Name}?suffix=txt";
+            options.SinkUris[sink.Name] = $"file://{output}/{sink.Name}?suffix=txt{sinkOptions}";
         }
+
+        configure?.Invoke(options);
 
         await using var run = new PipelineRun(definition, options);
         if (batchInterval is null)

@@ -138,7 +138,7 @@ public class PartitionedRunTests
     }
 
     [Fact]
-    public async Task PipelineWithPerRecordSink_AskedForThreePartitions_LogsWhyAndRunsOnOne()
+    public async Task PipelineWithPerRecordSink_AskedForThreePartitions_RunsOnThreeInInputOrder()
     {
         using var temp = new TempDirectory();
         string input = temp.Combine("input.txt");
@@ -147,7 +147,7 @@ public class PartitionedRunTests
         Result one = await RunAsync(ErrorLines.Definition, input, temp.Combine("one"), parallelism: 1);
         Result asked = await RunAsync(ErrorLines.Definition, input, temp.Combine("asked"), parallelism: 3);
 
-        Assert.Contains("runs on one partition: stage [Sink] Output writes each record as it arrives", asked.Log, StringComparison.Ordinal);
+        Assert.Contains("runs on 3 partitions", asked.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("runs on one partition", one.Log, StringComparison.Ordinal);
         Assert.Equal(["ERROR one", "ERROR two", "ERROR three"], asked.Sinks["Output"]);
         Assert.Equal(one.Sinks["Output"], asked.Sinks["Output"]);
@@ -200,9 +200,10 @@ public class PartitionedRunTests
     }
 
     [Fact]
-    public async Task PipelineWithPerRecordSink_ParallelismLeftToItsDefault_RunsOnOneWithoutAWord()
+    public async Task SmallInput_ParallelismLeftToItsDefault_RunsOnOneWithoutAWord()
     {
-        // Only a run that asked for partitions is told why it did not get them; by default the reason is at Debug level.
+        // A small input runs on one partition by default, and only a run that asked for partitions is told why it did
+        // not get them; by default the reason is at Debug level.
         using var temp = new TempDirectory();
         string input = temp.Combine("input.txt");
         File.WriteAllText(input, "ok\nERROR one\n");
@@ -249,8 +250,8 @@ public class PartitionedRunTests
         Assert.Equal(int.MaxValue, OrdersAndRefunds.Definition.MaxParallelism);
         Assert.Equal(1, NumberedLines.Definition.MaxParallelism);
         Assert.Equal("stage [Map] Numbered declares InOrder: its method sees the records one at a time, in the order they arrive", NumberedLines.Definition.SinglePartitionReason);
-        Assert.Equal(1, Totals.Definition.MaxParallelism);
-        Assert.Equal("stage [Sink] BigOrders writes each record as it arrives, so its output's order is the input's", Totals.Definition.SinglePartitionReason);
+        Assert.Equal(int.MaxValue, Totals.Definition.MaxParallelism);
+        Assert.Equal(int.MaxValue, ErrorLines.Definition.MaxParallelism);
     }
 
 

@@ -1,0 +1,73 @@
+namespace Compiled.Tests.Hosting.Partitions;
+
+/// <summary>Nexmark Q2's shape: typed bids, filtered, mapped to a tuple, written per record.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class BidSelection
+{
+    [Source]
+    public static partial Lines<(long Auction, long Bidder, long Price, long Time)> Bids();
+
+    [Filter]
+    public static bool OnSelectedAuction(long auction, long bidder, long price, long time) => auction % 7 == 0;
+
+    [Map]
+    public static (long Auction, long Price) AuctionAndPrice(long auction, long bidder, long price, long time) => (auction, price);
+
+    [Sink]
+    public static partial void Output((long Auction, long Price) bid);
+}
+
+/// <summary>Nexmark Q1's shape: every typed bid mapped and written per record.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class BidsInEuros
+{
+    [Source]
+    public static partial Lines<(long Auction, long Bidder, long Price, long Time)> Bids();
+
+    [Map]
+    public static (long Auction, long Bidder, long Price, long Time) InEuros(long auction, long bidder, long price, long time) =>
+        (auction, bidder, price * 89 / 100, time);
+
+    [Sink]
+    public static partial void Output((long Auction, long Bidder, long Price, long Time) bid);
+}
+
+/// <summary>Keyed pairs written per record: each word with its length.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class WordLengths
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line);
+
+    [Map]
+    public static KeyValue<long> Pair(ReadOnlySpan<byte> word) => new(word, word.Length);
+
+    [Sink]
+    public static partial void Output(ReadOnlySpan<byte> word, long length);
+}
+
+/// <summary>Lines by event time, the late ones written as they are to a late sink, the others counted per user in windows.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class LateLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [EventTime(Lateness = "1s", Late = nameof(TooLate))]
+    public static long At(ReadOnlySpan<byte> line) => long.Parse(line[..line.IndexOf((byte)' ')], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Sink]
+    public static partial void TooLate(ReadOnlySpan<byte> line);
+
+    [Map]
+    public static KeyValue<long> User(ReadOnlySpan<byte> line) => new(line[(line.IndexOf((byte)' ') + 1)..], 1);
+
+    [EventWindow(Size = "10s")]
+    public static long Tumbling(long a, long b) => a + b;
+
+    [Sink]
+    public static partial void TumblingOut(Windowed<long> lines);
+}
