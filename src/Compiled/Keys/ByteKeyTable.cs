@@ -16,7 +16,8 @@ namespace Compiled.Keys;
 /// <para>
 /// Each slot holds the key's 32-bit hash and length in one word (zero for an empty slot), the key itself as two
 /// words (<see cref="KeyHash.LoadShort"/>: the bytes, zero past the end) or, for a longer key, its place in the
-/// arena, and the value. A probe compares the hash-and-length word and the two key words, and walks on linearly;
+/// arena, and the value. A probe starts at the slot the top bits of the hash pick, compares the hash-and-length word
+/// and the two key words, and walks on linearly;
 /// the table keeps its load under one half. A second array lists the slot of each entry in first-seen order: it is
 /// what <see cref="KeyAt"/>, <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/> walk, and
 /// the lookup never reads it. A resize moves every slot to its place in a table twice the size, from the hash kept
@@ -76,6 +77,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     private int _count;
     private int _arenaUsed;
     private int _mask;
+    private int _shift;   // 64 less log2 of the slots: a slot is picked by the top bits of the key's hash (meta >> _shift)
 
     // The run of batches that used little of the table, and the most keys and long-key bytes one of them used.
     private int _smallBatches;
@@ -98,6 +100,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
         _slots = new Slot[slots];
         _mask = slots - 1;
+        _shift = ShiftFor(slots);
         _slotOfEntry = new int[Math.Max(8, capacity)];
         _arena = new byte[MinimumArena];
         _initialSlots = _slots.Length;
@@ -161,9 +164,9 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int length = key.Length;
         ulong meta = Words(key, out ulong low, out ulong high);
         int mask = _mask;
-        int index = (int)(meta >> 32) & mask;
+        int index = (int)(meta >> _shift);
 
-        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
+        // The slot array's length is always mask + 1 = 2^(64 - shift), so the first index and `index & mask` stay inside it.
         ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
@@ -196,7 +199,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int length = key.Length;
         ulong meta = Words(key, out ulong low, out ulong high);
         int mask = _mask;
-        int index = (int)(meta >> 32) & mask;
+        int index = (int)(meta >> _shift);
         ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
         while (true)
         {
@@ -316,7 +319,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         if ((_count + 1) * 2 > _slots.Length)
         {
             Resize(_slots.Length * 2);
-            empty = FindEmpty(_slots, _mask, meta);
+            empty = FindEmpty(_slots, _mask, _shift, meta);
         }
 
         if (_count == _slotOfEntry.Length)
@@ -350,23 +353,28 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     {
         var slots = new Slot[size];
         int mask = size - 1;
+        int shift = ShiftFor(size);
         Slot[] old = _slots;
         Span<int> slotOfEntry = _slotOfEntry.AsSpan(0, _count);
         for (int entry = 0; entry < slotOfEntry.Length; entry++)
         {
             ref Slot moving = ref old[slotOfEntry[entry]];
-            int slot = FindEmpty(slots, mask, moving.Meta);
+            int slot = FindEmpty(slots, mask, shift, moving.Meta);
             slots[slot] = moving;
             slotOfEntry[entry] = slot;
         }
 
         _slots = slots;
         _mask = mask;
+        _shift = shift;
     }
 
-    private static int FindEmpty(Slot[] slots, int mask, ulong meta)
+    // The shift that leaves log2(slots) top bits of a 64-bit word, the hash being the top half of a slot's meta word.
+    private static int ShiftFor(int slots) => 64 - BitOperations.Log2((uint)slots);
+
+    private static int FindEmpty(Slot[] slots, int mask, int shift, ulong meta)
     {
-        int slot = (int)(uint)(meta >> 32) & mask;
+        int slot = (int)(meta >> shift);
         while (slots[slot].Meta != 0)
         {
             slot = (slot + 1) & mask;
@@ -401,6 +409,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         {
             _slots = new Slot[slots];
             _mask = slots - 1;
+            _shift = ShiftFor(slots);
         }
 
         int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);
