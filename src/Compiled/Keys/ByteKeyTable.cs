@@ -16,7 +16,8 @@ namespace Compiled.Keys;
 /// <para>
 /// Each slot holds the key's 32-bit hash and length in one word (zero for an empty slot), the key itself as two
 /// words (<see cref="KeyHash.LoadShort"/>: the bytes, zero past the end) or, for a longer key, its place in the
-/// arena, and the value. A probe compares the hash-and-length word and the two key words, and walks on linearly;
+/// arena, and the value. A probe starts at the slot the top bits of the hash pick, compares the hash-and-length word
+/// and the two key words, and walks on linearly;
 /// the table keeps its load under one half. A second array lists the slot of each entry in first-seen order: it is
 /// what <see cref="KeyAt"/>, <see cref="ValueAt"/>, <see cref="Reorder"/>, a resize and <see cref="Clear"/> walk, and
 /// the lookup never reads it. A resize moves every slot to its place in a table twice the size, from the hash kept
@@ -56,6 +57,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     }
 
     private const int MinimumSlots = 16;
+
+    // Slots are placed not to straddle cache lines in a table of at least this many bytes of slots (2,048 slots of 32
+    // bytes), where a probe is likely to miss the cache.
+    private const int AlignedSlotsBytes = 64 * 1024;
+    private const int CacheLineBytes = 64;
     private const int MinimumArena = 64;
 
     // Clear zeroes slot by slot when fewer than one slot in this many is taken. Zeroing the whole array writes every
@@ -71,11 +77,13 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     private readonly int _initialEntries;
     private readonly int _initialArena;
     private Slot[] _slots;
+    private int _slotOffset;   // bytes from the array's data to slot 0: a large table's slots start on a multiple of their size
     private int[] _slotOfEntry;
     private byte[] _arena;
     private int _count;
     private int _arenaUsed;
     private int _mask;
+    private int _shift;   // 64 less log2 of the slots: a slot is picked by the top bits of the key's hash (meta >> _shift)
 
     // The run of batches that used little of the table, and the most keys and long-key bytes one of them used.
     private int _smallBatches;
@@ -96,11 +104,12 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
-        _slots = new Slot[slots];
+        _slots = NewSlots(slots, out _slotOffset);
         _mask = slots - 1;
+        _shift = ShiftFor(slots);
         _slotOfEntry = new int[Math.Max(8, capacity)];
         _arena = new byte[MinimumArena];
-        _initialSlots = _slots.Length;
+        _initialSlots = slots;
         _initialEntries = _slotOfEntry.Length;
         _initialArena = _arena.Length;
     }
@@ -117,7 +126,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         }
 
         int slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(keys, 1, 1 << 29) * 2);
-        if (slots > _slots.Length)
+        if (slots > SlotCount)
         {
             Resize(slots);
         }
@@ -145,7 +154,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     }
 
     /// <summary>The lengths of the slot array, the entry list and the long-key arena: the memory the table holds.</summary>
-    internal (int Buckets, int Entries, int Arena) Lengths => (_slots.Length, _slotOfEntry.Length, _arena.Length);
+    internal (int Buckets, int Entries, int Arena) Lengths => (SlotCount, _slotOfEntry.Length, _arena.Length);
+
+    /// <summary>Whether slot 0, and so every slot, starts on a multiple of the slot's size (for a test of a large table's slots).</summary>
+    internal bool SlotsStartOnAMultipleOfTheirSize =>
+        (Marshal.UnsafeAddrOfPinnedArrayElement(_slots, 0) + _slotOffset) % Unsafe.SizeOf<Slot>() == 0;
 
     /// <summary>How many slots <see cref="Clear"/> has zeroed since the table was made: what clearing has cost.</summary>
     internal long BucketsCleared { get; private set; }
@@ -161,10 +174,10 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int length = key.Length;
         ulong meta = Words(key, out ulong low, out ulong high);
         int mask = _mask;
-        int index = (int)(meta >> 32) & mask;
+        int index = (int)(meta >> _shift);
 
-        // The slot array's length is always mask + 1, so `index & mask` stays inside it.
-        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        // The slot array's length is always mask + 1 = 2^(64 - shift), so the first index and `index & mask` stay inside it.
+        ref Slot slots = ref FirstSlot();
         while (true)
         {
             ref Slot slot = ref Unsafe.Add(ref slots, index);
@@ -196,8 +209,8 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int length = key.Length;
         ulong meta = Words(key, out ulong low, out ulong high);
         int mask = _mask;
-        int index = (int)(meta >> 32) & mask;
-        ref Slot slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        int index = (int)(meta >> _shift);
+        ref Slot slots = ref FirstSlot();
         while (true)
         {
             ref Slot slot = ref Unsafe.Add(ref slots, index);
@@ -229,7 +242,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
             ThrowIndex(index);
         }
 
-        ref Slot slot = ref _slots[_slotOfEntry[index]];
+        ref Slot slot = ref SlotAt(_slotOfEntry[index]);
         int length = (int)(uint)slot.Meta - 1;
         return length <= KeyHash.ShortKeyBytes
             ? MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<KeyWords, byte>(ref slot.Key), length)
@@ -245,7 +258,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
             ThrowIndex(index);
         }
 
-        return ref _slots[_slotOfEntry[index]].Value;
+        return ref SlotAt(_slotOfEntry[index]).Value;
     }
 
     /// <summary>
@@ -258,12 +271,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         int arenaUsed = _arenaUsed;
         if (count != 0)
         {
-            if (count < _slots.Length / SparseClearRatio)
+            if (count < SlotCount / SparseClearRatio)
             {
-                Slot[] slots = _slots;
                 foreach (int slot in _slotOfEntry.AsSpan(0, count))
                 {
-                    slots[slot] = default;
+                    SlotAt(slot) = default;
                 }
 
                 BucketsCleared += count;
@@ -271,7 +283,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
             else
             {
                 Array.Clear(_slots);
-                BucketsCleared += _slots.Length;
+                BucketsCleared += SlotCount;
             }
 
             _count = 0;
@@ -313,10 +325,10 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     private ref TValue Add(ReadOnlySpan<byte> key, int empty)
     {
         ulong meta = Words(key, out ulong low, out ulong high);
-        if ((_count + 1) * 2 > _slots.Length)
+        if ((_count + 1) * 2 > SlotCount)
         {
-            Resize(_slots.Length * 2);
-            empty = FindEmpty(_slots, _mask, meta);
+            Resize(SlotCount * 2);
+            empty = FindEmpty(meta);
         }
 
         if (_count == _slotOfEntry.Length)
@@ -336,7 +348,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
             _arenaUsed += key.Length;
         }
 
-        ref Slot slot = ref _slots[empty];
+        ref Slot slot = ref SlotAt(empty);
         slot.Meta = meta;
         slot.Key.Low = low;
         slot.Key.High = high;
@@ -348,38 +360,74 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     // Moves every slot into a new array of `size` slots, entry by entry, from the hash kept in the slot.
     private void Resize(int size)
     {
-        var slots = new Slot[size];
-        int mask = size - 1;
         Slot[] old = _slots;
+        int oldOffset = _slotOffset;
+        _slots = NewSlots(size, out _slotOffset);
+        _mask = size - 1;
+        _shift = ShiftFor(size);
         Span<int> slotOfEntry = _slotOfEntry.AsSpan(0, _count);
         for (int entry = 0; entry < slotOfEntry.Length; entry++)
         {
-            ref Slot moving = ref old[slotOfEntry[entry]];
-            int slot = FindEmpty(slots, mask, moving.Meta);
-            slots[slot] = moving;
+            ref Slot moving = ref SlotAt(old, oldOffset, slotOfEntry[entry]);
+            int slot = FindEmpty(moving.Meta);
+            SlotAt(slot) = moving;
             slotOfEntry[entry] = slot;
         }
-
-        _slots = slots;
-        _mask = mask;
     }
 
-    private static int FindEmpty(Slot[] slots, int mask, ulong meta)
+    // The shift that leaves log2(slots) top bits of a 64-bit word, the hash being the top half of a slot's meta word.
+    private static int ShiftFor(int slots) => 64 - BitOperations.Log2((uint)slots);
+
+    // The first empty slot from where a key of this meta word starts its probe.
+    private int FindEmpty(ulong meta)
     {
-        int slot = (int)(uint)(meta >> 32) & mask;
-        while (slots[slot].Meta != 0)
+        int slot = (int)(meta >> _shift);
+        while (SlotAt(slot).Meta != 0)
         {
-            slot = (slot + 1) & mask;
+            slot = (slot + 1) & _mask;
         }
 
         return slot;
+    }
+
+    // How many slots the table has (the array may hold one more, to start the slots on a multiple of their size).
+    private int SlotCount => _mask + 1;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot FirstSlot() => ref SlotAt(_slots, _slotOffset, 0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Slot SlotAt(int index) => ref SlotAt(_slots, _slotOffset, index);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref Slot SlotAt(Slot[] slots, int offset, int index) =>
+        ref Unsafe.Add(ref Unsafe.AddByteOffset(ref MemoryMarshal.GetArrayDataReference(slots), (nint)offset), index);
+
+    // An array for `count` slots. A slot of a size that divides a cache line, in a table of at least AlignedSlotsBytes,
+    // is placed to start on a multiple of its size, so that no slot straddles two cache lines: an array's data starts on
+    // any multiple of 8 bytes, which would split every other 32-byte slot over two lines and make a probe of it wait
+    // for two. Such an array is allocated one slot longer on the pinned object heap, where it never moves, and its
+    // slots start `offset` bytes into it. A smaller table, or slots that hold references, use a plain array.
+    private static Slot[] NewSlots(int count, out int offset)
+    {
+        int size = Unsafe.SizeOf<Slot>();
+        offset = 0;
+        if ((long)count * size < AlignedSlotsBytes || CacheLineBytes % size != 0 || RuntimeHelpers.IsReferenceOrContainsReferences<Slot>())
+        {
+            return new Slot[count];
+        }
+
+        Slot[] slots = GC.AllocateArray<Slot>(count + 1, pinned: true);
+        long address = Marshal.UnsafeAddrOfPinnedArrayElement(slots, 0);
+        offset = (int)((size - (address % size)) % size);
+        return slots;
     }
 
     // Counts the batch that just ended toward a shrink if it used a small part of a table larger than it
     // started, and shrinks it after a run of such batches. Called with the table already empty.
     private void ShrinkAfterSmallBatches(int keys, int bytes)
     {
-        bool small = (_slots.Length > _initialSlots && (long)keys * 2 * SmallUseRatio < _slots.Length)
+        bool small = (SlotCount > _initialSlots && (long)keys * 2 * SmallUseRatio < SlotCount)
             || (_arena.Length > _initialArena && (long)bytes * SmallUseRatio < _arena.Length);
         if (!small)
         {
@@ -397,10 +445,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         }
 
         int slots = (int)Math.Max(_initialSlots, BitOperations.RoundUpToPowerOf2((uint)_smallBatchesMostKeys * 4));
-        if (slots < _slots.Length)
+        if (slots < SlotCount)
         {
-            _slots = new Slot[slots];
+            _slots = NewSlots(slots, out _slotOffset);
             _mask = slots - 1;
+            _shift = ShiftFor(slots);
         }
 
         int entries = Math.Max(_initialEntries, _smallBatchesMostKeys * 2);

@@ -6,9 +6,9 @@ namespace Compiled.Keys;
 
 /// <summary>
 /// A fast 32-bit hash of a short byte string, for the key tables. A key of up to 16 bytes is read as two
-/// 64-bit words (<see cref="LoadShort"/>) and hashed by a multiply of each seeded word and one more in a
-/// xor-shift-multiply finalizer (<see cref="OfWords"/>); a longer key is read eight bytes at a time with
-/// a multiply-and-fold mix, its tail as overlapping words. The seed is drawn once per process, so which keys
+/// 64-bit words (<see cref="LoadShort"/>) and hashed by a multiply of each seeded word, the top halves of the
+/// products joined (<see cref="OfWords"/>: its high bits are the strong ones); a longer key is read eight bytes
+/// at a time with a multiply-and-fold mix, its tail as overlapping words. The seed is drawn once per process, so which keys
 /// collide cannot be chosen from outside; nothing in the output depends on it, because tables emit keys in
 /// first-seen order.
 /// </summary>
@@ -92,23 +92,20 @@ public static class KeyHash
     /// <summary>
     /// The hash of a key of <paramref name="length"/> bytes (at most <see cref="ShortKeyBytes"/>) that
     /// <see cref="LoadShort"/> read into <paramref name="low"/> and <paramref name="high"/>: equal to
-    /// <see cref="Of"/> of the key.
+    /// <see cref="Of"/> of the key. Its high bits are the strong ones: pick a slot by the top bits
+    /// (<c>hash &gt;&gt; (32 - bits)</c>, as the byte-key table does) or multiply it again.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint OfWords(ulong low, ulong high, int length)
     {
         // Each seeded word multiplied by its own odd constant (two multiplies that run side by side; the length is
-        // folded into the high word, so keys that differ only in length differ here), the products joined with one
-        // of them turned half-way round so that the high bits of one meet the low bits of the other, and a
-        // xor-shift-multiply finalizer that carries every bit down to the low bits, which pick the slot. Every step
-        // but the join is a bijection, so two keys of one length that differ in one word only (most keys of up to 8
-        // bytes, whose high word is zero) reach the last fold with different states.
+        // folded into the high word, so keys that differ only in length differ here), and the top halves of the
+        // products joined: the top bits of a product depend on every bit of the word, so the top bits of the hash
+        // depend on every byte of the key. One multiply deep, so that the probe's load is issued a few cycles after the
+        // key's: a table looks up each word of a text this way, and the slot's load is what the lookup waits on.
         ulong a = (low ^ s_seedLow) * Multiplier;
-        ulong b = (high ^ s_seedHigh ^ ((ulong)(uint)length * Mixer)) * Mixer;
-        ulong hash = a ^ BitOperations.RotateLeft(b, 32);
-        hash ^= hash >> 29;
-        hash *= Multiplier;
-        return (uint)(hash ^ (hash >> 32));
+        ulong b = (high ^ s_seedHigh ^ (uint)length) * Mixer;
+        return (uint)(((a ^ b) * Mixer) >> 32);
     }
 
     /// <summary>The hash of a key of any length, by eight-byte words; <see cref="Of"/> uses it for keys longer than <see cref="ShortKeyBytes"/>.</summary>

@@ -108,8 +108,8 @@ public sealed class FileSourcePositionTests : IDisposable
         using var deadline = Eventually.Deadline();
 
         // The long record is dropped (onOversize=skip); the first reader stops while the framer is inside it (it is
-        // longer than a read, so the reading loop's first buffer ends inside it too).
-        string longRecord = new('x', 300_000);
+        // longer than two reads of 256 KiB, so the reading loop's first two buffers end inside it too).
+        string longRecord = new('x', 1_000_000);
         string path = _dir.Write("in.txt", $"one\ntwo\n{longRecord}\nthree\n");
         string uri = $"file://{path}?maxRecordBytes=100&onOversize=skip";
         SourcePosition position;

@@ -425,6 +425,38 @@ public class ByteKeyTableTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new ByteKeyTable<int>(-1));
     }
 
+    [Fact]
+    public void ByteKeyTable_LargeTable_NoSlotStraddlesACacheLine()
+    {
+        // 32-byte slots (a long value): from 2,048 slots on, slot 0 starts on a multiple of 32 bytes, through every
+        // growth, a clear, and the shrink after small batches; keys and values stay where they were put.
+        var table = new ByteKeyTable<long>();
+        Batch(table, "grow", 100_000, 2);
+        Assert.True(table.SlotsStartOnAMultipleOfTheirSize, "the slots of a table of 100,000 keys straddle cache lines");
+        table.Clear();
+        for (int batch = 0; batch < 8; batch++)
+        {
+            Batch(table, "small", 2_000, 1);
+            Assert.True(table.SlotsStartOnAMultipleOfTheirSize, $"after small batch {batch} the slots straddle cache lines");
+            table.Clear();
+        }
+
+        Assert.Equal(8_192, table.Lengths.Buckets);
+        Batch(table, "again", 3_000, 3);
+
+        // A value holding a reference keeps a plain array, which is not placed; the table works the same.
+        var references = new ByteKeyTable<string>();
+        for (int i = 0; i < 10_000; i++)
+        {
+            references.GetValueRefOrAddDefault(Encoding.ASCII.GetBytes($"key-{i}"), out _) = $"value-{i}";
+        }
+
+        for (int i = 0; i < 10_000; i++)
+        {
+            Assert.Equal($"value-{i}", references.GetValueRefOrNullRef(Encoding.ASCII.GetBytes($"key-{i}")));
+        }
+    }
+
     // Adds `distinct` keys named prefix-0, prefix-1, ... `seen` times each, and checks the table holds them in
     // first-seen order with their counts, and nothing else.
     private static void Batch(ByteKeyTable<long> table, string prefix, int distinct, int seen)

@@ -63,14 +63,14 @@ public class KeyHashTests
     [Fact]
     public void KeyHash_SpreadsKeysThatDifferOnlyInTheTail()
     {
-        // 4096 keys with a long common prefix, in 8192 buckets chosen by the low bits as the tables do: a
+        // 4096 keys with a long common prefix, in 8192 buckets chosen by the top bits as the byte-key table does: a
         // random function fills about 3223 of them.
         const int Keys = 4096;
-        const int Buckets = 8192;
+        const int BucketBits = 13;
         var used = new HashSet<uint>();
         for (int i = 0; i < Keys; i++)
         {
-            used.Add(KeyHash.Of(Encoding.ASCII.GetBytes($"/api/v1/customers/orders/items?id={i}")) & (Buckets - 1));
+            used.Add(KeyHash.Of(Encoding.ASCII.GetBytes($"/api/v1/customers/orders/items?id={i}")) >> (32 - BucketBits));
         }
 
         Assert.True(used.Count > 3000, $"only {used.Count} buckets used");
@@ -79,9 +79,25 @@ public class KeyHashTests
         used.Clear();
         for (long i = 0; i < Keys; i++)
         {
-            used.Add(KeyHash.Of(BitConverter.GetBytes(i * 4096)) & (Buckets - 1));
+            used.Add(KeyHash.Of(BitConverter.GetBytes(i * 4096)) >> (32 - BucketBits));
         }
 
         Assert.True(used.Count > 3000, $"only {used.Count} buckets used by 8-byte keys");
+
+        // Keys of 8 and of 16 bytes that differ only in their last 12 bits: a multiply carries a bit only upward, so these
+        // reach the buckets only through the top bits of the hash.
+        foreach (int length in new[] { 8, 16 })
+        {
+            used.Clear();
+            for (long i = 0; i < Keys; i++)
+            {
+                byte[] key = new byte[length];
+                key.AsSpan().Fill((byte)'k');
+                BitConverter.TryWriteBytes(key.AsSpan(length - 8), 0x6B6B_6B6B_6B6B_6B6BL ^ (i << 52));
+                used.Add(KeyHash.Of(key) >> (32 - BucketBits));
+            }
+
+            Assert.True(used.Count > 3000, $"only {used.Count} buckets used by {length}-byte keys that differ in their last bits");
+        }
     }
 }

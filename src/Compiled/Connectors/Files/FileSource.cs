@@ -47,8 +47,8 @@ public sealed partial class FileSource : Source
 {
     private const string Usage = "file:///path/to/file.txt, file:///logs/*.log or file:///incoming/";
 
-    // Large reads suit whole-file sequential scans; FileStream's own buffer is turned off because the
-    // pipe already buffers.
+    // A FIFO's or a device's pipe: large reads suit whole-file sequential scans; FileStream's own buffer is turned off
+    // because the pipe already buffers. A regular file is read by a PositionedFileReader.
     private const int BufferSize = 64 * 1024;
     private const int MinimumReadSize = 16 * 1024;
 
@@ -403,8 +403,11 @@ public sealed partial class FileSource : Source
                 LogOpeningUnseekable(Uri.Text, path);
             }
 
-            var reader = PipeReader.Create(file, new StreamPipeReaderOptions(
-                bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false));
+            // A file that can seek is read with positioned reads on the reading loop's own thread; a FIFO or a device,
+            // whose reads may wait, through a pipe of asynchronous reads.
+            PipeReader reader = file.CanSeek
+                ? new PositionedFileReader(file, offset)
+                : PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false));
             var stream = new SourceStream(path, reader);
             _current = new CurrentFile(System.IO.Path.GetFileName(path), stamp, offset, stream);
             return stream;
