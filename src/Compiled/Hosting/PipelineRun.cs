@@ -486,7 +486,9 @@ public sealed partial class PipelineRun : IAsyncDisposable
                     return BatchEnd.EndOfInput;
                 }
 
-                if (!progressed)
+                // Nothing to read: wait for a source or the clock, unless a batch is due already (its wake may have come
+                // before this turn's; it is completed at the top of the loop).
+                if (!progressed && !_clock.IsDue)
                 {
                     await lanes.WhenAnyAsync(wake).ConfigureAwait(false);
                 }
