@@ -83,8 +83,10 @@ public sealed class RedisStreamSourceTests(RedisFixture redis) : IClassFixture<R
             Assert.Equal(0, source.Acknowledged);
 
             // The batch's time comes: it commits, its checkpoint is written, and only then are its entries acknowledged.
+            // A second of 200 ms batches: the five batches it makes due are completed before more entries come, so that
+            // those are taken in a batch still open.
             clock.Advance(TimeSpan.FromSeconds(1));
-            await WaitUntil(() => Volatile.Read(ref committed) >= 1);
+            await WaitUntil(() => Volatile.Read(ref committed) >= 5);
             await WaitUntilAsync(async () => await PendingAsync(stream) == 0);
             Assert.Equal(EachOnce(0, 5), await RedisTest.ReadHashAsync(redis.Database, hash));
 
@@ -131,8 +133,10 @@ public sealed class RedisStreamSourceTests(RedisFixture redis) : IClassFixture<R
             Task running = first.RunAsync(CancellationToken.None, abort.Token);
             var source = Assert.IsType<RedisStreamSource>(first.Sources[0]);
             await WaitUntil(() => source.Counters.Records == 4);
+            // A second of 200 ms batches: the five batches it makes due are completed before more entries come, so that
+            // those are taken in a batch still open.
             clock.Advance(TimeSpan.FromSeconds(1));
-            await WaitUntil(() => Volatile.Read(ref committed) >= 1);
+            await WaitUntil(() => Volatile.Read(ref committed) >= 5);
             await WaitUntilAsync(async () => await PendingAsync(stream) == 0);
 
             await AddAsync(stream, 4, 7);
@@ -181,8 +185,10 @@ public sealed class RedisStreamSourceTests(RedisFixture redis) : IClassFixture<R
             var source = Assert.IsType<RedisStreamSource>(first.Sources[0]);
             await WaitUntil(() => source.Counters.Records == 4);
             Assert.Equal(4, await PendingAsync(stream));
+            // A second of 200 ms batches: the five batches it makes due are completed before more entries come, so that
+            // those are taken in a batch still open.
             clock.Advance(TimeSpan.FromSeconds(1));
-            await WaitUntil(() => Volatile.Read(ref committed) >= 1);
+            await WaitUntil(() => Volatile.Read(ref committed) >= 5);
             await WaitUntilAsync(async () => await PendingAsync(stream) == 0);
 
             await AddAsync(stream, 4, 7);
