@@ -81,7 +81,9 @@ public static class PipelineProgram
             Description = "How many partitions read and process the input side by side, each on its own thread: a file is split into N byte ranges cut at " +
                 "line ends, and each batch's keyed partials are merged before the batch is emitted. " +
                 $"Default: the number of cores ({PipelineRunOptions.DefaultParallelism} here), as many as the input has {PipelineRunOptions.MinBytesPerDefaultPartition >> 20} MiB for. " +
-                (definition.MaxParallelism > 1 ? "This pipeline can run on N partitions when it reads files." : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
+                (definition.MaxParallelism > 1
+                    ? "This pipeline can run on N partitions when it reads files (not watched) and its sinks can hold a partition's records until the batch ends (a parquet:// sink cannot); a checkpoint written on N partitions resumes on N."
+                    : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
             HelpName = "N",
         };
         var deadLettersOption = new Option<string?>("--dead-letters")
