@@ -4,8 +4,8 @@ using System.IO.Pipelines;
 namespace Compiled.Connectors.Files;
 
 /// <summary>
-/// The bytes of a regular file as a <see cref="PipeReader"/>, read with <see cref="RandomAccess.Read(Microsoft.Win32.SafeHandles.SafeFileHandle, Span{byte}, long)"/>
-/// at offsets into one buffer, on the thread that asks: each <see cref="ReadAsync"/> after the last buffer was examined
+/// The bytes of a regular file as a <see cref="PipeReader"/>, read at offsets into one buffer
+/// (<see cref="PositionedReadBuffer"/>), on the thread that asks: each <see cref="ReadAsync"/> after the last buffer was examined
 /// reads the next block of the file and completes at once. No task, no pipe and no thread-pool hop per read, as a
 /// partition reads its byte range (<c>Hosting/Partitions/PartitionThreads</c>); a file source reads a file it can seek
 /// in this way and keeps the pipe for a FIFO or a device, whose reads may wait.
@@ -23,10 +23,8 @@ internal sealed class PositionedFileReader : PipeReader
     public const int ReadBytes = 256 * 1024;
 
     private readonly FileStream _file;
-    private byte[]? _buffer;
+    private readonly PositionedReadBuffer _reads = new(ReadBytes);
     private long _fileOffset;       // where the next read starts, in the file
-    private int _start;             // the first unconsumed byte in the buffer
-    private int _end;               // the end of what was read into the buffer
     private bool _examinedAll;      // the caller examined every byte read: the next read must bring more
     private bool _ended;            // a read returned no bytes: the file's end
     private bool _cancelNext;       // CancelPendingRead: the next read returns at once, marked cancelled
@@ -39,7 +37,6 @@ internal sealed class PositionedFileReader : PipeReader
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         _file = file;
         _fileOffset = offset;
-        _buffer = ArrayPool<byte>.Shared.Rent(ReadBytes);
         _examinedAll = true;
     }
 
@@ -66,15 +63,15 @@ internal sealed class PositionedFileReader : PipeReader
         byte[] buffer = Buffer();
         int consumedAt = IndexOf(consumed, buffer);
         int examinedAt = IndexOf(examined, buffer);
-        if (consumedAt < _start || examinedAt < consumedAt || examinedAt > _end)
+        if (consumedAt < _reads.Start || examinedAt < consumedAt || examinedAt > _reads.End)
         {
             throw new InvalidOperationException(
                 $"AdvanceTo was given positions outside the last buffer read from {_file.Name} (consumed {consumedAt}, examined {examinedAt}, " +
-                $"unconsumed {_start} to {_end}); pass positions of the buffer the last read returned, consumed before examined.");
+                $"unconsumed {_reads.Start} to {_reads.End}); pass positions of the buffer the last read returned, consumed before examined.");
         }
 
-        _start = consumedAt;
-        _examinedAll = examinedAt == _end;
+        _reads.ConsumeTo(consumedAt);
+        _examinedAll = examinedAt == _reads.End;
     }
 
     /// <inheritdoc />
@@ -90,60 +87,35 @@ internal sealed class PositionedFileReader : PipeReader
 
         _completed = true;
         _file.Dispose();
-        if (_buffer is { } buffer)
-        {
-            _buffer = null;
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        _reads.Return();
     }
 
     // The unconsumed bytes, with the next block of the file after them when every byte was examined: a read that
     // always completes at once.
     private ReadResult Read()
     {
-        byte[] buffer = Buffer();
+        Buffer();
         if (_cancelNext)
         {
             _cancelNext = false;
-            return new ReadResult(new ReadOnlySequence<byte>(buffer, _start, _end - _start), isCanceled: true, isCompleted: false);
+            return new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false);
         }
 
         if (_examinedAll && !_ended)
         {
-            buffer = Fill(buffer);
+            int read = _reads.Fill(_file.SafeFileHandle, _fileOffset, long.MaxValue);
+            _fileOffset += read;
+            _ended = read == 0;
+            _examinedAll = false;
         }
 
-        return new ReadResult(new ReadOnlySequence<byte>(buffer, _start, _end - _start), isCanceled: false, isCompleted: _ended);
-    }
-
-    // Moves the unconsumed tail to the buffer's front (into a buffer twice the size when it fills it), and reads after it.
-    private byte[] Fill(byte[] buffer)
-    {
-        int kept = _end - _start;
-        if (kept == buffer.Length)
-        {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-            buffer.AsSpan(_start, kept).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(buffer);
-            _buffer = buffer = larger;
-        }
-        else if (_start > 0)
-        {
-            buffer.AsSpan(_start, kept).CopyTo(buffer);
-        }
-
-        _start = 0;
-        _end = kept;
-        int read = RandomAccess.Read(_file.SafeFileHandle, buffer.AsSpan(kept), _fileOffset);
-        _fileOffset += read;
-        _end += read;
-        _ended = read == 0;
-        _examinedAll = false;
-        return buffer;
+        return new ReadResult(_reads.Unconsumed, isCanceled: false, isCompleted: _ended);
     }
 
     private byte[] Buffer() =>
-        _buffer ?? throw new InvalidOperationException($"The reader of {_file.Name} was completed; nothing more can be read from it.");
+        _completed
+            ? throw new InvalidOperationException($"The reader of {_file.Name} was completed; nothing more can be read from it.")
+            : _reads.Array;
 
     private static int IndexOf(SequencePosition position, byte[] buffer)
     {

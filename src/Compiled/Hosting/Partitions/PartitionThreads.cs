@@ -249,7 +249,7 @@ internal sealed class PartitionThreads : IDisposable
     // A partition's thread: its range of every source's files, piece by piece in file order; then it ends.
     private void Run(int partition)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        var reads = new PositionedReadBuffer(BufferBytes);
         try
         {
             foreach (FileSet set in _files)
@@ -268,7 +268,8 @@ internal sealed class PartitionThreads : IDisposable
                         _partitions[partition - 1].BeginStream(set.Source, read.Path, start);
                     }
 
-                    if (!ReadRange(partition, set, piece, read.Handle, start, end, ref buffer))
+                    reads.Clear();
+                    if (!ReadRange(partition, set, piece, read.Handle, start, end, reads))
                     {
                         return;
                     }
@@ -286,7 +287,7 @@ internal sealed class PartitionThreads : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            reads.Return();
             End(partition);
         }
     }
@@ -295,37 +296,24 @@ internal sealed class PartitionThreads : IDisposable
     // the partition's loop, the unconsumed tail of a buffer (a record not yet whole) moved to its front before the next
     // read, and notes how far the records run through reach (the source's position at a boundary). Parks between
     // buffers when asked. Returns false when the run is closing.
-    private bool ReadRange(int partition, FileSet set, int piece, SafeFileHandle file, long start, long end, ref byte[] buffer)
+    private bool ReadRange(int partition, FileSet set, int piece, SafeFileHandle file, long start, long end, PositionedReadBuffer reads)
     {
         int source = set.Source;
         long offset = start;
-        int filled = 0;
         while (true)
         {
-            if (filled == buffer.Length)
-            {
-                // One record longer than the buffer: the framer drops or refuses it past its limit, so this stays bounded.
-                byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                buffer.AsSpan(0, filled).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(buffer);
-                buffer = larger;
-            }
-
-            int want = (int)Math.Min(buffer.Length - filled, end - offset);
-            int read = want == 0 ? 0 : RandomAccess.Read(file, buffer.AsSpan(filled, want), offset);
+            // One record longer than the buffer doubles it; the framer drops or refuses it past its limit, so this stays bounded.
+            int read = reads.Fill(file, offset, end - offset);
             offset += read;
-            filled += read;
 
             // A file that became shorter than its ranges ends where it ends.
             bool completed = offset >= end || read == 0;
-            var sequence = new ReadOnlySequence<byte>(buffer, 0, filled);
+            ReadOnlySequence<byte> sequence = reads.Unconsumed;
             SequencePosition consumed = partition == 0
                 ? _job.Process(source, sequence, completed)
                 : _partitions[partition - 1].Process(source, sequence, completed);
-            int used = (int)sequence.Slice(sequence.Start, consumed).Length;
-            buffer.AsSpan(used, filled - used).CopyTo(buffer);
-            filled -= used;
-            set.Files.Consumed(partition, piece, offset - filled);
+            reads.ConsumeTo(reads.Start + (int)sequence.Slice(sequence.Start, consumed).Length);
+            set.Files.Consumed(partition, piece, offset - reads.Count);
             if (partition > 0 && _contexts[partition - 1].BufferedBytes > _sinkBufferBytes)
             {
                 RequestBoundary();

@@ -1,0 +1,79 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace Compiled.Connectors.Files;
+
+/// <summary>
+/// One pooled buffer that a file is read into at offsets (<see cref="RandomAccess"/>), on the thread that asks: what was
+/// read and not yet consumed lies from <see cref="Start"/> to <see cref="End"/>. Before each read the unconsumed tail (a
+/// record not yet whole) moves to the front, and when it fills the whole buffer (a record longer than the buffer) the
+/// buffer doubles, so what is unconsumed is always one segment. How a file source reads a regular file
+/// (<see cref="PositionedFileReader"/>) and how a partition reads its byte ranges (<c>Hosting/Partitions/PartitionThreads</c>).
+/// </summary>
+internal sealed class PositionedReadBuffer
+{
+    private byte[]? _buffer;
+
+    /// <summary>Rents a buffer of at least <paramref name="size"/> bytes.</summary>
+    public PositionedReadBuffer(int size) => _buffer = ArrayPool<byte>.Shared.Rent(size);
+
+    /// <summary>The buffer, for positions over it; it changes when it doubles.</summary>
+    public byte[] Array => _buffer ?? throw new ObjectDisposedException(nameof(PositionedReadBuffer), "The read buffer was returned to the pool; nothing more can be read into it.");
+
+    /// <summary>The first unconsumed byte.</summary>
+    public int Start { get; private set; }
+
+    /// <summary>The end of what was read.</summary>
+    public int End { get; private set; }
+
+    /// <summary>How many bytes were read and not yet consumed.</summary>
+    public int Count => End - Start;
+
+    /// <summary>The unconsumed bytes, as one segment.</summary>
+    public ReadOnlySequence<byte> Unconsumed => new(Array, Start, Count);
+
+    /// <summary>
+    /// Moves the unconsumed bytes to the front (into a buffer twice the size when they fill it) and reads at most
+    /// <paramref name="most"/> bytes of <paramref name="file"/> at <paramref name="offset"/> after them; returns how many
+    /// were read (0 at the file's end, or when <paramref name="most"/> is 0).
+    /// </summary>
+    public int Fill(SafeFileHandle file, long offset, long most)
+    {
+        byte[] buffer = Array;
+        int kept = Count;
+        if (kept == buffer.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+            buffer.AsSpan(Start, kept).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            _buffer = buffer = larger;
+        }
+        else if (Start > 0)
+        {
+            buffer.AsSpan(Start, kept).CopyTo(buffer);
+        }
+
+        Start = 0;
+        End = kept;
+        int want = (int)Math.Min(buffer.Length - kept, most);
+        int read = want == 0 ? 0 : RandomAccess.Read(file, buffer.AsSpan(kept, want), offset);
+        End += read;
+        return read;
+    }
+
+    /// <summary>Consumes the unconsumed bytes up to <paramref name="index"/> of <see cref="Array"/>.</summary>
+    public void ConsumeTo(int index) => Start = index;
+
+    /// <summary>Forgets what is unconsumed, keeping the buffer: the next read starts another piece of a file.</summary>
+    public void Clear() => Start = End = 0;
+
+    /// <summary>Returns the buffer to the pool.</summary>
+    public void Return()
+    {
+        if (_buffer is { } buffer)
+        {
+            _buffer = null;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
