@@ -100,12 +100,14 @@ public sealed partial class RedisStreamSource
         }
     }
 
-    // The same XACK sent again after it failed, now with the retries of a server away (RedisRetry); one the server
-    // refuses ends in RedisRetry's error, which says what to do.
+    // The same XACK sent again after it failed, now with the retries of a server away (RedisRetry), and marked so: one
+    // the server refuses ends in RedisRetry's error, which says what to do. Returns its new answer. The caller holds
+    // _sending's lock.
     private Task<long> SendAgain(Acknowledgement acknowledgement, CancellationToken cancellationToken)
     {
         RedisValue[] ids = acknowledgement.Ids;
-        return WithRetriesAsync(_ => Database.StreamAcknowledgeAsync(_stream, _options.Group, ids), "acknowledge entries on", cancellationToken);
+        acknowledgement.SentAgain = true;
+        return acknowledgement.Answer = WithRetriesAsync(_ => Database.StreamAcknowledgeAsync(_stream, _options.Group, ids), "acknowledge entries on", cancellationToken);
     }
 
     // The XACKs answered so far, oldest first, are counted and their ids reused; one that failed is sent again, and
@@ -125,9 +127,9 @@ public sealed partial class RedisStreamSource
             {
                 lock (_sending)
                 {
+                    // Sent again, it goes behind the others on their way.
                     _sending.Dequeue();
-                    oldest.SentAgain = true;
-                    oldest.Answer = SendAgain(oldest, cancellationToken);
+                    SendAgain(oldest, cancellationToken);
                     _sending.Enqueue(oldest);
                 }
 
@@ -157,8 +159,7 @@ public sealed partial class RedisStreamSource
                 Task<long> again;
                 lock (_sending)
                 {
-                    oldest.SentAgain = true;
-                    oldest.Answer = again = SendAgain(oldest, cancellationToken);
+                    again = SendAgain(oldest, cancellationToken);
                 }
 
                 await again.ConfigureAwait(false);
