@@ -149,7 +149,19 @@ public sealed partial class FileSource
                     "put the file back to resume, or start from a new checkpoint directory");
             }
 
-            SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            SafeFileHandle handle;
+            try
+            {
+                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (UnauthorizedAccessException error)
+            {
+                // Not skipped as an unreadable file of a pattern is: its partitions have records of it still to read.
+                throw new UnauthorizedAccessException(
+                    $"'{path}' cannot be read: permission denied; its partitions were reading it when the checkpoint was taken. " +
+                    "Give the user the job runs as read permission on it to resume, or start from a new checkpoint directory", error);
+            }
+
             PartitionedFile file = Opened(path, handle);
             files.Add(file);
             if (file.Length != stamp.Length || file.LastWriteTicks != stamp.LastWriteTicks)
