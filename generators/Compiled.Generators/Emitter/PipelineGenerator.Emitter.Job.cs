@@ -96,15 +96,25 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
-                    if (pipeline.Sources[i].Parse?.Record is null || pipeline.Sources[i].Parse!.Json)
+                    bool waits = pipeline.WaitingIn(pipeline.Sources[i]).Count > 0;
+                    if ((pipeline.Sources[i].Parse?.Record is null || pipeline.Sources[i].Parse!.Json) && !waits)
                     {
                         w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
                     }
                     else
                     {
-                        // A CSV source's stream that ends inside a quoted field leaves a record that never completes.
                         w.Line($"global::System.SequencePosition {names.LoopLocal}Consumed = {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
-                        w.Line($"if (isCompleted) {names.Counters}.EndStream();");
+                        if (waits)
+                        {
+                            w.Line($"{names.LoopLocal}.ReduceWaiting();");
+                        }
+
+                        if (pipeline.Sources[i].Parse?.Record is not null && !pipeline.Sources[i].Parse!.Json)
+                        {
+                            // A CSV source's stream that ends inside a quoted field leaves a record that never completes.
+                            w.Line($"if (isCompleted) {names.Counters}.EndStream();");
+                        }
+
                         w.Line($"return {names.LoopLocal}Consumed;");
                     }
 
@@ -120,17 +130,31 @@ namespace Compiled.Generators
                 {
                     StageNames names = pipeline.NamesOf(source);
                     w.Line();
+                    string push;
                     if (source.Parse is null)
                     {
                         w.Line($"/// <summary>Runs one record of {source.Name} through the fused loop, as if framed from its input (the test driver calls this).</summary>");
-                        w.Line($"public void {names.Push}(global::System.ReadOnlySpan<byte> record) => new {names.LoopType}(this).OnRecord(record);");
+                        push = $"public void {names.Push}(global::System.ReadOnlySpan<byte> record)";
                     }
                     else
                     {
                         w.Line($"/// <summary>Runs one parsed record of {source.Name} through the fused loop (the test driver calls this).</summary>");
-                        w.Line(pipeline.HasGuards
-                            ? $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record, default);"
-                            : $"public void {names.Push}({source.Output!.Type.Code} record) => new {names.LoopType}(this).OnValue(record);");
+                        push = $"public void {names.Push}({source.Output!.Type.Code} record)";
+                    }
+
+                    string run = source.Parse is null ? "OnRecord(record)" : pipeline.HasGuards ? "OnValue(record, default)" : "OnValue(record)";
+                    if (pipeline.WaitingIn(source).Count == 0)
+                    {
+                        w.Line($"{push} => new {names.LoopType}(this).{run};");
+                    }
+                    else
+                    {
+                        // The record's key is reduced before the call returns, as a framed buffer's keys are.
+                        w.Open(push);
+                        w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
+                        w.Line($"{names.LoopLocal}.{run};");
+                        w.Line($"{names.LoopLocal}.ReduceWaiting();");
+                        w.Close();
                     }
                 }
 

@@ -72,6 +72,7 @@ namespace Compiled.Generators
                     w.Close();
                 }
 
+                EmitReduceWaitingMethod(w, pipeline, source);
                 w.Close();
                 pipeline.CurrentSource = null;
             }
@@ -188,6 +189,11 @@ namespace Compiled.Generators
                         w.Open($"foreach (var {names.Local} in {call})");
                         EmitChildren(w, pipeline, index, names.Local!);
                         w.Close();
+                        break;
+
+                    case StageKind.ReduceByKey when pipeline.CurrentSource is not null && pipeline.DefersReduce(stage):
+                        w.Line("// The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.");
+                        EmitReduceWaiting(w, stage, names, $"{names.Field}.Defer({KeyOf(inputType, input)}, {ValueOf(inputType, input)})", method);
                         break;
 
                     case StageKind.ReduceByKey:
@@ -348,6 +354,40 @@ namespace Compiled.Generators
             {
                 w.Line($"ref {stage.Output!.Value!.Code} {names.Slot} = ref {table}.GetValueRefOrAddDefault({key}, out bool {names.Exists});");
                 w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
+            }
+
+            // Takes back the keys due from a [ReduceByKey] stage's table (see ByteKeyTable.Defer), oldest first, and reduces each
+            // one's value into its entry as EmitReduceInto does.
+            private static void EmitReduceWaiting(SourceWriter w, StageModel stage, StageNames names, string due, string method)
+            {
+                string type = stage.Output!.Value!.Code;
+                w.Open($"for (int {names.Due} = {due}; {names.Due} > 0; {names.Due}--)");
+                w.Line($"ref {type} {names.Slot} = ref {names.Field}.TakeOldest(out bool {names.Exists}, out {type} {names.Waited});");
+                w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {names.Waited}) : {names.Waited};");
+                w.Close();
+            }
+
+            // A loop whose [ReduceByKey] stages defer their keys reduces what still waits before it returns to its framer's
+            // caller: nothing reads a table (the batch boundary, a partition's merge, a checkpoint) while keys wait in it.
+            private static void EmitReduceWaitingMethod(SourceWriter w, PipelineView pipeline, StageModel source)
+            {
+                List<StageModel> waiting = pipeline.WaitingIn(source);
+                if (waiting.Count == 0)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>");
+                w.Open("public void ReduceWaiting()");
+                foreach (StageModel stage in waiting)
+                {
+                    StageNames names = pipeline.NamesOf(stage);
+                    w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location})");
+                    EmitReduceWaiting(w, stage, names, $"{names.Field}.Waiting", $"{pipeline.ClassName}.{NameTable.Escaped(stage.Name)}");
+                }
+
+                w.Close();
             }
 
             private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch

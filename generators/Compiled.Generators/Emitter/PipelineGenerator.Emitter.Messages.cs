@@ -28,6 +28,11 @@ namespace Compiled.Generators
                     }
 
                     w.Line($"batch.Deliver(ref {names.LoopLocal});");
+                    if (pipeline.WaitingIn(pipeline.Sources[i]).Count > 0)
+                    {
+                        w.Line($"{names.LoopLocal}.ReduceWaiting();");
+                    }
+
                     w.Line("break;");
                     w.Close();
                 }

@@ -48,6 +48,12 @@ namespace Compiled.Generators
                 /// <summary>See <see cref="Slot"/>.</summary>
                 public string? Exists { get; set; }
 
+                /// <summary>A deferred reduce's count of keys due, and the value a waiting key came with: <c>addDue</c>, <c>addValue</c>.</summary>
+                public string? Due { get; set; }
+
+                /// <summary>See <see cref="Due"/>.</summary>
+                public string? Waited { get; set; }
+
                 /// <summary>A sink's field for writing records as they are: <c>_outputRecords</c>.</summary>
                 public string? Records { get; set; }
 
@@ -325,6 +331,12 @@ namespace Compiled.Generators
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
+                                if (model.Stages[i].Kind == StageKind.ReduceByKey)
+                                {
+                                    names.Due = table.Allocate(local + "Due");
+                                    names.Waited = table.Allocate(local + "Value");
+                                }
+
                                 break;
                             case StageKind.CountByValue or StageKind.GroupByKey:
                             case StageKind.Union when names.Field is not null:

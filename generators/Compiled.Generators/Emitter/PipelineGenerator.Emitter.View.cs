@@ -25,7 +25,7 @@ namespace Compiled.Generators
                 // the text buffer, and the discard. No stage's name may take them.
                 private static readonly string[] FixedNames =
                 {
-                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue", "BeginBatch", "WriteState", "ReadState",
+                    "BeginStream", "Process", "CompleteBatch", "Dispose", "OnRecord", "OnValue", "ReduceWaiting", "BeginBatch", "WriteState", "ReadState",
                     "context", "source", "streamName", "buffer", "isCompleted", "disposing", "job", "record", "batch", "checkpoint", "section",
                     MetricsField, SeedField, TextField, "_",
                 };
@@ -314,6 +314,19 @@ namespace Compiled.Generators
                     LoopSegment loop = Physical.Loops.First(l => l.Source == index);
                     return loop.Stages.Select(s => Model.Stages[s]).ToList();
                 }
+
+                /// <summary>
+                /// Whether a [ReduceByKey] stage's records wait in its byte-key table while their slots are fetched, in a source's
+                /// fused loop (<c>ByteKeyTable.Defer</c>): a reduce of byte keys that no error policy guards (a guard reports the
+                /// record whose call threw, and a waiting record's reduce runs while a later record is being handled), into values
+                /// without references (numbers, unmanaged structs: a waiting value is a copy, where an object could still change).
+                /// </summary>
+                public bool DefersReduce(StageModel stage) =>
+                    stage.Kind == StageKind.ReduceByKey && !IsGuarded(stage) && Model.Stages[stage.Input].Output!.Shape == RecordShape.KeyValue
+                    && stage.Output!.Value!.Checkpoint == CheckpointForm.Bytes;
+
+                /// <summary>The stages of a source's fused loop whose records wait in their tables (<see cref="DefersReduce"/>): the loop reduces them all before it returns.</summary>
+                public List<StageModel> WaitingIn(StageModel source) => ReachedFrom(source).Where(DefersReduce).Distinct().ToList();
 
                 /// <summary>Whether a stage's call is guarded against an exception on one record: it declares a policy, or the pipeline does.</summary>
                 public bool IsGuarded(StageModel stage) => stage.OnError is not null && stage.Kind != StageKind.Source;

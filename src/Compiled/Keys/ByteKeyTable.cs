@@ -39,11 +39,14 @@ namespace Compiled.Keys;
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
+public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
 {
     /// <inheritdoc />
-    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch)
+    {
+        ThrowIfKeysWait();
         KeyedSections.Write<ByteKeys<TValue>, ReadOnlySpan<byte>, TValue, PlainEntries<TValue>>(ByteKeys<TValue>.Over(this), ref section, ref scratch);
+    }
 
     /// <inheritdoc />
     void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
@@ -237,7 +240,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> KeyAt(int index)
     {
-        if ((uint)index >= (uint)_count)
+        if ((uint)index >= (uint)_count || _waitingCount != 0)
         {
             ThrowIndex(index);
         }
@@ -253,7 +256,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue ValueAt(int index)
     {
-        if ((uint)index >= (uint)_count)
+        if ((uint)index >= (uint)_count || _waitingCount != 0)
         {
             ThrowIndex(index);
         }
@@ -267,6 +270,7 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     /// </summary>
     public void Clear()
     {
+        ThrowIfKeysWait();
         int count = _count;
         int arenaUsed = _arenaUsed;
         if (count != 0)
@@ -325,17 +329,6 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
     private ref TValue Add(ReadOnlySpan<byte> key, int empty)
     {
         ulong meta = Words(key, out ulong low, out ulong high);
-        if ((_count + 1) * 2 > SlotCount)
-        {
-            Resize(SlotCount * 2);
-            empty = FindEmpty(meta);
-        }
-
-        if (_count == _slotOfEntry.Length)
-        {
-            Array.Resize(ref _slotOfEntry, _slotOfEntry.Length * 2);
-        }
-
         if (key.Length > KeyHash.ShortKeyBytes)
         {
             if (_arena.Length - _arenaUsed < key.Length)
@@ -346,6 +339,25 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
             key.CopyTo(_arena.AsSpan(_arenaUsed));
             low = (ulong)_arenaUsed;
             _arenaUsed += key.Length;
+        }
+
+        return ref Place(meta, low, high, empty);
+    }
+
+    // Puts a new key's words (for a long key, its place in the arena as the low word) into the empty slot its probe
+    // ended on, growing the table first if it would pass the load of one half, and appends the slot to the entry list.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ref TValue Place(ulong meta, ulong low, ulong high, int empty)
+    {
+        if ((_count + 1) * 2 > SlotCount)
+        {
+            Resize(SlotCount * 2);
+            empty = FindEmpty(meta);
+        }
+
+        if (_count == _slotOfEntry.Length)
+        {
+            Array.Resize(ref _slotOfEntry, _slotOfEntry.Length * 2);
         }
 
         ref Slot slot = ref SlotAt(empty);
@@ -469,8 +481,11 @@ public sealed class ByteKeyTable<TValue> : ICheckpointTable, IWindowTable
         _smallBatchesMostBytes = 0;
     }
 
-    private static void ThrowIndex(int index) =>
+    private void ThrowIndex(int index)
+    {
+        ThrowIfKeysWait();
         throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+    }
 
     // A key of up to 16 bytes as it lies in memory, zero past its end (KeyHash.LoadShort); for a longer key, Low is
     // its offset in the arena. A struct of its own so that the two words stay side by side, whatever layout the

@@ -129,6 +129,7 @@ namespace Orders
                     {
                         var ordersLoop = new OrdersLoop(this);
                         global::System.SequencePosition ordersLoopConsumed = _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
                         if (isCompleted) _ordersReader.EndStream();
                         return ordersLoopConsumed;
                     }
@@ -146,6 +147,7 @@ namespace Orders
                         var ordersLoop = new OrdersLoop(this);
                         _ordersBadRecords.Messages = batch;
                         batch.Deliver(ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -153,7 +155,12 @@ namespace Orders
             }
 
             /// <summary>Runs one parsed record of Orders through the fused loop (the test driver calls this).</summary>
-            public void PushOrders(global::Orders.Order record) => new OrdersLoop(this).OnValue(record, default);
+            public void PushOrders(global::Orders.Order record)
+            {
+                var ordersLoop = new OrdersLoop(this);
+                ordersLoop.OnValue(record, default);
+                ordersLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -294,8 +301,12 @@ namespace Orders
                                         var split = new global::Compiled.KeyValue<long>(cents.Key, splitValue);
                                         splitInside = true;
                                         // [ReduceByKey] Add (BadRecords.cs:41)
-                                        ref long addSlot = ref _add.GetValueRefOrAddDefault(split.Key, out bool addExists);
-                                        addSlot = addExists ? global::Orders.Revenue.Add(addSlot, split.Value) : split.Value;
+                                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                                        for (int addDue = _add.Defer(split.Key, split.Value); addDue > 0; addDue--)
+                                        {
+                                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                            addSlot = addExists ? global::Orders.Revenue.Add(addSlot, addValue) : addValue;
+                                        }
                                         splitInside = false;
                                     }
                                 }
@@ -306,6 +317,17 @@ namespace Orders
                         }
                         catch (global::System.Exception wordsError) when (!wordsInside && _wordsGuard.Caught(_ordersBadRecords, ordersLine, wordsError)) { }
                         withNoteDone:;
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (BadRecords.cs:41)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                        addSlot = addExists ? global::Orders.Revenue.Add(addSlot, addValue) : addValue;
                     }
                 }
             }

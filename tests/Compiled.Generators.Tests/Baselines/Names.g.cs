@@ -136,7 +136,9 @@ namespace Naming
                     case 0:
                     {
                         var source2Loop = new SourceLoop(this);
-                        return _sourceFramer.Frame(buffer, isCompleted, ref source2Loop);
+                        global::System.SequencePosition source2LoopConsumed = _sourceFramer.Frame(buffer, isCompleted, ref source2Loop);
+                        source2Loop.ReduceWaiting();
+                        return source2LoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -151,6 +153,7 @@ namespace Naming
                     {
                         var source2Loop = new SourceLoop(this);
                         batch.Deliver(ref source2Loop);
+                        source2Loop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -158,7 +161,12 @@ namespace Naming
             }
 
             /// <summary>Runs one record of Source through the fused loop, as if framed from its input (the test driver calls this).</summary>
-            public void PushSource(global::System.ReadOnlySpan<byte> record) => new SourceLoop(this).OnRecord(record);
+            public void PushSource(global::System.ReadOnlySpan<byte> record)
+            {
+                var source2Loop = new SourceLoop(this);
+                source2Loop.OnRecord(record);
+                source2Loop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -291,7 +299,9 @@ namespace Naming
                         case 0:
                         {
                             var source2Loop = new SourceLoop(this);
-                            return _sourceFramer.Frame(buffer, isCompleted, ref source2Loop);
+                            global::System.SequencePosition source2LoopConsumed = _sourceFramer.Frame(buffer, isCompleted, ref source2Loop);
+                            source2Loop.ReduceWaiting();
+                            return source2LoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -372,8 +382,12 @@ namespace Naming
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
-                        ref long addSlot2 = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
-                        addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, pair.Value) : pair.Value;
+                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                        {
+                            ref long addSlot2 = ref _add.TakeOldest(out bool addExists, out long addValue);
+                            addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, addValue) : addValue;
+                        }
                         // [Map] AddSlot (Names.cs:27)
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);
                         // [Sink] Text (Names.cs:30)
@@ -381,6 +395,17 @@ namespace Naming
                         else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
                         else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }
                         else { SinkWriters.TextJson(_text.Clear(), addSlot); _text2.Write(_text.Written); }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (Names.cs:25)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref long addSlot2 = ref _add.TakeOldest(out bool addExists, out long addValue);
+                        addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, addValue) : addValue;
                     }
                 }
             }

@@ -115,6 +115,7 @@ namespace Markets
                     {
                         var tradesLoop = new TradesLoop(this);
                         global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
                         if (isCompleted) _tradesReader.EndStream();
                         return tradesLoopConsumed;
                     }
@@ -132,6 +133,7 @@ namespace Markets
                         var tradesLoop = new TradesLoop(this);
                         _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -139,7 +141,12 @@ namespace Markets
             }
 
             /// <summary>Runs one parsed record of Trades through the fused loop (the test driver calls this).</summary>
-            public void PushTrades(global::Markets.Trade record) => new TradesLoop(this).OnValue(record);
+            public void PushTrades(global::Markets.Trade record)
+            {
+                var tradesLoop = new TradesLoop(this);
+                tradesLoop.OnValue(record);
+                tradesLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -229,8 +236,23 @@ namespace Markets
                         // [Map] BySymbol (Records.cs:46)
                         var bySymbol = global::Markets.Bought.BySymbol(trades);
                         // [ReduceByKey] Add (Records.cs:49)
-                        ref long addSlot = ref _add.GetValueRefOrAddDefault(bySymbol.Key, out bool addExists);
-                        addSlot = addExists ? global::Markets.Bought.Add(addSlot, bySymbol.Value) : bySymbol.Value;
+                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        for (int addDue = _add.Defer(bySymbol.Key, bySymbol.Value); addDue > 0; addDue--)
+                        {
+                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                            addSlot = addExists ? global::Markets.Bought.Add(addSlot, addValue) : addValue;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (Records.cs:49)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                        addSlot = addExists ? global::Markets.Bought.Add(addSlot, addValue) : addValue;
                     }
                 }
             }

@@ -114,7 +114,9 @@ namespace Events
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
-                        return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
+                        return tradesLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -130,6 +132,7 @@ namespace Events
                         var tradesLoop = new TradesLoop(this);
                         _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -137,7 +140,12 @@ namespace Events
             }
 
             /// <summary>Runs one parsed record of Trades through the fused loop (the test driver calls this).</summary>
-            public void PushTrades(global::Events.TradeEvent record) => new TradesLoop(this).OnValue(record);
+            public void PushTrades(global::Events.TradeEvent record)
+            {
+                var tradesLoop = new TradesLoop(this);
+                tradesLoop.OnValue(record);
+                tradesLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -237,7 +245,9 @@ namespace Events
                         case 0:
                         {
                             var tradesLoop = new TradesLoop(this);
-                            return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                            global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                            tradesLoop.ReduceWaiting();
+                            return tradesLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -308,8 +318,23 @@ namespace Events
                         // [Map] BySymbol (RecordsJson.cs:46)
                         var bySymbol = global::Events.BoughtEvents.BySymbol(trades);
                         // [ReduceByKey] Add (RecordsJson.cs:49)
-                        ref long addSlot = ref _add.GetValueRefOrAddDefault(bySymbol.Key, out bool addExists);
-                        addSlot = addExists ? global::Events.BoughtEvents.Add(addSlot, bySymbol.Value) : bySymbol.Value;
+                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        for (int addDue = _add.Defer(bySymbol.Key, bySymbol.Value); addDue > 0; addDue--)
+                        {
+                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                            addSlot = addExists ? global::Events.BoughtEvents.Add(addSlot, addValue) : addValue;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (RecordsJson.cs:49)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                        addSlot = addExists ? global::Events.BoughtEvents.Add(addSlot, addValue) : addValue;
                     }
                 }
             }

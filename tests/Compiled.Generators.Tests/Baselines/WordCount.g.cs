@@ -110,7 +110,9 @@ namespace Samples.WordCount
                     case 0:
                     {
                         var inputLoop = new InputLoop(this);
-                        return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        inputLoop.ReduceWaiting();
+                        return inputLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -125,6 +127,7 @@ namespace Samples.WordCount
                     {
                         var inputLoop = new InputLoop(this);
                         batch.Deliver(ref inputLoop);
+                        inputLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -132,7 +135,12 @@ namespace Samples.WordCount
             }
 
             /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
-            public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
+            public void PushInput(global::System.ReadOnlySpan<byte> record)
+            {
+                var inputLoop = new InputLoop(this);
+                inputLoop.OnRecord(record);
+                inputLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -218,7 +226,9 @@ namespace Samples.WordCount
                         case 0:
                         {
                             var inputLoop = new InputLoop(this);
-                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            inputLoop.ReduceWaiting();
+                            return inputLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -271,8 +281,23 @@ namespace Samples.WordCount
                         // [Map] Pair (WordCount.cs:22)
                         var pair = global::Samples.WordCount.WordCount.Pair(words);
                         // [ReduceByKey] Add (WordCount.cs:26)
-                        ref long addSlot = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
-                        addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, pair.Value) : pair.Value;
+                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                        {
+                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                            addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (WordCount.cs:26)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                        addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
                     }
                 }
             }

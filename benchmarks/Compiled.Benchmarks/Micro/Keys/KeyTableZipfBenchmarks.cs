@@ -19,6 +19,7 @@ public class KeyTableZipfBenchmarks
     private ZipfWordStream _stream = null!;
     private ByteKeyTableBefore<long> _before = null!;
     private ByteKeyTable<long> _table = null!;
+    private ByteKeyTable<long> _deferred = null!;
     private HandTunedWordTable _handTuned = null!;
     private StructKeyTableBefore<long, long> _structBefore = null!;
     private StructKeyTable<long, long> _structTable = null!;
@@ -35,12 +36,14 @@ public class KeyTableZipfBenchmarks
         _stream = new ZipfWordStream(DistinctKeys);
         _before = new ByteKeyTableBefore<long>();
         _table = new ByteKeyTable<long>();
+        _deferred = new ByteKeyTable<long>();
         _handTuned = new HandTunedWordTable();
         _structBefore = new StructKeyTableBefore<long, long>();
         _structTable = new StructKeyTable<long, long>();
         _handTunedLong = new HandTunedLongTable();
         BytesBefore();
         Bytes();
+        BytesDeferred();
         BytesHandTuned();
         StructBefore();
         Struct();
@@ -80,6 +83,38 @@ public class KeyTableZipfBenchmarks
         {
             table.GetValueRefOrAddDefault(text.Slice(offset, length), out _)++;
             offset += length;
+        }
+
+        return table.Count;
+    }
+
+    /// <summary>
+    /// The runtime's byte-key table as a generated [ReduceByKey] feeds it: each word waits in the table's queue while its
+    /// slot is fetched (<see cref="ByteKeyTable{TValue}.Defer"/>), and the oldest waiting word is reduced (a sum of ones).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = ZipfWordStream.Words, Description = "bytes: ByteKeyTable, deferred")]
+    [BenchmarkCategory("bytes")]
+    public int BytesDeferred()
+    {
+        ByteKeyTable<long> table = _deferred;
+        table.Clear();
+        ReadOnlySpan<byte> text = _stream.Text;
+        int offset = 0;
+        foreach (byte length in _stream.Lengths)
+        {
+            for (int due = table.Defer(text.Slice(offset, length), 1); due > 0; due--)
+            {
+                ref long slot = ref table.TakeOldest(out bool exists, out long value);
+                slot = exists ? slot + value : value;
+            }
+
+            offset += length;
+        }
+
+        for (int due = table.Waiting; due > 0; due--)
+        {
+            ref long slot = ref table.TakeOldest(out bool exists, out long value);
+            slot = exists ? slot + value : value;
         }
 
         return table.Count;
@@ -153,7 +188,7 @@ public class KeyTableZipfBenchmarks
     private void Check()
     {
         int distinct = _stream.DistinctSeen;
-        if (_before.Count != distinct || _table.Count != distinct || _handTuned.Count != distinct
+        if (_before.Count != distinct || _table.Count != distinct || _deferred.Count != distinct || _handTuned.Count != distinct
             || _structBefore.Count != distinct || _structTable.Count != distinct || _handTunedLong.Count != distinct)
         {
             throw new InvalidOperationException(
@@ -164,6 +199,7 @@ public class KeyTableZipfBenchmarks
         for (int i = 0; i < distinct; i++)
         {
             if (!_before.KeyAt(i).SequenceEqual(_table.KeyAt(i)) || _before.ValueAt(i) != _table.ValueAt(i)
+                || !_deferred.KeyAt(i).SequenceEqual(_table.KeyAt(i)) || _deferred.ValueAt(i) != _table.ValueAt(i)
                 || _structBefore.KeyAt(i) != _structTable.KeyAt(i) || _structBefore.ValueAt(i) != _structTable.ValueAt(i))
             {
                 throw new InvalidOperationException($"The runtime's tables disagree with the ones before at entry {i}.");

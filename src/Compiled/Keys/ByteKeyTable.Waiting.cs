@@ -1,0 +1,156 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Compiled.Keys;
+
+/// <content>
+/// Keys that wait while their slots are fetched: a reduce that adds each record's value into its key's entry can
+/// hand the table a key and a value (<see cref="ByteKeyTable{TValue}.Defer"/>), and take them back a few keys later
+/// (<see cref="ByteKeyTable{TValue}.TakeOldest"/>), when the key's slot has had the time of those keys to come into
+/// the cache.
+/// </content>
+public sealed partial class ByteKeyTable<TValue>
+{
+    /// <summary>
+    /// How many keys <see cref="Defer"/> holds at most: a key's slot is asked for this many keys (less one) before
+    /// the key is looked up. A power of two.
+    /// </summary>
+    public const int WaitingKeys = 8;
+
+    // The waiting keys as slots (meta word, key words, value), oldest at _firstWaiting, in a ring of WaitingKeys;
+    // allocated by the first Defer, so a table that no reduce defers into keeps none.
+    private Slot[]? _waiting;
+    private int _firstWaiting;
+    private int _waitingCount;
+
+    // A copy of the one long key that may wait: a long key is the last to wait, since every key waiting is due when it
+    // comes (see DeferRare), so one copy is enough. It grows to the longest key deferred, and is kept.
+    private byte[] _waitingLongKey = [];
+
+    /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
+    public int Waiting => _waitingCount;
+
+    /// <summary>
+    /// Hands the table a key and the value to reduce into its entry, and asks the processor for the key's slot without
+    /// waiting for it. The key waits with the value until <see cref="TakeOldest"/> takes it back; the caller must take
+    /// back, oldest first, as many keys as this returns before it defers another: 1 when <see cref="WaitingKeys"/> keys
+    /// wait, 0 before, and every waiting key after a key longer than <see cref="KeyHash.ShortKeyBytes"/> (whose bytes
+    /// are copied to wait). So keys are looked up in the order they were deferred, and a key's values are reduced in
+    /// the order they came. While keys wait the table must not be read: <see cref="KeyAt"/>, <see cref="ValueAt"/>,
+    /// <see cref="Clear"/> and a checkpoint throw; take every waiting key first (<see cref="Waiting"/> of them).
+    /// </summary>
+    /// <returns>How many keys are due: to take back with <see cref="TakeOldest"/> now.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Defer(ReadOnlySpan<byte> key, TValue value)
+    {
+        Slot[]? waiting = _waiting;
+        int length = key.Length;
+        if (waiting is null || length > KeyHash.ShortKeyBytes)
+        {
+            return DeferRare(key, value);
+        }
+
+        KeyHash.LoadShort(key, out ulong low, out ulong high);
+        ulong meta = ((ulong)KeyHash.OfWords(low, high, length) << 32) | ((uint)length + 1);
+        CacheLines.Prefetch(ref SlotAt((int)(meta >> _shift)));
+        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), (_firstWaiting + _waitingCount) & (WaitingKeys - 1));
+        entry.Meta = meta;
+        entry.Key.Low = low;
+        entry.Key.High = high;
+        entry.Value = value;
+        return ++_waitingCount == WaitingKeys ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Takes back the key that has waited longest (see <see cref="Defer"/>) and returns a reference to its entry's value,
+    /// adding the key with a default value if it is new (<paramref name="exists"/> is then <see langword="false"/>);
+    /// <paramref name="value"/> is the value deferred with it. The reference is valid until the next call that adds a key.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref TValue TakeOldest(out bool exists, out TValue value)
+    {
+        if (_waitingCount == 0)
+        {
+            ThrowNoneWaiting();
+        }
+
+        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_waiting!), _firstWaiting);
+        _firstWaiting = (_firstWaiting + 1) & (WaitingKeys - 1);
+        _waitingCount--;
+        value = entry.Value;
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
+        {
+            entry.Value = default!;
+        }
+
+        ulong meta = entry.Meta;
+        int length = (int)(uint)meta - 1;
+        if (length > KeyHash.ShortKeyBytes)
+        {
+            return ref GetValueRefOrAddDefault(_waitingLongKey.AsSpan(0, length), out exists);
+        }
+
+        // The probe of GetValueRefOrAddDefault, from the words and hash worked out when the key was deferred.
+        ulong low = entry.Key.Low;
+        ulong high = entry.Key.High;
+        int mask = _mask;
+        int index = (int)(meta >> _shift);
+        ref Slot slots = ref FirstSlot();
+        while (true)
+        {
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
+            {
+                if (((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0)
+                {
+                    exists = true;
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Place(meta, low, high, index);
+            }
+
+            index = (index + 1) & mask;
+        }
+    }
+
+    // The first key deferred into this table (its ring is made here), and a long key: its bytes are copied to wait,
+    // last, and every waiting key is due, so the copy is free again before the next long key comes.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int DeferRare(ReadOnlySpan<byte> key, TValue value)
+    {
+        _waiting ??= new Slot[WaitingKeys];
+        if (key.Length <= KeyHash.ShortKeyBytes)
+        {
+            return Defer(key, value);
+        }
+
+        if (_waitingLongKey.Length < key.Length)
+        {
+            _waitingLongKey = new byte[Math.Max(key.Length, _waitingLongKey.Length * 2)];
+        }
+
+        key.CopyTo(_waitingLongKey);
+        ref Slot entry = ref _waiting[(_firstWaiting + _waitingCount) & (WaitingKeys - 1)];
+        entry.Meta = ((ulong)KeyHash.OfLong(key) << 32) | ((uint)key.Length + 1);
+        entry.Key = default;
+        entry.Value = value;
+        return ++_waitingCount;
+    }
+
+    private void ThrowIfKeysWait()
+    {
+        if (_waitingCount != 0)
+        {
+            throw new InvalidOperationException(
+                $"{_waitingCount} keys handed to Defer still wait to be reduced into this table; take them with TakeOldest (Waiting of them) before reading or clearing it.");
+        }
+    }
+
+    private static void ThrowNoneWaiting() =>
+        throw new InvalidOperationException("No key waits in this table: TakeOldest takes back only keys handed to Defer, as many as Defer and Waiting say.");
+}
