@@ -192,8 +192,15 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.ReduceByKey when pipeline.CurrentSource is not null && pipeline.DefersReduce(stage):
-                        w.Line("// The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.");
+                        // A table larger than a core's caches: the key waits in it while its slot is fetched, and the keys due are
+                        // reduced, oldest first, as they came. A smaller one (the table grows, never shrinks, within a batch): at once.
+                        w.Line("// A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.");
+                        w.Open($"if ({names.Field}.IsLargerThanCache)");
                         EmitReduceWaiting(w, stage, names, $"{names.Field}.Defer({KeyOf(inputType, input)}, {ValueOf(inputType, input)})", method);
+                        w.Close();
+                        w.Open("else");
+                        EmitReduceInto(w, names.Field!, stage, names, KeyOf(inputType, input), ValueOf(inputType, input), method);
+                        w.Close();
                         break;
 
                     case StageKind.ReduceByKey:

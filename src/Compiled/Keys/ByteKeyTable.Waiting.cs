@@ -15,7 +15,7 @@ public sealed partial class ByteKeyTable<TValue>
     /// How many keys <see cref="Defer"/> holds at most: a key's slot is asked for this many keys (less one) before
     /// the key is looked up. A power of two.
     /// </summary>
-    public const int WaitingKeys = 8;
+    public const int WaitingKeys = 16;
 
     // The waiting keys as slots (meta word, key words, value), oldest at _firstWaiting, in a ring of WaitingKeys;
     // allocated by the first Defer, so a table that no reduce defers into keeps none.
@@ -26,6 +26,19 @@ public sealed partial class ByteKeyTable<TValue>
     // A copy of the one long key that may wait: a long key is the last to wait, since every key waiting is due when it
     // comes (see DeferRare), so one copy is enough. It grows to the longest key deferred, and is kept.
     private byte[] _waitingLongKey = [];
+
+    // The slots' size from which a probe is likely to miss a core's own caches (a level 2 cache holds 256 KiB to 2 MiB),
+    // so that asking for a slot ahead of its probe pays for the key's wait.
+    private const int LargerThanCacheBytes = 256 * 1024;
+    private static readonly int s_largerThanCacheMask = (LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
+
+    /// <summary>
+    /// Whether the table's slots are more than a core's own caches are likely to hold (256 KiB or more): then a probe is
+    /// likely to wait for memory, and a key is better deferred (<see cref="Defer"/>) than looked up at once. A table
+    /// never shrinks while keys wait in it (only <see cref="Clear"/> shrinks it), so a caller that defers while this is
+    /// true and looks up at once while it is false keeps every key in the order it came.
+    /// </summary>
+    public bool IsLargerThanCache => _mask >= s_largerThanCacheMask;
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
     public int Waiting => _waitingCount;

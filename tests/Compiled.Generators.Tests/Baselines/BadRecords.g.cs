@@ -301,11 +301,19 @@ namespace Orders
                                         var split = new global::Compiled.KeyValue<long>(cents.Key, splitValue);
                                         splitInside = true;
                                         // [ReduceByKey] Add (BadRecords.cs:41)
-                                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
-                                        for (int addDue = _add.Defer(split.Key, split.Value); addDue > 0; addDue--)
+                                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                                        if (_add.IsLargerThanCache)
                                         {
-                                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
-                                            addSlot = addExists ? global::Orders.Revenue.Add(addSlot, addValue) : addValue;
+                                            for (int addDue = _add.Defer(split.Key, split.Value); addDue > 0; addDue--)
+                                            {
+                                                ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                                addSlot = addExists ? global::Orders.Revenue.Add(addSlot, addValue) : addValue;
+                                            }
+                                        }
+                                        else
+                                        {
+                                            ref long addSlot = ref _add.GetValueRefOrAddDefault(split.Key, out bool addExists);
+                                            addSlot = addExists ? global::Orders.Revenue.Add(addSlot, split.Value) : split.Value;
                                         }
                                         splitInside = false;
                                     }

@@ -382,11 +382,19 @@ namespace Naming
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
-                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
-                        for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_add.IsLargerThanCache)
                         {
-                            ref long addSlot2 = ref _add.TakeOldest(out bool addExists, out long addValue);
-                            addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, addValue) : addValue;
+                            for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                            {
+                                ref long addSlot2 = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, addValue) : addValue;
+                            }
+                        }
+                        else
+                        {
+                            ref long addSlot2 = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
+                            addSlot2 = addExists ? global::Naming.Names.Add(addSlot2, pair.Value) : pair.Value;
                         }
                         // [Map] AddSlot (Names.cs:27)
                         var addSlot = global::Naming.Names.AddSlot(pair.Key, pair.Value);

@@ -236,11 +236,19 @@ namespace Markets
                         // [Map] BySymbol (Records.cs:46)
                         var bySymbol = global::Markets.Bought.BySymbol(trades);
                         // [ReduceByKey] Add (Records.cs:49)
-                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
-                        for (int addDue = _add.Defer(bySymbol.Key, bySymbol.Value); addDue > 0; addDue--)
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_add.IsLargerThanCache)
                         {
-                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
-                            addSlot = addExists ? global::Markets.Bought.Add(addSlot, addValue) : addValue;
+                            for (int addDue = _add.Defer(bySymbol.Key, bySymbol.Value); addDue > 0; addDue--)
+                            {
+                                ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                addSlot = addExists ? global::Markets.Bought.Add(addSlot, addValue) : addValue;
+                            }
+                        }
+                        else
+                        {
+                            ref long addSlot = ref _add.GetValueRefOrAddDefault(bySymbol.Key, out bool addExists);
+                            addSlot = addExists ? global::Markets.Bought.Add(addSlot, bySymbol.Value) : bySymbol.Value;
                         }
                     }
                 }

@@ -281,11 +281,19 @@ namespace Samples.WordCount
                         // [Map] Pair (WordCount.cs:22)
                         var pair = global::Samples.WordCount.WordCount.Pair(words);
                         // [ReduceByKey] Add (WordCount.cs:26)
-                        // The key waits in its table while its slot is fetched; the keys due are reduced, oldest first, as they came.
-                        for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_add.IsLargerThanCache)
                         {
-                            ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
-                            addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
+                            for (int addDue = _add.Defer(pair.Key, pair.Value); addDue > 0; addDue--)
+                            {
+                                ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
+                            }
+                        }
+                        else
+                        {
+                            ref long addSlot = ref _add.GetValueRefOrAddDefault(pair.Key, out bool addExists);
+                            addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, pair.Value) : pair.Value;
                         }
                     }
                 }
