@@ -23,9 +23,10 @@ public sealed partial class ByteKeyTable<TValue>
     private int _firstWaiting;
     private int _waitingCount;
 
-    // A copy of the one long key that may wait: a long key is the last to wait, since every key waiting is due when it
-    // comes (see DeferRare), so one copy is enough. It grows to the longest key deferred, and is kept.
-    private byte[] _waitingLongKey = [];
+    // The bytes of the long keys that wait: the key of ring entry i at i * _longKeyRoom. The room grows (doubling) to the
+    // longest key deferred, and is kept, so a steady stream of keys allocates nothing.
+    private byte[] _waitingLongKeys = [];
+    private int _longKeyRoom;
 
     // The slots' size from which a probe is likely to miss a core's own caches (a level 2 cache holds 256 KiB to 2 MiB),
     // so that asking for a slot ahead of its probe pays for the key's wait.
@@ -47,9 +48,8 @@ public sealed partial class ByteKeyTable<TValue>
     /// Hands the table a key and the value to reduce into its entry, and asks the processor for the key's slot without
     /// waiting for it. The key waits with the value until <see cref="TakeOldest"/> takes it back; the caller must take
     /// back, oldest first, as many keys as this returns before it defers another: 1 when <see cref="WaitingKeys"/> keys
-    /// wait, 0 before, and every waiting key after a key longer than <see cref="KeyHash.ShortKeyBytes"/> (whose bytes
-    /// are copied to wait). So keys are looked up in the order they were deferred, and a key's values are reduced in
-    /// the order they came. While keys wait the table must not be read: <see cref="KeyAt"/>, <see cref="ValueAt"/>,
+    /// wait, 0 before. A key longer than <see cref="KeyHash.ShortKeyBytes"/> waits as a copy of its bytes. So keys are
+    /// looked up in the order they were deferred, and a key's values are reduced in the order they came. While keys wait the table must not be read: <see cref="KeyAt"/>, <see cref="ValueAt"/>,
     /// <see cref="Clear"/> and a checkpoint throw; take every waiting key first (<see cref="Waiting"/> of them).
     /// </summary>
     /// <returns>How many keys are due: to take back with <see cref="TakeOldest"/> now.</returns>
@@ -87,8 +87,9 @@ public sealed partial class ByteKeyTable<TValue>
             ThrowNoneWaiting();
         }
 
-        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_waiting!), _firstWaiting);
-        _firstWaiting = (_firstWaiting + 1) & (WaitingKeys - 1);
+        int oldest = _firstWaiting;
+        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_waiting!), oldest);
+        _firstWaiting = (oldest + 1) & (WaitingKeys - 1);
         _waitingCount--;
         value = entry.Value;
         if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
@@ -100,7 +101,7 @@ public sealed partial class ByteKeyTable<TValue>
         int length = (int)(uint)meta - 1;
         if (length > KeyHash.ShortKeyBytes)
         {
-            return ref GetValueRefOrAddDefault(_waitingLongKey.AsSpan(0, length), out exists);
+            return ref TakeLong(meta, _waitingLongKeys.AsSpan(oldest * _longKeyRoom, length), out exists);
         }
 
         // The probe of GetValueRefOrAddDefault, from the words and hash worked out when the key was deferred.
@@ -131,8 +132,8 @@ public sealed partial class ByteKeyTable<TValue>
         }
     }
 
-    // The first key deferred into this table (its ring is made here), and a long key: its bytes are copied to wait,
-    // last, and every waiting key is due, so the copy is free again before the next long key comes.
+    // The first key deferred into this table (its ring is made here), and a long key: its bytes are copied into its ring
+    // entry's room (grown first if the key is longer than any before), and its slot is asked for as a short key's is.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int DeferRare(ReadOnlySpan<byte> key, TValue value)
     {
@@ -142,17 +143,72 @@ public sealed partial class ByteKeyTable<TValue>
             return Defer(key, value);
         }
 
-        if (_waitingLongKey.Length < key.Length)
+        int last = (_firstWaiting + _waitingCount) & (WaitingKeys - 1);
+        if (_longKeyRoom < key.Length)
         {
-            _waitingLongKey = new byte[Math.Max(key.Length, _waitingLongKey.Length * 2)];
+            GrowLongKeyRoom(key.Length);
         }
 
-        key.CopyTo(_waitingLongKey);
-        ref Slot entry = ref _waiting[(_firstWaiting + _waitingCount) & (WaitingKeys - 1)];
-        entry.Meta = ((ulong)KeyHash.OfLong(key) << 32) | ((uint)key.Length + 1);
+        key.CopyTo(_waitingLongKeys.AsSpan(last * _longKeyRoom));
+        ulong meta = ((ulong)KeyHash.OfLong(key) << 32) | ((uint)key.Length + 1);
+        CacheLines.Prefetch(ref SlotAt((int)(meta >> _shift)));
+        ref Slot entry = ref _waiting[last];
+        entry.Meta = meta;
         entry.Key = default;
         entry.Value = value;
-        return ++_waitingCount;
+        return ++_waitingCount == WaitingKeys ? 1 : 0;
+    }
+
+    // Room for a long key of `length` bytes in every ring entry: the waiting long keys move to their entries' new places.
+    private void GrowLongKeyRoom(int length)
+    {
+        int room = (int)Math.Min(Array.MaxLength / WaitingKeys, Math.Max(length, Math.Max(2L * _longKeyRoom, 2 * KeyHash.ShortKeyBytes)));
+        if (room < length)
+        {
+            throw new InvalidOperationException($"A key of {length} bytes is too long to wait in a key table, which keeps keys of up to {room} bytes; look it up with GetValueRefOrAddDefault instead.");
+        }
+
+        byte[] keys = new byte[room * WaitingKeys];
+        for (int i = 0; i < _waitingCount; i++)
+        {
+            int entry = (_firstWaiting + i) & (WaitingKeys - 1);
+            int entryLength = (int)(uint)_waiting![entry].Meta - 1;
+            if (entryLength > KeyHash.ShortKeyBytes)
+            {
+                _waitingLongKeys.AsSpan(entry * _longKeyRoom, entryLength).CopyTo(keys.AsSpan(entry * room));
+            }
+        }
+
+        _waitingLongKeys = keys;
+        _longKeyRoom = room;
+    }
+
+    // The probe of GetValueRefOrAddDefault for a long key whose hash-and-length word was worked out when it was deferred.
+    private ref TValue TakeLong(ulong meta, ReadOnlySpan<byte> key, out bool exists)
+    {
+        int mask = _mask;
+        int index = (int)(meta >> _shift);
+        ref Slot slots = ref FirstSlot();
+        while (true)
+        {
+            ref Slot slot = ref Unsafe.Add(ref slots, index);
+            ulong taken = slot.Meta;
+            if (taken == meta)
+            {
+                if (LongKeyEquals(slot.Key.Low, key))
+                {
+                    exists = true;
+                    return ref slot.Value;
+                }
+            }
+            else if (taken == 0)
+            {
+                exists = false;
+                return ref Add(key, index);
+            }
+
+            index = (index + 1) & mask;
+        }
     }
 
     private void ThrowIfKeysWait()

@@ -58,7 +58,7 @@ public class WaitingKeyTests
     }
 
     [Fact]
-    public void Defer_SaysWhenKeysAreDue_OneWhenTheQueueIsFull_AllAfterALongKey()
+    public void Defer_SaysWhenAKeyIsDue_OneWhenTheQueueIsFull_LongKeysWaitingAsShortOnesDo()
     {
         var table = new ByteKeyTable<long>();
         for (int i = 0; i < ByteKeyTable<long>.WaitingKeys - 1; i++)
@@ -73,18 +73,32 @@ public class WaitingKeyTests
         first = value;
         Assert.Equal(ByteKeyTable<long>.WaitingKeys - 1, table.Waiting);
 
-        // A key longer than a slot holds waits last, and every waiting key is due with it.
-        Assert.Equal(ByteKeyTable<long>.WaitingKeys, table.Defer("a key longer than sixteen bytes"u8, 5));
-        for (int due = ByteKeyTable<long>.WaitingKeys; due > 0; due--)
+        // Keys longer than a slot holds, each longer than any before while others wait (their copies move as the room
+        // for them grows), and one of them again: each due in turn, as a short key is.
+        string[] longKeys = ["a key longer than sixteen bytes", new string('b', 40), new string('c', 100), "a key longer than sixteen bytes"];
+        foreach (string longKey in longKeys)
+        {
+            int due = table.Defer(Encoding.ASCII.GetBytes(longKey), 5);
+            Assert.Equal(1, due);
+            ref long slot = ref table.TakeOldest(out bool known, out long waited);
+            slot = known ? slot + waited : waited;
+        }
+
+        for (int due = table.Waiting; due > 0; due--)
         {
             ref long slot = ref table.TakeOldest(out bool known, out long waited);
             slot = known ? slot + waited : waited;
         }
 
-        Assert.Equal(ByteKeyTable<long>.WaitingKeys + 1, table.Count);
-        Assert.Equal("a key longer than sixteen bytes"u8.ToArray(), table.KeyAt(table.Count - 1).ToArray());
-        Assert.Equal(5, table.ValueAt(table.Count - 1));
+        Assert.Equal(ByteKeyTable<long>.WaitingKeys + 3, table.Count);
         Assert.Equal("w0"u8.ToArray(), table.KeyAt(0).ToArray());
+        for (int k = 0; k < 3; k++)
+        {
+            Assert.Equal(Encoding.ASCII.GetBytes(longKeys[k]), table.KeyAt(ByteKeyTable<long>.WaitingKeys + k).ToArray());
+        }
+
+        Assert.Equal(10, table.ValueAt(ByteKeyTable<long>.WaitingKeys));
+        Assert.Equal(5, table.ValueAt(ByteKeyTable<long>.WaitingKeys + 2));
     }
 
     [Fact]
