@@ -49,8 +49,9 @@ public sealed partial class ByteKeyTable<TValue>
     /// waiting for it. The key waits with the value until <see cref="TakeOldest"/> takes it back; the caller must take
     /// back, oldest first, as many keys as this returns before it defers another: 1 when <see cref="WaitingKeys"/> keys
     /// wait, 0 before. A key longer than <see cref="KeyHash.ShortKeyBytes"/> waits as a copy of its bytes. So keys are
-    /// looked up in the order they were deferred, and a key's values are reduced in the order they came. While keys wait the table must not be read: <see cref="KeyAt"/>, <see cref="ValueAt"/>,
-    /// <see cref="Clear"/> and a checkpoint throw; take every waiting key first (<see cref="Waiting"/> of them).
+    /// looked up in the order they were deferred, and a key's values are reduced in the order they came. While keys
+    /// wait the table must not be read: <see cref="KeyAt"/>, <see cref="ValueAt"/>, <see cref="Clear"/> and a
+    /// checkpoint throw; take every waiting key first (<see cref="Waiting"/> of them).
     /// </summary>
     /// <returns>How many keys are due: to take back with <see cref="TakeOldest"/> now.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
