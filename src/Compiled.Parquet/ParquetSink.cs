@@ -444,11 +444,12 @@ public sealed partial class ParquetSink : Sink
             _temporaryStart,
             _temporaryEnd,
             keepUpTo,
-            FinalPathOf,
-            batchTime =>
+            // This sink writes one file per batch, never part files: a batch's file is renamed to its one name.
+            (batchTime, _) => FinalPathOf(batchTime),
+            (batchTime, fileName) =>
             {
                 Committed(batchTime);
-                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+                LogPreparedFileCommitted(Uri.Text, fileName, keepUpTo!.Value);
             },
             (error, path) => LogFileNotFinished(error, Uri.Text, path));
         if (keepUpTo is null)
