@@ -169,8 +169,9 @@ namespace Compiled.Generators
 
                 foreach (StageModel sink in sinks)
                 {
-                    // The partition's records for a sink wait in a buffer of its own until the boundary; typed records
-                    // as they are when the job's sink takes them so (a type that holds no view into a reused buffer).
+                    // The partition's records for a sink wait in a buffer of its own until the boundary, or go at once to
+                    // the partition's own part when the sink writes one per partition (a file sink's part files); typed
+                    // records as they are when the job's sink takes them so (a type that holds no view into a reused buffer).
                     StageNames names = pipeline.NamesOf(sink);
                     w.Line($"{names.Field} = context.SinkBuffer({pipeline.Sinks.IndexOf(sink)});");
                     w.Line(IsByteSpan(pipeline, sink) ? $"{names.Records} = {names.Field}.BytesAsTheyAre();"
@@ -243,7 +244,7 @@ namespace Compiled.Generators
                 foreach (StageModel sink in sinks)
                 {
                     string field = pipeline.NamesOf(sink).Field!;
-                    w.Line($"// [Sink] {sink.Name} ({sink.Location}): this partition's records of the batch written to the job's sink, after those of the ranges before.");
+                    w.Line($"// [Sink] {sink.Name} ({sink.Location}): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).");
                     w.Line($"{field}.DrainInto(into.{field});");
                 }
 
