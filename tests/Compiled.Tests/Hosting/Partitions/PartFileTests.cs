@@ -139,6 +139,40 @@ public class PartFileTests
         Assert.Equal(one.Sinks["Output"], Lines(output, "Output", sorted: false));
     }
 
+    [Fact]
+    public async Task WithACheckpoint_CheckpointNotWrittenAfterThePartsArePrepared_ResumedRunWritesEachRecordOnce()
+    {
+        // A directory where the batch's checkpoint is to be renamed makes its write fail after both parts are prepared:
+        // the batch is not done, so nothing of it may appear. A process killed there (SIGKILL) would also leave the two
+        // prepared parts under their hidden names, which are planted here as it leaves them; the restart, which finds no
+        // checkpoint recording the batch, must delete them and write the batch again from its input, once.
+        using var temp = new TempDirectory();
+        string input = ErrorLinesFile(temp, lines: 200_000, errorsUpTo: 200_000);
+        Result one = await RunAsync(ErrorLines.Definition, input, temp.Combine("one"), 1);
+        string oneFile = Assert.Single(Directory.GetFiles(temp.Combine("one")));
+        long batchTime = BatchTimeOf(Path.GetFileName(oneFile), "Output-", ".txt");
+        string output = temp.Combine("many");
+        string checkpoint = temp.Combine("checkpoint");
+        string blocked = Path.Combine(checkpoint, $"checkpoint-{batchTime}");
+        Directory.CreateDirectory(blocked);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => RunCheckpointedAsync(input, output, checkpoint, stopAtOnce: false));
+        Assert.Empty(Directory.GetFiles(output));
+        for (int p = 0; p < 2; p++)
+        {
+            File.Copy(oneFile, Path.Combine(output, $".Output-{batchTime}-part-{p:D5}.txt.tmp"));
+        }
+
+        Directory.Delete(blocked);
+        (long records, string log) = await RunCheckpointedAsync(input, output, checkpoint, stopAtOnce: false);
+
+        Assert.Equal(one.Records, records);
+        Assert.Contains("deleted from", log, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(output, ".*"));
+        Assert.Equal(2, Directory.GetFiles(output).Length);
+        Assert.Equal(one.Sinks["Output"], Lines(output, "Output", sorted: false));
+    }
+
     // A run of ErrorLines over the input on 2 partitions with the checkpoint: on a clock that does not move (one batch
     // for the whole input), or on the real clock in 10 ms batches stopped as Ctrl+C stops it as soon as it starts.
     private static async Task<(long Records, string Log)> RunCheckpointedAsync(string input, string output, string checkpoint, bool stopAtOnce)
