@@ -145,6 +145,39 @@ public sealed class ParquetPipelineTests
         Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "many"), ".*"));
     }
 
+    [Fact]
+    public async Task OnTwoPartitionsWithACheckpoint_RenameOfAPartFailsAfterTheCheckpoint_ResumedRunPublishesThatPartOnce()
+    {
+        // A directory where partition 1's Parquet file of the batch is to be renamed makes that rename fail after the
+        // batch's checkpoint is durable and partition 0's file is in place, as a crash between the two renames leaves it;
+        // the restart renames the prepared part into place, and the input is not read again.
+        using var temp = new TempDirectory();
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 100_000; i++)
+        {
+            text.Append("line ").Append(i).Append('\n');
+        }
+
+        string input = temp.Write("lines.txt", text.ToString());
+        List<string> one = await CopyLinesAsync(input, Path.Combine(temp.Path, "one"), 1, checkpoint: null);
+        string batch = Assert.Single(temp.Files("one"))[..^".parquet".Length];
+        string output = Path.Combine(temp.Path, "many");
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string blocked = Path.Combine(output, $"{batch}-part-00001.parquet");
+        Directory.CreateDirectory(blocked);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => CopyLinesAsync(input, output, 2, checkpoint));
+        Assert.True(File.Exists(Path.Combine(output, $"{batch}-part-00000.parquet")), "Partition 0's file was not renamed into place before partition 1's rename failed.");
+        Assert.True(File.Exists(Path.Combine(output, $".{batch}-part-00001.parquet.tmp")), "Partition 1's prepared file is gone; the restart needs it.");
+
+        Directory.Delete(blocked);
+        List<string> resumed = await CopyLinesAsync(input, output, 2, checkpoint);
+
+        Assert.Equal(one, resumed);
+        Assert.Empty(Directory.GetFiles(output, ".*"));
+        Assert.True(File.Exists(blocked));
+    }
+
     // Runs CopyLines over the input into parquet://output/lines on the given partitions, in one batch, with or without a
     // checkpoint; returns the value column of every file, files in name order.
     private static async Task<List<string>> CopyLinesAsync(string input, string output, int partitions, string? checkpoint)
