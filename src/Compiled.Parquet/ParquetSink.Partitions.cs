@@ -8,8 +8,9 @@ namespace Compiled.Parquet;
 /// On partitions. A run on N partitions whose sink is fed per record asks it to write in parts
 /// (<see cref="WriteInParts"/>): with one batch per file (<c>batchesPerFile=1</c>, the default) each partition then fills
 /// columns of its own (the generated partition gives them to its part, <see cref="PartWriter"/>), and each batch is N
-/// Parquet files, <c>prefix-&lt;batch time ms&gt;-part-0000p.parquet</c>, one per partition, written and committed together
-/// at the boundary in partition order, as the <c>file</c> sink's part files are. Files of several batches are not split
+/// Parquet files, <c>prefix-&lt;batch time ms&gt;-part-0000p.parquet</c>, one per partition, written side by side (a
+/// thread of the pool each) and committed together at the boundary in partition order, as the <c>file</c> sink's part
+/// files are. Files of several batches are not split
 /// into parts: such a sink keeps the run on one partition (<see cref="WritesParts"/>).
 /// </remarks>
 public sealed partial class ParquetSink
@@ -90,7 +91,7 @@ public sealed partial class ParquetSink
         ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{Extension}")
         : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}{BatchFileNames.PartOf(partition)}.{Extension}");
 
-    // The commit of a batch on partitions (one batch per file): every part written and flushed first, then all renamed
+    // The commit of a batch on partitions (one batch per file): every part written and flushed first (side by side), then all renamed
     // into place in partition order, so that a batch's parts appear together. With a checkpoint they were prepared before
     // it and are renamed over files of the same batch; without one, none is renamed over another run's file.
     private async Task CommitWithPartsAsync(CancellationToken cancellationToken)
@@ -112,20 +113,7 @@ public sealed partial class ParquetSink
             return;
         }
 
-        foreach (ParquetSink part in all)
-        {
-            try
-            {
-                await part.WriteBatchAsync(cancellationToken).ConfigureAwait(false);
-                await part.FinishFileAsync(prepare: false).ConfigureAwait(false);
-            }
-            catch
-            {
-                // The run aborts the batch, which deletes the parts: none became visible.
-                part._fileDamaged = true;
-                throw;
-            }
-        }
+        await ForEveryPartAsync(static (part, token) => part.WriteAndCloseAsync(token), cancellationToken).ConfigureAwait(false);
 
         foreach (ParquetSink part in all)
         {
@@ -140,5 +128,36 @@ public sealed partial class ParquetSink
         }
 
         Committed(_fileTime);
+    }
+
+    // Without a checkpoint: this sink's file of the batch written, flushed to disk and closed, not yet renamed.
+    private async Task WriteAndCloseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteBatchAsync(cancellationToken).ConfigureAwait(false);
+            await FinishFileAsync(prepare: false).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The run aborts the batch, which deletes the parts: none became visible.
+            _fileDamaged = true;
+            throw;
+        }
+    }
+
+    // Runs step for this sink's file and for each part's at once, each on a thread of the pool, so that a batch's Parquet
+    // files are encoded and written side by side at the boundary (a closure per part per batch, none per record).
+    private Task ForEveryPartAsync(Func<ParquetSink, CancellationToken, Task> step, CancellationToken cancellationToken)
+    {
+        var steps = new Task[_partSinks.Length + 1];
+        steps[0] = Task.Run(() => step(this, cancellationToken), cancellationToken);
+        for (int p = 0; p < _partSinks.Length; p++)
+        {
+            ParquetSink part = _partSinks[p];
+            steps[p + 1] = Task.Run(() => step(part, cancellationToken), cancellationToken);
+        }
+
+        return Task.WhenAll(steps);
     }
 }

@@ -207,13 +207,27 @@ public sealed partial class ParquetSink : Sink
             return;
         }
 
+        if (_partSinks.Length > 0)
+        {
+            // On partitions, every part of the batch is encoded and written at once.
+            await ForEveryPartAsync(static (part, token) => part.PrepareFileAsync(token), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await PrepareFileAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // This sink's file of the batch written, flushed to disk and closed under its temporary name.
+    private async Task PrepareFileAsync(CancellationToken cancellationToken)
+    {
+        if (_prepared)
+        {
+            return;
+        }
+
         await WriteBatchAsync(cancellationToken).ConfigureAwait(false);
         await FinishFileAsync(prepare: true).ConfigureAwait(false);
         _prepared = true;
-        foreach (ParquetSink part in _partSinks)
-        {
-            await part.PrepareBatchAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>
