@@ -123,8 +123,11 @@ public sealed partial class ParquetSink : Sink
         _columns = columns;
     }
 
-    /// <summary>The file name of the file whose first batch is <paramref name="batchTimeMs"/>: <c>prefix-&lt;batchTimeMs&gt;.parquet</c>.</summary>
-    public string FileNameOf(long batchTimeMs) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{Extension}");
+    /// <summary>
+    /// The file name of the file whose first batch is <paramref name="batchTimeMs"/>: <c>prefix-&lt;batchTimeMs&gt;.parquet</c>;
+    /// on partitions, this sink's part of it: <c>prefix-&lt;batchTimeMs&gt;-part-0000p.parquet</c>.
+    /// </summary>
+    public string FileNameOf(long batchTimeMs) => FileNameOf(batchTimeMs, _partition);
 
     /// <summary>Creates the directory if it is missing, finds its newest file, and without a checkpoint deletes the temporary files of earlier runs.</summary>
     public override ValueTask OpenAsync(CancellationToken cancellationToken)
@@ -182,6 +185,10 @@ public sealed partial class ParquetSink : Sink
         _batchTime = batchTimeMs;
         _batchOpen = true;
         _prepared = false;
+        foreach (ParquetSink part in _partSinks)
+        {
+            part.BeginBatch(batchTimeMs);
+        }
     }
 
     /// <summary>Refuses a record as text: the parquet sink takes the typed rows the generated job appends to its <see cref="Columns"/>.</summary>
@@ -195,6 +202,24 @@ public sealed partial class ParquetSink : Sink
             ThrowNoBatch();
         }
 
+        if (_prepared)
+        {
+            return;
+        }
+
+        if (_partSinks.Length > 0)
+        {
+            // On partitions, every part of the batch is encoded and written at once.
+            await ForEveryPartAsync(static (part, token) => part.PrepareFileAsync(token), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await PrepareFileAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // This sink's file of the batch written, flushed to disk and closed under its temporary name.
+    private async Task PrepareFileAsync(CancellationToken cancellationToken)
+    {
         if (_prepared)
         {
             return;
@@ -218,6 +243,12 @@ public sealed partial class ParquetSink : Sink
 
         // Files a restart found whole in parts (also of a run with more batches per file than this one's).
         await MergePendingAsync(cancellationToken).ConfigureAwait(false);
+        if (_partSinks.Length > 0)
+        {
+            await CommitWithPartsAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (Grouped)
         {
             await CommitPartAsync(cancellationToken).ConfigureAwait(false);
@@ -256,6 +287,11 @@ public sealed partial class ParquetSink : Sink
     /// <summary>Drops the batch's rows. A file left unusable by a failed write is deleted, with the batches it held (logged).</summary>
     public override void AbortBatch()
     {
+        foreach (ParquetSink part in _partSinks)
+        {
+            part.AbortBatch();
+        }
+
         _columns?.Clear();
         bool prepared = _prepared;
         _batchOpen = false;
@@ -288,6 +324,11 @@ public sealed partial class ParquetSink : Sink
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
+        foreach (ParquetSink part in _partSinks)
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+        }
+
         try
         {
             if (_prepared)
@@ -444,11 +485,12 @@ public sealed partial class ParquetSink : Sink
             _temporaryStart,
             _temporaryEnd,
             keepUpTo,
-            FinalPathOf,
-            batchTime =>
+            // A batch's one file, or on partitions each partition's part of it, renamed to its own name.
+            (batchTime, partition) => Path.Join(Directory, FileNameOf(batchTime, partition)),
+            (batchTime, fileName) =>
             {
                 Committed(batchTime);
-                LogPreparedFileCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+                LogPreparedFileCommitted(Uri.Text, fileName, keepUpTo!.Value);
             },
             (error, path) => LogFileNotFinished(error, Uri.Text, path));
         if (keepUpTo is null)

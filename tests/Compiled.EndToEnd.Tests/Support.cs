@@ -29,6 +29,10 @@ internal static class Repo
 
     public static string LogMonitorExecutable => Path.Combine(LogMonitorDirectory, "bin", Configuration, "net10.0", "LogMonitor");
 
+    public static string NexmarkDirectory => Path.Combine(Root, "samples", "Nexmark");
+
+    public static string NexmarkExecutable => Path.Combine(NexmarkDirectory, "bin", Configuration, "net10.0", "Nexmark");
+
     private static string FindRoot()
     {
         for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))

@@ -100,17 +100,105 @@ public sealed class ParquetPipelineTests
     }
 
     [Fact]
-    public async Task SinkFedPerRecord_BoundToParquet_KeepsTheJobOnOnePartitionAndSaysWhy()
+    public async Task SinkFedPerRecord_BoundToParquetWithSeveralBatchesPerFile_KeepsTheJobOnOnePartitionAndSaysWhy()
     {
-        // Lines → [Sink] splits into partitions when its sink takes text; only the job fills Parquet columns, so a job
-        // whose sink is bound to parquet:// says why it runs on one partition, and the run then does.
+        // Lines → [Sink] splits into partitions, each writing a Parquet file of its own per batch; a file of several
+        // batches is not split into parts, so a job whose sink holds several batches per file says why it runs on one
+        // partition, and the run then does.
         using var temp = new TempDirectory();
-        await using ParquetSink sink = ParquetTest.CreateSink($"parquet://{temp.Path}/out/lines");
+        await using ParquetSink perBatch = ParquetTest.CreateSink($"parquet://{temp.Path}/out/lines");
+        await using ParquetSink grouped = ParquetTest.CreateSink($"parquet://{temp.Path}/out/grouped?batchesPerFile=3");
         var counters = new Connectors.SourceCounters();
-        using Hosting.PipelineJob job = CopyLines.Definition.CreateJob(new Hosting.JobContext([Framing.FramingOptions.Default], [counters], [sink]));
+        using Hosting.PipelineJob perBatchJob = CopyLines.Definition.CreateJob(new Hosting.JobContext([Framing.FramingOptions.Default], [counters], [perBatch]));
+        using Hosting.PipelineJob groupedJob = CopyLines.Definition.CreateJob(new Hosting.JobContext([Framing.FramingOptions.Default], [counters], [grouped]));
 
         Assert.Equal(int.MaxValue, CopyLines.Definition.MaxParallelism);
-        Assert.Equal("sink Output writes Parquet columns, which only the job fills, not a partition", job.SinglePartitionReason);
+        Assert.Null(perBatchJob.SinglePartitionReason);
+        Assert.Equal("sink Output writes several batches per Parquet file (batchesPerFile above 1), which partitions do not write in parts; with batchesPerFile=1 each partition writes a file of its own", groupedJob.SinglePartitionReason);
+    }
+
+    [Theory]
+    [InlineData(2, false)]
+    [InlineData(3, false)]
+    [InlineData(2, true)]
+    public async Task SinkFedPerRecord_OnNPartitions_WritesAParquetFilePerPartition_ReadBackInNameOrderAsOnOnePartition(int partitions, bool checkpoint)
+    {
+        // 200,000 numbered lines copied to Parquet in one batch: one file on one partition, N part files on N (the run
+        // took N partitions), whose rows read in name order are the one file's rows, in the input's order.
+        using var temp = new TempDirectory();
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 200_000; i++)
+        {
+            text.Append("line ").Append(i).Append(i % 7 == 0 ? " with some more words" : "").Append('\n');
+        }
+
+        string input = temp.Write("lines.txt", text.ToString());
+        List<string> one = await CopyLinesAsync(input, Path.Combine(temp.Path, "one"), 1, checkpoint ? Path.Combine(temp.Path, "checkpoint-one") : null);
+        List<string> many = await CopyLinesAsync(input, Path.Combine(temp.Path, "many"), partitions, checkpoint ? Path.Combine(temp.Path, "checkpoint-many") : null);
+
+        string[] files = temp.Files("many").Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(partitions, files.Length);
+        string batch = Assert.Single(temp.Files("one"))[..^".parquet".Length];
+        Assert.Equal(Enumerable.Range(0, partitions).Select(p => $"{batch}-part-{p:D5}.parquet"), files);
+        Assert.Equal(200_000, one.Count);
+        Assert.Equal(one, many);
+        Assert.Empty(Directory.GetFiles(Path.Combine(temp.Path, "many"), ".*"));
+    }
+
+    [Fact]
+    public async Task OnTwoPartitionsWithACheckpoint_RenameOfAPartFailsAfterTheCheckpoint_ResumedRunPublishesThatPartOnce()
+    {
+        // A directory where partition 1's Parquet file of the batch is to be renamed makes that rename fail after the
+        // batch's checkpoint is durable and partition 0's file is in place, as a crash between the two renames leaves it;
+        // the restart renames the prepared part into place, and the input is not read again.
+        using var temp = new TempDirectory();
+        var text = new System.Text.StringBuilder();
+        for (int i = 0; i < 100_000; i++)
+        {
+            text.Append("line ").Append(i).Append('\n');
+        }
+
+        string input = temp.Write("lines.txt", text.ToString());
+        List<string> one = await CopyLinesAsync(input, Path.Combine(temp.Path, "one"), 1, checkpoint: null);
+        string batch = Assert.Single(temp.Files("one"))[..^".parquet".Length];
+        string output = Path.Combine(temp.Path, "many");
+        string checkpoint = Path.Combine(temp.Path, "checkpoint");
+        string blocked = Path.Combine(output, $"{batch}-part-00001.parquet");
+        Directory.CreateDirectory(blocked);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => CopyLinesAsync(input, output, 2, checkpoint));
+        Assert.True(File.Exists(Path.Combine(output, $"{batch}-part-00000.parquet")), "Partition 0's file was not renamed into place before partition 1's rename failed.");
+        Assert.True(File.Exists(Path.Combine(output, $".{batch}-part-00001.parquet.tmp")), "Partition 1's prepared file is gone; the restart needs it.");
+
+        Directory.Delete(blocked);
+        List<string> resumed = await CopyLinesAsync(input, output, 2, checkpoint);
+
+        Assert.Equal(one, resumed);
+        Assert.Empty(Directory.GetFiles(output, ".*"));
+        Assert.True(File.Exists(blocked));
+    }
+
+    // Runs CopyLines over the input into parquet://output/lines on the given partitions, in one batch, with or without a
+    // checkpoint; returns the value column of every file, files in name order.
+    private static async Task<List<string>> CopyLinesAsync(string input, string output, int partitions, string? checkpoint)
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new Hosting.PipelineRunOptions { TimeProvider = clock, Parallelism = partitions, Checkpoint = checkpoint };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = $"parquet://{output}/lines";
+        await using (var run = new Hosting.PipelineRun(CopyLines.Definition, options))
+        {
+            await run.RunToEndAsync(clock);
+        }
+
+        var values = new List<string>();
+        foreach (string file in Directory.GetFiles(output).Order(StringComparer.Ordinal))
+        {
+            var (_, _, rows) = await ParquetTest.ReadAsync(file);
+            values.AddRange(rows.Select(r => (string)r["value"]!));
+        }
+
+        return values;
     }
 
     [Fact]

@@ -169,8 +169,9 @@ namespace Compiled.Generators
 
                 foreach (StageModel sink in sinks)
                 {
-                    // The partition's records for a sink wait in a buffer of its own until the boundary; typed records
-                    // as they are when the job's sink takes them so (a type that holds no view into a reused buffer).
+                    // The partition's records for a sink wait in a buffer of its own until the boundary, or go at once to
+                    // the partition's own part when the sink writes one per partition (a file sink's part files); typed
+                    // records as they are when the job's sink takes them so (a type that holds no view into a reused buffer).
                     StageNames names = pipeline.NamesOf(sink);
                     w.Line($"{names.Field} = context.SinkBuffer({pipeline.Sinks.IndexOf(sink)});");
                     w.Line(IsByteSpan(pipeline, sink) ? $"{names.Records} = {names.Field}.BytesAsTheyAre();"
@@ -178,7 +179,16 @@ namespace Compiled.Generators
                         : $"{names.Records} = null;");
                     if (names.Parquet is { } columns)
                     {
+                        // A parquet:// sink that writes a file per partition gives the partition its own part, whose
+                        // columns the partition fills as the job fills the job's.
+                        w.Line("// A parquet:// sink that writes a file per partition: this partition fills the columns of its own part.");
+                        w.Open($"if ({names.Field}.Part is {ParquetRuntime}.ParquetSink {columns}Part)");
+                        w.Line($"{columns} = new {SinkWritersClass}.{ParquetColumnsClass(sink)}();");
+                        w.Line($"{columns}Part.UseColumns({columns});");
+                        w.Close();
+                        w.Open("else");
                         w.Line($"{columns} = null;");
+                        w.Close();
                     }
                 }
 
@@ -253,7 +263,7 @@ namespace Compiled.Generators
                 foreach (StageModel sink in sinks)
                 {
                     string field = pipeline.NamesOf(sink).Field!;
-                    w.Line($"// [Sink] {sink.Name} ({sink.Location}): this partition's records of the batch written to the job's sink, after those of the ranges before.");
+                    w.Line($"// [Sink] {sink.Name} ({sink.Location}): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).");
                     w.Line($"{field}.DrainInto(into.{field});");
                 }
 
@@ -286,7 +296,7 @@ namespace Compiled.Generators
 
             // In the job: why it runs on one partition although its pipeline can be split, when a sink its fused loop writes
             // to takes records as they are that a partition cannot keep until the boundary (views into a reused buffer),
-            // or Parquet columns, which partitions do not fill yet.
+            // or Parquet columns of several batches per file, which partitions do not write in parts.
             private static void EmitSinglePartitionReason(SourceWriter w, PipelineView pipeline, List<StageModel> sinks)
             {
                 var refusals = new List<string>();
@@ -301,7 +311,7 @@ namespace Compiled.Generators
 
                     if (names.Parquet is { } columns)
                     {
-                        refusals.Add($"{columns} is not null ? {Literal($"sink {sink.Name} writes Parquet columns, which only the job fills, not a partition")}");
+                        refusals.Add($"{columns} is not null && !(({ParquetRuntime}.ParquetSink){names.Field}).WritesParts ? {Literal($"sink {sink.Name} writes several batches per Parquet file (batchesPerFile above 1), which partitions do not write in parts; with batchesPerFile=1 each partition writes a file of its own")}");
                     }
                 }
 

@@ -75,6 +75,12 @@ public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IRe
     /// <summary>Where the partition's sources and guarded stages report bad records: the run's ledger, shared by every partition.</summary>
     public BadRecordLedger BadRecords { get; init; } = new();
 
+    /// <summary>Which partition this is (1 and on; 0 is the job itself): the part of a sink that writes in parts (<see cref="Sink.PartWriter"/>) it writes.</summary>
+    public int Partition { get; init; } = 1;
+
+    /// <summary>How many partitions the run has; a sink that writes in parts (<see cref="Sink.WriteInParts"/>) is asked with it when a partition first takes its buffer. 1 (none asked) unless given.</summary>
+    public int Partitions { get; init; } = 1;
+
     /// <summary>The job's sinks, in declaration order, which the partition's sink buffers stand in for; empty when none are given.</summary>
     public IReadOnlyList<Sink> Sinks { get; init; } = [];
 
@@ -86,7 +92,7 @@ public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IRe
     /// <summary>
     /// A buffer that stands in for the job's sink <paramref name="sink"/> in this partition: the partition's fused loop
     /// writes its records there, and its merge drains them into the job's sink at the boundary, after the records of the
-    /// partitions before it.
+    /// partitions before it; or, when the sink writes in parts, it passes them at once to the partition's part writer.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The context was given no sink of that index (<see cref="Sinks"/>).</exception>
     public PartitionSinkBuffer SinkBuffer(int sink)
@@ -96,7 +102,10 @@ public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IRe
             throw new ArgumentOutOfRangeException(nameof(sink), sink, $"The partition's context holds {Sinks.Count} sinks; give it the job's sinks (PartitionContext.Sinks) for a pipeline whose fused loop writes to a sink.");
         }
 
-        var buffer = new PartitionSinkBuffer(Sinks[sink]);
+        // A sink that writes a part per partition is asked so before the run's first batch, which the partitions are created before.
+        Sink target = Sinks[sink];
+        Sink? part = Partitions > 1 && target.WriteInParts(Partitions) ? target.PartWriter(Partition) : null;
+        var buffer = new PartitionSinkBuffer(target, part);
         _sinkBuffers.Add(buffer);
         return buffer;
     }

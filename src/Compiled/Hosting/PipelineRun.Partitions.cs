@@ -114,12 +114,11 @@ public sealed partial class PipelineRun
         return partitions;
     }
 
-    // The loop of a run on several partitions: opens every source's files and splits them, starts the partitions, and
-    // completes batches on time in between, each with the partitions parked and merged. Returns why it ended.
-    private async Task<BatchEnd> ReadPartitionsAsync(PipelineJob job, JobContext context, int count, CancellationToken abortToken)
+    // The partitions of a run on several: every source's files opened and split, and the partitions created (each takes
+    // its buffers, or part writers, of the sinks its fused loop writes to); nothing started. Called before the first batch.
+    private PartitionThreads CreatePartitions(PipelineJob job, JobContext context, int count)
     {
         var sets = new List<FileSet>(_binding.Sources.Length);
-        PartitionThreads? threads = null;
         try
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
@@ -127,7 +126,7 @@ public sealed partial class PipelineRun
                 sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
             }
 
-            threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            return new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
         }
         catch
         {
@@ -138,7 +137,13 @@ public sealed partial class PipelineRun
 
             throw;
         }
+    }
 
+    // The loop of a run on several partitions: starts the partitions, and completes batches on time in between, each
+    // with the partitions parked and merged. Returns why it ended; disposes the partitions.
+    private async Task<BatchEnd> ReadPartitionsAsync(PartitionThreads threads, CancellationToken abortToken)
+    {
+        int count = threads.Count;
         using (threads)
         using (abortToken.Register(static state => ((PipelineRun)state!).WakeLoop(), this))
         {

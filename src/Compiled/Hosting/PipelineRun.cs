@@ -3,6 +3,7 @@ using Compiled.Batching;
 using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Framing;
+using Compiled.Hosting.Partitions;
 using Compiled.Internal;
 using Compiled.Sinks;
 using Compiled.Sinks.Console;
@@ -337,11 +338,11 @@ public sealed partial class PipelineRun : IAsyncDisposable
             _clock = clock;
             using CancellationTokenRegistration stop = stoppingToken.Register(static state => ((PipelineRun)state!).OnStopRequested(), this);
 
-            StartBatch(FirstBatchTime(clock));
-
             // Every source's streams are read side by side, one after another per source, until all have ended or
             // the run stops; the job sees one buffer at a time, on this loop only. On several partitions, each reads its
-            // byte ranges on its own thread and this loop only coordinates the batch boundaries.
+            // byte ranges on its own thread and this loop only coordinates the batch boundaries. The partitions are
+            // created before the first batch begins: a sink they write to that writes a part per partition
+            // (Sink.WriteInParts) learns it then, and names the batch's files so.
             (int partitions, string? onePartition) = PlanPartitions(job);
             if (onePartition is not null && _parallelismIsSet)
             {
@@ -352,8 +353,19 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 LogOnePartitionByDefault(_definition.Name, onePartition);
             }
 
-            BatchEnd end = partitions > 1
-                ? await ReadPartitionsAsync(job, context, partitions, abortToken).ConfigureAwait(false)
+            PartitionThreads? threads = partitions > 1 ? CreatePartitions(job, context, partitions) : null;
+            try
+            {
+                StartBatch(FirstBatchTime(clock));
+            }
+            catch
+            {
+                threads?.Dispose();
+                throw;
+            }
+
+            BatchEnd end = threads is not null
+                ? await ReadPartitionsAsync(threads, abortToken).ConfigureAwait(false)
                 : await ReadSourcesAsync(job, abortToken).ConfigureAwait(false);
             if (_stopping)
             {

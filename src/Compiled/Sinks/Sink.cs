@@ -129,6 +129,23 @@ public abstract class Sink : IAsyncDisposable
     /// </summary>
     public virtual long? LastCommittedBatchTime => null;
 
+    /// <summary>
+    /// Asks the sink, before the first batch of a run on <paramref name="partitions"/> partitions (more than one), by each
+    /// partition whose fused loop writes to it (so possibly more than once, always with the same count), whether it
+    /// writes each batch as one part per partition, each part written by its partition's thread as records
+    /// come (the <c>file</c> sink's part files): then partition 0 writes its part through this sink, partition p through
+    /// <see cref="PartWriter"/>(p), and the sink begins, commits and aborts every part of a batch with its own. A sink
+    /// that does not (the default, <see langword="false"/>) is written from one thread only: the records of partitions
+    /// 1 and on wait in a buffer of each until the batch boundary.
+    /// </summary>
+    public virtual bool WriteInParts(int partitions) => false;
+
+    /// <summary>
+    /// What partition <paramref name="partition"/> (1 and on) writes its records to, once the sink said it writes in parts
+    /// (<see cref="WriteInParts"/>); <see langword="null"/> otherwise. Called before the partition's thread starts.
+    /// </summary>
+    public virtual Sink? PartWriter(int partition) => null;
+
     /// <summary>Drops the current batch without making it visible (the job failed in it).</summary>
     public virtual void AbortBatch()
     {

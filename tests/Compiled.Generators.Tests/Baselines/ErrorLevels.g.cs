@@ -278,7 +278,7 @@ namespace Monitoring.Logs
                     }
 
                     _level.Clear();
-                    // [Sink] Errors (ErrorLevels.cs:35): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] Errors (ErrorLevels.cs:35): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _errors.DrainInto(into._errors);
                 }
 

@@ -478,7 +478,7 @@ namespace Clickstream
                     _sliding.MergeInto(into._sliding, 20000);
                     // [SessionWindow] Sessions (EventTime.cs:35): each open session added to the job's, merging with the sessions of its key it overlaps.
                     _sessions.MergeInto<SessionsReducer>(into._sessions);
-                    // [Sink] TooLate (EventTime.cs:41): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] TooLate (EventTime.cs:41): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _tooLate.DrainInto(into._tooLate);
                 }
 

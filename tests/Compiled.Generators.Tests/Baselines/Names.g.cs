@@ -319,9 +319,9 @@ namespace Naming
                     }
 
                     _add.Clear();
-                    // [Sink] Text (Names.cs:30): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] Text (Names.cs:30): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _text2.DrainInto(into._text2);
-                    // [Sink] Lengths (Names.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] Lengths (Names.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _lengths.DrainInto(into._lengths);
                 }
 

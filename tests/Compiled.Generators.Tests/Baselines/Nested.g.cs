@@ -214,7 +214,7 @@ partial class Jobs
                 public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
                 {
                     var into = (LengthsJob)job;
-                    // [Sink] Output (Nested.cs:23): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] Output (Nested.cs:23): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _output.DrainInto(into._output);
                 }
 

@@ -364,9 +364,9 @@ namespace Logs
                     }
 
                     _twiceSecond.Clear();
-                    // [Sink] ProblemLines (Unions.cs:25): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] ProblemLines (Unions.cs:25): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _problemLines.DrainInto(into._problemLines);
-                    // [Sink] Lengths (Unions.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    // [Sink] Lengths (Unions.cs:34): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
                     _lengths.DrainInto(into._lengths);
                 }
 

@@ -72,7 +72,7 @@ internal sealed class PartitionThreads : IDisposable
                 }
 
                 _counters[p - 1] = counters;
-                _contexts[p - 1] = new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords, Sinks = context.Sinks };
+                _contexts[p - 1] = new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords, Sinks = context.Sinks, Partition = p, Partitions = count };
                 _partitions[p - 1] = job.CreatePartition(_contexts[p - 1]);
                 _partitions[p - 1].Index = p;
             }

@@ -54,6 +54,15 @@ namespace Compiled.Sinks.Files;
 /// decides); <see cref="AbortBatch"/> deletes it (the run says the batch is not done).
 /// </para>
 /// <para>
+/// <b>On partitions</b> (a run on N &gt; 1 partitions, <see cref="WriteInParts"/>) each batch is written as N part files,
+/// as Spark writes a directory of <c>part-00000</c>, <c>part-00001</c>, … per batch: partition p writes
+/// <c>prefix-TIME_IN_MS-part-0000p.suffix</c> on its own thread, through a temporary file and a buffer of its own, as its
+/// records come. The batch's parts are committed together at the boundary, in partition order, each as a batch's one
+/// file is (published, or prepared and then renamed under a checkpoint), so the parts of a batch sort in partition order
+/// and their concatenation is the batch's output in the input's order. An empty part follows <c>empty</c> as an empty
+/// batch does. A run on one partition writes one file per batch, named as above.
+/// </para>
+/// <para>
 /// Option <c>format</c> is how each record is written: <c>text</c> (the default, as Spark's <c>saveAsTextFiles</c>
 /// writes it), <c>csv</c> (RFC 4180 rows; each file starts with a header row naming the columns, so every batch file is
 /// a CSV document of its own, an empty batch's file holding only the header) or <c>json</c> (JSON lines: one object per
@@ -83,18 +92,16 @@ public sealed partial class FileSink : Sink
     private readonly ILogger _log;
     private readonly PreparedFileCommit _commit;
 
-    private byte[]? _buffer;
-    private int _buffered;
+    // The batch's file, written by partition 0 (the job): the batch's one file, or on partitions its part 0.
+    private readonly BatchFile _file;
 
-    // The open batch: its temporary file (null once closed at commit) and the two paths. _tempPath is set
-    // from BeginBatch until the rename succeeds or the batch is aborted: it is what abort must delete.
-    private FileStream? _file;
-    private string? _tempPath;
-    private string? _finalPath;
+    // On partitions: every part of a batch, [p] written by partition p ([0] is _file), and the writers of partitions 1
+    // and on. One file alone on one partition.
+    private BatchFile[] _parts;
+    private FilePartWriter[] _partWriters = [];
 
-    // With a checkpoint: whether the open batch is prepared (flushed to disk, closed, its directory entry durable),
-    // and whether the temporary files of earlier runs have been dealt with (by RecoverAsync or the first batch).
-    private bool _prepared;
+    // The open batch's time, and whether the temporary files of earlier runs have been dealt with (by RecoverAsync or
+    // the first batch).
     private long _batchTime;
     private bool _temporaryFilesSettled;
     private long? _lastCommitted;
@@ -130,6 +137,9 @@ public sealed partial class FileSink : Sink
         _log = context.LoggerFactory.CreateLogger<FileSink>();
         _commit = new PreparedFileCommit("file", uri.Text, Directory);
 
+        _file = new BatchFile(this);
+        _parts = [_file];
+
         // Deleted when closed. Should the process die in between, a probe left in the sink's own directory is deleted
         // by the next run's OpenAsync, as a temporary file of batch time 0.
         target.CheckWritable(TemporaryNameOf(0));
@@ -164,6 +174,67 @@ public sealed partial class FileSink : Sink
         : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}.{_suffix}");
 
     /// <summary>
+    /// The file name of partition <paramref name="partition"/>'s part of batch <paramref name="batchTimeMs"/> on a run on
+    /// partitions: <c>prefix-&lt;batchTimeMs&gt;-part-0000p.suffix</c>, or without the suffix; a batch's one file
+    /// (<see cref="FileNameOf(long)"/>) when <paramref name="partition"/> is -1.
+    /// </summary>
+    public string FileNameOf(long batchTimeMs, int partition)
+    {
+        if (partition < 0)
+        {
+            return FileNameOf(batchTimeMs);
+        }
+
+        string part = BatchFileNames.PartOf(partition);
+        return _suffix is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}{part}")
+            : string.Create(CultureInfo.InvariantCulture, $"{_prefix}-{batchTimeMs}{part}.{_suffix}");
+    }
+
+    /// <summary>How many part files each batch is written as: 1 (the batch's one file) unless <see cref="WriteInParts"/> said more.</summary>
+    public int Parts => _parts.Length;
+
+    /// <summary>
+    /// Writes each batch as <paramref name="partitions"/> part files, one per partition, partition p's written by its
+    /// own thread through <see cref="PartWriter"/>(p): called by a run on partitions before its first batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A batch is open.</exception>
+    public override bool WriteInParts(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 2);
+        if (_parts.Length == partitions)
+        {
+            // Asked again, by the next partition that writes to it.
+            return true;
+        }
+
+        if (_file.TemporaryPath is not null)
+        {
+            ThrowBatchOpen(_file.FinalPath);
+        }
+
+        var parts = new BatchFile[partitions];
+        var writers = new FilePartWriter[partitions - 1];
+        parts[0] = _file;
+        for (int p = 1; p < partitions; p++)
+        {
+            parts[p] = new BatchFile(this);
+            writers[p - 1] = new FilePartWriter(this, parts[p]);
+        }
+
+        _parts = parts;
+        _partWriters = writers;
+        return true;
+    }
+
+    /// <summary>The writer of partition <paramref name="partition"/>'s part file of each batch (1 and on), once the sink writes in parts.</summary>
+    public override Sink? PartWriter(int partition) =>
+        partition >= 1 && partition <= _partWriters.Length ? _partWriters[partition - 1] : null;
+
+    // The CSV header row each file starts with, or nothing.
+    internal ReadOnlySpan<byte> HeaderRow => Format == SinkFormat.Csv ? CsvHeader : default;
+
+    /// <summary>
     /// Creates the output directory if it is missing, and finds the newest batch file in it
     /// (<see cref="LastCommittedBatchTime"/>). Without a checkpoint it deletes the temporary files of this sink's
     /// earlier runs; with one it leaves them to <see cref="RecoverAsync"/>, or to the first batch when there is no
@@ -192,9 +263,9 @@ public sealed partial class FileSink : Sink
     public override ValueTask RecoverAsync(long checkpointedBatchTime, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_tempPath is not null)
+        if (_file.TemporaryPath is not null)
         {
-            ThrowBatchOpen(_finalPath);
+            ThrowBatchOpen(_file.FinalPath);
         }
 
         try
@@ -209,12 +280,12 @@ public sealed partial class FileSink : Sink
         }
     }
 
-    /// <summary>Begins the batch: opens its hidden temporary file, or with <c>empty=skip</c> leaves that to its first record.</summary>
+    /// <summary>Begins the batch: opens its hidden temporary file (one per part on partitions), or with <c>empty=skip</c> leaves that to its first record.</summary>
     public override void BeginBatch(long batchTimeMs)
     {
-        if (_tempPath is not null)
+        if (_file.TemporaryPath is not null)
         {
-            ThrowBatchOpen(_finalPath);
+            ThrowBatchOpen(_file.FinalPath);
         }
 
         if (!_temporaryFilesSettled)
@@ -225,44 +296,17 @@ public sealed partial class FileSink : Sink
             DeleteStaleTemporaryFiles(keepUpTo: null);
         }
 
-        string finalPath = Path.Join(Directory, FileNameOf(batchTimeMs));
-        string tempPath = Path.Join(Directory, TemporaryNameOf(batchTimeMs));
-        _file = EmptyBatches == EmptyBatchPolicy.Write ? OpenTemporary(tempPath) : null;
-        _tempPath = tempPath;
-        _finalPath = finalPath;
         _batchTime = batchTimeMs;
-        _prepared = false;
-        _buffered = 0;
-        _buffer ??= GC.AllocateUninitializedArray<byte>(BufferSize);
-        if (_file is not null)
+        BatchFile[] parts = _parts;
+        for (int p = 0; p < parts.Length; p++)
         {
-            StartFile();
+            string name = FileNameOf(batchTimeMs, parts.Length == 1 ? -1 : p);
+            parts[p].Begin(Path.Join(Directory, "." + name + ".tmp"), Path.Join(Directory, name));
         }
     }
 
-    /// <summary>Appends the record and a <c>\n</c> to the batch's temporary file (through the reused buffer).</summary>
-    public override void Write(ReadOnlySpan<byte> record)
-    {
-        FileStream file = _file ?? OpenOnFirstRecord();
-        byte[] buffer = _buffer!;
-        int needed = record.Length + 1;
-        if (needed > buffer.Length - _buffered)
-        {
-            FlushBuffer(file);
-            if (needed > buffer.Length)
-            {
-                // A record longer than the buffer goes straight to the file; its line end starts the buffer.
-                file.Write(record);
-                buffer[0] = (byte)'\n';
-                _buffered = 1;
-                return;
-            }
-        }
-
-        record.CopyTo(buffer.AsSpan(_buffered));
-        _buffered += record.Length;
-        buffer[_buffered++] = (byte)'\n';
-    }
+    /// <summary>Appends the record and a <c>\n</c> to the batch's temporary file (through the reused buffer); on partitions, to partition 0's part.</summary>
+    public override void Write(ReadOnlySpan<byte> record) => _file.Write(record);
 
     /// <summary>
     /// The first phase of the commit of a run that keeps a checkpoint: flushes the batch's temporary file to disk,
@@ -271,7 +315,7 @@ public sealed partial class FileSink : Sink
     /// </summary>
     public override ValueTask PrepareBatchAsync(CancellationToken cancellationToken)
     {
-        if (_tempPath is null)
+        if (_file.TemporaryPath is null)
         {
             ThrowNoBatch();
         }
@@ -296,7 +340,7 @@ public sealed partial class FileSink : Sink
     /// <remarks>The work is synchronous: <see cref="FileStream.Flush(bool)"/> has no asynchronous form.</remarks>
     public override ValueTask CommitBatchAsync(CancellationToken cancellationToken)
     {
-        if (_tempPath is null)
+        if (_file.TemporaryPath is null)
         {
             ThrowNoBatch();
         }
@@ -310,55 +354,63 @@ public sealed partial class FileSink : Sink
                 return default;
             }
 
-            if (_file is { } file)
+            // Every part flushed to disk and closed before any is published, and none published over another run's file
+            // (even a batch labelled ahead of the clock by a stop or an input's end is found at open): a batch's parts
+            // appear together or not at all, short of a failure in the renames themselves.
+            BatchFile[] parts = _parts;
+            foreach (BatchFile part in parts)
             {
-                FlushBuffer(file);
-                file.Flush(flushToDisk: true);
-                _file = null;
-                file.Dispose();
-            }
-            else if (EmptyBatches == EmptyBatchPolicy.Skip)
-            {
-                // No record came, so no file was opened: the batch leaves nothing.
-                _tempPath = null;
-                _finalPath = null;
-                return default;
+                part.Prepare();
             }
 
-            // Never over another file (even a batch labelled ahead of the clock by a stop or an input's end is found at open).
-            _commit.Publish(_tempPath, _finalPath!);
+            foreach (BatchFile part in parts)
+            {
+                if (part.HasFile)
+                {
+                    _commit.EnsureNotPublished(part.FinalPath!);
+                }
+            }
+
+            foreach (BatchFile part in parts)
+            {
+                // With empty=skip, a part no record came to has no file, and leaves nothing.
+                if (part.HasFile)
+                {
+                    _commit.Publish(part.TemporaryPath!, part.FinalPath!);
+                }
+
+                part.Done();
+            }
+
             Committed(_batchTime);
             return default;
         }
         catch (Exception error)
         {
-            // The batch stays open so that the driver's AbortBatch deletes its temporary file.
+            // The batch stays open so that the driver's AbortBatch deletes its temporary files.
             return ValueTask.FromException(error);
         }
     }
 
-    /// <summary>Closes and deletes the batch's temporary file; no file appears for the batch.</summary>
+    /// <summary>Closes and deletes the batch's temporary files; no file appears for the batch.</summary>
     public override void AbortBatch()
     {
-        string? tempPath = _tempPath;
-        FileStream? file = _file;
-        _tempPath = null;
-        _finalPath = null;
-        _file = null;
-        _buffered = 0;
-        _prepared = false;
-        if (tempPath is null)
+        List<Exception>? errors = null;
+        foreach (BatchFile part in _parts)
         {
-            return;
+            try
+            {
+                part.Abort();
+            }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                (errors ??= []).Add(error);
+            }
         }
 
-        try
+        if (errors is not null)
         {
-            file?.Dispose();
-        }
-        finally
-        {
-            File.Delete(tempPath);
+            throw errors.Count == 1 ? errors[0] : new AggregateException("The file sink could not delete the temporary files of its aborted batch.", errors);
         }
     }
 
@@ -369,23 +421,24 @@ public sealed partial class FileSink : Sink
     /// </summary>
     public override async ValueTask DisposeAsync()
     {
-        string? tempPath = _tempPath;
-        try
+        foreach (BatchFile part in _parts)
         {
-            if (_prepared)
+            string? tempPath = part.TemporaryPath;
+            try
             {
-                _tempPath = null;
-                _finalPath = null;
-                _prepared = false;
+                if (part.Prepared)
+                {
+                    part.Forget();
+                }
+                else
+                {
+                    part.Abort();
+                }
             }
-            else
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
             {
-                AbortBatch();
+                LogTemporaryNotDeleted(error, tempPath);
             }
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            LogTemporaryNotDeleted(error, tempPath);
         }
 
         await base.DisposeAsync().ConfigureAwait(false);
@@ -393,7 +446,8 @@ public sealed partial class FileSink : Sink
 
     private static readonly char[] Separators = ['/', Path.DirectorySeparatorChar];
 
-    // The hidden name a batch is written under until its commit: .prefix-<batchTimeMs>.suffix.tmp.
+    // The hidden name a batch is written under until its commit: .prefix-<batchTimeMs>.suffix.tmp (a part's:
+    // .prefix-<batchTimeMs>-part-0000p.suffix.tmp).
     private string TemporaryNameOf(long batchTimeMs) => "." + FileNameOf(batchTimeMs) + ".tmp";
 
     // Deals with the temporary files earlier runs left: without keepUpTo, deletes them all; with it (the checkpointed
@@ -406,11 +460,11 @@ public sealed partial class FileSink : Sink
             _temporaryStart,
             _temporaryEnd,
             keepUpTo,
-            batchTime => Path.Join(Directory, FileNameOf(batchTime)),
-            batchTime =>
+            (batchTime, part) => Path.Join(Directory, FileNameOf(batchTime, part)),
+            (batchTime, fileName) =>
             {
                 Committed(batchTime);
-                LogPreparedBatchCommitted(Uri.Text, FileNameOf(batchTime), keepUpTo!.Value);
+                LogPreparedBatchCommitted(Uri.Text, fileName, keepUpTo!.Value);
             },
             (error, path) => LogTemporaryNotDeleted(error, path));
         if (recovered > 0)
@@ -427,37 +481,42 @@ public sealed partial class FileSink : Sink
     // The time of the newest batch file in the directory: prefix-<digits>.suffix (or prefix-<digits>).
     private long? FindNewestBatchFile() => BatchFileNames.Newest(Directory, _prefix, _suffix is null ? "" : "." + _suffix);
 
-    // With a checkpoint: the batch's temporary file flushed to disk and closed, and its directory entry made durable.
+    // With a checkpoint: the batch's temporary files flushed to disk and closed, and their directory entries made durable.
     private void Prepare()
     {
-        if (_prepared)
+        bool flushDirectory = false;
+        foreach (BatchFile part in _parts)
         {
-            return;
+            if (!part.Prepared)
+            {
+                part.Prepare();
+                flushDirectory = true;
+            }
         }
 
-        if (_file is { } file)
+        if (flushDirectory)
         {
-            FlushBuffer(file);
-            _commit.Prepare(file);
-            _file = null;
+            _commit.FlushDirectory();
         }
-
-        _prepared = true;
     }
 
-    // With a checkpoint: the prepared batch renamed into place, replacing a file of the same batch (this job's own,
-    // written by a run whose checkpoint did not record it), and the rename made durable.
+    // With a checkpoint: the prepared batch renamed into place, part by part in partition order, each replacing a file of
+    // the same name (this job's own, written by a run whose checkpoint did not record it), and the renames made durable.
     private void CommitPrepared()
     {
         Prepare();
-
-        // With empty=skip an empty batch has no file; with empty=write a missing one was deleted, which CommitPrepared says.
-        if (EmptyBatches == EmptyBatchPolicy.Write || File.Exists(_tempPath))
+        foreach (BatchFile part in _parts)
         {
-            _commit.CommitPrepared(_tempPath!, _finalPath!);
+            // With empty=skip an empty part has no file; with empty=write a missing one was deleted, which Rename says.
+            if (EmptyBatches == EmptyBatchPolicy.Write || part.HasFile)
+            {
+                _commit.Rename(part.TemporaryPath!, part.FinalPath!);
+            }
+
+            part.Done();
         }
 
-        _prepared = false;
+        _commit.FlushDirectory();
         Committed(_batchTime);
     }
 
@@ -467,60 +526,6 @@ public sealed partial class FileSink : Sink
         if (!(batchTime <= _lastCommitted))
         {
             _lastCommitted = batchTime;
-        }
-
-        _tempPath = null;
-        _finalPath = null;
-    }
-
-    // With empty=skip, the batch's file is opened when its first record comes.
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private FileStream OpenOnFirstRecord()
-    {
-        if (_tempPath is null)
-        {
-            ThrowNoBatch();
-        }
-
-        _file = OpenTemporary(_tempPath);
-        StartFile();
-        return _file;
-    }
-
-    // A CSV file starts with its header row.
-    private void StartFile()
-    {
-        if (Format == SinkFormat.Csv && !CsvHeader.IsEmpty)
-        {
-            Write(CsvHeader);
-        }
-    }
-
-    // A missing directory (removed while the job runs, or never opened) is created once and the open retried.
-    private static FileStream OpenTemporary(string path)
-    {
-        try
-        {
-            return OpenUnbuffered(path);
-        }
-        catch (DirectoryNotFoundException)
-        {
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            return OpenUnbuffered(path);
-        }
-    }
-
-    // bufferSize 0: the sink buffers itself in a reused array, so the stream must not allocate its own.
-    // FileMode.Create replaces a temporary file that a crashed run left for the same batch.
-    private static FileStream OpenUnbuffered(string path) =>
-        new(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-
-    private void FlushBuffer(FileStream file)
-    {
-        if (_buffered > 0)
-        {
-            file.Write(_buffer.AsSpan(0, _buffered));
-            _buffered = 0;
         }
     }
 

@@ -57,6 +57,18 @@ internal sealed class PreparedFileCommit
         FlushDirectory();
     }
 
+    /// <summary>
+    /// The prepared <paramref name="temporaryPath"/> renamed to <paramref name="finalPath"/>, replacing a file there, the
+    /// rename not yet made durable: for a batch of several files, whose directory is flushed once after the last
+    /// (<see cref="FlushDirectory"/>).
+    /// </summary>
+    /// <exception cref="IOException">The prepared file is gone, or the rename failed.</exception>
+    public void Rename(string temporaryPath, string finalPath)
+    {
+        EnsurePrepared(temporaryPath);
+        File.Move(temporaryPath, finalPath, overwrite: true);
+    }
+
     /// <summary>Throws when the prepared file <paramref name="path"/> is no longer there: something deleted it between its prepare and its commit.</summary>
     /// <exception cref="IOException">The file is gone.</exception>
     public void EnsurePrepared(string path)
@@ -77,14 +89,20 @@ internal sealed class PreparedFileCommit
     /// <exception cref="IOException"><paramref name="finalPath"/> exists, or the rename failed.</exception>
     public void Publish(string temporaryPath, string finalPath)
     {
+        EnsureNotPublished(finalPath);
+        File.Move(temporaryPath, finalPath, overwrite: false);
+    }
+
+    /// <summary>Without a checkpoint: throws when <paramref name="finalPath"/> exists, another run's output, which this batch must not replace.</summary>
+    /// <exception cref="IOException"><paramref name="finalPath"/> exists.</exception>
+    public void EnsureNotPublished(string finalPath)
+    {
         if (File.Exists(finalPath))
         {
             throw new IOException(
                 $"The {_sink} sink's output for this batch, '{finalPath}', already exists: another run wrote it. " +
                 "Write to another prefix or directory, or move the old output away.");
         }
-
-        File.Move(temporaryPath, finalPath, overwrite: false);
     }
 
     /// <summary>Flushes the directory to disk, so that a file created or renamed in it survives a power loss.</summary>

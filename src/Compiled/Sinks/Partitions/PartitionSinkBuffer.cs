@@ -7,7 +7,10 @@ namespace Compiled.Sinks.Partitions;
 /// its records here, rendered as for the real sink (the same <see cref="Sink.Format"/> and <see cref="Sink.KeepsKeys"/>),
 /// and the merge replays them into the real sink (<see cref="DrainInto"/>) after the records of the partitions before it,
 /// so that a batch's output is in the input's order. The rendered bytes (and keys) go into one arena with their lengths
-/// beside them; once the arena has grown to a batch's size, a record costs no allocation.
+/// beside them; once the arena has grown to a batch's size, a record costs no allocation. For a sink that writes a part
+/// of each batch per partition (<see cref="Sink.WriteInParts"/>, the <c>file</c> sink), the buffer keeps nothing: each
+/// record goes at once to the partition's own writer (<see cref="Part"/>), on the partition's thread, and the job's sink
+/// commits the parts together at the boundary.
 /// </summary>
 /// <remarks>
 /// Written by the partition's thread while it runs, drained by the run's coordinator while the partition is parked at the
@@ -20,6 +23,7 @@ public sealed class PartitionSinkBuffer : Sink, IRecordWriter<ReadOnlySpan<byte>
     private const int FirstArenaBytes = 64 * 1024;
 
     private readonly Sink _target;
+    private readonly Sink? _part;
     private byte[] _arena = [];
     private int _used;
     private Entry[] _entries = new Entry[256];
@@ -28,10 +32,24 @@ public sealed class PartitionSinkBuffer : Sink, IRecordWriter<ReadOnlySpan<byte>
 
     /// <summary>Creates the buffer of one more partition for <paramref name="target"/>, one of the job's sinks.</summary>
     public PartitionSinkBuffer(Sink target)
+        : this(target, part: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates the buffer of one more partition for <paramref name="target"/>, one of the job's sinks, which writes each
+    /// record at once to <paramref name="part"/> (the partition's writer of its part of each batch,
+    /// <see cref="Sink.PartWriter"/>) when given, and keeps it until the boundary otherwise.
+    /// </summary>
+    public PartitionSinkBuffer(Sink target, Sink? part)
         : base(target)
     {
         _target = target;
+        _part = part;
     }
+
+    /// <summary>The partition's own writer of its part of each batch, which records go to at once; <see langword="null"/> when they are kept until the boundary.</summary>
+    public Sink? Part => _part;
 
     /// <summary>The job's sink whose records this buffer keeps.</summary>
     public Sink Target => _target;
@@ -42,11 +60,29 @@ public sealed class PartitionSinkBuffer : Sink, IRecordWriter<ReadOnlySpan<byte>
     /// <summary>How many records the buffer holds for the batch.</summary>
     public int Count => _count + (_records?.Count ?? 0);
 
-    /// <summary>Keeps one rendered record until the boundary.</summary>
-    public override void Write(ReadOnlySpan<byte> record) => Add(default, record, WrittenAs.Text);
+    /// <summary>Keeps one rendered record until the boundary, or writes it to the partition's part.</summary>
+    public override void Write(ReadOnlySpan<byte> record)
+    {
+        if (_part is not null)
+        {
+            _part.Write(record);
+            return;
+        }
 
-    /// <summary>Keeps one rendered record and its key until the boundary.</summary>
-    public override void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record) => Add(key, record, WrittenAs.Keyed);
+        Add(default, record, WrittenAs.Text);
+    }
+
+    /// <summary>Keeps one rendered record and its key until the boundary, or writes them to the partition's part.</summary>
+    public override void Write(ReadOnlySpan<byte> key, ReadOnlySpan<byte> record)
+    {
+        if (_part is not null)
+        {
+            _part.Write(key, record);
+            return;
+        }
+
+        Add(key, record, WrittenAs.Keyed);
+    }
 
     /// <summary>Keeps one record of bytes, for a sink that takes byte spans as they are (<see cref="BytesAsTheyAre"/>).</summary>
     void IRecordWriter<ReadOnlySpan<byte>>.Write(ReadOnlySpan<byte> record) => Add(default, record, WrittenAs.Bytes);
@@ -93,7 +129,9 @@ public sealed class PartitionSinkBuffer : Sink, IRecordWriter<ReadOnlySpan<byte>
     /// bytes are copied into the arena, so the span may point into a buffer the partition reuses.
     /// </summary>
     public IRecordWriter<ReadOnlySpan<byte>>? BytesAsTheyAre() =>
-        Format == SinkFormat.Text && _target is IRecordWriter<ReadOnlySpan<byte>> ? this : null;
+        Format != SinkFormat.Text ? null
+        : _part is not null ? _part as IRecordWriter<ReadOnlySpan<byte>>
+        : _target is IRecordWriter<ReadOnlySpan<byte>> ? this : null;
 
     /// <summary>
     /// The buffer of typed records for a sink that takes records as they are (<see cref="IRecordWriter{T}"/>), or
@@ -106,6 +144,11 @@ public sealed class PartitionSinkBuffer : Sink, IRecordWriter<ReadOnlySpan<byte>
         if (Format != SinkFormat.Text || _target is not IRecordWriter<T>)
         {
             return null;
+        }
+
+        if (_part is not null)
+        {
+            return _part as IRecordWriter<T>;
         }
 
         if (_records is RecordBuffer<T> existing)

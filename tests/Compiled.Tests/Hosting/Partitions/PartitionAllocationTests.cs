@@ -103,6 +103,63 @@ public class PartitionAllocationTests
         Assert.True(allocated == 0, $"10 batches of 20,000 bids on two partitions, written as {format}, allocated {allocated} bytes (the least of four such runs); a partition's sink buffer and its merge must allocate nothing per record or per batch.");
     }
 
+    [Theory]
+    [InlineData("text")]
+    [InlineData("csv")]
+    public async Task FileSinkInParts_JobAndOnePartition_WriteTheirPartsAllocatingNothingPerRecord(string format)
+    {
+        // The file sink on 2 partitions: the job writes part 0 and the partition its own part 1, each through its own
+        // reused buffer, as records come. Opening and publishing a batch's files allocates (handles, names); writing the
+        // records of a batch, once warm, does not.
+        using var temp = new Compiled.Tests.Connectors.TempDirectory();
+        var random = new Random(13);
+        var text = new StringBuilder();
+        for (int bid = 0; bid < 10_000; bid++)
+        {
+            text.Append(random.Next(1000, 2000)).Append(',').Append(random.Next(100_000)).Append(',').Append(random.Next(1, 1_000_000)).Append(',').Append(1_700_000_000_000L + bid).Append('\n');
+        }
+
+        var buffer = new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(text.ToString()));
+        await using var sink = new Compiled.Sinks.Files.FileSink(ConnectorUri.Parse($"file://{temp.Path}/bids?suffix=txt&format={format}", "sink"), new SinkContext());
+        await sink.OpenAsync(TestContext.Current.CancellationToken);
+        var counters = new SourceCounters();
+        using PipelineJob job = BidSelection.Definition.CreateJob(new JobContext([FramingOptions.Default], [counters], [sink]));
+        using JobPartition partition = job.CreatePartition(new PartitionContext([FramingOptions.Default], [new SourceCounters()]) { Sinks = [sink], Partition = 1, Partitions = 2 });
+        Assert.Equal(2, sink.Parts);
+
+        long allocated = long.MaxValue;
+        for (int batch = 1; batch <= 6; batch++)
+        {
+            // The batch's records twice, through the job and the partition into their parts: the second time is measured.
+            sink.BeginBatch(batch * 1000L);
+            job.BeginStream(0, "memory");
+            partition.BeginStream(0, "memory");
+            Assert.Equal(buffer.End, job.Process(0, buffer, isCompleted: true));
+            Assert.Equal(buffer.End, partition.Process(0, buffer, isCompleted: true));
+            job.BeginStream(0, "memory");
+            partition.BeginStream(0, "memory");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            bool all = job.Process(0, buffer, isCompleted: true).Equals(buffer.End);
+            all &= partition.Process(0, buffer, isCompleted: true).Equals(buffer.End);
+            partition.MergeInto(job);
+            long batchAllocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(all);
+            job.CompleteBatch(new BatchInfo(batch, batch * 1000L));
+            await sink.CommitBatchAsync(TestContext.Current.CancellationToken);
+            if (batch > 2)
+            {
+                allocated = Math.Min(allocated, batchAllocated);
+            }
+        }
+
+        string part0 = File.ReadAllText(Path.Combine(temp.Path, "bids-6000-part-00000.txt"));
+        string part1 = File.ReadAllText(Path.Combine(temp.Path, "bids-6000-part-00001.txt"));
+        Assert.Equal(part0, part1);
+        Assert.True(part0.Split('\n').Length > 1_000, "The parts hold few rows; the test needs many.");
+        Assert.True(allocated == 0, $"20,000 bids written as {format} to two part files allocated {allocated} bytes (the least of four warm batches); writing a part must allocate nothing per record.");
+        Assert.Equal(part0, File.ReadAllText(Path.Combine(temp.Path, "bids-5000-part-00000.txt")));
+    }
+
     // A sink that counts what it is given, in the format its URI asks for.
     private sealed class FormattedDiscardingSink : Sink
     {
