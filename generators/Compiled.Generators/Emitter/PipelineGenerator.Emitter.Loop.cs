@@ -35,9 +35,11 @@ namespace Compiled.Generators
                     // The same loop over one more partition's framer and tables.
                     w.Line();
                     w.Open($"public {names.LoopType}({PartitionType} partition)");
+                    HashSet<string> stores = ReplayedStores(pipeline);
                     foreach ((_, string name) in fields)
                     {
-                        w.Line($"{name} = partition.{name};");
+                        // A [MapWithState] stage's state is the job's alone: the partition keeps its records for the boundary.
+                        w.Line(stores.Contains(name) ? $"{name} = null!;" : $"{name} = partition.{name};");
                     }
 
                     w.Close();
@@ -70,6 +72,14 @@ namespace Compiled.Generators
                         : $"public void OnValue({source.Output!.Type.Code} {names.Local})");
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     w.Close();
+                }
+
+                if (SinglePartitionReason(pipeline) is null)
+                {
+                    foreach (StageModel stateful in pipeline.ReachedFrom(source).Where(s => s.Kind == StageKind.MapWithState))
+                    {
+                        EmitStateReplay(w, pipeline, stateful);
+                    }
                 }
 
                 w.Close();

@@ -149,6 +149,15 @@ namespace Compiled.Generators
 
                 /// <summary>A stateful stage's initial (key, state) pair, in the job's constructor: <c>totalInitial</c>.</summary>
                 public string? Initial { get; set; }
+
+                /// <summary>A [MapWithState] stage's records kept by one more partition until the boundary: <c>_trackArrived</c>.</summary>
+                public string? Arrived { get; set; }
+
+                /// <summary>A [MapWithState] stage's method of the fused loop that maps one record and runs the stages below: <c>MapTrack</c>.</summary>
+                public string? Replay { get; set; }
+
+                /// <summary>The value that method maps (its key is <see cref="Key"/>): <c>trackValue</c>.</summary>
+                public string? ArrivedValue { get; set; }
             }
 
             private sealed partial class PipelineView
@@ -255,6 +264,12 @@ namespace Compiled.Generators
                                 names.PutState = table.Allocate("Put" + stage.Name);
                                 names.Snapshot = table.Allocate(stage.Name + "States");
                                 names.Local = table.Allocate(camel);
+                                if (stage.Kind == StageKind.MapWithState)
+                                {
+                                    names.Arrived = table.Allocate("_" + camel + "Arrived");
+                                    names.Replay = table.Allocate("Map" + stage.Name);
+                                }
+
                                 break;
                             case StageKind.Union when replayed.Contains(stage):
                                 names.Field = table.Allocate("_" + camel + "Second");
@@ -354,6 +369,7 @@ namespace Compiled.Generators
                                 names.Next = table.Allocate(local + "State");
                                 names.Result = table.Allocate(local + "Result");
                                 names.Initial = table.Allocate(local + "Initial");
+                                names.ArrivedValue = model.Stages[i].Kind == StageKind.MapWithState ? table.Allocate(local + "Value") : null;
                                 break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Index = table.Allocate(local + "Index");

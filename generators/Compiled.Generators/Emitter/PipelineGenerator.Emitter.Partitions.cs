@@ -42,11 +42,81 @@ namespace Compiled.Generators
             private static string? WhyNotPartitioned(PipelineView pipeline, StageModel stage) => stage switch
             {
                 { InOrder: true } => "declares InOrder: its method sees the records one at a time, in the order they arrive",
-                { Kind: StageKind.MapWithState } => "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet",
+                { Kind: StageKind.MapWithState } => StateReplayRefusal(pipeline, stage),
                 { Kind: StageKind.EventTime } when pipeline.LoopSourcesOf(stage).Count > 1 =>
                     $"follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet",
                 _ => null,
             };
+
+            // Why a [MapWithState] stage of a fused loop keeps its pipeline on one partition, or null when one more partition can
+            // keep its records for the boundary, where the job maps them with its state and runs them through the stages below
+            // it after the records of the ranges before: records and keys that hold no view into the line, no bad-record
+            // report that needs the line, and stages below it fed by it alone.
+            private static string? StateReplayRefusal(PipelineView pipeline, StageModel stage)
+            {
+                RecordType input = pipeline.Model.Stages[stage.Input].Output!;
+                foreach (TypeName? type in new[] { input.Shape == RecordShape.KeyValue ? null : input.Key, stage.State!.Value })
+                {
+                    if (type is not null && HoldsView(type))
+                    {
+                        return $"takes {type.Display} {(type == input.Key ? "keys" : "values")}, which hold views into a buffer a partition reuses, so a partition cannot keep its records until the batch boundary; give the stage a key and value that own their data (a string for text) to run on partitions";
+                    }
+                }
+
+                List<StageModel> below = StagesBelow(pipeline, stage);
+                var fed = new HashSet<int>(below.Select(pipeline.IndexOf)) { pipeline.IndexOf(stage) };
+                if (below.Prepend(stage).FirstOrDefault(pipeline.IsGuarded) is { } guarded)
+                {
+                    return $"reports bad records of [{guarded.Kind}] {guarded.Name} with their source's line, which a partition does not keep for the batch boundary, where the job maps its records";
+                }
+
+                foreach (StageModel child in below)
+                {
+                    if (child.Kind == StageKind.EventTime)
+                    {
+                        return $"feeds [EventTime] {child.Name}, whose watermark partitions follow record by record, while the job maps a partition's records of the stage at the batch boundary";
+                    }
+
+                    int other = child.Input >= 0 && !fed.Contains(child.Input) ? child.Input : child.Other >= 0 && !fed.Contains(child.Other) ? child.Other : -1;
+                    if (other >= 0)
+                    {
+                        return $"feeds [{child.Kind}] {child.Name}, which [{pipeline.Model.Stages[other].Kind}] {pipeline.Model.Stages[other].Name} feeds too, and a partition's records of the stage reach it only at the batch boundary, out of their order with the other's";
+                    }
+                }
+
+                return null;
+            }
+
+            // Whether a type holds a view into a buffer it was read from: a span, a Utf8Text, or a tuple or struct of one.
+            private static bool HoldsView(TypeName type) =>
+                type.IsRefLike || type.TextCopy is not null || type.Code.Contains("global::Compiled.Utf8Text") || type.Code.Contains("global::System.ReadOnlySpan<");
+
+            // The stages of a fused loop below a stage of it, each once, in plan order: what the job runs for a record it maps.
+            private static List<StageModel> StagesBelow(PipelineView pipeline, StageModel stage)
+            {
+                var loop = new HashSet<StageModel>(LoopStages(pipeline));
+                var below = new List<StageModel>();
+                var pending = new Queue<int>();
+                pending.Enqueue(pipeline.IndexOf(stage));
+                while (pending.Count > 0)
+                {
+                    foreach (StageModel child in pipeline.ChildrenOf(pending.Dequeue()))
+                    {
+                        if (loop.Contains(child) && !below.Contains(child))
+                        {
+                            below.Add(child);
+                            pending.Enqueue(pipeline.IndexOf(child));
+                        }
+                    }
+                }
+
+                return below;
+            }
+
+            // The stages of the fused loops the job runs for the records of its [MapWithState] stages, which no partition runs:
+            // a partition keeps the stage's records for the boundary.
+            private static HashSet<StageModel> StagesBelowState(PipelineView pipeline) =>
+                new(LoopStages(pipeline).Where(s => s.Kind == StageKind.MapWithState).SelectMany(s => StagesBelow(pipeline, s)));
 
             // The sinks a fused loop writes to, each once, in declaration order: in one more partition each is a buffer of
             // the partition's, drained into the job's sink at the boundary (a late sink of an [EventTime] too).
@@ -106,13 +176,17 @@ namespace Compiled.Generators
                     }
                 }
 
+                // A [MapWithState] stage's state is the job's alone; the partition keeps the stage's records in a buffer of its own.
+                HashSet<string> stores = ReplayedStores(pipeline);
+                List<StageModel> replayed = loopStages.Where(s => s.Kind == StageKind.MapWithState).ToList();
+                bound.UnionWith(replayed.Select(s => pipeline.NamesOf(s).Arrived!));
                 List<StageModel> sinks = LoopSinks(pipeline);
-                var sinkFields = new Dictionary<string, string>();
+                var ownDeclarations = replayed.ToDictionary(s => pipeline.NamesOf(s).Arrived!, s => $"internal readonly {pipeline.ArrivedType(s)} {pipeline.NamesOf(s).Arrived};");
                 foreach (StageModel sink in sinks)
                 {
                     StageNames names = pipeline.NamesOf(sink);
                     int index = pipeline.Sinks.IndexOf(sink);
-                    sinkFields[names.Field!] = $"internal readonly {Runtime}.Sinks.Partitions.PartitionSinkBuffer {names.Field};";
+                    ownDeclarations[names.Field!] = $"internal readonly {Runtime}.Sinks.Partitions.PartitionSinkBuffer {names.Field};";
                     bound.Add(names.Field!);
                     bound.Add(names.Records!);
                     if (names.Parquet is { } columns)
@@ -135,9 +209,9 @@ namespace Compiled.Generators
 
                 // A watermark's lateness is the job's business: the partition's judges records by the job's value (BeginBatch).
                 var watermarks = new HashSet<string>(loopStages.Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
-                foreach ((string declaration, string name) in fields)
+                foreach ((string declaration, string name) in fields.Where(f => !stores.Contains(f.Name)))
                 {
-                    string field = sinkFields.TryGetValue(name, out string? buffer) ? buffer
+                    string field = ownDeclarations.TryGetValue(name, out string? buffer) ? buffer
                         : declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
                     w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + (watermarks.Contains(name) ? " = new(0);" : " = new();"));
                 }
@@ -165,6 +239,12 @@ namespace Compiled.Generators
                 foreach (StageModel stage in guarded)
                 {
                     w.Line($"{pipeline.NamesOf(stage).Guard} = {GuardValue(stage)};");
+                }
+
+                foreach (StageModel stateful in replayed)
+                {
+                    // Its records for a [MapWithState] stage wait in a buffer of its own, counted towards the partition's limit.
+                    w.Line($"{pipeline.NamesOf(stateful).Arrived} = context.Keep(new {pipeline.ArrivedType(stateful)}());");
                 }
 
                 foreach (StageModel sink in sinks)
@@ -280,7 +360,8 @@ namespace Compiled.Generators
             private static void EmitSinglePartitionReason(SourceWriter w, PipelineView pipeline, List<StageModel> sinks)
             {
                 var refusals = new List<string>();
-                foreach (StageModel sink in sinks)
+                HashSet<StageModel> belowState = StagesBelowState(pipeline);
+                foreach (StageModel sink in sinks.Where(s => !belowState.Contains(s)))
                 {
                     StageNames names = pipeline.NamesOf(sink);
                     if (!KeepsRecords(pipeline, sink) && !IsByteSpan(pipeline, sink))
@@ -348,6 +429,23 @@ namespace Compiled.Generators
                         w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");
                         EmitAppendValues(w, field, names.Values!);
                         break;
+
+                    case StageKind.MapWithState:
+                    {
+                        // Mapped on the job's loop, into the job's state, tables and sinks: the stages below run as on the job.
+                        StageNames loop = pipeline.NamesOf(pipeline.LoopSourcesOf(stage)[0]);
+                        string arrived = names.Arrived!;
+                        w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): this partition's records of the batch mapped with the job's state, after the records of the ranges before, and run through the stages below it.");
+                        w.Open($"if ({arrived}.Count > 0)");
+                        w.Line($"var {loop.LoopLocal} = new {loop.LoopType}(into);");
+                        w.Open($"for (int i = 0; i < {arrived}.Count; i++)");
+                        w.Line($"{loop.LoopLocal}.{names.Replay}({arrived}.KeyAt(i), {arrived}.ValueAt(i));");
+                        w.Close();
+                        w.Line();
+                        w.Line($"{arrived}.Clear();");
+                        w.Close();
+                        break;
+                    }
 
                     case StageKind.UpdateStateByKey:
                         w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): a key's values of the batch appended to the job's, after the values of the ranges before.");

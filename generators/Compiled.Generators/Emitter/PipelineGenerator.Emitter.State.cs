@@ -67,9 +67,36 @@ namespace Compiled.Generators
                     return;
                 }
 
+                if (pipeline.CurrentSource is not null && SinglePartitionReason(pipeline) is null)
+                {
+                    // In a fused loop of a pipeline on partitions: the job maps the record with its key's state now; one
+                    // more partition keeps it for the boundary, where the job maps it after the records of the ranges before.
+                    w.Line($"if ({names.Arrived} is null) {names.Replay}({key}, {value});");
+                    w.Line($"else {names.Arrived}.Add({key}, {value});");
+                    return;
+                }
+
                 // Called per record with its key's state.
                 EmitStateResult(w, pipeline, stage, $"{names.Field}.Map({key}, {value})");
             }
+
+            // In a fused loop of a pipeline on partitions: a [MapWithState] stage's call with one record, and the stages below
+            // it, as a method the loop calls for a record as it comes (on the job) and the partition's merge calls for each
+            // record it kept (on the job's loop, at the boundary).
+            private static void EmitStateReplay(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames names = pipeline.NamesOf(stage);
+                w.Line();
+                w.Line($"/// <summary>[MapWithState] {stage.Name} ({stage.Location}): maps one record with its key's state and runs what it gives through the stages below.</summary>");
+                w.Line(Inline);
+                w.Open($"public void {names.Replay}({StateKeyType(pipeline, stage)} {names.Key}, {stage.State!.Value.Code} {names.ArrivedValue})");
+                EmitStateResult(w, pipeline, stage, $"{names.Field}.Map({names.Key}, {names.ArrivedValue})");
+                w.Close();
+            }
+
+            // The job's fields of the [MapWithState] stores, which one more partition does not have: its loop keeps their records.
+            private static HashSet<string> ReplayedStores(PipelineView pipeline) =>
+                new(pipeline.Stateful.Where(s => s.Kind == StageKind.MapWithState).Select(s => pipeline.NamesOf(s).Field!));
 
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
             private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call)
@@ -222,8 +249,22 @@ namespace Compiled.Generators
                             ? $"private readonly {store} {names.Field} = new();"
                             : $"private readonly {store} {names.Field};"));
                         _stateTables.Add(stateful, ($"private readonly {store} {names.Field};", names.Field!));
+                        if (names.Arrived is { } arrived)
+                        {
+                            // Only one more partition keeps a [MapWithState] stage's records for the boundary; the job maps them as they come.
+                            _loopFieldValues[arrived] = "null";
+                        }
                     }
                 }
+
+                /// <summary>
+                /// A [MapWithState] stage's buffer of the records one more partition keeps for the boundary: byte keys into an
+                /// arena, or keys and values as they are.
+                /// </summary>
+                public string ArrivedType(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.PartitionStateInput<{stage.State!.Value.Code}>"
+                        : $"{Runtime}.State.Partitions.PartitionStateInput<{StateKeyType(this, stage)}, {stage.State!.Value.Code}>";
 
                 /// <summary>The stateful stages ([UpdateStateByKey], [MapWithState]), in declaration order.</summary>
                 public List<StageModel> Stateful { get; }

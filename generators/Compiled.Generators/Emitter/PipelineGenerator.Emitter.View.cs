@@ -389,6 +389,15 @@ namespace Compiled.Generators
                         }
                     }
 
+                    // On partitions, a [MapWithState] stage's records wait in a buffer of one more partition until the boundary.
+                    if (SinglePartitionReason(this) is null)
+                    {
+                        foreach (StageModel stage in reached.Where(s => s.Kind == StageKind.MapWithState))
+                        {
+                            used.Add(($"private readonly {ArrivedType(stage)}? {NamesOf(stage).Arrived};", NamesOf(stage).Arrived!));
+                        }
+                    }
+
                     if (reached.Any(s => s.Kind == StageKind.EventTime))
                     {
                         used.Add(($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};", MetricsField));

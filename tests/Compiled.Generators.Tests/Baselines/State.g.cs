@@ -28,7 +28,7 @@ namespace Clicks
                 new("Track", "MapWithState", "int", "long", "", 0, 0, "timeout-ms=30000"),
             }),
             checkpoint: "checkpoints/sessions",
-            singlePartitionReason: "stage [MapWithState] Track updates each key's state record by record in the order records arrive, which partitions do not shard by key yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Sessions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -321,6 +321,92 @@ namespace Clicks
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Sessions's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _clicksFramer;
+                internal readonly global::Compiled.BadRecordSource _clicksBadRecords;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _ended;
+                internal readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+                internal readonly global::Compiled.State.Partitions.PartitionStateInput<int, long> _trackArrived;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _clicksFramer = new(context.Framing[0], context.Counters[0]);
+                    _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[0], _clicksFramer);
+                    _trackArrived = context.Keep(new global::Compiled.State.Partitions.PartitionStateInput<int, long>());
+                    _ended = context.SinkBuffer(1);
+                    _endedRecords = _ended.RecordsOf<(int User, long Clicks)>();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _clicksFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _clicksFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var clicksLoop = new ClicksLoop(this);
+                            return _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (SessionsJob)job;
+                    // [UpdateStateByKey] Total (State.cs:13): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _total.MergeBatchInto(into._total);
+                    // [MapWithState] Track (State.cs:28): this partition's records of the batch mapped with the job's state, after the records of the ranges before, and run through the stages below it.
+                    if (_trackArrived.Count > 0)
+                    {
+                        var clicksLoop = new ClicksLoop(into);
+                        for (int i = 0; i < _trackArrived.Count; i++)
+                        {
+                            clicksLoop.MapTrack(_trackArrived.KeyAt(i), _trackArrived.ValueAt(i));
+                        }
+
+                        _trackArrived.Clear();
+                    }
+                    // [Sink] Ended (State.cs:40): this partition's records of the batch written to the job's sink, after those of the ranges before.
+                    _ended.DrainInto(into._ended);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _clicksFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Clicks: each line runs through every stage below it, inline.</summary>
             private readonly struct ClicksLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -328,6 +414,7 @@ namespace Clicks
                 private readonly global::Compiled.Sinks.Sink _ended;
                 private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
                 private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+                private readonly global::Compiled.State.Partitions.PartitionStateInput<int, long>? _trackArrived;
                 private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
 
@@ -337,8 +424,20 @@ namespace Clicks
                     _ended = job._ended;
                     _total = job._total;
                     _track = job._track;
+                    _trackArrived = null;
                     _text = job._text;
                     _endedRecords = job._endedRecords;
+                }
+
+                public ClicksLoop(Partition partition)
+                {
+                    _clicksBadRecords = partition._clicksBadRecords;
+                    _ended = partition._ended;
+                    _total = partition._total;
+                    _track = null!;
+                    _trackArrived = partition._trackArrived;
+                    _text = partition._text;
+                    _endedRecords = partition._endedRecords;
                 }
 
                 /// <summary>Handles one record of Clicks (State.cs:10).</summary>
@@ -361,7 +460,15 @@ namespace Clicks
                     // [UpdateStateByKey] Total (State.cs:13)
                     _total.Add(clicks.Item1, clicks.Item2);
                     // [MapWithState] Track (State.cs:28)
-                    var trackResult = _track.Map(clicks.Item1, clicks.Item2);
+                    if (_trackArrived is null) MapTrack(clicks.Item1, clicks.Item2);
+                    else _trackArrived.Add(clicks.Item1, clicks.Item2);
+                }
+
+                /// <summary>[MapWithState] Track (State.cs:28): maps one record with its key's state and runs what it gives through the stages below.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void MapTrack(int trackKey, long trackValue)
+                {
+                    var trackResult = _track.Map(trackKey, trackValue);
                     if (trackResult is { } track)
                     {
                         // [Sink] Ended (State.cs:40)
