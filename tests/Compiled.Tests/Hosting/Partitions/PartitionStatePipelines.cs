@@ -1,0 +1,109 @@
+namespace Compiled.Tests.Hosting.Partitions;
+
+/// <summary>
+/// [MapWithState] on partitions, byte keys without a timeout: each line's first word with a state of its count, the sum
+/// of its line lengths, and a hash folded over them in order (which a record out of order changes), its running state
+/// written per record, and the largest count per word of the batch reduced below it ([ReduceByKey], first-seen order).
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class RunningFirstWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        ReadOnlySpan<byte> word = space < 0 ? line : line[..space];
+        return new(word.Length > 0 ? word : "-"u8, line.Length);
+    }
+
+    [MapWithState]
+    public static KeyValue<(long Count, long Sum, long Hash)> Running(ReadOnlySpan<byte> word, int? length, State<(long Count, long Sum, long Hash)> state)
+    {
+        (long count, long sum, long hash) = state.Exists ? state.Value : (0, 0, 17);
+        (long Count, long Sum, long Hash) next = (count + 1, sum + length!.Value, (hash * 31) + length.Value);
+        state.Update(next);
+        return new(word, next);
+    }
+
+    [Sink]
+    public static partial void Updates(KeyValue<(long Count, long Sum, long Hash)> update);
+
+    [Map(Input = nameof(Running))]
+    public static KeyValue<long> CountOf(KeyValue<(long Count, long Sum, long Hash)> update) => new(update.Key, update.Value.Count);
+
+    [ReduceByKey]
+    public static long Most(long a, long b) => Math.Max(a, b);
+
+    [Sink]
+    public static partial void Mosts(KeyValue<long> most);
+}
+
+/// <summary>
+/// [MapWithState] on partitions, byte keys with a 2 s timeout and removal: a running sum of line lengths per first
+/// word; a line whose length is a multiple of 13 removes its word's state (emitting 0), and a word idle for two
+/// batches times out (emitting minus its sum).
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ExpiringFirstWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState(Timeout = "2s")]
+    public static KeyValue<long> Session(ReadOnlySpan<byte> word, int? length, State<long> sum)
+    {
+        if (sum.IsTimingOut)
+        {
+            return new(word, -sum.Value);
+        }
+
+        if (length!.Value % 13 == 0)
+        {
+            if (sum.Exists)
+            {
+                sum.Remove();
+            }
+
+            return new(word, 0);
+        }
+
+        sum.Update(sum.GetValueOrDefault() + length.Value);
+        return new(word, sum.Value);
+    }
+
+    [Sink]
+    public static partial void Sessions(ReadOnlySpan<byte> word, long sum);
+}
+
+/// <summary>
+/// [MapWithState] on partitions, struct keys with a timeout and a nullable output: typed (key, value) lines, a
+/// session per key that emits its sum only when it ends, after 2 idle seconds.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class KeySessions
+{
+    [Source]
+    public static partial Lines<(int Key, long Value)> Readings();
+
+    [MapWithState(Timeout = "2s")]
+    public static (int Key, long Sum, long Hash)? Session(int key, long? value, State<(long Sum, long Hash)> state)
+    {
+        if (state.IsTimingOut)
+        {
+            return (key, state.Value.Sum, state.Value.Hash);
+        }
+
+        (long sum, long hash) = state.Exists ? state.Value : (0, 17);
+        state.Update((sum + value!.Value, (hash * 31) + value.Value));
+        return null;
+    }
+
+    [Sink]
+    public static partial void Ended((int Key, long Sum, long Hash) session);
+}
