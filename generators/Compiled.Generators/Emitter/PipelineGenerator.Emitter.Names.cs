@@ -158,6 +158,15 @@ namespace Compiled.Generators
 
                 /// <summary>The value that method maps (its key is <see cref="Key"/>): <c>trackValue</c>.</summary>
                 public string? ArrivedValue { get; set; }
+
+                /// <summary>A [MapWithState] stage's state kept in shards on partitions: the job's list of the shards' stores, <c>_trackShards</c>.</summary>
+                public string? Shards { get; set; }
+
+                /// <summary>Whether the job has spread its state over the shards: <c>_trackSpread</c>.</summary>
+                public string? Spread { get; set; }
+
+                /// <summary>One shard's store, at the boundary: <c>trackShard</c>.</summary>
+                public string? Shard { get; set; }
             }
 
             private sealed partial class PipelineView
@@ -268,6 +277,8 @@ namespace Compiled.Generators
                                 {
                                     names.Arrived = table.Allocate("_" + camel + "Arrived");
                                     names.Replay = table.Allocate("Map" + stage.Name);
+                                    names.Shards = table.Allocate("_" + camel + "Shards");
+                                    names.Spread = table.Allocate("_" + camel + "Spread");
                                 }
 
                                 break;
@@ -370,6 +381,7 @@ namespace Compiled.Generators
                                 names.Result = table.Allocate(local + "Result");
                                 names.Initial = table.Allocate(local + "Initial");
                                 names.ArrivedValue = model.Stages[i].Kind == StageKind.MapWithState ? table.Allocate(local + "Value") : null;
+                                names.Shard = model.Stages[i].Kind == StageKind.MapWithState ? table.Allocate(local + "Shard") : null;
                                 break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Index = table.Allocate(local + "Index");

@@ -113,10 +113,10 @@ namespace Compiled.Generators
                 return below;
             }
 
-            // The stages of the fused loops the job runs for the records of its [MapWithState] stages, which no partition runs:
-            // a partition keeps the stage's records for the boundary.
-            private static HashSet<StageModel> StagesBelowState(PipelineView pipeline) =>
-                new(LoopStages(pipeline).Where(s => s.Kind == StageKind.MapWithState).SelectMany(s => StagesBelow(pipeline, s)));
+            // The stages of the fused loops below the [MapWithState] stages whose state is not kept in shards, which no
+            // partition runs: a partition keeps the stage's records, and the job maps them and runs these.
+            private static HashSet<StageModel> StagesBelowReplayedState(PipelineView pipeline) =>
+                new(LoopStages(pipeline).Where(s => s.Kind == StageKind.MapWithState && !StateInShards(pipeline, s)).SelectMany(s => StagesBelow(pipeline, s)));
 
             // The sinks a fused loop writes to, each once, in declaration order: in one more partition each is a buffer of
             // the partition's, drained into the job's sink at the boundary (a late sink of an [EventTime] too).
@@ -181,7 +181,8 @@ namespace Compiled.Generators
                 List<StageModel> replayed = loopStages.Where(s => s.Kind == StageKind.MapWithState).ToList();
                 bound.UnionWith(replayed.Select(s => pipeline.NamesOf(s).Arrived!));
                 List<StageModel> sinks = LoopSinks(pipeline);
-                var ownDeclarations = replayed.ToDictionary(s => pipeline.NamesOf(s).Arrived!, s => $"internal readonly {pipeline.ArrivedType(s)} {pipeline.NamesOf(s).Arrived};");
+                var ownDeclarations = replayed.ToDictionary(s => pipeline.NamesOf(s).Arrived!, s => $"internal readonly {(StateInShards(pipeline, s) ? pipeline.ArrivedShardsType(s) : pipeline.ArrivedType(s))} {pipeline.NamesOf(s).Arrived};");
+                bound.UnionWith(replayed.Where(s => StateInShards(pipeline, s)).Select(s => pipeline.NamesOf(s).Field!));
                 foreach (StageModel sink in sinks)
                 {
                     StageNames names = pipeline.NamesOf(sink);
@@ -197,8 +198,17 @@ namespace Compiled.Generators
 
                 EmitSinglePartitionReason(w, pipeline, sinks);
                 w.Line();
-                w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
-                w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
+                List<StageModel> sharded = replayed.Where(s => StateInShards(pipeline, s)).ToList();
+                if (sharded.Count == 0)
+                {
+                    w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
+                    w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
+                }
+                else
+                {
+                    EmitStateShards(w, pipeline, sharded);
+                }
+
                 w.Line();
                 w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
                 w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
@@ -218,7 +228,10 @@ namespace Compiled.Generators
 
                 w.Line();
                 w.Line("/// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>");
-                w.Open($"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
+                bool takesJob = replayed.Any(s => StateInShards(pipeline, s));
+                w.Open(takesJob
+                    ? $"public {PartitionType}({pipeline.JobName} job, {Runtime}.Hosting.PartitionContext context)"
+                    : $"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
                     StageModel source = pipeline.Sources[i];
@@ -243,8 +256,18 @@ namespace Compiled.Generators
 
                 foreach (StageModel stateful in replayed)
                 {
-                    // Its records for a [MapWithState] stage wait in a buffer of its own, counted towards the partition's limit.
-                    w.Line($"{pipeline.NamesOf(stateful).Arrived} = context.Keep(new {pipeline.ArrivedType(stateful)}());");
+                    // Its records for a [MapWithState] stage wait in a buffer of its own (one per shard of a state kept in
+                    // shards, whose shard this partition's store holds), counted towards the partition's limit.
+                    StageNames names = pipeline.NamesOf(stateful);
+                    if (StateInShards(pipeline, stateful))
+                    {
+                        w.Line($"{names.Field} = new(job.{names.Field}.TimeoutBatches);");
+                        w.Line($"{names.Arrived} = context.Keep(new {pipeline.ArrivedShardsType(stateful)}());");
+                    }
+                    else
+                    {
+                        w.Line($"{names.Arrived} = context.Keep(new {pipeline.ArrivedType(stateful)}());");
+                    }
                 }
 
                 foreach (StageModel sink in sinks)
@@ -328,15 +351,22 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
-                if (watermarks.Count > 0)
+                if (watermarks.Count > 0 || sharded.Count > 0)
                 {
                     w.Line();
-                    w.Line("/// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>");
+                    w.Line(watermarks.Count == 0
+                        ? "/// <summary>Keeps its records of a batch for as many shards as the job has partitions.</summary>"
+                        : "/// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>");
                     w.Open($"public override void BeginBatch({Runtime}.Hosting.PipelineJob job)");
                     w.Line($"var from = ({pipeline.JobName})job;");
                     foreach (string watermark in watermarks)
                     {
                         w.Line($"{watermark}.Follow(from.{watermark});");
+                    }
+
+                    foreach (StageModel stateful in sharded)
+                    {
+                        w.Line($"{pipeline.NamesOf(stateful).Arrived}.KeepFor(from.{pipeline.NamesOf(stateful).Shards}.Count);");
                     }
 
                     w.Close();
@@ -360,7 +390,7 @@ namespace Compiled.Generators
             private static void EmitSinglePartitionReason(SourceWriter w, PipelineView pipeline, List<StageModel> sinks)
             {
                 var refusals = new List<string>();
-                HashSet<StageModel> belowState = StagesBelowState(pipeline);
+                HashSet<StageModel> belowState = StagesBelowReplayedState(pipeline);
                 foreach (StageModel sink in sinks.Where(s => !belowState.Contains(s)))
                 {
                     StageNames names = pipeline.NamesOf(sink);
@@ -428,6 +458,10 @@ namespace Compiled.Generators
                     case StageKind.GroupByKey:
                         w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");
                         EmitAppendValues(w, field, names.Values!);
+                        break;
+
+                    case StageKind.MapWithState when StateInShards(pipeline, stage):
+                        w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): this partition's shard of the state was mapped before the merge (MapShard), into its tables and sink buffers, merged here.");
                         break;
 
                     case StageKind.MapWithState:

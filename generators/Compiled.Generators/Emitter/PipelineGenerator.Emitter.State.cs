@@ -19,6 +19,12 @@ namespace Compiled.Generators
                     {
                         w.Line($"{names.Field} = new({Runtime}.Windows.Windowing.Batches(context, {timeout}));");
                     }
+
+                    if (StateInShards(pipeline, stateful))
+                    {
+                        // Shard 0 of the state on N partitions; each more partition adds its own.
+                        w.Line($"{names.Shards}.Add({names.Field});");
+                    }
                 }
             }
 
@@ -94,9 +100,10 @@ namespace Compiled.Generators
                 w.Close();
             }
 
-            // The job's fields of the [MapWithState] stores, which one more partition does not have: its loop keeps their records.
+            // The job's fields of the [MapWithState] stores that one more partition does not have (a state not kept in
+            // shards): its loop keeps their records for the job.
             private static HashSet<string> ReplayedStores(PipelineView pipeline) =>
-                new(pipeline.Stateful.Where(s => s.Kind == StageKind.MapWithState).Select(s => pipeline.NamesOf(s).Field!));
+                new(pipeline.Stateful.Where(s => s.Kind == StageKind.MapWithState && !StateInShards(pipeline, s)).Select(s => pipeline.NamesOf(s).Field!));
 
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
             private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call)
@@ -139,28 +146,42 @@ namespace Compiled.Generators
                     return;
                 }
 
+                // On N partitions, a state kept in shards ends the batch in every shard's store, shard 0 (the job's) first.
+                bool sharded = StateInShards(pipeline, stage);
+                string store = sharded ? n.Shard! : n.Field!;
                 if (state.TimeoutMilliseconds is not { } ms)
                 {
-                    w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys without a state leave the store.");
-                    w.Line($"{n.Field}.EndBatch(batch.Index);");
+                    w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys without a state leave the store{(sharded ? " of each shard" : "")}.");
+                    w.Line(sharded ? $"foreach (var {n.Shard} in {n.Shards}) {n.Shard}.EndBatch(batch.Index);" : $"{n.Field}.EndBatch(batch.Index);");
                     return;
                 }
 
                 // Spark's rule: a key last updated before the batch time minus the timeout times out.
-                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys idle for {Duration(ms)} time out, with one more call each; keys without a state leave the store.");
-                if (!state.OptionalOutput)
+                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys idle for {Duration(ms)} time out, with one more call each; keys without a state leave the store{(sharded ? " of each shard" : "")}.");
+                if (sharded)
                 {
-                    w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Local}))");
-                    EmitChildren(w, pipeline, index, n.Local!);
-                    w.Close();
-                    return;
+                    w.Open($"foreach (var {n.Shard} in {n.Shards})");
                 }
 
-                w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Result}))");
-                w.Open($"if ({n.Result} is {{ }} {n.Local})");
-                EmitChildren(w, pipeline, index, n.Local!);
-                w.Close();
-                w.Close();
+                if (!state.OptionalOutput)
+                {
+                    w.Open($"while ({store}.NextTimeout(batch.Index, out var {n.Local}))");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                }
+                else
+                {
+                    w.Open($"while ({store}.NextTimeout(batch.Index, out var {n.Result}))");
+                    w.Open($"if ({n.Result} is {{ }} {n.Local})");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                    w.Close();
+                }
+
+                if (sharded)
+                {
+                    w.Close();
+                }
             }
 
             // In the job: for the test driver, each stateful stage's way to put a key's initial state and to list its
@@ -249,13 +270,23 @@ namespace Compiled.Generators
                             ? $"private readonly {store} {names.Field} = new();"
                             : $"private readonly {store} {names.Field};"));
                         _stateTables.Add(stateful, ($"private readonly {store} {names.Field};", names.Field!));
-                        if (names.Arrived is { } arrived)
-                        {
-                            // Only one more partition keeps a [MapWithState] stage's records for the boundary; the job maps them as they come.
-                            _loopFieldValues[arrived] = "null";
-                        }
                     }
                 }
+
+                /// <summary>
+                /// A [MapWithState] stage's records kept in shards by key hash (each partition's, and the job's, on N
+                /// partitions): a buffer per shard.
+                /// </summary>
+                public string ArrivedShardsType(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.StateInputShards<{stage.State!.Value.Code}>"
+                        : $"{Runtime}.State.Partitions.StateInputShards<{StateKeyType(this, stage)}, {stage.State!.Value.Code}>";
+
+                /// <summary>The rule that gives a [MapWithState] stage's key its shard: <c>ByteKeyShards</c> or <c>ValueKeyShards&lt;K&gt;</c>.</summary>
+                public string ShardRule(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.ByteKeyShards"
+                        : $"{Runtime}.State.Partitions.ValueKeyShards<{StateKeyType(this, stage)}>";
 
                 /// <summary>
                 /// A [MapWithState] stage's buffer of the records one more partition keeps for the boundary: byte keys into an

@@ -394,7 +394,11 @@ namespace Compiled.Generators
                     {
                         foreach (StageModel stage in reached.Where(s => s.Kind == StageKind.MapWithState))
                         {
-                            used.Add(($"private readonly {ArrivedType(stage)}? {NamesOf(stage).Arrived};", NamesOf(stage).Arrived!));
+                            // The job keeps records only for a state kept in shards, and only once it has partitions.
+                            string arrived = NamesOf(stage).Arrived!;
+                            bool sharded = StateInShards(this, stage);
+                            used.Add(($"private readonly {(sharded ? ArrivedShardsType(stage) : ArrivedType(stage))}? {arrived};", arrived));
+                            _loopFieldValues[arrived] = sharded ? "job." + arrived : "null";
                         }
                     }
 

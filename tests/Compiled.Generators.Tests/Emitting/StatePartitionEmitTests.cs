@@ -3,9 +3,11 @@ using Microsoft.CodeAnalysis;
 namespace Compiled.Generators.Tests.Emitting;
 
 /// <summary>
-/// Which [MapWithState] pipelines run on partitions: one more partition keeps the stage's records for the boundary, so
-/// keys and values must own their data; one whose key or value holds a view into the line, whose stages report bad records
-/// with the line, or whose stage below is fed by another stage too, keeps one partition and says why.
+/// Which [MapWithState] pipelines run on partitions, and how: one more partition keeps the stage's records for the
+/// boundary, so keys and values must own their data; the state is kept in shards mapped side by side when every sink
+/// below takes records a partition can keep, else the job maps every partition's records itself. One whose key or value
+/// holds a view into the line, whose stages report bad records with the line, or whose stage below is fed by another
+/// stage too, keeps one partition and says why.
 /// </summary>
 public class StatePartitionEmitTests
 {
@@ -14,13 +16,30 @@ public class StatePartitionEmitTests
     [InlineData("KeyValue<(long A, int B)>", "ReadOnlySpan<byte> key, (long A, int B)? value", "long")]
     [InlineData("(int Key, (long A, int B) Value)", "int key, (long A, int B)? value", "long")]
     [InlineData("(string Key, long Value)", "string key, long? value", "long")]
-    public void KeysAndValuesThatOwnTheirData_RunOnPartitions_EachPartitionKeepingTheRecordsForTheJob(string record, string parameters, string state)
+    public void OutputsAPartitionCanKeep_RunOnPartitions_TheStateInShardsMappedSideBySide(string record, string parameters, string state)
     {
+        // The sink below takes numbers, which a partition keeps until the boundary: shard s is mapped on partition s's loop.
         string generated = Generate(record, parameters, state, "");
         Assert.Contains("maxParallelism: int.MaxValue", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("singlePartitionReason", generated, StringComparison.Ordinal);
         Assert.DoesNotContain("do not shard by key", generated, StringComparison.Ordinal);
-        Assert.Contains("_trackArrived = context.Keep(new global::Compiled.State.Partitions.PartitionStateInput<", generated, StringComparison.Ordinal);
+        Assert.Contains("public override bool MapsStateInShards => true;", generated, StringComparison.Ordinal);
+        Assert.Contains("_trackArrived = context.Keep(new global::Compiled.State.Partitions.StateInputShards<", generated, StringComparison.Ordinal);
+        Assert.Contains("if (_trackArrived is null) MapTrack(", generated, StringComparison.Ordinal);
+        Assert.Contains("var inputLoop = shard == 0 ? new InputLoop(this) : new InputLoop((Partition)partitions[shard - 1]);", generated, StringComparison.Ordinal);
+        Assert.Contains("inputLoop.MapTrack(kept.KeyAt(i), kept.ValueAt(i));", generated, StringComparison.Ordinal);
+        Assert.Contains("_track.WriteCheckpoint(_trackShards, ref section);", generated, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OutputsAsTheyAreThatHoldViews_RunOnPartitions_EachPartitionKeepingTheRecordsForTheJob()
+    {
+        // The sink below takes KeyValue<long> records, which a partition cannot keep: the job maps every partition's
+        // records with its one store at the boundary, partition after partition.
+        string generated = Generate("KeyValue<long>", "ReadOnlySpan<byte> key, long? value", "long", "", output: "KeyValue<long>");
+        Assert.Contains("maxParallelism: int.MaxValue", generated, StringComparison.Ordinal);
+        Assert.DoesNotContain("MapsStateInShards", generated, StringComparison.Ordinal);
+        Assert.Contains("_trackArrived = context.Keep(new global::Compiled.State.Partitions.PartitionStateInput<long>());", generated, StringComparison.Ordinal);
         Assert.Contains("if (_trackArrived is null) MapTrack(", generated, StringComparison.Ordinal);
         Assert.Contains("inputLoop.MapTrack(_trackArrived.KeyAt(i), _trackArrived.ValueAt(i));", generated, StringComparison.Ordinal);
     }

@@ -107,3 +107,95 @@ public static partial class KeySessions
     [Sink]
     public static partial void Ended((int Key, long Sum, long Hash) session);
 }
+
+/// <summary>
+/// [MapWithState] on partitions with its state in shards (the sink below takes a tuple, which a partition keeps until
+/// the boundary): each line's first word with its count, the sum of its line lengths and a hash folded over them in
+/// order, written per record with the word.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ShardedFirstWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState]
+    public static (string Word, long Count, long Sum, long Hash) Running(ReadOnlySpan<byte> word, int? length, State<(long Count, long Sum, long Hash)> state)
+    {
+        (long count, long sum, long hash) = state.Exists ? state.Value : (0, 0, 17);
+        (long Count, long Sum, long Hash) next = (count + 1, sum + length!.Value, (hash * 31) + length.Value);
+        state.Update(next);
+        return (System.Text.Encoding.UTF8.GetString(word), next.Count, next.Sum, next.Hash);
+    }
+
+    [Sink]
+    public static partial void Updates((string Word, long Count, long Sum, long Hash) update);
+}
+
+/// <summary>
+/// [MapWithState] on partitions with its state in shards, byte keys with a 2 s timeout and removal: a running sum of
+/// line lengths per first word, written with the word; a line whose length is a multiple of 13 removes the word's state
+/// (writing 0), and a word idle for two batches times out (writing minus its sum).
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ExpiringShardedWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState(Timeout = "2s")]
+    public static (string Word, long Sum) Session(ReadOnlySpan<byte> word, int? length, State<long> sum)
+    {
+        string text = System.Text.Encoding.UTF8.GetString(word);
+        if (sum.IsTimingOut)
+        {
+            return (text, -sum.Value);
+        }
+
+        if (length!.Value % 13 == 0)
+        {
+            if (sum.Exists)
+            {
+                sum.Remove();
+            }
+
+            return (text, 0);
+        }
+
+        sum.Update(sum.GetValueOrDefault() + length.Value);
+        return (text, sum.Value);
+    }
+
+    [Sink]
+    public static partial void Sessions((string Word, long Sum) session);
+}
+
+/// <summary>
+/// [MapWithState] on partitions with its state in shards, allocating nothing per record: each line's first word
+/// counted, the count written per record.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class FirstWordCounts
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState]
+    public static long Count(ReadOnlySpan<byte> word, int? length, State<long> count)
+    {
+        count.Update(count.GetValueOrDefault() + 1);
+        return count.Value;
+    }
+
+    [Sink]
+    public static partial void Counts(long count);
+}
