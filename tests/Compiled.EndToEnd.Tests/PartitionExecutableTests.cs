@@ -55,14 +55,14 @@ public class PartitionExecutableTests
     [Theory]
     [InlineData("2")]
     [InlineData("3")]
-    public async Task RunningWordCount_Executable_OnNPartitions_WritesWhatOnePartitionWrites_InItsOrder(string partitions)
+    public async Task RunningWordCount_Executable_OnNPartitions_WritesEachWordsMilestonesAsOnePartition(string partitions)
     {
-        // [MapWithState] fed per record, in one batch: each word's count as it reaches 1, 10, 100 ..., in the order one
-        // partition writes them, so each milestone comes in the input's order.
+        // [MapWithState] fed per record, in one batch, its state in shards: each word's counts as they reach 1, 10,
+        // 100 ..., as one partition writes them; the words come shard by shard.
         using var temp = new TempDirectory();
         byte[] text = Reference.RandomText(seed: 71, lines: 200_000);
         File.WriteAllBytes(temp.File("input.txt"), text);
-        var written = new List<string>();
+        var written = new List<SortedDictionary<string, List<string>>>();
         foreach (string count in new[] { "1", partitions })
         {
             string output = Path.Combine(temp.Path, "out" + count);
@@ -73,10 +73,23 @@ public class PartitionExecutableTests
 
             Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
             Assert.Equal(count != "1", error.Contains($"runs on {count} partitions", StringComparison.Ordinal));
-            written.Add(string.Concat(Directory.GetFiles(output, "milestones-*.txt").Order(StringComparer.Ordinal).Select(File.ReadAllText)));
+            // Each "(word,count)" line under its word, in the order written.
+            var words = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (string line in Directory.GetFiles(output, "milestones-*.txt").Order(StringComparer.Ordinal).SelectMany(File.ReadAllLines))
+            {
+                string word = line[1..line.LastIndexOf(',')];
+                if (!words.TryGetValue(word, out List<string>? lines))
+                {
+                    words[word] = lines = [];
+                }
+
+                lines.Add(line);
+            }
+
+            written.Add(words);
         }
 
-        Assert.Contains(",100)", written[0], StringComparison.Ordinal);
+        Assert.Contains(written[0].Values.SelectMany(lines => lines), line => line.EndsWith(",100)", StringComparison.Ordinal));
         Assert.Equal(written[0], written[1]);
     }
 
