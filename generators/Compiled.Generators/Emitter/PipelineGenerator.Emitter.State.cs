@@ -77,8 +77,18 @@ namespace Compiled.Generators
                 {
                     // In a fused loop of a pipeline on partitions: the job maps the record with its key's state now; one
                     // more partition keeps it for the boundary, where the job maps it after the records of the ranges before.
-                    w.Line($"if ({names.Arrived} is null) {names.Replay}({key}, {value});");
-                    w.Line($"else {names.Arrived}.Add({key}, {value});");
+                    if (StateInShards(pipeline, stage))
+                    {
+                        // A state in shards: the job maps its records of shard 0 (its store's) now, and keeps the others' for
+                        // their shards; one more partition keeps every record for its key's shard.
+                        w.Line($"if ({names.Arrived} is null || !{names.Arrived}.Keep({key}, {value})) {names.Replay}({key}, {value});");
+                    }
+                    else
+                    {
+                        w.Line($"if ({names.Arrived} is null) {names.Replay}({key}, {value});");
+                        w.Line($"else {names.Arrived}.Add({key}, {value});");
+                    }
+
                     return;
                 }
 

@@ -41,8 +41,8 @@ namespace Compiled.Generators
                 {
                     StageNames names = pipeline.NamesOf(stage);
                     w.Line($"// [MapWithState] {stage.Name}: on N partitions, the stores of the state's shards ({names.Field} is shard 0), the job's records of");
-                    w.Line("// the batch per shard (none on one partition, where the job maps each record as it comes), and whether the state the job held");
-                    w.Line("// before its first batch has been spread over the shards.");
+                    w.Line("// the batch for shards 1 to N - 1 (none on one partition; the job maps shard 0's as they come), and whether the state the job");
+                    w.Line("// held before its first batch has been spread over the shards.");
                     w.Line($"private readonly global::System.Collections.Generic.List<{pipeline.StateStoreType(stage)}> {names.Shards} = new();");
                     w.Line($"private {pipeline.ArrivedShardsType(stage)}? {names.Arrived};");
                     w.Line($"private bool {names.Spread};");
@@ -56,7 +56,7 @@ namespace Compiled.Generators
                 {
                     StageNames names = pipeline.NamesOf(stage);
                     w.Line($"{names.Shards}.Add(partition.{names.Field});");
-                    w.Line($"({names.Arrived} ??= new()).KeepFor({names.Shards}.Count);");
+                    w.Line($"({names.Arrived} ??= new(mapsShardZero: true)).KeepFor({names.Shards}.Count);");
                 }
 
                 w.Line("return partition;");

@@ -326,8 +326,8 @@ namespace Clicks
             }
 
             // [MapWithState] Track: on N partitions, the stores of the state's shards (_track is shard 0), the job's records of
-            // the batch per shard (none on one partition, where the job maps each record as it comes), and whether the state the job held
-            // before its first batch has been spread over the shards.
+            // the batch for shards 1 to N - 1 (none on one partition; the job maps shard 0's as they come), and whether the state the job
+            // held before its first batch has been spread over the shards.
             private readonly global::System.Collections.Generic.List<global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction>> _trackShards = new();
             private global::Compiled.State.Partitions.StateInputShards<int, long>? _trackArrived;
             private bool _trackSpread;
@@ -337,7 +337,7 @@ namespace Clicks
             {
                 var partition = new Partition(this, context);
                 _trackShards.Add(partition._track);
-                (_trackArrived ??= new()).KeepFor(_trackShards.Count);
+                (_trackArrived ??= new(mapsShardZero: true)).KeepFor(_trackShards.Count);
                 return partition;
             }
 
@@ -508,8 +508,7 @@ namespace Clicks
                     // [UpdateStateByKey] Total (State.cs:13)
                     _total.Add(clicks.Item1, clicks.Item2);
                     // [MapWithState] Track (State.cs:28)
-                    if (_trackArrived is null) MapTrack(clicks.Item1, clicks.Item2);
-                    else _trackArrived.Add(clicks.Item1, clicks.Item2);
+                    if (_trackArrived is null || !_trackArrived.Keep(clicks.Item1, clicks.Item2)) MapTrack(clicks.Item1, clicks.Item2);
                 }
 
                 /// <summary>[MapWithState] Track (State.cs:28): maps one record with its key's state and runs what it gives through the stages below.</summary>

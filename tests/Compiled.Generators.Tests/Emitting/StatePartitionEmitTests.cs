@@ -25,7 +25,8 @@ public class StatePartitionEmitTests
         Assert.DoesNotContain("do not shard by key", generated, StringComparison.Ordinal);
         Assert.Contains("public override bool MapsStateInShards => true;", generated, StringComparison.Ordinal);
         Assert.Contains("_trackArrived = context.Keep(new global::Compiled.State.Partitions.StateInputShards<", generated, StringComparison.Ordinal);
-        Assert.Contains("if (_trackArrived is null) MapTrack(", generated, StringComparison.Ordinal);
+        Assert.Contains("if (_trackArrived is null || !_trackArrived.Keep(", generated, StringComparison.Ordinal);
+        Assert.Contains("(_trackArrived ??= new(mapsShardZero: true)).KeepFor(_trackShards.Count);", generated, StringComparison.Ordinal);
         Assert.Contains("var inputLoop = shard == 0 ? new InputLoop(this) : new InputLoop((Partition)partitions[shard - 1]);", generated, StringComparison.Ordinal);
         Assert.Contains("inputLoop.MapTrack(kept.KeyAt(i), kept.ValueAt(i));", generated, StringComparison.Ordinal);
         Assert.Contains("_track.WriteCheckpoint(_trackShards, ref section);", generated, StringComparison.Ordinal);

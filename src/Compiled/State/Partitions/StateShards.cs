@@ -61,7 +61,15 @@ public readonly struct ValueKeyShards<TKey> : IShardOf<TKey>
 /// <typeparam name="TValue">The stage's value type.</typeparam>
 public sealed class StateInputShards<TValue> : IPartitionBuffer
 {
+    private readonly bool _mapsShardZero;
     private PartitionStateInput<TValue>[] _shards = [new()];
+
+    /// <summary>Creates the buffers of one partition, or (<paramref name="mapsShardZero"/>) of the job, partition 0.</summary>
+    /// <param name="mapsShardZero">
+    /// Whether the holder maps shard 0's records itself as they come rather than keeping them: the job, whose store is
+    /// shard 0 and whose records come first in the input, so no record of shard 0 can come before them.
+    /// </param>
+    public StateInputShards(bool mapsShardZero = false) => _mapsShardZero = mapsShardZero;
 
     /// <summary>How many shards the records are kept for.</summary>
     public int Count => _shards.Length;
@@ -84,8 +92,21 @@ public sealed class StateInputShards<TValue> : IPartitionBuffer
         }
     }
 
-    /// <summary>Keeps a copy of <paramref name="key"/> and <paramref name="value"/> for the key's shard.</summary>
-    public void Add(ReadOnlySpan<byte> key, TValue value) => _shards[StateShard.Of(key, _shards.Length)].Add(key, value);
+    /// <summary>
+    /// Keeps a copy of <paramref name="key"/> and <paramref name="value"/> for the key's shard and returns true, or
+    /// returns false for a record of shard 0 that the holder maps itself (see the constructor).
+    /// </summary>
+    public bool Keep(ReadOnlySpan<byte> key, TValue value)
+    {
+        int shard = StateShard.Of(key, _shards.Length);
+        if (shard == 0 && _mapsShardZero)
+        {
+            return false;
+        }
+
+        _shards[shard].Add(key, value);
+        return true;
+    }
 
     /// <summary>Keeps records for <paramref name="count"/> shards from now on; before the first record only.</summary>
     public void KeepFor(int count) => StateShards.Grow(ref _shards, count);
@@ -99,7 +120,12 @@ public sealed class StateInputShards<TValue> : IPartitionBuffer
 /// <typeparam name="TValue">The stage's value type.</typeparam>
 public sealed class StateInputShards<TKey, TValue> : IPartitionBuffer
 {
+    private readonly bool _mapsShardZero;
     private PartitionStateInput<TKey, TValue>[] _shards = [new()];
+
+    /// <summary>Creates the buffers of one partition, or (<paramref name="mapsShardZero"/>) of the job, partition 0.</summary>
+    /// <param name="mapsShardZero">Whether the holder maps shard 0's records itself as they come rather than keeping them.</param>
+    public StateInputShards(bool mapsShardZero = false) => _mapsShardZero = mapsShardZero;
 
     /// <summary>How many shards the records are kept for.</summary>
     public int Count => _shards.Length;
@@ -122,8 +148,21 @@ public sealed class StateInputShards<TKey, TValue> : IPartitionBuffer
         }
     }
 
-    /// <summary>Keeps <paramref name="key"/> and <paramref name="value"/> for the key's shard.</summary>
-    public void Add(TKey key, TValue value) => _shards[StateShard.Of(key, _shards.Length)].Add(key, value);
+    /// <summary>
+    /// Keeps <paramref name="key"/> and <paramref name="value"/> for the key's shard and returns true, or returns false
+    /// for a record of shard 0 that the holder maps itself.
+    /// </summary>
+    public bool Keep(TKey key, TValue value)
+    {
+        int shard = StateShard.Of(key, _shards.Length);
+        if (shard == 0 && _mapsShardZero)
+        {
+            return false;
+        }
+
+        _shards[shard].Add(key, value);
+        return true;
+    }
 
     /// <summary>Keeps records for <paramref name="count"/> shards from now on; before the first record only.</summary>
     public void KeepFor(int count) => StateShards.Grow(ref _shards, count);
