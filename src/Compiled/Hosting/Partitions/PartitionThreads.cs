@@ -166,7 +166,8 @@ internal sealed class PartitionThreads : IDisposable
     }
 
     /// <summary>
-    /// With every partition parked or ended: adds each partition's counters to its source's, and folds its tables into
+    /// With every partition parked or ended: maps each shard of a <c>[MapWithState]</c> state kept in shards, side by side
+    /// (<see cref="PipelineJob.MapShard"/>), then adds each partition's counters to its source's, and folds its tables into
     /// the job's, in partition order.
     /// </summary>
     public void Merge()
