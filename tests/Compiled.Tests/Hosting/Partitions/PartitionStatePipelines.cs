@@ -199,3 +199,29 @@ public static partial class FirstWordCounts
     [Sink]
     public static partial void Counts(long count);
 }
+
+/// <summary>
+/// [MapWithState] on partitions with its state in shards and an initial state: the first words w0 to w99 start with a
+/// count of 1000 each, which the job holds before its first batch and spreads over the shards at its first boundary.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SeededShardedWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState(InitialState = nameof(Opening))]
+    public static (string Word, long Count) Count(ReadOnlySpan<byte> word, int? length, State<long> count)
+    {
+        count.Update(count.GetValueOrDefault() + 1);
+        return (System.Text.Encoding.UTF8.GetString(word), count.Value);
+    }
+
+    public static IEnumerable<(string Word, long Count)> Opening() => Enumerable.Range(0, 100).Select(i => ($"w{i}", 1000L));
+
+    [Sink]
+    public static partial void Counts((string Word, long Count) count);
+}
