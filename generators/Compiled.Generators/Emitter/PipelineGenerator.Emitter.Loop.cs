@@ -38,7 +38,7 @@ namespace Compiled.Generators
                     HashSet<string> stores = ReplayedStores(pipeline);
                     foreach ((_, string name) in fields)
                     {
-                        // A [MapWithState] stage's state is the job's alone: the partition keeps its records for the boundary.
+                        // A [MapWithState] state not kept in shards is the job's alone: the partition keeps its records for the job.
                         w.Line(stores.Contains(name) ? $"{name} = null!;" : $"{name} = partition.{name};");
                     }
 

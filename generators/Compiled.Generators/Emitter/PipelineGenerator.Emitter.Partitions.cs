@@ -176,7 +176,8 @@ namespace Compiled.Generators
                     }
                 }
 
-                // A [MapWithState] stage's state is the job's alone; the partition keeps the stage's records in a buffer of its own.
+                // A [MapWithState] stage's records wait in a buffer of the partition's own; its state is the job's alone
+                // (ReplayedStores) unless kept in shards, when the partition's store holds a shard of it.
                 HashSet<string> stores = ReplayedStores(pipeline);
                 List<StageModel> replayed = loopStages.Where(s => s.Kind == StageKind.MapWithState).ToList();
                 bound.UnionWith(replayed.Select(s => pipeline.NamesOf(s).Arrived!));

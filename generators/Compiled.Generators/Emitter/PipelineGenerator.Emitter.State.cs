@@ -75,8 +75,8 @@ namespace Compiled.Generators
 
                 if (pipeline.CurrentSource is not null && SinglePartitionReason(pipeline) is null)
                 {
-                    // In a fused loop of a pipeline on partitions: the job maps the record with its key's state now; one
-                    // more partition keeps it for the boundary, where the job maps it after the records of the ranges before.
+                    // In a fused loop of a pipeline that can run on partitions: on one partition the job maps each record as
+                    // it comes; on N, a record waits for the boundary unless the job holds its key's state.
                     if (StateInShards(pipeline, stage))
                     {
                         // A state in shards: the job maps its records of shard 0 (its store's) now, and keeps the others' for
@@ -85,6 +85,7 @@ namespace Compiled.Generators
                     }
                     else
                     {
+                        // The job's one store: one more partition keeps every record, which the job maps at the boundary.
                         w.Line($"if ({names.Arrived} is null) {names.Replay}({key}, {value});");
                         w.Line($"else {names.Arrived}.Add({key}, {value});");
                     }
