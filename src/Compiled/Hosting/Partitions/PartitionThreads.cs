@@ -176,7 +176,15 @@ internal sealed class PartitionThreads : IDisposable
         {
             // Each shard of the [MapWithState] state mapped on a thread of its own, into its partition's tables.
             _job.BeginShards(_partitions);
-            Parallel.For(0, _threads.Length, _mapShard);
+            try
+            {
+                Parallel.For(0, _threads.Length, _mapShard);
+            }
+            catch (AggregateException error) when (error.InnerExceptions.Count > 0)
+            {
+                // What a stage threw, as on one partition, not wrapped by the loop that ran the shards.
+                ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+            }
         }
 
         for (int p = 0; p < _partitions.Length; p++)

@@ -225,3 +225,29 @@ public static partial class SeededShardedWords
     [Sink]
     public static partial void Counts((string Word, long Count) count);
 }
+
+/// <summary>[MapWithState] on partitions with its state in shards, whose method throws at the word "zz"'s third record.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class RefusingShardedWords
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState]
+    public static long Count(ReadOnlySpan<byte> word, int? length, State<long> count)
+    {
+        if (word.SequenceEqual("zz"u8) && count.GetValueOrDefault() == 2)
+        {
+            throw new InvalidOperationException("The third zz is refused.");
+        }
+
+        count.Update(count.GetValueOrDefault() + 1);
+        return count.Value;
+    }
+
+    [Sink]
+    public static partial void Counts(long count);
+}

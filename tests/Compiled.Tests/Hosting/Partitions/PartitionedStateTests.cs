@@ -122,6 +122,22 @@ public class PartitionedStateTests
         Assert.Equal(Sorted(one), Sorted(many));
     }
 
+    [Fact]
+    public async Task MethodThatThrows_InShardsOnTwoPartitions_FailsTheRunWithWhatItThrew()
+    {
+        // The three "zz" lines end the file, in partition 1's range, so the stage is called for them only as the shards are
+        // mapped side by side at the boundary; the run fails with the stage's exception, as on one partition.
+        using var temp = new TempDirectory();
+        string input = RandomTextFile(temp, seed: 125, bytes: 2 << 20);
+        File.AppendAllText(input, "zz\nzz\nzz\n");
+        Assert.True(RefusingShardedWords.Definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [new CsvDiscardingSink()])).MapsStateInShards);
+
+        Exception error = await Assert.ThrowsAnyAsync<Exception>(() => RunAsync(RefusingShardedWords.Definition, input, temp.Combine("out"), parallelism: 2));
+
+        Assert.Contains("The third zz is refused.", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AggregateException", error.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(nameof(RunningFirstWords))]
     [InlineData(nameof(ShardedFirstWords))]
