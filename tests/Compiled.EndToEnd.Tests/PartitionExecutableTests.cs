@@ -3,7 +3,8 @@ namespace Compiled.EndToEnd.Tests;
 /// <summary>
 /// <c>--parallelism N</c> as a user types it: the sample word count over a multi-megabyte file on 2 and 3 partitions
 /// counts exactly what it counts on one; the stateful word count, whose state is kept at the batch boundary below its
-/// reduce, is split too; a bad number is refused; <c>--help</c> documents the option.
+/// reduce, is split too, and so is its running count kept record by record; a bad number is refused; <c>--help</c>
+/// documents the option.
 /// </summary>
 public class PartitionExecutableTests
 {
@@ -49,6 +50,47 @@ public class PartitionExecutableTests
 
         Assert.NotEmpty(totals[0]);
         Assert.Equal(totals[0], totals[1]);
+    }
+
+    [Theory]
+    [InlineData("2")]
+    [InlineData("3")]
+    public async Task RunningWordCount_Executable_OnNPartitions_WritesEachWordsMilestonesAsOnePartition(string partitions)
+    {
+        // [MapWithState] fed per record, in one batch, its state in shards: each word's counts as they reach 1, 10,
+        // 100 ..., as one partition writes them; the words come shard by shard.
+        using var temp = new TempDirectory();
+        byte[] text = Reference.RandomText(seed: 71, lines: 200_000);
+        File.WriteAllBytes(temp.File("input.txt"), text);
+        var written = new List<SortedDictionary<string, List<string>>>();
+        foreach (string count in new[] { "1", partitions })
+        {
+            string output = Path.Combine(temp.Path, "out" + count);
+            var (exitCode, _, error) = await ChildProcess.RunAsync(
+                Repo.StatefulWordCountExecutable,
+                ["running", "--source", "file://" + temp.File("input.txt"), "--sink", $"file://{output}/milestones?suffix=txt", "--batch-interval", "10m", "--parallelism", count],
+                temp.Path);
+
+            Assert.True(exitCode == 0, $"exit code {exitCode}; standard error:\n{error}");
+            Assert.Equal(count != "1", error.Contains($"runs on {count} partitions", StringComparison.Ordinal));
+            // Each "(word,count)" line under its word, in the order written.
+            var words = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+            foreach (string line in Directory.GetFiles(output, "milestones-*.txt").Order(StringComparer.Ordinal).SelectMany(File.ReadAllLines))
+            {
+                string word = line[1..line.LastIndexOf(',')];
+                if (!words.TryGetValue(word, out List<string>? lines))
+                {
+                    words[word] = lines = [];
+                }
+
+                lines.Add(line);
+            }
+
+            written.Add(words);
+        }
+
+        Assert.Contains(written[0].Values.SelectMany(lines => lines), line => line.EndsWith(",100)", StringComparison.Ordinal));
+        Assert.Equal(written[0], written[1]);
     }
 
     [Theory]

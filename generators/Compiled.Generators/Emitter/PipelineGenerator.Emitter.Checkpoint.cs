@@ -169,7 +169,9 @@ namespace Compiled.Generators
                     StageModel stage = stateful[i];
                     w.Line($"// [{stage.Kind}] {stage.Name} ({stage.Location}): {KeptDescription(stage)}.");
                     w.Line($"{(i == 0 ? "var " : "")}section = checkpoint.BeginSection({Literal(SectionName(stage))});");
-                    w.Line($"{pipeline.NamesOf(stage).Field}.WriteCheckpoint(ref section);");
+                    w.Line(StateInShards(pipeline, stage)
+                        ? $"{pipeline.NamesOf(stage).Field}.WriteCheckpoint({pipeline.NamesOf(stage).Shards}, ref section);"
+                        : $"{pipeline.NamesOf(stage).Field}.WriteCheckpoint(ref section);");
                     w.Line("section.End();");
                 }
 

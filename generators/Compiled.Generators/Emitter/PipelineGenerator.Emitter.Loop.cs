@@ -35,9 +35,11 @@ namespace Compiled.Generators
                     // The same loop over one more partition's framer and tables.
                     w.Line();
                     w.Open($"public {names.LoopType}({PartitionType} partition)");
+                    HashSet<string> stores = ReplayedStores(pipeline);
                     foreach ((_, string name) in fields)
                     {
-                        w.Line($"{name} = partition.{name};");
+                        // A [MapWithState] state not kept in shards is the job's alone: the partition keeps its records for the job.
+                        w.Line(stores.Contains(name) ? $"{name} = null!;" : $"{name} = partition.{name};");
                     }
 
                     w.Close();
@@ -73,6 +75,14 @@ namespace Compiled.Generators
                 }
 
                 EmitReduceWaitingMethod(w, pipeline, source);
+                if (SinglePartitionReason(pipeline) is null)
+                {
+                    foreach (StageModel stateful in pipeline.ReachedFrom(source).Where(s => s.Kind == StageKind.MapWithState))
+                    {
+                        EmitStateReplay(w, pipeline, stateful);
+                    }
+                }
+
                 w.Close();
                 pipeline.CurrentSource = null;
             }
@@ -395,6 +405,16 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
+            }
+
+            // After a loop's records were run outside its framer (a partition's kept [MapWithState] records mapped at the
+            // boundary): what still waits in its tables is reduced before anything reads them.
+            private static void EmitReduceWaitingCall(SourceWriter w, PipelineView pipeline, StageModel source, string loop)
+            {
+                if (pipeline.WaitingIn(source).Count > 0)
+                {
+                    w.Line($"{loop}.ReduceWaiting();");
+                }
             }
 
             private static string Arguments(StageModel stage, RecordType inputType, string input) => stage.Arity switch

@@ -155,6 +155,24 @@ namespace Compiled.Generators
 
                 /// <summary>A stateful stage's initial (key, state) pair, in the job's constructor: <c>totalInitial</c>.</summary>
                 public string? Initial { get; set; }
+
+                /// <summary>A [MapWithState] stage's records kept by one more partition until the boundary: <c>_trackArrived</c>.</summary>
+                public string? Arrived { get; set; }
+
+                /// <summary>A [MapWithState] stage's method of the fused loop that maps one record and runs the stages below: <c>MapTrack</c>.</summary>
+                public string? Replay { get; set; }
+
+                /// <summary>The value that method maps (its key is <see cref="Key"/>): <c>trackValue</c>.</summary>
+                public string? ArrivedValue { get; set; }
+
+                /// <summary>A [MapWithState] stage's state kept in shards on partitions: the job's list of the shards' stores, <c>_trackShards</c>.</summary>
+                public string? Shards { get; set; }
+
+                /// <summary>Whether the job has spread its state over the shards: <c>_trackSpread</c>.</summary>
+                public string? Spread { get; set; }
+
+                /// <summary>One shard's store, at the boundary: <c>trackShard</c>.</summary>
+                public string? Shard { get; set; }
             }
 
             private sealed partial class PipelineView
@@ -261,6 +279,14 @@ namespace Compiled.Generators
                                 names.PutState = table.Allocate("Put" + stage.Name);
                                 names.Snapshot = table.Allocate(stage.Name + "States");
                                 names.Local = table.Allocate(camel);
+                                if (stage.Kind == StageKind.MapWithState)
+                                {
+                                    names.Arrived = table.Allocate("_" + camel + "Arrived");
+                                    names.Replay = table.Allocate("Map" + stage.Name);
+                                    names.Shards = table.Allocate("_" + camel + "Shards");
+                                    names.Spread = table.Allocate("_" + camel + "Spread");
+                                }
+
                                 break;
                             case StageKind.Union when replayed.Contains(stage):
                                 names.Field = table.Allocate("_" + camel + "Second");
@@ -366,6 +392,8 @@ namespace Compiled.Generators
                                 names.Next = table.Allocate(local + "State");
                                 names.Result = table.Allocate(local + "Result");
                                 names.Initial = table.Allocate(local + "Initial");
+                                names.ArrivedValue = model.Stages[i].Kind == StageKind.MapWithState ? table.Allocate(local + "Value") : null;
+                                names.Shard = model.Stages[i].Kind == StageKind.MapWithState ? table.Allocate(local + "Shard") : null;
                                 break;
                             case StageKind.Window or StageKind.ReduceByKeyAndWindow or StageKind.ReduceByWindow or StageKind.CountByWindow or StageKind.CountByValueAndWindow:
                                 names.Index = table.Allocate(local + "Index");

@@ -42,11 +42,81 @@ namespace Compiled.Generators
             private static string? WhyNotPartitioned(PipelineView pipeline, StageModel stage) => stage switch
             {
                 { InOrder: true } => "declares InOrder: its method sees the records one at a time, in the order they arrive",
-                { Kind: StageKind.MapWithState } => "updates each key's state record by record in the order records arrive, which partitions do not shard by key yet",
+                { Kind: StageKind.MapWithState } => StateReplayRefusal(pipeline, stage),
                 { Kind: StageKind.EventTime } when pipeline.LoopSourcesOf(stage).Count > 1 =>
                     $"follows the event time of {pipeline.LoopSourcesOf(stage).Count} sources, whose watermarks partitions do not merge yet",
                 _ => null,
             };
+
+            // Why a [MapWithState] stage of a fused loop keeps its pipeline on one partition, or null when one more partition can
+            // keep its records for the boundary, where the job maps them with its state and runs them through the stages below
+            // it after the records of the ranges before: records and keys that hold no view into the line, no bad-record
+            // report that needs the line, and stages below it fed by it alone.
+            private static string? StateReplayRefusal(PipelineView pipeline, StageModel stage)
+            {
+                RecordType input = pipeline.Model.Stages[stage.Input].Output!;
+                foreach (TypeName? type in new[] { input.Shape == RecordShape.KeyValue ? null : input.Key, stage.State!.Value })
+                {
+                    if (type is not null && HoldsView(type))
+                    {
+                        return $"takes {type.Display} {(type == input.Key ? "keys" : "values")}, which hold views into a buffer a partition reuses, so a partition cannot keep its records until the batch boundary; give the stage a key and value that own their data (a string for text) to run on partitions";
+                    }
+                }
+
+                List<StageModel> below = StagesBelow(pipeline, stage);
+                var fed = new HashSet<int>(below.Select(pipeline.IndexOf)) { pipeline.IndexOf(stage) };
+                if (below.Prepend(stage).FirstOrDefault(pipeline.IsGuarded) is { } guarded)
+                {
+                    return $"reports bad records of [{guarded.Kind}] {guarded.Name} with their source's line, which a partition does not keep for the batch boundary, where the job maps its records";
+                }
+
+                foreach (StageModel child in below)
+                {
+                    if (child.Kind == StageKind.EventTime)
+                    {
+                        return $"feeds [EventTime] {child.Name}, whose watermark partitions follow record by record, while the job maps a partition's records of the stage at the batch boundary";
+                    }
+
+                    int other = child.Input >= 0 && !fed.Contains(child.Input) ? child.Input : child.Other >= 0 && !fed.Contains(child.Other) ? child.Other : -1;
+                    if (other >= 0)
+                    {
+                        return $"feeds [{child.Kind}] {child.Name}, which [{pipeline.Model.Stages[other].Kind}] {pipeline.Model.Stages[other].Name} feeds too, and a partition's records of the stage reach it only at the batch boundary, out of their order with the other's";
+                    }
+                }
+
+                return null;
+            }
+
+            // Whether a type holds a view into a buffer it was read from: a span, a Utf8Text, or a tuple or struct of one.
+            private static bool HoldsView(TypeName type) =>
+                type.IsRefLike || type.TextCopy is not null || type.Code.Contains("global::Compiled.Utf8Text") || type.Code.Contains("global::System.ReadOnlySpan<");
+
+            // The stages of a fused loop below a stage of it, each once, in plan order: what the job runs for a record it maps.
+            private static List<StageModel> StagesBelow(PipelineView pipeline, StageModel stage)
+            {
+                var loop = new HashSet<StageModel>(LoopStages(pipeline));
+                var below = new List<StageModel>();
+                var pending = new Queue<int>();
+                pending.Enqueue(pipeline.IndexOf(stage));
+                while (pending.Count > 0)
+                {
+                    foreach (StageModel child in pipeline.ChildrenOf(pending.Dequeue()))
+                    {
+                        if (loop.Contains(child) && !below.Contains(child))
+                        {
+                            below.Add(child);
+                            pending.Enqueue(pipeline.IndexOf(child));
+                        }
+                    }
+                }
+
+                return below;
+            }
+
+            // The stages of the fused loops below the [MapWithState] stages whose state is not kept in shards, which no
+            // partition runs: a partition keeps the stage's records, and the job maps them and runs these.
+            private static HashSet<StageModel> StagesBelowReplayedState(PipelineView pipeline) =>
+                new(LoopStages(pipeline).Where(s => s.Kind == StageKind.MapWithState && !StateInShards(pipeline, s)).SelectMany(s => StagesBelow(pipeline, s)));
 
             // The sinks a fused loop writes to, each once, in declaration order: in one more partition each is a buffer of
             // the partition's, drained into the job's sink at the boundary (a late sink of an [EventTime] too).
@@ -106,13 +176,19 @@ namespace Compiled.Generators
                     }
                 }
 
+                // A [MapWithState] stage's records wait in a buffer of the partition's own; its state is the job's alone
+                // (ReplayedStores) unless kept in shards, when the partition's store holds a shard of it.
+                HashSet<string> stores = ReplayedStores(pipeline);
+                List<StageModel> replayed = loopStages.Where(s => s.Kind == StageKind.MapWithState).ToList();
+                bound.UnionWith(replayed.Select(s => pipeline.NamesOf(s).Arrived!));
                 List<StageModel> sinks = LoopSinks(pipeline);
-                var sinkFields = new Dictionary<string, string>();
+                var ownDeclarations = replayed.ToDictionary(s => pipeline.NamesOf(s).Arrived!, s => $"internal readonly {(StateInShards(pipeline, s) ? pipeline.ArrivedShardsType(s) : pipeline.ArrivedType(s))} {pipeline.NamesOf(s).Arrived};");
+                bound.UnionWith(replayed.Where(s => StateInShards(pipeline, s)).Select(s => pipeline.NamesOf(s).Field!));
                 foreach (StageModel sink in sinks)
                 {
                     StageNames names = pipeline.NamesOf(sink);
                     int index = pipeline.Sinks.IndexOf(sink);
-                    sinkFields[names.Field!] = $"internal readonly {Runtime}.Sinks.Partitions.PartitionSinkBuffer {names.Field};";
+                    ownDeclarations[names.Field!] = $"internal readonly {Runtime}.Sinks.Partitions.PartitionSinkBuffer {names.Field};";
                     bound.Add(names.Field!);
                     bound.Add(names.Records!);
                     if (names.Parquet is { } columns)
@@ -123,8 +199,17 @@ namespace Compiled.Generators
 
                 EmitSinglePartitionReason(w, pipeline, sinks);
                 w.Line();
-                w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
-                w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
+                List<StageModel> sharded = replayed.Where(s => StateInShards(pipeline, s)).ToList();
+                if (sharded.Count == 0)
+                {
+                    w.Line("/// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>");
+                    w.Line($"public override {Runtime}.Hosting.JobPartition CreatePartition({Runtime}.Hosting.PartitionContext context) => new {PartitionType}(context);");
+                }
+                else
+                {
+                    EmitStateShards(w, pipeline, sharded);
+                }
+
                 w.Line();
                 w.Line($"/// <summary>One more partition of {pipeline.Model.Name}'s per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>");
                 w.Open($"private sealed class {PartitionType} : {Runtime}.Hosting.JobPartition");
@@ -135,16 +220,19 @@ namespace Compiled.Generators
 
                 // A watermark's lateness is the job's business: the partition's judges records by the job's value (BeginBatch).
                 var watermarks = new HashSet<string>(loopStages.Where(s => s.Kind == StageKind.EventTime).Select(s => pipeline.NamesOf(s).Field!));
-                foreach ((string declaration, string name) in fields)
+                foreach ((string declaration, string name) in fields.Where(f => !stores.Contains(f.Name)))
                 {
-                    string field = sinkFields.TryGetValue(name, out string? buffer) ? buffer
+                    string field = ownDeclarations.TryGetValue(name, out string? buffer) ? buffer
                         : declaration.Replace(" = new();", ";").Replace("private readonly ", "internal readonly ");
                     w.Line(bound.Contains(name) ? field : field.Substring(0, field.Length - 1) + (watermarks.Contains(name) ? " = new(0);" : " = new();"));
                 }
 
                 w.Line();
                 w.Line("/// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>");
-                w.Open($"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
+                bool takesJob = replayed.Any(s => StateInShards(pipeline, s));
+                w.Open(takesJob
+                    ? $"public {PartitionType}({pipeline.JobName} job, {Runtime}.Hosting.PartitionContext context)"
+                    : $"public {PartitionType}({Runtime}.Hosting.PartitionContext context)");
                 for (int i = 0; i < pipeline.Sources.Count; i++)
                 {
                     StageModel source = pipeline.Sources[i];
@@ -165,6 +253,22 @@ namespace Compiled.Generators
                 foreach (StageModel stage in guarded)
                 {
                     w.Line($"{pipeline.NamesOf(stage).Guard} = {GuardValue(stage)};");
+                }
+
+                foreach (StageModel stateful in replayed)
+                {
+                    // Its records for a [MapWithState] stage wait in a buffer of its own (one per shard of a state kept in
+                    // shards, whose shard this partition's store holds), counted towards the partition's limit.
+                    StageNames names = pipeline.NamesOf(stateful);
+                    if (StateInShards(pipeline, stateful))
+                    {
+                        w.Line($"{names.Field} = new(job.{names.Field}.TimeoutBatches);");
+                        w.Line($"{names.Arrived} = context.Keep(new {pipeline.ArrivedShardsType(stateful)}());");
+                    }
+                    else
+                    {
+                        w.Line($"{names.Arrived} = context.Keep(new {pipeline.ArrivedType(stateful)}());");
+                    }
                 }
 
                 foreach (StageModel sink in sinks)
@@ -268,15 +372,22 @@ namespace Compiled.Generators
                 }
 
                 w.Close();
-                if (watermarks.Count > 0)
+                if (watermarks.Count > 0 || sharded.Count > 0)
                 {
                     w.Line();
-                    w.Line("/// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>");
+                    w.Line(watermarks.Count == 0
+                        ? "/// <summary>Keeps its records of a batch for as many shards as the job has partitions.</summary>"
+                        : "/// <summary>Judges the batch's records late against the job's watermark, which moved on at the boundary before.</summary>");
                     w.Open($"public override void BeginBatch({Runtime}.Hosting.PipelineJob job)");
                     w.Line($"var from = ({pipeline.JobName})job;");
                     foreach (string watermark in watermarks)
                     {
                         w.Line($"{watermark}.Follow(from.{watermark});");
+                    }
+
+                    foreach (StageModel stateful in sharded)
+                    {
+                        w.Line($"{pipeline.NamesOf(stateful).Arrived}.KeepFor(from.{pipeline.NamesOf(stateful).Shards}.Count);");
                     }
 
                     w.Close();
@@ -300,7 +411,8 @@ namespace Compiled.Generators
             private static void EmitSinglePartitionReason(SourceWriter w, PipelineView pipeline, List<StageModel> sinks)
             {
                 var refusals = new List<string>();
-                foreach (StageModel sink in sinks)
+                HashSet<StageModel> belowState = StagesBelowReplayedState(pipeline);
+                foreach (StageModel sink in sinks.Where(s => !belowState.Contains(s)))
                 {
                     StageNames names = pipeline.NamesOf(sink);
                     if (!KeepsRecords(pipeline, sink) && !IsByteSpan(pipeline, sink))
@@ -368,6 +480,28 @@ namespace Compiled.Generators
                         w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");
                         EmitAppendValues(w, field, names.Values!);
                         break;
+
+                    case StageKind.MapWithState when StateInShards(pipeline, stage):
+                        w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): this partition's shard of the state was mapped before the merge (MapShard), into its tables and sink buffers, merged here.");
+                        break;
+
+                    case StageKind.MapWithState:
+                    {
+                        // Mapped on the job's loop, into the job's state, tables and sinks: the stages below run as on the job.
+                        StageNames loop = pipeline.NamesOf(pipeline.LoopSourcesOf(stage)[0]);
+                        string arrived = names.Arrived!;
+                        w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): this partition's records of the batch mapped with the job's state, after the records of the ranges before, and run through the stages below it.");
+                        w.Open($"if ({arrived}.Count > 0)");
+                        w.Line($"var {loop.LoopLocal} = new {loop.LoopType}(into);");
+                        w.Open($"for (int i = 0; i < {arrived}.Count; i++)");
+                        w.Line($"{loop.LoopLocal}.{names.Replay}({arrived}.KeyAt(i), {arrived}.ValueAt(i));");
+                        w.Close();
+                        EmitReduceWaitingCall(w, pipeline, pipeline.LoopSourcesOf(stage)[0], loop.LoopLocal!);
+                        w.Line();
+                        w.Line($"{arrived}.Clear();");
+                        w.Close();
+                        break;
+                    }
 
                     case StageKind.UpdateStateByKey:
                         w.Line($"// [UpdateStateByKey] {stage.Name} ({stage.Location}): a key's values of the batch appended to the job's, after the values of the ranges before.");

@@ -19,6 +19,12 @@ namespace Compiled.Generators
                     {
                         w.Line($"{names.Field} = new({Runtime}.Windows.Windowing.Batches(context, {timeout}));");
                     }
+
+                    if (StateInShards(pipeline, stateful))
+                    {
+                        // Shard 0 of the state on N partitions; each more partition adds its own.
+                        w.Line($"{names.Shards}.Add({names.Field});");
+                    }
                 }
             }
 
@@ -67,9 +73,48 @@ namespace Compiled.Generators
                     return;
                 }
 
+                if (pipeline.CurrentSource is not null && SinglePartitionReason(pipeline) is null)
+                {
+                    // In a fused loop of a pipeline that can run on partitions: on one partition the job maps each record as
+                    // it comes; on N, a record waits for the boundary unless the job holds its key's state.
+                    if (StateInShards(pipeline, stage))
+                    {
+                        // A state in shards: the job maps its records of shard 0 (its store's) now, and keeps the others' for
+                        // their shards; one more partition keeps every record for its key's shard.
+                        w.Line($"if ({names.Arrived} is null || !{names.Arrived}.Keep({key}, {value})) {names.Replay}({key}, {value});");
+                    }
+                    else
+                    {
+                        // The job's one store: one more partition keeps every record, which the job maps at the boundary.
+                        w.Line($"if ({names.Arrived} is null) {names.Replay}({key}, {value});");
+                        w.Line($"else {names.Arrived}.Add({key}, {value});");
+                    }
+
+                    return;
+                }
+
                 // Called per record with its key's state.
                 EmitStateResult(w, pipeline, stage, $"{names.Field}.Map({key}, {value})");
             }
+
+            // In a fused loop of a pipeline on partitions: a [MapWithState] stage's call with one record, and the stages below
+            // it, as a method the loop calls for a record as it comes (on the job) and the partition's merge calls for each
+            // record it kept (on the job's loop, at the boundary).
+            private static void EmitStateReplay(SourceWriter w, PipelineView pipeline, StageModel stage)
+            {
+                StageNames names = pipeline.NamesOf(stage);
+                w.Line();
+                w.Line($"/// <summary>[MapWithState] {stage.Name} ({stage.Location}): maps one record with its key's state and runs what it gives through the stages below.</summary>");
+                w.Line(Inline);
+                w.Open($"public void {names.Replay}({StateKeyType(pipeline, stage)} {names.Key}, {stage.State!.Value.Code} {names.ArrivedValue})");
+                EmitStateResult(w, pipeline, stage, $"{names.Field}.Map({names.Key}, {names.ArrivedValue})");
+                w.Close();
+            }
+
+            // The job's fields of the [MapWithState] stores that one more partition does not have (a state not kept in
+            // shards): its loop keeps their records for the job.
+            private static HashSet<string> ReplayedStores(PipelineView pipeline) =>
+                new(pipeline.Stateful.Where(s => s.Kind == StageKind.MapWithState && !StateInShards(pipeline, s)).Select(s => pipeline.NamesOf(s).Field!));
 
             // The output of a [MapWithState] call: emitted, or with a nullable result, emitted only when there.
             private static void EmitStateResult(SourceWriter w, PipelineView pipeline, StageModel stage, string call)
@@ -112,28 +157,42 @@ namespace Compiled.Generators
                     return;
                 }
 
+                // On N partitions, a state kept in shards ends the batch in every shard's store, shard 0 (the job's) first.
+                bool sharded = StateInShards(pipeline, stage);
+                string store = sharded ? n.Shard! : n.Field!;
                 if (state.TimeoutMilliseconds is not { } ms)
                 {
-                    w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys without a state leave the store.");
-                    w.Line($"{n.Field}.EndBatch(batch.Index);");
+                    w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys without a state leave the store{(sharded ? " of each shard" : "")}.");
+                    w.Line(sharded ? $"foreach (var {n.Shard} in {n.Shards}) {n.Shard}.EndBatch(batch.Index);" : $"{n.Field}.EndBatch(batch.Index);");
                     return;
                 }
 
                 // Spark's rule: a key last updated before the batch time minus the timeout times out.
-                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys idle for {Duration(ms)} time out, with one more call each; keys without a state leave the store.");
-                if (!state.OptionalOutput)
+                w.Line($"// [MapWithState] {stage.Name} ({stage.Location}): keys idle for {Duration(ms)} time out, with one more call each; keys without a state leave the store{(sharded ? " of each shard" : "")}.");
+                if (sharded)
                 {
-                    w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Local}))");
-                    EmitChildren(w, pipeline, index, n.Local!);
-                    w.Close();
-                    return;
+                    w.Open($"foreach (var {n.Shard} in {n.Shards})");
                 }
 
-                w.Open($"while ({n.Field}.NextTimeout(batch.Index, out var {n.Result}))");
-                w.Open($"if ({n.Result} is {{ }} {n.Local})");
-                EmitChildren(w, pipeline, index, n.Local!);
-                w.Close();
-                w.Close();
+                if (!state.OptionalOutput)
+                {
+                    w.Open($"while ({store}.NextTimeout(batch.Index, out var {n.Local}))");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                }
+                else
+                {
+                    w.Open($"while ({store}.NextTimeout(batch.Index, out var {n.Result}))");
+                    w.Open($"if ({n.Result} is {{ }} {n.Local})");
+                    EmitChildren(w, pipeline, index, n.Local!);
+                    w.Close();
+                    w.Close();
+                }
+
+                if (sharded)
+                {
+                    w.Close();
+                }
             }
 
             // In the job: for the test driver, each stateful stage's way to put a key's initial state and to list its
@@ -224,6 +283,30 @@ namespace Compiled.Generators
                         _stateTables.Add(stateful, ($"private readonly {store} {names.Field};", names.Field!));
                     }
                 }
+
+                /// <summary>
+                /// A [MapWithState] stage's records kept in shards by key hash (each partition's, and the job's, on N
+                /// partitions): a buffer per shard.
+                /// </summary>
+                public string ArrivedShardsType(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.StateInputShards<{stage.State!.Value.Code}>"
+                        : $"{Runtime}.State.Partitions.StateInputShards<{StateKeyType(this, stage)}, {stage.State!.Value.Code}>";
+
+                /// <summary>The rule that gives a [MapWithState] stage's key its shard: <c>ByteKeyShards</c> or <c>ValueKeyShards&lt;K&gt;</c>.</summary>
+                public string ShardRule(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.ByteKeyShards"
+                        : $"{Runtime}.State.Partitions.ValueKeyShards<{StateKeyType(this, stage)}>";
+
+                /// <summary>
+                /// A [MapWithState] stage's buffer of the records one more partition keeps for the boundary: byte keys into an
+                /// arena, or keys and values as they are.
+                /// </summary>
+                public string ArrivedType(StageModel stage) =>
+                    IsByteKeyed(this, stage)
+                        ? $"{Runtime}.State.Partitions.PartitionStateInput<{stage.State!.Value.Code}>"
+                        : $"{Runtime}.State.Partitions.PartitionStateInput<{StateKeyType(this, stage)}, {stage.State!.Value.Code}>";
 
                 /// <summary>The stateful stages ([UpdateStateByKey], [MapWithState]), in declaration order.</summary>
                 public List<StageModel> Stateful { get; }

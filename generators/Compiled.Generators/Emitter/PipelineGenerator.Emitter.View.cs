@@ -402,6 +402,19 @@ namespace Compiled.Generators
                         }
                     }
 
+                    // On partitions, a [MapWithState] stage's records wait in a buffer of one more partition until the boundary.
+                    if (SinglePartitionReason(this) is null)
+                    {
+                        foreach (StageModel stage in reached.Where(s => s.Kind == StageKind.MapWithState))
+                        {
+                            // The job keeps records only for a state kept in shards, and only once it has partitions.
+                            string arrived = NamesOf(stage).Arrived!;
+                            bool sharded = StateInShards(this, stage);
+                            used.Add(($"private readonly {(sharded ? ArrivedShardsType(stage) : ArrivedType(stage))}? {arrived};", arrived));
+                            _loopFieldValues[arrived] = sharded ? "job." + arrived : "null";
+                        }
+                    }
+
                     if (reached.Any(s => s.Kind == StageKind.EventTime))
                     {
                         used.Add(($"private readonly {Runtime}.Hosting.JobMetrics {MetricsField};", MetricsField));

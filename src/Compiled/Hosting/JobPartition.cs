@@ -1,6 +1,7 @@
 using System.Buffers;
 using Compiled.Connectors;
 using Compiled.Framing;
+using Compiled.Hosting.Partitions;
 using Compiled.Sinks;
 using Compiled.Sinks.Partitions;
 
@@ -88,6 +89,7 @@ public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IRe
     public IReadOnlyList<PartitionSinkBuffer> SinkBuffers => _sinkBuffers;
 
     private readonly List<PartitionSinkBuffer> _sinkBuffers = [];
+    private readonly List<IPartitionBuffer> _buffers = [];
 
     /// <summary>
     /// A buffer that stands in for the job's sink <paramref name="sink"/> in this partition: the partition's fused loop
@@ -110,13 +112,30 @@ public sealed record PartitionContext(IReadOnlyList<FramingOptions> Framing, IRe
         return buffer;
     }
 
-    /// <summary>How many bytes this partition's sink buffers hold for the batch.</summary>
+    /// <summary>
+    /// Counts <paramref name="buffer"/>, which the partition keeps of a batch until the boundary (the input of a
+    /// <c>[MapWithState]</c> stage), towards <see cref="BufferedBytes"/>, and returns it.
+    /// </summary>
+    public T Keep<T>(T buffer)
+        where T : class, IPartitionBuffer
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        _buffers.Add(buffer);
+        return buffer;
+    }
+
+    /// <summary>How many bytes this partition's sink buffers, and the other buffers it keeps (<see cref="Keep{T}"/>), hold for the batch.</summary>
     public long BufferedBytes
     {
         get
         {
             long bytes = 0;
             foreach (PartitionSinkBuffer buffer in _sinkBuffers)
+            {
+                bytes += buffer.BufferedBytes;
+            }
+
+            foreach (IPartitionBuffer buffer in _buffers)
             {
                 bytes += buffer.BufferedBytes;
             }

@@ -104,6 +104,34 @@ public abstract class PipelineJob : IDisposable
         throw new NotSupportedException("This job runs on one partition only: its pipeline's Definition declares MaxParallelism 1 (SinglePartitionReason says why); run it with Parallelism 1.");
 
     /// <summary>
+    /// Whether the job, on several partitions, keeps a <c>[MapWithState]</c> stage's state in shards by key hash, one per
+    /// partition: at each boundary, before the partitions are merged, <see cref="BeginShards"/> runs once and then
+    /// <see cref="MapShard"/> once per shard, each on a thread of its own.
+    /// </summary>
+    public virtual bool MapsStateInShards => false;
+
+    /// <summary>
+    /// At a boundary on several partitions, before the shards are mapped: the first time, spreads the state the job holds
+    /// (restored from a checkpoint, or initial state) over the shards. Does nothing by default.
+    /// </summary>
+    /// <param name="partitions">The job's partitions, partition 1 first.</param>
+    public virtual void BeginShards(IReadOnlyList<JobPartition> partitions)
+    {
+    }
+
+    /// <summary>
+    /// At a boundary on several partitions: maps the records every partition kept for shard <paramref name="shard"/>
+    /// (partition 0's, then 1's, ...) with that shard's state, and runs what each call gives through the stages below
+    /// the stage on the loop of the partition that holds the shard (the job for shard 0), into its tables and sink
+    /// buffers, which the merge then folds into the job's. Shards are mapped side by side; each touches only its own.
+    /// </summary>
+    /// <param name="shard">The shard, from 0 to the number of partitions less one.</param>
+    /// <param name="partitions">The job's partitions, partition 1 first.</param>
+    public virtual void MapShard(int shard, IReadOnlyList<JobPartition> partitions)
+    {
+    }
+
+    /// <summary>
     /// Why this job, bound to its sinks, runs on one partition although its pipeline can be split, or
     /// <see langword="null"/>: a sink its fused loop writes to takes records as they are (<c>IRecordWriter</c>, the Parquet
     /// sink's columns) of a type a partition cannot keep until the batch boundary. The run says it as it says any other

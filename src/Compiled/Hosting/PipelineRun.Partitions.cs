@@ -202,7 +202,7 @@ public sealed partial class PipelineRun
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);
 
-    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: a partition holds more than {Limit} bytes of records for its sinks (PartitionSinkBufferBytes), which are written out at the boundary")]
+    [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: a partition holds more than {Limit} bytes of records for its sinks and [MapWithState] stages (PartitionSinkBufferBytes), which are written out and mapped at the boundary")]
     private partial void LogBatchEndedEarly(string pipeline, long batchTime, long limit);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]

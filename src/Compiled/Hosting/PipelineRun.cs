@@ -105,7 +105,8 @@ public sealed class PipelineRunOptions
     /// On several partitions, how many bytes of records one more partition keeps for the sinks its fused loop writes to
     /// before the batch ends early: each partition's records wait in a buffer of its own until the batch boundary, where
     /// they are written after the records of the partitions before it, so that a batch keeps the input's order. A
-    /// partition that holds more parks and asks for the boundary, which writes its buffers out. Default 64 MiB.
+    /// partition that holds more parks and asks for the boundary, which writes its buffers out. The records it keeps for
+    /// a <c>[MapWithState]</c> stage, which the job maps at the boundary, count too. Default 64 MiB.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public long PartitionSinkBufferBytes

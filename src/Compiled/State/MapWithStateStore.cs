@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Compiled.Checkpoints;
 using Compiled.Keys;
+using Compiled.State.Partitions;
 
 namespace Compiled;
 
@@ -43,6 +44,7 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     private TKeys _kept = TKeys.Create();
     private int _swept;               // how far the end of the batch has come through _keys
     private int[]? _checkpointScratch;
+    private TKeys? _shardsScratch;    // every shard's keys, for a checkpoint of a stage kept in shards
 
     /// <summary>Creates an empty store.</summary>
     /// <param name="timeoutBatches">
@@ -62,6 +64,9 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
 
     /// <summary>How many keys the store holds; between batches, every one has a state.</summary>
     public int Count => _keys.Count;
+
+    /// <summary>How many batches a key may go without a record before it times out, or null for keys that never time out.</summary>
+    public long? TimeoutBatches => _timeout < 0 ? null : _timeout;
 
     /// <summary>Calls the function for one record, with its key's state, and returns what it emits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -165,7 +170,77 @@ public sealed class MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFun
     }
 
     /// <summary>
-    /// Restores the state that <see cref="WriteCheckpoint"/> wrote into this new, empty store (created with the same
+    /// Writes the whole state of a stage kept in shards (this store, shard 0, and the others, one per partition) into a
+    /// checkpoint section as <see cref="WriteCheckpoint(ref CheckpointWriter.Section)"/> writes one store: shard 0's keys,
+    /// then shard 1's, and so on, each shard's in its order. A store of another number of shards, or one store, restores
+    /// it (<see cref="ReadCheckpoint"/>, then <see cref="SpreadTo"/>). Allocates nothing once it has written a
+    /// checkpoint of its size.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A store is part-way through the end of a batch.</exception>
+    public void WriteCheckpoint(IReadOnlyList<MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFunction>> shards, ref CheckpointWriter.Section section)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        if (shards.Count == 1)
+        {
+            WriteCheckpoint(ref section);
+            return;
+        }
+
+        _shardsScratch ??= TKeys.Create();
+        _shardsScratch.Value.Clear();
+        TKeys all = _shardsScratch.Value;
+        for (int shard = 0; shard < shards.Count; shard++)
+        {
+            TKeys keys = shards[shard]._keys;
+            if (shards[shard]._swept != 0)
+            {
+                throw new InvalidOperationException("A shard's store is part-way through the end of a batch: write a checkpoint between batches, after NextTimeout returned false.");
+            }
+
+            for (int index = 0; index < keys.Count; index++)
+            {
+                all.GetOrAdd(keys.KeyAt(index)) = keys.ValueAt(index);
+            }
+        }
+
+        KeyedSections.Write<TKeys, TKey, StateEntry<TState>, StateEntries<TState>>(all, ref section, ref _checkpointScratch);
+        all.Clear();
+    }
+
+    /// <summary>
+    /// Between batches, moves every key whose shard among <paramref name="shards"/> (this store being shard 0) is not
+    /// this store's into the store of its shard, with its state and stamp, keeping each store's keys in their order: the
+    /// state restored from a checkpoint or given as initial state, spread over the shards of a run on N partitions.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The store is part-way through the end of a batch.</exception>
+    /// <typeparam name="TShard">The rule that gives a key's shard, the one the records were kept by.</typeparam>
+    public void SpreadTo<TShard>(IReadOnlyList<MapWithStateStore<TKey, TValue, TState, TOutput, TKeys, TFunction>> shards)
+        where TShard : struct, IShardOf<TKey>
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        if (_swept != 0)
+        {
+            throw new InvalidOperationException("The store is part-way through the end of a batch: spread its keys between batches, after NextTimeout returned false.");
+        }
+
+        if (shards.Count == 1 || _keys.Count == 0)
+        {
+            return;
+        }
+
+        for (int index = 0; index < _keys.Count; index++)
+        {
+            TKey key = _keys.KeyAt(index);
+            int shard = TShard.Of(key, shards.Count);
+            (shard == 0 ? ref _kept.GetOrAdd(key) : ref shards[shard]._keys.GetOrAdd(key)) = _keys.ValueAt(index);
+        }
+
+        (_keys, _kept) = (_kept, _keys);
+        _kept.Clear();
+    }
+
+    /// <summary>
+    /// Restores the state that <see cref="WriteCheckpoint(ref CheckpointWriter.Section)"/> wrote into this new, empty store (created with the same
     /// timeout), keys in their order; the store then calls the function and times keys out as the one written would.
     /// </summary>
     /// <exception cref="InvalidOperationException">The store is not empty.</exception>

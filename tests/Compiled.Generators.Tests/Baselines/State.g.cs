@@ -28,7 +28,7 @@ namespace Clicks
                 new("Track", "MapWithState", "int", "long", "", 0, 0, "timeout-ms=30000"),
             }),
             checkpoint: "checkpoints/sessions",
-            singlePartitionReason: "stage [MapWithState] Track updates each key's state record by record in the order records arrive, which partitions do not shard by key yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Sessions as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -132,6 +132,7 @@ namespace Clicks
                 _clicksFramer = new(context.Framing[0], context.Counters[0]);
                 _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[0], _clicksFramer);
                 _track = new(global::Compiled.Windows.Windowing.Batches(context, 30000));
+                _trackShards.Add(_track);
                 _totals = context.Sinks[0];
                 _totalsRecords = _totals.Format == global::Compiled.Sinks.SinkFormat.Text ? _totals as global::Compiled.Sinks.IRecordWriter<(int, long)> : null;
                 if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) _totals.UseCsvHeader(SinkWriters.TotalsCsvHeader);
@@ -220,7 +221,7 @@ namespace Clicks
                 section.End();
                 // [MapWithState] Track (State.cs:28): each key's state.
                 section = checkpoint.BeginSection("state/Track");
-                _track.WriteCheckpoint(ref section);
+                _track.WriteCheckpoint(_trackShards, ref section);
                 section.End();
             }
 
@@ -249,16 +250,19 @@ namespace Clicks
                     else { SinkWriters.TotalsJson((_totals.KeepsKeys ? _text.Clear().AppendValue(total.Item1).MarkKey() : _text.Clear()), total); _totals.Write(_text.Key, _text.AfterKey); }
                 }
 
-                // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store.
-                while (_track.NextTimeout(batch.Index, out var trackResult))
+                // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store of each shard.
+                foreach (var trackShard in _trackShards)
                 {
-                    if (trackResult is { } track)
+                    while (trackShard.NextTimeout(batch.Index, out var trackResult))
                     {
-                        // [Sink] Ended (State.cs:40)
-                        if (_endedRecords is not null) _endedRecords.Write(track);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        if (trackResult is { } track)
+                        {
+                            // [Sink] Ended (State.cs:40)
+                            if (_endedRecords is not null) _endedRecords.Write(track);
+                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
+                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                            else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        }
                     }
                 }
             }
@@ -321,6 +325,136 @@ namespace Clicks
                 }
             }
 
+            // [MapWithState] Track: on N partitions, the stores of the state's shards (_track is shard 0), the job's records of
+            // the batch for shards 1 to N - 1 (none on one partition; the job maps shard 0's as they come), and whether the state the job
+            // held before its first batch has been spread over the shards.
+            private readonly global::System.Collections.Generic.List<global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction>> _trackShards = new();
+            private global::Compiled.State.Partitions.StateInputShards<int, long>? _trackArrived;
+            private bool _trackSpread;
+
+            /// <summary>Creates one more partition of the per-record part, whose store holds the next shard of each state kept in shards; the job keeps its records for as many shards.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context)
+            {
+                var partition = new Partition(this, context);
+                _trackShards.Add(partition._track);
+                (_trackArrived ??= new(mapsShardZero: true)).KeepFor(_trackShards.Count);
+                return partition;
+            }
+
+            /// <inheritdoc />
+            public override bool MapsStateInShards => true;
+
+            /// <summary>The first time: the state the job holds (restored from a checkpoint, or initial state) spread over the shards, each key into its shard's store.</summary>
+            public override void BeginShards(global::System.Collections.Generic.IReadOnlyList<global::Compiled.Hosting.JobPartition> partitions)
+            {
+                if (!_trackSpread)
+                {
+                    _track.SpreadTo<global::Compiled.State.Partitions.ValueKeyShards<int>>(_trackShards);
+                    _trackSpread = true;
+                }
+            }
+
+            /// <summary>Maps the batch's records of one shard's keys, partition 0's first, then 1's, ..., with the shard's state, on the loop of the partition that holds the shard.</summary>
+            public override void MapShard(int shard, global::System.Collections.Generic.IReadOnlyList<global::Compiled.Hosting.JobPartition> partitions)
+            {
+                // [MapWithState] Track (State.cs:28): each partition's records of the shard's keys, in partition order, so each key sees its records in the input's order.
+                {
+                    var clicksLoop = shard == 0 ? new ClicksLoop(this) : new ClicksLoop((Partition)partitions[shard - 1]);
+                    for (int p = 0; p <= partitions.Count; p++)
+                    {
+                        var kept = (p == 0 ? _trackArrived! : ((Partition)partitions[p - 1])._trackArrived)[shard];
+                        for (int i = 0; i < kept.Count; i++)
+                        {
+                            clicksLoop.MapTrack(kept.KeyAt(i), kept.ValueAt(i));
+                        }
+
+                        kept.Clear();
+                    }
+                }
+            }
+
+            /// <summary>One more partition of Sessions's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _clicksFramer;
+                internal readonly global::Compiled.BadRecordSource _clicksBadRecords;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _ended;
+                internal readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total = new();
+                internal readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+                internal readonly global::Compiled.State.Partitions.StateInputShards<int, long> _trackArrived;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(SessionsJob job, global::Compiled.Hosting.PartitionContext context)
+                {
+                    _clicksFramer = new(context.Framing[0], context.Counters[0]);
+                    _clicksBadRecords = context.BadRecords.ForSource("Clicks", context.Counters[0], _clicksFramer);
+                    _track = new(job._track.TimeoutBatches);
+                    _trackArrived = context.Keep(new global::Compiled.State.Partitions.StateInputShards<int, long>());
+                    _ended = context.SinkBuffer(1);
+                    _endedRecords = _ended.RecordsOf<(int User, long Clicks)>();
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _clicksFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
+                public override void BeginStream(int source, string streamName, long offset)
+                {
+                    switch (source)
+                    {
+                        case 0: _clicksFramer.Reset(streamName, offset); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var clicksLoop = new ClicksLoop(this);
+                            return _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (SessionsJob)job;
+                    // [UpdateStateByKey] Total (State.cs:13): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _total.MergeBatchInto(into._total);
+                    // [MapWithState] Track (State.cs:28): this partition's shard of the state was mapped before the merge (MapShard), into its tables and sink buffers, merged here.
+                    // [Sink] Ended (State.cs:40): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
+                    _ended.DrainInto(into._ended);
+                }
+
+                /// <summary>Keeps its records of a batch for as many shards as the job has partitions.</summary>
+                public override void BeginBatch(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var from = (SessionsJob)job;
+                    _trackArrived.KeepFor(from._trackShards.Count);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _clicksFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Clicks: each line runs through every stage below it, inline.</summary>
             private readonly struct ClicksLoop : global::Compiled.Framing.IRecordConsumer
             {
@@ -328,6 +462,7 @@ namespace Clicks
                 private readonly global::Compiled.Sinks.Sink _ended;
                 private readonly global::Compiled.UpdateStateStore<int, long, long, global::Compiled.Keys.StructKeys<int, global::Compiled.UpdateEntry<long>>, TotalFunction> _total;
                 private readonly global::Compiled.MapWithStateStore<int, long, long, (int User, long Clicks)?, global::Compiled.Keys.StructKeys<int, global::Compiled.StateEntry<long>>, TrackFunction> _track;
+                private readonly global::Compiled.State.Partitions.StateInputShards<int, long>? _trackArrived;
                 private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<(int User, long Clicks)>? _endedRecords;
 
@@ -337,8 +472,20 @@ namespace Clicks
                     _ended = job._ended;
                     _total = job._total;
                     _track = job._track;
+                    _trackArrived = job._trackArrived;
                     _text = job._text;
                     _endedRecords = job._endedRecords;
+                }
+
+                public ClicksLoop(Partition partition)
+                {
+                    _clicksBadRecords = partition._clicksBadRecords;
+                    _ended = partition._ended;
+                    _total = partition._total;
+                    _track = partition._track;
+                    _trackArrived = partition._trackArrived;
+                    _text = partition._text;
+                    _endedRecords = partition._endedRecords;
                 }
 
                 /// <summary>Handles one record of Clicks (State.cs:10).</summary>
@@ -361,7 +508,14 @@ namespace Clicks
                     // [UpdateStateByKey] Total (State.cs:13)
                     _total.Add(clicks.Item1, clicks.Item2);
                     // [MapWithState] Track (State.cs:28)
-                    var trackResult = _track.Map(clicks.Item1, clicks.Item2);
+                    if (_trackArrived is null || !_trackArrived.Keep(clicks.Item1, clicks.Item2)) MapTrack(clicks.Item1, clicks.Item2);
+                }
+
+                /// <summary>[MapWithState] Track (State.cs:28): maps one record with its key's state and runs what it gives through the stages below.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void MapTrack(int trackKey, long trackValue)
+                {
+                    var trackResult = _track.Map(trackKey, trackValue);
                     if (trackResult is { } track)
                     {
                         // [Sink] Ended (State.cs:40)

@@ -27,7 +27,7 @@ namespace Clicks
                 new("Seen", "UpdateStateByKey", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, ""),
                 new("Running", "MapWithState", "global::System.ReadOnlySpan<byte>", "long", "", 0, 0, "timeout-ms=none"),
             }),
-            singlePartitionReason: "stage [MapWithState] Running updates each key's state record by record in the order records arrive, which partitions do not shard by key yet");
+            maxParallelism: int.MaxValue);
 
         /// <summary>Runs Seeded as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -331,12 +331,87 @@ namespace Clicks
                 }
             }
 
+            /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
+            public override global::Compiled.Hosting.JobPartition CreatePartition(global::Compiled.Hosting.PartitionContext context) => new Partition(context);
+
+            /// <summary>One more partition of Seeded's per-record part, run on a thread of its own; its partials merge into the job's at each batch boundary.</summary>
+            private sealed class Partition : global::Compiled.Hosting.JobPartition
+            {
+                private readonly global::Compiled.Framing.LineFramer _inputFramer;
+                internal readonly global::Compiled.Sinks.Partitions.PartitionSinkBuffer _totals;
+                internal readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.Keys.ByteKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen = new();
+                internal readonly global::Compiled.State.Partitions.PartitionStateInput<long> _runningArrived;
+                internal readonly global::Compiled.RecordText _text = new();
+                internal readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
+
+                /// <summary>Binds the partition to its sources' framing options and to its own counters.</summary>
+                public Partition(global::Compiled.Hosting.PartitionContext context)
+                {
+                    _inputFramer = new(context.Framing[0], context.Counters[0]);
+                    _runningArrived = context.Keep(new global::Compiled.State.Partitions.PartitionStateInput<long>());
+                    _totals = context.SinkBuffer(1);
+                    _totalsRecords = null;
+                }
+
+                /// <summary>Starts a byte range of a file of a source.</summary>
+                public override void BeginStream(int source, string streamName)
+                {
+                    switch (source)
+                    {
+                        case 0: _inputFramer.Reset(streamName); break;
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>
+                public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
+                /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
+                public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
+                {
+                    var into = (SeededJob)job;
+                    // [UpdateStateByKey] Seen (StateSeeded.cs:17): a key's values of the batch appended to the job's, after the values of the ranges before.
+                    _seen.MergeBatchInto(into._seen);
+                    // [MapWithState] Running (StateSeeded.cs:23): this partition's records of the batch mapped with the job's state, after the records of the ranges before, and run through the stages below it.
+                    if (_runningArrived.Count > 0)
+                    {
+                        var inputLoop = new InputLoop(into);
+                        for (int i = 0; i < _runningArrived.Count; i++)
+                        {
+                            inputLoop.MapRunning(_runningArrived.KeyAt(i), _runningArrived.ValueAt(i));
+                        }
+
+                        _runningArrived.Clear();
+                    }
+                    // [Sink] Totals (StateSeeded.cs:30): this partition's records of the batch written to the job's sink, after those of the ranges before (none kept when the sink has a part of its own for this partition).
+                    _totals.DrainInto(into._totals);
+                }
+
+                /// <summary>Returns the framers' pooled buffers.</summary>
+                protected override void Dispose(bool disposing)
+                {
+                    _inputFramer.Dispose();
+                }
+            }
+
             /// <summary>The fused loop of source Input: each line runs through every stage below it, inline.</summary>
             private readonly struct InputLoop : global::Compiled.Framing.IRecordConsumer
             {
                 private readonly global::Compiled.Sinks.Sink _totals;
                 private readonly global::Compiled.UpdateStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.Keys.ByteKeys<global::Compiled.UpdateEntry<long>>, SeenFunction> _seen;
                 private readonly global::Compiled.MapWithStateStore<global::System.ReadOnlySpan<byte>, long, long, global::Compiled.KeyValue<long>, global::Compiled.Keys.ByteKeys<global::Compiled.StateEntry<long>>, RunningFunction> _running;
+                private readonly global::Compiled.State.Partitions.PartitionStateInput<long>? _runningArrived;
                 private readonly global::Compiled.RecordText _text;
                 private readonly global::Compiled.Sinks.IRecordWriter<global::Compiled.KeyValue<long>>? _totalsRecords;
 
@@ -345,8 +420,19 @@ namespace Clicks
                     _totals = job._totals;
                     _seen = job._seen;
                     _running = job._running;
+                    _runningArrived = null;
                     _text = job._text;
                     _totalsRecords = job._totalsRecords;
+                }
+
+                public InputLoop(Partition partition)
+                {
+                    _totals = partition._totals;
+                    _seen = partition._seen;
+                    _running = null!;
+                    _runningArrived = partition._runningArrived;
+                    _text = partition._text;
+                    _totalsRecords = partition._totalsRecords;
                 }
 
                 /// <summary>Handles one record of Input (StateSeeded.cs:11).</summary>
@@ -359,7 +445,15 @@ namespace Clicks
                     // [UpdateStateByKey] Seen (StateSeeded.cs:17)
                     _seen.Add(pair.Key, pair.Value);
                     // [MapWithState] Running (StateSeeded.cs:23)
-                    var running = _running.Map(pair.Key, pair.Value);
+                    if (_runningArrived is null) MapRunning(pair.Key, pair.Value);
+                    else _runningArrived.Add(pair.Key, pair.Value);
+                }
+
+                /// <summary>[MapWithState] Running (StateSeeded.cs:23): maps one record with its key's state and runs what it gives through the stages below.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void MapRunning(global::System.ReadOnlySpan<byte> runningKey, long runningValue)
+                {
+                    var running = _running.Map(runningKey, runningValue);
                     // [Sink] Totals (StateSeeded.cs:30)
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);

@@ -33,6 +33,7 @@ internal sealed class PartitionThreads : IDisposable
     private readonly IReadOnlyList<Source> _sources;
     private readonly IReadOnlyList<FileSet> _files;
     private readonly Thread[] _threads;
+    private readonly Action<int> _mapShard;
     private readonly SemaphoreSlim[] _go;
     private readonly bool[] _parked;
     private readonly Lock _gate = new();
@@ -83,6 +84,7 @@ internal sealed class PartitionThreads : IDisposable
             throw;
         }
 
+        _mapShard = shard => _job.MapShard(shard, _partitions);
         _threads = new Thread[count];
         _go = new SemaphoreSlim[count];
         _parked = new bool[count];
@@ -164,11 +166,27 @@ internal sealed class PartitionThreads : IDisposable
     }
 
     /// <summary>
-    /// With every partition parked or ended: adds each partition's counters to its source's, and folds its tables into
+    /// With every partition parked or ended: maps each shard of a <c>[MapWithState]</c> state kept in shards, side by side
+    /// (<see cref="PipelineJob.MapShard"/>), then adds each partition's counters to its source's, and folds its tables into
     /// the job's, in partition order.
     /// </summary>
     public void Merge()
     {
+        if (_job.MapsStateInShards)
+        {
+            // Each shard of the [MapWithState] state mapped on a thread of its own, into its partition's tables.
+            _job.BeginShards(_partitions);
+            try
+            {
+                Parallel.For(0, _threads.Length, _mapShard);
+            }
+            catch (AggregateException error) when (error.InnerExceptions.Count > 0)
+            {
+                // What a stage threw, as on one partition, not wrapped by the loop that ran the shards.
+                ExceptionDispatchInfo.Throw(error.InnerExceptions[0]);
+            }
+        }
+
         for (int p = 0; p < _partitions.Length; p++)
         {
             for (int s = 0; s < _sources.Count; s++)
