@@ -65,6 +65,9 @@ namespace Compiled.Generators
                 w.Line("/// <inheritdoc />");
                 w.Line("public override bool MapsStateInShards => true;");
                 w.Line();
+                w.Line("/// <inheritdoc />");
+                w.Line("public override long KeptBytes => " + string.Join(" + ", sharded.Select(s => $"({pipeline.NamesOf(s).Arrived}?.BufferedBytes ?? 0)")) + ";");
+                w.Line();
                 w.Line("/// <summary>The first time: the state the job holds (restored from a checkpoint, or initial state) spread over the shards, each key into its shard's store.</summary>");
                 w.Open($"public override void BeginShards(global::System.Collections.Generic.IReadOnlyList<{Runtime}.Hosting.JobPartition> partitions)");
                 foreach (StageModel stage in sharded)

@@ -132,6 +132,14 @@ public abstract class PipelineJob : IDisposable
     }
 
     /// <summary>
+    /// On several partitions, how many bytes the job holds of the batch for the other shards of its <c>[MapWithState]</c>
+    /// stages (records it read whose keys another partition's shard maps at the boundary). It counts towards
+    /// <see cref="PipelineRunOptions.PartitionSinkBufferBytes"/> as a partition's kept records do: the job over it ends the
+    /// batch early. Read on the thread that runs the job's loop. None by default.
+    /// </summary>
+    public virtual long KeptBytes => 0;
+
+    /// <summary>
     /// Why this job, bound to its sinks, runs on one partition although its pipeline can be split, or
     /// <see langword="null"/>: a sink its fused loop writes to takes records as they are (<c>IRecordWriter</c>, the Parquet
     /// sink's columns) of a type a partition cannot keep until the batch boundary. The run says it as it says any other

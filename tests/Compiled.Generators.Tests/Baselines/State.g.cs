@@ -344,6 +344,9 @@ namespace Clicks
             /// <inheritdoc />
             public override bool MapsStateInShards => true;
 
+            /// <inheritdoc />
+            public override long KeptBytes => (_trackArrived?.BufferedBytes ?? 0);
+
             /// <summary>The first time: the state the job holds (restored from a checkpoint, or initial state) spread over the shards, each key into its shard's store.</summary>
             public override void BeginShards(global::System.Collections.Generic.IReadOnlyList<global::Compiled.Hosting.JobPartition> partitions)
             {

@@ -332,7 +332,7 @@ internal sealed class PartitionThreads : IDisposable
                 : _partitions[partition - 1].Process(source, sequence, completed);
             reads.ConsumeTo(reads.Start + (int)sequence.Slice(sequence.Start, consumed).Length);
             set.Files.Consumed(partition, piece, offset - reads.Count);
-            if (partition > 0 && _contexts[partition - 1].BufferedBytes > _sinkBufferBytes)
+            if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
             {
                 RequestBoundary();
             }

@@ -251,3 +251,31 @@ public static partial class RefusingShardedWords
     [Sink]
     public static partial void Counts(long count);
 }
+
+/// <summary>
+/// [MapWithState] on partitions with its state in shards, behind a filter that drops comment lines (starting with '#'):
+/// a running count per first word of the other lines, written per record with the word.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class ShardedWordsBelowFilter
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter]
+    public static bool NotComment(ReadOnlySpan<byte> line) => line.IsEmpty || line[0] != (byte)'#';
+
+    [Map]
+    public static KeyValue<int> FirstWord(ReadOnlySpan<byte> line) => RunningFirstWords.FirstWord(line);
+
+    [MapWithState]
+    public static (string Word, long Count) Running(ReadOnlySpan<byte> word, int? length, State<long> count)
+    {
+        long next = count.GetValueOrDefault() + 1;
+        count.Update(next);
+        return (System.Text.Encoding.UTF8.GetString(word), next);
+    }
+
+    [Sink]
+    public static partial void Updates((string Word, long Count) update);
+}

@@ -51,6 +51,25 @@ public class PartitionedStateTests
         Assert.Equal(words, PerWord(many.Sinks["Updates"]));
     }
 
+    [Fact]
+    public async Task JobsKeptRecordsForOtherShards_OverTheLimit_EndBatchesEarly_EveryWordCountedInOrder()
+    {
+        // The file's second half is comment lines the filter drops, so partition 1 keeps nothing: what the job (partition
+        // 0) keeps of its half for shard 1 is what must be bounded. With 16 KiB and a clock that never moves, one batch
+        // would hold all of it; instead the job over the limit ends the batch, and the updates come in many batches.
+        using var temp = new TempDirectory();
+        string input = temp.Combine("input.txt");
+        byte[] words = RandomText(seed: 97, bytes: 2 << 20);
+        File.WriteAllBytes(input, [.. words, .. Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("# a comment line the filter drops\n", 64_000)))]);
+        const long limit = 16 << 10;
+        Result one = await RunAsync(ShardedWordsBelowFilter.Definition, input, temp.Combine("one"), 1);
+        Result many = await RunAsync(ShardedWordsBelowFilter.Definition, input, temp.Combine("many"), 2, configure: o => o.PartitionSinkBufferBytes = limit);
+        Assert.Contains("runs on 2 partitions", many.Log, StringComparison.Ordinal);
+        int batches = Directory.GetFiles(temp.Combine("many"), "Updates-*").Count(f => new FileInfo(f).Length > 0);
+        Assert.True(batches >= 4, $"The updates were written in {batches} batch(es); the job holding over {limit} bytes for shard 1 must end the batch.");
+        Assert.Equal(PerWord(one.Sinks["Updates"]), PerWord(many.Sinks["Updates"]));
+    }
+
     [Theory]
     [InlineData(nameof(RunningFirstWords))]
     [InlineData(nameof(ShardedFirstWords))]
