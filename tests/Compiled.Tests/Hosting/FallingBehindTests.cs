@@ -21,6 +21,11 @@ public static partial class SlowBatchPipeline
     {
         FallingBehindTests.Batches.Add(lengths.Length);
         FallingBehindTests.Clock.Advance(TimeSpan.FromSeconds(3));
+
+        // A slow batch takes real time too: the thread that reads the input into the source's pipe gets a core meanwhile,
+        // as it does in a real run (with only the fake clock moving, a machine busy with other tests could leave that
+        // thread unscheduled while the loop completed batch after batch, each finding the pipe empty).
+        Thread.Sleep(20);
     }
 }
 
