@@ -375,11 +375,11 @@ namespace Compiled.Generators
 
             // Takes back the keys due from a [ReduceByKey] stage's table (see ByteKeyTable.Defer), oldest first, and reduces each
             // one's value into its entry as EmitReduceInto does.
-            private static void EmitReduceWaiting(SourceWriter w, StageModel stage, StageNames names, string due, string method)
+            private static void EmitReduceWaiting(SourceWriter w, StageModel stage, StageNames names, string due, string method, string? table = null)
             {
                 string type = stage.Output!.Value!.Code;
                 w.Open($"for (int {names.Due} = {due}; {names.Due} > 0; {names.Due}--)");
-                w.Line($"ref {type} {names.Slot} = ref {names.Field}.TakeOldest(out bool {names.Exists}, out {type} {names.Waited});");
+                w.Line($"ref {type} {names.Slot} = ref {table ?? names.Field}.TakeOldest(out bool {names.Exists}, out {type} {names.Waited});");
                 w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {names.Waited}) : {names.Waited};");
                 w.Close();
             }

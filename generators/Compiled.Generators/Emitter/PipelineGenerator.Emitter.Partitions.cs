@@ -458,10 +458,29 @@ namespace Compiled.Generators
                         w.Line(combine
                             ? $"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}."
                             : $"// [ReduceByKey] {stage.Name} ({stage.Location}): a key's partial values reduced with the user's reduce.");
+                        if (!combine && pipeline.DefersReduce(stage))
+                        {
+                            // As in the loop: into a table larger than the cache, each key waits while its slot is fetched,
+                            // and the keys are reduced oldest first, so the job's table ends as with lookups one by one.
+                            w.Line("// Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.");
+                            w.Open($"if (into.{field}.IsLargerThanCache)");
+                            w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                            EmitReduceWaiting(w, stage, names, $"into.{field}.Defer({field}.KeyAt(i), {field}.ValueAt(i))", method, $"into.{field}");
+                            w.Close();
+                            w.Line();
+                            EmitReduceWaiting(w, stage, names, $"into.{field}.Waiting", method, $"into.{field}");
+                            w.Close();
+                            w.Open("else");
+                        }
+
                         w.Open($"for (int i = 0; i < {field}.Count; i++)");
                         EmitReduceInto(w, $"into.{field}", stage, names, $"{field}.KeyAt(i)", $"{field}.ValueAt(i)",
                             combine ? $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}" : method);
                         w.Close();
+                        if (!combine && pipeline.DefersReduce(stage))
+                        {
+                            w.Close();
+                        }
                         w.Line();
                         w.Line($"{field}.Clear();");
                         break;

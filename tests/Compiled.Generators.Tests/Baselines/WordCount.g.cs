@@ -239,10 +239,31 @@ namespace Samples.WordCount
                 {
                     var into = (WordCountJob)job;
                     // [ReduceByKey] Add (WordCount.cs:26): a key's partial values reduced with the user's reduce.
-                    for (int i = 0; i < _add.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._add.IsLargerThanCache)
                     {
-                        ref long addSlot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool addExists);
-                        addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, _add.ValueAt(i)) : _add.ValueAt(i);
+                        for (int i = 0; i < _add.Count; i++)
+                        {
+                            for (int addDue = into._add.Defer(_add.KeyAt(i), _add.ValueAt(i)); addDue > 0; addDue--)
+                            {
+                                ref long addSlot = ref into._add.TakeOldest(out bool addExists, out long addValue);
+                                addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
+                            }
+                        }
+
+                        for (int addDue = into._add.Waiting; addDue > 0; addDue--)
+                        {
+                            ref long addSlot = ref into._add.TakeOldest(out bool addExists, out long addValue);
+                            addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, addValue) : addValue;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _add.Count; i++)
+                        {
+                            ref long addSlot = ref into._add.GetValueRefOrAddDefault(_add.KeyAt(i), out bool addExists);
+                            addSlot = addExists ? global::Samples.WordCount.WordCount.Add(addSlot, _add.ValueAt(i)) : _add.ValueAt(i);
+                        }
                     }
 
                     _add.Clear();
