@@ -26,6 +26,8 @@ namespace Compiled.Windows;
 /// <para>
 /// Pane tables of let-go panes are cleared and reused, the folded table is one table reused for every window, so a
 /// steady stream allocates nothing; past every window (the end of the input, or a stop) the spare tables are let go.
+/// The job's set on N partitions (other sets merged into it, <see cref="MergeInto"/>) folds the windows a boundary
+/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way.
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
@@ -125,7 +127,9 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// Takes the open window of <paramref name="size"/> milliseconds (windows start every <paramref name="slide"/>
     /// milliseconds) that ends first, if the watermark has reached its end: its panes folded into one table, in the order
     /// the window first saw each key, valid until the next call. The caller clears it and hands it to
-    /// <see cref="Recycle"/>.
+    /// <see cref="Recycle"/>. When other sets were merged into this one (<see cref="FoldThreads"/> above 1), the first
+    /// call of a boundary folds the next windows the watermark closes side by side and the calls after it hand them out in
+    /// order; the windows, their keys and values are those one thread gives, and a fold that throws throws at its window.
     /// </summary>
     public bool TryClose(long watermark, long size, long slide, out EventWindow window, out TKeys table)
     {
