@@ -1,4 +1,5 @@
 using Compiled.Keys;
+using Compiled.Tests.Checkpoints;
 using Compiled.Windows;
 
 namespace Compiled.Tests.EventTimeTests;
@@ -48,6 +49,20 @@ public class EventWindowPanesFoldTests
     }
 
     [Theory]
+    [InlineData(2, true)]
+    [InlineData(3, false)]
+    public void ThroughACheckpointMidRun_OnNPartitions_AreOneSetsInOrder(int partitions, bool inOrder)
+    {
+        // The run stops after batch 18 of 37 with panes open; a new job's set restored from the checkpoint, with new
+        // partitions' sets merged into it, folds the windows after on N threads again.
+        List<(long Time, int Key, long Value)> events = Generate(seed: 40 + partitions, inOrder, count: 40_000);
+        List<string> one = Run<Sum>(events, partitions: 1, batches: 37, 10_000, 2_000, out _);
+        List<string> many = Run<Sum>(events, partitions, batches: 37, 10_000, 2_000, out int threads, restoreAfter: 18);
+        Assert.Equal(partitions, threads);
+        Assert.Equal(one, many);
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(3)]
     public void AFoldThatThrows_FailsAtItsWindow_AfterTheWindowsBeforeIt(int partitions)
@@ -71,8 +86,9 @@ public class EventWindowPanesFoldTests
 
     // Runs the events in `batches` batches through a job's set and partitions - 1 partitions' sets: each batch cut into
     // that many ranges in order, the partitions' merged into the job's in order, then the windows the watermark (the
-    // batch's latest time less the stream's disorder, or past every window after the last batch) closes.
-    private static List<string> Run<TReducer>(List<(long Time, int Key, long Value)> events, int partitions, int batches, long size, long slide, out int threads, List<string>? closed = null)
+    // batch's latest time less the stream's disorder, or past every window after the last batch) closes; after batch
+    // `restoreAfter`, if given, the job's set is restored into a new one from a checkpoint, with new partitions' sets.
+    private static List<string> Run<TReducer>(List<(long Time, int Key, long Value)> events, int partitions, int batches, long size, long slide, out int threads, List<string>? closed = null, int restoreAfter = -1)
         where TReducer : struct, IReducer<long>
     {
         long paneSize = GreatestCommonDivisor(size, slide);
@@ -113,6 +129,18 @@ public class EventWindowPanesFoldTests
                 closed.Add($"{window} {string.Join(",", Enumerable.Range(0, table.Count).Select(i => $"{table.KeyAt(i)}={table.ValueAt(i)}"))}");
                 table.Clear();
                 job.Recycle(table);
+            }
+
+            if (b == restoreAfter)
+            {
+                Assert.True(job.Count > 0, "The checkpoint must be taken with panes open.");
+                var restored = new EventWindowPanes<int, long, StructKeys<int, long>, TReducer>();
+                StateSections.Read(StateSections.Write(job.WriteCheckpoint), restored.ReadCheckpoint);
+                job = restored;
+                for (int p = 0; p < others.Length; p++)
+                {
+                    others[p] = new EventWindowPanes<int, long, StructKeys<int, long>, TReducer>();
+                }
             }
         }
 
