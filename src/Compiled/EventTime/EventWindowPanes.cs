@@ -26,13 +26,15 @@ namespace Compiled.Windows;
 /// <para>
 /// Pane tables of let-go panes are cleared and reused, the folded table is one table reused for every window, so a
 /// steady stream allocates nothing; past every window (the end of the input, or a stop) the spare tables are let go.
+/// The job's set on N partitions (other sets merged into it, <see cref="MergeInto"/>) folds the windows a boundary
+/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way.
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
 /// <typeparam name="TValue">The value reduced per key.</typeparam>
 /// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TReducer">The stage's reduce, which folds a window's panes.</typeparam>
-public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
+public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     where TKey : allows ref struct
     where TKeys : struct, IKeyTable<TKeys, TKey, TValue>
     where TReducer : struct, IReducer<TValue>
@@ -125,7 +127,9 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// Takes the open window of <paramref name="size"/> milliseconds (windows start every <paramref name="slide"/>
     /// milliseconds) that ends first, if the watermark has reached its end: its panes folded into one table, in the order
     /// the window first saw each key, valid until the next call. The caller clears it and hands it to
-    /// <see cref="Recycle"/>.
+    /// <see cref="Recycle"/>. When other sets were merged into this one (<see cref="FoldThreads"/> above 1), the first
+    /// call of a boundary folds the next windows the watermark closes side by side and the calls after it hand them out in
+    /// order; the windows, their keys and values are those one thread gives, and a fold that throws throws at its window.
     /// </summary>
     public bool TryClose(long watermark, long size, long slide, out EventWindow window, out TKeys table)
     {
@@ -142,18 +146,39 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
             return false;
         }
 
-        // The first open window is the first that holds the first pane and has not closed.
-        long first = _panes[0].Start;
-        long start = Math.Max(EventWindow.LastStart(first - size, slide) + slide, _nextStart);
-        if (start + size > watermark)
+        long start;
+        if (_workers > 1)
         {
-            window = default;
-            table = default;
-            return false;
+            // On partitions: the windows of the run the watermark closes, folded side by side, handed out in order.
+            if (_closingNext == _closingCount && !PrepareClose(watermark, size, slide))
+            {
+                window = default;
+                table = default;
+                return false;
+            }
+
+            ClosingWindow closing = _closing![_closingNext++];
+            closing.Failure?.Throw();
+            window = closing.Window;
+            table = closing.Table;
+            start = window.Start;
+        }
+        else
+        {
+            // The first open window is the first that holds the first pane and has not closed.
+            long first = _panes[0].Start;
+            start = Math.Max(EventWindow.LastStart(first - size, slide) + slide, _nextStart);
+            if (start + size > watermark)
+            {
+                window = default;
+                table = default;
+                return false;
+            }
+
+            window = new EventWindow(start, start + size);
+            table = Fold(window);
         }
 
-        window = new EventWindow(start, start + size);
-        table = Fold(window);
         _nextStart = start + slide;
 
         // Let go the panes that no open window holds: those that start before the next window.
@@ -190,11 +215,22 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         folded.Clear();
         Span<Pane> panes = CollectionsMarshal.AsSpan(_panes);
         int count = 0;
-        bool inOrder = true;
-        long last = long.MinValue;
         while (count < panes.Length && panes[count].Start < window.End)
         {
-            Pane pane = panes[count++];
+            count++;
+        }
+
+        FoldPanes(panes[..count], folded, ref _heap);
+        return folded;
+    }
+
+    // The panes of one window folded into `folded`, which is empty; `heap` is the caller's own, grown if need be.
+    private static void FoldPanes(ReadOnlySpan<Pane> panes, TKeys folded, ref (long Arrival, int Pane, int Index)[] heap)
+    {
+        bool inOrder = true;
+        long last = long.MinValue;
+        foreach (Pane pane in panes)
+        {
             int keys = pane.Table.Count;
             if (keys > 0)
             {
@@ -203,7 +239,6 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
             }
         }
 
-        panes = panes[..count];
         var fold = new IntoTable(folded);
         if (inOrder)
         {
@@ -217,10 +252,8 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
         else
         {
-            InArrivalOrder(panes, ref fold);
+            InArrivalOrder(panes, ref fold, ref heap);
         }
-
-        return folded;
     }
 
     /// <summary>
@@ -234,8 +267,15 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// <param name="paneSize">The pane size, the one every call of <see cref="ValueOf"/> gives.</param>
     public void MergeInto(EventWindowPanes<TKey, TValue, TKeys, TReducer> into, long paneSize)
     {
+        if (!ReferenceEquals(_mergedInto, into))
+        {
+            // One more partition: the job's set folds the windows of a boundary on as many threads as the run has partitions.
+            _mergedInto = into;
+            into._workers++;
+        }
+
         var move = new IntoPanes(into, paneSize);
-        InArrivalOrder(CollectionsMarshal.AsSpan(_panes), ref move);
+        InArrivalOrder(CollectionsMarshal.AsSpan(_panes), ref move, ref _heap);
         foreach (Pane pane in _panes)
         {
             pane.Table.Clear();
@@ -277,15 +317,15 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     }
 
     // Hands the panes' entries to `target` in order of arrival number, through a binary heap of the panes' next entries.
-    private void InArrivalOrder<TTarget>(ReadOnlySpan<Pane> panes, ref TTarget target)
+    private static void InArrivalOrder<TTarget>(ReadOnlySpan<Pane> panes, ref TTarget target, ref (long Arrival, int Pane, int Index)[] entries)
         where TTarget : struct, IEntryTarget
     {
-        if (_heap.Length < panes.Length)
+        if (entries.Length < panes.Length)
         {
-            _heap = new (long, int, int)[Math.Max(panes.Length, _heap.Length * 2)];
+            entries = new (long, int, int)[Math.Max(panes.Length, entries.Length * 2)];
         }
 
-        Span<(long Arrival, int Pane, int Index)> heap = _heap;
+        Span<(long Arrival, int Pane, int Index)> heap = entries;
         int size = 0;
         for (int pane = 0; pane < panes.Length; pane++)
         {
@@ -367,6 +407,9 @@ public sealed class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         {
             // Past every window: the memory of the folded tables serves what comes after them.
             _folded = TKeys.Create();
+            _closing = null;
+            _closingCount = 0;
+            _closingNext = 0;
         }
     }
 
