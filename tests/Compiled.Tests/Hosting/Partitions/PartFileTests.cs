@@ -71,9 +71,11 @@ public class PartFileTests
     public async Task ManyBatches_OnTwoPartitions_EachBatchHasBothParts_SortingInBatchThenPartitionOrder()
     {
         using var temp = new TempDirectory();
-        string input = ErrorLinesFile(temp, lines: 400_000, errorsUpTo: 400_000);
+        // Batches of 5 ms over a file that takes longer than that to read (about 22 MB): a quiet machine reads 7 MB in
+        // one batch of 20 ms.
+        string input = ErrorLinesFile(temp, lines: 1_200_000, errorsUpTo: 1_200_000);
         Result one = await RunAsync(ErrorLines.Definition, input, temp.Combine("one"), 1);
-        Result many = await RunAsync(ErrorLines.Definition, input, temp.Combine("many"), 2, TimeSpan.FromMilliseconds(20));
+        Result many = await RunAsync(ErrorLines.Definition, input, temp.Combine("many"), 2, TimeSpan.FromMilliseconds(5));
 
         Assert.Contains("runs on 2 partitions", many.Log, StringComparison.Ordinal);
         string[] names = Directory.GetFiles(temp.Combine("many")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
