@@ -98,39 +98,12 @@ public sealed partial class ByteKeyTable<TValue>
             entry.Value = default!;
         }
 
+        // The probe of GetValueRefOrAddDefault, from the words and hash worked out when the key was deferred.
         ulong meta = entry.Meta;
         int length = (int)(uint)meta - 1;
-        if (length > KeyHash.ShortKeyBytes)
-        {
-            return ref TakeLong(meta, _waitingLongKeys.AsSpan(oldest * _longKeyRoom, length), out exists);
-        }
-
-        // The probe of GetValueRefOrAddDefault, from the words and hash worked out when the key was deferred.
-        ulong low = entry.Key.Low;
-        ulong high = entry.Key.High;
-        int mask = _mask;
-        int index = (int)(meta >> _shift);
-        ref Slot slots = ref FirstSlot();
-        while (true)
-        {
-            ref Slot slot = ref Unsafe.Add(ref slots, index);
-            ulong taken = slot.Meta;
-            if (taken == meta)
-            {
-                if (((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0)
-                {
-                    exists = true;
-                    return ref slot.Value;
-                }
-            }
-            else if (taken == 0)
-            {
-                exists = false;
-                return ref Place(meta, low, high, index);
-            }
-
-            index = (index + 1) & mask;
-        }
+        return ref length > KeyHash.ShortKeyBytes
+            ? ref Probe(meta, 0, 0, _waitingLongKeys.AsSpan(oldest * _longKeyRoom, length), out exists)
+            : ref Probe(meta, entry.Key.Low, entry.Key.High, default, out exists);
     }
 
     // The first key deferred into this table (its ring is made here), and a long key: its bytes are copied into its ring
@@ -182,34 +155,6 @@ public sealed partial class ByteKeyTable<TValue>
 
         _waitingLongKeys = keys;
         _longKeyRoom = room;
-    }
-
-    // The probe of GetValueRefOrAddDefault for a long key whose hash-and-length word was worked out when it was deferred.
-    private ref TValue TakeLong(ulong meta, ReadOnlySpan<byte> key, out bool exists)
-    {
-        int mask = _mask;
-        int index = (int)(meta >> _shift);
-        ref Slot slots = ref FirstSlot();
-        while (true)
-        {
-            ref Slot slot = ref Unsafe.Add(ref slots, index);
-            ulong taken = slot.Meta;
-            if (taken == meta)
-            {
-                if (LongKeyEquals(slot.Key.Low, key))
-                {
-                    exists = true;
-                    return ref slot.Value;
-                }
-            }
-            else if (taken == 0)
-            {
-                exists = false;
-                return ref Add(key, index);
-            }
-
-            index = (index + 1) & mask;
-        }
     }
 
     private void ThrowIfKeysWait()

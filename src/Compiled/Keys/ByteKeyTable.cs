@@ -174,8 +174,17 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue GetValueRefOrAddDefault(ReadOnlySpan<byte> key, out bool exists)
     {
-        int length = key.Length;
         ulong meta = Words(key, out ulong low, out ulong high);
+        return ref Probe(meta, low, high, key, out exists);
+    }
+
+    // The probe for a key whose hash-and-length word and (short key) two words are worked out: its entry, or a new one
+    // in the empty slot the probe ends on. `key` is read only for a long key (compared with the arena, then copied in).
+    // Also the probe of a key that waited (TakeOldest), whose words were worked out when it was deferred.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref TValue Probe(ulong meta, ulong low, ulong high, ReadOnlySpan<byte> key, out bool exists)
+    {
+        bool isShort = (int)(uint)meta - 1 <= KeyHash.ShortKeyBytes;
         int mask = _mask;
         int index = (int)(meta >> _shift);
 
@@ -187,7 +196,7 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
             ulong taken = slot.Meta;
             if (taken == meta)
             {
-                if (length <= KeyHash.ShortKeyBytes
+                if (isShort
                     ? ((slot.Key.Low ^ low) | (slot.Key.High ^ high)) == 0
                     : LongKeyEquals(slot.Key.Low, key))
                 {
@@ -198,7 +207,7 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
             else if (taken == 0)
             {
                 exists = false;
-                return ref Add(key, index);
+                return ref isShort ? ref Place(meta, low, high, index) : ref AddLong(meta, key, index);
             }
 
             index = (index + 1) & mask;
@@ -322,26 +331,19 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     private bool LongKeyEquals(ulong offset, ReadOnlySpan<byte> key) =>
         _arena.AsSpan((int)offset, key.Length).SequenceEqual(key);
 
-    // A new key: take the empty slot the probe ended on (or, after growing, the one the probe would end on now),
-    // and append it to the entry list; a long key's bytes go into the arena. The key's words are read again here
-    // rather than handed over, so that the lookup keeps fewer values alive across its loop.
+    // A new long key: its bytes appended to the arena, whose offset is the slot's low word, then placed (Place).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ref TValue Add(ReadOnlySpan<byte> key, int empty)
+    private ref TValue AddLong(ulong meta, ReadOnlySpan<byte> key, int empty)
     {
-        ulong meta = Words(key, out ulong low, out ulong high);
-        if (key.Length > KeyHash.ShortKeyBytes)
+        if (_arena.Length - _arenaUsed < key.Length)
         {
-            if (_arena.Length - _arenaUsed < key.Length)
-            {
-                Array.Resize(ref _arena, (int)Math.Min(Array.MaxLength, Math.Max((long)_arena.Length * 2, (long)_arenaUsed + key.Length)));
-            }
-
-            key.CopyTo(_arena.AsSpan(_arenaUsed));
-            low = (ulong)_arenaUsed;
-            _arenaUsed += key.Length;
+            Array.Resize(ref _arena, (int)Math.Min(Array.MaxLength, Math.Max((long)_arena.Length * 2, (long)_arenaUsed + key.Length)));
         }
 
-        return ref Place(meta, low, high, empty);
+        key.CopyTo(_arena.AsSpan(_arenaUsed));
+        ulong low = (ulong)_arenaUsed;
+        _arenaUsed += key.Length;
+        return ref Place(meta, low, 0, empty);
     }
 
     // Puts a new key's words (for a long key, its place in the arena as the low word) into the empty slot its probe
