@@ -127,12 +127,9 @@ namespace Compiled.Generators
             }
 
             // Whether a partition can keep a sink's records as they are until the boundary: a type with no view into a
-            // buffer the partition reuses (no span, no Utf8Text).
-            private static bool KeepsRecords(PipelineView pipeline, StageModel sink)
-            {
-                TypeName type = pipeline.Model.Stages[sink.Input].Output!.Type;
-                return !type.IsRefLike && type.TextCopy is null && !type.Code.Contains("global::Compiled.Utf8Text");
-            }
+            // buffer the partition reuses (HoldsView).
+            private static bool KeepsRecords(PipelineView pipeline, StageModel sink) =>
+                !HoldsView(pipeline.Model.Stages[sink.Input].Output!.Type);
 
             // Whether a sink's records are byte spans, which its partition buffer copies into its arena.
             private static bool IsByteSpan(PipelineView pipeline, StageModel sink) =>
@@ -458,7 +455,8 @@ namespace Compiled.Generators
                         w.Line(combine
                             ? $"// [CombineByKey] {stage.Name} ({stage.Location}): a key's partial combiners merged with {stage.MergeCombiners}."
                             : $"// [ReduceByKey] {stage.Name} ({stage.Location}): a key's partial values reduced with the user's reduce.");
-                        if (!combine && pipeline.DefersReduce(stage))
+                        bool defers = !combine && pipeline.DefersReduce(stage);
+                        if (defers)
                         {
                             // As in the loop: into a table larger than the cache, each key waits while its slot is fetched,
                             // and the keys are reduced oldest first, so the job's table ends as with lookups one by one.
@@ -477,7 +475,7 @@ namespace Compiled.Generators
                         EmitReduceInto(w, $"into.{field}", stage, names, $"{field}.KeyAt(i)", $"{field}.ValueAt(i)",
                             combine ? $"{pipeline.ClassName}.{NameTable.Escaped(stage.MergeCombiners!)}" : method);
                         w.Close();
-                        if (!combine && pipeline.DefersReduce(stage))
+                        if (defers)
                         {
                             w.Close();
                         }
