@@ -50,7 +50,7 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         int count = 0;
         while (count < limit && held < panes.Count)
         {
-            long start = Math.Max(EventWindow.LastStart(panes[held].Start - size, slide) + slide, nextStart);
+            long start = FirstOpenStart(panes[held].Start, size, slide, nextStart);
             if (start + size > watermark)
             {
                 break;

@@ -165,9 +165,7 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
         else
         {
-            // The first open window is the first that holds the first pane and has not closed.
-            long first = _panes[0].Start;
-            start = Math.Max(EventWindow.LastStart(first - size, slide) + slide, _nextStart);
+            start = FirstOpenStart(_panes[0].Start, size, slide, _nextStart);
             if (start + size > watermark)
             {
                 window = default;
@@ -204,6 +202,11 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         _panes.RemoveRange(0, gone);
         return true;
     }
+
+    // The start of the first open window: the first window that holds the pane starting at `firstPane` and has not closed
+    // (none starting before `nextStart`).
+    private static long FirstOpenStart(long firstPane, long size, long slide, long nextStart) =>
+        Math.Max(EventWindow.LastStart(firstPane - size, slide) + slide, nextStart);
 
     // The window's panes (the first ones, since those before it are let go) folded into one table, keys in the order of
     // the earliest arrival number of each among the panes. Panes whose keys all arrived after the pane before's (a stream
