@@ -47,11 +47,14 @@ namespace Compiled.Keys;
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct with value equality, a string, or a <see cref="Utf8Text"/>.</typeparam>
 /// <typeparam name="TValue">The value kept per key.</typeparam>
-public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTable
+public sealed partial class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTable
 {
     /// <inheritdoc />
-    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch) =>
+    void ICheckpointTable.WriteCheckpoint(ref CheckpointWriter.Section section, ref int[]? scratch)
+    {
+        ThrowIfKeysWait();
         KeyedSections.Write<StructKeys<TKey, TValue>, TKey, TValue, PlainEntries<TValue>>(StructKeys<TKey, TValue>.Over(this), ref section, ref scratch);
+    }
 
     /// <inheritdoc />
     void ICheckpointTable.ReadCheckpoint(ref CheckpointReader.Section section)
@@ -164,9 +167,14 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     /// is new (<paramref name="exists"/> is then <see langword="false"/>). Valid until the next addition.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists)
+    public ref TValue GetValueRefOrAddDefault(TKey key, out bool exists) =>
+        ref Probe(key, Spread(KeyEquality<TKey>.HashOf(key)), out exists);
+
+    // The probe for a key whose spread hash is worked out: its entry, or a new one in the empty slot the probe ends on.
+    // Also the probe of a key that waited (TakeOldest), whose hash was worked out when it was deferred.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref TValue Probe(TKey key, uint hash, out bool exists)
     {
-        uint hash = Spread(KeyEquality<TKey>.HashOf(key));
         byte tag = TagOf(hash);
         int mask = _mask;
         int index = (int)hash & mask;
@@ -229,7 +237,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
     public TKey KeyAt(int index)
     {
-        if ((uint)index >= (uint)_count)
+        if ((uint)index >= (uint)_count || _waitingCount != 0)
         {
             ThrowIndex(index);
         }
@@ -240,7 +248,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     /// <summary>The value of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
     public ref TValue ValueAt(int index)
     {
-        if ((uint)index >= (uint)_count)
+        if ((uint)index >= (uint)_count || _waitingCount != 0)
         {
             ThrowIndex(index);
         }
@@ -254,6 +262,7 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
     /// </summary>
     public void Clear()
     {
+        ThrowIfKeysWait();
         int count = _count;
         if (count != 0)
         {
@@ -388,8 +397,11 @@ public sealed class StructKeyTable<TKey, TValue> : ICheckpointTable, IWindowTabl
         return slot;
     }
 
-    private static void ThrowIndex(int index) =>
+    private void ThrowIndex(int index)
+    {
+        ThrowIfKeysWait();
         throw new ArgumentOutOfRangeException(nameof(index), index, "The index must be at least 0 and less than Count.");
+    }
 
     private struct Slot
     {

@@ -112,7 +112,9 @@ namespace Orders
                     case 0:
                     {
                         var ordersLoop = new OrdersLoop(this);
-                        return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        global::System.SequencePosition ordersLoopConsumed = _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
+                        return ordersLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -128,6 +130,7 @@ namespace Orders
                         var ordersLoop = new OrdersLoop(this);
                         _ordersBadRecords.Messages = batch;
                         batch.Deliver(ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -135,7 +138,12 @@ namespace Orders
             }
 
             /// <summary>Runs one parsed record of Orders through the fused loop (the test driver calls this).</summary>
-            public void PushOrders((int Customer, long Cents) record) => new OrdersLoop(this).OnValue(record);
+            public void PushOrders((int Customer, long Cents) record)
+            {
+                var ordersLoop = new OrdersLoop(this);
+                ordersLoop.OnValue(record);
+                ordersLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -233,7 +241,9 @@ namespace Orders
                         case 0:
                         {
                             var ordersLoop = new OrdersLoop(this);
-                            return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                            global::System.SequencePosition ordersLoopConsumed = _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                            ordersLoop.ReduceWaiting();
+                            return ordersLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -244,10 +254,31 @@ namespace Orders
                 {
                     var into = (CustomerTotalsJob)job;
                     // [ReduceByKey] Sum (BadRecords.cs:63): a key's partial values reduced with the user's reduce.
-                    for (int i = 0; i < _sum.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._sum.IsLargerThanCache)
                     {
-                        ref long sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
-                        sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                        for (int i = 0; i < _sum.Count; i++)
+                        {
+                            for (int sumDue = into._sum.Defer(_sum.KeyAt(i), _sum.ValueAt(i)); sumDue > 0; sumDue--)
+                            {
+                                ref long sumSlot = ref into._sum.TakeOldest(out bool sumExists, out long sumValue);
+                                sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                            }
+                        }
+
+                        for (int sumDue = into._sum.Waiting; sumDue > 0; sumDue--)
+                        {
+                            ref long sumSlot = ref into._sum.TakeOldest(out bool sumExists, out long sumValue);
+                            sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _sum.Count; i++)
+                        {
+                            ref long sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
+                            sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                        }
                     }
 
                     _sum.Clear();
@@ -296,8 +327,31 @@ namespace Orders
                 public void OnValue((int Customer, long Cents) orders)
                 {
                     // [ReduceByKey] Sum (BadRecords.cs:63)
-                    ref long sumSlot = ref _sum.GetValueRefOrAddDefault(orders.Item1, out bool sumExists);
-                    sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, orders.Item2) : orders.Item2;
+                    // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                    if (_sum.IsLargerThanCache)
+                    {
+                        for (int sumDue = _sum.Defer(orders.Item1, orders.Item2); sumDue > 0; sumDue--)
+                        {
+                            ref long sumSlot = ref _sum.TakeOldest(out bool sumExists, out long sumValue);
+                            sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                        }
+                    }
+                    else
+                    {
+                        ref long sumSlot = ref _sum.GetValueRefOrAddDefault(orders.Item1, out bool sumExists);
+                        sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, orders.Item2) : orders.Item2;
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Sum (BadRecords.cs:63)
+                    for (int sumDue = _sum.Waiting; sumDue > 0; sumDue--)
+                    {
+                        ref long sumSlot = ref _sum.TakeOldest(out bool sumExists, out long sumValue);
+                        sumSlot = sumExists ? global::Orders.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                    }
                 }
             }
         }

@@ -165,6 +165,7 @@ namespace Lake
                     {
                         var fillsLoop = new FillsLoop(this);
                         global::System.SequencePosition fillsLoopConsumed = _fillsFramer.Frame(buffer, isCompleted, ref fillsLoop);
+                        fillsLoop.ReduceWaiting();
                         if (isCompleted) _fillsReader.EndStream();
                         return fillsLoopConsumed;
                     }
@@ -182,6 +183,7 @@ namespace Lake
                         var fillsLoop = new FillsLoop(this);
                         _fillsBadRecords.Messages = batch;
                         batch.Deliver(ref fillsLoop);
+                        fillsLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -189,7 +191,12 @@ namespace Lake
             }
 
             /// <summary>Runs one parsed record of Fills through the fused loop (the test driver calls this).</summary>
-            public void PushFills(global::Lake.Fill record) => new FillsLoop(this).OnValue(record);
+            public void PushFills(global::Lake.Fill record)
+            {
+                var fillsLoop = new FillsLoop(this);
+                fillsLoop.OnValue(record);
+                fillsLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -615,12 +622,35 @@ namespace Lake
                     // [Map] PerVenue (Parquet.cs:57)
                     var perVenue = global::Lake.FillsToLake.PerVenue(fills);
                     // [ReduceByKey] Add (Parquet.cs:60)
-                    ref (long Qty, global::Lake.Side? Last) addSlot = ref _add.GetValueRefOrAddDefault(perVenue.Item1, out bool addExists);
-                    addSlot = addExists ? global::Lake.FillsToLake.Add(addSlot, perVenue.Item2) : perVenue.Item2;
+                    // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                    if (_add.IsLargerThanCache)
+                    {
+                        for (int addDue = _add.Defer(perVenue.Item1, perVenue.Item2); addDue > 0; addDue--)
+                        {
+                            ref (long Qty, global::Lake.Side? Last) addSlot = ref _add.TakeOldest(out bool addExists, out (long Qty, global::Lake.Side? Last) addValue);
+                            addSlot = addExists ? global::Lake.FillsToLake.Add(addSlot, addValue) : addValue;
+                        }
+                    }
+                    else
+                    {
+                        ref (long Qty, global::Lake.Side? Last) addSlot = ref _add.GetValueRefOrAddDefault(perVenue.Item1, out bool addExists);
+                        addSlot = addExists ? global::Lake.FillsToLake.Add(addSlot, perVenue.Item2) : perVenue.Item2;
+                    }
                     // [Map] Prices (Parquet.cs:66)
                     var prices = global::Lake.FillsToLake.Prices(fills);
                     // [GroupByKey] PerSide (Parquet.cs:69)
                     _perSideValues.Add(ref _perSide.GetValueRefOrAddDefault(prices.Item1, out bool _), prices.Item2);
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Add (Parquet.cs:60)
+                    for (int addDue = _add.Waiting; addDue > 0; addDue--)
+                    {
+                        ref (long Qty, global::Lake.Side? Last) addSlot = ref _add.TakeOldest(out bool addExists, out (long Qty, global::Lake.Side? Last) addValue);
+                        addSlot = addExists ? global::Lake.FillsToLake.Add(addSlot, addValue) : addValue;
+                    }
                 }
             }
         }

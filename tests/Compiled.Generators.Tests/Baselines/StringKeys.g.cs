@@ -170,7 +170,9 @@ namespace Market
                     case 0:
                     {
                         var tradesLoop = new TradesLoop(this);
-                        return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
+                        return tradesLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -186,6 +188,7 @@ namespace Market
                         var tradesLoop = new TradesLoop(this);
                         _tradesBadRecords.Messages = batch;
                         batch.Deliver(ref tradesLoop);
+                        tradesLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -193,7 +196,12 @@ namespace Market
             }
 
             /// <summary>Runs one parsed record of Trades through the fused loop (the test driver calls this).</summary>
-            public void PushTrades((long Time, string Symbol, decimal Price, long Volume) record) => new TradesLoop(this).OnValue(record);
+            public void PushTrades((long Time, string Symbol, decimal Price, long Volume) record)
+            {
+                var tradesLoop = new TradesLoop(this);
+                tradesLoop.OnValue(record);
+                tradesLoop.ReduceWaiting();
+            }
 
             /// <summary>Gives a key of TotalVolume a state before the first batch (the test driver calls this).</summary>
             public void PutTotalVolume(string key, long state) => _totalVolume.Put(key, state);
@@ -432,7 +440,9 @@ namespace Market
                         case 0:
                         {
                             var tradesLoop = new TradesLoop(this);
-                            return _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                            global::System.SequencePosition tradesLoopConsumed = _tradesFramer.Frame(buffer, isCompleted, ref tradesLoop);
+                            tradesLoop.ReduceWaiting();
+                            return tradesLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -443,10 +453,31 @@ namespace Market
                 {
                     var into = (SymbolTradesJob)job;
                     // [ReduceByKey] High (StringKeys.cs:16): a key's partial values reduced with the user's reduce.
-                    for (int i = 0; i < _high.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._high.IsLargerThanCache)
                     {
-                        ref decimal highSlot = ref into._high.GetValueRefOrAddDefault(_high.KeyAt(i), out bool highExists);
-                        highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, _high.ValueAt(i)) : _high.ValueAt(i);
+                        for (int i = 0; i < _high.Count; i++)
+                        {
+                            for (int highDue = into._high.Defer(_high.KeyAt(i), _high.ValueAt(i)); highDue > 0; highDue--)
+                            {
+                                ref decimal highSlot = ref into._high.TakeOldest(out bool highExists, out decimal highValue);
+                                highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, highValue) : highValue;
+                            }
+                        }
+
+                        for (int highDue = into._high.Waiting; highDue > 0; highDue--)
+                        {
+                            ref decimal highSlot = ref into._high.TakeOldest(out bool highExists, out decimal highValue);
+                            highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, highValue) : highValue;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _high.Count; i++)
+                        {
+                            ref decimal highSlot = ref into._high.GetValueRefOrAddDefault(_high.KeyAt(i), out bool highExists);
+                            highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, _high.ValueAt(i)) : _high.ValueAt(i);
+                        }
                     }
 
                     _high.Clear();
@@ -515,8 +546,20 @@ namespace Market
                     // [Map] Price (StringKeys.cs:13)
                     var price = global::Market.SymbolTrades.Price(trades.Item1, trades.Item2, trades.Item3, trades.Item4);
                     // [ReduceByKey] High (StringKeys.cs:16)
-                    ref decimal highSlot = ref _high.GetValueRefOrAddDefault(price.Item1, out bool highExists);
-                    highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, price.Item2) : price.Item2;
+                    // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                    if (_high.IsLargerThanCache)
+                    {
+                        for (int highDue = _high.Defer(price.Item1, price.Item2); highDue > 0; highDue--)
+                        {
+                            ref decimal highSlot = ref _high.TakeOldest(out bool highExists, out decimal highValue);
+                            highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, highValue) : highValue;
+                        }
+                    }
+                    else
+                    {
+                        ref decimal highSlot = ref _high.GetValueRefOrAddDefault(price.Item1, out bool highExists);
+                        highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, price.Item2) : price.Item2;
+                    }
                     // [Map] Volume (StringKeys.cs:22)
                     var volume = global::Market.SymbolTrades.Volume(trades.Item1, trades.Item2, trades.Item3, trades.Item4);
                     // [ReduceByKeyAndWindow] WindowVolume (StringKeys.cs:25)
@@ -524,6 +567,17 @@ namespace Market
                     windowVolumeSlot = windowVolumeExists ? global::Market.SymbolTrades.WindowVolume(windowVolumeSlot, volume.Item2) : volume.Item2;
                     // [UpdateStateByKey] TotalVolume (StringKeys.cs:35)
                     _totalVolume.Add(volume.Item1, volume.Item2);
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] High (StringKeys.cs:16)
+                    for (int highDue = _high.Waiting; highDue > 0; highDue--)
+                    {
+                        ref decimal highSlot = ref _high.TakeOldest(out bool highExists, out decimal highValue);
+                        highSlot = highExists ? global::Market.SymbolTrades.High(highSlot, highValue) : highValue;
+                    }
                 }
             }
 

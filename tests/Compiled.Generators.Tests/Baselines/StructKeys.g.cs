@@ -124,7 +124,9 @@ namespace Shop
                     case 0:
                     {
                         var ordersLoop = new OrdersLoop(this);
-                        return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        global::System.SequencePosition ordersLoopConsumed = _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
+                        return ordersLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -139,6 +141,7 @@ namespace Shop
                     {
                         var ordersLoop = new OrdersLoop(this);
                         batch.Deliver(ref ordersLoop);
+                        ordersLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -146,7 +149,12 @@ namespace Shop
             }
 
             /// <summary>Runs one record of Orders through the fused loop, as if framed from its input (the test driver calls this).</summary>
-            public void PushOrders(global::System.ReadOnlySpan<byte> record) => new OrdersLoop(this).OnRecord(record);
+            public void PushOrders(global::System.ReadOnlySpan<byte> record)
+            {
+                var ordersLoop = new OrdersLoop(this);
+                ordersLoop.OnRecord(record);
+                ordersLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -271,7 +279,9 @@ namespace Shop
                         case 0:
                         {
                             var ordersLoop = new OrdersLoop(this);
-                            return _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                            global::System.SequencePosition ordersLoopConsumed = _ordersFramer.Frame(buffer, isCompleted, ref ordersLoop);
+                            ordersLoop.ReduceWaiting();
+                            return ordersLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -282,10 +292,31 @@ namespace Shop
                 {
                     var into = (CustomerTotalsJob)job;
                     // [ReduceByKey] Sum (StructKeys.cs:21): a key's partial values reduced with the user's reduce.
-                    for (int i = 0; i < _sum.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._sum.IsLargerThanCache)
                     {
-                        ref decimal sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
-                        sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                        for (int i = 0; i < _sum.Count; i++)
+                        {
+                            for (int sumDue = into._sum.Defer(_sum.KeyAt(i), _sum.ValueAt(i)); sumDue > 0; sumDue--)
+                            {
+                                ref decimal sumSlot = ref into._sum.TakeOldest(out bool sumExists, out decimal sumValue);
+                                sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                            }
+                        }
+
+                        for (int sumDue = into._sum.Waiting; sumDue > 0; sumDue--)
+                        {
+                            ref decimal sumSlot = ref into._sum.TakeOldest(out bool sumExists, out decimal sumValue);
+                            sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _sum.Count; i++)
+                        {
+                            ref decimal sumSlot = ref into._sum.GetValueRefOrAddDefault(_sum.KeyAt(i), out bool sumExists);
+                            sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, _sum.ValueAt(i)) : _sum.ValueAt(i);
+                        }
                     }
 
                     _sum.Clear();
@@ -321,8 +352,31 @@ namespace Shop
                     // [Map] Parse (StructKeys.cs:14)
                     var parse = global::Shop.CustomerTotals.Parse(orders);
                     // [ReduceByKey] Sum (StructKeys.cs:21)
-                    ref decimal sumSlot = ref _sum.GetValueRefOrAddDefault(parse.Item1, out bool sumExists);
-                    sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, parse.Item2) : parse.Item2;
+                    // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                    if (_sum.IsLargerThanCache)
+                    {
+                        for (int sumDue = _sum.Defer(parse.Item1, parse.Item2); sumDue > 0; sumDue--)
+                        {
+                            ref decimal sumSlot = ref _sum.TakeOldest(out bool sumExists, out decimal sumValue);
+                            sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                        }
+                    }
+                    else
+                    {
+                        ref decimal sumSlot = ref _sum.GetValueRefOrAddDefault(parse.Item1, out bool sumExists);
+                        sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, parse.Item2) : parse.Item2;
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [ReduceByKey] Sum (StructKeys.cs:21)
+                    for (int sumDue = _sum.Waiting; sumDue > 0; sumDue--)
+                    {
+                        ref decimal sumSlot = ref _sum.TakeOldest(out bool sumExists, out decimal sumValue);
+                        sumSlot = sumExists ? global::Shop.CustomerTotals.Sum(sumSlot, sumValue) : sumValue;
+                    }
                 }
             }
         }

@@ -20,7 +20,7 @@ public static class KeyTableRounds
     [
         "bytes: ByteKeyTable before", "bytes: ByteKeyTable", "bytes: hand-tuned",
         "long: StructKeyTable before", "long: StructKeyTable", "long: hand-tuned",
-        "bytes: ByteKeyTable, deferred",
+        "bytes: ByteKeyTable, deferred", "long: StructKeyTable, deferred",
     ];
 
     /// <summary>Runs the rounds; returns the exit code.</summary>
@@ -28,7 +28,7 @@ public static class KeyTableRounds
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
         Console.WriteLine($"{"distinct",9} | {"table",-28} | {"ns/word",8} | {"÷ before",8} | {"÷ hand-tuned",12} | {"allocated",9}");
-        foreach (int distinct in new[] { 1_000, 100_000, 1_000_000 })
+        foreach (int distinct in args.Length > 1 ? [.. args[1].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture))] : new[] { 1_000, 100_000, 1_000_000 })
         {
             var benchmarks = new KeyTableZipfBenchmarks { DistinctKeys = distinct };
             benchmarks.Setup();
@@ -36,7 +36,7 @@ public static class KeyTableRounds
             [
                 benchmarks.BytesBefore, benchmarks.Bytes, benchmarks.BytesHandTuned,
                 benchmarks.StructBefore, benchmarks.Struct, benchmarks.StructHandTuned,
-                benchmarks.BytesDeferred,
+                benchmarks.BytesDeferred, benchmarks.StructDeferred,
             ];
 
             // Warm every variant up past tiering (the invocations are long: a few are enough).
@@ -75,13 +75,14 @@ public static class KeyTableRounds
             for (int v = 0; v < variants.Length; v++)
             {
                 int before = v is < 3 or 6 ? 0 : 3;
+                int direct = v == 7 ? 4 : 1;
                 int handTuned = before + 2;
                 double[] toBefore = [.. Enumerable.Range(0, rounds).Select(r => times[v][r] / times[before][r])];
                 double[] toHandTuned = [.. Enumerable.Range(0, rounds).Select(r => times[v][r] / times[handTuned][r])];
-                double[] toDirect = [.. Enumerable.Range(0, rounds).Select(r => times[v][r] / times[1][r])];
+                double[] toDirect = [.. Enumerable.Range(0, rounds).Select(r => times[v][r] / times[direct][r])];
                 Console.WriteLine(string.Create(
                     CultureInfo.InvariantCulture,
-                    $"{distinct,9:N0} | {s_names[v],-28} | {Median(times[v]),8:F2} | {Median(toBefore),8:F2} | {Median(toHandTuned),12:F2} | {(v == 0 ? allocated.ToString("N0", CultureInfo.InvariantCulture) + " B" : ""),9}{(v == 6 ? $" | ÷ ByteKeyTable {Median(toDirect):F2}" : "")}"));
+                    $"{distinct,9:N0} | {s_names[v],-28} | {Median(times[v]),8:F2} | {Median(toBefore),8:F2} | {Median(toHandTuned),12:F2} | {(v == 0 ? allocated.ToString("N0", CultureInfo.InvariantCulture) + " B" : ""),9}{(v >= 6 ? $" | ÷ looked up at once {Median(toDirect):F2}" : "")}"));
             }
         }
 
