@@ -8,8 +8,9 @@ using Compiled.Benchmarks.Profiling;
 // 'compare <baseline> <other> [rounds]' alternates two variants and prints the median of their ratios.
 // 'windows [rounds] ...' and 'events [minutes] ...' run the windowed variants in turn, timing each batch's
 // Process and its boundary apart (Profiling/WindowSplit.cs). 'checkpoints [rounds] [megabytes]' runs the word counts
-// end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds]'
-// runs the key-table word counts alternately and prints paired ratios (Micro/Keys/KeyTableRounds.cs); 'keykinds [rounds]'
+// end to end with and without a checkpoint after every batch (Checkpoints/CheckpointThroughput.cs). 'keytables [rounds] [sizes]'
+// runs the key-table word counts alternately and prints paired ratios, at 1,000, 100,000 and 1,000,000 distinct keys or the
+// comma-separated sizes given (Micro/Keys/KeyTableRounds.cs); 'keykinds [rounds]'
 // runs reduceByKey with byte-span, string and struct keys alternately (Micro/Keys/KeyKindRounds.cs). 'bids [rounds]
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
 // runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);

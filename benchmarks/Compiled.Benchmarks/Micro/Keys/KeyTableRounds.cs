@@ -7,7 +7,7 @@ namespace Compiled.Benchmarks.Micro.Keys;
 /// <summary>
 /// <c>keytables [rounds]</c>: the benchmarks of <see cref="KeyTableZipfBenchmarks"/> run alternately in one process, one
 /// invocation (a whole stream of 4,194,304 words) each per round, in an order that rotates every round, at 1,000,
-/// 100,000 and 1,000,000 distinct words. Each invocation is timed by the thread's CPU time where the platform has it
+/// 100,000 and 1,000,000 distinct words, or the comma-separated numbers given after the rounds. Each invocation is timed by the thread's CPU time where the platform has it
 /// (<see cref="ThreadCpuTime"/>: a machine loaded past its cores does not count the time the thread waited for one),
 /// by the wall clock otherwise. Prints each one's median ns/word, the median of the per-round ratios to the
 /// table before this change and to the hand-tuned table, and the bytes allocated by the measured invocations. On a
@@ -28,7 +28,8 @@ public static class KeyTableRounds
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
         Console.WriteLine($"{"distinct",9} | {"table",-28} | {"ns/word",8} | {"÷ before",8} | {"÷ hand-tuned",12} | {"allocated",9}");
-        foreach (int distinct in args.Length > 1 ? [.. args[1].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture))] : new[] { 1_000, 100_000, 1_000_000 })
+        int[] sizes = args.Length > 1 ? [.. args[1].Split(',').Select(d => int.Parse(d, CultureInfo.InvariantCulture))] : [1_000, 100_000, 1_000_000];
+        foreach (int distinct in sizes)
         {
             var benchmarks = new KeyTableZipfBenchmarks { DistinctKeys = distinct };
             benchmarks.Setup();
