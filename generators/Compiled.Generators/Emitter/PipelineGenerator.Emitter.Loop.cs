@@ -201,17 +201,44 @@ namespace Compiled.Generators
                         w.Close();
                         break;
 
-                    case StageKind.ReduceByKey when pipeline.CurrentSource is not null && pipeline.DefersReduce(stage):
+                    case StageKind.ReduceByKey or StageKind.CountByValue when pipeline.CurrentSource is not null && pipeline.DefersReduce(stage):
+                    {
                         // A table larger than a core's caches: the key waits in it while its slot is fetched, and the keys due are
                         // reduced, oldest first, as they came. A smaller one (the table grows, never shrinks, within a batch): at once.
+                        // A count's key is its method's result, and its value a count of one.
+                        bool count = stage.Kind == StageKind.CountByValue;
+                        string key = count ? call : KeyOf(inputType, input);
+                        string value = count ? "1L" : ValueOf(inputType, input);
+                        if (count)
+                        {
+                            // In a block of its own: a stage that two streams reach (a union's) is written once for each.
+                            w.Open();
+                            w.Line($"var {names.Local} = {call};");
+                            key = names.Local!;
+                        }
+
                         w.Line("// A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.");
                         w.Open($"if ({names.Field}.IsLargerThanCache)");
-                        EmitReduceWaiting(w, stage, names, $"{names.Field}.Defer({KeyOf(inputType, input)}, {ValueOf(inputType, input)})", method);
+                        EmitReduceWaiting(w, stage, names, $"{names.Field}.Defer({key}, {value})", method);
                         w.Close();
                         w.Open("else");
-                        EmitReduceInto(w, names.Field!, stage, names, KeyOf(inputType, input), ValueOf(inputType, input), method);
+                        if (count)
+                        {
+                            w.Line($"{names.Field}.GetValueRefOrAddDefault({key}, out bool _)++;");
+                        }
+                        else
+                        {
+                            EmitReduceInto(w, names.Field!, stage, names, key, value, method);
+                        }
+
                         w.Close();
+                        if (count)
+                        {
+                            w.Close();
+                        }
+
                         break;
+                    }
 
                     case StageKind.ReduceByKey:
                     case StageKind.CountByValue:
@@ -373,14 +400,15 @@ namespace Compiled.Generators
                 w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {value}) : {value};");
             }
 
-            // Takes back the keys due from a [ReduceByKey] stage's table (see ByteKeyTable.Defer), oldest first, and reduces each
-            // one's value into its entry as EmitReduceInto does.
+            // Takes back the keys due from a [ReduceByKey] or [CountByValue] stage's table (see ByteKeyTable.Defer), oldest first,
+            // and reduces each one's value into its entry as EmitReduceInto does (a count's with a sum).
             private static void EmitReduceWaiting(SourceWriter w, StageModel stage, StageNames names, string due, string method, string? table = null)
             {
                 string type = stage.Output!.Value!.Code;
+                string folded = stage.Kind == StageKind.CountByValue ? $"{names.Slot} + {names.Waited}" : $"{method}({names.Slot}, {names.Waited})";
                 w.Open($"for (int {names.Due} = {due}; {names.Due} > 0; {names.Due}--)");
                 w.Line($"ref {type} {names.Slot} = ref {table ?? names.Field}.TakeOldest(out bool {names.Exists}, out {type} {names.Waited});");
-                w.Line($"{names.Slot} = {names.Exists} ? {method}({names.Slot}, {names.Waited}) : {names.Waited};");
+                w.Line($"{names.Slot} = {names.Exists} ? {folded} : {names.Waited};");
                 w.Close();
             }
 

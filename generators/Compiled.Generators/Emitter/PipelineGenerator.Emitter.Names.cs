@@ -364,7 +364,15 @@ namespace Compiled.Generators
                                 }
 
                                 break;
-                            case StageKind.CountByValue or StageKind.GroupByKey:
+                            case StageKind.CountByValue:
+                                // A count's keys may wait in its table as a reduce's do (DefersReduce).
+                                names.Index = table.Allocate(local + "Index");
+                                names.Slot = table.Allocate(local + "Slot");
+                                names.Exists = table.Allocate(local + "Exists");
+                                names.Due = table.Allocate(local + "Due");
+                                names.Waited = table.Allocate(local + "Count");
+                                break;
+                            case StageKind.GroupByKey:
                             case StageKind.Union when names.Field is not null:
                                 names.Index = table.Allocate(local + "Index");
                                 break;

@@ -440,6 +440,22 @@ namespace Compiled.Generators
                 w.Line("    null;");
             }
 
+            // As in the loop: into a table larger than the cache, each key of a partition's table waits while its slot is fetched,
+            // and the keys are reduced oldest first, so the job's table ends as with lookups one by one. Opens the "else" whose
+            // loop looks the keys up at once; the caller writes that loop and closes it.
+            private static void EmitDeferredMerge(SourceWriter w, StageModel stage, StageNames names, string field, string method)
+            {
+                w.Line("// Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.");
+                w.Open($"if (into.{field}.IsLargerThanCache)");
+                w.Open($"for (int i = 0; i < {field}.Count; i++)");
+                EmitReduceWaiting(w, stage, names, $"into.{field}.Defer({field}.KeyAt(i), {field}.ValueAt(i))", method, $"into.{field}");
+                w.Close();
+                w.Line();
+                EmitReduceWaiting(w, stage, names, $"into.{field}.Waiting", method, $"into.{field}");
+                w.Close();
+                w.Open("else");
+            }
+
             // One aggregate's partial folded into the job's: the user's reduce for a keyed or whole reduce, sums for counts.
             private static void EmitMerge(SourceWriter w, PipelineView pipeline, StageModel stage)
             {
@@ -458,17 +474,7 @@ namespace Compiled.Generators
                         bool defers = !combine && pipeline.DefersReduce(stage);
                         if (defers)
                         {
-                            // As in the loop: into a table larger than the cache, each key waits while its slot is fetched,
-                            // and the keys are reduced oldest first, so the job's table ends as with lookups one by one.
-                            w.Line("// Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.");
-                            w.Open($"if (into.{field}.IsLargerThanCache)");
-                            w.Open($"for (int i = 0; i < {field}.Count; i++)");
-                            EmitReduceWaiting(w, stage, names, $"into.{field}.Defer({field}.KeyAt(i), {field}.ValueAt(i))", method, $"into.{field}");
-                            w.Close();
-                            w.Line();
-                            EmitReduceWaiting(w, stage, names, $"into.{field}.Waiting", method, $"into.{field}");
-                            w.Close();
-                            w.Open("else");
+                            EmitDeferredMerge(w, stage, names, field, method);
                         }
 
                         w.Open($"for (int i = 0; i < {field}.Count; i++)");
@@ -485,13 +491,26 @@ namespace Compiled.Generators
                     }
 
                     case StageKind.CountByValue:
+                    {
                         w.Line($"// [CountByValue] {stage.Name} ({stage.Location}): a value's partial counts summed.");
+                        bool defers = pipeline.DefersReduce(stage);
+                        if (defers)
+                        {
+                            EmitDeferredMerge(w, stage, names, field, method);
+                        }
+
                         w.Open($"for (int i = 0; i < {field}.Count; i++)");
                         w.Line($"into.{field}.GetValueRefOrAddDefault({field}.KeyAt(i), out bool _) += {field}.ValueAt(i);");
                         w.Close();
+                        if (defers)
+                        {
+                            w.Close();
+                        }
+
                         w.Line();
                         w.Line($"{field}.Clear();");
                         break;
+                    }
 
                     case StageKind.GroupByKey:
                         w.Line($"// [GroupByKey] {stage.Name} ({stage.Location}): a key's values appended to the job's, after the values of the ranges before.");

@@ -316,22 +316,22 @@ namespace Compiled.Generators
                 }
 
                 /// <summary>
-                /// Whether a [ReduceByKey] stage's records wait in its key table while their slots are fetched, in a source's
-                /// fused loop (<c>ByteKeyTable.Defer</c>, <c>StructKeyTable.Defer</c>): a reduce that no error policy guards (a
-                /// guard reports the record whose call threw, and a waiting record's reduce runs while a later record is being
-                /// handled), of byte keys or of struct keys that hold no view into a buffer (a waiting key is a copy, and a view
-                /// may not outlive its record), into values without references (numbers, unmanaged structs: a waiting value is a
-                /// copy, where an object could still change).
+                /// Whether a [ReduceByKey] or [CountByValue] stage's records wait in its key table while their slots are fetched,
+                /// in a source's fused loop (<c>ByteKeyTable.Defer</c>, <c>StructKeyTable.Defer</c>): a reduce or count that no
+                /// error policy guards (a guard reports the record whose call threw, and a waiting record's reduce runs while a
+                /// later record is being handled), of byte keys or of struct keys that hold no view into a buffer (a waiting key
+                /// is a copy, and a view may not outlive its record), into values without references (counts, numbers,
+                /// unmanaged structs: a waiting value is a copy, where an object could still change).
                 /// </summary>
                 public bool DefersReduce(StageModel stage)
                 {
-                    if (stage.Kind != StageKind.ReduceByKey || IsGuarded(stage) || stage.Output!.Value!.Checkpoint != CheckpointForm.Bytes)
+                    if (stage.Kind is not (StageKind.ReduceByKey or StageKind.CountByValue) || IsGuarded(stage) || stage.Output!.Value!.Checkpoint != CheckpointForm.Bytes)
                     {
                         return false;
                     }
 
-                    RecordType input = Model.Stages[stage.Input].Output!;
-                    return input.Shape == RecordShape.KeyValue || (input.Shape == RecordShape.Tuple && !HoldsView(input.Key!));
+                    RecordType output = stage.Output;
+                    return output.Shape == RecordShape.KeyValue || (output.Shape == RecordShape.Tuple && !HoldsView(output.Key!));
                 }
 
                 /// <summary>The stages of a source's fused loop whose records wait in their tables (<see cref="DefersReduce"/>): the loop reduces them all before it returns.</summary>

@@ -123,7 +123,9 @@ namespace Monitoring.Logs
                     case 0:
                     {
                         var linesLoop = new LinesLoop(this);
-                        return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                        global::System.SequencePosition linesLoopConsumed = _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                        linesLoop.ReduceWaiting();
+                        return linesLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -138,6 +140,7 @@ namespace Monitoring.Logs
                     {
                         var linesLoop = new LinesLoop(this);
                         batch.Deliver(ref linesLoop);
+                        linesLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -145,7 +148,12 @@ namespace Monitoring.Logs
             }
 
             /// <summary>Runs one record of Lines through the fused loop, as if framed from its input (the test driver calls this).</summary>
-            public void PushLines(global::System.ReadOnlySpan<byte> record) => new LinesLoop(this).OnRecord(record);
+            public void PushLines(global::System.ReadOnlySpan<byte> record)
+            {
+                var linesLoop = new LinesLoop(this);
+                linesLoop.OnRecord(record);
+                linesLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -261,7 +269,9 @@ namespace Monitoring.Logs
                         case 0:
                         {
                             var linesLoop = new LinesLoop(this);
-                            return _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                            global::System.SequencePosition linesLoopConsumed = _linesFramer.Frame(buffer, isCompleted, ref linesLoop);
+                            linesLoop.ReduceWaiting();
+                            return linesLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -272,9 +282,30 @@ namespace Monitoring.Logs
                 {
                     var into = (ErrorLevelsJob)job;
                     // [CountByValue] Level (ErrorLevels.cs:19): a value's partial counts summed.
-                    for (int i = 0; i < _level.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._level.IsLargerThanCache)
                     {
-                        into._level.GetValueRefOrAddDefault(_level.KeyAt(i), out bool _) += _level.ValueAt(i);
+                        for (int i = 0; i < _level.Count; i++)
+                        {
+                            for (int levelDue = into._level.Defer(_level.KeyAt(i), _level.ValueAt(i)); levelDue > 0; levelDue--)
+                            {
+                                ref long levelSlot = ref into._level.TakeOldest(out bool levelExists, out long levelCount);
+                                levelSlot = levelExists ? levelSlot + levelCount : levelCount;
+                            }
+                        }
+
+                        for (int levelDue = into._level.Waiting; levelDue > 0; levelDue--)
+                        {
+                            ref long levelSlot = ref into._level.TakeOldest(out bool levelExists, out long levelCount);
+                            levelSlot = levelExists ? levelSlot + levelCount : levelCount;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _level.Count; i++)
+                        {
+                            into._level.GetValueRefOrAddDefault(_level.KeyAt(i), out bool _) += _level.ValueAt(i);
+                        }
                     }
 
                     _level.Clear();
@@ -322,7 +353,22 @@ namespace Monitoring.Logs
                     if (global::Monitoring.Logs.ErrorLevels.NotBlank(lines))
                     {
                         // [CountByValue] Level (ErrorLevels.cs:19)
-                        _level.GetValueRefOrAddDefault(global::Monitoring.Logs.ErrorLevels.Level(lines), out bool _)++;
+                        {
+                            var level = global::Monitoring.Logs.ErrorLevels.Level(lines);
+                            // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                            if (_level.IsLargerThanCache)
+                            {
+                                for (int levelDue = _level.Defer(level, 1L); levelDue > 0; levelDue--)
+                                {
+                                    ref long levelSlot = ref _level.TakeOldest(out bool levelExists, out long levelCount);
+                                    levelSlot = levelExists ? levelSlot + levelCount : levelCount;
+                                }
+                            }
+                            else
+                            {
+                                _level.GetValueRefOrAddDefault(level, out bool _)++;
+                            }
+                        }
                         // [Filter] IsError (ErrorLevels.cs:32)
                         if (global::Monitoring.Logs.ErrorLevels.IsError(lines))
                         {
@@ -332,6 +378,17 @@ namespace Monitoring.Logs
                             else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }
                             else { SinkWriters.ErrorsJson(_text.Clear(), lines); _errors.Write(_text.Written); }
                         }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [CountByValue] Level (ErrorLevels.cs:19)
+                    for (int levelDue = _level.Waiting; levelDue > 0; levelDue--)
+                    {
+                        ref long levelSlot = ref _level.TakeOldest(out bool levelExists, out long levelCount);
+                        levelSlot = levelExists ? levelSlot + levelCount : levelCount;
                     }
                 }
             }

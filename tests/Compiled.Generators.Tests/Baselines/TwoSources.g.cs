@@ -151,12 +151,16 @@ namespace Ads
                     case 0:
                     {
                         var impressionsLoop = new ImpressionsLoop(this);
-                        return _impressionsFramer.Frame(buffer, isCompleted, ref impressionsLoop);
+                        global::System.SequencePosition impressionsLoopConsumed = _impressionsFramer.Frame(buffer, isCompleted, ref impressionsLoop);
+                        impressionsLoop.ReduceWaiting();
+                        return impressionsLoopConsumed;
                     }
                     case 1:
                     {
                         var clicksLoop = new ClicksLoop(this);
-                        return _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                        global::System.SequencePosition clicksLoopConsumed = _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                        clicksLoop.ReduceWaiting();
+                        return clicksLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -172,6 +176,7 @@ namespace Ads
                         var impressionsLoop = new ImpressionsLoop(this);
                         _impressionsBadRecords.Messages = batch;
                         batch.Deliver(ref impressionsLoop);
+                        impressionsLoop.ReduceWaiting();
                         break;
                     }
                     case 1:
@@ -179,6 +184,7 @@ namespace Ads
                         var clicksLoop = new ClicksLoop(this);
                         _clicksBadRecords.Messages = batch;
                         batch.Deliver(ref clicksLoop);
+                        clicksLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -186,10 +192,20 @@ namespace Ads
             }
 
             /// <summary>Runs one parsed record of Impressions through the fused loop (the test driver calls this).</summary>
-            public void PushImpressions((int Ad, int User) record) => new ImpressionsLoop(this).OnValue(record);
+            public void PushImpressions((int Ad, int User) record)
+            {
+                var impressionsLoop = new ImpressionsLoop(this);
+                impressionsLoop.OnValue(record);
+                impressionsLoop.ReduceWaiting();
+            }
 
             /// <summary>Runs one parsed record of Clicks through the fused loop (the test driver calls this).</summary>
-            public void PushClicks((int Ad, int User) record) => new ClicksLoop(this).OnValue(record);
+            public void PushClicks((int Ad, int User) record)
+            {
+                var clicksLoop = new ClicksLoop(this);
+                clicksLoop.OnValue(record);
+                clicksLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -352,12 +368,16 @@ namespace Ads
                         case 0:
                         {
                             var impressionsLoop = new ImpressionsLoop(this);
-                            return _impressionsFramer.Frame(buffer, isCompleted, ref impressionsLoop);
+                            global::System.SequencePosition impressionsLoopConsumed = _impressionsFramer.Frame(buffer, isCompleted, ref impressionsLoop);
+                            impressionsLoop.ReduceWaiting();
+                            return impressionsLoopConsumed;
                         }
                         case 1:
                         {
                             var clicksLoop = new ClicksLoop(this);
-                            return _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                            global::System.SequencePosition clicksLoopConsumed = _clicksFramer.Frame(buffer, isCompleted, ref clicksLoop);
+                            clicksLoop.ReduceWaiting();
+                            return clicksLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -383,9 +403,30 @@ namespace Ads
                     _matchedRight.Clear();
                     _matchedRightValues.Clear();
                     // [CountByValue] EventAd (TwoSources.cs:25): a value's partial counts summed.
-                    for (int i = 0; i < _eventAd.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._eventAd.IsLargerThanCache)
                     {
-                        into._eventAd.GetValueRefOrAddDefault(_eventAd.KeyAt(i), out bool _) += _eventAd.ValueAt(i);
+                        for (int i = 0; i < _eventAd.Count; i++)
+                        {
+                            for (int eventAdDue = into._eventAd.Defer(_eventAd.KeyAt(i), _eventAd.ValueAt(i)); eventAdDue > 0; eventAdDue--)
+                            {
+                                ref long eventAdSlot = ref into._eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                                eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                            }
+                        }
+
+                        for (int eventAdDue = into._eventAd.Waiting; eventAdDue > 0; eventAdDue--)
+                        {
+                            ref long eventAdSlot = ref into._eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                            eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _eventAd.Count; i++)
+                        {
+                            into._eventAd.GetValueRefOrAddDefault(_eventAd.KeyAt(i), out bool _) += _eventAd.ValueAt(i);
+                        }
                     }
 
                     _eventAd.Clear();
@@ -450,7 +491,33 @@ namespace Ads
                     _matchedLeftValues.Add(ref _matchedLeft.GetValueRefOrAddDefault(impressions.Item1, out bool _), impressions.Item2);
                     // [Union] Events (TwoSources.cs:22)
                     // [CountByValue] EventAd (TwoSources.cs:25)
-                    _eventAd.GetValueRefOrAddDefault(global::Ads.ClickJoin.EventAd(impressions), out bool _)++;
+                    {
+                        var eventAd = global::Ads.ClickJoin.EventAd(impressions);
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_eventAd.IsLargerThanCache)
+                        {
+                            for (int eventAdDue = _eventAd.Defer(eventAd, 1L); eventAdDue > 0; eventAdDue--)
+                            {
+                                ref long eventAdSlot = ref _eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                                eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                            }
+                        }
+                        else
+                        {
+                            _eventAd.GetValueRefOrAddDefault(eventAd, out bool _)++;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [CountByValue] EventAd (TwoSources.cs:25)
+                    for (int eventAdDue = _eventAd.Waiting; eventAdDue > 0; eventAdDue--)
+                    {
+                        ref long eventAdSlot = ref _eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                        eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                    }
                 }
             }
 
@@ -505,7 +572,33 @@ namespace Ads
                     _matchedRightValues.Add(ref _matchedRight.GetValueRefOrAddDefault(clicks.Item1, out bool _), clicks.Item2);
                     // [Union] Events (TwoSources.cs:22)
                     // [CountByValue] EventAd (TwoSources.cs:25)
-                    _eventAd.GetValueRefOrAddDefault(global::Ads.ClickJoin.EventAd(clicks), out bool _)++;
+                    {
+                        var eventAd = global::Ads.ClickJoin.EventAd(clicks);
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_eventAd.IsLargerThanCache)
+                        {
+                            for (int eventAdDue = _eventAd.Defer(eventAd, 1L); eventAdDue > 0; eventAdDue--)
+                            {
+                                ref long eventAdSlot = ref _eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                                eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                            }
+                        }
+                        else
+                        {
+                            _eventAd.GetValueRefOrAddDefault(eventAd, out bool _)++;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [CountByValue] EventAd (TwoSources.cs:25)
+                    for (int eventAdDue = _eventAd.Waiting; eventAdDue > 0; eventAdDue--)
+                    {
+                        ref long eventAdSlot = ref _eventAd.TakeOldest(out bool eventAdExists, out long eventAdCount);
+                        eventAdSlot = eventAdExists ? eventAdSlot + eventAdCount : eventAdCount;
+                    }
                 }
             }
         }

@@ -112,7 +112,9 @@ namespace Sensors
                     case 0:
                     {
                         var inputLoop = new InputLoop(this);
-                        return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        inputLoop.ReduceWaiting();
+                        return inputLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -128,6 +130,7 @@ namespace Sensors
                         var inputLoop = new InputLoop(this);
                         _inputBadRecords.Messages = batch;
                         batch.Deliver(ref inputLoop);
+                        inputLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -135,7 +138,12 @@ namespace Sensors
             }
 
             /// <summary>Runs one parsed record of Input through the fused loop (the test driver calls this).</summary>
-            public void PushInput((string Sensor, double Celsius) record) => new InputLoop(this).OnValue(record);
+            public void PushInput((string Sensor, double Celsius) record)
+            {
+                var inputLoop = new InputLoop(this);
+                inputLoop.OnValue(record);
+                inputLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -233,7 +241,9 @@ namespace Sensors
                         case 0:
                         {
                             var inputLoop = new InputLoop(this);
-                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            inputLoop.ReduceWaiting();
+                            return inputLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -244,9 +254,30 @@ namespace Sensors
                 {
                     var into = (ReadingsJob)job;
                     // [CountByValue] Degrees (Typed.cs:19): a value's partial counts summed.
-                    for (int i = 0; i < _degrees.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._degrees.IsLargerThanCache)
                     {
-                        into._degrees.GetValueRefOrAddDefault(_degrees.KeyAt(i), out bool _) += _degrees.ValueAt(i);
+                        for (int i = 0; i < _degrees.Count; i++)
+                        {
+                            for (int degreesDue = into._degrees.Defer(_degrees.KeyAt(i), _degrees.ValueAt(i)); degreesDue > 0; degreesDue--)
+                            {
+                                ref long degreesSlot = ref into._degrees.TakeOldest(out bool degreesExists, out long degreesCount);
+                                degreesSlot = degreesExists ? degreesSlot + degreesCount : degreesCount;
+                            }
+                        }
+
+                        for (int degreesDue = into._degrees.Waiting; degreesDue > 0; degreesDue--)
+                        {
+                            ref long degreesSlot = ref into._degrees.TakeOldest(out bool degreesExists, out long degreesCount);
+                            degreesSlot = degreesExists ? degreesSlot + degreesCount : degreesCount;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _degrees.Count; i++)
+                        {
+                            into._degrees.GetValueRefOrAddDefault(_degrees.KeyAt(i), out bool _) += _degrees.ValueAt(i);
+                        }
                     }
 
                     _degrees.Clear();
@@ -300,7 +331,33 @@ namespace Sensors
                         // [Map] Rounded (Typed.cs:16)
                         var rounded = global::Sensors.Readings.Rounded(input.Item1, input.Item2);
                         // [CountByValue] Degrees (Typed.cs:19)
-                        _degrees.GetValueRefOrAddDefault(global::Sensors.Readings.Degrees(rounded), out bool _)++;
+                        {
+                            var degrees = global::Sensors.Readings.Degrees(rounded);
+                            // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                            if (_degrees.IsLargerThanCache)
+                            {
+                                for (int degreesDue = _degrees.Defer(degrees, 1L); degreesDue > 0; degreesDue--)
+                                {
+                                    ref long degreesSlot = ref _degrees.TakeOldest(out bool degreesExists, out long degreesCount);
+                                    degreesSlot = degreesExists ? degreesSlot + degreesCount : degreesCount;
+                                }
+                            }
+                            else
+                            {
+                                _degrees.GetValueRefOrAddDefault(degrees, out bool _)++;
+                            }
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [CountByValue] Degrees (Typed.cs:19)
+                    for (int degreesDue = _degrees.Waiting; degreesDue > 0; degreesDue--)
+                    {
+                        ref long degreesSlot = ref _degrees.TakeOldest(out bool degreesExists, out long degreesCount);
+                        degreesSlot = degreesExists ? degreesSlot + degreesCount : degreesCount;
                     }
                 }
             }

@@ -150,7 +150,9 @@ namespace Logs
                     case 0:
                     {
                         var inputLoop = new InputLoop(this);
-                        return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                        inputLoop.ReduceWaiting();
+                        return inputLoopConsumed;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
                 }
@@ -165,6 +167,7 @@ namespace Logs
                     {
                         var inputLoop = new InputLoop(this);
                         batch.Deliver(ref inputLoop);
+                        inputLoop.ReduceWaiting();
                         break;
                     }
                     default: throw new global::System.ArgumentOutOfRangeException("source");
@@ -172,7 +175,12 @@ namespace Logs
             }
 
             /// <summary>Runs one record of Input through the fused loop, as if framed from its input (the test driver calls this).</summary>
-            public void PushInput(global::System.ReadOnlySpan<byte> record) => new InputLoop(this).OnRecord(record);
+            public void PushInput(global::System.ReadOnlySpan<byte> record)
+            {
+                var inputLoop = new InputLoop(this);
+                inputLoop.OnRecord(record);
+                inputLoop.ReduceWaiting();
+            }
 
             /// <summary>Emits what this batch aggregated, then clears the batch's tables.</summary>
             public override void CompleteBatch(in global::Compiled.Hosting.BatchInfo batch)
@@ -333,7 +341,9 @@ namespace Logs
                         case 0:
                         {
                             var inputLoop = new InputLoop(this);
-                            return _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            global::System.SequencePosition inputLoopConsumed = _inputFramer.Frame(buffer, isCompleted, ref inputLoop);
+                            inputLoop.ReduceWaiting();
+                            return inputLoopConsumed;
                         }
                         default: throw new global::System.ArgumentOutOfRangeException("source");
                     }
@@ -351,9 +361,30 @@ namespace Logs
 
                     _problemsSecond.Clear();
                     // [CountByValue] LengthOf (Unions.cs:43): a value's partial counts summed.
-                    for (int i = 0; i < _lengthOf.Count; i++)
+                    // Into a table larger than the cache, each key waits while its slot is fetched; the keys are reduced oldest first.
+                    if (into._lengthOf.IsLargerThanCache)
                     {
-                        into._lengthOf.GetValueRefOrAddDefault(_lengthOf.KeyAt(i), out bool _) += _lengthOf.ValueAt(i);
+                        for (int i = 0; i < _lengthOf.Count; i++)
+                        {
+                            for (int lengthOfDue = into._lengthOf.Defer(_lengthOf.KeyAt(i), _lengthOf.ValueAt(i)); lengthOfDue > 0; lengthOfDue--)
+                            {
+                                ref long lengthOfSlot = ref into._lengthOf.TakeOldest(out bool lengthOfExists, out long lengthOfCount);
+                                lengthOfSlot = lengthOfExists ? lengthOfSlot + lengthOfCount : lengthOfCount;
+                            }
+                        }
+
+                        for (int lengthOfDue = into._lengthOf.Waiting; lengthOfDue > 0; lengthOfDue--)
+                        {
+                            ref long lengthOfSlot = ref into._lengthOf.TakeOldest(out bool lengthOfExists, out long lengthOfCount);
+                            lengthOfSlot = lengthOfExists ? lengthOfSlot + lengthOfCount : lengthOfCount;
+                        }
+                    }
+                    else
+                    {
+                        for (int i = 0; i < _lengthOf.Count; i++)
+                        {
+                            into._lengthOf.GetValueRefOrAddDefault(_lengthOf.KeyAt(i), out bool _) += _lengthOf.ValueAt(i);
+                        }
                     }
 
                     _lengthOf.Clear();
@@ -438,7 +469,22 @@ namespace Logs
                         var warningLength = global::Logs.Unions.WarningLength(input);
                         // [Union] AllLengths (Unions.cs:40)
                         // [CountByValue] LengthOf (Unions.cs:43)
-                        _lengthOf.GetValueRefOrAddDefault(global::Logs.Unions.LengthOf(warningLength), out bool _)++;
+                        {
+                            var lengthOf = global::Logs.Unions.LengthOf(warningLength);
+                            // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                            if (_lengthOf.IsLargerThanCache)
+                            {
+                                for (int lengthOfDue = _lengthOf.Defer(lengthOf, 1L); lengthOfDue > 0; lengthOfDue--)
+                                {
+                                    ref long lengthOfSlot = ref _lengthOf.TakeOldest(out bool lengthOfExists, out long lengthOfCount);
+                                    lengthOfSlot = lengthOfExists ? lengthOfSlot + lengthOfCount : lengthOfCount;
+                                }
+                            }
+                            else
+                            {
+                                _lengthOf.GetValueRefOrAddDefault(lengthOf, out bool _)++;
+                            }
+                        }
                     }
                     // [Map] Length (Unions.cs:28)
                     var length = global::Logs.Unions.Length(input);
@@ -452,7 +498,33 @@ namespace Logs
                     _twiceSecond.Add(length);
                     // [Union] AllLengths (Unions.cs:40)
                     // [CountByValue] LengthOf (Unions.cs:43)
-                    _lengthOf.GetValueRefOrAddDefault(global::Logs.Unions.LengthOf(length), out bool _)++;
+                    {
+                        var lengthOf = global::Logs.Unions.LengthOf(length);
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_lengthOf.IsLargerThanCache)
+                        {
+                            for (int lengthOfDue = _lengthOf.Defer(lengthOf, 1L); lengthOfDue > 0; lengthOfDue--)
+                            {
+                                ref long lengthOfSlot = ref _lengthOf.TakeOldest(out bool lengthOfExists, out long lengthOfCount);
+                                lengthOfSlot = lengthOfExists ? lengthOfSlot + lengthOfCount : lengthOfCount;
+                            }
+                        }
+                        else
+                        {
+                            _lengthOf.GetValueRefOrAddDefault(lengthOf, out bool _)++;
+                        }
+                    }
+                }
+
+                /// <summary>Reduces the keys still waiting in this loop's tables, oldest first: called before the loop returns, so that nothing reads a table while keys wait in it.</summary>
+                public void ReduceWaiting()
+                {
+                    // [CountByValue] LengthOf (Unions.cs:43)
+                    for (int lengthOfDue = _lengthOf.Waiting; lengthOfDue > 0; lengthOfDue--)
+                    {
+                        ref long lengthOfSlot = ref _lengthOf.TakeOldest(out bool lengthOfExists, out long lengthOfCount);
+                        lengthOfSlot = lengthOfExists ? lengthOfSlot + lengthOfCount : lengthOfCount;
+                    }
                 }
             }
         }

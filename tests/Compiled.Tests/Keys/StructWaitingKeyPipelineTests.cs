@@ -40,6 +40,36 @@ public class StructWaitingKeyPipelineTests
         Assert.Equal(one.Sinks["Sums"], many.Sinks["Sums"]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task CountByValue_ManyStructKeys_CountsEachId_KeysInFirstSeenOrder(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string text = Ids(seed: 17, lines: 400_000);
+        string input = temp.Write("ids.txt", text);
+        Result result = await RunAsync(IdCounts.Definition, input, temp.Combine("out"), parallelism: partitions);
+
+        var counts = new Dictionary<long, long>();
+        var order = new List<long>();
+        foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            long id = long.Parse(line, CultureInfo.InvariantCulture);
+            if (!counts.TryAdd(id, 1))
+            {
+                counts[id]++;
+            }
+            else
+            {
+                order.Add(id);
+            }
+        }
+
+        List<string> expected = [.. order.Select(id => string.Create(CultureInfo.InvariantCulture, $"({id},{counts[id]})"))];
+        Assert.True(expected.Count > 131_072, $"The input has {expected.Count} distinct ids; the table must grow past 8 MiB of slots.");
+        Assert.Equal(expected, result.Sinks["Counts"]);
+    }
+
     // A line per record: an id of up to 6 digits, from 160,000 ids.
     private static string Ids(int seed, int lines)
     {
@@ -119,4 +149,18 @@ public static partial class IdSums
 
     [Sink]
     public static partial void Sums((long Id, long Sum) sum);
+}
+
+/// <summary>Each id counted ([CountByValue] of struct keys).</summary>
+[Pipeline(BatchInterval = "10m")]
+public static partial class IdCounts
+{
+    [Source]
+    public static partial Lines Input();
+
+    [CountByValue]
+    public static long Id(ReadOnlySpan<byte> line) => long.Parse(line, CultureInfo.InvariantCulture);
+
+    [Sink]
+    public static partial void Counts(long id, long count);
 }

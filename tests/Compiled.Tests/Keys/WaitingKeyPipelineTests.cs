@@ -40,6 +40,36 @@ public class WaitingKeyPipelineTests
         Assert.Equal(one.Sinks["Sums"], many.Sinks["Sums"]);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task CountByValue_ManyKeys_CountsEachWord_KeysInFirstSeenOrder(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string text = Words(seed: 13, lines: 60_000);
+        string input = temp.Write("words.txt", text);
+        Result result = await RunAsync(WordCounts.Definition, input, temp.Combine("out"), parallelism: partitions);
+
+        // Every word's count; on one partition (one batch) in the order first seen, on two the same once sorted.
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var order = new List<string>();
+        foreach (string word in text.Split(['\n', ' '], StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!counts.TryAdd(word, 1))
+            {
+                counts[word]++;
+            }
+            else
+            {
+                order.Add(word);
+            }
+        }
+
+        List<string> expected = [.. order.Select(word => string.Create(CultureInfo.InvariantCulture, $"({word},{counts[word]})"))];
+        Assert.True(expected.Count > 10_000, $"The text has {expected.Count} distinct words; the table must outgrow the cache.");
+        Assert.Equal(expected, result.Sinks["Counts"]);
+    }
+
     // Lines of 1 to 12 words from 30,000 short words (up to 16 bytes) and 3,000 longer ones, one space between words.
     private static string Words(int seed, int lines)
     {
@@ -130,4 +160,21 @@ public static partial class WordSums
 
     [Sink]
     public static partial void Sums(KeyValue<long> sum);
+}
+
+/// <summary>Each word counted ([CountByValue] of byte keys).</summary>
+[Pipeline(BatchInterval = "10m")]
+public static partial class WordCounts
+{
+    [Source]
+    public static partial Lines Input();
+
+    [FlatMap]
+    public static Utf8Words Words(ReadOnlySpan<byte> line) => new(line, (byte)' ');
+
+    [CountByValue]
+    public static ReadOnlySpan<byte> Word(ReadOnlySpan<byte> word) => word;
+
+    [Sink]
+    public static partial void Counts(KeyValue<long> count);
 }
