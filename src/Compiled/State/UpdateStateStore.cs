@@ -20,7 +20,7 @@ namespace Compiled;
 /// <typeparam name="TState">The state kept per key.</typeparam>
 /// <typeparam name="TKeys">The key table (<see cref="StructKeys{TKey, TValue}"/> or <see cref="ByteKeys{TValue}"/>).</typeparam>
 /// <typeparam name="TFunction">The stage's function.</typeparam>
-public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
+public sealed partial class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     where TKey : allows ref struct
     where TState : struct
     where TKeys : struct, IKeyTable<TKeys, TKey, UpdateEntry<TState>>
@@ -49,12 +49,17 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     /// </summary>
     public bool NextState(long batchTime, out TKey key, out TState state)
     {
+        if (_updated == 0 && _workers > 1 && _keys.Count >= 2 * KeysPerChunk)
+        {
+            // On N partitions, with the partitions parked: every key's update worked out side by side first.
+            UpdateSideBySide(batchTime);
+        }
+
         while (_updated < _keys.Count)
         {
             int index = _updated++;
-            ref UpdateEntry<TState> entry = ref _keys.ValueAt(index);
             TKey current = _keys.KeyAt(index);
-            if (TFunction.Update(batchTime, current, _values.Get(entry.Values), entry.HasState ? entry.State : null) is { } next)
+            if (Updated(batchTime, index, current) is { } next)
             {
                 ref UpdateEntry<TState> kept = ref _kept.GetOrAdd(current);
                 kept = new UpdateEntry<TState> { State = next, HasState = true };
@@ -70,6 +75,7 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
         _kept.Clear();
         _values.Clear();
         _updated = 0;
+        ForgetSideBySide();
         key = default!;
         state = default;
         return false;
@@ -84,6 +90,13 @@ public sealed class UpdateStateStore<TKey, TValue, TState, TKeys, TFunction>
     /// </summary>
     public void MergeBatchInto(UpdateStateStore<TKey, TValue, TState, TKeys, TFunction> into)
     {
+        if (!ReferenceEquals(_mergedInto, into))
+        {
+            // One more partition: the job's store works out a batch's updates on as many threads as the run has partitions.
+            _mergedInto = into;
+            into._workers++;
+        }
+
         for (int i = 0; i < _keys.Count; i++)
         {
             ref UpdateEntry<TState> entry = ref _keys.ValueAt(i);

@@ -14,7 +14,7 @@ public struct ValueList
 
 /// <summary>
 /// The values of a batch, grouped per key without an object per key: each key's values are a linked list in one
-/// shared array, in the order they arrived, and <see cref="Get"/> lays a key's list out contiguously to hand it
+/// shared array, in the order they arrived, and <see cref="Get(in ValueList)"/> lays a key's list out contiguously to hand it
 /// to user code as a span. <see cref="Clear"/> keeps the memory.
 /// </summary>
 /// <typeparam name="TValue">The value type.</typeparam>
@@ -51,25 +51,32 @@ public sealed class ValueLists<TValue>
     }
 
     /// <summary>The values of <paramref name="list"/>, in arrival order; valid until the next call.</summary>
-    public ReadOnlySpan<TValue> Get(in ValueList list)
+    public ReadOnlySpan<TValue> Get(in ValueList list) => Get(list, ref _scratch);
+
+    /// <summary>
+    /// The values of <paramref name="list"/>, in arrival order, laid out in <paramref name="scratch"/> (grown when too
+    /// short): for threads that read the lists at once, each with a scratch array of its own; valid until the next call
+    /// with the same array. Reads the lists only.
+    /// </summary>
+    public ReadOnlySpan<TValue> Get(in ValueList list, ref TValue[] scratch)
     {
         if (list.Count == 0)
         {
             return default;
         }
 
-        if (_scratch.Length < list.Count)
+        if (scratch.Length < list.Count)
         {
-            _scratch = new TValue[Math.Max(list.Count, _scratch.Length * 2)];
+            scratch = new TValue[Math.Max(list.Count, scratch.Length * 2)];
         }
 
         int written = 0;
         for (int index = list.First; index != 0; index = _next[index - 1])
         {
-            _scratch[written++] = _values[index - 1];
+            scratch[written++] = _values[index - 1];
         }
 
-        return _scratch.AsSpan(0, written);
+        return scratch.AsSpan(0, written);
     }
 
     /// <summary>

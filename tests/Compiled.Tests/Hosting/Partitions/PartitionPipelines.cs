@@ -119,6 +119,40 @@ public static partial class WordOrders
 }
 
 /// <summary>
+/// A state per id ([UpdateStateByKey] of struct keys) that depends on the order of its values: the count, and a hash
+/// folded over the values in order; the job's store updates its keys side by side on N partitions.
+/// </summary>
+[Pipeline(BatchInterval = "10m")]
+public static partial class IdStates
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Map]
+    public static (long Id, int Value) Parse(ReadOnlySpan<byte> line)
+    {
+        int space = line.IndexOf((byte)' ');
+        return (long.Parse(line[..space], System.Globalization.CultureInfo.InvariantCulture), int.Parse(line[(space + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [UpdateStateByKey]
+    public static (long Count, long Hash)? Running(ReadOnlySpan<int> values, (long Count, long Hash)? state)
+    {
+        (long count, long hash) = state ?? (0, 17);
+        foreach (int value in values)
+        {
+            count++;
+            hash = (hash * 31) + value;
+        }
+
+        return (count, hash);
+    }
+
+    [Sink]
+    public static partial void States(long id, (long Count, long Hash) state);
+}
+
+/// <summary>
 /// Every kind of window fed per record, whose batch parts partitions collect and merge into the job's windows at the
 /// boundary: words summed per key (merged and incremental), word lengths counted per value, the longest word, the words
 /// counted, and the lines of the window, typed and as bytes, in the input's order.

@@ -114,6 +114,26 @@ public class PartitionedStageTests
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task UpdateStateByKey_TensOfThousandsOfKeys_UpdatedSideBySide_OnNPartitions_EqualsOnePartition(int partitions)
+    {
+        // 40,000 ids in one batch: the job's store works out their updates on N threads and hands them out in order.
+        using var temp = new TempDirectory();
+        var random = new Random(70 + partitions);
+        var text = new StringBuilder();
+        for (int line = 0; line < 300_000; line++)
+        {
+            text.Append(random.Next(40_000)).Append(' ').Append(random.Next(100)).Append('\n');
+        }
+
+        string input = temp.Write("ids.txt", text.ToString());
+        (Result one, Result many) = await OneAndManyAsync(IdStates.Definition, input, temp, partitions);
+        Assert.True(one.Sinks["States"].Count > 30_000, $"The file has {one.Sinks["States"].Count} ids with a state; the test needs many.");
+        Assert.Equal(one.Sinks["States"], many.Sinks["States"]);
+    }
+
     [Fact]
     public async Task UpdateStateByKey_ManyShortBatches_OnThreePartitions_EndsWithTheOnePartitionCounts()
     {
