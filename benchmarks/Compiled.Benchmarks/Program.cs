@@ -15,6 +15,8 @@ using Compiled.Benchmarks.Profiling;
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
 // runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);
 // 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs).
+// 'updatestate [rounds] [keys]' ends an [UpdateStateByKey] store's batch as one partition does and as the job's store on
+// 2 partitions does, its updates worked out side by side (Micro/State/UpdateStateRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileLoop.Run(args.AsSpan(1));
@@ -38,6 +40,11 @@ if (args.Length > 0 && args[0] == "checkpoints")
 if (args.Length > 0 && args[0] == "keytables")
 {
     return Compiled.Benchmarks.Micro.Keys.KeyTableRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "updatestate")
+{
+    return Compiled.Benchmarks.Micro.State.UpdateStateRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "keykinds")
