@@ -9,10 +9,13 @@
 # the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
 # bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
+# With "tcp" first, the word count over loopback TCP: the harness serves the text on a loopback port to the
+# hand-written TCP job and to samples/WordCount's tcp source (JIT and AOT), beside the AOT jobs on the file:
+#   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh tcp --rounds 3
 set -euo pipefail
 job=wordcount
-if [[ "${1:-}" == hottest ]]; then
-  job=hottest
+if [[ "${1:-}" == hottest || "${1:-}" == tcp ]]; then
+  job="$1"
   shift
 fi
 events=10000000
@@ -28,7 +31,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 build() { dotnet "$@" -c Release 2>&1 | tail -n 2 | sed 's/^/  /'; }
 echo "Building (Release) and publishing (Native AOT, $rid)..." >&2
 build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
-build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
+if [[ $job != tcp ]]; then
+  build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
+fi
 peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
 if [[ $job == hottest ]]; then
@@ -55,6 +60,14 @@ build build "$root/samples/WordCount/WordCount.csproj" >&2
 build publish "$root/samples/WordCount/WordCount.csproj" -r "$rid" >&2
 
 harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
+if [[ $job == tcp ]]; then
+  exec dotnet "$harness" tcp run \
+    --hand-jit "$harness" \
+    --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
+    --compiled-jit "$root/samples/WordCount/bin/Release/net10.0/WordCount.dll" \
+    --compiled-aot "$root/samples/WordCount/bin/Release/net10.0/$rid/publish/WordCount" \
+    "$@"
+fi
 exec dotnet "$harness" run \
   --hand-jit "$harness" \
   --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
