@@ -6,7 +6,8 @@
 # repartition topic (0.9 does not serve the AdminClient requests Streamiz would create it with), produces the text one
 # message per line, runs the jobs in interleaved rounds with every output checked, prints the table, and stops Kafka.
 # Other arguments go to the comparison (--rounds N):
-#   benchmarks/Compiled.Benchmarks.Kafka/run.sh --mib 16 --rounds 3
+# (--batch-interval T: the compiled job's, 1s by default; it commits its offsets, and so is seen at its end, once a batch is written):
+#   benchmarks/Compiled.Benchmarks.Kafka/run.sh --mib 16 --rounds 3 --batch-interval 250ms
 set -euo pipefail
 mib=16
 if [[ "${1:-}" == --mib ]]; then
