@@ -10,7 +10,8 @@
 # bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
 # With "tcp" first, the word count over loopback TCP: the harness serves the text on a loopback port to the
-# hand-written TCP job and to samples/WordCount's tcp source (JIT and AOT), beside the AOT jobs on the file:
+# hand-written TCP job, to samples/WordCount's tcp source (JIT and AOT) and to the LINQ and Rx peers reading a
+# NetworkStream (on the first 64 MiB; --peer-mib N), beside the AOT jobs on the file:
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh tcp --rounds 3
 set -euo pipefail
 job=wordcount
@@ -31,9 +32,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 build() { dotnet "$@" -c Release 2>&1 | tail -n 2 | sed 's/^/  /'; }
 echo "Building (Release) and publishing (Native AOT, $rid)..." >&2
 build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
-if [[ $job != tcp ]]; then
-  build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
-fi
+build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
 peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
 if [[ $job == hottest ]]; then
@@ -66,6 +65,7 @@ if [[ $job == tcp ]]; then
     --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
     --compiled-jit "$root/samples/WordCount/bin/Release/net10.0/WordCount.dll" \
     --compiled-aot "$root/samples/WordCount/bin/Release/net10.0/$rid/publish/WordCount" \
+    --peers "$peers" \
     "$@"
 fi
 exec dotnet "$harness" run \

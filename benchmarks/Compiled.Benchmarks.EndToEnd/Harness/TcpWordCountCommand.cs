@@ -11,13 +11,15 @@ namespace Compiled.Benchmarks.EndToEnd.Harness;
 /// each run reading the Zipf text from a <see cref="TcpFeeder"/> of its own on a fresh loopback port: the hand-written
 /// TCP job (JIT and AOT) and samples/WordCount with <c>--source tcp://127.0.0.1:PORT</c> (JIT and AOT), which the
 /// feeder stops with SIGTERM once it has read the whole connection; and, for the cost of the socket, the hand-written
-/// and compiled AOT jobs on the file itself. Every output is checked against the text's counts.
+/// and compiled AOT jobs on the file itself; with <c>--peers</c>, the LINQ and System.Reactive word counts reading lines
+/// from a <c>NetworkStream</c> (benchmarks/Compiled.Benchmarks.Peers), on a prefix of the text as in the file's run.
+/// Every output is checked against the text's counts.
 /// </summary>
 internal static class TcpWordCountCommand
 {
     /// <summary>The usage line of the command.</summary>
     public const string Usage =
-        "tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] [--cache DIR] [--mib N] [--work DIR]";
+        "tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR]";
 
     /// <summary>Runs <c>tcp hand</c> or <c>tcp run</c>; returns the exit code (2 with the usage for anything else).</summary>
     public static int Run(IReadOnlyList<string> positional, IReadOnlyDictionary<string, string> options, string cache, long bytes)
@@ -43,30 +45,31 @@ internal static class TcpWordCountCommand
         int rounds = options.TryGetValue("--rounds", out string? given) ? int.Parse(given, CultureInfo.InvariantCulture) : 5;
         string work = options.GetValueOrDefault("--work") ?? Path.Combine(Path.GetTempPath(), "compiled-endtoend-tcp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(work);
-        var feeders = new Feeders(input);
+        var feeders = new Feeders();
         try
         {
-            // Each run's arguments are asked for just before its process starts: that is when its feeder opens.
-            var jobs = new List<Job> { new("hand-written TCP, JIT", "dotnet", (_, o) => [handJit, "tcp", "hand", feeders.Next().ToString(), Path.Combine(o, "counts.txt")]) };
+            // Each run's arguments are asked for just before its process starts: that is when its feeder opens, serving the
+            // run's input (the text, or a peer's prefix of it).
+            var jobs = new List<Job> { new("hand-written TCP, JIT", "dotnet", (i, o) => [handJit, "tcp", "hand", feeders.Next(i).ToString(), Path.Combine(o, "counts.txt")]) };
             options.TryGetValue("--hand-aot", out string? handAot);
             if (handAot is not null)
             {
-                jobs.Add(new("hand-written TCP, AOT", handAot, (_, o) => ["tcp", "hand", feeders.Next().ToString(), Path.Combine(o, "counts.txt")]));
+                jobs.Add(new("hand-written TCP, AOT", handAot, (i, o) => ["tcp", "hand", feeders.Next(i).ToString(), Path.Combine(o, "counts.txt")]));
             }
 
             // One partition (a socket is one stream), one batch interval longer than the run: the batch in flight when
             // SIGTERM comes is committed at once, as one file (a run that spans a boundary writes two, which the check sums).
-            IReadOnlyList<string> Compiled(string o) =>
-                ["--source", $"tcp://{feeders.Next()}", "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m", "--parallelism", "1"];
+            IReadOnlyList<string> Compiled(string i, string o) =>
+                ["--source", $"tcp://{feeders.Next(i)}", "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m", "--parallelism", "1"];
             options.TryGetValue("--compiled-aot", out string? compiledAot);
             if (options.TryGetValue("--compiled-jit", out string? compiledJit))
             {
-                jobs.Add(new("Compiled WordCount TCP, JIT", "dotnet", (_, o) => [compiledJit, .. Compiled(o)]));
+                jobs.Add(new("Compiled WordCount TCP, JIT", "dotnet", (i, o) => [compiledJit, .. Compiled(i, o)]));
             }
 
             if (compiledAot is not null)
             {
-                jobs.Add(new("Compiled WordCount TCP, AOT", compiledAot, (_, o) => Compiled(o)));
+                jobs.Add(new("Compiled WordCount TCP, AOT", compiledAot, Compiled));
             }
 
             // The same jobs on the file, for what the socket costs (--file no leaves them out).
@@ -81,6 +84,23 @@ internal static class TcpWordCountCommand
                 {
                     jobs.Add(new("Compiled WordCount file, AOT", compiledAot, (i, o) =>
                         ["--source", "file://" + i, "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m", "--parallelism", "1"]));
+                }
+            }
+
+            // --peers DLL: LINQ and Rx over a NetworkStream, on the first N MiB (default 64; 0: none), served as the text is.
+            long peerBytes = options.TryGetValue("--peer-mib", out string? peerMib) ? long.Parse(peerMib, CultureInfo.InvariantCulture) << 20 : 64L << 20;
+            if (options.TryGetValue("--peers", out string? peers) && peerBytes > 0)
+            {
+                JobInput? prefix = null;
+                if (peerBytes < bytes)
+                {
+                    string prefixPath = ZipfText.Ensure(cache, peerBytes);
+                    prefix = new JobInput(prefixPath, new WordCountOutput.Expected(prefixPath));
+                }
+
+                foreach ((string library, string peerCommand) in new[] { ("LINQ", "linq-tcp-wordcount"), ("System.Reactive", "rx-tcp-wordcount") })
+                {
+                    jobs.Add(new($"{library} TCP, JIT", "dotnet", (i, o) => [peers, peerCommand, feeders.Next(i).ToString(), Path.Combine(o, "counts.txt")], prefix));
                 }
             }
 
@@ -105,13 +125,13 @@ internal static class TcpWordCountCommand
         }
     }
 
-    // The feeder of the run under way: a new one per run, the last one closed when the next opens.
-    private sealed class Feeders(string path)
+    // The feeder of the run under way: a new one per run, serving that run's input, the last one closed when the next opens.
+    private sealed class Feeders
     {
         private TcpFeeder? _current;
         private string? _failure;
 
-        public IPEndPoint Next()
+        public IPEndPoint Next(string path)
         {
             Close();
             _current = new TcpFeeder(path);
