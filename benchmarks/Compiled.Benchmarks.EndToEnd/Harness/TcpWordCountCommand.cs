@@ -11,8 +11,9 @@ namespace Compiled.Benchmarks.EndToEnd.Harness;
 /// each run reading the Zipf text from a <see cref="TcpFeeder"/> of its own on a fresh loopback port: the hand-written
 /// TCP job (JIT and AOT) and samples/WordCount with <c>--source tcp://127.0.0.1:PORT</c> (JIT and AOT), which the
 /// feeder stops with SIGTERM once it has read the whole connection; and, for the cost of the socket, the hand-written
-/// and compiled AOT jobs on the file itself; with <c>--peers</c>, the LINQ and System.Reactive word counts reading lines
-/// from a <c>NetworkStream</c> (benchmarks/Compiled.Benchmarks.Peers), on a prefix of the text as in the file's run.
+/// and compiled AOT jobs on the file itself; with <c>--peers</c>, the LINQ, System.Reactive, TPL Dataflow and
+/// Akka.Streams word counts reading a <c>NetworkStream</c> (benchmarks/Compiled.Benchmarks.Peers), on a prefix of the
+/// text as in the file's run.
 /// Every output is checked against the text's counts.
 /// </summary>
 internal static class TcpWordCountCommand
@@ -38,6 +39,15 @@ internal static class TcpWordCountCommand
         Console.Error.WriteLine("Usage: " + Usage);
         return 2;
     }
+
+    // The peers' word counts over TCP (benchmarks/Compiled.Benchmarks.Peers), as the table names them and their commands.
+    private static readonly (string Library, string Command)[] s_tcpPeers =
+    [
+        ("LINQ", "linq-tcp-wordcount"),
+        ("System.Reactive", "rx-tcp-wordcount"),
+        ("TPL Dataflow", "dataflow-tcp-wordcount"),
+        ("Akka.Streams", "akka-tcp-wordcount"),
+    ];
 
     private static int RunJobs(string handJit, IReadOnlyDictionary<string, string> options, string cache, long bytes)
     {
@@ -87,7 +97,7 @@ internal static class TcpWordCountCommand
                 }
             }
 
-            // --peers DLL: LINQ and Rx over a NetworkStream, on the first N MiB (default 64; 0: none), served as the text is.
+            // --peers DLL: the peers over a NetworkStream, on the first N MiB (default 64; 0: none), served as the text is.
             long peerBytes = options.TryGetValue("--peer-mib", out string? peerMib) ? long.Parse(peerMib, CultureInfo.InvariantCulture) << 20 : 64L << 20;
             if (options.TryGetValue("--peers", out string? peers) && peerBytes > 0)
             {
@@ -98,7 +108,7 @@ internal static class TcpWordCountCommand
                     prefix = new JobInput(prefixPath, new WordCountOutput.Expected(prefixPath));
                 }
 
-                foreach ((string library, string peerCommand) in new[] { ("LINQ", "linq-tcp-wordcount"), ("System.Reactive", "rx-tcp-wordcount") })
+                foreach ((string library, string peerCommand) in s_tcpPeers)
                 {
                     jobs.Add(new($"{library} TCP, JIT", "dotnet", (i, o) => [peers, peerCommand, feeders.Next(i).ToString(), Path.Combine(o, "counts.txt")], prefix));
                 }
