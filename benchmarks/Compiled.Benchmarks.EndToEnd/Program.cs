@@ -14,6 +14,8 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 //                                               (the peers on the file's lines within its first N MiB, default 64)
+//   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] ...
+//                                               the word count over loopback TCP (Harness/TcpWordCountCommand.cs)
 // run.sh beside this file builds and publishes everything and calls "run" with the paths.
 string command = args.Length > 0 ? args[0] : "";
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -45,6 +47,9 @@ switch (command)
     case "hand-hottest" when positional.Count == 2:
         HandHottest.Run(positional[0], positional[1]);
         return 0;
+
+    case "tcp":
+        return TcpWordCountCommand.Run(positional, options, cache, bytes);
 
     case "run-hottest" when options.ContainsKey("--hand-jit") && options.ContainsKey("--bids"):
     {
@@ -170,7 +175,8 @@ switch (command)
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
             "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
-            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR]. " +
+            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR] | " +
+            TcpWordCountCommand.Usage + ". " +
             "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;
 }

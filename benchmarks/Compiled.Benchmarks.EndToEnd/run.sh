@@ -9,10 +9,14 @@
 # the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
 # bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
+# With "tcp" first, the word count over loopback TCP: the harness serves the text on a loopback port to the
+# hand-written TCP job, to samples/WordCount's tcp source (JIT and AOT) and to the LINQ and Rx peers reading a
+# NetworkStream (on the first 64 MiB; --peer-mib N), beside the AOT jobs on the file:
+#   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh tcp --rounds 3
 set -euo pipefail
 job=wordcount
-if [[ "${1:-}" == hottest ]]; then
-  job=hottest
+if [[ "${1:-}" == hottest || "${1:-}" == tcp ]]; then
+  job="$1"
   shift
 fi
 events=10000000
@@ -55,6 +59,15 @@ build build "$root/samples/WordCount/WordCount.csproj" >&2
 build publish "$root/samples/WordCount/WordCount.csproj" -r "$rid" >&2
 
 harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
+if [[ $job == tcp ]]; then
+  exec dotnet "$harness" tcp run \
+    --hand-jit "$harness" \
+    --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \
+    --compiled-jit "$root/samples/WordCount/bin/Release/net10.0/WordCount.dll" \
+    --compiled-aot "$root/samples/WordCount/bin/Release/net10.0/$rid/publish/WordCount" \
+    --peers "$peers" \
+    "$@"
+fi
 exec dotnet "$harness" run \
   --hand-jit "$harness" \
   --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \

@@ -7,6 +7,8 @@ using Compiled.Benchmarks.Peers.WordCount;
 // OUTPUT in the format the harness checks (the same as the hand-written job's and the compiled sample's):
 //   linq-wordcount | rx-wordcount | dataflow-wordcount | akka-wordcount INPUT OUTPUT
 //       the words of INPUT (runs of bytes other than the space and the newline) counted, as (word,count) lines
+//   linq-tcp-wordcount | rx-tcp-wordcount | dataflow-tcp-wordcount | akka-tcp-wordcount HOST:PORT OUTPUT
+//       the same word count of the lines a TCP server sends until it closes, read through a NetworkStream
 //   linq-hottest | rx-hottest | dataflow-hottest | akka-hottest BIDS OUTPUT
 //       the Q5-style job: in each 10 s window of event time, sliding every 2 s, the auctions with the most bids of the
 //       Nexmark bid file BIDS, as (windowStart,auction,bids) lines
@@ -35,6 +37,22 @@ switch (args[0])
         WordCountFile.Write(output, await AkkaWordCount.Count(input));
         return 0;
 
+    case "linq-tcp-wordcount":
+        WordCountFile.Write(output, LinqWordCount.Count(TcpLines.Read(input)));
+        return 0;
+
+    case "rx-tcp-wordcount":
+        WordCountFile.Write(output, await RxWordCount.Count(TcpLines.Read(input)));
+        return 0;
+
+    case "dataflow-tcp-wordcount":
+        WordCountFile.Write(output, await DataflowWordCount.Count(TcpLines.Read(input)));
+        return 0;
+
+    case "akka-tcp-wordcount":
+        WordCountFile.Write(output, await AkkaWordCount.Count(TcpLines.Bytes(input)));
+        return 0;
+
     case "linq-hottest":
         HotBids.Write(output, LinqHottest.Run(input));
         return 0;
@@ -58,7 +76,7 @@ switch (args[0])
 static int Usage()
 {
     Console.Error.WriteLine(
-        "Usage: (linq|rx|dataflow|akka)-wordcount INPUT OUTPUT | (linq|rx|dataflow|akka)-hottest BIDS OUTPUT. " +
+        "Usage: (linq|rx|dataflow|akka)-wordcount INPUT OUTPUT | (linq|rx|dataflow|akka)-tcp-wordcount HOST:PORT OUTPUT | (linq|rx|dataflow|akka)-hottest BIDS OUTPUT. " +
         "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness with these jobs.");
     return 2;
 }

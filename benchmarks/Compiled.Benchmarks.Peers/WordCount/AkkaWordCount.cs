@@ -4,6 +4,7 @@ using Akka.Configuration;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.IO;
 
 namespace Compiled.Benchmarks.Peers.WordCount;
 
@@ -16,12 +17,18 @@ namespace Compiled.Benchmarks.Peers.WordCount;
 internal static class AkkaWordCount
 {
     /// <summary>The count of each word of the file <paramref name="inputPath"/>.</summary>
-    public static async Task<Dictionary<string, long>> Count(string inputPath)
+    public static Task<Dictionary<string, long>> Count(string inputPath) => Count(FileIO.FromFile(new FileInfo(inputPath)));
+
+    /// <summary>
+    /// The count of each word of the bytes <paramref name="bytes"/> gives: a file's, or a TCP connection's
+    /// (<c>StreamConverters.FromInputStream</c> over its <see cref="System.Net.Sockets.NetworkStream"/>).
+    /// </summary>
+    public static async Task<Dictionary<string, long>> Count(Source<ByteString, Task<IOResult>> bytes)
     {
         using ActorSystem system = ActorSystem.Create("wordcount", Quiet);
         try
         {
-            return await FileIO.FromFile(new FileInfo(inputPath))
+            return await bytes
                 .Via(Framing.Delimiter(ByteString.FromString("\n"), maximumFrameLength: 1 << 16, allowTruncation: true))
                 .Select(line => line.ToString(Encoding.UTF8))
                 .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))

@@ -13,7 +13,10 @@ internal static class DataflowWordCount
     private const int Capacity = 10_000;   // messages waiting in each block at most
 
     /// <summary>The count of each word of the file <paramref name="inputPath"/>.</summary>
-    public static async Task<Dictionary<string, long>> Count(string inputPath)
+    public static Task<Dictionary<string, long>> Count(string inputPath) => Count(File.ReadLines(inputPath));
+
+    /// <summary>The count of each word of <paramref name="lines"/> (a file's, or a connection's: <see cref="TcpLines"/>).</summary>
+    public static async Task<Dictionary<string, long>> Count(IEnumerable<string> lines)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var split = new TransformManyBlock<string, string>(
@@ -24,7 +27,7 @@ internal static class DataflowWordCount
             new ExecutionDataflowBlockOptions { BoundedCapacity = Capacity });
         split.LinkTo(count, new DataflowLinkOptions { PropagateCompletion = true });
 
-        foreach (string line in File.ReadLines(inputPath))
+        foreach (string line in lines)
         {
             await split.SendAsync(line);
         }

@@ -8,8 +8,11 @@ namespace Compiled.Benchmarks.Peers.WordCount;
 internal static class LinqWordCount
 {
     /// <summary>The count of each word of the file <paramref name="inputPath"/>.</summary>
-    public static IEnumerable<KeyValuePair<string, long>> Count(string inputPath) =>
-        File.ReadLines(inputPath)
+    public static IEnumerable<KeyValuePair<string, long>> Count(string inputPath) => Count(File.ReadLines(inputPath));
+
+    /// <summary>The count of each word of <paramref name="lines"/> (a file's, or a connection's: <see cref="TcpLines"/>).</summary>
+    public static IEnumerable<KeyValuePair<string, long>> Count(IEnumerable<string> lines) =>
+        lines
             .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .CountBy(word => word, StringComparer.Ordinal)
             .Select(pair => KeyValuePair.Create(pair.Key, (long)pair.Value))

@@ -10,8 +10,11 @@ namespace Compiled.Benchmarks.Peers.WordCount;
 internal static class RxWordCount
 {
     /// <summary>The count of each word of the file <paramref name="inputPath"/>.</summary>
-    public static async Task<IList<KeyValuePair<string, long>>> Count(string inputPath) =>
-        await File.ReadLines(inputPath).ToObservable()
+    public static Task<IList<KeyValuePair<string, long>>> Count(string inputPath) => Count(File.ReadLines(inputPath));
+
+    /// <summary>The count of each word of <paramref name="lines"/> (a file's, or a connection's: <see cref="TcpLines"/>).</summary>
+    public static async Task<IList<KeyValuePair<string, long>>> Count(IEnumerable<string> lines) =>
+        await lines.ToObservable()
             .SelectMany(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .GroupBy(word => word, StringComparer.Ordinal)
             .SelectMany(words => words.LongCount().Select(count => KeyValuePair.Create(words.Key, count)))
