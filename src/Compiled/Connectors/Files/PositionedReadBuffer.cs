@@ -39,6 +39,20 @@ internal sealed class PositionedReadBuffer
     /// </summary>
     public int Fill(SafeFileHandle file, long offset, long most)
     {
+        Memory<byte> room = Room();
+        int want = (int)Math.Min(room.Length, most);
+        int read = want == 0 ? 0 : RandomAccess.Read(file, room.Span[..want], offset);
+        Received(read);
+        return read;
+    }
+
+    /// <summary>
+    /// Moves the unconsumed bytes to the front (into a buffer twice the size when they fill it) and returns the free
+    /// room after them, never empty, to read into; then say how much was read with <see cref="Received"/>. For a reader
+    /// whose reads are not positioned (a socket's).
+    /// </summary>
+    public Memory<byte> Room()
+    {
         byte[] buffer = Array;
         int kept = Count;
         if (kept == buffer.Length)
@@ -55,11 +69,11 @@ internal sealed class PositionedReadBuffer
 
         Start = 0;
         End = kept;
-        int want = (int)Math.Min(buffer.Length - kept, most);
-        int read = want == 0 ? 0 : RandomAccess.Read(file, buffer.AsSpan(kept, want), offset);
-        End += read;
-        return read;
+        return buffer.AsMemory(kept);
     }
+
+    /// <summary>Adds <paramref name="bytes"/> bytes read into the room <see cref="Room"/> gave to what was read.</summary>
+    public void Received(int bytes) => End += bytes;
 
     /// <summary>Consumes the unconsumed bytes up to <paramref name="index"/> of <see cref="Array"/>.</summary>
     public void ConsumeTo(int index) => Start = index;

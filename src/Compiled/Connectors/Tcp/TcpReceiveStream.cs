@@ -4,7 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Compiled.Connectors.Tcp;
 
 /// <summary>
-/// The stream a <see cref="TcpSource"/> connection is read through: a <see cref="NetworkStream"/> that owns
+/// The stream a <see cref="TcpSource"/> connection with a write-ahead log is read through (the log is written as the
+/// stream is read; without one a connection is read by <see cref="TcpConnectionReader"/>): a <see cref="NetworkStream"/> that owns
 /// its socket, counts the bytes received, and ends like a close when the peer resets the connection.
 /// </summary>
 /// <remarks>
@@ -13,7 +14,7 @@ namespace Compiled.Connectors.Tcp;
 /// it does after an orderly close. Only the <see cref="Memory{T}"/> overload of <c>ReadAsync</c> is
 /// adapted, because that is the one <see cref="System.IO.Pipelines.PipeReader"/> calls.
 /// </remarks>
-internal sealed class TcpReceiveStream : NetworkStream
+internal sealed class TcpReceiveStream : NetworkStream, ITcpConnection
 {
     public TcpReceiveStream(Socket socket)
         : base(socket, ownsSocket: true)

@@ -48,7 +48,7 @@ public sealed partial class TcpSource : Source
 
     private readonly ILogger _logger;
     private readonly EndPoint _endPoint;
-    private TcpReceiveStream? _current;
+    private ITcpConnection? _current;
     private int _failures;
 
     /// <summary>Reads the host, port and options of <paramref name="uri"/>; connects only when the run asks for a stream.</summary>
@@ -195,8 +195,17 @@ public sealed partial class TcpSource : Source
                     LogConnectedAfterFailures(Name, _failures, Noun.For(_failures, "attempt", "attempts"));
                 }
 
-                _current = new TcpReceiveStream(socket);
-                var reader = PipeReader.Create(WriteAhead ? LoggedStream(_current) : _current, new StreamPipeReaderOptions(
+                if (!WriteAhead)
+                {
+                    // Read on the run's own thread while bytes have arrived (TcpConnectionReader).
+                    var connection = new TcpConnectionReader(socket);
+                    _current = connection;
+                    return HandOut(new SourceStream(Name, connection));
+                }
+
+                var logged = new TcpReceiveStream(socket);
+                _current = logged;
+                var reader = PipeReader.Create(LoggedStream(logged), new StreamPipeReaderOptions(
                     bufferSize: BufferSize, minimumReadSize: MinimumReadSize, leaveOpen: false, useZeroByteReads: true));
                 return HandOut(new SourceStream(Name, reader));
             }

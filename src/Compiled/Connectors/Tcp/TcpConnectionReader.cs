@@ -1,0 +1,236 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Compiled.Connectors.Files;
+
+namespace Compiled.Connectors.Tcp;
+
+/// <summary>
+/// The bytes of one <see cref="TcpSource"/> connection as a <see cref="PipeReader"/>, received into one buffer
+/// (<see cref="PositionedReadBuffer"/>). While the socket holds received bytes, a read takes them at once on the thread
+/// that asks, as a file is read (<see cref="PositionedFileReader"/>): no task, no pipe and no thread-pool hop per read.
+/// Only when nothing has arrived does a read wait, asynchronously. The reader owns the socket; it counts the bytes
+/// received, and ends like a close when the peer resets the connection.
+/// </summary>
+/// <remarks>
+/// A reset (RST) is how a producer that crashed or closed with unread data says goodbye: ending the reader there,
+/// instead of throwing, lets the run hand over what arrived and ask for the next connection, as after an orderly close.
+/// The buffer holds what was received and not yet consumed, from its front; a record longer than the buffer doubles it.
+/// </remarks>
+internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
+{
+    /// <summary>The buffer's first size: how much one read takes at most while the record in hand fits.</summary>
+    public const int BufferBytes = 256 * 1024;
+
+    // How long a read waits on the run's thread for bytes before it waits asynchronously.
+    private const int PollMicroseconds = 1000;
+
+    private readonly Socket _socket;
+    private readonly PositionedReadBuffer _reads = new(BufferBytes);
+    private CancellationTokenSource _cancelPending = new();
+    private bool _examinedAll = true;   // the caller examined every byte received: the next read must bring more
+    private bool _ended;                // the peer closed or reset the connection
+    private bool _completed;
+
+    /// <summary>Reads <paramref name="socket"/>, a connected socket; the reader owns it from now on.</summary>
+    public TcpConnectionReader(Socket socket) => _socket = socket;
+
+    /// <inheritdoc />
+    public long BytesReceived { get; private set; }
+
+    /// <inheritdoc />
+    public bool WasReset { get; private set; }
+
+    /// <inheritdoc />
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_cancelPending.IsCancellationRequested)
+        {
+            // CancelPendingRead with no read waiting: the next read returns at once, marked cancelled.
+            _cancelPending.Dispose();
+            _cancelPending = new CancellationTokenSource();
+            return new ValueTask<ReadResult>(new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false));
+        }
+
+        if (!_examinedAll || _ended)
+        {
+            return new ValueTask<ReadResult>(Result());
+        }
+
+        // Bytes the kernel holds already: taken at once, on this thread. A socket whose state the call cannot tell (closed
+        // under the read by a stop) goes the waiting way, which reports it as the socket does.
+        int available;
+        try
+        {
+            available = _socket.Available;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            available = 0;
+        }
+
+        if (available > 0 || PollBriefly())
+        {
+            Memory<byte> room = _reads.Room();
+            int received = _socket.Receive(room.Span, SocketFlags.None, out SocketError error);
+            Take(error == SocketError.Success ? received : Failed(error));
+            return new ValueTask<ReadResult>(Result());
+        }
+
+        return ReceiveAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public override bool TryRead(out ReadResult result)
+    {
+        ThrowIfCompleted();
+        if (_examinedAll && !_ended)
+        {
+            result = default;
+            return false;
+        }
+
+        result = Result();
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    /// <inheritdoc />
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        ThrowIfCompleted();
+        byte[] buffer = _reads.Array;
+        int consumedAt = IndexOf(consumed, buffer);
+        int examinedAt = IndexOf(examined, buffer);
+        if (consumedAt < _reads.Start || examinedAt < consumedAt || examinedAt > _reads.End)
+        {
+            throw new InvalidOperationException(
+                $"AdvanceTo was given positions outside the last buffer received (consumed {consumedAt}, examined {examinedAt}, " +
+                $"unconsumed {_reads.Start} to {_reads.End}); pass positions of the buffer the last read returned, consumed before examined.");
+        }
+
+        _reads.ConsumeTo(consumedAt);
+        _examinedAll = examinedAt == _reads.End;
+    }
+
+    /// <inheritdoc />
+    public override void CancelPendingRead() => _cancelPending.Cancel();
+
+    /// <inheritdoc />
+    public override void Complete(Exception? exception = null)
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        _completed = true;
+        _socket.Dispose();
+        _reads.Return();
+        _cancelPending.Dispose();
+    }
+
+    /// <inheritdoc />
+    public override ValueTask CompleteAsync(Exception? exception = null)
+    {
+        Complete(exception);
+        return default;
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => CompleteAsync();
+
+    // Nothing has arrived yet: waits up to a millisecond on this thread for bytes (or the peer's close), which a fast
+    // sender's next segment usually takes, rather than hand the wait to the thread pool, whose hop and the spinning of its
+    // idle threads cost a busy connection more than the wait.
+    private bool PollBriefly()
+    {
+        try
+        {
+            return _socket.Poll(PollMicroseconds, SelectMode.SelectRead);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    // Nothing has arrived: waits for bytes (or the peer's close), cut short by CancelPendingRead or the caller's token.
+    private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
+    {
+        using CancellationTokenSource wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelPending.Token);
+        int received;
+        try
+        {
+            received = await _socket.ReceiveAsync(_reads.Room(), SocketFlags.None, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _cancelPending.IsCancellationRequested)
+        {
+            _cancelPending.Dispose();
+            _cancelPending = new CancellationTokenSource();
+            return new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false);
+        }
+        catch (SocketException error)
+        {
+            received = Failed(error.SocketErrorCode);
+        }
+
+        Take(received);
+        return Result();
+    }
+
+    // A receive's failure: a reset ends the connection as a close does; any other error is the socket's to report.
+    private int Failed(SocketError error)
+    {
+        if (error == SocketError.ConnectionReset)
+        {
+            WasReset = true;
+            return 0;
+        }
+
+        throw new IOException($"Reading from the connection failed: {error}.", new SocketException((int)error));
+    }
+
+    // What a receive brought: 0 is the connection's end.
+    private void Take(int received)
+    {
+        _reads.Received(received);
+        BytesReceived += received;
+        _ended = received == 0;
+        _examinedAll = false;
+    }
+
+    private ReadResult Result() => new(_reads.Unconsumed, isCanceled: false, isCompleted: _ended);
+
+    private void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new InvalidOperationException("The reader of the connection was completed; nothing more can be read from it.");
+        }
+    }
+
+    private static int IndexOf(SequencePosition position, byte[] buffer)
+    {
+        if (!ReferenceEquals(position.GetObject(), buffer))
+        {
+            throw new InvalidOperationException("AdvanceTo was given a position of another buffer than the one the last read returned; pass positions of that buffer.");
+        }
+
+        return position.GetInteger();
+    }
+}
+
+/// <summary>A <see cref="TcpSource"/> connection as the source sees it: what it received, and how it ended.</summary>
+internal interface ITcpConnection : IAsyncDisposable
+{
+    /// <summary>Bytes received on this connection so far.</summary>
+    long BytesReceived { get; }
+
+    /// <summary>Whether the connection ended with a reset rather than an orderly close.</summary>
+    bool WasReset { get; }
+}
