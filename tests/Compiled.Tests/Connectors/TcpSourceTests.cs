@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -240,6 +241,57 @@ public sealed class TcpSourceTests : IDisposable
         await server.SendAsync("second\n"u8.ToArray(), deadline.Token);
         server.Shutdown(SocketShutdown.Send);
         Assert.Equal("second\n"u8.ToArray(), await PipeReading.ReadToEndAsync(reader, deadline.Token));
+    }
+
+    [Fact]
+    public async Task TcpSource_ALineLongerThanTheBuffer_ArrivingInPieces_IsReadWhole()
+    {
+        using var deadline = Eventually.Deadline();
+        using var listener = Listen();
+        await using Source source = Create($"tcp://127.0.0.1:{PortOf(listener)}");
+        Task<Socket> accepting = listener.AcceptSocketAsync(deadline.Token).AsTask();
+        await using SourceStream? stream = await source.NextStreamAsync(deadline.Token);
+        using Socket server = await accepting;
+        Assert.NotNull(stream);
+        PipeReader reader = stream.Reader;
+
+        // 700,000 bytes with no line end until the last, sent in pieces with pauses: the reader waits between them and
+        // grows its 256 KiB buffer rather than cut the line.
+        byte[] line = [.. Enumerable.Range(0, 700_000).Select(i => (byte)('a' + (i % 26))), (byte)'\n'];
+        Task sending = Task.Run(
+            async () =>
+            {
+                for (int offset = 0; offset < line.Length; offset += 70_000)
+                {
+                    await server.SendAsync(line.AsMemory(offset, Math.Min(70_000, line.Length - offset)), deadline.Token);
+                    await Task.Delay(5, deadline.Token);
+                }
+
+                server.Shutdown(SocketShutdown.Send);
+            },
+            deadline.Token);
+
+        byte[]? whole = null;
+        while (whole is null)
+        {
+            ReadResult result = await reader.ReadAsync(deadline.Token);
+            if (result.Buffer.PositionOf((byte)'\n') is { } end)
+            {
+                whole = result.Buffer.Slice(0, result.Buffer.GetPosition(1, end)).ToArray();
+                reader.AdvanceTo(result.Buffer.GetPosition(1, end));
+            }
+            else
+            {
+                Assert.False(result.IsCompleted, "The connection ended before the line did.");
+                reader.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            }
+        }
+
+        await sending;
+        Assert.Equal(line, whole);
+        ReadResult last = await reader.ReadAsync(deadline.Token);
+        Assert.True(last.IsCompleted);
+        Assert.True(last.Buffer.IsEmpty);
     }
 
     [Theory]
