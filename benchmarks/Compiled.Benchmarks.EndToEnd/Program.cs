@@ -11,7 +11,7 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //                                               runs each job as a process, interleaved, checks outputs, prints the table;
 //                                               --peers: also the LINQ, Rx, Dataflow and Akka.Streams jobs of that
 //                                               Compiled.Benchmarks.Peers.dll, on the first N MiB of the text (default 64; 0: none)
-//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR]
+//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--trill DLL] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 //                                               (the peers on the file's lines within its first N MiB, default 64)
 //   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] ...
@@ -83,6 +83,8 @@ switch (command)
                     jobs.Add(new($"Compiled Q5, AOT, {interval}", compiledAot, q5));
                 }
             }
+
+            jobs.AddRange(TrillJobs.Hottest(options));   // --trill DLL: Trill's row mode (benchmarks/Compiled.Benchmarks.Trill)
 
             // --peers DLL: the same job written with the libraries .NET users pick, on the bids of a prefix of the file.
             long peerBytes = options.TryGetValue("--peer-mib", out string? peerMib) ? long.Parse(peerMib, CultureInfo.InvariantCulture) << 20 : 64L << 20;
