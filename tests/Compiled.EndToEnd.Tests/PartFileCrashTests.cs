@@ -5,7 +5,8 @@ namespace Compiled.EndToEnd.Tests;
 /// <summary>
 /// A job on partitions whose file sink writes a part file per partition per batch, with a checkpoint, as a machine failure
 /// meets it: Nexmark Q1 (every bid mapped and written as it comes) over a million events on 2 partitions, killed with
-/// SIGKILL at seeded random moments (between a batch's parts being written and their commit among them) and restarted
+/// SIGKILL at seeded random moments after each run's first committed batch (between a batch's parts being written and
+/// their commit among them) and restarted
 /// until a run reads to the end; every bid's row must be in exactly one part file, none lost and none doubled.
 /// </summary>
 public class PartFileCrashTests
@@ -27,11 +28,12 @@ public class PartFileCrashTests
         List<string> expected = SortedRows(reference);
 
         string output = temp.File("out");
+        string checkpoint = temp.File("checkpoint");
         string[] arguments =
         [
             "q1", "--source", bids,
             "--sink", $"file://{output}/out?suffix=txt",
-            "--checkpoint", temp.File("checkpoint"),
+            "--checkpoint", checkpoint,
             "--batch-interval", "50ms",
             "--parallelism", "2",
         ];
@@ -42,9 +44,18 @@ public class PartFileCrashTests
         bool ended = false;
         for (int run = 1; run <= 30 && !ended; run++)
         {
+            HashSet<string> before = Checkpoints(checkpoint);
             await using RunningExecutable job = RunningExecutable.Start(Repo.NexmarkExecutable, Repo.NexmarkDirectory, arguments);
             await job.WaitForErrorAsync(" starting: ");
-            int lifetime = random.Next(20, 300);
+
+            // The random moment is counted from the run's first committed batch (a checkpoint it wrote), so that a killed
+            // run leaves its successor partitions to resume midway however slowly a loaded machine starts it.
+            for (int waited = 0; waited < 20_000 && !job.HasExited && Checkpoints(checkpoint).SetEquals(before); waited += 5)
+            {
+                await Task.Delay(5, TestContext.Current.CancellationToken);
+            }
+
+            int lifetime = random.Next(0, 250);
             await Task.Delay(lifetime, TestContext.Current.CancellationToken);
             resumedMidway += job.Error.Contains("resuming on 2 partitions", StringComparison.Ordinal) ? 1 : 0;
             if (job.HasExited || killed == CrashHarness.Kills)
@@ -58,7 +69,7 @@ public class PartFileCrashTests
 
             await job.KillAsync();
             killed++;
-            log.Append(CultureInfo.InvariantCulture, $"run {run}: killed after {lifetime} ms\n");
+            log.Append(CultureInfo.InvariantCulture, $"run {run}: killed {lifetime} ms after its first checkpoint\n");
         }
 
         Assert.True(ended, $"No run read to the end.\n{log}");
@@ -71,6 +82,10 @@ public class PartFileCrashTests
             expected.SequenceEqual(written),
             $"The part files hold {written.Count} rows, the one-partition run {expected.Count}: rows were lost or doubled (seed {CrashHarness.Seed}).\n{log}");
     }
+
+    // The names of the checkpoints in the directory (none before the first run).
+    private static HashSet<string> Checkpoints(string directory) =>
+        Directory.Exists(directory) ? [.. Directory.GetFileSystemEntries(directory, "checkpoint-*").Select(path => Path.GetFileName(path))] : [];
 
     // Every row of the directory's out-* files, sorted.
     private static List<string> SortedRows(string directory)
