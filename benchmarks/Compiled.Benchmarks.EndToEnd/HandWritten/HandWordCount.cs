@@ -17,7 +17,7 @@ namespace Compiled.Benchmarks.EndToEnd.HandWritten;
 /// (<c>Utf8Words</c> on the space) of its lines (cut at the newline). The generated input has no <c>\r</c>, which
 /// the compiled job's framer would trim and this job would count as part of a word.
 /// </remarks>
-internal static class HandWordCount
+internal static partial class HandWordCount
 {
     private const int BlockBytes = 4 << 20;
     private const int Padding = 64;   // readable bytes past the data: the table's and the splitter's wide loads
