@@ -9,14 +9,19 @@
 # the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
 # bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
+# With "nexmark" first, Nexmark Q1 and Q2 (--query q1, q2 or q1,q2) on the same bid file: the hand-written job on 1
+# thread and on N (--hand-threads N, default --partitions N) against samples/Nexmark's q1/q2 (JIT and AOT, on 1
+# partition and on --partitions N) and the peers (on the bids within the file's first --peer-mib MiB):
+#   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh nexmark --query q1,q2 --rounds 3 --partitions 2 --peer-mib 16
+# The word count and "hottest" take --hand-threads N (or --partitions N) likewise.
 set -euo pipefail
 job=wordcount
-if [[ "${1:-}" == hottest ]]; then
-  job=hottest
+if [[ "${1:-}" == hottest || "${1:-}" == nexmark ]]; then
+  job="$1"
   shift
 fi
 events=10000000
-if [[ $job == hottest && "${1:-}" == --events ]]; then
+if [[ $job != wordcount && "${1:-}" == --events ]]; then
   events="$2"
   shift 2
 fi
@@ -31,7 +36,7 @@ build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
 build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
 peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
-if [[ $job == hottest ]]; then
+if [[ $job != wordcount ]]; then
   build build "$root/samples/Nexmark/Nexmark.csproj" >&2
   build publish "$root/samples/Nexmark/Nexmark.csproj" -r "$rid" >&2
   harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
@@ -41,7 +46,11 @@ if [[ $job == hottest ]]; then
     echo "Generating $events Nexmark events into $bids (once; they are reused after)..." >&2
     dotnet "$nexmark" generate --events "$events" --out "$bids" >&2
   fi
-  exec dotnet "$harness" run-hottest \
+  command=run-hottest
+  if [[ $job == nexmark ]]; then
+    command=run-nexmark
+  fi
+  exec dotnet "$harness" "$command" \
     --bids "$bids/bids.csv" \
     --hand-jit "$harness" \
     --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \

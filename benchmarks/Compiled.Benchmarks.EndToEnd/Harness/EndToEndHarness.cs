@@ -86,8 +86,10 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
                 }
 
                 Directory.CreateDirectory(output);
-                ProcessMeasure measure = MeasuredProcess.Run(
-                    job.FileName, job.Arguments(job.Input?.Path ?? inputPath, output), job.FileName == "dotnet" ? dotnetEnvironment : environment);
+                IReadOnlyList<string> arguments = job.Arguments(job.Input?.Path ?? inputPath, output);
+                ProcessMeasure measure = job.FileName == "dotnet"
+                    ? MeasuredProcess.Run(job.FileName, GcCounts.AllowingStartupHook(arguments, workDirectory), dotnetEnvironment)
+                    : MeasuredProcess.Run(job.FileName, arguments, environment);
                 if (measure.ExitCode != 0)
                 {
                     report.WriteLine($"{job.Name} exited with {measure.ExitCode}; the end of its standard error:\n{measure.ErrorTail}");
