@@ -5,8 +5,8 @@ using Compiled.Benchmarks.EndToEnd.Input;
 
 // The end-to-end yardstick. Commands:
 //   generate [--cache DIR] [--mib N]            writes the Zipf text once (and its expected counts); prints its path
-//   hand-wordcount INPUT OUTPUT                 the hand-written word count: INPUT's words counted into the file OUTPUT
-//   hand-hottest BIDS OUTPUT                    the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
+//   hand-wordcount INPUT OUTPUT [--threads N]   the hand-written word count: INPUT's words counted into the file OUTPUT
+//   hand-hottest BIDS OUTPUT [--threads N]      the hand-written Q5-style job: each window's hottest auctions of BIDS into OUTPUT
 //   run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR]
 //                                               runs each job as a process, interleaved, checks outputs, prints the table;
 //                                               --peers: also the LINQ, Rx, Dataflow and Akka.Streams jobs of that
@@ -16,6 +16,8 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //                                               (the peers on the file's lines within its first N MiB, default 64)
 //   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] ...
 //                                               the word count over loopback TCP (Harness/TcpWordCountCommand.cs)
+//   (run and run-hottest: --hand-threads N, or --partitions N, adds the hand-written job on N threads)
+//   hand-nexmark ..., run-nexmark ...           Nexmark Q1 and Q2 likewise (Harness/NexmarkCommand.cs)
 // run.sh beside this file builds and publishes everything and calls "run" with the paths.
 string command = args.Length > 0 ? args[0] : "";
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -41,11 +43,11 @@ switch (command)
         return 0;
 
     case "hand-wordcount" when positional.Count == 2:
-        HandWordCount.Run(positional[0], positional[1]);
+        HandWordCount.Run(positional[0], positional[1], LineRanges.Threads(options));
         return 0;
 
     case "hand-hottest" when positional.Count == 2:
-        HandHottest.Run(positional[0], positional[1]);
+        HandHottest.Run(positional[0], positional[1], LineRanges.Threads(options));
         return 0;
 
     case "tcp":
@@ -68,6 +70,8 @@ switch (command)
             {
                 jobs.Add(new("hand-written, AOT", handAot, (i, o) => ["hand-hottest", i, Path.Combine(o, "hottest.txt")]));
             }
+
+            jobs.AddRange(HandThreadJobs.For(options, (i, o) => ["hand-hottest", i, Path.Combine(o, "hottest.txt")]));
 
             foreach (string interval in intervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
@@ -124,6 +128,8 @@ switch (command)
                 jobs.Add(new("hand-written, AOT", handAot, (i, o) => ["hand-wordcount", i, Path.Combine(o, "counts.txt")]));
             }
 
+            jobs.AddRange(HandThreadJobs.For(options, (i, o) => ["hand-wordcount", i, Path.Combine(o, "counts.txt")]));
+
             // One batch interval longer than the run, so that the whole file is (almost always) one batch; a run
             // that spans a boundary writes two files, which the check sums. The last batch commits when the file ends.
             // The plain rows run on one partition (--parallelism 1), since the default is one partition per core.
@@ -173,12 +179,15 @@ switch (command)
             Directory.Delete(work, recursive: true);
         }
 
+    case "run-nexmark" or "hand-nexmark":
+        return NexmarkCommand.Run(command, options, positional);
+
     default:
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
             "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
             "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR] | " +
-            TcpWordCountCommand.Usage + ". " +
-            "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
+            TcpWordCountCommand.Usage + " | " +
+            $"{NexmarkCommand.Usage}. Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;
 }

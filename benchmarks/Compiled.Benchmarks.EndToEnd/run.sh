@@ -13,14 +13,19 @@
 # hand-written TCP job, to samples/WordCount's tcp source (JIT and AOT) and to the LINQ and Rx peers reading a
 # NetworkStream (on the first 64 MiB; --peer-mib N), beside the AOT jobs on the file:
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh tcp --rounds 3
+# With "nexmark" first, Nexmark Q1 and Q2 (--query q1, q2 or q1,q2) on the same bid file: the hand-written job on 1
+# thread and on N (--hand-threads N, default --partitions N) against samples/Nexmark's q1/q2 (JIT and AOT, on 1
+# partition and on --partitions N) and the peers (on the bids within the file's first --peer-mib MiB):
+#   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh nexmark --query q1,q2 --rounds 3 --partitions 2 --peer-mib 16
+# The word count and "hottest" take --hand-threads N (or --partitions N) likewise.
 set -euo pipefail
 job=wordcount
-if [[ "${1:-}" == hottest || "${1:-}" == tcp ]]; then
+if [[ "${1:-}" == hottest || "${1:-}" == nexmark || "${1:-}" == tcp ]]; then
   job="$1"
   shift
 fi
 events=10000000
-if [[ $job == hottest && "${1:-}" == --events ]]; then
+if [[ ( $job == hottest || $job == nexmark ) && "${1:-}" == --events ]]; then
   events="$2"
   shift 2
 fi
@@ -35,7 +40,7 @@ build build "$here/Compiled.Benchmarks.EndToEnd.csproj" >&2
 build build "$root/benchmarks/Compiled.Benchmarks.Peers/Compiled.Benchmarks.Peers.csproj" >&2
 peers="$root/benchmarks/Compiled.Benchmarks.Peers/bin/Release/net10.0/Compiled.Benchmarks.Peers.dll"
 build publish "$here/Compiled.Benchmarks.EndToEnd.csproj" -r "$rid" >&2
-if [[ $job == hottest ]]; then
+if [[ $job == hottest || $job == nexmark ]]; then
   build build "$root/samples/Nexmark/Nexmark.csproj" >&2
   build publish "$root/samples/Nexmark/Nexmark.csproj" -r "$rid" >&2
   harness="$here/bin/Release/net10.0/Compiled.Benchmarks.EndToEnd.dll"
@@ -45,7 +50,11 @@ if [[ $job == hottest ]]; then
     echo "Generating $events Nexmark events into $bids (once; they are reused after)..." >&2
     dotnet "$nexmark" generate --events "$events" --out "$bids" >&2
   fi
-  exec dotnet "$harness" run-hottest \
+  command=run-hottest
+  if [[ $job == nexmark ]]; then
+    command=run-nexmark
+  fi
+  exec dotnet "$harness" "$command" \
     --bids "$bids/bids.csv" \
     --hand-jit "$harness" \
     --hand-aot "$here/bin/Release/net10.0/$rid/publish/Compiled.Benchmarks.EndToEnd" \

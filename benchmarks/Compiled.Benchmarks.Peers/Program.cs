@@ -1,5 +1,6 @@
 using Compiled.Benchmarks.Peers;
 using Compiled.Benchmarks.Peers.Hottest;
+using Compiled.Benchmarks.Peers.Nexmark;
 using Compiled.Benchmarks.Peers.WordCount;
 
 // The peers of the end-to-end yardstick: one job written with one library per command, run as a process by the
@@ -12,6 +13,9 @@ using Compiled.Benchmarks.Peers.WordCount;
 //   linq-hottest | rx-hottest | dataflow-hottest | akka-hottest BIDS OUTPUT
 //       the Q5-style job: in each 10 s window of event time, sliding every 2 s, the auctions with the most bids of the
 //       Nexmark bid file BIDS, as (windowStart,auction,bids) lines
+//   linq-q1 | rx-q1 | dataflow-q1 | akka-q1 | linq-q2 | rx-q2 | dataflow-q2 | akka-q2 BIDS OUTPUT
+//       Nexmark Q1 (auction,bidder,price*89/100,dateTime for every bid) or Q2 ((auction,price) for the bids on auctions
+//       that are multiples of 123) over the Nexmark bid file BIDS, as samples/Nexmark's file sink writes them
 if (args.Length != 3)
 {
     return Usage();
@@ -69,6 +73,22 @@ switch (args[0])
         HotBids.Write(output, await AkkaHottest.Run(input));
         return 0;
 
+    case "linq-q1" or "linq-q2":
+        LinqNexmark.Run(args[0][^2..], input, output);
+        return 0;
+
+    case "rx-q1" or "rx-q2":
+        await RxNexmark.Run(args[0][^2..], input, output);
+        return 0;
+
+    case "dataflow-q1" or "dataflow-q2":
+        await DataflowNexmark.Run(args[0][^2..], input, output);
+        return 0;
+
+    case "akka-q1" or "akka-q2":
+        await AkkaNexmark.Run(args[0][^2..], input, output);
+        return 0;
+
     default:
         return Usage();
 }
@@ -76,7 +96,7 @@ switch (args[0])
 static int Usage()
 {
     Console.Error.WriteLine(
-        "Usage: (linq|rx|dataflow|akka)-wordcount INPUT OUTPUT | (linq|rx|dataflow|akka)-tcp-wordcount HOST:PORT OUTPUT | (linq|rx|dataflow|akka)-hottest BIDS OUTPUT. " +
+        "Usage: (linq|rx|dataflow|akka)-wordcount INPUT OUTPUT | (linq|rx|dataflow|akka)-tcp-wordcount HOST:PORT OUTPUT | (linq|rx|dataflow|akka)-hottest BIDS OUTPUT | (linq|rx|dataflow|akka)-(q1|q2) BIDS OUTPUT. " +
         "Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness with these jobs.");
     return 2;
 }

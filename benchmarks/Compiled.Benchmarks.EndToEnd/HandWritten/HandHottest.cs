@@ -19,7 +19,7 @@ namespace Compiled.Benchmarks.EndToEnd.HandWritten;
 /// on at every bid. On a stream whose event times never go back (the Nexmark generator's) both count every bid and
 /// emit the same windows. A bid older than a window this job has emitted is not counted in it.
 /// </remarks>
-internal static class HandHottest
+internal static partial class HandHottest
 {
     private const long Size = 10_000;
     private const long Slide = 2_000;
@@ -112,8 +112,10 @@ internal static class HandHottest
         windows.Add(time, auction);
     }
 
-    // The open windows, in a ring by start (a start's place is (start / Slide) mod Ring), each with its table.
-    private sealed class Windows(Stream output)
+    // The open windows, in a ring by start (a start's place is (start / Slide) mod Ring), each with its table. On
+    // several threads, a window another thread also counts bids of (`isShared`) is not emitted but kept, its counts
+    // to be merged with the other thread's.
+    private sealed class Windows(Stream output, Func<long, bool>? isShared = null)
     {
         private readonly long[] _starts = NoWindows();
         private readonly AuctionCounts[] _tables = [.. Enumerable.Range(0, Ring).Select(_ => new AuctionCounts())];
@@ -187,8 +189,26 @@ internal static class HandHottest
             _written = 0;
         }
 
+        /// <summary>The counts of the windows that were not emitted because another thread counts bids of them too, by start.</summary>
+        public Dictionary<long, Dictionary<long, long>> Shared { get; } = [];
+
         private void Emit(long start, AuctionCounts table)
         {
+            if (isShared is not null && isShared(start))
+            {
+                var counts = new Dictionary<long, long>(table.Count);
+                foreach (AuctionCounts.Slot slot in table.Slots)
+                {
+                    if (slot.Key != long.MinValue)
+                    {
+                        counts[slot.Key] = slot.Count;
+                    }
+                }
+
+                Shared[start] = counts;
+                return;
+            }
+
             long most = table.Most();
             foreach (AuctionCounts.Slot slot in table.Slots)
             {

@@ -8,7 +8,7 @@ namespace Compiled.Benchmarks.EndToEnd.HandWritten;
 /// <see cref="WordSplitter"/>, counted in <see cref="WordTable"/>, and written as <c>(word,count)</c>
 /// lines, flushed to disk as the compiled job's file sink does.
 /// </summary>
-internal static class HandWordCount
+internal static partial class HandWordCount
 {
     /// <summary>Counts the words of <paramref name="inputPath"/> and writes the counts to <paramref name="outputPath"/>.</summary>
     public static void Run(string inputPath, string outputPath)

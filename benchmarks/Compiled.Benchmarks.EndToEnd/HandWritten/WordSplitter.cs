@@ -21,7 +21,8 @@ internal delegate int BlockReader(Span<byte> into);
 internal static class WordSplitter
 {
     private const int BlockBytes = 4 << 20;
-    private const int Padding = 64;   // readable bytes past the data: the table's and the splitter's wide loads
+    /// <summary>Readable bytes a buffer must have past its data: the table's and the splitter's wide loads.</summary>
+    public const int Padding = 64;
 
     /// <summary>
     /// Counts every word of the input <paramref name="read"/> gives, block by block, into <paramref name="table"/>;
@@ -54,10 +55,12 @@ internal static class WordSplitter
         }
     }
 
-    // Counts every word of buffer[0..length): a word ends at a space, a newline or the end of the data. 32 bytes at a
-    // time where the machine has 256-bit vectors, else 16 (a Native AOT build for the baseline x64 has only 128-bit
-    // ones unless told otherwise).
-    private static void Split(WordTable table, byte[] buffer, int length)
+    /// <summary>
+    /// Counts every word of buffer[0..length) (with <see cref="Padding"/> readable bytes after it): a word ends at a
+    /// space, a newline or the end of the data. 32 bytes at a time where the machine has 256-bit vectors, else 16 (a
+    /// Native AOT build for the baseline x64 has only 128-bit ones unless told otherwise).
+    /// </summary>
+    public static void Split(WordTable table, byte[] buffer, int length)
     {
         if (Vector256.IsHardwareAccelerated)
         {

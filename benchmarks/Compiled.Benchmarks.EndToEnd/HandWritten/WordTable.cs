@@ -46,11 +46,42 @@ internal sealed class WordTable
     {
         if (length <= ShortKeyBytes)
         {
-            AddShort(ref word, length);
+            AddShort(ref word, length, 1);
         }
         else
         {
-            AddLong(ref word, length);
+            AddLong(ref word, length, 1);
+        }
+    }
+
+    /// <summary>Adds every word of <paramref name="other"/> with its count (the merge of tables counted apart).</summary>
+    public void AddAll(WordTable other)
+    {
+        byte[] key = new byte[256];
+        for (int i = 0; i < other._slotCount; i++)
+        {
+            ref Slot slot = ref SlotAt(other._slots, other._slotOffset, i);
+            if (slot.Length == 0)
+            {
+                continue;
+            }
+
+            if (key.Length < slot.Length + ShortKeyBytes)
+            {
+                key = new byte[slot.Length + ShortKeyBytes];
+            }
+
+            // The key and zeros past it: a short key's two words are read whole.
+            key.AsSpan().Clear();
+            other.KeyOf(ref slot).CopyTo(key);
+            if (slot.Length <= ShortKeyBytes)
+            {
+                AddShort(ref key[0], slot.Length, slot.Count);
+            }
+            else
+            {
+                AddLong(ref key[0], slot.Length, slot.Count);
+            }
         }
     }
 
@@ -84,7 +115,7 @@ internal sealed class WordTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void AddShort(ref byte word, int length)
+    private void AddShort(ref byte word, int length, long count)
     {
         ulong k0 = LowBytes(Unsafe.ReadUnaligned<ulong>(ref word), length);
         ulong k1 = LowBytes(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref word, 8)), length - 8);
@@ -97,7 +128,7 @@ internal sealed class WordTable
             ref Slot slot = ref Unsafe.Add(ref slots, index);
             if (slot.K0 == k0 && slot.K1 == k1 && slot.Length == length)
             {
-                slot.Count++;
+                slot.Count += count;
                 return;
             }
 
@@ -107,7 +138,7 @@ internal sealed class WordTable
                 slot.K1 = k1;
                 slot.Hash = (uint)(hash >> 32);
                 slot.Length = length;
-                slot.Count = 1;
+                slot.Count = count;
                 Added();
                 return;
             }
@@ -117,7 +148,7 @@ internal sealed class WordTable
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void AddLong(ref byte word, int length)
+    private void AddLong(ref byte word, int length, long count)
     {
         ReadOnlySpan<byte> key = MemoryMarshal.CreateReadOnlySpan(ref word, length);
         ulong hash = HashLong(key);
@@ -128,7 +159,7 @@ internal sealed class WordTable
             ref Slot slot = ref SlotAt(_slots, _slotOffset, index);
             if (slot.Length == length && slot.Hash == tag && _arena.AsSpan((int)slot.K0, length).SequenceEqual(key))
             {
-                slot.Count++;
+                slot.Count += count;
                 return;
             }
 
@@ -144,7 +175,7 @@ internal sealed class WordTable
                 slot.K1 = 0;
                 slot.Hash = tag;
                 slot.Length = length;
-                slot.Count = 1;
+                slot.Count = count;
                 _arenaUsed += length;
                 Added();
                 return;

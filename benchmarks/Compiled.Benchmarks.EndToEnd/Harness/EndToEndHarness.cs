@@ -20,13 +20,18 @@ internal interface IExpectedOutput
 
     /// <summary>Why the output in <paramref name="directory"/> differs from the answer, or <see langword="null"/> if it is the answer.</summary>
     string? Difference(string directory);
+
+    /// <summary>The records the input holds and what they are (e.g. "words", "bids"), for events/s; <see langword="null"/> if unknown.</summary>
+    (long Count, string Unit)? Events => null;
 }
 
 /// <summary>
 /// Runs each job as a whole process on the same input file, in interleaved rounds (the order rotates every round, so
 /// no job always runs first or after the same neighbour), after one unmeasured round; checks every run's output
-/// against the expected answer before its time counts; and prints one table: the median time, MB/s, the
-/// median of the per-round ratios to the first job (the baseline), the same for CPU time, and the peak resident set.
+/// against the expected answer before its time counts; and prints one table: the median time, MB/s, events/s (the
+/// input's records, see <see cref="IExpectedOutput.Events"/>), the median of the per-round ratios to the first job (the
+/// baseline), the same for CPU time, CPU% (CPU time ÷ wall time: 200% is both cores of two busy), the peak resident set,
+/// and the garbage collections, gen0/gen1/gen2, of the median run (where the job reports them, see <see cref="GcCounts"/>).
 /// A job with an input of its own (a prefix) is compared per byte: its ratios are of time per MB. Then, for each job
 /// with an input of its own, how many times the time per MB of each job named "Compiled ..." its own takes.
 /// </summary>
@@ -54,11 +59,19 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
         var times = new double[jobs.Count][];
         var cpu = new double[jobs.Count][];
         var peaks = new long[jobs.Count];
+        var collections = new GcCounts?[jobs.Count][];
         for (int j = 0; j < jobs.Count; j++)
         {
             times[j] = new double[rounds];
             cpu[j] = new double[rounds];
+            collections[j] = new GcCounts?[rounds];
         }
+
+        // Every job reports its garbage collections at exit; one run by dotnet loads this assembly as a startup hook too
+        // (the harness runs under the JIT, from this assembly's file).
+        var environment = new Dictionary<string, string> { [GcCounts.Variable] = "1" };
+        string hook = Path.Combine(AppContext.BaseDirectory, typeof(EndToEndHarness).Assembly.GetName().Name + ".dll");
+        var dotnetEnvironment = File.Exists(hook) ? new Dictionary<string, string>(environment) { ["DOTNET_STARTUP_HOOKS"] = hook } : environment;
 
         for (int round = -1; round < rounds; round++)
         {
@@ -73,7 +86,10 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
                 }
 
                 Directory.CreateDirectory(output);
-                ProcessMeasure measure = MeasuredProcess.Run(job.FileName, job.Arguments(job.Input?.Path ?? inputPath, output));
+                IReadOnlyList<string> arguments = job.Arguments(job.Input?.Path ?? inputPath, output);
+                ProcessMeasure measure = job.FileName == "dotnet"
+                    ? MeasuredProcess.Run(job.FileName, GcCounts.AllowingStartupHook(arguments, workDirectory), dotnetEnvironment)
+                    : MeasuredProcess.Run(job.FileName, arguments, environment);
                 if (measure.ExitCode != 0)
                 {
                     report.WriteLine($"{job.Name} exited with {measure.ExitCode}; the end of its standard error:\n{measure.ErrorTail}");
@@ -95,23 +111,29 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
                     times[j][round] = measure.Elapsed.TotalSeconds;
                     cpu[j][round] = measure.CpuTime.TotalSeconds;
                     peaks[j] = Math.Max(peaks[j], measure.PeakRssBytes);
+                    collections[j][round] = measure.Collections;
                 }
             }
         }
 
         report.WriteLine($"load average after: {LoadAverage()}");
         report.WriteLine();
-        report.WriteLine($"| job | input | median time | min time | MB/s | × {jobs[0].Name} | median CPU time | × {jobs[0].Name}, CPU | peak RSS |");
-        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        string unit = (expected.Events?.Unit ?? "records") + "/s";
+        report.WriteLine($"| job | input | median time | min time | MB/s | {unit} | × {jobs[0].Name} | median CPU time | CPU% | × {jobs[0].Name}, CPU | peak RSS | GCs gen0/1/2 |");
+        report.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (int j = 0; j < jobs.Count; j++)
         {
             double median = Median(times[j]);
+            (long Count, string Unit)? events = (jobs[j].Input?.Expected ?? expected).Events;
+            string perSecond = events is { } e ? string.Create(CultureInfo.InvariantCulture, $"{e.Count / median / 1e6:F2} M") : "n/a";
             report.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {jobs[j].Name} | {bytes[j] / 1e6:F0} MB | {median:F3} s | {times[j].Min():F3} s | {bytes[j] / 1e6 / median:F0} | {PerByteRatio(times, j, 0):F2} | {Median(cpu[j]):F3} s | {PerByteRatio(cpu, j, 0):F2} | {peaks[j] / 1048576.0:F0} MiB |"));
+                $"| {jobs[j].Name} | {bytes[j] / 1e6:F0} MB | {median:F3} s | {times[j].Min():F3} s | {bytes[j] / 1e6 / median:F0} | {perSecond} | {PerByteRatio(times, j, 0):F2} | {Median(cpu[j]):F3} s | {Median([.. Enumerable.Range(0, rounds).Select(r => cpu[j][r] / times[j][r])]) * 100:F0}% | {PerByteRatio(cpu, j, 0):F2} | {peaks[j] / 1048576.0:F0} MiB | {Collections(times[j], collections[j])} |"));
         }
 
         report.WriteLine();
-        report.WriteLine("Ratios are medians of the per-round ratios to the first job, of time per MB of input where the inputs differ. CPU time is user + system time of the whole process (every thread).");
+        report.WriteLine($"Ratios are medians of the per-round ratios to the first job, of time per MB of input where the inputs differ. {unit}: the input's {expected.Events?.Unit ?? "records"} ÷ the median time. " +
+            "CPU time is user + system time of the whole process (every thread); CPU% is the median of CPU time ÷ wall time (200% = two cores busy). " +
+            "GCs: the garbage collections of the median-time run (GC.CollectionCount at exit); n/a for a Native AOT build of a compiled sample, which runs no startup hook to report them.");
 
         // The jobs on a prefix (the peers) against each compiled job: how many times its time per MB theirs takes.
         int[] compiled = [.. Enumerable.Range(0, jobs.Count).Where(j => jobs[j].Name.StartsWith("Compiled", StringComparison.Ordinal))];
@@ -139,6 +161,13 @@ internal sealed class EndToEndHarness(IReadOnlyList<Job> jobs, string inputPath,
     {
         double scale = (double)Bytes(k) / Bytes(j);
         return Median([.. Enumerable.Range(0, rounds).Select(r => measured[j][r] / measured[k][r] * scale)]);
+    }
+
+    // The garbage collections of the run whose time is the median (the lower middle one of an even number of rounds).
+    private static string Collections(double[] times, GcCounts?[] collections)
+    {
+        int middle = Enumerable.Range(0, times.Length).OrderBy(r => times[r]).ElementAt((times.Length - 1) / 2);
+        return collections[middle] is { } gc ? $"{gc.Gen0}/{gc.Gen1}/{gc.Gen2}" : "n/a";
     }
 
     private long Bytes(int j) => new FileInfo(jobs[j].Input?.Path ?? inputPath).Length;

@@ -38,6 +38,9 @@ internal sealed class HottestOutput : IExpectedOutput
     public string Describe() => $"{_bids:N0} bids, {_lines.Length:N0} (window, hottest auction) lines expected";
 
     /// <inheritdoc />
+    public (long Count, string Unit)? Events => (_bids, "bids");
+
+    /// <inheritdoc />
     public string? Difference(string directory)
     {
         var actual = new List<string>();

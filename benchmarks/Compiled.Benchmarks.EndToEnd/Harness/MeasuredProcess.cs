@@ -5,8 +5,11 @@ using System.Text;
 
 namespace Compiled.Benchmarks.EndToEnd.Harness;
 
-/// <summary>What one run of a job's process took: wall time from start to exit, CPU time (user + system), peak resident memory, exit code.</summary>
-internal readonly record struct ProcessMeasure(TimeSpan Elapsed, TimeSpan CpuTime, long PeakRssBytes, int ExitCode, string ErrorTail);
+/// <summary>
+/// What one run of a job's process took: wall time from start to exit, CPU time (user + system), peak resident memory,
+/// exit code, the end of its standard error, and its garbage collections if it reported them (see <see cref="GcCounts"/>).
+/// </summary>
+internal readonly record struct ProcessMeasure(TimeSpan Elapsed, TimeSpan CpuTime, long PeakRssBytes, int ExitCode, string ErrorTail, GcCounts? Collections);
 
 /// <summary>
 /// Runs one process to its end and measures it: the wall time from <see cref="Process.Start()"/> to its exit, seen by a
@@ -16,8 +19,11 @@ internal readonly record struct ProcessMeasure(TimeSpan Elapsed, TimeSpan CpuTim
 /// </summary>
 internal static partial class MeasuredProcess
 {
-    /// <summary>Runs <paramref name="fileName"/> with <paramref name="arguments"/>; its output is read and dropped, the end of its standard error kept.</summary>
-    public static ProcessMeasure Run(string fileName, IReadOnlyList<string> arguments)
+    /// <summary>
+    /// Runs <paramref name="fileName"/> with <paramref name="arguments"/> and, besides the harness's, the environment
+    /// variables <paramref name="environment"/>; its output is read and dropped, the end of its standard error kept.
+    /// </summary>
+    public static ProcessMeasure Run(string fileName, IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName)
         {
@@ -28,6 +34,11 @@ internal static partial class MeasuredProcess
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         var errors = new StringBuilder();
@@ -75,7 +86,8 @@ internal static partial class MeasuredProcess
         TimeSpan cpu = ChildrenCpuTime() - cpuBefore;
         lock (errors)
         {
-            return new ProcessMeasure(elapsed, cpu, peak, process.ExitCode, errors.ToString());
+            string tail = errors.ToString();
+            return new ProcessMeasure(elapsed, cpu, peak, process.ExitCode, tail, GcCounts.Find(tail));
         }
     }
 

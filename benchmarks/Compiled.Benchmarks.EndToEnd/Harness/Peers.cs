@@ -23,4 +23,13 @@ internal static class Peers
         ("TPL Dataflow", "dataflow-hottest"),
         ("Akka.Streams", "akka-hottest"),
     ];
+
+    /// <summary>The peers of Nexmark <paramref name="query"/> (q1 or q2): commands <c>linq-q1</c>, <c>rx-q1</c>, ...</summary>
+    public static (string Library, string Command)[] Nexmark(string query) =>
+    [
+        ("LINQ", "linq-" + query),
+        ("System.Reactive", "rx-" + query),
+        ("TPL Dataflow", "dataflow-" + query),
+        ("Akka.Streams", "akka-" + query),
+    ];
 }

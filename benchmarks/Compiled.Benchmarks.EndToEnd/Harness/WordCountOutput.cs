@@ -15,6 +15,9 @@ internal static class WordCountOutput
 
         /// <inheritdoc />
         public string? Difference(string directory) => WordCountOutput.Difference(Read(directory), _counts);
+
+        /// <inheritdoc />
+        public (long Count, string Unit)? Events => (_counts.Values.Sum(), "words");
     }
 
     /// <summary>
