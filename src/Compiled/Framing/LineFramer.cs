@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Compiled.Connectors;
+using Compiled.Internal;
 
 namespace Compiled.Framing;
 
@@ -132,13 +133,12 @@ public sealed class LineFramer : IDisposable
 
             while (true)
             {
-                int found = span.Slice(searchFrom).IndexOf((byte)'\n');
-                if (found < 0)
+                int newline = ByteSearch.IndexOf(span, searchFrom, (byte)'\n');
+                if (newline < 0)
                 {
                     break;
                 }
 
-                int newline = searchFrom + found;
                 long length = segmentStart + newline - recordStart;
                 if (skipping)
                 {

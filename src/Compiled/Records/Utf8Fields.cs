@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Compiled.Internal;
 
 namespace Compiled;
 
@@ -31,11 +32,10 @@ public static class Utf8Fields
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryCut(ReadOnlySpan<byte> line, ref int at, bool last, out ReadOnlySpan<byte> field)
     {
-        ReadOnlySpan<byte> rest = line[at..];
-        int comma = rest.IndexOf((byte)',');
+        int comma = ByteSearch.IndexOf(line, at, (byte)',');
         if (last)
         {
-            field = rest;
+            field = line[at..];
             at = line.Length;
             return comma < 0;
         }
@@ -46,8 +46,8 @@ public static class Utf8Fields
             return false;
         }
 
-        field = rest[..comma];
-        at += comma + 1;
+        field = line[at..comma];
+        at = comma + 1;
         return true;
     }
 

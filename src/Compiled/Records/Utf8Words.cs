@@ -1,7 +1,5 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
+using Compiled.Internal;
 
 namespace Compiled;
 
@@ -28,12 +26,10 @@ public readonly ref struct Utf8Words
 
     /// <summary>Walks the words left to right.</summary>
     /// <remarks>
-    /// The end of a word is found with one 16-byte comparison from its first byte, a bit per separator, where the
-    /// machine compares vectors: a word of up to 15 bytes (most words of a text) costs one load, one compare and a count
-    /// of trailing zeros, inline, instead of a call to <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/> per
-    /// word. Near the end of the text, where fewer than 16 bytes are left, the last 16 bytes of the text are compared
-    /// instead and the bits before the word shifted away; only a text shorter than 16 bytes, and a word of 16 bytes or
-    /// more, are searched with <c>IndexOf</c>. No byte outside the text is read.
+    /// The end of a word is found 16 bytes at a time from its first byte, inline (<c>ByteSearch</c>), where the machine
+    /// compares vectors: a word of up to 15 bytes (most words of a text) costs one load, one compare and a count of
+    /// trailing zeros, instead of a call to <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/> per word. No
+    /// byte outside the text is read.
     /// </remarks>
     public ref struct Enumerator
     {
@@ -85,32 +81,8 @@ public readonly ref struct Utf8Words
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int EndOfWord(ReadOnlySpan<byte> text, int start, byte separator)
         {
-            int left = text.Length - start;
-            if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<byte>.Count)
-            {
-                ref byte first = ref MemoryMarshal.GetReference(text);
-                if (left >= Vector128<byte>.Count)
-                {
-                    uint found = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)start), Vector128.Create(separator)).ExtractMostSignificantBits();
-                    return found != 0 ? start + BitOperations.TrailingZeroCount(found) : Search(text, start + Vector128<byte>.Count, separator);
-                }
-
-                // The text's last 16 bytes, of which the last `left` are from `start` on: their bits, shifted down.
-                uint last = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)(text.Length - Vector128<byte>.Count)), Vector128.Create(separator))
-                    .ExtractMostSignificantBits() >> (Vector128<byte>.Count - left);
-                return last != 0 ? start + BitOperations.TrailingZeroCount(last) : text.Length;
-            }
-
-            return Search(text, start, separator);
-        }
-
-        // The first separator at or after `from`, or the text's length, by IndexOf: a word of 16 bytes or more, or a
-        // text shorter than a vector.
-        [MethodImpl(MethodImplOptions.NoInlining)]
-        private static int Search(ReadOnlySpan<byte> text, int from, byte separator)
-        {
-            int found = text[from..].IndexOf(separator);
-            return found < 0 ? text.Length : from + found;
+            int found = ByteSearch.IndexOf(text, start, separator);
+            return found < 0 ? text.Length : found;
         }
     }
 }
