@@ -353,24 +353,17 @@ namespace Compiled.Generators
                                 }
 
                                 break;
-                            case StageKind.ReduceByKey or StageKind.CombineByKey:
+                            case StageKind.ReduceByKey or StageKind.CombineByKey or StageKind.CountByValue:
                                 names.Index = table.Allocate(local + "Index");
                                 names.Slot = table.Allocate(local + "Slot");
                                 names.Exists = table.Allocate(local + "Exists");
-                                if (model.Stages[i].Kind == StageKind.ReduceByKey)
+                                if (model.Stages[i].Kind != StageKind.CombineByKey)
                                 {
+                                    // A reduce's or a count's keys may wait in its table (DefersReduce).
                                     names.Due = table.Allocate(local + "Due");
-                                    names.Waited = table.Allocate(local + "Value");
+                                    names.Waited = table.Allocate(local + (model.Stages[i].Kind == StageKind.CountByValue ? "Count" : "Value"));
                                 }
 
-                                break;
-                            case StageKind.CountByValue:
-                                // A count's keys may wait in its table as a reduce's do (DefersReduce).
-                                names.Index = table.Allocate(local + "Index");
-                                names.Slot = table.Allocate(local + "Slot");
-                                names.Exists = table.Allocate(local + "Exists");
-                                names.Due = table.Allocate(local + "Due");
-                                names.Waited = table.Allocate(local + "Count");
                                 break;
                             case StageKind.GroupByKey:
                             case StageKind.Union when names.Field is not null:

@@ -15,13 +15,12 @@ public sealed partial class ByteKeyTable<TValue>
     /// How many keys <see cref="Defer"/> holds at most: a key's slot is asked for this many keys (less one) before
     /// the key is looked up. A power of two.
     /// </summary>
-    public const int WaitingKeys = 16;
+    public const int WaitingKeys = WaitingRing.Size;
 
-    // The waiting keys as slots (meta word, key words, value), oldest at _firstWaiting, in a ring of WaitingKeys;
+    // The waiting keys as slots (meta word, key words, value), in the order _ring keeps (WaitingKeys at most);
     // allocated by the first Defer, so a table that no reduce defers into keeps none.
     private Slot[]? _waiting;
-    private int _firstWaiting;
-    private int _waitingCount;
+    private WaitingRing _ring;
 
     // The bytes of the long keys that wait: the key of ring entry i at i * _longKeyRoom. The room grows (doubling) to the
     // longest key deferred, and is kept, so a steady stream of keys allocates nothing.
@@ -42,7 +41,7 @@ public sealed partial class ByteKeyTable<TValue>
     public bool IsLargerThanCache => _mask >= s_largerThanCacheMask;
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
-    public int Waiting => _waitingCount;
+    public int Waiting => _ring.Count;
 
     /// <summary>
     /// Hands the table a key and the value to reduce into its entry, and asks the processor for the key's slot without
@@ -67,12 +66,12 @@ public sealed partial class ByteKeyTable<TValue>
         KeyHash.LoadShort(key, out ulong low, out ulong high);
         ulong meta = ((ulong)KeyHash.OfWords(low, high, length) << 32) | ((uint)length + 1);
         CacheLines.Prefetch(ref SlotAt((int)(meta >> _shift)));
-        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), (_firstWaiting + _waitingCount) & (WaitingKeys - 1));
+        ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), _ring.Next);
         entry.Meta = meta;
         entry.Key.Low = low;
         entry.Key.High = high;
         entry.Value = value;
-        return ++_waitingCount == WaitingKeys ? 1 : 0;
+        return _ring.Added();
     }
 
     /// <summary>
@@ -83,15 +82,8 @@ public sealed partial class ByteKeyTable<TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue TakeOldest(out bool exists, out TValue value)
     {
-        if (_waitingCount == 0)
-        {
-            ThrowNoneWaiting();
-        }
-
-        int oldest = _firstWaiting;
+        int oldest = _ring.TakeOldest();
         ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_waiting!), oldest);
-        _firstWaiting = (oldest + 1) & (WaitingKeys - 1);
-        _waitingCount--;
         value = entry.Value;
         if (RuntimeHelpers.IsReferenceOrContainsReferences<TValue>())
         {
@@ -117,7 +109,7 @@ public sealed partial class ByteKeyTable<TValue>
             return Defer(key, value);
         }
 
-        int last = (_firstWaiting + _waitingCount) & (WaitingKeys - 1);
+        int last = _ring.Next;
         if (_longKeyRoom < key.Length)
         {
             GrowLongKeyRoom(key.Length);
@@ -130,7 +122,7 @@ public sealed partial class ByteKeyTable<TValue>
         entry.Meta = meta;
         entry.Key = default;
         entry.Value = value;
-        return ++_waitingCount == WaitingKeys ? 1 : 0;
+        return _ring.Added();
     }
 
     // Room for a long key of `length` bytes in every ring entry: the waiting long keys move to their entries' new places.
@@ -143,9 +135,9 @@ public sealed partial class ByteKeyTable<TValue>
         }
 
         byte[] keys = new byte[room * WaitingKeys];
-        for (int i = 0; i < _waitingCount; i++)
+        for (int i = 0; i < _ring.Count; i++)
         {
-            int entry = (_firstWaiting + i) & (WaitingKeys - 1);
+            int entry = _ring.At(i);
             int entryLength = (int)(uint)_waiting![entry].Meta - 1;
             if (entryLength > KeyHash.ShortKeyBytes)
             {
@@ -157,15 +149,5 @@ public sealed partial class ByteKeyTable<TValue>
         _longKeyRoom = room;
     }
 
-    private void ThrowIfKeysWait()
-    {
-        if (_waitingCount != 0)
-        {
-            throw new InvalidOperationException(
-                $"{_waitingCount} keys handed to Defer still wait to be reduced into this table; take them with TakeOldest (Waiting of them) before reading or clearing it.");
-        }
-    }
-
-    private static void ThrowNoneWaiting() =>
-        throw new InvalidOperationException("No key waits in this table: TakeOldest takes back only keys handed to Defer, as many as Defer and Waiting say.");
+    private void ThrowIfKeysWait() => _ring.ThrowIfAny();
 }

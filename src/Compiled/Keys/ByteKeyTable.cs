@@ -249,7 +249,7 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> KeyAt(int index)
     {
-        if ((uint)index >= (uint)_count || _waitingCount != 0)
+        if ((uint)index >= (uint)_count || _ring.Count != 0)
         {
             ThrowIndex(index);
         }
@@ -265,7 +265,7 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue ValueAt(int index)
     {
-        if ((uint)index >= (uint)_count || _waitingCount != 0)
+        if ((uint)index >= (uint)_count || _ring.Count != 0)
         {
             ThrowIndex(index);
         }

@@ -15,7 +15,7 @@ public sealed partial class StructKeyTable<TKey, TValue>
     /// How many keys <see cref="Defer"/> holds at most: a key's slot is asked for this many keys (less one) before
     /// the key is looked up. A power of two.
     /// </summary>
-    public const int WaitingKeys = 16;
+    public const int WaitingKeys = WaitingRing.Size;
 
     // The slots' size from which deferring pays. A struct key's probe is cheap (a tag byte, then a key compared in a
     // register), so it pays later than a byte key's (ByteKeyTable defers from 256 KiB): measured over Zipf-distributed
@@ -24,11 +24,10 @@ public sealed partial class StructKeyTable<TKey, TValue>
     private const int LargerThanCacheBytes = 8 * 1024 * 1024;
     private static readonly int s_largerThanCacheMask = Math.Max(1, LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
 
-    // The waiting keys with their values and spread hashes, oldest at _firstWaiting, in a ring of WaitingKeys; allocated
+    // The waiting keys with their values and spread hashes, in the order _ring keeps (WaitingKeys at most); allocated
     // by the first Defer, so a table that no reduce defers into keeps none.
     private WaitingKey[]? _waiting;
-    private int _firstWaiting;
-    private int _waitingCount;
+    private WaitingRing _ring;
 
     /// <summary>
     /// Whether the table's slots are large enough (8 MiB or more) that a probe is likely to wait for memory beyond a core's
@@ -39,7 +38,7 @@ public sealed partial class StructKeyTable<TKey, TValue>
     public bool IsLargerThanCache => _mask >= s_largerThanCacheMask;
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
-    public int Waiting => _waitingCount;
+    public int Waiting => _ring.Count;
 
     /// <summary>
     /// Hands the table a key and the value to reduce into its entry, and asks the processor for the key's tag byte and
@@ -60,11 +59,11 @@ public sealed partial class StructKeyTable<TKey, TValue>
         int index = (int)hash & _mask;
         CacheLines.Prefetch(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_tags), index));
         CacheLines.Prefetch(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), index));
-        ref WaitingKey entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), (_firstWaiting + _waitingCount) & (WaitingKeys - 1));
+        ref WaitingKey entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), _ring.Next);
         entry.Key = key;
         entry.Value = value;
         entry.Hash = hash;
-        return ++_waitingCount == WaitingKeys ? 1 : 0;
+        return _ring.Added();
     }
 
     /// <summary>
@@ -75,15 +74,8 @@ public sealed partial class StructKeyTable<TKey, TValue>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue TakeOldest(out bool exists, out TValue value)
     {
-        if (_waitingCount == 0)
-        {
-            ThrowNoneWaiting();
-        }
-
-        int oldest = _firstWaiting;
+        int oldest = _ring.TakeOldest();
         ref WaitingKey entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_waiting!), oldest);
-        _firstWaiting = (oldest + 1) & (WaitingKeys - 1);
-        _waitingCount--;
         value = entry.Value;
         TKey key = entry.Key;
         uint hash = entry.Hash;
@@ -99,17 +91,7 @@ public sealed partial class StructKeyTable<TKey, TValue>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WaitingKey[] NewRing() => _waiting = new WaitingKey[WaitingKeys];
 
-    private void ThrowIfKeysWait()
-    {
-        if (_waitingCount != 0)
-        {
-            throw new InvalidOperationException(
-                $"{_waitingCount} keys handed to Defer still wait to be reduced into this table; take them with TakeOldest (Waiting of them) before reading or clearing it.");
-        }
-    }
-
-    private static void ThrowNoneWaiting() =>
-        throw new InvalidOperationException("No key waits in this table: TakeOldest takes back only keys handed to Defer, as many as Defer and Waiting say.");
+    private void ThrowIfKeysWait() => _ring.ThrowIfAny();
 
     private struct WaitingKey
     {

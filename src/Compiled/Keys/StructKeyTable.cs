@@ -237,7 +237,7 @@ public sealed partial class StructKeyTable<TKey, TValue> : ICheckpointTable, IWi
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
     public TKey KeyAt(int index)
     {
-        if ((uint)index >= (uint)_count || _waitingCount != 0)
+        if ((uint)index >= (uint)_count || _ring.Count != 0)
         {
             ThrowIndex(index);
         }
@@ -248,7 +248,7 @@ public sealed partial class StructKeyTable<TKey, TValue> : ICheckpointTable, IWi
     /// <summary>The value of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
     public ref TValue ValueAt(int index)
     {
-        if ((uint)index >= (uint)_count || _waitingCount != 0)
+        if ((uint)index >= (uint)_count || _ring.Count != 0)
         {
             ThrowIndex(index);
         }

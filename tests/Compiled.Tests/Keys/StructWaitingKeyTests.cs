@@ -16,47 +16,25 @@ public class StructWaitingKeyTests
     [InlineData(3, 4096)]
     public void Defer_ThenTakeOldest_LeavesTheTableAsDirectLookupsDo_TupleKeys(int seed, int capacity)
     {
+        // Keys that grow the table several times while keys wait, some of them seen again and again.
         var random = new Random(seed);
-        var direct = new StructKeyTable<(int, long), long>(capacity);
-        var deferred = new StructKeyTable<(int, long), long>(capacity);
-        for (int step = 0; step < 60_000; step++)
-        {
-            // Keys that grow the table several times while keys wait, some of them seen again and again.
-            (int, long) key = random.Next(4) == 0 ? (7, random.Next(50)) : (random.Next(100), random.Next(5_000));
-            ref long slot = ref direct.GetValueRefOrAddDefault(key, out bool exists);
-            slot = exists ? Reduce(slot, step) : step;
-            for (int due = deferred.Defer(key, step); due > 0; due--)
-            {
-                ref long waited = ref deferred.TakeOldest(out bool known, out long value);
-                waited = known ? Reduce(waited, value) : value;
-            }
-        }
-
-        TakeAll(deferred);
-        AssertSame(direct, deferred);
+        DeferredAndDirect(
+            new StructKeyTable<(int, long), long>(capacity),
+            new StructKeyTable<(int, long), long>(capacity),
+            60_000,
+            () => random.Next(4) == 0 ? (7, random.Next(50)) : (random.Next(100), random.Next(5_000)));
     }
 
     [Fact]
     public void Defer_ThenTakeOldest_StringKeys_EachKeyItsOwnInstance()
     {
+        // A new string instance for every record, as a parsed line gives: equal keys compare by their characters.
         var random = new Random(11);
-        var direct = new StructKeyTable<string, long>();
-        var deferred = new StructKeyTable<string, long>();
-        for (int step = 0; step < 30_000; step++)
-        {
-            // A new string instance for every record, as a parsed line gives: equal keys compare by their characters.
-            string key = "symbol-" + random.Next(3_000).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            ref long slot = ref direct.GetValueRefOrAddDefault(key, out bool exists);
-            slot = exists ? Reduce(slot, step) : step;
-            for (int due = deferred.Defer(key, step); due > 0; due--)
-            {
-                ref long waited = ref deferred.TakeOldest(out bool known, out long value);
-                waited = known ? Reduce(waited, value) : value;
-            }
-        }
-
-        TakeAll(deferred);
-        AssertSame(direct, deferred);
+        DeferredAndDirect(
+            new StructKeyTable<string, long>(),
+            new StructKeyTable<string, long>(),
+            30_000,
+            () => "symbol-" + random.Next(3_000).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Fact]
@@ -142,6 +120,26 @@ public class StructWaitingKeyTests
         Assert.Equal(0, allocated);
         Assert.Equal(1000, table.Count);
         Assert.Equal(4, table.ValueAt(999));
+    }
+
+    // Feeds the same keys to one table looked up at once and to one deferred into, each key's value its step (reduced so
+    // that values out of order differ), and checks the two tables end alike.
+    private static void DeferredAndDirect<TKey>(StructKeyTable<TKey, long> direct, StructKeyTable<TKey, long> deferred, int steps, Func<TKey> nextKey)
+    {
+        for (int step = 0; step < steps; step++)
+        {
+            TKey key = nextKey();
+            ref long slot = ref direct.GetValueRefOrAddDefault(key, out bool exists);
+            slot = exists ? Reduce(slot, step) : step;
+            for (int due = deferred.Defer(key, step); due > 0; due--)
+            {
+                ref long waited = ref deferred.TakeOldest(out bool known, out long value);
+                waited = known ? Reduce(waited, value) : value;
+            }
+        }
+
+        TakeAll(deferred);
+        AssertSame(direct, deferred);
     }
 
     private static void TakeAll<TKey>(StructKeyTable<TKey, long> table)
