@@ -91,8 +91,8 @@ internal static partial class MeasuredProcess
         }
     }
 
-    // The user and system time of every child of this process that has ended and been waited for.
-    private static TimeSpan ChildrenCpuTime()
+    /// <summary>The user and system time of every child of this process that has ended and been waited for.</summary>
+    internal static TimeSpan ChildrenCpuTime()
     {
         const int RusageChildren = -1;
         if (!OperatingSystem.IsLinux() || GetResourceUsage(RusageChildren, out ResourceUsage usage) != 0)
@@ -131,8 +131,8 @@ internal static partial class MeasuredProcess
         public long Nivcsw;
     }
 
-    // VmHWM in bytes, or 0 once the process is gone.
-    private static long ReadHighWaterMark(string statusPath)
+    /// <summary>A process's peak resident set (VmHWM of its <c>/proc/PID/status</c>) in bytes, or 0 once the process is gone.</summary>
+    internal static long ReadHighWaterMark(string statusPath)
     {
         try
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Compiled.Benchmarks.EndToEnd.Harness;
 
 namespace Compiled.Benchmarks.Kafka.Comparison;
 
@@ -49,7 +50,7 @@ internal readonly partial record struct TopicJobRun(TimeSpan Elapsed, TimeSpan S
             }
         };
 
-        TimeSpan cpuBefore = ChildrenCpuTime();
+        TimeSpan cpuBefore = MeasuredProcess.ChildrenCpuTime();
         var clock = Stopwatch.StartNew();
         process.Start();
         process.BeginOutputReadLine();
@@ -66,7 +67,7 @@ internal readonly partial record struct TopicJobRun(TimeSpan Elapsed, TimeSpan S
                 break;
             }
 
-            peak = Math.Max(peak, HighWaterMark(status));
+            peak = Math.Max(peak, MeasuredProcess.ReadHighWaterMark(status));
             if (done())
             {
                 elapsed = clock.Elapsed;
@@ -86,7 +87,7 @@ internal readonly partial record struct TopicJobRun(TimeSpan Elapsed, TimeSpan S
             _ = Kill(process.Id, SignalTerminate);
             while (!process.WaitForExit(50))
             {
-                peak = Math.Max(peak, HighWaterMark(status));
+                peak = Math.Max(peak, MeasuredProcess.ReadHighWaterMark(status));
                 if (clock.Elapsed - stopStart > TimeSpan.FromMinutes(2))
                 {
                     process.Kill();
@@ -102,47 +103,12 @@ internal readonly partial record struct TopicJobRun(TimeSpan Elapsed, TimeSpan S
             failure = $"it exited with {process.ExitCode} after SIGTERM";
         }
 
-        TimeSpan cpu = ChildrenCpuTime() - cpuBefore;
+        TimeSpan cpu = MeasuredProcess.ChildrenCpuTime() - cpuBefore;
         lock (errors)
         {
             return new TopicJobRun(elapsed, stopTime, cpu, peak, failure, errors.ToString());
         }
     }
-
-    private static long HighWaterMark(string statusPath)
-    {
-        try
-        {
-            foreach (string line in File.ReadLines(statusPath))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    string kilobytes = line["VmHWM:".Length..].Trim();
-                    return long.Parse(kilobytes.AsSpan(0, kilobytes.IndexOf(' ')), CultureInfo.InvariantCulture) * 1024;
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return 0;
-    }
-
-    private static TimeSpan ChildrenCpuTime()
-    {
-        const int RusageChildren = -1;
-        Span<long> usage = stackalloc long[18];   // struct rusage on 64-bit Linux: two timevals, then 14 longs
-        if (!OperatingSystem.IsLinux() || GetResourceUsage(RusageChildren, ref MemoryMarshal.GetReference(usage)) != 0)
-        {
-            return TimeSpan.Zero;
-        }
-
-        return TimeSpan.FromMicroseconds(((usage[0] + usage[2]) * 1_000_000) + usage[1] + usage[3]);
-    }
-
-    [LibraryImport("libc", EntryPoint = "getrusage")]
-    private static partial int GetResourceUsage(int who, ref long usage);
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
