@@ -293,6 +293,9 @@ public sealed class BatchCoordinator
         }
     }
 
+    /// <summary>How many bytes of input the batch in flight has read so far, on the job's own loop (partitions' counts join at the boundary).</summary>
+    public long BytesThisBatch => Total(static c => c.Bytes) - _bytesAtBegin;
+
     private long Total(Func<SourceCounters, long> counter)
     {
         long total = 0;

@@ -86,6 +86,12 @@ public static class PipelineProgram
                     : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
             HelpName = "N",
         };
+        var maxBatchBytesOption = new Option<string?>("--max-batch-bytes")
+        {
+            Description = "The most bytes of input a batch takes before it ends, whatever its interval: a replay of a file comes in batches of that size, " +
+                "so windows close and memory follows a batch as it goes. A number of bytes, or with KiB, MiB or GiB, e.g. 64MiB. Default: no bound.",
+            HelpName = "SIZE",
+        };
         var deadLettersOption = new Option<string?>("--dead-letters")
         {
             Description = "Where bad records go, one JSON line each, when a record's or a stage's policy is DeadLetter: a file path or file:// URI. " +
@@ -98,7 +104,7 @@ public static class PipelineProgram
                 "Default: each stage's OnError, else the pipeline's, else fail.",
             HelpName = "POLICY",
         };
-        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, deadLettersOption, onErrorOption, logLevelOption };
+        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, maxBatchBytesOption, checkpointOption, deadLettersOption, onErrorOption, logLevelOption };
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -109,7 +115,7 @@ public static class PipelineProgram
         int exitCode = ExitOk;
         root.SetAction(async (result, _) =>
         {
-            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, parallelismOption, checkpointOption, (deadLettersOption, onErrorOption), logLevelOption, error, configure).ConfigureAwait(false);
+            exitCode = await RunParsedAsync(definition, result, sourceOption, sinkOption, intervalOption, (parallelismOption, maxBatchBytesOption), checkpointOption, (deadLettersOption, onErrorOption), logLevelOption, error, configure).ConfigureAwait(false);
         });
 
         // Signals are handled by the run (StopSignals), so that a stop finishes the batch in flight instead of killing the process.
@@ -123,7 +129,7 @@ public static class PipelineProgram
         Option<string[]> sourceOption,
         Option<string[]> sinkOption,
         Option<string?> intervalOption,
-        Option<string?> parallelismOption,
+        (Option<string?> Parallelism, Option<string?> MaxBatchBytes) sizeOptions,
         Option<string?> checkpointOption,
         (Option<string?> DeadLetters, Option<string?> OnError) badRecordOptions,
         Option<string?> logLevelOption,
@@ -152,6 +158,7 @@ public static class PipelineProgram
             options.BatchInterval = interval;
         }
 
+        Option<string?> parallelismOption = sizeOptions.Parallelism;
         if (parsed.GetResult(parallelismOption) is not null)
         {
             string? text = parsed.GetValue(parallelismOption);
@@ -161,6 +168,17 @@ public static class PipelineProgram
             }
 
             options.Parallelism = parallelism;
+        }
+
+        if (parsed.GetResult(sizeOptions.MaxBatchBytes) is not null)
+        {
+            string? text = parsed.GetValue(sizeOptions.MaxBatchBytes);
+            if (!ByteSizeText.TryParse(text, out long bytes))
+            {
+                return Usage(error, $"--max-batch-bytes '{text}' is not a size; give a number of bytes, or of KiB, MiB or GiB, at least 1, e.g. --max-batch-bytes 64MiB");
+            }
+
+            options.MaxBatchBytes = bytes;
         }
 
         if (parsed.GetResult(checkpointOption) is not null)

@@ -126,7 +126,11 @@ public sealed partial class PipelineRun
                 sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
             }
 
-            return new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            return new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop)
+            {
+                // Each partition takes its share of a batch's bytes (at least one read).
+                BatchBytesPerPartition = _maxBatchBytes is long most ? Math.Max(1, most / count) : long.MaxValue,
+            };
         }
         catch
         {
@@ -177,7 +181,14 @@ public sealed partial class PipelineRun
 
                     if (full && !_clock.IsDue)
                     {
-                        LogBatchEndedEarly(_definition.Name, BatchTime, _partitionSinkBufferBytes);
+                        if (threads.BatchFull)
+                        {
+                            LogBatchFull(_definition.Name, BatchTime, _maxBatchBytes ?? 0);
+                        }
+                        else
+                        {
+                            LogBatchEndedEarly(_definition.Name, BatchTime, _partitionSinkBufferBytes);
+                        }
                     }
 
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
@@ -204,6 +215,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: a partition holds more than {Limit} bytes of records for its sinks and [MapWithState] stages (PartitionSinkBufferBytes), which are written out and mapped at the boundary")]
     private partial void LogBatchEndedEarly(string pipeline, long batchTime, long limit);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Debug, Message = "Pipeline {Pipeline}: batch {BatchTime} ends early: it has read {Limit} bytes of input (MaxBatchBytes, --max-batch-bytes)")]
+    private partial void LogBatchFull(string pipeline, long batchTime, long limit);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: every partition has read its ranges; the last batch is committed now")]
     private partial void LogPartitionsEnded(string pipeline);

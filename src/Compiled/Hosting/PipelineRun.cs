@@ -122,6 +122,30 @@ public sealed class PipelineRunOptions
     /// <summary>The default of <see cref="PartitionSinkBufferBytes"/>: 64 MiB.</summary>
     public const long DefaultPartitionSinkBufferBytes = 64L << 20;
 
+    /// <summary>
+    /// The most bytes of input one batch takes (<c>--max-batch-bytes</c>), as Spark's <c>maxBytesPerTrigger</c>: a batch
+    /// that has read this many ends then, before its interval is up, and the next batch goes on from there. Replaying a
+    /// file (or anything read faster than it is written) so comes in batches of a bounded size: windows close and state
+    /// moves on as the replay goes, and memory follows a batch, not the whole input. A batch ends at a read's end, so it
+    /// may take a read more (256 KiB); on N partitions each partition takes its share. Batches that end early are
+    /// labelled with consecutive batch times, which may run ahead of the clock. Unset (<see langword="null"/>): no bound.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public long? MaxBatchBytes
+    {
+        get => _maxBatchBytes;
+        set
+        {
+            if (value is long bytes)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(bytes, 1);
+            }
+
+            _maxBatchBytes = value;
+        }
+    }
+
+    private long? _maxBatchBytes;
     private int? _parallelism;
     private long _partitionSinkBufferBytes = DefaultPartitionSinkBufferBytes;
 }
@@ -150,6 +174,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
     private readonly int _parallelism;
     private readonly bool _parallelismIsSet;
     private readonly long _partitionSinkBufferBytes;
+    private readonly long? _maxBatchBytes;
 
     private readonly Lock _wakeGate = new();
     private TaskCompletionSource _wake = NewSignal();
@@ -179,6 +204,7 @@ public sealed partial class PipelineRun : IAsyncDisposable
         _time = options.TimeProvider;
         _parallelism = options.Parallelism;
         _partitionSinkBufferBytes = options.PartitionSinkBufferBytes;
+        _maxBatchBytes = options.MaxBatchBytes;
         _parallelismIsSet = options.ParallelismIsSet;
         _log = options.LoggerFactory.CreateLogger("Compiled." + definition.Name);
         BatchInterval = options.BatchInterval ?? definition.BatchInterval;
@@ -497,6 +523,15 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 {
                     ended = true;
                     return BatchEnd.EndOfInput;
+                }
+
+                // A batch that has read MaxBatchBytes ends now, whatever its interval says.
+                if (_maxBatchBytes is long most && _coordinator!.BytesThisBatch >= most)
+                {
+                    LogBatchFull(_definition.Name, BatchTime, most);
+                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
+                    advanced = false;
+                    continue;
                 }
 
                 // Nothing to read: wait for a source or the clock, unless a batch is due already (its wake may have come

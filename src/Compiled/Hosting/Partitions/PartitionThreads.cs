@@ -42,6 +42,8 @@ internal sealed class PartitionThreads : IDisposable
     private volatile bool _pauseRequested;
     private volatile bool _closing;
     private volatile bool _boundaryRequested;
+    private volatile bool _batchFull;
+    private readonly long[] _batchBytes;                 // [p]: the bytes partition p has read in the batch in flight
     private int _running;
     private int _ended;
     private ExceptionDispatchInfo? _failure;
@@ -86,6 +88,7 @@ internal sealed class PartitionThreads : IDisposable
 
         _mapShard = shard => _job.MapShard(shard, _partitions);
         _threads = new Thread[count];
+        _batchBytes = new long[count];
         _go = new SemaphoreSlim[count];
         _parked = new bool[count];
         for (int p = 0; p < count; p++)
@@ -123,6 +126,15 @@ internal sealed class PartitionThreads : IDisposable
     /// them out. Cleared when the partitions go on (<see cref="Resume"/>).
     /// </summary>
     public bool BoundaryRequested => _boundaryRequested;
+
+    /// <summary>
+    /// How many bytes of input one partition reads in a batch before it asks for the boundary (the run's
+    /// <c>MaxBatchBytes</c> shared out); <see cref="long.MaxValue"/>: no bound.
+    /// </summary>
+    public long BatchBytesPerPartition { get; init; } = long.MaxValue;
+
+    /// <summary>Whether the boundary asked for (<see cref="BoundaryRequested"/>) was asked by a partition that read its share of a batch's bytes.</summary>
+    public bool BatchFull => _batchFull;
 
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
@@ -213,6 +225,9 @@ internal sealed class PartitionThreads : IDisposable
         {
             _pauseRequested = false;
             _boundaryRequested = false;
+            _batchFull = false;
+            Array.Clear(_batchBytes);
+
             _paused = null;
             for (int p = 0; p < _parked.Length; p++)
             {
@@ -323,6 +338,7 @@ internal sealed class PartitionThreads : IDisposable
             // One record longer than the buffer doubles it; the framer drops or refuses it past its limit, so this stays bounded.
             int read = reads.Fill(file, offset, end - offset);
             offset += read;
+            bool batchFull = BatchBytesPerPartition != long.MaxValue && (_batchBytes[partition] += read) >= BatchBytesPerPartition;
 
             // A file that became shorter than its ranges ends where it ends.
             bool completed = offset >= end || read == 0;
@@ -332,7 +348,12 @@ internal sealed class PartitionThreads : IDisposable
                 : _partitions[partition - 1].Process(source, sequence, completed);
             reads.ConsumeTo(reads.Start + (int)sequence.Slice(sequence.Start, consumed).Length);
             set.Files.Consumed(partition, piece, offset - reads.Count);
-            if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
+            if (batchFull)
+            {
+                _batchFull = true;
+                RequestBoundary();
+            }
+            else if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
             {
                 RequestBoundary();
             }
