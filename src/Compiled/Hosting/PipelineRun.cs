@@ -508,10 +508,17 @@ public sealed partial class PipelineRun : IAsyncDisposable
                     return _checkpoint is null ? BatchEnd.Stop : BatchEnd.Suspend;
                 }
 
-                // A batch due is completed once the sources have had a turn since the last one: a job whose batches take
-                // longer than the interval to complete still reads between them, rather than completing empty ones.
-                if (_clock!.IsDue && advanced)
+                // A batch due, or one that has read MaxBatchBytes, is completed once the sources have had a turn since the
+                // last one: a job whose batches take longer than the interval to complete still reads between them,
+                // rather than completing empty ones.
+                bool full = _maxBatchBytes is long most && _coordinator!.BytesThisBatch >= most;
+                if ((_clock!.IsDue || full) && advanced)
                 {
+                    if (full && !_clock.IsDue)
+                    {
+                        LogBatchFull(_definition.Name, BatchTime, _maxBatchBytes!.Value);
+                    }
+
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
                     advanced = false;
                     continue;
@@ -523,15 +530,6 @@ public sealed partial class PipelineRun : IAsyncDisposable
                 {
                     ended = true;
                     return BatchEnd.EndOfInput;
-                }
-
-                // A batch that has read MaxBatchBytes ends now, whatever its interval says.
-                if (_maxBatchBytes is long most && _coordinator!.BytesThisBatch >= most)
-                {
-                    LogBatchFull(_definition.Name, BatchTime, most);
-                    await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
-                    advanced = false;
-                    continue;
                 }
 
                 // Nothing to read: wait for a source or the clock, unless a batch is due already (its wake may have come

@@ -21,6 +21,7 @@ public sealed partial class UpdateStateStore<TKey, TValue, TState, TKeys, TFunct
     private TState?[] _next = [];                // [key index]: its update, worked out side by side, for _precomputed keys
     private int _precomputed;                    // how many keys of the batch have their update in _next (0: none)
     private TValue[][] _scratch = [];            // [run]: the run's own array for a key's values
+    private readonly Lock _failureGate = new();  // taken only when an update throws
     private int _failedAt = int.MaxValue;        // the first key whose update threw, and what it threw
     private ExceptionDispatchInfo? _failure;
     private long _sideBySideTime;
@@ -101,7 +102,7 @@ public sealed partial class UpdateStateStore<TKey, TValue, TState, TKeys, TFunct
             }
             catch (Exception exception)
             {
-                lock (_scratch)
+                lock (_failureGate)
                 {
                     if (index < _failedAt)
                     {

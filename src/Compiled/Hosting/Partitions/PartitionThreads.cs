@@ -227,7 +227,6 @@ internal sealed class PartitionThreads : IDisposable
             _boundaryRequested = false;
             _batchFull = false;
             Array.Clear(_batchBytes);
-
             _paused = null;
             for (int p = 0; p < _parked.Length; p++)
             {
