@@ -60,18 +60,8 @@ internal sealed class PositionedFileReader : PipeReader
     /// <inheritdoc />
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
-        byte[] buffer = Buffer();
-        int consumedAt = IndexOf(consumed, buffer);
-        int examinedAt = IndexOf(examined, buffer);
-        if (consumedAt < _reads.Start || examinedAt < consumedAt || examinedAt > _reads.End)
-        {
-            throw new InvalidOperationException(
-                $"AdvanceTo was given positions outside the last buffer read from {_file.Name} (consumed {consumedAt}, examined {examinedAt}, " +
-                $"unconsumed {_reads.Start} to {_reads.End}); pass positions of the buffer the last read returned, consumed before examined.");
-        }
-
-        _reads.ConsumeTo(consumedAt);
-        _examinedAll = examinedAt == _reads.End;
+        Buffer();
+        _examinedAll = _reads.Advance(consumed, examined, _file.Name);
     }
 
     /// <inheritdoc />
@@ -116,14 +106,4 @@ internal sealed class PositionedFileReader : PipeReader
         _completed
             ? throw new InvalidOperationException($"The reader of {_file.Name} was completed; nothing more can be read from it.")
             : _reads.Array;
-
-    private static int IndexOf(SequencePosition position, byte[] buffer)
-    {
-        if (!ReferenceEquals(position.GetObject(), buffer))
-        {
-            throw new InvalidOperationException("AdvanceTo was given a position of another buffer than the one the last read returned; pass positions of that buffer.");
-        }
-
-        return position.GetInteger();
-    }
 }

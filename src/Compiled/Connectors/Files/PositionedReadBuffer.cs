@@ -75,6 +75,29 @@ internal sealed class PositionedReadBuffer
     /// <summary>Adds <paramref name="bytes"/> bytes read into the room <see cref="Room"/> gave to what was read.</summary>
     public void Received(int bytes) => End += bytes;
 
+    /// <summary>
+    /// A <see cref="System.IO.Pipelines.PipeReader"/>'s <c>AdvanceTo</c> over the buffer its last read returned
+    /// (<see cref="Unconsumed"/>): consumes up to <paramref name="consumed"/> and returns whether the caller examined every
+    /// byte read, up to <paramref name="examined"/>, so that the next read must bring more. <paramref name="reading"/>
+    /// names what is read, for the error a position outside the buffer gets.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A position is not of the buffer, or they are out of order.</exception>
+    public bool Advance(SequencePosition consumed, SequencePosition examined, string reading)
+    {
+        byte[] buffer = Array;
+        int consumedAt = IndexOf(consumed, buffer);
+        int examinedAt = IndexOf(examined, buffer);
+        if (consumedAt < Start || examinedAt < consumedAt || examinedAt > End)
+        {
+            throw new InvalidOperationException(
+                $"AdvanceTo was given positions outside the last buffer read from {reading} (consumed {consumedAt}, examined {examinedAt}, " +
+                $"unconsumed {Start} to {End}); pass positions of the buffer the last read returned, consumed before examined.");
+        }
+
+        Start = consumedAt;
+        return examinedAt == End;
+    }
+
     /// <summary>Consumes the unconsumed bytes up to <paramref name="index"/> of <see cref="Array"/>.</summary>
     public void ConsumeTo(int index) => Start = index;
 
@@ -89,5 +112,15 @@ internal sealed class PositionedReadBuffer
             _buffer = null;
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static int IndexOf(SequencePosition position, byte[] buffer)
+    {
+        if (!ReferenceEquals(position.GetObject(), buffer))
+        {
+            throw new InvalidOperationException("AdvanceTo was given a position of another buffer than the one the last read returned; pass positions of that buffer.");
+        }
+
+        return position.GetInteger();
     }
 }

@@ -103,18 +103,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
         ThrowIfCompleted();
-        byte[] buffer = _reads.Array;
-        int consumedAt = IndexOf(consumed, buffer);
-        int examinedAt = IndexOf(examined, buffer);
-        if (consumedAt < _reads.Start || examinedAt < consumedAt || examinedAt > _reads.End)
-        {
-            throw new InvalidOperationException(
-                $"AdvanceTo was given positions outside the last buffer received (consumed {consumedAt}, examined {examinedAt}, " +
-                $"unconsumed {_reads.Start} to {_reads.End}); pass positions of the buffer the last read returned, consumed before examined.");
-        }
-
-        _reads.ConsumeTo(consumedAt);
-        _examinedAll = examinedAt == _reads.End;
+        _examinedAll = _reads.Advance(consumed, examined, "the connection");
     }
 
     /// <inheritdoc />
@@ -213,24 +202,4 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             throw new InvalidOperationException("The reader of the connection was completed; nothing more can be read from it.");
         }
     }
-
-    private static int IndexOf(SequencePosition position, byte[] buffer)
-    {
-        if (!ReferenceEquals(position.GetObject(), buffer))
-        {
-            throw new InvalidOperationException("AdvanceTo was given a position of another buffer than the one the last read returned; pass positions of that buffer.");
-        }
-
-        return position.GetInteger();
-    }
-}
-
-/// <summary>A <see cref="TcpSource"/> connection as the source sees it: what it received, and how it ended.</summary>
-internal interface ITcpConnection : IAsyncDisposable
-{
-    /// <summary>Bytes received on this connection so far.</summary>
-    long BytesReceived { get; }
-
-    /// <summary>Whether the connection ended with a reset rather than an orderly close.</summary>
-    bool WasReset { get; }
 }

@@ -41,8 +41,9 @@ public sealed partial class TcpSource : Source
 {
     private const string Usage = "tcp://host:port, e.g. tcp://localhost:9999";
 
-    // Large reads amortise the per-read cost for a fast producer; zero-byte reads (below) keep an idle
-    // connection from pinning a buffer while it waits.
+    // A connection with a write-ahead log is read through its stream and a pipe: large reads amortise the per-read cost
+    // for a fast producer; zero-byte reads (below) keep an idle connection from pinning a buffer while it waits. Without a
+    // log a connection is read by TcpConnectionReader, into one buffer of its own.
     private const int BufferSize = 64 * 1024;
     private const int MinimumReadSize = 16 * 1024;
 
