@@ -96,28 +96,7 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
-                    bool waits = pipeline.WaitingIn(pipeline.Sources[i]).Count > 0;
-                    if ((pipeline.Sources[i].Parse?.Record is null || pipeline.Sources[i].Parse!.Json) && !waits)
-                    {
-                        w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
-                    }
-                    else
-                    {
-                        w.Line($"global::System.SequencePosition {names.LoopLocal}Consumed = {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
-                        if (waits)
-                        {
-                            w.Line($"{names.LoopLocal}.ReduceWaiting();");
-                        }
-
-                        if (pipeline.Sources[i].Parse?.Record is not null && !pipeline.Sources[i].Parse!.Json)
-                        {
-                            // A CSV source's stream that ends inside a quoted field leaves a record that never completes.
-                            w.Line($"if (isCompleted) {names.Counters}.EndStream();");
-                        }
-
-                        w.Line($"return {names.LoopLocal}Consumed;");
-                    }
-
+                    EmitFrame(w, pipeline, pipeline.Sources[i], endsRecordStream: true);
                     w.Close();
                 }
 

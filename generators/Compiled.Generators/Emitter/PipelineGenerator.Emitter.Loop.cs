@@ -435,6 +435,35 @@ namespace Compiled.Generators
                 w.Close();
             }
 
+            // A source's case of Process: its framer runs the buffer through the loop (in `LoopLocal`); the keys still waiting in
+            // the loop's tables are reduced before anything (a boundary, a merge) can read them, and, for the job, a CSV
+            // record source's stream that ends inside a quoted field ends its record reader.
+            private static void EmitFrame(SourceWriter w, PipelineView pipeline, StageModel source, bool endsRecordStream)
+            {
+                StageNames names = pipeline.NamesOf(source);
+                bool waits = pipeline.WaitingIn(source).Count > 0;
+                bool ends = endsRecordStream && source.Parse?.Record is not null && !source.Parse!.Json;
+                if (!waits && !ends)
+                {
+                    w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                    return;
+                }
+
+                w.Line($"global::System.SequencePosition {names.LoopLocal}Consumed = {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
+                if (waits)
+                {
+                    w.Line($"{names.LoopLocal}.ReduceWaiting();");
+                }
+
+                if (ends)
+                {
+                    // A CSV source's stream that ends inside a quoted field leaves a record that never completes.
+                    w.Line($"if (isCompleted) {names.Counters}.EndStream();");
+                }
+
+                w.Line($"return {names.LoopLocal}Consumed;");
+            }
+
             // After a loop's records were run outside its framer (a partition's kept [MapWithState] records mapped at the
             // boundary): what still waits in its tables is reduced before anything reads them.
             private static void EmitReduceWaitingCall(SourceWriter w, PipelineView pipeline, StageModel source, string loop)

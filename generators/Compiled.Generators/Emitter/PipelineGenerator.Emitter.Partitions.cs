@@ -334,17 +334,7 @@ namespace Compiled.Generators
                     StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
                     w.Open($"case {i}:");
                     w.Line($"var {names.LoopLocal} = new {names.LoopType}(this);");
-                    if (pipeline.WaitingIn(pipeline.Sources[i]).Count > 0)
-                    {
-                        // The keys still waiting in the tables are reduced before the merge can read them.
-                        w.Line($"global::System.SequencePosition {names.LoopLocal}Consumed = {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
-                        w.Line($"{names.LoopLocal}.ReduceWaiting();");
-                        w.Line($"return {names.LoopLocal}Consumed;");
-                    }
-                    else
-                    {
-                        w.Line($"return {names.Framer}.Frame(buffer, isCompleted, ref {names.LoopLocal});");
-                    }
+                    EmitFrame(w, pipeline, pipeline.Sources[i], endsRecordStream: false);
                     w.Close();
                 }
 
