@@ -26,14 +26,19 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     private const int PollMicroseconds = 1000;
 
     private readonly Socket _socket;
+    private readonly string _name;
     private readonly PositionedReadBuffer _reads = new(BufferBytes);
     private CancellationTokenSource _cancelPending = new();
     private bool _examinedAll = true;   // the caller examined every byte received: the next read must bring more
     private bool _ended;                // the peer closed or reset the connection
     private bool _completed;
 
-    /// <summary>Reads <paramref name="socket"/>, a connected socket; the reader owns it from now on.</summary>
-    public TcpConnectionReader(Socket socket) => _socket = socket;
+    /// <summary>Reads <paramref name="socket"/>, a connected socket of the source <paramref name="name"/>; the reader owns it from now on.</summary>
+    public TcpConnectionReader(Socket socket, string name)
+    {
+        _socket = socket;
+        _name = name;
+    }
 
     /// <inheritdoc />
     public long BytesReceived { get; private set; }
@@ -103,7 +108,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
         ThrowIfCompleted();
-        _examinedAll = _reads.Advance(consumed, examined, "the connection");
+        _examinedAll = _reads.Advance(consumed, examined, _name);
     }
 
     /// <inheritdoc />
@@ -181,7 +186,10 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             return 0;
         }
 
-        throw new IOException($"Reading from the connection failed: {error}.", new SocketException((int)error));
+        throw new IOException(
+            $"Reading from {_name} failed: {error}. The run stops here; check the network and the server, then start the job again " +
+            "(what the batch in flight had received is not read again unless the source keeps a write-ahead log: ?wal=true with --checkpoint).",
+            new SocketException((int)error));
     }
 
     // What a receive brought: 0 is the connection's end.
@@ -199,7 +207,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     {
         if (_completed)
         {
-            throw new InvalidOperationException("The reader of the connection was completed; nothing more can be read from it.");
+            throw new InvalidOperationException($"The reader of {_name} was completed; nothing more can be read from it.");
         }
     }
 }

@@ -199,7 +199,7 @@ public sealed partial class TcpSource : Source
                 if (!WriteAhead)
                 {
                     // Read on the run's own thread while bytes have arrived (TcpConnectionReader).
-                    var connection = new TcpConnectionReader(socket);
+                    var connection = new TcpConnectionReader(socket, Name);
                     _current = connection;
                     return HandOut(new SourceStream(Name, connection));
                 }
