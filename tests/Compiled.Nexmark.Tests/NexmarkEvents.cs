@@ -39,7 +39,7 @@ internal sealed record NexmarkEvents(Person[] Persons, Auction[] Auctions, Bid[]
                     auctionBatch.Add(batch);
                     break;
                 default:
-                    bids.Add(Bid.Parse(text, null));
+                    bids.Add(BidLines.Parse(text));
                     bidBatch.Add(batch);
                     break;
             }

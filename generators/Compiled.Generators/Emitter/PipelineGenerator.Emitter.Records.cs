@@ -18,6 +18,13 @@ namespace Compiled.Generators
                     w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}: an empty line or a refused record goes no further.");
                     w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, out {type} {names.Local}))");
                 }
+                else if (source.Parse.ReadMembers is { } read)
+                {
+                    // Column pruning: the stages read only some members, so only their fields are parsed.
+                    w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}, parsing only the members the stages read ({read}); the others stay default.");
+                    w.Line("// A header row, a line inside a quoted field or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.ReadMask:X}UL, out {type} {names.Local}))");
+                }
                 else
                 {
                     w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}: a header row, a line inside a quoted field or a refused record goes no further.");
@@ -54,16 +61,18 @@ namespace Compiled.Generators
             private static string BeginRecordStream(string? reader, StageModel source) =>
                 source.Parse?.Record is null ? "" : $" {reader}.BeginStream(streamName);";
 
-            // The same for a partition's range that begins offset bytes into a file (only a JSON record's source is
-            // partitioned): its reader counts lines from the file's start only; further in, a bad record's report gives
-            // its offset, not a line.
+            // The same for a partition's range that begins offset bytes into a file (a JSON record's source, or a CSV one
+            // read one line each without a header of names): its reader counts lines from the file's start only; further
+            // in, a bad record's report gives its offset, not a line, and a header row is not there to skip.
             private static string BeginRecordStreamAt(string? reader, StageModel source) =>
-                source.Parse?.Record is not null && source.Parse.Json ? $" {reader}.BeginStream(streamName, offset);" : "";
+                source.Parse?.Record is not null && (source.Parse.Json || source.Parse.Splittable) ? $" {reader}.BeginStream(streamName, offset);" : "";
 
             // Why a CSV source keeps its pipeline on one partition: a split of a file may fall inside a quoted field, and
-            // only the first split sees the header row. A JSON line is a whole record, so a split at a line break is fine.
+            // only the first split sees the header row. A JSON line is a whole record, and so is a CSV line of a record read
+            // one line each (MultiLine = false) without a header of names, so a split at a line break is fine.
             private static string? CsvSinglePartitionReason(StageModel source) =>
-                source.Parse?.Record is null || source.Parse.Json ? null : "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds";
+                source.Parse?.Record is null || source.Parse.Json || source.Parse.Splittable ? null
+                : "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds (declare the record [Record(MultiLine = false)] with Header None or Skip to split it)";
         }
     }
 }

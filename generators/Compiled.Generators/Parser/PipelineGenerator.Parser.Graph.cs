@@ -205,6 +205,11 @@ namespace Compiled.Generators
                     }
                 }
 
+                if (!_hasErrors)
+                {
+                    PruneRecordColumns(built);
+                }
+
                 foreach (Draft draft in built)
                 {
                     stages.Add(new StageModel(

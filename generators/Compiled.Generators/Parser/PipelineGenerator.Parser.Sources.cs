@@ -102,8 +102,9 @@ namespace Compiled.Generators
                     // A [Record] struct: its generated TryReadCsv or TryReadJson reads each line (RecordGenerator writes both),
                     // by the source's Format, else the record's.
                     bool json = (format ?? Records.RecordParser.DeclaredFormat(record)) == Records.RecordParser.JsonFormat;
+                    bool splittable = !json && Records.RecordParser.IsSingleLine(record) && Records.RecordParser.DeclaredHeader(record) != 0;
                     return new SourceParse($"global::Compiled.Lines<{record.ToDisplayString(CodeFormat)}>", record.ToDisplayString(ShortFormat),
-                        EquatableArray<ParseField>.Empty, false, record.ToDisplayString(CodeFormat), json);
+                        EquatableArray<ParseField>.Empty, false, record.ToDisplayString(CodeFormat), json, splittable);
                 }
 
                 var fields = new List<ParseField>();

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
@@ -71,7 +73,9 @@ namespace Compiled.Generators.Records
             w.Line($"    new int[] {{ {string.Join(", ", model.Members.Select(m => m.Index.ToString(CultureInfo.InvariantCulture)))} }},");
             w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.ByPosition)))} }},");
             w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.Default is not null || m.Nullable)))} }},");
-            w.Line($"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))});");
+            w.Line(model.MultiLine
+                ? $"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))});"
+                : $"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))}, multiLine: false);");
         }
 
         // A Utf8Text default is text of its own, made once.
@@ -95,73 +99,174 @@ namespace Compiled.Generators.Records
             w.Line("/// <see langword=\"false\"/> for a header row, a line inside a quoted field, or a record refused by <paramref name=\"reader\"/>'s policy.");
             w.Line("/// </summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
-            w.Open($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, out {model.FullName} value)");
-            w.Line("value = default;");
-            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
-            w.Open();
-            w.Line("return false;");
-            w.Close();
+            w.Line($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, out {model.FullName} value) =>");
+            w.Line("    TryReadCsv(reader, line, ulong.MaxValue, out value);");
             w.Line();
-            // The locals the members' reads share, declared only when one reads through them (an unused local is CS0168):
-            // the field's bytes for a member that is not text, the reason for a member read by a CsvValues reader.
-            bool readsFields = false;
-            bool readsReasons = false;
-            foreach (RecordMember member in model.Members)
+            w.Line("/// <summary>");
+            w.Line($"/// Takes the next line of a CSV source into <paramref name=\"value\"/>, reading only the members whose bit is set in <paramref name=\"members\"/>");
+            w.Line("/// (bit i for the i-th member, in declaration order; a member past the 64th is always read): a pipeline passes the members its stages");
+            w.Line("/// read. Every other member is left default and its field is not parsed, but a row too short to have it is refused all the same.");
+            w.Line("/// </summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Open($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
+            w.Line("value = default;");
+            // Every member's local, default until read, shared by the two ways a line is read.
+            for (int i = 0; i < model.Members.Count; i++)
             {
-                readsFields |= member.Kind != MemberKind.Text;
-                readsReasons |= member.Kind is MemberKind.Value or MemberKind.Time;
+                RecordMember member = model.Members[i];
+                w.Line($"{(member.Kind == MemberKind.Text ? Runtime + ".Utf8Text" : member.TypeCode)} m{i} = default{(member.Kind == MemberKind.Value && member.Reader == "String" ? "!" : "")};");
+                if (member.Nullable)
+                {
+                    w.Line($"bool has{i} = false;");
+                }
             }
 
+            // The locals the members' reads share, declared only when one reads through them (an unused local is CS0168):
+            // the field's bytes for a member that is not text, the reason for a member read by a CsvValues reader.
+            bool readsFields = model.Members.Any(m => m.Kind != MemberKind.Text);
             if (readsFields)
             {
                 w.Line($"{Span} field;");
             }
 
-            if (readsReasons)
+            if (model.Members.Any(m => m.Kind is MemberKind.Value or MemberKind.Time))
             {
                 w.Line($"{Reason} reason;");
             }
 
+            if (ReadsPlainLines(model))
+            {
+                EmitPlainRead(w, model);
+            }
+
+            w.Line();
+            w.Line("// Any other line: cut into fields by the rules of quoted fields, each member found by its column.");
+            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            w.Open();
+            w.Line("return false;");
+            w.Close();
+            w.Line();
             for (int i = 0; i < model.Members.Count; i++)
             {
                 RecordMember member = model.Members[i];
                 string local = "m" + i.ToString(CultureInfo.InvariantCulture);
                 string column = member.ByPosition ? "column " + member.Index.ToString(CultureInfo.InvariantCulture) : "column " + Literal(member.Column);
                 w.Line($"// {member.Name}: {column}{(member.Default is null ? "" : ", default " + Literal(member.Default))}.");
+                bool masked = i < 64;
+                if (masked)
+                {
+                    // A member the stages do not read: left default, unparsed; a required one's field must still be there.
+                    w.Open($"if ((members & 0x{1UL << i:X}UL) != 0)");
+                }
+
                 if (member.Kind == MemberKind.Text)
                 {
-                    w.Line($"if (!reader.TryText({i}, out {Runtime}.Utf8Text {local}, out bool invalid{i}))");
+                    w.Line($"if (!reader.TryText({i}, out {local}, out bool invalid{i}))");
                     w.Open();
                     w.Line($"if (invalid{i}) return reader.Refuse({Reason}.InvalidUtf8, {i}, default);");
                     w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"{local} = CsvDefault{i};");
                     w.Close();
-                    continue;
                 }
-
-                if (member.Nullable)
+                else if (member.Nullable)
                 {
                     // A nullable member: null where the row has no such field or the field is empty, else read as its struct.
-                    w.Line($"{member.TypeCode} {local} = default;");
-                    w.Line($"bool has{i} = reader.TryField(record, {i}, out field) && !field.IsEmpty;");
+                    w.Line($"has{i} = reader.TryField(record, {i}, out field) && !field.IsEmpty;");
                     w.Open($"if (has{i})");
-                    EmitCsvField(w, member, i, local, declare: false);
+                    EmitCsvField(w, member, i, local, Refusal(i));
                     w.Close();
-                    continue;
                 }
-
-                w.Line($"if (!reader.TryField(record, {i}, out field))");
-                w.Open();
-                w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"field = {Utf8Literal(member.Default)};");
-                w.Close();
-                if (member.Default is not null && member.Reader != "String")
+                else
                 {
-                    w.Line($"else if (field.IsEmpty) field = {Utf8Literal(member.Default)};");
+                    w.Line($"if (!reader.TryField(record, {i}, out field))");
+                    w.Open();
+                    w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"field = {Utf8Literal(member.Default)};");
+                    w.Close();
+                    if (member.Default is not null && member.Reader != "String")
+                    {
+                        w.Line($"else if (field.IsEmpty) field = {Utf8Literal(member.Default)};");
+                    }
+
+                    EmitCsvField(w, member, i, local, Refusal(i));
                 }
 
-                EmitCsvField(w, member, i, local, declare: true);
+                if (masked)
+                {
+                    w.Close();
+                    if (member.Default is null && !member.Nullable)
+                    {
+                        w.Line($"else if (!reader.HasField({i})) return reader.Refuse({Reason}.WrongFieldCount, {i}, default);");
+                    }
+                }
             }
 
             w.Line();
+            EmitRecordValue(w, model);
+            w.Close();
+        }
+
+        // Whether the generated parser reads a plain line (no quote, every column there) straight from the line: when every
+        // member is found by position (no header of names) and none is text, which needs the record in the reader's buffer.
+        private static bool ReadsPlainLines(RecordModel model) =>
+            (model.Header != 0 || model.Members.All(m => m.ByPosition)) && model.Members.All(m => m.Kind != MemberKind.Text) && model.Members.Count > 0;
+
+        // The plain line: each column the stages read is cut from the line as it is met, in column order, and read as the
+        // general path would read it; a field that does not read in the common form sends the line down the general path,
+        // which refuses it with its reason. Columns past the last one read are not cut.
+        private static void EmitPlainRead(SourceWriter w, RecordModel model)
+        {
+            int width = model.Members.Max(m => m.Index) + 1;
+            w.Line();
+            w.Line("// A plain line (no quote, every column there, the first line of its stream and header rows apart): each column read is cut");
+            w.Line("// from the line as it is met, in column order; the columns after the last one read are not cut.");
+            w.Open("if (reader.IsPlain(line))");
+            w.Line("int at = 0;");
+            string separator = $"(byte){CharLiteral(model.Separator)}";
+            for (int column = 0; column < width; column++)
+            {
+                List<int> members = Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Index == column).ToList();
+                string last = column == width - 1 ? "true" : "false";
+                // The columns at or after this one that some member read in this call has: past the last, nothing is cut.
+                string ahead = string.Join(" | ", Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Index >= column)
+                    .Select(i => i < 64 ? $"0x{1UL << i:X}UL" : "ulong.MaxValue"));
+                w.Line($"// Column {column}{(members.Count == 0 ? ": no member" : ": " + string.Join(", ", members.Select(i => model.Members[i].Name)))}.");
+                w.Line($"if ((members & ({ahead})) == 0) goto plainDone;");
+                w.Line($"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                foreach (int i in members)
+                {
+                    RecordMember member = model.Members[i];
+                    string local = "m" + i.ToString(CultureInfo.InvariantCulture);
+                    w.Open(i < 64 ? $"if ((members & 0x{1UL << i:X}UL) != 0)" : null);
+                    if (member.Nullable)
+                    {
+                        w.Line($"has{i} = !field.IsEmpty;");
+                        w.Open($"if (has{i})");
+                        EmitCsvField(w, member, i, local, _ => "goto general;");
+                        w.Close();
+                    }
+                    else
+                    {
+                        if (member.Default is not null && member.Reader != "String")
+                        {
+                            w.Line($"if (field.IsEmpty) field = {Utf8Literal(member.Default)};");
+                        }
+
+                        EmitCsvField(w, member, i, local, _ => "goto general;");
+                    }
+
+                    w.Close();
+                }
+            }
+
+            w.Line("plainDone:");
+            w.Line("reader.TookPlain();");
+            EmitRecordValue(w, model);
+            w.Close();
+            w.Line("general:");
+        }
+
+        // The struct built from the members' locals, and true.
+        private static void EmitRecordValue(SourceWriter w, RecordModel model)
+        {
             w.Line($"value = new {model.FullName}");
             w.Open();
             for (int i = 0; i < model.Members.Count; i++)
@@ -172,30 +277,26 @@ namespace Compiled.Generators.Records
 
             w.Close(";");
             w.Line("return true;");
-            w.Close();
         }
 
-        // A field that is not text read into the member's local (declared here, or before for a nullable member), or the
-        // record refused with the reader's reason.
-        private static void EmitCsvField(SourceWriter w, RecordMember member, int i, string local, bool declare)
+        // How the general path refuses a record whose member's field does not read: with the reader's reason.
+        private static Func<string, string> Refusal(int member) => reason => $"return reader.Refuse({reason}, {member}, field);";
+
+        // A field that is not text read into the member's local, or the record refused (or, on a plain line, sent down the
+        // general path) by `refuse`, given the reason.
+        private static void EmitCsvField(SourceWriter w, RecordMember member, int i, string local, Func<string, string> refuse)
         {
-            string target = declare ? $"{member.TypeCode} {local}" : local;
             switch (member.Kind)
             {
                 case MemberKind.Value:
-                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, out {target});");
-                    w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
+                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, out {local});");
+                    w.Line($"if (reason != {Reason}.None) {refuse("reason")}");
                     break;
                 case MemberKind.Time:
-                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, {(member.Format is null ? "null" : Literal(member.Format))}, out {target});");
-                    w.Line($"if (reason != {Reason}.None) return reader.Refuse(reason, {i}, field);");
+                    w.Line($"reason = {Runtime}.CsvValues.{member.Reader}(field, {(member.Format is null ? "null" : Literal(member.Format))}, out {local});");
+                    w.Line($"if (reason != {Reason}.None) {refuse("reason")}");
                     break;
                 case MemberKind.Enum:
-                    if (declare)
-                    {
-                        w.Line($"{member.TypeCode} {local};");
-                    }
-
                     string keyword = "if";
                     foreach (string name in member.EnumNames)
                     {
@@ -203,7 +304,7 @@ namespace Compiled.Generators.Records
                         keyword = "else if";
                     }
 
-                    w.Line(member.EnumNames.Count == 0 ? $"return reader.Refuse({Reason}.InvalidValue, {i}, field);" : $"else return reader.Refuse({Reason}.InvalidValue, {i}, field);");
+                    w.Line(member.EnumNames.Count == 0 ? refuse($"{Reason}.InvalidValue") : $"else {refuse($"{Reason}.InvalidValue")}");
                     break;
             }
         }

@@ -37,20 +37,11 @@ namespace Compiled.Generators.Records
         {
             var columns = new List<string>();
             var names = new List<string>();
-            foreach (ISymbol member in type.GetMembers())
+            foreach (ISymbol member in ColumnMembers(type))
             {
-                bool column = member switch
-                {
-                    IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public, IsReadOnly: false } => true,
-                    IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, SetMethod: { DeclaredAccessibility: Accessibility.Public } } => true,
-                    _ => false,
-                };
-                if (column)
-                {
-                    AttributeData? attribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
-                    columns.Add(attribute?.ConstructorArguments.FirstOrDefault().Value as string ?? member.Name);
-                    names.Add(member.Name);
-                }
+                AttributeData? attribute = member.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
+                columns.Add(attribute?.ConstructorArguments.FirstOrDefault().Value as string ?? member.Name);
+                names.Add(member.Name);
             }
 
             return JsonPathProblem(columns) is { } problem ? (Quote(columns[problem.Member]), names[problem.Member], problem.Problem) : null;
@@ -77,6 +68,31 @@ namespace Compiled.Generators.Records
 
             return null;
         }
+
+        /// <summary>
+        /// The members of <paramref name="type"/> that are columns, in the order the generated parsers number them (a
+        /// member's bit in a parser's <c>members</c> mask is its place here): public instance fields that are not read-only
+        /// and public properties with a public setter or init accessor.
+        /// </summary>
+        public static IEnumerable<ISymbol> ColumnMembers(ITypeSymbol type) => type.GetMembers().Where(m => ColumnType(m) is not null);
+
+        /// <summary>Whether a <c>[Record]</c> struct reads one line per record (<c>MultiLine = false</c>).</summary>
+        public static bool IsSingleLine(ITypeSymbol type) =>
+            type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordAttribute)?.NamedArguments
+                .FirstOrDefault(a => a.Key == "MultiLine").Value.Value is false;
+
+        /// <summary>The header a <c>[Record]</c> struct declares: 0 names, 1 skip, 2 none.</summary>
+        public static int DeclaredHeader(ITypeSymbol type) =>
+            type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordAttribute)?.NamedArguments
+                .FirstOrDefault(a => a.Key == "Header").Value.Value is int header ? header : 0;
+
+        // The type of a member that is a column, or null for one that is not.
+        private static ITypeSymbol? ColumnType(ISymbol member) => member switch
+        {
+            IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public, IsReadOnly: false } field => field.Type,
+            IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, SetMethod: { DeclaredAccessibility: Accessibility.Public } } property => property.Type,
+            _ => null,
+        };
 
         /// <summary>Whether <paramref name="type"/> is declared <c>[Record]</c> (the pipeline generator asks, for a <c>Lines&lt;T&gt;</c> source).</summary>
         public static bool IsRecord(ITypeSymbol type) =>
@@ -116,6 +132,7 @@ namespace Compiled.Generators.Records
             int header = 0;
             int onBadRecord = 0;
             int recordFormat = 0;
+            bool multiLine = true;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 switch (argument.Key)
@@ -132,6 +149,9 @@ namespace Compiled.Generators.Records
                     case "Format" when argument.Value.Value is int f:
                         recordFormat = f;
                         break;
+                    case "MultiLine" when argument.Value.Value is bool m:
+                        multiLine = m;
+                        break;
                 }
             }
 
@@ -139,7 +159,7 @@ namespace Compiled.Generators.Records
             bool json = recordFormat == JsonFormat;
             if (json)
             {
-                foreach (string setting in new[] { "Separator", "Header" })
+                foreach (string setting in new[] { "Separator", "Header", "MultiLine" })
                 {
                     if (ArgumentLocation(attribute, setting) is { } settingLocation)
                     {
@@ -160,12 +180,7 @@ namespace Compiled.Generators.Records
             foreach (ISymbol member in type.GetMembers())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                ITypeSymbol? memberType = member switch
-                {
-                    IFieldSymbol { IsStatic: false, IsConst: false, IsImplicitlyDeclared: false, DeclaredAccessibility: Accessibility.Public, IsReadOnly: false } field => field.Type,
-                    IPropertySymbol { IsStatic: false, IsIndexer: false, DeclaredAccessibility: Accessibility.Public, SetMethod: { DeclaredAccessibility: Accessibility.Public } } property => property.Type,
-                    _ => null,
-                };
+                ITypeSymbol? memberType = ColumnType(member);
                 if (memberType is null)
                 {
                     continue;
@@ -303,7 +318,7 @@ namespace Compiled.Generators.Records
             string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".Record.g.cs";
             RecordModel? model = !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)
                 ? new RecordModel(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), containers.ToEquatableArray(),
-                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray(), pathProblem is null)
+                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray(), pathProblem is null, multiLine)
                 : null;
             return new RecordResult(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()));
         }

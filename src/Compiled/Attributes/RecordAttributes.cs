@@ -20,6 +20,15 @@ public sealed class RecordAttribute : Attribute
     /// <summary>Whether each stream (file, connection) starts with a header row, and whether columns are found in it by name.</summary>
     public RecordHeader Header { get; set; } = RecordHeader.Names;
 
+    /// <summary>
+    /// Whether a quoted CSV field may hold a newline, so that a record may span lines (RFC 4180; the default). Set it to
+    /// <see langword="false"/> when every record is one line (Spark's <c>multiLine</c> off): a line whose quote is not
+    /// closed on it is then refused as <see cref="BadRecordReason.UnterminatedQuote"/>, and a file can be split into byte
+    /// ranges at line ends, so that a source of the record is read on N partitions (with <see cref="Header"/>
+    /// <see cref="RecordHeader.None"/> or <see cref="RecordHeader.Skip"/>: a header of names is in the first range only).
+    /// </summary>
+    public bool MultiLine { get; set; } = true;
+
     /// <summary>What a record that does not parse does: counted and skipped (the default), written to the dead-letter sink too, or the end of the job.</summary>
     public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
 }

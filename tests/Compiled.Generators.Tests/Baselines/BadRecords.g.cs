@@ -21,7 +21,7 @@ namespace Orders
                 new global::Compiled.SinkDeclaration("Output", "console", "(ReadOnlySpan<byte> word, long cents)"),
             },
             createJob: static context => new RevenueJob(context),
-            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds");
+            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds (declare the record [Record(MultiLine = false)] with Header None or Skip to split it)");
 
         /// <summary>Runs Revenue as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

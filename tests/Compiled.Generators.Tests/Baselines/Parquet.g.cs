@@ -23,7 +23,7 @@ namespace Lake
                 new global::Compiled.SinkDeclaration("Sides", "console", "(Grouped<int, double> side)"),
             },
             createJob: static context => new FillsToLakeJob(context),
-            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds");
+            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds (declare the record [Record(MultiLine = false)] with Header None or Skip to split it)");
 
         /// <summary>Runs FillsToLake as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]

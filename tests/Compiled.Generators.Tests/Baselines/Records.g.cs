@@ -21,7 +21,7 @@ namespace Markets
                 new global::Compiled.SinkDeclaration("Output", "console", "(ReadOnlySpan<byte> symbol, long quantity)"),
             },
             createJob: static context => new BoughtJob(context),
-            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds");
+            singlePartitionReason: "its source reads CSV records, whose quoted fields may span lines and whose header row only the first split of a file holds (declare the record [Record(MultiLine = false)] with Header None or Skip to split it)");
 
         /// <summary>Runs Bought as a command-line program (--source, --sink, --batch-interval, --help) and returns its exit code.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Compiled.Generators", "%VERSION%")]
@@ -218,8 +218,9 @@ namespace Markets
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine)
                 {
-                    // Read the line as CSV into a Trade: a header row, a line inside a quoted field or a refused record goes no further.
-                    if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, out global::Markets.Trade trades))
+                    // Read the line as CSV into a Trade, parsing only the members the stages read (Symbol, Quantity, Side); the others stay default.
+                    // A header row, a line inside a quoted field or a refused record goes no further.
+                    if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, 0xDUL, out global::Markets.Trade trades))
                     {
                         return;
                     }

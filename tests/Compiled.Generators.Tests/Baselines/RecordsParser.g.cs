@@ -19,67 +19,110 @@ namespace Markets
         /// <see langword="false"/> for a header row, a line inside a quoted field, or a record refused by <paramref name="reader"/>'s policy.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        public static bool TryReadCsv(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, out global::Markets.Trade value)
+        public static bool TryReadCsv(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, out global::Markets.Trade value) =>
+            TryReadCsv(reader, line, ulong.MaxValue, out value);
+
+        /// <summary>
+        /// Takes the next line of a CSV source into <paramref name="value"/>, reading only the members whose bit is set in <paramref name="members"/>
+        /// (bit i for the i-th member, in declaration order; a member past the 64th is always read): a pipeline passes the members its stages
+        /// read. Every other member is left default and its field is not parsed, but a row too short to have it is refused all the same.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryReadCsv(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, out global::Markets.Trade value)
         {
             value = default;
+            global::Compiled.Utf8Text m0 = default;
+            decimal m1 = default;
+            long m2 = default;
+            global::Markets.Side m3 = default;
+            global::System.DateTime m4 = default;
+            string m5 = default!;
+            int m6 = default;
+            global::System.ReadOnlySpan<byte> field;
+            global::Compiled.BadRecordReason reason;
+
+            // Any other line: cut into fields by the rules of quoted fields, each member found by its column.
             if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))
             {
                 return false;
             }
 
-            global::System.ReadOnlySpan<byte> field;
-            global::Compiled.BadRecordReason reason;
             // Symbol: column "symbol".
-            if (!reader.TryText(0, out global::Compiled.Utf8Text m0, out bool invalid0))
+            if ((members & 0x1UL) != 0)
             {
-                if (invalid0) return reader.Refuse(global::Compiled.BadRecordReason.InvalidUtf8, 0, default);
-                return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 0, default);
+                if (!reader.TryText(0, out m0, out bool invalid0))
+                {
+                    if (invalid0) return reader.Refuse(global::Compiled.BadRecordReason.InvalidUtf8, 0, default);
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 0, default);
+                }
             }
+            else if (!reader.HasField(0)) return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 0, default);
             // Price: column "px".
-            if (!reader.TryField(record, 1, out field))
+            if ((members & 0x2UL) != 0)
             {
-                return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 1, default);
+                if (!reader.TryField(record, 1, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 1, default);
+                }
+                reason = global::Compiled.CsvValues.Decimal(field, out m1);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, field);
             }
-            reason = global::Compiled.CsvValues.Decimal(field, out decimal m1);
-            if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, field);
+            else if (!reader.HasField(1)) return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 1, default);
             // Quantity: column "Quantity".
-            if (!reader.TryField(record, 2, out field))
+            if ((members & 0x4UL) != 0)
             {
-                return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 2, default);
+                if (!reader.TryField(record, 2, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 2, default);
+                }
+                reason = global::Compiled.CsvValues.Int64(field, out m2);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, field);
             }
-            reason = global::Compiled.CsvValues.Int64(field, out long m2);
-            if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, field);
+            else if (!reader.HasField(2)) return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 2, default);
             // Side: column "Side".
-            if (!reader.TryField(record, 3, out field))
+            if ((members & 0x8UL) != 0)
             {
-                return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 3, default);
+                if (!reader.TryField(record, 3, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 3, default);
+                }
+                if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                else if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, field);
             }
-            global::Markets.Side m3;
-            if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Buy"u8)) m3 = global::Markets.Side.Buy;
-            else if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Sell"u8)) m3 = global::Markets.Side.Sell;
-            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, field);
+            else if (!reader.HasField(3)) return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 3, default);
             // Time: column "ts".
-            if (!reader.TryField(record, 4, out field))
+            if ((members & 0x10UL) != 0)
             {
-                return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 4, default);
+                if (!reader.TryField(record, 4, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 4, default);
+                }
+                reason = global::Compiled.CsvValues.DateTime(field, "yyyy-MM-dd HH:mm:ss", out m4);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, field);
             }
-            reason = global::Compiled.CsvValues.DateTime(field, "yyyy-MM-dd HH:mm:ss", out global::System.DateTime m4);
-            if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, field);
+            else if (!reader.HasField(4)) return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 4, default);
             // Venue: column "Venue", default "n/a".
-            if (!reader.TryField(record, 5, out field))
+            if ((members & 0x20UL) != 0)
             {
-                field = "n/a"u8;
+                if (!reader.TryField(record, 5, out field))
+                {
+                    field = "n/a"u8;
+                }
+                reason = global::Compiled.CsvValues.String(field, out m5);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, field);
             }
-            reason = global::Compiled.CsvValues.String(field, out string m5);
-            if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, field);
             // Flags: column 9, default "0".
-            if (!reader.TryField(record, 6, out field))
+            if ((members & 0x40UL) != 0)
             {
-                field = "0"u8;
+                if (!reader.TryField(record, 6, out field))
+                {
+                    field = "0"u8;
+                }
+                else if (field.IsEmpty) field = "0"u8;
+                reason = global::Compiled.CsvValues.Int32(field, out m6);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, field);
             }
-            else if (field.IsEmpty) field = "0"u8;
-            reason = global::Compiled.CsvValues.Int32(field, out int m6);
-            if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, field);
 
             value = new global::Markets.Trade
             {

@@ -21,8 +21,9 @@ public sealed class CsvLayout
     /// <param name="byPosition">Whether each member's index was declared, so it is found by position even under <see cref="RecordHeader.Names"/>.</param>
     /// <param name="optional">Whether each member has a default or is nullable, and so may be missing.</param>
     /// <param name="keepsText">Whether a member is <see cref="Utf8Text"/>, which needs the record in the reader's buffer.</param>
+    /// <param name="multiLine">Whether a quoted field may hold a newline, so that a record may span lines (<see cref="RecordAttribute.MultiLine"/>).</param>
     public CsvLayout(string record, char separator, RecordHeader header, BadRecordPolicy onBadRecord, string[] members, string[] columns,
-        int[] indexes, bool[] byPosition, bool[] optional, bool keepsText)
+        int[] indexes, bool[] byPosition, bool[] optional, bool keepsText, bool multiLine = true)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (separator is '"' or '\r' or '\n' or > '\x7f')
@@ -41,6 +42,7 @@ public sealed class CsvLayout
         ByPosition = byPosition;
         Optional = optional;
         KeepsText = keepsText;
+        MultiLine = multiLine;
         int width = 0;
         foreach (int index in indexes)
         {
@@ -81,6 +83,9 @@ public sealed class CsvLayout
 
     /// <summary>Whether a member is text cut from the record.</summary>
     public bool KeepsText { get; }
+
+    /// <summary>Whether a quoted field may hold a newline; when not, every line is a record, and a file may be split at any line end.</summary>
+    public bool MultiLine { get; }
 
     /// <summary>The number of fields a row has when there is no header: the highest column by position, plus one.</summary>
     public int Width { get; }

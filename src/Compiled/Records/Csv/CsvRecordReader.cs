@@ -51,6 +51,7 @@ public sealed class CsvRecordReader : IRecordLines
     private bool _required;       // a required column is missing from the stream's header
     private long _line;           // lines of the stream seen
     private long _recordLine;     // the line the current record starts on
+    private bool _fromStart;      // the stream is read from its start (not a partition's range further into a file)
     private string _stream = "";
 
     /// <summary>Creates the reader of a source (the generated job does this).</summary>
@@ -84,8 +85,8 @@ public sealed class CsvRecordReader : IRecordLines
     /// <summary>How many records were refused for <paramref name="reason"/> since the reader was created.</summary>
     public long Refused(BadRecordReason reason) => _reasons[(int)reason];
 
-    /// <summary>The line of the current stream the current record starts on, from 1.</summary>
-    public long Line => _recordLine;
+    /// <summary>The line of the current stream the current record starts on, from 1; 0 in a range that begins further into a file, whose lines before it were not counted.</summary>
+    public long Line => _fromStart ? _recordLine : 0;
 
     /// <summary>The stream being read.</summary>
     public string Stream => _stream;
@@ -117,10 +118,29 @@ public sealed class CsvRecordReader : IRecordLines
         _stream = streamName;
         _line = 0;
         _recordLine = 0;
+        _fromStart = true;
         _header = _layout.Header != RecordHeader.None;
         _required = false;
         Array.Copy(_layout.Indexes, _columns, _columns.Length);
         _expected = _layout.Width;
+    }
+
+    /// <summary>
+    /// Starts a stream that is a byte range of a file beginning <paramref name="offset"/> bytes into it (a partition's
+    /// range, cut at a line end, of a record that reads one line each: <see cref="CsvLayout.MultiLine"/> off). From the
+    /// file's start it is <see cref="BeginStream(string)"/>; from further in, the range holds no header row (a
+    /// <see cref="RecordHeader.Skip"/> layout skips none; a <see cref="RecordHeader.Names"/> layout is never split) and no
+    /// byte order mark, and the line a record is on is not known (<see cref="Line"/> is 0: a bad record's report gives its
+    /// byte offset, which the framer knows).
+    /// </summary>
+    public void BeginStream(string streamName, long offset)
+    {
+        BeginStream(streamName);
+        if (offset > 0)
+        {
+            _fromStart = false;
+            _header = false;
+        }
     }
 
     /// <summary>
@@ -143,7 +163,7 @@ public sealed class CsvRecordReader : IRecordLines
         }
         else
         {
-            if (_line == 1 && line.StartsWith(ByteOrderMark))
+            if (_line == 1 && _fromStart && line.StartsWith(ByteOrderMark))
             {
                 line = line[ByteOrderMark.Length..];
             }
@@ -166,6 +186,12 @@ public sealed class CsvRecordReader : IRecordLines
         }
 
         BadRecordReason cut = Cut(input, out bool escaped);
+        if (cut == BadRecordReason.UnterminatedQuote && !_layout.MultiLine)
+        {
+            // Every line is a record: a quote left open at the line's end is the record's mistake, not a newline in a field.
+            return Refuse(BadRecordReason.UnterminatedQuote, -1, _policy == BadRecordPolicy.Skip ? "" : "a quoted field is not closed on its line, and the record is one line (MultiLine = false)");
+        }
+
         if (cut == BadRecordReason.UnterminatedQuote)
         {
             // A quoted field runs on to the next line: keep the lines so far, and wait for it.
@@ -244,6 +270,99 @@ public sealed class CsvRecordReader : IRecordLines
         return false;
     }
 
+    /// <summary>
+    /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
+    /// after field by position: a line past the stream's first (so no byte order mark) that is neither a header row nor
+    /// inside a quoted field, holds no quote, has exactly as many fields as the layout's columns, and needs no copy (no
+    /// text member, no dead letter kept). Reading it so gives what <see cref="TryBegin"/> and <see cref="TryField"/>
+    /// give, field for field; any other line, or a plain line whose field does not read in the common form, goes
+    /// through <see cref="TryBegin"/>. Counts nothing: <see cref="TookPlain"/> does, once the record is read.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsPlain(ReadOnlySpan<byte> line) =>
+        !(_pending | _header | _keepRaw | _layout.KeepsText) && _line != 0 && PlainFields(line, _separator) == _expected;
+
+    /// <summary>Counts the plain line just read as a record: its line number, and a new record for the text buffer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void TookPlain()
+    {
+        _line++;
+        _recordLine = _line;
+        _recordOffset = -1;
+        _buffer.Generation++;
+    }
+
+    /// <summary>
+    /// The field of a plain line (<see cref="IsPlain"/>) that starts at <paramref name="at"/>: up to the next separator,
+    /// past which <paramref name="at"/> moves, or for the <paramref name="last"/> column the rest of the line.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> PlainField(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last)
+    {
+        int start = at;
+        if (last)
+        {
+            at = line.Length;
+            return line[start..];
+        }
+
+        int end = Internal.ByteSearch.IndexOf(line, start, separator);
+        at = end + 1;
+        return line[start..end];
+    }
+
+    // The number of fields of a line with no quote (its separators and one), or -1 if it holds a quote: sixteen bytes at
+    // a time, the last block overlapping the one before it, as CutUnquoted does, counting bits instead of cutting.
+    private static int PlainFields(ReadOnlySpan<byte> s, byte separator)
+    {
+        int length = s.Length;
+        int separators = 0;
+        if (length >= Vector128<byte>.Count && Vector128.IsHardwareAccelerated)
+        {
+            Vector128<byte> separatorBytes = Vector128.Create(separator);
+            Vector128<byte> quotes = Vector128.Create((byte)'"');
+            ref byte first = ref MemoryMarshal.GetReference(s);
+            int last = length - Vector128<byte>.Count;
+            int i = 0;
+            while (true)
+            {
+                int at = Math.Min(i, last);
+                uint unseen = ~0u << (i - at);
+                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)at);
+                if ((Vector128.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
+                {
+                    return -1;
+                }
+
+                separators += BitOperations.PopCount(Vector128.Equals(block, separatorBytes).ExtractMostSignificantBits() & unseen);
+                i = at + Vector128<byte>.Count;
+                if (i >= length)
+                {
+                    return separators + 1;
+                }
+            }
+        }
+
+        foreach (byte b in s)
+        {
+            if (b == (byte)'"')
+            {
+                return -1;
+            }
+
+            separators += b == separator ? 1 : 0;
+        }
+
+        return separators + 1;
+    }
+
+    /// <summary>
+    /// Whether the record has the field of member <paramref name="member"/>, as <see cref="TryField"/> would find it: a
+    /// member the stages never read is not parsed, but a row too short to have its field is still refused.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool HasField(int member) => (uint)_columns[member] < (uint)_count;
+
     /// <summary>The field of member <paramref name="member"/> as text in the reader's buffer (the record is there when the layout keeps text); <see langword="false"/> as <see cref="TryField"/>, or if it is not valid UTF-8 (<paramref name="invalid"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryText(int member, out Utf8Text text, out bool invalid)
@@ -315,73 +434,91 @@ public sealed class CsvRecordReader : IRecordLines
     }
 
     // The common record, with no quote: every separator ends a field. Sixteen bytes at a time are compared with the
-    // separator and the quote; the separators' bits give the fields' ends. False (nothing cut) if a quote is found, for
-    // CutQuoted to cut the record by the rules of quoted fields.
+    // separator and the quote; the separators' bits give the fields' ends. The last block is the line's last sixteen
+    // bytes, overlapping the one before it (its bytes already seen are masked off), so no byte is compared one by one
+    // unless the whole line is shorter than a block. The bounds arrays are made room for once a block, and written
+    // without bounds checks. False (nothing cut) if a quote is found, for CutQuoted to cut the record by the rules of
+    // quoted fields (which marks every field's escapes; an unquoted record has none, so none are written here).
     private bool CutUnquoted(ReadOnlySpan<byte> s)
     {
-        Vector128<byte> separators = Vector128.Create(_separator);
-        Vector128<byte> quotes = Vector128.Create((byte)'"');
-        ref byte first = ref MemoryMarshal.GetReference(s);
+        int length = s.Length;
         int count = 0;
         int start = 0;
-        int i = 0;
-        for (; i + Vector128<byte>.Count <= s.Length; i += Vector128<byte>.Count)
+        if (length >= Vector128<byte>.Count)
         {
-            Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)i);
-            if (Vector128.EqualsAny(block, quotes))
+            Vector128<byte> separators = Vector128.Create(_separator);
+            Vector128<byte> quotes = Vector128.Create((byte)'"');
+            ref byte first = ref MemoryMarshal.GetReference(s);
+            int last = length - Vector128<byte>.Count;
+            int i = 0;
+            while (true)
             {
-                return false;
-            }
+                int at = Math.Min(i, last);
+                uint unseen = ~0u << (i - at);
+                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)at);
+                if ((Vector128.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
+                {
+                    return false;
+                }
 
-            uint found = Vector128.Equals(block, separators).ExtractMostSignificantBits();
-            while (found != 0)
-            {
-                int end = i + BitOperations.TrailingZeroCount(found);
-                found &= found - 1;
-                if (count == _starts.Length)
+                uint found = Vector128.Equals(block, separators).ExtractMostSignificantBits() & unseen;
+                if (count + Vector128<byte>.Count + 1 > _starts.Length)
                 {
                     Grow();
                 }
 
-                _starts[count] = start;
-                _ends[count] = end;
-                _escaped[count] = false;
-                count++;
-                start = end + 1;
-            }
-        }
-
-        for (; i < s.Length; i++)
-        {
-            byte b = s[i];
-            if (b == (byte)'"')
-            {
-                return false;
-            }
-
-            if (b == _separator)
-            {
-                if (count == _starts.Length)
+                ref int starts = ref MemoryMarshal.GetArrayDataReference(_starts);
+                ref int ends = ref MemoryMarshal.GetArrayDataReference(_ends);
+                while (found != 0)
                 {
-                    Grow();
+                    int end = at + BitOperations.TrailingZeroCount(found);
+                    found &= found - 1;
+                    Unsafe.Add(ref starts, count) = start;
+                    Unsafe.Add(ref ends, count) = end;
+                    count++;
+                    start = end + 1;
                 }
 
-                _starts[count] = start;
-                _ends[count] = i;
-                _escaped[count] = false;
-                count++;
-                start = i + 1;
+                i = at + Vector128<byte>.Count;
+                if (i >= length)
+                {
+                    break;
+                }
+            }
+        }
+        else
+        {
+            for (int i = 0; i < length; i++)
+            {
+                byte b = s[i];
+                if (b == (byte)'"')
+                {
+                    return false;
+                }
+
+                if (b == _separator)
+                {
+                    if (count == _starts.Length)
+                    {
+                        Grow();
+                    }
+
+                    _starts[count] = start;
+                    _ends[count] = i;
+                    count++;
+                    start = i + 1;
+                }
+            }
+
+            if (count == _starts.Length)
+            {
+                Grow();
             }
         }
 
-        if (count == _starts.Length)
-        {
-            Grow();
-        }
-
+        // Room was made for it: a block leaves room for sixteen more fields, and the loop above for one more.
         _starts[count] = start;
-        _ends[count] = s.Length;
-        _escaped[count] = false;
+        _ends[count] = length;
         _count = count + 1;
         return true;
     }

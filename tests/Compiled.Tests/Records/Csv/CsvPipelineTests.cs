@@ -17,7 +17,7 @@ public class CsvPipelineTests
     [
         "X,1,2,Buy\n",                           // too few fields
         "X,1,2,Buy,2026-01-01T00:00:00Z,0,9\n",  // too many
-        "X,1x,2,Buy,2026-01-01T00:00:00Z,0\n",   // not a number
+        "X,1,2x,Buy,2026-01-01T00:00:00Z,0\n",   // not a number (the quantity, which the stages read)
         "X,1,2,Hold,2026-01-01T00:00:00Z,0\n",   // not a side
         "X\"Y,1,2,Buy,2026-01-01T00:00:00Z,0\n", // a quote in an unquoted field
         "X,1,99999999999999999999,Buy,2026-01-01T00:00:00Z,0\n",
@@ -87,6 +87,30 @@ public class CsvPipelineTests
 
         Assert.Equal(reference.OrderBy(p => p.Key, StringComparer.Ordinal), totals.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(bad, run.Sources[0].Counters.Malformed);
+    }
+
+    [Fact]
+    public async Task ABadValueInAColumnNoStageReads_IsNotParsed_SoItsRowCounts_WhileAMissingColumnIsStillRefused()
+    {
+        // BoughtPerSymbol's stages read the symbol, the quantity and the side: the price and the time are not parsed, so a
+        // price or a time that is not one does not refuse the row; a row too short to have the time's column is refused.
+        string csv = "symbol,price,qty,side,time,venue\n"
+            + "AAPL,1x,5,Buy,2026-01-01T00:00:00Z,0\n"
+            + "AAPL,2.5,7,Buy,yesterday,0\n"
+            + "AAPL,2.5,11,Buy\n"
+            + "AAPL,2.5,13,Buy,2026-01-01T00:00:00Z,0\n";
+        using var temp = new TempDirectory();
+        string input = temp.Write("trades.csv", csv);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Trades"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/bought?suffix=txt";
+        await using var run = new PipelineRun(BoughtPerSymbol.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        string output = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "out")).Select(File.ReadAllText));
+        Assert.Equal("(AAPL,25)\n", output);
+        Assert.Equal(1, run.Sources[0].Counters.Malformed);
     }
 
     [Fact]

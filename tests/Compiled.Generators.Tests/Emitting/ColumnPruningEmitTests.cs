@@ -1,0 +1,117 @@
+using Compiled.Generators.Tests.Snapshots;
+
+namespace Compiled.Generators.Tests.Emitting;
+
+/// <summary>
+/// Column pruning: a CSV [Record] source's loop parses only the members its stages read, following the record through
+/// filters and the [EventTime] stage; any stage that takes the record whole (a sink, a <c>with</c>, a call, a computed
+/// property) makes it parse every member. Each generated pipeline compiles cleanly.
+/// </summary>
+public class ColumnPruningEmitTests
+{
+    private const string Record = """
+        using Compiled;
+
+        namespace Shop;
+
+        [Record(Header = RecordHeader.None, MultiLine = false)]
+        public partial record struct Order(long Id, long Customer, long Cents, long Time)
+        {
+            public long Euros => Cents / 100;
+        }
+        """;
+
+    private static string Loop(string stages)
+    {
+        string pipeline = $$"""
+            using Compiled;
+
+            namespace Shop;
+
+            [Pipeline]
+            public static partial class Orders
+            {
+                [Source(Default = "file:///data/orders.csv")]
+                public static partial Lines<Order> Placed();
+
+            {{stages}}
+            }
+            """;
+        var (result, output, diagnostics) = RecordSnapshotTests.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/Order.cs", Record), ("/src/Orders.cs", pipeline)));
+        Assert.Empty(diagnostics);
+        Assert.Empty(GeneratorHarness.CompilerProblems(output));
+        return result.Results[0].GeneratedSources.Single().SourceText.ToString();
+    }
+
+    [Fact]
+    public void AFilterAndAMap_ReadingTwoMembers_ParseOnlyThose()
+    {
+        string loop = Loop("""
+                [Filter]
+                public static bool Large(Order order) => order.Cents > 10_000;
+
+                [Map]
+                public static (long, long) CustomerAndCents(Order order) => (order.Customer, order.Cents);
+
+                [Sink(Default = "console")]
+                public static partial void Output((long Customer, long Cents) order);
+            """);
+
+        Assert.Contains("parsing only the members the stages read (Customer, Cents)", loop);
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, 0x6UL, out global::Shop.Order placed)", loop);
+        // A CSV record read one line each, without a header of names, is split over partitions.
+        Assert.DoesNotContain("singlePartitionReason", loop);
+        Assert.Contains("_placedReader.BeginStream(streamName, offset);", loop);
+    }
+
+    [Fact]
+    public void TheEventTimeStage_HandsTheRecordOn_AndItsMemberIsRead()
+    {
+        string loop = Loop("""
+                [EventTime(Lateness = "1s")]
+                public static long TimeOf(Order order) => order.Time;
+
+                [Map]
+                public static long Id(Order order) => order.Id;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long id);
+            """);
+
+        Assert.Contains("parsing only the members the stages read (Id, Time)", loop);
+        Assert.Contains("0x9UL", loop);
+    }
+
+    [Theory]
+    [InlineData("public static long Cents(Order order) => order.Euros;", "a computed property")]
+    [InlineData("public static long Cents(Order order) => Of(order);\n    private static long Of(Order order) => order.Cents;", "the record passed to a method")]
+    [InlineData("public static long Cents(Order order) => (order with { Id = 0 }).Cents;", "a with expression")]
+    [InlineData("public static long Cents(Order order) => order.ToString().Length;", "a method of the record")]
+    public void AStageThatTakesTheRecordWhole_ReadsEveryMember(string map, string why)
+    {
+        string loop = Loop($$"""
+                [Map]
+                {{map}}
+
+                [Sink(Default = "console")]
+                public static partial void Output(long cents);
+            """);
+
+        Assert.True(loop.Contains("TryReadCsv(_placedReader, placedLine, out global::Shop.Order placed)", StringComparison.Ordinal), why);
+        Assert.DoesNotContain("parsing only", loop);
+    }
+
+    [Fact]
+    public void ARecordThatReachesASink_ReadsEveryMember()
+    {
+        string loop = Loop("""
+                [Filter]
+                public static bool Large(Order order) => order.Cents > 10_000;
+
+                [Sink(Default = "console")]
+                public static partial void Output(Order order);
+            """);
+
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, out global::Shop.Order placed)", loop);
+    }
+}
