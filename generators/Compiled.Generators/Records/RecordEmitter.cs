@@ -230,6 +230,17 @@ namespace Compiled.Generators.Records
                     .Select(i => i < 64 ? $"0x{1UL << i:X}UL" : "ulong.MaxValue"));
                 w.Line($"// Column {column}{(members.Count == 0 ? ": no member" : ": " + string.Join(", ", members.Select(i => model.Members[i].Name)))}.");
                 w.Line($"if ((members & ({ahead})) == 0) goto plainDone;");
+                if (members.Count == 1 && PlainReader(model.Members[members[0]]) is { } fused && members[0] < 64)
+                {
+                    // An integer column read in the pass that finds its end; skipped to its end when not read.
+                    int i = members[0];
+                    w.Open($"if ((members & 0x{1UL << i:X}UL) != 0)");
+                    w.Line($"if (!{Runtime}.CsvRecordReader.{fused}(line, ref at, {separator}, {last}, out m{i})) goto general;");
+                    w.Close();
+                    w.Line($"else {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                    continue;
+                }
+
                 w.Line($"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
                 foreach (int i in members)
                 {
@@ -263,6 +274,12 @@ namespace Compiled.Generators.Records
             w.Close();
             w.Line("general:");
         }
+
+        // The CsvRecordReader method that reads an integer member's column of a plain line in one pass, or null for a member
+        // read from its cut field (another type, a nullable member, one with a default).
+        private static string? PlainReader(RecordMember member) =>
+            member.Kind != MemberKind.Value || member.Nullable || member.Default is not null ? null
+            : member.Reader switch { "Int64" => "PlainInt64", "Int32" => "PlainInt32", "UInt64" => "PlainUInt64", "UInt32" => "PlainUInt32", _ => null };
 
         // The struct built from the members' locals, and true.
         private static void EmitRecordValue(SourceWriter w, RecordModel model)

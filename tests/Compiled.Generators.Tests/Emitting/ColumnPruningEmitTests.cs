@@ -21,7 +21,9 @@ public class ColumnPruningEmitTests
         }
         """;
 
-    private static string Loop(string stages)
+    private static string Loop(string stages) => Generate(stages).Loop;
+
+    private static (string Loop, string Parser) Generate(string stages)
     {
         string pipeline = $$"""
             using Compiled;
@@ -40,7 +42,8 @@ public class ColumnPruningEmitTests
         var (result, output, diagnostics) = RecordSnapshotTests.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/Order.cs", Record), ("/src/Orders.cs", pipeline)));
         Assert.Empty(diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
-        return result.Results[0].GeneratedSources.Single().SourceText.ToString();
+        return (result.Results[0].GeneratedSources.Single().SourceText.ToString(),
+            result.Results[1].GeneratedSources.Single(s => s.HintName.EndsWith(".Record.g.cs", StringComparison.Ordinal)).SourceText.ToString());
     }
 
     [Fact]
@@ -62,6 +65,25 @@ public class ColumnPruningEmitTests
         // A CSV record read one line each, without a header of names, is split over partitions.
         Assert.DoesNotContain("singlePartitionReason", loop);
         Assert.Contains("_placedReader.BeginStream(streamName, offset);", loop);
+    }
+
+    [Fact]
+    public void APlainLine_IsReadByPosition_EachIntegerInThePassThatFindsItsEnd_AndStopsAfterTheLastColumnRead()
+    {
+        (_, string parser) = Generate("""
+                [Map]
+                public static long Cents(Order order) => order.Cents;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long cents);
+            """);
+
+        string plain = parser[parser.IndexOf("if (reader.IsPlain(line))", StringComparison.Ordinal)..parser.IndexOf("general:", StringComparison.Ordinal)];
+        Assert.Contains("if (!global::Compiled.CsvRecordReader.PlainInt64(line, ref at, (byte)',', false, out m2)) goto general;", plain);
+        Assert.Contains("else global::Compiled.CsvRecordReader.PlainField(line, ref at, (byte)',', false);", plain);
+        // Past the cents (column 2), only the time's column is left: without the time, the line is not cut further.
+        Assert.Contains("if ((members & (0x8UL)) == 0) goto plainDone;", plain);
+        Assert.Contains("reader.TookPlain();", plain);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ namespace Compiled;
 /// stream is skipped; an empty line outside a quoted field is skipped, not counted.
 /// One reader serves one source from one thread.
 /// </remarks>
-public sealed class CsvRecordReader : IRecordLines
+public sealed partial class CsvRecordReader : IRecordLines
 {
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
@@ -268,92 +268,6 @@ public sealed class CsvRecordReader : IRecordLines
 
         field = default;
         return false;
-    }
-
-    /// <summary>
-    /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
-    /// after field by position: a line past the stream's first (so no byte order mark) that is neither a header row nor
-    /// inside a quoted field, holds no quote, has exactly as many fields as the layout's columns, and needs no copy (no
-    /// text member, no dead letter kept). Reading it so gives what <see cref="TryBegin"/> and <see cref="TryField"/>
-    /// give, field for field; any other line, or a plain line whose field does not read in the common form, goes
-    /// through <see cref="TryBegin"/>. Counts nothing: <see cref="TookPlain"/> does, once the record is read.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsPlain(ReadOnlySpan<byte> line) =>
-        !(_pending | _header | _keepRaw | _layout.KeepsText) && _line != 0 && PlainFields(line, _separator) == _expected;
-
-    /// <summary>Counts the plain line just read as a record: its line number, and a new record for the text buffer.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void TookPlain()
-    {
-        _line++;
-        _recordLine = _line;
-        _recordOffset = -1;
-        _buffer.Generation++;
-    }
-
-    /// <summary>
-    /// The field of a plain line (<see cref="IsPlain"/>) that starts at <paramref name="at"/>: up to the next separator,
-    /// past which <paramref name="at"/> moves, or for the <paramref name="last"/> column the rest of the line.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ReadOnlySpan<byte> PlainField(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last)
-    {
-        int start = at;
-        if (last)
-        {
-            at = line.Length;
-            return line[start..];
-        }
-
-        int end = Internal.ByteSearch.IndexOf(line, start, separator);
-        at = end + 1;
-        return line[start..end];
-    }
-
-    // The number of fields of a line with no quote (its separators and one), or -1 if it holds a quote: sixteen bytes at
-    // a time, the last block overlapping the one before it, as CutUnquoted does, counting bits instead of cutting.
-    private static int PlainFields(ReadOnlySpan<byte> s, byte separator)
-    {
-        int length = s.Length;
-        int separators = 0;
-        if (length >= Vector128<byte>.Count && Vector128.IsHardwareAccelerated)
-        {
-            Vector128<byte> separatorBytes = Vector128.Create(separator);
-            Vector128<byte> quotes = Vector128.Create((byte)'"');
-            ref byte first = ref MemoryMarshal.GetReference(s);
-            int last = length - Vector128<byte>.Count;
-            int i = 0;
-            while (true)
-            {
-                int at = Math.Min(i, last);
-                uint unseen = ~0u << (i - at);
-                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)at);
-                if ((Vector128.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
-                {
-                    return -1;
-                }
-
-                separators += BitOperations.PopCount(Vector128.Equals(block, separatorBytes).ExtractMostSignificantBits() & unseen);
-                i = at + Vector128<byte>.Count;
-                if (i >= length)
-                {
-                    return separators + 1;
-                }
-            }
-        }
-
-        foreach (byte b in s)
-        {
-            if (b == (byte)'"')
-            {
-                return -1;
-            }
-
-            separators += b == separator ? 1 : 0;
-        }
-
-        return separators + 1;
     }
 
     /// <summary>
