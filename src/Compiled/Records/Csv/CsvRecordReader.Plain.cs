@@ -52,12 +52,39 @@ public sealed partial class CsvRecordReader
         return line[start..end];
     }
 
-    // The number of fields of a line with no quote (its separators and one), or -1 if it holds a quote: sixteen bytes at
-    // a time, the last block overlapping the one before it, as CutUnquoted does, counting bits instead of cutting.
+    // The number of fields of a line with no quote (its separators and one), or -1 if it holds a quote: a vector at a
+    // time, the last block overlapping the one before it, as CutUnquoted does, counting bits instead of cutting.
     private static int PlainFields(ReadOnlySpan<byte> s, byte separator)
     {
         int length = s.Length;
         int separators = 0;
+        if (length >= Vector256<byte>.Count && Vector256.IsHardwareAccelerated)
+        {
+            // Thirty-two bytes at a time where the core has them: a line of a hundred bytes in three or four blocks.
+            Vector256<byte> separatorBytes = Vector256.Create(separator);
+            Vector256<byte> quotes = Vector256.Create((byte)'"');
+            ref byte first = ref MemoryMarshal.GetReference(s);
+            int last = length - Vector256<byte>.Count;
+            int i = 0;
+            while (true)
+            {
+                int at = Math.Min(i, last);
+                uint unseen = ~0u << (i - at);
+                Vector256<byte> block = Vector256.LoadUnsafe(ref first, (nuint)at);
+                if ((Vector256.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
+                {
+                    return -1;
+                }
+
+                separators += BitOperations.PopCount(Vector256.Equals(block, separatorBytes).ExtractMostSignificantBits() & unseen);
+                i = at + Vector256<byte>.Count;
+                if (i >= length)
+                {
+                    return separators + 1;
+                }
+            }
+        }
+
         if (length >= Vector128<byte>.Count && Vector128.IsHardwareAccelerated)
         {
             Vector128<byte> separatorBytes = Vector128.Create(separator);
