@@ -206,7 +206,15 @@ public static class Utf8Fields
     // for the last field, the end of the line). maxDigits digits always fit the type, so no overflow check is needed.
     // On success 'at' moves past the comma; otherwise it is left as it was for the type's own parser.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool TryDigits(ReadOnlySpan<byte> line, ref int at, bool last, bool signed, int maxDigits, out ulong magnitude, out bool negative)
+    private static bool TryDigits(ReadOnlySpan<byte> line, ref int at, bool last, bool signed, int maxDigits, out ulong magnitude, out bool negative) =>
+        TryDigits(line, ref at, (byte)',', last, signed, maxDigits, out magnitude, out negative);
+
+    /// <summary>
+    /// The common form of an integer field ended by <paramref name="separator"/> (a CSV record's plain line reads its
+    /// integer columns so too): on success <paramref name="at"/> moves past the separator.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryDigits(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, bool signed, int maxDigits, out ulong magnitude, out bool negative)
     {
         int i = at;
         negative = false;
@@ -236,7 +244,7 @@ public static class Utf8Fields
             return false; // no digit, or more than always fit
         }
 
-        if (last ? i == line.Length : (uint)i < (uint)line.Length && line[i] == (byte)',')
+        if (last ? i == line.Length : (uint)i < (uint)line.Length && line[i] == separator)
         {
             at = i + 1;
             return true;

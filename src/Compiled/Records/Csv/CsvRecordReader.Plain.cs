@@ -133,7 +133,7 @@ public sealed partial class CsvRecordReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PlainInt64(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, out long value)
     {
-        bool read = PlainDigits(line, ref at, separator, last, signed: true, 18, out ulong magnitude, out bool negative);
+        bool read = Utf8Fields.TryDigits(line, ref at, separator, last, signed: true, 18, out ulong magnitude, out bool negative);
         value = negative ? -(long)magnitude : (long)magnitude;
         return read;
     }
@@ -142,7 +142,7 @@ public sealed partial class CsvRecordReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PlainInt32(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, out int value)
     {
-        bool read = PlainDigits(line, ref at, separator, last, signed: true, 9, out ulong magnitude, out bool negative);
+        bool read = Utf8Fields.TryDigits(line, ref at, separator, last, signed: true, 9, out ulong magnitude, out bool negative);
         value = negative ? -(int)magnitude : (int)magnitude;
         return read;
     }
@@ -150,56 +150,14 @@ public sealed partial class CsvRecordReader
     /// <summary>Reads the <see cref="ulong"/> column of a plain line as <see cref="PlainInt64"/> reads a long (no sign, 1 to 19 digits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PlainUInt64(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, out ulong value) =>
-        PlainDigits(line, ref at, separator, last, signed: false, 19, out value, out _);
+        Utf8Fields.TryDigits(line, ref at, separator, last, signed: false, 19, out value, out _);
 
     /// <summary>Reads the <see cref="uint"/> column of a plain line as <see cref="PlainInt64"/> reads a long (no sign, 1 to 9 digits).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool PlainUInt32(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, out uint value)
     {
-        bool read = PlainDigits(line, ref at, separator, last, signed: false, 9, out ulong magnitude, out _);
+        bool read = Utf8Fields.TryDigits(line, ref at, separator, last, signed: false, 9, out ulong magnitude, out _);
         value = (uint)magnitude;
         return read;
-    }
-
-    // An optional '-' (if signed), 1 to maxDigits digits (which always fit the type), then the separator or, for the last
-    // column, the line's end; 'at' moves past the separator only when the column is in that form.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool PlainDigits(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, bool signed, int maxDigits, out ulong magnitude, out bool negative)
-    {
-        int i = at;
-        negative = false;
-        if (signed && (uint)i < (uint)line.Length && line[i] == (byte)'-')
-        {
-            negative = true;
-            i++;
-        }
-
-        int first = i;
-        ulong number = 0;
-        while ((uint)i < (uint)line.Length)
-        {
-            uint digit = (uint)(line[i] - '0');
-            if (digit > 9)
-            {
-                break;
-            }
-
-            number = unchecked((number * 10) + digit);
-            i++;
-        }
-
-        magnitude = number;
-        if ((uint)(i - first - 1) >= (uint)maxDigits)
-        {
-            return false;
-        }
-
-        if (last ? i == line.Length : (uint)i < (uint)line.Length && line[i] == separator)
-        {
-            at = i + 1;
-            return true;
-        }
-
-        return false;
     }
 }
