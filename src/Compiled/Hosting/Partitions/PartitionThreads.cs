@@ -293,7 +293,7 @@ internal sealed class PartitionThreads : IDisposable
                     PartitionedFile read = set.Files.Files[file];
                     if (partition == 0)
                     {
-                        _job.BeginStream(set.Source, read.Path);
+                        _job.BeginStream(set.Source, read.Path, start);
                     }
                     else
                     {

@@ -83,6 +83,22 @@ public class CsvRecordPartitionTests
     }
 
     [Fact]
+    public void ARangeBeginningInsideTheFile_HasNoHeaderRow_AndItsLinesAreNotNumbered()
+    {
+        // Partition 0 too may begin inside a file (a run resumed from a checkpoint, a section of a bounded batch): the
+        // job's reader is told the offset, so a Skip header is skipped only at the file's start.
+        var reader = new CsvRecordReader(HeadedBid.CsvLayout, "Bids", new Compiled.Connectors.SourceCounters());
+        reader.BeginStream("bids.csv", 0);
+        Assert.False(HeadedBid.TryReadCsv(reader, "auction,bidder,price,channel,time"u8, out _));
+        Assert.True(HeadedBid.TryReadCsv(reader, "1,2,3,x,4"u8, out HeadedBid first));
+        Assert.Equal(2, reader.Line);
+        reader.BeginStream("bids.csv", 4096);
+        Assert.True(HeadedBid.TryReadCsv(reader, "5,6,7,x,8"u8, out HeadedBid inside));
+        Assert.Equal((new HeadedBid(1, 2, 3, 4), new HeadedBid(5, 6, 7, 8)), (first, inside));
+        Assert.Equal(0, reader.Line);
+    }
+
+    [Fact]
     public void ARecordWhoseQuotedFieldsMaySpanLines_StaysOnOnePartition_AndSaysHowToSplitIt()
     {
         string? reason = Compiled.Tests.Records.Csv.BoughtPerSymbol.Definition.SinglePartitionReason;
