@@ -46,6 +46,21 @@ namespace Compiled.Generators
                 }
                 w.Line();
                 pipeline.CurrentSource = source;
+                if (source.Parse is { Record: not null, Json: false })
+                {
+                    // A CSV record's plain lines: the framer counts their fields in the pass that finds their end.
+                    w.Line($"/// <summary>The separator the framer counts a line's fields by: the record's, when its parser reads plain lines.</summary>");
+                    w.Line($"public static int FieldSeparator => {source.Parse.Record}.CsvPlainSeparator;");
+                    w.Line();
+                    w.Line($"/// <summary>Handles one line of {source.Name} whose fields the framer counted.</summary>");
+                    w.Line(Inline);
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line}, int fields)");
+                    w.Line($"{names.Counters}.FieldsCounted(fields);");
+                    w.Line($"OnRecord({names.Line});");
+                    w.Close();
+                    w.Line();
+                }
+
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
                 w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");
                 w.Line(Inline);

@@ -40,6 +40,9 @@ namespace Compiled.Generators.Records
             EmitLayout(w, model);
             w.Line();
             EmitDefaults(w, model);
+            w.Line("/// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it reads none (columns found by name, or text members).</summary>");
+            w.Line($"public const int CsvPlainSeparator = {(ReadsPlainLines(model) ? ((int)model.Separator).ToString(CultureInfo.InvariantCulture) : "-1")};");
+            w.Line();
             EmitTryRead(w, model);
             if (model.Json)
             {

@@ -133,7 +133,20 @@ public sealed class LineFramer : IDisposable
 
             while (true)
             {
-                int newline = ByteSearch.IndexOf(span, searchFrom, (byte)'\n');
+                // A consumer that counts fields has them counted in the pass that finds the line's end, when that pass starts
+                // at the record's first byte in this segment (not part-way, after an earlier call's search).
+                int newline;
+                int fields = 0;
+                if (TConsumer.FieldSeparator >= 0)
+                {
+                    newline = ByteSearch.IndexOfCounting(span, searchFrom, (byte)'\n', (byte)TConsumer.FieldSeparator, out int separators, out bool quote);
+                    fields = searchFrom != recordStart - segmentStart ? 0 : quote ? -1 : separators + 1;
+                }
+                else
+                {
+                    newline = ByteSearch.IndexOf(span, searchFrom, (byte)'\n');
+                }
+
                 if (newline < 0)
                 {
                     break;
@@ -157,7 +170,15 @@ public sealed class LineFramer : IDisposable
                     if (record.Length <= max)
                     {
                         _recordStart = recordStart;
-                        consumer.OnRecord(record);
+                        if (fields != 0)
+                        {
+                            consumer.OnRecord(record, fields);
+                        }
+                        else
+                        {
+                            consumer.OnRecord(record);
+                        }
+
                         records++;
                     }
                     else

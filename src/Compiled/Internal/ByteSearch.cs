@@ -63,6 +63,65 @@ internal static class ByteSearch
         return Search(text, start, value);
     }
 
+    /// <summary>
+    /// <see cref="IndexOf"/> of <paramref name="value"/>, counting on the way the <paramref name="separator"/> bytes before
+    /// it (from <paramref name="start"/>) and whether a quote is among them, in the same vector compares: a CSV line's
+    /// fields are counted in the pass that finds its end. Where no <paramref name="value"/> is found the counts cover the
+    /// rest of the text. Searches the whole way inline (a line is rarely long).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IndexOfCounting(ReadOnlySpan<byte> text, int start, byte value, byte separator, out int separators, out bool quote)
+    {
+        separators = 0;
+        quote = false;
+        if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<byte>.Count)
+        {
+            ref byte first = ref MemoryMarshal.GetReference(text);
+            Vector128<byte> target = Vector128.Create(value);
+            Vector128<byte> separatorBytes = Vector128.Create(separator);
+            Vector128<byte> quotes = Vector128.Create((byte)'"');
+            int last = text.Length - Vector128<byte>.Count;
+            int at = start;
+            while (at < text.Length)
+            {
+                // The last block overlaps the one before it: the bytes already seen are shifted away.
+                int load = Math.Min(at, last);
+                int seen = at - load;
+                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)load);
+                uint found = Vector128.Equals(block, target).ExtractMostSignificantBits() >> seen;
+                uint fieldEnds = Vector128.Equals(block, separatorBytes).ExtractMostSignificantBits() >> seen;
+                uint quoted = Vector128.Equals(block, quotes).ExtractMostSignificantBits() >> seen;
+                if (found != 0)
+                {
+                    uint before = (found & (0u - found)) - 1;
+                    separators += BitOperations.PopCount(fieldEnds & before);
+                    quote |= (quoted & before) != 0;
+                    return at + BitOperations.TrailingZeroCount(found);
+                }
+
+                separators += BitOperations.PopCount(fieldEnds);
+                quote |= quoted != 0;
+                at = load + Vector128<byte>.Count;
+            }
+
+            return -1;
+        }
+
+        for (int i = start; i < text.Length; i++)
+        {
+            byte b = text[i];
+            if (b == value)
+            {
+                return i;
+            }
+
+            separators += b == separator ? 1 : 0;
+            quote |= b == (byte)'"';
+        }
+
+        return -1;
+    }
+
     // The first `value` at or after `from`, or -1, by IndexOf: a long way ahead, or a text shorter than a vector.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int Search(ReadOnlySpan<byte> text, int from, byte value)

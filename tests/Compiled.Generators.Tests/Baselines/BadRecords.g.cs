@@ -249,6 +249,17 @@ namespace Orders
                     _add = job._add;
                 }
 
+                /// <summary>The separator the framer counts a line's fields by: the record's, when its parser reads plain lines.</summary>
+                public static int FieldSeparator => global::Orders.Order.CsvPlainSeparator;
+
+                /// <summary>Handles one line of Orders whose fields the framer counted.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> ordersLine, int fields)
+                {
+                    _ordersReader.FieldsCounted(fields);
+                    OnRecord(ordersLine);
+                }
+
                 /// <summary>Handles one record of Orders (BadRecords.cs:23).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -596,6 +596,17 @@ namespace Lake
                     _rowsParquet = job._rowsParquet;
                 }
 
+                /// <summary>The separator the framer counts a line's fields by: the record's, when its parser reads plain lines.</summary>
+                public static int FieldSeparator => global::Lake.Fill.CsvPlainSeparator;
+
+                /// <summary>Handles one line of Fills whose fields the framer counted.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> fillsLine, int fields)
+                {
+                    _fillsReader.FieldsCounted(fields);
+                    OnRecord(fillsLine);
+                }
+
                 /// <summary>Handles one record of Fills (Parquet.cs:51).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

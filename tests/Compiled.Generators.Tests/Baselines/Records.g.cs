@@ -213,6 +213,17 @@ namespace Markets
                     _add = job._add;
                 }
 
+                /// <summary>The separator the framer counts a line's fields by: the record's, when its parser reads plain lines.</summary>
+                public static int FieldSeparator => global::Markets.Trade.CsvPlainSeparator;
+
+                /// <summary>Handles one line of Trades whose fields the framer counted.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine, int fields)
+                {
+                    _tradesReader.FieldsCounted(fields);
+                    OnRecord(tradesLine);
+                }
+
                 /// <summary>Handles one record of Trades (Records.cs:40).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -14,6 +14,9 @@ namespace Events
             new bool[] { false, false, false, false, false, true, true },
             keepsText: true);
 
+        /// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it reads none (columns found by name, or text members).</summary>
+        public const int CsvPlainSeparator = -1;
+
         /// <summary>
         /// Takes the next line of a CSV source into <paramref name="value"/>: <see langword="true"/> when it completes a TradeEvent;
         /// <see langword="false"/> for a header row, a line inside a quoted field, or a record refused by <paramref name="reader"/>'s policy.

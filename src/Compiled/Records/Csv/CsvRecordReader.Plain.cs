@@ -11,6 +11,8 @@ namespace Compiled;
 /// </summary>
 public sealed partial class CsvRecordReader
 {
+    private int _countedFields;
+
     /// <summary>
     /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
     /// after field by position: a line past the stream's first (so no byte order mark) that is neither a header row nor
@@ -20,8 +22,21 @@ public sealed partial class CsvRecordReader
     /// through <see cref="TryBegin"/>. Counts nothing: <see cref="TookPlain"/> does, once the record is read.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsPlain(ReadOnlySpan<byte> line) =>
-        !(_pending | _header | _keepRaw | _layout.KeepsText) && _line != 0 && PlainFields(line, _separator) == _expected;
+    public bool IsPlain(ReadOnlySpan<byte> line)
+    {
+        int fields = _countedFields;
+        _countedFields = 0;
+        return !(_pending | _header | _keepRaw | _layout.KeepsText) && _line != 0
+            && (fields != 0 ? fields : PlainFields(line, _separator)) == _expected;
+    }
+
+    /// <summary>
+    /// Gives the fields of the next line, as the framer counted them in the pass that found the line's end (its separators plus
+    /// one; -1 when it holds a quote), so that <see cref="IsPlain"/> need not count them again; 0 (as it is after each
+    /// line) for a line it counts itself. The generated loop gives it just before it hands the line to the parser.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void FieldsCounted(int fields) => _countedFields = fields;
 
     /// <summary>Counts the plain line just read as a record: its line number, and a new record for the text buffer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
