@@ -244,6 +244,13 @@ namespace Compiled.Generators.Records
                     continue;
                 }
 
+                if (members.Count == 0)
+                {
+                    // A column no member reads: skipped to its end.
+                    w.Line($"{Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                    continue;
+                }
+
                 w.Line($"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
                 foreach (int i in members)
                 {
