@@ -82,31 +82,15 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     private Pane Find(long time, long paneSize)
     {
         long start = EventWindow.LastStart(time, paneSize);
-        List<Pane> panes = _panes;
-        int low = 0;
-        int high = panes.Count - 1;
-        while (low <= high)
+        int at = IndexOf(start);
+        if (at >= 0)
         {
-            int middle = (low + high) >>> 1;
-            long at = panes[middle].Start;
-            if (at == start)
-            {
-                return _current = panes[middle];
-            }
-
-            if (at < start)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
+            return _current = _panes[at];
         }
 
         Pane pane = _spare.Count > 0 ? _spare.Pop() : NewPane();
         pane.Start = start;
-        panes.Insert(low, pane);
+        _panes.Insert(~at, pane);
         return _current = pane;
     }
 
@@ -262,9 +246,12 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// <summary>
     /// Moves every pane's keys and values into <paramref name="into"/>, reduced into its panes of the same start, and
     /// empties this set: how one more partition's panes of a batch join the job's at the boundary (this set never closes a
-    /// window). The entries go in order of this set's arrival numbers, so a key new to a pane of <paramref name="into"/>
-    /// takes its next number there: the keys of a range of the input after the job's come after the job's own, in the
-    /// order they arrived, and each window orders its keys as one partition reading the whole input would.
+    /// window). The keys of this set take their arrival numbers shifted past every number <paramref name="into"/> has
+    /// given, so a key new to a pane of <paramref name="into"/> comes after the job's own keys, in the order it arrived
+    /// here, and each window orders its keys as one partition reading the whole input would. A pane
+    /// <paramref name="into"/> has no pane of the same start for (a partition's range ahead in event time, most of them)
+    /// moves over whole, its table with it, and this set takes one of <paramref name="into"/>'s spare panes in exchange:
+    /// no key is hashed again, and no table is held twice.
     /// </summary>
     /// <param name="into">The job's panes.</param>
     /// <param name="paneSize">The pane size, the one every call of <see cref="ValueOf"/> gives.</param>
@@ -277,20 +264,85 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
             into._workers++;
         }
 
-        var move = new IntoPanes(into, paneSize);
-        InArrivalOrder(CollectionsMarshal.AsSpan(_panes), ref move, ref _heap);
+        long shift = into._arrivals;
         foreach (Pane pane in _panes)
         {
+            int at = into.IndexOf(pane.Start);
+            int keys = pane.Table.Count;
+            if (at < 0)
+            {
+                // No pane of this start there: this one moves, its keys' numbers shifted, and a spare one comes back.
+                Span<long> firsts = pane.Firsts.AsSpan(0, keys);
+                for (int index = 0; index < firsts.Length; index++)
+                {
+                    firsts[index] += shift;
+                }
+
+                into._panes.Insert(~at, pane);
+                if (into._spare.Count > 0)
+                {
+                    _spare.Push(into._spare.Pop());
+                }
+
+                continue;
+            }
+
+            // A pane of the same start there (where the ranges meet in event time): each key reduced into it, a new one
+            // appended with its shifted number, after the job's.
+            Pane target = into._panes[at];
+            for (int index = 0; index < keys; index++)
+            {
+                ref TValue slot = ref target.Table.GetOrAdd(pane.Table.KeyAt(index), out bool exists);
+                TValue value = pane.Table.ValueAt(index);
+                if (exists)
+                {
+                    slot = default(TReducer).Reduce(slot, value);
+                }
+                else
+                {
+                    slot = value;
+                    target.Arrived(shift + pane.Firsts[index]);
+                }
+            }
+
             pane.Table.Clear();
             _spare.Push(pane);
         }
 
+        into._arrivals = shift + _arrivals;
         _panes.Clear();
         _current = null;
         _arrivals = 0;
     }
 
-    // Where the entries of panes go, one at a time: a window's folded table, or another set's panes.
+    // The index of the pane starting at `start` among those held, or the complement of where it would go.
+    private int IndexOf(long start)
+    {
+        int low = 0;
+        int high = _panes.Count - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            long at = _panes[middle].Start;
+            if (at == start)
+            {
+                return middle;
+            }
+
+            if (at < start)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
+    }
+
+    // Where the entries of panes go, one at a time: a window's folded table.
     private interface IEntryTarget
     {
         void Add(Pane pane, int index);
@@ -303,17 +355,6 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         public void Add(Pane pane, int index)
         {
             ref TValue slot = ref folded.GetOrAdd(pane.Table.KeyAt(index), out bool exists);
-            TValue value = pane.Table.ValueAt(index);
-            slot = exists ? default(TReducer).Reduce(slot, value) : value;
-        }
-    }
-
-    // Another set's pane of the same start.
-    private readonly struct IntoPanes(EventWindowPanes<TKey, TValue, TKeys, TReducer> into, long paneSize) : IEntryTarget
-    {
-        public void Add(Pane pane, int index)
-        {
-            ref TValue slot = ref into.ValueOf(pane.Start, paneSize, pane.Table.KeyAt(index), out bool exists);
             TValue value = pane.Table.ValueAt(index);
             slot = exists ? default(TReducer).Reduce(slot, value) : value;
         }

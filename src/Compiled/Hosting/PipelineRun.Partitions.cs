@@ -123,14 +123,19 @@ public sealed partial class PipelineRun
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
-                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
+                // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
+                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            return new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop)
+            var threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
-                // Each partition takes its share of a batch's bytes (at least one read).
-                BatchBytesPerPartition = _maxBatchBytes is long most ? Math.Max(1, most / count) : long.MaxValue,
-            };
+                // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of
+                // one section): each partition takes its share of a batch's bytes (at least one read).
+                threads.BatchBytesPerPartition = Math.Max(1, most / count);
+            }
+
+            return threads;
         }
         catch
         {

@@ -172,10 +172,22 @@ public sealed class ValueRecords<T> : IBatchRecords
     {
         if (Count == _records.Length)
         {
-            Array.Resize(ref _records, _records.Length * 2);
+            Grow();
         }
 
         _records[Count++] = record;
+    }
+
+    // Twice the room: for records without references a new array left uninitialized (every slot up to Count is written
+    // before it is read), so growing costs the copy and not a clearing pass over memory the copy overwrites anyway.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        T[] grown = RuntimeHelpers.IsReferenceOrContainsReferences<T>()
+            ? new T[_records.Length * 2]
+            : GC.AllocateUninitializedArray<T>(_records.Length * 2);
+        _records.AsSpan(0, Count).CopyTo(grown);
+        _records = grown;
     }
 
     /// <summary>Record <paramref name="index"/>, in the order kept.</summary>
