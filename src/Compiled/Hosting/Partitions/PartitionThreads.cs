@@ -227,6 +227,10 @@ internal sealed class PartitionThreads : IDisposable
             }
         }
 
+        // At a section's end the partitions together have read the input up to it, as one partition would have: none
+        // holds the job's watermark back, which moves on to the latest event time of them all, as one partition's would.
+        bool sectionEnded = AtSectionEnd();
+        bool jobEnded = _job.RangeEnded;
         for (int p = 0; p < _partitions.Length; p++)
         {
             for (int s = 0; s < _sources.Count; s++)
@@ -234,7 +238,36 @@ internal sealed class PartitionThreads : IDisposable
                 _counters[p][s].MoveLoopTotalsInto(_sources[s].Counters);
             }
 
-            _partitions[p].MergeInto(_job);
+            bool ended = _partitions[p].HasEnded;
+            _job.RangeEnded = jobEnded || sectionEnded;
+            _partitions[p].HasEnded = ended || sectionEnded;
+            try
+            {
+                _partitions[p].MergeInto(_job);
+            }
+            finally
+            {
+                _partitions[p].HasEnded = ended;
+                _job.RangeEnded = jobEnded;
+            }
+        }
+    }
+
+    // Whether every partition has read its part of the section in hand: each has ended or waits for a later section.
+    private bool AtSectionEnd()
+    {
+        lock (_gate)
+        {
+            for (int p = 0; p < _waitingFor.Length; p++)
+            {
+                bool ended = p == 0 ? _job.RangeEnded : _partitions[p - 1].HasEnded;
+                if (_waitingFor[p] < 0 && !ended)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 
