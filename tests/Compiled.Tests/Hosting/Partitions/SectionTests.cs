@@ -128,6 +128,33 @@ public class SectionTests
         Assert.True(last < one.Sinks["SlidingOut"].Count / 5, $"The last batch emitted {last} of {one.Sinks["SlidingOut"].Count} user counts; the windows must not wait for the end of the input.");
     }
 
+    [Fact]
+    public async Task AtASectionsEnd_TheWatermarkIsOnePartitions_EveryWindowEndingByTheSectionsLatestTimeIsEmitted()
+    {
+        // Times rise 10 ms a line. The first batch is the first section (64 KiB), read half by each partition; at its end
+        // the watermark is its latest time, as on one partition, not partition 0's (the middle of the section): the
+        // batch emits every window that ends by then.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        long time = 1_700_000_000_000;
+        for (int line = 0; text.Length < 1 << 20; line++)
+        {
+            text.Append(time + (line * 10L)).Append(" u").Append(line % 97).Append(" 1\n");
+        }
+
+        string input = temp.Write("events.txt", text.ToString());
+        await RunAsync(PaddedWindows.Definition, input, temp.Combine("many"), 2, configure: options => options.MaxBatchBytes = 64 << 10);
+
+        // The section's last line: the one that holds byte 65,535 (the cut is the line start at or after 65,536).
+        string all = text.ToString();
+        int lastLine = all.LastIndexOf('\n', 65_535 - 1) + 1;
+        long latest = long.Parse(all[lastLine..all.IndexOf(' ', lastLine)], System.Globalization.CultureInfo.InvariantCulture);
+        long lastEnd = latest - (latest % 2_000);   // the last window end (every 2 s) at or before the section's latest time
+        string first = File.ReadAllText(BatchFiles(temp.Combine("many"), "CountsOut")[0]);
+        Assert.Contains($"{lastEnd}),", first, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{lastEnd + 2_000}),", first, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("1700000000000 u1 2.5\n")]
