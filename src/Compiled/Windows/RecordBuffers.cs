@@ -178,14 +178,16 @@ public sealed class ValueRecords<T> : IBatchRecords
         _records[Count++] = record;
     }
 
-    // Twice the room: for records without references a new array left uninitialized (every slot up to Count is written
-    // before it is read), so growing costs the copy and not a clearing pass over memory the copy overwrites anyway.
+    // More room. Records with references: twice as much, cleared. Without: four times as much, left uninitialized
+    // (every slot up to Count is written before it is read): no clearing pass, and the room not yet written is address
+    // space the system has not backed with memory, so a batch that keeps many records copies a third as many (and
+    // touches a third as many fresh pages for them) as doubling would, at no cost in resident memory.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Grow()
     {
         T[] grown = RuntimeHelpers.IsReferenceOrContainsReferences<T>()
             ? new T[_records.Length * 2]
-            : GC.AllocateUninitializedArray<T>(_records.Length * 2);
+            : GC.AllocateUninitializedArray<T>((int)Math.Min((long)_records.Length * 4, Array.MaxLength));
         _records.AsSpan(0, Count).CopyTo(grown);
         _records = grown;
     }
