@@ -27,7 +27,8 @@ namespace Compiled.Windows;
 /// Pane tables of let-go panes are cleared and reused, the folded table is one table reused for every window, so a
 /// steady stream allocates nothing; past every window (the end of the input, or a stop) the spare tables are let go.
 /// The job's set on N partitions (other sets merged into it, <see cref="MergeInto"/>) folds the windows a boundary
-/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way.
+/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way, when a boundary
+/// closes at least 8N (fewer, as short batches close, are folded one by one into the one table).
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
@@ -112,8 +113,9 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// milliseconds) that ends first, if the watermark has reached its end: its panes folded into one table, in the order
     /// the window first saw each key, valid until the next call. The caller clears it and hands it to
     /// <see cref="Recycle"/>. When other sets were merged into this one (<see cref="FoldThreads"/> above 1), the first
-    /// call of a boundary folds the next windows the watermark closes side by side and the calls after it hand them out in
-    /// order; the windows, their keys and values are those one thread gives, and a fold that throws throws at its window.
+    /// call of a boundary folds the next windows the watermark closes side by side, when it closes at least eight per thread,
+    /// and the calls after it hand them out in order; the windows, their keys and values are those one thread gives, and a
+    /// fold that throws throws at its window.
     /// </summary>
     public bool TryClose(long watermark, long size, long slide, out EventWindow window, out TKeys table)
     {
@@ -131,16 +133,9 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
 
         long start;
-        if (_workers > 1)
+        if (_workers > 1 && (_closingNext < _closingCount || PrepareClose(watermark, size, slide)))
         {
-            // On partitions: the windows of the run the watermark closes, folded side by side, handed out in order.
-            if (_closingNext == _closingCount && !PrepareClose(watermark, size, slide))
-            {
-                window = default;
-                table = default;
-                return false;
-            }
-
+            // On partitions, when the watermark closes a long run of windows: the run folded side by side, handed out in order.
             ClosingWindow closing = _closing![_closingNext++];
             closing.Failure?.Throw();
             window = closing.Window;
@@ -149,6 +144,7 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
         else
         {
+            // One window at a time, folded on this thread into the one table.
             start = FirstOpenStart(_panes[0].Start, size, slide, _nextStart);
             if (start + size > watermark)
             {
