@@ -157,6 +157,11 @@ public sealed partial class PipelineRun
         using (abortToken.Register(static state => ((PipelineRun)state!).WakeLoop(), this))
         {
             LogPartitions(_definition.Name, count);
+            if (threads.ReadsSections)
+            {
+                LogSections(_definition.Name, Math.Max(_maxBatchBytes ?? 0, FileSource.MinSectionBytes), count);
+            }
+
             threads.Start();
             while (true)
             {
@@ -214,6 +219,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
+    private partial void LogSections(string pipeline, long bytes, int count);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);

@@ -109,6 +109,7 @@ public class SectionTests
         Result many = await RunAsync(UserWindows.Definition, input, temp.Combine("many"), partitions, configure: options => options.MaxBatchBytes = 256 << 10);
 
         Assert.Contains($"runs on {partitions} partitions", many.Log, StringComparison.Ordinal);
+        Assert.Contains($"reads its input a section of 262144 bytes at a time", many.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("late", many.Log, StringComparison.OrdinalIgnoreCase);
         Assert.True(one.Sinks["SlidingOut"].Count > 10_000, $"The windows hold {one.Sinks["SlidingOut"].Count} user counts; the test needs many.");
 
