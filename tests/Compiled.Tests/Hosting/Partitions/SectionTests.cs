@@ -1,5 +1,6 @@
 using System.Text;
 using Compiled.Connectors.Files;
+using Compiled.Hosting;
 using Compiled.Hosting.Partitions;
 using Compiled.Tests.Connectors;
 using Microsoft.Win32.SafeHandles;
@@ -199,6 +200,74 @@ public class SectionTests
 
         Assert.True(one.Sinks["CountsOut"].Count > 1000, $"The windows hold {one.Sinks["CountsOut"].Count} user counts; the test needs many.");
         Assert.Equal(one.Sinks["CountsOut"], many.Sinks["CountsOut"]);
+    }
+
+    [Fact]
+    public async Task StoppedAndResumedSeveralTimes_ReadingSections_EmitsOnePartitionsWindowsInOrder()
+    {
+        // Each run stopped as soon as it starts commits what the partitions read as its last batch, with a checkpoint of
+        // the windows' panes, the watermark and each partition's pieces of the sections left; the next run reads them
+        // section by section again. Over all the runs, the windows are one uninterrupted partition's, in order.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        var random = new Random(21);
+        long time = 1_700_000_000_000;
+        while (text.Length < 2 << 20)
+        {
+            time += random.Next(5);
+            text.Append(time).Append(" u").Append(random.Next(300)).Append(" 1\n");
+        }
+
+        string input = temp.Write("events.txt", text.ToString());
+        Result one = await RunAsync(PaddedWindows.Definition, input, temp.Combine("one"), parallelism: 1);
+
+        string checkpoint = temp.Combine("checkpoint");
+        var records = new List<long>();
+        var logs = new List<string>();
+        while (records.Count < 60 && (records.Count == 0 || records[^1] > 0))
+        {
+            (long read, string log) = await RunResumedAsync(input, temp.Combine("many"), checkpoint, stopAtOnce: true);
+            records.Add(read);
+            logs.Add(log);
+        }
+
+        // A stopped run keeps its open windows for the next; the last, left to run, finds the input read and emits them.
+        (long rest, _) = await RunResumedAsync(input, temp.Combine("many"), checkpoint, stopAtOnce: false);
+        records.Add(rest);
+
+        string perRun = $"Lines per run: {string.Join(", ", records)}";
+        Assert.True(records[^1] == 0, $"Sixty runs did not read the whole input. {perRun}");
+        Assert.True(logs.Skip(1).Count(l => l.Contains("resuming on 2 partitions", StringComparison.Ordinal)) >= 2, $"Fewer than two runs resumed partitions midway. {perRun}");
+        Assert.Equal(one.Records, records.Sum());
+        Assert.Equal(one.Sinks["CountsOut"], Lines(temp.Combine("many"), "CountsOut", sorted: false));
+    }
+
+    // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped as soon as it starts or left to the
+    // end of the input; returns the lines it read and its log.
+    private static async Task<(long Records, string Log)> RunResumedAsync(string input, string output, string checkpoint, bool stopAtOnce)
+    {
+        using var logs = new CapturingLoggerProvider();
+        var options = new PipelineRunOptions
+        {
+            LoggerFactory = logs.CreateFactory(),
+            Parallelism = 2,
+            BatchInterval = TimeSpan.FromMilliseconds(10),
+            Checkpoint = checkpoint,
+            MaxBatchBytes = 64 << 10,
+        };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["CountsOut"] = $"file://{output}/CountsOut?suffix=txt";
+
+        using var stop = new CancellationTokenSource();
+        await using var run = new PipelineRun(PaddedWindows.Definition, options);
+        if (stopAtOnce)
+        {
+            await stop.CancelAsync();
+        }
+
+        await run.RunAsync(stop.Token);
+        string log = string.Join("\n", logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(l => l.Message));
+        return (run.Sources[0].Counters.Records, log);
     }
 
     // About 'bytes' bytes of "millis user amount" lines over 2,000 users, times rising 1 ms a line on average and
