@@ -14,7 +14,9 @@ namespace Compiled.Hosting;
 /// checkpoint, each source's position holds what each partition has left, and a restart resumes on as many partitions. On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
-/// partials into the job, and completes the batch as on one partition.
+/// partials into the job, and completes the batch as on one partition. With <see cref="PipelineRunOptions.MaxBatchBytes"/>
+/// the files are first cut into sections of that many bytes, each split into N ranges, and the partitions read a
+/// section at a time, a batch ending at each section's end.
 /// </remarks>
 public sealed partial class PipelineRun
 {
