@@ -10,7 +10,7 @@ namespace Compiled.Hosting;
 /// <summary>
 /// The generated part of a running pipeline: its framers, its fused per-record loop and its per-batch
 /// state. The driver calls it from one thread: <see cref="BeginBatch"/> before a batch's first record,
-/// <see cref="BeginStream"/> when a stream of a source starts, <see cref="Process"/> for each buffer read (or <see cref="ProcessMessages"/> for each batch of a message source), and
+/// <see cref="BeginStream(int, string)"/> when a stream of a source starts, <see cref="Process"/> for each buffer read (or <see cref="ProcessMessages"/> for each batch of a message source), and
 /// <see cref="CompleteBatch"/> at each batch boundary. Calls are per buffer and per batch, never per record.
 /// </summary>
 public abstract class PipelineJob : IDisposable
@@ -30,6 +30,13 @@ public abstract class PipelineJob : IDisposable
 
     /// <summary>Starts a new stream of source <paramref name="source"/> (0-based, in declaration order).</summary>
     public abstract void BeginStream(int source, string streamName);
+
+    /// <summary>
+    /// Starts a byte range of a file of source <paramref name="source"/> that begins <paramref name="offset"/> bytes into
+    /// it (on partitions, the job's own partition's part of a section after the first), so that a bad record's report
+    /// gives its offset in the file. By default the offset is not kept (<see cref="BeginStream(int, string)"/>).
+    /// </summary>
+    public virtual void BeginStream(int source, string streamName, long offset) => BeginStream(source, streamName);
 
     /// <summary>
     /// Runs every whole record in <paramref name="buffer"/> through the fused loop, and the final record too

@@ -215,6 +215,16 @@ namespace Market
                 }
             }
 
+            /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
+            public override void BeginStream(int source, string streamName, long offset)
+            {
+                switch (source)
+                {
+                    case 0: _tradesFramer.Reset(streamName, offset); break;
+                    default: throw new global::System.ArgumentOutOfRangeException("source");
+                }
+            }
+
             /// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>
             public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)
             {

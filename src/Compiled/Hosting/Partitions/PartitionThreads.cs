@@ -392,7 +392,15 @@ internal sealed class PartitionThreads : IDisposable
                     PartitionedFile read = set.Files.Files[file];
                     if (partition == 0)
                     {
-                        _job.BeginStream(set.Source, read.Path);
+                        // From a file's start as on one partition; a section's part further in, at its offset.
+                        if (start == 0)
+                        {
+                            _job.BeginStream(set.Source, read.Path);
+                        }
+                        else
+                        {
+                            _job.BeginStream(set.Source, read.Path, start);
+                        }
                     }
                     else
                     {

@@ -3,6 +3,7 @@ using Compiled.Connectors.Files;
 using Compiled.Hosting;
 using Compiled.Hosting.Partitions;
 using Compiled.Tests.Connectors;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Win32.SafeHandles;
 using static Compiled.Tests.Hosting.Partitions.PartitionRuns;
 
@@ -268,6 +269,43 @@ public class SectionTests
         await run.RunAsync(stop.Token);
         string log = string.Join("\n", logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(l => l.Message));
         return (run.Sources[0].Counters.Records, log);
+    }
+
+    [Fact]
+    public async Task BadLines_InEverySection_AreDeadLetteredWithTheirOffsetsInTheFile()
+    {
+        // 64 KiB sections over about 400 KB: partition 0 reads its part of each section from inside the file too, and its
+        // letters, as partition 1's, give each bad line's offset in the file, not in the part.
+        var random = new Random(12);
+        var text = new StringBuilder();
+        var expected = new List<(long Offset, string Line)>();
+        for (int i = 0; i < 50_000; i++)
+        {
+            string line = random.Next(100) == 0 ? "7,x" + i : $"{random.Next(1, 20)},{random.Next(1, 996)}";
+            if (line.Contains('x', StringComparison.Ordinal))
+            {
+                expected.Add((text.Length, line));
+            }
+
+            text.Append(line).Append('\n');
+        }
+
+        using var temp = new TempDirectory();
+        string input = temp.Write("orders.txt", text.ToString());
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 2, 0, 0, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock, DeadLetters = temp.Combine("dead.jsonl"), Parallelism = 2, MaxBatchBytes = 64 << 10 };
+        options.SourceUris["Orders"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/cents?suffix=txt";
+        await using var run = new PipelineRun(Compiled.Tests.Records.DeadLetters.GuardedCentsPerCustomer.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        var letters = File.ReadAllLines(temp.Combine("dead.jsonl")).Select(l =>
+        {
+            using var letter = System.Text.Json.JsonDocument.Parse(l);
+            return (letter.RootElement.GetProperty("offset").GetInt64(), letter.RootElement.GetProperty("record").GetString()!);
+        }).OrderBy(l => l.Item1).ToList();
+        Assert.True(expected.Count(e => e.Offset > 3 * 65_536) > 100, "The test needs bad lines past the first sections.");
+        Assert.Equal(expected, letters);
     }
 
     // About 'bytes' bytes of "millis user amount" lines over 2,000 users, times rising 1 ms a line on average and
