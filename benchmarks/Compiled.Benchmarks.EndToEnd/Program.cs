@@ -11,7 +11,7 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //                                               runs each job as a process, interleaved, checks outputs, prints the table;
 //                                               --peers: also the LINQ, Rx, Dataflow and Akka.Streams jobs of that
 //                                               Compiled.Benchmarks.Peers.dll, on the first N MiB of the text (default 64; 0: none)
-//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--trill DLL] [--rounds N] [--work DIR]
+//   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--partitions N] [--max-batch-bytes SIZE] [--peers DLL [--peer-mib N]] [--trill DLL] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 //                                               (the peers on the file's lines within its first N MiB, default 64)
 //   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] ...
@@ -73,18 +73,33 @@ switch (command)
 
             jobs.AddRange(HandThreadJobs.For(options, (i, o) => ["hand-hottest", i, Path.Combine(o, "hottest.txt")]));
 
+            // On one partition and, with --partitions N, on N; with --max-batch-bytes SIZE, batches of at most SIZE.
+            List<string> partitionCounts = ["1"];
+            if (options.TryGetValue("--partitions", out string? partitionCount) && partitionCount != "1")
+            {
+                partitionCounts.Add(partitionCount);
+            }
+
+            string? maxBatchBytes = options.GetValueOrDefault("--max-batch-bytes");
             foreach (string interval in intervals.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                Func<string, string, IReadOnlyList<string>> q5 = (i, o) =>
-                    ["q5", "--source", "file://" + i, "--sink", $"file://{o}/hottest?suffix=txt", "--batch-interval", interval];
-                if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+                foreach (string p in partitionCounts)
                 {
-                    jobs.Add(new($"Compiled Q5, JIT, {interval}", "dotnet", (i, o) => [compiledJit, .. q5(i, o)]));
-                }
+                    string label = interval + (p == "1" ? "" : $", {p} partitions") + (maxBatchBytes is null ? "" : $", {maxBatchBytes} batches");
+                    Func<string, string, IReadOnlyList<string>> q5 = (i, o) =>
+                    [
+                        "q5", "--source", "file://" + i, "--sink", $"file://{o}/hottest?suffix=txt", "--batch-interval", interval, "--parallelism", p,
+                        .. maxBatchBytes is null ? Array.Empty<string>() : ["--max-batch-bytes", maxBatchBytes],
+                    ];
+                    if (options.TryGetValue("--compiled-jit", out string? compiledJit))
+                    {
+                        jobs.Add(new($"Compiled Q5, JIT, {label}", "dotnet", (i, o) => [compiledJit, .. q5(i, o)]));
+                    }
 
-                if (options.TryGetValue("--compiled-aot", out string? compiledAot))
-                {
-                    jobs.Add(new($"Compiled Q5, AOT, {interval}", compiledAot, q5));
+                    if (options.TryGetValue("--compiled-aot", out string? compiledAot))
+                    {
+                        jobs.Add(new($"Compiled Q5, AOT, {label}", compiledAot, q5));
+                    }
                 }
             }
 
@@ -186,7 +201,7 @@ switch (command)
         Console.Error.WriteLine(
             "Usage: generate [--cache DIR] [--mib N] | hand-wordcount INPUT OUTPUT | " +
             "run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR] | " +
-            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR] | " +
+            "hand-hottest BIDS OUTPUT | run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--partitions N] [--max-batch-bytes SIZE] [--peers DLL [--peer-mib N]] [--rounds N] [--work DIR] | " +
             TcpWordCountCommand.Usage + " | " +
             $"{NexmarkCommand.Usage}. Run benchmarks/Compiled.Benchmarks.EndToEnd/run.sh to build everything and run the harness.");
         return 2;

@@ -9,6 +9,7 @@
 # the peers (on the bids within the file's first 64 MiB), on a bid file of 10,000,000 Nexmark events (9.2 million
 # bids, 877 MB) generated once into the cache (--events N: another number of events, generated once likewise):
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh hottest --rounds 3 --batch-interval 1s,10m
+# (--partitions N adds q5 on N partitions and the hand-written job on N threads; --max-batch-bytes SIZE runs q5 with it.)
 # With "tcp" first, the word count over loopback TCP: the harness serves the text on a loopback port to the
 # hand-written TCP job, to samples/WordCount's tcp source (JIT and AOT) and to the LINQ and Rx peers reading a
 # NetworkStream (on the first 64 MiB; --peer-mib N), beside the AOT jobs on the file:

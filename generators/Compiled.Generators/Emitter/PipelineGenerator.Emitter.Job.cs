@@ -89,9 +89,10 @@ namespace Compiled.Generators
                 w.Close();
                 if (SinglePartitionReason(pipeline) is null && pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null))
                 {
-                    // Partition 0's range may begin inside a file (a resumed run, a section): its reader must know.
+                    // On partitions reading sections, the job's own partition starts ranges further into a file too: a bad
+                    // record's report gives its offset in the file, not in the range.
                     w.Line();
-                    w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it (partition 0's range).</summary>");
+                    w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>");
                     w.Open("public override void BeginStream(int source, string streamName, long offset)");
                     w.Open("switch (source)");
                     for (int i = 0; i < pipeline.Sources.Count; i++)

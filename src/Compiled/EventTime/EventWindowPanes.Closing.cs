@@ -6,7 +6,8 @@ namespace Compiled.Windows;
 /// <summary>
 /// The job's set of panes on N partitions folds the windows a boundary closes side by side: the partitions' threads are
 /// parked while the job closes windows, so up to N windows are folded at once, each into a table of its own, and
-/// <see cref="TryClose"/> hands them out in order of their end, each with its keys in the order one thread gives them.
+/// <see cref="TryClose"/> hands them out in order of their end, each with its keys in the order one thread gives them. A
+/// boundary that closes fewer than 8N windows folds them one by one, as one thread does.
 /// </summary>
 public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
 {
@@ -26,10 +27,20 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
 
     // Works out the run of windows the watermark closes, up to two per thread, exactly those TryClose would close one by
     // one from the panes held now (panes are let go only as the windows are handed out), and folds them side by side,
-    // each into its own table. False when the watermark closes none.
+    // each into its own table. False when the watermark closes fewer than eight per thread (none, or the few a short
+    // batch closes, MaxBatchBytes, and the end of a run of them): those are folded one by one into the one table, as on
+    // one thread, so that short batches hold one window's table, not one per window of a run, and wake no other thread
+    // for a window or two.
     private bool PrepareClose(long watermark, long size, long slide)
     {
         int limit = 2 * _workers;
+        if (ClosableWindows(watermark, size, slide) < 8L * _workers)
+        {
+            _closingCount = 0;
+            _closingNext = 0;
+            return false;
+        }
+
         if (_closing is null || _closing.Length < limit)
         {
             var closing = new ClosingWindow[limit];
@@ -74,24 +85,25 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
             }
         }
 
-        _closingCount = count;
         _closingNext = 0;
-        if (count == 0)
-        {
-            return false;
-        }
-
-        if (count == 1)
-        {
-            FoldClosing(0);
-        }
-        else
-        {
-            _parallel ??= new ParallelOptions { MaxDegreeOfParallelism = _workers };
-            Parallel.For(0, count, _parallel, _foldClosing ??= FoldClosing);
-        }
-
+        _closingCount = count;
+        _parallel ??= new ParallelOptions { MaxDegreeOfParallelism = _workers };
+        Parallel.For(0, count, _parallel, _foldClosing ??= FoldClosing);
         return true;
+    }
+
+    // How many windows the watermark closes at most: from the first open one to the last that starts by the last pane,
+    // windows over a gap between panes counted too.
+    private long ClosableWindows(long watermark, long size, long slide)
+    {
+        long first = FirstOpenStart(_panes[0].Start, size, slide, _nextStart);
+        if (first + size > watermark)
+        {
+            return 0;
+        }
+
+        long last = Math.Min(watermark - size, _panes[^1].Start);
+        return last < first ? 0 : ((last - first) / slide) + 1;
     }
 
     // One window of the run folded into its own table; what the fold throws is kept and thrown when TryClose reaches the

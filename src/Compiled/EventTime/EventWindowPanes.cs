@@ -27,7 +27,8 @@ namespace Compiled.Windows;
 /// Pane tables of let-go panes are cleared and reused, the folded table is one table reused for every window, so a
 /// steady stream allocates nothing; past every window (the end of the input, or a stop) the spare tables are let go.
 /// The job's set on N partitions (other sets merged into it, <see cref="MergeInto"/>) folds the windows a boundary
-/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way.
+/// closes on N threads instead, 2N windows at a time, each into one of 2N tables reused in the same way, when a boundary
+/// closes at least 8N (fewer, as short batches close, are folded one by one into the one table).
 /// </para>
 /// </remarks>
 /// <typeparam name="TKey">The key: a struct, or a byte span.</typeparam>
@@ -82,31 +83,15 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     private Pane Find(long time, long paneSize)
     {
         long start = EventWindow.LastStart(time, paneSize);
-        List<Pane> panes = _panes;
-        int low = 0;
-        int high = panes.Count - 1;
-        while (low <= high)
+        int at = IndexOf(start);
+        if (at >= 0)
         {
-            int middle = (low + high) >>> 1;
-            long at = panes[middle].Start;
-            if (at == start)
-            {
-                return _current = panes[middle];
-            }
-
-            if (at < start)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle - 1;
-            }
+            return _current = _panes[at];
         }
 
         Pane pane = _spare.Count > 0 ? _spare.Pop() : NewPane();
         pane.Start = start;
-        panes.Insert(low, pane);
+        _panes.Insert(~at, pane);
         return _current = pane;
     }
 
@@ -128,8 +113,9 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// milliseconds) that ends first, if the watermark has reached its end: its panes folded into one table, in the order
     /// the window first saw each key, valid until the next call. The caller clears it and hands it to
     /// <see cref="Recycle"/>. When other sets were merged into this one (<see cref="FoldThreads"/> above 1), the first
-    /// call of a boundary folds the next windows the watermark closes side by side and the calls after it hand them out in
-    /// order; the windows, their keys and values are those one thread gives, and a fold that throws throws at its window.
+    /// call of a boundary folds the next windows the watermark closes side by side, when it closes at least eight per thread,
+    /// and the calls after it hand them out in order; the windows, their keys and values are those one thread gives, and a
+    /// fold that throws throws at its window.
     /// </summary>
     public bool TryClose(long watermark, long size, long slide, out EventWindow window, out TKeys table)
     {
@@ -147,16 +133,9 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
 
         long start;
-        if (_workers > 1)
+        if (_workers > 1 && (_closingNext < _closingCount || PrepareClose(watermark, size, slide)))
         {
-            // On partitions: the windows of the run the watermark closes, folded side by side, handed out in order.
-            if (_closingNext == _closingCount && !PrepareClose(watermark, size, slide))
-            {
-                window = default;
-                table = default;
-                return false;
-            }
-
+            // On partitions, when the watermark closes a long run of windows: the run folded side by side, handed out in order.
             ClosingWindow closing = _closing![_closingNext++];
             closing.Failure?.Throw();
             window = closing.Window;
@@ -165,6 +144,7 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         }
         else
         {
+            // One window at a time, folded on this thread into the one table.
             start = FirstOpenStart(_panes[0].Start, size, slide, _nextStart);
             if (start + size > watermark)
             {
@@ -262,9 +242,12 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
     /// <summary>
     /// Moves every pane's keys and values into <paramref name="into"/>, reduced into its panes of the same start, and
     /// empties this set: how one more partition's panes of a batch join the job's at the boundary (this set never closes a
-    /// window). The entries go in order of this set's arrival numbers, so a key new to a pane of <paramref name="into"/>
-    /// takes its next number there: the keys of a range of the input after the job's come after the job's own, in the
-    /// order they arrived, and each window orders its keys as one partition reading the whole input would.
+    /// window). The keys of this set take their arrival numbers shifted past every number <paramref name="into"/> has
+    /// given, so a key new to a pane of <paramref name="into"/> comes after the job's own keys, in the order it arrived
+    /// here, and each window orders its keys as one partition reading the whole input would. A pane
+    /// <paramref name="into"/> has no pane of the same start for (a partition's range ahead in event time, most of them)
+    /// moves over whole, its table with it, and this set takes one of <paramref name="into"/>'s spare panes in exchange:
+    /// no key is hashed again, and no table is held twice.
     /// </summary>
     /// <param name="into">The job's panes.</param>
     /// <param name="paneSize">The pane size, the one every call of <see cref="ValueOf"/> gives.</param>
@@ -277,20 +260,85 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
             into._workers++;
         }
 
-        var move = new IntoPanes(into, paneSize);
-        InArrivalOrder(CollectionsMarshal.AsSpan(_panes), ref move, ref _heap);
+        long shift = into._arrivals;
         foreach (Pane pane in _panes)
         {
+            int at = into.IndexOf(pane.Start);
+            int keys = pane.Table.Count;
+            if (at < 0)
+            {
+                // No pane of this start there: this one moves, its keys' numbers shifted, and a spare one comes back.
+                Span<long> firsts = pane.Firsts.AsSpan(0, keys);
+                for (int index = 0; index < firsts.Length; index++)
+                {
+                    firsts[index] += shift;
+                }
+
+                into._panes.Insert(~at, pane);
+                if (into._spare.Count > 0)
+                {
+                    _spare.Push(into._spare.Pop());
+                }
+
+                continue;
+            }
+
+            // A pane of the same start there (where the ranges meet in event time): each key reduced into it, a new one
+            // appended with its shifted number, after the job's.
+            Pane target = into._panes[at];
+            for (int index = 0; index < keys; index++)
+            {
+                ref TValue slot = ref target.Table.GetOrAdd(pane.Table.KeyAt(index), out bool exists);
+                TValue value = pane.Table.ValueAt(index);
+                if (exists)
+                {
+                    slot = default(TReducer).Reduce(slot, value);
+                }
+                else
+                {
+                    slot = value;
+                    target.Arrived(shift + pane.Firsts[index]);
+                }
+            }
+
             pane.Table.Clear();
             _spare.Push(pane);
         }
 
+        into._arrivals = shift + _arrivals;
         _panes.Clear();
         _current = null;
         _arrivals = 0;
     }
 
-    // Where the entries of panes go, one at a time: a window's folded table, or another set's panes.
+    // The index of the pane starting at `start` among those held, or the complement of where it would go.
+    private int IndexOf(long start)
+    {
+        int low = 0;
+        int high = _panes.Count - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            long at = _panes[middle].Start;
+            if (at == start)
+            {
+                return middle;
+            }
+
+            if (at < start)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
+    }
+
+    // Where the entries of panes go, one at a time: a window's folded table.
     private interface IEntryTarget
     {
         void Add(Pane pane, int index);
@@ -303,17 +351,6 @@ public sealed partial class EventWindowPanes<TKey, TValue, TKeys, TReducer>
         public void Add(Pane pane, int index)
         {
             ref TValue slot = ref folded.GetOrAdd(pane.Table.KeyAt(index), out bool exists);
-            TValue value = pane.Table.ValueAt(index);
-            slot = exists ? default(TReducer).Reduce(slot, value) : value;
-        }
-    }
-
-    // Another set's pane of the same start.
-    private readonly struct IntoPanes(EventWindowPanes<TKey, TValue, TKeys, TReducer> into, long paneSize) : IEntryTarget
-    {
-        public void Add(Pane pane, int index)
-        {
-            ref TValue slot = ref into.ValueOf(pane.Start, paneSize, pane.Table.KeyAt(index), out bool exists);
             TValue value = pane.Table.ValueAt(index);
             slot = exists ? default(TReducer).Reduce(slot, value) : value;
         }

@@ -226,7 +226,8 @@ public sealed class Watermark
     /// partition furthest behind, as Flink's watermark of parallel source instances is: each partition reads its own range
     /// of the input, far ahead of or behind the others in event time, so the front of one must not make the records of
     /// another late. A partition that has read all its ranges (<paramref name="ended"/>, and the job's own,
-    /// <paramref name="jobRangeEnded"/>) holds nothing back. A watermark of one input only.
+    /// <paramref name="jobRangeEnded"/>) holds nothing back; nor does any at the end of a section, when the partitions
+    /// together have read the input up to it (the run passes every one as ended then). A watermark of one input only.
     /// </summary>
     /// <exception cref="InvalidOperationException">Either watermark follows several inputs.</exception>
     public void MergeInto(Watermark into, int partition, bool ended, bool jobRangeEnded)

@@ -14,7 +14,9 @@ namespace Compiled.Hosting;
 /// checkpoint, each source's position holds what each partition has left, and a restart resumes on as many partitions. On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
-/// partials into the job, and completes the batch as on one partition.
+/// partials into the job, and completes the batch as on one partition. With <see cref="PipelineRunOptions.MaxBatchBytes"/>
+/// the files are first cut into sections of that many bytes, each split into N ranges, and the partitions read a
+/// section at a time, a batch ending at each section's end.
 /// </remarks>
 public sealed partial class PipelineRun
 {
@@ -123,14 +125,19 @@ public sealed partial class PipelineRun
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
-                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count)));
+                // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
+                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            return new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop)
+            var threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
-                // Each partition takes its share of a batch's bytes (at least one read).
-                BatchBytesPerPartition = _maxBatchBytes is long most ? Math.Max(1, most / count) : long.MaxValue,
-            };
+                // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of
+                // one section): each partition takes its share of a batch's bytes (at least one read).
+                threads.BatchBytesPerPartition = Math.Max(1, most / count);
+            }
+
+            return threads;
         }
         catch
         {
@@ -152,6 +159,11 @@ public sealed partial class PipelineRun
         using (abortToken.Register(static state => ((PipelineRun)state!).WakeLoop(), this))
         {
             LogPartitions(_definition.Name, count);
+            if (threads.ReadsSections)
+            {
+                LogSections(_definition.Name, Math.Max(_maxBatchBytes ?? 0, FileSource.MinSectionBytes), count);
+            }
+
             threads.Start();
             while (true)
             {
@@ -209,6 +221,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
+    private partial void LogSections(string pipeline, long bytes, int count);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);

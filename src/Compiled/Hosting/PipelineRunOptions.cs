@@ -118,7 +118,9 @@ public sealed class PipelineRunOptions
     /// that has read this many ends then, before its interval is up, and the next batch goes on from there. Replaying a
     /// file (or anything read faster than it is written) so comes in batches of a bounded size: windows close and state
     /// moves on as the replay goes, and memory follows a batch, not the whole input. A batch ends at a read's end, so it
-    /// may take a read more (256 KiB); on N partitions each partition takes its share. Batches that end early are
+    /// may take a read more (256 KiB). On N partitions the files are cut at line ends into sections of this many bytes
+    /// (at least 64 KiB), each split into one range per partition; the partitions read a section together, and a batch
+    /// ends at each section's end, so they move through the input (and its event time) together. Batches that end early are
     /// labelled with consecutive batch times, which may run ahead of the clock. Unset (<see langword="null"/>): no bound.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>

@@ -172,10 +172,24 @@ public sealed class ValueRecords<T> : IBatchRecords
     {
         if (Count == _records.Length)
         {
-            Array.Resize(ref _records, _records.Length * 2);
+            Grow();
         }
 
         _records[Count++] = record;
+    }
+
+    // More room. Records with references: twice as much, cleared. Without: four times as much, left uninitialized
+    // (every slot up to Count is written before it is read): no clearing pass, and the room not yet written is address
+    // space the system has not backed with memory, so a batch that keeps many records copies a third as many (and
+    // touches a third as many fresh pages for them) as doubling would, at no cost in resident memory.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow()
+    {
+        T[] grown = RuntimeHelpers.IsReferenceOrContainsReferences<T>()
+            ? new T[_records.Length * 2]
+            : GC.AllocateUninitializedArray<T>((int)Math.Min((long)_records.Length * 4, Array.MaxLength));
+        _records.AsSpan(0, Count).CopyTo(grown);
+        _records = grown;
     }
 
     /// <summary>Record <paramref name="index"/>, in the order kept.</summary>

@@ -129,7 +129,7 @@ namespace Auctions
                 }
             }
 
-            /// <summary>Starts a byte range of a file of a source that begins offset bytes into it (partition 0's range).</summary>
+            /// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>
             public override void BeginStream(int source, string streamName, long offset)
             {
                 switch (source)

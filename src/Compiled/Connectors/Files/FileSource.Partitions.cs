@@ -14,6 +14,9 @@ namespace Compiled.Connectors.Files;
 /// </remarks>
 public sealed partial class FileSource
 {
+    /// <summary>The smallest section <see cref="OpenForPartitions(int, long)"/> cuts: 64 KiB.</summary>
+    internal const long MinSectionBytes = 64 * 1024;
+
     /// <summary>Why the source cannot be split into partitions' byte ranges, or <see langword="null"/> when it can.</summary>
     internal string? WhyNotSplittable()
     {
@@ -71,7 +74,15 @@ public sealed partial class FileSource
     /// </summary>
     /// <exception cref="UnauthorizedAccessException">A named file, or with <c>onUnreadable=fail</c> any file, cannot be read.</exception>
     /// <exception cref="SourcePositionException">A file being read when the checkpoint was taken is gone or changed.</exception>
-    internal PartitionedFiles OpenForPartitions(int count)
+    internal PartitionedFiles OpenForPartitions(int count) => OpenForPartitions(count, long.MaxValue);
+
+    /// <summary>
+    /// Opens the files as <see cref="OpenForPartitions(int)"/> does, but cuts the fresh ones, laid end to end, into
+    /// sections of about <paramref name="sectionBytes"/> (at least <see cref="MinSectionBytes"/>), each split into
+    /// <paramref name="count"/> ranges: partition p reads its range of each section in turn, so the partitions move
+    /// through the input together (<see cref="PartitionedFiles.SectionOf"/>).
+    /// </summary>
+    internal PartitionedFiles OpenForPartitions(int count, long sectionBytes)
     {
         StartOnce();
         var files = new List<PartitionedFile>();
@@ -107,12 +118,13 @@ public sealed partial class FileSource
                 fresh.Add((files[f].Handle, files[f].Length));
             }
 
-            FileRanges ranges = FileRanges.Split(fresh, count);
-            for (int p = 0; p < count; p++)
+            // Range s × count + p is partition p's part of section s (one section unless sectionBytes bounds them).
+            FileRanges ranges = FileRanges.Split(fresh, count, Math.Max(sectionBytes, MinSectionBytes));
+            for (int range = 0; range < ranges.Count; range++)
             {
-                foreach ((int file, long start, long end) in ranges.Segments(p))
+                foreach ((int file, long start, long end) in ranges.Segments(range))
                 {
-                    work[p].Add((first + file, start, end));
+                    work[range % count].Add((first + file, start, end));
                 }
             }
 

@@ -18,6 +18,7 @@ internal sealed class PartitionedFiles : IDisposable
     private readonly IReadOnlyList<(int File, long Start, long End)>[] _work;
     private readonly int[] _piece;     // per partition: the piece being read
     private readonly long[] _offset;   // per partition: the offset in that piece's file of the first byte whose record is not yet in a batch
+    private readonly int[][] _sections; // per partition, per piece: the section it belongs to
 
     /// <summary>The files, and each partition's pieces of them in the order it reads them.</summary>
     public PartitionedFiles(IReadOnlyList<PartitionedFile> files, IReadOnlyList<(int File, long Start, long End)>[] work)
@@ -30,6 +31,56 @@ internal sealed class PartitionedFiles : IDisposable
         {
             _offset[p] = work[p].Count > 0 ? work[p][0].Start : 0;
         }
+
+        (_sections, Sections) = NumberSections(work);
+    }
+
+    /// <summary>
+    /// How many sections the pieces make (at least 1): runs of the input, in its order, in which each partition's pieces
+    /// come after those of the partitions before it (<see cref="SectionOf"/>).
+    /// </summary>
+    public int Sections { get; }
+
+    /// <summary>
+    /// The section piece <paramref name="piece"/> of partition <paramref name="partition"/> belongs to. Taken in the
+    /// input's order (file, then offset), the pieces of all partitions fall into sections: a new one starts wherever a
+    /// piece belongs to a partition before the previous piece's. Within a section, then, partition p's pieces all come
+    /// before partition p + 1's, as with one range per partition; a batch that holds no more than one section is read
+    /// by the partitions in the input's order, taken partition by partition. Byte ranges one per partition make one
+    /// section; ranges cut per section (<see cref="FileSource.OpenForPartitions(int, long)"/>) make one each, and what
+    /// is left of them at a checkpoint makes the same sections again.
+    /// </summary>
+    public int SectionOf(int partition, int piece) => _sections[partition][piece];
+
+    // Each piece's section: all the pieces in the input's order, a new section wherever the partition goes back.
+    private static (int[][] Sections, int Count) NumberSections(IReadOnlyList<(int File, long Start, long End)>[] work)
+    {
+        var all = new List<(int File, long Start, int Partition, int Piece)>();
+        var sections = new int[work.Length][];
+        for (int p = 0; p < work.Length; p++)
+        {
+            sections[p] = new int[work[p].Count];
+            for (int i = 0; i < work[p].Count; i++)
+            {
+                all.Add((work[p][i].File, work[p][i].Start, p, i));
+            }
+        }
+
+        all.Sort(static (a, b) => a.File != b.File ? a.File.CompareTo(b.File) : a.Start.CompareTo(b.Start));
+        int section = 0;
+        int last = -1;
+        foreach ((_, _, int partition, int piece) in all)
+        {
+            if (partition < last)
+            {
+                section++;
+            }
+
+            sections[partition][piece] = section;
+            last = partition;
+        }
+
+        return (sections, section + 1);
     }
 
     /// <summary>The files, in the order the source reads them; pieces name them by their index here.</summary>

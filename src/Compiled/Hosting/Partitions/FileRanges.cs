@@ -12,8 +12,16 @@ namespace Compiled.Hosting.Partitions;
 /// partition by partition, come in the order one partition sees them first.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Cut into sections (<see cref="Split(IReadOnlyList{ValueTuple{SafeFileHandle, long}}, int, long)"/>), the files are
+/// first cut at line ends every so many bytes, and each section is split into one range per partition: range
+/// <c>s × N + p</c> is partition p's part of section s, so the partitions move through the input together, a section at
+/// a time, instead of partition p starting p/N of the way in.
+/// </para>
+/// <para>
 /// A line longer than a range leaves the ranges after it empty; a last line without a <c>\n</c> ends where its file
 /// ends, since a file's end is also a record's.
+/// </para>
 /// </remarks>
 internal sealed class FileRanges
 {
@@ -29,7 +37,7 @@ internal sealed class FileRanges
         _fileStarts = fileStarts;
     }
 
-    /// <summary>How many ranges there are.</summary>
+    /// <summary>How many ranges there are: one per partition per section.</summary>
     public int Count => _cuts.Length - 1;
 
     /// <summary>Where range <paramref name="partition"/> starts, over all the files laid end to end.</summary>
@@ -62,9 +70,18 @@ internal sealed class FileRanges
         Split([(file, length)], partitions);
 
     /// <summary>Splits <paramref name="files"/>, laid end to end in this order, into <paramref name="partitions"/> ranges.</summary>
-    public static FileRanges Split(IReadOnlyList<(SafeFileHandle Handle, long Length)> files, int partitions)
+    public static FileRanges Split(IReadOnlyList<(SafeFileHandle Handle, long Length)> files, int partitions) =>
+        Split(files, partitions, long.MaxValue);
+
+    /// <summary>
+    /// Cuts <paramref name="files"/>, laid end to end in this order, into sections of about
+    /// <paramref name="sectionBytes"/> each (cut at line ends, the last one shorter), and splits each section into
+    /// <paramref name="partitions"/> ranges: range <c>s × partitions + p</c> is partition p's part of section s.
+    /// </summary>
+    public static FileRanges Split(IReadOnlyList<(SafeFileHandle Handle, long Length)> files, int partitions, long sectionBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(sectionBytes, 1);
         var fileStarts = new long[files.Count + 1];
         for (int f = 0; f < files.Count; f++)
         {
@@ -72,13 +89,25 @@ internal sealed class FileRanges
         }
 
         long total = fileStarts[files.Count];
-        var cuts = new long[partitions + 1];
-        cuts[partitions] = total;
+        long sections = Math.Max(1, total / sectionBytes + (total % sectionBytes == 0 ? 0 : 1));
+        var cuts = new long[(sections * partitions) + 1];
+        cuts[^1] = total;
         byte[] probe = new byte[(int)Math.Min(ProbeBytes, Math.Max(total, 1))];
-        for (int p = 1; p < partitions; p++)
+        long sectionStart = 0;
+        for (long s = 0; s < sections; s++)
         {
-            long even = total / partitions * p + Math.Min(p, total % partitions);
-            cuts[p] = Math.Max(cuts[p - 1], LineStartAtOrAfter(files, fileStarts, even, probe));
+            // The section's end, at the line end after the even cut (the input's end for the last one); then its ranges.
+            long sectionEnd = s == sections - 1 ? total : Math.Max(sectionStart, LineStartAtOrAfter(files, fileStarts, (s + 1) * sectionBytes, probe));
+            long length = sectionEnd - sectionStart;
+            int first = (int)(s * partitions);
+            cuts[first] = sectionStart;
+            for (int p = 1; p < partitions; p++)
+            {
+                long even = sectionStart + (length / partitions * p) + Math.Min(p, length % partitions);
+                cuts[first + p] = Math.Max(cuts[first + p - 1], LineStartAtOrAfter(files, fileStarts, even, probe));
+            }
+
+            sectionStart = sectionEnd;
         }
 
         return new FileRanges(cuts, fileStarts);

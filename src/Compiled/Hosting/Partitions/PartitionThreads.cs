@@ -15,9 +15,20 @@ namespace Compiled.Hosting.Partitions;
 /// (<see cref="Resume"/>). A partition that has read all its ranges ends; the input has ended when all have.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The partitions read the input a section at a time (<see cref="PartitionedFiles.SectionOf"/>): a partition that has
+/// read its part of a section waits, parked, until every partition has, and then the batch ends, so that no batch holds
+/// two sections' records and each batch's records, partition by partition, are in the input's order. With one byte range
+/// per partition the whole input is one section; cut into sections of a batch's bytes (<c>MaxBatchBytes</c>), the
+/// partitions move through the input together, and a job's event time with them: the watermark, which follows the
+/// partition furthest behind, is never more than a section behind the front, so windows close as the input goes instead
+/// of at its end.
+/// </para>
+/// <para>
 /// Per buffer a partition reads one volatile flag; the lock is taken only to park, to end, and at the boundary. Files
 /// are read with <see cref="RandomAccess"/> at offsets into one reused buffer per partition: no task, no pipe, no
 /// thread-pool hop per read.
+/// </para>
 /// </remarks>
 internal sealed class PartitionThreads : IDisposable
 {
@@ -36,6 +47,9 @@ internal sealed class PartitionThreads : IDisposable
     private readonly Action<int> _mapShard;
     private readonly SemaphoreSlim[] _go;
     private readonly bool[] _parked;
+    private readonly int[] _waitingFor;                  // [p]: the section partition p waits for, parked; -1 when it does not
+    private readonly int[] _sectionBase;                 // [set]: the run's section number of the set's first section
+    private int _section;                                // the section the partitions read now
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _attention = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource? _paused;
@@ -91,6 +105,17 @@ internal sealed class PartitionThreads : IDisposable
         _batchBytes = new long[count];
         _go = new SemaphoreSlim[count];
         _parked = new bool[count];
+        _waitingFor = new int[count];
+        Array.Fill(_waitingFor, -1);
+
+        // Each source's sections follow the one before's, its first one shared with the last of the set before: a source
+        // read in one section adds no wait.
+        _sectionBase = new int[files.Count];
+        for (int set = 1; set < files.Count; set++)
+        {
+            _sectionBase[set] = _sectionBase[set - 1] + files[set - 1].Files.Sections - 1;
+        }
+
         for (int p = 0; p < count; p++)
         {
             int partition = p;
@@ -129,12 +154,15 @@ internal sealed class PartitionThreads : IDisposable
 
     /// <summary>
     /// How many bytes of input one partition reads in a batch before it asks for the boundary (the run's
-    /// <c>MaxBatchBytes</c> shared out); <see cref="long.MaxValue"/>: no bound.
+    /// <c>MaxBatchBytes</c> shared out, when the files were not cut into sections of that size); <see cref="long.MaxValue"/>: no bound.
     /// </summary>
-    public long BatchBytesPerPartition { get; init; } = long.MaxValue;
+    public long BatchBytesPerPartition { get; set; } = long.MaxValue;
 
     /// <summary>Whether the boundary asked for (<see cref="BoundaryRequested"/>) was asked by a partition that read its share of a batch's bytes.</summary>
     public bool BatchFull => _batchFull;
+
+    /// <summary>Whether any source's files were cut into more than one section (<see cref="PartitionedFiles.Sections"/>).</summary>
+    public bool ReadsSections => _files.Any(static set => set.Files.Sections > 1);
 
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
@@ -199,6 +227,10 @@ internal sealed class PartitionThreads : IDisposable
             }
         }
 
+        // At a section's end the partitions together have read the input up to it, as one partition would have: none
+        // holds the job's watermark back, which moves on to the latest event time of them all, as one partition's would.
+        bool sectionEnded = AtSectionEnd();
+        bool jobEnded = _job.RangeEnded;
         for (int p = 0; p < _partitions.Length; p++)
         {
             for (int s = 0; s < _sources.Count; s++)
@@ -206,7 +238,36 @@ internal sealed class PartitionThreads : IDisposable
                 _counters[p][s].MoveLoopTotalsInto(_sources[s].Counters);
             }
 
-            _partitions[p].MergeInto(_job);
+            bool ended = _partitions[p].HasEnded;
+            _job.RangeEnded = jobEnded || sectionEnded;
+            _partitions[p].HasEnded = ended || sectionEnded;
+            try
+            {
+                _partitions[p].MergeInto(_job);
+            }
+            finally
+            {
+                _partitions[p].HasEnded = ended;
+                _job.RangeEnded = jobEnded;
+            }
+        }
+    }
+
+    // Whether every partition has read its part of the section in hand: each has ended or waits for a later section.
+    private bool AtSectionEnd()
+    {
+        lock (_gate)
+        {
+            for (int p = 0; p < _waitingFor.Length; p++)
+            {
+                bool ended = p == 0 ? _job.RangeEnded : _partitions[p - 1].HasEnded;
+                if (_waitingFor[p] < 0 && !ended)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 
@@ -230,14 +291,47 @@ internal sealed class PartitionThreads : IDisposable
             _paused = null;
             for (int p = 0; p < _parked.Length; p++)
             {
-                if (_parked[p])
+                if (_parked[p] && (_waitingFor[p] < 0 || _closing))
                 {
-                    _parked[p] = false;
-                    _running++;
-                    _go[p].Release();
+                    Release(p);
+                }
+            }
+
+            if (_running == 0 && !_closing)
+            {
+                // Every partition still reading has read its part of the section: the batch just ended was its last, and
+                // the partitions go on with the next section any of them has a piece of.
+                int next = int.MaxValue;
+                foreach (int section in _waitingFor)
+                {
+                    if (section >= 0)
+                    {
+                        next = Math.Min(next, section);
+                    }
+                }
+
+                if (next != int.MaxValue)
+                {
+                    _section = next;
+                    for (int p = 0; p < _parked.Length; p++)
+                    {
+                        if (_waitingFor[p] == next)
+                        {
+                            Release(p);
+                        }
+                    }
                 }
             }
         }
+    }
+
+    // Lets parked partition p go on (under the gate).
+    private void Release(int p)
+    {
+        _parked[p] = false;
+        _waitingFor[p] = -1;
+        _running++;
+        _go[p].Release();
     }
 
     /// <summary>Ends every partition's thread (a parked one reads nothing more) and waits for them.</summary>
@@ -289,11 +383,24 @@ internal sealed class PartitionThreads : IDisposable
                 IReadOnlyList<(int File, long Start, long End)> work = set.Files.WorkOf(partition);
                 for (int piece = 0; piece < work.Count; piece++)
                 {
+                    if (!AwaitSection(partition, _sectionBase[set.Source] + set.Files.SectionOf(partition, piece)))
+                    {
+                        return;
+                    }
+
                     (int file, long start, long end) = work[piece];
                     PartitionedFile read = set.Files.Files[file];
                     if (partition == 0)
                     {
-                        _job.BeginStream(set.Source, read.Path, start);
+                        // From a file's start as on one partition; a section's part further in, at its offset.
+                        if (start == 0)
+                        {
+                            _job.BeginStream(set.Source, read.Path);
+                        }
+                        else
+                        {
+                            _job.BeginStream(set.Source, read.Path, start);
+                        }
                     }
                     else
                     {
@@ -387,6 +494,52 @@ internal sealed class PartitionThreads : IDisposable
         _wakeCoordinator();
     }
 
+    // Before a piece of `section`: a partition ahead of the others parks until every partition has read its part of the
+    // sections before, and a boundary has ended the batch. The last to get there asks for the boundary. False when the
+    // run is closing.
+    private bool AwaitSection(int partition, int section)
+    {
+        bool askBoundary = false;
+        lock (_gate)
+        {
+            if (section <= _section || _closing)
+            {
+                return !_closing;
+            }
+
+            _waitingFor[partition] = section;
+            _parked[partition] = true;
+            if (--_running == 0)
+            {
+                askBoundary = SectionEnded();
+            }
+        }
+
+        if (askBoundary)
+        {
+            _wakeCoordinator();
+        }
+
+        _go[partition].Wait();
+        return !_closing;
+    }
+
+    // Under the gate, with no partition running: the partitions parked for a boundary hand over, or, with none, every
+    // one still reading waits for a later section and a boundary is asked for (true: the caller wakes the coordinator).
+    private bool SectionEnded()
+    {
+        _paused?.TrySetResult();
+        if (_pauseRequested || _ended == _threads.Length)
+        {
+            return false;
+        }
+
+        _boundaryRequested = true;
+        _batchFull = true;
+        _pauseRequested = true;
+        return true;
+    }
+
     private void Park(int partition)
     {
         lock (_gate)
@@ -408,6 +561,7 @@ internal sealed class PartitionThreads : IDisposable
 
     private void End(int partition)
     {
+        bool askBoundary = false;
         lock (_gate)
         {
             if (partition == 0)
@@ -420,15 +574,20 @@ internal sealed class PartitionThreads : IDisposable
             }
 
             _ended++;
-            if (--_running == 0)
+            if (--_running == 0 && SectionEnded())
             {
-                _paused?.TrySetResult();
+                askBoundary = true;
             }
 
             if (_ended == _threads.Length || _failure is not null)
             {
                 _attention.TrySetResult();
             }
+        }
+
+        if (askBoundary)
+        {
+            _wakeCoordinator();
         }
     }
 }

@@ -75,7 +75,7 @@ internal static class PartitionRuns
         var lines = new List<string>();
         if (Directory.Exists(directory))
         {
-            foreach (string file in Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal))
+            foreach (string file in BatchFiles(directory, sink))
             {
                 lines.AddRange(File.ReadAllText(file, Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries));
             }
@@ -105,7 +105,21 @@ internal static class PartitionRuns
 
     // The lines of a sink's last batch file.
     public static List<string> LastBatch(string directory, string sink) =>
-        [.. File.ReadAllText(Directory.GetFiles(directory, sink + "-*.txt").Order(StringComparer.Ordinal).Last(), Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+        [.. File.ReadAllText(BatchFiles(directory, sink)[^1], Encoding.UTF8).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+    // A file sink's files in batch order: by the batch time in the name ("Sink-<ms>.txt", "Sink-<ms>-part-<p>.txt") as a
+    // number, since batches that end early count on from the clock's time and pass a power of ten; then by name.
+    public static string[] BatchFiles(string directory, string sink) =>
+    [
+        .. Directory.GetFiles(directory, sink + "-*.txt")
+            .OrderBy(file =>
+            {
+                string name = Path.GetFileName(file)[(sink.Length + 1)..];
+                int end = name.IndexOfAny(['-', '.']);
+                return long.Parse(name[..end], System.Globalization.CultureInfo.InvariantCulture);
+            })
+            .ThenBy(file => file, StringComparer.Ordinal),
+    ];
 
     // "(word,count)" lines summed per word over all batches.
     public static SortedDictionary<string, long> Sums(List<string> lines)
