@@ -76,35 +76,10 @@ namespace Compiled.Generators
 
                 // BeginStream and Process dispatch on the source index.
                 w.Line();
-                w.Line("/// <summary>Starts a new stream (a connection or a file) of a source.</summary>");
-                w.Open("public override void BeginStream(int source, string streamName)");
-                w.Open("switch (source)");
-                for (int i = 0; i < pipeline.Sources.Count; i++)
-                {
-                    w.Line($"case {i}: {pipeline.NamesOf(pipeline.Sources[i]).Framer}.Reset(streamName);{BeginRecordStream(pipeline.NamesOf(pipeline.Sources[i]).Counters, pipeline.Sources[i])} break;");
-                }
-
-                w.Line(OutOfRange);
-                w.Close();
-                w.Close();
-                if (SinglePartitionReason(pipeline) is null && pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null))
-                {
-                    // On partitions reading sections, the job's own partition starts ranges further into a file too: a bad
-                    // record's report gives its offset in the file, not in the range.
-                    w.Line();
-                    w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>");
-                    w.Open("public override void BeginStream(int source, string streamName, long offset)");
-                    w.Open("switch (source)");
-                    for (int i = 0; i < pipeline.Sources.Count; i++)
-                    {
-                        StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
-                        w.Line($"case {i}: {names.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(names.Counters, pipeline.Sources[i])} break;");
-                    }
-
-                    w.Line(OutOfRange);
-                    w.Close();
-                    w.Close();
-                }
+                // On partitions, the job's own partition starts ranges further into a file too (a section, a resumed run): a
+                // record reader must know it is past the file's start, and a bad record's report gives its offset in the file.
+                EmitBeginStreams(w, pipeline, "Starts a new stream (a connection or a file) of a source.",
+                    SinglePartitionReason(pipeline) is null && pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null));
                 w.Line();
                 w.Line("/// <summary>Frames the buffer's records and runs each through the fused loop of its source.</summary>");
                 w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");

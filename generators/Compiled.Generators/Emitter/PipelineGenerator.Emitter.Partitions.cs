@@ -295,36 +295,8 @@ namespace Compiled.Generators
 
                 w.Close();
                 w.Line();
-                w.Line("/// <summary>Starts a byte range of a file of a source.</summary>");
-                w.Open("public override void BeginStream(int source, string streamName)");
-                w.Open("switch (source)");
-                for (int i = 0; i < pipeline.Sources.Count; i++)
-                {
-                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
-                    w.Line($"case {i}: {names.Framer}.Reset(streamName);{BeginRecordStream(names.Counters, pipeline.Sources[i])} break;");
-                }
-
-                w.Line(OutOfRange);
-                w.Close();
-                w.Close();
-                if (pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null))
-                {
-                    // A bad record's report gives its offset in the file, not in the range.
-                    w.Line();
-                    w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>");
-                    w.Open("public override void BeginStream(int source, string streamName, long offset)");
-                    w.Open("switch (source)");
-                    for (int i = 0; i < pipeline.Sources.Count; i++)
-                    {
-                        StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
-                        w.Line($"case {i}: {names.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(names.Counters, pipeline.Sources[i])} break;");
-                    }
-
-                    w.Line(OutOfRange);
-                    w.Close();
-                    w.Close();
-                }
-
+                // A bad record's report gives its offset in the file, not in the range.
+                EmitBeginStreams(w, pipeline, "Starts a byte range of a file of a source.", pipeline.Sources.Any(source => pipeline.BadRecordsFieldOf(source) is not null));
                 w.Line();
                 w.Line("/// <summary>Frames the buffer's records and runs each through this partition's fused loop of its source.</summary>");
                 w.Open("public override global::System.SequencePosition Process(int source, in global::System.Buffers.ReadOnlySequence<byte> buffer, bool isCompleted)");

@@ -57,6 +57,42 @@ namespace Compiled.Generators
                     : $"new {Runtime}.CsvRecordReader({type}.CsvLayout, {Literal(source.Name)}, {counters}, {framing}.MaxRecordBytes, {refusals})";
             }
 
+            // BeginStream for the job or a partition: each source's framer (and record reader) starts a stream; withOffset, the
+            // overload for a byte range that begins further into a file as well.
+            private static void EmitBeginStreams(SourceWriter w, PipelineView pipeline, string summary, bool withOffset)
+            {
+                w.Line($"/// <summary>{summary}</summary>");
+                w.Open("public override void BeginStream(int source, string streamName)");
+                w.Open("switch (source)");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                    w.Line($"case {i}: {names.Framer}.Reset(streamName);{BeginRecordStream(names.Counters, pipeline.Sources[i])} break;");
+                }
+
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+                if (!withOffset)
+                {
+                    return;
+                }
+
+                w.Line();
+                w.Line("/// <summary>Starts a byte range of a file of a source that begins offset bytes into it.</summary>");
+                w.Open("public override void BeginStream(int source, string streamName, long offset)");
+                w.Open("switch (source)");
+                for (int i = 0; i < pipeline.Sources.Count; i++)
+                {
+                    StageNames names = pipeline.NamesOf(pipeline.Sources[i]);
+                    w.Line($"case {i}: {names.Framer}.Reset(streamName, offset);{BeginRecordStreamAt(names.Counters, pipeline.Sources[i])} break;");
+                }
+
+                w.Line(OutOfRange);
+                w.Close();
+                w.Close();
+            }
+
             // A record source's reader starts each stream too: its line numbers, and for CSV its header row.
             private static string BeginRecordStream(string? reader, StageModel source) =>
                 source.Parse?.Record is null ? "" : $" {reader}.BeginStream(streamName);";
