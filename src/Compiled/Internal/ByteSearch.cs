@@ -74,6 +74,40 @@ internal static class ByteSearch
     {
         separators = 0;
         quote = false;
+        if (Vector256.IsHardwareAccelerated && text.Length >= Vector256<byte>.Count)
+        {
+            // Thirty-two bytes at a time where the core has them (the JIT on a core with AVX2): a line of a hundred bytes in
+            // three or four blocks.
+            ref byte first = ref MemoryMarshal.GetReference(text);
+            Vector256<byte> target = Vector256.Create(value);
+            Vector256<byte> separatorBytes = Vector256.Create(separator);
+            Vector256<byte> quotes = Vector256.Create((byte)'"');
+            int last = text.Length - Vector256<byte>.Count;
+            int at = start;
+            while (at < text.Length)
+            {
+                int load = Math.Min(at, last);
+                int seen = at - load;
+                Vector256<byte> block = Vector256.LoadUnsafe(ref first, (nuint)load);
+                uint found = Vector256.Equals(block, target).ExtractMostSignificantBits() >> seen;
+                uint fieldEnds = Vector256.Equals(block, separatorBytes).ExtractMostSignificantBits() >> seen;
+                uint quoted = Vector256.Equals(block, quotes).ExtractMostSignificantBits() >> seen;
+                if (found != 0)
+                {
+                    uint before = (found & (0u - found)) - 1;
+                    separators += BitOperations.PopCount(fieldEnds & before);
+                    quote |= (quoted & before) != 0;
+                    return at + BitOperations.TrailingZeroCount(found);
+                }
+
+                separators += BitOperations.PopCount(fieldEnds);
+                quote |= quoted != 0;
+                at = load + Vector256<byte>.Count;
+            }
+
+            return -1;
+        }
+
         if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<byte>.Count)
         {
             ref byte first = ref MemoryMarshal.GetReference(text);
