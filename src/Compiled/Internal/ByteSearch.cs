@@ -67,47 +67,13 @@ internal static class ByteSearch
     /// <see cref="IndexOf"/> of <paramref name="value"/>, counting on the way the <paramref name="separator"/> bytes before
     /// it (from <paramref name="start"/>) and whether a quote is among them, in the same vector compares: a CSV line's
     /// fields are counted in the pass that finds its end. Where no <paramref name="value"/> is found the counts cover the
-    /// rest of the text. Searches the whole way inline (a line is rarely long).
+    /// rest of the text (so a line without its end is counted whole). Searches the whole way inline (a line is rarely long).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOfCounting(ReadOnlySpan<byte> text, int start, byte value, byte separator, out int separators, out bool quote)
     {
         separators = 0;
         quote = false;
-        if (Vector256.IsHardwareAccelerated && text.Length >= Vector256<byte>.Count)
-        {
-            // Thirty-two bytes at a time where the core has them (the JIT on a core with AVX2): a line of a hundred bytes in
-            // three or four blocks.
-            ref byte first = ref MemoryMarshal.GetReference(text);
-            Vector256<byte> target = Vector256.Create(value);
-            Vector256<byte> separatorBytes = Vector256.Create(separator);
-            Vector256<byte> quotes = Vector256.Create((byte)'"');
-            int last = text.Length - Vector256<byte>.Count;
-            int at = start;
-            while (at < text.Length)
-            {
-                int load = Math.Min(at, last);
-                int seen = at - load;
-                Vector256<byte> block = Vector256.LoadUnsafe(ref first, (nuint)load);
-                uint found = Vector256.Equals(block, target).ExtractMostSignificantBits() >> seen;
-                uint fieldEnds = Vector256.Equals(block, separatorBytes).ExtractMostSignificantBits() >> seen;
-                uint quoted = Vector256.Equals(block, quotes).ExtractMostSignificantBits() >> seen;
-                if (found != 0)
-                {
-                    uint before = (found & (0u - found)) - 1;
-                    separators += BitOperations.PopCount(fieldEnds & before);
-                    quote |= (quoted & before) != 0;
-                    return at + BitOperations.TrailingZeroCount(found);
-                }
-
-                separators += BitOperations.PopCount(fieldEnds);
-                quote |= quoted != 0;
-                at = load + Vector256<byte>.Count;
-            }
-
-            return -1;
-        }
-
         if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<byte>.Count)
         {
             ref byte first = ref MemoryMarshal.GetReference(text);

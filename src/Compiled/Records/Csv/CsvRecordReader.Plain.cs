@@ -1,7 +1,4 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Compiled;
 
@@ -67,76 +64,12 @@ public sealed partial class CsvRecordReader
         return line[start..end];
     }
 
-    // The number of fields of a line with no quote (its separators and one), or -1 if it holds a quote: a vector at a
-    // time, the last block overlapping the one before it, as CutUnquoted does, counting bits instead of cutting.
-    private static int PlainFields(ReadOnlySpan<byte> s, byte separator)
+    // The number of fields of a line the framer did not count (its separators and one), or -1 if it holds a quote: the
+    // framer's own count, over the whole line (which holds no line end).
+    private static int PlainFields(ReadOnlySpan<byte> line, byte separator)
     {
-        int length = s.Length;
-        int separators = 0;
-        if (length >= Vector256<byte>.Count && Vector256.IsHardwareAccelerated)
-        {
-            // Thirty-two bytes at a time where the core has them: a line of a hundred bytes in three or four blocks.
-            Vector256<byte> separatorBytes = Vector256.Create(separator);
-            Vector256<byte> quotes = Vector256.Create((byte)'"');
-            ref byte first = ref MemoryMarshal.GetReference(s);
-            int last = length - Vector256<byte>.Count;
-            int i = 0;
-            while (true)
-            {
-                int at = Math.Min(i, last);
-                uint unseen = ~0u << (i - at);
-                Vector256<byte> block = Vector256.LoadUnsafe(ref first, (nuint)at);
-                if ((Vector256.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
-                {
-                    return -1;
-                }
-
-                separators += BitOperations.PopCount(Vector256.Equals(block, separatorBytes).ExtractMostSignificantBits() & unseen);
-                i = at + Vector256<byte>.Count;
-                if (i >= length)
-                {
-                    return separators + 1;
-                }
-            }
-        }
-
-        if (length >= Vector128<byte>.Count && Vector128.IsHardwareAccelerated)
-        {
-            Vector128<byte> separatorBytes = Vector128.Create(separator);
-            Vector128<byte> quotes = Vector128.Create((byte)'"');
-            ref byte first = ref MemoryMarshal.GetReference(s);
-            int last = length - Vector128<byte>.Count;
-            int i = 0;
-            while (true)
-            {
-                int at = Math.Min(i, last);
-                uint unseen = ~0u << (i - at);
-                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)at);
-                if ((Vector128.Equals(block, quotes).ExtractMostSignificantBits() & unseen) != 0)
-                {
-                    return -1;
-                }
-
-                separators += BitOperations.PopCount(Vector128.Equals(block, separatorBytes).ExtractMostSignificantBits() & unseen);
-                i = at + Vector128<byte>.Count;
-                if (i >= length)
-                {
-                    return separators + 1;
-                }
-            }
-        }
-
-        foreach (byte b in s)
-        {
-            if (b == (byte)'"')
-            {
-                return -1;
-            }
-
-            separators += b == separator ? 1 : 0;
-        }
-
-        return separators + 1;
+        Internal.ByteSearch.IndexOfCounting(line, 0, (byte)'\n', separator, out int separators, out bool quote);
+        return quote ? -1 : separators + 1;
     }
 
     /// <summary>

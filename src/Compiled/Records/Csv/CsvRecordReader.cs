@@ -189,7 +189,7 @@ public sealed partial class CsvRecordReader : IRecordLines
         if (cut == BadRecordReason.UnterminatedQuote && !_layout.MultiLine)
         {
             // Every line is a record: a quote left open at the line's end is the record's mistake, not a newline in a field.
-            return Refuse(BadRecordReason.UnterminatedQuote, -1, _policy == BadRecordPolicy.Skip ? "" : "a quoted field is not closed on its line, and the record is one line (MultiLine = false)");
+            return Refuse(BadRecordReason.UnterminatedQuote, -1, _policy == BadRecordPolicy.Skip ? "" : "a quoted field is not closed on its line, and the record is one line (MultiLine = false); close the quote, or declare the record MultiLine = true if its quoted fields hold line breaks");
         }
 
         if (cut == BadRecordReason.UnterminatedQuote)
