@@ -392,15 +392,8 @@ internal sealed class PartitionThreads : IDisposable
                     PartitionedFile read = set.Files.Files[file];
                     if (partition == 0)
                     {
-                        // From a file's start as on one partition; a section's part further in, at its offset.
-                        if (start == 0)
-                        {
-                            _job.BeginStream(set.Source, read.Path);
-                        }
-                        else
-                        {
-                            _job.BeginStream(set.Source, read.Path, start);
-                        }
+                        // At its offset: from a file's start as on one partition, a section's part or a resumed range further in.
+                        _job.BeginStream(set.Source, read.Path, start);
                     }
                     else
                     {

@@ -23,7 +23,7 @@ public sealed partial class CsvRecordReader
     {
         int fields = _countedFields;
         _countedFields = 0;
-        return !(_pending | _header | _keepRaw | _layout.KeepsText) && _line != 0
+        return !(_pending | _header | _copies) && _line != 0
             && (fields != 0 ? fields : PlainFields(line, _separator)) == _expected;
     }
 

@@ -14,7 +14,8 @@ namespace Compiled;
 /// the buffer <see cref="Utf8Text"/> fields are cut from, and counts (or, under <see cref="BadRecordPolicy.Fail"/>,
 /// throws for) records that do not parse. The generated <c>TryReadCsv</c> of the record struct calls
 /// <see cref="TryBegin"/>, then reads each member's field with <see cref="TryField"/> and the
-/// <see cref="CsvValues"/> reader of its type, directly: no delegate, interface or generic call per field.
+/// <see cref="CsvValues"/> reader of its type, directly: no delegate, interface or generic call per field. A record
+/// placed by position first asks <see cref="IsPlain"/>, and reads a plain line straight from it (CsvRecordReader.Plain.cs).
 /// </summary>
 /// <remarks>
 /// Rules: fields are separated by <see cref="CsvLayout.Separator"/>; a field that starts with <c>"</c> is quoted, runs
@@ -32,6 +33,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private readonly BadRecordSource _badRecords;
     private readonly BadRecordPolicy _policy;
     private readonly bool _keepRaw;  // DeadLetter: each record is copied as read, for the dead-letter sink
+    private readonly bool _copies;   // a record is copied before it is read (text members, or kept raw): never a plain line
     private byte[] _raw = [];
     private int _rawLength;
     private long _recordOffset = -1;  // the byte offset of a record that spans lines (its first line's); -1 for the framer's
@@ -73,6 +75,7 @@ public sealed partial class CsvRecordReader : IRecordLines
         _badRecords.Lines = this;
         _policy = _badRecords.PolicyOver(policy ?? layout.OnBadRecord);
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
+        _copies = _keepRaw || layout.KeepsText;
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;
         _columns = (int[])layout.Indexes.Clone();
