@@ -29,22 +29,26 @@ public class QueryTests
         Assert.True(reader.TryRead("1,2,3,Google,https://x/,4"u8, out _));
         Assert.False(reader.TryRead("1,2,3,Google,https://x/,notatime"u8, out _));
         Assert.False(reader.TryRead("1,2,3,Google"u8, out _));
-        Assert.False(reader.TryRead("1,2,3,Google,https://x/,4,5"u8, out _));
+        // A column past the bid's is not looked at (Bid is declared CheckUnreadColumns = false).
+        Assert.True(reader.TryRead("1,2,3,Google,https://x/,4,5"u8, out Bid longer));
+        Assert.Equal(new Bid(1, 2, 3, 4), longer);
     }
 
     [Fact]
     public void ABidReadForQ2_HasItsAuctionAndPrice_AndLeavesTheRestUnread()
     {
         // Q2's source reads the auction and the price (its generated code passes 0x5): the bidder and the time stay 0,
-        // and a time that is not a number is not parsed, so it does not refuse the bid; a row without the time's column
-        // is still refused, as is a price that is not a number.
+        // and a time that is not a number is not parsed, so it does not refuse the bid; nor does a row without the time's
+        // column, since Bid checks only the columns read (CheckUnreadColumns = false); a price that is not a number does.
         var reader = new BidLines();
         Assert.True(reader.TryRead("7,8,9,Google,https://x/,10"u8, out _));
         Assert.True(reader.TryRead("123,45,678,Google,https://x/,1767225600000"u8, 0x5UL, out Bid bid));
         Assert.Equal(new Bid(123, 0, 678, 0), bid);
         Assert.True(reader.TryRead("246,45,679,Google,https://x/,notatime"u8, 0x5UL, out bid));
         Assert.Equal(new Bid(246, 0, 679, 0), bid);
-        Assert.False(reader.TryRead("369,45,680,Google,https://x/"u8, 0x5UL, out _));
+        Assert.True(reader.TryRead("369,45,680,Google,https://x/"u8, 0x5UL, out bid));
+        Assert.Equal(new Bid(369, 0, 680, 0), bid);
+        Assert.False(reader.TryRead("369,45"u8, 0x5UL, out _));
         Assert.False(reader.TryRead("369,45,cheap,Google,https://x/,1"u8, 0x5UL, out _));
     }
 

@@ -40,8 +40,8 @@ namespace Compiled.Generators.Records
             EmitLayout(w, model);
             w.Line();
             EmitDefaults(w, model);
-            w.Line("/// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it reads none (columns found by name, or text members).</summary>");
-            w.Line($"public const int CsvPlainSeparator = {(ReadsPlainLines(model) ? ((int)model.Separator).ToString(CultureInfo.InvariantCulture) : "-1")};");
+            w.Line("/// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it counts none (columns found by name, text members, or unread columns not checked).</summary>");
+            w.Line($"public const int CsvPlainSeparator = {(ReadsPlainLines(model) && model.CheckUnreadColumns ? ((int)model.Separator).ToString(CultureInfo.InvariantCulture) : "-1")};");
             w.Line();
             EmitTryRead(w, model);
             if (model.Json)
@@ -76,9 +76,10 @@ namespace Compiled.Generators.Records
             w.Line($"    new int[] {{ {string.Join(", ", model.Members.Select(m => m.Index.ToString(CultureInfo.InvariantCulture)))} }},");
             w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.ByPosition)))} }},");
             w.Line($"    new bool[] {{ {string.Join(", ", model.Members.Select(m => Bool(m.Default is not null || m.Nullable)))} }},");
-            w.Line(model.MultiLine
-                ? $"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))});"
-                : $"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))}, multiLine: false);");
+            string keepsText = $"    keepsText: {Bool(model.Members.Any(m => m.Kind == MemberKind.Text))}";
+            w.Line(model.MultiLine ? keepsText + ");"
+                : model.CheckUnreadColumns ? keepsText + ", multiLine: false);"
+                : keepsText + ", multiLine: false, checkUnreadColumns: false);");
         }
 
         // A Utf8Text default is text of its own, made once.
@@ -153,6 +154,8 @@ namespace Compiled.Generators.Records
             {
                 RecordMember member = model.Members[i];
                 string local = "m" + i.ToString(CultureInfo.InvariantCulture);
+                // A required field the row lacks: a row not checked in unread columns may have been cut short by a quote before it.
+                string missing = model.CheckUnreadColumns ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"return reader.RefuseMissing({i});";
                 string column = member.ByPosition ? "column " + member.Index.ToString(CultureInfo.InvariantCulture) : "column " + Literal(member.Column);
                 w.Line($"// {member.Name}: {column}{(member.Default is null ? "" : ", default " + Literal(member.Default))}.");
                 bool masked = i < 64;
@@ -167,7 +170,7 @@ namespace Compiled.Generators.Records
                     w.Line($"if (!reader.TryText({i}, out {local}, out bool invalid{i}))");
                     w.Open();
                     w.Line($"if (invalid{i}) return reader.Refuse({Reason}.InvalidUtf8, {i}, default);");
-                    w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"{local} = CsvDefault{i};");
+                    w.Line(member.Default is null ? missing : $"{local} = CsvDefault{i};");
                     w.Close();
                 }
                 else if (member.Nullable)
@@ -182,7 +185,7 @@ namespace Compiled.Generators.Records
                 {
                     w.Line($"if (!reader.TryField(record, {i}, out field))");
                     w.Open();
-                    w.Line(member.Default is null ? $"return reader.Refuse({Reason}.WrongFieldCount, {i}, default);" : $"field = {Utf8Literal(member.Default)};");
+                    w.Line(member.Default is null ? missing : $"field = {Utf8Literal(member.Default)};");
                     w.Close();
                     if (member.Default is not null && member.Reader != "String")
                     {
@@ -195,7 +198,7 @@ namespace Compiled.Generators.Records
                 if (masked)
                 {
                     w.Close();
-                    if (member.Default is null && !member.Nullable)
+                    if (member.Default is null && !member.Nullable && model.CheckUnreadColumns)
                     {
                         w.Line($"else if (!reader.HasField({i})) return reader.Refuse({Reason}.WrongFieldCount, {i}, default);");
                     }
@@ -218,12 +221,28 @@ namespace Compiled.Generators.Records
         private static void EmitPlainRead(SourceWriter w, RecordModel model)
         {
             int width = model.Members.Max(m => m.Index) + 1;
+            bool counted = model.CheckUnreadColumns;
             w.Line();
-            w.Line("// A plain line (no quote, every column there, the first line of its stream and header rows apart): each column read is cut");
-            w.Line("// from the line as it is met, in column order; the columns after the last one read are not cut.");
+            if (counted)
+            {
+                w.Line("// A plain line (no quote, every column there, the first line of its stream and header rows apart): each column read is cut");
+                w.Line("// from the line as it is met, in column order; the columns after the last one read are not cut.");
+            }
+            else
+            {
+                w.Line("// A plain line (the first line of its stream and header rows apart; unread columns are not checked, so nothing counted it):");
+                w.Line("// each column up to the last one read is cut from the line as it is met, in column order, and checked for a quote on the way;");
+                w.Line("// the columns after it are not looked at.");
+            }
+
             w.Open("if (reader.IsPlain(line))");
             w.Line("int at = 0;");
             string separator = $"(byte){CharLiteral(model.Separator)}";
+            // How a column is passed or cut: on a counted line, to its end; on one nothing counted, checked for a quote too.
+            string Pass(string last) => counted ? $"{Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});"
+                : $"if (!{Runtime}.CsvRecordReader.PlainCut(line, ref at, {separator}, {last}, out _)) goto general;";
+            string Cut(string last) => counted ? $"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});"
+                : $"if (!{Runtime}.CsvRecordReader.PlainCut(line, ref at, {separator}, {last}, out field)) goto general;";
             for (int column = 0; column < width; column++)
             {
                 List<int> members = Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Index == column).ToList();
@@ -240,18 +259,18 @@ namespace Compiled.Generators.Records
                     w.Open($"if ((members & 0x{1UL << i:X}UL) != 0)");
                     w.Line($"if (!{Runtime}.CsvRecordReader.{fused}(line, ref at, {separator}, {last}, out m{i})) goto general;");
                     w.Close();
-                    w.Line($"else {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                    w.Line("else " + Pass(last));
                     continue;
                 }
 
                 if (members.Count == 0)
                 {
                     // A column no member reads: skipped to its end.
-                    w.Line($"{Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                    w.Line(Pass(last));
                     continue;
                 }
 
-                w.Line($"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});");
+                w.Line(Cut(last));
                 foreach (int i in members)
                 {
                     RecordMember member = model.Members[i];

@@ -32,11 +32,13 @@ namespace Compiled.Generators.Records
     /// A <c>[Record]</c> struct: where it is declared and its columns, all values, so the emit step re-runs only when one
     /// changes. <see cref="Json"/> is whether its columns are JSON paths (no empty segment, no path both a value and an
     /// object), so that its JSON-lines parser is generated too. <see cref="MultiLine"/>: whether a quoted CSV field may
-    /// hold a newline (<c>[Record(MultiLine = false)]</c>: every line is a record).
+    /// hold a newline (<c>[Record(MultiLine = false)]</c>: every line is a record). <see cref="CheckUnreadColumns"/>: whether
+    /// a CSV line is checked in the columns no stage reads too (<c>[Record(CheckUnreadColumns = false)]</c>, one-line
+    /// records only: not).
     /// </summary>
     internal sealed record RecordModel(
         string? Namespace, EquatableArray<string> Containers, string Keyword, string Name, string FullName, string HintName, char Separator,
-        int Header, int OnBadRecord, EquatableArray<RecordMember> Members, bool Json, bool MultiLine = true);
+        int Header, int OnBadRecord, EquatableArray<RecordMember> Members, bool Json, bool MultiLine = true, bool CheckUnreadColumns = true);
 
     /// <summary>What the parse step yields for one record: its model (null if it cannot be generated) and its diagnostics.</summary>
     internal sealed record RecordResult(RecordModel? Model, EquatableArray<Diagnostic> Diagnostics);

@@ -133,6 +133,7 @@ namespace Compiled.Generators.Records
             int onBadRecord = 0;
             int recordFormat = 0;
             bool multiLine = true;
+            bool checkUnreadColumns = true;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 switch (argument.Key)
@@ -152,6 +153,9 @@ namespace Compiled.Generators.Records
                     case "MultiLine" when argument.Value.Value is bool m:
                         multiLine = m;
                         break;
+                    case "CheckUnreadColumns" when argument.Value.Value is bool c:
+                        checkUnreadColumns = c;
+                        break;
                 }
             }
 
@@ -159,13 +163,21 @@ namespace Compiled.Generators.Records
             bool json = recordFormat == JsonFormat;
             if (json)
             {
-                foreach (string setting in new[] { "Separator", "Header", "MultiLine" })
+                foreach (string setting in new[] { "Separator", "Header", "MultiLine", "CheckUnreadColumns" })
                 {
                     if (ArgumentLocation(attribute, setting) is { } settingLocation)
                     {
                         diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.JsonIgnoresSetting, settingLocation, setting, name));
                     }
                 }
+            }
+
+            // Unread columns go unchecked only where each line is a record: a multi-line record's quotes are followed over every column.
+            if (!json && !checkUnreadColumns && multiLine)
+            {
+                diagnostics.Add(Diagnostic.Create(RecordDiagnosticDescriptors.InvalidRecordFormat, ArgumentLocation(attribute, "CheckUnreadColumns") ?? syntax.Identifier.GetLocation(),
+                    "CheckUnreadColumns = false", name, "a record whose quoted fields may hold line breaks has its quotes followed through every column, read or not; declare it MultiLine = false too (each line one record), or remove CheckUnreadColumns"));
+                checkUnreadColumns = true;
             }
 
             if (separator is '"' or '\r' or '\n' || separator > '\x7f')
@@ -318,7 +330,7 @@ namespace Compiled.Generators.Records
             string hint = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat).Replace("global::", "").Replace('<', '[').Replace('>', ']') + ".Record.g.cs";
             RecordModel? model = !diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error)
                 ? new RecordModel(type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(), containers.ToEquatableArray(),
-                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray(), pathProblem is null, multiLine)
+                    keywordOf, name, fullName, hint, separator, header, onBadRecord, members.ToEquatableArray(), pathProblem is null, multiLine, checkUnreadColumns)
                 : null;
             return new RecordResult(model, new EquatableArray<Diagnostic>(diagnostics.ToArray()));
         }

@@ -29,6 +29,18 @@ public sealed class RecordAttribute : Attribute
     /// </summary>
     public bool MultiLine { get; set; } = true;
 
+    /// <summary>
+    /// Whether a CSV line is checked in every column (the default): a line with more fields than the record's columns, or
+    /// too few for a required member, is refused whether or not a stage of the pipeline reads the columns in question.
+    /// Set it to <see langword="false"/>, with <see cref="MultiLine"/> <see langword="false"/>, to check only the columns
+    /// the pipeline's stages read (Spark's CSV column pruning: a row is malformed only when a column it reads is): a
+    /// column no stage reads is then not looked at (not its value, not whether the line has it, not whether the line has
+    /// more), so each line's end is found without counting its fields, and its bytes past the last column read are not
+    /// read again. A line is still refused for a column a stage reads that is missing or does not parse, and for a quote
+    /// left open.
+    /// </summary>
+    public bool CheckUnreadColumns { get; set; } = true;
+
     /// <summary>What a record that does not parse does: counted and skipped (the default), written to the dead-letter sink too, or the end of the job.</summary>
     public BadRecordPolicy OnBadRecord { get; set; } = BadRecordPolicy.Skip;
 }

@@ -82,6 +82,7 @@ internal static class ByteSearch
             Vector128<byte> quotes = Vector128.Create((byte)'"');
             int last = text.Length - Vector128<byte>.Count;
             int at = start;
+            uint quoteBits = 0; // every block's quotes OR-ed, tested once at the end: no flag kept per block
             while (at < text.Length)
             {
                 // The last block overlaps the one before it: the bytes already seen are shifted away.
@@ -95,15 +96,16 @@ internal static class ByteSearch
                 {
                     uint before = (found & (0u - found)) - 1;
                     separators += BitOperations.PopCount(fieldEnds & before);
-                    quote |= (quoted & before) != 0;
+                    quote = (quoteBits | (quoted & before)) != 0;
                     return at + BitOperations.TrailingZeroCount(found);
                 }
 
                 separators += BitOperations.PopCount(fieldEnds);
-                quote |= quoted != 0;
+                quoteBits |= quoted;
                 at = load + Vector128<byte>.Count;
             }
 
+            quote = quoteBits != 0;
             return -1;
         }
 
@@ -120,6 +122,47 @@ internal static class ByteSearch
         }
 
         return -1;
+    }
+
+    /// <summary>
+    /// The index of the first <paramref name="one"/> or <paramref name="other"/> at or after <paramref name="start"/> in
+    /// <paramref name="text"/>, or -1, as <see cref="IndexOf"/> finds one byte: a field's end or a quote in it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IndexOfEither(ReadOnlySpan<byte> text, int start, byte one, byte other)
+    {
+        if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<byte>.Count)
+        {
+            ref byte first = ref MemoryMarshal.GetReference(text);
+            Vector128<byte> ones = Vector128.Create(one);
+            Vector128<byte> others = Vector128.Create(other);
+            int last = text.Length - Vector128<byte>.Count;
+            int at = start;
+            int inlineEnd = start + InlineBytes;
+            while (at < text.Length)
+            {
+                // The last block overlaps the one before it: the bytes already seen are shifted away.
+                int load = Math.Min(at, last);
+                Vector128<byte> block = Vector128.LoadUnsafe(ref first, (nuint)load);
+                uint found = (Vector128.Equals(block, ones) | Vector128.Equals(block, others)).ExtractMostSignificantBits() >> (at - load);
+                if (found != 0)
+                {
+                    return at + BitOperations.TrailingZeroCount(found);
+                }
+
+                at = load + Vector128<byte>.Count;
+                if (at >= inlineEnd && at < text.Length)
+                {
+                    int rest = text[at..].IndexOfAny(one, other);
+                    return rest < 0 ? -1 : at + rest;
+                }
+            }
+
+            return -1;
+        }
+
+        int index = text[start..].IndexOfAny(one, other);
+        return index < 0 ? -1 : start + index;
     }
 
     // The first `value` at or after `from`, or -1, by IndexOf: a long way ahead, or a text shorter than a vector.

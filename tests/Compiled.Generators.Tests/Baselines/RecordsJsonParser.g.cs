@@ -14,7 +14,7 @@ namespace Events
             new bool[] { false, false, false, false, false, true, true },
             keepsText: true);
 
-        /// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it reads none (columns found by name, or text members).</summary>
+        /// <summary>The separator a framer counts the fields of a line by, for the parser's plain lines; -1 when it counts none (columns found by name, text members, or unread columns not checked).</summary>
         public const int CsvPlainSeparator = -1;
 
         /// <summary>

@@ -173,6 +173,28 @@ public class RecordDiagnosticTests
         "Separator of record 'Trade' has no meaning in JSON lines, which find each member by its property name or path; remove it, or declare the record CSV");
 
     [Fact]
+    public void CMP0106_JsonIgnoresCheckUnreadColumns() => Verify(Usings + """
+        [Record(Format = RecordFormat.Json, [|CheckUnreadColumns = false|])]
+        public partial struct Trade
+        {
+            public long Id;
+        }
+        """,
+        "CMP0106",
+        "CheckUnreadColumns of record 'Trade' has no meaning in JSON lines, which find each member by its property name or path; remove it, or declare the record CSV");
+
+    [Fact]
+    public void CMP0104_UnreadColumnsUncheckedOnAMultiLineRecord() => Verify(Usings + """
+        [Record(Header = RecordHeader.None, [|CheckUnreadColumns = false|])]
+        public partial struct Trade
+        {
+            public long Id;
+        }
+        """,
+        "CMP0104",
+        "CheckUnreadColumns = false of record 'Trade' cannot be honoured: a record whose quoted fields may hold line breaks has its quotes followed through every column, read or not; declare it MultiLine = false too (each line one record), or remove CheckUnreadColumns");
+
+    [Fact]
     public void CMP0107_JsonPathWithAnEmptySegment() => Verify(Usings + """
         [Record(Format = RecordFormat.Json)]
         public partial struct Trade

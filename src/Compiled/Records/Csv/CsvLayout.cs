@@ -22,8 +22,9 @@ public sealed class CsvLayout
     /// <param name="optional">Whether each member has a default or is nullable, and so may be missing.</param>
     /// <param name="keepsText">Whether a member is <see cref="Utf8Text"/>, which needs the record in the reader's buffer.</param>
     /// <param name="multiLine">Whether a quoted field may hold a newline, so that a record may span lines (<see cref="RecordAttribute.MultiLine"/>).</param>
+    /// <param name="checkUnreadColumns">Whether a row is checked in the columns no stage reads too (<see cref="RecordAttribute.CheckUnreadColumns"/>).</param>
     public CsvLayout(string record, char separator, RecordHeader header, BadRecordPolicy onBadRecord, string[] members, string[] columns,
-        int[] indexes, bool[] byPosition, bool[] optional, bool keepsText, bool multiLine = true)
+        int[] indexes, bool[] byPosition, bool[] optional, bool keepsText, bool multiLine = true, bool checkUnreadColumns = true)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (separator is '"' or '\r' or '\n' or > '\x7f')
@@ -43,6 +44,7 @@ public sealed class CsvLayout
         Optional = optional;
         KeepsText = keepsText;
         MultiLine = multiLine;
+        CheckUnreadColumns = checkUnreadColumns || multiLine;
         int width = 0;
         foreach (int index in indexes)
         {
@@ -86,6 +88,13 @@ public sealed class CsvLayout
 
     /// <summary>Whether a quoted field may hold a newline; when not, every line is a record, and a file may be split at any line end.</summary>
     public bool MultiLine { get; }
+
+    /// <summary>
+    /// Whether a row is checked in every column, read or not: when not (a one-line record declared
+    /// <see cref="RecordAttribute.CheckUnreadColumns"/> <see langword="false"/>), a row with more fields than the
+    /// columns passes, and so does one too short for a member no stage reads.
+    /// </summary>
+    public bool CheckUnreadColumns { get; }
 
     /// <summary>The number of fields a row has when there is no header: the highest column by position, plus one.</summary>
     public int Width { get; }

@@ -16,7 +16,10 @@ public sealed partial class CsvRecordReader
     /// inside a quoted field, holds no quote, has exactly as many fields as the layout's columns, and needs no copy (no
     /// text member, no dead letter kept). Reading it so gives what <see cref="TryBegin"/> and <see cref="TryField"/>
     /// give, field for field; any other line, or a plain line whose field does not read in the common form, goes
-    /// through <see cref="TryBegin"/>. Counts nothing: <see cref="TookPlain"/> does, once the record is read.
+    /// through <see cref="TryBegin"/>. Counts nothing: <see cref="TookPlain"/> does, once the record is read. A layout
+    /// that does not check unread columns (<see cref="CsvLayout.CheckUnreadColumns"/>) has neither its quotes nor its
+    /// fields counted: the parser reads its columns with <see cref="PlainCut"/>, which finds a quote in a column it
+    /// passes.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsPlain(ReadOnlySpan<byte> line)
@@ -24,7 +27,7 @@ public sealed partial class CsvRecordReader
         int fields = _countedFields;
         _countedFields = 0;
         return !(_pending | _header | _copies) && _line != 0
-            && (fields != 0 ? fields : PlainFields(line, _separator)) == _expected;
+            && (!_checksUnread || (fields != 0 ? fields : PlainFields(line, _separator)) == _expected);
     }
 
     /// <summary>
@@ -62,6 +65,29 @@ public sealed partial class CsvRecordReader
         int end = Internal.ByteSearch.IndexOf(line, start, separator);
         at = end + 1;
         return line[start..end];
+    }
+
+    /// <summary>
+    /// The field of a plain line whose layout does not check unread columns (<see cref="CsvLayout.CheckUnreadColumns"/>)
+    /// that starts at <paramref name="at"/>, as <see cref="PlainField"/> cuts it, checked on the way, since nothing
+    /// counted the line: <see langword="false"/> if a quote comes before its end, or if the line ends before it does (a
+    /// column before the <paramref name="last"/>) or goes on past it (the last column), which the general path reads.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool PlainCut(ReadOnlySpan<byte> line, scoped ref int at, byte separator, bool last, out ReadOnlySpan<byte> field)
+    {
+        int start = at;
+        int end = Internal.ByteSearch.IndexOfEither(line, start, separator, (byte)'"');
+        if (last ? end >= 0 : end < 0 || line[end] != separator)
+        {
+            field = default;
+            return false;
+        }
+
+        end = last ? line.Length : end;
+        at = end + 1;
+        field = line[start..end];
+        return true;
     }
 
     // The number of fields of a line the framer did not count (its separators and one), or -1 if it holds a quote: the

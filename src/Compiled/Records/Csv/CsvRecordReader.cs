@@ -34,6 +34,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private readonly BadRecordPolicy _policy;
     private readonly bool _keepRaw;  // DeadLetter: each record is copied as read, for the dead-letter sink
     private readonly bool _copies;   // a record is copied before it is read (text members, or kept raw): never a plain line
+    private readonly bool _checksUnread; // every column checked, read or not (CsvLayout.CheckUnreadColumns)
     private byte[] _raw = [];
     private int _rawLength;
     private long _recordOffset = -1;  // the byte offset of a record that spans lines (its first line's); -1 for the framer's
@@ -46,6 +47,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private int[] _ends = new int[16];
     private bool[] _escaped = new bool[16];
     private int _count;
+    private BadRecordReason _cutShort; // a row not checked in unread columns, cut up to a quote out of place: why it ends there
     private int _expected;
     private int _length;          // bytes of the buffer in use
     private bool _pending;        // the buffer holds the first lines of a record whose quoted field is still open
@@ -76,6 +78,7 @@ public sealed partial class CsvRecordReader : IRecordLines
         _policy = _badRecords.PolicyOver(policy ?? layout.OnBadRecord);
         _keepRaw = _policy == BadRecordPolicy.DeadLetter;
         _copies = _keepRaw || layout.KeepsText;
+        _checksUnread = layout.CheckUnreadColumns;
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;
         _columns = (int[])layout.Indexes.Clone();
@@ -189,6 +192,15 @@ public sealed partial class CsvRecordReader : IRecordLines
         }
 
         BadRecordReason cut = Cut(input, out bool escaped);
+        _cutShort = BadRecordReason.None;
+        if (cut is BadRecordReason.UnterminatedQuote or BadRecordReason.BadQuote && !_checksUnread)
+        {
+            // A row checked only in the columns read: its fields before the quote out of place are its fields; a column read
+            // past them is refused for that quote (RefuseMissing), one no stage reads is not looked at.
+            _cutShort = cut;
+            cut = BadRecordReason.None;
+        }
+
         if (cut == BadRecordReason.UnterminatedQuote && !_layout.MultiLine)
         {
             // Every line is a record: a quote left open at the line's end is the record's mistake, not a newline in a field.
@@ -240,7 +252,7 @@ public sealed partial class CsvRecordReader : IRecordLines
             return false;
         }
 
-        if (_count > _expected)
+        if (_count > _expected && _checksUnread)
         {
             return Refuse(BadRecordReason.WrongFieldCount, -1, _policy == BadRecordPolicy.Skip ? "" : $"the row has {_count} fields, not {_expected}");
         }
@@ -279,6 +291,16 @@ public sealed partial class CsvRecordReader : IRecordLines
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool HasField(int member) => (uint)_columns[member] < (uint)_count;
+
+    /// <summary>
+    /// Refuses the record for lacking the field of member <paramref name="member"/>: as
+    /// <see cref="BadRecordReason.WrongFieldCount"/>, or, for a row of a layout that does not check unread columns
+    /// (<see cref="CsvLayout.CheckUnreadColumns"/>) cut short by a quote out of place before that field, for the quote.
+    /// Always <see langword="false"/>.
+    /// </summary>
+    public bool RefuseMissing(int member) => _cutShort == BadRecordReason.None
+        ? Refuse(BadRecordReason.WrongFieldCount, member, default(ReadOnlySpan<byte>))
+        : Refuse(_cutShort, -1, _policy == BadRecordPolicy.Skip ? "" : $"a quoted field is not closed, or a quote is out of place, before the {_layout.Members[member]} of a {_layout.Record}");
 
     /// <summary>The field of member <paramref name="member"/> as text in the reader's buffer (the record is there when the layout keeps text); <see langword="false"/> as <see cref="TryField"/>, or if it is not valid UTF-8 (<paramref name="invalid"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

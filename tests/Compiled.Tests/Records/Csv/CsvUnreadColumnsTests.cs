@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Text;
+using Compiled.Connectors;
+using Compiled.Hosting;
+using Compiled.Internal;
+using Compiled.Tests.Connectors;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Compiled.Tests.Records.Csv;
+
+/// <summary>A one-line record checked only in the columns a pipeline reads: Spark's CSV column pruning.</summary>
+[Record(Header = RecordHeader.None, MultiLine = false, CheckUnreadColumns = false)]
+public partial record struct LooseRow(
+    long Id,
+    int Small,
+    [property: Column(Index = 3)] long Price,
+    [property: Column(Index = 4)] double Ratio,
+    [property: Column(Index = 5)] long Last);
+
+/// <summary>The same columns, every one checked (the default).</summary>
+[Record(Header = RecordHeader.None, MultiLine = false)]
+public partial record struct StrictRow(
+    long Id,
+    int Small,
+    [property: Column(Index = 3)] long Price,
+    [property: Column(Index = 4)] double Ratio,
+    [property: Column(Index = 5)] long Last);
+
+/// <summary>The prices of the rows whose id is even: reads the id and the price, no other column.</summary>
+[Pipeline]
+public static partial class EvenPrices
+{
+    [Source]
+    public static partial Lines<LooseRow> Rows();
+
+    [Filter]
+    public static bool Even(LooseRow row) => row.Id % 2 == 0;
+
+    [Map]
+    public static long Price(LooseRow row) => row.Price;
+
+    [Sink]
+    public static partial void Output(long price);
+}
+
+/// <summary>
+/// <c>CheckUnreadColumns = false</c>: a line is refused only for a column a stage reads (missing, not of its type, a
+/// quote left open on the line); a column no stage reads is not looked at, nor whether the line has more. The line's end
+/// is found without counting its fields, and the plain path checks the columns it passes for a quote, so a quoted field
+/// before a column read still reads by the full rules.
+/// </summary>
+public class CsvUnreadColumnsTests
+{
+    [Theory]
+    // Every column there, plain: read straight from the line.
+    [InlineData("2,3,x,40,0.5,6", ulong.MaxValue, "2|3|40|0.5|6")]
+    // Columns past the last one read, or beyond the record's: not looked at.
+    [InlineData("2,3,x,40,0.5,6,extra,\"open", 0x5UL, "2|0|40|0|0")]
+    [InlineData("2,3,x,40,0.5,6,extra", ulong.MaxValue, "2|3|40|0.5|6")]
+    // A line too short for a column no stage reads: passes; too short for one read: refused.
+    [InlineData("2,3,x,40", 0x5UL, "2|0|40|0|0")]
+    [InlineData("2,3,x,40", ulong.MaxValue, "refused")]
+    [InlineData("2,3", 0x5UL, "refused")]
+    // A bad value in a column no stage reads passes; in one read, refused.
+    [InlineData("2,big,x,40,nan?,6", 0x5UL, "2|0|40|0|0")]
+    [InlineData("2,big,x,40,0.5,6", 0x3UL, "refused")]
+    // A quoted field before a column read: read by the full rules, its comma inside the field.
+    [InlineData("2,3,\"a,b\",40,0.5,6", 0x5UL, "2|0|40|0|0")]
+    [InlineData("2,\"3\",x,40,0.5,6", ulong.MaxValue, "2|3|40|0.5|6")]
+    // A quote left open on the line: refused, as a one-line record's is.
+    [InlineData("2,3,\"a,40,0.5,6", 0x5UL, "refused")]
+    public void ALine_IsCheckedInTheColumnsRead_OnBothPaths(string line, ulong members, string expected)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(line);
+        Assert.Equal(expected, ReadLoose(bytes, members, secondLine: true));
+        Assert.Equal(expected, ReadLoose(bytes, members, secondLine: false));
+    }
+
+    [Fact]
+    public void RandomLines_ReadTheSameOnThePlainPathAsOnTheFullPath_AndAsTheStrictRecordWhereItHasEveryColumn()
+    {
+        var random = new Random(20261207);
+        ulong[] masks = [ulong.MaxValue, 0x1, 0x4, 0x5, 0x10, 0x0, 0x1F];
+        int compared = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            string line = RandomLine(random);
+            byte[] bytes = Encoding.UTF8.GetBytes(line);
+            foreach (ulong mask in masks)
+            {
+                string plain = ReadLoose(bytes, mask, secondLine: true);
+                string full = ReadLoose(bytes, mask, secondLine: false);
+                Assert.True(plain == full, $"'{line}' with members 0x{mask:X}: the full path reads {full}, the plain path {plain}");
+
+                // A line of exactly the record's six columns, no quote in it, reads as the record that checks every column reads it.
+                if (!line.Contains('"', StringComparison.Ordinal) && line.Split(',').Length == 6)
+                {
+                    compared++;
+                    Assert.True(plain == ReadStrict(bytes, mask), $"'{line}' with members 0x{mask:X}: {plain}, but the strict record reads {ReadStrict(bytes, mask)}");
+                }
+            }
+        }
+
+        Assert.True(compared > 10_000, $"Only {compared} reads had six plain columns; the test needs many.");
+    }
+
+    [Fact]
+    public void IndexOfEither_FromEveryStart_FindsTheFirstOfTheTwo()
+    {
+        var random = new Random(11);
+        for (int length = 0; length <= 300; length += length < 40 ? 1 : 13)
+        {
+            byte[] text = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                int kind = random.Next(60);
+                text[i] = kind == 0 ? (byte)'"' : kind == 1 ? (byte)',' : (byte)('a' + random.Next(26));
+            }
+
+            for (int start = 0; start <= length; start++)
+            {
+                int expected = text.AsSpan(start).IndexOfAny((byte)',', (byte)'"');
+                expected = expected < 0 ? -1 : start + expected;
+                Assert.True(ByteSearch.IndexOfEither(text, start, (byte)',', (byte)'"') == expected, $"'{Encoding.ASCII.GetString(text)}' from {start}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task APipeline_CountsOnlyTheRowsBadInTheColumnsItReads()
+    {
+        // EvenPrices reads the id and the price: a short row, an extra column, a bad ratio or a quoted field it does not
+        // read all pass; a row without a price, or with a price that is not a number, is refused and counted.
+        string csv = "2,3,x,40,0.5,6\n"
+            + "4,3,x,41\n"
+            + "6,3,x,42,0.5,6,extra\n"
+            + "8,3,\"a,b\",43,?,6\n"
+            + "10,3\n"
+            + "12,3,x,4x,0.5,6\n"
+            + "13,3,x,44,0.5,6\n"
+            + "14,3,x,45,0.5,6,\"open\n";
+        using var temp = new TempDirectory();
+        string input = temp.Write("rows.csv", csv);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Rows"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/prices?suffix=txt";
+        await using var run = new PipelineRun(EvenPrices.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        string output = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "out")).Order(StringComparer.Ordinal).Select(File.ReadAllText));
+        Assert.Equal("40\n41\n42\n43\n45\n", output);
+        Assert.Equal(2, run.Sources[0].Counters.Malformed);
+    }
+
+    private static string RandomLine(Random random)
+    {
+        string[] numbers = ["0", "7", "-7", "123456789", "2147483648", "", " 1", "+1", "1x", "\"12\"", "1\"2", "-"];
+        string[] others = ["0.5", "-1e10", "abc", "", "\"2.5\"", "1,5", "\"a,b\"", "\"a\"\"b\""];
+        var fields = new List<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            fields.Add(i is 2 or 4 ? others[random.Next(others.Length)]
+                : random.Next(3) != 0 ? random.Next(-1000, 100_000).ToString(CultureInfo.InvariantCulture)
+                : numbers[random.Next(numbers.Length)]);
+        }
+
+        // Now and then a column or two too many or too few.
+        int shape = random.Next(12);
+        if (shape < 2)
+        {
+            fields.RemoveRange(fields.Count - 1 - shape, 1 + shape);
+        }
+        else if (shape < 4)
+        {
+            fields.Add(shape == 2 ? "9" : "\"x,y\"");
+        }
+
+        return string.Join(',', fields);
+    }
+
+    // The line read by a fresh reader, as its stream's second line (the plain path, where it is one) or its first (the full path).
+    private static string ReadLoose(byte[] line, ulong mask, bool secondLine)
+    {
+        var reader = new CsvRecordReader(LooseRow.CsvLayout, "Rows", new SourceCounters());
+        if (secondLine)
+        {
+            Assert.True(LooseRow.TryReadCsv(reader, "1,2,x,3,0.5,4"u8, out _));
+        }
+
+        bool read = LooseRow.TryReadCsv(reader, line, mask, out LooseRow row);
+        return !read ? "refused" : string.Join('|', row.Id, row.Small, row.Price, row.Ratio.ToString("R", CultureInfo.InvariantCulture), row.Last);
+    }
+
+    private static string ReadStrict(byte[] line, ulong mask)
+    {
+        var reader = new CsvRecordReader(StrictRow.CsvLayout, "Rows", new SourceCounters());
+        bool read = StrictRow.TryReadCsv(reader, line, mask, out StrictRow row);
+        return !read ? "refused" : string.Join('|', row.Id, row.Small, row.Price, row.Ratio.ToString("R", CultureInfo.InvariantCulture), row.Last);
+    }
+}
