@@ -70,13 +70,28 @@ namespace Compiled.Generators
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     w.Close();
                 }
+                else if (FilterOfLateRead(pipeline, source) is int filter)
+                {
+                    // Late materialisation: the members the leading filters read, the filters, then the rest; the stages are
+                    // written out here, since OnValue (which the test driver calls with whole records) reads nothing more.
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
+                    EmitRecordParse(w, source, names, filtersFirst: true);
+                    pipeline.LateRead = (filter, source);
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    pipeline.LateRead = null;
+                    w.Close();
+                }
                 else
                 {
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
                     EmitParse(w, source, names);
-                    bool raw = pipeline.HasGuards;
-                    w.Line(raw ? $"OnValue({names.Local}, {names.Line});" : $"OnValue({names.Local});");
+                    w.Line(pipeline.HasGuards ? $"OnValue({names.Local}, {names.Line});" : $"OnValue({names.Local});");
                     w.Close();
+                }
+
+                if (source.Parse is not null)
+                {
+                    bool raw = pipeline.HasGuards;
                     w.Line();
                     w.Line(raw
                         ? $"/// <summary>Handles one parsed record of {source.Name}; the line it was read from goes with it, for a stage's bad-record report.</summary>"
@@ -103,6 +118,30 @@ namespace Compiled.Generators
             }
 
             private const string Inline = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]";
+
+            // The last of the filters that lead a CSV record source's stages, after which its loop parses the rest of the
+            // members (SourceParse.FilterMask); null when the record is parsed at once (no such filters, or one guarded).
+            private static int? FilterOfLateRead(PipelineView pipeline, StageModel source)
+            {
+                if (source.Parse is not { Record: not null, Json: false, Filters: > 0 } parse)
+                {
+                    return null;
+                }
+
+                int at = pipeline.IndexOf(source);
+                for (int i = 0; i < parse.Filters; i++)
+                {
+                    List<StageModel> below = pipeline.ChildrenOf(at).ToList();
+                    if (below.Count != 1 || below[0].Kind != StageKind.Filter || pipeline.IsGuarded(below[0]))
+                    {
+                        return null;
+                    }
+
+                    at = pipeline.IndexOf(below[0]);
+                }
+
+                return at;
+            }
 
             // A typed source's line becomes its record; a line that does not parse is counted and skipped. A tuple's fields
             // are read in one forward pass: each Utf8Fields reader starts where the previous field's comma left the position
@@ -206,6 +245,16 @@ namespace Compiled.Generators
 
                     case StageKind.Filter:
                         w.Open($"if ({call})");
+                        if (pipeline.LateRead is ({ } lastFilter, { } source) && lastFilter == index)
+                        {
+                            StageNames sourceNames = pipeline.NamesOf(source);
+                            SourceParse parse = source.Parse!;
+                            string rest = string.Join(", ", parse.ReadMembers!.Split(new[] { ", " }, StringSplitOptions.None)
+                                .Except(parse.FilterMembers!.Split(new[] { ", " }, StringSplitOptions.None)));
+                            w.Line($"// The rest of the members the stages read ({rest}), parsed once the filters keep the record; a refused record goes no further.");
+                            w.Line($"if (!{parse.Record}.TryReadCsvRest({sourceNames.Counters}, {sourceNames.Line}, 0x{parse.ReadMask & ~parse.FilterMask:X}UL, ref {sourceNames.Local})) return;");
+                        }
+
                         EmitChildren(w, pipeline, index, input);
                         w.Close();
                         break;

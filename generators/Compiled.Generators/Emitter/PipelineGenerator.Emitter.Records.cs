@@ -10,10 +10,18 @@ namespace Compiled.Generators
             // A Lines<T> source of a [Record] struct: the struct's generated TryReadCsv or TryReadJson, by the format the
             // source reads, takes each line with the source's CsvRecordReader or JsonRecordReader (which counts the records
             // it refuses as the source's malformed lines), and the loop goes on with the record when a line completes one.
-            private static void EmitRecordParse(SourceWriter w, StageModel source, StageNames names)
+            private static void EmitRecordParse(SourceWriter w, StageModel source, StageNames names, bool filtersFirst = false)
             {
                 string type = source.Parse!.Record!;
-                if (source.Parse.Json)
+                if (filtersFirst)
+                {
+                    // Late materialisation: the leading filters' members now, the rest once the filters keep the record.
+                    w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}, parsing first only the members the leading filters read ({source.Parse.FilterMembers});");
+                    w.Line("// the other members the stages read are parsed below the filters, for the records they keep. A header row, a line inside a");
+                    w.Line("// quoted field or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.FilterMask:X}UL, out {type} {names.Local}))");
+                }
+                else if (source.Parse.Json)
                 {
                     w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}: an empty line or a refused record goes no further.");
                     w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, out {type} {names.Local}))");

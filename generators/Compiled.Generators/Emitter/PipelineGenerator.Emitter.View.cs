@@ -359,6 +359,12 @@ namespace Compiled.Generators
                 /// <summary>The source whose fused loop is being written; null at the batch boundary.</summary>
                 public StageModel? CurrentSource { get; set; }
 
+                /// <summary>
+                /// While a CSV record source's OnRecord is written with its filters first: the last of them, below which the rest of
+                /// the record is parsed, and the source (see <see cref="SourceParse.FilterMask"/>); null otherwise.
+                /// </summary>
+                public (int Filter, StageModel Source)? LateRead { get; set; }
+
                 // The sources whose fused loops reach a stage, in declaration order: an [EventTime] stage below a union
                 // of two sources keeps a watermark input for each.
                 public List<StageModel> LoopSourcesOf(StageModel stage)

@@ -138,8 +138,11 @@ namespace Compiled.Generators.Model
     /// <param name="Splittable">For a CSV <see cref="Record"/>, whether a file of it may be split at line ends: one line per record (<c>MultiLine = false</c>) and no header of names.</param>
     /// <param name="ReadMask">For a CSV <see cref="Record"/>, the members its stages read (bit i for the i-th member); <see cref="ulong.MaxValue"/> for all.</param>
     /// <param name="ReadMembers">The names of the members in <see cref="ReadMask"/>, for the generated code's comment; <see langword="null"/> for all.</param>
+    /// <param name="FilterMask">For a CSV <see cref="Record"/> whose first stages are filters reading fewer members than <see cref="ReadMask"/>: the members they read, parsed before them, the rest of <see cref="ReadMask"/> after them; 0 when the record is read at once.</param>
+    /// <param name="Filters">How many filters lead the source's stages, one below the other (see <see cref="FilterMask"/>).</param>
+    /// <param name="FilterMembers">The names of the members in <see cref="FilterMask"/>, for the generated code's comment.</param>
     internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? Record = null, bool Json = false,
-        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null);
+        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null, ulong FilterMask = 0, int Filters = 0, string? FilterMembers = null);
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>

@@ -37,8 +37,39 @@ namespace Compiled.Generators
                         continue;
                     }
 
-                    string names = string.Join(", ", columns.Where((_, bit) => bit < 64 && (mask & (1UL << bit)) != 0).Select(c => c.Name));
+                    string names = Names(columns, mask);
                     source.Parse = parse with { ReadMask = columns.Count > 64 ? mask | ~all : mask, ReadMembers = names.Length == 0 ? "none" : names };
+                    (ulong filtered, int filters) = ColumnsFiltered(built, i, columns);
+                    if (filters > 0 && (filtered & mask) != mask)
+                    {
+                        // Late materialisation: the filters' members first, the rest only for the records they keep.
+                        string first = Names(columns, filtered);
+                        source.Parse = source.Parse with { FilterMask = filtered, Filters = filters, FilterMembers = first.Length == 0 ? "none" : first };
+                    }
+                }
+            }
+
+            private static string Names(List<ISymbol> columns, ulong mask) =>
+                string.Join(", ", columns.Where((_, bit) => bit < 64 && (mask & (1UL << bit)) != 0).Select(c => c.Name));
+
+            // The columns read by the [Filter]s that lead the stages below `source`, each the only stage below the one before
+            // (the source, then each filter), and how many they are: what a record must have parsed before they run.
+            private (ulong Mask, int Filters) ColumnsFiltered(List<Draft> built, int source, List<ISymbol> columns)
+            {
+                ulong mask = 0;
+                int filters = 0;
+                int above = source;
+                while (true)
+                {
+                    List<int> below = Enumerable.Range(0, built.Count).Where(i => built[i].Input == above || built[i].Other == above).ToList();
+                    if (below.Count != 1 || built[below[0]] is not { Kind: StageKind.Filter } filter || filter.Other == above
+                        || !TryReadColumns(filter.Method, columns, ref mask))
+                    {
+                        return (mask, filters);
+                    }
+
+                    filters++;
+                    above = below[0];
                 }
             }
 

@@ -114,14 +114,40 @@ namespace Compiled.Generators.Records
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             w.Open($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
             w.Line("value = default;");
-            // Every member's local, default until read, shared by the two ways a line is read.
+            EmitReadBody(w, model, rest: false);
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Reads into <paramref name=\"value\"/> the members whose bit is set in <paramref name=\"members\"/>, from the record that");
+            w.Line("/// <paramref name=\"reader\"/> last took (with other members: those a pipeline's leading filters read), keeping its other members:");
+            w.Line("/// a pipeline parses the rest of a record only once its filters have kept it. <see langword=\"false\"/> for a record refused, by");
+            w.Line("/// <paramref name=\"reader\"/>'s policy, for one of these members.");
+            w.Line("/// </summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Open($"public static bool TryReadCsvRest({Runtime}.CsvRecordReader reader, {Span} line, ulong members, ref {model.FullName} value)");
+            EmitReadBody(w, model, rest: true);
+        }
+
+        // The body of TryReadCsv (rest: false), or of TryReadCsvRest (rest: true), which starts from the members already read and
+        // reads the record TryReadCsv took again: the plain line from its start, or the fields TryBegin cut.
+        private static void EmitReadBody(SourceWriter w, RecordModel model, bool rest)
+        {
+            // Every member's local, default until read (or, for the rest of a record, as read before), shared by the two ways a line is read.
             for (int i = 0; i < model.Members.Count; i++)
             {
                 RecordMember member = model.Members[i];
-                w.Line($"{(member.Kind == MemberKind.Text ? Runtime + ".Utf8Text" : member.TypeCode)} m{i} = default{(member.Kind == MemberKind.Value && member.Reader == "String" ? "!" : "")};");
+                string type = member.Kind == MemberKind.Text ? Runtime + ".Utf8Text" : member.TypeCode;
+                if (rest)
+                {
+                    w.Line(member.Nullable ? $"{type} m{i} = value.{member.Name}.GetValueOrDefault();" : $"{type} m{i} = value.{member.Name};");
+                }
+                else
+                {
+                    w.Line($"{type} m{i} = default{(member.Kind == MemberKind.Value && member.Reader == "String" ? "!" : "")};");
+                }
+
                 if (member.Nullable)
                 {
-                    w.Line($"bool has{i} = false;");
+                    w.Line(rest ? $"bool has{i} = value.{member.Name}.HasValue;" : $"bool has{i} = false;");
                 }
             }
 
@@ -140,12 +166,14 @@ namespace Compiled.Generators.Records
 
             if (ReadsPlainLines(model))
             {
-                EmitPlainRead(w, model);
+                EmitPlainRead(w, model, rest);
             }
 
             w.Line();
-            w.Line("// Any other line: cut into fields by the rules of quoted fields, each member found by its column.");
-            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            w.Line(rest
+                ? "// Any other line, or a plain line whose field does not read in the common form: the fields cut by the rules of quoted fields."
+                : "// Any other line: cut into fields by the rules of quoted fields, each member found by its column.");
+            w.Line(rest ? $"if (!reader.TryRecut(line, out {Span} record))" : $"if (!reader.TryBegin(line, out {Span} record))");
             w.Open();
             w.Line("return false;");
             w.Close();
@@ -198,7 +226,7 @@ namespace Compiled.Generators.Records
                 if (masked)
                 {
                     w.Close();
-                    if (member.Default is null && !member.Nullable && model.CheckUnreadColumns)
+                    if (member.Default is null && !member.Nullable && model.CheckUnreadColumns && !rest)
                     {
                         w.Line($"else if (!reader.HasField({i})) return reader.Refuse({Reason}.WrongFieldCount, {i}, default);");
                     }
@@ -218,7 +246,7 @@ namespace Compiled.Generators.Records
         // The plain line: each column the stages read is cut from the line as it is met, in column order, and read as the
         // general path would read it; a field that does not read in the common form sends the line down the general path,
         // which refuses it with its reason. Columns past the last one read are not cut.
-        private static void EmitPlainRead(SourceWriter w, RecordModel model)
+        private static void EmitPlainRead(SourceWriter w, RecordModel model, bool rest)
         {
             int width = model.Members.Max(m => m.Index) + 1;
             bool counted = model.CheckUnreadColumns;
@@ -235,7 +263,12 @@ namespace Compiled.Generators.Records
                 w.Line("// the columns after it are not looked at.");
             }
 
-            w.Open("if (reader.IsPlain(line))");
+            if (rest)
+            {
+                w.Line("// The line was read plain: the members asked for are read from it again, column after column from its start.");
+            }
+
+            w.Open(rest ? "if (reader.TookPlainLine)" : "if (reader.IsPlain(line))");
             w.Line("int at = 0;");
             string separator = $"(byte){CharLiteral(model.Separator)}";
             // How a column is passed or cut: on a counted line, to its end; on one nothing counted, checked for a quote too.
@@ -298,7 +331,11 @@ namespace Compiled.Generators.Records
             }
 
             w.Line("plainDone:");
-            w.Line("reader.TookPlain();");
+            if (!rest)
+            {
+                w.Line("reader.TookPlain();");
+            }
+
             EmitRecordValue(w, model);
             w.Close();
             w.Line("general:");

@@ -229,13 +229,36 @@ namespace Markets
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine)
                 {
-                    // Read the line as CSV into a Trade, parsing only the members the stages read (Symbol, Quantity, Side); the others stay default.
-                    // A header row, a line inside a quoted field or a refused record goes no further.
-                    if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, 0xDUL, out global::Markets.Trade trades))
+                    // Read the line as CSV into a Trade, parsing first only the members the leading filters read (Side);
+                    // the other members the stages read are parsed below the filters, for the records they keep. A header row, a line inside a
+                    // quoted field or a refused record goes no further.
+                    if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, 0x8UL, out global::Markets.Trade trades))
                     {
                         return;
                     }
-                    OnValue(trades);
+                    // [Filter] IsBuy (Records.cs:43)
+                    if (global::Markets.Bought.IsBuy(trades))
+                    {
+                        // The rest of the members the stages read (Symbol, Quantity), parsed once the filters keep the record; a refused record goes no further.
+                        if (!global::Markets.Trade.TryReadCsvRest(_tradesReader, tradesLine, 0x5UL, ref trades)) return;
+                        // [Map] BySymbol (Records.cs:46)
+                        var bySymbol = global::Markets.Bought.BySymbol(trades);
+                        // [ReduceByKey] Add (Records.cs:49)
+                        // A table larger than the cache: the key waits in it while its slot is fetched; the keys due are reduced, oldest first, as they came.
+                        if (_add.IsLargerThanCache)
+                        {
+                            for (int addDue = _add.Defer(bySymbol.Key, bySymbol.Value); addDue > 0; addDue--)
+                            {
+                                ref long addSlot = ref _add.TakeOldest(out bool addExists, out long addValue);
+                                addSlot = addExists ? global::Markets.Bought.Add(addSlot, addValue) : addValue;
+                            }
+                        }
+                        else
+                        {
+                            ref long addSlot = ref _add.GetValueRefOrAddDefault(bySymbol.Key, out bool addExists);
+                            addSlot = addExists ? global::Markets.Bought.Add(addSlot, bySymbol.Value) : bySymbol.Value;
+                        }
+                    }
                 }
 
                 /// <summary>Handles one parsed record of Trades.</summary>

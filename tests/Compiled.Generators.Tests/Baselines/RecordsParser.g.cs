@@ -140,6 +140,116 @@ namespace Markets
             return true;
         }
 
+        /// <summary>
+        /// Reads into <paramref name="value"/> the members whose bit is set in <paramref name="members"/>, from the record that
+        /// <paramref name="reader"/> last took (with other members: those a pipeline's leading filters read), keeping its other members:
+        /// a pipeline parses the rest of a record only once its filters have kept it. <see langword="false"/> for a record refused, by
+        /// <paramref name="reader"/>'s policy, for one of these members.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryReadCsvRest(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, ref global::Markets.Trade value)
+        {
+            global::Compiled.Utf8Text m0 = value.Symbol;
+            decimal m1 = value.Price;
+            long m2 = value.Quantity;
+            global::Markets.Side m3 = value.Side;
+            global::System.DateTime m4 = value.Time;
+            string m5 = value.Venue;
+            int m6 = value.Flags;
+            global::System.ReadOnlySpan<byte> field;
+            global::Compiled.BadRecordReason reason;
+
+            // Any other line, or a plain line whose field does not read in the common form: the fields cut by the rules of quoted fields.
+            if (!reader.TryRecut(line, out global::System.ReadOnlySpan<byte> record))
+            {
+                return false;
+            }
+
+            // Symbol: column "symbol".
+            if ((members & 0x1UL) != 0)
+            {
+                if (!reader.TryText(0, out m0, out bool invalid0))
+                {
+                    if (invalid0) return reader.Refuse(global::Compiled.BadRecordReason.InvalidUtf8, 0, default);
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 0, default);
+                }
+            }
+            // Price: column "px".
+            if ((members & 0x2UL) != 0)
+            {
+                if (!reader.TryField(record, 1, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 1, default);
+                }
+                reason = global::Compiled.CsvValues.Decimal(field, out m1);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, field);
+            }
+            // Quantity: column "Quantity".
+            if ((members & 0x4UL) != 0)
+            {
+                if (!reader.TryField(record, 2, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 2, default);
+                }
+                reason = global::Compiled.CsvValues.Int64(field, out m2);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, field);
+            }
+            // Side: column "Side".
+            if ((members & 0x8UL) != 0)
+            {
+                if (!reader.TryField(record, 3, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 3, default);
+                }
+                if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                else if (global::System.Text.Ascii.EqualsIgnoreCase(field, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, field);
+            }
+            // Time: column "ts".
+            if ((members & 0x10UL) != 0)
+            {
+                if (!reader.TryField(record, 4, out field))
+                {
+                    return reader.Refuse(global::Compiled.BadRecordReason.WrongFieldCount, 4, default);
+                }
+                reason = global::Compiled.CsvValues.DateTime(field, "yyyy-MM-dd HH:mm:ss", out m4);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, field);
+            }
+            // Venue: column "Venue", default "n/a".
+            if ((members & 0x20UL) != 0)
+            {
+                if (!reader.TryField(record, 5, out field))
+                {
+                    field = "n/a"u8;
+                }
+                reason = global::Compiled.CsvValues.String(field, out m5);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, field);
+            }
+            // Flags: column 9, default "0".
+            if ((members & 0x40UL) != 0)
+            {
+                if (!reader.TryField(record, 6, out field))
+                {
+                    field = "0"u8;
+                }
+                else if (field.IsEmpty) field = "0"u8;
+                reason = global::Compiled.CsvValues.Int32(field, out m6);
+                if (reason != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, field);
+            }
+
+            value = new global::Markets.Trade
+            {
+                Symbol = m0,
+                Price = m1,
+                Quantity = m2,
+                Side = m3,
+                Time = m4,
+                Venue = m5,
+                Flags = m6,
+            };
+            return true;
+        }
+
         /// <summary>How a JSON line becomes a Trade: bad-record policy and each member's property path.</summary>
         public static readonly global::Compiled.JsonLayout JsonLayout = new(
             "Trade", global::Compiled.BadRecordPolicy.Skip,

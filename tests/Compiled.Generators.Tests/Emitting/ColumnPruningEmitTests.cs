@@ -60,11 +60,61 @@ public class ColumnPruningEmitTests
                 public static partial void Output((long Customer, long Cents) order);
             """);
 
-        Assert.Contains("parsing only the members the stages read (Customer, Cents)", loop);
-        Assert.Contains("TryReadCsv(_placedReader, placedLine, 0x6UL, out global::Shop.Order placed)", loop);
+        // The filter's member first; the map's other member only for the orders the filter keeps.
+        Assert.Contains("parsing first only the members the leading filters read (Cents)", loop);
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, 0x4UL, out global::Shop.Order placed)", loop);
+        Assert.Contains("The rest of the members the stages read (Customer)", loop);
+        Assert.Contains("if (!global::Shop.Order.TryReadCsvRest(_placedReader, placedLine, 0x2UL, ref placed)) return;", loop);
+        Assert.True(loop.IndexOf("Large(placed)", StringComparison.Ordinal) < loop.IndexOf("TryReadCsvRest", StringComparison.Ordinal));
+        // The test driver's OnValue takes whole records: it runs the stages with nothing more to read.
+        Assert.Contains("if (!global::Shop.Order.TryReadCsv(_placedReader, placedLine, 0x4UL", loop);
         // A CSV record read one line each, without a header of names, is split over partitions.
         Assert.DoesNotContain("singlePartitionReason", loop);
         Assert.Contains("_placedReader.BeginStream(streamName, offset);", loop);
+    }
+
+    [Fact]
+    public void TwoFiltersOneBelowTheOther_ReadTheirMembersFirst_AndTheRestAfterTheSecond()
+    {
+        string loop = Loop("""
+                [Filter]
+                public static bool Large(Order order) => order.Cents > 10_000;
+
+                [Filter]
+                public static bool Recent(Order order) => order.Time > 5;
+
+                [Map]
+                public static long Customer(Order order) => order.Customer;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long customer);
+            """);
+
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, 0xCUL, out global::Shop.Order placed)", loop);
+        Assert.Contains("TryReadCsvRest(_placedReader, placedLine, 0x2UL, ref placed)) return;", loop);
+        Assert.True(loop.IndexOf("Recent(placed)", StringComparison.Ordinal) < loop.IndexOf("TryReadCsvRest", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    // The filter reads every member the stages need: nothing is left to read after it.
+    [InlineData("public static bool Large(Order order) => order.Cents > order.Customer;", "public static long Cents(Order order) => order.Cents;")]
+    // A filter guarded against an exception: its record is parsed whole before it, as its bad-record report needs.
+    [InlineData("[Filter(OnError = BadRecordPolicy.Skip)] public static bool Large2(Order order) => 100 / order.Cents > 0;", "public static long Customer(Order order) => order.Customer;")]
+    public void AFilterReadingAllThatIsRead_OrGuarded_ReadsTheRecordAtOnce(string filter, string map)
+    {
+        string loop = Loop($$"""
+                {{(filter.StartsWith('[') ? "" : "[Filter]")}}
+                {{filter}}
+
+                [Map]
+                {{map}}
+
+                [Sink(Default = "console")]
+                public static partial void Output(long value);
+            """);
+
+        Assert.Contains("parsing only the members the stages read", loop);
+        Assert.DoesNotContain("TryReadCsvRest", loop);
     }
 
     [Fact]

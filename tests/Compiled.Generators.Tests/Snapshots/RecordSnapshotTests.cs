@@ -37,11 +37,13 @@ public class RecordSnapshotTests
         Baseline.Match("RecordsWriter", writer.SourceText.ToString());
 
         // The fused loop hands each line to the record's own parser, directly, with the members its stages read (the
-        // symbol, the quantity and the side: bits 0, 2 and 3), so the price and the time are not parsed; the parser reads
+        // symbol, the quantity and the side: bits 0, 2 and 3), so the price and the time are not parsed: the side, which
+        // the filter reads, first (bit 3), the symbol and the quantity once the filter keeps the trade; the parser reads
         // each field with a direct, non-generic call.
         string loop = pipeline.SourceText.ToString();
-        Assert.Contains("parsing only the members the stages read (Symbol, Quantity, Side)", loop);
-        Assert.Contains("if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, 0xDUL, out global::Markets.Trade trades))", loop);
+        Assert.Contains("parsing first only the members the leading filters read (Side)", loop);
+        Assert.Contains("if (!global::Markets.Trade.TryReadCsv(_tradesReader, tradesLine, 0x8UL, out global::Markets.Trade trades))", loop);
+        Assert.Contains("if (!global::Markets.Trade.TryReadCsvRest(_tradesReader, tradesLine, 0x5UL, ref trades)) return;", loop);
         string parser = record.SourceText.ToString();
         string masked = parser[parser.IndexOf("ulong members", StringComparison.Ordinal)..];
         Assert.DoesNotContain("=>", masked);

@@ -9,6 +9,7 @@ namespace Compiled;
 public sealed partial class CsvRecordReader
 {
     private int _countedFields;
+    private bool _tookPlain; // the record last read was a plain line, read straight from it
 
     /// <summary>
     /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
@@ -31,6 +32,52 @@ public sealed partial class CsvRecordReader
     }
 
     /// <summary>
+    /// Whether the record last read was a plain line (<see cref="TookPlain"/>), read straight from the line, rather than cut
+    /// by <see cref="TryBegin"/>: where a generated parser reading the rest of its members (<c>TryReadCsvRest</c>) reads
+    /// them too, before it falls back on <see cref="TryRecut"/>.
+    /// </summary>
+    public bool TookPlainLine => _tookPlain;
+
+    /// <summary>
+    /// The record last read, cut into fields for <see cref="TryField"/>, for a generated parser that reads the rest of its
+    /// members after a stage (a filter) has seen the first ones: what <see cref="TryBegin"/> cut, or, for a plain line
+    /// (nothing cut), <paramref name="line"/> cut now by the full rules. Counts nothing: the record was counted when it was
+    /// first read. <see langword="false"/> (the record refused) only for a quote out of place that a layout checking every
+    /// column refuses, which a plain line of it never holds.
+    /// </summary>
+    public bool TryRecut(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    {
+        if (!_tookPlain)
+        {
+            record = _recordInBuffer ? new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length) : line;
+            return true;
+        }
+
+        _tookPlain = false;
+        record = default;
+        BadRecordReason cut = Cut(line, out bool escaped);
+        _cutShort = cut is BadRecordReason.UnterminatedQuote or BadRecordReason.BadQuote && !_checksUnread ? cut : BadRecordReason.None;
+        if (cut != BadRecordReason.None && _cutShort == BadRecordReason.None)
+        {
+            return Refuse(cut, -1, "a quote inside an unquoted field, or text after a closing quote");
+        }
+
+        _recordInBuffer = escaped;
+        if (!escaped)
+        {
+            record = line;
+            return true;
+        }
+
+        // Doubled quotes: the record is unescaped in the buffer, as TryBegin does it.
+        _length = 0;
+        Append(null, line);
+        Unescape();
+        record = new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length);
+        return true;
+    }
+
+    /// <summary>
     /// Gives the fields of the next line, as the framer counted them in the pass that found the line's end (its separators plus
     /// one; -1 when it holds a quote), so that <see cref="IsPlain"/> need not count them again; 0 (as it is after each
     /// line) for a line it counts itself. The generated loop gives it just before it hands the line to the parser.
@@ -42,6 +89,7 @@ public sealed partial class CsvRecordReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TookPlain()
     {
+        _tookPlain = true;
         _line++;
         _recordLine = _line;
         _recordOffset = -1;

@@ -47,6 +47,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private int[] _ends = new int[16];
     private bool[] _escaped = new bool[16];
     private int _count;
+    private bool _recordInBuffer; // the record TryBegin last cut is in the buffer, not the line
     private BadRecordReason _cutShort; // a row not checked in unread columns, cut up to a quote out of place: why it ends there
     private int _expected;
     private int _length;          // bytes of the buffer in use
@@ -158,6 +159,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
     {
         _line++;
+        _tookPlain = false;
         record = default;
         ReadOnlySpan<byte> input;
         bool inBuffer;
@@ -238,6 +240,7 @@ public sealed partial class CsvRecordReader : IRecordLines
             _length = 0;
             Append(null, input);
             input = new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length);
+            inBuffer = true;
         }
 
         if (escaped)
@@ -245,6 +248,7 @@ public sealed partial class CsvRecordReader : IRecordLines
             Unescape();
         }
 
+        _recordInBuffer = inBuffer;
         if (_header)
         {
             _header = false;

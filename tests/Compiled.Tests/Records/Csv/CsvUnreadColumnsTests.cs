@@ -43,6 +43,23 @@ public static partial class EvenPrices
     public static partial void Output(long price);
 }
 
+/// <summary>The same over the record that checks every column.</summary>
+[Pipeline]
+public static partial class EvenPricesStrict
+{
+    [Source]
+    public static partial Lines<StrictRow> Rows();
+
+    [Filter]
+    public static bool Even(StrictRow row) => row.Id % 2 == 0;
+
+    [Map]
+    public static long Price(StrictRow row) => row.Price;
+
+    [Sink]
+    public static partial void Output(long price);
+}
+
 /// <summary>
 /// <c>CheckUnreadColumns = false</c>: a line is refused only for a column a stage reads (missing, not of its type, a
 /// quote left open on the line); a column no stage reads is not looked at, nor whether the line has more. The line's end
@@ -126,31 +143,73 @@ public class CsvUnreadColumnsTests
         }
     }
 
+    // Rows for EvenPrices (id, small, -, price, ratio, last): the filter reads the id, the map the price, which is parsed
+    // only for the even ids the filter keeps (late materialisation), so an odd row's bad price is never looked at.
+    private const string Rows = "2,3,x,40,0.5,6\n"
+        + "4,3,x,41\n"
+        + "6,3,x,42,0.5,6,extra\n"
+        + "8,3,\"a,b\",43,?,6\n"
+        + "10,3\n"
+        + "12,3,x,4x,0.5,6\n"
+        + "13,3,x,44,0.5,6\n"
+        + "14,3,x,45,0.5,6,\"open\n"
+        + "15,3,x,4x,0.5,6\n"
+        + "16,3,x,\"46\",0.5,6\n";
+
     [Fact]
     public async Task APipeline_CountsOnlyTheRowsBadInTheColumnsItReads()
     {
-        // EvenPrices reads the id and the price: a short row, an extra column, a bad ratio or a quoted field it does not
-        // read all pass; a row without a price, or with a price that is not a number, is refused and counted.
-        string csv = "2,3,x,40,0.5,6\n"
-            + "4,3,x,41\n"
-            + "6,3,x,42,0.5,6,extra\n"
-            + "8,3,\"a,b\",43,?,6\n"
-            + "10,3\n"
-            + "12,3,x,4x,0.5,6\n"
-            + "13,3,x,44,0.5,6\n"
-            + "14,3,x,45,0.5,6,\"open\n";
+        // A short row, an extra column, a bad ratio or a quoted field EvenPrices does not read all pass; an even row
+        // without a price, or with a price that is not a number, is refused and counted; an odd row's price is not read.
+        (string output, long malformed) = await RunAsync(EvenPrices.Definition, Rows);
+        Assert.Equal("40\n41\n42\n43\n45\n46\n", output);
+        Assert.Equal(2, malformed);
+    }
+
+    [Fact]
+    public async Task APipeline_OverTheRecordCheckingEveryColumn_RefusesEveryRowOfTheWrongShape_ButStillReadsThePriceOnlyBelowTheFilter()
+    {
+        // The rows with too few or too many columns and the quote left open are refused when first read; the odd row's
+        // bad price still goes unread, since the filter runs before the price is parsed.
+        (string output, long malformed) = await RunAsync(EvenPricesStrict.Definition, Rows);
+        Assert.Equal("40\n43\n46\n", output);
+        Assert.Equal(5, malformed);
+    }
+
+    private static async Task<(string Output, long Malformed)> RunAsync(PipelineDefinition definition, string csv)
+    {
         using var temp = new TempDirectory();
         string input = temp.Write("rows.csv", csv);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, 300, TimeSpan.Zero));
         var options = new PipelineRunOptions { TimeProvider = clock };
         options.SourceUris["Rows"] = $"file://{input}";
         options.SinkUris["Output"] = $"file://{temp.Path}/out/prices?suffix=txt";
-        await using var run = new PipelineRun(EvenPrices.Definition, options);
+        await using var run = new PipelineRun(definition, options);
         await run.RunToEndAsync(clock);
-
         string output = string.Concat(Directory.GetFiles(Path.Combine(temp.Path, "out")).Order(StringComparer.Ordinal).Select(File.ReadAllText));
-        Assert.Equal("40\n41\n42\n43\n45\n", output);
-        Assert.Equal(2, run.Sources[0].Counters.Malformed);
+        return (output, run.Sources[0].Counters.Malformed);
+    }
+
+    [Fact]
+    public void TheRestOfARecord_ReadAfterItsFirstMembers_IsTheRecordReadAtOnce_OnEitherPath()
+    {
+        // TryReadCsv with some members, then TryReadCsvRest with others, gives what one TryReadCsv with both gives, or
+        // refuses what it refuses, on the plain path and the full one, for the record checking every column and the one not.
+        var random = new Random(20261208);
+        (ulong First, ulong Then)[] splits = [(0x1, 0x4), (0x4, 0x1), (0x1, 0x1E), (0x0, 0x1F), (0x10, 0x3), (0x6, 0x18)];
+        for (int n = 0; n < 10_000; n++)
+        {
+            byte[] line = Encoding.UTF8.GetBytes(RandomLine(random));
+            foreach ((ulong first, ulong rest) in splits)
+            {
+                foreach (bool second in new[] { true, false })
+                {
+                    string where = $"'{Encoding.UTF8.GetString(line)}' read 0x{first:X} then 0x{rest:X}, as line {(second ? 2 : 1)}";
+                    Assert.True(ReadLoose(line, first | rest, second) == ReadLooseInTwo(line, first, rest, second), where + " (unread columns not checked)");
+                    Assert.True(ReadStrict(line, first | rest, second) == ReadStrictInTwo(line, first, rest, second), where);
+                }
+            }
+        }
     }
 
     private static string RandomLine(Random random)
@@ -182,20 +241,43 @@ public class CsvUnreadColumnsTests
     // The line read by a fresh reader, as its stream's second line (the plain path, where it is one) or its first (the full path).
     private static string ReadLoose(byte[] line, ulong mask, bool secondLine)
     {
-        var reader = new CsvRecordReader(LooseRow.CsvLayout, "Rows", new SourceCounters());
+        CsvRecordReader reader = Reader(LooseRow.CsvLayout, secondLine);
+        return Describe(LooseRow.TryReadCsv(reader, line, mask, out LooseRow row), row.Id, row.Small, row.Price, row.Ratio, row.Last);
+    }
+
+    // The line read for the members `first`, then for `rest`, as a pipeline whose filters read `first` reads it.
+    private static string ReadLooseInTwo(byte[] line, ulong first, ulong rest, bool secondLine)
+    {
+        CsvRecordReader reader = Reader(LooseRow.CsvLayout, secondLine);
+        bool read = LooseRow.TryReadCsv(reader, line, first, out LooseRow row) && LooseRow.TryReadCsvRest(reader, line, rest, ref row);
+        return Describe(read, row.Id, row.Small, row.Price, row.Ratio, row.Last);
+    }
+
+    private static string ReadStrict(byte[] line, ulong mask, bool secondLine = false)
+    {
+        CsvRecordReader reader = Reader(StrictRow.CsvLayout, secondLine);
+        return Describe(StrictRow.TryReadCsv(reader, line, mask, out StrictRow row), row.Id, row.Small, row.Price, row.Ratio, row.Last);
+    }
+
+    private static string ReadStrictInTwo(byte[] line, ulong first, ulong rest, bool secondLine)
+    {
+        CsvRecordReader reader = Reader(StrictRow.CsvLayout, secondLine);
+        bool read = StrictRow.TryReadCsv(reader, line, first, out StrictRow row) && StrictRow.TryReadCsvRest(reader, line, rest, ref row);
+        return Describe(read, row.Id, row.Small, row.Price, row.Ratio, row.Last);
+    }
+
+    // A fresh reader, past its stream's first line when the line to read is to be its second (the plain path, where it is one).
+    private static CsvRecordReader Reader(CsvLayout layout, bool secondLine)
+    {
+        var reader = new CsvRecordReader(layout, "Rows", new SourceCounters());
         if (secondLine)
         {
-            Assert.True(LooseRow.TryReadCsv(reader, "1,2,x,3,0.5,4"u8, out _));
+            Assert.True(reader.TryBegin("1,2,x,3,0.5,4"u8, out _));
         }
 
-        bool read = LooseRow.TryReadCsv(reader, line, mask, out LooseRow row);
-        return !read ? "refused" : string.Join('|', row.Id, row.Small, row.Price, row.Ratio.ToString("R", CultureInfo.InvariantCulture), row.Last);
+        return reader;
     }
 
-    private static string ReadStrict(byte[] line, ulong mask)
-    {
-        var reader = new CsvRecordReader(StrictRow.CsvLayout, "Rows", new SourceCounters());
-        bool read = StrictRow.TryReadCsv(reader, line, mask, out StrictRow row);
-        return !read ? "refused" : string.Join('|', row.Id, row.Small, row.Price, row.Ratio.ToString("R", CultureInfo.InvariantCulture), row.Last);
-    }
+    private static string Describe(bool read, long id, int small, long price, double ratio, long last) =>
+        !read ? "refused" : string.Join('|', id, small, price, ratio.ToString("R", CultureInfo.InvariantCulture), last);
 }
