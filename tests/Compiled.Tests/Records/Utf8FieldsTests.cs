@@ -95,6 +95,42 @@ public class Utf8FieldsTests
     }
 
     [Fact]
+    public void IntegerReaders_ReadNumbersOfEveryLength_AsTheTypesParserDoes_EightDigitsAtATimeOrOneByOne()
+    {
+        // Digits read eight at a time where eight bytes are left, the rest one by one: numbers of 1 to 22 digits, signed or
+        // not, some with a byte that is no digit (one just below '0', one just above '9', a letter, a space) somewhere in
+        // them, each in every position of a line (so at every distance from its end).
+        var random = new Random(20261207);
+        var fields = new List<string>();
+        for (int length = 1; length <= 22; length++)
+        {
+            for (int trial = 0; trial < 12; trial++)
+            {
+                var field = new StringBuilder(trial % 3 == 0 ? "-" : "");
+                for (int i = 0; i < length; i++)
+                {
+                    field.Append((char)('0' + random.Next(10)));
+                }
+
+                if (trial % 4 == 1)
+                {
+                    field.Insert(random.Next(field.Length + 1), "/:a "[random.Next(4)]);
+                }
+
+                fields.Add(field.ToString());
+            }
+        }
+
+        string[] all = [.. fields];
+        AssertSameAsBefore<long>(Utf8Fields.TryInt64, all);
+        AssertSameAsBefore<int>(Utf8Fields.TryInt32, all);
+        AssertSameAsBefore<short>(Utf8Fields.TryInt16, all);
+        AssertSameAsBefore<ulong>(Utf8Fields.TryUInt64, all);
+        AssertSameAsBefore<uint>(Utf8Fields.TryUInt32, all);
+        AssertSameAsBefore<byte>(Utf8Fields.TryByte, all);
+    }
+
+    [Fact]
     public void FloatingPointAndDecimalReaders_GiveWhatTheTypesParserGave_ForEveryFieldInEveryPosition()
     {
         AssertSameAsBefore<double>(Utf8Fields.TryDouble, FloatFields);
