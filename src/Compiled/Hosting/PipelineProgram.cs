@@ -221,14 +221,7 @@ public static class PipelineProgram
         }
 
         // Every log line goes to standard error, so that standard output carries only the console sink's records.
-        using ILoggerFactory loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(level)
-            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-            .AddSimpleConsole(console =>
-            {
-                console.SingleLine = true;
-                console.TimestampFormat = "HH:mm:ss.fff ";
-            }));
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(Console.Error, level);
         options.LoggerFactory = loggers;
         configure?.Invoke(options);
 

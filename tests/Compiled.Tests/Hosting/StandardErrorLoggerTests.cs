@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+using Compiled.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Compiled.Tests.Hosting;
+
+/// <summary>The command line's log: one line per entry, in the console logger's single-line form, nothing below its level.</summary>
+public partial class StandardErrorLoggerTests
+{
+    [Fact]
+    public void AnEntry_IsOneLine_WithItsTime_Level_Category_AndEventId()
+    {
+        var error = new StringWriter();
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(error, LogLevel.Information);
+        ILogger log = loggers.CreateLogger("Compiled.WordCount");
+        log.LogInformation(new EventId(7, "Ended"), "Pipeline {Name} stopped after {Batches} batches", "WordCount", 3);
+        log.LogWarning(new EventId(12), "a message\nover two lines");
+        log.LogError(new EventId(3), new InvalidOperationException("broken\nfor good"), "The sink failed");
+        log.LogDebug(new EventId(4), "not written below the level");
+
+        string[] lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, lines.Length);
+        Assert.Matches(Entry(), lines[0]);
+        Assert.EndsWith(" info: Compiled.WordCount[7] Pipeline WordCount stopped after 3 batches", lines[0]);
+        Assert.EndsWith(" warn: Compiled.WordCount[12] a message over two lines", lines[1]);
+        Assert.Contains(" fail: Compiled.WordCount[3] The sink failed System.InvalidOperationException: broken for good", lines[2]);
+    }
+
+    [Fact]
+    public void TheLevelNone_WritesNothing()
+    {
+        var error = new StringWriter();
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(error, LogLevel.None);
+        loggers.CreateLogger("Compiled.WordCount").LogCritical(new EventId(1), "not even this");
+        Assert.Equal("", error.ToString());
+    }
+
+    [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d\d\d (info|warn|fail): ")]
+    private static partial Regex Entry();
+}
