@@ -26,6 +26,10 @@ public partial record struct StrictRow(
     [property: Column(Index = 4)] double Ratio,
     [property: Column(Index = 5)] long Last);
 
+/// <summary>Columns found by the header's names, checked only where read.</summary>
+[Record(MultiLine = false, CheckUnreadColumns = false)]
+public partial record struct NamedLooseRow(long Id, long Price);
+
 /// <summary>The prices of the rows whose id is even: reads the id and the price, no other column.</summary>
 [Pipeline]
 public static partial class EvenPrices
@@ -119,6 +123,21 @@ public class CsvUnreadColumnsTests
         }
 
         Assert.True(compared > 10_000, $"Only {compared} reads had six plain columns; the test needs many.");
+    }
+
+    [Fact]
+    public void ColumnsFoundByName_AreCheckedOnlyWhereRead()
+    {
+        var reader = new CsvRecordReader(NamedLooseRow.CsvLayout, "Rows", new SourceCounters());
+        Assert.False(NamedLooseRow.TryReadCsv(reader, "Price,Note,Id"u8, out _));
+        Assert.True(NamedLooseRow.TryReadCsv(reader, "5,x,1,extra,\"open"u8, out NamedLooseRow row));
+        Assert.Equal(new NamedLooseRow(1, 5), row);
+        Assert.True(NamedLooseRow.TryReadCsv(reader, "6,\"a,b\",2"u8, out row));
+        Assert.Equal(new NamedLooseRow(2, 6), row);
+        Assert.True(NamedLooseRow.TryReadCsv(reader, "7,x"u8, 0x2UL, out row));
+        Assert.Equal(new NamedLooseRow(0, 7), row);
+        Assert.False(NamedLooseRow.TryReadCsv(reader, "7,x"u8, out _));
+        Assert.Equal(1, reader.Refused(BadRecordReason.WrongFieldCount));
     }
 
     [Fact]
