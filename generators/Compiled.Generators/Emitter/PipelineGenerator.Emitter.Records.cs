@@ -13,7 +13,14 @@ namespace Compiled.Generators
             private static void EmitRecordParse(SourceWriter w, StageModel source, StageNames names)
             {
                 string type = source.Parse!.Record!;
-                if (source.Parse.Json)
+                if (source.Parse.Json && source.Parse.ReadMembers is { } readJson)
+                {
+                    // Column pruning: the stages read only some members, so only their values are converted.
+                    w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}, converting only the members the stages read ({readJson}); the others stay default.");
+                    w.Line("// An empty line or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, 0x{source.Parse.ReadMask:X}UL, out {type} {names.Local}))");
+                }
+                else if (source.Parse.Json)
                 {
                     w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}: an empty line or a refused record goes no further.");
                     w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, out {type} {names.Local}))");
