@@ -249,6 +249,12 @@ public class JsonRecordReaderTests
         Assert.True(ReadLine("""{"account":{"desk":"rates","id":-1e3},"venue":null,"qty":9,"symbol":"\u0049BM","side":2,"price":""}""", out trade));
         Assert.Equal(("IBM", 9L), (trade.Symbol.ToString(), trade.Quantity));
 
+        // Text that is not valid UTF-8, and numbers out of their type's range, where no stage reads them: not converted, so read.
+        byte[] invalidUtf8 = [.. """{"symbol":"AAPL","price":1e999,"qty":3,"side":"Buy","account":{"id":99999999999999999999,"desk":{"name":"a"""u8, 0xFF, .. "\"}}}"u8];
+        Assert.True(TradeEvent.TryReadJson(reader, invalidUtf8, SymbolAndQuantity, out trade));
+        Assert.Equal(("AAPL", 3L, ""), (trade.Symbol.ToString(), trade.Quantity, trade.Desk.ToString()));
+        Assert.False(TradeEvent.TryReadJson(new JsonRecordReader(TradeEvent.JsonLayout, "Trades", new SourceCounters()), invalidUtf8, out _));
+
         // A member the mask reads is still refused for a bad value.
         Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":"5","side":"Buy","account":{"id":1}}""", out _));
         Assert.Equal(1, reader.Refused(BadRecordReason.InvalidValue));
