@@ -64,7 +64,18 @@ namespace Compiled.Generators.Records
             w.Line("/// but the line must still be one JSON object, and one without a required member (or with it null) is refused all the same.");
             w.Line("/// </summary>");
             w.Open($"public static bool TryReadJson({Runtime}.JsonRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
-            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            int[] text = Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Kind == MemberKind.Text).ToArray();
+            if (text.Length != 0 && text.All(i => i < 64))
+            {
+                // The line is copied into the reader's buffer, for slices of it, only when a text member is read.
+                w.Line("// The line goes into the reader's buffer, which the text members' slices point into, only when one of them is read.");
+                w.Line($"if (!reader.TryBegin(line, (members & 0x{text.Aggregate(0UL, (mask, i) => mask | (1UL << i)):X}UL) != 0, out {Span} record))");
+            }
+            else
+            {
+                w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            }
+
             w.Open();
             w.Line("value = default;");
             w.Line("return false;");

@@ -163,7 +163,8 @@ namespace Events
         /// </summary>
         public static bool TryReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, out global::Events.TradeEvent value)
         {
-            if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))
+            // The line goes into the reader's buffer, which the text members' slices point into, only when one of them is read.
+            if (!reader.TryBegin(line, (members & 0x1UL) != 0, out global::System.ReadOnlySpan<byte> record))
             {
                 value = default;
                 return false;

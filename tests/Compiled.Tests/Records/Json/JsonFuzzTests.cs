@@ -84,11 +84,11 @@ public class JsonFuzzTests
             }
         }
 
-        // Int64, Side and Text (bits 0, 12 and 16).
+        // Int64, Side and Name (bits 0, 12 and 17): no Utf8Text member, so the line is not copied into the reader's buffer.
         FuzzOutcome total = Run(JsonSample.JsonLayout, Streams(samples, random), seed: 32, static (JsonRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
         {
-            bool parsed = JsonSample.TryReadJson(r, line, 0x11001UL, out JsonSample value);
-            valid = !parsed || (Utf8.IsValid(value.Text.Span) && value.Name is null);
+            bool parsed = JsonSample.TryReadJson(r, line, 0x21001UL, out JsonSample value);
+            valid = !parsed || (value.Text.Span.IsEmpty && value.Name is not null);
             return parsed;
         });
         Assert.True(total.Parsed > FuzzInputs.Count / 50, $"only {total.Parsed} of {FuzzInputs.Count} inputs parsed");
