@@ -15,7 +15,7 @@ using Compiled.Benchmarks.Profiling;
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
 // runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);
 // 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs); 'jsonprune
-// [rounds] [rows]' it and two pipelines reading every member of a quote and some of them (Records/JsonPruneRounds.cs).
+// [rounds] [rows] [other-order]' it and two pipelines reading every member of a quote and some of them (Records/JsonPruneRounds.cs).
 // 'updatestate [rounds] [keys]' ends an [UpdateStateByKey] store's batch as one partition does and as the job's store on
 // 2 partitions does, its updates worked out side by side (Micro/State/UpdateStateRounds.cs).
 if (args.Length > 0 && args[0] == "profile")

@@ -10,7 +10,8 @@ namespace Compiled.Benchmarks.Records;
 
 /// <summary>
 /// Column pruning of JSON lines in interleaved rounds in one process, timed by the thread's CPU time:
-/// <c>dotnet bin/Release/net10.0/Compiled.Benchmarks.dll jsonprune [rounds] [rows]</c>. The generated parser behind the
+/// <c>dotnet bin/Release/net10.0/Compiled.Benchmarks.dll jsonprune [rounds] [rows] [other-order]</c> (<c>other-order</c>:
+/// the lines' properties in another order than the record declares them). The generated parser behind the
 /// line framer reading every member of a quote, the price and the quantity, or the quantity alone (the mask a pipeline
 /// passes); and the pipelines <see cref="QuoteChecksumAllMembers"/> and <see cref="QuoteChecksumTwoMembers"/>. Each round
 /// runs each once, the order rotating; prints each one's median CPU time per line and the median of its per-round ratios
@@ -22,7 +23,8 @@ internal static class JsonPruneRounds
     {
         int rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
         int rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
-        byte[] json = JsonQuotes.Generate(rows);
+        bool otherOrder = args.Length > 2 && args[2] == "other-order";
+        byte[] json = JsonQuotes.Generate(rows, otherOrder);
         var reader = new JsonRecordReader(QuoteEvent.JsonLayout, "Quotes", new SourceCounters());
         using var framer = new LineFramer(FramingOptions.Default, new SourceCounters());
         var allSink = new LastRecordSink();
@@ -30,7 +32,7 @@ internal static class JsonPruneRounds
         using PipelineJob all = QuoteChecksumAllMembers.Definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [allSink]));
         using PipelineJob two = QuoteChecksumTwoMembers.Definition.CreateJob(new JobContext([FramingOptions.Default], [new SourceCounters()], [twoSink]));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"// {rows:N0} lines, {json.Length / 1e6:F1} MB, properties in declaration order; {rounds} rounds; load average {JsonParseRounds.LoadAverage()}"));
+            $"// {rows:N0} lines, {json.Length / 1e6:F1} MB, properties in {(otherOrder ? "another" : "declaration")} order; {rounds} rounds; load average {JsonParseRounds.LoadAverage()}"));
 
         Func<long>[] variants =
         [
