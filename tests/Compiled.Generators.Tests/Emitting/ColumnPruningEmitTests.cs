@@ -240,6 +240,44 @@ public class ColumnPruningEmitTests
         Assert.DoesNotContain("converting only", loop);
     }
 
+    [Fact]
+    public void AJsonRecordOfMoreThan64Members_ReadsThoseFrom64On_Always()
+    {
+        // 70 members, the last two in a nested object and the last one text: bits 0 to 63 are masked, the rest always read.
+        string members = string.Join("\n    ", Enumerable.Range(0, 68).Select(i => $"public long M{i};"));
+        string record = $$"""
+            using Compiled;
+
+            namespace Shop;
+
+            [Record(Format = RecordFormat.Json)]
+            public partial struct Wide
+            {
+                {{members}}
+                [Column("tail.a", Default = "0")] public long A;
+                [Column("tail.b")] public Utf8Text B;
+            }
+            """;
+        (string loop, string parser) = Generate("""
+                [Map]
+                public static long Sum(Wide wide) => wide.M1 + wide.M65;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long sum);
+            """, record, "Wide", "");
+
+        // Bit 1 for M1; M65, past the 64th, has no bit: it is read whatever the mask.
+        Assert.Contains("converting only the members the stages read (M1)", loop);
+        Assert.Contains("TryReadJson(_placedReader, placedLine, 0x2UL, out global::Shop.Wide placed)", loop);
+        string walk = parser[parser.IndexOf("private static bool ReadJson", StringComparison.Ordinal)..];
+        Assert.Contains("if ((members & 0x8000000000000000UL) != 0)", walk);
+        Assert.DoesNotContain("0x10000000000000000UL", walk);
+        // M64 and the nested A and B are read whatever the mask: no test of a bit for them, and the line is always kept for B.
+        Assert.Contains("if (!has69) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 69, default);", walk);
+        Assert.Contains("if (!has68) global::Compiled.CsvValues.Int64(\"0\"u8, out m68); // A: \"0\".", walk);
+        Assert.Contains("if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))", parser);
+    }
+
     // The generated code with each line's indentation taken off, so that a block can be found at any depth.
     private static string Unindented(string code) =>
         string.Join("\n", code.ReplaceLineEndings("\n").Split('\n').Select(line => line.TrimStart()));
