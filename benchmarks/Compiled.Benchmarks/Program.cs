@@ -14,7 +14,8 @@ using Compiled.Benchmarks.Profiling;
 // runs reduceByKey with byte-span, string and struct keys alternately (Micro/Keys/KeyKindRounds.cs). 'bids [rounds]
 // [megabytes]' runs the Q1-style bid parse four ways in interleaved rounds (Parsing/BidParseRounds.cs). 'csv [rounds] [rows]'
 // runs the generated CSV record parser and Sep over the same bytes in interleaved rounds (Records/CsvParseRounds.cs);
-// 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs).
+// 'json [rounds] [rows]' the generated JSON-lines parser and JsonSerializer (Records/JsonParseRounds.cs); 'jsonprune
+// [rounds] [rows] [other-order]' it and two pipelines reading every member of a quote and some of them (Records/JsonPruneRounds.cs).
 // 'updatestate [rounds] [keys]' ends an [UpdateStateByKey] store's batch as one partition does and as the job's store on
 // 2 partitions does, its updates worked out side by side (Micro/State/UpdateStateRounds.cs).
 if (args.Length > 0 && args[0] == "profile")
@@ -55,6 +56,11 @@ if (args.Length > 0 && args[0] == "keykinds")
 if (args.Length > 0 && args[0] == "bids")
 {
     return Compiled.Benchmarks.Parsing.BidParseRounds.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "jsonprune")
+{
+    return Compiled.Benchmarks.Records.JsonPruneRounds.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "json")

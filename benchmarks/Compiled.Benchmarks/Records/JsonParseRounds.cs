@@ -83,10 +83,12 @@ internal static class JsonParseRounds
         return 0;
     }
 
-    private static string LoadAverage() =>
+    /// <summary>The machine's load averages over 1, 5 and 15 minutes, as /proc/loadavg gives them.</summary>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    private static double Median(double[] values)
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count).</summary>
+    internal static double Median(double[] values)
     {
         double[] sorted = [.. values];
         Array.Sort(sorted);

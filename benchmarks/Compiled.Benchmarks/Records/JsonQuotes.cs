@@ -105,6 +105,20 @@ internal static class JsonQuotes
         return loop.Total.Value;
     }
 
+    /// <summary>
+    /// The generated parser behind the line framer, given the mask of the members a pipeline's stages read, as a source's
+    /// fused loop passes it (bit i for the i-th member of <see cref="QuoteEvent"/>: id 0, symbol 1, price 2, qty 3, venue 4,
+    /// buy 5): the other members' values are scanned, not converted. Returns a checksum over the members read.
+    /// </summary>
+    public static long GeneratedMembers(byte[] json, JsonRecordReader reader, LineFramer framer, ulong members)
+    {
+        framer.Reset("quotes.jsonl");
+        reader.BeginStream("quotes.jsonl");
+        var loop = new MaskedLoop(reader, new Sum(), members);
+        framer.Frame(new ReadOnlySequence<byte>(json), isCompleted: true, ref loop);
+        return loop.Total.Value;
+    }
+
     /// <summary>JsonSerializer per line, with reflection-built metadata (its default).</summary>
     public static long Serializer(byte[] json, byte[] symbol) => Serialize(json, symbol, sourceGenerated: false);
 
@@ -142,6 +156,19 @@ internal static class JsonQuotes
             if (QuoteEvent.TryReadJson(reader, record, out QuoteEvent quote))
             {
                 total.Value += CsvQuotes.Checksum(quote.Id, quote.Symbol.Span, quote.Price, quote.Quantity, quote.Venue, quote.Buy);
+            }
+        }
+    }
+
+    private readonly struct MaskedLoop(JsonRecordReader reader, Sum total, ulong members) : IRecordConsumer
+    {
+        public Sum Total => total;
+
+        public void OnRecord(ReadOnlySpan<byte> record)
+        {
+            if (QuoteEvent.TryReadJson(reader, record, members, out QuoteEvent quote))
+            {
+                total.Value += (long)(quote.Price * 100) + quote.Quantity;
             }
         }
     }

@@ -21,6 +21,13 @@ namespace Compiled.Generators
                     w.Line("// quoted field or a refused record goes no further.");
                     w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.FilterMask:X}UL, out {type} {names.Local}))");
                 }
+                else if (source.Parse.Json && source.Parse.ReadMembers is { } readJson)
+                {
+                    // Column pruning: the stages read only some members, so only their values are converted.
+                    w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}, converting only the members the stages read ({readJson}); the others stay default.");
+                    w.Line("// An empty line or a refused record goes no further.");
+                    w.Open($"if (!{type}.TryReadJson({names.Counters}, {names.Line}, 0x{source.Parse.ReadMask:X}UL, out {type} {names.Local}))");
+                }
                 else if (source.Parse.Json)
                 {
                     w.Line($"// Read the line as a JSON object into a {source.Parse.RecordDisplay}: an empty line or a refused record goes no further.");

@@ -136,7 +136,7 @@ namespace Compiled.Generators.Model
     /// <param name="Record">For a <c>[Record]</c> struct, its type (fully qualified), whose generated <c>TryReadCsv</c> or <c>TryReadJson</c> reads each line; <see langword="null"/> otherwise.</param>
     /// <param name="Json">Whether the source reads its <see cref="Record"/> as JSON lines (<c>TryReadJson</c>) rather than CSV.</param>
     /// <param name="Splittable">For a CSV <see cref="Record"/>, whether a file of it may be split at line ends: one line per record (<c>MultiLine = false</c>) and no header of names.</param>
-    /// <param name="ReadMask">For a CSV <see cref="Record"/>, the members its stages read (bit i for the i-th member); <see cref="ulong.MaxValue"/> for all.</param>
+    /// <param name="ReadMask">For a <see cref="Record"/> (CSV or JSON lines), the members its stages read (bit i for the i-th member); <see cref="ulong.MaxValue"/> for all.</param>
     /// <param name="ReadMembers">The names of the members in <see cref="ReadMask"/>, for the generated code's comment; <see langword="null"/> for all.</param>
     /// <param name="FilterMask">For a CSV <see cref="Record"/> whose first stages are filters reading fewer members than <see cref="ReadMask"/>: the members they read, parsed before them, the rest of <see cref="ReadMask"/> after them; 0 when the record is read at once.</param>
     /// <param name="Filters">How many filters lead the source's stages, one below the other (see <see cref="FilterMask"/>).</param>

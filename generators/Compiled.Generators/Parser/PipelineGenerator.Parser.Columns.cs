@@ -12,8 +12,8 @@ namespace Compiled.Generators
         internal sealed partial class Parser
         {
             /// <summary>
-            /// Column pruning: for each source of a CSV <c>[Record]</c> struct, the members its stages read, so that its
-            /// fused loop parses only their fields (the others are left default). The record is followed down the stages
+            /// Column pruning: for each source of a <c>[Record]</c> struct, read as CSV or as JSON lines, the members its
+            /// stages read, so that its fused loop parses only their fields or values (the others are left default). The record is followed down the stages
             /// that see it whole: a <c>[Filter]</c> or an <c>[EventTime]</c> hands it on as it is, a <c>[Map]</c> or a
             /// <c>[FlatMap]</c> makes something else of it. Each of their methods must use its parameter only to read a
             /// column (<c>bid.Price</c>); anything else (the record passed on whole, to a sink, a key, a window, a method,
@@ -24,7 +24,7 @@ namespace Compiled.Generators
                 for (int i = 0; i < built.Count; i++)
                 {
                     Draft source = built[i];
-                    if (source.Kind != StageKind.Source || source.Parse is not { Record: not null, Json: false } parse || source.OutputSymbol is not { } record)
+                    if (source.Kind != StageKind.Source || source.Parse is not { Record: not null } parse || source.OutputSymbol is not { } record)
                     {
                         continue;
                     }
@@ -40,9 +40,9 @@ namespace Compiled.Generators
                     string names = Names(columns, mask);
                     source.Parse = parse with { ReadMask = columns.Count > 64 ? mask | ~all : mask, ReadMembers = names.Length == 0 ? "none" : names };
                     (ulong filtered, int filters) = ColumnsFiltered(built, i, columns);
-                    if (filters > 0 && (filtered & mask) != mask)
+                    if (!parse.Json && filters > 0 && (filtered & mask) != mask)
                     {
-                        // Late materialisation: the filters' members first, the rest only for the records they keep.
+                        // Late materialisation (CSV): the filters' members first, the rest only for the records they keep.
                         string first = Names(columns, filtered);
                         source.Parse = source.Parse with { FilterMask = filtered, Filters = filters, FilterMembers = first.Length == 0 ? "none" : first };
                     }

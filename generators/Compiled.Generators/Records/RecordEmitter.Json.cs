@@ -13,7 +13,9 @@ namespace Compiled.Generators.Records
     /// <c>Utf8JsonReader</c>): first a pass over the usual shape (every property once, in declaration order, each name
     /// compared as it is scanned), then, for a line of any other shape, read again from its start, a loop over the object's properties, each compared with the names of one level of the members' paths
     /// (a nested loop for a name that leads into a nested object), unknown ones skipped, each member's value read into
-    /// a local with a flag saying it was seen. Missing or null members take their default, or refuse the record.
+    /// a local with a flag saying it was seen. Missing or null members take their default, or refuse the record. A mask
+    /// of the members a pipeline's stages read says which values are converted: the others are scanned (the line must
+    /// still be well-formed) but not converted, and left default.
     /// </summary>
     internal static partial class RecordEmitter
     {
@@ -51,8 +53,29 @@ namespace Compiled.Generators.Records
             w.Line($"/// Takes the next line of a JSON-lines source into <paramref name=\"value\"/>: <see langword=\"true\"/> when it holds a {model.Name};");
             w.Line("/// <see langword=\"false\"/> for an empty line, or a record refused by <paramref name=\"reader\"/>'s policy.");
             w.Line("/// </summary>");
-            w.Open($"public static bool TryReadJson({Runtime}.JsonRecordReader reader, {Span} line, out {model.FullName} value)");
-            w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Line($"public static bool TryReadJson({Runtime}.JsonRecordReader reader, {Span} line, out {model.FullName} value) =>");
+            w.Line("    TryReadJson(reader, line, ulong.MaxValue, out value);");
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line($"/// Takes the next line of a JSON-lines source into <paramref name=\"value\"/>, converting only the values of the members whose bit is set in");
+            w.Line("/// <paramref name=\"members\"/> (bit i for the i-th member, in declaration order; a member past the 64th is always read): a pipeline passes");
+            w.Line("/// the members its stages read. Every other member is left default and its value is not converted (a wrongly typed one is not refused),");
+            w.Line("/// but the line must still be one JSON object, and one without a required member (or with it null) is refused all the same.");
+            w.Line("/// </summary>");
+            w.Open($"public static bool TryReadJson({Runtime}.JsonRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
+            int[] text = Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Kind == MemberKind.Text).ToArray();
+            if (text.Length != 0 && text.All(i => i < 64))
+            {
+                // The line is copied into the reader's buffer, for slices of it, only when a text member is read.
+                w.Line("// The line goes into the reader's buffer, which the text members' slices point into, only when one of them is read.");
+                w.Line($"if (!reader.TryBegin(line, (members & 0x{text.Aggregate(0UL, (mask, i) => mask | (1UL << i)):X}UL) != 0, out {Span} record))");
+            }
+            else
+            {
+                w.Line($"if (!reader.TryBegin(line, out {Span} record))");
+            }
+
             w.Open();
             w.Line("value = default;");
             w.Line("return false;");
@@ -61,7 +84,7 @@ namespace Compiled.Generators.Records
             w.Line("// Malformed JSON makes the line's reader throw. The handler is here, around the call, so that ReadJson, which walks");
             w.Line("// the line, has none and keeps its locals in registers.");
             w.Open("try");
-            w.Line("return ReadJson(reader, record, out value);");
+            w.Line("return ReadJson(reader, record, members, out value);");
             w.Close();
             w.Open($"catch ({Json}.JsonException exception)");
             w.Line("value = default;");
@@ -75,8 +98,8 @@ namespace Compiled.Generators.Records
         private static void EmitReadJson(SourceWriter w, RecordModel model)
         {
             PathNode root = PathTree(model);
-            w.Line($"/// <summary>Reads one JSON object into <paramref name=\"value\"/>, or refuses it; throws {Json}.JsonException for malformed JSON.</summary>");
-            w.Open($"private static bool ReadJson({Runtime}.JsonRecordReader reader, {Span} record, out {model.FullName} value)");
+            w.Line($"/// <summary>Reads one JSON object into <paramref name=\"value\"/> (of its members, those in <paramref name=\"members\"/>), or refuses it; throws {Json}.JsonException for malformed JSON.</summary>");
+            w.Open($"private static bool ReadJson({Runtime}.JsonRecordReader reader, {Span} record, ulong members, out {model.FullName} value)");
             w.Line("value = default;");
             w.Line($"var json = new {Runtime}.JsonLineReader(record);");
             if (model.Members.Any(m => m.Kind != MemberKind.Enum))
@@ -253,7 +276,7 @@ namespace Compiled.Generators.Records
             if (child.Member >= 0)
             {
                 w.Line("if (!json.TryScalar()) goto AnyOrder;");
-                EmitValue(w, model.Members[child.Member], child.Member);
+                EmitValue(w, model.Members[child.Member], child.Member, general: false);
                 return;
             }
 
@@ -275,7 +298,7 @@ namespace Compiled.Generators.Records
             if (child.Member >= 0)
             {
                 w.Line("if (!json.TryScalar()) goto AnyOrder;");
-                EmitValue(w, model.Members[child.Member], child.Member);
+                EmitValue(w, model.Members[child.Member], child.Member, general: false);
                 return;
             }
 
@@ -405,7 +428,7 @@ namespace Compiled.Generators.Records
                 w.Line("json.Read();");
                 if (child.Member >= 0)
                 {
-                    EmitValue(w, model.Members[child.Member], child.Member);
+                    EmitValue(w, model.Members[child.Member], child.Member, general: true);
                 }
                 else
                 {
@@ -438,7 +461,18 @@ namespace Compiled.Generators.Records
             string reset = string.Join(" ", members.Select(m => $"has{m} = false;"));
             w.Line($"// \"{node.Name}\": an object holding {string.Join(", ", members.Select(m => model.Members[m].Name))}.");
             w.Line(reset);
-            w.Open($"if (json.TokenType == {Token}.StartObject)");
+            string keyword = "if";
+            if (members.All(m => m < 64 && (model.Members[m].Nullable || model.Members[m].Default is not null)))
+            {
+                // When no stage reads its members (none of them required): skipped with all it holds, whatever it is.
+                w.Open($"if ((members & 0x{members.Aggregate(0UL, (mask, m) => mask | (1UL << m)):X}UL) == 0)");
+                w.Line("// No stage reads what it holds, and nothing in it is required: skipped, whatever it is.");
+                w.Line("json.Skip();");
+                w.Close();
+                keyword = "else if";
+            }
+
+            w.Open($"{keyword} (json.TokenType == {Token}.StartObject)");
             EmitProperties(w, model, node, depth);
             w.Close();
             w.Open($"else if (json.TokenType != {Token}.Null)");
@@ -446,50 +480,81 @@ namespace Compiled.Generators.Records
             w.Close();
         }
 
-        // A member's value: null leaves it missing; any other value is read by its type's reader, or refuses the record.
-        private static void EmitValue(SourceWriter w, RecordMember member, int i)
+        // A member's value: null leaves it missing; any other value is read by its type's reader, or refuses the record. Only
+        // when a stage reads the member (its bit in `members`): else its value is not converted and the member stays default,
+        // but a required member's null is refused all the same, and its presence noted for the check after the object. In
+        // the general loop (`general`), the value of a member no stage reads is skipped with all it holds (an object or array
+        // there is not refused either); the one pass only reaches a member's value when it is a scalar.
+        private static void EmitValue(SourceWriter w, RecordMember member, int i, bool general)
         {
             string local = "m" + i.ToString(CultureInfo.InvariantCulture);
             string refuse = $"return reader.Refuse(reason, {i}, json.ValueSpan);";
+            bool required = !member.Nullable && member.Default is null;
+            string? bit = ReadBit(i);
+            string unread = bit is null ? "" : ", when a stage reads it";
             if (member.Nullable)
             {
-                w.Line($"// {member.Name}: {Literal(member.Column)}; nullable, so null (or no such property) for null.");
+                w.Line($"// {member.Name}: {Literal(member.Column)}; nullable, so null (or no such property) for null{unread}.");
             }
-            else if (member.Default is null)
+            else if (required)
             {
                 // A null for a member without a default is refused at once, as JsonSerializer refuses null for a non-nullable member.
                 w.Line($"// {member.Name}: {Literal(member.Column)}; required, so null is refused.");
                 w.Line($"if (json.TokenType == {Token}.Null) return reader.Refuse({Reason}.MissingColumn, {i}, default);");
+                w.Line($"has{i} = true;");
             }
             else
             {
-                w.Line($"// {member.Name}: {Literal(member.Column)}; null for its default.");
+                w.Line($"// {member.Name}: {Literal(member.Column)}; null for its default{unread}.");
             }
 
-            w.Line($"has{i} = json.TokenType != {Token}.Null;");
+            if (bit is not null)
+            {
+                w.Open($"if ({bit})");
+            }
+
+            if (!required)
+            {
+                w.Line($"has{i} = json.TokenType != {Token}.Null;");
+            }
+
+            string seen = required ? "" : $"has{i} && ";
             switch (member.Kind)
             {
                 case MemberKind.Text:
-                    w.Line($"if (has{i} && (reason = reader.ReadText(ref json, out {local})) != {Reason}.None) {refuse}");
+                    w.Line($"if ({seen}(reason = reader.ReadText(ref json, out {local})) != {Reason}.None) {refuse}");
                     break;
                 case MemberKind.Value when member.Reader == "String":
-                    w.Line($"if (has{i} && (reason = reader.ReadString(ref json, out {local})) != {Reason}.None) {refuse}");
+                    w.Line($"if ({seen}(reason = reader.ReadString(ref json, out {local})) != {Reason}.None) {refuse}");
                     break;
                 case MemberKind.Value:
-                    w.Line($"if (has{i} && (reason = {Runtime}.JsonValues.{member.Reader}(ref json, out {local})) != {Reason}.None) {refuse}");
+                    w.Line($"if ({seen}(reason = {Runtime}.JsonValues.{member.Reader}(ref json, out {local})) != {Reason}.None) {refuse}");
                     break;
                 case MemberKind.Time:
                     string format = member.Format is null ? "null" : Literal(member.Format);
-                    w.Line($"if (has{i} && (reason = {Runtime}.JsonValues.{member.Reader}(ref json, {format}, reader, out {local})) != {Reason}.None) {refuse}");
+                    w.Line($"if ({seen}(reason = {Runtime}.JsonValues.{member.Reader}(ref json, {format}, reader, out {local})) != {Reason}.None) {refuse}");
                     break;
                 case MemberKind.Enum:
-                    EmitEnum(w, member, i, local);
+                    EmitEnum(w, member, i, local, required);
                     break;
+            }
+
+            if (bit is not null)
+            {
+                w.Close();
+                if (general)
+                {
+                    // No stage reads it: its value skipped, not converted (an object or array with all it holds).
+                    w.Line("else json.Skip();");
+                }
             }
         }
 
+        // The test of member i's bit in the mask of the members the stages read; null past the 64th, which is always read.
+        private static string? ReadBit(int i) => i < 64 ? $"(members & 0x{1UL << i:X}UL) != 0" : null;
+
         // An enum: a string of one of its names (ignoring ASCII case), or a number that is the value of one of them.
-        private static void EmitEnum(SourceWriter w, RecordMember member, int i, string local)
+        private static void EmitEnum(SourceWriter w, RecordMember member, int i, string local, bool required)
         {
             string invalid = $"return reader.Refuse({Reason}.InvalidValue, {i}, json.ValueSpan);";
             w.Open($"if (json.TokenType == {Token}.String)");
@@ -513,9 +578,17 @@ namespace Compiled.Generators.Records
 
             w.Line(member.EnumNames.Count == 0 ? invalid : "else " + invalid);
             w.Close();
-            w.Open($"else if (has{i})");
-            w.Line(invalid);
-            w.Close();
+            if (required)
+            {
+                // Not null (refused above): any other kind of value is not one.
+                w.Line($"else {invalid}");
+            }
+            else
+            {
+                w.Open($"else if (has{i})");
+                w.Line(invalid);
+                w.Close();
+            }
         }
 
         // After the object: a member it did not hold (or held as null) takes its default, or refuses the record.
@@ -542,7 +615,9 @@ namespace Compiled.Generators.Records
                 MemberKind.Time => $"{Runtime}.CsvValues.{member.Reader}({Utf8Literal(member.Default)}, {(member.Format is null ? "null" : Literal(member.Format))}, out {local});",
                 _ => $"{Runtime}.CsvValues.{member.Reader}({Utf8Literal(member.Default)}, out {local});",
             };
-            w.Line($"if (!has{i}) {assign} // {member.Name}: {Literal(member.Default)}.");
+            // A member no stage reads stays default: its default is not read either.
+            string unread = ReadBit(i) is { } bit ? $" && {bit}" : "";
+            w.Line($"if (!has{i}{unread}) {assign} // {member.Name}: {Literal(member.Default)}.");
         }
     }
 }

@@ -331,8 +331,9 @@ namespace Events
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
                 public void OnRecord(global::System.ReadOnlySpan<byte> tradesLine)
                 {
-                    // Read the line as a JSON object into a TradeEvent: an empty line or a refused record goes no further.
-                    if (!global::Events.TradeEvent.TryReadJson(_tradesReader, tradesLine, out global::Events.TradeEvent trades))
+                    // Read the line as a JSON object into a TradeEvent, converting only the members the stages read (Symbol, Quantity, Side); the others stay default.
+                    // An empty line or a refused record goes no further.
+                    if (!global::Events.TradeEvent.TryReadJson(_tradesReader, tradesLine, 0xDUL, out global::Events.TradeEvent trades))
                     {
                         return;
                     }

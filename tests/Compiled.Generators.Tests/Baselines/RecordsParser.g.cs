@@ -261,9 +261,20 @@ namespace Markets
         /// Takes the next line of a JSON-lines source into <paramref name="value"/>: <see langword="true"/> when it holds a Trade;
         /// <see langword="false"/> for an empty line, or a record refused by <paramref name="reader"/>'s policy.
         /// </summary>
-        public static bool TryReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> line, out global::Markets.Trade value)
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> line, out global::Markets.Trade value) =>
+            TryReadJson(reader, line, ulong.MaxValue, out value);
+
+        /// <summary>
+        /// Takes the next line of a JSON-lines source into <paramref name="value"/>, converting only the values of the members whose bit is set in
+        /// <paramref name="members"/> (bit i for the i-th member, in declaration order; a member past the 64th is always read): a pipeline passes
+        /// the members its stages read. Every other member is left default and its value is not converted (a wrongly typed one is not refused),
+        /// but the line must still be one JSON object, and one without a required member (or with it null) is refused all the same.
+        /// </summary>
+        public static bool TryReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, out global::Markets.Trade value)
         {
-            if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))
+            // The line goes into the reader's buffer, which the text members' slices point into, only when one of them is read.
+            if (!reader.TryBegin(line, (members & 0x1UL) != 0, out global::System.ReadOnlySpan<byte> record))
             {
                 value = default;
                 return false;
@@ -273,7 +284,7 @@ namespace Markets
             // the line, has none and keeps its locals in registers.
             try
             {
-                return ReadJson(reader, record, out value);
+                return ReadJson(reader, record, members, out value);
             }
             catch (global::System.Text.Json.JsonException exception)
             {
@@ -282,8 +293,8 @@ namespace Markets
             }
         }
 
-        /// <summary>Reads one JSON object into <paramref name="value"/>, or refuses it; throws global::System.Text.Json.JsonException for malformed JSON.</summary>
-        private static bool ReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> record, out global::Markets.Trade value)
+        /// <summary>Reads one JSON object into <paramref name="value"/> (of its members, those in <paramref name="members"/>), or refuses it; throws global::System.Text.Json.JsonException for malformed JSON.</summary>
+        private static bool ReadJson(global::Compiled.JsonRecordReader reader, global::System.ReadOnlySpan<byte> record, ulong members, out global::Markets.Trade value)
         {
             value = default;
             var json = new global::Compiled.JsonLineReader(record);
@@ -318,8 +329,11 @@ namespace Markets
                 if (!json.TryScalar()) goto AnyOrder;
                 // Symbol: "symbol"; required, so null is refused.
                 if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
-                has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                has0 = true;
+                if ((members & 0x1UL) != 0)
+                {
+                    if ((reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                }
             }
             after = 1;
             if (!json.TryName((byte)',', "\"px\""u8)) goto InLineOrder;
@@ -327,8 +341,11 @@ namespace Markets
                 if (!json.TryScalar()) goto AnyOrder;
                 // Price: "px"; required, so null is refused.
                 if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
-                has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                has1 = true;
+                if ((members & 0x2UL) != 0)
+                {
+                    if ((reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                }
             }
             after = 2;
             if (!json.TryName((byte)',', "\"Quantity\""u8)) goto InLineOrder;
@@ -336,8 +353,11 @@ namespace Markets
                 if (!json.TryScalar()) goto AnyOrder;
                 // Quantity: "Quantity"; required, so null is refused.
                 if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
-                has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                has2 = true;
+                if ((members & 0x4UL) != 0)
+                {
+                    if ((reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                }
             }
             after = 3;
             if (!json.TryName((byte)',', "\"Side\""u8)) goto InLineOrder;
@@ -345,23 +365,23 @@ namespace Markets
                 if (!json.TryScalar()) goto AnyOrder;
                 // Side: "Side"; required, so null is refused.
                 if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
-                has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                has3 = true;
+                if ((members & 0x8UL) != 0)
                 {
-                    global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
-                    if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
-                    else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                    if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                    {
+                        global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                        if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                        else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                        else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                    }
+                    else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                    {
+                        if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                        else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                        else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                    }
                     else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                }
-                else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
-                {
-                    if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
-                    else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
-                    else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                }
-                else if (has3)
-                {
-                    return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
                 }
             }
             after = 4;
@@ -370,24 +390,33 @@ namespace Markets
                 if (!json.TryScalar()) goto AnyOrder;
                 // Time: "ts"; required, so null is refused.
                 if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-                has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                has4 = true;
+                if ((members & 0x10UL) != 0)
+                {
+                    if ((reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                }
             }
             after = 5;
             if (!json.TryName((byte)',', "\"Venue\""u8)) goto InLineOrder;
             {
                 if (!json.TryScalar()) goto AnyOrder;
-                // Venue: "Venue"; null for its default.
-                has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                // Venue: "Venue"; null for its default, when a stage reads it.
+                if ((members & 0x20UL) != 0)
+                {
+                    has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                }
             }
             after = 6;
             if (!json.TryName((byte)',', "\"Flags\""u8)) goto InLineOrder;
             {
                 if (!json.TryScalar()) goto AnyOrder;
-                // Flags: "Flags"; null for its default.
-                has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                // Flags: "Flags"; null for its default, when a stage reads it.
+                if ((members & 0x40UL) != 0)
+                {
+                    has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                    if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                }
             }
             after = 7;
             if (!json.TryEndObject()) goto InLineOrder;
@@ -430,8 +459,11 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         // Symbol: "symbol"; required, so null is refused.
                         if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
-                        has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                        has0 = true;
+                        if ((members & 0x1UL) != 0)
+                        {
+                            if ((reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                        }
                         break;
                     }
                     case 1:
@@ -439,8 +471,11 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         // Price: "px"; required, so null is refused.
                         if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
-                        has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                        has1 = true;
+                        if ((members & 0x2UL) != 0)
+                        {
+                            if ((reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                        }
                         break;
                     }
                     case 2:
@@ -448,8 +483,11 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         // Quantity: "Quantity"; required, so null is refused.
                         if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
-                        has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                        has2 = true;
+                        if ((members & 0x4UL) != 0)
+                        {
+                            if ((reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                        }
                         break;
                     }
                     case 3:
@@ -457,23 +495,23 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         // Side: "Side"; required, so null is refused.
                         if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
-                        has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                        has3 = true;
+                        if ((members & 0x8UL) != 0)
                         {
-                            global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
-                            if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
-                            else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                            if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                            {
+                                global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                                if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                                else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                            }
+                            else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                            {
+                                if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                                else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                                else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                            }
                             else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                        }
-                        else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
-                        {
-                            if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
-                            else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
-                            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                        }
-                        else if (has3)
-                        {
-                            return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
                         }
                         break;
                     }
@@ -482,24 +520,33 @@ namespace Markets
                         if (!json.TryScalar()) goto AnyOrder;
                         // Time: "ts"; required, so null is refused.
                         if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-                        has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                        has4 = true;
+                        if ((members & 0x10UL) != 0)
+                        {
+                            if ((reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                        }
                         break;
                     }
                     case 5:
                     {
                         if (!json.TryScalar()) goto AnyOrder;
-                        // Venue: "Venue"; null for its default.
-                        has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                        // Venue: "Venue"; null for its default, when a stage reads it.
+                        if ((members & 0x20UL) != 0)
+                        {
+                            has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                            if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                        }
                         break;
                     }
                     case 6:
                     {
                         if (!json.TryScalar()) goto AnyOrder;
-                        // Flags: "Flags"; null for its default.
-                        has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                        if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                        // Flags: "Flags"; null for its default, when a stage reads it.
+                        if ((members & 0x40UL) != 0)
+                        {
+                            has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                            if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                        }
                         break;
                     }
                 }
@@ -532,70 +579,95 @@ namespace Markets
                     json.Read();
                     // Symbol: "symbol"; required, so null is refused.
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 0, default);
-                    has0 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has0 && (reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                    has0 = true;
+                    if ((members & 0x1UL) != 0)
+                    {
+                        if ((reason = reader.ReadText(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "px"u8))
                 {
                     json.Read();
                     // Price: "px"; required, so null is refused.
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 1, default);
-                    has1 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has1 && (reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                    has1 = true;
+                    if ((members & 0x2UL) != 0)
+                    {
+                        if ((reason = global::Compiled.JsonValues.Decimal(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "Quantity"u8))
                 {
                     json.Read();
                     // Quantity: "Quantity"; required, so null is refused.
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
-                    has2 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has2 && (reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                    has2 = true;
+                    if ((members & 0x4UL) != 0)
+                    {
+                        if ((reason = global::Compiled.JsonValues.Int64(ref json, out m2)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 2, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "Side"u8))
                 {
                     json.Read();
                     // Side: "Side"; required, so null is refused.
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
-                    has3 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                    has3 = true;
+                    if ((members & 0x8UL) != 0)
                     {
-                        global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
-                        if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
-                        else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                        if (json.TokenType == global::System.Text.Json.JsonTokenType.String)
+                        {
+                            global::System.ReadOnlySpan<byte> name3 = reader.Unescaped(ref json);
+                            if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Buy"u8)) m3 = global::Markets.Side.Buy;
+                            else if (global::System.Text.Ascii.EqualsIgnoreCase(name3, "Sell"u8)) m3 = global::Markets.Side.Sell;
+                            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                        }
+                        else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
+                        {
+                            if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
+                            else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
+                            else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
+                        }
                         else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
                     }
-                    else if (json.TokenType == global::System.Text.Json.JsonTokenType.Number && json.TryGetInt64(out long number3))
-                    {
-                        if (number3 == unchecked((long)global::Markets.Side.Buy)) m3 = global::Markets.Side.Buy;
-                        else if (number3 == unchecked((long)global::Markets.Side.Sell)) m3 = global::Markets.Side.Sell;
-                        else return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                    }
-                    else if (has3)
-                    {
-                        return reader.Refuse(global::Compiled.BadRecordReason.InvalidValue, 3, json.ValueSpan);
-                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "ts"u8))
                 {
                     json.Read();
                     // Time: "ts"; required, so null is refused.
                     if (json.TokenType == global::System.Text.Json.JsonTokenType.Null) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-                    has4 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has4 && (reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                    has4 = true;
+                    if ((members & 0x10UL) != 0)
+                    {
+                        if ((reason = global::Compiled.JsonValues.DateTime(ref json, "yyyy-MM-dd HH:mm:ss", reader, out m4)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 4, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "Venue"u8))
                 {
                     json.Read();
-                    // Venue: "Venue"; null for its default.
-                    has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                    // Venue: "Venue"; null for its default, when a stage reads it.
+                    if ((members & 0x20UL) != 0)
+                    {
+                        has5 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has5 && (reason = reader.ReadString(ref json, out m5)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 5, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(property0, "Flags"u8))
                 {
                     json.Read();
-                    // Flags: "Flags"; null for its default.
-                    has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
-                    if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                    // Flags: "Flags"; null for its default, when a stage reads it.
+                    if ((members & 0x40UL) != 0)
+                    {
+                        has6 = json.TokenType != global::System.Text.Json.JsonTokenType.Null;
+                        if (has6 && (reason = global::Compiled.JsonValues.Int32(ref json, out m6)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 6, json.ValueSpan);
+                    }
+                    else json.Skip();
                 }
                 else
                 {
@@ -613,8 +685,8 @@ namespace Markets
             if (!has2) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 2, default);
             if (!has3) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);
             if (!has4) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 4, default);
-            if (!has5) m5 = "n/a"; // Venue: "n/a".
-            if (!has6) global::Compiled.CsvValues.Int32("0"u8, out m6); // Flags: "0".
+            if (!has5 && (members & 0x20UL) != 0) m5 = "n/a"; // Venue: "n/a".
+            if (!has6 && (members & 0x40UL) != 0) global::Compiled.CsvValues.Int32("0"u8, out m6); // Flags: "0".
 
             value = new global::Markets.Trade
             {

@@ -21,9 +21,32 @@ public class ColumnPruningEmitTests
         }
         """;
 
+    // A JSON record: a nested object whose members are optional ("meta"), and one that holds a required member ("account").
+    private const string JsonRecord = """
+        using Compiled;
+
+        namespace Shop;
+
+        [Record(Format = RecordFormat.Json)]
+        public partial struct OrderEvent
+        {
+            [Column("id")] public long Id;
+            [Column("customer")] public Utf8Text Customer;
+            [Column("cents")] public long Cents;
+            [Column("account.id")] public long Account;
+            [Column("meta.channel", Default = "web")] public string Channel;
+            [Column("meta.score")] public double? Score;
+        }
+        """;
+
     private static string Loop(string stages) => Generate(stages).Loop;
 
-    private static (string Loop, string Parser) Generate(string stages)
+    private static (string Loop, string Parser) Generate(string stages) => Generate(stages, Record, "Order", "");
+
+    private static (string Loop, string Parser) GenerateJson(string stages, string record = "OrderEvent", string format = "") =>
+        Generate(stages, record == "OrderEvent" ? JsonRecord : Record, record, format);
+
+    private static (string Loop, string Parser) Generate(string stages, string recordSource, string record, string format)
     {
         string pipeline = $$"""
             using Compiled;
@@ -33,13 +56,13 @@ public class ColumnPruningEmitTests
             [Pipeline]
             public static partial class Orders
             {
-                [Source(Default = "file:///data/orders.csv")]
-                public static partial Lines<Order> Placed();
+                [Source(Default = "file:///data/orders.csv"{{format}})]
+                public static partial Lines<{{record}}> Placed();
 
             {{stages}}
             }
             """;
-        var (result, output, diagnostics) = RecordSnapshotTests.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/Order.cs", Record), ("/src/Orders.cs", pipeline)));
+        var (result, output, diagnostics) = RecordSnapshotTests.Run(GeneratorHarness.CreateCompilationFromFiles(("/src/Order.cs", recordSource), ("/src/Orders.cs", pipeline)));
         Assert.Empty(diagnostics);
         Assert.Empty(GeneratorHarness.CompilerProblems(output));
         return (result.Results[0].GeneratedSources.Single().SourceText.ToString(),
@@ -186,4 +209,126 @@ public class ColumnPruningEmitTests
 
         Assert.Contains("TryReadCsv(_placedReader, placedLine, out global::Shop.Order placed)", loop);
     }
+
+    [Fact]
+    public void AJsonRecord_ReadingTwoMembers_ConvertsOnlyThose()
+    {
+        (string loop, string parser) = GenerateJson("""
+                [Filter]
+                public static bool Large(OrderEvent order) => order.Cents > 10_000;
+
+                [Map]
+                public static KeyValue<long> CentsPerCustomer(OrderEvent order) => new(order.Customer.Span, order.Cents);
+
+                [ReduceByKey]
+                public static long Add(long a, long b) => a + b;
+
+                [Sink(Default = "console")]
+                public static partial void Output(ReadOnlySpan<byte> customer, long cents);
+            """);
+
+        Assert.Contains("converting only the members the stages read (Customer, Cents)", loop);
+        Assert.Contains("TryReadJson(_placedReader, placedLine, 0x6UL, out global::Shop.OrderEvent placed)", loop);
+
+        // The parser converts each value only under its member's bit; a required member's presence is noted either way,
+        // and in the general loop a value no stage reads is skipped with all it holds.
+        string walk = parser[parser.IndexOf("private static bool ReadJson", StringComparison.Ordinal)..];
+        Assert.Contains(Unindented("""
+            has0 = true;
+            if ((members & 0x1UL) != 0)
+            {
+                if ((reason = global::Compiled.JsonValues.Int64(ref json, out m0)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 0, json.ValueSpan);
+            }
+            """), Unindented(walk));
+        Assert.Contains(Unindented("""
+                if ((reason = reader.ReadText(ref json, out m1)) != global::Compiled.BadRecordReason.None) return reader.Refuse(reason, 1, json.ValueSpan);
+            }
+            else json.Skip();
+            """), Unindented(walk));
+
+        // "meta" holds only optional members: skipped whole when no stage reads them. "account" holds a required one, whose
+        // presence is checked, so it is walked; a default is not read for a member no stage reads.
+        Assert.Contains(Unindented("""
+            if ((members & 0x30UL) == 0)
+            {
+            // No stage reads what it holds, and nothing in it is required: skipped, whatever it is.
+            json.Skip();
+            }
+            """), Unindented(walk));
+        Assert.DoesNotContain("if ((members & 0x8UL) == 0)", walk);
+        Assert.Contains("if (!has3) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 3, default);", walk);
+        Assert.Contains("if (!has4 && (members & 0x10UL) != 0) m4 = \"web\"; // Channel: \"web\".", walk);
+    }
+
+    [Fact]
+    public void ACsvRecordReadAsJson_PassesTheMaskToItsJsonParser()
+    {
+        (string loop, _) = GenerateJson("""
+                [Map]
+                public static long Cents(Order order) => order.Cents;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long cents);
+            """, record: "Order", format: ", Format = RecordFormat.Json");
+
+        Assert.Contains("converting only the members the stages read (Cents)", loop);
+        Assert.Contains("TryReadJson(_placedReader, placedLine, 0x4UL, out global::Shop.Order placed)", loop);
+    }
+
+    [Fact]
+    public void AJsonRecordThatReachesASink_ReadsEveryMember()
+    {
+        (string loop, _) = GenerateJson("""
+                [Filter]
+                public static bool Large(OrderEvent order) => order.Cents > 10_000;
+
+                [Sink(Default = "console")]
+                public static partial void Output(OrderEvent order);
+            """);
+
+        Assert.Contains("TryReadJson(_placedReader, placedLine, out global::Shop.OrderEvent placed)", loop);
+        Assert.DoesNotContain("converting only", loop);
+    }
+
+    [Fact]
+    public void AJsonRecordOfMoreThan64Members_ReadsThoseFrom64On_Always()
+    {
+        // 70 members, the last two in a nested object and the last one text: bits 0 to 63 are masked, the rest always read.
+        string members = string.Join("\n    ", Enumerable.Range(0, 68).Select(i => $"public long M{i};"));
+        string record = $$"""
+            using Compiled;
+
+            namespace Shop;
+
+            [Record(Format = RecordFormat.Json)]
+            public partial struct Wide
+            {
+                {{members}}
+                [Column("tail.a", Default = "0")] public long A;
+                [Column("tail.b")] public Utf8Text B;
+            }
+            """;
+        (string loop, string parser) = Generate("""
+                [Map]
+                public static long Sum(Wide wide) => wide.M1 + wide.M65;
+
+                [Sink(Default = "console")]
+                public static partial void Output(long sum);
+            """, record, "Wide", "");
+
+        // Bit 1 for M1; M65, past the 64th, has no bit: it is read whatever the mask.
+        Assert.Contains("converting only the members the stages read (M1)", loop);
+        Assert.Contains("TryReadJson(_placedReader, placedLine, 0x2UL, out global::Shop.Wide placed)", loop);
+        string walk = parser[parser.IndexOf("private static bool ReadJson", StringComparison.Ordinal)..];
+        Assert.Contains("if ((members & 0x8000000000000000UL) != 0)", walk);
+        Assert.DoesNotContain("0x10000000000000000UL", walk);
+        // M64 and the nested A and B are read whatever the mask: no test of a bit for them, and the line is always kept for B.
+        Assert.Contains("if (!has69) return reader.Refuse(global::Compiled.BadRecordReason.MissingColumn, 69, default);", walk);
+        Assert.Contains("if (!has68) global::Compiled.CsvValues.Int64(\"0\"u8, out m68); // A: \"0\".", walk);
+        Assert.Contains("if (!reader.TryBegin(line, out global::System.ReadOnlySpan<byte> record))", parser);
+    }
+
+    // The generated code with each line's indentation taken off, so that a block can be found at any depth.
+    private static string Unindented(string code) =>
+        string.Join("\n", code.ReplaceLineEndings("\n").Split('\n').Select(line => line.TrimStart()));
 }

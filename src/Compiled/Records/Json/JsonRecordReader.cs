@@ -9,7 +9,7 @@ namespace Compiled;
 /// The per-source state of a JSON-lines source's generated parser: it takes each line the framer (or a message source)
 /// hands it, keeps the buffer <see cref="Utf8Text"/> fields are cut from, counts the lines of each stream, and counts
 /// (or, under <see cref="BadRecordPolicy.Fail"/>, throws for) records that do not parse. The generated
-/// <c>TryReadJson</c> of the record struct calls <see cref="TryBegin"/>, walks the line with a
+/// <c>TryReadJson</c> of the record struct calls <see cref="TryBegin(ReadOnlySpan{byte}, bool, out ReadOnlySpan{byte})"/>, walks the line with a
 /// <see cref="JsonLineReader"/>, and reads each member's value with the <see cref="JsonValues"/> reader of its type or
 /// with <see cref="ReadText"/> and <see cref="ReadString"/> here, directly: no delegate, interface or generic call per
 /// field.
@@ -139,12 +139,20 @@ public sealed class JsonRecordReader : IRecordLines
     /// <see langword="false"/> for an empty line or one of white space only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    public bool TryBegin(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record) => TryBegin(line, keepText: true, out record);
+
+    /// <summary>
+    /// As <see cref="TryBegin(ReadOnlySpan{byte}, out ReadOnlySpan{byte})"/>; with <paramref name="keepText"/> false the
+    /// line is not copied into the reader's buffer even when the record keeps text: for a parse that reads none of its
+    /// text members (a pipeline whose stages read none), which then must not call <see cref="ReadText"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryBegin(ReadOnlySpan<byte> line, bool keepText, out ReadOnlySpan<byte> record)
     {
         _line++;
         if (line.IsEmpty || IsSpace(line[0]) || (line[0] == ByteOrderMark[0] && _line == 1))
         {
-            return TryBeginTrimmed(line, out record);
+            return TryBeginTrimmed(line, keepText, out record);
         }
 
         _buffer.Generation++;
@@ -153,14 +161,14 @@ public sealed class JsonRecordReader : IRecordLines
             KeepRaw(line);
         }
 
-        return Take(line, out record);
+        return Take(line, keepText, out record);
     }
 
     // A line that starts with white space, or the stream's first line with a byte order mark: skipped if it holds
     // nothing else (as an empty line is), else read from its first other byte. Under DeadLetter the line is kept as read,
     // white space and all (not the byte order mark, which is the stream's, not the record's).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool TryBeginTrimmed(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    private bool TryBeginTrimmed(ReadOnlySpan<byte> line, bool keepText, out ReadOnlySpan<byte> record)
     {
         if (_line == 1 && _fromStart && line.StartsWith(ByteOrderMark))
         {
@@ -180,14 +188,14 @@ public sealed class JsonRecordReader : IRecordLines
             KeepRaw(line);
         }
 
-        return Take(line[start..], out record);
+        return Take(line[start..], keepText, out record);
     }
 
-    // The record's bytes: the line itself, or a copy in the buffer when the record keeps text.
+    // The record's bytes: the line itself, or a copy in the buffer when the record keeps text (and the parse reads it).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Take(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> record)
+    private bool Take(ReadOnlySpan<byte> line, bool keepText, out ReadOnlySpan<byte> record)
     {
-        if (!_layout.KeepsText)
+        if (!keepText || !_layout.KeepsText)
         {
             record = line;
             return true;
@@ -207,7 +215,7 @@ public sealed class JsonRecordReader : IRecordLines
     }
 
     /// <summary>
-    /// Drops the strings unescaped into the buffer since <see cref="TryBegin"/>: the generated parser calls it before it
+    /// Drops the strings unescaped into the buffer since <see cref="TryBegin(ReadOnlySpan{byte}, bool, out ReadOnlySpan{byte})"/>: the generated parser calls it before it
     /// reads a line again from its start (when the line is not in the shape its first pass reads).
     /// </summary>
     public void RewindText() => _used = _lineLength;

@@ -68,6 +68,48 @@ public class JsonFuzzTests
     }
 
     [Fact]
+    public void ParsersGivenAMask_AsAPipelineReadingSomeMembersCallsThem_EveryLineParsedOrRefused_AndOnlyWellFormedObjectsParsed()
+    {
+        // The mask a pipeline passes when its stages read some members: the others' values are not converted, but the line
+        // must still be one well-formed JSON object (Utf8JsonReader judges each line parsed or refused as InvalidJson).
+        var random = new Random(31);
+        var check = new JsonRecordReader(JsonSample.JsonLayout, "Corpus", new SourceCounters());
+        var samples = new List<string>();
+        while (samples.Count < 400)
+        {
+            string line = JsonLines.Line(random);
+            if (JsonSample.TryReadJson(check, Encoding.UTF8.GetBytes(line), out _))
+            {
+                samples.Add(line);
+            }
+        }
+
+        // Int64, Side and Name (bits 0, 12 and 17): no Utf8Text member, so the line is not copied into the reader's buffer.
+        FuzzOutcome total = Run(JsonSample.JsonLayout, Streams(samples, random), seed: 32, static (JsonRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
+        {
+            bool parsed = JsonSample.TryReadJson(r, line, 0x21001UL, out JsonSample value);
+            valid = !parsed || (value.Text.Span.IsEmpty && value.Name is not null);
+            return parsed;
+        });
+        Assert.True(total.Parsed > FuzzInputs.Count / 50, $"only {total.Parsed} of {FuzzInputs.Count} inputs parsed");
+
+        // The symbol and the quantity (bits 0 and 2): the desk's object, whose one member is optional, is skipped whole.
+        string[] trades =
+        [
+            """{"account":{"desk":{"name":"rates","floor":3},"id":42},"qty":5,"side":"buy","price":1.25,"extra":{"account":{"id":7}},"symbol":"AAPL"}""",
+            """{"symbol":"MSFT","price":2,"qty":1,"side":1,"account":{"id":1,"desk":{"name":"fx"}},"account":{"id":2},"venue":3}""",
+            """{"symbol":"X","price":"1","qty":1,"side":{"a":[1]},"account":{"id":"x","desk":[{"name":1}]},"venue":[true,null]}""",
+            """ { "symbol" : "𝄞é\ud834\udd1e" , "price" : -0.0000000000000000000000000001 , "qty" : 0 , "side" : 0 , "account" : { "desk" : { "name" : "\t\n" } , "id" : -0 } } """,
+        ];
+        Run(TradeEvent.JsonLayout, Streams(trades, new Random(33)), seed: 34, static (JsonRecordReader r, ReadOnlySpan<byte> line, out bool valid) =>
+        {
+            bool parsed = TradeEvent.TryReadJson(r, line, 0b101UL, out TradeEvent value);
+            valid = !parsed || (Utf8.IsValid(value.Symbol.Span) && value.Desk.Span.IsEmpty);
+            return parsed;
+        });
+    }
+
+    [Fact]
     public void OptionsAndTickParsers_FormatsDefaultsAndPositionalMembers_EveryLineParsedOrRefusedWithAReason()
     {
         string[] options =

@@ -84,13 +84,15 @@ public class JsonPipelineTests
     [Fact]
     public async Task ASourceReadsACsvRecordAsJson_WhenItsFormatSaysSo()
     {
-        // Trade is a CSV record; the source reads it from JSON lines (as a topic's message values would be).
+        // Trade is a CSV record; the source reads it from JSON lines (as a topic's message values would be). Its stages read
+        // the symbol, the quantity and the venue: a time that is not one is not converted, a quantity that is not one is refused.
         using var temp = new TempDirectory();
         string input = temp.Write("trades.jsonl",
             """
             {"symbol":"AAPL","price":1.5,"qty":5,"side":"Buy","time":"2026-01-01T00:00:00Z"}
             {"qty":7,"time":"2026-01-01T00:00:01Z","side":"sell","price":2,"symbol":"AAPL","venue":3}
             {"symbol":"MSFT","price":1,"qty":1,"side":"Buy","time":"yesterday"}
+            {"symbol":"MSFT","price":1,"qty":"1","side":"Buy","time":"2026-01-01T00:00:00Z"}
 
             """);
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
@@ -100,8 +102,39 @@ public class JsonPipelineTests
         await using var run = new PipelineRun(CsvTradesAsJson.Definition, options);
         await run.RunToEndAsync(clock);
 
-        Assert.Equal([new KeyValuePair<string, long>("AAPL", 15)], ReadTotals(Path.Combine(temp.Path, "out")));
+        Assert.Equal([new KeyValuePair<string, long>("AAPL", 15), new KeyValuePair<string, long>("MSFT", 1)], ReadTotals(Path.Combine(temp.Path, "out")).OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.Equal(1, run.Sources[0].Counters.Malformed);
+    }
+
+    [Fact]
+    public async Task ABadValueInAMemberNoStageReads_IsNotConverted_SoItsLineCounts_WhileAMissingMemberIsStillRefused()
+    {
+        // BoughtPerSymbolJson's stages read the symbol, the quantity and the side: the price, the account and the venue are
+        // not converted, so a value of the wrong kind there does not refuse the line. A required member missing or null (the
+        // account's id, the price) is refused all the same, and so is a line that is not JSON.
+        using var temp = new TempDirectory();
+        string input = temp.Write("trades.jsonl",
+            """
+            {"symbol":"AAPL","price":"1x","qty":1,"side":"Buy","account":{"id":1}}
+            {"symbol":"AAPL","price":1,"qty":2,"side":"Buy","account":{"id":"seven","desk":[1,{"name":2}]},"venue":"x"}
+            {"account":{"id":1.5,"desk":{"name":false}},"venue":{"a":{}},"side":"buy","qty":4,"price":{},"symbol":"AAPL"}
+            {"symbol":"AAPL","price":1,"qty":8,"side":"Buy"}
+            {"symbol":"AAPL","price":1,"qty":16,"side":"Buy","account":{"id":null}}
+            {"symbol":"AAPL","price":null,"qty":32,"side":"Buy","account":{"id":1}}
+            {"symbol":"AAPL","price":1x,"qty":64,"side":"Buy","account":{"id":1}}
+            {"symbol":"AAPL","price":1,"qty":"128","side":"Buy","account":{"id":1}}
+            {"symbol":"AAPL","price":1,"qty":256,"side":"Buy","account":{"id":1}}
+
+            """);
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, 300, TimeSpan.Zero));
+        var options = new PipelineRunOptions { TimeProvider = clock };
+        options.SourceUris["Trades"] = $"file://{input}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/bought?suffix=txt";
+        await using var run = new PipelineRun(BoughtPerSymbolJson.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Equal([new KeyValuePair<string, long>("AAPL", 1 + 2 + 4 + 256)], ReadTotals(Path.Combine(temp.Path, "out")));
+        Assert.Equal(5, run.Sources[0].Counters.Malformed);
     }
 
     [Fact]

@@ -177,6 +177,124 @@ public class JsonRecordReaderTests
         Assert.Equal(1, reader.Refused(BadRecordReason.InvalidValue));
     }
 
+    [Fact]
+    public void AMaskOfMembers_ConvertsOnlyThose_AndReadsThemAsTheWholeReadDoes_OverRandomLines()
+    {
+        // Random lines of JsonSample (good, with bad, missing or null members, unknown and repeated properties, broken JSON),
+        // each read whole and with a random mask of its 18 members. Where the whole read takes a line, the masked read takes
+        // it too, with the same value for each member in the mask and the default for each other; JSON the whole read finds
+        // malformed, the masked read refuses as malformed too; and a value refused by the masked read is refused by the whole.
+        var random = new Random(29);
+        var whole = new JsonRecordReader(JsonSample.JsonLayout, "Samples", new SourceCounters());
+        var masked = new JsonRecordReader(JsonSample.JsonLayout, "Samples", new SourceCounters());
+        object[] defaults = Members(default);
+        int taken = 0, takenOnlyMasked = 0;
+        for (int n = 0; n < 20_000; n++)
+        {
+            string line = JsonLines.Line(random);
+            byte[] bytes = Encoding.UTF8.GetBytes(line);
+            ulong mask = (ulong)random.NextInt64() & ((1UL << 18) - 1);
+            long[] wholeBefore = Reasons(whole), maskedBefore = Reasons(masked);
+            bool wholeRead = JsonSample.TryReadJson(whole, bytes, out JsonSample all);
+            object[] allMembers = wholeRead ? Members(all) : defaults;
+            bool maskedRead = JsonSample.TryReadJson(masked, bytes, mask, out JsonSample some);
+            object[] someMembers = maskedRead ? Members(some) : defaults;
+            BadRecordReason? wholeReason = Difference(wholeBefore, Reasons(whole)), maskedReason = Difference(maskedBefore, Reasons(masked));
+
+            if (wholeRead)
+            {
+                taken++;
+                Assert.True(maskedRead, $"A line read whole was refused ({maskedReason}) with the mask 0x{mask:X}: {line}");
+                for (int i = 0; i < 18; i++)
+                {
+                    Assert.Equal((mask & (1UL << i)) != 0 ? allMembers[i] : defaults[i], someMembers[i]);
+                }
+            }
+            else if (wholeReason == BadRecordReason.InvalidJson)
+            {
+                Assert.Equal(BadRecordReason.InvalidJson, maskedReason);
+            }
+            else if (maskedRead)
+            {
+                takenOnlyMasked++;
+            }
+
+            if (!maskedRead && maskedReason is not (BadRecordReason.InvalidJson or BadRecordReason.MissingColumn or null))
+            {
+                Assert.False(wholeRead, $"The masked read refused a value ({maskedReason}) the whole read took: {line}");
+            }
+        }
+
+        // Most lines are good; some are taken only because their fault is in a member the mask leaves out.
+        Assert.InRange(taken, 14_000, 19_000);
+        Assert.InRange(takenOnlyMasked, 100, 5_000);
+    }
+
+    [Fact]
+    public void AMemberNoStageReads_ItsValueIsNotConverted_ButTheLineMustBeJson_AndARequiredMemberMustBeThere()
+    {
+        // TradeEvent: symbol 0, price 1, qty 2, side 3, account.id 4 (required), account.desk.name 5 (default), venue 6
+        // (default). The mask reads the symbol and the quantity only.
+        const ulong SymbolAndQuantity = 0b101;
+        var reader = new JsonRecordReader(TradeEvent.JsonLayout, "Trades", new SourceCounters());
+        bool ReadLine(string line, out TradeEvent trade) => TradeEvent.TryReadJson(reader, Encoding.UTF8.GetBytes(line), SymbolAndQuantity, out trade);
+
+        // Values of the wrong kind in members the mask leaves out, an object or an array among them: read, those left default.
+        Assert.True(ReadLine("""{"symbol":"AAPL","price":"1x","qty":5,"side":{"a":[1,{}]},"account":{"id":"seven","desk":{"name":7}},"venue":[1]}""", out TradeEvent trade));
+        Assert.Equal(("AAPL", 0m, 5L, Side.Buy, 0L, "", 0), (trade.Symbol.ToString(), trade.Price, trade.Quantity, trade.Side, trade.Account, trade.Desk.ToString(), trade.Venue));
+
+        // The same in declaration order (the parser's one pass) and with the account first (its general loop).
+        Assert.True(ReadLine("""{"symbol":"MSFT","price":true,"qty":7,"side":"Hold","account":{"id":1.5},"venue":"x"}""", out trade));
+        Assert.Equal(("MSFT", 7L), (trade.Symbol.ToString(), trade.Quantity));
+        Assert.True(ReadLine("""{"account":{"desk":"rates","id":-1e3},"venue":null,"qty":9,"symbol":"\u0049BM","side":2,"price":""}""", out trade));
+        Assert.Equal(("IBM", 9L), (trade.Symbol.ToString(), trade.Quantity));
+
+        // Text that is not valid UTF-8, and numbers out of their type's range, where no stage reads them: not converted, so read.
+        byte[] invalidUtf8 = [.. """{"symbol":"AAPL","price":1e999,"qty":3,"side":"Buy","account":{"id":99999999999999999999,"desk":{"name":"a"""u8, 0xFF, .. "\"}}}"u8];
+        Assert.True(TradeEvent.TryReadJson(reader, invalidUtf8, SymbolAndQuantity, out trade));
+        Assert.Equal(("AAPL", 3L, ""), (trade.Symbol.ToString(), trade.Quantity, trade.Desk.ToString()));
+        Assert.False(TradeEvent.TryReadJson(new JsonRecordReader(TradeEvent.JsonLayout, "Trades", new SourceCounters()), invalidUtf8, out _));
+
+        // A member the mask reads is still refused for a bad value.
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":"5","side":"Buy","account":{"id":1}}""", out _));
+        Assert.Equal(1, reader.Refused(BadRecordReason.InvalidValue));
+
+        // A required member the mask leaves out must be there, and not null: the account's id, the price, the side.
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":5,"side":"Buy"}""", out _));
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":5,"side":"Buy","account":{"desk":{"name":"fx"}}}""", out _));
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":5,"side":"Buy","account":{"id":null}}""", out _));
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":null,"qty":5,"side":"Buy","account":{"id":1}}""", out _));
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1,"qty":5,"account":{"id":1}}""", out _));
+        Assert.Equal(5, reader.Refused(BadRecordReason.MissingColumn));
+
+        // Malformed JSON in a member the mask leaves out is malformed all the same, in the one pass and in the general loop.
+        Assert.False(ReadLine("""{"symbol":"AAPL","price":1x,"qty":5,"side":"Buy","account":{"id":1}}""", out _));
+        Assert.False(ReadLine("""{"account":{"id":1,"desk":{"name":"a\x"}},"symbol":"AAPL","price":1,"qty":5,"side":"Buy"}""", out _));
+        Assert.False(ReadLine("""{"venue":[1,],"symbol":"AAPL","price":1,"qty":5,"side":"Buy","account":{"id":1}}""", out _));
+        Assert.Equal(3, reader.Refused(BadRecordReason.InvalidJson));
+    }
+
+    // JsonSample's members in declaration order (bit i of a mask is member i), text as strings.
+    private static object[] Members(JsonSample s) =>
+        [s.Int64, s.Int32, s.Int16, s.SByte, s.UInt64, s.UInt32, s.UInt16, s.Byte, s.Double, s.Single, s.Decimal, s.Boolean, s.Side, s.Time, s.Offset, s.Id, s.Text.ToString(), s.Name];
+
+    private static long[] Reasons(JsonRecordReader reader) => [.. Enum.GetValues<BadRecordReason>().Select(reader.Refused)];
+
+    // The reason a reader counted one more refusal under between two snapshots of its totals, or null for none.
+    private static BadRecordReason? Difference(long[] before, long[] after)
+    {
+        BadRecordReason[] reasons = Enum.GetValues<BadRecordReason>();
+        for (int i = 0; i < reasons.Length; i++)
+        {
+            if (after[i] != before[i])
+            {
+                return reasons[i];
+            }
+        }
+
+        return null;
+    }
+
     private const string Good =
         """{"Int64":1,"Int32":2,"Int16":3,"SByte":4,"UInt64":5,"UInt32":6,"UInt16":7,"Byte":8,"Double":9.5,"Single":10.25,"Decimal":11.125,"Boolean":true,"Side":"Buy","Time":"2026-03-01T00:00:00Z","Offset":"2026-03-01T00:00:00+01:00","Id":"0f8fad5b-d9cb-469f-a165-70867728950e","Text":"t","Name":"n"}""";
 }
