@@ -98,18 +98,24 @@ public sealed partial class KafkaSource : MessageSource
     /// <summary>What the source reads.</summary>
     public KafkaSourceOptions Options => _options;
 
-    /// <summary>How many times the source committed offsets to its group (after batches, checkpoints and handovers).</summary>
-    public long OffsetCommits => Interlocked.Read(ref _commits);
+    /// <summary>How many times the source committed offsets to its group (after batches, checkpoints and handovers), its consumers of the run's other partitions' included.</summary>
+    public long OffsetCommits => WithReaders().Sum(static source => Interlocked.Read(ref source._commits));
 
-    /// <summary>The partitions the group has given this process now.</summary>
+    /// <summary>The partitions the group has given this process now (to the source's consumers of every partition of the run).</summary>
     public IReadOnlyList<TopicPartition> Assignment
     {
         get
         {
-            lock (_gate)
+            var assigned = new List<TopicPartition>();
+            foreach (KafkaSource source in WithReaders())
             {
-                return [.. _partitions.Where(static p => p.Assigned).Select(static p => p.Partition)];
+                lock (source._gate)
+                {
+                    assigned.AddRange(source._partitions.Where(static p => p.Assigned).Select(static p => p.Partition));
+                }
             }
+
+            return assigned;
         }
     }
 
@@ -130,7 +136,8 @@ public sealed partial class KafkaSource : MessageSource
 
             if (_thread is null)
             {
-                _thread = new Thread(Poll) { IsBackground = true, Name = "kafka source " + Context.SourceName };
+                string name = _runPartition == 0 ? "kafka source " + Context.SourceName : $"kafka source {Context.SourceName} partition {_runPartition}";
+                _thread = new Thread(Poll) { IsBackground = true, Name = name };
                 _thread.Start();
             }
 
@@ -182,31 +189,11 @@ public sealed partial class KafkaSource : MessageSource
         return added;
     }
 
-    /// <summary>Every partition's offset after the records the job took, and those of a resumed checkpoint not read since.</summary>
-    public override SourcePosition GetPosition()
-    {
-        var offsets = new List<(TopicPartition Partition, long Offset)>();
-        lock (_gate)
-        {
-            foreach (PartitionState partition in _partitions)
-            {
-                if (partition.Taken >= 0)
-                {
-                    offsets.Add((partition.Partition, partition.Taken));
-                }
-            }
-
-            foreach (KeyValuePair<TopicPartition, long> resumed in _resumed)
-            {
-                if (!_byPartition.TryGetValue(resumed.Key, out PartitionState? partition) || partition.Taken < 0)
-                {
-                    offsets.Add((resumed.Key, resumed.Value));
-                }
-            }
-        }
-
-        return KafkaPosition.Write(Uri.Text, offsets);
-    }
+    /// <summary>
+    /// Every partition's offset after the records the job took (on every partition of the run), and those of a resumed
+    /// checkpoint not read since.
+    /// </summary>
+    public override SourcePosition GetPosition() => KafkaPosition.Write(Uri.Text, TakenOffsets());
 
     /// <summary>Has each partition the group gives this process start no earlier than the checkpoint's offset for it.</summary>
     /// <exception cref="InvalidDataException">The position was not written by a Kafka source.</exception>
@@ -234,6 +221,11 @@ public sealed partial class KafkaSource : MessageSource
     public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
+        foreach (KafkaSource reader in _readers)
+        {
+            await reader.CheckpointedAsync(position, cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
             foreach ((TopicPartition topicPartition, long offset) in KafkaPosition.Read(position))
@@ -261,6 +253,11 @@ public sealed partial class KafkaSource : MessageSource
             return;
         }
 
+        foreach (KafkaSource reader in _readers)
+        {
+            await reader.BatchCommittedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
             foreach (PartitionState partition in _partitions)
@@ -277,8 +274,25 @@ public sealed partial class KafkaSource : MessageSource
         await CommitSafeOffsetsAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Stops the consumer: it hands its partitions back to the group, committing the offsets that are safe, and leaves it.</summary>
+    /// <summary>
+    /// Stops the consumer: it hands its partitions back to the group, committing the offsets that are safe, and leaves it;
+    /// the consumers of the run's other partitions at the same time.
+    /// </summary>
     public override async ValueTask DisposeAsync()
+    {
+        Task readers = Task.WhenAll(_readers.Select(static reader => reader.DisposeAsync().AsTask()));
+        try
+        {
+            await StopConsumerAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            await readers.ConfigureAwait(false);
+        }
+    }
+
+    // Stops this source's own consumer (see DisposeAsync).
+    private async ValueTask StopConsumerAsync()
     {
         Thread? thread;
         lock (_gate)
