@@ -64,7 +64,7 @@ public sealed partial class PipelineRun
 
             if (source is not FileSource file)
             {
-                return (1, $"source {source.Uri.Text} is neither a file nor a message source of partitions (a Kafka topic); only those are split into partitions");
+                return (1, $"source {source.Uri.Text} is not a file, nor a message source of partitions of its own (a Kafka topic); only those are split into partitions");
             }
 
             if (file.WhyNotSplittable() is { } reason)
