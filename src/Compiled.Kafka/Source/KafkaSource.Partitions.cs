@@ -1,4 +1,5 @@
 using Compiled.Checkpoints;
+using Compiled.Connectors;
 using Compiled.Connectors.Messages;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -7,14 +8,15 @@ namespace Compiled.Kafka;
 
 /// <remarks>
 /// <para>
-/// <b>Partitions of a run.</b> A run on N partitions (<c>--parallelism N</c>) reads the source with N consumers of its
-/// group, one per partition of the run, each on the partition's thread into the partition's own tables: the group shares
-/// the topics' partitions out among them (and among the group's other processes) as it does among processes, so each
-/// partition of the run reads its share of the topic's partitions, and a rebalance between them hands a topic partition
-/// over exactly as between processes (after the batch holding its records is committed). A topic of fewer partitions than
-/// N is read on as many partitions of the run (<see cref="PartitionsFor"/>). This source is partition 0's consumer and
-/// the one the run checkpoints: its position holds every consumer's offsets, each topic partition's once (the furthest,
-/// after a handover), so a restart resumes each topic partition where it was on any number of partitions.
+/// <b>Partitions of a run.</b> A run on N partitions (<c>--parallelism N</c>) spreads the topics' partitions over its
+/// partitions: the source's one consumer (one member of the group, as on one partition) fetches, and hands each record
+/// to the lane of its topic partition, which one partition of the run reads, on the partition's thread into its own
+/// tables (<see cref="OpenForPartitions"/>). The topics' partitions, numbered one topic after another in the order the
+/// URI names them, go round the run's partitions: topic partition k to the run's partition k mod N, whichever of them
+/// the group gives this process. So each topic partition's records stay in their order, in one partition of the run, and
+/// a topic of fewer partitions than N is read on as many partitions of the run (<see cref="PartitionsFor"/>). Offsets,
+/// commits, handovers and the checkpoint's position are the consumer's, as on one partition: the position holds each
+/// topic partition's offset, so a restart resumes each where it was, on any number of partitions.
 /// </para>
 /// </remarks>
 public sealed partial class KafkaSource
@@ -22,15 +24,15 @@ public sealed partial class KafkaSource
     // How long finding how many partitions the topics have waits for the brokers.
     private static readonly TimeSpan MetadataWaits = TimeSpan.FromSeconds(30);
 
-    // The consumers of the run's partitions 1 and on, each a source of the same URI in the same group; none on one partition.
-    private KafkaSource[] _readers = [];
+    // [p]: the records partition p of the run reads; one lane on one partition.
+    private Lane[] _lanes = [new Lane()];
 
-    // Which partition of the run a reader reads for (0: this source, read on one partition or as partition 0).
-    private int _runPartition;
+    // [t]: the number of topic t's first partition among all the topics' partitions; null until the brokers were asked.
+    private int[]? _topicStarts;
 
     /// <summary>
     /// As many partitions of the run as asked for, or as many as the source's topics have partitions when fewer: a
-    /// partition of the run given no topic partition would read nothing. Asks the brokers (up to 30 s).
+    /// partition of the run is given whole topic partitions, and one given none would read nothing. Asks the brokers (up to 30 s).
     /// </summary>
     /// <exception cref="IOException">The brokers did not say how many partitions the topics have.</exception>
     public override (int Partitions, string? Reason) PartitionsFor(int wanted)
@@ -42,73 +44,48 @@ public sealed partial class KafkaSource
     }
 
     /// <summary>
-    /// Opens a consumer of the source's group for each of the run's partitions 1 to <paramref name="count"/> - 1, each
-    /// resuming from this source's checkpoint position as this source does; this source reads for partition 0.
+    /// Spreads the topics' partitions over <paramref name="count"/> partitions of the run, before the source reads: this
+    /// source reads partition 0's share, and each reader returned the share of partition 1 and on. Asks the brokers how
+    /// many partitions the topics have, unless <see cref="PartitionsFor"/> did.
     /// </summary>
     /// <exception cref="InvalidOperationException">The source has started reading, or was opened for partitions already.</exception>
     public override IReadOnlyList<MessageSource> OpenForPartitions(int count)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (_topicStarts is null)
+        {
+            CountTopicPartitions();
+        }
+
         lock (_gate)
         {
-            if (_thread is not null || _readers.Length > 0)
+            if (_thread is not null || _lanes.Length > 1)
             {
                 throw new InvalidOperationException($"Source {Uri.Text} has started reading or was opened for partitions; open it for partitions once, before it reads.");
             }
 
-            var readers = new KafkaSource[count - 1];
-            for (int p = 1; p < count; p++)
-            {
-                var reader = new KafkaSource(Uri, Context) { _runPartition = p };
-                foreach (KeyValuePair<TopicPartition, long> resumed in _resumed)
-                {
-                    reader._resumed[resumed.Key] = resumed.Value;
-                }
-
-                readers[p - 1] = reader;
-            }
-
-            _readers = readers;
-            LogOpenedForPartitions(_options.SafeText, count, _options.Group);
-            return readers;
+            _lanes = [.. Enumerable.Range(0, count).Select(static _ => new Lane())];
         }
+
+        LogOpenedForPartitions(_options.SafeText, count);
+        return [.. Enumerable.Range(1, count - 1).Select(p => new PartitionReader(this, p))];
     }
 
-    // The source and the consumers of the run's other partitions.
-    private IEnumerable<KafkaSource> WithReaders() => _readers.Length == 0 ? [this] : [this, .. _readers];
-
-    // Every topic partition's offset after the records the job took, from this source's consumer (and those of the run's
-    // other partitions), the furthest when a topic partition was handed over between them; and the resumed checkpoint's
-    // offsets of topic partitions none has read since.
-    private List<(TopicPartition Partition, long Offset)> TakenOffsets()
+    // The lane of a topic partition: its number among all the topics' partitions, round the run's partitions.
+    private int LaneOf(TopicPartition partition)
     {
-        var offsets = new Dictionary<TopicPartition, long>();
-        foreach (KafkaSource source in WithReaders())
+        if (_lanes.Length == 1)
         {
-            lock (source._gate)
-            {
-                foreach (PartitionState partition in source._partitions)
-                {
-                    if (partition.Taken >= 0 && (!offsets.TryGetValue(partition.Partition, out long known) || partition.Taken > known))
-                    {
-                        offsets[partition.Partition] = partition.Taken;
-                    }
-                }
-            }
+            return 0;
         }
 
-        lock (_gate)
-        {
-            foreach (KeyValuePair<TopicPartition, long> resumed in _resumed)
-            {
-                offsets.TryAdd(resumed.Key, resumed.Value);
-            }
-        }
-
-        return [.. offsets.Select(static o => (o.Key, o.Value))];
+        int topic = IndexOfTopic(partition.Topic);
+        int first = topic >= 0 && _topicStarts is { } starts && topic < starts.Length ? starts[topic] : 0;
+        return (int)((uint)(first + partition.Partition.Value) % (uint)_lanes.Length);
     }
 
-    // How many partitions the source's topics have, from the brokers' metadata, asked through a consumer that joins no group.
+    // How many partitions the source's topics have, from the brokers' metadata, asked through a consumer that joins no
+    // group; notes where each topic's partitions start among all of them.
     private int CountTopicPartitions()
     {
         try
@@ -118,18 +95,22 @@ public sealed partial class KafkaSource
                 .Build();
             using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
             int partitions = 0;
-            foreach (string topic in _options.Topics)
+            int[] starts = new int[_options.Topics.Count];
+            for (int t = 0; t < starts.Length; t++)
             {
-                TopicMetadata? found = admin.GetMetadata(topic, MetadataWaits).Topics.Find(t => t.Topic == topic);
+                string topic = _options.Topics[t];
+                TopicMetadata? found = admin.GetMetadata(topic, MetadataWaits).Topics.Find(m => m.Topic == topic);
                 if (found is null || found.Error.IsError)
                 {
                     throw new IOException(
                         $"kafka source '{_options.SafeText}' could not learn how many partitions topic '{topic}' has ({found?.Error.Reason ?? "not in the brokers' answer"}); create the topic, or run with --parallelism 1.");
                 }
 
+                starts[t] = partitions;
                 partitions += found.Partitions.Count;
             }
 
+            _topicStarts = starts;
             return partitions;
         }
         catch (KafkaException error)
@@ -139,6 +120,17 @@ public sealed partial class KafkaSource
         }
     }
 
-    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Kafka source {Source}: read on {Count} partitions of the run, by as many consumers of group {Group}, which shares the topics' partitions out among them")]
-    private partial void LogOpenedForPartitions(string source, int count, string group);
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Kafka source {Source}: its topics' partitions are spread over {Count} partitions of the run (topic partition k to partition k mod {Count}); one consumer fetches for all of them")]
+    private partial void LogOpenedForPartitions(string source, int count);
+
+    // What partition p of the run reads: the records of its lane of the source. The source keeps the position, commits
+    // and the consumer; the run asks this only for records.
+    private sealed class PartitionReader(KafkaSource source, int lane) : MessageSource(source.Uri, source.Context)
+    {
+        public override SourceReplay Replay => source.Replay;
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => source.WaitToReadAsync(lane, cancellationToken);
+
+        public override bool TryRead(MessageBatch batch) => source.TryRead(lane, batch);
+    }
 }

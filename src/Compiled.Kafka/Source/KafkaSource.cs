@@ -71,13 +71,11 @@ public sealed partial class KafkaSource : MessageSource
     // Guards everything the consumer's thread and the run's loop share; the commit gate orders commits against handovers.
     private readonly object _gate = new();
     private readonly object _commitGate = new();
-    private readonly Queue<FetchedRecords> _ready = new();
     private readonly Stack<FetchedRecords> _spare = new();
     private readonly List<PartitionState> _partitions = [];
     private readonly Dictionary<TopicPartition, PartitionState> _byPartition = [];
     private readonly Dictionary<TopicPartition, long> _resumed = [];
-    private int _readyRecords;
-    private TaskCompletionSource? _readable;
+    private int _readyRecords;                          // in every lane
     private Exception? _failure;
     private bool _stopping;
 
@@ -98,51 +96,51 @@ public sealed partial class KafkaSource : MessageSource
     /// <summary>What the source reads.</summary>
     public KafkaSourceOptions Options => _options;
 
-    /// <summary>How many times the source committed offsets to its group (after batches, checkpoints and handovers), its consumers of the run's other partitions' included.</summary>
-    public long OffsetCommits => WithReaders().Sum(static source => Interlocked.Read(ref source._commits));
+    /// <summary>How many times the source committed offsets to its group (after batches, checkpoints and handovers).</summary>
+    public long OffsetCommits => Interlocked.Read(ref _commits);
 
-    /// <summary>The partitions the group has given this process now (to the source's consumers of every partition of the run).</summary>
+    /// <summary>The partitions the group has given this process now.</summary>
     public IReadOnlyList<TopicPartition> Assignment
     {
         get
         {
-            var assigned = new List<TopicPartition>();
-            foreach (KafkaSource source in WithReaders())
+            lock (_gate)
             {
-                lock (source._gate)
-                {
-                    assigned.AddRange(source._partitions.Where(static p => p.Assigned).Select(static p => p.Partition));
-                }
+                return [.. _partitions.Where(static p => p.Assigned).Select(static p => p.Partition)];
             }
-
-            return assigned;
         }
     }
 
     /// <inheritdoc />
     public override SourceReplay Replay => SourceReplay.Replayable;
 
-    /// <summary>Starts the consumer the first time, then waits until it has fetched records.</summary>
-    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the consumer the first time, then waits until it has fetched records (of the run's partition 0, when read on several).</summary>
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => WaitToReadAsync(0, cancellationToken);
+
+    /// <inheritdoc />
+    public override bool TryRead(MessageBatch batch) => TryRead(0, batch);
+
+    // Starts the consumer the first time, then waits until it has fetched records of the lane.
+    private async ValueTask<bool> WaitToReadAsync(int lane, CancellationToken cancellationToken)
     {
         Task wait;
         lock (_gate)
         {
             ThrowIfFailed();
-            if (_readyRecords > 0)
+            Lane reading = _lanes[lane];
+            if (reading.ReadyRecords > 0)
             {
                 return true;
             }
 
             if (_thread is null)
             {
-                string name = _runPartition == 0 ? "kafka source " + Context.SourceName : $"kafka source {Context.SourceName} partition {_runPartition}";
-                _thread = new Thread(Poll) { IsBackground = true, Name = name };
+                _thread = new Thread(Poll) { IsBackground = true, Name = "kafka source " + Context.SourceName };
                 _thread.Start();
             }
 
-            _readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            wait = _readable.Task;
+            reading.Readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = reading.Readable.Task;
         }
 
         await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -153,14 +151,15 @@ public sealed partial class KafkaSource : MessageSource
         }
     }
 
-    /// <inheritdoc />
-    public override bool TryRead(MessageBatch batch)
+    // Moves the lane's fetched records into the batch.
+    private bool TryRead(int lane, MessageBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         bool added = false;
         lock (_gate)
         {
-            while (!batch.IsFull && _ready.TryPeek(out FetchedRecords? records))
+            Lane reading = _lanes[lane];
+            while (!batch.IsFull && reading.Ready.TryPeek(out FetchedRecords? records))
             {
                 int unread = records.Unread;
                 try
@@ -169,12 +168,14 @@ public sealed partial class KafkaSource : MessageSource
                 }
                 finally
                 {
-                    _readyRecords -= unread - records.Unread;
+                    int moved = unread - records.Unread;
+                    _readyRecords -= moved;
+                    reading.ReadyRecords -= moved;
                 }
 
                 if (records.Unread == 0)
                 {
-                    _ready.Dequeue();
+                    reading.Ready.Dequeue();
                     records.Clear();
                     _spare.Push(records);
                 }
@@ -189,11 +190,31 @@ public sealed partial class KafkaSource : MessageSource
         return added;
     }
 
-    /// <summary>
-    /// Every partition's offset after the records the job took (on every partition of the run), and those of a resumed
-    /// checkpoint not read since.
-    /// </summary>
-    public override SourcePosition GetPosition() => KafkaPosition.Write(Uri.Text, TakenOffsets());
+    /// <summary>Every partition's offset after the records the job took, and those of a resumed checkpoint not read since.</summary>
+    public override SourcePosition GetPosition()
+    {
+        var offsets = new List<(TopicPartition Partition, long Offset)>();
+        lock (_gate)
+        {
+            foreach (PartitionState partition in _partitions)
+            {
+                if (partition.Taken >= 0)
+                {
+                    offsets.Add((partition.Partition, partition.Taken));
+                }
+            }
+
+            foreach (KeyValuePair<TopicPartition, long> resumed in _resumed)
+            {
+                if (!_byPartition.TryGetValue(resumed.Key, out PartitionState? partition) || partition.Taken < 0)
+                {
+                    offsets.Add((resumed.Key, resumed.Value));
+                }
+            }
+        }
+
+        return KafkaPosition.Write(Uri.Text, offsets);
+    }
 
     /// <summary>Has each partition the group gives this process start no earlier than the checkpoint's offset for it.</summary>
     /// <exception cref="InvalidDataException">The position was not written by a Kafka source.</exception>
@@ -221,11 +242,6 @@ public sealed partial class KafkaSource : MessageSource
     public override async ValueTask CheckpointedAsync(SourcePosition position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(position);
-        foreach (KafkaSource reader in _readers)
-        {
-            await reader.CheckpointedAsync(position, cancellationToken).ConfigureAwait(false);
-        }
-
         lock (_gate)
         {
             foreach ((TopicPartition topicPartition, long offset) in KafkaPosition.Read(position))
@@ -253,11 +269,6 @@ public sealed partial class KafkaSource : MessageSource
             return;
         }
 
-        foreach (KafkaSource reader in _readers)
-        {
-            await reader.BatchCommittedAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         lock (_gate)
         {
             foreach (PartitionState partition in _partitions)
@@ -274,25 +285,8 @@ public sealed partial class KafkaSource : MessageSource
         await CommitSafeOffsetsAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Stops the consumer: it hands its partitions back to the group, committing the offsets that are safe, and leaves it;
-    /// the consumers of the run's other partitions at the same time.
-    /// </summary>
+    /// <summary>Stops the consumer: it hands its partitions back to the group, committing the offsets that are safe, and leaves it.</summary>
     public override async ValueTask DisposeAsync()
-    {
-        Task readers = Task.WhenAll(_readers.Select(static reader => reader.DisposeAsync().AsTask()));
-        try
-        {
-            await StopConsumerAsync().ConfigureAwait(false);
-        }
-        finally
-        {
-            await readers.ConfigureAwait(false);
-        }
-    }
-
-    // Stops this source's own consumer (see DisposeAsync).
-    private async ValueTask StopConsumerAsync()
     {
         Thread? thread;
         lock (_gate)
@@ -455,5 +449,8 @@ public sealed partial class KafkaSource : MessageSource
 
         // The offset of the next record to fetch for the job; an earlier one (fetched again) is dropped.
         public long Expected { get; set; } = -1;
+
+        // The lane its records go to: the partition of the run that reads it (0 on one partition).
+        public int Lane { get; set; }
     }
 }

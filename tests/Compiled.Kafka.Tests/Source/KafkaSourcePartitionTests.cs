@@ -28,15 +28,50 @@ public sealed class KafkaSourcePartitionTests(KafkaSourceFixture kafka)
         Assert.Equal(ExpectedCounts(0, 2000), one);
         Assert.Equal(one, two);
         Assert.Contains(log.Messages, m => m.Contains("runs on 2 partitions: the partitions of kafka://", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Contains("spread over 2 partitions of the run", StringComparison.Ordinal));
+    }
 
-        // Two consumers of the group, one per partition of the run, each given topic partitions of its own.
-        List<string> given = [.. log.Messages.Where(m => m.Contains(" gave this process ", StringComparison.Ordinal) && m.Contains(topic, StringComparison.Ordinal))];
-        string[] last = [.. given.TakeLast(2)];
-        Assert.True(given.Count >= 2, "two consumers were given partitions: " + string.Join(" | ", given));
-        var shares = last.Select(m => Enumerable.Range(0, 4).Where(p => m.Contains($"{topic}[{p}]", StringComparison.Ordinal)).ToHashSet()).ToArray();
-        Assert.All(shares, share => Assert.NotEmpty(share));
-        Assert.Empty(shares[0].Intersect(shares[1]));
-        Assert.Equal(4, shares[0].Count + shares[1].Count);
+    [Fact]
+    public async Task OnTwoPartitions_TopicPartitionKIsReadByPartitionKMod2_InItsOrder_EachRecordOnce()
+    {
+        using var temp = new KafkaScratch();
+        string topic = KafkaSourceTest.Unique("spread");
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
+        KafkaSourceTest.Produce(kafka.Server, topic, 0, 4000);
+        Dictionary<string, (int Partition, long Offset)> where = WhereEachValueIs(topic, 4);
+
+        string output = temp.Combine("out");
+        var options = new PipelineRunOptions { Parallelism = 2 };
+        options.SourceUris["Input"] = KafkaSourceTest.SourceUri(kafka.Server, topic, KafkaSourceTest.Unique("g"), "start=earliest&prefetch=64");
+        options.SinkUris["Output"] = $"file://{output}/part?suffix=txt";
+        using var stop = new CancellationTokenSource();
+        await using (var run = new PipelineRun(KafkaRecordsPipeline.Definition, options))
+        {
+            Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            KafkaSource source = Assert.IsType<KafkaSource>(run.Sources[0]);
+            await KafkaSourceTest.WaitUntil(() => source.Counters.Records >= 4000 || running.IsCompleted, "4000 records");
+            await KafkaSourceTest.StopAsync(run, running, stop);
+        }
+
+        // The file sink writes a part per partition of the run (part-TIME-part-0000p.txt): in batch order, each part
+        // holds the records of its topic partitions only, each topic partition's in offset order.
+        Assert.Equal(KafkaSourceTest.EachOnce(0, 4000), KafkaSourceTest.Written(output));
+        var last = new Dictionary<int, long>();
+        var read = new int[2];
+        foreach (string file in Directory.GetFiles(output, "part-*.txt").Order(StringComparer.Ordinal))
+        {
+            int partition = int.Parse(Path.GetFileNameWithoutExtension(file)[^5..], System.Globalization.CultureInfo.InvariantCulture);
+            foreach (string value in File.ReadLines(file))
+            {
+                (int topicPartition, long offset) = where[value];
+                Assert.True(topicPartition % 2 == partition, $"{value} of {topic}[{topicPartition}] was read by partition {partition} ({Path.GetFileName(file)})");
+                Assert.True(offset > last.GetValueOrDefault(topicPartition, -1), $"{value} of {topic}[{topicPartition}]@{offset} came after offset {last.GetValueOrDefault(topicPartition)}");
+                last[topicPartition] = offset;
+                read[partition]++;
+            }
+        }
+
+        Assert.All(read, count => Assert.True(count > 0, "each partition of the run read records"));
     }
 
     [Fact]
@@ -109,6 +144,27 @@ public sealed class KafkaSourcePartitionTests(KafkaSourceFixture kafka)
     private static Dictionary<string, long> ExpectedCounts(int from, int to) =>
         Enumerable.Range(from, to - from).SelectMany(i => Line(i).Split(' '))
             .GroupBy(w => w, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+
+    // Where each record of the topic is, read back by a consumer of each partition.
+    private Dictionary<string, (int Partition, long Offset)> WhereEachValueIs(string topic, int partitions)
+    {
+        var where = new Dictionary<string, (int, long)>(StringComparer.Ordinal);
+        Dictionary<int, long> ends = KafkaSourceTest.EndOffsets(kafka.Server, topic, partitions);
+        using IConsumer<Ignore, string> consumer = new ConsumerBuilder<Ignore, string>(kafka.Server.Configure(new ConsumerConfig { GroupId = KafkaSourceTest.Unique("where"), EnableAutoCommit = false })).Build();
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        long total = ends.Values.Sum();
+        DateTime giveUp = DateTime.UtcNow.AddSeconds(60);
+        while (where.Count < total)
+        {
+            Assert.True(DateTime.UtcNow < giveUp, $"Read {where.Count} of the {total} records of {topic} back in 60 s.");
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } result)
+            {
+                where[result.Message.Value] = (result.Partition.Value, result.Offset.Value);
+            }
+        }
+
+        return where;
+    }
 
     private void ProduceLines(string topic, int from, int to)
     {
