@@ -103,6 +103,33 @@ public sealed class KafkaSourcePartitionTests(KafkaSourceFixture kafka)
     }
 
     [Fact]
+    public async Task EventWindows_OnTwoPartitions_OneReadingAnIdleTopicPartition_CloseAsTheEventsGo_AsOnOnePartition()
+    {
+        using var temp = new KafkaScratch();
+        string topic = KafkaSourceTest.Unique("events");
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 2);
+
+        // Every event in topic partition 0: partition 1 of the run, which reads topic partition 1, gets none.
+        using (IProducer<Null, string> producer = new ProducerBuilder<Null, string>(kafka.Server.Configure(new ProducerConfig())).Build())
+        {
+            for (int i = 0; i < 600; i++)
+            {
+                producer.Produce(new TopicPartition(topic, 0), new Message<Null, string> { Value = $"{i * 100},{(i % 2 == 0 ? "ann" : "bob")}" });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(60)));
+        }
+
+        // Events of 0 to 59.9 s: the watermark reaches 57.9 s, so the windows up to [40 s, 50 s) close while the run
+        // goes, two users each; the stop emits [50 s, 60 s).
+        List<string> one = await CountWindowsAsync(topic, temp.Combine("one"), parallelism: 1);
+        List<string> two = await CountWindowsAsync(topic, temp.Combine("two"), parallelism: 2);
+
+        Assert.Equal(12, one.Count);
+        Assert.Equal(one, two);
+    }
+
+    [Fact]
     public async Task ATopicOfTwoPartitions_AskedForThree_RunsOnTwo_AndSaysWhy()
     {
         using var temp = new KafkaScratch();
@@ -208,6 +235,24 @@ public sealed class KafkaSourcePartitionTests(KafkaSourceFixture kafka)
         }
 
         return counts;
+    }
+
+    // Runs the event windows on `parallelism` partitions, in a group of its own, until the ten windows that close with
+    // the events are written, stops it, and returns every window written, sorted.
+    private async Task<List<string>> CountWindowsAsync(string topic, string output, int parallelism)
+    {
+        var options = new PipelineRunOptions { Parallelism = parallelism };
+        options.SourceUris["Input"] = KafkaSourceTest.SourceUri(kafka.Server, topic, KafkaSourceTest.Unique("g"));
+        options.SinkUris["Output"] = $"file://{output}/part?suffix=txt";
+        using var stop = new CancellationTokenSource();
+        await using (var run = new PipelineRun(KafkaEventWindowPipeline.Definition, options))
+        {
+            Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+            await KafkaSourceTest.WaitUntil(() => KafkaSourceTest.Written(output).Values.Sum() >= 10 || running.IsCompleted, "ten windows closed by event time");
+            await KafkaSourceTest.StopAsync(run, running, stop);
+        }
+
+        return [.. KafkaSourceTest.Written(output).SelectMany(line => Enumerable.Repeat(line.Key, line.Value)).Order(StringComparer.Ordinal)];
     }
 
     // Runs the records pipeline on `parallelism` partitions with a checkpoint until its source has taken at least

@@ -23,8 +23,12 @@ internal sealed class MessageInput : PartitionInput
         _batches = new MessageBatch?[_readers.Length];
     }
 
-    /// <summary>How many partitions read the source: one per reader.</summary>
-    public int Partitions => _readers.Length;
+    /// <summary>
+    /// True: the partitions take the messages of their topic partitions as they come, as one partition would take them
+    /// all, so the job's watermark moves on to the latest event time of them all at every boundary, as one partition's
+    /// would, and a partition whose topic partitions are idle does not hold it back.
+    /// </summary>
+    public override bool EveryBoundaryEndsASection => true;
 
     /// <inheritdoc />
     public override bool Read(int partition, PartitionThreads threads)

@@ -27,6 +27,14 @@ internal abstract class PartitionInput : IDisposable
     public virtual int Sections => 1;
 
     /// <summary>
+    /// Whether at every batch boundary the partitions together have read the input as one partition would have, as at
+    /// a section's end: then none holds the job's watermark back, which moves on to the latest event time of them all, as
+    /// one partition's would. False for files, whose partitions read ranges far apart in the input; true for a message
+    /// source's partitions, whose messages one partition would also have taken as they came, in no order between them.
+    /// </summary>
+    public virtual bool EveryBoundaryEndsASection => false;
+
+    /// <summary>
     /// Reads partition <paramref name="partition"/>'s share of the input, on the partition's thread, into its fused loop
     /// through <paramref name="threads"/>. Returns <see langword="true"/> when the share has ended (the partition goes on
     /// with the next source's), <see langword="false"/> when the run is closing.

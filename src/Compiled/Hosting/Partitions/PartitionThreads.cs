@@ -45,6 +45,7 @@ internal sealed class PartitionThreads : IDisposable
     private readonly SemaphoreSlim[] _go;
     private readonly bool[] _parked;
     private readonly bool[] _idle;                       // [p]: partition p waits for input, counted as parked
+    private readonly bool[] _inputCame;                  // [p]: input came for idle partition p while the partitions were parked
     private readonly int[] _waitingFor;                  // [p]: the section partition p waits for, parked; -1 when it does not
     private readonly int[] _sectionBase;                 // [input]: the run's section number of the input's first section
     private int _section;                                // the section the partitions read now
@@ -104,6 +105,7 @@ internal sealed class PartitionThreads : IDisposable
         _go = new SemaphoreSlim[count];
         _parked = new bool[count];
         _idle = new bool[count];
+        _inputCame = new bool[count];
         _waitingFor = new int[count];
         Array.Fill(_waitingFor, -1);
 
@@ -228,7 +230,8 @@ internal sealed class PartitionThreads : IDisposable
 
         // At a section's end the partitions together have read the input up to it, as one partition would have: none
         // holds the job's watermark back, which moves on to the latest event time of them all, as one partition's would.
-        bool sectionEnded = AtSectionEnd();
+        // Input whose every boundary is as a section's end (a topic's partitions, read as they come) is always so.
+        bool sectionEnded = _inputs.All(static input => input.EveryBoundaryEndsASection) || AtSectionEnd();
         bool jobEnded = _job.RangeEnded;
         for (int p = 0; p < _partitions.Length; p++)
         {
@@ -294,9 +297,9 @@ internal sealed class PartitionThreads : IDisposable
                 {
                     Release(p);
                 }
-                else if (_idle[p])
+                else if (_idle[p] && (_inputCame[p] || _closing))
                 {
-                    // A partition waiting for input looks again: what came while the partitions were parked is read now.
+                    // Input came for a partition waiting for it while the partitions were parked: it is read now.
                     Wake(p);
                 }
             }
@@ -493,7 +496,8 @@ internal sealed class PartitionThreads : IDisposable
         return !_closing;
     }
 
-    // Input came for a partition waiting for it: it goes on, unless the partitions are parked for a boundary.
+    // Input came for a partition waiting for it: it goes on, unless the partitions are parked for a boundary, when it
+    // goes on with them (Resume).
     private void InputCame(int partition)
     {
         lock (_gate)
@@ -501,6 +505,10 @@ internal sealed class PartitionThreads : IDisposable
             if (!_pauseRequested || _closing)
             {
                 Wake(partition);
+            }
+            else if (_idle[partition])
+            {
+                _inputCame[partition] = true;
             }
         }
     }
@@ -511,6 +519,7 @@ internal sealed class PartitionThreads : IDisposable
         if (_idle[partition])
         {
             _idle[partition] = false;
+            _inputCame[partition] = false;
             _running++;
             _go[partition].Release();
         }
