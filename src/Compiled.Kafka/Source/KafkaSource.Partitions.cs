@@ -18,6 +18,13 @@ namespace Compiled.Kafka;
 /// commits, handovers and the checkpoint's position are the consumer's, as on one partition: the position holds each
 /// topic partition's offset, so a restart resumes each where it was, on any number of partitions.
 /// </para>
+/// <para>
+/// The cost: the client's deserializer runs before the client says which partition a record is of, so on several
+/// partitions it copies each key and value into a staging buffer, and the consumer's thread copies them once more into
+/// the run of the record's lane (on one partition the deserializer copies straight into the one lane's run, as always).
+/// The lanes share the <c>prefetch</c> bound: a partition of the run that falls behind holds the others back, as one
+/// partition would be held back by it.
+/// </para>
 /// </remarks>
 public sealed partial class KafkaSource
 {
@@ -85,38 +92,55 @@ public sealed partial class KafkaSource
     }
 
     // How many partitions the source's topics have, from the brokers' metadata, asked through a consumer that joins no
-    // group; notes where each topic's partitions start among all of them.
+    // group (again every half second for up to 30 s while the brokers do not answer or a topic has no leader yet); notes
+    // where each topic's partitions start among all of them.
     private int CountTopicPartitions()
     {
-        try
+        using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(_options.CreateConsumerConfig())
+            .SetLogHandler((_, message) => OnClientLog(message))
+            .Build();
+        using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
+        int[] starts = new int[_options.Topics.Count];
+        int partitions = 0;
+        for (int t = 0; t < starts.Length; t++)
         {
-            using IConsumer<Ignore, Ignore> consumer = new ConsumerBuilder<Ignore, Ignore>(_options.CreateConsumerConfig())
-                .SetLogHandler((_, message) => OnClientLog(message))
-                .Build();
-            using IAdminClient admin = new DependentAdminClientBuilder(consumer.Handle).Build();
-            int partitions = 0;
-            int[] starts = new int[_options.Topics.Count];
-            for (int t = 0; t < starts.Length; t++)
+            starts[t] = partitions;
+            partitions += CountPartitionsOf(admin, _options.Topics[t]);
+        }
+
+        _topicStarts = starts;
+        return partitions;
+    }
+
+    // How many partitions a topic has; see CountTopicPartitions.
+    private int CountPartitionsOf(IAdminClient admin, string topic)
+    {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            string reason;
+            try
             {
-                string topic = _options.Topics[t];
                 TopicMetadata? found = admin.GetMetadata(topic, MetadataWaits).Topics.Find(m => m.Topic == topic);
-                if (found is null || found.Error.IsError)
+                if (found is { Error.IsError: false, Partitions.Count: > 0 })
                 {
-                    throw new IOException(
-                        $"kafka source '{_options.SafeText}' could not learn how many partitions topic '{topic}' has ({found?.Error.Reason ?? "not in the brokers' answer"}); create the topic, or run with --parallelism 1.");
+                    return found.Partitions.Count;
                 }
 
-                starts[t] = partitions;
-                partitions += found.Partitions.Count;
+                reason = found?.Error.Reason ?? "not in the brokers' answer";
+            }
+            catch (KafkaException error) when (!error.Error.IsFatal)
+            {
+                reason = error.Error.Reason;
             }
 
-            _topicStarts = starts;
-            return partitions;
-        }
-        catch (KafkaException error)
-        {
-            throw new IOException(
-                $"kafka source '{_options.SafeText}' could not ask the brokers {_options.BootstrapServers} how many partitions its topics have ({error.Error.Reason}); start the brokers, or run with --parallelism 1.", error);
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= MetadataWaits)
+            {
+                throw new IOException(
+                    $"kafka source '{_options.SafeText}' could not learn from the brokers {_options.BootstrapServers} how many partitions topic '{topic}' has within {MetadataWaits.TotalSeconds:0} s ({reason}); start the brokers and create the topic, or run with --parallelism 1.");
+            }
+
+            Thread.Sleep(500);
         }
     }
 
