@@ -69,6 +69,74 @@ public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka)
         Assert.NotEmpty(other.Values);
     }
 
+    [Fact]
+    public async Task OnTwoPartitions_PartitionsTakenBackMidBatch_AreHandedOverOnlyOnceTheBatchCommitted_AndEachRecordIsReadOnce()
+    {
+        using var temp = new KafkaScratch();
+        string topic = KafkaSourceTest.Unique("rebalance-parts");
+        string group = KafkaSourceTest.Unique("g");
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
+        KafkaSourceTest.Produce(kafka.Server, topic, 0, 100);
+
+        var clock = new FakeTimeProvider(Start);
+        var logged = new KafkaLogCapture();
+        using var stop = new CancellationTokenSource();
+        string uri = KafkaSourceTest.SourceUri(kafka.Server, topic, group).Replace("session.timeout.ms=6000", "session.timeout.ms=30000", StringComparison.Ordinal);
+        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = 2, LoggerFactory = logged };
+        options.SourceUris["Input"] = uri;
+        options.SinkUris["Output"] = $"file://{temp.Combine("out")}/part?suffix=txt";
+        await using var run = new PipelineRun(KafkaRecordsPipeline.Definition, options);
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        KafkaSource source = Assert.IsType<KafkaSource>(run.Sources[0]);
+
+        // The two partitions of the run take the 100 records, each its topic partitions', in the batch not yet committed
+        // (partition 1's records are counted into the source at the boundary; the position says what was taken).
+        Dictionary<int, long> ends = KafkaSourceTest.EndOffsets(kafka.Server, topic, 4);
+        await KafkaSourceTest.WaitUntil(
+            () => ends.All(end => source.GetPosition().Description.Contains($"{topic}[{end.Key}]@{end.Value}", StringComparison.Ordinal)),
+            "the job to take the 100 records");
+
+        var other = new OtherConsumer(kafka.Server, topic, group);
+        try
+        {
+            await KafkaSourceTest.WaitUntil(() => logged.Messages.Any(m => m.Contains("takes back", StringComparison.Ordinal)), "the group to take partitions back");
+            Assert.Empty(other.Values);
+            Assert.Empty(other.Assignment);
+            Assert.All(KafkaSourceTest.CommittedOffsets(kafka.Server, topic, group, 4).Values, offset => Assert.True(offset < 0, "an offset was committed before its batch"));
+
+            // The batch's time comes: the partitions park, merge, the batch commits, then its offsets, then the handover.
+            clock.Advance(TimeSpan.FromMilliseconds(200));
+            await KafkaSourceTest.WaitUntil(() => run.BatchesCompleted >= 1 && other.Assignment.Count > 0, "the other consumer to be given partitions");
+            Assert.Equal(KafkaSourceTest.EachOnce(0, 100), KafkaSourceTest.Written(temp.Combine("out")));
+
+            // New records: each read by whichever of the two holds its partition now, and by it only.
+            KafkaSourceTest.Produce(kafka.Server, topic, 100, 200);
+            await KafkaSourceTest.WaitUntil(
+                () =>
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(200));
+                    return source.Counters.Records + other.Values.Count >= 200;
+                },
+                "the 100 new records to be read");
+            await stop.CancelAsync();
+            await run.FinishAsync(clock, running);
+            Assert.Equal(PipelineRunState.Completed, run.State);
+        }
+        finally
+        {
+            other.Dispose();
+        }
+
+        Dictionary<string, int> everything = KafkaSourceTest.Written(temp.Combine("out"));
+        foreach (string value in other.Values)
+        {
+            everything[value] = everything.GetValueOrDefault(value) + 1;
+        }
+
+        Assert.Equal(KafkaSourceTest.EachOnce(0, 200), everything);
+        Assert.NotEmpty(other.Values);
+    }
+
     // A plain Confluent.Kafka consumer in the same group, polling on a thread of its own, starting at the earliest
     // record of a partition with no committed offset (so one the job did not commit would show up again here).
     private sealed class OtherConsumer : IDisposable
