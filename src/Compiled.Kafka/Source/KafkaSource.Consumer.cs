@@ -314,6 +314,7 @@ public sealed partial class KafkaSource
         lock (_gate)
         {
             _assignedOnce = true;
+            var given = new List<PartitionState>(partitions.Count);
             foreach (TopicPartition topicPartition in partitions)
             {
                 long inGroup = committed.Find(c => c.TopicPartition == topicPartition) is { Offset.Value: >= 0 } c ? c.Offset.Value : -1;
@@ -329,14 +330,22 @@ public sealed partial class KafkaSource
                 // kept from committing) goes on after what the job took of it: those records are in its output.
                 long start = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Taken);
 
+                // Records of it the job took and that are not yet safe (it was lost without a handover, and given back):
+                // it keeps its lane, so that its records stay in order within the batch in flight.
+                if (partition.Taken <= partition.Safe || partition.Taken < 0)
+                {
+                    given.Add(partition);
+                }
+
                 partition.Assigned = true;
-                partition.Lane = LaneOf(topicPartition);
                 partition.Taken = start;
                 partition.Safe = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Safe);
                 partition.Committed = inGroup;
                 partition.Expected = start;
                 starts.Add(new TopicPartitionOffset(topicPartition, start >= 0 ? new Offset(start) : Offset.Unset));
             }
+
+            SpreadOverLanes(given);
         }
 
         string fresh = _options.Start == KafkaSourceStart.Earliest ? "from its beginning" : "from its end";

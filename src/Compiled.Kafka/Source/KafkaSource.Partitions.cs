@@ -11,10 +11,11 @@ namespace Compiled.Kafka;
 /// <b>Partitions of a run.</b> A run on N partitions (<c>--parallelism N</c>) spreads the topics' partitions over its
 /// partitions: the source's one consumer (one member of the group, as on one partition) fetches, and hands each record
 /// to the lane of its topic partition, which one partition of the run reads, on the partition's thread into its own
-/// tables (<see cref="OpenForPartitions"/>). The topics' partitions, numbered one topic after another in the order the
-/// URI names them, go round the run's partitions: topic partition k to the run's partition k mod N, whichever of them
-/// the group gives this process. So each topic partition's records stay in their order, in one partition of the run, and
-/// a topic of fewer partitions than N is read on as many partitions of the run (<see cref="PartitionsFor"/>). Offsets,
+/// tables (<see cref="OpenForPartitions"/>). The topic partitions the group gives this process are spread evenly over
+/// the run's partitions, in the order of their numbers (one topic after another, in the order the URI names them), each
+/// to the partition holding fewest: a process given them all reads topic partition k on partition k mod N. A topic
+/// partition keeps its partition while this process holds it, so its records stay in their order, in one partition of
+/// the run; and a topic of fewer partitions than N is read on as many partitions of the run (<see cref="PartitionsFor"/>). Offsets,
 /// commits, handovers and the checkpoint's position are the consumer's, as on one partition: the position holds each
 /// topic partition's offset, so a restart resumes each where it was, on any number of partitions.
 /// </para>
@@ -78,17 +79,49 @@ public sealed partial class KafkaSource
         return [.. Enumerable.Range(1, count - 1).Select(p => new PartitionReader(this, p))];
     }
 
-    // The lane of a topic partition: its number among all the topics' partitions, round the run's partitions.
-    private int LaneOf(TopicPartition partition)
+    // Under the gate, as the group gives this process partitions: each of `given` goes to the lane (the partition of the
+    // run) holding the fewest of the partitions this process holds, the first such lane on a tie, taken in the order of
+    // their numbers among all the topics' partitions. So a process given every partition reads topic partition k on
+    // the run's partition k mod N, and one given some (other processes share the group) spreads those evenly whatever
+    // the group's assignor picked. A partition held all along keeps its lane: its records stay in one partition's order.
+    private void SpreadOverLanes(List<PartitionState> given)
     {
         if (_lanes.Length == 1)
         {
-            return 0;
+            return;
         }
 
+        int[] held = new int[_lanes.Length];
+        foreach (PartitionState partition in _partitions)
+        {
+            if (partition.Assigned && !given.Contains(partition))
+            {
+                held[partition.Lane]++;
+            }
+        }
+
+        foreach (PartitionState partition in given.OrderBy(p => NumberAmongAll(p.Partition)))
+        {
+            int lane = 0;
+            for (int l = 1; l < held.Length; l++)
+            {
+                if (held[l] < held[lane])
+                {
+                    lane = l;
+                }
+            }
+
+            partition.Lane = lane;
+            held[lane]++;
+        }
+    }
+
+    // A topic partition's number among all the topics' partitions, numbered one topic after another in the URI's order.
+    private long NumberAmongAll(TopicPartition partition)
+    {
         int topic = IndexOfTopic(partition.Topic);
-        int first = topic >= 0 && _topicStarts is { } starts && topic < starts.Length ? starts[topic] : 0;
-        return (int)((uint)(first + partition.Partition.Value) % (uint)_lanes.Length);
+        long first = topic >= 0 && _topicStarts is { } starts && topic < starts.Length ? starts[topic] : (long)Math.Max(topic, 0) << 32;
+        return first + partition.Partition.Value;
     }
 
     // How many partitions the source's topics have, from the brokers' metadata, asked through a consumer that joins no
@@ -144,7 +177,7 @@ public sealed partial class KafkaSource
         }
     }
 
-    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Kafka source {Source}: its topics' partitions are spread over {Count} partitions of the run (topic partition k to partition k mod {Count}); one consumer fetches for all of them")]
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Kafka source {Source}: the topic partitions the group gives this process are spread evenly over {Count} partitions of the run (all of them: topic partition k to partition k mod {Count}); one consumer fetches for all of them")]
     private partial void LogOpenedForPartitions(string source, int count);
 
     // What partition p of the run reads: the records of its lane of the source. The source keeps the position, commits

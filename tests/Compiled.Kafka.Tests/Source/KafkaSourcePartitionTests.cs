@@ -5,8 +5,8 @@ namespace Compiled.Kafka.Tests.Source;
 
 /// <summary>
 /// A pipeline over a <c>kafka://</c> source run on several partitions (<c>--parallelism N</c>): the topic's partitions
-/// are spread over the run's partitions, each read by a consumer of the group of its own on the partition's thread, and
-/// the batches' partials merge at each boundary. The results are one partition's (the order of records of different
+/// are spread over the run's partitions, each reading the records of its topic partitions, which the source's one
+/// consumer fetches, on its own thread, and the batches' partials merge at each boundary. The results are one partition's (the order of records of different
 /// topic partitions aside), a checkpointed run stopped and restarted, on another number of partitions, neither loses
 /// nor doubles a record, and a topic of fewer partitions than asked for is read on as many.
 /// </summary>
@@ -28,7 +28,7 @@ public sealed class KafkaSourcePartitionTests(KafkaSourceFixture kafka)
         Assert.Equal(ExpectedCounts(0, 2000), one);
         Assert.Equal(one, two);
         Assert.Contains(log.Messages, m => m.Contains("runs on 2 partitions: the partitions of kafka://", StringComparison.Ordinal));
-        Assert.Contains(log.Messages, m => m.Contains("spread over 2 partitions of the run", StringComparison.Ordinal));
+        Assert.Contains(log.Messages, m => m.Contains("spread evenly over 2 partitions of the run", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -137,6 +137,60 @@ public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka)
         Assert.NotEmpty(other.Values);
     }
 
+    [Fact]
+    public async Task OnTwoPartitions_WithAnotherMemberAssigningRoundRobin_ThePartitionsTheRunKeepsAreSpreadOverBoth()
+    {
+        using var temp = new KafkaScratch();
+        string topic = KafkaSourceTest.Unique("spread-rr");
+        string group = KafkaSourceTest.Unique("g");
+        await KafkaSourceTest.CreateTopicAsync(kafka.Server, topic, partitions: 4);
+        KafkaSourceTest.Produce(kafka.Server, topic, 0, 100);
+
+        using var stop = new CancellationTokenSource();
+        var options = new PipelineRunOptions { Parallelism = 2 };
+        options.SourceUris["Input"] = KafkaSourceTest.SourceUri(kafka.Server, topic, group);
+        options.SinkUris["Output"] = $"file://{temp.Combine("out")}/part?suffix=txt";
+        await using var run = new PipelineRun(KafkaRecordsPipeline.Definition, options);
+        Task running = run.RunAsync(stop.Token, TestContext.Current.CancellationToken);
+        KafkaSource source = Assert.IsType<KafkaSource>(run.Sources[0]);
+        await KafkaSourceTest.WaitUntil(() => source.Counters.Records >= 100, "the job to read the first 100 records");
+
+        // A member that assigns round robin only: the run keeps two of the four partitions, both even or both odd, which
+        // k mod 2 would put on one partition of the run; they are spread over both.
+        var other = new OtherConsumer(kafka.Server, topic, group, PartitionAssignmentStrategy.RoundRobin);
+        try
+        {
+            await KafkaSourceTest.WaitUntil(() => other.Assignment.Count == 2 && source.Assignment.Count == 2, "the group to give each member two partitions");
+            KafkaSourceTest.Produce(kafka.Server, topic, 100, 500);
+            await KafkaSourceTest.WaitUntil(() => source.Counters.Records + other.Values.Count >= 500, "the 400 new records to be read");
+            await KafkaSourceTest.StopAsync(run, running, stop);
+        }
+        finally
+        {
+            other.Dispose();
+        }
+
+        Dictionary<string, int> everything = KafkaSourceTest.Written(temp.Combine("out"));
+        foreach (string value in other.Values)
+        {
+            everything[value] = everything.GetValueOrDefault(value) + 1;
+        }
+
+        Assert.Equal(KafkaSourceTest.EachOnce(0, 500), everything);
+
+        // The run's records of the new ones came from both partitions' part files (part-TIME-part-0000p.txt).
+        var parts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string file in Directory.GetFiles(temp.Combine("out"), "part-*.txt"))
+        {
+            if (File.ReadLines(file).Any(value => int.Parse(value.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture) >= 100))
+            {
+                parts.Add(Path.GetFileNameWithoutExtension(file)[^10..]);
+            }
+        }
+
+        Assert.Equal(["part-00000", "part-00001"], parts.Order(StringComparer.Ordinal));
+    }
+
     // A plain Confluent.Kafka consumer in the same group, polling on a thread of its own, starting at the earliest
     // record of a partition with no committed offset (so one the job did not commit would show up again here).
     private sealed class OtherConsumer : IDisposable
@@ -146,13 +200,14 @@ public sealed class KafkaSourceRebalanceTests(KafkaSourceFixture kafka)
         private readonly Thread _thread;
         private volatile List<TopicPartition> _assignment = [];
 
-        public OtherConsumer(KafkaServer kafka, string topic, string group)
+        public OtherConsumer(KafkaServer kafka, string topic, string group, PartitionAssignmentStrategy? strategy = null)
         {
             _consumer = new ConsumerBuilder<Ignore, string>(kafka.Configure(new ConsumerConfig
             {
                 GroupId = group,
                 AutoOffsetReset = AutoOffsetReset.Earliest,
                 EnableAutoCommit = false,
+                PartitionAssignmentStrategy = strategy,
             }))
                 .SetPartitionsAssignedHandler((_, partitions) => _assignment = partitions)
                 .SetPartitionsRevokedHandler((_, _) => _assignment = [])
