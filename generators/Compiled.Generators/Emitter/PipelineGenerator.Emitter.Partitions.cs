@@ -313,6 +313,9 @@ namespace Compiled.Generators
                 w.Line(OutOfRange);
                 w.Close();
                 w.Close();
+
+                // The messages of a message source's partitions (a Kafka topic's) this partition reads: the same loop.
+                EmitProcessMessages(w, pipeline);
                 w.Line();
                 w.Line("/// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>");
                 w.Open($"public override void MergeInto({Runtime}.Hosting.PipelineJob job)");

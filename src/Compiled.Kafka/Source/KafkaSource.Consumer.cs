@@ -22,18 +22,24 @@ public sealed partial class KafkaSource
     // Whether the group has given this process its partitions (possibly none) since it subscribed.
     private bool _assignedOnce;
 
-    // The consumer's thread's own: the run of records being filled, the deserializer that fills it, and the partitions
-    // of each topic by number (a cache of _byPartition, whose entries are never removed).
+    // The consumer's thread's own: the deserializer, which copies each record into the run being filled (of the one lane)
+    // or, with a lane per partition of the run, into a run that stages it until its partition, so its lane, is known;
+    // and the partitions of each topic by number (a cache of _byPartition, whose entries are never removed).
     private RecordBytesDeserializer? _deserializer;
-    private FetchedRecords? _filling;
+    private FetchedRecords? _staging;
     private PartitionState?[][] _partitionsByTopic = [];
 
     private void Poll()
     {
         try
         {
-            FetchedRecords filling = _filling = new FetchedRecords(RunRecords);
-            _deserializer = new RecordBytesDeserializer(filling);
+            foreach (Lane lane in _lanes)
+            {
+                lane.Filling = new FetchedRecords(RunRecords);
+            }
+
+            _staging = _lanes.Length > 1 ? new FetchedRecords(1) : null;
+            _deserializer = new RecordBytesDeserializer(_staging ?? _lanes[0].Filling!);
             IConsumer<RecordBytes, RecordBytes> consumer = new ConsumerBuilder<RecordBytes, RecordBytes>(_options.CreateConsumerConfig())
                 .SetKeyDeserializer(_deserializer)
                 .SetValueDeserializer(_deserializer)
@@ -52,11 +58,11 @@ public sealed partial class KafkaSource
                 while (!WaitWhileFull(runRecords))
                 {
                     // The first record of a run is waited for; the next ones are taken while the client has them at once.
-                    filling = _filling!;
                     ConsumeResult<RecordBytes, RecordBytes>? result;
                     try
                     {
-                        result = consumer.Consume(filling.Count == 0 ? PollTimeout : TimeSpan.Zero);
+                        _staging?.Clear();
+                        result = consumer.Consume(Filled() ? TimeSpan.Zero : PollTimeout);
                     }
                     catch (ConsumeException error) when (!error.Error.IsFatal)
                     {
@@ -66,9 +72,9 @@ public sealed partial class KafkaSource
 
                     if (result is null || result.IsPartitionEOF)
                     {
-                        if (filling.Count > 0)
+                        if (Filled())
                         {
-                            HandOver();
+                            HandOverAll();
                         }
                         else
                         {
@@ -79,20 +85,29 @@ public sealed partial class KafkaSource
                         continue;
                     }
 
-                    if (PartitionOf(result.Topic, result.Partition.Value) is { } partition)
+                    if (PartitionOf(result.Topic, result.Partition.Value) is not { } partition)
                     {
-                        Timestamp timestamp = result.Message.Timestamp;
-                        filling.Add(
-                            partition,
-                            result.Offset.Value,
-                            timestamp.Type == TimestampType.NotAvailable ? 0 : timestamp.UnixTimestampMs,
-                            result.Message.Key,
-                            result.Message.Value);
+                        continue;
+                    }
+
+                    // Into the run of the lane of the record's partition: as the deserializer copied it, or copied from
+                    // where it was staged.
+                    Timestamp timestamp = result.Message.Timestamp;
+                    long time = timestamp.Type == TimestampType.NotAvailable ? 0 : timestamp.UnixTimestampMs;
+                    Lane lane = _lanes[partition.Lane];
+                    FetchedRecords filling = lane.Filling!;
+                    if (_staging is { } staged)
+                    {
+                        filling.AddCopy(partition, result.Offset.Value, time, staged, result.Message.Key, result.Message.Value);
+                    }
+                    else
+                    {
+                        filling.Add(partition, result.Offset.Value, time, result.Message.Key, result.Message.Value);
                     }
 
                     if (filling.Count >= runRecords || filling.IsFull)
                     {
-                        HandOver();
+                        HandOver(lane);
                     }
                 }
 
@@ -162,7 +177,11 @@ public sealed partial class KafkaSource
             {
                 // Records fetched now are not handed to the job, which has stopped reading.
                 consumer.Consume(PollTimeout);
-                _filling!.Clear();
+                _staging?.Clear();
+                foreach (Lane lane in _lanes)
+                {
+                    lane.Filling!.Clear();
+                }
             }
             catch (ConsumeException error) when (!error.Error.IsFatal)
             {
@@ -188,32 +207,48 @@ public sealed partial class KafkaSource
         }
     }
 
-    // Hands the run being filled to the job, keeping only the records of partitions this process still holds that the
-    // job does not have yet, and starts the next run (one the job has emptied, when there is one).
-    private void HandOver()
+    // Whether a lane's run being filled holds records.
+    private bool Filled()
     {
-        FetchedRecords handed = _filling!;
-        lock (_gate)
+        foreach (Lane lane in _lanes)
         {
-            handed.Admit();
-            if (handed.Unread > 0)
+            if (lane.Filling!.Count > 0)
             {
-                _ready.Enqueue(handed);
-                _readyRecords += handed.Unread;
-                _filling = _spare.TryPop(out FetchedRecords? spare) ? spare : null;
-                if (_readable is { } readable)
-                {
-                    _readable = null;
-                    readable.TrySetResult();
-                }
-            }
-            else
-            {
-                handed.Clear();
+                return true;
             }
         }
 
-        _deserializer!.Into = _filling ??= new FetchedRecords(RunRecords);
+        return false;
+    }
+
+    // Hands every lane's run being filled that holds records to the job (see HandOver).
+    private void HandOverAll()
+    {
+        foreach (Lane lane in _lanes)
+        {
+            if (lane.Filling!.Count > 0)
+            {
+                HandOver(lane);
+            }
+        }
+    }
+
+    // Hands a lane's run being filled to the job, keeping only the records of partitions this process still holds that
+    // the job does not have yet, and starts the lane's next run (one the job has emptied, when there is one).
+    private void HandOver(Lane lane)
+    {
+        lock (_gate)
+        {
+            _readyRecords += lane.HandOver(lane.Filling!);
+            lane.Filling ??= _spare.TryPop(out FetchedRecords? spare) ? spare : null;
+        }
+
+        lane.Filling ??= new FetchedRecords(RunRecords);
+        if (_staging is null)
+        {
+            _deserializer!.Into = lane.Filling;
+        }
+
         BrokersAnswered();
         CommitIfBehind();
     }
@@ -279,6 +314,7 @@ public sealed partial class KafkaSource
         lock (_gate)
         {
             _assignedOnce = true;
+            var given = new List<PartitionState>(partitions.Count);
             foreach (TopicPartition topicPartition in partitions)
             {
                 long inGroup = committed.Find(c => c.TopicPartition == topicPartition) is { Offset.Value: >= 0 } c ? c.Offset.Value : -1;
@@ -294,6 +330,13 @@ public sealed partial class KafkaSource
                 // kept from committing) goes on after what the job took of it: those records are in its output.
                 long start = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Taken);
 
+                // Records of it the job took and that are not yet safe (it was lost without a handover, and given back):
+                // it keeps its lane, so that its records stay in order within the batch in flight.
+                if (partition.Taken <= partition.Safe || partition.Taken < 0)
+                {
+                    given.Add(partition);
+                }
+
                 partition.Assigned = true;
                 partition.Taken = start;
                 partition.Safe = Math.Max(Math.Max(inGroup, inCheckpoint), partition.Safe);
@@ -301,6 +344,8 @@ public sealed partial class KafkaSource
                 partition.Expected = start;
                 starts.Add(new TopicPartitionOffset(topicPartition, start >= 0 ? new Offset(start) : Offset.Unset));
             }
+
+            SpreadOverLanes(given);
         }
 
         string fresh = _options.Start == KafkaSourceStart.Earliest ? "from its beginning" : "from its end";
@@ -347,13 +392,12 @@ public sealed partial class KafkaSource
         lock (_gate)
         {
             released = [.. partitions.Select(p => _byPartition.GetValueOrDefault(p)).OfType<PartitionState>()];
-            foreach (FetchedRecords records in _ready)
-            {
-                _readyRecords -= records.Drop(released);
-            }
 
-            // The run being filled: this is the consumer's thread (the client calls its handlers inside Consume).
-            _filling?.Drop(released);
+            // The runs being filled too: this is the consumer's thread (the client calls its handlers inside Consume).
+            foreach (Lane lane in _lanes)
+            {
+                _readyRecords -= lane.Drop(released);
+            }
 
             while (!lost && !_stopping && _failure is null && released.Exists(static p => p.Taken > p.Safe))
             {
@@ -476,10 +520,9 @@ public sealed partial class KafkaSource
         {
             _failure ??= error;
             Monitor.PulseAll(_gate);
-            if (_readable is { } readable)
+            foreach (Lane lane in _lanes)
             {
-                _readable = null;
-                readable.TrySetResult();
+                lane.Wake();
             }
         }
     }

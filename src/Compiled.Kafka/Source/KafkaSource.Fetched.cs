@@ -22,6 +22,65 @@ public sealed partial class KafkaSource
     // Where a record's key or value lies in its run's buffer; a length of -1 for none (a null key or value).
     private readonly record struct RecordBytes(int Start, int Length);
 
+    // The records of the topic partitions one partition of the run reads (all of them on one partition): the runs handed
+    // over and not yet taken, the run the consumer's thread fills, and the wait of the partition's thread for records.
+    private sealed class Lane
+    {
+        public Queue<FetchedRecords> Ready { get; } = new();
+
+        // The records of the runs in Ready not yet taken.
+        public int ReadyRecords { get; set; }
+
+        // The run being filled: the consumer's thread's own until it is handed over.
+        public FetchedRecords? Filling { get; set; }
+
+        public TaskCompletionSource? Readable { get; set; }
+
+        // Under the gate: hands over the run being filled (records of partitions this process still holds that the job
+        // does not have yet) and wakes the lane's reader; returns the records handed over, and the run goes to Ready.
+        public int HandOver(FetchedRecords handed)
+        {
+            handed.Admit();
+            int records = handed.Unread;
+            if (records == 0)
+            {
+                handed.Clear();
+                return 0;
+            }
+
+            Ready.Enqueue(handed);
+            ReadyRecords += records;
+            Filling = null;
+            Wake();
+            return records;
+        }
+
+        // Under the gate: drops the unread records of partitions taken away, handed over or being filled; returns how
+        // many of those handed over it dropped.
+        public int Drop(List<PartitionState> released)
+        {
+            int dropped = 0;
+            foreach (FetchedRecords records in Ready)
+            {
+                dropped += records.Drop(released);
+            }
+
+            ReadyRecords -= dropped;
+            Filling?.Drop(released);
+            return dropped;
+        }
+
+        // Under the gate: the lane's reader waits no more (records came, or the source failed).
+        public void Wake()
+        {
+            if (Readable is { } readable)
+            {
+                Readable = null;
+                readable.TrySetResult();
+            }
+        }
+    }
+
     // The client's deserializer of keys and values: copies the bytes into the run being filled, called on the consumer's
     // thread inside Consume.
     private sealed class RecordBytesDeserializer(FetchedRecords into) : IDeserializer<RecordBytes>
@@ -53,6 +112,16 @@ public sealed partial class KafkaSource
 
         public void Add(PartitionState partition, long offset, long timestamp, RecordBytes key, RecordBytes value) =>
             _entries[_count++] = new Entry(partition, offset, timestamp, key, value);
+
+        // Adds a record whose key and value the deserializer copied into `staged`, copying them into this run: a source
+        // read on several partitions of the run learns which lane a record goes to only once the client returns it.
+        public void AddCopy(PartitionState partition, long offset, long timestamp, FetchedRecords staged, RecordBytes key, RecordBytes value)
+        {
+            ReadOnlySpan<byte> bytes = staged._bytes.Span;
+            RecordBytes ownKey = key.Length < 0 ? key : new RecordBytes(Keep(bytes.Slice(key.Start, key.Length)), key.Length);
+            RecordBytes ownValue = value.Length < 0 ? value : new RecordBytes(Keep(bytes.Slice(value.Start, value.Length)), value.Length);
+            _entries[_count++] = new Entry(partition, offset, timestamp, ownKey, ownValue);
+        }
 
         // Under the gate, as the run is handed over: keeps the records of partitions this process still holds that the
         // job does not have yet (a record fetched again after a rebalance is dropped), in order.

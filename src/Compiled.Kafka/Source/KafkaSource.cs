@@ -71,13 +71,11 @@ public sealed partial class KafkaSource : MessageSource
     // Guards everything the consumer's thread and the run's loop share; the commit gate orders commits against handovers.
     private readonly object _gate = new();
     private readonly object _commitGate = new();
-    private readonly Queue<FetchedRecords> _ready = new();
     private readonly Stack<FetchedRecords> _spare = new();
     private readonly List<PartitionState> _partitions = [];
     private readonly Dictionary<TopicPartition, PartitionState> _byPartition = [];
     private readonly Dictionary<TopicPartition, long> _resumed = [];
-    private int _readyRecords;
-    private TaskCompletionSource? _readable;
+    private int _readyRecords;                          // in every lane
     private Exception? _failure;
     private bool _stopping;
 
@@ -116,14 +114,21 @@ public sealed partial class KafkaSource : MessageSource
     /// <inheritdoc />
     public override SourceReplay Replay => SourceReplay.Replayable;
 
-    /// <summary>Starts the consumer the first time, then waits until it has fetched records.</summary>
-    public override async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the consumer the first time, then waits until it has fetched records (of the run's partition 0, when read on several).</summary>
+    public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => WaitToReadAsync(0, cancellationToken);
+
+    /// <inheritdoc />
+    public override bool TryRead(MessageBatch batch) => TryRead(0, batch);
+
+    // Starts the consumer the first time, then waits until it has fetched records of the lane.
+    private async ValueTask<bool> WaitToReadAsync(int lane, CancellationToken cancellationToken)
     {
         Task wait;
         lock (_gate)
         {
             ThrowIfFailed();
-            if (_readyRecords > 0)
+            Lane reading = _lanes[lane];
+            if (reading.ReadyRecords > 0)
             {
                 return true;
             }
@@ -134,8 +139,8 @@ public sealed partial class KafkaSource : MessageSource
                 _thread.Start();
             }
 
-            _readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            wait = _readable.Task;
+            reading.Readable ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = reading.Readable.Task;
         }
 
         await wait.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -146,14 +151,15 @@ public sealed partial class KafkaSource : MessageSource
         }
     }
 
-    /// <inheritdoc />
-    public override bool TryRead(MessageBatch batch)
+    // Moves the lane's fetched records into the batch.
+    private bool TryRead(int lane, MessageBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
         bool added = false;
         lock (_gate)
         {
-            while (!batch.IsFull && _ready.TryPeek(out FetchedRecords? records))
+            Lane reading = _lanes[lane];
+            while (!batch.IsFull && reading.Ready.TryPeek(out FetchedRecords? records))
             {
                 int unread = records.Unread;
                 try
@@ -162,12 +168,14 @@ public sealed partial class KafkaSource : MessageSource
                 }
                 finally
                 {
-                    _readyRecords -= unread - records.Unread;
+                    int moved = unread - records.Unread;
+                    _readyRecords -= moved;
+                    reading.ReadyRecords -= moved;
                 }
 
                 if (records.Unread == 0)
                 {
-                    _ready.Dequeue();
+                    reading.Ready.Dequeue();
                     records.Clear();
                     _spare.Push(records);
                 }
@@ -441,5 +449,8 @@ public sealed partial class KafkaSource : MessageSource
 
         // The offset of the next record to fetch for the job; an earlier one (fetched again) is dropped.
         public long Expected { get; set; } = -1;
+
+        // The lane its records go to: the partition of the run that reads it (0 on one partition).
+        public int Lane { get; set; }
     }
 }

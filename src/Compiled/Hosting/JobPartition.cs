@@ -1,5 +1,6 @@
 using System.Buffers;
 using Compiled.Connectors;
+using Compiled.Connectors.Messages;
 using Compiled.Framing;
 using Compiled.Hosting.Partitions;
 using Compiled.Sinks;
@@ -30,6 +31,16 @@ public abstract class JobPartition : IDisposable
     /// when <paramref name="isCompleted"/>. Returns how far the buffer was consumed, as <see cref="PipelineJob.Process"/>.
     /// </summary>
     public abstract SequencePosition Process(int source, in ReadOnlySequence<byte> buffer, bool isCompleted);
+
+    /// <summary>
+    /// Runs each message of <paramref name="batch"/>, its payload as one record, through this partition's fused loop of
+    /// source <paramref name="source"/>, as <see cref="PipelineJob.ProcessMessages"/> does for the job: the messages of the
+    /// partitions of a message source (a Kafka topic's) this partition reads.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The partition was not generated with a loop over messages; regenerate the pipeline with this version of Compiled.</exception>
+    public virtual void ProcessMessages(int source, MessageBatch batch) =>
+        throw new NotSupportedException(
+            $"Partition {Index} of this job cannot take messages of source {source}: its code was generated without a loop over messages; rebuild the pipeline with this version of Compiled, or run it with --parallelism 1.");
 
     /// <summary>
     /// Folds what this partition collected in the batch into <paramref name="job"/>'s per-batch tables and counts (the

@@ -1,5 +1,6 @@
 using Compiled.Connectors;
 using Compiled.Connectors.Files;
+using Compiled.Connectors.Messages;
 using Compiled.Hosting.Partitions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
@@ -9,14 +10,18 @@ namespace Compiled.Hosting;
 /// <remarks>
 /// Partitions. A run runs on <see cref="PipelineRunOptions.Parallelism"/> partitions (by default one per core, as many as
 /// its input has <see cref="PipelineRunOptions.MinBytesPerDefaultPartition"/> for) when its pipeline can
-/// (<see cref="PipelineDefinition.MaxParallelism"/>) and every source is a file or an unwatched pattern; otherwise it runs
-/// on one partition as always, and logs why (at Debug level when the parallelism was left to its default). With a
+/// (<see cref="PipelineDefinition.MaxParallelism"/>) and every source is a file or an unwatched pattern, or its one source
+/// is a message source of partitions of its own (a Kafka topic's) and the parallelism is given; otherwise it runs on one
+/// partition as always, and logs why (at Debug level when the parallelism was left to its default). With a
 /// checkpoint, each source's position holds what each partition has left, and a restart resumes on as many partitions. On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition. With <see cref="PipelineRunOptions.MaxBatchBytes"/>
 /// the files are first cut into sections of that many bytes, each split into N ranges, and the partitions read a
-/// section at a time, a batch ending at each section's end.
+/// section at a time, a batch ending at each section's end. A message source's partitions are spread over the run's
+/// partitions instead (<see cref="MessageSource.OpenForPartitions"/>), each run's partition reading its share on a thread
+/// of its own (<see cref="MessageInput"/>); a source of fewer partitions than asked for is read on as many, which is
+/// logged, and its position (every topic partition's offset) lets a restart resume on any number.
 /// </remarks>
 public sealed partial class PipelineRun
 {
@@ -43,12 +48,23 @@ public sealed partial class PipelineRun
             return (1, bound);
         }
 
+        int count = Math.Min(_parallelism, _definition.MaxParallelism);
+        if (_binding.Sources.Length == 1 && _binding.Sources[0] is MessageSource messages)
+        {
+            return PlanMessagePartitions(messages, count);
+        }
+
         long bytes = 0;
         foreach (Source source in _binding.Sources)
         {
+            if (source is MessageSource)
+            {
+                return (1, $"source {source.Uri.Text} delivers messages, which are read on partitions only when it is the pipeline's one source, and it has {_binding.Sources.Length}");
+            }
+
             if (source is not FileSource file)
             {
-                return (1, $"source {source.Uri.Text} is not a file; only files are split into partitions");
+                return (1, $"source {source.Uri.Text} is not a file, nor a message source of partitions of its own (a Kafka topic); only those are split into partitions");
             }
 
             if (file.WhyNotSplittable() is { } reason)
@@ -59,7 +75,6 @@ public sealed partial class PipelineRun
             bytes += file.BytesToSplit();
         }
 
-        int count = Math.Min(_parallelism, _definition.MaxParallelism);
         if (!_parallelismIsSet)
         {
             // Left to the default, a small input stays on one partition: each partition gets at least its share of bytes.
@@ -67,6 +82,31 @@ public sealed partial class PipelineRun
         }
 
         return (count, null);
+    }
+
+    // How many partitions a run reads its one source, a message source, on: as many as asked for (a parallelism left to
+    // its default keeps it on one, since the source's own partitions, not the cores, say how many make sense), or as many
+    // as the source has partitions of its own when fewer (logged).
+    private (int Count, string? OnePartition) PlanMessagePartitions(MessageSource source, int count)
+    {
+        if (!_parallelismIsSet)
+        {
+            return (1, $"source {source.Uri.Text} delivers messages, which are spread over partitions only when the parallelism is given (--parallelism N, PipelineRunOptions.Parallelism)");
+        }
+
+        (int partitions, string? reason) = source.PartitionsFor(count);
+        partitions = Math.Clamp(partitions, 1, count);
+        if (partitions == 1)
+        {
+            return (1, reason ?? $"source {source.Uri.Text} is read on one partition");
+        }
+
+        if (partitions < count)
+        {
+            LogFewerPartitions(_definition.Name, partitions, count, reason ?? $"source {source.Uri.Text} is read on at most {partitions}");
+        }
+
+        return (partitions, null);
     }
 
     // How many partitions the checkpoint the run resumes from was written on, when more than one: the run resumes on as
@@ -116,20 +156,23 @@ public sealed partial class PipelineRun
         return partitions;
     }
 
-    // The partitions of a run on several: every source's files opened and split, and the partitions created (each takes
-    // its buffers, or part writers, of the sinks its fused loop writes to); nothing started. Called before the first batch.
+    // The partitions of a run on several: every source's input opened and shared out (files split, a message source's
+    // readers opened), and the partitions created (each takes its buffers, or part writers, of the sinks its fused loop
+    // writes to); nothing started. Called before the first batch.
     private PartitionThreads CreatePartitions(PipelineJob job, JobContext context, int count)
     {
-        var sets = new List<FileSet>(_binding.Sources.Length);
+        var inputs = new List<PartitionInput>(_binding.Sources.Length);
         try
         {
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
                 // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
-                sets.Add(new FileSet(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
+                inputs.Add(_binding.Sources[s] is MessageSource messages
+                    ? new MessageInput(s, messages, messages.OpenForPartitions(count))
+                    : new FileInput(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            var threads = new PartitionThreads(job, context, _binding.Sources, sets, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
             if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
                 // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of
@@ -141,9 +184,9 @@ public sealed partial class PipelineRun
         }
         catch
         {
-            foreach (FileSet set in sets)
+            foreach (PartitionInput input in inputs)
             {
-                set.Files.Dispose();
+                input.Dispose();
             }
 
             throw;
@@ -158,7 +201,15 @@ public sealed partial class PipelineRun
         using (threads)
         using (abortToken.Register(static state => ((PipelineRun)state!).WakeLoop(), this))
         {
-            LogPartitions(_definition.Name, count);
+            if (threads.ReadsMessages)
+            {
+                LogMessagePartitions(_definition.Name, count, _binding.Sources[0].Uri.Text);
+            }
+            else
+            {
+                LogPartitions(_definition.Name, count);
+            }
+
             if (threads.ReadsSections)
             {
                 LogSections(_definition.Name, Math.Max(_maxBatchBytes ?? 0, FileSource.MinSectionBytes), count);
@@ -221,6 +272,12 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: each file is split into {Count} byte ranges cut at line ends, each read on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogPartitions(string pipeline, int count);
+
+    [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: the partitions of {Source} are spread over them, each partition reads its share on a thread of its own, and each batch's partials are merged before it is emitted")]
+    private partial void LogMessagePartitions(string pipeline, int count, string source);
+
+    [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions rather than the {Asked} asked for: {Reason}")]
+    private partial void LogFewerPartitions(string pipeline, int count, int asked, string reason);
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
     private partial void LogSections(string pipeline, long bytes, int count);

@@ -377,6 +377,21 @@ namespace Clicks
                     }
                 }
 
+                /// <summary>Runs each message of the batch, its payload as one record, through the fused loop of its source.</summary>
+                public override void ProcessMessages(int source, global::Compiled.Connectors.Messages.MessageBatch batch)
+                {
+                    switch (source)
+                    {
+                        case 0:
+                        {
+                            var inputLoop = new InputLoop(this);
+                            batch.Deliver(ref inputLoop);
+                            break;
+                        }
+                        default: throw new global::System.ArgumentOutOfRangeException("source");
+                    }
+                }
+
                 /// <summary>Folds this batch's partials into the job's tables (keys the job has not seen go after its own, in first-seen order), then empties them.</summary>
                 public override void MergeInto(global::Compiled.Hosting.PipelineJob job)
                 {

@@ -53,7 +53,7 @@ public abstract class MessageSource : Source
     {
     }
 
-    // Called by the run's reading loop once the job has taken a batch.
+    // Called by the run's reading loop (or a partition's thread) once the job has taken a batch.
     internal void Taken(MessageBatch batch) => OnTaken(batch);
 
     /// <summary>A message source has no byte streams: the run reads it with <see cref="WaitToReadAsync"/> and <see cref="TryRead"/>.</summary>
@@ -61,6 +61,28 @@ public abstract class MessageSource : Source
     public sealed override ValueTask<SourceStream?> NextStreamAsync(CancellationToken cancellationToken) =>
         throw new InvalidOperationException(
             $"Source {Uri.Text} delivers messages, not byte streams; read it with WaitToReadAsync and TryRead into a MessageBatch, as a PipelineRun does.");
+
+    /// <summary>
+    /// How many of a run's partitions this source can be read on, at most <paramref name="wanted"/>, and, when fewer, why
+    /// (for the run's log). By default one: the source's messages come in one stream, which is not split. A source of
+    /// several partitions of its own (a Kafka topic's) can spread them over the run's partitions: it overrides this and
+    /// <see cref="OpenForPartitions"/>.
+    /// </summary>
+    public virtual (int Partitions, string? Reason) PartitionsFor(int wanted) =>
+        (1, $"source {Uri.Text} delivers its messages in one stream, which is not split into partitions");
+
+    /// <summary>
+    /// Opens the source for a run on <paramref name="count"/> partitions (no more than <see cref="PartitionsFor"/> gave),
+    /// before it reads anything: partition 0 reads this source itself, and partition p reads element p - 1 of the list
+    /// returned, each on a thread of its own, with the same calls as the run's loop makes on one partition
+    /// (<see cref="WaitToReadAsync"/>, <see cref="TryRead"/>, then <see cref="OnTaken"/>). This source stays the one the run
+    /// checkpoints and commits: its <see cref="Source.GetPosition"/> holds every reader's position, asked while every
+    /// partition is parked at a batch boundary, and its <see cref="Source.CheckpointedAsync"/>,
+    /// <see cref="Source.BatchCommittedAsync"/> and <see cref="Source.DisposeAsync"/> serve the readers too.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The source is read on one partition (<see cref="PartitionsFor"/> gives 1).</exception>
+    public virtual IReadOnlyList<MessageSource> OpenForPartitions(int count) =>
+        throw new NotSupportedException($"Source {Uri.Text} is read on one partition; run the pipeline with --parallelism 1.");
 
     /// <summary>Creates the batch the run fills from this source: bounded by the source's limits, counting into its counters.</summary>
     public virtual MessageBatch CreateBatch() => new(Uri.Text, Framing, Counters);

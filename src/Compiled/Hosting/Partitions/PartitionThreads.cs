@@ -1,14 +1,14 @@
 using System.Buffers;
 using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
-using Compiled.Connectors.Files;
-using Microsoft.Win32.SafeHandles;
+using Compiled.Connectors.Messages;
 
 namespace Compiled.Hosting.Partitions;
 
 /// <summary>
-/// The partitions of a run, each reading its byte range of every file on a dedicated thread and running it through
-/// its fused loop: partition 0 through the job itself, partition p through the job's <see cref="JobPartition"/> p.
+/// The partitions of a run, each reading its share of every source's input (<see cref="PartitionInput"/>: its byte
+/// ranges of a source's files, or the messages of its share of a topic's partitions) on a dedicated thread and running
+/// it through its fused loop: partition 0 through the job itself, partition p through the job's <see cref="JobPartition"/> p.
 /// The run's loop is the coordinator: at a batch boundary it asks every partition to park (<see cref="PauseAsync"/>);
 /// each finishes the buffer in hand (a record boundary) and parks; when all have, the coordinator folds the partitions'
 /// partials into the job (<see cref="Merge"/>), completes the batch on the job alone, and lets them go on
@@ -16,7 +16,7 @@ namespace Compiled.Hosting.Partitions;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The partitions read the input a section at a time (<see cref="PartitionedFiles.SectionOf"/>): a partition that has
+/// The partitions read files a section at a time (<see cref="Compiled.Connectors.Files.PartitionedFiles.SectionOf"/>): a partition that has
 /// read its part of a section waits, parked, until every partition has, and then the batch ends, so that no batch holds
 /// two sections' records and each batch's records, partition by partition, are in the input's order. With one byte range
 /// per partition the whole input is one section; cut into sections of a batch's bytes (<c>MaxBatchBytes</c>), the
@@ -25,16 +25,13 @@ namespace Compiled.Hosting.Partitions;
 /// of at its end.
 /// </para>
 /// <para>
-/// Per buffer a partition reads one volatile flag; the lock is taken only to park, to end, and at the boundary. Files
-/// are read with <see cref="RandomAccess"/> at offsets into one reused buffer per partition: no task, no pipe, no
-/// thread-pool hop per read.
+/// Per buffer (or batch of messages) a partition reads one volatile flag; the lock is taken only to park, to wait for
+/// input, to end, and at the boundary. A partition with no input ready (no message has come) waits counted as parked:
+/// a boundary does not wait for it, and it goes on when input comes, unless the partitions are parked by then.
 /// </para>
 /// </remarks>
 internal sealed class PartitionThreads : IDisposable
 {
-    // The first size of a partition's read buffer; it doubles while one record does not fit.
-    private const int BufferBytes = 256 * 1024;
-
     private readonly PipelineJob _job;
     private readonly JobPartition[] _partitions;       // [p - 1] is partition p
     private readonly SourceCounters[][] _counters;      // [p - 1][source]: partition p's own counters
@@ -42,13 +39,15 @@ internal sealed class PartitionThreads : IDisposable
     private readonly long _sinkBufferBytes;
     private readonly Action _wakeCoordinator;
     private readonly IReadOnlyList<Source> _sources;
-    private readonly IReadOnlyList<FileSet> _files;
+    private readonly PartitionInput[] _inputs;
     private readonly Thread[] _threads;
     private readonly Action<int> _mapShard;
     private readonly SemaphoreSlim[] _go;
     private readonly bool[] _parked;
+    private readonly bool[] _idle;                       // [p]: partition p waits for input, counted as parked
+    private readonly bool[] _inputCame;                  // [p]: input came for idle partition p while the partitions were parked
     private readonly int[] _waitingFor;                  // [p]: the section partition p waits for, parked; -1 when it does not
-    private readonly int[] _sectionBase;                 // [set]: the run's section number of the set's first section
+    private readonly int[] _sectionBase;                 // [input]: the run's section number of the input's first section
     private int _section;                                // the section the partitions read now
     private readonly Lock _gate = new();
     private readonly TaskCompletionSource _attention = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -63,16 +62,16 @@ internal sealed class PartitionThreads : IDisposable
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>
-    /// Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's files; starts nothing. A
+    /// Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's input; starts nothing. A
     /// partition whose sink buffers hold more than <paramref name="sinkBufferBytes"/> parks and asks the coordinator for
     /// a boundary (<see cref="BoundaryRequested"/>), waking it with <paramref name="wakeCoordinator"/>.
     /// </summary>
-    public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<FileSet> files, int count, string pipeline,
+    public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<PartitionInput> inputs, int count, string pipeline,
         long sinkBufferBytes, Action wakeCoordinator)
     {
         _job = job;
         _sources = sources;
-        _files = files;
+        _inputs = [.. inputs];
         _sinkBufferBytes = sinkBufferBytes;
         _wakeCoordinator = wakeCoordinator;
         _partitions = new JobPartition[count - 1];
@@ -105,15 +104,17 @@ internal sealed class PartitionThreads : IDisposable
         _batchBytes = new long[count];
         _go = new SemaphoreSlim[count];
         _parked = new bool[count];
+        _idle = new bool[count];
+        _inputCame = new bool[count];
         _waitingFor = new int[count];
         Array.Fill(_waitingFor, -1);
 
-        // Each source's sections follow the one before's, its first one shared with the last of the set before: a source
-        // read in one section adds no wait.
-        _sectionBase = new int[files.Count];
-        for (int set = 1; set < files.Count; set++)
+        // Each source's sections follow the one before's, its first one shared with the last of the input before: a
+        // source read in one section adds no wait.
+        _sectionBase = new int[inputs.Count];
+        for (int input = 1; input < inputs.Count; input++)
         {
-            _sectionBase[set] = _sectionBase[set - 1] + files[set - 1].Files.Sections - 1;
+            _sectionBase[input] = _sectionBase[input - 1] + inputs[input - 1].Sections - 1;
         }
 
         for (int p = 0; p < count; p++)
@@ -134,7 +135,7 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Completes when every partition has ended or one has failed.</summary>
     public Task Attention => _attention.Task;
 
-    /// <summary>Whether every partition has read all its ranges.</summary>
+    /// <summary>Whether every partition has read all its input.</summary>
     public bool AllEnded
     {
         get
@@ -161,8 +162,8 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Whether the boundary asked for (<see cref="BoundaryRequested"/>) was asked by a partition that read its share of a batch's bytes.</summary>
     public bool BatchFull => _batchFull;
 
-    /// <summary>Whether any source's files were cut into more than one section (<see cref="PartitionedFiles.Sections"/>).</summary>
-    public bool ReadsSections => _files.Any(static set => set.Files.Sections > 1);
+    /// <summary>Whether any source's input was cut into more than one section (<see cref="PartitionInput.Sections"/>).</summary>
+    public bool ReadsSections => _inputs.Any(static input => input.Sections > 1);
 
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
@@ -229,7 +230,8 @@ internal sealed class PartitionThreads : IDisposable
 
         // At a section's end the partitions together have read the input up to it, as one partition would have: none
         // holds the job's watermark back, which moves on to the latest event time of them all, as one partition's would.
-        bool sectionEnded = AtSectionEnd();
+        // Input whose every boundary is as a section's end (a topic's partitions, read as they come) is always so.
+        bool sectionEnded = _inputs.All(static input => input.EveryBoundaryEndsASection) || AtSectionEnd();
         bool jobEnded = _job.RangeEnded;
         for (int p = 0; p < _partitions.Length; p++)
         {
@@ -295,6 +297,11 @@ internal sealed class PartitionThreads : IDisposable
                 {
                     Release(p);
                 }
+                else if (_idle[p] && (_inputCame[p] || _closing))
+                {
+                    // Input came for a partition waiting for it while the partitions were parked: it is read now.
+                    Wake(p);
+                }
             }
 
             if (_running == 0 && !_closing)
@@ -348,7 +355,7 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
-    /// <summary>Closes the threads, returns the partitions' buffers and closes the files.</summary>
+    /// <summary>Closes the threads, returns the partitions' buffers and closes the inputs.</summary>
     public void Dispose()
     {
         Close();
@@ -358,9 +365,9 @@ internal sealed class PartitionThreads : IDisposable
             go.Dispose();
         }
 
-        foreach (FileSet set in _files)
+        foreach (PartitionInput input in _inputs)
         {
-            set.Files.Dispose();
+            input.Dispose();
         }
     }
 
@@ -372,39 +379,16 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
-    // A partition's thread: its range of every source's files, piece by piece in file order; then it ends.
+    // A partition's thread: its share of every source's input, source by source; then it ends.
     private void Run(int partition)
     {
-        var reads = new PositionedReadBuffer(BufferBytes);
         try
         {
-            foreach (FileSet set in _files)
+            foreach (PartitionInput input in _inputs)
             {
-                IReadOnlyList<(int File, long Start, long End)> work = set.Files.WorkOf(partition);
-                for (int piece = 0; piece < work.Count; piece++)
+                if (!input.Read(partition, this))
                 {
-                    if (!AwaitSection(partition, _sectionBase[set.Source] + set.Files.SectionOf(partition, piece)))
-                    {
-                        return;
-                    }
-
-                    (int file, long start, long end) = work[piece];
-                    PartitionedFile read = set.Files.Files[file];
-                    if (partition == 0)
-                    {
-                        // At its offset: from a file's start as on one partition, a section's part or a resumed range further in.
-                        _job.BeginStream(set.Source, read.Path, start);
-                    }
-                    else
-                    {
-                        _partitions[partition - 1].BeginStream(set.Source, read.Path, start);
-                    }
-
-                    reads.Clear();
-                    if (!ReadRange(partition, set, piece, read.Handle, start, end, reads))
-                    {
-                        return;
-                    }
+                    return;
                 }
             }
         }
@@ -419,59 +403,132 @@ internal sealed class PartitionThreads : IDisposable
         }
         finally
         {
-            reads.Return();
             End(partition);
         }
     }
 
-    // Reads [start, end) of one file, piece `piece` of the partition's work in `set`, into the buffer and runs it through
-    // the partition's loop, the unconsumed tail of a buffer (a record not yet whole) moved to its front before the next
-    // read, and notes how far the records run through reach (the source's position at a boundary). Parks between
-    // buffers when asked. Returns false when the run is closing.
-    private bool ReadRange(int partition, FileSet set, int piece, SafeFileHandle file, long start, long end, PositionedReadBuffer reads)
+    /// <summary>Starts a stream of <paramref name="source"/> in <paramref name="partition"/>'s loop: a byte range of a file, beginning <paramref name="offset"/> bytes into it.</summary>
+    public void BeginStream(int partition, int source, string name, long offset)
     {
-        int source = set.Source;
-        long offset = start;
-        while (true)
+        if (partition == 0)
         {
-            // One record longer than the buffer doubles it; the framer drops or refuses it past its limit, so this stays bounded.
-            int read = reads.Fill(file, offset, end - offset);
-            offset += read;
-            bool batchFull = BatchBytesPerPartition != long.MaxValue && (_batchBytes[partition] += read) >= BatchBytesPerPartition;
+            _job.BeginStream(source, name, offset);
+        }
+        else
+        {
+            _partitions[partition - 1].BeginStream(source, name, offset);
+        }
+    }
 
-            // A file that became shorter than its ranges ends where it ends.
-            bool completed = offset >= end || read == 0;
-            ReadOnlySequence<byte> sequence = reads.Unconsumed;
-            SequencePosition consumed = partition == 0
-                ? _job.Process(source, sequence, completed)
-                : _partitions[partition - 1].Process(source, sequence, completed);
-            reads.ConsumeTo(reads.Start + (int)sequence.Slice(sequence.Start, consumed).Length);
-            set.Files.Consumed(partition, piece, offset - reads.Count);
-            if (batchFull)
+    /// <summary>The counters <paramref name="partition"/>'s records of <paramref name="source"/> count into: the source's own for partition 0, the partition's (added to the source's at each boundary) for the others.</summary>
+    public SourceCounters CountersOf(int partition, int source) => partition == 0 ? _sources[source].Counters : _counters[partition - 1][source];
+
+    /// <summary>Whether the partitions read a message source's partitions rather than files.</summary>
+    public bool ReadsMessages => _inputs.Any(static input => input is MessageInput);
+
+    /// <summary>Runs the whole records of <paramref name="buffer"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>; returns how far it was consumed.</summary>
+    public SequencePosition Process(int partition, int source, in ReadOnlySequence<byte> buffer, bool completed) =>
+        partition == 0 ? _job.Process(source, buffer, completed) : _partitions[partition - 1].Process(source, buffer, completed);
+
+    /// <summary>Runs every message of <paramref name="batch"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>.</summary>
+    public void ProcessMessages(int partition, int source, MessageBatch batch)
+    {
+        if (partition == 0)
+        {
+            _job.ProcessMessages(source, batch);
+        }
+        else
+        {
+            _partitions[partition - 1].ProcessMessages(source, batch);
+        }
+    }
+
+    /// <summary>
+    /// After <paramref name="partition"/> ran a piece of input of <paramref name="bytes"/> bytes through its loop: asks for
+    /// a boundary when it has read its share of a batch's bytes or its sink buffers are full, parks when a boundary is
+    /// asked for, and returns <see langword="false"/> when the run is closing.
+    /// </summary>
+    public bool AfterRead(int partition, long bytes)
+    {
+        bool batchFull = BatchBytesPerPartition != long.MaxValue && (_batchBytes[partition] += bytes) >= BatchBytesPerPartition;
+        if (batchFull)
+        {
+            _batchFull = true;
+            RequestBoundary();
+        }
+        else if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
+        {
+            RequestBoundary();
+        }
+
+        if (_pauseRequested)
+        {
+            Park(partition);
+        }
+
+        return !_closing;
+    }
+
+    /// <summary>
+    /// <paramref name="partition"/> has no input ready: it waits, counted as parked (a boundary need not wait for it),
+    /// until <paramref name="ready"/> completes and the partitions are not parked, or the partitions go on after a
+    /// boundary, or the run closes (<see langword="false"/>).
+    /// </summary>
+    public bool AwaitInput(int partition, Task ready)
+    {
+        lock (_gate)
+        {
+            if (_closing || ready.IsCompleted)
             {
-                _batchFull = true;
-                RequestBoundary();
-            }
-            else if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
-            {
-                RequestBoundary();
+                return !_closing;
             }
 
-            if (_pauseRequested)
+            _idle[partition] = true;
+            if (--_running == 0 && _pauseRequested)
             {
-                Park(partition);
-            }
-
-            if (_closing)
-            {
-                return false;
-            }
-
-            if (completed)
-            {
-                return true;
+                _paused?.TrySetResult();
             }
         }
+
+        // Input that comes while the partitions are parked is looked at when they go on (Resume).
+        ready.ContinueWith(static (_, state) => ((PartitionWake)state!).Wake(), new PartitionWake(this, partition), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _go[partition].Wait();
+        return !_closing;
+    }
+
+    // Input came for a partition waiting for it: it goes on, unless the partitions are parked for a boundary, when it
+    // goes on with them (Resume).
+    private void InputCame(int partition)
+    {
+        lock (_gate)
+        {
+            if (!_pauseRequested || _closing)
+            {
+                Wake(partition);
+            }
+            else if (_idle[partition])
+            {
+                _inputCame[partition] = true;
+            }
+        }
+    }
+
+    // Lets a partition waiting for input go on (under the gate); nothing when it does not wait.
+    private void Wake(int partition)
+    {
+        if (_idle[partition])
+        {
+            _idle[partition] = false;
+            _inputCame[partition] = false;
+            _running++;
+            _go[partition].Release();
+        }
+    }
+
+    // Which partition a continuation of its input's wait wakes.
+    private sealed class PartitionWake(PartitionThreads threads, int partition)
+    {
+        public void Wake() => threads.InputCame(partition);
     }
 
     // A partition's sink buffers are full: every partition is asked to park, as at a boundary the coordinator asks for,
@@ -487,11 +544,14 @@ internal sealed class PartitionThreads : IDisposable
         _wakeCoordinator();
     }
 
-    // Before a piece of `section`: a partition ahead of the others parks until every partition has read its part of the
-    // sections before, and a boundary has ended the batch. The last to get there asks for the boundary. False when the
-    // run is closing.
-    private bool AwaitSection(int partition, int section)
+    /// <summary>
+    /// Before a piece of <paramref name="input"/>'s section <paramref name="section"/>: a partition ahead of the others
+    /// parks until every partition has read its part of the sections before, and a boundary has ended the batch. The last
+    /// to get there asks for the boundary. False when the run is closing.
+    /// </summary>
+    public bool AwaitSection(int partition, PartitionInput input, int section)
     {
+        section += _sectionBase[Array.IndexOf(_inputs, input)];
         bool askBoundary = false;
         lock (_gate)
         {
@@ -584,8 +644,3 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 }
-
-/// <summary>The files of one source that partitions read, with each partition's pieces of them and its progress.</summary>
-/// <param name="Source">The source's index, in declaration order.</param>
-/// <param name="Files">The files and the partitions' pieces, as the source opened and split them.</param>
-internal sealed record FileSet(int Source, PartitionedFiles Files);

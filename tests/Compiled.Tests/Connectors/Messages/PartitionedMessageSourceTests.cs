@@ -1,0 +1,90 @@
+using Compiled.Hosting;
+using Compiled.Tests.Pipelines;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Compiled.Tests.Connectors.Messages;
+
+/// <summary>
+/// A message source of partitions of its own (<see cref="PartitionedMemorySource"/>, as a Kafka topic is) on a run of
+/// several partitions: its partitions are spread over the run's, each run's partition reads its share on its own thread
+/// into its own tables, the partials merge at the boundary, and the run ends when every share has ended. The output is
+/// one partition's; a source of fewer partitions than asked for is read on as many, and says so.
+/// </summary>
+public class PartitionedMessageSourceTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, 700, TimeSpan.Zero);
+
+    [Fact]
+    public async Task WordCount_OverFourSourcePartitions_OnTwoPartitions_CountsWhatOnePartitionCounts_EachReadingItsShare()
+    {
+        MemoryMessageLog log = MemoryMessageLog.Create();
+        for (int i = 0; i < 1000; i++)
+        {
+            log.Append($"w{i % 7} v{i % 13} {(i % 2 == 0 ? "even" : "odd")}");
+        }
+
+        (string[] one, _, _) = await CountAsync(log, sourcePartitions: 4, parallelism: 1);
+        (string[] two, PartitionedMemorySource source, string logged) = await CountAsync(log, sourcePartitions: 4, parallelism: 2);
+
+        Assert.Equal(one, two);
+        Assert.Contains("(even,500)", two);
+        Assert.Contains("runs on 2 partitions: the partitions of memparts:", logged, StringComparison.Ordinal);
+        Assert.Equal(1000, source.Counters.Records);
+
+        // Source partition k (message i in partition i mod 4) was read by the run's partition k mod 2.
+        IReadOnlyDictionary<int, int> takenBy = source.TakenBy;
+        Assert.Equal(1000, takenBy.Count);
+        Assert.All(takenBy, taken => Assert.Equal(taken.Key % 4 % 2, taken.Value));
+    }
+
+    [Fact]
+    public async Task ASourceOfThreePartitions_AskedForFour_RunsOnThree_AndSaysWhy()
+    {
+        MemoryMessageLog log = MemoryMessageLog.Create();
+        for (int i = 0; i < 300; i++)
+        {
+            log.Append(i % 3 == 0 ? "apple pear" : "apple");
+        }
+
+        (string[] counts, PartitionedMemorySource source, string logged) = await CountAsync(log, sourcePartitions: 3, parallelism: 4);
+
+        Assert.Equal(["(apple,300)", "(pear,100)"], counts);
+        Assert.Contains("runs on 3 partitions rather than the 4 asked for: source memparts:", logged, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 2], source.TakenBy.Values.Distinct().Order());
+    }
+
+    [Fact]
+    public async Task AMessageSourceOfOneStream_AskedForTwo_RunsOnOne_AndSaysWhy()
+    {
+        MemoryMessageLog log = MemoryMessageLog.Create();
+        log.Append("apple pear");
+        using var temp = new TempDirectory();
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = 2, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Input"] = log.Uri();
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        Assert.Contains(logs.Lines, line => line.Message.Contains($"runs on one partition: source {log.Uri()} delivers its messages in one stream", StringComparison.Ordinal));
+    }
+
+    // Runs the word count over the log read as a source of `sourcePartitions` partitions, on `parallelism` partitions, as
+    // one batch, and returns its sorted output, the source, and the log.
+    private static async Task<(string[] Counts, PartitionedMemorySource Source, string Log)> CountAsync(MemoryMessageLog log, int sourcePartitions, int parallelism)
+    {
+        using var temp = new TempDirectory();
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(Start);
+        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = parallelism, LoggerFactory = logs.CreateFactory() };
+        options.SourceUris["Input"] = $"memparts:{log.Name}?partitions={sourcePartitions}";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        await run.RunToEndAsync(clock);
+
+        var source = Assert.IsType<PartitionedMemorySource>(run.Sources[0]);
+        string[] counts = [.. Directory.GetFiles(Path.Combine(temp.Path, "out")).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal)];
+        return (counts, source, string.Join("\n", logs.Lines.Select(static line => line.Message)));
+    }
+}
