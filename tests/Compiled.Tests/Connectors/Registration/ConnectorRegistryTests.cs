@@ -115,7 +115,7 @@ public class ConnectorRegistryTests
             "sink URI 'redis://localhost/words' has an unknown scheme 'redis'; use one of: console or console?num=20, file:///out/prefix?suffix=txt, memory:NAME?batches=true, or reference the connector package that declares 'redis'",
             sink.Message);
         Assert.Equal(
-            "source URI 'redis://localhost/words' has an unknown scheme 'redis'; use one of: tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:, memory:NAME, memq:NAME?follow=true&batch=N, or reference the connector package that declares 'redis'",
+            "source URI 'redis://localhost/words' has an unknown scheme 'redis'; use one of: tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:, memory:NAME, memparts:NAME?partitions=K, memq:NAME?follow=true&batch=N, or reference the connector package that declares 'redis'",
             source.Message);
     }
 

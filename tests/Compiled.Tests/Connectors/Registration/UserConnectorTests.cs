@@ -69,7 +69,7 @@ public class UserConnectorTests
     public void KnownSchemes_ListTheUserConnectorsUsage_ForSourcesAndSinksApart()
     {
         // What --help prints after "Source URIs:" and "Sink URIs:", and what an unknown scheme's message lists.
-        Assert.Equal("tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:, memory:NAME, memq:NAME?follow=true&batch=N", ConnectorRegistry.Usage("source"));
+        Assert.Equal("tcp://host:port, file:///path/to/file.txt, file:///logs/*.log or file:///incoming/, stdin:, memory:NAME, memparts:NAME?partitions=K, memq:NAME?follow=true&batch=N", ConnectorRegistry.Usage("source"));
         Assert.Equal("console or console?num=20, file:///out/prefix?suffix=txt, memory:NAME?batches=true", ConnectorRegistry.Usage("sink"));
     }
 
