@@ -49,7 +49,8 @@ public sealed partial class CsvRecordReader
     {
         if (!_tookPlain)
         {
-            record = _recordInBuffer ? new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length) : line;
+            // The fields were cut from the buffer, or from the line past its byte order mark (the stream's first line).
+            record = _recordInBuffer ? new ReadOnlySpan<byte>(_buffer.Bytes, 0, _length) : line[_recordFrom..];
             return true;
         }
 

@@ -48,6 +48,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private bool[] _escaped = new bool[16];
     private int _count;
     private bool _recordInBuffer; // the record TryBegin last cut is in the buffer, not the line
+    private int _recordFrom;      // where in its line the record TryBegin last cut from the line starts: past a byte order mark
     private BadRecordReason _cutShort; // a row not checked in unread columns, cut up to a quote out of place: why it ends there
     private int _expected;
     private int _length;          // bytes of the buffer in use
@@ -171,9 +172,11 @@ public sealed partial class CsvRecordReader : IRecordLines
         }
         else
         {
+            _recordFrom = 0;
             if (_line == 1 && _fromStart && line.StartsWith(ByteOrderMark))
             {
                 line = line[ByteOrderMark.Length..];
+                _recordFrom = ByteOrderMark.Length;
             }
 
             if (line.IsEmpty)

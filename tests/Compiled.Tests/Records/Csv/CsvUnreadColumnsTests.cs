@@ -195,6 +195,27 @@ public class CsvUnreadColumnsTests
         Assert.Equal(5, malformed);
     }
 
+    [Fact]
+    public async Task AFileBeginningWithAByteOrderMark_HasItsFirstRowReadWholeBelowTheFilters()
+    {
+        // The first row is cut without the byte order mark; the rest of its members, read below the filter, are found in the
+        // same fields, on the record checking every column and on the one that does not.
+        const string csv = "\uFEFF2,3,x,40,0.5,6\n4,3,x,41,0.5,6\n";
+        Assert.Equal(("40\n41\n", 0L), await RunAsync(EvenPrices.Definition, csv));
+        Assert.Equal(("40\n41\n", 0L), await RunAsync(EvenPricesStrict.Definition, csv));
+    }
+
+    [Fact]
+    public void TheRestOfAFirstLineWithAByteOrderMark_IsReadFromTheFieldsAfterTheMark()
+    {
+        byte[] line = [0xEF, 0xBB, 0xBF, .. "2,3,x,40,0.5,6"u8];
+        var reader = new CsvRecordReader(LooseRow.CsvLayout, "Rows", new SourceCounters());
+        reader.BeginStream("rows.csv");
+        Assert.True(LooseRow.TryReadCsv(reader, line, 0x1UL, out LooseRow row));
+        Assert.True(LooseRow.TryReadCsvRest(reader, line, 0x1CUL, ref row));
+        Assert.Equal(new LooseRow(2, 0, 40, 0.5, 6), row);
+    }
+
     private static async Task<(string Output, long Malformed)> RunAsync(PipelineDefinition definition, string csv)
     {
         using var temp = new TempDirectory();
