@@ -264,7 +264,7 @@ public sealed partial class CsvRecordReader : IRecordLines
             return Refuse(BadRecordReason.WrongFieldCount, -1, _policy == BadRecordPolicy.Skip ? "" : $"the row has {_count} fields, not {_expected}");
         }
 
-        if (_required)
+        if (_required && _checksUnread)
         {
             return Refuse(BadRecordReason.MissingColumn, -1, "the stream's header row lacks a required column");
         }
@@ -301,13 +301,24 @@ public sealed partial class CsvRecordReader : IRecordLines
 
     /// <summary>
     /// Refuses the record for lacking the field of member <paramref name="member"/>: as
-    /// <see cref="BadRecordReason.WrongFieldCount"/>, or, for a row of a layout that does not check unread columns
-    /// (<see cref="CsvLayout.CheckUnreadColumns"/>) cut short by a quote out of place before that field, for the quote.
-    /// Always <see langword="false"/>.
+    /// <see cref="BadRecordReason.WrongFieldCount"/>, or, for a layout that does not check unread columns
+    /// (<see cref="CsvLayout.CheckUnreadColumns"/>), as <see cref="BadRecordReason.MissingColumn"/> when the stream's
+    /// header has no column for it, or for the quote out of place that cut the row short before its field. Always
+    /// <see langword="false"/>.
     /// </summary>
-    public bool RefuseMissing(int member) => _cutShort == BadRecordReason.None
-        ? Refuse(BadRecordReason.WrongFieldCount, member, default(ReadOnlySpan<byte>))
-        : Refuse(_cutShort, -1, _policy == BadRecordPolicy.Skip ? "" : $"a quoted field is not closed, or a quote is out of place, before the {_layout.Members[member]} of a {_layout.Record}");
+    public bool RefuseMissing(int member)
+    {
+        bool skip = _policy == BadRecordPolicy.Skip; // under Skip the words are never read
+        int column = _columns[member];
+        if (column < 0)
+        {
+            return Refuse(BadRecordReason.MissingColumn, member, skip ? "" : $"the stream's header row has no column {_layout.Columns[member]} for the {_layout.Members[member]} of a {_layout.Record}; add the column to the input, or give the member a default or make it nullable");
+        }
+
+        return _cutShort == BadRecordReason.None
+            ? Refuse(BadRecordReason.WrongFieldCount, member, skip ? "" : $"the row has {_count} fields, none in column {column} for the {_layout.Members[member]} of a {_layout.Record}; give the row that column, or give the member a default or make it nullable")
+            : Refuse(_cutShort, -1, skip ? "" : $"a quoted field is not closed, or a quote is out of place, before the {_layout.Members[member]} of a {_layout.Record}; close the quote, double a quote inside a quoted field (\"\"), or quote a field holding one");
+    }
 
     /// <summary>The field of member <paramref name="member"/> as text in the reader's buffer (the record is there when the layout keeps text); <see langword="false"/> as <see cref="TryField"/>, or if it is not valid UTF-8 (<paramref name="invalid"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

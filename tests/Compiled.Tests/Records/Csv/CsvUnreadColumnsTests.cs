@@ -141,6 +141,37 @@ public class CsvUnreadColumnsTests
     }
 
     [Fact]
+    public void AHeaderWithoutAColumnNoStageReads_RefusesNoRow_AndOneWithoutAColumnRead_RefusesEachRowForIt()
+    {
+        // No Price column in the header: a row read for its id alone passes; one read for its price is refused, as missing.
+        var reader = new CsvRecordReader(NamedLooseRow.CsvLayout, "Rows", new SourceCounters());
+        Assert.False(NamedLooseRow.TryReadCsv(reader, "Note,Id"u8, out _));
+        Assert.True(NamedLooseRow.TryReadCsv(reader, "x,1"u8, 0x1UL, out NamedLooseRow row));
+        Assert.Equal(new NamedLooseRow(1, 0), row);
+        Assert.False(NamedLooseRow.TryReadCsv(reader, "x,2"u8, out _));
+        Assert.Equal(1, reader.Refused(BadRecordReason.MissingColumn));
+
+        // Under Fail, the message names the column the header lacks and what to do.
+        var failing = new CsvRecordReader(NamedLooseRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
+        Assert.False(NamedLooseRow.TryReadCsv(failing, "Note,Id"u8, out _));
+        BadRecordException error = Assert.Throws<BadRecordException>(() => NamedLooseRow.TryReadCsv(failing, "x,2"u8, out _));
+        Assert.Equal(BadRecordReason.MissingColumn, error.Reason);
+        Assert.Contains("no column Price", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARowWithoutAColumnRead_IsRefusedWithAMessageThatCountsItsFields()
+    {
+        var reader = new CsvRecordReader(LooseRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
+        BadRecordException error = Assert.Throws<BadRecordException>(() => LooseRow.TryReadCsv(reader, "2,3"u8, 0x4UL, out _));
+        Assert.Equal(BadRecordReason.WrongFieldCount, error.Reason);
+        Assert.Contains("the row has 2 fields, none in column 3", error.Message, StringComparison.Ordinal);
+
+        BadRecordException quote = Assert.Throws<BadRecordException>(() => LooseRow.TryReadCsv(reader, "2,\"3,x,40"u8, 0x4UL, out _));
+        Assert.Contains("close the quote", quote.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void IndexOfEither_FromEveryStart_FindsTheFirstOfTheTwo()
     {
         var random = new Random(11);
