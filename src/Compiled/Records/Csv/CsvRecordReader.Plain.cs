@@ -13,7 +13,7 @@ public sealed partial class CsvRecordReader
 
     /// <summary>
     /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
-    /// after field by position: a line past the stream's first (so no byte order mark) that is neither a header row nor
+    /// after field by position: a line past the stream's first (so no byte order mark), not empty, that is neither a header row nor
     /// inside a quoted field, holds no quote, has exactly as many fields as the layout's columns, and needs no copy (no
     /// text member, no dead letter kept). Reading it so gives what <see cref="TryBegin"/> and <see cref="TryField"/>
     /// give, field for field; any other line, or a plain line whose field does not read in the common form, goes
@@ -27,7 +27,8 @@ public sealed partial class CsvRecordReader
     {
         int fields = _countedFields;
         _countedFields = 0;
-        return !(_pending | _header | _copies) && _line != 0
+        // An empty line is no record (TryBegin skips it): not plain, even where nothing would be cut from it.
+        return !(_pending | _header | _copies) && _line != 0 && !line.IsEmpty
             && (!_checksUnread || (fields != 0 ? fields : PlainFields(line, _separator)) == _expected);
     }
 

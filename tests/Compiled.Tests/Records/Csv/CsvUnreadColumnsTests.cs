@@ -64,6 +64,20 @@ public static partial class EvenPricesStrict
     public static partial void Output(long price);
 }
 
+/// <summary>A 1 for each row read: reads no member of a row.</summary>
+[Pipeline]
+public static partial class RowCount
+{
+    [Source]
+    public static partial Lines<LooseRow> Rows();
+
+    [Map]
+    public static long One(LooseRow row) => 1;
+
+    [Sink]
+    public static partial void Output(long count);
+}
+
 /// <summary>
 /// <c>CheckUnreadColumns = false</c>: a line is refused only for a column a stage reads (missing, not of its type, a
 /// quote left open on the line); a column no stage reads is not looked at, nor whether the line has more. The line's end
@@ -169,6 +183,30 @@ public class CsvUnreadColumnsTests
 
         BadRecordException quote = Assert.Throws<BadRecordException>(() => LooseRow.TryReadCsv(reader, "2,\"3,x,40"u8, 0x4UL, out _));
         Assert.Contains("close the quote", quote.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0x0UL)]
+    [InlineData(0x1UL)]
+    [InlineData(ulong.MaxValue)]
+    public void AnEmptyLine_IsNoRecord_OnEitherPath_WhateverTheMembersRead(ulong members)
+    {
+        // An empty line (a blank line between rows, or at the end of a file) is skipped, not read as a record of defaults,
+        // even when no member is read (a pipeline counting rows), and is not counted as malformed.
+        foreach (bool second in new[] { true, false })
+        {
+            CsvRecordReader reader = Reader(LooseRow.CsvLayout, second);
+            Assert.False(LooseRow.TryReadCsv(reader, ""u8, members, out _));
+            Assert.Equal(0, reader.Refused(BadRecordReason.WrongFieldCount));
+        }
+    }
+
+    [Fact]
+    public async Task APipelineReadingNoMember_CountsNoBlankLine()
+    {
+        (string output, long malformed) = await RunAsync(RowCount.Definition, "1,2,x,3,0.5,4\n\n5,6,x,7,0.5,8\n\n");
+        Assert.Equal("1\n1\n", output);
+        Assert.Equal(0, malformed);
     }
 
     [Fact]
