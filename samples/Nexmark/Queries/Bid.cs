@@ -9,8 +9,8 @@ namespace Samples.Nexmark.Queries;
 /// bidder and the time. Every bid is one line (<c>MultiLine = false</c>) and the file has no header, so a bid file is
 /// split into ranges at line ends and read on every core. A line is checked only in the columns a query reads
 /// (<c>CheckUnreadColumns = false</c>, as Spark's CSV column pruning does): its end is found without counting its
-/// fields, and Q2 parses no byte of a line past its price (past its auction where its filter drops the bid). It prints as <c>auction,bidder,price,dateTime</c>, the
-/// columns of Nexmark's Q0 and Q1.
+/// fields, and Q2 parses no byte of a line past its price (past its auction where its filter drops the bid). It prints
+/// as <c>auction,bidder,price,dateTime</c>, the columns of Nexmark's Q0 and Q1.
 /// </summary>
 /// <param name="Auction">The auction's id.</param>
 /// <param name="Bidder">The bidder's (a person's) id.</param>
