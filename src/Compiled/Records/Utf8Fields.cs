@@ -230,8 +230,9 @@ public static class Utf8Fields
 
         // Eight bytes at a time where eight are left: the digits among them found and combined without a branch per digit
         // (a number's length varies from line to line, and a loop's exit per digit is a branch mispredicted as often).
+        // The first byte is the word's lowest only on a little-endian machine (a constant the JIT folds); elsewhere, one by one.
         ref byte start = ref MemoryMarshal.GetReference(line);
-        while (line.Length - i >= sizeof(ulong))
+        while (BitConverter.IsLittleEndian && line.Length - i >= sizeof(ulong))
         {
             ulong digits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)) - 0x3030303030303030UL;
             // A byte that is no digit has its high nibble set in the byte or in it plus 6 (a borrow or carry only ever
