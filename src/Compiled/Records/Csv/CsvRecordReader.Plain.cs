@@ -61,7 +61,7 @@ public sealed partial class CsvRecordReader
         _cutShort = cut is BadRecordReason.UnterminatedQuote or BadRecordReason.BadQuote && !_checksUnread ? cut : BadRecordReason.None;
         if (cut != BadRecordReason.None && _cutShort == BadRecordReason.None)
         {
-            return Refuse(cut, -1, "a quote inside an unquoted field, or text after a closing quote");
+            return Refuse(cut, -1, QuoteOutOfPlace);
         }
 
         _recordInBuffer = escaped;

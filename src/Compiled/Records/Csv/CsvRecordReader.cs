@@ -29,6 +29,9 @@ public sealed partial class CsvRecordReader : IRecordLines
 {
     private static readonly byte[] ByteOrderMark = [0xEF, 0xBB, 0xBF];
 
+    // Why a row is refused for a quote out of place, and what to do.
+    private const string QuoteOutOfPlace = "a quote inside an unquoted field, or text after a closing quote; quote the field and double each quote inside it";
+
     private readonly CsvLayout _layout;
     private readonly BadRecordSource _badRecords;
     private readonly BadRecordPolicy _policy;
@@ -235,7 +238,7 @@ public sealed partial class CsvRecordReader : IRecordLines
         _pending = false;
         if (cut != BadRecordReason.None)
         {
-            return Refuse(cut, -1, "a quote inside an unquoted field, or text after a closing quote");
+            return Refuse(cut, -1, QuoteOutOfPlace);
         }
 
         if ((escaped || _layout.KeepsText) && !inBuffer)

@@ -185,6 +185,23 @@ public class CsvUnreadColumnsTests
         Assert.Contains("close the quote", quote.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AQuoteOutOfPlace_IsRefusedWithAMessageSayingHowToQuote_WhenTheRowIsFirstCut_OrRecutForItsRest()
+    {
+        var reader = new CsvRecordReader(StrictRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
+        BadRecordException first = Assert.Throws<BadRecordException>(() => StrictRow.TryReadCsv(reader, "2,3,a\"b,40,0.5,6"u8, out _));
+        Assert.Equal(BadRecordReason.BadQuote, first.Reason);
+        Assert.Contains("double each quote inside it", first.Message, StringComparison.Ordinal);
+
+        // The rest of a loose row read plain for its id, recut by the full rules for its last column past a quote out of place.
+        var loose = new CsvRecordReader(LooseRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
+        Assert.True(LooseRow.TryReadCsv(loose, "1,2,x,3,0.5,4"u8, out _));
+        Assert.True(LooseRow.TryReadCsv(loose, "2,3,a\"b,40,0.5,6"u8, 0x1UL, out LooseRow row));
+        BadRecordException rest = Assert.Throws<BadRecordException>(() => LooseRow.TryReadCsvRest(loose, "2,3,a\"b,40,0.5,6"u8, 0x10UL, ref row));
+        Assert.Equal(BadRecordReason.BadQuote, rest.Reason);
+        Assert.Contains("double a quote inside a quoted field", rest.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(0x0UL)]
     [InlineData(0x1UL)]
