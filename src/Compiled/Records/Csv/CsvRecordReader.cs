@@ -58,6 +58,7 @@ public sealed partial class CsvRecordReader : IRecordLines
     private bool _pending;        // the buffer holds the first lines of a record whose quoted field is still open
     private bool _header;         // the next record is the stream's header row
     private bool _required;       // a required column is missing from the stream's header
+    private int _missingMember;   // the first member whose required column the stream's header lacks
     private long _line;           // lines of the stream seen
     private long _recordLine;     // the line the current record starts on
     private bool _fromStart;      // the stream is read from its start (not a partition's range further into a file)
@@ -269,7 +270,7 @@ public sealed partial class CsvRecordReader : IRecordLines
 
         if (_required && _checksUnread)
         {
-            return Refuse(BadRecordReason.MissingColumn, -1, "the stream's header row lacks a required column");
+            return Refuse(BadRecordReason.MissingColumn, _missingMember, _policy == BadRecordPolicy.Skip ? "" : MissingColumn(_missingMember));
         }
 
         record = input;
@@ -315,13 +316,17 @@ public sealed partial class CsvRecordReader : IRecordLines
         int column = _columns[member];
         if (column < 0)
         {
-            return Refuse(BadRecordReason.MissingColumn, member, skip ? "" : $"the stream's header row has no column {_layout.Columns[member]} for the {_layout.Members[member]} of a {_layout.Record}; add the column to the input, or give the member a default or make it nullable");
+            return Refuse(BadRecordReason.MissingColumn, member, skip ? "" : MissingColumn(member));
         }
 
         return _cutShort == BadRecordReason.None
             ? Refuse(BadRecordReason.WrongFieldCount, member, skip ? "" : $"the row has {_count} fields, none in column {column} for the {_layout.Members[member]} of a {_layout.Record}; give the row that column, or give the member a default or make it nullable")
             : Refuse(_cutShort, -1, skip ? "" : $"a quoted field is not closed, or a quote is out of place, before the {_layout.Members[member]} of a {_layout.Record}; close the quote, double a quote inside a quoted field (\"\"), or quote a field holding one");
     }
+
+    // Why a row is refused for a column its stream's header lacks, and what to do.
+    private string MissingColumn(int member) =>
+        $"the stream's header row has no column {_layout.Columns[member]} for the {_layout.Members[member]} of a {_layout.Record}; add the column to the input, or give the member a default or make it nullable";
 
     /// <summary>The field of member <paramref name="member"/> as text in the reader's buffer (the record is there when the layout keeps text); <see langword="false"/> as <see cref="TryField"/>, or if it is not valid UTF-8 (<paramref name="invalid"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -625,7 +630,11 @@ public sealed partial class CsvRecordReader : IRecordLines
             }
 
             _columns[m] = found;
-            _required |= found < 0 && !_layout.Optional[m];
+            if (found < 0 && !_layout.Optional[m] && !_required)
+            {
+                _required = true;
+                _missingMember = m;
+            }
         }
     }
 

@@ -30,6 +30,10 @@ public partial record struct StrictRow(
 [Record(MultiLine = false, CheckUnreadColumns = false)]
 public partial record struct NamedLooseRow(long Id, long Price);
 
+/// <summary>Columns found by the header's names, every one checked (the default).</summary>
+[Record(MultiLine = false)]
+public partial record struct StrictNamedRow(long Id, long Price);
+
 /// <summary>The prices of the rows whose id is even: reads the id and the price, no other column.</summary>
 [Pipeline]
 public static partial class EvenPrices
@@ -169,6 +173,16 @@ public class CsvUnreadColumnsTests
         var failing = new CsvRecordReader(NamedLooseRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
         Assert.False(NamedLooseRow.TryReadCsv(failing, "Note,Id"u8, out _));
         BadRecordException error = Assert.Throws<BadRecordException>(() => NamedLooseRow.TryReadCsv(failing, "x,2"u8, out _));
+        Assert.Equal(BadRecordReason.MissingColumn, error.Reason);
+        Assert.Contains("no column Price", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHeaderWithoutARequiredColumn_OfARecordCheckingEveryColumn_RefusesEachRowNamingTheColumn()
+    {
+        var reader = new CsvRecordReader(StrictNamedRow.CsvLayout, "Rows", new SourceCounters(), policy: BadRecordPolicy.Fail);
+        Assert.False(StrictNamedRow.TryReadCsv(reader, "Note,Id"u8, out _));
+        BadRecordException error = Assert.Throws<BadRecordException>(() => StrictNamedRow.TryReadCsv(reader, "x,2"u8, 0x1UL, out _));
         Assert.Equal(BadRecordReason.MissingColumn, error.Reason);
         Assert.Contains("no column Price", error.Message, StringComparison.Ordinal);
     }
