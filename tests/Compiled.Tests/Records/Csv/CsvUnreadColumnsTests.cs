@@ -82,6 +82,23 @@ public static partial class RowCount
     public static partial void Output(long count);
 }
 
+/// <summary>1000 divided by the price of the rows whose id is even: the map, guarded, throws on a price of 0.</summary>
+[Pipeline]
+public static partial class EvenInverses
+{
+    [Source]
+    public static partial Lines<LooseRow> Rows();
+
+    [Filter]
+    public static bool Even(LooseRow row) => row.Id % 2 == 0;
+
+    [Map(OnError = BadRecordPolicy.Skip)]
+    public static long Inverse(LooseRow row) => 1000 / row.Price;
+
+    [Sink]
+    public static partial void Output(long inverse);
+}
+
 /// <summary>
 /// <c>CheckUnreadColumns = false</c>: a line is refused only for a column a stage reads (missing, not of its type, a
 /// quote left open on the line); a column no stage reads is not looked at, nor whether the line has more. The line's end
@@ -314,6 +331,16 @@ public class CsvUnreadColumnsTests
         Assert.True(LooseRow.TryReadCsv(reader, line, 0x1UL, out LooseRow row));
         Assert.True(LooseRow.TryReadCsvRest(reader, line, 0x1CUL, ref row));
         Assert.Equal(new LooseRow(2, 0, 40, 0.5, 6), row);
+    }
+
+    [Fact]
+    public async Task AGuardedStageBelowTheFilters_ReadsTheRestFirst_AndSkipsTheRecordItThrowsOn()
+    {
+        // The price is read below the filter (late), then the guarded map runs: a zero price throws and is skipped, an odd
+        // row's bad price is never read, an even row's is refused.
+        (string output, long malformed) = await RunAsync(EvenInverses.Definition, "2,3,x,40\n4,3,x,0\n5,3,x,4x\n6,3,x,4x\n8,3,x,8\n");
+        Assert.Equal("25\n125\n", output);
+        Assert.Equal(1, malformed); // the even row's bad price alone (read at once, the odd row's would count too)
     }
 
     private static async Task<(string Output, long Malformed)> RunAsync(PipelineDefinition definition, string csv)
