@@ -249,9 +249,7 @@ namespace Compiled.Generators
                         {
                             StageNames sourceNames = pipeline.NamesOf(source);
                             SourceParse parse = source.Parse!;
-                            string rest = string.Join(", ", parse.ReadMembers!.Split(new[] { ", " }, StringSplitOptions.None)
-                                .Except(parse.FilterMembers!.Split(new[] { ", " }, StringSplitOptions.None)));
-                            w.Line($"// The rest of the members the stages read ({rest}), parsed once the filters keep the record; a refused record goes no further.");
+                            w.Line($"// The rest of the members the stages read ({parse.RestMembers}), parsed once the filters keep the record; a refused record goes no further.");
                             w.Line($"if (!{parse.Record}.TryReadCsvRest({sourceNames.Counters}, {sourceNames.Line}, 0x{parse.ReadMask & ~parse.FilterMask:X}UL, ref {sourceNames.Local})) return;");
                         }
 

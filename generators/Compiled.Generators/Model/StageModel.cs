@@ -141,8 +141,9 @@ namespace Compiled.Generators.Model
     /// <param name="FilterMask">For a CSV <see cref="Record"/> whose first stages are filters reading fewer members than <see cref="ReadMask"/>: the members they read, parsed before them, the rest of <see cref="ReadMask"/> after them; 0 when the record is read at once.</param>
     /// <param name="Filters">How many filters lead the source's stages, one below the other (see <see cref="FilterMask"/>).</param>
     /// <param name="FilterMembers">The names of the members in <see cref="FilterMask"/>, for the generated code's comment.</param>
+    /// <param name="RestMembers">The names of the members of <see cref="ReadMask"/> not in <see cref="FilterMask"/>, read below the filters, for the generated code's comment.</param>
     internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? Record = null, bool Json = false,
-        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null, ulong FilterMask = 0, int Filters = 0, string? FilterMembers = null);
+        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null, ulong FilterMask = 0, int Filters = 0, string? FilterMembers = null, string? RestMembers = null);
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>

@@ -44,7 +44,10 @@ namespace Compiled.Generators
                     {
                         // Late materialisation (CSV): the filters' members first, the rest only for the records they keep.
                         string first = Names(columns, filtered);
-                        source.Parse = source.Parse with { FilterMask = filtered, Filters = filters, FilterMembers = first.Length == 0 ? "none" : first };
+                        source.Parse = source.Parse with
+                        {
+                            FilterMask = filtered, Filters = filters, FilterMembers = first.Length == 0 ? "none" : first, RestMembers = Names(columns, mask & ~filtered),
+                        };
                     }
                 }
             }
