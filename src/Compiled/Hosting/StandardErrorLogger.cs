@@ -15,6 +15,7 @@ internal sealed class StandardErrorLogger : ILoggerProvider
 {
     private readonly TextWriter _error;
     private readonly LogLevel _minimum;
+    private readonly object _gate = new(); // one entry written at a time
 
     /// <summary>Logs the entries at <paramref name="minimum"/> or above to <paramref name="error"/>.</summary>
     public StandardErrorLogger(TextWriter error, LogLevel minimum)
@@ -71,7 +72,7 @@ internal sealed class StandardErrorLogger : ILoggerProvider
             }
 
             // One write per entry: entries from several threads (partitions, the clock) do not interleave.
-            lock (owner._error)
+            lock (owner._gate)
             {
                 owner._error.WriteLine(line.ToString());
             }
