@@ -87,7 +87,10 @@ public sealed partial class CsvRecordReader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void FieldsCounted(int fields) => _countedFields = fields;
 
-    /// <summary>Counts the plain line just read as a record: its line number, and a new record for the text buffer.</summary>
+    /// <summary>
+    /// Counts the plain line just read as a record: its line number. The text buffer's generation is left as it is: a
+    /// layout read by plain lines has no text member (<see cref="IsPlain"/>), so no <see cref="Utf8Text"/> is cut from it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void TookPlain()
     {
@@ -95,7 +98,6 @@ public sealed partial class CsvRecordReader
         _line++;
         _recordLine = _line;
         _recordOffset = -1;
-        _buffer.Generation++;
     }
 
     /// <summary>
