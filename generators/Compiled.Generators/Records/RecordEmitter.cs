@@ -276,6 +276,15 @@ namespace Compiled.Generators.Records
                 : $"if (!{Runtime}.CsvRecordReader.PlainCut(line, ref at, {separator}, {last}, out _)) goto general;";
             string Cut(string last) => counted ? $"field = {Runtime}.CsvRecordReader.PlainField(line, ref at, {separator}, {last});"
                 : $"if (!{Runtime}.CsvRecordReader.PlainCut(line, ref at, {separator}, {last}, out field)) goto general;";
+            if (!counted)
+            {
+                // Unread columns are not cut one by one: they are counted, and passed over together in one pass just before
+                // the next column read (the count is a constant once the members asked for are).
+                w.Line("int skip = 0;");
+            }
+
+            // On a line nothing counted, the unread columns before this one passed over first.
+            string Skipped() => $"if (skip != 0 && !{Runtime}.CsvRecordReader.PlainSkip(line, ref at, {separator}, skip)) goto general;";
             for (int column = 0; column < width; column++)
             {
                 List<int> members = Enumerable.Range(0, model.Members.Count).Where(i => model.Members[i].Index == column).ToList();
@@ -290,17 +299,29 @@ namespace Compiled.Generators.Records
                     // An integer column read in the pass that finds its end; skipped to its end when not read.
                     int i = members[0];
                     w.Open($"if ((members & 0x{1UL << i:X}UL) != 0)");
+                    if (!counted && column > 0)
+                    {
+                        w.Line(Skipped());
+                        w.Line("skip = 0;");
+                    }
+
                     w.Line($"if (!{Runtime}.CsvRecordReader.{fused}(line, ref at, {separator}, {last}, out m{i})) goto general;");
                     w.Close();
-                    w.Line("else " + Pass(last));
+                    w.Line(counted ? "else " + Pass(last) : "else skip++;");
                     continue;
                 }
 
                 if (members.Count == 0)
                 {
-                    // A column no member reads: skipped to its end.
-                    w.Line(Pass(last));
+                    // A column no member reads: skipped to its end (counted, on a line nothing counted: a column after it is read).
+                    w.Line(counted ? Pass(last) : "skip++;");
                     continue;
+                }
+
+                if (!counted && column > 0)
+                {
+                    w.Line(Skipped());
+                    w.Line("skip = 0;");
                 }
 
                 w.Line(Cut(last));

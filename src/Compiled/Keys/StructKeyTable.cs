@@ -235,6 +235,7 @@ public sealed partial class StructKeyTable<TKey, TValue> : ICheckpointTable, IWi
     }
 
     /// <summary>The key of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TKey KeyAt(int index)
     {
         if ((uint)index >= (uint)_count || _ring.Count != 0)
@@ -246,6 +247,7 @@ public sealed partial class StructKeyTable<TKey, TValue> : ICheckpointTable, IWi
     }
 
     /// <summary>The value of entry <paramref name="index"/> (0-based, in first-seen order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref TValue ValueAt(int index)
     {
         if ((uint)index >= (uint)_count || _ring.Count != 0)

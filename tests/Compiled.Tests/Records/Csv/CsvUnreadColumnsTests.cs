@@ -136,7 +136,7 @@ public class CsvUnreadColumnsTests
     public void RandomLines_ReadTheSameOnThePlainPathAsOnTheFullPath_AndAsTheStrictRecordWhereItHasEveryColumn()
     {
         var random = new Random(20261207);
-        ulong[] masks = [ulong.MaxValue, 0x1, 0x4, 0x5, 0x10, 0x0, 0x1F];
+        ulong[] masks = [ulong.MaxValue, 0x1, 0x4, 0x5, 0x8, 0x10, 0x11, 0x0, 0x1F];
         int compared = 0;
         for (int n = 0; n < 20_000; n++)
         {
@@ -276,6 +276,45 @@ public class CsvUnreadColumnsTests
                 expected = expected < 0 ? -1 : start + expected;
                 Assert.True(ByteSearch.IndexOfEither(text, start, (byte)',', (byte)'"') == expected, $"'{Encoding.ASCII.GetString(text)}' from {start}");
             }
+        }
+    }
+
+    [Fact]
+    public void IndexOfNth_FromEveryStart_FindsTheNthSeparator_UnlessAQuoteComesFirst()
+    {
+        var random = new Random(12);
+        for (int length = 0; length <= 300; length += length < 40 ? 1 : 13)
+        {
+            byte[] text = new byte[length];
+            for (int i = 0; i < length; i++)
+            {
+                int kind = random.Next(40);
+                text[i] = kind == 0 ? (byte)'"' : kind < 6 ? (byte)',' : (byte)('a' + random.Next(26));
+            }
+
+            for (int start = 0; start <= length; start++)
+            {
+                for (int count = 1; count <= 6; count++)
+                {
+                    Assert.True(
+                        ByteSearch.IndexOfNth(text, start, (byte)',', (byte)'"', count) == NthByHand(text, start, count),
+                        $"'{Encoding.ASCII.GetString(text)}' from {start}, separator {count}");
+                }
+            }
+        }
+
+        // Byte by byte: the first quote, or the count-th comma, whichever comes first.
+        static int NthByHand(byte[] text, int start, int count)
+        {
+            for (int i = start; i < text.Length; i++)
+            {
+                if (text[i] == (byte)'"' || (text[i] == (byte)',' && --count == 0))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 
