@@ -30,6 +30,7 @@ public readonly partial record struct Bid(long Auction, long Bidder, long Price,
     }
 
     // Appends a number, and a comma after it unless it is the last.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool TryAppend(Span<byte> destination, ref int written, long value, bool comma)
     {
         if (!value.TryFormat(destination[written..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture))
