@@ -18,8 +18,8 @@ namespace Compiled.Hosting.Partitions;
 /// a partition slowed by its keys or its sinks is dealt less, rather than holding up the reader as a strict turn would.
 /// Each partition holds at most <see cref="BlocksPerPartition"/> blocks pending, and the blocks are reused: when every
 /// partition holds its share, the reader stops reading, so the socket's receive window fills and TCP flow control
-/// slows the sender. The reader deals a block as soon as a partition waits for work; while every partition is busy it
-/// fills the block first, so a fast stream is dealt in full blocks.
+/// slows the sender. The reader deals the whole lines it has after each read while a partition has room; while none has,
+/// it fills the block, so a stream faster than the partitions is dealt in full blocks.
 /// </para>
 /// <para>
 /// A batch is a prefix of the stream, as on one partition: when a boundary is asked for
@@ -268,8 +268,8 @@ internal sealed class StreamInput : PartitionInput
         }
     }
 
-    // One stream: its bytes copied into the block in hand, whose whole lines are dealt when it is full, when a partition
-    // waits for work, or before the reader waits for bytes; its last block, with the bytes after its last line end, is
+    // One stream: its bytes copied into the block in hand, whose whole lines are dealt after each read when a partition
+    // has room, and when the block is full or before the reader waits for bytes, waiting for room then; its last block, with the bytes after its last line end, is
     // dealt marked as the stream's end. False when the input was disposed.
     private bool ReceiveStream(SourceStream stream)
     {
@@ -312,7 +312,9 @@ internal sealed class StreamInput : PartitionInput
                     return (block.Length == 0 && _sticky < 0) || Deal(ref block, block.Length, completed: true);
                 }
 
-                if (block.LineEnds > 0 && Volatile.Read(ref _waiting) > 0 && !Deal(ref block, block.LineEnds))
+                // The whole lines in hand go to a partition with room at once, so that what the reader holds, which a stop
+                // does not run, is at most a block while every partition has its share; with none, the block fills on.
+                if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds, wait: false))
                 {
                     return false;
                 }
@@ -345,8 +347,9 @@ internal sealed class StreamInput : PartitionInput
 
     // Deals the first `length` bytes of the block in hand to a partition, and goes on with a free block holding the rest.
     // A piece of a long line, and what follows it up to the line's end, go to the partition that has its start. Waits
-    // while a boundary is asked for or every partition holds its share. False when the input was disposed.
-    private bool Deal(ref Block block, int length, bool piece = false, bool completed = false)
+    // while a boundary is asked for or every partition holds its share, unless told not to (`wait`: false), when it
+    // deals nothing then. False when the input was disposed.
+    private bool Deal(ref Block block, int length, bool piece = false, bool completed = false, bool wait = true)
     {
         Block next;
         lock (_gate)
@@ -354,9 +357,9 @@ internal sealed class StreamInput : PartitionInput
             int partition;
             while ((partition = Choose()) < 0 || _paused)
             {
-                if (_stopping)
+                if (_stopping || !wait)
                 {
-                    return false;
+                    return !_stopping;
                 }
 
                 Monitor.Wait(_gate);
