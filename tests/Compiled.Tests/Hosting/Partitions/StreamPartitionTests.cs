@@ -37,6 +37,35 @@ public class StreamPartitionTests
         Assert.Contains($"runs on {partitions} partitions: one reader receives {many.Uri} and deals blocks of whole lines to them", many.Log, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tcp_OnThreePartitions_EveryBatchEndsAPrefixOfTheStream()
+    {
+        // Numbered lines, one word each, written to the sink as they come: after each batch, the lines written so far are
+        // the stream's first ones, however the blocks were dealt, as on one partition.
+        const int count = 400_000;
+        string text = string.Concat(Enumerable.Range(0, count).Select(static i => $"n{i}\n"));
+        var batches = new List<List<int>>();
+        Run run = await RunTcpAsync(parallelism: 3, [text], definition: WordLengths.Definition, batchMilliseconds: 10, readOutput: directory =>
+        {
+            foreach (IGrouping<string, string> batch in PartitionRuns.BatchFiles(directory, "c").GroupBy(static file => Path.GetFileName(file).Split('-', '.')[1]))
+            {
+                batches.Add([.. batch.SelectMany(static file => File.ReadAllLines(file)).Where(static line => line.Length > 0)
+                    .Select(static line => int.Parse(line[2..line.IndexOf(',')], System.Globalization.CultureInfo.InvariantCulture))]);
+            }
+        });
+
+        Assert.True(batches.Count(static batch => batch.Count > 0) >= 2, $"{batches.Count} batches; the lines were sent over several batch intervals");
+        var seen = new HashSet<int>();
+        foreach (List<int> batch in batches)
+        {
+            seen.UnionWith(batch);
+            Assert.True(seen.Count == (seen.Count == 0 ? 0 : seen.Max() + 1), $"after a batch of {batch.Count} lines, the {seen.Count} lines written are not the stream's first {seen.Count}");
+        }
+
+        Assert.Equal(count, seen.Count);
+        Assert.Contains("runs on 3 partitions", run.Log, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "(a,1)|(b,1)|(c,1)|(d,2)", 3)]
     [InlineData("?onPartial=skip", "(a,1)|(b,1)|(d,2)", 2)]
@@ -109,14 +138,15 @@ public class StreamPartitionTests
 
     // Serves each text on a connection of its own, in pieces with pauses, closes it, and waits for the source to
     // reconnect; once every byte is counted, the run is stopped. Returns the counts summed over the batches.
-    private static async Task<Run> RunTcpAsync(int? parallelism, string[] connections, string query = "", bool checkpoint = false)
+    private static async Task<Run> RunTcpAsync(int? parallelism, string[] connections, string query = "", bool checkpoint = false,
+        PipelineDefinition? definition = null, Action<string>? readOutput = null, int batchMilliseconds = 50)
     {
         using var temp = new TempDirectory();
         using var logs = new CapturingLoggerProvider();
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         string uri = $"tcp://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-        var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory(), BatchInterval = TimeSpan.FromMilliseconds(50) };
+        var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory(), BatchInterval = TimeSpan.FromMilliseconds(batchMilliseconds) };
         if (parallelism is { } count)
         {
             options.Parallelism = count;
@@ -129,7 +159,7 @@ public class StreamPartitionTests
 
         options.SourceUris["Input"] = uri + query;
         options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
-        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+        await using var run = new PipelineRun(definition ?? WordCountPipeline.Definition, options);
         using var stop = new CancellationTokenSource();
         Task running = run.RunAsync(stop.Token);
         long total = 0;
@@ -167,7 +197,8 @@ public class StreamPartitionTests
             }
         }
 
-        (SortedDictionary<string, long> counts, int batches) = Counted(Path.Combine(temp.Path, "out"));
+        readOutput?.Invoke(Path.Combine(temp.Path, "out"));
+        (SortedDictionary<string, long> counts, int batches) = definition is null ? Counted(Path.Combine(temp.Path, "out")) : ([], 0);
         return new Run(counts, batches, run.Sources[0].Counters, uri, LogOf(logs, LogLevel.Information), LogOf(logs, LogLevel.Debug));
     }
 
