@@ -134,6 +134,43 @@ public class StreamPartitionTests
         Assert.Equal(one, many);
     }
 
+    [Fact]
+    public async Task Stdin_OnThreePartitions_WithMaxBatchBytes_EndsBatchesEarly_CountingAsOnePartition()
+    {
+        // 1 MiB batches over 8 MiB: each partition asks for the boundary once it has run its third of one, and runs what it
+        // was dealt before it parks (at most 3 blocks of 256 KiB), so a batch holds 1 to 3 MiB and there are several.
+        string input = Lines(seed: 8, lines: 400_000);
+
+        (SortedDictionary<string, long> one, _, _) = await RunStdinAsync(parallelism: 1, input, maxBatchBytes: 1 << 20);
+        (SortedDictionary<string, long> many, int batches, _) = await RunStdinAsync(parallelism: 3, input, maxBatchBytes: 1 << 20);
+
+        Assert.Equal(Count([input]), one);
+        Assert.Equal(one, many);
+        Assert.True(batches >= 3, $"{batches} batches on three partitions; {input.Length} bytes in batches of 1 MiB end early");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Stdin_ReadFailing_FailsTheRunWithTheReadError_AsOnOnePartition(int parallelism)
+    {
+        using var temp = new TempDirectory();
+        byte[] bytes = Encoding.ASCII.GetBytes(Lines(seed: 9, lines: 10_000));
+        var options = new PipelineRunOptions
+        {
+            TimeProvider = new FakeTimeProvider(DateTimeOffset.UnixEpoch),
+            Parallelism = parallelism,
+            OpenStandardInput = () => new FailingAtTheEnd(bytes),
+        };
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
+
+        var error = await Assert.ThrowsAsync<PipelineFailedException>(() => run.RunAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.Limit, TestContext.Current.CancellationToken));
+
+        Assert.Equal("the terminal went away", Assert.IsType<IOException>(error.InnerException).Message);
+        Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")) && Directory.GetFiles(Path.Combine(temp.Path, "out")).Length > 0, "the failed batch was not committed");
+    }
+
     internal sealed record Run(SortedDictionary<string, long> Counts, int Batches, SourceCounters Counters, string Uri, string Log, string DebugLog);
 
     // Serves each text on a connection of its own, in pieces with pauses, closes it, and waits for the source to
@@ -203,7 +240,8 @@ public class StreamPartitionTests
     }
 
     // Runs the word count over standard input on a clock that does not move: the input ends, and its one batch is committed at once.
-    private static async Task<(SortedDictionary<string, long> Counts, int Batches, string Log)> RunStdinAsync(int parallelism, string input, string query = "")
+    private static async Task<(SortedDictionary<string, long> Counts, int Batches, string Log)> RunStdinAsync(int parallelism, string input, string query = "",
+        long? maxBatchBytes = null)
     {
         using var temp = new TempDirectory();
         using var logs = new CapturingLoggerProvider();
@@ -215,6 +253,7 @@ public class StreamPartitionTests
             TimeProvider = clock,
             Parallelism = parallelism,
             OpenStandardInput = () => new MemoryStream(bytes),
+            MaxBatchBytes = maxBatchBytes,
         };
         options.SourceUris["Input"] = "stdin:" + query;
         options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
@@ -276,6 +315,17 @@ public class StreamPartitionTests
         }
 
         return text.ToString();
+    }
+
+    // Standard input that gives its bytes, then fails where it would end.
+    private sealed class FailingAtTheEnd(byte[] bytes) : MemoryStream(bytes)
+    {
+        // A Span read of a type derived from MemoryStream comes here too.
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int read = base.Read(buffer, offset, count);
+            return read > 0 ? read : throw new IOException("the terminal went away");
+        }
     }
 
     private static string LogOf(CapturingLoggerProvider logs, LogLevel least) =>
