@@ -117,7 +117,7 @@ internal sealed class StreamInput : PartitionInput
     {
         lock (_gate)
         {
-            if (!_started)
+            if (!_started && !_stopping)
             {
                 _started = true;
                 _reader.Start(this);
@@ -203,14 +203,16 @@ internal sealed class StreamInput : PartitionInput
     /// <summary>Stops the reader (a wait for a connection or for bytes is cancelled) and closes the stream it reads.</summary>
     public override void Dispose()
     {
+        bool started;
         lock (_gate)
         {
             _stopping = true;
+            started = _started;
             Monitor.PulseAll(_gate);
         }
 
         _stop.Cancel();
-        if (_reader.ThreadState != ThreadState.Unstarted)
+        if (started)
         {
             _reader.Join();
         }
