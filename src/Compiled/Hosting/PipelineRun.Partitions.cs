@@ -200,7 +200,7 @@ public sealed partial class PipelineRun
                 // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
                 Source source = _binding.Sources[s];
                 inputs.Add(source is MessageSource messages ? new MessageInput(s, messages, messages.OpenForPartitions(count))
-                    : StreamInput.Reads(source) ? new StreamInput(s, source, count)
+                    : StreamInput.Reads(source) ? new StreamInput(s, source, count, _log)
                     : new FileInput(s, ((FileSource)source).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 

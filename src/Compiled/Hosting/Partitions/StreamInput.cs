@@ -4,6 +4,7 @@ using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
 using Compiled.Connectors.Stdin;
 using Compiled.Connectors.Tcp;
+using Microsoft.Extensions.Logging;
 
 namespace Compiled.Hosting.Partitions;
 
@@ -30,7 +31,7 @@ namespace Compiled.Hosting.Partitions;
 /// marked as the stream's end, so that the framer keeps or drops a line cut short (<c>onPartial</c>) as on one partition.
 /// </para>
 /// </remarks>
-internal sealed class StreamInput : PartitionInput
+internal sealed partial class StreamInput : PartitionInput
 {
     /// <summary>How many blocks one partition holds at most, dealt and not yet run (the one it runs included).</summary>
     public const int BlocksPerPartition = 3;
@@ -39,6 +40,7 @@ internal sealed class StreamInput : PartitionInput
     public const int BlockBytes = 256 * 1024;
 
     private readonly Source _source;
+    private readonly ILogger _log;
     private readonly int _maxRecordBytes;
     // A monitor rather than a Lock: the reader and the partitions wait on it for each other (Monitor.Wait).
     private readonly object _gate = new();
@@ -56,11 +58,15 @@ internal sealed class StreamInput : PartitionInput
     private bool _started;
     private ExceptionDispatchInfo? _failure;     // what the reader failed with; thrown once, by the partition that sees it first
 
-    /// <summary>The input of <paramref name="source"/> (source <paramref name="index"/>) on <paramref name="partitions"/> partitions.</summary>
-    public StreamInput(int index, Source source, int partitions)
+    /// <summary>
+    /// The input of <paramref name="source"/> (source <paramref name="index"/>) on <paramref name="partitions"/> partitions,
+    /// which logs each stream it reads to <paramref name="log"/> (the run's log) as one partition's reading does.
+    /// </summary>
+    public StreamInput(int index, Source source, int partitions, ILogger? log = null)
         : base(index)
     {
         _source = source;
+        _log = log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _maxRecordBytes = source.Framing.MaxRecordBytes;
         _dealt = new Queue<Block>[partitions];
         _pending = new int[partitions];
@@ -79,7 +85,7 @@ internal sealed class StreamInput : PartitionInput
         _reader = new Thread(static state => ((StreamInput)state!).Receive())
         {
             IsBackground = true,
-            Name = $"{source.Uri.Text} reader",
+            Name = "Compiled stream reader",
         };
     }
 
@@ -236,12 +242,15 @@ internal sealed class StreamInput : PartitionInput
                 }
 
                 _source.Counters.Streams++;
+                LogReading(stream.Name);
                 try
                 {
                     if (!ReceiveStream(stream))
                     {
                         return;
                     }
+
+                    LogStreamEnded(stream.Name);
                 }
                 finally
                 {
@@ -433,6 +442,12 @@ internal sealed class StreamInput : PartitionInput
             _free.Push(block);
         }
     }
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Reading {Stream}")]
+    private partial void LogReading(string stream);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]
+    private partial void LogStreamEnded(string stream);
 
     // A block of a stream: bytes from Offset in the stream, the first LineEnds of them whole lines.
     private sealed class Block

@@ -35,6 +35,7 @@ public class StreamPartitionTests
         Assert.True(many.Batches >= 2, $"the run committed {many.Batches} batch(es) with records; the input was sent over several batch intervals");
         Assert.True(many.Counters.Streams >= 3, $"the source opened {many.Counters.Streams} connection(s); it reconnects after each of the three");
         Assert.Contains($"runs on {partitions} partitions: one reader receives {many.Uri} and deals blocks of whole lines to them", many.Log, StringComparison.Ordinal);
+        Assert.Contains($"Reading {many.Uri}", many.Log, StringComparison.Ordinal);
     }
 
     [Fact]
