@@ -172,6 +172,35 @@ public class StreamPartitionTests
         Assert.False(Directory.Exists(Path.Combine(temp.Path, "out")) && Directory.GetFiles(Path.Combine(temp.Path, "out")).Length > 0, "the failed batch was not committed");
     }
 
+    [Fact]
+    public async Task Stdin_CsvRecordWithAHeaderRowSkipped_OnTwoPartitions_SkipsItOnce_AsOnePartition()
+    {
+        // The header row is at the stream's start, in the first block only: the partition dealt it skips it, and no other
+        // partition, whose blocks begin further in, takes a line of its own for one.
+        var text = new StringBuilder("auction,bidder,price,channel,time\n");
+        var random = new Random(10);
+        for (int bid = 0; bid < 60_000; bid++)
+        {
+            text.Append(1000 + random.Next(500)).Append(',').Append(random.Next(90_000)).Append(',').Append(random.Next(1, 10_000)).Append(",web,").Append(1_700_000_000_000L + bid).Append('\n');
+        }
+
+        (List<string> one, _) = await RunStdinLinesAsync(HeadedBidCopy.Definition, "Bids", parallelism: 1, text.ToString());
+        (List<string> many, string log) = await RunStdinLinesAsync(HeadedBidCopy.Definition, "Bids", parallelism: 2, text.ToString());
+
+        Assert.Contains("runs on 2 partitions: one reader receives stdin:", log, StringComparison.Ordinal);
+        Assert.Equal(60_000, one.Count);
+        Assert.Equal(one, many);
+    }
+
+    [Fact]
+    public async Task Stdin_CsvRecordWhoseQuotedFieldsMaySpanLines_StaysOnOnePartition_AndSaysWhy()
+    {
+        (_, string log) = await RunStdinLinesAsync(Compiled.Tests.Records.Csv.BoughtPerSymbol.Definition, "Trades", parallelism: 2, "");
+
+        Assert.Contains("runs on one partition: its source reads CSV records, whose quoted fields may span lines", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("deals blocks", log, StringComparison.Ordinal);
+    }
+
     internal sealed record Run(SortedDictionary<string, long> Counts, int Batches, SourceCounters Counters, string Uri, string Log, string DebugLog);
 
     // Serves each text on a connection of its own, in pieces with pauses, closes it, and waits for the source to
@@ -262,6 +291,28 @@ public class StreamPartitionTests
         await run.RunToEndAsync(clock);
         (SortedDictionary<string, long> counts, int batches) = Counted(Path.Combine(temp.Path, "out"));
         return (counts, batches, LogOf(logs, LogLevel.Information));
+    }
+
+    // Runs a pipeline of one source and one sink "Output" over standard input on a clock that does not move; returns the
+    // sink's lines, sorted (on partitions a batch's records come partition by partition), and the log.
+    private static async Task<(List<string> Lines, string Log)> RunStdinLinesAsync(PipelineDefinition definition, string source, int parallelism, string input)
+    {
+        using var temp = new TempDirectory();
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        byte[] bytes = Encoding.UTF8.GetBytes(input);
+        var options = new PipelineRunOptions
+        {
+            LoggerFactory = logs.CreateFactory(),
+            TimeProvider = clock,
+            Parallelism = parallelism,
+            OpenStandardInput = () => new MemoryStream(bytes),
+        };
+        options.SourceUris[source] = "stdin:";
+        options.SinkUris["Output"] = $"file://{temp.Path}/out/c?suffix=txt";
+        await using var run = new PipelineRun(definition, options);
+        await run.RunToEndAsync(clock);
+        return (PartitionRuns.Lines(Path.Combine(temp.Path, "out"), "c", sorted: true), LogOf(logs, LogLevel.Information));
     }
 
     // Each word's count, summed over the batch files of the sink ("(word,count)" lines), and how many files hold any.
