@@ -280,8 +280,8 @@ internal sealed partial class StreamInput : PartitionInput
     }
 
     // One stream: its bytes copied into the block in hand, whose whole lines are dealt after each read when a partition
-    // has room, and when the block is full or before the reader waits for bytes, waiting for room then; its last block, with the bytes after its last line end, is
-    // dealt marked as the stream's end. False when the input was disposed.
+    // has room, and when the block is full or before the reader waits for bytes, waiting for room then; its last block,
+    // with the bytes after its last line end, is dealt marked as the stream's end. False when the input was disposed.
     private bool ReceiveStream(SourceStream stream)
     {
         PipeReader reader = stream.Reader;
@@ -290,10 +290,10 @@ internal sealed partial class StreamInput : PartitionInput
         {
             while (true)
             {
+                // Nothing has come yet: the whole lines in hand are dealt before the wait.
                 ValueTask<ReadResult> read = reader.ReadAsync(_stop.Token);
                 if (!read.IsCompleted && block.LineEnds > 0 && !Deal(ref block, block.LineEnds))
                 {
-                    // Nothing has come yet: the whole lines in hand are dealt before the wait.
                     return false;
                 }
 
