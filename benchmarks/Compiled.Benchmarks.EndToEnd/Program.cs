@@ -14,7 +14,7 @@ using Compiled.Benchmarks.EndToEnd.Input;
 //   run-hottest --bids FILE --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--batch-interval T[,T...]] [--partitions N] [--max-batch-bytes SIZE] [--peers DLL [--peer-mib N]] [--trill DLL] [--rounds N] [--work DIR]
 //                                               the same for the Q5-style job against samples/Nexmark's q5 on a bid file
 //                                               (the peers on the file's lines within its first N MiB, default 64)
-//   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--rounds N] ...
+//   tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--file no] [--rounds N] ...
 //                                               the word count over loopback TCP (Harness/TcpWordCountCommand.cs)
 //   (run and run-hottest: --hand-threads N, or --partitions N, adds the hand-written job on N threads)
 //   hand-nexmark ..., run-nexmark ...           Nexmark Q1 and Q2 likewise (Harness/NexmarkCommand.cs)

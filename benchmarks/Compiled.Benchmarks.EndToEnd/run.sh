@@ -14,6 +14,7 @@
 # hand-written TCP job, to samples/WordCount's tcp source (JIT and AOT) and to the LINQ and Rx peers reading a
 # NetworkStream (on the first 64 MiB; --peer-mib N), beside the AOT jobs on the file:
 #   benchmarks/Compiled.Benchmarks.EndToEnd/run.sh tcp --rounds 3
+# (--partitions N adds the compiled AOT job on N partitions: one reader deals the socket's lines to them.)
 # With "nexmark" first, Nexmark Q1 and Q2 (--query q1, q2 or q1,q2) on the same bid file: the hand-written job on 1
 # thread and on N (--hand-threads N, default --partitions N) against samples/Nexmark's q1/q2 (JIT and AOT, on 1
 # partition and on --partitions N) and the peers (on the bids within the file's first --peer-mib MiB):

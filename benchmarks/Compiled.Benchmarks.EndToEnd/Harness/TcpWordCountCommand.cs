@@ -13,14 +13,15 @@ namespace Compiled.Benchmarks.EndToEnd.Harness;
 /// feeder stops with SIGTERM once it has read the whole connection; and, for the cost of the socket, the hand-written
 /// and compiled AOT jobs on the file itself; with <c>--peers</c>, the LINQ, System.Reactive, TPL Dataflow and
 /// Akka.Streams word counts reading a <c>NetworkStream</c> (benchmarks/Compiled.Benchmarks.Peers), on a prefix of the
-/// text as in the file's run.
+/// text as in the file's run; with <c>--partitions N</c>, the compiled AOT job once more on N partitions, its one reader
+/// dealing blocks of whole lines to them.
 /// Every output is checked against the text's counts.
 /// </summary>
 internal static class TcpWordCountCommand
 {
     /// <summary>The usage line of the command.</summary>
     public const string Usage =
-        "tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--file no] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR]";
+        "tcp hand HOST:PORT OUTPUT | tcp run --hand-jit DLL [--hand-aot EXE] [--compiled-jit DLL] [--compiled-aot EXE] [--partitions N] [--file no] [--peers DLL [--peer-mib N]] [--rounds N] [--cache DIR] [--mib N] [--work DIR]";
 
     /// <summary>Runs <c>tcp hand</c> or <c>tcp run</c>; returns the exit code (2 with the usage for anything else).</summary>
     public static int Run(IReadOnlyList<string> positional, IReadOnlyDictionary<string, string> options, string cache, long bytes)
@@ -67,10 +68,12 @@ internal static class TcpWordCountCommand
                 jobs.Add(new("hand-written TCP, AOT", handAot, (i, o) => ["tcp", "hand", feeders.Next(i).ToString(), Path.Combine(o, "counts.txt")]));
             }
 
-            // One partition (a socket is one stream), one batch interval longer than the run: the batch in flight when
-            // SIGTERM comes is committed at once, as one file (a run that spans a boundary writes two, which the check sums).
-            IReadOnlyList<string> Compiled(string i, string o) =>
-                ["--source", $"tcp://{feeders.Next(i)}", "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m", "--parallelism", "1"];
+            // One partition (a socket is one stream, read by one loop), one batch interval longer than the run: the batch in
+            // flight when SIGTERM comes is committed at once, as one file (a run that spans a boundary writes two, which
+            // the check sums).
+            IReadOnlyList<string> Compiled(string i, string o) => CompiledOn(i, o, "1");
+            IReadOnlyList<string> CompiledOn(string i, string o, string partitions) =>
+                ["--source", $"tcp://{feeders.Next(i)}", "--sink", $"file://{o}/counts?suffix=txt", "--batch-interval", "10m", "--parallelism", partitions];
             options.TryGetValue("--compiled-aot", out string? compiledAot);
             if (options.TryGetValue("--compiled-jit", out string? compiledJit))
             {
@@ -80,6 +83,12 @@ internal static class TcpWordCountCommand
             if (compiledAot is not null)
             {
                 jobs.Add(new("Compiled WordCount TCP, AOT", compiledAot, Compiled));
+
+                // --partitions N: the socket's lines dealt by one reader to N partitions, each counting on a thread of its own.
+                if (options.TryGetValue("--partitions", out string? partitions) && partitions != "1")
+                {
+                    jobs.Add(new($"Compiled WordCount TCP, AOT, {partitions} partitions", compiledAot, (i, o) => CompiledOn(i, o, partitions)));
+                }
             }
 
             // The same jobs on the file, for what the socket costs (--file no leaves them out).

@@ -82,7 +82,7 @@ public static class PipelineProgram
                 "line ends, and each batch's keyed partials are merged before the batch is emitted. " +
                 $"Default: the number of cores ({PipelineRunOptions.DefaultParallelism} here), as many as the input has {PipelineRunOptions.MinBytesPerDefaultPartition >> 20} MiB for. " +
                 (definition.MaxParallelism > 1
-                    ? "This pipeline can run on N partitions when it reads files (not watched), or one Kafka topic of N partitions or more (--parallelism given), and its sinks can take a partition's records (file:// and parquet:// sinks write a file per partition per batch, other sinks hold them until the batch ends; a parquet:// sink of several batches per file cannot); a checkpoint of files written on N partitions resumes on N, one of a Kafka topic on any number."
+                    ? "This pipeline can run on N partitions when it reads files (not watched), or one Kafka topic of N partitions or more (--parallelism given), or one byte stream (tcp:// without wal, stdin:; --parallelism given), and its sinks can take a partition's records (file:// and parquet:// sinks write a file per partition per batch, other sinks hold them until the batch ends; a parquet:// sink of several batches per file cannot); a checkpoint of files written on N partitions resumes on N, one of a Kafka topic on any number."
                     : $"This pipeline runs on one partition: {definition.SinglePartitionReason}."),
             HelpName = "N",
         };

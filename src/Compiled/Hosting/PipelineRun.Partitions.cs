@@ -21,7 +21,9 @@ namespace Compiled.Hosting;
 /// section at a time, a batch ending at each section's end. A message source's partitions are spread over the run's
 /// partitions instead (<see cref="MessageSource.OpenForPartitions"/>), each run's partition reading its share on a thread
 /// of its own (<see cref="MessageInput"/>); a source of fewer partitions than asked for is read on as many, which is
-/// logged, and its position (every topic partition's offset) lets a restart resume on any number.
+/// logged, and its position (every topic partition's offset) lets a restart resume on any number. A byte stream that is
+/// the run's one source (<c>tcp://</c> without a write-ahead log, <c>stdin:</c>) is received by one reader that deals
+/// blocks of whole lines to the partitions (<see cref="StreamInput"/>), when the parallelism is given.
 /// </remarks>
 public sealed partial class PipelineRun
 {
@@ -54,6 +56,11 @@ public sealed partial class PipelineRun
             return PlanMessagePartitions(messages, count);
         }
 
+        if (_binding.Sources.Length == 1 && StreamInput.Reads(_binding.Sources[0]))
+        {
+            return PlanStreamPartitions(_binding.Sources[0], count);
+        }
+
         long bytes = 0;
         foreach (Source source in _binding.Sources)
         {
@@ -62,9 +69,14 @@ public sealed partial class PipelineRun
                 return (1, $"source {source.Uri.Text} delivers messages, which are read on partitions only when it is the pipeline's one source, and it has {_binding.Sources.Length}");
             }
 
+            if (StreamInput.Reads(source))
+            {
+                return (1, $"source {source.Uri.Text} is a byte stream, which is dealt to partitions only when it is the pipeline's one source, and it has {_binding.Sources.Length}");
+            }
+
             if (source is not FileSource file)
             {
-                return (1, $"source {source.Uri.Text} is not a file, nor a message source of partitions of its own (a Kafka topic); only those are split into partitions");
+                return (1, $"source {source.Uri.Text} is not a file, nor a message source of partitions of its own (a Kafka topic), nor a byte stream (tcp://, stdin:); only those are split into partitions");
             }
 
             if (file.WhyNotSplittable() is { } reason)
@@ -107,6 +119,25 @@ public sealed partial class PipelineRun
         }
 
         return (partitions, null);
+    }
+
+    // How many partitions a run reads its one source, a byte stream (a socket, standard input), on: as many as asked for.
+    // A parallelism left to its default keeps it on one, since the stream's rate, not the cores, says whether more pay;
+    // a stream with a write-ahead log stays on one, since its positions are its bytes in the order one reader took them.
+    private (int Count, string? OnePartition) PlanStreamPartitions(Source source, int count)
+    {
+        if (!_parallelismIsSet)
+        {
+            return (1, $"source {source.Uri.Text} is a byte stream, which is dealt to partitions only when the parallelism is given (--parallelism N, PipelineRunOptions.Parallelism)");
+        }
+
+        if (source.Replay.IsReplayable)
+        {
+            return (1, $"source {source.Uri.Text} keeps a write-ahead log (wal=true), whose positions hold each connection's bytes as one partition reads them; " +
+                "leave wal out to read the stream on partitions, or keep it to resume the stream from a checkpoint");
+        }
+
+        return (count, null);
     }
 
     // How many partitions the checkpoint the run resumes from was written on, when more than one: the run resumes on as
@@ -167,9 +198,10 @@ public sealed partial class PipelineRun
             for (int s = 0; s < _binding.Sources.Length; s++)
             {
                 // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
-                inputs.Add(_binding.Sources[s] is MessageSource messages
-                    ? new MessageInput(s, messages, messages.OpenForPartitions(count))
-                    : new FileInput(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
+                Source source = _binding.Sources[s];
+                inputs.Add(source is MessageSource messages ? new MessageInput(s, messages, messages.OpenForPartitions(count))
+                    : StreamInput.Reads(source) ? new StreamInput(s, source, count, _log)
+                    : new FileInput(s, ((FileSource)source).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
             var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
@@ -204,6 +236,10 @@ public sealed partial class PipelineRun
             if (threads.ReadsMessages)
             {
                 LogMessagePartitions(_definition.Name, count, _binding.Sources[0].Uri.Text);
+            }
+            else if (StreamInput.Reads(_binding.Sources[0]))
+            {
+                LogStreamPartitions(_definition.Name, count, _binding.Sources[0].Uri.Text);
             }
             else
             {
@@ -275,6 +311,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 27, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: the partitions of {Source} are spread over them, each partition reads its share on a thread of its own, and each batch's partials are merged before it is emitted")]
     private partial void LogMessagePartitions(string pipeline, int count, string source);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: one reader receives {Source} and deals blocks of whole lines to them, each partition runs its blocks on a thread of its own, and each batch, a prefix of the stream, has its partials merged before it is emitted")]
+    private partial void LogStreamPartitions(string pipeline, int count, string source);
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions rather than the {Asked} asked for: {Reason}")]
     private partial void LogFewerPartitions(string pipeline, int count, int asked, string reason);

@@ -66,10 +66,11 @@ public sealed class PipelineRunOptions
     /// pipeline whose per-record part ends in keyed tables, counts or sinks that merge, reading files, splits its files
     /// into this many byte ranges cut at line ends and merges the partitions' partials at each batch boundary; reading one
     /// Kafka topic (when this is set), it spreads the topic's partitions over this many partitions, or as many as the
-    /// topic has; any other runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>), and logs why
+    /// topic has; reading one byte stream (<c>tcp://</c> without a write-ahead log, <c>stdin:</c>; when this is set), one
+    /// reader deals blocks of whole lines to this many partitions; any other runs on one partition (<see cref="PipelineDefinition.SinglePartitionReason"/>), and logs why
     /// when this was set. A run resumed from a checkpoint of files written on N partitions runs on N. Unset, it is
     /// <see cref="DefaultParallelism"/>, the number of cores, and a run takes no more partitions than its input has
-    /// <see cref="MinBytesPerDefaultPartition"/> for (a Kafka topic stays on one); set, a run that can split takes exactly
+    /// <see cref="MinBytesPerDefaultPartition"/> for (a Kafka topic or a byte stream stays on one); set, a run that can split takes exactly
     /// this many.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1 or above <see cref="MaxParallelism"/>.</exception>

@@ -5,7 +5,8 @@ namespace Compiled.Hosting.Partitions;
 /// thread reads (<see cref="Read"/>) and runs through its fused loop with the calls <see cref="PartitionThreads"/> gives
 /// it, which also park it at each batch boundary. Two kinds today: a source's files split into byte ranges cut at line
 /// ends (<see cref="FileInput"/>), and a message source whose own partitions (a Kafka topic's) are spread over readers,
-/// one per partition of the run (<see cref="MessageInput"/>).
+/// one per partition of the run (<see cref="MessageInput"/>), and a byte stream whose one reader deals blocks of whole
+/// lines to the partitions (<see cref="StreamInput"/>).
 /// </summary>
 /// <remarks>
 /// An input reads one piece at a time (a buffer of a file, a batch of messages), and after each asks
@@ -40,6 +41,23 @@ internal abstract class PartitionInput : IDisposable
     /// with the next source's), <see langword="false"/> when the run is closing.
     /// </summary>
     public abstract bool Read(int partition, PartitionThreads threads);
+
+    /// <summary>
+    /// A boundary was asked for: the partitions park after what they have in hand. An input that deals input to the
+    /// partitions itself stops dealing here, so that what they run before they park is a prefix of its input. Called
+    /// with <see cref="PartitionThreads"/>' lock held: takes no lock but the input's own. Does nothing by default.
+    /// </summary>
+    public virtual void BoundaryAsked()
+    {
+    }
+
+    /// <summary>
+    /// The partitions go on after a boundary, or close (<see cref="PartitionThreads.Closing"/>): an input that stopped
+    /// dealing at <see cref="BoundaryAsked"/> deals again, and wakes a partition it holds waiting. Does nothing by default.
+    /// </summary>
+    public virtual void PartitionsGoOn()
+    {
+    }
 
     /// <summary>Lets go of what the input holds open (files, readers' batches).</summary>
     public abstract void Dispose();

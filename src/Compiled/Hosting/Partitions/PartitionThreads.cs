@@ -197,6 +197,7 @@ internal sealed class PartitionThreads : IDisposable
         {
             paused = _paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _pauseRequested = true;
+            TellInputsOfBoundary();
             if (_running == 0)
             {
                 paused.TrySetResult();
@@ -276,6 +277,11 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Lets every parked partition go on, each having taken what it reads from the job for the next batch.</summary>
     public void Resume()
     {
+        foreach (PartitionInput input in _inputs)
+        {
+            input.PartitionsGoOn();
+        }
+
         if (!_closing)
         {
             foreach (JobPartition partition in _partitions)
@@ -450,6 +456,23 @@ internal sealed class PartitionThreads : IDisposable
     /// </summary>
     public bool AfterRead(int partition, long bytes)
     {
+        CountRead(partition, bytes);
+        if (_pauseRequested)
+        {
+            Park(partition);
+        }
+
+        return !_closing;
+    }
+
+    /// <summary>
+    /// After <paramref name="partition"/> ran a piece of input of <paramref name="bytes"/> bytes through its loop: asks for
+    /// a boundary when it has read its share of a batch's bytes or its sink buffers are full, as <see cref="AfterRead"/>
+    /// does, but does not park: an input that deals pieces to the partitions (<see cref="StreamInput"/>) has each run
+    /// what it was dealt first, and parks it with <see cref="ParkForBoundary"/>. Returns <see langword="false"/> when the run is closing.
+    /// </summary>
+    public bool CountRead(int partition, long bytes)
+    {
         bool batchFull = BatchBytesPerPartition != long.MaxValue && (_batchBytes[partition] += bytes) >= BatchBytesPerPartition;
         if (batchFull)
         {
@@ -461,6 +484,15 @@ internal sealed class PartitionThreads : IDisposable
             RequestBoundary();
         }
 
+        return !_closing;
+    }
+
+    /// <summary>
+    /// <paramref name="partition"/> has run everything it was dealt before a boundary was asked for: it parks until the
+    /// partitions go on (at once when no boundary is asked for). Returns <see langword="false"/> when the run is closing.
+    /// </summary>
+    public bool ParkForBoundary(int partition)
+    {
         if (_pauseRequested)
         {
             Park(partition);
@@ -468,6 +500,9 @@ internal sealed class PartitionThreads : IDisposable
 
         return !_closing;
     }
+
+    /// <summary>Whether the run is closing: a partition reads nothing more.</summary>
+    public bool Closing => _closing;
 
     /// <summary>
     /// <paramref name="partition"/> has no input ready: it waits, counted as parked (a boundary need not wait for it),
@@ -539,6 +574,7 @@ internal sealed class PartitionThreads : IDisposable
         {
             _boundaryRequested = true;
             _pauseRequested = true;
+            TellInputsOfBoundary();
         }
 
         _wakeCoordinator();
@@ -590,7 +626,17 @@ internal sealed class PartitionThreads : IDisposable
         _boundaryRequested = true;
         _batchFull = true;
         _pauseRequested = true;
+        TellInputsOfBoundary();
         return true;
+    }
+
+    // Under the gate, a boundary just asked for: an input that deals to the partitions stops dealing.
+    private void TellInputsOfBoundary()
+    {
+        foreach (PartitionInput input in _inputs)
+        {
+            input.BoundaryAsked();
+        }
     }
 
     private void Park(int partition)

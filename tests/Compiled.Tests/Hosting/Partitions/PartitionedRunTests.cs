@@ -154,7 +154,7 @@ public class PartitionedRunTests
     }
 
     [Fact]
-    public async Task WordCount_FromStandardInput_AskedForTwoPartitions_LogsWhyAndRunsOnOne()
+    public async Task WordCount_FromStandardInput_AskedForTwoPartitions_DealsItsLinesToThem()
     {
         using var temp = new TempDirectory();
         using var logs = new CapturingLoggerProvider();
@@ -165,7 +165,7 @@ public class PartitionedRunTests
         await using var run = new PipelineRun(WordCountPipeline.Definition, options);
         await run.RunToEndAsync(clock);
 
-        Assert.Contains(logs.Lines, line => line.Message.Contains("runs on one partition: source stdin: is not a file", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, line => line.Message.Contains("runs on 2 partitions: one reader receives stdin: and deals blocks of whole lines to them", StringComparison.Ordinal));
         Assert.Equal(["(a,2)", "(b,1)"], Lines(Path.Combine(temp.Path, "out"), "Output", sorted: true));
     }
 
