@@ -354,7 +354,8 @@ internal sealed class PartitionThreads : IDisposable
         Resume();
         foreach (Thread thread in _threads)
         {
-            if (thread.ThreadState != ThreadState.Unstarted)
+            // A background thread never started is Unstarted | Background: tested as a flag, not compared.
+            if ((thread.ThreadState & ThreadState.Unstarted) == 0)
             {
                 thread.Join();
             }

@@ -54,6 +54,19 @@ public class StreamInputAllocationTests
             $"{largest - smallest} bytes for some {blocks} blocks more; taking, running and handing back a block must allocate nothing.");
     }
 
+    [Fact]
+    public void PartitionsNeverStarted_AreDisposedWithoutWaitingForTheirThreads()
+    {
+        // A run that fails between creating its partitions and starting them (a sink that will not open) disposes them:
+        // their threads, background threads never started, are not joined.
+        var context = new JobContext([FramingOptions.Default], [new SourceCounters()], [new DiscardingSink()]);
+        using PipelineJob job = WordCountPipeline.Definition.CreateJob(context);
+        Source source = ConnectorRegistry.CreateSource("stdin:", new SourceContext { OpenStandardInput = () => new MemoryStream("a b\n"u8.ToArray()) });
+        var input = new StreamInput(0, source, partitions: 2);
+        var threads = new PartitionThreads(job, context, [source], [input], 2, "never started", long.MaxValue, static () => { });
+        threads.Dispose();
+    }
+
     // Reads the text as standard input through a stream input of one partition, that partition's side on this thread;
     // returns the bytes this thread allocated while it did.
     private static long ReadOnThisThread(PipelineJob job, JobContext context, byte[] text)
