@@ -261,7 +261,23 @@ public sealed class Watermark
             into._only.GaveRecord = true;
             _only.GaveRecord = false;
         }
+
+        if (t_mergedInto is { } merged && !merged.Contains(into))
+        {
+            merged.Add(into);
+        }
     }
+
+    // The job's watermarks partitions merged into on this thread, noted while the run merges them (NoteMergesInto).
+    [ThreadStatic]
+    private static List<Watermark>? t_mergedInto;
+
+    /// <summary>
+    /// Notes in <paramref name="merged"/> each watermark a partition's merges into on this thread from now on
+    /// (<see cref="MergeInto"/>), until called with <see langword="null"/>: the run moves them on at a boundary before the
+    /// partitions read on while the batch completes.
+    /// </summary>
+    internal static void NoteMergesInto(List<Watermark>? merged) => t_mergedInto = merged;
 
     // With partitions (MergeInto): the latest event time of the partition furthest behind of those still reading, the
     // job's own included; of all of them once every one has ended.

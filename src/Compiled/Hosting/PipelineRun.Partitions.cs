@@ -172,7 +172,10 @@ public sealed partial class PipelineRun
                     : new FileInput(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            // Without a checkpoint, whose positions are those of the batch it holds, the partitions may read the next section
+            // while a batch completes.
+            var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop,
+                readOnDuringCompletion: _checkpoint is null);
             if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
                 // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of
@@ -252,6 +255,17 @@ public sealed partial class PipelineRun
                         {
                             LogBatchEndedEarly(_definition.Name, BatchTime, _partitionSinkBufferBytes);
                         }
+                    }
+
+                    if (threads.ReadsOnDuringCompletion && threads.MergedASection)
+                    {
+                        // At a section's end, with partition 0 apart from the job: the batch's records are all in the
+                        // job's tables, so the partitions read the next section while the batch completes, the watermark
+                        // they judge it against moved on first. The next boundary waits for this one to be done.
+                        threads.MoveWatermarksOn(_coordinator!.Current.Time);
+                        threads.Resume();
+                        await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
+                        continue;
                     }
 
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
