@@ -228,15 +228,26 @@ public sealed class Watermark
     /// another late. A partition that has read all its ranges (<paramref name="ended"/>, and the job's own,
     /// <paramref name="jobRangeEnded"/>) holds nothing back; nor does any at the end of a section, when the partitions
     /// together have read the input up to it (the run passes every one as ended then). A watermark of one input only.
+    /// Partition 0 is the job's own, when the run keeps it apart from the job's state: what it has seen is the job's own
+    /// input's, as if the job had read it, and <paramref name="ended"/> says whether it has read all its ranges.
     /// </summary>
     /// <exception cref="InvalidOperationException">Either watermark follows several inputs.</exception>
     public void MergeInto(Watermark into, int partition, bool ended, bool jobRangeEnded)
     {
         ArgumentNullException.ThrowIfNull(into);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partition, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
         if (_each is not null || into._each is not null)
         {
             throw new InvalidOperationException("Only a watermark of one input merges into another; a stage that several sources reach runs on one partition.");
+        }
+
+        if (partition == 0)
+        {
+            // The job's own partition, kept apart: its clock is the job's own.
+            into._only.Latest = Math.Max(into._only.Latest, _only.Latest);
+            into._ownRangeEnded = ended;
+            MergeActivityInto(into);
+            return;
         }
 
         if (into._partitions is null || into._partitions.Length < partition)
@@ -255,9 +266,14 @@ public sealed class Watermark
         clock.Latest = Math.Max(clock.Latest, _only.Latest);
         clock.Ended = ended;
         into._ownRangeEnded = jobRangeEnded;
+        MergeActivityInto(into);
+    }
+
+    // A record of any partition shows the input is not idle; the job's watermark is noted as merged into (NoteMergesInto).
+    private void MergeActivityInto(Watermark into)
+    {
         if (_only.GaveRecord)
         {
-            // A record of any partition shows the input is not idle.
             into._only.GaveRecord = true;
             _only.GaveRecord = false;
         }

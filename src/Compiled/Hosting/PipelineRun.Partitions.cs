@@ -172,10 +172,8 @@ public sealed partial class PipelineRun
                     : new FileInput(s, ((FileSource)_binding.Sources[s]).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            // Without a checkpoint, whose positions are those of the batch it holds, the partitions may read the next section
-            // while a batch completes.
             var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop,
-                readOnDuringCompletion: _checkpoint is null);
+                readOnDuringCompletion: true);
             if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
                 // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of

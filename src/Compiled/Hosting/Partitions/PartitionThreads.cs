@@ -120,8 +120,8 @@ internal sealed class PartitionThreads : IDisposable
                 _firstContext = new PartitionContext(context.Framing, _firstCounters) { BadRecords = context.BadRecords, Sinks = context.Sinks, Partition = 0, Partitions = 1 };
                 _first = job.CreatePartition(_firstContext);
 
-                // Its watermark's clock follows the others' (the job's own reads nothing).
-                _first.Index = count;
+                // Index 0: what its watermark has seen is the job's own input's, as when the job reads it.
+                _first.Index = 0;
             }
         }
         catch
@@ -208,12 +208,7 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
     {
-        if (_first is not null)
-        {
-            // The job reads no range of its own: only the partitions' hold its watermark back.
-            _job.RangeEnded = true;
-            _first.BeginBatch(_job);
-        }
+        _first?.BeginBatch(_job);
 
         foreach (JobPartition partition in _partitions)
         {
@@ -280,6 +275,16 @@ internal sealed class PartitionThreads : IDisposable
         // Input whose every boundary is as a section's end (a topic's partitions, read as they come) is always so.
         bool sectionEnded = _inputs.All(static input => input.EveryBoundaryEndsASection) || AtSectionEnd();
         _mergedASection = sectionEnded;
+
+        // What each partition has read so far is in the batch: the files' positions are taken here, whatever is read on.
+        foreach (PartitionInput input in _inputs)
+        {
+            if (input is FileInput file)
+            {
+                file.Files.MarkBoundary();
+            }
+        }
+
         bool jobEnded = _job.RangeEnded;
 
         // The job's watermarks the partitions merge into are noted, for MoveWatermarksOn.
@@ -358,7 +363,7 @@ internal sealed class PartitionThreads : IDisposable
     }
 
     // Whether partition p has read all its ranges.
-    private bool Ended(int p) => p > 0 ? _partitions[p - 1].HasEnded : _first?.HasEnded ?? _job.RangeEnded;
+    private bool Ended(int p) => p > 0 ? _partitions[p - 1].HasEnded : _job.RangeEnded;
 
     /// <summary>Lets every parked partition go on, each having taken what it reads from the job for the next batch.</summary>
     public void Resume()
@@ -720,13 +725,11 @@ internal sealed class PartitionThreads : IDisposable
             {
                 _partitions[partition - 1].HasEnded = true;
             }
-            else if (_first is not null)
-            {
-                _first.HasEnded = true;
-            }
             else
             {
+                // Partition 0's end is the job's, kept apart or not.
                 _job.RangeEnded = true;
+                _first?.HasEnded = true;
             }
 
             _ended++;
