@@ -214,6 +214,10 @@ public sealed partial class PipelineRun
             if (threads.ReadsSections)
             {
                 LogSections(_definition.Name, Math.Max(_maxBatchBytes ?? 0, FileSource.MinSectionBytes), count);
+                if (threads.ReadsOnDuringCompletion)
+                {
+                    LogReadOn(_definition.Name);
+                }
             }
 
             threads.Start();
@@ -293,6 +297,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
     private partial void LogSections(string pipeline, long bytes, int count);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: at each section's end the partitions read the next section while the batch of the last is emitted and committed; each partition's records reach the job at the boundary")]
+    private partial void LogReadOn(string pipeline);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);
