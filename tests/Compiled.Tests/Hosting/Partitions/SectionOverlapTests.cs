@@ -14,7 +14,7 @@ namespace Compiled.Tests.Hosting.Partitions;
 /// Partitions that read the next section while the run's loop completes the batch of the last: partition 0 runs apart
 /// from the job's state, every partition's records reach the job at the boundary, and the watermark the partitions judge
 /// the next section against is moved on before they go on. The output is one partition's, each batch holds its section's
-/// records only, and a checkpoint holds the batch's positions however far the partitions have read on.
+/// records only, and the positions a checkpoint takes are those at the boundary however far the partitions have read on.
 /// </summary>
 public class SectionOverlapTests
 {
@@ -98,11 +98,10 @@ public class SectionOverlapTests
     }
 
     [Fact]
-    public async Task StoppedAfterBatchesReadOn_AndResumed_CountsEveryLineOnce_AndEmitsOnePartitionsWindows()
+    public async Task StoppedAfterBatches_WithACheckpoint_AndResumed_CountsEveryLineOnce_AndEmitsOnePartitionsWindows()
     {
-        // The run is stopped when its third batch commits: by then the partitions read on into the next section, and the
-        // checkpoint of each committed batch holds the positions at its boundary, not how far they had read. Resumed, the
-        // run reads the rest once.
+        // The run is stopped when its third batch commits, and resumed until the input is read. A checkpoint comes with a
+        // dead-letter file, whose letters are written with their batch, so its partitions park through each boundary.
         using var temp = new TempDirectory();
         string input = temp.Write("events.txt", Events(seed: 7, bytes: 2 << 20, padding: false));
         Result one = await RunAsync(PaddedWindows.Definition, input, temp.Combine("one"), parallelism: 1);
@@ -118,11 +117,37 @@ public class SectionOverlapTests
         }
 
         string perRun = $"Lines per run: {string.Join(", ", records)}";
-        Assert.Contains(ReadsOn, firstLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(ReadsOn, firstLog, StringComparison.Ordinal);
         Assert.True(records.Count >= 3, $"The input was read in fewer than three runs. {perRun}");
         Assert.True(records[^1] == 0, $"Twenty runs did not read the whole input. {perRun}");
         Assert.Equal(one.Records, records.Sum());
         Assert.Equal(one.Sinks["CountsOut"], Lines(temp.Combine("many"), "CountsOut", sorted: false));
+    }
+
+    [Fact]
+    public void PositionsLeft_AreThoseAtTheLastBoundary_HoweverFarThePartitionsReadOn()
+    {
+        // A partition's records up to byte 30 are in the batch at the boundary; it reads on to its next piece meanwhile.
+        // What a checkpoint holds is what was left at the boundary.
+        using var temp = new TempDirectory();
+        string path = temp.Write("a.txt", new string('x', 99) + "\n");
+        using SafeFileHandle handle = File.OpenHandle(path);
+        var files = new PartitionedFiles([new PartitionedFile(path, handle, 100, 0)], [
+            [(0, 0, 40), (0, 60, 80)],
+            [(0, 40, 60), (0, 80, 100)],
+        ]);
+
+        Assert.Equal([(0, 0L, 40L), (0, 60L, 80L)], files.Remaining(0));
+        files.Consumed(0, 0, 30);
+        files.MarkBoundary();
+        files.Consumed(0, 1, 70);
+        files.Consumed(1, 1, 90);
+        Assert.Equal([(0, 30L, 40L), (0, 60L, 80L)], files.Remaining(0));
+        Assert.Equal([(0, 40L, 60L), (0, 80L, 100L)], files.Remaining(1));
+
+        files.MarkBoundary();
+        Assert.Equal([(0, 70L, 80L)], files.Remaining(0));
+        Assert.Equal([(0, 90L, 100L)], files.Remaining(1));
     }
 
     // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
