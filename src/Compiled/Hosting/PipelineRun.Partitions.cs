@@ -18,7 +18,9 @@ namespace Compiled.Hosting;
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition. With <see cref="PipelineRunOptions.MaxBatchBytes"/>
 /// the files are first cut into sections of that many bytes, each split into N ranges, and the partitions read a
-/// section at a time, a batch ending at each section's end. A message source's partitions are spread over the run's
+/// section at a time, a batch ending at each section's end; when partition 0 can run apart from the job's state
+/// (<see cref="PartitionThreads.ReadsOnDuringCompletion"/>), they read the next section while this loop completes the
+/// batch of the last. A message source's partitions are spread over the run's
 /// partitions instead (<see cref="MessageSource.OpenForPartitions"/>), each run's partition reading its share on a thread
 /// of its own (<see cref="MessageInput"/>); a source of fewer partitions than asked for is read on as many, which is
 /// logged, and its position (every topic partition's offset) lets a restart resume on any number.
