@@ -71,10 +71,11 @@ internal sealed class PartitionThreads : IDisposable
     /// Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's input; starts nothing. A
     /// partition whose sink buffers hold more than <paramref name="sinkBufferBytes"/> parks and asks the coordinator for
     /// a boundary (<see cref="BoundaryRequested"/>), waking it with <paramref name="wakeCoordinator"/>. With
-    /// <paramref name="readOnDuringCompletion"/>, partition 0 runs through a <see cref="JobPartition"/> of its own, merged
-    /// into the job as the others are, so that the partitions may read the next section while the run's loop completes the
-    /// batch of the last (<see cref="ReadsOnDuringCompletion"/>): when every input is files, no <c>[MapWithState]</c> state
-    /// is mapped in shards, no dead letters are written, and no partition writes its records to a sink's part of its own.
+    /// <paramref name="readOnDuringCompletion"/>, partition 0 runs through a <see cref="JobPartition"/> of its own,
+    /// merged into the job as the others are, so that the partitions may read the next section while the run's loop
+    /// completes the batch of the last (<see cref="ReadsOnDuringCompletion"/>): when every input is files cut into
+    /// sections, no <c>[MapWithState]</c> state is mapped in shards, no dead letters are written, and no partition writes
+    /// its records to a sink's part of its own.
     /// </summary>
     public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<PartitionInput> inputs, int count, string pipeline,
         long sinkBufferBytes, Action wakeCoordinator, bool readOnDuringCompletion = false)
@@ -108,8 +109,9 @@ internal sealed class PartitionThreads : IDisposable
             // its own (the next section's records would reach the sink before the batch commits), nor with dead letters
             // (the next section's would be written with the batch), nor for state mapped in shards, nor for a topic's
             // partitions, whose offsets are committed with each batch.
+            // Only files read a section at a time have boundaries at sections' ends to read on from.
             if (readOnDuringCompletion && count > 1 && !job.MapsStateInShards && context.BadRecords.DeadLetters is null
-                && _inputs.All(static input => input is FileInput)
+                && _inputs.All(static input => input is FileInput) && _inputs.Any(static input => input.Sections > 1)
                 && !_contexts.Any(static c => c.SinkBuffers.Any(static buffer => buffer.Part is not null)))
             {
                 _firstCounters = new SourceCounters[sources.Count];
