@@ -120,8 +120,15 @@ internal sealed class PartitionThreads : IDisposable
                     _firstCounters[s] = new SourceCounters();
                 }
 
-                // Its records for a sink are kept in a buffer, drained into the job's sink at the boundary (no part asked for).
-                _firstContext = new PartitionContext(context.Framing, _firstCounters) { BadRecords = context.BadRecords, Sinks = context.Sinks, Partition = 0, Partitions = 1 };
+                // Its records for a sink are kept in a buffer, drained into the job's sink at the boundary (no part is
+                // asked for).
+                _firstContext = new PartitionContext(context.Framing, _firstCounters)
+                {
+                    BadRecords = context.BadRecords,
+                    Sinks = context.Sinks,
+                    Partition = 0,
+                    Partitions = 1,
+                };
                 _first = job.CreatePartition(_firstContext);
 
                 // Index 0: what its watermark has seen is the job's own input's, as when the job reads it.
