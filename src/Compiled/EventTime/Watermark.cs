@@ -228,15 +228,26 @@ public sealed class Watermark
     /// another late. A partition that has read all its ranges (<paramref name="ended"/>, and the job's own,
     /// <paramref name="jobRangeEnded"/>) holds nothing back; nor does any at the end of a section, when the partitions
     /// together have read the input up to it (the run passes every one as ended then). A watermark of one input only.
+    /// Partition 0 is the job's own, when the run keeps it apart from the job's state: what it has seen is the job's own
+    /// input's, as if the job had read it, and <paramref name="ended"/> says whether it has read all its ranges.
     /// </summary>
     /// <exception cref="InvalidOperationException">Either watermark follows several inputs.</exception>
     public void MergeInto(Watermark into, int partition, bool ended, bool jobRangeEnded)
     {
         ArgumentNullException.ThrowIfNull(into);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partition, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(partition);
         if (_each is not null || into._each is not null)
         {
             throw new InvalidOperationException("Only a watermark of one input merges into another; a stage that several sources reach runs on one partition.");
+        }
+
+        if (partition == 0)
+        {
+            // The job's own partition, kept apart: its clock is the job's own.
+            into._only.Latest = Math.Max(into._only.Latest, _only.Latest);
+            into._ownRangeEnded = ended;
+            MergeActivityInto(into);
+            return;
         }
 
         if (into._partitions is null || into._partitions.Length < partition)
@@ -255,13 +266,34 @@ public sealed class Watermark
         clock.Latest = Math.Max(clock.Latest, _only.Latest);
         clock.Ended = ended;
         into._ownRangeEnded = jobRangeEnded;
+        MergeActivityInto(into);
+    }
+
+    // A record of any partition shows the input is not idle; the job's watermark is noted as merged into (NoteMergesInto).
+    private void MergeActivityInto(Watermark into)
+    {
         if (_only.GaveRecord)
         {
-            // A record of any partition shows the input is not idle.
             into._only.GaveRecord = true;
             _only.GaveRecord = false;
         }
+
+        if (t_mergedInto is { } merged && !merged.Contains(into))
+        {
+            merged.Add(into);
+        }
     }
+
+    // The job's watermarks partitions merged into on this thread, noted while the run merges them (NoteMergesInto).
+    [ThreadStatic]
+    private static List<Watermark>? t_mergedInto;
+
+    /// <summary>
+    /// Notes in <paramref name="merged"/> each watermark a partition's merges into on this thread from now on
+    /// (<see cref="MergeInto"/>), until called with <see langword="null"/>: the run moves them on at a boundary before the
+    /// partitions read on while the batch completes.
+    /// </summary>
+    internal static void NoteMergesInto(List<Watermark>? merged) => t_mergedInto = merged;
 
     // With partitions (MergeInto): the latest event time of the partition furthest behind of those still reading, the
     // job's own included; of all of them once every one has ended.

@@ -18,7 +18,9 @@ namespace Compiled.Hosting;
 /// thread of its own (<see cref="PartitionThreads"/>), and this loop parks them at each batch boundary, merges their
 /// partials into the job, and completes the batch as on one partition. With <see cref="PipelineRunOptions.MaxBatchBytes"/>
 /// the files are first cut into sections of that many bytes, each split into N ranges, and the partitions read a
-/// section at a time, a batch ending at each section's end. A message source's partitions are spread over the run's
+/// section at a time, a batch ending at each section's end; when partition 0 can run apart from the job's state
+/// (<see cref="PartitionThreads.ReadsOnDuringCompletion"/>), they read the next section while this loop completes the
+/// batch of the last. A message source's partitions are spread over the run's
 /// partitions instead (<see cref="MessageSource.OpenForPartitions"/>), each run's partition reading its share on a thread
 /// of its own (<see cref="MessageInput"/>); a source of fewer partitions than asked for is read on as many, which is
 /// logged, and its position (every topic partition's offset) lets a restart resume on any number. A byte stream that is
@@ -204,7 +206,8 @@ public sealed partial class PipelineRun
                     : new FileInput(s, ((FileSource)source).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
 
-            var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop);
+            var threads = new PartitionThreads(job, context, _binding.Sources, inputs, count, _definition.Name, _partitionSinkBufferBytes, WakeLoop,
+                readOnDuringCompletion: true);
             if (_maxBatchBytes is long most && !threads.ReadsSections)
             {
                 // Files not cut into sections (a source resuming the byte ranges of a run without the bound, or input of
@@ -249,6 +252,10 @@ public sealed partial class PipelineRun
             if (threads.ReadsSections)
             {
                 LogSections(_definition.Name, Math.Max(_maxBatchBytes ?? 0, FileSource.MinSectionBytes), count);
+                if (threads.ReadsOnDuringCompletion)
+                {
+                    LogReadOn(_definition.Name);
+                }
             }
 
             threads.Start();
@@ -290,6 +297,17 @@ public sealed partial class PipelineRun
                         }
                     }
 
+                    if (threads.ReadsOnDuringCompletion && threads.MergedASection)
+                    {
+                        // At a section's end, with partition 0 apart from the job: the batch's records are all in the
+                        // job's tables, so the partitions read the next section while the batch completes, the watermark
+                        // they judge it against moved on first. The next boundary waits for this one to be done.
+                        threads.MoveWatermarksOn(_coordinator!.Current.Time);
+                        threads.Resume();
+                        await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
+                        continue;
+                    }
+
                     await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
                     threads.Resume();
                     continue;
@@ -320,6 +338,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
     private partial void LogSections(string pipeline, long bytes, int count);
+
+    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: at each section's end the partitions read the next section while the batch of the last is emitted and committed; each partition's records reach the job at the boundary")]
+    private partial void LogReadOn(string pipeline);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
     private partial void LogResumedPartitions(string pipeline, int count, int asked);

@@ -40,6 +40,42 @@ public class WatermarkPartitionTests
     }
 
     [Fact]
+    public void PartitionZeroKeptApart_IsTheJobsOwnClock_AndAnAdvanceRepeatedForTheSameBatchMovesNothing()
+    {
+        // The same records, read by the job itself or by partition 0 kept apart and merged first: the same watermark,
+        // batch after batch, and the same checkpoint (the job's own clock holds partition 0's latest time).
+        var own = new Watermark(1_000, inputs: 1, idleTimeoutMilliseconds: 60_000);
+        var apart = new Watermark(1_000, inputs: 1, idleTimeoutMilliseconds: 60_000);
+        var first = new Watermark(0);
+        var secondOfOwn = new Watermark(0);
+        var secondOfApart = new Watermark(0);
+        long[][] times = [[10_000, 12_000], [30_000, 31_000], [33_000, 45_000]];
+        for (int batch = 0; batch < times.Length; batch++)
+        {
+            bool ended = batch == times.Length - 1;
+            own.Observe(times[batch][0]);
+            first.Observe(times[batch][0]);
+            secondOfOwn.Observe(times[batch][1]);
+            secondOfApart.Observe(times[batch][1]);
+            secondOfOwn.MergeInto(own, 1, ended, jobRangeEnded: ended);
+            first.MergeInto(apart, 0, ended, jobRangeEnded: ended);
+            secondOfApart.MergeInto(apart, 1, ended, jobRangeEnded: ended);
+
+            long batchTime = (batch + 1) * 1_000;
+            own.Advance(batchTime, isLast: false);
+            apart.Advance(batchTime, isLast: false);
+            long moved = apart.Value;
+            apart.Advance(batchTime, isLast: false);
+            Assert.Equal(moved, apart.Value);
+            Assert.Equal(own.Value, apart.Value);
+            Assert.Equal(own.LatestOf(0), apart.LatestOf(0));
+            Assert.Equal(own.LastActiveAt(0), apart.LastActiveAt(0));
+        }
+
+        Assert.Equal(44_000, apart.Value);
+    }
+
+    [Fact]
     public void APartitionWithoutARecordYet_HoldsTheWatermark_AsAnInputWithoutOneDoes()
     {
         var job = new Watermark(0);

@@ -17,7 +17,9 @@ internal sealed class PartitionedFiles : IDisposable
 {
     private readonly IReadOnlyList<(int File, long Start, long End)>[] _work;
     private readonly int[] _piece;     // per partition: the piece being read
-    private readonly long[] _offset;   // per partition: the offset in that piece's file of the first byte whose record is not yet in a batch
+    private readonly long[] _offset;   // per partition: the offset in that piece's file of the first byte whose record it has not run through its loop
+    private readonly int[] _pieceAtBoundary;   // _piece at the last batch boundary
+    private readonly long[] _offsetAtBoundary; // _offset at the last batch boundary: the first byte whose record is not yet in a batch
     private readonly int[][] _sections; // per partition, per piece: the section it belongs to
 
     /// <summary>The files, and each partition's pieces of them in the order it reads them.</summary>
@@ -31,6 +33,9 @@ internal sealed class PartitionedFiles : IDisposable
         {
             _offset[p] = work[p].Count > 0 ? work[p][0].Start : 0;
         }
+
+        _pieceAtBoundary = new int[work.Length];
+        _offsetAtBoundary = (long[])_offset.Clone();
 
         (_sections, Sections) = NumberSections(work);
     }
@@ -102,17 +107,32 @@ internal sealed class PartitionedFiles : IDisposable
         _offset[partition] = offset;
     }
 
-    /// <summary>What partition <paramref name="partition"/> has left to read: the rest of its piece in hand and the pieces after it; empty pieces left out.</summary>
+    /// <summary>
+    /// At a batch boundary, every partition parked between two buffers (or ended): what each has run through its loop is
+    /// in the batch, and <see cref="Remaining"/> gives what it has left from here until the next boundary, however far
+    /// the partitions read on meanwhile (while the batch completes).
+    /// </summary>
+    public void MarkBoundary()
+    {
+        _piece.CopyTo(_pieceAtBoundary, 0);
+        _offset.CopyTo(_offsetAtBoundary, 0);
+    }
+
+    /// <summary>
+    /// What partition <paramref name="partition"/> had left to read at the last batch boundary (<see cref="MarkBoundary"/>):
+    /// the rest of its piece in hand and the pieces after it; empty pieces left out.
+    /// </summary>
     public List<(int File, long Start, long End)> Remaining(int partition)
     {
         IReadOnlyList<(int File, long Start, long End)> work = _work[partition];
         var left = new List<(int File, long Start, long End)>();
-        for (int i = _piece[partition]; i < work.Count; i++)
+        int piece = _pieceAtBoundary[partition];
+        for (int i = piece; i < work.Count; i++)
         {
             (int file, long start, long end) = work[i];
-            if (i == _piece[partition])
+            if (i == piece)
             {
-                start = Math.Max(start, _offset[partition]);
+                start = Math.Max(start, _offsetAtBoundary[partition]);
             }
 
             if (start < end)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
 using Compiled.Connectors.Messages;
+using Compiled.Windows;
 
 namespace Compiled.Hosting.Partitions;
 
@@ -34,6 +35,9 @@ internal sealed class PartitionThreads : IDisposable
 {
     private readonly PipelineJob _job;
     private readonly JobPartition[] _partitions;       // [p - 1] is partition p
+    private readonly JobPartition? _first;               // partition 0 kept apart from the job's state (ReadsOnDuringCompletion), or null: the job reads it
+    private readonly SourceCounters[]? _firstCounters;   // [source]: partition 0's own counters when it is kept apart
+    private readonly PartitionContext? _firstContext;    // partition 0's context when it is kept apart
     private readonly SourceCounters[][] _counters;      // [p - 1][source]: partition p's own counters
     private readonly PartitionContext[] _contexts;      // [p - 1]: partition p's context, with its sink buffers
     private readonly long _sinkBufferBytes;
@@ -59,15 +63,22 @@ internal sealed class PartitionThreads : IDisposable
     private readonly long[] _batchBytes;                 // [p]: the bytes partition p has read in the batch in flight
     private int _running;
     private int _ended;
+    private bool _mergedASection;                        // the last merge was at a section's end
+    private readonly List<Watermark> _mergedWatermarks = [];
     private ExceptionDispatchInfo? _failure;
 
     /// <summary>
     /// Creates <paramref name="count"/> partitions of <paramref name="job"/> over each source's input; starts nothing. A
     /// partition whose sink buffers hold more than <paramref name="sinkBufferBytes"/> parks and asks the coordinator for
-    /// a boundary (<see cref="BoundaryRequested"/>), waking it with <paramref name="wakeCoordinator"/>.
+    /// a boundary (<see cref="BoundaryRequested"/>), waking it with <paramref name="wakeCoordinator"/>. With
+    /// <paramref name="readOnDuringCompletion"/>, partition 0 runs through a <see cref="JobPartition"/> of its own,
+    /// merged into the job as the others are, so that the partitions may read the next section while the run's loop
+    /// completes the batch of the last (<see cref="ReadsOnDuringCompletion"/>): when every input is files cut into
+    /// sections, no <c>[MapWithState]</c> state is mapped in shards, no dead letters are written, and no partition writes
+    /// its records to a sink's part of its own.
     /// </summary>
     public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<PartitionInput> inputs, int count, string pipeline,
-        long sinkBufferBytes, Action wakeCoordinator)
+        long sinkBufferBytes, Action wakeCoordinator, bool readOnDuringCompletion = false)
     {
         _job = job;
         _sources = sources;
@@ -91,6 +102,37 @@ internal sealed class PartitionThreads : IDisposable
                 _contexts[p - 1] = new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords, Sinks = context.Sinks, Partition = p, Partitions = count };
                 _partitions[p - 1] = job.CreatePartition(_contexts[p - 1]);
                 _partitions[p - 1].Index = p;
+            }
+
+            // Partition 0 apart from the job: its records reach the job's tables only at a boundary, so the job can emit
+            // and commit a batch while the partitions read the next section. Not when a partition writes a sink's part of
+            // its own (the next section's records would reach the sink before the batch commits), nor with dead letters
+            // (the next section's would be written with the batch), nor for state mapped in shards, nor for a topic's
+            // partitions, whose offsets are committed with each batch.
+            // Only files read a section at a time have boundaries at sections' ends to read on from.
+            if (readOnDuringCompletion && count > 1 && !job.MapsStateInShards && context.BadRecords.DeadLetters is null
+                && _inputs.All(static input => input is FileInput) && _inputs.Any(static input => input.Sections > 1)
+                && !_contexts.Any(static c => c.SinkBuffers.Any(static buffer => buffer.Part is not null)))
+            {
+                _firstCounters = new SourceCounters[sources.Count];
+                for (int s = 0; s < _firstCounters.Length; s++)
+                {
+                    _firstCounters[s] = new SourceCounters();
+                }
+
+                // Its records for a sink are kept in a buffer, drained into the job's sink at the boundary (no part is
+                // asked for).
+                _firstContext = new PartitionContext(context.Framing, _firstCounters)
+                {
+                    BadRecords = context.BadRecords,
+                    Sinks = context.Sinks,
+                    Partition = 0,
+                    Partitions = 1,
+                };
+                _first = job.CreatePartition(_firstContext);
+
+                // Index 0: what its watermark has seen is the job's own input's, as when the job reads it.
+                _first.Index = 0;
             }
         }
         catch
@@ -165,9 +207,20 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Whether any source's input was cut into more than one section (<see cref="PartitionInput.Sections"/>).</summary>
     public bool ReadsSections => _inputs.Any(static input => input.Sections > 1);
 
+    /// <summary>
+    /// Whether partition 0 runs apart from the job's state, so that at a section's end the partitions read the next
+    /// section while the run's loop completes the batch (<see cref="MergedASection"/>, <see cref="MoveWatermarksOn"/>).
+    /// </summary>
+    public bool ReadsOnDuringCompletion => _first is not null;
+
+    /// <summary>Whether the last <see cref="Merge"/> was at a section's end: every partition had read its part of the section in hand, or ended.</summary>
+    public bool MergedASection => _mergedASection;
+
     /// <summary>Starts every partition's thread.</summary>
     public void Start()
     {
+        _first?.BeginBatch(_job);
+
         foreach (JobPartition partition in _partitions)
         {
             partition.BeginBatch(_job);
@@ -233,26 +286,74 @@ internal sealed class PartitionThreads : IDisposable
         // holds the job's watermark back, which moves on to the latest event time of them all, as one partition's would.
         // Input whose every boundary is as a section's end (a topic's partitions, read as they come) is always so.
         bool sectionEnded = _inputs.All(static input => input.EveryBoundaryEndsASection) || AtSectionEnd();
-        bool jobEnded = _job.RangeEnded;
-        for (int p = 0; p < _partitions.Length; p++)
+        _mergedASection = sectionEnded;
+
+        // What each partition has read so far is in the batch: the files' positions are taken here, whatever is read on.
+        foreach (PartitionInput input in _inputs)
         {
-            for (int s = 0; s < _sources.Count; s++)
+            if (input is FileInput file)
             {
-                _counters[p][s].MoveLoopTotalsInto(_sources[s].Counters);
+                file.Files.MarkBoundary();
+            }
+        }
+
+        bool jobEnded = _job.RangeEnded;
+
+        // The job's watermarks the partitions merge into are noted, for MoveWatermarksOn.
+        _mergedWatermarks.Clear();
+        Watermark.NoteMergesInto(_mergedWatermarks);
+        try
+        {
+            if (_first is not null)
+            {
+                // Partition 0 kept apart goes first, as the job's own records would be there.
+                MergePartition(_first, _firstCounters!, jobEnded, sectionEnded);
             }
 
-            bool ended = _partitions[p].HasEnded;
-            _job.RangeEnded = jobEnded || sectionEnded;
-            _partitions[p].HasEnded = ended || sectionEnded;
-            try
+            for (int p = 0; p < _partitions.Length; p++)
             {
-                _partitions[p].MergeInto(_job);
+                MergePartition(_partitions[p], _counters[p], jobEnded, sectionEnded);
             }
-            finally
-            {
-                _partitions[p].HasEnded = ended;
-                _job.RangeEnded = jobEnded;
-            }
+        }
+        finally
+        {
+            Watermark.NoteMergesInto(null);
+        }
+    }
+
+    // Adds a partition's counters to its sources' and folds its tables into the job's.
+    private void MergePartition(JobPartition partition, SourceCounters[] counters, bool jobEnded, bool sectionEnded)
+    {
+        for (int s = 0; s < _sources.Count; s++)
+        {
+            counters[s].MoveLoopTotalsInto(_sources[s].Counters);
+        }
+
+        bool ended = partition.HasEnded;
+        _job.RangeEnded = jobEnded || sectionEnded;
+        partition.HasEnded = ended || sectionEnded;
+        try
+        {
+            partition.MergeInto(_job);
+        }
+        finally
+        {
+            partition.HasEnded = ended;
+            _job.RangeEnded = jobEnded;
+        }
+    }
+
+    /// <summary>
+    /// After a <see cref="Merge"/>, before the partitions go on while the batch of time <paramref name="batchTime"/> is
+    /// completed: moves the job's watermarks that the partitions merged into on for that batch, as the batch's completion
+    /// does first (which then finds them moved), so that the partitions judge the next section's records late against the
+    /// value one partition would.
+    /// </summary>
+    public void MoveWatermarksOn(long batchTime)
+    {
+        foreach (Watermark watermark in _mergedWatermarks)
+        {
+            watermark.Advance(batchTime, isLast: false);
         }
     }
 
@@ -263,8 +364,7 @@ internal sealed class PartitionThreads : IDisposable
         {
             for (int p = 0; p < _waitingFor.Length; p++)
             {
-                bool ended = p == 0 ? _job.RangeEnded : _partitions[p - 1].HasEnded;
-                if (_waitingFor[p] < 0 && !ended)
+                if (_waitingFor[p] < 0 && !Ended(p))
                 {
                     return false;
                 }
@@ -273,6 +373,9 @@ internal sealed class PartitionThreads : IDisposable
             return true;
         }
     }
+
+    // Whether partition p has read all its ranges.
+    private bool Ended(int p) => p > 0 ? _partitions[p - 1].HasEnded : _job.RangeEnded;
 
     /// <summary>Lets every parked partition go on, each having taken what it reads from the job for the next batch.</summary>
     public void Resume()
@@ -284,6 +387,7 @@ internal sealed class PartitionThreads : IDisposable
 
         if (!_closing)
         {
+            _first?.BeginBatch(_job);
             foreach (JobPartition partition in _partitions)
             {
                 partition.BeginBatch(_job);
@@ -380,6 +484,7 @@ internal sealed class PartitionThreads : IDisposable
 
     private void DisposePartitions()
     {
+        _first?.Dispose();
         foreach (JobPartition? partition in _partitions)
         {
             partition?.Dispose();
@@ -417,36 +522,46 @@ internal sealed class PartitionThreads : IDisposable
     /// <summary>Starts a stream of <paramref name="source"/> in <paramref name="partition"/>'s loop: a byte range of a file, beginning <paramref name="offset"/> bytes into it.</summary>
     public void BeginStream(int partition, int source, string name, long offset)
     {
-        if (partition == 0)
+        if (partition > 0)
         {
-            _job.BeginStream(source, name, offset);
+            _partitions[partition - 1].BeginStream(source, name, offset);
+        }
+        else if (_first is not null)
+        {
+            _first.BeginStream(source, name, offset);
         }
         else
         {
-            _partitions[partition - 1].BeginStream(source, name, offset);
+            _job.BeginStream(source, name, offset);
         }
     }
 
     /// <summary>The counters <paramref name="partition"/>'s records of <paramref name="source"/> count into: the source's own for partition 0, the partition's (added to the source's at each boundary) for the others.</summary>
-    public SourceCounters CountersOf(int partition, int source) => partition == 0 ? _sources[source].Counters : _counters[partition - 1][source];
+    public SourceCounters CountersOf(int partition, int source) => partition > 0 ? _counters[partition - 1][source] : _firstCounters?[source] ?? _sources[source].Counters;
 
     /// <summary>Whether the partitions read a message source's partitions rather than files.</summary>
     public bool ReadsMessages => _inputs.Any(static input => input is MessageInput);
 
     /// <summary>Runs the whole records of <paramref name="buffer"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>; returns how far it was consumed.</summary>
     public SequencePosition Process(int partition, int source, in ReadOnlySequence<byte> buffer, bool completed) =>
-        partition == 0 ? _job.Process(source, buffer, completed) : _partitions[partition - 1].Process(source, buffer, completed);
+        partition > 0 ? _partitions[partition - 1].Process(source, buffer, completed)
+        : _first is not null ? _first.Process(source, buffer, completed)
+        : _job.Process(source, buffer, completed);
 
     /// <summary>Runs every message of <paramref name="batch"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>.</summary>
     public void ProcessMessages(int partition, int source, MessageBatch batch)
     {
-        if (partition == 0)
+        if (partition > 0)
         {
-            _job.ProcessMessages(source, batch);
+            _partitions[partition - 1].ProcessMessages(source, batch);
+        }
+        else if (_first is not null)
+        {
+            _first.ProcessMessages(source, batch);
         }
         else
         {
-            _partitions[partition - 1].ProcessMessages(source, batch);
+            _job.ProcessMessages(source, batch);
         }
     }
 
@@ -480,7 +595,7 @@ internal sealed class PartitionThreads : IDisposable
             _batchFull = true;
             RequestBoundary();
         }
-        else if ((partition == 0 ? _job.KeptBytes : _contexts[partition - 1].BufferedBytes) > _sinkBufferBytes)
+        else if ((partition > 0 ? _contexts[partition - 1].BufferedBytes : _firstContext?.BufferedBytes ?? _job.KeptBytes) > _sinkBufferBytes)
         {
             RequestBoundary();
         }
@@ -664,13 +779,15 @@ internal sealed class PartitionThreads : IDisposable
         bool askBoundary = false;
         lock (_gate)
         {
-            if (partition == 0)
+            if (partition > 0)
             {
-                _job.RangeEnded = true;
+                _partitions[partition - 1].HasEnded = true;
             }
             else
             {
-                _partitions[partition - 1].HasEnded = true;
+                // Partition 0's end is the job's, kept apart or not.
+                _job.RangeEnded = true;
+                _first?.HasEnded = true;
             }
 
             _ended++;

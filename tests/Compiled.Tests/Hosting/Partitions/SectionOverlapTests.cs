@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Text;
+using Compiled.Connectors.Files;
+using Compiled.Hosting;
+using Compiled.Hosting.Partitions;
+using Compiled.Tests.Connectors;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Win32.SafeHandles;
+using static Compiled.Tests.Hosting.Partitions.PartitionRuns;
+
+namespace Compiled.Tests.Hosting.Partitions;
+
+/// <summary>
+/// Partitions that read the next section while the run's loop completes the batch of the last: partition 0 runs apart
+/// from the job's state, every partition's records reach the job at the boundary, and the watermark the partitions judge
+/// the next section against is moved on before they go on. The output is one partition's, each batch holds its section's
+/// records only, and the positions a checkpoint takes are those at the boundary however far the partitions have read on.
+/// </summary>
+public class SectionOverlapTests
+{
+    private const string ReadsOn = "the partitions read the next section while the batch of the last is emitted and committed";
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task EventWindows_ReadOnWhileEachBatchCompletes_EqualOnePartitionInOrder(int partitions)
+    {
+        using var temp = new TempDirectory();
+        string input = temp.Write("events.txt", Events(seed: partitions, bytes: 3 << 20, padding: false));
+
+        Result one = await RunAsync(PaddedWindows.Definition, input, temp.Combine("one"), parallelism: 1);
+        Result many = await RunAsync(PaddedWindows.Definition, input, temp.Combine("many"), partitions, configure: options => options.MaxBatchBytes = 128 << 10);
+
+        Assert.Contains(ReadsOn, many.Log, StringComparison.Ordinal);
+        Assert.True(one.Sinks["CountsOut"].Count > 10_000, $"The windows hold {one.Sinks["CountsOut"].Count} user counts; the test needs many.");
+        Assert.Equal(one.Sinks["CountsOut"], many.Sinks["CountsOut"]);
+        Assert.Equal(one.Records, many.Records);
+        Assert.Equal(one.Bytes, many.Bytes);
+    }
+
+    [Fact]
+    public async Task LateRecords_AreJudgedAgainstTheWatermarkAtTheSectionBefore_AndEachBatchPrintsItsOwnSectionsOnly()
+    {
+        // Times wander back by up to 60 s against a lateness of 1 s. A line of section s is late when it is more than 1 s
+        // older than the latest time of sections 0..s-1: the watermark the batch before moved on to, which the partitions
+        // must judge by although they read section s while that batch completes. The late lines go to the console,
+        // which no partition writes a part of its own of: partition 0's are kept until the boundary, as partition 1's.
+        using var temp = new TempDirectory();
+        var random = new Random(31);
+        var text = new StringBuilder();
+        long time = 1_700_000_000_000;
+        for (int line = 0; text.Length < 1 << 20; line++)
+        {
+            time += random.Next(20);
+            long at = random.Next(5) == 0 ? time - random.Next(60_000) : time;
+            text.Append(at).Append(" u").Append(line).Append('\n');
+        }
+
+        string all = text.ToString();
+        string input = temp.Write("events.txt", all);
+        const int sectionBytes = 64 << 10;
+        long[] sectionEnds = SectionEnds(input, all.Length, partitions: 2, sectionBytes);
+
+        // The late lines one partition judging by each section's start would find, per section.
+        var expected = new List<List<string>>();
+        long latest = long.MinValue;
+        int start = 0;
+        foreach (long end in sectionEnds)
+        {
+            var late = new List<string>();
+            long latestBefore = latest;
+            foreach (string line in all[start..(int)end].Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                long at = long.Parse(line.AsSpan(0, line.IndexOf(' ')), CultureInfo.InvariantCulture);
+                latest = Math.Max(latest, at);
+                if (latestBefore != long.MinValue && at < latestBefore - 1_000)
+                {
+                    late.Add(line);
+                }
+            }
+
+            expected.Add(late);
+            start = (int)end;
+        }
+
+        string printed = temp.Combine("late.txt");
+        Result many = await RunAsync(LateLines.Definition, input, temp.Combine("many"), 2, configure: options =>
+        {
+            options.MaxBatchBytes = sectionBytes;
+            options.SinkUris["TooLate"] = "console:?num=100000000";
+            options.OpenStandardOutput = () => File.Create(printed);
+        });
+
+        Assert.Contains(ReadsOn, many.Log, StringComparison.Ordinal);
+        Assert.True(expected.Sum(static l => l.Count) > 500, $"Only {expected.Sum(static l => l.Count)} lines are late; the test needs many.");
+        List<List<string>> batches = PrintedBatches(File.ReadAllText(printed));
+        Assert.Equal(expected.Where(static l => l.Count > 0), batches.Where(static b => b.Count > 0));
+    }
+
+    [Fact]
+    public async Task StoppedAfterBatches_WithACheckpoint_AndResumed_CountsEveryLineOnce_AndEmitsOnePartitionsWindows()
+    {
+        // The run is stopped when its third batch commits, and resumed until the input is read. A checkpoint comes with a
+        // dead-letter file, whose letters are written with their batch, so its partitions park through each boundary.
+        using var temp = new TempDirectory();
+        string input = temp.Write("events.txt", Events(seed: 7, bytes: 2 << 20, padding: false));
+        Result one = await RunAsync(PaddedWindows.Definition, input, temp.Combine("one"), parallelism: 1);
+
+        string checkpoint = temp.Combine("checkpoint");
+        var records = new List<long>();
+        string firstLog = "";
+        for (int run = 0; run < 20 && (records.Count == 0 || records[^1] > 0); run++)
+        {
+            (long read, string log) = await RunStoppedAsync(input, temp.Combine("many"), checkpoint, stopAfter: 3);
+            records.Add(read);
+            firstLog = run == 0 ? log : firstLog;
+        }
+
+        string perRun = $"Lines per run: {string.Join(", ", records)}";
+        Assert.DoesNotContain(ReadsOn, firstLog, StringComparison.Ordinal);
+        Assert.True(records.Count >= 3, $"The input was read in fewer than three runs. {perRun}");
+        Assert.True(records[^1] == 0, $"Twenty runs did not read the whole input. {perRun}");
+        Assert.Equal(one.Records, records.Sum());
+        Assert.Equal(one.Sinks["CountsOut"], Lines(temp.Combine("many"), "CountsOut", sorted: false));
+    }
+
+    [Fact]
+    public void PositionsLeft_AreThoseAtTheLastBoundary_HoweverFarThePartitionsReadOn()
+    {
+        // A partition's records up to byte 30 are in the batch at the boundary; it reads on to its next piece meanwhile.
+        // What a checkpoint holds is what was left at the boundary.
+        using var temp = new TempDirectory();
+        string path = temp.Write("a.txt", new string('x', 99) + "\n");
+        using SafeFileHandle handle = File.OpenHandle(path);
+        var files = new PartitionedFiles([new PartitionedFile(path, handle, 100, 0)], [
+            [(0, 0, 40), (0, 60, 80)],
+            [(0, 40, 60), (0, 80, 100)],
+        ]);
+
+        Assert.Equal([(0, 0L, 40L), (0, 60L, 80L)], files.Remaining(0));
+        files.Consumed(0, 0, 30);
+        files.MarkBoundary();
+        files.Consumed(0, 1, 70);
+        files.Consumed(1, 1, 90);
+        Assert.Equal([(0, 30L, 40L), (0, 60L, 80L)], files.Remaining(0));
+        Assert.Equal([(0, 40L, 60L), (0, 80L, 100L)], files.Remaining(1));
+
+        files.MarkBoundary();
+        Assert.Equal([(0, 70L, 80L)], files.Remaining(0));
+        Assert.Equal([(0, 90L, 100L)], files.Remaining(1));
+    }
+
+    // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
+    // commits (or at the end of its input); returns the lines it read and its log.
+    private static async Task<(long Records, string Log)> RunStoppedAsync(string input, string output, string checkpoint, int stopAfter)
+    {
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions
+        {
+            LoggerFactory = logs.CreateFactory(),
+            TimeProvider = clock,
+            Parallelism = 2,
+            Checkpoint = checkpoint,
+            MaxBatchBytes = 64 << 10,
+        };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["CountsOut"] = $"file://{output}/CountsOut?suffix=txt";
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        await using var run = new PipelineRun(PaddedWindows.Definition, options);
+        int committed = 0;
+        run.BatchCommitted += _ =>
+        {
+            if (++committed == stopAfter)
+            {
+                stop.Cancel();
+            }
+        };
+
+        await run.FinishAsync(clock, run.RunAsync(stop.Token));
+        string log = string.Join("\n", logs.Lines.Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(l => l.Message));
+        return (run.Sources[0].Counters.Records, log);
+    }
+
+    // Where each section of a file cut as the run cuts it ends (bytes from its start).
+    private static long[] SectionEnds(string path, long length, int partitions, long sectionBytes)
+    {
+        using SafeFileHandle handle = File.OpenHandle(path);
+        FileRanges ranges = FileRanges.Split([(handle, length)], partitions, sectionBytes);
+        var ends = new long[ranges.Count / partitions];
+        for (int s = 0; s < ends.Length; s++)
+        {
+            ends[s] = ranges.End((s * partitions) + partitions - 1);
+        }
+
+        return ends;
+    }
+
+    // "millis user 1" lines, times rising a few ms a line.
+    private static string Events(int seed, int bytes, bool padding)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder(bytes + 64);
+        long time = 1_700_000_000_000;
+        while (text.Length < bytes)
+        {
+            time += random.Next(5);
+            text.Append(time).Append(" u").Append(random.Next(400)).Append(" 1");
+            if (padding && random.Next(50) == 0)
+            {
+                text.Append(new string('p', random.Next(1_000)));
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    // The records of each batch the console sink printed: the lines between a batch's header and its empty line.
+    private static List<List<string>> PrintedBatches(string printed)
+    {
+        var batches = new List<List<string>>();
+        List<string>? batch = null;
+        foreach (string line in printed.Split('\n'))
+        {
+            if (line.StartsWith("Time: ", StringComparison.Ordinal))
+            {
+                batch = [];
+                batches.Add(batch);
+            }
+            else if (batch is not null && line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal))
+            {
+                batch.Add(line);
+            }
+        }
+
+        return batches;
+    }
+}
