@@ -339,7 +339,7 @@ public sealed partial class PipelineRun
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Pipeline {Pipeline} reads its input a section of {Bytes} bytes at a time (MaxBatchBytes, --max-batch-bytes): each section is split into {Count} ranges, one per partition, and a batch ends where a section does, so the partitions move through the input together")]
     private partial void LogSections(string pipeline, long bytes, int count);
 
-    [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: at each section's end the partitions read the next section while the batch of the last is emitted and committed; each partition's records reach the job at the boundary")]
+    [LoggerMessage(EventId = 34, Level = LogLevel.Information, Message = "Pipeline {Pipeline}: at each section's end the partitions read the next section while the batch of the last is emitted and committed; each partition's records reach the job at the boundary")]
     private partial void LogReadOn(string pipeline);
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Pipeline {Pipeline} resumes on {Count} partitions, as its checkpoint was written, not the {Asked} asked for; a new checkpoint directory starts with any")]
