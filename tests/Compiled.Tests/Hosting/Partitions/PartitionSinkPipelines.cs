@@ -71,3 +71,30 @@ public static partial class LateLines
     [Sink]
     public static partial void TumblingOut(Windowed<long> lines);
 }
+
+/// <summary>Every line written as it is; a line that starts with "slow" holds its partition up half a second, and one that starts with "boom" fails the run.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SlowOrFailingLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter]
+    public static bool Passes(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("boom"u8))
+        {
+            throw new InvalidOperationException("A line starting with boom is refused.");
+        }
+
+        if (line.StartsWith("slow"u8))
+        {
+            Thread.Sleep(500);
+        }
+
+        return true;
+    }
+
+    [Sink(Default = "console")]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}
