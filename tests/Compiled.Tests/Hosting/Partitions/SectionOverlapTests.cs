@@ -4,6 +4,7 @@ using Compiled.Connectors.Files;
 using Compiled.Hosting;
 using Compiled.Hosting.Partitions;
 using Compiled.Tests.Connectors;
+using Compiled.Tests.Sinks;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Win32.SafeHandles;
 using static Compiled.Tests.Hosting.Partitions.PartitionRuns;
@@ -148,6 +149,50 @@ public class SectionOverlapTests
         files.MarkBoundary();
         Assert.Equal([(0, 70L, 80L)], files.Remaining(0));
         Assert.Equal([(0, 90L, 100L)], files.Remaining(1));
+    }
+
+    [Fact]
+    public async Task BatchFailingToComplete_WhileThePartitionsReadOn_FailsTheRun_WithoutHanging()
+    {
+        // Section 0 holds only lines the filter drops, so it ends its batch with no partition over its sink buffer limit
+        // (1 byte), and the partitions read section 1 while the batch completes. The console fails the batch's write;
+        // partition 1 is then held up by the first line of its part of section 1, and after that buffer asks for a
+        // boundary, which must not park it for good once the run closes the partitions: the run fails with the write's error.
+        using var temp = new TempDirectory();
+        const int lines = 20_000;
+        const int lineBytes = 11; // "skip 00000\n"
+        const long sectionBytes = 64 << 10;
+        // Where the run cuts the input: the lines are all of one length, so the cuts are those of the same lines unmarked.
+        string path = temp.Write("lines.txt", string.Concat(Enumerable.Range(0, lines).Select(static i => $"line {i:D5}\n")));
+        long sectionEnd, slowAt;
+        using (SafeFileHandle handle = File.OpenHandle(path))
+        {
+            FileRanges ranges = FileRanges.Split([(handle, (long)lines * lineBytes)], partitions: 2, sectionBytes);
+            sectionEnd = ranges.End(1);
+            slowAt = ranges.Start(3);
+        }
+
+        var input = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            long at = (long)i * lineBytes;
+            string word = at < sectionEnd ? "skip" : at == slowAt ? "slow" : "line";
+            input.Append(word).Append(' ').Append(i.ToString("D5", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        File.WriteAllText(path, input.ToString());
+        Assert.Contains("slow", File.ReadAllText(path), StringComparison.Ordinal);
+        Task<Result> run = RunAsync(SlowOrFailingLines.Definition, path, temp.Combine("many"), 2, configure: options =>
+        {
+            options.MaxBatchBytes = sectionBytes;
+            options.PartitionSinkBufferBytes = 1;
+            options.SinkUris["Output"] = "console:?num=100000000";
+            options.OpenStandardOutput = () => new FailingOutputStream(new IOException("The device is full."));
+        });
+
+        Exception failed = await Assert.ThrowsAnyAsync<Exception>(() => run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.IsNotType<TimeoutException>(failed);
+        Assert.Contains("The device is full.", failed.ToString(), StringComparison.Ordinal);
     }
 
     // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
