@@ -101,3 +101,17 @@ public static partial class SlowOrFailingLines
     [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> line);
 }
+
+/// <summary>Every line written as it is but those that start with "bad", on which the filter throws: counted and skipped.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SkippedBadLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter(OnError = BadRecordPolicy.Skip)]
+    public static bool Good(ReadOnlySpan<byte> line) => line.StartsWith("bad"u8) ? throw new FormatException("A line starting with bad is refused.") : true;
+
+    [Sink(Default = "console")]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}

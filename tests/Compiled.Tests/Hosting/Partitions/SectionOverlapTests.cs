@@ -195,6 +195,48 @@ public class SectionOverlapTests
         Assert.Contains("The device is full.", failed.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task RecordsRefusedWhileThePartitionsReadOn_CountInTheBatchOfTheirSection()
+    {
+        // Every fifth line is refused by a stage that skips it. The console takes its time with each batch, so the
+        // partitions refuse lines of the next section while the batch completes: those are the next batch's, and each
+        // batch counts its own section's.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        for (int i = 0; i < 40_000; i++)
+        {
+            text.Append(i % 5 == 0 ? "bad " : "good ").Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        string all = text.ToString();
+        string input = temp.Write("lines.txt", all);
+        const int sectionBytes = 64 << 10;
+        var expected = new List<long>();
+        int start = 0;
+        foreach (long end in SectionEnds(input, all.Length, partitions: 2, sectionBytes))
+        {
+            expected.Add(all[start..(int)end].Split('\n').Count(static line => line.StartsWith("bad", StringComparison.Ordinal)));
+            start = (int)end;
+        }
+
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory(), TimeProvider = clock, Parallelism = 2, MaxBatchBytes = sectionBytes };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = "console:?num=1";
+        options.OpenStandardOutput = () => new SlowOutputStream();
+        var refused = new List<long>();
+        await using (var run = new PipelineRun(SkippedBadLines.Definition, options))
+        {
+            run.BatchCommitted += progress => refused.Add(progress.BadRecords.Sum(static count => count.Count));
+            await run.RunToEndAsync(clock);
+        }
+
+        Assert.Contains(ReadsOn, string.Join("\n", logs.Lines.Select(static l => l.Message)), StringComparison.Ordinal);
+        Assert.True(expected.Count >= 4, $"The input makes {expected.Count} sections; the test needs several.");
+        Assert.Equal(expected, refused.Where(static count => count > 0));
+    }
+
     // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
     // commits (or at the end of its input); returns the lines it read and its log.
     private static async Task<(long Records, string Log)> RunStoppedAsync(string input, string output, string checkpoint, int stopAfter)
@@ -282,5 +324,33 @@ public class SectionOverlapTests
         }
 
         return batches;
+    }
+
+    // Standard output that takes its time with each write, as a slow terminal does.
+    private sealed class SlowOutputStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Thread.Sleep(20);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Thread.Sleep(20);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
