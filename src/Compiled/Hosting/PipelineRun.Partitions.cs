@@ -301,8 +301,10 @@ public sealed partial class PipelineRun
                     {
                         // At a section's end, with partition 0 apart from the job: the batch's records are all in the
                         // job's tables, so the partitions read the next section while the batch completes, the watermark
-                        // they judge it against moved on first. The next boundary waits for this one to be done.
+                        // they judge it against moved on first, and the records they refuse from here on counted in the next
+                        // batch. The next boundary waits for this one to be done.
                         threads.MoveWatermarksOn(_coordinator!.Current.Time);
+                        _badRecords.MarkBatchEnd();
                         threads.Resume();
                         await CompleteBatchAsync(BatchEnd.Running, abortToken).ConfigureAwait(false);
                         continue;

@@ -755,11 +755,13 @@ internal sealed class PartitionThreads : IDisposable
         }
     }
 
+    // Parks a partition until the partitions go on; not once the run is closing: Close has released the partitions
+    // parked before it, and one that asks for a boundary after (its buffer over a limit) would wait for good.
     private void Park(int partition)
     {
         lock (_gate)
         {
-            if (!_pauseRequested)
+            if (!_pauseRequested || _closing)
             {
                 return;
             }

@@ -23,8 +23,11 @@ public sealed class BadRecordLedger : IDisposable
     private readonly List<BadRecordCount> _places = [];  // each place's source, stage, field and reason (Count unused)
     private readonly List<long> _totals = [];           // each place's count: a refusal adds one, allocating nothing
     private readonly List<long> _atBatchStart = [];
+    private readonly List<long> _atBatchEnd = [];       // each place's count when the batch in flight had all its records (MarkBatchEnd)
+    private bool _batchEndMarked;
     private long _deadLetterAsks;                       // refused records whose policy is DeadLetter, delivered or not
     private long _deadLetterAsksAtBatchStart;
+    private long _deadLetterAsksAtBatchEnd;
     private Exception? _failure;
     private string? _failureText;
 
@@ -135,20 +138,40 @@ public sealed class BadRecordLedger : IDisposable
     {
         lock (_gate)
         {
-            deadLetters = _deadLetterAsks - _deadLetterAsksAtBatchStart;
-            _deadLetterAsksAtBatchStart = _deadLetterAsks;
+            // After MarkBatchEnd, the batch's counts stop at the mark: what was refused since is the next batch's.
+            long asks = _batchEndMarked ? _deadLetterAsksAtBatchEnd : _deadLetterAsks;
+            deadLetters = asks - _deadLetterAsksAtBatchStart;
+            _deadLetterAsksAtBatchStart = asks;
             List<BadRecordCount>? batch = null;
             for (int i = 0; i < _totals.Count; i++)
             {
-                long count = _totals[i] - _atBatchStart[i];
+                long end = !_batchEndMarked ? _totals[i] : i < _atBatchEnd.Count ? _atBatchEnd[i] : _atBatchStart[i];
+                long count = end - _atBatchStart[i];
                 if (count > 0)
                 {
                     (batch ??= []).Add(_places[i] with { Count = count });
-                    _atBatchStart[i] = _totals[i];
+                    _atBatchStart[i] = end;
                 }
             }
 
+            _batchEndMarked = false;
             return batch is null ? [] : batch;
+        }
+    }
+
+    /// <summary>
+    /// The batch in flight has all its records: what is refused from here on is counted in the next batch, although the
+    /// batch's counts are taken later (<see cref="TakeBatchCounts(out long)"/>), as when a run's partitions read the next
+    /// batch's input while the batch completes.
+    /// </summary>
+    internal void MarkBatchEnd()
+    {
+        lock (_gate)
+        {
+            _atBatchEnd.Clear();
+            _atBatchEnd.AddRange(_totals);
+            _deadLetterAsksAtBatchEnd = _deadLetterAsks;
+            _batchEndMarked = true;
         }
     }
 
@@ -216,6 +239,19 @@ public sealed class BadRecordLedger : IDisposable
             if (deadLetter)
             {
                 _deadLetterAsks++;
+            }
+
+            if (_batchEndMarked && ReferenceEquals(source, _batch))
+            {
+                // A stage at the batch boundary runs while the batch completes, after its end was marked: its record is
+                // the batch's.
+                while (_atBatchEnd.Count <= at)
+                {
+                    _atBatchEnd.Add(_atBatchStart[_atBatchEnd.Count]);
+                }
+
+                _atBatchEnd[at]++;
+                _deadLetterAsksAtBatchEnd += deadLetter ? 1 : 0;
             }
 
             if (deadLetter && _deadLetters is not null)

@@ -71,3 +71,47 @@ public static partial class LateLines
     [Sink]
     public static partial void TumblingOut(Windowed<long> lines);
 }
+
+/// <summary>
+/// Every line written as it is but those that start with "skip"; a line that starts with "slow" holds its partition up half
+/// a second, and one that starts with "boom" fails the run.
+/// </summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SlowOrFailingLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter]
+    public static bool Passes(ReadOnlySpan<byte> line)
+    {
+        if (line.StartsWith("boom"u8))
+        {
+            throw new InvalidOperationException("A line starting with boom is refused.");
+        }
+
+        if (line.StartsWith("slow"u8))
+        {
+            Thread.Sleep(500);
+        }
+
+        return !line.StartsWith("skip"u8);
+    }
+
+    [Sink(Default = "console")]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}
+
+/// <summary>Every line written as it is but those that start with "bad", on which the filter throws: counted and skipped.</summary>
+[Pipeline(BatchInterval = "1s")]
+public static partial class SkippedBadLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter(OnError = BadRecordPolicy.Skip)]
+    public static bool Good(ReadOnlySpan<byte> line) => line.StartsWith("bad"u8) ? throw new FormatException("A line starting with bad is refused.") : true;
+
+    [Sink(Default = "console")]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}

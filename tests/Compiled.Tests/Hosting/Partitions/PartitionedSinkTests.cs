@@ -278,6 +278,33 @@ public class PartitionedSinkTests
     }
 
     // Lines "<n> ERROR ..." (two in three) and "<n> ok ...", numbered from 0, so that order can be checked.
+    [Fact]
+    public async Task PartitionFailing_WhileAnotherRunsABufferThatFillsItsSinkBuffers_FailsTheRun_WithoutHanging()
+    {
+        // Partition 0's range starts with a line its filter throws on; partition 1's first buffer holds lines for the
+        // console, kept until the boundary (over a limit of 1 byte), and a line that holds it up half a second. The run
+        // closes the partitions while partition 1 is in that buffer; after it, partition 1 asks for a boundary, which
+        // must not park it for good: the run fails with the stage's error.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        for (int i = 0; i < 2_000; i++)
+        {
+            string word = i == 5 ? "boom" : i == 1_010 ? "slow" : "line";
+            text.Append(word).Append(' ').Append(i.ToString("D5", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        string input = temp.Write("lines.txt", text.ToString());
+        Task<Result> run = RunAsync(SlowOrFailingLines.Definition, input, temp.Combine("many"), 2, configure: o =>
+        {
+            o.PartitionSinkBufferBytes = 1;
+            o.SinkUris["Output"] = "console:?num=100000000";
+            o.OpenStandardOutput = () => File.Create(temp.Combine("stdout.txt"));
+        });
+
+        PipelineFailedException failed = await Assert.ThrowsAsync<PipelineFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.Contains("A line starting with boom is refused", failed.Message, StringComparison.Ordinal);
+    }
+
     private static string NumberedLinesFile(TempDirectory temp, int lines)
     {
         var random = new Random(lines);

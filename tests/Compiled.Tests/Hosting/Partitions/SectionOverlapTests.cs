@@ -4,6 +4,7 @@ using Compiled.Connectors.Files;
 using Compiled.Hosting;
 using Compiled.Hosting.Partitions;
 using Compiled.Tests.Connectors;
+using Compiled.Tests.Sinks;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Win32.SafeHandles;
 using static Compiled.Tests.Hosting.Partitions.PartitionRuns;
@@ -150,6 +151,92 @@ public class SectionOverlapTests
         Assert.Equal([(0, 90L, 100L)], files.Remaining(1));
     }
 
+    [Fact]
+    public async Task BatchFailingToComplete_WhileThePartitionsReadOn_FailsTheRun_WithoutHanging()
+    {
+        // Section 0 holds only lines the filter drops, so it ends its batch with no partition over its sink buffer limit
+        // (1 byte), and the partitions read section 1 while the batch completes. The console fails the batch's write;
+        // partition 1 is then held up by the first line of its part of section 1, and after that buffer asks for a
+        // boundary, which must not park it for good once the run closes the partitions: the run fails with the write's error.
+        using var temp = new TempDirectory();
+        const int lines = 20_000;
+        const int lineBytes = 11; // "skip 00000\n"
+        const long sectionBytes = 64 << 10;
+        // Where the run cuts the input: the lines are all of one length, so the cuts are those of the same lines unmarked.
+        string path = temp.Write("lines.txt", string.Concat(Enumerable.Range(0, lines).Select(static i => $"line {i:D5}\n")));
+        long sectionEnd, slowAt;
+        using (SafeFileHandle handle = File.OpenHandle(path))
+        {
+            FileRanges ranges = FileRanges.Split([(handle, (long)lines * lineBytes)], partitions: 2, sectionBytes);
+            sectionEnd = ranges.End(1);
+            slowAt = ranges.Start(3);
+        }
+
+        var input = new StringBuilder();
+        for (int i = 0; i < lines; i++)
+        {
+            long at = (long)i * lineBytes;
+            string word = at < sectionEnd ? "skip" : at == slowAt ? "slow" : "line";
+            input.Append(word).Append(' ').Append(i.ToString("D5", CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        File.WriteAllText(path, input.ToString());
+        Assert.Contains("slow", File.ReadAllText(path), StringComparison.Ordinal);
+        Task<Result> run = RunAsync(SlowOrFailingLines.Definition, path, temp.Combine("many"), 2, configure: options =>
+        {
+            options.MaxBatchBytes = sectionBytes;
+            options.PartitionSinkBufferBytes = 1;
+            options.SinkUris["Output"] = "console:?num=100000000";
+            options.OpenStandardOutput = () => new FailingOutputStream(new IOException("The device is full."));
+        });
+
+        Exception failed = await Assert.ThrowsAnyAsync<Exception>(() => run.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+        Assert.IsNotType<TimeoutException>(failed);
+        Assert.Contains("The device is full.", failed.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordsRefusedWhileThePartitionsReadOn_CountInTheBatchOfTheirSection()
+    {
+        // Every fifth line is refused by a stage that skips it. The console takes its time with each batch, so the
+        // partitions refuse lines of the next section while the batch completes: those are the next batch's, and each
+        // batch counts its own section's.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        for (int i = 0; i < 40_000; i++)
+        {
+            text.Append(i % 5 == 0 ? "bad " : "good ").Append(i.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        string all = text.ToString();
+        string input = temp.Write("lines.txt", all);
+        const int sectionBytes = 64 << 10;
+        var expected = new List<long>();
+        int start = 0;
+        foreach (long end in SectionEnds(input, all.Length, partitions: 2, sectionBytes))
+        {
+            expected.Add(all[start..(int)end].Split('\n').Count(static line => line.StartsWith("bad", StringComparison.Ordinal)));
+            start = (int)end;
+        }
+
+        using var logs = new CapturingLoggerProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory(), TimeProvider = clock, Parallelism = 2, MaxBatchBytes = sectionBytes };
+        options.SourceUris["Input"] = "file://" + input;
+        options.SinkUris["Output"] = "console:?num=1";
+        options.OpenStandardOutput = () => new SlowOutputStream();
+        var refused = new List<long>();
+        await using (var run = new PipelineRun(SkippedBadLines.Definition, options))
+        {
+            run.BatchCommitted += progress => refused.Add(progress.BadRecords.Sum(static count => count.Count));
+            await run.RunToEndAsync(clock);
+        }
+
+        Assert.Contains(ReadsOn, string.Join("\n", logs.Lines.Select(static l => l.Message)), StringComparison.Ordinal);
+        Assert.True(expected.Count >= 4, $"The input makes {expected.Count} sections; the test needs several.");
+        Assert.Equal(expected, refused.Where(static count => count > 0));
+    }
+
     // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
     // commits (or at the end of its input); returns the lines it read and its log.
     private static async Task<(long Records, string Log)> RunStoppedAsync(string input, string output, string checkpoint, int stopAfter)
@@ -237,5 +324,33 @@ public class SectionOverlapTests
         }
 
         return batches;
+    }
+
+    // Standard output that takes its time with each write, as a slow terminal does.
+    private sealed class SlowOutputStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Thread.Sleep(20);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Thread.Sleep(20);
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
