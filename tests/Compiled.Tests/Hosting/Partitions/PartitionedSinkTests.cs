@@ -189,7 +189,7 @@ public class PartitionedSinkTests
             o.OpenStandardOutput = () => File.Create(printed);
         });
 
-        List<List<string>> batches = PrintedBatches(File.ReadAllText(printed));
+        List<List<string>> batches = PrintedBatches.Of(File.ReadAllText(printed));
         Assert.Equal(one.Sinks["Output"].Order(StringComparer.Ordinal), batches.SelectMany(b => b).Order(StringComparer.Ordinal));
         long output = new FileInfo(printed).Length;
         Assert.True(batches.Count >= output / 2 / (2 * limit), $"{batches.Count} batches for {output} bytes of output: a partition holding over {limit} bytes must end the batch.");
@@ -201,27 +201,6 @@ public class PartitionedSinkTests
             int descents = numbers.Zip(numbers.Skip(1)).Count(p => p.Second < p.First);
             Assert.True(descents <= 1, $"A batch has {descents} places where the input's order goes back; at most one (where partition 1's lines follow partition 0's) is expected.");
         }
-    }
-
-    // The records of each batch the console sink printed: the lines between a batch's header and its empty line.
-    private static List<List<string>> PrintedBatches(string printed)
-    {
-        var batches = new List<List<string>>();
-        List<string>? batch = null;
-        foreach (string line in printed.Split('\n'))
-        {
-            if (line.StartsWith("Time: ", StringComparison.Ordinal))
-            {
-                batch = [];
-                batches.Add(batch);
-            }
-            else if (batch is not null && line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal))
-            {
-                batch.Add(line);
-            }
-        }
-
-        return batches;
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public class SectionOverlapTests
 
         Assert.Contains(ReadsOn, many.Log, StringComparison.Ordinal);
         Assert.True(expected.Sum(static l => l.Count) > 500, $"Only {expected.Sum(static l => l.Count)} lines are late; the test needs many.");
-        List<List<string>> batches = PrintedBatches(File.ReadAllText(printed));
+        List<List<string>> batches = PrintedBatches.Of(File.ReadAllText(printed));
         Assert.Equal(expected.Where(static l => l.Count > 0), batches.Where(static b => b.Count > 0));
     }
 
@@ -303,27 +303,6 @@ public class SectionOverlapTests
         }
 
         return text.ToString();
-    }
-
-    // The records of each batch the console sink printed: the lines between a batch's header and its empty line.
-    private static List<List<string>> PrintedBatches(string printed)
-    {
-        var batches = new List<List<string>>();
-        List<string>? batch = null;
-        foreach (string line in printed.Split('\n'))
-        {
-            if (line.StartsWith("Time: ", StringComparison.Ordinal))
-            {
-                batch = [];
-                batches.Add(batch);
-            }
-            else if (batch is not null && line.Length > 0 && !line.StartsWith("-----", StringComparison.Ordinal))
-            {
-                batch.Add(line);
-            }
-        }
-
-        return batches;
     }
 
     // Standard output that takes its time with each write, as a slow terminal does.
