@@ -74,7 +74,7 @@ internal sealed partial class PartitionThreads : IDisposable
     /// <paramref name="readOnDuringCompletion"/>, partition 0 runs through a <see cref="JobPartition"/> of its own,
     /// merged into the job as the others are, so that the partitions may read the next section while the run's loop
     /// completes the batch of the last (<see cref="ReadsOnDuringCompletion"/>): when every input is files cut into
-    /// sections, no <c>[MapWithState]</c> state is mapped in shards, no dead letters are written, and no partition writes
+    /// sections, no <c>[MapWithState]</c> state is mapped in shards, and no partition writes
     /// its records to a sink's part of its own.
     /// </summary>
     public PartitionThreads(PipelineJob job, JobContext context, IReadOnlyList<Source> sources, IReadOnlyList<PartitionInput> inputs, int count, string pipeline,
@@ -106,11 +106,11 @@ internal sealed partial class PartitionThreads : IDisposable
 
             // Partition 0 apart from the job: its records reach the job's tables only at a boundary, so the job can emit
             // and commit a batch while the partitions read the next section. Not when a partition writes a sink's part of
-            // its own (the next section's records would reach the sink before the batch commits), nor with dead letters
-            // (the next section's would be written with the batch), nor for state mapped in shards, nor for a topic's
-            // partitions, whose offsets are committed with each batch.
+            // its own (the next section's records would reach the sink before the batch commits), nor for state mapped in
+            // shards, nor for a topic's partitions, whose offsets are committed with each batch. Dead letters of the next
+            // section's records are kept apart until the batch's are written (BadRecordLedger.MarkBatchEnd).
             // Only files read a section at a time have boundaries at sections' ends to read on from.
-            if (readOnDuringCompletion && count > 1 && !job.MapsStateInShards && context.BadRecords.DeadLetters is null
+            if (readOnDuringCompletion && count > 1 && !job.MapsStateInShards
                 && _inputs.All(static input => input is FileInput) && _inputs.Any(static input => input.Sections > 1)
                 && !_contexts.Any(static c => c.SinkBuffers.Any(static buffer => buffer.Part is not null)))
             {

@@ -161,8 +161,9 @@ public sealed class BadRecordLedger : IDisposable
 
     /// <summary>
     /// The batch in flight has all its records: what is refused from here on is counted in the next batch, although the
-    /// batch's counts are taken later (<see cref="TakeBatchCounts(out long)"/>), as when a run's partitions read the next
-    /// batch's input while the batch completes.
+    /// batch's counts are taken later (<see cref="TakeBatchCounts(out long)"/>), and its dead letters are written with the
+    /// next batch's (<see cref="DeadLetterWriter.Mark"/>), as when a run's partitions read the next batch's input while the
+    /// batch completes.
     /// </summary>
     internal void MarkBatchEnd()
     {
@@ -172,6 +173,7 @@ public sealed class BadRecordLedger : IDisposable
             _atBatchEnd.AddRange(_totals);
             _deadLetterAsksAtBatchEnd = _deadLetterAsks;
             _batchEndMarked = true;
+            _deadLetters?.Mark();
         }
     }
 
@@ -256,7 +258,7 @@ public sealed class BadRecordLedger : IDisposable
 
             if (deadLetter && _deadLetters is not null)
             {
-                _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, source.MessagePosition, stage, field, reason, message, record);
+                _deadLetters.Add(source.Name, source.Stream, source.Offset, source.Line, source.MessagePosition, stage, field, reason, message, record, boundaryStage: ReferenceEquals(source, _batch));
             }
             else if (deadLetter)
             {

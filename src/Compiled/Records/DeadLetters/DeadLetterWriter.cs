@@ -18,6 +18,8 @@ namespace Compiled;
 public sealed class DeadLetterWriter : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _pending = new(4096);
+    private ArrayBufferWriter<byte>? _next;   // letters of the next batch, refused while this one completes (Mark)
+    private bool _marked;
     private readonly Utf8JsonWriter _json;
     private FileStream? _file;
 
@@ -35,10 +37,22 @@ public sealed class DeadLetterWriter : IDisposable
     /// <summary>Letters written since the writer was created.</summary>
     public long Written { get; private set; }
 
-    /// <summary>Adds one letter to the batch's; it reaches the file at <see cref="Flush"/>.</summary>
-    public void Add(string source, string stream, long offset, long line, string? position, string? stage, string? field, string reason, string message, ReadOnlySpan<byte> record)
+    /// <summary>
+    /// The batch in flight has all its records (its input is read), though it has not completed: the letters of records
+    /// read from here on are the next batch's, kept apart until this batch's are written (<see cref="Flush"/>), as when a
+    /// run's partitions read the next batch's input while the batch completes. A letter of a stage that runs at the batch
+    /// boundary (<c>boundaryStage</c> in <see cref="Add"/>) is still the batch's.
+    /// </summary>
+    public void Mark() => _marked = true;
+
+    /// <summary>
+    /// Adds one letter to the batch's; it reaches the file at <see cref="Flush"/>. After <see cref="Mark"/>, a letter not
+    /// of a <paramref name="boundaryStage"/> is the next batch's, written at the flush after this one.
+    /// </summary>
+    public void Add(string source, string stream, long offset, long line, string? position, string? stage, string? field, string reason, string message, ReadOnlySpan<byte> record, bool boundaryStage = false)
     {
-        _json.Reset(_pending);
+        ArrayBufferWriter<byte> letters = _marked && !boundaryStage ? _next ??= new ArrayBufferWriter<byte>(4096) : _pending;
+        _json.Reset(letters);
         _json.WriteStartObject();
         _json.WriteString("source"u8, source);
         _json.WriteString("stream"u8, stream);
@@ -80,12 +94,27 @@ public sealed class DeadLetterWriter : IDisposable
 
         _json.WriteEndObject();
         _json.Flush();
-        _pending.Write("\n"u8);
+        letters.Write("\n"u8);
         Written++;
     }
 
-    /// <summary>Appends the batch's letters to the file and flushes them to disk; does nothing when there are none.</summary>
+    /// <summary>
+    /// Appends the batch's letters to the file and flushes them to disk (nothing to write when there are none); the next
+    /// batch's, kept apart since <see cref="Mark"/>, become the batch's now.
+    /// </summary>
     public void Flush()
+    {
+        WritePending();
+        _marked = false;
+        if (_next is { WrittenCount: > 0 })
+        {
+            _pending.Write(_next.WrittenSpan);
+            _next.ResetWrittenCount();
+        }
+    }
+
+    // The batch's letters appended to the file and flushed to disk.
+    private void WritePending()
     {
         if (_pending.WrittenCount == 0)
         {
@@ -108,8 +137,13 @@ public sealed class DeadLetterWriter : IDisposable
         _pending.ResetWrittenCount();
     }
 
-    /// <summary>Drops the letters not yet flushed: those of a batch that failed, which a restart reads again.</summary>
-    public void Discard() => _pending.ResetWrittenCount();
+    /// <summary>Drops the letters not yet flushed: those of a batch that failed (and of the next one's records read so far), which a restart reads again.</summary>
+    public void Discard()
+    {
+        _pending.ResetWrittenCount();
+        _next?.ResetWrittenCount();
+        _marked = false;
+    }
 
     /// <summary>Closes the file.</summary>
     public void Dispose()

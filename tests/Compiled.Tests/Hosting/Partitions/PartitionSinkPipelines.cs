@@ -115,3 +115,17 @@ public static partial class SkippedBadLines
     [Sink(Default = "console")]
     public static partial void Output(ReadOnlySpan<byte> line);
 }
+
+/// <summary>Lines that start with "bad" refused by a filter whose refusals go to the dead-letter file; the others printed.</summary>
+[Pipeline]
+public static partial class DeadLetteredBadLines
+{
+    [Source]
+    public static partial Lines Input();
+
+    [Filter(OnError = BadRecordPolicy.DeadLetter)]
+    public static bool Good(ReadOnlySpan<byte> line) => line.StartsWith("bad"u8) ? throw new FormatException("A line starting with bad is refused.") : true;
+
+    [Sink(Default = "console")]
+    public static partial void Output(ReadOnlySpan<byte> line);
+}

@@ -101,8 +101,8 @@ public class SectionOverlapTests
     [Fact]
     public async Task StoppedAfterBatches_WithACheckpoint_AndResumed_CountsEveryLineOnce_AndEmitsOnePartitionsWindows()
     {
-        // The run is stopped when its third batch commits, and resumed until the input is read. A checkpoint comes with a
-        // dead-letter file, whose letters are written with their batch, so its partitions park through each boundary.
+        // The run is stopped when its third batch commits, and resumed until the input is read; its partitions read on
+        // while each batch completes, the checkpoint taking the positions of the boundary.
         using var temp = new TempDirectory();
         string input = temp.Write("events.txt", Events(seed: 7, bytes: 2 << 20, padding: false));
         Result one = await RunAsync(PaddedWindows.Definition, input, temp.Combine("one"), parallelism: 1);
@@ -118,7 +118,7 @@ public class SectionOverlapTests
         }
 
         string perRun = $"Lines per run: {string.Join(", ", records)}";
-        Assert.DoesNotContain(ReadsOn, firstLog, StringComparison.Ordinal);
+        Assert.Contains(ReadsOn, firstLog, StringComparison.Ordinal);
         Assert.True(records.Count >= 3, $"The input was read in fewer than three runs. {perRun}");
         Assert.True(records[^1] == 0, $"Twenty runs did not read the whole input. {perRun}");
         Assert.Equal(one.Records, records.Sum());
@@ -235,6 +235,63 @@ public class SectionOverlapTests
         Assert.Contains(ReadsOn, string.Join("\n", logs.Lines.Select(static l => l.Message)), StringComparison.Ordinal);
         Assert.True(expected.Count >= 4, $"The input makes {expected.Count} sections; the test needs several.");
         Assert.Equal(expected, refused.Where(static count => count > 0));
+    }
+
+    [Fact]
+    public async Task DeadLetters_WithACheckpoint_WhileThePartitionsReadOn_AreWrittenOnceEach_AcrossStopsAndResumes()
+    {
+        // Every seventh line is refused into the dead-letter file. The console takes its time with each batch, so the
+        // partitions refuse lines of the next section while a batch completes: their letters are written with their own
+        // batch, not with the one completing, so a run stopped after any batch and resumed writes each letter once.
+        using var temp = new TempDirectory();
+        var text = new StringBuilder();
+        var bad = new List<string>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            string line = (i % 7 == 0 ? "bad " : "good ") + i.ToString(CultureInfo.InvariantCulture);
+            text.Append(line).Append('\n');
+            if (i % 7 == 0)
+            {
+                bad.Add(line);
+            }
+        }
+
+        string input = temp.Write("lines.txt", text.ToString());
+        string checkpoint = temp.Combine("checkpoint");
+        var records = new List<long>();
+        string firstLog = "";
+        for (int run = 0; run < 40 && (records.Count == 0 || records[^1] > 0); run++)
+        {
+            using var logs = new CapturingLoggerProvider();
+            var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+            var options = new PipelineRunOptions { LoggerFactory = logs.CreateFactory(), TimeProvider = clock, Parallelism = 2, MaxBatchBytes = 16 << 10, Checkpoint = checkpoint };
+            options.SourceUris["Input"] = "file://" + input;
+            options.SinkUris["Output"] = "console:?num=1";
+            options.OpenStandardOutput = () => new SlowOutputStream();
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+            await using var pipeline = new PipelineRun(DeadLetteredBadLines.Definition, options);
+            int committed = 0;
+            pipeline.BatchCommitted += _ =>
+            {
+                if (++committed == 3)
+                {
+                    stop.Cancel();
+                }
+            };
+
+            await pipeline.FinishAsync(clock, pipeline.RunAsync(stop.Token));
+            records.Add(pipeline.Sources[0].Counters.Records);
+            firstLog = run == 0 ? string.Join("\n", logs.Lines.Select(static l => l.Message)) : firstLog;
+        }
+
+        string perRun = $"Lines per run: {string.Join(", ", records)}";
+        Assert.Contains(ReadsOn, firstLog, StringComparison.Ordinal);
+        Assert.True(records.Count >= 3 && records[^1] == 0, $"The input was not read to its end in several runs. {perRun}");
+        Assert.Equal(30_000, records.Sum());
+        List<string> letters = [.. File.ReadAllLines(Path.Combine(checkpoint, "dead-letters.jsonl"))
+            .Select(static letter => System.Text.Json.JsonDocument.Parse(letter).RootElement.GetProperty("record").GetString()!)];
+        Assert.True(letters.Count == bad.Count && letters.Order(StringComparer.Ordinal).SequenceEqual(bad.Order(StringComparer.Ordinal)),
+            $"{letters.Count} letters for {bad.Count} bad lines; each must be written once. {perRun}");
     }
 
     // Runs PaddedWindows on 2 partitions with 64 KiB sections and a checkpoint, stopped when its batch `stopAfter`
