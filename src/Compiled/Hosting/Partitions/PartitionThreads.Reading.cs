@@ -43,13 +43,9 @@ internal sealed partial class PartitionThreads
     /// <summary>Starts a stream of <paramref name="source"/> in <paramref name="partition"/>'s loop: a byte range of a file, beginning <paramref name="offset"/> bytes into it.</summary>
     public void BeginStream(int partition, int source, string name, long offset)
     {
-        if (partition > 0)
+        if (PartitionOf(partition) is { } own)
         {
-            _partitions[partition - 1].BeginStream(source, name, offset);
-        }
-        else if (_first is not null)
-        {
-            _first.BeginStream(source, name, offset);
+            own.BeginStream(source, name, offset);
         }
         else
         {
@@ -57,7 +53,7 @@ internal sealed partial class PartitionThreads
         }
     }
 
-    /// <summary>The counters <paramref name="partition"/>'s records of <paramref name="source"/> count into: the source's own for partition 0, the partition's (added to the source's at each boundary) for the others.</summary>
+    /// <summary>The counters <paramref name="partition"/>'s records of <paramref name="source"/> count into: the source's own for partition 0 read by the job, the partition's (added to the source's at each boundary) for the others.</summary>
     public SourceCounters CountersOf(int partition, int source) => partition > 0 ? _counters[partition - 1][source] : _firstCounters?[source] ?? _sources[source].Counters;
 
     /// <summary>Whether the partitions read a message source's partitions rather than files.</summary>
@@ -65,26 +61,24 @@ internal sealed partial class PartitionThreads
 
     /// <summary>Runs the whole records of <paramref name="buffer"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>; returns how far it was consumed.</summary>
     public SequencePosition Process(int partition, int source, in ReadOnlySequence<byte> buffer, bool completed) =>
-        partition > 0 ? _partitions[partition - 1].Process(source, buffer, completed)
-        : _first is not null ? _first.Process(source, buffer, completed)
-        : _job.Process(source, buffer, completed);
+        PartitionOf(partition) is { } own ? own.Process(source, buffer, completed) : _job.Process(source, buffer, completed);
 
     /// <summary>Runs every message of <paramref name="batch"/> through <paramref name="partition"/>'s loop of <paramref name="source"/>.</summary>
     public void ProcessMessages(int partition, int source, MessageBatch batch)
     {
-        if (partition > 0)
+        if (PartitionOf(partition) is { } own)
         {
-            _partitions[partition - 1].ProcessMessages(source, batch);
-        }
-        else if (_first is not null)
-        {
-            _first.ProcessMessages(source, batch);
+            own.ProcessMessages(source, batch);
         }
         else
         {
             _job.ProcessMessages(source, batch);
         }
     }
+
+    // Partition p's loop when it is a partition of its own (every p > 0, and 0 when kept apart from the job's state);
+    // null when the job's own loop reads partition 0.
+    private JobPartition? PartitionOf(int partition) => partition > 0 ? _partitions[partition - 1] : _first;
 
     /// <summary>
     /// After <paramref name="partition"/> ran a piece of input of <paramref name="bytes"/> bytes through its loop: asks for
@@ -116,7 +110,7 @@ internal sealed partial class PartitionThreads
             _batchFull = true;
             RequestBoundary();
         }
-        else if ((partition > 0 ? _contexts[partition - 1].BufferedBytes : _firstContext?.BufferedBytes ?? _job.KeptBytes) > _sinkBufferBytes)
+        else if (((partition > 0 ? _contexts[partition - 1] : _firstContext)?.BufferedBytes ?? _job.KeptBytes) > _sinkBufferBytes)
         {
             RequestBoundary();
         }

@@ -92,12 +92,7 @@ internal sealed partial class PartitionThreads : IDisposable
         {
             for (int p = 1; p < count; p++)
             {
-                SourceCounters[] counters = new SourceCounters[sources.Count];
-                for (int s = 0; s < counters.Length; s++)
-                {
-                    counters[s] = new SourceCounters();
-                }
-
+                SourceCounters[] counters = NewCounters(sources.Count);
                 _counters[p - 1] = counters;
                 _contexts[p - 1] = new PartitionContext(context.Framing, counters) { BadRecords = context.BadRecords, Sinks = context.Sinks, Partition = p, Partitions = count };
                 _partitions[p - 1] = job.CreatePartition(_contexts[p - 1]);
@@ -114,11 +109,7 @@ internal sealed partial class PartitionThreads : IDisposable
                 && _inputs.All(static input => input is FileInput) && _inputs.Any(static input => input.Sections > 1)
                 && !_contexts.Any(static c => c.SinkBuffers.Any(static buffer => buffer.Part is not null)))
             {
-                _firstCounters = new SourceCounters[sources.Count];
-                for (int s = 0; s < _firstCounters.Length; s++)
-                {
-                    _firstCounters[s] = new SourceCounters();
-                }
+                _firstCounters = NewCounters(sources.Count);
 
                 // Its records for a sink are kept in a buffer, drained into the job's sink at the boundary (no part is
                 // asked for).
@@ -169,6 +160,18 @@ internal sealed partial class PartitionThreads : IDisposable
                 Name = $"{pipeline} partition {p}",
             };
         }
+    }
+
+    // A partition's own counters, one for each source, added to the sources' at each boundary.
+    private static SourceCounters[] NewCounters(int sources)
+    {
+        var counters = new SourceCounters[sources];
+        for (int s = 0; s < sources; s++)
+        {
+            counters[s] = new SourceCounters();
+        }
+
+        return counters;
     }
 
     /// <summary>How many partitions there are.</summary>

@@ -235,7 +235,7 @@ internal sealed partial class StreamInput : PartitionInput
             while (!_stop.IsCancellationRequested)
             {
                 ValueTask<SourceStream?> next = _source.NextStreamAsync(_stop.Token);
-                SourceStream? stream = next.IsCompleted ? next.GetAwaiter().GetResult() : next.AsTask().GetAwaiter().GetResult();
+                SourceStream? stream = Await(next);
                 if (stream is null)
                 {
                     break;
@@ -297,7 +297,7 @@ internal sealed partial class StreamInput : PartitionInput
                     return false;
                 }
 
-                ReadResult result = read.IsCompleted ? read.GetAwaiter().GetResult() : read.AsTask().GetAwaiter().GetResult();
+                ReadResult result = Await(read);
                 ReadOnlySequence<byte> bytes = result.Buffer;
                 foreach (ReadOnlyMemory<byte> segment in bytes)
                 {
@@ -422,6 +422,9 @@ internal sealed partial class StreamInput : PartitionInput
 
         return best;
     }
+
+    // The reader's thread waits for what the source gives: one that completed at once costs no Task.
+    private static T Await<T>(ValueTask<T> pending) => pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
 
     private Block TakeFree(string stream, long offset, bool continues)
     {
