@@ -99,7 +99,7 @@ public sealed class RecordText
     /// Appends a value that formats itself as UTF-8 (numbers, dates, a user's <c>ref struct</c> view, ...), in the
     /// invariant culture. A <c>ref struct</c> is allowed: the value is only called, never boxed or stored.
     /// </summary>
-    public RecordText AppendValue<T>(T value)
+    public RecordText AppendValue<T>(in T value)
         where T : IUtf8SpanFormattable, allows ref struct
     {
         int written;
