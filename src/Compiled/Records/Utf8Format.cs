@@ -18,8 +18,8 @@ namespace Compiled;
 /// With at least 16 bytes of room (and on a little-endian machine) a number below 10<sup>16</sup> takes the fast path,
 /// which may write bytes of <c>destination</c> past the number's end (they are the caller's room, left for the next
 /// append to overwrite); otherwise, and for longer numbers, the runtime's own formatting writes exactly the number.
-/// Formatting the numbers of a Nexmark bid (four numbers of 6 to 13 digits) takes about a half to a third of the time of
-/// the runtime's <c>TryFormat</c> (benchmarks/RESULTS.md).
+/// The four numbers of a Nexmark bid (4 to 13 digits) take 0.65× the time of the runtime's <c>TryFormat</c>
+/// (benchmarks/RESULTS.md, <c>IntegerFormatBenchmarks</c>).
 /// </remarks>
 public static class Utf8Format
 {
