@@ -205,6 +205,52 @@ public sealed class TcpSourceTests : IDisposable
     }
 
     [Fact]
+    public async Task TcpSource_ServerThatNeverAnswers_AttemptEndsAtTheConnectTimeoutAndIsRetried()
+    {
+        // A listener whose queue of connections not yet accepted is full drops the next connection's SYN: the connect
+        // waits with no answer, until connectTimeout (on the fake clock) ends the attempt and the source retries.
+        using var deadline = Eventually.Deadline();
+        using Socket listener = SilentServer(out List<Socket> queued);
+        var time = new FakeTimeProvider();
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        await using Source source = Create($"tcp://127.0.0.1:{port}?connectTimeout=5s&reconnectDelay=1h&maxReconnectDelay=1h", time);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        Task<SourceStream?> next = source.NextStreamAsync(stop.Token).AsTask();
+        await Task.Delay(200, deadline.Token);
+        Assert.False(next.IsCompleted);
+        Assert.Empty(Warnings());
+
+        time.Advance(TimeSpan.FromSeconds(5));
+        await Eventually.UntilAsync(() => Warnings().Count >= 1, "the attempt that had no answer is logged");
+        Assert.Contains($"tcp://127.0.0.1:{port}: no answer within 5s (attempt 1); retrying in", Warnings()[0]);
+        Assert.Equal(1, source.Counters.Reconnects);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Eventually.WithinLimit(next, "the stop while waiting to retry"));
+        queued.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task TcpSource_StopWhileConnectingToAServerThatNeverAnswers_EndsTheAttemptAtOnce()
+    {
+        using var deadline = Eventually.Deadline();
+        using Socket listener = SilentServer(out List<Socket> queued);
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        await using Source source = Create($"tcp://127.0.0.1:{port}?connectTimeout=1h");
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        Task<SourceStream?> next = source.NextStreamAsync(stop.Token).AsTask();
+        await Task.Delay(200, deadline.Token);
+        Assert.False(next.IsCompleted);
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Eventually.WithinLimit(next, "the stop while connecting"));
+        Assert.Empty(Warnings());
+        queued.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task TcpSource_AlreadyCancelled_ThrowsWithoutConnecting()
     {
         using var listener = Listen();
@@ -349,6 +395,32 @@ public sealed class TcpSourceTests : IDisposable
 
     private List<string> Warnings() =>
         _logs.Lines.Where(l => l.Level == LogLevel.Warning).Select(l => l.Message).ToList();
+
+    // A loopback server that accepts no connection and whose queue of connections not yet accepted is full: the kernel
+    // drops the next SYN, so a connect to it gets no answer. `queued` holds the connections that fill the queue.
+    private static Socket SilentServer(out List<Socket> queued)
+    {
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        queued = [];
+        // A backlog of 1 holds two connections on Linux; a third makes sure, and its own connect may be the one that waits.
+        for (int i = 0; i < 3; i++)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+            try
+            {
+                client.Connect(listener.LocalEndPoint!);
+            }
+            catch (SocketException error) when (error.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+            {
+            }
+
+            queued.Add(client);
+        }
+
+        return listener;
+    }
 
     private static TcpListener Listen()
     {
