@@ -9,7 +9,8 @@ namespace Compiled.Connectors.Tcp;
 /// The bytes of one <see cref="TcpSource"/> connection as a <see cref="PipeReader"/>, received into one buffer
 /// (<see cref="PositionedReadBuffer"/>). While the socket holds received bytes, a read takes them at once on the thread
 /// that asks, as a file is read (<see cref="PositionedFileReader"/>): no task, no pipe and no thread-pool hop per read.
-/// Only when nothing has arrived does a read wait, asynchronously. The reader owns the socket; it counts the bytes
+/// Only when nothing has arrived does a read wait, asynchronously, on a pool thread that polls the socket: never through
+/// the runtime's socket event loop, whose thread would otherwise be woken for each segment received. The reader owns the socket; it counts the bytes
 /// received, and ends like a close when the peer resets the connection.
 /// </summary>
 /// <remarks>
@@ -24,6 +25,9 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
 
     // How long a read waits on the run's thread for bytes before it waits asynchronously.
     private const int PollMicroseconds = 1000;
+
+    // How long a wait for bytes on a pool thread polls at a time before it looks whether it was cancelled: 50 ms.
+    private const int WaitSliceMicroseconds = 50_000;
 
     private readonly Socket _socket;
     private readonly string _name;
@@ -153,28 +157,48 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
         }
     }
 
-    // Nothing has arrived: waits for bytes (or the peer's close), cut short by CancelPendingRead or the caller's token.
+    // Nothing has arrived: waits for bytes (or the peer's close) on a pool thread, polling the socket in slices so that
+    // CancelPendingRead or the caller's token ends the wait within one, then takes them here. Not the socket's own
+    // ReceiveAsync: a socket used asynchronously once stays registered with the runtime's socket event loop, whose thread
+    // is then woken for every segment that arrives, even while the run takes the bytes on its own thread.
     private async ValueTask<ReadResult> ReceiveAsync(CancellationToken cancellationToken)
     {
-        using CancellationTokenSource wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _cancelPending.Token);
-        int received;
-        try
-        {
-            received = await _socket.ReceiveAsync(_reads.Room(), SocketFlags.None, wait.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _cancelPending.IsCancellationRequested)
+        CancellationToken cancelPending = _cancelPending.Token;
+        bool readable = await Task.Run(() => WaitReadable(cancelPending, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!readable)
         {
             _cancelPending.Dispose();
             _cancelPending = new CancellationTokenSource();
             return new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false);
         }
-        catch (SocketException error)
+
+        int received = _socket.Receive(_reads.Room().Span, SocketFlags.None, out SocketError error);
+        Take(error == SocketError.Success ? received : Failed(error));
+        return Result();
+    }
+
+    // Whether the socket has bytes (or the peer's close, or an error the receive then reports): false when a pending
+    // read was cancelled or the caller's token was, first.
+    private bool WaitReadable(CancellationToken cancelPending, CancellationToken cancellationToken)
+    {
+        while (!cancelPending.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            received = Failed(error.SocketErrorCode);
+            try
+            {
+                if (_socket.Poll(WaitSliceMicroseconds, SelectMode.SelectRead))
+                {
+                    return true;
+                }
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            {
+                // The receive reports it, as the socket does.
+                return true;
+            }
         }
 
-        Take(received);
-        return Result();
+        return false;
     }
 
     // A receive's failure: a reset ends the connection as a close does; any other error is the socket's to report.
