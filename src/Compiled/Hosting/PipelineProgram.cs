@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Runtime.InteropServices;
 using System.Text;
 using Compiled.Connectors;
@@ -104,12 +105,18 @@ public static class PipelineProgram
                 "Default: each stage's OnError, else the pipeline's, else fail.",
             HelpName = "POLICY",
         };
-        var root = new RootCommand(Describe(definition)) { sourceOption, sinkOption, intervalOption, parallelismOption, maxBatchBytesOption, checkpointOption, deadLettersOption, onErrorOption, logLevelOption };
+        // The description (the plan, the sources and sinks, every connector's URI) is written for --help alone.
+        var root = new RootCommand { sourceOption, sinkOption, intervalOption, parallelismOption, maxBatchBytesOption, checkpointOption, deadLettersOption, onErrorOption, logLevelOption };
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             return Usage(error, parsed.Errors[0].Message);
+        }
+
+        if (parsed.Action is HelpAction)
+        {
+            root.Description = Describe(definition);
         }
 
         int exitCode = ExitOk;

@@ -7,11 +7,12 @@ namespace Compiled.Hosting;
 /// <summary>
 /// The log of a pipeline run from the command line: one line per entry on standard error, in the console logger's
 /// single-line form (<c>HH:mm:ss.fff info: Compiled.WordCount[1] Pipeline WordCount starting: ...</c>, an exception on
-/// the same line), written as it is logged. A program's own: the console logger's options, configuration and
-/// dependency-injection set-up is code the JIT build compiles at every start (about 500 methods), for a log of a few
-/// lines per batch.
+/// the same line), written as it is logged. A program's own, and its own logger factory: the console logger's options,
+/// configuration and dependency-injection set-up is code the JIT build compiles at every start (about 500 methods),
+/// and <c>LoggerFactory</c>'s filters and provider lists another 80 or so (four more assemblies loaded), for a log of
+/// a few lines per batch.
 /// </summary>
-internal sealed class StandardErrorLogger : ILoggerProvider
+internal sealed class StandardErrorLogger : ILoggerFactory
 {
     private readonly TextWriter _error;
     private readonly LogLevel _minimum;
@@ -24,12 +25,17 @@ internal sealed class StandardErrorLogger : ILoggerProvider
         _minimum = minimum;
     }
 
-    /// <summary>A logger factory with this provider alone, and no entry below <paramref name="minimum"/>.</summary>
-    public static ILoggerFactory CreateFactory(TextWriter error, LogLevel minimum) =>
-        new LoggerFactory([new StandardErrorLogger(error, minimum)], new LoggerFilterOptions { MinLevel = minimum });
+    /// <summary>A logger factory whose loggers write here, and no entry below <paramref name="minimum"/>.</summary>
+    public static ILoggerFactory CreateFactory(TextWriter error, LogLevel minimum) => new StandardErrorLogger(error, minimum);
 
     /// <inheritdoc/>
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    /// <summary>Not supported: the command line's log has this one destination.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public void AddProvider(ILoggerProvider provider) =>
+        throw new NotSupportedException(
+            "The command line's log writes to standard error alone; to log elsewhere, set PipelineRunOptions.LoggerFactory to a factory of your own, or run the pipeline with PipelineRun.");
 
     /// <inheritdoc/>
     public void Dispose()

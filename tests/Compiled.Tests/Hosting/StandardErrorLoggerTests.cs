@@ -35,6 +35,37 @@ public partial class StandardErrorLoggerTests
         Assert.Equal("", error.ToString());
     }
 
+    [Fact]
+    public void TheFactory_RefusesAnotherProvider_AndSaysWhatToDoInstead()
+    {
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(new StringWriter(), LogLevel.Information);
+        var refused = Assert.Throws<NotSupportedException>(() => loggers.AddProvider(new StandardErrorLoggerTestsProvider()));
+        Assert.Contains("PipelineRunOptions.LoggerFactory", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EntriesFromSeveralThreads_AreWholeLines()
+    {
+        var error = new StringWriter();
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(error, LogLevel.Information);
+        ILogger first = loggers.CreateLogger("Compiled.A");
+        ILogger second = loggers.CreateLogger("Compiled.B");
+        Parallel.For(0, 400, i => (i % 2 == 0 ? first : second).LogInformation(new EventId(i), "entry {Number} of four hundred", i));
+
+        string[] lines = error.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(400, lines.Length);
+        Assert.All(lines, line => Assert.Matches(@"^\d\d:\d\d:\d\d\.\d\d\d info: Compiled\.(A|B)\[\d+\] entry \d+ of four hundred$", line));
+    }
+
+    private sealed class StandardErrorLoggerTestsProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => throw new InvalidOperationException("not reached");
+
+        public void Dispose()
+        {
+        }
+    }
+
     [GeneratedRegex(@"^\d\d:\d\d:\d\d\.\d\d\d (info|warn|fail): ")]
     private static partial Regex Entry();
 }
