@@ -21,6 +21,19 @@ namespace Compiled.Connectors.Messages;
 /// the last message of the last batch taken (<see cref="MessageBatch.LastPosition"/>, or, for a source of several
 /// partitions, each partition's last), and resumes after it.
 /// </para>
+/// <para>
+/// <b>On several partitions</b> (<c>--parallelism N</c>), a source of one stream (the default: <see cref="HasPartitionsOfItsOwn"/>
+/// is false) is read by one reader, a thread of the run's own, that has it fill batches and deals them to the run's
+/// partitions, each running its batches on its own thread. <see cref="WaitToReadAsync"/>, <see cref="TryRead"/> and
+/// <see cref="OnTaken"/> are all called on that reader's thread, one at a time; the source is asked for more before the
+/// batches it gave are run (up to a few per partition, each a copy of its messages), and told of each with
+/// <see cref="OnTaken"/> in the order it gave them, once it and every one before it have run, which may be while a wait
+/// it began is pending. At a batch boundary the reader has made no call to the source that it has not told it of: every
+/// batch given is run and taken, so the position after the last one taken is also that after the last one given.
+/// <see cref="Source.GetPosition"/>, <see cref="Source.CheckpointedAsync"/> and <see cref="Source.BatchCommittedAsync"/>
+/// are called on the run's loop then, while the reader calls nothing (a wait may be pending, as on one partition). A
+/// source that cannot be read so overrides <see cref="PartitionsFor"/> to give 1.
+/// </para>
 /// </remarks>
 public abstract class MessageSource : Source
 {
@@ -64,12 +77,20 @@ public abstract class MessageSource : Source
 
     /// <summary>
     /// How many of a run's partitions this source can be read on, at most <paramref name="wanted"/>, and, when fewer, why
-    /// (for the run's log). By default one: the source's messages come in one stream, which is not split. A source of
-    /// several partitions of its own (a Kafka topic's) can spread them over the run's partitions: it overrides this and
-    /// <see cref="OpenForPartitions"/>.
+    /// (for the run's log). By default as many as asked for: the source's messages come in one stream, which one reader
+    /// reads and deals in batches to the run's partitions (see the remarks on the class). A source that cannot be read
+    /// so (its calls must come from one thread that the run does not own) returns 1 and why. A source of several
+    /// partitions of its own (a Kafka topic's) spreads them over the run's partitions instead: it overrides this,
+    /// <see cref="HasPartitionsOfItsOwn"/> and <see cref="OpenForPartitions"/>.
     /// </summary>
-    public virtual (int Partitions, string? Reason) PartitionsFor(int wanted) =>
-        (1, $"source {Uri.Text} delivers its messages in one stream, which is not split into partitions");
+    public virtual (int Partitions, string? Reason) PartitionsFor(int wanted) => (wanted, null);
+
+    /// <summary>
+    /// Whether the source has partitions of its own (a Kafka topic's), which <see cref="OpenForPartitions"/> spreads over
+    /// a run's partitions, each read on its partition's thread. False by default: the source delivers its messages in one
+    /// stream, which a run on several partitions deals to them in batches.
+    /// </summary>
+    public virtual bool HasPartitionsOfItsOwn => false;
 
     /// <summary>
     /// Opens the source for a run on <paramref name="count"/> partitions (no more than <see cref="PartitionsFor"/> gave),
@@ -80,9 +101,9 @@ public abstract class MessageSource : Source
     /// partition is parked at a batch boundary, and its <see cref="Source.CheckpointedAsync"/>,
     /// <see cref="Source.BatchCommittedAsync"/> and <see cref="Source.DisposeAsync"/> serve the readers too.
     /// </summary>
-    /// <exception cref="NotSupportedException">The source is read on one partition (<see cref="PartitionsFor"/> gives 1).</exception>
+    /// <exception cref="NotSupportedException">The source has no partitions of its own (<see cref="HasPartitionsOfItsOwn"/> is false).</exception>
     public virtual IReadOnlyList<MessageSource> OpenForPartitions(int count) =>
-        throw new NotSupportedException($"Source {Uri.Text} is read on one partition; run the pipeline with --parallelism 1.");
+        throw new NotSupportedException($"Source {Uri.Text} has no partitions of its own to spread over a run's partitions; a run deals its one stream to them.");
 
     /// <summary>Creates the batch the run fills from this source: bounded by the source's limits, counting into its counters.</summary>
     public virtual MessageBatch CreateBatch() => new(Uri.Text, Framing, Counters);
