@@ -9,24 +9,25 @@ namespace Compiled.Benchmarks.Connectors.Redis;
 /// <summary>
 /// The stateful word count (<see cref="WordCount"/>) over a Redis stream on one partition and on two
 /// (<c>Parallelism = 2</c>: one reader takes the entries in batches and deals them to the partitions): the stream's
-/// entries (lines of 8 words from 10,000) are written once, then each run reads all of them through a group of its own,
+/// entries (lines of 8 words from 10,000, or of a multiple of 8 with <c>--words</c>) are written once, then each run reads all of them through a group of its own,
 /// into a sink that discards its records, batches of 100 ms on the real clock. Wall time and this process's CPU time
 /// from the run's start until the batch that took the last entry has committed; the runs on one and two partitions interleaved, their
 /// order alternating round by round, after a warm-up run of each.
 /// </summary>
 internal static class RedisPartitionsBenchmark
 {
-    //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- redis-partitions [--records N] [--rounds N]
+    //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- redis-partitions [--records N] [--rounds N] [--words 8|64...]
     public static async Task<int> MainAsync(string[] args)
     {
-        int records = 300_000, rounds = 3;
+        int records = 300_000, rounds = 3, words = 8;
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--records": records = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                default: Console.Error.WriteLine($"Unknown argument '{args[i]}'; give --records N, --rounds N."); return 2;
+                case "--words": words = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                default: Console.Error.WriteLine($"Unknown argument '{args[i]}'; give --records N, --rounds N, --words N (a multiple of 8)."); return 2;
             }
         }
 
@@ -34,13 +35,22 @@ internal static class RedisPartitionsBenchmark
         await using ConnectionMultiplexer client = await ConnectionMultiplexer.ConnectAsync(server.EndPoint);
         const string stream = "bench:lines";
         var adds = new List<Task>(records);
-        foreach (byte[] line in Harness.WordLines(records))
+        // An entry of 8 × k words is k lines of 8 joined.
+        int joined = Math.Max(1, words / 8);
+        byte[][] lines = Harness.WordLines(records * joined);
+        for (int entry = 0; entry < records; entry++)
         {
+            byte[] line = lines[entry * joined];
+            for (int more = 1; more < joined; more++)
+            {
+                line = [.. line, (byte)' ', .. lines[(entry * joined) + more]];
+            }
+
             adds.Add(client.GetDatabase().StreamAddAsync(stream, "value", line));
         }
 
         await Task.WhenAll(adds);
-        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Trim()}: {records:N0} entries of 8 words, {rounds} rounds");
+        Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, load {File.ReadAllText("/proc/loadavg").Trim()}: {records:N0} entries of {8 * joined} words, {rounds} rounds");
         var times = new Dictionary<int, List<(double Wall, double Cpu)>> { [1] = [], [2] = [] };
         for (int round = -1; round < rounds; round++)
         {
