@@ -8,7 +8,7 @@ namespace Compiled.Connectors.Messages;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The run reads a message source on its loop, one batch of messages at a time: it waits for
+/// On one partition the run reads a message source on its loop, one batch of messages at a time: it waits for
 /// <see cref="WaitToReadAsync"/>, clears its <see cref="MessageBatch"/> and has <see cref="TryRead"/> fill it, runs the
 /// whole batch through the job in one call, then tells the source with <see cref="OnTaken"/>. The source is asked for
 /// more only once the job has taken what it gave, so a slow job slows the reading (backpressure) and memory stays
@@ -16,7 +16,7 @@ namespace Compiled.Connectors.Messages;
 /// </para>
 /// <para>
 /// <see cref="TryRead"/>, <see cref="OnTaken"/>, <see cref="Source.GetPosition"/> and
-/// <see cref="Source.CheckpointedAsync"/> are called on the run's loop, one at a time; a batch boundary falls only
+/// <see cref="Source.CheckpointedAsync"/> are then called on the run's loop, one at a time; a batch boundary falls only
 /// between two message batches, never inside one. So a replayable message source reports as its position that after
 /// the last message of the last batch taken (<see cref="MessageBatch.LastPosition"/>, or, for a source of several
 /// partitions, each partition's last), and resumes after it.
@@ -28,8 +28,8 @@ namespace Compiled.Connectors.Messages;
 /// <see cref="OnTaken"/> are all called on that reader's thread, one at a time; the source is asked for more before the
 /// batches it gave are run (up to a few per partition, each a copy of its messages), and told of each with
 /// <see cref="OnTaken"/> in the order it gave them, once it and every one before it have run, which may be while a wait
-/// it began is pending. At a batch boundary the reader has made no call to the source that it has not told it of: every
-/// batch given is run and taken, so the position after the last one taken is also that after the last one given.
+/// it began is pending. At a batch boundary every batch the source gave has been run and taken (a boundary waits for
+/// that), so the position after the last one taken is also that after the last one given.
 /// <see cref="Source.GetPosition"/>, <see cref="Source.CheckpointedAsync"/> and <see cref="Source.BatchCommittedAsync"/>
 /// are called on the run's loop then, while the reader calls nothing (a wait may be pending, as on one partition). A
 /// source that cannot be read so overrides <see cref="PartitionsFor"/> to give 1.
@@ -59,8 +59,10 @@ public abstract class MessageSource : Source
 
     /// <summary>
     /// The job has run every message of <paramref name="batch"/> through its loop: the source's position is now that
-    /// after the batch's last message. Called on the run's loop after each batch, before the next <see cref="TryRead"/>
-    /// and before any <see cref="Source.GetPosition"/>. Does nothing by default.
+    /// after the batch's last message. On one partition, called on the run's loop after each batch, before the next
+    /// <see cref="TryRead"/>; on several, on the reader's thread for each batch in the order it was filled, once it and
+    /// every one before it have run (see the remarks on the class). Always before the <see cref="Source.GetPosition"/>
+    /// of the boundary after it. Does nothing by default.
     /// </summary>
     protected virtual void OnTaken(MessageBatch batch)
     {
