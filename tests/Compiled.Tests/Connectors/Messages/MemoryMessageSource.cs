@@ -3,7 +3,7 @@ using Compiled.Checkpoints;
 using Compiled.Connectors;
 using Compiled.Connectors.Messages;
 
-[assembly: SourceConnector("memq", typeof(Compiled.Tests.Connectors.Messages.MemoryMessageSourceFactory), Usage = "memq:NAME?follow=true&batch=N&failAfter=N")]
+[assembly: SourceConnector("memq", typeof(Compiled.Tests.Connectors.Messages.MemoryMessageSourceFactory), Usage = "memq:NAME?follow=true&batch=N")]
 
 namespace Compiled.Tests.Connectors.Messages;
 
