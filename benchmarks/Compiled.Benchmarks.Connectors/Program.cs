@@ -12,6 +12,14 @@ using Compiled.Benchmarks.Connectors;
 // The Redis sink's cost in CPU time, commands and bytes rather than wall-clock time (Redis/RedisCpuBenchmark.cs):
 //
 //   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- redis-cpu [--records N] [--rounds N] [--warmups N]
+// The Redis stream word count on one partition and on two (Redis/RedisPartitionsBenchmark.cs):
+//
+//   dotnet run -c Release --project benchmarks/Compiled.Benchmarks.Connectors -- redis-partitions [--records N] [--rounds N]
+if (args is ["redis-partitions", ..])
+{
+    return await Compiled.Benchmarks.Connectors.Redis.RedisPartitionsBenchmark.MainAsync(args[1..]);
+}
+
 if (args is ["redis-cpu", ..])
 {
     return await Compiled.Benchmarks.Connectors.Redis.RedisCpuBenchmark.MainAsync(args[1..]);

@@ -38,6 +38,9 @@ public sealed partial class KafkaSource
     // [t]: the number of topic t's first partition among all the topics' partitions; null until the brokers were asked.
     private int[]? _topicStarts;
 
+    /// <summary>True: the topics' partitions are spread over the run's partitions (<see cref="OpenForPartitions"/>).</summary>
+    public override bool HasPartitionsOfItsOwn => true;
+
     /// <summary>
     /// As many partitions of the run as asked for, or as many as the source's topics have partitions when fewer: a
     /// partition of the run is given whole topic partitions, and one given none would read nothing. Asks the brokers (up to 30 s).

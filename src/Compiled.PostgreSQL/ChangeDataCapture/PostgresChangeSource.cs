@@ -101,7 +101,9 @@ public sealed partial class PostgresChangeSource : MessageSource
     {
         ArgumentNullException.ThrowIfNull(batch);
 
-        // The run asks for more only once the job took the last batch: everything consumed so far is taken.
+        // On one partition the run asks for more only once the job took the last batch: everything consumed so far is
+        // taken. On several, the reader asks before the batches it dealt are run, and a boundary (the only time the
+        // position is asked for or confirmed) comes only once every batch read is run and taken: then too.
         _taken = _read;
         Span<byte> position = stackalloc byte[ChangePosition.Size];
         bool added = false;

@@ -11,7 +11,7 @@ namespace Compiled.Hosting;
 /// Partitions. A run runs on <see cref="PipelineRunOptions.Parallelism"/> partitions (by default one per core, as many as
 /// its input has <see cref="PipelineRunOptions.MinBytesPerDefaultPartition"/> for) when its pipeline can
 /// (<see cref="PipelineDefinition.MaxParallelism"/>) and every source is a file or an unwatched pattern, or its one source
-/// is a message source of partitions of its own (a Kafka topic's) and the parallelism is given; otherwise it runs on one
+/// is a message source or a byte stream and the parallelism is given; otherwise it runs on one
 /// partition as always, and logs why (at Debug level when the parallelism was left to its default). With a
 /// checkpoint, each source's position holds what each partition has left, and a restart resumes on as many partitions. On N partitions each
 /// source's files, laid end to end, are split into N byte ranges cut at line ends (<see cref="FileRanges"/>), each partition reads its ranges on a
@@ -23,9 +23,12 @@ namespace Compiled.Hosting;
 /// batch of the last. A message source's partitions are spread over the run's
 /// partitions instead (<see cref="MessageSource.OpenForPartitions"/>), each run's partition reading its share on a thread
 /// of its own (<see cref="MessageInput"/>); a source of fewer partitions than asked for is read on as many, which is
-/// logged, and its position (every topic partition's offset) lets a restart resume on any number. A byte stream that is
-/// the run's one source (<c>tcp://</c> without a write-ahead log, <c>stdin:</c>) is received by one reader that deals
-/// blocks of whole lines to the partitions (<see cref="StreamInput"/>), when the parallelism is given.
+/// logged, and its position (every topic partition's offset) lets a restart resume on any number. A message source of one
+/// stream (Redis, PostgreSQL changes, ZeroMQ, a user's) is read by one reader that deals batches of messages to the
+/// partitions (<see cref="MessageStreamInput"/>), each batch a prefix of the stream, so its position at a boundary is one
+/// reader's, and a restart resumes on any number. A byte stream that is the run's one source (<c>tcp://</c> without a
+/// write-ahead log, <c>stdin:</c>) is received by one reader that deals blocks of whole lines to the partitions
+/// (<see cref="StreamInput"/>). Both share the dealing (<see cref="DealingInput{TPiece}"/>).
 /// </remarks>
 public sealed partial class PipelineRun
 {
@@ -99,13 +102,13 @@ public sealed partial class PipelineRun
     }
 
     // How many partitions a run reads its one source, a message source, on: as many as asked for (a parallelism left to
-    // its default keeps it on one, since the source's own partitions, not the cores, say how many make sense), or as many
-    // as the source has partitions of its own when fewer (logged).
+    // its default keeps it on one, since the source's partitions or its rate, not the cores, say how many pay), or as many
+    // as the source has partitions of its own when fewer (logged), or one when the source says it cannot be dealt.
     private (int Count, string? OnePartition) PlanMessagePartitions(MessageSource source, int count)
     {
         if (!_parallelismIsSet)
         {
-            return (1, $"source {source.Uri.Text} delivers messages, which are spread over partitions only when the parallelism is given (--parallelism N, PipelineRunOptions.Parallelism)");
+            return (1, $"source {source.Uri.Text} delivers messages, which are read on partitions only when the parallelism is given (--parallelism N, PipelineRunOptions.Parallelism)");
         }
 
         (int partitions, string? reason) = source.PartitionsFor(count);
@@ -201,7 +204,8 @@ public sealed partial class PipelineRun
             {
                 // With MaxBatchBytes, the files are cut into sections of a batch's bytes, which the partitions read together.
                 Source source = _binding.Sources[s];
-                inputs.Add(source is MessageSource messages ? new MessageInput(s, messages, messages.OpenForPartitions(count))
+                inputs.Add(source is MessageSource messages
+                    ? messages.HasPartitionsOfItsOwn ? new MessageInput(s, messages, messages.OpenForPartitions(count)) : new MessageStreamInput(s, messages, count)
                     : StreamInput.Reads(source) ? new StreamInput(s, source, count, _log)
                     : new FileInput(s, ((FileSource)source).OpenForPartitions(count, _maxBatchBytes ?? long.MaxValue)));
             }
@@ -239,6 +243,10 @@ public sealed partial class PipelineRun
             if (threads.ReadsMessages)
             {
                 LogMessagePartitions(_definition.Name, count, _binding.Sources[0].Uri.Text);
+            }
+            else if (_binding.Sources[0] is MessageSource)
+            {
+                LogMessageStreamPartitions(_definition.Name, count, _binding.Sources[0].Uri.Text);
             }
             else if (StreamInput.Reads(_binding.Sources[0]))
             {
@@ -334,6 +342,9 @@ public sealed partial class PipelineRun
 
     [LoggerMessage(EventId = 29, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: one reader receives {Source} and deals blocks of whole lines to them, each partition runs its blocks on a thread of its own, and each batch, a prefix of the stream, has its partials merged before it is emitted")]
     private partial void LogStreamPartitions(string pipeline, int count, string source);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions: one reader takes the messages of {Source} in batches and deals them to the partitions, each partition runs its batches on a thread of its own, and each batch, a prefix of the stream, has its partials merged before it is emitted")]
+    private partial void LogMessageStreamPartitions(string pipeline, int count, string source);
 
     [LoggerMessage(EventId = 28, Level = LogLevel.Information, Message = "Pipeline {Pipeline} runs on {Count} partitions rather than the {Asked} asked for: {Reason}")]
     private partial void LogFewerPartitions(string pipeline, int count, int asked, string reason);

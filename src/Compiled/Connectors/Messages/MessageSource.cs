@@ -8,7 +8,7 @@ namespace Compiled.Connectors.Messages;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The run reads a message source on its loop, one batch of messages at a time: it waits for
+/// On one partition the run reads a message source on its loop, one batch of messages at a time: it waits for
 /// <see cref="WaitToReadAsync"/>, clears its <see cref="MessageBatch"/> and has <see cref="TryRead"/> fill it, runs the
 /// whole batch through the job in one call, then tells the source with <see cref="OnTaken"/>. The source is asked for
 /// more only once the job has taken what it gave, so a slow job slows the reading (backpressure) and memory stays
@@ -16,10 +16,23 @@ namespace Compiled.Connectors.Messages;
 /// </para>
 /// <para>
 /// <see cref="TryRead"/>, <see cref="OnTaken"/>, <see cref="Source.GetPosition"/> and
-/// <see cref="Source.CheckpointedAsync"/> are called on the run's loop, one at a time; a batch boundary falls only
+/// <see cref="Source.CheckpointedAsync"/> are then called on the run's loop, one at a time; a batch boundary falls only
 /// between two message batches, never inside one. So a replayable message source reports as its position that after
 /// the last message of the last batch taken (<see cref="MessageBatch.LastPosition"/>, or, for a source of several
 /// partitions, each partition's last), and resumes after it.
+/// </para>
+/// <para>
+/// <b>On several partitions</b> (<c>--parallelism N</c>), a source of one stream (the default: <see cref="HasPartitionsOfItsOwn"/>
+/// is false) is read by one reader, a thread of the run's own, that has it fill batches and deals them to the run's
+/// partitions, each running its batches on its own thread. <see cref="WaitToReadAsync"/>, <see cref="TryRead"/> and
+/// <see cref="OnTaken"/> are all called on that reader's thread, one at a time; the source is asked for more before the
+/// batches it gave are run (up to a few per partition, each a copy of its messages), and told of each with
+/// <see cref="OnTaken"/> in the order it gave them, once it and every one before it have run, which may be while a wait
+/// it began is pending. At a batch boundary every batch the source gave has been run and taken (a boundary waits for
+/// that), so the position after the last one taken is also that after the last one given.
+/// <see cref="Source.GetPosition"/>, <see cref="Source.CheckpointedAsync"/> and <see cref="Source.BatchCommittedAsync"/>
+/// are called on the run's loop then, while the reader calls nothing (a wait may be pending, as on one partition). A
+/// source that cannot be read so overrides <see cref="PartitionsFor"/> to give 1.
 /// </para>
 /// </remarks>
 public abstract class MessageSource : Source
@@ -46,8 +59,10 @@ public abstract class MessageSource : Source
 
     /// <summary>
     /// The job has run every message of <paramref name="batch"/> through its loop: the source's position is now that
-    /// after the batch's last message. Called on the run's loop after each batch, before the next <see cref="TryRead"/>
-    /// and before any <see cref="Source.GetPosition"/>. Does nothing by default.
+    /// after the batch's last message. On one partition, called on the run's loop after each batch, before the next
+    /// <see cref="TryRead"/>; on several, on the reader's thread for each batch in the order it was filled, once it and
+    /// every one before it have run (see the remarks on the class). Always before the <see cref="Source.GetPosition"/>
+    /// of the boundary after it. Does nothing by default.
     /// </summary>
     protected virtual void OnTaken(MessageBatch batch)
     {
@@ -64,12 +79,20 @@ public abstract class MessageSource : Source
 
     /// <summary>
     /// How many of a run's partitions this source can be read on, at most <paramref name="wanted"/>, and, when fewer, why
-    /// (for the run's log). By default one: the source's messages come in one stream, which is not split. A source of
-    /// several partitions of its own (a Kafka topic's) can spread them over the run's partitions: it overrides this and
-    /// <see cref="OpenForPartitions"/>.
+    /// (for the run's log). By default as many as asked for: the source's messages come in one stream, which one reader
+    /// reads and deals in batches to the run's partitions (see the remarks on the class). A source that cannot be read
+    /// so (its calls must come from one thread that the run does not own) returns 1 and why. A source of several
+    /// partitions of its own (a Kafka topic's) spreads them over the run's partitions instead: it overrides this,
+    /// <see cref="HasPartitionsOfItsOwn"/> and <see cref="OpenForPartitions"/>.
     /// </summary>
-    public virtual (int Partitions, string? Reason) PartitionsFor(int wanted) =>
-        (1, $"source {Uri.Text} delivers its messages in one stream, which is not split into partitions");
+    public virtual (int Partitions, string? Reason) PartitionsFor(int wanted) => (wanted, null);
+
+    /// <summary>
+    /// Whether the source has partitions of its own (a Kafka topic's), which <see cref="OpenForPartitions"/> spreads over
+    /// a run's partitions, each read on its partition's thread. False by default: the source delivers its messages in one
+    /// stream, which a run on several partitions deals to them in batches.
+    /// </summary>
+    public virtual bool HasPartitionsOfItsOwn => false;
 
     /// <summary>
     /// Opens the source for a run on <paramref name="count"/> partitions (no more than <see cref="PartitionsFor"/> gave),
@@ -80,9 +103,9 @@ public abstract class MessageSource : Source
     /// partition is parked at a batch boundary, and its <see cref="Source.CheckpointedAsync"/>,
     /// <see cref="Source.BatchCommittedAsync"/> and <see cref="Source.DisposeAsync"/> serve the readers too.
     /// </summary>
-    /// <exception cref="NotSupportedException">The source is read on one partition (<see cref="PartitionsFor"/> gives 1).</exception>
+    /// <exception cref="NotSupportedException">The source has no partitions of its own (<see cref="HasPartitionsOfItsOwn"/> is false).</exception>
     public virtual IReadOnlyList<MessageSource> OpenForPartitions(int count) =>
-        throw new NotSupportedException($"Source {Uri.Text} is read on one partition; run the pipeline with --parallelism 1.");
+        throw new NotSupportedException($"Source {Uri.Text} has no partitions of its own to spread over a run's partitions; a run deals its one stream to them.");
 
     /// <summary>Creates the batch the run fills from this source: bounded by the source's limits, counting into its counters.</summary>
     public virtual MessageBatch CreateBatch() => new(Uri.Text, Framing, Counters);

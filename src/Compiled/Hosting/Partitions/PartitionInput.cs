@@ -3,10 +3,11 @@ namespace Compiled.Hosting.Partitions;
 /// <summary>
 /// What the partitions of a run read of one source: each partition's share of the source's input, which the partition's
 /// thread reads (<see cref="Read"/>) and runs through its fused loop with the calls <see cref="PartitionThreads"/> gives
-/// it, which also park it at each batch boundary. Two kinds today: a source's files split into byte ranges cut at line
-/// ends (<see cref="FileInput"/>), and a message source whose own partitions (a Kafka topic's) are spread over readers,
-/// one per partition of the run (<see cref="MessageInput"/>), and a byte stream whose one reader deals blocks of whole
-/// lines to the partitions (<see cref="StreamInput"/>).
+/// it, which also park it at each batch boundary. Three kinds today: a source's files split into byte ranges cut at line
+/// ends (<see cref="FileInput"/>); a message source whose own partitions (a Kafka topic's) are spread over readers,
+/// one per partition of the run (<see cref="MessageInput"/>); and a source of one stream whose one reader deals pieces
+/// of it to the partitions (<see cref="DealingInput{TPiece}"/>): blocks of whole lines of a byte stream
+/// (<see cref="StreamInput"/>), batches of messages (<see cref="MessageStreamInput"/>).
 /// </summary>
 /// <remarks>
 /// An input reads one piece at a time (a buffer of a file, a batch of messages), and after each asks

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.ExceptionServices;
 using Compiled.Connectors;
 using Compiled.Connectors.Stdin;
 using Compiled.Connectors.Tcp;
@@ -11,27 +10,25 @@ namespace Compiled.Hosting.Partitions;
 /// <summary>
 /// A byte-stream source (<c>tcp://</c>, <c>stdin:</c>) read on several partitions: one reader, a thread of the input's
 /// own, receives the source's streams one after another into blocks, cuts each block at its last line end, and deals the
-/// blocks of whole lines to the partitions, each of which runs its blocks through its fused loop on its own thread.
+/// blocks of whole lines to the partitions (<see cref="DealingInput{TPiece}"/>), each of which runs its blocks through
+/// its fused loop on its own thread.
 /// </summary>
 /// <remarks>
 /// <para>
-/// A block goes to the partition with the fewest blocks pending (dealt and not yet run), the next one in turn on a tie:
-/// a partition slowed by its keys or its sinks is dealt less, rather than holding up the reader as a strict turn would.
 /// Each partition holds at most <see cref="BlocksPerPartition"/> blocks pending, and the blocks are reused: when every
-/// partition holds its share, the reader stops reading, so the socket's receive window fills and TCP flow control
-/// slows the sender. The reader deals the whole lines it has after each read while a partition has room; while none has,
-/// it fills the block, so a stream faster than the partitions is dealt in full blocks.
+/// partition holds its share, the reader stops reading, so the socket's receive window fills and TCP flow control slows
+/// the sender. The reader deals the whole lines it has after each read while a partition has room; while none has, it
+/// fills the block, so a stream faster than the partitions is dealt in full blocks.
 /// </para>
 /// <para>
-/// A batch is a prefix of the stream, as on one partition: when a boundary is asked for
-/// (<see cref="BoundaryAsked"/>) the reader deals nothing more, every partition runs what it was dealt, and only then
-/// parks; the reader goes on when the partitions do (<see cref="PartitionsGoOn"/>). A line longer than a block grows
-/// the block; one longer than the source's <c>maxRecordBytes</c> is dealt in pieces, all to one partition, whose framer
-/// drops it or refuses it as on one partition. The bytes after a connection's last line end go with its last block,
-/// marked as the stream's end, so that the framer keeps or drops a line cut short (<c>onPartial</c>) as on one partition.
+/// A batch is a prefix of the stream, as on one partition (see <see cref="DealingInput{TPiece}"/>). A line longer than a
+/// block grows the block; one longer than the source's <c>maxRecordBytes</c> is dealt in pieces, all to one partition,
+/// whose framer drops it or refuses it as on one partition. The bytes after a connection's last line end go with its
+/// last block, marked as the stream's end, so that the framer keeps or drops a line cut short (<c>onPartial</c>) as on
+/// one partition.
 /// </para>
 /// </remarks>
-internal sealed partial class StreamInput : PartitionInput
+internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
 {
     /// <summary>How many blocks one partition holds at most, dealt and not yet run (the one it runs included).</summary>
     public const int BlocksPerPartition = 3;
@@ -42,239 +39,78 @@ internal sealed partial class StreamInput : PartitionInput
     private readonly Source _source;
     private readonly ILogger _log;
     private readonly int _maxRecordBytes;
-    // A monitor rather than a Lock: the reader and the partitions wait on it for each other (Monitor.Wait).
-    private readonly object _gate = new();
-    private readonly Queue<Block>[] _dealt;      // [p]: the blocks dealt to partition p and not yet taken
-    private readonly int[] _pending;             // [p]: blocks dealt to partition p and not yet run
-    private readonly Stack<Block> _free;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Thread _reader;
-    private int _lastDealt = -1;                 // the partition dealt last, where the next turn starts after
+    private readonly Stack<Block> _free;         // under the gate
     private int _sticky = -1;                    // the partition a line dealt in pieces goes to, until its end
-    private int _waiting;                        // partitions waiting for a block
-    private bool _paused;                        // a boundary was asked for: nothing is dealt until the partitions go on
-    private bool _ended;                         // the reader has dealt the source's last block (or failed)
-    private bool _stopping;
-    private bool _started;
-    private ExceptionDispatchInfo? _failure;     // what the reader failed with; thrown once, by the partition that sees it first
 
     /// <summary>
     /// The input of <paramref name="source"/> (source <paramref name="index"/>) on <paramref name="partitions"/> partitions,
     /// which logs each stream it reads to <paramref name="log"/> (the run's log) as one partition's reading does.
     /// </summary>
     public StreamInput(int index, Source source, int partitions, ILogger? log = null)
-        : base(index)
+        : base(index, partitions, BlocksPerPartition, "Compiled stream reader")
     {
         _source = source;
         _log = log ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
         _maxRecordBytes = source.Framing.MaxRecordBytes;
-        _dealt = new Queue<Block>[partitions];
-        _pending = new int[partitions];
         _free = new Stack<Block>(partitions * BlocksPerPartition + 1);
-        for (int p = 0; p < partitions; p++)
-        {
-            _dealt[p] = new Queue<Block>(BlocksPerPartition);
-        }
 
         // Every partition's share, and the block the reader fills.
         for (int b = 0; b < (partitions * BlocksPerPartition) + 1; b++)
         {
             _free.Push(new Block());
         }
-
-        _reader = new Thread(static state => ((StreamInput)state!).Receive())
-        {
-            IsBackground = true,
-            Name = "Compiled stream reader",
-        };
     }
 
     /// <summary>Whether <paramref name="source"/> is a byte stream this input reads: a tcp socket or standard input.</summary>
     public static bool Reads(Source source) => source is TcpSource or StdinSource;
 
     /// <summary>
-    /// True: at every boundary the partitions together have run a prefix of the stream, as one partition would have, so
-    /// the job's watermark moves on to the latest event time of them all, as one partition's would.
+    /// Runs a block through the partition's loop. A block that does not go on with a line dealt in pieces starts the
+    /// partition's framer afresh, at the block's offset in its stream (a bad record's report gives it; a header row is
+    /// only at a stream's start).
     /// </summary>
-    public override bool EveryBoundaryEndsASection => true;
-
-    /// <summary>A boundary is asked for: the reader deals nothing more until the partitions go on, so that each batch is a prefix of the stream.</summary>
-    public override void BoundaryAsked()
+    protected override long Run(int partition, PartitionThreads threads, Block block)
     {
-        lock (_gate)
+        if (!block.Continues)
         {
-            _paused = true;
-            Monitor.PulseAll(_gate);
+            threads.BeginStream(partition, Source, block.Stream, block.Offset);
         }
+
+        int length = block.Length;
+        threads.Process(partition, Source, new ReadOnlySequence<byte>(block.Bytes, 0, length), block.Completed);
+        return length;
     }
 
-    /// <summary>The partitions go on after a boundary (or close): the reader deals again; a partition waiting for a block looks again.</summary>
-    public override void PartitionsGoOn()
-    {
-        lock (_gate)
-        {
-            _paused = false;
-            Monitor.PulseAll(_gate);
-        }
-    }
-
-    /// <inheritdoc />
-    public override bool Read(int partition, PartitionThreads threads)
-    {
-        lock (_gate)
-        {
-            if (!_started && !_stopping)
-            {
-                _started = true;
-                _reader.Start(this);
-            }
-        }
-
-        while (true)
-        {
-            Block? block = null;
-            bool park = false;
-            lock (_gate)
-            {
-                while (true)
-                {
-                    if (_dealt[partition].TryDequeue(out block))
-                    {
-                        break;
-                    }
-
-                    if (_failure is { } failure)
-                    {
-                        // The reader failed: the first partition to see it fails the run with its error; the others end.
-                        _failure = null;
-                        failure.Throw();
-                    }
-
-                    if (_ended)
-                    {
-                        return true;
-                    }
-
-                    if (threads.Closing)
-                    {
-                        return false;
-                    }
-
-                    if (_paused)
-                    {
-                        // Everything dealt before the boundary was asked for is run: the partition parks with none pending.
-                        park = true;
-                        break;
-                    }
-
-                    _waiting++;
-                    Monitor.Wait(_gate);
-                    _waiting--;
-                }
-            }
-
-            if (park)
-            {
-                if (!threads.ParkForBoundary(partition))
-                {
-                    return false;
-                }
-
-                continue;
-            }
-
-            // A block that does not go on with a line dealt in pieces starts the partition's framer afresh, at the
-            // block's offset in its stream (a bad record's report gives it; a header row is only at a stream's start).
-            if (!block!.Continues)
-            {
-                threads.BeginStream(partition, Source, block.Stream, block.Offset);
-            }
-
-            int length = block.Length;
-            threads.Process(partition, Source, new ReadOnlySequence<byte>(block.Bytes, 0, length), block.Completed);
-            lock (_gate)
-            {
-                _pending[partition]--;
-                _free.Push(block);
-                Monitor.PulseAll(_gate);
-            }
-
-            if (!threads.CountRead(partition, length))
-            {
-                return false;
-            }
-        }
-    }
-
-    /// <summary>Stops the reader (a wait for a connection or for bytes is cancelled) and closes the stream it reads.</summary>
-    public override void Dispose()
-    {
-        bool started;
-        lock (_gate)
-        {
-            _stopping = true;
-            started = _started;
-            Monitor.PulseAll(_gate);
-        }
-
-        _stop.Cancel();
-        if (started)
-        {
-            _reader.Join();
-        }
-
-        _stop.Dispose();
-    }
+    /// <summary>The block is run: it is free for the reader.</summary>
+    protected override void Ran(int partition, Block block) => _free.Push(block);
 
     // The reader's thread: the source's streams one after another, each received into blocks dealt to the partitions,
     // until the source ends (standard input), the input is disposed, or a read fails (the run fails with it).
-    private void Receive()
+    protected override void Receive()
     {
-        try
+        while (!Stopping.IsCancellationRequested)
         {
-            while (!_stop.IsCancellationRequested)
+            ValueTask<SourceStream?> next = _source.NextStreamAsync(Stopping);
+            SourceStream? stream = Await(next);
+            if (stream is null)
             {
-                ValueTask<SourceStream?> next = _source.NextStreamAsync(_stop.Token);
-                SourceStream? stream = Await(next);
-                if (stream is null)
+                break;
+            }
+
+            _source.Counters.Streams++;
+            LogReading(stream.Name);
+            try
+            {
+                if (!ReceiveStream(stream))
                 {
-                    break;
+                    return;
                 }
 
-                _source.Counters.Streams++;
-                LogReading(stream.Name);
-                try
-                {
-                    if (!ReceiveStream(stream))
-                    {
-                        return;
-                    }
-
-                    LogStreamEnded(stream.Name);
-                }
-                finally
-                {
-                    stream.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                }
+                LogStreamEnded(stream.Name);
             }
-        }
-        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-        {
-            // Disposed: the run has ended.
-        }
-        catch (Exception error)
-        {
-            lock (_gate)
+            finally
             {
-                _failure = ExceptionDispatchInfo.Capture(error);
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _ended = true;
-                Monitor.PulseAll(_gate);
+                stream.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
     }
@@ -291,7 +127,7 @@ internal sealed partial class StreamInput : PartitionInput
             while (true)
             {
                 // Nothing has come yet: the whole lines in hand are dealt before the wait.
-                ValueTask<ReadResult> read = reader.ReadAsync(_stop.Token);
+                ValueTask<ReadResult> read = reader.ReadAsync(Stopping);
                 if (!read.IsCompleted && block.LineEnds > 0 && !Deal(ref block, block.LineEnds))
                 {
                     return false;
@@ -363,22 +199,12 @@ internal sealed partial class StreamInput : PartitionInput
     private bool Deal(ref Block block, int length, bool piece = false, bool completed = false, bool wait = true)
     {
         Block next;
-        lock (_gate)
+        lock (Gate)
         {
-            int partition;
-            while ((partition = Choose()) < 0 || _paused)
+            int partition = AwaitRoom(_sticky, wait);
+            if (partition < 0)
             {
-                if (_stopping || !wait)
-                {
-                    return !_stopping;
-                }
-
-                Monitor.Wait(_gate);
-            }
-
-            if (_stopping)
-            {
-                return false;
+                return !IsStopping;
             }
 
             // Partitions hold at most their share, so with room in one there is a free block (one is the reader's). The
@@ -387,49 +213,18 @@ internal sealed partial class StreamInput : PartitionInput
             next.Start(block.Stream, block.Offset + length, continues: piece);
             next.CarryFrom(block, length);
             block.Completed = completed;
-            _dealt[partition].Enqueue(block);
-            _pending[partition]++;
-            _lastDealt = partition;
+            Deal(partition, block);
             _sticky = piece ? partition : -1;
-            if (_waiting > 0)
-            {
-                Monitor.PulseAll(_gate);
-            }
         }
 
         block = next;
         return true;
     }
 
-    // The partition to deal to (under the gate): the one a long line's start went to, or the one with the fewest blocks
-    // pending, the next in turn on a tie; -1 when none has room.
-    private int Choose()
-    {
-        if (_sticky >= 0)
-        {
-            return _pending[_sticky] < BlocksPerPartition ? _sticky : -1;
-        }
-
-        int best = -1;
-        for (int i = 1; i <= _pending.Length; i++)
-        {
-            int p = (_lastDealt + i) % _pending.Length;
-            if (_pending[p] < BlocksPerPartition && (best < 0 || _pending[p] < _pending[best]))
-            {
-                best = p;
-            }
-        }
-
-        return best;
-    }
-
-    // The reader's thread waits for what the source gives: one that completed at once costs no Task.
-    private static T Await<T>(ValueTask<T> pending) => pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
-
     private Block TakeFree(string stream, long offset, bool continues)
     {
         Block block;
-        lock (_gate)
+        lock (Gate)
         {
             block = _free.Pop();
         }
@@ -440,7 +235,7 @@ internal sealed partial class StreamInput : PartitionInput
 
     private void Return(Block block)
     {
-        lock (_gate)
+        lock (Gate)
         {
             _free.Push(block);
         }
@@ -452,8 +247,8 @@ internal sealed partial class StreamInput : PartitionInput
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]
     private partial void LogStreamEnded(string stream);
 
-    // A block of a stream: bytes from Offset in the stream, the first LineEnds of them whole lines.
-    private sealed class Block
+    /// <summary>A block of a stream: bytes from Offset in the stream, the first LineEnds of them whole lines.</summary>
+    internal sealed class Block
     {
         public byte[] Bytes = GC.AllocateUninitializedArray<byte>(BlockBytes);
 

@@ -20,7 +20,8 @@ internal sealed class MemoryMessageSourceFactory : ISourceFactory
 /// <summary>
 /// A message source over a <see cref="MemoryMessageLog"/>: <c>memq:NAME</c> reads the log's messages in order, up to
 /// <c>batch</c> at a time (default: as many as the batch holds), and ends at the log's end, as a file does; with
-/// <c>follow=true</c> it waits for more instead, until the run stops. Replayable: its position is the number of
+/// <c>follow=true</c> it waits for more instead, until the run stops; with <c>failAfter=N</c> its read after the first N
+/// that handed messages over fails, as a connector whose server goes away would. Replayable: its position is the number of
 /// messages taken, eight bytes, and it resumes after them. It checks what the run promises a message source: it is
 /// asked for more only once the job has taken what it gave (<see cref="AskedBeforeTaken"/> counts the times it was not).
 /// </summary>
@@ -29,6 +30,7 @@ internal sealed class MemoryMessageSource : MessageSource
     private readonly MemoryMessageLog _log;
     private readonly bool _follow;
     private readonly int _perRead;
+    private readonly int _failAfter;
     private int _next;   // the index of the next message to hand over
     private int _taken;  // the messages the job has taken
     private bool _started;
@@ -44,6 +46,7 @@ internal sealed class MemoryMessageSource : MessageSource
         _log = log;
         _follow = uri.TakeBoolean("follow", false);
         _perRead = uri.TakeInt32("batch", int.MaxValue, minimum: 1);
+        _failAfter = uri.TakeInt32("failAfter", int.MaxValue, minimum: 0);
     }
 
     /// <summary>Batches handed over (TryRead calls that added messages).</summary>
@@ -82,6 +85,11 @@ internal sealed class MemoryMessageSource : MessageSource
         if (_taken != _next)
         {
             AskedBeforeTaken++;
+        }
+
+        if (Reads == _failAfter)
+        {
+            throw new IOException($"Source {Uri.Text} lost its server after {Reads} reads (failAfter)");
         }
 
         Span<byte> position = stackalloc byte[8];

@@ -53,6 +53,9 @@ internal sealed class PartitionedMemorySource : MessageSource
     }
 
     /// <inheritdoc />
+    public override bool HasPartitionsOfItsOwn => true;
+
+    /// <inheritdoc />
     public override (int Partitions, string? Reason) PartitionsFor(int wanted) =>
         _partitions >= wanted ? (wanted, null) : (_partitions, $"source {Uri.Text} has {_partitions} partitions");
 

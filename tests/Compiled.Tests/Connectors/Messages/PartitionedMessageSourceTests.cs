@@ -53,23 +53,6 @@ public class PartitionedMessageSourceTests
         Assert.Equal([0, 1, 2], source.TakenBy.Values.Distinct().Order());
     }
 
-    [Fact]
-    public async Task AMessageSourceOfOneStream_AskedForTwo_RunsOnOne_AndSaysWhy()
-    {
-        MemoryMessageLog log = MemoryMessageLog.Create();
-        log.Append("apple pear");
-        using var temp = new TempDirectory();
-        using var logs = new CapturingLoggerProvider();
-        var clock = new FakeTimeProvider(Start);
-        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = 2, LoggerFactory = logs.CreateFactory() };
-        options.SourceUris["Input"] = log.Uri();
-        options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
-        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
-        await run.RunToEndAsync(clock);
-
-        Assert.Contains(logs.Lines, line => line.Message.Contains($"runs on one partition: source {log.Uri()} delivers its messages in one stream", StringComparison.Ordinal));
-    }
-
     // Runs the word count over the log read as a source of `sourcePartitions` partitions, on `parallelism` partitions, as
     // one batch, and returns its sorted output, the source, and the log.
     private static async Task<(string[] Counts, PartitionedMemorySource Source, string Log)> CountAsync(MemoryMessageLog log, int sourcePartitions, int parallelism)
