@@ -80,11 +80,11 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             available = 0;
         }
 
-        if (available > 0 || PollBriefly())
+        // Nothing yet: up to a millisecond on this thread for bytes (or the peer's close), which a fast sender's next
+        // segment usually takes, rather than hand the wait to the thread pool, whose hop costs a busy connection more.
+        if (available > 0 || Readable(PollMicroseconds, failed: false))
         {
-            Memory<byte> room = _reads.Room();
-            int received = _socket.Receive(room.Span, SocketFlags.None, out SocketError error);
-            Take(error == SocketError.Success ? received : Failed(error));
+            ReceiveNow();
             return new ValueTask<ReadResult>(Result());
         }
 
@@ -142,21 +142,6 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     /// <inheritdoc />
     public ValueTask DisposeAsync() => CompleteAsync();
 
-    // Nothing has arrived yet: waits up to a millisecond on this thread for bytes (or the peer's close), which a fast
-    // sender's next segment usually takes, rather than hand the wait to the thread pool, whose hop and the spinning of its
-    // idle threads cost a busy connection more than the wait.
-    private bool PollBriefly()
-    {
-        try
-        {
-            return _socket.Poll(PollMicroseconds, SelectMode.SelectRead);
-        }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
-        {
-            return false;
-        }
-    }
-
     // Nothing has arrived: waits for bytes (or the peer's close) on a pool thread, polling the socket in slices so that
     // CancelPendingRead or the caller's token ends the wait within one, then takes them here. Not the socket's own
     // ReceiveAsync: a socket used asynchronously once stays registered with the runtime's socket event loop, whose thread
@@ -173,8 +158,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             return new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false);
         }
 
-        int received = _socket.Receive(_reads.Room().Span, SocketFlags.None, out SocketError error);
-        Take(error == SocketError.Success ? received : Failed(error));
+        ReceiveNow();
         return Result();
     }
 
@@ -184,21 +168,34 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     {
         while (!cancelPending.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            try
+            if (Readable(WaitSliceMicroseconds, failed: true))
             {
-                if (_socket.Poll(WaitSliceMicroseconds, SelectMode.SelectRead))
-                {
-                    return true;
-                }
-            }
-            catch (Exception error) when (error is SocketException or ObjectDisposedException)
-            {
-                // The receive reports it, as the socket does.
                 return true;
             }
         }
 
         return false;
+    }
+
+    // Whether the socket has bytes (or the peer's close) within `microseconds`; `failed` when it cannot tell (closed under
+    // the read by a stop, an error of its own), which the wait on a pool thread hands to the receive to report.
+    private bool Readable(int microseconds, bool failed)
+    {
+        try
+        {
+            return _socket.Poll(microseconds, SelectMode.SelectRead);
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            return failed;
+        }
+    }
+
+    // Takes what the socket holds into the buffer's room, on this thread.
+    private void ReceiveNow()
+    {
+        int received = _socket.Receive(_reads.Room().Span, SocketFlags.None, out SocketError error);
+        Take(error == SocketError.Success ? received : Failed(error));
     }
 
     // A receive's failure: a reset ends the connection as a close does; any other error is the socket's to report.

@@ -51,7 +51,7 @@ public sealed partial class TcpSource : Source
     private const int ConnectPollMicroseconds = 20_000;
 
     private readonly ILogger _logger;
-    private readonly EndPoint _endPoint;
+    private readonly IPAddress? _address;        // the host, when it is an address rather than a name to resolve
     private ITcpConnection? _current;
     private int _failures;
 
@@ -79,7 +79,7 @@ public sealed partial class TcpSource : Source
 
         // A name goes through DnsEndPoint so that a dual-mode socket tries every address it resolves to:
         // 'localhost' then reaches a server listening on 127.0.0.1 or on ::1.
-        _endPoint = IPAddress.TryParse(Host, out IPAddress? address) ? new IPEndPoint(address, Port) : new DnsEndPoint(Host, Port);
+        _address = IPAddress.TryParse(Host, out IPAddress? address) ? address : null;
         _logger = context.LoggerFactory.CreateLogger<TcpSource>();
         if (WriteAhead)
         {
@@ -237,8 +237,8 @@ public sealed partial class TcpSource : Source
         using var timeout = new CancellationTokenSource(ConnectTimeout, Context.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         CancellationToken token = linked.Token;
-        IPAddress[] addresses = _endPoint is IPEndPoint address
-            ? [address.Address]
+        IPAddress[] addresses = _address is not null
+            ? [_address]
             : await Dns.GetHostAddressesAsync(Host, token).ConfigureAwait(false);
         SocketException? refused = null;
         foreach (IPAddress candidate in addresses)

@@ -35,7 +35,7 @@ internal sealed class MessageStreamInput : DealingInput<MessageStreamInput.Dealt
     private readonly Stack<Dealt>[] _free;       // [p]: partition p's batches free to fill; the reader's alone
     private readonly Queue<Dealt> _told;         // under the gate: the batches dealt, in the order filled, of which the source is not told yet
     private bool _inSource;                      // under the gate: the reader is in a call to the source, and deals what it fills
-    private Task<bool>? _waiting;                // the source's wait for messages, pending; the reader's alone
+    private Task<bool>? _sourceWait;                // the source's wait for messages, pending; the reader's alone
 
     /// <summary>The input of <paramref name="source"/> (source <paramref name="index"/>) on <paramref name="partitions"/> partitions.</summary>
     public MessageStreamInput(int index, MessageSource source, int partitions)
@@ -132,7 +132,7 @@ internal sealed class MessageStreamInput : DealingInput<MessageStreamInput.Dealt
                 return true;
             }
 
-            if (_waiting is { } waiting)
+            if (_sourceWait is { } waiting)
             {
                 // A wait begun is seen through before the source is asked again; a partition finishing a batch wakes the
                 // reader meanwhile, to tell the source.
@@ -160,8 +160,8 @@ internal sealed class MessageStreamInput : DealingInput<MessageStreamInput.Dealt
         if (partition < 0)
         {
             // The wait has ended: the source has messages (read at the next turn, a boundary allowing) or has ended.
-            Task<bool> ended = _waiting!;
-            _waiting = null;
+            Task<bool> ended = _sourceWait!;
+            _sourceWait = null;
             return ended.GetAwaiter().GetResult() || Drain();
         }
 
@@ -172,8 +172,8 @@ internal sealed class MessageStreamInput : DealingInput<MessageStreamInput.Dealt
             if (!wait.IsCompleted)
             {
                 // Nothing to read: the reader waits for the source, or for a partition to finish a batch, on the gate.
-                _waiting = wait.AsTask();
-                _waiting.ContinueWith(static (_, state) => ((MessageStreamInput)state!).Wake(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _sourceWait = wait.AsTask();
+                _sourceWait.ContinueWith(static (_, state) => ((MessageStreamInput)state!).Wake(), this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 return true;
             }
 
