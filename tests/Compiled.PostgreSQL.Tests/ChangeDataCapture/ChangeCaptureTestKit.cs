@@ -93,7 +93,10 @@ internal static class ChangeCaptureTestKit
             | ulong.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Every change the pipeline wrote under <paramref name="output"/>: the batch files in batch order, their lines in order.</summary>
+    /// <summary>
+    /// Every change the pipeline wrote under <paramref name="output"/>: the batch files in batch order (on partitions, a
+    /// batch's part files <c>changes-&lt;batch&gt;-part-0000p</c> in part order), their lines in order.
+    /// </summary>
     public static List<JsonElement> ReadOutput(string output)
     {
         if (!Directory.Exists(output))
@@ -103,7 +106,8 @@ internal static class ChangeCaptureTestKit
 
         var changes = new List<JsonElement>();
         IEnumerable<string> files = Directory.GetFiles(output, "changes-*")
-            .OrderBy(file => long.Parse(Path.GetFileName(file)["changes-".Length..], CultureInfo.InvariantCulture));
+            .OrderBy(file => long.Parse(Path.GetFileName(file)["changes-".Length..].Split('-')[0], CultureInfo.InvariantCulture))
+            .ThenBy(file => file, StringComparer.Ordinal);
         foreach (string file in files)
         {
             foreach (string line in File.ReadAllLines(file))

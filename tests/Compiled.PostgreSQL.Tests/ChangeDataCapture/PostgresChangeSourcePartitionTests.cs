@@ -33,7 +33,7 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
             // 40 transactions of 5 inserts each, so that the reader has several batches to deal.
             await ExecuteAsync(connection, [.. Enumerable.Range(0, 40).Select(t =>
                 "INSERT INTO orders VALUES " + string.Join(", ", Enumerable.Range((t * 5) + 1, 5).Select(i => $"({i}, {i})")))]);
-            await WaitUntil(() => running.IsCompleted || Parts(output).Count == 200, "the first 200 changes written", log);
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count == 200, "the first 200 changes written", log);
             Assert.False(running.IsCompleted, log.Failure($"the first run ended: {running.Exception}"));
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
@@ -50,7 +50,7 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
         await using (var second = new PipelineRun(CapturedChanges.Definition, OnTwo(source, output, checkpoint, log)))
         {
             Task running = second.RunAsync(stop.Token, TestContext.Current.CancellationToken);
-            await WaitUntil(() => running.IsCompleted || Parts(output).Count >= 301, "the changes made while down written", log);
+            await WaitUntil(() => running.IsCompleted || ReadOutput(output).Count >= 301, "the changes made while down written", log);
             Assert.False(running.IsCompleted, log.Failure($"the second run ended: {running.Exception}"));
             await stop.CancelAsync();
             await running.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
@@ -58,7 +58,7 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
         }
 
         // Every change once, whichever partition wrote it: a change's place in the log is its own.
-        List<JsonElement> written = Parts(output);
+        List<JsonElement> written = ReadOutput(output);
         Assert.Equal(301, written.Count);
         Assert.Equal(301, written.Select(Place).Distinct().Count());
         string[] expected =
@@ -75,29 +75,6 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
         PipelineRunOptions options = Options(source, output, checkpoint, log);
         options.Parallelism = 2;
         return options;
-    }
-
-    // Every change written under `output`, from every batch's part files (changes-<batch>-part-0000p, in name order).
-    private static List<JsonElement> Parts(string output)
-    {
-        if (!Directory.Exists(output))
-        {
-            return [];
-        }
-
-        var changes = new List<JsonElement>();
-        foreach (string file in Directory.GetFiles(output, "changes-*").Order(StringComparer.Ordinal))
-        {
-            foreach (string line in File.ReadAllLines(file))
-            {
-                if (line.Length > 0)
-                {
-                    changes.Add(JsonDocument.Parse(line).RootElement.Clone());
-                }
-            }
-        }
-
-        return changes;
     }
 
     private static string LogText(FileLog log)
