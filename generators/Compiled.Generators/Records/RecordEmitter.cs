@@ -128,10 +128,51 @@ namespace Compiled.Generators.Records
         }
 
         // The body of TryReadCsv (rest: false), or of TryReadCsvRest (rest: true), which starts from the members already read and
-        // reads the record TryReadCsv took again: the plain line from its start, or the fields TryBegin cut.
+        // reads the record TryReadCsv took again: the plain line from its start, or the fields TryBegin cut. A layout read by plain
+        // lines has the plain line read inline (the fused loop inlines it) and any other line read by a method of its own, called
+        // rarely (TryReadCsvCut, TryReadCsvRestCut): the fused loop the JIT compiles optimised at its first call does not carry the
+        // general path's code, about half of a record's parsing code.
         private static void EmitReadBody(SourceWriter w, RecordModel model, bool rest)
         {
-            // Every member's local, default until read (or, for the rest of a record, as read before), shared by the two ways a line is read.
+            if (!ReadsPlainLines(model))
+            {
+                EmitLocals(w, model, rest, model.Members);
+                EmitGeneralRead(w, model, rest);
+                return;
+            }
+
+            EmitLocals(w, model, rest, CutFromPlainLine(model));
+            EmitPlainRead(w, model, rest);
+            string cut = rest ? "TryReadCsvRestCut" : "TryReadCsvCut";
+            w.Line(rest ? $"return {cut}(reader, line, members, ref value);" : $"return {cut}(reader, line, members, out value);");
+            w.Close();
+            w.Line();
+            w.Line(rest
+                ? "// The rest of a record that was not read plain, or whose field does not read in the common form: its fields cut by the rules of quoted fields."
+                : "// A line that is not plain, or whose field does not read in the common form: cut into fields by the rules of quoted fields.");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+            w.Open(rest
+                ? $"private static bool {cut}({Runtime}.CsvRecordReader reader, {Span} line, ulong members, ref {model.FullName} value)"
+                : $"private static bool {cut}({Runtime}.CsvRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
+            if (!rest)
+            {
+                w.Line("value = default;");
+            }
+
+            EmitLocals(w, model, rest, model.Members);
+            EmitGeneralRead(w, model, rest);
+        }
+
+        // The members of a plain line read from a cut field (not by a fused integer reader): those that share its locals.
+        private static List<RecordMember> CutFromPlainLine(RecordModel model) =>
+            Enumerable.Range(0, model.Members.Count)
+                .Where(i => !(i < 64 && PlainReader(model.Members[i]) is not null && model.Members.Count(m => m.Index == model.Members[i].Index) == 1))
+                .Select(i => model.Members[i]).ToList();
+
+        // Every member's local, default until read (or, for the rest of a record, as read before), and the locals that the
+        // reads of `cut` (the members read from a cut field) share.
+        private static void EmitLocals(SourceWriter w, RecordModel model, bool rest, IReadOnlyList<RecordMember> cut)
+        {
             for (int i = 0; i < model.Members.Count; i++)
             {
                 RecordMember member = model.Members[i];
@@ -153,22 +194,21 @@ namespace Compiled.Generators.Records
 
             // The locals the members' reads share, declared only when one reads through them (an unused local is CS0168):
             // the field's bytes for a member that is not text, the reason for a member read by a CsvValues reader.
-            bool readsFields = model.Members.Any(m => m.Kind != MemberKind.Text);
+            bool readsFields = cut.Any(m => m.Kind != MemberKind.Text);
             if (readsFields)
             {
                 w.Line($"{Span} field;");
             }
 
-            if (model.Members.Any(m => m.Kind is MemberKind.Value or MemberKind.Time))
+            if (cut.Any(m => m.Kind is MemberKind.Value or MemberKind.Time))
             {
                 w.Line($"{Reason} reason;");
             }
+        }
 
-            if (ReadsPlainLines(model))
-            {
-                EmitPlainRead(w, model, rest);
-            }
-
+        // The general path: the line cut into fields by the rules of quoted fields, each member found by its column; closes the method.
+        private static void EmitGeneralRead(SourceWriter w, RecordModel model, bool rest)
+        {
             w.Line();
             w.Line(rest
                 ? "// Any other line, or a plain line whose field does not read in the common form: the fields cut by the rules of quoted fields."
