@@ -131,6 +131,7 @@ public sealed class LineFramer : IDisposable
                 unscanned -= searchFrom;
             }
 
+            LineEnds lineEnds = new();
             while (true)
             {
                 // A consumer that counts fields has them counted in the pass that finds the line's end, when that pass starts
@@ -144,7 +145,7 @@ public sealed class LineFramer : IDisposable
                 }
                 else
                 {
-                    newline = ByteSearch.IndexOf(span, searchFrom, (byte)'\n');
+                    newline = lineEnds.Next(span, searchFrom);
                 }
 
                 if (newline < 0)
