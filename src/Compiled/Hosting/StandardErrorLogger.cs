@@ -42,6 +42,41 @@ internal sealed class StandardErrorLogger : ILoggerFactory
     {
     }
 
+    // The time of day as HH:mm:ss.fff and a space, written digit by digit: what DateTime.ToString writes in the invariant
+    // culture, without loading the culture's formatting data at start-up for the first entry.
+    private static void AppendTime(StringBuilder line, DateTime time)
+    {
+        Two(line, time.Hour).Append(':');
+        Two(line, time.Minute).Append(':');
+        Two(line, time.Second).Append('.');
+        int milliseconds = time.Millisecond;
+        line.Append((char)('0' + (milliseconds / 100))).Append((char)('0' + (milliseconds / 10 % 10))).Append((char)('0' + (milliseconds % 10))).Append(' ');
+
+        static StringBuilder Two(StringBuilder line, int value) => line.Append((char)('0' + (value / 10))).Append((char)('0' + (value % 10)));
+    }
+
+    // The text with each line end (\r\n, \r, \n, form feed, NEL, LS, PS) written as one space, as ReplaceLineEndings(" ")
+    // does, so that an entry is one line; without the searcher ReplaceLineEndings sets up (and the JIT compiles) at start-up.
+    private static void AppendOnOneLine(StringBuilder line, string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c is '\r' or '\n' or '\f' or '\u0085' or '\u2028' or '\u2029')
+            {
+                line.Append(' ');
+                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                {
+                    i++;
+                }
+            }
+            else
+            {
+                line.Append(c);
+            }
+        }
+    }
+
     // The console logger's four-letter names of the levels.
     private static string LevelName(LogLevel level) => level switch
     {
@@ -67,14 +102,15 @@ internal sealed class StandardErrorLogger : ILoggerFactory
                 return;
             }
 
-            var line = new StringBuilder(160)
-                .Append(DateTime.Now.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture))
-                .Append(LevelName(logLevel)).Append(": ")
-                .Append(category).Append('[').Append(eventId.Id.ToString(CultureInfo.InvariantCulture)).Append("] ")
-                .Append(formatter(state, exception).ReplaceLineEndings(" "));
+            var line = new StringBuilder(160);
+            AppendTime(line, DateTime.Now);
+            line.Append(LevelName(logLevel)).Append(": ")
+                .Append(category).Append('[').Append(eventId.Id.ToString(CultureInfo.InvariantCulture)).Append("] ");
+            AppendOnOneLine(line, formatter(state, exception));
             if (exception is not null)
             {
-                line.Append(' ').Append(exception.ToString().ReplaceLineEndings(" "));
+                line.Append(' ');
+                AppendOnOneLine(line, exception.ToString());
             }
 
             // One write per entry: entries from several threads (partitions, the clock) do not interleave.

@@ -27,6 +27,22 @@ public partial class StandardErrorLoggerTests
     }
 
     [Fact]
+    public void EveryKindOfLineEnd_IsOneSpace_AndTheTimeIsTheClocks()
+    {
+        var error = new StringWriter();
+        using ILoggerFactory loggers = StandardErrorLogger.CreateFactory(error, LogLevel.Information);
+        DateTime before = DateTime.Now;
+        loggers.CreateLogger("Compiled.Q1").LogWarning(new EventId(5), "a\r\nb\rc\nd\fe\u0085f\u2028g\u2029h\n\ni");
+        DateTime after = DateTime.Now;
+
+        string line = error.ToString().TrimEnd('\r', '\n');
+        Assert.EndsWith(" warn: Compiled.Q1[5] a b c d e f g h  i", line);
+        // The time of day as the invariant culture writes it, between the clock's readings around the entry (within a day).
+        TimeSpan written = TimeSpan.ParseExact(line[..12], @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(written, before.TimeOfDay - TimeSpan.FromMilliseconds(1), after.TimeOfDay < before.TimeOfDay ? TimeSpan.FromDays(1) : after.TimeOfDay);
+    }
+
+    [Fact]
     public void TheLevelNone_WritesNothing()
     {
         var error = new StringWriter();
