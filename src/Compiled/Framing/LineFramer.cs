@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Compiled.Connectors;
-using Compiled.Internal;
 
 namespace Compiled.Framing;
 
@@ -140,7 +139,7 @@ public sealed class LineFramer : IDisposable
                 int fields = 0;
                 if (TConsumer.FieldSeparator >= 0)
                 {
-                    newline = ByteSearch.IndexOfCounting(span, searchFrom, (byte)'\n', (byte)TConsumer.FieldSeparator, out int separators, out bool quote);
+                    newline = lineEnds.NextCounting(span, searchFrom, (byte)TConsumer.FieldSeparator, out int separators, out bool quote);
                     fields = searchFrom != recordStart - segmentStart ? 0 : quote ? -1 : separators + 1;
                 }
                 else

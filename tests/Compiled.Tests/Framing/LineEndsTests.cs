@@ -39,6 +39,47 @@ public class LineEndsTests
         }
     }
 
+    [Theory]
+    [InlineData(5, 8)]
+    [InlineData(6, 70)]
+    [InlineData(7, 130)]
+    [InlineData(8, 400)]
+    public void NextCounting_CallAfterCall_AgreesWithIndexOfCounting(int seed, int maxLine)
+    {
+        var random = new Random(seed);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            byte[] text = RandomLines(random, length: random.Next(0, 1500), maxLine);
+            // Separators in most lines, a quote in some.
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (text[i] != (byte)'\n')
+                {
+                    int pick = random.Next(100);
+                    text[i] = pick < 12 ? (byte)',' : pick == 12 ? (byte)'"' : text[i];
+                }
+            }
+
+            var ends = new LineEnds();
+            int from = 0;
+            while (from <= text.Length)
+            {
+                int expected = Compiled.Internal.ByteSearch.IndexOfCounting(text, from, (byte)'\n', (byte)',', out int expectedSeparators, out bool expectedQuote);
+                int actual = ends.NextCounting(text, from, (byte)',', out int separators, out bool quote);
+                string where = $"seed {seed}, trial {trial}, length {text.Length}, from {from}";
+                Assert.True(expected == actual, $"{where}: expected the end at {expected}, found {actual}");
+                if (actual < 0)
+                {
+                    break;
+                }
+
+                Assert.True(expectedSeparators == separators, $"{where}: expected {expectedSeparators} separators, counted {separators}");
+                Assert.True(expectedQuote == quote, $"{where}: expected quote {expectedQuote}, found {quote}");
+                from = actual + 1 + (random.Next(8) == 0 ? random.Next(0, 100) : 0);
+            }
+        }
+    }
+
     [Fact]
     public void Next_ReadsNothingPastTheText()
     {
