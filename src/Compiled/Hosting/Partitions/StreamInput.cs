@@ -9,8 +9,9 @@ namespace Compiled.Hosting.Partitions;
 
 /// <summary>
 /// A byte-stream source (<c>tcp://</c>, <c>stdin:</c>) read on several partitions: one reader, a thread of the input's
-/// own, receives the source's streams one after another into blocks, cuts each block at its last line end, and deals the
-/// blocks of whole lines to the partitions (<see cref="DealingInput{TPiece}"/>), each of which runs its blocks through
+/// own, receives the source's streams one after another into blocks (a connection straight from its socket, so that each
+/// byte is copied once, by the kernel), cuts each block at its last line end, and deals the blocks of whole lines to the
+/// partitions (<see cref="DealingInput{TPiece}"/>), each of which runs its blocks through
 /// its fused loop on its own thread.
 /// </summary>
 /// <remarks>
