@@ -12,6 +12,8 @@ namespace Compiled.Connectors.Tcp;
 /// Only when nothing has arrived does a read wait, asynchronously, on a pool thread that polls the socket: never through
 /// the runtime's socket event loop, whose thread would otherwise be woken for each segment received. The reader owns the socket; it counts the bytes
 /// received, and ends like a close when the peer resets the connection.
+/// A reader of its own that deals the stream in blocks on partitions (<c>StreamInput</c>) receives straight into its
+/// blocks instead (<see cref="TryReceiveNow"/>, <see cref="Receive"/>), not through this reader's buffer.
 /// </summary>
 /// <remarks>
 /// A reset (RST) is how a producer that crashed or closed with unread data says goodbye: ending the reader there,
@@ -31,7 +33,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
 
     private readonly Socket _socket;
     private readonly string _name;
-    private readonly PositionedReadBuffer _reads = new(BufferBytes);
+    private PositionedReadBuffer? _buffer;   // rented at the first read through the pipe (not when received into blocks)
     private CancellationTokenSource _cancelPending = new();
     private bool _examinedAll = true;   // the caller examined every byte received: the next read must bring more
     private bool _ended;                // the peer closed or reset the connection
@@ -50,6 +52,9 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     /// <inheritdoc />
     public bool WasReset { get; private set; }
 
+    // The buffer the pipe's reads go into, rented at the first.
+    private PositionedReadBuffer Reads => _buffer ??= new PositionedReadBuffer(BufferBytes);
+
     /// <inheritdoc />
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -60,7 +65,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             // CancelPendingRead with no read waiting: the next read returns at once, marked cancelled.
             _cancelPending.Dispose();
             _cancelPending = new CancellationTokenSource();
-            return new ValueTask<ReadResult>(new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false));
+            return new ValueTask<ReadResult>(new ReadResult(Reads.Unconsumed, isCanceled: true, isCompleted: false));
         }
 
         if (!_examinedAll || _ended)
@@ -112,7 +117,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
     {
         ThrowIfCompleted();
-        _examinedAll = _reads.Advance(consumed, examined, _name);
+        _examinedAll = Reads.Advance(consumed, examined, _name);
     }
 
     /// <inheritdoc />
@@ -128,7 +133,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
 
         _completed = true;
         _socket.Dispose();
-        _reads.Return();
+        _buffer?.Return();
         _cancelPending.Dispose();
     }
 
@@ -141,6 +146,67 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => CompleteAsync();
+
+    /// <summary>
+    /// Receives what the socket holds straight into <paramref name="into"/> (not empty), on this thread, if bytes (or the
+    /// peer's close) come within a millisecond, as a read does; returns how many (0: the connection's end, a close or a
+    /// reset), or -1 when nothing came. For a reader that receives into blocks of its own; not mixed with reads through the
+    /// pipe on one connection.
+    /// </summary>
+    /// <exception cref="IOException">The receive failed otherwise than by a reset.</exception>
+    public int TryReceiveNow(Span<byte> into)
+    {
+        ThrowIfCompleted();
+        if (_ended)
+        {
+            return 0;
+        }
+
+        int available;
+        try
+        {
+            available = _socket.Available;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            available = 0;
+        }
+
+        return available > 0 || Readable(PollMicroseconds, failed: false) ? ReceiveInto(into) : -1;
+    }
+
+    /// <summary>
+    /// Waits for bytes (or the peer's close) on this thread, polling the socket in slices so that <paramref name="stop"/>
+    /// ends the wait within one (<see cref="OperationCanceledException"/>), then receives them straight into
+    /// <paramref name="into"/> (not empty); returns how many, 0 at the connection's end (a close or a reset).
+    /// </summary>
+    /// <exception cref="IOException">The receive failed otherwise than by a reset.</exception>
+    public int Receive(Span<byte> into, CancellationToken stop)
+    {
+        ThrowIfCompleted();
+        if (_ended)
+        {
+            return 0;
+        }
+
+        while (!Readable(WaitSliceMicroseconds, failed: true))
+        {
+            stop.ThrowIfCancellationRequested();
+        }
+
+        stop.ThrowIfCancellationRequested();
+        return ReceiveInto(into);
+    }
+
+    // Receives into `into`, on this thread, counting what came: 0 is the connection's end.
+    private int ReceiveInto(Span<byte> into)
+    {
+        int received = _socket.Receive(into, SocketFlags.None, out SocketError error);
+        received = error == SocketError.Success ? received : Failed(error);
+        BytesReceived += received;
+        _ended = received == 0;
+        return received;
+    }
 
     // Nothing has arrived: waits for bytes (or the peer's close) on a pool thread, polling the socket in slices so that
     // CancelPendingRead or the caller's token ends the wait within one, then takes them here. Not the socket's own
@@ -155,7 +221,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
         {
             _cancelPending.Dispose();
             _cancelPending = new CancellationTokenSource();
-            return new ReadResult(_reads.Unconsumed, isCanceled: true, isCompleted: false);
+            return new ReadResult(Reads.Unconsumed, isCanceled: true, isCompleted: false);
         }
 
         ReceiveNow();
@@ -194,7 +260,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     // Takes what the socket holds into the buffer's room, on this thread.
     private void ReceiveNow()
     {
-        int received = _socket.Receive(_reads.Room().Span, SocketFlags.None, out SocketError error);
+        int received = _socket.Receive(Reads.Room().Span, SocketFlags.None, out SocketError error);
         Take(error == SocketError.Success ? received : Failed(error));
     }
 
@@ -216,13 +282,13 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
     // What a receive brought: 0 is the connection's end.
     private void Take(int received)
     {
-        _reads.Received(received);
+        Reads.Received(received);
         BytesReceived += received;
         _ended = received == 0;
         _examinedAll = false;
     }
 
-    private ReadResult Result() => new(_reads.Unconsumed, isCanceled: false, isCompleted: _ended);
+    private ReadResult Result() => new(Reads.Unconsumed, isCanceled: false, isCompleted: _ended);
 
     private void ThrowIfCompleted()
     {

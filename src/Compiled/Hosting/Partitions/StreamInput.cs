@@ -9,8 +9,9 @@ namespace Compiled.Hosting.Partitions;
 
 /// <summary>
 /// A byte-stream source (<c>tcp://</c>, <c>stdin:</c>) read on several partitions: one reader, a thread of the input's
-/// own, receives the source's streams one after another into blocks, cuts each block at its last line end, and deals the
-/// blocks of whole lines to the partitions (<see cref="DealingInput{TPiece}"/>), each of which runs its blocks through
+/// own, receives the source's streams one after another into blocks (a connection straight from its socket, so that each
+/// byte is copied once, by the kernel), cuts each block at its last line end, and deals the blocks of whole lines to the
+/// partitions (<see cref="DealingInput{TPiece}"/>), each of which runs its blocks through
 /// its fused loop on its own thread.
 /// </summary>
 /// <remarks>
@@ -115,12 +116,18 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
         }
     }
 
-    // One stream: its bytes copied into the block in hand, whose whole lines are dealt after each read when a partition
-    // has room, and when the block is full or before the reader waits for bytes, waiting for room then; its last block,
-    // with the bytes after its last line end, is dealt marked as the stream's end. False when the input was disposed.
+    // One stream: its bytes copied into the block in hand (a connection's received straight into it), whose whole lines
+    // are dealt after each read when a partition has room, and when the block is full or before the reader waits for
+    // bytes, waiting for room then; its last block, with the bytes after its last line end, is dealt marked as the
+    // stream's end. False when the input was disposed.
     private bool ReceiveStream(SourceStream stream)
     {
         PipeReader reader = stream.Reader;
+        if (reader is TcpConnectionReader connection)
+        {
+            return ReceiveConnection(stream.Name, connection);
+        }
+
         Block block = TakeFree(stream.Name, 0, continues: false);
         try
         {
@@ -161,6 +168,58 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
 
                 // The whole lines in hand go to a partition with room at once, so that what the reader holds, which a stop
                 // does not run, is at most a block while every partition has its share; with none, the block fills on.
+                if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds, wait: false))
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            Return(block);
+        }
+    }
+
+    // A connection without a write-ahead log: received straight into the block in hand, as ReceiveStream copies a
+    // stream's reads into it, so that each byte is copied once (by the kernel) on the reader's thread, not twice.
+    private bool ReceiveConnection(string name, TcpConnectionReader connection)
+    {
+        Block block = TakeFree(name, 0, continues: false);
+        try
+        {
+            while (true)
+            {
+                if (block.Room == 0 && !MakeRoom(ref block))
+                {
+                    return false;
+                }
+
+                // Nothing has come within a millisecond: the whole lines in hand are dealt before the wait.
+                int received = connection.TryReceiveNow(block.Bytes.AsSpan(block.Length));
+                if (received < 0)
+                {
+                    if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds))
+                    {
+                        return false;
+                    }
+
+                    if (block.Room == 0 && !MakeRoom(ref block))
+                    {
+                        return false;
+                    }
+
+                    received = connection.Receive(block.Bytes.AsSpan(block.Length), Stopping);
+                }
+
+                if (received == 0)
+                {
+                    // The connection's end: its last block goes with the bytes after its last line end (a line cut short).
+                    return (block.Length == 0 && _sticky < 0) || Deal(ref block, block.Length, completed: true);
+                }
+
+                block.Received(received);
+
+                // As ReceiveStream: the whole lines in hand go to a partition with room at once; with none, the block fills on.
                 if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds, wait: false))
                 {
                     return false;
@@ -291,6 +350,17 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
             if (last >= 0)
             {
                 LineEnds = Length - bytes.Length + last + 1;
+            }
+        }
+
+        // Counts `count` bytes received into the room after the bytes held, noting the last line end among them.
+        public void Received(int count)
+        {
+            int last = Bytes.AsSpan(Length, count).LastIndexOf((byte)'\n');
+            Length += count;
+            if (last >= 0)
+            {
+                LineEnds = Length - count + last + 1;
             }
         }
 

@@ -83,6 +83,48 @@ public class StreamPartitionTests
     }
 
     [Fact]
+    public async Task Tcp_OnTwoPartitions_ConnectionReset_EndsLikeAClose_KeepingThePartialLine()
+    {
+        // The first connection is reset (RST) after "c", which it cut short; the run reconnects, as after a close.
+        Run run = await RunTcpAsync(parallelism: 2, ["a b\nc", "d d\n"], reset: true);
+
+        Assert.Equal("(a,1)|(b,1)|(c,1)|(d,2)", string.Join('|', run.Counts.Select(static pair => $"({pair.Key},{pair.Value})")));
+        Assert.Equal(1, run.Counters.PartialRecords);
+        Assert.Equal(3, run.Counters.Records);
+        Assert.Contains("the server reset the connection after 5 bytes; reconnecting", run.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tcp_OnTwoPartitions_LinesLongerThanABlock_CountAsOnOnePartition()
+    {
+        // Lines longer than a block (256 KiB), received straight into it, grow it; the connections end after a line end.
+        var text = new StringBuilder(Lines(seed: 11, lines: 20_000));
+        text.Append(string.Join(' ', Enumerable.Range(0, 60_000).Select(static i => "long" + (i % 7)))).Append('\n');
+        text.Append(Lines(seed: 12, lines: 2_000));
+        text.Append(string.Join(' ', Enumerable.Range(0, 90_000).Select(static i => "longer" + (i % 5)))).Append('\n');
+        string[] connections = [text.ToString(), Lines(seed: 13, lines: 3_000)];
+
+        Run one = await RunTcpAsync(parallelism: 1, connections);
+        Run many = await RunTcpAsync(parallelism: 2, connections);
+
+        Assert.Equal(Count(connections), one.Counts);
+        Assert.Equal(one.Counts, many.Counts);
+    }
+
+    [Fact]
+    public async Task Tcp_OnTwoPartitions_LineOverTheLimit_IsDroppedWholeAsOnOnePartition()
+    {
+        // maxRecordBytes=1000 with onOversize=skip: the 300 KiB line is dealt in pieces, all to one partition, which drops it.
+        string[] connections = [Lines(seed: 14, lines: 5_000) + new string('x', 300 * 1024) + " tail\n" + Lines(seed: 15, lines: 5_000)];
+
+        Run one = await RunTcpAsync(parallelism: 1, connections, "?maxRecordBytes=1000&onOversize=skip");
+        Run many = await RunTcpAsync(parallelism: 2, connections, "?maxRecordBytes=1000&onOversize=skip");
+
+        Assert.Equal(Count([Lines(seed: 14, lines: 5_000), Lines(seed: 15, lines: 5_000)]), one.Counts);
+        Assert.Equal(one.Counts, many.Counts);
+    }
+
+    [Fact]
     public async Task Tcp_WithWriteAheadLog_StaysOnOnePartition_AndSaysWhy()
     {
         Run run = await RunTcpAsync(parallelism: 2, ["a b\n"], "?wal=true", checkpoint: true);
@@ -203,10 +245,10 @@ public class StreamPartitionTests
 
     internal sealed record Run(SortedDictionary<string, long> Counts, int Batches, SourceCounters Counters, string Uri, string Log, string DebugLog);
 
-    // Serves each text on a connection of its own, in pieces with pauses, closes it, and waits for the source to
+    // Serves each text on a connection of its own, in pieces with pauses, closes it (`reset`: the first with a reset), and waits for the source to
     // reconnect; once every byte is counted, the run is stopped. Returns the counts summed over the batches.
     private static async Task<Run> RunTcpAsync(int? parallelism, string[] connections, string query = "", bool checkpoint = false,
-        PipelineDefinition? definition = null, Action<string>? readOutput = null, int batchMilliseconds = 50)
+        PipelineDefinition? definition = null, Action<string>? readOutput = null, int batchMilliseconds = 50, bool reset = false)
     {
         using var temp = new TempDirectory();
         using var logs = new CapturingLoggerProvider();
@@ -244,6 +286,14 @@ public class StreamPartitionTests
                     {
                         await stream.WriteAsync(bytes.AsMemory(at, Math.Min(piece, bytes.Length - at)), TestContext.Current.CancellationToken);
                         await Task.Delay(15, TestContext.Current.CancellationToken);
+                    }
+
+                    if (reset && total == 0)
+                    {
+                        // A zero linger time makes the socket's close send a reset instead of an orderly close (the
+                        // client's own would shut the socket down first).
+                        client.Client.LingerState = new LingerOption(true, 0);
+                        client.Client.Close();
                     }
                 }
 
