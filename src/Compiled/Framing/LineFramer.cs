@@ -89,7 +89,7 @@ public sealed class LineFramer : IDisposable
     /// Compiled fully optimised at its first call, with the consumer's fused loop inlined into it, as Native AOT compiles
     /// it. Under the JIT's tiering it would start as tier-0 code: it is called once per read, and on a 64 KiB read its
     /// loop runs about a thousand times, too few for on-stack replacement, while call counting waits for start-up to go
-    /// quiet, so a 64 MiB word count ran to its end in tier-0 code (benchmarks/results/end-to-end.md, "What tiering
+    /// quiet, so a 64 MiB word count ran to its end in tier-0 code (benchmarks/results/end-to-end/1-yardstick-partitions-windows.md, "What tiering
     /// costs the JIT build").
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
