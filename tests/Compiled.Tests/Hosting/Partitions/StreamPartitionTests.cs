@@ -98,11 +98,7 @@ public class StreamPartitionTests
     public async Task Tcp_OnTwoPartitions_LinesLongerThanABlock_CountAsOnOnePartition()
     {
         // Lines longer than a block (256 KiB), received straight into it, grow it; the connections end after a line end.
-        var text = new StringBuilder(Lines(seed: 11, lines: 20_000));
-        text.Append(string.Join(' ', Enumerable.Range(0, 60_000).Select(static i => "long" + (i % 7)))).Append('\n');
-        text.Append(Lines(seed: 12, lines: 2_000));
-        text.Append(string.Join(' ', Enumerable.Range(0, 90_000).Select(static i => "longer" + (i % 5)))).Append('\n');
-        string[] connections = [text.ToString(), Lines(seed: 13, lines: 3_000)];
+        string[] connections = [WithLongLines(seed: 11, lines: 20_000), Lines(seed: 13, lines: 3_000)];
 
         Run one = await RunTcpAsync(parallelism: 1, connections);
         Run many = await RunTcpAsync(parallelism: 2, connections);
@@ -148,12 +144,7 @@ public class StreamPartitionTests
     public async Task WordCount_Stdin_OnThreePartitions_EndsAtOnceInOneBatch_CountingLongLinesAsOnePartition()
     {
         // Lines longer than a block (256 KiB) grow it; the input's last line has no line end, and is a line all the same.
-        var text = new StringBuilder(Lines(seed: 4, lines: 30_000));
-        text.Append(string.Join(' ', Enumerable.Range(0, 60_000).Select(static i => "long" + (i % 7)))).Append('\n');
-        text.Append(Lines(seed: 5, lines: 2_000));
-        text.Append(string.Join(' ', Enumerable.Range(0, 90_000).Select(static i => "longer" + (i % 5)))).Append('\n');
-        text.Append("last line");
-        string input = text.ToString();
+        string input = WithLongLines(seed: 4, lines: 30_000) + "last line";
 
         (SortedDictionary<string, long> one, _, _) = await RunStdinAsync(parallelism: 1, input);
         (SortedDictionary<string, long> many, int batches, string log) = await RunStdinAsync(parallelism: 3, input);
@@ -401,6 +392,13 @@ public class StreamPartitionTests
     }
 
     // `lines` lines of one to eight words from a vocabulary of 400, each ending with '\n'.
+    // Lines of words (seed), then a line longer than a block (256 KiB), 2,000 more lines (seed + 1), and a longer line still.
+    private static string WithLongLines(int seed, int lines) =>
+        Lines(seed, lines)
+        + string.Join(' ', Enumerable.Range(0, 60_000).Select(static i => "long" + (i % 7))) + "\n"
+        + Lines(seed + 1, 2_000)
+        + string.Join(' ', Enumerable.Range(0, 90_000).Select(static i => "longer" + (i % 5))) + "\n";
+
     private static string Lines(int seed, int lines)
     {
         var random = new Random(seed);
