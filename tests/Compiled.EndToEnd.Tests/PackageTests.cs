@@ -1,89 +1,56 @@
-using System.Globalization;
-using System.Text;
+using System.Reflection.PortableExecutable;
 
 namespace Compiled.EndToEnd.Tests;
 
 /// <summary>A user's project takes one package reference and gets the runtime and the generator.</summary>
-public class PackageTests
+public class PackageTests(PackedCompiled package) : IClassFixture<PackedCompiled>
 {
     [Fact]
     public async Task Package_OneReference_CompilesAndRunsAPipeline()
     {
-        using var temp = new TempDirectory();
-        string feed = Path.Combine(temp.Path, "feed");
-        using IDisposable building = await BuildLock.AcquireAsync();
-
-        // A version of its own, so that no package cached by an earlier run stands in for this build.
-        string version = "0.0.0-test." + Guid.NewGuid().ToString("N")[..8];
-        var pack = await ChildProcess.RunAsync("dotnet",
-            ["pack", Path.Combine(Repo.Root, "src", "Compiled", "Compiled.csproj"), "-c", "Release", "-o", feed, "-p:Version=" + version, "-nologo"],
-            Repo.Root, TimeSpan.FromMinutes(10));
-        Assert.True(pack.ExitCode == 0, $"dotnet pack failed:\n{pack.Output}\n{pack.Error}");
-
-        string app = Path.Combine(temp.Path, "app");
-        Directory.CreateDirectory(app);
-        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <add key="local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Compiled" Version="{version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        File.WriteAllText(Path.Combine(app, "Program.cs"), """
-            using Compiled;
-
-            return await Lengths.RunAsync(args);
-
-            [Pipeline(BatchInterval = "1s")]
-            static partial class Lengths
-            {
-                [Source(Default = "stdin:")]
-                public static partial Lines Input();
-
-                [Filter]
-                public static bool NotEmpty(ReadOnlySpan<byte> line) => !line.IsEmpty;
-
-                [CountByValue]
-                public static int Length(ReadOnlySpan<byte> line) => line.Length;
-
-                [Sink(Default = "console")]
-                public static partial void Output(int length, long lines);
-            }
-            """);
-
-        // The repository's Directory.Build.props must not reach this project: it stands for a user's.
-        File.WriteAllText(Path.Combine(temp.Path, "Directory.Build.props"), "<Project />");
-        File.WriteAllText(Path.Combine(temp.Path, "Directory.Packages.props"), "<Project />");
+        string app = package.CreateApp("app");
 
         var run = await ChildProcess.RunAsync("dotnet", ["run", "--project", app, "--", "--log-level", "warning"], app, TimeSpan.FromMinutes(10),
-            input: Encoding.ASCII.GetBytes("ab\n\nabc\nxy\nabcd\n"));
+            input: PackedCompiled.Input);
         Assert.True(run.ExitCode == 0, $"dotnet run failed ({run.ExitCode}):\n{run.Output}\n{run.Error}");
-        string[] lines = run.Output.Split('\n');
-        Assert.Equal("-------------------------------------------", lines[0]);
+        PackedCompiled.AssertLengths(run.Output);
+    }
 
-        // The lines by length, summed over the batches: on a busy machine the first batch may end before the input is read.
-        var counts = new SortedDictionary<int, long>();
-        foreach (string line in lines.Where(l => l.StartsWith('(')))
-        {
-            string[] pair = line.Trim('(', ')').Split(',');
-            counts[int.Parse(pair[0], CultureInfo.InvariantCulture)] = counts.GetValueOrDefault(int.Parse(pair[0], CultureInfo.InvariantCulture)) + long.Parse(pair[1], CultureInfo.InvariantCulture);
-        }
+    /// <summary>
+    /// One property gives a package user's Release build ReadyToRun code (README, "JIT or Native AOT"): the project's
+    /// own restore knows nothing of it, and a Debug build stays as it was.
+    /// </summary>
+    [Fact]
+    public async Task Package_CompiledReadyToRun_ReleaseBuildCarriesReadyToRunCode()
+    {
+        string app = package.CreateApp("app-readytorun", "<CompiledReadyToRun>true</CompiledReadyToRun>");
 
-        Assert.Equal(new SortedDictionary<int, long> { [2] = 2, [3] = 1, [4] = 1 }, counts);
+        var restore = await ChildProcess.RunAsync("dotnet", ["restore", "-nologo"], app, TimeSpan.FromMinutes(10));
+        Assert.True(restore.ExitCode == 0, $"dotnet restore failed:\n{restore.Output}\n{restore.Error}");
+        var release = await ChildProcess.RunAsync("dotnet", ["build", "-c", "Release", "--no-restore", "-nologo"], app, TimeSpan.FromMinutes(10));
+        Assert.True(release.ExitCode == 0, $"dotnet build -c Release failed:\n{release.Output}\n{release.Error}");
+
+        string releaseOutput = Path.Combine(app, "bin", "Release", "net10.0");
+        Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "App.dll")), "App.dll of the Release build has no ReadyToRun code");
+        Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "Compiled.dll")), "Compiled.dll of the Release build has no ReadyToRun code");
+        Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "System.CommandLine.dll")), "System.CommandLine.dll of the Release build has no ReadyToRun code");
+
+        var run = await ChildProcess.RunAsync("dotnet", [Path.Combine(releaseOutput, "App.dll"), "--log-level", "warning"], app, TimeSpan.FromMinutes(2),
+            input: PackedCompiled.Input);
+        Assert.True(run.ExitCode == 0, $"the Release build's App.dll failed ({run.ExitCode}):\n{run.Output}\n{run.Error}");
+        PackedCompiled.AssertLengths(run.Output);
+
+        var debug = await ChildProcess.RunAsync("dotnet", ["build", "--no-restore", "-nologo"], app, TimeSpan.FromMinutes(10));
+        Assert.True(debug.ExitCode == 0, $"dotnet build failed:\n{debug.Output}\n{debug.Error}");
+        string debugOutput = Path.Combine(app, "bin", "Debug", "net10.0");
+        Assert.False(HasReadyToRunCode(Path.Combine(debugOutput, "App.dll")), "App.dll of the Debug build has ReadyToRun code");
+        Assert.False(HasReadyToRunCode(Path.Combine(debugOutput, "Compiled.dll")), "Compiled.dll of the Debug build has ReadyToRun code");
+    }
+
+    // A ReadyToRun image keeps its IL and adds precompiled code, found through the CLI header's managed native header.
+    private static bool HasReadyToRunCode(string assembly)
+    {
+        using var reader = new PEReader(File.OpenRead(assembly));
+        return reader.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
     }
 }
