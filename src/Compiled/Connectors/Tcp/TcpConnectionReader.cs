@@ -73,21 +73,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             return new ValueTask<ReadResult>(Result());
         }
 
-        // Bytes the kernel holds already: taken at once, on this thread. A socket whose state the call cannot tell (closed
-        // under the read by a stop) goes the waiting way, which reports it as the socket does.
-        int available;
-        try
-        {
-            available = _socket.Available;
-        }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
-        {
-            available = 0;
-        }
-
-        // Nothing yet: up to a millisecond on this thread for bytes (or the peer's close), which a fast sender's next
-        // segment usually takes, rather than hand the wait to the thread pool, whose hop costs a busy connection more.
-        if (available > 0 || Readable(PollMicroseconds, failed: false))
+        if (ArrivesNow())
         {
             ReceiveNow();
             return new ValueTask<ReadResult>(Result());
@@ -162,17 +148,7 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             return 0;
         }
 
-        int available;
-        try
-        {
-            available = _socket.Available;
-        }
-        catch (Exception error) when (error is SocketException or ObjectDisposedException)
-        {
-            available = 0;
-        }
-
-        return available > 0 || Readable(PollMicroseconds, failed: false) ? ReceiveInto(into) : -1;
+        return ArrivesNow() ? ReceiveInto(into) : -1;
     }
 
     /// <summary>
@@ -189,12 +165,11 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             return 0;
         }
 
-        while (!Readable(WaitSliceMicroseconds, failed: true))
+        if (!WaitReadable(stop, CancellationToken.None))
         {
             stop.ThrowIfCancellationRequested();
         }
 
-        stop.ThrowIfCancellationRequested();
         return ReceiveInto(into);
     }
 
@@ -228,11 +203,11 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
         return Result();
     }
 
-    // Whether the socket has bytes (or the peer's close, or an error the receive then reports): false when a pending
-    // read was cancelled or the caller's token was, first.
-    private bool WaitReadable(CancellationToken cancelPending, CancellationToken cancellationToken)
+    // Waits, polling the socket in slices, until it has bytes (or the peer's close, or an error the receive then reports):
+    // false when either token was cancelled first (a pending read's and the caller's, or the block reader's stop).
+    private bool WaitReadable(CancellationToken one, CancellationToken other)
     {
-        while (!cancelPending.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        while (!one.IsCancellationRequested && !other.IsCancellationRequested)
         {
             if (Readable(WaitSliceMicroseconds, failed: true))
             {
@@ -257,11 +232,30 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
         }
     }
 
-    // Takes what the socket holds into the buffer's room, on this thread.
+    // Whether bytes (or the peer's close) are there now: the kernel holds some already, or they come within a millisecond
+    // on this thread, which a fast sender's next segment usually takes, rather than hand the wait to the thread pool,
+    // whose hop costs a busy connection more. A socket whose state the call cannot tell (closed under the read by a stop)
+    // goes the waiting way, which reports it as the socket does.
+    private bool ArrivesNow()
+    {
+        int available;
+        try
+        {
+            available = _socket.Available;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            available = 0;
+        }
+
+        return available > 0 || Readable(PollMicroseconds, failed: false);
+    }
+
+    // Takes what the socket holds into the buffer's room, on this thread: the caller has not examined it yet.
     private void ReceiveNow()
     {
-        int received = _socket.Receive(Reads.Room().Span, SocketFlags.None, out SocketError error);
-        Take(error == SocketError.Success ? received : Failed(error));
+        Reads.Received(ReceiveInto(Reads.Room().Span));
+        _examinedAll = false;
     }
 
     // A receive's failure: a reset ends the connection as a close does; any other error is the socket's to report.
@@ -277,15 +271,6 @@ internal sealed class TcpConnectionReader : PipeReader, ITcpConnection
             $"Reading from {_name} failed: {error}. The run stops here; check the network and the server, then start the job again " +
             "(what the batch in flight had received is not read again unless the source keeps a write-ahead log: ?wal=true with --checkpoint).",
             new SocketException((int)error));
-    }
-
-    // What a receive brought: 0 is the connection's end.
-    private void Take(int received)
-    {
-        Reads.Received(received);
-        BytesReceived += received;
-        _ended = received == 0;
-        _examinedAll = false;
     }
 
     private ReadResult Result() => new(Reads.Unconsumed, isCanceled: false, isCompleted: _ended);
