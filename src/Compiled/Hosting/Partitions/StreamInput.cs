@@ -116,75 +116,15 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
         }
     }
 
-    // One stream: its bytes copied into the block in hand (a connection's received straight into it), whose whole lines
-    // are dealt after each read when a partition has room, and when the block is full or before the reader waits for
-    // bytes, waiting for room then; its last block, with the bytes after its last line end, is dealt marked as the
-    // stream's end. False when the input was disposed.
+    // One stream, received into the block in hand (a connection's straight from its socket, any other's copied from its
+    // pipe's reads): the whole lines in hand are dealt after each receive when a partition has room, and, waiting for room
+    // then, when the block is full or before the reader waits for bytes; its last block, with the bytes after its last
+    // line end, is dealt marked as the stream's end, which the framer keeps or drops as a line cut short (a connection)
+    // or takes as the last line (standard input). False when the input was disposed.
     private bool ReceiveStream(SourceStream stream)
     {
-        PipeReader reader = stream.Reader;
-        if (reader is TcpConnectionReader connection)
-        {
-            return ReceiveConnection(stream.Name, connection);
-        }
-
+        StreamBytes bytes = stream.Reader is TcpConnectionReader connection ? new ConnectionBytes(connection) : new PipeBytes(stream.Reader);
         Block block = TakeFree(stream.Name, 0, continues: false);
-        try
-        {
-            while (true)
-            {
-                // Nothing has come yet: the whole lines in hand are dealt before the wait.
-                ValueTask<ReadResult> read = reader.ReadAsync(Stopping);
-                if (!read.IsCompleted && block.LineEnds > 0 && !Deal(ref block, block.LineEnds))
-                {
-                    return false;
-                }
-
-                ReadResult result = Await(read);
-                ReadOnlySequence<byte> bytes = result.Buffer;
-                foreach (ReadOnlyMemory<byte> segment in bytes)
-                {
-                    ReadOnlySpan<byte> rest = segment.Span;
-                    while (!rest.IsEmpty)
-                    {
-                        if (block.Room == 0 && !MakeRoom(ref block))
-                        {
-                            return false;
-                        }
-
-                        int take = Math.Min(block.Room, rest.Length);
-                        block.Append(rest[..take]);
-                        rest = rest[take..];
-                    }
-                }
-
-                reader.AdvanceTo(bytes.End);
-                if (result.IsCompleted)
-                {
-                    // The stream's end: its last block goes with the bytes after its last line end, which the framer keeps
-                    // or drops as a line cut short (a connection) or takes as the last line (standard input).
-                    return (block.Length == 0 && _sticky < 0) || Deal(ref block, block.Length, completed: true);
-                }
-
-                // The whole lines in hand go to a partition with room at once, so that what the reader holds, which a stop
-                // does not run, is at most a block while every partition has its share; with none, the block fills on.
-                if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds, wait: false))
-                {
-                    return false;
-                }
-            }
-        }
-        finally
-        {
-            Return(block);
-        }
-    }
-
-    // A connection without a write-ahead log: received straight into the block in hand, as ReceiveStream copies a
-    // stream's reads into it, so that each byte is copied once (by the kernel) on the reader's thread, not twice.
-    private bool ReceiveConnection(string name, TcpConnectionReader connection)
-    {
-        Block block = TakeFree(name, 0, continues: false);
         try
         {
             while (true)
@@ -194,10 +134,10 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
                     return false;
                 }
 
-                // Nothing has come within a millisecond: the whole lines in hand are dealt before the wait.
-                int received = connection.TryReceiveNow(block.Bytes.AsSpan(block.Length));
+                int received = bytes.TryNow(block.RoomBytes, Stopping);
                 if (received < 0)
                 {
+                    // Nothing has come yet: the whole lines in hand are dealt before the wait.
                     if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds))
                     {
                         return false;
@@ -208,18 +148,18 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
                         return false;
                     }
 
-                    received = connection.Receive(block.Bytes.AsSpan(block.Length), Stopping);
+                    received = bytes.Wait(block.RoomBytes, Stopping);
                 }
 
                 if (received == 0)
                 {
-                    // The connection's end: its last block goes with the bytes after its last line end (a line cut short).
                     return (block.Length == 0 && _sticky < 0) || Deal(ref block, block.Length, completed: true);
                 }
 
                 block.Received(received);
 
-                // As ReceiveStream: the whole lines in hand go to a partition with room at once; with none, the block fills on.
+                // The whole lines in hand go to a partition with room at once, so that what the reader holds, which a stop
+                // does not run, is at most a block while every partition has its share; with none, the block fills on.
                 if (block.LineEnds > 0 && !Deal(ref block, block.LineEnds, wait: false))
                 {
                     return false;
@@ -306,6 +246,93 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
     [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Finished reading {Stream}")]
     private partial void LogStreamEnded(string stream);
 
+    // How the reader takes a stream's bytes into the block in hand. TryNow: the bytes that are there now (a connection's
+    // within a millisecond), how many, 0 at the stream's end, -1 when none are; Wait: waits for bytes, then takes them.
+    private abstract class StreamBytes
+    {
+        public abstract int TryNow(Span<byte> room, CancellationToken stop);
+
+        public abstract int Wait(Span<byte> room, CancellationToken stop);
+    }
+
+    // A connection without a write-ahead log: received straight into the block, so that each byte is copied once, by the kernel.
+    private sealed class ConnectionBytes(TcpConnectionReader connection) : StreamBytes
+    {
+        public override int TryNow(Span<byte> room, CancellationToken stop) => connection.TryReceiveNow(room);
+
+        public override int Wait(Span<byte> room, CancellationToken stop) => connection.Receive(room, stop);
+    }
+
+    // Any other stream (standard input): its pipe's reads copied into the block, as much of each as the room holds.
+    private sealed class PipeBytes(PipeReader reader) : StreamBytes
+    {
+        private ReadOnlySequence<byte> _held;    // what the last read gave and the block has not taken yet
+        private bool _ended;                     // the last read was the stream's last
+        private ValueTask<ReadResult> _read;     // a read begun by TryNow, not completed then
+        private bool _reading;
+
+        public override int TryNow(Span<byte> room, CancellationToken stop)
+        {
+            if (_held.IsEmpty && !_ended)
+            {
+                ValueTask<ReadResult> read = reader.ReadAsync(stop);
+                if (!read.IsCompleted)
+                {
+                    _read = read;
+                    _reading = true;
+                    return -1;
+                }
+
+                Hold(read.GetAwaiter().GetResult());
+            }
+
+            return Take(room, stop);
+        }
+
+        public override int Wait(Span<byte> room, CancellationToken stop)
+        {
+            if (_reading)
+            {
+                _reading = false;
+                Hold(Await(_read));
+            }
+
+            return Take(room, stop);
+        }
+
+        private void Hold(ReadResult result)
+        {
+            _held = result.Buffer;
+            _ended = result.IsCompleted;
+        }
+
+        // Copies what is held into the room, as much as fits; the pipe is advanced past a read once all of it is taken.
+        private int Take(Span<byte> room, CancellationToken stop)
+        {
+            while (_held.IsEmpty)
+            {
+                if (_ended)
+                {
+                    return 0;
+                }
+
+                // A read that gave nothing without ending (none is expected): read again.
+                reader.AdvanceTo(_held.End);
+                Hold(Await(reader.ReadAsync(stop)));
+            }
+
+            int count = (int)Math.Min(room.Length, _held.Length);
+            _held.Slice(0, count).CopyTo(room);
+            _held = _held.Slice(count);
+            if (_held.IsEmpty)
+            {
+                reader.AdvanceTo(_held.End);
+            }
+
+            return count;
+        }
+    }
+
     /// <summary>A block of a stream: bytes from Offset in the stream, the first LineEnds of them whole lines.</summary>
     internal sealed class Block
     {
@@ -331,6 +358,9 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
 
         public int Room => Bytes.Length - Length;
 
+        /// <summary>The room after the bytes held, where the next bytes are received.</summary>
+        public Span<byte> RoomBytes => Bytes.AsSpan(Length);
+
         public void Start(string stream, long offset, bool continues)
         {
             Stream = stream;
@@ -341,19 +371,7 @@ internal sealed partial class StreamInput : DealingInput<StreamInput.Block>
             LineEnds = 0;
         }
 
-        // Appends bytes that fit, noting the last line end among them.
-        public void Append(ReadOnlySpan<byte> bytes)
-        {
-            bytes.CopyTo(Bytes.AsSpan(Length));
-            int last = bytes.LastIndexOf((byte)'\n');
-            Length += bytes.Length;
-            if (last >= 0)
-            {
-                LineEnds = Length - bytes.Length + last + 1;
-            }
-        }
-
-        // Counts `count` bytes received into the room after the bytes held, noting the last line end among them.
+        // Counts `count` bytes received into the room after the bytes held (RoomBytes), noting the last line end among them.
         public void Received(int count)
         {
             int last = Bytes.AsSpan(Length, count).LastIndexOf((byte)'\n');
