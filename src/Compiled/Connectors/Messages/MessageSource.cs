@@ -103,9 +103,11 @@ public abstract class MessageSource : Source
     /// partition is parked at a batch boundary, and its <see cref="Source.CheckpointedAsync"/>,
     /// <see cref="Source.BatchCommittedAsync"/> and <see cref="Source.DisposeAsync"/> serve the readers too.
     /// </summary>
-    /// <exception cref="NotSupportedException">The source has no partitions of its own (<see cref="HasPartitionsOfItsOwn"/> is false).</exception>
+    /// <exception cref="NotSupportedException">Not overridden: a run calls it only when <see cref="HasPartitionsOfItsOwn"/> is true, which a source sets together with this.</exception>
     public virtual IReadOnlyList<MessageSource> OpenForPartitions(int count) =>
-        throw new NotSupportedException($"Source {Uri.Text} has no partitions of its own to spread over a run's partitions; a run deals its one stream to them.");
+        throw new NotSupportedException(
+            $"Source {Uri.Text} says it has partitions of its own to spread over a run's partitions but does not open them: a source whose " +
+            "HasPartitionsOfItsOwn is true overrides OpenForPartitions (and PartitionsFor); leave HasPartitionsOfItsOwn false to have a run deal its one stream to its partitions.");
 
     /// <summary>Creates the batch the run fills from this source: bounded by the source's limits, counting into its counters.</summary>
     public virtual MessageBatch CreateBatch() => new(Uri.Text, Framing, Counters);

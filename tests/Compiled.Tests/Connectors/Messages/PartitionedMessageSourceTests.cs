@@ -70,4 +70,27 @@ public class PartitionedMessageSourceTests
         string[] counts = [.. Directory.GetFiles(Path.Combine(temp.Path, "out")).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal)];
         return (counts, source, string.Join("\n", logs.Lines.Select(static line => line.Message)));
     }
+
+    [Fact]
+    public void ASourceThatClaimsPartitionsButOpensNone_SaysWhatToOverride()
+    {
+        var source = new ClaimsPartitions(Compiled.Connectors.ConnectorUri.Parse("memq:claims", "source"), new Compiled.Connectors.SourceContext());
+
+        NotSupportedException refused = Assert.Throws<NotSupportedException>(() => source.OpenForPartitions(2));
+
+        Assert.Contains("memq:claims", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("overrides OpenForPartitions", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("leave HasPartitionsOfItsOwn false", refused.Message, StringComparison.Ordinal);
+    }
+
+    // A source that says it has partitions of its own and leaves OpenForPartitions as the base class has it.
+    private sealed class ClaimsPartitions(Compiled.Connectors.ConnectorUri uri, Compiled.Connectors.SourceContext context)
+        : Compiled.Connectors.Messages.MessageSource(uri, context)
+    {
+        public override bool HasPartitionsOfItsOwn => true;
+
+        public override ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+        public override bool TryRead(Compiled.Connectors.Messages.MessageBatch batch) => false;
+    }
 }
