@@ -229,15 +229,19 @@ internal sealed class FileLog : ILoggerFactory
     /// </summary>
     public string Failure(string what)
     {
-        string[] lines;
+        string[] lines = Text().Split('\n');
+        return $"{what}{Environment.NewLine}The last lines of {Path}:{Environment.NewLine}{string.Join('\n', lines.TakeLast(40))}";
+    }
+
+    /// <summary>Everything written so far, while the runs may still be writing.</summary>
+    public string Text()
+    {
         lock (_gate)
         {
             _writer.Flush();
             using var reader = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            lines = new StreamReader(reader).ReadToEnd().Split('\n');
+            return new StreamReader(reader).ReadToEnd();
         }
-
-        return $"{what}{Environment.NewLine}The last lines of {Path}:{Environment.NewLine}{string.Join('\n', lines.TakeLast(40))}";
     }
 
     public ILogger CreateLogger(string categoryName) => new Category(this, categoryName);

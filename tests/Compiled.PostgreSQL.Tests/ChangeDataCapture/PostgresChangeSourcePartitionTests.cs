@@ -40,7 +40,7 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
             Assert.Equal(PipelineRunState.Completed, first.State);
         }
 
-        Assert.Contains("runs on 2 partitions: one reader takes the messages of postgres://", LogText(log), StringComparison.Ordinal);
+        Assert.Contains("runs on 2 partitions: one reader takes the messages of postgres://", log.Text(), StringComparison.Ordinal);
 
         // While the job is down: 100 more inserts and an update, which the slot keeps.
         await ExecuteAsync(connection, [.. Enumerable.Range(201, 100).Select(i => $"INSERT INTO orders VALUES ({i}, {i})")]);
@@ -75,11 +75,5 @@ public sealed class PostgresChangeSourcePartitionTests(PostgresFixture postgres)
         PipelineRunOptions options = Options(source, output, checkpoint, log);
         options.Parallelism = 2;
         return options;
-    }
-
-    private static string LogText(FileLog log)
-    {
-        using var file = new FileStream(log.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return new StreamReader(file).ReadToEnd();
     }
 }
