@@ -1,7 +1,3 @@
-using Compiled.Hosting;
-using Compiled.Tests.Pipelines;
-using Microsoft.Extensions.Time.Testing;
-
 namespace Compiled.Tests.Connectors.Messages;
 
 /// <summary>
@@ -12,8 +8,6 @@ namespace Compiled.Tests.Connectors.Messages;
 /// </summary>
 public class PartitionedMessageSourceTests
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, 700, TimeSpan.Zero);
-
     [Fact]
     public async Task WordCount_OverFourSourcePartitions_OnTwoPartitions_CountsWhatOnePartitionCounts_EachReadingItsShare()
     {
@@ -55,21 +49,8 @@ public class PartitionedMessageSourceTests
 
     // Runs the word count over the log read as a source of `sourcePartitions` partitions, on `parallelism` partitions, as
     // one batch, and returns its sorted output, the source, and the log.
-    private static async Task<(string[] Counts, PartitionedMemorySource Source, string Log)> CountAsync(MemoryMessageLog log, int sourcePartitions, int parallelism)
-    {
-        using var temp = new TempDirectory();
-        using var logs = new CapturingLoggerProvider();
-        var clock = new FakeTimeProvider(Start);
-        var options = new PipelineRunOptions { TimeProvider = clock, Parallelism = parallelism, LoggerFactory = logs.CreateFactory() };
-        options.SourceUris["Input"] = $"memparts:{log.Name}?partitions={sourcePartitions}";
-        options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
-        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
-        await run.RunToEndAsync(clock);
-
-        var source = Assert.IsType<PartitionedMemorySource>(run.Sources[0]);
-        string[] counts = [.. Directory.GetFiles(Path.Combine(temp.Path, "out")).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal)];
-        return (counts, source, string.Join("\n", logs.Lines.Select(static line => line.Message)));
-    }
+    private static Task<(string[] Counts, PartitionedMemorySource Source, string Log)> CountAsync(MemoryMessageLog log, int sourcePartitions, int parallelism) =>
+        MessageWordCount.RunAsync<PartitionedMemorySource>($"memparts:{log.Name}?partitions={sourcePartitions}", parallelism, logDebug: true);
 
     [Fact]
     public void ASourceThatClaimsPartitionsButOpensNone_SaysWhatToOverride()

@@ -145,25 +145,7 @@ public class MessageStreamPartitionTests
     }
 
     // Runs the word count over the source to its end, as one batch, and returns its sorted output, the source, and the log.
-    private static async Task<(string[] Counts, MemoryMessageSource Source, string Log)> CountAsync(string uri, int? parallelism, bool logDebug = false)
-    {
-        using var temp = new TempDirectory();
-        using var logs = new CapturingLoggerProvider();
-        var clock = new FakeTimeProvider(Start);
-        var options = new PipelineRunOptions { TimeProvider = clock, LoggerFactory = logs.CreateFactory() };
-        if (parallelism is int given)
-        {
-            options.Parallelism = given;
-        }
 
-        options.SourceUris["Input"] = uri;
-        options.SinkUris["Output"] = $"file://{temp.Path}/out/counts?suffix=txt";
-        await using var run = new PipelineRun(WordCountPipeline.Definition, options);
-        await run.RunToEndAsync(clock);
-
-        var source = Assert.IsType<MemoryMessageSource>(run.Sources[0]);
-        string[] counts = [.. Directory.GetFiles(Path.Combine(temp.Path, "out")).SelectMany(File.ReadAllLines).Order(StringComparer.Ordinal)];
-        string logged = string.Join("\n", logs.Lines.Where(line => logDebug || line.Level >= LogLevel.Information).Select(static line => line.Message));
-        return (counts, source, logged);
-    }
+    private static Task<(string[] Counts, MemoryMessageSource Source, string Log)> CountAsync(string uri, int? parallelism, bool logDebug = false) =>
+        MessageWordCount.RunAsync<MemoryMessageSource>(uri, parallelism, logDebug);
 }
