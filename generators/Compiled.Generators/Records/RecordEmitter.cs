@@ -165,9 +165,12 @@ namespace Compiled.Generators.Records
 
         // The members of a plain line read from a cut field (not by a fused integer reader): those that share its locals.
         private static List<RecordMember> CutFromPlainLine(RecordModel model) =>
-            Enumerable.Range(0, model.Members.Count)
-                .Where(i => !(i < 64 && PlainReader(model.Members[i]) is not null && model.Members.Count(m => m.Index == model.Members[i].Index) == 1))
-                .Select(i => model.Members[i]).ToList();
+            Enumerable.Range(0, model.Members.Count).Where(i => FusedReader(model, i) is null).Select(i => model.Members[i]).ToList();
+
+        // The CsvRecordReader method that reads member i of a plain line in the pass that finds its column's end (an integer
+        // member, alone in its column, among the first 64), or null for one read from its cut field.
+        private static string? FusedReader(RecordModel model, int i) =>
+            i < 64 && model.Members.Count(m => m.Index == model.Members[i].Index) == 1 ? PlainReader(model.Members[i]) : null;
 
         // Every member's local, default until read (or, for the rest of a record, as read before), and the locals that the
         // reads of `cut` (the members read from a cut field) share.
@@ -334,7 +337,7 @@ namespace Compiled.Generators.Records
                     .Select(i => i < 64 ? $"0x{1UL << i:X}UL" : "ulong.MaxValue"));
                 w.Line($"// Column {column}{(members.Count == 0 ? ": no member" : ": " + string.Join(", ", members.Select(i => model.Members[i].Name)))}.");
                 w.Line($"if ((members & ({ahead})) == 0) goto plainDone;");
-                if (members.Count == 1 && PlainReader(model.Members[members[0]]) is { } fused && members[0] < 64)
+                if (members.Count == 1 && FusedReader(model, members[0]) is { } fused)
                 {
                     // An integer column read in the pass that finds its end; skipped to its end when not read.
                     int i = members[0];
