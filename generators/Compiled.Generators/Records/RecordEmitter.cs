@@ -144,7 +144,22 @@ namespace Compiled.Generators.Records
             EmitLocals(w, model, rest, CutFromPlainLine(model));
             EmitPlainRead(w, model, rest);
             string cut = rest ? "TryReadCsvRestCut" : "TryReadCsvCut";
-            w.Line(rest ? $"return {cut}(reader, line, members, ref value);" : $"return {cut}(reader, line, members, out value);");
+            // The general path reads into a local of its own: were the caller's record passed to it by reference, the record
+            // would live in memory in the fused loop (its address taken) rather than in registers, on every line.
+            if (rest)
+            {
+                w.Line($"{model.FullName} restValue = value;");
+                w.Line($"bool restRead = {cut}(reader, line, members, ref restValue);");
+                w.Line("value = restValue;");
+                w.Line("return restRead;");
+            }
+            else
+            {
+                w.Line($"bool cutRead = {cut}(reader, line, members, out {model.FullName} cutValue);");
+                w.Line("value = cutValue;");
+                w.Line("return cutRead;");
+            }
+
             w.Close();
             w.Line();
             w.Line(rest
