@@ -262,6 +262,26 @@ public static class Utf8Fields
             goto counted;
         }
 
+        // Fewer than eight bytes left in a line of at least eight (a line's last column): its last eight bytes read as one
+        // word, those before 'i' (read already) made '0's, which read as leading zeros, rather than one byte at a time.
+        if (BitConverter.IsLittleEndian && (uint)i < (uint)line.Length && line.Length >= sizeof(ulong))
+        {
+            int before = sizeof(ulong) - (line.Length - i);
+            ulong readMask = (1UL << (8 * before)) - 1;
+            ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, line.Length - sizeof(ulong)));
+            ulong digits = ((word & ~readMask) | (0x3030303030303030UL & readMask)) - 0x3030303030303030UL;
+            ulong nonDigits = (digits | (digits + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
+            int count = nonDigits == 0 ? sizeof(ulong) : BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            int taken = count - before;
+            if (taken > 0)
+            {
+                number = unchecked((number * PowersOfTen[taken]) + EightDigits(digits << (64 - (8 * count))));
+                i += taken;
+            }
+
+            goto counted;
+        }
+
         while ((uint)i < (uint)line.Length)
         {
             uint digit = (uint)(line[i] - '0');

@@ -68,6 +68,15 @@ public class CsvPlainLineTests
     [InlineData("1,2,3,4,0.5,Hold,,9,1", "refused")]
     [InlineData("1, 2,3,4,0.5,Buy,,9,1", "1|2|3|4|0.5|Buy|9|1")]
     [InlineData("1,2,3,4,0.5,Buy,\"a,b\",9,1", "1|2|3|4|0.5|Buy|9|1")]
+    // The last column, fewer than eight bytes of it left after each whole word of digits: read in one word, the bytes
+    // before it made leading zeros.
+    [InlineData("1,2,3,4,0.5,Buy,,9,1234567", "1|2|3|4|0.5|Buy|9|1234567")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,123456789", "1|2|3|4|0.5|Buy|9|123456789")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,-42", "1|2|3|4|0.5|Buy|9|-42")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,00042", "1|2|3|4|0.5|Buy|9|42")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,123x5", "refused")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,12345678x", "refused")]
+    [InlineData("1,2,3,4,0.5,Buy,,9,1 ", "1|2|3|4|0.5|Buy|9|1")]
     public void AKnownLine_ReadsTheSameOnBothPaths(string line, string expected)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(line);
