@@ -262,9 +262,11 @@ public static class Utf8Fields
             goto counted;
         }
 
-        // Fewer than eight bytes left in a line of at least eight (a line's last column): its last eight bytes read as one
-        // word, those before 'i' (read already) made '0's, which read as leading zeros, rather than one byte at a time.
-        if (BitConverter.IsLittleEndian && (uint)i < (uint)line.Length && line.Length >= sizeof(ulong))
+        // The last column, fewer than eight bytes of it left in a line of at least eight: the line's last eight bytes read
+        // as one word, those before 'i' (read already) made '0's, which read as leading zeros, rather than one byte at a
+        // time. Only for the last column (a constant where this is inlined): a column before it ends at a separator,
+        // almost always more than eight bytes before the line's end, and the loop compiled for it stays smaller.
+        if (last && BitConverter.IsLittleEndian && (uint)i < (uint)line.Length && line.Length >= sizeof(ulong))
         {
             int before = sizeof(ulong) - (line.Length - i);
             ulong readMask = (1UL << (8 * before)) - 1;
