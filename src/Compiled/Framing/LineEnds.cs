@@ -27,6 +27,11 @@ internal struct LineEnds
     private int _block;        // where that block starts; far before the span when none is kept
 
     /// <summary>No block kept: the first search starts where it is asked to.</summary>
+    /// <remarks>
+    /// Inlined: the JIT found this constructor unprofitable to inline into the framer's loop, and a call to it took the
+    /// struct's address, so its fields lived in memory rather than registers for every line.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public LineEnds()
     {
         _block = int.MinValue / 2;

@@ -40,8 +40,10 @@ public sealed class RecordText
     /// a call in a loop of many inlined stages, once its inlining budget is spent.</remarks>
     public ReadOnlySpan<byte> Written
     {
+        // A read-only span made directly: through a Span<byte>, its conversion to ReadOnlySpan<byte> was a call of its own
+        // (the JIT found it unprofitable to inline there).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _buffer.AsSpan(0, _length);
+        get => new(_buffer, 0, _length);
     }
 
     /// <summary>Starts a new record.</summary>
