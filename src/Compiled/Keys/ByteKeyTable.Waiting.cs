@@ -38,7 +38,12 @@ public sealed partial class ByteKeyTable<TValue>
     /// never shrinks while keys wait in it (only <see cref="Clear"/> shrinks it), so a caller that defers while this is
     /// true and looks up at once while it is false keeps every key in the order it came.
     /// </summary>
-    public bool IsLargerThanCache => _mask >= s_largerThanCacheMask;
+    public bool IsLargerThanCache
+    {
+        // Asked once a key in the fused loop: inlined, where the JIT found it unprofitable and left a call per key.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _mask >= s_largerThanCacheMask;
+    }
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
     public int Waiting => _ring.Count;
