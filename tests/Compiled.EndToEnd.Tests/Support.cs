@@ -173,7 +173,9 @@ internal static class FileSinkOutput
 /// <summary>Runs a program to its end, capturing what it prints.</summary>
 internal static class ChildProcess
 {
-    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null, byte[]? input = null)
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(
+        string file, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null, byte[]? input = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -186,6 +188,11 @@ internal static class ChildProcess
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         using Process process = Process.Start(start)!;

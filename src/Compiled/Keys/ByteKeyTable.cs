@@ -328,6 +328,9 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
         return ((ulong)hash << 32) | ((uint)length + 1);
     }
 
+    // A key longer than 16 bytes against the arena's copy: out of line, as the long keys' path is (a short key, the common
+    // one, is compared in its slot).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool LongKeyEquals(ulong offset, ReadOnlySpan<byte> key) =>
         _arena.AsSpan((int)offset, key.Length).SequenceEqual(key);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -151,6 +152,8 @@ public static class KeyHash
         return value ^ (value >> 32);
     }
 
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowTooLong(int length) =>
         throw new ArgumentOutOfRangeException(nameof(length), length, $"KeyHash.LoadShort reads keys of at most {ShortKeyBytes} bytes; hash a longer key with KeyHash.Of.");
 }
