@@ -164,6 +164,8 @@ public sealed partial class CsvRecordReader
 
     // The number of fields of a line the framer did not count (its separators and one), or -1 if it holds a quote: the
     // framer's own count, over the whole line (which holds no line end).
+    // Out of line: a fused loop whose framer counts the fields never calls it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static int PlainFields(ReadOnlySpan<byte> line, byte separator)
     {
         Internal.ByteSearch.IndexOfCounting(line, 0, (byte)'\n', separator, out int separators, out bool quote);
