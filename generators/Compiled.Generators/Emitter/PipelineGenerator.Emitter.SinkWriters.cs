@@ -65,6 +65,8 @@ namespace Compiled.Generators
                         w.Close();
                         w.Line("text.Append(\"]}\"u8);");
                         w.Close();
+                        w.Line();
+                        EmitWriteTo(w, sink.Name, "Json", type, "text.Clear()", "text.Written");
                         continue;
                     }
 
@@ -77,6 +79,11 @@ namespace Compiled.Generators
                     w.Open($"public static void {sink.Name}Json({Runtime}.RecordText text, in {type} record)");
                     RecordWriterEmitter.EmitJson(w, columns, "record");
                     w.Close();
+                    (string start, string written) = RenderedParts(record, "sink", "text", "record");
+                    w.Line();
+                    EmitWriteTo(w, sink.Name, "Csv", type, start, written);
+                    w.Line();
+                    EmitWriteTo(w, sink.Name, "Json", type, start, written);
                 }
 
                 if (pipeline.Parquet)
@@ -126,24 +133,38 @@ namespace Compiled.Generators
                 w.Line(inputType.Shape == RecordShape.Bytes
                     ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
-                // A keyed record is written with its key, so that a sink that keeps keys (Kafka's message key) keeps it; the
-                // other sinks ignore it. A KeyValue's key is its bytes; a pair's is its key's text, as the text format
-                // renders it, put in the buffer before the row and marked, when the sink keeps keys (read per record as the
-                // format is; the other sinks are spared the rendering) and that allocates nothing (a string, text, a
-                // number or anything else that formats itself as UTF-8); a pair of another key is written without one.
-                string text = PipelineView.TextField;
-                (string start, string written) = inputType.Shape switch
-                {
-                    RecordShape.KeyValue => ($"{text}.Clear()", $"{input}.Key, {text}.Written"),
-                    RecordShape.Tuple when inputType.Key!.Code == "string" || inputType.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
-                        => ($"({names.Field}.KeepsKeys ? {text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey() : {text}.Clear())", $"{text}.Key, {text}.AfterKey"),
-                    _ => ($"{text}.Clear()", $"{text}.Written"),
-                };
+                // The CSV and JSON rows are written by a method of their own, out of line: the fused loop carries only the text
+                // format's rendering (the format is fixed for the run), and the loop the JIT compiles at start-up is smaller.
                 w.Line(inputType.Shape == RecordShape.Group
-                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {text}, {input});"
-                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {{ {SinkWritersClass}.{sink.Name}Csv({start}, {input}); {names.Field}.Write({written}); }}");
-                w.Line($"else {{ {SinkWritersClass}.{sink.Name}Json({start}, {input}); {names.Field}.Write({written}); }}");
+                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
+                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}CsvTo({names.Field}, {PipelineView.TextField}, {input});");
+                w.Line($"else {SinkWritersClass}.{sink.Name}JsonTo({names.Field}, {PipelineView.TextField}, {input});");
             }
+
+            // A record to a sink as a CSV row or a JSON object (format "Csv" or "Json"): rendered into the text from `start`, then
+            // written as `written` says. Not inlined: it serves the formats other than text, which the loop does not carry.
+            private static void EmitWriteTo(SourceWriter w, string sinkName, string format, string type, string start, string written)
+            {
+                w.Line($"/// <summary>Writes a record to sink {sinkName} as {(format == "Csv" ? "a CSV row" : "a JSON object")}, with its key apart for a sink that keeps keys.</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                w.Open($"public static void {sinkName}{format}To({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                w.Line($"{sinkName}{format}({start}, record);");
+                w.Line($"sink.Write({written});");
+                w.Close();
+            }
+
+            // How a record's CSV or JSON rendering starts and is written: a keyed record with its key, so that a sink that keeps
+            // keys (Kafka's message key) keeps it; the other sinks ignore it. A KeyValue's key is its bytes; a pair's is its
+            // key's text, as the text format renders it, put in the buffer before the row and marked, when the sink keeps keys
+            // (read per record as the format is; the other sinks are spared the rendering) and that allocates nothing (a
+            // string, text, a number or anything else that formats itself as UTF-8); a pair of another key is written without one.
+            private static (string Start, string Written) RenderedParts(RecordType inputType, string sink, string text, string input) => inputType.Shape switch
+            {
+                RecordShape.KeyValue => ($"{text}.Clear()", $"{input}.Key, {text}.Written"),
+                RecordShape.Tuple when inputType.Key!.Code == "string" || inputType.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
+                    => ($"({sink}.KeepsKeys ? {text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey() : {text}.Clear())", $"{text}.Key, {text}.AfterKey"),
+                _ => ($"{text}.Clear()", $"{text}.Written"),
+            };
 
             // The columns of a sink's record: a pair's key and value (or the tuple's element names), a window's start and end
             // before its key and value, a [Record]'s or a tuple's own columns, or one value.

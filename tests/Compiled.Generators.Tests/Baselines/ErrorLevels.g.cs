@@ -168,8 +168,8 @@ namespace Monitoring.Logs
                         // [Sink] Counts (ErrorLevels.cs:29)
                         if (_countsRecords is not null) _countsRecords.Write(level);
                         else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
-                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), level); _counts.Write(level.Key, _text.Written); }
-                        else { SinkWriters.CountsJson(_text.Clear(), level); _counts.Write(level.Key, _text.Written); }
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsvTo(_counts, _text, level);
+                        else SinkWriters.CountsJsonTo(_counts, _text, level);
                     }
                 }
 
@@ -209,6 +209,22 @@ namespace Monitoring.Logs
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Counts as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    CountsCsv(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
+                /// <summary>Writes a record to sink Counts as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    CountsJson(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
                 /// <summary>The CSV header row of sink Errors's records.</summary>
                 public static global::System.ReadOnlySpan<byte> ErrorsCsvHeader => "value"u8;
 
@@ -228,6 +244,22 @@ namespace Monitoring.Logs
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Errors as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ErrorsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    ErrorsCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Errors as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ErrorsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    ErrorsJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
             }
 
@@ -391,8 +423,8 @@ namespace Monitoring.Logs
                             // [Sink] Errors (ErrorLevels.cs:35)
                             if (_errorsRecords is not null) _errorsRecords.Write(lines);
                             else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Text) _errors.Write(lines);
-                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.ErrorsCsv(_text.Clear(), lines); _errors.Write(_text.Written); }
-                            else { SinkWriters.ErrorsJson(_text.Clear(), lines); _errors.Write(_text.Written); }
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ErrorsCsvTo(_errors, _text, lines);
+                            else SinkWriters.ErrorsJsonTo(_errors, _text, lines);
                         }
                     }
                 }

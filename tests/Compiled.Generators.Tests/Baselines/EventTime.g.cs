@@ -238,8 +238,8 @@ namespace Clickstream
                         // [Sink] Minutes (EventTime.cs:26)
                         if (_minutesRecords is not null) _minutesRecords.Write(clicksPerMinute);
                         else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
-                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MinutesCsv(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
-                        else { SinkWriters.MinutesJson(_text.Clear(), clicksPerMinute); _minutes.Write(_text.Written); }
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MinutesCsvTo(_minutes, _text, clicksPerMinute);
+                        else SinkWriters.MinutesJsonTo(_minutes, _text, clicksPerMinute);
                     }
                     clicksPerMinuteTable.Clear();
                     _clicksPerMinute.Recycle(clicksPerMinuteTable);
@@ -254,8 +254,8 @@ namespace Clickstream
                         // [Sink] SlidingMinutes (EventTime.cs:32)
                         if (_slidingMinutesRecords is not null) _slidingMinutesRecords.Write(sliding);
                         else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
-                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.SlidingMinutesCsv(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
-                        else { SinkWriters.SlidingMinutesJson(_text.Clear(), sliding); _slidingMinutes.Write(_text.Written); }
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.SlidingMinutesCsvTo(_slidingMinutes, _text, sliding);
+                        else SinkWriters.SlidingMinutesJsonTo(_slidingMinutes, _text, sliding);
                     }
                     slidingTable.Clear();
                     _sliding.Recycle(slidingTable);
@@ -267,8 +267,8 @@ namespace Clickstream
                     // [Sink] UserSessions (EventTime.cs:38)
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
                     else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
-                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.UserSessionsCsv(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
-                    else { SinkWriters.UserSessionsJson(_text.Clear(), sessions); _userSessions.Write(_text.Written); }
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.UserSessionsCsvTo(_userSessions, _text, sessions);
+                    else SinkWriters.UserSessionsJsonTo(_userSessions, _text, sessions);
                 }
             }
 
@@ -315,6 +315,22 @@ namespace Clickstream
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Minutes as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MinutesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    MinutesCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Minutes as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MinutesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    MinutesJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink SlidingMinutes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> SlidingMinutesCsvHeader => "start,end,key,value"u8;
 
@@ -347,6 +363,22 @@ namespace Clickstream
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink SlidingMinutes as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SlidingMinutesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    SlidingMinutesCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink SlidingMinutes as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SlidingMinutesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    SlidingMinutesJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink UserSessions's records.</summary>
@@ -383,6 +415,22 @@ namespace Clickstream
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink UserSessions as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void UserSessionsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    UserSessionsCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink UserSessions as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void UserSessionsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                {
+                    UserSessionsJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink TooLate's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "value"u8;
 
@@ -402,6 +450,22 @@ namespace Clickstream
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink TooLate as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    TooLateCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink TooLate as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    TooLateJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
             }
 
@@ -563,8 +627,8 @@ namespace Clickstream
                         // [Sink] TooLate (EventTime.cs:41): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(input);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(input);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv(_text.Clear(), input); _tooLate.Write(_text.Written); }
-                        else { SinkWriters.TooLateJson(_text.Clear(), input); _tooLate.Write(_text.Written); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, input);
+                        else SinkWriters.TooLateJsonTo(_tooLate, _text, input);
                     }
                     else
                     {

@@ -178,8 +178,8 @@ namespace Naming
                     // [Sink] Counts (Names.cs:32)
                     if (_countsRecords is not null) _countsRecords.Write(add);
                     else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CountsCsv(_text.Clear(), add); _counts.Write(add.Key, _text.Written); }
-                    else { SinkWriters.CountsJson(_text.Clear(), add); _counts.Write(add.Key, _text.Written); }
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsvTo(_counts, _text, add);
+                    else SinkWriters.CountsJsonTo(_counts, _text, add);
                 }
 
                 _add.Clear();
@@ -213,6 +213,22 @@ namespace Naming
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Text as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TextCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
+                {
+                    TextCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Text as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TextJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
+                {
+                    TextJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink Counts's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
 
@@ -237,6 +253,22 @@ namespace Naming
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Counts as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    CountsCsv(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
+                /// <summary>Writes a record to sink Counts as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    CountsJson(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
                 /// <summary>The CSV header row of sink Lengths's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LengthsCsvHeader => "value"u8;
 
@@ -254,6 +286,22 @@ namespace Naming
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Lengths as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
+                {
+                    LengthsCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Lengths as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
+                {
+                    LengthsJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
             }
 
@@ -414,8 +462,8 @@ namespace Naming
                         // [Sink] Lengths (Names.cs:34)
                         if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
                         else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
-                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthsCsv(_text.Clear(), count2); _lengths.Write(_text.Written); }
-                        else { SinkWriters.LengthsJson(_text.Clear(), count2); _lengths.Write(_text.Written); }
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsvTo(_lengths, _text, count2);
+                        else SinkWriters.LengthsJsonTo(_lengths, _text, count2);
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
@@ -438,8 +486,8 @@ namespace Naming
                         // [Sink] Text (Names.cs:30)
                         if (_textRecords is not null) _textRecords.Write(addSlot);
                         else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
-                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TextCsv(_text.Clear(), addSlot); _text2.Write(_text.Written); }
-                        else { SinkWriters.TextJson(_text.Clear(), addSlot); _text2.Write(_text.Written); }
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TextCsvTo(_text2, _text, addSlot);
+                        else SinkWriters.TextJsonTo(_text2, _text, addSlot);
                     }
                 }
 

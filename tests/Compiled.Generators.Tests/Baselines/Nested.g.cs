@@ -165,6 +165,22 @@ partial class Jobs
                     text.AppendValue(record);
                     text.Append('}');
                 }
+
+                /// <summary>Writes a record to sink Output as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
+                {
+                    OutputCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Output as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
+                {
+                    OutputJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
             }
 
             /// <summary>Creates one more partition of the per-record part: its own framers and per-batch tables, the same fused loops.</summary>
@@ -276,8 +292,8 @@ partial class Jobs
                         // [Sink] Output (Nested.cs:23)
                         if (_outputRecords is not null) _outputRecords.Write(isEven);
                         else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
-                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), isEven); _output.Write(_text.Written); }
-                        else { SinkWriters.OutputJson(_text.Clear(), isEven); _output.Write(_text.Written); }
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsvTo(_output, _text, isEven);
+                        else SinkWriters.OutputJsonTo(_output, _text, isEven);
                     }
                 }
             }

@@ -209,8 +209,8 @@ namespace Lake
                     if (_venuesParquet is not null) _venuesParquet.Append(add);
                     else if (_venuesRecords is not null) _venuesRecords.Write(add);
                     else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Text) _venues.Write(_text.Clear().Append('(').AppendValue(add.Item1).Append(',').AppendObject(add.Item2).Append(')').Written);
-                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.VenuesCsv((_venues.KeepsKeys ? _text.Clear().AppendValue(add.Item1).MarkKey() : _text.Clear()), add); _venues.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.VenuesJson((_venues.KeepsKeys ? _text.Clear().AppendValue(add.Item1).MarkKey() : _text.Clear()), add); _venues.Write(_text.Key, _text.AfterKey); }
+                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.VenuesCsvTo(_venues, _text, add);
+                    else SinkWriters.VenuesJsonTo(_venues, _text, add);
                 }
 
                 _add.Clear();
@@ -224,7 +224,7 @@ namespace Lake
                     else if (_sidesRecords is not null) _sidesRecords.Write(perSide);
                     else if (_sides.Format == global::Compiled.Sinks.SinkFormat.Text) _sides.Write(_text.Clear().Append('(').AppendValue(perSide.Key).Append(',').AppendValues(perSide.Values).Append(')').Written);
                     else if (_sides.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.SidesCsv(_sides, _text, perSide);
-                    else { SinkWriters.SidesJson(_text.Clear(), perSide); _sides.Write(_text.Written); }
+                    else SinkWriters.SidesJsonTo(_sides, _text, perSide);
                 }
                 _perSide.Clear();
                 _perSideValues.Clear();
@@ -313,6 +313,22 @@ namespace Lake
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Rows as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RowsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
+                {
+                    RowsCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Rows as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RowsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
+                {
+                    RowsJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink Venues's records.</summary>
                 public static global::System.ReadOnlySpan<byte> VenuesCsvHeader => "Venue,Value.Qty,Value.Last"u8;
 
@@ -362,6 +378,22 @@ namespace Lake
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Venues as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void VenuesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
+                {
+                    VenuesCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Venues as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void VenuesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
+                {
+                    VenuesJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink Sides's records.</summary>
                 public static global::System.ReadOnlySpan<byte> SidesCsvHeader => "key,value"u8;
 
@@ -394,6 +426,14 @@ namespace Lake
                         global::Compiled.JsonText.Number(text, value);
                     }
                     text.Append("]}"u8);
+                }
+
+                /// <summary>Writes a record to sink Sides as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SidesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
+                {
+                    SidesJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
 
                 /// <summary>Sink Rows's records as Parquet columns (symbol, price, qty, side, time, at, id, venue, odd, ratio), for a parquet:// URI.</summary>
@@ -628,8 +668,8 @@ namespace Lake
                     if (_rowsParquet is not null) _rowsParquet.Append(fills);
                     else if (_rowsRecords is not null) _rowsRecords.Write(fills);
                     else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Text) _rows.Write(_text.Clear().AppendObject(fills).Written);
-                    else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RowsCsv(_text.Clear(), fills); _rows.Write(_text.Written); }
-                    else { SinkWriters.RowsJson(_text.Clear(), fills); _rows.Write(_text.Written); }
+                    else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RowsCsvTo(_rows, _text, fills);
+                    else SinkWriters.RowsJsonTo(_rows, _text, fills);
                     // [Map] PerVenue (Parquet.cs:57)
                     var perVenue = global::Lake.FillsToLake.PerVenue(fills);
                     // [ReduceByKey] Add (Parquet.cs:60)

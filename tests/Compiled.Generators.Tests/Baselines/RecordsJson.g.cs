@@ -167,8 +167,8 @@ namespace Events
                     // [Sink] Output (RecordsJson.cs:52)
                     if (_outputRecords is not null) _outputRecords.Write(add);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.OutputCsv(_text.Clear(), add); _output.Write(add.Key, _text.Written); }
-                    else { SinkWriters.OutputJson(_text.Clear(), add); _output.Write(add.Key, _text.Written); }
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsvTo(_output, _text, add);
+                    else SinkWriters.OutputJsonTo(_output, _text, add);
                 }
 
                 _add.Clear();
@@ -205,6 +205,22 @@ namespace Events
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Output as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    OutputCsv(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
+                /// <summary>Writes a record to sink Output as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    OutputJson(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
                 }
             }
 

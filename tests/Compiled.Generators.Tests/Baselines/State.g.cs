@@ -256,8 +256,8 @@ namespace Clicks
                     // [Sink] Totals (State.cs:25)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv((_totals.KeepsKeys ? _text.Clear().AppendValue(total.Item1).MarkKey() : _text.Clear()), total); _totals.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalsJson((_totals.KeepsKeys ? _text.Clear().AppendValue(total.Item1).MarkKey() : _text.Clear()), total); _totals.Write(_text.Key, _text.AfterKey); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, total);
+                    else SinkWriters.TotalsJsonTo(_totals, _text, total);
                 }
 
                 // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store of each shard.
@@ -270,8 +270,8 @@ namespace Clicks
                             // [Sink] Ended (State.cs:40)
                             if (_endedRecords is not null) _endedRecords.Write(track);
                             else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
-                            else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsvTo(_ended, _text, track);
+                            else SinkWriters.EndedJsonTo(_ended, _text, track);
                         }
                     }
                 }
@@ -310,6 +310,22 @@ namespace Clicks
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    TotalsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    TotalsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink Ended's records.</summary>
                 public static global::System.ReadOnlySpan<byte> EndedCsvHeader => "User,Clicks"u8;
 
@@ -332,6 +348,22 @@ namespace Clicks
                     text.Append(",\"Clicks\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Ended as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EndedCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
+                {
+                    EndedCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Ended as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EndedJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
+                {
+                    EndedJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 
@@ -550,8 +582,8 @@ namespace Clicks
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EndedCsv((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.EndedJson((_ended.KeepsKeys ? _text.Clear().AppendValue(track.Item1).MarkKey() : _text.Clear()), track); _ended.Write(_text.Key, _text.AfterKey); }
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsvTo(_ended, _text, track);
+                        else SinkWriters.EndedJsonTo(_ended, _text, track);
                     }
                 }
             }

@@ -223,8 +223,8 @@ namespace Auctions
                     // [Sink] Auctions (StateByWatermark.cs:40)
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
                     else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
-                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.AuctionsCsv((_auctions.KeepsKeys ? _text.Clear().AppendValue(close.Item1).MarkKey() : _text.Clear()), close); _auctions.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.AuctionsJson((_auctions.KeepsKeys ? _text.Clear().AppendValue(close.Item1).MarkKey() : _text.Clear()), close); _auctions.Write(_text.Key, _text.AfterKey); }
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.AuctionsCsvTo(_auctions, _text, close);
+                    else SinkWriters.AuctionsJsonTo(_auctions, _text, close);
                 }
             }
 
@@ -272,6 +272,22 @@ namespace Auctions
                     text.AppendValue(record.Item2.Item3);
                     text.Append('}');
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Auctions as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void AuctionsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                {
+                    AuctionsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Auctions as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void AuctionsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                {
+                    AuctionsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 

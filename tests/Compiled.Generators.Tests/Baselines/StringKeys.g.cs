@@ -279,8 +279,8 @@ namespace Market
                     // [Sink] Highs (StringKeys.cs:19)
                     if (_highsRecords is not null) _highsRecords.Write(high);
                     else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Text) _highs.Write(_text.Clear().Append('(').AppendObject(high.Item1).Append(',').AppendValue(high.Item2).Append(')').Written);
-                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HighsCsv((_highs.KeepsKeys ? _text.Clear().AppendObject(high.Item1).MarkKey() : _text.Clear()), high); _highs.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.HighsJson((_highs.KeepsKeys ? _text.Clear().AppendObject(high.Item1).MarkKey() : _text.Clear()), high); _highs.Write(_text.Key, _text.AfterKey); }
+                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HighsCsvTo(_highs, _text, high);
+                    else SinkWriters.HighsJsonTo(_highs, _text, high);
                 }
 
                 _high.Clear();
@@ -294,8 +294,8 @@ namespace Market
                         // [Sink] WindowVolumes (StringKeys.cs:32)
                         if (_windowVolumesRecords is not null) _windowVolumesRecords.Write(windowVolume);
                         else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _windowVolumes.Write(_text.Clear().Append('(').AppendObject(windowVolume.Item1).Append(',').AppendValue(windowVolume.Item2).Append(')').Written);
-                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.WindowVolumesCsv((_windowVolumes.KeepsKeys ? _text.Clear().AppendObject(windowVolume.Item1).MarkKey() : _text.Clear()), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.WindowVolumesJson((_windowVolumes.KeepsKeys ? _text.Clear().AppendObject(windowVolume.Item1).MarkKey() : _text.Clear()), windowVolume); _windowVolumes.Write(_text.Key, _text.AfterKey); }
+                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.WindowVolumesCsvTo(_windowVolumes, _text, windowVolume);
+                        else SinkWriters.WindowVolumesJsonTo(_windowVolumes, _text, windowVolume);
                     }
                 }
 
@@ -306,8 +306,8 @@ namespace Market
                     // [Sink] TotalVolumes (StringKeys.cs:49)
                     if (_totalVolumesRecords is not null) _totalVolumesRecords.Write(totalVolume);
                     else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _totalVolumes.Write(_text.Clear().Append('(').AppendObject(totalVolume.Item1).Append(',').AppendValue(totalVolume.Item2).Append(')').Written);
-                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalVolumesCsv((_totalVolumes.KeepsKeys ? _text.Clear().AppendObject(totalVolume.Item1).MarkKey() : _text.Clear()), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalVolumesJson((_totalVolumes.KeepsKeys ? _text.Clear().AppendObject(totalVolume.Item1).MarkKey() : _text.Clear()), totalVolume); _totalVolumes.Write(_text.Key, _text.AfterKey); }
+                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalVolumesCsvTo(_totalVolumes, _text, totalVolume);
+                    else SinkWriters.TotalVolumesJsonTo(_totalVolumes, _text, totalVolume);
                 }
             }
 
@@ -354,6 +354,22 @@ namespace Market
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Highs as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HighsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
+                {
+                    HighsCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Highs as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HighsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
+                {
+                    HighsJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink WindowVolumes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> WindowVolumesCsvHeader => "Symbol,Volume"u8;
 
@@ -378,6 +394,22 @@ namespace Market
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink WindowVolumes as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void WindowVolumesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
+                {
+                    WindowVolumesCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink WindowVolumes as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void WindowVolumesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
+                {
+                    WindowVolumesJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink TotalVolumes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalVolumesCsvHeader => "key,value"u8;
 
@@ -400,6 +432,22 @@ namespace Market
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink TotalVolumes as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalVolumesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
+                {
+                    TotalVolumesCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink TotalVolumes as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalVolumesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
+                {
+                    TotalVolumesJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 

@@ -166,8 +166,8 @@ namespace Shop
                     // [Sink] Totals (StructKeys.cs:24)
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TotalsCsv((_totals.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _totals.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.TotalsJson((_totals.KeepsKeys ? _text.Clear().AppendValue(sum.Item1).MarkKey() : _text.Clear()), sum); _totals.Write(_text.Key, _text.AfterKey); }
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, sum);
+                    else SinkWriters.TotalsJsonTo(_totals, _text, sum);
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
@@ -181,8 +181,8 @@ namespace Shop
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
                     else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
-                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.CustomersPerTotalCsv((_customersPerTotal.KeepsKeys ? _text.Clear().AppendValue(amount.Item1).MarkKey() : _text.Clear()), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.CustomersPerTotalJson((_customersPerTotal.KeepsKeys ? _text.Clear().AppendValue(amount.Item1).MarkKey() : _text.Clear()), amount); _customersPerTotal.Write(_text.Key, _text.AfterKey); }
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CustomersPerTotalCsvTo(_customersPerTotal, _text, amount);
+                    else SinkWriters.CustomersPerTotalJsonTo(_customersPerTotal, _text, amount);
                 }
 
                 _amount.Clear();
@@ -221,6 +221,22 @@ namespace Shop
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                {
+                    TotalsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                {
+                    TotalsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink CustomersPerTotal's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CustomersPerTotalCsvHeader => "key,value"u8;
 
@@ -243,6 +259,22 @@ namespace Shop
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink CustomersPerTotal as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CustomersPerTotalCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
+                {
+                    CustomersPerTotalCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink CustomersPerTotal as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CustomersPerTotalJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
+                {
+                    CustomersPerTotalJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 

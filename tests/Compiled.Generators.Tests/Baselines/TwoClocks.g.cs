@@ -234,8 +234,8 @@ namespace Clicks
                         // [Sink] PerTenSeconds (TwoClocks.cs:31)
                         if (_perTenSecondsRecords is not null) _perTenSecondsRecords.Write(clicks);
                         else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
-                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerTenSecondsCsv(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
-                        else { SinkWriters.PerTenSecondsJson(_text.Clear(), clicks); _perTenSeconds.Write(_text.Written); }
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerTenSecondsCsvTo(_perTenSeconds, _text, clicks);
+                        else SinkWriters.PerTenSecondsJsonTo(_perTenSeconds, _text, clicks);
                     }
                     clicksTable.Clear();
                     _clicks.Recycle(clicksTable);
@@ -286,6 +286,22 @@ namespace Clicks
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink PerTenSeconds as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerTenSecondsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                {
+                    PerTenSecondsCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink PerTenSeconds as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerTenSecondsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                {
+                    PerTenSecondsJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink TooLate's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "Time,User"u8;
 
@@ -308,6 +324,22 @@ namespace Clicks
                     text.Append(",\"User\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink TooLate as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
+                {
+                    TooLateCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink TooLate as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
+                {
+                    TooLateJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 
@@ -362,8 +394,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv((_tooLate.KeepsKeys ? _text.Clear().AppendValue(live.Item1).MarkKey() : _text.Clear()), live); _tooLate.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.TooLateJson((_tooLate.KeepsKeys ? _text.Clear().AppendValue(live.Item1).MarkKey() : _text.Clear()), live); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, live);
+                        else SinkWriters.TooLateJsonTo(_tooLate, _text, live);
                     }
                     else
                     {
@@ -428,8 +460,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.TooLateCsv((_tooLate.KeepsKeys ? _text.Clear().AppendValue(replayed.Item1).MarkKey() : _text.Clear()), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.TooLateJson((_tooLate.KeepsKeys ? _text.Clear().AppendValue(replayed.Item1).MarkKey() : _text.Clear()), replayed); _tooLate.Write(_text.Key, _text.AfterKey); }
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, replayed);
+                        else SinkWriters.TooLateJsonTo(_tooLate, _text, replayed);
                     }
                     else
                     {

@@ -236,8 +236,8 @@ namespace Ads
                             // [Sink] Matches (TwoSources.cs:19)
                             if (_matchesRecords is not null) _matchesRecords.Write(matched);
                             else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
-                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.MatchesCsv(_text.Clear(), matched); _matches.Write(_text.Written); }
-                            else { SinkWriters.MatchesJson(_text.Clear(), matched); _matches.Write(_text.Written); }
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MatchesCsvTo(_matches, _text, matched);
+                            else SinkWriters.MatchesJsonTo(_matches, _text, matched);
                         }
                     }
                 }
@@ -253,8 +253,8 @@ namespace Ads
                     // [Sink] EventsPerAd (TwoSources.cs:28)
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
                     else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
-                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.EventsPerAdCsv((_eventsPerAd.KeepsKeys ? _text.Clear().AppendValue(eventAd.Item1).MarkKey() : _text.Clear()), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.EventsPerAdJson((_eventsPerAd.KeepsKeys ? _text.Clear().AppendValue(eventAd.Item1).MarkKey() : _text.Clear()), eventAd); _eventsPerAd.Write(_text.Key, _text.AfterKey); }
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EventsPerAdCsvTo(_eventsPerAd, _text, eventAd);
+                    else SinkWriters.EventsPerAdJsonTo(_eventsPerAd, _text, eventAd);
                 }
 
                 _eventAd.Clear();
@@ -299,6 +299,22 @@ namespace Ads
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink Matches as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MatchesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                {
+                    MatchesCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink Matches as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MatchesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                {
+                    MatchesJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink EventsPerAd's records.</summary>
                 public static global::System.ReadOnlySpan<byte> EventsPerAdCsvHeader => "key,value"u8;
 
@@ -321,6 +337,22 @@ namespace Ads
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink EventsPerAd as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EventsPerAdCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    EventsPerAdCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink EventsPerAd as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EventsPerAdJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    EventsPerAdJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 

@@ -165,8 +165,8 @@ namespace Sensors
                     // [Sink] Histogram (Typed.cs:22)
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
                     else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
-                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.HistogramCsv((_histogram.KeepsKeys ? _text.Clear().AppendValue(degrees.Item1).MarkKey() : _text.Clear()), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
-                    else { SinkWriters.HistogramJson((_histogram.KeepsKeys ? _text.Clear().AppendValue(degrees.Item1).MarkKey() : _text.Clear()), degrees); _histogram.Write(_text.Key, _text.AfterKey); }
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HistogramCsvTo(_histogram, _text, degrees);
+                    else SinkWriters.HistogramJsonTo(_histogram, _text, degrees);
                 }
 
                 _degrees.Clear();
@@ -203,6 +203,22 @@ namespace Sensors
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink Histogram as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HistogramCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    HistogramCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink Histogram as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HistogramJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    HistogramJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
                 }
             }
 

@@ -300,8 +300,8 @@ namespace Monitoring
                         // [Sink] PerEndpointMerged (Windows.cs:19)
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
                         else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
-                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointMergedCsv(_text.Clear(), merged); _perEndpointMerged.Write(merged.Key, _text.Written); }
-                        else { SinkWriters.PerEndpointMergedJson(_text.Clear(), merged); _perEndpointMerged.Write(merged.Key, _text.Written); }
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointMergedCsvTo(_perEndpointMerged, _text, merged);
+                        else SinkWriters.PerEndpointMergedJsonTo(_perEndpointMerged, _text, merged);
                     }
                 }
 
@@ -314,8 +314,8 @@ namespace Monitoring
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
                         else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.PerEndpointIncrementalCsv(_text.Clear(), incremental); _perEndpointIncremental.Write(incremental.Key, _text.Written); }
-                        else { SinkWriters.PerEndpointIncrementalJson(_text.Clear(), incremental); _perEndpointIncremental.Write(incremental.Key, _text.Written); }
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointIncrementalCsvTo(_perEndpointIncremental, _text, incremental);
+                        else SinkWriters.PerEndpointIncrementalJsonTo(_perEndpointIncremental, _text, incremental);
                     }
                 }
 
@@ -326,8 +326,8 @@ namespace Monitoring
                     // [Sink] RequestsPerMinute (Windows.cs:35)
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
                     else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
-                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RequestsPerMinuteCsv(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
-                    else { SinkWriters.RequestsPerMinuteJson(_text.Clear(), perMinute); _requestsPerMinute.Write(_text.Written); }
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RequestsPerMinuteCsvTo(_requestsPerMinute, _text, perMinute);
+                    else SinkWriters.RequestsPerMinuteJsonTo(_requestsPerMinute, _text, perMinute);
                 }
 
                 // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s, merged again from its batches.
@@ -337,8 +337,8 @@ namespace Monitoring
                     // [Sink] LongestLine (Windows.cs:44)
                     if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
                     else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
-                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LongestLineCsv(_text.Clear(), longest); _longestLine.Write(_text.Written); }
-                    else { SinkWriters.LongestLineJson(_text.Clear(), longest); _longestLine.Write(_text.Written); }
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LongestLineCsvTo(_longestLine, _text, longest);
+                    else SinkWriters.LongestLineJsonTo(_longestLine, _text, longest);
                 }
 
                 // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, each value's count over the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
@@ -350,8 +350,8 @@ namespace Monitoring
                         // [Sink] LengthHistogram (Windows.cs:50)
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
                         else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.LengthHistogramCsv((_lengthHistogram.KeepsKeys ? _text.Clear().AppendValue(lengths.Item1).MarkKey() : _text.Clear()), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
-                        else { SinkWriters.LengthHistogramJson((_lengthHistogram.KeepsKeys ? _text.Clear().AppendValue(lengths.Item1).MarkKey() : _text.Clear()), lengths); _lengthHistogram.Write(_text.Key, _text.AfterKey); }
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthHistogramCsvTo(_lengthHistogram, _text, lengths);
+                        else SinkWriters.LengthHistogramJsonTo(_lengthHistogram, _text, lengths);
                     }
                 }
 
@@ -366,8 +366,8 @@ namespace Monitoring
                             // [Sink] RecentLines (Windows.cs:56)
                             if (_recentLinesRecords is not null) _recentLinesRecords.Write(recent);
                             else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Text) _recentLines.Write(recent);
-                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) { SinkWriters.RecentLinesCsv(_text.Clear(), recent); _recentLines.Write(_text.Written); }
-                            else { SinkWriters.RecentLinesJson(_text.Clear(), recent); _recentLines.Write(_text.Written); }
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RecentLinesCsvTo(_recentLines, _text, recent);
+                            else SinkWriters.RecentLinesJsonTo(_recentLines, _text, recent);
                         }
                     }
                 }
@@ -421,6 +421,22 @@ namespace Monitoring
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink PerEndpointMerged as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointMergedCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    PerEndpointMergedCsv(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
+                /// <summary>Writes a record to sink PerEndpointMerged as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointMergedJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    PerEndpointMergedJson(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
                 /// <summary>The CSV header row of sink PerEndpointIncremental's records.</summary>
                 public static global::System.ReadOnlySpan<byte> PerEndpointIncrementalCsvHeader => "key,value"u8;
 
@@ -445,6 +461,22 @@ namespace Monitoring
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink PerEndpointIncremental as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointIncrementalCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    PerEndpointIncrementalCsv(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
+                /// <summary>Writes a record to sink PerEndpointIncremental as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointIncrementalJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                {
+                    PerEndpointIncrementalJson(text.Clear(), record);
+                    sink.Write(record.Key, text.Written);
+                }
+
                 /// <summary>The CSV header row of sink RequestsPerMinute's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RequestsPerMinuteCsvHeader => "value"u8;
 
@@ -464,6 +496,22 @@ namespace Monitoring
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink RequestsPerMinute as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RequestsPerMinuteCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
+                {
+                    RequestsPerMinuteCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink RequestsPerMinute as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RequestsPerMinuteJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
+                {
+                    RequestsPerMinuteJson(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
                 /// <summary>The CSV header row of sink LongestLine's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LongestLineCsvHeader => "value"u8;
 
@@ -481,6 +529,22 @@ namespace Monitoring
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink LongestLine as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LongestLineCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
+                {
+                    LongestLineCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink LongestLine as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LongestLineJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
+                {
+                    LongestLineJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink LengthHistogram's records.</summary>
@@ -507,6 +571,22 @@ namespace Monitoring
                     text.Append('}');
                 }
 
+                /// <summary>Writes a record to sink LengthHistogram as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthHistogramCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    LengthHistogramCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
+                /// <summary>Writes a record to sink LengthHistogram as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthHistogramJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
+                {
+                    LengthHistogramJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
+                    sink.Write(text.Key, text.AfterKey);
+                }
+
                 /// <summary>The CSV header row of sink RecentLines's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RecentLinesCsvHeader => "value"u8;
 
@@ -526,6 +606,22 @@ namespace Monitoring
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
+                }
+
+                /// <summary>Writes a record to sink RecentLines as a CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentLinesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    RecentLinesCsv(text.Clear(), record);
+                    sink.Write(text.Written);
+                }
+
+                /// <summary>Writes a record to sink RecentLines as a JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentLinesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                {
+                    RecentLinesJson(text.Clear(), record);
+                    sink.Write(text.Written);
                 }
             }
 
