@@ -27,11 +27,16 @@ stop_servers() {
 }
 trap stop_servers EXIT
 
-# A loopback port nothing listens on (a random one in 20000-59999 that refuses a connection).
+# A loopback port nothing listens on: a random one that refuses a connection, below the range the kernel hands out for
+# outgoing connections and port-0 listeners (32768-60999 by default), so that a connection another test opens meanwhile
+# cannot take it before the server binds it (a JVM takes seconds to get there).
 free_port() {
-  local port
+  local port low=32768 range
+  if read -r range _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$range" -gt 12000 ]; then
+    low=$range
+  fi
   while true; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return
