@@ -55,7 +55,7 @@ public static class Utf8Format
     {
         if (destination.Length < FastRoom || value >= FastLimit || !BitConverter.IsLittleEndian)
         {
-            return value.TryFormat(destination, out bytesWritten, default, CultureInfo.InvariantCulture);
+            return TryFormatByRuntime(value, destination, out bytesWritten);
         }
 
         ref byte at = ref MemoryMarshal.GetReference(destination);
@@ -76,7 +76,14 @@ public static class Utf8Format
         return true;
     }
 
+    // A number of 17 digits or more, or too little room: the runtime's own formatting. Out of line, as the negative
+    // numbers' path is: a fused loop that formats numbers carries only the fast path.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryFormatByRuntime(ulong value, Span<byte> destination, out int bytesWritten) =>
+        value.TryFormat(destination, out bytesWritten, default, CultureInfo.InvariantCulture);
+
     // A negative number: its sign, then its magnitude (long.MinValue's too: its negation, read unsigned, is 2^63).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TryFormatNegative(long value, Span<byte> destination, out int bytesWritten)
     {
         if (destination.Length < 2 || !TryFormat(unchecked((ulong)-value), destination[1..], out int digits))
