@@ -262,28 +262,6 @@ public static class Utf8Fields
             goto counted;
         }
 
-        // The last column, fewer than eight bytes of it left in a line of at least eight: the line's last eight bytes read
-        // as one word, those before 'i' (read already) made '0's, which read as leading zeros, rather than one byte at a
-        // time. Only for the last column (a constant where this is inlined): a column before it ends at a separator,
-        // almost always more than eight bytes before the line's end, and the loop compiled for it stays smaller.
-        if (last && BitConverter.IsLittleEndian && (uint)i < (uint)line.Length && line.Length >= sizeof(ulong))
-        {
-            int before = sizeof(ulong) - (line.Length - i);
-            ulong readMask = (1UL << (8 * before)) - 1;
-            ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, line.Length - sizeof(ulong)));
-            ulong digits = ((word & ~readMask) | (0x3030303030303030UL & readMask)) - 0x3030303030303030UL;
-            ulong nonDigits = (digits | (digits + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
-            int count = nonDigits == 0 ? sizeof(ulong) : BitOperations.TrailingZeroCount(nonDigits) >> 3;
-            int taken = count - before;
-            if (taken > 0)
-            {
-                number = unchecked((number * PowersOfTen[taken]) + EightDigits(digits << (64 - (8 * count))));
-                i += taken;
-            }
-
-            goto counted;
-        }
-
         while ((uint)i < (uint)line.Length)
         {
             uint digit = (uint)(line[i] - '0');
