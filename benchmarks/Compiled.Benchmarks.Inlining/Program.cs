@@ -64,7 +64,7 @@ try
         return 1;
     }
 
-    IReadOnlyList<FailedInline> failed = InliningEvents.Read(trace);
+    IReadOnlyList<FailedInline> failed = InliningEvents.Read(trace).Failed;
     var loops = failed.Where(f => methods.Any(m => f.Caller.EndsWith("." + m, StringComparison.Ordinal))).GroupBy(f => f.Caller).ToList();
     if (loops.Count == 0)
     {
