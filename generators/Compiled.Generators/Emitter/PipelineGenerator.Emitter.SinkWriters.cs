@@ -43,6 +43,7 @@ namespace Compiled.Generators
                     {
                         // A key and its values: one CSV row per value, and one JSON object with the values in an array.
                         w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as CSV rows, one per value: key, value.</summary>");
+                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                         w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
                         // Each value in a local: the compiler follows a nullable value's HasValue check on a local, not on an element.
                         w.Open("foreach (var value in record.Values)");
@@ -52,8 +53,10 @@ namespace Compiled.Generators
                         w.Close();
                         w.Close();
                         w.Line();
-                        w.Line($"/// <summary>Writes a record of sink {sink.Name} as one JSON object: its key, and its values in an array.</summary>");
-                        w.Open($"public static void {sink.Name}Json({Runtime}.RecordText text, in {type} record)");
+                        w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as one JSON object: its key, and its values in an array.</summary>");
+                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                        w.Open($"public static void {sink.Name}Json({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                        w.Line("text.Clear();");
                         w.Line("text.Append(\"{\\\"key\\\":\"u8);");
                         RecordWriterEmitter.EmitJsonOne(w, columns[0], "record.Key");
                         w.Line("text.Append(\",\\\"values\\\":[\"u8);");
@@ -64,26 +67,29 @@ namespace Compiled.Generators
                         RecordWriterEmitter.EmitJsonOne(w, columns[1], "value");
                         w.Close();
                         w.Line("text.Append(\"]}\"u8);");
+                        w.Line("sink.Write(text.Written);");
                         w.Close();
-                        w.Line();
-                        EmitWriteTo(w, sink.Name, "Json", type, "text.Clear()", "text.Written");
                         continue;
                     }
 
-                    w.Line($"/// <summary>Writes a record of sink {sink.Name} as one CSV row, without a line end.</summary>");
-                    w.Open($"public static void {sink.Name}Csv({Runtime}.RecordText text, in {type} record)");
+                    // Each written by a method of its own, out of line: the fused loop carries only the text format's rendering
+                    // (the format is fixed for the run), and the loop the JIT compiles at start-up is smaller.
+                    (string start, string written) = RenderedParts(record);
+                    w.Line($"/// <summary>Writes a record to sink {sink.Name} as one CSV row, with its key apart for a sink that keeps keys.</summary>");
+                    w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                    w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                    w.Line(start);
                     RecordWriterEmitter.EmitCsv(w, columns, "record", separator);
+                    w.Line($"sink.Write({written});");
                     w.Close();
                     w.Line();
-                    w.Line($"/// <summary>Writes a record of sink {sink.Name} as one JSON object, without a line end.</summary>");
-                    w.Open($"public static void {sink.Name}Json({Runtime}.RecordText text, in {type} record)");
+                    w.Line($"/// <summary>Writes a record to sink {sink.Name} as one JSON object, with its key apart for a sink that keeps keys.</summary>");
+                    w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                    w.Open($"public static void {sink.Name}Json({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                    w.Line(start);
                     RecordWriterEmitter.EmitJson(w, columns, "record");
+                    w.Line($"sink.Write({written});");
                     w.Close();
-                    (string start, string written) = RenderedParts(record, "sink", "text", "record");
-                    w.Line();
-                    EmitWriteTo(w, sink.Name, "Csv", type, start, written);
-                    w.Line();
-                    EmitWriteTo(w, sink.Name, "Json", type, start, written);
                 }
 
                 if (pipeline.Parquet)
@@ -133,37 +139,23 @@ namespace Compiled.Generators
                 w.Line(inputType.Shape == RecordShape.Bytes
                     ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
-                // The CSV and JSON rows are written by a method of their own, out of line: the fused loop carries only the text
-                // format's rendering (the format is fixed for the run), and the loop the JIT compiles at start-up is smaller.
-                w.Line(inputType.Shape == RecordShape.Group
-                    ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});"
-                    : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}CsvTo({names.Field}, {PipelineView.TextField}, {input});");
-                w.Line($"else {SinkWritersClass}.{sink.Name}JsonTo({names.Field}, {PipelineView.TextField}, {input});");
+                // The CSV and JSON rows are written by methods of their own, out of line (SinkWriters).
+                w.Line($"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});");
+                w.Line($"else {SinkWritersClass}.{sink.Name}Json({names.Field}, {PipelineView.TextField}, {input});");
             }
 
-            // A record to a sink as a CSV row or a JSON object (format "Csv" or "Json"): rendered into the text from `start`, then
-            // written as `written` says. Not inlined: it serves the formats other than text, which the loop does not carry.
-            private static void EmitWriteTo(SourceWriter w, string sinkName, string format, string type, string start, string written)
+            // How a sink writer (SinkWriters) starts a record's CSV or JSON rendering in `text` and hands it to `sink`: a keyed
+            // record with its key, so that a sink that keeps keys (Kafka's message key) keeps it; the other sinks ignore it. A
+            // KeyValue's key is its bytes; a pair's is its key's text, as the text format renders it, put in the buffer before
+            // the row and marked, when the sink keeps keys (read per record as the format is; the other sinks are spared the
+            // rendering) and that allocates nothing (a string, text, a number or anything else that formats itself as UTF-8);
+            // a pair of another key is written without one.
+            private static (string Start, string Written) RenderedParts(RecordType record) => record.Shape switch
             {
-                w.Line($"/// <summary>Writes a record to sink {sinkName} as {(format == "Csv" ? "a CSV row" : "a JSON object")}, with its key apart for a sink that keeps keys.</summary>");
-                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                w.Open($"public static void {sinkName}{format}To({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                w.Line($"{sinkName}{format}({start}, record);");
-                w.Line($"sink.Write({written});");
-                w.Close();
-            }
-
-            // How a record's CSV or JSON rendering starts and is written: a keyed record with its key, so that a sink that keeps
-            // keys (Kafka's message key) keeps it; the other sinks ignore it. A KeyValue's key is its bytes; a pair's is its
-            // key's text, as the text format renders it, put in the buffer before the row and marked, when the sink keeps keys
-            // (read per record as the format is; the other sinks are spared the rendering) and that allocates nothing (a
-            // string, text, a number or anything else that formats itself as UTF-8); a pair of another key is written without one.
-            private static (string Start, string Written) RenderedParts(RecordType inputType, string sink, string text, string input) => inputType.Shape switch
-            {
-                RecordShape.KeyValue => ($"{text}.Clear()", $"{input}.Key, {text}.Written"),
-                RecordShape.Tuple when inputType.Key!.Code == "string" || inputType.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
-                    => ($"({sink}.KeepsKeys ? {text}.Clear(){Render(inputType.Key, input + ".Item1")}.MarkKey() : {text}.Clear())", $"{text}.Key, {text}.AfterKey"),
-                _ => ($"{text}.Clear()", $"{text}.Written"),
+                RecordShape.KeyValue => ("text.Clear();", "record.Key, text.Written"),
+                RecordShape.Tuple when record.Key!.Code == "string" || record.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
+                    => ($"text.Clear(); if (sink.KeepsKeys) text{Render(record.Key, "record.Item1")}.MarkKey();", "text.Key, text.AfterKey"),
+                _ => ("text.Clear();", "text.Written"),
             };
 
             // The columns of a sink's record: a pair's key and value (or the tuple's element names), a window's start and end

@@ -182,8 +182,8 @@ namespace Orders
                     // [Sink] Output (BadRecords.cs:52)
                     if (_outputRecords is not null) _outputRecords.Write(whole);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').Append(whole.Key).Append(',').AppendValue(whole.Value).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsvTo(_output, _text, whole);
-                    else SinkWriters.OutputJsonTo(_output, _text, whole);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsv(_output, _text, whole);
+                    else SinkWriters.OutputJson(_output, _text, whole);
                     wholeDone:;
                     dollarsDone:;
                 }
@@ -203,40 +203,30 @@ namespace Orders
                 /// <summary>The CSV header row of sink Output's records.</summary>
                 public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
-                public static void OutputCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Output as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
-                public static void OutputJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Output as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Output as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    OutputCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink Output as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    OutputJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
             }

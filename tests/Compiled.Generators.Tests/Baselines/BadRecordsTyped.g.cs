@@ -165,8 +165,8 @@ namespace Orders
                     // [Sink] Output (BadRecords.cs:66)
                     if (_outputRecords is not null) _outputRecords.Write(sum);
                     else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsvTo(_output, _text, sum);
-                    else SinkWriters.OutputJsonTo(_output, _text, sum);
+                    else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsv(_output, _text, sum);
+                    else SinkWriters.OutputJson(_output, _text, sum);
                 }
 
                 _sum.Clear();
@@ -184,40 +184,30 @@ namespace Orders
                 /// <summary>The CSV header row of sink Output's records.</summary>
                 public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "Customer,Cents"u8;
 
-                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
-                public static void OutputCsv(global::Compiled.RecordText text, in (int Customer, long Cents) record)
+                /// <summary>Writes a record to sink Output as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Customer
                     text.AppendValue(record.Item1);
                     // Cents
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
-                public static void OutputJson(global::Compiled.RecordText text, in (int Customer, long Cents) record)
+                /// <summary>Writes a record to sink Output as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Customer\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"Cents\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Output as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
-                {
-                    OutputCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Output as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
-                {
-                    OutputJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

@@ -231,8 +231,8 @@ namespace Shop
                 // [Sink] Counted (Batches.cs:16)
                 if (_countedRecords is not null) _countedRecords.Write(all);
                 else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Text) _counted.Write(_text.Clear().AppendValue(all).Written);
-                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountedCsvTo(_counted, _text, all);
-                else SinkWriters.CountedJsonTo(_counted, _text, all);
+                else if (_counted.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountedCsv(_counted, _text, all);
+                else SinkWriters.CountedJson(_counted, _text, all);
 
                 // [GroupByKey] PerUser (Batches.cs:37): each key with all its values of the batch, keys in the order first seen.
                 for (int perUserIndex = 0; perUserIndex < _perUser.Count; perUserIndex++)
@@ -242,7 +242,7 @@ namespace Shop
                     if (_basketsRecords is not null) _basketsRecords.Write(perUser);
                     else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Text) _baskets.Write(_text.Clear().Append('(').AppendValue(perUser.Key).Append(',').AppendValues(perUser.Values).Append(')').Written);
                     else if (_baskets.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.BasketsCsv(_baskets, _text, perUser);
-                    else SinkWriters.BasketsJsonTo(_baskets, _text, perUser);
+                    else SinkWriters.BasketsJson(_baskets, _text, perUser);
                 }
                 _perUser.Clear();
                 _perUserValues.Clear();
@@ -254,8 +254,8 @@ namespace Shop
                     // [Sink] PerUserTotals (Batches.cs:50)
                     if (_perUserTotalsRecords is not null) _perUserTotalsRecords.Write(totals);
                     else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Text) _perUserTotals.Write(_text.Clear().Append('(').AppendValue(totals.Item1).Append(',').AppendObject(totals.Item2).Append(')').Written);
-                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerUserTotalsCsvTo(_perUserTotals, _text, totals);
-                    else SinkWriters.PerUserTotalsJsonTo(_perUserTotals, _text, totals);
+                    else if (_perUserTotals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerUserTotalsCsv(_perUserTotals, _text, totals);
+                    else SinkWriters.PerUserTotalsJson(_perUserTotals, _text, totals);
                 }
 
                 _totals.Clear();
@@ -297,8 +297,8 @@ namespace Shop
                     // [Sink] BiggestSale (Batches.cs:59)
                     if (_biggestSaleRecords is not null) _biggestSaleRecords.Write(largest);
                     else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Text) _biggestSale.Write(_text.Clear().AppendObject(largest).Written);
-                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.BiggestSaleCsvTo(_biggestSale, _text, largest);
-                    else SinkWriters.BiggestSaleJsonTo(_biggestSale, _text, largest);
+                    else if (_biggestSale.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.BiggestSaleCsv(_biggestSale, _text, largest);
+                    else SinkWriters.BiggestSaleJson(_biggestSale, _text, largest);
                 }
                 _largest.Clear();
 
@@ -310,8 +310,8 @@ namespace Shop
                     // [Sink] Top (Batches.cs:73)
                     if (_topRecords is not null) _topRecords.Write(topThree);
                     else if (_top.Format == global::Compiled.Sinks.SinkFormat.Text) _top.Write(_text.Clear().Append('(').AppendValue(topThree.Item1).Append(',').AppendValue(topThree.Item2).Append(')').Written);
-                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TopCsvTo(_top, _text, topThree);
-                    else SinkWriters.TopJsonTo(_top, _text, topThree);
+                    else if (_top.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TopCsv(_top, _text, topThree);
+                    else SinkWriters.TopJson(_top, _text, topThree);
                 }
                 _topThreeIn.Clear();
 
@@ -332,35 +332,25 @@ namespace Shop
                 /// <summary>The CSV header row of sink Counted's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CountedCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Counted as one CSV row, without a line end.</summary>
-                public static void CountedCsv(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink Counted as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountedCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Counted as one JSON object, without a line end.</summary>
-                public static void CountedJson(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink Counted as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountedJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Counted as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountedCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    CountedCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Counted as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountedJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    CountedJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
@@ -368,6 +358,7 @@ namespace Shop
                 public static global::System.ReadOnlySpan<byte> BasketsCsvHeader => "key,value"u8;
 
                 /// <summary>Writes a record of sink Baskets to it as CSV rows, one per value: key, value.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void BasketsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
                 {
                     foreach (var value in record.Values)
@@ -382,9 +373,11 @@ namespace Shop
                     }
                 }
 
-                /// <summary>Writes a record of sink Baskets as one JSON object: its key, and its values in an array.</summary>
-                public static void BasketsJson(global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
+                /// <summary>Writes a record of sink Baskets to it as one JSON object: its key, and its values in an array.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void BasketsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
                 {
+                    text.Clear();
                     text.Append("{\"key\":"u8);
                     text.AppendValue(record.Key);
                     text.Append(",\"values\":["u8);
@@ -396,22 +389,17 @@ namespace Shop
                         text.AppendValue(value);
                     }
                     text.Append("]}"u8);
-                }
-
-                /// <summary>Writes a record to sink Baskets as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void BasketsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
-                {
-                    BasketsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink PerUserTotals's records.</summary>
                 public static global::System.ReadOnlySpan<byte> PerUserTotalsCsvHeader => "key,value.Sum,value.Count"u8;
 
-                /// <summary>Writes a record of sink PerUserTotals as one CSV row, without a line end.</summary>
-                public static void PerUserTotalsCsv(global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
+                /// <summary>Writes a record to sink PerUserTotals as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerUserTotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value.Sum
@@ -420,11 +408,14 @@ namespace Shop
                     // value.Count
                     text.Append(',');
                     text.AppendValue(record.Item2.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink PerUserTotals as one JSON object, without a line end.</summary>
-                public static void PerUserTotalsJson(global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
+                /// <summary>Writes a record to sink PerUserTotals as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerUserTotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
@@ -436,30 +427,17 @@ namespace Shop
                     text.AppendValue(record.Item2.Item2);
                     text.Append('}');
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink PerUserTotals as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerUserTotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
-                {
-                    PerUserTotalsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink PerUserTotals as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerUserTotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, (long Sum, int Count)) record)
-                {
-                    PerUserTotalsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink BiggestSale's records.</summary>
                 public static global::System.ReadOnlySpan<byte> BiggestSaleCsvHeader => "User,Sold,Refunded"u8;
 
-                /// <summary>Writes a record of sink BiggestSale as one CSV row, without a line end.</summary>
-                public static void BiggestSaleCsv(global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
+                /// <summary>Writes a record to sink BiggestSale as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void BiggestSaleCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
                 {
+                    text.Clear();
                     // User
                     text.AppendValue(record.Item1);
                     // Sold
@@ -468,11 +446,14 @@ namespace Shop
                     // Refunded
                     text.Append(',');
                     text.AppendValue(record.Item3);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink BiggestSale as one JSON object, without a line end.</summary>
-                public static void BiggestSaleJson(global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
+                /// <summary>Writes a record to sink BiggestSale as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void BiggestSaleJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"User\":"u8);
                     text.AppendValue(record.Item1);
@@ -481,61 +462,36 @@ namespace Shop
                     text.Append(",\"Refunded\":"u8);
                     text.AppendValue(record.Item3);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink BiggestSale as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void BiggestSaleCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
-                {
-                    BiggestSaleCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink BiggestSale as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void BiggestSaleJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Sold, long Refunded) record)
-                {
-                    BiggestSaleJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Top's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TopCsvHeader => "User,Cents"u8;
 
-                /// <summary>Writes a record of sink Top as one CSV row, without a line end.</summary>
-                public static void TopCsv(global::Compiled.RecordText text, in (int User, long Cents) record)
+                /// <summary>Writes a record to sink Top as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TopCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Cents) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // User
                     text.AppendValue(record.Item1);
                     // Cents
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Top as one JSON object, without a line end.</summary>
-                public static void TopJson(global::Compiled.RecordText text, in (int User, long Cents) record)
+                /// <summary>Writes a record to sink Top as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TopJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Cents) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"User\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"Cents\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Top as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TopCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Cents) record)
-                {
-                    TopCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Top as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TopJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Cents) record)
-                {
-                    TopJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

@@ -168,8 +168,8 @@ namespace Monitoring.Logs
                         // [Sink] Counts (ErrorLevels.cs:29)
                         if (_countsRecords is not null) _countsRecords.Write(level);
                         else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(level.Key).Append(',').AppendValue(level.Value).Append(')').Written);
-                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsvTo(_counts, _text, level);
-                        else SinkWriters.CountsJsonTo(_counts, _text, level);
+                        else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsv(_counts, _text, level);
+                        else SinkWriters.CountsJson(_counts, _text, level);
                     }
                 }
 
@@ -188,77 +188,57 @@ namespace Monitoring.Logs
                 /// <summary>The CSV header row of sink Counts's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
-                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
-                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Counts as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink Counts as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Errors's records.</summary>
                 public static global::System.ReadOnlySpan<byte> ErrorsCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Errors as one CSV row, without a line end.</summary>
-                public static void ErrorsCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink Errors as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ErrorsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
                     if (text.Written.Length == start) text.Append("\"\""u8);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Errors as one JSON object, without a line end.</summary>
-                public static void ErrorsJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink Errors as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ErrorsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Errors as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void ErrorsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    ErrorsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Errors as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void ErrorsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    ErrorsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }
@@ -423,8 +403,8 @@ namespace Monitoring.Logs
                             // [Sink] Errors (ErrorLevels.cs:35)
                             if (_errorsRecords is not null) _errorsRecords.Write(lines);
                             else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Text) _errors.Write(lines);
-                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ErrorsCsvTo(_errors, _text, lines);
-                            else SinkWriters.ErrorsJsonTo(_errors, _text, lines);
+                            else if (_errors.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ErrorsCsv(_errors, _text, lines);
+                            else SinkWriters.ErrorsJson(_errors, _text, lines);
                         }
                     }
                 }

@@ -238,8 +238,8 @@ namespace Clickstream
                         // [Sink] Minutes (EventTime.cs:26)
                         if (_minutesRecords is not null) _minutesRecords.Write(clicksPerMinute);
                         else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Text) _minutes.Write(_text.Clear().Append('(').AppendValue(clicksPerMinute.Window).Append(',').Append(clicksPerMinute.Key).Append(',').AppendValue(clicksPerMinute.Value).Append(')').Written);
-                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MinutesCsvTo(_minutes, _text, clicksPerMinute);
-                        else SinkWriters.MinutesJsonTo(_minutes, _text, clicksPerMinute);
+                        else if (_minutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MinutesCsv(_minutes, _text, clicksPerMinute);
+                        else SinkWriters.MinutesJson(_minutes, _text, clicksPerMinute);
                     }
                     clicksPerMinuteTable.Clear();
                     _clicksPerMinute.Recycle(clicksPerMinuteTable);
@@ -254,8 +254,8 @@ namespace Clickstream
                         // [Sink] SlidingMinutes (EventTime.cs:32)
                         if (_slidingMinutesRecords is not null) _slidingMinutesRecords.Write(sliding);
                         else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Text) _slidingMinutes.Write(_text.Clear().Append('(').AppendValue(sliding.Window).Append(',').Append(sliding.Key).Append(',').AppendValue(sliding.Value).Append(')').Written);
-                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.SlidingMinutesCsvTo(_slidingMinutes, _text, sliding);
-                        else SinkWriters.SlidingMinutesJsonTo(_slidingMinutes, _text, sliding);
+                        else if (_slidingMinutes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.SlidingMinutesCsv(_slidingMinutes, _text, sliding);
+                        else SinkWriters.SlidingMinutesJson(_slidingMinutes, _text, sliding);
                     }
                     slidingTable.Clear();
                     _sliding.Recycle(slidingTable);
@@ -267,8 +267,8 @@ namespace Clickstream
                     // [Sink] UserSessions (EventTime.cs:38)
                     if (_userSessionsRecords is not null) _userSessionsRecords.Write(sessions);
                     else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Text) _userSessions.Write(_text.Clear().Append('(').AppendValue(sessions.Window).Append(',').Append(sessions.Key).Append(',').AppendValue(sessions.Value).Append(')').Written);
-                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.UserSessionsCsvTo(_userSessions, _text, sessions);
-                    else SinkWriters.UserSessionsJsonTo(_userSessions, _text, sessions);
+                    else if (_userSessions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.UserSessionsCsv(_userSessions, _text, sessions);
+                    else SinkWriters.UserSessionsJson(_userSessions, _text, sessions);
                 }
             }
 
@@ -284,9 +284,11 @@ namespace Clickstream
                 /// <summary>The CSV header row of sink Minutes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> MinutesCsvHeader => "start,end,key,value"u8;
 
-                /// <summary>Writes a record of sink Minutes as one CSV row, without a line end.</summary>
-                public static void MinutesCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink Minutes as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MinutesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     // start
                     text.AppendValue(record.Window.Start);
                     // end
@@ -298,11 +300,14 @@ namespace Clickstream
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Minutes as one JSON object, without a line end.</summary>
-                public static void MinutesJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink Minutes as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MinutesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"start\":"u8);
                     text.AppendValue(record.Window.Start);
@@ -313,30 +318,17 @@ namespace Clickstream
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Minutes as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void MinutesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    MinutesCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Minutes as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void MinutesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    MinutesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink SlidingMinutes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> SlidingMinutesCsvHeader => "start,end,key,value"u8;
 
-                /// <summary>Writes a record of sink SlidingMinutes as one CSV row, without a line end.</summary>
-                public static void SlidingMinutesCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink SlidingMinutes as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SlidingMinutesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     // start
                     text.AppendValue(record.Window.Start);
                     // end
@@ -348,11 +340,14 @@ namespace Clickstream
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink SlidingMinutes as one JSON object, without a line end.</summary>
-                public static void SlidingMinutesJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink SlidingMinutes as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SlidingMinutesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"start\":"u8);
                     text.AppendValue(record.Window.Start);
@@ -363,30 +358,17 @@ namespace Clickstream
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink SlidingMinutes as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void SlidingMinutesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    SlidingMinutesCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink SlidingMinutes as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void SlidingMinutesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    SlidingMinutesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink UserSessions's records.</summary>
                 public static global::System.ReadOnlySpan<byte> UserSessionsCsvHeader => "start,end,key,value"u8;
 
-                /// <summary>Writes a record of sink UserSessions as one CSV row, without a line end.</summary>
-                public static void UserSessionsCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink UserSessions as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void UserSessionsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     // start
                     text.AppendValue(record.Window.Start);
                     // end
@@ -398,11 +380,14 @@ namespace Clickstream
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink UserSessions as one JSON object, without a line end.</summary>
-                public static void UserSessionsJson(global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
+                /// <summary>Writes a record to sink UserSessions as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void UserSessionsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"start\":"u8);
                     text.AppendValue(record.Window.Start);
@@ -413,58 +398,33 @@ namespace Clickstream
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink UserSessions as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void UserSessionsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    UserSessionsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink UserSessions as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void UserSessionsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<long> record)
-                {
-                    UserSessionsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink TooLate's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink TooLate as one CSV row, without a line end.</summary>
-                public static void TooLateCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink TooLate as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
                     if (text.Written.Length == start) text.Append("\"\""u8);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink TooLate as one JSON object, without a line end.</summary>
-                public static void TooLateJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink TooLate as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink TooLate as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TooLateCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    TooLateCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink TooLate as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TooLateJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    TooLateJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }
@@ -627,8 +587,8 @@ namespace Clickstream
                         // [Sink] TooLate (EventTime.cs:41): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(input);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(input);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, input);
-                        else SinkWriters.TooLateJsonTo(_tooLate, _text, input);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsv(_tooLate, _text, input);
+                        else SinkWriters.TooLateJson(_tooLate, _text, input);
                     }
                     else
                     {

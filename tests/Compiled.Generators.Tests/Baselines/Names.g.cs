@@ -178,8 +178,8 @@ namespace Naming
                     // [Sink] Counts (Names.cs:32)
                     if (_countsRecords is not null) _countsRecords.Write(add);
                     else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(add.Key).Append(',').AppendValue(add.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsvTo(_counts, _text, add);
-                    else SinkWriters.CountsJsonTo(_counts, _text, add);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsv(_counts, _text, add);
+                    else SinkWriters.CountsJson(_counts, _text, add);
                 }
 
                 _add.Clear();
@@ -197,110 +197,80 @@ namespace Naming
                 /// <summary>The CSV header row of sink Text's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TextCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Text as one CSV row, without a line end.</summary>
-                public static void TextCsv(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink Text as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TextCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Text as one JSON object, without a line end.</summary>
-                public static void TextJson(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink Text as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TextJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Text as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TextCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    TextCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Text as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TextJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    TextJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Counts's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
-                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
-                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Counts as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink Counts as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Lengths's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LengthsCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Lengths as one CSV row, without a line end.</summary>
-                public static void LengthsCsv(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink Lengths as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Lengths as one JSON object, without a line end.</summary>
-                public static void LengthsJson(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink Lengths as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Lengths as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LengthsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Lengths as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LengthsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }
@@ -462,8 +432,8 @@ namespace Naming
                         // [Sink] Lengths (Names.cs:34)
                         if (_lengthsRecords is not null) _lengthsRecords.Write(count2);
                         else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(count2).Written);
-                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsvTo(_lengths, _text, count2);
-                        else SinkWriters.LengthsJsonTo(_lengths, _text, count2);
+                        else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsv(_lengths, _text, count2);
+                        else SinkWriters.LengthsJson(_lengths, _text, count2);
                         // [Map] Pair (Names.cs:22)
                         var pair = global::Naming.Names.Pair(source2);
                         // [ReduceByKey] Add (Names.cs:25)
@@ -486,8 +456,8 @@ namespace Naming
                         // [Sink] Text (Names.cs:30)
                         if (_textRecords is not null) _textRecords.Write(addSlot);
                         else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Text) _text2.Write(_text.Clear().AppendValue(addSlot).Written);
-                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TextCsvTo(_text2, _text, addSlot);
-                        else SinkWriters.TextJsonTo(_text2, _text, addSlot);
+                        else if (_text2.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TextCsv(_text2, _text, addSlot);
+                        else SinkWriters.TextJson(_text2, _text, addSlot);
                     }
                 }
 

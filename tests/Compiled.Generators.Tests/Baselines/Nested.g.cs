@@ -150,35 +150,25 @@ partial class Jobs
                 /// <summary>The CSV header row of sink Output's records.</summary>
                 public static global::System.ReadOnlySpan<byte> OutputCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Output as one CSV row, without a line end.</summary>
-                public static void OutputCsv(global::Compiled.RecordText text, in bool record)
+                /// <summary>Writes a record to sink Output as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Output as one JSON object, without a line end.</summary>
-                public static void OutputJson(global::Compiled.RecordText text, in bool record)
+                /// <summary>Writes a record to sink Output as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void OutputJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Output as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
-                {
-                    OutputCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Output as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void OutputJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in bool record)
-                {
-                    OutputJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }
@@ -292,8 +282,8 @@ partial class Jobs
                         // [Sink] Output (Nested.cs:23)
                         if (_outputRecords is not null) _outputRecords.Write(isEven);
                         else if (_output.Format == global::Compiled.Sinks.SinkFormat.Text) _output.Write(_text.Clear().AppendValue(isEven).Written);
-                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsvTo(_output, _text, isEven);
-                        else SinkWriters.OutputJsonTo(_output, _text, isEven);
+                        else if (_output.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.OutputCsv(_output, _text, isEven);
+                        else SinkWriters.OutputJson(_output, _text, isEven);
                     }
                 }
             }

@@ -209,8 +209,8 @@ namespace Lake
                     if (_venuesParquet is not null) _venuesParquet.Append(add);
                     else if (_venuesRecords is not null) _venuesRecords.Write(add);
                     else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Text) _venues.Write(_text.Clear().Append('(').AppendValue(add.Item1).Append(',').AppendObject(add.Item2).Append(')').Written);
-                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.VenuesCsvTo(_venues, _text, add);
-                    else SinkWriters.VenuesJsonTo(_venues, _text, add);
+                    else if (_venues.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.VenuesCsv(_venues, _text, add);
+                    else SinkWriters.VenuesJson(_venues, _text, add);
                 }
 
                 _add.Clear();
@@ -224,7 +224,7 @@ namespace Lake
                     else if (_sidesRecords is not null) _sidesRecords.Write(perSide);
                     else if (_sides.Format == global::Compiled.Sinks.SinkFormat.Text) _sides.Write(_text.Clear().Append('(').AppendValue(perSide.Key).Append(',').AppendValues(perSide.Values).Append(')').Written);
                     else if (_sides.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.SidesCsv(_sides, _text, perSide);
-                    else SinkWriters.SidesJsonTo(_sides, _text, perSide);
+                    else SinkWriters.SidesJson(_sides, _text, perSide);
                 }
                 _perSide.Clear();
                 _perSideValues.Clear();
@@ -242,9 +242,11 @@ namespace Lake
                 /// <summary>The CSV header row of sink Rows's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RowsCsvHeader => "symbol,price,qty,side,time,at,id,venue,odd,ratio"u8;
 
-                /// <summary>Writes a record of sink Rows as one CSV row, without a line end.</summary>
-                public static void RowsCsv(global::Compiled.RecordText text, in global::Lake.Fill record)
+                /// <summary>Writes a record to sink Rows as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RowsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
                 {
+                    text.Clear();
                     // symbol
                     global::Compiled.CsvText.Field(text, record.Symbol.Span, (byte)',');
                     // price
@@ -279,11 +281,14 @@ namespace Lake
                     // ratio
                     text.Append(',');
                     text.AppendValue(record.Ratio);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Rows as one JSON object, without a line end.</summary>
-                public static void RowsJson(global::Compiled.RecordText text, in global::Lake.Fill record)
+                /// <summary>Writes a record to sink Rows as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RowsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"symbol\":"u8);
                     global::Compiled.JsonText.String(text, record.Symbol.Span);
@@ -311,30 +316,17 @@ namespace Lake
                     text.Append(",\"ratio\":"u8);
                     global::Compiled.JsonText.Number(text, record.Ratio);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Rows as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RowsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
-                {
-                    RowsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Rows as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RowsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Lake.Fill record)
-                {
-                    RowsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Venues's records.</summary>
                 public static global::System.ReadOnlySpan<byte> VenuesCsvHeader => "Venue,Value.Qty,Value.Last"u8;
 
-                /// <summary>Writes a record of sink Venues as one CSV row, without a line end.</summary>
-                public static void VenuesCsv(global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
+                /// <summary>Writes a record to sink Venues as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void VenuesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Venue
                     text.AppendValue(record.Item1);
                     // Value.Qty
@@ -351,11 +343,14 @@ namespace Lake
                             default: text.AppendValue((int)record.Item2.Item2.Value); break;
                         }
                     }
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Venues as one JSON object, without a line end.</summary>
-                public static void VenuesJson(global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
+                /// <summary>Writes a record to sink Venues as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void VenuesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Venue\":"u8);
                     text.AppendValue(record.Item1);
@@ -376,21 +371,6 @@ namespace Lake
                     }
                     text.Append('}');
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Venues as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void VenuesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
-                {
-                    VenuesCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Venues as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void VenuesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
-                {
-                    VenuesJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
@@ -398,6 +378,7 @@ namespace Lake
                 public static global::System.ReadOnlySpan<byte> SidesCsvHeader => "key,value"u8;
 
                 /// <summary>Writes a record of sink Sides to it as CSV rows, one per value: key, value.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void SidesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
                 {
                     foreach (var value in record.Values)
@@ -412,9 +393,11 @@ namespace Lake
                     }
                 }
 
-                /// <summary>Writes a record of sink Sides as one JSON object: its key, and its values in an array.</summary>
-                public static void SidesJson(global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
+                /// <summary>Writes a record of sink Sides to it as one JSON object: its key, and its values in an array.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void SidesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
                 {
+                    text.Clear();
                     text.Append("{\"key\":"u8);
                     text.AppendValue(record.Key);
                     text.Append(",\"values\":["u8);
@@ -426,13 +409,6 @@ namespace Lake
                         global::Compiled.JsonText.Number(text, value);
                     }
                     text.Append("]}"u8);
-                }
-
-                /// <summary>Writes a record to sink Sides as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void SidesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
-                {
-                    SidesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
@@ -668,8 +644,8 @@ namespace Lake
                     if (_rowsParquet is not null) _rowsParquet.Append(fills);
                     else if (_rowsRecords is not null) _rowsRecords.Write(fills);
                     else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Text) _rows.Write(_text.Clear().AppendObject(fills).Written);
-                    else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RowsCsvTo(_rows, _text, fills);
-                    else SinkWriters.RowsJsonTo(_rows, _text, fills);
+                    else if (_rows.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RowsCsv(_rows, _text, fills);
+                    else SinkWriters.RowsJson(_rows, _text, fills);
                     // [Map] PerVenue (Parquet.cs:57)
                     var perVenue = global::Lake.FillsToLake.PerVenue(fills);
                     // [ReduceByKey] Add (Parquet.cs:60)

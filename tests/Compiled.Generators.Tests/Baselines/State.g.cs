@@ -256,8 +256,8 @@ namespace Clicks
                     // [Sink] Totals (State.cs:25)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, total);
-                    else SinkWriters.TotalsJsonTo(_totals, _text, total);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsv(_totals, _text, total);
+                    else SinkWriters.TotalsJson(_totals, _text, total);
                 }
 
                 // [MapWithState] Track (State.cs:28): keys idle for 30s time out, with one more call each; keys without a state leave the store of each shard.
@@ -270,8 +270,8 @@ namespace Clicks
                             // [Sink] Ended (State.cs:40)
                             if (_endedRecords is not null) _endedRecords.Write(track);
                             else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsvTo(_ended, _text, track);
-                            else SinkWriters.EndedJsonTo(_ended, _text, track);
+                            else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsv(_ended, _text, track);
+                            else SinkWriters.EndedJson(_ended, _text, track);
                         }
                     }
                 }
@@ -289,80 +289,60 @@ namespace Clicks
                 /// <summary>The CSV header row of sink Totals's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
-                public static void TotalsCsv(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink Totals as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
-                public static void TotalsJson(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink Totals as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    TotalsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    TotalsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink Ended's records.</summary>
                 public static global::System.ReadOnlySpan<byte> EndedCsvHeader => "User,Clicks"u8;
 
-                /// <summary>Writes a record of sink Ended as one CSV row, without a line end.</summary>
-                public static void EndedCsv(global::Compiled.RecordText text, in (int User, long Clicks) record)
+                /// <summary>Writes a record to sink Ended as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EndedCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // User
                     text.AppendValue(record.Item1);
                     // Clicks
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Ended as one JSON object, without a line end.</summary>
-                public static void EndedJson(global::Compiled.RecordText text, in (int User, long Clicks) record)
+                /// <summary>Writes a record to sink Ended as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EndedJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"User\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"Clicks\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Ended as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void EndedCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
-                {
-                    EndedCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Ended as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void EndedJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
-                {
-                    EndedJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }
@@ -582,8 +562,8 @@ namespace Clicks
                         // [Sink] Ended (State.cs:40)
                         if (_endedRecords is not null) _endedRecords.Write(track);
                         else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Text) _ended.Write(_text.Clear().Append('(').AppendValue(track.Item1).Append(',').AppendValue(track.Item2).Append(')').Written);
-                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsvTo(_ended, _text, track);
-                        else SinkWriters.EndedJsonTo(_ended, _text, track);
+                        else if (_ended.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EndedCsv(_ended, _text, track);
+                        else SinkWriters.EndedJson(_ended, _text, track);
                     }
                 }
             }

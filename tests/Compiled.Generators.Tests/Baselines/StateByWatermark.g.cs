@@ -223,8 +223,8 @@ namespace Auctions
                     // [Sink] Auctions (StateByWatermark.cs:40)
                     if (_auctionsRecords is not null) _auctionsRecords.Write(close);
                     else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Text) _auctions.Write(_text.Clear().Append('(').AppendValue(close.Item1).Append(',').AppendObject(close.Item2).Append(')').Written);
-                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.AuctionsCsvTo(_auctions, _text, close);
-                    else SinkWriters.AuctionsJsonTo(_auctions, _text, close);
+                    else if (_auctions.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.AuctionsCsv(_auctions, _text, close);
+                    else SinkWriters.AuctionsJson(_auctions, _text, close);
                 }
             }
 
@@ -240,9 +240,11 @@ namespace Auctions
                 /// <summary>The CSV header row of sink Auctions's records.</summary>
                 public static global::System.ReadOnlySpan<byte> AuctionsCsvHeader => "key,value.Expires,value.Best,value.Closed"u8;
 
-                /// <summary>Writes a record of sink Auctions as one CSV row, without a line end.</summary>
-                public static void AuctionsCsv(global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                /// <summary>Writes a record to sink Auctions as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void AuctionsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value.Expires
@@ -254,11 +256,14 @@ namespace Auctions
                     // value.Closed
                     text.Append(',');
                     text.AppendValue(record.Item2.Item3);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Auctions as one JSON object, without a line end.</summary>
-                public static void AuctionsJson(global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
+                /// <summary>Writes a record to sink Auctions as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void AuctionsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
@@ -272,21 +277,6 @@ namespace Auctions
                     text.AppendValue(record.Item2.Item3);
                     text.Append('}');
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Auctions as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void AuctionsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
-                {
-                    AuctionsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Auctions as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void AuctionsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
-                {
-                    AuctionsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

@@ -265,8 +265,8 @@ namespace Clicks
                     // [Sink] Counts (StateSeeded.cs:20)
                     if (_countsRecords is not null) _countsRecords.Write(seen);
                     else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Text) _counts.Write(_text.Clear().Append('(').Append(seen.Key).Append(',').AppendValue(seen.Value).Append(')').Written);
-                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsvTo(_counts, _text, seen);
-                    else SinkWriters.CountsJsonTo(_counts, _text, seen);
+                    else if (_counts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CountsCsv(_counts, _text, seen);
+                    else SinkWriters.CountsJson(_counts, _text, seen);
                 }
 
                 // [MapWithState] Running (StateSeeded.cs:23): keys without a state leave the store.
@@ -285,80 +285,60 @@ namespace Clicks
                 /// <summary>The CSV header row of sink Counts's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CountsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Counts as one CSV row, without a line end.</summary>
-                public static void CountsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink Counts as one JSON object, without a line end.</summary>
-                public static void CountsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Counts as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CountsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Counts as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink Counts as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    CountsJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Totals's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
-                public static void TotalsCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Totals as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
-                public static void TotalsJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink Totals as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    TotalsCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    TotalsJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
             }
@@ -504,8 +484,8 @@ namespace Clicks
                     // [Sink] Totals (StateSeeded.cs:30)
                     if (_totalsRecords is not null) _totalsRecords.Write(running);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').Append(running.Key).Append(',').AppendValue(running.Value).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, running);
-                    else SinkWriters.TotalsJsonTo(_totals, _text, running);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsv(_totals, _text, running);
+                    else SinkWriters.TotalsJson(_totals, _text, running);
                 }
             }
 

@@ -279,8 +279,8 @@ namespace Market
                     // [Sink] Highs (StringKeys.cs:19)
                     if (_highsRecords is not null) _highsRecords.Write(high);
                     else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Text) _highs.Write(_text.Clear().Append('(').AppendObject(high.Item1).Append(',').AppendValue(high.Item2).Append(')').Written);
-                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HighsCsvTo(_highs, _text, high);
-                    else SinkWriters.HighsJsonTo(_highs, _text, high);
+                    else if (_highs.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HighsCsv(_highs, _text, high);
+                    else SinkWriters.HighsJson(_highs, _text, high);
                 }
 
                 _high.Clear();
@@ -294,8 +294,8 @@ namespace Market
                         // [Sink] WindowVolumes (StringKeys.cs:32)
                         if (_windowVolumesRecords is not null) _windowVolumesRecords.Write(windowVolume);
                         else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _windowVolumes.Write(_text.Clear().Append('(').AppendObject(windowVolume.Item1).Append(',').AppendValue(windowVolume.Item2).Append(')').Written);
-                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.WindowVolumesCsvTo(_windowVolumes, _text, windowVolume);
-                        else SinkWriters.WindowVolumesJsonTo(_windowVolumes, _text, windowVolume);
+                        else if (_windowVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.WindowVolumesCsv(_windowVolumes, _text, windowVolume);
+                        else SinkWriters.WindowVolumesJson(_windowVolumes, _text, windowVolume);
                     }
                 }
 
@@ -306,8 +306,8 @@ namespace Market
                     // [Sink] TotalVolumes (StringKeys.cs:49)
                     if (_totalVolumesRecords is not null) _totalVolumesRecords.Write(totalVolume);
                     else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Text) _totalVolumes.Write(_text.Clear().Append('(').AppendObject(totalVolume.Item1).Append(',').AppendValue(totalVolume.Item2).Append(')').Written);
-                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalVolumesCsvTo(_totalVolumes, _text, totalVolume);
-                    else SinkWriters.TotalVolumesJsonTo(_totalVolumes, _text, totalVolume);
+                    else if (_totalVolumes.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalVolumesCsv(_totalVolumes, _text, totalVolume);
+                    else SinkWriters.TotalVolumesJson(_totalVolumes, _text, totalVolume);
                 }
             }
 
@@ -333,120 +333,90 @@ namespace Market
                 /// <summary>The CSV header row of sink Highs's records.</summary>
                 public static global::System.ReadOnlySpan<byte> HighsCsvHeader => "Symbol,Price"u8;
 
-                /// <summary>Writes a record of sink Highs as one CSV row, without a line end.</summary>
-                public static void HighsCsv(global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
+                /// <summary>Writes a record to sink Highs as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HighsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // Symbol
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // Price
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Highs as one JSON object, without a line end.</summary>
-                public static void HighsJson(global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
+                /// <summary>Writes a record to sink Highs as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HighsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Symbol\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);
                     text.Append(",\"Price\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Highs as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void HighsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
-                {
-                    HighsCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Highs as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void HighsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
-                {
-                    HighsJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink WindowVolumes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> WindowVolumesCsvHeader => "Symbol,Volume"u8;
 
-                /// <summary>Writes a record of sink WindowVolumes as one CSV row, without a line end.</summary>
-                public static void WindowVolumesCsv(global::Compiled.RecordText text, in (string Symbol, long Volume) record)
+                /// <summary>Writes a record to sink WindowVolumes as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void WindowVolumesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // Symbol
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // Volume
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink WindowVolumes as one JSON object, without a line end.</summary>
-                public static void WindowVolumesJson(global::Compiled.RecordText text, in (string Symbol, long Volume) record)
+                /// <summary>Writes a record to sink WindowVolumes as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void WindowVolumesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Symbol\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);
                     text.Append(",\"Volume\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink WindowVolumes as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void WindowVolumesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
-                {
-                    WindowVolumesCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink WindowVolumes as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void WindowVolumesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
-                {
-                    WindowVolumesJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink TotalVolumes's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalVolumesCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink TotalVolumes as one CSV row, without a line end.</summary>
-                public static void TotalVolumesCsv(global::Compiled.RecordText text, in (string, long) record)
+                /// <summary>Writes a record to sink TotalVolumes as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalVolumesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // key
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink TotalVolumes as one JSON object, without a line end.</summary>
-                public static void TotalVolumesJson(global::Compiled.RecordText text, in (string, long) record)
+                /// <summary>Writes a record to sink TotalVolumes as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalVolumesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink TotalVolumes as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalVolumesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
-                {
-                    TotalVolumesCsv((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink TotalVolumes as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalVolumesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
-                {
-                    TotalVolumesJson((sink.KeepsKeys ? text.Clear().AppendObject(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

@@ -166,8 +166,8 @@ namespace Shop
                     // [Sink] Totals (StructKeys.cs:24)
                     if (_totalsRecords is not null) _totalsRecords.Write(sum);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendValue(sum.Item1).Append(',').AppendValue(sum.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, sum);
-                    else SinkWriters.TotalsJsonTo(_totals, _text, sum);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsv(_totals, _text, sum);
+                    else SinkWriters.TotalsJson(_totals, _text, sum);
                     // [CountByValue] Amount (StructKeys.cs:27)
                     _amount.GetValueRefOrAddDefault(global::Shop.CustomerTotals.Amount(sum.Item1, sum.Item2), out bool _)++;
                 }
@@ -181,8 +181,8 @@ namespace Shop
                     // [Sink] CustomersPerTotal (StructKeys.cs:30)
                     if (_customersPerTotalRecords is not null) _customersPerTotalRecords.Write(amount);
                     else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Text) _customersPerTotal.Write(_text.Clear().Append('(').AppendValue(amount.Item1).Append(',').AppendValue(amount.Item2).Append(')').Written);
-                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CustomersPerTotalCsvTo(_customersPerTotal, _text, amount);
-                    else SinkWriters.CustomersPerTotalJsonTo(_customersPerTotal, _text, amount);
+                    else if (_customersPerTotal.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.CustomersPerTotalCsv(_customersPerTotal, _text, amount);
+                    else SinkWriters.CustomersPerTotalJson(_customersPerTotal, _text, amount);
                 }
 
                 _amount.Clear();
@@ -200,80 +200,60 @@ namespace Shop
                 /// <summary>The CSV header row of sink Totals's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "Customer,Amount"u8;
 
-                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
-                public static void TotalsCsv(global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                /// <summary>Writes a record to sink Totals as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Customer
                     text.AppendValue(record.Item1);
                     // Amount
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
-                public static void TotalsJson(global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
+                /// <summary>Writes a record to sink Totals as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Customer\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"Amount\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
-                {
-                    TotalsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, decimal Amount) record)
-                {
-                    TotalsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink CustomersPerTotal's records.</summary>
                 public static global::System.ReadOnlySpan<byte> CustomersPerTotalCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink CustomersPerTotal as one CSV row, without a line end.</summary>
-                public static void CustomersPerTotalCsv(global::Compiled.RecordText text, in (decimal, long) record)
+                /// <summary>Writes a record to sink CustomersPerTotal as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CustomersPerTotalCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink CustomersPerTotal as one JSON object, without a line end.</summary>
-                public static void CustomersPerTotalJson(global::Compiled.RecordText text, in (decimal, long) record)
+                /// <summary>Writes a record to sink CustomersPerTotal as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void CustomersPerTotalJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink CustomersPerTotal as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CustomersPerTotalCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
-                {
-                    CustomersPerTotalCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink CustomersPerTotal as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void CustomersPerTotalJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (decimal, long) record)
-                {
-                    CustomersPerTotalJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

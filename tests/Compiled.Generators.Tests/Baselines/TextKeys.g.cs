@@ -313,8 +313,8 @@ namespace Market
                     // [Sink] Totals (TextKeys.cs:38)
                     if (_totalsRecords is not null) _totalsRecords.Write(total);
                     else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Text) _totals.Write(_text.Clear().Append('(').AppendObject(total.Item1).Append(',').AppendValue(total.Item2).Append(')').Written);
-                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsvTo(_totals, _text, total);
-                    else SinkWriters.TotalsJsonTo(_totals, _text, total);
+                    else if (_totals.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TotalsCsv(_totals, _text, total);
+                    else SinkWriters.TotalsJson(_totals, _text, total);
                 }
 
                 // [ReduceByKeyAndWindow] Recent (TextKeys.cs:45): every 1s, the values of each key reduced over the last 2s, merged again from its batches.
@@ -326,8 +326,8 @@ namespace Market
                         // [Sink] RecentOut (TextKeys.cs:48)
                         if (_recentOutRecords is not null) _recentOutRecords.Write(recent);
                         else if (_recentOut.Format == global::Compiled.Sinks.SinkFormat.Text) _recentOut.Write(_text.Clear().Append('(').AppendObject(recent.Item1).Append(',').AppendValue(recent.Item2).Append(')').Written);
-                        else if (_recentOut.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RecentOutCsvTo(_recentOut, _text, recent);
-                        else SinkWriters.RecentOutJsonTo(_recentOut, _text, recent);
+                        else if (_recentOut.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RecentOutCsv(_recentOut, _text, recent);
+                        else SinkWriters.RecentOutJson(_recentOut, _text, recent);
                     }
                 }
 
@@ -340,8 +340,8 @@ namespace Market
                         // [Sink] LatestOut (TextKeys.cs:58)
                         if (_latestOutRecords is not null) _latestOutRecords.Write(latest);
                         else if (_latestOut.Format == global::Compiled.Sinks.SinkFormat.Text) _latestOut.Write(_text.Clear().Append('(').AppendObject(latest.Item1).Append(',').AppendObject(latest.Item2).Append(')').Written);
-                        else if (_latestOut.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LatestOutCsvTo(_latestOut, _text, latest);
-                        else SinkWriters.LatestOutJsonTo(_latestOut, _text, latest);
+                        else if (_latestOut.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LatestOutCsv(_latestOut, _text, latest);
+                        else SinkWriters.LatestOutJson(_latestOut, _text, latest);
                     }
                 }
             }
@@ -369,9 +369,11 @@ namespace Market
                 /// <summary>The CSV header row of sink Totals's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TotalsCsvHeader => "key.Venue,key.Symbol,value"u8;
 
-                /// <summary>Writes a record of sink Totals as one CSV row, without a line end.</summary>
-                public static void TotalsCsv(global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
+                /// <summary>Writes a record to sink Totals as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
                 {
+                    text.Clear();
                     // key.Venue
                     global::Compiled.CsvText.Field(text, record.Item1.Item1.Span, (byte)',');
                     // key.Symbol
@@ -380,11 +382,14 @@ namespace Market
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Totals as one JSON object, without a line end.</summary>
-                public static void TotalsJson(global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
+                /// <summary>Writes a record to sink Totals as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.Append('{');
@@ -396,30 +401,17 @@ namespace Market
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Totals as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
-                {
-                    TotalsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Totals as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TotalsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Compiled.Utf8Text Venue, global::Compiled.Utf8Text Symbol), long) record)
-                {
-                    TotalsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink RecentOut's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RecentOutCsvHeader => "Key.Listing,Key.Day,Volume"u8;
 
-                /// <summary>Writes a record of sink RecentOut as one CSV row, without a line end.</summary>
-                public static void RecentOutCsv(global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
+                /// <summary>Writes a record to sink RecentOut as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentOutCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
                 {
+                    text.Clear();
                     // Key.Listing
                     global::Compiled.CsvText.Object(text, record.Item1.Item1, (byte)',');
                     // Key.Day
@@ -428,11 +420,14 @@ namespace Market
                     // Volume
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink RecentOut as one JSON object, without a line end.</summary>
-                public static void RecentOutJson(global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
+                /// <summary>Writes a record to sink RecentOut as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentOutJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"Key\":"u8);
                     text.Append('{');
@@ -444,30 +439,17 @@ namespace Market
                     text.Append(",\"Volume\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink RecentOut as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RecentOutCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
-                {
-                    RecentOutCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink RecentOut as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RecentOutJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((global::Market.TextListing Listing, int Day) Key, long Volume) record)
-                {
-                    RecentOutJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink LatestOut's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LatestOutCsvHeader => "Key.Symbol,Key.Day,Last.Venue,Last.Volume"u8;
 
-                /// <summary>Writes a record of sink LatestOut as one CSV row, without a line end.</summary>
-                public static void LatestOutCsv(global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
+                /// <summary>Writes a record to sink LatestOut as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LatestOutCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
                 {
+                    text.Clear();
                     // Key.Symbol
                     global::Compiled.CsvText.Field(text, record.Item1.Item1, (byte)',');
                     // Key.Day
@@ -479,11 +461,14 @@ namespace Market
                     // Last.Volume
                     text.Append(',');
                     text.AppendValue(record.Item2.Item2);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink LatestOut as one JSON object, without a line end.</summary>
-                public static void LatestOutJson(global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
+                /// <summary>Writes a record to sink LatestOut as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LatestOutJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"Key\":"u8);
                     text.Append('{');
@@ -500,21 +485,6 @@ namespace Market
                     text.AppendValue(record.Item2.Item2);
                     text.Append('}');
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink LatestOut as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LatestOutCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
-                {
-                    LatestOutCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink LatestOut as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LatestOutJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in ((string Symbol, int Day) Key, (string Venue, long Volume) Last) record)
-                {
-                    LatestOutJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }

@@ -234,8 +234,8 @@ namespace Clicks
                         // [Sink] PerTenSeconds (TwoClocks.cs:31)
                         if (_perTenSecondsRecords is not null) _perTenSecondsRecords.Write(clicks);
                         else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Text) _perTenSeconds.Write(_text.Clear().Append('(').AppendValue(clicks.Window).Append(',').AppendValue(clicks.Key).Append(',').AppendValue(clicks.Value).Append(')').Written);
-                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerTenSecondsCsvTo(_perTenSeconds, _text, clicks);
-                        else SinkWriters.PerTenSecondsJsonTo(_perTenSeconds, _text, clicks);
+                        else if (_perTenSeconds.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerTenSecondsCsv(_perTenSeconds, _text, clicks);
+                        else SinkWriters.PerTenSecondsJson(_perTenSeconds, _text, clicks);
                     }
                     clicksTable.Clear();
                     _clicks.Recycle(clicksTable);
@@ -255,9 +255,11 @@ namespace Clicks
                 /// <summary>The CSV header row of sink PerTenSeconds's records.</summary>
                 public static global::System.ReadOnlySpan<byte> PerTenSecondsCsvHeader => "start,end,key,value"u8;
 
-                /// <summary>Writes a record of sink PerTenSeconds as one CSV row, without a line end.</summary>
-                public static void PerTenSecondsCsv(global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                /// <summary>Writes a record to sink PerTenSeconds as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerTenSecondsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
                 {
+                    text.Clear();
                     // start
                     text.AppendValue(record.Window.Start);
                     // end
@@ -269,11 +271,14 @@ namespace Clicks
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink PerTenSeconds as one JSON object, without a line end.</summary>
-                public static void PerTenSecondsJson(global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
+                /// <summary>Writes a record to sink PerTenSeconds as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerTenSecondsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"start\":"u8);
                     text.AppendValue(record.Window.Start);
@@ -284,61 +289,36 @@ namespace Clicks
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink PerTenSeconds as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerTenSecondsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
-                {
-                    PerTenSecondsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink PerTenSeconds as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerTenSecondsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Windowed<int, long> record)
-                {
-                    PerTenSecondsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink TooLate's records.</summary>
                 public static global::System.ReadOnlySpan<byte> TooLateCsvHeader => "Time,User"u8;
 
-                /// <summary>Writes a record of sink TooLate as one CSV row, without a line end.</summary>
-                public static void TooLateCsv(global::Compiled.RecordText text, in (long Time, int User) record)
+                /// <summary>Writes a record to sink TooLate as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Time
                     text.AppendValue(record.Item1);
                     // User
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink TooLate as one JSON object, without a line end.</summary>
-                public static void TooLateJson(global::Compiled.RecordText text, in (long Time, int User) record)
+                /// <summary>Writes a record to sink TooLate as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void TooLateJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Time\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"User\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink TooLate as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TooLateCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
-                {
-                    TooLateCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink TooLate as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void TooLateJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
-                {
-                    TooLateJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }
@@ -394,8 +374,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(live);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(live.Item1).Append(',').AppendValue(live.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, live);
-                        else SinkWriters.TooLateJsonTo(_tooLate, _text, live);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsv(_tooLate, _text, live);
+                        else SinkWriters.TooLateJson(_tooLate, _text, live);
                     }
                     else
                     {
@@ -460,8 +440,8 @@ namespace Clicks
                         // [Sink] TooLate (TwoClocks.cs:34): the late records.
                         if (_tooLateRecords is not null) _tooLateRecords.Write(replayed);
                         else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Text) _tooLate.Write(_text.Clear().Append('(').AppendValue(replayed.Item1).Append(',').AppendValue(replayed.Item2).Append(')').Written);
-                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsvTo(_tooLate, _text, replayed);
-                        else SinkWriters.TooLateJsonTo(_tooLate, _text, replayed);
+                        else if (_tooLate.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.TooLateCsv(_tooLate, _text, replayed);
+                        else SinkWriters.TooLateJson(_tooLate, _text, replayed);
                     }
                     else
                     {

@@ -236,8 +236,8 @@ namespace Ads
                             // [Sink] Matches (TwoSources.cs:19)
                             if (_matchesRecords is not null) _matchesRecords.Write(matched);
                             else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Text) _matches.Write(_text.Clear().AppendObject(matched).Written);
-                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MatchesCsvTo(_matches, _text, matched);
-                            else SinkWriters.MatchesJsonTo(_matches, _text, matched);
+                            else if (_matches.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.MatchesCsv(_matches, _text, matched);
+                            else SinkWriters.MatchesJson(_matches, _text, matched);
                         }
                     }
                 }
@@ -253,8 +253,8 @@ namespace Ads
                     // [Sink] EventsPerAd (TwoSources.cs:28)
                     if (_eventsPerAdRecords is not null) _eventsPerAdRecords.Write(eventAd);
                     else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Text) _eventsPerAd.Write(_text.Clear().Append('(').AppendValue(eventAd.Item1).Append(',').AppendValue(eventAd.Item2).Append(')').Written);
-                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EventsPerAdCsvTo(_eventsPerAd, _text, eventAd);
-                    else SinkWriters.EventsPerAdJsonTo(_eventsPerAd, _text, eventAd);
+                    else if (_eventsPerAd.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.EventsPerAdCsv(_eventsPerAd, _text, eventAd);
+                    else SinkWriters.EventsPerAdJson(_eventsPerAd, _text, eventAd);
                 }
 
                 _eventAd.Clear();
@@ -273,9 +273,11 @@ namespace Ads
                 /// <summary>The CSV header row of sink Matches's records.</summary>
                 public static global::System.ReadOnlySpan<byte> MatchesCsvHeader => "Ad,Shown,Clicked"u8;
 
-                /// <summary>Writes a record of sink Matches as one CSV row, without a line end.</summary>
-                public static void MatchesCsv(global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                /// <summary>Writes a record to sink Matches as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MatchesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
                 {
+                    text.Clear();
                     // Ad
                     text.AppendValue(record.Item1);
                     // Shown
@@ -284,11 +286,14 @@ namespace Ads
                     // Clicked
                     text.Append(',');
                     text.AppendValue(record.Item3);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Matches as one JSON object, without a line end.</summary>
-                public static void MatchesJson(global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
+                /// <summary>Writes a record to sink Matches as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void MatchesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"Ad\":"u8);
                     text.AppendValue(record.Item1);
@@ -297,61 +302,36 @@ namespace Ads
                     text.Append(",\"Clicked\":"u8);
                     text.AppendValue(record.Item3);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Matches as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void MatchesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
-                {
-                    MatchesCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Matches as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void MatchesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Ad, int Shown, int Clicked) record)
-                {
-                    MatchesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink EventsPerAd's records.</summary>
                 public static global::System.ReadOnlySpan<byte> EventsPerAdCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink EventsPerAd as one CSV row, without a line end.</summary>
-                public static void EventsPerAdCsv(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink EventsPerAd as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EventsPerAdCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink EventsPerAd as one JSON object, without a line end.</summary>
-                public static void EventsPerAdJson(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink EventsPerAd as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void EventsPerAdJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink EventsPerAd as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void EventsPerAdCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    EventsPerAdCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink EventsPerAd as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void EventsPerAdJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    EventsPerAdJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

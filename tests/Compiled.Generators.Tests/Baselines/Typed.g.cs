@@ -165,8 +165,8 @@ namespace Sensors
                     // [Sink] Histogram (Typed.cs:22)
                     if (_histogramRecords is not null) _histogramRecords.Write(degrees);
                     else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Text) _histogram.Write(_text.Clear().Append('(').AppendValue(degrees.Item1).Append(',').AppendValue(degrees.Item2).Append(')').Written);
-                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HistogramCsvTo(_histogram, _text, degrees);
-                    else SinkWriters.HistogramJsonTo(_histogram, _text, degrees);
+                    else if (_histogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.HistogramCsv(_histogram, _text, degrees);
+                    else SinkWriters.HistogramJson(_histogram, _text, degrees);
                 }
 
                 _degrees.Clear();
@@ -184,40 +184,30 @@ namespace Sensors
                 /// <summary>The CSV header row of sink Histogram's records.</summary>
                 public static global::System.ReadOnlySpan<byte> HistogramCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Histogram as one CSV row, without a line end.</summary>
-                public static void HistogramCsv(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink Histogram as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HistogramCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink Histogram as one JSON object, without a line end.</summary>
-                public static void HistogramJson(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink Histogram as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void HistogramJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Histogram as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void HistogramCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    HistogramCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink Histogram as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void HistogramJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    HistogramJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }

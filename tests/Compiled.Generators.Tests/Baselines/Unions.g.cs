@@ -192,8 +192,8 @@ namespace Logs
                     // [Sink] ProblemLines (Unions.cs:25)
                     if (_problemLinesRecords is not null) _problemLinesRecords.Write(problems);
                     else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(problems);
-                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ProblemLinesCsvTo(_problemLines, _text, problems);
-                    else SinkWriters.ProblemLinesJsonTo(_problemLines, _text, problems);
+                    else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ProblemLinesCsv(_problemLines, _text, problems);
+                    else SinkWriters.ProblemLinesJson(_problemLines, _text, problems);
                 }
                 _problemsSecond.Clear();
 
@@ -204,8 +204,8 @@ namespace Logs
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(twice);
                     else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(twice).Written);
-                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsvTo(_lengths, _text, twice);
-                    else SinkWriters.LengthsJsonTo(_lengths, _text, twice);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsv(_lengths, _text, twice);
+                    else SinkWriters.LengthsJson(_lengths, _text, twice);
                 }
                 _twiceSecond.Clear();
 
@@ -216,8 +216,8 @@ namespace Logs
                     // [Sink] LengthCounts (Unions.cs:46)
                     if (_lengthCountsRecords is not null) _lengthCountsRecords.Write(lengthOf);
                     else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthCounts.Write(_text.Clear().Append('(').AppendValue(lengthOf.Item1).Append(',').AppendValue(lengthOf.Item2).Append(')').Written);
-                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthCountsCsvTo(_lengthCounts, _text, lengthOf);
-                    else SinkWriters.LengthCountsJsonTo(_lengthCounts, _text, lengthOf);
+                    else if (_lengthCounts.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthCountsCsv(_lengthCounts, _text, lengthOf);
+                    else SinkWriters.LengthCountsJson(_lengthCounts, _text, lengthOf);
                 }
 
                 _lengthOf.Clear();
@@ -235,112 +235,82 @@ namespace Logs
                 /// <summary>The CSV header row of sink ProblemLines's records.</summary>
                 public static global::System.ReadOnlySpan<byte> ProblemLinesCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink ProblemLines as one CSV row, without a line end.</summary>
-                public static void ProblemLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink ProblemLines as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ProblemLinesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
                     if (text.Written.Length == start) text.Append("\"\""u8);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink ProblemLines as one JSON object, without a line end.</summary>
-                public static void ProblemLinesJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink ProblemLines as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void ProblemLinesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink ProblemLines as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void ProblemLinesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    ProblemLinesCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink ProblemLines as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void ProblemLinesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    ProblemLinesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink Lengths's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LengthsCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink Lengths as one CSV row, without a line end.</summary>
-                public static void LengthsCsv(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink Lengths as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink Lengths as one JSON object, without a line end.</summary>
-                public static void LengthsJson(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink Lengths as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink Lengths as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LengthsCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink Lengths as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LengthsJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink LengthCounts's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LengthCountsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink LengthCounts as one CSV row, without a line end.</summary>
-                public static void LengthCountsCsv(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink LengthCounts as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthCountsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink LengthCounts as one JSON object, without a line end.</summary>
-                public static void LengthCountsJson(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink LengthCounts as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthCountsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink LengthCounts as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthCountsCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    LengthCountsCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink LengthCounts as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthCountsJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    LengthCountsJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
             }
@@ -520,8 +490,8 @@ namespace Logs
                         // [Sink] ProblemLines (Unions.cs:25)
                         if (_problemLinesRecords is not null) _problemLinesRecords.Write(input);
                         else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Text) _problemLines.Write(input);
-                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ProblemLinesCsvTo(_problemLines, _text, input);
-                        else SinkWriters.ProblemLinesJsonTo(_problemLines, _text, input);
+                        else if (_problemLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.ProblemLinesCsv(_problemLines, _text, input);
+                        else SinkWriters.ProblemLinesJson(_problemLines, _text, input);
                     }
                     // [Filter] IsWarning (Unions.cs:19)
                     if (global::Logs.Unions.IsWarning(input))
@@ -556,8 +526,8 @@ namespace Logs
                     // [Sink] Lengths (Unions.cs:34)
                     if (_lengthsRecords is not null) _lengthsRecords.Write(length);
                     else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Text) _lengths.Write(_text.Clear().AppendValue(length).Written);
-                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsvTo(_lengths, _text, length);
-                    else SinkWriters.LengthsJsonTo(_lengths, _text, length);
+                    else if (_lengths.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthsCsv(_lengths, _text, length);
+                    else SinkWriters.LengthsJson(_lengths, _text, length);
                     // The second stream's record: kept, and emitted after the first stream's records of the batch.
                     _twiceSecond.Add(length);
                     // [Union] AllLengths (Unions.cs:40)

@@ -300,8 +300,8 @@ namespace Monitoring
                         // [Sink] PerEndpointMerged (Windows.cs:19)
                         if (_perEndpointMergedRecords is not null) _perEndpointMergedRecords.Write(merged);
                         else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointMerged.Write(_text.Clear().Append('(').Append(merged.Key).Append(',').AppendValue(merged.Value).Append(')').Written);
-                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointMergedCsvTo(_perEndpointMerged, _text, merged);
-                        else SinkWriters.PerEndpointMergedJsonTo(_perEndpointMerged, _text, merged);
+                        else if (_perEndpointMerged.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointMergedCsv(_perEndpointMerged, _text, merged);
+                        else SinkWriters.PerEndpointMergedJson(_perEndpointMerged, _text, merged);
                     }
                 }
 
@@ -314,8 +314,8 @@ namespace Monitoring
                         // [Sink] PerEndpointIncremental (Windows.cs:29)
                         if (_perEndpointIncrementalRecords is not null) _perEndpointIncrementalRecords.Write(incremental);
                         else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Text) _perEndpointIncremental.Write(_text.Clear().Append('(').Append(incremental.Key).Append(',').AppendValue(incremental.Value).Append(')').Written);
-                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointIncrementalCsvTo(_perEndpointIncremental, _text, incremental);
-                        else SinkWriters.PerEndpointIncrementalJsonTo(_perEndpointIncremental, _text, incremental);
+                        else if (_perEndpointIncremental.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.PerEndpointIncrementalCsv(_perEndpointIncremental, _text, incremental);
+                        else SinkWriters.PerEndpointIncrementalJson(_perEndpointIncremental, _text, incremental);
                     }
                 }
 
@@ -326,8 +326,8 @@ namespace Monitoring
                     // [Sink] RequestsPerMinute (Windows.cs:35)
                     if (_requestsPerMinuteRecords is not null) _requestsPerMinuteRecords.Write(perMinute);
                     else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Text) _requestsPerMinute.Write(_text.Clear().AppendValue(perMinute).Written);
-                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RequestsPerMinuteCsvTo(_requestsPerMinute, _text, perMinute);
-                    else SinkWriters.RequestsPerMinuteJsonTo(_requestsPerMinute, _text, perMinute);
+                    else if (_requestsPerMinute.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RequestsPerMinuteCsv(_requestsPerMinute, _text, perMinute);
+                    else SinkWriters.RequestsPerMinuteJson(_requestsPerMinute, _text, perMinute);
                 }
 
                 // [ReduceByWindow] Longest (Windows.cs:41): every 1s, one record reduced from the last 10s, merged again from its batches.
@@ -337,8 +337,8 @@ namespace Monitoring
                     // [Sink] LongestLine (Windows.cs:44)
                     if (_longestLineRecords is not null) _longestLineRecords.Write(longest);
                     else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Text) _longestLine.Write(_text.Clear().AppendValue(longest).Written);
-                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LongestLineCsvTo(_longestLine, _text, longest);
-                    else SinkWriters.LongestLineJsonTo(_longestLine, _text, longest);
+                    else if (_longestLine.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LongestLineCsv(_longestLine, _text, longest);
+                    else SinkWriters.LongestLineJson(_longestLine, _text, longest);
                 }
 
                 // [CountByValueAndWindow] Lengths (Windows.cs:47): every 2s, each value's count over the last 20s, updated from the batch that enters and the batch that leaves; values whose count fell to zero dropped.
@@ -350,8 +350,8 @@ namespace Monitoring
                         // [Sink] LengthHistogram (Windows.cs:50)
                         if (_lengthHistogramRecords is not null) _lengthHistogramRecords.Write(lengths);
                         else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Text) _lengthHistogram.Write(_text.Clear().Append('(').AppendValue(lengths.Item1).Append(',').AppendValue(lengths.Item2).Append(')').Written);
-                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthHistogramCsvTo(_lengthHistogram, _text, lengths);
-                        else SinkWriters.LengthHistogramJsonTo(_lengthHistogram, _text, lengths);
+                        else if (_lengthHistogram.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.LengthHistogramCsv(_lengthHistogram, _text, lengths);
+                        else SinkWriters.LengthHistogramJson(_lengthHistogram, _text, lengths);
                     }
                 }
 
@@ -366,8 +366,8 @@ namespace Monitoring
                             // [Sink] RecentLines (Windows.cs:56)
                             if (_recentLinesRecords is not null) _recentLinesRecords.Write(recent);
                             else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Text) _recentLines.Write(recent);
-                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RecentLinesCsvTo(_recentLines, _text, recent);
-                            else SinkWriters.RecentLinesJsonTo(_recentLines, _text, recent);
+                            else if (_recentLines.Format == global::Compiled.Sinks.SinkFormat.Csv) SinkWriters.RecentLinesCsv(_recentLines, _text, recent);
+                            else SinkWriters.RecentLinesJson(_recentLines, _text, recent);
                         }
                     }
                 }
@@ -400,227 +400,167 @@ namespace Monitoring
                 /// <summary>The CSV header row of sink PerEndpointMerged's records.</summary>
                 public static global::System.ReadOnlySpan<byte> PerEndpointMergedCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink PerEndpointMerged as one CSV row, without a line end.</summary>
-                public static void PerEndpointMergedCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink PerEndpointMerged as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointMergedCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink PerEndpointMerged as one JSON object, without a line end.</summary>
-                public static void PerEndpointMergedJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink PerEndpointMerged as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointMergedJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink PerEndpointMerged as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerEndpointMergedCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    PerEndpointMergedCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink PerEndpointMerged as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerEndpointMergedJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    PerEndpointMergedJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
 
                 /// <summary>The CSV header row of sink PerEndpointIncremental's records.</summary>
                 public static global::System.ReadOnlySpan<byte> PerEndpointIncrementalCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink PerEndpointIncremental as one CSV row, without a line end.</summary>
-                public static void PerEndpointIncrementalCsv(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink PerEndpointIncremental as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointIncrementalCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     // key
                     global::Compiled.CsvText.Field(text, record.Key, (byte)',');
                     // value
                     text.Append(',');
                     text.AppendValue(record.Value);
+                    sink.Write(record.Key, text.Written);
                 }
 
-                /// <summary>Writes a record of sink PerEndpointIncremental as one JSON object, without a line end.</summary>
-                public static void PerEndpointIncrementalJson(global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
+                /// <summary>Writes a record to sink PerEndpointIncremental as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void PerEndpointIncrementalJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Key);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Value);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink PerEndpointIncremental as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerEndpointIncrementalCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    PerEndpointIncrementalCsv(text.Clear(), record);
-                    sink.Write(record.Key, text.Written);
-                }
-
-                /// <summary>Writes a record to sink PerEndpointIncremental as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void PerEndpointIncrementalJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.KeyValue<long> record)
-                {
-                    PerEndpointIncrementalJson(text.Clear(), record);
                     sink.Write(record.Key, text.Written);
                 }
 
                 /// <summary>The CSV header row of sink RequestsPerMinute's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RequestsPerMinuteCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink RequestsPerMinute as one CSV row, without a line end.</summary>
-                public static void RequestsPerMinuteCsv(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink RequestsPerMinute as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RequestsPerMinuteCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink RequestsPerMinute as one JSON object, without a line end.</summary>
-                public static void RequestsPerMinuteJson(global::Compiled.RecordText text, in long record)
+                /// <summary>Writes a record to sink RequestsPerMinute as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RequestsPerMinuteJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink RequestsPerMinute as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RequestsPerMinuteCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    RequestsPerMinuteCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink RequestsPerMinute as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RequestsPerMinuteJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in long record)
-                {
-                    RequestsPerMinuteJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink LongestLine's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LongestLineCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink LongestLine as one CSV row, without a line end.</summary>
-                public static void LongestLineCsv(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink LongestLine as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LongestLineCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     // value
                     text.AppendValue(record);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink LongestLine as one JSON object, without a line end.</summary>
-                public static void LongestLineJson(global::Compiled.RecordText text, in int record)
+                /// <summary>Writes a record to sink LongestLine as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LongestLineJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     text.AppendValue(record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink LongestLine as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LongestLineCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LongestLineCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink LongestLine as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LongestLineJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in int record)
-                {
-                    LongestLineJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
 
                 /// <summary>The CSV header row of sink LengthHistogram's records.</summary>
                 public static global::System.ReadOnlySpan<byte> LengthHistogramCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink LengthHistogram as one CSV row, without a line end.</summary>
-                public static void LengthHistogramCsv(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink LengthHistogram as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthHistogramCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
                     text.Append(',');
                     text.AppendValue(record.Item2);
+                    sink.Write(text.Key, text.AfterKey);
                 }
 
-                /// <summary>Writes a record of sink LengthHistogram as one JSON object, without a line end.</summary>
-                public static void LengthHistogramJson(global::Compiled.RecordText text, in (int, long) record)
+                /// <summary>Writes a record to sink LengthHistogram as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void LengthHistogramJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
+                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
                     text.Append(",\"value\":"u8);
                     text.AppendValue(record.Item2);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink LengthHistogram as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthHistogramCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    LengthHistogramCsv((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
-                    sink.Write(text.Key, text.AfterKey);
-                }
-
-                /// <summary>Writes a record to sink LengthHistogram as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void LengthHistogramJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
-                {
-                    LengthHistogramJson((sink.KeepsKeys ? text.Clear().AppendValue(record.Item1).MarkKey() : text.Clear()), record);
                     sink.Write(text.Key, text.AfterKey);
                 }
 
                 /// <summary>The CSV header row of sink RecentLines's records.</summary>
                 public static global::System.ReadOnlySpan<byte> RecentLinesCsvHeader => "value"u8;
 
-                /// <summary>Writes a record of sink RecentLines as one CSV row, without a line end.</summary>
-                public static void RecentLinesCsv(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink RecentLines as one CSV row, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentLinesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     int start = text.Written.Length;
                     // value
                     global::Compiled.CsvText.Field(text, record, (byte)',');
                     if (text.Written.Length == start) text.Append("\"\""u8);
+                    sink.Write(text.Written);
                 }
 
-                /// <summary>Writes a record of sink RecentLines as one JSON object, without a line end.</summary>
-                public static void RecentLinesJson(global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
+                /// <summary>Writes a record to sink RecentLines as one JSON object, with its key apart for a sink that keeps keys.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                public static void RecentLinesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
                 {
+                    text.Clear();
                     text.Append('{');
                     text.Append("\"value\":"u8);
                     global::Compiled.JsonText.String(text, record);
                     text.Append('}');
-                }
-
-                /// <summary>Writes a record to sink RecentLines as a CSV row, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RecentLinesCsvTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    RecentLinesCsv(text.Clear(), record);
-                    sink.Write(text.Written);
-                }
-
-                /// <summary>Writes a record to sink RecentLines as a JSON object, with its key apart for a sink that keeps keys.</summary>
-                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-                public static void RecentLinesJsonTo(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::System.ReadOnlySpan<byte> record)
-                {
-                    RecentLinesJson(text.Clear(), record);
                     sink.Write(text.Written);
                 }
             }
