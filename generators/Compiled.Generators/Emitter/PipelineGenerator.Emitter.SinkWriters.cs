@@ -74,11 +74,16 @@ namespace Compiled.Generators
 
                     // Each written by a method of its own, out of line: the fused loop carries only the text format's rendering
                     // (the format is fixed for the run), and the loop the JIT compiles at start-up is smaller.
-                    (string start, string written) = RenderedParts(record);
+                    (string? key, string written) = RenderedParts(record);
                     w.Line($"/// <summary>Writes a record to sink {sink.Name} as one CSV row, with its key apart for a sink that keeps keys.</summary>");
                     w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                     w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                    w.Line(start);
+                    w.Line("text.Clear();");
+                    if (key is not null)
+                    {
+                        w.Line(key);
+                    }
+
                     RecordWriterEmitter.EmitCsv(w, columns, "record", separator);
                     w.Line($"sink.Write({written});");
                     w.Close();
@@ -86,7 +91,12 @@ namespace Compiled.Generators
                     w.Line($"/// <summary>Writes a record to sink {sink.Name} as one JSON object, with its key apart for a sink that keeps keys.</summary>");
                     w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                     w.Open($"public static void {sink.Name}Json({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                    w.Line(start);
+                    w.Line("text.Clear();");
+                    if (key is not null)
+                    {
+                        w.Line(key);
+                    }
+
                     RecordWriterEmitter.EmitJson(w, columns, "record");
                     w.Line($"sink.Write({written});");
                     w.Close();
@@ -144,18 +154,18 @@ namespace Compiled.Generators
                 w.Line($"else {SinkWritersClass}.{sink.Name}Json({names.Field}, {PipelineView.TextField}, {input});");
             }
 
-            // How a sink writer (SinkWriters) starts a record's CSV or JSON rendering in `text` and hands it to `sink`: a keyed
-            // record with its key, so that a sink that keeps keys (Kafka's message key) keeps it; the other sinks ignore it. A
-            // KeyValue's key is its bytes; a pair's is its key's text, as the text format renders it, put in the buffer before
-            // the row and marked, when the sink keeps keys (read per record as the format is; the other sinks are spared the
-            // rendering) and that allocates nothing (a string, text, a number or anything else that formats itself as UTF-8);
-            // a pair of another key is written without one.
-            private static (string Start, string Written) RenderedParts(RecordType record) => record.Shape switch
+            // How a sink writer (SinkWriters) hands a record's CSV or JSON rendering to its sink, and the line that puts the
+            // record's key in the text first, if any: a keyed record is written with its key, so that a sink that keeps keys
+            // (Kafka's message key) keeps it; the other sinks ignore it. A KeyValue's key is its bytes; a pair's is its key's
+            // text, as the text format renders it, put in the buffer before the row and marked, when the sink keeps keys
+            // (read per record as the format is; the other sinks are spared the rendering) and that allocates nothing (a
+            // string, text, a number or anything else that formats itself as UTF-8); a pair of another key is written without one.
+            private static (string? Key, string Written) RenderedParts(RecordType record) => record.Shape switch
             {
-                RecordShape.KeyValue => ("text.Clear();", "record.Key, text.Written"),
+                RecordShape.KeyValue => (null, "record.Key, text.Written"),
                 RecordShape.Tuple when record.Key!.Code == "string" || record.Key.Format is TextFormat.Bytes or TextFormat.Utf8Formattable or TextFormat.Boolean
-                    => ($"text.Clear(); if (sink.KeepsKeys) text{Render(record.Key, "record.Item1")}.MarkKey();", "text.Key, text.AfterKey"),
-                _ => ("text.Clear();", "text.Written"),
+                    => ($"if (sink.KeepsKeys) text{Render(record.Key, "record.Item1")}.MarkKey();", "text.Key, text.AfterKey"),
+                _ => (null, "text.Written"),
             };
 
             // The columns of a sink's record: a pair's key and value (or the tuple's element names), a window's start and end

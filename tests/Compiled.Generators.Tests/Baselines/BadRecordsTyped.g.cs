@@ -188,7 +188,8 @@ namespace Orders
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void OutputCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Customer
                     text.AppendValue(record.Item1);
                     // Cents
@@ -201,7 +202,8 @@ namespace Orders
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void OutputJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Customer, long Cents) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Customer\":"u8);
                     text.AppendValue(record.Item1);

@@ -326,7 +326,8 @@ namespace Lake
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void VenuesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Venue
                     text.AppendValue(record.Item1);
                     // Value.Qty
@@ -350,7 +351,8 @@ namespace Lake
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void VenuesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int Venue, (long Qty, global::Lake.Side? Last) Value) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Venue\":"u8);
                     text.AppendValue(record.Item1);

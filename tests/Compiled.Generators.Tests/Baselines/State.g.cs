@@ -293,7 +293,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TotalsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
@@ -306,7 +307,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TotalsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
@@ -323,7 +325,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void EndedCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // User
                     text.AppendValue(record.Item1);
                     // Clicks
@@ -336,7 +339,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void EndedJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int User, long Clicks) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"User\":"u8);
                     text.AppendValue(record.Item1);

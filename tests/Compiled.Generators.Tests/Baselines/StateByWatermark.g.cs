@@ -244,7 +244,8 @@ namespace Auctions
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void AuctionsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value.Expires
@@ -263,7 +264,8 @@ namespace Auctions
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void AuctionsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long, (long Expires, long Best, bool Closed)) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);

@@ -337,7 +337,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void HighsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // Symbol
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // Price
@@ -350,7 +351,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void HighsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, decimal Price) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Symbol\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);
@@ -367,7 +369,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void WindowVolumesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // Symbol
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // Volume
@@ -380,7 +383,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void WindowVolumesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string Symbol, long Volume) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Symbol\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);
@@ -397,7 +401,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TotalVolumesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     // key
                     global::Compiled.CsvText.Field(text, record.Item1, (byte)',');
                     // value
@@ -410,7 +415,8 @@ namespace Market
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TotalVolumesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (string, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendObject(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     global::Compiled.JsonText.String(text, record.Item1);

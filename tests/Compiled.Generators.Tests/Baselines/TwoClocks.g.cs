@@ -299,7 +299,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TooLateCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // Time
                     text.AppendValue(record.Item1);
                     // User
@@ -312,7 +313,8 @@ namespace Clicks
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void TooLateJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (long Time, int User) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"Time\":"u8);
                     text.AppendValue(record.Item1);

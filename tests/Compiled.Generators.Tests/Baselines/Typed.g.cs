@@ -188,7 +188,8 @@ namespace Sensors
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void HistogramCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
@@ -201,7 +202,8 @@ namespace Sensors
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void HistogramJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);

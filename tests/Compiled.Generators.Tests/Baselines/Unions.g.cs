@@ -291,7 +291,8 @@ namespace Logs
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void LengthCountsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
@@ -304,7 +305,8 @@ namespace Logs
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void LengthCountsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);

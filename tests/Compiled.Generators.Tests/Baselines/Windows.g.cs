@@ -514,7 +514,8 @@ namespace Monitoring
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void LengthHistogramCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     // key
                     text.AppendValue(record.Item1);
                     // value
@@ -527,7 +528,8 @@ namespace Monitoring
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void LengthHistogramJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in (int, long) record)
                 {
-                    text.Clear(); if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
+                    text.Clear();
+                    if (sink.KeepsKeys) text.AppendValue(record.Item1).MarkKey();
                     text.Append('{');
                     text.Append("\"key\":"u8);
                     text.AppendValue(record.Item1);
