@@ -1,7 +1,8 @@
 // What the JIT left as calls in a fused loop. Runs a command (a pipeline's JIT build, `dotnet X.dll ...`) with the
 // runtime's inlining events on, then lists, for each method compiled whose name contains one of --method (by default
-// the framer's Frame and the message batch's Deliver, where a fused loop lives), every call the JIT did not inline and
-// why. Calls left by the code's own choice (a method that throws, one marked NoInlining, a virtual or interface call)
+// the framer's FrameOptimized and the message batch's Deliver, where a fused loop lives; a build that precompiled its
+// loops compiles none of them: run it with the runtime option Compiled.LoopsPrecompiled false and DOTNET_ReadyToRun=0,
+// benchmarks/README.md), every call the JIT did not inline and why. Calls left by the code's own choice (a method that throws, one marked NoInlining, a virtual or interface call)
 // are counted, and listed with --all.
 //
 //   dotnet run --project benchmarks/Compiled.Benchmarks.Inlining -c Release -- [--method A,B] [--all] -- dotnet X.dll ARGS...

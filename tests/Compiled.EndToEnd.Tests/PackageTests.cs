@@ -34,6 +34,8 @@ public class PackageTests(PackedCompiled package) : IClassFixture<PackedCompiled
         Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "App.dll")), "App.dll of the Release build has no ReadyToRun code");
         Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "Compiled.dll")), "Compiled.dll of the Release build has no ReadyToRun code");
         Assert.True(HasReadyToRunCode(Path.Combine(releaseOutput, "System.CommandLine.dll")), "System.CommandLine.dll of the Release build has no ReadyToRun code");
+        // On a machine whose instruction sets the build reads, one composite image that holds the fused loops too.
+        Assert.Equal(ReadyToRunMachine.PrecompilesLoops, File.Exists(Path.Combine(releaseOutput, "App.r2r.dll")));
 
         var run = await ChildProcess.RunAsync("dotnet", [Path.Combine(releaseOutput, "App.dll"), "--log-level", "warning"], app, TimeSpan.FromMinutes(2),
             input: PackedCompiled.Input);

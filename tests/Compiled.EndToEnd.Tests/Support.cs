@@ -273,3 +273,15 @@ internal static class BuildLock
         }
     }
 }
+
+/// <summary>
+/// Whether a Release build with CompiledReadyToRun precompiles the fused loops on this machine: Linux x64 with the
+/// instruction sets of x86-64-v3 (AVX2 and those beside it), which the build reads from /proc/cpuinfo (src/Compiled/build/Compiled.targets).
+/// </summary>
+internal static class ReadyToRunMachine
+{
+    public static bool PrecompilesLoops { get; } =
+        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64
+        && File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("flags", StringComparison.Ordinal)) is { } flags
+        && new[] { "avx2", "bmi2", "fma", "movbe" }.All(flag => flags.Split(' ', ':', '\t').Contains(flag));
+}

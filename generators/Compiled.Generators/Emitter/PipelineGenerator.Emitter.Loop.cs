@@ -60,6 +60,20 @@ namespace Compiled.Generators
                     w.Close();
                     w.Line();
                 }
+                else
+                {
+                    // Stated rather than left to the interface's defaults: a ReadyToRun compile leaves out a loop that calls a
+                    // static member through its interface's default (the framer's loop precompiled, LineFramer.LoopsPrecompiled).
+                    w.Line("/// <summary>None: the framer hands lines on without counting their fields.</summary>");
+                    w.Line("public static int FieldSeparator => -1;");
+                    w.Line();
+                    w.Line("/// <summary>Not called: the framer counts no fields for this loop.</summary>");
+                    w.Line(Inline);
+                    w.Open("public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)");
+                    w.Line("OnRecord(record);");
+                    w.Close();
+                    w.Line();
+                }
 
                 w.Line($"/// <summary>Handles one record of {source.Name} ({source.Location}).</summary>");
                 w.Line("// Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.");

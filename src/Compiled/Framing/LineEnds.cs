@@ -135,16 +135,13 @@ internal struct LineEnds
         return end;
     }
 
-    // The bytes equal to `value` among the 64 from `at` (at least 64 left), as bits: in the widest vectors the machine runs.
+    // The bytes equal to `value` among the 64 from `at` (at least 64 left), as bits: two 256-bit compares where the machine
+    // has them. Not one 512-bit compare: the runtime turns 512-bit vectors off on some processors that have them, and a
+    // precompiled loop (LineFramer.LoopsPrecompiled) whose code asked for them would be thrown away there and compiled again.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mask(ReadOnlySpan<byte> text, int at, byte value)
     {
         ref byte start = ref Unsafe.Add(ref MemoryMarshal.GetReference(text), at);
-        if (Vector512.IsHardwareAccelerated)
-        {
-            return Vector512.Equals(Vector512.LoadUnsafe(ref start), Vector512.Create(value)).ExtractMostSignificantBits();
-        }
-
         if (Vector256.IsHardwareAccelerated)
         {
             Vector256<byte> target = Vector256.Create(value);

@@ -86,14 +86,38 @@ public sealed class LineFramer : IDisposable
     /// </summary>
     /// <exception cref="RecordTooLongException">A record is too long and the policy is <see cref="OversizePolicy.Fail"/>.</exception>
     /// <remarks>
-    /// Compiled fully optimised at its first call, with the consumer's fused loop inlined into it, as Native AOT compiles
-    /// it. Under the JIT's tiering it would start as tier-0 code: it is called once per read, and on a 64 KiB read its
-    /// loop runs about a thousand times, too few for on-stack replacement, while call counting waits for start-up to go
-    /// quiet, so a 64 MiB word count ran to its end in tier-0 code (benchmarks/results/end-to-end/1-yardstick-partitions-windows.md, "What tiering
-    /// costs the JIT build").
+    /// The loop, with the consumer's fused loop inlined into it, runs as code compiled ahead of time where the program's
+    /// build precompiled it (<see cref="LoopsPrecompiled"/>), and otherwise as code the JIT compiles fully optimised at
+    /// its first call.
     /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public SequencePosition Frame<TConsumer>(in ReadOnlySequence<byte> buffer, bool isCompleted, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer =>
+        LoopsPrecompiled ? FramePrecompiled(in buffer, isCompleted, ref consumer) : FrameOptimized(in buffer, isCompleted, ref consumer);
+
+    /// <summary>
+    /// Whether the program's build compiled each source's loop ahead of time (<c>CompiledReadyToRun</c> in a Release
+    /// build: a composite ReadyToRun image of the program and Compiled.dll for this machine's instruction sets, which
+    /// sets the runtime option <c>Compiled.LoopsPrecompiled</c>). The JIT then compiles no loop at start-up.
+    /// </summary>
+    public static bool LoopsPrecompiled { get; } = AppContext.TryGetSwitch("Compiled.LoopsPrecompiled", out bool on) && on;
+
+    // The loop as the JIT compiles it: fully optimised at its first call. Under the JIT's tiering it would start as tier-0
+    // code: it is called once per read, and on a 64 KiB read its loop runs about a thousand times, too few for on-stack
+    // replacement, while call counting waits for start-up to go quiet, so a 64 MiB word count ran to its end in tier-0
+    // code (benchmarks/results/end-to-end/1-yardstick-partitions-windows.md, "What tiering costs the JIT build").
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private SequencePosition FrameOptimized<TConsumer>(in ReadOnlySequence<byte> buffer, bool isCompleted, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer => FrameLines(in buffer, isCompleted, ref consumer);
+
+    // The loop as a ReadyToRun image holds it: the ahead-of-time compiler leaves out a method marked for aggressive
+    // optimisation, so this one is not.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SequencePosition FramePrecompiled<TConsumer>(in ReadOnlySequence<byte> buffer, bool isCompleted, ref TConsumer consumer)
+        where TConsumer : struct, IRecordConsumer => FrameLines(in buffer, isCompleted, ref consumer);
+
+    // The loop itself, inlined into both.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private SequencePosition FrameLines<TConsumer>(in ReadOnlySequence<byte> buffer, bool isCompleted, ref TConsumer consumer)
         where TConsumer : struct, IRecordConsumer
     {
         int max = _maxRecordBytes;

@@ -372,6 +372,16 @@ namespace Monitoring.Logs
                     _errorsRecords = partition._errorsRecords;
                 }
 
+                /// <summary>None: the framer hands lines on without counting their fields.</summary>
+                public static int FieldSeparator => -1;
+
+                /// <summary>Not called: the framer counts no fields for this loop.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)
+                {
+                    OnRecord(record);
+                }
+
                 /// <summary>Handles one record of Lines (ErrorLevels.cs:13).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -267,6 +267,16 @@ partial class Jobs
                     _outputRecords = partition._outputRecords;
                 }
 
+                /// <summary>None: the framer hands lines on without counting their fields.</summary>
+                public static int FieldSeparator => -1;
+
+                /// <summary>Not called: the framer counts no fields for this loop.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)
+                {
+                    OnRecord(record);
+                }
+
                 /// <summary>Handles one record of Input (Nested.cs:11).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

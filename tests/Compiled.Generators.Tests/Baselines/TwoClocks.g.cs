@@ -347,6 +347,16 @@ namespace Clicks
                     _text = job._text;
                 }
 
+                /// <summary>None: the framer hands lines on without counting their fields.</summary>
+                public static int FieldSeparator => -1;
+
+                /// <summary>Not called: the framer counts no fields for this loop.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)
+                {
+                    OnRecord(record);
+                }
+
                 /// <summary>Handles one record of Live (TwoClocks.cs:13).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -411,6 +421,16 @@ namespace Clicks
                     _tooLate = job._tooLate;
                     _tooLateRecords = job._tooLateRecords;
                     _text = job._text;
+                }
+
+                /// <summary>None: the framer hands lines on without counting their fields.</summary>
+                public static int FieldSeparator => -1;
+
+                /// <summary>Not called: the framer counts no fields for this loop.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)
+                {
+                    OnRecord(record);
                 }
 
                 /// <summary>Handles one record of Replayed (TwoClocks.cs:16).</summary>

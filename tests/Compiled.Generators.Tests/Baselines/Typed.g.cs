@@ -343,6 +343,16 @@ namespace Sensors
                     _degrees = partition._degrees;
                 }
 
+                /// <summary>None: the framer hands lines on without counting their fields.</summary>
+                public static int FieldSeparator => -1;
+
+                /// <summary>Not called: the framer counts no fields for this loop.</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+                public void OnRecord(global::System.ReadOnlySpan<byte> record, int fields)
+                {
+                    OnRecord(record);
+                }
+
                 /// <summary>Handles one record of Input (Typed.cs:10).</summary>
                 // Inlined into the framer's loop even without dynamic PGO (Native AOT): one call per line less.
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

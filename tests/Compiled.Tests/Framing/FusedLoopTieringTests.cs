@@ -26,7 +26,10 @@ public class FusedLoopTieringTests
         framer.Frame(new ReadOnlySequence<byte>("one\ntwo\nthree\n"u8.ToArray()), isCompleted: true, ref consumer);
 
         Assert.Equal(3, consumer.Records);
-        JitEvents.AssertOptimized(jit, typeof(LineFramer).GetMethod(nameof(LineFramer.Frame))!.MakeGenericMethod(typeof(FramedLines)));
+        // The loop itself, which Frame calls where the program's build did not precompile it (LineFramer.LoopsPrecompiled).
+        Assert.False(LineFramer.LoopsPrecompiled);
+        var loop = typeof(LineFramer).GetMethod("FrameOptimized", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        JitEvents.AssertOptimized(jit, loop.MakeGenericMethod(typeof(FramedLines)));
     }
 
     [Fact]
