@@ -30,7 +30,12 @@ public sealed partial class ByteKeyTable<TValue>
     // The slots' size from which a probe is likely to miss a core's own caches (a level 2 cache holds 256 KiB to 2 MiB),
     // so that asking for a slot ahead of its probe pays for the key's wait.
     private const int LargerThanCacheBytes = 256 * 1024;
-    private static readonly int s_largerThanCacheMask = (LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
+    // A constant once compiled for the table's value type (a static field would be read through a call in precompiled code).
+    private static int LargerThanCacheMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
+    }
 
     /// <summary>
     /// Whether the table's slots are more than a core's own caches are likely to hold (256 KiB or more): then a probe is
@@ -42,7 +47,7 @@ public sealed partial class ByteKeyTable<TValue>
     {
         // Asked once a key in the fused loop: inlined, where the JIT found it unprofitable and left a call per key.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _mask >= s_largerThanCacheMask;
+        get => _mask >= LargerThanCacheMask;
     }
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
@@ -69,7 +74,7 @@ public sealed partial class ByteKeyTable<TValue>
         }
 
         KeyHash.LoadShort(key, out ulong low, out ulong high);
-        ulong meta = ((ulong)KeyHash.OfWords(low, high, length) << 32) | ((uint)length + 1);
+        ulong meta = ((ulong)KeyHash.OfWords(low, high, length, _seedLow, _seedHigh) << 32) | ((uint)length + 1);
         CacheLines.Prefetch(ref SlotAt((int)(meta >> _shift)));
         ref Slot entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(waiting), _ring.Next);
         entry.Meta = meta;
@@ -121,7 +126,7 @@ public sealed partial class ByteKeyTable<TValue>
         }
 
         key.CopyTo(_waitingLongKeys.AsSpan(last * _longKeyRoom));
-        ulong meta = ((ulong)KeyHash.OfLong(key) << 32) | ((uint)key.Length + 1);
+        ulong meta = ((ulong)KeyHash.OfLong(key, _seedLong) << 32) | ((uint)key.Length + 1);
         CacheLines.Prefetch(ref SlotAt((int)(meta >> _shift)));
         ref Slot entry = ref _waiting[last];
         entry.Meta = meta;

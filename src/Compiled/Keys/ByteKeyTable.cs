@@ -79,6 +79,12 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     private readonly int _initialSlots;
     private readonly int _initialEntries;
     private readonly int _initialArena;
+
+    // The hash's seeds, the process's (KeyHash.Seeds), kept here: read once a key, and precompiled code reads a static
+    // field through a call.
+    private readonly ulong _seedLow;
+    private readonly ulong _seedHigh;
+    private readonly ulong _seedLong;
     private Slot[] _slots;
     private int _slotOffset;   // bytes from the array's data to slot 0: a large table's slots start on a multiple of their size
     private int[] _slotOfEntry;
@@ -106,6 +112,7 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     public ByteKeyTable(int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        (_seedLow, _seedHigh, _seedLong) = KeyHash.Seeds;
         int slots = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity) * 2));
         _slots = NewSlots(slots, out _slotOffset);
         _mask = slots - 1;
@@ -309,20 +316,20 @@ public sealed partial class ByteKeyTable<TValue> : ICheckpointTable, IWindowTabl
     // A key's hash-and-length word (the hash in the upper half, the length + 1 in the lower), and for a key of up to
     // 16 bytes its two words (zero for a longer key, whose bytes the probe compares in the arena).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Words(ReadOnlySpan<byte> key, out ulong low, out ulong high)
+    private ulong Words(ReadOnlySpan<byte> key, out ulong low, out ulong high)
     {
         int length = key.Length;
         uint hash;
         if (length <= KeyHash.ShortKeyBytes)
         {
             KeyHash.LoadShort(key, out low, out high);
-            hash = KeyHash.OfWords(low, high, length);
+            hash = KeyHash.OfWords(low, high, length, _seedLow, _seedHigh);
         }
         else
         {
             low = 0;
             high = 0;
-            hash = KeyHash.OfLong(key);
+            hash = KeyHash.OfLong(key, _seedLong);
         }
 
         return ((ulong)hash << 32) | ((uint)length + 1);

@@ -8,7 +8,7 @@ namespace Compiled.Keys;
 /// <summary>
 /// A fast 32-bit hash of a short byte string, for the key tables. A key of up to 16 bytes is read as two
 /// 64-bit words (<see cref="LoadShort"/>) and hashed by a multiply of each seeded word, the top halves of the
-/// products joined (<see cref="OfWords"/>: its high bits are the strong ones); a longer key is read eight bytes
+/// products joined (<see cref="OfWords(ulong, ulong, int)"/>: its high bits are the strong ones); a longer key is read eight bytes
 /// at a time with a multiply-and-fold mix, its tail as overlapping words. The seed is drawn once per process, so which keys
 /// collide cannot be chosen from outside; nothing in the output depends on it, because tables emit keys in
 /// first-seen order.
@@ -97,22 +97,36 @@ public static class KeyHash
     /// (<c>hash &gt;&gt; (32 - bits)</c>, as the byte-key table does) or multiply it again.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static uint OfWords(ulong low, ulong high, int length)
+    public static uint OfWords(ulong low, ulong high, int length) => OfWords(low, high, length, s_seedLow, s_seedHigh);
+
+    /// <summary>
+    /// The process's seeds of <see cref="OfWords(ulong, ulong, int)"/> (low and high) and of a longer key, for a table to
+    /// keep in fields of its own: code precompiled ahead of time (a ReadyToRun image) reads a static field through a
+    /// call, which a table would make once a key.
+    /// </summary>
+    internal static (ulong Low, ulong High, ulong Long) Seeds => (s_seedLow, s_seedHigh, s_seed);
+
+    /// <summary><see cref="OfWords(ulong, ulong, int)"/> with the seeds given (<see cref="Seeds"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint OfWords(ulong low, ulong high, int length, ulong seedLow, ulong seedHigh)
     {
         // Each seeded word multiplied by its own odd constant (two multiplies that run side by side; the length is
         // folded into the high word, so keys that differ only in length differ here), and the top halves of the
         // products joined: the top bits of a product depend on every bit of the word, so the top bits of the hash
         // depend on every byte of the key. One multiply deep, so that the probe's load is issued a few cycles after the
         // key's: a table looks up each word of a text this way, and the slot's load is what the lookup waits on.
-        ulong a = (low ^ s_seedLow) * Multiplier;
-        ulong b = (high ^ s_seedHigh ^ (uint)length) * Mixer;
+        ulong a = (low ^ seedLow) * Multiplier;
+        ulong b = (high ^ seedHigh ^ (uint)length) * Mixer;
         return (uint)(((a ^ b) * Mixer) >> 32);
     }
 
     /// <summary>The hash of a key of any length, by eight-byte words; <see cref="Of"/> uses it for keys longer than <see cref="ShortKeyBytes"/>.</summary>
-    internal static uint OfLong(ReadOnlySpan<byte> key)
+    internal static uint OfLong(ReadOnlySpan<byte> key) => OfLong(key, s_seed);
+
+    /// <summary><see cref="OfLong(ReadOnlySpan{byte})"/> with the seed given (<see cref="Seeds"/>).</summary>
+    internal static uint OfLong(ReadOnlySpan<byte> key, ulong seed)
     {
-        ulong hash = s_seed ^ ((ulong)key.Length * Multiplier);
+        ulong hash = seed ^ ((ulong)key.Length * Multiplier);
         ref byte start = ref MemoryMarshal.GetReference(key);
         int length = key.Length;
         int offset = 0;

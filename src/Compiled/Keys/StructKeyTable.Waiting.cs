@@ -22,7 +22,12 @@ public sealed partial class StructKeyTable<TKey, TValue>
     // 64-bit keys, deferring took 1.02–1.14× the time of looking up at once with 4 MiB of slots, 0.74× with 8 MiB,
     // 0.58× with 16 MiB and 0.65× with 32 MiB.
     private const int LargerThanCacheBytes = 8 * 1024 * 1024;
-    private static readonly int s_largerThanCacheMask = Math.Max(1, LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
+    // A constant once compiled for the table's types (a static field would be read through a call in precompiled code).
+    private static int LargerThanCacheMask
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Math.Max(1, LargerThanCacheBytes / Unsafe.SizeOf<Slot>()) - 1;
+    }
 
     // The waiting keys with their values and spread hashes, in the order _ring keeps (WaitingKeys at most); allocated
     // by the first Defer, so a table that no reduce defers into keeps none.
@@ -39,7 +44,7 @@ public sealed partial class StructKeyTable<TKey, TValue>
     {
         // Asked once a key in the fused loop: inlined, where the JIT found it unprofitable and left a call per key.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => _mask >= s_largerThanCacheMask;
+        get => _mask >= LargerThanCacheMask;
     }
 
     /// <summary>How many keys wait (handed to <see cref="Defer"/> and not yet taken back with <see cref="TakeOldest"/>).</summary>
