@@ -42,6 +42,18 @@ internal static class KeyEquality<TKey>
             return (int)KeyHash.Of(Unsafe.As<TKey, Utf8Text>(ref key).Span);
         }
 
+        // The commonest keys spelled out, as their own GetHashCode: precompiled code (a ReadyToRun image) reaches the
+        // default comparer, a static field, through a call, where the JIT reads it as a constant.
+        if (typeof(TKey) == typeof(long))
+        {
+            return Unsafe.As<TKey, long>(ref key).GetHashCode();
+        }
+
+        if (typeof(TKey) == typeof(int))
+        {
+            return Unsafe.As<TKey, int>(ref key);
+        }
+
         return key is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(key);
     }
 
@@ -59,6 +71,16 @@ internal static class KeyEquality<TKey>
             return Unsafe.As<TKey, Utf8Text>(ref kept).Span.SequenceEqual(Unsafe.As<TKey, Utf8Text>(ref key).Span);
         }
 
+        if (typeof(TKey) == typeof(long))
+        {
+            return Unsafe.As<TKey, long>(ref kept) == Unsafe.As<TKey, long>(ref key);
+        }
+
+        if (typeof(TKey) == typeof(int))
+        {
+            return Unsafe.As<TKey, int>(ref kept) == Unsafe.As<TKey, int>(ref key);
+        }
+
         return EqualityComparer<TKey>.Default.Equals(kept, key);
     }
 
@@ -70,6 +92,11 @@ internal static class KeyEquality<TKey>
         {
             var copy = new Utf8Text(Unsafe.As<TKey, Utf8Text>(ref key).Span);
             return Unsafe.As<Utf8Text, TKey>(ref copy);
+        }
+
+        if (typeof(TKey) == typeof(long) || typeof(TKey) == typeof(int))
+        {
+            return key;
         }
 
         Func<TKey, TKey>? copyText = s_copyText;
