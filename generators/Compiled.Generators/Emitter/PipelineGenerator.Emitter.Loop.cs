@@ -62,8 +62,9 @@ namespace Compiled.Generators
                 }
                 else
                 {
-                    // Stated rather than left to the interface's defaults: a ReadyToRun compile leaves out a loop that calls a
-                    // static member through its interface's default (the framer's loop precompiled, LineFramer.LoopsPrecompiled).
+                    // Both stated rather than left to the interface's defaults: a ReadyToRun compile leaves out a loop that
+                    // calls a member through its interface's default, the static one or the counted OnRecord (tried: without
+                    // either, the word count's loop was compiled by the JIT; LineFramer.LoopsPrecompiled).
                     w.Line("/// <summary>None: the framer hands lines on without counting their fields.</summary>");
                     w.Line("public static int FieldSeparator => -1;");
                     w.Line();

@@ -42,9 +42,7 @@ namespace Compiled.Generators
                     if (record.Shape == RecordShape.Group)
                     {
                         // A key and its values: one CSV row per value, and one JSON object with the values in an array.
-                        w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as CSV rows, one per value: key, value.</summary>");
-                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                        w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                        OpenWriter(w, sink, "Csv", type, "as CSV rows, one per value: key, value");
                         // Each value in a local: the compiler follows a nullable value's HasValue check on a local, not on an element.
                         w.Open("foreach (var value in record.Values)");
                         w.Line("text.Clear();");
@@ -53,9 +51,7 @@ namespace Compiled.Generators
                         w.Close();
                         w.Close();
                         w.Line();
-                        w.Line($"/// <summary>Writes a record of sink {sink.Name} to it as one JSON object: its key, and its values in an array.</summary>");
-                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                        w.Open($"public static void {sink.Name}Json({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                        OpenWriter(w, sink, "Json", type, "as one JSON object: its key, and its values in an array");
                         w.Line("text.Clear();");
                         w.Line("text.Append(\"{\\\"key\\\":\"u8);");
                         RecordWriterEmitter.EmitJsonOne(w, columns[0], "record.Key");
@@ -75,31 +71,9 @@ namespace Compiled.Generators
                     // Each written by a method of its own, out of line: the fused loop carries only the text format's rendering
                     // (the format is fixed for the run), and the loop the JIT compiles at start-up is smaller.
                     (string? key, string written) = RenderedParts(record);
-                    w.Line($"/// <summary>Writes a record to sink {sink.Name} as one CSV row, with its key apart for a sink that keeps keys.</summary>");
-                    w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                    w.Open($"public static void {sink.Name}Csv({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                    w.Line("text.Clear();");
-                    if (key is not null)
-                    {
-                        w.Line(key);
-                    }
-
-                    RecordWriterEmitter.EmitCsv(w, columns, "record", separator);
-                    w.Line($"sink.Write({written});");
-                    w.Close();
+                    EmitRowWriter(w, sink, "Csv", type, "as one CSV row", key, written, () => RecordWriterEmitter.EmitCsv(w, columns, "record", separator));
                     w.Line();
-                    w.Line($"/// <summary>Writes a record to sink {sink.Name} as one JSON object, with its key apart for a sink that keeps keys.</summary>");
-                    w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                    w.Open($"public static void {sink.Name}Json({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
-                    w.Line("text.Clear();");
-                    if (key is not null)
-                    {
-                        w.Line(key);
-                    }
-
-                    RecordWriterEmitter.EmitJson(w, columns, "record");
-                    w.Line($"sink.Write({written});");
-                    w.Close();
+                    EmitRowWriter(w, sink, "Json", type, "as one JSON object", key, written, () => RecordWriterEmitter.EmitJson(w, columns, "record"));
                 }
 
                 if (pipeline.Parquet)
@@ -111,6 +85,30 @@ namespace Compiled.Generators
                     }
                 }
 
+                w.Close();
+            }
+
+            // Opens a sink's writer of one format (SinkWriters): out of line, so the fused loop carries only a call to it.
+            private static void OpenWriter(SourceWriter w, StageModel sink, string format, string type, string how)
+            {
+                w.Line($"/// <summary>Writes a record to sink {sink.Name} {how}.</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                w.Open($"public static void {sink.Name}{format}({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+            }
+
+            // A sink's writer of one record as one row or object: the text cleared, the key put first if any (RenderedParts),
+            // the record rendered, and the whole written to the sink.
+            private static void EmitRowWriter(SourceWriter w, StageModel sink, string format, string type, string how, string? key, string written, System.Action render)
+            {
+                OpenWriter(w, sink, format, type, how + ", with its key apart for a sink that keeps keys");
+                w.Line("text.Clear();");
+                if (key is not null)
+                {
+                    w.Line(key);
+                }
+
+                render();
+                w.Line($"sink.Write({written});");
                 w.Close();
             }
 

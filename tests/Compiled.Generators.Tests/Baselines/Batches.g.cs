@@ -357,7 +357,7 @@ namespace Shop
                 /// <summary>The CSV header row of sink Baskets's records.</summary>
                 public static global::System.ReadOnlySpan<byte> BasketsCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Baskets to it as CSV rows, one per value: key, value.</summary>
+                /// <summary>Writes a record to sink Baskets as CSV rows, one per value: key, value.</summary>
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void BasketsCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
                 {
@@ -373,7 +373,7 @@ namespace Shop
                     }
                 }
 
-                /// <summary>Writes a record of sink Baskets to it as one JSON object: its key, and its values in an array.</summary>
+                /// <summary>Writes a record to sink Baskets as one JSON object: its key, and its values in an array.</summary>
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void BasketsJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, decimal> record)
                 {

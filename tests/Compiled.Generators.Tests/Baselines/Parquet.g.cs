@@ -379,7 +379,7 @@ namespace Lake
                 /// <summary>The CSV header row of sink Sides's records.</summary>
                 public static global::System.ReadOnlySpan<byte> SidesCsvHeader => "key,value"u8;
 
-                /// <summary>Writes a record of sink Sides to it as CSV rows, one per value: key, value.</summary>
+                /// <summary>Writes a record to sink Sides as CSV rows, one per value: key, value.</summary>
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void SidesCsv(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
                 {
@@ -395,7 +395,7 @@ namespace Lake
                     }
                 }
 
-                /// <summary>Writes a record of sink Sides to it as one JSON object: its key, and its values in an array.</summary>
+                /// <summary>Writes a record to sink Sides as one JSON object: its key, and its values in an array.</summary>
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 public static void SidesJson(global::Compiled.Sinks.Sink sink, global::Compiled.RecordText text, in global::Compiled.Grouped<int, double> record)
                 {
