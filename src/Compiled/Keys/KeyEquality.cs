@@ -51,7 +51,7 @@ internal static class KeyEquality<TKey>
 
         if (typeof(TKey) == typeof(int))
         {
-            return Unsafe.As<TKey, int>(ref key);
+            return Unsafe.As<TKey, int>(ref key).GetHashCode();
         }
 
         return key is null ? 0 : EqualityComparer<TKey>.Default.GetHashCode(key);
