@@ -90,7 +90,7 @@ public class QueryTests
         Feed(test.Bids);
         test.RunToEnd();
 
-        Assert.Equal(Bids.Select(b => new Bid(b.Auction, b.Bidder, b.Price * 89 / 100, b.DateTime)), test.Output.Records);
+        Assert.Equal(Bids.Select(b => new EuroBid(b.Auction, b.Bidder, b.Price * 89 / 100, b.DateTime)), test.Output.Records);
     }
 
     [Fact]

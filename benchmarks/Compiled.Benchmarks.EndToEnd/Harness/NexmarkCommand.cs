@@ -77,11 +77,13 @@ internal static class NexmarkCommand
         jobs.AddRange(HandThreadJobs.For(options, Hand));
 
         // The sample's query into its file sink, one batch interval longer than the run unless told otherwise (the last
-        // batch commits when the file ends), on one partition and, with --partitions N, on N.
+        // batch commits when the file ends), on one partition and, with --partitions N, on N. Q1 writes its rows as CSV, as
+        // the sample does by default (the same bytes as its text; the unchanged columns copied from each bid's line).
         string interval = options.GetValueOrDefault("--batch-interval") ?? "10m";
         string name = query.ToUpperInvariant();
+        string format = query == "q1" ? "&format=csv" : "";
         IReadOnlyList<string> Compiled(string i, string o, string partitions) =>
-            [query, "--source", "file://" + i, "--sink", $"file://{o}/out?suffix=txt", "--batch-interval", interval, "--parallelism", partitions];
+            [query, "--source", "file://" + i, "--sink", $"file://{o}/out?suffix=txt{format}", "--batch-interval", interval, "--parallelism", partitions];
         List<string> partitionCounts = ["1"];
         if (options.TryGetValue("--partitions", out string? partitions) && partitions != "1")
         {

@@ -58,7 +58,7 @@ namespace Compiled.Generators
                             StageModel sink = pipeline.Model.Stages[time.LateSink];
                             StageNames late = pipeline.NamesOf(sink);
                             w.Line($"// [Sink] {sink.Name} ({sink.Location}): the late records.");
-                            EmitSinkWrite(w, sink, late, inputType, input);
+                            EmitSinkWrite(w, pipeline, sink, late, inputType, input);
                         }
 
                         w.Close();

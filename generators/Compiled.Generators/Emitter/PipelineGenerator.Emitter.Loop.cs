@@ -92,8 +92,21 @@ namespace Compiled.Generators
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
                     EmitRecordParse(w, source, names, filtersFirst: true);
                     pipeline.LateRead = (filter, source);
+                    pipeline.CopyFrom = source.Parse.KeepMask != 0 ? source : null;
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     pipeline.LateRead = null;
+                    pipeline.CopyFrom = null;
+                    w.Close();
+                }
+                else if (source.Parse.KeepMask != 0)
+                {
+                    // A sink copies columns of the line as they came: the stages are written out here, where the line is, since
+                    // OnValue (which the test driver calls with whole records) has no line.
+                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
+                    EmitRecordParse(w, source, names);
+                    pipeline.CopyFrom = source;
+                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
+                    pipeline.CopyFrom = null;
                     w.Close();
                 }
                 else
@@ -265,7 +278,8 @@ namespace Compiled.Generators
                             StageNames sourceNames = pipeline.NamesOf(source);
                             SourceParse parse = source.Parse!;
                             w.Line($"// The rest of the members the stages read ({parse.RestMembers}), parsed once the filters keep the record; a refused record goes no further.");
-                            w.Line($"if (!{parse.Record}.TryReadCsvRest({sourceNames.Counters}, {sourceNames.Line}, 0x{parse.ReadMask & ~parse.FilterMask:X}UL, ref {sourceNames.Local})) return;");
+                            string keep = parse.KeepMask != 0 ? $"0x{parse.KeepMask:X}UL, " : "";
+                            w.Line($"if (!{parse.Record}.TryReadCsvRest({sourceNames.Counters}, {sourceNames.Line}, 0x{parse.ReadMask & ~parse.FilterMask:X}UL, {keep}ref {sourceNames.Local})) return;");
                         }
 
                         EmitChildren(w, pipeline, index, input);
@@ -425,7 +439,7 @@ namespace Compiled.Generators
                         break;
 
                     case StageKind.Sink:
-                        EmitSinkWrite(w, stage, names, inputType, input);
+                        EmitSinkWrite(w, pipeline, stage, names, inputType, input);
                         break;
                 }
             }

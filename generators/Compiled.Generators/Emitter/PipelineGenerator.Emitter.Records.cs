@@ -13,13 +13,20 @@ namespace Compiled.Generators
             private static void EmitRecordParse(SourceWriter w, StageModel source, StageNames names, bool filtersFirst = false)
             {
                 string type = source.Parse!.Record!;
+                // The places of the columns a sink copies as they came, kept as the line is read (ColumnCopy).
+                string keep = source.Parse.KeepMask != 0 ? $"0x{source.Parse.KeepMask:X}UL, " : "";
+                if (keep.Length != 0)
+                {
+                    w.Line($"// Where the columns of the members a sink copies unchanged are on a plain line is kept in the reader as they are read.");
+                }
+
                 if (filtersFirst)
                 {
                     // Late materialisation: the leading filters' members now, the rest once the filters keep the record.
                     w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}, parsing first only the members the leading filters read ({source.Parse.FilterMembers});");
                     w.Line("// the other members the stages read are parsed below the filters, for the records they keep. A header row, a line inside a");
                     w.Line("// quoted field or a refused record goes no further.");
-                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.FilterMask:X}UL, out {type} {names.Local}))");
+                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.FilterMask:X}UL, {keep}out {type} {names.Local}))");
                 }
                 else if (source.Parse.Json && source.Parse.ReadMembers is { } readJson)
                 {
@@ -38,12 +45,14 @@ namespace Compiled.Generators
                     // Column pruning: the stages read only some members, so only their fields are parsed.
                     w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}, parsing only the members the stages read ({read}); the others stay default.");
                     w.Line("// A header row, a line inside a quoted field or a refused record goes no further.");
-                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.ReadMask:X}UL, out {type} {names.Local}))");
+                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, 0x{source.Parse.ReadMask:X}UL, {keep}out {type} {names.Local}))");
                 }
                 else
                 {
                     w.Line($"// Read the line as CSV into a {source.Parse.RecordDisplay}: a header row, a line inside a quoted field or a refused record goes no further.");
-                    w.Open($"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, out {type} {names.Local}))");
+                    w.Open(keep.Length != 0
+                        ? $"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, ulong.MaxValue, {keep}out {type} {names.Local}))"
+                        : $"if (!{type}.TryReadCsv({names.Counters}, {names.Line}, out {type} {names.Local}))");
                 }
 
                 w.Line("return;");

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Compiled.Generators.Helpers;
 using Compiled.Generators.Model;
 using Compiled.Generators.Records;
@@ -73,6 +74,20 @@ namespace Compiled.Generators
                     (string? key, string written) = RenderedParts(record);
                     EmitRowWriter(w, sink, "Csv", type, "as one CSV row", key, written, () => RecordWriterEmitter.EmitCsv(w, columns, "record", separator));
                     w.Line();
+                    if (sink.Copy is { } copy && key is null)
+                    {
+                        // Called in the fused loop of the source whose line holds the columns (ColumnCopy).
+                        var copied = copy.Columns.ToDictionary(c => "record." + c.Member, c => c.Column);
+                        w.Line($"/// <summary>Writes a record to sink {sink.Name} as one CSV row, the members it holds unchanged from the source's line copied from it.</summary>");
+                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                        w.Open($"public static void {sink.Name}CsvCopying({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record, {Runtime}.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line)");
+                        w.Line("text.Clear();");
+                        RecordWriterEmitter.EmitCsvCopying(w, columns, "record", separator, copy.Separator, e => copied.TryGetValue(e, out int column) ? column : null);
+                        w.Line($"sink.Write({written});");
+                        w.Close();
+                        w.Line();
+                    }
+
                     EmitRowWriter(w, sink, "Json", type, "as one JSON object", key, written, () => RecordWriterEmitter.EmitJson(w, columns, "record"));
                 }
 
@@ -132,7 +147,7 @@ namespace Compiled.Generators
 
             // One record to a sink: as it is to a sink that takes it so; otherwise rendered as the sink's format asks (the
             // format is read per record, a field compare the branch predictor learns, since it is fixed for the run).
-            private static void EmitSinkWrite(SourceWriter w, StageModel sink, StageNames names, RecordType inputType, string input)
+            private static void EmitSinkWrite(SourceWriter w, PipelineView pipeline, StageModel sink, StageNames names, RecordType inputType, string input)
             {
                 if (names.Parquet is { } columns)
                 {
@@ -148,7 +163,17 @@ namespace Compiled.Generators
                     ? $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({input});"
                     : $"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Text) {names.Field}.Write({PipelineView.TextField}.Clear(){Render(inputType, input)}.Written);");
                 // The CSV and JSON rows are written by methods of their own, out of line (SinkWriters).
-                w.Line($"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});");
+                if (sink.Copy is { } copy && pipeline.CopyFrom is { } from && pipeline.IndexOf(from) == copy.Source)
+                {
+                    // Columns the record holds unchanged from the line are copied from it (ColumnCopy).
+                    StageNames line = pipeline.NamesOf(from);
+                    w.Line($"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}CsvCopying({names.Field}, {PipelineView.TextField}, {input}, {line.Counters}, {line.Line});");
+                }
+                else
+                {
+                    w.Line($"else if ({names.Field}.Format == {Runtime}.Sinks.SinkFormat.Csv) {SinkWritersClass}.{sink.Name}Csv({names.Field}, {PipelineView.TextField}, {input});");
+                }
+
                 w.Line($"else {SinkWritersClass}.{sink.Name}Json({names.Field}, {PipelineView.TextField}, {input});");
             }
 

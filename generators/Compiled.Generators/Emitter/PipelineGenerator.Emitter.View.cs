@@ -365,6 +365,12 @@ namespace Compiled.Generators
                 /// </summary>
                 public (int Filter, StageModel Source)? LateRead { get; set; }
 
+                /// <summary>
+                /// While a CSV record source's OnRecord is written with its stages inline because a sink below copies columns of
+                /// its line (<see cref="StageModel.Copy"/>): the source, whose reader and line the sink's CSV writer is given.
+                /// </summary>
+                public StageModel? CopyFrom { get; set; }
+
                 // The sources whose fused loops reach a stage, in declaration order: an [EventTime] stage below a union
                 // of two sources keeps a watermark input for each.
                 public List<StageModel> LoopSourcesOf(StageModel stage)

@@ -97,7 +97,24 @@ namespace Compiled.Generators.Model
         int Fields = 0,
         string? MergeCombiners = null,
         string? OnError = null,
-        bool InOrder = false);
+        bool InOrder = false,
+        ColumnCopy? Copy = null);
+
+    /// <summary>
+    /// A sink of a <c>[Record]</c> whose integer members reach it unchanged from the columns of a CSV source's line, in the
+    /// same fused loop (through filters, and maps that copy them: <c>bid with { Price = ... }</c>, <c>new Out(bid.Auction, ...)</c>):
+    /// written as CSV, each such member whose text is the text it would be written as is copied from the line, and a run of
+    /// them that is a run of the line's columns is copied at once.
+    /// </summary>
+    /// <param name="Source">The index of the source whose line holds the columns.</param>
+    /// <param name="Separator">The source record's separator: a run of columns is copied whole only where the sink's is the same.</param>
+    /// <param name="Columns">Each member of the sink's record copied, with the source column it comes from.</param>
+    internal sealed record ColumnCopy(int Source, char Separator, EquatableArray<CopiedColumn> Columns);
+
+    /// <summary>A member of a sink's record that holds a source line's column unchanged.</summary>
+    /// <param name="Member">The member's name in the sink's record.</param>
+    /// <param name="Column">The column of the source's line (its CSV column index).</param>
+    internal sealed record CopiedColumn(string Member, int Column);
 
     /// <summary>Event time: an [EventTime] stage's watermark, or an event-time window's shape and its [EventTime] stage.</summary>
     /// <param name="LatenessMilliseconds">[EventTime]: how far the watermark trails the latest event time.</param>
@@ -142,8 +159,10 @@ namespace Compiled.Generators.Model
     /// <param name="Filters">How many filters lead the source's stages, one below the other (see <see cref="FilterMask"/>).</param>
     /// <param name="FilterMembers">The names of the members in <see cref="FilterMask"/>, for the generated code's comment.</param>
     /// <param name="RestMembers">The names of the members of <see cref="ReadMask"/> not in <see cref="FilterMask"/>, read below the filters, for the generated code's comment.</param>
+    /// <param name="KeepMask">For a CSV <see cref="Record"/>: the members whose column a sink copies as it came (<see cref="ColumnCopy"/>), whose place on a plain line the parser keeps.</param>
     internal sealed record SourceParse(string Declaration, string RecordDisplay, EquatableArray<ParseField> Fields, bool IsTuple, string? Record = null, bool Json = false,
-        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null, ulong FilterMask = 0, int Filters = 0, string? FilterMembers = null, string? RestMembers = null);
+        bool Splittable = false, ulong ReadMask = ulong.MaxValue, string? ReadMembers = null, ulong FilterMask = 0, int Filters = 0, string? FilterMembers = null, string? RestMembers = null,
+        ulong KeepMask = 0);
 
     /// <summary>One field of a typed source's line.</summary>
     /// <param name="TypeCode">The field's type, fully qualified.</param>

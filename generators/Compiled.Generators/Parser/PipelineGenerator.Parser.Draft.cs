@@ -93,6 +93,9 @@ namespace Compiled.Generators
                 /// <summary>For a sink, whether it receives only an [EventTime] stage's late records.</summary>
                 public bool LateOnly { get; set; }
 
+                /// <summary>For a sink, the members of its record copied from a source line's columns.</summary>
+                public ColumnCopy? Copy { get; set; }
+
                 /// <summary>How often the stage's stream emits: the batch interval, or the slide of the nearest window above.</summary>
                 public long SlideMs { get; set; }
             }

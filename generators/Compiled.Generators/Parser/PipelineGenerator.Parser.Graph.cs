@@ -208,6 +208,7 @@ namespace Compiled.Generators
                 if (!_hasErrors)
                 {
                     PruneRecordColumns(built);
+                    FindCopiedColumns(built);
                 }
 
                 foreach (Draft draft in built)
@@ -233,7 +234,8 @@ namespace Compiled.Generators
                         draft.Fields,
                         draft.MergeCombiners,
                         OnErrorOf(draft),
-                        draft.Attribute.NamedArguments.Any(a => a.Key == "InOrder" && a.Value.Value is true)));
+                        draft.Attribute.NamedArguments.Any(a => a.Key == "InOrder" && a.Value.Value is true),
+                        draft.Copy));
                 }
 
                 return stages;

@@ -113,6 +113,16 @@ namespace Compiled.Generators.Records
             w.Line("/// </summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             w.Open($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, ulong members, out {model.FullName} value)");
+            w.Line("return TryReadCsv(reader, line, members, 0UL, out value);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// Takes the next line of a CSV source into <paramref name=\"value\"/> as the overload without <paramref name=\"keep\"/> does,");
+            w.Line("/// and keeps in <paramref name=\"reader\"/> where the column of each member whose bit is set in <paramref name=\"keep\"/> starts and ends on a");
+            w.Line("/// plain line (<c>KeepColumn</c>; an integer member alone in its column): a pipeline that writes those members unchanged copies their text.");
+            w.Line("/// </summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Open($"public static bool TryReadCsv({Runtime}.CsvRecordReader reader, {Span} line, ulong members, ulong keep, out {model.FullName} value)");
             w.Line("value = default;");
             EmitReadBody(w, model, rest: false);
             w.Line();
@@ -124,6 +134,12 @@ namespace Compiled.Generators.Records
             w.Line("/// </summary>");
             w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
             w.Open($"public static bool TryReadCsvRest({Runtime}.CsvRecordReader reader, {Span} line, ulong members, ref {model.FullName} value)");
+            w.Line("return TryReadCsvRest(reader, line, members, 0UL, ref value);");
+            w.Close();
+            w.Line();
+            w.Line("/// <summary>Reads the rest of a record as the overload without <paramref name=\"keep\"/> does, keeping the columns of the members in <paramref name=\"keep\"/> as TryReadCsv does.</summary>");
+            w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]");
+            w.Open($"public static bool TryReadCsvRest({Runtime}.CsvRecordReader reader, {Span} line, ulong members, ulong keep, ref {model.FullName} value)");
             EmitReadBody(w, model, rest: true);
         }
 
@@ -363,7 +379,9 @@ namespace Compiled.Generators.Records
                         w.Line("skip = 0;");
                     }
 
+                    w.Line($"int start{i} = at;");
                     w.Line($"if (!{Runtime}.CsvRecordReader.{fused}(line, ref at, {separator}, {last}, out m{i})) goto general;");
+                    w.Line($"if ((keep & 0x{1UL << i:X}UL) != 0) reader.KeepColumn({column}, start{i}, at - 1);");
                     w.Close();
                     w.Line(counted ? "else " + Pass(last) : "else skip++;");
                     continue;

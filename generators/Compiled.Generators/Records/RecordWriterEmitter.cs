@@ -105,6 +105,63 @@ namespace Compiled.Generators.Records
             }
         }
 
+        /// <summary>
+        /// Statements that write <paramref name="value"/>'s <paramref name="columns"/> as one CSV row into <c>text</c>, as
+        /// <see cref="EmitCsv"/> does, but copying from <c>line</c> (through <c>reader</c>, which kept where its columns are)
+        /// each value that <paramref name="copied"/> gives a column of the line for, when the line was read plain and the
+        /// column's text is the text the value would be written as; consecutive such values that are consecutive columns of
+        /// the line, with the same separator, are copied in one piece. Otherwise each is written from its value.
+        /// </summary>
+        public static void EmitCsvCopying(SourceWriter w, IReadOnlyList<WriterField> columns, string value, char separator, char lineSeparator, System.Func<string, int?> copied)
+        {
+            string separatorByte = "(byte)" + CharLiteral(separator);
+            List<(WriterField Leaf, string Path, string Expression)> leaves = Leaves(columns, "", value).ToList();
+            int?[] from = leaves.Select(l => l.Leaf.Kind == WriterKind.Number ? copied(l.Expression) : null).ToArray();
+            w.Line("bool plain = reader.TookPlainLine;");
+            for (int i = 0; i < leaves.Count; i++)
+            {
+                if (i > 0)
+                {
+                    w.Line($"text.Append({CharLiteral(separator)});");
+                }
+
+                if (from[i] is not int first)
+                {
+                    w.Line($"// {(leaves[i].Leaf.Kind == WriterKind.Empty ? "(a column no member fills)" : leaves[i].Path)}");
+                    EmitCsvValue(w, leaves[i].Leaf, leaves[i].Expression, separatorByte);
+                    continue;
+                }
+
+                // A run: the next values that are the next columns of the line.
+                int end = i;
+                while (separator == lineSeparator && end + 1 < leaves.Count && from[end + 1] == from[end] + 1)
+                {
+                    end++;
+                }
+
+                string names = string.Join(", ", leaves.Skip(i).Take(end - i + 1).Select(l => l.Path));
+                w.Line(end == i
+                    ? $"// {names}: column {first} of the line as it came, when it is the text its value is written as"
+                    : $"// {names}: columns {first} to {from[end]} of the line as they came, when each is the text its value is written as");
+                string test = string.Join(" && ", Enumerable.Range(0, end - i + 1)
+                    .Select(k => $"{Runtime}.CsvRecordReader.IsIntegerAsWritten(reader.KeptColumns(line, {first + k}, {first + k}))"));
+                w.Line($"if (plain && {test}) text.Append(reader.KeptColumns(line, {first}, {from[end]}));");
+                w.Open("else");
+                for (int k = i; k <= end; k++)
+                {
+                    if (k > i)
+                    {
+                        w.Line($"text.Append({CharLiteral(separator)});");
+                    }
+
+                    EmitCsvValue(w, leaves[k].Leaf, leaves[k].Expression, separatorByte);
+                }
+
+                w.Close();
+                i = end;
+            }
+        }
+
         /// <summary>Statements that write <paramref name="value"/>'s <paramref name="columns"/> as one JSON object into <c>text</c>; tuples and records nest.</summary>
         public static void EmitJson(SourceWriter w, IReadOnlyList<WriterField> columns, string value)
         {

@@ -33,6 +33,17 @@ namespace Markets
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryReadCsv(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, out global::Markets.Trade value)
         {
+            return TryReadCsv(reader, line, members, 0UL, out value);
+        }
+
+        /// <summary>
+        /// Takes the next line of a CSV source into <paramref name="value"/> as the overload without <paramref name="keep"/> does,
+        /// and keeps in <paramref name="reader"/> where the column of each member whose bit is set in <paramref name="keep"/> starts and ends on a
+        /// plain line (<c>KeepColumn</c>; an integer member alone in its column): a pipeline that writes those members unchanged copies their text.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryReadCsv(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, ulong keep, out global::Markets.Trade value)
+        {
             value = default;
             global::Compiled.Utf8Text m0 = default;
             decimal m1 = default;
@@ -148,6 +159,13 @@ namespace Markets
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         public static bool TryReadCsvRest(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, ref global::Markets.Trade value)
+        {
+            return TryReadCsvRest(reader, line, members, 0UL, ref value);
+        }
+
+        /// <summary>Reads the rest of a record as the overload without <paramref name="keep"/> does, keeping the columns of the members in <paramref name="keep"/> as TryReadCsv does.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        public static bool TryReadCsvRest(global::Compiled.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line, ulong members, ulong keep, ref global::Markets.Trade value)
         {
             global::Compiled.Utf8Text m0 = value.Symbol;
             decimal m1 = value.Price;

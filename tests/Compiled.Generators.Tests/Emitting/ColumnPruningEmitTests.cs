@@ -207,7 +207,47 @@ public class ColumnPruningEmitTests
                 public static partial void Output(Order order);
             """);
 
-        Assert.Contains("TryReadCsv(_placedReader, placedLine, out global::Shop.Order placed)", loop);
+        // Every member, and the place of each on a plain line kept: the sink, written as CSV, copies the four columns at once.
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, ulong.MaxValue, 0xFUL, out global::Shop.Order placed)", loop);
+        Assert.Contains("SinkWriters.OutputCsvCopying(_output, _text, placed, _placedReader, placedLine);", loop);
+        Assert.Contains("text.Append(reader.KeptColumns(line, 0, 3));", loop);
+    }
+
+    [Fact]
+    public void AMapThatComputesAMember_LeavesItOutOfTheCopiedColumns()
+    {
+        string loop = Loop("""
+                [Map]
+                public static Order InEuros(Order order) => order with { Cents = order.Cents / 100, Time = order.Id };
+
+                [Sink(Default = "console")]
+                public static partial void Output(Order order);
+            """);
+
+        // Id and Customer are copied as one run; Cents is computed, so written from its value; Time holds Id unchanged,
+        // so Id's column is copied into its place.
+        Assert.Contains("TryReadCsv(_placedReader, placedLine, ulong.MaxValue, 0x3UL, out global::Shop.Order placed)", loop);
+        Assert.Contains("text.Append(reader.KeptColumns(line, 0, 1));", loop);
+        Assert.Contains("text.Append(reader.KeptColumns(line, 0, 0));", loop);
+        Assert.DoesNotContain("KeptColumns(line, 2", loop);
+        Assert.DoesNotContain("KeptColumns(line, 3", loop);
+    }
+
+    [Fact]
+    public void AMapThatCallsAMethod_CopiesNothing()
+    {
+        string loop = Loop("""
+                [Map]
+                public static Order Same(Order order) => Identity(order);
+
+                public static Order Identity(Order order) => order;
+
+                [Sink(Default = "console")]
+                public static partial void Output(Order order);
+            """);
+
+        Assert.DoesNotContain("CsvCopying", loop);
+        Assert.DoesNotContain("KeptColumns", loop);
     }
 
     [Fact]

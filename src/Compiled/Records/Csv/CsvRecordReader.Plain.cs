@@ -10,6 +10,7 @@ public sealed partial class CsvRecordReader
 {
     private int _countedFields;
     private bool _tookPlain; // the record last read was a plain line, read straight from it
+    private int[] _kept = new int[16]; // where each kept column of that line starts and ends (KeepColumn), two ints a column
 
     /// <summary>
     /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
@@ -99,6 +100,45 @@ public sealed partial class CsvRecordReader
         _recordLine = _line;
         _recordOffset = -1;
     }
+
+    /// <summary>
+    /// Keeps where <paramref name="column"/> of the plain line being read starts and ends (its separator left out): what a
+    /// generated parser records, as it reads them, for the columns a pipeline writes again as they came
+    /// (<see cref="KeptColumns"/>), so that an unchanged number is copied rather than formatted again.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void KeepColumn(int column, int start, int end)
+    {
+        int at = column * 2;
+        if ((uint)(at + 1) >= (uint)_kept.Length)
+        {
+            Array.Resize(ref _kept, Math.Max(_kept.Length * 2, at + 2));
+        }
+
+        _kept[at] = start;
+        _kept[at + 1] = end;
+    }
+
+    /// <summary>
+    /// The text of the plain line last read (<see cref="TookPlainLine"/>) from the start of column <paramref name="first"/>
+    /// to the end of column <paramref name="last"/>, separators between them included, as the generated parser kept them
+    /// (<see cref="KeepColumn"/>) while it read <paramref name="line"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<byte> KeptColumns(ReadOnlySpan<byte> line, int first, int last)
+    {
+        int start = _kept[first * 2];
+        return line[start.._kept[(last * 2) + 1]];
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/>, an integer column a plain line holds in the form its parser reads (an optional '-'
+    /// and digits), is the text the integer is written as (<see cref="Utf8Format"/>): no leading zero, and not "-0". Only
+    /// then is the column copied as it came rather than written from its value.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsIntegerAsWritten(ReadOnlySpan<byte> text) =>
+        text.Length == 1 || (text[0] != (byte)'0' && (text[0] != (byte)'-' || text[1] != (byte)'0'));
 
     /// <summary>
     /// The field of a plain line (<see cref="IsPlain"/>) that starts at <paramref name="at"/>: up to the next separator,
