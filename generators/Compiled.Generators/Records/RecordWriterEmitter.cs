@@ -117,7 +117,6 @@ namespace Compiled.Generators.Records
             string separatorByte = "(byte)" + CharLiteral(separator);
             List<(WriterField Leaf, string Path, string Expression)> leaves = Leaves(columns, "", value).ToList();
             int?[] from = leaves.Select(l => l.Leaf.Kind == WriterKind.Number ? copied(l.Expression) : null).ToArray();
-            w.Line("bool plain = reader.TookPlainLine;");
             for (int i = 0; i < leaves.Count; i++)
             {
                 if (i > 0)
@@ -143,9 +142,7 @@ namespace Compiled.Generators.Records
                 w.Line(end == i
                     ? $"// {names}: column {first} of the line as it came, when it is the text its value is written as"
                     : $"// {names}: columns {first} to {from[end]} of the line as they came, when each is the text its value is written as");
-                string test = string.Join(" && ", Enumerable.Range(0, end - i + 1)
-                    .Select(k => $"{Runtime}.CsvRecordReader.IsIntegerAsWritten(reader.KeptColumns(line, {first + k}, {first + k}))"));
-                w.Line($"if (plain && {test}) text.Append(reader.KeptColumns(line, {first}, {from[end]}));");
+                w.Line($"if (reader.TryKeptIntegers(line, {first}, {from[end]}, out global::System.ReadOnlySpan<byte> copied{i})) text.AppendShort(copied{i});");
                 w.Open("else");
                 for (int k = i; k <= end; k++)
                 {

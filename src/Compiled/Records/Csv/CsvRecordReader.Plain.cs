@@ -132,6 +132,34 @@ public sealed partial class CsvRecordReader
     }
 
     /// <summary>
+    /// The columns <paramref name="first"/> to <paramref name="last"/> of the plain line just read (<see cref="KeptColumns"/>),
+    /// when each is an integer in the text it is written as (<see cref="IsIntegerAsWritten"/>): what a generated CSV writer
+    /// copies rather than writing the values again. <see langword="false"/> for a line not read plain, or a column in another
+    /// form.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryKeptIntegers(ReadOnlySpan<byte> line, int first, int last, out ReadOnlySpan<byte> text)
+    {
+        text = default;
+        if (!_tookPlain)
+        {
+            return false;
+        }
+
+        int[] kept = _kept;
+        for (int column = first; column <= last; column++)
+        {
+            if (!IsIntegerAsWritten(line[kept[column * 2]..kept[(column * 2) + 1]]))
+            {
+                return false;
+            }
+        }
+
+        text = line[kept[first * 2]..kept[(last * 2) + 1]];
+        return true;
+    }
+
+    /// <summary>
     /// Whether <paramref name="text"/>, an integer column a plain line holds in the form its parser reads (an optional '-'
     /// and digits), is the text the integer is written as (<see cref="Utf8Format"/>): no leading zero, and not "-0". Only
     /// then is the column copied as it came rather than written from its value.

@@ -112,10 +112,39 @@ public class CsvColumnCopyTests
         Assert.Equal("21,3", Encoding.UTF8.GetString(reader.KeptColumns(line, 0, 1)));
         Assert.Equal("0400", Encoding.UTF8.GetString(reader.KeptColumns(line, 3, 3)));
         Assert.Equal("1767225600000", Encoding.UTF8.GetString(reader.KeptColumns(line, 4, 4)));
+        Assert.True(reader.TryKeptIntegers(line, 0, 1, out ReadOnlySpan<byte> run));
+        Assert.Equal("21,3", Encoding.UTF8.GetString(run));
+        Assert.False(reader.TryKeptIntegers(line, 3, 4, out _)); // 0400 is written as 400
+        Assert.True(reader.TryKeptIntegers(line, 4, 4, out run));
+        Assert.Equal("1767225600000", Encoding.UTF8.GetString(run));
         Assert.False(CsvRecordReader.IsIntegerAsWritten("0400"u8));
         Assert.True(CsvRecordReader.IsIntegerAsWritten("0"u8));
         Assert.False(CsvRecordReader.IsIntegerAsWritten("-0"u8));
         Assert.True(CsvRecordReader.IsIntegerAsWritten("-10"u8));
+    }
+
+    [Fact]
+    public void AShortCopy_AppendsWhatAppendAppends_AtEveryLengthAndRoom()
+    {
+        byte[] source = Encoding.ASCII.GetBytes("0123456789abcdefghijklmnopqrstuvwxyz");
+        for (int start = 0; start < 24; start++)
+        {
+            for (int length = 0; length <= 20; length++)
+            {
+                // A small buffer, so that some appends find less than 16 bytes of room and take the general path.
+                var shortCopy = new RecordText(8);
+                var copy = new RecordText(8);
+                shortCopy.Append("x"u8);
+                copy.Append("x"u8);
+                for (int n = 0; n < 3; n++)
+                {
+                    shortCopy.AppendShort(source.AsSpan(start, Math.Min(length, source.Length - start)));
+                    copy.Append(source.AsSpan(start, Math.Min(length, source.Length - start)));
+                }
+
+                Assert.Equal(Encoding.ASCII.GetString(copy.Written), Encoding.ASCII.GetString(shortCopy.Written));
+            }
+        }
     }
 
     private static string Number(Random random) => random.Next(8) switch
