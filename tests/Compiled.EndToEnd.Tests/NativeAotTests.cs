@@ -1,6 +1,9 @@
 namespace Compiled.EndToEnd.Tests;
 
-/// <summary>The sample publishes as a Native AOT binary without warnings, and the binary gives the same counts.</summary>
+/// <summary>
+/// The sample publishes as a Native AOT binary without warnings, for this machine's instruction sets, and the binary
+/// gives the same counts.
+/// </summary>
 public class NativeAotTests
 {
     [Fact]
@@ -18,6 +21,17 @@ public class NativeAotTests
         Assert.True(exitCode == 0, $"dotnet publish failed ({exitCode}):\n{output}\n{error}");
         string[] warnings = (output + error).Split('\n').Where(l => l.Contains("warning", StringComparison.OrdinalIgnoreCase)).ToArray();
         Assert.True(warnings.Length == 0, "dotnet publish warned:\n" + string.Join('\n', warnings));
+
+        // The sample asks for this machine's instruction sets (CompiledAotForBuildMachine): the compiler was given them.
+        string arguments = File.ReadAllText(Path.Combine(Repo.WordCountDirectory, "obj", "Release", "net10.0", "linux-x64", "native", "WordCount.ilc.rsp"));
+        if (ReadyToRunMachine.InstructionSet is { } instructionSet)
+        {
+            Assert.Contains("--instruction-set:" + instructionSet, arguments, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.DoesNotContain("--instruction-set:", arguments, StringComparison.Ordinal);
+        }
 
         string binary = Path.Combine(publish, "WordCount");
         Assert.True(File.Exists(binary), "no native binary at " + binary);

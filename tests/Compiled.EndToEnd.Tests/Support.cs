@@ -276,12 +276,30 @@ internal static class BuildLock
 
 /// <summary>
 /// Whether a Release build with CompiledReadyToRun precompiles the fused loops on this machine: Linux x64 with the
-/// instruction sets of x86-64-v3 (AVX2 and those beside it), which the build reads from /proc/cpuinfo (src/Compiled/build/Compiled.targets).
+/// instruction sets of x86-64-v3 (AVX2 and those beside it), which the build reads from /proc/cpuinfo (src/Compiled/build/Compiled.targets);
+/// and which it names.
 /// </summary>
 internal static class ReadyToRunMachine
 {
-    public static bool PrecompilesLoops { get; } =
-        OperatingSystem.IsLinux() && System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64
-        && File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("flags", StringComparison.Ordinal)) is { } flags
-        && new[] { "avx2", "bmi2", "fma", "movbe" }.All(flag => flags.Split(' ', ':', '\t').Contains(flag));
+    public static bool PrecompilesLoops => InstructionSet is not null;
+
+    /// <summary>
+    /// The instruction sets the build names for this machine (the composite image's, and a Native AOT publish's with
+    /// CompiledAotForBuildMachine): x86-64-v4 with AVX-512, x86-64-v3 with AVX2; null elsewhere.
+    /// </summary>
+    public static string? InstructionSet { get; } = Level();
+
+    private static string? Level()
+    {
+        if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64
+            || File.ReadLines("/proc/cpuinfo").FirstOrDefault(line => line.StartsWith("flags", StringComparison.Ordinal)) is not { } line)
+        {
+            return null;
+        }
+
+        string[] flags = line.Split(' ', ':', '\t');
+        return new[] { "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl" }.All(flags.Contains) ? "x86-64-v4"
+            : new[] { "avx2", "bmi2", "fma", "movbe" }.All(flags.Contains) ? "x86-64-v3"
+            : null;
+    }
 }
