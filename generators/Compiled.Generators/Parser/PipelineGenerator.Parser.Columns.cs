@@ -64,7 +64,7 @@ namespace Compiled.Generators
                 int above = source;
                 while (true)
                 {
-                    List<int> below = Enumerable.Range(0, built.Count).Where(i => built[i].Input == above || built[i].Other == above).ToList();
+                    List<int> below = StagesBelow(built, above);
                     if (below.Count != 1 || built[below[0]] is not { Kind: StageKind.Filter } filter || filter.Other == above
                         || !TryReadColumns(filter.Method, columns, ref mask))
                     {
@@ -111,19 +111,23 @@ namespace Compiled.Generators
                 return mask;
             }
 
+            // The operation of a method's body (a block or an expression), or null when it is not in the compilation.
+            private IMethodBodyOperation? BodyOf(IMethodSymbol method) =>
+                method.DeclaringSyntaxReferences.Length == 1
+                && method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is MethodDeclarationSyntax { } declaration
+                && (declaration.Body is not null || declaration.ExpressionBody is not null)
+                    ? _compilation.GetSemanticModel(declaration.SyntaxTree).GetOperation(declaration, _cancellationToken) as IMethodBodyOperation
+                    : null;
+
+            // The stages that read `above`'s output, first or second.
+            private static List<int> StagesBelow(List<Draft> built, int above) =>
+                Enumerable.Range(0, built.Count).Where(i => built[i].Input == above || built[i].Other == above).ToList();
+
             // Adds the columns `method` reads of its parameter to `mask`; false if it uses the parameter otherwise.
             private bool TryReadColumns(IMethodSymbol method, List<ISymbol> columns, ref ulong mask)
             {
                 IParameterSymbol parameter = method.Parameters[0];
-                if (method.DeclaringSyntaxReferences.Length != 1
-                    || method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration
-                    || (declaration.Body is null && declaration.ExpressionBody is null))
-                {
-                    return false;
-                }
-
-                SemanticModel model = _compilation.GetSemanticModel(declaration.SyntaxTree);
-                if (model.GetOperation(declaration, _cancellationToken) is not { } body)
+                if (BodyOf(method) is not { } body)
                 {
                     return false;
                 }

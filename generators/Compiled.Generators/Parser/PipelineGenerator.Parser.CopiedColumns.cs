@@ -50,7 +50,7 @@ namespace Compiled.Generators
                     int at = i;
                     while (carried.Count > 0)
                     {
-                        List<int> below = Enumerable.Range(0, built.Count).Where(b => built[b].Input == at || built[b].Other == at).ToList();
+                        List<int> below = StagesBelow(built, at);
                         if (below.Count != 1 || built[below[0]] is not { } stage || stage.Other == at || OnErrorOf(stage) is not null)
                         {
                             break;
@@ -90,9 +90,7 @@ namespace Compiled.Generators
             {
                 var none = new Dictionary<string, int>();
                 IParameterSymbol parameter = method.Parameters[0];
-                if (method.DeclaringSyntaxReferences.Length != 1
-                    || method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is not MethodDeclarationSyntax declaration
-                    || _compilation.GetSemanticModel(declaration.SyntaxTree).GetOperation(declaration, _cancellationToken) is not IMethodBodyOperation body
+                if (BodyOf(method) is not { } body
                     || (body.BlockBody ?? body.ExpressionBody) is not IBlockOperation { Operations.Length: 1 } block
                     || block.Operations[0] is not IReturnOperation { ReturnedValue: { } returned })
                 {

@@ -146,16 +146,15 @@ public sealed partial class CsvRecordReader
             return false;
         }
 
-        int[] kept = _kept;
         for (int column = first; column <= last; column++)
         {
-            if (!IsIntegerAsWritten(line[kept[column * 2]..kept[(column * 2) + 1]]))
+            if (!IsIntegerAsWritten(KeptColumns(line, column, column)))
             {
                 return false;
             }
         }
 
-        text = line[kept[first * 2]..kept[(last * 2) + 1]];
+        text = KeptColumns(line, first, last);
         return true;
     }
 
