@@ -99,14 +99,21 @@ public class LogMonitorEndpointPathTests
             total += EndpointPath.Normalize(endpoint).Length;
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (byte[] endpoint in endpoints)
+        // Measured up to three times: a pass during which the runtime compiles the method again (tiering, in a busy test
+        // process) may count bytes of its own; a per-call allocation shows in every pass.
+        long allocated = long.MaxValue;
+        for (int pass = 0; pass < 3 && allocated != 0; pass++)
         {
-            total += EndpointPath.Normalize(endpoint).Length;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            foreach (byte[] endpoint in endpoints)
+            {
+                total += EndpointPath.Normalize(endpoint).Length;
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"Normalizing 1000 endpoints with ids allocated {allocated} bytes.");
+        Assert.True(allocated == 0, $"Normalizing 1000 endpoints with ids allocated {allocated} bytes in each of three passes.");
         Assert.True(total > 0);
     }
 
