@@ -114,7 +114,7 @@ namespace Compiled.Generators
             // The operation of a method's body (a block or an expression), or null when it is not in the compilation.
             private IMethodBodyOperation? BodyOf(IMethodSymbol method) =>
                 method.DeclaringSyntaxReferences.Length == 1
-                && method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is MethodDeclarationSyntax { } declaration
+                && method.DeclaringSyntaxReferences[0].GetSyntax(_cancellationToken) is MethodDeclarationSyntax declaration
                 && (declaration.Body is not null || declaration.ExpressionBody is not null)
                     ? _compilation.GetSemanticModel(declaration.SyntaxTree).GetOperation(declaration, _cancellationToken) as IMethodBodyOperation
                     : null;

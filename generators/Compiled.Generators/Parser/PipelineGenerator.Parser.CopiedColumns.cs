@@ -34,16 +34,21 @@ namespace Compiled.Generators
                         continue;
                     }
 
-                    (int[] columns, char separator) = Records.RecordParser.PlainIntegerColumns(record);
-                    List<ISymbol> members = Records.RecordParser.ColumnMembers(record).ToList();
+                    // The record's columns as its own generator reads them: a column is copied only where its parser keeps its place.
+                    if (Records.RecordParser.ModelOf(record, _cancellationToken) is not { } model)
+                    {
+                        continue;
+                    }
+
+                    int[] columns = Enumerable.Range(0, model.Members.Count).Select(m => Records.RecordEmitter.KeptColumn(model, m)).ToArray();
                     // Each member of the record at this point of the chain that holds a column unchanged: its name, and the
                     // source member it came from.
                     var carried = new Dictionary<string, int>();
-                    for (int m = 0; m < members.Count && m < 64; m++)
+                    for (int m = 0; m < model.Members.Count && m < 64; m++)
                     {
                         if (columns[m] >= 0 && (parse.ReadMask & (1UL << m)) != 0)
                         {
-                            carried[members[m].Name] = m;
+                            carried[model.Members[m].Name] = m;
                         }
                     }
 
@@ -69,10 +74,9 @@ namespace Compiled.Generators
                             continue;
                         }
 
-                        if (stage.Kind == StageKind.Sink && !stage.LateOnly && built[at].OutputSymbol is { } written
-                            && Records.RecordParser.IsRecord(written) && Records.RecordParser.DeclaredFormat(written) != Records.RecordParser.JsonFormat)
+                        if (stage.Kind == StageKind.Sink && !stage.LateOnly && built[at].OutputSymbol is { } written && Records.RecordParser.IsRecord(written))
                         {
-                            stage.Copy = new ColumnCopy(i, separator, carried.OrderBy(c => columns[c.Value])
+                            stage.Copy = new ColumnCopy(i, model.Separator, carried.OrderBy(c => columns[c.Value])
                                 .Select(c => new CopiedColumn(c.Key, columns[c.Value])).ToEquatableArray());
                             ulong keep = carried.Values.Aggregate(0UL, (mask, m) => mask | (1UL << m));
                             source.Parse = source.Parse with { KeepMask = keep };

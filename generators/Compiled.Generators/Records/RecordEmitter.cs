@@ -203,6 +203,14 @@ namespace Compiled.Generators.Records
         private static string? FusedReader(RecordModel model, int i) =>
             i < 64 && model.Members.Count(m => m.Index == model.Members[i].Index) == 1 ? PlainReader(model.Members[i]) : null;
 
+        /// <summary>
+        /// The column of the line whose place the parser keeps for member <paramref name="member"/> when a pipeline asks
+        /// (<c>TryReadCsv(..., keep, ...)</c>, <c>CsvRecordReader.KeepColumn</c>): an integer member read plain in the pass
+        /// that finds its column's end; -1 for any other. The pipeline generator copies only such columns.
+        /// </summary>
+        internal static int KeptColumn(RecordModel model, int member) =>
+            ReadsPlainLines(model) && FusedReader(model, member) is not null ? model.Members[member].Index : -1;
+
         // Every member's local, default until read (or, for the rest of a record, as read before), and the locals that the
         // reads of `cut` (the members read from a cut field) share.
         private static void EmitLocals(SourceWriter w, RecordModel model, bool rest, IReadOnlyList<RecordMember> cut)

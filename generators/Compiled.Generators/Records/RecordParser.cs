@@ -94,65 +94,30 @@ namespace Compiled.Generators.Records
             _ => null,
         };
 
-        /// <summary>
-        /// For the pipeline generator: the CSV column of each of a <c>[Record]</c> struct's members (in <see cref="ColumnMembers"/>
-        /// order) whose text its generated parser can keep (<c>KeepColumn</c>) as it reads a plain line, or -1: an integer
-        /// member (<c>long</c>, <c>int</c>, <c>ulong</c>, <c>uint</c>; not nullable, no <c>Default</c>) alone in its column,
-        /// among the first 64, of a CSV record whose parser reads plain lines (placed by position, no <c>Utf8Text</c>
-        /// member). Its separator goes with it.
-        /// </summary>
-        public static (int[] Columns, char Separator) PlainIntegerColumns(ITypeSymbol type)
-        {
-            AttributeData? record = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordAttribute);
-            char separator = record?.NamedArguments.FirstOrDefault(a => a.Key == "Separator").Value.Value is char c ? c : ',';
-            List<ISymbol> members = ColumnMembers(type).ToList();
-            int[] columns = Enumerable.Repeat(-1, members.Count).ToArray();
-            if (record is null || DeclaredFormat(type) == JsonFormat)
-            {
-                return (columns, separator);
-            }
-
-            var indexes = new int[members.Count];
-            bool byPosition = true;
-            bool text = false;
-            for (int i = 0; i < members.Count; i++)
-            {
-                AttributeData? column = members[i].GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
-                int? index = column?.NamedArguments.FirstOrDefault(a => a.Key == "Index").Value.Value as int?;
-                indexes[i] = index is >= 0 ? index.Value : i;
-                byPosition &= index is >= 0;
-                text |= ColumnType(members[i])?.ToDisplayString() == Utf8Text;
-            }
-
-            if (text || (DeclaredHeader(type) == 0 && !byPosition))
-            {
-                return (columns, separator);
-            }
-
-            for (int i = 0; i < members.Count && i < 64; i++)
-            {
-                AttributeData? column = members[i].GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == ColumnAttribute);
-                bool defaulted = column?.NamedArguments.Any(a => a.Key == "Default" && a.Value.Value is not null) == true;
-                bool integer = ColumnType(members[i])?.SpecialType is SpecialType.System_Int64 or SpecialType.System_Int32 or SpecialType.System_UInt64 or SpecialType.System_UInt32;
-                if (integer && !defaulted && indexes.Count(x => x == indexes[i]) == 1)
-                {
-                    columns[i] = indexes[i];
-                }
-            }
-
-            return (columns, separator);
-        }
-
         /// <summary>Whether <paramref name="type"/> is declared <c>[Record]</c> (the pipeline generator asks, for a <c>Lines&lt;T&gt;</c> source).</summary>
         public static bool IsRecord(ITypeSymbol type) =>
             type.TypeKind == TypeKind.Struct && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == RecordAttribute);
 
-        public static RecordResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        public static RecordResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+            Parse((INamedTypeSymbol)context.TargetSymbol, (TypeDeclarationSyntax)context.TargetNode, context.Attributes[0], cancellationToken);
+
+        /// <summary>
+        /// For the pipeline generator: the model that the record generator makes of a <c>[Record]</c> struct declared in the
+        /// compilation, so that both read its columns by the same rules; <see langword="null"/> for a struct whose parser is
+        /// not generated here (declared in another assembly, or with an error).
+        /// </summary>
+        public static RecordModel? ModelOf(ITypeSymbol type, CancellationToken cancellationToken)
+        {
+            AttributeData? attribute = type.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == RecordAttribute);
+            return type is INamedTypeSymbol named
+                && attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } syntax
+                ? Parse(named, syntax, attribute, cancellationToken).Model
+                : null;
+        }
+
+        private static RecordResult Parse(INamedTypeSymbol type, TypeDeclarationSyntax syntax, AttributeData attribute, CancellationToken cancellationToken)
         {
             var diagnostics = new List<Diagnostic>();
-            var type = (INamedTypeSymbol)context.TargetSymbol;
-            var syntax = (TypeDeclarationSyntax)context.TargetNode;
-            AttributeData attribute = context.Attributes[0];
             string name = type.Name;
 
             if (!syntax.Modifiers.Any(SyntaxKind.PartialKeyword))
