@@ -85,27 +85,17 @@ namespace Compiled.Generators
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     w.Close();
                 }
-                else if (FilterOfLateRead(pipeline, source) is int filter)
+                else if (FilterOfLateRead(pipeline, source) is var filter && (filter is not null || source.Parse.KeepMask != 0))
                 {
-                    // Late materialisation: the members the leading filters read, the filters, then the rest; the stages are
-                    // written out here, since OnValue (which the test driver calls with whole records) reads nothing more.
+                    // The stages written out here, with the line, since OnValue (which the test driver calls with whole records)
+                    // has no line: for late materialisation (the members the leading filters read, the filters, then the
+                    // rest), and for a sink that copies columns of the line as they came.
                     w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
-                    EmitRecordParse(w, source, names, filtersFirst: true);
-                    pipeline.LateRead = (filter, source);
+                    EmitRecordParse(w, source, names, filtersFirst: filter is not null);
+                    pipeline.LateRead = filter is int last ? (last, source) : null;
                     pipeline.CopyFrom = source.Parse.KeepMask != 0 ? source : null;
                     EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     pipeline.LateRead = null;
-                    pipeline.CopyFrom = null;
-                    w.Close();
-                }
-                else if (source.Parse.KeepMask != 0)
-                {
-                    // A sink copies columns of the line as they came: the stages are written out here, where the line is, since
-                    // OnValue (which the test driver calls with whole records) has no line.
-                    w.Open($"public void OnRecord(global::System.ReadOnlySpan<byte> {names.Line})");
-                    EmitRecordParse(w, source, names);
-                    pipeline.CopyFrom = source;
-                    EmitChildren(w, pipeline, pipeline.IndexOf(source), names.Local!);
                     pipeline.CopyFrom = null;
                     w.Close();
                 }

@@ -74,17 +74,13 @@ namespace Compiled.Generators
                     (string? key, string written) = RenderedParts(record);
                     EmitRowWriter(w, sink, "Csv", type, "as one CSV row", key, written, () => RecordWriterEmitter.EmitCsv(w, columns, "record", separator));
                     w.Line();
-                    if (sink.Copy is { } copy && key is null)
+                    if (sink.Copy is { } copy)
                     {
                         // Called in the fused loop of the source whose line holds the columns (ColumnCopy).
                         var copied = copy.Columns.ToDictionary(c => "record." + c.Member, c => c.Column);
-                        w.Line($"/// <summary>Writes a record to sink {sink.Name} as one CSV row, the members it holds unchanged from the source's line copied from it.</summary>");
-                        w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                        w.Open($"public static void {sink.Name}CsvCopying({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record, {Runtime}.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line)");
-                        w.Line("text.Clear();");
-                        RecordWriterEmitter.EmitCsvCopying(w, columns, "record", separator, copy.Separator, e => copied.TryGetValue(e, out int column) ? column : null);
-                        w.Line($"sink.Write({written});");
-                        w.Close();
+                        EmitRowWriter(w, sink, "CsvCopying", type, "as one CSV row, the members it holds unchanged from the source's line copied from it", key, written,
+                            () => RecordWriterEmitter.EmitCsv(w, columns, "record", separator, e => copied.TryGetValue(e, out int column) ? column : null, copy.Separator),
+                            $", {Runtime}.CsvRecordReader reader, global::System.ReadOnlySpan<byte> line");
                         w.Line();
                     }
 
@@ -104,18 +100,19 @@ namespace Compiled.Generators
             }
 
             // Opens a sink's writer of one format (SinkWriters): out of line, so the fused loop carries only a call to it.
-            private static void OpenWriter(SourceWriter w, StageModel sink, string format, string type, string how)
+            // `more`: parameters after the record's.
+            private static void OpenWriter(SourceWriter w, StageModel sink, string format, string type, string how, string more = "")
             {
                 w.Line($"/// <summary>Writes a record to sink {sink.Name} {how}.</summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
-                w.Open($"public static void {sink.Name}{format}({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record)");
+                w.Open($"public static void {sink.Name}{format}({Runtime}.Sinks.Sink sink, {Runtime}.RecordText text, in {type} record{more})");
             }
 
             // A sink's writer of one record as one row or object: the text cleared, the key put first if any (RenderedParts),
             // the record rendered, and the whole written to the sink.
-            private static void EmitRowWriter(SourceWriter w, StageModel sink, string format, string type, string how, string? key, string written, System.Action render)
+            private static void EmitRowWriter(SourceWriter w, StageModel sink, string format, string type, string how, string? key, string written, System.Action render, string more = "")
             {
-                OpenWriter(w, sink, format, type, how + ", with its key apart for a sink that keeps keys");
+                OpenWriter(w, sink, format, type, how + ", with its key apart for a sink that keeps keys", more);
                 w.Line("text.Clear();");
                 if (key is not null)
                 {

@@ -73,12 +73,19 @@ namespace Compiled.Generators.Records
             return string.Join(separator.ToString(), names);
         }
 
-        /// <summary>Statements that write <paramref name="value"/>'s <paramref name="columns"/> as one CSV row into <c>text</c>.</summary>
-        public static void EmitCsv(SourceWriter w, IReadOnlyList<WriterField> columns, string value, char separator)
+        /// <summary>
+        /// Statements that write <paramref name="value"/>'s <paramref name="columns"/> as one CSV row into <c>text</c>. With
+        /// <paramref name="copied"/>, each number it gives a column of the source's line for is copied from <c>line</c>
+        /// (through <c>reader</c>, which kept where its columns are) when the line was read plain and the column's text is the
+        /// text the value would be written as; consecutive such values that are consecutive columns of the line, separated as
+        /// the row is (<paramref name="lineSeparator"/>), are copied in one piece. Otherwise each is written from its value.
+        /// </summary>
+        public static void EmitCsv(SourceWriter w, IReadOnlyList<WriterField> columns, string value, char separator,
+            System.Func<string, int?>? copied = null, char lineSeparator = ',')
         {
             string separatorByte = "(byte)" + CharLiteral(separator);
-            bool first = true;
             List<(WriterField Leaf, string Path, string Expression)> leaves = Leaves(columns, "", value).ToList();
+            int?[] from = leaves.Select(l => copied is not null && l.Leaf.Kind == WriterKind.Number ? copied(l.Expression) : null).ToArray();
             bool mayBeEmpty = leaves.Count == 1
                 && leaves[0].Leaf.Kind is WriterKind.Bytes or WriterKind.Text or WriterKind.String or WriterKind.Formattable or WriterKind.Object or WriterKind.Nullable;
             if (mayBeEmpty)
@@ -86,64 +93,30 @@ namespace Compiled.Generators.Records
                 w.Line("int start = text.Written.Length;");
             }
 
-            foreach ((WriterField leaf, string path, string expression) in leaves)
-            {
-                w.Line($"// {(leaf.Kind == WriterKind.Empty ? "(a column no member fills)" : path)}");
-                if (!first)
-                {
-                    w.Line($"text.Append({CharLiteral(separator)});");
-                }
-
-                first = false;
-                EmitCsvValue(w, leaf, expression, separatorByte);
-            }
-
-            if (mayBeEmpty)
-            {
-                // A row of one empty field would be an empty line, which a CSV reader skips: it is written as "".
-                w.Line("if (text.Written.Length == start) text.Append(\"\\\"\\\"\"u8);");
-            }
-        }
-
-        /// <summary>
-        /// Statements that write <paramref name="value"/>'s <paramref name="columns"/> as one CSV row into <c>text</c>, as
-        /// <see cref="EmitCsv"/> does, but copying from <c>line</c> (through <c>reader</c>, which kept where its columns are)
-        /// each value that <paramref name="copied"/> gives a column of the line for, when the line was read plain and the
-        /// column's text is the text the value would be written as; consecutive such values that are consecutive columns of
-        /// the line, with the same separator, are copied in one piece. Otherwise each is written from its value.
-        /// </summary>
-        public static void EmitCsvCopying(SourceWriter w, IReadOnlyList<WriterField> columns, string value, char separator, char lineSeparator, System.Func<string, int?> copied)
-        {
-            string separatorByte = "(byte)" + CharLiteral(separator);
-            List<(WriterField Leaf, string Path, string Expression)> leaves = Leaves(columns, "", value).ToList();
-            int?[] from = leaves.Select(l => l.Leaf.Kind == WriterKind.Number ? copied(l.Expression) : null).ToArray();
             for (int i = 0; i < leaves.Count; i++)
             {
+                // A run: the next values that are the next columns of the line (none without a copied column).
+                int end = i;
+                while (from[i] is not null && separator == lineSeparator && end + 1 < leaves.Count && from[end + 1] == from[end] + 1)
+                {
+                    end++;
+                }
+
+                string names = string.Join(", ", leaves.Skip(i).Take(end - i + 1).Select(l => l.Leaf.Kind == WriterKind.Empty ? "(a column no member fills)" : l.Path));
+                w.Line(from[i] is not int first ? $"// {names}"
+                    : end == i ? $"// {names}: column {first} of the line as it came, when it is the text its value is written as"
+                    : $"// {names}: columns {first} to {from[end]} of the line as they came, when each is the text its value is written as");
                 if (i > 0)
                 {
                     w.Line($"text.Append({CharLiteral(separator)});");
                 }
 
-                if (from[i] is not int first)
+                if (from[i] is int column)
                 {
-                    w.Line($"// {(leaves[i].Leaf.Kind == WriterKind.Empty ? "(a column no member fills)" : leaves[i].Path)}");
-                    EmitCsvValue(w, leaves[i].Leaf, leaves[i].Expression, separatorByte);
-                    continue;
+                    w.Line($"if (reader.TryKeptIntegers(line, {column}, {from[end]}, out global::System.ReadOnlySpan<byte> copied{i})) text.AppendShort(copied{i});");
+                    w.Open("else");
                 }
 
-                // A run: the next values that are the next columns of the line.
-                int end = i;
-                while (separator == lineSeparator && end + 1 < leaves.Count && from[end + 1] == from[end] + 1)
-                {
-                    end++;
-                }
-
-                string names = string.Join(", ", leaves.Skip(i).Take(end - i + 1).Select(l => l.Path));
-                w.Line(end == i
-                    ? $"// {names}: column {first} of the line as it came, when it is the text its value is written as"
-                    : $"// {names}: columns {first} to {from[end]} of the line as they came, when each is the text its value is written as");
-                w.Line($"if (reader.TryKeptIntegers(line, {first}, {from[end]}, out global::System.ReadOnlySpan<byte> copied{i})) text.AppendShort(copied{i});");
-                w.Open("else");
                 for (int k = i; k <= end; k++)
                 {
                     if (k > i)
@@ -154,8 +127,18 @@ namespace Compiled.Generators.Records
                     EmitCsvValue(w, leaves[k].Leaf, leaves[k].Expression, separatorByte);
                 }
 
-                w.Close();
+                if (from[i] is not null)
+                {
+                    w.Close();
+                }
+
                 i = end;
+            }
+
+            if (mayBeEmpty)
+            {
+                // A row of one empty field would be an empty line, which a CSV reader skips: it is written as "".
+                w.Line("if (text.Written.Length == start) text.Append(\"\\\"\\\"\"u8);");
             }
         }
 
