@@ -10,7 +10,7 @@ public sealed partial class CsvRecordReader
 {
     private int _countedFields;
     private bool _tookPlain; // the record last read was a plain line, read straight from it
-    private int[] _kept = new int[16]; // where each kept column of that line starts and ends (KeepColumn), two ints a column
+    private readonly int[] _kept; // where each kept column of that line starts and ends (KeepColumn), two ints a column of the layout
 
     /// <summary>
     /// Whether <paramref name="line"/> is a plain record that the generated parser may read straight from the line, field
@@ -104,19 +104,14 @@ public sealed partial class CsvRecordReader
     /// <summary>
     /// Keeps where <paramref name="column"/> of the plain line being read starts and ends (its separator left out): what a
     /// generated parser records, as it reads them, for the columns a pipeline writes again as they came
-    /// (<see cref="KeptColumns"/>), so that an unchanged number is copied rather than formatted again.
+    /// (<see cref="KeptColumns"/>), so that an unchanged number is copied rather than formatted again. A column of the
+    /// layout's (below its <see cref="CsvLayout.Width"/>): room for each is made with the reader.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void KeepColumn(int column, int start, int end)
     {
-        int at = column * 2;
-        if ((uint)(at + 1) >= (uint)_kept.Length)
-        {
-            Array.Resize(ref _kept, Math.Max(_kept.Length * 2, at + 2));
-        }
-
-        _kept[at] = start;
-        _kept[at + 1] = end;
+        _kept[column * 2] = start;
+        _kept[(column * 2) + 1] = end;
     }
 
     /// <summary>

@@ -88,6 +88,7 @@ public sealed partial class CsvRecordReader : IRecordLines
         _maxRecordBytes = maxRecordBytes;
         _separator = layout.Separator;
         _columns = (int[])layout.Indexes.Clone();
+        _kept = new int[layout.Width * 2];
         BeginStream("");
     }
 
