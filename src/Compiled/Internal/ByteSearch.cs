@@ -226,6 +226,84 @@ internal static class ByteSearch
         return -1;
     }
 
+    /// <summary>The bytes <see cref="Bits(ReadOnlySpan{byte}, int, byte)"/> marks at a time.</summary>
+    public const int BitsBlock = 32;
+
+    /// <summary>
+    /// The bytes equal to <paramref name="value"/> among the <see cref="BitsBlock"/> from <paramref name="at"/> (0 ≤ at &lt;
+    /// the text's length), as bits: bit i for the byte at + i, none past the text's end. One 256-bit compare where the
+    /// machine has it, else two of 128 bits. Reads no byte outside the text: where fewer than 32 bytes are left, the
+    /// text's last 32 are compared and shifted down; a text shorter than that is compared as two overlapping halves, or
+    /// byte by byte under 16 bytes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Bits(ReadOnlySpan<byte> text, int at, byte value)
+    {
+        if (text.Length >= BitsBlock)
+        {
+            if (Vector256.IsHardwareAccelerated)
+            {
+                return Bits(text, at, value, wide: true);
+            }
+
+            if (Vector128.IsHardwareAccelerated)
+            {
+                return Bits(text, at, value, wide: false);
+            }
+        }
+
+        return ShortBits(text, at, value);
+    }
+
+    /// <summary>
+    /// <see cref="Bits(ReadOnlySpan{byte}, int, byte)"/> of a text of at least 32 bytes, by one 256-bit compare
+    /// (<paramref name="wide"/>) or two of 128 bits. Internal for the tests, which compare both on any machine.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint Bits(ReadOnlySpan<byte> text, int at, byte value, bool wide)
+    {
+        ref byte first = ref MemoryMarshal.GetReference(text);
+        int left = text.Length - at;
+        int from = left >= BitsBlock ? at : text.Length - BitsBlock;
+        uint bits;
+        if (wide)
+        {
+            bits = Vector256.Equals(Vector256.LoadUnsafe(ref first, (nuint)from), Vector256.Create(value)).ExtractMostSignificantBits();
+        }
+        else
+        {
+            Vector128<byte> target = Vector128.Create(value);
+            bits = Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)from), target).ExtractMostSignificantBits()
+                | (Vector128.Equals(Vector128.LoadUnsafe(ref first, (nuint)from + 16), target).ExtractMostSignificantBits() << 16);
+        }
+
+        return left >= BitsBlock ? bits : bits >> (BitsBlock - left);
+    }
+
+    // Bits of a text shorter than a block, or of any text where the machine has no vectors. Internal for the tests.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static uint ShortBits(ReadOnlySpan<byte> text, int at, byte value)
+    {
+        ref byte start = ref Unsafe.Add(ref MemoryMarshal.GetReference(text), at);
+        int left = Math.Min(text.Length - at, BitsBlock);
+        if (Vector128.IsHardwareAccelerated && left >= Vector128<byte>.Count)
+        {
+            // 16 to 31 bytes: the first 16 and the last 16, overlapping.
+            Vector128<byte> target = Vector128.Create(value);
+            uint low = Vector128.Equals(Vector128.LoadUnsafe(ref start), target).ExtractMostSignificantBits();
+            uint high = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(left - 16)), target).ExtractMostSignificantBits();
+            return low | (high << (left - 16));
+        }
+
+        uint bits = 0;
+        for (int i = 0; i < left; i++)
+        {
+            bits |= (uint)(Unsafe.Add(ref start, i) == value ? 1 : 0) << i;
+        }
+
+        return bits;
+    }
+
     // The first `value` at or after `from`, or -1, by IndexOf: a long way ahead, or a text shorter than a vector.
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static int Search(ReadOnlySpan<byte> text, int from, byte value)

@@ -1,4 +1,6 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Compiled.Internal;
 
 namespace Compiled;
@@ -26,23 +28,27 @@ public readonly ref struct Utf8Words
 
     /// <summary>Walks the words left to right.</summary>
     /// <remarks>
-    /// The end of a word is found 16 bytes at a time from its first byte, inline (<c>ByteSearch</c>), where the machine
-    /// compares vectors: a word of up to 15 bytes (most words of a text) costs one load, one compare and a count of
-    /// trailing zeros, instead of a call to <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/> per word. No
-    /// byte outside the text is read.
+    /// The text's separators are marked 32 bytes at a time, inline (<c>ByteSearch.Bits</c>): one compare of a block
+    /// gives a bit per separator, and each word after that ends at the lowest bit left, with no load or compare of its
+    /// own. A line of 80 bytes and ten words costs three compares, where a search per word would cost ten. No byte outside
+    /// the text is read.
     /// </remarks>
     public ref struct Enumerator
     {
         private readonly ReadOnlySpan<byte> _text;
         private readonly byte _separator;
-        private int _next;      // where the search for the next word starts
+        private int _start;        // where the next word may begin
+        private int _block;        // where the block whose separator bits are kept starts
+        private uint _separators;  // that block's separator bits not yet passed: bit i for the byte at _block + i
         private ReadOnlySpan<byte> _current;
 
         internal Enumerator(ReadOnlySpan<byte> text, byte separator)
         {
             _text = text;
             _separator = separator;
-            _next = 0;
+            _start = 0;
+            _block = -ByteSearch.BitsBlock;
+            _separators = 0;
             _current = default;
         }
 
@@ -58,31 +64,48 @@ public readonly ref struct Utf8Words
         public bool MoveNext()
         {
             ReadOnlySpan<byte> text = _text;
-            int start = _next;
-            while ((uint)start < (uint)text.Length)
+            int start = _start;
+            int block = _block;
+            uint separators = _separators;
+            while (true)
             {
-                int end = EndOfWord(text, start, _separator);
-                if (end > start)
+                while (separators != 0)
                 {
-                    _current = text[start..end];
-                    _next = end + 1;
-                    return true;
+                    int end = block + BitOperations.TrailingZeroCount(separators);
+                    separators &= separators - 1;
+                    if (end > start)
+                    {
+                        _current = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), start), end - start);
+                        _start = end + 1;
+                        _block = block;
+                        _separators = separators;
+                        return true;
+                    }
+
+                    // A separator at the start: an empty word, which is dropped.
+                    start = end + 1;
                 }
 
-                // A separator at the start: an empty word, which is dropped.
-                start++;
+                block += ByteSearch.BitsBlock;
+                if (block >= text.Length)
+                {
+                    break;
+                }
+
+                separators = ByteSearch.Bits(text, block, _separator);
             }
 
-            _next = text.Length;
-            return false;
-        }
+            // Past the last block: the word that runs to the text's end, if any.
+            _block = block - ByteSearch.BitsBlock;
+            _separators = 0;
+            _start = text.Length;
+            if (start < text.Length)
+            {
+                _current = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetReference(text), start), text.Length - start);
+                return true;
+            }
 
-        // The index of the first separator at or after `start` (less than the text's length), or the text's length.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int EndOfWord(ReadOnlySpan<byte> text, int start, byte separator)
-        {
-            int found = ByteSearch.IndexOf(text, start, separator);
-            return found < 0 ? text.Length : found;
+            return false;
         }
     }
 }

@@ -60,4 +60,46 @@ public class ByteSearchTests
             buffer[length] = (byte)'x';
         }
     }
+
+    [Fact]
+    public void Bits_OfEveryBlock_OfTextsOfEveryLength_MarkTheValuesBytes()
+    {
+        // Every way the bits are made: one 256-bit compare, two of 128 bits, a short text's overlapping halves and byte
+        // by byte; each from every start of texts around the 32-byte block, cut from a larger buffer whose next bytes
+        // are the value (a read past the text would mark them).
+        var random = new Random(20261208);
+        byte[] buffer = new byte[120];
+        for (int length = 0; length <= 80; length++)
+        {
+            for (int trial = 0; trial < 6; trial++)
+            {
+                for (int i = 0; i < buffer.Length; i++)
+                {
+                    buffer[i] = i >= length ? (byte)' ' : random.Next(4) == 0 ? (byte)' ' : (byte)('a' + random.Next(26));
+                }
+
+                ReadOnlySpan<byte> text = buffer.AsSpan(0, length);
+                for (int at = 0; at < length; at++)
+                {
+                    uint expected = 0;
+                    for (int i = 0; i < ByteSearch.BitsBlock && at + i < length; i++)
+                    {
+                        expected |= text[at + i] == (byte)' ' ? 1u << i : 0;
+                    }
+
+                    string where = $"length {length}, at {at}";
+                    Assert.True(expected == ByteSearch.Bits(text, at, (byte)' '), where);
+                    Assert.True(expected == ByteSearch.ShortBits(text, at, (byte)' '), where);
+                    if (length >= ByteSearch.BitsBlock)
+                    {
+                        Assert.True(expected == ByteSearch.Bits(text, at, (byte)' ', wide: false), where);
+                        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                        {
+                            Assert.True(expected == ByteSearch.Bits(text, at, (byte)' ', wide: true), where);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
