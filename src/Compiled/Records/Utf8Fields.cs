@@ -255,7 +255,26 @@ public static class Utf8Fields
             if (count != 0)
             {
                 // The digits moved up to the top bytes, under zeros that read as leading zeros.
-                number = unchecked((number * PowersOfTen[count]) + EightDigits(digits << (64 - (8 * count))));
+                number = unchecked((number * PowersOfTen[count & 7]) + EightDigits(digits << (64 - (8 * count))));
+                i += count;
+            }
+
+            goto counted;
+        }
+
+        // Fewer than eight bytes left, of a line of at least eight (a number at the line's end): its last eight bytes
+        // in one load, shifted down past those already read. The shift comes first, so that the bytes before `i` (a
+        // separator, below '0') lend no borrow to the digits, and the zeros it brings in read as no digit.
+        int left = line.Length - i;
+        if (BitConverter.IsLittleEndian && left > 0 && line.Length >= sizeof(ulong))
+        {
+            ulong digits = (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, line.Length - sizeof(ulong))) >> (8 * (sizeof(ulong) - left)))
+                - 0x3030303030303030UL;
+            ulong nonDigits = (digits | (digits + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
+            int count = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            if (count != 0)
+            {
+                number = unchecked((number * PowersOfTen[count & 7]) + EightDigits(digits << (64 - (8 * count))));
                 i += count;
             }
 

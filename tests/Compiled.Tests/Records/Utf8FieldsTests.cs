@@ -274,6 +274,7 @@ public class Utf8FieldsTests
             yield return (field + ",9", 0, false);
             yield return ("1," + field + ",9", 2, false);
             yield return ("1,2," + field, 4, true);
+            yield return ("1234567,-,/" + field, 11, true); // the last, after bytes below '0' in the same eight-byte load
             yield return (field, 0, false);          // a field that is not the last, with no comma after it: too few fields
             yield return (field + ",9", 0, true);   // the last field with a comma in it: too many fields
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Compiled.Sinks.Files;
 
@@ -73,7 +74,14 @@ internal sealed class BatchFile
             }
         }
 
-        record.CopyTo(buffer.AsSpan(_buffered));
+        // A short record (a row of a few numbers, a word and its count) copied inline where the buffer has room for the
+        // widest copy, rather than through a call.
+        if (buffer.Length - _buffered < Internal.ShortCopy.MaxBytes
+            || !Internal.ShortCopy.TryCopy(record, ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(buffer), _buffered)))
+        {
+            record.CopyTo(buffer.AsSpan(_buffered));
+        }
+
         _buffered += record.Length;
         buffer[_buffered++] = (byte)'\n';
     }
