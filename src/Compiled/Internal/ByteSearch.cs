@@ -173,9 +173,17 @@ internal static class ByteSearch
     /// the whole way inline, 32 bytes at a time where the machine compares 256-bit vectors, else 16 (a line is rarely long).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOfNth(ReadOnlySpan<byte> text, int start, byte one, byte other, int count)
+    public static int IndexOfNth(ReadOnlySpan<byte> text, int start, byte one, byte other, int count) =>
+        IndexOfNth(text, start, one, other, count, wide: Vector256.IsHardwareAccelerated);
+
+    /// <summary>
+    /// <see cref="IndexOfNth(ReadOnlySpan{byte}, int, byte, byte, int)"/> 32 bytes at a time (<paramref name="wide"/>) or
+    /// 16. Internal for the tests, which compare both on any machine that has 256-bit vectors.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int IndexOfNth(ReadOnlySpan<byte> text, int start, byte one, byte other, int count, bool wide)
     {
-        int width = Vector256.IsHardwareAccelerated ? Vector256<byte>.Count : Vector128<byte>.Count;
+        int width = wide ? Vector256<byte>.Count : Vector128<byte>.Count;
         if (Vector128.IsHardwareAccelerated && text.Length >= width)
         {
             ref byte first = ref MemoryMarshal.GetReference(text);
@@ -186,7 +194,7 @@ internal static class ByteSearch
                 // The last block overlaps the one before it: the bytes already seen are shifted away.
                 int load = Math.Min(at, last);
                 uint found, stops;
-                if (Vector256.IsHardwareAccelerated)
+                if (wide)
                 {
                     Vector256<byte> block = Vector256.LoadUnsafe(ref first, (nuint)load);
                     found = Vector256.Equals(block, Vector256.Create(one)).ExtractMostSignificantBits() >> (at - load);
