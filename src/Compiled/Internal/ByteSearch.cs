@@ -6,10 +6,11 @@ using System.Runtime.Intrinsics;
 namespace Compiled.Internal;
 
 /// <summary>
-/// Finds a byte a short way ahead in a span inline, 16 bytes at a time: a line's end, a field's comma, a word's space.
-/// <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/> is a call with a set-up made for long searches; the
+/// Finds a byte a short way ahead in a span inline, 16 or 32 bytes at a time: a line's end, a field's comma, a word's
+/// space. <see cref="MemoryExtensions.IndexOf{T}(ReadOnlySpan{T}, T)"/> is a call with a set-up made for long searches; the
 /// fused loop searches once per line, field or word, most of them found within a few vectors, where that set-up and the
-/// call cost as much as the search.
+/// call cost as much as the search. <see cref="Bits(ReadOnlySpan{byte}, int, byte)"/> marks every match of a block at
+/// once, for a caller that takes several ends from one compare (a line's words).
 /// </summary>
 internal static class ByteSearch
 {
@@ -306,7 +307,7 @@ internal static class ByteSearch
         int left = Math.Min(text.Length - at, BitsBlock);
         if (Vector128.IsHardwareAccelerated && left >= Vector128<byte>.Count)
         {
-            // 16 to 31 bytes: the first 16 and the last 16, overlapping.
+            // 16 to 32 bytes: the first 16 and the last 16, overlapping.
             Vector128<byte> target = Vector128.Create(value);
             uint low = Vector128.Equals(Vector128.LoadUnsafe(ref start), target).ExtractMostSignificantBits();
             uint high = Vector128.Equals(Vector128.LoadUnsafe(ref start, (nuint)(left - 16)), target).ExtractMostSignificantBits();
