@@ -154,6 +154,10 @@ public sealed class LineFramer : IDisposable
                 unscanned -= searchFrom;
             }
 
+            // The current record within this segment, by an int offset the loop keeps in a register: where it starts, unless
+            // it began in an earlier segment (it straddles them), which only the segment's first record can.
+            bool straddles = recordStart < segmentStart;
+            int recordAt = straddles ? 0 : (int)(recordStart - segmentStart);
             LineEnds lineEnds = new();
             while (true)
             {
@@ -164,7 +168,7 @@ public sealed class LineFramer : IDisposable
                 if (TConsumer.FieldSeparator >= 0)
                 {
                     newline = lineEnds.NextCounting(span, searchFrom, (byte)TConsumer.FieldSeparator, out int separators, out bool quote);
-                    fields = searchFrom != recordStart - segmentStart ? 0 : quote ? -1 : separators + 1;
+                    fields = straddles || searchFrom != recordAt ? 0 : quote ? -1 : separators + 1;
                 }
                 else
                 {
@@ -176,16 +180,15 @@ public sealed class LineFramer : IDisposable
                     break;
                 }
 
-                long length = segmentStart + newline - recordStart;
                 if (skipping)
                 {
                     // The '\n' that ends a dropped record: what follows is a fresh record.
                     skipping = false;
                 }
-                else if (recordStart >= segmentStart)
+                else if (!straddles)
                 {
                     // The record lies in this segment: pass a view of it.
-                    ReadOnlySpan<byte> record = span.Slice((int)(recordStart - segmentStart), (int)length);
+                    ReadOnlySpan<byte> record = span.Slice(recordAt, newline - recordAt);
                     if (record.Length != 0 && record[^1] == (byte)'\r')
                     {
                         record = record[..^1];
@@ -193,7 +196,7 @@ public sealed class LineFramer : IDisposable
 
                     if (record.Length <= max)
                     {
-                        _recordStart = recordStart;
+                        _recordStart = segmentStart + recordAt;
                         if (fields != 0)
                         {
                             consumer.OnRecord(record, fields);
@@ -207,17 +210,24 @@ public sealed class LineFramer : IDisposable
                     }
                     else
                     {
-                        Oversize(recordStart);
+                        Oversize(segmentStart + recordAt);
                     }
                 }
                 else
                 {
                     // The record straddles segments: copy it once into the scratch buffer.
+                    long length = segmentStart + newline - recordStart;
                     records += EmitStraddling(buffer, recordPosition, recordStart, length, trimCarriageReturn: true, ref consumer);
                 }
 
-                recordStart = segmentStart + newline + 1;
+                straddles = false;
+                recordAt = newline + 1;
                 searchFrom = newline + 1;
+            }
+
+            if (!straddles)
+            {
+                recordStart = segmentStart + recordAt;
             }
 
             // A record that starts inside this segment runs on past it: remember its position (one short seek
