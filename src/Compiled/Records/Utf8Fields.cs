@@ -228,43 +228,40 @@ public static class Utf8Fields
         // The common case first: the whole number in the eight bytes from its first digit, and the separator after it.
         // The byte after the digits is read from the same load (the digits below it lend it no borrow), so a short field
         // costs one load, one check and one combine, without the loop's turns or its checks after.
+        ref byte start = ref MemoryMarshal.GetReference(line);
         if (BitConverter.IsLittleEndian && !last && line.Length - i >= sizeof(ulong))
         {
-            ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(line), i)) - 0x3030303030303030UL;
-            int count = BitOperations.TrailingZeroCount((word | (word + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL) >> 3;
+            ulong word = WordAt(ref start, i);
+            int count = LeadingDigits(word);
             if ((uint)(count - 1) < (uint)Math.Min(sizeof(ulong) - 1, maxDigits)
                 && (byte)(word >> (8 * count)) == (byte)(separator - '0'))
             {
-                magnitude = EightDigits(word << (64 - (8 * count)));
+                magnitude = FirstDigits(word, count);
                 at = i + count + 1;
                 return true;
             }
         }
 
-        // The last field, of 1 to 15 digits to the line's end: the eight from its first digit, and the line's last eight
-        // shifted down past those (the shift first, so that the bytes below lend the digits no borrow, and the zeros it
-        // brings in read as no digit).
+        // The last field, of 1 to 15 digits to the line's end: the eight from its first digit, then the rest from the line's
+        // last eight bytes.
         int left = line.Length - i;
         if (BitConverter.IsLittleEndian && last && (uint)(left - 1) < (uint)Math.Min((2 * sizeof(ulong)) - 1, maxDigits) && line.Length >= sizeof(ulong))
         {
-            ref byte start = ref MemoryMarshal.GetReference(line);
             int high = Math.Max(left - sizeof(ulong), 0);   // the digits after the first eight: 0 to 7
             ulong leading = 0;
             bool digits = true;
             if (high != 0)
             {
-                ulong word = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)) - 0x3030303030303030UL;
-                digits = ((word | (word + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL) == 0;
+                ulong word = WordAt(ref start, i);
+                digits = NonDigits(word) == 0;
                 leading = EightDigits(word) * PowersOfTen[high & 7];
             }
 
-            int tail = left - (high == 0 ? 0 : sizeof(ulong));   // 1 to 8
-            ulong rest = (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, line.Length - sizeof(ulong))) >> (8 * (sizeof(ulong) - tail)))
-                - 0x3030303030303030UL;
-            int count = BitOperations.TrailingZeroCount((rest | (rest + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL) >> 3;
-            if (digits && count == tail)
+            int tail = high == 0 ? left : high;   // 1 to 8
+            ulong rest = LastBytes(line, tail);
+            if (digits && LeadingDigits(rest) == tail)
             {
-                magnitude = leading + EightDigits(rest << (64 - (8 * count)));
+                magnitude = leading + FirstDigits(rest, tail);
                 at = line.Length + 1;
                 return true;
             }
@@ -286,11 +283,8 @@ public static class Utf8Fields
         ref byte start = ref MemoryMarshal.GetReference(line);
         while (BitConverter.IsLittleEndian && line.Length - i >= sizeof(ulong))
         {
-            ulong digits = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)) - 0x3030303030303030UL;
-            // A byte that is no digit has its high nibble set in the byte or in it plus 6 (a borrow or carry only ever
-            // reaches the bytes after the first such byte, which are not read).
-            ulong nonDigits = (digits | (digits + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
-            if (nonDigits == 0)
+            ulong digits = WordAt(ref start, i);
+            if (NonDigits(digits) == 0)
             {
                 number = unchecked((number * 100_000_000) + EightDigits(digits));
                 i += sizeof(ulong);
@@ -303,30 +297,26 @@ public static class Utf8Fields
                 continue;
             }
 
-            int count = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            int count = LeadingDigits(digits);
             if (count != 0)
             {
-                // The digits moved up to the top bytes, under zeros that read as leading zeros.
-                number = unchecked((number * PowersOfTen[count & 7]) + EightDigits(digits << (64 - (8 * count))));
+                number = unchecked((number * PowersOfTen[count & 7]) + FirstDigits(digits, count));
                 i += count;
             }
 
             goto counted;
         }
 
-        // Fewer than eight bytes left, of a line of at least eight (a number at the line's end): its last eight bytes
-        // in one load, shifted down past those already read. The shift comes first, so that the bytes before `i` (a
-        // separator, below '0') lend no borrow to the digits, and the zeros it brings in read as no digit.
+        // Fewer than eight bytes left, of a line of at least eight (a number at the line's end): from the line's last eight
+        // bytes in one load.
         int left = line.Length - i;
         if (BitConverter.IsLittleEndian && left > 0 && line.Length >= sizeof(ulong))
         {
-            ulong digits = (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, line.Length - sizeof(ulong))) >> (8 * (sizeof(ulong) - left)))
-                - 0x3030303030303030UL;
-            ulong nonDigits = (digits | (digits + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
-            int count = BitOperations.TrailingZeroCount(nonDigits) >> 3;
+            ulong digits = LastBytes(line, left);
+            int count = LeadingDigits(digits);
             if (count != 0)
             {
-                number = unchecked((number * PowersOfTen[count & 7]) + EightDigits(digits << (64 - (8 * count))));
+                number = unchecked((number * PowersOfTen[count & 7]) + FirstDigits(digits, count));
                 i += count;
             }
 
@@ -363,6 +353,33 @@ public static class Utf8Fields
 
     // 10^n for n below 8: what a number read so far is multiplied by to take n more digits.
     private static ReadOnlySpan<ulong> PowersOfTen => [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+    // The eight bytes from `at` (eight or more left), less '0' from each: a digit's byte is then its value.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong WordAt(ref byte start, int at) =>
+        Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, at)) - 0x3030303030303030UL;
+
+    // The line's last `count` bytes (1 to 8, of a line of at least eight) as WordAt gives them, in the word's lowest bytes.
+    // The shift comes before the subtraction, so that the bytes before them (a separator, below '0') lend them no borrow,
+    // and the zeros it brings in read as no digit.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LastBytes(ReadOnlySpan<byte> line, int count) =>
+        (Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref MemoryMarshal.GetReference(line), line.Length - sizeof(ulong))) >> (8 * (sizeof(ulong) - count)))
+        - 0x3030303030303030UL;
+
+    // The bytes of a word from WordAt that are no digit, as their high nibbles: set in the byte or in it plus 6 (a borrow
+    // or carry only ever reaches the bytes after the first such byte, which are not counted). Zero for eight digits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NonDigits(ulong word) => (word | (word + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
+
+    // How many digits a word from WordAt starts with, 0 to 8.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int LeadingDigits(ulong word) => BitOperations.TrailingZeroCount(NonDigits(word)) >> 3;
+
+    // The number the first `count` digits of a word write (1 to 8): moved up to the top bytes, under zeros that read as
+    // leading zeros.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FirstDigits(ulong word, int count) => EightDigits(word << (64 - (8 * count)));
 
     // The number that eight digits (each byte 0 to 9, the first in the lowest byte) write: pairs, then fours, then the eight.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
