@@ -141,8 +141,13 @@ public sealed class LineFramer : IDisposable
                 break;
             }
 
+            // The current record within this segment, by an int offset the loop keeps in a register. Every record before
+            // it ended in an earlier segment, so it starts at the segment's first byte, unless it began in an earlier
+            // segment (it straddles them), which only the segment's first record can.
             ReadOnlySpan<byte> span = memory.Span;
-            if (recordStart == segmentStart)
+            bool straddles = recordStart < segmentStart;
+            int recordAt = 0;
+            if (!straddles)
             {
                 recordPosition = segmentPosition;
             }
@@ -154,10 +159,6 @@ public sealed class LineFramer : IDisposable
                 unscanned -= searchFrom;
             }
 
-            // The current record within this segment, by an int offset the loop keeps in a register: where it starts, unless
-            // it began in an earlier segment (it straddles them), which only the segment's first record can.
-            bool straddles = recordStart < segmentStart;
-            int recordAt = straddles ? 0 : (int)(recordStart - segmentStart);
             LineEnds lineEnds = new();
             while (true)
             {
@@ -228,14 +229,13 @@ public sealed class LineFramer : IDisposable
             if (!straddles)
             {
                 recordStart = segmentStart + recordAt;
-            }
 
-            // A record that starts inside this segment runs on past it: remember its position (one short seek
-            // within the segment). One that starts exactly at the next segment is picked up there.
-            long startInSegment = recordStart - segmentStart;
-            if (startInSegment > 0 && startInSegment < span.Length)
-            {
-                recordPosition = buffer.GetPosition(startInSegment, segmentPosition);
+                // A record that starts inside this segment runs on past it: remember its position (one short seek
+                // within the segment). One that starts exactly at the next segment is picked up there.
+                if (recordAt > 0 && recordAt < span.Length)
+                {
+                    recordPosition = buffer.GetPosition(recordAt, segmentPosition);
+                }
             }
 
             segmentStart += span.Length;
